@@ -1,0 +1,40 @@
+"""Error types shared by every layer.
+
+Three tiers (see HOUSE_STYLE.md): ``UserError`` and its subclasses are expected
+and shown to the user as they are; anything else is unexpected and gets an
+apology with an error id; loop errors are logged and counted per item.
+"""
+
+from __future__ import annotations
+
+
+class LinerNotesError(Exception):
+    """Base class of every error this project raises on purpose."""
+
+
+class UserError(LinerNotesError):
+    """A problem the user can fix; its message is shown to them verbatim."""
+
+
+class NotFoundError(UserError):
+    """Nothing matched; ``suggestions`` holds close alternatives to offer."""
+
+    def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.suggestions = suggestions or []
+
+
+class PermissionDenied(UserError):
+    """The member lacks a permission the action needs."""
+
+
+class ConfigError(LinerNotesError):
+    """A setting is missing or invalid; the message names it."""
+
+
+class StoreError(LinerNotesError):
+    """The database cannot be used as it is (too new, corrupt, locked)."""
+
+
+class DataFileError(UserError):
+    """A data file could not be imported; the message names file, entry and problem."""

@@ -1,0 +1,117 @@
+"""Typed settings, read once from the environment and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from bot.errors import ConfigError
+
+DEFAULT_API_BASE = "https://discord.com/api/v10"
+DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting of the bot; see README's settings table."""
+
+    discord_token: str | None
+    database_path: Path
+    discord_api_base: str
+    discord_gateway_url: str
+    dev_guild_id: int | None
+    log_level: str
+    feed_poll_seconds: int
+    feed_allow_private_hosts: bool
+
+    @property
+    def log_level_number(self) -> int:
+        """Return the ``logging`` level number."""
+        return logging.getLevelNamesMapping()[self.log_level]
+
+
+def _url(name: str, value: str, schemes: tuple[str, ...]) -> str:
+    value = value.strip()
+    scheme, sep, rest = value.partition("://")
+    if not sep or scheme.lower() not in schemes or not rest.strip("/"):
+        raise ConfigError(f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)} (got {value!r})")
+    return value
+
+
+def _int(name: str, value: str, minimum: int) -> int:
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number (got {value!r})") from None
+    if number < minimum:
+        raise ConfigError(f"{name} must be at least {minimum} (got {number})")
+    return number
+
+
+def _bool(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false (got {value!r})")
+
+
+def load_settings(
+    *,
+    require_token: bool = False,
+    env: dict[str, str] | None = None,
+    env_file: Path | None = Path(".env"),
+) -> Settings:
+    """Read and validate settings; raise ``ConfigError`` naming the first bad one.
+
+    Values in the process environment win over those in ``env_file``.
+    """
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if env is None else env)
+
+    def get(name: str, default: str = "") -> str:
+        return values.get(name, default)
+
+    token = get("DISCORD_TOKEN").strip() or None
+    if require_token and token is None:
+        raise ConfigError("DISCORD_TOKEN is not set: put your bot token in the environment or in .env")
+    if token is not None and any(c.isspace() for c in token):
+        raise ConfigError("DISCORD_TOKEN must not contain spaces (paste only the token itself)")
+
+    database = get("DATABASE_PATH", "data/linernotes.db").strip()
+    if not database:
+        raise ConfigError("DATABASE_PATH must not be empty")
+
+    guild_raw = get("DEV_GUILD_ID").strip()
+    dev_guild = _int("DEV_GUILD_ID", guild_raw, 1) if guild_raw else None
+
+    level = get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if level not in _LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)} (got {level!r})")
+
+    return Settings(
+        discord_token=token,
+        database_path=Path(database).expanduser(),
+        discord_api_base=_url(
+            "DISCORD_API_BASE", get("DISCORD_API_BASE", DEFAULT_API_BASE), ("http", "https")
+        ).rstrip("/"),
+        discord_gateway_url=_url(
+            "DISCORD_GATEWAY_URL", get("DISCORD_GATEWAY_URL", DEFAULT_GATEWAY_URL), ("ws", "wss")
+        ),
+        dev_guild_id=dev_guild,
+        log_level=level,
+        feed_poll_seconds=_int("FEED_POLL_SECONDS", get("FEED_POLL_SECONDS", "900"), 1),
+        feed_allow_private_hosts=_bool(
+            "FEED_ALLOW_PRIVATE_HOSTS", get("FEED_ALLOW_PRIVATE_HOSTS", "false")
+        ),
+    )

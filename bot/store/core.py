@@ -1,0 +1,236 @@
+"""The one SQLite connection, its migrations, transactions and backups."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One numbered schema change."""
+
+    version: int
+    name: str
+    sql: str
+
+
+def utcnow() -> str:
+    """Return the current time as an ISO 8601 UTC string, the storage format."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def bundled_migrations() -> list[Migration]:
+    """Return the migrations shipped with the code, in order; refuse gaps."""
+    found: list[Migration] = []
+    for entry in resources.files("bot.store.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise StoreError(f"migration {migration.name} is out of sequence (expected {expected:04d})")
+    return found
+
+
+def split_statements(script: str) -> list[str]:
+    """Split an SQL script into complete statements (triggers included)."""
+    statements: list[str] = []
+    buffer = ""
+    for piece in script.split(";"):
+        buffer += piece + ";"
+        if sqlite3.complete_statement(buffer):
+            text = buffer.strip()
+            # A trailing fragment of only comments is not a statement.
+            if any(line.strip() and not line.strip().startswith("--") for line in text.splitlines()):
+                statements.append(text)
+            buffer = ""
+    if buffer.strip(" \n\t;") and any(
+        line.strip() and not line.strip().startswith("--") for line in buffer.splitlines()
+    ):
+        raise StoreError("migration ends with an incomplete statement")
+    return statements
+
+
+class Store:
+    """Own the single aiosqlite connection; every write goes through ``transaction()``."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+        self._closed = False
+
+    # -- lifecycle -----------------------------------------------------------------
+    @classmethod
+    async def open(
+        cls, path: Path | str, *, migrations: Sequence[Migration] | None = None, migrate: bool = True
+    ) -> Store:
+        """Open (creating if needed) and migrate the database at ``path``."""
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database at {path}: {exc}") from None
+        conn.row_factory = aiosqlite.Row
+        store = cls(conn, path)
+        try:
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            if migrate:
+                await store.migrate(migrations)
+            else:
+                await store.check_version(migrations)
+        except sqlite3.DatabaseError as exc:
+            await conn.close()
+            raise StoreError(f"{path} is not a usable SQLite database: {exc}") from None
+        except BaseException:
+            await conn.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        """Wait for the running transaction, then close the connection."""
+        if self._closed:
+            return
+        async with self._lock:
+            self._closed = True
+            with contextlib.suppress(sqlite3.Error):
+                await self._conn.execute("PRAGMA optimize")
+            await self._conn.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close()`` has run."""
+        return self._closed
+
+    # -- migrations ----------------------------------------------------------------
+    async def user_version(self) -> int:
+        """Return the schema version recorded in the database."""
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    async def check_version(self, migrations: Sequence[Migration] | None = None) -> int:
+        """Refuse a database written by a newer Liner Notes; return its version."""
+        known = list(migrations if migrations is not None else bundled_migrations())
+        latest = known[-1].version if known else 0
+        current = await self.user_version()
+        if current > latest:
+            raise StoreError(
+                f"the database at {self.path} has schema version {current}, but this Liner Notes "
+                f"only knows up to version {latest}: upgrade Liner Notes, or point DATABASE_PATH "
+                "at a backup made by this version"
+            )
+        return current
+
+    async def migrate(self, migrations: Sequence[Migration] | None = None) -> list[str]:
+        """Apply pending migrations, each in one transaction with its version bump."""
+        known = list(migrations if migrations is not None else bundled_migrations())
+        current = await self.check_version(known)
+        applied: list[str] = []
+        for migration in known:
+            if migration.version <= current:
+                continue
+            async with self.transaction() as conn:
+                try:
+                    for statement in split_statements(migration.sql):
+                        await conn.execute(statement)
+                    await conn.execute(f"PRAGMA user_version = {int(migration.version)}")
+                except sqlite3.Error as exc:
+                    raise StoreError(f"migration {migration.name} failed: {exc}") from exc
+            log.info("applied migration %s", migration.name)
+            applied.append(migration.name)
+        return applied
+
+    # -- queries -------------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run a block in ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
+
+        The lock matters: aiosqlite serialises statements, not transactions, so
+        without it one task's ROLLBACK could undo another task's writes.
+        """
+        async with self._lock:
+            if self._closed:
+                raise StoreError("the database is closed")
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one write statement in its own transaction; return the rowcount."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(sql, params)
+            return cursor.rowcount
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        """Return every row of a read query."""
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        """Return the first row of a read query, or ``None``."""
+        async with self._conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement for many rows in a single transaction."""
+        async with self.transaction() as conn:
+            await conn.executemany(sql, rows)
+
+    # -- maintenance ---------------------------------------------------------------
+    async def backup(self, target: Path | str) -> Path:
+        """Copy the live database to ``target`` with SQLite's online backup API."""
+        target = Path(target)
+        if target.exists() and target.is_dir():
+            raise StoreError(f"{target} is a directory; give a file name for the backup")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".partial")
+        tmp.unlink(missing_ok=True)
+        dest = await aiosqlite.connect(tmp)
+        try:
+            await self._conn.backup(dest)
+        finally:
+            await dest.close()
+        tmp.replace(target)
+        return target
+
+    async def get_meta(self, key: str) -> str | None:
+        """Return a value from the ``meta`` table."""
+        row = await self.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if row is None else str(row[0])
+
+    async def set_meta(self, key: str, value: str) -> None:
+        """Set a value in the ``meta`` table."""
+        await self.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
