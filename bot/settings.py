@@ -41,7 +41,8 @@ def _url(name: str, value: str, schemes: tuple[str, ...]) -> str:
     value = value.strip()
     scheme, sep, rest = value.partition("://")
     if not sep or scheme.lower() not in schemes or not rest.strip("/"):
-        raise ConfigError(f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)} (got {value!r})")
+        allowed = " or ".join(s + "://" for s in schemes)
+        raise ConfigError(f"{name} must be a URL starting with {allowed} (got {value!r})")
     return value
 
 
@@ -84,7 +85,9 @@ def load_settings(
 
     token = get("DISCORD_TOKEN").strip() or None
     if require_token and token is None:
-        raise ConfigError("DISCORD_TOKEN is not set: put your bot token in the environment or in .env")
+        raise ConfigError(
+            "DISCORD_TOKEN is not set: put your bot token in the environment or in .env"
+        )
     if token is not None and any(c.isspace() for c in token):
         raise ConfigError("DISCORD_TOKEN must not contain spaces (paste only the token itself)")
 

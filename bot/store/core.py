@@ -47,25 +47,30 @@ def bundled_migrations() -> list[Migration]:
     found.sort(key=lambda m: m.version)
     for expected, migration in enumerate(found, start=1):
         if migration.version != expected:
-            raise StoreError(f"migration {migration.name} is out of sequence (expected {expected:04d})")
+            raise StoreError(
+                f"migration {migration.name} is out of sequence (expected {expected:04d})"
+            )
     return found
+
+
+def _has_code(text: str) -> bool:
+    return any(line.strip() and not line.strip().startswith("--") for line in text.splitlines())
 
 
 def split_statements(script: str) -> list[str]:
     """Split an SQL script into complete statements (triggers included)."""
     statements: list[str] = []
     buffer = ""
-    for piece in script.split(";"):
-        buffer += piece + ";"
+    pieces = script.split(";")
+    for index, piece in enumerate(pieces):
+        buffer += piece if index == len(pieces) - 1 else piece + ";"
         if sqlite3.complete_statement(buffer):
             text = buffer.strip()
             # A trailing fragment of only comments is not a statement.
-            if any(line.strip() and not line.strip().startswith("--") for line in text.splitlines()):
+            if _has_code(text):
                 statements.append(text)
             buffer = ""
-    if buffer.strip(" \n\t;") and any(
-        line.strip() and not line.strip().startswith("--") for line in buffer.splitlines()
-    ):
+    if _has_code(buffer.strip(" \n\t;")):
         raise StoreError("migration ends with an incomplete statement")
     return statements
 
@@ -82,7 +87,11 @@ class Store:
     # -- lifecycle -----------------------------------------------------------------
     @classmethod
     async def open(
-        cls, path: Path | str, *, migrations: Sequence[Migration] | None = None, migrate: bool = True
+        cls,
+        path: Path | str,
+        *,
+        migrations: Sequence[Migration] | None = None,
+        migrate: bool = True,
     ) -> Store:
         """Open (creating if needed) and migrate the database at ``path``."""
         path = Path(path)

@@ -1,0 +1,7 @@
+"""``python -m bot`` runs the same command line as ``linernotes``."""
+
+import sys
+
+from bot.cli import main
+
+sys.exit(main())

@@ -1,0 +1,159 @@
+"""Migrations: numbered files, one transaction each, refuse a database from the future."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.errors import StoreError
+from bot.store import Migration, Store, bundled_migrations
+from bot.store.core import split_statements
+
+
+def test_bundled_migrations_are_numbered_and_explain_why() -> None:
+    migrations = bundled_migrations()
+    assert [m.version for m in migrations] == list(range(1, len(migrations) + 1))
+    for migration in migrations:
+        assert migration.sql.lstrip().startswith("-- Why:"), migration.name
+
+
+async def test_empty_database_migrates(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "new.db")
+    try:
+        assert await store.user_version() == len(bundled_migrations())
+        mode = await store.fetchone("PRAGMA journal_mode")
+        assert mode[0] == "wal"
+        keys = await store.fetchone("PRAGMA foreign_keys")
+        assert keys[0] == 1
+    finally:
+        await store.close()
+
+
+async def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    store = await Store.open(path)
+    await store.set_meta("marker", "kept")
+    await store.close()
+    store = await Store.open(path)
+    try:
+        assert await store.migrate() == []
+        assert await store.get_meta("marker") == "kept"
+    finally:
+        await store.close()
+
+
+async def test_failing_migration_leaves_version_and_data_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    base = bundled_migrations()
+    store = await Store.open(path, migrations=base)
+    await store.set_meta("marker", "before")
+    await store.close()
+
+    broken = Migration(
+        len(base) + 1,
+        f"{len(base) + 1:04d}_broken.sql",
+        "-- Why: test\n"
+        "UPDATE meta SET value = 'during' WHERE key = 'marker';\n"
+        "CREATE TABLE half_done (id INTEGER);\n"
+        "INSERT INTO no_such_table VALUES (1);\n",
+    )
+    with pytest.raises(StoreError, match="broken"):
+        await Store.open(path, migrations=[*base, broken])
+
+    raw = sqlite3.connect(path)
+    try:
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == len(base)
+        assert raw.execute("SELECT value FROM meta WHERE key='marker'").fetchone()[0] == "before"
+        tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master")}
+        assert "half_done" not in tables
+    finally:
+        raw.close()
+
+
+async def test_newer_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA user_version = 999")
+    raw.close()
+    with pytest.raises(StoreError) as caught:
+        await Store.open(path)
+    message = str(caught.value)
+    assert "999" in message
+    assert "upgrade Liner Notes" in message
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == 999
+    raw.close()
+
+
+async def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("this is not sqlite " * 100)
+    with pytest.raises(StoreError, match="not a usable SQLite database"):
+        await Store.open(path)
+
+
+def test_split_statements_keeps_triggers_whole() -> None:
+    script = """-- Why: x
+    CREATE TABLE a (id INTEGER);
+    CREATE TRIGGER t AFTER INSERT ON a BEGIN
+        UPDATE a SET id = id; SELECT 1;
+    END;
+    -- trailing comment
+    """
+    statements = split_statements(script)
+    assert len(statements) == 2
+    assert statements[1].rstrip().endswith("END;")
+
+
+async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "t.db")
+    try:
+        with pytest.raises(RuntimeError):
+            async with store.transaction() as conn:
+                await conn.execute("INSERT INTO meta (key, value) VALUES ('a', 'b')")
+                raise RuntimeError("boom")
+        assert await store.get_meta("a") is None
+    finally:
+        await store.close()
+
+
+async def test_concurrent_transactions_do_not_undo_each_other(tmp_path: Path) -> None:
+    import asyncio
+
+    store = await Store.open(tmp_path / "t.db")
+
+    async def failing() -> None:
+        async with store.transaction() as conn:
+            await conn.execute("INSERT INTO meta (key, value) VALUES ('bad', 'x')")
+            await asyncio.sleep(0)
+            raise ValueError
+
+    async def good(n: int) -> None:
+        await store.set_meta(f"good{n}", "kept")
+
+    try:
+        results = await asyncio.gather(
+            failing(), *(good(n) for n in range(5)), return_exceptions=True
+        )
+        assert isinstance(results[0], ValueError)
+        for n in range(5):
+            assert await store.get_meta(f"good{n}") == "kept"
+        assert await store.get_meta("bad") is None
+    finally:
+        await store.close()
+
+
+async def test_backup_while_open(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "live.db")
+    try:
+        await store.set_meta("k", "v")
+        target = await store.backup(tmp_path / "backups" / "copy.db")
+    finally:
+        await store.close()
+    copy = await Store.open(target, migrate=False)
+    try:
+        assert await copy.get_meta("k") == "v"
+    finally:
+        await copy.close()

@@ -1,0 +1,116 @@
+"""Settings: validated at start-up, one line naming the bad setting, exit code 2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m bot`` with only the given environment (plus PATH)."""
+    full_env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env=full_env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_defaults(tmp_path: Path) -> None:
+    settings = load_settings(env={}, env_file=None)
+    assert settings.discord_token is None
+    assert settings.database_path == Path("data/linernotes.db")
+    assert settings.discord_api_base == "https://discord.com/api/v10"
+    assert settings.discord_gateway_url == "wss://gateway.discord.gg/"
+    assert settings.dev_guild_id is None
+    assert settings.log_level == "INFO"
+    assert settings.feed_poll_seconds == 900
+    assert settings.feed_allow_private_hosts is False
+
+
+def test_settings_are_frozen() -> None:
+    settings = load_settings(env={}, env_file=None)
+    with pytest.raises(AttributeError):
+        settings.log_level = "DEBUG"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("FEED_POLL_SECONDS", "0", "at least 1"),
+        ("FEED_POLL_SECONDS", "soon", "whole number"),
+        ("DEV_GUILD_ID", "my-server", "whole number"),
+        ("LOG_LEVEL", "LOUD", "one of"),
+        ("FEED_ALLOW_PRIVATE_HOSTS", "maybe", "true or false"),
+        ("DISCORD_API_BASE", "discord.com/api", "URL"),
+        ("DISCORD_GATEWAY_URL", "https://gateway.discord.gg", "ws://"),
+        ("DISCORD_TOKEN", "two words", "spaces"),
+    ],
+)
+def test_bad_values_name_the_setting(name: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env={name: value}, env_file=None)
+    assert name in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_poll_seconds_accepts_one() -> None:
+    assert load_settings(env={"FEED_POLL_SECONDS": "1"}, env_file=None).feed_poll_seconds == 1
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DISCORD_TOKEN=from-file\nLOG_LEVEL=debug\nDEV_GUILD_ID=42\n")
+    settings = load_settings(env={"LOG_LEVEL": "WARNING"}, env_file=env_file)
+    assert settings.discord_token == "from-file"
+    assert settings.dev_guild_id == 42
+    assert settings.log_level == "WARNING"
+
+
+def test_run_without_token_exits_2_with_one_line(tmp_path: Path) -> None:
+    result = run_cli("run", env={}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "DISCORD_TOKEN" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_value_exits_2_naming_it(tmp_path: Path) -> None:
+    result = run_cli("run", env={"DISCORD_TOKEN": "t", "FEED_POLL_SECONDS": "-5"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "linernotes: FEED_POLL_SECONDS must be at least 1 (got -5)"
+    ]
+
+
+def test_dotenv_in_working_directory_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("LOG_LEVEL=nonsense\n")
+    result = run_cli("db", "migrate", env={}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "LOG_LEVEL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_version_and_help(tmp_path: Path) -> None:
+    result = run_cli("--version", env={}, cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("linernotes ")
+    for args in (["run", "--help"], ["sync", "--help"], ["db", "backup", "--help"]):
+        helped = run_cli(*args, env={}, cwd=tmp_path)
+        assert helped.returncode == 0
+        assert "usage: linernotes" in helped.stdout
