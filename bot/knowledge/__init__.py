@@ -1,0 +1,4 @@
+"""Knowledge over the catalog: importers, search, cards, questions, entity linking.
+
+Nothing here imports discord or cogs; results are plain frozen dataclasses.
+"""

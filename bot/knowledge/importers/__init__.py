@@ -1,0 +1,23 @@
+"""Importers: the TOML catalog, kpopnet.json and MusicBrainz ws/2 JSON."""
+
+from bot.knowledge.importers.bundled import (
+    bundled_catalog_dir,
+    bundled_data_dir,
+    bundled_kpopnet_path,
+    ensure_bundled_loaded,
+)
+from bot.knowledge.importers.catalog import catalog_files, import_catalog
+from bot.knowledge.importers.kpopnet import import_kpopnet
+from bot.knowledge.importers.report import CatalogError, ImportReport
+
+__all__ = [
+    "CatalogError",
+    "ImportReport",
+    "bundled_catalog_dir",
+    "bundled_data_dir",
+    "bundled_kpopnet_path",
+    "catalog_files",
+    "ensure_bundled_loaded",
+    "import_catalog",
+    "import_kpopnet",
+]

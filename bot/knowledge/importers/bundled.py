@@ -1,0 +1,58 @@
+"""Find the data shipped with the package and load it into an empty database."""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+import bot
+from bot.knowledge.importers.catalog import import_catalog
+from bot.knowledge.importers.kpopnet import import_kpopnet
+from bot.knowledge.importers.report import ImportReport
+from bot.store import catalog as db
+from bot.store.core import Store
+
+log = logging.getLogger(__name__)
+
+
+def bundled_data_dir() -> Path:
+    """Return the bundled data folder: the installed ``bot.bundled`` package, else ./data."""
+    try:
+        root = resources.files("bot.bundled")
+    except ModuleNotFoundError:
+        root = None
+    if root is not None:
+        # A namespace package (no __init__.py) yields a MultiplexedPath; take its folders.
+        paths = getattr(root, "_paths", None) or [root]
+        for candidate in paths:
+            path = Path(str(candidate))
+            if (path / "catalog").is_dir():
+                return path
+    return Path(bot.__file__).resolve().parent.parent / "data"
+
+
+def bundled_catalog_dir() -> Path:
+    """Return the folder of the bundled catalog TOML files."""
+    return bundled_data_dir() / "catalog"
+
+
+def bundled_kpopnet_path() -> Path:
+    """Return the path of the bundled kpopnet.json."""
+    return bundled_data_dir() / "kpopnet" / "kpopnet.json"
+
+
+async def ensure_bundled_loaded(store: Store) -> list[ImportReport]:
+    """Load the bundled catalog and kpopnet if the catalog is empty; return what ran."""
+    if await db.count_entities(store) > 0:
+        return []
+    reports: list[ImportReport] = []
+    catalog_dir = bundled_catalog_dir()
+    if catalog_dir.is_dir() and any(catalog_dir.glob("*.toml")):
+        reports.append(await import_catalog(store, [catalog_dir]))
+    kpopnet = bundled_kpopnet_path()
+    if kpopnet.is_file():
+        reports.append(await import_kpopnet(store, kpopnet))
+    for report in reports:
+        log.info("bundled data loaded: %s", report.summary())
+    return reports

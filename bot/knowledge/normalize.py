@@ -1,0 +1,72 @@
+"""Text forms used for matching names: one normalisation shared by import, search and linking."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def normalize(text: str) -> str:
+    """Return the search form of a name: NFKC, case-folded, accents, punctuation and spaces gone.
+
+    "Love wins all", "love-wins-all" and "LOVEWINSALL" all become "lovewinsall"; Hangul
+    syllables survive intact (accents are stripped by decomposing and recomposing, and
+    Hangul jamo are letters, not combining marks).
+    """
+    text = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(ch for ch in text if ch.isalnum() and unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", kept)
+
+
+def has_hangul(text: str) -> bool:
+    """Tell whether the text contains Hangul."""
+    return _HANGUL.search(text) is not None
+
+
+def is_latin(text: str) -> bool:
+    """Tell whether the text has Latin letters and no Hangul."""
+    return _LATIN.search(text) is not None and not has_hangul(text)
+
+
+def trigrams(norm: str) -> list[str]:
+    """Return the distinct character trigrams of a normalised string, in order."""
+    seen: dict[str, None] = {}
+    for i in range(len(norm) - 2):
+        seen.setdefault(norm[i : i + 3], None)
+    return list(seen)
+
+
+def similarity(a: str, b: str) -> float:
+    """Return a 0..1 similarity of two normalised strings (1 - edit distance / longer length)."""
+    if a == b:
+        return 1.0
+    if not a or not b:
+        return 0.0
+    longer = max(len(a), len(b))
+    return 1.0 - levenshtein(a, b, limit=longer) / longer
+
+
+def levenshtein(a: str, b: str, limit: int | None = None) -> int:
+    """Return the edit distance of two strings, stopping early once it exceeds ``limit``."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        best = i
+        for j, cb in enumerate(b, start=1):
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            current.append(value)
+            best = min(best, value)
+        if limit is not None and best > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def fts_phrase(text: str) -> str:
+    """Quote text as one FTS5 string so no user input is read as query syntax."""
+    return '"' + text.replace('"', '""') + '"'

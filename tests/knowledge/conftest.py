@@ -1,0 +1,81 @@
+"""Stores for knowledge tests: real SQLite files, migrated, loaded from fixture data."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge.importers import import_catalog, import_kpopnet
+from bot.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SMALL_CATALOG = FIXTURES / "catalog"
+SNAPSHOT_CATALOG = FIXTURES / "catalog_snapshot"
+KPOPNET = Path(__file__).resolve().parents[2] / "data" / "kpopnet" / "kpopnet.json"
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    """Yield an empty, migrated store."""
+    s = await Store.open(tmp_path / "t.db")
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+def _build(path: Path, catalog: Path, with_kpopnet: bool) -> None:
+    async def run() -> None:
+        s = await Store.open(path)
+        try:
+            await import_catalog(s, [catalog])
+            if with_kpopnet:
+                await import_kpopnet(s, KPOPNET)
+        finally:
+            await s.close()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def _snapshot_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("snapshot") / "template.db"
+    _build(path, SNAPSHOT_CATALOG, with_kpopnet=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def _small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("small") / "template.db"
+    _build(path, SMALL_CATALOG, with_kpopnet=False)
+    return path
+
+
+async def _open_copy(template: Path, tmp_path: Path) -> Store:
+    target = tmp_path / "copy.db"
+    shutil.copy(template, target)
+    return await Store.open(target)
+
+
+@pytest.fixture
+async def full_store(_snapshot_db: Path, tmp_path: Path) -> AsyncIterator[Store]:
+    """Yield a store with the catalog snapshot and kpopnet loaded (a private copy)."""
+    s = await _open_copy(_snapshot_db, tmp_path)
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+@pytest.fixture
+async def small_store(_small_db: Path, tmp_path: Path) -> AsyncIterator[Store]:
+    """Yield a store with the small fixture catalog loaded (a private copy)."""
+    s = await _open_copy(_small_db, tmp_path)
+    try:
+        yield s
+    finally:
+        await s.close()
