@@ -1,0 +1,378 @@
+"""One poll cycle over the due feeds, and following a feed; no Discord here.
+
+The cog's loop calls ``poll_once`` and then sends ``FeedStore.pending_outbox()`` rows, each
+with its nonce and ``enforce_nonce``, recording ``mark_sent`` after. Because the rows are
+written before anything is sent, a kill at any point loses nothing, and a re-send after a
+crash carries the same nonce.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from bot.feeds.errors import FeedError, FeedHTTPError
+from bot.feeds.fetch import FetchResult
+from bot.feeds.parse import FeedEntry, ParsedFeed, parse_feed
+from bot.feeds.urls import canonical_url, validate_url
+from bot.store.feeds import (
+    DEFAULT_CAP_PER_CHANNEL,
+    BaselineEntry,
+    DueFeed,
+    EntryCandidate,
+    FeedRow,
+    FeedStore,
+    FetchState,
+    Subscription,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONCURRENCY = 16
+JITTER = 0.10
+
+
+class FetchFn(Protocol):
+    """What the poller needs from a fetcher (``Fetcher.fetch`` fits)."""
+
+    def __call__(
+        self, url: str, *, etag: str | None = ..., last_modified: str | None = ...
+    ) -> Awaitable[FetchResult]: ...
+
+
+Linker = Callable[[str], Sequence[Any]]
+ParseFn = Callable[..., Awaitable[ParsedFeed]]
+
+
+@dataclass(slots=True)
+class PollReport:
+    """What one cycle did; ``disabled`` lists feeds disabled in this cycle (tell moderators)."""
+
+    polled: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_entries: int = 0
+    enqueued: int = 0
+    skipped_over_cap: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+    disabled: list[FeedRow] = field(default_factory=list)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def jittered(interval_seconds: int, rng: random.Random) -> timedelta:
+    """Return ``interval_seconds`` moved by at most ±10 %, so feeds do not poll in lockstep."""
+    return timedelta(seconds=interval_seconds * (1 + rng.uniform(-JITTER, JITTER)))
+
+
+def entity_ids(linked: Sequence[Any]) -> frozenset[str]:
+    """Collect catalog ids from linker results (objects or dicts with ``id``/``artist_id``).
+
+    A release linked in a review counts for its artists too when the result says so
+    (``artist_ids``), so an artist filter catches reviews that only name the album.
+    """
+    ids: set[str] = set()
+    for item in linked:
+        for name in ("id", "artist_id", "entity_id"):
+            value = item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
+            if value:
+                ids.add(str(value))
+        many = (
+            item.get("artist_ids")
+            if isinstance(item, Mapping)
+            else getattr(item, "artist_ids", None)
+        )
+        if many:
+            ids.update(str(v) for v in many)
+    return frozenset(ids)
+
+
+def entity_json(item: Any) -> Any:
+    """Make a linker result JSON-ready (dataclass, mapping, or anything with ``str``)."""
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+        return {k: _jsonable(v) for k, v in dataclasses.asdict(item).items()}
+    if isinstance(item, Mapping):
+        return {str(k): _jsonable(v) for k, v in item.items()}
+    return str(item)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def link_text(entry: FeedEntry) -> str:
+    """Return the text the linker reads: title, then summary."""
+    return f"{entry.title}\n{entry.summary_text}"
+
+
+def entry_payload(
+    entry: FeedEntry, *, outlet: str, feed_url: str, linked: Sequence[Any] = ()
+) -> dict[str, Any]:
+    """Return the JSON-ready description of one post (stored in the outbox)."""
+    return {
+        "key": entry.key,
+        "title": entry.title,
+        "link": entry.link,
+        "author": entry.author,
+        "outlet": outlet,
+        "feed_url": feed_url,
+        "published": entry.published.isoformat() if entry.published else None,
+        "summary": entry.summary_markdown,
+        "summary_text": entry.summary_text,
+        "image_url": entry.image_url,
+        "is_preview": entry.is_preview,
+        "entities": [entity_json(item) for item in linked],
+    }
+
+
+def link_entry(linker: Linker | None, entry: FeedEntry) -> Sequence[Any]:
+    """Run the linker on one entry; a linker error is logged and yields no links."""
+    if linker is None:
+        return ()
+    try:
+        return list(linker(link_text(entry)))
+    except Exception:  # A linker bug must not stop the feed; the post goes out unlinked.
+        log.warning("entity linking failed for %s", entry.key, exc_info=True)
+        return ()
+
+
+def candidates(
+    parsed: ParsedFeed,
+    *,
+    feed_url: str,
+    linker: Linker | None = None,
+    only: set[str] | None = None,
+) -> list[EntryCandidate]:
+    """Turn parsed entries (those in ``only``, if given) into store candidates, linked."""
+    out: list[EntryCandidate] = []
+    outlet = parsed.title or feed_url
+    for entry in parsed.entries:
+        if only is not None and entry.key not in only:
+            continue
+        linked = link_entry(linker, entry)
+        out.append(
+            EntryCandidate(
+                key=entry.key,
+                published_at=entry.published,
+                payload=entry_payload(entry, outlet=outlet, feed_url=feed_url, linked=linked),
+                entity_ids=entity_ids(linked),
+            )
+        )
+    return out
+
+
+async def poll_feed(
+    feeds: FeedStore,
+    due: DueFeed,
+    fetch: FetchFn,
+    *,
+    now: datetime,
+    rng: random.Random,
+    cap_per_channel: int = DEFAULT_CAP_PER_CHANNEL,
+    linker: Linker | None = None,
+    parse: ParseFn = parse_feed,
+    report: PollReport | None = None,
+) -> None:
+    """Fetch, parse and record one feed; every expected failure is recorded, never raised."""
+    report = report if report is not None else PollReport()
+    feed = due.feed
+    interval = due.interval_seconds
+    report.polled += 1
+    try:
+        result = await fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        next_poll = now + jittered(interval, rng)
+        if result.not_modified:
+            report.not_modified += 1
+            await feeds.record_not_modified(
+                feed.id,
+                now=now,
+                next_poll_at=next_poll,
+                etag=result.etag,
+                last_modified=result.last_modified,
+            )
+            return
+        parsed = await parse(result.body or b"", base_url=result.final_url)
+        keys = [e.key for e in parsed.entries]
+        # Link only what may be new: linking every entry on every poll is wasted work.
+        unseen = await feeds.unseen_keys(feed.id, keys) if feed.baselined else set()
+        linked = {
+            c.key: c for c in candidates(parsed, feed_url=feed.url, linker=linker, only=unseen)
+        }
+        # Entries already seen go in bare (the store skips them); document order is kept
+        # because it dates undated entries.
+        cands = [
+            linked.get(e.key) or EntryCandidate(e.key, e.published, {}) for e in parsed.entries
+        ]
+        outcome = await feeds.record_success(
+            feed.id,
+            fetched=FetchState(result.status, result.etag, result.last_modified, parsed.title),
+            candidates=cands,
+            next_poll_at=next_poll,
+            now=now,
+            cap_per_channel=cap_per_channel,
+        )
+        report.fetched += 1
+        report.new_entries += outcome.new_entries
+        report.enqueued += outcome.enqueued
+        report.skipped_over_cap += outcome.skipped_over_cap
+    except Exception as exc:
+        if isinstance(exc, FeedError):
+            message = str(exc)
+            log.warning("feed %s failed: %s", feed.url, message)
+        else:  # A bug, not the feed's fault; still counted so one feed cannot wedge the loop.
+            message = "internal error while reading the feed"
+            log.warning("feed %s failed unexpectedly", feed.url, exc_info=True)
+        report.failed += 1
+        report.errors[feed.url] = message
+        failure = await feeds.record_failure(
+            feed.id,
+            error=message,
+            interval_seconds=interval,
+            status=exc.status if isinstance(exc, FeedHTTPError) else None,
+            retry_after=exc.retry_after if isinstance(exc, FeedHTTPError) else None,
+            now=now,
+            jitter=1 + rng.uniform(-JITTER, JITTER),
+        )
+        if failure.disabled_now:
+            report.disabled.append(failure.feed)
+
+
+async def poll_once(
+    feeds: FeedStore,
+    fetch: FetchFn,
+    *,
+    default_interval: int,
+    now: datetime | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    cap_per_channel: int = DEFAULT_CAP_PER_CHANNEL,
+    linker: Linker | None = None,
+    rng: random.Random | None = None,
+    parse: ParseFn = parse_feed,
+    limit: int | None = None,
+) -> PollReport:
+    """Poll every due feed once (one fetch per URL), at most ``concurrency`` at a time.
+
+    Returns what happened; new posts are in the outbox (``FeedStore.pending_outbox``).
+    """
+    now = now or _utcnow()
+    rng = rng or random.Random()
+    report = PollReport()
+    due = await feeds.due_feeds(now=now, default_interval=default_interval, limit=limit)
+    semaphore = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(item: DueFeed) -> None:
+        async with semaphore:
+            try:
+                await poll_feed(
+                    feeds,
+                    item,
+                    fetch,
+                    now=now,
+                    rng=rng,
+                    cap_per_channel=cap_per_channel,
+                    linker=linker,
+                    parse=parse,
+                    report=report,
+                )
+            except Exception:  # Recording itself failed (database trouble): skip this feed.
+                log.warning("could not record the poll of %s", item.feed.url, exc_info=True)
+
+    await asyncio.gather(*(one(item) for item in due))
+    return report
+
+
+async def follow(
+    feeds: FeedStore,
+    fetch: FetchFn,
+    *,
+    url: str,
+    guild_id: int,
+    channel_id: int,
+    default_interval: int,
+    created_by: int | None = None,
+    artist_id: str | None = None,
+    mention_role_id: int | None = None,
+    interval_seconds: int | None = None,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+    parse: ParseFn = parse_feed,
+) -> tuple[Subscription, ParsedFeed]:
+    """Validate ``url`` by fetching and parsing it now, then follow it in a channel.
+
+    Raises ``FeedError`` (bad URL, private address, unreachable, not a feed, …) and saves
+    nothing, or ``SubscriptionExists``. What the feed holds now becomes its baseline: it is
+    recorded and never posted (``/feed backfill`` exists for that).
+    """
+    now = now or _utcnow()
+    rng = rng or random.Random()
+    key = canonical_url(validate_url(url))
+    result = await fetch(key)
+    if result.not_modified:  # No validators were sent, so a 304 is the server's mistake.
+        raise FeedError("the server answered 304 Not Modified to a plain request")
+    parsed = await parse(result.body or b"", base_url=result.final_url)
+    existing = await feeds.get_feed_by_url(key)
+    baseline = None
+    if existing is None:
+        baseline = [BaselineEntry(e.key, e.published) for e in parsed.entries]
+    interval = max(interval_seconds or default_interval, default_interval)
+    sub = await feeds.add_subscription(
+        guild_id=guild_id,
+        channel_id=channel_id,
+        url=key,
+        created_by=created_by,
+        artist_id=artist_id,
+        mention_role_id=mention_role_id,
+        interval_seconds=interval_seconds,
+        now=now,
+        fetched=FetchState(result.status, result.etag, result.last_modified, parsed.title),
+        baseline=baseline,
+        next_poll_at=now + jittered(interval, rng),
+    )
+    return sub, parsed
+
+
+async def backfill(
+    feeds: FeedStore,
+    fetch: FetchFn,
+    subscription: Subscription,
+    *,
+    count: int,
+    linker: Linker | None = None,
+    now: datetime | None = None,
+    parse: ParseFn = parse_feed,
+    max_count: int = 10,
+) -> int:
+    """Enqueue the newest ``count`` entries (at most ``max_count``) for one subscription now."""
+    feed = await feeds.get_feed(subscription.feed_id)
+    if feed is None:
+        raise FeedError("that feed is no longer followed")
+    result = await fetch(feed.url)
+    parsed = await parse(result.body or b"", base_url=result.final_url)
+    count = max(0, min(count, max_count))
+    newest = sorted(
+        enumerate(parsed.entries),
+        key=lambda p: (p[1].published or datetime.max.replace(tzinfo=UTC), -p[0]),
+        reverse=True,
+    )[:count]
+    chosen = ParsedFeed(parsed.title, parsed.link, parsed.version, tuple(e for _, e in newest))
+    cands = candidates(chosen, feed_url=feed.url, linker=linker)
+    if subscription.artist_id is not None:
+        cands = [c for c in cands if subscription.artist_id in c.entity_ids]
+    return await feeds.enqueue_backfill(subscription.id, cands, now=now)

@@ -1,0 +1,848 @@
+"""Feeds, subscriptions, seen entries and the post outbox: all the reviews pipeline's SQL.
+
+Exactly-once delivery rests on two rules kept here:
+
+* an entry becomes an outbox row in the same transaction that records it as seen, so the
+  intent to post is durable before anything is sent, and a restart never re-enqueues it;
+* an outbox row has a deterministic nonce, so re-sending a row whose send was interrupted
+  lets Discord (``enforce_nonce``) drop the duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from bot.errors import UserError
+from bot.store.core import Store
+
+log = logging.getLogger(__name__)
+
+MAX_FAILURES = 8
+MAX_FAILURE_SPAN = timedelta(days=1)
+MAX_BACKOFF = timedelta(hours=6)
+DEFAULT_CAP_PER_CHANNEL = 5
+NONCE_LENGTH = 25
+_IN_CHUNK = 400
+
+
+class SubscriptionExists(UserError):
+    """The channel already follows that feed."""
+
+
+# -- time helpers ----------------------------------------------------------------------
+def _ts(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _dt(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def make_nonce(subscription_id: int, entry_key: str) -> str:
+    """Return the Discord nonce of one post: deterministic, unique, 25 characters."""
+    digest = hashlib.sha256(f"{subscription_id}\x00{entry_key}".encode()).hexdigest()
+    return "ln" + digest[: NONCE_LENGTH - 2]
+
+
+def failure_delay(streak: int, interval_seconds: int, cap: timedelta = MAX_BACKOFF) -> timedelta:
+    """Return how long to wait after the ``streak``-th failure in a row: doubling, capped."""
+    seconds = interval_seconds * (2 ** min(max(streak, 1), 20))
+    return min(timedelta(seconds=seconds), cap)
+
+
+# -- rows ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    """One followed feed URL and its fetch state."""
+
+    id: int
+    url: str
+    title: str | None
+    etag: str | None
+    last_modified: str | None
+    last_fetch_at: datetime | None
+    last_success_at: datetime | None
+    last_status: int | None
+    last_cache_hit: bool
+    last_error: str | None
+    failure_streak: int
+    first_failure_at: datetime | None
+    next_poll_at: datetime
+    retry_after: datetime | None
+    baselined: bool
+    disabled_at: datetime | None
+    disabled_reason: str | None
+    created_at: datetime
+
+    @property
+    def disabled(self) -> bool:
+        """Whether polling stopped after repeated failures."""
+        return self.disabled_reason is not None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> FeedRow:
+        """Build from a ``feeds`` row."""
+        return cls(
+            id=row["id"],
+            url=row["url"],
+            title=row["title"],
+            etag=row["etag"],
+            last_modified=row["last_modified"],
+            last_fetch_at=_dt(row["last_fetch_at"]),
+            last_success_at=_dt(row["last_success_at"]),
+            last_status=row["last_status"],
+            last_cache_hit=bool(row["last_cache_hit"]),
+            last_error=row["last_error"],
+            failure_streak=row["failure_streak"],
+            first_failure_at=_dt(row["first_failure_at"]),
+            next_poll_at=_dt(row["next_poll_at"]) or _now(),
+            retry_after=_dt(row["retry_after"]),
+            baselined=bool(row["baselined"]),
+            disabled_at=_dt(row["disabled_at"]),
+            disabled_reason=row["disabled_reason"],
+            created_at=_dt(row["created_at"]) or _now(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A channel following a feed, with its optional artist filter and role to mention."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    feed_id: int
+    artist_id: str | None
+    mention_role_id: int | None
+    interval_seconds: int | None
+    created_at: datetime
+    created_by: int | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Subscription:
+        """Build from a ``feed_subscriptions`` row."""
+        return cls(
+            id=row["id"],
+            guild_id=row["guild_id"],
+            channel_id=row["channel_id"],
+            feed_id=row["feed_id"],
+            artist_id=row["artist_id"],
+            mention_role_id=row["mention_role_id"],
+            interval_seconds=row["interval_seconds"],
+            created_at=_dt(row["created_at"]) or _now(),
+            created_by=row["created_by"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionStatus:
+    """A subscription with its feed's state and its delivery summary, for ``/feed status``."""
+
+    subscription: Subscription
+    feed: FeedRow
+    pending: int
+    last_sent_at: datetime | None
+    last_sent_title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DueFeed:
+    """A feed to poll now and the interval its subscriptions ask for (the shortest)."""
+
+    feed: FeedRow
+    interval_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class EntryCandidate:
+    """A parsed entry offered to the store: key, date, what to post, and catalog ids it names."""
+
+    key: str
+    published_at: datetime | None
+    payload: Mapping[str, Any]
+    entity_ids: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineEntry:
+    """An entry present when a feed is first followed: recorded, never posted."""
+
+    key: str
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchState:
+    """What a successful fetch learned about the feed itself."""
+
+    status: int
+    etag: str | None = None
+    last_modified: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    """What recording one successful poll did."""
+
+    new_entries: int
+    enqueued: int
+    skipped_over_cap: int
+    baseline: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FailureOutcome:
+    """The feed after a failed fetch; ``disabled_now`` is true the one time it gets disabled."""
+
+    feed: FeedRow
+    disabled_now: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """One post to make (or made): where, what, and how it went."""
+
+    id: int
+    subscription_id: int
+    guild_id: int
+    channel_id: int
+    mention_role_id: int | None
+    entry_key: str
+    nonce: str
+    payload: dict[str, Any]
+    state: str
+    message_id: int | None
+    thread_id: int | None
+    attempts: int
+    last_error: str | None
+    last_attempt_at: datetime | None
+    next_attempt_at: datetime | None
+    created_at: datetime
+    sent_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> OutboxRow:
+        """Build from a ``feed_outbox`` row joined with its subscription."""
+        return cls(
+            id=row["id"],
+            subscription_id=row["subscription_id"],
+            guild_id=row["guild_id"],
+            channel_id=row["channel_id"],
+            mention_role_id=row["mention_role_id"],
+            entry_key=row["entry_key"],
+            nonce=row["nonce"],
+            payload=json.loads(row["payload"]),
+            state=row["state"],
+            message_id=row["message_id"],
+            thread_id=row["thread_id"],
+            attempts=row["attempts"],
+            last_error=row["last_error"],
+            last_attempt_at=_dt(row["last_attempt_at"]),
+            next_attempt_at=_dt(row["next_attempt_at"]),
+            created_at=_dt(row["created_at"]) or _now(),
+            sent_at=_dt(row["sent_at"]),
+        )
+
+
+_OUTBOX_SELECT = (
+    "SELECT o.*, s.guild_id, s.channel_id, s.mention_role_id FROM feed_outbox o "
+    "JOIN feed_subscriptions s ON s.id = o.subscription_id "
+)
+
+
+def _chunks(items: Sequence[str], size: int = _IN_CHUNK) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class FeedStore:
+    """The feed tables over one ``Store``; every multi-statement write is one transaction."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- feeds -----------------------------------------------------------------------
+    async def get_feed(self, feed_id: int) -> FeedRow | None:
+        """Return the feed with ``feed_id``."""
+        row = await self.store.fetchone("SELECT * FROM feeds WHERE id = ?", (feed_id,))
+        return None if row is None else FeedRow.from_row(row)
+
+    async def get_feed_by_url(self, url: str) -> FeedRow | None:
+        """Return the feed with this canonical URL."""
+        row = await self.store.fetchone("SELECT * FROM feeds WHERE url = ?", (url,))
+        return None if row is None else FeedRow.from_row(row)
+
+    async def due_feeds(
+        self, *, now: datetime | None = None, default_interval: int, limit: int | None = None
+    ) -> list[DueFeed]:
+        """Return enabled, followed feeds whose next poll time has come, most overdue first.
+
+        A subscription may ask for a longer interval than the default, never a shorter one;
+        the feed is polled as often as its most eager subscription wants.
+        """
+        now = now or _now()
+        sql = (
+            "SELECT f.*, MIN(MAX(COALESCE(s.interval_seconds, ?), ?)) AS wanted_interval "
+            "FROM feeds f JOIN feed_subscriptions s ON s.feed_id = f.id "
+            "WHERE f.disabled_reason IS NULL AND f.next_poll_at <= ? "
+            "GROUP BY f.id ORDER BY f.next_poll_at, f.id"
+        )
+        params: list[Any] = [default_interval, default_interval, _ts(now)]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        rows = await self.store.fetchall(sql, params)
+        return [DueFeed(FeedRow.from_row(r), int(r["wanted_interval"])) for r in rows]
+
+    async def unseen_keys(self, feed_id: int, keys: Sequence[str]) -> set[str]:
+        """Return the keys among ``keys`` that the feed has not shown before."""
+        seen: set[str] = set()
+        for chunk in _chunks(list(dict.fromkeys(keys))):
+            rows = await self.store.fetchall(
+                "SELECT entry_key FROM feed_entries_seen WHERE feed_id = ? AND entry_key IN "
+                f"({','.join('?' * len(chunk))})",
+                (feed_id, *chunk),
+            )
+            seen.update(r[0] for r in rows)
+        return {k for k in keys if k not in seen}
+
+    async def record_success(
+        self,
+        feed_id: int,
+        *,
+        fetched: FetchState,
+        candidates: Sequence[EntryCandidate],
+        next_poll_at: datetime,
+        now: datetime | None = None,
+        cap_per_channel: int = DEFAULT_CAP_PER_CHANNEL,
+    ) -> RecordResult:
+        """Record a fetched feed: mark new entries seen and enqueue their posts, atomically.
+
+        The first successful poll of a feed is its baseline: everything is recorded and
+        nothing is posted. After that, a new entry is enqueued for each subscription it
+        passes: not published before the subscription was made, matching its artist filter,
+        and within ``cap_per_channel`` per poll, oldest first (the rest are recorded and
+        skipped, so a feed that renumbers its entries cannot flood a channel).
+        """
+        now = now or _now()
+        async with self.store.transaction() as conn:
+            feed_row = await _one(conn, "SELECT baselined FROM feeds WHERE id = ?", (feed_id,))
+            if feed_row is None:
+                return RecordResult(0, 0, 0, False)
+            new = await _insert_unseen(conn, feed_id, candidates, now)
+            baseline = not feed_row["baselined"]
+            enqueued = skipped = 0
+            if not baseline and new:
+                enqueued, skipped = await _enqueue_for_subscriptions(
+                    conn, feed_id, new, now, cap_per_channel
+                )
+            await conn.execute(
+                "UPDATE feeds SET last_fetch_at = ?, last_success_at = ?, last_status = ?, "
+                "last_cache_hit = 0, last_error = NULL, failure_streak = 0, "
+                "first_failure_at = NULL, retry_after = NULL, baselined = 1, "
+                "etag = ?, last_modified = ?, title = COALESCE(?, title), next_poll_at = ? "
+                "WHERE id = ?",
+                (
+                    _ts(now),
+                    _ts(now),
+                    fetched.status,
+                    fetched.etag,
+                    fetched.last_modified,
+                    fetched.title or None,
+                    _ts(next_poll_at),
+                    feed_id,
+                ),
+            )
+        return RecordResult(len(new), enqueued, skipped, baseline)
+
+    async def record_not_modified(
+        self,
+        feed_id: int,
+        *,
+        next_poll_at: datetime,
+        now: datetime | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Record a 304: the feed is healthy and unchanged; no backoff."""
+        now = now or _now()
+        await self.store.execute(
+            "UPDATE feeds SET last_fetch_at = ?, last_success_at = ?, last_status = 304, "
+            "last_cache_hit = 1, last_error = NULL, failure_streak = 0, first_failure_at = NULL, "
+            "retry_after = NULL, etag = COALESCE(?, etag), "
+            "last_modified = COALESCE(?, last_modified), next_poll_at = ? WHERE id = ?",
+            (_ts(now), _ts(now), etag, last_modified, _ts(next_poll_at), feed_id),
+        )
+
+    async def record_failure(
+        self,
+        feed_id: int,
+        *,
+        error: str,
+        interval_seconds: int,
+        status: int | None = None,
+        retry_after: datetime | None = None,
+        now: datetime | None = None,
+        jitter: float = 1.0,
+        max_failures: int = MAX_FAILURES,
+        max_span: timedelta = MAX_FAILURE_SPAN,
+    ) -> FailureOutcome:
+        """Record a failed fetch: back off, and disable after ``max_failures`` in a row or a day.
+
+        ``jitter`` multiplies the backoff delay (the poller passes 0.9 to 1.1);
+        ``retry_after`` (from a 429 or 503) is honoured when it is later than the backoff.
+        """
+        now = now or _now()
+        async with self.store.transaction() as conn:
+            row = await _one(conn, "SELECT * FROM feeds WHERE id = ?", (feed_id,))
+            if row is None:
+                raise LookupError(f"no feed {feed_id}")
+            feed = FeedRow.from_row(row)
+            streak = feed.failure_streak + 1
+            first = feed.first_failure_at or now
+            next_poll = now + failure_delay(streak, interval_seconds) * jitter
+            if retry_after is not None and retry_after > next_poll:
+                next_poll = retry_after
+            reason: str | None = None
+            if not feed.disabled and (streak >= max_failures or now - first >= max_span):
+                reason = (
+                    f"{streak} failed fetches in a row since {first:%Y-%m-%d %H:%M} UTC; "
+                    f"last error: {error}"
+                )
+            await conn.execute(
+                "UPDATE feeds SET last_fetch_at = ?, last_status = ?, last_cache_hit = 0, "
+                "last_error = ?, failure_streak = ?, first_failure_at = ?, next_poll_at = ?, "
+                "retry_after = ?, disabled_at = COALESCE(?, disabled_at), "
+                "disabled_reason = COALESCE(?, disabled_reason) WHERE id = ?",
+                (
+                    _ts(now),
+                    status,
+                    error,
+                    streak,
+                    _ts(first),
+                    _ts(next_poll),
+                    _ts(retry_after),
+                    _ts(now) if reason else None,
+                    reason,
+                    feed_id,
+                ),
+            )
+            updated = await _one(conn, "SELECT * FROM feeds WHERE id = ?", (feed_id,))
+        assert updated is not None
+        if reason:
+            log.warning("disabled feed %s: %s", feed.url, reason)
+        return FailureOutcome(FeedRow.from_row(updated), reason is not None)
+
+    async def enable_feed(self, feed_id: int, *, now: datetime | None = None) -> None:
+        """Clear a disabled feed's failures and poll it at once."""
+        now = now or _now()
+        await self.store.execute(
+            "UPDATE feeds SET disabled_at = NULL, disabled_reason = NULL, failure_streak = 0, "
+            "first_failure_at = NULL, retry_after = NULL, next_poll_at = ? WHERE id = ?",
+            (_ts(now), feed_id),
+        )
+
+    # -- subscriptions ---------------------------------------------------------------
+    async def add_subscription(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        url: str,
+        created_by: int | None = None,
+        artist_id: str | None = None,
+        mention_role_id: int | None = None,
+        interval_seconds: int | None = None,
+        now: datetime | None = None,
+        fetched: FetchState | None = None,
+        baseline: Sequence[BaselineEntry] | None = None,
+        next_poll_at: datetime | None = None,
+    ) -> Subscription:
+        """Follow the feed at ``url`` (canonical form) in a channel.
+
+        A feed seen for the first time is created; when ``baseline`` is given (the entries of
+        the fetch that validated the URL) they are recorded as seen so nothing already there
+        is posted, and the next poll is at ``next_poll_at``. A feed that other channels
+        already follow keeps its state (a disabled one is re-enabled). Raises
+        ``SubscriptionExists`` if this channel already follows it.
+        """
+        now = now or _now()
+        async with self.store.transaction() as conn:
+            existing = await _one(conn, "SELECT * FROM feeds WHERE url = ?", (url,))
+            if existing is None:
+                cursor = await conn.execute(
+                    "INSERT INTO feeds (url, title, etag, last_modified, last_status, "
+                    "last_fetch_at, last_success_at, next_poll_at, baselined, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        url,
+                        fetched.title if fetched else None,
+                        fetched.etag if fetched else None,
+                        fetched.last_modified if fetched else None,
+                        fetched.status if fetched else None,
+                        _ts(now) if fetched else None,
+                        _ts(now) if fetched else None,
+                        _ts(next_poll_at if baseline is not None and next_poll_at else now),
+                        1 if baseline is not None else 0,
+                        _ts(now),
+                    ),
+                )
+                feed_id = int(cursor.lastrowid or 0)
+                if baseline:
+                    await conn.executemany(
+                        "INSERT OR IGNORE INTO feed_entries_seen "
+                        "(feed_id, entry_key, first_seen_at, published_at) VALUES (?, ?, ?, ?)",
+                        [(feed_id, e.key, _ts(now), _ts(e.published_at)) for e in baseline],
+                    )
+            else:
+                feed_id = existing["id"]
+                if existing["disabled_reason"] is not None:
+                    await conn.execute(
+                        "UPDATE feeds SET disabled_at = NULL, disabled_reason = NULL, "
+                        "failure_streak = 0, first_failure_at = NULL, retry_after = NULL, "
+                        "next_poll_at = ? WHERE id = ?",
+                        (_ts(now), feed_id),
+                    )
+            duplicate = await _one(
+                conn,
+                "SELECT id FROM feed_subscriptions WHERE guild_id = ? AND channel_id = ? "
+                "AND feed_id = ?",
+                (guild_id, channel_id, feed_id),
+            )
+            if duplicate is not None:
+                raise SubscriptionExists("this channel already follows that feed")
+            cursor = await conn.execute(
+                "INSERT INTO feed_subscriptions (guild_id, channel_id, feed_id, artist_id, "
+                "mention_role_id, interval_seconds, created_at, created_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    channel_id,
+                    feed_id,
+                    artist_id,
+                    mention_role_id,
+                    interval_seconds,
+                    _ts(now),
+                    created_by,
+                ),
+            )
+            row = await _one(
+                conn, "SELECT * FROM feed_subscriptions WHERE id = ?", (cursor.lastrowid,)
+            )
+        assert row is not None
+        return Subscription.from_row(row)
+
+    async def remove_subscription(
+        self, *, guild_id: int, url: str, channel_id: int | None = None
+    ) -> int:
+        """Stop following ``url`` in a guild (one channel, or all); return how many stopped.
+
+        A feed nobody follows any more is deleted with its history; its pending posts go too.
+        """
+        async with self.store.transaction() as conn:
+            params: list[Any] = [guild_id, url]
+            sql = (
+                "DELETE FROM feed_subscriptions WHERE guild_id = ? AND feed_id = "
+                "(SELECT id FROM feeds WHERE url = ?)"
+            )
+            if channel_id is not None:
+                sql += " AND channel_id = ?"
+                params.append(channel_id)
+            cursor = await conn.execute(sql, params)
+            removed = cursor.rowcount
+            await conn.execute(
+                "DELETE FROM feeds WHERE url = ? AND NOT EXISTS "
+                "(SELECT 1 FROM feed_subscriptions s WHERE s.feed_id = feeds.id)",
+                (url,),
+            )
+        return removed
+
+    async def get_subscription(self, subscription_id: int) -> Subscription | None:
+        """Return one subscription."""
+        row = await self.store.fetchone(
+            "SELECT * FROM feed_subscriptions WHERE id = ?", (subscription_id,)
+        )
+        return None if row is None else Subscription.from_row(row)
+
+    async def subscriptions_for_feed(self, feed_id: int) -> list[Subscription]:
+        """Return every subscription to a feed (for telling moderators it was disabled)."""
+        rows = await self.store.fetchall(
+            "SELECT * FROM feed_subscriptions WHERE feed_id = ? ORDER BY id", (feed_id,)
+        )
+        return [Subscription.from_row(r) for r in rows]
+
+    async def list_subscriptions(self, guild_id: int | None = None) -> list[SubscriptionStatus]:
+        """Return a guild's subscriptions (or all) with feed state and delivery summary."""
+        sql = (
+            "SELECT s.id AS s_id, s.guild_id, s.channel_id, s.feed_id, s.artist_id, "
+            "s.mention_role_id, s.interval_seconds, s.created_at AS s_created_at, s.created_by, "
+            "f.*, "
+            "(SELECT COUNT(*) FROM feed_outbox o WHERE o.subscription_id = s.id "
+            " AND o.state = 'pending') AS pending, "
+            "(SELECT MAX(o.sent_at) FROM feed_outbox o WHERE o.subscription_id = s.id "
+            " AND o.state = 'sent') AS last_sent_at, "
+            "(SELECT json_extract(o.payload, '$.title') FROM feed_outbox o "
+            " WHERE o.subscription_id = s.id AND o.state = 'sent' "
+            " ORDER BY o.sent_at DESC, o.id DESC LIMIT 1) AS last_sent_title "
+            "FROM feed_subscriptions s JOIN feeds f ON f.id = s.feed_id"
+        )
+        params: tuple[Any, ...] = ()
+        if guild_id is not None:
+            sql += " WHERE s.guild_id = ?"
+            params = (guild_id,)
+        sql += " ORDER BY s.guild_id, s.channel_id, f.url"
+        out: list[SubscriptionStatus] = []
+        for row in await self.store.fetchall(sql, params):
+            sub = Subscription(
+                id=row["s_id"],
+                guild_id=row["guild_id"],
+                channel_id=row["channel_id"],
+                feed_id=row["feed_id"],
+                artist_id=row["artist_id"],
+                mention_role_id=row["mention_role_id"],
+                interval_seconds=row["interval_seconds"],
+                created_at=_dt(row["s_created_at"]) or _now(),
+                created_by=row["created_by"],
+            )
+            out.append(
+                SubscriptionStatus(
+                    sub,
+                    FeedRow.from_row(row),
+                    row["pending"],
+                    _dt(row["last_sent_at"]),
+                    row["last_sent_title"],
+                )
+            )
+        return out
+
+    # -- outbox ----------------------------------------------------------------------
+    async def enqueue_backfill(
+        self,
+        subscription_id: int,
+        candidates: Sequence[EntryCandidate],
+        *,
+        now: datetime | None = None,
+    ) -> int:
+        """Enqueue posts for ``candidates`` in one channel now, bypassing the new-entry rules.
+
+        For ``/feed backfill``; entries already enqueued for the subscription are not doubled.
+        Returns how many rows were added.
+        """
+        now = now or _now()
+        async with self.store.transaction() as conn:
+            sub = await _one(
+                conn, "SELECT * FROM feed_subscriptions WHERE id = ?", (subscription_id,)
+            )
+            if sub is None:
+                raise LookupError(f"no subscription {subscription_id}")
+            await _insert_unseen(conn, sub["feed_id"], candidates, now)
+            ordered = sorted(enumerate(candidates), key=lambda p: _age_key(p, now))
+            return await _insert_outbox(
+                conn, Subscription.from_row(sub), [c for _, c in ordered], now
+            )
+
+    async def pending_outbox(
+        self, *, now: datetime | None = None, limit: int = 50
+    ) -> list[OutboxRow]:
+        """Return posts waiting to be sent whose retry time has come, oldest first.
+
+        After a crash this includes rows whose send may already have reached Discord; send
+        them with the row's ``nonce`` and ``enforce_nonce`` so Discord drops the copy.
+        """
+        now = now or _now()
+        rows = await self.store.fetchall(
+            _OUTBOX_SELECT + "WHERE o.state = 'pending' AND (o.next_attempt_at IS NULL "
+            "OR o.next_attempt_at <= ?) ORDER BY o.id LIMIT ?",
+            (_ts(now), limit),
+        )
+        return [OutboxRow.from_row(r) for r in rows]
+
+    async def get_outbox(self, outbox_id: int) -> OutboxRow | None:
+        """Return one outbox row."""
+        row = await self.store.fetchone(_OUTBOX_SELECT + "WHERE o.id = ?", (outbox_id,))
+        return None if row is None else OutboxRow.from_row(row)
+
+    async def outbox_for_subscription(self, subscription_id: int) -> list[OutboxRow]:
+        """Return a subscription's outbox rows, oldest first."""
+        rows = await self.store.fetchall(
+            _OUTBOX_SELECT + "WHERE o.subscription_id = ? ORDER BY o.id", (subscription_id,)
+        )
+        return [OutboxRow.from_row(r) for r in rows]
+
+    async def sent_without_thread(self, *, limit: int = 50) -> list[OutboxRow]:
+        """Return sent posts whose discussion thread was never recorded (a crash in between)."""
+        rows = await self.store.fetchall(
+            _OUTBOX_SELECT + "WHERE o.state = 'sent' AND o.thread_id IS NULL "
+            "AND o.message_id IS NOT NULL ORDER BY o.id LIMIT ?",
+            (limit,),
+        )
+        return [OutboxRow.from_row(r) for r in rows]
+
+    async def mark_sent(
+        self,
+        outbox_id: int,
+        *,
+        message_id: int,
+        thread_id: int | None = None,
+        now: datetime | None = None,
+    ) -> bool:
+        """Record that the post was made; return False if it was already recorded."""
+        now = now or _now()
+        changed = await self.store.execute(
+            "UPDATE feed_outbox SET state = 'sent', message_id = ?, "
+            "thread_id = COALESCE(?, thread_id), sent_at = ?, attempts = attempts + 1, "
+            "last_attempt_at = ?, last_error = NULL, next_attempt_at = NULL "
+            "WHERE id = ? AND state != 'sent'",
+            (message_id, thread_id, _ts(now), _ts(now), outbox_id),
+        )
+        return changed > 0
+
+    async def set_thread(self, outbox_id: int, thread_id: int) -> None:
+        """Record the discussion thread opened under a sent post."""
+        await self.store.execute(
+            "UPDATE feed_outbox SET thread_id = ? WHERE id = ?", (thread_id, outbox_id)
+        )
+
+    async def mark_failed(
+        self,
+        outbox_id: int,
+        error: str,
+        *,
+        retry_at: datetime | None = None,
+        give_up: bool = False,
+        now: datetime | None = None,
+    ) -> None:
+        """Record a failed send: stay pending until ``retry_at``, or stop with ``give_up``."""
+        now = now or _now()
+        await self.store.execute(
+            "UPDATE feed_outbox SET attempts = attempts + 1, last_error = ?, "
+            "last_attempt_at = ?, next_attempt_at = ?, "
+            "state = CASE WHEN ? THEN 'failed' ELSE state END "
+            "WHERE id = ? AND state = 'pending'",
+            (error[:1000], _ts(now), _ts(retry_at), 1 if give_up else 0, outbox_id),
+        )
+
+
+# -- transaction helpers ---------------------------------------------------------------
+async def _one(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> aiosqlite.Row | None:
+    async with conn.execute(sql, params) as cursor:
+        return await cursor.fetchone()
+
+
+async def _insert_unseen(
+    conn: aiosqlite.Connection, feed_id: int, candidates: Sequence[EntryCandidate], now: datetime
+) -> list[tuple[int, EntryCandidate]]:
+    """Record unseen candidates as seen; return them with their position in the feed."""
+    first: dict[str, tuple[int, EntryCandidate]] = {}
+    for index, cand in enumerate(candidates):
+        first.setdefault(cand.key, (index, cand))
+    keys = list(first)
+    seen: set[str] = set()
+    for chunk in _chunks(keys):
+        async with conn.execute(
+            "SELECT entry_key FROM feed_entries_seen WHERE feed_id = ? AND entry_key IN "
+            f"({','.join('?' * len(chunk))})",
+            (feed_id, *chunk),
+        ) as cursor:
+            seen.update(r[0] for r in await cursor.fetchall())
+    new = [first[k] for k in keys if k not in seen]
+    if new:
+        await conn.executemany(
+            "INSERT INTO feed_entries_seen (feed_id, entry_key, first_seen_at, published_at) "
+            "VALUES (?, ?, ?, ?)",
+            [(feed_id, c.key, _ts(now), _ts(c.published_at)) for _, c in new],
+        )
+    return new
+
+
+def _age_key(pair: tuple[int, EntryCandidate], now: datetime) -> tuple[datetime, int]:
+    # Oldest first; undated entries count as new, and feeds list newest first, so a
+    # later position in the document means older.
+    index, cand = pair
+    return (cand.published_at or now, -index)
+
+
+async def _enqueue_for_subscriptions(
+    conn: aiosqlite.Connection,
+    feed_id: int,
+    new: list[tuple[int, EntryCandidate]],
+    now: datetime,
+    cap: int,
+) -> tuple[int, int]:
+    async with conn.execute(
+        "SELECT * FROM feed_subscriptions WHERE feed_id = ? ORDER BY id", (feed_id,)
+    ) as cursor:
+        subs = [Subscription.from_row(r) for r in await cursor.fetchall()]
+    ordered = sorted(new, key=lambda p: _age_key(p, now))
+    enqueued = skipped = 0
+    for sub in subs:
+        eligible = [
+            cand
+            for _, cand in ordered
+            if cand.payload
+            and (cand.published_at or now) >= sub.created_at
+            and (sub.artist_id is None or sub.artist_id in cand.entity_ids)
+        ]
+        if len(eligible) > cap:
+            skipped += len(eligible) - cap
+            log.info(
+                "feed %s: %d new entries for channel %s, posting the oldest %d",
+                feed_id,
+                len(eligible),
+                sub.channel_id,
+                cap,
+            )
+            eligible = eligible[:cap]
+        enqueued += await _insert_outbox(conn, sub, eligible, now)
+    return enqueued, skipped
+
+
+async def _insert_outbox(
+    conn: aiosqlite.Connection,
+    sub: Subscription,
+    candidates: Sequence[EntryCandidate],
+    now: datetime,
+) -> int:
+    added = 0
+    for cand in candidates:
+        payload = dict(cand.payload)
+        payload.update(
+            subscription_id=sub.id,
+            guild_id=sub.guild_id,
+            channel_id=sub.channel_id,
+            mention_role_id=sub.mention_role_id,
+            entry_key=cand.key,
+        )
+        cursor = await conn.execute(
+            "INSERT OR IGNORE INTO feed_outbox (subscription_id, entry_key, nonce, payload, "
+            "created_at) VALUES (?, ?, ?, ?, ?)",
+            (
+                sub.id,
+                cand.key,
+                make_nonce(sub.id, cand.key),
+                json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str),
+                _ts(now),
+            ),
+        )
+        added += cursor.rowcount
+    return added
