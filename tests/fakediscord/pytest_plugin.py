@@ -1,0 +1,28 @@
+"""Pytest fixtures: ``pytest_plugins = ["tests.fakediscord.pytest_plugin"]``.
+
+``fake_discord`` is a started :class:`FakeDiscord`; after the test it is stopped and
+discord.py's two URL overrides (``Route.BASE``, ``DEFAULT_GATEWAY``) are restored even if
+the code under test changed them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import discord.gateway
+import discord.http
+import pytest
+
+from .client import FakeDiscord
+
+
+@pytest.fixture
+async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    fd = FakeDiscord(token="test-token")
+    await fd.start()
+    try:
+        yield fd
+    finally:
+        await fd.stop()
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = saved

@@ -1,0 +1,44 @@
+"""Event-driven waiting: tests await a predicate, state changes call ``notify``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Waiters:
+    """Futures resolved when their predicate returns something truthy after a change."""
+
+    def __init__(self) -> None:
+        self._waiting: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
+
+    def notify(self) -> None:
+        still: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
+        for predicate, fut in self._waiting:
+            if fut.done():
+                continue
+            try:
+                result = predicate()
+            except Exception as exc:  # surface predicate bugs to the waiting test
+                fut.set_exception(exc)
+                continue
+            if result:
+                fut.set_result(result)
+            else:
+                still.append((predicate, fut))
+        self._waiting = still
+
+    async def wait(self, predicate: Callable[[], T | None], timeout: float, what: str) -> T:  # noqa: ASYNC109
+        """Return ``predicate()`` once truthy; AssertionError naming *what* on timeout."""
+        result = predicate()
+        if result:
+            return result
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._waiting.append((predicate, fut))
+        try:
+            return await asyncio.wait_for(fut, timeout)
+        except TimeoutError:
+            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}") from None
