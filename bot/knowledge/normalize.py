@@ -39,6 +39,14 @@ def trigrams(norm: str) -> list[str]:
     return list(seen)
 
 
+def dice(grams: set[str], norm: str) -> float:
+    """Return the Dice overlap of a trigram set with the trigrams of ``norm``."""
+    other = {norm[i : i + 3] for i in range(len(norm) - 2)}
+    if not grams or not other:
+        return 0.0
+    return 2 * len(grams & other) / (len(grams) + len(other))
+
+
 def similarity(a: str, b: str) -> float:
     """Return a 0..1 similarity of two normalised strings (1 - edit distance / longer length)."""
     if a == b:

@@ -1009,7 +1009,7 @@ async def names_matching(
     order = " ORDER BY f.rank" if ranked else ""
     rows = await store.fetchall(
         "SELECT n.entity_id, n.kind, n.name, n.norm, n.is_primary, e.name, e.label, e.importance "
-        "FROM (SELECT rowid, rank FROM names_fts WHERE names_fts MATCH ?"
+        f"FROM (SELECT rowid{', rank' if ranked else ''} FROM names_fts WHERE names_fts MATCH ?"
         f"{' ORDER BY rank' if ranked else ''} LIMIT ?) f "
         f"JOIN names n ON n.id = f.rowid JOIN entities e ON e.id = n.entity_id WHERE 1{where}"
         f"{order}",

@@ -1,0 +1,211 @@
+"""One resolver for every lookup: autocomplete, command arguments and the ask engine.
+
+Ranking: exact name > prefix > substring > fuzzy (typos), ties broken by importance, then
+by how close the matched name is in length. Every step is index-backed and bounded:
+
+- exact and prefix use the ``names(norm)`` B-tree (works for 1-2 character queries such as
+  뷔, V or IU, which trigrams cannot index);
+- substring uses the FTS5 trigram index over normalised names;
+- fuzzy asks the trigram index for names sharing trigrams with the query (bm25-ranked,
+  capped), then scores those few candidates by edit distance.
+
+User text never reaches FTS5 as syntax: it is normalised to letters and digits, then quoted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.errors import NotFoundError, UserError
+from bot.knowledge.normalize import dice, fts_phrase, normalize, similarity, trigrams
+from bot.store import catalog as db
+from bot.store.core import Store
+
+KINDS = db.ENTITY_KINDS
+TIERS = ("id", "exact", "prefix", "substring", "fuzzy")
+_VALUE = re.compile(r"^\s*(artist|release|song|video|work):(\d+)\s*$")
+_CANDIDATES = 200
+_FUZZY_CANDIDATES = 150
+_FUZZY_GRAMS = 6
+_FUZZY_MIN = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One resolved entity: ``value`` ("song:12") is stable, ``label`` fits autocomplete."""
+
+    kind: str
+    id: int
+    label: str
+    name: str
+    matched: str
+    tier: str
+    score: float
+    importance: int
+
+    @property
+    def value(self) -> str:
+        """Return the "kind:id" value for autocomplete choices."""
+        return f"{self.kind}:{self.id}"
+
+
+class AmbiguousError(UserError):
+    """Several entities fit; ``candidates`` are the ones to offer in a picker."""
+
+    def __init__(self, query: str, candidates: Sequence[Match]) -> None:
+        shown = ", ".join(c.label for c in candidates[:5])
+        super().__init__(f"“{query.strip()}” could mean several things: {shown}. Pick one.")
+        self.query = query
+        self.candidates = list(candidates)
+
+
+def parse_value(text: str) -> tuple[str, int] | None:
+    """Return (kind, id) for an autocomplete value such as "song:12", else None."""
+    match = _VALUE.match(text or "")
+    return (match.group(1), int(match.group(2))) if match else None
+
+
+def fuzzy_query(norm: str) -> str:
+    """Return an FTS5 query for names sharing two trigrams with ``norm`` (typo candidates).
+
+    Any two intact trigrams find the name, so one typo rarely hides it; asking for pairs
+    (not single trigrams) keeps the candidate set small without bm25 ranking, which is what
+    keeps this step fast on large catalogs.
+    """
+    grams = trigrams(norm)
+    if len(grams) > _FUZZY_GRAMS:
+        step = (len(grams) - 1) / (_FUZZY_GRAMS - 1)
+        grams = [grams[round(i * step)] for i in range(_FUZZY_GRAMS)]
+    if len(grams) < 2:
+        return fts_phrase(norm)
+    return " OR ".join(
+        f"({fts_phrase(a)} AND {fts_phrase(b)})" for a, b in itertools.combinations(grams, 2)
+    )
+
+
+def _check_kinds(kinds: Iterable[str] | None) -> tuple[str, ...] | None:
+    if kinds is None:
+        return None
+    out = tuple(kinds)
+    unknown = [k for k in out if k not in KINDS]
+    if unknown:
+        raise ValueError(f"unknown entity kind(s): {', '.join(unknown)}")
+    return out or None
+
+
+def _rank_key(match: Match) -> tuple[int, float, float, str]:
+    # Within a tier importance decides, then closeness; for typos closeness comes first.
+    if match.tier == "fuzzy":
+        return (TIERS.index(match.tier), -match.score, -match.importance, match.label)
+    return (TIERS.index(match.tier), -match.importance, -match.score, match.label)
+
+
+async def resolve(
+    store: Store, query: str, kinds: Iterable[str] | None = None, limit: int = 25
+) -> list[Match]:
+    """Return entities matching free text or a "kind:id" value, best first."""
+    kinds_t = _check_kinds(kinds)
+    value = parse_value(query)
+    if value is not None:
+        kind, entity_id = value
+        if kinds_t and kind not in kinds_t:
+            return []
+        row = await db.entity(store, entity_id)
+        if row is None or row.kind != kind:
+            return []
+        return [Match(row.kind, row.id, row.label, row.name, row.name, "id", 1.0, row.importance)]
+    norm = normalize(query or "")
+    if not norm or limit <= 0:
+        return []
+    best: dict[int, Match] = {}
+    grams = set(trigrams(norm))
+
+    def offer(hits: Iterable[db.NameHit], tier: str) -> None:
+        for hit in hits:
+            if tier == "fuzzy":
+                # Cheap filters first (length, shared trigrams), edit distance last.
+                if abs(len(hit.norm) - len(norm)) > max(2, len(norm) // 3):
+                    continue
+                if dice(grams, hit.norm) < 0.3:
+                    continue
+                score = similarity(norm, hit.norm)
+                if score < _FUZZY_MIN:
+                    continue
+            else:
+                # Prefer names close to the query in length, and primary names.
+                score = len(norm) / max(len(hit.norm), 1) + (0.01 if hit.is_primary else 0)
+            match = Match(
+                hit.kind,
+                hit.entity_id,
+                hit.label,
+                hit.entity_name,
+                hit.name,
+                tier,
+                score,
+                hit.importance,
+            )
+            current = best.get(hit.entity_id)
+            if current is None or _rank_key(match) < _rank_key(current):
+                best[hit.entity_id] = match
+
+    offer(await db.names_exact(store, norm, kinds_t, _CANDIDATES), "exact")
+    offer(await db.names_prefix(store, norm, kinds_t, _CANDIDATES), "prefix")
+    if len(norm) >= 3 and len(best) < limit:
+        offer(
+            await db.names_matching(store, fts_phrase(norm), kinds_t, _CANDIDATES, ranked=False),
+            "substring",
+        )
+    if len(norm) >= 4 and len(best) < limit:
+        offer(
+            await db.names_matching(
+                store, fuzzy_query(norm), kinds_t, _FUZZY_CANDIDATES, ranked=False
+            ),
+            "fuzzy",
+        )
+    return sorted(best.values(), key=_rank_key)[:limit]
+
+
+async def resolve_one(store: Store, query: str, kinds: Iterable[str] | None = None) -> Match:
+    """Return the one entity the text means, or raise AmbiguousError / NotFoundError.
+
+    Unambiguous means: a picked "kind:id" value; exactly one exact-name match; else exactly
+    one prefix-or-substring match; else one clearly best typo match.
+    """
+    kinds_t = _check_kinds(kinds)
+    results = await resolve(store, query, kinds_t, limit=10)
+    what = " or ".join(kinds_t) if kinds_t else "entry"
+    if parse_value(query) is not None:
+        if results:
+            return results[0]
+        raise NotFoundError(f"That {what} no longer exists in the catalog.")
+    if not normalize(query or ""):
+        raise NotFoundError(f"Type a name to look up a {what}.")
+    for tier in ("exact", "prefix", "substring"):
+        tiered = [r for r in results if r.tier == tier]
+        if len(tiered) == 1:
+            return tiered[0]
+        if len(tiered) > 1:
+            raise AmbiguousError(query, tiered)
+    fuzzy = [r for r in results if r.tier == "fuzzy"]
+    if (
+        fuzzy
+        and fuzzy[0].score >= 0.85
+        and (len(fuzzy) == 1 or fuzzy[1].score < fuzzy[0].score - 0.1)
+    ):
+        return fuzzy[0]
+    suggestions = [r.label for r in fuzzy[:5]]
+    hint = f" Did you mean {', '.join(suggestions[:3])}?" if suggestions else ""
+    raise NotFoundError(f"No {what} called “{query.strip()}” in the catalog.{hint}", suggestions)
+
+
+async def suggest(
+    store: Store, query: str, kinds: Iterable[str] | None = None, limit: int = 5
+) -> list[Match]:
+    """Return close matches for a "did you mean" list (never raises)."""
+    try:
+        return await resolve(store, query, kinds, limit=limit)
+    except ValueError:
+        return []

@@ -1,0 +1,138 @@
+"""The resolver: any script, spacing, punctuation, typos, ranking, labels, and safe FTS input."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import NotFoundError
+from bot.knowledge.search import AmbiguousError, parse_value, resolve, resolve_one
+from bot.store import Store
+
+
+async def labels(store: Store, query: str, kinds=None, limit: int = 5) -> list[str]:
+    return [m.label for m in await resolve(store, query, kinds, limit=limit)]
+
+
+@pytest.mark.parametrize(
+    ("query", "kinds", "expected"),
+    [
+        ("러브 윈즈 올", ["song"], "Love wins all (러브 윈즈 올) — IU"),
+        ("러브윈즈올", ["song"], "Love wins all (러브 윈즈 올) — IU"),
+        ("lovewinsall", ["song"], "Love wins all (러브 윈즈 올) — IU"),
+        ("LOVE WINS ALL", ["song"], "Love wins all (러브 윈즈 올) — IU"),
+        ("love-wins-all!", ["song"], "Love wins all (러브 윈즈 올) — IU"),
+        ("아이유", None, "IU — South Korean singer-songwriter and actress"),
+        ("iu", None, "IU — South Korean singer-songwriter and actress"),
+        ("이지은", None, "IU — South Korean singer-songwriter and actress"),
+        ("뷔", None, "V (BTS)"),
+        ("V", None, "V (BTS)"),
+        ("봄날", ["song"], "Spring Day (봄날) — BTS"),
+        ("Taehyung", None, "V (BTS)"),
+        ("Tae-hyung", None, "V (BTS)"),
+        ("tae hyung", None, "V (BTS)"),
+        ("김태형", None, "V (BTS)"),
+        ("Tahyung", None, "V (BTS)"),
+        ("Bluming", None, "Blueming (블루밍) — IU"),
+        ("Spring Dya", ["song"], "Spring Day (봄날) — BTS"),
+        ("blood sweat and tears", ["song"], "Blood Sweat & Tears (피 땀 눈물) — BTS"),
+        ("피땀눈물", ["song"], "Blood Sweat & Tears (피 땀 눈물) — BTS"),
+        ("Personnes", None, "No Man's Land — Christian Boltanski (installation, 2010)"),
+        ("Uhm Tae-hwa", None, "Um Tae-hwa — film director (Concrete Utopia)"),
+        ("방탄", None, "BTS"),
+    ],
+)
+async def test_finds_names_in_any_form(full_store: Store, query, kinds, expected) -> None:
+    found = await labels(full_store, query, kinds)
+    assert found and found[0] == expected, found
+
+
+async def test_ranking_exact_then_prefix_then_substring(full_store: Store) -> None:
+    results = await resolve(full_store, "Spring Day")
+    tiers = [m.tier for m in results]
+    assert tiers == sorted(tiers, key=["id", "exact", "prefix", "substring", "fuzzy"].index)
+    assert results[0].kind == "song" and results[0].tier == "exact"
+    assert any(m.kind == "video" for m in results)
+
+
+async def test_labels_tell_same_names_apart_and_fit_autocomplete(full_store: Store) -> None:
+    results = await resolve(full_store, "Jieun", ["artist"], limit=25)
+    exact = [m.label for m in results if m.tier == "exact"]
+    assert len(exact) >= 3
+    assert len(set(exact)) == len(exact)
+    assert all("(" in label for label in exact)
+    every = await resolve(full_store, "a", limit=25)
+    assert every and all(len(m.label) <= 100 for m in every)
+
+
+async def test_values_round_trip(full_store: Store) -> None:
+    first = (await resolve(full_store, "Love wins all", ["song"]))[0]
+    assert first.value.startswith("song:")
+    assert parse_value(first.value) == ("song", first.id)
+    again = await resolve_one(full_store, first.value)
+    assert again.id == first.id and again.tier == "id"
+    assert await resolve(full_store, first.value, ["artist"]) == []
+    with pytest.raises(NotFoundError):
+        await resolve_one(full_store, "song:999999")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '""',
+        "'",
+        "AND",
+        "OR NOT",
+        "NEAR(a b)",
+        "*",
+        "a*",
+        "-",
+        "-x",
+        "^",
+        "^start",
+        "()",
+        "(",
+        ")",
+        "",
+        "   ",
+        "col:val",
+        "\\",
+        "%",
+        "_",
+        "'; DROP TABLE names; --",
+        "😀",
+        "ㄱ",
+    ],
+)
+async def test_fts_syntax_in_user_text_never_raises(full_store: Store, query: str) -> None:
+    results = await resolve(full_store, query)
+    assert isinstance(results, list)
+    assert await full_store.fetchone("SELECT count(*) FROM names") is not None
+
+
+async def test_resolve_one_picks_unambiguous(full_store: Store) -> None:
+    assert (await resolve_one(full_store, "Um Tae-hwa")).name == "Um Tae-hwa"
+    assert (await resolve_one(full_store, "Love wins all", ["song"])).kind == "song"
+    assert (await resolve_one(full_store, "Bluming")).name == "Blueming"
+
+
+async def test_resolve_one_raises_ambiguous_with_candidates(full_store: Store) -> None:
+    with pytest.raises(AmbiguousError) as caught:
+        await resolve_one(full_store, "Jieun", ["artist"])
+    assert len(caught.value.candidates) >= 3
+    assert "could mean" in str(caught.value)
+
+
+async def test_resolve_one_not_found_suggests(full_store: Store) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        await resolve_one(full_store, "Sprung Dai Xyz", ["song"])
+    assert "No song called" in str(caught.value)
+    with pytest.raises(NotFoundError):
+        await resolve_one(full_store, "zzqqxx")
+
+
+async def test_kind_filter(full_store: Store) -> None:
+    results = await resolve(full_store, "Love wins all", ["video"])
+    assert results and all(m.kind == "video" for m in results)
+    with pytest.raises(ValueError):
+        await resolve(full_store, "x", ["planet"])
