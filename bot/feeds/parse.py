@@ -112,14 +112,15 @@ def _get(obj: Mapping[str, Any], key: str) -> Any:
         return None
 
 
-def _is_html(detail: Any, value: str) -> bool:
+def _is_html(detail: Any) -> bool:
+    # feedparser decides: "IU <Love wins all>" stays text/plain, "<b>x</b>" becomes html.
     kind = (_get(detail, "type") or "") if isinstance(detail, Mapping) else ""
-    return kind in _HTML_TYPES or ("<" in value and ">" in value)
+    return kind in _HTML_TYPES
 
 
 def _plain(value: str | None, detail: Any = None) -> str:
     value = value or ""
-    if _is_html(detail, value):
+    if _is_html(detail):
         return html_to_text(value).text.replace("\n", " ")
     return value
 
@@ -127,7 +128,7 @@ def _plain(value: str | None, detail: Any = None) -> str:
 def _http_url(value: Any) -> str | None:
     if isinstance(value, str):
         value = value.strip()
-        if value.startswith(("http://", "https://")) and len(value) <= 2048:
+        if value.lower().startswith(("http://", "https://")) and len(value) <= 2048:
             return value
     return None
 
@@ -225,7 +226,11 @@ def parse_feed_sync(
     refuse_entity_declarations(data)
     headers = {"content-location": base_url} if base_url else {}
     # A stream, never bytes or str: feedparser would treat those as a path or URL to open.
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers, sanitize_html=True)
+    # Its HTML sanitizer is off because nothing here is rendered as HTML (text.py keeps only
+    # text and http links), and it would delete the "<Album>" titles K-pop writing uses.
+    parsed = feedparser.parse(
+        io.BytesIO(data), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
     version = parsed.get("version") or ""
     if not version:
         raise NotAFeed("not an RSS or Atom feed")

@@ -34,6 +34,23 @@ _VOID_TAGS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
     | {"track", "wbr"}
 )
+# Every tag name HTML knows; anything else ("<Love wins all>", as K-pop writing quotes album
+# titles) is text that a sloppy feed forgot to escape, and is shown as written.
+_KNOWN_TAGS = (
+    _BLOCK_TAGS
+    | _SKIP_TAGS
+    | _VOID_TAGS
+    | frozenset(
+        {
+            *("a", "abbr", "b", "bdi", "bdo", "big", "body", "button", "caption", "cite", "code"),
+            *("colgroup", "data", "del", "dfn", "em", "font", "html", "i", "ins", "kbd", "label"),
+            *("legend", "mark", "meter", "nobr", "optgroup", "option", "output", "picture"),
+            *("progress", "q", "rp", "rt", "ruby", "s", "samp", "select", "small", "span"),
+            *("strike", "strong", "sub", "sup", "textarea", "time", "tt", "u", "var", "video"),
+            *("audio", "canvas", "dialog", "map", "menu", "slot", "o:p"),
+        }
+    )
+)
 _BOLD = frozenset({"b", "strong", "h1", "h2", "h3", "h4", "h5", "h6"})
 _ITALIC = frozenset({"i", "em", "cite"})
 _MAX_DEPTH = 200
@@ -81,6 +98,7 @@ class Converted:
     markdown: str
     blocks_text: tuple[str, ...]
     blocks_markdown: tuple[str, ...]
+    separators: tuple[str, ...] = ()
 
 
 class _Converter(HTMLParser):
@@ -148,6 +166,9 @@ class _Converter(HTMLParser):
 
     # -- parser events ------------------------------------------------------------
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _KNOWN_TAGS:
+            self.handle_data(self.get_starttag_text() or "")
+            return
         attributes = {k: (v or "") for k, v in attrs}
         if attributes.get("class"):
             self.classes.append(attributes["class"])
@@ -186,6 +207,8 @@ class _Converter(HTMLParser):
             self._link_text = []
 
     def handle_endtag(self, tag: str) -> None:
+        if tag not in _KNOWN_TAGS:
+            return
         if tag in _SKIP_TAGS:
             self._skip = max(0, self._skip - 1)
             return
@@ -271,6 +294,7 @@ def html_to_text(html: str) -> Converted:
         markdown="".join(sep + b for sep, b in zip(seps, blocks_md, strict=True)),
         blocks_text=blocks_text,
         blocks_markdown=blocks_md,
+        separators=tuple(seps),
     )
 
 
@@ -298,19 +322,22 @@ def cut_markdown(converted: Converted, limit: int) -> str:
     """
     out: list[str] = []
     used = 0
-    for md, text in zip(converted.blocks_markdown, converted.blocks_text, strict=True):
-        sep = 2 if out else 0
-        if used + sep + len(md) <= limit:
-            out.append(md)
-            used += sep + len(md)
+    seps = converted.separators or ("",) + ("\n\n",) * len(converted.blocks_text)
+    for md, text, joiner in zip(
+        converted.blocks_markdown, converted.blocks_text, seps, strict=False
+    ):
+        sep = joiner if out else ""
+        if used + len(sep) + len(md) <= limit:
+            out.append(sep + md)
+            used += len(sep) + len(md)
             continue
-        room = limit - used - sep
+        room = limit - used - len(sep)
         if room > 20:
-            out.append(truncate(escape_markdown(text), room))
+            out.append(sep + truncate(escape_markdown(text), room))
         elif out and used + len(ELLIPSIS) <= limit:
             out[-1] += ELLIPSIS
         break
-    result = "\n\n".join(out)
+    result = "".join(out)
     return result if len(result) <= limit else truncate(result, limit)
 
 
