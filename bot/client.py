@@ -49,6 +49,7 @@ class LinerNotesBot(commands.Bot):
         *,
         extensions: list[str] | None = None,
         store: Store | None = None,
+        guild_ready_timeout: float = 2.0,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -58,6 +59,8 @@ class LinerNotesBot(commands.Bot):
             member_cache_flags=discord.MemberCacheFlags.none(),
             help_command=None,
             tree_cls=LinerNotesTree,
+            # discord.py waits this long after the last GUILD_CREATE before READY.
+            guild_ready_timeout=guild_ready_timeout,
         )
         self.settings = settings
         self.store: Store = store  # type: ignore[assignment]  # opened in setup_hook
@@ -88,7 +91,7 @@ class LinerNotesBot(commands.Bot):
 
     async def prepare_store(self) -> None:
         """Load the bundled catalog into an empty database (a fresh install answers at once)."""
-        from bot.knowledge.bundled import ensure_bundled_loaded
+        from bot.knowledge.importers.bundled import ensure_bundled_loaded
 
         loaded = await ensure_bundled_loaded(self.store)
         if loaded:
@@ -139,7 +142,7 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
     original = getattr(error, "original", error)
     if isinstance(original, NotFoundError):
         text = str(original)
-        if original.suggestions:
+        if original.suggestions and "Did you mean" not in text:
             text += "\nDid you mean: " + ", ".join(original.suggestions[:5]) + "?"
         return text, True
     if isinstance(original, UserError):

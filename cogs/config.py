@@ -1,0 +1,393 @@
+"""/config: a server's channels, followed artists, thread options, digest, editors and reset."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import (
+    MODLOG_PERMISSIONS,
+    manage_guild_only,
+    missing_bot_permissions,
+    posting_permissions,
+)
+from bot.errors import UserError
+from bot.knowledge import search
+from bot.render import ARCHIVE_DURATIONS, Field, choice_name, make_embed
+from bot.store import Store
+from bot.store.guilds import GuildStore
+
+log = logging.getLogger(__name__)
+
+ARCHIVE_LABELS = {60: "1 hour", 1440: "1 day", 4320: "3 days", 10080: "1 week"}
+THREAD_MODES = ("per review", "per release")
+SLOWMODE_MAX = 21600  # Discord's maximum rate_limit_per_user
+TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+CONFIRM_TIMEOUT = 60.0
+
+LABELS = {
+    "reviews_channel": "Reviews channel",
+    "discussions_channel": "Discussions channel",
+    "modlog_channel": "Mod-log channel",
+    "archive_minutes": "Thread auto-archive",
+    "slowmode_seconds": "Thread slowmode",
+    "thread_mode": "Review threads",
+    "timezone": "Time zone",
+    "digest_channel": "Digest channel",
+    "digest_time": "Digest time",
+    "editors_role": "Editors role",
+}
+
+
+def show_value(key: str, value: Any) -> str:
+    """Render a setting's value for people."""
+    if value is None:
+        return "not set"
+    if key.endswith("_channel"):
+        return f"<#{value}>"
+    if key == "editors_role":
+        return f"<@&{value}>"
+    if key == "archive_minutes":
+        return ARCHIVE_LABELS.get(int(value), f"{value} minutes")
+    if key == "slowmode_seconds":
+        return "off" if not value else f"{value} s"
+    return str(value)
+
+
+class ConfirmReset(discord.ui.View):
+    """Two buttons; only the moderator who asked may press them."""
+
+    def __init__(self, owner_id: int) -> None:
+        super().__init__(timeout=CONFIRM_TIMEOUT)
+        self.owner_id = owner_id
+        self.confirmed: bool | None = None
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Refuse anyone but the moderator who ran /config reset."""
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            "Only the moderator who asked for the reset can confirm it.", ephemeral=True
+        )
+        return False
+
+    @discord.ui.button(label="Reset everything", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        """Confirm the reset."""
+        self.confirmed = True
+        self.stop()
+        await interaction.response.defer()
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        """Keep the settings."""
+        self.confirmed = False
+        self.stop()
+        await interaction.response.defer()
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class Config(commands.GroupCog, group_name="config", group_description="Configure Liner Notes."):
+    """Per-server configuration; every change is audited and echoed to the mod-log."""
+
+    def __init__(self, bot: commands.Bot, store: Store) -> None:
+        self.bot = bot
+        self.store = store
+        self.guilds = GuildStore(store)
+        super().__init__()
+
+    # -- helpers -------------------------------------------------------------------
+    async def _changed(
+        self, interaction: discord.Interaction, key: str, value: Any, note: str = ""
+    ) -> None:
+        assert interaction.guild is not None
+        entry = await self.guilds.set(interaction.guild.id, key, value, interaction.user.id)
+        text = f"{LABELS[key]}: {show_value(key, entry.old_value)} → {show_value(key, value)}." + (
+            f"\n{note}" if note else ""
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+        await self.echo(interaction, f"{LABELS[key]} set to {show_value(key, value)}")
+
+    async def echo(self, interaction: discord.Interaction, what: str) -> None:
+        """Tell the mod-log channel who changed what (best effort)."""
+        guild = interaction.guild
+        assert guild is not None
+        config = await self.guilds.config(guild.id)
+        channel_id = config["modlog_channel"]
+        channel = guild.get_channel(channel_id) if channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            return
+        try:
+            await channel.send(
+                f"⚙️ {interaction.user.mention} changed the configuration: {what}.",
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not echo a config change to the mod-log in %s: %s", guild.id, exc)
+
+    def _check_channel(self, channel: discord.abc.GuildChannel, needed: tuple[str, ...]) -> None:
+        missing = missing_bot_permissions(channel, needed)
+        if missing:
+            raise UserError(
+                f"I can't use {channel.mention} yet: I'm missing "
+                + ", ".join(f"**{name}**" for name in missing)
+                + " there. Give me the permission (on the channel or my role), then run this again."
+            )
+
+    # -- show ----------------------------------------------------------------------
+    @app_commands.command(name="show", description="Show every setting of this server.")
+    @manage_guild_only()
+    async def show(self, interaction: discord.Interaction) -> None:
+        """Show every setting with its value and who changed it last."""
+        assert interaction.guild is not None
+        config = await self.guilds.config(interaction.guild.id)
+        lines = []
+        for key, setting in config.values.items():
+            who = (
+                f" — by <@{setting.changed_by}>, {setting.changed_at[:10]}"
+                if setting.changed_by
+                else (" — default" if setting.is_default else "")
+            )
+            lines.append(f"**{LABELS[key]}**: {show_value(key, setting.value)}{who}")
+        follows = await self.guilds.follows(interaction.guild.id)
+        fields = [
+            Field(
+                "Followed artists",
+                ", ".join(f.label for f in follows) if follows else "none (all artists)",
+            )
+        ]
+        embed = make_embed("Liner Notes settings", "\n".join(lines), fields=fields)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    # -- channels ------------------------------------------------------------------
+    @app_commands.command(name="reviews", description="Set the channel new reviews go to.")
+    @app_commands.describe(channel="A text or forum channel")
+    @manage_guild_only()
+    async def reviews(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | discord.ForumChannel,
+    ) -> None:
+        """Set the reviews channel."""
+        self._check_channel(channel, posting_permissions(channel))
+        await self._changed(interaction, "reviews_channel", channel.id)
+
+    @app_commands.command(
+        name="discussions", description="Set the channel release discussions open in."
+    )
+    @app_commands.describe(channel="A text or forum channel")
+    @manage_guild_only()
+    async def discussions(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | discord.ForumChannel,
+    ) -> None:
+        """Set the discussions channel."""
+        self._check_channel(channel, posting_permissions(channel))
+        await self._changed(interaction, "discussions_channel", channel.id)
+
+    @app_commands.command(name="modlog", description="Set the channel for notices to moderators.")
+    @app_commands.describe(channel="A text channel moderators read")
+    @manage_guild_only()
+    async def modlog(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        """Set the mod-log channel."""
+        self._check_channel(channel, MODLOG_PERMISSIONS)
+        await self._changed(interaction, "modlog_channel", channel.id)
+
+    # -- follows -------------------------------------------------------------------
+    @app_commands.command(name="follow", description="Follow an artist (any spelling or Hangul).")
+    @app_commands.describe(artist="An artist or group, e.g. IU, 아이유, BTS")
+    @manage_guild_only()
+    async def follow(self, interaction: discord.Interaction, artist: str) -> None:
+        """Follow an artist: it filters review posts (when a feed asks) and the digest."""
+        assert interaction.guild is not None
+        found = await search.resolve_one(self.store, artist, ["artist"])
+        added = await self.guilds.follow(
+            interaction.guild.id, found.value, found.label, interaction.user.id
+        )
+        if not added:
+            await interaction.response.send_message(
+                f"This server already follows {found.label}.", ephemeral=True
+            )
+            return
+        await interaction.response.send_message(f"Now following {found.label}.", ephemeral=True)
+        await self.echo(interaction, f"followed {found.label}")
+
+    @follow.autocomplete("artist")
+    async def follow_complete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Suggest artists by any of their names."""
+        matches = await search.resolve(self.store, current, ["artist"], limit=25)
+        return [app_commands.Choice(name=choice_name(m.label), value=m.value) for m in matches]
+
+    @app_commands.command(name="unfollow", description="Stop following an artist.")
+    @app_commands.describe(artist="An artist this server follows")
+    @manage_guild_only()
+    async def unfollow(self, interaction: discord.Interaction, artist: str) -> None:
+        """Stop following an artist."""
+        assert interaction.guild is not None
+        follows = await self.guilds.follows(interaction.guild.id)
+        wanted = next((f for f in follows if artist in (f.artist_key, f.label)), None)
+        if wanted is None:
+            found = await search.resolve_one(self.store, artist, ["artist"])
+            wanted = next((f for f in follows if f.artist_key == found.value), None)
+        if wanted is None:
+            names = ", ".join(f.label for f in follows) or "none"
+            raise UserError(f"This server does not follow {artist}. It follows: {names}.")
+        await self.guilds.unfollow(interaction.guild.id, wanted.artist_key, interaction.user.id)
+        await interaction.response.send_message(
+            f"No longer following {wanted.label}.", ephemeral=True
+        )
+        await self.echo(interaction, f"unfollowed {wanted.label}")
+
+    @unfollow.autocomplete("artist")
+    async def unfollow_complete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Suggest the artists this server follows."""
+        if interaction.guild is None:
+            return []
+        needle = current.casefold()
+        return [
+            app_commands.Choice(name=choice_name(f.label), value=f.artist_key)
+            for f in await self.guilds.follows(interaction.guild.id)
+            if needle in f.label.casefold()
+        ][:25]
+
+    # -- threads -------------------------------------------------------------------
+    @app_commands.command(name="threads", description="Set how discussion threads behave.")
+    @app_commands.describe(
+        archive="Hide a thread after this long without messages",
+        slowmode="Seconds members wait between messages in a thread (0 = off)",
+        mode="One thread per review, or reviews join their release's thread",
+    )
+    @app_commands.choices(
+        archive=[app_commands.Choice(name=label, value=m) for m, label in ARCHIVE_LABELS.items()],
+        mode=[app_commands.Choice(name=m, value=m) for m in THREAD_MODES],
+    )
+    @manage_guild_only()
+    async def threads(
+        self,
+        interaction: discord.Interaction,
+        archive: app_commands.Choice[int] | None = None,
+        slowmode: app_commands.Range[int, 0, SLOWMODE_MAX] | None = None,
+        mode: app_commands.Choice[str] | None = None,
+    ) -> None:
+        """Set thread auto-archive, slowmode and mode."""
+        assert interaction.guild is not None
+        if archive is None and slowmode is None and mode is None:
+            raise UserError("Choose at least one of archive, slowmode or mode.")
+        changes = []
+        guild_id, actor = interaction.guild.id, interaction.user.id
+        if archive is not None:
+            if archive.value not in ARCHIVE_DURATIONS:
+                raise UserError("Archive must be 1 hour, 1 day, 3 days or 1 week.")
+            await self.guilds.set(guild_id, "archive_minutes", archive.value, actor)
+            changes.append(f"auto-archive {archive.name}")
+        if slowmode is not None:
+            await self.guilds.set(guild_id, "slowmode_seconds", int(slowmode), actor)
+            changes.append(f"slowmode {show_value('slowmode_seconds', slowmode)}")
+        if mode is not None:
+            if mode.value not in THREAD_MODES:
+                raise UserError("Mode must be 'per review' or 'per release'.")
+            await self.guilds.set(guild_id, "thread_mode", mode.value, actor)
+            changes.append(f"review threads {mode.value}")
+        summary = ", ".join(changes)
+        await interaction.response.send_message(f"Threads: {summary}.", ephemeral=True)
+        await self.echo(interaction, f"threads: {summary}")
+
+    # -- time zone and digest --------------------------------------------------------
+    @app_commands.command(name="timezone", description="Set this server's time zone.")
+    @app_commands.describe(zone="An IANA time zone such as Asia/Seoul or Europe/Paris")
+    @manage_guild_only()
+    async def timezone(self, interaction: discord.Interaction, zone: str) -> None:
+        """Set the zone for release days and the digest."""
+        name = zone.strip()
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UserError(
+                f"{zone!r} is not a time zone I know. Use an IANA name like Asia/Seoul, "
+                "America/New_York or Europe/Paris (autocomplete lists them)."
+            ) from None
+        await self._changed(interaction, "timezone", name)
+
+    @timezone.autocomplete("zone")
+    async def timezone_complete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Suggest IANA zone names."""
+        needle = current.strip().casefold().replace(" ", "_")
+        zones = sorted(z for z in available_timezones() if needle in z.casefold())
+        zones.sort(key=lambda z: (not z.casefold().startswith(needle), z != "Asia/Seoul"))
+        return [app_commands.Choice(name=z, value=z) for z in zones[:25]]
+
+    @app_commands.command(name="digest", description="Post an 'on this day' digest every day.")
+    @app_commands.describe(channel="Where to post it", time="Local time, 24-hour HH:MM, e.g. 09:00")
+    @manage_guild_only()
+    async def digest(
+        self, interaction: discord.Interaction, channel: discord.TextChannel, time: str
+    ) -> None:
+        """Set the digest channel and local time."""
+        assert interaction.guild is not None
+        match = TIME_PATTERN.match(time.strip())
+        if match is None:
+            raise UserError(f"{time!r} is not a time: use 24-hour HH:MM, like 09:00 or 21:30.")
+        self._check_channel(channel, MODLOG_PERMISSIONS)
+        normalised = f"{int(match.group(1)):02d}:{match.group(2)}"
+        await self.guilds.set(
+            interaction.guild.id, "digest_channel", channel.id, interaction.user.id
+        )
+        await self._changed(
+            interaction, "digest_time", normalised, f"Posting in {channel.mention}."
+        )
+
+    # -- editors and reset -----------------------------------------------------------
+    @app_commands.command(name="editors", description="Let a role approve suggested facts.")
+    @app_commands.describe(role="Members with this role may approve suggestions")
+    @manage_guild_only()
+    async def editors(self, interaction: discord.Interaction, role: discord.Role) -> None:
+        """Set the editors role."""
+        if role.is_default():
+            raise UserError("Pick a specific role, not @everyone.")
+        await self._changed(interaction, "editors_role", role.id)
+
+    @app_commands.command(name="reset", description="Put every setting back to its default.")
+    @manage_guild_only()
+    async def reset(self, interaction: discord.Interaction) -> None:
+        """Reset after a confirmation button."""
+        assert interaction.guild is not None
+        view = ConfirmReset(interaction.user.id)
+        await interaction.response.send_message(
+            "Reset every Liner Notes setting of this server, and unfollow every artist? "
+            "Feeds and discussion threads are kept.",
+            view=view,
+            ephemeral=True,
+        )
+        timed_out = await view.wait()
+        if timed_out or not view.confirmed:
+            await interaction.edit_original_response(
+                content="Nothing was changed."
+                if not timed_out
+                else "Reset timed out; nothing changed.",
+                view=None,
+            )
+            return
+        changed = await self.guilds.reset(interaction.guild.id, interaction.user.id)
+        await interaction.edit_original_response(
+            content=f"Done: every setting is back to its default ({changed} changed).", view=None
+        )
+        await self.echo(interaction, "reset every setting to its default")
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Load the Config cog."""
+    await bot.add_cog(Config(bot, bot.store))  # type: ignore[attr-defined]

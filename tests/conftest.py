@@ -1,0 +1,115 @@
+"""Shared fixtures: the Discord emulator, and the real bot connected to it."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.client import LinerNotesBot
+from bot.discord_urls import apply_discord_urls
+from bot.settings import Settings, load_settings
+from bot.store import Store
+from tests.fakediscord import Channel, FakeDiscord, Guild, Member, Permissions
+
+pytest_plugins = ["tests.fakediscord.pytest_plugin"]
+
+
+async def _build_template(path: Path) -> None:
+    store = await Store.open(path)
+    try:
+        from bot.knowledge.importers.bundled import ensure_bundled_loaded
+
+        await ensure_bundled_loaded(store)
+    finally:
+        await store.close()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database migrated and loaded with the bundled catalog once per test run."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    asyncio.run(_build_template(path))
+    return path
+
+
+@dataclass
+class Server:
+    """A running bot, its emulator and a populated guild, named like the people in tests."""
+
+    discord: FakeDiscord
+    bot: LinerNotesBot
+    settings: Settings
+    guild: Guild
+    general: Channel
+    alice: Member  # a plain member
+    mina: Member  # a moderator (Manage Server)
+
+    async def restart(self) -> None:
+        """Stop the bot cleanly and start a new one on the same database."""
+        await stop_bot(self.bot)
+        self.bot = await start_bot(self.discord, self.settings)
+
+
+async def start_bot(fd: FakeDiscord, settings: Settings) -> LinerNotesBot:
+    """Start the real bot against the emulator and wait for READY."""
+    apply_discord_urls(settings)
+    bot = LinerNotesBot(settings, guild_ready_timeout=0.05)
+    bot._runner = asyncio.create_task(bot.start(settings.discord_token or ""))  # type: ignore[attr-defined]
+    ready = asyncio.create_task(bot.wait_ready())
+    done, _ = await asyncio.wait(
+        {ready, bot._runner}, timeout=20, return_when=asyncio.FIRST_COMPLETED  # type: ignore[attr-defined]
+    )
+    if ready not in done:
+        ready.cancel()
+        if bot._runner in done:  # type: ignore[attr-defined]
+            bot._runner.result()  # type: ignore[attr-defined]  # raise what stopped it
+        raise AssertionError("the bot did not become ready")
+    await fd.wait_until_ready()
+    return bot
+
+
+async def stop_bot(bot: LinerNotesBot) -> None:
+    """Close the bot and wait for its task."""
+    await bot.close()
+    runner = getattr(bot, "_runner", None)
+    if runner is not None:
+        await runner
+
+
+def bot_settings(fd: FakeDiscord, database: Path, **extra: str) -> Settings:
+    """Settings pointing the bot at the emulator and a test database."""
+    env = {
+        "DISCORD_TOKEN": fd.token,
+        "DATABASE_PATH": str(database),
+        "DISCORD_API_BASE": fd.api_base,
+        "DISCORD_GATEWAY_URL": fd.gateway_url,
+        "LOG_LEVEL": "DEBUG",
+        **extra,
+    }
+    return load_settings(env=env, env_file=None)
+
+
+@pytest.fixture
+async def server(
+    fake_discord: FakeDiscord, template_db: Path, tmp_path: Path
+) -> AsyncIterator[Server]:
+    """The real bot, connected to the emulator, in a guild with a member and a moderator."""
+    database = tmp_path / "linernotes.db"
+    shutil.copy(template_db, database)
+    guild = fake_discord.add_guild("K-pop Club")
+    mods = guild.add_role("Mods", permissions=Permissions.parse("manage_guild"))
+    alice = guild.add_member("alice")
+    mina = guild.add_member("mina", roles=[mods])
+    settings = bot_settings(fake_discord, database, DEV_GUILD_ID=str(guild.id))
+    bot = await start_bot(fake_discord, settings)
+    general = next(c for c in guild.channels.values() if c.name == "general")
+    srv = Server(fake_discord, bot, settings, guild, general, alice, mina)
+    try:
+        yield srv
+    finally:
+        await stop_bot(srv.bot)
