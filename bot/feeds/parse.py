@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import contextlib
 import hashlib
 import io
 import logging
@@ -12,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -181,10 +183,19 @@ def entry_key(raw_id: str | None, link: str | None, title: str, published: datet
     return key
 
 
-def _entry(entry: Mapping[str, Any], summary_limit: int) -> FeedEntry:
+def _absolute(value: Any, base_url: str | None) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    if base_url:
+        with contextlib.suppress(ValueError):
+            value = urljoin(base_url, value.strip())
+    return _http_url(value)
+
+
+def _entry(entry: Mapping[str, Any], summary_limit: int, base_url: str | None) -> FeedEntry:
     raw_id = _get(entry, "id")
     raw_id = str(raw_id).strip() if raw_id else None
-    link = _http_url(_get(entry, "link"))
+    link = _absolute(_get(entry, "link"), base_url)
     title_raw = _plain(_get(entry, "title"), _get(entry, "title_detail"))
     title = clean_inline(title_raw, TITLE_LIMIT) or "(untitled)"
     author_raw = _get(entry, "author") or ""
@@ -224,13 +235,13 @@ def parse_feed_sync(
 ) -> ParsedFeed:
     """Parse feed bytes; raise ``NotAFeed`` or ``HostileFeed``. Blocking: prefer ``parse_feed``."""
     refuse_entity_declarations(data)
-    headers = {"content-location": base_url} if base_url else {}
+    # No base URL for feedparser: it would resolve a relative guid ("post-12") against it,
+    # and a feed that moved would then re-key, and re-post, every entry. Links are joined
+    # to the base here instead.
     # A stream, never bytes or str: feedparser would treat those as a path or URL to open.
     # Its HTML sanitizer is off because nothing here is rendered as HTML (text.py keeps only
     # text and http links), and it would delete the "<Album>" titles K-pop writing uses.
-    parsed = feedparser.parse(
-        io.BytesIO(data), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
-    )
+    parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
     version = parsed.get("version") or ""
     if not version:
         raise NotAFeed("not an RSS or Atom feed")
@@ -238,12 +249,12 @@ def parse_feed_sync(
     entries: list[FeedEntry] = []
     for raw in parsed.get("entries") or []:
         try:
-            entries.append(_entry(raw, summary_limit))
+            entries.append(_entry(raw, summary_limit, base_url))
         except (TypeError, ValueError, AttributeError) as exc:
             log.warning("skipped a malformed feed entry: %s", exc)
     return ParsedFeed(
         title=clean_inline(_plain(_get(feed, "title"), _get(feed, "title_detail")), TITLE_LIMIT),
-        link=_http_url(_get(feed, "link")),
+        link=_absolute(_get(feed, "link"), base_url),
         version=version,
         entries=tuple(entries),
     )

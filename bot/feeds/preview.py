@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,11 @@ from bot.feeds.fetch import MAX_BODY_BYTES, Fetcher
 from bot.feeds.parse import FeedEntry, parse_feed
 from bot.feeds.poller import Linker, entity_json, link_entry
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
 
 def _looks_like_url(value: str) -> bool:
-    return "://" in value.split("/", 1)[0] + "/" or value.lower().startswith(("http:", "https:"))
+    return bool(_SCHEME.match(value.strip())) or value.lower().startswith(("http:", "https:"))
 
 
 def _read_file(path: Path, max_bytes: int) -> bytes:

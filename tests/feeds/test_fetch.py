@@ -147,9 +147,12 @@ async def test_slow_server_times_out(feed_server: FeedServer) -> None:
         return web.Response()
 
     url = feed_server.route("/slow", hang)
-    async with Fetcher(policy=AddressPolicy.allowing(["127.0.0.1/32"]), total_timeout=0.2) as f:
-        with pytest.raises(FeedTimeout, match="did not answer"):
-            await f.fetch(url)
+    try:
+        async with Fetcher(policy=AddressPolicy.allowing(["127.0.0.1/32"]), total_timeout=0.2) as f:
+            with pytest.raises(FeedTimeout, match="did not answer"):
+                await f.fetch(url)
+    finally:
+        never.set()  # let the server's handler end so shutdown does not wait for it
 
 
 async def test_closed_port_is_unreachable(fetcher: Fetcher) -> None:

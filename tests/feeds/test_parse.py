@@ -196,7 +196,7 @@ async def test_the_word_entity_in_content_is_fine() -> None:
 
 
 async def test_deep_nesting_is_harmless() -> None:
-    depth = 50_000
+    depth = 20_000
     html = "<div>" * depth + "deep" + "</div>" * depth
     data = _rss(
         f"<item><title>Deep</title><link>https://o.example/d</link>"
@@ -251,6 +251,13 @@ async def test_keys_are_stable_and_fall_back() -> None:
         "<item><title>B</title><link>https://o.example/b?p=1&amp;utm_medium=y</link></item>"
     )
     assert (await parse_feed(moved)).entries[0].key == b.key
+
+
+async def test_relative_guid_is_not_resolved_but_links_are() -> None:
+    data = _rss("<item><title>R</title><guid>post-12</guid><link>/p/12</link></item>")
+    (entry,) = (await parse_feed(data, base_url="https://moved.example/feed")).entries
+    assert entry.key == "id:post-12"
+    assert entry.link == "https://moved.example/p/12"
 
 
 def test_entry_key_hashes_very_long_ids() -> None:
