@@ -8,6 +8,7 @@ import pkgutil
 import secrets
 import time
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from typing import Any
 
 import discord
@@ -70,6 +71,8 @@ class LinerNotesBot(commands.Bot):
         self.started_at = time.monotonic()
         self.ready_at: float | None = None
         self._ready_once = asyncio.Event()
+        # The one clock every scheduled job reads; tests replace it to simulate days passing.
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     async def setup_hook(self) -> None:
         """Open the store, load the bundled data if empty, load cogs, sync to the dev guild."""

@@ -1,0 +1,118 @@
+"""Open (or find) a server's one discussion thread for a subject, in a text or forum channel."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+import discord
+
+from bot.checks import missing_bot_permissions, posting_permissions
+from bot.errors import UserError
+from bot.render import ARCHIVE_DURATIONS, MESSAGE_LIMIT, clip, thread_name
+from bot.store.guilds import DiscussionThread, GuildStore
+
+log = logging.getLogger(__name__)
+
+FORUM_TAGS_MAX = 5  # Discord allows at most five applied tags per post
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """The thread for a subject and whether this call created it."""
+
+    thread: discord.Thread
+    created: bool
+
+
+class ThreadOpener:
+    """One discussion thread per subject per server, whoever asks and however often."""
+
+    def __init__(self, guilds: GuildStore) -> None:
+        self.guilds = guilds
+        self._locks: defaultdict[tuple[int, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def existing(self, guild: discord.Guild, subject_key: str) -> discord.Thread | None:
+        """Return the recorded thread, unarchived, or None if there is none (or it was deleted)."""
+        record = await self.guilds.thread_for(guild.id, subject_key)
+        if record is None:
+            return None
+        thread = guild.get_thread(record.thread_id)
+        if thread is None:
+            try:
+                fetched = await guild.fetch_channel(record.thread_id)
+            except discord.NotFound:
+                await self.guilds.forget_thread(guild.id, subject_key)
+                return None
+            if not isinstance(fetched, discord.Thread):
+                await self.guilds.forget_thread(guild.id, subject_key)
+                return None
+            thread = fetched
+        if thread.archived and not thread.locked:
+            try:
+                thread = await thread.edit(archived=False)
+            except discord.Forbidden:
+                log.warning("cannot unarchive thread %s in guild %s", thread.id, guild.id)
+        return thread
+
+    async def open(
+        self,
+        guild: discord.Guild,
+        channel: discord.TextChannel | discord.ForumChannel,
+        *,
+        subject_key: str,
+        title: str,
+        embed: discord.Embed,
+        starter: str,
+        tag_names: list[str],
+        origin: str,
+        actor: int | None,
+    ) -> Opened:
+        """Return the subject's thread, creating it (with its starter message) if needed."""
+        async with self._locks[(guild.id, subject_key)]:
+            found = await self.existing(guild, subject_key)
+            if found is not None:
+                return Opened(found, False)
+            missing = missing_bot_permissions(channel, posting_permissions(channel))
+            if missing:
+                raise UserError(
+                    f"I can't open threads in {channel.mention}: I'm missing "
+                    + ", ".join(f"**{m}**" for m in missing)
+                    + " there."
+                )
+            config = await self.guilds.config(guild.id)
+            archive = int(config["archive_minutes"])
+            if archive not in ARCHIVE_DURATIONS:
+                archive = 10080
+            slowmode = int(config["slowmode_seconds"] or 0)
+            name = thread_name(title)
+            content = clip(starter, MESSAGE_LIMIT)
+            none = discord.AllowedMentions.none()
+            if isinstance(channel, discord.ForumChannel):
+                wanted = {t.casefold() for t in tag_names}
+                tags = [t for t in channel.available_tags if t.name.casefold() in wanted]
+                created = await channel.create_thread(
+                    name=name,
+                    content=content,
+                    embed=embed,
+                    applied_tags=tags[:FORUM_TAGS_MAX],
+                    auto_archive_duration=archive,  # type: ignore[arg-type]
+                    slowmode_delay=slowmode or None,
+                    allowed_mentions=none,
+                )
+                thread = created.thread
+            else:
+                message = await channel.send(embed=embed, allowed_mentions=none)
+                thread = await message.create_thread(
+                    name=name,
+                    auto_archive_duration=archive,  # type: ignore[arg-type]
+                    slowmode_delay=slowmode or None,
+                )
+                await thread.send(content, allowed_mentions=none)
+            await self.guilds.record_thread(
+                DiscussionThread(guild.id, subject_key, channel.id, thread.id, name, origin),
+                actor,
+            )
+            return Opened(thread, True)

@@ -1,0 +1,143 @@
+"""/release, /credits, /references, /artist, /works: the catalog with a source on every fact."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.embeds import (
+    artist_embed,
+    credits_pages,
+    references_pages,
+    release_embed,
+    song_embed,
+    works_pages,
+)
+from bot.knowledge import cards
+from bot.knowledge.cards import ROLE_ORDER
+from bot.knowledge.search import Match
+from bot.store import Store
+from cogs._lookup import complete, lookup
+
+ROLE_CHOICES = [app_commands.Choice(name=r, value=r) for r in ROLE_ORDER]
+RELEASE_KINDS = ("release", "song")
+CREDIT_KINDS = ("song", "release", "video")
+REFERENCE_KINDS = ("song", "video", "release", "work")
+
+
+class Catalog(commands.Cog):
+    """Look up releases, credits, references and artists."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # -- renderers (Match -> pages) ----------------------------------------------------
+    async def _release(self, match: Match) -> list[discord.Embed]:
+        if match.kind == "song":
+            return [song_embed(await cards.song_card(self.store, match.id))]
+        return [release_embed(await cards.release_card(self.store, match.id))]
+
+    async def _artist(self, match: Match) -> list[discord.Embed]:
+        return [artist_embed(await cards.artist_card(self.store, match.id))]
+
+    async def _references(self, match: Match) -> list[discord.Embed]:
+        return references_pages(await cards.references_view(self.store, match.id))
+
+    # -- commands ------------------------------------------------------------------------
+    @app_commands.command(
+        name="release", description="Show a release or song: date, label, tracklist, video."
+    )
+    @app_commands.describe(query="A release or song, in English or Korean (e.g. 봄날)")
+    async def release(self, interaction: discord.Interaction, query: str) -> None:
+        """Show a release or song card."""
+        await lookup(interaction, self.store, query, RELEASE_KINDS, self._release, prefer="release")
+
+    @app_commands.command(
+        name="credits", description="Who wrote, composed, produced and directed a song or video."
+    )
+    @app_commands.describe(query="A song, release or video", role="Only this role")
+    @app_commands.choices(role=ROLE_CHOICES)
+    async def credits(
+        self,
+        interaction: discord.Interaction,
+        query: str,
+        role: app_commands.Choice[str] | None = None,
+    ) -> None:
+        """Show credits grouped by role."""
+        wanted = role.value if role else None
+
+        async def render(match: Match) -> list[discord.Embed]:
+            return credits_pages(await cards.credits_view(self.store, match.id), wanted)
+
+        await lookup(interaction, self.store, query, CREDIT_KINDS, render)
+
+    @app_commands.command(
+        name="references", description="What a video or song references, and what references it."
+    )
+    @app_commands.describe(query="A song, video, release or work (a film, artwork, book…)")
+    async def references(self, interaction: discord.Interaction, query: str) -> None:
+        """Show references both ways with status and evidence."""
+        await lookup(interaction, self.store, query, REFERENCE_KINDS, self._references)
+
+    @app_commands.command(
+        name="artist", description="An artist's names, group, dates, agency and credits."
+    )
+    @app_commands.describe(query="An artist or group, in any script (e.g. 아이유, Taehyung)")
+    async def artist(self, interaction: discord.Interaction, query: str) -> None:
+        """Show an artist card."""
+        await lookup(interaction, self.store, query, ("artist",), self._artist)
+
+    @app_commands.command(name="works", description="What a person is credited on, by role.")
+    @app_commands.describe(person="A songwriter, producer, director or idol", role="Only this role")
+    @app_commands.choices(role=ROLE_CHOICES)
+    async def works(
+        self,
+        interaction: discord.Interaction,
+        person: str,
+        role: app_commands.Choice[str] | None = None,
+    ) -> None:
+        """Show what a person worked on."""
+        wanted = role.value if role else None
+
+        async def render(match: Match) -> list[discord.Embed]:
+            roles = [wanted] if wanted else None
+            return works_pages(await cards.works_by(self.store, match.id, roles), wanted)
+
+        await lookup(interaction, self.store, person, ("artist",), render)
+
+    # -- autocomplete ----------------------------------------------------------------------
+    @release.autocomplete("query")
+    async def _release_complete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await complete(self.store, current, RELEASE_KINDS)
+
+    @credits.autocomplete("query")
+    async def _credits_complete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await complete(self.store, current, CREDIT_KINDS)
+
+    @references.autocomplete("query")
+    async def _references_complete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await complete(self.store, current, REFERENCE_KINDS)
+
+    @artist.autocomplete("query")
+    async def _artist_complete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await complete(self.store, current, ("artist",))
+
+    @works.autocomplete("person")
+    async def _works_complete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await complete(self.store, current, ("artist",))
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Load the Catalog cog."""
+    await bot.add_cog(Catalog(bot.store))  # type: ignore[attr-defined]

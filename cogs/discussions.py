@@ -1,0 +1,320 @@
+"""/discuss, /onthisday, release-day threads and the daily digest."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.embeds import on_this_day_lines, release_embed, song_embed
+from bot.errors import UserError
+from bot.knowledge import cards
+from bot.knowledge.cards import EntityRef
+from bot.knowledge.prompts import discussion_prompts
+from bot.knowledge.search import Match
+from bot.render import make_embed, pack_lines
+from bot.store import Store
+from bot.store.guilds import GuildStore
+from bot.threads import ThreadOpener
+from bot.ui import send_pages
+from cogs._lookup import complete, lookup
+
+log = logging.getLogger(__name__)
+
+DATE_PATTERN = re.compile(r"^(?:(\d{4})-)?(\d{1,2})-(\d{1,2})$")
+SCHEDULE_SECONDS = 60
+
+
+def nonce_for(*parts: object) -> str:
+    """Return a deterministic nonce (Discord allows at most 25 characters)."""
+    return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:25]
+
+
+def parse_day(text: str, today: date) -> date:
+    """Read MM-DD or YYYY-MM-DD; raise a UserError that shows the format."""
+    match = DATE_PATTERN.match(text.strip())
+    if match is None:
+        raise UserError(f"{text!r} is not a date: use MM-DD (11-25) or YYYY-MM-DD (2024-01-24).")
+    year = int(match.group(1) or today.year)
+    try:
+        return date(year, int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        if int(match.group(2)) == 2 and int(match.group(3)) == 29:
+            return date(2024, 2, 29)  # a leap day is a fine month-day to ask about
+        raise UserError(f"{text!r} is not a real date.") from None
+
+
+class Discussions(commands.Cog):
+    """Release threads, anniversaries and the daily digest."""
+
+    def __init__(self, bot: commands.Bot, store: Store) -> None:
+        self.bot = bot
+        self.store = store
+        self.guilds = GuildStore(store)
+        self.opener = ThreadOpener(self.guilds)
+
+    async def cog_load(self) -> None:
+        """Start the schedule loop."""
+        self.schedule.start()
+
+    async def cog_unload(self) -> None:
+        """Stop the schedule loop."""
+        self.schedule.cancel()
+
+    def now(self) -> datetime:
+        """Return the current time from the bot's clock."""
+        return self.bot.now()  # type: ignore[attr-defined,no-any-return]
+
+    async def zone_of(self, guild_id: int | None) -> ZoneInfo:
+        """Return a server's time zone (KST in DMs)."""
+        if guild_id is None:
+            return ZoneInfo("Asia/Seoul")
+        return ZoneInfo((await self.guilds.config(guild_id))["timezone"])
+
+    # -- the release thread --------------------------------------------------------------
+    async def release_for(self, match: Match | EntityRef) -> EntityRef:
+        """Return the release a discussion is about (a song's single, else its first release)."""
+        if match.kind == "release":
+            card = await cards.release_card(self.store, match.id)
+            return card.release
+        song = await cards.song_card(self.store, match.id)
+        if not song.releases:
+            return song.song
+        singles = [r for r in song.releases if r.type == "single"]
+        return (singles or list(song.releases))[0].release
+
+    async def starter(self, subject: EntityRef) -> tuple[discord.Embed, str, list[str]]:
+        """Return the release card, the prompts text and the artist names (forum tags)."""
+        if subject.kind == "release":
+            card = await cards.release_card(self.store, subject.id)
+            embed, artists = release_embed(card), [a.name for a in card.artists]
+        else:
+            song = await cards.song_card(self.store, subject.id)
+            embed, artists = song_embed(song), [a.name for a in song.artists]
+        prompts = await discussion_prompts(self.store, subject)
+        lines = [f"**Discussion: {subject.label or subject.name}**"]
+        if prompts:
+            lines.append("Some things to talk about:")
+            lines.extend(f"• {p.text} (source: <{p.source.url}>)" for p in prompts)
+        return embed, "\n".join(lines), artists
+
+    async def open_release_thread(
+        self, guild: discord.Guild, subject: EntityRef, origin: str, actor: int | None
+    ) -> tuple[discord.Thread, bool]:
+        """Open (or find) the server's thread for a release."""
+        config = await self.guilds.config(guild.id)
+        channel_id = config["discussions_channel"]
+        channel = guild.get_channel(channel_id) if channel_id else None
+        if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
+            raise UserError(
+                "This server has no discussions channel yet. A moderator can set one with "
+                "`/config discussions`."
+            )
+        embed, starter, artists = await self.starter(subject)
+        opened = await self.opener.open(
+            guild,
+            channel,
+            subject_key=subject.value,
+            title=subject.name,
+            embed=embed,
+            starter=starter,
+            tag_names=artists,
+            origin=origin,
+            actor=actor,
+        )
+        return opened.thread, opened.created
+
+    @app_commands.command(
+        name="discuss", description="Open (or find) this server's thread about a release."
+    )
+    @app_commands.describe(query="A release or song, e.g. Love wins all or 봄날")
+    @app_commands.guild_only()
+    async def discuss(self, interaction: discord.Interaction, query: str) -> None:
+        """Open the release's discussion thread, or link the one that exists."""
+        assert interaction.guild is not None
+        guild = interaction.guild
+        config = await self.guilds.config(guild.id)
+        if not config["discussions_channel"]:
+            raise UserError(
+                "This server has no discussions channel yet. A moderator can set one with "
+                "`/config discussions`."
+            )
+
+        async def render(match: Match) -> list[discord.Embed]:
+            subject = await self.release_for(match)
+            thread, created = await self.open_release_thread(
+                guild, subject, "discuss", interaction.user.id
+            )
+            verb = "Opened" if created else "Here is"
+            return [
+                make_embed(f"{verb} the discussion of {subject.name}", f"Join in: {thread.mention}")
+            ]
+
+        await interaction.response.defer(thinking=True)
+        try:
+            await lookup(
+                interaction, self.store, query, ("release", "song"), render, prefer="release"
+            )
+        except discord.Forbidden:
+            raise UserError(
+                "Discord refused to let me open or reopen that thread: check my permissions "
+                "in the discussions channel (Create Public Threads, Manage Threads)."
+            ) from None
+
+    @discuss.autocomplete("query")
+    async def _discuss_complete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await complete(self.store, current, ("release", "song"))
+
+    # -- on this day ---------------------------------------------------------------------
+    async def day_pages(self, guild_id: int | None, day: date, today: date) -> list[discord.Embed]:
+        """Return the "on this day" pages for a server (followed artists first)."""
+        facts = await cards.on_this_day(self.store, day.month, day.day)
+        followed = set()
+        if guild_id is not None:
+            followed = {f.artist_key for f in await self.guilds.follows(guild_id)}
+            followed |= await self.followed_subjects(facts, followed)
+        lines = on_this_day_lines(facts, today, followed)
+        if not lines:
+            lines = [
+                "Nothing in the catalog happened on this day. Try `/onthisday` with "
+                "another date, like 01-24 or 02-13."
+            ]
+        title = f"On this day — {day.strftime('%B')} {day.day}"
+        pages = pack_lines(lines, 3800)
+        return [
+            make_embed(title, page, footer="★ = an artist this server follows") for page in pages
+        ]
+
+    async def followed_subjects(self, facts: cards.OnThisDay, followed: set[str]) -> set[str]:
+        """Return the releases and videos on this day that are by followed artists."""
+        if not followed:
+            return set()
+        found: set[str] = set()
+        for fact in facts.releases:
+            card = await cards.release_card(self.store, fact.entity.id)
+            if any(a.value in followed for a in card.artists):
+                found.add(fact.entity.value)
+        for fact in facts.premieres:
+            video = await cards.video_info(self.store, fact.entity.id)
+            if video.song is not None:
+                song = await cards.song_card(self.store, video.song.id)
+                if any(a.value in followed for a in song.artists):
+                    found.add(fact.entity.value)
+        return found
+
+    @app_commands.command(
+        name="onthisday", description="Releases, birthdays and debuts on a date in K-pop history."
+    )
+    @app_commands.describe(date="MM-DD or YYYY-MM-DD (default: today)")
+    async def onthisday(self, interaction: discord.Interaction, date: str | None = None) -> None:
+        """Show anniversaries on a day."""
+        guild_id = interaction.guild.id if interaction.guild else None
+        today = self.now().astimezone(await self.zone_of(guild_id)).date()
+        day = parse_day(date, today) if date else today
+        await send_pages(interaction, await self.day_pages(guild_id, day, today))
+
+    # -- scheduled work ----------------------------------------------------------------------
+    @tasks.loop(seconds=SCHEDULE_SECONDS)
+    async def schedule(self) -> None:
+        """Post due digests and open release-day threads; one bad server never stops others."""
+        await self.run_scheduled()
+
+    @schedule.before_loop
+    async def _before_schedule(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def run_scheduled(self) -> None:
+        """Do one round of scheduled work (the loop calls this; tests call it directly)."""
+        for guild in list(self.bot.guilds):
+            try:
+                await self.digest_for(guild)
+            except Exception:
+                log.warning("digest failed for guild %s", guild.id, exc_info=True)
+            try:
+                await self.release_days_for(guild)
+            except Exception:
+                log.warning("release-day threads failed for guild %s", guild.id, exc_info=True)
+
+    async def digest_for(self, guild: discord.Guild) -> bool:
+        """Post today's digest if its time has come and it was not posted; True if posted.
+
+        The intent is recorded (with a nonce) before sending, so after a crash the same
+        nonce is used again and Discord drops a duplicate. After downtime only the most
+        recent missed day is posted, once, late.
+        """
+        config = await self.guilds.config(guild.id)
+        channel_id = config["digest_channel"]
+        if not channel_id:
+            return False
+        zone = ZoneInfo(config["timezone"])
+        local = self.now().astimezone(zone)
+        hour, minute = (int(x) for x in str(config["digest_time"]).split(":"))
+        due = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        day = local.date() if local >= due else local.date() - timedelta(days=1)
+        last = await self.guilds.last_post(guild.id, "digest")
+        if last is not None and last.run_key >= day.isoformat():
+            return False
+        if last is None and local < due:
+            return False  # a new digest starts at its first due time, not with yesterday's
+        channel = guild.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            return False
+        post = await self.guilds.claim_post(
+            guild.id, "digest", day.isoformat(), nonce_for("digest", guild.id, day), channel.id
+        )
+        if post.sent_at is not None:
+            return False
+        pages = await self.day_pages(guild.id, day, day)
+        try:
+            message = await channel.send(
+                embeds=pages[:1],
+                nonce=post.nonce,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as exc:
+            await self.guilds.mark_post_failed(guild.id, "digest", day.isoformat(), str(exc))
+            raise
+        await self.guilds.mark_post_sent(guild.id, "digest", day.isoformat(), message.id)
+        return True
+
+    async def release_days_for(self, guild: discord.Guild) -> list[str]:
+        """Open the thread of each followed artist's release whose day it is, once each."""
+        follows = {f.artist_key for f in await self.guilds.follows(guild.id)}
+        config = await self.guilds.config(guild.id)
+        if not follows or not config["discussions_channel"]:
+            return []
+        local = self.now().astimezone(ZoneInfo(config["timezone"])).date()
+        facts = await cards.on_this_day(self.store, local.month, local.day)
+        opened = []
+        for fact in facts.releases:
+            if fact.date[:10] != local.isoformat():
+                continue
+            card = await cards.release_card(self.store, fact.entity.id)
+            if not any(a.value in follows for a in card.artists):
+                continue
+            post = await self.guilds.claim_post(
+                guild.id,
+                "release day",
+                fact.entity.value,
+                nonce_for("release day", guild.id, fact.entity.value),
+                None,
+            )
+            if post.sent_at is not None:
+                continue
+            thread, _ = await self.open_release_thread(guild, card.release, "release day", None)
+            await self.guilds.mark_post_sent(guild.id, "release day", fact.entity.value, thread.id)
+            opened.append(fact.entity.value)
+        return opened
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Load the Discussions cog."""
+    await bot.add_cog(Discussions(bot, bot.store))  # type: ignore[attr-defined]
