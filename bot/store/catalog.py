@@ -988,6 +988,21 @@ async def names_exact(
     return _hits(rows)
 
 
+async def names_exact_many(
+    store: Store, norms: Sequence[str], kinds: Sequence[str] | None, limit: int
+) -> list[NameHit]:
+    """Return names whose search form is any of ``norms`` (one indexed query)."""
+    norms = list(dict.fromkeys(n for n in norms if n))[:400]
+    if not norms:
+        return []
+    where, params = _kind_filter(kinds)
+    rows = await store.fetchall(
+        _HIT + f"WHERE n.norm IN ({_qmarks(norms)}){where} ORDER BY e.importance DESC LIMIT ?",
+        (*norms, *params, limit),
+    )
+    return _hits(rows)
+
+
 async def names_prefix(
     store: Store, norm: str, kinds: Sequence[str] | None, limit: int
 ) -> list[NameHit]:
@@ -1285,7 +1300,7 @@ async def _references(store: Store, column: str, ids: Sequence[int]) -> list[Ref
         "ORDER BY CASE r.status WHEN 'confirmed' THEN 0 WHEN 'critic' THEN 1 ELSE 2 END, r.id",
         ids,
     )
-    review_ids = {int(r[31]) for r in rows if r[31] is not None}
+    review_ids = {int(r[30]) for r in rows if r[30] is not None}
     reviews: dict[int, ReviewRow] = {}
     for review_id in review_ids:
         row = await store.fetchone(
@@ -1304,7 +1319,7 @@ async def _references(store: Store, column: str, ids: Sequence[int]) -> list[Ref
             r[18],
             r[19],
             r[20],
-            reviews.get(int(r[31])) if r[31] is not None else None,
+            reviews.get(int(r[30])) if r[30] is not None else None,
             _source(r, 21),
             r[28],
             r[29],
@@ -1340,7 +1355,7 @@ async def _memberships(store: Store, column: str, entity_id: int) -> list[Member
         f"SELECT m.id, {_entity_cols('p')}, {_entity_cols('g')}, m.stage_name, m.since, m.until, "
         f"m.current, {_source_cols('s')} FROM memberships m JOIN entities p ON p.id = m.person_id "
         "JOIN entities g ON g.id = m.group_id JOIN sources s ON s.id = m.source_id "
-        f"WHERE m.{column} = ? ORDER BY m.since, p.importance DESC, m.id",
+        f"WHERE m.{column} = ? ORDER BY m.since, m.id",
         (entity_id,),
     )
     return [

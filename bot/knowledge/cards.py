@@ -1,0 +1,585 @@
+"""Read API for the commands: cards and lists as plain frozen dataclasses, every fact sourced.
+
+Nothing here knows Discord; rendering (embeds, limits) belongs to the cogs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.errors import NotFoundError
+from bot.store import catalog as db
+from bot.store.core import Store
+
+ROLE_ORDER = (
+    "performer",
+    "featured artist",
+    "lyricist",
+    "writer",
+    "composer",
+    "arranger",
+    "producer",
+    "mixing engineer",
+    "mv director",
+    "assistant director",
+    "director of photography",
+    "art director",
+    "choreographer",
+    "mv cast",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a fact comes from: a link and the outlet's name."""
+
+    url: str
+    outlet: str
+    title: str | None = None
+
+    @classmethod
+    def of(cls, row: db.SourceRow) -> SourceRef:
+        """Build from a store row."""
+        return cls(row.url, row.outlet, row.title)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRef:
+    """A pointer to a catalog entity, with what to show and what to link."""
+
+    kind: str
+    id: int
+    name: str
+    label: str
+
+    @property
+    def value(self) -> str:
+        """Return the stable "kind:id" value."""
+        return f"{self.kind}:{self.id}"
+
+    @classmethod
+    def of(cls, row: db.EntityRow) -> EntityRef:
+        """Build from a store row."""
+        return cls(row.kind, row.id, row.name, row.label)
+
+
+@dataclass(frozen=True, slots=True)
+class CreditLine:
+    """One person credited in one role on one subject, with every source that says so."""
+
+    role: str
+    artist: EntityRef
+    credited_as: str | None
+    confidence: str
+    subject: EntityRef
+    sources: tuple[SourceRef, ...]
+    detail: str | None = None
+    approved_by: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreditGroup:
+    """Credit lines of one role."""
+
+    role: str
+    lines: tuple[CreditLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CreditsView:
+    """Credits of a subject (and, for a song, of its videos), grouped by role."""
+
+    subject: EntityRef
+    groups: tuple[CreditGroup, ...]
+
+    def role(self, *roles: str) -> tuple[CreditLine, ...]:
+        """Return the lines of these roles."""
+        return tuple(line for g in self.groups if g.role in roles for line in g.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class VideoInfo:
+    """A video with its link and directors."""
+
+    video: EntityRef
+    kind: str
+    song: EntityRef | None
+    youtube_url: str | None
+    premiere: str | None
+    length_s: int | None
+    directors: tuple[CreditLine, ...]
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseCard:
+    """A release: what it is, who made it, what is on it, and how much we know about it."""
+
+    release: EntityRef
+    title: str
+    hangul: str | None
+    type: str
+    date: str | None
+    label: str | None
+    artists: tuple[EntityRef, ...]
+    parent: EntityRef | None
+    children: tuple[EntityRef, ...]
+    tracks: tuple[EntityRef, ...]
+    videos: tuple[VideoInfo, ...]
+    credit_count: int
+    reference_count: int
+    review_count: int
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SongRelease:
+    """A release a song is on."""
+
+    release: EntityRef
+    type: str
+    date: str | None
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class SongCard:
+    """A song: artists, length, releases, videos and counts."""
+
+    song: EntityRef
+    title: str
+    hangul: str | None
+    artists: tuple[EntityRef, ...]
+    length_s: int | None
+    releases: tuple[SongRelease, ...]
+    videos: tuple[VideoInfo, ...]
+    credit_count: int
+    reference_count: int
+    review_count: int
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewInfo:
+    """A review with what it discusses."""
+
+    id: int
+    title: str
+    url: str
+    outlet: str
+    author: str | None
+    published: str | None
+    summary: str | None
+    subjects: tuple[EntityRef, ...]
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceLine:
+    """A reference, who claims it (status) and on what evidence."""
+
+    source_entity: EntityRef
+    target: EntityRef
+    relation: str
+    status: str
+    timestamp_s: int | None
+    note: str | None
+    review: ReviewInfo | None
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReferencesView:
+    """What a subject references, and what references it."""
+
+    subject: EntityRef
+    outgoing: tuple[ReferenceLine, ...]
+    incoming: tuple[ReferenceLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NameInfo:
+    """One name of an entity."""
+
+    name: str
+    type: str
+    locale: str | None
+    is_primary: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MemberLine:
+    """A membership: who, which group, when, and the source."""
+
+    person: EntityRef
+    group: EntityRef
+    stage_name: str | None
+    since: str | None
+    until: str | None
+    current: bool | None
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkLink:
+    """A documented artist-work tie (actor in, director of, …)."""
+
+    artist: EntityRef
+    work: EntityRef
+    role: str
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class ArtistCard:
+    """An artist: names in every script, group ties, dates, agency and notable credits."""
+
+    artist: EntityRef
+    kind: str
+    names: tuple[NameInfo, ...]
+    hangul: str | None
+    legal_name: str | None
+    legal_name_hangul: str | None
+    disambiguation: str | None
+    birth_date: str | None
+    debut_date: str | None
+    end_date: str | None
+    agency: str | None
+    parent_group: EntityRef | None
+    groups: tuple[MemberLine, ...]
+    members: tuple[MemberLine, ...]
+    notable_credits: tuple[CreditLine, ...]
+    works: tuple[WorkLink, ...]
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WorksView:
+    """What a person worked on, grouped by role, plus documented ties to external works."""
+
+    artist: EntityRef
+    groups: tuple[CreditGroup, ...]
+    links: tuple[WorkLink, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DatedFact:
+    """Something that happened on a date (a release, birthday, debut or premiere)."""
+
+    what: str
+    entity: EntityRef
+    date: str
+    sources: tuple[SourceRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OnThisDay:
+    """Anniversaries on one month-day, oldest first within each list."""
+
+    month_day: str
+    releases: tuple[DatedFact, ...]
+    premieres: tuple[DatedFact, ...]
+    birthdays: tuple[DatedFact, ...]
+    debuts: tuple[DatedFact, ...]
+
+
+# ------------------------------------------------------------------------------ helpers
+def _role_key(role: str) -> tuple[int, str]:
+    return (ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER), role)
+
+
+def group_credits(rows: Iterable[db.CreditRow]) -> tuple[CreditGroup, ...]:
+    """Merge rows of the same (subject, artist, role) and group them by role."""
+    merged: dict[tuple[int, int, str], list[db.CreditRow]] = {}
+    for row in rows:
+        merged.setdefault((row.subject.id, row.artist.id, row.role), []).append(row)
+    by_role: dict[str, list[CreditLine]] = {}
+    for items in merged.values():
+        first = items[0]
+        sources = tuple(dict.fromkeys(SourceRef.of(r.source) for r in items))
+        best = min((r.confidence for r in items), default="A")
+        line = CreditLine(
+            first.role,
+            EntityRef.of(first.artist),
+            next((r.credited_as for r in items if r.credited_as), None),
+            best,
+            EntityRef.of(first.subject),
+            sources,
+            first.detail,
+            first.approved_by,
+        )
+        by_role.setdefault(first.role, []).append(line)
+    return tuple(CreditGroup(role, tuple(by_role[role])) for role in sorted(by_role, key=_role_key))
+
+
+async def _entity_or_raise(store: Store, entity_id: int, kinds: Sequence[str]) -> db.EntityRow:
+    row = await db.entity(store, entity_id)
+    if row is None or row.kind not in kinds:
+        raise NotFoundError(f"That {' or '.join(kinds)} is not in the catalog.")
+    return row
+
+
+async def _sources(store: Store, entity_id: int) -> tuple[SourceRef, ...]:
+    return tuple(SourceRef.of(s) for s in await db.entity_sources(store, entity_id))
+
+
+async def related_ids(store: Store, entity_id: int) -> list[int]:
+    """Return the entity and its close relatives: a song's videos, a video's song."""
+    row = await db.entity(store, entity_id)
+    if row is None:
+        return []
+    ids = [entity_id]
+    if row.kind == "song":
+        ids.extend(v.entity.id for v in await db.videos_of_song(store, entity_id))
+    elif row.kind == "video":
+        v = await db.video(store, entity_id)
+        if v is not None and v.song is not None:
+            ids.append(v.song.id)
+    return ids
+
+
+async def video_info(store: Store, video_id: int) -> VideoInfo:
+    """Return a video with its YouTube link and directors."""
+    row = await db.video(store, video_id)
+    if row is None:
+        raise NotFoundError("That video is not in the catalog.")
+    directors = group_credits(await db.credits_of(store, [video_id], ["mv director"]))
+    return VideoInfo(
+        EntityRef.of(row.entity),
+        row.kind,
+        EntityRef.of(row.song) if row.song else None,
+        f"https://www.youtube.com/watch?v={row.youtube}" if row.youtube else None,
+        row.premiere,
+        row.length_s,
+        tuple(line for g in directors for line in g.lines),
+        await _sources(store, video_id),
+    )
+
+
+# ------------------------------------------------------------------------------ cards
+async def release_card(store: Store, release_id: int) -> ReleaseCard:
+    """Return the card of a release."""
+    row = await db.release(store, release_id)
+    if row is None:
+        raise NotFoundError("That release is not in the catalog.")
+    track_rows = await db.tracks(store, release_id)
+    song_ids = [t.song.id for t in track_rows]
+    videos: list[VideoInfo] = []
+    for song_id in song_ids:
+        for v in await db.videos_of_song(store, song_id):
+            videos.append(await video_info(store, v.entity.id))
+    every = [release_id, *song_ids, *(v.video.id for v in videos)]
+    return ReleaseCard(
+        EntityRef.of(row.entity),
+        row.entity.name,
+        row.entity.hangul,
+        row.type,
+        row.date,
+        row.label,
+        tuple(EntityRef.of(p.artist) for p in await db.performers(store, release_id)),
+        EntityRef.of(row.parent) if row.parent else None,
+        tuple(EntityRef.of(e) for e in await db.child_releases(store, release_id)),
+        tuple(EntityRef.of(t.song) for t in track_rows),
+        tuple(videos),
+        await db.count_credits(store, every),
+        await db.count_references(store, every),
+        await db.count_reviews(store, every),
+        await _sources(store, release_id),
+    )
+
+
+async def song_card(store: Store, song_id: int) -> SongCard:
+    """Return the card of a song."""
+    row = await db.song(store, song_id)
+    if row is None:
+        raise NotFoundError("That song is not in the catalog.")
+    videos = [await video_info(store, v.entity.id) for v in await db.videos_of_song(store, song_id)]
+    releases = []
+    for track in await db.releases_with_song(store, song_id):
+        rel = await db.release(store, track.release.id)
+        if rel is not None:
+            releases.append(
+                SongRelease(EntityRef.of(rel.entity), rel.type, rel.date, track.position)
+            )
+    every = [song_id, *(v.video.id for v in videos)]
+    return SongCard(
+        EntityRef.of(row.entity),
+        row.entity.name,
+        row.entity.hangul,
+        tuple(EntityRef.of(p.artist) for p in await db.performers(store, song_id)),
+        row.length_s,
+        tuple(releases),
+        tuple(videos),
+        await db.count_credits(store, every),
+        await db.count_references(store, every),
+        await db.count_reviews(store, every),
+        await _sources(store, song_id),
+    )
+
+
+async def credits_view(store: Store, entity_id: int, include_related: bool = True) -> CreditsView:
+    """Return credits grouped by role; a song includes its videos' credits and vice versa."""
+    row = await _entity_or_raise(store, entity_id, ("song", "release", "video"))
+    ids = await related_ids(store, entity_id) if include_related else [entity_id]
+    return CreditsView(EntityRef.of(row), group_credits(await db.credits_of(store, ids)))
+
+
+async def _review_info(store: Store, review: db.ReviewRow) -> ReviewInfo:
+    subjects = tuple(EntityRef.of(e) for e in await db.review_subjects(store, review.id))
+    return ReviewInfo(
+        review.id,
+        review.title,
+        review.url,
+        review.outlet,
+        review.author,
+        review.published,
+        review.summary,
+        subjects,
+        SourceRef.of(review.source),
+    )
+
+
+async def _reference_lines(
+    store: Store, rows: Sequence[db.ReferenceRow]
+) -> tuple[ReferenceLine, ...]:
+    merged: dict[tuple[int, int, str, str], list[db.ReferenceRow]] = {}
+    for r in rows:
+        merged.setdefault((r.from_entity.id, r.to_entity.id, r.relation, r.status), []).append(r)
+    lines = []
+    for items in merged.values():
+        first = items[0]
+        review = next((r.review for r in items if r.review is not None), None)
+        lines.append(
+            ReferenceLine(
+                EntityRef.of(first.from_entity),
+                EntityRef.of(first.to_entity),
+                first.relation,
+                first.status,
+                first.timestamp_s,
+                next((r.note for r in items if r.note), None),
+                await _review_info(store, review) if review else None,
+                tuple(dict.fromkeys(SourceRef.of(r.source) for r in items)),
+            )
+        )
+    return tuple(lines)
+
+
+async def references_view(
+    store: Store, entity_id: int, include_related: bool = True
+) -> ReferencesView:
+    """Return references both ways; a song includes its videos' references."""
+    row = await db.entity(store, entity_id)
+    if row is None:
+        raise NotFoundError("That entry is not in the catalog.")
+    ids = await related_ids(store, entity_id) if include_related else [entity_id]
+    return ReferencesView(
+        EntityRef.of(row),
+        await _reference_lines(store, await db.references_from(store, ids)),
+        await _reference_lines(store, await db.references_to(store, ids)),
+    )
+
+
+def _member_lines(rows: Iterable[db.MembershipRow]) -> tuple[MemberLine, ...]:
+    merged: dict[tuple[int, int], list[db.MembershipRow]] = {}
+    for r in rows:
+        merged.setdefault((r.person.id, r.group.id), []).append(r)
+    out = []
+    for items in merged.values():
+        first = items[0]
+        out.append(
+            MemberLine(
+                EntityRef.of(first.person),
+                EntityRef.of(first.group),
+                next((r.stage_name for r in items if r.stage_name), None),
+                next((r.since for r in items if r.since), None),
+                next((r.until for r in items if r.until), None),
+                next((r.current for r in items if r.current is not None), None),
+                tuple(dict.fromkeys(SourceRef.of(r.source) for r in items)),
+            )
+        )
+    return tuple(out)
+
+
+def _work_links(rows: Iterable[db.ArtistWorkRow]) -> tuple[WorkLink, ...]:
+    return tuple(
+        WorkLink(EntityRef.of(r.artist), EntityRef.of(r.work), r.role, SourceRef.of(r.source))
+        for r in rows
+    )
+
+
+async def artist_card(store: Store, artist_id: int, notable_limit: int = 10) -> ArtistCard:
+    """Return the card of an artist."""
+    row = await db.artist(store, artist_id)
+    if row is None:
+        raise NotFoundError("That artist is not in the catalog.")
+    credits = await db.credits_by(store, artist_id, limit=200)
+    credits.sort(key=lambda c: (-c.subject.importance, _role_key(c.role)))
+    notable = [line for g in group_credits(credits) for line in g.lines]
+    notable.sort(key=lambda line: _role_key(line.role))
+    return ArtistCard(
+        EntityRef.of(row.entity),
+        row.kind,
+        tuple(
+            NameInfo(n.name, n.type, n.locale, n.is_primary)
+            for n in await db.names_of(store, artist_id)
+        ),
+        row.entity.hangul,
+        row.legal_name,
+        row.legal_name_hangul,
+        row.disambiguation,
+        row.birth_date,
+        row.debut_date,
+        row.end_date,
+        row.agency,
+        EntityRef.of(row.parent_group) if row.parent_group else None,
+        _member_lines(await db.groups_of(store, artist_id)),
+        _member_lines(await db.members_of(store, artist_id)),
+        tuple(notable[:notable_limit]),
+        _work_links(r for r in await db.artist_works(store, artist_id) if r.artist.id == artist_id),
+        await _sources(store, artist_id),
+    )
+
+
+async def works_by(store: Store, artist_id: int, roles: Sequence[str] | None = None) -> WorksView:
+    """Return what an artist is credited with, grouped by role (optionally some roles)."""
+    row = await _entity_or_raise(store, artist_id, ("artist",))
+    credits = await db.credits_by(store, artist_id, roles)
+    links = [r for r in await db.artist_works(store, artist_id) if r.artist.id == artist_id]
+    return WorksView(EntityRef.of(row), group_credits(credits), _work_links(links))
+
+
+async def reviews_about(
+    store: Store, entity_id: int, include_related: bool = True
+) -> tuple[ReviewInfo, ...]:
+    """Return reviews that discuss an entity (a song's include its videos')."""
+    ids = await related_ids(store, entity_id) if include_related else [entity_id]
+    return tuple([await _review_info(store, r) for r in await db.reviews_about(store, ids)])
+
+
+async def on_this_day(store: Store, month: int, day: int) -> OnThisDay:
+    """Return releases, premieres, birthdays and debuts on a month-day (any year)."""
+    md = f"{month:02d}-{day:02d}"
+
+    async def facts(
+        what: str, pairs: Iterable[tuple[db.EntityRow, str | None]]
+    ) -> tuple[DatedFact, ...]:
+        return tuple(
+            [
+                DatedFact(what, EntityRef.of(e), date, await _sources(store, e.id))
+                for e, date in pairs
+                if date
+            ]
+        )
+
+    return OnThisDay(
+        md,
+        await facts("release", ((r.entity, r.date) for r in await db.releases_on(store, md))),
+        await facts("premiere", ((v.entity, v.premiere) for v in await db.videos_on(store, md))),
+        await facts(
+            "birthday", ((a.entity, a.birth_date) for a in await db.artists_born_on(store, md))
+        ),
+        await facts(
+            "debut", ((a.entity, a.debut_date) for a in await db.artists_debuted_on(store, md))
+        ),
+    )

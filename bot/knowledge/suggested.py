@@ -1,0 +1,188 @@
+"""Turn an approved member suggestion into catalog facts, with its evidence as the source.
+
+Pending suggestions live only in the ``suggestions`` table; nothing here runs before a
+moderator or editor approves, so the bot never states an unapproved fact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from bot.errors import NotFoundError, UserError
+from bot.knowledge import search
+from bot.knowledge.cards import ROLE_ORDER
+from bot.knowledge.normalize import has_hangul, normalize
+from bot.store import catalog as db
+from bot.store.core import Store
+
+ORIGIN = "suggestion"
+RELATIONS = ("homage", "visual reference", "quotation", "adaptation", "lyric reference", "echo")
+STATUSES = ("confirmed", "critic", "fan")
+_CREATOR_YEAR = re.compile(r"^(.*?)(?:[,(]\s*(\d{4})\)?)?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What an approval added, in words for the mod-log and the suggester."""
+
+    summary: str
+
+
+def check_url(url: str) -> str:
+    """Return a clean evidence URL or raise a UserError saying what is wrong."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+        raise UserError("The evidence must be a web address starting with http:// or https://.")
+    return url
+
+
+def check_role(role: str) -> str:
+    """Return a known credit role (case-insensitive) or raise with the list."""
+    wanted = " ".join(role.lower().split())
+    if wanted not in ROLE_ORDER:
+        raise UserError("Role must be one of: " + ", ".join(ROLE_ORDER) + ".")
+    return wanted
+
+
+def check_choice(value: str, allowed: tuple[str, ...], what: str) -> str:
+    """Return ``value`` if it is one of ``allowed`` (case-insensitive), else raise."""
+    wanted = " ".join(value.lower().split())
+    if wanted not in allowed:
+        raise UserError(f"{what} must be one of: " + ", ".join(allowed) + ".")
+    return wanted
+
+
+async def _source(conn: db.Conn, suggestion_id: int, url: str) -> int:
+    host = urlsplit(url).netloc.removeprefix("www.") or "web"
+    return await db.ensure_source(conn, f"suggestion:{suggestion_id}", ORIGIN, url, host)
+
+
+async def _new_entity(
+    conn: db.Conn, kind: str, suggestion_id: int, name: str, source_id: int
+) -> int:
+    key = f"suggestion-{suggestion_id}-{normalize(name)[:40] or 'x'}"
+    entity_id, _ = await db.ensure_entity(conn, kind, key, ORIGIN, name)
+    await db.add_names(
+        conn,
+        [
+            (
+                entity_id,
+                kind,
+                name,
+                normalize(name),
+                "hangul" if has_hangul(name) else "stage",
+                "ko" if has_hangul(name) else "en",
+                True,
+                ORIGIN,
+            )
+        ],
+        overwrite=False,
+    )
+    await db.add_entity_sources(conn, [(entity_id, source_id, ORIGIN)])
+    return entity_id
+
+
+async def _existing(store: Store, name: str, kinds: list[str]) -> int | None:
+    """Return the one entity whose name is exactly ``name``, else None (never a guess)."""
+    try:
+        match = await search.resolve_one(store, name, kinds)
+    except (NotFoundError, search.AmbiguousError):
+        return None
+    return match.id if match.tier in ("exact", "id") else None
+
+
+async def apply_credit(
+    store: Store,
+    suggestion_id: int,
+    subject_value: str,
+    person: str,
+    role: str,
+    url: str,
+    approved_by: int,
+) -> Applied:
+    """Add an approved credit: the person (created if new) in a role on the subject."""
+    subject = await search.resolve_one(store, subject_value, ["song", "release", "video"])
+    role = check_role(role)
+    url = check_url(url)
+    artist_id = await _existing(store, person, ["artist"])
+    async with store.transaction() as conn:
+        source_id = await _source(conn, suggestion_id, url)
+        if artist_id is None:
+            artist_id = await _new_entity(conn, "artist", suggestion_id, person.strip(), source_id)
+            await db.upsert_artist(conn, artist_id, "person")
+        await db.add_credits(
+            conn,
+            [
+                (
+                    subject.kind,
+                    subject.id,
+                    artist_id,
+                    role,
+                    None,
+                    None,
+                    "B",
+                    source_id,
+                    ORIGIN,
+                    approved_by,
+                )
+            ],
+        )
+        await db.refresh_labels(conn)
+        await db.bump_catalog_version(conn)
+    return Applied(f"{person.strip()} — {role} on {subject.name}")
+
+
+async def apply_reference(
+    store: Store,
+    suggestion_id: int,
+    subject_value: str,
+    target: str,
+    creator_year: str,
+    relation: str,
+    status: str,
+    url: str,
+    approved_by: int,
+) -> Applied:
+    """Add an approved reference from a song or video to a work (created if new)."""
+    subject = await search.resolve_one(store, subject_value, ["song", "video"])
+    relation = check_choice(relation, RELATIONS, "Relation")
+    status = check_choice(status, STATUSES, "Who says so")
+    url = check_url(url)
+    target_id = await _existing(store, target, ["work", "song", "video", "release"])
+    creator, year = _split_creator_year(creator_year)
+    async with store.transaction() as conn:
+        source_id = await _source(conn, suggestion_id, url)
+        if target_id is None:
+            target_id = await _new_entity(conn, "work", suggestion_id, target.strip(), source_id)
+            await db.upsert_work(conn, target_id, "work", creator, year, None)
+        await db.add_references(
+            conn,
+            [
+                (
+                    subject.id,
+                    target_id,
+                    relation,
+                    status,
+                    None,
+                    None,
+                    None,
+                    source_id,
+                    ORIGIN,
+                    approved_by,
+                )
+            ],
+        )
+        await db.refresh_labels(conn)
+        await db.bump_catalog_version(conn)
+    return Applied(f"{subject.name} → {relation} of {target.strip()} ({status} reading)")
+
+
+def _split_creator_year(text: str) -> tuple[str | None, int | None]:
+    match = _CREATOR_YEAR.match(text.strip())
+    if match is None:
+        return (text.strip() or None, None)
+    creator = match.group(1).strip(" ,") or None
+    return creator, int(match.group(2)) if match.group(2) else None
