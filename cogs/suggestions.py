@@ -1,0 +1,294 @@
+"""/suggest: members propose facts; editors and moderators approve or reject in the mod-log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import send_error
+from bot.errors import UserError
+from bot.knowledge import search, suggested
+from bot.render import Field, clip, make_embed
+from bot.store import Store
+from bot.store.guilds import GuildStore, Suggestion
+from cogs._lookup import complete
+
+log = logging.getLogger(__name__)
+
+KINDS = {
+    "credit": "a credit (who wrote, composed, produced, directed…)",
+    "reference": "a reference (a film, artwork, book… a video or song echoes)",
+    "correction": "a correction to something the bot says",
+}
+
+
+def field_lines(fields: dict[str, str]) -> str:
+    """Render the modal's answers for the mod-log."""
+    return "\n".join(f"**{k}**: {clip(v, 300) or '—'}" for k, v in fields.items())
+
+
+class SuggestionModal(discord.ui.Modal):
+    """The form a member fills in; its fields depend on the kind of fact."""
+
+    def __init__(self, cog: Suggestions, kind: str, subject: search.Match) -> None:
+        super().__init__(title=f"Suggest a {kind} — {subject.name}"[:45])
+        self.cog = cog
+        self.kind = kind
+        self.subject = subject
+        self.inputs: dict[str, discord.ui.TextInput[Any]] = {}
+        short, long = discord.TextStyle.short, discord.TextStyle.paragraph
+        if kind == "credit":
+            self._add("person", "Person (as the credit names them)", short, 100)
+            self._add("role", "Role (e.g. composer, lyricist, producer)", short, 40)
+        elif kind == "reference":
+            self._add("target", "What it references (title)", short, 150)
+            self._add("creator", "By whom, and year (e.g. Boltanski, 2010)", short, 150, False)
+            self._add("relation", "homage, visual reference, quotation, echo…", short, 40)
+            self._add("status", "Who says so: confirmed, critic or fan", short, 20)
+        else:
+            self._add("text", "What is wrong, and what is right", long, 1000)
+        self._add("evidence", "Evidence URL (a page that says so)", short, 500)
+
+    def _add(
+        self, key: str, label: str, style: discord.TextStyle, max_length: int, required: bool = True
+    ) -> None:
+        item: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=label[:45], style=style, max_length=max_length, required=required
+        )
+        self.inputs[key] = item
+        self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Validate and send the suggestion to the mod-log."""
+        values = {k: str(v.value).strip() for k, v in self.inputs.items()}
+        await self.cog.submit(interaction, self.kind, self.subject, values)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        """Answer validation errors like any command error."""
+        await send_error(interaction, error)
+
+
+class Decision(
+    discord.ui.DynamicItem[discord.ui.Button],
+    template=r"suggestion:(?P<verb>approve|reject):(?P<id>\d+)",
+):
+    """Approve or Reject; survives restarts because the state lives in the custom_id."""
+
+    def __init__(self, verb: str, suggestion_id: int) -> None:
+        style = discord.ButtonStyle.success if verb == "approve" else discord.ButtonStyle.danger
+        super().__init__(
+            discord.ui.Button(
+                label=verb.capitalize(), style=style, custom_id=f"suggestion:{verb}:{suggestion_id}"
+            )
+        )
+        self.verb = verb
+        self.suggestion_id = suggestion_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+    ) -> Decision:
+        """Rebuild the button from its custom_id."""
+        return cls(match["verb"], int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Hand the click to the cog."""
+        cog = interaction.client.get_cog("Suggestions")
+        assert isinstance(cog, Suggestions)
+        try:
+            await cog.decide(interaction, self.suggestion_id, self.verb == "approve")
+        except Exception as exc:  # the same three tiers as commands
+            await send_error(interaction, exc)
+
+
+def decision_view(suggestion_id: int) -> discord.ui.View:
+    """Return the Approve / Reject buttons for a suggestion."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(Decision("approve", suggestion_id))
+    view.add_item(Decision("reject", suggestion_id))
+    return view
+
+
+class Suggestions(commands.Cog):
+    """Member suggestions, reviewed by editors and moderators."""
+
+    def __init__(self, bot: commands.Bot, store: Store) -> None:
+        self.bot = bot
+        self.store = store
+        self.guilds = GuildStore(store)
+
+    async def cog_load(self) -> None:
+        """Listen for Approve / Reject clicks, including on messages sent before a restart."""
+        self.bot.add_dynamic_items(Decision)
+
+    async def cog_unload(self) -> None:
+        """Stop listening for clicks."""
+        self.bot.remove_dynamic_items(Decision)
+
+    @app_commands.command(
+        name="suggest", description="Suggest a credit, reference or correction, with evidence."
+    )
+    @app_commands.describe(
+        kind="What kind of fact", subject="The song, release or video it is about"
+    )
+    @app_commands.choices(kind=[app_commands.Choice(name=v, value=k) for k, v in KINDS.items()])
+    @app_commands.guild_only()
+    async def suggest(
+        self, interaction: discord.Interaction, kind: app_commands.Choice[str], subject: str
+    ) -> None:
+        """Open the suggestion form."""
+        assert interaction.guild is not None
+        config = await self.guilds.config(interaction.guild.id)
+        if not config["modlog_channel"]:
+            raise UserError(
+                "This server has no mod-log channel for suggestions yet; ask a moderator to "
+                "set one with `/config modlog`."
+            )
+        kinds = ["song", "video"] if kind.value == "reference" else ["song", "release", "video"]
+        match = await search.resolve_one(self.store, subject, kinds)
+        await interaction.response.send_modal(SuggestionModal(self, kind.value, match))
+
+    @suggest.autocomplete("subject")
+    async def _subject_complete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await complete(self.store, current, ("song", "release", "video"))
+
+    async def submit(
+        self,
+        interaction: discord.Interaction,
+        kind: str,
+        subject: search.Match,
+        values: dict[str, str],
+    ) -> None:
+        """Store the suggestion and post it to the mod-log with the decision buttons."""
+        assert interaction.guild is not None
+        url = suggested.check_url(values.pop("evidence", ""))
+        if kind == "credit":
+            suggested.check_role(values["role"])
+        elif kind == "reference":
+            suggested.check_choice(values["relation"], suggested.RELATIONS, "Relation")
+            suggested.check_choice(values["status"], suggested.STATUSES, "Who says so")
+        config = await self.guilds.config(interaction.guild.id)
+        channel = interaction.guild.get_channel(config["modlog_channel"] or 0)
+        if not isinstance(channel, discord.TextChannel):
+            raise UserError("The mod-log channel is gone; ask a moderator to set `/config modlog`.")
+        body = json.dumps(values, ensure_ascii=False)
+        stored = await self.guilds.add_suggestion(
+            interaction.guild.id, interaction.user.id, kind, subject.value, body, url
+        )
+        embed = self.render(stored, subject.label, values, "Waiting for an editor or moderator.")
+        message = await channel.send(
+            embed=embed,
+            view=decision_view(stored.id),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        await self.guilds.set_suggestion_message(stored.id, channel.id, message.id)
+        await interaction.response.send_message(
+            "Thanks! Your suggestion went to the moderators; I'll tell you what they decide. "
+            "Until then the bot does not state it as a fact.",
+            ephemeral=True,
+        )
+
+    def render(
+        self, s: Suggestion, subject_label: str, values: dict[str, str], status: str
+    ) -> discord.Embed:
+        """Render a suggestion for the mod-log."""
+        return make_embed(
+            f"Suggested {s.kind} #{s.id}: {subject_label}",
+            field_lines(values),
+            fields=[
+                Field("Evidence", s.evidence_url),
+                Field("From", f"<@{s.user_id}>", inline=True),
+                Field("Status", status, inline=True),
+            ],
+        )
+
+    async def may_decide(self, interaction: discord.Interaction) -> bool:
+        """Editors (the configured role) and members with Manage Server may decide."""
+        member = interaction.user
+        if interaction.permissions.manage_guild or interaction.permissions.administrator:
+            return True
+        if interaction.guild is None or not isinstance(member, discord.Member):
+            return False
+        editors = (await self.guilds.config(interaction.guild.id))["editors_role"]
+        return bool(editors) and any(role.id == editors for role in member.roles)
+
+    async def decide(
+        self, interaction: discord.Interaction, suggestion_id: int, approve: bool
+    ) -> None:
+        """Approve (adding the fact to the catalog) or reject a suggestion."""
+        if not await self.may_decide(interaction):
+            raise UserError("Only editors and moderators (Manage Server) can decide suggestions.")
+        s = await self.guilds.suggestion(suggestion_id)
+        if s is None or interaction.guild is None or s.guild_id != interaction.guild.id:
+            raise UserError("That suggestion no longer exists.")
+        if s.status != "pending":
+            raise UserError(f"Suggestion #{s.id} was already {s.status}.")
+        values = json.loads(s.body)
+        await interaction.response.defer()
+        outcome = ""
+        if approve:
+            outcome = await self.apply(s, values, interaction.user.id)
+        if not await self.guilds.decide_suggestion(s.id, approve, interaction.user.id, outcome):
+            raise UserError(f"Suggestion #{s.id} was decided by someone else meanwhile.")
+        verb = "approved" if approve else "rejected"
+        status = f"{verb.capitalize()} by {interaction.user.mention}" + (
+            f": {outcome}" if outcome else ""
+        )
+        subject_label = (await search.resolve(self.store, s.subject, limit=1) or [None])[0]
+        label = subject_label.label if subject_label else s.subject
+        await interaction.edit_original_response(
+            embed=self.render(s, label, values, status), view=None
+        )
+        await self.tell_suggester(s, verb, outcome)
+
+    async def apply(self, s: Suggestion, values: dict[str, str], approver: int) -> str:
+        """Write an approved fact into the catalog; return what was added."""
+        if s.kind == "credit":
+            applied = await suggested.apply_credit(
+                self.store,
+                s.id,
+                s.subject,
+                values["person"],
+                values["role"],
+                s.evidence_url,
+                approver,
+            )
+        elif s.kind == "reference":
+            applied = await suggested.apply_reference(
+                self.store,
+                s.id,
+                s.subject,
+                values["target"],
+                values.get("creator", ""),
+                values["relation"],
+                values["status"],
+                s.evidence_url,
+                approver,
+            )
+        else:
+            return "accepted; a maintainer will correct the catalog file by hand"
+        return f"added to the catalog ({applied.summary})"
+
+    async def tell_suggester(self, s: Suggestion, verb: str, outcome: str) -> None:
+        """Direct-message the member the outcome (best effort: DMs may be closed)."""
+        try:
+            user = self.bot.get_user(s.user_id) or await self.bot.fetch_user(s.user_id)
+            await user.send(
+                f"Your suggested {s.kind} (#{s.id}) was {verb} by the moderators"
+                + (f": {outcome}." if outcome else ".")
+            )
+        except discord.HTTPException as exc:
+            log.info("could not tell user %s about suggestion %s: %s", s.user_id, s.id, exc)
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Load the Suggestions cog."""
+    await bot.add_cog(Suggestions(bot, bot.store))  # type: ignore[attr-defined]

@@ -1,0 +1,139 @@
+"""/suggest through the emulator: modal, mod-log buttons, approve and reject, refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import Server
+
+
+def modal_inputs(reply) -> dict[str, str]:
+    """Map each text input's label to its custom_id in the modal the bot opened."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == 4:
+                found[node.get("label") or node.get("_label", "")] = node["custom_id"]
+            for key, value in node.items():
+                if key == "component" and isinstance(value, dict) and value.get("type") == 4:
+                    value = {**value, "_label": node.get("label")}
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(reply.modal)
+    return found
+
+
+def fill(reply, answers: dict[str, str]) -> dict[str, str]:
+    inputs = modal_inputs(reply)
+    values = {}
+    for prefix, text in answers.items():
+        label = next(label for label in inputs if label.startswith(prefix))
+        values[inputs[label]] = text
+    return values
+
+
+async def setup_modlog(server: Server):
+    modlog = server.guild.add_text_channel("mod-log")
+    await server.discord.slash("config modlog", user=server.mina, options={"channel": modlog})
+    return modlog
+
+
+async def suggest_credit(server: Server, person: str = "Jane Example") -> Any:
+    fd = server.discord
+    reply = await fd.slash("suggest", user=server.alice, kind="credit", subject="Blueming")
+    assert reply.modal is not None
+    done = await fd.submit_modal(reply, fill(reply, {
+        "Person": person, "Role": "mixing engineer", "Evidence": "https://example.org/credits",
+    }))
+    assert done.ephemeral
+    assert "went to the moderators" in done.content
+    return done
+
+
+async def test_approve_adds_the_fact_with_its_source(server: Server) -> None:
+    fd = server.discord
+    modlog = await setup_modlog(server)
+    before = await fd.slash("credits", user=server.alice, query="Blueming")
+    assert "Jane Example" not in str(before.embeds)
+
+    await suggest_credit(server)
+    posted = [m for m in fd.channel_messages(modlog) if m.embeds]
+    assert len(posted) == 1
+    card = posted[0]
+    assert "Suggested credit" in card.embeds[0]["title"]
+    # Not approved yet: the bot does not state it.
+    pending = await fd.slash("credits", user=server.alice, query="Blueming")
+    assert "Jane Example" not in str(pending.embeds)
+
+    click = await fd.click(card, label="Approve", user=server.mina)
+    edited = await click.wait_edit()
+    assert "Approved by" in str(edited.embeds)
+    assert edited.components == []
+
+    after = await fd.slash("credits", user=server.alice, query="Blueming")
+    text = after.embeds[0]["description"]
+    assert "Jane Example" in text
+    assert "https://example.org/credits" in text
+    dm = fd.world.dm_channel(server.alice.user)
+    assert any("approved" in m.content for m in dm.messages)
+
+
+async def test_reject_and_non_editor_click_refused(server: Server) -> None:
+    fd = server.discord
+    modlog = await setup_modlog(server)
+    await suggest_credit(server, person="Nobody Real")
+    card = [m for m in fd.channel_messages(modlog) if m.embeds][0]
+
+    refused = await fd.click(card, label="Approve", user=server.alice)
+    assert refused.ephemeral
+    assert "Only editors and moderators" in refused.content
+
+    editors = server.guild.add_role("Editors")
+    await fd.slash("config editors", user=server.mina, options={"role": editors})
+    editor = server.guild.add_member("sora", roles=[editors])
+    click = await fd.click(card, label="Reject", user=editor)
+    edited = await click.wait_edit()
+    assert "Rejected by" in str(edited.embeds)
+    after = await fd.slash("credits", user=server.alice, query="Blueming")
+    assert "Nobody Real" not in str(after.embeds)
+    dm = fd.world.dm_channel(server.alice.user)
+    assert any("rejected" in m.content for m in dm.messages)
+
+
+async def test_reference_suggestion_approved_shows_in_references(server: Server) -> None:
+    fd = server.discord
+    modlog = await setup_modlog(server)
+    reply = await fd.slash("suggest", user=server.alice, kind="reference", subject="Blueming")
+    await fd.submit_modal(reply, fill(reply, {
+        "What it references": "The Starry Night", "By whom": "Vincent van Gogh, 1889",
+        "homage": "visual reference", "Who says so": "fan",
+        "Evidence": "https://example.org/starry",
+    }))
+    card = [m for m in fd.channel_messages(modlog) if m.embeds][0]
+    await (await fd.click(card, label="Approve", user=server.mina)).wait_edit()
+    refs = await fd.slash("references", user=server.alice, query="Blueming")
+    text = refs.embeds[0]["description"]
+    assert "The Starry Night" in text
+    assert "fan reading" in text
+
+
+async def test_bad_evidence_is_refused_and_nothing_posted(server: Server) -> None:
+    fd = server.discord
+    modlog = await setup_modlog(server)
+    reply = await fd.slash("suggest", user=server.alice, kind="credit", subject="Blueming")
+    done = await fd.submit_modal(reply, fill(reply, {
+        "Person": "X", "Role": "composer", "Evidence": "not a link",
+    }))
+    assert done.ephemeral and "http" in done.content
+    assert [m for m in fd.channel_messages(modlog) if m.embeds] == []
+
+
+async def test_suggest_needs_a_modlog(server: Server) -> None:
+    reply = await server.discord.slash(
+        "suggest", user=server.alice, kind="credit", subject="Blueming"
+    )
+    assert reply.ephemeral and "/config modlog" in reply.content
