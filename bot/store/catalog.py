@@ -627,6 +627,14 @@ async def delete_facts_for(conn: Conn, origin: str, entity_ids: Sequence[int]) -
         )
 
 
+async def performers_exist(conn: Conn, subject_id: int) -> bool:
+    """Tell whether a song or release already has performers."""
+    cursor = await conn.execute(
+        "SELECT 1 FROM performers WHERE subject_id = ? LIMIT 1", (subject_id,)
+    )
+    return await cursor.fetchone() is not None
+
+
 async def delete_stale_entities(
     conn: Conn, origins: Sequence[str], keep: dict[str, set[str]]
 ) -> int:

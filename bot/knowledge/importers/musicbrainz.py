@@ -1,0 +1,573 @@
+"""Import MusicBrainz web-service (ws/2) JSON: releases, release groups, recordings, artists.
+
+Each fact cites the MusicBrainz page of the entity it was read from: a recording's producer
+cites https://musicbrainz.org/recording/<mbid>; a composer, found on the recording's
+"performance" work, cites the work's page. MusicBrainz rows have origin 'musicbrainz' and
+are replaced per entity on re-import, so importing files one at a time adds up and
+re-importing a file never duplicates. An entity already in the catalog (matched by a
+`musicbrainz = "<mbid>"` key in its TOML entry) receives MusicBrainz facts, but its own
+values win.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.errors import NotFoundError, UserError
+from bot.knowledge.importers.report import CatalogError, ImportReport, display_path
+from bot.knowledge.normalize import has_hangul, normalize
+from bot.store import catalog as db
+from bot.store.core import Store
+
+log = logging.getLogger(__name__)
+
+ORIGIN = "musicbrainz"
+SITE = "https://musicbrainz.org"
+DEFAULT_BASE_URL = "https://musicbrainz.org/ws/2"
+DEFAULT_USER_AGENT = "LinerNotes/0.1 ( https://github.com/linernotes/linernotes )"
+_MBID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+# MusicBrainz relationship types -> catalog roles (others keep their MusicBrainz name).
+ROLE_MAP = {
+    "producer": "producer",
+    "arranger": "arranger",
+    "instrument arranger": "arranger",
+    "vocal arranger": "arranger",
+    "orchestrator": "arranger",
+    "mix": "mixing engineer",
+    "mix-DJ": "mixing engineer",
+    "video director": "mv director",
+    "vocal": "vocalist",
+    "instrument": "instrumentalist",
+    "performer": "performer",
+    "performing orchestra": "performer",
+    "composer": "composer",
+    "lyricist": "lyricist",
+    "writer": "writer",
+    "librettist": "lyricist",
+    "engineer": "engineer",
+    "recording": "recording engineer",
+    "conductor": "conductor",
+    "design/illustration": "designer",
+    "photography": "photographer",
+}
+WORK_ROLES = ("composer", "lyricist", "writer", "librettist", "arranger", "translator")
+RELEASE_TYPES = {"single": "single", "ep": "ep", "album": "album"}
+ARTIST_KINDS = {"person": "person", "group": "group", "orchestra": "group", "choir": "group"}
+NAME_TYPES = {"legal name": "legal", "search hint": "hint", "artist name": "stage"}
+
+INC = {
+    "recording": "artist-credits+aliases+artist-rels+work-rels+recording-rels+"
+    "work-level-rels+releases",
+    "release": "artist-credits+labels+recordings+release-groups+aliases+artist-rels+"
+    "recording-level-rels+work-rels+work-level-rels+recording-rels",
+    "release-group": "artist-credits+releases+aliases",
+    "artist": "aliases",
+}
+
+
+class MusicBrainzError(UserError):
+    """MusicBrainz could not be asked, or answered with an error."""
+
+
+def _date(value: Any) -> str | None:
+    return (
+        value if isinstance(value, str) and re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", value) else None
+    )
+
+
+def _full_date(value: Any) -> str | None:
+    return value if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", value) else None
+
+
+def document_kind(doc: Any) -> str | None:
+    """Tell what a ws/2 JSON document is: recording, release, release-group, artist, releases."""
+    if not isinstance(doc, dict):
+        return None
+    if isinstance(doc.get("releases"), list) and "release-count" in doc:
+        return "releases"
+    if not isinstance(doc.get("id"), str):
+        return None
+    if "video" in doc and "media" not in doc and "release-group" not in doc:
+        return "recording"
+    if "primary-type" in doc or "primary-type-id" in doc:
+        return "release-group"
+    if "sort-name" in doc and "life-span" in doc:
+        return "artist"
+    if "media" in doc or "release-events" in doc or "status" in doc or "release-group" in doc:
+        return "release"
+    return None
+
+
+class _Writer:
+    """Writes one import's documents through one connection."""
+
+    def __init__(self, conn: db.Conn) -> None:
+        self.conn = conn
+        self.external: dict[str, int] = {}
+        self.origins: dict[int, str] = {}
+        self.replaced: set[int] = set()
+        self.tracked_releases: set[int] = set()
+        self.counts = {"artist": 0, "release": 0, "song": 0, "video": 0, "credit": 0}
+
+    async def load(self) -> None:
+        self.external = await db.external_id_map(self.conn, ORIGIN)
+        if self.external:
+            self.origins = await db.entity_origins(self.conn, list(set(self.external.values())))
+
+    async def source(self, kind: str, mbid: str, title: str | None) -> int:
+        return await db.ensure_source(
+            self.conn, f"mb:{kind}:{mbid}", ORIGIN, f"{SITE}/{kind}/{mbid}", "MusicBrainz", title
+        )
+
+    def own(self, entity_id: int) -> bool:
+        return self.origins.get(entity_id) == ORIGIN
+
+    async def entity(self, kind: str, mbid: str, name: str, *, full: bool) -> int:
+        """Return the entity for an MBID, creating a stub (or updating our own when full)."""
+        entity_id = self.external.get(mbid)
+        if entity_id is None:
+            entity_id, created = await db.ensure_entity(self.conn, kind, f"mb:{mbid}", ORIGIN, name)
+            self.origins[entity_id] = ORIGIN
+            self.external[mbid] = entity_id
+            await db.add_external_ids(self.conn, [("musicbrainz", mbid, entity_id, ORIGIN)])
+            if created:
+                self.counts[kind] += 1
+                await self.add_names(entity_id, kind, [(name, True)])
+        elif full and self.own(entity_id):
+            await db.upsert_entity(self.conn, kind, f"mb:{mbid}", ORIGIN, name)
+        return entity_id
+
+    async def replace(self, entity_id: int) -> None:
+        """Drop what MusicBrainz said about an entity before saying it again (once per run)."""
+        if entity_id not in self.replaced:
+            self.replaced.add(entity_id)
+            await db.delete_facts_for(self.conn, ORIGIN, [entity_id])
+
+    async def add_names(
+        self,
+        entity_id: int,
+        kind: str,
+        names: Iterable[tuple[str, bool]],
+        aliases: Iterable[dict[str, Any]] = (),
+    ) -> None:
+        base = "stage" if kind == "artist" else "title"
+        rows = []
+        for text, primary in names:
+            ko = has_hangul(text)
+            rows.append(
+                (
+                    entity_id,
+                    kind,
+                    text,
+                    normalize(text),
+                    "hangul" if ko else base,
+                    "ko" if ko else "en",
+                    primary and self.own(entity_id),
+                    ORIGIN,
+                )
+            )
+        for alias in aliases:
+            text = alias.get("name") if isinstance(alias, dict) else None
+            if not isinstance(text, str):
+                continue
+            type_ = NAME_TYPES.get(str(alias.get("type") or "").lower(), "hint")
+            locale = str(alias.get("locale") or "")[:2] or None
+            if has_hangul(text):
+                type_, locale = ("hangul" if type_ != "legal" else "legal"), "ko"
+            rows.append(
+                (
+                    entity_id,
+                    kind,
+                    text,
+                    normalize(text),
+                    type_,
+                    locale if locale in ("en", "ko") else None,
+                    False,
+                    ORIGIN,
+                )
+            )
+        await db.add_names(self.conn, [r for r in rows if r[3]], overwrite=False)
+
+    async def artist(self, data: dict[str, Any], *, full: bool = False) -> int:
+        mbid, name = data["id"], data.get("name") or "?"
+        entity_id = await self.entity("artist", mbid, name, full=full)
+        kind = ARTIST_KINDS.get(str(data.get("type") or "").lower(), "other")
+        life = data.get("life-span") or {}
+        await db.upsert_artist(
+            self.conn,
+            entity_id,
+            kind,
+            disambiguation=data.get("disambiguation") or None,
+            birth_date=_full_date(life.get("begin")) if kind == "person" else None,
+            debut_date=_full_date(life.get("begin")) if kind == "group" else None,
+            end_date=_full_date(life.get("end")),
+            fill_only=not (full and self.own(entity_id)),
+        )
+        if full:
+            await self.replace(entity_id)
+        names = [(name, True)]
+        if data.get("sort-name") and data["sort-name"] != name:
+            names.append((data["sort-name"], False))
+        await self.add_names(entity_id, "artist", names, data.get("aliases") or [])
+        source = await self.source("artist", mbid, name)
+        await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
+        return entity_id
+
+    async def performers(self, subject: int, credits: Any, source: int) -> None:
+        rows = []
+        for position, credit in enumerate(credits or [], start=1):
+            artist = credit.get("artist") or {}
+            if not artist.get("id"):
+                continue
+            artist_id = await self.artist(artist)
+            shown = credit.get("name")
+            rows.append(
+                (
+                    subject,
+                    position,
+                    artist_id,
+                    shown if shown and shown != artist.get("name") else None,
+                    source,
+                    ORIGIN,
+                )
+            )
+        await db.add_performers(self.conn, rows)
+
+    async def credit(
+        self, subject_kind: str, subject: int, rel: dict[str, Any], source: int
+    ) -> None:
+        artist = rel.get("artist") or {}
+        if not artist.get("id"):
+            return
+        artist_id = await self.artist(artist)
+        role = ROLE_MAP.get(rel.get("type") or "", rel.get("type") or "contributor")
+        detail = ", ".join(str(a) for a in rel.get("attributes") or []) or None
+        await db.add_credits(
+            self.conn,
+            [
+                (
+                    subject_kind,
+                    subject,
+                    artist_id,
+                    role,
+                    rel.get("target-credit") or None,
+                    detail,
+                    "A",
+                    source,
+                    ORIGIN,
+                    None,
+                )
+            ],
+        )
+        self.counts["credit"] += 1
+
+    async def recording(self, doc: dict[str, Any]) -> int:
+        mbid, title = doc["id"], doc.get("title") or "?"
+        is_video = doc.get("video") is True
+        kind = "video" if is_video else "song"
+        entity_id = await self.entity(kind, mbid, title, full=True)
+        await self.replace(entity_id)
+        source = await self.source("recording", mbid, title)
+        await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
+        await self.add_names(entity_id, kind, [(title, True)], doc.get("aliases") or [])
+        length = doc.get("length")
+        length_s = round(length / 1000) if isinstance(length, int | float) else None
+        song_for_video: int | None = None
+        relations = doc.get("relations") or []
+        for rel in relations:
+            if rel.get("target-type") == "recording" and rel.get("type") == "music video":
+                other = rel.get("recording") or {}
+                if not other.get("id"):
+                    continue
+                if is_video:
+                    song_for_video = await self.entity(
+                        "song", other["id"], other.get("title") or title, full=False
+                    )
+                    await db.upsert_song(self.conn, song_for_video, None, fill_only=True)
+                    src = await self.source("recording", other["id"], other.get("title"))
+                    await db.add_entity_sources(self.conn, [(song_for_video, src, ORIGIN)])
+                else:
+                    video_id = await self.entity(
+                        "video", other["id"], other.get("title") or title, full=False
+                    )
+                    src = await self.source("recording", other["id"], other.get("title"))
+                    await db.add_entity_sources(self.conn, [(video_id, src, ORIGIN)])
+                    await db.upsert_video(
+                        self.conn,
+                        video_id,
+                        entity_id,
+                        "music video",
+                        None,
+                        None,
+                        None,
+                        fill_only=True,
+                    )
+        fill = not self.own(entity_id)
+        if is_video:
+            await db.upsert_video(
+                self.conn,
+                entity_id,
+                song_for_video,
+                "music video",
+                None,
+                _date(doc.get("first-release-date")),
+                length_s,
+                fill_only=fill,
+            )
+        else:
+            await db.upsert_song(self.conn, entity_id, length_s, fill_only=fill)
+        await self.performers(entity_id, doc.get("artist-credit"), source)
+        for rel in relations:
+            target = rel.get("target-type")
+            if target == "artist":
+                await self.credit(kind, entity_id, rel, source)
+            elif target == "work" and rel.get("type") == "performance":
+                work = rel.get("work") or {}
+                if not work.get("id"):
+                    continue
+                work_source = await self.source("work", work["id"], work.get("title"))
+                subject_kind, subject = (
+                    ("song", song_for_video) if song_for_video else (kind, entity_id)
+                )
+                if song_for_video:
+                    await self.replace(song_for_video)
+                for wrel in work.get("relations") or []:
+                    if wrel.get("target-type") == "artist" and wrel.get("type") in WORK_ROLES:
+                        await self.credit(subject_kind, subject, wrel, work_source)
+        return entity_id
+
+    async def release(self, doc: dict[str, Any]) -> int:
+        group = doc.get("release-group") or {}
+        mbid = group.get("id") or doc["id"]
+        title = doc.get("title") or group.get("title") or "?"
+        entity_id = await self.entity("release", mbid, title, full=True)
+        if doc["id"] != mbid:
+            self.external.setdefault(doc["id"], entity_id)
+            await db.add_external_ids(self.conn, [("musicbrainz", doc["id"], entity_id, ORIGIN)])
+        await self.replace(entity_id)
+        source = await self.source("release", doc["id"], title)
+        await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
+        await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
+        type_ = RELEASE_TYPES.get(str(group.get("primary-type") or "").lower(), "other")
+        label = next(
+            (
+                (info.get("label") or {}).get("name")
+                for info in doc.get("label-info") or []
+                if isinstance(info, dict) and (info.get("label") or {}).get("name")
+            ),
+            None,
+        )
+        date = _date(doc.get("date")) or _date(group.get("first-release-date"))
+        await db.upsert_release(
+            self.conn, entity_id, type_, date, label, None, fill_only=not self.own(entity_id)
+        )
+        await self.performers(entity_id, doc.get("artist-credit"), source)
+        for rel in doc.get("relations") or []:
+            if rel.get("target-type") == "artist":
+                await self.credit("release", entity_id, rel, source)
+        if entity_id not in self.tracked_releases and doc.get("media"):
+            self.tracked_releases.add(entity_id)
+            position, rows = 0, []
+            for medium in doc.get("media") or []:
+                for track in (medium or {}).get("tracks") or []:
+                    recording = track.get("recording") or {}
+                    if not recording.get("id"):
+                        continue
+                    position += 1
+                    if "relations" in recording:
+                        song = await self.recording(recording)
+                    else:
+                        song = await self.entity(
+                            "song",
+                            recording["id"],
+                            recording.get("title") or track.get("title") or "?",
+                            full=False,
+                        )
+                        length = recording.get("length") or track.get("length")
+                        await db.upsert_song(
+                            self.conn,
+                            song,
+                            round(length / 1000) if isinstance(length, int | float) else None,
+                            fill_only=True,
+                        )
+                        src = await self.source(
+                            "recording", recording["id"], recording.get("title")
+                        )
+                        await db.add_entity_sources(self.conn, [(song, src, ORIGIN)])
+                        if not await db.performers_exist(self.conn, song):
+                            await self.performers(
+                                song,
+                                track.get("artist-credit")
+                                or recording.get("artist-credit")
+                                or doc.get("artist-credit"),
+                                src,
+                            )
+                    rows.append((entity_id, position, song, source, ORIGIN))
+            await db.add_tracks(self.conn, rows)
+        return entity_id
+
+    async def release_group(self, doc: dict[str, Any]) -> int:
+        mbid, title = doc["id"], doc.get("title") or "?"
+        entity_id = await self.entity("release", mbid, title, full=True)
+        await self.replace(entity_id)
+        source = await self.source("release-group", mbid, title)
+        await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
+        await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
+        type_ = RELEASE_TYPES.get(str(doc.get("primary-type") or "").lower(), "other")
+        await db.upsert_release(
+            self.conn,
+            entity_id,
+            type_,
+            _date(doc.get("first-release-date")),
+            None,
+            None,
+            fill_only=not self.own(entity_id),
+        )
+        await self.performers(entity_id, doc.get("artist-credit"), source)
+        return entity_id
+
+
+async def import_musicbrainz_documents(
+    store: Store, documents: Sequence[tuple[str, Any]]
+) -> ImportReport:
+    """Import already-parsed ws/2 documents, given as (name for messages, JSON value)."""
+    started = time.perf_counter()
+    problems = []
+    for name, doc in documents:
+        if document_kind(doc) is None:
+            problems.append(
+                f"{name}: not a MusicBrainz recording, release, release group or "
+                'artist (ws/2 JSON with an "id")'
+            )
+    if problems:
+        raise CatalogError(problems)
+    async with store.transaction() as conn:
+        writer = _Writer(conn)
+        await writer.load()
+        for name, doc in documents:
+            kind = document_kind(doc)
+            try:
+                if kind == "recording":
+                    await writer.recording(doc)
+                elif kind == "release":
+                    await writer.release(doc)
+                elif kind == "release-group":
+                    await writer.release_group(doc)
+                elif kind == "artist":
+                    await writer.artist(doc, full=True)
+                else:
+                    for item in doc["releases"]:
+                        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                            raise TypeError("a release in the list has no id")
+                        await writer.release(item)
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
+                raise CatalogError([f"{name}: unexpected {kind} shape ({exc!s})"]) from None
+        await db.refresh_labels(conn)
+        await db.bump_catalog_version(conn)
+    return ImportReport(
+        "musicbrainz",
+        tuple(name for name, _ in documents),
+        dict(writer.counts),
+        0,
+        (),
+        time.perf_counter() - started,
+    )
+
+
+def read_documents(files: Iterable[Path | str]) -> list[tuple[str, Any]]:
+    """Read and parse JSON files; raise a DataFileError naming every unreadable one."""
+    documents = []
+    problems = []
+    for item in files:
+        path = Path(item)
+        shown = display_path(path)
+        try:
+            documents.append((shown, json.loads(path.read_text(encoding="utf-8"))))
+        except OSError as exc:
+            problems.append(f"{shown}: cannot read the file ({exc.strerror or exc})")
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            problems.append(f"{shown}: is not valid JSON: {exc}")
+    if problems:
+        raise CatalogError(problems)
+    return documents
+
+
+async def import_musicbrainz(store: Store, files: Iterable[Path | str]) -> ImportReport:
+    """Import MusicBrainz ws/2 JSON files (all in one transaction)."""
+    return await import_musicbrainz_documents(store, read_documents(files))
+
+
+# ------------------------------------------------------------------------------ fetching
+class RateLimiter:
+    """Space calls at least ``interval`` seconds apart (MusicBrainz allows one per second)."""
+
+    def __init__(self, interval: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = interval
+        self._clock = clock
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        """Return when the next call may go out."""
+        async with self._lock:
+            now = self._clock()
+            if self._next > now:
+                await asyncio.sleep(self._next - now)
+                now = self._clock()
+            self._next = now + self.interval
+
+
+_LIMITERS: dict[str, RateLimiter] = {}
+
+
+async def fetch_musicbrainz(
+    mbid: str,
+    kind: str,
+    base_url: str = DEFAULT_BASE_URL,
+    user_agent: str = DEFAULT_USER_AGENT,
+    *,
+    limiter: RateLimiter | None = None,
+    request_timeout: float = 30.0,
+) -> dict[str, Any]:
+    """Fetch one entity as ws/2 JSON, politely: a real User-Agent, at most 1 request/s."""
+    import aiohttp  # only the fetch needs it (it comes with discord.py)
+
+    if kind not in INC:
+        raise MusicBrainzError(f"kind must be one of {', '.join(INC)}, not {kind!r}")
+    if not _MBID.match(mbid or ""):
+        raise MusicBrainzError(f"{mbid!r} is not a MusicBrainz id (a UUID)")
+    limiter = limiter or _LIMITERS.setdefault(base_url, RateLimiter())
+    url = f"{base_url.rstrip('/')}/{kind}/{mbid}"
+    await limiter.wait()
+    headers = {"User-Agent": user_agent, "Accept": "application/json"}
+    try:
+        async with (
+            aiohttp.ClientSession(
+                headers=headers, timeout=aiohttp.ClientTimeout(total=request_timeout)
+            ) as session,
+            session.get(url, params={"inc": INC[kind], "fmt": "json"}) as response,
+        ):
+            if response.status == 404:
+                raise NotFoundError(f"MusicBrainz has no {kind} {mbid}.")
+            if response.status == 503:
+                raise MusicBrainzError("MusicBrainz is rate limiting us; try again in a minute.")
+            if response.status != 200:
+                raise MusicBrainzError(f"MusicBrainz answered {response.status} for {url}.")
+            text = await response.text()
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise MusicBrainzError(f"cannot reach MusicBrainz at {url}: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        raise MusicBrainzError(f"MusicBrainz sent something that is not JSON for {url}.") from None
+    if not isinstance(data, dict):
+        raise MusicBrainzError(f"MusicBrainz sent an unexpected answer for {url}.")
+    return data

@@ -1,0 +1,91 @@
+"""kpopnet.json import: all groups and idols, merged with catalog artists, idempotent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.errors import DataFileError
+from bot.knowledge.importers import import_catalog, import_kpopnet
+from bot.store import Store
+from bot.store import catalog as db
+
+from .conftest import KPOPNET, SMALL_CATALOG
+
+
+async def test_counts_and_sources(store: Store) -> None:
+    report = await import_kpopnet(store, KPOPNET)
+    assert report.counts["group"] == 182 and report.counts["idol"] == 835
+    groups = await store.fetchone(
+        "SELECT count(*) FROM artists a JOIN entities e ON e.id = a.entity_id "
+        "WHERE e.origin = 'kpopnet' AND a.kind = 'group'"
+    )
+    people = await store.fetchone(
+        "SELECT count(*) FROM artists a JOIN entities e ON e.id = a.entity_id "
+        "WHERE e.origin = 'kpopnet' AND a.kind = 'person'"
+    )
+    assert (groups[0], people[0]) == (182, 835)
+    yena = (
+        await store.fetchall("SELECT id FROM entities WHERE name = 'Choi Yena' AND kind = 'artist'")
+    )[0][0]
+    card = await db.artist(store, yena)
+    assert card.birth_date == "1999-09-29" and card.legal_name
+    sources = await db.entity_sources(store, yena)
+    assert sources[0].url == "https://github.com/Kpopnet/kpopnet.json"
+    groups_of = await db.groups_of(store, yena)
+    assert "IZ*ONE" in {m.group.name for m in groups_of}
+    names = {n.name for n in await db.names_of(store, yena)}
+    assert "최예나" in names
+
+
+async def test_reimport_is_idempotent(store: Store) -> None:
+    await import_kpopnet(store, KPOPNET)
+    counts = [await db.count_rows(store, t) for t in ("entities", "names", "memberships")]
+    ids = await store.fetchall("SELECT id, key FROM entities ORDER BY id")
+    await import_kpopnet(store, KPOPNET)
+    assert [await db.count_rows(store, t) for t in ("entities", "names", "memberships")] == counts
+    assert await store.fetchall("SELECT id, key FROM entities ORDER BY id") == ids
+
+
+async def test_catalog_artist_is_merged_not_duplicated(store: Store) -> None:
+    await import_catalog(store, [SMALL_CATALOG])
+    iu = await db.entity_by_key(store, "artist", "iu")
+    report = await import_kpopnet(store, KPOPNET)
+    assert report.counts["merged"] >= 1
+    rows = await store.fetchall("SELECT id FROM names WHERE norm = 'iu' AND kind = 'artist'")
+    assert len(rows) == 1
+    card = await db.artist(store, iu.id)
+    assert card.agency == "EDAM Entertainment"  # the catalog's value wins
+    urls = {s.url for s in await db.entity_sources(store, iu.id)}
+    assert "https://github.com/Kpopnet/kpopnet.json" in urls
+
+
+async def test_catalog_imported_after_kpopnet_absorbs_the_duplicate(store: Store) -> None:
+    await import_kpopnet(store, KPOPNET)
+    before = await db.count_entities(store, "artist")
+    await import_catalog(store, [SMALL_CATALOG])
+    rows = await store.fetchall("SELECT entity_id FROM names WHERE norm = 'iu' AND kind = 'artist'")
+    assert len(rows) == 1
+    # 5 catalog artists, IU merged into the kpopnet one's place.
+    assert await db.count_entities(store, "artist") == before + 5 - 1
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("nope", "is not valid JSON"),
+        ("[]", 'expected an object with "groups" and "idols"'),
+        (json.dumps({"groups": [], "idols": [{"id": "x"}]}), 'idols[0] (x): missing "name"'),
+    ],
+)
+async def test_bad_file_is_a_data_file_error(
+    store: Store, tmp_path: Path, content, problem
+) -> None:
+    path = tmp_path / "kp.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        await import_kpopnet(store, path)
+    assert "kp.json" in str(caught.value) and problem in str(caught.value)
+    assert await db.count_entities(store) == 0
