@@ -58,6 +58,63 @@ def build_parser() -> argparse.ArgumentParser:
         description="Copy the database to PATH with SQLite's online backup API.",
     )
     backup.add_argument("path", type=Path, metavar="PATH", help="file to write the backup to")
+
+    imp = commands.add_parser(
+        "import", help="load data into the catalog", description="Load data into the catalog."
+    )
+    sources = imp.add_subparsers(dest="source", metavar="SOURCE", required=True)
+    cat = sources.add_parser(
+        "catalog",
+        help="TOML catalog files (default: the bundled data/catalog)",
+        description="Validate and load catalog TOML files: all or nothing, and re-importing "
+        "updates in place. Without PATH, the bundled catalog is loaded.",
+    )
+    cat.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders")
+    kpop = sources.add_parser(
+        "kpopnet",
+        help="the CC0 kpopnet dataset (default: the bundled copy)",
+        description="Load idols, groups and memberships from a kpopnet.json file.",
+    )
+    kpop.add_argument("path", nargs="?", type=Path, metavar="PATH", help="kpopnet.json")
+    mb = sources.add_parser(
+        "musicbrainz",
+        help="MusicBrainz web-service JSON files, or fetch by id",
+        description="Load MusicBrainz ws/2 JSON (releases, release groups, recordings). "
+        "With --fetch, ask the live web service (one request per second).",
+    )
+    mb.add_argument("files", nargs="*", type=Path, metavar="FILE", help="ws/2 JSON files")
+    mb.add_argument(
+        "--fetch",
+        action="append",
+        default=[],
+        metavar="MBID",
+        help="fetch this MusicBrainz id (repeatable)",
+    )
+    mb.add_argument(
+        "--kind",
+        default="release",
+        choices=["recording", "release", "release-group"],
+        help="what the fetched ids are (default: release)",
+    )
+    mb.add_argument("--base-url", default=None, help="web service URL (for a mirror)")
+
+    ask = commands.add_parser(
+        "ask",
+        help="answer a question from the catalog",
+        description="Answer a question about credits, dates and references, with sources. "
+        "Exit code 0 when answered, 1 when the catalog does not know.",
+    )
+    ask.add_argument("question", metavar="QUESTION", help='e.g. "who directed Love wins all?"')
+
+    feed = commands.add_parser("feed", help="feed tools", description="Feed tools.")
+    feed_commands = feed.add_subparsers(dest="feed_command", metavar="ACTION", required=True)
+    preview = feed_commands.add_parser(
+        "preview",
+        help="print what the bot would post from a feed, as JSON lines",
+        description="Fetch a feed URL (or read a file) with the bot's own fetcher and parser "
+        "and print each entry as one JSON object per line.",
+    )
+    preview.add_argument("source", metavar="PATH_OR_URL")
     return parser
 
 
@@ -153,6 +210,97 @@ async def _sync(settings: Settings, guild_id: int | None) -> int:
     return EXIT_OK
 
 
+async def _open_loaded(settings: Settings) -> Any:
+    """Open the store and load the bundled data into it if it is empty."""
+    from bot.knowledge.importers.bundled import ensure_bundled_loaded
+    from bot.store import Store
+
+    store = await Store.open(settings.database_path)
+    try:
+        await ensure_bundled_loaded(store)
+    except BaseException:
+        await store.close()
+        raise
+    return store
+
+
+async def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.knowledge.importers import bundled
+    from bot.knowledge.importers.catalog import import_catalog
+    from bot.knowledge.importers.kpopnet import import_kpopnet
+    from bot.knowledge.importers.musicbrainz import (
+        DEFAULT_BASE_URL,
+        fetch_musicbrainz,
+        import_musicbrainz,
+        import_musicbrainz_documents,
+    )
+    from bot.store import Store
+
+    store = await Store.open(settings.database_path)
+    try:
+        if args.source == "catalog":
+            paths = args.paths or [bundled.bundled_catalog_dir()]
+            reports = [await import_catalog(store, paths)]
+        elif args.source == "kpopnet":
+            reports = [await import_kpopnet(store, args.path or bundled.bundled_kpopnet_path())]
+        else:
+            if not args.files and not args.fetch:
+                raise UserError("give MusicBrainz JSON files, or --fetch MBID")
+            reports = []
+            if args.files:
+                reports.append(await import_musicbrainz(store, args.files))
+            if args.fetch:
+                base = args.base_url or DEFAULT_BASE_URL
+                documents = [
+                    (f"{args.kind} {mbid}", await fetch_musicbrainz(mbid, args.kind, base))
+                    for mbid in args.fetch
+                ]
+                reports.append(await import_musicbrainz_documents(store, documents))
+    finally:
+        await store.close()
+    for report in reports:
+        print(report.summary())
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+async def _ask(settings: Settings, question: str) -> int:
+    from bot.knowledge.ask import answer
+
+    store = await _open_loaded(settings)
+    try:
+        result = await answer(store, question)
+    finally:
+        await store.close()
+    print(result.text)
+    for source in result.sources:
+        print(f"  source: {source.outlet} <{source.url}>")
+    if not result.answered and result.suggestions:
+        print("  maybe: " + "; ".join(result.suggestions))
+    return EXIT_OK if result.answered else EXIT_FAILED
+
+
+async def _feed_preview(settings: Settings, source: str) -> int:
+    import json
+
+    from bot.feeds.preview import preview
+
+    store = await _open_loaded(settings)
+    try:
+        from bot.knowledge.linking import load_linker
+
+        linker = await load_linker(store)
+        entries = await preview(
+            source, allow_private=settings.feed_allow_private_hosts, linker=linker
+        )
+    finally:
+        await store.close()
+    for entry in entries:
+        print(json.dumps(entry, ensure_ascii=False))
+    return EXIT_OK
+
+
 def dispatch(args: argparse.Namespace) -> int:
     """Run the chosen subcommand; return its exit code."""
     needs_token = args.command in {"run", "sync"}
@@ -166,6 +314,12 @@ def dispatch(args: argparse.Namespace) -> int:
         return _run(_migrate(settings))
     if args.command == "db" and args.db_command == "backup":
         return _run(_backup(settings, args.path))
+    if args.command == "import":
+        return _run(_import(settings, args))
+    if args.command == "ask":
+        return _run(_ask(settings, args.question))
+    if args.command == "feed" and args.feed_command == "preview":
+        return _run(_feed_preview(settings, args.source))
     raise AssertionError(f"unhandled command {args.command!r}")
 
 
@@ -189,6 +343,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # tier 2: unexpected; the details go to the log, not the screen
+        log.debug("unexpected error", exc_info=True)
+        print(
+            f"linernotes: unexpected error ({type(exc).__name__}: {exc}); "
+            "run with LOG_LEVEL=DEBUG for details",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

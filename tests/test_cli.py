@@ -1,0 +1,116 @@
+"""The command line: import, ask, db backup and feed preview, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from tests.test_settings import run_cli
+
+MB = Path(__file__).resolve().parent / "knowledge" / "fixtures" / "musicbrainz"
+
+
+def env_for(tmp_path: Path) -> dict[str, str]:
+    return {"DATABASE_PATH": str(tmp_path / "cli.db"), "LOG_LEVEL": "WARNING"}
+
+
+def test_ask_answers_from_a_fresh_install_with_sources(tmp_path: Path) -> None:
+    result = run_cli("ask", "who directed the Love wins all music video?", env=env_for(tmp_path),
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Um Tae-hwa" in result.stdout
+    assert "source: " in result.stdout
+
+
+def test_ask_exits_1_when_it_does_not_know(tmp_path: Path) -> None:
+    result = run_cli("ask", "who directed the Blueming video?", env=env_for(tmp_path),
+                     cwd=tmp_path)
+    assert result.returncode == 1
+    assert "know" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_import_catalog_bad_file_names_the_problem_and_changes_nothing(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    assert run_cli("import", "catalog", env=env, cwd=tmp_path).returncode == 0
+    db = sqlite3.connect(tmp_path / "cli.db")
+    before = db.execute("SELECT count(*) FROM credits").fetchone()[0]
+    db.close()
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[song]]\nid = "x"\ntitle = "X"\nartists = ["nobody"]\nsources = ["nope"]\n')
+    result = run_cli("import", "catalog", str(bad), env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "bad.toml" in result.stderr and "[[song]]" in result.stderr
+    assert "Traceback" not in result.stderr
+    db = sqlite3.connect(tmp_path / "cli.db")
+    assert db.execute("SELECT count(*) FROM credits").fetchone()[0] == before
+    db.close()
+
+
+def test_import_musicbrainz_files_and_malformed_json(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    files = sorted(str(p) for p in MB.glob("*.json"))[:3]
+    assert files, "musicbrainz fixtures are missing"
+    result = run_cli("import", "musicbrainz", *files, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("musicbrainz:")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    result = run_cli("import", "musicbrainz", str(broken), env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "broken.json" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_db_backup_and_newer_database_refused(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    assert run_cli("db", "migrate", env=env, cwd=tmp_path).returncode == 0
+    result = run_cli("db", "backup", str(tmp_path / "b" / "copy.db"), env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "b" / "copy.db").exists()
+    db = sqlite3.connect(tmp_path / "cli.db")
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    result = run_cli("ask", "who is in BTS?", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "schema version 99" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_feed_preview_prints_json_lines(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        """<?xml version="1.0"?><rss version="2.0"><channel><title>Pop Notes</title>
+        <link>https://example.org/</link><description>d</description>
+        <item><title>IU's Love wins all, a second look</title>
+        <link>https://example.org/lwa</link><guid>lwa-1</guid>
+        <description>&lt;p&gt;Um Tae-hwa's video and the pile of clothes.&lt;/p&gt;</description>
+        <pubDate>Wed, 24 Jan 2024 10:00:00 +0900</pubDate></item>
+        </channel></rss>""",
+        encoding="utf-8",
+    )
+    result = run_cli("feed", "preview", str(feed), env=env_for(tmp_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 1
+    entry = lines[0]
+    assert entry["key"] == "lwa-1"
+    assert entry["title"] == "IU's Love wins all, a second look"
+    assert entry["link"] == "https://example.org/lwa"
+    assert "pile of clothes" in entry["summary"]
+    linked = json.dumps(entry.get("linked", entry.get("entities")), ensure_ascii=False)
+    assert "Love wins all" in linked
+
+
+def test_feed_preview_of_garbage_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.xml"
+    junk.write_text("<html><body>not a feed</body></html>")
+    result = run_cli("feed", "preview", str(junk), env=env_for(tmp_path), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "feed" in result.stderr.lower()
+    assert "Traceback" not in result.stderr
+    result = run_cli("feed", "preview", str(tmp_path / "missing.xml"), env=env_for(tmp_path),
+                     cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
