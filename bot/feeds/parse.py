@@ -24,7 +24,6 @@ from bot.feeds.text import (
     clean_inline,
     cut_markdown,
     cut_text,
-    html_info,
     html_to_text,
 )
 from bot.feeds.urls import canonical_url
@@ -213,9 +212,12 @@ def _entry(entry: Mapping[str, Any], summary_limit: int, base_url: str | None) -
     if not source.strip():
         source = summary_html
     converted = html_to_text(source)
-    if not converted.text and content_html and source is not content_html:
-        converted = html_to_text(content_html)
-    images, classes = html_info(content_html + summary_html)
+    # The full content is read too when it is not the summary: images and paywall marks.
+    full = converted if source is content_html or not content_html else html_to_text(content_html)
+    if not converted.text and full.text:
+        converted = full
+    images = [*full.images, *converted.images]
+    classes = [*full.classes, *converted.classes]
     return FeedEntry(
         key=entry_key(raw_id, link, title_raw, published),
         title=title,

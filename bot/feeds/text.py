@@ -99,6 +99,8 @@ class Converted:
     blocks_text: tuple[str, ...]
     blocks_markdown: tuple[str, ...]
     separators: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()
 
 
 class _Converter(HTMLParser):
@@ -295,6 +297,8 @@ def html_to_text(html: str) -> Converted:
         blocks_text=blocks_text,
         blocks_markdown=blocks_md,
         separators=tuple(seps),
+        images=tuple(conv.images),
+        classes=tuple(conv.classes),
     )
 
 
@@ -304,14 +308,6 @@ def _separators(list_items: list[bool]) -> list[str]:
         "" if i == 0 else ("\n" if item and list_items[i - 1] else "\n\n")
         for i, item in enumerate(list_items)
     ]
-
-
-def html_info(html: str) -> tuple[list[str], list[str]]:
-    """Return the image URLs and class attributes found in ``html``."""
-    conv = _Converter()
-    conv.feed(html or "")
-    conv.close()
-    return conv.images, conv.classes
 
 
 def cut_markdown(converted: Converted, limit: int) -> str:
