@@ -1449,6 +1449,20 @@ async def all_names(store: Store, kinds: Sequence[str]) -> list[tuple[int, str, 
     ]
 
 
+async def entity_summaries(
+    store: Store, kinds: Sequence[str]
+) -> list[tuple[int, str, str, str, int]]:
+    """Return (id, kind, name, label, importance) of every entity of these kinds."""
+    return [
+        (int(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]))
+        for r in await store.fetchall(
+            f"SELECT id, kind, name, label, importance FROM entities "
+            f"WHERE kind IN ({_qmarks(kinds)})",
+            list(kinds),
+        )
+    ]
+
+
 async def related_pairs(store: Store) -> list[tuple[int, int]]:
     """Return (a, b) entity pairs that give each other context: member/group, song/artist,
     release/artist, video/song."""
