@@ -476,13 +476,15 @@ def candidate_names(question: str, keyword_spans: Sequence[tuple[int, int]]) -> 
     return sorted(dict.fromkeys(out), key=len, reverse=True)
 
 
-def _subspans(runs: Sequence[list[tuple[str, str]]]) -> dict[str, tuple[int, int, str]]:
-    """Return {norm: (words, preference, text)} for the word spans inside each run.
+def _subspans(
+    runs: Sequence[list[tuple[str, str]]],
+) -> dict[str, tuple[int, int, str, list[tuple[str, str]]]]:
+    """Return {norm: (words, preference, text, words left over)} for spans inside each run.
 
     A span shorter than its run must look like a name on its own: several words, Hangul,
     or one word of four letters or more that is not a common word.
     """
-    spans: dict[str, tuple[int, int, str]] = {}
+    spans: dict[str, tuple[int, int, str, list[tuple[str, str]]]] = {}
     for run in runs:
         n = len(run)
         for i in range(n):
@@ -503,7 +505,7 @@ def _subspans(runs: Sequence[list[tuple[str, str]]]) -> dict[str, tuple[int, int
                     text = " ".join(parts)
                     norm = normalize(text)
                     if norm and (norm not in spans or spans[norm][:2] < (j - i, preference)):
-                        spans[norm] = (j - i, preference, text)
+                        spans[norm] = (j - i, preference, text, run[:i] + run[j:])
     return spans
 
 
@@ -513,6 +515,28 @@ class _Found:
     match: Match | None
     candidates: tuple[Match, ...]
     text: str
+    unexplained: str | None = None
+
+
+def _unexplained(leftover: Sequence[tuple[str, str]], match: Match) -> str | None:
+    """Return capitalised words next to the name that the entity does not account for.
+
+    "Dynamite by Plastic Ghosts" must not be answered about BTS's "Dynamite": words that
+    look like a name and are not in the entity's label (its artists, creator) make the
+    match unsure.
+    """
+    label = normalize(match.label)
+    odd = [
+        w[1]
+        for w in leftover
+        if w[1][:1].isupper()
+        and not has_hangul(w[1])
+        and w[1].lower() not in FILLERS
+        and w[1].lower() not in COMMON_WORDS
+        and normalize(w[1]) not in label
+        and w[1].upper() not in ("MV", "M/V", "I", "OST")
+    ]
+    return " ".join(odd) or None
 
 
 async def _anchor(store: Store, match: Match) -> tuple[str, int]:
@@ -576,6 +600,9 @@ async def _find(
         matches = sorted(chosen.values(), key=lambda m: (-m.importance, m.label))
         picked = await _pick(store, matches, kinds)
         if picked is not None:
+            odd = _unexplained(spans[best_norm][3], picked)
+            if odd:
+                return _Found(None, (picked,), spans[best_norm][2], odd)
             return _Found(picked, tuple(matches), spans[best_norm][2])
         fallback = _Found(None, tuple(matches), spans[best_norm][2])
     for text in texts:
@@ -1111,6 +1138,14 @@ async def answer(store: Store, question: str) -> Answer:
     if not texts:
         return _declined("Which song, video, album or artist do you mean? " + HELP, intent.name)
     found = await _find(store, runs, texts, intent.kinds)
+    if found.match is None and found.unexplained:
+        suggestions = [m.label for m in found.candidates[:5]]
+        return _declined(
+            f"I know {'; '.join(suggestions)}, but nothing that matches “{found.unexplained}” "
+            "with it, so I won't guess.",
+            intent.name,
+            suggestions,
+        )
     if found.match is None:
         suggestions = [m.label for m in found.candidates[:5]]
         if found.candidates and found.candidates[0].tier != "fuzzy":

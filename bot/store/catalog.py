@@ -591,6 +591,11 @@ async def upsert_review(
     return int(row[0])
 
 
+async def take_over_review_url(conn: Conn, url: str, key: str) -> None:
+    """Delete a review stored under ``url`` with another key (the catalog's entry wins)."""
+    await conn.execute("DELETE FROM reviews WHERE url = ? AND key <> ?", (url, key))
+
+
 async def add_review_subjects(conn: Conn, rows: Iterable[tuple[int, int, str]]) -> None:
     """Say what reviews discuss: (review_id, entity_id, origin)."""
     await conn.executemany(
@@ -598,6 +603,46 @@ async def add_review_subjects(conn: Conn, rows: Iterable[tuple[int, int, str]]) 
         "ON CONFLICT DO NOTHING",
         rows,
     )
+
+
+async def record_review(
+    store: Store,
+    *,
+    url: str,
+    title: str,
+    outlet: str,
+    subject_ids: Sequence[int],
+    author: str | None = None,
+    published: str | None = None,
+    summary: str | None = None,
+    origin: str = "feed",
+) -> int:
+    """Store a review found outside the catalog (a feed entry), citing its own URL.
+
+    Idempotent by URL: a second call updates the review and adds any new subjects.
+    A review the catalog already has (same URL) keeps its catalog row and gains subjects.
+    """
+    async with store.transaction() as conn:
+        cursor = await conn.execute("SELECT id, origin FROM reviews WHERE url = ?", (url,))
+        existing = await cursor.fetchone()
+        if existing is not None and existing[1] != origin:
+            review_id = int(existing[0])
+        else:
+            source_id = await ensure_source(conn, f"url:{url}", origin, url, outlet, title)
+            review_id = await upsert_review(
+                conn,
+                f"url:{url}",
+                origin,
+                title,
+                url,
+                outlet,
+                source_id,
+                author,
+                published,
+                summary,
+            )
+        await add_review_subjects(conn, [(review_id, e, origin) for e in subject_ids])
+    return review_id
 
 
 async def delete_facts_by_origin(conn: Conn, origins: Sequence[str]) -> None:

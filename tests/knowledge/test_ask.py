@@ -52,3 +52,17 @@ async def test_declines(full_store: Store, case: dict) -> None:
 async def test_answers_work_on_the_small_fixture_catalog(small_store: Store) -> None:
     result = await answer(small_store, "Who directed the Love wins all MV?")
     assert result.answered and "Um Tae-hwa" in result.text
+
+
+async def test_key_questions_on_the_real_bundled_catalog(store: Store) -> None:
+    from bot.knowledge.importers import bundled_catalog_dir, ensure_bundled_loaded
+
+    if not any(bundled_catalog_dir().glob("*.toml")):
+        pytest.skip("no bundled catalog files yet")
+    await ensure_bundled_loaded(store)
+    director = await answer(store, "Who directed the Love wins all music video?")
+    assert director.answered and "Um Tae-hwa" in director.text
+    featured = await answer(store, "Who is featured on Love wins all?")
+    assert "No featured artist" in featured.text and "V" in featured.text
+    blueming = await answer(store, "Who directed the Blueming MV?")
+    assert not blueming.answered

@@ -111,3 +111,27 @@ async def test_wrong_kind_is_not_found(full_store: Store) -> None:
         await cards.release_card(full_store, await key(full_store, "song", "love-wins-all"))
     with pytest.raises(NotFoundError):
         await cards.artist_card(full_store, 10**9)
+
+
+async def test_feed_review_is_recorded_once_and_shows_up(full_store: Store) -> None:
+    from bot.knowledge.linking import link_entities
+
+    text = "Why IU's Love wins all is the best video of the year"
+    subjects = [e.id for e in await link_entities(full_store, text)]
+    url = "https://example.org/reviews/love-wins-all"
+    first = await db.record_review(
+        full_store,
+        url=url,
+        title=text,
+        outlet="Example",
+        subject_ids=subjects,
+        published="2024-02-01",
+    )
+    again = await db.record_review(
+        full_store, url=url, title=text, outlet="Example", subject_ids=subjects
+    )
+    assert first == again
+    reviews = await cards.reviews_about(full_store, await key(full_store, "song", "love-wins-all"))
+    mine = next(r for r in reviews if r.url == url)
+    assert mine.source.url == url
+    assert {s.name for s in mine.subjects} >= {"IU", "Love wins all"}

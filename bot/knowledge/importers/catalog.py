@@ -538,6 +538,11 @@ async def _write(
             problems.add(entry.where, f'person "{entry.values["person"]}" is a group')
         if artist_kind.get(entry.values["group"]) not in ("group", None):
             problems.add(entry.where, f'group "{entry.values["group"]}" is not a group')
+    review_urls: dict[str, Entry] = {}
+    for entry in by_table["review"]:
+        first = review_urls.setdefault(entry.values["url"], entry)
+        if first is not entry:
+            problems.add(entry.where, f"the same review URL as {first.where}")
     for entry in by_table["release"]:
         if entry.values.get("parent") == entry.values["id"]:
             problems.add(entry.where, "a release cannot be its own parent")
@@ -684,6 +689,7 @@ async def _write(
     subjects = []
     for entry in by_table["review"]:
         v = entry.values
+        await db.take_over_review_url(conn, v["url"], v["id"])
         review_id = await db.upsert_review(
             conn,
             v["id"],
