@@ -288,11 +288,11 @@ async def _feed_preview(settings: Settings, source: str) -> int:
 
     store = await _open_loaded(settings)
     try:
-        from bot.knowledge.linking import load_linker
+        from bot.knowledge.linking import alias_index
 
-        linker = await load_linker(store)
+        index = await alias_index(store)
         entries = await preview(
-            source, allow_private=settings.feed_allow_private_hosts, linker=linker
+            source, allow_private=settings.feed_allow_private_hosts, linker=index.link
         )
     finally:
         await store.close()

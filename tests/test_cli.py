@@ -95,7 +95,7 @@ def test_feed_preview_prints_json_lines(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 1
     entry = lines[0]
-    assert entry["key"] == "lwa-1"
+    assert entry["key"] == "id:lwa-1"
     assert entry["title"] == "IU's Love wins all, a second look"
     assert entry["link"] == "https://example.org/lwa"
     assert "pile of clothes" in entry["summary"]
