@@ -19,6 +19,8 @@ import cogs
 from bot.errors import NotFoundError, UserError
 from bot.settings import Settings
 from bot.store import Store
+from bot.store.guilds import GuildStore
+from bot.threads import ThreadOpener
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,8 @@ class LinerNotesBot(commands.Bot):
         if self.store is None:
             self.store = await Store.open(self.settings.database_path)
         await self.prepare_store()
+        # One opener for every cog, so its per-subject locks keep one thread per release.
+        self.threads = ThreadOpener(GuildStore(self.store))
         for name in self._extensions if self._extensions is not None else discover_extensions():
             try:
                 await self.load_extension(name)

@@ -57,7 +57,7 @@ class Discussions(commands.Cog):
         self.bot = bot
         self.store = store
         self.guilds = GuildStore(store)
-        self.opener = ThreadOpener(self.guilds)
+        self.opener: ThreadOpener = bot.threads  # type: ignore[attr-defined]
 
     async def cog_load(self) -> None:
         """Start the schedule loop."""

@@ -49,9 +49,17 @@ class Server:
     alice: Member  # a plain member
     mina: Member  # a moderator (Manage Server)
 
-    async def restart(self) -> None:
-        """Stop the bot cleanly and start a new one on the same database."""
+    async def restart(self, **env: str) -> None:
+        """Stop the bot cleanly and start a new one on the same database (settings in env)."""
         await stop_bot(self.bot)
+        if env:
+            base = {
+                "DEV_GUILD_ID": str(self.guild.id),
+                "FEED_ALLOW_PRIVATE_HOSTS": str(self.settings.feed_allow_private_hosts),
+            }
+            self.settings = bot_settings(
+                self.discord, self.settings.database_path, **{**base, **env}
+            )
         self.bot = await start_bot(self.discord, self.settings)
 
 
@@ -105,7 +113,10 @@ async def server(
     mods = guild.add_role("Mods", permissions=Permissions.parse("manage_guild"))
     alice = guild.add_member("alice")
     mina = guild.add_member("mina", roles=[mods])
-    settings = bot_settings(fake_discord, database, DEV_GUILD_ID=str(guild.id))
+    # Test feeds are served from 127.0.0.1, so private hosts are allowed unless a test says not.
+    settings = bot_settings(
+        fake_discord, database, DEV_GUILD_ID=str(guild.id), FEED_ALLOW_PRIVATE_HOSTS="true"
+    )
     bot = await start_bot(fake_discord, settings)
     general = next(c for c in guild.channels.values() if c.name == "general")
     srv = Server(fake_discord, bot, settings, guild, general, alice, mina)

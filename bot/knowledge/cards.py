@@ -557,6 +557,11 @@ async def reviews_about(
     return tuple([await _review_info(store, r) for r in await db.reviews_about(store, ids)])
 
 
+async def recent_reviews(store: Store, limit: int = 20) -> tuple[ReviewInfo, ...]:
+    """Return the newest reviews."""
+    return tuple([await _review_info(store, r) for r in await db.recent_reviews(store, limit)])
+
+
 async def on_this_day(store: Store, month: int, day: int) -> OnThisDay:
     """Return releases, premieres, birthdays and debuts on a month-day (any year)."""
     md = f"{month:02d}-{day:02d}"

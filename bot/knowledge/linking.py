@@ -14,8 +14,9 @@ or one that is an everyday English word ("May", "Love") counts only when a relat
 (its group or member, the song's artist, the video's song) is linked too: within
 ``CONTEXT_WINDOW`` tokens for one or two characters, anywhere in the text for words:
 "BTS's V", "V (BTS)", "BTS member V". Exception: a two-letter
-all-capital name written exactly so ("IU") counts on its own. A Latin name must be
-written with its capitals ("may" is never the idol May; "an early spring day" is not
+all-capital name written exactly so ("IU") counts on its own. A one-word Latin name also needs context ("Jimin" with BTS somewhere in the text),
+unless it is written as an acronym exactly as spelled ("BTS", "TWICE") or the entity's
+importance is at least ``MAJOR``. A Latin name must be written with its capitals ("may" is never the idol May; "an early spring day" is not
 "Spring Day") unless a related entity is mentioned in the text.
 An artist written against another artist ("IZ*ONE's Yena", "Yena (IZ*ONE)") must be
 related to it, so that Yena is not the Yena of another group.
@@ -36,6 +37,7 @@ from bot.store.core import Store
 
 DEFAULT_KINDS = ("artist", "release", "song")
 CONTEXT_WINDOW = 6
+MAJOR = 5  # importance from which a one-word name links without context
 _MAX_TOKENS = 12
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _PARTICLES = (
@@ -166,23 +168,35 @@ class AliasIndex:
     def __len__(self) -> int:
         return len(self._names)
 
+    def artists_of(self, entity_id: int) -> list[int]:
+        """Return the artists an entity belongs with: a song's or release's performers, an
+        artist's groups and members (for filtering reviews by artist)."""
+        return sorted(
+            other
+            for other in self._related.get(entity_id, ())
+            if self._entities.get(other, ("",))[0] == "artist"
+        )
+
     # -------------------------------------------------------------------------- scanning
-    def _is_weak(self, norm: str, text: str, tokens: list[str]) -> tuple[bool, bool]:
+    def _is_weak(self, norm: str, text: str, tokens: list[str], ids: set[int]) -> tuple[bool, bool]:
         """Return (needs context, is short) for a match written as ``text``."""
         if has_hangul(norm):
             return False, False
+        spelled = self._spellings[norm]
         if len(norm) <= 2:
-            exact_caps = len(norm) == 2 and text.isupper() and text in self._spellings[norm]
+            exact_caps = len(norm) == 2 and text.isupper() and text in spelled
             return not (exact_caps and norm not in COMMON), True
-        if text.islower() and all(not s.islower() for s in self._spellings[norm]):
+        if text.islower() and all(not s.islower() for s in spelled):
             # "an early spring day" is not "Spring Day" unless BTS is mentioned too.
             return True, False
         words = [t for t in tokens if t.isalnum()]
         if len(words) == 1:
-            spelled = self._spellings[norm]
-            if not any(s[:1] == text[:1] for s in spelled):
-                return True, False
-            return norm in COMMON, False
+            # One word is easily an ordinary word: it counts alone only when it is written
+            # like an acronym exactly as spelled ("BTS", "TWICE") or names a major entity.
+            if sum(ch.isupper() for ch in text) >= 2 and text in spelled:
+                return norm in COMMON, False
+            major = max((self._entities.get(e, ("", "", "", 0))[3] for e in ids), default=0)
+            return major < MAJOR or norm in COMMON, False
         return False, False
 
     def link(self, text: str) -> list[LinkedEntity]:
@@ -217,7 +231,9 @@ class AliasIndex:
                         ids = None
                     if ids:
                         written = text[tokens[i][1] : tokens[j][2]]
-                        weak, short = self._is_weak(key, written, [t[0] for t in tokens[i : j + 1]])
+                        weak, short = self._is_weak(
+                            key, written, [t[0] for t in tokens[i : j + 1]], ids
+                        )
                         found = _Candidate(
                             i, j, tokens[i][1], tokens[j][2], written, sorted(ids), weak, short
                         )
@@ -247,18 +263,21 @@ class AliasIndex:
 
     def _resolve(self, candidates: list[_Candidate], words: list[str]) -> list[LinkedEntity]:
         strong = [c for c in candidates if not c.weak]
+        where: dict[int, list[_Candidate]] = {}
+        for c in strong:
+            for e in c.entities:
+                where.setdefault(e, []).append(c)
 
         def context(entity_id: int, candidate: _Candidate, anywhere: bool) -> bool:
-            related = self._related.get(entity_id, set())
-            for other in strong:
-                if other is candidate:
-                    continue
-                near = anywhere or (
-                    other.first - CONTEXT_WINDOW <= candidate.last
-                    and candidate.first <= other.last + CONTEXT_WINDOW
-                )
-                if near and related.intersection(other.entities):
-                    return True
+            for other_id in self._related.get(entity_id, set()) & where.keys():
+                for other in where[other_id]:
+                    if other is candidate:
+                        continue
+                    if anywhere or (
+                        other.first - CONTEXT_WINDOW <= candidate.last
+                        and candidate.first <= other.last + CONTEXT_WINDOW
+                    ):
+                        return True
             return False
 
         out: list[LinkedEntity] = []

@@ -1050,7 +1050,8 @@ async def names_exact_many(
         return []
     where, params = _kind_filter(kinds)
     rows = await store.fetchall(
-        _HIT + f"WHERE n.norm IN ({_qmarks(norms)}){where} ORDER BY e.importance DESC LIMIT ?",
+        _HIT + f"WHERE n.norm IN ({_qmarks(norms)}){where} "
+        "ORDER BY length(n.norm) DESC, e.importance DESC LIMIT ?",
         (*norms, *params, limit),
     )
     return _hits(rows)
@@ -1305,6 +1306,16 @@ async def reviews_about(store: Store, entity_ids: Sequence[int]) -> list[ReviewR
         "JOIN reviews rv ON rv.id = rs.review_id JOIN sources s ON s.id = rv.source_id "
         f"WHERE rs.entity_id IN ({_qmarks(entity_ids)}) ORDER BY rv.published DESC, rv.id",
         entity_ids,
+    )
+    return [_review(r) for r in rows]
+
+
+async def recent_reviews(store: Store, limit: int = 20) -> list[ReviewRow]:
+    """Return the newest reviews (by publication date)."""
+    rows = await store.fetchall(
+        f"SELECT {_REVIEW_COLS}, {_source_cols('s')} FROM reviews rv "
+        "JOIN sources s ON s.id = rv.source_id ORDER BY rv.published DESC, rv.id DESC LIMIT ?",
+        (limit,),
     )
     return [_review(r) for r in rows]
 

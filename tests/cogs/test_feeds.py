@@ -1,0 +1,308 @@
+"""The reviews pipeline through the emulator and a real local feed server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.store.feeds import FeedStore
+from tests.cogs.feedserver import FeedServer, Item
+from tests.conftest import Server
+
+T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def feed() -> AsyncIterator[FeedServer]:
+    server = FeedServer(items=[
+        Item("old-1", "An older review of Palette", T0 - timedelta(days=30)),
+        Item("old-2", "Thoughts on Blueming", T0 - timedelta(days=20)),
+    ])
+    await server.start()
+    yield server
+    await server.stop()
+
+
+class Clock:
+    """The bot's clock, moved on by tests instead of sleeping."""
+
+    def __init__(self, server: Server) -> None:
+        self.now = T0
+        self.server = server
+        server.bot.now = lambda: self.now
+
+    def later(self, seconds: float = 2000) -> None:
+        self.now += timedelta(seconds=seconds)
+        self.server.bot.now = lambda: self.now
+
+
+async def add(server: Server, url: str, channel, **options):
+    return await server.discord.slash(
+        "feed add", user=server.mina, options={"url": url, "channel": channel, **options}
+    )
+
+
+async def cycle(server: Server, clock: Clock) -> None:
+    clock.later()
+    await server.bot.get_cog("Feeds").run_cycle()
+
+
+def posts(server: Server, channel) -> list:
+    return [m for m in server.discord.channel_messages(channel) if m.embeds]
+
+
+async def test_add_first_poll_silent_new_entry_posted_once_with_thread(
+    server: Server, feed: FeedServer
+) -> None:
+    fd = server.discord
+    reviews = server.guild.add_text_channel("reviews")
+    clock = Clock(server)
+    reply = await add(server, feed.url(), reviews)
+    done = await reply.final()
+    assert "Following **Pop Notes**" in done.content
+    assert reply.ephemeral
+
+    await cycle(server, clock)
+    assert posts(server, reviews) == []  # what was there when added is never posted
+
+    feed.items.append(Item(
+        "new-1", "IU's Love wins all @everyone and the pile of clothes", T0 + timedelta(hours=1),
+        body="<p>Um Tae-hwa films <b>IU</b> and V among heaps of clothes.</p>",
+    ))
+    await cycle(server, clock)
+    await cycle(server, clock)
+    posted = posts(server, reviews)
+    assert len(posted) == 1
+    embed = posted[0].embeds[0]
+    assert "Love wins all" in embed["title"]
+    assert embed["url"].endswith("/p/new-1")
+    assert "Pop Notes" in embed["author"]["name"] and "Jae Critic" in embed["author"]["name"]
+    catalog = next(f for f in embed["fields"] if f["name"] == "In the Liner Notes catalog")
+    assert "Love wins all" in catalog["value"]
+    # Mention safety: nothing pings, and the title's @everyone is defused.
+    request = fd.requests_to("POST", f"/channels/{reviews.id}/messages")[-1]
+    assert request.json["allowed_mentions"]["parse"] == []
+    assert "@everyone" not in embed["title"].replace("@\u200beveryone", "")
+    # The thread, with a starter drawn from the catalog.
+    thread = fd.thread_for(posted[0])
+    assert thread is not None
+    assert thread.name.startswith("IU's Love wins all")
+    starter = fd.channel_messages(thread)[0].content
+    assert "Love wins all" in starter
+    # /reviews and the catalog know it now.
+    listed = await fd.slash("reviews", user=server.alice, query="Love wins all")
+    assert "IU's Love wins all" in listed.embeds[0]["description"]
+
+    await server.restart()
+    Clock(server).later(10_000)
+    await server.bot.get_cog("Feeds").run_cycle()
+    assert len(posts(server, reviews)) == 1
+
+
+async def test_refused_feeds_save_nothing(server: Server, feed: FeedServer) -> None:
+    reviews = server.guild.add_text_channel("reviews")
+    for url, words in [
+        ("not a url", "address"),
+        ("ftp://example.org/feed", "http"),
+        (feed.url("/page.html"), "not an RSS or Atom feed"),
+        ("http://127.0.0.1:9/feed.xml", "can't follow"),
+        (feed.url("/billion.xml"), "can't follow"),
+        (feed.url("/huge.xml"), "5 MB"),
+    ]:
+        reply = await add(server, url, reviews)
+        text = (await reply.final()).content if reply.deferred else reply.content
+        assert words in text, (url, text)
+        assert "Nothing was saved" in text or "address" in text or "http" in text
+    assert await FeedStore(server.bot.store).list_subscriptions(server.guild.id) == []
+
+
+async def test_private_addresses_refused_by_default(server: Server, feed: FeedServer) -> None:
+    await server.restart(FEED_ALLOW_PRIVATE_HOSTS="false")
+    reviews = server.guild.add_text_channel("reviews")
+    for url in (feed.url(), "http://169.254.169.254/latest/meta-data/"):
+        reply = await add(server, url, reviews)
+        text = (await reply.final()).content
+        assert "address" in text and "public internet" in text, text
+        assert "Nothing was saved" in text
+    assert await FeedStore(server.bot.store).list_subscriptions(server.guild.id) == []
+
+
+async def test_member_without_manage_server_cannot_add(server: Server, feed: FeedServer) -> None:
+    reviews = server.guild.add_text_channel("reviews")
+    server.guild.allow_command_for_everyone("feed")
+    reply = await server.discord.slash(
+        "feed add", user=server.alice, options={"url": feed.url(), "channel": reviews}
+    )
+    assert reply.ephemeral and "Manage Server" in reply.content
+    assert await FeedStore(server.bot.store).list_subscriptions(server.guild.id) == []
+
+
+async def test_304_costs_nothing_and_5xx_backs_off(server: Server, feed: FeedServer) -> None:
+    reviews = server.guild.add_text_channel("reviews")
+    clock = Clock(server)
+    await (await add(server, feed.url(), reviews)).final()
+    await cycle(server, clock)
+    assert feed.not_modified >= 1
+    status = await server.discord.slash("feed status", user=server.mina)
+    assert "unchanged (304)" in status.embeds[0]["description"]
+
+    feed.status, feed.retry_after = 503, "120"
+    await cycle(server, clock)
+    status = await server.discord.slash("feed status", user=server.mina)
+    text = status.embeds[0]["description"]
+    assert "failures in a row 1" in text
+    assert "HTTP 503" in text
+
+
+async def test_failure_streak_disables_the_feed_and_tells_moderators(
+    server: Server, feed: FeedServer
+) -> None:
+    fd = server.discord
+    reviews = server.guild.add_text_channel("reviews")
+    modlog = server.guild.add_text_channel("mod-log")
+    await fd.slash("config modlog", user=server.mina, options={"channel": modlog})
+    clock = Clock(server)
+    await (await add(server, feed.url(), reviews)).final()
+    feed.status = 500
+    store = FeedStore(server.bot.store)
+    for _ in range(8):
+        # Poll exactly when the backoff allows: eight failures in a row, within the day.
+        row = (await store.list_subscriptions(server.guild.id))[0].feed
+        clock.now = max(clock.now, row.next_poll_at)
+        await server.bot.get_cog("Feeds").run_cycle()
+    notice = [m.content for m in fd.channel_messages(modlog) if "stopped polling" in m.content]
+    assert len(notice) == 1
+    assert "8 failed attempts" in notice[0]
+    assert "/feed remove" in notice[0]
+    hits = feed.hits
+    await cycle(server, clock)
+    assert feed.hits == hits  # disabled: not polled any more
+    listed = await fd.slash("feed list", user=server.mina)
+    assert "disabled" in listed.embeds[0]["description"]
+
+
+async def test_discord_429_and_5xx_are_retried_and_posted_once(
+    server: Server, feed: FeedServer
+) -> None:
+    fd = server.discord
+    reviews = server.guild.add_text_channel("reviews")
+    clock = Clock(server)
+    await (await add(server, feed.url(), reviews)).final()
+    feed.items.append(Item("new-2", "Spring Day, revisited", T0 + timedelta(hours=2)))
+    path = f"/channels/{reviews.id}/messages"
+    fd.fail_next("POST", path, status=429, retry_after=0.01)
+    await cycle(server, clock)
+    assert len(posts(server, reviews)) == 1  # discord.py waited and retried the 429
+
+    feed.items.append(Item("new-3", "Blood Sweat & Tears at ten", T0 + timedelta(hours=3)))
+    # 500/502/504 discord.py retries itself (seconds apart); a 503 comes back to us at once.
+    fd.fail_next("POST", path, status=503)
+    await cycle(server, clock)
+    assert len(posts(server, reviews)) == 1
+    rows = await FeedStore(server.bot.store).pending_outbox(now=clock.now + timedelta(days=1))
+    assert [r.payload["title"] for r in rows] == ["Blood Sweat & Tears at ten"]
+    await cycle(server, clock)
+    assert len(posts(server, reviews)) == 2
+
+
+async def test_crash_between_send_and_record_does_not_post_twice(
+    server: Server, feed: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fd = server.discord
+    reviews = server.guild.add_text_channel("reviews")
+    clock = Clock(server)
+    await (await add(server, feed.url(), reviews)).final()
+    feed.items.append(Item("new-4", "Palette at nine", T0 + timedelta(hours=4)))
+
+    class Crash(BaseException):
+        """Stands for the process dying right after Discord accepted the message."""
+
+    async def die(*args, **kwargs):
+        raise Crash
+
+    monkeypatch.setattr(FeedStore, "mark_sent", die)
+    with pytest.raises(Crash):
+        await cycle(server, clock)
+    assert len(posts(server, reviews)) == 1
+    monkeypatch.undo()
+
+    await server.restart()
+    clock = Clock(server)
+    await cycle(server, clock)
+    assert len(posts(server, reviews)) == 1
+    sends = fd.requests_to("POST", f"/channels/{reviews.id}/messages")
+    nonces = [r.json.get("nonce") for r in sends if r.json and r.json.get("embeds")]
+    assert len(nonces) == 2 and nonces[0] == nonces[1]
+    assert fd.thread_for(posts(server, reviews)[0]) is not None
+
+
+async def test_missing_permission_keeps_the_post_and_tells_moderators(
+    server: Server, feed: FeedServer
+) -> None:
+    fd = server.discord
+    reviews = server.guild.add_text_channel("reviews")
+    modlog = server.guild.add_text_channel("mod-log")
+    await fd.slash("config modlog", user=server.mina, options={"channel": modlog})
+    clock = Clock(server)
+    await (await add(server, feed.url(), reviews)).final()
+    server.guild.deny_bot(reviews, "send_messages")
+    feed.items.append(Item("new-5", "Blueming, five years on", T0 + timedelta(hours=5)))
+    await cycle(server, clock)
+    await cycle(server, clock)
+    assert posts(server, reviews) == []
+    warnings = [m.content for m in fd.channel_messages(modlog) if "missing" in m.content]
+    assert len(warnings) == 1 and "Send Messages" in warnings[0]
+    server.guild.allow_bot(reviews, "send_messages")
+    clock.later(7200)
+    await cycle(server, clock)
+    assert len(posts(server, reviews)) == 1
+
+
+async def test_role_mention_pings_only_that_role(server: Server, feed: FeedServer) -> None:
+    fd = server.discord
+    reviews = server.guild.add_text_channel("reviews")
+    fans = server.guild.add_role("Reviews fans")
+    clock = Clock(server)
+    await (await add(server, feed.url(), reviews, mention=fans)).final()
+    feed.items.append(Item("new-6", "@here a new IU review", T0 + timedelta(hours=6)))
+    await cycle(server, clock)
+    request = fd.requests_to("POST", f"/channels/{reviews.id}/messages")[-1]
+    assert request.json["content"] == f"<@&{fans.id}>"
+    allowed = request.json["allowed_mentions"]
+    assert allowed["parse"] == []
+    assert [str(r) for r in allowed["roles"]] == [str(fans.id)]
+
+
+async def test_artist_filter_and_forum_posts_with_tags(server: Server, feed: FeedServer) -> None:
+    fd = server.discord
+    forum = server.guild.add_forum_channel("reviews", tags=["IU", "BTS"])
+    clock = Clock(server)
+    reply = await add(server, feed.url(), forum, artist="아이유")
+    assert "only reviews mentioning IU" in (await reply.final()).content
+    feed.items.append(Item("new-7", "BTS and the Spring Day video", T0 + timedelta(hours=7)))
+    feed.items.append(Item("new-8", "IU sings Love wins all", T0 + timedelta(hours=8)))
+    await cycle(server, clock)
+    threads = fd.threads(forum)
+    assert [t.name for t in threads] == ["IU sings Love wins all"]
+    tags = {t.name for t in forum.available_tags if t.id in threads[0].applied_tags}
+    assert tags == {"IU"}
+
+
+async def test_backfill_and_preview(server: Server, feed: FeedServer) -> None:
+    fd = server.discord
+    reviews = server.guild.add_text_channel("reviews")
+    Clock(server)
+    await (await add(server, feed.url(), reviews)).final()
+    preview = await fd.slash("feed preview", user=server.mina, url=feed.url())
+    shown = await preview.final()
+    assert shown.embeds[0]["title"] == "Thoughts on Blueming"
+    assert posts(server, reviews) == []
+    done = await (await fd.slash("feed backfill", user=server.mina, url=feed.url(), count=5)).final()
+    assert "Queued 2" in done.content
+    assert [p.embeds[0]["title"] for p in posts(server, reviews)] == [
+        "An older review of Palette", "Thoughts on Blueming",
+    ]
+    removed = await fd.slash("feed remove", user=server.mina, url=feed.url())
+    assert "Stopped following" in removed.content
