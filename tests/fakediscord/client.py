@@ -239,8 +239,9 @@ class FakeDiscord:
 
     async def wait_for(self, predicate: Callable[[], Any], *, timeout: float | None = None,  # noqa: ASYNC109
                        what: str = "a condition") -> Any:
-        """Generic wait: returns the first truthy ``predicate()`` after any emulator change."""
-        return await self._waiters.wait(predicate, self._t(timeout), what)
+        """Generic wait: the first truthy ``predicate()``, re-checked after every emulator
+        change (and every 20 ms, for predicates over the bot's own state)."""
+        return await self._waiters.wait(predicate, self._t(timeout), what, poll=0.02)
 
     def _t(self, timeout: float | None) -> float:
         return self.default_timeout if timeout is None else timeout
@@ -396,16 +397,19 @@ class FakeDiscord:
                          ) -> InteractionReply:
         t = self._t(timeout)
 
-        def acked() -> bool:
-            return rec.acknowledged
+        def settled() -> bool:
+            # Acknowledged, or Discord refused the bot's answer (late, invalid…): fail fast.
+            return rec.acknowledged or bool(rec.rejected)
 
         try:
-            await self._waiters.wait(acked, t, rec.label)
+            await self._waiters.wait(settled, t, rec.label)
         except AssertionError:
-            extra = f"; Discord refused: {rec.rejected}" if rec.rejected else ""
             raise AssertionError(
                 f"the bot did not acknowledge {rec.label} within {t:g}s (Discord would show "
-                f"'The application did not respond'){extra}") from None
+                f"'The application did not respond')") from None
+        if not rec.acknowledged:
+            raise AssertionError(f"Discord refused the bot's response to {rec.label}: "
+                                 f"{'; '.join(rec.rejected)}")
         return InteractionReply(self, rec)
 
     async def slash(self, name: str, *, user: User | Member, guild: Guild | None = None,
@@ -418,8 +422,10 @@ class FakeDiscord:
         cmd, path = find_command(self, name, g)
         self._check_can_invoke(cmd, g, ch, member)
         values = dict(options or {}) | kwargs
-        res = Resolver(self, g, ch, member)
         schema = (path[-1] if path else cmd).get("options") or []
+        _check_reserved(name, schema, values, {"user": user, "guild": guild,
+                                               "channel": channel, "dm": dm})
+        res = Resolver(self, g, ch, member)
         opts = build_options(path, schema, values, res, f"/{name}")
         data: dict[str, Any] = {"id": cmd["id"], "name": cmd["name"], "type": 1}
         if opts:
@@ -465,12 +471,16 @@ class FakeDiscord:
     async def autocomplete(self, command: str, option: str, value: str = "", *,
                            user: User | Member, guild: Guild | None = None,
                            channel: Channel | None = None, dm: bool = False,
+                           options: dict[str, Any] | None = None,
                            timeout: float | None = None, **other: Any) -> list[dict[str, Any]]:  # noqa: ASYNC109
         """Type *value* into *option* of ``/command`` and return the suggested choices."""
         g, ch, u, member = self._context(user, guild, channel, dm)
         cmd, path = find_command(self, command, g)
-        res = Resolver(self, g, ch, member)
         schema = (path[-1] if path else cmd).get("options") or []
+        other = dict(options or {}) | other
+        _check_reserved(command, schema, other, {"user": user, "guild": guild,
+                                                 "channel": channel, "dm": dm})
+        res = Resolver(self, g, ch, member)
         opts = build_options(path, schema, other, res, f"/{command}", focused=option,
                              focused_value=value)
         data: dict[str, Any] = {"id": cmd["id"], "name": cmd["name"], "type": 1,
@@ -647,6 +657,20 @@ class FakeDiscord:
 
     async def invalidate_session(self) -> None:
         await self.gateway.invalidate_sessions()
+
+
+def _check_reserved(command: str, schema: list[dict[str, Any]], values: dict[str, Any],
+                    reserved: dict[str, Any]) -> None:
+    """``user=``/``channel=``/``guild=``/``dm=`` say who invokes the command and where; an
+    option with one of those names must be passed in ``options={...}``."""
+    for opt in schema:
+        name = opt["name"]
+        if name in reserved and name not in values and (
+                reserved[name] not in (None, False) or opt.get("required")):
+            raise AssertionError(
+                f"/{command} has an option named {name!r}, but {name}= says "
+                f"{'who invokes' if name == 'user' else 'where'} the command; pass the "
+                f"option as options={{{name!r}: ...}}")
 
 
 def _find_component(msg: Message, custom_id: str | None, label: str | None) -> dict[str, Any]:

@@ -154,14 +154,18 @@ class Connection:
                 return
 
     async def flush(self) -> None:
+        """Wait until everything queued so far has been written."""
+        if self._writer.done():
+            return
         done = asyncio.get_running_loop().create_future()
         self.send(lambda: done.done() or done.set_result(None))
-        with contextlib.suppress(asyncio.CancelledError):
-            await done
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(asyncio.shield(done), 2.0)
 
     async def close(self, code: int, reason: str = "") -> None:
         await self.flush()
-        await self.ws.close(code=code, message=reason.encode())
+        if not self.ws.closed:
+            await self.ws.close(code=code, message=reason.encode())
 
     async def stop(self) -> None:
         self.queue.put_nowait(None)
@@ -368,15 +372,20 @@ class Gateway:
 
         conn.send(mark_ready)
 
-    def _send_guild_create(self, s: Session, guild: Guild) -> None:
+    def _send_guild_create(self, s: Session, guild: Guild, *, joined: bool = False) -> None:
         full = bool(s.intents & Intents.GUILD_PRESENCES)
-        self._send_dispatch(s, "GUILD_CREATE", guild.gateway_dict(include_all_members=full))
+        data = guild.gateway_dict(include_all_members=full)
+        if joined:
+            # A guild joined after READY comes without "unavailable" (discord.py: guild_join);
+            # lazily loaded guilds from READY carry "unavailable": false (guild_available).
+            data.pop("unavailable", None)
+        self._send_dispatch(s, "GUILD_CREATE", data)
 
     def guild_added(self, guild: Guild) -> None:
         """Bot joined a guild after connecting: GUILD_CREATE (with GUILDS intent)."""
         for s in self.live_sessions:
             if s.ready and s.intents & Intents.GUILDS and s.sees_guild(guild.id):
-                self._send_guild_create(s, guild)
+                self._send_guild_create(s, guild, joined=True)
         self.fd._notify()
 
     async def _resume(self, conn: Connection, d: dict[str, Any]) -> None:

@@ -360,14 +360,23 @@ async def interaction_callback(ctx: Ctx) -> Any:
                               if ctx.params["interaction_id"].isdigit() else -1)
     if rec is None or rec.token != ctx.params["interaction_token"]:
         raise rules.unknown_interaction()
+    try:
+        return await _callback(ctx, rec)
+    except ApiError as exc:
+        # Remembered so the waiting test fails fast with Discord's reason.
+        detail = f" {exc.errors}" if exc.errors else ""
+        rec.rejected.append(f"{exc.status} {exc.code} {exc.message}{detail}")
+        fd._notify()
+        raise
+
+
+async def _callback(ctx: Ctx, rec: InteractionRecord) -> Any:
+    fd = ctx.fd
     if rec.acknowledged:
-        rec.rejected.append("400 40060 Interaction has already been acknowledged")
         raise rules.already_acknowledged()
     age = fd.clock() - rec.created_at
     if age > fd.interaction_timeout:
-        rec.rejected.append(f"404 10062 Unknown interaction (answered after {age:.2f}s)")
-        fd._notify()
-        raise rules.unknown_interaction()
+        raise ApiError(404, 10062, "Unknown interaction")
     body = ctx.json
     cb = body.get("type")
     errs = ErrorTree()

@@ -97,6 +97,7 @@ class Ctx:
 
 
 Handler = Callable[[Ctx], Awaitable[Any]]
+FD_KEY: web.AppKey[Any] = web.AppKey("fakediscord", object)
 
 
 @dataclass
@@ -208,7 +209,7 @@ def _fault_response(fault: Fault, base_headers: dict[str, str]) -> web.Response:
 
 
 async def handle_api(request: web.Request) -> web.StreamResponse:
-    fd: FakeDiscord = request.app["fd"]
+    fd: FakeDiscord = request.app[FD_KEY]
     version = int(request.match_info.get("version", "10"))
     path = "/" + request.match_info["tail"].rstrip("/")
     method = request.method
@@ -264,7 +265,7 @@ def build_app(fd: FakeDiscord) -> web.Application:
     from . import api, interactions  # noqa: F401
 
     app = web.Application(client_max_size=100 * 1024 * 1024)
-    app["fd"] = fd
+    app[FD_KEY] = fd
     app.router.add_route("*", r"/api/v{version:\d+}/{tail:.*}", handle_api)
     app.router.add_get("/", fd.gateway.handle)
     app.router.add_get("/gateway", fd.gateway.handle)

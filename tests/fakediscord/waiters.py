@@ -31,14 +31,33 @@ class Waiters:
                 still.append((predicate, fut))
         self._waiting = still
 
-    async def wait(self, predicate: Callable[[], T | None], timeout: float, what: str) -> T:  # noqa: ASYNC109
-        """Return ``predicate()`` once truthy; AssertionError naming *what* on timeout."""
+    async def wait(self, predicate: Callable[[], T | None], timeout: float, what: str,  # noqa: ASYNC109
+                   *, poll: float | None = None) -> T:
+        """Return ``predicate()`` once truthy; AssertionError naming *what* on timeout.
+
+        Emulator changes wake the waiter. *poll* adds a periodic re-check for predicates
+        over state the emulator cannot see change (e.g. the bot's own variables)."""
         result = predicate()
         if result:
             return result
-        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[Any] = loop.create_future()
         self._waiting.append((predicate, fut))
+        deadline = loop.time() + timeout
         try:
-            return await asyncio.wait_for(fut, timeout)
+            while True:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise TimeoutError
+                step = remaining if poll is None else min(poll, remaining)
+                try:
+                    return await asyncio.wait_for(asyncio.shield(fut), step)
+                except TimeoutError:
+                    result = predicate()
+                    if result:
+                        return result
         except TimeoutError:
             raise AssertionError(f"timed out after {timeout:g}s waiting for {what}") from None
+        finally:
+            if not fut.done():
+                fut.cancel()
