@@ -1,0 +1,122 @@
+"""The real `linernotes run` process against the emulator: start-up, SIGTERM, and kill -9."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.cogs.feedserver import FeedServer, Item
+from tests.fakediscord import FakeDiscord, Permissions
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class BotProcess:
+    """`python -m bot run` in a child process, configured like a user would."""
+
+    def __init__(self, fd: FakeDiscord, database: Path, guild_id: int) -> None:
+        self.env = {
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONPATH": str(ROOT),
+            "DISCORD_TOKEN": fd.token,
+            "DATABASE_PATH": str(database),
+            "DISCORD_API_BASE": fd.api_base,
+            "DISCORD_GATEWAY_URL": fd.gateway_url,
+            "DEV_GUILD_ID": str(guild_id),
+            "FEED_POLL_SECONDS": "1",
+            "FEED_ALLOW_PRIVATE_HOSTS": "true",
+            "LOG_LEVEL": "INFO",
+        }
+        self.proc: asyncio.subprocess.Process | None = None
+        self.log = database.parent / "bot.log"
+
+    async def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", env=self.env, cwd=str(self.log.parent),
+                stdout=log, stderr=log,
+            )
+
+    async def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        await self.proc.wait()
+
+    async def terminate(self) -> int:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.proc.wait(), 20)
+
+
+@pytest.fixture
+async def feed() -> AsyncIterator[FeedServer]:
+    server = FeedServer(items=[Item("old", "An old review", datetime(2024, 1, 1, tzinfo=UTC))])
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def connected(fd: FakeDiscord, bot: BotProcess) -> None:
+    await bot.start()
+    await fd.wait_until_ready(timeout=30)
+
+
+async def test_sigterm_shuts_down_cleanly(
+    fake_discord: FakeDiscord, template_db: Path, tmp_path: Path
+) -> None:
+    database = tmp_path / "bot.db"
+    shutil.copy(template_db, database)
+    guild = fake_discord.add_guild("K-pop Club")
+    alice = guild.add_member("alice")
+    bot = BotProcess(fake_discord, database, guild.id)
+    await connected(fake_discord, bot)
+    reply = await fake_discord.slash("help", user=alice, timeout=10)
+    assert "`/release`" in reply.embeds[0]["description"]
+    assert await bot.terminate() == 0
+    log = bot.log.read_text()
+    assert "shutting down" in log and "stopped" in log
+    assert "Traceback" not in log
+    assert not Path(str(database) + "-wal").exists() or Path(str(database) + "-wal").stat().st_size == 0
+
+
+async def test_kill_9_between_send_and_record_posts_once(
+    fake_discord: FakeDiscord, template_db: Path, tmp_path: Path, feed: FeedServer
+) -> None:
+    fd = fake_discord
+    database = tmp_path / "bot.db"
+    shutil.copy(template_db, database)
+    guild = fd.add_guild("K-pop Club")
+    mods = guild.add_role("Mods", permissions=Permissions.parse("manage_guild"))
+    mina = guild.add_member("mina", roles=[mods])
+    reviews = guild.add_text_channel("reviews")
+    bot = BotProcess(fd, database, guild.id)
+    await connected(fd, bot)
+    reply = await fd.slash("feed add", user=mina, options={"url": feed.url(), "channel": reviews},
+                           timeout=10)
+    assert "Following" in (await reply.final(timeout=10)).content
+
+    feed.items.append(Item("new", "IU's Love wins all, reviewed",
+                           datetime.now(UTC) + timedelta(minutes=1)))
+    path = f"/channels/{reviews.id}/messages"
+    # Discord has answered the send; the bot is killed before it can record it.
+    await fd.wait_for_request("POST", path, timeout=30, check=lambda r: bool(r.json.get("embeds")))
+    await bot.kill()
+    assert len([m for m in fd.channel_messages(reviews) if m.embeds]) == 1
+
+    restarted = BotProcess(fd, database, guild.id)
+    await connected(fd, restarted)
+    message = next(m for m in fd.channel_messages(reviews) if m.embeds)
+    await fd.wait_for(lambda: fd.thread_for(message), timeout=30)
+    assert await restarted.terminate() == 0
+    posted = [m for m in fd.channel_messages(reviews) if m.embeds]
+    assert len(posted) == 1
+    sends = [r for r in fd.requests_to("POST", path) if r.json and r.json.get("embeds")]
+    assert len({r.json["nonce"] for r in sends}) == 1  # any re-send reused the nonce
