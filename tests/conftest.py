@@ -70,7 +70,9 @@ async def start_bot(fd: FakeDiscord, settings: Settings) -> LinerNotesBot:
     bot._runner = asyncio.create_task(bot.start(settings.discord_token or ""))  # type: ignore[attr-defined]
     ready = asyncio.create_task(bot.wait_ready())
     done, _ = await asyncio.wait(
-        {ready, bot._runner}, timeout=20, return_when=asyncio.FIRST_COMPLETED  # type: ignore[attr-defined]
+        {ready, bot._runner},
+        timeout=20,
+        return_when=asyncio.FIRST_COMPLETED,  # type: ignore[attr-defined]
     )
     if ready not in done:
         ready.cancel()

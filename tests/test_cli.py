@@ -16,16 +16,16 @@ def env_for(tmp_path: Path) -> dict[str, str]:
 
 
 def test_ask_answers_from_a_fresh_install_with_sources(tmp_path: Path) -> None:
-    result = run_cli("ask", "who directed the Love wins all music video?", env=env_for(tmp_path),
-                     cwd=tmp_path)
+    result = run_cli(
+        "ask", "who directed the Love wins all music video?", env=env_for(tmp_path), cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert "Um Tae-hwa" in result.stdout
     assert "source: " in result.stdout
 
 
 def test_ask_exits_1_when_it_does_not_know(tmp_path: Path) -> None:
-    result = run_cli("ask", "who directed the Blueming video?", env=env_for(tmp_path),
-                     cwd=tmp_path)
+    result = run_cli("ask", "who directed the Blueming video?", env=env_for(tmp_path), cwd=tmp_path)
     assert result.returncode == 1
     assert "know" in result.stdout
     assert "Traceback" not in result.stderr
@@ -110,7 +110,8 @@ def test_feed_preview_of_garbage_is_a_message_not_a_traceback(tmp_path: Path) ->
     assert result.returncode == 1
     assert "feed" in result.stderr.lower()
     assert "Traceback" not in result.stderr
-    result = run_cli("feed", "preview", str(tmp_path / "missing.xml"), env=env_for(tmp_path),
-                     cwd=tmp_path)
+    result = run_cli(
+        "feed", "preview", str(tmp_path / "missing.xml"), env=env_for(tmp_path), cwd=tmp_path
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

@@ -41,8 +41,14 @@ class BotProcess:
     async def start(self) -> None:
         with self.log.open("ab") as log:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", env=self.env, cwd=str(self.log.parent),
-                stdout=log, stderr=log,
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                env=self.env,
+                cwd=str(self.log.parent),
+                stdout=log,
+                stderr=log,
             )
 
     async def kill(self) -> None:
@@ -84,7 +90,10 @@ async def test_sigterm_shuts_down_cleanly(
     log = bot.log.read_text()
     assert "shutting down" in log and "stopped" in log
     assert "Traceback" not in log
-    assert not Path(str(database) + "-wal").exists() or Path(str(database) + "-wal").stat().st_size == 0
+    assert (
+        not Path(str(database) + "-wal").exists()
+        or Path(str(database) + "-wal").stat().st_size == 0
+    )
 
 
 async def test_kill_9_between_send_and_record_posts_once(
@@ -99,12 +108,14 @@ async def test_kill_9_between_send_and_record_posts_once(
     reviews = guild.add_text_channel("reviews")
     bot = BotProcess(fd, database, guild.id)
     await connected(fd, bot)
-    reply = await fd.slash("feed add", user=mina, options={"url": feed.url(), "channel": reviews},
-                           timeout=10)
+    reply = await fd.slash(
+        "feed add", user=mina, options={"url": feed.url(), "channel": reviews}, timeout=10
+    )
     assert "Following" in (await reply.final(timeout=10)).content
 
-    feed.items.append(Item("new", "IU's Love wins all, reviewed",
-                           datetime.now(UTC) + timedelta(minutes=1)))
+    feed.items.append(
+        Item("new", "IU's Love wins all, reviewed", datetime.now(UTC) + timedelta(minutes=1))
+    )
     path = f"/channels/{reviews.id}/messages"
     # Discord has answered the send; the bot is killed before it can record it.
     await fd.wait_for_request("POST", path, timeout=30, check=lambda r: bool(r.json.get("embeds")))

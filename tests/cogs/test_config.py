@@ -9,8 +9,10 @@ async def show_text(server: Server) -> str:
     reply = await server.discord.slash("config show", user=server.mina)
     assert reply.ephemeral
     embed = reply.embeds[0]
-    return embed["description"] + "\n" + "\n".join(
-        f"{f['name']}: {f['value']}" for f in embed.get("fields", [])
+    return (
+        embed["description"]
+        + "\n"
+        + "\n".join(f"{f['name']}: {f['value']}" for f in embed.get("fields", []))
     )
 
 
@@ -22,7 +24,10 @@ async def test_member_without_manage_server_is_refused_and_nothing_changes(
     # Discord's default_permissions is only a hint: the emulator lets alice invoke it
     # as a server that overrode the hint would, and the bot's own check must refuse.
     reply = await server.discord.slash(
-        "config reviews", user=server.alice, channel=server.general, options={"channel": reviews},
+        "config reviews",
+        user=server.alice,
+        channel=server.general,
+        options={"channel": reviews},
         force=True,
     )
     assert reply.ephemeral
@@ -102,7 +107,9 @@ async def test_bad_values_are_refused_clearly(server: Server) -> None:
 
 
 async def test_timezone_autocomplete(server: Server) -> None:
-    choices = await server.discord.autocomplete("config timezone", "zone", "seoul", user=server.mina)
+    choices = await server.discord.autocomplete(
+        "config timezone", "zone", "seoul", user=server.mina
+    )
     assert choices[0]["value"] == "Asia/Seoul"
     assert len(choices) <= 25
 

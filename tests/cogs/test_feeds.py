@@ -16,10 +16,12 @@ T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def feed() -> AsyncIterator[FeedServer]:
-    server = FeedServer(items=[
-        Item("old-1", "An older review of Palette", T0 - timedelta(days=30)),
-        Item("old-2", "Thoughts on Blueming", T0 - timedelta(days=20)),
-    ])
+    server = FeedServer(
+        items=[
+            Item("old-1", "An older review of Palette", T0 - timedelta(days=30)),
+            Item("old-2", "Thoughts on Blueming", T0 - timedelta(days=20)),
+        ]
+    )
     await server.start()
     yield server
     await server.stop()
@@ -67,10 +69,14 @@ async def test_add_first_poll_silent_new_entry_posted_once_with_thread(
     await cycle(server, clock)
     assert posts(server, reviews) == []  # what was there when added is never posted
 
-    feed.items.append(Item(
-        "new-1", "IU's Love wins all @everyone and the pile of clothes", T0 + timedelta(hours=1),
-        body="<p>Um Tae-hwa films <b>IU</b> and V among heaps of clothes.</p>",
-    ))
+    feed.items.append(
+        Item(
+            "new-1",
+            "IU's Love wins all @everyone and the pile of clothes",
+            T0 + timedelta(hours=1),
+            body="<p>Um Tae-hwa films <b>IU</b> and V among heaps of clothes.</p>",
+        )
+    )
     await cycle(server, clock)
     await cycle(server, clock)
     posted = posts(server, reviews)
@@ -299,10 +305,13 @@ async def test_backfill_and_preview(server: Server, feed: FeedServer) -> None:
     shown = await preview.final()
     assert shown.embeds[0]["title"] == "Thoughts on Blueming"
     assert posts(server, reviews) == []
-    done = await (await fd.slash("feed backfill", user=server.mina, url=feed.url(), count=5)).final()
+    done = await (
+        await fd.slash("feed backfill", user=server.mina, url=feed.url(), count=5)
+    ).final()
     assert "Queued 2" in done.content
     assert [p.embeds[0]["title"] for p in posts(server, reviews)] == [
-        "An older review of Palette", "Thoughts on Blueming",
+        "An older review of Palette",
+        "Thoughts on Blueming",
     ]
     removed = await fd.slash("feed remove", user=server.mina, url=feed.url())
     assert "Stopped following" in removed.content

@@ -46,9 +46,17 @@ async def suggest_credit(server: Server, person: str = "Jane Example") -> Any:
     fd = server.discord
     reply = await fd.slash("suggest", user=server.alice, kind="credit", subject="Blueming")
     assert reply.modal is not None
-    done = await fd.submit_modal(reply, fill(reply, {
-        "Person": person, "Role": "mixing engineer", "Evidence": "https://example.org/credits",
-    }))
+    done = await fd.submit_modal(
+        reply,
+        fill(
+            reply,
+            {
+                "Person": person,
+                "Role": "mixing engineer",
+                "Evidence": "https://example.org/credits",
+            },
+        ),
+    )
     assert done.ephemeral
     assert "went to the moderators" in done.content
     return done
@@ -86,7 +94,7 @@ async def test_reject_and_non_editor_click_refused(server: Server) -> None:
     fd = server.discord
     modlog = await setup_modlog(server)
     await suggest_credit(server, person="Nobody Real")
-    card = [m for m in fd.channel_messages(modlog) if m.embeds][0]
+    card = next(m for m in fd.channel_messages(modlog) if m.embeds)
 
     refused = await fd.click(card, label="Approve", user=server.alice)
     assert refused.ephemeral
@@ -108,12 +116,20 @@ async def test_reference_suggestion_approved_shows_in_references(server: Server)
     fd = server.discord
     modlog = await setup_modlog(server)
     reply = await fd.slash("suggest", user=server.alice, kind="reference", subject="Blueming")
-    await fd.submit_modal(reply, fill(reply, {
-        "What it references": "The Starry Night", "By whom": "Vincent van Gogh, 1889",
-        "homage": "visual reference", "Who says so": "fan",
-        "Evidence": "https://example.org/starry",
-    }))
-    card = [m for m in fd.channel_messages(modlog) if m.embeds][0]
+    await fd.submit_modal(
+        reply,
+        fill(
+            reply,
+            {
+                "What it references": "The Starry Night",
+                "By whom": "Vincent van Gogh, 1889",
+                "homage": "visual reference",
+                "Who says so": "fan",
+                "Evidence": "https://example.org/starry",
+            },
+        ),
+    )
+    card = next(m for m in fd.channel_messages(modlog) if m.embeds)
     await (await fd.click(card, label="Approve", user=server.mina)).wait_edit()
     refs = await fd.slash("references", user=server.alice, query="Blueming")
     text = refs.embeds[0]["description"]
@@ -125,9 +141,17 @@ async def test_bad_evidence_is_refused_and_nothing_posted(server: Server) -> Non
     fd = server.discord
     modlog = await setup_modlog(server)
     reply = await fd.slash("suggest", user=server.alice, kind="credit", subject="Blueming")
-    done = await fd.submit_modal(reply, fill(reply, {
-        "Person": "X", "Role": "composer", "Evidence": "not a link",
-    }))
+    done = await fd.submit_modal(
+        reply,
+        fill(
+            reply,
+            {
+                "Person": "X",
+                "Role": "composer",
+                "Evidence": "not a link",
+            },
+        ),
+    )
     assert done.ephemeral and "http" in done.content
     assert [m for m in fd.channel_messages(modlog) if m.embeds] == []
 
