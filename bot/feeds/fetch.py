@@ -234,7 +234,10 @@ class Fetcher:
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
         session = self._get_session()
-        current = URL(url, encoded=False)
+        try:
+            current = URL(url, encoded=False)
+        except (ValueError, TypeError):
+            raise BadFeedURL(f"{url!r} is not a valid web address") from None
         headers: dict[str, str] = {"Accept-Encoding": "gzip, deflate"}
         if etag:
             headers["If-None-Match"] = etag
@@ -270,13 +273,13 @@ class Fetcher:
                 blocked = _find_blocked(exc)
                 if blocked is not None:
                     raise blocked from None
-                raise UnreachableHost(f"could not find the host {current.host}") from None
+                raise UnreachableHost(f"could not find the host {_safe_host(current)}") from None
             except aiohttp.ClientConnectorCertificateError:
                 raise UnreachableHost(
-                    f"{current.host} presented an invalid TLS certificate"
+                    f"{_safe_host(current)} presented an invalid TLS certificate"
                 ) from None
             except aiohttp.ClientConnectorError:
-                raise UnreachableHost(f"could not connect to {current.host}") from None
+                raise UnreachableHost(f"could not connect to {_safe_host(current)}") from None
             except aiohttp.InvalidURL:
                 raise BadFeedURL(f"{str(current)!r} is not a valid web address") from None
             except (aiohttp.ClientError, ValueError) as exc:
@@ -285,7 +288,7 @@ class Fetcher:
                     raise blocked from None
                 detail = type(exc).__name__
                 raise UnreachableHost(
-                    f"the connection to {current.host} failed ({detail})"
+                    f"the connection to {_safe_host(current)} failed ({detail})"
                 ) from None
         raise TooManyRedirects(
             f"{_host(url)} redirected more than {self.max_redirects} times; "
@@ -349,10 +352,16 @@ def _too_large(limit: int) -> str:
 
 def _host(url: str) -> str:
     with contextlib.suppress(ValueError):
-        host = URL(url).host
-        if host:
-            return host
+        return _safe_host(URL(url)) or url
     return url
+
+
+def _safe_host(url: URL) -> str:
+    # yarl decodes IDNA lazily and raises on bad labels ("xn--"): fall back to the raw form.
+    try:
+        return url.host or ""
+    except ValueError:
+        return url.raw_host or ""
 
 
 def _find_blocked(exc: BaseException) -> PrivateAddressError | None:

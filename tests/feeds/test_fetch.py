@@ -298,3 +298,13 @@ def test_canonical_url() -> None:
     )
     assert canonical_url("http://example.org") == "http://example.org/"
     assert canonical_url("http://example.org:8080/x") == "http://example.org:8080/x"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://[::1", "http://2130706433/", "http://127.1/", "http://[fe80::1%25eth0]/"],
+)
+async def test_odd_addresses_give_a_feed_error_not_a_traceback(url: str) -> None:
+    async with Fetcher() as default:
+        with pytest.raises((BadFeedURL, PrivateAddressError)):
+            await default.fetch(url)
