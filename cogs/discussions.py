@@ -225,7 +225,10 @@ class Discussions(commands.Cog):
     @tasks.loop(seconds=SCHEDULE_SECONDS)
     async def schedule(self) -> None:
         """Post due digests and open release-day threads; one bad server never stops others."""
-        await self.run_scheduled()
+        try:
+            await self.run_scheduled()
+        except Exception:  # the loop must outlive one bad round
+            log.warning("scheduled round failed; trying again next minute", exc_info=True)
 
     @schedule.before_loop
     async def _before_schedule(self) -> None:

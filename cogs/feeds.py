@@ -87,7 +87,10 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
     @tasks.loop(seconds=TICK_MAX_SECONDS)
     async def poll(self) -> None:
         """Poll due feeds, then deliver what is waiting; one bad feed or post never stops it."""
-        await self.run_cycle()
+        try:
+            await self.run_cycle()
+        except Exception:  # the loop must outlive one bad round (a locked database, say)
+            log.warning("feed cycle failed; trying again next tick", exc_info=True)
 
     @poll.before_loop
     async def _before_poll(self) -> None:
@@ -371,7 +374,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
     @app_commands.command(name="add", description="Follow a feed in a text or forum channel.")
     @app_commands.describe(
         url="The feed's address (RSS or Atom, e.g. https://example.substack.com/feed)",
-        channel="Where its reviews go",
+        channel="Where its reviews go (default: the server's reviews channel)",
         artist="Only post reviews that mention this artist",
         mention="A role to ping when a review is posted",
         every_minutes="Poll this feed less often than the bot's default",
@@ -381,13 +384,20 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         self,
         interaction: discord.Interaction,
         url: str,
-        channel: discord.TextChannel | discord.ForumChannel,
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
         artist: str | None = None,
         mention: discord.Role | None = None,
         every_minutes: app_commands.Range[int, 1, 10080] | None = None,
     ) -> None:
         """Follow a feed: fetched once now, so a bad one is refused and nothing is saved."""
         assert interaction.guild is not None
+        if channel is None:
+            default = (await self.guilds.config(interaction.guild.id))["reviews_channel"]
+            found = interaction.guild.get_channel(default or 0)
+            if not isinstance(found, discord.TextChannel | discord.ForumChannel):
+                raise UserError("Pick a channel, or set this server's reviews channel with "
+                                "`/config reviews` first.")
+            channel = found
         missing = missing_bot_permissions(channel, posting_permissions(channel))
         if missing:
             raise UserError(

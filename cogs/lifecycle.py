@@ -67,7 +67,14 @@ class Lifecycle(commands.Cog):
     @tasks.loop(hours=PURGE_EVERY_HOURS)
     async def purge(self) -> None:
         """Delete the records of servers left more than the grace period ago."""
-        await self.run_purge()
+        try:
+            await self.run_purge()
+        except Exception:  # the loop must outlive one bad round
+            log.warning("purging departed servers failed", exc_info=True)
+
+    @purge.before_loop
+    async def _before_purge(self) -> None:
+        await self.bot.wait_until_ready()
 
     async def run_purge(self) -> list[int]:
         """Purge once (the loop calls this; tests call it directly)."""

@@ -315,3 +315,13 @@ async def test_backfill_and_preview(server: Server, feed: FeedServer) -> None:
     ]
     removed = await fd.slash("feed remove", user=server.mina, url=feed.url())
     assert "Stopped following" in removed.content
+
+
+async def test_add_defaults_to_the_reviews_channel(server: Server, feed: FeedServer) -> None:
+    fd = server.discord
+    reviews = server.guild.add_text_channel("reviews")
+    reply = await fd.slash("feed add", user=server.mina, url=feed.url())
+    assert "/config reviews" in reply.content
+    await fd.slash("config reviews", user=server.mina, options={"channel": reviews})
+    reply = await fd.slash("feed add", user=server.mina, url=feed.url())
+    assert f"<#{reviews.id}>" in (await reply.final()).content

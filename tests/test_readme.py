@@ -1,0 +1,61 @@
+"""README stays in step with the code: commands, settings, CI's test command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from discord import app_commands
+
+from bot.client import discover_extensions
+from tests.conftest import Server
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_quick_start_has_two_commands_and_ci_runs_the_test_one() -> None:
+    quick = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)\n```", quick, flags=re.S)
+    assert len(blocks) == 2
+    assert blocks[0].strip().endswith("linernotes run")
+    test_command = blocks[1].strip()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    # CI does what the README's test command does: a venv, the test extra, the same pytest run.
+    assert test_command == (
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest"
+    )
+    assert "python3 -m venv .venv" in ci
+    assert "install --quiet -e '.[test]'" in ci
+    assert ci.rstrip().endswith(".venv/bin/python -m pytest")
+
+
+def test_every_setting_is_documented() -> None:
+    names = re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.M)
+    source = (ROOT / "bot" / "settings.py").read_text()
+    used = set(re.findall(r'"((?:DISCORD|DATABASE|DEV|LOG|FEED)_[A-Z_]+)"', source))
+    assert set(names) == used
+    for name in names:
+        assert f"`{name}`" in README, name
+
+
+async def test_command_table_matches_the_command_tree(server: Server) -> None:
+    """Each row is `/name option [optional]`: the name and its options must be the real ones."""
+    table = README.split("<!-- commands:start -->", 1)[1].split("<!-- commands:end -->", 1)[0]
+    rows = re.findall(r"^\| `/([^`]+)`", table, flags=re.M)
+    commands = {
+        c.qualified_name: c
+        for c in server.bot.tree.walk_commands()
+        if isinstance(c, app_commands.Command)
+    }
+    documented = set()
+    for usage in rows:
+        name = max(
+            (n for n in commands if usage == n or usage.startswith(n + " ")), key=len, default=None
+        )
+        assert name is not None, f"README documents /{usage}, which the bot does not have"
+        documented.add(name)
+        options = {w.strip("[]") for w in usage[len(name) :].split()}
+        assert options == {p.name for p in commands[name].parameters}, usage
+    assert documented == set(commands)
+    assert len(discover_extensions()) >= 7
