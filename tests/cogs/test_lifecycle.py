@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.store.guilds import GuildStore
@@ -18,7 +19,9 @@ async def test_join_posts_a_setup_hint_to_the_system_channel(server: Server) -> 
 
 async def test_join_is_silent_without_permission_to_write(server: Server) -> None:
     fd = server.discord
-    guild = fd.add_guild("Quiet Server", bot_permissions=["view_channel"])
+    guild = fd.add_guild(
+        "Quiet Server", bot_permissions=["view_channel"], everyone_permissions=["view_channel"]
+    )
     quiet_general = next(c for c in guild.channels.values() if c.name == "general")
     # A later guild proves the join of the quiet one was processed (events arrive in order).
     loud = fd.add_guild("Loud Server")
@@ -35,10 +38,10 @@ async def test_leaving_purges_records_after_the_grace_period(server: Server) -> 
 
     left_at = datetime(2026, 11, 1, tzinfo=UTC)
     bot.now = lambda: left_at
+    removed = asyncio.ensure_future(bot.wait_for("guild_remove", timeout=5))
     fd.remove_guild(server.guild)
-    await fd.wait_for(lambda: True)  # let the emulator flush the GUILD_DELETE
+    assert (await removed).id == server.guild.id
     lifecycle = bot.get_cog("Lifecycle")
-    await bot.wait_for("guild_remove", timeout=5) if bot.get_guild(server.guild.id) else None
 
     bot.now = lambda: left_at + timedelta(days=6)
     assert await lifecycle.run_purge() == []
