@@ -270,6 +270,23 @@ async def test_subcommands_groups_and_default_permissions(env: Env) -> None:
         await env.fd.slash("feed add", user=env.alice)
 
 
+async def test_command_permission_overrides_and_force(env: Env) -> None:
+    fd = env.fd
+    # An admin lets @everyone use /config (Server Settings > Integrations).
+    env.guild.allow_command_for_everyone("config")
+    reply = await fd.slash("config threads set", user=env.alice, enabled=False)
+    assert reply.content == "threads=False"
+    env.guild.set_command_permission("config", env.alice, False)
+    with pytest.raises(AssertionError, match="disabled for alice"):
+        await fd.slash("config threads set", user=env.alice, enabled=False)
+    # force=True skips the client-side checks, to exercise the bot's own checks.
+    reply = await fd.slash("config threads set", user=env.alice, enabled=True, force=True)
+    assert reply.content == "threads=True"
+    status, perms, _ = await api(
+        fd, "GET", f"/applications/{fd.application_id}/guilds/{env.guild.id}/commands/permissions")
+    assert status == 200 and perms[0]["permissions"][-1]["id"] == str(env.alice.id)
+
+
 async def test_autocomplete(env: Env) -> None:
     choices = await env.fd.autocomplete("credits", "query", "love", user=env.alice)
     assert [c["name"] for c in choices] == ["Love wins all", "Love poem"]
@@ -575,6 +592,12 @@ async def test_threads_rules(world: tuple[FakeDiscord, Guild, Channel]) -> None:
     assert status == 201 and post["message"]["id"] == post["id"]
     assert (await api(fd, "POST", f"/channels/{forum.id}/messages", {"content": "x"})
             )[1]["code"] == 40058
+    # A moderator archives the thread; sending in it unarchives it again.
+    th = guild.get_channel(int(thread["id"]))
+    guild.archive_thread(th)
+    assert (await api(fd, "GET", f"/channels/{th.id}"))[1]["thread_metadata"]["archived"]
+    assert (await api(fd, "POST", f"/channels/{th.id}/messages", {"content": "up"}))[0] == 200
+    assert not th.archived
     # Archive/lock: the bot owns the thread, but locking needs MANAGE_THREADS.
     guild.set_bot_permissions(Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES
                               | Permissions.SEND_MESSAGES_IN_THREADS

@@ -470,10 +470,41 @@ async def delete_command(ctx: Ctx) -> Any:
     return None
 
 
+def _permissions_payload(ctx: Ctx, guild: Guild, key: str, cmd_id: str) -> dict[str, Any]:
+    return {"id": cmd_id, "application_id": str(ctx.fd.application_id),
+            "guild_id": str(guild.id), "permissions": guild.command_permissions[key]}
+
+
+def _all_commands(ctx: Ctx, guild: Guild) -> list[dict[str, Any]]:
+    return [*ctx.fd.global_commands.values(), *ctx.fd.guild_commands.get(guild.id, {}).values()]
+
+
 @route("GET", "/applications/{application_id}/guilds/{guild_id}/commands/permissions")
 async def command_permissions(ctx: Ctx) -> Any:
-    _command_scope(ctx)
-    return []
+    _, guild = _command_scope(ctx)
+    assert guild is not None
+    out = []
+    for key in guild.command_permissions:
+        if key == "*":
+            out.append(_permissions_payload(ctx, guild, key, str(ctx.fd.application_id)))
+            continue
+        out.extend(_permissions_payload(ctx, guild, key, cmd["id"])
+                   for cmd in _all_commands(ctx, guild) if cmd["name"] == key)
+    return out
+
+
+@route("GET",
+       "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}/permissions")
+async def command_permission(ctx: Ctx) -> Any:
+    _, guild = _command_scope(ctx)
+    assert guild is not None
+    cid = ctx.params["command_id"]
+    cmd = next((c for c in _all_commands(ctx, guild) if c["id"] == cid), None)
+    if cmd is None:
+        raise rules.unknown_command()
+    if cmd["name"] not in guild.command_permissions:
+        raise ApiError(404, 10066, "Unknown application command permissions")
+    return _permissions_payload(ctx, guild, cmd["name"], cid)
 
 
 # --------------------------------------------------------------------------------------

@@ -415,12 +415,16 @@ class FakeDiscord:
     async def slash(self, name: str, *, user: User | Member, guild: Guild | None = None,
                     channel: Channel | None = None, dm: bool = False, locale: str | None = None,
                     options: dict[str, Any] | None = None, timeout: float | None = None,  # noqa: ASYNC109
-                    wait: bool = True, **kwargs: Any) -> InteractionReply:
+                    wait: bool = True, force: bool = False, **kwargs: Any) -> InteractionReply:
         """Invoke ``/name`` (``"feed add"`` for sub-commands) as *user* and wait for the
-        bot's acknowledgement. Options come as kwargs (or *options* for odd names)."""
+        bot's acknowledgement. Options come as kwargs, or in *options* (needed for options
+        named user/channel/guild/dm). ``force=True`` skips the Discord client's visibility
+        checks (default_member_permissions, contexts) to test the bot's own checks;
+        ``wait=False`` returns at once without waiting for the acknowledgement."""
         g, ch, u, member = self._context(user, guild, channel, dm)
         cmd, path = find_command(self, name, g)
-        self._check_can_invoke(cmd, g, ch, member)
+        if not force:
+            self._check_can_invoke(cmd, g, ch, member)
         values = dict(options or {}) | kwargs
         schema = (path[-1] if path else cmd).get("options") or []
         _check_reserved(name, schema, values, {"user": user, "guild": guild,
@@ -459,8 +463,12 @@ class FakeDiscord:
         if not perms & Permissions.USE_APPLICATION_COMMANDS:
             raise AssertionError(f"{member.name} lacks USE_APPLICATION_COMMANDS in "
                                  f"#{channel.name}")
+        override = guild.command_allowed(name, member, channel)
+        if override is False and not perms & Permissions.ADMINISTRATOR:
+            raise AssertionError(f"/{name} is disabled for {member.name} in #{channel.name} "
+                                 "by the server's command permissions")
         required = cmd.get("default_member_permissions")
-        if required is not None and not perms & Permissions.ADMINISTRATOR:
+        if override is None and required is not None and not perms & Permissions.ADMINISTRATOR:
             need = int(required)
             if need == 0 or (guild.base_permissions(member) & need) != need:
                 raise AssertionError(f"/{name} is hidden from {member.name} "

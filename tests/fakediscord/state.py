@@ -648,6 +648,9 @@ class Guild:
         self.threads: dict[int, Channel] = {}
         self.joined_at = iso()
         self.available = True
+        # Server Settings > Integrations: command name (or "*" for the app-wide defaults)
+        # → [{"id", "type" (1 role, 2 user, 3 channel), "permission"}]
+        self.command_permissions: dict[str, list[dict[str, Any]]] = {}
         # @everyone shares the guild's id, as on Discord.
         self.roles[self.id] = Role(self.id, self, "@everyone", everyone_permissions, position=0)
         self.add_member(owner)
@@ -829,6 +832,62 @@ class Guild:
             if o.id == self.world.bot_user.id:
                 return o
         return Overwrite(self.world.bot_user.id, 1)
+
+    def archive_thread(self, thread: Channel, *, locked: bool = False) -> Channel:
+        """Archive (and optionally lock) a thread, as a moderator or auto-archive would."""
+        if not thread.is_thread:
+            raise ValueError(f"#{thread.name} is not a thread")
+        thread.archive_timestamp = iso()
+        return self.update_channel(thread, archived=True, locked=locked or thread.locked)
+
+    def unarchive_thread(self, thread: Channel) -> Channel:
+        thread.archive_timestamp = iso()
+        return self.update_channel(thread, archived=False, locked=False)
+
+    def set_command_permission(self, command: str, target: Role | Member | User | Channel,
+                               allowed: bool) -> None:
+        """Per-command override from Server Settings > Integrations (``command="*"``: the
+        app-wide default for commands without their own overrides). Overrides beat the
+        command's ``default_member_permissions``."""
+        if isinstance(target, Role):
+            kind = 1
+        elif isinstance(target, Channel):
+            kind = 3
+        else:
+            kind = 2
+        entries = [e for e in self.command_permissions.get(command, [])
+                   if int(e["id"]) != target.id]
+        entries.append({"id": str(target.id), "type": kind, "permission": bool(allowed)})
+        self.command_permissions[command] = entries
+        self.world.emit("APPLICATION_COMMAND_PERMISSIONS_UPDATE",
+                        {"id": str(self.world.bot_user.id), "guild_id": str(self.id),
+                         "application_id": str(self.world.bot_user.id),
+                         "permissions": entries}, guild=self, intent=None)
+
+    def allow_command_for_everyone(self, command: str) -> None:
+        """An admin lets @everyone use *command* despite its default_member_permissions."""
+        self.set_command_permission(command, self.everyone, True)
+
+    def command_allowed(self, command: str, member: Member, channel: Channel
+                        ) -> bool | None:
+        """Discord's override resolution: channel, then user, then roles, then @everyone;
+        the command's own overrides, else the app-wide ones. None: no override applies."""
+        entries = self.command_permissions.get(command) or self.command_permissions.get("*")
+        if not entries:
+            return None
+        target = channel.parent if channel.is_thread and channel.parent else channel
+        by = {(int(e["id"]), e["type"]): e["permission"] for e in entries}
+        for cid in (target.id, self.id - 1):
+            if by.get((cid, 3)) is False:
+                return False
+        if (member.id, 2) in by:
+            return by[(member.id, 2)]
+        role_votes = [by[(r.id, 1)] for r in member.roles if (r.id, 1) in by]
+        if role_votes:
+            return any(role_votes)
+        if (self.id, 1) in by:
+            return by[(self.id, 1)]
+        return None
 
     def set_bot_permissions(self, permissions: Any) -> None:
         """Replace the guild-wide permissions of the bot's managed role."""
