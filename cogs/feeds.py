@@ -41,6 +41,8 @@ RETRY_BASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(hours=1)
 THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 REVIEW_KINDS = ("release", "song", "video", "artist")
+NONCE_WINDOW = timedelta(minutes=2)  # Discord de-duplicates a nonce for a few minutes only
+HISTORY_SCAN = 50
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -153,6 +155,8 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         if missing:
             await self.hold(row, guild, channel, missing)
             return 0
+        if await self.already_posted(row, channel):
+            return 0
         await store_review(self.store, row.payload)
         existing_thread = await self.release_thread_id(guild.id, row.payload)
         embed = review_post_embed(row.payload, existing_thread)
@@ -163,6 +167,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             mention = discord.AllowedMentions(
                 everyone=False, users=False, roles=[discord.Object(row.mention_role_id)]
             )
+        await self.feeds.mark_attempt(row.id, now=self.now())
         try:
             if isinstance(channel, discord.ForumChannel):
                 message_id, thread_id = await self.post_in_forum(
@@ -191,6 +196,31 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             if sent is not None:
                 await self.attach_thread(sent, channel)
         return 1
+
+    async def already_posted(
+        self, row: OutboxRow, channel: discord.TextChannel | discord.ForumChannel
+    ) -> bool:
+        """After a long outage, find a post a crash left unrecorded; record it if found.
+
+        Discord drops a re-sent nonce only for a few minutes, so a row whose last attempt is
+        older than that is first looked for in the channel's recent messages.
+        """
+        if row.last_attempt_at is None or not isinstance(channel, discord.TextChannel):
+            return False
+        if self.now() - row.last_attempt_at < NONCE_WINDOW:
+            return False
+        link = row.payload.get("link")
+        me = channel.guild.me
+        if not link or me is None or not channel.permissions_for(me).read_message_history:
+            return False
+        async for message in channel.history(limit=HISTORY_SCAN):
+            if message.author.id == me.id and any(e.url == link for e in message.embeds):
+                await self.feeds.mark_sent(row.id, message_id=message.id)
+                sent = await self.feeds.get_outbox(row.id)
+                if sent is not None:
+                    await self.attach_thread(sent, channel)
+                return True
+        return False
 
     async def post_in_forum(
         self,

@@ -698,6 +698,13 @@ class FeedStore:
         )
         return [OutboxRow.from_row(r) for r in rows]
 
+    async def mark_attempt(self, outbox_id: int, *, now: datetime | None = None) -> None:
+        """Record that a send is about to start, so a crash after it is recognisable later."""
+        await self.store.execute(
+            "UPDATE feed_outbox SET last_attempt_at = ? WHERE id = ? AND state = 'pending'",
+            (_ts(now or _now()), outbox_id),
+        )
+
     async def mark_sent(
         self,
         outbox_id: int,

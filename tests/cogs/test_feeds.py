@@ -325,3 +325,36 @@ async def test_add_defaults_to_the_reviews_channel(server: Server, feed: FeedSer
     await fd.slash("config reviews", user=server.mina, options={"channel": reviews})
     reply = await fd.slash("feed add", user=server.mina, url=feed.url())
     assert f"<#{reviews.id}>" in (await reply.final()).content
+
+
+async def test_crash_and_long_outage_finds_the_unrecorded_post(
+    server: Server, feed: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past Discord's nonce window a re-send would duplicate, so the bot looks first."""
+    fd = server.discord
+    reviews = server.guild.add_text_channel("reviews")
+    clock = Clock(server)
+    await (await add(server, feed.url(), reviews)).final()
+    feed.items.append(Item("new-9", "Spring Day after the war", T0 + timedelta(hours=9)))
+
+    class Crash(BaseException):
+        pass
+
+    async def die(*args, **kwargs):
+        raise Crash
+
+    monkeypatch.setattr(FeedStore, "mark_sent", die)
+    with pytest.raises(Crash):
+        await cycle(server, clock)
+    monkeypatch.undo()
+    fd.advance_clock(3600)  # Discord has forgotten the nonce by now
+    await server.restart()
+    clock = Clock(server)
+    clock.later(3600)
+    await server.bot.get_cog("Feeds").run_cycle()
+    posted = posts(server, reviews)
+    assert len(posted) == 1
+    sends = [r for r in fd.requests_to("POST", f"/channels/{reviews.id}/messages")
+             if r.json and r.json.get("embeds")]
+    assert len(sends) == 1
+    assert fd.thread_for(posted[0]) is not None
