@@ -768,3 +768,27 @@ async def test_fixture_restores_discord_py_urls(fake_discord: FakeDiscord) -> No
         assert fake_discord.api_base == discord.http.Route.BASE
         assert str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY) == fake_discord.gateway_url
     assert before == discord.http.Route.BASE
+
+
+async def test_members_intent_chunks_and_privileged_intents_are_enforced(
+        fake_discord: FakeDiscord) -> None:
+    fd = fake_discord
+    guild = fd.add_guild("K-pop Club")
+    for name in ("alice", "bob", "mina"):
+        guild.add_member(name)
+    intents = discord.Intents.default()
+    intents.members = True
+    with fd.patch_discord_py():
+        bot = discord.Client(intents=intents, guild_ready_timeout=0.01)
+        task = asyncio.create_task(bot.start(fd.token))
+        await asyncio.wait_for(bot.wait_until_ready(), 5)
+        g = bot.get_guild(guild.id)
+        assert g.chunked and {m.name for m in g.members} >= {"alice", "bob", "mina"}
+        await bot.close()
+        await task
+        # An app without the Server Members intent enabled gets close code 4014.
+        fd.privileged_intents = 0
+        bot = discord.Client(intents=intents)
+        with pytest.raises(discord.PrivilegedIntentsRequired):
+            await asyncio.wait_for(bot.start(fd.token), 5)
+        await bot.close()
