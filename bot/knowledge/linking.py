@@ -14,10 +14,11 @@ or one that is an everyday English word ("May", "Love") counts only when a relat
 (its group or member, the song's artist, the video's song) is linked too: within
 ``CONTEXT_WINDOW`` tokens for one or two characters, anywhere in the text for words:
 "BTS's V", "V (BTS)", "BTS member V". Exception: a two-letter
-all-capital name written exactly so ("IU") counts on its own. A one-word Latin name also needs context ("Jimin" with BTS somewhere in the text),
-unless it is written as an acronym exactly as spelled ("BTS", "TWICE") or the entity's
-importance is at least ``MAJOR``. A Latin name must be written with its capitals ("may" is never the idol May; "an early spring day" is not
-"Spring Day") unless a related entity is mentioned in the text.
+all-capital name written exactly so ("IU") counts on its own. A one-word Latin name also
+needs context ("Jimin" with BTS somewhere in the text), unless it is written as an acronym
+exactly as spelled ("BTS", "TWICE") or the entity's importance is at least ``MAJOR``.
+A Latin name must be written with its capitals ("may" is never the idol May; "an early
+spring day" is not "Spring Day") unless a related entity is mentioned in the text.
 An artist written against another artist ("IZ*ONE's Yena", "Yena (IZ*ONE)") must be
 related to it, so that Yena is not the Yena of another group.
 When one name fits several entities of the same kind, context picks one if it can;
