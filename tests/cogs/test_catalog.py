@@ -1,0 +1,164 @@
+"""/release, /credits, /references, /artist, /works and /ask through the emulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.knowledge.importers.catalog import import_catalog
+from tests.conftest import Server
+
+
+def text_of(reply) -> str:
+    parts = [reply.content or ""]
+    for embed in reply.embeds:
+        parts += [embed.get("title", ""), embed.get("description", "")]
+        parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields", [])]
+    return "\n".join(parts)
+
+
+async def test_release_card_for_the_seed(server: Server) -> None:
+    reply = await server.discord.slash("release", user=server.alice, query="Love wins all")
+    assert not reply.ephemeral
+    text = text_of(reply)
+    assert "Love wins all (러브 윈즈 올)" in text
+    assert "2024-01-24" in text
+    assert "EDAM Entertainment" in text
+    assert "The Winning" in text
+    assert "Um Tae-hwa" in text
+    assert "youtube.com/watch?v=JleoAppaxi0" in text
+    assert "`/credits`" in text and "`/references`" in text
+
+
+async def test_release_in_hangul_and_spacing_variants(server: Server) -> None:
+    for query in ("러브 윈즈 올", "lovewinsall", "LOVE WINS ALL!"):
+        reply = await server.discord.slash("release", user=server.alice, query=query)
+        assert "Love wins all" in reply.embeds[0]["title"], query
+
+
+async def test_credits_grouped_by_role_with_sources_and_v_as_cast(server: Server) -> None:
+    reply = await server.discord.slash("credits", user=server.alice, query="Love wins all")
+    text = text_of(reply)
+    assert "**Lyricist**\n• Love wins all: IU — [Wikipedia](" in text
+    assert "Seo Dong-hwan" in text
+    assert "**MV director**" in text and "Um Tae-hwa" in text
+    assert "**MV cast**" in text and ": V —" in text
+    assert "Featured artist" not in text
+    only = await server.discord.slash(
+        "credits", user=server.alice, query="Love wins all", role="composer"
+    )
+    assert "Seo Dong-hwan" in text_of(only) and "Um Tae-hwa" not in text_of(only)
+
+
+async def test_references_both_ways_with_status_and_evidence(server: Server) -> None:
+    reply = await server.discord.slash("references", user=server.alice, query="Love wins all")
+    text = text_of(reply)
+    assert "No Man's Land" in text
+    assert "critic's reading" in text and "fan reading" in text
+    assert "Spring Day" in text
+    assert "evidence: [" in text
+    back = await server.discord.slash("references", user=server.alice, query="봄날")
+    assert "What references it" in text_of(back)
+    assert "Love wins all" in text_of(back)
+
+
+async def test_artist_in_any_script(server: Server) -> None:
+    for query in ("뷔", "Taehyung", "Tae-hyung", "Kim Taehyung"):
+        reply = await server.discord.slash("artist", user=server.alice, query=query)
+        text = text_of(reply)
+        assert "V (뷔)" in text, query
+        assert "BTS" in text
+    iu = text_of(await server.discord.slash("artist", user=server.alice, query="아이유"))
+    assert "이지은" in iu and "1993-05-16" in iu
+
+
+async def test_works_by_role(server: Server) -> None:
+    reply = await server.discord.slash("works", user=server.alice, person="Pdogg", role="producer")
+    text = text_of(reply)
+    assert "Spring Day" in text and "**Producer**" in text
+    assert "**Lyricist**" not in text
+
+
+async def test_autocomplete_hangul_typos_and_limits(server: Server) -> None:
+    fd, alice = server.discord, server.alice
+    choices = await fd.autocomplete("release", "query", "러브", user=alice)
+    assert any("Love wins all (러브 윈즈 올)" in c["name"] for c in choices)
+    typo = await fd.autocomplete("artist", "query", "taehyng", user=alice)
+    assert typo and typo[0]["name"].startswith("V")
+    wide = await fd.autocomplete("artist", "query", "a", user=alice)
+    assert len(wide) == 25
+    assert all(1 <= len(c["name"]) <= 100 for c in wide)
+    # The picked value works, and so does free text.
+    picked = await fd.slash("release", user=alice, query=choices[0]["value"])
+    assert "Love wins all" in picked.embeds[0]["title"]
+
+
+async def test_not_found_suggests_what_it_knows(server: Server) -> None:
+    reply = await server.discord.slash("release", user=server.alice, query="Love wins alll")
+    assert "Love wins all" in text_of(reply)
+    reply = await server.discord.slash("artist", user=server.alice, query="Qwzx Nonexistent")
+    assert reply.ephemeral
+    assert "No artist" in reply.content
+
+
+async def test_search_text_that_looks_like_fts_syntax_never_breaks(server: Server) -> None:
+    for query in ('"', "AND", "* OR -", "NEAR(", "'; DROP TABLE names; --", "^a"):
+        reply = await server.discord.slash("release", user=server.alice, query=query)
+        assert "something went wrong" not in (reply.content or ""), query
+        assert reply.embeds or reply.components or reply.ephemeral, query
+        await server.discord.autocomplete("credits", "query", query, user=server.alice)
+
+
+async def test_ambiguous_name_gets_a_picker(server: Server) -> None:
+    fd = server.discord
+    reply = await fd.slash("artist", user=server.alice, query="Yena")
+    if reply.components:  # several Yenas in the catalog: a picker, never a guess
+        assert reply.ephemeral
+        options = reply.components[0]["components"][0]["options"]
+        assert len({o["label"] for o in options}) == len(options)  # told apart
+        chosen = await fd.select(reply, values=[options[0]["value"]], user=server.alice)
+        shown = await chosen.next_followup()
+        assert shown.embeds
+    else:
+        assert "Yena" in text_of(reply)
+
+
+async def test_ask_answers_and_declines(server: Server) -> None:
+    fd = server.discord
+    reply = await fd.slash("ask", user=server.alice, question="Love wins all 뮤비 감독 누구야?")
+    assert "Um Tae-hwa" in text_of(reply)
+    assert "Sources" in text_of(reply)
+    reply = await fd.slash("ask", user=server.alice, question="who directed the Blueming video?")
+    assert reply.ephemeral
+    assert "know" in reply.content
+
+
+async def test_long_lists_page_and_strangers_cannot_turn_pages(
+    server: Server, tmp_path: Path
+) -> None:
+    # A prolific writer with 90 songs of very long titles: several pages, each within limits.
+    lines = [
+        '[[source]]\nid = "bench-src"\nurl = "https://example.org/credits"\noutlet = "Example"\n',
+        '[[artist]]\nid = "prolific"\nname = "Prolific Writer"\nkind = "person"\n'
+        'sources = ["bench-src"]\n',
+    ]
+    for n in range(90):
+        title = f"Song number {n:02d} " + "with a very long title that goes on " * 2
+        lines.append(
+            f'[[song]]\nid = "long-{n}"\ntitle = "{title.strip()}"\nartists = ["prolific"]\n'
+            'sources = ["bench-src"]\n'
+            f'[[credit]]\nsubject = "song:long-{n}"\nartist = "prolific"\nrole = "lyricist"\n'
+            'source = "bench-src"\n'
+        )
+    path = tmp_path / "prolific.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    await import_catalog(server.bot.store, [path])
+
+    fd = server.discord
+    reply = await fd.slash("works", user=server.alice, person="Prolific Writer")
+    first = reply.embeds[0]
+    assert "page 1/" in first["footer"]["text"]
+    stranger = await fd.click(reply, label="Next", user=server.mina)
+    assert stranger.ephemeral and "belong to whoever ran" in stranger.content
+    turned = await fd.click(reply, label="Next", user=server.alice)
+    page2 = await turned.wait_edit() if turned.message is None else turned.message
+    assert "page 2/" in page2.embeds[0]["footer"]["text"]
