@@ -110,16 +110,17 @@ async def test_search_text_that_looks_like_fts_syntax_never_breaks(server: Serve
 
 async def test_ambiguous_name_gets_a_picker(server: Server) -> None:
     fd = server.discord
-    reply = await fd.slash("artist", user=server.alice, query="Yena")
-    if reply.components:  # several Yenas in the catalog: a picker, never a guess
-        assert reply.ephemeral
-        options = reply.components[0]["components"][0]["options"]
-        assert len({o["label"] for o in options}) == len(options)  # told apart
-        chosen = await fd.select(reply, values=[options[0]["value"]], user=server.alice)
-        shown = await chosen.next_followup()
-        assert shown.embeds
-    else:
-        assert "Yena" in text_of(reply)
+    reply = await fd.slash("artist", user=server.alice, query="Jisoo")
+    assert reply.ephemeral  # several Jisoos: a picker, never a guess
+    options = reply.components[0]["components"][0]["options"]
+    labels = [o["label"] for o in options]
+    assert "Jisoo (BLACKPINK)" in labels
+    assert len(set(labels)) == len(labels)  # same-name artists are told apart
+    value = next(o["value"] for o in options if o["label"] == "Jisoo (BLACKPINK)")
+    select_id = reply.components[0]["components"][0]["custom_id"]
+    chosen = await fd.select(reply, select_id, values=[value], user=server.alice)
+    shown = await chosen.next_followup()
+    assert "BLACKPINK" in str(shown.embeds)
 
 
 async def test_ask_answers_and_declines(server: Server) -> None:
