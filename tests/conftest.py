@@ -17,6 +17,7 @@ from bot.store import Store
 from tests.fakediscord import Channel, FakeDiscord, Guild, Member, Permissions
 
 pytest_plugins = ["tests.fakediscord.pytest_plugin"]
+ROOT_DIR = Path(__file__).resolve().parents[1]
 
 
 async def _build_template(path: Path) -> None:

@@ -1,0 +1,93 @@
+"""The bot core: extensions load (a broken one does not stop the rest), `linernotes sync`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from discord import app_commands
+
+from bot.client import LinerNotesBot, discover_extensions
+from bot.settings import load_settings
+from bot.store import Store
+from tests.conftest import ROOT_DIR, Server
+from tests.fakediscord import FakeDiscord
+
+
+def test_helpers_in_cogs_are_not_extensions() -> None:
+    names = discover_extensions()
+    assert "cogs.help" in names
+    assert not any(name.split(".")[-1].startswith("_") for name in names)
+
+
+async def test_a_failing_cog_is_logged_and_the_others_load(tmp_path: Path) -> None:
+    settings = load_settings(env={"DATABASE_PATH": str(tmp_path / "x.db")}, env_file=None)
+    store = await Store.open(tmp_path / "x.db")
+    bot = LinerNotesBot(settings, extensions=["cogs.help", "cogs.no_such_cog"], store=store)
+    try:
+        await bot.setup_hook()
+        assert "cogs.help" in bot.extensions
+        assert "cogs.no_such_cog" in bot.failed_extensions
+        assert [c.name for c in bot.tree.get_commands()] == ["help"]
+    finally:
+        await bot.close()
+        await store.close()
+
+
+async def test_command_names_are_unique(server: Server) -> None:
+    names = [
+        c.qualified_name
+        for c in server.bot.tree.walk_commands()
+        if isinstance(c, app_commands.Command)
+    ]
+    assert len(names) == len(set(names))
+    assert server.bot.failed_extensions == {}
+
+
+async def test_linernotes_sync_registers_commands(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    guild = fake_discord.add_guild("Sync Club")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT_DIR),
+        "DISCORD_TOKEN": fake_discord.token,
+        "DATABASE_PATH": str(tmp_path / "s.db"),
+        "DISCORD_API_BASE": fake_discord.api_base,
+        "DISCORD_GATEWAY_URL": fake_discord.gateway_url,
+        "LOG_LEVEL": "WARNING",
+    }
+
+    async def run(*args: str) -> tuple[int, str]:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "sync",
+            *args,
+            env=env,
+            cwd=str(tmp_path),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await proc.communicate()
+        return proc.returncode or 0, out.decode()
+
+    code, out = await run("--guild", str(guild.id))
+    assert code == 0, out
+    assert "to server" in out
+    assert {"help", "release", "feed", "config"} <= {
+        c["name"] for c in fake_discord.commands(guild)
+    }
+    assert fake_discord.commands() == []
+    code, out = await run()
+    assert code == 0, out
+    assert "help" in {c["name"] for c in fake_discord.commands()}
+
+    env["DISCORD_TOKEN"] = "wrong-token"
+    code, out = await run()
+    assert code == 2
+    assert "DISCORD_TOKEN was refused" in out
+    assert "Traceback" not in out
