@@ -195,7 +195,29 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             sent = await self.feeds.get_outbox(row.id)
             if sent is not None:
                 await self.attach_thread(sent, channel)
+        elif existing_thread is not None and isinstance(channel, discord.TextChannel):
+            await self.announce_in(guild, existing_thread, row.payload)
         return 1
+
+    async def announce_in(self, guild: discord.Guild, thread_id: int, payload: dict) -> None:
+        """Tell the release's discussion thread about a new review (best effort)."""
+        thread = guild.get_thread(thread_id)
+        if thread is None:
+            try:
+                fetched = await guild.fetch_channel(thread_id)
+            except discord.HTTPException:
+                return
+            if not isinstance(fetched, discord.Thread):
+                return
+            thread = fetched
+        title = clip(str(payload.get("title")), 200)
+        try:
+            await thread.send(
+                f"New review: **{title}** {payload.get('link') or ''}",
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as exc:
+            log.warning("could not announce a review in thread %s: %s", thread_id, exc)
 
     async def already_posted(
         self, row: OutboxRow, channel: discord.TextChannel | discord.ForumChannel
@@ -310,11 +332,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
                 thread, _ = await cog.open_release_thread(  # type: ignore[attr-defined]
                     guild, release, "review", None
                 )
-                link = row.payload.get("link") or ""
-                await thread.send(
-                    f"New review: **{clip(str(row.payload.get('title')), 200)}** {link}",
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
+                await self.announce_in(guild, thread.id, row.payload)
                 await self.feeds.set_thread(row.id, thread.id)
                 return
         message = channel.get_partial_message(row.message_id)
@@ -425,8 +443,10 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             default = (await self.guilds.config(interaction.guild.id))["reviews_channel"]
             found = interaction.guild.get_channel(default or 0)
             if not isinstance(found, discord.TextChannel | discord.ForumChannel):
-                raise UserError("Pick a channel, or set this server's reviews channel with "
-                                "`/config reviews` first.")
+                raise UserError(
+                    "Pick a channel, or set this server's reviews channel with "
+                    "`/config reviews` first."
+                )
             channel = found
         missing = missing_bot_permissions(channel, posting_permissions(channel))
         if missing:

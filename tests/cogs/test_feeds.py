@@ -358,3 +358,30 @@ async def test_crash_and_long_outage_finds_the_unrecorded_post(
              if r.json and r.json.get("embeds")]
     assert len(sends) == 1
     assert fd.thread_for(posted[0]) is not None
+
+
+async def test_per_release_mode_sends_reviews_to_the_release_thread(
+    server: Server, feed: FeedServer
+) -> None:
+    fd = server.discord
+    reviews = server.guild.add_text_channel("reviews")
+    talk = server.guild.add_text_channel("talk")
+    await fd.slash("config discussions", user=server.mina, options={"channel": talk})
+    await fd.slash("config threads", user=server.mina, mode="per release")
+    clock = Clock(server)
+    await (await add(server, feed.url(), reviews)).final()
+    feed.items.append(Item("new-10", "Love wins all, one year on", T0 + timedelta(hours=10)))
+    feed.items.append(Item("new-11", "Love wins all and its video", T0 + timedelta(hours=11)))
+    await cycle(server, clock)
+    posted = posts(server, reviews)
+    assert len(posted) == 2
+    assert all(fd.thread_for(p) is None for p in posted)  # no thread per review
+    threads = fd.threads(talk)
+    assert [t.name for t in threads] == ["Love wins all"]  # one release thread for both
+    notes = [m.content for m in fd.channel_messages(threads[0]) if "New review" in m.content]
+    assert len(notes) == 2
+    # A later review links the existing thread in its post.
+    feed.items.append(Item("new-12", "Love wins all revisited", T0 + timedelta(hours=12)))
+    await cycle(server, clock)
+    last = posts(server, reviews)[-1].embeds[0]
+    assert f"<#{threads[0].id}>" in str(last["fields"])
