@@ -561,6 +561,10 @@ async def _pick(store: Store, matches: Sequence[Match], kinds: Sequence[str]) ->
     """Pick one entity if every match is the same thing (a song, its video, its single)."""
     if len(matches) == 1:
         return matches[0]
+    # Two songs (or artists, works) of one name are never the same thing: no need to look.
+    distinct = [m for m in matches if m.kind in ("song", "artist", "work")]
+    if len(distinct) > 1 or len(matches) > 6:
+        return None
     anchors = {await _anchor(store, m) for m in matches}
     if len(anchors) != 1:
         return None

@@ -9,20 +9,22 @@ It is built once (``AliasIndex.build``) and reused until the catalog version cha
 A Latin name matches only with as many words as it is spelled with ("is a" is not the
 idol Isa, "I've" is not IVE); Hangul spacing is free ("러브윈즈올" = "러브 윈즈 올").
 
-Short or common names need context. A Latin name of one or two characters ("V", "J")
-or one that is an everyday English word ("May", "Love") counts only when a related entity
-(its group or member, the song's artist, the video's song) is linked too: within
-``CONTEXT_WINDOW`` tokens for one or two characters, anywhere in the text for words:
-"BTS's V", "V (BTS)", "BTS member V". Exception: a two-letter
-all-capital name written exactly so ("IU") counts on its own. A one-word Latin name also
-needs context ("Jimin" with BTS somewhere in the text), unless it is written as an acronym
-exactly as spelled ("BTS", "TWICE") or the entity's importance is at least ``MAJOR``.
-A Latin name must be written with its capitals ("may" is never the idol May; "an early
-spring day" is not "Spring Day") unless a related entity is mentioned in the text.
+Short or common names need context, that is a related entity (its group or member, the
+song's artist, the video's song) linked in the same text:
+
+- a Latin name of one or two characters ("V", "J") needs it within ``CONTEXT_WINDOW``
+  tokens: "BTS's V", "V (BTS)", "BTS member V". Exception: a two-letter all-capital name
+  written exactly so ("IU") counts on its own;
+- a one-word Latin name ("Jimin", "May") needs it anywhere in the text, unless it is
+  written as an acronym exactly as spelled ("BTS", "TWICE") or the entity's importance is
+  at least ``MAJOR``;
+- a Latin name written without its capitals needs it too ("may" is never the idol May;
+  "an early spring day" is not "Spring Day" unless BTS is mentioned).
+
 An artist written against another artist ("IZ*ONE's Yena", "Yena (IZ*ONE)") must be
-related to it, so that Yena is not the Yena of another group.
-When one name fits several entities of the same kind, context picks one if it can;
-otherwise all are returned with ``ambiguous=True``.
+related to it, so that Yena is not the Yena of another group. When one name fits several
+entities of the same kind, context picks one if it can; otherwise all are returned with
+``ambiguous=True``.
 """
 
 from __future__ import annotations

@@ -54,7 +54,10 @@ def similarity(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
     longer = max(len(a), len(b))
-    return 1.0 - levenshtein(a, b, limit=longer) / longer
+    # Below 0.5 nobody cares how dissimilar: stop counting edits there.
+    limit = longer // 2
+    distance = levenshtein(a, b, limit=limit)
+    return 0.0 if distance > limit else 1.0 - distance / longer
 
 
 def levenshtein(a: str, b: str, limit: int | None = None) -> int:

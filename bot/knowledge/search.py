@@ -30,6 +30,7 @@ _VALUE = re.compile(r"^\s*(artist|release|song|video|work):(\d+)\s*$")
 _CANDIDATES = 200
 _FUZZY_CANDIDATES = 150
 _FUZZY_GRAMS = 6
+_FUZZY_SCORED = 20
 _FUZZY_MIN = 0.6
 
 
@@ -124,13 +125,19 @@ async def resolve(
     grams = set(trigrams(norm))
 
     def offer(hits: Iterable[db.NameHit], tier: str) -> None:
+        if tier == "fuzzy":
+            # Cheap filters first (length, shared trigrams); edit distance only for the
+            # few best by trigram overlap, so scoring stays bounded on big catalogs.
+            slack = max(2, len(norm) // 3)
+            scored = [
+                (d, hit)
+                for hit in hits
+                if abs(len(hit.norm) - len(norm)) <= slack and (d := dice(grams, hit.norm)) >= 0.3
+            ]
+            scored.sort(key=lambda pair: -pair[0])
+            hits = [hit for _, hit in scored[:_FUZZY_SCORED]]
         for hit in hits:
             if tier == "fuzzy":
-                # Cheap filters first (length, shared trigrams), edit distance last.
-                if abs(len(hit.norm) - len(norm)) > max(2, len(norm) // 3):
-                    continue
-                if dice(grams, hit.norm) < 0.3:
-                    continue
                 score = similarity(norm, hit.norm)
                 if score < _FUZZY_MIN:
                     continue

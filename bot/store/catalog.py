@@ -1008,6 +1008,7 @@ async def entities(store: Store, ids: Sequence[int]) -> dict[int, EntityRow]:
     return out
 
 
+_EXACT_SCAN = 1000
 _HIT = (
     "SELECT n.entity_id, n.kind, n.name, n.norm, n.is_primary, e.name, e.label, e.importance "
     "FROM names n JOIN entities e ON e.id = n.entity_id "
@@ -1034,8 +1035,12 @@ async def names_exact(
 ) -> list[NameHit]:
     """Return names whose search form equals ``norm`` (index seek)."""
     where, params = _kind_filter(kinds)
+    # Homonyms are ranked by importance, but at most _EXACT_SCAN of them are looked at, so
+    # a name shared by thousands of entries stays cheap.
     rows = await store.fetchall(
-        _HIT + f"WHERE n.norm = ?{where} ORDER BY e.importance DESC LIMIT ?",
+        "SELECT * FROM (SELECT n.entity_id, n.kind, n.name, n.norm, n.is_primary, e.name, "
+        "e.label, e.importance FROM names n JOIN entities e ON e.id = n.entity_id "
+        f"WHERE n.norm = ?{where} LIMIT {_EXACT_SCAN}) ORDER BY 8 DESC LIMIT ?",
         (norm, *params, limit),
     )
     return _hits(rows)
