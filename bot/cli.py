@@ -226,7 +226,6 @@ async def _open_loaded(settings: Settings) -> Any:
 
 async def _import(settings: Settings, args: argparse.Namespace) -> int:
     from bot.knowledge.importers import bundled
-    from bot.knowledge.importers.catalog import import_catalog
     from bot.knowledge.importers.kpopnet import import_kpopnet
     from bot.knowledge.importers.musicbrainz import (
         DEFAULT_BASE_URL,
@@ -240,7 +239,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
     try:
         if args.source == "catalog":
             paths = args.paths or [bundled.bundled_catalog_dir()]
-            reports = [await import_catalog(store, paths)]
+            reports = await bundled.reimport_catalog(store, paths)
         elif args.source == "kpopnet":
             reports = [await import_kpopnet(store, args.path or bundled.bundled_kpopnet_path())]
         else:

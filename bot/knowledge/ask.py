@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from bot.knowledge import cards
 from bot.knowledge.cards import CreditLine, EntityRef, SourceRef
-from bot.knowledge.normalize import has_hangul, normalize
+from bot.knowledge.normalize import HANGUL_PARTICLES, has_hangul, normalize
 from bot.knowledge.search import Match, resolve
 from bot.store import catalog as db
 from bot.store.core import Store
@@ -326,28 +326,8 @@ FILLERS = _words(
     무엇 언제 어디 노래 곡 뮤비 뮤직비디오 앨범 알려줘 알려주세요 했어 했나요 했어요 했니
     한 사람 이 그 좀 요"""
 )
-PARTICLES = (
-    "에서",
-    "이랑",
-    "으로",
-    "에게",
-    "까지",
-    "부터",
-    "의",
-    "은",
-    "는",
-    "이",
-    "가",
-    "을",
-    "를",
-    "와",
-    "과",
-    "도",
-    "로",
-    "랑",
-    "에",
-    "야",
-)
+# Questions may also end a word with the casual "야".
+PARTICLES = (*HANGUL_PARTICLES, "야")
 ROLE_PHRASES = {
     "mv director": "directed by",
     "mv cast": "cast",

@@ -34,7 +34,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.knowledge.normalize import has_hangul, normalize
+from bot.knowledge.normalize import HANGUL_PARTICLES, has_hangul, normalize
 from bot.store import catalog as db
 from bot.store.core import Store
 
@@ -43,27 +43,6 @@ CONTEXT_WINDOW = 6
 MAJOR = 5  # importance from which a one-word name links without context
 _MAX_TOKENS = 12
 _TOKEN = re.compile(r"\w+|[^\w\s]")
-_PARTICLES = (
-    "에서",
-    "이랑",
-    "으로",
-    "에게",
-    "까지",
-    "부터",
-    "의",
-    "은",
-    "는",
-    "이",
-    "가",
-    "을",
-    "를",
-    "와",
-    "과",
-    "도",
-    "로",
-    "랑",
-    "에",
-)
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -222,7 +201,7 @@ class AliasIndex:
                 words += 1
                 keys = [joined]
                 if has_hangul(tokens[j][0]):
-                    for particle in _PARTICLES:
+                    for particle in HANGUL_PARTICLES:
                         if joined.endswith(particle) and len(joined) > len(particle):
                             keys.append(joined[: -len(particle)])
                             break

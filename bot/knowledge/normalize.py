@@ -81,3 +81,27 @@ def levenshtein(a: str, b: str, limit: int | None = None) -> int:
 def fts_phrase(text: str) -> str:
     """Quote text as one FTS5 string so no user input is read as query syntax."""
     return '"' + text.replace('"', '""') + '"'
+
+
+# Korean particles that may follow a name ("아이유의", "봄날을"), longest first.
+HANGUL_PARTICLES = (
+    "에서",
+    "이랑",
+    "으로",
+    "에게",
+    "까지",
+    "부터",
+    "의",
+    "은",
+    "는",
+    "이",
+    "가",
+    "을",
+    "를",
+    "와",
+    "과",
+    "도",
+    "로",
+    "랑",
+    "에",
+)

@@ -56,3 +56,16 @@ async def ensure_bundled_loaded(store: Store) -> list[ImportReport]:
     for report in reports:
         log.info("bundled data loaded: %s", report.summary())
     return reports
+
+
+async def reimport_catalog(store: Store, paths: list[Path]) -> list[ImportReport]:
+    """Import catalog files, then refresh kpopnet if it was loaded.
+
+    A catalog import rewrites the artists it names, which clears what kpopnet had filled in
+    on merged artists (agency, dates); importing kpopnet again puts it back.
+    """
+    reports = [await import_catalog(store, paths)]
+    kpopnet = bundled_kpopnet_path()
+    if await db.count_entities(store, origin="kpopnet") > 0 and kpopnet.is_file():
+        reports.append(await import_kpopnet(store, kpopnet))
+    return reports
