@@ -1,0 +1,358 @@
+"""/feed: moderators follow critics' feeds; a loop polls them and delivers new reviews."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.checks import manage_guild_only, missing_bot_permissions, posting_permissions
+from bot.embeds import review_post_embed
+from bot.errors import UserError
+from bot.feeds.errors import FeedError
+from bot.feeds.fetch import Fetcher
+from bot.feeds.parse import parse_feed
+from bot.feeds.poller import backfill, candidates, follow, poll_once
+from bot.feeds.urls import canonical_url, validate_url
+from bot.knowledge import search
+from bot.knowledge.linking import alias_index
+from bot.knowledge.reviews import review_linker
+from bot.render import choice_name, clip, make_embed, pack_lines
+from bot.settings import Settings
+from bot.store import Store
+from bot.store.feeds import FeedStore
+from bot.store.guilds import GuildStore
+from bot.ui import send_pages
+from cogs.feeds._delivery import Delivery
+
+log = logging.getLogger(__name__)
+
+TICK_MAX_SECONDS = 30
+DELIVERY_BATCH = 50
+
+
+class Feeds(commands.GroupCog, group_name="feed", group_description="Follow critics' feeds."):
+    """Moderators follow feeds; the bot posts each new review once, with a thread."""
+
+    def __init__(self, bot: commands.Bot, store: Store, settings: Settings) -> None:
+        self.bot = bot
+        self.store = store
+        self.settings = settings
+        self.feeds = FeedStore(store)
+        self.guilds = GuildStore(store)
+        self.fetcher = Fetcher(allow_private=settings.feed_allow_private_hosts)
+        self.rng = random.Random()
+        self.delivery = Delivery(bot, store, self.feeds, self.guilds, self.now)
+        # Polls, backfills and deliveries take turns: a post is never sent twice at once.
+        self._cycle = asyncio.Lock()
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        """Start polling."""
+        self.poll.change_interval(seconds=min(TICK_MAX_SECONDS, self.settings.feed_poll_seconds))
+        self.poll.start()
+
+    async def cog_unload(self) -> None:
+        """Stop polling and close the HTTP client."""
+        self.poll.cancel()
+        await self.fetcher.close()
+
+    def now(self) -> datetime:
+        """Return the bot's clock."""
+        return self.bot.now()  # type: ignore[attr-defined,no-any-return]
+
+    async def linker(self) -> Any:
+        """Return the review linker over the current catalog."""
+        return review_linker(await alias_index(self.store))
+
+    # -- the loop ----------------------------------------------------------------------
+    @tasks.loop(seconds=TICK_MAX_SECONDS)
+    async def poll(self) -> None:
+        """Poll due feeds, then deliver what is waiting; one bad feed or post never stops it."""
+        try:
+            await self.run_cycle()
+        except Exception:  # the loop must outlive one bad round (a locked database, say)
+            log.warning("feed cycle failed; trying again next tick", exc_info=True)
+
+    @poll.before_loop
+    async def _before_poll(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def run_cycle(self) -> None:
+        """One poll and delivery round (the loop calls this; tests call it directly)."""
+        async with self._cycle:
+            await self._poll_and_deliver()
+
+    async def _poll_and_deliver(self) -> None:
+        report = await poll_once(
+            self.feeds,
+            self.fetcher.fetch,
+            default_interval=self.settings.feed_poll_seconds,
+            now=self.now(),
+            linker=await self.linker(),
+            rng=self.rng,
+        )
+        for feed in report.disabled:
+            await self.delivery.tell_disabled(feed)
+        await self._deliver()
+
+    async def deliver(self) -> int:
+        """Send every pending post (oldest first); return how many went out."""
+        async with self._cycle:
+            return await self._deliver()
+
+    async def _deliver(self) -> int:
+        sent = 0
+        for row in await self.feeds.pending_outbox(now=self.now(), limit=DELIVERY_BATCH):
+            try:
+                sent += await self.delivery.send(row)
+            except Exception:
+                log.warning("delivering outbox row %s failed", row.id, exc_info=True)
+        for row in await self.feeds.sent_without_thread():
+            try:
+                await self.delivery.attach_thread(row, None)
+            except Exception:
+                log.warning("opening the thread of outbox row %s failed", row.id, exc_info=True)
+        return sent
+
+    # -- moderator commands -------------------------------------------------------------
+    @app_commands.command(name="add", description="Follow a feed in a text or forum channel.")
+    @app_commands.describe(
+        url="The feed's address (RSS or Atom, e.g. https://example.substack.com/feed)",
+        channel="Where its reviews go (default: the server's reviews channel)",
+        artist="Only post reviews that mention this artist",
+        mention="A role to ping when a review is posted",
+        every_minutes="Poll this feed less often than the bot's default",
+    )
+    @manage_guild_only()
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        url: str,
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
+        artist: str | None = None,
+        mention: discord.Role | None = None,
+        every_minutes: app_commands.Range[int, 1, 10080] | None = None,
+    ) -> None:
+        """Follow a feed: fetched once now, so a bad one is refused and nothing is saved."""
+        assert interaction.guild is not None
+        if channel is None:
+            default = (await self.guilds.config(interaction.guild.id))["reviews_channel"]
+            found = interaction.guild.get_channel(default or 0)
+            if not isinstance(found, discord.TextChannel | discord.ForumChannel):
+                raise UserError(
+                    "Pick a channel, or set this server's reviews channel with "
+                    "`/config reviews` first."
+                )
+            channel = found
+        missing = missing_bot_permissions(channel, posting_permissions(channel))
+        if missing:
+            raise UserError(
+                f"I can't post in {channel.mention}: I'm missing "
+                + ", ".join(f"**{m}**" for m in missing)
+                + " there."
+            )
+        artist_key = None
+        artist_label = None
+        if artist:
+            found = await search.resolve_one(self.store, artist, ["artist"])
+            artist_key, artist_label = found.value, found.label
+        interval = None
+        if every_minutes is not None:
+            interval = int(every_minutes) * 60
+            if interval < self.settings.feed_poll_seconds:
+                raise UserError(
+                    f"A feed can be polled less often than the default "
+                    f"({self.settings.feed_poll_seconds // 60 or 1} min), not more often."
+                )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            _, parsed = await follow(
+                self.feeds,
+                self.fetcher.fetch,
+                url=url,
+                guild_id=interaction.guild.id,
+                channel_id=channel.id,
+                default_interval=self.settings.feed_poll_seconds,
+                created_by=interaction.user.id,
+                artist_id=artist_key,
+                mention_role_id=mention.id if mention else None,
+                interval_seconds=interval,
+                now=self.now(),
+                rng=self.rng,
+            )
+        except FeedError as exc:
+            raise UserError(f"I can't follow that feed: {exc}. Nothing was saved.") from None
+        filters = f", only reviews mentioning {artist_label}" if artist_label else ""
+        ping = f", pinging {mention.mention}" if mention else ""
+        await interaction.followup.send(
+            f"Following **{clip(parsed.title or url, 200)}** in {channel.mention}{filters}{ping}. "
+            f"Its {len(parsed.entries)} current entries are marked as seen; new reviews will be "
+            "posted as they appear (`/feed backfill` posts recent ones now).",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="remove", description="Stop following a feed.")
+    @app_commands.describe(url="A feed this server follows")
+    @manage_guild_only()
+    async def remove(self, interaction: discord.Interaction, url: str) -> None:
+        """Stop following a feed in every channel of this server."""
+        assert interaction.guild is not None
+        key = self.canonical(url)
+        removed = await self.feeds.remove_subscription(guild_id=interaction.guild.id, url=key)
+        if not removed:
+            raise UserError(
+                "This server does not follow that feed; `/feed list` shows the ones it does."
+            )
+        await interaction.response.send_message(f"Stopped following <{key}>.", ephemeral=True)
+
+    @remove.autocomplete("url")
+    async def _url_complete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild is None:
+            return []
+        needle = current.casefold()
+        subs = await self.feeds.list_subscriptions(interaction.guild.id)
+        urls = dict.fromkeys(s.feed.url for s in subs if needle in s.feed.url.casefold())
+        return [app_commands.Choice(name=choice_name(u), value=u) for u in urls if len(u) <= 100][
+            :25
+        ]
+
+    @app_commands.command(name="list", description="The feeds this server follows.")
+    @manage_guild_only()
+    async def list_(self, interaction: discord.Interaction) -> None:
+        """List this server's feeds."""
+        assert interaction.guild is not None
+        subs = await self.feeds.list_subscriptions(interaction.guild.id)
+        lines = []
+        for s in subs:
+            extra = []
+            if s.subscription.artist_id:
+                extra.append(f"artist filter {await self.label(s.subscription.artist_id)}")
+            if s.subscription.mention_role_id:
+                extra.append(f"pings <@&{s.subscription.mention_role_id}>")
+            if s.feed.disabled_reason:
+                extra.append("**disabled**")
+            lines.append(
+                f"• {clip(s.feed.title or s.feed.url, 80)} → <#{s.subscription.channel_id}>"
+                f" — <{s.feed.url}>" + (f" ({', '.join(extra)})" if extra else "")
+            )
+        if not lines:
+            lines = ["No feeds yet. `/feed add` follows one."]
+        pages = [make_embed("Feeds", page) for page in _pack(lines)]
+        await send_pages(interaction, pages, ephemeral=True)
+
+    @app_commands.command(
+        name="status", description="How each feed is doing: fetches, errors, next poll."
+    )
+    @manage_guild_only()
+    async def status(self, interaction: discord.Interaction) -> None:
+        """Show each feed's last fetch, status, cache hit, failures, next poll, last post."""
+        assert interaction.guild is not None
+        subs = await self.feeds.list_subscriptions(interaction.guild.id)
+        lines = []
+        for s in subs:
+            f = s.feed
+            lines.append(
+                f"**{clip(f.title or f.url, 100)}** <{f.url}>\n"
+                f"last fetch {_when(f.last_fetch_at)} · HTTP {f.last_status or '—'}"
+                f" · {'unchanged (304)' if f.last_cache_hit else 'fetched'}"
+                f" · failures in a row {f.failure_streak} · next poll {_when(f.next_poll_at)}\n"
+                f"last posted: {clip(s.last_sent_title or '—', 100)} ({_when(s.last_sent_at)})"
+                f" · waiting {s.pending}"
+                + (f"\n**disabled**: {f.disabled_reason}" if f.disabled_reason else "")
+                + (f"\nlast error: {clip(f.last_error, 200)}" if f.last_error else "")
+            )
+        if not lines:
+            lines = ["No feeds yet. `/feed add` follows one."]
+        pages = [make_embed("Feed status", page) for page in _pack(lines)]
+        await send_pages(interaction, pages, ephemeral=True)
+
+    @app_commands.command(name="preview", description="Show the next post a feed would make.")
+    @app_commands.describe(url="A feed address")
+    @manage_guild_only()
+    async def preview(self, interaction: discord.Interaction, url: str) -> None:
+        """Render the feed's newest entry as it would be posted (only you see it)."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            result = await self.fetcher.fetch(validate_url(url))
+            parsed = await parse_feed(result.body or b"", base_url=result.final_url)
+        except FeedError as exc:
+            raise UserError(f"I can't read that feed: {exc}.") from None
+        if not parsed.entries:
+            raise UserError("That feed has no entries yet.")
+        newest = max(parsed.entries, key=lambda e: e.published or datetime.min.replace(tzinfo=UTC))
+        single = type(parsed)(parsed.title, parsed.link, parsed.version, (newest,))
+        cand = candidates(single, feed_url=url, linker=await self.linker())[0]
+        await interaction.followup.send(
+            "Preview (only you can see this):",
+            embed=review_post_embed(dict(cand.payload)),
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="backfill", description="Post a feed's newest entries now.")
+    @app_commands.describe(url="A feed this server follows", count="How many (at most 10)")
+    @manage_guild_only()
+    async def backfill_(
+        self, interaction: discord.Interaction, url: str, count: app_commands.Range[int, 1, 10]
+    ) -> None:
+        """Queue the newest entries of a followed feed and post them."""
+        assert interaction.guild is not None
+        key = self.canonical(url)
+        subs = [
+            s.subscription
+            for s in await self.feeds.list_subscriptions(interaction.guild.id)
+            if s.feed.url == key
+        ]
+        if not subs:
+            raise UserError("This server does not follow that feed; `/feed add` it first.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        queued = 0
+        try:
+            for sub in subs:
+                queued += await backfill(
+                    self.feeds,
+                    self.fetcher.fetch,
+                    sub,
+                    count=int(count),
+                    linker=await self.linker(),
+                    now=self.now(),
+                )
+        except FeedError as exc:
+            raise UserError(f"I can't read that feed right now: {exc}.") from None
+        sent = await self.deliver()
+        await interaction.followup.send(
+            f"Queued {queued} entr{'y' if queued == 1 else 'ies'}; {sent} posted now.",
+            ephemeral=True,
+        )
+
+    backfill_.autocomplete("url")(_url_complete)
+    preview.autocomplete("url")(_url_complete)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def canonical(self, url: str) -> str:
+        """Return the stored form of a feed URL, or a clear error."""
+        try:
+            return canonical_url(validate_url(url.strip()))
+        except FeedError as exc:
+            raise UserError(str(exc)) from None
+
+    async def label(self, value: str) -> str:
+        """Return the display label of a "kind:id" value."""
+        found = await search.resolve(self.store, value, limit=1)
+        return found[0].label if found else value
+
+
+def _when(moment: datetime | None) -> str:
+    return discord.utils.format_dt(moment, "R") if moment else "never"
+
+
+def _pack(lines: list[str]) -> list[str]:
+    return pack_lines(lines, 3800)

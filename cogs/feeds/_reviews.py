@@ -1,0 +1,45 @@
+"""/reviews: recent reviews, or those about a release or artist, for everyone."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.embeds import reviews_pages
+from bot.knowledge import cards, search
+from bot.store import Store
+from bot.ui import send_pages
+from cogs._lookup import complete, lookup
+
+REVIEW_KINDS = ("release", "song", "video", "artist")
+
+
+class Reviews(commands.Cog):
+    """/reviews for everyone."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @app_commands.command(
+        name="reviews", description="Recent reviews, or those about a release or artist."
+    )
+    @app_commands.describe(query="A release, song or artist (optional)")
+    async def reviews(self, interaction: discord.Interaction, query: str | None = None) -> None:
+        """List reviews, newest first."""
+        if not query:
+            found = await cards.recent_reviews(self.store)
+            await send_pages(interaction, reviews_pages("Recent reviews", found))
+            return
+
+        async def render(match: search.Match) -> list[discord.Embed]:
+            found = await cards.reviews_about(self.store, match.id)
+            return reviews_pages(f"Reviews — {match.label}", found)
+
+        await lookup(interaction, self.store, query, REVIEW_KINDS, render)
+
+    @reviews.autocomplete("query")
+    async def _complete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await complete(self.store, current, REVIEW_KINDS)
