@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.checks import MODLOG_PERMISSIONS, missing_bot_permissions
 from bot.embeds import on_this_day_lines, release_embed, song_embed
 from bot.errors import UserError
 from bot.knowledge import cards
@@ -58,6 +59,7 @@ class Discussions(commands.Cog):
         self.store = store
         self.guilds = GuildStore(store)
         self.opener: ThreadOpener = bot.threads  # type: ignore[attr-defined]
+        self._warned: set[tuple[int, str]] = set()
 
     async def cog_load(self) -> None:
         """Start the schedule loop."""
@@ -270,6 +272,15 @@ class Discussions(commands.Cog):
         channel = guild.get_channel(channel_id)
         if not isinstance(channel, discord.TextChannel):
             return False
+        missing = missing_bot_permissions(channel, MODLOG_PERMISSIONS)
+        if missing:
+            await self.warn_once(
+                guild,
+                day,
+                f"⚠️ Today's digest can't go to {channel.mention}: "
+                f"I'm missing {', '.join(missing)} there.",
+            )
+            return False
         post = await self.guilds.claim_post(
             guild.id, "digest", day.isoformat(), nonce_for("digest", guild.id, day), channel.id
         )
@@ -287,6 +298,22 @@ class Discussions(commands.Cog):
             raise
         await self.guilds.mark_post_sent(guild.id, "digest", day.isoformat(), message.id)
         return True
+
+    async def warn_once(self, guild: discord.Guild, day: date, text: str) -> None:
+        """Tell the mod-log (at most once a day per server) that a scheduled post is blocked."""
+        key = (guild.id, day.isoformat())
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        config = await self.guilds.config(guild.id)
+        modlog = guild.get_channel(config["modlog_channel"] or 0)
+        if isinstance(modlog, discord.TextChannel):
+            try:
+                await modlog.send(text, allowed_mentions=discord.AllowedMentions.none())
+                return
+            except discord.HTTPException:
+                pass
+        log.warning("guild %s: %s", guild.id, text)
 
     async def release_days_for(self, guild: discord.Guild) -> list[str]:
         """Open the thread of each followed artist's release whose day it is, once each."""

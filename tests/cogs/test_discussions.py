@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.checks import missing_bot_permissions
 from tests.conftest import Server
 
 
@@ -131,3 +132,23 @@ async def test_release_day_thread_opens_once_for_followed_artists(server: Server
     await server.restart()
     await server.bot.get_cog("Discussions").run_scheduled()
     assert len(fd.threads(talk)) == 1
+
+
+async def test_digest_blocked_by_permissions_tells_moderators_once(server: Server) -> None:
+    fd = server.discord
+    daily = server.guild.add_text_channel("daily")
+    modlog = server.guild.add_text_channel("mod-log")
+    await fd.slash("config modlog", user=server.mina, options={"channel": modlog})
+    await fd.slash("config digest", user=server.mina, options={"channel": daily, "time": "09:00"})
+    server.guild.deny_bot(daily, "send_messages")
+    # The overwrite reaches the bot as CHANNEL_UPDATE; wait until its cache has it.
+    await fd.wait_for(
+        lambda: missing_bot_permissions(server.bot.get_channel(daily.id), ("send_messages",))
+    )
+    server.bot.now = at("2026-02-13T10:00:00+09:00")
+    cog = server.bot.get_cog("Discussions")
+    await cog.run_scheduled()
+    await cog.run_scheduled()
+    warnings = [m.content for m in fd.channel_messages(modlog) if "digest can't go" in m.content]
+    assert len(warnings) == 1 and "Send Messages" in warnings[0]
+    assert fd.channel_messages(daily) == []
