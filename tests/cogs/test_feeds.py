@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.checks import missing_bot_permissions
 from bot.store.feeds import FeedStore
 from tests.cogs.feedserver import FeedServer, Item
 from tests.conftest import Server
@@ -49,6 +50,11 @@ async def add(server: Server, url: str, channel, **options):
 async def cycle(server: Server, clock: Clock) -> None:
     clock.later()
     await server.bot.get_cog("Feeds").run_cycle()
+
+
+def can_send(server: Server, channel) -> bool:
+    """Whether the bot's own cache already says it may send in the channel."""
+    return not missing_bot_permissions(server.bot.get_channel(channel.id), ("send_messages",))
 
 
 def posts(server: Server, channel) -> list:
@@ -254,6 +260,7 @@ async def test_missing_permission_keeps_the_post_and_tells_moderators(
     clock = Clock(server)
     await (await add(server, feed.url(), reviews)).final()
     server.guild.deny_bot(reviews, "send_messages")
+    await fd.wait_for(lambda: not can_send(server, reviews))
     feed.items.append(Item("new-5", "Blueming, five years on", T0 + timedelta(hours=5)))
     await cycle(server, clock)
     await cycle(server, clock)
@@ -261,6 +268,7 @@ async def test_missing_permission_keeps_the_post_and_tells_moderators(
     warnings = [m.content for m in fd.channel_messages(modlog) if "missing" in m.content]
     assert len(warnings) == 1 and "Send Messages" in warnings[0]
     server.guild.allow_bot(reviews, "send_messages")
+    await fd.wait_for(lambda: can_send(server, reviews))
     clock.later(7200)
     await cycle(server, clock)
     assert len(posts(server, reviews)) == 1
