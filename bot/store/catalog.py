@@ -1054,10 +1054,17 @@ async def names_exact_many(
     if not norms:
         return []
     where, params = _kind_filter(kinds)
+    # As in names_exact, at most _EXACT_SCAN homonyms per form: a question naming a long
+    # title made of common words ("Love", "사랑") must not join and sort every "Love".
+    one = (
+        "SELECT * FROM (SELECT n.entity_id, n.kind, n.name, n.norm AS norm, n.is_primary, "
+        "e.name, e.label, e.importance AS importance FROM names n "
+        f"JOIN entities e ON e.id = n.entity_id WHERE n.norm = ?{where} LIMIT {_EXACT_SCAN})"
+    )
     rows = await store.fetchall(
-        _HIT + f"WHERE n.norm IN ({_qmarks(norms)}){where} "
-        "ORDER BY length(n.norm) DESC, e.importance DESC LIMIT ?",
-        (*norms, *params, limit),
+        f"SELECT * FROM ({' UNION ALL '.join([one] * len(norms))}) "
+        "ORDER BY length(norm) DESC, importance DESC LIMIT ?",
+        (*(p for norm in norms for p in (norm, *params)), limit),
     )
     return _hits(rows)
 
