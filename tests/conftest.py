@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from discord.ext import tasks
 
 from bot.client import LinerNotesBot
 from bot.discord_urls import apply_discord_urls
@@ -81,6 +82,12 @@ async def start_bot(fd: FakeDiscord, settings: Settings) -> LinerNotesBot:
             bot._runner.result()  # type: ignore[attr-defined]  # raise what stopped it
         raise AssertionError("the bot did not become ready")
     await fd.wait_until_ready()
+    # Tests drive scheduled work by hand (with their own clock), so the background loops stop
+    # here; tests/test_process.py runs the real loops in a real process.
+    for cog in bot.cogs.values():
+        for value in vars(type(cog)).values():
+            if isinstance(value, tasks.Loop):
+                getattr(cog, value.coro.__name__).cancel()
     return bot
 
 

@@ -90,12 +90,13 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             await self._poll_and_deliver()
 
     async def _poll_and_deliver(self) -> None:
+        linker = await self.linker()  # before reading the clock: building it can take a while
         report = await poll_once(
             self.feeds,
             self.fetcher.fetch,
             default_interval=self.settings.feed_poll_seconds,
             now=self.now(),
-            linker=await self.linker(),
+            linker=linker,
             rng=self.rng,
         )
         for feed in report.disabled:
