@@ -750,6 +750,9 @@ async def _credits_answer(store: Store, intent: Intent, entity: EntityRef) -> An
 _ANY_ROLE = re.compile(r"\bcredits?\b|\bworked on\b|\bwork on\b|참여|작품", re.IGNORECASE)
 
 
+WORKS_LISTED = 12
+
+
 async def _works_answer(
     store: Store, intent: Intent, artist: EntityRef, question: str = ""
 ) -> Answer:
@@ -766,9 +769,13 @@ async def _works_answer(
     parts, sources = [], []
     for group in view.groups:
         subjects = []
-        for line in group.lines:
+        # A prolific writer has hundreds of credits: name the first few, point to /works.
+        for line in group.lines[:WORKS_LISTED]:
             subjects.append(await _subject_phrase(store, line.subject))
             sources.extend(line.sources)
+        more = len(group.lines) - WORKS_LISTED
+        if more > 0:
+            subjects.append(f"and {more} more (`/works` lists them all)")
         parts.append(f"{WORK_PHRASES.get(group.role, group.role)} {', '.join(subjects)}")
     for link in links:
         w = await db.work(store, link.work.id)
