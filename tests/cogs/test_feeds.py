@@ -52,6 +52,19 @@ async def cycle(server: Server, clock: Clock) -> None:
     await server.bot.get_cog("Feeds").run_cycle()
 
 
+class Crash(BaseException):
+    """Stands for the process dying right after Discord accepted the message."""
+
+
+def crash_after_send(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make recording a sent post die, as a kill -9 between send and record would."""
+
+    async def die(*args, **kwargs):
+        raise Crash
+
+    monkeypatch.setattr(FeedStore, "mark_sent", die)
+
+
 def can_send(server: Server, channel) -> bool:
     """Whether the bot's own cache already says it may send in the channel."""
     return not missing_bot_permissions(server.bot.get_channel(channel.id), ("send_messages",))
@@ -228,13 +241,7 @@ async def test_crash_between_send_and_record_does_not_post_twice(
     await (await add(server, feed.url(), reviews)).final()
     feed.items.append(Item("new-4", "Palette at nine", T0 + timedelta(hours=4)))
 
-    class Crash(BaseException):
-        """Stands for the process dying right after Discord accepted the message."""
-
-    async def die(*args, **kwargs):
-        raise Crash
-
-    monkeypatch.setattr(FeedStore, "mark_sent", die)
+    crash_after_send(monkeypatch)
     with pytest.raises(Crash):
         await cycle(server, clock)
     assert len(posts(server, reviews)) == 1
@@ -345,13 +352,7 @@ async def test_crash_and_long_outage_finds_the_unrecorded_post(
     await (await add(server, feed.url(), reviews)).final()
     feed.items.append(Item("new-9", "Spring Day after the war", T0 + timedelta(hours=9)))
 
-    class Crash(BaseException):
-        pass
-
-    async def die(*args, **kwargs):
-        raise Crash
-
-    monkeypatch.setattr(FeedStore, "mark_sent", die)
+    crash_after_send(monkeypatch)
     with pytest.raises(Crash):
         await cycle(server, clock)
     monkeypatch.undo()
