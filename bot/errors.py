@@ -24,10 +24,6 @@ class NotFoundError(UserError):
         self.suggestions = suggestions or []
 
 
-class PermissionDenied(UserError):
-    """The member lacks a permission the action needs."""
-
-
 class ConfigError(LinerNotesError):
     """A setting is missing or invalid; the message names it."""
 

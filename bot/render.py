@@ -66,11 +66,6 @@ class Field:
     inline: bool = False
 
 
-def embed_size(embed: discord.Embed) -> int:
-    """Return the characters Discord counts toward the 6000 total."""
-    return len(embed)
-
-
 def make_embed(
     title: str,
     description: str = "",

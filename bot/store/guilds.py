@@ -258,30 +258,6 @@ class GuildStore:
         )
         return [Follow(r["artist_key"], r["label"]) for r in rows]
 
-    async def guilds_following(self, artist_keys: list[str]) -> dict[int, list[str]]:
-        """Return, per server, which of these artists it follows."""
-        if not artist_keys:
-            return {}
-        marks = ",".join("?" for _ in artist_keys)
-        rows = await self.store.fetchall(
-            f"SELECT guild_id, artist_key FROM guild_follows WHERE artist_key IN ({marks})",
-            artist_keys,
-        )
-        found: dict[int, list[str]] = {}
-        for row in rows:
-            found.setdefault(row["guild_id"], []).append(row["artist_key"])
-        return found
-
-    async def all_follows(self) -> dict[int, list[Follow]]:
-        """Return the follows of every server."""
-        rows = await self.store.fetchall(
-            "SELECT guild_id, artist_key, label FROM guild_follows ORDER BY guild_id, label"
-        )
-        found: dict[int, list[Follow]] = {}
-        for row in rows:
-            found.setdefault(row["guild_id"], []).append(Follow(row["artist_key"], row["label"]))
-        return found
-
     # -- discussion threads ----------------------------------------------------------
     async def thread_for(self, guild_id: int, subject_key: str) -> DiscussionThread | None:
         """Return the server's discussion thread for a subject, if one was opened."""
