@@ -91,3 +91,36 @@ async def test_linernotes_sync_registers_commands(
     assert code == 2
     assert "DISCORD_TOKEN was refused" in out
     assert "Traceback" not in out
+
+
+async def test_run_refuses_a_database_from_a_newer_version(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    database = tmp_path / "future.db"
+    raw = sqlite3.connect(database)
+    raw.execute("PRAGMA user_version = 99")
+    raw.close()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT_DIR),
+        "DISCORD_TOKEN": fake_discord.token,
+        "DATABASE_PATH": str(database),
+        "DISCORD_API_BASE": fake_discord.api_base,
+        "DISCORD_GATEWAY_URL": fake_discord.gateway_url,
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=str(tmp_path),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2, err.decode()
+    assert "schema version 99" in err.decode()
+    assert "Traceback" not in err.decode()
