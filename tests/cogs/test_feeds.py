@@ -65,6 +65,22 @@ def crash_after_send(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(FeedStore, "mark_sent", die)
 
 
+async def post_then_crash(
+    server: Server, feed: FeedServer, monkeypatch: pytest.MonkeyPatch, title: str
+):
+    """Follow the feed, publish an entry, and die right after Discord accepts its post."""
+    reviews = server.guild.add_text_channel("reviews")
+    clock = Clock(server)
+    await (await add(server, feed.url(), reviews)).final()
+    feed.items.append(Item("crashy", title, T0 + timedelta(hours=4)))
+    crash_after_send(monkeypatch)
+    with pytest.raises(Crash):
+        await cycle(server, clock)
+    assert len(posts(server, reviews)) == 1
+    monkeypatch.undo()
+    return reviews
+
+
 def can_send(server: Server, channel) -> bool:
     """Whether the bot's own cache already says it may send in the channel."""
     return not missing_bot_permissions(server.bot.get_channel(channel.id), ("send_messages",))
@@ -236,16 +252,7 @@ async def test_crash_between_send_and_record_does_not_post_twice(
     server: Server, feed: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fd = server.discord
-    reviews = server.guild.add_text_channel("reviews")
-    clock = Clock(server)
-    await (await add(server, feed.url(), reviews)).final()
-    feed.items.append(Item("new-4", "Palette at nine", T0 + timedelta(hours=4)))
-
-    crash_after_send(monkeypatch)
-    with pytest.raises(Crash):
-        await cycle(server, clock)
-    assert len(posts(server, reviews)) == 1
-    monkeypatch.undo()
+    reviews = await post_then_crash(server, feed, monkeypatch, "Palette at nine")
 
     await server.restart()
     clock = Clock(server)
@@ -347,15 +354,7 @@ async def test_crash_and_long_outage_finds_the_unrecorded_post(
 ) -> None:
     """Past Discord's nonce window a re-send would duplicate, so the bot looks first."""
     fd = server.discord
-    reviews = server.guild.add_text_channel("reviews")
-    clock = Clock(server)
-    await (await add(server, feed.url(), reviews)).final()
-    feed.items.append(Item("new-9", "Spring Day after the war", T0 + timedelta(hours=9)))
-
-    crash_after_send(monkeypatch)
-    with pytest.raises(Crash):
-        await cycle(server, clock)
-    monkeypatch.undo()
+    reviews = await post_then_crash(server, feed, monkeypatch, "Spring Day after the war")
     fd.advance_clock(3600)  # Discord has forgotten the nonce by now
     await server.restart()
     clock = Clock(server)
