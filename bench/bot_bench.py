@@ -15,10 +15,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.client import LinerNotesBot
-from bot.discord_urls import apply_discord_urls
-from bot.settings import load_settings
-from bot.store.feeds import EntryCandidate, FeedStore, FetchState
+from linernotes.bot.client import LinerNotesBot
+from linernotes.bot.discord_urls import apply_discord_urls
+from linernotes.bot.settings import load_settings
+from linernotes.bot.store.feeds import EntryCandidate, FeedStore, FetchState
+
 from tests.fakediscord import FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +40,7 @@ def settings_for(fd: FakeDiscord, database: Path, guild_id: int) -> object:
 
 
 async def process_start_to_ready(database: Path, runs: int = 3) -> list[float]:
-    """Seconds from spawning `python -m bot run` until it has answered /help."""
+    """Seconds from spawning `python -m linernotes.bot run` until it has answered /help."""
     times = []
     for run in range(runs):
         fd = FakeDiscord()
@@ -60,8 +61,13 @@ async def process_start_to_ready(database: Path, runs: int = 3) -> list[float]:
         }
         started = time.perf_counter()
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+            sys.executable,
+            "-m",
+            "linernotes.bot",
+            "run",
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
         )
         await fd.wait_until_ready(timeout=60)
         await fd.wait_for(lambda f=fd, g=guild: f.commands(g), timeout=60)
@@ -92,13 +98,27 @@ async def posting_rate(database: Path, posts: int, limited: bool) -> tuple[float
     now = datetime.now(UTC)
     url = f"https://bench.example/{time.time_ns()}/feed"
     sub = await feeds.add_subscription(
-        guild_id=guild.id, channel_id=channel.id, url=url, now=now,
-        fetched=FetchState(200, title="Bench"), baseline=[], next_poll_at=now + timedelta(days=1),
+        guild_id=guild.id,
+        channel_id=channel.id,
+        url=url,
+        now=now,
+        fetched=FetchState(200, title="Bench"),
+        baseline=[],
+        next_poll_at=now + timedelta(days=1),
     )
     cands = [
-        EntryCandidate(f"k{n}", now, {"key": f"k{n}", "title": f"Review {n}",
-                                      "link": f"https://bench.example/r/{n}", "outlet": "Bench",
-                                      "summary": "A review.", "entities": []})
+        EntryCandidate(
+            f"k{n}",
+            now,
+            {
+                "key": f"k{n}",
+                "title": f"Review {n}",
+                "link": f"https://bench.example/r/{n}",
+                "outlet": "Bench",
+                "summary": "A review.",
+                "entities": [],
+            },
+        )
         for n in range(posts)
     ]
     await feeds.enqueue_backfill(sub.id, cands, now=now)
@@ -120,16 +140,20 @@ async def main() -> None:
         starts = await process_start_to_ready(database)
         print("start to ready (process spawn -> connected, commands synced, /help answered), s:")
         print(f"  first start (empty database, bundled catalog loaded): {starts[0]:.2f}")
-        print(f"  later starts: {', '.join(f'{t:.2f}' for t in starts[1:])}"
-              f" (median {statistics.median(starts[1:]):.2f})")
+        print(
+            f"  later starts: {', '.join(f'{t:.2f}' for t in starts[1:])}"
+            f" (median {statistics.median(starts[1:]):.2f})"
+        )
         template = Path(tmp) / "template.db"
         shutil.copy(database, template)
         for limited, posts in ((False, 200), (True, 30)):
             shutil.copy(template, database)
             rate, sent, hits = await posting_rate(database, posts, limited)
             what = "with Discord's per-channel limit (5 per 5 s)" if limited else "no rate limit"
-            print(f"posting, {what}: {sent} posts with threads, {rate:.1f} posts/s, "
-                  f"{hits} 429 responses")
+            print(
+                f"posting, {what}: {sent} posts with threads, {rate:.1f} posts/s, "
+                f"{hits} 429 responses"
+            )
 
 
 if __name__ == "__main__":

@@ -12,10 +12,10 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import __version__
-from bot.errors import ConfigError, LinerNotesError, StoreError, UserError
-from bot.logsetup import configure_logging
-from bot.settings import Settings, load_settings
+from linernotes.bot import __version__
+from linernotes.bot.errors import ConfigError, LinerNotesError, StoreError, UserError
+from linernotes.bot.logsetup import configure_logging
+from linernotes.bot.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def _run(coro: Coroutine[Any, Any, int]) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    from bot.store import Store
+    from linernotes.bot.store import Store
 
     store = await Store.open(settings.database_path)
     try:
@@ -135,7 +135,7 @@ async def _migrate(settings: Settings) -> int:
 
 
 async def _backup(settings: Settings, target: Path) -> int:
-    from bot.store import Store
+    from linernotes.bot.store import Store
 
     if not settings.database_path.exists():
         raise UserError(f"there is no database at {settings.database_path} to back up")
@@ -149,8 +149,8 @@ async def _backup(settings: Settings, target: Path) -> int:
 
 
 async def _run_bot(settings: Settings) -> int:
-    from bot.client import LinerNotesBot
-    from bot.discord_urls import apply_discord_urls
+    from linernotes.bot.client import LinerNotesBot
+    from linernotes.bot.discord_urls import apply_discord_urls
 
     apply_discord_urls(settings)
     bot = LinerNotesBot(settings)
@@ -185,9 +185,8 @@ def _login_failure() -> type[Exception]:
 
 async def _sync(settings: Settings, guild_id: int | None) -> int:
     import discord
-
-    from bot.client import LinerNotesBot
-    from bot.discord_urls import apply_discord_urls
+    from linernotes.bot.client import LinerNotesBot
+    from linernotes.bot.discord_urls import apply_discord_urls
 
     apply_discord_urls(settings)
     bot = LinerNotesBot(settings)
@@ -212,8 +211,8 @@ async def _sync(settings: Settings, guild_id: int | None) -> int:
 
 async def _open_loaded(settings: Settings) -> Any:
     """Open the store and load the bundled data into it if it is empty."""
-    from bot.knowledge.importers.bundled import ensure_bundled_loaded
-    from bot.store import Store
+    from linernotes.bot.knowledge.importers.bundled import ensure_bundled_loaded
+    from linernotes.bot.store import Store
 
     store = await Store.open(settings.database_path)
     try:
@@ -225,15 +224,15 @@ async def _open_loaded(settings: Settings) -> Any:
 
 
 async def _import(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.knowledge.importers import bundled
-    from bot.knowledge.importers.kpopnet import import_kpopnet
-    from bot.knowledge.importers.musicbrainz import (
+    from linernotes.bot.knowledge.importers import bundled
+    from linernotes.bot.knowledge.importers.kpopnet import import_kpopnet
+    from linernotes.bot.knowledge.importers.musicbrainz import (
         DEFAULT_BASE_URL,
         fetch_musicbrainz,
         import_musicbrainz,
         import_musicbrainz_documents,
     )
-    from bot.store import Store
+    from linernotes.bot.store import Store
 
     store = await Store.open(settings.database_path)
     try:
@@ -265,7 +264,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _ask(settings: Settings, question: str) -> int:
-    from bot.knowledge.ask import answer
+    from linernotes.bot.knowledge.ask import answer
 
     store = await _open_loaded(settings)
     try:
@@ -283,11 +282,11 @@ async def _ask(settings: Settings, question: str) -> int:
 async def _feed_preview(settings: Settings, source: str) -> int:
     import json
 
-    from bot.feeds.preview import preview
+    from linernotes.bot.feeds.preview import preview
 
     store = await _open_loaded(settings)
     try:
-        from bot.knowledge.linking import alias_index
+        from linernotes.bot.knowledge.linking import alias_index
 
         index = await alias_index(store)
         entries = await preview(

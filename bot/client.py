@@ -12,15 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import discord
+import linernotes.cogs
 from discord import app_commands
 from discord.ext import commands
-
-import cogs
-from bot.errors import NotFoundError, UserError
-from bot.settings import Settings
-from bot.store import Store
-from bot.store.guilds import GuildStore
-from bot.threads import ThreadOpener
+from linernotes.bot.errors import NotFoundError, UserError
+from linernotes.bot.settings import Settings
+from linernotes.bot.store import Store
+from linernotes.bot.store.guilds import GuildStore
+from linernotes.bot.threads import ThreadOpener
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +29,8 @@ StartupHook = Callable[["LinerNotesBot"], Coroutine[Any, Any, None]]
 def discover_extensions() -> list[str]:
     """Return every loadable extension in ``cogs/``; names starting with ``_`` are helpers."""
     return sorted(
-        f"cogs.{module.name}"
-        for module in pkgutil.iter_modules(cogs.__path__)
+        f"linernotes.cogs.{module.name}"
+        for module in pkgutil.iter_modules(linernotes.cogs.__path__)
         if not module.name.startswith("_")
     )
 
@@ -98,7 +97,7 @@ class LinerNotesBot(commands.Bot):
 
     async def prepare_store(self) -> None:
         """Load the bundled catalog into an empty database (a fresh install answers at once)."""
-        from bot.knowledge.importers.bundled import ensure_bundled_loaded
+        from linernotes.bot.knowledge.importers.bundled import ensure_bundled_loaded
 
         loaded = await ensure_bundled_loaded(self.store)
         if loaded:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import discord.gateway
 import discord.http
 import yarl
-
-from bot.settings import Settings
+from linernotes.bot.settings import Settings
 
 
 def apply_discord_urls(settings: Settings) -> None:

@@ -6,8 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 import discord
-
-from bot.knowledge.cards import (
+from linernotes.bot.knowledge.cards import (
     ArtistCard,
     CreditLine,
     CreditsView,
@@ -21,7 +20,7 @@ from bot.knowledge.cards import (
     VideoInfo,
     WorksView,
 )
-from bot.render import Field, clip, link, make_embed, pack_lines
+from linernotes.bot.render import Field, clip, link, make_embed, pack_lines
 
 STATUS = {
     "confirmed": "confirmed by the creators",
@@ -403,8 +402,13 @@ def review_post_embed(payload: dict, discussion_thread_id: int | None = None) ->
         fields.append(Field("In the Liner Notes catalog", "\n".join(lines)))
     if discussion_thread_id:
         fields.append(Field("Discussion", f"Join the server's thread: <#{discussion_thread_id}>"))
-    embed = make_embed(title, summary, url=payload.get("link") or None, fields=fields,
-                       footer="Review posted by Liner Notes from the outlet's feed")
+    embed = make_embed(
+        title,
+        summary,
+        url=payload.get("link") or None,
+        fields=fields,
+        footer="Review posted by Liner Notes from the outlet's feed",
+    )
     if byline:
         embed.set_author(name=clip(byline, 256))
     published = payload.get("published")

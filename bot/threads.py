@@ -8,11 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import discord
-
-from bot.checks import missing_bot_permissions, posting_permissions
-from bot.errors import UserError
-from bot.render import ARCHIVE_DURATIONS, MESSAGE_LIMIT, clip, thread_name
-from bot.store.guilds import DiscussionThread, GuildStore
+from linernotes.bot.checks import missing_bot_permissions, posting_permissions
+from linernotes.bot.errors import UserError
+from linernotes.bot.render import ARCHIVE_DURATIONS, MESSAGE_LIMIT, clip, thread_name
+from linernotes.bot.store.guilds import DiscussionThread, GuildStore
 
 log = logging.getLogger(__name__)
 

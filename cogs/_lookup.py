@@ -7,13 +7,12 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 from discord import app_commands
-
-from bot.knowledge import cards, search
-from bot.knowledge.normalize import normalize
-from bot.knowledge.search import AmbiguousError, Match
-from bot.render import CHOICES, choice_name
-from bot.store import Store
-from bot.ui import Pager, send_pages
+from linernotes.bot.knowledge import cards, search
+from linernotes.bot.knowledge.normalize import normalize
+from linernotes.bot.knowledge.search import AmbiguousError, Match
+from linernotes.bot.render import CHOICES, choice_name
+from linernotes.bot.store import Store
+from linernotes.bot.ui import Pager, send_pages
 
 log = logging.getLogger(__name__)
 

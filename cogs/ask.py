@@ -5,12 +5,11 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 from discord.ext import commands
-
-from bot.embeds import sources_text
-from bot.errors import NotFoundError
-from bot.knowledge.ask import answer
-from bot.render import Field, clip, make_embed
-from bot.store import Store
+from linernotes.bot.embeds import sources_text
+from linernotes.bot.errors import NotFoundError
+from linernotes.bot.knowledge.ask import answer
+from linernotes.bot.render import Field, clip, make_embed
+from linernotes.bot.store import Store
 
 QUESTION_MAX = 300
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 from discord.ext import commands
-
-from bot.embeds import (
+from linernotes.bot.embeds import (
     artist_embed,
     credits_pages,
     references_pages,
@@ -14,11 +13,11 @@ from bot.embeds import (
     song_embed,
     works_pages,
 )
-from bot.knowledge import cards
-from bot.knowledge.cards import ROLE_ORDER
-from bot.knowledge.search import Match
-from bot.store import Store
-from cogs._lookup import complete, lookup
+from linernotes.bot.knowledge import cards
+from linernotes.bot.knowledge.cards import ROLE_ORDER
+from linernotes.bot.knowledge.search import Match
+from linernotes.bot.store import Store
+from linernotes.cogs._lookup import complete, lookup
 
 ROLE_CHOICES = [app_commands.Choice(name=r, value=r) for r in ROLE_ORDER]
 RELEASE_KINDS = ("release", "song")

@@ -10,18 +10,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import discord
 from discord import app_commands
 from discord.ext import commands
-
-from bot.checks import (
+from linernotes.bot.checks import (
     MODLOG_PERMISSIONS,
     manage_guild_only,
     missing_bot_permissions,
     posting_permissions,
 )
-from bot.errors import UserError
-from bot.knowledge import search
-from bot.render import ARCHIVE_DURATIONS, Field, choice_name, make_embed
-from bot.store import Store
-from bot.store.guilds import GuildStore
+from linernotes.bot.errors import UserError
+from linernotes.bot.knowledge import search
+from linernotes.bot.render import ARCHIVE_DURATIONS, Field, choice_name, make_embed
+from linernotes.bot.store import Store
+from linernotes.bot.store.guilds import GuildStore
 
 log = logging.getLogger(__name__)
 

@@ -11,20 +11,19 @@ from zoneinfo import ZoneInfo
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
-
-from bot.checks import MODLOG_PERMISSIONS, missing_bot_permissions
-from bot.embeds import on_this_day_lines, release_embed, song_embed
-from bot.errors import UserError
-from bot.knowledge import cards
-from bot.knowledge.cards import EntityRef
-from bot.knowledge.prompts import discussion_prompts
-from bot.knowledge.search import Match
-from bot.render import make_embed, pack_lines
-from bot.store import Store
-from bot.store.guilds import GuildStore
-from bot.threads import ThreadOpener
-from bot.ui import send_pages
-from cogs._lookup import complete, lookup
+from linernotes.bot.checks import MODLOG_PERMISSIONS, missing_bot_permissions
+from linernotes.bot.embeds import on_this_day_lines, release_embed, song_embed
+from linernotes.bot.errors import UserError
+from linernotes.bot.knowledge import cards
+from linernotes.bot.knowledge.cards import EntityRef
+from linernotes.bot.knowledge.prompts import discussion_prompts
+from linernotes.bot.knowledge.search import Match
+from linernotes.bot.render import make_embed, pack_lines
+from linernotes.bot.store import Store
+from linernotes.bot.store.guilds import GuildStore
+from linernotes.bot.threads import ThreadOpener
+from linernotes.bot.ui import send_pages
+from linernotes.cogs._lookup import complete, lookup
 
 log = logging.getLogger(__name__)
 

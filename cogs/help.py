@@ -5,9 +5,8 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 from discord.ext import commands
-
-from bot.render import make_embed, pack_lines
-from bot.ui import send_pages
+from linernotes.bot.render import make_embed, pack_lines
+from linernotes.bot.ui import send_pages
 
 
 def command_lines(tree: app_commands.CommandTree) -> list[str]:

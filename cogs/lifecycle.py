@@ -6,9 +6,8 @@ import logging
 
 import discord
 from discord.ext import commands, tasks
-
-from bot.store import Store
-from bot.store.guilds import PURGE_GRACE, GuildStore
+from linernotes.bot.store import Store
+from linernotes.bot.store.guilds import PURGE_GRACE, GuildStore
 
 log = logging.getLogger(__name__)
 

@@ -10,14 +10,13 @@ from typing import Any
 import discord
 from discord import app_commands
 from discord.ext import commands
-
-from bot.client import send_error
-from bot.errors import UserError
-from bot.knowledge import search, suggested
-from bot.render import Field, clip, make_embed
-from bot.store import Store
-from bot.store.guilds import GuildStore, Suggestion
-from cogs._lookup import complete
+from linernotes.bot.client import send_error
+from linernotes.bot.errors import UserError
+from linernotes.bot.knowledge import search, suggested
+from linernotes.bot.render import Field, clip, make_embed
+from linernotes.bot.store import Store
+from linernotes.bot.store.guilds import GuildStore, Suggestion
+from linernotes.cogs._lookup import complete
 
 log = logging.getLogger(__name__)
 

@@ -50,25 +50,30 @@ class Pager(discord.ui.View):
     async def next_page(self, inter: discord.Interaction, _: discord.ui.Button) -> None:
         await inter.response.edit_message(content="page 2")
 
-    @discord.ui.select(custom_id="pager:pick", options=[
-        discord.SelectOption(label="IU", value="iu"),
-        discord.SelectOption(label="BTS", value="bts"),
-    ])
+    @discord.ui.select(
+        custom_id="pager:pick",
+        options=[
+            discord.SelectOption(label="IU", value="iu"),
+            discord.SelectOption(label="BTS", value="bts"),
+        ],
+    )
     async def pick(self, inter: discord.Interaction, select: discord.ui.Select) -> None:
         await inter.response.send_message(f"picked {select.values[0]}", ephemeral=True)
 
 
 class Ask(discord.ui.Modal, title="Your review"):
-    answer: discord.ui.TextInput = discord.ui.TextInput(label="Review", custom_id="review",
-                                                        max_length=200)
+    answer: discord.ui.TextInput = discord.ui.TextInput(
+        label="Review", custom_id="review", max_length=200
+    )
 
     async def on_submit(self, inter: discord.Interaction) -> None:
         await inter.response.send_message(f"You said: {self.answer.value}")
 
 
 def make_bot(env_box: dict[str, Env]) -> commands.Bot:
-    bot = commands.Bot(command_prefix="!", intents=discord.Intents.default(),
-                       guild_ready_timeout=0.01)
+    bot = commands.Bot(
+        command_prefix="!", intents=discord.Intents.default(), guild_ready_timeout=0.01
+    )
     tree = bot.tree
 
     @tree.command(description="How to use the bot")
@@ -77,23 +82,30 @@ def make_bot(env_box: dict[str, Env]) -> commands.Bot:
 
     @tree.command(description="Credits for a song")
     @app_commands.describe(query="Song title")
-    async def credits(inter: discord.Interaction, query: str,
-                      member: discord.Member | None = None,
-                      channel: discord.TextChannel | None = None,
-                      role: discord.Role | None = None) -> None:
-        parts = [query, type(member).__name__ if member else "-",
-                 member.display_name if member else "-", channel.name if channel else "-",
-                 role.name if role else "-"]
+    async def credits(
+        inter: discord.Interaction,
+        query: str,
+        member: discord.Member | None = None,
+        channel: discord.TextChannel | None = None,
+        role: discord.Role | None = None,
+    ) -> None:
+        parts = [
+            query,
+            type(member).__name__ if member else "-",
+            member.display_name if member else "-",
+            channel.name if channel else "-",
+            role.name if role else "-",
+        ]
         await inter.response.send_message("|".join(parts))
 
     @credits.autocomplete("query")
-    async def credits_ac(inter: discord.Interaction, current: str
-                         ) -> list[app_commands.Choice[str]]:
+    async def credits_ac(
+        inter: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         if current == "many":
             return [app_commands.Choice(name=f"s{i}", value=f"s{i}") for i in range(30)]
         songs = ["Love wins all", "Love poem", "Blueming", "Palette"]
-        return [app_commands.Choice(name=s, value=s) for s in songs
-                if current.lower() in s.lower()]
+        return [app_commands.Choice(name=s, value=s) for s in songs if current.lower() in s.lower()]
 
     feed = app_commands.Group(name="feed", description="Feeds")
 
@@ -101,9 +113,12 @@ def make_bot(env_box: dict[str, Env]) -> commands.Bot:
     async def feed_add(inter: discord.Interaction, url: str) -> None:
         await inter.response.send_message(f"added {url}")
 
-    config = app_commands.Group(name="config", description="Settings",
-                                default_permissions=discord.Permissions(manage_guild=True),
-                                guild_only=True)
+    config = app_commands.Group(
+        name="config",
+        description="Settings",
+        default_permissions=discord.Permissions(manage_guild=True),
+        guild_only=True,
+    )
     threads = app_commands.Group(name="threads", description="Threads", parent=config)
 
     @threads.command(name="set", description="Turn review threads on or off")
@@ -192,14 +207,23 @@ async def env(fake_discord: FakeDiscord) -> AsyncIterator[Env]:
 # --------------------------------------------------------------------------------------
 
 
-async def api(fd: FakeDiscord, method: str, path: str, payload: Any = None, *,
-              token: str | None = None, data: Any = None, auth: bool = True
-              ) -> tuple[int, Any, Any]:
+async def api(
+    fd: FakeDiscord,
+    method: str,
+    path: str,
+    payload: Any = None,
+    *,
+    token: str | None = None,
+    data: Any = None,
+    auth: bool = True,
+) -> tuple[int, Any, Any]:
     headers = {}
     if auth:
         headers["Authorization"] = f"Bot {token or fd.token}"
-    async with aiohttp.ClientSession() as s, s.request(
-            method, fd.api_base + path, json=payload, data=data, headers=headers) as r:
+    async with (
+        aiohttp.ClientSession() as s,
+        s.request(method, fd.api_base + path, json=payload, data=data, headers=headers) as r,
+    ):
         text = await r.text()
         body = json.loads(text) if r.content_type == "application/json" else text
         return r.status, body, r.headers
@@ -248,9 +272,14 @@ async def test_slash_with_options_and_resolved_objects(env: Env) -> None:
     reply = await env.fd.slash("help", user=env.alice)
     assert reply.type == 4 and reply.content == "Liner Notes help" and reply.ephemeral
     assert env.fd.channel_messages(env.guild.general) == []  # ephemeral: not in history
-    reply = await env.fd.slash("credits", user=env.alice, query="Love wins all",
-                               member=env.mina, role=env.mods,
-                               options={"channel": env.reviews})
+    reply = await env.fd.slash(
+        "credits",
+        user=env.alice,
+        query="Love wins all",
+        member=env.mina,
+        role=env.mods,
+        options={"channel": env.reviews},
+    )
     assert reply.content == "Love wins all|Member|mina|reviews|Mods"
     payload = reply.interaction
     assert payload["member"]["user"]["id"] == str(env.alice.id)
@@ -283,7 +312,8 @@ async def test_command_permission_overrides_and_force(env: Env) -> None:
     reply = await fd.slash("config threads set", user=env.alice, enabled=True, force=True)
     assert reply.content == "threads=True"
     status, perms, _ = await api(
-        fd, "GET", f"/applications/{fd.application_id}/guilds/{env.guild.id}/commands/permissions")
+        fd, "GET", f"/applications/{fd.application_id}/guilds/{env.guild.id}/commands/permissions"
+    )
     assert status == 200 and perms[0]["permissions"][-1]["id"] == str(env.alice.id)
 
 
@@ -335,7 +365,7 @@ async def test_thread_from_message_and_forum_post(env: Env) -> None:
     fd = env.fd
     reply = await fd.slash("publish", user=env.alice, text="Love wins all")
     done = await reply.final()
-    thread = (await fd.wait_for_thread(env.reviews))
+    thread = await fd.wait_for_thread(env.reviews)
     starter = fd.channel_messages(env.reviews)[0]
     assert thread.id == starter.id and starter.thread is thread  # same id, as on Discord
     assert thread.name == "Discuss: Love wins all" and thread.auto_archive_duration == 1440
@@ -386,12 +416,14 @@ async def test_guild_and_channel_events_reach_discord_py(env: Env) -> None:
 
 async def test_user_messages_respect_message_content_intent(env: Env) -> None:
     fd, bot = env.fd, env.bot
-    got = asyncio.ensure_future(bot.wait_for("message", timeout=3,
-                                             check=lambda m: m.author.id == env.alice.id))
+    got = asyncio.ensure_future(
+        bot.wait_for("message", timeout=3, check=lambda m: m.author.id == env.alice.id)
+    )
     await fd.post_message(env.guild.general, "hello everyone", user=env.alice)
     assert (await got).content == ""  # no MESSAGE_CONTENT intent
-    got = asyncio.ensure_future(bot.wait_for("message", timeout=3,
-                                             check=lambda m: m.author.id == env.alice.id))
+    got = asyncio.ensure_future(
+        bot.wait_for("message", timeout=3, check=lambda m: m.author.id == env.alice.id)
+    )
     await fd.post_message(env.guild.general, f"<@{fd.bot_user_id}> hi", user=env.alice)
     assert (await got).content.endswith(" hi")  # mentions are always visible
 
@@ -441,11 +473,11 @@ async def test_double_acknowledgement_is_refused(env: Env) -> None:
     reply = await fd.slash("silent", user=env.alice, wait=False)
     await fd.wait_for(lambda: env.saved, what="the bot to receive /silent")
     path = f"/interactions/{reply.id}/{reply.token}/callback"
-    status, _, _ = await api(fd, "POST", path, {"type": 4, "data": {"content": "one"}},
-                             auth=False)
+    status, _, _ = await api(fd, "POST", path, {"type": 4, "data": {"content": "one"}}, auth=False)
     assert status == 204
-    status, body, _ = await api(fd, "POST", path, {"type": 4, "data": {"content": "two"}},
-                                auth=False)
+    status, body, _ = await api(
+        fd, "POST", path, {"type": 4, "data": {"content": "two"}}, auth=False
+    )
     assert (status, body["code"]) == (400, 40060)
     assert reply.content == "one"
 
@@ -454,20 +486,36 @@ async def test_interaction_callback_validation(env: Env) -> None:
     fd = env.fd
     reply = await fd.slash("silent", user=env.alice, wait=False)
     path = f"/interactions/{reply.id}/{reply.token}/callback"
-    status, body, _ = await api(fd, "POST", path, {"type": 9, "data": {
-        "custom_id": "m", "title": "t" * 46,
-        "components": [{"type": 1, "components": [
-            {"type": 4, "custom_id": "a", "label": "A", "style": 1}]}]}}, auth=False)
+    status, body, _ = await api(
+        fd,
+        "POST",
+        path,
+        {
+            "type": 9,
+            "data": {
+                "custom_id": "m",
+                "title": "t" * 46,
+                "components": [
+                    {
+                        "type": 1,
+                        "components": [{"type": 4, "custom_id": "a", "label": "A", "style": 1}],
+                    }
+                ],
+            },
+        },
+        auth=False,
+    )
     assert (status, body["code"]) == (400, 50035)
     assert error_codes(body, "data", "title") == ["BASE_TYPE_BAD_LENGTH"]
-    status, body, _ = await api(fd, "POST", path, {"type": 7, "data": {"content": "x"}},
-                                auth=False)
+    status, body, _ = await api(fd, "POST", path, {"type": 7, "data": {"content": "x"}}, auth=False)
     assert status == 400 and "type" in body["errors"]  # UPDATE_MESSAGE needs a component
-    status, body, _ = await api(fd, "POST", path, {"type": 4, "data": {"content": "x" * 2001}},
-                                auth=False)
+    status, body, _ = await api(
+        fd, "POST", path, {"type": 4, "data": {"content": "x" * 2001}}, auth=False
+    )
     assert error_codes(body, "data", "content") == ["BASE_TYPE_MAX_LENGTH"]
-    status, body, _ = await api(fd, "POST", f"/interactions/{reply.id}/{reply.token}x/callback",
-                                {"type": 4}, auth=False)
+    status, body, _ = await api(
+        fd, "POST", f"/interactions/{reply.id}/{reply.token}x/callback", {"type": 4}, auth=False
+    )
     assert (status, body["code"]) == (404, 10062)
     assert not reply.record.acknowledged  # invalid answers do not acknowledge
 
@@ -503,8 +551,13 @@ async def test_auth_and_unknown_resources(world: tuple[FakeDiscord, Guild, Chann
     status, body, headers = await api(fd, "GET", f"/channels/{ch.id}")
     assert status == 200 and body["name"] == "reviews"
     assert headers["Content-Type"] == "application/json"
-    for h in ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
-              "X-RateLimit-Reset-After", "X-RateLimit-Bucket"):
+    for h in (
+        "X-RateLimit-Limit",
+        "X-RateLimit-Remaining",
+        "X-RateLimit-Reset",
+        "X-RateLimit-Reset-After",
+        "X-RateLimit-Bucket",
+    ):
         assert h in headers
 
 
@@ -532,8 +585,7 @@ async def test_message_limits(world: tuple[FakeDiscord, Guild, Channel]) -> None
     body = await post({"embeds": [{"fields": [{"name": "", "value": "v" * 1025}]}]})
     assert error_codes(body, "embeds", 0, "fields", 0, "name") == ["BASE_TYPE_REQUIRED"]
     assert error_codes(body, "embeds", 0, "fields", 0, "value") == ["BASE_TYPE_MAX_LENGTH"]
-    body = await post({"embeds": [{"footer": {"text": "f" * 2049},
-                                   "author": {"name": "a" * 257}}]})
+    body = await post({"embeds": [{"footer": {"text": "f" * 2049}, "author": {"name": "a" * 257}}]})
     assert error_codes(body, "embeds", 0, "footer", "text") == ["BASE_TYPE_MAX_LENGTH"]
     assert error_codes(body, "embeds", 0, "author", "name") == ["BASE_TYPE_MAX_LENGTH"]
     body = await post({"embeds": [{"description": "d" * 4000}, {"description": "d" * 2001}]})
@@ -547,24 +599,27 @@ async def test_component_limits(world: tuple[FakeDiscord, Guild, Channel]) -> No
         return {"type": 2, "style": 1, "label": f"b{i}", "custom_id": f"c{i}"} | kw
 
     async def post(components: list[dict[str, Any]]) -> dict[str, Any]:
-        status, body, _ = await api(fd, "POST", f"/channels/{ch.id}/messages",
-                                    {"content": "x", "components": components})
+        status, body, _ = await api(
+            fd, "POST", f"/channels/{ch.id}/messages", {"content": "x", "components": components}
+        )
         assert status == 400, body
         return body
 
     rows = [{"type": 1, "components": [button(i)]} for i in range(6)]
     assert error_codes(await post(rows), "components") == ["BASE_TYPE_MAX_LENGTH"]
     row = [{"type": 1, "components": [button(i) for i in range(6)]}]
-    assert error_codes(await post(row), "components", 0, "components") == [
-        "BASE_TYPE_MAX_LENGTH"]
-    body = await post([{"type": 1, "components": [button(0, custom_id="c" * 101,
-                                                         label="l" * 81)]}])
+    assert error_codes(await post(row), "components", 0, "components") == ["BASE_TYPE_MAX_LENGTH"]
+    body = await post([{"type": 1, "components": [button(0, custom_id="c" * 101, label="l" * 81)]}])
     assert error_codes(body, "components", 0, "components", 0, "custom_id") == [
-        "BASE_TYPE_BAD_LENGTH"]
-    assert error_codes(body, "components", 0, "components", 0, "label") == [
-        "BASE_TYPE_MAX_LENGTH"]
-    status, body, _ = await api(fd, "POST", f"/channels/{ch.id}/messages",
-                                {"components": [{"type": 1, "components": [button(1)]}]})
+        "BASE_TYPE_BAD_LENGTH"
+    ]
+    assert error_codes(body, "components", 0, "components", 0, "label") == ["BASE_TYPE_MAX_LENGTH"]
+    status, body, _ = await api(
+        fd,
+        "POST",
+        f"/channels/{ch.id}/messages",
+        {"components": [{"type": 1, "components": [button(1)]}]},
+    )
     assert status == 200 and body["components"][0]["components"][0]["custom_id"] == "c1"
 
 
@@ -572,8 +627,7 @@ async def test_threads_rules(world: tuple[FakeDiscord, Guild, Channel]) -> None:
     fd, guild, ch = world
     _, msg, _ = await api(fd, "POST", f"/channels/{ch.id}/messages", {"content": "hi"})
     path = f"/channels/{ch.id}/messages/{msg['id']}/threads"
-    status, body, _ = await api(fd, "POST", path, {"name": "n" * 101,
-                                                   "auto_archive_duration": 30})
+    status, body, _ = await api(fd, "POST", path, {"name": "n" * 101, "auto_archive_duration": 30})
     assert error_codes(body, "name") == ["BASE_TYPE_BAD_LENGTH"]
     assert error_codes(body, "auto_archive_duration") == ["BASE_TYPE_CHOICES"]
     status, thread, _ = await api(fd, "POST", path, {"name": "Discuss"})
@@ -587,11 +641,16 @@ async def test_threads_rules(world: tuple[FakeDiscord, Guild, Channel]) -> None:
     assert error_codes(body, "message") == ["BASE_TYPE_REQUIRED"]
     status, body, _ = await api(fd, "POST", fpath, {"name": "Post", "message": {"content": "x"}})
     assert (status, body["code"]) == (400, 40067)
-    status, post, _ = await api(fd, "POST", fpath, {
-        "name": "Post", "message": {"content": "x"}, "applied_tags": [str(forum.tag("IU").id)]})
+    status, post, _ = await api(
+        fd,
+        "POST",
+        fpath,
+        {"name": "Post", "message": {"content": "x"}, "applied_tags": [str(forum.tag("IU").id)]},
+    )
     assert status == 201 and post["message"]["id"] == post["id"]
-    assert (await api(fd, "POST", f"/channels/{forum.id}/messages", {"content": "x"})
-            )[1]["code"] == 40058
+    assert (await api(fd, "POST", f"/channels/{forum.id}/messages", {"content": "x"}))[1][
+        "code"
+    ] == 40058
     # A moderator archives the thread; sending in it unarchives it again.
     th = guild.get_channel(int(thread["id"]))
     guild.archive_thread(th)
@@ -599,9 +658,12 @@ async def test_threads_rules(world: tuple[FakeDiscord, Guild, Channel]) -> None:
     assert (await api(fd, "POST", f"/channels/{th.id}/messages", {"content": "up"}))[0] == 200
     assert not th.archived
     # Archive/lock: the bot owns the thread, but locking needs MANAGE_THREADS.
-    guild.set_bot_permissions(Permissions.VIEW_CHANNEL | Permissions.SEND_MESSAGES
-                              | Permissions.SEND_MESSAGES_IN_THREADS
-                              | Permissions.READ_MESSAGE_HISTORY)
+    guild.set_bot_permissions(
+        Permissions.VIEW_CHANNEL
+        | Permissions.SEND_MESSAGES
+        | Permissions.SEND_MESSAGES_IN_THREADS
+        | Permissions.READ_MESSAGE_HISTORY
+    )
     tpath = f"/channels/{thread['id']}"
     assert (await api(fd, "PATCH", tpath, {"locked": True}))[1]["code"] == 50013
     status, body, _ = await api(fd, "PATCH", tpath, {"archived": True, "name": "Closed"})
@@ -612,13 +674,13 @@ async def test_threads_rules(world: tuple[FakeDiscord, Guild, Channel]) -> None:
     # No CREATE_PUBLIC_THREADS (@everyone has it by default, so deny it on the channel).
     guild.deny_bot(ch, "create_public_threads")
     _, msg2, _ = await api(fd, "POST", f"/channels/{ch.id}/messages", {"content": "two"})
-    status, body, _ = await api(fd, "POST", f"/channels/{ch.id}/messages/{msg2['id']}/threads",
-                                {"name": "t"})
+    status, body, _ = await api(
+        fd, "POST", f"/channels/{ch.id}/messages/{msg2['id']}/threads", {"name": "t"}
+    )
     assert (status, body["code"]) == (403, 50013)
 
 
-async def test_permissions_computed_like_discord(world: tuple[FakeDiscord, Guild, Channel]
-                                                 ) -> None:
+async def test_permissions_computed_like_discord(world: tuple[FakeDiscord, Guild, Channel]) -> None:
     fd, guild, ch = world
     path = f"/channels/{ch.id}/messages"
     guild.deny_bot(ch, "send_messages")
@@ -650,18 +712,27 @@ async def test_permissions_computed_like_discord(world: tuple[FakeDiscord, Guild
     # DMs to users with closed DMs.
     shy = fd.add_user("shy", dms_open=False)
     _, dm, _ = await api(fd, "POST", "/users/@me/channels", {"recipient_id": str(shy.id)})
-    assert (await api(fd, "POST", f"/channels/{dm['id']}/messages", {"content": "hi"})
-            )[1]["code"] == 50007
+    assert (await api(fd, "POST", f"/channels/{dm['id']}/messages", {"content": "hi"}))[1][
+        "code"
+    ] == 50007
 
 
 async def test_command_validation(fake_discord: FakeDiscord) -> None:
     fd = fake_discord
     path = f"/applications/{fd.application_id}/commands"
-    status, body, _ = await api(fd, "PUT", path, [
-        {"name": "Bad Name", "description": "x"},
-        {"name": "ok", "description": "d" * 101, "options": [
-            {"type": 3, "name": f"o{i}", "description": "o"} for i in range(26)]},
-    ])
+    status, body, _ = await api(
+        fd,
+        "PUT",
+        path,
+        [
+            {"name": "Bad Name", "description": "x"},
+            {
+                "name": "ok",
+                "description": "d" * 101,
+                "options": [{"type": 3, "name": f"o{i}", "description": "o"} for i in range(26)],
+            },
+        ],
+    )
     assert (status, body["code"]) == (400, 50035)
     assert error_codes(body, 0, "name") == ["APPLICATION_COMMAND_INVALID_NAME"]
     assert error_codes(body, 1, "description") == ["BASE_TYPE_BAD_LENGTH"]
@@ -677,8 +748,10 @@ async def test_command_validation(fake_discord: FakeDiscord) -> None:
 async def test_multipart_upload(world: tuple[FakeDiscord, Guild, Channel]) -> None:
     fd, _, ch = world
     form = aiohttp.FormData()
-    form.add_field("payload_json", json.dumps({
-        "content": "cover art", "attachments": [{"id": 0, "filename": "cover.png"}]}))
+    form.add_field(
+        "payload_json",
+        json.dumps({"content": "cover art", "attachments": [{"id": 0, "filename": "cover.png"}]}),
+    )
     form.add_field("files[0]", b"\x89PNG fake", filename="cover.png", content_type="image/png")
     status, body, _ = await api(fd, "POST", f"/channels/{ch.id}/messages", data=form)
     assert status == 200 and body["attachments"][0]["filename"] == "cover.png"
@@ -694,11 +767,16 @@ async def test_multipart_upload(world: tuple[FakeDiscord, Guild, Channel]) -> No
 async def test_injected_429_has_real_headers_and_discord_py_retries(env: Env) -> None:
     fd = env.fd
     fd.fail_next("POST", "/channels/{channel_id}/messages", status=429, retry_after=0.05)
-    status, body, headers = await api(fd, "POST", f"/channels/{env.reviews.id}/messages",
-                                      {"content": "x"})
+    status, body, headers = await api(
+        fd, "POST", f"/channels/{env.reviews.id}/messages", {"content": "x"}
+    )
     assert status == 429
-    assert body == {"message": "You are being rate limited.", "retry_after": 0.05,
-                    "global": False, "code": 0}
+    assert body == {
+        "message": "You are being rate limited.",
+        "retry_after": 0.05,
+        "global": False,
+        "code": 0,
+    }
     assert headers["Retry-After"] == "1" and headers["X-RateLimit-Scope"] == "user"
     assert headers["X-RateLimit-Remaining"] == "0" and "X-RateLimit-Bucket" in headers
     fd.fail_next("POST", "/channels/{channel_id}/messages", status=429, global_=True)
@@ -749,8 +827,10 @@ async def test_rate_limiter_buckets(env: Env) -> None:
 
 async def test_gateway_rejects_bad_token(fake_discord: FakeDiscord) -> None:
     fd = fake_discord
-    async with aiohttp.ClientSession() as s, s.ws_connect(
-            fd.gateway_url + "?v=10&encoding=json") as ws:
+    async with (
+        aiohttp.ClientSession() as s,
+        s.ws_connect(fd.gateway_url + "?v=10&encoding=json") as ws,
+    ):
         hello = await ws.receive_json()
         assert hello["op"] == 10 and hello["d"]["heartbeat_interval"] == 41250
         await ws.send_json({"op": 1, "d": None})
@@ -771,7 +851,8 @@ async def test_fixture_restores_discord_py_urls(fake_discord: FakeDiscord) -> No
 
 
 async def test_members_intent_chunks_and_privileged_intents_are_enforced(
-        fake_discord: FakeDiscord) -> None:
+    fake_discord: FakeDiscord,
+) -> None:
     fd = fake_discord
     guild = fd.add_guild("K-pop Club")
     for name in ("alice", "bob", "mina"):

@@ -43,7 +43,7 @@ class BotProcess:
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "bot",
+                "linernotes.bot",
                 "run",
                 env=self.env,
                 cwd=str(self.log.parent),

@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from bot.errors import ConfigError
-from bot.settings import load_settings
+from linernotes.bot.errors import ConfigError
+from linernotes.bot.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,7 +18,7 @@ def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
     """Run ``python -m bot`` with only the given environment (plus PATH)."""
     full_env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env}
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, "-m", "linernotes.bot", *args],
         env=full_env,
         cwd=cwd,
         capture_output=True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.errors import UserError
+from linernotes.bot.errors import UserError
 
 
 class FeedError(UserError):

@@ -16,10 +16,8 @@ from typing import Any
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
-from yarl import URL
-
-from bot import __version__
-from bot.feeds.errors import (
+from linernotes.bot import __version__
+from linernotes.bot.feeds.errors import (
     BadFeedURL,
     FeedError,
     FeedHTTPError,
@@ -29,7 +27,8 @@ from bot.feeds.errors import (
     TooManyRedirects,
     UnreachableHost,
 )
-from bot.feeds.urls import AddressPolicy, validate_url
+from linernotes.bot.feeds.urls import AddressPolicy, validate_url
+from yarl import URL
 
 log = logging.getLogger(__name__)
 

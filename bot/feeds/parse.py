@@ -16,9 +16,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
-
-from bot.feeds.errors import HostileFeed, NotAFeed
-from bot.feeds.text import (
+from linernotes.bot.feeds.errors import HostileFeed, NotAFeed
+from linernotes.bot.feeds.text import (
     DESCRIPTION_LIMIT,
     TITLE_LIMIT,
     clean_inline,
@@ -26,7 +25,7 @@ from bot.feeds.text import (
     cut_text,
     html_to_text,
 )
-from bot.feeds.urls import canonical_url
+from linernotes.bot.feeds.urls import canonical_url
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from bot.feeds.errors import FeedError, FeedHTTPError
-from bot.feeds.fetch import FetchResult
-from bot.feeds.parse import FeedEntry, ParsedFeed, parse_feed
-from bot.feeds.urls import canonical_url, validate_url
-from bot.store.feeds import (
+from linernotes.bot.feeds.errors import FeedError, FeedHTTPError
+from linernotes.bot.feeds.fetch import FetchResult
+from linernotes.bot.feeds.parse import FeedEntry, ParsedFeed, parse_feed
+from linernotes.bot.feeds.urls import canonical_url, validate_url
+from linernotes.bot.store.feeds import (
     DEFAULT_CAP_PER_CHANNEL,
     BaselineEntry,
     DueFeed,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from bot.feeds.errors import BadFeedURL, PrivateAddressError
+from linernotes.bot.feeds.errors import BadFeedURL, PrivateAddressError
 
 MAX_URL_LENGTH = 2048
 _DEFAULT_PORTS = {"http": 80, "https": 443}

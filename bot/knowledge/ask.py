@@ -16,12 +16,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.knowledge import cards
-from bot.knowledge.cards import CreditLine, EntityRef, SourceRef
-from bot.knowledge.normalize import HANGUL_PARTICLES, has_hangul, normalize
-from bot.knowledge.search import Match, resolve
-from bot.store import catalog as db
-from bot.store.core import Store
+from linernotes.bot.knowledge import cards
+from linernotes.bot.knowledge.cards import CreditLine, EntityRef, SourceRef
+from linernotes.bot.knowledge.normalize import HANGUL_PARTICLES, has_hangul, normalize
+from linernotes.bot.knowledge.search import Match, resolve
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store.core import Store
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.errors import NotFoundError
-from bot.store import catalog as db
-from bot.store.core import Store
+from linernotes.bot.errors import NotFoundError
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store.core import Store
 
 ROLE_ORDER = (
     "performer",

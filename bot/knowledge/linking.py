@@ -34,9 +34,9 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.knowledge.normalize import HANGUL_PARTICLES, has_hangul, normalize
-from bot.store import catalog as db
-from bot.store.core import Store
+from linernotes.bot.knowledge.normalize import HANGUL_PARTICLES, has_hangul, normalize
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store.core import Store
 
 DEFAULT_KINDS = ("artist", "release", "song")
 CONTEXT_WINDOW = 6

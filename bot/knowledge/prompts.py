@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.knowledge import cards
-from bot.knowledge.cards import EntityRef, SourceRef
-from bot.store.core import Store
+from linernotes.bot.knowledge import cards
+from linernotes.bot.knowledge.cards import EntityRef, SourceRef
+from linernotes.bot.store.core import Store
 
 STATUS_WORDS = {"confirmed": "the creators confirm", "critic": "a critic reads", "fan": "fans read"}
 

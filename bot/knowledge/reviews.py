@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from bot.knowledge.linking import AliasIndex
-from bot.store import catalog as db
-from bot.store.core import Store
+from linernotes.bot.knowledge.linking import AliasIndex
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store.core import Store
 
 ReviewLinker = Callable[[str], list[dict[str, Any]]]
 

@@ -19,10 +19,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.errors import NotFoundError, UserError
-from bot.knowledge.normalize import dice, fts_phrase, normalize, similarity, trigrams
-from bot.store import catalog as db
-from bot.store.core import Store
+from linernotes.bot.errors import NotFoundError, UserError
+from linernotes.bot.knowledge.normalize import dice, fts_phrase, normalize, similarity, trigrams
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store.core import Store
 
 KINDS = db.ENTITY_KINDS
 TIERS = ("id", "exact", "prefix", "substring", "fuzzy")

@@ -10,12 +10,12 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bot.errors import NotFoundError, UserError
-from bot.knowledge import search
-from bot.knowledge.cards import ROLE_ORDER
-from bot.knowledge.normalize import has_hangul, normalize
-from bot.store import catalog as db
-from bot.store.core import Store
+from linernotes.bot.errors import NotFoundError, UserError
+from linernotes.bot.knowledge import search
+from linernotes.bot.knowledge.cards import ROLE_ORDER
+from linernotes.bot.knowledge.normalize import has_hangul, normalize
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store.core import Store
 
 ORIGIN = "suggestion"
 RELATIONS = ("homage", "visual reference", "quotation", "adaptation", "lyric reference", "echo")

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
-
-from bot.store.core import Store
+from linernotes.bot.store.core import Store
 
 ENTITY_KINDS = ("artist", "release", "song", "video", "work")
 

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
-
-from bot.errors import StoreError
+from linernotes.bot.errors import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +39,7 @@ def utcnow() -> str:
 def bundled_migrations() -> list[Migration]:
     """Return the migrations shipped with the code, in order; refuse gaps."""
     found: list[Migration] = []
-    for entry in resources.files("bot.store.migrations").iterdir():
+    for entry in resources.files("linernotes.bot.store.migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))

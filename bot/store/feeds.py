@@ -19,9 +19,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiosqlite
-
-from bot.errors import UserError
-from bot.store.core import Store
+from linernotes.bot.errors import UserError
+from linernotes.bot.store.core import Store
 
 log = logging.getLogger(__name__)
 

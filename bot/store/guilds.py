@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.store.core import Store, utcnow
+from linernotes.bot.store.core import Store, utcnow
 
 # Declared defaults: a key missing from guild_settings has this value.
 GUILD_DEFAULTS: dict[str, Any] = {

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from discord.ext import commands
-
-from cogs.feeds._cog import Feeds
-from cogs.feeds._reviews import Reviews
+from linernotes.cogs.feeds._cog import Feeds
+from linernotes.cogs.feeds._reviews import Reviews
 
 
 async def setup(bot: commands.Bot) -> None:

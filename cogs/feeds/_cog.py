@@ -11,25 +11,24 @@ from typing import Any
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
-
-from bot.checks import manage_guild_only, missing_bot_permissions, posting_permissions
-from bot.embeds import review_post_embed
-from bot.errors import UserError
-from bot.feeds.errors import FeedError
-from bot.feeds.fetch import Fetcher
-from bot.feeds.parse import parse_feed
-from bot.feeds.poller import backfill, candidates, follow, poll_once
-from bot.feeds.urls import canonical_url, validate_url
-from bot.knowledge import search
-from bot.knowledge.linking import alias_index
-from bot.knowledge.reviews import review_linker
-from bot.render import choice_name, clip, make_embed, pack_lines
-from bot.settings import Settings
-from bot.store import Store
-from bot.store.feeds import FeedStore
-from bot.store.guilds import GuildStore
-from bot.ui import send_pages
-from cogs.feeds._delivery import Delivery
+from linernotes.bot.checks import manage_guild_only, missing_bot_permissions, posting_permissions
+from linernotes.bot.embeds import review_post_embed
+from linernotes.bot.errors import UserError
+from linernotes.bot.feeds.errors import FeedError
+from linernotes.bot.feeds.fetch import Fetcher
+from linernotes.bot.feeds.parse import parse_feed
+from linernotes.bot.feeds.poller import backfill, candidates, follow, poll_once
+from linernotes.bot.feeds.urls import canonical_url, validate_url
+from linernotes.bot.knowledge import search
+from linernotes.bot.knowledge.linking import alias_index
+from linernotes.bot.knowledge.reviews import review_linker
+from linernotes.bot.render import choice_name, clip, make_embed, pack_lines
+from linernotes.bot.settings import Settings
+from linernotes.bot.store import Store
+from linernotes.bot.store.feeds import FeedStore
+from linernotes.bot.store.guilds import GuildStore
+from linernotes.bot.ui import send_pages
+from linernotes.cogs.feeds._delivery import Delivery
 
 log = logging.getLogger(__name__)
 

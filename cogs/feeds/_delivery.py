@@ -9,16 +9,15 @@ from typing import Any
 
 import discord
 from discord.ext import commands
-
-from bot.checks import missing_bot_permissions, posting_permissions
-from bot.embeds import review_post_embed
-from bot.knowledge import cards, search
-from bot.knowledge.prompts import discussion_prompts
-from bot.knowledge.reviews import first_of, store_review
-from bot.render import ARCHIVE_DURATIONS, MESSAGE_LIMIT, clip, thread_name
-from bot.store import Store
-from bot.store.feeds import FeedRow, FeedStore, OutboxRow
-from bot.store.guilds import GuildStore
+from linernotes.bot.checks import missing_bot_permissions, posting_permissions
+from linernotes.bot.embeds import review_post_embed
+from linernotes.bot.knowledge import cards, search
+from linernotes.bot.knowledge.prompts import discussion_prompts
+from linernotes.bot.knowledge.reviews import first_of, store_review
+from linernotes.bot.render import ARCHIVE_DURATIONS, MESSAGE_LIMIT, clip, thread_name
+from linernotes.bot.store import Store
+from linernotes.bot.store.feeds import FeedRow, FeedStore, OutboxRow
+from linernotes.bot.store.guilds import GuildStore
 
 log = logging.getLogger(__name__)
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 from discord.ext import commands
-
-from bot.embeds import reviews_pages
-from bot.knowledge import cards, search
-from bot.store import Store
-from bot.ui import send_pages
-from cogs._lookup import complete, lookup
+from linernotes.bot.embeds import reviews_pages
+from linernotes.bot.knowledge import cards, search
+from linernotes.bot.store import Store
+from linernotes.bot.ui import send_pages
+from linernotes.cogs._lookup import complete, lookup
 
 REVIEW_KINDS = ("release", "song", "video", "artist")
 

@@ -42,7 +42,7 @@ class FeedServer:
     def rss(self) -> bytes:
         entries = "".join(
             f"<item><title>{i.title}</title><link>{i.link or self.url('/p/' + i.guid)}</link>"
-            f"<guid isPermaLink=\"false\">{i.guid}</guid>"
+            f'<guid isPermaLink="false">{i.guid}</guid>'
             f"<pubDate>{format_datetime(i.published)}</pubDate>"
             f"<description><![CDATA[{i.body}]]></description>"
             "<dc:creator>Jae Critic</dc:creator></item>"
@@ -68,8 +68,9 @@ class FeedServer:
         return web.Response(body=body, content_type="application/rss+xml", headers={"ETag": etag})
 
     async def html(self, request: web.Request) -> web.Response:
-        return web.Response(text="<html><body>Just a web page</body></html>",
-                            content_type="text/html")
+        return web.Response(
+            text="<html><body>Just a web page</body></html>", content_type="text/html"
+        )
 
     async def to_private(self, request: web.Request) -> web.Response:
         raise web.HTTPFound("http://169.254.169.254/latest/meta-data/")
@@ -79,8 +80,10 @@ class FeedServer:
             f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
             for i in range(1, 10)
         )
-        doc = f'<?xml version="1.0"?><!DOCTYPE rss [{lol}]><rss version="2.0"><channel>' \
-              "<title>&lol9;</title></channel></rss>"
+        doc = (
+            f'<?xml version="1.0"?><!DOCTYPE rss [{lol}]><rss version="2.0"><channel>'
+            "<title>&lol9;</title></channel></rss>"
+        )
         return web.Response(text=doc, content_type="application/rss+xml")
 
     async def huge(self, request: web.Request) -> web.StreamResponse:

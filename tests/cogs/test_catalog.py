@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.knowledge.importers.catalog import import_catalog
+from linernotes.bot.knowledge.importers.catalog import import_catalog
+
 from tests.conftest import Server
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.checks import missing_bot_permissions
+from linernotes.bot.checks import missing_bot_permissions
+
 from tests.conftest import Server
 
 

@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from linernotes.bot.checks import missing_bot_permissions
+from linernotes.bot.store.feeds import FeedStore
 
-from bot.checks import missing_bot_permissions
-from bot.store.feeds import FeedStore
 from tests.cogs.feedserver import FeedServer, Item
 from tests.conftest import Server
 
@@ -362,8 +362,11 @@ async def test_crash_and_long_outage_finds_the_unrecorded_post(
     await server.bot.get_cog("Feeds").run_cycle()
     posted = posts(server, reviews)
     assert len(posted) == 1
-    sends = [r for r in fd.requests_to("POST", f"/channels/{reviews.id}/messages")
-             if r.json and r.json.get("embeds")]
+    sends = [
+        r
+        for r in fd.requests_to("POST", f"/channels/{reviews.id}/messages")
+        if r.json and r.json.get("embeds")
+    ]
     assert len(sends) == 1
     assert fd.thread_for(posted[0]) is not None
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.store.guilds import GuildStore
+from linernotes.bot.store.guilds import GuildStore
+
 from tests.conftest import Server
 
 

@@ -89,8 +89,10 @@ def normalize_embeds(embeds: list[dict[str, Any]] | None) -> list[dict[str, Any]
         for key in ("provider", "video"):
             e.pop(key, None)
         if "fields" in e:
-            e["fields"] = [{"name": f["name"], "value": f["value"],
-                            "inline": bool(f.get("inline", False))} for f in e["fields"]]
+            e["fields"] = [
+                {"name": f["name"], "value": f["value"], "inline": bool(f.get("inline", False))}
+                for f in e["fields"]
+            ]
         if "color" in e and e["color"] is None:
             e.pop("color")
         out.append(e)
@@ -113,8 +115,12 @@ def normalize_components(components: list[dict[str, Any]] | None) -> list[dict[s
     return comps
 
 
-def build_attachments(fd: FakeDiscord, body: dict[str, Any], files: list[UploadedFile],
-                      keep: list[Attachment] | None = None) -> list[Attachment]:
+def build_attachments(
+    fd: FakeDiscord,
+    body: dict[str, Any],
+    files: list[UploadedFile],
+    keep: list[Attachment] | None = None,
+) -> list[Attachment]:
     meta = {str(a.get("id")): a for a in body.get("attachments") or [] if isinstance(a, dict)}
     out: list[Attachment] = []
     if keep is not None and "attachments" in body:
@@ -124,13 +130,21 @@ def build_attachments(fd: FakeDiscord, body: dict[str, Any], files: list[Uploade
         out.extend(keep)
     for f in files:
         m = meta.get(str(f.index), {})
-        out.append(Attachment(fd.world.snowflake(), m.get("filename") or f.filename, f.data,
-                              f.content_type, m.get("description")))
+        out.append(
+            Attachment(
+                fd.world.snowflake(),
+                m.get("filename") or f.filename,
+                f.data,
+                f.content_type,
+                m.get("description"),
+            )
+        )
     return out
 
 
-def apply_message_fields(msg: Message, fd: FakeDiscord, body: dict[str, Any],
-                         files: list[UploadedFile], *, edit: bool) -> None:
+def apply_message_fields(
+    msg: Message, fd: FakeDiscord, body: dict[str, Any], files: list[UploadedFile], *, edit: bool
+) -> None:
     if "content" in body or not edit:
         msg.content = body.get("content") or ""
     if "embeds" in body or not edit:
@@ -138,8 +152,7 @@ def apply_message_fields(msg: Message, fd: FakeDiscord, body: dict[str, Any],
     if "components" in body or not edit:
         msg.components = normalize_components(body.get("components"))
     if "attachments" in body or files or not edit:
-        msg.attachments = build_attachments(fd, body, files, keep=msg.attachments if edit
-                                            else None)
+        msg.attachments = build_attachments(fd, body, files, keep=msg.attachments if edit else None)
     if "poll" in body and not edit:
         msg.poll = body["poll"]
     if "allowed_mentions" in body:
@@ -152,8 +165,9 @@ def message_is_empty(msg: Message) -> bool:
     return not (msg.content or msg.embeds or msg.components or msg.attachments or msg.poll)
 
 
-def new_message(fd: FakeDiscord, ch: Channel, author: User, *, msg_id: int | None = None
-                ) -> Message:
+def new_message(
+    fd: FakeDiscord, ch: Channel, author: User, *, msg_id: int | None = None
+) -> Message:
     return Message(msg_id or fd.world.snowflake(), ch, author)
 
 
@@ -213,8 +227,9 @@ def strip_unpermitted(ch: Channel, body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def resolve_reference(fd: FakeDiscord, ch: Channel, body: dict[str, Any], errs: ErrorTree
-                      ) -> tuple[dict[str, Any] | None, Message | None]:
+def resolve_reference(
+    fd: FakeDiscord, ch: Channel, body: dict[str, Any], errs: ErrorTree
+) -> tuple[dict[str, Any] | None, Message | None]:
     ref = body.get("message_reference")
     if not ref:
         return None, None
@@ -225,8 +240,11 @@ def resolve_reference(fd: FakeDiscord, ch: Channel, body: dict[str, Any], errs: 
         if ref.get("fail_if_not_exists", True):
             errs.add(("message_reference",), "REPLIES_UNKNOWN_MESSAGE", "Unknown message")
         return None, None
-    out = {"type": ref.get("type", 0), "channel_id": str(target.channel.id),
-           "message_id": str(target.id)}
+    out = {
+        "type": ref.get("type", 0),
+        "channel_id": str(target.channel.id),
+        "message_id": str(target.id),
+    }
     if target.channel.guild is not None:
         out["guild_id"] = str(target.channel.guild.id)
     return out, target
@@ -239,8 +257,13 @@ def resolve_reference(fd: FakeDiscord, ch: Channel, body: dict[str, Any], errs: 
 
 @route("GET", "/users/@me")
 async def get_me(ctx: Ctx) -> Any:
-    return ctx.fd.world.bot_user.to_dict() | {"verified": True, "mfa_enabled": False,
-                                              "locale": "en-US", "email": None, "flags": 0}
+    return ctx.fd.world.bot_user.to_dict() | {
+        "verified": True,
+        "mfa_enabled": False,
+        "locale": "en-US",
+        "email": None,
+        "flags": 0,
+    }
 
 
 @route("GET", "/users/{user_id}")
@@ -255,9 +278,17 @@ async def get_user(ctx: Ctx) -> Any:
 async def my_guilds(ctx: Ctx) -> Any:
     out = []
     for g in ctx.fd.world.guilds.values():
-        out.append({"id": str(g.id), "name": g.name, "icon": None, "banner": None,
-                    "owner": False, "permissions": str(g.bot_permissions()),
-                    "features": g.features})
+        out.append(
+            {
+                "id": str(g.id),
+                "name": g.name,
+                "icon": None,
+                "banner": None,
+                "owner": False,
+                "permissions": str(g.bot_permissions()),
+                "features": g.features,
+            }
+        )
     return out
 
 
@@ -287,9 +318,16 @@ async def get_gateway(ctx: Ctx) -> Any:
 
 @route("GET", "/gateway/bot")
 async def get_gateway_bot(ctx: Ctx) -> Any:
-    return {"url": ctx.fd.gateway_url.rstrip("/"), "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 999,
-                                    "reset_after": 14_400_000, "max_concurrency": 1}}
+    return {
+        "url": ctx.fd.gateway_url.rstrip("/"),
+        "shards": 1,
+        "session_start_limit": {
+            "total": 1000,
+            "remaining": 999,
+            "reset_after": 14_400_000,
+            "max_concurrency": 1,
+        },
+    }
 
 
 def application_dict(fd: FakeDiscord) -> dict[str, Any]:
@@ -313,8 +351,7 @@ def application_dict(fd: FakeDiscord) -> dict[str, Any]:
         "tags": [],
         "approximate_guild_count": len(fd.world.guilds),
         "integration_types_config": {"0": {}, "1": {}},
-        "install_params": {"scopes": ["bot", "applications.commands"],
-                           "permissions": "0"},
+        "install_params": {"scopes": ["bot", "applications.commands"], "permissions": "0"},
     }
 
 
@@ -348,8 +385,13 @@ def _command_scope(ctx: Ctx) -> tuple[dict[str, dict[str, Any]], Guild | None]:
     return ctx.fd.guild_commands.setdefault(guild.id, {}), guild
 
 
-def _store_command(ctx: Ctx, store: dict[str, dict[str, Any]], guild: Guild | None,
-                   cmd: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+def _store_command(
+    ctx: Ctx,
+    store: dict[str, dict[str, Any]],
+    guild: Guild | None,
+    cmd: dict[str, Any],
+    existing: dict[str, Any] | None,
+) -> dict[str, Any]:
     fd = ctx.fd
     ctype = cmd.get("type", 1)
     out: dict[str, Any] = {
@@ -381,15 +423,14 @@ def _store_command(ctx: Ctx, store: dict[str, dict[str, Any]], guild: Guild | No
     return out
 
 
-def _same_definition(existing: dict[str, Any], out: dict[str, Any], cmd: dict[str, Any]
-                     ) -> bool:
+def _same_definition(existing: dict[str, Any], out: dict[str, Any], cmd: dict[str, Any]) -> bool:
     keys = ("name", "description", "default_member_permissions", "nsfw")
-    return (all(existing.get(k) == out.get(k) for k in keys)
-            and existing.get("options") == cmd.get("options"))
+    return all(existing.get(k) == out.get(k) for k in keys) and existing.get("options") == cmd.get(
+        "options"
+    )
 
 
-def _find_by_name(store: dict[str, dict[str, Any]], cmd: dict[str, Any]
-                  ) -> dict[str, Any] | None:
+def _find_by_name(store: dict[str, dict[str, Any]], cmd: dict[str, Any]) -> dict[str, Any] | None:
     for c in store.values():
         if c["name"] == cmd.get("name") and c["type"] == cmd.get("type", 1):
             return c
@@ -471,8 +512,12 @@ async def delete_command(ctx: Ctx) -> Any:
 
 
 def _permissions_payload(ctx: Ctx, guild: Guild, key: str, cmd_id: str) -> dict[str, Any]:
-    return {"id": cmd_id, "application_id": str(ctx.fd.application_id),
-            "guild_id": str(guild.id), "permissions": guild.command_permissions[key]}
+    return {
+        "id": cmd_id,
+        "application_id": str(ctx.fd.application_id),
+        "guild_id": str(guild.id),
+        "permissions": guild.command_permissions[key],
+    }
 
 
 def _all_commands(ctx: Ctx, guild: Guild) -> list[dict[str, Any]]:
@@ -488,13 +533,15 @@ async def command_permissions(ctx: Ctx) -> Any:
         if key == "*":
             out.append(_permissions_payload(ctx, guild, key, str(ctx.fd.application_id)))
             continue
-        out.extend(_permissions_payload(ctx, guild, key, cmd["id"])
-                   for cmd in _all_commands(ctx, guild) if cmd["name"] == key)
+        out.extend(
+            _permissions_payload(ctx, guild, key, cmd["id"])
+            for cmd in _all_commands(ctx, guild)
+            if cmd["name"] == key
+        )
     return out
 
 
-@route("GET",
-       "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}/permissions")
+@route("GET", "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}/permissions")
 async def command_permission(ctx: Ctx) -> Any:
     _, guild = _command_scope(ctx)
     assert guild is not None
@@ -557,8 +604,11 @@ async def search_members(ctx: Ctx) -> Any:
     guild = get_guild(ctx)
     q = ctx.query.get("query", "").lower()
     limit = int(ctx.query.get("limit", "1"))
-    found = [m for m in guild.members.values()
-             if m.user.username.lower().startswith(q) or (m.nick or "").lower().startswith(q)]
+    found = [
+        m
+        for m in guild.members.values()
+        if m.user.username.lower().startswith(q) or (m.nick or "").lower().startswith(q)
+    ]
     return [m.to_dict() for m in found[:limit]]
 
 
@@ -566,10 +616,15 @@ async def search_members(ctx: Ctx) -> Any:
 async def active_threads(ctx: Ctx) -> Any:
     guild = get_guild(ctx)
     bot_id = ctx.fd.bot_user_id
-    threads = [t for t in guild.threads.values()
-               if not t.archived and guild.bot_permissions(t) & P.VIEW_CHANNEL]
-    return {"threads": [t.to_dict() for t in threads],
-            "members": [t.thread_member_dict(bot_id) for t in threads if bot_id in t.member_ids]}
+    threads = [
+        t
+        for t in guild.threads.values()
+        if not t.archived and guild.bot_permissions(t) & P.VIEW_CHANNEL
+    ]
+    return {
+        "threads": [t.to_dict() for t in threads],
+        "members": [t.thread_member_dict(bot_id) for t in threads if bot_id in t.member_ids],
+    }
 
 
 # --------------------------------------------------------------------------------------
@@ -611,16 +666,26 @@ async def modify_channel(ctx: Ctx) -> Any:
         from .state import ForumTag
 
         ch.available_tags = [
-            ForumTag(int(t["id"]) if t.get("id") else ctx.fd.world.snowflake(), t["name"],
-                     bool(t.get("moderated")), t.get("emoji_name"))
+            ForumTag(
+                int(t["id"]) if t.get("id") else ctx.fd.world.snowflake(),
+                t["name"],
+                bool(t.get("moderated")),
+                t.get("emoji_name"),
+            )
             for t in body["available_tags"]
         ]
     if "permission_overwrites" in body:
         from .state import Overwrite
 
-        ch.overwrites = [Overwrite(int(o["id"]), int(o.get("type", 0)),
-                                   int(o.get("allow") or 0), int(o.get("deny") or 0))
-                         for o in body["permission_overwrites"]]
+        ch.overwrites = [
+            Overwrite(
+                int(o["id"]),
+                int(o.get("type", 0)),
+                int(o.get("allow") or 0),
+                int(o.get("deny") or 0),
+            )
+            for o in body["permission_overwrites"]
+        ]
     ctx.fd.gateway.dispatch("CHANNEL_UPDATE", ch.to_dict(), guild=ch.guild, channel=ch)
     return ch.to_dict()
 
@@ -725,8 +790,9 @@ async def create_message(ctx: Ctx) -> Any:
     _check_sendable(fd, ch)
     errs = ErrorTree()
     rules.validate_message(errs, body, has_files=bool(ctx.files))
-    rules.validate_ephemeral_flags(errs, body.get("flags") or 0,
-                                   rules.message_flags_allowed_on_send())
+    rules.validate_ephemeral_flags(
+        errs, body.get("flags") or 0, rules.message_flags_allowed_on_send()
+    )
     ref, target = resolve_reference(fd, ch, body, errs)
     errs.raise_if_any()
     check_message_perms(ch, body, ctx.files)
@@ -814,9 +880,15 @@ async def edit_message(ctx: Ctx) -> Any:
     return edit_message_common(fd, msg, body, ctx.files, check_channel=True).to_dict()
 
 
-def edit_message_common(fd: FakeDiscord, msg: Message, body: dict[str, Any],
-                        files: list[UploadedFile], *, check_channel: bool,
-                        prefix: tuple[str | int, ...] = ()) -> Message:
+def edit_message_common(
+    fd: FakeDiscord,
+    msg: Message,
+    body: dict[str, Any],
+    files: list[UploadedFile],
+    *,
+    check_channel: bool,
+    prefix: tuple[str | int, ...] = (),
+) -> Message:
     errs = ErrorTree(prefix)
     rules.validate_message(errs, body, has_files=bool(files), edit=True, existing=msg)
     errs.raise_if_any()
@@ -857,8 +929,7 @@ def delete_message_common(fd: FakeDiscord, msg: Message) -> None:
         data: dict[str, Any] = {"id": str(msg.id), "channel_id": str(msg.channel.id)}
         if msg.channel.guild is not None:
             data["guild_id"] = str(msg.channel.guild.id)
-        fd.gateway.dispatch("MESSAGE_DELETE", data, guild=msg.channel.guild,
-                            channel=msg.channel)
+        fd.gateway.dispatch("MESSAGE_DELETE", data, guild=msg.channel.guild, channel=msg.channel)
     fd._notify()
 
 
@@ -876,9 +947,14 @@ async def add_reaction(ctx: Ctx) -> Any:
     if not msg.reactions.get(emoji):
         require(ch, P.ADD_REACTIONS)
     msg.reactions.setdefault(emoji, set()).add(fd.bot_user_id)
-    data: dict[str, Any] = {"user_id": str(fd.bot_user_id), "channel_id": str(ch.id),
-                            "message_id": str(msg.id), "emoji": {"id": None, "name": emoji},
-                            "burst": False, "type": 0}
+    data: dict[str, Any] = {
+        "user_id": str(fd.bot_user_id),
+        "channel_id": str(ch.id),
+        "message_id": str(msg.id),
+        "emoji": {"id": None, "name": emoji},
+        "burst": False,
+        "type": 0,
+    }
     if ch.guild is not None:
         data["guild_id"] = str(ch.guild.id)
     fd.gateway.dispatch("MESSAGE_REACTION_ADD", data, guild=ch.guild, channel=ch)
@@ -900,12 +976,25 @@ async def remove_reaction(ctx: Ctx) -> Any:
 # --------------------------------------------------------------------------------------
 
 
-def _new_thread(fd: FakeDiscord, parent: Channel, name: str, body: dict[str, Any],
-                *, thread_type: int, thread_id: int | None = None) -> Channel:
+def _new_thread(
+    fd: FakeDiscord,
+    parent: Channel,
+    name: str,
+    body: dict[str, Any],
+    *,
+    thread_type: int,
+    thread_id: int | None = None,
+) -> Channel:
     guild = parent.guild
     assert guild is not None
-    th = Channel(thread_id or fd.world.snowflake(), thread_type, name.strip(), guild,
-                 parent=parent, owner_id=fd.bot_user_id)
+    th = Channel(
+        thread_id or fd.world.snowflake(),
+        thread_type,
+        name.strip(),
+        guild,
+        parent=parent,
+        owner_id=fd.bot_user_id,
+    )
     th.auto_archive_duration = body.get("auto_archive_duration") or 4320
     th.rate_limit_per_user = body.get("rate_limit_per_user") or 0
     th.invitable = body.get("invitable", True)
@@ -916,8 +1005,7 @@ def _new_thread(fd: FakeDiscord, parent: Channel, name: str, body: dict[str, Any
 
 
 def _emit_thread_create(fd: FakeDiscord, th: Channel) -> None:
-    data = th.to_dict() | {"newly_created": True,
-                           "member": th.thread_member_dict(fd.bot_user_id)}
+    data = th.to_dict() | {"newly_created": True, "member": th.thread_member_dict(fd.bot_user_id)}
     fd.gateway.dispatch("THREAD_CREATE", data, guild=th.guild, channel=th)
 
 
@@ -1017,11 +1105,18 @@ def _thread(ctx: Ctx) -> Channel:
     return th
 
 
-def _thread_members_update(fd: FakeDiscord, th: Channel, added: list[int] = (),  # type: ignore[assignment]
-                           removed: list[int] = ()) -> None:  # type: ignore[assignment]
+def _thread_members_update(
+    fd: FakeDiscord,
+    th: Channel,
+    added: list[int] = (),  # type: ignore[assignment]
+    removed: list[int] = (),
+) -> None:  # type: ignore[assignment]
     assert th.guild is not None
-    data: dict[str, Any] = {"id": str(th.id), "guild_id": str(th.guild.id),
-                            "member_count": min(len(th.member_ids), 50)}
+    data: dict[str, Any] = {
+        "id": str(th.id),
+        "guild_id": str(th.guild.id),
+        "member_count": min(len(th.member_ids), 50),
+    }
     if added:
         data["added_members"] = [th.thread_member_dict(u) for u in added]
     if removed:

@@ -56,11 +56,19 @@ class FakeDiscord:
     >>> discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fd.gateway_url)
     """
 
-    def __init__(self, token: str = "test-token", *, bot_name: str = "Liner Notes",
-                 interaction_timeout: float = 3.0, token_lifetime: float = 15 * 60,
-                 default_timeout: float = 5.0, heartbeat_interval_ms: int = 41_250,
-                 privileged_intents: int = int(PRIVILEGED_INTENTS),
-                 nonce_window: float = 120.0, retry_after: float = 0.05) -> None:
+    def __init__(
+        self,
+        token: str = "test-token",
+        *,
+        bot_name: str = "Liner Notes",
+        interaction_timeout: float = 3.0,
+        token_lifetime: float = 15 * 60,
+        default_timeout: float = 5.0,
+        heartbeat_interval_ms: int = 41_250,
+        privileged_intents: int = int(PRIVILEGED_INTENTS),
+        nonce_window: float = 120.0,
+        retry_after: float = 0.05,
+    ) -> None:
         self.token = token
         self.interaction_timeout = interaction_timeout  # Discord: 3 s to acknowledge
         self.token_lifetime = token_lifetime  # Discord: followups for 15 minutes
@@ -167,13 +175,20 @@ class FakeDiscord:
     # ----------------------------------------------------------------------------------
     # world building
     # ----------------------------------------------------------------------------------
-    def add_user(self, name: str, *, dms_open: bool = True, bot: bool = False,
-                 locale: str = "en-US") -> User:
+    def add_user(
+        self, name: str, *, dms_open: bool = True, bot: bool = False, locale: str = "en-US"
+    ) -> User:
         return self.world.add_user(name, dms_open=dms_open, bot=bot, locale=locale)
 
-    def add_guild(self, name: str, *, owner: User | str | None = None,
-                  bot_permissions: Any = DEFAULT_BOT_PERMISSIONS,
-                  everyone_permissions: Any = None, locale: str = "en-US") -> Guild:
+    def add_guild(
+        self,
+        name: str,
+        *,
+        owner: User | str | None = None,
+        bot_permissions: Any = DEFAULT_BOT_PERMISSIONS,
+        everyone_permissions: Any = None,
+        locale: str = "en-US",
+    ) -> Guild:
         """Create a guild the bot is in (with @everyone, an owner, the bot's managed role
         and a #general system channel). Sends GUILD_CREATE if the bot is connected."""
         if owner is None:
@@ -183,14 +198,19 @@ class FakeDiscord:
         kw: dict[str, Any] = {}
         if everyone_permissions is not None:
             kw["everyone_permissions"] = Permissions.parse(everyone_permissions)
-        guild = Guild(self.world, name, owner=owner, locale=locale,
-                      bot_permissions=Permissions.parse(bot_permissions), **kw)
+        guild = Guild(
+            self.world,
+            name,
+            owner=owner,
+            locale=locale,
+            bot_permissions=Permissions.parse(bot_permissions),
+            **kw,
+        )
         self.world.guilds[guild.id] = guild
         self.gateway.guild_added(guild)
         return guild
 
-    def add_channel(self, guild: Guild, name: str, type: str | int = "text", **kw: Any
-                    ) -> Channel:
+    def add_channel(self, guild: Guild, name: str, type: str | int = "text", **kw: Any) -> Channel:
         return guild.add_channel(name, type, **kw)
 
     def remove_guild(self, guild: Guild) -> None:
@@ -203,8 +223,9 @@ class FakeDiscord:
     def guild_outage(self, guild: Guild) -> None:
         """The guild becomes unavailable (GUILD_DELETE with ``unavailable: true``)."""
         guild.available = False
-        self.gateway.dispatch("GUILD_DELETE", {"id": str(guild.id), "unavailable": True},
-                              guild=guild)
+        self.gateway.dispatch(
+            "GUILD_DELETE", {"id": str(guild.id), "unavailable": True}, guild=guild
+        )
 
     @property
     def guilds(self) -> list[Guild]:
@@ -217,8 +238,15 @@ class FakeDiscord:
             raise AssertionError("no guild yet: call fd.add_guild(...) first")
         return next(iter(self.world.guilds.values()))
 
-    def _emit(self, event: str, data: dict[str, Any], *, guild: Guild | None = None,
-              intent: Any = "auto", channel: Channel | None = None) -> None:
+    def _emit(
+        self,
+        event: str,
+        data: dict[str, Any],
+        *,
+        guild: Guild | None = None,
+        intent: Any = "auto",
+        channel: Channel | None = None,
+    ) -> None:
         if guild is not None and guild.id not in self.world.guilds:
             return  # not yet added, or the bot left it
         self.gateway.dispatch(event, data, guild=guild, intent=intent, channel=channel)
@@ -237,8 +265,13 @@ class FakeDiscord:
         """Jump the emulator clock (e.g. past the 15-minute interaction token life)."""
         self._clock_offset += seconds
 
-    async def wait_for(self, predicate: Callable[[], Any], *, timeout: float | None = None,  # noqa: ASYNC109
-                       what: str = "a condition") -> Any:
+    async def wait_for(
+        self,
+        predicate: Callable[[], Any],
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109
+        what: str = "a condition",
+    ) -> Any:
         """Generic wait: the first truthy ``predicate()``, re-checked after every emulator
         change (and every 20 ms, for predicates over the bot's own state)."""
         return await self._waiters.wait(predicate, self._t(timeout), what, poll=0.02)
@@ -252,12 +285,20 @@ class FakeDiscord:
 
     async def wait_until_ready(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         """Wait until the bot IDENTIFYed and READY + initial GUILD_CREATEs were written."""
-        await self._waiters.wait(self.gateway.ready_session, self._t(timeout),
-                                 "the bot to connect (IDENTIFY → READY + GUILD_CREATE)")
+        await self._waiters.wait(
+            self.gateway.ready_session,
+            self._t(timeout),
+            "the bot to connect (IDENTIFY → READY + GUILD_CREATE)",
+        )
 
-    async def wait_for_request(self, method: str, path: str, *, timeout: float | None = None,  # noqa: ASYNC109
-                               check: Callable[[RecordedRequest], bool] | None = None
-                               ) -> RecordedRequest:
+    async def wait_for_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109
+        check: Callable[[RecordedRequest], bool] | None = None,
+    ) -> RecordedRequest:
         start = len(self.requests)
 
         def found() -> RecordedRequest | None:
@@ -272,8 +313,9 @@ class FakeDiscord:
     # ----------------------------------------------------------------------------------
     # request log, faults, rate limits
     # ----------------------------------------------------------------------------------
-    def requests_to(self, method: str | None = None, path: str | None = None
-                    ) -> list[RecordedRequest]:
+    def requests_to(
+        self, method: str | None = None, path: str | None = None
+    ) -> list[RecordedRequest]:
         """Recorded requests filtered by method and path. *path* may be a route template
         (``/channels/{channel_id}/messages``) or a concrete path; ``*`` is a wildcard."""
         if path is None and method is not None and " " in method:
@@ -288,10 +330,19 @@ class FakeDiscord:
             out.append(r)
         return out
 
-    def fail_next(self, method: str, path: str | None = None, *, status: int = 500,
-                  count: int = 1, retry_after: float | None = None, global_: bool = False,
-                  code: int | None = None, message: str | None = None, body: Any = None
-                  ) -> Fault:
+    def fail_next(
+        self,
+        method: str,
+        path: str | None = None,
+        *,
+        status: int = 500,
+        count: int = 1,
+        retry_after: float | None = None,
+        global_: bool = False,
+        code: int | None = None,
+        message: str | None = None,
+        body: Any = None,
+    ) -> Fault:
         """Answer the next *count* matching requests with *status* before they are
         processed. ``fail_next("POST", "/channels/{channel_id}/messages", status=429)`` or
         ``fail_next("POST /channels/123/messages", status=503)``."""
@@ -300,9 +351,17 @@ class FakeDiscord:
                 method, path = method.split(" ", 1)
             else:
                 method, path = "*", method
-        fault = Fault(method.upper(), path, status, count,
-                      self.default_retry_after if retry_after is None else retry_after,
-                      global_, code, message, body)
+        fault = Fault(
+            method.upper(),
+            path,
+            status,
+            count,
+            self.default_retry_after if retry_after is None else retry_after,
+            global_,
+            code,
+            message,
+            body,
+        )
         self._faults.append(fault)
         return fault
 
@@ -316,8 +375,12 @@ class FakeDiscord:
                 return fault
         return None
 
-    def enable_rate_limits(self, *, messages: tuple[int, float] = (5, 5.0),
-                           global_limit: tuple[int, float] | None = (50, 1.0)) -> None:
+    def enable_rate_limits(
+        self,
+        *,
+        messages: tuple[int, float] = (5, 5.0),
+        global_limit: tuple[int, float] | None = (50, 1.0),
+    ) -> None:
         """Turn on Discord-like limits: *messages* = (limit, seconds) per channel for
         ``POST /channels/{id}/messages`` and the 50 req/s global limit."""
         self.ratelimiter.enforce = True
@@ -346,8 +409,9 @@ class FakeDiscord:
     # ----------------------------------------------------------------------------------
     # interactions
     # ----------------------------------------------------------------------------------
-    def _context(self, user: User | Member, guild: Guild | None, channel: Channel | None,
-                 dm: bool) -> tuple[Guild | None, Channel, User, Member | None]:
+    def _context(
+        self, user: User | Member, guild: Guild | None, channel: Channel | None, dm: bool
+    ) -> tuple[Guild | None, Channel, User, Member | None]:
         base_user = user.user if isinstance(user, Member) else user
         if dm:
             return None, self.world.dm_channel(base_user), base_user, None
@@ -357,8 +421,10 @@ class FakeDiscord:
             elif isinstance(user, Member):
                 guild = user.guild
             else:
-                guild = next((g for g in self.world.guilds.values()
-                              if base_user.id in g.members), None) or self.guild
+                guild = (
+                    next((g for g in self.world.guilds.values() if base_user.id in g.members), None)
+                    or self.guild
+                )
         if guild.id not in self.world.guilds:
             raise AssertionError(f"the bot is not in guild {guild.name!r}")
         member = guild.members.get(base_user.id)
@@ -372,29 +438,60 @@ class FakeDiscord:
             raise AssertionError(f"{base_user.username} cannot see #{channel.name}")
         return guild, channel, base_user, member
 
-    def _dispatch_interaction(self, itype: int, *, guild: Guild | None, channel: Channel,
-                              user: User, member: Member | None, data: dict[str, Any],
-                              label: str, locale: str | None = None,
-                              message: Message | None = None,
-                              modal_origin: InteractionRecord | None = None
-                              ) -> InteractionRecord:
+    def _dispatch_interaction(
+        self,
+        itype: int,
+        *,
+        guild: Guild | None,
+        channel: Channel,
+        user: User,
+        member: Member | None,
+        data: dict[str, Any],
+        label: str,
+        locale: str | None = None,
+        message: Message | None = None,
+        modal_origin: InteractionRecord | None = None,
+    ) -> InteractionRecord:
         session = self.gateway.ready_session()
         if session is None:
-            raise AssertionError("the bot is not connected to the gateway "
-                                 "(await fd.wait_until_ready() first)")
-        payload, iid, token = base_payload(self, itype, guild=guild, channel=channel, user=user,
-                                           member=member, data=data,
-                                           locale=locale or user.locale, message=message)
-        rec = InteractionRecord(iid, token, itype, payload, guild, channel, user, member,
-                                self.clock(), label, source_message=message,
-                                modal_origin=modal_origin)
+            raise AssertionError(
+                "the bot is not connected to the gateway (await fd.wait_until_ready() first)"
+            )
+        payload, iid, token = base_payload(
+            self,
+            itype,
+            guild=guild,
+            channel=channel,
+            user=user,
+            member=member,
+            data=data,
+            locale=locale or user.locale,
+            message=message,
+        )
+        rec = InteractionRecord(
+            iid,
+            token,
+            itype,
+            payload,
+            guild,
+            channel,
+            user,
+            member,
+            self.clock(),
+            label,
+            source_message=message,
+            modal_origin=modal_origin,
+        )
         self.interactions[iid] = rec
         self._interactions_by_token[token] = rec
         self.gateway.dispatch("INTERACTION_CREATE", payload, guild=guild, intent=None)
         return rec
 
-    async def _await_ack(self, rec: InteractionRecord, timeout: float | None  # noqa: ASYNC109
-                         ) -> InteractionReply:
+    async def _await_ack(
+        self,
+        rec: InteractionRecord,
+        timeout: float | None,  # noqa: ASYNC109
+    ) -> InteractionReply:
         t = self._t(timeout)
 
         def settled() -> bool:
@@ -406,16 +503,29 @@ class FakeDiscord:
         except AssertionError:
             raise AssertionError(
                 f"the bot did not acknowledge {rec.label} within {t:g}s (Discord would show "
-                f"'The application did not respond')") from None
+                f"'The application did not respond')"
+            ) from None
         if not rec.acknowledged:
-            raise AssertionError(f"Discord refused the bot's response to {rec.label}: "
-                                 f"{'; '.join(rec.rejected)}")
+            raise AssertionError(
+                f"Discord refused the bot's response to {rec.label}: {'; '.join(rec.rejected)}"
+            )
         return InteractionReply(self, rec)
 
-    async def slash(self, name: str, *, user: User | Member, guild: Guild | None = None,
-                    channel: Channel | None = None, dm: bool = False, locale: str | None = None,
-                    options: dict[str, Any] | None = None, timeout: float | None = None,  # noqa: ASYNC109
-                    wait: bool = True, force: bool = False, **kwargs: Any) -> InteractionReply:
+    async def slash(
+        self,
+        name: str,
+        *,
+        user: User | Member,
+        guild: Guild | None = None,
+        channel: Channel | None = None,
+        dm: bool = False,
+        locale: str | None = None,
+        options: dict[str, Any] | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
+        wait: bool = True,
+        force: bool = False,
+        **kwargs: Any,
+    ) -> InteractionReply:
         """Invoke ``/name`` (``"feed add"`` for sub-commands) as *user* and wait for the
         bot's acknowledgement. Options come as kwargs, or in *options* (needed for options
         named user/channel/guild/dm). ``force=True`` skips the Discord client's visibility
@@ -427,8 +537,9 @@ class FakeDiscord:
             self._check_can_invoke(cmd, g, ch, member)
         values = dict(options or {}) | kwargs
         schema = (path[-1] if path else cmd).get("options") or []
-        _check_reserved(name, schema, values, {"user": user, "guild": guild,
-                                               "channel": channel, "dm": dm})
+        _check_reserved(
+            name, schema, values, {"user": user, "guild": guild, "channel": channel, "dm": dm}
+        )
         res = Resolver(self, g, ch, member)
         opts = build_options(path, schema, values, res, f"/{name}")
         data: dict[str, Any] = {"id": cmd["id"], "name": cmd["name"], "type": 1}
@@ -438,21 +549,32 @@ class FakeDiscord:
             data["resolved"] = res.data
         if cmd.get("guild_id"):
             data["guild_id"] = cmd["guild_id"]
-        rec = self._dispatch_interaction(APPLICATION_COMMAND, guild=g, channel=ch, user=u,
-                                         member=member, data=data, label=f"/{name}",
-                                         locale=locale)
+        rec = self._dispatch_interaction(
+            APPLICATION_COMMAND,
+            guild=g,
+            channel=ch,
+            user=u,
+            member=member,
+            data=data,
+            label=f"/{name}",
+            locale=locale,
+        )
         if not wait:
             return InteractionReply(self, rec)
         return await self._await_ack(rec, timeout)
 
-    def _check_can_invoke(self, cmd: dict[str, Any], guild: Guild | None, channel: Channel,
-                          member: Member | None) -> None:
+    def _check_can_invoke(
+        self, cmd: dict[str, Any], guild: Guild | None, channel: Channel, member: Member | None
+    ) -> None:
         """What the Discord client enforces before letting a user run a command."""
         name = cmd["name"]
         if guild is None:
             contexts = cmd.get("contexts")
-            if cmd.get("guild_id") or (contexts is not None and 1 not in contexts) or \
-                    cmd.get("dm_permission") is False:
+            if (
+                cmd.get("guild_id")
+                or (contexts is not None and 1 not in contexts)
+                or cmd.get("dm_permission") is False
+            ):
                 raise AssertionError(f"/{name} cannot be used in DMs")
             return
         assert member is not None
@@ -461,52 +583,76 @@ class FakeDiscord:
             raise AssertionError(f"/{name} cannot be used in servers")
         perms = guild.permissions_for(member, channel)
         if not perms & Permissions.USE_APPLICATION_COMMANDS:
-            raise AssertionError(f"{member.name} lacks USE_APPLICATION_COMMANDS in "
-                                 f"#{channel.name}")
+            raise AssertionError(f"{member.name} lacks USE_APPLICATION_COMMANDS in #{channel.name}")
         override = guild.command_allowed(name, member, channel)
         if override is False and not perms & Permissions.ADMINISTRATOR:
-            raise AssertionError(f"/{name} is disabled for {member.name} in #{channel.name} "
-                                 "by the server's command permissions")
+            raise AssertionError(
+                f"/{name} is disabled for {member.name} in #{channel.name} "
+                "by the server's command permissions"
+            )
         required = cmd.get("default_member_permissions")
         if override is None and required is not None and not perms & Permissions.ADMINISTRATOR:
             need = int(required)
             if need == 0 or (guild.base_permissions(member) & need) != need:
-                raise AssertionError(f"/{name} is hidden from {member.name} "
-                                     f"(default_member_permissions={required})")
+                raise AssertionError(
+                    f"/{name} is hidden from {member.name} (default_member_permissions={required})"
+                )
         if cmd.get("nsfw") and not channel.nsfw:
             raise AssertionError(f"/{name} is age-restricted; #{channel.name} is not NSFW")
 
-    async def autocomplete(self, command: str, option: str, value: str = "", *,
-                           user: User | Member, guild: Guild | None = None,
-                           channel: Channel | None = None, dm: bool = False,
-                           options: dict[str, Any] | None = None,
-                           timeout: float | None = None, **other: Any) -> list[dict[str, Any]]:  # noqa: ASYNC109
+    async def autocomplete(
+        self,
+        command: str,
+        option: str,
+        value: str = "",
+        *,
+        user: User | Member,
+        guild: Guild | None = None,
+        channel: Channel | None = None,
+        dm: bool = False,
+        options: dict[str, Any] | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
+        **other: Any,
+    ) -> list[dict[str, Any]]:
         """Type *value* into *option* of ``/command`` and return the suggested choices."""
         g, ch, u, member = self._context(user, guild, channel, dm)
         cmd, path = find_command(self, command, g)
         schema = (path[-1] if path else cmd).get("options") or []
         other = dict(options or {}) | other
-        _check_reserved(command, schema, other, {"user": user, "guild": guild,
-                                                 "channel": channel, "dm": dm})
+        _check_reserved(
+            command, schema, other, {"user": user, "guild": guild, "channel": channel, "dm": dm}
+        )
         res = Resolver(self, g, ch, member)
-        opts = build_options(path, schema, other, res, f"/{command}", focused=option,
-                             focused_value=value)
-        data: dict[str, Any] = {"id": cmd["id"], "name": cmd["name"], "type": 1,
-                                "options": opts}
+        opts = build_options(
+            path, schema, other, res, f"/{command}", focused=option, focused_value=value
+        )
+        data: dict[str, Any] = {"id": cmd["id"], "name": cmd["name"], "type": 1, "options": opts}
         if res.data:
             data["resolved"] = res.data
         if cmd.get("guild_id"):
             data["guild_id"] = cmd["guild_id"]
-        rec = self._dispatch_interaction(AUTOCOMPLETE, guild=g, channel=ch, user=u,
-                                         member=member, data=data,
-                                         label=f"autocomplete /{command} {option}={value!r}")
+        rec = self._dispatch_interaction(
+            AUTOCOMPLETE,
+            guild=g,
+            channel=ch,
+            user=u,
+            member=member,
+            data=data,
+            label=f"autocomplete /{command} {option}={value!r}",
+        )
         reply = await self._await_ack(rec, timeout)
         return list(reply.choices or [])
 
-    async def click(self, target: InteractionReply | Message, custom_id: str | None = None, *,
-                    label: str | None = None, user: User | Member | None = None,
-                    values: list[Any] | None = None, timeout: float | None = None  # noqa: ASYNC109
-                    ) -> InteractionReply:
+    async def click(
+        self,
+        target: InteractionReply | Message,
+        custom_id: str | None = None,
+        *,
+        label: str | None = None,
+        user: User | Member | None = None,
+        values: list[Any] | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> InteractionReply:
         """Click a button (by *custom_id* or *label*) or choose *values* in a select menu on
         *target* (a reply or a message), as *user* (default: whoever invoked the reply)."""
         msg = target.message if isinstance(target, InteractionReply) else target
@@ -527,8 +673,9 @@ class FakeDiscord:
             owner = target.record.user
             if (user.user if isinstance(user, Member) else user).id != owner.id:
                 raise AssertionError("only the invoking user can see an ephemeral message")
-        g, ch, u, member = self._context(user, msg.channel.guild, msg.channel,
-                                         msg.channel.guild is None)
+        g, ch, u, member = self._context(
+            user, msg.channel.guild, msg.channel, msg.channel.guild is None
+        )
         data: dict[str, Any] = {"custom_id": comp["custom_id"], "component_type": ctype}
         if ctype in (3, 5, 6, 7, 8):
             data["values"], resolved = self._select_values(comp, values or [], g, ch, member)
@@ -536,23 +683,41 @@ class FakeDiscord:
                 data["resolved"] = resolved
         elif values:
             raise AssertionError("values= is only for select menus")
-        rec = self._dispatch_interaction(MESSAGE_COMPONENT, guild=g, channel=ch, user=u,
-                                         member=member, data=data, message=msg,
-                                         label=f"click {comp['custom_id']!r}")
+        rec = self._dispatch_interaction(
+            MESSAGE_COMPONENT,
+            guild=g,
+            channel=ch,
+            user=u,
+            member=member,
+            data=data,
+            message=msg,
+            label=f"click {comp['custom_id']!r}",
+        )
         return await self._await_ack(rec, timeout)
 
-    async def select(self, target: InteractionReply | Message, custom_id: str | None = None,
-                     values: list[Any] | None = None, **kw: Any) -> InteractionReply:
+    async def select(
+        self,
+        target: InteractionReply | Message,
+        custom_id: str | None = None,
+        values: list[Any] | None = None,
+        **kw: Any,
+    ) -> InteractionReply:
         """Choose *values* in a select menu (alias of :meth:`click` with values)."""
         return await self.click(target, custom_id, values=values or [], **kw)
 
-    def _select_values(self, comp: dict[str, Any], values: list[Any], guild: Guild | None,
-                       channel: Channel, member: Member | None
-                       ) -> tuple[list[str], dict[str, Any]]:
+    def _select_values(
+        self,
+        comp: dict[str, Any],
+        values: list[Any],
+        guild: Guild | None,
+        channel: Channel,
+        member: Member | None,
+    ) -> tuple[list[str], dict[str, Any]]:
         lo, hi = comp.get("min_values", 1), comp.get("max_values", 1)
         if not lo <= len(values) <= hi:
-            raise AssertionError(f"select {comp['custom_id']!r} takes {lo}..{hi} values, "
-                                 f"got {len(values)}")
+            raise AssertionError(
+                f"select {comp['custom_id']!r} takes {lo}..{hi} values, got {len(values)}"
+            )
         if comp["type"] == 3:
             allowed = [o["value"] for o in comp.get("options") or []]
             bad = [v for v in values if v not in allowed]
@@ -570,9 +735,14 @@ class FakeDiscord:
                 out.append(res.add_role(v))
         return out, res.data
 
-    async def submit_modal(self, reply: InteractionReply, values: dict[str, Any], *,
-                           user: User | Member | None = None, timeout: float | None = None  # noqa: ASYNC109
-                           ) -> InteractionReply:
+    async def submit_modal(
+        self,
+        reply: InteractionReply,
+        values: dict[str, Any],
+        *,
+        user: User | Member | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> InteractionReply:
         """Fill in and submit the modal the bot opened in *reply* ({custom_id: value})."""
         modal = reply.modal
         if reply.type != MODAL or modal is None:
@@ -583,10 +753,17 @@ class FakeDiscord:
         g = origin.guild
         _, ch, u, member = self._context(user, g, origin.channel, g is None)
         data = {"custom_id": modal["custom_id"], "components": comps}
-        rec = self._dispatch_interaction(MODAL_SUBMIT, guild=g, channel=ch, user=u,
-                                         member=member, data=data,
-                                         message=origin.source_message, modal_origin=origin,
-                                         label=f"modal {modal['custom_id']!r}")
+        rec = self._dispatch_interaction(
+            MODAL_SUBMIT,
+            guild=g,
+            channel=ch,
+            user=u,
+            member=member,
+            data=data,
+            message=origin.source_message,
+            modal_origin=origin,
+            label=f"modal {modal['custom_id']!r}",
+        )
         return await self._await_ack(rec, timeout)
 
     # ----------------------------------------------------------------------------------
@@ -596,9 +773,14 @@ class FakeDiscord:
         """Messages currently in *channel* (oldest first, deleted ones excluded)."""
         return channel.visible_messages
 
-    async def wait_for_message(self, channel: Channel, *, check: Callable[[Message], bool]
-                               | None = None, timeout: float | None = None,  # noqa: ASYNC109
-                               after: Message | int | None = None) -> Message:
+    async def wait_for_message(
+        self,
+        channel: Channel,
+        *,
+        check: Callable[[Message], bool] | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
+        after: Message | int | None = None,
+    ) -> Message:
         """First message in *channel* (existing or future) matching *check*, newer than
         *after*."""
         after_id = after.id if isinstance(after, Message) else (after or 0)
@@ -609,8 +791,7 @@ class FakeDiscord:
                     return m
             return None
 
-        return await self._waiters.wait(found, self._t(timeout),
-                                        f"a message in #{channel.name}")
+        return await self._waiters.wait(found, self._t(timeout), f"a message in #{channel.name}")
 
     def threads(self, channel: Channel) -> list[Channel]:
         """Threads (and forum posts) whose parent is *channel*."""
@@ -618,19 +799,29 @@ class FakeDiscord:
             return []
         return [t for t in channel.guild.threads.values() if t.parent is channel]
 
-    async def wait_for_thread(self, channel: Channel, *, check: Callable[[Channel], bool]
-                              | None = None, timeout: float | None = None) -> Channel:  # noqa: ASYNC109
+    async def wait_for_thread(
+        self,
+        channel: Channel,
+        *,
+        check: Callable[[Channel], bool] | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> Channel:
         def found() -> Channel | None:
             return next((t for t in self.threads(channel) if check is None or check(t)), None)
 
-        return await self._waiters.wait(found, self._t(timeout),
-                                        f"a thread in #{channel.name}")
+        return await self._waiters.wait(found, self._t(timeout), f"a thread in #{channel.name}")
 
     def thread_for(self, message: Message) -> Channel | None:
         return message.thread
 
-    async def post_message(self, channel: Channel, content: str, *, user: User | Member,
-                           embeds: list[dict[str, Any]] | None = None) -> Message:
+    async def post_message(
+        self,
+        channel: Channel,
+        content: str,
+        *,
+        user: User | Member,
+        embeds: list[dict[str, Any]] | None = None,
+    ) -> Message:
         """A user writes in *channel*; the bot gets MESSAGE_CREATE (subject to intents)."""
         from .api import emit_message, store_message
 
@@ -639,12 +830,16 @@ class FakeDiscord:
             member = channel.guild.members.get(base_user.id)
             if member is None:
                 raise AssertionError(f"{base_user.username} is not in {channel.guild.name!r}")
-            need = (Permissions.SEND_MESSAGES_IN_THREADS if channel.is_thread
-                    else Permissions.SEND_MESSAGES)
+            need = (
+                Permissions.SEND_MESSAGES_IN_THREADS
+                if channel.is_thread
+                else Permissions.SEND_MESSAGES
+            )
             if not channel.guild.permissions_for(member, channel) & need:
                 raise AssertionError(f"{base_user.username} cannot write in #{channel.name}")
-        msg = Message(self.world.snowflake(), channel, base_user, content=content,
-                      embeds=embeds or [])
+        msg = Message(
+            self.world.snowflake(), channel, base_user, content=content, embeds=embeds or []
+        )
         store_message(self, msg, dispatch=False)
         emit_message(self, "MESSAGE_CREATE", msg)
         return msg
@@ -667,18 +862,23 @@ class FakeDiscord:
         await self.gateway.invalidate_sessions()
 
 
-def _check_reserved(command: str, schema: list[dict[str, Any]], values: dict[str, Any],
-                    reserved: dict[str, Any]) -> None:
+def _check_reserved(
+    command: str, schema: list[dict[str, Any]], values: dict[str, Any], reserved: dict[str, Any]
+) -> None:
     """``user=``/``channel=``/``guild=``/``dm=`` say who invokes the command and where; an
     option with one of those names must be passed in ``options={...}``."""
     for opt in schema:
         name = opt["name"]
-        if name in reserved and name not in values and (
-                reserved[name] not in (None, False) or opt.get("required")):
+        if (
+            name in reserved
+            and name not in values
+            and (reserved[name] not in (None, False) or opt.get("required"))
+        ):
             raise AssertionError(
                 f"/{command} has an option named {name!r}, but {name}= says "
                 f"{'who invokes' if name == 'user' else 'where'} the command; pass the "
-                f"option as options={{{name!r}: ...}}")
+                f"option as options={{{name!r}: ...}}"
+            )
 
 
 def _find_component(msg: Message, custom_id: str | None, label: str | None) -> dict[str, Any]:
@@ -687,13 +887,17 @@ def _find_component(msg: Message, custom_id: str | None, label: str | None) -> d
             continue
         if custom_id is not None and comp.get("custom_id") == custom_id:
             return comp
-        if label is not None and (comp.get("label") == label
-                                  or comp.get("placeholder") == label):
+        if label is not None and (comp.get("label") == label or comp.get("placeholder") == label):
             return comp
-    available = [(c.get("label") or c.get("placeholder"), c.get("custom_id"))
-                 for c in msg.iter_components() if c.get("type") in (2, 3, 5, 6, 7, 8)]
-    raise AssertionError(f"no component custom_id={custom_id!r} label={label!r} on message "
-                         f"{msg.id}; available: {available}")
+    available = [
+        (c.get("label") or c.get("placeholder"), c.get("custom_id"))
+        for c in msg.iter_components()
+        if c.get("type") in (2, 3, 5, 6, 7, 8)
+    ]
+    raise AssertionError(
+        f"no component custom_id={custom_id!r} label={label!r} on message "
+        f"{msg.id}; available: {available}"
+    )
 
 
 def _modal_submission(modal: dict[str, Any], values: dict[str, Any]) -> list[dict[str, Any]]:
@@ -720,12 +924,17 @@ def _modal_submission(modal: dict[str, Any], values: dict[str, Any]) -> list[dic
                 raise AssertionError(f"modal field {cid!r} is required")
             lo, hi = comp.get("min_length"), comp.get("max_length")
             if text and ((lo and len(text) < lo) or (hi and len(text) > hi)):
-                raise AssertionError(f"modal field {cid!r}: length {len(text)} outside "
-                                     f"[{lo}, {hi}]")
+                raise AssertionError(
+                    f"modal field {cid!r}: length {len(text)} outside [{lo}, {hi}]"
+                )
             return {"type": 4, "id": comp.get("id"), "custom_id": cid, "value": text}
         chosen = [] if value is None else (value if isinstance(value, list) else [value])
-        return {"type": ctype, "id": comp.get("id"), "custom_id": cid,
-                "values": [str(v) for v in chosen]}
+        return {
+            "type": ctype,
+            "id": comp.get("id"),
+            "custom_id": cid,
+            "values": [str(v) for v in chosen],
+        }
 
     out = [c for c in (fill(c) for c in modal.get("components") or []) if c]
     unknown = set(values) - known

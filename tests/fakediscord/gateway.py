@@ -33,10 +33,22 @@ HEARTBEAT_ACK = 11
 
 # Intent needed to receive each event (None: always sent).
 _GUILDS_EVENTS = (
-    "GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE", "GUILD_ROLE_CREATE", "GUILD_ROLE_UPDATE",
-    "GUILD_ROLE_DELETE", "CHANNEL_CREATE", "CHANNEL_UPDATE", "CHANNEL_DELETE",
-    "CHANNEL_PINS_UPDATE", "THREAD_CREATE", "THREAD_UPDATE", "THREAD_DELETE",
-    "THREAD_LIST_SYNC", "THREAD_MEMBER_UPDATE", "THREAD_MEMBERS_UPDATE",
+    "GUILD_CREATE",
+    "GUILD_UPDATE",
+    "GUILD_DELETE",
+    "GUILD_ROLE_CREATE",
+    "GUILD_ROLE_UPDATE",
+    "GUILD_ROLE_DELETE",
+    "CHANNEL_CREATE",
+    "CHANNEL_UPDATE",
+    "CHANNEL_DELETE",
+    "CHANNEL_PINS_UPDATE",
+    "THREAD_CREATE",
+    "THREAD_UPDATE",
+    "THREAD_DELETE",
+    "THREAD_LIST_SYNC",
+    "THREAD_MEMBER_UPDATE",
+    "THREAD_MEMBERS_UPDATE",
 )
 _MESSAGE_EVENTS = ("MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE", "MESSAGE_DELETE_BULK")
 _REACTION_EVENTS = ("MESSAGE_REACTION_ADD", "MESSAGE_REACTION_REMOVE")
@@ -119,8 +131,9 @@ class Connection:
     """One websocket. Outgoing payloads go through a queue so sync code can dispatch and
     ordering is preserved."""
 
-    def __init__(self, gateway: Gateway, ws: web.WebSocketResponse, compress: str | None,
-                 path: str) -> None:
+    def __init__(
+        self, gateway: Gateway, ws: web.WebSocketResponse, compress: str | None, path: str
+    ) -> None:
         self.gateway = gateway
         self.ws = ws
         self.path = path
@@ -194,9 +207,16 @@ class Gateway:
         return None
 
     # -- dispatch ----------------------------------------------------------------------
-    def dispatch(self, event: str, data: dict[str, Any], *, guild: Guild | None = None,
-                 intent: int | str | None = "auto", channel: Channel | None = None,
-                 session: Session | None = None) -> None:
+    def dispatch(
+        self,
+        event: str,
+        data: dict[str, Any],
+        *,
+        guild: Guild | None = None,
+        intent: int | str | None = "auto",
+        channel: Channel | None = None,
+        session: Session | None = None,
+    ) -> None:
         """Send a DISPATCH to every identified session allowed to receive it."""
         need = required_intent(event, guild) if intent == "auto" else intent
         targets = [session] if session else self.live_sessions
@@ -207,8 +227,12 @@ class Gateway:
                 continue
             if guild is not None and not s.sees_guild(guild.id):
                 continue
-            if (guild is not None and channel is not None and event in _VISIBILITY_EVENTS
-                    and not guild.bot_permissions(channel) & Permissions.VIEW_CHANNEL):
+            if (
+                guild is not None
+                and channel is not None
+                and event in _VISIBILITY_EVENTS
+                and not guild.bot_permissions(channel) & Permissions.VIEW_CHANNEL
+            ):
                 continue
             payload_data = data
             if event in ("MESSAGE_CREATE", "MESSAGE_UPDATE"):
@@ -216,8 +240,9 @@ class Gateway:
             self._send_dispatch(s, event, payload_data)
         self.fd._notify()
 
-    def _apply_content_intent(self, s: Session, data: dict[str, Any], guild: Guild | None
-                              ) -> dict[str, Any]:
+    def _apply_content_intent(
+        self, s: Session, data: dict[str, Any], guild: Guild | None
+    ) -> dict[str, Any]:
         """Without MESSAGE_CONTENT, guild messages arrive with empty content/embeds/
         attachments/components unless the bot wrote them or is mentioned."""
         if guild is None or s.intents & Intents.MESSAGE_CONTENT:
@@ -247,8 +272,9 @@ class Gateway:
         self.connects += 1
         q = request.query
         compress = q.get("compress")
-        conn = Connection(self, ws, compress if compress in ("zlib-stream", "zstd-stream")
-                          else None, request.path)
+        conn = Connection(
+            self, ws, compress if compress in ("zlib-stream", "zstd-stream") else None, request.path
+        )
         self.connections.add(conn)
         self.fd._notify()
         try:
@@ -261,9 +287,17 @@ class Gateway:
             if compress not in (None, "zlib-stream", "zstd-stream"):
                 await conn.close(4000, "Unknown compression.")
                 return ws
-            conn.send({"op": HELLO, "s": None, "t": None,
-                       "d": {"heartbeat_interval": self.fd.heartbeat_interval_ms,
-                             "_trace": ["[\"fakediscord-gateway\",{\"micros\":0}]"]}})
+            conn.send(
+                {
+                    "op": HELLO,
+                    "s": None,
+                    "t": None,
+                    "d": {
+                        "heartbeat_interval": self.fd.heartbeat_interval_ms,
+                        "_trace": ['["fakediscord-gateway",{"micros":0}]'],
+                    },
+                }
+            )
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
                     if msg.type == WSMsgType.BINARY:
@@ -329,14 +363,19 @@ class Gateway:
             return
         shard = d.get("shard")
         if shard is not None:
-            if (not isinstance(shard, list) or len(shard) != 2 or shard[1] < 1
-                    or not 0 <= shard[0] < shard[1]):
+            if (
+                not isinstance(shard, list)
+                or len(shard) != 2
+                or shard[1] < 1
+                or not 0 <= shard[0] < shard[1]
+            ):
                 await conn.close(4010, "Invalid shard.")
                 return
             shard = (int(shard[0]), int(shard[1]))
         self.identifies += 1
-        s = Session(secrets.token_hex(16), intents, shard, d.get("properties") or {},
-                    identify_payload=d)
+        s = Session(
+            secrets.token_hex(16), intents, shard, d.get("properties") or {}, identify_payload=d
+        )
         self.sessions[s.id] = s
         s.conn = conn
         conn.session = s
@@ -344,8 +383,8 @@ class Gateway:
         ready: dict[str, Any] = {
             "v": 10,
             "user_settings": {},
-            "user": fd.world.bot_user.to_dict() | {"verified": True, "mfa_enabled": False,
-                                                     "email": None, "flags": 0},
+            "user": fd.world.bot_user.to_dict()
+            | {"verified": True, "mfa_enabled": False, "email": None, "flags": 0},
             "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": s.id,
             "session_type": "normal",
@@ -357,7 +396,7 @@ class Gateway:
             "geo_ordered_rtc_regions": ["seoul", "japan", "hongkong"],
             "application": {"id": str(fd.application_id), "flags": fd.application_flags},
             "auth": {},
-            "_trace": ["[\"fakediscord-gateway\",{\"micros\":0}]"],
+            "_trace": ['["fakediscord-gateway",{"micros":0}]'],
         }
         if shard is not None:
             ready["shard"] = list(shard)
@@ -411,8 +450,14 @@ class Gateway:
             if payload["s"] > seq:
                 conn.send(payload)
         s.seq += 1
-        conn.send({"op": DISPATCH, "t": "RESUMED", "s": s.seq,
-                   "d": {"_trace": ["[\"fakediscord-gateway\",{\"micros\":0}]"]}})
+        conn.send(
+            {
+                "op": DISPATCH,
+                "t": "RESUMED",
+                "s": s.seq,
+                "d": {"_trace": ['["fakediscord-gateway",{"micros":0}]']},
+            }
+        )
         conn.send(self.fd._notify)
 
     def _request_members(self, s: Session, d: dict[str, Any]) -> None:
@@ -435,8 +480,11 @@ class Gateway:
                 not_found = [str(u) for u in wanted - {m.id for m in members}]
             elif query:
                 q = query.lower()
-                members = [m for m in members if m.user.username.lower().startswith(q)
-                           or (m.nick or "").lower().startswith(q)]
+                members = [
+                    m
+                    for m in members
+                    if m.user.username.lower().startswith(q) or (m.nick or "").lower().startswith(q)
+                ]
             if limit:
                 members = members[:limit]
             data: dict[str, Any] = {

@@ -47,9 +47,19 @@ UPDATE_MESSAGE, AUTOCOMPLETE_RESULT, MODAL, LAUNCH_ACTIVITY = 7, 8, 9, 12
 # Option types
 SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, BOOLEAN = 1, 2, 3, 4, 5
 USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = 6, 7, 8, 9, 10, 11
-OPTION_TYPE_NAMES = {1: "SUB_COMMAND", 2: "SUB_COMMAND_GROUP", 3: "STRING", 4: "INTEGER",
-                     5: "BOOLEAN", 6: "USER", 7: "CHANNEL", 8: "ROLE", 9: "MENTIONABLE",
-                     10: "NUMBER", 11: "ATTACHMENT"}
+OPTION_TYPE_NAMES = {
+    1: "SUB_COMMAND",
+    2: "SUB_COMMAND_GROUP",
+    3: "STRING",
+    4: "INTEGER",
+    5: "BOOLEAN",
+    6: "USER",
+    7: "CHANNEL",
+    8: "ROLE",
+    9: "MENTIONABLE",
+    10: "NUMBER",
+    11: "ATTACHMENT",
+}
 
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 
@@ -89,9 +99,18 @@ class InteractionRecord:
 # --------------------------------------------------------------------------------------
 
 
-def base_payload(fd: FakeDiscord, itype: int, *, guild: Guild | None, channel: Channel,
-                 user: User, member: Member | None, data: dict[str, Any] | None,
-                 locale: str, message: Message | None = None) -> tuple[dict[str, Any], int, str]:
+def base_payload(
+    fd: FakeDiscord,
+    itype: int,
+    *,
+    guild: Guild | None,
+    channel: Channel,
+    user: User,
+    member: Member | None,
+    data: dict[str, Any] | None,
+    locale: str,
+    message: Message | None = None,
+) -> tuple[dict[str, Any], int, str]:
     iid = fd.world.snowflake()
     token = "aW50ZXJhY3Rpb246" + secrets.token_urlsafe(96)
     payload: dict[str, Any] = {
@@ -110,31 +129,36 @@ def base_payload(fd: FakeDiscord, itype: int, *, guild: Guild | None, channel: C
     if guild is not None:
         assert member is not None
         perms = guild.permissions_for(member, channel)
-        payload.update({
-            "guild_id": str(guild.id),
-            "guild": guild.partial_dict(),
-            "guild_locale": guild.locale,
-            "member": member.to_dict() | {"permissions": str(perms)},
-            "app_permissions": str(guild.bot_permissions(channel)),
-            "channel": channel.to_dict() | {"permissions": str(perms)},
-            "authorizing_integration_owners": {"0": str(guild.id)},
-            "context": 0,
-        })
+        payload.update(
+            {
+                "guild_id": str(guild.id),
+                "guild": guild.partial_dict(),
+                "guild_locale": guild.locale,
+                "member": member.to_dict() | {"permissions": str(perms)},
+                "app_permissions": str(guild.bot_permissions(channel)),
+                "channel": channel.to_dict() | {"permissions": str(perms)},
+                "authorizing_integration_owners": {"0": str(guild.id)},
+                "context": 0,
+            }
+        )
     else:
-        payload.update({
-            "user": user.to_dict(),
-            "app_permissions": str(DM_PERMISSIONS),
-            "channel": channel.to_dict(),
-            "authorizing_integration_owners": {"0": "0"},
-            "context": 1,
-        })
+        payload.update(
+            {
+                "user": user.to_dict(),
+                "app_permissions": str(DM_PERMISSIONS),
+                "channel": channel.to_dict(),
+                "authorizing_integration_owners": {"0": "0"},
+                "context": 1,
+            }
+        )
     if message is not None:
         payload["message"] = message.to_dict()
     return payload, iid, token
 
 
-def find_command(fd: FakeDiscord, name: str, guild: Guild | None, *, cmd_type: int = 1
-                 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def find_command(
+    fd: FakeDiscord, name: str, guild: Guild | None, *, cmd_type: int = 1
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Look up a synced command ("feed add" → root + the sub-command path)."""
     parts = name.strip().lstrip("/").split()
     stores: list[tuple[str, dict[str, dict[str, Any]]]] = []
@@ -143,15 +167,19 @@ def find_command(fd: FakeDiscord, name: str, guild: Guild | None, *, cmd_type: i
     stores.append(("global", fd.global_commands))
     cmd = None
     for _, store in stores:
-        cmd = next((c for c in store.values()
-                    if c["name"] == parts[0] and c.get("type", 1) == cmd_type), None)
+        cmd = next(
+            (c for c in store.values() if c["name"] == parts[0] and c.get("type", 1) == cmd_type),
+            None,
+        )
         if cmd is not None:
             break
     if cmd is None:
         known = sorted({c["name"] for _, s in stores for c in s.values()})
         where = " or ".join(w for w, _ in stores)
-        raise AssertionError(f"/{parts[0]} is not registered ({where} commands: {known}); "
-                             "did the bot sync its command tree?")
+        raise AssertionError(
+            f"/{parts[0]} is not registered ({where} commands: {known}); "
+            "did the bot sync its command tree?"
+        )
     path: list[dict[str, Any]] = []
     schema = cmd.get("options") or []
     for part in parts[1:]:
@@ -170,8 +198,9 @@ def find_command(fd: FakeDiscord, name: str, guild: Guild | None, *, cmd_type: i
 class Resolver:
     """Fills ``data.resolved`` for user/member/role/channel/attachment options."""
 
-    def __init__(self, fd: FakeDiscord, guild: Guild | None, channel: Channel,
-                 invoker: Member | None) -> None:
+    def __init__(
+        self, fd: FakeDiscord, guild: Guild | None, channel: Channel, invoker: Member | None
+    ) -> None:
         self.fd, self.guild, self.channel, self.invoker = fd, guild, channel, invoker
         self.data: dict[str, dict[str, Any]] = {}
 
@@ -181,8 +210,9 @@ class Resolver:
         member = self.guild.members.get(user.id) if self.guild else None
         if member is not None and self.guild is not None:
             perms = self.guild.permissions_for(member, self.channel)
-            self.data.setdefault("members", {})[str(user.id)] = (
-                member.to_dict(with_user=False) | {"permissions": str(perms)})
+            self.data.setdefault("members", {})[str(user.id)] = member.to_dict(with_user=False) | {
+                "permissions": str(perms)
+            }
             for key in ("deaf", "mute"):
                 self.data["members"][str(user.id)].pop(key, None)
         return str(user.id)
@@ -195,8 +225,13 @@ class Resolver:
         perms = 0
         if self.guild is not None and self.invoker is not None:
             perms = self.guild.permissions_for(self.invoker, ch)
-        data: dict[str, Any] = {"id": str(ch.id), "name": ch.name, "type": ch.type,
-                                "permissions": str(perms), "flags": ch.flags}
+        data: dict[str, Any] = {
+            "id": str(ch.id),
+            "name": ch.name,
+            "type": ch.type,
+            "permissions": str(perms),
+            "flags": ch.flags,
+        }
         if ch.parent is not None:
             data["parent_id"] = str(ch.parent.id)
         if ch.guild is not None:
@@ -273,14 +308,22 @@ def convert_option(opt: dict[str, Any], value: Any, res: Resolver, where: str) -
             raise AssertionError(f"{name}: {value} outside [{lo}, {hi}]")
     choices = opt.get("choices")
     if choices and out not in [c["value"] for c in choices]:
-        raise AssertionError(f"{name}: {value!r} is not one of the choices "
-                             f"{[c['value'] for c in choices]}")
+        raise AssertionError(
+            f"{name}: {value!r} is not one of the choices {[c['value'] for c in choices]}"
+        )
     return out
 
 
-def build_options(path: list[dict[str, Any]], schema: list[dict[str, Any]],
-                  values: dict[str, Any], res: Resolver, where: str, *,
-                  focused: str | None = None, focused_value: str = "") -> list[dict[str, Any]]:
+def build_options(
+    path: list[dict[str, Any]],
+    schema: list[dict[str, Any]],
+    values: dict[str, Any],
+    res: Resolver,
+    where: str,
+    *,
+    focused: str | None = None,
+    focused_value: str = "",
+) -> list[dict[str, Any]]:
     by_name = {o["name"]: o for o in schema}
     leaf: list[dict[str, Any]] = []
     for key, value in values.items():
@@ -289,8 +332,9 @@ def build_options(path: list[dict[str, Any]], schema: list[dict[str, Any]],
             raise AssertionError(f"{where} has no option {key!r} (options: {list(by_name)})")
         if value is None:
             continue
-        leaf.append({"name": key, "type": opt["type"],
-                     "value": convert_option(opt, value, res, where)})
+        leaf.append(
+            {"name": key, "type": opt["type"], "value": convert_option(opt, value, res, where)}
+        )
     if focused is not None:
         opt = by_name.get(focused)
         if opt is None:
@@ -299,8 +343,7 @@ def build_options(path: list[dict[str, Any]], schema: list[dict[str, Any]],
             raise AssertionError(f"{where} option {focused!r} has no autocomplete")
         leaf = [o for o in leaf if o["name"] != focused]
         # While typing, the focused value is the raw text the user typed.
-        leaf.append({"name": focused, "type": opt["type"], "value": focused_value,
-                     "focused": True})
+        leaf.append({"name": focused, "type": opt["type"], "value": focused_value, "focused": True})
     else:
         missing = [o["name"] for o in schema if o.get("required") and o["name"] not in values]
         if missing:
@@ -316,11 +359,20 @@ def build_options(path: list[dict[str, Any]], schema: list[dict[str, Any]],
 
 _ALLOWED = {
     APPLICATION_COMMAND: (CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, MODAL, LAUNCH_ACTIVITY),
-    MESSAGE_COMPONENT: (CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE_MESSAGE,
-                        UPDATE_MESSAGE, MODAL),
+    MESSAGE_COMPONENT: (
+        CHANNEL_MESSAGE,
+        DEFERRED_CHANNEL_MESSAGE,
+        DEFERRED_UPDATE_MESSAGE,
+        UPDATE_MESSAGE,
+        MODAL,
+    ),
     AUTOCOMPLETE: (AUTOCOMPLETE_RESULT,),
-    MODAL_SUBMIT: (CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE_MESSAGE,
-                   UPDATE_MESSAGE),
+    MODAL_SUBMIT: (
+        CHANNEL_MESSAGE,
+        DEFERRED_CHANNEL_MESSAGE,
+        DEFERRED_UPDATE_MESSAGE,
+        UPDATE_MESSAGE,
+    ),
 }
 
 
@@ -335,8 +387,11 @@ def _interaction_meta(rec: InteractionRecord) -> dict[str, Any]:
         meta["name"] = rec.label
         meta["command_type"] = 1
     if rec.source_message is not None:
-        key = ("interacted_message_id" if rec.type == MESSAGE_COMPONENT
-               else "original_response_message_id")
+        key = (
+            "interacted_message_id"
+            if rec.type == MESSAGE_COMPONENT
+            else "original_response_message_id"
+        )
         meta[key] = str(rec.source_message.id)
     return meta
 
@@ -346,18 +401,27 @@ def _response_message(fd: FakeDiscord, rec: InteractionRecord) -> Message:
     msg.webhook_id = fd.application_id
     msg.application_id = fd.application_id
     msg.interaction_metadata = _interaction_meta(rec)
-    msg.interaction = {"id": str(rec.id), "type": rec.type, "name": rec.label,
-                       "user": rec.user.to_dict()}
+    msg.interaction = {
+        "id": str(rec.id),
+        "type": rec.type,
+        "name": rec.label,
+        "user": rec.user.to_dict(),
+    }
     msg.type = 20 if rec.type == APPLICATION_COMMAND else 0
     return msg
 
 
-@route("POST", "/interactions/{interaction_id}/{interaction_token}/callback", auth=False,
-       global_exempt=True)
+@route(
+    "POST",
+    "/interactions/{interaction_id}/{interaction_token}/callback",
+    auth=False,
+    global_exempt=True,
+)
 async def interaction_callback(ctx: Ctx) -> Any:
     fd = ctx.fd
-    rec = fd.interactions.get(int(ctx.params["interaction_id"])
-                              if ctx.params["interaction_id"].isdigit() else -1)
+    rec = fd.interactions.get(
+        int(ctx.params["interaction_id"]) if ctx.params["interaction_id"].isdigit() else -1
+    )
     if rec is None or rec.token != ctx.params["interaction_token"]:
         raise rules.unknown_interaction()
     try:
@@ -381,18 +445,22 @@ async def _callback(ctx: Ctx, rec: InteractionRecord) -> Any:
     cb = body.get("type")
     errs = ErrorTree()
     if cb not in _ALLOWED[rec.type] or (
-            cb in (DEFERRED_UPDATE_MESSAGE, UPDATE_MESSAGE) and rec.source_message is None):
-        errs.add(("type",), "INTERACTION_RESPONSE_TYPE_INVALID",
-                 f"Interaction response type {cb} is not valid for interaction type "
-                 f"{rec.type}.")
+        cb in (DEFERRED_UPDATE_MESSAGE, UPDATE_MESSAGE) and rec.source_message is None
+    ):
+        errs.add(
+            ("type",),
+            "INTERACTION_RESPONSE_TYPE_INVALID",
+            f"Interaction response type {cb} is not valid for interaction type {rec.type}.",
+        )
         errs.raise_if_any()
     data = body.get("data") or {}
     derr = errs.sub("data")
     msg: Message | None = None
     if cb == CHANNEL_MESSAGE:
         rules.validate_message(derr, data, has_files=bool(ctx.files))
-        rules.validate_ephemeral_flags(derr, data.get("flags") or 0,
-                                       rules.interaction_flags_allowed())
+        rules.validate_ephemeral_flags(
+            derr, data.get("flags") or 0, rules.interaction_flags_allowed()
+        )
         errs.raise_if_any()
         if rules.is_empty_message(data, has_files=bool(ctx.files)):
             raise rules.empty_message()
@@ -411,8 +479,9 @@ async def _callback(ctx: Ctx, rec: InteractionRecord) -> Any:
         msg = rec.source_message
     elif cb == UPDATE_MESSAGE:
         assert rec.source_message is not None
-        msg = edit_message_common(fd, rec.source_message, data, ctx.files, check_channel=False,
-                                  prefix=("data",))
+        msg = edit_message_common(
+            fd, rec.source_message, data, ctx.files, check_channel=False, prefix=("data",)
+        )
     elif cb == AUTOCOMPLETE_RESULT:
         rules.validate_autocomplete(derr, data)
         errs.raise_if_any()
@@ -422,9 +491,21 @@ async def _callback(ctx: Ctx, rec: InteractionRecord) -> Any:
         errs.raise_if_any()
         rec.modal = data
     elif cb == LAUNCH_ACTIVITY:
-        raise ApiError(400, 50035, "Invalid Form Body",
-                       {"type": {"_errors": [{"code": "INTERACTION_RESPONSE_TYPE_INVALID",
-                                              "message": "This application has no activity."}]}})
+        raise ApiError(
+            400,
+            50035,
+            "Invalid Form Body",
+            {
+                "type": {
+                    "_errors": [
+                        {
+                            "code": "INTERACTION_RESPONSE_TYPE_INVALID",
+                            "message": "This application has no activity.",
+                        }
+                    ]
+                }
+            },
+        )
     rec.response_type = cb
     rec.responded_at = fd.clock()
     rec.original = msg
@@ -499,19 +580,35 @@ async def create_followup(ctx: Ctx) -> Any:
     return msg.to_dict()  # interaction followups always behave as wait=true
 
 
-@route("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", auth=False,
-       global_exempt=True)
-@route("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", auth=False,
-       global_exempt=True)
+@route(
+    "GET",
+    "/webhooks/{webhook_id}/{webhook_token}/messages/@original",
+    auth=False,
+    global_exempt=True,
+)
+@route(
+    "GET",
+    "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}",
+    auth=False,
+    global_exempt=True,
+)
 async def get_webhook_message(ctx: Ctx) -> Any:
     rec = _webhook_record(ctx)
     return _record_message(rec, ctx.params.get("message_id", "@original")).to_dict()
 
 
-@route("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", auth=False,
-       global_exempt=True)
-@route("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", auth=False,
-       global_exempt=True)
+@route(
+    "PATCH",
+    "/webhooks/{webhook_id}/{webhook_token}/messages/@original",
+    auth=False,
+    global_exempt=True,
+)
+@route(
+    "PATCH",
+    "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}",
+    auth=False,
+    global_exempt=True,
+)
 async def edit_webhook_message(ctx: Ctx) -> Any:
     rec = _webhook_record(ctx)
     msg = _record_message(rec, ctx.params.get("message_id", "@original"))
@@ -519,10 +616,18 @@ async def edit_webhook_message(ctx: Ctx) -> Any:
     return edit_message_common(ctx.fd, msg, ctx.json, ctx.files, check_channel=False).to_dict()
 
 
-@route("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", auth=False,
-       global_exempt=True)
-@route("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", auth=False,
-       global_exempt=True)
+@route(
+    "DELETE",
+    "/webhooks/{webhook_id}/{webhook_token}/messages/@original",
+    auth=False,
+    global_exempt=True,
+)
+@route(
+    "DELETE",
+    "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}",
+    auth=False,
+    global_exempt=True,
+)
 async def delete_webhook_message(ctx: Ctx) -> Any:
     rec = _webhook_record(ctx)
     msg = _record_message(rec, ctx.params.get("message_id", "@original"))
@@ -547,8 +652,10 @@ class InteractionReply:
         self._followups_seen = 0
 
     def __repr__(self) -> str:
-        return (f"<InteractionReply {self.record.label!r} type={self.type} "
-                f"content={self.content!r} followups={len(self.followups)}>")
+        return (
+            f"<InteractionReply {self.record.label!r} type={self.type} "
+            f"content={self.content!r} followups={len(self.followups)}>"
+        )
 
     # -- basic facts ---------------------------------------------------------------------
     @property
@@ -641,8 +748,7 @@ class InteractionReply:
                 return rec.followups[0] if rec.followups else None
             return orig
 
-        return await self._fd._waiters.wait(done, timeout,
-                                            f"the final response to {rec.label}")
+        return await self._fd._waiters.wait(done, timeout, f"the final response to {rec.label}")
 
     async def next_followup(self, timeout: float | None = None) -> Message:  # noqa: ASYNC109
         """The next followup not yet returned by this method."""
@@ -652,8 +758,9 @@ class InteractionReply:
         def ready() -> Message | None:
             return self.record.followups[idx] if len(self.record.followups) > idx else None
 
-        msg = await self._fd._waiters.wait(ready, timeout,
-                                           f"followup #{idx + 1} to {self.record.label}")
+        msg = await self._fd._waiters.wait(
+            ready, timeout, f"followup #{idx + 1} to {self.record.label}"
+        )
         self._followups_seen = idx + 1
         return msg
 
@@ -664,16 +771,18 @@ class InteractionReply:
         if msg is None:
             raise AssertionError(f"{self.record.label} has no response message")
         edits = msg.edits
-        return await self._fd._waiters.wait(lambda: msg if msg.edits > edits else None,
-                                            timeout, f"an edit of the reply to "
-                                            f"{self.record.label}")
+        return await self._fd._waiters.wait(
+            lambda: msg if msg.edits > edits else None,
+            timeout,
+            f"an edit of the reply to {self.record.label}",
+        )
 
     def button(self, label: str | None = None, custom_id: str | None = None) -> dict[str, Any]:
         """The button component with *label* / *custom_id* on the response."""
         for comp in self.message.iter_components() if self.message else []:
             if comp.get("type") == 2 and (
-                    (label is not None and comp.get("label") == label)
-                    or (custom_id is not None and comp.get("custom_id") == custom_id)):
+                (label is not None and comp.get("label") == label)
+                or (custom_id is not None and comp.get("custom_id") == custom_id)
+            ):
                 return comp
         raise AssertionError(f"no button {label or custom_id!r} on {self!r}")
-

@@ -58,8 +58,7 @@ class Decision:
     scope: str = "user"
 
 
-def _headers(limit: int, remaining: int, reset_after: float, bucket_hash: str
-             ) -> dict[str, str]:
+def _headers(limit: int, remaining: int, reset_after: float, bucket_hash: str) -> dict[str, str]:
     return {
         "X-RateLimit-Limit": str(limit),
         "X-RateLimit-Remaining": str(max(remaining, 0)),
@@ -69,8 +68,9 @@ def _headers(limit: int, remaining: int, reset_after: float, bucket_hash: str
     }
 
 
-def rate_limited_headers(retry_after: float, base: dict[str, str], *, is_global: bool,
-                         scope: str) -> dict[str, str]:
+def rate_limited_headers(
+    retry_after: float, base: dict[str, str], *, is_global: bool, scope: str
+) -> dict[str, str]:
     headers = dict(base)
     headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
     headers["X-RateLimit-Scope"] = scope
@@ -98,8 +98,9 @@ class RateLimiter:
     def set_rule(self, method: str, template: str, limit: int, per: float) -> None:
         self.rules[(method.upper(), template)] = Rule(limit, per)
 
-    def check(self, method: str, template: str, params: dict[str, str], *,
-              exempt_global: bool) -> Decision:
+    def check(
+        self, method: str, template: str, params: dict[str, str], *, exempt_global: bool
+    ) -> Decision:
         now = time.monotonic()
         rule = self.rules.get((method, template)) if self.enforce else None
         rule = rule or self.UNLIMITED
@@ -116,16 +117,18 @@ class RateLimiter:
             g.rule = self.global_rule
             g._roll(now)
             if g.count >= g.rule.limit:
-                headers = _headers(rule.limit, rule.limit - bucket.count,
-                                   bucket.reset_at - now, bucket.hash)
+                headers = _headers(
+                    rule.limit, rule.limit - bucket.count, bucket.reset_at - now, bucket.hash
+                )
                 return Decision(headers, True, g.reset_at - now, True, "global")
             g.count += 1
         if bucket.count >= rule.limit:
             headers = _headers(rule.limit, 0, bucket.reset_at - now, bucket.hash)
             return Decision(headers, True, bucket.reset_at - now, False, "user")
         bucket.count += 1
-        headers = _headers(rule.limit, rule.limit - bucket.count, bucket.reset_at - now,
-                           bucket.hash)
+        headers = _headers(
+            rule.limit, rule.limit - bucket.count, bucket.reset_at - now, bucket.hash
+        )
         return Decision(headers)
 
     def reset(self) -> None:

@@ -21,9 +21,14 @@ Path = tuple[str | int, ...]
 class ApiError(Exception):
     """An HTTP error response in Discord's JSON shape."""
 
-    def __init__(self, status: int, code: int, message: str,
-                 errors: dict[str, Any] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: int,
+        message: str,
+        errors: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(f"{status} {code} {message}")
         self.status = status
         self.code = code
@@ -247,8 +252,11 @@ def validate_embeds(errs: ErrorTree, embeds: Any) -> None:
         if color is not None and not (isinstance(color, int) and 0 <= color <= 0xFFFFFF):
             errs.add((*p, "color"), "NUMBER_TYPE_MAX", "int value should be <= 16777215.")
     if total > EMBED_TOTAL:
-        errs.add(("embeds",), "MAX_EMBED_SIZE_EXCEEDED",
-                 f"Embed size exceeds maximum size of {EMBED_TOTAL}")
+        errs.add(
+            ("embeds",),
+            "MAX_EMBED_SIZE_EXCEEDED",
+            f"Embed size exceeds maximum size of {EMBED_TOTAL}",
+        )
 
 
 BUTTON, STRING_SELECT, TEXT_INPUT = 2, 3, 4
@@ -272,8 +280,9 @@ def validate_components(errs: ErrorTree, components: Any, *, flags: int = 0) -> 
         p: Path = ("components", i)
         ctype = comp.get("type")
         if not v2 and ctype != 1:
-            errs.add((*p, "type"), "UNION_TYPE_CHOICES",
-                     "Value of field \"type\" must be one of (1,).")
+            errs.add(
+                (*p, "type"), "UNION_TYPE_CHOICES", 'Value of field "type" must be one of (1,).'
+            )
             continue
         if ctype == 1:
             _validate_row(errs, p, comp, seen_ids)
@@ -293,8 +302,11 @@ def _validate_row(errs: ErrorTree, p: Path, row: dict[str, Any], seen: set[str])
     errs.max_len((*p, "components"), children, 5)
     types = [c.get("type") for c in children]
     if any(t in SELECT_TYPES for t in types) and len(children) > 1:
-        errs.add((*p, "components"), "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
-                 "The specified component exceeds the maximum width")
+        errs.add(
+            (*p, "components"),
+            "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
+            "The specified component exceeds the maximum width",
+        )
     for j, child in enumerate(children):
         _validate_component(errs, (*p, "components", j), child, seen)
 
@@ -305,8 +317,11 @@ def _validate_component(errs: ErrorTree, p: Path, comp: dict[str, Any], seen: se
     if custom_id is not None:
         errs.bad_len((*p, "custom_id"), custom_id, 1, 100)
         if custom_id in seen:
-            errs.add((*p, "custom_id"), "COMPONENT_CUSTOM_ID_DUPLICATED",
-                     "Component custom id cannot be duplicated")
+            errs.add(
+                (*p, "custom_id"),
+                "COMPONENT_CUSTOM_ID_DUPLICATED",
+                "Component custom id cannot be duplicated",
+            )
         seen.add(custom_id)
     if ctype == BUTTON:
         style = comp.get("style")
@@ -315,8 +330,11 @@ def _validate_component(errs: ErrorTree, p: Path, comp: dict[str, Any], seen: se
             if not comp.get("url"):
                 errs.required((*p, "url"))
             if custom_id is not None:
-                errs.add((*p, "custom_id"), "BUTTON_COMPONENT_CUSTOM_ID_URL_INVALID",
-                         "A custom id cannot be set on a link button")
+                errs.add(
+                    (*p, "custom_id"),
+                    "BUTTON_COMPONENT_CUSTOM_ID_URL_INVALID",
+                    "A custom id cannot be set on a link button",
+                )
         elif style == 6:
             if not comp.get("sku_id"):
                 errs.required((*p, "sku_id"))
@@ -358,8 +376,14 @@ def _validate_component(errs: ErrorTree, p: Path, comp: dict[str, Any], seen: se
                 _validate_component(errs, (*p, key), comp[key], seen)
 
 
-def validate_message(errs: ErrorTree, body: dict[str, Any], *, has_files: bool = False,
-                     edit: bool = False, existing: Any = None) -> None:
+def validate_message(
+    errs: ErrorTree,
+    body: dict[str, Any],
+    *,
+    has_files: bool = False,
+    edit: bool = False,
+    existing: Any = None,
+) -> None:
     """Content/embeds/components/flags rules shared by every message-sending route."""
     content = body.get("content")
     if errs.string(("content",), content):
@@ -370,9 +394,12 @@ def validate_message(errs: ErrorTree, body: dict[str, Any], *, has_files: bool =
         flags = existing.flags
     validate_components(errs, body.get("components"), flags=flags)
     if flags & FLAG_COMPONENTS_V2 and (body.get("content") or body.get("embeds")):
-        errs.add(("content",), "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
-                 "The 'content' and 'embeds' fields cannot be used when using "
-                 "MessageFlags.IS_COMPONENTS_V2")
+        errs.add(
+            ("content",),
+            "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
+            "The 'content' and 'embeds' fields cannot be used when using "
+            "MessageFlags.IS_COMPONENTS_V2",
+        )
     nonce = body.get("nonce")
     if nonce is not None:
         if isinstance(nonce, str):
@@ -382,8 +409,14 @@ def validate_message(errs: ErrorTree, body: dict[str, Any], *, has_files: bool =
 
 
 def is_empty_message(body: dict[str, Any], *, has_files: bool) -> bool:
-    return not (body.get("content") or body.get("embeds") or body.get("components")
-                or body.get("sticker_ids") or body.get("poll") or has_files)
+    return not (
+        body.get("content")
+        or body.get("embeds")
+        or body.get("components")
+        or body.get("sticker_ids")
+        or body.get("poll")
+        or has_files
+    )
 
 
 def validate_ephemeral_flags(errs: ErrorTree, flags: int, allowed: int) -> None:
@@ -497,16 +530,21 @@ def validate_commands(errs: ErrorTree, commands: Any, *, is_global: bool) -> Non
         counts[ctype] = counts.get(ctype, 0) + 1
         key = (ctype, cmd.get("name"))
         if key in names:
-            errs.add((i, "name"), "APPLICATION_COMMANDS_DUPLICATE_NAME",
-                     f"Application command names must be unique: {cmd.get('name')}")
+            errs.add(
+                (i, "name"),
+                "APPLICATION_COMMANDS_DUPLICATE_NAME",
+                f"Application command names must be unique: {cmd.get('name')}",
+            )
         names[key] = i
         validate_command(errs.sub(i), cmd)
     if counts[1] > MAX_GLOBAL_CHAT_INPUT:
-        errs.add((), "BASE_TYPE_MAX_LENGTH",
-                 f"Must be {MAX_GLOBAL_CHAT_INPUT} or fewer in length.")
+        errs.add((), "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_GLOBAL_CHAT_INPUT} or fewer in length.")
     if counts.get(2, 0) > MAX_USER_OR_MESSAGE or counts.get(3, 0) > MAX_USER_OR_MESSAGE:
-        errs.add((), "APPLICATION_COMMANDS_TOO_MANY_CONTEXT_MENU",
-                 f"Maximum number of context menu commands reached ({MAX_USER_OR_MESSAGE})")
+        errs.add(
+            (),
+            "APPLICATION_COMMANDS_TOO_MANY_CONTEXT_MENU",
+            f"Maximum number of context menu commands reached ({MAX_USER_OR_MESSAGE})",
+        )
 
 
 def validate_command(errs: ErrorTree, cmd: dict[str, Any]) -> None:
@@ -529,26 +567,34 @@ def validate_command(errs: ErrorTree, cmd: dict[str, Any]) -> None:
     if chat_input:
         errs.bad_len(("description",), desc or "", 1, 100)
     elif desc:
-        errs.add(("description",), "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION_INVALID",
-                 "Context menu commands cannot have description")
+        errs.add(
+            ("description",),
+            "APPLICATION_COMMAND_CONTEXT_MENU_DESCRIPTION_INVALID",
+            "Context menu commands cannot have description",
+        )
     options = cmd.get("options") or []
     if options and not chat_input:
-        errs.add(("options",), "APPLICATION_COMMAND_OPTIONS_INVALID",
-                 "Context menu commands cannot have options")
+        errs.add(
+            ("options",),
+            "APPLICATION_COMMAND_OPTIONS_INVALID",
+            "Context menu commands cannot have options",
+        )
     _validate_options(errs, ("options",), options, depth=0)
     if _command_size(cmd) > 8000:
         errs.add((), "APPLICATION_COMMAND_TOO_LARGE", "Command exceeds maximum size (8000)")
 
 
-def _validate_options(errs: ErrorTree, p: Path, options: list[dict[str, Any]], depth: int
-                      ) -> None:
+def _validate_options(errs: ErrorTree, p: Path, options: list[dict[str, Any]], depth: int) -> None:
     if not errs.max_len(p, options, 25):
         return
     kinds = {o.get("type") for o in options}
     if kinds & {1, 2} and kinds - {1, 2}:
-        errs.add(p, "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
-                 "Sub-command and sub-command group option types are mutually exclusive to "
-                 "all other types")
+        errs.add(
+            p,
+            "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+            "Sub-command and sub-command group option types are mutually exclusive to "
+            "all other types",
+        )
     seen_optional = False
     names: set[str] = set()
     for i, opt in enumerate(options):
@@ -558,24 +604,36 @@ def _validate_options(errs: ErrorTree, p: Path, options: list[dict[str, Any]], d
         if name is None or not _valid_command_name(name, chat_input=True):
             errs.add((*op, "name"), "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
         elif name in names:
-            errs.add((*op, "name"), "APPLICATION_COMMAND_OPTION_NAME_ALREADY_EXISTS",
-                     "Option names must be unique")
+            errs.add(
+                (*op, "name"),
+                "APPLICATION_COMMAND_OPTION_NAME_ALREADY_EXISTS",
+                "Option names must be unique",
+            )
         names.add(name or "")
         errs.bad_len((*op, "description"), opt.get("description") or "", 1, 100)
         if otype not in range(1, 12):
             errs.choices((*op, "type"), otype, tuple(range(1, 12)))
             continue
         if otype == 2 and depth > 0:
-            errs.add((*op, "type"), "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
-                     "Sub-command groups can only be nested at the top level")
+            errs.add(
+                (*op, "type"),
+                "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+                "Sub-command groups can only be nested at the top level",
+            )
         if otype == 1 and depth > 1:
-            errs.add((*op, "type"), "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
-                     "Sub-commands cannot be nested this deep")
+            errs.add(
+                (*op, "type"),
+                "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+                "Sub-commands cannot be nested this deep",
+            )
         if otype == 2:
             children = opt.get("options") or []
             if any(c.get("type") != 1 for c in children):
-                errs.add((*op, "options"), "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
-                         "Sub-command groups can only contain sub-commands")
+                errs.add(
+                    (*op, "options"),
+                    "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+                    "Sub-command groups can only contain sub-commands",
+                )
             _validate_options(errs, (*op, "options"), children, depth + 1)
             continue
         if otype == 1:
@@ -583,15 +641,21 @@ def _validate_options(errs: ErrorTree, p: Path, options: list[dict[str, Any]], d
             continue
         if opt.get("required"):
             if seen_optional:
-                errs.add((*op, "required"), "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
-                         "Required options must be placed before non-required options")
+                errs.add(
+                    (*op, "required"),
+                    "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                    "Required options must be placed before non-required options",
+                )
         else:
             seen_optional = True
         choices = opt.get("choices") or []
         if choices:
             if opt.get("autocomplete"):
-                errs.add((*op, "autocomplete"), "APPLICATION_COMMAND_AUTOCOMPLETE_INVALID",
-                         "Autocomplete cannot be set with choices")
+                errs.add(
+                    (*op, "autocomplete"),
+                    "APPLICATION_COMMAND_AUTOCOMPLETE_INVALID",
+                    "Autocomplete cannot be set with choices",
+                )
             if errs.max_len((*op, "choices"), choices, 25):
                 for k, choice in enumerate(choices):
                     _validate_choice(errs, (*op, "choices", k), choice)

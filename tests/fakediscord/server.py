@@ -114,14 +114,14 @@ class Route:
 ROUTES: list[Route] = []
 
 
-def route(method: str, template: str, *, auth: bool = True, global_exempt: bool = False
-          ) -> Callable[[Handler], Handler]:
+def route(
+    method: str, template: str, *, auth: bool = True, global_exempt: bool = False
+) -> Callable[[Handler], Handler]:
     names = re.findall(r"\{(\w+)\}", template)
     pattern = "^" + re.sub(r"\\\{\w+\\\}", "([^/]+)", re.escape(template)) + "$"
 
     def deco(fn: Handler) -> Handler:
-        ROUTES.append(Route(method, template, fn, auth, global_exempt, re.compile(pattern),
-                            names))
+        ROUTES.append(Route(method, template, fn, auth, global_exempt, re.compile(pattern), names))
         return fn
 
     return deco
@@ -167,8 +167,9 @@ async def _read_body(request: web.Request) -> tuple[Any, list[UploadedFile]]:
             data = bytes(await part.read())
             name = part.name or ""
             if part.filename:
-                files.append(UploadedFile(name, part.filename,
-                                          part.headers.get("Content-Type"), data))
+                files.append(
+                    UploadedFile(name, part.filename, part.headers.get("Content-Type"), data)
+                )
             elif name == "payload_json":
                 try:
                     body.update(json.loads(data.decode()))
@@ -188,21 +189,33 @@ async def _read_body(request: web.Request) -> tuple[Any, list[UploadedFile]]:
 
 def _fault_response(fault: Fault, base_headers: dict[str, str]) -> web.Response:
     if fault.status == 429:
-        headers = rate_limited_headers(fault.retry_after, base_headers,
-                                       is_global=fault.is_global,
-                                       scope="global" if fault.is_global else "user")
-        body = fault.body or {"message": "You are being rate limited.",
-                              "retry_after": fault.retry_after, "global": fault.is_global,
-                              "code": 0}
+        headers = rate_limited_headers(
+            fault.retry_after,
+            base_headers,
+            is_global=fault.is_global,
+            scope="global" if fault.is_global else "user",
+        )
+        body = fault.body or {
+            "message": "You are being rate limited.",
+            "retry_after": fault.retry_after,
+            "global": fault.is_global,
+            "code": 0,
+        }
         return json_response(429, body, headers)
     if fault.body is not None or fault.code is not None or fault.message is not None:
-        body = fault.body or {"message": fault.message or f"{fault.status}: error",
-                              "code": fault.code or 0}
+        body = fault.body or {
+            "message": fault.message or f"{fault.status}: error",
+            "code": fault.code or 0,
+        }
         return json_response(fault.status, body, base_headers)
     if fault.status == 502:
         # Cloudflare's 502 page is HTML, not JSON.
-        return web.Response(status=502, text="<html><body><h1>502 Bad Gateway</h1></body></html>",
-                            content_type="text/html", headers=base_headers)
+        return web.Response(
+            status=502,
+            text="<html><body><h1>502 Bad Gateway</h1></body></html>",
+            content_type="text/html",
+            headers=base_headers,
+        )
     reason = {500: "Internal Server Error", 503: "Service Unavailable", 504: "Gateway Timeout"}
     body = {"message": f"{fault.status}: {reason.get(fault.status, 'Error')}", "code": 0}
     return json_response(fault.status, body, base_headers)
@@ -214,8 +227,18 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
     path = "/" + request.match_info["tail"].rstrip("/")
     method = request.method
     headers = {"Via": "1.1 google"}  # discord.py only trusts 429s that came through the CDN
-    record = RecordedRequest(method, path, "", {}, dict(request.query), None, [],
-                             dict(request.headers), time.time(), version=version)
+    record = RecordedRequest(
+        method,
+        path,
+        "",
+        {},
+        dict(request.query),
+        None,
+        [],
+        dict(request.headers),
+        time.time(),
+        version=version,
+    )
     fd.requests.append(record)
     try:
         r, params = _match(method, path)
@@ -236,16 +259,22 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
             return resp
         if decision.limited:
             retry = round(decision.retry_after, 3)
-            body429 = {"message": "You are being rate limited.", "retry_after": retry,
-                       "global": decision.is_global, "code": 0}
-            hdrs = rate_limited_headers(retry, headers, is_global=decision.is_global,
-                                        scope=decision.scope)
+            body429 = {
+                "message": "You are being rate limited.",
+                "retry_after": retry,
+                "global": decision.is_global,
+                "code": 0,
+            }
+            hdrs = rate_limited_headers(
+                retry, headers, is_global=decision.is_global, scope=decision.scope
+            )
             fd.rate_limited.append(record)
             record.status, record.response = 429, body429
             fd._notify()
             return json_response(429, body429, hdrs)
-        ctx = Ctx(fd, request, method, path, r.template, params, dict(request.query), body,
-                  files, record)
+        ctx = Ctx(
+            fd, request, method, path, r.template, params, dict(request.query), body, files, record
+        )
         result = await r.handler(ctx)
         if isinstance(result, Reply):
             status, out = result.status, result.body

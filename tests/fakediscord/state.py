@@ -39,6 +39,7 @@ FLAG_EPHEMERAL = 1 << 6
 FLAG_LOADING = 1 << 7
 FLAG_COMPONENTS_V2 = 1 << 15
 
+
 # Gateway intents
 class Intents(enum.IntFlag):
     GUILDS = 1 << 0
@@ -161,23 +162,55 @@ def _perm_name(name: str) -> str:
 P = Permissions
 # Discord's default @everyone permissions for a new server (roughly; text-relevant bits exact).
 DEFAULT_EVERYONE = int(
-    P.CREATE_INSTANT_INVITE | P.ADD_REACTIONS | P.STREAM | P.VIEW_CHANNEL | P.SEND_MESSAGES
-    | P.EMBED_LINKS | P.ATTACH_FILES | P.READ_MESSAGE_HISTORY | P.MENTION_EVERYONE
-    | P.USE_EXTERNAL_EMOJIS | P.CONNECT | P.SPEAK | P.USE_VAD | P.CHANGE_NICKNAME
-    | P.USE_APPLICATION_COMMANDS | P.REQUEST_TO_SPEAK | P.CREATE_PUBLIC_THREADS
-    | P.CREATE_PRIVATE_THREADS | P.USE_EXTERNAL_STICKERS | P.SEND_MESSAGES_IN_THREADS
-    | P.USE_EMBEDDED_ACTIVITIES | P.SEND_VOICE_MESSAGES | P.SEND_POLLS | P.USE_EXTERNAL_APPS
+    P.CREATE_INSTANT_INVITE
+    | P.ADD_REACTIONS
+    | P.STREAM
+    | P.VIEW_CHANNEL
+    | P.SEND_MESSAGES
+    | P.EMBED_LINKS
+    | P.ATTACH_FILES
+    | P.READ_MESSAGE_HISTORY
+    | P.MENTION_EVERYONE
+    | P.USE_EXTERNAL_EMOJIS
+    | P.CONNECT
+    | P.SPEAK
+    | P.USE_VAD
+    | P.CHANGE_NICKNAME
+    | P.USE_APPLICATION_COMMANDS
+    | P.REQUEST_TO_SPEAK
+    | P.CREATE_PUBLIC_THREADS
+    | P.CREATE_PRIVATE_THREADS
+    | P.USE_EXTERNAL_STICKERS
+    | P.SEND_MESSAGES_IN_THREADS
+    | P.USE_EMBEDDED_ACTIVITIES
+    | P.SEND_VOICE_MESSAGES
+    | P.SEND_POLLS
+    | P.USE_EXTERNAL_APPS
 )
 # What the bot's managed role gets by default (what an invite link for this bot would ask for).
 DEFAULT_BOT_PERMISSIONS = int(
-    P.VIEW_CHANNEL | P.SEND_MESSAGES | P.SEND_MESSAGES_IN_THREADS | P.EMBED_LINKS
-    | P.ATTACH_FILES | P.READ_MESSAGE_HISTORY | P.ADD_REACTIONS | P.USE_EXTERNAL_EMOJIS
-    | P.CREATE_PUBLIC_THREADS | P.MANAGE_THREADS | P.MANAGE_MESSAGES
+    P.VIEW_CHANNEL
+    | P.SEND_MESSAGES
+    | P.SEND_MESSAGES_IN_THREADS
+    | P.EMBED_LINKS
+    | P.ATTACH_FILES
+    | P.READ_MESSAGE_HISTORY
+    | P.ADD_REACTIONS
+    | P.USE_EXTERNAL_EMOJIS
+    | P.CREATE_PUBLIC_THREADS
+    | P.MANAGE_THREADS
+    | P.MANAGE_MESSAGES
 )
 # app_permissions Discord reports for DMs with the bot.
 DM_PERMISSIONS = int(
-    P.VIEW_CHANNEL | P.SEND_MESSAGES | P.READ_MESSAGE_HISTORY | P.ADD_REACTIONS
-    | P.ATTACH_FILES | P.EMBED_LINKS | P.MENTION_EVERYONE | P.USE_EXTERNAL_EMOJIS
+    P.VIEW_CHANNEL
+    | P.SEND_MESSAGES
+    | P.READ_MESSAGE_HISTORY
+    | P.ADD_REACTIONS
+    | P.ATTACH_FILES
+    | P.EMBED_LINKS
+    | P.MENTION_EVERYONE
+    | P.USE_EXTERNAL_EMOJIS
 )
 
 
@@ -276,8 +309,11 @@ class Role:
             "permissions": str(self.permissions),
             "position": self.position,
             "color": self.color,
-            "colors": {"primary_color": self.color, "secondary_color": None,
-                       "tertiary_color": None},
+            "colors": {
+                "primary_color": self.color,
+                "secondary_color": None,
+                "tertiary_color": None,
+            },
             "hoist": self.hoist,
             "managed": self.managed,
             "mentionable": self.mentionable,
@@ -338,8 +374,12 @@ class Overwrite:
     deny: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": str(self.id), "type": self.type, "allow": str(self.allow),
-                "deny": str(self.deny)}
+        return {
+            "id": str(self.id),
+            "type": self.type,
+            "allow": str(self.allow),
+            "deny": str(self.deny),
+        }
 
 
 @dataclass(eq=False)
@@ -350,8 +390,13 @@ class ForumTag:
     emoji_name: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": str(self.id), "name": self.name, "moderated": self.moderated,
-                "emoji_id": None, "emoji_name": self.emoji_name}
+        return {
+            "id": str(self.id),
+            "name": self.name,
+            "moderated": self.moderated,
+            "emoji_id": None,
+            "emoji_name": self.emoji_name,
+        }
 
 
 @dataclass(eq=False)
@@ -426,7 +471,9 @@ class Channel:
         if self.is_dm:
             assert self.recipient is not None
             return {
-                "id": str(self.id), "type": DM, "flags": 0,
+                "id": str(self.id),
+                "type": DM,
+                "flags": 0,
                 "last_message_id": _opt_id(self.last_message_id),
                 "recipients": [self.recipient.to_dict()],
             }
@@ -440,39 +487,47 @@ class Channel:
         }
         if self.is_thread:
             assert self.parent is not None
-            data.update({
-                "parent_id": str(self.parent.id),
-                "owner_id": _opt_id(self.owner_id),
-                "last_message_id": _opt_id(self.last_message_id),
-                "rate_limit_per_user": self.rate_limit_per_user,
-                "message_count": self.message_count,
-                "member_count": min(len(self.member_ids), 50),
-                "total_message_sent": self.total_message_sent,
-                "thread_metadata": self.thread_metadata(),
-                "applied_tags": [str(t) for t in self.applied_tags],
-            })
+            data.update(
+                {
+                    "parent_id": str(self.parent.id),
+                    "owner_id": _opt_id(self.owner_id),
+                    "last_message_id": _opt_id(self.last_message_id),
+                    "rate_limit_per_user": self.rate_limit_per_user,
+                    "message_count": self.message_count,
+                    "member_count": min(len(self.member_ids), 50),
+                    "total_message_sent": self.total_message_sent,
+                    "thread_metadata": self.thread_metadata(),
+                    "applied_tags": [str(t) for t in self.applied_tags],
+                }
+            )
             return data
-        data.update({
-            "position": self.position,
-            "permission_overwrites": [o.to_dict() for o in self.overwrites],
-            "parent_id": _opt_id(self.parent.id if self.parent else None),
-            "nsfw": self.nsfw,
-        })
+        data.update(
+            {
+                "position": self.position,
+                "permission_overwrites": [o.to_dict() for o in self.overwrites],
+                "parent_id": _opt_id(self.parent.id if self.parent else None),
+                "nsfw": self.nsfw,
+            }
+        )
         if self.type != GUILD_CATEGORY:
-            data.update({
-                "topic": self.topic,
-                "rate_limit_per_user": self.rate_limit_per_user,
-                "last_message_id": _opt_id(self.last_message_id),
-                "default_auto_archive_duration": 1440,
-            })
+            data.update(
+                {
+                    "topic": self.topic,
+                    "rate_limit_per_user": self.rate_limit_per_user,
+                    "last_message_id": _opt_id(self.last_message_id),
+                    "default_auto_archive_duration": 1440,
+                }
+            )
         if self.type == GUILD_FORUM:
-            data.update({
-                "available_tags": [t.to_dict() for t in self.available_tags],
-                "default_reaction_emoji": None,
-                "default_thread_rate_limit_per_user": 0,
-                "default_sort_order": None,
-                "default_forum_layout": 0,
-            })
+            data.update(
+                {
+                    "available_tags": [t.to_dict() for t in self.available_tags],
+                    "default_reaction_emoji": None,
+                    "default_thread_rate_limit_per_user": 0,
+                    "default_sort_order": None,
+                    "default_forum_layout": 0,
+                }
+            )
         return data
 
     def thread_member_dict(self, user_id: int) -> dict[str, Any]:
@@ -490,8 +545,12 @@ class Attachment:
     def to_dict(self) -> dict[str, Any]:
         url = f"https://cdn.discordapp.com/attachments/0/{self.id}/{self.filename}"
         data: dict[str, Any] = {
-            "id": str(self.id), "filename": self.filename, "size": len(self.data),
-            "url": url, "proxy_url": url, "content_type": self.content_type,
+            "id": str(self.id),
+            "filename": self.filename,
+            "size": len(self.data),
+            "url": url,
+            "proxy_url": url,
+            "content_type": self.content_type,
         }
         if self.description:
             data["description"] = self.description
@@ -594,10 +653,16 @@ class Message:
             data["poll"] = self.poll
         if self.reactions:
             data["reactions"] = [
-                {"count": len(users), "count_details": {"burst": 0, "normal": len(users)},
-                 "me": False, "me_burst": False, "burst_colors": [],
-                 "emoji": {"id": None, "name": name}}
-                for name, users in self.reactions.items() if users
+                {
+                    "count": len(users),
+                    "count_details": {"burst": 0, "normal": len(users)},
+                    "me": False,
+                    "me_burst": False,
+                    "burst_colors": [],
+                    "emoji": {"id": None, "name": name},
+                }
+                for name, users in self.reactions.items()
+                if users
             ]
         guild = self.channel.guild
         if guild is not None:
@@ -633,9 +698,16 @@ class Guild:
     """A server. Created with :meth:`FakeDiscord.add_guild`; helper methods mutate it the
     way an admin would in the Discord client and emit the matching gateway events."""
 
-    def __init__(self, world: World, name: str, *, owner: User, locale: str = "en-US",
-                 bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
-                 everyone_permissions: int = DEFAULT_EVERYONE) -> None:
+    def __init__(
+        self,
+        world: World,
+        name: str,
+        *,
+        owner: User,
+        locale: str = "en-US",
+        bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
+        everyone_permissions: int = DEFAULT_EVERYONE,
+    ) -> None:
         self.world = world
         self.id = world.snowflake()
         self.name = name
@@ -654,8 +726,9 @@ class Guild:
         # @everyone shares the guild's id, as on Discord.
         self.roles[self.id] = Role(self.id, self, "@everyone", everyone_permissions, position=0)
         self.add_member(owner)
-        self.bot_role = self._new_role(world.bot_user.username, bot_permissions, managed=True,
-                                       bot_id=world.bot_user.id)
+        self.bot_role = self._new_role(
+            world.bot_user.username, bot_permissions, managed=True, bot_id=world.bot_user.id
+        )
         self.bot_member = self.add_member(world.bot_user, roles=[self.bot_role])
         self.general = self.add_text_channel("general")
         self.system_channel_id: int | None = self.general.id
@@ -696,17 +769,25 @@ class Guild:
 
     # -- mutation helpers (emit gateway events like Discord) -----------------------
     def _new_role(self, name: str, permissions: int, **kw: Any) -> Role:
-        role = Role(self.world.snowflake(), self, name, permissions,
-                    position=len(self.roles), **kw)
+        role = Role(self.world.snowflake(), self, name, permissions, position=len(self.roles), **kw)
         self.roles[role.id] = role
         return role
 
-    def add_role(self, name: str, permissions: Any = 0, *, color: int = 0, hoist: bool = False,
-                 mentionable: bool = False) -> Role:
-        role = self._new_role(name, Permissions.parse(permissions), color=color, hoist=hoist,
-                              mentionable=mentionable)
-        self.world.emit("GUILD_ROLE_CREATE", {"guild_id": str(self.id), "role": role.to_dict()},
-                        guild=self)
+    def add_role(
+        self,
+        name: str,
+        permissions: Any = 0,
+        *,
+        color: int = 0,
+        hoist: bool = False,
+        mentionable: bool = False,
+    ) -> Role:
+        role = self._new_role(
+            name, Permissions.parse(permissions), color=color, hoist=hoist, mentionable=mentionable
+        )
+        self.world.emit(
+            "GUILD_ROLE_CREATE", {"guild_id": str(self.id), "role": role.to_dict()}, guild=self
+        )
         return role
 
     def update_role(self, role: Role, *, permissions: Any = None, name: str | None = None) -> Role:
@@ -714,12 +795,19 @@ class Guild:
             role.permissions = Permissions.parse(permissions)
         if name is not None:
             role.name = name
-        self.world.emit("GUILD_ROLE_UPDATE", {"guild_id": str(self.id), "role": role.to_dict()},
-                        guild=self)
+        self.world.emit(
+            "GUILD_ROLE_UPDATE", {"guild_id": str(self.id), "role": role.to_dict()}, guild=self
+        )
         return role
 
-    def add_member(self, user: User | str, *, roles: Sequence[Role] = (), nick: str | None = None,
-                   dms_open: bool = True) -> Member:
+    def add_member(
+        self,
+        user: User | str,
+        *,
+        roles: Sequence[Role] = (),
+        nick: str | None = None,
+        dms_open: bool = True,
+    ) -> Member:
         """Add a user (an existing :class:`User` or a new one called *user*) to the guild."""
         if isinstance(user, str):
             user = self.world.add_user(user, dms_open=dms_open)
@@ -732,9 +820,12 @@ class Guild:
 
     def remove_member(self, member: Member) -> None:
         self.members.pop(member.id, None)
-        self.world.emit("GUILD_MEMBER_REMOVE",
-                        {"guild_id": str(self.id), "user": member.user.to_dict()},
-                        guild=self, intent=Intents.GUILD_MEMBERS)
+        self.world.emit(
+            "GUILD_MEMBER_REMOVE",
+            {"guild_id": str(self.id), "user": member.user.to_dict()},
+            guild=self,
+            intent=Intents.GUILD_MEMBERS,
+        )
 
     def set_roles(self, member: Member, roles: Sequence[Role]) -> None:
         member.roles = list(roles)
@@ -758,27 +849,63 @@ class Guild:
             self.world.emit("CHANNEL_CREATE", ch.to_dict(), guild=self, channel=ch)
         return ch
 
-    def add_text_channel(self, name: str, *, category: Channel | None = None,
-                         topic: str | None = None, overwrites: Sequence[Overwrite] = (),
-                         nsfw: bool = False, slowmode: int = 0) -> Channel:
-        ch = Channel(self.world.snowflake(), GUILD_TEXT, name, self, position=len(self.channels),
-                     parent=category, topic=topic, nsfw=nsfw, rate_limit_per_user=slowmode,
-                     overwrites=list(overwrites))
+    def add_text_channel(
+        self,
+        name: str,
+        *,
+        category: Channel | None = None,
+        topic: str | None = None,
+        overwrites: Sequence[Overwrite] = (),
+        nsfw: bool = False,
+        slowmode: int = 0,
+    ) -> Channel:
+        ch = Channel(
+            self.world.snowflake(),
+            GUILD_TEXT,
+            name,
+            self,
+            position=len(self.channels),
+            parent=category,
+            topic=topic,
+            nsfw=nsfw,
+            rate_limit_per_user=slowmode,
+            overwrites=list(overwrites),
+        )
         return self._add_channel(ch)
 
-    def add_forum_channel(self, name: str, tags: Sequence[str] = (), *,
-                          category: Channel | None = None, require_tag: bool = False,
-                          overwrites: Sequence[Overwrite] = (), topic: str | None = None
-                          ) -> Channel:
-        ch = Channel(self.world.snowflake(), GUILD_FORUM, name, self, position=len(self.channels),
-                     parent=category, topic=topic, overwrites=list(overwrites),
-                     flags=16 if require_tag else 0)
+    def add_forum_channel(
+        self,
+        name: str,
+        tags: Sequence[str] = (),
+        *,
+        category: Channel | None = None,
+        require_tag: bool = False,
+        overwrites: Sequence[Overwrite] = (),
+        topic: str | None = None,
+    ) -> Channel:
+        ch = Channel(
+            self.world.snowflake(),
+            GUILD_FORUM,
+            name,
+            self,
+            position=len(self.channels),
+            parent=category,
+            topic=topic,
+            overwrites=list(overwrites),
+            flags=16 if require_tag else 0,
+        )
         ch.available_tags = [ForumTag(self.world.snowflake(), t) for t in tags]
         return self._add_channel(ch)
 
     def add_category(self, name: str, *, overwrites: Sequence[Overwrite] = ()) -> Channel:
-        ch = Channel(self.world.snowflake(), GUILD_CATEGORY, name, self,
-                     position=len(self.channels), overwrites=list(overwrites))
+        ch = Channel(
+            self.world.snowflake(),
+            GUILD_CATEGORY,
+            name,
+            self,
+            position=len(self.channels),
+            overwrites=list(overwrites),
+        )
         return self._add_channel(ch)
 
     def add_channel(self, name: str, type: str | int = "text", **kw: Any) -> Channel:
@@ -801,11 +928,16 @@ class Guild:
     def remove_channel(self, channel: Channel) -> None:
         self.channels.pop(channel.id, None)
         self.threads.pop(channel.id, None)
-        self.world.emit("THREAD_DELETE" if channel.is_thread else "CHANNEL_DELETE",
-                        channel.to_dict(), guild=self, channel=channel)
+        self.world.emit(
+            "THREAD_DELETE" if channel.is_thread else "CHANNEL_DELETE",
+            channel.to_dict(),
+            guild=self,
+            channel=channel,
+        )
 
-    def set_overwrite(self, channel: Channel, target: Role | Member | User, *, allow: Any = 0,
-                      deny: Any = 0) -> Overwrite:
+    def set_overwrite(
+        self, channel: Channel, target: Role | Member | User, *, allow: Any = 0, deny: Any = 0
+    ) -> Overwrite:
         """Set (replace) the channel permission overwrite for a role or member."""
         kind = 0 if isinstance(target, Role) else 1
         channel.overwrites = [o for o in channel.overwrites if o.id != target.id]
@@ -818,14 +950,16 @@ class Guild:
         """Deny the bot *perms* in *channel* with a member overwrite, as an admin would."""
         ow = self._bot_overwrite(channel)
         bits = Permissions.parse(list(perms))
-        return self.set_overwrite(channel, self.bot_member, allow=ow.allow & ~bits,
-                                  deny=ow.deny | bits)
+        return self.set_overwrite(
+            channel, self.bot_member, allow=ow.allow & ~bits, deny=ow.deny | bits
+        )
 
     def allow_bot(self, channel: Channel, *perms: str | int) -> Overwrite:
         ow = self._bot_overwrite(channel)
         bits = Permissions.parse(list(perms))
-        return self.set_overwrite(channel, self.bot_member, allow=ow.allow | bits,
-                                  deny=ow.deny & ~bits)
+        return self.set_overwrite(
+            channel, self.bot_member, allow=ow.allow | bits, deny=ow.deny & ~bits
+        )
 
     def _bot_overwrite(self, channel: Channel) -> Overwrite:
         for o in channel.overwrites:
@@ -844,8 +978,9 @@ class Guild:
         thread.archive_timestamp = iso()
         return self.update_channel(thread, archived=False, locked=False)
 
-    def set_command_permission(self, command: str, target: Role | Member | User | Channel,
-                               allowed: bool) -> None:
+    def set_command_permission(
+        self, command: str, target: Role | Member | User | Channel, allowed: bool
+    ) -> None:
         """Per-command override from Server Settings > Integrations (``command="*"``: the
         app-wide default for commands without their own overrides). Overrides beat the
         command's ``default_member_permissions``."""
@@ -855,21 +990,28 @@ class Guild:
             kind = 3
         else:
             kind = 2
-        entries = [e for e in self.command_permissions.get(command, [])
-                   if int(e["id"]) != target.id]
+        entries = [
+            e for e in self.command_permissions.get(command, []) if int(e["id"]) != target.id
+        ]
         entries.append({"id": str(target.id), "type": kind, "permission": bool(allowed)})
         self.command_permissions[command] = entries
-        self.world.emit("APPLICATION_COMMAND_PERMISSIONS_UPDATE",
-                        {"id": str(self.world.bot_user.id), "guild_id": str(self.id),
-                         "application_id": str(self.world.bot_user.id),
-                         "permissions": entries}, guild=self, intent=None)
+        self.world.emit(
+            "APPLICATION_COMMAND_PERMISSIONS_UPDATE",
+            {
+                "id": str(self.world.bot_user.id),
+                "guild_id": str(self.id),
+                "application_id": str(self.world.bot_user.id),
+                "permissions": entries,
+            },
+            guild=self,
+            intent=None,
+        )
 
     def allow_command_for_everyone(self, command: str) -> None:
         """An admin lets @everyone use *command* despite its default_member_permissions."""
         self.set_command_permission(command, self.everyone, True)
 
-    def command_allowed(self, command: str, member: Member, channel: Channel
-                        ) -> bool | None:
+    def command_allowed(self, command: str, member: Member, channel: Channel) -> bool | None:
         """Discord's override resolution: channel, then user, then roles, then @everyone;
         the command's own overrides, else the app-wide ones. None: no override applies."""
         entries = self.command_permissions.get(command) or self.command_permissions.get("*")
@@ -927,8 +1069,7 @@ class Guild:
                 allow |= o.allow
                 deny |= o.deny
         perms = (perms & ~deny) | allow
-        member_ow = next((o for o in target.overwrites if o.type == 1 and o.id == member.id),
-                         None)
+        member_ow = next((o for o in target.overwrites if o.type == 1 and o.id == member.id), None)
         if member_ow:
             perms = (perms & ~member_ow.deny) | member_ow.allow
         # Implicit permissions: no VIEW_CHANNEL means nothing; no SEND_MESSAGES strips the
@@ -936,15 +1077,22 @@ class Guild:
         if not perms & Permissions.VIEW_CHANNEL:
             return 0
         if channel.is_thread:
-            if (channel.type == PRIVATE_THREAD and member.id not in channel.member_ids
-                    and not perms & Permissions.MANAGE_THREADS):
+            if (
+                channel.type == PRIVATE_THREAD
+                and member.id not in channel.member_ids
+                and not perms & Permissions.MANAGE_THREADS
+            ):
                 return 0
             sending = perms & Permissions.SEND_MESSAGES_IN_THREADS
         else:
             sending = perms & Permissions.SEND_MESSAGES
         if not sending:
-            perms &= ~int(Permissions.MENTION_EVERYONE | Permissions.SEND_TTS_MESSAGES
-                          | Permissions.ATTACH_FILES | Permissions.EMBED_LINKS)
+            perms &= ~int(
+                Permissions.MENTION_EVERYONE
+                | Permissions.SEND_TTS_MESSAGES
+                | Permissions.ATTACH_FILES
+                | Permissions.EMBED_LINKS
+            )
         return perms
 
     def bot_permissions(self, channel: Channel | None = None) -> int:
@@ -959,17 +1107,24 @@ class Guild:
         return {
             "id": str(self.id),
             "name": self.name,
-            "icon": None, "icon_hash": None, "splash": None, "discovery_splash": None,
-            "banner": None, "description": None,
+            "icon": None,
+            "icon_hash": None,
+            "splash": None,
+            "discovery_splash": None,
+            "banner": None,
+            "description": None,
             "owner_id": str(self.owner_id),
             "region": "deprecated",
-            "afk_channel_id": None, "afk_timeout": 300,
-            "widget_enabled": False, "widget_channel_id": None,
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "widget_enabled": False,
+            "widget_channel_id": None,
             "verification_level": 1,
             "default_message_notifications": 1,
             "explicit_content_filter": 2,
             "roles": [r.to_dict() for r in self.roles.values()],
-            "emojis": [], "stickers": [],
+            "emojis": [],
+            "stickers": [],
             "features": self.features,
             "mfa_level": 0,
             "application_id": None,
@@ -978,14 +1133,18 @@ class Guild:
             "rules_channel_id": None,
             "public_updates_channel_id": None,
             "safety_alerts_channel_id": None,
-            "max_presences": None, "max_members": 500000,
+            "max_presences": None,
+            "max_members": 500000,
             "vanity_url_code": None,
-            "premium_tier": 0, "premium_subscription_count": 0,
+            "premium_tier": 0,
+            "premium_subscription_count": 0,
             "preferred_locale": self.locale,
-            "max_video_channel_users": 25, "max_stage_video_channel_users": 50,
+            "max_video_channel_users": 25,
+            "max_stage_video_channel_users": 50,
             "approximate_member_count": len(self.members),
             "approximate_presence_count": len(self.members),
-            "nsfw_level": 0, "nsfw": False,
+            "nsfw_level": 0,
+            "nsfw": False,
             "premium_progress_bar_enabled": False,
             "incidents_data": None,
         }
@@ -998,27 +1157,33 @@ class Guild:
         for key in ("approximate_member_count", "approximate_presence_count"):
             data.pop(key)
         bot_user = self.world.bot_user
-        data.update({
-            "joined_at": self.joined_at,
-            "large": len(self.members) > 250,
-            "unavailable": False,
-            "member_count": len(self.members),
-            "voice_states": [],
-            "members": [m.to_dict() for m in members],
-            "channels": [c.to_dict() for c in self.channels.values()],
-            "threads": [
-                t.to_dict() | ({"member": t.thread_member_dict(bot_user.id)}
-                               if bot_user.id in t.member_ids else {})
-                for t in self.threads.values() if not t.archived
-                and self.bot_permissions(t) & Permissions.VIEW_CHANNEL
-            ],
-            "presences": [],
-            "stage_instances": [],
-            "guild_scheduled_events": [],
-            "soundboard_sounds": [],
-            "embedded_activities": [],
-            "lazy": True,
-        })
+        data.update(
+            {
+                "joined_at": self.joined_at,
+                "large": len(self.members) > 250,
+                "unavailable": False,
+                "member_count": len(self.members),
+                "voice_states": [],
+                "members": [m.to_dict() for m in members],
+                "channels": [c.to_dict() for c in self.channels.values()],
+                "threads": [
+                    t.to_dict()
+                    | (
+                        {"member": t.thread_member_dict(bot_user.id)}
+                        if bot_user.id in t.member_ids
+                        else {}
+                    )
+                    for t in self.threads.values()
+                    if not t.archived and self.bot_permissions(t) & Permissions.VIEW_CHANNEL
+                ],
+                "presences": [],
+                "stage_instances": [],
+                "guild_scheduled_events": [],
+                "soundboard_sounds": [],
+                "embedded_activities": [],
+                "lazy": True,
+            }
+        )
         return data
 
 
@@ -1035,12 +1200,20 @@ class World:
         self.channels: dict[int, Channel] = {}
         self.messages: dict[int, Message] = {}
         self.dm_channels: dict[int, Channel] = {}  # user id → DM channel with the bot
-        self.bot_user = self.add_user(bot_name.lower().replace(" ", ""), bot=True,
-                                      global_name=bot_name)
+        self.bot_user = self.add_user(
+            bot_name.lower().replace(" ", ""), bot=True, global_name=bot_name
+        )
         self.emit: EmitFn = lambda *a, **kw: None
 
-    def add_user(self, username: str, *, bot: bool = False, global_name: str | None = None,
-                 dms_open: bool = True, locale: str = "en-US") -> User:
+    def add_user(
+        self,
+        username: str,
+        *,
+        bot: bool = False,
+        global_name: str | None = None,
+        dms_open: bool = True,
+        locale: str = "en-US",
+    ) -> User:
         user = User(self.snowflake(), username, global_name or username, bot, dms_open, locale)
         self.users[user.id] = user
         return user
@@ -1063,7 +1236,8 @@ class World:
         ch = self.channels.get(channel_id)
         if ch is None:
             return None
-        if ch.guild is not None and (ch.guild.id not in self.guilds
-                                     or ch.guild.get_channel(ch.id) is None):
+        if ch.guild is not None and (
+            ch.guild.id not in self.guilds or ch.guild.get_channel(ch.id) is None
+        ):
             return None
         return ch

@@ -31,8 +31,14 @@ class Waiters:
                 still.append((predicate, fut))
         self._waiting = still
 
-    async def wait(self, predicate: Callable[[], T | None], timeout: float, what: str,  # noqa: ASYNC109
-                   *, poll: float | None = None) -> T:
+    async def wait(
+        self,
+        predicate: Callable[[], T | None],
+        timeout: float,  # noqa: ASYNC109
+        what: str,
+        *,
+        poll: float | None = None,
+    ) -> T:
         """Return ``predicate()`` once truthy; AssertionError naming *what* on timeout.
 
         Emulator changes wake the waiter. *poll* adds a periodic re-check for predicates

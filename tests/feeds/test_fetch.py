@@ -9,9 +9,8 @@ from datetime import timedelta
 
 import pytest
 from aiohttp import web
-
-from bot.feeds import AddressPolicy, Fetcher
-from bot.feeds.errors import (
+from linernotes.bot.feeds import AddressPolicy, Fetcher
+from linernotes.bot.feeds.errors import (
     BadFeedURL,
     FeedHTTPError,
     FeedTimeout,
@@ -20,8 +19,9 @@ from bot.feeds.errors import (
     TooManyRedirects,
     UnreachableHost,
 )
-from bot.feeds.fetch import USER_AGENT, parse_retry_after
-from bot.feeds.urls import blocked_reason, canonical_url, validate_url
+from linernotes.bot.feeds.fetch import USER_AGENT, parse_retry_after
+from linernotes.bot.feeds.urls import blocked_reason, canonical_url, validate_url
+
 from tests.feeds.conftest import T0, FeedServer, fixture_bytes
 
 RSS = fixture_bytes("rss20.xml")

@@ -8,9 +8,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-
-from bot.knowledge.importers import import_catalog, import_kpopnet
-from bot.store import Store
+from linernotes.bot.knowledge.importers import import_catalog, import_kpopnet
+from linernotes.bot.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL_CATALOG = FIXTURES / "catalog"

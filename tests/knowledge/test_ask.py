@@ -6,9 +6,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
-from bot.knowledge.ask import answer
-from bot.store import Store
+from linernotes.bot.knowledge.ask import answer
+from linernotes.bot.store import Store
 
 CASES = tomllib.loads((Path(__file__).parent / "ask_cases.toml").read_text(encoding="utf-8"))
 ANSWERS = CASES["answer"]
@@ -55,7 +54,7 @@ async def test_answers_work_on_the_small_fixture_catalog(small_store: Store) -> 
 
 
 async def test_key_questions_on_the_real_bundled_catalog(store: Store) -> None:
-    from bot.knowledge.importers import bundled_catalog_dir, ensure_bundled_loaded
+    from linernotes.bot.knowledge.importers import bundled_catalog_dir, ensure_bundled_loaded
 
     if not any(bundled_catalog_dir().glob("*.toml")):
         pytest.skip("no bundled catalog files yet")

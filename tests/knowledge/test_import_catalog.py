@@ -6,16 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from bot.errors import DataFileError
-from bot.knowledge.importers import (
+from linernotes.bot.errors import DataFileError
+from linernotes.bot.knowledge.importers import (
     CatalogError,
     bundled_catalog_dir,
     ensure_bundled_loaded,
     import_catalog,
 )
-from bot.store import Store
-from bot.store import catalog as db
+from linernotes.bot.store import Store
+from linernotes.bot.store import catalog as db
 
 from .conftest import SMALL_CATALOG
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from bot.knowledge.importers import import_catalog
-from bot.knowledge.linking import AliasIndex, link_entities
-from bot.store import Store
+from linernotes.bot.knowledge.importers import import_catalog
+from linernotes.bot.knowledge.linking import AliasIndex, link_entities
+from linernotes.bot.store import Store
 
 SEED_REVIEW = Path("/work/shared/seeds/love-wins-all-review.txt")
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from bot.errors import NotFoundError
-from bot.knowledge.search import AmbiguousError, parse_value, resolve, resolve_one
-from bot.store import Store
+from linernotes.bot.errors import NotFoundError
+from linernotes.bot.knowledge.search import AmbiguousError, parse_value, resolve, resolve_one
+from linernotes.bot.store import Store
 
 
 async def labels(store: Store, query: str, kinds=None, limit: int = 5) -> list[str]:

@@ -7,9 +7,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-
-from bot.store import Store
-from bot.store import catalog as db
+from linernotes.bot.store import Store
+from linernotes.bot.store import catalog as db
 
 
 @pytest.fixture

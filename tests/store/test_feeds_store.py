@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-from bot.store.feeds import (
+from linernotes.bot.store.feeds import (
     BaselineEntry,
     EntryCandidate,
     FeedStore,
@@ -18,6 +17,7 @@ from bot.store.feeds import (
     failure_delay,
     make_nonce,
 )
+
 from tests.feeds.support import open_store
 
 T0 = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)

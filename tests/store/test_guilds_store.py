@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-from bot.store import Store
-from bot.store.guilds import GUILD_DEFAULTS, DiscussionThread, GuildStore
+from linernotes.bot.store import Store
+from linernotes.bot.store.guilds import GUILD_DEFAULTS, DiscussionThread, GuildStore
 
 GUILD = 111
 

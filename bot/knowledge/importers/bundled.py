@@ -6,20 +6,20 @@ import logging
 from importlib import resources
 from pathlib import Path
 
-import bot
-from bot.knowledge.importers.catalog import import_catalog
-from bot.knowledge.importers.kpopnet import import_kpopnet
-from bot.knowledge.importers.report import ImportReport
-from bot.store import catalog as db
-from bot.store.core import Store
+import linernotes.bot
+from linernotes.bot.knowledge.importers.catalog import import_catalog
+from linernotes.bot.knowledge.importers.kpopnet import import_kpopnet
+from linernotes.bot.knowledge.importers.report import ImportReport
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store.core import Store
 
 log = logging.getLogger(__name__)
 
 
 def bundled_data_dir() -> Path:
-    """Return the bundled data folder: the installed ``bot.bundled`` package, else ./data."""
+    """Return the bundled data folder: installed ``linernotes.bot.bundled``, or ./data."""
     try:
-        root = resources.files("bot.bundled")
+        root = resources.files("linernotes.bot.bundled")
     except ModuleNotFoundError:
         root = None
     if root is not None:
@@ -29,7 +29,7 @@ def bundled_data_dir() -> Path:
             path = Path(str(candidate))
             if (path / "catalog").is_dir():
                 return path
-    return Path(bot.__file__).resolve().parent.parent / "data"
+    return Path(linernotes.bot.__file__).resolve().parent.parent / "data"
 
 
 def bundled_catalog_dir() -> Path:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.knowledge.importers.report import ImportReport, Problems, display_path
-from bot.knowledge.normalize import has_hangul, normalize
-from bot.store import catalog as db
-from bot.store.core import Store
+from linernotes.bot.knowledge.importers.report import ImportReport, Problems, display_path
+from linernotes.bot.knowledge.normalize import has_hangul, normalize
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store.core import Store
 
 log = logging.getLogger(__name__)
 
@@ -749,7 +749,7 @@ async def _write(
         )
     problems.raise_if_any()
 
-    from bot.knowledge.importers.kpopnet import merge_catalog_artists
+    from linernotes.bot.knowledge.importers.kpopnet import merge_catalog_artists
 
     merged = await merge_catalog_artists(conn, [ids["artist"][k] for k in defined["artist"]])
     if merged:

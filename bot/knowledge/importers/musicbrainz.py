@@ -20,11 +20,11 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.errors import NotFoundError, UserError
-from bot.knowledge.importers.report import CatalogError, ImportReport, display_path
-from bot.knowledge.normalize import has_hangul, normalize
-from bot.store import catalog as db
-from bot.store.core import Store
+from linernotes.bot.errors import NotFoundError, UserError
+from linernotes.bot.knowledge.importers.report import CatalogError, ImportReport, display_path
+from linernotes.bot.knowledge.normalize import has_hangul, normalize
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store.core import Store
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.errors import DataFileError
+from linernotes.bot.errors import DataFileError
 
 
 @dataclass(frozen=True, slots=True)
