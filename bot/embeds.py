@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 import discord
+from linernotes.bot.knowledge import vocab
 from linernotes.bot.knowledge.cards import (
     ArtistCard,
     CreditLine,
@@ -22,20 +23,6 @@ from linernotes.bot.knowledge.cards import (
 )
 from linernotes.bot.render import Field, clip, link, make_embed, pack_lines
 
-STATUS = {
-    "confirmed": "confirmed by the creators",
-    "critic": "critic's reading",
-    "fan": "fan reading",
-}
-CONFIDENCE = {"A": "", "B": " *(press)*", "C": " *(fan source)*"}
-TYPE_NAMES = {
-    "single": "Single",
-    "ep": "EP / mini album",
-    "album": "Album",
-    "repackage": "Repackage",
-    "other": "Release",
-}
-ROLE_TITLES = {"mv director": "MV director", "mv cast": "MV cast"}
 SOURCE_FOOTER = "Every line links its source. Ratings: press = reputable press; fan = fan source."
 FIELD_BUDGET = 1000
 
@@ -58,9 +45,14 @@ def mmss(seconds: int | None) -> str | None:
     return None if seconds is None else f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def role_title(role: str) -> str:
-    """Return a role as a heading ("MV director", "Composer")."""
-    return ROLE_TITLES.get(role, role[:1].upper() + role[1:])
+def _grade(confidence: str) -> str:
+    note = vocab.confidence_note(confidence)
+    return f" *({note})*" if note else ""
+
+
+def _status(status: str) -> str:
+    known = vocab.STATUS.get(status)
+    return known.card if known else status
 
 
 def _names(refs: Iterable[object]) -> str:
@@ -108,7 +100,7 @@ def _counts(credits: int, references: int, reviews: int) -> str:
 
 def release_embed(card: ReleaseCard) -> discord.Embed:
     """Render a release card."""
-    facts = [f"**{TYPE_NAMES.get(card.type, card.type)}** by {_names(card.artists) or '?'}"]
+    facts = [f"**{vocab.release_type_title(card.type)}** by {_names(card.artists) or '?'}"]
     if card.date:
         facts.append(f"released {card.date} (KST)")
     if card.label:
@@ -141,7 +133,7 @@ def song_embed(card: SongCard) -> discord.Embed:
     fields = []
     if card.releases:
         lines = [
-            f"{r.release.name} ({TYPE_NAMES.get(r.type, r.type).lower()}"
+            f"{r.release.name} ({vocab.release_type_title(r.type).lower()}"
             + (f", {r.date}" if r.date else "")
             + f", track {r.position})"
             for r in card.releases
@@ -166,7 +158,7 @@ def credit_line(line: CreditLine, *, with_subject: bool = False) -> str:
     if with_subject:
         name = f"{line.subject.name}: {name}"
     detail = f" — {line.detail}" if line.detail else ""
-    return f"• {name}{detail}{CONFIDENCE.get(line.confidence, '')} — {sources_text(line.sources)}"
+    return f"• {name}{detail}{_grade(line.confidence)} — {sources_text(line.sources)}"
 
 
 def credits_pages(view: CreditsView, role: str | None = None) -> list[discord.Embed]:
@@ -176,7 +168,7 @@ def credits_pages(view: CreditsView, role: str | None = None) -> list[discord.Em
     for group in view.groups:
         if role and group.role != role:
             continue
-        lines.append(f"**{role_title(group.role)}**")
+        lines.append(f"**{vocab.role_title(group.role)}**")
         lines.extend(credit_line(ln, with_subject=multiple_subjects) for ln in group.lines)
     if not lines:
         what = f"{role} credits" if role else "credits"
@@ -196,7 +188,7 @@ def reference_line(line: ReferenceLine, outgoing: bool) -> str:
         if outgoing
         else (f"• {other.label or other.name} — **{arrow}** this")
     )
-    text += f" *({STATUS.get(line.status, line.status)})*"
+    text += f" *({_status(line.status)})*"
     if line.timestamp_s is not None:
         text += f" at {mmss(line.timestamp_s)}"
     if line.note:
@@ -315,9 +307,9 @@ def works_pages(view: WorksView, role: str | None = None) -> list[discord.Embed]
     for group in view.groups:
         if role and group.role != role:
             continue
-        lines.append(f"**{role_title(group.role)}**")
+        lines.append(f"**{vocab.role_title(group.role)}**")
         lines.extend(
-            f"• {ln.subject.label or ln.subject.name}{CONFIDENCE.get(ln.confidence, '')}"
+            f"• {ln.subject.label or ln.subject.name}{_grade(ln.confidence)}"
             f" — {sources_text(ln.sources, 1)}"
             for ln in group.lines
         )

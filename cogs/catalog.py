@@ -13,13 +13,12 @@ from linernotes.bot.embeds import (
     song_embed,
     works_pages,
 )
-from linernotes.bot.knowledge import cards
-from linernotes.bot.knowledge.cards import ROLE_ORDER
+from linernotes.bot.knowledge import cards, vocab
 from linernotes.bot.knowledge.search import Match
 from linernotes.bot.store import Store
 from linernotes.cogs._lookup import complete, lookup
 
-ROLE_CHOICES = [app_commands.Choice(name=r, value=r) for r in ROLE_ORDER]
+ROLE_CHOICES = [app_commands.Choice(name=r, value=r) for r in vocab.CHOICE_ROLES]
 RELEASE_KINDS = ("release", "song")
 CREDIT_KINDS = ("song", "release", "video")
 REFERENCE_KINDS = ("song", "video", "release", "work")

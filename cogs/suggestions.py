@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 from linernotes.bot.client import send_error
 from linernotes.bot.errors import UserError
-from linernotes.bot.knowledge import search, suggested
+from linernotes.bot.knowledge import search, suggested, vocab
 from linernotes.bot.render import Field, clip, make_embed
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore, Suggestion
@@ -172,8 +172,8 @@ class Suggestions(commands.Cog):
         if kind == "credit":
             suggested.check_role(values["role"])
         elif kind == "reference":
-            suggested.check_choice(values["relation"], suggested.RELATIONS, "Relation")
-            suggested.check_choice(values["status"], suggested.STATUSES, "Who says so")
+            suggested.check_choice(values["relation"], vocab.RELATION_KEYS, "Relation")
+            suggested.check_choice(values["status"], vocab.STATUS_KEYS, "Who says so")
         config = await self.guilds.config(interaction.guild.id)
         channel = interaction.guild.get_channel(config["modlog_channel"] or 0)
         if not isinstance(channel, discord.TextChannel):

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from linernotes.bot.knowledge import cards
+from linernotes.bot.knowledge import cards, vocab
 from linernotes.bot.knowledge.cards import CreditLine, EntityRef, SourceRef
 from linernotes.bot.knowledge.normalize import HANGUL_PARTICLES, has_hangul, normalize
 from linernotes.bot.knowledge.search import Match, resolve
@@ -328,50 +328,6 @@ FILLERS = _words(
 )
 # Questions may also end a word with the casual "야".
 PARTICLES = (*HANGUL_PARTICLES, "야")
-ROLE_PHRASES = {
-    "mv director": "directed by",
-    "mv cast": "cast",
-    "lyricist": "lyrics",
-    "composer": "music",
-    "writer": "written by",
-    "arranger": "arranged by",
-    "producer": "produced by",
-    "featured artist": "featuring",
-    "mixing engineer": "mixed by",
-    "director of photography": "director of photography",
-    "art director": "art director",
-    "choreographer": "choreography",
-}
-STATUS_WORDS = {
-    "confirmed": "confirmed by its makers",
-    "critic": "a critic's reading",
-    "fan": "a fan reading, not confirmed",
-}
-WORK_PHRASES = {
-    "mv director": "directed",
-    "mv cast": "appeared in",
-    "lyricist": "wrote lyrics for",
-    "composer": "composed",
-    "writer": "co-wrote",
-    "arranger": "arranged",
-    "producer": "produced",
-    "featured artist": "featured on",
-    "mixing engineer": "mixed",
-    "director of photography": "was director of photography for",
-    "art director": "was art director for",
-    "assistant director": "was assistant director on",
-    "choreographer": "choreographed",
-    "performer": "performed",
-}
-RELATION_WORDS = {
-    "homage": "homage to",
-    "visual reference": "visual reference to",
-    "quotation": "quotes",
-    "adaptation": "adapts",
-    "lyric reference": "lyric reference to",
-    "echo": "echoes",
-}
-CONFIDENCE_NOTES = {"B": " (secondary source)", "C": " (fan source)"}
 
 
 # ------------------------------------------------------------------------------ parsing
@@ -618,6 +574,11 @@ def _q(entity: EntityRef) -> str:
     return f"“{entity.name}”"
 
 
+def _grade(confidence: str) -> str:
+    note = vocab.confidence_note(confidence)
+    return f" ({note})" if note else ""
+
+
 def _names(lines: Sequence[CreditLine]) -> str:
     confidences = {line.confidence for line in lines}
     shared = len(confidences) == 1
@@ -627,11 +588,11 @@ def _names(lines: Sequence[CreditLine]) -> str:
         if line.credited_as and normalize(line.credited_as) != normalize(line.artist.name):
             text += f" (credited as {line.credited_as})"
         if not shared:
-            text += CONFIDENCE_NOTES.get(line.confidence, "")
+            text += _grade(line.confidence)
         parts.append(text)
     text = ", ".join(dict.fromkeys(parts))
     if shared:
-        text += CONFIDENCE_NOTES.get(next(iter(confidences)), "")
+        text += _grade(next(iter(confidences)))
     return text
 
 
@@ -698,7 +659,7 @@ async def _credits_answer(store: Store, intent: Intent, entity: EntityRef) -> An
         if intent.name in ("director", "cast") and entity.kind != "video":
             videos = {line.subject.id: line.subject for line in lines}
             subject = " and ".join([await _subject_phrase(store, v) for v in videos.values()])
-        phrase = ROLE_PHRASES.get(intent.roles[0], intent.roles[0])
+        phrase = vocab.role_phrase(intent.roles[0])
         if intent.name == "cast":
             text = f"Cast of {subject}: {_names(lines)}."
         elif phrase.endswith(" by") or phrase == "featuring":
@@ -776,7 +737,7 @@ async def _works_answer(
         more = len(group.lines) - WORKS_LISTED
         if more > 0:
             subjects.append(f"and {more} more (`/works` lists them all)")
-        parts.append(f"{WORK_PHRASES.get(group.role, group.role)} {', '.join(subjects)}")
+        parts.append(f"{vocab.role_verb(group.role)} {', '.join(subjects)}")
     for link in links:
         w = await db.work(store, link.work.id)
         verb = {"director": "directed", "actor": "acted in", "author": "wrote"}.get(
@@ -922,12 +883,22 @@ async def _album_answer(store: Store, intent: Intent, entity: EntityRef) -> Answ
     )
 
 
+def _relation_phrase(relation: str) -> str:
+    known = vocab.RELATION.get(relation)
+    return known.phrase if known else relation
+
+
+def _status_phrase(status: str) -> str:
+    known = vocab.STATUS.get(status)
+    return known.answer if known else status
+
+
 def _reference_text(line: cards.ReferenceLine, outgoing: bool) -> str:
     if outgoing:
-        text = f"{RELATION_WORDS.get(line.relation, line.relation)} {line.target.label}"
+        text = f"{_relation_phrase(line.relation)} {line.target.label}"
     else:
         text = f"{line.source_entity.label} ({line.relation})"
-    text += f" — {STATUS_WORDS.get(line.status, line.status)}"
+    text += f" — {_status_phrase(line.status)}"
     if line.review is not None:
         by = f" by {line.review.author}" if line.review.author else ""
         text += f" (review “{line.review.title}”{by}, {line.review.outlet})"

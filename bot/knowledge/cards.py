@@ -9,25 +9,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from linernotes.bot.errors import NotFoundError
+from linernotes.bot.knowledge import vocab
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.core import Store
-
-ROLE_ORDER = (
-    "performer",
-    "featured artist",
-    "lyricist",
-    "writer",
-    "composer",
-    "arranger",
-    "producer",
-    "mixing engineer",
-    "mv director",
-    "assistant director",
-    "director of photography",
-    "art director",
-    "choreographer",
-    "mv cast",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,10 +269,6 @@ class OnThisDay:
 
 
 # ------------------------------------------------------------------------------ helpers
-def _role_key(role: str) -> tuple[int, str]:
-    return (ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER), role)
-
-
 def group_credits(rows: Iterable[db.CreditRow]) -> tuple[CreditGroup, ...]:
     """Merge rows of the same (subject, artist, role) and group them by role."""
     merged: dict[tuple[int, int, str], list[db.CreditRow]] = {}
@@ -310,7 +290,9 @@ def group_credits(rows: Iterable[db.CreditRow]) -> tuple[CreditGroup, ...]:
             first.approved_by,
         )
         by_role.setdefault(first.role, []).append(line)
-    return tuple(CreditGroup(role, tuple(by_role[role])) for role in sorted(by_role, key=_role_key))
+    return tuple(
+        CreditGroup(role, tuple(by_role[role])) for role in sorted(by_role, key=vocab.role_sort_key)
+    )
 
 
 async def _entity_or_raise(store: Store, entity_id: int, kinds: Sequence[str]) -> db.EntityRow:
@@ -514,9 +496,9 @@ async def artist_card(store: Store, artist_id: int, notable_limit: int = 10) -> 
     if row is None:
         raise NotFoundError("That artist is not in the catalog.")
     credits = await db.credits_by(store, artist_id, limit=200)
-    credits.sort(key=lambda c: (-c.subject.importance, _role_key(c.role)))
+    credits.sort(key=lambda c: (-c.subject.importance, vocab.role_sort_key(c.role)))
     notable = [line for g in group_credits(credits) for line in g.lines]
-    notable.sort(key=lambda line: _role_key(line.role))
+    notable.sort(key=lambda line: vocab.role_sort_key(line.role))
     return ArtistCard(
         EntityRef.of(row.entity),
         row.kind,

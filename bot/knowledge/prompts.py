@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from linernotes.bot.knowledge import cards
+from linernotes.bot.knowledge import cards, vocab
 from linernotes.bot.knowledge.cards import EntityRef, SourceRef
 from linernotes.bot.store.core import Store
-
-STATUS_WORDS = {"confirmed": "the creators confirm", "critic": "a critic reads", "fan": "fans read"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +50,7 @@ async def discussion_prompts(store: Store, entity: EntityRef, limit: int = 3) ->
         if line.target.id in seen_targets or len(prompts) >= 2:
             continue
         seen_targets.add(line.target.id)
-        who = STATUS_WORDS.get(line.status, "some read")
+        who = vocab.STATUS[line.status].prompt if line.status in vocab.STATUS else "some read"
         if line.review is not None and line.status == "critic":
             who = f"{line.review.author or line.review.outlet} reads"
         what = f" ({line.note})" if line.note else ""

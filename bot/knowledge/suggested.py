@@ -11,15 +11,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from linernotes.bot.errors import NotFoundError, UserError
-from linernotes.bot.knowledge import search
-from linernotes.bot.knowledge.cards import ROLE_ORDER
+from linernotes.bot.knowledge import search, vocab
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.core import Store
 
 ORIGIN = "suggestion"
-RELATIONS = ("homage", "visual reference", "quotation", "adaptation", "lyric reference", "echo")
-STATUSES = ("confirmed", "critic", "fan")
 _CREATOR_YEAR = re.compile(r"^(.*?)(?:[,(]\s*(\d{4})\)?)?\s*$")
 
 
@@ -42,8 +39,8 @@ def check_url(url: str) -> str:
 def check_role(role: str) -> str:
     """Return a known credit role (case-insensitive) or raise with the list."""
     wanted = " ".join(role.lower().split())
-    if wanted not in ROLE_ORDER:
-        raise UserError("Role must be one of: " + ", ".join(ROLE_ORDER) + ".")
+    if wanted not in vocab.CHOICE_ROLES:
+        raise UserError("Role must be one of: " + ", ".join(vocab.CHOICE_ROLES) + ".")
     return wanted
 
 
@@ -148,8 +145,8 @@ async def apply_reference(
 ) -> Applied:
     """Add an approved reference from a song or video to a work (created if new)."""
     subject = await search.resolve_one(store, subject_value, ["song", "video"])
-    relation = check_choice(relation, RELATIONS, "Relation")
-    status = check_choice(status, STATUSES, "Who says so")
+    relation = check_choice(relation, vocab.RELATION_KEYS, "Relation")
+    status = check_choice(status, vocab.STATUS_KEYS, "Who says so")
     url = check_url(url)
     target_id = await _existing(store, target, ["work", "song", "video", "release"])
     creator, year = _split_creator_year(creator_year)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from linernotes.bot.knowledge import vocab
 from linernotes.bot.knowledge.importers.report import ImportReport, Problems, display_path
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
 from linernotes.bot.store import catalog as db
@@ -30,41 +31,6 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PARTIAL_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 LENGTH = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
 
-ARTIST_KINDS = ("person", "group", "other")
-RELEASE_TYPES = ("single", "ep", "album", "repackage")
-VIDEO_KINDS = ("music video", "art film", "trailer", "short film")
-CREDIT_ROLES = (
-    "lyricist",
-    "composer",
-    "arranger",
-    "producer",
-    "featured artist",
-    "mv director",
-    "mv cast",
-    "choreographer",
-    "assistant director",
-    "director of photography",
-    "art director",
-    "mixing engineer",
-    "performer",
-)
-CONFIDENCES = ("A", "B", "C")
-WORK_KINDS = (
-    "film",
-    "book",
-    "artwork",
-    "installation",
-    "video",
-    "song",
-    "drama",
-    "story",
-    "dance",
-    "quote",
-)
-RELATIONS = ("homage", "visual reference", "quotation", "adaptation", "lyric reference", "echo")
-STATUSES = ("confirmed", "critic", "fan")
-LINK_ROLES = ("actor", "director", "author", "soundtrack")
-NAME_TYPES = ("stage", "hangul", "legal", "romanization", "hint", "title")
 
 # key: (type, required). Types: str, slug, date, pdate, int, length, slugs, ref, aliases,
 # or a tuple of allowed values. `source`/`sources` are handled for every table.
@@ -80,7 +46,7 @@ SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
     "artist": {
         "id": ("slug", True),
         "name": ("str", True),
-        "kind": (ARTIST_KINDS, True),
+        "kind": (vocab.ARTIST_KINDS, True),
         "hangul": ("str", False),
         "legal_name": ("str", False),
         "legal_name_hangul": ("str", False),
@@ -105,7 +71,7 @@ SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
         "id": ("slug", True),
         "title": ("str", True),
         "hangul": ("str", False),
-        "type": (RELEASE_TYPES, True),
+        "type": (vocab.CATALOG_RELEASE_TYPES, True),
         "artists": ("slugs", True),
         "date": ("date", True),
         "label": ("str", False),
@@ -129,7 +95,7 @@ SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
         "id": ("slug", True),
         "title": ("str", True),
         "song": ("slug", False),
-        "kind": (VIDEO_KINDS, False),
+        "kind": (vocab.VIDEO_KINDS, False),
         "youtube": ("str", False),
         "premiere": ("date", False),
         "length": ("length", False),
@@ -141,9 +107,9 @@ SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
     "credit": {
         "subject": ("ref", True),
         "artist": ("slug", True),
-        "role": (CREDIT_ROLES, True),
+        "role": (vocab.CATALOG_ROLES, True),
         "credited_as": ("str", False),
-        "confidence": (CONFIDENCES, False),
+        "confidence": (vocab.CONFIDENCE_KEYS, False),
     },
     "work": {
         "id": ("slug", True),
@@ -151,7 +117,7 @@ SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
         "hangul": ("str", False),
         "creator": ("str", False),
         "year": ("int", False),
-        "kind": (WORK_KINDS, True),
+        "kind": (vocab.WORK_KINDS, True),
         "note": ("str", False),
         "aliases": ("aliases", False),
         "importance": ("int", False),
@@ -159,8 +125,8 @@ SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
     "reference": {
         "from": ("ref", True),
         "to": ("ref", True),
-        "relation": (RELATIONS, True),
-        "status": (STATUSES, True),
+        "relation": (vocab.RELATION_KEYS, True),
+        "status": (vocab.STATUS_KEYS, True),
         "timestamp": ("length", False),
         "note": ("str", False),
         "review": ("slug", False),
@@ -178,7 +144,7 @@ SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
     "link": {
         "artist": ("slug", True),
         "work": ("slug", True),
-        "role": (LINK_ROLES, True),
+        "role": (vocab.LINK_ROLES, True),
     },
 }
 # Which `kind:` prefixes a reference key accepts.
@@ -266,8 +232,8 @@ def _check(kind: Any, value: Any) -> tuple[Any, str | None]:
             if isinstance(item, str) and item.strip():
                 out.append({"name": item.strip()})
             elif isinstance(item, dict) and isinstance(item.get("name"), str):
-                if item.get("type") is not None and item["type"] not in NAME_TYPES:
-                    return None, f"alias type must be one of {', '.join(NAME_TYPES)}"
+                if item.get("type") is not None and item["type"] not in vocab.NAME_TYPES:
+                    return None, f"alias type must be one of {', '.join(vocab.NAME_TYPES)}"
                 if item.get("locale") not in (None, "en", "ko"):
                     return None, 'alias locale must be "en" or "ko"'
                 out.append(dict(item))

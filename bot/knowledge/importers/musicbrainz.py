@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from linernotes.bot.errors import NotFoundError, UserError
+from linernotes.bot.knowledge import vocab
 from linernotes.bot.knowledge.importers.report import CatalogError, ImportReport, display_path
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
 from linernotes.bot.store import catalog as db
@@ -34,34 +35,6 @@ DEFAULT_BASE_URL = "https://musicbrainz.org/ws/2"
 DEFAULT_USER_AGENT = "LinerNotes/0.1 ( https://github.com/linernotes/linernotes )"
 _MBID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
-# MusicBrainz relationship types -> catalog roles (others keep their MusicBrainz name).
-ROLE_MAP = {
-    "producer": "producer",
-    "arranger": "arranger",
-    "instrument arranger": "arranger",
-    "vocal arranger": "arranger",
-    "orchestrator": "arranger",
-    "mix": "mixing engineer",
-    "mix-DJ": "mixing engineer",
-    "video director": "mv director",
-    "vocal": "vocalist",
-    "instrument": "instrumentalist",
-    "performer": "performer",
-    "performing orchestra": "performer",
-    "composer": "composer",
-    "lyricist": "lyricist",
-    "writer": "writer",
-    "librettist": "lyricist",
-    "engineer": "engineer",
-    "recording": "recording engineer",
-    "conductor": "conductor",
-    "design/illustration": "designer",
-    "photography": "photographer",
-}
-WORK_ROLES = ("composer", "lyricist", "writer", "librettist", "arranger", "translator")
-RELEASE_TYPES = {"single": "single", "ep": "ep", "album": "album"}
-ARTIST_KINDS = {"person": "person", "group": "group", "orchestra": "group", "choir": "group"}
-NAME_TYPES = {"legal name": "legal", "search hint": "hint", "artist name": "stage"}
 
 INC = {
     "recording": "artist-credits+aliases+artist-rels+work-rels+recording-rels+"
@@ -178,7 +151,7 @@ class _Writer:
             text = alias.get("name") if isinstance(alias, dict) else None
             if not isinstance(text, str):
                 continue
-            type_ = NAME_TYPES.get(str(alias.get("type") or "").lower(), "hint")
+            type_ = vocab.MUSICBRAINZ_NAME_TYPES.get(str(alias.get("type") or "").lower(), "hint")
             locale = str(alias.get("locale") or "")[:2] or None
             if has_hangul(text):
                 type_, locale = ("hangul" if type_ != "legal" else "legal"), "ko"
@@ -199,7 +172,7 @@ class _Writer:
     async def artist(self, data: dict[str, Any], *, full: bool = False) -> int:
         mbid, name = data["id"], data.get("name") or "?"
         entity_id = await self.entity("artist", mbid, name, full=full)
-        kind = ARTIST_KINDS.get(str(data.get("type") or "").lower(), "other")
+        kind = vocab.MUSICBRAINZ_ARTIST_KINDS.get(str(data.get("type") or "").lower(), "other")
         life = data.get("life-span") or {}
         await db.upsert_artist(
             self.conn,
@@ -248,7 +221,7 @@ class _Writer:
         if not artist.get("id"):
             return
         artist_id = await self.artist(artist)
-        role = ROLE_MAP.get(rel.get("type") or "", rel.get("type") or "contributor")
+        role = vocab.MUSICBRAINZ_ROLES.get(rel.get("type") or "", rel.get("type") or "contributor")
         detail = ", ".join(str(a) for a in rel.get("attributes") or []) or None
         await db.add_credits(
             self.conn,
@@ -340,7 +313,10 @@ class _Writer:
                 if song_for_video:
                     await self.replace(song_for_video)
                 for wrel in work.get("relations") or []:
-                    if wrel.get("target-type") == "artist" and wrel.get("type") in WORK_ROLES:
+                    if (
+                        wrel.get("target-type") == "artist"
+                        and wrel.get("type") in vocab.MUSICBRAINZ_WORK_ROLES
+                    ):
                         await self.credit(subject_kind, subject, wrel, work_source)
         return entity_id
 
@@ -356,7 +332,9 @@ class _Writer:
         source = await self.source("release", doc["id"], title)
         await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
-        type_ = RELEASE_TYPES.get(str(group.get("primary-type") or "").lower(), "other")
+        type_ = vocab.MUSICBRAINZ_RELEASE_TYPES.get(
+            str(group.get("primary-type") or "").lower(), "other"
+        )
         label = next(
             (
                 (info.get("label") or {}).get("name")
@@ -421,7 +399,9 @@ class _Writer:
         source = await self.source("release-group", mbid, title)
         await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
-        type_ = RELEASE_TYPES.get(str(doc.get("primary-type") or "").lower(), "other")
+        type_ = vocab.MUSICBRAINZ_RELEASE_TYPES.get(
+            str(doc.get("primary-type") or "").lower(), "other"
+        )
         await db.upsert_release(
             self.conn,
             entity_id,

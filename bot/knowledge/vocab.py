@@ -1,0 +1,240 @@
+"""The catalog's vocabulary in one place: credit roles, reference relations and statuses,
+confidence grades, release types and the other closed lists, with how each is written.
+
+Plain data, no logic beyond lookups. The importers, the suggestion checks, the cards, the
+embeds and ``/ask`` all read these tables; tests/knowledge/test_vocab.py ties them to the
+SQL ``CHECK``s, data/catalog/README.md and the MusicBrainz role map. Adding a credit role is
+one row in ``ROLES``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A credit role: its key, how cards title it, and how answers phrase it."""
+
+    key: str
+    title: str  # heading on a card ("MV director")
+    phrase: str  # in an answer about a work ("directed by", "lyrics")
+    verb: str  # in an answer about a person's works ("directed", "wrote lyrics for")
+    catalog: bool  # catalog files may use it (data/catalog/README.md lists these)
+    choice: bool  # members may suggest it and /credits offers it as a filter
+
+
+# In display order: cards list credits in this order, then any other role alphabetically.
+ROLES: tuple[Role, ...] = (
+    Role("performer", "Performer", "performed by", "performed", True, True),
+    Role("featured artist", "Featured artist", "featuring", "featured on", True, True),
+    Role("lyricist", "Lyricist", "lyrics", "wrote lyrics for", True, True),
+    Role("writer", "Writer", "written by", "co-wrote", True, True),
+    Role("composer", "Composer", "music", "composed", True, True),
+    Role("arranger", "Arranger", "arranged by", "arranged", True, True),
+    Role("producer", "Producer", "produced by", "produced", True, True),
+    Role("mixing engineer", "Mixing engineer", "mixed by", "mixed", True, True),
+    Role("mv director", "MV director", "directed by", "directed", True, True),
+    Role(
+        "assistant director",
+        "Assistant director",
+        "assistant director",
+        "was assistant director on",
+        True,
+        True,
+    ),
+    Role(
+        "director of photography",
+        "Director of photography",
+        "director of photography",
+        "was director of photography for",
+        True,
+        True,
+    ),
+    Role("art director", "Art director", "art director", "was art director for", True, True),
+    Role("choreographer", "Choreographer", "choreography", "choreographed", True, True),
+    Role("mv cast", "MV cast", "cast", "appeared in", True, True),
+    # Roles only MusicBrainz imports write (see MUSICBRAINZ_ROLES); not in catalog files.
+    Role("conductor", "Conductor", "conducted by", "conducted", False, False),
+    Role("designer", "Designer", "design by", "designed for", False, False),
+    Role("engineer", "Engineer", "engineered by", "engineered", False, False),
+    Role("instrumentalist", "Instrumentalist", "instruments", "played on", False, False),
+    Role("photographer", "Photographer", "photography by", "photographed for", False, False),
+    Role("recording engineer", "Recording engineer", "recorded by", "recorded", False, False),
+    Role("vocalist", "Vocalist", "vocals", "sang on", False, False),
+)
+ROLE = {r.key: r for r in ROLES}
+# The roles a member may suggest and /credits may filter by (Discord allows 25 choices).
+CHOICE_ROLES = tuple(r.key for r in ROLES if r.choice)
+CATALOG_ROLES = tuple(r.key for r in ROLES if r.catalog)
+
+# MusicBrainz relationship types -> our roles (a type not listed keeps its MusicBrainz name).
+MUSICBRAINZ_ROLES = {
+    "producer": "producer",
+    "arranger": "arranger",
+    "instrument arranger": "arranger",
+    "vocal arranger": "arranger",
+    "orchestrator": "arranger",
+    "mix": "mixing engineer",
+    "mix-DJ": "mixing engineer",
+    "video director": "mv director",
+    "vocal": "vocalist",
+    "instrument": "instrumentalist",
+    "performer": "performer",
+    "performing orchestra": "performer",
+    "composer": "composer",
+    "lyricist": "lyricist",
+    "writer": "writer",
+    "librettist": "lyricist",
+    "engineer": "engineer",
+    "recording": "recording engineer",
+    "conductor": "conductor",
+    "design/illustration": "designer",
+    "photography": "photographer",
+}
+# MusicBrainz work relationships that are credits of the recording's song.
+MUSICBRAINZ_WORK_ROLES = ("composer", "lyricist", "writer", "librettist", "arranger", "translator")
+
+
+def role_title(role: str) -> str:
+    """Return a role as a heading ("MV director", "Composer")."""
+    known = ROLE.get(role)
+    return known.title if known else role[:1].upper() + role[1:]
+
+
+def role_phrase(role: str) -> str:
+    """Return how an answer introduces the people of a role ("directed by")."""
+    known = ROLE.get(role)
+    return known.phrase if known else role
+
+
+def role_verb(role: str) -> str:
+    """Return what a person did in a role, for a list of their works ("composed")."""
+    known = ROLE.get(role)
+    return known.verb if known else role
+
+
+def role_sort_key(role: str) -> tuple[int, str]:
+    """Order roles as cards show them: the offered roles first, then the rest by name."""
+    return (CHOICE_ROLES.index(role) if role in CHOICE_ROLES else len(CHOICE_ROLES), role)
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """How a song or video refers to something else."""
+
+    key: str
+    phrase: str  # "homage to <target>"
+
+
+RELATIONS: tuple[Relation, ...] = (
+    Relation("homage", "homage to"),
+    Relation("visual reference", "visual reference to"),
+    Relation("quotation", "quotes"),
+    Relation("adaptation", "adapts"),
+    Relation("lyric reference", "lyric reference to"),
+    Relation("echo", "echoes"),
+)
+RELATION = {r.key: r for r in RELATIONS}
+RELATION_KEYS = tuple(r.key for r in RELATIONS)
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """Who claims a reference."""
+
+    key: str
+    card: str  # on a card, in parentheses
+    answer: str  # after an answer's line
+    prompt: str  # a discussion prompt's subject ("a critic reads …")
+
+
+# Most certain first: references are listed in this order.
+STATUSES: tuple[Status, ...] = (
+    Status(
+        "confirmed", "confirmed by the creators", "confirmed by its makers", "the creators confirm"
+    ),
+    Status("critic", "critic's reading", "a critic's reading", "a critic reads"),
+    Status("fan", "fan reading", "a fan reading, not confirmed", "fans read"),
+)
+STATUS = {s.key: s for s in STATUSES}
+STATUS_KEYS = tuple(s.key for s in STATUSES)
+
+
+@dataclass(frozen=True, slots=True)
+class Confidence:
+    """How much a credit's source is worth, and the note a line carries."""
+
+    key: str
+    meaning: str
+    note: str  # appended to a credit line; empty for the best grade
+
+
+CONFIDENCES: tuple[Confidence, ...] = (
+    Confidence("A", "primary or encyclopedic", ""),
+    Confidence("B", "reputable press", "press"),
+    Confidence("C", "fan", "fan source"),
+)
+CONFIDENCE = {c.key: c for c in CONFIDENCES}
+CONFIDENCE_KEYS = tuple(c.key for c in CONFIDENCES)
+
+
+def confidence_note(grade: str) -> str:
+    """Return the word a credit line of this grade carries ("press"), or ""."""
+    known = CONFIDENCE.get(grade)
+    return known.note if known else ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseType:
+    """A kind of release."""
+
+    key: str
+    title: str
+    catalog: bool  # catalog files may use it ('other' is for imports that cannot tell)
+
+
+RELEASE_TYPES: tuple[ReleaseType, ...] = (
+    ReleaseType("single", "Single", True),
+    ReleaseType("ep", "EP / mini album", True),
+    ReleaseType("album", "Album", True),
+    ReleaseType("repackage", "Repackage", True),
+    ReleaseType("other", "Release", False),
+)
+RELEASE_TYPE = {t.key: t for t in RELEASE_TYPES}
+CATALOG_RELEASE_TYPES = tuple(t.key for t in RELEASE_TYPES if t.catalog)
+# MusicBrainz primary types -> ours (anything else is 'other').
+MUSICBRAINZ_RELEASE_TYPES = {"single": "single", "ep": "ep", "album": "album"}
+
+
+def release_type_title(type_: str) -> str:
+    """Return a release type as shown on cards ("EP / mini album")."""
+    known = RELEASE_TYPE.get(type_)
+    return known.title if known else type_
+
+
+ENTITY_KINDS = ("artist", "release", "song", "video", "work")
+ARTIST_KINDS = ("person", "group", "other")
+MUSICBRAINZ_ARTIST_KINDS = {
+    "person": "person",
+    "group": "group",
+    "orchestra": "group",
+    "choir": "group",
+}
+VIDEO_KINDS = ("music video", "art film", "trailer", "short film")
+WORK_KINDS = (
+    "film",
+    "book",
+    "artwork",
+    "installation",
+    "video",
+    "song",
+    "drama",
+    "story",
+    "dance",
+    "quote",
+)
+# Ties between an artist and an external work that are not credits.
+LINK_ROLES = ("actor", "director", "author", "soundtrack")
+NAME_TYPES = ("stage", "hangul", "legal", "romanization", "hint", "title")
+MUSICBRAINZ_NAME_TYPES = {"legal name": "legal", "search hint": "hint", "artist name": "stage"}
