@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from linernotes.bot.store.catalog import rows
+
 
 @dataclass(frozen=True, slots=True)
 class Role:
@@ -213,7 +215,8 @@ def release_type_title(type_: str) -> str:
     return known.title if known else type_
 
 
-ENTITY_KINDS = ("artist", "release", "song", "video", "work")
+# The store declares the entity kinds (its readers and writers need them too).
+ENTITY_KINDS = rows.ENTITY_KINDS
 ARTIST_KINDS = ("person", "group", "other")
 MUSICBRAINZ_ARTIST_KINDS = {
     "person": "person",

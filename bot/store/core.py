@@ -7,17 +7,19 @@ import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 from linernotes.bot.errors import StoreError
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -34,6 +36,12 @@ class Migration:
 def utcnow() -> str:
     """Return the current time as an ISO 8601 UTC string, the storage format."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def chunks(items: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
+    """Yield ``items`` in slices of at most ``size`` (SQLite bounds the ``?`` in one statement)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def bundled_migrations() -> list[Migration]:

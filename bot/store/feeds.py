@@ -13,14 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiosqlite
 from linernotes.bot.errors import UserError
-from linernotes.bot.store.core import Store
+from linernotes.bot.store.core import Store, chunks
 
 log = logging.getLogger(__name__)
 
@@ -269,11 +269,6 @@ _OUTBOX_SELECT = (
 )
 
 
-def _chunks(items: Sequence[str], size: int = _IN_CHUNK) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 class FeedStore:
     """The feed tables over one ``Store``; every multi-statement write is one transaction."""
 
@@ -316,7 +311,7 @@ class FeedStore:
     async def unseen_keys(self, feed_id: int, keys: Sequence[str]) -> set[str]:
         """Return the keys among ``keys`` that the feed has not shown before."""
         seen: set[str] = set()
-        for chunk in _chunks(list(dict.fromkeys(keys))):
+        for chunk in chunks(list(dict.fromkeys(keys)), _IN_CHUNK):
             rows = await self.store.fetchall(
                 "SELECT entry_key FROM feed_entries_seen WHERE feed_id = ? AND entry_key IN "
                 f"({','.join('?' * len(chunk))})",
@@ -764,7 +759,7 @@ async def _insert_unseen(
         first.setdefault(cand.key, (index, cand))
     keys = list(first)
     seen: set[str] = set()
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys, _IN_CHUNK):
         async with conn.execute(
             "SELECT entry_key FROM feed_entries_seen WHERE feed_id = ? AND entry_key IN "
             f"({','.join('?' * len(chunk))})",

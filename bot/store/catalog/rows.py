@@ -1,0 +1,295 @@
+"""The catalog's row types and how they are read out of SQL rows, by column name.
+
+Every reader selects entity and source columns through ``entity_cols``/``source_cols`` with a
+table alias, which names each column ``<alias>_<field>``; ``entity_of``/``source_of`` decode
+them by those names, so a query may add or reorder columns without breaking a decoder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sized
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+ENTITY_KINDS = ("artist", "release", "song", "video", "work")
+
+# Tables whose rows are facts owned by one origin; a re-import of that origin replaces them.
+FACT_TABLES = (
+    "names",
+    "entity_sources",
+    "external_ids",
+    "performers",
+    "release_tracks",
+    "memberships",
+    "credits",
+    "entity_references",
+    "review_subjects",
+    "artist_works",
+)
+
+Conn = aiosqlite.Connection
+Row = Mapping[str, Any]
+
+
+# ------------------------------------------------------------------------------ rows
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """Where a fact comes from."""
+
+    id: int
+    key: str
+    url: str
+    outlet: str
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRow:
+    """An artist, release, song, video or work, with its display label."""
+
+    id: int
+    kind: str
+    key: str
+    origin: str
+    name: str
+    hangul: str | None
+    importance: int
+    label: str
+
+    @property
+    def value(self) -> str:
+        """Return the stable "kind:id" value used by autocomplete."""
+        return f"{self.kind}:{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class NameRow:
+    """One name of an entity."""
+
+    entity_id: int
+    name: str
+    type: str
+    locale: str | None
+    is_primary: bool
+    origin: str
+
+
+@dataclass(frozen=True, slots=True)
+class NameHit:
+    """A name that matched a search, with what ranking needs."""
+
+    entity_id: int
+    kind: str
+    name: str
+    norm: str
+    is_primary: bool
+    entity_name: str
+    label: str
+    importance: int
+
+
+@dataclass(frozen=True, slots=True)
+class ArtistRow:
+    """Artist details."""
+
+    entity: EntityRow
+    kind: str
+    legal_name: str | None
+    legal_name_hangul: str | None
+    disambiguation: str | None
+    birth_date: str | None
+    debut_date: str | None
+    end_date: str | None
+    agency: str | None
+    parent_group: EntityRow | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseRow:
+    """Release details."""
+
+    entity: EntityRow
+    type: str
+    date: str | None
+    label: str | None
+    parent: EntityRow | None
+
+
+@dataclass(frozen=True, slots=True)
+class SongRow:
+    """Song details."""
+
+    entity: EntityRow
+    length_s: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class VideoRow:
+    """Video details."""
+
+    entity: EntityRow
+    song: EntityRow | None
+    kind: str
+    youtube: str | None
+    premiere: str | None
+    length_s: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkRow:
+    """External work details."""
+
+    entity: EntityRow
+    kind: str
+    creator: str | None
+    year: int | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PerformerRow:
+    """A performing artist of a song or release."""
+
+    subject_id: int
+    position: int
+    artist: EntityRow
+    credited_as: str | None
+    source: SourceRow
+
+
+@dataclass(frozen=True, slots=True)
+class TrackRow:
+    """A track of a release."""
+
+    release: EntityRow
+    position: int
+    song: EntityRow
+    source: SourceRow
+
+
+@dataclass(frozen=True, slots=True)
+class CreditRow:
+    """Who did what on a subject, and who says so."""
+
+    id: int
+    subject: EntityRow
+    artist: EntityRow
+    role: str
+    credited_as: str | None
+    detail: str | None
+    confidence: str
+    source: SourceRow
+    origin: str
+    approved_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    """A review, from the catalog or a feed."""
+
+    id: int
+    key: str
+    origin: str
+    title: str
+    url: str
+    outlet: str
+    author: str | None
+    published: str | None
+    summary: str | None
+    source: SourceRow
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceRow:
+    """A reference from a song or video to something else."""
+
+    id: int
+    from_entity: EntityRow
+    to_entity: EntityRow
+    relation: str
+    status: str
+    timestamp_s: int | None
+    note: str | None
+    review: ReviewRow | None
+    source: SourceRow
+    origin: str
+    approved_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipRow:
+    """A person's membership of a group."""
+
+    id: int
+    person: EntityRow
+    group: EntityRow
+    stage_name: str | None
+    since: str | None
+    until: str | None
+    current: bool | None
+    source: SourceRow
+
+
+@dataclass(frozen=True, slots=True)
+class ArtistWorkRow:
+    """A documented tie between an artist and an external work."""
+
+    artist: EntityRow
+    work: EntityRow
+    role: str
+    source: SourceRow
+
+
+# ------------------------------------------------------------------------------ decoding
+ENTITY_FIELDS = ("id", "kind", "key", "origin", "name", "hangul", "importance", "label")
+SOURCE_FIELDS = ("id", "key", "url", "outlet", "title", "author", "published")
+REVIEW_FIELDS = ("id", "key", "origin", "title", "url", "outlet", "author", "published", "summary")
+
+
+def columns(alias: str, fields: tuple[str, ...]) -> str:
+    """Return ``alias.f AS alias_f, …``: the select list the decoders below read."""
+    return ", ".join(f"{alias}.{f} AS {alias}_{f}" for f in fields)
+
+
+def entity_cols(alias: str) -> str:
+    """Return the select list of an entity under ``alias``."""
+    return columns(alias, ENTITY_FIELDS)
+
+
+def source_cols(alias: str) -> str:
+    """Return the select list of a source under ``alias``."""
+    return columns(alias, SOURCE_FIELDS)
+
+
+def review_cols(alias: str) -> str:
+    """Return the select list of a review under ``alias`` (its source separately)."""
+    return columns(alias, REVIEW_FIELDS)
+
+
+def entity_of(row: Row, alias: str) -> EntityRow:
+    """Decode the entity selected with ``entity_cols(alias)``."""
+    return EntityRow(*(row[f"{alias}_{f}"] for f in ENTITY_FIELDS))
+
+
+def entity_or_none(row: Row, alias: str) -> EntityRow | None:
+    """Decode an entity from a LEFT JOIN, or None when nothing joined."""
+    return None if row[f"{alias}_id"] is None else entity_of(row, alias)
+
+
+def source_of(row: Row, alias: str) -> SourceRow:
+    """Decode the source selected with ``source_cols(alias)``."""
+    return SourceRow(*(row[f"{alias}_{f}"] for f in SOURCE_FIELDS))
+
+
+def review_of(row: Row, alias: str, source_alias: str) -> ReviewRow:
+    """Decode the review selected with ``review_cols(alias)`` and its source."""
+    return ReviewRow(*(row[f"{alias}_{f}"] for f in REVIEW_FIELDS), source_of(row, source_alias))
+
+
+def qmarks(values: Sized) -> str:
+    """Return ``?,?,…`` for an IN list of ``values``."""
+    return ",".join("?" * len(values))

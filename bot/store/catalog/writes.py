@@ -1,0 +1,695 @@
+"""Writes to the catalog: upserts, bulk fact inserts, replacement by origin, merges, labels.
+
+Writers take the connection of an open ``Store.transaction()`` so an importer can run a whole
+import as one transaction (``record_review`` opens its own). The lookups importers make inside
+that transaction live here too. Nothing here decides anything: validation is in
+``bot.knowledge``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from linernotes.bot.store.catalog.rows import ENTITY_KINDS, FACT_TABLES, Conn, qmarks
+from linernotes.bot.store.core import Store, chunks
+
+
+async def upsert_source(
+    conn: Conn,
+    key: str,
+    origin: str,
+    url: str,
+    outlet: str,
+    title: str | None = None,
+    author: str | None = None,
+    published: str | None = None,
+) -> int:
+    """Insert or update a source by key; return its id."""
+    cursor = await conn.execute(
+        "INSERT INTO sources (key, origin, url, outlet, title, author, published) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET origin = excluded.origin, "
+        "url = excluded.url, outlet = excluded.outlet, title = excluded.title, "
+        "author = excluded.author, published = excluded.published RETURNING id",
+        (key, origin, url, outlet, title, author, published),
+    )
+    row = await cursor.fetchone()
+    return int(row["id"])
+
+
+async def ensure_source(
+    conn: Conn, key: str, origin: str, url: str, outlet: str, title: str | None = None
+) -> int:
+    """Return the id of the source with ``key``, creating it if missing (never updating)."""
+    await conn.execute(
+        "INSERT INTO sources (key, origin, url, outlet, title) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (key) DO NOTHING",
+        (key, origin, url, outlet, title),
+    )
+    cursor = await conn.execute("SELECT id FROM sources WHERE key = ?", (key,))
+    row = await cursor.fetchone()
+    return int(row["id"])
+
+
+async def upsert_entity(
+    conn: Conn,
+    kind: str,
+    key: str,
+    origin: str,
+    name: str,
+    hangul: str | None = None,
+    importance: int = 0,
+) -> int:
+    """Insert or update an entity by (kind, key); return its id, stable across updates."""
+    cursor = await conn.execute(
+        "INSERT INTO entities (kind, key, origin, name, hangul, importance) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET "
+        "origin = excluded.origin, name = excluded.name, hangul = excluded.hangul, "
+        "importance = excluded.importance RETURNING id",
+        (kind, key, origin, name, hangul, importance),
+    )
+    row = await cursor.fetchone()
+    return int(row["id"])
+
+
+async def ensure_entity(
+    conn: Conn, kind: str, key: str, origin: str, name: str
+) -> tuple[int, bool]:
+    """Return (id, created) for the entity with (kind, key), creating a stub if missing."""
+    cursor = await conn.execute("SELECT id FROM entities WHERE kind = ? AND key = ?", (kind, key))
+    row = await cursor.fetchone()
+    if row is not None:
+        return int(row["id"]), False
+    cursor = await conn.execute(
+        "INSERT INTO entities (kind, key, origin, name) VALUES (?, ?, ?, ?) RETURNING id",
+        (kind, key, origin, name),
+    )
+    row = await cursor.fetchone()
+    return int(row["id"]), True
+
+
+async def upsert_artist(
+    conn: Conn,
+    entity_id: int,
+    kind: str,
+    *,
+    legal_name: str | None = None,
+    legal_name_hangul: str | None = None,
+    disambiguation: str | None = None,
+    birth_date: str | None = None,
+    debut_date: str | None = None,
+    end_date: str | None = None,
+    agency: str | None = None,
+    parent_group_id: int | None = None,
+    fill_only: bool = False,
+) -> None:
+    """Write artist details; with ``fill_only`` keep every value already present."""
+    values = (
+        entity_id,
+        kind,
+        legal_name,
+        legal_name_hangul,
+        disambiguation,
+        birth_date,
+        debut_date,
+        end_date,
+        agency,
+        parent_group_id,
+    )
+    cols = (
+        "kind",
+        "legal_name",
+        "legal_name_hangul",
+        "disambiguation",
+        "birth_date",
+        "debut_date",
+        "end_date",
+        "agency",
+        "parent_group_id",
+    )
+    if fill_only:
+        sets = ", ".join(f"{c} = COALESCE(artists.{c}, excluded.{c})" for c in cols)
+    else:
+        sets = ", ".join(f"{c} = excluded.{c}" for c in cols)
+    await conn.execute(
+        f"INSERT INTO artists (entity_id, {', '.join(cols)}) VALUES ({qmarks(values)}) "
+        f"ON CONFLICT (entity_id) DO UPDATE SET {sets}",
+        values,
+    )
+
+
+async def upsert_release(
+    conn: Conn,
+    entity_id: int,
+    type_: str,
+    date: str | None,
+    label: str | None,
+    parent_id: int | None,
+    *,
+    fill_only: bool = False,
+) -> None:
+    """Write release details."""
+    op = "COALESCE(releases.{0}, excluded.{0})" if fill_only else "excluded.{0}"
+    sets = ", ".join(f"{c} = {op.format(c)}" for c in ("type", "date", "label", "parent_id"))
+    await conn.execute(
+        "INSERT INTO releases (entity_id, type, date, label, parent_id) VALUES (?, ?, ?, ?, ?) "
+        f"ON CONFLICT (entity_id) DO UPDATE SET {sets}",
+        (entity_id, type_, date, label, parent_id),
+    )
+
+
+async def upsert_song(
+    conn: Conn, entity_id: int, length_s: int | None, *, fill_only: bool = False
+) -> None:
+    """Write song details."""
+    op = "COALESCE(songs.length_s, excluded.length_s)" if fill_only else "excluded.length_s"
+    await conn.execute(
+        "INSERT INTO songs (entity_id, length_s) VALUES (?, ?) "
+        f"ON CONFLICT (entity_id) DO UPDATE SET length_s = {op}",
+        (entity_id, length_s),
+    )
+
+
+async def upsert_video(
+    conn: Conn,
+    entity_id: int,
+    song_id: int | None,
+    kind: str,
+    youtube: str | None,
+    premiere: str | None,
+    length_s: int | None,
+    *,
+    fill_only: bool = False,
+) -> None:
+    """Write video details."""
+    cols = ("song_id", "kind", "youtube", "premiere", "length_s")
+    op = "COALESCE(videos.{0}, excluded.{0})" if fill_only else "excluded.{0}"
+    sets = ", ".join(f"{c} = {op.format(c)}" for c in cols)
+    await conn.execute(
+        "INSERT INTO videos (entity_id, song_id, kind, youtube, premiere, length_s) "
+        f"VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (entity_id) DO UPDATE SET {sets}",
+        (entity_id, song_id, kind, youtube, premiere, length_s),
+    )
+
+
+async def upsert_work(
+    conn: Conn, entity_id: int, kind: str, creator: str | None, year: int | None, note: str | None
+) -> None:
+    """Write external work details."""
+    await conn.execute(
+        "INSERT INTO works (entity_id, kind, creator, year, note) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (entity_id) DO UPDATE SET kind = excluded.kind, "
+        "creator = excluded.creator, year = excluded.year, note = excluded.note",
+        (entity_id, kind, creator, year, note),
+    )
+
+
+async def add_names(
+    conn: Conn,
+    rows: Iterable[tuple[int, str, str, str, str, str | None, bool, str]],
+    *,
+    overwrite: bool,
+) -> None:
+    """Add names (entity_id, kind, name, norm, type, locale, is_primary, origin).
+
+    With ``overwrite`` an existing name of the same search form is taken over (the catalog
+    wins); without it an existing one is kept (kpopnet and MusicBrainz only add).
+    """
+    if overwrite:
+        conflict = (
+            "DO UPDATE SET name = excluded.name, type = excluded.type, locale = excluded.locale, "
+            "is_primary = excluded.is_primary, origin = excluded.origin"
+        )
+    else:
+        conflict = "DO NOTHING"
+    await conn.executemany(
+        "INSERT INTO names (entity_id, kind, name, norm, type, locale, is_primary, origin) "
+        f"VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity_id, norm) {conflict}",
+        [(*r[:6], int(r[6]), r[7]) for r in rows],
+    )
+
+
+async def add_entity_sources(conn: Conn, rows: Iterable[tuple[int, int, str]]) -> None:
+    """Link entities to sources: (entity_id, source_id, origin)."""
+    await conn.executemany(
+        "INSERT INTO entity_sources (entity_id, source_id, origin) VALUES (?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        rows,
+    )
+
+
+async def add_external_ids(conn: Conn, rows: Iterable[tuple[str, str, int, str]]) -> None:
+    """Record ids in other databases: (namespace, value, entity_id, origin)."""
+    await conn.executemany(
+        "INSERT INTO external_ids (namespace, value, entity_id, origin) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (namespace, value) DO UPDATE SET entity_id = excluded.entity_id, "
+        "origin = excluded.origin",
+        rows,
+    )
+
+
+async def add_performers(
+    conn: Conn, rows: Iterable[tuple[int, int, int, str | None, int, str]]
+) -> None:
+    """Add performers: (subject_id, position, artist_id, credited_as, source_id, origin)."""
+    await conn.executemany(
+        "INSERT INTO performers (subject_id, position, artist_id, credited_as, source_id, origin) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        rows,
+    )
+
+
+async def add_tracks(conn: Conn, rows: Iterable[tuple[int, int, int, int, str]]) -> None:
+    """Add release tracks: (release_id, position, song_id, source_id, origin)."""
+    await conn.executemany(
+        "INSERT INTO release_tracks (release_id, position, song_id, source_id, origin) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        rows,
+    )
+
+
+async def add_memberships(conn: Conn, rows: Iterable[tuple[Any, ...]]) -> None:
+    """Add memberships: (person_id, group_id, stage_name, since, until, current, roles,
+    source_id, origin)."""
+    await conn.executemany(
+        "INSERT INTO memberships (person_id, group_id, stage_name, since, until, current, roles, "
+        "source_id, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        rows,
+    )
+
+
+async def add_credits(conn: Conn, rows: Iterable[tuple[Any, ...]]) -> None:
+    """Add credits: (subject_kind, subject_id, artist_id, role, credited_as, detail, confidence,
+    source_id, origin, approved_by)."""
+    await conn.executemany(
+        "INSERT INTO credits (subject_kind, subject_id, artist_id, role, credited_as, detail, "
+        "confidence, source_id, origin, approved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        rows,
+    )
+
+
+async def add_references(conn: Conn, rows: Iterable[tuple[Any, ...]]) -> None:
+    """Add references: (from_id, to_id, relation, status, timestamp_s, note, review_id,
+    source_id, origin, approved_by)."""
+    await conn.executemany(
+        "INSERT INTO entity_references (from_id, to_id, relation, status, timestamp_s, note, "
+        "review_id, source_id, origin, approved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+async def add_artist_works(conn: Conn, rows: Iterable[tuple[int, int, str, int, str]]) -> None:
+    """Add artist-work links: (artist_id, work_id, role, source_id, origin)."""
+    await conn.executemany(
+        "INSERT INTO artist_works (artist_id, work_id, role, source_id, origin) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        rows,
+    )
+
+
+async def upsert_review(
+    conn: Conn,
+    key: str,
+    origin: str,
+    title: str,
+    url: str,
+    outlet: str,
+    source_id: int,
+    author: str | None = None,
+    published: str | None = None,
+    summary: str | None = None,
+) -> int:
+    """Insert or update a review by key; return its id."""
+    cursor = await conn.execute(
+        "INSERT INTO reviews (key, origin, title, url, outlet, author, published, summary, "
+        "source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+        "origin = excluded.origin, title = excluded.title, url = excluded.url, "
+        "outlet = excluded.outlet, author = excluded.author, published = excluded.published, "
+        "summary = excluded.summary, source_id = excluded.source_id RETURNING id",
+        (key, origin, title, url, outlet, author, published, summary, source_id),
+    )
+    row = await cursor.fetchone()
+    return int(row["id"])
+
+
+async def take_over_review_url(conn: Conn, url: str, key: str) -> None:
+    """Delete a review stored under ``url`` with another key (the catalog's entry wins)."""
+    await conn.execute("DELETE FROM reviews WHERE url = ? AND key <> ?", (url, key))
+
+
+async def add_review_subjects(conn: Conn, rows: Iterable[tuple[int, int, str]]) -> None:
+    """Say what reviews discuss: (review_id, entity_id, origin)."""
+    await conn.executemany(
+        "INSERT INTO review_subjects (review_id, entity_id, origin) VALUES (?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        rows,
+    )
+
+
+async def record_review(
+    store: Store,
+    *,
+    url: str,
+    title: str,
+    outlet: str,
+    subject_ids: Sequence[int],
+    author: str | None = None,
+    published: str | None = None,
+    summary: str | None = None,
+    origin: str = "feed",
+) -> int:
+    """Store a review found outside the catalog (a feed entry), citing its own URL.
+
+    Idempotent by URL: a second call updates the review and adds any new subjects.
+    A review the catalog already has (same URL) keeps its catalog row and gains subjects.
+    """
+    async with store.transaction() as conn:
+        cursor = await conn.execute("SELECT id, origin FROM reviews WHERE url = ?", (url,))
+        existing = await cursor.fetchone()
+        if existing is not None and existing["origin"] != origin:
+            review_id = int(existing["id"])
+        else:
+            source_id = await ensure_source(conn, f"url:{url}", origin, url, outlet, title)
+            review_id = await upsert_review(
+                conn,
+                f"url:{url}",
+                origin,
+                title,
+                url,
+                outlet,
+                source_id,
+                author,
+                published,
+                summary,
+            )
+        await add_review_subjects(conn, [(review_id, e, origin) for e in subject_ids])
+    return review_id
+
+
+async def delete_facts_by_origin(conn: Conn, origins: Sequence[str]) -> None:
+    """Delete every fact row owned by one of ``origins`` (entities stay)."""
+    if not origins:
+        return
+    for table in FACT_TABLES:
+        await conn.execute(f"DELETE FROM {table} WHERE origin IN ({qmarks(origins)})", origins)
+
+
+async def delete_facts_for(conn: Conn, origin: str, entity_ids: Sequence[int]) -> None:
+    """Delete the facts ``origin`` stated about these entities (per-entity replacement)."""
+    for chunk in chunks(list(entity_ids)):
+        marks = qmarks(chunk)
+        params = (origin, *chunk)
+        await conn.execute(f"DELETE FROM names WHERE origin = ? AND entity_id IN ({marks})", params)
+        await conn.execute(
+            f"DELETE FROM performers WHERE origin = ? AND subject_id IN ({marks})", params
+        )
+        await conn.execute(
+            f"DELETE FROM release_tracks WHERE origin = ? AND release_id IN ({marks})", params
+        )
+        await conn.execute(
+            f"DELETE FROM credits WHERE origin = ? AND subject_id IN ({marks})", params
+        )
+
+
+async def performers_exist(conn: Conn, subject_id: int) -> bool:
+    """Tell whether a song or release already has performers."""
+    cursor = await conn.execute(
+        "SELECT 1 FROM performers WHERE subject_id = ? LIMIT 1", (subject_id,)
+    )
+    return await cursor.fetchone() is not None
+
+
+async def delete_stale_entities(
+    conn: Conn, origins: Sequence[str], keep: dict[str, set[str]]
+) -> int:
+    """Delete entities of ``origins`` whose key is not in ``keep[kind]``; return how many."""
+    if not origins:
+        return 0
+    cursor = await conn.execute(
+        f"SELECT id, kind, key FROM entities WHERE origin IN ({qmarks(origins)})", origins
+    )
+    stale = [
+        int(r["id"]) for r in await cursor.fetchall() if r["key"] not in keep.get(r["kind"], set())
+    ]
+    for chunk in chunks(stale):
+        await conn.execute(f"DELETE FROM entities WHERE id IN ({qmarks(chunk)})", chunk)
+    return len(stale)
+
+
+async def delete_stale_reviews(conn: Conn, origins: Sequence[str], keep: set[str]) -> int:
+    """Delete reviews of ``origins`` whose key is not in ``keep``."""
+    if not origins:
+        return 0
+    cursor = await conn.execute(
+        f"SELECT id, key FROM reviews WHERE origin IN ({qmarks(origins)})", origins
+    )
+    stale = [int(r["id"]) for r in await cursor.fetchall() if r["key"] not in keep]
+    for review_id in stale:
+        await conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+    return len(stale)
+
+
+async def stale_sources_in_use(conn: Conn, origins: Sequence[str], keep: set[str]) -> list[str]:
+    """Return keys of sources of ``origins`` not in ``keep`` that other rows still cite."""
+    if not origins:
+        return []
+    cursor = await conn.execute(
+        f"SELECT id, key FROM sources WHERE origin IN ({qmarks(origins)})", origins
+    )
+    stale = [(int(r["id"]), str(r["key"])) for r in await cursor.fetchall() if r["key"] not in keep]
+    used: list[str] = []
+    for source_id, key in stale:
+        for table in (*FACT_TABLES[1:], "reviews"):
+            if table in ("names", "external_ids", "review_subjects"):
+                continue
+            cur = await conn.execute(
+                f"SELECT 1 FROM {table} WHERE source_id = ? LIMIT 1", (source_id,)
+            )
+            if await cur.fetchone() is not None:
+                used.append(key)
+                break
+        else:
+            await conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+    return used
+
+
+async def keys_by_kind(
+    conn: Conn, exclude_origins: Sequence[str] = ()
+) -> dict[str, dict[str, int]]:
+    """Return {kind: {key: id}} of entities, plus 'source' and 'review' keys."""
+    out: dict[str, dict[str, int]] = {kind: {} for kind in (*ENTITY_KINDS, "source", "review")}
+    marks = qmarks(exclude_origins) if exclude_origins else ""
+    where = f" WHERE origin NOT IN ({marks})" if exclude_origins else ""
+    for kind, table in (("source", "sources"), ("review", "reviews")):
+        cursor = await conn.execute(f"SELECT key, id FROM {table}{where}", tuple(exclude_origins))
+        out[kind] = {str(r["key"]): int(r["id"]) for r in await cursor.fetchall()}
+    cursor = await conn.execute(
+        f"SELECT kind, key, id FROM entities{where}", tuple(exclude_origins)
+    )
+    for r in await cursor.fetchall():
+        out[r["kind"]][r["key"]] = int(r["id"])
+    return out
+
+
+async def artist_kinds(conn: Conn, ids: Sequence[int]) -> dict[int, str]:
+    """Return {entity_id: artist kind} for these ids."""
+    out: dict[int, str] = {}
+    for chunk in chunks(list(ids)):
+        cursor = await conn.execute(
+            f"SELECT entity_id, kind FROM artists WHERE entity_id IN ({qmarks(chunk)})", chunk
+        )
+        out.update({int(r["entity_id"]): str(r["kind"]) for r in await cursor.fetchall()})
+    return out
+
+
+async def external_id_map(conn: Conn, namespace: str) -> dict[str, int]:
+    """Return {external id: entity_id} for one namespace."""
+    cursor = await conn.execute(
+        "SELECT value, entity_id FROM external_ids WHERE namespace = ?", (namespace,)
+    )
+    return {str(r["value"]): int(r["entity_id"]) for r in await cursor.fetchall()}
+
+
+async def artist_identities(conn: Conn) -> list[tuple[int, str, str, str, str | None, str | None]]:
+    """Return (entity_id, origin, key, name norm, birth_date, debut_date) for every artist name."""
+    cursor = await conn.execute(
+        "SELECT e.id, e.origin, e.key, n.norm, a.birth_date, a.debut_date FROM artists a "
+        "JOIN entities e ON e.id = a.entity_id JOIN names n ON n.entity_id = a.entity_id"
+    )
+    return [
+        (
+            int(r["id"]),
+            str(r["origin"]),
+            str(r["key"]),
+            str(r["norm"]),
+            r["birth_date"],
+            r["debut_date"],
+        )
+        for r in await cursor.fetchall()
+    ]
+
+
+async def entity_origins(conn: Conn, ids: Sequence[int]) -> dict[int, str]:
+    """Return {entity_id: origin}."""
+    out: dict[int, str] = {}
+    for chunk in chunks(list(ids)):
+        cursor = await conn.execute(
+            f"SELECT id, origin FROM entities WHERE id IN ({qmarks(chunk)})", chunk
+        )
+        out.update({int(r["id"]): str(r["origin"]) for r in await cursor.fetchall()})
+    return out
+
+
+async def merge_entity(conn: Conn, from_id: int, into_id: int) -> None:
+    """Move every fact about ``from_id`` onto ``into_id``, fill blanks, then delete ``from_id``."""
+    moves = (
+        ("names", "entity_id"),
+        ("entity_sources", "entity_id"),
+        ("external_ids", "entity_id"),
+        ("performers", "artist_id"),
+        ("memberships", "person_id"),
+        ("memberships", "group_id"),
+        ("credits", "artist_id"),
+        ("credits", "subject_id"),
+        ("entity_references", "from_id"),
+        ("entity_references", "to_id"),
+        ("review_subjects", "entity_id"),
+        ("artist_works", "artist_id"),
+        ("artist_works", "work_id"),
+        ("release_tracks", "song_id"),
+        ("videos", "song_id"),
+        ("artists", "parent_group_id"),
+        ("releases", "parent_id"),
+    )
+    for table, column in moves:
+        await conn.execute(
+            f"UPDATE OR IGNORE {table} SET {column} = ? WHERE {column} = ?", (into_id, from_id)
+        )
+    # Names of the merged entity are never primary: the surviving entity keeps its own.
+    await conn.execute(
+        "UPDATE names SET is_primary = 0 WHERE entity_id = ? AND origin <> "
+        "(SELECT origin FROM entities WHERE id = ?)",
+        (into_id, into_id),
+    )
+    cols = (
+        "legal_name",
+        "legal_name_hangul",
+        "disambiguation",
+        "birth_date",
+        "debut_date",
+        "end_date",
+        "agency",
+        "parent_group_id",
+    )
+    sets = ", ".join(
+        f"{c} = COALESCE({c}, (SELECT {c} FROM artists WHERE entity_id = ?))" for c in cols
+    )
+    await conn.execute(
+        f"UPDATE artists SET {sets} WHERE entity_id = ?", (*([from_id] * len(cols)), into_id)
+    )
+    await conn.execute(
+        "UPDATE entities SET hangul = COALESCE(hangul, (SELECT hangul FROM entities "
+        "WHERE id = ?)) WHERE id = ?",
+        (from_id, into_id),
+    )
+    await conn.execute("DELETE FROM entities WHERE id = ?", (from_id,))
+
+
+_TRUNC = "CASE WHEN length({0}) > 100 THEN substr({0}, 1, 99) || '…' ELSE {0} END"
+
+
+async def refresh_labels(conn: Conn) -> None:
+    """Recompute every display label (at most 100 characters), then split equal labels."""
+    # People show their group ("V (BTS)", "Yena (IZ*ONE)"); others a short disambiguation.
+    artist_label = (
+        "e.name || COALESCE("
+        "' (' || (SELECT g.name FROM memberships m JOIN entities g ON g.id = m.group_id "
+        "WHERE m.person_id = e.id ORDER BY m.current DESC, g.importance DESC, g.id LIMIT 1) "
+        "|| ')', "
+        "' (' || (SELECT p.name FROM entities p WHERE p.id = a.parent_group_id) || ')', "
+        "CASE WHEN length(a.disambiguation) <= 60 THEN ' — ' || a.disambiguation END, '')"
+    )
+    await conn.execute(
+        f"UPDATE entities SET label = (SELECT {_TRUNC.format(artist_label)} "
+        "FROM entities e JOIN artists a ON a.entity_id = e.id WHERE e.id = entities.id) "
+        "WHERE kind = 'artist'"
+    )
+    by = (
+        "(SELECT group_concat(name, ', ') FROM (SELECT ar.name FROM performers p "
+        "JOIN entities ar ON ar.id = p.artist_id WHERE p.subject_id = {0} "
+        "ORDER BY p.position LIMIT 3))"
+    )
+    hangul = (
+        "CASE WHEN e.hangul IS NOT NULL AND e.hangul <> e.name "
+        "THEN ' (' || e.hangul || ')' ELSE '' END"
+    )
+    song_label = f"e.name || {hangul} || COALESCE(' — ' || {by.format('e.id')}, '')"
+    await conn.execute(
+        f"UPDATE entities SET label = (SELECT {_TRUNC.format(song_label)} FROM entities e "
+        "WHERE e.id = entities.id) WHERE kind = 'song'"
+    )
+    release_label = (
+        f"e.name || {hangul} || COALESCE(' — ' || {by.format('e.id')}, '') || ' (' || "
+        "CASE r.type WHEN 'ep' THEN 'EP' ELSE r.type END || "
+        "COALESCE(', ' || substr(r.date, 1, 4), '') || ')'"
+    )
+    await conn.execute(
+        f"UPDATE entities SET label = (SELECT {_TRUNC.format(release_label)} FROM entities e "
+        "JOIN releases r ON r.entity_id = e.id WHERE e.id = entities.id) WHERE kind = 'release'"
+    )
+    video_label = (
+        "e.name || CASE WHEN v.kind = 'music video' AND instr(lower(e.name), 'video') = 0 "
+        "AND instr(lower(e.name), 'mv') = 0 THEN ' (MV)' "
+        "WHEN v.kind <> 'music video' AND instr(lower(e.name), v.kind) = 0 "
+        "THEN ' (' || v.kind || ')' ELSE '' END || "
+        f"COALESCE(' — ' || {by.format('v.song_id')}, '')"
+    )
+    await conn.execute(
+        f"UPDATE entities SET label = (SELECT {_TRUNC.format(video_label)} FROM entities e "
+        "JOIN videos v ON v.entity_id = e.id WHERE e.id = entities.id) WHERE kind = 'video'"
+    )
+    work_label = (
+        f"e.name || {hangul} || COALESCE(' — ' || w.creator, '') || ' (' || w.kind || "
+        "COALESCE(', ' || w.year, '') || ')'"
+    )
+    await conn.execute(
+        f"UPDATE entities SET label = (SELECT {_TRUNC.format(work_label)} FROM entities e "
+        "JOIN works w ON w.entity_id = e.id WHERE e.id = entities.id) WHERE kind = 'work'"
+    )
+    # Entities without a detail row (should not happen) still get a label.
+    await conn.execute("UPDATE entities SET label = name WHERE label IS NULL OR label = ''")
+    # Same label twice: add what tells them apart (birth year for people, else the key).
+    cursor = await conn.execute(
+        "SELECT e.id, e.label, a.birth_date, a.debut_date FROM entities e "
+        "LEFT JOIN artists a ON a.entity_id = e.id WHERE e.label IN "
+        "(SELECT label FROM entities GROUP BY label HAVING count(*) > 1) ORDER BY e.id"
+    )
+    rows = await cursor.fetchall()
+    updates = []
+    for row in rows:
+        entity_id, label, birth, debut = (
+            row["id"],
+            row["label"],
+            row["birth_date"],
+            row["debut_date"],
+        )
+        if birth:
+            extra = f"born {str(birth)[:4]}"
+        elif debut:
+            extra = f"debut {str(debut)[:4]}"
+        else:
+            extra = f"#{entity_id}"
+        text = f"{label} · {extra}"
+        if len(text) > 100:
+            text = label[: 99 - len(extra) - 3] + "… · " + extra
+        updates.append((text, entity_id))
+    await conn.executemany("UPDATE entities SET label = ? WHERE id = ?", updates)
+
+
+async def bump_catalog_version(conn: Conn) -> None:
+    """Record that the catalog changed (entity linking indexes watch this)."""
+    await conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('catalog_version', '1') ON CONFLICT (key) "
+        "DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+    )
