@@ -7,8 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import discord
 from discord import app_commands
-from linernotes.bot.knowledge import cards, search
-from linernotes.bot.knowledge.normalize import normalize
+from linernotes.bot.knowledge import search
 from linernotes.bot.knowledge.search import AmbiguousError, Match
 from linernotes.bot.render import CHOICES, choice_name
 from linernotes.bot.store import Store
@@ -64,30 +63,6 @@ class Picker(discord.ui.View):
             await interaction.followup.send(embeds=pages[:1])
 
 
-async def collapse_song_and_release(
-    store: Store, candidates: Sequence[Match], prefer: str
-) -> Match | None:
-    """Pick one entry when the only ambiguity is a song and the release named after it.
-
-    "Love wins all" is both a song and the single it came out on: that is one work, not a
-    real ambiguity, so /release shows the release and /credits or /references the song.
-    Anything else (two artists' songs of one name) still gets a picker.
-    """
-    songs = [c for c in candidates if c.kind == "song"]
-    releases = [c for c in candidates if c.kind == "release"]
-    if len(songs) != 1 or not releases or len(songs) + len(releases) != len(candidates):
-        return None
-    song = songs[0]
-    if any(normalize(r.name) != normalize(song.name) for r in releases):
-        return None
-    on = {r.release.id for r in (await cards.song_card(store, song.id)).releases}
-    if any(r.id not in on for r in releases):
-        return None
-    if prefer == "song":
-        return song
-    return releases[0] if len(releases) == 1 else None
-
-
 async def lookup(
     interaction: discord.Interaction,
     store: Store,
@@ -104,16 +79,13 @@ async def lookup(
     which the tree's error handler turns into an ephemeral "did you mean" reply.
     """
     try:
-        match = await search.resolve_one(store, query, kinds)
+        match = await search.resolve_one(store, query, kinds, prefer=prefer)
     except AmbiguousError as exc:
-        chosen = await collapse_song_and_release(store, exc.candidates, prefer)
-        if chosen is None:
-            view = Picker(interaction.user.id, exc.candidates, render)
-            await interaction.response.send_message(
-                f"“{clean(query)}” matches several entries. Which one?", view=view, ephemeral=True
-            )
-            return
-        match = chosen
+        view = Picker(interaction.user.id, exc.candidates, render)
+        await interaction.response.send_message(
+            f"“{clean(query)}” matches several entries. Which one?", view=view, ephemeral=True
+        )
+        return
     if defer:
         # Rendering will call Discord (opening a thread): acknowledge within 3 s first.
         await interaction.response.defer(thinking=True)

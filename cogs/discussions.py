@@ -13,9 +13,9 @@ from discord import app_commands
 from discord.ext import commands, tasks
 from linernotes.bot.checks import MODLOG_PERMISSIONS, missing_bot_permissions
 from linernotes.bot.embeds import on_this_day_lines, release_embed, song_embed
-from linernotes.bot.errors import UserError
+from linernotes.bot.errors import NotFoundError, UserError
 from linernotes.bot.knowledge import cards
-from linernotes.bot.knowledge.cards import EntityRef
+from linernotes.bot.knowledge.entities import EntityRef, release_for
 from linernotes.bot.knowledge.prompts import discussion_prompts
 from linernotes.bot.knowledge.search import Match
 from linernotes.bot.render import make_embed, pack_lines
@@ -79,17 +79,6 @@ class Discussions(commands.Cog):
         return ZoneInfo((await self.guilds.config(guild_id))["timezone"])
 
     # -- the release thread --------------------------------------------------------------
-    async def release_for(self, match: Match | EntityRef) -> EntityRef:
-        """Return the release a discussion is about (a song's single, else its first release)."""
-        if match.kind == "release":
-            card = await cards.release_card(self.store, match.id)
-            return card.release
-        song = await cards.song_card(self.store, match.id)
-        if not song.releases:
-            return song.song
-        singles = [r for r in song.releases if r.type == "single"]
-        return (singles or list(song.releases))[0].release
-
     async def starter(self, subject: EntityRef) -> tuple[discord.Embed, str, list[str]]:
         """Return the release card, the prompts text and the artist names (forum tags)."""
         if subject.kind == "release":
@@ -148,7 +137,9 @@ class Discussions(commands.Cog):
             )
 
         async def render(match: Match) -> list[discord.Embed]:
-            subject = await self.release_for(match)
+            subject = await release_for(self.store, match.key)
+            if subject is None:
+                raise NotFoundError(f"{match.label} is no longer in the catalog.")
             thread, created = await self.open_release_thread(
                 guild, subject, "discuss", interaction.user.id
             )

@@ -13,6 +13,7 @@ from discord.ext import commands
 from linernotes.bot.client import send_error
 from linernotes.bot.errors import UserError
 from linernotes.bot.knowledge import search, suggested, vocab
+from linernotes.bot.knowledge.entities import EntityKey, entity
 from linernotes.bot.render import Field, clip, make_embed
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore, Suggestion
@@ -241,8 +242,9 @@ class Suggestions(commands.Cog):
         status = f"{verb.capitalize()} by {interaction.user.mention}" + (
             f": {outcome}" if outcome else ""
         )
-        subject_label = (await search.resolve(self.store, s.subject, limit=1) or [None])[0]
-        label = subject_label.label if subject_label else s.subject
+        key = EntityKey.parse(s.subject)
+        subject = await entity(self.store, key) if key else None
+        label = subject.label if subject else s.subject
         await interaction.edit_original_response(
             embed=self.render(s, label, values, status), view=None
         )

@@ -1124,7 +1124,7 @@ async def answer(store: Store, question: str) -> Answer:
             f"I don't know anything called “{texts[0]}”.{hint}", intent.name, suggestions
         )
     m = found.match
-    entity = EntityRef(m.kind, m.id, m.name, m.label)
+    entity = m.ref
     result = await _dispatch(store, intent, entity, question)
     if m.tier == "fuzzy" and result.answered:
         result = Answer(

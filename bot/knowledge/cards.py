@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from linernotes.bot.errors import NotFoundError
 from linernotes.bot.knowledge import vocab
+from linernotes.bot.knowledge.entities import EntityRef
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.core import Store
 
@@ -26,26 +27,6 @@ class SourceRef:
     def of(cls, row: db.SourceRow) -> SourceRef:
         """Build from a store row."""
         return cls(row.url, row.outlet, row.title)
-
-
-@dataclass(frozen=True, slots=True)
-class EntityRef:
-    """A pointer to a catalog entity, with what to show and what to link."""
-
-    kind: str
-    id: int
-    name: str
-    label: str
-
-    @property
-    def value(self) -> str:
-        """Return the stable "kind:id" value."""
-        return f"{self.kind}:{self.id}"
-
-    @classmethod
-    def of(cls, row: db.EntityRow) -> EntityRef:
-        """Build from a store row."""
-        return cls(row.kind, row.id, row.name, row.label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,17 +289,7 @@ async def _sources(store: Store, entity_id: int) -> tuple[SourceRef, ...]:
 
 async def related_ids(store: Store, entity_id: int) -> list[int]:
     """Return the entity and its close relatives: a song's videos, a video's song."""
-    row = await db.entity(store, entity_id)
-    if row is None:
-        return []
-    ids = [entity_id]
-    if row.kind == "song":
-        ids.extend(v.entity.id for v in await db.videos_of_song(store, entity_id))
-    elif row.kind == "video":
-        v = await db.video(store, entity_id)
-        if v is not None and v.song is not None:
-            ids.append(v.song.id)
-    return ids
+    return [entity_id, *await db.relatives(store, entity_id)]
 
 
 async def video_info(store: Store, video_id: int) -> VideoInfo:
@@ -377,13 +348,10 @@ async def song_card(store: Store, song_id: int) -> SongCard:
     if row is None:
         raise NotFoundError("That song is not in the catalog.")
     videos = [await video_info(store, v.entity.id) for v in await db.videos_of_song(store, song_id)]
-    releases = []
-    for track in await db.releases_with_song(store, song_id):
-        rel = await db.release(store, track.release.id)
-        if rel is not None:
-            releases.append(
-                SongRelease(EntityRef.of(rel.entity), rel.type, rel.date, track.position)
-            )
+    releases = [
+        SongRelease(EntityRef.of(r.release.entity), r.release.type, r.release.date, r.position)
+        for r in await db.song_releases(store, song_id)
+    ]
     every = [song_id, *(v.video.id for v in videos)]
     return SongCard(
         EntityRef.of(row.entity),

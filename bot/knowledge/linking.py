@@ -34,6 +34,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from linernotes.bot.knowledge.entities import EntityKey
 from linernotes.bot.knowledge.normalize import HANGUL_PARTICLES, has_hangul, normalize
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.core import Store
@@ -77,9 +78,14 @@ class LinkedEntity:
     ambiguous: bool = False
 
     @property
+    def key(self) -> EntityKey:
+        """Return which entity was found."""
+        return EntityKey(self.kind, self.id)
+
+    @property
     def value(self) -> str:
         """Return the stable "kind:id" value."""
-        return f"{self.kind}:{self.id}"
+        return str(self.key)
 
 
 @dataclass(slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from linernotes.bot.knowledge.entities import EntityKey
 from linernotes.bot.knowledge.linking import AliasIndex
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.core import Store
@@ -31,7 +32,9 @@ def review_linker(index: AliasIndex) -> ReviewLinker:
                     "name": entity.name,
                     "label": entity.label,
                     "text": entity.text,
-                    "artist_ids": [f"artist:{a}" for a in index.artists_of(entity.id)],
+                    "artist_ids": [
+                        str(EntityKey("artist", a)) for a in index.artists_of(entity.id)
+                    ],
                 }
             )
         return out
@@ -48,13 +51,14 @@ def linked_values(payload: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def first_of(payload: Mapping[str, Any], kinds: Sequence[str]) -> tuple[str, int] | None:
-    """Return (kind, id) of the first linked entity of these kinds."""
-    for value in linked_values(payload):
-        kind, _, raw = value.partition(":")
-        if kind in kinds and raw.isdigit():
-            return kind, int(raw)
-    return None
+def linked_keys(payload: Mapping[str, Any]) -> list[EntityKey]:
+    """Return the keys of the entities an outbox payload's entry was linked to."""
+    return [key for value in linked_values(payload) if (key := EntityKey.parse(value))]
+
+
+def first_of(payload: Mapping[str, Any], kinds: Sequence[str]) -> EntityKey | None:
+    """Return the first linked entity of these kinds."""
+    return next((key for key in linked_keys(payload) if key.kind in kinds), None)
 
 
 async def store_review(store: Store, payload: Mapping[str, Any]) -> int | None:
@@ -62,9 +66,7 @@ async def store_review(store: Store, payload: Mapping[str, Any]) -> int | None:
     link = payload.get("link")
     if not link:
         return None
-    subject_ids = [
-        int(v.partition(":")[2]) for v in linked_values(payload) if v.partition(":")[2].isdigit()
-    ]
+    subject_ids = [key.id for key in linked_keys(payload)]
     return await db.record_review(
         store,
         url=str(link),

@@ -15,18 +15,17 @@ User text never reaches FTS5 as syntax: it is normalised to letters and digits, 
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from linernotes.bot.errors import NotFoundError, UserError
+from linernotes.bot.knowledge.entities import EntityKey, EntityRef
 from linernotes.bot.knowledge.normalize import dice, fts_phrase, normalize, similarity, trigrams
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.core import Store
 
 KINDS = db.ENTITY_KINDS
 TIERS = ("id", "exact", "prefix", "substring", "fuzzy")
-_VALUE = re.compile(r"^\s*(artist|release|song|video|work):(\d+)\s*$")
 _CANDIDATES = 200
 _FUZZY_CANDIDATES = 150
 _FUZZY_GRAMS = 6
@@ -48,9 +47,19 @@ class Match:
     importance: int
 
     @property
+    def key(self) -> EntityKey:
+        """Return which entity this is."""
+        return EntityKey(self.kind, self.id)
+
+    @property
+    def ref(self) -> EntityRef:
+        """Return a pointer to the entity (its key, name and label)."""
+        return EntityRef(self.key, self.name, self.label)
+
+    @property
     def value(self) -> str:
         """Return the "kind:id" value for autocomplete choices."""
-        return f"{self.kind}:{self.id}"
+        return str(self.key)
 
 
 class AmbiguousError(UserError):
@@ -61,12 +70,6 @@ class AmbiguousError(UserError):
         super().__init__(f"“{query.strip()}” could mean several things: {shown}. Pick one.")
         self.query = query
         self.candidates = list(candidates)
-
-
-def parse_value(text: str) -> tuple[str, int] | None:
-    """Return (kind, id) for an autocomplete value such as "song:12", else None."""
-    match = _VALUE.match(text or "")
-    return (match.group(1), int(match.group(2))) if match else None
 
 
 def fuzzy_query(norm: str) -> str:
@@ -105,17 +108,25 @@ def _rank_key(match: Match) -> tuple[int, float, float, str]:
 
 
 async def resolve(
-    store: Store, query: str, kinds: Iterable[str] | None = None, limit: int = 25
+    store: Store,
+    query: str,
+    kinds: Iterable[str] | None = None,
+    limit: int = 25,
+    *,
+    exact_is_enough: bool = False,
 ) -> list[Match]:
-    """Return entities matching free text or a "kind:id" value, best first."""
+    """Return entities matching free text or a "kind:id" value, best first.
+
+    With ``exact_is_enough`` the search stops after the exact-name step if that found
+    anything (``resolve_one`` decides on exact matches alone, so it need not look further).
+    """
     kinds_t = _check_kinds(kinds)
-    value = parse_value(query)
-    if value is not None:
-        kind, entity_id = value
-        if kinds_t and kind not in kinds_t:
+    key = EntityKey.parse(query)
+    if key is not None:
+        if kinds_t and key.kind not in kinds_t:
             return []
-        row = await db.entity(store, entity_id)
-        if row is None or row.kind != kind:
+        row = await db.entity(store, key.id)
+        if row is None or row.kind != key.kind:
             return []
         return [Match(row.kind, row.id, row.label, row.name, row.name, "id", 1.0, row.importance)]
     norm = normalize(query or "")
@@ -159,6 +170,8 @@ async def resolve(
                 best[hit.entity_id] = match
 
     offer(await db.names_exact(store, norm, kinds_t, _CANDIDATES), "exact")
+    if exact_is_enough and best:
+        return sorted(best.values(), key=_rank_key)[:limit]
     offer(await db.names_prefix(store, norm, kinds_t, _CANDIDATES), "prefix")
     if len(norm) >= 3 and len(best) < limit:
         offer(
@@ -175,16 +188,19 @@ async def resolve(
     return sorted(best.values(), key=_rank_key)[:limit]
 
 
-async def resolve_one(store: Store, query: str, kinds: Iterable[str] | None = None) -> Match:
+async def resolve_one(
+    store: Store, query: str, kinds: Iterable[str] | None = None, *, prefer: str | None = None
+) -> Match:
     """Return the one entity the text means, or raise AmbiguousError / NotFoundError.
 
     Unambiguous means: a picked "kind:id" value; exactly one exact-name match; else exactly
-    one prefix-or-substring match; else one clearly best typo match.
+    one prefix-or-substring match; else one clearly best typo match. With ``prefer`` ("song"
+    or "release"), a song and the release named after it count as one (see ``song_or_release``).
     """
     kinds_t = _check_kinds(kinds)
-    results = await resolve(store, query, kinds_t, limit=10)
+    results = await resolve(store, query, kinds_t, limit=10, exact_is_enough=True)
     what = " or ".join(kinds_t) if kinds_t else "entry"
-    if parse_value(query) is not None:
+    if EntityKey.parse(query) is not None:
         if results:
             return results[0]
         raise NotFoundError(f"That {what} no longer exists in the catalog.")
@@ -195,7 +211,10 @@ async def resolve_one(store: Store, query: str, kinds: Iterable[str] | None = No
         if len(tiered) == 1:
             return tiered[0]
         if len(tiered) > 1:
-            raise AmbiguousError(query, tiered)
+            chosen = await song_or_release(store, tiered, prefer) if prefer else None
+            if chosen is None:
+                raise AmbiguousError(query, tiered)
+            return chosen
     fuzzy = [r for r in results if r.tier == "fuzzy"]
     if (
         fuzzy
@@ -206,6 +225,29 @@ async def resolve_one(store: Store, query: str, kinds: Iterable[str] | None = No
     suggestions = [r.label for r in fuzzy[:5]]
     hint = f" Did you mean {', '.join(suggestions[:3])}?" if suggestions else ""
     raise NotFoundError(f"No {what} called “{query.strip()}” in the catalog.{hint}", suggestions)
+
+
+async def song_or_release(store: Store, candidates: Sequence[Match], prefer: str) -> Match | None:
+    """Pick one entry when the only ambiguity is a song and the release named after it.
+
+    "Love wins all" is both a song and the single it came out on: that is one work, not a
+    real ambiguity, so /release shows the release (``prefer="release"``) and /credits or
+    /references the song. Anything else (two artists' songs of one name) returns None, and
+    the caller offers a picker. One query: the releases the song is on.
+    """
+    songs = [c for c in candidates if c.kind == "song"]
+    releases = [c for c in candidates if c.kind == "release"]
+    if len(songs) != 1 or not releases or len(songs) + len(releases) != len(candidates):
+        return None
+    song = songs[0]
+    if any(normalize(r.name) != normalize(song.name) for r in releases):
+        return None
+    on = {r.release.entity.id for r in await db.song_releases(store, song.id)}
+    if any(r.id not in on for r in releases):
+        return None
+    if prefer == "song":
+        return song
+    return releases[0] if len(releases) == 1 else None
 
 
 async def suggest(

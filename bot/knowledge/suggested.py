@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from linernotes.bot.errors import NotFoundError, UserError
 from linernotes.bot.knowledge import search, vocab
+from linernotes.bot.knowledge.entities import EntityKey, EntityRef, entity
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.core import Store
@@ -82,6 +83,15 @@ async def _new_entity(
     return entity_id
 
 
+async def _subject(store: Store, value: str, kinds: tuple[str, ...]) -> EntityRef:
+    """Return the entity a suggestion is about (stored as its "kind:id" key)."""
+    key = EntityKey.parse(value)
+    found = await entity(store, key) if key is not None and key.kind in kinds else None
+    if found is None:
+        raise NotFoundError(f"The {' or '.join(kinds)} this suggestion is about is gone.")
+    return found
+
+
 async def _existing(store: Store, name: str, kinds: list[str]) -> int | None:
     """Return the one entity whose name is exactly ``name``, else None (never a guess)."""
     try:
@@ -101,7 +111,7 @@ async def apply_credit(
     approved_by: int,
 ) -> Applied:
     """Add an approved credit: the person (created if new) in a role on the subject."""
-    subject = await search.resolve_one(store, subject_value, ["song", "release", "video"])
+    subject = await _subject(store, subject_value, ("song", "release", "video"))
     role = check_role(role)
     url = check_url(url)
     artist_id = await _existing(store, person, ["artist"])
@@ -144,7 +154,7 @@ async def apply_reference(
     approved_by: int,
 ) -> Applied:
     """Add an approved reference from a song or video to a work (created if new)."""
-    subject = await search.resolve_one(store, subject_value, ["song", "video"])
+    subject = await _subject(store, subject_value, ("song", "video"))
     relation = check_choice(relation, vocab.RELATION_KEYS, "Relation")
     status = check_choice(status, vocab.STATUS_KEYS, "Who says so")
     url = check_url(url)

@@ -221,6 +221,22 @@ class Store:
         async with self.transaction() as conn:
             await conn.executemany(sql, rows)
 
+    @contextlib.asynccontextmanager
+    async def statements(self) -> AsyncIterator[list[str]]:
+        """Collect every top-level SQL statement run inside the block (tests, benchmarks)."""
+        seen: list[str] = []
+
+        def record(sql: str) -> None:
+            # SQLite also reports statements run by triggers and FTS5 internals, as "-- …".
+            if not sql.startswith("--"):
+                seen.append(sql)
+
+        await self._conn.set_trace_callback(record)
+        try:
+            yield seen
+        finally:
+            await self._conn.set_trace_callback(None)
+
     # -- maintenance ---------------------------------------------------------------
     async def backup(self, target: Path | str) -> Path:
         """Copy the live database to ``target`` with SQLite's online backup API."""

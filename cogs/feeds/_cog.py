@@ -20,6 +20,7 @@ from linernotes.bot.feeds.parse import parse_feed
 from linernotes.bot.feeds.poller import backfill, candidates, follow, poll_once
 from linernotes.bot.feeds.urls import canonical_url, validate_url
 from linernotes.bot.knowledge import search
+from linernotes.bot.knowledge.entities import EntityKey, entity
 from linernotes.bot.knowledge.linking import alias_index
 from linernotes.bot.knowledge.reviews import review_linker
 from linernotes.bot.render import choice_name, clip, make_embed, pack_lines
@@ -346,8 +347,9 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
 
     async def label(self, value: str) -> str:
         """Return the display label of a "kind:id" value."""
-        found = await search.resolve(self.store, value, limit=1)
-        return found[0].label if found else value
+        key = EntityKey.parse(value)
+        found = await entity(self.store, key) if key else None
+        return found.label if found else value
 
 
 def _when(moment: datetime | None) -> str:

@@ -11,7 +11,7 @@ import discord
 from discord.ext import commands
 from linernotes.bot.checks import missing_bot_permissions, posting_permissions
 from linernotes.bot.embeds import review_post_embed
-from linernotes.bot.knowledge import cards, search
+from linernotes.bot.knowledge.entities import entity, release_for, releases_of_song
 from linernotes.bot.knowledge.prompts import discussion_prompts
 from linernotes.bot.knowledge.reviews import first_of, store_review
 from linernotes.bot.render import ARCHIVE_DURATIONS, MESSAGE_LIMIT, clip, thread_name
@@ -214,12 +214,11 @@ class Delivery:
         subject = first_of(payload, ("release", "song"))
         if subject is None:
             return None
-        keys = [f"{subject[0]}:{subject[1]}"]
-        if subject[0] == "song":
-            song = await cards.song_card(self.store, subject[1])
-            keys = [f"release:{r.release.id}" for r in song.releases] + keys
+        keys = [subject]
+        if subject.kind == "song":
+            keys = [r.key for r in await releases_of_song(self.store, subject.id)] + keys
         for key in keys:
-            record = await self.guilds.thread_for(guild_id, key)
+            record = await self.guilds.thread_for(guild_id, str(key))
             if record is not None:
                 return record.thread_id
         return None
@@ -242,9 +241,8 @@ class Delivery:
             and config["discussions_channel"]
         ):
             cog = self.bot.get_cog("Discussions")
-            entity = await search.resolve(self.store, f"{subject[0]}:{subject[1]}", limit=1)
-            if cog is not None and entity:
-                release = await cog.release_for(entity[0])  # type: ignore[attr-defined]
+            release = await release_for(self.store, subject)
+            if cog is not None and release is not None:
                 thread, _ = await cog.open_release_thread(  # type: ignore[attr-defined]
                     guild, release, "review", None
                 )
@@ -276,12 +274,11 @@ class Delivery:
         subject = first_of(payload, ("release", "song"))
         if subject is None:
             return "What did you think of this review?"
-        found = await search.resolve(self.store, f"{subject[0]}:{subject[1]}", limit=1)
-        if not found:
+        found = await entity(self.store, subject)
+        if found is None:
             return "What did you think of this review?"
-        entity = cards.EntityRef(found[0].kind, found[0].id, found[0].name, found[0].label)
-        lines = [f"**{entity.label}** — `/release {entity.name}` for the full card."]
-        prompts = await discussion_prompts(self.store, entity)
+        lines = [f"**{found.label}** — `/release {found.name}` for the full card."]
+        prompts = await discussion_prompts(self.store, found)
         lines.extend(f"• {p.text} (source: <{p.source.url}>)" for p in prompts)
         lines.append("• Does the review's reading match yours?")
         return clip("\n".join(lines), MESSAGE_LIMIT)

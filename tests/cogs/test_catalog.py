@@ -164,3 +164,13 @@ async def test_long_lists_page_and_strangers_cannot_turn_pages(
     turned = await fd.click(reply, label="Next", user=server.alice)
     page2 = await turned.wait_edit() if turned.message is None else turned.message
     assert "page 2/" in page2.embeds[0]["footer"]["text"]
+
+
+async def test_credits_of_a_song_named_like_its_single_reads_few_statements(
+    server: Server,
+) -> None:
+    # "Love wins all" is a song and its single: deciding that must not build a whole card.
+    async with server.bot.store.statements() as seen:
+        reply = await server.discord.slash("credits", user=server.alice, query="Love wins all")
+    assert "Seo Dong-hwan" in text_of(reply)
+    assert 0 < len(seen) <= 13, seen

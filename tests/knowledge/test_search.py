@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from linernotes.bot.errors import NotFoundError
-from linernotes.bot.knowledge.search import AmbiguousError, parse_value, resolve, resolve_one
+from linernotes.bot.knowledge.entities import EntityKey
+from linernotes.bot.knowledge.search import AmbiguousError, resolve, resolve_one
 from linernotes.bot.store import Store
 
 
@@ -66,7 +67,7 @@ async def test_labels_tell_same_names_apart_and_fit_autocomplete(full_store: Sto
 async def test_values_round_trip(full_store: Store) -> None:
     first = (await resolve(full_store, "Love wins all", ["song"]))[0]
     assert first.value.startswith("song:")
-    assert parse_value(first.value) == ("song", first.id)
+    assert EntityKey.parse(first.value) == EntityKey("song", first.id)
     again = await resolve_one(full_store, first.value)
     assert again.id == first.id and again.tier == "id"
     assert await resolve(full_store, first.value, ["artist"]) == []

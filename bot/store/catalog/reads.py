@@ -22,6 +22,7 @@ from linernotes.bot.store.catalog.rows import (
     ReleaseRow,
     ReviewRow,
     Row,
+    SongReleaseRow,
     SongRow,
     SourceRow,
     TrackRow,
@@ -126,6 +127,17 @@ async def entity_summaries(
     ]
 
 
+async def relatives(store: Store, entity_id: int) -> list[int]:
+    """Return a song's videos (oldest first), or a video's song; nothing for other kinds."""
+    rows = await store.fetchall(
+        "SELECT entity_id AS id, 0 AS side, premiere FROM videos WHERE song_id = ? "
+        "UNION ALL SELECT song_id, 1, NULL FROM videos WHERE entity_id = ? AND song_id IS NOT NULL "
+        "ORDER BY side, premiere, id",
+        (entity_id, entity_id),
+    )
+    return [int(r["id"]) for r in rows]
+
+
 async def related_pairs(store: Store) -> list[tuple[int, int]]:
     """Return (a, b) entity pairs that give each other context: member/group, song/artist,
     release/artist, video/song."""
@@ -167,11 +179,15 @@ async def artist(store: Store, entity_id: int) -> ArtistRow | None:
     return None if row is None else _artist(row)
 
 
-_RELEASE_SELECT = (
-    f"SELECT {entity_cols('e')}, r.type AS release_type, r.date AS release_date, "
-    f"r.label AS release_label, {entity_cols('par')} FROM entities e "
-    "JOIN releases r ON r.entity_id = e.id LEFT JOIN entities par ON par.id = r.parent_id "
+_RELEASE_COLS = (
+    f"{entity_cols('e')}, r.type AS release_type, r.date AS release_date, "
+    f"r.label AS release_label, {entity_cols('par')}"
 )
+_RELEASE_FROM = (
+    "FROM entities e JOIN releases r ON r.entity_id = e.id "
+    "LEFT JOIN entities par ON par.id = r.parent_id "
+)
+_RELEASE_SELECT = f"SELECT {_RELEASE_COLS} {_RELEASE_FROM}"
 
 
 def _release(r: Row) -> ReleaseRow:
@@ -188,6 +204,17 @@ async def release(store: Store, entity_id: int) -> ReleaseRow | None:
     """Return release details."""
     row = await store.fetchone(_RELEASE_SELECT + "WHERE e.id = ?", (entity_id,))
     return None if row is None else _release(row)
+
+
+async def song_releases(store: Store, song_id: int) -> list[SongReleaseRow]:
+    """Return the releases a song is on with its position there, oldest first."""
+    rows = await store.fetchall(
+        f"SELECT {_RELEASE_COLS}, t.position {_RELEASE_FROM}"
+        "JOIN release_tracks t ON t.release_id = e.id WHERE t.song_id = ? "
+        "ORDER BY r.date, e.id, t.position",
+        (song_id,),
+    )
+    return [SongReleaseRow(_release(r), int(r["position"])) for r in rows]
 
 
 async def song(store: Store, entity_id: int) -> SongRow | None:

@@ -60,11 +60,6 @@ class EntityRow:
     importance: int
     label: str
 
-    @property
-    def value(self) -> str:
-        """Return the stable "kind:id" value used by autocomplete."""
-        return f"{self.kind}:{self.id}"
-
 
 @dataclass(frozen=True, slots=True)
 class NameRow:
@@ -117,6 +112,14 @@ class ReleaseRow:
     date: str | None
     label: str | None
     parent: EntityRow | None
+
+
+@dataclass(frozen=True, slots=True)
+class SongReleaseRow:
+    """A release a song is on, and the song's track position there."""
+
+    release: ReleaseRow
+    position: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,67 @@
+"""Entity keys, the indexed read by key, and which release a song belongs to."""
+
+from __future__ import annotations
+
+import pytest
+from linernotes.bot.knowledge import entities
+from linernotes.bot.knowledge.entities import EntityKey, EntityRef
+from linernotes.bot.knowledge.search import AmbiguousError, resolve, resolve_one, song_or_release
+from linernotes.bot.store import Store
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("song:12", EntityKey("song", 12)),
+        (" artist:3 ", EntityKey("artist", 3)),
+        ("work:0", EntityKey("work", 0)),
+        ("review:4", None),
+        ("song:", None),
+        ("song:x", None),
+        ("Love wins all", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_key_parses_only_kind_colon_id(text: str | None, key: EntityKey | None) -> None:
+    assert EntityKey.parse(text) == key
+    if key is not None:
+        assert EntityKey.parse(str(key)) == key
+
+
+def test_keys_sort_by_kind_then_id() -> None:
+    keys = [EntityKey("song", 10), EntityKey("artist", 7), EntityKey("song", 2)]
+    assert [str(k) for k in sorted(keys)] == ["artist:7", "song:2", "song:10"]
+
+
+async def test_entity_reads_by_key_and_checks_the_kind(small_store: Store) -> None:
+    song = (await resolve(small_store, "Love wins all", ["song"]))[0]
+    found = await entities.entity(small_store, song.key)
+    assert found == EntityRef(song.key, "Love wins all", song.label)
+    assert (found.kind, found.id, found.value) == ("song", song.id, f"song:{song.id}")
+    assert await entities.entity(small_store, EntityKey("artist", song.id)) is None
+    assert await entities.entity(small_store, EntityKey("song", 10**9)) is None
+
+
+async def test_release_for_a_song_is_its_single(small_store: Store) -> None:
+    song = (await resolve(small_store, "Love wins all", ["song"]))[0]
+    single = (await resolve(small_store, "Love wins all", ["release"]))[0]
+    release = await entities.release_for(small_store, song.key)
+    assert release is not None and release.key == single.key
+    assert await entities.release_for(small_store, single.key) == single.ref
+    assert await entities.release_for(small_store, EntityKey("song", 10**9)) is None
+
+
+async def test_a_song_and_its_single_count_as_one(small_store: Store) -> None:
+    with pytest.raises(AmbiguousError) as caught:
+        await resolve_one(small_store, "Love wins all", ["song", "release"])
+    candidates = caught.value.candidates
+    assert sorted(c.kind for c in candidates) == ["release", "song"]
+    song = await song_or_release(small_store, candidates, "song")
+    release = await song_or_release(small_store, candidates, "release")
+    assert song is not None and song.kind == "song"
+    assert release is not None and release.kind == "release"
+    picked = await resolve_one(small_store, "Love wins all", ["song", "release"], prefer="song")
+    assert picked == song
+    # Two songs of one name are a real ambiguity: no choice is made.
+    assert await song_or_release(small_store, [song, song], "song") is None
