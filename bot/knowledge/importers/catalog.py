@@ -385,7 +385,7 @@ async def import_catalog(store: Store, paths: Iterable[Path | str]) -> ImportRep
     problems.raise_if_any()
     origins = sorted({p.name for p in files})
     async with store.transaction() as conn:
-        report = await _write(conn, entries, origins, problems, warnings)
+        report = await _write(conn, entries, origins, problems)
         problems.raise_if_any()
     for warning in warnings:
         log.warning("catalog: %s", warning)
@@ -405,9 +405,9 @@ def _alias_rows(
     entry: Entry,
     origin: str,
     base: list[tuple[str, str, str | None, bool]],
-) -> list[tuple[int, str, str, str, str, str | None, bool, str]]:
+) -> list[db.NameInsert]:
     """Build name rows: the base names (name, type, locale, primary) then the aliases."""
-    rows: list[tuple[int, str, str, str, str, str | None, bool, str]] = []
+    rows: list[db.NameInsert] = []
     seen: set[str] = set()
     primary_locales: set[str] = set()
     has_ko = bool(entry.values.get("hangul"))
@@ -432,7 +432,7 @@ def _alias_rows(
         primary = wants_primary and locale not in primary_locales
         if primary and locale:
             primary_locales.add(locale)
-        rows.append((entity_id, kind, text, norm, type_, locale, primary, origin))
+        rows.append(db.NameInsert(entity_id, kind, text, norm, type_, locale, primary, origin))
     return rows
 
 
@@ -441,286 +441,397 @@ async def _write(
     entries: list[Entry],
     origins: Sequence[str],
     problems: Problems,
-    warnings: list[str],
 ) -> tuple[dict[str, int], int]:
-    by_table: dict[str, list[Entry]] = {t: [] for t in SPECS}
-    for entry in entries:
-        by_table[entry.table].append(entry)
-
-    # Symbol table: ids defined in these files, then ids in the database from other files.
-    outside = await db.keys_by_kind(conn, exclude_origins=origins)
-    defined: dict[str, dict[str, Entry]] = {k: {} for k in (*ENTITY_TABLES, "source", "review")}
-    for table in (*ENTITY_TABLES, "source", "review"):
-        for entry in by_table[table]:
-            key = entry.values["id"]
-            first = defined[table].get(key)
-            if first is not None:
-                problems.add(entry.where, f'duplicate {table} id "{key}" (first in {first.where})')
-            elif key in outside[table] and table != "source":
-                problems.add(
-                    entry.where, f'{table} id "{key}" is already used by another catalog file'
-                )
-            else:
-                defined[table][key] = entry
-
-    def known(kind: str, key: str) -> bool:
-        return key in defined[kind] or key in outside[kind]
-
-    for entry in entries:
-        for source in entry.sources:
-            if not known("source", source):
-                problems.add(entry.where, f'unknown source id "{source}"')
-    checks = {
-        "membership": (("person", "artist"), ("group", "artist")),
-        "release": (("artists", "artist"), ("parent", "release"), ("tracks", "song")),
-        "song": (("artists", "artist"),),
-        "video": (("song", "song"),),
-        "credit": (("artist", "artist"),),
-        "reference": (("review", "review"),),
-        "link": (("artist", "artist"), ("work", "work")),
-    }
-    for table, keys in checks.items():
-        for entry in by_table[table]:
-            for key, kind in keys:
-                value = entry.values.get(key)
-                for item in value if isinstance(value, list) else [value] if value else []:
-                    if not known(kind, item):
-                        problems.add(entry.where, f'unknown {kind} id "{item}"')
-    for entry in by_table["credit"] + by_table["reference"] + by_table["review"]:
-        for ref_key in ("subject", "from", "to", "discusses"):
-            value = entry.values.get(ref_key)
-            for kind, key in value if isinstance(value, list) else [value] if value else []:
-                if not known(kind, key):
-                    problems.add(entry.where, f'unknown {kind} id "{key}"')
+    """Check the files against each other and the database, then write them; return
+    (entries per table, entities and reviews deleted)."""
+    writer = _CatalogWrite(conn, entries, origins, problems)
+    await writer.index_ids()
+    writer.check_ids_exist()
     problems.raise_if_any()
-
-    # Kinds of artists, for membership checks (person in group).
-    artist_kind = {e.values["id"]: e.values["kind"] for e in by_table["artist"]}
-    outside_kinds = await db.artist_kinds(conn, list(outside["artist"].values()))
-    for key, entity_id in outside["artist"].items():
-        artist_kind.setdefault(key, outside_kinds.get(entity_id, "other"))
-    for entry in by_table["membership"]:
-        if artist_kind.get(entry.values["person"]) == "group":
-            problems.add(entry.where, f'person "{entry.values["person"]}" is a group')
-        if artist_kind.get(entry.values["group"]) not in ("group", None):
-            problems.add(entry.where, f'group "{entry.values["group"]}" is not a group')
-    review_urls: dict[str, Entry] = {}
-    for entry in by_table["review"]:
-        first = review_urls.setdefault(entry.values["url"], entry)
-        if first is not entry:
-            problems.add(entry.where, f"the same review URL as {first.where}")
-    for entry in by_table["release"]:
-        if entry.values.get("parent") == entry.values["id"]:
-            problems.add(entry.where, "a release cannot be its own parent")
+    await writer.check_consistency()
     problems.raise_if_any()
-
-    # Sources first: everything else cites them.
-    source_ids = dict(outside["source"])
-    for entry in by_table["source"]:
-        v = entry.values
-        source_ids[v["id"]] = await db.upsert_source(
-            conn,
-            v["id"],
-            entry.origin,
-            v["url"],
-            v["outlet"],
-            v.get("title"),
-            v.get("author"),
-            v.get("published"),
-        )
-    ids: dict[str, dict[str, int]] = {k: dict(outside[k]) for k in ENTITY_TABLES}
-    for table in ENTITY_TABLES:
-        for entry in by_table[table]:
-            v = entry.values
-            name = v["name"] if table == "artist" else v["title"]
-            ids[table][v["id"]] = await db.upsert_entity(
-                conn, table, v["id"], entry.origin, name, v.get("hangul"), v.get("importance", 0)
-            )
+    await writer.write_sources()
+    await writer.write_entities()
     await db.delete_facts_by_origin(conn, origins)
-
-    names: list[tuple[int, str, str, str, str, str | None, bool, str]] = []
-    entity_sources: list[tuple[int, int, str]] = []
-    external: list[tuple[str, str, int, str]] = []
-    for table in ENTITY_TABLES:
-        for entry in by_table[table]:
-            v = entry.values
-            entity_id = ids[table][v["id"]]
-            entity_sources.extend((entity_id, source_ids[s], entry.origin) for s in entry.sources)
-            for namespace in ("kpopnet", "musicbrainz"):
-                if v.get(namespace):
-                    external.append((namespace, v[namespace], entity_id, entry.origin))
-            if table == "artist":
-                base = [(v["name"], "stage", "ko" if has_hangul(v["name"]) else "en", True)]
-                if v.get("hangul"):
-                    base.append((v["hangul"], "hangul", "ko", True))
-                if v.get("legal_name"):
-                    base.append((v["legal_name"], "legal", "en", False))
-                if v.get("legal_name_hangul"):
-                    base.append((v["legal_name_hangul"], "legal", "ko", False))
-                await db.upsert_artist(
-                    conn,
-                    entity_id,
-                    v["kind"],
-                    legal_name=v.get("legal_name"),
-                    legal_name_hangul=v.get("legal_name_hangul"),
-                    disambiguation=v.get("disambiguation"),
-                    birth_date=v.get("birth_date"),
-                    debut_date=v.get("debut_date"),
-                    agency=v.get("agency"),
-                )
-            else:
-                base = [(v["title"], "title", "ko" if has_hangul(v["title"]) else "en", True)]
-                if v.get("hangul"):
-                    base.append((v["hangul"], "hangul", "ko", True))
-            names.extend(_alias_rows(entity_id, table, entry, entry.origin, base))
-            if table == "release":
-                parent = ids["release"][v["parent"]] if v.get("parent") else None
-                await db.upsert_release(
-                    conn, entity_id, v["type"], v["date"], v.get("label"), parent
-                )
-            elif table == "song":
-                await db.upsert_song(conn, entity_id, v.get("length"))
-            elif table == "video":
-                song = ids["song"][v["song"]] if v.get("song") else None
-                await db.upsert_video(
-                    conn,
-                    entity_id,
-                    song,
-                    v.get("kind", "music video"),
-                    v.get("youtube"),
-                    v.get("premiere"),
-                    v.get("length"),
-                )
-            elif table == "work":
-                await db.upsert_work(
-                    conn, entity_id, v["kind"], v.get("creator"), v.get("year"), v.get("note")
-                )
-    await db.add_names(conn, names, overwrite=True)
-    await db.add_entity_sources(conn, entity_sources)
-    await db.add_external_ids(conn, external)
-
-    performers, tracks = [], []
-    for table in ("release", "song"):
-        for entry in by_table[table]:
-            v = entry.values
-            subject = ids[table][v["id"]]
-            first_source = source_ids[entry.sources[0]]
-            for position, artist in enumerate(v["artists"], start=1):
-                performers.append(
-                    (subject, position, ids["artist"][artist], None, first_source, entry.origin)
-                )
-            for position, song in enumerate(v.get("tracks", []), start=1):
-                tracks.append((subject, position, ids["song"][song], first_source, entry.origin))
-    await db.add_performers(conn, performers)
-    await db.add_tracks(conn, tracks)
-
-    await db.add_memberships(
-        conn,
-        [
-            (
-                ids["artist"][e.values["person"]],
-                ids["artist"][e.values["group"]],
-                e.values.get("stage_name"),
-                e.values.get("since"),
-                e.values.get("until"),
-                None if e.values.get("until") is None else 0,
-                None,
-                source_ids[s],
-                e.origin,
-            )
-            for e in by_table["membership"]
-            for s in e.sources
-        ],
-    )
-    await db.add_credits(
-        conn,
-        [
-            (
-                e.values["subject"][0],
-                ids[e.values["subject"][0]][e.values["subject"][1]],
-                ids["artist"][e.values["artist"]],
-                e.values["role"],
-                e.values.get("credited_as"),
-                None,
-                e.values.get("confidence", "A"),
-                source_ids[s],
-                e.origin,
-                None,
-            )
-            for e in by_table["credit"]
-            for s in e.sources
-        ],
-    )
-    review_ids: dict[str, int] = dict(outside["review"])
-    subjects = []
-    for entry in by_table["review"]:
-        v = entry.values
-        await db.take_over_review_url(conn, v["url"], v["id"])
-        review_id = await db.upsert_review(
-            conn,
-            v["id"],
-            entry.origin,
-            v["title"],
-            v["url"],
-            v["outlet"],
-            source_ids[entry.sources[0]],
-            v.get("author"),
-            v.get("published"),
-            v["summary"],
-        )
-        review_ids[v["id"]] = review_id
-        subjects.extend((review_id, ids[k][key], entry.origin) for k, key in v["discusses"])
-    await db.add_review_subjects(conn, subjects)
-    await db.add_references(
-        conn,
-        [
-            (
-                ids[e.values["from"][0]][e.values["from"][1]],
-                ids[e.values["to"][0]][e.values["to"][1]],
-                e.values["relation"],
-                e.values["status"],
-                e.values.get("timestamp"),
-                e.values.get("note"),
-                review_ids[e.values["review"]] if e.values.get("review") else None,
-                source_ids[s],
-                e.origin,
-                None,
-            )
-            for e in by_table["reference"]
-            for s in e.sources
-        ],
-    )
-    await db.add_artist_works(
-        conn,
-        [
-            (
-                ids["artist"][e.values["artist"]],
-                ids["work"][e.values["work"]],
-                e.values["role"],
-                source_ids[s],
-                e.origin,
-            )
-            for e in by_table["link"]
-            for s in e.sources
-        ],
-    )
-
-    keep = {t: set(defined[t]) for t in ENTITY_TABLES}
-    deleted = await db.delete_stale_entities(conn, origins, keep)
-    deleted += await db.delete_stale_reviews(conn, origins, set(defined["review"]))
-    in_use = await db.stale_sources_in_use(conn, origins, set(defined["source"]))
-    for key in in_use:
-        problems.add(
-            f'source "{key}"', "was removed from the catalog but other data still cites it"
-        )
+    await writer.write_entity_details()
+    await writer.write_performers_and_tracks()
+    await writer.write_memberships_and_credits()
+    await writer.write_reviews_and_references()
+    deleted = await writer.delete_stale()
     problems.raise_if_any()
+    await writer.finish()
+    return {t: len(writer.by_table[t]) for t in SPECS}, deleted
 
-    from linernotes.bot.knowledge.importers.kpopnet import merge_catalog_artists
 
-    merged = await merge_catalog_artists(conn, [ids["artist"][k] for k in defined["artist"]])
-    if merged:
-        log.info("merged %d kpopnet artists into catalog artists", merged)
-    await db.refresh_labels(conn)
-    await db.bump_catalog_version(conn)
-    counts = {t: len(by_table[t]) for t in SPECS}
-    return counts, deleted
+# Which fields of which tables name ids of which kind (checked before anything is written).
+_ID_FIELDS = {
+    "membership": (("person", "artist"), ("group", "artist")),
+    "release": (("artists", "artist"), ("parent", "release"), ("tracks", "song")),
+    "song": (("artists", "artist"),),
+    "video": (("song", "song"),),
+    "credit": (("artist", "artist"),),
+    "reference": (("review", "review"),),
+    "link": (("artist", "artist"), ("work", "work")),
+}
+_REF_FIELDS = ("subject", "from", "to", "discusses")
+
+
+class _CatalogWrite:
+    """One import's steps, in order: index ids, check, write, delete what was removed.
+
+    ``defined`` are the ids these files define; ``outside`` the ids other catalog files
+    (already in the database) define; ``ids``/``source_ids``/``review_ids`` map catalog ids
+    to row ids as they are written.
+    """
+
+    def __init__(
+        self, conn: db.Conn, entries: list[Entry], origins: Sequence[str], problems: Problems
+    ) -> None:
+        self.conn = conn
+        self.entries = entries
+        self.origins = origins
+        self.problems = problems
+        self.by_table: dict[str, list[Entry]] = {t: [] for t in SPECS}
+        for entry in entries:
+            self.by_table[entry.table].append(entry)
+        self.defined: dict[str, dict[str, Entry]] = {}
+        self.outside: dict[str, dict[str, int]] = {}
+        self.source_ids: dict[str, int] = {}
+        self.ids: dict[str, dict[str, int]] = {}
+        self.review_ids: dict[str, int] = {}
+
+    def known(self, kind: str, key: str) -> bool:
+        """Tell whether ``kind:key`` is defined here or by another catalog file."""
+        return key in self.defined[kind] or key in self.outside[kind]
+
+    # -- checks ------------------------------------------------------------------------
+    async def index_ids(self) -> None:
+        """Collect the ids these files define; refuse duplicates and ids of other files."""
+        self.outside = await db.keys_by_kind(self.conn, exclude_origins=self.origins)
+        self.defined = {k: {} for k in (*ENTITY_TABLES, "source", "review")}
+        for table in (*ENTITY_TABLES, "source", "review"):
+            for entry in self.by_table[table]:
+                key = entry.values["id"]
+                first = self.defined[table].get(key)
+                if first is not None:
+                    self.problems.add(
+                        entry.where, f'duplicate {table} id "{key}" (first in {first.where})'
+                    )
+                elif key in self.outside[table] and table != "source":
+                    self.problems.add(
+                        entry.where, f'{table} id "{key}" is already used by another catalog file'
+                    )
+                else:
+                    self.defined[table][key] = entry
+
+    def check_ids_exist(self) -> None:
+        """Report every id an entry names that nothing defines."""
+        for entry in self.entries:
+            for source in entry.sources:
+                if not self.known("source", source):
+                    self.problems.add(entry.where, f'unknown source id "{source}"')
+        for table, fields in _ID_FIELDS.items():
+            for entry in self.by_table[table]:
+                for name, kind in fields:
+                    for item in _as_list(entry.values.get(name)):
+                        if not self.known(kind, item):
+                            self.problems.add(entry.where, f'unknown {kind} id "{item}"')
+        for entry in self.by_table["credit"] + self.by_table["reference"] + self.by_table["review"]:
+            for name in _REF_FIELDS:
+                for kind, key in _as_list(entry.values.get(name)):
+                    if not self.known(kind, key):
+                        self.problems.add(entry.where, f'unknown {kind} id "{key}"')
+
+    async def check_consistency(self) -> None:
+        """Check what ids alone cannot: people in groups, one review per URL, no self-parent."""
+        artist_kind = {e.values["id"]: e.values["kind"] for e in self.by_table["artist"]}
+        outside_kinds = await db.artist_kinds(self.conn, list(self.outside["artist"].values()))
+        for key, entity_id in self.outside["artist"].items():
+            artist_kind.setdefault(key, outside_kinds.get(entity_id, "other"))
+        for entry in self.by_table["membership"]:
+            if artist_kind.get(entry.values["person"]) == "group":
+                self.problems.add(entry.where, f'person "{entry.values["person"]}" is a group')
+            if artist_kind.get(entry.values["group"]) not in ("group", None):
+                self.problems.add(entry.where, f'group "{entry.values["group"]}" is not a group')
+        review_urls: dict[str, Entry] = {}
+        for entry in self.by_table["review"]:
+            first = review_urls.setdefault(entry.values["url"], entry)
+            if first is not entry:
+                self.problems.add(entry.where, f"the same review URL as {first.where}")
+        for entry in self.by_table["release"]:
+            if entry.values.get("parent") == entry.values["id"]:
+                self.problems.add(entry.where, "a release cannot be its own parent")
+
+    # -- writes ------------------------------------------------------------------------
+    async def write_sources(self) -> None:
+        """Write sources first: everything else cites them."""
+        self.source_ids = dict(self.outside["source"])
+        for entry in self.by_table["source"]:
+            v = entry.values
+            self.source_ids[v["id"]] = await db.upsert_source(
+                self.conn,
+                v["id"],
+                entry.origin,
+                v["url"],
+                v["outlet"],
+                v.get("title"),
+                v.get("author"),
+                v.get("published"),
+            )
+
+    async def write_entities(self) -> None:
+        """Write every entity's identity row (ids stay stable across re-imports)."""
+        self.ids = {k: dict(self.outside[k]) for k in ENTITY_TABLES}
+        for table in ENTITY_TABLES:
+            for entry in self.by_table[table]:
+                v = entry.values
+                name = v["name"] if table == "artist" else v["title"]
+                self.ids[table][v["id"]] = await db.upsert_entity(
+                    self.conn,
+                    table,
+                    v["id"],
+                    entry.origin,
+                    name,
+                    v.get("hangul"),
+                    v.get("importance", 0),
+                )
+
+    async def write_entity_details(self) -> None:
+        """Write names, entity sources, external ids and each kind's detail row."""
+        names: list[db.NameInsert] = []
+        entity_sources: list[db.EntitySourceInsert] = []
+        external: list[db.ExternalIdInsert] = []
+        for table in ENTITY_TABLES:
+            for entry in self.by_table[table]:
+                v = entry.values
+                entity_id = self.ids[table][v["id"]]
+                entity_sources.extend(
+                    db.EntitySourceInsert(entity_id, self.source_ids[s], entry.origin)
+                    for s in entry.sources
+                )
+                for namespace in ("kpopnet", "musicbrainz"):
+                    if v.get(namespace):
+                        external.append(
+                            db.ExternalIdInsert(namespace, v[namespace], entity_id, entry.origin)
+                        )
+                names.extend(
+                    _alias_rows(entity_id, table, entry, entry.origin, _base_names(table, v))
+                )
+                await self._write_detail(table, entity_id, v)
+        await db.add_names(self.conn, names, overwrite=True)
+        await db.add_entity_sources(self.conn, entity_sources)
+        await db.add_external_ids(self.conn, external)
+
+    async def _write_detail(self, table: str, entity_id: int, v: dict[str, Any]) -> None:
+        if table == "artist":
+            await db.upsert_artist(
+                self.conn,
+                entity_id,
+                v["kind"],
+                legal_name=v.get("legal_name"),
+                legal_name_hangul=v.get("legal_name_hangul"),
+                disambiguation=v.get("disambiguation"),
+                birth_date=v.get("birth_date"),
+                debut_date=v.get("debut_date"),
+                agency=v.get("agency"),
+            )
+        elif table == "release":
+            parent = self.ids["release"][v["parent"]] if v.get("parent") else None
+            await db.upsert_release(
+                self.conn, entity_id, v["type"], v["date"], v.get("label"), parent
+            )
+        elif table == "song":
+            await db.upsert_song(self.conn, entity_id, v.get("length"))
+        elif table == "video":
+            song = self.ids["song"][v["song"]] if v.get("song") else None
+            await db.upsert_video(
+                self.conn,
+                entity_id,
+                song,
+                v.get("kind", "music video"),
+                v.get("youtube"),
+                v.get("premiere"),
+                v.get("length"),
+            )
+        elif table == "work":
+            await db.upsert_work(
+                self.conn, entity_id, v["kind"], v.get("creator"), v.get("year"), v.get("note")
+            )
+
+    async def write_performers_and_tracks(self) -> None:
+        """Write who performs each release and song, and each release's tracklist."""
+        performers: list[db.PerformerInsert] = []
+        tracks: list[db.TrackInsert] = []
+        for table in ("release", "song"):
+            for entry in self.by_table[table]:
+                v = entry.values
+                subject = self.ids[table][v["id"]]
+                first_source = self.source_ids[entry.sources[0]]
+                for position, artist in enumerate(v["artists"], start=1):
+                    performers.append(
+                        db.PerformerInsert(
+                            subject,
+                            position,
+                            self.ids["artist"][artist],
+                            None,
+                            first_source,
+                            entry.origin,
+                        )
+                    )
+                for position, song in enumerate(v.get("tracks", []), start=1):
+                    tracks.append(
+                        db.TrackInsert(
+                            subject, position, self.ids["song"][song], first_source, entry.origin
+                        )
+                    )
+        await db.add_performers(self.conn, performers)
+        await db.add_tracks(self.conn, tracks)
+
+    async def write_memberships_and_credits(self) -> None:
+        """Write memberships and credits, one row per source."""
+        artist = self.ids["artist"]
+        await db.add_memberships(
+            self.conn,
+            [
+                db.MembershipInsert(
+                    person_id=artist[e.values["person"]],
+                    group_id=artist[e.values["group"]],
+                    stage_name=e.values.get("stage_name"),
+                    since=e.values.get("since"),
+                    until=e.values.get("until"),
+                    current=None if e.values.get("until") is None else 0,
+                    roles=None,
+                    source_id=self.source_ids[s],
+                    origin=e.origin,
+                )
+                for e in self.by_table["membership"]
+                for s in e.sources
+            ],
+        )
+        await db.add_credits(
+            self.conn,
+            [
+                db.CreditInsert(
+                    subject_kind=e.values["subject"][0],
+                    subject_id=self.ids[e.values["subject"][0]][e.values["subject"][1]],
+                    artist_id=artist[e.values["artist"]],
+                    role=e.values["role"],
+                    credited_as=e.values.get("credited_as"),
+                    detail=None,
+                    confidence=e.values.get("confidence", "A"),
+                    source_id=self.source_ids[s],
+                    origin=e.origin,
+                    approved_by=None,
+                )
+                for e in self.by_table["credit"]
+                for s in e.sources
+            ],
+        )
+
+    async def write_reviews_and_references(self) -> None:
+        """Write reviews and what they discuss, then references (which may cite a review)."""
+        self.review_ids = dict(self.outside["review"])
+        subjects: list[db.ReviewSubjectInsert] = []
+        for entry in self.by_table["review"]:
+            v = entry.values
+            await db.take_over_review_url(self.conn, v["url"], v["id"])
+            review_id = await db.upsert_review(
+                self.conn,
+                v["id"],
+                entry.origin,
+                v["title"],
+                v["url"],
+                v["outlet"],
+                self.source_ids[entry.sources[0]],
+                v.get("author"),
+                v.get("published"),
+                v["summary"],
+            )
+            self.review_ids[v["id"]] = review_id
+            subjects.extend(
+                db.ReviewSubjectInsert(review_id, self.ids[k][key], entry.origin)
+                for k, key in v["discusses"]
+            )
+        await db.add_review_subjects(self.conn, subjects)
+        await db.add_references(
+            self.conn,
+            [
+                db.ReferenceInsert(
+                    from_id=self.ids[e.values["from"][0]][e.values["from"][1]],
+                    to_id=self.ids[e.values["to"][0]][e.values["to"][1]],
+                    relation=e.values["relation"],
+                    status=e.values["status"],
+                    timestamp_s=e.values.get("timestamp"),
+                    note=e.values.get("note"),
+                    review_id=self.review_ids[e.values["review"]]
+                    if e.values.get("review")
+                    else None,
+                    source_id=self.source_ids[s],
+                    origin=e.origin,
+                    approved_by=None,
+                )
+                for e in self.by_table["reference"]
+                for s in e.sources
+            ],
+        )
+        await db.add_artist_works(
+            self.conn,
+            [
+                db.ArtistWorkInsert(
+                    self.ids["artist"][e.values["artist"]],
+                    self.ids["work"][e.values["work"]],
+                    e.values["role"],
+                    self.source_ids[s],
+                    e.origin,
+                )
+                for e in self.by_table["link"]
+                for s in e.sources
+            ],
+        )
+
+    async def delete_stale(self) -> int:
+        """Delete what these files no longer define; report removed sources still cited."""
+        keep = {t: set(self.defined[t]) for t in ENTITY_TABLES}
+        deleted = await db.delete_stale_entities(self.conn, self.origins, keep)
+        deleted += await db.delete_stale_reviews(
+            self.conn, self.origins, set(self.defined["review"])
+        )
+        in_use = await db.stale_sources_in_use(self.conn, self.origins, set(self.defined["source"]))
+        for key in in_use:
+            self.problems.add(
+                f'source "{key}"', "was removed from the catalog but other data still cites it"
+            )
+        return deleted
+
+    async def finish(self) -> None:
+        """Merge kpopnet duplicates of catalog artists, recompute labels, bump the version."""
+        from linernotes.bot.knowledge.importers.kpopnet import merge_catalog_artists
+
+        merged = await merge_catalog_artists(
+            self.conn, [self.ids["artist"][k] for k in self.defined["artist"]]
+        )
+        if merged:
+            log.info("merged %d kpopnet artists into catalog artists", merged)
+        await db.refresh_labels(self.conn)
+        await db.bump_catalog_version(self.conn)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value] if value else []
+
+
+def _base_names(table: str, v: dict[str, Any]) -> list[tuple[str, str, str | None, bool]]:
+    """Return an entry's own names (name, type, locale, primary) before its aliases."""
+    if table == "artist":
+        base = [(v["name"], "stage", "ko" if has_hangul(v["name"]) else "en", True)]
+        if v.get("hangul"):
+            base.append((v["hangul"], "hangul", "ko", True))
+        if v.get("legal_name"):
+            base.append((v["legal_name"], "legal", "en", False))
+        if v.get("legal_name_hangul"):
+            base.append((v["legal_name_hangul"], "legal", "ko", False))
+        return base
+    base = [(v["title"], "title", "ko" if has_hangul(v["title"]) else "en", True)]
+    if v.get("hangul"):
+        base.append((v["hangul"], "hangul", "ko", True))
+    return base

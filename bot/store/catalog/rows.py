@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sized
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiosqlite
 
@@ -245,6 +245,121 @@ class ArtistWorkRow:
     work: EntityRow
     role: str
     source: SourceRow
+
+
+# ------------------------------------------------------------------------------ rows to insert
+# What the bulk writers take. Named tuples, so a plain tuple in the same order still works.
+class NameInsert(NamedTuple):
+    """One name of an entity (``norm`` is its search form)."""
+
+    entity_id: int
+    kind: str
+    name: str
+    norm: str
+    type: str
+    locale: str | None
+    is_primary: bool
+    origin: str
+
+
+class EntitySourceInsert(NamedTuple):
+    """An entity-level source."""
+
+    entity_id: int
+    source_id: int
+    origin: str
+
+
+class ExternalIdInsert(NamedTuple):
+    """An id of the entity in another database."""
+
+    namespace: str
+    value: str
+    entity_id: int
+    origin: str
+
+
+class PerformerInsert(NamedTuple):
+    """A performing artist of a song or release, at a position."""
+
+    subject_id: int
+    position: int
+    artist_id: int
+    credited_as: str | None
+    source_id: int
+    origin: str
+
+
+class TrackInsert(NamedTuple):
+    """A song at a position on a release."""
+
+    release_id: int
+    position: int
+    song_id: int
+    source_id: int
+    origin: str
+
+
+class MembershipInsert(NamedTuple):
+    """A person's membership of a group."""
+
+    person_id: int
+    group_id: int
+    stage_name: str | None
+    since: str | None
+    until: str | None
+    current: int | None
+    roles: str | None
+    source_id: int
+    origin: str
+
+
+class CreditInsert(NamedTuple):
+    """Who did what on a subject, and who says so."""
+
+    subject_kind: str
+    subject_id: int
+    artist_id: int
+    role: str
+    credited_as: str | None
+    detail: str | None
+    confidence: str
+    source_id: int
+    origin: str
+    approved_by: int | None
+
+
+class ReferenceInsert(NamedTuple):
+    """A reference from a song or video to something else."""
+
+    from_id: int
+    to_id: int
+    relation: str
+    status: str
+    timestamp_s: int | None
+    note: str | None
+    review_id: int | None
+    source_id: int
+    origin: str
+    approved_by: int | None
+
+
+class ArtistWorkInsert(NamedTuple):
+    """A documented tie between an artist and an external work."""
+
+    artist_id: int
+    work_id: int
+    role: str
+    source_id: int
+    origin: str
+
+
+class ReviewSubjectInsert(NamedTuple):
+    """Something a review discusses."""
+
+    review_id: int
+    entity_id: int
+    origin: str
 
 
 # ------------------------------------------------------------------------------ decoding

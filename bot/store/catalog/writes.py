@@ -9,9 +9,23 @@ that transaction live here too. Nothing here decides anything: validation is in
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from linernotes.bot.store.catalog.rows import ENTITY_KINDS, FACT_TABLES, Conn, qmarks
+from linernotes.bot.store.catalog.rows import (
+    ENTITY_KINDS,
+    FACT_TABLES,
+    ArtistWorkInsert,
+    Conn,
+    CreditInsert,
+    EntitySourceInsert,
+    ExternalIdInsert,
+    MembershipInsert,
+    NameInsert,
+    PerformerInsert,
+    ReferenceInsert,
+    ReviewSubjectInsert,
+    TrackInsert,
+    qmarks,
+)
 from linernotes.bot.store.core import Store, chunks
 
 
@@ -206,11 +220,11 @@ async def upsert_work(
 
 async def add_names(
     conn: Conn,
-    rows: Iterable[tuple[int, str, str, str, str, str | None, bool, str]],
+    rows: Iterable[NameInsert],
     *,
     overwrite: bool,
 ) -> None:
-    """Add names (entity_id, kind, name, norm, type, locale, is_primary, origin).
+    """Add names.
 
     With ``overwrite`` an existing name of the same search form is taken over (the catalog
     wins); without it an existing one is kept (kpopnet and MusicBrainz only add).
@@ -229,8 +243,8 @@ async def add_names(
     )
 
 
-async def add_entity_sources(conn: Conn, rows: Iterable[tuple[int, int, str]]) -> None:
-    """Link entities to sources: (entity_id, source_id, origin)."""
+async def add_entity_sources(conn: Conn, rows: Iterable[EntitySourceInsert]) -> None:
+    """Link entities to their sources."""
     await conn.executemany(
         "INSERT INTO entity_sources (entity_id, source_id, origin) VALUES (?, ?, ?) "
         "ON CONFLICT DO NOTHING",
@@ -238,8 +252,8 @@ async def add_entity_sources(conn: Conn, rows: Iterable[tuple[int, int, str]]) -
     )
 
 
-async def add_external_ids(conn: Conn, rows: Iterable[tuple[str, str, int, str]]) -> None:
-    """Record ids in other databases: (namespace, value, entity_id, origin)."""
+async def add_external_ids(conn: Conn, rows: Iterable[ExternalIdInsert]) -> None:
+    """Record ids in other databases (a known id moves to the new entity)."""
     await conn.executemany(
         "INSERT INTO external_ids (namespace, value, entity_id, origin) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (namespace, value) DO UPDATE SET entity_id = excluded.entity_id, "
@@ -248,10 +262,8 @@ async def add_external_ids(conn: Conn, rows: Iterable[tuple[str, str, int, str]]
     )
 
 
-async def add_performers(
-    conn: Conn, rows: Iterable[tuple[int, int, int, str | None, int, str]]
-) -> None:
-    """Add performers: (subject_id, position, artist_id, credited_as, source_id, origin)."""
+async def add_performers(conn: Conn, rows: Iterable[PerformerInsert]) -> None:
+    """Add performers (a taken position is kept)."""
     await conn.executemany(
         "INSERT INTO performers (subject_id, position, artist_id, credited_as, source_id, origin) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -259,8 +271,8 @@ async def add_performers(
     )
 
 
-async def add_tracks(conn: Conn, rows: Iterable[tuple[int, int, int, int, str]]) -> None:
-    """Add release tracks: (release_id, position, song_id, source_id, origin)."""
+async def add_tracks(conn: Conn, rows: Iterable[TrackInsert]) -> None:
+    """Add release tracks (a taken position is kept)."""
     await conn.executemany(
         "INSERT INTO release_tracks (release_id, position, song_id, source_id, origin) "
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -268,9 +280,8 @@ async def add_tracks(conn: Conn, rows: Iterable[tuple[int, int, int, int, str]])
     )
 
 
-async def add_memberships(conn: Conn, rows: Iterable[tuple[Any, ...]]) -> None:
-    """Add memberships: (person_id, group_id, stage_name, since, until, current, roles,
-    source_id, origin)."""
+async def add_memberships(conn: Conn, rows: Iterable[MembershipInsert]) -> None:
+    """Add memberships (one per person, group and origin)."""
     await conn.executemany(
         "INSERT INTO memberships (person_id, group_id, stage_name, since, until, current, roles, "
         "source_id, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -278,9 +289,8 @@ async def add_memberships(conn: Conn, rows: Iterable[tuple[Any, ...]]) -> None:
     )
 
 
-async def add_credits(conn: Conn, rows: Iterable[tuple[Any, ...]]) -> None:
-    """Add credits: (subject_kind, subject_id, artist_id, role, credited_as, detail, confidence,
-    source_id, origin, approved_by)."""
+async def add_credits(conn: Conn, rows: Iterable[CreditInsert]) -> None:
+    """Add credits (the same credit from the same source once)."""
     await conn.executemany(
         "INSERT INTO credits (subject_kind, subject_id, artist_id, role, credited_as, detail, "
         "confidence, source_id, origin, approved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -289,9 +299,8 @@ async def add_credits(conn: Conn, rows: Iterable[tuple[Any, ...]]) -> None:
     )
 
 
-async def add_references(conn: Conn, rows: Iterable[tuple[Any, ...]]) -> None:
-    """Add references: (from_id, to_id, relation, status, timestamp_s, note, review_id,
-    source_id, origin, approved_by)."""
+async def add_references(conn: Conn, rows: Iterable[ReferenceInsert]) -> None:
+    """Add references."""
     await conn.executemany(
         "INSERT INTO entity_references (from_id, to_id, relation, status, timestamp_s, note, "
         "review_id, source_id, origin, approved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -299,8 +308,8 @@ async def add_references(conn: Conn, rows: Iterable[tuple[Any, ...]]) -> None:
     )
 
 
-async def add_artist_works(conn: Conn, rows: Iterable[tuple[int, int, str, int, str]]) -> None:
-    """Add artist-work links: (artist_id, work_id, role, source_id, origin)."""
+async def add_artist_works(conn: Conn, rows: Iterable[ArtistWorkInsert]) -> None:
+    """Add artist-work links."""
     await conn.executemany(
         "INSERT INTO artist_works (artist_id, work_id, role, source_id, origin) "
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -338,8 +347,8 @@ async def take_over_review_url(conn: Conn, url: str, key: str) -> None:
     await conn.execute("DELETE FROM reviews WHERE url = ? AND key <> ?", (url, key))
 
 
-async def add_review_subjects(conn: Conn, rows: Iterable[tuple[int, int, str]]) -> None:
-    """Say what reviews discuss: (review_id, entity_id, origin)."""
+async def add_review_subjects(conn: Conn, rows: Iterable[ReviewSubjectInsert]) -> None:
+    """Say what reviews discuss."""
     await conn.executemany(
         "INSERT INTO review_subjects (review_id, entity_id, origin) VALUES (?, ?, ?) "
         "ON CONFLICT DO NOTHING",
@@ -383,7 +392,9 @@ async def record_review(
                 published,
                 summary,
             )
-        await add_review_subjects(conn, [(review_id, e, origin) for e in subject_ids])
+        await add_review_subjects(
+            conn, [ReviewSubjectInsert(review_id, e, origin) for e in subject_ids]
+        )
     return review_id
 
 
