@@ -282,17 +282,26 @@ async def _ask(settings: Settings, question: str) -> int:
 async def _feed_preview(settings: Settings, source: str) -> int:
     import json
 
+    from linernotes.bot.feeds.fetch import Fetcher
     from linernotes.bot.feeds.preview import preview
+    from linernotes.bot.knowledge.linking import alias_index
+    from linernotes.bot.useragent import user_agent
 
     store = await _open_loaded(settings)
+    fetcher = Fetcher(
+        allow_private=settings.feed_allow_private_hosts,
+        user_agent=user_agent(settings.musicbrainz_contact),
+    )
     try:
-        from linernotes.bot.knowledge.linking import alias_index
-
         index = await alias_index(store)
         entries = await preview(
-            source, allow_private=settings.feed_allow_private_hosts, linker=index.link
+            source,
+            allow_private=settings.feed_allow_private_hosts,
+            linker=index.link,
+            fetcher=fetcher,
         )
     finally:
+        await fetcher.close()
         await store.close()
     for entry in entries:
         print(json.dumps(entry, ensure_ascii=False))

@@ -29,6 +29,8 @@ class Settings:
     log_level: str
     feed_poll_seconds: int
     feed_allow_private_hosts: bool
+    musicbrainz_contact: str | None = None
+    metrics_addr: tuple[str, int] | None = None
 
     @property
     def log_level_number(self) -> int:
@@ -62,6 +64,14 @@ def _bool(name: str, value: str) -> bool:
     if lowered in _FALSE:
         return False
     raise ConfigError(f"{name} must be true or false (got {value!r})")
+
+
+def _address(name: str, value: str) -> tuple[str, int]:
+    """Read ``HOST:PORT`` (or ``:PORT`` for every interface)."""
+    host, sep, port = value.strip().rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ConfigError(f"{name} must be HOST:PORT, like 127.0.0.1:9108 (got {value!r})")
+    return host.strip("[]") or "0.0.0.0", int(port)
 
 
 def load_settings(
@@ -101,6 +111,9 @@ def load_settings(
     if level not in _LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)} (got {level!r})")
 
+    contact = get("MUSICBRAINZ_CONTACT").strip() or None
+    metrics_raw = get("METRICS_ADDR").strip()
+
     return Settings(
         discord_token=token,
         database_path=Path(database).expanduser(),
@@ -116,4 +129,6 @@ def load_settings(
         feed_allow_private_hosts=_bool(
             "FEED_ALLOW_PRIVATE_HOSTS", get("FEED_ALLOW_PRIVATE_HOSTS", "false")
         ),
+        musicbrainz_contact=contact,
+        metrics_addr=_address("METRICS_ADDR", metrics_raw) if metrics_raw else None,
     )

@@ -16,7 +16,6 @@ from typing import Any
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
-from linernotes.bot import __version__
 from linernotes.bot.feeds.errors import (
     BadFeedURL,
     FeedError,
@@ -28,11 +27,13 @@ from linernotes.bot.feeds.errors import (
     UnreachableHost,
 )
 from linernotes.bot.feeds.urls import AddressPolicy, validate_url
+from linernotes.bot.useragent import user_agent
 from yarl import URL
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = f"LinerNotes/{__version__} (+https://github.com/linernotes/linernotes; Discord bot)"
+# The default when no operator contact is configured; the bot passes user_agent(its contact).
+USER_AGENT = user_agent(None)
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = timedelta(days=1)

@@ -17,7 +17,12 @@ ELLIPSIS = "…"
 _MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(?=\S)", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _MD_SPECIAL = re.compile(r"([\\*_~`|\[\]<>])")
-_LINE_START = re.compile(r"^(\s*)([#>\-+]|\d+\.)(?=\s)", re.MULTILINE)
+# What Discord reads as a block at the start of a line: headings (#, ##, ###), subtext (-#),
+# bullets (- and +; * is escaped anyway) and quotes (> is escaped anyway).
+_LINE_START = re.compile(r"^([ \t]*)(#{1,3}|-#|[>\-+])(?=[ \t])", re.MULTILINE)
+# An ordered-list marker is digits, a dot and a space; escaping the dot ("1\. ") keeps the number,
+# whereas a backslash before the digit would be shown as written ("\1.").
+_ORDERED = re.compile(r"^([ \t]*\d+)\.(?=[ \t])", re.MULTILINE)
 _BLOCK_TAGS = frozenset(
     {
         *("address", "article", "aside", "blockquote", "center", "dd", "details", "div", "dl"),
@@ -70,7 +75,8 @@ def neutralise_mentions(text: str) -> str:
 def escape_markdown(text: str) -> str:
     """Escape the characters Discord markdown would interpret."""
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    text = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return _ORDERED.sub(lambda m: m.group(1) + "\\.", text)
 
 
 def truncate(text: str, limit: int) -> str:

@@ -28,6 +28,7 @@ from linernotes.bot.settings import Settings
 from linernotes.bot.store import Store
 from linernotes.bot.store.feeds import FeedStore
 from linernotes.bot.store.guilds import GuildStore
+from linernotes.bot.useragent import user_agent
 from linernotes.bot.ui import send_pages
 from linernotes.cogs.feeds._delivery import Delivery
 
@@ -37,6 +38,8 @@ TICK_MAX_SECONDS = 30
 DELIVERY_BATCH = 50
 
 
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
 class Feeds(commands.GroupCog, group_name="feed", group_description="Follow critics' feeds."):
     """Moderators follow feeds; the bot posts each new review once, with a thread."""
 
@@ -46,7 +49,10 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         self.settings = settings
         self.feeds = FeedStore(store)
         self.guilds = GuildStore(store)
-        self.fetcher = Fetcher(allow_private=settings.feed_allow_private_hosts)
+        self.fetcher = Fetcher(
+            allow_private=settings.feed_allow_private_hosts,
+            user_agent=user_agent(settings.musicbrainz_contact),
+        )
         self.rng = random.Random()
         self.delivery = Delivery(bot, store, self.feeds, self.guilds, self.now)
         # Polls, backfills and deliveries take turns: a post is never sent twice at once.
