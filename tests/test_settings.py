@@ -113,3 +113,22 @@ def test_version_and_help(tmp_path: Path) -> None:
         helped = run_cli(*args, env={}, cwd=tmp_path)
         assert helped.returncode == 0
         assert "usage: linernotes" in helped.stdout
+
+
+def test_contact_and_metrics_address() -> None:
+    settings = load_settings(
+        env={"MUSICBRAINZ_CONTACT": " ops@example.org ", "METRICS_ADDR": ":9108"}, env_file=None
+    )
+    assert settings.musicbrainz_contact == "ops@example.org"
+    assert settings.metrics_addr == ("0.0.0.0", 9108)
+    assert load_settings(env={}, env_file=None).metrics_addr is None
+    with pytest.raises(ConfigError, match="METRICS_ADDR must be HOST:PORT"):
+        load_settings(env={"METRICS_ADDR": "localhost"}, env_file=None)
+
+
+def test_user_agent_names_the_operator_contact() -> None:
+    from linernotes.bot import __version__
+    from linernotes.bot.useragent import user_agent
+
+    assert user_agent("ops@example.org") == f"LinerNotes/{__version__} ( ops@example.org )"
+    assert user_agent(None) == f"LinerNotes/{__version__} ( no contact configured )"

@@ -57,6 +57,8 @@ class FeedServer:
 
     async def feed(self, request: web.Request) -> web.StreamResponse:
         self.hits += 1
+        if self.on_request is not None:
+            self.on_request(request)
         if self.status != 200:
             headers = {"Retry-After": self.retry_after} if self.retry_after else {}
             return web.Response(status=self.status, text="nope", headers=headers)

@@ -396,3 +396,23 @@ async def test_per_release_mode_sends_reviews_to_the_release_thread(
     await cycle(server, clock)
     last = posts(server, reviews)[-1].embeds[0]
     assert f"<#{threads[0].id}>" in str(last["fields"])
+
+
+async def test_feed_and_config_are_for_manage_server_by_default(server: Server) -> None:
+    manage_guild = str(1 << 5)
+    synced = {c["name"]: c for c in server.discord.commands(server.guild)}
+    for name in ("feed", "config"):
+        # discord.py sends the bit field as a number; Discord stores it as a string.
+        assert str(synced[name]["default_member_permissions"]) == manage_guild, name
+        assert synced[name]["contexts"] == [0], name  # servers only
+    assert synced["help"]["default_member_permissions"] is None
+
+
+async def test_feed_requests_carry_the_operator_contact(server: Server, feed: FeedServer) -> None:
+    await server.restart(MUSICBRAINZ_CONTACT="ops@example.org")
+    agents: list[str] = []
+    feed.on_request = lambda request: agents.append(request.headers["User-Agent"])
+    reviews = server.guild.add_text_channel("reviews")
+    assert "Following" in (await (await add(server, feed.url(), reviews)).final()).content
+    assert agents
+    assert all(a.startswith("LinerNotes/") and a.endswith("( ops@example.org )") for a in agents)

@@ -42,7 +42,7 @@ async def test_fetch_returns_body_and_validators_with_our_user_agent(
     request = feed_server.requests[0]
     assert request.headers["User-Agent"] == USER_AGENT
     assert USER_AGENT.startswith("LinerNotes/")
-    assert "Discord bot" in USER_AGENT
+    assert USER_AGENT.endswith("( no contact configured )")
     assert "gzip" in request.headers["Accept-Encoding"]
 
 
