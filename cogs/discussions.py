@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 from linernotes.bot.checks import MODLOG_PERMISSIONS, missing_bot_permissions
+from linernotes.bot.dates import parse_day
 from linernotes.bot.embeds import on_this_day_lines, release_embed, song_embed
 from linernotes.bot.errors import NotFoundError, UserError
 from linernotes.bot.knowledge import cards
@@ -27,27 +27,12 @@ from linernotes.cogs._lookup import complete, lookup
 
 log = logging.getLogger(__name__)
 
-DATE_PATTERN = re.compile(r"^(?:(\d{4})-)?(\d{1,2})-(\d{1,2})$")
 SCHEDULE_SECONDS = 60
 
 
 def nonce_for(*parts: object) -> str:
     """Return a deterministic nonce (Discord allows at most 25 characters)."""
     return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:25]
-
-
-def parse_day(text: str, today: date) -> date:
-    """Read MM-DD or YYYY-MM-DD; raise a UserError that shows the format."""
-    match = DATE_PATTERN.match(text.strip())
-    if match is None:
-        raise UserError(f"{text!r} is not a date: use MM-DD (11-25) or YYYY-MM-DD (2024-01-24).")
-    year = int(match.group(1) or today.year)
-    try:
-        return date(year, int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        if int(match.group(2)) == 2 and int(match.group(3)) == 29:
-            return date(2024, 2, 29)  # a leap day is a fine month-day to ask about
-        raise UserError(f"{text!r} is not a real date.") from None
 
 
 class Discussions(commands.Cog):
@@ -205,7 +190,7 @@ class Discussions(commands.Cog):
     @app_commands.command(
         name="onthisday", description="Releases, birthdays and debuts on a date in K-pop history."
     )
-    @app_commands.describe(date="MM-DD or YYYY-MM-DD (default: today)")
+    @app_commands.describe(date="01-24, Jan 24, 1월 24일 or 2024-01-24 (default: today)")
     async def onthisday(self, interaction: discord.Interaction, date: str | None = None) -> None:
         """Show anniversaries on a day."""
         guild_id = interaction.guild.id if interaction.guild else None

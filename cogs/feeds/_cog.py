@@ -28,8 +28,8 @@ from linernotes.bot.settings import Settings
 from linernotes.bot.store import Store
 from linernotes.bot.store.feeds import FeedStore
 from linernotes.bot.store.guilds import GuildStore
-from linernotes.bot.useragent import user_agent
 from linernotes.bot.ui import send_pages
+from linernotes.bot.useragent import user_agent
 from linernotes.cogs.feeds._delivery import Delivery
 
 log = logging.getLogger(__name__)

@@ -153,3 +153,17 @@ async def test_digest_blocked_by_permissions_tells_moderators_once(server: Serve
     warnings = [m.content for m in fd.channel_messages(modlog) if "digest can't go" in m.content]
     assert len(warnings) == 1 and "Send Messages" in warnings[0]
     assert fd.channel_messages(daily) == []
+
+
+async def test_onthisday_reads_common_date_forms_and_refuses_a_missing_leap_day(
+    server: Server,
+) -> None:
+    server.bot.now = at("2026-02-13T12:00:00+09:00")
+    for written in ("Jan 24", "1월 24일", "01/24"):
+        reply = await server.discord.slash("onthisday", user=server.alice, date=written)
+        assert reply.embeds, written
+        assert reply.embeds[0]["title"] == "On this day — January 24", written
+        assert "Love wins all" in reply.embeds[0]["description"], written
+    reply = await server.discord.slash("onthisday", user=server.alice, date="2023-02-29")
+    assert reply.ephemeral
+    assert "2023 is not a leap year" in reply.content

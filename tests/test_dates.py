@@ -1,0 +1,54 @@
+"""The dates people type into /onthisday: every common way, and a clear refusal of a non-date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from linernotes.bot.dates import parse_day
+from linernotes.bot.errors import UserError
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("01-24", date(2026, 1, 24)),
+        ("2024-01-24", date(2024, 1, 24)),
+        ("01/24", date(2026, 1, 24)),
+        ("1/24", date(2026, 1, 24)),
+        ("24/01", date(2026, 1, 24)),  # a first number over 12 can only be the day
+        ("2024.01.24", date(2024, 1, 24)),
+        ("Jan 24", date(2026, 1, 24)),
+        ("jan. 24th", date(2026, 1, 24)),
+        ("January 24, 2024", date(2024, 1, 24)),
+        ("24 January", date(2026, 1, 24)),
+        ("1월 24일", date(2026, 1, 24)),
+        ("1월24일", date(2026, 1, 24)),
+        ("2024년 1월 24일", date(2024, 1, 24)),
+        # A leap day without a year is a fine day to ask about.
+        ("02-29", date(2024, 2, 29)),
+        ("Feb 29", date(2024, 2, 29)),
+    ],
+)
+def test_common_ways_of_writing_a_day(text: str, expected: date) -> None:
+    assert parse_day(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2023-02-29", "2023 is not a leap year"),
+        ("2023년 2월 29일", "2023 is not a leap year"),
+        ("04-31", "April has 30 days"),
+        ("13-45", "no month 13"),
+        ("Smarch 3", "try 01-24"),
+        ("tomorrow", "try 01-24"),
+    ],
+)
+def test_non_dates_are_refused_saying_why(text: str, message: str) -> None:
+    with pytest.raises(UserError) as caught:
+        parse_day(text, TODAY)
+    assert message in str(caught.value)
+    assert repr(text) in str(caught.value)
