@@ -148,29 +148,61 @@ async def _backup(settings: Settings, target: Path) -> int:
     return EXIT_OK
 
 
+# Backoff between attempts to reach Discord at start: 1 s, 2 s, 4 s ... at most 5 minutes.
+RETRY_FIRST_SECONDS = 1.0
+RETRY_MAX_SECONDS = 300.0
+
+
 async def _run_bot(settings: Settings) -> int:
-    from linernotes.bot.client import LinerNotesBot
+    """Run the bot until a signal; keep trying while Discord cannot be reached."""
+    from linernotes.bot.client import NETWORK_ERRORS, LinerNotesBot, connection_problem
     from linernotes.bot.discord_urls import apply_discord_urls
 
     apply_discord_urls(settings)
-    bot = LinerNotesBot(settings)
     loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    current: list[LinerNotesBot] = []
     closing: list[asyncio.Task[None]] = []
 
     def request_stop(signame: str) -> None:
         # The first signal starts a clean close: in-flight writes finish, then the store closes.
-        if not closing:
-            log.info("received %s; shutting down", signame)
-            closing.append(loop.create_task(bot.close()))
+        if stopping.is_set():
+            return
+        log.info("received %s; shutting down", signame)
+        stopping.set()
+        if current:
+            closing.append(loop.create_task(current[0].close()))
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, request_stop, sig.name)
-    try:
-        async with bot:
-            await bot.start(settings.discord_token or "")
-    except _login_failure() as exc:
-        raise ConfigError(f"DISCORD_TOKEN was refused by Discord: {exc}") from None
+    attempt = 0
+    delay = RETRY_FIRST_SECONDS
+    while not stopping.is_set():
+        attempt += 1
+        bot = LinerNotesBot(settings)
+        current[:] = [bot]
+        try:
+            async with bot:
+                await bot.start(settings.discord_token or "")
+            break
+        except _login_failure() as exc:
+            raise ConfigError(f"DISCORD_TOKEN was refused by Discord: {exc}") from None
+        except NETWORK_ERRORS as exc:
+            if bot.ready_at is not None:  # it had been up: start the backoff afresh
+                attempt, delay = 1, RETRY_FIRST_SECONDS
+            log.warning(
+                "cannot reach Discord (%s): %s; attempt %d failed, retrying in %.0f s",
+                settings.discord_api_base,
+                connection_problem(exc),
+                attempt,
+                delay,
+            )
+        finally:
+            current.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), delay)
+        delay = min(delay * 2, RETRY_MAX_SECONDS)
     if closing:
         await closing[0]
     log.info("stopped")

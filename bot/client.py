@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import os
 import pkgutil
 import secrets
 import time
@@ -11,14 +13,17 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 import discord
 import linernotes.cogs
 from discord import app_commands
 from discord.ext import commands
+from linernotes.bot import __version__, metrics
 from linernotes.bot.errors import NotFoundError, UserError
 from linernotes.bot.settings import Settings
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore
+from linernotes.bot.store.status import Heartbeat, StatusStore
 from linernotes.bot.threads import ThreadOpener
 
 log = logging.getLogger(__name__)
@@ -33,6 +38,54 @@ def discover_extensions() -> list[str]:
         for module in pkgutil.iter_modules(linernotes.cogs.__path__)
         if not module.name.startswith("_")
     )
+
+
+# What the bot asks for when invited: View Channels, Send Messages, Send Messages in Threads,
+# Embed Links, Create Public Threads, Manage Threads, Read Message History (see README).
+INVITE_PERMISSIONS = 326417599488
+
+
+def invite_url(application_id: int) -> str:
+    """Return the link that adds the bot to a server, with its commands and permissions."""
+    return (
+        f"https://discord.com/oauth2/authorize?client_id={application_id}"
+        f"&scope=bot+applications.commands&permissions={INVITE_PERMISSIONS}"
+    )
+
+
+# What a start-up that cannot reach Discord raises: retried with backoff, never fatal.
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (
+    aiohttp.ClientError,
+    asyncio.TimeoutError,
+    discord.GatewayNotFound,
+    discord.DiscordServerError,
+)
+
+
+def connection_problem(exc: BaseException) -> str:
+    """Say in a few words why Discord could not be reached."""
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return f"cannot resolve {exc.host} ({exc.os_error.strerror or 'no DNS answer'})"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        error = exc.os_error
+        if isinstance(error, ConnectionRefusedError):
+            return "connection refused"
+        return error.strerror or str(error) or type(error).__name__
+    if isinstance(exc, asyncio.TimeoutError):
+        return "the connection timed out"
+    if isinstance(exc, discord.DiscordServerError):
+        return f"Discord answered {exc.status} (a problem on Discord's side)"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def silence_voice_warnings() -> None:
+    """Turn off discord.py's two start-up warnings about missing voice libraries.
+
+    The bot never joins voice, so PyNaCl and davey are not needed. discord.py warns once per
+    process through these two flags; clearing them touches no other warning.
+    """
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
 
 
 def bot_intents() -> discord.Intents:
@@ -53,6 +106,7 @@ class LinerNotesBot(commands.Bot):
         store: Store | None = None,
         guild_ready_timeout: float = 2.0,
     ) -> None:
+        silence_voice_warnings()
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=bot_intents(),
@@ -70,7 +124,11 @@ class LinerNotesBot(commands.Bot):
         self._extensions = extensions
         self.failed_extensions: dict[str, str] = {}
         self.started_at = time.monotonic()
+        self.started_wall = datetime.now(UTC)
         self.ready_at: float | None = None
+        self.last_event: tuple[str, datetime] | None = None
+        self.commands_state = "not checked"
+        self.metrics_server: metrics.MetricsServer | None = None
         self._ready_once = asyncio.Event()
         # The one clock every scheduled job reads; tests replace it to simulate days passing.
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -89,11 +147,52 @@ class LinerNotesBot(commands.Bot):
                 cause = exc.__cause__ or exc
                 self.failed_extensions[name] = f"{type(cause).__name__}: {cause}"
                 log.exception("could not load extension %s; the others still load", name)
-        if self.settings.dev_guild_id is not None:
-            guild = discord.Object(id=self.settings.dev_guild_id)
+        self.commands_state = await self.sync_commands()
+        if self.settings.metrics_addr is not None and self.metrics_server is None:
+            self.metrics_server = metrics.serve(*self.settings.metrics_addr)
+        if self.application_id is not None:
+            log.info("invite link: %s", invite_url(self.application_id))
+        log.info("slash commands: %s", self.commands_state)
+
+    async def sync_commands(self) -> str:
+        """Sync to DEV_GUILD_ID if set, else check the global commands; say how they stand.
+
+        A refused sync (the bot was removed from that server, say) is a warning, not a reason
+        to stop: the bot keeps answering wherever its commands are registered.
+        """
+        guild_id = self.settings.dev_guild_id
+        if guild_id is not None:
+            guild = discord.Object(id=guild_id)
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-            log.info("synced %d commands to dev guild %s", len(synced), guild.id)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except discord.HTTPException as exc:
+                log.warning(
+                    "could not sync commands to server %s (DEV_GUILD_ID): Discord answered "
+                    "%s %s; is the bot still in that server? Running on without them",
+                    guild_id,
+                    exc.status,
+                    exc.text or exc.response.reason,
+                )
+                return f"NOT synced to server {guild_id} (DEV_GUILD_ID): Discord refused"
+            return f"synced {len(synced)} commands to server {guild_id} (DEV_GUILD_ID)"
+        if self.application_id is None:
+            return "not checked (not logged in)"
+        try:
+            registered = {c.name for c in await self.tree.fetch_commands()}
+        except discord.HTTPException as exc:
+            return f"could not check the global commands ({exc.status})"
+        ours = {c.name for c in self.tree.get_commands()}
+        if not registered:
+            return "none registered yet: run `linernotes sync` (or set DEV_GUILD_ID)"
+        if registered != ours:
+            missing = ", ".join(sorted(ours - registered)) or "none"
+            extra = ", ".join(sorted(registered - ours)) or "none"
+            return (
+                f"global commands differ from this version (missing: {missing}; extra: {extra}):"
+                " run `linernotes sync`"
+            )
+        return f"{len(registered)} global commands registered"
 
     async def prepare_store(self) -> None:
         """Load the bundled catalog into an empty database (a fresh install answers at once)."""
@@ -119,6 +218,53 @@ class LinerNotesBot(commands.Bot):
         """Wait for the first READY (and its guilds)."""
         await self._ready_once.wait()
 
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """Note the last gateway event (for `linernotes status`), then dispatch as usual."""
+        if event_name == "socket_event_type" and args:
+            self.last_event = (str(args[0]), datetime.now(UTC))
+        super().dispatch(event_name, *args, **kwargs)
+
+    def shard_states(self) -> tuple[int, int]:
+        """Return how many shards the bot runs and how many are connected."""
+        shards = getattr(self, "shards", None)
+        if isinstance(shards, dict) and shards:
+            return len(shards), sum(not shard.is_closed() for shard in shards.values())
+        connected = self.ws is not None and self.is_ready() and not self.is_closed()
+        return self.shard_count or 1, int(connected)
+
+    def heartbeat(self) -> Heartbeat:
+        """Return the bot's state as a heartbeat row (wall-clock times: status reads them)."""
+        shard_count, connected = self.shard_states()
+        latency = self.latency
+        event, event_at = self.last_event if self.last_event else (None, None)
+        return Heartbeat(
+            written_at=datetime.now(UTC),
+            started_at=self.started_wall,
+            pid=os.getpid(),
+            version=__version__,
+            shard_count=shard_count,
+            shards_connected=connected,
+            guild_count=len(self.guilds),
+            latency_ms=round(latency * 1000) if math.isfinite(latency) else None,
+            last_event=event,
+            last_event_at=event_at,
+        )
+
+    async def write_heartbeat(self) -> Heartbeat:
+        """Write the heartbeat row and update the gauges; return what was written."""
+        beat = self.heartbeat()
+        status = StatusStore(self.store)
+        await status.write_heartbeat(beat)
+        metrics.guilds(beat.guild_count)
+        metrics.outbox_backlog(await status.outbox_backlog())
+        return beat
+
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, command: app_commands.Command[Any, ..., Any]
+    ) -> None:
+        """Count a slash command that finished without error."""
+        record_interaction(interaction, "ok")
+
     async def close(self) -> None:
         """Disconnect, let cogs stop their loops, then close the store after in-flight writes."""
         try:
@@ -129,6 +275,14 @@ class LinerNotesBot(commands.Bot):
                     log.exception("error unloading %s", name)
             await super().close()
         finally:
+            if self.metrics_server is not None:
+                self.metrics_server.close()
+                self.metrics_server = None
+            if self.store is not None and not self.store.closed and self.ready_at is not None:
+                try:
+                    await StatusStore(self.store).mark_stopped(datetime.now(UTC))
+                except Exception:  # a failed note must not keep the store open
+                    log.warning("could not record the stop in the heartbeat", exc_info=True)
             if self.store is not None and self._own_store:
                 await self.store.close()
 
@@ -136,11 +290,28 @@ class LinerNotesBot(commands.Bot):
 class LinerNotesTree(app_commands.CommandTree):
     """Command tree with the three-tier error handling of HOUSE_STYLE.md."""
 
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Note when a command arrived, for its latency; every interaction goes on."""
+        interaction.extras["received"] = time.perf_counter()
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         """Tell the user what went wrong, without a traceback; log the unexpected."""
         await send_error(interaction, error)
+        _, expected = describe_error(error)
+        record_interaction(interaction, "user_error" if expected else "error")
+
+
+def record_interaction(interaction: discord.Interaction, outcome: str) -> None:
+    """Count an answered slash command with its outcome and handler latency."""
+    if interaction.type is not discord.InteractionType.application_command:
+        return
+    received = interaction.extras.get("received")
+    seconds = time.perf_counter() - received if received is not None else 0.0
+    command = interaction.command.qualified_name if interaction.command else "unknown"
+    metrics.interaction(command, outcome, seconds)
 
 
 def describe_error(error: BaseException) -> tuple[str, bool]:

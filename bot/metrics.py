@@ -1,0 +1,119 @@
+"""Prometheus metrics: what the bot counts, and the optional endpoint that serves them.
+
+The counters always exist (counting costs next to nothing); ``serve`` exposes them only when
+``METRICS_ADDR`` is set. Other code records through the small functions below, never through
+the metric objects, so the names and labels have one home.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from wsgiref.simple_server import WSGIServer
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+
+log = logging.getLogger(__name__)
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+_INTERACTIONS = Counter(
+    "linernotes_interactions",
+    "Slash commands answered, by command and outcome (ok, user_error, error).",
+    ["command", "outcome"],
+    registry=REGISTRY,
+)
+_INTERACTION_SECONDS = Histogram(
+    "linernotes_interaction_seconds",
+    "Time from receiving a slash command to its handler finishing, by command.",
+    ["command"],
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0),
+    registry=REGISTRY,
+)
+_POSTS = Counter(
+    "linernotes_posts_sent",
+    "Messages the bot posted on its own (reviews from feeds, digests), by kind.",
+    ["kind"],
+    registry=REGISTRY,
+)
+_FEED_FETCHES = Counter(
+    "linernotes_feed_fetches",
+    "Feed fetches, by result (ok, not_modified, failed).",
+    ["result"],
+    registry=REGISTRY,
+)
+_OUTBOX = Gauge(
+    "linernotes_outbox_backlog",
+    "Review posts waiting in the outbox to be sent.",
+    registry=REGISTRY,
+)
+_ONLINE_LOOKUPS = Counter(
+    "linernotes_online_lookups",
+    "Requests to online sources (MusicBrainz, Wikidata, ...), by source and result.",
+    ["source", "result"],
+    registry=REGISTRY,
+)
+_GUILDS = Gauge("linernotes_guilds", "Servers the bot is in.", registry=REGISTRY)
+
+
+def interaction(command: str, outcome: str, seconds: float) -> None:
+    """Count one answered slash command and how long its handler took."""
+    _INTERACTIONS.labels(command=command, outcome=outcome).inc()
+    _INTERACTION_SECONDS.labels(command=command).observe(max(0.0, seconds))
+
+
+def post_sent(kind: str, count: int = 1) -> None:
+    """Count messages the bot posted on its own."""
+    if count > 0:
+        _POSTS.labels(kind=kind).inc(count)
+
+
+def feed_fetches(result: str, count: int = 1) -> None:
+    """Count feed fetches with one result."""
+    if count > 0:
+        _FEED_FETCHES.labels(result=result).inc(count)
+
+
+def outbox_backlog(count: int) -> None:
+    """Set how many posts wait in the outbox."""
+    _OUTBOX.set(count)
+
+
+def guilds(count: int) -> None:
+    """Set how many servers the bot is in."""
+    _GUILDS.set(count)
+
+
+def online_lookup(source: str, result: str) -> None:
+    """Count one request to an online source (``source`` e.g. "musicbrainz", ``result`` e.g.
+    "ok", "not_found", "error")."""
+    _ONLINE_LOOKUPS.labels(source=source, result=result).inc()
+
+
+@dataclass
+class MetricsServer:
+    """The running ``/metrics`` endpoint (a thread of prometheus-client's own server)."""
+
+    server: WSGIServer
+    thread: threading.Thread
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """Return the host and port it listens on (the real port when 0 was asked for)."""
+        host, port = self.server.server_address[:2]
+        return str(host), int(port)
+
+    def close(self) -> None:
+        """Stop serving."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def serve(host: str, port: int) -> MetricsServer:
+    """Serve the metrics at ``http://host:port/metrics``."""
+    server, thread = start_http_server(port, addr=host, registry=REGISTRY)
+    running = MetricsServer(server, thread)
+    log.info("metrics at http://%s:%d/metrics", *running.address)
+    return running

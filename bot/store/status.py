@@ -1,0 +1,137 @@
+"""The running bot's heartbeat, and the figures `linernotes status` reads from the database."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from linernotes.bot.store.core import Store
+
+# The running bot writes its heartbeat this often; a heartbeat older than STALE_AFTER means the
+# bot is not running (or hung).
+HEARTBEAT_SECONDS = 30
+STALE_AFTER = timedelta(seconds=3 * HEARTBEAT_SECONDS)
+
+
+def _ts(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """What the running bot last said about itself."""
+
+    written_at: datetime
+    started_at: datetime
+    pid: int
+    version: str
+    shard_count: int
+    shards_connected: int
+    guild_count: int
+    latency_ms: int | None
+    last_event: str | None
+    last_event_at: datetime | None
+    stopped_at: datetime | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Heartbeat:
+        """Build from a ``heartbeat`` row."""
+        return cls(
+            written_at=datetime.fromisoformat(row["written_at"]),
+            started_at=datetime.fromisoformat(row["started_at"]),
+            pid=int(row["pid"]),
+            version=str(row["version"]),
+            shard_count=int(row["shard_count"]),
+            shards_connected=int(row["shards_connected"]),
+            guild_count=int(row["guild_count"]),
+            latency_ms=None if row["latency_ms"] is None else int(row["latency_ms"]),
+            last_event=row["last_event"],
+            last_event_at=_dt(row["last_event_at"]),
+            stopped_at=_dt(row["stopped_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    """How the followed feeds are doing."""
+
+    followed: int
+    due: int
+    failing: int
+    disabled: int
+    outbox_backlog: int
+
+
+class StatusStore:
+    """Heartbeat writes (the bot) and status reads (the CLI)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def write_heartbeat(self, beat: Heartbeat) -> None:
+        """Replace the heartbeat row."""
+        await self.store.execute(
+            "INSERT INTO heartbeat (id, written_at, started_at, pid, version, shard_count, "
+            "shards_connected, guild_count, latency_ms, last_event, last_event_at, stopped_at) "
+            "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "written_at = excluded.written_at, started_at = excluded.started_at, "
+            "pid = excluded.pid, version = excluded.version, "
+            "shard_count = excluded.shard_count, shards_connected = excluded.shards_connected, "
+            "guild_count = excluded.guild_count, latency_ms = excluded.latency_ms, "
+            "last_event = excluded.last_event, last_event_at = excluded.last_event_at, "
+            "stopped_at = excluded.stopped_at",
+            (
+                _ts(beat.written_at),
+                _ts(beat.started_at),
+                beat.pid,
+                beat.version,
+                beat.shard_count,
+                beat.shards_connected,
+                beat.guild_count,
+                beat.latency_ms,
+                beat.last_event,
+                _ts(beat.last_event_at),
+                _ts(beat.stopped_at),
+            ),
+        )
+
+    async def mark_stopped(self, when: datetime) -> None:
+        """Record a clean stop, so status tells "stopped" from "hung"."""
+        await self.store.execute(
+            "UPDATE heartbeat SET stopped_at = ?, shards_connected = 0 WHERE id = 1", (_ts(when),)
+        )
+
+    async def heartbeat(self) -> Heartbeat | None:
+        """Return the last heartbeat, or ``None`` if the bot never ran on this database."""
+        row = await self.store.fetchone("SELECT * FROM heartbeat WHERE id = 1")
+        return None if row is None else Heartbeat.from_row(row)
+
+    async def outbox_backlog(self) -> int:
+        """Return how many posts wait to be sent."""
+        row = await self.store.fetchone("SELECT count(*) FROM feed_outbox WHERE state = 'pending'")
+        return int(row[0]) if row else 0
+
+    async def feed_health(self, now: datetime) -> FeedHealth:
+        """Return counts of followed feeds that are due, failing or disabled, and the backlog."""
+        row = await self.store.fetchone(
+            "SELECT count(*) AS followed, "
+            "coalesce(sum(disabled_reason IS NULL AND next_poll_at <= ?), 0) AS due, "
+            "coalesce(sum(disabled_reason IS NULL AND failure_streak > 0), 0) AS failing, "
+            "coalesce(sum(disabled_reason IS NOT NULL), 0) AS disabled "
+            "FROM feeds WHERE id IN (SELECT feed_id FROM feed_subscriptions)",
+            (_ts(now),),
+        )
+        assert row is not None  # an aggregate always returns a row
+        return FeedHealth(
+            followed=int(row["followed"]),
+            due=int(row["due"]),
+            failing=int(row["failing"]),
+            disabled=int(row["disabled"]),
+            outbox_backlog=await self.outbox_backlog(),
+        )

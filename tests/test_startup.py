@@ -1,0 +1,133 @@
+"""A start that survives the real world: no network yet, a refused dev-server sync, and what
+the bot tells a newcomer once it is up."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import signal
+import socket
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT_DIR, Server
+from tests.fakediscord import FakeDiscord
+
+
+def unused_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Output:
+    """Lines a child process writes, collected as they come."""
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self.lines: list[str] = []
+        self._changed = asyncio.Event()
+        self._task = asyncio.create_task(self._read(stream))
+
+    async def _read(self, stream: asyncio.StreamReader) -> None:
+        async for raw in stream:
+            self.lines.append(raw.decode(errors="replace").rstrip("\n"))
+            self._changed.set()
+        self._changed.set()
+
+    async def wait_for(self, predicate: Callable[[list[str]], bool]) -> None:
+        while not predicate(self.lines):
+            if self._task.done():
+                raise AssertionError("the process ended:\n" + "\n".join(self.lines))
+            self._changed.clear()
+            await self._changed.wait()
+
+    async def finished(self) -> None:
+        await self._task
+
+
+async def test_run_retries_until_discord_is_reachable(template_db: Path, tmp_path: Path) -> None:
+    database = tmp_path / "bot.db"
+    shutil.copy(template_db, database)
+    port = unused_port()  # nothing listens here yet: the network is "down"
+    fd = FakeDiscord(token="test-token")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT_DIR),
+        "DISCORD_TOKEN": fd.token,
+        "DATABASE_PATH": str(database),
+        "DISCORD_API_BASE": f"http://127.0.0.1:{port}/api/v10",
+        "DISCORD_GATEWAY_URL": f"ws://127.0.0.1:{port}/",
+        "LOG_LEVEL": "INFO",
+    }
+    guild = fd.add_guild("K-pop Club")
+    env["DEV_GUILD_ID"] = str(guild.id)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "linernotes.bot",
+        "run",
+        env=env,
+        cwd=str(tmp_path),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stderr is not None
+    out = Output(proc.stderr)
+
+    def retries(lines: list[str]) -> list[str]:
+        return [line for line in lines if "cannot reach Discord" in line]
+
+    try:
+        await asyncio.wait_for(out.wait_for(lambda lines: len(retries(lines)) >= 2), 60)
+        await fd.start(port=port)  # the network comes back
+        await fd.wait_until_ready(timeout=60)
+        await asyncio.wait_for(
+            out.wait_for(lambda lines: any("invite link" in x for x in lines)), 30
+        )
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 30) == 0
+        await out.finished()
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        await fd.stop()
+    log = out.lines
+    failed = retries(log)
+    # One line per failed attempt, numbered, saying what went wrong and when the next try is.
+    for number, line in enumerate(failed, start=1):
+        assert f"attempt {number} failed" in line, line
+        assert f"127.0.0.1:{port}" in line and "connection refused" in line, line
+        assert "retrying in" in line, line
+    assert "Traceback" not in "\n".join(log)
+    assert not any("unexpected error" in line for line in log)
+    # Once up: the invite link (from the application id) and how the commands stand, once.
+    invites = [line for line in log if "invite link:" in line]
+    assert len(invites) == 1
+    assert f"client_id={fd.application_id}&scope=bot+applications.commands" in invites[0]
+    synced = [line for line in log if "slash commands:" in line]
+    assert len(synced) == 1 and f"to server {guild.id}" in synced[0]
+    # The voice libraries the bot never uses are not warned about.
+    assert not any("PyNaCl" in line or "davey" in line for line in log)
+
+
+async def test_a_refused_dev_server_sync_is_a_warning(
+    server: Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    fd = server.discord
+    gone = fd.add_guild("Old Club")
+    fd.remove_guild(gone)  # the bot was removed: Discord answers 403 Missing Access
+    with caplog.at_level(logging.WARNING, logger="linernotes.bot.client"):
+        await server.restart(DEV_GUILD_ID=str(gone.id))
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(f"server {gone.id}" in w and "403" in w for w in warnings), warnings
+    assert not server.bot.is_closed()
+    assert server.bot.commands_state.startswith("NOT synced")
+    # Still answering where its commands are registered.
+    reply = await fd.slash("help", user=server.alice)
+    assert "`/release`" in reply.embeds[0]["description"]
