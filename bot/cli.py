@@ -1,4 +1,4 @@
-"""Command line: ``linernotes run | sync | db migrate | db backup PATH | --version``."""
+"""Command line: ``linernotes run | sync | status | db | import | ask | feed | --version``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any
 from linernotes.bot import __version__
 from linernotes.bot.errors import ConfigError, LinerNotesError, StoreError, UserError
 from linernotes.bot.logsetup import configure_logging
+from linernotes.bot.progress import progress_bar
 from linernotes.bot.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -22,62 +23,138 @@ log = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
+EXIT_INTERRUPTED = 130
+
+# What each setting is, for --help (README's settings table says more).
+ENVIRONMENT = {
+    "DISCORD_TOKEN": "bot token (required by run and sync)",
+    "DATABASE_PATH": "SQLite file (default data/linernotes.db)",
+    "DISCORD_API_BASE": "Discord's REST URL (a proxy or an emulator)",
+    "DISCORD_GATEWAY_URL": "Discord's gateway URL (a proxy or an emulator)",
+    "DEV_GUILD_ID": "sync the commands to this server at every start",
+    "LOG_LEVEL": "DEBUG, INFO (default), WARNING, ERROR or CRITICAL",
+    "FEED_POLL_SECONDS": "how often feeds are polled (default 900)",
+    "FEED_ALLOW_PRIVATE_HOSTS": "allow feeds on private addresses (default false)",
+    "MUSICBRAINZ_CONTACT": "your contact, sent in the User-Agent of outgoing requests",
+    "METRICS_ADDR": "HOST:PORT to serve Prometheus metrics on (default: off)",
+}
+_COMMON = ("DATABASE_PATH", "LOG_LEVEL")
+_DISCORD = ("DISCORD_TOKEN", "DISCORD_API_BASE", "DISCORD_GATEWAY_URL")
+_CODES = {
+    EXIT_OK: "success",
+    EXIT_FAILED: "failed (bad input, or nothing to do it with)",
+    EXIT_CONFIG: "a setting is missing or invalid, or the database cannot be used",
+    EXIT_INTERRUPTED: "interrupted (Ctrl+C)",
+}
+
+
+def _epilog(names: tuple[str, ...], codes: dict[int, str] | None = None) -> str:
+    """Return the --help footer: the settings a command reads and its exit codes."""
+    width = max(len(n) for n in names)
+    lines = ["environment (also read from .env in the working directory; the environment wins):"]
+    lines += [f"  {name:<{width}}  {ENVIRONMENT[name]}" for name in names]
+    lines += ["", "exit codes:"]
+    lines += [f"  {code:>3}  {meaning}" for code, meaning in sorted((codes or _CODES).items())]
+    return "\n".join(lines)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
+    raw = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         prog="linernotes",
         description="Liner Notes: a Discord bot for K-pop credits, references and reviews.",
+        epilog=_epilog(tuple(ENVIRONMENT)),
+        formatter_class=raw,
     )
     parser.add_argument("--version", action="version", version=f"linernotes {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    commands.add_parser(
+    def command(parent: Any, name: str, env: tuple[str, ...], **kw: Any) -> argparse.ArgumentParser:
+        codes = kw.pop("codes", None)
+        return parent.add_parser(name, epilog=_epilog(env, codes), formatter_class=raw, **kw)
+
+    command(
+        commands,
         "run",
+        tuple(ENVIRONMENT),
         help="connect to Discord and answer commands",
-        description="Connect to Discord and answer commands until stopped (Ctrl+C or SIGTERM).",
+        description="Connect to Discord and answer commands until stopped (Ctrl+C or SIGTERM). "
+        "While Discord cannot be reached it keeps trying, with one log line per attempt.",
     )
-    sync = commands.add_parser(
+    sync = command(
+        commands,
         "sync",
+        (*_DISCORD, *_COMMON),
         help="register the slash commands with Discord",
         description="Register the slash commands globally, or in one server with --guild.",
     )
     sync.add_argument("--guild", type=int, metavar="ID", help="sync to this server only")
+    command(
+        commands,
+        "status",
+        _COMMON,
+        codes={
+            EXIT_OK: "the bot is running and every shard is connected",
+            EXIT_FAILED: "the bot is not running, not responding, or not connected",
+            EXIT_CONFIG: "a setting is invalid, or the database cannot be used",
+        },
+        help="show the running bot's state (for people and health checks)",
+        description="Show what the bot running on DATABASE_PATH is doing: connected shards "
+        "and servers, the last gateway event, feeds due or failing, the outbox backlog, and "
+        "the database's size and schema version. Read from the database and the heartbeat "
+        "the running bot writes every 30 s, so it works from another process or container.",
+    )
 
-    db = commands.add_parser("db", help="database maintenance", description="Database maintenance.")
+    db = command(
+        commands, "db", _COMMON, help="database maintenance", description="Database maintenance."
+    )
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    db_commands.add_parser(
+    command(
+        db_commands,
         "migrate",
+        _COMMON,
         help="create or upgrade the database schema",
         description="Create the database at DATABASE_PATH or bring its schema up to date.",
     )
-    backup = db_commands.add_parser(
+    backup = command(
+        db_commands,
         "backup",
+        _COMMON,
         help="copy the database safely, even while the bot runs",
         description="Copy the database to PATH with SQLite's online backup API.",
     )
     backup.add_argument("path", type=Path, metavar="PATH", help="file to write the backup to")
 
-    imp = commands.add_parser(
-        "import", help="load data into the catalog", description="Load data into the catalog."
+    imp = command(
+        commands,
+        "import",
+        _COMMON,
+        help="load data into the catalog",
+        description="Load data into the catalog (works without a Discord token).",
     )
     sources = imp.add_subparsers(dest="source", metavar="SOURCE", required=True)
-    cat = sources.add_parser(
+    cat = command(
+        sources,
         "catalog",
+        _COMMON,
         help="TOML catalog files (default: the bundled data/catalog)",
         description="Validate and load catalog TOML files: all or nothing, and re-importing "
         "updates in place. Without PATH, the bundled catalog is loaded.",
     )
     cat.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders")
-    kpop = sources.add_parser(
+    kpop = command(
+        sources,
         "kpopnet",
+        _COMMON,
         help="the CC0 kpopnet dataset (default: the bundled copy)",
         description="Load idols, groups and memberships from a kpopnet.json file.",
     )
     kpop.add_argument("path", nargs="?", type=Path, metavar="PATH", help="kpopnet.json")
-    mb = sources.add_parser(
+    mb = command(
+        sources,
         "musicbrainz",
+        (*_COMMON, "MUSICBRAINZ_CONTACT"),
         help="MusicBrainz web-service JSON files, or fetch by id",
         description="Load MusicBrainz ws/2 JSON (releases, release groups, recordings). "
         "With --fetch, ask the live web service (one request per second).",
@@ -98,21 +175,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mb.add_argument("--base-url", default=None, help="web service URL (for a mirror)")
 
-    ask = commands.add_parser(
+    ask = command(
+        commands,
         "ask",
+        _COMMON,
+        codes={
+            EXIT_OK: "answered",
+            EXIT_FAILED: "the catalog does not know (it says what it does know)",
+            EXIT_CONFIG: "a setting is invalid, or the database cannot be used",
+        },
         help="answer a question from the catalog",
-        description="Answer a question about credits, dates and references, with sources. "
-        "Exit code 0 when answered, 1 when the catalog does not know.",
+        description="Answer a question about credits, dates and references, with sources "
+        "(works without a Discord token).",
     )
     ask.add_argument("question", metavar="QUESTION", help='e.g. "who directed Love wins all?"')
 
-    feed = commands.add_parser("feed", help="feed tools", description="Feed tools.")
+    feed_env = (*_COMMON, "FEED_ALLOW_PRIVATE_HOSTS", "MUSICBRAINZ_CONTACT")
+    feed = command(commands, "feed", feed_env, help="feed tools", description="Feed tools.")
     feed_commands = feed.add_subparsers(dest="feed_command", metavar="ACTION", required=True)
-    preview = feed_commands.add_parser(
+    preview = command(
+        feed_commands,
         "preview",
+        feed_env,
         help="print what the bot would post from a feed, as JSON lines",
         description="Fetch a feed URL (or read a file) with the bot's own fetcher and parser "
-        "and print each entry as one JSON object per line.",
+        "and print each entry as one JSON object per line (works without a Discord token).",
     )
     preview.add_argument("source", metavar="PATH_OR_URL")
     return parser
@@ -134,6 +221,31 @@ async def _migrate(settings: Settings) -> int:
     return EXIT_OK
 
 
+async def _status(settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from linernotes.bot.status_report import build_report
+    from linernotes.bot.store import Store
+    from linernotes.bot.store.status import StatusStore
+
+    if not settings.database_path.exists():
+        raise UserError(f"there is no database at {settings.database_path}: has the bot run yet?")
+    store = await Store.open(settings.database_path, migrate=False)
+    try:
+        now = datetime.now(UTC)
+        status = StatusStore(store)
+        beat = await status.heartbeat()
+        health = await status.feed_health(now)
+        version = await store.user_version()
+    finally:
+        await store.close()
+    report = build_report(
+        beat, health, database=settings.database_path, schema_version=version, now=now
+    )
+    print("\n".join(report.lines))
+    return EXIT_OK if report.healthy else EXIT_FAILED
+
+
 async def _backup(settings: Settings, target: Path) -> int:
     from linernotes.bot.store import Store
 
@@ -141,7 +253,8 @@ async def _backup(settings: Settings, target: Path) -> int:
         raise UserError(f"there is no database at {settings.database_path} to back up")
     store = await Store.open(settings.database_path, migrate=False)
     try:
-        written = await store.backup(target)
+        with progress_bar("backing up", unit="page") as progress:
+            written = await store.backup(target, progress=progress)
     finally:
         await store.close()
     print(f"backed up {settings.database_path} to {written}")
@@ -265,14 +378,18 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
         import_musicbrainz_documents,
     )
     from linernotes.bot.store import Store
+    from linernotes.bot.useragent import user_agent
 
     store = await Store.open(settings.database_path)
     try:
         if args.source == "catalog":
             paths = args.paths or [bundled.bundled_catalog_dir()]
-            reports = await bundled.reimport_catalog(store, paths)
+            with progress_bar("importing the catalog") as progress:
+                reports = await bundled.reimport_catalog(store, paths, progress=progress)
         elif args.source == "kpopnet":
-            reports = [await import_kpopnet(store, args.path or bundled.bundled_kpopnet_path())]
+            path = args.path or bundled.bundled_kpopnet_path()
+            with progress_bar("importing kpopnet", unit="artist") as progress:
+                reports = [await import_kpopnet(store, path, progress=progress)]
         else:
             if not args.files and not args.fetch:
                 raise UserError("give MusicBrainz JSON files, or --fetch MBID")
@@ -281,10 +398,15 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
                 reports.append(await import_musicbrainz(store, args.files))
             if args.fetch:
                 base = args.base_url or DEFAULT_BASE_URL
-                documents = [
-                    (f"{args.kind} {mbid}", await fetch_musicbrainz(mbid, args.kind, base))
-                    for mbid in args.fetch
-                ]
+                documents = []
+                with progress_bar("fetching from MusicBrainz", unit="id") as progress:
+                    for done, mbid in enumerate(args.fetch):
+                        progress(done, len(args.fetch))
+                        fetched = await fetch_musicbrainz(
+                            mbid, args.kind, base, user_agent(settings.musicbrainz_contact)
+                        )
+                        documents.append((f"{args.kind} {mbid}", fetched))
+                    progress(len(args.fetch), len(args.fetch))
                 reports.append(await import_musicbrainz_documents(store, documents))
     finally:
         await store.close()
@@ -349,6 +471,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return _run(_run_bot(settings))
     if args.command == "sync":
         return _run(_sync(settings, args.guild))
+    if args.command == "status":
+        return _run(_status(settings))
     if args.command == "db" and args.db_command == "migrate":
         return _run(_migrate(settings))
     if args.command == "db" and args.db_command == "backup":
@@ -381,7 +505,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"linernotes: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # tier 2: unexpected; the details go to the log, not the screen
         log.debug("unexpected error", exc_info=True)
         print(

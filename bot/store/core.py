@@ -7,7 +7,7 @@ import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+# A backup with progress copies this many pages per step (16 MiB at SQLite's 4 KiB default).
+BACKUP_STEP_PAGES = 4096
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -191,7 +193,7 @@ class Store:
         async with self._lock:
             if self._closed:
                 raise StoreError("the database is closed")
-            await self._conn.execute("BEGIN IMMEDIATE")
+            await self._begin()
             try:
                 yield self._conn
             except BaseException:
@@ -199,6 +201,22 @@ class Store:
                 raise
             else:
                 await self._conn.execute("COMMIT")
+
+    async def _begin(self) -> None:
+        """Run BEGIN IMMEDIATE; if cancelled meanwhile, let it finish and roll it back.
+
+        The statement runs on aiosqlite's thread whatever happens to the awaiting task, so a
+        task cancelled here (a loop stopped at shutdown) would otherwise leave a transaction
+        open and make every later one fail.
+        """
+        begin = asyncio.ensure_future(self._conn.execute("BEGIN IMMEDIATE"))
+        try:
+            await asyncio.shield(begin)
+        except asyncio.CancelledError:
+            with contextlib.suppress(sqlite3.Error):
+                await begin
+                await self._conn.execute("ROLLBACK")
+            raise
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write statement in its own transaction; return the rowcount."""
@@ -238,8 +256,13 @@ class Store:
             await self._conn.set_trace_callback(None)
 
     # -- maintenance ---------------------------------------------------------------
-    async def backup(self, target: Path | str) -> Path:
-        """Copy the live database to ``target`` with SQLite's online backup API."""
+    async def backup(
+        self, target: Path | str, *, progress: Callable[[int, int], None] | None = None
+    ) -> Path:
+        """Copy the live database to ``target`` with SQLite's online backup API.
+
+        With ``progress``, the copy goes in steps and reports (pages copied, total pages).
+        """
         target = Path(target)
         if target.exists() and target.is_dir():
             raise StoreError(f"{target} is a directory; give a file name for the backup")
@@ -248,7 +271,14 @@ class Store:
         tmp.unlink(missing_ok=True)
         dest = await aiosqlite.connect(tmp)
         try:
-            await self._conn.backup(dest)
+            if progress is None:
+                await self._conn.backup(dest)
+            else:
+                await self._conn.backup(
+                    dest,
+                    pages=BACKUP_STEP_PAGES,
+                    progress=lambda _status, remaining, total: progress(total - remaining, total),
+                )
         finally:
             await dest.close()
         tmp.replace(target)

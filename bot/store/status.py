@@ -109,6 +109,11 @@ class StatusStore:
 
     async def heartbeat(self) -> Heartbeat | None:
         """Return the last heartbeat, or ``None`` if the bot never ran on this database."""
+        table = await self.store.fetchone(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'heartbeat'"
+        )
+        if table is None:  # a database not yet migrated by this version
+            return None
         row = await self.store.fetchone("SELECT * FROM heartbeat WHERE id = 1")
         return None if row is None else Heartbeat.from_row(row)
 

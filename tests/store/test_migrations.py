@@ -156,3 +156,35 @@ async def test_backup_while_open(tmp_path: Path) -> None:
         assert await copy.get_meta("k") == "v"
     finally:
         await copy.close()
+
+
+async def test_a_task_cancelled_while_beginning_leaves_no_transaction_open(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+
+    store = await Store.open(tmp_path / "t.db")
+    try:
+        writer = asyncio.create_task(store.set_meta("cancelled", "x"))
+        await asyncio.sleep(0)  # one turn: the writer is now waiting on BEGIN IMMEDIATE
+        writer.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await writer
+        await store.set_meta("after", "kept")  # failed before: a transaction was left open
+        assert await store.get_meta("after") == "kept"
+        assert await store.get_meta("cancelled") is None
+    finally:
+        await store.close()
+
+
+async def test_backup_reports_progress(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "live.db")
+    seen: list[tuple[int, int]] = []
+    try:
+        await store.set_meta("k", "v")
+        await store.backup(
+            tmp_path / "copy.db", progress=lambda done, total: seen.append((done, total))
+        )
+    finally:
+        await store.close()
+    assert seen and seen[-1][0] == seen[-1][1] > 0

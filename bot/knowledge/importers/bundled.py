@@ -9,7 +9,7 @@ from pathlib import Path
 import linernotes.bot
 from linernotes.bot.knowledge.importers.catalog import import_catalog
 from linernotes.bot.knowledge.importers.kpopnet import import_kpopnet
-from linernotes.bot.knowledge.importers.report import ImportReport
+from linernotes.bot.knowledge.importers.report import ImportReport, Progress, no_progress
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.core import Store
 
@@ -58,14 +58,16 @@ async def ensure_bundled_loaded(store: Store) -> list[ImportReport]:
     return reports
 
 
-async def reimport_catalog(store: Store, paths: list[Path]) -> list[ImportReport]:
+async def reimport_catalog(
+    store: Store, paths: list[Path], *, progress: Progress = no_progress
+) -> list[ImportReport]:
     """Import catalog files, then refresh kpopnet if it was loaded.
 
     A catalog import rewrites the artists it names, which clears what kpopnet had filled in
     on merged artists (agency, dates); importing kpopnet again puts it back.
     """
-    reports = [await import_catalog(store, paths)]
+    reports = [await import_catalog(store, paths, progress=progress)]
     kpopnet = bundled_kpopnet_path()
     if await db.count_entities(store, origin="kpopnet") > 0 and kpopnet.is_file():
-        reports.append(await import_kpopnet(store, kpopnet))
+        reports.append(await import_kpopnet(store, kpopnet, progress=progress))
     return reports

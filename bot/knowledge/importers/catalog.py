@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from linernotes.bot.knowledge import vocab
-from linernotes.bot.knowledge.importers.report import ImportReport, Problems, display_path
+from linernotes.bot.knowledge.importers.report import (
+    ImportReport,
+    Problems,
+    Progress,
+    display_path,
+    no_progress,
+)
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.core import Store
@@ -365,10 +371,13 @@ def catalog_files(paths: Iterable[Path | str]) -> list[Path]:
     return out
 
 
-async def import_catalog(store: Store, paths: Iterable[Path | str]) -> ImportReport:
+async def import_catalog(
+    store: Store, paths: Iterable[Path | str], *, progress: Progress = no_progress
+) -> ImportReport:
     """Validate and import catalog files (or directories of them) in one transaction."""
     started = time.perf_counter()
     files = catalog_files(paths)
+    progress(0, len(files) + 1)
     problems = Problems()
     warnings: list[str] = []
     entries: list[Entry] = []
@@ -382,11 +391,13 @@ async def import_catalog(store: Store, paths: Iterable[Path | str]) -> ImportRep
             )
         names_seen[path.name] = path
         entries.extend(parse_file(path, problems, warnings))
+        progress(len(names_seen), len(files) + 1)
     problems.raise_if_any()
     origins = sorted({p.name for p in files})
     async with store.transaction() as conn:
         report = await _write(conn, entries, origins, problems)
         problems.raise_if_any()
+    progress(len(files) + 1, len(files) + 1)
     for warning in warnings:
         log.warning("catalog: %s", warning)
     return ImportReport(

@@ -15,7 +15,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from linernotes.bot.knowledge.importers.report import CatalogError, ImportReport, display_path
+from linernotes.bot.knowledge.importers.report import (
+    CatalogError,
+    ImportReport,
+    Progress,
+    display_path,
+    no_progress,
+)
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.core import Store
@@ -98,11 +104,16 @@ async def merge_catalog_artists(conn: db.Conn, catalog_ids: Sequence[int]) -> in
     return len(pairs)
 
 
-async def import_kpopnet(store: Store, path: Path | str) -> ImportReport:
+async def import_kpopnet(
+    store: Store, path: Path | str, *, progress: Progress = no_progress
+) -> ImportReport:
     """Import kpopnet.json into the catalog (idempotent; merges with catalog artists)."""
     started = time.perf_counter()
     path = Path(path)
     groups, idols = _load(path)
+    # Each idol and group is visited twice (identity, then details), then one bulk write.
+    total, done = 2 * (len(groups) + len(idols)) + 1, 0
+    progress(done, total)
     async with store.transaction() as conn:
         source_id = await db.upsert_source(
             conn, SOURCE_KEY, ORIGIN, SOURCE_URL, SOURCE_OUTLET, "kpopnet.json: K-pop idol profiles"
@@ -145,6 +156,8 @@ async def import_kpopnet(store: Store, path: Path | str) -> ImportReport:
                     else _date(item.get("debut_date"))
                 )
                 target = match(item, by_birth if kind == "person" else by_debut, date)
+                done += 1
+                progress(done, total)
                 if target is not None:
                     ids[item["id"]] = merged[item["id"]] = target
                     continue
@@ -176,6 +189,8 @@ async def import_kpopnet(store: Store, path: Path | str) -> ImportReport:
             for item in items:
                 entity_id = ids[item["id"]]
                 own = item["id"] not in merged
+                done += 1
+                progress(done, total)
                 parent = ids.get(item.get("parent_id") or "") if kind == "group" else None
                 await db.upsert_artist(
                     conn,
@@ -259,6 +274,7 @@ async def import_kpopnet(store: Store, path: Path | str) -> ImportReport:
         deleted = await db.delete_stale_entities(conn, [ORIGIN], keep)
         await db.refresh_labels(conn)
         await db.bump_catalog_version(conn)
+    progress(total, total)
     if merged:
         log.info("kpopnet: %d artists merged into catalog artists", len(merged))
     return ImportReport(

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from linernotes.bot.errors import DataFileError
+
+# Told how far an import has got, as (done, total); total may grow as more work is found.
+Progress = Callable[[int, int], None]
+
+
+def no_progress(done: int, total: int) -> None:
+    """Ignore progress (the default of every importer)."""
 
 
 @dataclass(frozen=True, slots=True)

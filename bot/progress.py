@@ -1,0 +1,34 @@
+"""Progress bars for long command-line work, shown only when stderr is a terminal."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+
+from tqdm import tqdm
+
+
+@contextlib.contextmanager
+def progress_bar(what: str, unit: str = "it") -> Iterator[Callable[[int, int], None]]:
+    """Yield a ``(done, total)`` callback that draws a bar on stderr (nothing off a terminal)."""
+    bar = tqdm(
+        desc=what,
+        unit=unit,
+        file=sys.stderr,
+        disable=not sys.stderr.isatty(),
+        leave=False,
+        dynamic_ncols=True,
+    )
+
+    def update(done: int, total: int) -> None:
+        if bar.disable:
+            return
+        if bar.total != total:
+            bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        yield update
+    finally:
+        bar.close()

@@ -1,0 +1,118 @@
+"""Operator signals: `linernotes status` on a running bot, and the Prometheus endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+from linernotes.bot import metrics
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.cogs.feedserver import FeedServer, Item
+from tests.conftest import Server
+from tests.test_settings import run_cli
+
+
+@pytest.fixture
+async def feed() -> AsyncIterator[FeedServer]:
+    server = FeedServer(items=[Item("old", "An old review", datetime(2024, 1, 1, tzinfo=UTC))])
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def status_of(database: Path, cwd: Path) -> tuple[int, str]:
+    env = {"DATABASE_PATH": str(database), "LOG_LEVEL": "WARNING"}
+    result = await asyncio.to_thread(run_cli, "status", env=env, cwd=cwd)
+    assert "Traceback" not in result.stderr
+    return result.returncode, result.stdout
+
+
+async def test_status_reports_a_running_bot(
+    server: Server, feed: FeedServer, tmp_path: Path
+) -> None:
+    fd = server.discord
+    reviews = server.guild.add_text_channel("reviews")
+    added = await fd.slash(
+        "feed add", user=server.mina, options={"url": feed.url(), "channel": reviews}
+    )
+    assert "Following" in (await added.final()).content
+    await fd.slash("help", user=server.alice)
+    await server.bot.write_heartbeat()
+
+    code, out = await status_of(server.settings.database_path, tmp_path)
+    assert code == 0, out
+    assert "bot: running" in out
+    assert "shards: 1/1 connected" in out
+    assert "servers: 1\n" in out
+    assert re.search(r"^last gateway event: [A-Z_]+ \d+ s ago$", out, flags=re.M), out
+    assert "feeds: 1 followed, 0 due, 0 failing, 0 disabled" in out
+    assert "outbox: 0 posts waiting" in out
+    version = await server.bot.store.user_version()
+    assert f"schema version {version}" in out
+    assert str(server.settings.database_path) in out
+
+    await server.bot.close()
+    code, out = await status_of(server.settings.database_path, tmp_path)
+    assert code == 1
+    assert "bot: stopped" in out
+
+
+async def test_status_without_a_heartbeat_or_a_database(tmp_path: Path) -> None:
+    code, out = await status_of(tmp_path / "missing.db", tmp_path)
+    assert code == 1 and out == ""
+    assert run_cli("db", "migrate", env={"DATABASE_PATH": str(tmp_path / "new.db")}, cwd=tmp_path)
+    code, out = await status_of(tmp_path / "new.db", tmp_path)
+    assert code == 1
+    assert "has never run on this database" in out
+
+
+def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample of a /metrics page, keyed by name and sorted labels."""
+    found = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return found
+
+
+async def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert response.status == 200
+        return samples(await response.text())
+
+
+async def test_metrics_endpoint_counts_interactions(server: Server) -> None:
+    await server.restart(METRICS_ADDR="127.0.0.1:0")
+    assert server.bot.metrics_server is not None
+    host, port = server.bot.metrics_server.address
+    url = f"http://{host}:{port}/metrics"
+    before = await scrape(url)
+    fd = server.discord
+    for _ in range(2):
+        assert (await fd.slash("help", user=server.alice)).embeds
+    refused = await fd.slash("onthisday", user=server.alice, date="2023-02-29")
+    assert refused.ephemeral
+    metrics.online_lookup("musicbrainz", "ok")
+    await server.bot.write_heartbeat()
+    after = await scrape(url)
+
+    def delta(name: str, **labels: str) -> float:
+        key = (name, tuple(sorted(labels.items())))
+        return after.get(key, 0.0) - before.get(key, 0.0)
+
+    assert delta("linernotes_interactions_total", command="help", outcome="ok") == 2
+    assert delta("linernotes_interactions_total", command="onthisday", outcome="user_error") == 1
+    assert delta("linernotes_interaction_seconds_count", command="help") == 2
+    assert delta("linernotes_online_lookups_total", source="musicbrainz", result="ok") == 1
+    assert after[("linernotes_guilds", ())] == 1
+    assert ("linernotes_outbox_backlog", ()) in after
+    # Closing the bot closes the endpoint.
+    await server.bot.close()
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await scrape(url)
