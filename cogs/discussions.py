@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
+from linernotes.bot import metrics
 from linernotes.bot.checks import MODLOG_PERMISSIONS, missing_bot_permissions
 from linernotes.bot.dates import parse_day
 from linernotes.bot.embeds import on_this_day_lines, release_embed, song_embed
@@ -215,7 +216,8 @@ class Discussions(commands.Cog):
         """Do one round of scheduled work (the loop calls this; tests call it directly)."""
         for guild in list(self.bot.guilds):
             try:
-                await self.digest_for(guild)
+                if await self.digest_for(guild):
+                    metrics.post_sent("digest")
             except Exception:
                 log.warning("digest failed for guild %s", guild.id, exc_info=True)
             try:

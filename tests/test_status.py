@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -87,17 +87,30 @@ async def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], floa
         return samples(await response.text())
 
 
-async def test_metrics_endpoint_counts_interactions(server: Server) -> None:
+async def test_metrics_endpoint_counts_interactions_posts_and_fetches(
+    server: Server, feed: FeedServer
+) -> None:
     await server.restart(METRICS_ADDR="127.0.0.1:0")
     assert server.bot.metrics_server is not None
     host, port = server.bot.metrics_server.address
     url = f"http://{host}:{port}/metrics"
-    before = await scrape(url)
     fd = server.discord
+    reviews = server.guild.add_text_channel("reviews")
+    added = await fd.slash(
+        "feed add", user=server.mina, options={"url": feed.url(), "channel": reviews}
+    )
+    assert "Following" in (await added.final()).content
+    before = await scrape(url)
     for _ in range(2):
         assert (await fd.slash("help", user=server.alice)).embeds
     refused = await fd.slash("onthisday", user=server.alice, date="2023-02-29")
     assert refused.ephemeral
+    # A new review: the next poll fetches it and posts it.
+    now = datetime.now(UTC)
+    feed.items.append(Item("new", "IU's Love wins all, reviewed", now))
+    server.bot.now = lambda: now + timedelta(hours=1)
+    await server.bot.get_cog("Feeds").run_cycle()
+    assert [m for m in fd.channel_messages(reviews) if m.embeds]
     metrics.online_lookup("musicbrainz", "ok")
     await server.bot.write_heartbeat()
     after = await scrape(url)
@@ -110,6 +123,8 @@ async def test_metrics_endpoint_counts_interactions(server: Server) -> None:
     assert delta("linernotes_interactions_total", command="onthisday", outcome="user_error") == 1
     assert delta("linernotes_interaction_seconds_count", command="help") == 2
     assert delta("linernotes_online_lookups_total", source="musicbrainz", result="ok") == 1
+    assert delta("linernotes_feed_fetches_total", result="ok") == 1
+    assert delta("linernotes_posts_sent_total", kind="review") == 1
     assert after[("linernotes_guilds", ())] == 1
     assert ("linernotes_outbox_backlog", ()) in after
     # Closing the bot closes the endpoint.

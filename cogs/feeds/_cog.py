@@ -11,6 +11,7 @@ from typing import Any
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
+from linernotes.bot import metrics
 from linernotes.bot.checks import manage_guild_only, missing_bot_permissions, posting_permissions
 from linernotes.bot.embeds import review_post_embed
 from linernotes.bot.errors import UserError
@@ -105,6 +106,9 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             linker=linker,
             rng=self.rng,
         )
+        metrics.feed_fetches("ok", report.fetched)
+        metrics.feed_fetches("not_modified", report.not_modified)
+        metrics.feed_fetches("failed", report.failed)
         for feed in report.disabled:
             await self.delivery.tell_disabled(feed)
         await self._deliver()
@@ -126,6 +130,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
                 await self.delivery.attach_thread(row, None)
             except Exception:
                 log.warning("opening the thread of outbox row %s failed", row.id, exc_info=True)
+        metrics.post_sent("review", sent)
         return sent
 
     # -- moderator commands -------------------------------------------------------------
