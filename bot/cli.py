@@ -388,7 +388,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
                 reports = await bundled.reimport_catalog(store, paths, progress=progress)
         elif args.source == "kpopnet":
             path = args.path or bundled.bundled_kpopnet_path()
-            with progress_bar("importing kpopnet", unit="artist") as progress:
+            with progress_bar("importing kpopnet", unit="step") as progress:
                 reports = [await import_kpopnet(store, path, progress=progress)]
         else:
             if not args.files and not args.fetch:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
-from tests.test_settings import run_cli
+from tests.test_settings import ROOT, run_cli
 
 MB = Path(__file__).resolve().parent / "knowledge" / "fixtures" / "musicbrainz"
 
@@ -115,3 +116,63 @@ def test_feed_preview_of_garbage_is_a_message_not_a_traceback(tmp_path: Path) ->
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
+
+
+def run_on_terminal(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    """Run the CLI with stderr on a pseudo-terminal, as a person at a shell has it."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, child = pty.openpty()
+    full_env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "linernotes.bot", *args],
+        env=full_env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=child,
+    )
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child closed its end
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    return proc.wait(timeout=60), b"".join(chunks).decode(errors="replace")
+
+
+def test_long_operations_show_progress_only_on_a_terminal(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    quiet = run_cli("import", "kpopnet", env=env, cwd=tmp_path)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == ""  # not a terminal: no bar
+    code, drawn = run_on_terminal("import", "kpopnet", env=env, cwd=tmp_path)
+    assert code == 0, drawn
+    assert "importing kpopnet" in drawn
+    assert re.search(r"\d+%\|", drawn), drawn  # a bar with a percentage
+    code, drawn = run_on_terminal("db", "backup", str(tmp_path / "copy.db"), env=env, cwd=tmp_path)
+    assert code == 0, drawn
+    assert "backing up" in drawn
+
+
+def test_help_names_the_settings_and_exit_codes(tmp_path: Path) -> None:
+    for args, names in (
+        ([], ["DISCORD_TOKEN", "DATABASE_PATH", "MUSICBRAINZ_CONTACT", "METRICS_ADDR"]),
+        (["run"], ["DISCORD_TOKEN", "DEV_GUILD_ID", "METRICS_ADDR"]),
+        (["status"], ["DATABASE_PATH"]),
+        (["ask"], ["DATABASE_PATH"]),
+        (["import", "kpopnet"], ["DATABASE_PATH"]),
+        (["feed", "preview"], ["FEED_ALLOW_PRIVATE_HOSTS"]),
+    ):
+        result = run_cli(*args, "--help", env={}, cwd=tmp_path)
+        assert result.returncode == 0, args
+        assert "exit codes:" in result.stdout, args
+        for name in names:
+            assert name in result.stdout, (args, name)

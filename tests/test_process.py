@@ -6,6 +6,7 @@ import asyncio
 import os
 import shutil
 import signal
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ import pytest
 
 from tests.cogs.feedserver import FeedServer, Item
 from tests.fakediscord import FakeDiscord, Permissions
+from tests.test_settings import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,6 +64,15 @@ class BotProcess:
         return await asyncio.wait_for(self.proc.wait(), 20)
 
 
+def heartbeat(database: Path) -> tuple | None:
+    """Read the heartbeat row the running bot writes, if there is one yet."""
+    connection = sqlite3.connect(database)
+    try:
+        return connection.execute("SELECT written_at, guild_count FROM heartbeat").fetchone()
+    finally:
+        connection.close()
+
+
 @pytest.fixture
 async def feed() -> AsyncIterator[FeedServer]:
     server = FeedServer(items=[Item("old", "An old review", datetime(2024, 1, 1, tzinfo=UTC))])
@@ -86,7 +97,15 @@ async def test_sigterm_shuts_down_cleanly(
     await connected(fake_discord, bot)
     reply = await fake_discord.slash("help", user=alice, timeout=10)
     assert "`/release`" in reply.embeds[0]["description"]
+    # The real heartbeat loop writes what `linernotes status` reads.
+    await fake_discord.wait_for(lambda: heartbeat(database), timeout=30, what="a heartbeat")
+    env = {"DATABASE_PATH": str(database), "LOG_LEVEL": "WARNING"}
+    status = await asyncio.to_thread(run_cli, "status", env=env, cwd=tmp_path)
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "shards: 1/1 connected" in status.stdout and "servers: 1" in status.stdout
     assert await bot.terminate() == 0
+    status = await asyncio.to_thread(run_cli, "status", env=env, cwd=tmp_path)
+    assert status.returncode == 1 and "bot: stopped" in status.stdout
     log = bot.log.read_text()
     assert "shutting down" in log and "stopped" in log
     assert "Traceback" not in log
