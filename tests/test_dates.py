@@ -52,3 +52,27 @@ def test_non_dates_are_refused_saying_why(text: str, message: str) -> None:
         parse_day(text, TODAY)
     assert message in str(caught.value)
     assert repr(text) in str(caught.value)
+
+
+def test_time_zones_work_without_a_system_time_zone_database(tmp_path) -> None:
+    """Windows and slim images have no /usr/share/zoneinfo: the tzdata package stands in."""
+    import subprocess
+    import sys
+
+    code = (
+        "import zoneinfo, datetime\n"
+        "assert zoneinfo.TZPATH == ()\n"
+        "zone = zoneinfo.ZoneInfo('Asia/Seoul')\n"
+        "print(datetime.datetime(2024, 1, 24, tzinfo=zone).utcoffset())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={"PYTHONTZPATH": ""},  # no system database at all
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "9:00:00"

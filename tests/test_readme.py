@@ -14,11 +14,14 @@ ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_quick_start_has_two_commands_and_ci_runs_the_test_one() -> None:
+def test_quick_start_has_run_test_and_no_token_commands_and_ci_runs_the_test_one() -> None:
     quick = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```sh\n(.*?)\n```", quick, flags=re.S)
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     assert blocks[0].strip().endswith("linernotes run")
+    # What works without a Discord token comes right after.
+    assert "linernotes ask" in blocks[2]
+    assert "feed preview" in quick and "linernotes import" in quick
     test_command = blocks[1].strip()
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     # CI does what the README's test command does: a venv, the test extra, the same pytest run.
