@@ -19,7 +19,7 @@ import linernotes.cogs
 from discord import app_commands
 from discord.ext import commands
 from linernotes.bot import __version__, metrics
-from linernotes.bot.errors import NotFoundError, UserError
+from linernotes.bot.errors import ConfigError, NotFoundError, UserError
 from linernotes.bot.settings import Settings
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore
@@ -149,7 +149,11 @@ class LinerNotesBot(commands.Bot):
                 log.exception("could not load extension %s; the others still load", name)
         self.commands_state = await self.sync_commands()
         if self.settings.metrics_addr is not None and self.metrics_server is None:
-            self.metrics_server = metrics.serve(*self.settings.metrics_addr)
+            host, port = self.settings.metrics_addr
+            try:
+                self.metrics_server = metrics.serve(host, port)
+            except OSError as exc:
+                raise ConfigError(f"METRICS_ADDR {host}:{port} cannot be used: {exc}") from None
         if self.application_id is not None:
             log.info("invite link: %s", invite_url(self.application_id))
         log.info("slash commands: %s", self.commands_state)

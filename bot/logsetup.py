@@ -16,3 +16,27 @@ def configure_logging(level: int | str = logging.INFO) -> None:
     numeric = logging.getLevelName(level) if isinstance(level, str) else level
     if isinstance(numeric, int) and numeric > logging.DEBUG:
         logging.getLogger("discord").setLevel(max(numeric, logging.WARNING))
+        reconnects = logging.getLogger("discord.client")
+        if not any(isinstance(f, OneLineReconnect) for f in reconnects.filters):
+            reconnects.addFilter(OneLineReconnect())
+
+
+class OneLineReconnect(logging.Filter):
+    """Log discord.py's "Attempting a reconnect" as one WARNING line saying why, no traceback.
+
+    A lost connection is an expected event that discord.py recovers from with its own backoff;
+    a traceback per attempt hides that. LOG_LEVEL=DEBUG keeps the tracebacks.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the reconnect record in place; let every record through."""
+        if str(record.msg).startswith("Attempting a reconnect") and record.exc_info:
+            from linernotes.bot.client import connection_problem
+
+            error = record.exc_info[1]
+            reason = connection_problem(error) if error is not None else "unknown reason"
+            record.msg = f"lost the connection to Discord ({reason}); reconnecting in %.0f s"
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True

@@ -89,6 +89,10 @@ async def test_run_retries_until_discord_is_reachable(template_db: Path, tmp_pat
         await asyncio.wait_for(
             out.wait_for(lambda lines: any("invite link" in x for x in lines)), 30
         )
+        await fd.stop()  # the network goes away again while the bot runs
+        await asyncio.wait_for(
+            out.wait_for(lambda lines: any("lost the connection" in x for x in lines)), 60
+        )
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 30) == 0
         await out.finished()
@@ -105,6 +109,9 @@ async def test_run_retries_until_discord_is_reachable(template_db: Path, tmp_pat
         assert f"127.0.0.1:{port}" in line and "connection refused" in line, line
         assert "retrying in" in line, line
     assert "Traceback" not in "\n".join(log)
+    # discord.py's own reconnect, after a lost connection, is one line too.
+    lost = [line for line in log if "lost the connection to Discord" in line]
+    assert lost and all("connection refused" in line and "reconnecting in" in line for line in lost)
     assert not any("unexpected error" in line for line in log)
     # Once up: the invite link (from the application id) and how the commands stand, once.
     invites = [line for line in log if "invite link:" in line]

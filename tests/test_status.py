@@ -14,7 +14,7 @@ from linernotes.bot import metrics
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.cogs.feedserver import FeedServer, Item
-from tests.conftest import Server
+from tests.conftest import Server, bot_settings, stop_bot
 from tests.test_settings import run_cli
 
 
@@ -131,3 +131,25 @@ async def test_metrics_endpoint_counts_interactions_posts_and_fetches(
     await server.bot.close()
     with pytest.raises(aiohttp.ClientConnectionError):
         await scrape(url)
+
+
+async def test_a_metrics_address_in_use_is_a_setting_error(server: Server) -> None:
+    import socket
+
+    from linernotes.bot.client import LinerNotesBot
+    from linernotes.bot.errors import ConfigError
+
+    await stop_bot(server.bot)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = bot_settings(
+            server.discord, server.settings.database_path, METRICS_ADDR=f"127.0.0.1:{port}"
+        )
+        bot = LinerNotesBot(settings)
+        # As `linernotes run` does: the error stops the start, the bot closes, exit code 2.
+        with pytest.raises(ConfigError, match=f"METRICS_ADDR 127.0.0.1:{port} cannot be used"):
+            async with bot:
+                await bot.start(settings.discord_token or "")
+    assert bot.is_closed()
