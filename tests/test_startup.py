@@ -138,3 +138,26 @@ async def test_a_refused_dev_server_sync_is_a_warning(
     # Still answering where its commands are registered.
     reply = await fd.slash("help", user=server.alice)
     assert "`/release`" in reply.embeds[0]["description"]
+
+
+async def test_a_dns_failure_is_described_in_a_few_words() -> None:
+    """The start-up line for the issue's case: no DNS, so discord.com cannot be resolved."""
+    import aiohttp
+    from aiohttp.abc import AbstractResolver
+    from linernotes.bot.client import NETWORK_ERRORS, connection_problem
+
+    class NoDNS(AbstractResolver):
+        async def resolve(self, host: str, port: int = 0, family: int = 0) -> list:
+            raise OSError(-2, "Name or service not known")
+
+        async def close(self) -> None:
+            return None
+
+    connector = aiohttp.TCPConnector(resolver=NoDNS())
+    async with aiohttp.ClientSession(connector=connector) as session:
+        with pytest.raises(aiohttp.ClientConnectorDNSError) as caught:
+            await session.get("https://discord.com/api/v10/users/@me")
+    assert isinstance(caught.value, NETWORK_ERRORS)  # retried, not fatal
+    assert connection_problem(caught.value) == (
+        "cannot resolve discord.com (Name or service not known)"
+    )
