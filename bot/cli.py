@@ -15,7 +15,6 @@ from typing import Any
 from linernotes.bot import __version__
 from linernotes.bot.errors import ConfigError, LinerNotesError, StoreError, UserError
 from linernotes.bot.logsetup import configure_logging
-from linernotes.bot.progress import progress_bar
 from linernotes.bot.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -58,9 +57,18 @@ def _epilog(names: tuple[str, ...], codes: dict[int, str] | None = None) -> str:
     return "\n".join(lines)
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Wrap one-paragraph descriptions; keep multi-line footers (settings, exit codes) as is."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every subcommand."""
-    raw = argparse.RawDescriptionHelpFormatter
+    raw = _HelpFormatter
     parser = argparse.ArgumentParser(
         prog="linernotes",
         description="Liner Notes: a Discord bot for K-pop credits, references and reviews.",
@@ -247,6 +255,7 @@ async def _status(settings: Settings) -> int:
 
 
 async def _backup(settings: Settings, target: Path) -> int:
+    from linernotes.bot.progress import progress_bar
     from linernotes.bot.store import Store
 
     if not settings.database_path.exists():
@@ -377,6 +386,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
         import_musicbrainz,
         import_musicbrainz_documents,
     )
+    from linernotes.bot.progress import progress_bar
     from linernotes.bot.store import Store
     from linernotes.bot.useragent import user_agent
 
