@@ -18,6 +18,8 @@ _MONTH_WORD = "|".join(sorted(_MONTHS, key=lambda m: (-len(m), m)))
 _SEPARATOR = r"\s*[-/.]\s*"
 # Numeric: [YYYY sep] MM sep DD, with -, / or . (Korean writing uses 2024.01.24).
 _NUMERIC = re.compile(rf"^(?:(\d{{4}}){_SEPARATOR})?(\d{{1,2}}){_SEPARATOR}(\d{{1,2}})\.?$")
+# American, year last: 01/24/2024.
+_YEAR_LAST = re.compile(r"^(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})$")
 # English: "Jan 24", "January 24, 2024", "Jan. 24th".
 _MONTH_FIRST = re.compile(
     rf"^({_MONTH_WORD})\.?\s*(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?$", re.IGNORECASE
@@ -70,6 +72,8 @@ def _split(text: str) -> tuple[int | None, int | None, int | None]:
         if first > 12 and second <= 12 and year is None:
             first, second = second, first
         return (int(year) if year else None), first, second
+    if match := _YEAR_LAST.match(text):
+        return int(match.group(3)), int(match.group(1)), int(match.group(2))
     if match := _MONTH_FIRST.match(text):
         year = match.group(3)
         return (int(year) if year else None), _MONTHS[match.group(1).lower()], int(match.group(2))

@@ -20,6 +20,7 @@ TODAY = date(2026, 11, 28)
         ("1/24", date(2026, 1, 24)),
         ("24/01", date(2026, 1, 24)),  # a first number over 12 can only be the day
         ("2024.01.24", date(2024, 1, 24)),
+        ("01/24/2024", date(2024, 1, 24)),
         ("Jan 24", date(2026, 1, 24)),
         ("jan. 24th", date(2026, 1, 24)),
         ("January 24, 2024", date(2024, 1, 24)),
@@ -41,6 +42,7 @@ def test_common_ways_of_writing_a_day(text: str, expected: date) -> None:
     [
         ("2023-02-29", "2023 is not a leap year"),
         ("2023년 2월 29일", "2023 is not a leap year"),
+        ("02/29/2023", "2023 is not a leap year"),
         ("04-31", "April has 30 days"),
         ("13-45", "no month 13"),
         ("Smarch 3", "try 01-24"),
