@@ -133,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Copy the database to PATH with SQLite's online backup API.",
     )
     backup.add_argument("path", type=Path, metavar="PATH", help="file to write the backup to")
+    db_commands.add_parser(
+        "audit",
+        help="check every fact's source against the source policy",
+        description="Print how many facts the store holds per source grade, every fact "
+        "without its own source, and every source the policy now refuses (exit 1 if any).",
+    )
 
     imp = command(
         commands,
@@ -443,6 +449,19 @@ async def _ask(settings: Settings, question: str) -> int:
     return EXIT_OK if result.answered else EXIT_FAILED
 
 
+async def _audit(settings: Settings) -> int:
+    from linernotes.bot.knowledge.audit import audit
+
+    store = await _open_loaded(settings)
+    try:
+        report = await audit(store)
+    finally:
+        await store.close()
+    for line in report.lines():
+        print(line)
+    return EXIT_FAILED if report.refused else EXIT_OK
+
+
 async def _feed_preview(settings: Settings, source: str) -> int:
     import json
 
@@ -487,6 +506,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return _run(_migrate(settings))
     if args.command == "db" and args.db_command == "backup":
         return _run(_backup(settings, args.path))
+    if args.command == "db" and args.db_command == "audit":
+        return _run(_audit(settings))
     if args.command == "import":
         return _run(_import(settings, args))
     if args.command == "ask":

@@ -228,7 +228,53 @@ BAD_FILES = [
         'date = "2024-01-01"\nparent = "r"\nsources = ["s"]',
         "cannot be its own parent",
     ),
-    ("bad url", '[[source]]\nid = "t"\nurl = "example.org"\noutlet = "E"', "is not an http(s) URL"),
+    (
+        "bad url",
+        '[[source]]\nid = "t"\nurl = "example.org"\noutlet = "E"',
+        'refused by rule "malformed-url"',
+    ),
+    (
+        "search page",
+        '[[source]]\nid = "t"\nurl = "https://news.example.id/images/cari-berita.php"\noutlet = "E"',
+        'refused by rule "search-page"',
+    ),
+    (
+        "query page",
+        '[[source]]\nid = "t"\nurl = "https://www.soompi.com/?q=spring+day"\noutlet = "E"',
+        'refused by rule "search-page"',
+    ),
+    (
+        "proxy",
+        '[[source]]\nid = "t"\nurl = "https://melakarnets.com/proxy/index.php?q=https%3A%2F%2Fx.org"'
+        '\noutlet = "E"',
+        'refused by rule "proxy-or-mirror"',
+    ),
+    (
+        "mirror",
+        '[[source]]\nid = "t"\nurl = "https://wikiwand.com/en/articles/Maniac"\noutlet = "E"',
+        'refused by rule "proxy-or-mirror"',
+    ),
+    (
+        "reprint",
+        '[[source]]\nid = "t"\nurl = "https://todayprimenews.com/entertainment/x/"\noutlet = "E"',
+        'refused by rule "reprint-or-spam"',
+    ),
+    (
+        "not percent-encoded",
+        '[[source]]\nid = "t"\nurl = "http://kstars.jkn.co.kr/articles/블랙핑크…htm"\noutlet = "E"',
+        'refused by rule "malformed-url"',
+    ),
+    (
+        "truncated",
+        '[[source]]\nid = "t"\nurl = "https://www.gqkorea.co.kr/2023/%EC%9E%91%EC%82"\noutlet = "E"',
+        'refused by rule "malformed-url"',
+    ),
+    (
+        "refused review url",
+        '[[review]]\nid = "rv"\ntitle = "T"\nurl = "https://lr.vern.cc/r/bangtan/x/"\n'
+        'outlet = "O"\nsummary = "S"\ndiscusses = ["artist:a"]\nsource = "s"',
+        'refused by rule "proxy-or-mirror"',
+    ),
     (
         "wrong type",
         '[[artist]]\nid = "b"\nname = "B"\nkind = "person"\nimportance = "high"\nsources = ["s"]',

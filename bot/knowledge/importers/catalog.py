@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from linernotes.bot.knowledge import sources as source_policy
 from linernotes.bot.knowledge import vocab
 from linernotes.bot.knowledge.importers.report import (
     ImportReport,
@@ -28,6 +29,7 @@ from linernotes.bot.knowledge.importers.report import (
 )
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
 from linernotes.bot.store import catalog as db
+from linernotes.bot.store.catalog import provenance
 from linernotes.bot.store.core import Store
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,10 @@ SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
         "debut_date": ("date", False),
         "agency": ("str", False),
         "importance": ("int", False),
+        "birth_date_source": ("slug", False),
+        "debut_date_source": ("slug", False),
+        "agency_source": ("slug", False),
+        "legal_name_source": ("slug", False),
         # Optional additions: ids in the datasets this catalog merges with.
         "kpopnet": ("str", False),
         "musicbrainz": ("str", False),
@@ -81,6 +87,8 @@ SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
         "artists": ("slugs", True),
         "date": ("date", True),
         "label": ("str", False),
+        "date_source": ("slug", False),
+        "label_source": ("slug", False),
         "parent": ("slug", False),
         "tracks": ("slugs", False),
         "aliases": ("aliases", False),
@@ -104,6 +112,7 @@ SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
         "kind": (vocab.VIDEO_KINDS, False),
         "youtube": ("str", False),
         "premiere": ("date", False),
+        "premiere_source": ("slug", False),
         "length": ("length", False),
         "hangul": ("str", False),
         "aliases": ("aliases", False),
@@ -161,6 +170,17 @@ REF_KINDS = {
     ("review", "discusses"): ("release", "song", "video", "artist", "work"),
 }
 ENTITY_TABLES = ("artist", "release", "song", "video", "work")
+# Attributes that cite their own source (`<attribute>_source`), with the keys they cover.
+SOURCED_ATTRIBUTES: dict[str, dict[str, tuple[str, ...]]] = {
+    "artist": {
+        "birth_date": ("birth_date",),
+        "debut_date": ("debut_date",),
+        "agency": ("agency",),
+        "legal_name": ("legal_name", "legal_name_hangul"),
+    },
+    "release": {"date": ("date",), "label": ("label",)},
+    "video": {"premiere": ("premiere",)},
+}
 
 
 @dataclass(slots=True)
@@ -251,8 +271,10 @@ def _check(kind: Any, value: Any) -> tuple[Any, str | None]:
     value = value.strip()
     if kind == "slug" and not SLUG.match(value):
         return None, f'"{value}" is not a valid id (lowercase a-z, 0-9 and -)'
-    if kind == "url" and not re.match(r"^https?://\S+$", value):
-        return None, f'"{value}" is not an http(s) URL'
+    if kind == "url":
+        verdict = source_policy.judge(value)
+        if verdict.refused:
+            return None, verdict.message
     if kind == "ref":
         kind_, _, key = value.partition(":")
         if not key or not SLUG.match(key):
@@ -330,6 +352,17 @@ def _parse_entry(
             sources.extend(items)
         if not sources:
             problems.add(where, 'has no source: every entry needs "source" or "sources"')
+    for attribute, keys in SOURCED_ATTRIBUTES.get(table, {}).items():
+        own = values.get(f"{attribute}_source")
+        present = any(k in values for k in keys)
+        if own and not present:
+            problems.add(where, f"{attribute}_source is given but {attribute} is not")
+        elif present and not own and len(sources) > 1:
+            problems.add(
+                where,
+                f"{attribute} has {len(sources)} possible sources: say which page states it "
+                f'with {attribute}_source = "<source id>"',
+            )
     for key in raw:
         if key not in spec and key not in ("source", "sources"):
             warnings.append(f'{where}: unknown key "{key}" ignored')
@@ -447,6 +480,14 @@ def _alias_rows(
     return rows
 
 
+def _attribute_sources(entry: Entry, source_ids: dict[str, int]) -> dict[str, int | None]:
+    """Return {attribute: source id}: its own `<attribute>_source`, else the entry's only one."""
+    return {
+        attribute: source_ids[entry.values.get(f"{attribute}_source") or entry.sources[0]]
+        for attribute in SOURCED_ATTRIBUTES.get(entry.table, {})
+    }
+
+
 async def _write(
     conn: db.Conn,
     entries: list[Entry],
@@ -538,7 +579,8 @@ class _CatalogWrite:
     def check_ids_exist(self) -> None:
         """Report every id an entry names that nothing defines."""
         for entry in self.entries:
-            for source in entry.sources:
+            own = [entry.values.get(f"{a}_source") for a in SOURCED_ATTRIBUTES.get(entry.table, {})]
+            for source in [*entry.sources, *(s for s in own if s)]:
                 if not self.known("source", source):
                     self.problems.add(entry.where, f'unknown source id "{source}"')
         for table, fields in _ID_FIELDS.items():
@@ -629,6 +671,10 @@ class _CatalogWrite:
                     _alias_rows(entity_id, table, entry, entry.origin, _base_names(table, v))
                 )
                 await self._write_detail(table, entity_id, v)
+                if table in SOURCED_ATTRIBUTES:
+                    await provenance.set_attribute_sources(
+                        self.conn, table, entity_id, _attribute_sources(entry, self.source_ids)
+                    )
         await db.add_names(self.conn, names, overwrite=True)
         await db.add_entity_sources(self.conn, entity_sources)
         await db.add_external_ids(self.conn, external)

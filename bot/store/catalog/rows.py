@@ -45,6 +45,7 @@ class SourceRow:
     title: str | None = None
     author: str | None = None
     published: str | None = None
+    origin: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +365,7 @@ class ReviewSubjectInsert(NamedTuple):
 
 # ------------------------------------------------------------------------------ decoding
 ENTITY_FIELDS = ("id", "kind", "key", "origin", "name", "hangul", "importance", "label")
-SOURCE_FIELDS = ("id", "key", "url", "outlet", "title", "author", "published")
+SOURCE_FIELDS = ("id", "key", "url", "outlet", "title", "author", "published", "origin")
 REVIEW_FIELDS = ("id", "key", "origin", "title", "url", "outlet", "author", "published", "summary")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from linernotes.bot.store.catalog import provenance
 from linernotes.bot.store.catalog.rows import (
     ENTITY_KINDS,
     FACT_TABLES,
@@ -481,7 +482,10 @@ async def stale_sources_in_use(conn: Conn, origins: Sequence[str], keep: set[str
                 used.append(key)
                 break
         else:
-            await conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+            if await provenance.attribute_cites(conn, source_id):
+                used.append(key)
+            else:
+                await conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
     return used
 
 
@@ -500,6 +504,17 @@ async def keys_by_kind(
     )
     for r in await cursor.fetchall():
         out[r["kind"]][r["key"]] = int(r["id"])
+    return out
+
+
+async def source_urls(conn: Conn, ids: Sequence[int]) -> dict[int, str]:
+    """Return {source id: url} for these ids."""
+    out: dict[int, str] = {}
+    for chunk in chunks(ids):
+        cursor = await conn.execute(
+            f"SELECT id, url FROM sources WHERE id IN ({qmarks(chunk)})", list(chunk)
+        )
+        out.update({int(r["id"]): str(r["url"]) for r in await cursor.fetchall()})
     return out
 
 
@@ -593,6 +608,7 @@ async def merge_entity(conn: Conn, from_id: int, into_id: int) -> None:
         "agency",
         "parent_group_id",
     )
+    await provenance.merge_attribute_sources(conn, from_id, into_id)
     sets = ", ".join(
         f"{c} = COALESCE({c}, (SELECT {c} FROM artists WHERE entity_id = ?))" for c in cols
     )
