@@ -23,8 +23,17 @@ from linernotes.bot.knowledge.cards import (
 )
 from linernotes.bot.render import Field, clip, link, make_embed, pack_lines
 
-SOURCE_FOOTER = "Every line links its source. Ratings: press = reputable press; fan = fan source."
+SOURCE_FOOTER = (
+    "Every line links its source. Unmarked: official or encyclopedic; press; database; "
+    "fan source; community = approved by a moderator."
+)
 FIELD_BUDGET = 1000
+
+
+def grade_mark(grade: str) -> str:
+    """Return a fact's grade label in italics (" *(press)*"), or "" for the best grades."""
+    note = vocab.grade_note(grade).strip()
+    return f" *{note}*" if note else ""
 
 
 def sources_text(sources: Sequence[SourceRef], limit: int = 2) -> str:
@@ -43,11 +52,6 @@ def titled(name: str, hangul: str | None) -> str:
 def mmss(seconds: int | None) -> str | None:
     """Return m:ss for a length in seconds."""
     return None if seconds is None else f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def _grade(confidence: str) -> str:
-    note = vocab.confidence_note(confidence)
-    return f" *({note})*" if note else ""
 
 
 def _status(status: str) -> str:
@@ -158,7 +162,7 @@ def credit_line(line: CreditLine, *, with_subject: bool = False) -> str:
     if with_subject:
         name = f"{line.subject.name}: {name}"
     detail = f" — {line.detail}" if line.detail else ""
-    return f"• {name}{detail}{_grade(line.confidence)} — {sources_text(line.sources)}"
+    return f"• {name}{detail}{grade_mark(line.grade)} — {sources_text(line.sources)}"
 
 
 def credits_pages(view: CreditsView, role: str | None = None) -> list[discord.Embed]:
@@ -309,7 +313,7 @@ def works_pages(view: WorksView, role: str | None = None) -> list[discord.Embed]
             continue
         lines.append(f"**{vocab.role_title(group.role)}**")
         lines.extend(
-            f"• {ln.subject.label or ln.subject.name}{_grade(ln.confidence)}"
+            f"• {ln.subject.label or ln.subject.name}{grade_mark(ln.grade)}"
             f" — {sources_text(ln.sources, 1)}"
             for ln in group.lines
         )

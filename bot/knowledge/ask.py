@@ -574,25 +574,20 @@ def _q(entity: EntityRef) -> str:
     return f"“{entity.name}”"
 
 
-def _grade(confidence: str) -> str:
-    note = vocab.confidence_note(confidence)
-    return f" ({note})" if note else ""
-
-
 def _names(lines: Sequence[CreditLine]) -> str:
-    confidences = {line.confidence for line in lines}
-    shared = len(confidences) == 1
+    grades = {line.grade for line in lines}
+    shared = len(grades) == 1
     parts = []
     for line in lines:
         text = line.artist.name
         if line.credited_as and normalize(line.credited_as) != normalize(line.artist.name):
             text += f" (credited as {line.credited_as})"
         if not shared:
-            text += _grade(line.confidence)
+            text += vocab.grade_note(line.grade)
         parts.append(text)
     text = ", ".join(dict.fromkeys(parts))
     if shared:
-        text += _grade(next(iter(confidences)))
+        text += vocab.grade_note(next(iter(grades)))
     return text
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from linernotes.bot.errors import NotFoundError
+from linernotes.bot.knowledge import sources as policy
 from linernotes.bot.knowledge import vocab
 from linernotes.bot.knowledge.entities import EntityRef
 from linernotes.bot.store import catalog as db
@@ -17,16 +18,17 @@ from linernotes.bot.store.core import Store
 
 @dataclass(frozen=True, slots=True)
 class SourceRef:
-    """Where a fact comes from: a link and the outlet's name."""
+    """Where a fact comes from: a link, the outlet's name and the grade the policy gives it."""
 
     url: str
     outlet: str
     title: str | None = None
+    grade: str = "fan"
 
     @classmethod
     def of(cls, row: db.SourceRow) -> SourceRef:
         """Build from a store row."""
-        return cls(row.url, row.outlet, row.title)
+        return cls(row.url, row.outlet, row.title, policy.fact_grade(row.url, row.origin))
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +38,7 @@ class CreditLine:
     role: str
     artist: EntityRef
     credited_as: str | None
-    confidence: str
+    grade: str
     subject: EntityRef
     sources: tuple[SourceRef, ...]
     detail: str | None = None
@@ -259,7 +261,7 @@ def group_credits(rows: Iterable[db.CreditRow]) -> tuple[CreditGroup, ...]:
     for items in merged.values():
         first = items[0]
         sources = tuple(dict.fromkeys(SourceRef.of(r.source) for r in items))
-        best = min((r.confidence for r in items), default="A")
+        best = policy.best_grade([s.grade for s in sources])
         line = CreditLine(
             first.role,
             EntityRef.of(first.artist),

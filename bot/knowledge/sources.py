@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote_to_bytes, urlsplit
 
 from linernotes.bot.errors import UserError
+from linernotes.bot.knowledge import vocab
 
-GRADES = ("primary", "encyclopedic", "press", "fan")
+GRADES = vocab.URL_GRADE_KEYS
 # Every grade a fact can carry, best first (used to pick the best of several sources).
-FACT_GRADES = ("primary", "encyclopedic", "press", "database", "fan", "community")
+FACT_GRADES = vocab.GRADE_KEYS
 # Origins of facts written by importers of open databases, and by approved suggestions.
 DATABASE_ORIGINS = ("kpopnet", "musicbrainz", "wikidata")
 COMMUNITY_ORIGINS = ("suggestion",)
@@ -102,26 +103,32 @@ DOMAINS: dict[str, str] = {
     "yna.co.kr": "press",
     "ytn.co.kr": "press",
     "allkpop.com": "press",
+    "augustman.com": "press",
     "bbc.co.uk": "press",
     "bbc.com": "press",
     "billboard.com": "press",
     "cnn.com": "press",
     "dazeddigital.com": "press",
+    "domusweb.it": "press",
     "forbes.com": "press",
     "grammy.com": "press",
     "hollywoodreporter.com": "press",
     "inquirer.net": "press",
+    "j-14.com": "press",
     "koreaboo.com": "press",
     "latimes.com": "press",
     "nme.com": "press",
     "npr.org": "press",
     "nytimes.com": "press",
+    "okezone.com": "press",
     "pinkvilla.com": "press",
     "pitchfork.com": "press",
     "rollingstone.com": "press",
     "soompi.com": "press",
+    "sportskeeda.com": "press",
     "teenvogue.com": "press",
     "theguardian.com": "press",
+    "themarysue.com": "press",
     "time.com": "press",
     "variety.com": "press",
     "vogue.com": "press",

@@ -188,6 +188,37 @@ def confidence_note(grade: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Grade:
+    """How far a fact's source can be trusted (bot/knowledge/sources.py decides which)."""
+
+    key: str
+    meaning: str
+    note: str  # follows a fact in an answer; empty for the best grades
+    confidence: str  # the credits.confidence column value kept for older readers
+
+
+# Best first: a fact cited by several sources carries the best grade among them.
+GRADES: tuple[Grade, ...] = (
+    Grade("primary", "agencies, labels, the artists' own channels, KOMCA, MusicBrainz", "", "A"),
+    Grade("encyclopedic", "Wikipedia", "", "A"),
+    Grade("press", "established outlets in Korean and English", "press", "B"),
+    Grade("database", "imported from an open database (kpopnet, MusicBrainz)", "database", "B"),
+    Grade("fan", "wikis, fan sites, blogs and sites the policy does not list", "fan source", "C"),
+    Grade("community", "a member's suggestion", "community, approved by a moderator", "C"),
+)
+GRADE = {g.key: g for g in GRADES}
+GRADE_KEYS = tuple(g.key for g in GRADES)
+# Grades the source policy gives a URL by its domain.
+URL_GRADE_KEYS = ("primary", "encyclopedic", "press", "fan")
+
+
+def grade_note(grade: str) -> str:
+    """Return the label that follows a fact of this grade (" (press)"), or ""."""
+    known = GRADE.get(grade)
+    return f" ({known.note})" if known and known.note else ""
+
+
+@dataclass(frozen=True, slots=True)
 class ReleaseType:
     """A kind of release."""
 

@@ -42,7 +42,7 @@ async def test_credits_grouped_by_role_with_sources_and_v_as_cast(server: Server
     assert "**Lyricist**\n• Love wins all: IU — [Wikipedia](" in text
     assert "Seo Dong-hwan" in text
     assert "**MV director**" in text and "Um Tae-hwa" in text
-    assert "**MV cast**" in text and ": V —" in text
+    assert "**MV cast**" in text and ": V *(press)* —" in text
     assert "Featured artist" not in text
     only = await server.discord.slash(
         "credits", user=server.alice, query="Love wins all", role="composer"

@@ -48,7 +48,7 @@ async def test_song_card_and_credits_grouped_by_role(full_store: Store) -> None:
     assert roles.index("lyricist") < roles.index("composer") < roles.index("mv director")
     lyricists = view.role("lyricist")
     bang = next(line for line in lyricists if line.artist.name == "Bang Si-hyuk")
-    assert bang.credited_as == '"hitman" bang' and bang.confidence == "B"
+    assert bang.credited_as == '"hitman" bang' and bang.grade == "encyclopedic"
     assert all(line.sources for g in view.groups for line in g.lines)
 
 

@@ -235,7 +235,7 @@ BAD_FILES = [
     ),
     (
         "search page",
-        '[[source]]\nid = "t"\nurl = "https://news.example.id/images/cari-berita.php"\noutlet = "E"',
+        '[[source]]\nid = "t"\nurl = "https://news.example.id/cari-berita.php"\noutlet = "E"',
         'refused by rule "search-page"',
     ),
     (
@@ -266,7 +266,7 @@ BAD_FILES = [
     ),
     (
         "truncated",
-        '[[source]]\nid = "t"\nurl = "https://www.gqkorea.co.kr/2023/%EC%9E%91%EC%82"\noutlet = "E"',
+        '[[source]]\nid = "t"\nurl = "https://gqkorea.co.kr/%EC%9E%91%EC%82"\noutlet = "E"',
         'refused by rule "malformed-url"',
     ),
     (

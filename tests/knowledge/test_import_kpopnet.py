@@ -32,7 +32,8 @@ async def test_counts_and_sources(store: Store) -> None:
     card = await db.artist(store, yena)
     assert card.birth_date == "1999-09-29" and card.legal_name
     sources = await db.entity_sources(store, yena)
-    assert sources[0].url == "https://github.com/Kpopnet/kpopnet.json"
+    # Each idol cites her own kpopnet profile page, not the whole dataset.
+    assert sources[0].url == "https://net.kpop.re/?id=GWzWGb9qZTWSieauLUWZ"
     groups_of = await db.groups_of(store, yena)
     assert "IZ*ONE" in {m.group.name for m in groups_of}
     names = {n.name for n in await db.names_of(store, yena)}
@@ -58,7 +59,7 @@ async def test_catalog_artist_is_merged_not_duplicated(store: Store) -> None:
     card = await db.artist(store, iu.id)
     assert card.agency == "EDAM Entertainment"  # the catalog's value wins
     urls = {s.url for s in await db.entity_sources(store, iu.id)}
-    assert "https://github.com/Kpopnet/kpopnet.json" in urls
+    assert "https://net.kpop.re/?id=vUR2P_2jfmdTmS4p0BxY" in urls
 
 
 async def test_catalog_imported_after_kpopnet_absorbs_the_duplicate(store: Store) -> None:

@@ -124,7 +124,6 @@ SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
         "artist": ("slug", True),
         "role": (vocab.CATALOG_ROLES, True),
         "credited_as": ("str", False),
-        "confidence": (vocab.CONFIDENCE_KEYS, False),
     },
     "work": {
         "id": ("slug", True),
@@ -358,10 +357,9 @@ def _parse_entry(
         if own and not present:
             problems.add(where, f"{attribute}_source is given but {attribute} is not")
         elif present and not own and len(sources) > 1:
-            problems.add(
-                where,
-                f"{attribute} has {len(sources)} possible sources: say which page states it "
-                f'with {attribute}_source = "<source id>"',
+            warnings.append(
+                f"{where}: {attribute} is stored unsourced: it has {len(sources)} possible "
+                f'sources; say which page states it with {attribute}_source = "<source id>"'
             )
     for key in raw:
         if key not in spec and key not in ("source", "sources"):
@@ -480,12 +478,27 @@ def _alias_rows(
     return rows
 
 
+def _confidence(url: str) -> str:
+    """Return the legacy A/B/C column value for a credit cited by ``url`` (labels use grades)."""
+    return vocab.GRADE[source_policy.judge(url).grade or "fan"].confidence
+
+
 def _attribute_sources(entry: Entry, source_ids: dict[str, int]) -> dict[str, int | None]:
-    """Return {attribute: source id}: its own `<attribute>_source`, else the entry's only one."""
-    return {
-        attribute: source_ids[entry.values.get(f"{attribute}_source") or entry.sources[0]]
-        for attribute in SOURCED_ATTRIBUTES.get(entry.table, {})
-    }
+    """Return {attribute: source id}: its own `<attribute>_source`, else the entry's only one.
+
+    An attribute of an entry with several sources and no `<attribute>_source` is unsourced
+    (None): which page states it cannot be told.
+    """
+    out: dict[str, int | None] = {}
+    for attribute in SOURCED_ATTRIBUTES.get(entry.table, {}):
+        own = entry.values.get(f"{attribute}_source")
+        if own:
+            out[attribute] = source_ids[own]
+        elif len(entry.sources) == 1:
+            out[attribute] = source_ids[entry.sources[0]]
+        else:
+            out[attribute] = None
+    return out
 
 
 async def _write(
@@ -549,6 +562,7 @@ class _CatalogWrite:
         self.defined: dict[str, dict[str, Entry]] = {}
         self.outside: dict[str, dict[str, int]] = {}
         self.source_ids: dict[str, int] = {}
+        self.source_urls: dict[str, str] = {}
         self.ids: dict[str, dict[str, int]] = {}
         self.review_ids: dict[str, int] = {}
 
@@ -619,6 +633,9 @@ class _CatalogWrite:
     async def write_sources(self) -> None:
         """Write sources first: everything else cites them."""
         self.source_ids = dict(self.outside["source"])
+        urls = await db.source_urls(self.conn, list(self.source_ids.values()))
+        self.source_urls = {key: urls.get(i, "") for key, i in self.source_ids.items()}
+        self.source_urls.update({e.values["id"]: e.values["url"] for e in self.by_table["source"]})
         for entry in self.by_table["source"]:
             v = entry.values
             self.source_ids[v["id"]] = await db.upsert_source(
@@ -775,7 +792,7 @@ class _CatalogWrite:
                     role=e.values["role"],
                     credited_as=e.values.get("credited_as"),
                     detail=None,
-                    confidence=e.values.get("confidence", "A"),
+                    confidence=_confidence(self.source_urls[s]),
                     source_id=self.source_ids[s],
                     origin=e.origin,
                     approved_by=None,

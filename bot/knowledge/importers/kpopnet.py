@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 import logging
 import time
+import tomllib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from linernotes.bot.knowledge import sources as source_policy
 from linernotes.bot.knowledge.importers.report import (
     CatalogError,
     ImportReport,
@@ -24,14 +27,23 @@ from linernotes.bot.knowledge.importers.report import (
 )
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
 from linernotes.bot.store import catalog as db
+from linernotes.bot.store import provenance
 from linernotes.bot.store.core import Store
 
 log = logging.getLogger(__name__)
 
 ORIGIN = "kpopnet"
-SOURCE_KEY = "kpopnet:dataset"
-SOURCE_URL = "https://github.com/Kpopnet/kpopnet.json"
 SOURCE_OUTLET = "kpopnet (CC0)"
+PROFILE_PREFIX = "https://net.kpop.re/?id="
+CORRECTIONS_FILE = "corrections.toml"
+CORRECTION_ORIGIN = "kpopnet-corrections"
+# kpopnet field -> the artist attribute it fills.
+FIELDS = {
+    "birth_date": "birth_date",
+    "debut_date": "debut_date",
+    "disband_date": "end_date",
+    "agency_name": "agency",
+}
 
 _IDOL_REQUIRED = ("id", "name", "name_original", "real_name", "real_name_original", "birth_date")
 _GROUP_REQUIRED = ("id", "name", "name_original", "agency_name", "members")
@@ -65,6 +77,63 @@ def _load(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     if problems:
         raise CatalogError(problems)
     return data["groups"], data["idols"]
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A value of kpopnet.json replaced by the right one, with the page that states it."""
+
+    kpopnet: str
+    field: str
+    wrong: str
+    right: str
+    note: str
+    url: str
+    outlet: str
+
+    @property
+    def key(self) -> str:
+        """Return the source key of the corrected fact."""
+        return f"kpopnet-fix:{self.kpopnet}:{self.field}"
+
+
+def load_corrections(path: Path) -> list[Correction]:
+    """Read corrections.toml (missing file: none); refuse bad entries and bad sources."""
+    if not path.is_file():
+        return []
+    shown = display_path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogError([f"{shown}: cannot be read as TOML: {exc}"]) from None
+    out, problems = [], []
+    for index, item in enumerate(data.get("correction", []), start=1):
+        where = f"{shown}: [[correction]] #{index}"
+        values = {k: item.get(k) for k in Correction.__dataclass_fields__}
+        missing = [k for k, v in values.items() if not isinstance(v, str)]
+        if missing:
+            problems.append(f"{where}: missing or not text: {', '.join(missing)}")
+            continue
+        if values["field"] not in FIELDS:
+            problems.append(f"{where}: field must be one of {', '.join(FIELDS)}")
+            continue
+        verdict = source_policy.judge(values["url"])
+        if verdict.refused:
+            problems.append(f"{where}: url {verdict.message}")
+            continue
+        out.append(Correction(**values))
+    if problems:
+        raise CatalogError(problems)
+    return out
+
+
+def _profile_url(item: dict[str, Any]) -> str:
+    """Return the kpopnet profile page of an idol or group (every entry has one)."""
+    urls = item.get("urls") or []
+    for url in urls:
+        if isinstance(url, str) and url.startswith(PROFILE_PREFIX):
+            return url
+    return PROFILE_PREFIX + str(item["id"])
 
 
 def _split_aliases(text: str | None) -> list[str]:
@@ -105,19 +174,47 @@ async def merge_catalog_artists(conn: db.Conn, catalog_ids: Sequence[int]) -> in
 
 
 async def import_kpopnet(
-    store: Store, path: Path | str, *, progress: Progress = no_progress
+    store: Store,
+    path: Path | str,
+    corrections: Path | str | None = None,
+    *,
+    progress: Progress = no_progress,
 ) -> ImportReport:
-    """Import kpopnet.json into the catalog (idempotent; merges with catalog artists)."""
+    """Import kpopnet.json into the catalog (idempotent; merges with catalog artists).
+
+    Each idol and group cites its own kpopnet profile page; values corrected by
+    ``corrections`` (default: corrections.toml beside the file) cite the correction's page.
+    """
     started = time.perf_counter()
     path = Path(path)
     groups, idols = _load(path)
+    fixes = load_corrections(Path(corrections) if corrections else path.with_name(CORRECTIONS_FILE))
+    applied = 0
     # Each idol and group is visited twice (identity, then details), then one bulk write.
     total, done = 2 * (len(groups) + len(idols)) + 1, 0
     progress(done, total)
     async with store.transaction() as conn:
-        source_id = await db.upsert_source(
-            conn, SOURCE_KEY, ORIGIN, SOURCE_URL, SOURCE_OUTLET, "kpopnet.json: K-pop idol profiles"
-        )
+        profile: dict[str, int] = {}
+        for item in (*groups, *idols):
+            profile[item["id"]] = await db.upsert_source(
+                conn,
+                f"kpopnet:{item['id']}",
+                ORIGIN,
+                _profile_url(item),
+                SOURCE_OUTLET,
+                f"{item['name']} ({item['name_original']})",
+            )
+        fixed: dict[tuple[str, str], int] = {}
+        by_id = {item["id"]: item for item in (*groups, *idols)}
+        for fix in fixes:
+            item = by_id.get(fix.kpopnet)
+            if item is None or (item.get(fix.field) or "") != fix.wrong:
+                continue
+            item[fix.field] = fix.right or None
+            fixed[(fix.kpopnet, fix.field)] = await db.upsert_source(
+                conn, fix.key, CORRECTION_ORIGIN, fix.url, fix.outlet, fix.note
+            )
+            applied += 1
         # Match before deleting kpopnet's own facts (its external ids are among them).
         external = await db.external_id_map(conn, ORIGIN)
         identities = await db.artist_identities(conn)
@@ -205,6 +302,15 @@ async def import_kpopnet(
                     parent_group_id=parent,
                     fill_only=not own,
                 )
+                own_source = profile[item["id"]]
+                attribute_sources: dict[str, int | None] = {
+                    attribute: fixed.get((item["id"], field), own_source)
+                    for field, attribute in FIELDS.items()
+                }
+                attribute_sources["legal_name"] = own_source
+                await provenance.set_attribute_sources(
+                    conn, "artist", entity_id, attribute_sources, fill_only=not own
+                )
                 candidates = [
                     (item["name"], "stage", "en", own),
                     (
@@ -242,7 +348,7 @@ async def import_kpopnet(
                                 ORIGIN,
                             )
                         )
-                sources.append((entity_id, source_id, ORIGIN))
+                sources.append((entity_id, profile[item["id"]], ORIGIN))
                 if not own:
                     external_rows.append((ORIGIN, item["id"], entity_id, ORIGIN))
         for group in groups:
@@ -260,7 +366,7 @@ async def import_kpopnet(
                         None,
                         None if current is None else int(bool(current)),
                         member.get("roles"),
-                        source_id,
+                        profile[group["id"]],
                         ORIGIN,
                     )
                 )
@@ -285,6 +391,7 @@ async def import_kpopnet(
             "idol": len(idols),
             "merged": len(merged),
             "membership": len(memberships),
+            "correction": applied,
         },
         deleted,
         (),

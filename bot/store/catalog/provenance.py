@@ -154,8 +154,8 @@ async def attribute_facts(store: Store) -> list[AttributeFact]:
         for attribute, columns in attributes.items():
             value = " || ' / ' || ".join(f"COALESCE(t.{c}, '')" for c in columns)
             rows = await store.fetchall(
-                f"SELECT e.id, e.name, e.origin, {value} AS value, {source_cols('s')} FROM {table} t "
-                "JOIN entities e ON e.id = t.entity_id "
+                f"SELECT e.id, e.name, e.origin, {value} AS value, {source_cols('s')} "
+                f"FROM {table} t JOIN entities e ON e.id = t.entity_id "
                 f"LEFT JOIN sources s ON s.id = t.{attribute}_source_id "
                 f"WHERE {_present(columns, 't')} ORDER BY e.id",
             )
