@@ -27,7 +27,7 @@ from linernotes.bot.knowledge.importers.report import (
 )
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
 from linernotes.bot.store import catalog as db
-from linernotes.bot.store import provenance
+from linernotes.bot.store.catalog import provenance
 from linernotes.bot.store.core import Store
 
 log = logging.getLogger(__name__)
