@@ -44,6 +44,11 @@ def sources_text(sources: Sequence[SourceRef], limit: int = 2) -> str:
     return shown + (f" +{extra}" if extra > 0 else "") if shown else "no source"
 
 
+def fact_source(sources: Sequence[SourceRef]) -> str:
+    """Return the link of one fact's own source, or say that none is recorded."""
+    return sources_text(sources, 1) if sources else "no source recorded"
+
+
 def titled(name: str, hangul: str | None) -> str:
     """Return "Title (한글)" when a Hangul title differs from the romanized one."""
     return f"{name} ({hangul})" if hangul and hangul != name else name
@@ -85,7 +90,7 @@ def video_line(video: VideoInfo) -> str:
     if video.kind != "music video":
         parts.append(video.kind)
     if video.premiere:
-        parts.append(f"premiered {video.premiere}")
+        parts.append(f"premiered {video.premiere} ({fact_source(video.source_of('premiere'))})")
     if video.length_s:
         parts.append(mmss(video.length_s) or "")
     if video.directors:
@@ -106,9 +111,9 @@ def release_embed(card: ReleaseCard) -> discord.Embed:
     """Render a release card."""
     facts = [f"**{vocab.release_type_title(card.type)}** by {_names(card.artists) or '?'}"]
     if card.date:
-        facts.append(f"released {card.date} (KST)")
+        facts.append(f"released {card.date} (KST) ({fact_source(card.source_of('date'))})")
     if card.label:
-        facts.append(card.label)
+        facts.append(f"{card.label} ({fact_source(card.source_of('label'))})")
     description = " · ".join(facts)
     if card.parent:
         description += f"\nFrom **{card.parent.name}**"
@@ -236,6 +241,7 @@ def artist_embed(card: ArtistCard) -> discord.Embed:
         lines.append(
             "Legal name: "
             + titled(card.legal_name or card.legal_name_hangul or "", card.legal_name_hangul)
+            + f" — {fact_source(card.source_of('legal_name'))}"
         )
     others = [
         n.name
@@ -244,17 +250,15 @@ def artist_embed(card: ArtistCard) -> discord.Embed:
     ]
     if others:
         lines.append("Also known as: " + ", ".join(dict.fromkeys(others)))
-    facts = []
-    if card.birth_date:
-        facts.append(f"born {card.birth_date}")
-    if card.debut_date:
-        facts.append(f"debuted {card.debut_date}")
-    if card.end_date:
-        facts.append(f"ended {card.end_date}")
-    if card.agency:
-        facts.append(f"agency: {card.agency}")
-    if facts:
-        lines.append(" · ".join(facts).capitalize())
+    # Each fact cites its own source: a birthday links the page that states the birthday.
+    for attribute, value, words in (
+        ("birth_date", card.birth_date, "Born"),
+        ("debut_date", card.debut_date, "Debuted"),
+        ("end_date", card.end_date, "Ended"),
+        ("agency", card.agency, "Agency:"),
+    ):
+        if value:
+            lines.append(f"{words} {value} — {fact_source(card.source_of(attribute))}")
     fields = []
     if card.groups:
         fields.append(

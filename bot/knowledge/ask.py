@@ -758,7 +758,7 @@ async def _date_answer(store: Store, intent: Intent, entity: EntityRef, question
         if rel and rel.date:
             return Answer(
                 f"{await _subject_phrase(store, entity)} was released on {rel.date} (KST).",
-                await cards._sources(store, entity.id),
+                await cards.attribute_source(store, "release", entity.id, "date"),
                 True,
                 (),
                 intent.name,
@@ -770,7 +770,7 @@ async def _date_answer(store: Store, intent: Intent, entity: EntityRef, question
         if v and v.premiere:
             return Answer(
                 f"{await _subject_phrase(store, entity)} premiered on {v.premiere} (KST).",
-                await cards._sources(store, entity.id),
+                await cards.attribute_source(store, "video", entity.id, "premiere"),
                 True,
                 (),
                 intent.name,
@@ -785,7 +785,7 @@ async def _date_answer(store: Store, intent: Intent, entity: EntityRef, question
                     return Answer(
                         f"{await _subject_phrase(store, video.video)} premiered on "
                         f"{video.premiere} (KST).",
-                        video.sources,
+                        video.source_of("premiere"),
                         True,
                         (),
                         intent.name,
@@ -794,7 +794,7 @@ async def _date_answer(store: Store, intent: Intent, entity: EntityRef, question
         dated = [r for r in card.releases if r.date]
         if dated:
             first = min(dated, key=lambda r: r.date or "")
-            rel_sources = await cards._sources(store, first.release.id)
+            rel_sources = await cards.attribute_source(store, "release", first.release.id, "date")
             what = "the single" if first.type == "single" else f"the {first.type}"
             return Answer(
                 f"{await _subject_phrase(store, card.song)} was released on {first.date} (KST), "
@@ -811,7 +811,7 @@ async def _date_answer(store: Store, intent: Intent, entity: EntityRef, question
                     f"I have no release date for the song itself, but "
                     f"{await _subject_phrase(store, video.video)} premiered on {video.premiere} "
                     "(KST).",
-                    video.sources,
+                    video.source_of("premiere"),
                     True,
                     (),
                     intent.name,
@@ -937,12 +937,14 @@ async def _artist_answer(store: Store, intent: Intent, entity: EntityRef) -> Ans
             text = f"{name} is a group, not a person"
             if card.debut_date:
                 text += f"; it debuted on {card.debut_date}"
-                return Answer(text + ".", card.sources, True, (), intent.name, (entity,))
+                return Answer(
+                    text + ".", card.source_of("debut_date"), True, (), intent.name, (entity,)
+                )
             return _declined(text + ", and I have no debut date for it.", intent.name)
         if card.birth_date:
             return Answer(
                 f"{name} was born on {card.birth_date}.",
-                card.sources,
+                card.source_of("birth_date"),
                 True,
                 (),
                 intent.name,
@@ -953,7 +955,7 @@ async def _artist_answer(store: Store, intent: Intent, entity: EntityRef) -> Ans
         if card.debut_date:
             return Answer(
                 f"{name} debuted on {card.debut_date}.",
-                card.sources,
+                card.source_of("debut_date"),
                 True,
                 (),
                 intent.name,
@@ -991,7 +993,12 @@ async def _artist_answer(store: Store, intent: Intent, entity: EntityRef) -> Ans
     if intent.name == "agency":
         if card.agency:
             return Answer(
-                f"{name}'s agency: {card.agency}.", card.sources, True, (), intent.name, (entity,)
+                f"{name}'s agency: {card.agency}.",
+                card.source_of("agency"),
+                True,
+                (),
+                intent.name,
+                (entity,),
             )
         return _declined(f"I don't have an agency for {name}.", intent.name, [entity.label])
     return _declined(f"I can't answer that about {name}.", intent.name, [entity.label])

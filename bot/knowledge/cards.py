@@ -13,6 +13,7 @@ from linernotes.bot.knowledge import sources as policy
 from linernotes.bot.knowledge import vocab
 from linernotes.bot.knowledge.entities import EntityRef
 from linernotes.bot.store import catalog as db
+from linernotes.bot.store.catalog import provenance
 from linernotes.bot.store.core import Store
 
 
@@ -77,6 +78,11 @@ class VideoInfo:
     length_s: int | None
     directors: tuple[CreditLine, ...]
     sources: tuple[SourceRef, ...]
+    fact_sources: tuple[tuple[str, SourceRef], ...] = ()
+
+    def source_of(self, attribute: str) -> tuple[SourceRef, ...]:
+        """Return the source of one attribute (a date, label, agency…); () if unsourced."""
+        return tuple(source for name, source in self.fact_sources if name == attribute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +104,11 @@ class ReleaseCard:
     reference_count: int
     review_count: int
     sources: tuple[SourceRef, ...]
+    fact_sources: tuple[tuple[str, SourceRef], ...] = ()
+
+    def source_of(self, attribute: str) -> tuple[SourceRef, ...]:
+        """Return the source of one attribute (a date, label, agency…); () if unsourced."""
+        return tuple(source for name, source in self.fact_sources if name == attribute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +230,11 @@ class ArtistCard:
     notable_credits: tuple[CreditLine, ...]
     works: tuple[WorkLink, ...]
     sources: tuple[SourceRef, ...]
+    fact_sources: tuple[tuple[str, SourceRef], ...] = ()
+
+    def source_of(self, attribute: str) -> tuple[SourceRef, ...]:
+        """Return the source of one attribute (a date, label, agency…); () if unsourced."""
+        return tuple(source for name, source in self.fact_sources if name == attribute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,6 +305,22 @@ async def _sources(store: Store, entity_id: int) -> tuple[SourceRef, ...]:
     return tuple(SourceRef.of(s) for s in await db.entity_sources(store, entity_id))
 
 
+async def fact_sources(
+    store: Store, kind: str, entity_id: int
+) -> tuple[tuple[str, SourceRef], ...]:
+    """Return (attribute, source) for each sourced attribute of an entity, by attribute."""
+    found = await provenance.attribute_sources(store, kind, entity_id)
+    return tuple((name, SourceRef.of(found[name])) for name in sorted(found))
+
+
+async def attribute_source(
+    store: Store, kind: str, entity_id: int, attribute: str
+) -> tuple[SourceRef, ...]:
+    """Return the source of one attribute of an entity (a birth date, a release date…)."""
+    found = await provenance.attribute_sources(store, kind, entity_id)
+    return (SourceRef.of(found[attribute]),) if attribute in found else ()
+
+
 async def related_ids(store: Store, entity_id: int) -> list[int]:
     """Return the entity and its close relatives: a song's videos, a video's song."""
     return [entity_id, *await db.relatives(store, entity_id)]
@@ -309,6 +341,7 @@ async def video_info(store: Store, video_id: int) -> VideoInfo:
         row.length_s,
         tuple(line for g in directors for line in g.lines),
         await _sources(store, video_id),
+        await fact_sources(store, "video", video_id),
     )
 
 
@@ -341,6 +374,7 @@ async def release_card(store: Store, release_id: int) -> ReleaseCard:
         await db.count_references(store, every),
         await db.count_reviews(store, every),
         await _sources(store, release_id),
+        await fact_sources(store, "release", release_id),
     )
 
 
@@ -490,6 +524,7 @@ async def artist_card(store: Store, artist_id: int, notable_limit: int = 10) -> 
         tuple(notable[:notable_limit]),
         _work_links(r for r in await db.artist_works(store, artist_id) if r.artist.id == artist_id),
         await _sources(store, artist_id),
+        await fact_sources(store, "artist", artist_id),
     )
 
 
@@ -518,12 +553,25 @@ async def on_this_day(store: Store, month: int, day: int) -> OnThisDay:
     """Return releases, premieres, birthdays and debuts on a month-day (any year)."""
     md = f"{month:02d}-{day:02d}"
 
+    # Each date cites its own source (the birthday's page, not the artist's list).
+    attributes = {
+        "release": "date",
+        "premiere": "premiere",
+        "birthday": "birth_date",
+        "debut": "debut_date",
+    }
+
     async def facts(
         what: str, pairs: Iterable[tuple[db.EntityRow, str | None]]
     ) -> tuple[DatedFact, ...]:
         return tuple(
             [
-                DatedFact(what, EntityRef.of(e), date, await _sources(store, e.id))
+                DatedFact(
+                    what,
+                    EntityRef.of(e),
+                    date,
+                    await attribute_source(store, e.kind, e.id, attributes[what]),
+                )
                 for e, date in pairs
                 if date
             ]
