@@ -182,3 +182,24 @@ def test_help_names_the_settings_and_exit_codes(capsys: pytest.CaptureFixture[st
         assert "exit codes:" in shown, args
         for name in names:
             assert name in shown, (args, name)
+
+
+def test_db_audit_counts_grades_and_lists_sources_the_policy_now_refuses(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    result = run_cli("db", "audit", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Facts per grade" in result.stdout and "encyclopedic" in result.stdout
+    assert "Facts without their own source: 0" in result.stdout
+    assert "Sources the policy refuses: 0" in result.stdout
+    # A database imported under an older policy: one credit cites a lyrics spam page.
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        conn.execute(
+            "UPDATE sources SET url = 'http://solitudelandscaping.com/viewtopic.php?x=eight' "
+            "WHERE key = 'wiki-eight'"
+        )
+    result = run_cli("db", "audit", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Sources the policy refuses: 1" in result.stdout
+    assert "wiki-eight (iu.toml, cited by" in result.stdout
+    assert 'rule "reprint-or-spam"' in result.stdout
+    assert "Traceback" not in result.stderr
