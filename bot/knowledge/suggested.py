@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from linernotes.bot.errors import NotFoundError, UserError
 from linernotes.bot.knowledge import search, vocab
+from linernotes.bot.knowledge import sources as source_policy
 from linernotes.bot.knowledge.entities import EntityKey, EntityRef, entity
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
 from linernotes.bot.store import catalog as db
@@ -29,11 +30,17 @@ class Applied:
 
 
 def check_url(url: str) -> str:
-    """Return a clean evidence URL or raise a UserError saying what is wrong."""
+    """Return a clean evidence URL or raise a UserError saying what is wrong.
+
+    Characters a browser shows decoded (Hangul in a Korean article's address) are
+    percent-encoded first; then the source policy decides, naming the rule it applies.
+    """
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
         raise UserError("The evidence must be a web address starting with http:// or https://.")
+    url = quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+    source_policy.check(url)
     return url
 
 

@@ -86,6 +86,10 @@ async def test_approve_adds_the_fact_with_its_source(server: Server) -> None:
     text = after.embeds[0]["description"]
     assert "Jane Example" in text
     assert "https://example.org/credits" in text
+    # A member's evidence is labelled as such, not as press.
+    line = next(ln for ln in text.splitlines() if "Jane Example" in ln)
+    assert "*(community, approved by a moderator)*" in line
+    assert "(press)" not in line
     dm = fd.world.dm_channel(server.alice.user)
     assert any("approved" in m.content for m in dm.messages)
 
@@ -153,6 +157,24 @@ async def test_bad_evidence_is_refused_and_nothing_posted(server: Server) -> Non
         ),
     )
     assert done.ephemeral and "http" in done.content
+    assert [m for m in fd.channel_messages(modlog) if m.embeds] == []
+
+
+async def test_evidence_the_source_policy_refuses_is_refused_with_its_rule(
+    server: Server,
+) -> None:
+    fd = server.discord
+    modlog = await setup_modlog(server)
+    for evidence, rule in (
+        ("https://www.soompi.com/?s=blueming", "search-page"),
+        ("https://lr.vern.cc/r/aaaaaaaa/comments/abc/blueming/", "proxy-or-mirror"),
+        ("https://mp3b.com/song/0123456789abcdef", "reprint-or-spam"),
+    ):
+        reply = await fd.slash("suggest", user=server.alice, kind="credit", subject="Blueming")
+        done = await fd.submit_modal(
+            reply, fill(reply, {"Person": "X", "Role": "composer", "Evidence": evidence})
+        )
+        assert done.ephemeral and f'rule "{rule}"' in done.content, done.content
     assert [m for m in fd.channel_messages(modlog) if m.embeds] == []
 
 
