@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from linernotes.bot.errors import DataFileError, NotFoundError
+from linernotes.bot.knowledge import cards
 from linernotes.bot.knowledge.importers import (
     MusicBrainzError,
     RateLimiter,
@@ -102,6 +103,12 @@ async def test_release_has_tracks_label_and_group_identity(store: Store) -> None
         tracks[0].source.url
         == "https://musicbrainz.org/release/b84ee12a-09ef-421b-82de-0441a926375b"
     )
+    # The date and the label cite the release's own MusicBrainz page, graded "database".
+    card = await cards.release_card(store, release.id)
+    for attribute in ("date", "label"):
+        assert [(s.url, s.grade) for s in card.source_of(attribute)] == [
+            ("https://musicbrainz.org/release/b84ee12a-09ef-421b-82de-0441a926375b", "database")
+        ]
 
 
 async def test_artist_document_adds_names_and_dates(store: Store) -> None:

@@ -25,6 +25,7 @@ from linernotes.bot.knowledge import vocab
 from linernotes.bot.knowledge.importers.report import CatalogError, ImportReport, display_path
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
 from linernotes.bot.store import catalog as db
+from linernotes.bot.store.catalog import provenance
 from linernotes.bot.store.core import Store
 
 log = logging.getLogger(__name__)
@@ -192,6 +193,13 @@ class _Writer:
         await self.add_names(entity_id, "artist", names, data.get("aliases") or [])
         source = await self.source("artist", mbid, name)
         await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
+        await provenance.set_attribute_sources(
+            self.conn,
+            "artist",
+            entity_id,
+            dict.fromkeys(("birth_date", "debut_date", "end_date"), source),
+            fill_only=not (full and self.own(entity_id)),
+        )
         return entity_id
 
     async def performers(self, subject: int, credits: Any, source: int) -> None:
@@ -295,6 +303,9 @@ class _Writer:
                 length_s,
                 fill_only=fill,
             )
+            await provenance.set_attribute_sources(
+                self.conn, "video", entity_id, {"premiere": source}, fill_only=fill
+            )
         else:
             await db.upsert_song(self.conn, entity_id, length_s, fill_only=fill)
         await self.performers(entity_id, doc.get("artist-credit"), source)
@@ -346,6 +357,13 @@ class _Writer:
         date = _date(doc.get("date")) or _date(group.get("first-release-date"))
         await db.upsert_release(
             self.conn, entity_id, type_, date, label, None, fill_only=not self.own(entity_id)
+        )
+        await provenance.set_attribute_sources(
+            self.conn,
+            "release",
+            entity_id,
+            {"date": source, "label": source},
+            fill_only=not self.own(entity_id),
         )
         await self.performers(entity_id, doc.get("artist-credit"), source)
         for rel in doc.get("relations") or []:
@@ -410,6 +428,9 @@ class _Writer:
             None,
             None,
             fill_only=not self.own(entity_id),
+        )
+        await provenance.set_attribute_sources(
+            self.conn, "release", entity_id, {"date": source}, fill_only=not self.own(entity_id)
         )
         await self.performers(entity_id, doc.get("artist-credit"), source)
         return entity_id
