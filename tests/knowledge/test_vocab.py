@@ -29,7 +29,6 @@ DOCUMENTED = {
     ("release", "type"): vocab.CATALOG_RELEASE_TYPES,
     ("video", "kind"): vocab.VIDEO_KINDS,
     ("credit", "role"): vocab.CATALOG_ROLES,
-    ("credit", "confidence"): vocab.CONFIDENCE_KEYS,
     ("work", "kind"): vocab.WORK_KINDS,
     ("reference", "relation"): vocab.RELATION_KEYS,
     ("reference", "status"): vocab.STATUS_KEYS,
