@@ -169,16 +169,11 @@ REF_KINDS = {
     ("review", "discusses"): ("release", "song", "video", "artist", "work"),
 }
 ENTITY_TABLES = ("artist", "release", "song", "video", "work")
-# Attributes that cite their own source (`<attribute>_source`), with the keys they cover.
+# Attributes an entry sources with `<attribute>_source`, and the keys each covers (the
+# store's list, less end dates, which only imports write).
 SOURCED_ATTRIBUTES: dict[str, dict[str, tuple[str, ...]]] = {
-    "artist": {
-        "birth_date": ("birth_date",),
-        "debut_date": ("debut_date",),
-        "agency": ("agency",),
-        "legal_name": ("legal_name", "legal_name_hangul"),
-    },
-    "release": {"date": ("date",), "label": ("label",)},
-    "video": {"premiere": ("premiere",)},
+    kind: {name: keys for name, keys in attributes.items() if name != "end_date"}
+    for kind, (_table, attributes) in provenance.ATTRIBUTES.items()
 }
 
 
