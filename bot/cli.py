@@ -162,7 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
         "kpopnet",
         _COMMON,
         help="the CC0 kpopnet dataset (default: the bundled copy)",
-        description="Load idols, groups and memberships from a kpopnet.json file.",
+        description="Load idols, groups and memberships from a kpopnet.json file; each fact "
+        "cites the idol's or group's profile page, and corrections.toml beside the file "
+        "(if any) replaces values checked to be wrong, with their sources.",
     )
     kpop.add_argument("path", nargs="?", type=Path, metavar="PATH", help="kpopnet.json")
     mb = command(
