@@ -70,6 +70,12 @@ async def test_artist_in_any_script(server: Server) -> None:
         assert "BTS" in text
     iu = text_of(await server.discord.slash("artist", user=server.alice, query="아이유"))
     assert "이지은" in iu and "1993-05-16" in iu
+    # Each fact links the page that states it: the birthday her kpopnet profile, the agency
+    # her Wikipedia article; neither borrows the other's page.
+    born = next(line for line in iu.splitlines() if "1993-05-16" in line)
+    assert "https://net.kpop.re/?id=vUR2P_2jfmdTmS4p0BxY" in born and "wikipedia" not in born
+    agency = next(line for line in iu.splitlines() if "EDAM" in line)
+    assert "https://en.wikipedia.org/wiki/IU_(singer)" in agency and "kpop.re" not in agency
 
 
 async def test_works_by_role(server: Server) -> None:
