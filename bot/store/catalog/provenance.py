@@ -1,8 +1,8 @@
 """SQL for where each fact comes from: the source of each attribute, and the audit's reads.
 
 Dates, agency, label and legal name are columns of ``artists``, ``releases`` and ``videos``;
-each has a ``<attribute>_source_id`` column beside it (migration 0006). A value whose source
-column is NULL is *unsourced*: nobody could tell which page states it.
+each has a ``<attribute>_source_id`` column beside it (migration ``*_attribute_sources.sql``).
+A value whose source column is NULL is *unsourced*: nobody could tell which page states it.
 """
 
 from __future__ import annotations
