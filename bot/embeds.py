@@ -160,7 +160,7 @@ def song_embed(card: SongCard) -> discord.Embed:
 
 
 def credit_line(line: CreditLine, *, with_subject: bool = False) -> str:
-    """Return one credit: the name (as credited), its confidence and sources."""
+    """Return one credit: the name (as credited), its grade and sources."""
     name = line.artist.name
     if line.credited_as and line.credited_as != name:
         name += f" (credited as {line.credited_as})"

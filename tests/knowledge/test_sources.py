@@ -98,3 +98,14 @@ def test_fact_grades_follow_the_origin_for_databases_and_suggestions() -> None:
     assert fact_grade("https://net.kpop.re/?id=abc", "kpopnet") == "database"
     assert best_grade(["fan", "press", "community"]) == "press"
     assert best_grade(["community"]) == "community"
+
+
+def test_the_domain_table_uses_the_vocabulary_grades_and_every_grade_has_a_label() -> None:
+    from linernotes.bot.knowledge import sources, vocab
+
+    assert set(sources.DOMAINS.values()) == set(vocab.URL_GRADE_KEYS)
+    assert not set(sources.MIRRORS) & set(sources.DOMAINS)
+    assert not set(sources.REPRINTS) & set(sources.DOMAINS)
+    assert vocab.grade_note("community") == " (community, approved by a moderator)"
+    assert vocab.grade_note("press") == " (press)"
+    assert vocab.grade_note("primary") == vocab.grade_note("encyclopedic") == ""
