@@ -19,6 +19,7 @@ from linernotes.bot.client import LinerNotesBot
 from linernotes.bot.discord_urls import apply_discord_urls
 from linernotes.bot.settings import load_settings
 from linernotes.bot.store.feeds import EntryCandidate, FeedStore, FetchState
+from linernotes.bot.store.posts import ReviewPost
 
 from tests.fakediscord import FakeDiscord
 
@@ -110,14 +111,13 @@ async def posting_rate(database: Path, posts: int, limited: bool) -> tuple[float
         EntryCandidate(
             f"k{n}",
             now,
-            {
-                "key": f"k{n}",
-                "title": f"Review {n}",
-                "link": f"https://bench.example/r/{n}",
-                "outlet": "Bench",
-                "summary": "A review.",
-                "entities": [],
-            },
+            ReviewPost(
+                key=f"k{n}",
+                title=f"Review {n}",
+                link=f"https://bench.example/r/{n}",
+                outlet="Bench",
+                summary="A review.",
+            ),
         )
         for n in range(posts)
     ]

@@ -470,6 +470,7 @@ async def _feed_preview(settings: Settings, source: str) -> int:
     from linernotes.bot.feeds.fetch import Fetcher
     from linernotes.bot.feeds.preview import preview
     from linernotes.bot.knowledge.linking import alias_index
+    from linernotes.bot.knowledge.reviews import review_linker
     from linernotes.bot.useragent import user_agent
 
     store = await _open_loaded(settings)
@@ -478,11 +479,12 @@ async def _feed_preview(settings: Settings, source: str) -> int:
         user_agent=user_agent(settings.musicbrainz_contact),
     )
     try:
-        index = await alias_index(store)
+        # The bot's own linker, so the preview shows the entities a post would name.
+        linker = review_linker(await alias_index(store))
         entries = await preview(
             source,
             allow_private=settings.feed_allow_private_hosts,
-            linker=index.link,
+            linker=linker,
             fetcher=fetcher,
         )
     finally:

@@ -19,7 +19,8 @@ import linernotes.cogs
 from discord import app_commands
 from discord.ext import commands
 from linernotes.bot import __version__, metrics
-from linernotes.bot.errors import ConfigError, NotFoundError, UserError
+from linernotes.bot.errors import ConfigError, NotFoundError, UserError, echo
+from linernotes.bot.render import MESSAGE_LIMIT, clip
 from linernotes.bot.settings import Settings
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore
@@ -341,7 +342,7 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
     if isinstance(error, app_commands.CheckFailure) and str(error):
         return str(error), True
     if isinstance(error, app_commands.TransformerError):
-        return f"I could not understand {error.value!r} for that option.", True
+        return f"I could not understand “{echo(str(error.value))}” for that option.", True
     return "", False
 
 
@@ -356,6 +357,7 @@ async def send_error(interaction: discord.Interaction, error: BaseException) -> 
             "Sorry, something went wrong on my side. It has been logged as error "
             f"`{error_id}`; please try again later."
         )
+    text = clip(text, MESSAGE_LIMIT)  # the fallback must never fail on length itself
     try:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)

@@ -6,7 +6,7 @@ import calendar
 import re
 from datetime import date
 
-from linernotes.bot.errors import UserError
+from linernotes.bot.errors import UserError, echo
 
 _MONTHS = {
     name.lower(): number
@@ -44,23 +44,25 @@ def parse_day(text: str, today: date) -> date:
     cleaned = " ".join(text.strip().split())
     year, month, day = _split(cleaned)
     if month is None or day is None:
-        raise UserError(f"{text!r} is not a date I can read: try {FORMATS}.")
+        raise UserError(f"{echo(text)!r} is not a date I can read: try {FORMATS}.")
     if not 1 <= month <= 12:
-        raise UserError(f"{text!r} is not a date: there is no month {month}.")
+        raise UserError(f"{echo(text)!r} is not a date: there is no month {month}.")
     if year is None:
         year = today.year
         if (month, day) == (2, 29):
             while not calendar.isleap(year):
                 year -= 1
     if year < 1:
-        raise UserError(f"{text!r} is not a date: there is no year {year}.")
+        raise UserError(f"{echo(text)!r} is not a date: there is no year {year}.")
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
         if (month, day) == (2, 29):
             raise UserError(
-                f"{text!r} is not a date: {year} is not a leap year, so February has 28 days."
+                f"{echo(text)!r} is not a date: {year} is not a leap year, so February has 28 days."
             )
-        raise UserError(f"{text!r} is not a date: {calendar.month_name[month]} has {last} days.")
+        raise UserError(
+            f"{echo(text)!r} is not a date: {calendar.month_name[month]} has {last} days."
+        )
     return date(year, month, day)
 
 

@@ -22,6 +22,7 @@ from linernotes.bot.knowledge.cards import (
     WorksView,
 )
 from linernotes.bot.render import Field, clip, link, make_embed, pack_lines
+from linernotes.bot.store.posts import ReviewPost
 
 SOURCE_FOOTER = (
     "Every line links its source. Unmarked: official or encyclopedic; press; database; "
@@ -377,27 +378,24 @@ def on_this_day_lines(day: OnThisDay, today: date, followed: set[str]) -> list[s
     return lines
 
 
-def review_post_embed(payload: dict, discussion_thread_id: int | None = None) -> discord.Embed:
+def review_post_embed(post: ReviewPost, discussion_thread_id: int | None = None) -> discord.Embed:
     """Render a feed entry as the review post: linked title, outlet, author, date, summary."""
-    title = str(payload.get("title") or "Untitled review")
-    if payload.get("is_preview"):
+    title = post.title or "Untitled review"
+    if post.is_preview:
         title = f"[Preview] {title}"
-    outlet = str(payload.get("outlet") or "")
-    author = payload.get("author")
-    byline = " · ".join(x for x in (outlet, f"by {author}" if author else "") if x)
-    summary = str(payload.get("summary") or "")
-    if payload.get("is_preview"):
+    byline = " · ".join(x for x in (post.outlet, f"by {post.author}" if post.author else "") if x)
+    summary = post.summary
+    if post.is_preview:
         summary += "\n\n*Paid post: this is the free preview; the full text is on the site.*"
     fields = []
-    linked = [e for e in payload.get("entities") or [] if isinstance(e, dict)]
-    releases = [e["label"] or e["name"] for e in linked if e.get("kind") in ("release", "song")]
-    artists = [e["label"] or e["name"] for e in linked if e.get("kind") == "artist"]
+    releases = post.names_of(("release", "song"))
+    artists = post.names_of(("artist",))
     if releases or artists:
         lines = []
         if releases:
-            lines.append("Releases: " + ", ".join(dict.fromkeys(releases)))
+            lines.append("Releases: " + ", ".join(releases))
         if artists:
-            lines.append("Artists: " + ", ".join(dict.fromkeys(artists)))
+            lines.append("Artists: " + ", ".join(artists))
         lines.append("Ask me: `/release`, `/credits`, `/references`")
         fields.append(Field("In the Liner Notes catalog", "\n".join(lines)))
     if discussion_thread_id:
@@ -405,15 +403,14 @@ def review_post_embed(payload: dict, discussion_thread_id: int | None = None) ->
     embed = make_embed(
         title,
         summary,
-        url=payload.get("link") or None,
+        url=post.link,
         fields=fields,
         footer="Review posted by Liner Notes from the outlet's feed",
     )
     if byline:
         embed.set_author(name=clip(byline, 256))
-    published = payload.get("published")
-    if published:
-        embed.timestamp = discord.utils.parse_time(published)
-    if payload.get("image_url"):
-        embed.set_image(url=payload["image_url"])
+    if post.published:
+        embed.timestamp = discord.utils.parse_time(post.published)
+    if post.image_url:
+        embed.set_image(url=post.image_url)
     return embed

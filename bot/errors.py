@@ -7,6 +7,14 @@ apology with an error id; loop errors are logged and counted per item.
 
 from __future__ import annotations
 
+ECHO_LIMIT = 100  # user text quoted back in a message: enough to recognise, never too long
+
+
+def echo(text: str, limit: int = ECHO_LIMIT) -> str:
+    """Return user text to quote back in a message: stripped, one line, at most ``limit``."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
 
 class LinerNotesError(Exception):
     """Base class of every error this project raises on purpose."""

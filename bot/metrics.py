@@ -39,7 +39,7 @@ _POSTS = Counter(
 )
 _FEED_FETCHES = Counter(
     "linernotes_feed_fetches",
-    "Feed fetches, by result (ok, not_modified, failed).",
+    "Feed fetches, by result (ok, not_modified, unchanged, failed).",
     ["result"],
     registry=REGISTRY,
 )

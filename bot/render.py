@@ -18,6 +18,12 @@ AUTHOR_NAME = 256
 EMBED_TOTAL = 6000
 EMBEDS_PER_MESSAGE = 10
 THREAD_NAME = 100
+
+# The longest text each kind of string option accepts. Discord's client enforces them, so a
+# reply can always quote what was typed (quotes are clipped too: ``errors.echo``).
+QUERY_MAX = 100  # a name, or an autocomplete "kind:id" value (choice values are <= 100)
+URL_MAX = 1000  # a feed address
+SHORT_MAX = 40  # a date, a time, a time zone name
 CHOICES = 25
 CHOICE_NAME = 100
 ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)

@@ -6,8 +6,10 @@ import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import discord
+from discord.channel import ThreadWithMessage
 from linernotes.bot.checks import missing_bot_permissions, posting_permissions
 from linernotes.bot.errors import UserError
 from linernotes.bot.render import ARCHIVE_DURATIONS, MESSAGE_LIMIT, clip, thread_name
@@ -16,6 +18,65 @@ from linernotes.bot.store.guilds import DiscussionThread, GuildStore
 log = logging.getLogger(__name__)
 
 FORUM_TAGS_MAX = 5  # Discord allows at most five applied tags per post
+THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
+
+
+def archive_minutes(config: Any) -> int:
+    """Return the server's auto-archive duration (only Discord's four values)."""
+    minutes = int(config["archive_minutes"])
+    return minutes if minutes in ARCHIVE_DURATIONS else 10080
+
+
+async def forum_post(
+    forum: discord.ForumChannel,
+    *,
+    name: str,
+    content: str | None,
+    embed: discord.Embed,
+    tag_names: list[str],
+    archive: int,
+    slowmode: int = 0,
+    mentions: discord.AllowedMentions | None = None,
+) -> ThreadWithMessage:
+    """Open a forum post (a thread and its starter message), tagged by the names given."""
+    wanted = {t.casefold() for t in tag_names}
+    tags = [t for t in forum.available_tags if t.name.casefold() in wanted]
+    return await forum.create_thread(
+        name=thread_name(name),
+        content=content,
+        embed=embed,
+        applied_tags=tags[:FORUM_TAGS_MAX],
+        auto_archive_duration=archive,  # type: ignore[arg-type]
+        slowmode_delay=slowmode or None,
+        allowed_mentions=mentions or discord.AllowedMentions.none(),
+    )
+
+
+async def message_thread(
+    message: discord.Message | discord.PartialMessage,
+    *,
+    name: str,
+    archive: int,
+    slowmode: int = 0,
+) -> tuple[discord.Thread, bool]:
+    """Open the thread under a message; return it and whether this call created it.
+
+    A message's thread has the message's id, so one made before a crash is found again.
+    """
+    try:
+        thread = await message.create_thread(
+            name=thread_name(name),
+            auto_archive_duration=archive,  # type: ignore[arg-type]
+            slowmode_delay=slowmode or None,
+        )
+    except discord.HTTPException as exc:
+        if exc.code != THREAD_EXISTS:
+            raise
+        existing = await message.guild.fetch_channel(message.id)  # type: ignore[union-attr]
+        if not isinstance(existing, discord.Thread):
+            raise
+        return existing, False
+    return thread, True
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,32 +143,26 @@ class ThreadOpener:
                     + " there."
                 )
             config = await self.guilds.config(guild.id)
-            archive = int(config["archive_minutes"])
-            if archive not in ARCHIVE_DURATIONS:
-                archive = 10080
+            archive = archive_minutes(config)
             slowmode = int(config["slowmode_seconds"] or 0)
             name = thread_name(title)
             content = clip(starter, MESSAGE_LIMIT)
             none = discord.AllowedMentions.none()
             if isinstance(channel, discord.ForumChannel):
-                wanted = {t.casefold() for t in tag_names}
-                tags = [t for t in channel.available_tags if t.name.casefold() in wanted]
-                created = await channel.create_thread(
+                created = await forum_post(
+                    channel,
                     name=name,
                     content=content,
                     embed=embed,
-                    applied_tags=tags[:FORUM_TAGS_MAX],
-                    auto_archive_duration=archive,  # type: ignore[arg-type]
-                    slowmode_delay=slowmode or None,
-                    allowed_mentions=none,
+                    tag_names=tag_names,
+                    archive=archive,
+                    slowmode=slowmode,
                 )
                 thread = created.thread
             else:
                 message = await channel.send(embed=embed, allowed_mentions=none)
-                thread = await message.create_thread(
-                    name=name,
-                    auto_archive_duration=archive,  # type: ignore[arg-type]
-                    slowmode_delay=slowmode or None,
+                thread, _ = await message_thread(
+                    message, name=name, archive=archive, slowmode=slowmode
                 )
                 await thread.send(content, allowed_mentions=none)
             await self.guilds.record_thread(

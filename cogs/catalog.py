@@ -15,6 +15,7 @@ from linernotes.bot.embeds import (
 )
 from linernotes.bot.knowledge import cards, vocab
 from linernotes.bot.knowledge.search import Match
+from linernotes.bot.render import QUERY_MAX
 from linernotes.bot.store import Store
 from linernotes.cogs._lookup import complete, lookup
 
@@ -47,7 +48,9 @@ class Catalog(commands.Cog):
         name="release", description="Show a release or song: date, label, tracklist, video."
     )
     @app_commands.describe(query="A release or song, in English or Korean (e.g. 봄날)")
-    async def release(self, interaction: discord.Interaction, query: str) -> None:
+    async def release(
+        self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
+    ) -> None:
         """Show a release or song card."""
         await lookup(interaction, self.store, query, RELEASE_KINDS, self._release, prefer="release")
 
@@ -59,7 +62,7 @@ class Catalog(commands.Cog):
     async def credits(
         self,
         interaction: discord.Interaction,
-        query: str,
+        query: app_commands.Range[str, 1, QUERY_MAX],
         role: app_commands.Choice[str] | None = None,
     ) -> None:
         """Show credits grouped by role."""
@@ -74,7 +77,9 @@ class Catalog(commands.Cog):
         name="references", description="What a video or song references, and what references it."
     )
     @app_commands.describe(query="A song, video, release or work (a film, artwork, book…)")
-    async def references(self, interaction: discord.Interaction, query: str) -> None:
+    async def references(
+        self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
+    ) -> None:
         """Show references both ways with status and evidence."""
         await lookup(interaction, self.store, query, REFERENCE_KINDS, self._references)
 
@@ -82,7 +87,9 @@ class Catalog(commands.Cog):
         name="artist", description="An artist's names, group, dates, agency and credits."
     )
     @app_commands.describe(query="An artist or group, in any script (e.g. 아이유, Taehyung)")
-    async def artist(self, interaction: discord.Interaction, query: str) -> None:
+    async def artist(
+        self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
+    ) -> None:
         """Show an artist card."""
         await lookup(interaction, self.store, query, ("artist",), self._artist)
 
@@ -92,7 +99,7 @@ class Catalog(commands.Cog):
     async def works(
         self,
         interaction: discord.Interaction,
-        person: str,
+        person: app_commands.Range[str, 1, QUERY_MAX],
         role: app_commands.Choice[str] | None = None,
     ) -> None:
         """Show what a person worked on."""

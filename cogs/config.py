@@ -16,9 +16,17 @@ from linernotes.bot.checks import (
     missing_bot_permissions,
     posting_permissions,
 )
-from linernotes.bot.errors import UserError
+from linernotes.bot.errors import UserError, echo
 from linernotes.bot.knowledge import search
-from linernotes.bot.render import ARCHIVE_DURATIONS, Field, choice_name, make_embed
+from linernotes.bot.posting import ModLog
+from linernotes.bot.render import (
+    ARCHIVE_DURATIONS,
+    QUERY_MAX,
+    SHORT_MAX,
+    Field,
+    choice_name,
+    make_embed,
+)
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore
 
@@ -100,6 +108,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         self.bot = bot
         self.store = store
         self.guilds = GuildStore(store)
+        self.modlog = ModLog(self.guilds)
         super().__init__()
 
     # -- helpers -------------------------------------------------------------------
@@ -116,20 +125,11 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
 
     async def echo(self, interaction: discord.Interaction, what: str) -> None:
         """Tell the mod-log channel who changed what (best effort)."""
-        guild = interaction.guild
-        assert guild is not None
-        config = await self.guilds.config(guild.id)
-        channel_id = config["modlog_channel"]
-        channel = guild.get_channel(channel_id) if channel_id else None
-        if not isinstance(channel, discord.TextChannel):
-            return
-        try:
-            await channel.send(
-                f"⚙️ {interaction.user.mention} changed the configuration: {what}.",
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-        except discord.HTTPException as exc:
-            log.warning("could not echo a config change to the mod-log in %s: %s", guild.id, exc)
+        assert interaction.guild is not None
+        await self.modlog.tell(
+            interaction.guild,
+            f"⚙️ {interaction.user.mention} changed the configuration: {what}.",
+        )
 
     def _check_channel(self, channel: discord.abc.GuildChannel, needed: tuple[str, ...]) -> None:
         missing = missing_bot_permissions(channel, needed)
@@ -204,7 +204,9 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
     @app_commands.command(name="follow", description="Follow an artist (any spelling or Hangul).")
     @app_commands.describe(artist="An artist or group, e.g. IU, 아이유, BTS")
     @manage_guild_only()
-    async def follow(self, interaction: discord.Interaction, artist: str) -> None:
+    async def follow(
+        self, interaction: discord.Interaction, artist: app_commands.Range[str, 1, QUERY_MAX]
+    ) -> None:
         """Follow an artist: it filters review posts (when a feed asks) and the digest."""
         assert interaction.guild is not None
         found = await search.resolve_one(self.store, artist, ["artist"])
@@ -230,7 +232,9 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
     @app_commands.command(name="unfollow", description="Stop following an artist.")
     @app_commands.describe(artist="An artist this server follows")
     @manage_guild_only()
-    async def unfollow(self, interaction: discord.Interaction, artist: str) -> None:
+    async def unfollow(
+        self, interaction: discord.Interaction, artist: app_commands.Range[str, 1, QUERY_MAX]
+    ) -> None:
         """Stop following an artist."""
         assert interaction.guild is not None
         follows = await self.guilds.follows(interaction.guild.id)
@@ -307,14 +311,16 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
     @app_commands.command(name="timezone", description="Set this server's time zone.")
     @app_commands.describe(zone="An IANA time zone such as Asia/Seoul or Europe/Paris")
     @manage_guild_only()
-    async def timezone(self, interaction: discord.Interaction, zone: str) -> None:
+    async def timezone(
+        self, interaction: discord.Interaction, zone: app_commands.Range[str, 1, SHORT_MAX]
+    ) -> None:
         """Set the zone for release days and the digest."""
         name = zone.strip()
         try:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             raise UserError(
-                f"{zone!r} is not a time zone I know. Use an IANA name like Asia/Seoul, "
+                f"“{echo(zone)}” is not a time zone I know. Use an IANA name like Asia/Seoul, "
                 "America/New_York or Europe/Paris (autocomplete lists them)."
             ) from None
         await self._changed(interaction, "timezone", name)
@@ -333,13 +339,18 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
     @app_commands.describe(channel="Where to post it", time="Local time, 24-hour HH:MM, e.g. 09:00")
     @manage_guild_only()
     async def digest(
-        self, interaction: discord.Interaction, channel: discord.TextChannel, time: str
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        time: app_commands.Range[str, 1, SHORT_MAX],
     ) -> None:
         """Set the digest channel and local time."""
         assert interaction.guild is not None
         match = TIME_PATTERN.match(time.strip())
         if match is None:
-            raise UserError(f"{time!r} is not a time: use 24-hour HH:MM, like 09:00 or 21:30.")
+            raise UserError(
+                f"“{echo(time)}” is not a time: use 24-hour HH:MM, like 09:00 or 21:30."
+            )
         self._check_channel(channel, MODLOG_PERMISSIONS)
         normalised = f"{int(match.group(1)):02d}:{match.group(2)}"
         await self.guilds.set(

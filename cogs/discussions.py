@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,9 +18,11 @@ from linernotes.bot.knowledge import cards
 from linernotes.bot.knowledge.entities import EntityRef, release_for
 from linernotes.bot.knowledge.prompts import discussion_prompts
 from linernotes.bot.knowledge.search import Match
-from linernotes.bot.render import make_embed, pack_lines
+from linernotes.bot.posting import UNKNOWN_MESSAGE, ModLog
+from linernotes.bot.render import QUERY_MAX, SHORT_MAX, make_embed, pack_lines
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore
+from linernotes.bot.store.posts import make_nonce
 from linernotes.bot.threads import ThreadOpener
 from linernotes.bot.ui import send_pages
 from linernotes.cogs._lookup import complete, lookup
@@ -29,11 +30,6 @@ from linernotes.cogs._lookup import complete, lookup
 log = logging.getLogger(__name__)
 
 SCHEDULE_SECONDS = 60
-
-
-def nonce_for(*parts: object) -> str:
-    """Return a deterministic nonce (Discord allows at most 25 characters)."""
-    return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:25]
 
 
 class Discussions(commands.Cog):
@@ -44,7 +40,7 @@ class Discussions(commands.Cog):
         self.store = store
         self.guilds = GuildStore(store)
         self.opener: ThreadOpener = bot.threads  # type: ignore[attr-defined]
-        self._warned: set[tuple[int, str]] = set()
+        self.modlog = ModLog(self.guilds)
 
     async def cog_load(self) -> None:
         """Start the schedule loop."""
@@ -111,7 +107,9 @@ class Discussions(commands.Cog):
     )
     @app_commands.describe(query="A release or song, e.g. Love wins all or 봄날")
     @app_commands.guild_only()
-    async def discuss(self, interaction: discord.Interaction, query: str) -> None:
+    async def discuss(
+        self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
+    ) -> None:
         """Open the release's discussion thread, or link the one that exists."""
         assert interaction.guild is not None
         guild = interaction.guild
@@ -192,7 +190,11 @@ class Discussions(commands.Cog):
         name="onthisday", description="Releases, birthdays and debuts on a date in K-pop history."
     )
     @app_commands.describe(date="01-24, Jan 24, 1월 24일 or 2024-01-24 (default: today)")
-    async def onthisday(self, interaction: discord.Interaction, date: str | None = None) -> None:
+    async def onthisday(
+        self,
+        interaction: discord.Interaction,
+        date: app_commands.Range[str, 1, SHORT_MAX] | None = None,
+    ) -> None:
         """Show anniversaries on a day."""
         guild_id = interaction.guild.id if interaction.guild else None
         today = self.now().astimezone(await self.zone_of(guild_id)).date()
@@ -251,46 +253,38 @@ class Discussions(commands.Cog):
             return False
         missing = missing_bot_permissions(channel, MODLOG_PERMISSIONS)
         if missing:
-            await self.warn_once(
+            await self.modlog.tell(
                 guild,
-                day,
                 f"⚠️ Today's digest can't go to {channel.mention}: "
                 f"I'm missing {', '.join(missing)} there.",
+                once=("digest blocked", day.isoformat()),
             )
             return False
+        run_key = day.isoformat()
         post = await self.guilds.claim_post(
-            guild.id, "digest", day.isoformat(), nonce_for("digest", guild.id, day), channel.id
+            guild.id, "digest", run_key, make_nonce("digest", guild.id, day), channel.id
         )
         if post.sent_at is not None:
             return False
         pages = await self.day_pages(guild.id, day, day)
+        await self.guilds.mark_post_attempt(guild.id, "digest", run_key)
         try:
             message = await channel.send(
                 embeds=pages[:1],
                 nonce=post.nonce,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
+        except discord.NotFound as exc:
+            if exc.code != UNKNOWN_MESSAGE:
+                raise
+            # Sent before a crash, then deleted by a moderator: it stays deleted.
+            await self.guilds.mark_post_sent(guild.id, "digest", run_key, None)
+            return False
         except discord.HTTPException as exc:
-            await self.guilds.mark_post_failed(guild.id, "digest", day.isoformat(), str(exc))
+            await self.guilds.mark_post_failed(guild.id, "digest", run_key, str(exc))
             raise
-        await self.guilds.mark_post_sent(guild.id, "digest", day.isoformat(), message.id)
+        await self.guilds.mark_post_sent(guild.id, "digest", run_key, message.id)
         return True
-
-    async def warn_once(self, guild: discord.Guild, day: date, text: str) -> None:
-        """Tell the mod-log (at most once a day per server) that a scheduled post is blocked."""
-        key = (guild.id, day.isoformat())
-        if key in self._warned:
-            return
-        self._warned.add(key)
-        config = await self.guilds.config(guild.id)
-        modlog = guild.get_channel(config["modlog_channel"] or 0)
-        if isinstance(modlog, discord.TextChannel):
-            try:
-                await modlog.send(text, allowed_mentions=discord.AllowedMentions.none())
-                return
-            except discord.HTTPException:
-                pass
-        log.warning("guild %s: %s", guild.id, text)
 
     async def release_days_for(self, guild: discord.Guild) -> list[str]:
         """Open the thread of each followed artist's release whose day it is, once each."""
@@ -311,11 +305,13 @@ class Discussions(commands.Cog):
                 guild.id,
                 "release day",
                 fact.entity.value,
-                nonce_for("release day", guild.id, fact.entity.value),
+                make_nonce("release day", guild.id, fact.entity.value),
                 None,
             )
             if post.sent_at is not None:
                 continue
+            # The thread opener finds a thread made before a crash, so no nonce is needed.
+            await self.guilds.mark_post_attempt(guild.id, "release day", fact.entity.value)
             thread, _ = await self.open_release_thread(guild, card.release, "release day", None)
             await self.guilds.mark_post_sent(guild.id, "release day", fact.entity.value, thread.id)
             opened.append(fact.entity.value)

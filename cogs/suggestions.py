@@ -14,7 +14,7 @@ from linernotes.bot.client import send_error
 from linernotes.bot.errors import UserError
 from linernotes.bot.knowledge import search, suggested, vocab
 from linernotes.bot.knowledge.entities import EntityKey, entity
-from linernotes.bot.render import Field, clip, make_embed
+from linernotes.bot.render import QUERY_MAX, Field, clip, make_embed
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore, Suggestion
 from linernotes.cogs._lookup import complete
@@ -140,7 +140,10 @@ class Suggestions(commands.Cog):
     @app_commands.choices(kind=[app_commands.Choice(name=v, value=k) for k, v in KINDS.items()])
     @app_commands.guild_only()
     async def suggest(
-        self, interaction: discord.Interaction, kind: app_commands.Choice[str], subject: str
+        self,
+        interaction: discord.Interaction,
+        kind: app_commands.Choice[str],
+        subject: app_commands.Range[str, 1, QUERY_MAX],
     ) -> None:
         """Open the suggestion form."""
         assert interaction.guild is not None

@@ -1,15 +1,16 @@
 """One poll cycle over the due feeds, and following a feed; no Discord here.
 
-The cog's loop calls ``poll_once`` and then sends ``FeedStore.pending_outbox()`` rows, each
-with its nonce and ``enforce_nonce``, recording ``mark_sent`` after. Because the rows are
-written before anything is sent, a kill at any point loses nothing, and a re-send after a
-crash carries the same nonce.
+The cog's loop calls ``poll_once``, which hands each feed to ``on_polled`` as soon as that
+feed is recorded, so the cog sends its new ``FeedStore.pending_outbox(feed_id=...)`` rows
+without waiting for slower feeds. Posts follow the protocol in ``bot/store/posts.py``:
+the rows are written before anything is sent, so a kill at any point loses nothing, and a
+re-send after a crash carries the same nonce.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
+import hashlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -30,7 +31,9 @@ from linernotes.bot.store.feeds import (
     FeedStore,
     FetchState,
     Subscription,
+    idle_interval,
 )
+from linernotes.bot.store.posts import LinkedEntity, ReviewPost
 
 log = logging.getLogger(__name__)
 
@@ -48,21 +51,24 @@ class FetchFn(Protocol):
 
 Linker = Callable[[str], Sequence[Any]]
 ParseFn = Callable[..., Awaitable[ParsedFeed]]
+OnPolled = Callable[[FeedRow], Awaitable[None]]
 
 
 @dataclass(slots=True)
 class PollReport:
-    """What one cycle did; ``disabled`` lists feeds disabled in this cycle (tell moderators)."""
+    """What one cycle did; ``disabled`` and ``flooded`` list feeds to tell moderators about."""
 
     polled: int = 0
     fetched: int = 0
     not_modified: int = 0
+    unchanged: int = 0  # fetched, but the body hashed as last time: not parsed
     failed: int = 0
     new_entries: int = 0
     enqueued: int = 0
-    skipped_over_cap: int = 0
+    skipped_by_flood_guard: int = 0
     errors: dict[str, str] = field(default_factory=dict)
     disabled: list[FeedRow] = field(default_factory=list)
+    flooded: list[FeedRow] = field(default_factory=list)
 
 
 def _utcnow() -> datetime:
@@ -96,50 +102,29 @@ def entity_ids(linked: Sequence[Any]) -> frozenset[str]:
     return frozenset(ids)
 
 
-def entity_json(item: Any) -> Any:
-    """Make a linker result JSON-ready (dataclass, mapping, or anything with ``str``)."""
-    if dataclasses.is_dataclass(item) and not isinstance(item, type):
-        return {k: _jsonable(v) for k, v in dataclasses.asdict(item).items()}
-    if isinstance(item, Mapping):
-        return {str(k): _jsonable(v) for k, v in item.items()}
-    return str(item)
-
-
-def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
 def link_text(entry: FeedEntry) -> str:
     """Return the text the linker reads: title, then summary."""
     return f"{entry.title}\n{entry.summary_text}"
 
 
-def entry_payload(
+def review_post(
     entry: FeedEntry, *, outlet: str, feed_url: str, linked: Sequence[Any] = ()
-) -> dict[str, Any]:
-    """Return the JSON-ready description of one post (stored in the outbox)."""
-    return {
-        "key": entry.key,
-        "title": entry.title,
-        "link": entry.link,
-        "author": entry.author,
-        "outlet": outlet,
-        "feed_url": feed_url,
-        "published": entry.published.isoformat() if entry.published else None,
-        "summary": entry.summary_markdown,
-        "summary_text": entry.summary_text,
-        "image_url": entry.image_url,
-        "is_preview": entry.is_preview,
-        "entities": [entity_json(item) for item in linked],
-    }
+) -> ReviewPost:
+    """Return what the bot posts for one entry (stored in the outbox)."""
+    return ReviewPost(
+        key=entry.key,
+        title=entry.title,
+        link=entry.link,
+        author=entry.author,
+        outlet=outlet,
+        feed_url=feed_url,
+        published=entry.published.isoformat() if entry.published else None,
+        summary=entry.summary_markdown,
+        summary_text=entry.summary_text,
+        image_url=entry.image_url,
+        is_preview=entry.is_preview,
+        entities=tuple(LinkedEntity.from_json(i) for i in linked if isinstance(i, Mapping)),
+    )
 
 
 def link_entry(linker: Linker | None, entry: FeedEntry) -> Sequence[Any]:
@@ -171,11 +156,16 @@ def candidates(
             EntryCandidate(
                 key=entry.key,
                 published_at=entry.published,
-                payload=entry_payload(entry, outlet=outlet, feed_url=feed_url, linked=linked),
+                post=review_post(entry, outlet=outlet, feed_url=feed_url, linked=linked),
                 entity_ids=entity_ids(linked),
             )
         )
     return out
+
+
+def body_hash(body: bytes) -> str:
+    """Return the hash that tells an unchanged body from a changed one."""
+    return hashlib.sha256(body).hexdigest()
 
 
 async def poll_feed(
@@ -185,25 +175,41 @@ async def poll_feed(
     *,
     now: datetime,
     rng: random.Random,
-    cap_per_channel: int = DEFAULT_CAP_PER_CHANNEL,
+    flood_threshold: int = DEFAULT_CAP_PER_CHANNEL,
     linker: Linker | None = None,
     parse: ParseFn = parse_feed,
     report: PollReport | None = None,
 ) -> None:
-    """Fetch, parse and record one feed; every expected failure is recorded, never raised."""
+    """Fetch, parse and record one feed; every expected failure is recorded, never raised.
+
+    A body that hashes as the last one is not parsed, and the feed's interval grows while
+    it stays unchanged (``idle_interval``): a feed without validators costs one fetch.
+    """
     report = report if report is not None else PollReport()
     feed = due.feed
     interval = due.interval_seconds
     report.polled += 1
     try:
         result = await fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
-        next_poll = now + jittered(interval, rng)
         if result.not_modified:
             report.not_modified += 1
             await feeds.record_not_modified(
                 feed.id,
                 now=now,
-                next_poll_at=next_poll,
+                next_poll_at=now + jittered(interval, rng),
+                etag=result.etag,
+                last_modified=result.last_modified,
+            )
+            return
+        digest = body_hash(result.body or b"")
+        if feed.baselined and digest == feed.body_hash:
+            report.unchanged += 1
+            slower = idle_interval(interval, feed.unchanged_streak + 1)
+            await feeds.record_unchanged(
+                feed.id,
+                now=now,
+                next_poll_at=now + jittered(slower, rng),
+                status=result.status,
                 etag=result.etag,
                 last_modified=result.last_modified,
             )
@@ -217,21 +223,22 @@ async def poll_feed(
         }
         # Entries already seen go in bare (the store skips them); document order is kept
         # because it dates undated entries.
-        cands = [
-            linked.get(e.key) or EntryCandidate(e.key, e.published, {}) for e in parsed.entries
-        ]
+        cands = [linked.get(e.key) or EntryCandidate(e.key, e.published) for e in parsed.entries]
         outcome = await feeds.record_success(
             feed.id,
             fetched=FetchState(result.status, result.etag, result.last_modified, parsed.title),
             candidates=cands,
-            next_poll_at=next_poll,
+            next_poll_at=now + jittered(interval, rng),
             now=now,
-            cap_per_channel=cap_per_channel,
+            flood_threshold=flood_threshold,
+            body_hash=digest,
         )
         report.fetched += 1
         report.new_entries += outcome.new_entries
         report.enqueued += outcome.enqueued
-        report.skipped_over_cap += outcome.skipped_over_cap
+        report.skipped_by_flood_guard += outcome.skipped_by_flood_guard
+        if outcome.flooded:
+            report.flooded.append(feed)
     except Exception as exc:
         if isinstance(exc, FeedError):
             message = str(exc)
@@ -261,15 +268,18 @@ async def poll_once(
     default_interval: int,
     now: datetime | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
-    cap_per_channel: int = DEFAULT_CAP_PER_CHANNEL,
+    flood_threshold: int = DEFAULT_CAP_PER_CHANNEL,
     linker: Linker | None = None,
     rng: random.Random | None = None,
     parse: ParseFn = parse_feed,
     limit: int | None = None,
+    on_polled: OnPolled | None = None,
 ) -> PollReport:
     """Poll every due feed once (one fetch per URL), at most ``concurrency`` at a time.
 
     Returns what happened; new posts are in the outbox (``FeedStore.pending_outbox``).
+    ``on_polled`` runs for each feed as soon as it is recorded (the cog delivers its posts
+    there), so a slow or failing feed delays only itself.
     """
     now = now or _utcnow()
     rng = rng or random.Random()
@@ -286,13 +296,19 @@ async def poll_once(
                     fetch,
                     now=now,
                     rng=rng,
-                    cap_per_channel=cap_per_channel,
+                    flood_threshold=flood_threshold,
                     linker=linker,
                     parse=parse,
                     report=report,
                 )
             except Exception:  # Recording itself failed (database trouble): skip this feed.
                 log.warning("could not record the poll of %s", item.feed.url, exc_info=True)
+                return
+        if on_polled is not None:
+            try:
+                await on_polled(item.feed)
+            except Exception:  # Delivery has its own per-post handling; this is a backstop.
+                log.warning("handling the poll of %s failed", item.feed.url, exc_info=True)
 
     await asyncio.gather(*(one(item) for item in due))
     return report

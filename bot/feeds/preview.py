@@ -9,8 +9,8 @@ from typing import Any
 
 from linernotes.bot.feeds.errors import BadFeedURL, FeedError, FeedTooLarge
 from linernotes.bot.feeds.fetch import MAX_BODY_BYTES, Fetcher
-from linernotes.bot.feeds.parse import FeedEntry, parse_feed
-from linernotes.bot.feeds.poller import Linker, entity_json, link_entry
+from linernotes.bot.feeds.parse import parse_feed
+from linernotes.bot.feeds.poller import Linker, link_entry, review_post
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
@@ -35,24 +35,6 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def entry_dict(entry: FeedEntry, *, outlet: str, linked: list[Any] | None = None) -> dict[str, Any]:
-    """Return one entry as the JSON object ``feed preview`` prints."""
-    data: dict[str, Any] = {
-        "key": entry.key,
-        "title": entry.title,
-        "link": entry.link,
-        "author": entry.author,
-        "outlet": outlet,
-        "published": entry.published.isoformat() if entry.published else None,
-        "summary": entry.summary_markdown,
-        "image_url": entry.image_url,
-        "is_preview": entry.is_preview,
-    }
-    if linked is not None:
-        data["entities"] = [entity_json(item) for item in linked]
-    return data
-
-
 async def preview(
     path_or_url: str,
     *,
@@ -60,10 +42,11 @@ async def preview(
     linker: Linker | None = None,
     fetcher: Fetcher | None = None,
 ) -> list[dict[str, Any]]:
-    """Fetch (URL) or read (file path) a feed and return its entries as JSON-ready dicts.
+    """Fetch (URL) or read (file path) a feed and return its posts (``ReviewPost``) as JSON.
 
-    Entries are in feed order. Raises ``FeedError`` with a message for the user on any bad
-    input: an unreachable or private URL, a missing file, a non-feed, a hostile document.
+    Entries are in feed order; ``entities`` lists what the linker found (empty without
+    one). Raises ``FeedError`` with a message for the user on any bad input: an unreachable
+    or private URL, a missing file, a non-feed, a hostile document.
     """
     if _looks_like_url(path_or_url):
         if not path_or_url.lower().startswith(("http://", "https://")):
@@ -82,10 +65,8 @@ async def preview(
     parsed = await parse_feed(data, base_url=base)
     outlet = parsed.title or path_or_url
     return [
-        entry_dict(
-            entry,
-            outlet=outlet,
-            linked=list(link_entry(linker, entry)) if linker is not None else None,
-        )
+        review_post(
+            entry, outlet=outlet, feed_url=path_or_url, linked=link_entry(linker, entry)
+        ).to_json()
         for entry in parsed.entries
     ]

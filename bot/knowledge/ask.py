@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from linernotes.bot.errors import echo
 from linernotes.bot.knowledge import cards, vocab
 from linernotes.bot.knowledge.cards import CreditLine, EntityRef, SourceRef
 from linernotes.bot.knowledge.normalize import HANGUL_PARTICLES, has_hangul, normalize
@@ -1123,7 +1124,7 @@ async def answer(store: Store, question: str) -> Answer:
             suggestions = [m.label for m in near]
         hint = f" Did you mean {'; '.join(suggestions[:3])}?" if suggestions else ""
         return _declined(
-            f"I don't know anything called “{texts[0]}”.{hint}", intent.name, suggestions
+            f"I don't know anything called “{echo(texts[0])}”.{hint}", intent.name, suggestions
         )
     m = found.match
     entity = m.ref

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from linernotes.bot.knowledge.entities import EntityKey
 from linernotes.bot.knowledge.linking import AliasIndex
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.core import Store
+from linernotes.bot.store.posts import ReviewPost
 
 ReviewLinker = Callable[[str], list[dict[str, Any]]]
 
@@ -42,38 +43,28 @@ def review_linker(index: AliasIndex) -> ReviewLinker:
     return link
 
 
-def linked_values(payload: Mapping[str, Any]) -> list[str]:
-    """Return the "kind:id" values an outbox payload's entry was linked to."""
-    return [
-        str(item["id"])
-        for item in payload.get("entities") or []
-        if isinstance(item, Mapping) and isinstance(item.get("id"), str)
-    ]
+def linked_keys(post: ReviewPost) -> list[EntityKey]:
+    """Return the keys of the entities a review was linked to, in link order."""
+    return [key for value in post.entity_values() if (key := EntityKey.parse(value))]
 
 
-def linked_keys(payload: Mapping[str, Any]) -> list[EntityKey]:
-    """Return the keys of the entities an outbox payload's entry was linked to."""
-    return [key for value in linked_values(payload) if (key := EntityKey.parse(value))]
-
-
-def first_of(payload: Mapping[str, Any], kinds: Sequence[str]) -> EntityKey | None:
+def first_of(post: ReviewPost, kinds: Sequence[str]) -> EntityKey | None:
     """Return the first linked entity of these kinds."""
-    return next((key for key in linked_keys(payload) if key.kind in kinds), None)
+    return next((key for key in linked_keys(post) if key.kind in kinds), None)
 
 
-async def store_review(store: Store, payload: Mapping[str, Any]) -> int | None:
+async def store_review(store: Store, post: ReviewPost) -> int | None:
     """Record a posted entry in the catalog as a review (idempotent by URL)."""
-    link = payload.get("link")
-    if not link:
+    if not post.link:
         return None
-    subject_ids = [key.id for key in linked_keys(payload)]
+    subject_ids = [key.id for key in linked_keys(post)]
     return await db.record_review(
         store,
-        url=str(link),
-        title=str(payload.get("title") or link),
-        outlet=str(payload.get("outlet") or "feed"),
+        url=post.link,
+        title=post.title or post.link,
+        outlet=post.outlet or "feed",
         subject_ids=subject_ids,
-        author=payload.get("author"),
-        published=payload.get("published"),
-        summary=payload.get("summary_text") or None,
+        author=post.author,
+        published=post.published,
+        summary=post.summary_text or None,
     )

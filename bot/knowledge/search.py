@@ -18,7 +18,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from linernotes.bot.errors import NotFoundError, UserError
+from linernotes.bot.errors import NotFoundError, UserError, echo
 from linernotes.bot.knowledge.entities import EntityKey, EntityRef
 from linernotes.bot.knowledge.normalize import dice, fts_phrase, normalize, similarity, trigrams
 from linernotes.bot.store import catalog as db
@@ -67,7 +67,7 @@ class AmbiguousError(UserError):
 
     def __init__(self, query: str, candidates: Sequence[Match]) -> None:
         shown = ", ".join(c.label for c in candidates[:5])
-        super().__init__(f"“{query.strip()}” could mean several things: {shown}. Pick one.")
+        super().__init__(f"“{echo(query)}” could mean several things: {shown}. Pick one.")
         self.query = query
         self.candidates = list(candidates)
 
@@ -224,7 +224,7 @@ async def resolve_one(
         return fuzzy[0]
     suggestions = [r.label for r in fuzzy[:5]]
     hint = f" Did you mean {', '.join(suggestions[:3])}?" if suggestions else ""
-    raise NotFoundError(f"No {what} called “{query.strip()}” in the catalog.{hint}", suggestions)
+    raise NotFoundError(f"No {what} called “{echo(query)}” in the catalog.{hint}", suggestions)
 
 
 async def song_or_release(store: Store, candidates: Sequence[Match], prefer: str) -> Match | None:

@@ -6,29 +6,46 @@ Exactly-once delivery rests on two rules kept here:
   intent to post is durable before anything is sent, and a restart never re-enqueues it;
 * an outbox row has a deterministic nonce, so re-sending a row whose send was interrupted
   lets Discord (``enforce_nonce``) drop the duplicate.
+
+The posting protocol (claim, attempt, sent/failed/deleted) is described in ``posts.py``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
 from linernotes.bot.errors import UserError
 from linernotes.bot.store.core import Store, chunks
+from linernotes.bot.store.feed_rows import (
+    BaselineEntry,
+    DueFeed,
+    EntryCandidate,
+    FailureOutcome,
+    FeedRow,
+    FetchState,
+    OutboxRow,
+    RecordResult,
+    Subscription,
+    SubscriptionStatus,
+)
+from linernotes.bot.store.feed_rows import parse_stamp as _dt
+from linernotes.bot.store.feed_rows import stamp as _ts
+from linernotes.bot.store.feed_rows import utc_now as _now
+from linernotes.bot.store.posts import make_nonce
 
 log = logging.getLogger(__name__)
 
 MAX_FAILURES = 8
 MAX_FAILURE_SPAN = timedelta(days=1)
 MAX_BACKOFF = timedelta(hours=6)
-DEFAULT_CAP_PER_CHANNEL = 5
-NONCE_LENGTH = 25
+DEFAULT_CAP_PER_CHANNEL = 5  # posts per channel per cycle; the rest wait for the next cycles
+IDLE_DOUBLINGS = 3  # an unchanged feed is polled at most 2**3 = 8x less often than asked
+IDLE_INTERVAL_MAX = timedelta(hours=1)  # … and never less often than hourly for that reason
 _IN_CHUNK = 400
 
 
@@ -36,30 +53,15 @@ class SubscriptionExists(UserError):
     """The channel already follows that feed."""
 
 
-# -- time helpers ----------------------------------------------------------------------
-def _ts(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware")
-    return value.astimezone(UTC).isoformat(timespec="seconds")
+def idle_interval(interval_seconds: int, unchanged_streak: int) -> int:
+    """Return the poll interval of a feed unchanged for ``unchanged_streak`` polls in a row.
 
-
-def _dt(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
-
-
-def make_nonce(subscription_id: int, entry_key: str) -> str:
-    """Return the Discord nonce of one post: deterministic, unique, 25 characters."""
-    digest = hashlib.sha256(f"{subscription_id}\x00{entry_key}".encode()).hexdigest()
-    return "ln" + digest[: NONCE_LENGTH - 2]
+    It doubles with each unchanged poll, up to ``2**IDLE_DOUBLINGS`` times the interval and
+    at most an hour (unless the interval itself is longer); one change resets it.
+    """
+    factor = 2 ** min(max(unchanged_streak, 0), IDLE_DOUBLINGS)
+    cap = max(interval_seconds, int(IDLE_INTERVAL_MAX.total_seconds()))
+    return min(interval_seconds * factor, cap)
 
 
 def failure_delay(streak: int, interval_seconds: int, cap: timedelta = MAX_BACKOFF) -> timedelta:
@@ -68,203 +70,8 @@ def failure_delay(streak: int, interval_seconds: int, cap: timedelta = MAX_BACKO
     return min(timedelta(seconds=seconds), cap)
 
 
-# -- rows ------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class FeedRow:
-    """One followed feed URL and its fetch state."""
-
-    id: int
-    url: str
-    title: str | None
-    etag: str | None
-    last_modified: str | None
-    last_fetch_at: datetime | None
-    last_success_at: datetime | None
-    last_status: int | None
-    last_cache_hit: bool
-    last_error: str | None
-    failure_streak: int
-    first_failure_at: datetime | None
-    next_poll_at: datetime
-    retry_after: datetime | None
-    baselined: bool
-    disabled_at: datetime | None
-    disabled_reason: str | None
-    created_at: datetime
-
-    @property
-    def disabled(self) -> bool:
-        """Whether polling stopped after repeated failures."""
-        return self.disabled_reason is not None
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> FeedRow:
-        """Build from a ``feeds`` row."""
-        return cls(
-            id=row["id"],
-            url=row["url"],
-            title=row["title"],
-            etag=row["etag"],
-            last_modified=row["last_modified"],
-            last_fetch_at=_dt(row["last_fetch_at"]),
-            last_success_at=_dt(row["last_success_at"]),
-            last_status=row["last_status"],
-            last_cache_hit=bool(row["last_cache_hit"]),
-            last_error=row["last_error"],
-            failure_streak=row["failure_streak"],
-            first_failure_at=_dt(row["first_failure_at"]),
-            next_poll_at=_dt(row["next_poll_at"]) or _now(),
-            retry_after=_dt(row["retry_after"]),
-            baselined=bool(row["baselined"]),
-            disabled_at=_dt(row["disabled_at"]),
-            disabled_reason=row["disabled_reason"],
-            created_at=_dt(row["created_at"]) or _now(),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    """A channel following a feed, with its optional artist filter and role to mention."""
-
-    id: int
-    guild_id: int
-    channel_id: int
-    feed_id: int
-    artist_id: str | None
-    mention_role_id: int | None
-    interval_seconds: int | None
-    created_at: datetime
-    created_by: int | None
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Subscription:
-        """Build from a ``feed_subscriptions`` row."""
-        return cls(
-            id=row["id"],
-            guild_id=row["guild_id"],
-            channel_id=row["channel_id"],
-            feed_id=row["feed_id"],
-            artist_id=row["artist_id"],
-            mention_role_id=row["mention_role_id"],
-            interval_seconds=row["interval_seconds"],
-            created_at=_dt(row["created_at"]) or _now(),
-            created_by=row["created_by"],
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class SubscriptionStatus:
-    """A subscription with its feed's state and its delivery summary, for ``/feed status``."""
-
-    subscription: Subscription
-    feed: FeedRow
-    pending: int
-    last_sent_at: datetime | None
-    last_sent_title: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class DueFeed:
-    """A feed to poll now and the interval its subscriptions ask for (the shortest)."""
-
-    feed: FeedRow
-    interval_seconds: int
-
-
-@dataclass(frozen=True, slots=True)
-class EntryCandidate:
-    """A parsed entry offered to the store: key, date, what to post, and catalog ids it names."""
-
-    key: str
-    published_at: datetime | None
-    payload: Mapping[str, Any]
-    entity_ids: frozenset[str] = field(default_factory=frozenset)
-
-
-@dataclass(frozen=True, slots=True)
-class BaselineEntry:
-    """An entry present when a feed is first followed: recorded, never posted."""
-
-    key: str
-    published_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class FetchState:
-    """What a successful fetch learned about the feed itself."""
-
-    status: int
-    etag: str | None = None
-    last_modified: str | None = None
-    title: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RecordResult:
-    """What recording one successful poll did."""
-
-    new_entries: int
-    enqueued: int
-    skipped_over_cap: int
-    baseline: bool
-
-
-@dataclass(frozen=True, slots=True)
-class FailureOutcome:
-    """The feed after a failed fetch; ``disabled_now`` is true the one time it gets disabled."""
-
-    feed: FeedRow
-    disabled_now: bool
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    """One post to make (or made): where, what, and how it went."""
-
-    id: int
-    subscription_id: int
-    guild_id: int
-    channel_id: int
-    mention_role_id: int | None
-    entry_key: str
-    nonce: str
-    payload: dict[str, Any]
-    state: str
-    message_id: int | None
-    thread_id: int | None
-    attempts: int
-    last_error: str | None
-    last_attempt_at: datetime | None
-    next_attempt_at: datetime | None
-    created_at: datetime
-    sent_at: datetime | None
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> OutboxRow:
-        """Build from a ``feed_outbox`` row joined with its subscription."""
-        return cls(
-            id=row["id"],
-            subscription_id=row["subscription_id"],
-            guild_id=row["guild_id"],
-            channel_id=row["channel_id"],
-            mention_role_id=row["mention_role_id"],
-            entry_key=row["entry_key"],
-            nonce=row["nonce"],
-            payload=json.loads(row["payload"]),
-            state=row["state"],
-            message_id=row["message_id"],
-            thread_id=row["thread_id"],
-            attempts=row["attempts"],
-            last_error=row["last_error"],
-            last_attempt_at=_dt(row["last_attempt_at"]),
-            next_attempt_at=_dt(row["next_attempt_at"]),
-            created_at=_dt(row["created_at"]) or _now(),
-            sent_at=_dt(row["sent_at"]),
-        )
-
-
 _OUTBOX_SELECT = (
-    "SELECT o.*, s.guild_id, s.channel_id, s.mention_role_id FROM feed_outbox o "
+    "SELECT o.*, s.feed_id, s.guild_id, s.channel_id, s.mention_role_id FROM feed_outbox o "
     "JOIN feed_subscriptions s ON s.id = o.subscription_id "
 )
 
@@ -328,34 +135,48 @@ class FeedStore:
         candidates: Sequence[EntryCandidate],
         next_poll_at: datetime,
         now: datetime | None = None,
-        cap_per_channel: int = DEFAULT_CAP_PER_CHANNEL,
+        flood_threshold: int = DEFAULT_CAP_PER_CHANNEL,
+        body_hash: str | None = None,
     ) -> RecordResult:
         """Record a fetched feed: mark new entries seen and enqueue their posts, atomically.
 
         The first successful poll of a feed is its baseline: everything is recorded and
-        nothing is posted. After that, a new entry is enqueued for each subscription it
-        passes: not published before the subscription was made, matching its artist filter,
-        and within ``cap_per_channel`` per poll, oldest first (the rest are recorded and
-        skipped, so a feed that renumbers its entries cannot flood a channel).
+        nothing is posted. After that, every new entry is enqueued for each subscription it
+        passes (not published before the subscription was made, matching its artist filter),
+        oldest first; delivery posts them at a steady rate (``pending_outbox``).
+
+        The flood guard: when none of the entries seen before is still in the feed, more
+        than ``flood_threshold`` entries are new, and most of them are dated no later than
+        the newest entry seen before (or undated), the feed re-keyed old entries (it moved,
+        or changed its ids): they are recorded as seen and nothing is enqueued.
         """
         now = now or _now()
         async with self.store.transaction() as conn:
             feed_row = await _one(conn, "SELECT baselined FROM feeds WHERE id = ?", (feed_id,))
             if feed_row is None:
                 return RecordResult(0, 0, 0, False)
+            newest_seen = await _newest_seen(conn, feed_id)
             new = await _insert_unseen(conn, feed_id, candidates, now)
             baseline = not feed_row["baselined"]
             enqueued = skipped = 0
+            flooded = False
             if not baseline and new:
-                enqueued, skipped = await _enqueue_for_subscriptions(
-                    conn, feed_id, new, now, cap_per_channel
-                )
+                flooded = _looks_rekeyed(candidates, new, newest_seen, flood_threshold)
+                if flooded:
+                    skipped = len(new)
+                    log.warning(
+                        "feed %s: all %d entries are new and old-dated; recorded, not posted",
+                        feed_id,
+                        len(new),
+                    )
+                else:
+                    enqueued = await _enqueue_for_subscriptions(conn, feed_id, new, now)
             await conn.execute(
                 "UPDATE feeds SET last_fetch_at = ?, last_success_at = ?, last_status = ?, "
                 "last_cache_hit = 0, last_error = NULL, failure_streak = 0, "
                 "first_failure_at = NULL, retry_after = NULL, baselined = 1, "
-                "etag = ?, last_modified = ?, title = COALESCE(?, title), next_poll_at = ? "
-                "WHERE id = ?",
+                "etag = ?, last_modified = ?, title = COALESCE(?, title), next_poll_at = ?, "
+                "body_hash = ?, unchanged_streak = 0 WHERE id = ?",
                 (
                     _ts(now),
                     _ts(now),
@@ -364,10 +185,32 @@ class FeedStore:
                     fetched.last_modified,
                     fetched.title or None,
                     _ts(next_poll_at),
+                    body_hash,
                     feed_id,
                 ),
             )
-        return RecordResult(len(new), enqueued, skipped, baseline)
+        return RecordResult(len(new), enqueued, skipped, baseline, flooded)
+
+    async def record_unchanged(
+        self,
+        feed_id: int,
+        *,
+        next_poll_at: datetime,
+        status: int,
+        now: datetime | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Record a fetch whose body hashes as the last one: healthy, not parsed, backing off."""
+        now = now or _now()
+        await self.store.execute(
+            "UPDATE feeds SET last_fetch_at = ?, last_success_at = ?, last_status = ?, "
+            "last_cache_hit = 1, last_error = NULL, failure_streak = 0, first_failure_at = NULL, "
+            "retry_after = NULL, etag = COALESCE(?, etag), "
+            "last_modified = COALESCE(?, last_modified), next_poll_at = ?, "
+            "unchanged_streak = unchanged_streak + 1 WHERE id = ?",
+            (_ts(now), _ts(now), status, etag, last_modified, _ts(next_poll_at), feed_id),
+        )
 
     async def record_not_modified(
         self,
@@ -656,19 +499,37 @@ class FeedStore:
             )
 
     async def pending_outbox(
-        self, *, now: datetime | None = None, limit: int = 50
+        self,
+        *,
+        now: datetime | None = None,
+        limit: int = 50,
+        per_subscription: int | None = None,
+        feed_id: int | None = None,
     ) -> list[OutboxRow]:
         """Return posts waiting to be sent whose retry time has come, oldest first.
 
-        After a crash this includes rows whose send may already have reached Discord; send
-        them with the row's ``nonce`` and ``enforce_nonce`` so Discord drops the copy.
+        ``per_subscription`` takes at most that many of each channel's oldest waiting posts
+        (the steady rate: a burst goes out over the next cycles, in order); ``feed_id`` only
+        that feed's posts. After a crash this includes rows whose send may already have
+        reached Discord; send them with the row's ``nonce`` and ``enforce_nonce``.
         """
         now = now or _now()
-        rows = await self.store.fetchall(
-            _OUTBOX_SELECT + "WHERE o.state = 'pending' AND (o.next_attempt_at IS NULL "
-            "OR o.next_attempt_at <= ?) ORDER BY o.id LIMIT ?",
-            (_ts(now), limit),
+        where = "o.state = 'pending'"
+        params: list[Any] = []
+        if feed_id is not None:
+            where += " AND s.feed_id = ?"
+            params.append(feed_id)
+        ranked = (
+            "SELECT o.id, ROW_NUMBER() OVER (PARTITION BY o.subscription_id ORDER BY o.id) "
+            f"AS place FROM feed_outbox o JOIN feed_subscriptions s ON s.id = o.subscription_id "
+            f"WHERE {where}"
         )
+        sql = (
+            _OUTBOX_SELECT + f"JOIN ({ranked}) r ON r.id = o.id WHERE (o.next_attempt_at IS NULL "
+            "OR o.next_attempt_at <= ?) AND r.place <= ? ORDER BY o.id LIMIT ?"
+        )
+        params += [_ts(now), per_subscription or limit, limit]
+        rows = await self.store.fetchall(sql, params)
         return [OutboxRow.from_row(r) for r in rows]
 
     async def get_outbox(self, outbox_id: int) -> OutboxRow | None:
@@ -717,6 +578,18 @@ class FeedStore:
             (message_id, thread_id, _ts(now), _ts(now), outbox_id),
         )
         return changed > 0
+
+    async def mark_deleted(
+        self, outbox_id: int, *, message_id: int | None = None, now: datetime | None = None
+    ) -> None:
+        """Record that the post was made and then deleted on Discord: it is never sent again."""
+        now = now or _now()
+        await self.store.execute(
+            "UPDATE feed_outbox SET state = 'deleted', message_id = COALESCE(?, message_id), "
+            "attempts = attempts + 1, last_attempt_at = ?, next_attempt_at = NULL, "
+            "last_error = 'deleted on Discord' WHERE id = ? AND state = 'pending'",
+            (message_id, _ts(now), outbox_id),
+        )
 
     async def set_thread(self, outbox_id: int, thread_id: int) -> None:
         """Record the discussion thread opened under a sent post."""
@@ -783,39 +656,52 @@ def _age_key(pair: tuple[int, EntryCandidate], now: datetime) -> tuple[datetime,
     return (cand.published_at or now, -index)
 
 
+async def _newest_seen(conn: aiosqlite.Connection, feed_id: int) -> datetime | None:
+    row = await _one(
+        conn, "SELECT MAX(published_at) FROM feed_entries_seen WHERE feed_id = ?", (feed_id,)
+    )
+    return _dt(row[0]) if row is not None else None
+
+
+def _looks_rekeyed(
+    candidates: Sequence[EntryCandidate],
+    new: list[tuple[int, EntryCandidate]],
+    newest_seen: datetime | None,
+    threshold: int,
+) -> bool:
+    """Whether a poll's new entries look like old ones under new keys (see ``record_success``)."""
+    if len(new) <= threshold or len(new) < len({c.key for c in candidates}):
+        return False  # a seen entry is still there: the feed kept its keys
+    stale = [
+        c
+        for _, c in new
+        if c.published_at is None or (newest_seen is not None and c.published_at <= newest_seen)
+    ]
+    return len(stale) * 2 > len(new)
+
+
 async def _enqueue_for_subscriptions(
     conn: aiosqlite.Connection,
     feed_id: int,
     new: list[tuple[int, EntryCandidate]],
     now: datetime,
-    cap: int,
-) -> tuple[int, int]:
+) -> int:
     async with conn.execute(
         "SELECT * FROM feed_subscriptions WHERE feed_id = ? ORDER BY id", (feed_id,)
     ) as cursor:
         subs = [Subscription.from_row(r) for r in await cursor.fetchall()]
     ordered = sorted(new, key=lambda p: _age_key(p, now))
-    enqueued = skipped = 0
+    enqueued = 0
     for sub in subs:
         eligible = [
             cand
             for _, cand in ordered
-            if cand.payload
+            if cand.post is not None
             and (cand.published_at or now) >= sub.created_at
             and (sub.artist_id is None or sub.artist_id in cand.entity_ids)
         ]
-        if len(eligible) > cap:
-            skipped += len(eligible) - cap
-            log.info(
-                "feed %s: %d new entries for channel %s, posting the oldest %d",
-                feed_id,
-                len(eligible),
-                sub.channel_id,
-                cap,
-            )
-            eligible = eligible[:cap]
         enqueued += await _insert_outbox(conn, sub, eligible, now)
-    return enqueued, skipped
+    return enqueued
 
 
 async def _insert_outbox(
@@ -826,14 +712,8 @@ async def _insert_outbox(
 ) -> int:
     added = 0
     for cand in candidates:
-        payload = dict(cand.payload)
-        payload.update(
-            subscription_id=sub.id,
-            guild_id=sub.guild_id,
-            channel_id=sub.channel_id,
-            mention_role_id=sub.mention_role_id,
-            entry_key=cand.key,
-        )
+        if cand.post is None:
+            continue
         cursor = await conn.execute(
             "INSERT OR IGNORE INTO feed_outbox (subscription_id, entry_key, nonce, payload, "
             "created_at) VALUES (?, ?, ?, ?, ?)",
@@ -841,7 +721,7 @@ async def _insert_outbox(
                 sub.id,
                 cand.key,
                 make_nonce(sub.id, cand.key),
-                json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str),
+                json.dumps(cand.post.to_json(), ensure_ascii=False, sort_keys=True),
                 _ts(now),
             ),
         )

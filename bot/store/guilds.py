@@ -294,7 +294,7 @@ class GuildStore:
             (guild_id, subject_key),
         )
 
-    # -- scheduled posts ---------------------------------------------------------------
+    # -- scheduled posts (claim -> attempt -> sent/failed: see bot/store/posts.py) --------
     async def claim_post(
         self, guild_id: int, kind: str, run_key: str, nonce: str, channel_id: int | None
     ) -> ScheduledPost:
@@ -312,6 +312,14 @@ class GuildStore:
             )
             row = await cursor.fetchone()
         return ScheduledPost(*row)
+
+    async def mark_post_attempt(self, guild_id: int, kind: str, run_key: str) -> None:
+        """Record that a send is about to start (the protocol in ``posts.py``)."""
+        await self.store.execute(
+            "UPDATE scheduled_posts SET last_attempt_at = ? "
+            "WHERE guild_id = ? AND kind = ? AND run_key = ? AND sent_at IS NULL",
+            (utcnow(), guild_id, kind, run_key),
+        )
 
     async def mark_post_sent(
         self, guild_id: int, kind: str, run_key: str, message_id: int | None

@@ -24,10 +24,10 @@ from linernotes.bot.knowledge import search
 from linernotes.bot.knowledge.entities import EntityKey, entity
 from linernotes.bot.knowledge.linking import alias_index
 from linernotes.bot.knowledge.reviews import review_linker
-from linernotes.bot.render import choice_name, clip, make_embed, pack_lines
+from linernotes.bot.render import QUERY_MAX, URL_MAX, choice_name, clip, make_embed, pack_lines
 from linernotes.bot.settings import Settings
 from linernotes.bot.store import Store
-from linernotes.bot.store.feeds import FeedStore
+from linernotes.bot.store.feeds import DEFAULT_CAP_PER_CHANNEL, FeedRow, FeedStore
 from linernotes.bot.store.guilds import GuildStore
 from linernotes.bot.ui import send_pages
 from linernotes.bot.useragent import user_agent
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 TICK_MAX_SECONDS = 30
 DELIVERY_BATCH = 50
+POSTS_PER_CYCLE = DEFAULT_CAP_PER_CHANNEL  # per channel: a burst goes out over a few ticks
 
 
 @app_commands.guild_only()
@@ -98,6 +99,14 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
 
     async def _poll_and_deliver(self) -> None:
         linker = await self.linker()  # before reading the clock: building it can take a while
+        served: set[int] = set()
+
+        async def deliver_feed(feed: FeedRow) -> None:
+            # Each feed's posts go out as soon as its fetch is recorded: a slow feed delays
+            # only itself. Each feed is served once a cycle, keeping the steady rate.
+            served.add(feed.id)
+            await self._deliver(feed_id=feed.id)
+
         report = await poll_once(
             self.feeds,
             self.fetcher.fetch,
@@ -105,31 +114,43 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             now=self.now(),
             linker=linker,
             rng=self.rng,
+            on_polled=deliver_feed,
         )
         metrics.feed_fetches("ok", report.fetched)
         metrics.feed_fetches("not_modified", report.not_modified)
+        metrics.feed_fetches("unchanged", report.unchanged)
         metrics.feed_fetches("failed", report.failed)
         for feed in report.disabled:
             await self.delivery.tell_disabled(feed)
-        await self._deliver()
+        for feed in report.flooded:
+            await self.delivery.tell_flooded(feed)
+        await self._deliver(skip_feeds=served)
 
     async def deliver(self) -> int:
-        """Send every pending post (oldest first); return how many went out."""
+        """Send the posts that are due (oldest first, a few per channel); return how many."""
         async with self._cycle:
             return await self._deliver()
 
-    async def _deliver(self) -> int:
+    async def _deliver(
+        self, *, feed_id: int | None = None, skip_feeds: frozenset[int] | set[int] = frozenset()
+    ) -> int:
         sent = 0
-        for row in await self.feeds.pending_outbox(now=self.now(), limit=DELIVERY_BATCH):
+        rows = await self.feeds.pending_outbox(
+            now=self.now(), limit=DELIVERY_BATCH, per_subscription=POSTS_PER_CYCLE, feed_id=feed_id
+        )
+        for row in rows:
+            if row.feed_id in skip_feeds:
+                continue
             try:
                 sent += await self.delivery.send(row)
             except Exception:
                 log.warning("delivering outbox row %s failed", row.id, exc_info=True)
-        for row in await self.feeds.sent_without_thread():
-            try:
-                await self.delivery.attach_thread(row, None)
-            except Exception:
-                log.warning("opening the thread of outbox row %s failed", row.id, exc_info=True)
+        if feed_id is None:
+            for row in await self.feeds.sent_without_thread():
+                try:
+                    await self.delivery.attach_thread(row)
+                except Exception:
+                    log.warning("opening the thread of outbox row %s failed", row.id, exc_info=True)
         metrics.post_sent("review", sent)
         return sent
 
@@ -146,9 +167,9 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
     async def add(
         self,
         interaction: discord.Interaction,
-        url: str,
+        url: app_commands.Range[str, 1, URL_MAX],
         channel: discord.TextChannel | discord.ForumChannel | None = None,
-        artist: str | None = None,
+        artist: app_commands.Range[str, 1, QUERY_MAX] | None = None,
         mention: discord.Role | None = None,
         every_minutes: app_commands.Range[int, 1, 10080] | None = None,
     ) -> None:
@@ -206,14 +227,17 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         await interaction.followup.send(
             f"Following **{clip(parsed.title or url, 200)}** in {channel.mention}{filters}{ping}. "
             f"Its {len(parsed.entries)} current entries are marked as seen; new reviews will be "
-            "posted as they appear (`/feed backfill` posts recent ones now).",
+            "posted as they appear (`/feed backfill` posts recent ones now)."
+            + silent_ping_warning(mention, channel),
             ephemeral=True,
         )
 
     @app_commands.command(name="remove", description="Stop following a feed.")
     @app_commands.describe(url="A feed this server follows")
     @manage_guild_only()
-    async def remove(self, interaction: discord.Interaction, url: str) -> None:
+    async def remove(
+        self, interaction: discord.Interaction, url: app_commands.Range[str, 1, URL_MAX]
+    ) -> None:
         """Stop following a feed in every channel of this server."""
         assert interaction.guild is not None
         key = self.canonical(url)
@@ -290,7 +314,9 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
     @app_commands.command(name="preview", description="Show the next post a feed would make.")
     @app_commands.describe(url="A feed address")
     @manage_guild_only()
-    async def preview(self, interaction: discord.Interaction, url: str) -> None:
+    async def preview(
+        self, interaction: discord.Interaction, url: app_commands.Range[str, 1, URL_MAX]
+    ) -> None:
         """Render the feed's newest entry as it would be posted (only you see it)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
@@ -303,9 +329,10 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         newest = max(parsed.entries, key=lambda e: e.published or datetime.min.replace(tzinfo=UTC))
         single = type(parsed)(parsed.title, parsed.link, parsed.version, (newest,))
         cand = candidates(single, feed_url=url, linker=await self.linker())[0]
+        assert cand.post is not None  # candidates() always makes the post
         await interaction.followup.send(
             "Preview (only you can see this):",
-            embed=review_post_embed(dict(cand.payload)),
+            embed=review_post_embed(cand.post),
             ephemeral=True,
         )
 
@@ -313,7 +340,10 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
     @app_commands.describe(url="A feed this server follows", count="How many (at most 10)")
     @manage_guild_only()
     async def backfill_(
-        self, interaction: discord.Interaction, url: str, count: app_commands.Range[int, 1, 10]
+        self,
+        interaction: discord.Interaction,
+        url: app_commands.Range[str, 1, URL_MAX],
+        count: app_commands.Range[int, 1, 10],
     ) -> None:
         """Queue the newest entries of a followed feed and post them."""
         assert interaction.guild is not None
@@ -361,6 +391,23 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         key = EntityKey.parse(value)
         found = await entity(self.store, key) if key else None
         return found.label if found else value
+
+
+def silent_ping_warning(
+    mention: discord.Role | None, channel: discord.TextChannel | discord.ForumChannel
+) -> str:
+    """Warn when a role mention would notify nobody: Discord pings a role only if it is
+    mentionable or the bot has Mention Everyone in the channel."""
+    if mention is None or mention.mentionable:
+        return ""
+    me = channel.guild.me
+    if me is not None and channel.permissions_for(me).mention_everyone:
+        return ""
+    return (
+        f"\n⚠️ {mention.mention} is not mentionable and I don't have **Mention Everyone** in "
+        f"{channel.mention}, so posts will show the role but notify nobody. Make the role "
+        "mentionable (Server Settings → Roles) or give me Mention Everyone there."
+    )
 
 
 def _when(moment: datetime | None) -> str:

@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 from linernotes.bot.embeds import reviews_pages
 from linernotes.bot.knowledge import cards, search
+from linernotes.bot.render import QUERY_MAX
 from linernotes.bot.store import Store
 from linernotes.bot.ui import send_pages
 from linernotes.cogs._lookup import complete, lookup
@@ -24,7 +25,11 @@ class Reviews(commands.Cog):
         name="reviews", description="Recent reviews, or those about a release or artist."
     )
     @app_commands.describe(query="A release, song or artist (optional)")
-    async def reviews(self, interaction: discord.Interaction, query: str | None = None) -> None:
+    async def reviews(
+        self,
+        interaction: discord.Interaction,
+        query: app_commands.Range[str, 1, QUERY_MAX] | None = None,
+    ) -> None:
         """List reviews, newest first."""
         if not query:
             found = await cards.recent_reviews(self.store)

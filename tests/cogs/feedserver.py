@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ class FeedServer:
     runner: web.AppRunner | None = None
     port: int = 0
     on_request: Callable[[web.Request], None] | None = None
+    validators: bool = True  # send an ETag (False: a server that sends no validators)
+    gate: asyncio.Event | None = None  # when set, /feed.xml answers only once it is set
 
     def url(self, path: str = "/feed.xml") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -59,10 +62,14 @@ class FeedServer:
         self.hits += 1
         if self.on_request is not None:
             self.on_request(request)
+        if self.gate is not None:
+            await self.gate.wait()  # a feed that trickles: slow until the test lets it answer
         if self.status != 200:
             headers = {"Retry-After": self.retry_after} if self.retry_after else {}
             return web.Response(status=self.status, text="nope", headers=headers)
         body = self.rss()
+        if not self.validators:
+            return web.Response(body=body, content_type="application/rss+xml")
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if request.headers.get("If-None-Match") == etag:
             self.not_modified += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -66,17 +67,20 @@ def crash_after_send(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def post_then_crash(
-    server: Server, feed: FeedServer, monkeypatch: pytest.MonkeyPatch, title: str
+    server: Server, feed: FeedServer, monkeypatch: pytest.MonkeyPatch, title: str, forum=False
 ):
     """Follow the feed, publish an entry, and die right after Discord accepts its post."""
-    reviews = server.guild.add_text_channel("reviews")
+    if forum:
+        reviews = server.guild.add_forum_channel("reviews", tags=["IU"])
+    else:
+        reviews = server.guild.add_text_channel("reviews")
     clock = Clock(server)
     await (await add(server, feed.url(), reviews)).final()
     feed.items.append(Item("crashy", title, T0 + timedelta(hours=4)))
     crash_after_send(monkeypatch)
     with pytest.raises(Crash):
         await cycle(server, clock)
-    assert len(posts(server, reviews)) == 1
+    assert len(server.discord.threads(reviews) if forum else posts(server, reviews)) == 1
     monkeypatch.undo()
     return reviews
 
@@ -88,6 +92,21 @@ def can_send(server: Server, channel) -> bool:
 
 def posts(server: Server, channel) -> list:
     return [m for m in server.discord.channel_messages(channel) if m.embeds]
+
+
+def bot_cache_says(server: Server, channel, **perms: bool) -> bool:
+    """Whether the bot's cache has the channel with these permissions for the bot."""
+    cached = server.bot.get_channel(channel.id)
+    if cached is None:
+        return False
+    have = cached.permissions_for(cached.guild.me)
+    return all(getattr(have, name) == value for name, value in perms.items())
+
+
+def embed_sends(server: Server, channel) -> list:
+    """Every request the bot made to post a review embed in a text channel."""
+    sends = server.discord.requests_to("POST", f"/channels/{channel.id}/messages")
+    return [r for r in sends if r.json and r.json.get("embeds")]
 
 
 async def test_add_first_poll_silent_new_entry_posted_once_with_thread(
@@ -243,7 +262,7 @@ async def test_discord_429_and_5xx_are_retried_and_posted_once(
     await cycle(server, clock)
     assert len(posts(server, reviews)) == 1
     rows = await FeedStore(server.bot.store).pending_outbox(now=clock.now + timedelta(days=1))
-    assert [r.payload["title"] for r in rows] == ["Blood Sweat & Tears at ten"]
+    assert [r.post.title for r in rows] == ["Blood Sweat & Tears at ten"]
     await cycle(server, clock)
     assert len(posts(server, reviews)) == 2
 
@@ -416,3 +435,122 @@ async def test_feed_requests_carry_the_operator_contact(server: Server, feed: Fe
     assert "Following" in (await (await add(server, feed.url(), reviews)).final()).content
     assert agents
     assert all(a.startswith("LinerNotes/") and a.endswith("( ops@example.org )") for a in agents)
+
+
+async def test_twelve_new_entries_all_post_over_the_next_cycles(
+    server: Server, feed: FeedServer
+) -> None:
+    """Issue 13.2: nothing beyond 5 a poll is dropped; a burst goes out oldest first, paced."""
+    reviews = server.guild.add_text_channel("reviews")
+    clock = Clock(server)
+    await (await add(server, feed.url(), reviews)).final()
+    titles = [f"Review number {n:02}" for n in range(1, 13)]
+    for n, title in enumerate(titles, start=1):
+        feed.items.append(Item(f"burst-{n}", title, T0 + timedelta(minutes=n)))
+    await cycle(server, clock)
+    assert len(posts(server, reviews)) == 5  # the steady rate: five a channel a cycle
+    await cycle(server, clock)
+    await cycle(server, clock)
+    assert [p.embeds[0]["title"] for p in posts(server, reviews)] == titles
+    await cycle(server, clock)
+    assert len(posts(server, reviews)) == 12
+
+
+async def test_a_slow_feed_does_not_delay_another_feeds_post(
+    server: Server, feed: FeedServer
+) -> None:
+    """Issue 13.3: each feed's posts go out when its own fetch is done."""
+    fd = server.discord
+    slow = await FeedServer(title="Slow Notes", items=list(feed.items)).start()
+    try:
+        fast_channel = server.guild.add_text_channel("reviews")
+        slow_channel = server.guild.add_text_channel("slow-reviews")
+        clock = Clock(server)
+        await (await add(server, feed.url(), fast_channel)).final()
+        await (await add(server, slow.url(), slow_channel)).final()
+        feed.items.append(Item("fast-1", "Fast news about Palette", T0 + timedelta(hours=1)))
+        slow.items.append(Item("slow-1", "Slow news about Palette", T0 + timedelta(hours=1)))
+        slow.gate = asyncio.Event()  # the slow feed answers only when the test lets it
+        clock.later()
+        running = asyncio.create_task(server.bot.get_cog("Feeds").run_cycle())
+        # Passes only if the healthy feed's post goes out while the slow fetch still hangs.
+        await fd.wait_for(lambda: len(posts(server, fast_channel)) == 1, what="the fast post")
+        assert posts(server, slow_channel) == [] and not running.done()
+        slow.gate.set()
+        await running
+        assert [p.embeds[0]["title"] for p in posts(server, slow_channel)] == [
+            "Slow news about Palette"
+        ]
+    finally:
+        if slow.gate is not None:
+            slow.gate.set()
+        await slow.stop()
+
+
+async def test_role_ping_with_an_unmentionable_role_warns_at_add(
+    server: Server, feed: FeedServer
+) -> None:
+    """Issue 13.5. Discord docs, Message resource, "Allowed Mentions Object": a role is
+    pinged only if mentionable or the bot has MENTION_EVERYONE."""
+    fd = server.discord
+    reviews = server.guild.add_text_channel("reviews")
+    quiet = server.guild.add_role("Quiet fans")
+    loud = server.guild.add_role("Loud fans", mentionable=True)
+    server.guild.deny_bot(reviews, "mention_everyone")
+    await fd.wait_for(lambda: bot_cache_says(server, reviews, mention_everyone=False))
+    clock = Clock(server)
+    reply = await (await add(server, feed.url(), reviews, mention=quiet)).final()
+    assert "not mentionable" in reply.content and "Mention Everyone" in reply.content
+    other = server.guild.add_text_channel("more-reviews")
+    server.guild.deny_bot(other, "mention_everyone")
+    await fd.wait_for(lambda: bot_cache_says(server, other, mention_everyone=False))
+    reply = await (await add(server, feed.url(), other, mention=loud)).final()
+    assert "not mentionable" not in reply.content
+    third = server.guild.add_text_channel("everyone-ok")  # here the bot may mention everyone
+    reply = await (await add(server, feed.url(), third, mention=quiet)).final()
+    assert "not mentionable" not in reply.content
+    feed.items.append(Item("ping-1", "A review to ping about", T0 + timedelta(hours=1)))
+    await cycle(server, clock)
+    (quiet_post,) = posts(server, reviews)
+    (loud_post,) = posts(server, other)
+    (allowed_post,) = posts(server, third)
+    assert quiet_post.raw["mention_roles"] == []  # shown, but notified nobody
+    assert loud_post.raw["mention_roles"] == [str(loud.id)]
+    assert allowed_post.raw["mention_roles"] == [str(quiet.id)]
+
+
+async def test_a_post_deleted_by_a_moderator_is_not_posted_again(
+    server: Server, feed: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13.6: the re-send's nonce belongs to a deleted message; Discord answers
+    Unknown Message, and the bot records the post as deleted instead of posting it again."""
+    fd = server.discord
+    reviews = await post_then_crash(server, feed, monkeypatch, "A review they took down")
+    fd.delete_message(posts(server, reviews)[0])
+    await server.restart()
+    clock = Clock(server)
+    await cycle(server, clock)
+    await cycle(server, clock)
+    assert posts(server, reviews) == []
+    assert len(embed_sends(server, reviews)) == 2  # the first send and the refused re-send
+    (sub,) = await FeedStore(server.bot.store).list_subscriptions()
+    (row,) = await FeedStore(server.bot.store).outbox_for_subscription(sub.subscription.id)
+    assert row.state == "deleted"
+
+
+async def test_crash_and_long_outage_in_a_forum_posts_nothing_twice(
+    server: Server, feed: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13.7 for forums: forum posts take no nonce, so the bot looks for its post."""
+    fd = server.discord
+    forum = await post_then_crash(server, feed, monkeypatch, "Palette in the forum", forum=True)
+    fd.advance_clock(3600)  # longer than Discord's nonce window
+    await server.restart()
+    clock = Clock(server)
+    clock.later(3600)
+    await server.bot.get_cog("Feeds").run_cycle()
+    await cycle(server, clock)
+    assert [t.name for t in fd.threads(forum)] == ["Palette in the forum"]
+    (sub,) = await FeedStore(server.bot.store).list_subscriptions()
+    (row,) = await FeedStore(server.bot.store).outbox_for_subscription(sub.subscription.id)
+    assert (row.state, row.thread_id) == ("sent", fd.threads(forum)[0].id)

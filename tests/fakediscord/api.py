@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import re
 import urllib.parse
 from typing import TYPE_CHECKING, Any
 
@@ -157,8 +157,51 @@ def apply_message_fields(
         msg.poll = body["poll"]
     if "allowed_mentions" in body:
         msg.allowed_mentions = body["allowed_mentions"]
+    if "content" in body or not edit:
+        compute_mentions(fd, msg, body.get("allowed_mentions"))
+
+
+USER_MENTION = re.compile(r"<@!?(\d{1,20})>")
+ROLE_MENTION = re.compile(r"<@&(\d{1,20})>")
+
+
+def compute_mentions(fd: FakeDiscord, msg: Message, allowed: dict[str, Any] | None) -> None:
+    """Fill ``mentions``, ``mention_roles`` and ``mention_everyone`` as Discord does.
+
+    Discord docs, Message resource, "Allowed Mentions Object": only mentions present in the
+    content are parsed; ``parse`` allows a whole type, ``users``/``roles`` list ids; without
+    ``allowed_mentions`` regular messages parse everything, interactions and webhooks only
+    users. A role pings only if it is mentionable or the author has MENTION_EVERYONE, and
+    @everyone/@here only with MENTION_EVERYONE. On edit the arrays are rebuilt from the new
+    content with the edit's own ``allowed_mentions`` (or the defaults).
+    """
     content = msg.content or ""
-    msg.mention_everyone = "@everyone" in content or "@here" in content
+    if allowed is None:
+        automated = msg.webhook_id is not None or msg.interaction_metadata is not None
+        allowed = {"parse": ["users"] if automated else ["users", "roles", "everyone"]}
+    parse = set(allowed.get("parse") or ())
+    users_ok = {int(u) for u in allowed.get("users") or ()}
+    roles_ok = {int(r) for r in allowed.get("roles") or ()}
+    guild = msg.channel.guild
+    can_everyone = bool(bot_perms(msg.channel) & P.MENTION_EVERYONE) if guild else False
+    mentioned: list[Any] = []
+    for raw in dict.fromkeys(int(m) for m in USER_MENTION.findall(content)):
+        user = fd.world.users.get(raw)
+        if user is not None and ("users" in parse or raw in users_ok):
+            mentioned.append(user)
+    roles: list[int] = []
+    if guild is not None:
+        for raw in dict.fromkeys(int(m) for m in ROLE_MENTION.findall(content)):
+            role = guild.roles.get(raw)
+            if role is None or not ("roles" in parse or raw in roles_ok):
+                continue
+            if role.mentionable or can_everyone:
+                roles.append(raw)
+    msg.mention_users = mentioned
+    msg.mention_role_ids = roles
+    msg.mention_everyone = (
+        ("@everyone" in content or "@here" in content) and "everyone" in parse and can_everyone
+    )
 
 
 def message_is_empty(msg: Message) -> bool:
@@ -715,6 +758,8 @@ def modify_thread(ctx: Ctx, th: Channel) -> Any:
     for key in ("rate_limit_per_user", "invitable", "flags"):
         if key in body and body[key] != getattr(th, key, None) and not manage:
             raise rules.missing_permissions()
+    if th.locked and not manage and any(k in body for k in ("name", "applied_tags")):
+        raise rules.thread_locked()  # Threads, "Locked Threads": no title or tag changes
     owner_keys = ("name", "auto_archive_duration", "applied_tags")
     changes_owner_keys = any(k in body for k in owner_keys)
     if changes_owner_keys and not (manage or owner):
@@ -726,6 +771,10 @@ def modify_thread(ctx: Ctx, th: Channel) -> Any:
             raise rules.missing_permissions()
         if not body["archived"] and not have & P.SEND_MESSAGES_IN_THREADS and not manage:
             raise rules.missing_permissions()
+        # Threads, "Permissions": unarchiving "only requires the current user has already
+        # been added to the thread" (MANAGE_THREADS aside).
+        if not body["archived"] and not manage and ctx.fd.bot_user_id not in th.member_ids:
+            raise rules.missing_access()
     if "applied_tags" in body:
         moderated = {t.id for t in parent.available_tags if t.moderated}
         added = {int(t) for t in body["applied_tags"] or []} - set(th.applied_tags)
@@ -802,7 +851,10 @@ async def create_message(ctx: Ctx) -> Any:
     nonce = body.get("nonce")
     if nonce is not None and body.get("enforce_nonce"):
         hit = fd._nonces.get((fd.bot_user_id, str(nonce)))
-        if hit is not None and time.monotonic() - hit[0] <= fd.nonce_window:
+        if hit is not None and fd.clock() - hit[0] <= fd.nonce_window:
+            if hit[1].deleted:
+                # Discord answers a re-send whose nonce's message was deleted this way.
+                raise rules.unknown_message()
             return hit[1].to_dict()
     body = strip_unpermitted(ch, body)
     if rules.is_empty_message(body, has_files=bool(ctx.files)):
@@ -821,7 +873,7 @@ async def create_message(ctx: Ctx) -> Any:
         msg.message_reference, msg.referenced = ref, target
         msg.type = 19 if ref.get("type", 0) == 0 else 0
     if nonce is not None:
-        fd._nonces[(fd.bot_user_id, str(nonce))] = (time.monotonic(), msg)
+        fd._nonces[(fd.bot_user_id, str(nonce))] = (fd.clock(), msg)
     store_message(fd, msg)
     return msg.to_dict()
 
@@ -875,8 +927,7 @@ async def edit_message(ctx: Ctx) -> Any:
         if content_keys & body.keys() or ctx.files:
             raise ApiError(403, 50005, "Cannot edit a message authored by another user")
         require(ch, P.MANAGE_MESSAGES)
-    if ch.is_thread and ch.archived:
-        raise rules.archived_thread()
+    check_thread_activity(ch, editing=True)
     return edit_message_common(fd, msg, body, ctx.files, check_channel=True).to_dict()
 
 
@@ -910,11 +961,25 @@ def edit_message_common(
     return msg
 
 
+def check_thread_activity(ch: Channel, *, editing: bool = False) -> None:
+    """Discord docs, Threads, "Locked Threads" and "Active & Archived Threads": without
+    MANAGE_THREADS nothing is created or edited in a locked thread, and deleting messages or
+    reacting there needs the thread active; reacting and editing need it active anyway."""
+    if not ch.is_thread:
+        return
+    manage = bool(bot_perms(ch) & P.MANAGE_THREADS)
+    if ch.locked and not manage and (editing or ch.archived):
+        raise rules.thread_locked()
+    if editing and ch.archived:
+        raise rules.archived_thread()
+
+
 @route("DELETE", "/channels/{channel_id}/messages/{message_id}")
 async def delete_message(ctx: Ctx) -> Any:
     fd = ctx.fd
     ch = get_channel(ctx)
     msg = get_message(ch, ctx.snowflake("message_id"))
+    check_thread_activity(ch)
     if msg.author.id != fd.bot_user_id:
         require(ch, P.MANAGE_MESSAGES)
     delete_message_common(fd, msg)
@@ -944,6 +1009,7 @@ async def add_reaction(ctx: Ctx) -> Any:
     msg = get_message(ch, ctx.snowflake("message_id"))
     emoji = _emoji(ctx)
     require(ch, P.READ_MESSAGE_HISTORY)
+    check_thread_activity(ch, editing=True)
     if not msg.reactions.get(emoji):
         require(ch, P.ADD_REACTIONS)
     msg.reactions.setdefault(emoji, set()).add(fd.bot_user_id)
@@ -966,6 +1032,7 @@ async def remove_reaction(ctx: Ctx) -> Any:
     fd = ctx.fd
     ch = get_channel(ctx)
     msg = get_message(ch, ctx.snowflake("message_id"))
+    check_thread_activity(ch, editing=True)
     msg.reactions.get(_emoji(ctx), set()).discard(fd.bot_user_id)
     fd._notify()
     return None
@@ -1137,6 +1204,8 @@ async def join_thread(ctx: Ctx) -> Any:
 @route("DELETE", "/channels/{channel_id}/thread-members/@me")
 async def leave_thread(ctx: Ctx) -> Any:
     th = _thread(ctx)
+    if th.archived:  # Leave Thread: "Also requires the thread is not archived."
+        raise rules.archived_thread()
     th.member_ids.discard(ctx.fd.bot_user_id)
     _thread_members_update(ctx.fd, th, removed=[ctx.fd.bot_user_id])
     return None
@@ -1160,6 +1229,8 @@ async def add_thread_member(ctx: Ctx) -> Any:
 @route("DELETE", "/channels/{channel_id}/thread-members/{user_id}")
 async def remove_thread_member(ctx: Ctx) -> Any:
     th = _thread(ctx)
+    if th.archived:  # Remove Thread Member: "Also requires the thread is not archived."
+        raise rules.archived_thread()
     require(th, P.MANAGE_THREADS)
     uid = ctx.snowflake("user_id")
     th.member_ids.discard(uid)

@@ -847,6 +847,12 @@ class FakeDiscord:
     def message(self, message_id: int) -> Message | None:
         return self.world.messages.get(message_id)
 
+    def delete_message(self, message: Message) -> None:
+        """Delete a message as a moderator would (MESSAGE_DELETE goes to the bot)."""
+        from .api import delete_message_common
+
+        delete_message_common(self, message)
+
     # ----------------------------------------------------------------------------------
     # gateway control
     # ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ Z_SYNC_FLUSH) or ``zstd-stream`` when a zstd implementation is importable.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import logging
@@ -30,6 +31,11 @@ log = logging.getLogger(__name__)
 DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE_UPDATE, VOICE_STATE_UPDATE = 0, 1, 2, 3, 4
 RESUME, RECONNECT, REQUEST_GUILD_MEMBERS, INVALID_SESSION, HELLO = 6, 7, 8, 9, 10
 HEARTBEAT_ACK = 11
+
+# Gateway docs, "Rate Limiting": 120 events a connection every 60 s, else close 4008.
+SEND_LIMIT, SEND_WINDOW = 120, 60.0
+# Gateway docs, "Gateway URL Query String Params"/"API Versioning": others close with 4012.
+GATEWAY_VERSIONS = ("9", "10")
 
 # Intent needed to receive each event (None: always sent).
 _GUILDS_EVENTS = (
@@ -141,6 +147,7 @@ class Connection:
         self.queue: asyncio.Queue[dict[str, Any] | Callable[[], None] | None] = asyncio.Queue()
         self.session: Session | None = None
         self.received: list[dict[str, Any]] = []
+        self.sent_at: collections.deque[float] = collections.deque()
         self.heartbeats = 0
         self._writer = asyncio.create_task(self._write_loop())
 
@@ -281,6 +288,9 @@ class Gateway:
             if q.get("encoding", "json") != "json":
                 await conn.close(4002, "Error while decoding payload.")
                 return ws
+            if q.get("v") not in GATEWAY_VERSIONS:
+                await conn.close(4012, "Invalid API version.")
+                return ws
             if compress == "zstd-stream" and not zstd_available():
                 await conn.close(4000, "zstd-stream is not available on this emulator.")
                 return ws
@@ -310,6 +320,9 @@ class Gateway:
                     await conn.close(4002, "Error while decoding payload.")
                     break
                 conn.received.append(payload)
+                if self._over_send_limit(conn):
+                    await conn.close(4008, "Rate limited.")
+                    break
                 await self._on_payload(conn, op, payload.get("d"))
         finally:
             s = conn.session
@@ -322,6 +335,14 @@ class Gateway:
             self.connections.discard(conn)
             self.fd._notify()
         return ws
+
+    def _over_send_limit(self, conn: Connection) -> bool:
+        """Count one payload from the client; true past 120 in the last 60 s."""
+        now = self.fd.clock()
+        conn.sent_at.append(now)
+        while conn.sent_at and conn.sent_at[0] <= now - SEND_WINDOW:
+            conn.sent_at.popleft()
+        return len(conn.sent_at) > SEND_LIMIT
 
     async def _on_payload(self, conn: Connection, op: int, d: Any) -> None:
         if op == HEARTBEAT:

@@ -400,12 +400,46 @@ def validate_message(
             "The 'content' and 'embeds' fields cannot be used when using "
             "MessageFlags.IS_COMPONENTS_V2",
         )
+    validate_allowed_mentions(errs, body.get("allowed_mentions"))
     nonce = body.get("nonce")
     if nonce is not None:
         if isinstance(nonce, str):
             errs.max_len(("nonce",), nonce, 25)
         elif not isinstance(nonce, int):
             errs.add(("nonce",), "BASE_TYPE_STRING", "Must be a string.")
+
+
+MENTION_TYPES = ("roles", "users", "everyone")
+
+
+def validate_allowed_mentions(errs: ErrorTree, allowed: Any) -> None:
+    """Discord docs, Message resource, "Allowed Mentions Object": ``parse`` is mutually
+    exclusive with a non-empty ``users`` (or ``roles``) list for the same type; each list
+    holds at most 100 ids; ``parse`` holds only the three mention types."""
+    if allowed is None:
+        return
+    p: Path = ("allowed_mentions",)
+    if not isinstance(allowed, dict):
+        errs.add(p, "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType")
+        return
+    parse = allowed.get("parse")
+    if parse is not None and (
+        not isinstance(parse, list) or any(t not in MENTION_TYPES for t in parse)
+    ):
+        errs.add((*p, "parse"), "BASE_TYPE_CHOICES", f"Value must be one of {MENTION_TYPES}.")
+        parse = []
+    for kind in ("users", "roles"):
+        ids = allowed.get(kind)
+        if not ids:
+            continue  # null or an empty list never conflicts (the docs say so)
+        if len(ids) > 100:
+            errs.add((*p, kind), "BASE_TYPE_MAX_LENGTH", "Must be 100 or fewer in length.")
+        if parse and kind in parse:
+            errs.add(
+                p,
+                "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+                f'parse:["{kind}"] and {kind}: [ids...] are mutually exclusive.',
+            )
 
 
 def is_empty_message(body: dict[str, Any], *, has_files: bool) -> bool:
@@ -464,12 +498,27 @@ def validate_autocomplete(errs: ErrorTree, data: dict[str, Any]) -> None:
         _validate_choice(errs, ("choices", i), choice)
 
 
-def _validate_choice(errs: ErrorTree, p: Path, choice: dict[str, Any]) -> None:
+def _validate_choice(
+    errs: ErrorTree, p: Path, choice: dict[str, Any], option_type: int | None = None
+) -> None:
+    """A choice: 1-100 character name (and localized names), and a value whose type is the
+    option's ("Application Command Option Choice Structure": string for STRING, integer
+    for INTEGER, integer or double for NUMBER; strings up to 100 characters)."""
     errs.bad_len((*p, "name"), choice.get("name"), 1, 100)
+    _localizations(
+        errs, (*p, "name_localizations"), choice.get("name_localizations"), _check_text(errs, 100)
+    )
     value = choice.get("value")
     if value is None:
         errs.required((*p, "value"))
-    elif isinstance(value, str):
+        return
+    if option_type == 3 and not isinstance(value, str):
+        errs.add((*p, "value"), "BASE_TYPE_STRING", "Must be a string.")
+    elif option_type == 4 and (isinstance(value, bool) or not isinstance(value, int)):
+        errs.add((*p, "value"), "NUMBER_TYPE_COERCE", f'Value "{value}" is not int.')
+    elif option_type == 10 and (isinstance(value, bool) or not isinstance(value, int | float)):
+        errs.add((*p, "value"), "NUMBER_TYPE_COERCE", f'Value "{value}" is not a number.')
+    if isinstance(value, str):
         errs.max_len((*p, "value"), value, 100)
 
 
@@ -519,6 +568,91 @@ def _valid_command_name(name: str, *, chat_input: bool) -> bool:
     return True
 
 
+# Discord docs, Reference, "Locales": the keys a localization dictionary may use.
+LOCALES = frozenset(
+    [
+        "id",
+        "da",
+        "de",
+        "en-GB",
+        "en-US",
+        "es-ES",
+        "es-419",
+        "fr",
+        "hr",
+        "it",
+        "lt",
+        "hu",
+        "nl",
+        "no",
+        "pl",
+        "pt-BR",
+        "ro",
+        "fi",
+        "sv-SE",
+        "vi",
+        "tr",
+        "cs",
+        "el",
+        "bg",
+        "ru",
+        "uk",
+        "hi",
+        "th",
+        "zh-CN",
+        "ja",
+        "zh-TW",
+        "ko",
+    ]
+)
+
+
+def _localizations(errs: ErrorTree, p: Path, values: Any, check: Any) -> dict[str, str]:
+    """Validate a ``*_localizations`` dictionary (Application Commands, "Localization"):
+    keys from Discord's locale list, each value under the same rules as the default
+    (``check(path, value)``). Returns the valid entries."""
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        errs.add(p, "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+        return {}
+    good: dict[str, str] = {}
+    for locale, value in values.items():
+        if locale not in LOCALES:
+            errs.add((*p, locale), "LOCALE_INVALID", f"Invalid locale: {locale}")
+        elif not isinstance(value, str):
+            errs.add((*p, locale), "BASE_TYPE_STRING", "Must be a string.")
+        elif check((*p, locale), value):
+            good[locale] = value
+    return good
+
+
+def _check_name(errs: ErrorTree, *, chat_input: bool) -> Any:
+    def check(path: Path, value: str) -> bool:
+        if chat_input and not _valid_command_name(value, chat_input=True):
+            errs.add(path, "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
+            return False
+        return errs.bad_len(path, value, 1, 32)
+
+    return check
+
+
+def _check_text(errs: ErrorTree, high: int) -> Any:
+    def check(path: Path, value: str) -> bool:
+        return errs.bad_len(path, value, 1, high)
+
+    return check
+
+
+def _longest(default: Any, localized: Any) -> int:
+    """Size rule ("Slash commands can have a maximum of 8000 characters"): only the longest
+    of a field's default and its localizations counts."""
+    values = [str(default or "")]
+    if isinstance(localized, dict):
+        values += [str(v) for v in localized.values() if isinstance(v, str)]
+    return max(len(v) for v in values)
+
+
 def validate_commands(errs: ErrorTree, commands: Any, *, is_global: bool) -> None:
     if not isinstance(commands, list):
         errs.add((), "BASE_TYPE_ARRAY", "Must be an array.")
@@ -563,6 +697,15 @@ def validate_command(errs: ErrorTree, cmd: dict[str, Any]) -> None:
             errs.add(("name",), "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid")
     elif not chat_input:
         errs.bad_len(("name",), name, 1, 32)
+    _localizations(
+        errs, ("name_localizations",), cmd.get("name_localizations"),
+        _check_name(errs, chat_input=chat_input),
+    )  # fmt: skip
+    if chat_input:
+        _localizations(
+            errs, ("description_localizations",), cmd.get("description_localizations"),
+            _check_text(errs, 100),
+        )  # fmt: skip
     desc = cmd.get("description", "")
     if chat_input:
         errs.bad_len(("description",), desc or "", 1, 100)
@@ -597,6 +740,8 @@ def _validate_options(errs: ErrorTree, p: Path, options: list[dict[str, Any]], d
         )
     seen_optional = False
     names: set[str] = set()
+    defaults = {str(o.get("name")) for o in options}
+    per_locale: dict[str, set[str]] = {}
     for i, opt in enumerate(options):
         op: Path = (*p, i)
         otype = opt.get("type")
@@ -611,6 +756,25 @@ def _validate_options(errs: ErrorTree, p: Path, options: list[dict[str, Any]], d
             )
         names.add(name or "")
         errs.bad_len((*op, "description"), opt.get("description") or "", 1, 100)
+        localized = _localizations(
+            errs, (*op, "name_localizations"), opt.get("name_localizations"),
+            _check_name(errs, chat_input=True),
+        )  # fmt: skip
+        _localizations(
+            errs, (*op, "description_localizations"), opt.get("description_localizations"),
+            _check_text(errs, 100),
+        )  # fmt: skip
+        # "Localized option names ... must be distinct from all other default option names
+        # of that command, as well as all other option names within that locale."
+        for locale, text in localized.items():
+            taken = per_locale.setdefault(locale, set())
+            if (text != name and text in defaults) or text in taken:
+                errs.add(
+                    (*op, "name_localizations", locale),
+                    "APPLICATION_COMMAND_OPTION_NAME_ALREADY_EXISTS",
+                    "Option names must be unique",
+                )
+            taken.add(text)
         if otype not in range(1, 12):
             errs.choices((*op, "type"), otype, tuple(range(1, 12)))
             continue
@@ -658,7 +822,7 @@ def _validate_options(errs: ErrorTree, p: Path, options: list[dict[str, Any]], d
                 )
             if errs.max_len((*op, "choices"), choices, 25):
                 for k, choice in enumerate(choices):
-                    _validate_choice(errs, (*op, "choices", k), choice)
+                    _validate_choice(errs, (*op, "choices", k), choice, otype)
         if otype == 3:
             lo, hi = opt.get("min_length"), opt.get("max_length")
             if lo is not None and not 0 <= lo <= 6000:
@@ -668,18 +832,24 @@ def _validate_options(errs: ErrorTree, p: Path, options: list[dict[str, Any]], d
 
 
 def _command_size(cmd: dict[str, Any]) -> int:
-    total = len(cmd.get("name") or "") + len(cmd.get("description") or "")
+    """Characters counted toward the 8,000 limit, localizations included (their longest)."""
+
+    def named(o: dict[str, Any]) -> int:
+        return _longest(o.get("name"), o.get("name_localizations")) + _longest(
+            o.get("description"), o.get("description_localizations")
+        )
 
     def walk(opts: list[dict[str, Any]]) -> int:
         size = 0
         for o in opts:
-            size += len(o.get("name") or "") + len(o.get("description") or "")
+            size += named(o)
             for c in o.get("choices") or []:
-                size += len(str(c.get("name") or "")) + len(str(c.get("value") or ""))
+                size += _longest(c.get("name"), c.get("name_localizations"))
+                size += len(str(c.get("value") or ""))
             size += walk(o.get("options") or [])
         return size
 
-    return total + walk(cmd.get("options") or [])
+    return named(cmd) + walk(cmd.get("options") or [])
 
 
 def message_flags_allowed_on_send() -> int:

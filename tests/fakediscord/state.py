@@ -187,6 +187,9 @@ DEFAULT_EVERYONE = int(
     | P.SEND_POLLS
     | P.USE_EXTERNAL_APPS
 )
+# Discord docs, Permissions, "Permissions For Timed Out Members": all but these two are lost
+# (owners and administrators are exempt).
+TIMED_OUT_KEEP = int(P.VIEW_CHANNEL | P.READ_MESSAGE_HISTORY)
 # What the bot's managed role gets by default (what an invite link for this bot would ask for).
 DEFAULT_BOT_PERMISSIONS = int(
     P.VIEW_CHANNEL
@@ -334,10 +337,16 @@ class Member:
     roles: list[Role] = field(default_factory=list)
     nick: str | None = None
     joined_at: str = field(default_factory=iso)
+    communication_disabled_until: str | None = None  # ISO 8601: a timeout's end
 
     @property
     def id(self) -> int:
         return self.user.id
+
+    @property
+    def timed_out(self) -> bool:
+        until = self.communication_disabled_until
+        return until is not None and _dt.datetime.fromisoformat(until) > _dt.datetime.now(_dt.UTC)
 
     @property
     def name(self) -> str:
@@ -359,7 +368,7 @@ class Member:
             "mute": False,
             "pending": False,
             "flags": 0,
-            "communication_disabled_until": None,
+            "communication_disabled_until": self.communication_disabled_until,
         }
         if with_user:
             data["user"] = self.user.to_dict()
@@ -587,6 +596,8 @@ class Message:
     reactions: dict[str, set[int]] = field(default_factory=dict)
     poll: dict[str, Any] | None = None
     allowed_mentions: dict[str, Any] | None = None
+    mention_users: list[User] = field(default_factory=list)  # who the message pinged
+    mention_role_ids: list[int] = field(default_factory=list)
 
     @property
     def ephemeral(self) -> bool:
@@ -623,8 +634,8 @@ class Message:
             "edited_timestamp": self.edited_timestamp,
             "tts": self.tts,
             "mention_everyone": self.mention_everyone,
-            "mentions": [],
-            "mention_roles": [],
+            "mentions": [u.to_dict() for u in self.mention_users],
+            "mention_roles": [str(r) for r in self.mention_role_ids],
             "attachments": [a.to_dict() for a in self.attachments],
             "embeds": self.embeds,
             "components": self.components,
@@ -829,6 +840,15 @@ class Guild:
 
     def set_roles(self, member: Member, roles: Sequence[Role]) -> None:
         member.roles = list(roles)
+        self._member_updated(member)
+
+    def time_out(self, member: Member, seconds: float | None) -> None:
+        """Time a member out for *seconds* (None ends the timeout), as a moderator would."""
+        member.communication_disabled_until = (
+            None
+            if seconds is None
+            else (_dt.datetime.now(_dt.UTC) + _dt.timedelta(seconds=seconds)).isoformat()
+        )
         self._member_updated(member)
 
     def give_role(self, member: Member, role: Role) -> None:
@@ -1044,6 +1064,8 @@ class Guild:
             perms |= role.permissions
         if perms & Permissions.ADMINISTRATOR:
             return Permissions.all()
+        if member.timed_out:
+            return perms & TIMED_OUT_KEEP
         return perms
 
     def permissions_for(self, member: Member | User | int, channel: Channel | None = None) -> int:
@@ -1072,6 +1094,8 @@ class Guild:
         member_ow = next((o for o in target.overwrites if o.type == 1 and o.id == member.id), None)
         if member_ow:
             perms = (perms & ~member_ow.deny) | member_ow.allow
+        if member.timed_out and member.id != self.owner_id:
+            perms &= TIMED_OUT_KEEP  # overwrites cannot give a timed-out member more
         # Implicit permissions: no VIEW_CHANNEL means nothing; no SEND_MESSAGES strips the
         # message-related extras.
         if not perms & Permissions.VIEW_CHANNEL:

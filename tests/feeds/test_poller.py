@@ -13,7 +13,8 @@ from aiohttp import web
 from linernotes.bot.feeds import Fetcher, backfill, follow, poll_once, preview
 from linernotes.bot.feeds.errors import FeedError, HostileFeed, NotAFeed, PrivateAddressError
 from linernotes.bot.feeds.fetch import FetchResult
-from linernotes.bot.feeds.poller import jittered
+from linernotes.bot.feeds.parse import ParsedFeed, parse_feed
+from linernotes.bot.feeds.poller import PollReport, jittered
 from linernotes.bot.store.feeds import FeedStore, SubscriptionExists
 
 from tests.feeds.conftest import T0, FeedServer, fixture_bytes
@@ -105,14 +106,14 @@ async def test_follow_is_silent_then_a_new_entry_is_enqueued_once(
     assert (report.fetched, report.new_entries, report.enqueued) == (1, 1, 1)
     (row,) = await feed_store.pending_outbox(now=LATER + timedelta(hours=1))
     assert row.entry_key == "id:new"
-    assert row.payload["title"] == "Review new"
-    assert row.payload["outlet"] == "Critic"
-    assert row.payload["link"] == "https://critic.example/new"
-    assert row.payload["published"] == "2024-03-10T12:30:00+00:00"
+    assert row.post.title == "Review new"
+    assert row.post.outlet == "Critic"
+    assert row.post.link == "https://critic.example/new"
+    assert row.post.published == "2024-03-10T12:30:00+00:00"
 
-    route.set(rss(NEW, OLD))  # same entries, new ETag: fetched again, nothing new
+    route.set(rss(NEW, OLD))  # same body, new ETag: fetched, its hash matches, not parsed
     report = await _cycle(feed_store, fetcher, LATER + timedelta(hours=2))
-    assert (report.fetched, report.enqueued) == (1, 0)
+    assert (report.unchanged, report.fetched, report.enqueued) == (1, 0, 0)
     assert len(await feed_store.pending_outbox(now=LATER + timedelta(hours=3))) == 1
 
 
@@ -142,7 +143,7 @@ async def test_restart_after_a_kill_is_silent_and_keeps_the_nonce(
     store = await open_store(path)
     feeds = FeedStore(store)
     try:
-        route.set(rss(NEW, OLD))
+        route.set(rss(NEW, OLD, ("older", "Sat, 09 Mar 2024 10:00:00 GMT")))
         report = await _cycle(feeds, fetcher, LATER + timedelta(hours=1))
         assert report.fetched == 1 and report.enqueued == 0
         (after,) = await feeds.pending_outbox(now=LATER + timedelta(hours=1))
@@ -318,7 +319,7 @@ async def test_linker_and_artist_filter(
         (11, "id:new"),
     ]
     iu = next(p for p in pending if p.channel_id == 10)
-    assert iu.payload["entities"] == [{"kind": "artist", "id": "iu", "name": "IU"}]
+    assert [(e.kind, e.id, e.name) for e in iu.post.entities] == [("artist", "iu", "IU")]
 
 
 async def test_follow_refuses_bad_input_and_saves_nothing(
@@ -360,11 +361,12 @@ async def test_preview_of_a_file_and_a_url(
     assert entries[0]["published"] == "2024-03-09T11:00:00+00:00"
     json.dumps(entries)
     url = feed_server.serve("/feed", fixture_bytes("atom.xml"))
+    found = {"id": "artist:1", "kind": "artist", "name": "IU"}
     linked = await preview(
-        url, allow_private=True, linker=lambda text: ["x"] if "B-sides" in text else []
+        url, allow_private=True, linker=lambda text: [found] if "B-sides" in text else []
     )
     assert linked[0]["title"] == "Five B-sides worth your time"
-    assert linked[0]["entities"] == ["x"]
+    assert [e["id"] for e in linked[0]["entities"]] == ["artist:1"]
     with pytest.raises(PrivateAddressError):
         await preview(url, allow_private=False)
     with pytest.raises(FeedError, match="no such file"):
@@ -375,3 +377,42 @@ async def test_preview_of_a_file_and_a_url(
         await preview(str(hostile), allow_private=False)
     with pytest.raises(FeedError, match="only http"):
         await preview("gopher://x.example/feed", allow_private=False)
+
+
+async def test_an_unchanged_feed_without_validators_is_not_parsed_again(
+    feed_server: FeedServer, fetcher: Fetcher, feed_store: FeedStore
+) -> None:
+    """Issue 13.8: no ETag/Last-Modified, same body: one fetch, no parse, a growing interval."""
+    body = rss(OLD)
+    route = feed_server.route("/plain", lambda request: _plain(body))
+    sub = await _follow(feed_store, fetcher, route)
+    parsed: list[bytes] = []
+
+    async def counting_parse(data: bytes, **kw: object) -> ParsedFeed:
+        parsed.append(data)
+        return await parse_feed(data, **kw)  # type: ignore[arg-type]
+
+    async def poll_when_due() -> tuple[PollReport, float]:
+        feed = await feed_store.get_feed(sub.feed_id)
+        assert feed is not None
+        report = await _cycle(feed_store, fetcher, feed.next_poll_at, parse=counting_parse)
+        after = await feed_store.get_feed(sub.feed_id)
+        assert after is not None
+        return report, (after.next_poll_at - feed.next_poll_at).total_seconds() / INTERVAL
+
+    report, _ = await poll_when_due()  # the first poll after following parses and hashes
+    assert (report.fetched, len(parsed)) == (1, 1)
+    factors = []
+    for _ in range(5):
+        report, factor = await poll_when_due()
+        assert (report.unchanged, report.fetched) == (1, 0)
+        factors.append(round(factor))
+    assert len(parsed) == 1  # fetched five more times, never parsed again
+    assert factors == [2, 4, 4, 4, 4]  # doubling, capped at an hour (4 x 900 s)
+    body = rss(NEW, OLD)
+    report, factor = await poll_when_due()
+    assert (report.fetched, report.enqueued, len(parsed), round(factor)) == (1, 1, 2, 1)
+
+
+async def _plain(body: bytes) -> web.Response:
+    return web.Response(body=body, content_type="application/rss+xml")

@@ -15,8 +15,8 @@ from linernotes.bot.store.feeds import (
     RecordResult,
     SubscriptionExists,
     failure_delay,
-    make_nonce,
 )
+from linernotes.bot.store.posts import ReviewPost, make_nonce
 
 from tests.feeds.support import open_store
 
@@ -28,7 +28,8 @@ OK = FetchState(200, '"e1"', "Sun, 10 Mar 2024 12:00:00 GMT", "Critic")
 def cand(
     key: str, published: datetime | None, *, ids: frozenset[str] = frozenset()
 ) -> EntryCandidate:
-    return EntryCandidate(key, published, {"title": f"Title {key}", "key": key}, ids)
+    post = ReviewPost(key=key, title=f"Title {key}", link=None, outlet="Critic")
+    return EntryCandidate(key, published, post, ids)
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ async def _subscribe(feeds: FeedStore, channel: int = 10, **kw: object) -> int:
 
 
 async def _poll(
-    feeds: FeedStore, entries: list[EntryCandidate], now: datetime, cap: int = 5
+    feeds: FeedStore, entries: list[EntryCandidate], now: datetime, flood: int = 5
 ) -> RecordResult:
     feed = await feeds.get_feed_by_url(URL)
     assert feed is not None
@@ -63,7 +64,7 @@ async def _poll(
         candidates=entries,
         next_poll_at=now + timedelta(minutes=15),
         now=now,
-        cap_per_channel=cap,
+        flood_threshold=flood,
     )
 
 
@@ -109,8 +110,8 @@ async def test_new_entry_is_enqueued_once_per_subscription(feeds: FeedStore) -> 
     pending = await feeds.pending_outbox(now=t1)
     assert [(p.subscription_id, p.entry_key) for p in pending] == [(s1, "b"), (s2, "b")]
     assert pending[1].mention_role_id == 555
-    assert pending[1].payload["title"] == "Title b"
-    assert pending[1].payload["channel_id"] == 11
+    assert pending[1].post.title == "Title b"
+    assert pending[1].channel_id == 11
 
 
 async def test_restart_does_not_re_enqueue(tmp_path: Path) -> None:
@@ -161,17 +162,40 @@ async def test_undated_entries_count_from_when_they_were_seen(feeds: FeedStore) 
     assert result.enqueued == 1
 
 
-async def test_cap_per_channel_posts_the_oldest_first(feeds: FeedStore) -> None:
-    await _subscribe(feeds)
-    await _poll(feeds, [], T0)
+async def test_a_burst_is_all_queued_and_paced_oldest_first(feeds: FeedStore) -> None:
+    """Issue 13.2: nothing beyond 5 a poll is dropped; delivery takes 5 per channel a cycle."""
+    await _subscribe(feeds, 10)
+    await _subscribe(feeds, 11)
+    await _poll(feeds, [cand("seen", T0)], T0)
     t1 = T0 + timedelta(hours=1)
-    entries = [cand(f"e{i}", T0 + timedelta(minutes=i)) for i in range(8, 0, -1)]
-    result = await _poll(feeds, entries, t1, cap=5)
-    assert (result.new_entries, result.enqueued, result.skipped_over_cap) == (8, 5, 3)
-    pending = await feeds.pending_outbox(now=t1)
-    assert [p.entry_key for p in pending] == ["e1", "e2", "e3", "e4", "e5"]
-    # The skipped ones are not posted later either.
-    assert (await _poll(feeds, entries, t1 + timedelta(hours=1))).enqueued == 0
+    entries = [cand(f"e{i:02}", T0 + timedelta(minutes=i)) for i in range(12, 0, -1)]
+    result = await _poll(feeds, [*entries, cand("seen", T0)], t1)
+    assert (result.new_entries, result.enqueued, result.flooded) == (12, 24, False)
+    pending = await feeds.pending_outbox(now=t1, per_subscription=5)
+    assert [(p.channel_id, p.entry_key) for p in pending] == [
+        (10, "e01"), (10, "e02"), (10, "e03"), (10, "e04"), (10, "e05"),
+        (11, "e01"), (11, "e02"), (11, "e03"), (11, "e04"), (11, "e05"),
+    ]  # fmt: skip
+    everything = await feeds.pending_outbox(now=t1, limit=100)
+    assert len(everything) == 24
+
+
+async def test_flood_guard_holds_back_a_rekeyed_feed(feeds: FeedStore) -> None:
+    """Every key new, none of the old ones left, and dated like what was seen: a moved feed."""
+    await _subscribe(feeds, 10, now=T0 - timedelta(days=30))
+    old = [cand(f"old{i}", T0 - timedelta(days=i)) for i in range(8)]
+    await _poll(feeds, old, T0)
+    t1 = T0 + timedelta(hours=1)
+    rekeyed = [cand(f"new-id-{i}", T0 - timedelta(days=i)) for i in range(8)]
+    result = await _poll(feeds, rekeyed, t1)
+    assert (result.new_entries, result.enqueued, result.flooded) == (8, 0, True)
+    assert result.skipped_by_flood_guard == 8
+    assert await feeds.pending_outbox(now=t1) == []
+    # Twelve really new entries (dated after everything seen) are not a flood.
+    t2 = t1 + timedelta(hours=1)
+    fresh = [cand(f"fresh{i}", t1 + timedelta(minutes=i)) for i in range(12)]
+    result = await _poll(feeds, fresh, t2)
+    assert (result.enqueued, result.flooded) == (12, False)
 
 
 async def test_artist_filter(feeds: FeedStore) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
+import aiosqlite
 import linernotes.bot
 from linernotes.bot.knowledge.importers.catalog import import_catalog
 from linernotes.bot.knowledge.importers.kpopnet import import_kpopnet
@@ -42,32 +46,79 @@ def bundled_kpopnet_path() -> Path:
     return bundled_data_dir() / "kpopnet" / "kpopnet.json"
 
 
-async def ensure_bundled_loaded(store: Store) -> list[ImportReport]:
-    """Load the bundled catalog and kpopnet if the catalog is empty; return what ran."""
-    if await db.count_entities(store) > 0:
-        return []
+class _Joined:
+    """A store whose ``transaction()`` joins the one already open around it.
+
+    Importers open their own transaction; run inside ``_one_unit`` they all write into one,
+    so the catalog and kpopnet are committed together or not at all.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Yield the open transaction's connection (the outer block commits)."""
+        yield self._conn
+
+
+async def _one_unit(
+    store: Store,
+    catalog: list[Path] | None,
+    kpopnet: Path | None,
+    *,
+    progress: Progress = no_progress,
+) -> list[ImportReport]:
+    """Import catalog files, then kpopnet, in one transaction: a kill leaves none of it."""
     reports: list[ImportReport] = []
-    catalog_dir = bundled_catalog_dir()
-    if catalog_dir.is_dir() and any(catalog_dir.glob("*.toml")):
-        reports.append(await import_catalog(store, [catalog_dir]))
+    async with store.transaction() as conn:
+        joined = cast(Store, _Joined(conn))  # importers only call transaction()
+        if catalog:
+            reports.append(await import_catalog(joined, catalog, progress=progress))
+        if kpopnet is not None:
+            reports.append(await import_kpopnet(joined, kpopnet, progress=progress))
+    return reports
+
+
+async def ensure_bundled_loaded(store: Store) -> list[ImportReport]:
+    """Load the bundled catalog and kpopnet, as one unit, if the catalog is empty.
+
+    A database left by an older version killed between its two load steps (the bundled
+    catalog without kpopnet) is completed here, once.
+    """
     kpopnet = bundled_kpopnet_path()
-    if kpopnet.is_file():
-        reports.append(await import_kpopnet(store, kpopnet))
+    if await db.count_entities(store) > 0:
+        if await _missing_bundled_kpopnet(store) and kpopnet.is_file():
+            log.warning("the bundled load was interrupted before kpopnet; loading kpopnet now")
+            return await _one_unit(store, None, kpopnet)
+        return []
+    catalog_dir = bundled_catalog_dir()
+    catalog = [catalog_dir] if catalog_dir.is_dir() and any(catalog_dir.glob("*.toml")) else None
+    reports = await _one_unit(store, catalog, kpopnet if kpopnet.is_file() else None)
     for report in reports:
         log.info("bundled data loaded: %s", report.summary())
     return reports
 
 
+async def _missing_bundled_kpopnet(store: Store) -> bool:
+    """Whether the catalog holds only bundled catalog files and no kpopnet (a cut-off load)."""
+    if await db.count_entities(store, origin="kpopnet") > 0:
+        return False
+    bundled = {p.name for p in bundled_catalog_dir().glob("*.toml")}
+    rows = await store.fetchall("SELECT DISTINCT origin FROM entities ORDER BY origin")
+    origins = {str(r[0]) for r in rows}
+    return bool(origins) and origins <= bundled
+
+
 async def reimport_catalog(
     store: Store, paths: list[Path], *, progress: Progress = no_progress
 ) -> list[ImportReport]:
-    """Import catalog files, then refresh kpopnet if it was loaded.
+    """Import catalog files and refresh kpopnet if it was loaded, as one unit.
 
     A catalog import rewrites the artists it names, which clears what kpopnet had filled in
-    on merged artists (agency, dates); importing kpopnet again puts it back.
+    on merged artists (agency, dates); importing kpopnet again in the same transaction puts
+    it back, so no moment (and no kill) leaves merged artists without their fields.
     """
-    reports = [await import_catalog(store, paths, progress=progress)]
     kpopnet = bundled_kpopnet_path()
-    if await db.count_entities(store, origin="kpopnet") > 0 and kpopnet.is_file():
-        reports.append(await import_kpopnet(store, kpopnet, progress=progress))
-    return reports
+    refresh = await db.count_entities(store, origin="kpopnet") > 0 and kpopnet.is_file()
+    return await _one_unit(store, paths, kpopnet if refresh else None, progress=progress)

@@ -1,0 +1,118 @@
+"""Issue 13.1: a process killed (SIGKILL) at any step of a bundled load loses nothing.
+
+Each case runs the load in a subprocess that kills itself right after one step, then
+opens the database again as the next start would and checks the result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from linernotes.bot.knowledge.importers.bundled import bundled_catalog_dir, ensure_bundled_loaded
+from linernotes.bot.store import Store
+from linernotes.bot.store import catalog as db
+
+from .test_import_catalog import snapshot
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
+
+# Runs ensure_bundled_loaded (or reimport_catalog) and SIGKILLs itself after one step.
+KILLER = textwrap.dedent(
+    """
+    import asyncio, os, signal, sys
+    from linernotes.bot.knowledge.importers import bundled
+    from linernotes.bot.store import Store
+
+    path, action, step = sys.argv[1:4]
+
+    def dying_after(name, real):
+        async def run(*args, **kwargs):
+            result = await real(*args, **kwargs)
+            if name == step:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return result
+        return run
+
+    bundled.import_catalog = dying_after("catalog", bundled.import_catalog)
+    bundled.import_kpopnet = dying_after("kpopnet", bundled.import_kpopnet)
+
+    async def main():
+        store = await Store.open(path)
+        if action == "first start":
+            await bundled.ensure_bundled_loaded(store)
+        else:
+            await bundled.reimport_catalog(store, [bundled.bundled_catalog_dir()])
+        if step == "committed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        await store.close()
+
+    asyncio.run(main())
+    """
+)
+
+
+async def run_and_kill(path: Path, action: str, step: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", KILLER, str(path), action, step
+    )
+    assert await process.wait() == -signal.SIGKILL
+
+
+async def counts(path: Path) -> tuple[int, int]:
+    store = await Store.open(path)
+    try:
+        return await db.count_entities(store), await db.count_entities(store, origin="kpopnet")
+    finally:
+        await store.close()
+
+
+async def test_a_first_start_killed_at_any_step_ends_complete(tmp_path: Path) -> None:
+    steps = ("catalog", "kpopnet", "committed")
+    await asyncio.gather(*(run_and_kill(tmp_path / f"{s}.db", "first start", s) for s in steps))
+    full = await counts(tmp_path / "committed.db")  # killed after the commit: complete
+    assert full[0] > 1000 and full[1] > 500
+    for step in steps:
+        path = tmp_path / f"{step}.db"
+        left = await counts(path)
+        assert left in ((0, 0), full), step  # all or nothing, never the catalog alone
+        store = await Store.open(path)  # the next start
+        await ensure_bundled_loaded(store)
+        await store.close()
+        assert await counts(path) == full, step
+
+
+async def test_import_catalog_killed_between_its_steps_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    store = await Store.open(path)
+    await ensure_bundled_loaded(store)
+    before = await snapshot(store)
+    await store.close()
+    for step in ("catalog", "kpopnet"):
+        await run_and_kill(path, "import catalog", step)
+        store = await Store.open(path)
+        try:
+            assert await snapshot(store) == before, step
+        finally:
+            await store.close()
+
+
+async def test_an_older_versions_cut_off_load_is_completed_once(tmp_path: Path) -> None:
+    """A database an older version left with the bundled catalog and no kpopnet."""
+    from linernotes.bot.knowledge.importers.catalog import import_catalog
+
+    path = tmp_path / "old.db"
+    store = await Store.open(path)
+    try:
+        await import_catalog(store, [bundled_catalog_dir()])
+        assert await db.count_entities(store, origin="kpopnet") == 0
+        reports = await ensure_bundled_loaded(store)
+        assert [r.origin for r in reports] == ["kpopnet"]
+        assert await db.count_entities(store, origin="kpopnet") > 500
+        assert await ensure_bundled_loaded(store) == []
+    finally:
+        await store.close()
