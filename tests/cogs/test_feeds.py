@@ -554,3 +554,25 @@ async def test_crash_and_long_outage_in_a_forum_posts_nothing_twice(
     (sub,) = await FeedStore(server.bot.store).list_subscriptions()
     (row,) = await FeedStore(server.bot.store).outbox_for_subscription(sub.subscription.id)
     assert (row.state, row.thread_id) == ("sent", fd.threads(forum)[0].id)
+
+
+async def test_a_rekeyed_feed_is_held_back_and_moderators_are_told_once(
+    server: Server, feed: FeedServer
+) -> None:
+    """Issue 13.2: the flood guard still stops a feed that re-keys every entry at once."""
+    fd = server.discord
+    reviews = server.guild.add_text_channel("reviews")
+    modlog = server.guild.add_text_channel("mod-log")
+    await fd.slash("config modlog", user=server.mina, options={"channel": modlog})
+    clock = Clock(server)
+    await (await add(server, feed.url(), reviews)).final()
+    feed.items = [Item(f"a-{n}", f"Review {n}", T0 + timedelta(hours=n)) for n in range(1, 9)]
+    await cycle(server, clock)
+    await cycle(server, clock)
+    assert len(posts(server, reviews)) == 8
+    feed.items = [Item(f"moved-{i.guid}", i.title, i.published) for i in feed.items]
+    await cycle(server, clock)
+    await cycle(server, clock)
+    assert len(posts(server, reviews)) == 8  # nothing posted twice
+    told = [m.content for m in fd.channel_messages(modlog) if "changed its id" in m.content]
+    assert len(told) == 1 and feed.url() in told[0]
