@@ -205,6 +205,8 @@ class ModLog:
             await target.send(text, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as exc:
             log.warning("could not tell moderators of %s (%s): %s", guild.id, exc, text)
+            if once is not None:
+                self._told.discard((guild.id, once))  # not told: try again next time
             return False
         return True
 
