@@ -1,4 +1,4 @@
-"""The bot: a discord.py ``commands.Bot`` that owns the store and loads every cog."""
+"""The bot: a sharded discord.py bot that owns the store and loads every cog."""
 
 from __future__ import annotations
 
@@ -22,12 +22,16 @@ from linernotes.bot import __version__, metrics
 from linernotes.bot.errors import ConfigError, NotFoundError, UserError, echo
 from linernotes.bot.render import MESSAGE_LIMIT, clip
 from linernotes.bot.settings import Settings
+from linernotes.bot.shards import ShardScope
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore
 from linernotes.bot.store.status import Heartbeat, StatusStore
 from linernotes.bot.threads import ThreadOpener
 
 log = logging.getLogger(__name__)
+
+# Discord allows max_concurrency IDENTIFYs per 5 s, one per bucket (shard_id % max_concurrency).
+IDENTIFY_WINDOW_SECONDS = 5.0
 
 StartupHook = Callable[["LinerNotesBot"], Coroutine[Any, Any, None]]
 
@@ -96,8 +100,12 @@ def bot_intents() -> discord.Intents:
     return intents
 
 
-class LinerNotesBot(commands.Bot):
-    """Liner Notes: slash commands in cogs over one SQLite store."""
+class LinerNotesBot(commands.AutoShardedBot):
+    """Liner Notes: slash commands in cogs over one SQLite store, on one or more shards.
+
+    ``SHARD_COUNT`` unset: Discord's recommended count from ``GET /gateway/bot``, as
+    ``AutoShardedBot`` does (one shard for a small bot). ``SHARD_IDS`` unset: every shard.
+    """
 
     def __init__(
         self,
@@ -118,8 +126,12 @@ class LinerNotesBot(commands.Bot):
             tree_cls=LinerNotesTree,
             # discord.py waits this long after the last GUILD_CREATE before READY.
             guild_ready_timeout=guild_ready_timeout,
+            shard_count=settings.shard_count,
+            shard_ids=list(settings.shard_ids) if settings.shard_ids is not None else None,
         )
         self.settings = settings
+        self._max_concurrency: int | None = None
+        self._identifies: list[tuple[int, float]] = []  # (shard id, loop time) of each IDENTIFY
         self.store: Store = store  # type: ignore[assignment]  # opened in setup_hook
         self._own_store = store is None
         self._extensions = extensions
@@ -199,6 +211,62 @@ class LinerNotesBot(commands.Bot):
             )
         return f"{len(registered)} global commands registered"
 
+    @property
+    def shard_scope(self) -> ShardScope | None:
+        """Return the shards this process runs (None until the shard count is known)."""
+        if self.shard_count is None:
+            return None
+        return ShardScope.of(self.shard_count, self.shard_ids)
+
+    def owns_guild(self, guild_id: int) -> bool:
+        """Return whether ``guild_id`` is on this process's shards (loops touch only those)."""
+        scope = self.shard_scope
+        return scope is None or scope.owns(guild_id)
+
+    async def launch_shards(self) -> None:
+        """Ask Discord for the shard count if it is not set, then connect every shard.
+
+        Like ``AutoShardedBot`` this reads ``GET /gateway/bot``; unlike it, the bot keeps the
+        configured gateway URL (``DISCORD_GATEWAY_URL``) and remembers ``max_concurrency``.
+        """
+        if self.shard_count is None and not self.is_closed():
+            count, _url, limits = await self.http.get_bot_gateway()
+            self.shard_count = count
+            self._max_concurrency = max(1, int(limits["max_concurrency"]))
+            log.info(
+                "Discord recommends %d shard(s); %d session start(s) left today",
+                count,
+                limits["remaining"],
+            )
+        await super().launch_shards()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Wait for this shard's identify bucket instead of discord.py's flat 5 s per shard.
+
+        A shard identifying again (its session was lost) waits the full window: other
+        processes may have used its bucket meanwhile.
+        """
+        shard = shard_id or 0
+        loop = asyncio.get_running_loop()
+        if any(s == shard for s, _ in self._identifies):
+            await asyncio.sleep(IDENTIFY_WINDOW_SECONDS)
+        elif self._identifies:
+            concurrency = await self._identify_concurrency()
+            bucket = [t for s, t in self._identifies if s % concurrency == shard % concurrency]
+            if bucket and (wait := max(bucket) + IDENTIFY_WINDOW_SECONDS - loop.time()) > 0:
+                await asyncio.sleep(wait)
+        self._identifies.append((shard, loop.time()))
+
+    async def _identify_concurrency(self) -> int:
+        if self._max_concurrency is None:
+            try:
+                limits = await self.fetch_session_start_limits()
+                self._max_concurrency = max(1, limits.max_concurrency)
+            except discord.DiscordException:
+                log.warning("could not read max_concurrency; identifying one shard per 5 s")
+                self._max_concurrency = 1
+        return self._max_concurrency
+
     async def prepare_store(self) -> None:
         """Load the bundled catalog into an empty database (a fresh install answers at once)."""
         from linernotes.bot.knowledge.importers.bundled import ensure_bundled_loaded
@@ -211,10 +279,13 @@ class LinerNotesBot(commands.Bot):
         """Record the first READY for the start-up figure."""
         if self.ready_at is None:
             self.ready_at = time.monotonic()
+            scope = self.shard_scope
             log.info(
-                "ready as %s in %d guild(s), %.2f s after start",
+                "ready as %s in %d guild(s) on shard(s) %s of %s, %.2f s after start",
                 self.user,
                 len(self.guilds),
+                ",".join(map(str, scope.ids)) if scope else "?",
+                scope.count if scope else "?",
                 self.ready_at - self.started_at,
             )
         self._ready_once.set()

@@ -31,6 +31,8 @@ class Settings:
     feed_allow_private_hosts: bool
     musicbrainz_contact: str | None = None
     metrics_addr: tuple[str, int] | None = None
+    shard_count: int | None = None  # unset: ask Discord (GET /gateway/bot)
+    shard_ids: tuple[int, ...] | None = None  # unset: every shard
 
     @property
     def log_level_number(self) -> int:
@@ -55,6 +57,31 @@ def _int(name: str, value: str, minimum: int) -> int:
     if number < minimum:
         raise ConfigError(f"{name} must be at least {minimum} (got {number})")
     return number
+
+
+def _shard_ids(value: str, count: int | None) -> tuple[int, ...] | None:
+    if not value.strip():
+        return None
+    if count is None:
+        raise ConfigError(
+            "SHARD_IDS needs SHARD_COUNT (the total number of shards over every process)"
+        )
+    parts = [p.strip() for p in value.split(",")]
+    if not all(p.isdigit() for p in parts):
+        raise ConfigError(
+            f"SHARD_IDS must be shard numbers separated by commas, like 0,1 (got {value!r})"
+        )
+    ids = [int(p) for p in parts]
+    for shard in ids:
+        if shard >= count:
+            raise ConfigError(
+                f"SHARD_IDS has {shard}, but with SHARD_COUNT={count} shard ids run from 0 "
+                f"to {count - 1}"
+            )
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise ConfigError(f"SHARD_IDS lists {repeated[0]} more than once")
+    return tuple(sorted(ids))
 
 
 def _bool(name: str, value: str) -> bool:
@@ -107,6 +134,10 @@ def load_settings(
     guild_raw = get("DEV_GUILD_ID").strip()
     dev_guild = _int("DEV_GUILD_ID", guild_raw, 1) if guild_raw else None
 
+    count_raw = get("SHARD_COUNT").strip()
+    shard_count = _int("SHARD_COUNT", count_raw, 1) if count_raw else None
+    shard_ids = _shard_ids(get("SHARD_IDS"), shard_count)
+
     level = get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
     if level not in _LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)} (got {level!r})")
@@ -131,4 +162,6 @@ def load_settings(
         ),
         musicbrainz_contact=contact,
         metrics_addr=_address("METRICS_ADDR", metrics_raw) if metrics_raw else None,
+        shard_count=shard_count,
+        shard_ids=shard_ids,
     )

@@ -80,6 +80,8 @@ class Lifecycle(commands.Cog):
         purged = await self.guilds.purge_departed(
             self.bot.now(),  # type: ignore[attr-defined]
             EXTRA_GUILD_TABLES,
+            # Only servers on this process's shards: another process owns the others.
+            self.bot.shard_scope,  # type: ignore[attr-defined]
         )
         for guild_id in purged:
             log.info("deleted the settings, feeds and thread records of guild %s", guild_id)

@@ -29,12 +29,12 @@ async def test_a_failing_cog_is_logged_and_the_others_load(tmp_path: Path) -> No
         settings, extensions=["linernotes.cogs.help", "linernotes.cogs.no_such_cog"], store=store
     )
     try:
-        await bot.setup_hook()
-        assert "linernotes.cogs.help" in bot.extensions
-        assert "linernotes.cogs.no_such_cog" in bot.failed_extensions
-        assert [c.name for c in bot.tree.get_commands()] == ["help"]
+        async with bot:  # a sharded client must be set up before it can close
+            await bot.setup_hook()
+            assert "linernotes.cogs.help" in bot.extensions
+            assert "linernotes.cogs.no_such_cog" in bot.failed_extensions
+            assert [c.name for c in bot.tree.get_commands()] == ["help"]
     finally:
-        await bot.close()
         await store.close()
 
 

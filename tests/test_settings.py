@@ -132,3 +132,54 @@ def test_user_agent_names_the_operator_contact() -> None:
 
     assert user_agent("ops@example.org") == f"LinerNotes/{__version__} ( ops@example.org )"
     assert user_agent(None) == f"LinerNotes/{__version__} ( no contact configured )"
+
+
+def test_shards_default_to_discords_recommendation() -> None:
+    settings = load_settings(env={}, env_file=None)
+    assert settings.shard_count is None
+    assert settings.shard_ids is None
+
+
+def test_shard_ids_are_read_sorted() -> None:
+    settings = load_settings(env={"SHARD_COUNT": "4", "SHARD_IDS": " 3, 1 "}, env_file=None)
+    assert settings.shard_count == 4
+    assert settings.shard_ids == (1, 3)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SHARD_COUNT": "0"}, "SHARD_COUNT must be at least 1 (got 0)"),
+        ({"SHARD_COUNT": "two"}, "SHARD_COUNT must be a whole number (got 'two')"),
+        (
+            {"SHARD_IDS": "0"},
+            "SHARD_IDS needs SHARD_COUNT (the total number of shards over every process)",
+        ),
+        (
+            {"SHARD_COUNT": "2", "SHARD_IDS": "2"},
+            "SHARD_IDS has 2, but with SHARD_COUNT=2 shard ids run from 0 to 1",
+        ),
+        (
+            {"SHARD_COUNT": "2", "SHARD_IDS": "0,,1"},
+            "SHARD_IDS must be shard numbers separated by commas, like 0,1 (got '0,,1')",
+        ),
+        (
+            {"SHARD_COUNT": "2", "SHARD_IDS": "-1"},
+            "SHARD_IDS must be shard numbers separated by commas, like 0,1 (got '-1')",
+        ),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "1,3,1"}, "SHARD_IDS lists 1 more than once"),
+    ],
+)
+def test_bad_shard_settings_are_one_clear_line(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env=env, env_file=None)
+    assert str(caught.value) == message
+
+
+def test_shard_id_out_of_range_exits_2(tmp_path: Path) -> None:
+    env = {"DISCORD_TOKEN": "t", "SHARD_COUNT": "2", "SHARD_IDS": "0,2"}
+    result = run_cli("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "linernotes: SHARD_IDS has 2, but with SHARD_COUNT=2 shard ids run from 0 to 1"
+    ]

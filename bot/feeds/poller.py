@@ -22,6 +22,7 @@ from linernotes.bot.feeds.errors import FeedError, FeedHTTPError
 from linernotes.bot.feeds.fetch import FetchResult
 from linernotes.bot.feeds.parse import FeedEntry, ParsedFeed, parse_feed
 from linernotes.bot.feeds.urls import canonical_url, validate_url
+from linernotes.bot.shards import ShardScope
 from linernotes.bot.store.feeds import (
     DEFAULT_CAP_PER_CHANNEL,
     BaselineEntry,
@@ -274,8 +275,11 @@ async def poll_once(
     parse: ParseFn = parse_feed,
     limit: int | None = None,
     on_polled: OnPolled | None = None,
+    scope: ShardScope | None = None,
 ) -> PollReport:
     """Poll every due feed once (one fetch per URL), at most ``concurrency`` at a time.
+
+    With ``scope``, only feeds followed by servers on those shards (docs/scaling.md).
 
     Returns what happened; new posts are in the outbox (``FeedStore.pending_outbox``).
     ``on_polled`` runs for each feed as soon as it is recorded (the cog delivers its posts
@@ -284,7 +288,9 @@ async def poll_once(
     now = now or _utcnow()
     rng = rng or random.Random()
     report = PollReport()
-    due = await feeds.due_feeds(now=now, default_interval=default_interval, limit=limit)
+    due = await feeds.due_feeds(
+        now=now, default_interval=default_interval, limit=limit, scope=scope
+    )
     semaphore = asyncio.Semaphore(max(1, concurrency))
 
     async def one(item: DueFeed) -> None:

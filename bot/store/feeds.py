@@ -20,6 +20,7 @@ from typing import Any
 
 import aiosqlite
 from linernotes.bot.errors import UserError
+from linernotes.bot.shards import ShardScope
 from linernotes.bot.store.core import Store, chunks
 from linernotes.bot.store.feed_rows import (
     BaselineEntry,
@@ -70,6 +71,9 @@ def failure_delay(streak: int, interval_seconds: int, cap: timedelta = MAX_BACKO
     return min(timedelta(seconds=seconds), cap)
 
 
+# No scope: every server in this database.
+_EVERY_SHARD = ShardScope.of(1)
+
 _OUTBOX_SELECT = (
     "SELECT o.*, s.feed_id, s.guild_id, s.channel_id, s.mention_role_id FROM feed_outbox o "
     "JOIN feed_subscriptions s ON s.id = o.subscription_id "
@@ -94,21 +98,28 @@ class FeedStore:
         return None if row is None else FeedRow.from_row(row)
 
     async def due_feeds(
-        self, *, now: datetime | None = None, default_interval: int, limit: int | None = None
+        self,
+        *,
+        now: datetime | None = None,
+        default_interval: int,
+        limit: int | None = None,
+        scope: ShardScope | None = None,
     ) -> list[DueFeed]:
         """Return enabled, followed feeds whose next poll time has come, most overdue first.
 
         A subscription may ask for a longer interval than the default, never a shorter one;
-        the feed is polled as often as its most eager subscription wants.
+        the feed is polled as often as its most eager subscription wants. With ``scope``,
+        only feeds followed by servers on those shards count.
         """
         now = now or _now()
+        owned, owned_params = (scope or _EVERY_SHARD).sql("s.guild_id")
         sql = (
             "SELECT f.*, MIN(MAX(COALESCE(s.interval_seconds, ?), ?)) AS wanted_interval "
             "FROM feeds f JOIN feed_subscriptions s ON s.feed_id = f.id "
-            "WHERE f.disabled_reason IS NULL AND f.next_poll_at <= ? "
+            f"WHERE f.disabled_reason IS NULL AND f.next_poll_at <= ? AND {owned} "
             "GROUP BY f.id ORDER BY f.next_poll_at, f.id"
         )
-        params: list[Any] = [default_interval, default_interval, _ts(now)]
+        params: list[Any] = [default_interval, default_interval, _ts(now), *owned_params]
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
@@ -505,17 +516,20 @@ class FeedStore:
         limit: int = 50,
         per_subscription: int | None = None,
         feed_id: int | None = None,
+        scope: ShardScope | None = None,
     ) -> list[OutboxRow]:
         """Return posts waiting to be sent whose retry time has come, oldest first.
 
         ``per_subscription`` takes at most that many of each channel's oldest waiting posts
         (the steady rate: a burst goes out over the next cycles, in order); ``feed_id`` only
         that feed's posts. After a crash this includes rows whose send may already have
-        reached Discord; send them with the row's ``nonce`` and ``enforce_nonce``.
+        reached Discord; send them with the row's ``nonce`` and ``enforce_nonce``. With
+        ``scope``, only posts for servers on those shards.
         """
         now = now or _now()
-        where = "o.state = 'pending'"
-        params: list[Any] = []
+        owned, owned_params = (scope or _EVERY_SHARD).sql("s.guild_id")
+        where = f"o.state = 'pending' AND {owned}"
+        params: list[Any] = [*owned_params]
         if feed_id is not None:
             where += " AND s.feed_id = ?"
             params.append(feed_id)
@@ -544,12 +558,15 @@ class FeedStore:
         )
         return [OutboxRow.from_row(r) for r in rows]
 
-    async def sent_without_thread(self, *, limit: int = 50) -> list[OutboxRow]:
+    async def sent_without_thread(
+        self, *, limit: int = 50, scope: ShardScope | None = None
+    ) -> list[OutboxRow]:
         """Return sent posts whose discussion thread was never recorded (a crash in between)."""
+        owned, owned_params = (scope or _EVERY_SHARD).sql("s.guild_id")
         rows = await self.store.fetchall(
             _OUTBOX_SELECT + "WHERE o.state = 'sent' AND o.thread_id IS NULL "
-            "AND o.message_id IS NOT NULL ORDER BY o.id LIMIT ?",
-            (limit,),
+            f"AND o.message_id IS NOT NULL AND {owned} ORDER BY o.id LIMIT ?",
+            (*owned_params, limit),
         )
         return [OutboxRow.from_row(r) for r in rows]
 

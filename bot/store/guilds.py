@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from linernotes.bot.shards import ShardScope
 from linernotes.bot.store.core import Store, utcnow
 
 # Declared defaults: a key missing from guild_settings has this value.
@@ -419,11 +420,20 @@ class GuildStore:
             == 1
         )
 
-    async def purge_departed(self, now: datetime, extra_tables: tuple[str, ...] = ()) -> list[int]:
-        """Delete every record of servers left more than the grace period ago."""
+    async def purge_departed(
+        self,
+        now: datetime,
+        extra_tables: tuple[str, ...] = (),
+        scope: ShardScope | None = None,
+    ) -> list[int]:
+        """Delete every record of servers left more than the grace period ago (with
+        ``scope``, only of servers on those shards)."""
         cutoff = (now - PURGE_GRACE).isoformat(timespec="seconds")
+        owned, owned_params = (scope or ShardScope.of(1)).sql("guild_id")
         rows = await self.store.fetchall(
-            "SELECT guild_id FROM guild_departures WHERE left_at <= ?", (cutoff,)
+            f"SELECT guild_id FROM guild_departures WHERE left_at <= ? AND {owned} "
+            "ORDER BY guild_id",
+            (cutoff, *owned_params),
         )
         purged = [int(r[0]) for r in rows]
         tables = (

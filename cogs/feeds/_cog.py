@@ -26,6 +26,7 @@ from linernotes.bot.knowledge.linking import alias_index
 from linernotes.bot.knowledge.reviews import review_linker
 from linernotes.bot.render import QUERY_MAX, URL_MAX, choice_name, clip, make_embed, pack_lines
 from linernotes.bot.settings import Settings
+from linernotes.bot.shards import ShardScope
 from linernotes.bot.store import Store
 from linernotes.bot.store.feeds import DEFAULT_CAP_PER_CHANNEL, FeedRow, FeedStore
 from linernotes.bot.store.guilds import GuildStore
@@ -75,6 +76,10 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         """Return the bot's clock."""
         return self.bot.now()  # type: ignore[attr-defined,no-any-return]
 
+    def scope(self) -> ShardScope | None:
+        """Return this process's shards: the loop polls and posts only for their servers."""
+        return self.bot.shard_scope  # type: ignore[attr-defined,no-any-return]
+
     async def linker(self) -> Any:
         """Return the review linker over the current catalog."""
         return review_linker(await alias_index(self.store))
@@ -115,6 +120,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             linker=linker,
             rng=self.rng,
             on_polled=deliver_feed,
+            scope=self.scope(),
         )
         metrics.feed_fetches("ok", report.fetched)
         metrics.feed_fetches("not_modified", report.not_modified)
@@ -135,8 +141,13 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         self, *, feed_id: int | None = None, skip_feeds: frozenset[int] | set[int] = frozenset()
     ) -> int:
         sent = 0
+        scope = self.scope()
         rows = await self.feeds.pending_outbox(
-            now=self.now(), limit=DELIVERY_BATCH, per_subscription=POSTS_PER_CYCLE, feed_id=feed_id
+            now=self.now(),
+            limit=DELIVERY_BATCH,
+            per_subscription=POSTS_PER_CYCLE,
+            feed_id=feed_id,
+            scope=scope,
         )
         for row in rows:
             if row.feed_id in skip_feeds:
@@ -146,7 +157,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             except Exception:
                 log.warning("delivering outbox row %s failed", row.id, exc_info=True)
         if feed_id is None:
-            for row in await self.feeds.sent_without_thread():
+            for row in await self.feeds.sent_without_thread(scope=scope):
                 try:
                     await self.delivery.attach_thread(row)
                 except Exception:

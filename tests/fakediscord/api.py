@@ -361,15 +361,11 @@ async def get_gateway(ctx: Ctx) -> Any:
 
 @route("GET", "/gateway/bot")
 async def get_gateway_bot(ctx: Ctx) -> Any:
+    gateway = ctx.fd.gateway
     return {
         "url": ctx.fd.gateway_url.rstrip("/"),
-        "shards": 1,
-        "session_start_limit": {
-            "total": 1000,
-            "remaining": 999,
-            "reset_after": 14_400_000,
-            "max_concurrency": 1,
-        },
+        "shards": gateway.recommended_shards(),
+        "session_start_limit": gateway.session_start_limit(),
     }
 
 

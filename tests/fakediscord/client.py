@@ -68,6 +68,10 @@ class FakeDiscord:
         privileged_intents: int = int(PRIVILEGED_INTENTS),
         nonce_window: float = 120.0,
         retry_after: float = 0.05,
+        max_concurrency: int = 1,
+        identify_window: float = 5.0,
+        recommended_shards: int | None = None,
+        session_start_total: int = 1000,
     ) -> None:
         self.token = token
         self.interaction_timeout = interaction_timeout  # Discord: 3 s to acknowledge
@@ -77,6 +81,12 @@ class FakeDiscord:
         self.privileged_intents = privileged_intents
         self.nonce_window = nonce_window
         self.default_retry_after = retry_after
+        # Sharding: GET /gateway/bot's session_start_limit and shard recommendation (None:
+        # one shard per 1,000 servers); identify_window is Discord's 5 s per bucket.
+        self.max_concurrency = max_concurrency
+        self.identify_window = identify_window
+        self.recommended_shards = recommended_shards
+        self.session_start_total = session_start_total
         self.world = World(bot_name)
         self.world.emit = self._emit
         self.app_owner = self.world.add_user("appowner")
@@ -94,6 +104,7 @@ class FakeDiscord:
         self._nonces: dict[tuple[int, str], tuple[float, Message]] = {}
         self._waiters = Waiters()
         self._clock_offset = 0.0
+        self.started_clock = self.clock()
         self._runner: web.AppRunner | None = None
         self._closing = False
         self.port = 0
@@ -188,9 +199,11 @@ class FakeDiscord:
         bot_permissions: Any = DEFAULT_BOT_PERMISSIONS,
         everyone_permissions: Any = None,
         locale: str = "en-US",
+        shard: tuple[int, int] | None = None,
     ) -> Guild:
         """Create a guild the bot is in (with @everyone, an owner, the bot's managed role
-        and a #general system channel). Sends GUILD_CREATE if the bot is connected."""
+        and a #general system channel). Sends GUILD_CREATE if the bot is connected.
+        ``shard=(shard_id, num_shards)`` picks an id that Discord routes to that shard."""
         if owner is None:
             owner = self.world.add_user(f"{name.split(maxsplit=1)[0].lower()}-owner")
         elif isinstance(owner, str):
@@ -201,6 +214,7 @@ class FakeDiscord:
         guild = Guild(
             self.world,
             name,
+            id=self.world.snowflake.on_shard(*shard) if shard is not None else None,
             owner=owner,
             locale=locale,
             bot_permissions=Permissions.parse(bot_permissions),
@@ -283,12 +297,26 @@ class FakeDiscord:
     def connected(self) -> bool:
         return self.gateway.ready_session() is not None
 
-    async def wait_until_ready(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
-        """Wait until the bot IDENTIFYed and READY + initial GUILD_CREATEs were written."""
+    async def wait_until_ready(
+        self,
+        timeout: float | None = None,  # noqa: ASYNC109
+        *,
+        shards: list[tuple[int, int]] | None = None,
+    ) -> None:
+        """Wait until the bot IDENTIFYed and READY + initial GUILD_CREATEs were written
+        (on every ``(shard_id, num_shards)`` in *shards*, if given)."""
+        if shards is None:
+            await self._waiters.wait(
+                self.gateway.ready_session,
+                self._t(timeout),
+                "the bot to connect (IDENTIFY → READY + GUILD_CREATE)",
+            )
+            return
+        wanted = sorted(shards)
         await self._waiters.wait(
-            self.gateway.ready_session,
+            lambda: all(sh in self.gateway.ready_shards() for sh in wanted),
             self._t(timeout),
-            "the bot to connect (IDENTIFY → READY + GUILD_CREATE)",
+            f"the bot to connect shards {wanted}",
         )
 
     async def wait_for_request(
@@ -452,10 +480,14 @@ class FakeDiscord:
         message: Message | None = None,
         modal_origin: InteractionRecord | None = None,
     ) -> InteractionRecord:
-        session = self.gateway.ready_session()
+        # Discord delivers the interaction on the shard that receives the guild's events
+        # (a DM's on shard 0); with none connected, nobody answers.
+        session = self.gateway.ready_session(guild, any_guild=False)
         if session is None:
+            where = f"server {guild.name!r}" if guild is not None else "a DM"
             raise AssertionError(
-                "the bot is not connected to the gateway (await fd.wait_until_ready() first)"
+                f"the bot is not connected to the gateway on the shard of {where} "
+                "(await fd.wait_until_ready() first)"
             )
         payload, iid, token = base_payload(
             self,

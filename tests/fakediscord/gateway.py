@@ -36,6 +36,10 @@ HEARTBEAT_ACK = 11
 SEND_LIMIT, SEND_WINDOW = 120, 60.0
 # Gateway docs, "Gateway URL Query String Params"/"API Versioning": others close with 4012.
 GATEWAY_VERSIONS = ("9", "10")
+# Sharding (docs: events/gateway#sharding): at most 2,500 servers per session, identify
+# buckets of shard_id % max_concurrency, one IDENTIFY per bucket every 5 seconds.
+MAX_GUILDS_PER_SESSION = 2500
+IDENTIFY_WINDOW_SECONDS = 5.0
 
 # Intent needed to receive each event (None: always sent).
 _GUILDS_EVENTS = (
@@ -126,10 +130,14 @@ class Session:
     invalid: bool = False
     identify_payload: dict[str, Any] = field(default_factory=dict)
 
-    def sees_guild(self, guild_id: int) -> bool:
+    def sees_guild(self, guild_id: int | None) -> bool:
+        """Whether this session gets the guild's events; events without a guild (DMs) go
+        to shard 0 only."""
         if self.shard is None:
             return True
         shard_id, count = self.shard
+        if guild_id is None:
+            return shard_id == 0
         return (guild_id >> 22) % count == shard_id
 
 
@@ -201,17 +209,54 @@ class Gateway:
         self.connects = 0
         self.identifies = 0
         self.resumes = 0
+        self.refused_identifies = 0  # op 9 for an IDENTIFY over the max_concurrency limit
+        self._bucket_identified_at: dict[int, float] = {}
 
     # -- public state -------------------------------------------------------------------
     @property
     def live_sessions(self) -> list[Session]:
         return [s for s in self.sessions.values() if not s.invalid]
 
-    def ready_session(self) -> Session | None:
+    def ready_session(
+        self, guild: Guild | None = None, *, any_guild: bool = True
+    ) -> Session | None:
+        """A connected, ready session; with *guild* (or ``any_guild=False`` for a DM), one
+        on the shard that receives that guild's events."""
         for s in self.live_sessions:
-            if s.ready and s.conn is not None and not s.conn.ws.closed:
+            if not (s.ready and s.conn is not None and not s.conn.ws.closed):
+                continue
+            if guild is None and any_guild:
+                return s
+            if s.sees_guild(guild.id if guild is not None else None):
                 return s
         return None
+
+    def ready_shards(self) -> list[tuple[int, int] | None]:
+        """The ``[shard_id, num_shards]`` of every ready session (None: unsharded), sorted."""
+        shards = [
+            s.shard
+            for s in self.live_sessions
+            if s.ready and s.conn is not None and not s.conn.ws.closed
+        ]
+        return sorted(shards, key=lambda sh: (-1, -1) if sh is None else sh)
+
+    def recommended_shards(self) -> int:
+        """What GET /gateway/bot recommends: Discord's figure is about one shard per 1,000
+        servers (undocumented; each shard may hold at most 2,500)."""
+        if self.fd.recommended_shards is not None:
+            return self.fd.recommended_shards
+        return max(1, -(-len(self.fd.world.guilds) // 1000))
+
+    def session_start_limit(self) -> dict[str, int]:
+        """The session start limit object (docs: events/gateway#session-start-limit-object)."""
+        fd = self.fd
+        elapsed_ms = int((fd.clock() - fd.started_clock) * 1000)
+        return {
+            "total": fd.session_start_total,
+            "remaining": max(0, fd.session_start_total - self.identifies),
+            "reset_after": max(0, 86_400_000 - elapsed_ms),
+            "max_concurrency": fd.max_concurrency,
+        }
 
     # -- dispatch ----------------------------------------------------------------------
     def dispatch(
@@ -232,7 +277,7 @@ class Gateway:
                 continue
             if need is not None and not s.intents & int(need):
                 continue
-            if guild is not None and not s.sees_guild(guild.id):
+            if not s.sees_guild(guild.id if guild is not None else None):
                 continue
             if (
                 guild is not None
@@ -387,12 +432,31 @@ class Gateway:
             if (
                 not isinstance(shard, list)
                 or len(shard) != 2
+                or not all(isinstance(n, int) and not isinstance(n, bool) for n in shard)
                 or shard[1] < 1
                 or not 0 <= shard[0] < shard[1]
             ):
                 await conn.close(4010, "Invalid shard.")
                 return
             shard = (int(shard[0]), int(shard[1]))
+        guilds = [
+            g
+            for g in fd.world.guilds.values()
+            if shard is None or (g.id >> 22) % shard[1] == shard[0]
+        ]
+        if len(guilds) > MAX_GUILDS_PER_SESSION:
+            await conn.close(4011, "Sharding required.")
+            return
+        # max_concurrency IDENTIFYs per 5 s: one per bucket; over it, Invalid Session.
+        bucket = (shard[0] if shard else 0) % fd.max_concurrency
+        last = self._bucket_identified_at.get(bucket)
+        now = fd.clock()
+        if last is not None and now - last < fd.identify_window:
+            self.refused_identifies += 1
+            conn.send({"op": INVALID_SESSION, "s": None, "t": None, "d": False})
+            fd._notify()
+            return
+        self._bucket_identified_at[bucket] = now
         self.identifies += 1
         s = Session(
             secrets.token_hex(16), intents, shard, d.get("properties") or {}, identify_payload=d
@@ -400,7 +464,6 @@ class Gateway:
         self.sessions[s.id] = s
         s.conn = conn
         conn.session = s
-        guilds = [g for g in fd.world.guilds.values() if s.sees_guild(g.id)]
         ready: dict[str, Any] = {
             "v": 10,
             "user_settings": {},

@@ -19,7 +19,9 @@ from .client import FakeDiscord
 @pytest.fixture
 async def fake_discord() -> AsyncIterator[FakeDiscord]:
     saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
-    fd = FakeDiscord(token="test-token")
+    # Tests restart the bot within seconds, which Discord's one IDENTIFY per 5 s would
+    # answer with Invalid Session; the pacing has its own tests (identify_window there).
+    fd = FakeDiscord(token="test-token", identify_window=0.0)
     await fd.start()
     try:
         yield fd

@@ -237,6 +237,17 @@ class SnowflakeFactory:
         self._last = value
         return value
 
+    def on_shard(self, shard_id: int, num_shards: int) -> int:
+        """The next snowflake that Discord routes to ``shard_id`` of ``num_shards``
+        (``(id >> 22) % num_shards``): the timestamp moves on a few milliseconds."""
+        value = self()
+        ms = value >> 22
+        while ms % num_shards != shard_id:
+            ms += 1
+        value = (ms << 22) | (value & ((1 << 22) - 1))
+        self._last = value
+        return value
+
 
 def snowflake_time(sf: int) -> float:
     return ((sf >> 22) + DISCORD_EPOCH_MS) / 1000
@@ -718,9 +729,10 @@ class Guild:
         locale: str = "en-US",
         bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
         everyone_permissions: int = DEFAULT_EVERYONE,
+        id: int | None = None,
     ) -> None:
         self.world = world
-        self.id = world.snowflake()
+        self.id = id if id is not None else world.snowflake()
         self.name = name
         self.owner_id = owner.id
         self.locale = locale
