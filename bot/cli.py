@@ -285,7 +285,12 @@ RETRY_MAX_SECONDS = 300.0
 
 async def _run_bot(settings: Settings) -> int:
     """Run the bot until a signal; keep trying while Discord cannot be reached."""
-    from linernotes.bot.client import NETWORK_ERRORS, LinerNotesBot, connection_problem
+    from linernotes.bot.client import (
+        NETWORK_ERRORS,
+        LinerNotesBot,
+        connection_problem,
+        shard_refusal,
+    )
     from linernotes.bot.discord_urls import apply_discord_urls
 
     apply_discord_urls(settings)
@@ -318,6 +323,12 @@ async def _run_bot(settings: Settings) -> int:
             break
         except _login_failure() as exc:
             raise ConfigError(f"DISCORD_TOKEN was refused by Discord: {exc}") from None
+        except _gateway_closed() as exc:
+            # Discord refused our shards (4010/4011): retrying cannot help; say why.
+            refusal = shard_refusal(exc)
+            if refusal is None:
+                raise
+            raise ConfigError(refusal) from None
         except NETWORK_ERRORS as exc:
             if bot.ready_at is not None:  # it had been up: start the backoff afresh
                 attempt, delay = 1, RETRY_FIRST_SECONDS
@@ -337,6 +348,12 @@ async def _run_bot(settings: Settings) -> int:
         await closing[0]
     log.info("stopped")
     return EXIT_OK
+
+
+def _gateway_closed() -> type[Exception]:
+    import discord
+
+    return discord.ConnectionClosed
 
 
 def _login_failure() -> type[Exception]:

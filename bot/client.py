@@ -363,6 +363,25 @@ class LinerNotesBot(commands.AutoShardedBot):
                 await self.store.close()
 
 
+def shard_refusal(error: BaseException) -> str | None:
+    """Return the one-line explanation when Discord refused our shards (close 4010/4011)."""
+    if not isinstance(error, discord.ConnectionClosed):
+        return None
+    if error.code == 4010:
+        return (
+            f"Discord refused shard {error.shard_id} as invalid (close code 4010): check "
+            "SHARD_COUNT and SHARD_IDS; a large bot's SHARD_COUNT must be a multiple of the "
+            "number Discord assigned"
+        )
+    if error.code == 4011:
+        return (
+            f"Discord requires more shards (close code 4011 on shard {error.shard_id}: a shard "
+            "holds at most 2,500 servers): raise SHARD_COUNT, or leave it unset to use "
+            "Discord's recommendation"
+        )
+    return None
+
+
 class LinerNotesTree(app_commands.CommandTree):
     """Command tree with the three-tier error handling of HOUSE_STYLE.md."""
 

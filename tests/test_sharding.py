@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import discord
 import discord.gateway
 import discord.http
 import pytest
 from aiohttp import web
+from linernotes.bot.client import shard_refusal
 from linernotes.bot.feeds.fetch import Fetcher
 from linernotes.bot.feeds.poller import follow, poll_once
 from linernotes.bot.shards import ShardScope, shard_of
@@ -311,6 +313,28 @@ async def second_feed() -> AsyncIterator[FeedServer]:
     await server.start()
     yield server
     await server.stop()
+
+
+async def test_too_few_shards_stop_the_bot_with_one_clear_line(
+    discord_with_buckets: FakeDiscord,
+    template_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fd = discord_with_buckets
+    monkeypatch.setattr(fake_gateway, "MAX_GUILDS_PER_SESSION", 1)  # Discord's is 2,500
+    club(fd, "Shard Zero Club", (0, 2))
+    club(fd, "Shard One Club", (1, 2))
+    database = tmp_path / "bot.db"
+    shutil.copy(template_db, database)
+    with pytest.raises(discord.ConnectionClosed) as caught:
+        await start_bot(fd, bot_settings(fd, database, SHARD_COUNT="1"))
+    assert caught.value.code == 4011
+    assert shard_refusal(caught.value) == (
+        "Discord requires more shards (close code 4011 on shard 0: a shard holds at most "
+        "2,500 servers): raise SHARD_COUNT, or leave it unset to use Discord's recommendation"
+    )
+    assert shard_refusal(ValueError("x")) is None
 
 
 # -- two processes --------
