@@ -7,6 +7,7 @@ import logging
 import math
 import os
 import pkgutil
+import random
 import secrets
 import time
 from collections.abc import Callable, Coroutine
@@ -243,13 +244,14 @@ class LinerNotesBot(commands.AutoShardedBot):
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """Wait for this shard's identify bucket instead of discord.py's flat 5 s per shard.
 
-        A shard identifying again (its session was lost) waits the full window: other
-        processes may have used its bucket meanwhile.
+        A shard identifying again (its session was lost, or Discord refused an IDENTIFY that
+        another process's shard in the same bucket had just made) waits the window plus a
+        random part of it, so two processes do not keep colliding on the same 5 s beat.
         """
         shard = shard_id or 0
         loop = asyncio.get_running_loop()
         if any(s == shard for s, _ in self._identifies):
-            await asyncio.sleep(IDENTIFY_WINDOW_SECONDS)
+            await asyncio.sleep(IDENTIFY_WINDOW_SECONDS * (1 + random.random()))
         elif self._identifies:
             concurrency = await self._identify_concurrency()
             bucket = [t for s, t in self._identifies if s % concurrency == shard % concurrency]
