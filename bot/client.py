@@ -219,11 +219,6 @@ class LinerNotesBot(commands.AutoShardedBot):
             return None
         return ShardScope.of(self.shard_count, self.shard_ids)
 
-    def owns_guild(self, guild_id: int) -> bool:
-        """Return whether ``guild_id`` is on this process's shards (loops touch only those)."""
-        scope = self.shard_scope
-        return scope is None or scope.owns(guild_id)
-
     async def launch_shards(self) -> None:
         """Ask Discord for the shard count if it is not set, then connect every shard.
 
