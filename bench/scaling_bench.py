@@ -110,6 +110,21 @@ async def latencies(
     return out
 
 
+async def first_answer(fd: FakeDiscord, guild: Guild) -> int:
+    """Invoke /help until the bot answers in time; return how many tries it missed.
+
+    The emulator counts a shard ready once READY and every GUILD_CREATE are written; the bot
+    may still be parsing them, and an interaction it acknowledges after 3 s is refused.
+    """
+    missed = 0
+    while True:
+        try:
+            await fd.slash("help", user=guild.owner, guild=guild, timeout=120)
+            return missed
+        except AssertionError:
+            missed += 1
+
+
 def summary(values: list[float]) -> str:
     ordered = sorted(values)
     p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
@@ -145,8 +160,9 @@ async def bot_scenario(
         wanted = sorted({(int(s), SHARDS) for ids in layout for s in ids.split(",")})
         await fd.wait_until_ready(timeout=300, shards=wanted)
         on_shard = {s: [g for g in guilds if (g.id >> 22) % SHARDS == s] for s, _ in wanted}
+        unanswered = 0
         for shard_guilds in on_shard.values():
-            await fd.slash("help", user=shard_guilds[0].owner, guild=shard_guilds[0], timeout=120)
+            unanswered += await first_answer(fd, shard_guilds[0])
         ready = time.perf_counter() - started
         served = [g for gs in on_shard.values() for g in gs]
         help_ms = await latencies(fd, served, "help", runs)
@@ -155,7 +171,8 @@ async def bot_scenario(
         print(
             f"{label}: {len(served)} servers on shards {[s for s, _ in wanted]} in "
             f"{len(procs)} process(es); spawn -> every shard answering {ready:5.1f} s; "
-            f"refused IDENTIFYs {fd.gateway.refused_identifies}"
+            f"refused IDENTIFYs {fd.gateway.refused_identifies}; /help not answered in 3 s "
+            f"{unanswered} time(s) after the emulator had sent every GUILD_CREATE"
         )
         print(f"  RSS per process: {', '.join(f'{m:.0f} MiB' for m in memory)}")
         print(f"  /help    {summary(help_ms)}")

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 # Discord allows max_concurrency IDENTIFYs per 5 s, one per bucket (shard_id % max_concurrency).
 IDENTIFY_WINDOW_SECONDS = 5.0
+# Discord times an IDENTIFY when it arrives; we note it before sending, so keep a margin.
+IDENTIFY_MARGIN_SECONDS = 1.0
 
 StartupHook = Callable[["LinerNotesBot"], Coroutine[Any, Any, None]]
 
@@ -250,7 +252,8 @@ class LinerNotesBot(commands.AutoShardedBot):
         elif self._identifies:
             concurrency = await self._identify_concurrency()
             bucket = [t for s, t in self._identifies if s % concurrency == shard % concurrency]
-            if bucket and (wait := max(bucket) + IDENTIFY_WINDOW_SECONDS - loop.time()) > 0:
+            free_at = max(bucket, default=0.0) + IDENTIFY_WINDOW_SECONDS + IDENTIFY_MARGIN_SECONDS
+            if bucket and (wait := free_at - loop.time()) > 0:
                 await asyncio.sleep(wait)
         self._identifies.append((shard, loop.time()))
 
