@@ -16,7 +16,9 @@ import discord.gateway
 import discord.http
 import pytest
 from aiohttp import web
+from linernotes.bot.cli import _run_bot as run_bot
 from linernotes.bot.client import shard_refusal
+from linernotes.bot.errors import ConfigError
 from linernotes.bot.feeds.fetch import Fetcher
 from linernotes.bot.feeds.poller import follow, poll_once
 from linernotes.bot.shards import ShardScope, shard_of
@@ -327,14 +329,20 @@ async def test_too_few_shards_stop_the_bot_with_one_clear_line(
     club(fd, "Shard One Club", (1, 2))
     database = tmp_path / "bot.db"
     shutil.copy(template_db, database)
+    settings = bot_settings(fd, database, SHARD_COUNT="1")
     with pytest.raises(discord.ConnectionClosed) as caught:
-        await start_bot(fd, bot_settings(fd, database, SHARD_COUNT="1"))
+        await start_bot(fd, settings)
     assert caught.value.code == 4011
-    assert shard_refusal(caught.value) == (
+    expected = (
         "Discord requires more shards (close code 4011 on shard 0: a shard holds at most "
         "2,500 servers): raise SHARD_COUNT, or leave it unset to use Discord's recommendation"
     )
+    assert shard_refusal(caught.value) == expected
     assert shard_refusal(ValueError("x")) is None
+    # `linernotes run` turns it into its one line (exit code 2) instead of retrying.
+    with pytest.raises(ConfigError) as refused:
+        await run_bot(settings)
+    assert str(refused.value) == expected
 
 
 # -- two processes --------
