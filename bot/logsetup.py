@@ -16,9 +16,11 @@ def configure_logging(level: int | str = logging.INFO) -> None:
     numeric = logging.getLevelName(level) if isinstance(level, str) else level
     if isinstance(numeric, int) and numeric > logging.DEBUG:
         logging.getLogger("discord").setLevel(max(numeric, logging.WARNING))
-        reconnects = logging.getLogger("discord.client")
-        if not any(isinstance(f, OneLineReconnect) for f in reconnects.filters):
-            reconnects.addFilter(OneLineReconnect())
+        # discord.client logs an unsharded reconnect, discord.shard a shard's (our bot's).
+        for name in ("discord.client", "discord.shard"):
+            reconnects = logging.getLogger(name)
+            if not any(isinstance(f, OneLineReconnect) for f in reconnects.filters):
+                reconnects.addFilter(OneLineReconnect())
 
 
 class OneLineReconnect(logging.Filter):
@@ -35,7 +37,13 @@ class OneLineReconnect(logging.Filter):
 
             error = record.exc_info[1]
             reason = connection_problem(error) if error is not None else "unknown reason"
-            record.msg = f"lost the connection to Discord ({reason}); reconnecting in %.0f s"
+            if str(record.msg).startswith("Attempting a reconnect for shard"):
+                # args: (shard id, seconds)
+                record.msg = (
+                    f"lost the connection to Discord ({reason}) on shard %s; reconnecting in %.0f s"
+                )
+            else:
+                record.msg = f"lost the connection to Discord ({reason}); reconnecting in %.0f s"
             record.exc_info = None
             record.exc_text = None
             record.levelno, record.levelname = logging.WARNING, "WARNING"
