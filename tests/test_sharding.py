@@ -199,9 +199,11 @@ async def test_a_shard_gets_only_its_servers_and_dms_go_to_shard_zero(
         assert [g["id"] for g in ready["d"]["guilds"]] == [str(first.id)]
         await zero.dispatches_until_ready(1)
         await fd.wait_until_ready(shards=TWO_SHARDS)
-        # A server event reaches only its shard; an event without a server only shard 0.
+        # An event without a server reaches only shard 0; a server event only its shard.
+        fd.gateway.dispatch("USER_UPDATE", fd.bot_user.to_dict(), intent=None)
+        assert (await zero.receive())["t"] == "USER_UPDATE"
         second.add_text_channel("news")
-        event = await one.receive()
+        event = await one.receive()  # the first thing shard 1 gets after the USER_UPDATE
         assert event["t"] == "CHANNEL_CREATE" and event["d"]["guild_id"] == str(second.id)
         assert fd.gateway.ready_session(first).shard == (0, 2)
         assert fd.gateway.ready_session(second).shard == (1, 2)
