@@ -221,6 +221,23 @@ async def test_an_invalid_shard_closes_with_4010(
     assert answer == {"close": 4010}
 
 
+async def test_large_bot_sharding_needs_a_multiple_of_the_assigned_count() -> None:
+    fd = FakeDiscord(token="test-token", large_bot_shards=16, max_concurrency=16)
+    await fd.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            headers = {"Authorization": f"Bot {fd.token}"}
+            async with http.get(fd.api_base + "/gateway/bot", headers=headers) as resp:
+                assert (await resp.json())["shards"] == 16
+            _, refused = await raw_identify(http, fd, [0, 24])
+            assert refused == {"close": 4010}
+            raw, ready = await raw_identify(http, fd, [0, 32])
+            assert ready["t"] == "READY"
+            await raw.ws.close()
+    finally:
+        await fd.stop()
+
+
 async def test_too_many_servers_on_one_session_closes_with_4011(
     discord_with_buckets: FakeDiscord, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -72,6 +72,7 @@ class FakeDiscord:
         identify_window: float = 5.0,
         recommended_shards: int | None = None,
         session_start_total: int = 1000,
+        large_bot_shards: int | None = None,
     ) -> None:
         self.token = token
         self.interaction_timeout = interaction_timeout  # Discord: 3 s to acknowledge
@@ -87,6 +88,9 @@ class FakeDiscord:
         self.identify_window = identify_window
         self.recommended_shards = recommended_shards
         self.session_start_total = session_start_total
+        # Large-bot sharding (docs: "Sharding for Large Bots"): the shard count must be a
+        # multiple of the number Discord assigned, or IDENTIFY is closed with 4010.
+        self.large_bot_shards = large_bot_shards
         self.world = World(bot_name)
         self.world.emit = self._emit
         self.app_owner = self.world.add_user("appowner")

@@ -245,7 +245,11 @@ class Gateway:
         servers (undocumented; each shard may hold at most 2,500)."""
         if self.fd.recommended_shards is not None:
             return self.fd.recommended_shards
-        return max(1, -(-len(self.fd.world.guilds) // 1000))
+        count = max(1, -(-len(self.fd.world.guilds) // 1000))
+        multiple = self.fd.large_bot_shards
+        if multiple is not None:  # "always returns the correct amount of shards"
+            count = -(-count // multiple) * multiple
+        return count
 
     def session_start_limit(self) -> dict[str, int]:
         """The session start limit object (docs: events/gateway#session-start-limit-object)."""
@@ -439,6 +443,10 @@ class Gateway:
                 await conn.close(4010, "Invalid shard.")
                 return
             shard = (int(shard[0]), int(shard[1]))
+        multiple = fd.large_bot_shards
+        if multiple is not None and (shard is None or shard[1] % multiple):
+            await conn.close(4010, "Invalid shard.")
+            return
         guilds = [
             g
             for g in fd.world.guilds.values()
