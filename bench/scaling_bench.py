@@ -5,10 +5,11 @@ Prints figures; asserts nothing. Sections (``--only``): bot, feeds, sqlite.
 
 bot: ``linernotes run`` processes against one emulator holding N servers spread evenly over
 4 shards (``SHARD_COUNT=4``), with Discord's identify pacing (max_concurrency 1, one IDENTIFY
-per 5 s): one process running all 4 shards, then 2 processes running 2 shards each, then one
-process with a single server (the baseline). For each: spawn -> every shard ready and /help
-answered on each shard; resident memory of each process; interaction latency (emulator dispatch
--> the bot's acknowledgement) over sequential /help and /release on servers of every shard.
+per 5 s): a process with a single server (the baseline), one process running all 4 shards, 2
+processes running 2 shards each started together, then started 12 s apart. For each:
+spawn -> every shard ready and /help answered on each shard; resident memory of each process;
+interaction latency (emulator dispatch -> the bot's acknowledgement) over sequential /help and
+/release on servers of every shard.
 
 feeds: one poll cycle over N local feeds (all fetched; all 304; one in ten changed), and the
 same feed polled by several processes (conditional GET each time).
@@ -132,9 +133,15 @@ def summary(values: list[float]) -> str:
 
 
 async def bot_scenario(
-    label: str, servers: int, layout: list[str], template: Path, folder: Path, runs: int
+    label: str,
+    servers: int,
+    layout: list[str],
+    template: Path,
+    folder: Path,
+    runs: int,
+    stagger: float = 0.0,
 ) -> None:
-    """Start one process per entry of *layout* (its SHARD_IDS) and measure it."""
+    """Start one process per entry of *layout* (its SHARD_IDS), *stagger* s apart; measure."""
     fd = FakeDiscord(max_concurrency=1)
     await fd.start()
     try:
@@ -143,6 +150,8 @@ async def bot_scenario(
         procs = []
         started = time.perf_counter()
         for index, shard_ids in enumerate(layout):
+            if index:
+                await asyncio.sleep(stagger)
             database = folder / f"{label.replace(' ', '-')}-{index}.db"
             shutil.copy(template, database)
             env = bot_env(fd, database, SHARD_COUNT=str(SHARDS), SHARD_IDS=shard_ids)
@@ -192,6 +201,10 @@ async def bot_bench(servers: int, runs: int) -> None:
         await bot_scenario("baseline", 1, ["0"], template, folder, runs)
         await bot_scenario("one process", servers, ["0,1,2,3"], template, folder, runs)
         await bot_scenario("two processes", servers, ["0,1", "2,3"], template, folder, runs)
+        # Started 2 shards x (5 s + the bot's 1 s margin) apart, they do not collide.
+        await bot_scenario(
+            "two processes, staggered", servers, ["0,1", "2,3"], template, folder, runs, 12.0
+        )
 
 
 # -- feeds --------
