@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from linernotes.bot.store.catalog import Conn
 from linernotes.bot.store.core import Store
 
 OUTCOMES = ("found", "not found", "ambiguous")
@@ -136,3 +137,56 @@ async def signals(store: Store, entity_id: int) -> dict[str, int]:
         (entity_id,),
     )
     return {str(r[0]): int(r[1]) for r in rows}
+
+
+async def fill_date(conn: Conn, entity_id: int, kind: str, date: str) -> None:
+    """Set a release's date or a video's premiere only where none is known yet."""
+    if kind == "release":
+        await conn.execute(
+            "UPDATE releases SET date = ? WHERE entity_id = ? AND date IS NULL", (date, entity_id)
+        )
+    elif kind == "video":
+        await conn.execute(
+            "UPDATE videos SET premiere = ? WHERE entity_id = ? AND premiere IS NULL",
+            (date, entity_id),
+        )
+
+
+async def delete_references_from(conn: Conn, origin: str, entity_id: int) -> None:
+    """Delete the references ``origin`` stated from an entity (before stating them again)."""
+    await conn.execute(
+        "DELETE FROM entity_references WHERE origin = ? AND from_id = ?", (origin, entity_id)
+    )
+
+
+async def entity_by_external(conn: Conn, namespace: str, value: str) -> int | None:
+    """Return the entity an external id points at, if any."""
+    cursor = await conn.execute(
+        "SELECT entity_id FROM external_ids WHERE namespace = ? AND value = ?", (namespace, value)
+    )
+    row = await cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+async def entity_kind(conn: Conn, entity_id: int) -> str | None:
+    """Return an entity's kind (inside a transaction)."""
+    cursor = await conn.execute("SELECT kind FROM entities WHERE id = ?", (entity_id,))
+    row = await cursor.fetchone()
+    return None if row is None else str(row[0])
+
+
+async def first_video_of(conn: Conn, song_id: int) -> int | None:
+    """Return a song's first video (inside a transaction), if any."""
+    cursor = await conn.execute(
+        "SELECT entity_id FROM videos WHERE song_id = ? ORDER BY entity_id LIMIT 1", (song_id,)
+    )
+    row = await cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+async def entity_for_musicbrainz(store: Store, mbid: str) -> int | None:
+    """Return the entity a MusicBrainz id points at, if any."""
+    row = await store.fetchone(
+        "SELECT entity_id FROM external_ids WHERE namespace = 'musicbrainz' AND value = ?", (mbid,)
+    )
+    return None if row is None else int(row[0])
