@@ -289,8 +289,10 @@ def group_credits(rows: Iterable[db.CreditRow]) -> tuple[CreditGroup, ...]:
             first.approved_by,
         )
         by_role.setdefault(first.role, []).append(line)
+    # Curated lines first: when a database names someone else, it is shown after, as such.
     return tuple(
-        CreditGroup(role, tuple(by_role[role])) for role in sorted(by_role, key=vocab.role_sort_key)
+        CreditGroup(role, tuple(sorted(by_role[role], key=lambda ln: ln.grade == "database")))
+        for role in sorted(by_role, key=vocab.role_sort_key)
     )
 
 

@@ -39,12 +39,14 @@ _MBID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 INC = {
     "recording": "artist-credits+aliases+artist-rels+work-rels+recording-rels+"
-    "work-level-rels+releases",
+    "work-level-rels+url-rels+releases",
     "release": "artist-credits+labels+recordings+release-groups+aliases+artist-rels+"
     "recording-level-rels+work-rels+work-level-rels+recording-rels",
-    "release-group": "artist-credits+releases+aliases",
-    "artist": "aliases",
+    "release-group": "artist-credits+releases+aliases+artist-rels+url-rels",
+    "artist": "aliases+artist-rels+recording-rels+url-rels",
 }
+# Artist credits joined with one of these name featured artists ("IU feat. SUGA").
+FEATURING = ("feat.", "feat ", "ft.", "featuring", "with ")
 
 
 class MusicBrainzError(UserError):
@@ -200,16 +202,51 @@ class _Writer:
             dict.fromkeys(("birth_date", "debut_date", "end_date"), source),
             fill_only=not (full and self.own(entity_id)),
         )
+        if full:
+            await self.artist_credits(data, source)
         return entity_id
 
-    async def performers(self, subject: int, credits: Any, source: int) -> None:
+    async def artist_credits(self, data: dict[str, Any], source: int) -> None:
+        """Credit an artist on the recordings its page relates it to (producer of …)."""
+        for rel in data.get("relations") or []:
+            recording = rel.get("recording") if isinstance(rel, dict) else None
+            if rel.get("target-type") != "recording" or not (recording or {}).get("id"):
+                continue
+            kind = "video" if recording.get("video") is True else "song"
+            subject = await self.entity(
+                kind, recording["id"], recording.get("title") or "?", full=False
+            )
+            if kind == "song":
+                await db.upsert_song(self.conn, subject, None, fill_only=True)
+            else:
+                await db.upsert_video(
+                    self.conn, subject, None, "music video", None, None, None, fill_only=True
+                )
+            src = await self.source("recording", recording["id"], recording.get("title"))
+            await db.add_entity_sources(self.conn, [(subject, src, ORIGIN)])
+            await self.credit(kind, subject, {**rel, "artist": data}, source)
+
+    async def performers(
+        self, subject: int, credits: Any, source: int, subject_kind: str | None = None
+    ) -> None:
+        """Add the artist credit as performers; artists after "feat." are featured artists."""
         rows = []
+        featuring = False
         for position, credit in enumerate(credits or [], start=1):
             artist = credit.get("artist") or {}
             if not artist.get("id"):
                 continue
             artist_id = await self.artist(artist)
             shown = credit.get("name")
+            if featuring and subject_kind is not None:
+                await self.credit(
+                    subject_kind,
+                    subject,
+                    {"artist": artist, "type": "featured artist", "target-credit": shown},
+                    source,
+                )
+            joiner = str(credit.get("joinphrase") or "").strip().lower() + " "
+            featuring = featuring or any(joiner.startswith(f) for f in FEATURING)
             rows.append(
                 (
                     subject,
@@ -308,7 +345,7 @@ class _Writer:
             )
         else:
             await db.upsert_song(self.conn, entity_id, length_s, fill_only=fill)
-        await self.performers(entity_id, doc.get("artist-credit"), source)
+        await self.performers(entity_id, doc.get("artist-credit"), source, kind)
         for rel in relations:
             target = rel.get("target-type")
             if target == "artist":
@@ -365,7 +402,7 @@ class _Writer:
             {"date": source, "label": source},
             fill_only=not self.own(entity_id),
         )
-        await self.performers(entity_id, doc.get("artist-credit"), source)
+        await self.performers(entity_id, doc.get("artist-credit"), source, "release")
         for rel in doc.get("relations") or []:
             if rel.get("target-type") == "artist":
                 await self.credit("release", entity_id, rel, source)
@@ -405,6 +442,7 @@ class _Writer:
                                 or recording.get("artist-credit")
                                 or doc.get("artist-credit"),
                                 src,
+                                "song",
                             )
                     rows.append((entity_id, position, song, source, ORIGIN))
             await db.add_tracks(self.conn, rows)
@@ -432,7 +470,7 @@ class _Writer:
         await provenance.set_attribute_sources(
             self.conn, "release", entity_id, {"date": source}, fill_only=not self.own(entity_id)
         )
-        await self.performers(entity_id, doc.get("artist-credit"), source)
+        await self.performers(entity_id, doc.get("artist-credit"), source, "release")
         return entity_id
 
 
