@@ -1124,7 +1124,11 @@ async def answer(store: Store, question: str, online: OnlineLookup | None = None
                 intent.name,
                 suggestions,
             )
-        looked = await _look_up(store, online, texts[0], intent) if online else None
+        looked = (
+            await _look_up(store, online, _search_text(question, spans, texts[0]), intent)
+            if online
+            else None
+        )
         if isinstance(looked, Answer):
             return looked
         if looked is None:
@@ -1159,6 +1163,41 @@ async def answer(store: Store, question: str, online: OnlineLookup | None = None
             "I found something but cannot cite a source for it, so I won't say.", intent.name
         )
     return result
+
+
+_EDGE_FILLERS = frozenset({"the", "a", "an", "of", "on", "in", "for", "by", "to", "is", "was"})
+_TAIL_FILLERS = frozenset({"video", "mv", "m/v", "song", "track", "album", "single"})
+
+
+def _search_text(question: str, spans: Sequence[tuple[int, int]], fallback: str) -> str:
+    """Return the words around the question's keywords, as a title (and artist) to search.
+
+    The name runs drop filler words ("Knowing Me, Knowing You" loses its "You"); a database
+    search needs the title as written, so take the longest stretch between keywords instead.
+    """
+    pieces, start = [], 0
+    for begin, end in sorted(spans):
+        pieces.append(question[start:begin])
+        start = end
+    pieces.append(question[start:])
+    best = ""
+
+    def filler(word: str, tail: bool) -> bool:
+        word = word.lower().strip(" ?!.,")
+        if has_hangul(word):  # Korean question words and endings ("누구야")
+            return word in FILLERS or _strip_particle(word) in FILLERS
+        return word in _EDGE_FILLERS or (tail and word in _TAIL_FILLERS)
+
+    for piece in pieces:
+        words = piece.strip(" ?!.,").split()
+        while words and filler(words[0], False):
+            words.pop(0)
+        while words and filler(words[-1], True):
+            words.pop()
+        text = " ".join(words).strip(" ?!.,")
+        if len(normalize(text)) > len(normalize(best)):
+            best = text
+    return best if len(normalize(best)) >= len(normalize(fallback)) else fallback
 
 
 async def _look_up(

@@ -11,12 +11,11 @@ values win.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from linernotes.bot.errors import NotFoundError, UserError
 from linernotes.bot.knowledge import vocab
 from linernotes.bot.knowledge.importers.report import CatalogError, ImportReport, display_path
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
+from linernotes.bot.knowledge.online.limiter import RateLimiter, shared_limiter
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.catalog import provenance
 from linernotes.bot.store.core import Store
@@ -545,28 +545,6 @@ async def import_musicbrainz(store: Store, files: Iterable[Path | str]) -> Impor
 
 
 # ------------------------------------------------------------------------------ fetching
-class RateLimiter:
-    """Space calls at least ``interval`` seconds apart (MusicBrainz allows one per second)."""
-
-    def __init__(self, interval: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self.interval = interval
-        self._clock = clock
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        """Return when the next call may go out."""
-        async with self._lock:
-            now = self._clock()
-            if self._next > now:
-                await asyncio.sleep(self._next - now)
-                now = self._clock()
-            self._next = now + self.interval
-
-
-_LIMITERS: dict[str, RateLimiter] = {}
-
-
 async def fetch_musicbrainz(
     mbid: str,
     kind: str,
@@ -583,7 +561,8 @@ async def fetch_musicbrainz(
         raise MusicBrainzError(f"kind must be one of {', '.join(INC)}, not {kind!r}")
     if not _MBID.match(mbid or ""):
         raise MusicBrainzError(f"{mbid!r} is not a MusicBrainz id (a UUID)")
-    limiter = limiter or _LIMITERS.setdefault(base_url, RateLimiter())
+    # The same queue as the bot's on-demand lookups: one request per second per process.
+    limiter = limiter or shared_limiter(base_url)
     url = f"{base_url.rstrip('/')}/{kind}/{mbid}"
     await limiter.wait()
     headers = {"User-Agent": user_agent, "Accept": "application/json"}
