@@ -80,6 +80,8 @@ def quick(server: Server, timeout: float = 10.0) -> None:
     assert server.bot.online is not None
     server.bot.online.musicbrainz.limiter.interval = FAST
     server.bot.online.musicbrainz.timeout = timeout
+    assert server.bot.online.wikidata is not None
+    server.bot.online.wikidata.limiter.interval = FAST
 
 
 async def ask(server: Server, command: str, **options: str) -> str:
