@@ -222,8 +222,9 @@ def references_pages(view: ReferencesView) -> list[discord.Embed]:
         lines.extend(reference_line(r, False) for r in view.incoming)
     if not lines:
         lines = [
-            f"No references recorded for {view.subject.name} yet. Know one? "
-            "`/suggest` it with evidence."
+            f"No references recorded for {view.subject.name} yet (MusicBrainz and Wikidata "
+            "do not record what a video's images allude to). Know one? `/suggest` it with "
+            "evidence."
         ]
     return _pages(
         f"References — {view.subject.label or view.subject.name}",

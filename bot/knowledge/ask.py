@@ -912,7 +912,10 @@ async def _references_answer(store: Store, intent: Intent, entity: EntityRef) ->
     if not lines:
         if outgoing:
             return _declined(
-                f"I have no references stored for {subject}.", intent.name, [entity.label]
+                f"I have no references stored for {subject}; MusicBrainz and Wikidata do not "
+                "record artistic references, only people can (`/suggest`).",
+                intent.name,
+                [entity.label],
             )
         return _declined(
             f"I don't know of anything in the catalog that references {subject}.",

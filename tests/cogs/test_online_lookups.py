@@ -112,6 +112,7 @@ async def test_credits_for_a_recording_only_musicbrainz_knows(
         assert request.user_agent == f"LinerNotes/{__version__} ( {CONTACT} )"
     assert musicbrainz.log[0].params["fmt"] == "json"
     assert "work-level-rels" in musicbrainz.log[1].params["inc"]
+    assert online.bot.get_cog("Lookups") is not None  # refreshes what it stored, in the background
 
 
 async def test_the_same_question_again_and_after_a_restart_makes_no_request(
@@ -284,6 +285,7 @@ async def test_online_lookups_off_makes_no_request(
 ) -> None:
     await online.restart(ONLINE_LOOKUPS="false")
     assert online.bot.online is None
+    assert online.bot.get_cog("Lookups") is None  # no background refresh either
     text = await ask(online, "credits", query="Knowing Me, Knowing You")
     assert "No song or release or video" in text
     assert musicbrainz.log == []
