@@ -25,6 +25,7 @@ from linernotes.bot.knowledge.importers.report import CatalogError, ImportReport
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
 from linernotes.bot.knowledge.online.limiter import RateLimiter, shared_limiter
 from linernotes.bot.store import catalog as db
+from linernotes.bot.store import online as online_db
 from linernotes.bot.store.catalog import provenance
 from linernotes.bot.store.core import Store
 
@@ -85,15 +86,21 @@ def document_kind(doc: Any) -> str | None:
 class _Writer:
     """Writes one import's documents through one connection."""
 
-    def __init__(self, conn: db.Conn) -> None:
+    def __init__(self, conn: db.Conn, *, lazy: bool = False) -> None:
         self.conn = conn
+        # Lazy: look MBIDs up one by one instead of loading every known one (on-demand
+        # lookups write a few entities into a store that may hold millions).
+        self.lazy = lazy
         self.external: dict[str, int] = {}
         self.origins: dict[int, str] = {}
         self.replaced: set[int] = set()
         self.tracked_releases: set[int] = set()
+        self.touched: set[int] = set()
         self.counts = {"artist": 0, "release": 0, "song": 0, "video": 0, "credit": 0}
 
     async def load(self) -> None:
+        if self.lazy:
+            return
         self.external = await db.external_id_map(self.conn, ORIGIN)
         if self.external:
             self.origins = await db.entity_origins(self.conn, list(set(self.external.values())))
@@ -103,12 +110,22 @@ class _Writer:
             self.conn, f"mb:{kind}:{mbid}", ORIGIN, f"{SITE}/{kind}/{mbid}", "MusicBrainz", title
         )
 
+    async def known(self, mbid: str) -> int | None:
+        """Return the entity an MBID already points at, if any."""
+        entity_id = self.external.get(mbid)
+        if entity_id is None and self.lazy:
+            entity_id = await online_db.entity_by_external(self.conn, "musicbrainz", mbid)
+            if entity_id is not None:
+                self.external[mbid] = entity_id
+                self.origins.update(await db.entity_origins(self.conn, [entity_id]))
+        return entity_id
+
     def own(self, entity_id: int) -> bool:
         return self.origins.get(entity_id) == ORIGIN
 
     async def entity(self, kind: str, mbid: str, name: str, *, full: bool) -> int:
         """Return the entity for an MBID, creating a stub (or updating our own when full)."""
-        entity_id = self.external.get(mbid)
+        entity_id = await self.known(mbid)
         if entity_id is None:
             entity_id, created = await db.ensure_entity(self.conn, kind, f"mb:{mbid}", ORIGIN, name)
             self.origins[entity_id] = ORIGIN
@@ -119,6 +136,7 @@ class _Writer:
                 await self.add_names(entity_id, kind, [(name, True)])
         elif full and self.own(entity_id):
             await db.upsert_entity(self.conn, kind, f"mb:{mbid}", ORIGIN, name)
+        self.touched.add(entity_id)
         return entity_id
 
     async def replace(self, entity_id: int) -> None:
@@ -475,9 +493,13 @@ class _Writer:
 
 
 async def import_musicbrainz_documents(
-    store: Store, documents: Sequence[tuple[str, Any]]
+    store: Store, documents: Sequence[tuple[str, Any]], *, on_demand: bool = False
 ) -> ImportReport:
-    """Import already-parsed ws/2 documents, given as (name for messages, JSON value)."""
+    """Import already-parsed ws/2 documents, given as (name for messages, JSON value).
+
+    ``on_demand`` (a lookup writing a few entities into a store that may be large) looks
+    known MBIDs up one by one and recomputes only the touched entities' labels.
+    """
     started = time.perf_counter()
     problems = []
     for name, doc in documents:
@@ -489,7 +511,7 @@ async def import_musicbrainz_documents(
     if problems:
         raise CatalogError(problems)
     async with store.transaction() as conn:
-        writer = _Writer(conn)
+        writer = _Writer(conn, lazy=on_demand)
         await writer.load()
         for name, doc in documents:
             kind = document_kind(doc)
@@ -509,7 +531,7 @@ async def import_musicbrainz_documents(
                         await writer.release(item)
             except (KeyError, TypeError, AttributeError, ValueError) as exc:
                 raise CatalogError([f"{name}: unexpected {kind} shape ({exc!s})"]) from None
-        await db.refresh_labels(conn)
+        await db.refresh_labels(conn, sorted(writer.touched) if on_demand else None)
         await db.bump_catalog_version(conn)
     return ImportReport(
         "musicbrainz",

@@ -234,12 +234,16 @@ async def store_facts(
     entity_id: int,
     facts: WikidataFacts,
     linked: Mapping[str, WikidataFacts],
+    touched: set[int] | None = None,
 ) -> dict[str, int]:
     """Write what ``facts`` says about catalog entity ``entity_id``; return counts by kind.
 
     ``linked`` holds the items ``facts`` points at (people, works), for their names. Earlier
     Wikidata statements about the entity are replaced; curated values are never touched.
+    The ids of every entity written about are added to ``touched`` (to refresh labels).
     """
+    touched = set() if touched is None else touched
+    touched.add(entity_id)
     kind = await online_db.entity_kind(conn, entity_id)
     if kind is None:
         raise ValueError(f"no entity {entity_id}")
@@ -268,6 +272,7 @@ async def store_facts(
                     continue
                 artist_kind = "person" if HUMAN in person.instance_of else "other"
                 artist_id = await _linked_entity(conn, "artist", person, artist_kind=artist_kind)
+                touched.add(artist_id)
                 await db.add_credits(
                     conn,
                     [
@@ -294,6 +299,7 @@ async def store_facts(
                 if target is None:
                     continue
                 work_id = await _linked_entity(conn, "work", target)
+                touched.add(work_id)
                 if work_id == entity_id:
                     continue
                 await db.add_references(

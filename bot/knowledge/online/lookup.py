@@ -186,7 +186,7 @@ class OnlineLookup:
                     fetched.append((video, "recording", video))
         else:
             documents.append((f"{entity} {mbid}", doc))
-        await import_musicbrainz_documents(self.store, documents)
+        await import_musicbrainz_documents(self.store, documents, on_demand=True)
         entity_id = await online_db.entity_for_musicbrainz(self.store, mbid)
         if entity_id is None:  # pragma: no cover  (the import always records the id)
             raise NotFoundError("MusicBrainz's answer could not be stored.")
@@ -221,10 +221,11 @@ class OnlineLookup:
         linked = {
             q: f for q in wanted if (f := wd_import.facts_from_entity(linked_items.get(q, {})))
         }
+        touched: set[int] = set()
         async with self.store.transaction() as conn:
             for item in facts:
-                await wd_import.store_facts(conn, entity_id, item, linked)
-            await db.refresh_labels(conn)
+                await wd_import.store_facts(conn, entity_id, item, linked, touched)
+            await db.refresh_labels(conn, sorted(touched))
             await db.bump_catalog_version(conn)
         for item in facts:
             await online_db.set_signal(self.store, entity_id, "wikidata sitelinks", item.sitelinks)
