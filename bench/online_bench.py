@@ -1,6 +1,6 @@
 """On-demand lookup latency against the stand-in MusicBrainz and Wikidata (local aiohttp servers).
 
-Run: .venv/bin/python bench/online_bench.py [--lookups 200]
+Run: .venv/bin/python bench/online_bench.py [--lookups 200]  (store: the bundled catalog + kpopnet)
 Each lookup is a question the store does not know: one search, one lookup with relationships,
 the import into SQLite and the remembered outcome. The politeness interval is set to 0 so the
 figures exclude the 1 s wait MusicBrainz asks for (which the bot always pays between requests).
@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from linernotes.bot.knowledge.importers.bundled import ensure_bundled_loaded
 from linernotes.bot.knowledge.online.limiter import RateLimiter
 from linernotes.bot.knowledge.online.lookup import OnlineLookup
 from linernotes.bot.knowledge.online.musicbrainz import MusicBrainzClient
@@ -72,6 +73,7 @@ async def run(lookups: int) -> None:
     wd = await WikidataStandIn().start()
     with tempfile.TemporaryDirectory() as tmp:
         store = await Store.open(Path(tmp) / "bench.db")
+        await ensure_bundled_loaded(store)  # the catalog and kpopnet, as a fresh install has
         agent = "LinerNotes/bench ( bench@example.org )"
         online = OnlineLookup(
             store,
