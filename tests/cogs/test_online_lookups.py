@@ -10,6 +10,7 @@ import pytest
 from linernotes.bot import __version__
 
 from tests.cogs.test_catalog import text_of
+from tests.cogs.test_discussions import set_discussions
 from tests.conftest import Server, bot_settings, start_bot, stop_bot
 from tests.fakediscord import FakeDiscord, Permissions
 from tests.standins.musicbrainz import MusicBrainzStandIn
@@ -289,3 +290,23 @@ async def test_online_lookups_off_makes_no_request(
     text = await ask(online, "credits", query="Knowing Me, Knowing You")
     assert "No song or release or video" in text
     assert musicbrainz.log == []
+
+
+async def test_discuss_opens_a_thread_for_a_release_only_musicbrainz_knows(
+    online: Server, musicbrainz: MusicBrainzStandIn
+) -> None:
+    quick(online)
+    musicbrainz.serve("release_group.json", "release.json")
+    talk = online.guild.add_text_channel("talk")
+    await set_discussions(online, talk)
+    reply = await online.discord.slash(
+        "discuss", user=online.alice, query="The Dark Side of the Moon"
+    )
+    message = await reply.final()
+    assert "discussion of The Dark Side of the Moon" in str(message.embeds)
+    assert [t.name for t in online.discord.threads(talk)] == ["The Dark Side of the Moon"]
+    group = "f5093c06-23e3-404f-aeaa-40f72885ee3a"
+    assert [r.path for r in musicbrainz.log][:2] == [
+        "/ws/2/release-group",
+        f"/ws/2/release-group/{group}",
+    ]

@@ -146,8 +146,8 @@ def pick(entity: str, query: str, hits: list[dict[str, Any]]) -> Picked:
     candidates = []
     for hit in pool:
         label = _label(entity, hit)
-        if label in seen:
-            continue
+        if label in seen:  # two entries that read alike: tell them apart by their id
+            label = f"{label[:88]} · {hit['id'][:8]}"
         seen.add(label)
         candidates.append(Candidate(entity, hit["id"], label))
     return Picked(None, tuple(candidates[:MAX_CANDIDATES]))
