@@ -20,10 +20,10 @@ from discord import app_commands
 from discord.ext import commands
 from linernotes.bot import __version__, metrics
 from linernotes.bot.errors import ConfigError, NotFoundError, UserError, echo
-from linernotes.bot.render import MESSAGE_LIMIT, clip
 from linernotes.bot.knowledge.online.lookup import OnlineLookup
 from linernotes.bot.knowledge.online.musicbrainz import MusicBrainzClient
 from linernotes.bot.knowledge.online.wikidata import WikidataClient
+from linernotes.bot.render import MESSAGE_LIMIT, clip
 from linernotes.bot.settings import Settings
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore

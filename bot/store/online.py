@@ -25,6 +25,17 @@ class QueryRow:
 
 
 @dataclass(frozen=True, slots=True)
+class DisputedRow:
+    """A database's value that differs from the curated one, and where it comes from."""
+
+    field: str
+    value: str
+    origin: str
+    url: str
+    outlet: str
+
+
+@dataclass(frozen=True, slots=True)
 class FetchedRow:
     """An entity fetched from a service, and when."""
 
@@ -190,3 +201,53 @@ async def entity_for_musicbrainz(store: Store, mbid: str) -> int | None:
         "SELECT entity_id FROM external_ids WHERE namespace = 'musicbrainz' AND value = ?", (mbid,)
     )
     return None if row is None else int(row[0])
+
+
+async def current_values(conn: Conn, entity_id: int, kind: str) -> dict[str, str | None]:
+    """Return the stored date and label of a release, or premiere of a video (in a transaction)."""
+    if kind == "release":
+        cursor = await conn.execute(
+            "SELECT date, label FROM releases WHERE entity_id = ?", (entity_id,)
+        )
+        row = await cursor.fetchone()
+        return {} if row is None else {"date": row[0], "label": row[1]}
+    if kind == "video":
+        cursor = await conn.execute("SELECT premiere FROM videos WHERE entity_id = ?", (entity_id,))
+        row = await cursor.fetchone()
+        return {} if row is None else {"premiere": row[0]}
+    return {}
+
+
+async def note_disputes(
+    conn: Conn,
+    entity_id: int,
+    kind: str,
+    claimed: dict[str, str | None],
+    source_id: int,
+    origin: str,
+) -> None:
+    """Replace ``origin``'s disputed values of an entity: each claimed value that differs from
+    the stored (curated) one is kept beside it."""
+    await conn.execute(
+        "DELETE FROM disputed_values WHERE entity_id = ? AND origin = ?", (entity_id, origin)
+    )
+    stored = await current_values(conn, entity_id, kind)
+    for field, value in sorted(claimed.items()):
+        current = stored.get(field)
+        if value and current and not (current.startswith(value) or value.startswith(current)):
+            await conn.execute(
+                "INSERT INTO disputed_values (entity_id, field, value, source_id, origin) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (entity_id, field, value, source_id, origin),
+            )
+
+
+async def disputed(store: Store, entity_id: int) -> list[DisputedRow]:
+    """Return what databases say differently about an entity, in a stable order."""
+    rows = await store.fetchall(
+        "SELECT d.field, d.value, d.origin, s.url, s.outlet FROM disputed_values d "
+        "JOIN sources s ON s.id = d.source_id WHERE d.entity_id = ? "
+        "ORDER BY d.field, d.origin, d.value",
+        (entity_id,),
+    )
+    return [DisputedRow(*r) for r in rows]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from linernotes.bot.embeds import release_embed
 from linernotes.bot.errors import NotFoundError
 from linernotes.bot.knowledge import cards
 from linernotes.bot.knowledge.importers import import_catalog, import_musicbrainz
@@ -334,3 +335,32 @@ async def test_curated_entity_never_causes_a_request(
         assert mb.log[-1].path == "/ws/2/artist/2f031686-3f01-4f33-a4fc-fb3944532efa"
     finally:
         await online.close()
+
+
+async def test_a_database_disagreeing_with_the_catalog_is_noted_after_it(
+    store: Store, tmp_path: Path
+) -> None:
+    # A deliberately different curated date: the card keeps it first and notes MusicBrainz's.
+    (tmp_path / "x.toml").write_text(
+        '[[source]]\nid = "s"\nurl = "https://example.org"\noutlet = "Ex"\n'
+        '[[artist]]\nid = "pf"\nname = "Pink Floyd"\nkind = "group"\nsources = ["s"]\n'
+        '[[release]]\nid = "dsotm"\ntitle = "The Dark Side of the Moon"\ntype = "album"\n'
+        'artists = ["pf"]\ndate = "1973-03-23"\nsources = ["s"]\n'
+        'musicbrainz = "f5093c06-23e3-404f-aeaa-40f72885ee3a"\n',
+        encoding="utf-8",
+    )
+    await import_catalog(store, [tmp_path / "x.toml"])
+    await import_musicbrainz(store, [FIXTURES / "musicbrainz" / "release_group.json"])
+    release = await db.entity_by_key(store, "release", "dsotm")
+    card = await cards.release_card(store, release.id)
+    assert card.date == "1973-03-23"
+    assert [(d.field, d.value, d.source.outlet) for d in card.disputed] == [
+        ("date", "1973-03-24", "MusicBrainz")
+    ]
+    embed = release_embed(card).to_dict()
+    noted = next(f["value"] for f in embed["fields"] if f["name"] == "Other sources say")
+    assert noted.startswith("• release date: 1973-03-24 *(database)* — [MusicBrainz](")
+    # Agreeing again (or only less precise) leaves nothing to note.
+    async with store.transaction() as conn:
+        await online_db.note_disputes(conn, release.id, "release", {"date": "1973"}, 1, "x")
+    assert [d.origin for d in await online_db.disputed(store, release.id)] == ["musicbrainz"]

@@ -361,6 +361,15 @@ class _Writer:
             await provenance.set_attribute_sources(
                 self.conn, "video", entity_id, {"premiere": source}, fill_only=fill
             )
+            if fill:
+                await online_db.note_disputes(
+                    self.conn,
+                    entity_id,
+                    "video",
+                    {"premiere": _date(doc.get("first-release-date"))},
+                    source,
+                    ORIGIN,
+                )
         else:
             await db.upsert_song(self.conn, entity_id, length_s, fill_only=fill)
         await self.performers(entity_id, doc.get("artist-credit"), source, kind)
@@ -420,6 +429,10 @@ class _Writer:
             {"date": source, "label": source},
             fill_only=not self.own(entity_id),
         )
+        if not self.own(entity_id):
+            await online_db.note_disputes(
+                self.conn, entity_id, "release", {"date": date, "label": label}, source, ORIGIN
+            )
         await self.performers(entity_id, doc.get("artist-credit"), source, "release")
         for rel in doc.get("relations") or []:
             if rel.get("target-type") == "artist":
@@ -488,6 +501,15 @@ class _Writer:
         await provenance.set_attribute_sources(
             self.conn, "release", entity_id, {"date": source}, fill_only=not self.own(entity_id)
         )
+        if not self.own(entity_id):
+            await online_db.note_disputes(
+                self.conn,
+                entity_id,
+                "release",
+                {"date": _date(doc.get("first-release-date"))},
+                source,
+                ORIGIN,
+            )
         await self.performers(entity_id, doc.get("artist-credit"), source, "release")
         return entity_id
 

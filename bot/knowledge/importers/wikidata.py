@@ -254,8 +254,13 @@ async def store_facts(
     await db.add_entity_sources(conn, [(entity_id, source, ORIGIN)])
     await _names(conn, entity_id, kind, facts)
     counts["name"] = len({t for t in (facts.label_ko, facts.label_en, *facts.aliases) if t})
-    if facts.published and kind in ("release", "video"):
-        await online_db.fill_date(conn, entity_id, kind, facts.published)
+    if kind in ("release", "video"):
+        if facts.published:
+            await online_db.fill_date(conn, entity_id, kind, facts.published)
+        field = "date" if kind == "release" else "premiere"
+        await online_db.note_disputes(
+            conn, entity_id, kind, {field: facts.published}, source, ORIGIN
+        )
     # Director and cast belong to a music video: on a song's item they describe its video.
     subject_kind, subject = kind, entity_id
     if kind == "song":

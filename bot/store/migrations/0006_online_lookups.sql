@@ -1,4 +1,4 @@
--- Why: on-demand MusicBrainz and Wikidata lookups remember each question's outcome (a title not found is not searched again for a day), when each imported entity was last fetched, Wikidata's importance signal, and let references read from a database carry the status 'database'.
+-- Why: on-demand MusicBrainz and Wikidata lookups remember each question's outcome (a title not found is not searched again for a day), when each imported entity was last fetched, Wikidata's importance signal, what a database says where it disagrees with the curated catalog, and let references read from a database carry the status 'database'.
 
 -- One row per question asked of a service: `norm` is the normalised query, `kinds` the entity
 -- kinds the command wanted ('release,song,video'). `outcome` 'found' points at the entity the
@@ -34,6 +34,17 @@ CREATE TABLE importance_signals (
     signal    TEXT NOT NULL CHECK (signal IN ('wikidata sitelinks', 'musicbrainz releases')),
     value     INTEGER NOT NULL CHECK (value >= 0),
     PRIMARY KEY (entity_id, signal)
+) STRICT, WITHOUT ROWID;
+
+-- A value a database gives for a curated entity that differs from the curated one: the curated
+-- value stays in its table and is shown first; this one is noted beside it, with its source.
+CREATE TABLE disputed_values (
+    entity_id INTEGER NOT NULL REFERENCES entities (id) ON DELETE CASCADE,
+    field     TEXT NOT NULL CHECK (field IN ('date', 'label', 'premiere')),
+    value     TEXT NOT NULL CHECK (value <> ''),
+    source_id INTEGER NOT NULL REFERENCES sources (id),
+    origin    TEXT NOT NULL,
+    PRIMARY KEY (entity_id, field, origin)
 ) STRICT, WITHOUT ROWID;
 
 -- References gain the status 'database' (read from Wikidata's "based on" / "inspired by").
