@@ -97,6 +97,11 @@ def build_online(settings: Settings, store: Store) -> OnlineLookup | None:
     """Return the lookup service the settings ask for (None when ONLINE_LOOKUPS is false)."""
     if not settings.online_lookups:
         return None
+    if settings.musicbrainz_contact is None:
+        log.warning(
+            "MUSICBRAINZ_CONTACT is not set: MusicBrainz asks every client for a contact in its "
+            "User-Agent and may throttle clients without one"
+        )
     agent = user_agent(settings.musicbrainz_contact)
     return OnlineLookup(
         store,
