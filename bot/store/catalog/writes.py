@@ -641,7 +641,7 @@ async def refresh_labels(conn: Conn, ids: Sequence[int] | None = None) -> None:
 
 async def _refresh_labels(conn: Conn, ids: list[int] | None) -> None:
     only = "" if ids is None else f" AND id IN ({qmarks(ids)})"
-    params: list[Any] = [] if ids is None else list(ids)
+    params: list[int] = [] if ids is None else list(ids)
     # People show their group ("V (BTS)", "Yena (IZ*ONE)"); others a short disambiguation.
     artist_label = (
         "e.name || COALESCE("
