@@ -260,10 +260,20 @@ async def test_unclear_matches_go_to_the_picker(
     other.update(
         id="11111111-2222-4333-8444-555555555555",
         relations=[],
-        **{"artist-credit": [{"name": "Cover Band", "joinphrase": "", "artist": {
-            "id": "66666666-7777-4888-8999-000000000000", "name": "Cover Band",
-            "sort-name": "Cover Band"}}]},
-    )  # fmt: skip
+        **{
+            "artist-credit": [
+                {
+                    "name": "Cover Band",
+                    "joinphrase": "",
+                    "artist": {
+                        "id": "66666666-7777-4888-8999-000000000000",
+                        "name": "Cover Band",
+                        "sort-name": "Cover Band",
+                    },
+                }
+            ]
+        },
+    )
     musicbrainz.documents[other["id"]] = other
     fd = online.discord
     reply = await fd.slash("credits", user=online.alice, query="Knowing Me, Knowing You")

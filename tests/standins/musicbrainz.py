@@ -74,14 +74,37 @@ def entity_of(doc: dict[str, Any]) -> str | None:
 def search_hit(entity: str, doc: dict[str, Any], score: int) -> dict[str, Any]:
     """Return a document as a search hit: the fields the search server returns."""
     keep = {
-        "recording": ("id", "title", "length", "video", "disambiguation", "artist-credit",
-                      "first-release-date", "releases"),
-        "release-group": ("id", "title", "primary-type", "secondary-types", "first-release-date",
-                          "artist-credit", "releases"),
-        "artist": ("id", "type", "name", "sort-name", "country", "disambiguation", "life-span",
-                   "aliases"),
+        "recording": (
+            "id",
+            "title",
+            "length",
+            "video",
+            "disambiguation",
+            "artist-credit",
+            "first-release-date",
+            "releases",
+        ),
+        "release-group": (
+            "id",
+            "title",
+            "primary-type",
+            "secondary-types",
+            "first-release-date",
+            "artist-credit",
+            "releases",
+        ),
+        "artist": (
+            "id",
+            "type",
+            "name",
+            "sort-name",
+            "country",
+            "disambiguation",
+            "life-span",
+            "aliases",
+        ),
         "work": ("id", "title", "type", "language", "relations"),
-    }[entity]  # fmt: skip
+    }[entity]
     hit = {"id": doc["id"], "score": score}
     hit.update({k: doc[k] for k in keep if k in doc and k != "id"})
     if "releases" in hit:

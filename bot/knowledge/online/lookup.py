@@ -134,17 +134,27 @@ class OnlineLookup:
             if picked.choice is not None:
                 entity_id = await self.fetch(picked.choice.entity, picked.choice.mbid)
                 await online_db.record_query(
-                    self.store, SERVICE, kinds_key, norm, "found", self._stamp(),
+                    self.store,
+                    SERVICE,
+                    kinds_key,
+                    norm,
+                    "found",
+                    self._stamp(),
                     entity_id=entity_id,
-                )  # fmt: skip
+                )
                 return Outcome(entity_id, requested=True)
             offered.extend(picked.candidates)
         if offered:
             candidates = tuple(offered[:25])
             await online_db.record_query(
-                self.store, SERVICE, kinds_key, norm, "ambiguous", self._stamp(),
+                self.store,
+                SERVICE,
+                kinds_key,
+                norm,
+                "ambiguous",
+                self._stamp(),
                 candidates=json.dumps([[c.entity, c.mbid, c.label] for c in candidates]),
-            )  # fmt: skip
+            )
             return Outcome(None, candidates, requested=True)
         await online_db.record_query(
             self.store, SERVICE, kinds_key, norm, "not found", self._stamp()
