@@ -3,6 +3,8 @@ service's memory (negative cache, refresh), precedence of curated facts."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -364,3 +366,26 @@ async def test_a_database_disagreeing_with_the_catalog_is_noted_after_it(
     async with store.transaction() as conn:
         await online_db.note_disputes(conn, release.id, "release", {"date": "1973"}, 1, "x")
     assert [d.origin for d in await online_db.disputed(store, release.id)] == ["musicbrainz"]
+
+
+async def test_one_queue_per_service_across_the_process(standins) -> None:
+    mb, _ = standins
+    # Two clients (the bot's lookups and, say, the CLI fetch) on one host share one limiter.
+    first = MusicBrainzClient(mb.base, "LinerNotes/test ( a@example.org )", interval=0.3)
+    second = MusicBrainzClient(mb.base, "LinerNotes/test ( a@example.org )")
+    assert first.limiter is second.limiter and first.limiter.interval == 0.3
+    try:
+        await asyncio.gather(
+            first.search("recording", "Knowing Me, Knowing You"),
+            second.search("recording", "Thinking Out Loud"),
+            first.lookup("recording", ABBA),
+            second.search("recording", "Anything"),
+        )
+    finally:
+        await first.close()
+        await second.close()
+    times = sorted(r.at for r in mb.log)
+    assert len(times) == 4
+    # Each leaves an interval after the previous one left and was answered; arrival times may
+    # jitter a little under load, never by most of an interval.
+    assert all(b - a >= 0.25 for a, b in itertools.pairwise(times))

@@ -95,6 +95,8 @@ class JsonService:
                 raise self._unavailable() from None
             finally:
                 self.latencies.append(time.perf_counter() - started)
+                # The next request leaves an interval after this one was answered too.
+                self.limiter.hold(self.limiter.interval)
             if status == 404:
                 return None
             if status in (429, 503):

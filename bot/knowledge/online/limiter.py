@@ -11,7 +11,9 @@ class RateLimiter:
     """Let calls out at least ``interval`` seconds apart, first come first served.
 
     The lock is the queue: asyncio locks wake waiters in the order they arrived, so callers
-    go out one by one. ``hold`` pushes the next slot back (a 503's Retry-After) for everyone.
+    go out one by one. ``hold`` pushes the next slot back for everyone: by a 503's
+    Retry-After, and by one interval after each answer (the service counts requests as they
+    arrive, and a request can arrive later than it left).
     """
 
     def __init__(self, interval: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
@@ -24,7 +26,8 @@ class RateLimiter:
         """Return when the next call may go out; return how long it waited (seconds)."""
         async with self._lock:
             now = started = self._clock()
-            if self._next > now:
+            # A loop, not one sleep: a request finishing meanwhile may push the slot back.
+            while self._next > now:
                 await asyncio.sleep(self._next - now)
                 now = self._clock()
             self._next = now + self.interval
