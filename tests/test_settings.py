@@ -76,15 +76,6 @@ def test_bad_values_name_the_setting(name: str, value: str, message: str) -> Non
     assert message in str(caught.value)
 
 
-def test_user_agent_names_version_and_contact() -> None:
-    contact = load_settings(
-        env={"MUSICBRAINZ_CONTACT": "  ops@example.org "}, env_file=None
-    ).musicbrainz_contact
-    assert contact == "ops@example.org"
-    assert user_agent(contact) == f"LinerNotes/{__version__} ( ops@example.org )"
-    assert user_agent(None) == f"LinerNotes/{__version__}"
-
-
 def test_poll_seconds_accepts_one() -> None:
     assert load_settings(env={"FEED_POLL_SECONDS": "1"}, env_file=None).feed_poll_seconds == 1
 
@@ -146,8 +137,6 @@ def test_contact_and_metrics_address() -> None:
 
 
 def test_user_agent_names_the_operator_contact() -> None:
-    from linernotes.bot import __version__
-    from linernotes.bot.useragent import user_agent
 
     assert user_agent("ops@example.org") == f"LinerNotes/{__version__} ( ops@example.org )"
     assert user_agent(None) == f"LinerNotes/{__version__} ( no contact configured )"
