@@ -31,6 +31,9 @@ class Lookups(commands.Cog):
     @tasks.loop(minutes=REFRESH_EVERY_MINUTES)
     async def refresh(self) -> None:
         """Fetch again the entities older than the refresh age, a batch at a time."""
+        if self.refresh.current_loop == 0:
+            # Not at start-up: the first batch goes one period later, off the busy start.
+            return
         try:
             done = await self.online.refresh_stale(REFRESH_BATCH)
         except Exception:  # the loop must outlive one bad round

@@ -43,6 +43,38 @@ async def wikidata() -> AsyncIterator[WikidataStandIn]:
         await standin.stop()
 
 
+async def _serve(
+    fd: FakeDiscord,
+    template_db: Path,
+    tmp_path: Path,
+    musicbrainz: MusicBrainzStandIn,
+    wikidata: WikidataStandIn,
+    lookups: str,
+) -> AsyncIterator[Server]:
+    database = tmp_path / "linernotes.db"
+    shutil.copy(template_db, database)
+    guild = fd.add_guild("K-pop Club")
+    mods = guild.add_role("Mods", permissions=Permissions.parse("manage_guild"))
+    alice = guild.add_member("alice")
+    mina = guild.add_member("mina", roles=[mods])
+    settings = bot_settings(
+        fd,
+        database,
+        DEV_GUILD_ID=str(guild.id),
+        ONLINE_LOOKUPS=lookups,
+        MUSICBRAINZ_API_BASE=musicbrainz.base,
+        MUSICBRAINZ_CONTACT=CONTACT,
+        WIKIDATA_API_BASE=wikidata.base,
+    )
+    bot = await start_bot(fd, settings)
+    general = next(c for c in guild.channels.values() if c.name == "general")
+    srv = Server(fd, bot, settings, guild, general, alice, mina)
+    try:
+        yield srv
+    finally:
+        await stop_bot(srv.bot)
+
+
 @pytest.fixture
 async def online(
     fake_discord: FakeDiscord,
@@ -52,28 +84,21 @@ async def online(
     wikidata: WikidataStandIn,
 ) -> AsyncIterator[Server]:
     """The real bot with online lookups pointed at the stand-ins."""
-    database = tmp_path / "linernotes.db"
-    shutil.copy(template_db, database)
-    guild = fake_discord.add_guild("K-pop Club")
-    mods = guild.add_role("Mods", permissions=Permissions.parse("manage_guild"))
-    alice = guild.add_member("alice")
-    mina = guild.add_member("mina", roles=[mods])
-    settings = bot_settings(
-        fake_discord,
-        database,
-        DEV_GUILD_ID=str(guild.id),
-        ONLINE_LOOKUPS="true",
-        MUSICBRAINZ_API_BASE=musicbrainz.base,
-        MUSICBRAINZ_CONTACT=CONTACT,
-        WIKIDATA_API_BASE=wikidata.base,
-    )
-    bot = await start_bot(fake_discord, settings)
-    general = next(c for c in guild.channels.values() if c.name == "general")
-    srv = Server(fake_discord, bot, settings, guild, general, alice, mina)
-    try:
+    async for srv in _serve(fake_discord, template_db, tmp_path, musicbrainz, wikidata, "true"):
         yield srv
-    finally:
-        await stop_bot(srv.bot)
+
+
+@pytest.fixture
+async def offline(
+    fake_discord: FakeDiscord,
+    template_db: Path,
+    tmp_path: Path,
+    musicbrainz: MusicBrainzStandIn,
+    wikidata: WikidataStandIn,
+) -> AsyncIterator[Server]:
+    """The real bot pointed at the stand-ins, with ONLINE_LOOKUPS=false."""
+    async for srv in _serve(fake_discord, template_db, tmp_path, musicbrainz, wikidata, "false"):
+        yield srv
 
 
 def quick(server: Server, timeout: float = 10.0) -> None:
@@ -292,12 +317,12 @@ async def test_unclear_matches_go_to_the_picker(
 
 
 async def test_online_lookups_off_makes_no_request(
-    online: Server, musicbrainz: MusicBrainzStandIn
+    offline: Server, musicbrainz: MusicBrainzStandIn
 ) -> None:
-    await online.restart(ONLINE_LOOKUPS="false")
-    assert online.bot.online is None
-    assert online.bot.get_cog("Lookups") is None  # no background refresh either
-    text = await ask(online, "credits", query="Knowing Me, Knowing You")
+    assert offline.settings.musicbrainz_api_base == musicbrainz.base
+    assert offline.bot.online is None
+    assert offline.bot.get_cog("Lookups") is None  # no background refresh either
+    text = await ask(offline, "credits", query="Knowing Me, Knowing You")
     assert "No song or release or video" in text
     assert musicbrainz.log == []
 
