@@ -144,7 +144,7 @@ async def test_wikidata_references_are_stored_as_database_and_curated_values_kep
     assert (await db.video(store, video.id)).premiere == before.premiere
     directors = (await cards.credits_view(store, video.id)).role("mv director")
     assert [(d.artist.name, d.grade) for d in directors] == [
-        ("Um Tae-hwa", "A"),
+        ("Um Tae-hwa", "encyclopedic"),
         ("Item Q22", "database"),
     ]
 

@@ -626,6 +626,9 @@ async def fetch_musicbrainz(
             text = await response.text()
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise MusicBrainzError(f"cannot reach MusicBrainz at {url}: {exc}") from None
+    finally:
+        # As the lookups do: the next request leaves an interval after this one was answered.
+        limiter.hold(limiter.interval)
     try:
         data = json.loads(text)
     except json.JSONDecodeError:

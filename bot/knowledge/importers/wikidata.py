@@ -18,6 +18,7 @@ from typing import Any
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store import online as online_db
+from linernotes.bot.store.catalog import provenance
 
 ORIGIN = "wikidata"
 SITE = "https://www.wikidata.org/wiki"
@@ -255,9 +256,13 @@ async def store_facts(
     await _names(conn, entity_id, kind, facts)
     counts["name"] = len({t for t in (facts.label_ko, facts.label_en, *facts.aliases) if t})
     if kind in ("release", "video"):
+        field = "date" if kind == "release" else "premiere"
         if facts.published:
             await online_db.fill_date(conn, entity_id, kind, facts.published)
-        field = "date" if kind == "release" else "premiere"
+            # A date this fills cites the item; a date already there keeps its own source.
+            await provenance.set_attribute_sources(
+                conn, kind, entity_id, {field: source}, fill_only=True
+            )
         await online_db.note_disputes(
             conn, entity_id, kind, {field: facts.published}, source, ORIGIN
         )
