@@ -406,7 +406,6 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
     from linernotes.bot.knowledge.importers import bundled
     from linernotes.bot.knowledge.importers.kpopnet import import_kpopnet
     from linernotes.bot.knowledge.importers.musicbrainz import (
-        DEFAULT_BASE_URL,
         fetch_musicbrainz,
         import_musicbrainz,
         import_musicbrainz_documents,
@@ -432,7 +431,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
             if args.files:
                 reports.append(await import_musicbrainz(store, args.files))
             if args.fetch:
-                base = args.base_url or DEFAULT_BASE_URL
+                base = args.base_url or settings.musicbrainz_api_base
                 documents = []
                 with progress_bar("fetching from MusicBrainz", unit="id") as progress:
                     for done, mbid in enumerate(args.fetch):

@@ -21,6 +21,9 @@ from discord import app_commands
 from discord.ext import commands
 from linernotes.bot import __version__, metrics
 from linernotes.bot.errors import ConfigError, NotFoundError, UserError, echo
+from linernotes.bot.knowledge.online.lookup import OnlineLookup
+from linernotes.bot.knowledge.online.musicbrainz import MusicBrainzClient
+from linernotes.bot.knowledge.online.wikidata import WikidataClient
 from linernotes.bot.render import MESSAGE_LIMIT, clip
 from linernotes.bot.settings import Settings
 from linernotes.bot.shards import ShardScope
@@ -28,6 +31,7 @@ from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore
 from linernotes.bot.store.status import Heartbeat, StatusStore
 from linernotes.bot.threads import ThreadOpener
+from linernotes.bot.useragent import user_agent
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +100,23 @@ def silence_voice_warnings() -> None:
     discord.VoiceClient.warn_dave = False
 
 
+def build_online(settings: Settings, store: Store) -> OnlineLookup | None:
+    """Return the lookup service the settings ask for (None when ONLINE_LOOKUPS is false)."""
+    if not settings.online_lookups:
+        return None
+    if settings.musicbrainz_contact is None:
+        log.warning(
+            "MUSICBRAINZ_CONTACT is not set: MusicBrainz asks every client for a contact in its "
+            "User-Agent and may throttle clients without one"
+        )
+    agent = user_agent(settings.musicbrainz_contact)
+    return OnlineLookup(
+        store,
+        MusicBrainzClient(settings.musicbrainz_api_base, agent),
+        WikidataClient(settings.wikidata_api_base, agent),
+    )
+
+
 def bot_intents() -> discord.Intents:
     """Return the minimal intents: guilds only (no privileged intents, no message content)."""
     intents = discord.Intents.none()
@@ -136,6 +157,7 @@ class LinerNotesBot(commands.AutoShardedBot):
         self._max_concurrency: int | None = None
         self._identifies: list[tuple[int, float]] = []  # (shard id, loop time) of each IDENTIFY
         self.store: Store = store  # type: ignore[assignment]  # opened in setup_hook
+        self.online: OnlineLookup | None = None  # built in setup_hook from the settings
         self._own_store = store is None
         self._extensions = extensions
         self.failed_extensions: dict[str, str] = {}
@@ -154,6 +176,7 @@ class LinerNotesBot(commands.AutoShardedBot):
         if self.store is None:
             self.store = await Store.open(self.settings.database_path)
         await self.prepare_store()
+        self.online = build_online(self.settings, self.store)
         # One opener for every cog, so its per-subject locks keep one thread per release.
         self.threads = ThreadOpener(GuildStore(self.store))
         for name in self._extensions if self._extensions is not None else discover_extensions():
@@ -359,6 +382,8 @@ class LinerNotesBot(commands.AutoShardedBot):
                     await StatusStore(self.store).mark_stopped(datetime.now(UTC))
                 except Exception:  # a failed note must not keep the store open
                     log.warning("could not record the stop in the heartbeat", exc_info=True)
+            if self.online is not None:
+                await self.online.close()
             if self.store is not None and self._own_store:
                 await self.store.close()
 

@@ -29,6 +29,7 @@ SOURCE_FOOTER = (
     "fan source; community = approved by a moderator."
 )
 FIELD_BUDGET = 1000
+DISPUTED_FIELDS = {"date": "release date", "label": "label", "premiere": "premiere"}
 
 
 def grade_mark(grade: str) -> str:
@@ -129,6 +130,18 @@ def release_embed(card: ReleaseCard) -> discord.Embed:
     fields.append(
         Field("In the catalog", _counts(card.credit_count, card.reference_count, card.review_count))
     )
+    if card.disputed:
+        # The catalog's value is the one above; a database that says otherwise is noted.
+        fields.append(
+            Field(
+                "Other sources say",
+                "\n".join(
+                    f"• {DISPUTED_FIELDS.get(d.field, d.field)}: {d.value}"
+                    f"{grade_mark(vocab.DATABASE)} — {sources_text([d.source])}"
+                    for d in card.disputed
+                ),
+            )
+        )
     fields.append(Field("Sources", sources_text(card.sources, 4)))
     return make_embed(
         titled(card.title, card.hangul), description, fields=fields, footer=SOURCE_FOOTER
@@ -222,8 +235,9 @@ def references_pages(view: ReferencesView) -> list[discord.Embed]:
         lines.extend(reference_line(r, False) for r in view.incoming)
     if not lines:
         lines = [
-            f"No references recorded for {view.subject.name} yet. Know one? "
-            "`/suggest` it with evidence."
+            f"No references recorded for {view.subject.name} yet (MusicBrainz and Wikidata "
+            "do not record what a video's images allude to). Know one? `/suggest` it with "
+            "evidence."
         ]
     return _pages(
         f"References — {view.subject.label or view.subject.name}",

@@ -12,6 +12,8 @@ from linernotes.bot.errors import ConfigError
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
+DEFAULT_MUSICBRAINZ_API_BASE = "https://musicbrainz.org/ws/2"
+DEFAULT_WIKIDATA_API_BASE = "https://www.wikidata.org/w/api.php"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -33,6 +35,9 @@ class Settings:
     metrics_addr: tuple[str, int] | None = None
     shard_count: int | None = None  # unset: ask Discord (GET /gateway/bot)
     shard_ids: tuple[int, ...] | None = None  # unset: every shard
+    musicbrainz_api_base: str = DEFAULT_MUSICBRAINZ_API_BASE
+    wikidata_api_base: str = DEFAULT_WIKIDATA_API_BASE
+    online_lookups: bool = True
 
     @property
     def log_level_number(self) -> int:
@@ -143,6 +148,11 @@ def load_settings(
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)} (got {level!r})")
 
     contact = get("MUSICBRAINZ_CONTACT").strip() or None
+    if contact is not None and any(c in contact for c in "()"):
+        raise ConfigError(
+            "MUSICBRAINZ_CONTACT must be an email address or URL, without brackets "
+            f"(got {contact!r})"
+        )
     metrics_raw = get("METRICS_ADDR").strip()
 
     return Settings(
@@ -164,4 +174,15 @@ def load_settings(
         metrics_addr=_address("METRICS_ADDR", metrics_raw) if metrics_raw else None,
         shard_count=shard_count,
         shard_ids=shard_ids,
+        musicbrainz_api_base=_url(
+            "MUSICBRAINZ_API_BASE",
+            get("MUSICBRAINZ_API_BASE", DEFAULT_MUSICBRAINZ_API_BASE),
+            ("http", "https"),
+        ).rstrip("/"),
+        wikidata_api_base=_url(
+            "WIKIDATA_API_BASE",
+            get("WIKIDATA_API_BASE", DEFAULT_WIKIDATA_API_BASE),
+            ("http", "https"),
+        ),
+        online_lookups=_bool("ONLINE_LOOKUPS", get("ONLINE_LOOKUPS", "true")),
     )

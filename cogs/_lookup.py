@@ -1,21 +1,33 @@
-"""Helpers shared by the catalog cogs: autocomplete, resolving free text, the picker."""
+"""Helpers shared by the catalog cogs: autocomplete, resolving free text, the picker.
+
+With online lookups on, a name the store does not know (or an imported entry with no facts
+for what was asked) is looked up on MusicBrainz after deferring; autocomplete never waits
+for the network.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import discord
 from discord import app_commands
+from linernotes.bot.errors import NotFoundError, UserError
 from linernotes.bot.knowledge import search
+from linernotes.bot.knowledge.entities import EntityKey
+from linernotes.bot.knowledge.online.lookup import OnlineLookup
+from linernotes.bot.knowledge.online.picking import Candidate
 from linernotes.bot.knowledge.search import AmbiguousError, Match
 from linernotes.bot.render import CHOICES, choice_name
 from linernotes.bot.store import Store
+from linernotes.bot.store import catalog as db
 from linernotes.bot.ui import Pager, send_pages
 
 log = logging.getLogger(__name__)
 
 Render = Callable[[Match], Awaitable[list[discord.Embed]]]
+Check = Callable[[Match], Awaitable[bool]]
 PICK_TIMEOUT = 120.0
 
 
@@ -28,9 +40,17 @@ async def complete(
 
 
 class Picker(discord.ui.View):
-    """A select menu of candidates for an ambiguous query; the choice is shown to everyone."""
+    """A select menu of candidates for an ambiguous query; the choice is shown to everyone.
 
-    def __init__(self, owner_id: int, candidates: Sequence[Match], render: Render) -> None:
+    Candidates are catalog matches, or MusicBrainz entries (fetched once picked).
+    """
+
+    def __init__(
+        self,
+        owner_id: int,
+        candidates: Sequence[Match | Candidate],
+        render: Callable[[Any], Awaitable[list[discord.Embed]]],
+    ) -> None:
         super().__init__(timeout=PICK_TIMEOUT)
         self.owner_id = owner_id
         self.render = render
@@ -55,12 +75,90 @@ class Picker(discord.ui.View):
         match = self.candidates[select.values[0]]
         self.stop()
         await interaction.response.edit_message(content=f"Showing {match.label}.", view=None)
-        pages = await self.render(match)
+        try:
+            pages = await self.render(match)
+        except UserError as exc:
+            await interaction.followup.send(str(exc), ephemeral=True)
+            return
         if len(pages) > 1:
             view = Pager(pages, self.owner_id)
             view.message = await interaction.followup.send(embed=pages[0], view=view, wait=True)
         else:
             await interaction.followup.send(embeds=pages[:1])
+
+
+async def _defer(interaction: discord.Interaction) -> None:
+    if not interaction.response.is_done():
+        await interaction.response.defer(thinking=True)
+
+
+async def _send(interaction: discord.Interaction, text: str, view: discord.ui.View) -> None:
+    if interaction.response.is_done():
+        await interaction.followup.send(text, view=view, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, view=view, ephemeral=True)
+
+
+async def match_for(store: Store, entity_id: int, kinds: Sequence[str]) -> Match | None:
+    """Return the match for a stored entity, or for its song when a video is not wanted."""
+    row = await db.entity(store, entity_id)
+    if row is None:
+        return None
+    if row.kind not in kinds and row.kind == "video" and "song" in kinds:
+        video = await db.video(store, entity_id)
+        if video is None or video.song is None:
+            return None
+        row = video.song
+    if row.kind not in kinds:
+        return None
+    found = await search.resolve(store, f"{row.kind}:{row.id}", kinds, limit=1)
+    return found[0] if found else None
+
+
+async def look_up_online(
+    interaction: discord.Interaction,
+    store: Store,
+    online: OnlineLookup,
+    query: str,
+    kinds: Sequence[str],
+    render: Render,
+    not_found: NotFoundError,
+) -> Match | None:
+    """Ask MusicBrainz (after deferring); return the stored match, or None if a picker went out.
+
+    Raises ``not_found`` (with a note that MusicBrainz has nothing clear either) when there is
+    nothing to show, and ServiceUnavailable ("MusicBrainz did not answer…") on failure.
+    """
+    await _defer(interaction)
+    outcome = await online.find(query, kinds)
+    if outcome.entity_id is not None:
+        match = await match_for(store, outcome.entity_id, kinds)
+        if match is not None:
+            return match
+    if outcome.candidates:
+
+        async def render_pick(choice: Match | Candidate) -> list[discord.Embed]:
+            if isinstance(choice, Candidate):
+                entity_id = await online.fetch(choice.entity, choice.mbid)
+                picked = await match_for(store, entity_id, kinds)
+                if picked is None:
+                    raise NotFoundError(
+                        f"MusicBrainz's {choice.label} is not something I show here."
+                    )
+                return await render(picked)
+            return await render(choice)
+
+        view = Picker(interaction.user.id, outcome.candidates, render_pick)
+        await _send(
+            interaction,
+            f"The catalog has no “{clean(query)}”; MusicBrainz has several. Which one?",
+            view,
+        )
+        return None
+    raise NotFoundError(
+        f"{not_found} MusicBrainz has nothing clearly called that either.",
+        not_found.suggestions,
+    )
 
 
 async def lookup(
@@ -72,23 +170,36 @@ async def lookup(
     *,
     prefer: str = "song",
     defer: bool = False,
+    online: OnlineLookup | None = None,
+    needs_details: Check | None = None,
 ) -> None:
     """Resolve ``query`` (a picked value or free text) and answer with its pages.
 
     Ambiguous text gets a picker, never a silent guess; nothing found raises NotFoundError,
-    which the tree's error handler turns into an ephemeral "did you mean" reply.
+    which the tree's error handler turns into an ephemeral "did you mean" reply. With
+    ``online``, unknown names are looked up on MusicBrainz, and an imported entry for which
+    ``needs_details`` says the store lacks what was asked has its relationships fetched.
     """
     try:
         match = await search.resolve_one(store, query, kinds, prefer=prefer)
     except AmbiguousError as exc:
         view = Picker(interaction.user.id, exc.candidates, render)
-        await interaction.response.send_message(
-            f"“{clean(query)}” matches several entries. Which one?", view=view, ephemeral=True
-        )
+        await _send(interaction, f"“{clean(query)}” matches several entries. Which one?", view)
         return
+    except NotFoundError as exc:
+        if online is None or EntityKey.parse(query) is not None:
+            raise
+        found = await look_up_online(interaction, store, online, query, kinds, render, exc)
+        if found is None:
+            return
+        match = found
+    else:
+        if online is not None and needs_details is not None and await needs_details(match):
+            await _defer(interaction)
+            await online.ensure_details(match.id)
     if defer:
         # Rendering will call Discord (opening a thread): acknowledge within 3 s first.
-        await interaction.response.defer(thinking=True)
+        await _defer(interaction)
     await send_pages(interaction, await render(match))
 
 

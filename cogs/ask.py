@@ -8,6 +8,7 @@ from discord.ext import commands
 from linernotes.bot.embeds import sources_text
 from linernotes.bot.errors import NotFoundError
 from linernotes.bot.knowledge.ask import answer
+from linernotes.bot.knowledge.online.lookup import OnlineLookup
 from linernotes.bot.render import Field, clip, make_embed
 from linernotes.bot.store import Store
 
@@ -17,8 +18,9 @@ QUESTION_MAX = 300
 class Ask(commands.Cog):
     """Questions in English or Korean, answered only from the catalog."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, online: OnlineLookup | None = None) -> None:
         self.store = store
+        self.online = online
 
     @app_commands.command(
         name="ask",
@@ -32,6 +34,10 @@ class Ask(commands.Cog):
     ) -> None:
         """Answer a question from the catalog, or say what it does know."""
         result = await answer(self.store, question)
+        if not result.answered and self.online is not None:
+            # Not in the store: MusicBrainz may know it. Acknowledge first, then look up.
+            await interaction.response.defer(thinking=True)
+            result = await answer(self.store, question, self.online)
         if not result.answered:
             raise NotFoundError(result.text, list(result.suggestions))
         embed = make_embed(
@@ -40,9 +46,12 @@ class Ask(commands.Cog):
             fields=[Field("Sources", sources_text(result.sources, 5))],
             footer="Answered from the Liner Notes catalog; every fact links its source.",
         )
-        await interaction.response.send_message(embed=embed)
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed)
+        else:
+            await interaction.response.send_message(embed=embed)
 
 
 async def setup(bot: commands.Bot) -> None:
     """Load the Ask cog."""
-    await bot.add_cog(Ask(bot.store))  # type: ignore[attr-defined]
+    await bot.add_cog(Ask(bot.store, bot.online))  # type: ignore[attr-defined]

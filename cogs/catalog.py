@@ -14,9 +14,11 @@ from linernotes.bot.embeds import (
     works_pages,
 )
 from linernotes.bot.knowledge import cards, vocab
+from linernotes.bot.knowledge.online.lookup import OnlineLookup
 from linernotes.bot.knowledge.search import Match
 from linernotes.bot.render import QUERY_MAX
 from linernotes.bot.store import Store
+from linernotes.bot.store import catalog as db
 from linernotes.cogs._lookup import complete, lookup
 
 ROLE_CHOICES = [app_commands.Choice(name=r, value=r) for r in vocab.CHOICE_ROLES]
@@ -28,8 +30,21 @@ REFERENCE_KINDS = ("song", "video", "release", "work")
 class Catalog(commands.Cog):
     """Look up releases, credits, references and artists."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, online: OnlineLookup | None = None) -> None:
         self.store = store
+        self.online = online
+
+    # -- what an imported entry may lack (then its relationships are fetched) ----------
+    async def _no_credits(self, match: Match) -> bool:
+        return not await db.count_credits(self.store, await cards.related_ids(self.store, match.id))
+
+    async def _no_works(self, match: Match) -> bool:
+        return not await db.credits_by(self.store, match.id, limit=1)
+
+    async def _no_tracks(self, match: Match) -> bool:
+        if match.kind == "release":
+            return not await db.tracks(self.store, match.id)
+        return not await db.releases_with_song(self.store, match.id)
 
     # -- renderers (Match -> pages) ----------------------------------------------------
     async def _release(self, match: Match) -> list[discord.Embed]:
@@ -52,7 +67,16 @@ class Catalog(commands.Cog):
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
         """Show a release or song card."""
-        await lookup(interaction, self.store, query, RELEASE_KINDS, self._release, prefer="release")
+        await lookup(
+            interaction,
+            self.store,
+            query,
+            RELEASE_KINDS,
+            self._release,
+            prefer="release",
+            online=self.online,
+            needs_details=self._no_tracks,
+        )
 
     @app_commands.command(
         name="credits", description="Who wrote, composed, produced and directed a song or video."
@@ -71,7 +95,15 @@ class Catalog(commands.Cog):
         async def render(match: Match) -> list[discord.Embed]:
             return credits_pages(await cards.credits_view(self.store, match.id), wanted)
 
-        await lookup(interaction, self.store, query, CREDIT_KINDS, render)
+        await lookup(
+            interaction,
+            self.store,
+            query,
+            CREDIT_KINDS,
+            render,
+            online=self.online,
+            needs_details=self._no_credits,
+        )
 
     @app_commands.command(
         name="references", description="What a video or song references, and what references it."
@@ -91,7 +123,7 @@ class Catalog(commands.Cog):
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
         """Show an artist card."""
-        await lookup(interaction, self.store, query, ("artist",), self._artist)
+        await lookup(interaction, self.store, query, ("artist",), self._artist, online=self.online)
 
     @app_commands.command(name="works", description="What a person is credited on, by role.")
     @app_commands.describe(person="A songwriter, producer, director or idol", role="Only this role")
@@ -109,7 +141,15 @@ class Catalog(commands.Cog):
             roles = [wanted] if wanted else None
             return works_pages(await cards.works_by(self.store, match.id, roles), wanted)
 
-        await lookup(interaction, self.store, person, ("artist",), render)
+        await lookup(
+            interaction,
+            self.store,
+            person,
+            ("artist",),
+            render,
+            online=self.online,
+            needs_details=self._no_works,
+        )
 
     # -- autocomplete ----------------------------------------------------------------------
     @release.autocomplete("query")
@@ -145,4 +185,4 @@ class Catalog(commands.Cog):
 
 async def setup(bot: commands.Bot) -> None:
     """Load the Catalog cog."""
-    await bot.add_cog(Catalog(bot.store))  # type: ignore[attr-defined]
+    await bot.add_cog(Catalog(bot.store, bot.online))  # type: ignore[attr-defined]

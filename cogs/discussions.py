@@ -135,7 +135,13 @@ class Discussions(commands.Cog):
         await interaction.response.defer(thinking=True)
         try:
             await lookup(
-                interaction, self.store, query, ("release", "song"), render, prefer="release"
+                interaction,
+                self.store,
+                query,
+                ("release", "song"),
+                render,
+                prefer="release",
+                online=getattr(self.bot, "online", None),
             )
         except discord.Forbidden:
             raise UserError(

@@ -177,7 +177,7 @@ class Suggestions(commands.Cog):
             suggested.check_role(values["role"])
         elif kind == "reference":
             suggested.check_choice(values["relation"], vocab.RELATION_KEYS, "Relation")
-            suggested.check_choice(values["status"], vocab.STATUS_KEYS, "Who says so")
+            suggested.check_choice(values["status"], vocab.CATALOG_STATUS_KEYS, "Who says so")
         config = await self.guilds.config(interaction.guild.id)
         channel = interaction.guild.get_channel(config["modlog_channel"] or 0)
         if not isinstance(channel, discord.TextChannel):

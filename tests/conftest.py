@@ -58,6 +58,10 @@ class Server:
             base = {
                 "DEV_GUILD_ID": str(self.guild.id),
                 "FEED_ALLOW_PRIVATE_HOSTS": str(self.settings.feed_allow_private_hosts),
+                "ONLINE_LOOKUPS": str(self.settings.online_lookups),
+                "MUSICBRAINZ_API_BASE": self.settings.musicbrainz_api_base,
+                "WIKIDATA_API_BASE": self.settings.wikidata_api_base,
+                "MUSICBRAINZ_CONTACT": self.settings.musicbrainz_contact or "",
             }
             self.settings = bot_settings(
                 self.discord, self.settings.database_path, **{**base, **env}
@@ -107,6 +111,8 @@ def bot_settings(fd: FakeDiscord, database: Path, **extra: str) -> Settings:
         "DISCORD_API_BASE": fd.api_base,
         "DISCORD_GATEWAY_URL": fd.gateway_url,
         "LOG_LEVEL": "DEBUG",
+        # No test reaches the real MusicBrainz: tests of lookups point it at a local stand-in.
+        "ONLINE_LOOKUPS": "false",
         **extra,
     }
     return load_settings(env=env, env_file=None)

@@ -35,6 +35,7 @@ class BotProcess:
             "DEV_GUILD_ID": str(guild_id),
             "FEED_POLL_SECONDS": "1",
             "FEED_ALLOW_PRIVATE_HOSTS": "true",
+            "ONLINE_LOOKUPS": "false",
             "LOG_LEVEL": "INFO",
         }
         self.proc: asyncio.subprocess.Process | None = None

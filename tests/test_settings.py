@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from linernotes.bot import __version__
 from linernotes.bot.errors import ConfigError
 from linernotes.bot.settings import load_settings
+from linernotes.bot.useragent import user_agent
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,6 +40,10 @@ def test_defaults(tmp_path: Path) -> None:
     assert settings.log_level == "INFO"
     assert settings.feed_poll_seconds == 900
     assert settings.feed_allow_private_hosts is False
+    assert settings.musicbrainz_api_base == "https://musicbrainz.org/ws/2"
+    assert settings.musicbrainz_contact is None
+    assert settings.wikidata_api_base == "https://www.wikidata.org/w/api.php"
+    assert settings.online_lookups is True
 
 
 def test_settings_are_frozen() -> None:
@@ -57,6 +63,10 @@ def test_settings_are_frozen() -> None:
         ("DISCORD_API_BASE", "discord.com/api", "URL"),
         ("DISCORD_GATEWAY_URL", "https://gateway.discord.gg", "ws://"),
         ("DISCORD_TOKEN", "two words", "spaces"),
+        ("MUSICBRAINZ_API_BASE", "musicbrainz.org/ws/2", "URL"),
+        ("WIKIDATA_API_BASE", "ftp://wikidata.org", "URL"),
+        ("ONLINE_LOOKUPS", "sometimes", "true or false"),
+        ("MUSICBRAINZ_CONTACT", "me (at) example.org", "without brackets"),
     ],
 )
 def test_bad_values_name_the_setting(name: str, value: str, message: str) -> None:
@@ -127,8 +137,6 @@ def test_contact_and_metrics_address() -> None:
 
 
 def test_user_agent_names_the_operator_contact() -> None:
-    from linernotes.bot import __version__
-    from linernotes.bot.useragent import user_agent
 
     assert user_agent("ops@example.org") == f"LinerNotes/{__version__} ( ops@example.org )"
     assert user_agent(None) == f"LinerNotes/{__version__} ( no contact configured )"

@@ -20,6 +20,7 @@ from linernotes.bot.errors import echo
 from linernotes.bot.knowledge import cards, vocab
 from linernotes.bot.knowledge.cards import CreditLine, EntityRef, SourceRef
 from linernotes.bot.knowledge.normalize import HANGUL_PARTICLES, has_hangul, normalize
+from linernotes.bot.knowledge.online.lookup import OnlineLookup
 from linernotes.bot.knowledge.search import Match, resolve
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.core import Store
@@ -911,7 +912,10 @@ async def _references_answer(store: Store, intent: Intent, entity: EntityRef) ->
     if not lines:
         if outgoing:
             return _declined(
-                f"I have no references stored for {subject}.", intent.name, [entity.label]
+                f"I have no references stored for {subject}; MusicBrainz and Wikidata do not "
+                "record artistic references, only people can (`/suggest`).",
+                intent.name,
+                [entity.label],
             )
         return _declined(
             f"I don't know of anything in the catalog that references {subject}.",
@@ -1088,8 +1092,12 @@ HELP = (
 )
 
 
-async def answer(store: Store, question: str) -> Answer:
-    """Answer a question from stored facts, citing sources; decline when unsure."""
+async def answer(store: Store, question: str, online: OnlineLookup | None = None) -> Answer:
+    """Answer a question from stored facts, citing sources; decline when unsure.
+
+    With ``online``, a name the store does not know is looked up on MusicBrainz (and stored),
+    and an imported entry lacking the facts asked for has its relationships fetched.
+    """
     question = " ".join((question or "").split())[:300]
     if not question:
         return _declined("Ask me something about a song, video, album or artist. " + HELP, None)
@@ -1119,16 +1127,29 @@ async def answer(store: Store, question: str) -> Answer:
                 intent.name,
                 suggestions,
             )
-        if not suggestions:
-            near = await resolve(store, texts[0], None, limit=5)
-            suggestions = [m.label for m in near]
-        hint = f" Did you mean {'; '.join(suggestions[:3])}?" if suggestions else ""
-        return _declined(
-            f"I don't know anything called “{echo(texts[0])}”.{hint}", intent.name, suggestions
+        looked = (
+            await _look_up(store, online, _search_text(question, spans, texts[0]), intent)
+            if online
+            else None
         )
+        if isinstance(looked, Answer):
+            return looked
+        if looked is None:
+            if not suggestions:
+                near = await resolve(store, texts[0], None, limit=5)
+                suggestions = [m.label for m in near]
+            hint = f" Did you mean {'; '.join(suggestions[:3])}?" if suggestions else ""
+            return _declined(
+                f"I don't know anything called “{echo(texts[0])}”.{hint}",
+                intent.name,
+                suggestions,
+            )
+        found = _Found(looked, (), texts[0])
     m = found.match
     entity = m.ref
     result = await _dispatch(store, intent, entity, question)
+    if not result.answered and online is not None and await online.ensure_details(m.id):
+        result = await _dispatch(store, intent, entity, question)
     if m.tier == "fuzzy" and result.answered:
         result = Answer(
             f"(Reading “{found.text}” as {m.name}.) {result.text}",
@@ -1145,6 +1166,65 @@ async def answer(store: Store, question: str) -> Answer:
             "I found something but cannot cite a source for it, so I won't say.", intent.name
         )
     return result
+
+
+_EDGE_FILLERS = frozenset({"the", "a", "an", "of", "on", "in", "for", "by", "to", "is", "was"})
+_TAIL_FILLERS = frozenset({"video", "mv", "m/v", "song", "track", "album", "single"})
+
+
+def _search_text(question: str, spans: Sequence[tuple[int, int]], fallback: str) -> str:
+    """Return the words around the question's keywords, as a title (and artist) to search.
+
+    The name runs drop filler words ("Knowing Me, Knowing You" loses its "You"); a database
+    search needs the title as written, so take the longest stretch between keywords instead.
+    """
+    pieces, start = [], 0
+    for begin, end in sorted(spans):
+        pieces.append(question[start:begin])
+        start = end
+    pieces.append(question[start:])
+    best = ""
+
+    def filler(word: str, tail: bool) -> bool:
+        word = word.lower().strip(" ?!.,")
+        if has_hangul(word):  # Korean question words and endings ("누구야")
+            return word in FILLERS or _strip_particle(word) in FILLERS
+        return word in _EDGE_FILLERS or (tail and word in _TAIL_FILLERS)
+
+    for piece in pieces:
+        words = piece.strip(" ?!.,").split()
+        while words and filler(words[0], False):
+            words.pop(0)
+        while words and filler(words[-1], True):
+            words.pop()
+        text = " ".join(words).strip(" ?!.,")
+        if len(normalize(text)) > len(normalize(best)):
+            best = text
+    return best if len(normalize(best)) >= len(normalize(fallback)) else fallback
+
+
+async def _look_up(
+    store: Store, online: OnlineLookup, text: str, intent: Intent
+) -> Match | Answer | None:
+    """Ask MusicBrainz for ``text``: the stored match, a "which one?" answer, or None."""
+    outcome = await online.find(text, intent.kinds)
+    if outcome.entity_id is not None:
+        row = await db.entity(store, outcome.entity_id)
+        if row is not None and row.kind == "video" and "video" not in intent.kinds:
+            video = await db.video(store, row.id)
+            row = video.song if video is not None else None
+        if row is not None and row.kind in intent.kinds:
+            return Match(row.kind, row.id, row.label, row.name, row.name, "id", 1.0, 0)
+    if outcome.candidates:
+        labels = [c.label for c in outcome.candidates[:5]]
+        return _declined(
+            f"The catalog has no “{echo(text)}”, and MusicBrainz knows several: "
+            f"{'; '.join(labels)}. "
+            "Which one? Ask again with the artist's name.",
+            intent.name,
+            labels,
+        )
+    return None
 
 
 async def _dispatch(store: Store, intent: Intent, entity: EntityRef, question: str) -> Answer:

@@ -13,6 +13,7 @@ from linernotes.bot.knowledge import sources as policy
 from linernotes.bot.knowledge import vocab
 from linernotes.bot.knowledge.entities import EntityRef
 from linernotes.bot.store import catalog as db
+from linernotes.bot.store import online as online_db
 from linernotes.bot.store.catalog import provenance
 from linernotes.bot.store.core import Store
 
@@ -86,6 +87,15 @@ class VideoInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class DisputedValue:
+    """A database's value that differs from the catalog's: shown after it, with its source."""
+
+    field: str
+    value: str
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
 class ReleaseCard:
     """A release: what it is, who made it, what is on it, and how much we know about it."""
 
@@ -109,6 +119,8 @@ class ReleaseCard:
     def source_of(self, attribute: str) -> tuple[SourceRef, ...]:
         """Return the source of one attribute (a date, label, agency…); () if unsourced."""
         return tuple(source for name, source in self.fact_sources if name == attribute)
+
+    disputed: tuple[DisputedValue, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,8 +301,10 @@ def group_credits(rows: Iterable[db.CreditRow]) -> tuple[CreditGroup, ...]:
             first.approved_by,
         )
         by_role.setdefault(first.role, []).append(line)
+    # Curated lines first: when a database names someone else, it is shown after, as such.
     return tuple(
-        CreditGroup(role, tuple(by_role[role])) for role in sorted(by_role, key=vocab.role_sort_key)
+        CreditGroup(role, tuple(sorted(by_role[role], key=lambda ln: ln.grade == "database")))
+        for role in sorted(by_role, key=vocab.role_sort_key)
     )
 
 
@@ -375,6 +389,10 @@ async def release_card(store: Store, release_id: int) -> ReleaseCard:
         await db.count_reviews(store, every),
         await _sources(store, release_id),
         await fact_sources(store, "release", release_id),
+        tuple(
+            DisputedValue(d.field, d.value, SourceRef(d.url, d.outlet, None, vocab.DATABASE))
+            for d in await online_db.disputed(store, release_id)
+        ),
     )
 
 

@@ -163,7 +163,7 @@ async def apply_reference(
     """Add an approved reference from a song or video to a work (created if new)."""
     subject = await _subject(store, subject_value, ("song", "video"))
     relation = check_choice(relation, vocab.RELATION_KEYS, "Relation")
-    status = check_choice(status, vocab.STATUS_KEYS, "Who says so")
+    status = check_choice(status, vocab.CATALOG_STATUS_KEYS, "Who says so")
     url = check_url(url)
     target_id = await _existing(store, target, ["work", "song", "video", "release"])
     creator, year = _split_creator_year(creator_year)

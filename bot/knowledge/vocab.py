@@ -89,6 +89,7 @@ MUSICBRAINZ_ROLES = {
     "writer": "writer",
     "librettist": "lyricist",
     "engineer": "engineer",
+    "featured artist": "featured artist",
     "recording": "recording engineer",
     "conductor": "conductor",
     "design/illustration": "designer",
@@ -149,7 +150,12 @@ class Status:
     card: str  # on a card, in parentheses
     answer: str  # after an answer's line
     prompt: str  # a discussion prompt's subject ("a critic reads …")
+    catalog: bool = True  # people may state it (catalog files, suggestions)
 
+
+# Facts read from an open database (MusicBrainz, Wikidata) rather than checked by people carry
+# this word, the same in every answer: a reference's status, as a credit's grade (GRADES).
+DATABASE = "database"
 
 # Most certain first: references are listed in this order.
 STATUSES: tuple[Status, ...] = (
@@ -158,9 +164,12 @@ STATUSES: tuple[Status, ...] = (
     ),
     Status("critic", "critic's reading", "a critic's reading", "a critic reads"),
     Status("fan", "fan reading", "a fan reading, not confirmed", "fans read"),
+    # Only imports write it (Wikidata's "based on" / "inspired by").
+    Status(DATABASE, DATABASE, DATABASE, "a database records", catalog=False),
 )
 STATUS = {s.key: s for s in STATUSES}
 STATUS_KEYS = tuple(s.key for s in STATUSES)
+CATALOG_STATUS_KEYS = tuple(s.key for s in STATUSES if s.catalog)
 
 
 @dataclass(frozen=True, slots=True)

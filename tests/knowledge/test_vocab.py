@@ -31,7 +31,7 @@ DOCUMENTED = {
     ("credit", "role"): vocab.CATALOG_ROLES,
     ("work", "kind"): vocab.WORK_KINDS,
     ("reference", "relation"): vocab.RELATION_KEYS,
-    ("reference", "status"): vocab.STATUS_KEYS,
+    ("reference", "status"): vocab.CATALOG_STATUS_KEYS,
     ("link", "role"): vocab.LINK_ROLES,
 }
 

@@ -140,7 +140,7 @@ SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
         "from": ("ref", True),
         "to": ("ref", True),
         "relation": (vocab.RELATION_KEYS, True),
-        "status": (vocab.STATUS_KEYS, True),
+        "status": (vocab.CATALOG_STATUS_KEYS, True),
         "timestamp": ("length", False),
         "note": ("str", False),
         "review": ("slug", False),

@@ -11,12 +11,11 @@ values win.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,9 @@ from linernotes.bot.errors import NotFoundError, UserError
 from linernotes.bot.knowledge import vocab
 from linernotes.bot.knowledge.importers.report import CatalogError, ImportReport, display_path
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
+from linernotes.bot.knowledge.online.limiter import RateLimiter, shared_limiter
 from linernotes.bot.store import catalog as db
+from linernotes.bot.store import online as online_db
 from linernotes.bot.store.catalog import provenance
 from linernotes.bot.store.core import Store
 
@@ -39,12 +40,14 @@ _MBID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 INC = {
     "recording": "artist-credits+aliases+artist-rels+work-rels+recording-rels+"
-    "work-level-rels+releases",
+    "work-level-rels+url-rels+releases",
     "release": "artist-credits+labels+recordings+release-groups+aliases+artist-rels+"
     "recording-level-rels+work-rels+work-level-rels+recording-rels",
-    "release-group": "artist-credits+releases+aliases",
-    "artist": "aliases",
+    "release-group": "artist-credits+releases+aliases+artist-rels+url-rels",
+    "artist": "aliases+artist-rels+recording-rels+url-rels",
 }
+# Artist credits joined with one of these name featured artists ("IU feat. SUGA").
+FEATURING = ("feat.", "feat ", "ft.", "featuring", "with ")
 
 
 class MusicBrainzError(UserError):
@@ -83,15 +86,21 @@ def document_kind(doc: Any) -> str | None:
 class _Writer:
     """Writes one import's documents through one connection."""
 
-    def __init__(self, conn: db.Conn) -> None:
+    def __init__(self, conn: db.Conn, *, lazy: bool = False) -> None:
         self.conn = conn
+        # Lazy: look MBIDs up one by one instead of loading every known one (on-demand
+        # lookups write a few entities into a store that may hold millions).
+        self.lazy = lazy
         self.external: dict[str, int] = {}
         self.origins: dict[int, str] = {}
         self.replaced: set[int] = set()
         self.tracked_releases: set[int] = set()
+        self.touched: set[int] = set()
         self.counts = {"artist": 0, "release": 0, "song": 0, "video": 0, "credit": 0}
 
     async def load(self) -> None:
+        if self.lazy:
+            return
         self.external = await db.external_id_map(self.conn, ORIGIN)
         if self.external:
             self.origins = await db.entity_origins(self.conn, list(set(self.external.values())))
@@ -101,12 +110,22 @@ class _Writer:
             self.conn, f"mb:{kind}:{mbid}", ORIGIN, f"{SITE}/{kind}/{mbid}", "MusicBrainz", title
         )
 
+    async def known(self, mbid: str) -> int | None:
+        """Return the entity an MBID already points at, if any."""
+        entity_id = self.external.get(mbid)
+        if entity_id is None and self.lazy:
+            entity_id = await online_db.entity_by_external(self.conn, "musicbrainz", mbid)
+            if entity_id is not None:
+                self.external[mbid] = entity_id
+                self.origins.update(await db.entity_origins(self.conn, [entity_id]))
+        return entity_id
+
     def own(self, entity_id: int) -> bool:
         return self.origins.get(entity_id) == ORIGIN
 
     async def entity(self, kind: str, mbid: str, name: str, *, full: bool) -> int:
         """Return the entity for an MBID, creating a stub (or updating our own when full)."""
-        entity_id = self.external.get(mbid)
+        entity_id = await self.known(mbid)
         if entity_id is None:
             entity_id, created = await db.ensure_entity(self.conn, kind, f"mb:{mbid}", ORIGIN, name)
             self.origins[entity_id] = ORIGIN
@@ -117,6 +136,7 @@ class _Writer:
                 await self.add_names(entity_id, kind, [(name, True)])
         elif full and self.own(entity_id):
             await db.upsert_entity(self.conn, kind, f"mb:{mbid}", ORIGIN, name)
+        self.touched.add(entity_id)
         return entity_id
 
     async def replace(self, entity_id: int) -> None:
@@ -200,16 +220,51 @@ class _Writer:
             dict.fromkeys(("birth_date", "debut_date", "end_date"), source),
             fill_only=not (full and self.own(entity_id)),
         )
+        if full:
+            await self.artist_credits(data, source)
         return entity_id
 
-    async def performers(self, subject: int, credits: Any, source: int) -> None:
+    async def artist_credits(self, data: dict[str, Any], source: int) -> None:
+        """Credit an artist on the recordings its page relates it to (producer of …)."""
+        for rel in data.get("relations") or []:
+            recording = rel.get("recording") if isinstance(rel, dict) else None
+            if rel.get("target-type") != "recording" or not (recording or {}).get("id"):
+                continue
+            kind = "video" if recording.get("video") is True else "song"
+            subject = await self.entity(
+                kind, recording["id"], recording.get("title") or "?", full=False
+            )
+            if kind == "song":
+                await db.upsert_song(self.conn, subject, None, fill_only=True)
+            else:
+                await db.upsert_video(
+                    self.conn, subject, None, "music video", None, None, None, fill_only=True
+                )
+            src = await self.source("recording", recording["id"], recording.get("title"))
+            await db.add_entity_sources(self.conn, [(subject, src, ORIGIN)])
+            await self.credit(kind, subject, {**rel, "artist": data}, source)
+
+    async def performers(
+        self, subject: int, credits: Any, source: int, subject_kind: str | None = None
+    ) -> None:
+        """Add the artist credit as performers; artists after "feat." are featured artists."""
         rows = []
+        featuring = False
         for position, credit in enumerate(credits or [], start=1):
             artist = credit.get("artist") or {}
             if not artist.get("id"):
                 continue
             artist_id = await self.artist(artist)
             shown = credit.get("name")
+            if featuring and subject_kind is not None:
+                await self.credit(
+                    subject_kind,
+                    subject,
+                    {"artist": artist, "type": "featured artist", "target-credit": shown},
+                    source,
+                )
+            joiner = str(credit.get("joinphrase") or "").strip().lower() + " "
+            featuring = featuring or any(joiner.startswith(f) for f in FEATURING)
             rows.append(
                 (
                     subject,
@@ -306,9 +361,18 @@ class _Writer:
             await provenance.set_attribute_sources(
                 self.conn, "video", entity_id, {"premiere": source}, fill_only=fill
             )
+            if fill:
+                await online_db.note_disputes(
+                    self.conn,
+                    entity_id,
+                    "video",
+                    {"premiere": _date(doc.get("first-release-date"))},
+                    source,
+                    ORIGIN,
+                )
         else:
             await db.upsert_song(self.conn, entity_id, length_s, fill_only=fill)
-        await self.performers(entity_id, doc.get("artist-credit"), source)
+        await self.performers(entity_id, doc.get("artist-credit"), source, kind)
         for rel in relations:
             target = rel.get("target-type")
             if target == "artist":
@@ -365,7 +429,11 @@ class _Writer:
             {"date": source, "label": source},
             fill_only=not self.own(entity_id),
         )
-        await self.performers(entity_id, doc.get("artist-credit"), source)
+        if not self.own(entity_id):
+            await online_db.note_disputes(
+                self.conn, entity_id, "release", {"date": date, "label": label}, source, ORIGIN
+            )
+        await self.performers(entity_id, doc.get("artist-credit"), source, "release")
         for rel in doc.get("relations") or []:
             if rel.get("target-type") == "artist":
                 await self.credit("release", entity_id, rel, source)
@@ -405,6 +473,7 @@ class _Writer:
                                 or recording.get("artist-credit")
                                 or doc.get("artist-credit"),
                                 src,
+                                "song",
                             )
                     rows.append((entity_id, position, song, source, ORIGIN))
             await db.add_tracks(self.conn, rows)
@@ -432,14 +501,27 @@ class _Writer:
         await provenance.set_attribute_sources(
             self.conn, "release", entity_id, {"date": source}, fill_only=not self.own(entity_id)
         )
-        await self.performers(entity_id, doc.get("artist-credit"), source)
+        if not self.own(entity_id):
+            await online_db.note_disputes(
+                self.conn,
+                entity_id,
+                "release",
+                {"date": _date(doc.get("first-release-date"))},
+                source,
+                ORIGIN,
+            )
+        await self.performers(entity_id, doc.get("artist-credit"), source, "release")
         return entity_id
 
 
 async def import_musicbrainz_documents(
-    store: Store, documents: Sequence[tuple[str, Any]]
+    store: Store, documents: Sequence[tuple[str, Any]], *, on_demand: bool = False
 ) -> ImportReport:
-    """Import already-parsed ws/2 documents, given as (name for messages, JSON value)."""
+    """Import already-parsed ws/2 documents, given as (name for messages, JSON value).
+
+    ``on_demand`` (a lookup writing a few entities into a store that may be large) looks
+    known MBIDs up one by one and recomputes only the touched entities' labels.
+    """
     started = time.perf_counter()
     problems = []
     for name, doc in documents:
@@ -451,7 +533,7 @@ async def import_musicbrainz_documents(
     if problems:
         raise CatalogError(problems)
     async with store.transaction() as conn:
-        writer = _Writer(conn)
+        writer = _Writer(conn, lazy=on_demand)
         await writer.load()
         for name, doc in documents:
             kind = document_kind(doc)
@@ -471,7 +553,7 @@ async def import_musicbrainz_documents(
                         await writer.release(item)
             except (KeyError, TypeError, AttributeError, ValueError) as exc:
                 raise CatalogError([f"{name}: unexpected {kind} shape ({exc!s})"]) from None
-        await db.refresh_labels(conn)
+        await db.refresh_labels(conn, sorted(writer.touched) if on_demand else None)
         await db.bump_catalog_version(conn)
     return ImportReport(
         "musicbrainz",
@@ -507,28 +589,6 @@ async def import_musicbrainz(store: Store, files: Iterable[Path | str]) -> Impor
 
 
 # ------------------------------------------------------------------------------ fetching
-class RateLimiter:
-    """Space calls at least ``interval`` seconds apart (MusicBrainz allows one per second)."""
-
-    def __init__(self, interval: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self.interval = interval
-        self._clock = clock
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        """Return when the next call may go out."""
-        async with self._lock:
-            now = self._clock()
-            if self._next > now:
-                await asyncio.sleep(self._next - now)
-                now = self._clock()
-            self._next = now + self.interval
-
-
-_LIMITERS: dict[str, RateLimiter] = {}
-
-
 async def fetch_musicbrainz(
     mbid: str,
     kind: str,
@@ -545,7 +605,8 @@ async def fetch_musicbrainz(
         raise MusicBrainzError(f"kind must be one of {', '.join(INC)}, not {kind!r}")
     if not _MBID.match(mbid or ""):
         raise MusicBrainzError(f"{mbid!r} is not a MusicBrainz id (a UUID)")
-    limiter = limiter or _LIMITERS.setdefault(base_url, RateLimiter())
+    # The same queue as the bot's on-demand lookups: one request per second per process.
+    limiter = limiter or shared_limiter(base_url)
     url = f"{base_url.rstrip('/')}/{kind}/{mbid}"
     await limiter.wait()
     headers = {"User-Agent": user_agent, "Accept": "application/json"}
@@ -565,6 +626,9 @@ async def fetch_musicbrainz(
             text = await response.text()
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise MusicBrainzError(f"cannot reach MusicBrainz at {url}: {exc}") from None
+    finally:
+        # As the lookups do: the next request leaves an interval after this one was answered.
+        limiter.hold(limiter.interval)
     try:
         data = json.loads(text)
     except json.JSONDecodeError:

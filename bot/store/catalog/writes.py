@@ -626,8 +626,22 @@ async def merge_entity(conn: Conn, from_id: int, into_id: int) -> None:
 _TRUNC = "CASE WHEN length({0}) > 100 THEN substr({0}, 1, 99) || '…' ELSE {0} END"
 
 
-async def refresh_labels(conn: Conn) -> None:
-    """Recompute every display label (at most 100 characters), then split equal labels."""
+async def refresh_labels(conn: Conn, ids: Sequence[int] | None = None) -> None:
+    """Recompute display labels (at most 100 characters), then split equal labels.
+
+    With ``ids``, only those entities' labels are recomputed (an on-demand lookup adds a few
+    entities to a store that may hold millions), and only their labels are split.
+    """
+    if ids is None:
+        await _refresh_labels(conn, None)
+        return
+    for chunk in chunks(list(ids)):
+        await _refresh_labels(conn, list(chunk))
+
+
+async def _refresh_labels(conn: Conn, ids: list[int] | None) -> None:
+    only = "" if ids is None else f" AND id IN ({qmarks(ids)})"
+    params: list[int] = [] if ids is None else list(ids)
     # People show their group ("V (BTS)", "Yena (IZ*ONE)"); others a short disambiguation.
     artist_label = (
         "e.name || COALESCE("
@@ -640,7 +654,8 @@ async def refresh_labels(conn: Conn) -> None:
     await conn.execute(
         f"UPDATE entities SET label = (SELECT {_TRUNC.format(artist_label)} "
         "FROM entities e JOIN artists a ON a.entity_id = e.id WHERE e.id = entities.id) "
-        "WHERE kind = 'artist'"
+        "WHERE kind = 'artist'" + only,
+        params,
     )
     by = (
         "(SELECT group_concat(name, ', ') FROM (SELECT ar.name FROM performers p "
@@ -654,7 +669,8 @@ async def refresh_labels(conn: Conn) -> None:
     song_label = f"e.name || {hangul} || COALESCE(' — ' || {by.format('e.id')}, '')"
     await conn.execute(
         f"UPDATE entities SET label = (SELECT {_TRUNC.format(song_label)} FROM entities e "
-        "WHERE e.id = entities.id) WHERE kind = 'song'"
+        "WHERE e.id = entities.id) WHERE kind = 'song'" + only,
+        params,
     )
     release_label = (
         f"e.name || {hangul} || COALESCE(' — ' || {by.format('e.id')}, '') || ' (' || "
@@ -664,6 +680,8 @@ async def refresh_labels(conn: Conn) -> None:
     await conn.execute(
         f"UPDATE entities SET label = (SELECT {_TRUNC.format(release_label)} FROM entities e "
         "JOIN releases r ON r.entity_id = e.id WHERE e.id = entities.id) WHERE kind = 'release'"
+        + only,
+        params,
     )
     video_label = (
         "e.name || CASE WHEN v.kind = 'music video' AND instr(lower(e.name), 'video') = 0 "
@@ -674,7 +692,8 @@ async def refresh_labels(conn: Conn) -> None:
     )
     await conn.execute(
         f"UPDATE entities SET label = (SELECT {_TRUNC.format(video_label)} FROM entities e "
-        "JOIN videos v ON v.entity_id = e.id WHERE e.id = entities.id) WHERE kind = 'video'"
+        "JOIN videos v ON v.entity_id = e.id WHERE e.id = entities.id) WHERE kind = 'video'" + only,
+        params,
     )
     work_label = (
         f"e.name || {hangul} || COALESCE(' — ' || w.creator, '') || ' (' || w.kind || "
@@ -682,15 +701,25 @@ async def refresh_labels(conn: Conn) -> None:
     )
     await conn.execute(
         f"UPDATE entities SET label = (SELECT {_TRUNC.format(work_label)} FROM entities e "
-        "JOIN works w ON w.entity_id = e.id WHERE e.id = entities.id) WHERE kind = 'work'"
+        "JOIN works w ON w.entity_id = e.id WHERE e.id = entities.id) WHERE kind = 'work'" + only,
+        params,
     )
     # Entities without a detail row (should not happen) still get a label.
-    await conn.execute("UPDATE entities SET label = name WHERE label IS NULL OR label = ''")
+    await conn.execute(
+        "UPDATE entities SET label = name WHERE (label IS NULL OR label = '')" + only, params
+    )
     # Same label twice: add what tells them apart (birth year for people, else the key).
+    if ids is None:
+        same = "SELECT label FROM entities GROUP BY label HAVING count(*) > 1"
+    else:
+        same = (
+            "SELECT label FROM entities WHERE label IN (SELECT label FROM entities WHERE "
+            f"id IN ({qmarks(ids)})) GROUP BY label HAVING count(*) > 1"
+        )
     cursor = await conn.execute(
         "SELECT e.id, e.label, a.birth_date, a.debut_date FROM entities e "
-        "LEFT JOIN artists a ON a.entity_id = e.id WHERE e.label IN "
-        "(SELECT label FROM entities GROUP BY label HAVING count(*) > 1) ORDER BY e.id"
+        f"LEFT JOIN artists a ON a.entity_id = e.id WHERE e.label IN ({same}) ORDER BY e.id",
+        params,
     )
     rows = await cursor.fetchall()
     updates = []

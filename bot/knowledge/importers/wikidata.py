@@ -1,0 +1,333 @@
+"""Map Wikidata items (``wbgetentities`` / entity-dump JSON) to catalog facts.
+
+``facts_from_entity`` is pure: it reads one item and says what it states that the catalog can
+use (Korean labels and aliases, publication dates, music-video director P57 and cast P161,
+"based on" P144 and "inspired by" P941, MusicBrainz ids, sitelink count). ``store_facts`` writes
+them about one catalog entity with origin 'wikidata', each citing the item's page. Curated rows
+are never overwritten: names and dates only fill gaps, credits and references are added beside
+the catalog's own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from linernotes.bot.knowledge.normalize import has_hangul, normalize
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store import online as online_db
+from linernotes.bot.store.catalog import provenance
+
+ORIGIN = "wikidata"
+SITE = "https://www.wikidata.org/wiki"
+HUMAN = "Q5"
+# Wikidata properties -> what they mean here.
+DIRECTOR, CAST, BASED_ON, INSPIRED_BY = "P57", "P161", "P144", "P941"
+PUBLISHED, INSTANCE_OF = "P577", "P31"
+MUSICBRAINZ_PROPERTIES = {
+    "P434": "artist",
+    "P435": "work",
+    "P436": "release-group",
+    "P4404": "recording",
+}
+REFERENCE_RELATIONS = {BASED_ON: "based on", INSPIRED_BY: "inspired by"}
+_QID = re.compile(r"^Q[1-9][0-9]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class WikidataFacts:
+    """What one Wikidata item states that the catalog can use."""
+
+    qid: str
+    label_en: str | None
+    label_ko: str | None
+    aliases: tuple[str, ...]
+    instance_of: tuple[str, ...]
+    published: str | None
+    directors: tuple[str, ...]
+    cast: tuple[str, ...]
+    based_on: tuple[str, ...]
+    inspired_by: tuple[str, ...]
+    musicbrainz: tuple[tuple[str, str], ...]
+    sitelinks: int
+
+    @property
+    def url(self) -> str:
+        """Return the item's page."""
+        return f"{SITE}/{self.qid}"
+
+    @property
+    def name(self) -> str:
+        """Return the best display name (English, else Korean, else the id)."""
+        return self.label_en or self.label_ko or self.qid
+
+    @property
+    def referenced(self) -> tuple[str, ...]:
+        """Return every item this one points at (to fetch their names), sorted."""
+        ids = {*self.directors, *self.cast, *self.based_on, *self.inspired_by}
+        return tuple(sorted(ids, key=lambda q: int(q[1:])))
+
+
+def _label(entity: Mapping[str, Any], field: str, language: str) -> str | None:
+    value = (entity.get(field) or {}).get(language)
+    text = value.get("value") if isinstance(value, dict) else None
+    return text.strip() if isinstance(text, str) and text.strip() else None
+
+
+def _statements(entity: Mapping[str, Any], prop: str) -> list[dict[str, Any]]:
+    """Return a property's statements, preferred ones only when there are any."""
+    claims = entity.get("claims") or {}
+    items = [
+        c for c in claims.get(prop) or [] if isinstance(c, dict) and c.get("rank") != "deprecated"
+    ]
+    preferred = [c for c in items if c.get("rank") == "preferred"]
+    return preferred or items
+
+
+def _value(statement: dict[str, Any]) -> Any:
+    snak = statement.get("mainsnak") or {}
+    if snak.get("snaktype", "value") != "value":
+        return None
+    return (snak.get("datavalue") or {}).get("value")
+
+
+def _items(entity: Mapping[str, Any], prop: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for statement in _statements(entity, prop):
+        value = _value(statement)
+        qid = value.get("id") if isinstance(value, dict) else None
+        if qid is None and isinstance(value, dict) and isinstance(value.get("numeric-id"), int):
+            qid = f"Q{value['numeric-id']}"
+        if isinstance(qid, str) and _QID.match(qid) and qid not in out:
+            out.append(qid)
+    return tuple(out)
+
+
+def _date(entity: Mapping[str, Any]) -> str | None:
+    """Return the earliest publication date, as precise as Wikidata says (YYYY[-MM[-DD]])."""
+    found: list[str] = []
+    for statement in _statements(entity, PUBLISHED):
+        value = _value(statement)
+        if not isinstance(value, dict):
+            continue
+        match = re.match(r"^\+(\d{4})-(\d{2})-(\d{2})T", str(value.get("time") or ""))
+        precision = value.get("precision")
+        if not match or not isinstance(precision, int) or precision < 9:
+            continue
+        year, month, day = match.groups()
+        if precision >= 11 and day != "00":
+            found.append(f"{year}-{month}-{day}")
+        elif precision >= 10 and month != "00":
+            found.append(f"{year}-{month}")
+        else:
+            found.append(year)
+    return min(found) if found else None
+
+
+def facts_from_entity(entity: dict[str, Any]) -> WikidataFacts | None:
+    """Read one Wikidata item (``wbgetentities`` or dump JSON); None if it is not an item."""
+    qid = entity.get("id") if isinstance(entity, dict) else None
+    if not isinstance(qid, str) or not _QID.match(qid):
+        return None
+    aliases: list[str] = []
+    for language in ("ko", "en"):
+        for alias in (entity.get("aliases") or {}).get(language) or []:
+            text = alias.get("value") if isinstance(alias, dict) else None
+            if isinstance(text, str) and text.strip() and text.strip() not in aliases:
+                aliases.append(text.strip())
+    musicbrainz: list[tuple[str, str]] = []
+    for prop, kind in sorted(MUSICBRAINZ_PROPERTIES.items()):
+        for statement in _statements(entity, prop):
+            value = _value(statement)
+            if isinstance(value, str) and (kind, value) not in musicbrainz:
+                musicbrainz.append((kind, value))
+    sitelinks = entity.get("sitelinks")
+    return WikidataFacts(
+        qid=qid,
+        label_en=_label(entity, "labels", "en"),
+        label_ko=_label(entity, "labels", "ko"),
+        aliases=tuple(aliases),
+        instance_of=_items(entity, INSTANCE_OF),
+        published=_date(entity),
+        directors=_items(entity, DIRECTOR),
+        cast=_items(entity, CAST),
+        based_on=_items(entity, BASED_ON),
+        inspired_by=_items(entity, INSPIRED_BY),
+        musicbrainz=tuple(musicbrainz),
+        sitelinks=len(sitelinks) if isinstance(sitelinks, dict) else 0,
+    )
+
+
+async def _source(conn: db.Conn, facts: WikidataFacts) -> int:
+    return await db.ensure_source(
+        conn, f"wd:{facts.qid}", ORIGIN, facts.url, "Wikidata", facts.name
+    )
+
+
+def _base_type(kind: str) -> str:
+    return "stage" if kind == "artist" else "title"
+
+
+async def _names(conn: db.Conn, entity_id: int, kind: str, facts: WikidataFacts) -> None:
+    base = _base_type(kind)
+    texts = [t for t in (facts.label_ko, facts.label_en, *facts.aliases) if t]
+    rows = []
+    for text in dict.fromkeys(texts):
+        ko = has_hangul(text)
+        rows.append(
+            (
+                entity_id,
+                kind,
+                text,
+                normalize(text),
+                "hangul" if ko else base,
+                "ko" if ko else None,
+                False,
+                ORIGIN,
+            )
+        )
+    await db.add_names(conn, [r for r in rows if r[3]], overwrite=False)
+
+
+async def _linked_entity(
+    conn: db.Conn, kind: str, facts: WikidataFacts, *, artist_kind: str = "other"
+) -> int:
+    """Return the catalog entity for a linked item: by MusicBrainz id, else a Wikidata stub."""
+    for mb_kind, mbid in facts.musicbrainz:
+        if (mb_kind == "artist") == (kind == "artist"):
+            found = await online_db.entity_by_external(conn, "musicbrainz", mbid)
+            if found is not None and await online_db.entity_kind(conn, found) == kind:
+                return found
+    entity_id, created = await db.ensure_entity(conn, kind, f"wd:{facts.qid}", ORIGIN, facts.name)
+    if created:
+        source = await _source(conn, facts)
+        await db.add_entity_sources(conn, [(entity_id, source, ORIGIN)])
+        if kind == "artist":
+            await db.upsert_artist(conn, entity_id, artist_kind, fill_only=True)
+        elif kind == "work":
+            await db.upsert_work(conn, entity_id, "other", None, None, None)
+        primary = facts.name
+        if normalize(primary):
+            await db.add_names(
+                conn,
+                [
+                    (
+                        entity_id,
+                        kind,
+                        primary,
+                        normalize(primary),
+                        "hangul" if has_hangul(primary) else _base_type(kind),
+                        "ko" if has_hangul(primary) else "en",
+                        True,
+                        ORIGIN,
+                    )
+                ],
+                overwrite=False,
+            )
+        await _names(conn, entity_id, kind, facts)
+    return entity_id
+
+
+async def store_facts(
+    conn: db.Conn,
+    entity_id: int,
+    facts: WikidataFacts,
+    linked: Mapping[str, WikidataFacts],
+    touched: set[int] | None = None,
+) -> dict[str, int]:
+    """Write what ``facts`` says about catalog entity ``entity_id``; return counts by kind.
+
+    ``linked`` holds the items ``facts`` points at (people, works), for their names. Earlier
+    Wikidata statements about the entity are replaced; curated values are never touched.
+    The ids of every entity written about are added to ``touched`` (to refresh labels).
+    """
+    touched = set() if touched is None else touched
+    touched.add(entity_id)
+    kind = await online_db.entity_kind(conn, entity_id)
+    if kind is None:
+        raise ValueError(f"no entity {entity_id}")
+    counts = {"name": 0, "credit": 0, "reference": 0}
+    await db.delete_facts_for(conn, ORIGIN, [entity_id])
+    await online_db.delete_references_from(conn, ORIGIN, entity_id)
+    source = await _source(conn, facts)
+    await db.add_entity_sources(conn, [(entity_id, source, ORIGIN)])
+    await _names(conn, entity_id, kind, facts)
+    counts["name"] = len({t for t in (facts.label_ko, facts.label_en, *facts.aliases) if t})
+    if kind in ("release", "video"):
+        field = "date" if kind == "release" else "premiere"
+        if facts.published:
+            await online_db.fill_date(conn, entity_id, kind, facts.published)
+            # A date this fills cites the item; a date already there keeps its own source.
+            await provenance.set_attribute_sources(
+                conn, kind, entity_id, {field: source}, fill_only=True
+            )
+        await online_db.note_disputes(
+            conn, entity_id, kind, {field: facts.published}, source, ORIGIN
+        )
+    # Director and cast belong to a music video: on a song's item they describe its video.
+    subject_kind, subject = kind, entity_id
+    if kind == "song":
+        video = await online_db.first_video_of(conn, entity_id)
+        if video is not None:
+            subject_kind, subject = "video", video
+    if subject_kind in ("song", "video"):
+        if subject != entity_id:
+            await db.delete_facts_for(conn, ORIGIN, [subject])
+        for role, people in (("mv director", facts.directors), ("mv cast", facts.cast)):
+            for qid in people:
+                person = linked.get(qid)
+                if person is None:
+                    continue
+                artist_kind = "person" if HUMAN in person.instance_of else "other"
+                artist_id = await _linked_entity(conn, "artist", person, artist_kind=artist_kind)
+                touched.add(artist_id)
+                await db.add_credits(
+                    conn,
+                    [
+                        (
+                            subject_kind,
+                            subject,
+                            artist_id,
+                            role,
+                            None,
+                            None,
+                            "A",
+                            source,
+                            ORIGIN,
+                            None,
+                        )
+                    ],
+                )
+                counts["credit"] += 1
+    if kind in ("song", "video"):
+        for prop, relation in REFERENCE_RELATIONS.items():
+            targets = facts.based_on if prop == BASED_ON else facts.inspired_by
+            for qid in targets:
+                target = linked.get(qid)
+                if target is None:
+                    continue
+                work_id = await _linked_entity(conn, "work", target)
+                touched.add(work_id)
+                if work_id == entity_id:
+                    continue
+                await db.add_references(
+                    conn,
+                    [
+                        (
+                            entity_id,
+                            work_id,
+                            relation,
+                            "database",
+                            None,
+                            None,
+                            None,
+                            source,
+                            ORIGIN,
+                            None,
+                        )
+                    ],
+                )
+                counts["reference"] += 1
+    return counts

@@ -1,0 +1,347 @@
+"""On-demand MusicBrainz and Wikidata lookups through the Discord emulator, against stand-ins."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from linernotes.bot import __version__
+
+from tests.cogs.test_catalog import text_of
+from tests.cogs.test_discussions import set_discussions
+from tests.conftest import Server, bot_settings, start_bot, stop_bot
+from tests.fakediscord import FakeDiscord, Permissions
+from tests.standins.musicbrainz import MusicBrainzStandIn
+from tests.standins.wikidata import WikidataStandIn
+
+CONTACT = "ops@example.org"
+ABBA = "2d40c8b2-7524-49e3-af44-ebb924c5b023"  # "Knowing Me, Knowing You", with credits
+FAST = 0.01  # politeness interval where a test is not about politeness
+
+
+@pytest.fixture
+async def musicbrainz() -> AsyncIterator[MusicBrainzStandIn]:
+    standin = MusicBrainzStandIn().serve(
+        "recording_credits.json", "recording.json", "recording_video.json", "artist.json"
+    )
+    await standin.start()
+    try:
+        yield standin
+    finally:
+        await standin.stop()
+
+
+@pytest.fixture
+async def wikidata() -> AsyncIterator[WikidataStandIn]:
+    standin = WikidataStandIn().serve("thinking_out_loud.json")
+    await standin.start()
+    try:
+        yield standin
+    finally:
+        await standin.stop()
+
+
+async def _serve(
+    fd: FakeDiscord,
+    template_db: Path,
+    tmp_path: Path,
+    musicbrainz: MusicBrainzStandIn,
+    wikidata: WikidataStandIn,
+    lookups: str,
+) -> AsyncIterator[Server]:
+    database = tmp_path / "linernotes.db"
+    shutil.copy(template_db, database)
+    guild = fd.add_guild("K-pop Club")
+    mods = guild.add_role("Mods", permissions=Permissions.parse("manage_guild"))
+    alice = guild.add_member("alice")
+    mina = guild.add_member("mina", roles=[mods])
+    settings = bot_settings(
+        fd,
+        database,
+        DEV_GUILD_ID=str(guild.id),
+        ONLINE_LOOKUPS=lookups,
+        MUSICBRAINZ_API_BASE=musicbrainz.base,
+        MUSICBRAINZ_CONTACT=CONTACT,
+        WIKIDATA_API_BASE=wikidata.base,
+    )
+    bot = await start_bot(fd, settings)
+    general = next(c for c in guild.channels.values() if c.name == "general")
+    srv = Server(fd, bot, settings, guild, general, alice, mina)
+    try:
+        yield srv
+    finally:
+        await stop_bot(srv.bot)
+
+
+@pytest.fixture
+async def online(
+    fake_discord: FakeDiscord,
+    template_db: Path,
+    tmp_path: Path,
+    musicbrainz: MusicBrainzStandIn,
+    wikidata: WikidataStandIn,
+) -> AsyncIterator[Server]:
+    """The real bot with online lookups pointed at the stand-ins."""
+    async for srv in _serve(fake_discord, template_db, tmp_path, musicbrainz, wikidata, "true"):
+        yield srv
+
+
+@pytest.fixture
+async def offline(
+    fake_discord: FakeDiscord,
+    template_db: Path,
+    tmp_path: Path,
+    musicbrainz: MusicBrainzStandIn,
+    wikidata: WikidataStandIn,
+) -> AsyncIterator[Server]:
+    """The real bot pointed at the stand-ins, with ONLINE_LOOKUPS=false."""
+    async for srv in _serve(fake_discord, template_db, tmp_path, musicbrainz, wikidata, "false"):
+        yield srv
+
+
+def quick(server: Server, timeout: float = 10.0) -> None:
+    """Shorten the politeness interval (tests that are not about it) and the timeout."""
+    assert server.bot.online is not None
+    server.bot.online.musicbrainz.limiter.interval = FAST
+    server.bot.online.musicbrainz.timeout = timeout
+    assert server.bot.online.wikidata is not None
+    server.bot.online.wikidata.limiter.interval = FAST
+
+
+async def ask(server: Server, command: str, **options: str) -> str:
+    reply = await server.discord.slash(command, user=server.alice, **options)
+    if reply.deferred:
+        message = await reply.final()
+        parts = [message.content or ""]
+        for embed in message.embeds:
+            parts += [embed.get("title", ""), embed.get("description", "")]
+            parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields", [])]
+        return "\n".join(parts)
+    return text_of(reply)
+
+
+async def test_credits_for_a_recording_only_musicbrainz_knows(
+    online: Server, musicbrainz: MusicBrainzStandIn
+) -> None:
+    text = await ask(online, "credits", query="Knowing Me, Knowing You")
+    assert "Credits — Knowing Me, Knowing You" in text
+    assert "**Producer**" in text and "Benny Andersson" in text and "Björn Ulvaeus" in text
+    assert "**Arranger**" in text and "Michael B. Tretow" in text
+    assert f"(https://musicbrainz.org/recording/{ABBA})" in text
+    assert "*(database)*" in text
+    # Politeness: one search, one lookup, at least a second apart, each naming the contact.
+    assert [r.path for r in musicbrainz.log] == ["/ws/2/recording", f"/ws/2/recording/{ABBA}"]
+    assert musicbrainz.log[1].at - musicbrainz.log[0].at >= 0.99
+    for request in musicbrainz.log:
+        assert request.user_agent == f"LinerNotes/{__version__} ( {CONTACT} )"
+    assert musicbrainz.log[0].params["fmt"] == "json"
+    assert "work-level-rels" in musicbrainz.log[1].params["inc"]
+    assert online.bot.get_cog("Lookups") is not None  # refreshes what it stored, in the background
+
+
+async def test_the_same_question_again_and_after_a_restart_makes_no_request(
+    online: Server, musicbrainz: MusicBrainzStandIn
+) -> None:
+    quick(online)
+    first = await ask(online, "credits", query="knowing me knowing you abba")
+    assert "Benny Andersson" in first
+    asked = len(musicbrainz.log)
+    assert asked == 2
+    assert "Benny Andersson" in await ask(online, "credits", query="knowing me knowing you abba")
+    assert "Benny Andersson" in await ask(online, "credits", query="Knowing Me, Knowing You")
+    await online.restart()
+    quick(online)
+    assert "Benny Andersson" in await ask(online, "credits", query="knowing me knowing you abba")
+    card = await ask(online, "release", query="Knowing Me, Knowing You")
+    assert "**Song** by ABBA" in card
+    assert len(musicbrainz.log) == asked
+
+
+async def test_a_title_not_found_is_not_searched_again(
+    online: Server, musicbrainz: MusicBrainzStandIn
+) -> None:
+    quick(online)
+    text = await ask(online, "credits", query="Qwzx Nonexistent Song")
+    assert "MusicBrainz has nothing clearly called that either" in text
+    searched = len(musicbrainz.log)
+    assert searched == 2  # recordings, then release groups
+    await ask(online, "credits", query="qwzx nonexistent song")
+    assert len(musicbrainz.log) == searched
+
+
+async def test_a_curated_title_makes_no_request(
+    online: Server, musicbrainz: MusicBrainzStandIn, wikidata: WikidataStandIn
+) -> None:
+    text = await ask(online, "credits", query="Love wins all")
+    assert "Um Tae-hwa" in text
+    await ask(online, "release", query="Love wins all")
+    await ask(online, "artist", query="아이유")
+    await online.discord.autocomplete("credits", "query", "Love", user=online.alice)
+    assert musicbrainz.log == [] and wikidata.log == []
+
+
+async def test_503_with_retry_after_is_honoured_and_then_reported_clearly(
+    online: Server, musicbrainz: MusicBrainzStandIn
+) -> None:
+    quick(online)
+    # One 503: the client waits Retry-After (for every caller) and tries again.
+    musicbrainz.fail(503, times=1, retry_after="1")
+    text = await ask(online, "credits", query="Knowing Me, Knowing You")
+    assert "Benny Andersson" in text
+    assert musicbrainz.log[1].at - musicbrainz.log[0].at >= 0.99
+    # 503 again on the retry: a clear message, no error id, nothing remembered as missing.
+    musicbrainz.fail(503, times=2, retry_after="1")
+    text = await ask(online, "artist", query="Ed Sheeran")
+    assert "MusicBrainz did not answer; try again in a minute." in text
+    assert "error" not in text.lower()
+    text = await ask(online, "artist", query="Ed Sheeran")
+    assert "Ed Sheeran" in text and "musicbrainz.org/artist/" in text
+
+
+async def test_timeout_and_malformed_json_give_a_clear_reply_and_lose_nothing(
+    online: Server, musicbrainz: MusicBrainzStandIn
+) -> None:
+    quick(online, timeout=0.5)
+    musicbrainz.hold()  # never answers until released: the client gives up after 0.5 s
+    text = await ask(online, "credits", query="Knowing Me, Knowing You")
+    assert "MusicBrainz did not answer; try again in a minute." in text
+    musicbrainz.release()
+    musicbrainz.gate = None
+    musicbrainz.malformed = True
+    text = await ask(online, "credits", query="Knowing Me, Knowing You")
+    assert "MusicBrainz sent an answer I could not read; try again in a minute." in text
+    musicbrainz.malformed = False
+    text = await ask(online, "credits", query="Knowing Me, Knowing You")
+    assert "Benny Andersson" in text
+
+
+async def test_autocomplete_answers_while_musicbrainz_is_slow(
+    online: Server, musicbrainz: MusicBrainzStandIn
+) -> None:
+    quick(online)
+    musicbrainz.hold()
+    pending = await online.discord.slash(
+        "credits", user=online.alice, query="Knowing Me, Knowing You"
+    )
+    assert pending.deferred
+    await musicbrainz.entered.wait()  # the lookup is now waiting on MusicBrainz
+    choices = await online.discord.autocomplete("credits", "query", "Love", user=online.alice)
+    assert any("Love wins all" in c["name"] for c in choices)
+    assert not musicbrainz.gate.is_set()  # answered while MusicBrainz still had not
+    musicbrainz.release()
+    message = await pending.final()
+    assert "Benny Andersson" in str(message.embeds)
+
+
+async def test_two_members_asking_at_once_cause_one_lookup(
+    online: Server, musicbrainz: MusicBrainzStandIn
+) -> None:
+    quick(online)
+    musicbrainz.hold()
+    fd = online.discord
+    first = await fd.slash("credits", user=online.alice, query="Knowing Me, Knowing You")
+    await musicbrainz.entered.wait()
+    second = await fd.slash("credits", user=online.mina, query="knowing me, knowing you")
+    musicbrainz.release()
+    for reply in (first, second):
+        assert "Benny Andersson" in str((await reply.final()).embeds)
+    assert [r.path for r in musicbrainz.log] == ["/ws/2/recording", f"/ws/2/recording/{ABBA}"]
+
+
+async def test_music_video_director_and_wikidata_additions(
+    online: Server, musicbrainz: MusicBrainzStandIn, wikidata: WikidataStandIn
+) -> None:
+    quick(online)
+    video = await ask(online, "credits", query="The Enemy")
+    assert "**MV director**" in video and "Edward Mavskegg" in video
+    assert "musicbrainz.org/recording/370889ee-7a70-4d0a-8f4d-e514e0494d7e" in video
+    song = await ask(online, "credits", query="Thinking Out Loud")
+    assert "Ed Sheeran" in song and "Amy Wadge" in song  # writers, through the work
+    assert "musicbrainz.org/work/dc469dc8-198e-42e5-b5a7-6be2f0a95ac0" in song
+    assert "Emil Nava" in song and "Brittany Cherry" in song  # from Wikidata
+    assert "(https://www.wikidata.org/wiki/Q17332468)" in song
+    assert all(r.user_agent.endswith(f"( {CONTACT} )") for r in wikidata.log)
+    # The Korean alias Wikidata gives now finds the song, from the store.
+    choices = await online.discord.autocomplete("credits", "query", "싱킹 아웃", user=online.alice)
+    assert any("Thinking Out Loud" in c["name"] for c in choices)
+
+
+async def test_ask_looks_up_an_unknown_song(
+    online: Server, musicbrainz: MusicBrainzStandIn
+) -> None:
+    quick(online)
+    text = await ask(online, "ask", question="who produced Knowing Me, Knowing You?")
+    assert "Benny Andersson" in text and "(database)" in text
+    assert "musicbrainz.org/recording/" in text
+
+
+async def test_unclear_matches_go_to_the_picker(
+    online: Server, musicbrainz: MusicBrainzStandIn
+) -> None:
+    quick(online)
+    other = dict(musicbrainz.documents[ABBA])
+    other.update(
+        id="11111111-2222-4333-8444-555555555555",
+        relations=[],
+        **{
+            "artist-credit": [
+                {
+                    "name": "Cover Band",
+                    "joinphrase": "",
+                    "artist": {
+                        "id": "66666666-7777-4888-8999-000000000000",
+                        "name": "Cover Band",
+                        "sort-name": "Cover Band",
+                    },
+                }
+            ]
+        },
+    )
+    musicbrainz.documents[other["id"]] = other
+    fd = online.discord
+    reply = await fd.slash("credits", user=online.alice, query="Knowing Me, Knowing You")
+    message = await reply.final()
+    assert "MusicBrainz has several" in message.content
+    menu = message.components[0]["components"][0]
+    labels = sorted(o["label"] for o in menu["options"])
+    assert labels == ["Knowing Me, Knowing You — ABBA", "Knowing Me, Knowing You — Cover Band"]
+    abba = next(o["value"] for o in menu["options"] if o["label"].endswith("— ABBA"))
+    assert abba == f"mb:recording:{ABBA}"
+    fetched_before = len(musicbrainz.log)
+    chosen = await fd.select(reply, menu["custom_id"], values=[abba], user=online.alice)
+    shown = await chosen.next_followup()
+    assert "Benny Andersson" in str(shown.embeds)
+    assert musicbrainz.log[fetched_before].path == f"/ws/2/recording/{ABBA}"
+
+
+async def test_online_lookups_off_makes_no_request(
+    offline: Server, musicbrainz: MusicBrainzStandIn
+) -> None:
+    assert offline.settings.musicbrainz_api_base == musicbrainz.base
+    assert offline.bot.online is None
+    assert offline.bot.get_cog("Lookups") is None  # no background refresh either
+    text = await ask(offline, "credits", query="Knowing Me, Knowing You")
+    assert "No song or release or video" in text
+    assert musicbrainz.log == []
+
+
+async def test_discuss_opens_a_thread_for_a_release_only_musicbrainz_knows(
+    online: Server, musicbrainz: MusicBrainzStandIn
+) -> None:
+    quick(online)
+    musicbrainz.serve("release_group.json", "release.json")
+    talk = online.guild.add_text_channel("talk")
+    await set_discussions(online, talk)
+    reply = await online.discord.slash(
+        "discuss", user=online.alice, query="The Dark Side of the Moon"
+    )
+    message = await reply.final()
+    assert "discussion of The Dark Side of the Moon" in str(message.embeds)
+    assert [t.name for t in online.discord.threads(talk)] == ["The Dark Side of the Moon"]
+    group = "f5093c06-23e3-404f-aeaa-40f72885ee3a"
+    assert [r.path for r in musicbrainz.log][:2] == [
+        "/ws/2/release-group",
+        f"/ws/2/release-group/{group}",
+    ]
