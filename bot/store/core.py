@@ -200,7 +200,18 @@ class Store:
                 await self._conn.execute("ROLLBACK")
                 raise
             else:
-                await self._conn.execute("COMMIT")
+                await self._commit()
+
+    async def _commit(self) -> None:
+        """Run COMMIT; if it fails (a deferred constraint), roll back so no transaction leaks."""
+        try:
+            await self._conn.execute("COMMIT")
+        except BaseException:
+            # A COMMIT that succeeded on aiosqlite's thread while this task was cancelled leaves
+            # nothing to roll back: that error is expected and ignored.
+            with contextlib.suppress(sqlite3.Error):
+                await self._conn.execute("ROLLBACK")
+            raise
 
     async def _begin(self) -> None:
         """Run BEGIN IMMEDIATE; if cancelled meanwhile, let it finish and roll it back.

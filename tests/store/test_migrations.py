@@ -177,6 +177,26 @@ async def test_a_task_cancelled_while_beginning_leaves_no_transaction_open(
         await store.close()
 
 
+async def test_a_failed_commit_leaves_no_transaction_open(tmp_path: Path) -> None:
+    # A deferred foreign key is only checked at COMMIT, so COMMIT itself fails.
+    store = await Store.open(tmp_path / "t.db")
+    try:
+        async with store.transaction() as conn:
+            await conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+            await conn.execute(
+                "CREATE TABLE child (parent INTEGER REFERENCES parent (id)"
+                " DEFERRABLE INITIALLY DEFERRED)"
+            )
+        with pytest.raises(sqlite3.IntegrityError):
+            async with store.transaction() as conn:
+                await conn.execute("INSERT INTO child (parent) VALUES (7)")
+        await store.set_meta("after", "kept")  # failed before: the transaction was left open
+        assert await store.get_meta("after") == "kept"
+        assert await store.fetchall("SELECT * FROM child") == []
+    finally:
+        await store.close()
+
+
 async def test_backup_reports_progress(tmp_path: Path) -> None:
     store = await Store.open(tmp_path / "live.db")
     seen: list[tuple[int, int]] = []
