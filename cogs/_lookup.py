@@ -79,17 +79,28 @@ async def lookup(
     which the tree's error handler turns into an ephemeral "did you mean" reply.
     """
     try:
-        match = await search.resolve_one(store, query, kinds, prefer=prefer)
+        match = await search.resolve_one(store, query, kinds, prefer=prefer, accept_typo=True)
     except AmbiguousError as exc:
         view = Picker(interaction.user.id, exc.candidates, render)
-        await interaction.response.send_message(
-            f"“{clean(query)}” matches several entries. Which one?", view=view, ephemeral=True
+        typo = exc.candidates and exc.candidates[0].tier == "fuzzy"
+        question = (
+            f"Nothing is called “{clean(query)}”. Did you mean one of these?"
+            if typo
+            else f"“{clean(query)}” matches several entries. Which one?"
         )
+        await interaction.response.send_message(question, view=view, ephemeral=True)
         return
     if defer:
         # Rendering will call Discord (opening a thread): acknowledge within 3 s first.
         await interaction.response.defer(thinking=True)
-    await send_pages(interaction, await render(match))
+    await send_pages(interaction, await render(match), content=corrected_note(match, query))
+
+
+def corrected_note(match: Match, query: str) -> str | None:
+    """Say which name is shown for a misspelt one ("Showing TWICE for “Twcie”"), else None."""
+    if match.tier != "fuzzy":
+        return None
+    return f"Showing {discord.utils.escape_markdown(match.name)} for “{clean(query)}”."
 
 
 def clean(text: str) -> str:

@@ -24,6 +24,7 @@ from linernotes.bot.errors import NotFoundError, UserError
 from linernotes.bot.knowledge import vocab
 from linernotes.bot.knowledge.importers.report import CatalogError, ImportReport, display_path
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
+from linernotes.bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.catalog import provenance
 from linernotes.bot.store.core import Store
@@ -451,6 +452,7 @@ async def import_musicbrainz_documents(
     if problems:
         raise CatalogError(problems)
     async with store.transaction() as conn:
+        await clear_romanized_names(conn)
         writer = _Writer(conn)
         await writer.load()
         for name, doc in documents:
@@ -472,6 +474,7 @@ async def import_musicbrainz_documents(
             except (KeyError, TypeError, AttributeError, ValueError) as exc:
                 raise CatalogError([f"{name}: unexpected {kind} shape ({exc!s})"]) from None
         await db.refresh_labels(conn)
+        await refresh_romanized_names(conn)
         await db.bump_catalog_version(conn)
     return ImportReport(
         "musicbrainz",

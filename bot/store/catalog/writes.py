@@ -244,6 +244,28 @@ async def add_names(
     )
 
 
+async def korean_names(conn: Conn) -> list[tuple[int, str, str]]:
+    """Return (entity_id, kind, name) of every Korean-locale name, in insertion order."""
+    cursor = await conn.execute(
+        "SELECT entity_id, kind, name FROM names WHERE locale = 'ko' ORDER BY id"
+    )
+    return [(int(r["entity_id"]), str(r["kind"]), str(r["name"])) for r in await cursor.fetchall()]
+
+
+async def names_by_origin(conn: Conn, origin: str) -> list[tuple[int, int, str]]:
+    """Return (name id, entity_id, norm) of the names one origin wrote, in id order."""
+    cursor = await conn.execute(
+        "SELECT id, entity_id, norm FROM names WHERE origin = ? ORDER BY id", (origin,)
+    )
+    return [(int(r["id"]), int(r["entity_id"]), str(r["norm"])) for r in await cursor.fetchall()]
+
+
+async def delete_names(conn: Conn, ids: Sequence[int]) -> None:
+    """Delete names by id."""
+    for chunk in chunks(list(ids), 500):
+        await conn.execute(f"DELETE FROM names WHERE id IN ({qmarks(chunk)})", chunk)
+
+
 async def add_entity_sources(conn: Conn, rows: Iterable[EntitySourceInsert]) -> None:
     """Link entities to their sources."""
     await conn.executemany(
