@@ -56,7 +56,12 @@ KO_STATUSES = {
     "critic": "평론가의 해석",
     "fan": "팬들의 해석, 확인되지 않음",
 }
-KO_CONFIDENCE = {"B": "언론 출처", "C": "팬 출처"}
+KO_GRADES = {
+    "press": "언론",
+    "database": "데이터베이스",
+    "fan": "팬 출처",
+    "community": "커뮤니티, 운영진 승인",
+}
 KO_RELEASE_TYPES = {
     "single": "싱글",
     "ep": "미니앨범",
@@ -127,11 +132,12 @@ def status_phrase(status: str, lang: str) -> str:
     return known.answer if known else status
 
 
-def confidence_note(grade: str, lang: str) -> str:
-    """Return the note a credit of this grade carries ("press" / "언론 출처"), or ""."""
+def grade_note(grade: str, lang: str) -> str:
+    """Return the note a fact of this source grade carries ("press" / "언론"), or ""."""
     if _lang(lang) == "ko":
-        return KO_CONFIDENCE.get(grade, "")
-    return vocab.confidence_note(grade)
+        return KO_GRADES.get(grade, "")
+    known = vocab.GRADE.get(grade)
+    return known.note if known else ""
 
 
 def release_type_word(type_: str, lang: str) -> str:

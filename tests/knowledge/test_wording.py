@@ -7,14 +7,14 @@ import datetime as dt
 import pytest
 from linernotes.bot.knowledge import vocab
 from linernotes.bot.knowledge.wording import (
-    KO_CONFIDENCE,
+    KO_GRADES,
     KO_RELATIONS,
     KO_RELEASE_TYPES,
     KO_ROLES,
     KO_STATUSES,
-    confidence_note,
     format_date,
     format_duration,
+    grade_note,
     join_list,
     relation_phrase,
     release_type_word,
@@ -60,11 +60,11 @@ def test_every_vocabulary_word_has_a_korean_word() -> None:
     assert set(KO_ROLES) == set(vocab.ROLE)
     assert set(KO_RELATIONS) == set(vocab.RELATION)
     assert set(KO_STATUSES) == set(vocab.STATUS)
-    assert set(KO_CONFIDENCE) == {c.key for c in vocab.CONFIDENCES if c.note}
+    assert set(KO_GRADES) == {g.key for g in vocab.GRADES if g.note}
     assert set(KO_RELEASE_TYPES) == set(vocab.RELEASE_TYPE)
     assert relation_phrase("homage", "en") == vocab.RELATION["homage"].phrase
     assert status_phrase("critic", "ko") == "평론가의 해석"
-    assert confidence_note("B", "en") == "press" and confidence_note("A", "ko") == ""
+    assert grade_note("press", "en") == "press" and grade_note("primary", "ko") == ""
     assert release_type_word("ep", "en") == "EP" and release_type_word("ep", "ko") == "미니앨범"
 
 

@@ -17,9 +17,9 @@ from linernotes.bot.knowledge.cards import CreditLine, SourceRef
 from linernotes.bot.knowledge.entities import EntityRef
 from linernotes.bot.knowledge.normalize import normalize
 from linernotes.bot.knowledge.wording import (
-    confidence_note,
     format_date,
     format_duration,
+    grade_note,
     join_list,
     relation_phrase,
     release_type_word,
@@ -42,8 +42,8 @@ _ANY_ROLE = re.compile(
 _VIDEO_WORDS = re.compile(r"\b(?:video|mv|m/v|premier\w*)\b|뮤비|뮤직비디오", re.IGNORECASE)
 
 
-def _grade(confidence: str, lang: str) -> str:
-    note = confidence_note(confidence, lang)
+def _grade(grade: str, lang: str) -> str:
+    note = grade_note(grade, lang)
     return f" ({note})" if note else ""
 
 
@@ -54,8 +54,8 @@ def q(entity: EntityRef) -> str:
 
 def names_text(lines: Sequence[CreditLine], lang: str) -> str:
     """Return credited names, with "credited as" and a note when a source is weaker."""
-    confidences = {line.confidence for line in lines}
-    shared = len(confidences) == 1
+    grades = {line.grade for line in lines}
+    shared = len(grades) == 1
     parts = []
     for line in lines:
         text = line.artist.name
@@ -64,11 +64,11 @@ def names_text(lines: Sequence[CreditLine], lang: str) -> str:
                 lang, f" (credited as {line.credited_as})", f" (크레딧: {line.credited_as})"
             )
         if not shared:
-            text += _grade(line.confidence, lang)
+            text += _grade(line.grade, lang)
         parts.append(text)
     text = ", ".join(dict.fromkeys(parts))
     if shared:
-        text += _grade(lines[0].confidence, lang)
+        text += _grade(lines[0].grade, lang)
     return text
 
 
@@ -293,7 +293,12 @@ async def release_date(
     if entity.kind == "release":
         rel = await db.release(store, entity.id)
         if rel and rel.date:
-            return rel.date, entity, await cards._sources(store, entity.id), rel.type
+            return (
+                rel.date,
+                entity,
+                await cards.attribute_source(store, "release", entity.id, "date"),
+                rel.type,
+            )
         return None
     song_id = entity.id if entity.kind == "song" else None
     if entity.kind == "video":
@@ -309,7 +314,7 @@ async def release_date(
     return (
         first.date or "",
         first.release,
-        await cards._sources(store, first.release.id),
+        await cards.attribute_source(store, "release", first.release.id, "date"),
         first.type,
     )
 
@@ -336,7 +341,7 @@ async def date_answer(
                         f"{await subject_phrase(store, ref, lang)}는 "
                         f"{format_date(v.premiere, lang)}(한국 시간)에 공개됐어요.",
                     ),
-                    await cards._sources(store, v.entity.id),
+                    await cards.attribute_source(store, "video", v.entity.id, "premiere"),
                     intent.name,
                     (ref,),
                     lang,
@@ -377,7 +382,7 @@ async def date_answer(
                         f"곡 자체의 발매일은 모르지만, {await subject_phrase(store, ref, lang)}는 "
                         f"{format_date(v.premiere, lang)}(한국 시간)에 공개됐어요.",
                     ),
-                    await cards._sources(store, v.entity.id),
+                    await cards.attribute_source(store, "video", v.entity.id, "premiere"),
                     intent.name,
                     (ref,),
                     lang,
@@ -598,7 +603,7 @@ async def release_label_answer(
                     f"{q(EntityRef.of(rel.entity))} was released on the {rel.label} label.",
                     f"{q(EntityRef.of(rel.entity))}의 레이블은 {rel.label}이에요.",
                 ),
-                await cards._sources(store, release_id),
+                await cards.attribute_source(store, "release", release_id, "label"),
                 intent.name,
                 (entity,),
                 lang,

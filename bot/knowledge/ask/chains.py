@@ -474,7 +474,7 @@ async def _age_at_release(
             f"{format_date(card.birth_date, lang)}에 "
             f"태어난 {person.name}은(는) 그때 만 {years}세였어요.",
         ),
-        merge_sources(sources, card.sources),
+        merge_sources(sources, card.source_of("birth_date")),
         intent.name,
         (person, work),
         lang,

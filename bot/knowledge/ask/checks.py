@@ -419,8 +419,10 @@ async def _artist_date_check(
     card = await cards.artist_card(store, person.id)
     if intent.name == "birthday":
         actual, what_en, what_ko = card.birth_date, "was born", "태어났"
+        attribute = "birth_date"
     else:
         actual, what_en, what_ko = card.debut_date, "debuted", "데뷔했"
+        attribute = "debut_date"
     if not actual:
         return declined(
             _unknown(
@@ -440,7 +442,7 @@ async def _artist_date_check(
                 f"{person.name} {what_en} on {actual}.",
                 f"{person.name}은(는) {shown}에 {what_ko}어요.",
             ),
-            card.sources,
+            card.source_of(attribute),
             intent.name,
             (person,),
             lang,
@@ -451,7 +453,7 @@ async def _artist_date_check(
             f"{person.name} {what_en} on {actual}, not {stated.text}.",
             f"{person.name}은(는) {stated.text}이(가) 아니라 {shown}에 {what_ko}어요.",
         ),
-        card.sources,
+        card.source_of(attribute),
         intent.name,
         (person,),
         lang,

@@ -78,7 +78,7 @@ async def artist_answer(
                     f"{name} debuted on {card.debut_date}.",
                     f"{name}은(는) {format_date(card.debut_date, lang)}에 데뷔했어요.",
                 ),
-                card.sources,
+                card.source_of("debut_date"),
                 name_n,
                 (entity,),
                 lang,
@@ -101,7 +101,7 @@ async def artist_answer(
             )
             return found(
                 say(lang, f"{name}'s real name is {shown}.", f"{name}의 본명은 {shown}이에요."),
-                card.sources,
+                card.source_of("legal_name"),
                 name_n,
                 (entity,),
                 lang,
@@ -160,7 +160,7 @@ async def artist_answer(
         )
     if name_n == "agency":
         agency = card.agency
-        sources = card.sources
+        sources = card.source_of("agency")
         if not agency and card.groups:
             # A member's agency is usually the group's: say so, from the group's own record.
             group_card = await cards.artist_card(store, card.groups[0].group.id)
@@ -174,7 +174,7 @@ async def artist_answer(
                         f"{group_card.artist.name}의 "
                         f"소속사는 {group_card.agency}예요.",
                     ),
-                    merge_sources(group_card.sources, card.groups[0].sources),
+                    merge_sources(group_card.source_of("agency"), card.groups[0].sources),
                     name_n,
                     (entity,),
                     lang,
@@ -219,7 +219,7 @@ def _birth_answer(
                 f"; it debuted on {card.debut_date}.",
                 f". 데뷔일은 {format_date(card.debut_date, lang)}이에요.",
             )
-            return found(text, card.sources, intent.name, (entity,), lang)
+            return found(text, card.source_of("debut_date"), intent.name, (entity,), lang)
         return declined(
             text + say(lang, ", and I have no debut date for it.", ". 데뷔일 정보도 없어요."),
             intent.name,
@@ -249,7 +249,7 @@ def _birth_answer(
                 f", so {name} turned {years} in {on}.",
                 f". {on}년에 만 {years}세가 됐어요.",
             )
-            return found(born, card.sources, intent.name, (entity,), lang)
+            return found(born, card.source_of("birth_date"), intent.name, (entity,), lang)
     if intent.name == "age" and on:
         years = years_between(card.birth_date, on)
         if years is not None:
@@ -258,8 +258,8 @@ def _birth_answer(
                 f", so on {on} they were {years}.",
                 f". {format_date(on, lang)} 기준 만 {years}세예요.",
             )
-            return found(born, card.sources, intent.name, (entity,), lang)
-    return found(born + ".", card.sources, intent.name, (entity,), lang)
+            return found(born, card.source_of("birth_date"), intent.name, (entity,), lang)
+    return found(born + ".", card.source_of("birth_date"), intent.name, (entity,), lang)
 
 
 async def _position_answer(
