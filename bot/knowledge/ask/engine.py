@@ -370,7 +370,8 @@ async def _not_found(
         return declined(
             say(
                 lang,
-                f"“{echo(found_.text)}” could mean several things: {'; '.join(suggestions)}. Which one?",
+                f"“{echo(found_.text)}” could mean several things: {'; '.join(suggestions)}. "
+                "Which one?",
                 f"“{echo(found_.text)}”은(는) 여러 가지일 수 있어요: {'; '.join(suggestions)}. "
                 "어느 것인가요?",
             ),
