@@ -83,6 +83,12 @@ REAL_QUESTIONS = (
     "How long is Love wins all?", "Which reviews discuss Love wins all?",
     "What is the meaning of life?", "Who directed Dynamite by Plastic Ghosts?",
     "Who wrote Gangnam Style?", "who directed xqzzy vlorp", "Members of Seo Dong-hwan",
+    # Shapes of /ask v2: checks, premises, two hops, several parts, Discord style, typos.
+    "Did Choi Yong-seok direct the Love wins all MV?", "지효가 트와이스 리더야?",
+    "Who directed TWICE's Spring Day?", "Who directed the video that references No Man's Land?",
+    "Which BLACKPINK member wrote Lovesick Girls?", "How old was IU when Palette came out?",
+    "Who directed Spring Day and when did it come out?", "TWICE FANCY DIRECTOR",
+    "when is jihyos bday pls 🙏", "twcie members", "bomnal director", "who directd spring day",
 )  # fmt: skip
 SANITY = (
     ("Love wins all", ("song", "release", "video")),

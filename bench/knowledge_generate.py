@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from linernotes.bot.knowledge.importers import ensure_bundled_loaded, import_catalog
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
+from linernotes.bot.knowledge.romanize import refresh_romanized_names
 from linernotes.bot.store import Store
 from linernotes.bot.store import catalog as db
 
@@ -1111,6 +1112,7 @@ async def _bulk(store: Store, gen: Generator, stats: BuildStats) -> None:
             stats.entries += chunk.entries
             await loader.load(chunk)
         await db.refresh_labels(conn)
+        await refresh_romanized_names(conn)
         await db.bump_catalog_version(conn)
     stats.generate_s = gen_s
     stats.import_s = time.perf_counter() - started - gen_s

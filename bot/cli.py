@@ -452,11 +452,20 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _ask(settings: Settings, question: str) -> int:
-    from linernotes.bot.knowledge.ask import answer
+    from linernotes.bot.knowledge.ask import answer, answer_for
 
     store = await _open_loaded(settings)
     try:
         result = await answer(store, question)
+        if not result.answered and result.choices:
+            # Ambiguous: a numbered list; at a terminal, the number picked answers the question.
+            print(result.text)
+            for number, choice in enumerate(result.choices, start=1):
+                print(f"  {number}. {choice.label}")
+            picked = _pick_number(len(result.choices))
+            if picked is None:
+                return EXIT_FAILED
+            result = await answer_for(store, question, result.choices[picked].value)
     finally:
         await store.close()
     print(result.text)
@@ -465,6 +474,18 @@ async def _ask(settings: Settings, question: str) -> int:
     if not result.answered and result.suggestions:
         print("  maybe: " + "; ".join(result.suggestions))
     return EXIT_OK if result.answered else EXIT_FAILED
+
+
+def _pick_number(count: int) -> int | None:
+    """Read a choice from 1 to ``count`` at a terminal; None when not interactive or no choice."""
+    if not sys.stdin.isatty():
+        print("Ask again naming one of these, or run this at a terminal to pick a number.")
+        return None
+    try:
+        text = input(f"Which one (1-{count})? ").strip()
+    except EOFError:
+        return None
+    return int(text) - 1 if text.isdigit() and 1 <= int(text) <= count else None
 
 
 async def _audit(settings: Settings) -> int:

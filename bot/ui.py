@@ -72,19 +72,28 @@ async def send_pages(
     pages: Sequence[discord.Embed],
     *,
     ephemeral: bool = False,
+    content: str | None = None,
 ) -> None:
-    """Send one embed, or the first page with a pager when there are several."""
+    """Send one embed, or the first page with a pager when there are several.
+
+    ``content`` is a line above the embed (e.g. which name is shown for a misspelt one).
+    """
+    extra = {"content": content} if content else {}
     if len(pages) <= 1:
         if interaction.response.is_done():
-            await interaction.followup.send(embeds=list(pages[:1]), ephemeral=ephemeral)
+            await interaction.followup.send(embeds=list(pages[:1]), ephemeral=ephemeral, **extra)
         else:
-            await interaction.response.send_message(embeds=list(pages[:1]), ephemeral=ephemeral)
+            await interaction.response.send_message(
+                embeds=list(pages[:1]), ephemeral=ephemeral, **extra
+            )
         return
     view = Pager(pages, interaction.user.id)
     if interaction.response.is_done():
         view.message = await interaction.followup.send(
-            embed=pages[0], view=view, ephemeral=ephemeral, wait=True
+            embed=pages[0], view=view, ephemeral=ephemeral, wait=True, **extra
         )
     else:
-        await interaction.response.send_message(embed=pages[0], view=view, ephemeral=ephemeral)
+        await interaction.response.send_message(
+            embed=pages[0], view=view, ephemeral=ephemeral, **extra
+        )
         view.message = await interaction.original_response()

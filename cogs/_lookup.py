@@ -181,10 +181,16 @@ async def lookup(
     ``needs_details`` says the store lacks what was asked has its relationships fetched.
     """
     try:
-        match = await search.resolve_one(store, query, kinds, prefer=prefer)
+        match = await search.resolve_one(store, query, kinds, prefer=prefer, accept_typo=True)
     except AmbiguousError as exc:
         view = Picker(interaction.user.id, exc.candidates, render)
-        await _send(interaction, f"“{clean(query)}” matches several entries. Which one?", view)
+        typo = exc.candidates and exc.candidates[0].tier == "fuzzy"
+        question = (
+            f"Nothing is called “{clean(query)}”. Did you mean one of these?"
+            if typo
+            else f"“{clean(query)}” matches several entries. Which one?"
+        )
+        await _send(interaction, question, view)
         return
     except NotFoundError as exc:
         if online is None or EntityKey.parse(query) is not None:
@@ -200,7 +206,14 @@ async def lookup(
     if defer:
         # Rendering will call Discord (opening a thread): acknowledge within 3 s first.
         await _defer(interaction)
-    await send_pages(interaction, await render(match))
+    await send_pages(interaction, await render(match), content=corrected_note(match, query))
+
+
+def corrected_note(match: Match, query: str) -> str | None:
+    """Say which name is shown for a misspelt one ("Showing TWICE for “Twcie”"), else None."""
+    if match.tier != "fuzzy":
+        return None
+    return f"Showing {discord.utils.escape_markdown(match.name)} for “{clean(query)}”."
 
 
 def clean(text: str) -> str:

@@ -7,12 +7,30 @@ from discord import app_commands
 from discord.ext import commands
 from linernotes.bot.embeds import sources_text
 from linernotes.bot.errors import NotFoundError
-from linernotes.bot.knowledge.ask import answer
+from linernotes.bot.knowledge.ask import Answer, answer, answer_for
 from linernotes.bot.knowledge.online.lookup import OnlineLookup
+from linernotes.bot.knowledge.search import Match
+from linernotes.bot.knowledge.wording import say
 from linernotes.bot.render import Field, clip, make_embed
 from linernotes.bot.store import Store
+from linernotes.cogs._lookup import Picker
 
 QUESTION_MAX = 300
+
+
+def answer_embed(question: str, result: Answer) -> discord.Embed:
+    """Render an answer: the question as title, the answer, its sources, in its language."""
+    lang = result.lang
+    return make_embed(
+        clip(question, 200),
+        result.text,
+        fields=[Field(say(lang, "Sources", "출처"), sources_text(result.sources, 5))],
+        footer=say(
+            lang,
+            "Answered from the Liner Notes catalog; every fact links its source.",
+            "Liner Notes 카탈로그에서 답했어요. 모든 사실에 출처가 있어요.",
+        ),
+    )
 
 
 class Ask(commands.Cog):
@@ -34,22 +52,38 @@ class Ask(commands.Cog):
     ) -> None:
         """Answer a question from the catalog, or say what it does know."""
         result = await answer(self.store, question)
-        if not result.answered and self.online is not None:
+        if not result.answered and not result.choices and self.online is not None:
             # Not in the store: MusicBrainz may know it. Acknowledge first, then look up.
             await interaction.response.defer(thinking=True)
-            result = await answer(self.store, question, self.online)
+            result = await answer(self.store, question, online=self.online)
+        if not result.answered and result.choices:
+            await self._pick(interaction, question, result)
+            return
         if not result.answered:
-            raise NotFoundError(result.text, list(result.suggestions))
-        embed = make_embed(
-            clip(question, 200),
-            result.text,
-            fields=[Field("Sources", sources_text(result.sources, 5))],
-            footer="Answered from the Liner Notes catalog; every fact links its source.",
-        )
+            # Korean declines carry their own "혹시 …?"; the English handler adds "Did you mean".
+            suggestions = list(result.suggestions) if result.lang == "en" else []
+            raise NotFoundError(result.text, suggestions)
+        embed = answer_embed(question, result)
         if interaction.response.is_done():
             await interaction.followup.send(embed=embed)
         else:
             await interaction.response.send_message(embed=embed)
+
+    async def _pick(self, interaction: discord.Interaction, question: str, result: Answer) -> None:
+        """Ask which entity was meant, then answer the question about the one picked."""
+
+        async def render(match: Match) -> list[discord.Embed]:
+            picked = await answer_for(self.store, question, match.value)
+            return [answer_embed(question, picked)]
+
+        candidates = [
+            Match(c.kind, c.id, c.label, c.name, c.name, "exact", 1.0, 0) for c in result.choices
+        ]
+        view = Picker(interaction.user.id, candidates, render)
+        if interaction.response.is_done():
+            await interaction.followup.send(result.text, view=view, ephemeral=True)
+        else:
+            await interaction.response.send_message(result.text, view=view, ephemeral=True)
 
 
 async def setup(bot: commands.Bot) -> None:

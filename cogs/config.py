@@ -29,6 +29,7 @@ from linernotes.bot.render import (
 )
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore
+from linernotes.cogs._lookup import corrected_note
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +210,8 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
     ) -> None:
         """Follow an artist: it filters review posts (when a feed asks) and the digest."""
         assert interaction.guild is not None
-        found = await search.resolve_one(self.store, artist, ["artist"])
+        found = await search.resolve_one(self.store, artist, ["artist"], accept_typo=True)
+        note = corrected_note(found, artist)
         added = await self.guilds.follow(
             interaction.guild.id, found.value, found.label, interaction.user.id
         )
@@ -218,7 +220,9 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
                 f"This server already follows {found.label}.", ephemeral=True
             )
             return
-        await interaction.response.send_message(f"Now following {found.label}.", ephemeral=True)
+        await interaction.response.send_message(
+            f"{note + ' ' if note else ''}Now following {found.label}.", ephemeral=True
+        )
         await self.echo(interaction, f"followed {found.label}")
 
     @follow.autocomplete("artist")

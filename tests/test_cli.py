@@ -34,6 +34,22 @@ def test_ask_exits_1_when_it_does_not_know(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_ask_lists_an_ambiguous_name_with_numbers(tmp_path: Path) -> None:
+    result = run_cli("ask", "When is Jisoo's birthday?", env=env_for(tmp_path), cwd=tmp_path)
+    assert result.returncode == 1  # not a terminal: the list, and no guess
+    lines = result.stdout.splitlines()
+    assert "could mean several things" in lines[0]
+    assert any(line.strip().startswith("1. ") for line in lines)
+    assert any("Jisoo (BLACKPINK)" in line for line in lines)
+    assert "born on" not in result.stdout
+
+
+def test_ask_answers_a_korean_question_in_korean(tmp_path: Path) -> None:
+    result = run_cli("ask", "봄날 언제 나왔어?", env=env_for(tmp_path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "2017년 2월 13일" in result.stdout
+
+
 def test_import_catalog_bad_file_names_the_problem_and_changes_nothing(tmp_path: Path) -> None:
     env = env_for(tmp_path)
     assert run_cli("import", "catalog", env=env, cwd=tmp_path).returncode == 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from rapidfuzz.distance import OSA
+
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -48,34 +50,16 @@ def dice(grams: set[str], norm: str) -> float:
 
 
 def similarity(a: str, b: str) -> float:
-    """Return a 0..1 similarity of two normalised strings (1 - edit distance / longer length)."""
+    """Return a 0..1 similarity of two normalised strings: 1 - edits / longer length.
+
+    Edits are counted by optimal string alignment (rapidfuzz's OSA), so a swapped pair of
+    letters ("Twcie" for "Twice") is one edit, as people make it, not two.
+    """
     if a == b:
         return 1.0
     if not a or not b:
         return 0.0
-    longer = max(len(a), len(b))
-    # Below 0.5 nobody cares how dissimilar: stop counting edits there.
-    limit = longer // 2
-    distance = levenshtein(a, b, limit=limit)
-    return 0.0 if distance > limit else 1.0 - distance / longer
-
-
-def levenshtein(a: str, b: str, limit: int | None = None) -> int:
-    """Return the edit distance of two strings, stopping early once it exceeds ``limit``."""
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        best = i
-        for j, cb in enumerate(b, start=1):
-            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            current.append(value)
-            best = min(best, value)
-        if limit is not None and best > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
+    return OSA.normalized_similarity(a, b)
 
 
 def fts_phrase(text: str) -> str:

@@ -6,8 +6,10 @@ by how close the matched name is in length. Every step is index-backed and bound
 - exact and prefix use the ``names(norm)`` B-tree (works for 1-2 character queries such as
   뷔, V or IU, which trigrams cannot index);
 - substring uses the FTS5 trigram index over normalised names;
-- fuzzy asks the trigram index for names sharing trigrams with the query (bm25-ranked,
-  capped), then scores those few candidates by edit distance.
+- fuzzy asks the trigram index for names sharing trigrams with the query (capped), or for
+  a three-letter query the names of about its length with its first letter, then scores
+  those few candidates by OSA edit distance (rapidfuzz: a swapped pair of letters is one
+  edit, so "Twcie" is as close to "Twice" as a missing letter would be).
 
 User text never reaches FTS5 as syntax: it is normalised to letters and digits, then quoted.
 """
@@ -31,6 +33,11 @@ _FUZZY_CANDIDATES = 150
 _FUZZY_GRAMS = 6
 _FUZZY_SCORED = 20
 _FUZZY_MIN = 0.6
+_SHORT_CANDIDATES = 200
+_SWAP_MAX = 12
+# A typo is answered for (not only suggested) when it is this close and clearly the best.
+CLEAR_TYPO = 0.8
+CLEAR_MARGIN = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +97,12 @@ def fuzzy_query(norm: str) -> str:
     )
 
 
+def swaps(norm: str) -> list[str]:
+    """Return the spellings with one adjacent pair of characters swapped ("twcie" -> "twice")."""
+    out = [norm[:i] + norm[i + 1] + norm[i] + norm[i + 2 :] for i in range(len(norm) - 1)]
+    return [s for s in dict.fromkeys(out) if s != norm]
+
+
 def _check_kinds(kinds: Iterable[str] | None) -> tuple[str, ...] | None:
     if kinds is None:
         return None
@@ -100,11 +113,12 @@ def _check_kinds(kinds: Iterable[str] | None) -> tuple[str, ...] | None:
     return out or None
 
 
-def _rank_key(match: Match) -> tuple[int, float, float, str]:
+def _rank_key(match: Match) -> tuple[int, float, float, str, int]:
     # Within a tier importance decides, then closeness; for typos closeness comes first.
+    # The id breaks the last ties, so the order never depends on how rows came back.
     if match.tier == "fuzzy":
-        return (TIERS.index(match.tier), -match.score, -match.importance, match.label)
-    return (TIERS.index(match.tier), -match.importance, -match.score, match.label)
+        return (TIERS.index(match.tier), -match.score, -match.importance, match.label, match.id)
+    return (TIERS.index(match.tier), -match.importance, -match.score, match.label, match.id)
 
 
 async def resolve(
@@ -135,8 +149,8 @@ async def resolve(
     best: dict[int, Match] = {}
     grams = set(trigrams(norm))
 
-    def offer(hits: Iterable[db.NameHit], tier: str) -> None:
-        if tier == "fuzzy":
+    def offer(hits: Iterable[db.NameHit], tier: str, *, screened: bool = False) -> None:
+        if tier == "fuzzy" and not screened:
             # Cheap filters first (length, shared trigrams); edit distance only for the
             # few best by trigram overlap, so scoring stays bounded on big catalogs.
             slack = max(2, len(norm) // 3)
@@ -185,17 +199,50 @@ async def resolve(
             ),
             "fuzzy",
         )
+        if len(norm) <= _SWAP_MAX and not any(m.tier != "fuzzy" for m in best.values()):
+            # A swapped pair breaks two of a short name's few trigrams ("twcie" shares none
+            # with "twice"): look the swapped spellings up directly, one indexed query.
+            swapped = await db.names_exact_many(store, swaps(norm), kinds_t, _CANDIDATES)
+            offer(swapped, "fuzzy", screened=True)
+    elif len(norm) == 3 and not best:
+        # "Sga" for "Suga": too short for trigrams, so look at names of about its length.
+        near = await db.names_near_length(store, norm[0], 3, 4, kinds_t, _SHORT_CANDIDATES)
+        offer(near, "fuzzy", screened=True)
     return sorted(best.values(), key=_rank_key)[:limit]
 
 
+def clear_typo(fuzzy: Sequence[Match]) -> Match | None:
+    """Return the one typo match that is clearly meant, or None (then suggest, never guess).
+
+    Clearly meant: close enough (one edit in five letters) and clearly closer than the next.
+    """
+    if not fuzzy or fuzzy[0].tier != "fuzzy":
+        return None
+    best = fuzzy[0]
+    if best.score < CLEAR_TYPO:
+        return None
+    if len(fuzzy) > 1 and fuzzy[1].score >= best.score - CLEAR_MARGIN:
+        return None
+    return best
+
+
 async def resolve_one(
-    store: Store, query: str, kinds: Iterable[str] | None = None, *, prefer: str | None = None
+    store: Store,
+    query: str,
+    kinds: Iterable[str] | None = None,
+    *,
+    prefer: str | None = None,
+    accept_typo: bool = False,
 ) -> Match:
     """Return the one entity the text means, or raise AmbiguousError / NotFoundError.
 
     Unambiguous means: a picked "kind:id" value; exactly one exact-name match; else exactly
-    one prefix-or-substring match; else one clearly best typo match. With ``prefer`` ("song"
-    or "release"), a song and the release named after it count as one (see ``song_or_release``).
+    one prefix-or-substring match; else, with ``accept_typo``, one clearly best typo match,
+    which comes back with tier "fuzzy": the caller must say which name it shows for the
+    text ("Showing TWICE for “Twcie”"). Without ``accept_typo`` a typo only gets a
+    "did you mean", so no caller can answer for a corrected name silently.
+    With ``prefer`` ("song" or "release"), a song and the release named after it count as
+    one (see ``song_or_release``), exactly named or equally misspelt.
     """
     kinds_t = _check_kinds(kinds)
     results = await resolve(store, query, kinds_t, limit=10, exact_is_enough=True)
@@ -216,12 +263,23 @@ async def resolve_one(
                 raise AmbiguousError(query, tiered)
             return chosen
     fuzzy = [r for r in results if r.tier == "fuzzy"]
-    if (
-        fuzzy
-        and fuzzy[0].score >= 0.85
-        and (len(fuzzy) == 1 or fuzzy[1].score < fuzzy[0].score - 0.1)
-    ):
-        return fuzzy[0]
+    if accept_typo:
+        clear = clear_typo(fuzzy)
+        if clear is not None:
+            return clear
+        top = [r for r in fuzzy if r.score == fuzzy[0].score] if fuzzy else []
+        rest = fuzzy[len(top) :]
+        if (
+            1 < len(top) <= 5
+            and top[0].score >= CLEAR_TYPO
+            and (not rest or rest[0].score < top[0].score - CLEAR_MARGIN)
+        ):
+            # Equally close spellings of one name (a song and its single) are that one work;
+            # anything else is a "did you mean" picker.
+            chosen = await song_or_release(store, top, prefer) if prefer else None
+            if chosen is None:
+                raise AmbiguousError(query, top)
+            return chosen
     suggestions = [r.label for r in fuzzy[:5]]
     hint = f" Did you mean {', '.join(suggestions[:3])}?" if suggestions else ""
     raise NotFoundError(f"No {what} called “{echo(query)}” in the catalog.{hint}", suggestions)

@@ -134,7 +134,7 @@ async def test_ask_answers_and_declines(server: Server) -> None:
     fd = server.discord
     reply = await fd.slash("ask", user=server.alice, question="Love wins all 뮤비 감독 누구야?")
     assert "Um Tae-hwa" in text_of(reply)
-    assert "Sources" in text_of(reply)
+    assert "출처" in text_of(reply)  # a Korean question is answered in Korean
     reply = await fd.slash("ask", user=server.alice, question="who directed the Blueming video?")
     assert reply.ephemeral
     assert "know" in reply.content

@@ -48,6 +48,24 @@ def _snapshot_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a template database with the bundled catalog and kpopnet (do not write to it)."""
+    from linernotes.bot.knowledge.importers import ensure_bundled_loaded
+
+    path = tmp_path_factory.mktemp("bundled") / "template.db"
+
+    async def run() -> None:
+        s = await Store.open(path)
+        try:
+            await ensure_bundled_loaded(s)
+        finally:
+            await s.close()
+
+    asyncio.run(run())
+    return path
+
+
+@pytest.fixture(scope="session")
 def _small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("small") / "template.db"
     _build(path, SMALL_CATALOG, with_kpopnet=False)
@@ -64,6 +82,16 @@ async def _open_copy(template: Path, tmp_path: Path) -> Store:
 async def full_store(_snapshot_db: Path, tmp_path: Path) -> AsyncIterator[Store]:
     """Yield a store with the catalog snapshot and kpopnet loaded (a private copy)."""
     s = await _open_copy(_snapshot_db, tmp_path)
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+@pytest.fixture
+async def bundled_store(bundled_db: Path, tmp_path: Path) -> AsyncIterator[Store]:
+    """Yield a store with the bundled catalog and kpopnet loaded (a private copy)."""
+    s = await _open_copy(bundled_db, tmp_path)
     try:
         yield s
     finally:

@@ -113,7 +113,8 @@ async def test_fts_syntax_in_user_text_never_raises(full_store: Store, query: st
 async def test_resolve_one_picks_unambiguous(full_store: Store) -> None:
     assert (await resolve_one(full_store, "Um Tae-hwa")).name == "Um Tae-hwa"
     assert (await resolve_one(full_store, "Love wins all", ["song"])).kind == "song"
-    assert (await resolve_one(full_store, "Bluming")).name == "Blueming"
+    typo = await resolve_one(full_store, "Bluming", accept_typo=True)
+    assert typo.name == "Blueming" and typo.tier == "fuzzy"
 
 
 async def test_resolve_one_raises_ambiguous_with_candidates(full_store: Store) -> None:
@@ -136,3 +137,33 @@ async def test_kind_filter(full_store: Store) -> None:
     assert results and all(m.kind == "video" for m in results)
     with pytest.raises(ValueError):
         await resolve(full_store, "x", ["planet"])
+
+
+# ------------------------------------------------------------------------------ typos
+async def test_a_swapped_pair_of_letters_is_one_edit(bundled_store: Store) -> None:
+    found = await resolve(bundled_store, "Twcie", ["artist"])
+    assert found and found[0].name == "TWICE" and found[0].tier == "fuzzy"
+    assert found[0].score == pytest.approx(0.8)  # OSA: one edit in five letters
+    match = await resolve_one(bundled_store, "Twcie", ["artist"], accept_typo=True)
+    assert match.name == "TWICE" and match.tier == "fuzzy"
+
+
+async def test_a_typo_is_never_accepted_unless_the_caller_says_so(bundled_store: Store) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        await resolve_one(bundled_store, "Twcie", ["artist"])
+    assert any("TWICE" in s for s in caught.value.suggestions)
+
+
+async def test_a_short_misspelt_name_still_gets_its_suggestion(bundled_store: Store) -> None:
+    # "Suga" missing a letter: too short for trigrams, still suggested, never accepted.
+    found = await resolve(bundled_store, "Sga", ["artist"], limit=5)
+    assert any(m.name == "Suga" for m in found)
+    with pytest.raises(NotFoundError) as caught:
+        await resolve_one(bundled_store, "Sga", ["artist"], accept_typo=True)
+    assert any(s.startswith("Suga") for s in caught.value.suggestions)
+
+
+async def test_equally_close_spellings_of_one_name_ask_which(bundled_store: Store) -> None:
+    with pytest.raises(AmbiguousError) as caught:
+        await resolve_one(bundled_store, "Ditot", ["song", "release"], accept_typo=True)
+    assert {c.kind for c in caught.value.candidates} == {"song", "release"}

@@ -28,6 +28,7 @@ from linernotes.bot.knowledge.importers.report import (
     no_progress,
 )
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
+from linernotes.bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.catalog import provenance
 from linernotes.bot.store.core import Store
@@ -421,6 +422,7 @@ async def import_catalog(
     problems.raise_if_any()
     origins = sorted({p.name for p in files})
     async with store.transaction() as conn:
+        await clear_romanized_names(conn)
         report = await _write(conn, entries, origins, problems)
         problems.raise_if_any()
     progress(len(files) + 1, len(files) + 1)
@@ -882,6 +884,7 @@ class _CatalogWrite:
         if merged:
             log.info("merged %d kpopnet artists into catalog artists", merged)
         await db.refresh_labels(self.conn)
+        await refresh_romanized_names(self.conn)
         await db.bump_catalog_version(self.conn)
 
 

@@ -26,6 +26,7 @@ from linernotes.bot.knowledge.importers.report import (
     no_progress,
 )
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
+from linernotes.bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.catalog import provenance
 from linernotes.bot.store.core import Store
@@ -194,6 +195,7 @@ async def import_kpopnet(
     total, done = 2 * (len(groups) + len(idols)) + 1, 0
     progress(done, total)
     async with store.transaction() as conn:
+        await clear_romanized_names(conn)
         profile: dict[str, int] = {}
         for item in (*groups, *idols):
             profile[item["id"]] = await db.upsert_source(
@@ -379,6 +381,7 @@ async def import_kpopnet(
         }
         deleted = await db.delete_stale_entities(conn, [ORIGIN], keep)
         await db.refresh_labels(conn)
+        await refresh_romanized_names(conn)
         await db.bump_catalog_version(conn)
     progress(total, total)
     if merged:

@@ -24,6 +24,7 @@ from linernotes.bot.knowledge import vocab
 from linernotes.bot.knowledge.importers.report import CatalogError, ImportReport, display_path
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
 from linernotes.bot.knowledge.online.limiter import RateLimiter, shared_limiter
+from linernotes.bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store import online as online_db
 from linernotes.bot.store.catalog import provenance
@@ -533,6 +534,8 @@ async def import_musicbrainz_documents(
     if problems:
         raise CatalogError(problems)
     async with store.transaction() as conn:
+        if not on_demand:  # an on-demand lookup regenerates only its own entities' forms
+            await clear_romanized_names(conn)
         writer = _Writer(conn, lazy=on_demand)
         await writer.load()
         for name, doc in documents:
@@ -553,7 +556,9 @@ async def import_musicbrainz_documents(
                         await writer.release(item)
             except (KeyError, TypeError, AttributeError, ValueError) as exc:
                 raise CatalogError([f"{name}: unexpected {kind} shape ({exc!s})"]) from None
-        await db.refresh_labels(conn, sorted(writer.touched) if on_demand else None)
+        touched = sorted(writer.touched) if on_demand else None
+        await db.refresh_labels(conn, touched)
+        await refresh_romanized_names(conn, touched)
         await db.bump_catalog_version(conn)
     return ImportReport(
         "musicbrainz",

@@ -24,6 +24,7 @@ from linernotes.bot.knowledge.online.http import ServiceUnavailable
 from linernotes.bot.knowledge.online.musicbrainz import MusicBrainzClient
 from linernotes.bot.knowledge.online.picking import Candidate, Picked, pick
 from linernotes.bot.knowledge.online.wikidata import WikidataClient, qid_from_url
+from linernotes.bot.knowledge.romanize import refresh_romanized_names
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store import online as online_db
 from linernotes.bot.store.core import Store
@@ -236,6 +237,8 @@ class OnlineLookup:
             for item in facts:
                 await wd_import.store_facts(conn, entity_id, item, linked, touched)
             await db.refresh_labels(conn, sorted(touched))
+            # Korean labels from Wikidata get their romanized spellings, as imports do.
+            await refresh_romanized_names(conn, sorted(touched))
             await db.bump_catalog_version(conn)
         for item in facts:
             await online_db.set_signal(self.store, entity_id, "wikidata sitelinks", item.sitelinks)

@@ -55,6 +55,24 @@ async def names_exact(
     return _hits(rows)
 
 
+async def names_near_length(
+    store: Store, first: str, min_len: int, max_len: int, kinds: Sequence[str] | None, limit: int
+) -> list[NameHit]:
+    """Return names starting with ``first`` whose search form has a length in the range.
+
+    Typo candidates for short queries, which share too few trigrams to be found by FTS5.
+    """
+    where, params = _kind_filter(kinds)
+    upper = first[:-1] + chr(ord(first[-1]) + 1)
+    rows = await store.fetchall(
+        f"SELECT {_HIT_COLS} FROM names n JOIN entities e ON e.id = n.entity_id "
+        f"WHERE n.norm >= ? AND n.norm < ? AND length(n.norm) BETWEEN ? AND ?{where} "
+        "ORDER BY e.importance DESC, n.id LIMIT ?",
+        (first, upper, min_len, max_len, *params, limit),
+    )
+    return _hits(rows)
+
+
 async def names_exact_many(
     store: Store, norms: Sequence[str], kinds: Sequence[str] | None, limit: int
 ) -> list[NameHit]:

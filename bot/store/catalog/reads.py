@@ -544,6 +544,17 @@ async def groups_of(store: Store, person_id: int) -> list[MembershipRow]:
     return await _memberships(store, "person_id", person_id)
 
 
+async def member_roles(store: Store, group_id: int) -> list[tuple[int, str, SourceRow]]:
+    """Return (person_id, roles text, source) of a group's memberships that state roles."""
+    rows = await store.fetchall(
+        f"SELECT m.person_id, m.roles, {source_cols('s')} FROM memberships m "
+        "JOIN sources s ON s.id = m.source_id "
+        "WHERE m.group_id = ? AND m.roles IS NOT NULL AND m.roles <> '' ORDER BY m.person_id, m.id",
+        (group_id,),
+    )
+    return [(int(r["person_id"]), str(r["roles"]), source_of(r, "s")) for r in rows]
+
+
 async def artist_works(store: Store, entity_id: int) -> list[ArtistWorkRow]:
     """Return artist-work links where the entity is the artist or the work."""
     rows = await store.fetchall(

@@ -244,6 +244,51 @@ async def add_names(
     )
 
 
+async def korean_names(
+    conn: Conn, entity_ids: Sequence[int] | None = None
+) -> list[tuple[int, str, str]]:
+    """Return (entity_id, kind, name) of Korean-locale names (of some entities), by id."""
+    if entity_ids is None:
+        cursor = await conn.execute(
+            "SELECT entity_id, kind, name FROM names WHERE locale = 'ko' ORDER BY id"
+        )
+        rows = list(await cursor.fetchall())
+    else:
+        rows = []
+        for chunk in chunks(sorted(set(entity_ids)), 500):
+            cursor = await conn.execute(
+                "SELECT id, entity_id, kind, name FROM names WHERE locale = 'ko' "
+                f"AND entity_id IN ({qmarks(chunk)})",
+                chunk,
+            )
+            rows.extend(await cursor.fetchall())
+        rows.sort(key=lambda r: int(r["id"]))
+    return [(int(r["entity_id"]), str(r["kind"]), str(r["name"])) for r in rows]
+
+
+async def delete_origin_names_of(conn: Conn, origin: str, entity_ids: Sequence[int]) -> None:
+    """Delete the names one origin wrote for some entities."""
+    for chunk in chunks(sorted(set(entity_ids)), 500):
+        await conn.execute(
+            f"DELETE FROM names WHERE origin = ? AND entity_id IN ({qmarks(chunk)})",
+            [origin, *chunk],
+        )
+
+
+async def names_by_origin(conn: Conn, origin: str) -> list[tuple[int, int, str]]:
+    """Return (name id, entity_id, norm) of the names one origin wrote, in id order."""
+    cursor = await conn.execute(
+        "SELECT id, entity_id, norm FROM names WHERE origin = ? ORDER BY id", (origin,)
+    )
+    return [(int(r["id"]), int(r["entity_id"]), str(r["norm"])) for r in await cursor.fetchall()]
+
+
+async def delete_names(conn: Conn, ids: Sequence[int]) -> None:
+    """Delete names by id."""
+    for chunk in chunks(list(ids), 500):
+        await conn.execute(f"DELETE FROM names WHERE id IN ({qmarks(chunk)})", chunk)
+
+
 async def add_entity_sources(conn: Conn, rows: Iterable[EntitySourceInsert]) -> None:
     """Link entities to their sources."""
     await conn.executemany(

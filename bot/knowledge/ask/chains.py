@@ -1,0 +1,481 @@
+"""Two-hop questions: answer the inner question, then the outer one about each result.
+
+- "Who directed the video that references No Man's Land?" (what references X, then its director);
+- "What else did the composer of Love wins all write?" (a credit, then that person's works);
+- "Which songs did RM and Suga both write?" (two people's credits, intersected);
+- "Which BLACKPINK member wrote Lovesick Girls?" (a group's members, intersected with credits);
+- "How old was IU when Palette came out?" (a release date, then an age on it).
+
+Both hops are stated, each with its sources, so a reader can check the chain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from linernotes.bot.errors import echo
+from linernotes.bot.knowledge import cards
+from linernotes.bot.knowledge.ask import answers
+from linernotes.bot.knowledge.ask.answers import q, subject_phrase
+from linernotes.bot.knowledge.ask.finding import exact_spans
+from linernotes.bot.knowledge.ask.intents import ALL_KINDS, Intent, detect
+from linernotes.bot.knowledge.ask.model import Answer, declined, found, merge_sources
+from linernotes.bot.knowledge.ask.parsing import candidate_runs, is_korean
+from linernotes.bot.knowledge.cards import SourceRef
+from linernotes.bot.knowledge.entities import EntityKey, EntityRef
+from linernotes.bot.knowledge.normalize import normalize
+from linernotes.bot.knowledge.search import Match
+from linernotes.bot.knowledge.wording import format_date, join_list, role_title, say, years_between
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store.core import Store
+
+_REFERENCING = re.compile(
+    r"\b(?:the\s+)?(?:music\s+video|video|mv|m/v|song|track|one)s?\s+(?:that|which)\s+"
+    r"(?:references?|referenced|quotes?|quoted|homages?|pays?\s+homage\s+to|paid\s+homage\s+to|"
+    r"nods?\s+to|alludes?\s+to|echoes)\s+(?P<name>.+?)\s*\??$",
+    re.IGNORECASE,
+)
+_REFERENCING_KO = re.compile(
+    r"(?P<name>.+?)(?:을|를)?\s*(?:오마주|레퍼런스|인용|참고)(?:한|했던)\s*(?:뮤비|뮤직비디오|영상|곡|노래)"
+)
+_ROLE_WORDS = {
+    "composer": "composer",
+    "lyricist": "lyricist",
+    "producer": "producer",
+    "director": "mv director",
+    "arranger": "arranger",
+    "songwriter": "lyricist",
+    "writer": "lyricist",
+    "작곡가": "composer",
+    "작사가": "lyricist",
+    "프로듀서": "producer",
+    "감독": "mv director",
+    "편곡자": "arranger",
+}
+_OTHER_WORKS = re.compile(
+    r"(?:\belse\b|\bother\b|\bmore\b|다른|또).*?\b(?:the\s+)?(?P<role>composer|lyricist|producer|"
+    r"director|arranger|songwriter|writer)s?\s+(?:of|for|on|behind)\s+(?P<name>.+?)"
+    r"(?:\s+(?:write|wrote|compose|composed|produce|produced|direct|directed|make|made|do|did|"
+    r"work on|worked on|arrange|arranged))?\s*\??$"
+    r"|\b(?:the\s+)?(?P<role2>composer|lyricist|producer|director|arranger|songwriter|writer)s?\s+"
+    r"(?:of|for|on|behind)\s+(?P<name2>.+?)\s+(?:also|else)\b",
+    re.IGNORECASE,
+)
+_OTHER_WORKS_KO = re.compile(
+    r"(?P<name>.+?)\s*(?P<role>작곡가|작사가|프로듀서|감독|편곡자)(?:의|가|이)?\s*(?:쓴|만든|작업한)?\s*"
+    r"(?:다른|또 다른)"
+)
+_BOTH = re.compile(r"\bboth\b|\btogether\b|\bin common\b|같이|함께|둘 다|공동", re.IGNORECASE)
+_WHICH_MEMBER = re.compile(
+    r"\bwhich\s+(?:\S+\s+){0,3}?members?\b|\bwho\s+(?:in|from)\s+\S+|멤버\s*중|멤버\s*누가|멤버가",
+    re.IGNORECASE,
+)
+_WHEN = re.compile(r"\bwhen\b|\bat the time\b|때", re.IGNORECASE)
+WRITING_ROLES = ("lyricist", "composer", "writer")
+
+
+def _ref(m: Match) -> EntityRef:
+    return m.ref
+
+
+async def _entities(store: Store, text: str, kinds: Sequence[str] | None = None) -> list[EntityRef]:
+    """Return the known names in text (one entity per span), longest spans first."""
+    _, spans = detect(text)
+    runs = candidate_runs(text, spans, trim=False)
+    out = []
+    for _span, matches in await exact_spans(store, runs, kinds):
+        out.append(_ref(matches[0]))
+    return out
+
+
+async def _resolve_name(store: Store, name: str, kinds: Sequence[str]) -> EntityRef | None:
+    whole = normalize(name)
+    hits = await db.names_exact(store, whole, kinds, 5) if whole else []
+    if hits:
+        h = sorted(hits, key=lambda h: (-h.importance, h.label, h.entity_id))[0]
+        return EntityRef(EntityKey(h.kind, h.entity_id), h.entity_name, h.label)
+    found_ = await _entities(store, name, kinds)
+    return found_[0] if found_ else None
+
+
+async def try_chain(
+    store: Store, intent: Intent, text: str, runs: list[list[tuple[str, str]]], on: str
+) -> Answer | None:
+    """Answer a two-hop question, or return None when the question has one hop."""
+    lang = "ko" if is_korean(text) else "en"
+    m = _REFERENCING.search(text) or _REFERENCING_KO.search(text)
+    if m:
+        outer_text = text[: m.start()] + (" video" if m.re is _REFERENCING else " 뮤비")
+        outer, _ = detect(outer_text)
+        if outer is not None and outer.name not in ("references_in", "references_out", "samples"):
+            return await _via_references(store, outer, m.group("name"), lang)
+    m = _OTHER_WORKS.search(text) or _OTHER_WORKS_KO.search(text)
+    if m:
+        role_word = (m.groupdict().get("role") or m.groupdict().get("role2") or "").lower()
+        name = m.groupdict().get("name") or m.groupdict().get("name2") or ""
+        if role_word in _ROLE_WORDS and name:
+            return await _other_works(store, _ROLE_WORDS[role_word], name, lang)
+    if _BOTH.search(text) and (intent.roles or intent.name == "writer"):
+        things = await _entities(store, text, ("song", "release", "video", "artist"))
+        people = [e for e in things if e.kind == "artist"]
+        works = [e for e in things if e.kind != "artist"]
+        if len(people) >= 2:
+            return await _shared_works(store, intent, people[0], people[1], lang)
+        if len(works) >= 2 and not people:
+            return await _shared_people(store, intent, works[0], works[1], lang)
+    if _WHICH_MEMBER.search(text) and intent.roles:
+        things = await _entities(store, text, ALL_KINDS)
+        groups = [e for e in things if e.kind == "artist"]
+        works = [e for e in things if e.kind != "artist"]
+        if groups and works:
+            return await _member_credited(store, intent, groups[0], works[0], lang)
+    if intent.name == "age" and _WHEN.search(text):
+        things = await _entities(store, text, ALL_KINDS)
+        people = [e for e in things if e.kind == "artist"]
+        works = [e for e in things if e.kind != "artist"]
+        if people and works:
+            return await _age_at_release(store, intent, people[0], works[0], lang)
+    return None
+
+
+async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> Answer:
+    target = await _resolve_name(store, name, ("work", "song", "video", "release"))
+    if target is None:
+        return declined(
+            say(
+                lang,
+                f"I don't know anything called “{echo(name)}”.",
+                f"“{echo(name)}”(이)라는 것은 몰라요.",
+            ),
+            outer.name,
+            lang=lang,
+        )
+    view = await cards.references_view(store, target.id, include_related=False)
+    subjects = list(dict.fromkeys(line.source_entity for line in view.incoming))
+    if not subjects:
+        return declined(
+            say(
+                lang,
+                f"I don't know of anything that references {q(target)}.",
+                f"{q(target)}를 레퍼런스한 작품을 몰라요.",
+            ),
+            outer.name,
+            [target.label],
+            lang,
+        )
+    from linernotes.bot.knowledge.ask.engine import dispatch
+
+    first_hop = join_list([await subject_phrase(store, s, lang) for s in subjects], lang)
+    hop_sources = merge_sources(*(line.sources for line in view.incoming))
+    lines, sources = [], list(hop_sources)
+    for subject in subjects:
+        result = await dispatch(store, outer, subject, "", lang, "")
+        lines.append(result.text)
+        sources.extend(result.sources)
+    head = say(
+        lang,
+        f"{q(target)} is referenced by {first_hop}.",
+        f"{q(target)}를 레퍼런스한 작품: {first_hop}.",
+    )
+    return found(
+        "\n".join([head, *lines]), merge_sources(sources), outer.name, tuple(subjects), lang
+    )
+
+
+async def _other_works(store: Store, role: str, name: str, lang: str) -> Answer:
+    work = await _resolve_name(store, name, ("song", "video", "release"))
+    title = role_title(role, lang)
+    if work is None:
+        return declined(
+            say(
+                lang,
+                f"I don't know anything called “{echo(name)}”.",
+                f"“{echo(name)}”(이)라는 것은 몰라요.",
+            ),
+            "works",
+            lang=lang,
+        )
+    view = await cards.credits_view(store, work.id)
+    lines = view.role(role)
+    subject = await subject_phrase(store, work, lang)
+    if not lines:
+        return declined(
+            say(
+                lang,
+                f"I don't have a {title} credit for {subject}, so I can't say what else they did.",
+                f"{subject}의 {title} 크레딧이 없어서 다른 작품도 알 수 없어요.",
+            ),
+            "works",
+            [work.label],
+            lang,
+        )
+    people = list(dict.fromkeys(line.artist for line in lines))
+    texts = [
+        say(
+            lang,
+            f"{_cap(title)} of {subject}: {answers.names_text(lines, lang)}.",
+            f"{subject}의 {title}: {answers.names_text(lines, lang)}.",
+        )
+    ]
+    sources: list[SourceRef] = list(answers.line_sources(lines))
+    same = (
+        {work.id, *[v.entity.id for v in await db.videos_of_song(store, work.id)]}
+        if work.kind == "song"
+        else {work.id}
+    )
+    for person in people:
+        view_p = await cards.works_by(store, person.id, (role,))
+        others = [line for g in view_p.groups for line in g.lines if line.subject.id not in same]
+        if others:
+            shown = [
+                await subject_phrase(store, line.subject, lang)
+                for line in others[: answers.WORKS_LISTED]
+            ]
+            texts.append(
+                say(
+                    lang,
+                    f"{person.name} is also credited as {title} on {', '.join(shown)}.",
+                    f"{person.name}의 다른 {title} 작품: {', '.join(shown)}.",
+                )
+            )
+            sources.extend(s for line in others[: answers.WORKS_LISTED] for s in line.sources)
+        else:
+            texts.append(
+                say(
+                    lang,
+                    f"The catalog has no other {title} credits for {person.name}.",
+                    f"카탈로그에 {person.name}의 다른 {title} 크레딧은 없어요.",
+                )
+            )
+    return found("\n".join(texts), merge_sources(sources), "works", (work, *people), lang)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+async def _shared_works(
+    store: Store, intent: Intent, a: EntityRef, b: EntityRef, lang: str
+) -> Answer:
+    roles = WRITING_ROLES if intent.name == "writer" else intent.roles
+    works_a = await cards.works_by(store, a.id, roles)
+    works_b = await cards.works_by(store, b.id, roles)
+    lines_a = {line.subject.id: line for g in works_a.groups for line in g.lines}
+    lines_b = {line.subject.id: line for g in works_b.groups for line in g.lines}
+    shared = [sid for sid in lines_a if sid in lines_b]
+    what = join_list([role_title(r, lang) for r in roles], lang, "or")
+    if not shared:
+        if not lines_a or not lines_b:
+            missing = a if not lines_a else b
+            return declined(
+                say(
+                    lang,
+                    f"I have no {what} credits for {missing.name}, so I can't say what they share.",
+                    f"{missing.name}의 {what} 크레딧이 없어서 함께한 곡을 알 수 없어요.",
+                ),
+                intent.name,
+                [missing.label],
+                lang,
+            )
+        return found(
+            say(
+                lang,
+                f"The catalog has no song that credits both {a.name} and {b.name} ({what}).",
+                f"카탈로그에는 {a.name}와(과) {b.name}가 함께 크레딧된 곡({what})이 없어요.",
+            ),
+            merge_sources(*(line.sources for line in [*lines_a.values(), *lines_b.values()][:10])),
+            intent.name,
+            (a, b),
+            lang,
+        )
+    shown = [await subject_phrase(store, lines_a[sid].subject, lang) for sid in shared]
+    sources = merge_sources(
+        *(lines_a[sid].sources for sid in shared), *(lines_b[sid].sources for sid in shared)
+    )
+    return found(
+        say(
+            lang,
+            f"{a.name} and {b.name} are both credited ({what}) on {join_list(shown, lang)}.",
+            f"{a.name}와(과) {b.name}가 함께 크레딧된 곡({what}): {join_list(shown, lang)}.",
+        ),
+        sources,
+        intent.name,
+        (a, b),
+        lang,
+    )
+
+
+async def _shared_people(
+    store: Store, intent: Intent, a: EntityRef, b: EntityRef, lang: str
+) -> Answer:
+    """Answer who is credited (in the intent's roles) on both of two songs."""
+    roles = WRITING_ROLES if intent.name == "writer" else intent.roles
+    lines_a = (await cards.credits_view(store, a.id)).role(*roles)
+    lines_b = (await cards.credits_view(store, b.id)).role(*roles)
+    ids_b = {line.artist.id for line in lines_b}
+    shared = [line for line in lines_a if line.artist.id in ids_b]
+    what = join_list([role_title(r, lang) for r in roles], lang, "or")
+    subjects = join_list(
+        [await subject_phrase(store, a, lang), await subject_phrase(store, b, lang)], lang
+    )
+    if not lines_a or not lines_b:
+        missing = a if not lines_a else b
+        return declined(
+            say(
+                lang,
+                f"I have no {what} credits for {q(missing)}, so I can't compare.",
+                f"{q(missing)}의 {what} 크레딧이 없어서 비교할 수 없어요.",
+            ),
+            intent.name,
+            [missing.label],
+            lang,
+        )
+    if not shared:
+        return found(
+            say(
+                lang,
+                f"No one is credited ({what}) on both {subjects}.",
+                f"{subjects}에 함께 크레딧된 사람({what})은 없어요.",
+            ),
+            merge_sources(answers.line_sources(lines_a), answers.line_sources(lines_b)),
+            intent.name,
+            (a, b),
+            lang,
+        )
+    people = list(dict.fromkeys(line.artist.name for line in shared))
+    names = join_list(people, lang)
+    both = [line for line in lines_b if line.artist.id in {s.artist.id for s in shared}]
+    return found(
+        say(
+            lang,
+            f"{names} {'is' if len(people) == 1 else 'are'} credited ({what}) on both {subjects}.",
+            f"{subjects}에 함께 크레딧된 사람({what}): {names}.",
+        ),
+        merge_sources(answers.line_sources(shared), answers.line_sources(both)),
+        intent.name,
+        (a, b),
+        lang,
+    )
+
+
+async def _member_credited(
+    store: Store, intent: Intent, group: EntityRef, work: EntityRef, lang: str
+) -> Answer:
+    members = await db.members_of(store, group.id)
+    subject = await subject_phrase(store, work, lang)
+    if not members:
+        return declined(
+            say(
+                lang,
+                f"I have no member list for {group.name}.",
+                f"{group.name}의 멤버 정보가 없어요.",
+            ),
+            intent.name,
+            [group.label],
+            lang,
+        )
+    view = await cards.credits_view(store, work.id)
+    roles = intent.roles
+    lines = view.role(*roles)
+    member_ids = {m.person.id for m in members}
+    mine = [line for line in lines if line.artist.id in member_ids]
+    what = join_list([role_title(r, lang) for r in roles], lang, "or")
+    membership_sources = merge_sources(
+        [
+            SourceRef.of(m.source)
+            for m in members
+            if m.person.id in {line.artist.id for line in mine}
+        ]
+    )
+    if mine:
+        names = answers.names_text(mine, lang)
+        return found(
+            say(
+                lang,
+                f"Of {group.name}'s members, {names} "
+                f"{'is' if len({line.artist.id for line in mine}) == 1 else 'are'} credited "
+                f"({what}) on {subject}.",
+                f"{group.name} 멤버 중 {subject}에 크레딧된 사람({what}): {names}.",
+            ),
+            merge_sources(answers.line_sources(mine), membership_sources),
+            intent.name,
+            (group, work),
+            lang,
+        )
+    if lines:
+        return found(
+            say(
+                lang,
+                f"No member of {group.name} is credited ({what}) on {subject}; the credit goes to "
+                f"{answers.names_text(lines, lang)}.",
+                f"{group.name} 멤버 중 {subject}에 크레딧된 사람({what})은 없어요. 크레딧: "
+                f"{answers.names_text(lines, lang)}.",
+            ),
+            answers.line_sources(lines),
+            intent.name,
+            (group, work),
+            lang,
+        )
+    return declined(
+        say(
+            lang,
+            f"I don't have {what} credits for {subject}, so I can't say which member of "
+            f"{group.name} worked on it.",
+            f"{subject}의 {what} 크레딧이 없어서 {group.name}의 어느 멤버가 참여했는지 몰라요.",
+        ),
+        intent.name,
+        [work.label],
+        lang,
+    )
+
+
+async def _age_at_release(
+    store: Store, intent: Intent, person: EntityRef, work: EntityRef, lang: str
+) -> Answer:
+    card = await cards.artist_card(store, person.id)
+    dated = await answers.release_date(store, work)
+    if dated is None or not card.birth_date:
+        missing = (
+            say(lang, "a release date", "발매일")
+            if dated is None
+            else say(lang, "a birth date", "생년월일")
+        )
+        return declined(
+            say(
+                lang,
+                f"I can't work that out: I don't have {missing} for it.",
+                f"{missing} 정보가 없어서 계산할 수 없어요.",
+            ),
+            intent.name,
+            [person.label],
+            lang,
+        )
+    date, _release, sources, _type = dated
+    years = years_between(card.birth_date, date)
+    if years is None:
+        return declined(
+            say(
+                lang,
+                f"{q(work)} came out before {person.name} was born.",
+                f"{q(work)}는 {person.name}이(가) 태어나기 전에 나왔어요.",
+            ),
+            intent.name,
+            (),
+            lang,
+        )
+    subject = await subject_phrase(store, work, lang)
+    return found(
+        say(
+            lang,
+            f"{subject} was released on {date} (KST); {person.name}, born on {card.birth_date}, "
+            f"was {years} then.",
+            f"{subject}는 {format_date(date, lang)}에 발매됐고, "
+            f"{format_date(card.birth_date, lang)}에 "
+            f"태어난 {person.name}은(는) 그때 만 {years}세였어요.",
+        ),
+        merge_sources(sources, card.source_of("birth_date")),
+        intent.name,
+        (person, work),
+        lang,
+    )

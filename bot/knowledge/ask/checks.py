@@ -1,0 +1,633 @@
+"""Yes/no checks of a stated fact, and corrections of a question's false premise.
+
+A check ("Did Um Tae-hwa direct the Love wins all MV?", "지효가 트와이스 리더야?") is answered
+"Yes — …" with the fact's sources, or "No — …" *with the true fact and its sources*; when
+the catalog does not hold the fact either way, the answer is "I don't know whether …",
+never a "no". A premise ("Who directed TWICE's Spring Day?", "the 2019 Spring Day MV") that
+contradicts a stored fact is corrected before the question is answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from linernotes.bot.knowledge import cards
+from linernotes.bot.knowledge.ask import answers
+from linernotes.bot.knowledge.ask.answers import q, subject_phrase
+from linernotes.bot.knowledge.ask.intents import Intent
+from linernotes.bot.knowledge.ask.model import Answer, declined, found, merge_sources
+from linernotes.bot.knowledge.ask.parsing import (
+    StatedDate,
+    has_wh_word,
+    looks_like_check,
+    stated_date,
+)
+from linernotes.bot.knowledge.ask.people import roles_in_group
+from linernotes.bot.knowledge.cards import SourceRef
+from linernotes.bot.knowledge.entities import EntityRef
+from linernotes.bot.knowledge.normalize import normalize
+from linernotes.bot.knowledge.search import Match
+from linernotes.bot.knowledge.wording import format_date, join_list, role_title, say
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store.core import Store
+
+ROLE_CHECKS = (
+    "director",
+    "director_of_photography",
+    "art_director",
+    "choreographer",
+    "featured",
+    "cast",
+    "lyricist",
+    "composer",
+    "arranger",
+    "producer",
+    "mixing",
+    "writer",
+)
+
+
+def _ref(m: Match) -> EntityRef:
+    return m.ref
+
+
+def _yes(lang: str, text_en: str, text_ko: str) -> str:
+    return say(lang, f"Yes — {text_en}", f"네 — {text_ko}")
+
+
+def _no(lang: str, text_en: str, text_ko: str) -> str:
+    return say(lang, f"No — {text_en}", f"아니요 — {text_ko}")
+
+
+def _unknown(lang: str, text_en: str, text_ko: str) -> str:
+    return say(lang, f"I don't know whether {text_en}", f"{text_ko}인지는 모르겠어요")
+
+
+async def _performer_ids(store: Store, entity: EntityRef) -> list[int]:
+    subject_id = entity.id
+    if entity.kind == "video":
+        v = await db.video(store, entity.id)
+        subject_id = v.song.id if v and v.song else entity.id
+    return [p.artist.id for p in await db.performers(store, subject_id)]
+
+
+async def _is_artist_statement(store: Store, entity: EntityRef, extra: Sequence[Match]) -> bool:
+    """Tell whether the other names are only the subject's own artists ("IU Palette")."""
+    if entity.kind == "artist":
+        return False
+    performers = await _performer_ids(store, entity)
+    return all(m.kind == "artist" and m.id in performers for m in extra)
+
+
+async def check(
+    store: Store,
+    intent: Intent,
+    entity: EntityRef,
+    extra: Sequence[Match],
+    text: str,
+    lang: str,
+) -> Answer | None:
+    """Answer a yes/no check, or return None when the question is not one."""
+    explicit = looks_like_check(text)
+    if not explicit and (
+        has_wh_word(text) or not extra or await _is_artist_statement(store, entity, extra)
+    ):
+        return None
+    things = [entity, *(_ref(m) for m in extra)]
+    works = [t for t in things if t.kind != "artist"]
+    people = [t for t in things if t.kind == "artist"]
+    date = stated_date(text)
+    if intent.name in ROLE_CHECKS and works and people:
+        return await _role_check(store, intent, works[0], people[0], lang)
+    if intent.name == "performer" and works and people:
+        return await _performer_check(store, intent, works[0], people[0], lang)
+    if intent.name in ("members", "groups") and len(people) >= 2:
+        return await _member_check(store, intent, people[0], people[1], lang)
+    if intent.name in ("leader", "maknae") and len(people) >= 2:
+        return await _position_check(store, intent, people, lang)
+    if intent.name == "album" and len(works) >= 2:
+        return await _album_check(store, intent, works, lang)
+    if not explicit or date is None:
+        return None
+    if intent.name == "date" and works:
+        return await _date_check(store, intent, works[0], date, lang)
+    if intent.name in ("birthday", "debut", "date") and people:
+        return await _artist_date_check(store, intent, people[0], date, lang)
+    return None
+
+
+async def _role_lines(
+    store: Store, intent: Intent, work: EntityRef
+) -> tuple[cards.CreditsView, tuple[cards.CreditLine, ...]]:
+    view = await cards.credits_view(store, work.id)
+    lines = view.role(*intent.roles)
+    if intent.name == "director":
+        lines = tuple(line for line in lines if line.subject.kind in ("video", "release"))
+    return view, lines
+
+
+async def _role_check(
+    store: Store, intent: Intent, work: EntityRef, person: EntityRef, lang: str
+) -> Answer:
+    view, lines = await _role_lines(store, intent, work)
+    subject = await subject_phrase(store, work, lang)
+    role = intent.roles[0]
+    title = role_title(role, lang)
+    mine = [line for line in lines if line.artist.id == person.id]
+    if mine:
+        return found(
+            _yes(
+                lang,
+                f"{person.name} is credited as {title} on {subject}.",
+                f"{person.name}은(는) {subject}의 {title}(으)로 크레딧에 있어요.",
+            ),
+            answers.line_sources(mine),
+            intent.name,
+            (work, person),
+            lang,
+        )
+    if lines:
+        truth = answers.names_text(lines, lang)
+        return found(
+            _no(
+                lang,
+                f"{person.name} is not credited as {title} on {subject}; the credit goes to "
+                f"{truth}.",
+                f"{subject}의 {title}는 {person.name}이(가) 아니라 {truth}예요.",
+            ),
+            answers.line_sources(lines),
+            intent.name,
+            (work, person),
+            lang,
+        )
+    if intent.name == "featured" and view.groups:
+        # No featured credit at all: say what the person did instead, if anything.
+        result = await answers.credits_answer(store, intent, work, lang)
+        if person.name in result.text:
+            return result.with_text(_no(lang, result.text, result.text))
+        performers = await _performer_ids(store, work)
+        if person.id in performers:
+            return found(
+                _no(
+                    lang,
+                    f"{person.name} is the artist of {subject}, not a featured guest.",
+                    f"{person.name}은(는) {subject}의 가수이지 피처링이 아니에요.",
+                ),
+                await cards._sources(store, work.id),
+                intent.name,
+                (work, person),
+                lang,
+            )
+        return result.with_text(_no(lang, result.text, result.text))
+    return declined(
+        _unknown(
+            lang,
+            f"{person.name} is the {title} of {subject}: the catalog has no {title} credit for it.",
+            f"{person.name}이(가) {subject}의 {title}",
+        )
+        + say(lang, "", ": 카탈로그에 해당 크레딧이 없어요."),
+        intent.name,
+        [work.label],
+        lang,
+    )
+
+
+async def _performer_check(
+    store: Store, intent: Intent, work: EntityRef, person: EntityRef, lang: str
+) -> Answer:
+    performers = await db.performers(store, work.id)
+    if work.kind == "video":
+        v = await db.video(store, work.id)
+        if v and v.song:
+            performers = await db.performers(store, v.song.id)
+    if not performers:
+        return declined(
+            _unknown(
+                lang,
+                f"{person.name} performs {q(work)}.",
+                f"{q(work)}를 {person.name}이(가) 불렀는지",
+            ),
+            intent.name,
+            [work.label],
+            lang,
+        )
+    sources = [SourceRef.of(p.source) for p in performers]
+    names = join_list([p.artist.name for p in performers], lang)
+    if any(p.artist.id == person.id for p in performers):
+        return found(
+            _yes(lang, f"{q(work)} is by {names}.", f"{q(work)}는 {names}의 곡이에요."),
+            sources,
+            intent.name,
+            (work, person),
+            lang,
+        )
+    for p in performers:
+        for m in await db.members_of(store, p.artist.id):
+            if m.person.id == person.id:
+                return found(
+                    _yes(
+                        lang,
+                        f"{q(work)} is by {names}, and {person.name} is a member of "
+                        f"{p.artist.name}.",
+                        f"{q(work)}는 {names}의 곡이고, "
+                        f"{person.name}은(는) {p.artist.name}의 멤버예요.",
+                    ),
+                    merge_sources(sources, [SourceRef.of(m.source)]),
+                    intent.name,
+                    (work, person),
+                    lang,
+                )
+    return found(
+        _no(
+            lang,
+            f"{q(work)} is by {names}, not {person.name}.",
+            f"{q(work)}는 {person.name}이(가) 아니라 {names}의 곡이에요.",
+        ),
+        sources,
+        intent.name,
+        (work, person),
+        lang,
+    )
+
+
+async def _kinds(store: Store, a: EntityRef, b: EntityRef) -> tuple[EntityRef, EntityRef] | None:
+    """Return (person, group) from two artists, or None when that is not what they are."""
+    ra, rb = await db.artist(store, a.id), await db.artist(store, b.id)
+    if ra is None or rb is None:
+        return None
+    if ra.kind == "group" and rb.kind != "group":
+        return b, a
+    if rb.kind == "group" and ra.kind != "group":
+        return a, b
+    return None
+
+
+async def _member_check(
+    store: Store, intent: Intent, a: EntityRef, b: EntityRef, lang: str
+) -> Answer | None:
+    pair = await _kinds(store, a, b)
+    if pair is None:
+        return None
+    person, group = pair
+    members = await db.members_of(store, group.id)
+    mine = [m for m in members if m.person.id == person.id]
+    if mine:
+        return found(
+            _yes(
+                lang,
+                f"{person.name} is a member of {group.name}.",
+                f"{person.name}은(는) {group.name}의 멤버예요.",
+            ),
+            merge_sources([SourceRef.of(m.source) for m in mine]),
+            intent.name,
+            (person, group),
+            lang,
+        )
+    groups = await db.groups_of(store, person.id)
+    if groups or members:
+        truth_en, truth_ko = [], []
+        if groups:
+            gs = join_list(sorted({g.group.name for g in groups}), "en")
+            truth_en.append(f"{person.name} is a member of {gs}")
+            names_ko = join_list(sorted({g.group.name for g in groups}), "ko")
+            truth_ko.append(f"{person.name}은(는) {names_ko}의 멤버")
+        if members:
+            ms = ", ".join(dict.fromkeys(m.person.name for m in members))
+            truth_en.append(f"{group.name}'s members are {ms}")
+            truth_ko.append(f"{group.name} 멤버는 {ms}")
+        return found(
+            _no(lang, "; ".join(truth_en) + ".", ", ".join(truth_ko) + "예요."),
+            merge_sources([SourceRef.of(m.source) for m in [*groups, *members]]),
+            intent.name,
+            (person, group),
+            lang,
+        )
+    return declined(
+        _unknown(
+            lang, f"{person.name} is in {group.name}.", f"{person.name}이(가) {group.name} 멤버"
+        ),
+        intent.name,
+        [group.label],
+        lang,
+    )
+
+
+async def _position_check(
+    store: Store, intent: Intent, people: Sequence[EntityRef], lang: str
+) -> Answer | None:
+    pair = await _kinds(store, people[0], people[1])
+    if pair is None:
+        return None
+    person, group = pair
+    holders, sources = await roles_in_group(store, group.id, intent.name)
+    title = say(
+        lang,
+        "leader" if intent.name == "leader" else "maknae",
+        "리더" if intent.name == "leader" else "막내",
+    )
+    if not holders:
+        return declined(
+            _unknown(
+                lang,
+                f"{person.name} is the {title} of {group.name}: no source in the catalog names "
+                "one.",
+                f"{person.name}이(가) {group.name}의 {title}",
+            ),
+            intent.name,
+            [group.label],
+            lang,
+        )
+    who = join_list([h.name for h in holders], lang)
+    if any(h.id == person.id for h in holders):
+        return found(
+            _yes(
+                lang,
+                f"{person.name} is the {title} of {group.name}.",
+                f"{person.name}은(는) {group.name}의 {title}예요.",
+            ),
+            sources,
+            intent.name,
+            (person, group),
+            lang,
+        )
+    return found(
+        _no(
+            lang,
+            f"the {title} of {group.name} is {who}, not {person.name}.",
+            f"{group.name}의 {title}는 {person.name}이(가) 아니라 {who}예요.",
+        ),
+        sources,
+        intent.name,
+        (person, group),
+        lang,
+    )
+
+
+def _date_matches(actual: str, stated: StatedDate) -> bool:
+    parts = [int(p) for p in actual.split("-")]
+    wanted = [stated.year, stated.month, stated.day]
+    return all(w is None or (i < len(parts) and parts[i] == w) for i, w in enumerate(wanted))
+
+
+async def _date_check(
+    store: Store, intent: Intent, work: EntityRef, stated: StatedDate, lang: str
+) -> Answer:
+    dated = await answers.release_date(store, work)
+    subject = await subject_phrase(store, work, lang)
+    if dated is None:
+        return declined(
+            _unknown(
+                lang,
+                f"{subject} came out then: I have no release date for it.",
+                f"{subject}가 그때 나왔는지",
+            ),
+            intent.name,
+            [work.label],
+            lang,
+        )
+    date, _release, sources, _type = dated
+    shown = format_date(date, lang)
+    if _date_matches(date, stated):
+        return found(
+            _yes(
+                lang,
+                f"{subject} was released on {date} (KST).",
+                f"{subject}는 {shown}에 발매됐어요.",
+            ),
+            sources,
+            intent.name,
+            (work,),
+            lang,
+        )
+    return found(
+        _no(
+            lang,
+            f"{subject} was released on {date} (KST), not {stated.text}.",
+            f"{subject}는 {stated.text}이(가) 아니라 {shown}에 발매됐어요.",
+        ),
+        sources,
+        intent.name,
+        (work,),
+        lang,
+    )
+
+
+async def _artist_date_check(
+    store: Store, intent: Intent, person: EntityRef, stated: StatedDate, lang: str
+) -> Answer:
+    card = await cards.artist_card(store, person.id)
+    if intent.name == "birthday":
+        actual, what_en, what_ko = card.birth_date, "was born", "태어났"
+        attribute = "birth_date"
+    else:
+        actual, what_en, what_ko = card.debut_date, "debuted", "데뷔했"
+        attribute = "debut_date"
+    if not actual:
+        return declined(
+            _unknown(
+                lang,
+                f"{person.name} {what_en} then: the catalog has no date for it.",
+                f"{person.name}이(가) 그때 {what_ko}는지",
+            ),
+            intent.name,
+            [person.label],
+            lang,
+        )
+    shown = format_date(actual, lang)
+    if _date_matches(actual, stated):
+        return found(
+            _yes(
+                lang,
+                f"{person.name} {what_en} on {actual}.",
+                f"{person.name}은(는) {shown}에 {what_ko}어요.",
+            ),
+            card.source_of(attribute),
+            intent.name,
+            (person,),
+            lang,
+        )
+    return found(
+        _no(
+            lang,
+            f"{person.name} {what_en} on {actual}, not {stated.text}.",
+            f"{person.name}은(는) {stated.text}이(가) 아니라 {shown}에 {what_ko}어요.",
+        ),
+        card.source_of(attribute),
+        intent.name,
+        (person,),
+        lang,
+    )
+
+
+async def _album_check(
+    store: Store, intent: Intent, works: Sequence[EntityRef], lang: str
+) -> Answer | None:
+    songs = [w for w in works if w.kind == "song"]
+    releases = [w for w in works if w.kind == "release"]
+    if not songs or not releases:
+        return None
+    song, release = songs[0], releases[0]
+    on = await db.releases_with_song(store, song.id)
+    containing = []
+    for t in on:
+        rel = await db.release(store, t.release.id)
+        if rel is not None:
+            containing.append(rel)
+    if not containing:
+        return declined(
+            _unknown(
+                lang, f"{q(song)} is on {q(release)}.", f"{q(song)}가 {q(release)}에 수록됐는지"
+            ),
+            intent.name,
+            [song.label],
+            lang,
+        )
+    sources = merge_sources(*[await cards._sources(store, r.entity.id) for r in containing])
+    hit = [
+        r
+        for r in containing
+        if r.entity.id == release.id or (r.parent and r.parent.id == release.id)
+    ]
+    if hit:
+        return found(
+            _yes(
+                lang, f"{q(song)} is on {q(release)}.", f"{q(song)}는 {q(release)}에 수록돼 있어요."
+            ),
+            sources,
+            intent.name,
+            (song, release),
+            lang,
+        )
+    names = join_list([q(EntityRef.of(r.entity)) for r in containing], lang)
+    return found(
+        _no(
+            lang,
+            f"{q(song)} is on {names}, not on {q(release)}.",
+            f"{q(song)}는 {q(release)}가 아니라 {names}에 수록돼 있어요.",
+        ),
+        sources,
+        intent.name,
+        (song, release),
+        lang,
+    )
+
+
+# ------------------------------------------------------------------------------ premises
+@dataclass(frozen=True, slots=True)
+class Premise:
+    """A correction of something the question took for granted, with its sources."""
+
+    text: str
+    sources: tuple[SourceRef, ...]
+    lang: str
+
+    def prepend_to(self, result: Answer) -> Answer:
+        """Return the answer with the correction first (answered: the correction is a fact)."""
+        return Answer(
+            f"{self.text}\n{result.text}",
+            merge_sources(self.sources, result.sources),
+            True,
+            result.suggestions,
+            result.intent,
+            result.entities,
+            self.lang,
+        )
+
+
+async def premise(
+    store: Store,
+    intent: Intent,
+    entity: EntityRef,
+    extra: Sequence[Match],
+    text: str,
+    lang: str,
+) -> Premise | None:
+    """Return a correction when the question presumes a wrong artist, year or album."""
+    if entity.kind == "artist" or intent.name in ("samples", "references_in", "references_out"):
+        return None
+    stated = stated_date(text)
+    if not any(m.kind == "artist" for m in extra) and (stated is None or stated.year is None):
+        return None  # nothing presumed: no other artist named, no year stated
+    notes: list[str] = []
+    sources: list[SourceRef] = []
+    performers = await db.performers(store, entity.id)
+    if entity.kind == "video":
+        v = await db.video(store, entity.id)
+        if v and v.song:
+            performers = await db.performers(store, v.song.id)
+    credited = (
+        {
+            line.artist.id
+            for g in (await cards.credits_view(store, entity.id)).groups
+            for line in g.lines
+        }
+        if entity.kind != "work"
+        else set()
+    )
+    view = await cards.credits_view(store, entity.id) if entity.kind != "work" else None
+    for m in extra:
+        if m.kind != "artist" or not performers:
+            continue
+        if m.id in {p.artist.id for p in performers}:
+            continue
+        if m.id in credited:
+            if intent.name == "performer" and view is not None:
+                # "What verse did V sing on Love wins all?": V is credited, but not as a singer.
+                roles = [
+                    line.role for g in view.groups for line in g.lines if line.artist.id == m.id
+                ]
+                shown = join_list([role_title(r, lang) for r in dict.fromkeys(roles)], lang)
+                notes.append(
+                    say(
+                        lang,
+                        f"Note: {m.name} does not sing on {q(entity)}; the catalog credits "
+                        f"{m.name} as {shown}.",
+                        f"참고: {m.name}은(는) {q(entity)}를 부르지 않았어요. "
+                        f"크레딧은 {shown}이에요.",
+                    )
+                )
+                sources.extend(
+                    s
+                    for g in view.groups
+                    for line in g.lines
+                    if line.artist.id == m.id
+                    for s in line.sources
+                )
+            continue
+        if await _member_of_any(store, m.id, [p.artist.id for p in performers]):
+            continue
+        names = join_list([p.artist.name for p in performers], lang)
+        notes.append(
+            say(
+                lang,
+                f"Note: {q(entity)} in the catalog is by {names}, not {m.name}.",
+                f"참고: 카탈로그의 {q(entity)}는 {m.name}이(가) 아니라 {names}의 곡이에요.",
+            )
+        )
+        sources.extend(SourceRef.of(p.source) for p in performers)
+        break
+    date = stated
+    if date is not None and date.year is not None and intent.name != "date":
+        dated = await answers.release_date(store, entity)
+        if dated is not None and not dated[0].startswith(str(date.year)):
+            notes.append(
+                say(
+                    lang,
+                    f"Note: {q(entity)} came out in {dated[0][:4]}, not {date.year}.",
+                    f"참고: {q(entity)}는 {date.year}년이 아니라 {dated[0][:4]}년에 나왔어요.",
+                )
+            )
+            sources.extend(dated[2])
+    if not notes:
+        return None
+    return Premise("\n".join(notes), merge_sources(sources), lang)
+
+
+async def _member_of_any(store: Store, person_id: int, group_ids: Sequence[int]) -> bool:
+    return any(g.group.id in group_ids for g in await db.groups_of(store, person_id))
+
+
+def same_name(a: str, b: str) -> bool:
+    """Tell whether two names have the same search form."""
+    return normalize(a) == normalize(b)

@@ -1,0 +1,516 @@
+"""The entry point: read a question, split it into parts, and answer each part honestly.
+
+A question goes through :func:`answer` in these steps: tidy the text (``parsing.prepare``),
+split several questions in one message into parts, and for each part recognise its intent
+(correcting a misspelt question word only when no keyword matched), find what it is about,
+then route it: a two-hop chain (``chains``), a yes/no check or a false premise
+(``checks``), or a one-hop answer (``answers``). Korean questions get Korean answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+
+from linernotes.bot.errors import echo
+from linernotes.bot.knowledge.ask import answers, chains, checks
+from linernotes.bot.knowledge.ask.finding import Found, exact_spans, find, others
+from linernotes.bot.knowledge.ask.intents import (
+    Intent,
+    by_name,
+    correct_keywords,
+    detect,
+)
+from linernotes.bot.knowledge.ask.model import Answer, declined, merge_sources
+from linernotes.bot.knowledge.ask.online import look_up, search_text
+from linernotes.bot.knowledge.ask.parsing import (
+    FILLERS,
+    PRONOUNS,
+    candidate_names,
+    candidate_runs,
+    date_text_spans,
+    is_korean,
+    looks_like_check,
+    prepare,
+    split_parts,
+    stated_date,
+)
+from linernotes.bot.knowledge.ask.people import artist_answer, performer_answer
+from linernotes.bot.knowledge.entities import EntityKey, EntityRef
+from linernotes.bot.knowledge.normalize import normalize
+from linernotes.bot.knowledge.online.lookup import OnlineLookup
+from linernotes.bot.knowledge.search import Match, resolve
+from linernotes.bot.knowledge.wording import say
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store.core import Store
+
+log = logging.getLogger(__name__)
+
+QUESTION_MAX = 300
+# Without a keyword, a name is more likely a title than a person ("Ditto", "Wings").
+NAME_FIRST = ("song", "release", "video", "artist", "work")
+HELP = (
+    "I can answer questions like “Who directed the Love wins all video?”, “Who wrote Spring "
+    "Day?”, “What does the Love wins all MV reference?”, “When is V's birthday?”, "
+    "“Who is in BTS?” or “봄날 작사가 누구야?”."
+)
+HELP_KO = (
+    "“러브 윈즈 올 뮤비 감독 누구야?”, “봄날 누가 썼어?”, “뷔 생일 언제야?”, "
+    "“트와이스 리더 누구야?” 같은 질문에 답할 수 있어요."
+)
+
+
+async def answer(
+    store: Store,
+    question: str,
+    today: dt.date | None = None,
+    *,
+    online: OnlineLookup | None = None,
+) -> Answer:
+    """Answer a question from stored facts, citing sources; decline when unsure.
+
+    With ``online``, a name the store does not know is looked up on MusicBrainz (and stored),
+    and an imported entry lacking the facts asked for has its relationships fetched.
+    """
+    raw = " ".join((question or "").split())[:QUESTION_MAX]
+    prepared = prepare(raw)
+    lang = "ko" if is_korean(prepared.text) else "en"
+    if not prepared.text:
+        return declined(
+            say(lang, "Ask me something about a song, video, album or artist. " + HELP, HELP_KO),
+            None,
+            lang=lang,
+        )
+    on = (today or dt.datetime.now(dt.UTC).date()).isoformat()
+    parts = _with_intents(split_parts(prepared.text))
+    if len(parts) <= 1:
+        return await _answer_part(store, prepared.text, prepared.shouted, on, None, online)
+    results: list[Answer] = []
+    previous: EntityRef | None = None
+    for part in parts:
+        result = await _answer_part(store, part, prepared.shouted, on, previous, online)
+        if result.entities:
+            previous = result.entities[0]
+        results.append(result)
+    return _combine(results, parts)
+
+
+async def answer_for(
+    store: Store, question: str, value: str, today: dt.date | None = None
+) -> Answer:
+    """Answer a question about one picked entity ("song:12"), after an ambiguous first try."""
+    key = EntityKey.parse(value)
+    row = await db.entity(store, key.id) if key else None
+    text = prepare(" ".join((question or "").split())[:QUESTION_MAX]).text
+    lang = "ko" if is_korean(text) else "en"
+    if row is None or key is None or row.kind != key.kind:
+        return declined(
+            say(
+                lang, "That entry is no longer in the catalog.", "그 항목은 이제 카탈로그에 없어요."
+            ),
+            None,
+            lang=lang,
+        )
+    intent, _ = detect(text)
+    entity = EntityRef.of(row)
+    if intent is None:
+        match = Match(row.kind, row.id, row.label, row.name, row.name, "id", 1.0, row.importance)
+        return await _about(store, Found(match, (match,), row.name), lang)
+    on = (today or dt.datetime.now(dt.UTC).date()).isoformat()
+    return await dispatch(store, intent, entity, text, lang, on)
+
+
+def _with_intents(parts: list[str]) -> list[str]:
+    """Join a part without a question word onto the next ("Who was behind the camera for
+    the Spring Day MV? Who directed it?" is one question said twice)."""
+    out: list[str] = []
+    carry = ""
+    for part in parts:
+        text = f"{carry} {part}".strip() if carry else part
+        if detect(part)[0] is None:
+            carry = text
+            continue
+        out.append(text)
+        carry = ""
+    if carry:
+        if out:
+            out[-1] = f"{out[-1]} {carry}"
+        else:
+            out.append(carry)
+    return out
+
+
+def _combine(results: list[Answer], parts: list[str]) -> Answer:
+    """Join the answers of several parts; answered if any part was, saying which were not."""
+    answered = [r for r in results if r.answered]
+    if not answered:
+        return results[0]
+    lang = answered[0].lang
+    lines = []
+    for part, r in zip(parts, results, strict=True):
+        if r.answered:
+            lines.append(r.text)
+        else:
+            lines.append(say(lang, f"About “{echo(part)}”: ", f"“{echo(part)}”: ") + r.text)
+    return Answer(
+        "\n".join(lines),
+        merge_sources(*(r.sources for r in answered)),
+        True,
+        tuple(s for r in results for s in r.suggestions),
+        answered[0].intent,
+        tuple(e for r in answered for e in r.entities),
+        lang,
+    )
+
+
+def _names_in(found_: Found) -> list[str]:
+    return [found_.text] if found_.text else []
+
+
+async def _answer_part(
+    store: Store,
+    text: str,
+    shouted: bool,
+    on: str,
+    previous: EntityRef | None,
+    online: OnlineLookup | None = None,
+) -> Answer:
+    intent, spans = detect(text)
+    corrections: list[str] = []
+    if intent is None:
+        # Words that are names are never "corrected" into keywords ("Wings" is not "sings").
+        named = await exact_spans(store, candidate_runs(text, spans, trim=False), None, shouted)
+        protected = frozenset(
+            {*FILLERS, *(w.lower() for span, _ in named for w in span.text.split())}
+        )
+        corrected, corrections = correct_keywords(text, protected)
+        if corrections:
+            text = corrected
+            intent, spans = detect(text)
+    spans = sorted([*spans, *date_text_spans(text)])
+    runs = candidate_runs(text, spans)
+    wide = candidate_runs(text, spans, trim=False)
+    texts = candidate_names(text, spans)
+    if intent is None:
+        return await _no_keyword(store, text, runs, wide, texts, shouted)
+    chained = await chains.try_chain(store, intent, text, runs, on)
+    if chained is not None:
+        return chained
+    if not texts:
+        if previous is not None:
+            return await _route(
+                store, intent, previous, text, wide, Found(None, (), ""), on, shouted
+            )
+        lang = "ko" if is_korean(text) else "en"
+        return declined(
+            say(
+                lang,
+                "Which song, video, album or artist do you mean? " + HELP,
+                "어떤 곡, 영상, 앨범, 아티스트를 말씀하시는지 알려 주세요. " + HELP_KO,
+            ),
+            intent.name,
+            lang=lang,
+        )
+    asks_person = bool(intent.roles) and bool(_WHO.search(text))
+    found_ = await find(store, wide, texts, intent.kinds, shouted=shouted, asks_person=asks_person)
+    lang = "ko" if is_korean(text, _names_in(found_)) else "en"
+    titled = None
+    if intent.roles and found_.candidates and found_.candidates[0].kind == "artist":
+        # "SEVENTEEN Hot producer": a title next to its artist's name is that song.
+        titled = await _title_of_artist(store, found_.candidates[0].ref, found_)
+    if found_.match is None and titled is None:
+        if previous is not None and _mentions_pronoun(text):
+            return await _route(store, intent, previous, text, wide, found_, on, shouted)
+        looked = None
+        if online is not None and _unknown(found_):
+            query = search_text(text, spans, texts[0])
+            looked = await look_up(store, online, query, intent, lang)
+            if isinstance(looked, Answer):
+                return looked
+        if looked is None:
+            return await _not_found(store, intent, found_, texts, lang)
+        found_ = Found(looked, (looked,), texts[0])
+    m = found_.match or found_.candidates[0]
+    entity = titled or m.ref
+    result = await _route(store, intent, entity, text, wide, found_, on, shouted)
+    if not result.answered and online is not None and await online.ensure_details(entity.id):
+        result = await _route(store, intent, entity, text, wide, found_, on, shouted)
+    if m.tier == "fuzzy" and result.answered:
+        result = result.with_text(
+            say(
+                lang,
+                f"(Reading “{echo(found_.text)}” as {m.name}.) ",
+                f"(“{echo(found_.text)}”을(를) {m.name}(으)로 읽었어요.) ",
+            )
+            + result.text
+        )
+    if corrections and result.answered:
+        log.debug("read question words %s", corrections)
+    if result.answered and not result.sources:
+        # Every answer cites a source; a fact without one is not stated.
+        log.warning("answer without sources for %r", text)
+        return declined(
+            say(
+                lang,
+                "I found something but cannot cite a source for it, so I won't say.",
+                "찾은 정보의 출처를 댈 수 없어서 말하지 않을게요.",
+            ),
+            intent.name,
+            lang=lang,
+        )
+    return result
+
+
+def _unknown(found_: Found) -> bool:
+    """Return whether the store knows nothing by the name (not ambiguous, nothing unexplained)."""
+    if found_.unexplained:
+        return False
+    return not found_.candidates or found_.candidates[0].tier == "fuzzy"
+
+
+_WHO = re.compile(r"\bwho(?:m|'s)?\b|누가|누구", re.IGNORECASE)
+
+
+async def _title_of_artist(store: Store, artist: EntityRef, found_: Found) -> EntityRef | None:
+    """Read "SEVENTEEN Hot producer" as the song "Hot" by SEVENTEEN, not SEVENTEEN's works."""
+    if found_.span is None:
+        return None
+    words = [w[1] for w in found_.span.leftover if w[1].lower() not in FILLERS]
+    norm = normalize(" ".join(words))
+    if not norm:
+        return None
+    hits = await db.names_exact(store, norm, ("song", "release", "video"), 20)
+    mine = []
+    for h in sorted(hits, key=lambda h: (("song", "release", "video").index(h.kind), h.entity_id)):
+        performers = await db.performers(store, h.entity_id)
+        if any(p.artist.id == artist.id for p in performers) or h.kind == "video":
+            mine.append(h)
+    songs = [h for h in mine if h.kind == "song"]
+    chosen = songs[0] if len(songs) == 1 else (mine[0] if len(mine) == 1 else None)
+    if chosen is None:
+        return None
+    return EntityRef(EntityKey(chosen.kind, chosen.entity_id), chosen.entity_name, chosen.label)
+
+
+async def _no_keyword(
+    store: Store,
+    text: str,
+    runs: list[list[tuple[str, str]]],
+    wide: list[list[tuple[str, str]]],
+    texts: list[str],
+    shouted: bool,
+) -> Answer:
+    """Answer a question without a keyword: a check between two names, or a bare name."""
+    found_ = await find(store, wide, texts, NAME_FIRST, shouted=shouted) if texts else None
+    lang = "ko" if is_korean(text, _names_in(found_) if found_ else []) else "en"
+    if looks_like_check(text):
+        # "Is Karina in aespa?", "Is Ditto a NewJeans song?": the two names say what to check.
+        named = []
+        for span, matches in await exact_spans(store, wide, NAME_FIRST, shouted):
+            if not any(span.overlaps(other) for other, _ in named):
+                named.append((span, matches))
+        if len(named) >= 2:
+            first = sorted(named[:2], key=lambda pair: (pair[0].run, pair[0].start))
+            main, extra = first[0][1][0], [first[1][1][0]]
+            implied = await _implied_intent(main, extra)
+            if implied is not None:
+                lang = "ko" if is_korean(text, [p[0].text for p in first]) else "en"
+                entity = main.ref
+                checked = await checks.check(store, implied, entity, extra, text, lang)
+                if checked is not None:
+                    return checked
+    # "Ditto?" or "TWICE": a bare name asks for what we know about it.
+    if found_ is not None and found_.match is not None and _bare_name(runs, found_):
+        return await _about(store, found_, lang)
+    suggestions = [found_.match.label] if found_ and found_.match else []
+    return declined(
+        say(
+            lang,
+            "I'm not sure what you're asking. " + HELP,
+            "무엇을 물어보시는지 잘 모르겠어요. " + HELP_KO,
+        ),
+        None,
+        suggestions,
+        lang,
+    )
+
+
+async def _implied_intent(main: Match, extra: list[Match]) -> Intent | None:
+    """Return what a check without keywords asks, from the kinds of the two things it names."""
+    if not extra:
+        return None
+    kinds = {main.kind, extra[0].kind}
+    if kinds == {"artist"}:
+        return by_name("members")
+    if "artist" in kinds:
+        return by_name("performer")
+    if kinds == {"song", "release"}:
+        return by_name("album")
+    return None
+
+
+def _bare_name(runs: list[list[tuple[str, str]]], found_: Found) -> bool:
+    if len(runs) != 1 or found_.span is None:
+        return len(runs) == 1 and found_.span is None and found_.match is not None
+    return all(w[1].lower() in FILLERS for w in found_.span.leftover)
+
+
+def _mentions_pronoun(text: str) -> bool:
+    return any(w.strip("?!.,'’").lower() in PRONOUNS for w in text.split())
+
+
+async def _about(store: Store, found_: Found, lang: str) -> Answer:
+    """Answer a bare name with the most basic fact: who performs it, or what an artist is."""
+    m = found_.match
+    assert m is not None
+    entity = m.ref
+    if m.kind in ("song", "video", "release"):
+        return await performer_answer(store, by_name("performer"), entity, lang)
+    if m.kind == "artist":
+        return await artist_answer(store, by_name("members"), entity, lang)
+    return declined(
+        say(
+            lang,
+            f"I know {m.label}; what would you like to know about it? " + HELP,
+            f"{m.label}에 대해 무엇이 궁금하세요? " + HELP_KO,
+        ),
+        None,
+        [m.label],
+        lang,
+    )
+
+
+async def _not_found(
+    store: Store, intent: Intent, found_: Found, texts: list[str], lang: str
+) -> Answer:
+    if found_.unexplained:
+        suggestions = [m.label for m in found_.candidates[:5]]
+        return declined(
+            say(
+                lang,
+                f"I know {'; '.join(suggestions)}, but nothing that matches "
+                f"“{echo(found_.unexplained)}” with it, so I won't guess.",
+                f"{'; '.join(suggestions)}은(는) 알지만 “{echo(found_.unexplained)}”와(과) 맞는 "
+                "것은 몰라서 추측하지 않을게요.",
+            ),
+            intent.name,
+            suggestions,
+            lang,
+        )
+    suggestions = [m.label for m in found_.candidates[:5]]
+    if found_.candidates and found_.candidates[0].tier != "fuzzy":
+        choices = [m.ref for m in found_.candidates[:25]]
+        return declined(
+            say(
+                lang,
+                f"“{echo(found_.text)}” could mean several things: {'; '.join(suggestions)}. "
+                "Which one?",
+                f"“{echo(found_.text)}”은(는) 여러 가지일 수 있어요: {'; '.join(suggestions)}. "
+                "어느 것인가요?",
+            ),
+            intent.name,
+            suggestions,
+            lang,
+            choices,
+        )
+    if not suggestions:
+        near = await resolve(store, texts[0], None, limit=5)
+        suggestions = [m.label for m in near]
+    hint = (
+        say(
+            lang,
+            f" Did you mean {'; '.join(suggestions[:3])}?",
+            f" 혹시 {'; '.join(suggestions[:3])}인가요?",
+        )
+        if suggestions
+        else ""
+    )
+    return declined(
+        say(
+            lang,
+            f"I don't know anything called “{echo(texts[0])}”.{hint}",
+            f"“{echo(texts[0])}”(이)라는 것은 몰라요.{hint}",
+        ),
+        intent.name,
+        suggestions,
+        lang,
+    )
+
+
+async def _route(
+    store: Store,
+    intent: Intent,
+    entity: EntityRef,
+    text: str,
+    runs: list[list[tuple[str, str]]],
+    found_: Found,
+    on: str,
+    shouted: bool,
+) -> Answer:
+    lang = "ko" if is_korean(text, _names_in(found_)) else "en"
+    extra = await others(store, runs, found_, shouted=shouted) if found_.match is not None else []
+    checked = await checks.check(store, intent, entity, extra, text, lang)
+    if checked is not None:
+        return checked
+    result = await dispatch(store, intent, entity, text, lang, on)
+    premise = await checks.premise(store, intent, entity, extra, text, lang)
+    if premise is not None:
+        return premise.prepend_to(result)
+    return result
+
+
+def _stated_day(question: str) -> str | None:
+    """Return the day ("2017-04-21") or year ("2017") a question asks an age on, if any."""
+    date = stated_date(question)
+    if date is None or date.year is None:
+        return None
+    if date.month and date.day:
+        return f"{date.year:04d}-{date.month:02d}-{date.day:02d}"
+    return f"{date.year:04d}"
+
+
+async def dispatch(
+    store: Store, intent: Intent, entity: EntityRef, question: str, lang: str, on: str
+) -> Answer:
+    """Answer a one-hop question about one entity."""
+    name = intent.name
+    if name in ("references_in", "references_out", "samples"):
+        return await answers.references_answer(store, intent, entity, lang)
+    if name == "reviews":
+        return await answers.reviews_answer(store, intent, entity, lang)
+    if entity.kind == "artist":
+        if intent.roles:
+            return await answers.works_answer(store, intent, entity, question, lang)
+        if name == "date":
+            intent = by_name("debut")
+        if name == "performer":
+            intent = by_name("members")
+        if intent.name == "age":
+            on = _stated_day(question) or on
+        return await artist_answer(store, intent, entity, lang, on)
+    if name == "performer":
+        return await performer_answer(store, intent, entity, lang)
+    if name == "agency":
+        return await answers.release_label_answer(store, intent, entity, lang)
+    if name == "album":
+        return await answers.album_answer(store, intent, entity, lang)
+    if name == "date":
+        return await answers.date_answer(store, intent, entity, question, lang)
+    if name == "length":
+        return await answers.length_answer(store, intent, entity, question, lang)
+    if intent.roles:
+        return await answers.credits_answer(store, intent, entity, lang)
+    if name == "members":
+        # "Who is in the Love wins all video?" reads as a cast question.
+        return await answers.credits_answer(store, by_name("cast"), entity, lang)
+    return declined(
+        say(
+            lang,
+            f"I can't answer that about {entity.label}.",
+            f"{entity.label}에 대해서는 그 질문에 답할 수 없어요.",
+        ),
+        name,
+        [entity.label],
+        lang,
+    )

@@ -1,0 +1,267 @@
+"""Find the entities a question is about: known names in its words, else a clear close match.
+
+Every choice here has a full tie-break (span length, written form, kind wanted by the
+intent, position in the question, then the entity's label and id), so the same question on
+the same catalog always finds the same entity, whatever the hash seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from linernotes.bot.knowledge.ask.parsing import COMMON_WORDS, FILLERS, Span, subspans
+from linernotes.bot.knowledge.normalize import has_hangul, normalize
+from linernotes.bot.knowledge.romanize import lookup_forms
+from linernotes.bot.knowledge.search import Match, clear_typo, resolve
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store.core import Store
+
+_EXACT_LIMIT = 400
+_PICK_MAX = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What a question names: one match, or candidates to offer, and the text that named it."""
+
+    match: Match | None
+    candidates: tuple[Match, ...]
+    text: str
+    unexplained: str | None = None
+    span: Span | None = None
+
+
+def _unexplained(leftover: Sequence[tuple[str, str]], match: Match, shouted: bool) -> str | None:
+    """Return capitalised words next to the name that the entity does not account for.
+
+    "Dynamite by Plastic Ghosts" must not be answered about BTS's "Dynamite": words that
+    look like a name and are not in the entity's label (its artists, creator) make the
+    match unsure. In a question typed in capitals, capitals say nothing, so only words
+    after "by" count.
+    """
+    label = normalize(match.label)
+    words = list(leftover)
+    if shouted:
+        after_by = [i for i, w in enumerate(words) if w[1].lower() == "by"]
+        words = words[after_by[0] + 1 :] if after_by else []
+    odd = [
+        w[1]
+        for w in words
+        if (w[1][:1].isupper() or shouted)
+        and not has_hangul(w[1])
+        and w[1].lower() not in FILLERS
+        and w[1].lower() not in COMMON_WORDS
+        and normalize(w[1]) not in label
+        and w[1].upper() not in ("MV", "M/V", "I", "OST")
+    ]
+    # A number next to a title that the title does not have ("Ditto 2") names another thing.
+    odd += [w[1] for w in leftover if w[1].isdigit() and len(w[1]) < 4 and w[1] not in label]
+    return " ".join(odd) or None
+
+
+async def _anchor(store: Store, match: Match) -> tuple[str, int]:
+    """Map a song-like entity to the song it is about (a video's song, a single's track)."""
+    if match.kind == "video":
+        v = await db.video(store, match.id)
+        if v is not None and v.song is not None:
+            return ("song", v.song.id)
+    if match.kind == "release":
+        rel = await db.release(store, match.id)
+        tracks = await db.tracks(store, match.id)
+        if rel is not None and rel.type == "single" and len(tracks) == 1:
+            return ("song", tracks[0].song.id)
+        # An album named after its title track ("Palette") is about that song here.
+        same = [t for t in tracks if normalize(t.song.name) == normalize(match.name)]
+        if len(same) == 1:
+            return ("song", same[0].song.id)
+    return (match.kind, match.id)
+
+
+async def pick(store: Store, matches: Sequence[Match], kinds: Sequence[str]) -> Match | None:
+    """Pick one entity if every match is the same thing (a song, its video, its single)."""
+    if len(matches) == 1:
+        return matches[0]
+    # Two songs (or artists, works) of one name are never the same thing: no need to look.
+    distinct = [m for m in matches if m.kind in ("song", "artist", "work")]
+    if len(distinct) > 1 or len(matches) > _PICK_MAX:
+        return None
+    anchors = [await _anchor(store, m) for m in matches]
+    if len(set(anchors)) != 1:
+        return None
+    for kind in kinds:
+        for m in matches:
+            if m.kind == kind:
+                return m
+    return matches[0]
+
+
+def _kind_rank(kind: str, kinds: Sequence[str]) -> int:
+    return kinds.index(kind) if kind in kinds else len(kinds)
+
+
+async def exact_spans(
+    store: Store,
+    runs: Sequence[list[tuple[str, str]]],
+    kinds: Sequence[str] | None,
+    shouted: bool = False,
+) -> list[tuple[Span, list[Match]]]:
+    """Return every word span that is a known name, with its matches, best span first."""
+    spans = subspans(runs, shouted)
+    # Hangul typed for a name the catalog has in Latin letters (최용석 for Choi Yong-seok).
+    romanized: set[str] = set()
+    for span in list(spans.values()):
+        if has_hangul(span.text) and span.words <= 2:
+            for form in lookup_forms(span.text):
+                norm = normalize(form)
+                if norm not in spans:
+                    spans[norm] = span
+                    romanized.add(norm)
+    hits = await db.names_exact_many(store, list(spans), kinds, _EXACT_LIMIT)
+    by_norm: dict[str, dict[int, Match]] = {}
+    for h in hits:
+        chosen = by_norm.setdefault(h.norm, {})
+        if h.entity_id not in chosen:
+            chosen[h.entity_id] = Match(
+                h.kind, h.entity_id, h.label, h.entity_name, h.name, "exact", 1.0, h.importance
+            )
+    kinds_t = tuple(kinds or ())
+    direct = {(spans[n].run, spans[n].start, spans[n].end) for n in by_norm if n not in romanized}
+    by_span: dict[tuple[int, int, int], tuple[Span, dict[int, Match]]] = {}
+    for norm, chosen in by_norm.items():
+        span = spans[norm]
+        if norm in romanized and (span.run, span.start, span.end) in direct:
+            continue  # the Hangul itself is a known name: its romanizations add nothing
+        key = (span.run, span.start, span.end)
+        merged = by_span.setdefault(key, (span, {}))[1]
+        for entity_id, match in chosen.items():
+            merged.setdefault(entity_id, match)
+    out = []
+    for span, chosen in by_span.values():
+        matches = sorted(
+            chosen.values(),
+            key=lambda m: (_kind_rank(m.kind, kinds_t), -m.importance, m.label, m.id),
+        )
+        out.append((span, matches))
+    out.sort(
+        key=lambda pair: (
+            -pair[0].words,
+            -pair[0].preference,
+            min(_kind_rank(m.kind, kinds_t) for m in pair[1]),
+            pair[0].run,
+            pair[0].start,
+            pair[0].norm,
+        )
+    )
+    return out
+
+
+def _by_context(
+    matches: Sequence[Match], span: Span, rest: Sequence[tuple[Span, list[Match]]]
+) -> Match | None:
+    """Pick the one homonym whose label names something else in the question ("Nayeon … TWICE")."""
+    context: list[str] = []
+    for other, other_matches in rest:
+        if not other.overlaps(span):
+            context.append(other.norm)
+            context.extend(normalize(m.name) for m in other_matches[:1])
+    fitting = [m for m in matches if any(c and c in normalize(m.label) for c in context)]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _works_only(matches: Sequence[Match]) -> list[Match]:
+    """Drop artists when works share the name: "who directed Likey" asks about the song."""
+    works = [m for m in matches if m.kind != "artist"]
+    return works if works and len(works) < len(matches) else list(matches)
+
+
+async def _known_artist(store: Store, text: str) -> bool:
+    norm = normalize(text)
+    return bool(norm) and bool(await db.names_exact(store, norm, ("artist",), 1))
+
+
+async def find(
+    store: Store,
+    runs: Sequence[list[tuple[str, str]]],
+    texts: Sequence[str],
+    kinds: Sequence[str],
+    *,
+    shouted: bool = False,
+    asks_person: bool = False,
+) -> Found:
+    """Find the entity a question is about: the longest word span that is a known name,
+    else the best prefix, substring or (clear) typo match of a whole run."""
+    fallback: Found | None = None
+    exact = await exact_spans(store, runs, kinds, shouted)
+    if exact:
+        span, matches = exact[0]
+        if asks_person:
+            matches = _works_only(matches)
+        picked = await pick(store, matches, kinds) or _by_context(matches, span, exact[1:])
+        if picked is not None:
+            odd = _unexplained(span.leftover, picked, shouted)
+            # A known artist next to the name is a premise to check, not an unknown word.
+            if odd and not await _known_artist(store, odd):
+                return Found(None, (picked,), span.text, odd, span)
+            return Found(picked, tuple(matches), span.text, None, span)
+        fallback = Found(None, tuple(matches), span.text, None, span)
+    typo_fallback: Found | None = None
+    for text in texts:
+        results = await resolve(store, text, kinds, limit=10)
+        if not results:
+            continue
+        for tier in ("prefix", "substring"):
+            tiered = [r for r in results if r.tier == tier]
+            if not tiered:
+                continue
+            picked = await pick(store, tiered, kinds)
+            if picked is not None and fallback is None:
+                return Found(picked, tuple(tiered), text)
+            if fallback is None:
+                fallback = Found(None, tuple(tiered), text)
+            break
+        fuzzy = [r for r in results if r.tier == "fuzzy"]
+        if fuzzy and fallback is None:
+            best = await _clear_typo(store, fuzzy, kinds)
+            if best is not None:
+                return Found(best, tuple(fuzzy), text)
+            typo_fallback = typo_fallback or Found(None, tuple(fuzzy), text)
+    return fallback or typo_fallback or Found(None, (), texts[0] if texts else "")
+
+
+async def _clear_typo(store: Store, fuzzy: Sequence[Match], kinds: Sequence[str]) -> Match | None:
+    """Return the clearly meant typo match; a song and its single or video count as one."""
+    best = clear_typo(fuzzy)
+    if best is not None:
+        return best
+    top = [m for m in fuzzy if m.score == fuzzy[0].score]
+    rest = [m for m in fuzzy if m.score < fuzzy[0].score]
+    picked = await pick(store, top, kinds)
+    if picked is None or clear_typo([picked, *rest]) is None:
+        return None
+    return picked
+
+
+async def others(
+    store: Store,
+    runs: Sequence[list[tuple[str, str]]],
+    main: Found,
+    kinds: Sequence[str] | None = None,
+    shouted: bool = False,
+) -> list[Match]:
+    """Return the other known names in the question (not overlapping the main one), in order."""
+    out: list[Match] = []
+    taken: list[Span] = [main.span] if main.span else []
+    main_id = main.match.id if main.match else None
+    order = kinds or ("song", "release", "video", "work", "artist")
+    for span, matches in await exact_spans(store, runs, order, shouted):
+        if any(span.overlaps(t) for t in taken):
+            continue
+        if main.span is None and main.text and normalize(main.text) == span.norm:
+            continue
+        best = next((m for m in matches if m.id != main_id), None)
+        if best is None:
+            continue
+        taken.append(span)
+        out.append(best)
+    return out

@@ -1,0 +1,416 @@
+"""Kinds of question (intents), the keywords that announce them, and typo-tolerant keywords.
+
+The first intent whose keywords appear in a question wins, so the order of ``INTENTS``
+matters: narrow intents ("cinematographer", "real name") come before broad ones ("direct",
+"name"). When no keyword matches, a word a letter or two away from one ("directd",
+"lyrcist", "birthdy") is read as that keyword (rapidfuzz's OSA distance: a swapped pair of
+letters is one edit), and only then.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extract
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """A kind of question: its keywords, which entity kinds it is about, and roles if any."""
+
+    name: str
+    patterns: tuple[re.Pattern[str], ...]
+    kinds: tuple[str, ...]
+    roles: tuple[str, ...] = ()
+
+
+def _p(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+
+
+WORK_KINDS = ("song", "video", "release")
+ALL_KINDS = ("artist", "song", "video", "release", "work")
+# Order matters: the first intent whose keywords appear wins.
+INTENTS: tuple[Intent, ...] = (
+    Intent(
+        "samples",
+        _p(r"\bsampl\w*", r"\binterpolat\w*", r"샘플\w*"),
+        ("song", "video", "release"),
+    ),
+    Intent(
+        "performer",
+        _p(
+            r"\bwho sings?\b",
+            r"\bwho sang\b",
+            r"\bsung by\b",
+            r"\bsings?\b",
+            r"\bsang\b",
+            r"\bwhose (?:song|track|single)\b",
+            r"\b(?:which|what) (?:artist|singer|group|band)(?:'s)? (?:sings?|sang|did|does|is|made|"
+            r"released|performs?|performed)\b",
+            r"\bby (?:which|what|who) (?:artist|group|singer)\b",
+            r"\bwho (?:performs?|performed|released)\b",
+            r"\bartist of\b",
+            r"\bwho(?:'s| is) the (?:artist|singer)\b",
+            r"부른",
+            r"불렀",
+            r"부르는",
+            r"누구 노래",
+            r"누구의 노래",
+            r"가수",
+        ),
+        ("song", "video", "release", "artist"),
+    ),
+    Intent(
+        "legal_name",
+        _p(
+            r"\breal names?\b",
+            r"\blegal names?\b",
+            r"\bbirth names?\b",
+            r"\bfull names?\b",
+            r"\bactual names?\b",
+            r"본명",
+            r"실명",
+            r"진짜 이름",
+        ),
+        ("artist",),
+    ),
+    Intent("leader", _p(r"\bleaders?\b", r"\bwho leads\b", r"리더"), ("artist",)),
+    Intent("maknae", _p(r"\bmaknae\b", r"\byoungest member\b", r"막내"), ("artist",)),
+    Intent("age", _p(r"\bhow old\b", r"\bwhat age\b", r"\bage\b", r"몇 ?살", r"나이"), ("artist",)),
+    Intent(
+        "references_in",
+        _p(
+            r"^(?:what|which|who)(?!\s+(?:does|do|did|is|are|was|were)\b)"
+            r"(?:\s+\w+){0,2}?\s+(?:references?|referenced|quotes?|quoted|"
+            r"homages?|alludes? to|pays? homage to|paid homage to)\b"
+            r"(?!\s+(?:in|are|is|were|was)\b)",
+            r"\breferenced(?:\s+(?:in|by))?\s*\??$",
+            r"\breferenced by\b",
+            r"(?:을|를)\s*(?:오마주|레퍼런스|참고|인용)(?:한|했)",
+        ),
+        ALL_KINDS,
+    ),
+    Intent(
+        "references_out",
+        _p(
+            r"\breferenc\w*",
+            r"\binspir\w*",
+            r"\bhomages?\b",
+            r"\ballu(?:sion|sions|de|des)\b",
+            r"\bnods? to\b",
+            r"\beaster eggs?\b",
+            r"\bquot\w*",
+            r"오마주",
+            r"레퍼런스",
+            r"모티브",
+            r"인용",
+            r"참고",
+        ),
+        ("song", "video", "release", "work"),
+    ),
+    Intent(
+        "director_of_photography",
+        _p(
+            r"\bcinematograph\w*",
+            r"\bdirector of photography\b",
+            r"\bdop\b",
+            r"촬영감독",
+        ),
+        (*WORK_KINDS, "artist"),
+        ("director of photography",),
+    ),
+    Intent(
+        "art_director",
+        _p(r"\bart direct\w*", r"미술감독"),
+        (*WORK_KINDS, "artist"),
+        ("art director",),
+    ),
+    Intent(
+        "choreographer",
+        _p(r"\bchoreograph\w*", r"안무"),
+        (*WORK_KINDS, "artist"),
+        ("choreographer",),
+    ),
+    Intent(
+        "director",
+        _p(
+            r"\bdirect(?:ed|s|or|ors|ing)?\b",
+            r"\bhelm(?:ed|s)?\b",
+            r"\bfilmed\b",
+            r"\bshot\b",
+            r"\bmade\b(?=.*\b(?:video|mv|m/v)\b)",
+            r"\bbehind the (?:video|mv)\b",
+            r"\bdid the (?:music video|video|mv|m/v)\b",
+            r"감독",
+            r"연출",
+        ),
+        (*WORK_KINDS, "artist"),
+        ("mv director",),
+    ),
+    Intent(
+        "featured",
+        _p(
+            r"\bfeat(?:ured|uring|ures|ure)?\b\.?",
+            r"\bft\b\.?",
+            r"\bguest (?:vocal|verse|artist)s?\b",
+            r"피처링",
+            r"피쳐링",
+        ),
+        (*WORK_KINDS, "artist"),
+        ("featured artist",),
+    ),
+    Intent(
+        "cast",
+        _p(
+            r"\bappear(?:s|ed|ing)?\b",
+            r"\bstar(?:s|red|ring)?\b",
+            r"\bcast\b",
+            r"\bact(?:s|ed|ing)?\b",
+            r"\bwho(?:'s| is| was| are)? in the\b(?=.*\b(?:video|mv|m/v)\b)",
+            r"출연",
+            r"주연",
+            r"나오는 사람",
+            r"나온 사람",
+            r"누가 나(?:와|오|왔)",
+        ),
+        (*WORK_KINDS, "artist"),
+        ("mv cast",),
+    ),
+    Intent(
+        "lyricist",
+        _p(r"\blyric\w*", r"\bpenned\b", r"\bwords\b", r"작사"),
+        (*WORK_KINDS, "artist"),
+        ("lyricist", "writer"),
+    ),
+    Intent(
+        "composer",
+        _p(r"\bcompos\w*", r"\bmusic by\b", r"작곡"),
+        (*WORK_KINDS, "artist"),
+        ("composer", "writer"),
+    ),
+    Intent("arranger", _p(r"\barrang\w*", r"편곡"), (*WORK_KINDS, "artist"), ("arranger",)),
+    Intent(
+        "producer",
+        _p(r"\bproduc\w*", r"프로듀\w*", r"프로듀싱"),
+        (*WORK_KINDS, "artist"),
+        ("producer",),
+    ),
+    Intent(
+        "mixing",
+        _p(r"\bmix(?:ed|es|ing)?\b", r"믹싱"),
+        (*WORK_KINDS, "artist"),
+        ("mixing engineer",),
+    ),
+    Intent(
+        "writer",
+        _p(
+            r"\bwr(?:o|i)te\b",
+            r"\bwrites\b",
+            r"\bwritten\b",
+            r"\bwriters?\b",
+            r"\bsongwrit\w*",
+            r"\bwho made\b",
+            r"\bcredits?\b",
+            r"\bworked on\b",
+            r"\bworks\b",
+            r"\bfilmography\b",
+            r"\bdiscography\b",
+            r"만든",
+            r"만들었",
+            r"썼",
+            r"쓴 (?:사람|곡|노래)",
+            r"누가 쓴",
+            r"작곡가",
+        ),
+        (*WORK_KINDS, "artist"),
+        ("lyricist", "composer", "writer"),
+    ),
+    Intent(
+        "birthday",
+        _p(
+            r"\bbirthdays?\b",
+            r"\bborn\b",
+            r"\bbirth ?date\b",
+            r"생일",
+            r"생년월일",
+            r"년생",
+            r"태어났",
+            r"태어난",
+        ),
+        ("artist",),
+    ),
+    Intent("debut", _p(r"\bdebut\w*", r"데뷔"), ("artist",)),
+    Intent(
+        "reviews",
+        _p(
+            r"\breviews?\w*",
+            r"\bcritics?\b",
+            r"\bcritiqu\w*",
+            r"\bdiscuss\w*",
+            r"\barticles?\b",
+            r"\bwritten about\b",
+            r"리뷰",
+            r"평론",
+            r"비평",
+        ),
+        ALL_KINDS,
+    ),
+    Intent(
+        "members",
+        _p(
+            r"\bmembers?\b",
+            r"\blineup\b",
+            r"\bline-up\b",
+            r"\bwho (?:is|are|was|were) in\b",
+            r"\bwho are\b",
+            r"멤버",
+            r"구성원",
+        ),
+        ("artist",),
+    ),
+    Intent(
+        "groups",
+        _p(
+            r"\b(?:which|what) (?:group|band)s?\b",
+            r"\bgroups? (?:is|was|does)\b",
+            r"\bmember of\b",
+            r"\bin which group\b",
+            r"무슨 그룹",
+            r"어느 그룹",
+            r"소속 그룹",
+        ),
+        ("artist",),
+    ),
+    Intent(
+        "album",
+        _p(
+            r"\b(?:what|which) (?:album|ep|mini album|record|release)\b",
+            r"\balbum\b",
+            r"\bep\b",
+            r"\btracklist\b",
+            r"\bwhat(?:'s| is) on\b",
+            r"앨범",
+            r"수록",
+        ),
+        ("song", "release", "video"),
+    ),
+    Intent(
+        "agency",
+        _p(
+            r"\bagency\b",
+            r"\blabel\b",
+            r"\bcompany\b",
+            r"\bsigned\b",
+            r"소속사",
+            r"레이블",
+            r"기획사",
+        ),
+        ("artist", "release", "song"),
+    ),
+    Intent(
+        "length",
+        _p(
+            r"\bhow long\b",
+            r"\blength\b",
+            r"\bduration\b",
+            r"\bruntime\b",
+            r"\brunning time\b",
+            r"길이",
+            r"러닝타임",
+            r"재생시간",
+        ),
+        ("song", "video"),
+    ),
+    Intent(
+        "date",
+        _p(
+            r"\bwhen\b",
+            r"\brelease date\b",
+            r"\breleased?\b",
+            r"\bcome out\b",
+            r"\bcame out\b",
+            r"\bdropp?(?:ed)?\b",
+            r"\bpremier\w*",
+            r"\bwhat year\b",
+            r"발매\w*",
+            r"언제",
+            r"나왔",
+            r"공개",
+        ),
+        ("song", "release", "video"),
+    ),
+)
+
+
+def detect(question: str) -> tuple[Intent | None, list[tuple[int, int]]]:
+    """Return the first matching intent and the spans of every keyword found."""
+    chosen: Intent | None = None
+    spans: list[tuple[int, int]] = []
+    for intent in INTENTS:
+        for pattern in intent.patterns:
+            for m in pattern.finditer(question):
+                if m.end() > m.start():
+                    spans.append((m.start(), m.end()))
+                    if chosen is None:
+                        chosen = intent
+    return chosen, sorted(spans)
+
+
+def by_name(name: str) -> Intent:
+    """Return the intent called ``name``."""
+    return next(i for i in INTENTS if i.name == name)
+
+
+# Question words worth correcting: each is a keyword above, in its most typed form.
+KEYWORDS = (
+    "directed", "director", "directors", "direct", "lyricist", "lyricists", "lyrics", "composer",
+    "composed", "composers", "producer", "produced", "producers", "arranger", "arranged",
+    "birthday", "birthdays", "released", "release", "members", "member", "leader", "agency",
+    "choreographer", "choreographed", "cinematographer", "featured", "featuring", "written",
+    "wrote", "writer", "writers", "songwriter", "debut", "debuted", "references", "referenced",
+    "reference", "inspired", "interpolates", "interpolated", "sampled", "samples", "reviews",
+    "album", "label", "premiered", "sings", "tracklist",
+)  # fmt: skip
+_TYPO_WORD = re.compile(r"[A-Za-z]{5,}")
+
+
+def _meaning(keyword: str) -> str:
+    intent = detect(keyword)[0]
+    return intent.name if intent else keyword
+
+
+def _allowed_edits(word: str) -> int:
+    return 1 if len(word) < 8 else 2
+
+
+def correct_keywords(question: str, protected: frozenset[str]) -> tuple[str, list[str]]:
+    """Return the question with misspelt question words corrected, and the corrections.
+
+    Only words of five letters or more that are not keywords, fillers or names
+    (``protected``, lower-case) are looked at, and only a unique closest keyword within
+    one edit (two for long words) replaces them.
+    """
+    corrections: list[str] = []
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group()
+        low = word.lower()
+        if low in KEYWORDS or low in protected:
+            return word
+        limit = _allowed_edits(low)
+        near = extract(low, KEYWORDS, scorer=OSA.distance, limit=6, score_cutoff=limit)
+        if not near:
+            return word
+        closest = min(score for _, score, _ in near)
+        tied = sorted((index, key) for key, score, index in near if score == closest)
+        meanings = {_meaning(key) for _, key in tied}
+        if len(meanings) != 1:
+            return word
+        keyword = tied[0][1]
+        corrections.append(f"{word} → {keyword}")
+        return keyword
+
+    return _TYPO_WORD.sub(fix, question), corrections

@@ -1,0 +1,87 @@
+"""Names the store does not know: ask MusicBrainz (through the lookup service) and store them.
+
+Only the engine's "nothing by that name" path comes here, and only when the engine was given an
+:class:`OnlineLookup`: a known name, an ambiguous one or a name with unexplained words next to
+it never causes a request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from linernotes.bot.errors import echo
+from linernotes.bot.knowledge.ask.intents import Intent
+from linernotes.bot.knowledge.ask.model import Answer, declined
+from linernotes.bot.knowledge.ask.parsing import _clean_token, is_filler
+from linernotes.bot.knowledge.normalize import has_hangul, normalize
+from linernotes.bot.knowledge.online.lookup import OnlineLookup
+from linernotes.bot.knowledge.search import Match
+from linernotes.bot.knowledge.wording import say
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store.core import Store
+
+# Latin words trimmed at a stretch's edges ("who produced *the* … *video*"); a title's own words
+# such as "you" or "me" stay, which the engine's wider list of question words would drop.
+_EDGE_WORDS = frozenset({"the", "a", "an", "of", "on", "in", "for", "by", "to", "is", "was"})
+_TAIL_WORDS = frozenset({"video", "mv", "m/v", "song", "track", "album", "single"})
+
+
+def _edge(word: str, tail: bool) -> bool:
+    token = _clean_token(word)
+    if has_hangul(token[0]):  # Korean question words and endings ("누구야")
+        return is_filler(token)
+    return token[0].lower() in _EDGE_WORDS or (tail and token[0].lower() in _TAIL_WORDS)
+
+
+def search_text(question: str, spans: Sequence[tuple[int, int]], fallback: str) -> str:
+    """Return the longest stretch between the question's keywords, as a title to search.
+
+    Name runs drop filler words ("Knowing Me, Knowing You" loses its "You"); a database search
+    needs the title as written, so take the text between keywords, trimmed of fillers at its
+    edges, when it is at least as long as the name the engine found.
+    """
+    pieces, start = [], 0
+    for begin, end in sorted(spans):
+        pieces.append(question[start:begin])
+        start = end
+    pieces.append(question[start:])
+    best = ""
+    for piece in pieces:
+        words = piece.split()
+        while words and _edge(words[0], tail=False):
+            words.pop(0)
+        while words and _edge(words[-1], tail=True):
+            words.pop()
+        text = " ".join(words).strip(" ?!.,")
+        if len(normalize(text)) > len(normalize(best)):
+            best = text
+    return best if len(normalize(best)) >= len(normalize(fallback)) else fallback
+
+
+async def look_up(
+    store: Store, online: OnlineLookup, text: str, intent: Intent, lang: str
+) -> Match | Answer | None:
+    """Ask MusicBrainz for ``text``: the stored match, a "which one?" answer, or None."""
+    outcome = await online.find(text, intent.kinds)
+    if outcome.entity_id is not None:
+        row = await db.entity(store, outcome.entity_id)
+        if row is not None and row.kind == "video" and "video" not in intent.kinds:
+            video = await db.video(store, row.id)
+            row = video.song if video is not None else None
+        if row is not None and row.kind in intent.kinds:
+            return Match(row.kind, row.id, row.label, row.name, row.name, "id", 1.0, row.importance)
+    if outcome.candidates:
+        labels = [c.label for c in outcome.candidates[:5]]
+        return declined(
+            say(
+                lang,
+                f"The catalog has no “{echo(text)}”, and MusicBrainz knows several: "
+                f"{'; '.join(labels)}. Which one? Ask again with the artist's name.",
+                f"카탈로그에는 “{echo(text)}”이(가) 없고, MusicBrainz에는 여러 개가 있어요: "
+                f"{'; '.join(labels)}. 어느 것인가요? 아티스트 이름과 함께 다시 물어봐 주세요.",
+            ),
+            intent.name,
+            labels,
+            lang,
+        )
+    return None

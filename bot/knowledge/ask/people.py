@@ -1,0 +1,300 @@
+"""Answers about artists: who performs a song, names, birthdays and ages, debut, groups,
+leaders and agencies, in English or Korean, each fact with its source."""
+
+from __future__ import annotations
+
+from linernotes.bot.knowledge import cards
+from linernotes.bot.knowledge.ask.answers import q
+from linernotes.bot.knowledge.ask.intents import Intent
+from linernotes.bot.knowledge.ask.model import Answer, declined, found, merge_sources
+from linernotes.bot.knowledge.cards import SourceRef
+from linernotes.bot.knowledge.entities import EntityRef
+from linernotes.bot.knowledge.wording import format_date, join_list, say, years_between
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store.core import Store
+
+
+async def performer_answer(store: Store, intent: Intent, entity: EntityRef, lang: str) -> Answer:
+    """Answer who sings a song (or whose release or video it is)."""
+    subject_id = entity.id
+    if entity.kind == "video":
+        v = await db.video(store, entity.id)
+        subject_id = v.song.id if v and v.song else entity.id
+    performers = await db.performers(store, subject_id)
+    if not performers:
+        return declined(
+            say(
+                lang,
+                f"I don't know who performs {q(entity)}.",
+                f"{q(entity)}를 누가 불렀는지 몰라요.",
+            ),
+            intent.name,
+            [entity.label],
+            lang,
+        )
+    names = join_list([p.artist.name for p in performers], lang)
+    sources = merge_sources([SourceRef.of(p.source) for p in performers])
+    return found(
+        say(lang, f"{q(entity)} is by {names}.", f"{q(entity)}는 {names}의 곡이에요."),
+        sources,
+        intent.name,
+        (entity,),
+        lang,
+    )
+
+
+def _person(card: cards.ArtistCard) -> str:
+    return card.artist.name
+
+
+async def roles_in_group(
+    store: Store, group_id: int, role: str
+) -> tuple[list[EntityRef], tuple[SourceRef, ...]]:
+    """Return the members whose stated roles include ``role`` ("leader", "maknae")."""
+    people, sources = [], []
+    for person_id, roles, source in await db.member_roles(store, group_id):
+        if role in [r.strip().lower() for r in roles.split(",")]:
+            row = await db.entity(store, person_id)
+            if row is not None and row.id not in [p.id for p in people]:
+                people.append(EntityRef.of(row))
+                sources.append(SourceRef.of(source))
+    return people, merge_sources(sources)
+
+
+async def artist_answer(
+    store: Store, intent: Intent, entity: EntityRef, lang: str, on: str | None = None
+) -> Answer:
+    """Answer a fact about an artist: birthday, age, debut, members, groups, agency, names."""
+    card = await cards.artist_card(store, entity.id)
+    name = _person(card)
+    name_n = intent.name
+    if name_n in ("birthday", "age"):
+        return _birth_answer(card, intent, entity, lang, on)
+    if name_n == "debut":
+        if card.debut_date:
+            return found(
+                say(
+                    lang,
+                    f"{name} debuted on {card.debut_date}.",
+                    f"{name}은(는) {format_date(card.debut_date, lang)}에 데뷔했어요.",
+                ),
+                card.source_of("debut_date"),
+                name_n,
+                (entity,),
+                lang,
+            )
+        return declined(
+            say(lang, f"I don't have a debut date for {name}.", f"{name}의 데뷔일 정보가 없어요."),
+            name_n,
+            [entity.label],
+            lang,
+        )
+    if name_n == "legal_name":
+        if card.legal_name or card.legal_name_hangul:
+            shown = (
+                join_list(
+                    [n for n in (card.legal_name, card.legal_name_hangul) if n and n != name],
+                    lang,
+                    "or",
+                )
+                or name
+            )
+            return found(
+                say(lang, f"{name}'s real name is {shown}.", f"{name}의 본명은 {shown}이에요."),
+                card.source_of("legal_name"),
+                name_n,
+                (entity,),
+                lang,
+            )
+        if card.kind == "group":
+            return declined(
+                say(
+                    lang,
+                    f"{name} is a group; a group has no legal name of its own.",
+                    f"{name}은(는) 그룹이라 본명이 없어요.",
+                ),
+                name_n,
+                [entity.label],
+                lang,
+            )
+        return declined(
+            say(lang, f"I don't have a real name for {name}.", f"{name}의 본명 정보가 없어요."),
+            name_n,
+            [entity.label],
+            lang,
+        )
+    if name_n in ("leader", "maknae"):
+        return await _position_answer(store, card, intent, entity, lang)
+    if name_n in ("members", "groups") and card.members:
+        current = [m for m in card.members if m.current is not False and not m.until]
+        former = [m for m in card.members if m not in current]
+        text = say(lang, f"Members of {name}: ", f"{name} 멤버: ") + ", ".join(
+            m.person.name for m in current
+        )
+        if former:
+            text += say(lang, "; former: ", "; 전 멤버: ") + ", ".join(
+                m.person.name for m in former
+            )
+        return found(
+            text + ".", merge_sources(*(m.sources for m in card.members)), name_n, (entity,), lang
+        )
+    if name_n in ("members", "groups") and card.groups:
+        groups = join_list([m.group.name for m in card.groups], lang)
+        return found(
+            say(lang, f"{name} is a member of {groups}.", f"{name}은(는) {groups}의 멤버예요."),
+            merge_sources(*(m.sources for m in card.groups)),
+            name_n,
+            (entity,),
+            lang,
+        )
+    if name_n in ("members", "groups"):
+        return declined(
+            say(
+                lang,
+                f"I have no group or member information for {name}.",
+                f"{name}의 그룹이나 멤버 정보가 없어요.",
+            ),
+            name_n,
+            [entity.label],
+            lang,
+        )
+    if name_n == "agency":
+        agency = card.agency
+        sources = card.source_of("agency")
+        if not agency and card.groups:
+            # A member's agency is usually the group's: say so, from the group's own record.
+            group_card = await cards.artist_card(store, card.groups[0].group.id)
+            if group_card.agency:
+                return found(
+                    say(
+                        lang,
+                        f"{name} is in {group_card.artist.name}, whose agency is "
+                        f"{group_card.agency}.",
+                        f"{name}은(는) {group_card.artist.name} 멤버이고, "
+                        f"{group_card.artist.name}의 "
+                        f"소속사는 {group_card.agency}예요.",
+                    ),
+                    merge_sources(group_card.source_of("agency"), card.groups[0].sources),
+                    name_n,
+                    (entity,),
+                    lang,
+                )
+        if agency:
+            return found(
+                say(lang, f"{name}'s agency: {agency}.", f"{name}의 소속사: {agency}."),
+                sources,
+                name_n,
+                (entity,),
+                lang,
+            )
+        return declined(
+            say(lang, f"I don't have an agency for {name}.", f"{name}의 소속사 정보가 없어요."),
+            name_n,
+            [entity.label],
+            lang,
+        )
+    return declined(
+        say(
+            lang,
+            f"I can't answer that about {name}.",
+            f"{name}에 대해서는 그 질문에 답할 수 없어요.",
+        ),
+        name_n,
+        [entity.label],
+        lang,
+    )
+
+
+def _birth_answer(
+    card: cards.ArtistCard, intent: Intent, entity: EntityRef, lang: str, on: str | None
+) -> Answer:
+    name = card.artist.name
+    if card.kind == "group":
+        text = say(
+            lang, f"{name} is a group, not a person", f"{name}은(는) 사람이 아니라 그룹이에요"
+        )
+        if card.debut_date:
+            text += say(
+                lang,
+                f"; it debuted on {card.debut_date}.",
+                f". 데뷔일은 {format_date(card.debut_date, lang)}이에요.",
+            )
+            return found(text, card.source_of("debut_date"), intent.name, (entity,), lang)
+        return declined(
+            text + say(lang, ", and I have no debut date for it.", ". 데뷔일 정보도 없어요."),
+            intent.name,
+            (),
+            lang,
+        )
+    if not card.birth_date:
+        return declined(
+            say(
+                lang, f"I don't have a birth date for {name}.", f"{name}의 생년월일 정보가 없어요."
+            ),
+            intent.name,
+            [entity.label],
+            lang,
+        )
+    born = say(
+        lang,
+        f"{name} was born on {card.birth_date}",
+        f"{name}은(는) {format_date(card.birth_date, lang)}에 태어났어요",
+    )
+    if intent.name == "age" and on and len(on) == 4:
+        # "How old was IU in 2017?": the age reached that year, since the day is not given.
+        years = years_between(card.birth_date, f"{on}-12-31")
+        if years is not None:
+            born += say(
+                lang,
+                f", so {name} turned {years} in {on}.",
+                f". {on}년에 만 {years}세가 됐어요.",
+            )
+            return found(born, card.source_of("birth_date"), intent.name, (entity,), lang)
+    if intent.name == "age" and on:
+        years = years_between(card.birth_date, on)
+        if years is not None:
+            born += say(
+                lang,
+                f", so on {on} they were {years}.",
+                f". {format_date(on, lang)} 기준 만 {years}세예요.",
+            )
+            return found(born, card.source_of("birth_date"), intent.name, (entity,), lang)
+    return found(born + ".", card.source_of("birth_date"), intent.name, (entity,), lang)
+
+
+async def _position_answer(
+    store: Store, card: cards.ArtistCard, intent: Intent, entity: EntityRef, lang: str
+) -> Answer:
+    role = intent.name
+    title = say(
+        lang,
+        "leader" if role == "leader" else "maknae (youngest member)",
+        "리더" if role == "leader" else "막내",
+    )
+    groups = [card.artist] if card.kind == "group" else [m.group for m in card.groups]
+    for group in groups:
+        people, sources = await roles_in_group(store, group.id, role)
+        if people:
+            who = join_list([p.name for p in people], lang)
+            return found(
+                say(
+                    lang,
+                    f"The {title} of {group.name} is {who}.",
+                    f"{group.name}의 {title}는 {who}예요.",
+                ),
+                sources,
+                role,
+                (group,),
+                lang,
+            )
+    group_name = groups[0].name if groups else card.artist.name
+    return declined(
+        say(
+            lang,
+            f"I don't know who the {title} of {group_name} is: no source in the catalog names one.",
+            f"{group_name}의 {title}가 누구인지 카탈로그에 출처가 없어서 몰라요.",
+        ),
+        role,
+        [entity.label],
+        lang,
+    )
