@@ -236,11 +236,12 @@ class Suggestions(commands.Cog):
             raise UserError(f"Suggestion #{s.id} was already {s.status}.")
         values = json.loads(s.body)
         await interaction.response.defer()
-        outcome = ""
         if approve:
-            outcome = await self.apply(s, values, interaction.user.id)
-        if not await self.guilds.decide_suggestion(s.id, approve, interaction.user.id, outcome):
-            raise UserError(f"Suggestion #{s.id} was decided by someone else meanwhile.")
+            outcome = await suggested.approve(self.store, s, values, interaction.user.id)
+        else:
+            outcome = ""
+            if not await self.guilds.decide_suggestion(s.id, False, interaction.user.id, outcome):
+                raise UserError(f"Suggestion #{s.id} was decided by someone else meanwhile.")
         verb = "approved" if approve else "rejected"
         status = f"{verb.capitalize()} by {interaction.user.mention}" + (
             f": {outcome}" if outcome else ""
@@ -252,34 +253,6 @@ class Suggestions(commands.Cog):
             embed=self.render(s, label, values, status), view=None
         )
         await self.tell_suggester(s, verb, outcome)
-
-    async def apply(self, s: Suggestion, values: dict[str, str], approver: int) -> str:
-        """Write an approved fact into the catalog; return what was added."""
-        if s.kind == "credit":
-            applied = await suggested.apply_credit(
-                self.store,
-                s.id,
-                s.subject,
-                values["person"],
-                values["role"],
-                s.evidence_url,
-                approver,
-            )
-        elif s.kind == "reference":
-            applied = await suggested.apply_reference(
-                self.store,
-                s.id,
-                s.subject,
-                values["target"],
-                values.get("creator", ""),
-                values["relation"],
-                values["status"],
-                s.evidence_url,
-                approver,
-            )
-        else:
-            return "accepted; a maintainer will correct the catalog file by hand"
-        return f"added to the catalog ({applied.summary})"
 
     async def tell_suggester(self, s: Suggestion, verb: str, outcome: str) -> None:
         """Direct-message the member the outcome (best effort: DMs may be closed)."""
