@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -11,6 +13,9 @@ from linernotes.bot.knowledge.ask import answer
 from linernotes.bot.knowledge.online.lookup import OnlineLookup
 from linernotes.bot.render import Field, clip, make_embed
 from linernotes.bot.store import Store
+
+if TYPE_CHECKING:
+    from linernotes.bot.client import LinerNotesBot
 
 QUESTION_MAX = 300
 
@@ -52,6 +57,6 @@ class Ask(commands.Cog):
             await interaction.response.send_message(embed=embed)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: LinerNotesBot) -> None:
     """Load the Ask cog."""
-    await bot.add_cog(Ask(bot.store, bot.online))  # type: ignore[attr-defined]
+    await bot.add_cog(Ask(bot.store, bot.online))

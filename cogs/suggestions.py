@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
-from linernotes.bot.client import send_error
+from linernotes.bot.error_replies import send_error
 from linernotes.bot.errors import UserError
 from linernotes.bot.knowledge import search, suggested, vocab
 from linernotes.bot.knowledge.entities import EntityKey, entity
@@ -18,6 +18,9 @@ from linernotes.bot.render import QUERY_MAX, Field, clip, make_embed
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore, Suggestion
 from linernotes.cogs._lookup import complete
+
+if TYPE_CHECKING:
+    from linernotes.bot.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +121,7 @@ def decision_view(suggestion_id: int) -> discord.ui.View:
 class Suggestions(commands.Cog):
     """Member suggestions, reviewed by editors and moderators."""
 
-    def __init__(self, bot: commands.Bot, store: Store) -> None:
+    def __init__(self, bot: LinerNotesBot, store: Store) -> None:
         self.bot = bot
         self.store = store
         self.guilds = GuildStore(store)
@@ -266,6 +269,6 @@ class Suggestions(commands.Cog):
             log.info("could not tell user %s about suggestion %s: %s", s.user_id, s.id, exc)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: LinerNotesBot) -> None:
     """Load the Suggestions cog."""
-    await bot.add_cog(Suggestions(bot, bot.store))  # type: ignore[attr-defined]
+    await bot.add_cog(Suggestions(bot, bot.store))

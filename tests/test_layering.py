@@ -45,3 +45,38 @@ def test_cogs_are_not_imported_by_the_core() -> None:
 def test_no_os_environ_in_cogs() -> None:
     for path in sorted((ROOT / "cogs").rglob("*.py")):
         assert "os.environ" not in path.read_text(encoding="utf-8"), path
+
+
+def runtime_imports(path: Path) -> set[str]:
+    """Return the modules ``path`` imports when it runs (not those under TYPE_CHECKING)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    typing_only: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in (
+            "TYPE_CHECKING",
+            "typing.TYPE_CHECKING",
+        ):
+            typing_only.update(id(n) for child in node.body for n in ast.walk(child))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_no_cog_imports_the_bot_module() -> None:
+    # Cogs get the bot from discord.py and name its type only for the type checker.
+    paths = sorted((ROOT / "cogs").rglob("*.py"))
+    assert paths
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in paths
+        if "linernotes.bot.client" in runtime_imports(path)
+    ]
+    assert offenders == []
+    typed = [p for p in paths if "linernotes.bot.client" in imported_modules(p)]
+    assert typed, "the cogs name LinerNotesBot for the type checker"

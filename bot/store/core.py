@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 from linernotes.bot.errors import StoreError
@@ -264,7 +264,8 @@ class Store:
         try:
             yield seen
         finally:
-            await self._conn.set_trace_callback(None)
+            # None switches tracing off (aiosqlite's annotation only names callables).
+            await self._conn.set_trace_callback(cast("Callable[..., None]", None))
 
     # -- maintenance ---------------------------------------------------------------
     async def backup(

@@ -891,6 +891,7 @@ def _as_list(value: Any) -> list[Any]:
 
 def _base_names(table: str, v: dict[str, Any]) -> list[tuple[str, str, str | None, bool]]:
     """Return an entry's own names (name, type, locale, primary) before its aliases."""
+    base: list[tuple[str, str, str | None, bool]]
     if table == "artist":
         base = [(v["name"], "stage", "ko" if has_hangul(v["name"]) else "en", True)]
         if v.get("hangul"):

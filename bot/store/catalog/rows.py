@@ -7,9 +7,10 @@ them by those names, so a query may add or reorder columns without breaking a de
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sized
+import sqlite3
+from collections.abc import Sized
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import aiosqlite
 
@@ -30,7 +31,7 @@ FACT_TABLES = (
 )
 
 Conn = aiosqlite.Connection
-Row = Mapping[str, Any]
+Row = sqlite3.Row  # what the store's connection returns (aiosqlite.Row is this class)
 
 
 # ------------------------------------------------------------------------------ rows
