@@ -22,13 +22,10 @@ ROOT_DIR = Path(__file__).resolve().parents[1]
 
 
 async def _build_template(path: Path) -> None:
-    store = await Store.open(path)
-    try:
+    async with Store.open(path) as store:
         from linernotes.bot.knowledge.importers.bundled import ensure_bundled_loaded
 
         await ensure_bundled_loaded(store)
-    finally:
-        await store.close()
 
 
 @pytest.fixture(scope="session")

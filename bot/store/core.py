@@ -7,7 +7,15 @@ import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Callable,
+    Coroutine,
+    Generator,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -95,14 +103,28 @@ class Store:
 
     # -- lifecycle -----------------------------------------------------------------
     @classmethod
-    async def open(
+    def open(
         cls,
         path: Path | str,
         *,
         migrations: Sequence[Migration] | None = None,
         migrate: bool = True,
+    ) -> OpeningStore:
+        """Open (creating if needed) and migrate the database at ``path``.
+
+        ``store = await Store.open(path)`` gives an open store to close yourself;
+        ``async with Store.open(path) as store:`` closes it when the block ends.
+        """
+        return OpeningStore(cls._open(path, migrations=migrations, migrate=migrate))
+
+    @classmethod
+    async def _open(
+        cls,
+        path: Path | str,
+        *,
+        migrations: Sequence[Migration] | None,
+        migrate: bool,
     ) -> Store:
-        """Open (creating if needed) and migrate the database at ``path``."""
         path = Path(path)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,6 +150,12 @@ class Store:
             await conn.close()
             raise
         return store
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
 
     async def close(self) -> None:
         """Wait for the running transaction, then close the connection."""
@@ -308,3 +336,22 @@ class Store:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+
+class OpeningStore:
+    """What ``Store.open`` returns: await it for the store, or enter it to have it closed."""
+
+    def __init__(self, opening: Coroutine[Any, Any, Store]) -> None:
+        self._opening = opening
+        self._store: Store | None = None
+
+    def __await__(self) -> Generator[Any, None, Store]:
+        return self._opening.__await__()
+
+    async def __aenter__(self) -> Store:
+        self._store = await self._opening
+        return self._store
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._store is not None:
+            await self._store.close()
