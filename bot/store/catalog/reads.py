@@ -217,6 +217,14 @@ async def song_releases(store: Store, song_id: int) -> list[SongReleaseRow]:
     return [SongReleaseRow(_release(r), int(r["position"])) for r in rows]
 
 
+async def release_ids_of_song(store: Store, song_id: int) -> set[int]:
+    """Return the ids of the releases a song is on (one index read, nothing joined)."""
+    rows = await store.fetchall(
+        "SELECT release_id FROM release_tracks WHERE song_id = ?", (song_id,)
+    )
+    return {int(r["release_id"]) for r in rows}
+
+
 async def song(store: Store, entity_id: int) -> SongRow | None:
     """Return song details."""
     row = await store.fetchone(
