@@ -9,10 +9,18 @@ ROOT = Path(__file__).resolve().parents[1]
 PURE_LAYERS = ("bot/store", "bot/feeds", "bot/knowledge")
 
 
-def imported_modules(path: Path) -> set[str]:
+def imported_modules(path: Path, *, runtime_only: bool = False) -> set[str]:
+    """Return the modules ``path`` imports; with ``runtime_only`` not those under TYPE_CHECKING."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    skipped: set[int] = set()
+    if runtime_only:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
+                skipped.update(id(n) for child in node.body for n in ast.walk(child))
     names: set[str] = set()
     for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -47,27 +55,6 @@ def test_no_os_environ_in_cogs() -> None:
         assert "os.environ" not in path.read_text(encoding="utf-8"), path
 
 
-def runtime_imports(path: Path) -> set[str]:
-    """Return the modules ``path`` imports when it runs (not those under TYPE_CHECKING)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    typing_only: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and ast.unparse(node.test) in (
-            "TYPE_CHECKING",
-            "typing.TYPE_CHECKING",
-        ):
-            typing_only.update(id(n) for child in node.body for n in ast.walk(child))
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if id(node) in typing_only:
-            continue
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-    return names
-
-
 def test_no_cog_imports_the_bot_module() -> None:
     # Cogs get the bot from discord.py and name its type only for the type checker.
     paths = sorted((ROOT / "cogs").rglob("*.py"))
@@ -75,7 +62,7 @@ def test_no_cog_imports_the_bot_module() -> None:
     offenders = [
         str(path.relative_to(ROOT))
         for path in paths
-        if "linernotes.bot.client" in runtime_imports(path)
+        if "linernotes.bot.client" in imported_modules(path, runtime_only=True)
     ]
     assert offenders == []
     typed = [p for p in paths if "linernotes.bot.client" in imported_modules(p)]

@@ -63,6 +63,24 @@ async def suggest_credit(server: Server, person: str = "Jane Example") -> Any:
     return done
 
 
+async def suggest_reference(server: Server) -> None:
+    fd = server.discord
+    reply = await fd.slash("suggest", user=server.alice, kind="reference", subject="Blueming")
+    await fd.submit_modal(
+        reply,
+        fill(
+            reply,
+            {
+                "What it references": "The Starry Night",
+                "By whom": "Vincent van Gogh, 1889",
+                "homage": "visual reference",
+                "Who says so": "fan",
+                "Evidence": "https://example.org/starry",
+            },
+        ),
+    )
+
+
 async def test_approve_adds_the_fact_with_its_source(server: Server) -> None:
     fd = server.discord
     modlog = await setup_modlog(server)
@@ -120,20 +138,7 @@ async def test_reject_and_non_editor_click_refused(server: Server) -> None:
 async def test_reference_suggestion_approved_shows_in_references(server: Server) -> None:
     fd = server.discord
     modlog = await setup_modlog(server)
-    reply = await fd.slash("suggest", user=server.alice, kind="reference", subject="Blueming")
-    await fd.submit_modal(
-        reply,
-        fill(
-            reply,
-            {
-                "What it references": "The Starry Night",
-                "By whom": "Vincent van Gogh, 1889",
-                "homage": "visual reference",
-                "Who says so": "fan",
-                "Evidence": "https://example.org/starry",
-            },
-        ),
-    )
+    await suggest_reference(server)
     card = next(m for m in fd.channel_messages(modlog) if m.embeds)
     await (await fd.click(card, label="Approve", user=server.mina)).wait_edit()
     refs = await fd.slash("references", user=server.alice, query="Blueming")
@@ -189,20 +194,7 @@ async def test_suggest_needs_a_modlog(server: Server) -> None:
 async def test_two_moderators_approving_at_once_store_the_fact_once(server: Server) -> None:
     fd = server.discord
     modlog = await setup_modlog(server)
-    reply = await fd.slash("suggest", user=server.alice, kind="reference", subject="Blueming")
-    await fd.submit_modal(
-        reply,
-        fill(
-            reply,
-            {
-                "What it references": "The Starry Night",
-                "By whom": "Vincent van Gogh, 1889",
-                "homage": "visual reference",
-                "Who says so": "fan",
-                "Evidence": "https://example.org/starry",
-            },
-        ),
-    )
+    await suggest_reference(server)
     card = next(m for m in fd.channel_messages(modlog) if m.embeds)
     editors = server.guild.add_role("Editors")
     await fd.slash("config editors", user=server.mina, options={"role": editors})
