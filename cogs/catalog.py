@@ -98,7 +98,7 @@ class Catalog(commands.Cog):
         wanted = role.value if role else None
 
         async def render(match: Match) -> list[discord.Embed]:
-            return credits_pages(await cards.credits_view(self.store, match.id), wanted)
+            return credits_pages(await cards.credits_view(self.store, match.ref), wanted)
 
         await lookup(
             interaction,

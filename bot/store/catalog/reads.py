@@ -377,6 +377,18 @@ async def credits_of(
     return [_credit(r) for r in rows]
 
 
+async def credits_with_relatives(store: Store, entity_id: int) -> list[CreditRow]:
+    """Return the credits of an entity and its relatives (a song's videos, a video's song)."""
+    rows = await store.fetchall(
+        _CREDIT_SELECT + "WHERE c.subject_id IN (SELECT ? UNION ALL "
+        "SELECT entity_id FROM videos WHERE song_id = ? UNION ALL "
+        "SELECT song_id FROM videos WHERE entity_id = ? AND song_id IS NOT NULL) "
+        "ORDER BY c.subject_id, c.role, c.id",
+        (entity_id, entity_id, entity_id),
+    )
+    return [_credit(r) for r in rows]
+
+
 async def credits_by(
     store: Store, artist_id: int, roles: Sequence[str] | None = None, limit: int = 500
 ) -> list[CreditRow]:
