@@ -91,15 +91,15 @@ def process_cpu_seconds(pid: int) -> float:
 
 
 async def settle(pid: int, quiet_ms: float = 5.0, limit_s: float = 60.0) -> None:
-    """Wait until the process has used under ``quiet_ms`` of CPU in each of four half-seconds.
+    """Wait until the process has used under ``quiet_ms`` of CPU in each of six half-seconds.
 
-    Two seconds, because discord.py fires on_ready (which starts the bot's loops, and the
-    feed loop's first round builds the linker's name index) two seconds after READY.
+    Three seconds, because discord.py fires on_ready (which starts the bot's loops; the feed
+    loop's first round builds the linker's name index) two seconds after the last guild.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit_s
     quiet = 0
-    while quiet < 4 and loop.time() < deadline:
+    while quiet < 6 and loop.time() < deadline:
         before = process_cpu_seconds(pid)
         await asyncio.sleep(0.5)  # another process's idleness has no event to await
         quiet = quiet + 1 if 1000 * (process_cpu_seconds(pid) - before) < quiet_ms else 0
@@ -165,16 +165,23 @@ async def cpu_per_interaction(
     return 1000 * (middle - started) / autocompletes, 1000 * (ended - middle) / credits
 
 
-async def compare_with_bare_bot(database: Path, rounds: int = 3) -> None:
-    """Print CPU per interaction of Liner Notes and of the bare bot (median of ``rounds``)."""
-    ours = [await cpu_per_interaction(database, 400, 200) for _ in range(rounds)]
-    bare = [await cpu_per_interaction(None, 400, 200) for _ in range(rounds)]
-    print("CPU per interaction in the bot's process, ms (median of 3 runs; 400 autocompletes")
-    print('and 200 /credits "Love wins all" each), Liner Notes vs a bare discord.py bot:')
+async def compare_with_bare_bot(database: Path, rounds: int = 5) -> None:
+    """Print CPU per interaction of Liner Notes and of the bare bot, median of ``rounds``.
+
+    The two alternate, so a busy moment on a shared machine weighs on both alike.
+    """
+    ours, bare = [], []
+    for _ in range(rounds):
+        ours.append(await cpu_per_interaction(database, 400, 200))
+        bare.append(await cpu_per_interaction(None, 400, 200))
+    print(f"CPU per interaction in the bot's process, ms (median of {rounds} alternating runs;")
+    print('400 autocompletes and 200 /credits "Love wins all" each), Liner Notes vs bare bot:')
     for index, what in enumerate(("autocomplete (/credits query)", "/credits Love wins all")):
         mine = statistics.median(r[index] for r in ours)
         base = statistics.median(r[index] for r in bare)
         print(f"  {what}: {mine:.2f} vs {base:.2f} ({mine / base:.2f}x)")
+        runs = [round(r[index], 2) for r in ours], [round(r[index], 2) for r in bare]
+        print(f"    runs: {runs[0]} vs {runs[1]}")
 
 
 async def posting_rate(database: Path, posts: int, limited: bool) -> tuple[float, int, int]:
