@@ -151,7 +151,7 @@ async def test_digest_blocked_by_permissions_tells_moderators_once(server: Serve
 async def test_onthisday_reads_common_date_forms_and_refuses_a_missing_leap_day(
     server: Server,
 ) -> None:
-    server.bot.now = at("2026-02-13T12:00:00+09:00")
+    server.clock.set("2026-02-13T12:00:00+09:00")
     for written in ("Jan 24", "1월 24일", "01/24"):
         reply = await server.discord.slash("onthisday", user=server.alice, date=written)
         assert reply.embeds, written
