@@ -85,7 +85,7 @@ class Lifecycle(commands.Cog):
             self.bot.now(),
             EXTRA_GUILD_TABLES,
             # Only servers on this process's shards: another process owns the others.
-            self.bot.shard_scope,  # type: ignore[attr-defined]
+            self.bot.shard_scope,
         )
         for guild_id in purged:
             log.info("deleted the settings, feeds and thread records of guild %s", guild_id)

@@ -81,7 +81,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
 
     def scope(self) -> ShardScope | None:
         """Return this process's shards: the loop polls and posts only for their servers."""
-        return self.bot.shard_scope  # type: ignore[attr-defined,no-any-return]
+        return self.bot.shard_scope
 
     async def linker(self) -> Any:
         """Return the review linker over the current catalog."""
