@@ -1057,8 +1057,7 @@ async def build(
     _remove_db(db_path)
     stats = BuildStats(mode, songs, artists)
     gen = Generator(songs, artists, seed)
-    store = await Store.open(db_path)
-    try:
+    async with Store.open(db_path) as store:
         started = time.perf_counter()
         await ensure_bundled_loaded(store)
         stats.bundled_s = time.perf_counter() - started
@@ -1085,8 +1084,6 @@ async def build(
         stats.table_rows = {t: after[t] - before[t] for t in TABLES}
         # Each name row is also indexed in names_fts (a trigger), counted once here.
         stats.rows = sum(stats.table_rows.values())
-    finally:
-        await store.close()
     stats.db_bytes = db_size(db_path)
     stats.peak_rss_mb = peak_rss_mb()
     return stats

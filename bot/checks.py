@@ -31,9 +31,9 @@ def manage_guild_only() -> Callable[[T], T]:
         raise NotAllowed("You need the Manage Server permission to do that.")
 
     def decorator(func: T) -> T:
-        func = app_commands.default_permissions(manage_guild=True)(func)  # type: ignore[arg-type]
-        func = app_commands.guild_only()(func)  # type: ignore[arg-type]
-        return app_commands.check(predicate)(func)  # type: ignore[arg-type,return-value]
+        func = app_commands.default_permissions(manage_guild=True)(func)
+        func = app_commands.guild_only()(func)
+        return app_commands.check(predicate)(func)
 
     return decorator
 

@@ -228,11 +228,8 @@ def _run(coro: Coroutine[Any, Any, int]) -> int:
 async def _migrate(settings: Settings) -> int:
     from linernotes.bot.store import Store
 
-    store = await Store.open(settings.database_path)
-    try:
+    async with Store.open(settings.database_path) as store:
         version = await store.user_version()
-    finally:
-        await store.close()
     print(f"{settings.database_path}: schema version {version}")
     return EXIT_OK
 
@@ -246,15 +243,12 @@ async def _status(settings: Settings) -> int:
 
     if not settings.database_path.exists():
         raise UserError(f"there is no database at {settings.database_path}: has the bot run yet?")
-    store = await Store.open(settings.database_path, migrate=False)
-    try:
+    async with Store.open(settings.database_path, migrate=False) as store:
         now = datetime.now(UTC)
         status = StatusStore(store)
         beat = await status.heartbeat()
         health = await status.feed_health(now)
         version = await store.user_version()
-    finally:
-        await store.close()
     report = build_report(
         beat, health, database=settings.database_path, schema_version=version, now=now
     )
@@ -268,12 +262,9 @@ async def _backup(settings: Settings, target: Path) -> int:
 
     if not settings.database_path.exists():
         raise UserError(f"there is no database at {settings.database_path} to back up")
-    store = await Store.open(settings.database_path, migrate=False)
-    try:
+    async with Store.open(settings.database_path, migrate=False) as store:
         with progress_bar("backing up", unit="page") as progress:
             written = await store.backup(target, progress=progress)
-    finally:
-        await store.close()
     print(f"backed up {settings.database_path} to {written}")
     return EXIT_OK
 
@@ -414,8 +405,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
     from linernotes.bot.store import Store
     from linernotes.bot.useragent import user_agent
 
-    store = await Store.open(settings.database_path)
-    try:
+    async with Store.open(settings.database_path) as store:
         if args.source == "catalog":
             paths = args.paths or [bundled.bundled_catalog_dir()]
             with progress_bar("importing the catalog") as progress:
@@ -442,8 +432,6 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
                         documents.append((f"{args.kind} {mbid}", fetched))
                     progress(len(args.fetch), len(args.fetch))
                 reports.append(await import_musicbrainz_documents(store, documents))
-    finally:
-        await store.close()
     for report in reports:
         print(report.summary())
         for warning in report.warnings:
@@ -454,8 +442,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
 async def _ask(settings: Settings, question: str) -> int:
     from linernotes.bot.knowledge.ask import answer, answer_for
 
-    store = await _open_loaded(settings)
-    try:
+    async with await _open_loaded(settings) as store:
         result = await answer(store, question)
         if not result.answered and result.choices:
             # Ambiguous: a numbered list; at a terminal, the number picked answers the question.
@@ -466,8 +453,6 @@ async def _ask(settings: Settings, question: str) -> int:
             if picked is None:
                 return EXIT_FAILED
             result = await answer_for(store, question, result.choices[picked].value)
-    finally:
-        await store.close()
     print(result.text)
     for source in result.sources:
         print(f"  source: {source.outlet} <{source.url}>")
@@ -491,11 +476,8 @@ def _pick_number(count: int) -> int | None:
 async def _audit(settings: Settings) -> int:
     from linernotes.bot.knowledge.audit import audit
 
-    store = await _open_loaded(settings)
-    try:
+    async with await _open_loaded(settings) as store:
         report = await audit(store)
-    finally:
-        await store.close()
     for line in report.lines():
         print(line)
     return EXIT_FAILED if report.refused else EXIT_OK
@@ -510,23 +492,22 @@ async def _feed_preview(settings: Settings, source: str) -> int:
     from linernotes.bot.knowledge.reviews import review_linker
     from linernotes.bot.useragent import user_agent
 
-    store = await _open_loaded(settings)
-    fetcher = Fetcher(
-        allow_private=settings.feed_allow_private_hosts,
-        user_agent=user_agent(settings.musicbrainz_contact),
-    )
-    try:
-        # The bot's own linker, so the preview shows the entities a post would name.
-        linker = review_linker(await alias_index(store))
-        entries = await preview(
-            source,
+    async with await _open_loaded(settings) as store:
+        fetcher = Fetcher(
             allow_private=settings.feed_allow_private_hosts,
-            linker=linker,
-            fetcher=fetcher,
+            user_agent=user_agent(settings.musicbrainz_contact),
         )
-    finally:
-        await fetcher.close()
-        await store.close()
+        try:
+            # The bot's own linker, so the preview shows the entities a post would name.
+            linker = review_linker(await alias_index(store))
+            entries = await preview(
+                source,
+                allow_private=settings.feed_allow_private_hosts,
+                linker=linker,
+                fetcher=fetcher,
+            )
+        finally:
+            await fetcher.close()
     for entry in entries:
         print(json.dumps(entry, ensure_ascii=False))
     return EXIT_OK

@@ -8,7 +8,6 @@ import math
 import os
 import pkgutil
 import random
-import secrets
 import time
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
@@ -20,11 +19,11 @@ import linernotes.cogs
 from discord import app_commands
 from discord.ext import commands
 from linernotes.bot import __version__, metrics
-from linernotes.bot.errors import ConfigError, NotFoundError, UserError, echo
+from linernotes.bot.error_replies import describe_error, send_error
+from linernotes.bot.errors import ConfigError
 from linernotes.bot.knowledge.online.lookup import OnlineLookup
 from linernotes.bot.knowledge.online.musicbrainz import MusicBrainzClient
 from linernotes.bot.knowledge.online.wikidata import WikidataClient
-from linernotes.bot.render import MESSAGE_LIMIT, clip
 from linernotes.bot.settings import Settings
 from linernotes.bot.shards import ShardScope
 from linernotes.bot.store import Store
@@ -156,7 +155,7 @@ class LinerNotesBot(commands.AutoShardedBot):
         self.settings = settings
         self._max_concurrency: int | None = None
         self._identifies: list[tuple[int, float]] = []  # (shard id, loop time) of each IDENTIFY
-        self.store: Store = store  # type: ignore[assignment]  # opened in setup_hook
+        self._store = store  # opened in setup_hook when not given
         self.online: OnlineLookup | None = None  # built in setup_hook from the settings
         self._own_store = store is None
         self._extensions = extensions
@@ -173,8 +172,8 @@ class LinerNotesBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         """Open the store, load the bundled data if empty, load cogs, sync to the dev guild."""
-        if self.store is None:
-            self.store = await Store.open(self.settings.database_path)
+        if self._store is None:
+            self._store = await Store.open(self.settings.database_path)
         await self.prepare_store()
         self.online = build_online(self.settings, self.store)
         # One opener for every cog, so its per-subject locks keep one thread per release.
@@ -290,6 +289,13 @@ class LinerNotesBot(commands.AutoShardedBot):
                 self._max_concurrency = 1
         return self._max_concurrency
 
+    @property
+    def store(self) -> Store:
+        """Return the bot's store (open from setup_hook until close)."""
+        if self._store is None:
+            raise RuntimeError("the store opens in setup_hook")
+        return self._store
+
     async def prepare_store(self) -> None:
         """Load the bundled catalog into an empty database (a fresh install answers at once)."""
         from linernotes.bot.knowledge.importers.bundled import ensure_bundled_loaded
@@ -377,15 +383,16 @@ class LinerNotesBot(commands.AutoShardedBot):
             if self.metrics_server is not None:
                 self.metrics_server.close()
                 self.metrics_server = None
-            if self.store is not None and not self.store.closed and self.ready_at is not None:
+            store = self._store
+            if store is not None and not store.closed and self.ready_at is not None:
                 try:
-                    await StatusStore(self.store).mark_stopped(datetime.now(UTC))
+                    await StatusStore(store).mark_stopped(datetime.now(UTC))
                 except Exception:  # a failed note must not keep the store open
                     log.warning("could not record the stop in the heartbeat", exc_info=True)
             if self.online is not None:
                 await self.online.close()
-            if self.store is not None and self._own_store:
-                await self.store.close()
+            if store is not None and self._own_store:
+                await store.close()
 
 
 def shard_refusal(error: BaseException) -> str | None:
@@ -408,7 +415,7 @@ def shard_refusal(error: BaseException) -> str | None:
 
 
 class LinerNotesTree(app_commands.CommandTree):
-    """Command tree with the three-tier error handling of HOUSE_STYLE.md."""
+    """Command tree with the three-tier error handling (CONTRIBUTING.md, "Errors")."""
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         """Note when a command arrived, for its latency; every interaction goes on."""
@@ -432,51 +439,3 @@ def record_interaction(interaction: discord.Interaction, outcome: str) -> None:
     seconds = time.perf_counter() - received if received is not None else 0.0
     command = interaction.command.qualified_name if interaction.command else "unknown"
     metrics.interaction(command, outcome, seconds)
-
-
-def describe_error(error: BaseException) -> tuple[str, bool]:
-    """Return the message for a user and whether the error was expected."""
-    original = getattr(error, "original", error)
-    if isinstance(original, NotFoundError):
-        text = str(original)
-        if original.suggestions and "Did you mean" not in text:
-            text += "\nDid you mean: " + ", ".join(original.suggestions[:5]) + "?"
-        return text, True
-    if isinstance(original, UserError):
-        return str(original), True
-    if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command works only in a server, not in direct messages.", True
-    if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little: try again in {error.retry_after:.0f} s.", True
-    if isinstance(error, app_commands.BotMissingPermissions):
-        missing = ", ".join(p.replace("_", " ") for p in error.missing_permissions)
-        return f"I am missing a permission here: {missing}.", True
-    if isinstance(error, app_commands.MissingPermissions):
-        missing = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
-        return f"You need the {missing} permission to do that.", True
-    if isinstance(error, app_commands.CheckFailure) and str(error):
-        return str(error), True
-    if isinstance(error, app_commands.TransformerError):
-        return f"I could not understand “{echo(str(error.value))}” for that option.", True
-    return "", False
-
-
-async def send_error(interaction: discord.Interaction, error: BaseException) -> None:
-    """Answer an interaction with an ephemeral error message (tiers 1 and 2)."""
-    text, expected = describe_error(error)
-    if not expected:
-        error_id = secrets.token_hex(4)
-        command = interaction.command.qualified_name if interaction.command else "?"
-        log.error("error %s in /%s", error_id, command, exc_info=getattr(error, "original", error))
-        text = (
-            "Sorry, something went wrong on my side. It has been logged as error "
-            f"`{error_id}`; please try again later."
-        )
-    text = clip(text, MESSAGE_LIMIT)  # the fallback must never fail on length itself
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("could not deliver an error message for interaction %s", interaction.id)

@@ -1,6 +1,6 @@
 """Error types shared by every layer.
 
-Three tiers (see HOUSE_STYLE.md): ``UserError`` and its subclasses are expected
+Three tiers (see CONTRIBUTING.md): ``UserError`` and its subclasses are expected
 and shown to the user as they are; anything else is unexpected and gets an
 apology with an error id; loop errors are logged and counted per item.
 """

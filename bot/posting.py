@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import ClassVar
 
 import discord
-from linernotes.bot.render import thread_name
+from linernotes.bot.render import ArchiveMinutes, thread_name
 from linernotes.bot.store.guilds import GuildStore
 from linernotes.bot.store.posts import ReviewPost
 from linernotes.bot.threads import forum_post, message_thread
@@ -45,7 +45,7 @@ class Outgoing:
     content: str | None
     mentions: discord.AllowedMentions
     nonce: str
-    archive: int
+    archive: ArchiveMinutes
     slowmode: int = 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 import discord
 
@@ -26,7 +27,8 @@ URL_MAX = 1000  # a feed address
 SHORT_MAX = 40  # a date, a time, a time zone name
 CHOICES = 25
 CHOICE_NAME = 100
-ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)
+ArchiveMinutes = Literal[60, 1440, 4320, 10080]
+ARCHIVE_DURATIONS: tuple[ArchiveMinutes, ...] = (60, 1440, 4320, 10080)
 
 ACCENT = discord.Colour(0x7B5EA7)
 ELLIPSIS = "…"

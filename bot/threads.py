@@ -12,7 +12,13 @@ import discord
 from discord.channel import ThreadWithMessage
 from linernotes.bot.checks import missing_bot_permissions, posting_permissions
 from linernotes.bot.errors import UserError
-from linernotes.bot.render import ARCHIVE_DURATIONS, MESSAGE_LIMIT, clip, thread_name
+from linernotes.bot.render import (
+    ARCHIVE_DURATIONS,
+    MESSAGE_LIMIT,
+    ArchiveMinutes,
+    clip,
+    thread_name,
+)
 from linernotes.bot.store.guilds import DiscussionThread, GuildStore
 
 log = logging.getLogger(__name__)
@@ -21,10 +27,13 @@ FORUM_TAGS_MAX = 5  # Discord allows at most five applied tags per post
 THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 
 
-def archive_minutes(config: Any) -> int:
-    """Return the server's auto-archive duration (only Discord's four values)."""
-    minutes = int(config["archive_minutes"])
-    return minutes if minutes in ARCHIVE_DURATIONS else 10080
+def archive_minutes(config: Any) -> ArchiveMinutes:
+    """Return the server's auto-archive duration (only Discord's four values; else a week)."""
+    try:
+        minutes = int(str(config["archive_minutes"]))
+    except ValueError:
+        return 10080
+    return next((d for d in ARCHIVE_DURATIONS if d == minutes), 10080)
 
 
 async def forum_post(
@@ -34,7 +43,7 @@ async def forum_post(
     content: str | None,
     embed: discord.Embed,
     tag_names: list[str],
-    archive: int,
+    archive: ArchiveMinutes,
     slowmode: int = 0,
     mentions: discord.AllowedMentions | None = None,
 ) -> ThreadWithMessage:
@@ -46,7 +55,7 @@ async def forum_post(
         content=content,
         embed=embed,
         applied_tags=tags[:FORUM_TAGS_MAX],
-        auto_archive_duration=archive,  # type: ignore[arg-type]
+        auto_archive_duration=archive,
         slowmode_delay=slowmode or None,
         allowed_mentions=mentions or discord.AllowedMentions.none(),
     )
@@ -56,7 +65,7 @@ async def message_thread(
     message: discord.Message | discord.PartialMessage,
     *,
     name: str,
-    archive: int,
+    archive: ArchiveMinutes,
     slowmode: int = 0,
 ) -> tuple[discord.Thread, bool]:
     """Open the thread under a message; return it and whether this call created it.
@@ -66,7 +75,7 @@ async def message_thread(
     try:
         thread = await message.create_thread(
             name=thread_name(name),
-            auto_archive_duration=archive,  # type: ignore[arg-type]
+            auto_archive_duration=archive,
             slowmode_delay=slowmode or None,
         )
     except discord.HTTPException as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -14,6 +16,9 @@ from linernotes.bot.knowledge.wording import say
 from linernotes.bot.render import Field, clip, make_embed
 from linernotes.bot.store import Store
 from linernotes.cogs._lookup import Picker
+
+if TYPE_CHECKING:
+    from linernotes.bot.client import LinerNotesBot
 
 QUESTION_MAX = 300
 
@@ -86,6 +91,6 @@ class Ask(commands.Cog):
             await interaction.response.send_message(result.text, view=view, ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: LinerNotesBot) -> None:
     """Load the Ask cog."""
-    await bot.add_cog(Ask(bot.store, bot.online))  # type: ignore[attr-defined]
+    await bot.add_cog(Ask(bot.store, bot.online))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -20,6 +22,9 @@ from linernotes.bot.render import QUERY_MAX
 from linernotes.bot.store import Store
 from linernotes.bot.store import catalog as db
 from linernotes.cogs._lookup import complete, lookup
+
+if TYPE_CHECKING:
+    from linernotes.bot.client import LinerNotesBot
 
 ROLE_CHOICES = [app_commands.Choice(name=r, value=r) for r in vocab.CHOICE_ROLES]
 RELEASE_KINDS = ("release", "song")
@@ -93,7 +98,7 @@ class Catalog(commands.Cog):
         wanted = role.value if role else None
 
         async def render(match: Match) -> list[discord.Embed]:
-            return credits_pages(await cards.credits_view(self.store, match.id), wanted)
+            return credits_pages(await cards.credits_view(self.store, match.ref), wanted)
 
         await lookup(
             interaction,
@@ -183,6 +188,6 @@ class Catalog(commands.Cog):
         return await complete(self.store, current, ("artist",))
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: LinerNotesBot) -> None:
     """Load the Catalog cog."""
-    await bot.add_cog(Catalog(bot.store, bot.online))  # type: ignore[attr-defined]
+    await bot.add_cog(Catalog(bot.store, bot.online))

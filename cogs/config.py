@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import discord
@@ -30,6 +30,9 @@ from linernotes.bot.render import (
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore
 from linernotes.cogs._lookup import corrected_note
+
+if TYPE_CHECKING:
+    from linernotes.bot.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +108,7 @@ class ConfirmReset(discord.ui.View):
 class Config(commands.GroupCog, group_name="config", group_description="Configure Liner Notes."):
     """Per-server configuration; every change is audited and echoed to the mod-log."""
 
-    def __init__(self, bot: commands.Bot, store: Store) -> None:
+    def __init__(self, bot: LinerNotesBot, store: Store) -> None:
         self.bot = bot
         self.store = store
         self.guilds = GuildStore(store)
@@ -402,6 +405,6 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         await self.echo(interaction, "reset every setting to its default")
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: LinerNotesBot) -> None:
     """Load the Config cog."""
-    await bot.add_cog(Config(bot, bot.store))  # type: ignore[attr-defined]
+    await bot.add_cog(Config(bot, bot.store))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import discord
@@ -27,6 +28,9 @@ from linernotes.bot.threads import ThreadOpener
 from linernotes.bot.ui import send_pages
 from linernotes.cogs._lookup import complete, lookup
 
+if TYPE_CHECKING:
+    from linernotes.bot.client import LinerNotesBot
+
 log = logging.getLogger(__name__)
 
 SCHEDULE_SECONDS = 60
@@ -35,11 +39,11 @@ SCHEDULE_SECONDS = 60
 class Discussions(commands.Cog):
     """Release threads, anniversaries and the daily digest."""
 
-    def __init__(self, bot: commands.Bot, store: Store) -> None:
+    def __init__(self, bot: LinerNotesBot, store: Store) -> None:
         self.bot = bot
         self.store = store
         self.guilds = GuildStore(store)
-        self.opener: ThreadOpener = bot.threads  # type: ignore[attr-defined]
+        self.opener: ThreadOpener = bot.threads
         self.modlog = ModLog(self.guilds)
 
     async def cog_load(self) -> None:
@@ -52,7 +56,7 @@ class Discussions(commands.Cog):
 
     def now(self) -> datetime:
         """Return the current time from the bot's clock."""
-        return self.bot.now()  # type: ignore[attr-defined,no-any-return]
+        return self.bot.now()
 
     async def zone_of(self, guild_id: int | None) -> ZoneInfo:
         """Return a server's time zone (KST in DMs)."""
@@ -324,6 +328,6 @@ class Discussions(commands.Cog):
         return opened
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: LinerNotesBot) -> None:
     """Load the Discussions cog."""
-    await bot.add_cog(Discussions(bot, bot.store))  # type: ignore[attr-defined]
+    await bot.add_cog(Discussions(bot, bot.store))

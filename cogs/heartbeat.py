@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from discord.ext import commands, tasks
 from linernotes.bot.store.status import HEARTBEAT_SECONDS
+
+if TYPE_CHECKING:
+    from linernotes.bot.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 
@@ -13,7 +17,7 @@ log = logging.getLogger(__name__)
 class Heartbeat(commands.Cog):
     """Write the bot's state (shards, servers, last gateway event) to the database."""
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: LinerNotesBot) -> None:
         self.bot = bot
 
     async def cog_load(self) -> None:
@@ -28,7 +32,7 @@ class Heartbeat(commands.Cog):
     async def beat(self) -> None:
         """Write one heartbeat; a failed write is logged and the next one tried."""
         try:
-            await self.bot.write_heartbeat()  # type: ignore[attr-defined]
+            await self.bot.write_heartbeat()
         except Exception:  # the loop must outlive one bad write
             log.warning("could not write the heartbeat", exc_info=True)
 
@@ -37,6 +41,6 @@ class Heartbeat(commands.Cog):
         await self.bot.wait_until_ready()
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: LinerNotesBot) -> None:
     """Load the Heartbeat cog."""
     await bot.add_cog(Heartbeat(bot))

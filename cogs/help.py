@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 from linernotes.bot.render import make_embed, pack_lines
 from linernotes.bot.ui import send_pages
+
+if TYPE_CHECKING:
+    from linernotes.bot.client import LinerNotesBot
 
 
 def command_lines(tree: app_commands.CommandTree) -> list[str]:
@@ -21,7 +26,7 @@ def command_lines(tree: app_commands.CommandTree) -> list[str]:
 class Help(commands.Cog):
     """The /help command."""
 
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: LinerNotesBot) -> None:
         self.bot = bot
 
     @app_commands.command(name="help", description="List every command with what it does.")
@@ -39,6 +44,6 @@ class Help(commands.Cog):
         await send_pages(interaction, embeds, ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: LinerNotesBot) -> None:
     """Load the Help cog."""
     await bot.add_cog(Help(bot))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands, tasks
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import PURGE_GRACE, GuildStore
+
+if TYPE_CHECKING:
+    from linernotes.bot.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +29,7 @@ EXTRA_GUILD_TABLES = ("feed_subscriptions",)
 class Lifecycle(commands.Cog):
     """Server join and leave."""
 
-    def __init__(self, bot: commands.Bot, store: Store) -> None:
+    def __init__(self, bot: LinerNotesBot, store: Store) -> None:
         self.bot = bot
         self.guilds = GuildStore(store)
 
@@ -60,7 +64,7 @@ class Lifecycle(commands.Cog):
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """Start the grace period; the records go once it ends, unless the bot comes back."""
-        await self.guilds.mark_departed(guild.id, self.bot.now())  # type: ignore[attr-defined]
+        await self.guilds.mark_departed(guild.id, self.bot.now())
         log.info("left guild %s; its records are deleted in %s", guild.id, PURGE_GRACE)
 
     @tasks.loop(hours=PURGE_EVERY_HOURS)
@@ -78,16 +82,16 @@ class Lifecycle(commands.Cog):
     async def run_purge(self) -> list[int]:
         """Purge once (the loop calls this; tests call it directly)."""
         purged = await self.guilds.purge_departed(
-            self.bot.now(),  # type: ignore[attr-defined]
+            self.bot.now(),
             EXTRA_GUILD_TABLES,
             # Only servers on this process's shards: another process owns the others.
-            self.bot.shard_scope,  # type: ignore[attr-defined]
+            self.bot.shard_scope,
         )
         for guild_id in purged:
             log.info("deleted the settings, feeds and thread records of guild %s", guild_id)
         return purged
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: LinerNotesBot) -> None:
     """Load the Lifecycle cog."""
-    await bot.add_cog(Lifecycle(bot, bot.store))  # type: ignore[attr-defined]
+    await bot.add_cog(Lifecycle(bot, bot.store))

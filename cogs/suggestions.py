@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
-from linernotes.bot.client import send_error
+from linernotes.bot.error_replies import send_error
 from linernotes.bot.errors import UserError
 from linernotes.bot.knowledge import search, suggested, vocab
 from linernotes.bot.knowledge.entities import EntityKey, entity
@@ -18,6 +18,9 @@ from linernotes.bot.render import QUERY_MAX, Field, clip, make_embed
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore, Suggestion
 from linernotes.cogs._lookup import complete
+
+if TYPE_CHECKING:
+    from linernotes.bot.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +121,7 @@ def decision_view(suggestion_id: int) -> discord.ui.View:
 class Suggestions(commands.Cog):
     """Member suggestions, reviewed by editors and moderators."""
 
-    def __init__(self, bot: commands.Bot, store: Store) -> None:
+    def __init__(self, bot: LinerNotesBot, store: Store) -> None:
         self.bot = bot
         self.store = store
         self.guilds = GuildStore(store)
@@ -236,11 +239,12 @@ class Suggestions(commands.Cog):
             raise UserError(f"Suggestion #{s.id} was already {s.status}.")
         values = json.loads(s.body)
         await interaction.response.defer()
-        outcome = ""
         if approve:
-            outcome = await self.apply(s, values, interaction.user.id)
-        if not await self.guilds.decide_suggestion(s.id, approve, interaction.user.id, outcome):
-            raise UserError(f"Suggestion #{s.id} was decided by someone else meanwhile.")
+            outcome = await suggested.approve(self.store, s, values, interaction.user.id)
+        else:
+            outcome = ""
+            if not await self.guilds.decide_suggestion(s.id, False, interaction.user.id, outcome):
+                raise UserError(f"Suggestion #{s.id} was decided by someone else meanwhile.")
         verb = "approved" if approve else "rejected"
         status = f"{verb.capitalize()} by {interaction.user.mention}" + (
             f": {outcome}" if outcome else ""
@@ -252,34 +256,6 @@ class Suggestions(commands.Cog):
             embed=self.render(s, label, values, status), view=None
         )
         await self.tell_suggester(s, verb, outcome)
-
-    async def apply(self, s: Suggestion, values: dict[str, str], approver: int) -> str:
-        """Write an approved fact into the catalog; return what was added."""
-        if s.kind == "credit":
-            applied = await suggested.apply_credit(
-                self.store,
-                s.id,
-                s.subject,
-                values["person"],
-                values["role"],
-                s.evidence_url,
-                approver,
-            )
-        elif s.kind == "reference":
-            applied = await suggested.apply_reference(
-                self.store,
-                s.id,
-                s.subject,
-                values["target"],
-                values.get("creator", ""),
-                values["relation"],
-                values["status"],
-                s.evidence_url,
-                approver,
-            )
-        else:
-            return "accepted; a maintainer will correct the catalog file by hand"
-        return f"added to the catalog ({applied.summary})"
 
     async def tell_suggester(self, s: Suggestion, verb: str, outcome: str) -> None:
         """Direct-message the member the outcome (best effort: DMs may be closed)."""
@@ -293,6 +269,6 @@ class Suggestions(commands.Cog):
             log.info("could not tell user %s about suggestion %s: %s", s.user_id, s.id, exc)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: LinerNotesBot) -> None:
     """Load the Suggestions cog."""
-    await bot.add_cog(Suggestions(bot, bot.store))  # type: ignore[attr-defined]
+    await bot.add_cog(Suggestions(bot, bot.store))

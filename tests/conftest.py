@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,13 +23,10 @@ ROOT_DIR = Path(__file__).resolve().parents[1]
 
 
 async def _build_template(path: Path) -> None:
-    store = await Store.open(path)
-    try:
+    async with Store.open(path) as store:
         from linernotes.bot.knowledge.importers.bundled import ensure_bundled_loaded
 
         await ensure_bundled_loaded(store)
-    finally:
-        await store.close()
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +35,28 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     asyncio.run(_build_template(path))
     return path
+
+
+class Clock:
+    """The bot's one clock in tests (``bot.now``): real time until a test sets it, then moved
+    on by the test instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.now: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.now if self.now is not None else datetime.now(UTC)
+
+    def set(self, when: datetime | str) -> Clock:
+        """Stop the clock at ``when`` (a datetime, or ISO 8601 text with its offset)."""
+        moment = datetime.fromisoformat(when) if isinstance(when, str) else when
+        self.now = moment.astimezone(UTC)
+        return self
+
+    def later(self, seconds: float = 2000, **delta: float) -> datetime:
+        """Move the clock on (by default by a little more than one feed poll interval)."""
+        self.now = self() + timedelta(seconds=seconds, **delta)
+        return self.now
 
 
 @dataclass
@@ -50,6 +70,7 @@ class Server:
     general: Channel
     alice: Member  # a plain member
     mina: Member  # a moderator (Manage Server)
+    clock: Clock = field(default_factory=Clock)  # what bot.now reads, across restarts too
 
     async def restart(self, **env: str) -> None:
         """Stop the bot cleanly and start a new one on the same database (settings in env)."""
@@ -67,6 +88,7 @@ class Server:
                 self.discord, self.settings.database_path, **{**base, **env}
             )
         self.bot = await start_bot(self.discord, self.settings)
+        self.bot.now = self.clock
 
 
 async def start_bot(fd: FakeDiscord, settings: Settings) -> LinerNotesBot:
@@ -136,6 +158,7 @@ async def server(
     bot = await start_bot(fake_discord, settings)
     general = next(c for c in guild.channels.values() if c.name == "general")
     srv = Server(fake_discord, bot, settings, guild, general, alice, mina)
+    bot.now = srv.clock
     try:
         yield srv
     finally:

@@ -24,18 +24,17 @@ def test_helpers_in_cogs_are_not_extensions() -> None:
 
 async def test_a_failing_cog_is_logged_and_the_others_load(tmp_path: Path) -> None:
     settings = load_settings(env={"DATABASE_PATH": str(tmp_path / "x.db")}, env_file=None)
-    store = await Store.open(tmp_path / "x.db")
-    bot = LinerNotesBot(
-        settings, extensions=["linernotes.cogs.help", "linernotes.cogs.no_such_cog"], store=store
-    )
-    try:
+    async with Store.open(tmp_path / "x.db") as store:
+        bot = LinerNotesBot(
+            settings,
+            extensions=["linernotes.cogs.help", "linernotes.cogs.no_such_cog"],
+            store=store,
+        )
         async with bot:  # a sharded client must be set up before it can close
             await bot.setup_hook()
             assert "linernotes.cogs.help" in bot.extensions
             assert "linernotes.cogs.no_such_cog" in bot.failed_extensions
             assert [c.name for c in bot.tree.get_commands()] == ["help"]
-    finally:
-        await store.close()
 
 
 async def test_command_names_are_unique(server: Server) -> None:

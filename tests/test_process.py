@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cogs.feedserver import FeedServer, Item
+from tests.cogs.rss_server import Item, RssServer
 from tests.fakediscord import FakeDiscord, Permissions
 from tests.test_settings import run_cli
 
@@ -75,8 +75,8 @@ def heartbeat(database: Path) -> tuple | None:
 
 
 @pytest.fixture
-async def feed() -> AsyncIterator[FeedServer]:
-    server = FeedServer(items=[Item("old", "An old review", datetime(2024, 1, 1, tzinfo=UTC))])
+async def feed() -> AsyncIterator[RssServer]:
+    server = RssServer(items=[Item("old", "An old review", datetime(2024, 1, 1, tzinfo=UTC))])
     await server.start()
     yield server
     await server.stop()
@@ -117,7 +117,7 @@ async def test_sigterm_shuts_down_cleanly(
 
 
 async def test_kill_9_between_send_and_record_posts_once(
-    fake_discord: FakeDiscord, template_db: Path, tmp_path: Path, feed: FeedServer
+    fake_discord: FakeDiscord, template_db: Path, tmp_path: Path, feed: RssServer
 ) -> None:
     fd = fake_discord
     database = tmp_path / "bot.db"

@@ -63,3 +63,13 @@ async def test_command_table_matches_the_command_tree(server: Server) -> None:
         assert options == {p.name for p in commands[name].parameters}, usage
     assert documented == set(commands)
     assert len(discover_extensions()) >= 7
+
+
+def test_every_markdown_file_the_code_cites_is_in_the_repository() -> None:
+    # Comments cite the project's own guides by path from the repository's top.
+    cited: set[str] = set()
+    for folder in ("bot", "cogs", "tests", "bench"):
+        for path in (ROOT / folder).rglob("*.py"):
+            cited.update(re.findall(r"\b([\w./-]+\.md)\b", path.read_text(encoding="utf-8")))
+    assert "CONTRIBUTING.md" in cited
+    assert sorted(name for name in cited if not (ROOT / name).is_file()) == []

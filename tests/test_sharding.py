@@ -26,7 +26,7 @@ from linernotes.bot.store import Store
 from linernotes.bot.store.feeds import FeedStore
 from linernotes.bot.store.guilds import GuildStore
 
-from tests.cogs.feedserver import FeedServer, Item
+from tests.cogs.rss_server import Item, RssServer
 from tests.conftest import bot_settings, start_bot, stop_bot
 from tests.fakediscord import Channel, FakeDiscord, Guild, Member, Permissions
 from tests.fakediscord import gateway as fake_gateway
@@ -118,7 +118,7 @@ def on_shard(n: int, shard: int, count: int = 2) -> int:
     return ((n * count + shard) << 22) | n
 
 
-async def test_loop_queries_see_only_their_shards(tmp_path: Path, feed: FeedServer) -> None:
+async def test_loop_queries_see_only_their_shards(tmp_path: Path, feed: RssServer) -> None:
     store = await Store.open(tmp_path / "x.db")
     feeds, fetcher = FeedStore(store), Fetcher(allow_private=True)
     mine, theirs = ShardScope.of(2, [1]), ShardScope.of(2, [0])
@@ -327,8 +327,8 @@ async def test_with_neither_setting_the_bot_asks_gateway_bot(
 
 
 @pytest.fixture
-async def second_feed() -> AsyncIterator[FeedServer]:
-    server = FeedServer(
+async def second_feed() -> AsyncIterator[RssServer]:
+    server = RssServer(
         title="Other Notes", items=[Item("o1", "Old", datetime(2024, 1, 1, tzinfo=UTC))]
     )
     await server.start()
@@ -366,7 +366,7 @@ async def test_too_few_shards_stop_the_bot_with_one_clear_line(
 
 # -- two processes --------
 @dataclass
-class ValidatedFeedServer(FeedServer):
+class ValidatedFeedServer(RssServer):
     """The test feed, noting each fetch's ``If-None-Match`` (None: an unconditional GET)."""
 
     validators: list[str | None] = field(default_factory=list)
@@ -386,7 +386,7 @@ async def feed() -> AsyncIterator[ValidatedFeedServer]:
     await server.stop()
 
 
-async def followed_in(database: Path, feed: FeedServer, channels: list[Channel]) -> None:
+async def followed_in(database: Path, feed: RssServer, channels: list[Channel]) -> None:
     """Follow the feed in each channel, as one process serving every server would have."""
     store = await Store.open(database)
     fetcher = Fetcher(allow_private=True)
@@ -425,7 +425,7 @@ async def test_two_processes_each_serve_and_post_only_their_servers(
     template_db: Path,
     tmp_path: Path,
     feed: ValidatedFeedServer,
-    second_feed: FeedServer,
+    second_feed: RssServer,
 ) -> None:
     fd = discord_with_buckets
     first, mina0, reviews0 = club(fd, "Shard Zero Club", (0, 2))

@@ -13,14 +13,14 @@ import pytest
 from linernotes.bot import metrics
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.cogs.feedserver import FeedServer, Item
+from tests.cogs.rss_server import Item, RssServer
 from tests.conftest import Server, bot_settings, stop_bot
 from tests.test_settings import run_cli
 
 
 @pytest.fixture
-async def feed() -> AsyncIterator[FeedServer]:
-    server = FeedServer(items=[Item("old", "An old review", datetime(2024, 1, 1, tzinfo=UTC))])
+async def feed() -> AsyncIterator[RssServer]:
+    server = RssServer(items=[Item("old", "An old review", datetime(2024, 1, 1, tzinfo=UTC))])
     await server.start()
     yield server
     await server.stop()
@@ -34,7 +34,7 @@ async def status_of(database: Path, cwd: Path) -> tuple[int, str]:
 
 
 async def test_status_reports_a_running_bot(
-    server: Server, feed: FeedServer, tmp_path: Path
+    server: Server, feed: RssServer, tmp_path: Path
 ) -> None:
     fd = server.discord
     reviews = server.guild.add_text_channel("reviews")
@@ -88,7 +88,7 @@ async def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], floa
 
 
 async def test_metrics_endpoint_counts_interactions_posts_and_fetches(
-    server: Server, feed: FeedServer
+    server: Server, feed: RssServer
 ) -> None:
     await server.restart(METRICS_ADDR="127.0.0.1:0")
     assert server.bot.metrics_server is not None
@@ -108,7 +108,7 @@ async def test_metrics_endpoint_counts_interactions_posts_and_fetches(
     # A new review: the next poll fetches it and posts it.
     now = datetime.now(UTC)
     feed.items.append(Item("new", "IU's Love wins all, reviewed", now))
-    server.bot.now = lambda: now + timedelta(hours=1)
+    server.clock.set(now + timedelta(hours=1))
     await server.bot.get_cog("Feeds").run_cycle()
     assert [m for m in fd.channel_messages(reviews) if m.embeds]
     metrics.online_lookup("musicbrainz", "ok")

@@ -422,11 +422,25 @@ async def song_card(store: Store, song_id: int) -> SongCard:
     )
 
 
-async def credits_view(store: Store, entity_id: int, include_related: bool = True) -> CreditsView:
-    """Return credits grouped by role; a song includes its videos' credits and vice versa."""
-    row = await _entity_or_raise(store, entity_id, ("song", "release", "video"))
-    ids = await related_ids(store, entity_id) if include_related else [entity_id]
-    return CreditsView(EntityRef.of(row), group_credits(await db.credits_of(store, ids)))
+async def credits_view(
+    store: Store, entity: int | EntityRef, include_related: bool = True
+) -> CreditsView:
+    """Return credits grouped by role; a song includes its videos' credits and vice versa.
+
+    Given an EntityRef just resolved (a command's match), the entity is not read again.
+    """
+    kinds = ("song", "release", "video")
+    if isinstance(entity, EntityRef):
+        if entity.kind not in kinds:
+            raise NotFoundError(f"That {' or '.join(kinds)} is not in the catalog.")
+        subject = entity
+    else:
+        subject = EntityRef.of(await _entity_or_raise(store, entity, kinds))
+    if include_related:
+        rows = await db.credits_with_relatives(store, subject.id)
+    else:
+        rows = await db.credits_of(store, [subject.id])
+    return CreditsView(subject, group_credits(rows))
 
 
 async def _review_info(store: Store, review: db.ReviewRow) -> ReviewInfo:

@@ -300,7 +300,7 @@ async def song_or_release(store: Store, candidates: Sequence[Match], prefer: str
     song = songs[0]
     if any(normalize(r.name) != normalize(song.name) for r in releases):
         return None
-    on = {r.release.entity.id for r in await db.song_releases(store, song.id)}
+    on = await db.release_ids_of_song(store, song.id)
     if any(r.id not in on for r in releases):
         return None
     if prefer == "song":

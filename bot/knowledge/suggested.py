@@ -7,7 +7,7 @@ moderator or editor approves, so the bot never states an unapproved fact.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import quote, urlsplit
 
 from linernotes.bot.errors import NotFoundError, UserError
@@ -17,16 +17,10 @@ from linernotes.bot.knowledge.entities import EntityKey, EntityRef, entity
 from linernotes.bot.knowledge.normalize import has_hangul, normalize
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.core import Store
+from linernotes.bot.store.guilds import Suggestion, claim_suggestion
 
 ORIGIN = "suggestion"
 _CREATOR_YEAR = re.compile(r"^(.*?)(?:[,(]\s*(\d{4})\)?)?\s*$")
-
-
-@dataclass(frozen=True, slots=True)
-class Applied:
-    """What an approval added, in words for the mod-log and the suggester."""
-
-    summary: str
 
 
 def check_url(url: str) -> str:
@@ -73,7 +67,7 @@ async def _new_entity(
     await db.add_names(
         conn,
         [
-            (
+            db.NameInsert(
                 entity_id,
                 kind,
                 name,
@@ -86,7 +80,7 @@ async def _new_entity(
         ],
         overwrite=False,
     )
-    await db.add_entity_sources(conn, [(entity_id, source_id, ORIGIN)])
+    await db.add_entity_sources(conn, [db.EntitySourceInsert(entity_id, source_id, ORIGIN)])
     return entity_id
 
 
@@ -108,7 +102,56 @@ async def _existing(store: Store, name: str, kinds: list[str]) -> int | None:
     return match.id if match.tier in ("exact", "id") else None
 
 
-async def apply_credit(
+class AlreadyDecided(UserError):
+    """Another editor decided the suggestion first."""
+
+
+Write = Callable[[db.Conn], Awaitable[None]]
+
+
+async def approve(
+    store: Store, suggestion: Suggestion, values: Mapping[str, str], approver: int
+) -> str:
+    """Approve a suggestion and write its fact, in one transaction; return the outcome.
+
+    The claim comes first: if another editor approved or rejected it meanwhile, nothing is
+    written and AlreadyDecided says so. Validation and lookups happen before, outside it.
+    """
+    s = suggestion
+    if s.kind == "credit":
+        summary, write = await _credit(
+            store, s.id, s.subject, values["person"], values["role"], s.evidence_url, approver
+        )
+    elif s.kind == "reference":
+        summary, write = await _reference(
+            store,
+            s.id,
+            s.subject,
+            values["target"],
+            values.get("creator", ""),
+            values["relation"],
+            values["status"],
+            s.evidence_url,
+            approver,
+        )
+    else:
+        summary, write = "", None
+    outcome = (
+        f"added to the catalog ({summary})"
+        if write is not None
+        else "accepted; a maintainer will correct the catalog file by hand"
+    )
+    async with store.transaction() as conn:
+        if not await claim_suggestion(conn, s.id, True, approver, outcome):
+            raise AlreadyDecided(f"Suggestion #{s.id} was decided by someone else meanwhile.")
+        if write is not None:
+            await write(conn)
+            await db.refresh_labels(conn)
+            await db.bump_catalog_version(conn)
+    return outcome
+
+
+async def _credit(
     store: Store,
     suggestion_id: int,
     subject_value: str,
@@ -116,40 +159,41 @@ async def apply_credit(
     role: str,
     url: str,
     approved_by: int,
-) -> Applied:
-    """Add an approved credit: the person (created if new) in a role on the subject."""
+) -> tuple[str, Write]:
+    """Check a credit suggestion; return its summary and how to write it."""
     subject = await _subject(store, subject_value, ("song", "release", "video"))
     role = check_role(role)
     url = check_url(url)
     artist_id = await _existing(store, person, ["artist"])
-    async with store.transaction() as conn:
+
+    async def write(conn: db.Conn) -> None:
         source_id = await _source(conn, suggestion_id, url)
-        if artist_id is None:
-            artist_id = await _new_entity(conn, "artist", suggestion_id, person.strip(), source_id)
-            await db.upsert_artist(conn, artist_id, "person")
+        artist = artist_id
+        if artist is None:
+            artist = await _new_entity(conn, "artist", suggestion_id, person.strip(), source_id)
+            await db.upsert_artist(conn, artist, "person")
         await db.add_credits(
             conn,
             [
-                (
-                    subject.kind,
-                    subject.id,
-                    artist_id,
-                    role,
-                    None,
-                    None,
-                    "B",
-                    source_id,
-                    ORIGIN,
-                    approved_by,
+                db.CreditInsert(
+                    subject_kind=subject.kind,
+                    subject_id=subject.id,
+                    artist_id=artist,
+                    role=role,
+                    credited_as=None,
+                    detail=None,
+                    confidence="B",
+                    source_id=source_id,
+                    origin=ORIGIN,
+                    approved_by=approved_by,
                 )
             ],
         )
-        await db.refresh_labels(conn)
-        await db.bump_catalog_version(conn)
-    return Applied(f"{person.strip()} — {role} on {subject.name}")
+
+    return f"{person.strip()} — {role} on {subject.name}", write
 
 
-async def apply_reference(
+async def _reference(
     store: Store,
     suggestion_id: int,
     subject_value: str,
@@ -159,39 +203,41 @@ async def apply_reference(
     status: str,
     url: str,
     approved_by: int,
-) -> Applied:
-    """Add an approved reference from a song or video to a work (created if new)."""
+) -> tuple[str, Write]:
+    """Check a reference suggestion (to a work, created if new); return its summary and
+    how to write it."""
     subject = await _subject(store, subject_value, ("song", "video"))
     relation = check_choice(relation, vocab.RELATION_KEYS, "Relation")
     status = check_choice(status, vocab.CATALOG_STATUS_KEYS, "Who says so")
     url = check_url(url)
     target_id = await _existing(store, target, ["work", "song", "video", "release"])
     creator, year = _split_creator_year(creator_year)
-    async with store.transaction() as conn:
+
+    async def write(conn: db.Conn) -> None:
         source_id = await _source(conn, suggestion_id, url)
-        if target_id is None:
-            target_id = await _new_entity(conn, "work", suggestion_id, target.strip(), source_id)
-            await db.upsert_work(conn, target_id, "work", creator, year, None)
+        to_id = target_id
+        if to_id is None:
+            to_id = await _new_entity(conn, "work", suggestion_id, target.strip(), source_id)
+            await db.upsert_work(conn, to_id, "work", creator, year, None)
         await db.add_references(
             conn,
             [
-                (
-                    subject.id,
-                    target_id,
-                    relation,
-                    status,
-                    None,
-                    None,
-                    None,
-                    source_id,
-                    ORIGIN,
-                    approved_by,
+                db.ReferenceInsert(
+                    from_id=subject.id,
+                    to_id=to_id,
+                    relation=relation,
+                    status=status,
+                    timestamp_s=None,
+                    note=None,
+                    review_id=None,
+                    source_id=source_id,
+                    origin=ORIGIN,
+                    approved_by=approved_by,
                 )
             ],
         )
-        await db.refresh_labels(conn)
-        await db.bump_catalog_version(conn)
-    return Applied(f"{subject.name} → {relation} of {target.strip()} ({status} reading)")
+
+    return f"{subject.name} → {relation} of {target.strip()} ({status} reading)", write
 
 
 def _split_creator_year(text: str) -> tuple[str | None, int | None]:

@@ -7,12 +7,20 @@ import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Callable,
+    Coroutine,
+    Generator,
+    Iterable,
+    Iterator,
+    Sequence,
+)
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 from linernotes.bot.errors import StoreError
@@ -95,14 +103,28 @@ class Store:
 
     # -- lifecycle -----------------------------------------------------------------
     @classmethod
-    async def open(
+    def open(
         cls,
         path: Path | str,
         *,
         migrations: Sequence[Migration] | None = None,
         migrate: bool = True,
+    ) -> OpeningStore:
+        """Open (creating if needed) and migrate the database at ``path``.
+
+        ``store = await Store.open(path)`` gives an open store to close yourself;
+        ``async with Store.open(path) as store:`` closes it when the block ends.
+        """
+        return OpeningStore(cls._open(path, migrations=migrations, migrate=migrate))
+
+    @classmethod
+    async def _open(
+        cls,
+        path: Path | str,
+        *,
+        migrations: Sequence[Migration] | None,
+        migrate: bool,
     ) -> Store:
-        """Open (creating if needed) and migrate the database at ``path``."""
         path = Path(path)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,6 +150,12 @@ class Store:
             await conn.close()
             raise
         return store
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
 
     async def close(self) -> None:
         """Wait for the running transaction, then close the connection."""
@@ -237,13 +265,14 @@ class Store:
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
         """Return every row of a read query."""
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        # One trip to aiosqlite's thread (execute, fetch and close there), not three: the
+        # hand-over between threads is most of a small query's cost.
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        """Return the first row of a read query, or ``None``."""
-        async with self._conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        """Return the row of a one-row read query (by key, or an aggregate), or ``None``."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement for many rows in a single transaction."""
@@ -264,7 +293,8 @@ class Store:
         try:
             yield seen
         finally:
-            await self._conn.set_trace_callback(None)
+            # None switches tracing off (aiosqlite's annotation only names callables).
+            await self._conn.set_trace_callback(cast("Callable[..., None]", None))
 
     # -- maintenance ---------------------------------------------------------------
     async def backup(
@@ -307,3 +337,22 @@ class Store:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+
+class OpeningStore:
+    """What ``Store.open`` returns: await it for the store, or enter it to have it closed."""
+
+    def __init__(self, opening: Coroutine[Any, Any, Store]) -> None:
+        self._opening = opening
+        self._store: Store | None = None
+
+    def __await__(self) -> Generator[Any, None, Store]:
+        return self._opening.__await__()
+
+    async def __aenter__(self) -> Store:
+        self._store = await self._opening
+        return self._store
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._store is not None:
+            await self._store.close()

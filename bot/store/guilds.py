@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import aiosqlite
 from linernotes.bot.shards import ShardScope
 from linernotes.bot.store.core import Store, utcnow
 
@@ -114,6 +115,26 @@ class Suggestion:
 
 def _decode(raw: str | None) -> Any:
     return None if raw is None else json.loads(raw)
+
+
+async def claim_suggestion(
+    conn: aiosqlite.Connection,
+    suggestion_id: int,
+    approved: bool,
+    actor: int,
+    note: str | None = None,
+) -> bool:
+    """Decide a pending suggestion inside the caller's transaction; False if already decided.
+
+    The first statement of an approval's transaction, so two moderators approving at once
+    cannot both write the fact: the second finds the suggestion decided and rolls back.
+    """
+    cursor = await conn.execute(
+        "UPDATE suggestions SET status = ?, decided_by = ?, decided_at = ?, decision_note = ? "
+        "WHERE id = ? AND status = 'pending'",
+        ("approved" if approved else "rejected", actor, utcnow(), note, suggestion_id),
+    )
+    return cursor.rowcount == 1
 
 
 class GuildStore:
@@ -397,12 +418,8 @@ class GuildStore:
         self, suggestion_id: int, approved: bool, actor: int, note: str | None = None
     ) -> bool:
         """Approve or reject a pending suggestion; False if it was already decided."""
-        rowcount = await self.store.execute(
-            "UPDATE suggestions SET status = ?, decided_by = ?, decided_at = ?, decision_note = ? "
-            "WHERE id = ? AND status = 'pending'",
-            ("approved" if approved else "rejected", actor, utcnow(), note, suggestion_id),
-        )
-        return rowcount == 1
+        async with self.store.transaction() as conn:
+            return await claim_suggestion(conn, suggestion_id, approved, actor, note)
 
     # -- lifecycle -------------------------------------------------------------------
     async def mark_departed(self, guild_id: int, when: datetime) -> None:

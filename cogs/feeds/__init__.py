@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from discord.ext import commands
+from typing import TYPE_CHECKING
+
 from linernotes.cogs.feeds._cog import Feeds
 from linernotes.cogs.feeds._reviews import Reviews
 
+if TYPE_CHECKING:
+    from linernotes.bot.client import LinerNotesBot
 
-async def setup(bot: commands.Bot) -> None:
+
+async def setup(bot: LinerNotesBot) -> None:
     """Load the Feeds and Reviews cogs."""
-    store = bot.store  # type: ignore[attr-defined]
-    await bot.add_cog(Feeds(bot, store, bot.settings))  # type: ignore[attr-defined]
+    store = bot.store
+    await bot.add_cog(Feeds(bot, store, bot.settings))
     await bot.add_cog(Reviews(store))

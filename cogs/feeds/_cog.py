@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -34,6 +34,9 @@ from linernotes.bot.ui import send_pages
 from linernotes.bot.useragent import user_agent
 from linernotes.cogs.feeds._delivery import Delivery
 
+if TYPE_CHECKING:
+    from linernotes.bot.client import LinerNotesBot
+
 log = logging.getLogger(__name__)
 
 TICK_MAX_SECONDS = 30
@@ -46,7 +49,7 @@ POSTS_PER_CYCLE = DEFAULT_CAP_PER_CHANNEL  # per channel: a burst goes out over 
 class Feeds(commands.GroupCog, group_name="feed", group_description="Follow critics' feeds."):
     """Moderators follow feeds; the bot posts each new review once, with a thread."""
 
-    def __init__(self, bot: commands.Bot, store: Store, settings: Settings) -> None:
+    def __init__(self, bot: LinerNotesBot, store: Store, settings: Settings) -> None:
         self.bot = bot
         self.store = store
         self.settings = settings
@@ -74,11 +77,11 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
 
     def now(self) -> datetime:
         """Return the bot's clock."""
-        return self.bot.now()  # type: ignore[attr-defined,no-any-return]
+        return self.bot.now()
 
     def scope(self) -> ShardScope | None:
         """Return this process's shards: the loop polls and posts only for their servers."""
-        return self.bot.shard_scope  # type: ignore[attr-defined,no-any-return]
+        return self.bot.shard_scope
 
     async def linker(self) -> Any:
         """Return the review linker over the current catalog."""

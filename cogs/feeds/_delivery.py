@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import discord
-from discord.ext import commands
 from linernotes.bot.checks import missing_bot_permissions, posting_permissions
 from linernotes.bot.embeds import review_post_embed
 from linernotes.bot.knowledge.entities import entity, release_for, releases_of_song
@@ -24,6 +24,9 @@ from linernotes.bot.store.feeds import FeedRow, FeedStore, OutboxRow
 from linernotes.bot.store.guilds import GuildStore
 from linernotes.bot.store.posts import ReviewPost
 from linernotes.bot.threads import archive_minutes
+
+if TYPE_CHECKING:
+    from linernotes.bot.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +45,7 @@ class Delivery:
 
     def __init__(
         self,
-        bot: commands.Bot,
+        bot: LinerNotesBot,
         store: Store,
         feeds: FeedStore,
         guilds: GuildStore,

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from linernotes.bot.checks import missing_bot_permissions
 
 from tests.conftest import Server
-
-
-def at(text: str):
-    moment = datetime.fromisoformat(text).astimezone(UTC)
-    return lambda: moment
 
 
 async def set_discussions(server: Server, channel) -> None:
@@ -77,7 +70,7 @@ async def test_discuss_without_a_channel_says_how_to_set_one(server: Server) -> 
 
 
 async def test_onthisday_counts_the_years(server: Server) -> None:
-    server.bot.now = at("2026-02-13T12:00:00+09:00")
+    server.clock.set("2026-02-13T12:00:00+09:00")
     reply = await server.discord.slash("onthisday", user=server.alice)
     text = reply.embeds[0]["description"]
     assert "Spring Day" in text
@@ -94,11 +87,11 @@ async def test_digest_posts_once_across_restart_and_after_downtime(server: Serve
     await fd.slash("config digest", user=server.mina, options={"channel": daily, "time": "09:00"})
 
     cog = server.bot.get_cog("Discussions")
-    server.bot.now = at("2026-02-13T08:59:00+09:00")
+    server.clock.set("2026-02-13T08:59:00+09:00")
     await cog.run_scheduled()
     assert fd.channel_messages(daily) == []
 
-    server.bot.now = at("2026-02-13T09:00:30+09:00")
+    server.clock.set("2026-02-13T09:00:30+09:00")
     await cog.run_scheduled()
     await cog.run_scheduled()
     posted = fd.channel_messages(daily)
@@ -106,12 +99,12 @@ async def test_digest_posts_once_across_restart_and_after_downtime(server: Serve
     assert "Spring Day" in posted[0].embeds[0]["description"]
 
     await server.restart()
-    server.bot.now = at("2026-02-13T18:00:00+09:00")
+    server.clock.set("2026-02-13T18:00:00+09:00")
     await server.bot.get_cog("Discussions").run_scheduled()
     assert len(fd.channel_messages(daily)) == 1
 
     # Down from the 14th before nine until the 16th at noon: the missed digest comes late, once.
-    server.bot.now = at("2026-02-16T12:00:00+09:00")
+    server.clock.set("2026-02-16T12:00:00+09:00")
     await server.bot.get_cog("Discussions").run_scheduled()
     await server.bot.get_cog("Discussions").run_scheduled()
     posted = fd.channel_messages(daily)
@@ -125,7 +118,7 @@ async def test_release_day_thread_opens_once_for_followed_artists(server: Server
     await set_discussions(server, talk)
     await fd.slash("config follow", user=server.mina, artist="IU")
     cog = server.bot.get_cog("Discussions")
-    server.bot.now = at("2024-01-24T00:05:00+09:00")
+    server.clock.set("2024-01-24T00:05:00+09:00")
     await cog.run_scheduled()
     await cog.run_scheduled()
     names = [t.name for t in fd.threads(talk)]
@@ -146,7 +139,7 @@ async def test_digest_blocked_by_permissions_tells_moderators_once(server: Serve
     await fd.wait_for(
         lambda: missing_bot_permissions(server.bot.get_channel(daily.id), ("send_messages",))
     )
-    server.bot.now = at("2026-02-13T10:00:00+09:00")
+    server.clock.set("2026-02-13T10:00:00+09:00")
     cog = server.bot.get_cog("Discussions")
     await cog.run_scheduled()
     await cog.run_scheduled()
@@ -158,7 +151,7 @@ async def test_digest_blocked_by_permissions_tells_moderators_once(server: Serve
 async def test_onthisday_reads_common_date_forms_and_refuses_a_missing_leap_day(
     server: Server,
 ) -> None:
-    server.bot.now = at("2026-02-13T12:00:00+09:00")
+    server.clock.set("2026-02-13T12:00:00+09:00")
     for written in ("Jan 24", "1월 24일", "01/24"):
         reply = await server.discord.slash("onthisday", user=server.alice, date=written)
         assert reply.embeds, written

@@ -10,15 +10,15 @@ import pytest
 from linernotes.bot.checks import missing_bot_permissions
 from linernotes.bot.store.feeds import FeedStore
 
-from tests.cogs.feedserver import FeedServer, Item
-from tests.conftest import Server
+from tests.cogs.rss_server import Item, RssServer
+from tests.conftest import Clock, Server
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def feed() -> AsyncIterator[FeedServer]:
-    server = FeedServer(
+async def feed() -> AsyncIterator[RssServer]:
+    server = RssServer(
         items=[
             Item("old-1", "An older review of Palette", T0 - timedelta(days=30)),
             Item("old-2", "Thoughts on Blueming", T0 - timedelta(days=20)),
@@ -27,19 +27,6 @@ async def feed() -> AsyncIterator[FeedServer]:
     await server.start()
     yield server
     await server.stop()
-
-
-class Clock:
-    """The bot's clock, moved on by tests instead of sleeping."""
-
-    def __init__(self, server: Server) -> None:
-        self.now = T0
-        self.server = server
-        server.bot.now = lambda: self.now
-
-    def later(self, seconds: float = 2000) -> None:
-        self.now += timedelta(seconds=seconds)
-        self.server.bot.now = lambda: self.now
 
 
 async def add(server: Server, url: str, channel, **options):
@@ -67,14 +54,14 @@ def crash_after_send(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def post_then_crash(
-    server: Server, feed: FeedServer, monkeypatch: pytest.MonkeyPatch, title: str, forum=False
+    server: Server, feed: RssServer, monkeypatch: pytest.MonkeyPatch, title: str, forum=False
 ):
     """Follow the feed, publish an entry, and die right after Discord accepts its post."""
     if forum:
         reviews = server.guild.add_forum_channel("reviews", tags=["IU"])
     else:
         reviews = server.guild.add_text_channel("reviews")
-    clock = Clock(server)
+    clock = server.clock.set(T0)
     await (await add(server, feed.url(), reviews)).final()
     feed.items.append(Item("crashy", title, T0 + timedelta(hours=4)))
     crash_after_send(monkeypatch)
@@ -110,11 +97,11 @@ def embed_sends(server: Server, channel) -> list:
 
 
 async def test_add_first_poll_silent_new_entry_posted_once_with_thread(
-    server: Server, feed: FeedServer
+    server: Server, feed: RssServer
 ) -> None:
     fd = server.discord
     reviews = server.guild.add_text_channel("reviews")
-    clock = Clock(server)
+    clock = server.clock.set(T0)
     reply = await add(server, feed.url(), reviews)
     done = await reply.final()
     assert "Following **Pop Notes**" in done.content
@@ -156,12 +143,12 @@ async def test_add_first_poll_silent_new_entry_posted_once_with_thread(
     assert "IU's Love wins all" in listed.embeds[0]["description"]
 
     await server.restart()
-    Clock(server).later(10_000)
+    server.clock.later(10_000)
     await server.bot.get_cog("Feeds").run_cycle()
     assert len(posts(server, reviews)) == 1
 
 
-async def test_refused_feeds_save_nothing(server: Server, feed: FeedServer) -> None:
+async def test_refused_feeds_save_nothing(server: Server, feed: RssServer) -> None:
     reviews = server.guild.add_text_channel("reviews")
     for url, words in [
         ("not a url", "address"),
@@ -178,7 +165,7 @@ async def test_refused_feeds_save_nothing(server: Server, feed: FeedServer) -> N
     assert await FeedStore(server.bot.store).list_subscriptions(server.guild.id) == []
 
 
-async def test_private_addresses_refused_by_default(server: Server, feed: FeedServer) -> None:
+async def test_private_addresses_refused_by_default(server: Server, feed: RssServer) -> None:
     await server.restart(FEED_ALLOW_PRIVATE_HOSTS="false")
     reviews = server.guild.add_text_channel("reviews")
     for url in (feed.url(), "http://169.254.169.254/latest/meta-data/"):
@@ -189,7 +176,7 @@ async def test_private_addresses_refused_by_default(server: Server, feed: FeedSe
     assert await FeedStore(server.bot.store).list_subscriptions(server.guild.id) == []
 
 
-async def test_member_without_manage_server_cannot_add(server: Server, feed: FeedServer) -> None:
+async def test_member_without_manage_server_cannot_add(server: Server, feed: RssServer) -> None:
     reviews = server.guild.add_text_channel("reviews")
     server.guild.allow_command_for_everyone("feed")
     reply = await server.discord.slash(
@@ -199,9 +186,9 @@ async def test_member_without_manage_server_cannot_add(server: Server, feed: Fee
     assert await FeedStore(server.bot.store).list_subscriptions(server.guild.id) == []
 
 
-async def test_304_costs_nothing_and_5xx_backs_off(server: Server, feed: FeedServer) -> None:
+async def test_304_costs_nothing_and_5xx_backs_off(server: Server, feed: RssServer) -> None:
     reviews = server.guild.add_text_channel("reviews")
-    clock = Clock(server)
+    clock = server.clock.set(T0)
     await (await add(server, feed.url(), reviews)).final()
     await cycle(server, clock)
     assert feed.not_modified >= 1
@@ -217,13 +204,13 @@ async def test_304_costs_nothing_and_5xx_backs_off(server: Server, feed: FeedSer
 
 
 async def test_failure_streak_disables_the_feed_and_tells_moderators(
-    server: Server, feed: FeedServer
+    server: Server, feed: RssServer
 ) -> None:
     fd = server.discord
     reviews = server.guild.add_text_channel("reviews")
     modlog = server.guild.add_text_channel("mod-log")
     await fd.slash("config modlog", user=server.mina, options={"channel": modlog})
-    clock = Clock(server)
+    clock = server.clock.set(T0)
     await (await add(server, feed.url(), reviews)).final()
     feed.status = 500
     store = FeedStore(server.bot.store)
@@ -244,11 +231,11 @@ async def test_failure_streak_disables_the_feed_and_tells_moderators(
 
 
 async def test_discord_429_and_5xx_are_retried_and_posted_once(
-    server: Server, feed: FeedServer
+    server: Server, feed: RssServer
 ) -> None:
     fd = server.discord
     reviews = server.guild.add_text_channel("reviews")
-    clock = Clock(server)
+    clock = server.clock.set(T0)
     await (await add(server, feed.url(), reviews)).final()
     feed.items.append(Item("new-2", "Spring Day, revisited", T0 + timedelta(hours=2)))
     path = f"/channels/{reviews.id}/messages"
@@ -268,13 +255,13 @@ async def test_discord_429_and_5xx_are_retried_and_posted_once(
 
 
 async def test_crash_between_send_and_record_does_not_post_twice(
-    server: Server, feed: FeedServer, monkeypatch: pytest.MonkeyPatch
+    server: Server, feed: RssServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fd = server.discord
     reviews = await post_then_crash(server, feed, monkeypatch, "Palette at nine")
 
     await server.restart()
-    clock = Clock(server)
+    clock = server.clock.set(T0)
     await cycle(server, clock)
     assert len(posts(server, reviews)) == 1
     sends = fd.requests_to("POST", f"/channels/{reviews.id}/messages")
@@ -284,13 +271,13 @@ async def test_crash_between_send_and_record_does_not_post_twice(
 
 
 async def test_missing_permission_keeps_the_post_and_tells_moderators(
-    server: Server, feed: FeedServer
+    server: Server, feed: RssServer
 ) -> None:
     fd = server.discord
     reviews = server.guild.add_text_channel("reviews")
     modlog = server.guild.add_text_channel("mod-log")
     await fd.slash("config modlog", user=server.mina, options={"channel": modlog})
-    clock = Clock(server)
+    clock = server.clock.set(T0)
     await (await add(server, feed.url(), reviews)).final()
     server.guild.deny_bot(reviews, "send_messages")
     await fd.wait_for(lambda: not can_send(server, reviews))
@@ -307,11 +294,11 @@ async def test_missing_permission_keeps_the_post_and_tells_moderators(
     assert len(posts(server, reviews)) == 1
 
 
-async def test_role_mention_pings_only_that_role(server: Server, feed: FeedServer) -> None:
+async def test_role_mention_pings_only_that_role(server: Server, feed: RssServer) -> None:
     fd = server.discord
     reviews = server.guild.add_text_channel("reviews")
     fans = server.guild.add_role("Reviews fans")
-    clock = Clock(server)
+    clock = server.clock.set(T0)
     await (await add(server, feed.url(), reviews, mention=fans)).final()
     feed.items.append(Item("new-6", "@here a new IU review", T0 + timedelta(hours=6)))
     await cycle(server, clock)
@@ -322,10 +309,10 @@ async def test_role_mention_pings_only_that_role(server: Server, feed: FeedServe
     assert [str(r) for r in allowed["roles"]] == [str(fans.id)]
 
 
-async def test_artist_filter_and_forum_posts_with_tags(server: Server, feed: FeedServer) -> None:
+async def test_artist_filter_and_forum_posts_with_tags(server: Server, feed: RssServer) -> None:
     fd = server.discord
     forum = server.guild.add_forum_channel("reviews", tags=["IU", "BTS"])
-    clock = Clock(server)
+    clock = server.clock.set(T0)
     reply = await add(server, feed.url(), forum, artist="아이유")
     assert "only reviews mentioning IU" in (await reply.final()).content
     feed.items.append(Item("new-7", "BTS and the Spring Day video", T0 + timedelta(hours=7)))
@@ -337,10 +324,10 @@ async def test_artist_filter_and_forum_posts_with_tags(server: Server, feed: Fee
     assert tags == {"IU"}
 
 
-async def test_backfill_and_preview(server: Server, feed: FeedServer) -> None:
+async def test_backfill_and_preview(server: Server, feed: RssServer) -> None:
     fd = server.discord
     reviews = server.guild.add_text_channel("reviews")
-    Clock(server)
+    server.clock.set(T0)
     await (await add(server, feed.url(), reviews)).final()
     preview = await fd.slash("feed preview", user=server.mina, url=feed.url())
     shown = await preview.final()
@@ -358,7 +345,7 @@ async def test_backfill_and_preview(server: Server, feed: FeedServer) -> None:
     assert "Stopped following" in removed.content
 
 
-async def test_add_defaults_to_the_reviews_channel(server: Server, feed: FeedServer) -> None:
+async def test_add_defaults_to_the_reviews_channel(server: Server, feed: RssServer) -> None:
     fd = server.discord
     reviews = server.guild.add_text_channel("reviews")
     reply = await fd.slash("feed add", user=server.mina, url=feed.url())
@@ -369,14 +356,14 @@ async def test_add_defaults_to_the_reviews_channel(server: Server, feed: FeedSer
 
 
 async def test_crash_and_long_outage_finds_the_unrecorded_post(
-    server: Server, feed: FeedServer, monkeypatch: pytest.MonkeyPatch
+    server: Server, feed: RssServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past Discord's nonce window a re-send would duplicate, so the bot looks first."""
     fd = server.discord
     reviews = await post_then_crash(server, feed, monkeypatch, "Spring Day after the war")
     fd.advance_clock(3600)  # Discord has forgotten the nonce by now
     await server.restart()
-    clock = Clock(server)
+    clock = server.clock.set(T0)
     clock.later(3600)
     await server.bot.get_cog("Feeds").run_cycle()
     posted = posts(server, reviews)
@@ -391,14 +378,14 @@ async def test_crash_and_long_outage_finds_the_unrecorded_post(
 
 
 async def test_per_release_mode_sends_reviews_to_the_release_thread(
-    server: Server, feed: FeedServer
+    server: Server, feed: RssServer
 ) -> None:
     fd = server.discord
     reviews = server.guild.add_text_channel("reviews")
     talk = server.guild.add_text_channel("talk")
     await fd.slash("config discussions", user=server.mina, options={"channel": talk})
     await fd.slash("config threads", user=server.mina, mode="per release")
-    clock = Clock(server)
+    clock = server.clock.set(T0)
     await (await add(server, feed.url(), reviews)).final()
     feed.items.append(Item("new-10", "Love wins all, one year on", T0 + timedelta(hours=10)))
     feed.items.append(Item("new-11", "Love wins all and its video", T0 + timedelta(hours=11)))
@@ -427,7 +414,7 @@ async def test_feed_and_config_are_for_manage_server_by_default(server: Server) 
     assert synced["help"]["default_member_permissions"] is None
 
 
-async def test_feed_requests_carry_the_operator_contact(server: Server, feed: FeedServer) -> None:
+async def test_feed_requests_carry_the_operator_contact(server: Server, feed: RssServer) -> None:
     await server.restart(MUSICBRAINZ_CONTACT="ops@example.org")
     agents: list[str] = []
     feed.on_request = lambda request: agents.append(request.headers["User-Agent"])
@@ -438,11 +425,11 @@ async def test_feed_requests_carry_the_operator_contact(server: Server, feed: Fe
 
 
 async def test_twelve_new_entries_all_post_over_the_next_cycles(
-    server: Server, feed: FeedServer
+    server: Server, feed: RssServer
 ) -> None:
     """Issue 13.2: nothing beyond 5 a poll is dropped; a burst goes out oldest first, paced."""
     reviews = server.guild.add_text_channel("reviews")
-    clock = Clock(server)
+    clock = server.clock.set(T0)
     await (await add(server, feed.url(), reviews)).final()
     titles = [f"Review number {n:02}" for n in range(1, 13)]
     for n, title in enumerate(titles, start=1):
@@ -457,15 +444,15 @@ async def test_twelve_new_entries_all_post_over_the_next_cycles(
 
 
 async def test_a_slow_feed_does_not_delay_another_feeds_post(
-    server: Server, feed: FeedServer
+    server: Server, feed: RssServer
 ) -> None:
     """Issue 13.3: each feed's posts go out when its own fetch is done."""
     fd = server.discord
-    slow = await FeedServer(title="Slow Notes", items=list(feed.items)).start()
+    slow = await RssServer(title="Slow Notes", items=list(feed.items)).start()
     try:
         fast_channel = server.guild.add_text_channel("reviews")
         slow_channel = server.guild.add_text_channel("slow-reviews")
-        clock = Clock(server)
+        clock = server.clock.set(T0)
         await (await add(server, feed.url(), fast_channel)).final()
         await (await add(server, slow.url(), slow_channel)).final()
         feed.items.append(Item("fast-1", "Fast news about Palette", T0 + timedelta(hours=1)))
@@ -488,7 +475,7 @@ async def test_a_slow_feed_does_not_delay_another_feeds_post(
 
 
 async def test_role_ping_with_an_unmentionable_role_warns_at_add(
-    server: Server, feed: FeedServer
+    server: Server, feed: RssServer
 ) -> None:
     """Issue 13.5. Discord docs, Message resource, "Allowed Mentions Object": a role is
     pinged only if mentionable or the bot has MENTION_EVERYONE."""
@@ -498,7 +485,7 @@ async def test_role_ping_with_an_unmentionable_role_warns_at_add(
     loud = server.guild.add_role("Loud fans", mentionable=True)
     server.guild.deny_bot(reviews, "mention_everyone")
     await fd.wait_for(lambda: bot_cache_says(server, reviews, mention_everyone=False))
-    clock = Clock(server)
+    clock = server.clock.set(T0)
     reply = await (await add(server, feed.url(), reviews, mention=quiet)).final()
     assert "not mentionable" in reply.content and "Mention Everyone" in reply.content
     other = server.guild.add_text_channel("more-reviews")
@@ -520,7 +507,7 @@ async def test_role_ping_with_an_unmentionable_role_warns_at_add(
 
 
 async def test_a_post_deleted_by_a_moderator_is_not_posted_again(
-    server: Server, feed: FeedServer, monkeypatch: pytest.MonkeyPatch
+    server: Server, feed: RssServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 13.6: the re-send's nonce belongs to a deleted message; Discord answers
     Unknown Message, and the bot records the post as deleted instead of posting it again."""
@@ -528,7 +515,7 @@ async def test_a_post_deleted_by_a_moderator_is_not_posted_again(
     reviews = await post_then_crash(server, feed, monkeypatch, "A review they took down")
     fd.delete_message(posts(server, reviews)[0])
     await server.restart()
-    clock = Clock(server)
+    clock = server.clock.set(T0)
     await cycle(server, clock)
     await cycle(server, clock)
     assert posts(server, reviews) == []
@@ -539,14 +526,14 @@ async def test_a_post_deleted_by_a_moderator_is_not_posted_again(
 
 
 async def test_crash_and_long_outage_in_a_forum_posts_nothing_twice(
-    server: Server, feed: FeedServer, monkeypatch: pytest.MonkeyPatch
+    server: Server, feed: RssServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Issue 13.7 for forums: forum posts take no nonce, so the bot looks for its post."""
     fd = server.discord
     forum = await post_then_crash(server, feed, monkeypatch, "Palette in the forum", forum=True)
     fd.advance_clock(3600)  # longer than Discord's nonce window
     await server.restart()
-    clock = Clock(server)
+    clock = server.clock.set(T0)
     clock.later(3600)
     await server.bot.get_cog("Feeds").run_cycle()
     await cycle(server, clock)
@@ -557,14 +544,14 @@ async def test_crash_and_long_outage_in_a_forum_posts_nothing_twice(
 
 
 async def test_a_rekeyed_feed_is_held_back_and_moderators_are_told_once(
-    server: Server, feed: FeedServer
+    server: Server, feed: RssServer
 ) -> None:
     """Issue 13.2: the flood guard still stops a feed that re-keys every entry at once."""
     fd = server.discord
     reviews = server.guild.add_text_channel("reviews")
     modlog = server.guild.add_text_channel("mod-log")
     await fd.slash("config modlog", user=server.mina, options={"channel": modlog})
-    clock = Clock(server)
+    clock = server.clock.set(T0)
     await (await add(server, feed.url(), reviews)).final()
     feed.items = [Item(f"a-{n}", f"Review {n}", T0 + timedelta(hours=n)) for n in range(1, 9)]
     await cycle(server, clock)

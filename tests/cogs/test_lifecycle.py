@@ -38,16 +38,16 @@ async def test_leaving_purges_records_after_the_grace_period(server: Server) -> 
     assert (await guilds.config(server.guild.id))["timezone"] == "UTC"
 
     left_at = datetime(2026, 11, 1, tzinfo=UTC)
-    bot.now = lambda: left_at
+    server.clock.set(left_at)
     removed = asyncio.ensure_future(bot.wait_for("guild_remove", timeout=5))
     fd.remove_guild(server.guild)
     assert (await removed).id == server.guild.id
     lifecycle = bot.get_cog("Lifecycle")
 
-    bot.now = lambda: left_at + timedelta(days=6)
+    server.clock.set(left_at + timedelta(days=6))
     assert await lifecycle.run_purge() == []
     assert (await guilds.config(server.guild.id))["timezone"] == "UTC"
 
-    bot.now = lambda: left_at + timedelta(days=7, minutes=1)
+    server.clock.set(left_at + timedelta(days=7, minutes=1))
     assert await lifecycle.run_purge() == [server.guild.id]
     assert (await guilds.config(server.guild.id))["timezone"] == "Asia/Seoul"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.conftest import Server
@@ -62,6 +63,24 @@ async def suggest_credit(server: Server, person: str = "Jane Example") -> Any:
     return done
 
 
+async def suggest_reference(server: Server) -> None:
+    fd = server.discord
+    reply = await fd.slash("suggest", user=server.alice, kind="reference", subject="Blueming")
+    await fd.submit_modal(
+        reply,
+        fill(
+            reply,
+            {
+                "What it references": "The Starry Night",
+                "By whom": "Vincent van Gogh, 1889",
+                "homage": "visual reference",
+                "Who says so": "fan",
+                "Evidence": "https://example.org/starry",
+            },
+        ),
+    )
+
+
 async def test_approve_adds_the_fact_with_its_source(server: Server) -> None:
     fd = server.discord
     modlog = await setup_modlog(server)
@@ -119,20 +138,7 @@ async def test_reject_and_non_editor_click_refused(server: Server) -> None:
 async def test_reference_suggestion_approved_shows_in_references(server: Server) -> None:
     fd = server.discord
     modlog = await setup_modlog(server)
-    reply = await fd.slash("suggest", user=server.alice, kind="reference", subject="Blueming")
-    await fd.submit_modal(
-        reply,
-        fill(
-            reply,
-            {
-                "What it references": "The Starry Night",
-                "By whom": "Vincent van Gogh, 1889",
-                "homage": "visual reference",
-                "Who says so": "fan",
-                "Evidence": "https://example.org/starry",
-            },
-        ),
-    )
+    await suggest_reference(server)
     card = next(m for m in fd.channel_messages(modlog) if m.embeds)
     await (await fd.click(card, label="Approve", user=server.mina)).wait_edit()
     refs = await fd.slash("references", user=server.alice, query="Blueming")
@@ -183,3 +189,36 @@ async def test_suggest_needs_a_modlog(server: Server) -> None:
         "suggest", user=server.alice, kind="credit", subject="Blueming"
     )
     assert reply.ephemeral and "/config modlog" in reply.content
+
+
+async def test_two_moderators_approving_at_once_store_the_fact_once(server: Server) -> None:
+    fd = server.discord
+    modlog = await setup_modlog(server)
+    await suggest_reference(server)
+    card = next(m for m in fd.channel_messages(modlog) if m.embeds)
+    editors = server.guild.add_role("Editors")
+    await fd.slash("config editors", user=server.mina, options={"role": editors})
+    sora = server.guild.add_member("sora", roles=[editors])
+
+    clicks = await asyncio.gather(
+        fd.click(card, label="Approve", user=server.mina),
+        fd.click(card, label="Approve", user=sora),
+    )
+
+    def settled() -> list[str] | None:
+        # Done when the card says approved and one click was told it came second (at once,
+        # or in a followup after deferring).
+        refusals = [c.content or "" for c in clicks if not c.deferred and c.ephemeral]
+        refusals += [m.content or "" for c in clicks for m in c.followups if m.ephemeral]
+        shown = next(m for m in fd.channel_messages(modlog) if m.id == card.id)
+        return refusals if refusals and "Approved by" in str(shown.embeds) else None
+
+    refusals = await fd.wait_for(settled, what="one approval and one refusal")
+    assert len(refusals) == 1
+    assert "already approved" in refusals[0] or "someone else" in refusals[0]
+    rows = await server.bot.store.fetchall(
+        "SELECT count(*) AS n FROM entity_references WHERE origin = 'suggestion'"
+    )
+    assert rows[0]["n"] == 1
+    refs = await fd.slash("references", user=server.alice, query="Blueming")
+    assert refs.embeds[0]["description"].count("The Starry Night") == 1

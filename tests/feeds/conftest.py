@@ -100,8 +100,5 @@ async def fetcher() -> AsyncIterator[Fetcher]:
 
 @pytest.fixture
 async def feed_store(tmp_path: Path) -> AsyncIterator[FeedStore]:
-    store = await open_store(tmp_path / "feeds.db")
-    try:
+    async with await open_store(tmp_path / "feeds.db") as store:
         yield FeedStore(store)
-    finally:
-        await store.close()

@@ -20,22 +20,16 @@ KPOPNET = Path(__file__).resolve().parents[2] / "data" / "kpopnet" / "kpopnet.js
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
     """Yield an empty, migrated store."""
-    s = await Store.open(tmp_path / "t.db")
-    try:
+    async with Store.open(tmp_path / "t.db") as s:
         yield s
-    finally:
-        await s.close()
 
 
 def _build(path: Path, catalog: Path, with_kpopnet: bool) -> None:
     async def run() -> None:
-        s = await Store.open(path)
-        try:
+        async with Store.open(path) as s:
             await import_catalog(s, [catalog])
             if with_kpopnet:
                 await import_kpopnet(s, KPOPNET)
-        finally:
-            await s.close()
 
     asyncio.run(run())
 
@@ -81,11 +75,8 @@ async def _open_copy(template: Path, tmp_path: Path) -> Store:
 @pytest.fixture
 async def full_store(_snapshot_db: Path, tmp_path: Path) -> AsyncIterator[Store]:
     """Yield a store with the catalog snapshot and kpopnet loaded (a private copy)."""
-    s = await _open_copy(_snapshot_db, tmp_path)
-    try:
+    async with await _open_copy(_snapshot_db, tmp_path) as s:
         yield s
-    finally:
-        await s.close()
 
 
 @pytest.fixture
@@ -101,8 +92,5 @@ async def bundled_store(bundled_db: Path, tmp_path: Path) -> AsyncIterator[Store
 @pytest.fixture
 async def small_store(_small_db: Path, tmp_path: Path) -> AsyncIterator[Store]:
     """Yield a store with the small fixture catalog loaded (a private copy)."""
-    s = await _open_copy(_small_db, tmp_path)
-    try:
+    async with await _open_copy(_small_db, tmp_path) as s:
         yield s
-    finally:
-        await s.close()

@@ -134,3 +134,25 @@ async def test_feed_review_is_recorded_once_and_shows_up(full_store: Store) -> N
     mine = next(r for r in reviews if r.url == url)
     assert mine.source.url == url
     assert {s.name for s in mine.subjects} >= {"IU", "Love wins all"}
+
+
+async def test_credits_with_relatives_are_the_credits_of_the_related_ids(
+    full_store: Store,
+) -> None:
+    song_id = await key(full_store, "song", "love-wins-all")
+    video_ids = [v.entity.id for v in await db.videos_of_song(full_store, song_id)]
+    assert video_ids
+    for entity_id in (song_id, video_ids[0]):
+        related = await cards.related_ids(full_store, entity_id)
+        assert len(related) > 1
+        expected = await db.credits_of(full_store, related)
+        assert await db.credits_with_relatives(full_store, entity_id) == expected
+    # A view built from a just-resolved reference is the view built from the id.
+    song = await db.entity(full_store, song_id)
+    assert song is not None
+    by_ref = await cards.credits_view(full_store, cards.EntityRef.of(song))
+    assert by_ref == await cards.credits_view(full_store, song_id)
+    artist = await db.entity_by_key(full_store, "artist", "iu")
+    assert artist is not None
+    with pytest.raises(NotFoundError):
+        await cards.credits_view(full_store, cards.EntityRef.of(artist))

@@ -9,7 +9,16 @@ from linernotes.bot.knowledge.importers import import_catalog
 from linernotes.bot.knowledge.linking import AliasIndex, link_entities
 from linernotes.bot.store import Store
 
-SEED_REVIEW = Path("/work/shared/seeds/love-wins-all-review.txt")
+# A short review written for this test: it names the things a real review of the video would
+# (singer, co-star, group, director, an earlier song) and phrases that must not link
+# ("is a" is not Isa, "and a" not Anda, "I've" not IVE, "pop" not P.O.P).
+REVIEW = """\
+In the video for IU's single Love wins all, director Um Tae-hwa casts V of BTS as her
+companion. The pair wander a city that has turned against them and answer it with
+tenderness. It is a short film as much as a pop song, and a wistful one: a camcorder glow,
+a borrowed suit, a handful of small jokes. Some viewers hear Spring Day in its longing;
+I've heard that reading, and a few others besides. 아이유의 러브 윈즈 올은 조용히 끝난다.
+"""
 
 
 def names(found) -> list[str]:
@@ -56,15 +65,8 @@ async def test_each_entity_once_in_text_order_with_spans(full_store: Store) -> N
     assert all(e.value == f"{e.kind}:{e.id}" for e in found)
 
 
-def _seed_text() -> str | None:
-    return SEED_REVIEW.read_text(encoding="utf-8") if SEED_REVIEW.is_file() else None
-
-
-async def test_seed_review_links_the_right_things(full_store: Store) -> None:
-    text = _seed_text()
-    if text is None:
-        pytest.skip("seed review not available")
-    found = set(names(await link_entities(full_store, text)))
+async def test_a_review_links_the_right_things(full_store: Store) -> None:
+    found = set(names(await link_entities(full_store, REVIEW)))
     assert {
         "artist:IU",
         "artist:V",

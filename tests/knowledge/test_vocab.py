@@ -55,14 +55,11 @@ def _readme_row(section: str, key: str) -> tuple[str, ...]:
 
 
 async def test_sql_checks_list_exactly_the_vocabulary(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "v.db")
-    try:
+    async with Store.open(tmp_path / "v.db") as store:
         for (table, column), expected in CHECKED.items():
             row = await store.fetchone("SELECT sql FROM sqlite_master WHERE name = ?", (table,))
             assert row is not None, table
             assert _check_values(row["sql"], column) == expected, (table, column)
-    finally:
-        await store.close()
 
 
 @pytest.mark.parametrize(("section", "key"), sorted(DOCUMENTED))

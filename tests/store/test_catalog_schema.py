@@ -13,11 +13,8 @@ from linernotes.bot.store import catalog as db
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = await Store.open(tmp_path / "t.db")
-    try:
+    async with Store.open(tmp_path / "t.db") as s:
         yield s
-    finally:
-        await s.close()
 
 
 async def _seed(store: Store) -> tuple[int, int, int]:

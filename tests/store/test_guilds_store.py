@@ -15,9 +15,8 @@ GUILD = 111
 
 @pytest.fixture
 async def guilds(tmp_path: Path) -> AsyncIterator[GuildStore]:
-    store = await Store.open(tmp_path / "g.db")
-    yield GuildStore(store)
-    await store.close()
+    async with Store.open(tmp_path / "g.db") as store:
+        yield GuildStore(store)
 
 
 async def test_defaults_until_set(guilds: GuildStore) -> None:

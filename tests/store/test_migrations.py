@@ -19,36 +19,28 @@ def test_bundled_migrations_are_numbered_and_explain_why() -> None:
 
 
 async def test_empty_database_migrates(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "new.db")
-    try:
+    async with Store.open(tmp_path / "new.db") as store:
         assert await store.user_version() == len(bundled_migrations())
         mode = await store.fetchone("PRAGMA journal_mode")
         assert mode[0] == "wal"
         keys = await store.fetchone("PRAGMA foreign_keys")
         assert keys[0] == 1
-    finally:
-        await store.close()
 
 
 async def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite"
-    store = await Store.open(path)
-    await store.set_meta("marker", "kept")
-    await store.close()
-    store = await Store.open(path)
-    try:
+    async with Store.open(path) as store:
+        await store.set_meta("marker", "kept")
+    async with Store.open(path) as store:
         assert await store.migrate() == []
         assert await store.get_meta("marker") == "kept"
-    finally:
-        await store.close()
 
 
 async def test_failing_migration_leaves_version_and_data_unchanged(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite"
     base = bundled_migrations()
-    store = await Store.open(path, migrations=base)
-    await store.set_meta("marker", "before")
-    await store.close()
+    async with Store.open(path, migrations=base) as store:
+        await store.set_meta("marker", "before")
 
     broken = Migration(
         len(base) + 1,
@@ -107,21 +99,16 @@ def test_split_statements_keeps_triggers_whole() -> None:
 
 
 async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "t.db")
-    try:
+    async with Store.open(tmp_path / "t.db") as store:
         with pytest.raises(RuntimeError):
             async with store.transaction() as conn:
                 await conn.execute("INSERT INTO meta (key, value) VALUES ('a', 'b')")
                 raise RuntimeError("boom")
         assert await store.get_meta("a") is None
-    finally:
-        await store.close()
 
 
 async def test_concurrent_transactions_do_not_undo_each_other(tmp_path: Path) -> None:
     import asyncio
-
-    store = await Store.open(tmp_path / "t.db")
 
     async def failing() -> None:
         async with store.transaction() as conn:
@@ -132,7 +119,7 @@ async def test_concurrent_transactions_do_not_undo_each_other(tmp_path: Path) ->
     async def good(n: int) -> None:
         await store.set_meta(f"good{n}", "kept")
 
-    try:
+    async with Store.open(tmp_path / "t.db") as store:
         results = await asyncio.gather(
             failing(), *(good(n) for n in range(5)), return_exceptions=True
         )
@@ -140,22 +127,14 @@ async def test_concurrent_transactions_do_not_undo_each_other(tmp_path: Path) ->
         for n in range(5):
             assert await store.get_meta(f"good{n}") == "kept"
         assert await store.get_meta("bad") is None
-    finally:
-        await store.close()
 
 
 async def test_backup_while_open(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "live.db")
-    try:
+    async with Store.open(tmp_path / "live.db") as store:
         await store.set_meta("k", "v")
         target = await store.backup(tmp_path / "backups" / "copy.db")
-    finally:
-        await store.close()
-    copy = await Store.open(target, migrate=False)
-    try:
+    async with Store.open(target, migrate=False) as copy:
         assert await copy.get_meta("k") == "v"
-    finally:
-        await copy.close()
 
 
 async def test_a_task_cancelled_while_beginning_leaves_no_transaction_open(
@@ -163,8 +142,7 @@ async def test_a_task_cancelled_while_beginning_leaves_no_transaction_open(
 ) -> None:
     import asyncio
 
-    store = await Store.open(tmp_path / "t.db")
-    try:
+    async with Store.open(tmp_path / "t.db") as store:
         writer = asyncio.create_task(store.set_meta("cancelled", "x"))
         await asyncio.sleep(0)  # one turn: the writer is now waiting on BEGIN IMMEDIATE
         writer.cancel()
@@ -173,8 +151,6 @@ async def test_a_task_cancelled_while_beginning_leaves_no_transaction_open(
         await store.set_meta("after", "kept")  # failed before: a transaction was left open
         assert await store.get_meta("after") == "kept"
         assert await store.get_meta("cancelled") is None
-    finally:
-        await store.close()
 
 
 async def test_a_failed_commit_leaves_no_transaction_open(tmp_path: Path) -> None:
@@ -198,13 +174,26 @@ async def test_a_failed_commit_leaves_no_transaction_open(tmp_path: Path) -> Non
 
 
 async def test_backup_reports_progress(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "live.db")
     seen: list[tuple[int, int]] = []
-    try:
+    async with Store.open(tmp_path / "live.db") as store:
         await store.set_meta("k", "v")
         await store.backup(
             tmp_path / "copy.db", progress=lambda done, total: seen.append((done, total))
         )
-    finally:
-        await store.close()
     assert seen and seen[-1][0] == seen[-1][1] > 0
+
+
+async def test_store_closes_at_the_end_of_its_block(tmp_path: Path) -> None:
+    async with Store.open(tmp_path / "ctx.db") as store:
+        await store.set_meta("k", "v")
+        assert not store.closed
+    assert store.closed
+    opened = await Store.open(tmp_path / "ctx.db")
+    async with opened as again:
+        assert again is opened
+        assert await again.get_meta("k") == "v"
+    assert opened.closed
+    with pytest.raises(ValueError):
+        async with Store.open(tmp_path / "ctx.db") as failing:
+            raise ValueError
+    assert failing.closed

@@ -217,6 +217,14 @@ async def song_releases(store: Store, song_id: int) -> list[SongReleaseRow]:
     return [SongReleaseRow(_release(r), int(r["position"])) for r in rows]
 
 
+async def release_ids_of_song(store: Store, song_id: int) -> set[int]:
+    """Return the ids of the releases a song is on (one index read, nothing joined)."""
+    rows = await store.fetchall(
+        "SELECT release_id FROM release_tracks WHERE song_id = ?", (song_id,)
+    )
+    return {int(r["release_id"]) for r in rows}
+
+
 async def song(store: Store, entity_id: int) -> SongRow | None:
     """Return song details."""
     row = await store.fetchone(
@@ -366,6 +374,18 @@ async def credits_of(
         sql += f" AND c.role IN ({qmarks(roles)})"
         params.extend(roles)
     rows = await store.fetchall(sql + " ORDER BY c.subject_id, c.role, c.id", params)
+    return [_credit(r) for r in rows]
+
+
+async def credits_with_relatives(store: Store, entity_id: int) -> list[CreditRow]:
+    """Return the credits of an entity and its relatives (a song's videos, a video's song)."""
+    rows = await store.fetchall(
+        _CREDIT_SELECT + "WHERE c.subject_id IN (SELECT ? UNION ALL "
+        "SELECT entity_id FROM videos WHERE song_id = ? UNION ALL "
+        "SELECT song_id FROM videos WHERE entity_id = ? AND song_id IS NOT NULL) "
+        "ORDER BY c.subject_id, c.role, c.id",
+        (entity_id, entity_id, entity_id),
+    )
     return [_credit(r) for r in rows]
 
 

@@ -7,9 +7,11 @@ them by those names, so a query may add or reorder columns without breaking a de
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sized
+import functools
+import sqlite3
+from collections.abc import Sized
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import aiosqlite
 
@@ -30,7 +32,7 @@ FACT_TABLES = (
 )
 
 Conn = aiosqlite.Connection
-Row = Mapping[str, Any]
+Row = sqlite3.Row  # what the store's connection returns (aiosqlite.Row is this class)
 
 
 # ------------------------------------------------------------------------------ rows
@@ -369,9 +371,17 @@ SOURCE_FIELDS = ("id", "key", "url", "outlet", "title", "author", "published", "
 REVIEW_FIELDS = ("id", "key", "origin", "title", "url", "outlet", "author", "published", "summary")
 
 
+@functools.cache
+def _names(alias: str, fields: tuple[str, ...]) -> tuple[str, ...]:
+    # The decoders run for every row of every read: build the column names once per alias.
+    return tuple(f"{alias}_{f}" for f in fields)
+
+
 def columns(alias: str, fields: tuple[str, ...]) -> str:
     """Return ``alias.f AS alias_f, …``: the select list the decoders below read."""
-    return ", ".join(f"{alias}.{f} AS {alias}_{f}" for f in fields)
+    return ", ".join(
+        f"{alias}.{f} AS {name}" for f, name in zip(fields, _names(alias, fields), strict=True)
+    )
 
 
 def entity_cols(alias: str) -> str:
@@ -391,7 +401,7 @@ def review_cols(alias: str) -> str:
 
 def entity_of(row: Row, alias: str) -> EntityRow:
     """Decode the entity selected with ``entity_cols(alias)``."""
-    return EntityRow(*(row[f"{alias}_{f}"] for f in ENTITY_FIELDS))
+    return EntityRow(*[row[name] for name in _names(alias, ENTITY_FIELDS)])
 
 
 def entity_or_none(row: Row, alias: str) -> EntityRow | None:
@@ -401,12 +411,14 @@ def entity_or_none(row: Row, alias: str) -> EntityRow | None:
 
 def source_of(row: Row, alias: str) -> SourceRow:
     """Decode the source selected with ``source_cols(alias)``."""
-    return SourceRow(*(row[f"{alias}_{f}"] for f in SOURCE_FIELDS))
+    return SourceRow(*[row[name] for name in _names(alias, SOURCE_FIELDS)])
 
 
 def review_of(row: Row, alias: str, source_alias: str) -> ReviewRow:
     """Decode the review selected with ``review_cols(alias)`` and its source."""
-    return ReviewRow(*(row[f"{alias}_{f}"] for f in REVIEW_FIELDS), source_of(row, source_alias))
+    return ReviewRow(
+        *[row[name] for name in _names(alias, REVIEW_FIELDS)], source_of(row, source_alias)
+    )
 
 
 def qmarks(values: Sized) -> str:

@@ -9,6 +9,7 @@ that transaction live here too. Nothing here decides anything: validation is in
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from linernotes.bot.store.catalog import provenance
 from linernotes.bot.store.catalog.rows import (
@@ -28,6 +29,20 @@ from linernotes.bot.store.catalog.rows import (
     qmarks,
 )
 from linernotes.bot.store.core import Store, chunks
+
+
+async def _insert(
+    conn: Conn,
+    table: str,
+    columns: tuple[str, ...],
+    rows: Iterable[Sequence[Any]],
+    conflict: str = "ON CONFLICT DO NOTHING",
+) -> None:
+    # Callers pass a named row type's _fields: they are the table's column names, in order.
+    await conn.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({qmarks(columns)}) {conflict}",
+        rows,
+    )
 
 
 async def upsert_source(
@@ -219,12 +234,7 @@ async def upsert_work(
     )
 
 
-async def add_names(
-    conn: Conn,
-    rows: Iterable[NameInsert],
-    *,
-    overwrite: bool,
-) -> None:
+async def add_names(conn: Conn, rows: Iterable[NameInsert], *, overwrite: bool) -> None:
     """Add names.
 
     With ``overwrite`` an existing name of the same search form is taken over (the catalog
@@ -232,15 +242,14 @@ async def add_names(
     """
     if overwrite:
         conflict = (
-            "DO UPDATE SET name = excluded.name, type = excluded.type, locale = excluded.locale, "
+            "ON CONFLICT (entity_id, norm) DO UPDATE SET name = excluded.name, "
+            "type = excluded.type, locale = excluded.locale, "
             "is_primary = excluded.is_primary, origin = excluded.origin"
         )
     else:
-        conflict = "DO NOTHING"
-    await conn.executemany(
-        "INSERT INTO names (entity_id, kind, name, norm, type, locale, is_primary, origin) "
-        f"VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity_id, norm) {conflict}",
-        [(*r[:6], int(r[6]), r[7]) for r in rows],
+        conflict = "ON CONFLICT (entity_id, norm) DO NOTHING"
+    await _insert(
+        conn, "names", NameInsert._fields, [(*r[:6], int(r[6]), r[7]) for r in rows], conflict
     )
 
 
@@ -291,76 +300,49 @@ async def delete_names(conn: Conn, ids: Sequence[int]) -> None:
 
 async def add_entity_sources(conn: Conn, rows: Iterable[EntitySourceInsert]) -> None:
     """Link entities to their sources."""
-    await conn.executemany(
-        "INSERT INTO entity_sources (entity_id, source_id, origin) VALUES (?, ?, ?) "
-        "ON CONFLICT DO NOTHING",
-        rows,
-    )
+    await _insert(conn, "entity_sources", EntitySourceInsert._fields, rows)
 
 
 async def add_external_ids(conn: Conn, rows: Iterable[ExternalIdInsert]) -> None:
     """Record ids in other databases (a known id moves to the new entity)."""
-    await conn.executemany(
-        "INSERT INTO external_ids (namespace, value, entity_id, origin) VALUES (?, ?, ?, ?) "
+    await _insert(
+        conn,
+        "external_ids",
+        ExternalIdInsert._fields,
+        rows,
         "ON CONFLICT (namespace, value) DO UPDATE SET entity_id = excluded.entity_id, "
         "origin = excluded.origin",
-        rows,
     )
 
 
 async def add_performers(conn: Conn, rows: Iterable[PerformerInsert]) -> None:
     """Add performers (a taken position is kept)."""
-    await conn.executemany(
-        "INSERT INTO performers (subject_id, position, artist_id, credited_as, source_id, origin) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        rows,
-    )
+    await _insert(conn, "performers", PerformerInsert._fields, rows)
 
 
 async def add_tracks(conn: Conn, rows: Iterable[TrackInsert]) -> None:
     """Add release tracks (a taken position is kept)."""
-    await conn.executemany(
-        "INSERT INTO release_tracks (release_id, position, song_id, source_id, origin) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        rows,
-    )
+    await _insert(conn, "release_tracks", TrackInsert._fields, rows)
 
 
 async def add_memberships(conn: Conn, rows: Iterable[MembershipInsert]) -> None:
     """Add memberships (one per person, group and origin)."""
-    await conn.executemany(
-        "INSERT INTO memberships (person_id, group_id, stage_name, since, until, current, roles, "
-        "source_id, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        rows,
-    )
+    await _insert(conn, "memberships", MembershipInsert._fields, rows)
 
 
 async def add_credits(conn: Conn, rows: Iterable[CreditInsert]) -> None:
     """Add credits (the same credit from the same source once)."""
-    await conn.executemany(
-        "INSERT INTO credits (subject_kind, subject_id, artist_id, role, credited_as, detail, "
-        "confidence, source_id, origin, approved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT DO NOTHING",
-        rows,
-    )
+    await _insert(conn, "credits", CreditInsert._fields, rows)
 
 
 async def add_references(conn: Conn, rows: Iterable[ReferenceInsert]) -> None:
     """Add references."""
-    await conn.executemany(
-        "INSERT INTO entity_references (from_id, to_id, relation, status, timestamp_s, note, "
-        "review_id, source_id, origin, approved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+    await _insert(conn, "entity_references", ReferenceInsert._fields, rows, conflict="")
 
 
 async def add_artist_works(conn: Conn, rows: Iterable[ArtistWorkInsert]) -> None:
     """Add artist-work links."""
-    await conn.executemany(
-        "INSERT INTO artist_works (artist_id, work_id, role, source_id, origin) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        rows,
-    )
+    await _insert(conn, "artist_works", ArtistWorkInsert._fields, rows)
 
 
 async def upsert_review(
@@ -395,11 +377,7 @@ async def take_over_review_url(conn: Conn, url: str, key: str) -> None:
 
 async def add_review_subjects(conn: Conn, rows: Iterable[ReviewSubjectInsert]) -> None:
     """Say what reviews discuss."""
-    await conn.executemany(
-        "INSERT INTO review_subjects (review_id, entity_id, origin) VALUES (?, ?, ?) "
-        "ON CONFLICT DO NOTHING",
-        rows,
-    )
+    await _insert(conn, "review_subjects", ReviewSubjectInsert._fields, rows)
 
 
 async def record_review(

@@ -24,7 +24,7 @@ class Item:
 
 
 @dataclass
-class FeedServer:
+class RssServer:
     """Serves /feed.xml (RSS 2.0 with ETag) and a few hostile or broken endpoints."""
 
     title: str = "Pop Notes"
@@ -104,7 +104,7 @@ class FeedServer:
             await response.write(chunk)
         return response
 
-    async def start(self) -> FeedServer:
+    async def start(self) -> RssServer:
         app = web.Application()
         app.router.add_get("/feed.xml", self.feed)
         app.router.add_get("/page.html", self.html)
