@@ -110,26 +110,10 @@ def credited_artists(doc: dict[str, Any]) -> list[str]:
 
 
 class _DumpWriter(_Writer):
-    """The ws/2 writer, looking MBIDs up in the store instead of loading them all."""
+    """The ws/2 writer in lazy mode: MBIDs looked up one by one, touched entities noted."""
 
     def __init__(self, conn: db.Conn) -> None:
-        super().__init__(conn)
-        self.touched: list[int] = []
-
-    async def known(self, mbid: str) -> int | None:
-        entity_id = self.external.get(mbid)
-        if entity_id is None:
-            found = await db.external_entity(self.conn, "musicbrainz", mbid)
-            if found is not None:
-                entity_id, origin = found
-                self.external[mbid] = entity_id
-                self.origins[entity_id] = origin
-        return entity_id
-
-    async def entity(self, kind: str, mbid: str, name: str, *, full: bool) -> int:
-        entity_id = await super().entity(kind, mbid, name, full=full)
-        self.touched.append(entity_id)
-        return entity_id
+        super().__init__(conn, lazy=True)
 
 
 @dataclass(slots=True)
