@@ -190,6 +190,48 @@ def build_parser() -> argparse.ArgumentParser:
         help="what the fetched ids are (default: release)",
     )
     mb.add_argument("--base-url", default=None, help="web service URL (for a mirror)")
+    mbdump = command(
+        sources,
+        "musicbrainz-dump",
+        _COMMON,
+        help="a MusicBrainz JSON data dump (.tar.xz or JSON lines), filtered to a scope",
+        description="Stream a MusicBrainz JSON dump (one ws/2 entity per line) into the "
+        "catalog, in bounded memory, resuming where a stopped import left off; importing "
+        "twice adds nothing. Import the artist dump first: its scope decides which "
+        "recordings, releases and release groups follow.",
+    )
+    mbdump.add_argument("file", type=Path, metavar="FILE", help="e.g. artist.tar.xz")
+    mbdump.add_argument(
+        "--area", action="append", default=[], metavar="CODE", help="artists from this country"
+    )
+    mbdump.add_argument(
+        "--tag", action="append", default=[], metavar="TAG", help="artists (or items) tagged so"
+    )
+    mbdump.add_argument(
+        "--artist", action="extend", nargs="+", default=[], metavar="MBID", help="these artists"
+    )
+    mbdump.add_argument(
+        "--restart", action="store_true", help="forget this file's checkpoint and read it all"
+    )
+    mbdump.add_argument(
+        "--batch", type=int, default=500, metavar="N", help="records per transaction (500)"
+    )
+    wd = command(
+        sources,
+        "wikidata",
+        _COMMON,
+        help="a Wikidata SPARQL JSON result or entity dump lines",
+        description="Add Wikidata's labels, aliases, dates and sitelink counts to the catalog "
+        "entries that carry the item's MusicBrainz id, streaming the file in bounded memory, "
+        "resumable, idempotent.",
+    )
+    wd.add_argument("file", type=Path, metavar="FILE", help="SPARQL .json, or a dump .json[.gz]")
+    wd.add_argument(
+        "--restart", action="store_true", help="forget this file's checkpoint and read it all"
+    )
+    wd.add_argument(
+        "--batch", type=int, default=500, metavar="N", help="records per transaction (500)"
+    )
 
     ask = command(
         commands,
@@ -414,6 +456,8 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
             path = args.path or bundled.bundled_kpopnet_path()
             with progress_bar("importing kpopnet", unit="step") as progress:
                 reports = [await import_kpopnet(store, path, progress=progress)]
+        elif args.source in ("musicbrainz-dump", "wikidata"):
+            reports = [await _import_dump(store, args)]
         else:
             if not args.files and not args.fetch:
                 raise UserError("give MusicBrainz JSON files, or --fetch MBID")
@@ -437,6 +481,29 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
         for warning in report.warnings:
             print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
+
+
+async def _import_dump(store: Any, args: argparse.Namespace) -> Any:
+    from linernotes.bot.knowledge.importers.musicbrainz_dump import Scope, import_musicbrainz_dump
+    from linernotes.bot.knowledge.importers.streaming import file_key
+    from linernotes.bot.knowledge.importers.wikidata_dump import import_wikidata_dump
+    from linernotes.bot.progress import progress_bar
+    from linernotes.bot.store import imports
+
+    if not args.file.is_file():
+        raise UserError(f"{args.file}: no such file")
+    if args.batch < 1:
+        raise UserError("--batch must be at least 1")
+    source = "musicbrainz-dump" if args.source == "musicbrainz-dump" else "wikidata-dump"
+    if args.restart:
+        await imports.clear_checkpoints(store, source, file_key(args.file))
+    with progress_bar(f"importing {args.file.name}", unit="B") as progress:
+        if args.source == "wikidata":
+            return await import_wikidata_dump(store, args.file, progress=progress, batch=args.batch)
+        scope = Scope.of(args.area, args.tag, args.artist)
+        return await import_musicbrainz_dump(
+            store, args.file, scope, progress=progress, batch=args.batch
+        )
 
 
 async def _ask(settings: Settings, question: str) -> int:

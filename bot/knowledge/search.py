@@ -1,10 +1,16 @@
 """One resolver for every lookup: autocomplete, command arguments and the ask engine.
 
-Ranking: exact name > prefix > substring > fuzzy (typos), ties broken by importance, then
-by how close the matched name is in length. Every step is index-backed and bounded:
+Ranking: exact name > prefix > substring > fuzzy (typos), ties broken by importance (the
+entity's rank: curated > Wikidata sitelinks > MusicBrainz release count), then by how close
+the matched name is in length. Every step is index-backed and bounded:
 
-- exact and prefix use the ``names(norm)`` B-tree (works for 1-2 character queries such as
-  뷔, V or IU, which trigrams cannot index);
+- exact and prefix read the ``names (band, norm)`` B-tree best importance band first, so the
+  candidates are the most important names, not the first ones alphabetically (works for 1-2
+  character queries such as 뷔, V or IU, which trigrams cannot index);
+- Hangul as it is typed: a partly typed last syllable ("봄ㄴ", "봄나") matches by the
+  names' key-by-key (jamo) form, and initial consonants ("ㅂㄴ") by their choseong form; these
+  count as prefix matches unless the text is already a whole name, which keeps the ranking for
+  complete input as it was;
 - substring uses the FTS5 trigram index over normalised names;
 - fuzzy asks the trigram index for names sharing trigrams with the query (capped), or for
   a three-letter query the names of about its length with its first letter, then scores
@@ -21,13 +27,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from linernotes.bot.errors import NotFoundError, UserError, echo
+from linernotes.bot.hangul import has_jamo_or_syllable, is_choseong_query, jamo_form
 from linernotes.bot.knowledge.entities import EntityKey, EntityRef
 from linernotes.bot.knowledge.normalize import dice, fts_phrase, normalize, similarity, trigrams
 from linernotes.bot.store import catalog as db
 from linernotes.bot.store.core import Store
 
 KINDS = db.ENTITY_KINDS
-TIERS = ("id", "exact", "prefix", "substring", "fuzzy")
+TIERS = ("id", "exact", "prefix", "jamo", "substring", "fuzzy")
 _CANDIDATES = 200
 _FUZZY_CANDIDATES = 150
 _FUZZY_GRAMS = 6
@@ -183,10 +190,28 @@ async def resolve(
             if current is None or _rank_key(match) < _rank_key(current):
                 best[hit.entity_id] = match
 
-    offer(await db.names_exact(store, norm, kinds_t, _CANDIDATES), "exact")
+    exact = await db.names_exact(store, norm, kinds_t, _CANDIDATES)
+    offer(exact, "exact")
     if exact_is_enough and best:
         return sorted(best.values(), key=_rank_key)[:limit]
     offer(await db.names_prefix(store, norm, kinds_t, _CANDIDATES), "prefix")
+    letters = jamo_form(norm) if has_jamo_or_syllable(norm) else None
+    if letters:
+        # Typing in progress: "봄나" is a prefix of 봄날 key by key. After a whole name these
+        # matches come below the ordinary prefixes ("봄날" must not rank 봄나라 as a prefix).
+        offer(
+            await db.names_prefix(
+                store, letters, kinds_t, _CANDIDATES, form="jamo", include_equal=True
+            ),
+            "jamo" if exact else "prefix",
+        )
+        if is_choseong_query(norm):
+            offer(
+                await db.names_prefix(
+                    store, letters, kinds_t, _CANDIDATES, form="choseong", include_equal=True
+                ),
+                "prefix",
+            )
     if len(norm) >= 3 and len(best) < limit:
         offer(
             await db.names_matching(store, fts_phrase(norm), kinds_t, _CANDIDATES, ranked=False),

@@ -99,6 +99,19 @@ async def test_autocomplete_hangul_typos_and_limits(server: Server) -> None:
     assert "Love wins all" in picked.embeds[0]["title"]
 
 
+async def test_autocomplete_follows_hangul_as_it_is_typed(server: Server) -> None:
+    # A Korean keyboard shows 봄날 as "봄ㄴ" then "봄나" while typing; fans also type initials.
+    fd, alice = server.discord, server.alice
+    for query in ("봄ㄴ", "봄나", "ㅂㄴ"):
+        choices = await fd.autocomplete("credits", "query", query, user=alice)
+        assert choices, query
+        assert choices[0]["name"].startswith("Spring Day (봄날)"), (query, choices[:3])
+    # The picked value answers the command.
+    choices = await fd.autocomplete("credits", "query", "ㅂㄴ", user=alice)
+    reply = await fd.slash("credits", user=alice, query=choices[0]["value"])
+    assert "Spring Day" in reply.embeds[0]["title"]
+
+
 async def test_not_found_suggests_what_it_knows(server: Server) -> None:
     reply = await server.discord.slash("release", user=server.alice, query="Love wins alll")
     assert "Love wins all" in text_of(reply)

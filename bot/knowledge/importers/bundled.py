@@ -86,6 +86,10 @@ async def ensure_bundled_loaded(store: Store) -> list[ImportReport]:
     A database left by an older version killed between its two load steps (the bundled
     catalog without kpopnet) is completed here, once.
     """
+    if await store.get_meta("hangul_forms_pending") is not None:
+        async with store.transaction() as conn:
+            filled = await db.fill_hangul_forms(conn)
+        log.info("Hangul search forms written for %d stored names", filled)
     kpopnet = bundled_kpopnet_path()
     if await db.count_entities(store) > 0:
         if await _missing_bundled_kpopnet(store) and kpopnet.is_file():

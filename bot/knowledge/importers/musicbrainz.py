@@ -140,6 +140,12 @@ class _Writer:
         self.touched.add(entity_id)
         return entity_id
 
+    async def release_count(self, entity_id: int, doc: dict[str, Any]) -> None:
+        """Record how many releases carry a recording or release group (a search signal)."""
+        releases = doc.get("releases")
+        if isinstance(releases, list) and releases:
+            await db.set_importance_signals(self.conn, entity_id, release_count=len(releases))
+
     async def replace(self, entity_id: int) -> None:
         """Drop what MusicBrainz said about an entity before saying it again (once per run)."""
         if entity_id not in self.replaced:
@@ -315,6 +321,7 @@ class _Writer:
         source = await self.source("recording", mbid, title)
         await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, kind, [(title, True)], doc.get("aliases") or [])
+        await self.release_count(entity_id, doc)
         length = doc.get("length")
         length_s = round(length / 1000) if isinstance(length, int | float) else None
         song_for_video: int | None = None
@@ -487,6 +494,7 @@ class _Writer:
         source = await self.source("release-group", mbid, title)
         await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
+        await self.release_count(entity_id, doc)
         type_ = vocab.MUSICBRAINZ_RELEASE_TYPES.get(
             str(doc.get("primary-type") or "").lower(), "other"
         )

@@ -7,6 +7,7 @@ whole name list once per catalog version.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from linernotes.bot.store.catalog.rows import NameHit, NameRow, Row, qmarks
 from linernotes.bot.store.core import Store
@@ -14,10 +15,17 @@ from linernotes.bot.store.core import Store
 # Homonyms are ranked by importance, but at most this many are looked at, so a name shared
 # by thousands of entries stays cheap.
 _EXACT_SCAN = 1000
+# Every band of names.band, best first (migration 0010): `band IN (...)` with an ORDER BY on
+# it lets SQLite read the (band, <form>) index band by band and stop at the LIMIT, so the names
+# read are the most important ones, not the first ones in alphabetical order.
+_BANDS = "(7, 6, 5, 4, 3, 2, 1, 0)"
 _HIT_COLS = (
     "n.entity_id, n.kind, n.name, n.norm, n.is_primary, e.name AS entity_name, e.label, "
-    "e.importance"
+    "n.importance"
 )
+_FORM_COLUMNS = ("norm", "jamo", "choseong")
+# With a kind filter, trigram matches are read in a window this many times the limit.
+_MATCH_WINDOW = 10
 
 
 def _kind_filter(kinds: Sequence[str] | None, alias: str = "n") -> tuple[str, list[str]]:
@@ -42,17 +50,46 @@ def _hits(rows: Iterable[Row]) -> list[NameHit]:
     ]
 
 
+async def _names_by_band(
+    store: Store,
+    condition: str,
+    params: Sequence[Any],
+    kinds: Sequence[str] | None,
+    limit: int,
+    scan: int | None = None,
+) -> list[NameHit]:
+    """Return up to ``limit`` names meeting ``condition``, read best band first.
+
+    At most ``scan`` names (default ``limit``) are read per kind; the most important
+    ``limit`` of them are returned.
+
+    With kinds, one index range per kind ((kind, band, norm)), so a kind filter never applies
+    after the LIMIT and a rare kind is not crowded out by a common one.
+    """
+    arms: list[str] = []
+    args: list[Any] = []
+    for kind in kinds or (None,):
+        where = "" if kind is None else " AND n.kind = ?"
+        arms.append(
+            f"SELECT * FROM (SELECT n.id, n.band FROM names n WHERE n.band IN {_BANDS}"
+            f"{where} AND {condition} ORDER BY n.band DESC LIMIT ?)"
+        )
+        args.extend([*([kind] if kind is not None else []), *params, scan or limit])
+    rows = await store.fetchall(
+        f"SELECT {_HIT_COLS} FROM ({' UNION ALL '.join(arms)}) c "
+        "JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id "
+        "ORDER BY n.importance DESC, n.id LIMIT ?",
+        (*args, limit),
+    )
+    return _hits(rows)
+
+
 async def names_exact(
     store: Store, norm: str, kinds: Sequence[str] | None, limit: int
 ) -> list[NameHit]:
-    """Return names whose search form equals ``norm`` (index seek)."""
-    where, params = _kind_filter(kinds)
-    rows = await store.fetchall(
-        f"SELECT * FROM (SELECT {_HIT_COLS} FROM names n JOIN entities e ON e.id = n.entity_id "
-        f"WHERE n.norm = ?{where} LIMIT {_EXACT_SCAN}) ORDER BY importance DESC LIMIT ?",
-        (norm, *params, limit),
-    )
-    return _hits(rows)
+    """Return names whose search form equals ``norm``, most important first (index seeks)."""
+    scan = max(limit, _EXACT_SCAN // max(len(kinds or ()), 1))
+    return await _names_by_band(store, "n.norm = ?", (norm,), kinds, limit, scan)
 
 
 async def names_near_length(
@@ -81,11 +118,13 @@ async def names_exact_many(
     if not norms:
         return []
     where, params = _kind_filter(kinds)
-    # As in names_exact, at most _EXACT_SCAN homonyms per form: a question naming a long
-    # title made of common words ("Love", "사랑") must not join and sort every "Love".
+    # As in names_exact, at most _EXACT_SCAN homonyms per form, best band first: a question
+    # naming a long title made of common words ("Love", "사랑") must not join and sort every
+    # "Love".
     one = (
         f"SELECT * FROM (SELECT {_HIT_COLS} FROM names n "
-        f"JOIN entities e ON e.id = n.entity_id WHERE n.norm = ?{where} LIMIT {_EXACT_SCAN})"
+        f"JOIN entities e ON e.id = n.entity_id WHERE n.band IN {_BANDS} AND n.norm = ?{where} "
+        f"ORDER BY n.band DESC LIMIT {_EXACT_SCAN})"
     )
     rows = await store.fetchall(
         f"SELECT * FROM ({' UNION ALL '.join([one] * len(norms))}) "
@@ -96,32 +135,48 @@ async def names_exact_many(
 
 
 async def names_prefix(
-    store: Store, norm: str, kinds: Sequence[str] | None, limit: int
+    store: Store,
+    prefix: str,
+    kinds: Sequence[str] | None,
+    limit: int,
+    *,
+    form: str = "norm",
+    include_equal: bool = False,
 ) -> list[NameHit]:
-    """Return names starting with ``norm`` (index range scan, bounded by ``limit``)."""
-    where, params = _kind_filter(kinds)
-    upper = norm[:-1] + chr(ord(norm[-1]) + 1)
-    rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM names n JOIN entities e ON e.id = n.entity_id "
-        f"WHERE n.norm > ? AND n.norm < ?{where} LIMIT ?",
-        (norm, upper, *params, limit),
-    )
-    return _hits(rows)
+    """Return names whose ``form`` (norm, jamo or choseong) starts with ``prefix``.
+
+    The most important names come first: the range is read best band first and stops at
+    ``limit``, so a short prefix does not mean the first names in alphabetical order.
+    """
+    if form not in _FORM_COLUMNS:
+        raise ValueError(f"unknown name form {form!r}")
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    condition = f"n.{form} {'>=' if include_equal else '>'} ? AND n.{form} < ?"
+    if form != "norm":
+        condition += f" AND n.{form} IS NOT NULL"
+    return await _names_by_band(store, condition, (prefix, upper), kinds, limit)
 
 
 async def names_matching(
     store: Store, fts_query: str, kinds: Sequence[str] | None, limit: int, *, ranked: bool
 ) -> list[NameHit]:
-    """Return names matching an FTS5 trigram query (already quoted by the caller)."""
-    where, params = _kind_filter(kinds)
-    order = " ORDER BY f.rank" if ranked else ""
+    """Return names matching an FTS5 trigram query (already quoted by the caller).
+
+    The kind filter applies to a window of ``_MATCH_WINDOW`` times ``limit`` matches, not to
+    the first ``limit`` only, so a song is found even when many artist names share its
+    trigrams; the window keeps a query of common trigrams from reading every match.
+    """
+    where, params = _kind_filter(kinds, "m")
+    rank_col = ", rank" if ranked else ""
+    order = " ORDER BY rank" if ranked else ""
+    window = limit * (_MATCH_WINDOW if kinds else 1)
     rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} "
-        f"FROM (SELECT rowid{', rank' if ranked else ''} FROM names_fts WHERE names_fts MATCH ?"
-        f"{' ORDER BY rank' if ranked else ''} LIMIT ?) f "
-        f"JOIN names n ON n.id = f.rowid JOIN entities e ON e.id = n.entity_id WHERE 1{where}"
-        f"{order}",
-        (fts_query, limit, *params),
+        f"SELECT {_HIT_COLS} FROM (SELECT m.id{', f.rank' if ranked else ''} FROM "
+        f"(SELECT rowid{rank_col} FROM names_fts WHERE names_fts MATCH ?{order} LIMIT ?) f "
+        f"JOIN names m ON m.id = f.rowid WHERE 1{where}{' ORDER BY f.rank' if ranked else ''} "
+        f"LIMIT ?) c JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id"
+        f"{' ORDER BY c.rank' if ranked else ''}",
+        (fts_query, window, *params, limit),
     )
     return _hits(rows)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from linernotes.bot.hangul import choseong_form, jamo_form
 from linernotes.bot.store.catalog import provenance
 from linernotes.bot.store.catalog.rows import (
     ENTITY_KINDS,
@@ -247,9 +248,14 @@ async def add_names(conn: Conn, rows: Iterable[NameInsert], *, overwrite: bool) 
             "is_primary = excluded.is_primary, origin = excluded.origin"
         )
     else:
-        conflict = "ON CONFLICT (entity_id, norm) DO NOTHING"
-    await _insert(
-        conn, "names", NameInsert._fields, [(*r[:6], int(r[6]), r[7]) for r in rows], conflict
+        # Any conflict: the same search form, or a second primary name in a locale.
+        conflict = "ON CONFLICT DO NOTHING"
+    # Each name carries its entity's rank (the search orders by it) and its Hangul forms.
+    await conn.executemany(
+        "INSERT INTO names (entity_id, kind, name, norm, type, locale, is_primary, origin, "
+        "jamo, choseong, importance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        f"COALESCE((SELECT rank FROM entities WHERE id = ?), 0)) {conflict}",
+        [(*r[:6], int(r[6]), r[7], jamo_form(r[3]), choseong_form(r[3]), r[0]) for r in rows],
     )
 
 
@@ -296,6 +302,42 @@ async def delete_names(conn: Conn, ids: Sequence[int]) -> None:
     """Delete names by id."""
     for chunk in chunks(list(ids), 500):
         await conn.execute(f"DELETE FROM names WHERE id IN ({qmarks(chunk)})", chunk)
+
+
+async def set_importance_signals(
+    conn: Conn, entity_id: int, *, sitelinks: int | None = None, release_count: int | None = None
+) -> None:
+    """Record Wikidata sitelinks and/or MusicBrainz release count (None leaves a value as is)."""
+    await conn.execute(
+        "UPDATE entities SET sitelinks = COALESCE(?, sitelinks), "
+        "release_count = COALESCE(?, release_count) WHERE id = ?",
+        (sitelinks, release_count, entity_id),
+    )
+
+
+async def fill_hangul_forms(conn: Conn, batch: int = 5000) -> int:
+    """Write the Hangul forms of names stored before they existed (once); return how many."""
+    cursor = await conn.execute("SELECT 1 FROM meta WHERE key = 'hangul_forms_pending'")
+    if await cursor.fetchone() is None:
+        return 0
+    done, last = 0, 0
+    while True:
+        cursor = await conn.execute(
+            "SELECT id, norm FROM names WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+        )
+        rows = await cursor.fetchall()
+        if not rows:
+            break
+        last = int(rows[-1][0])
+        updates = [
+            (jamo, choseong_form(norm), int(i))
+            for i, norm in rows
+            if (jamo := jamo_form(norm)) is not None
+        ]
+        await conn.executemany("UPDATE names SET jamo = ?, choseong = ? WHERE id = ?", updates)
+        done += len(updates)
+    await conn.execute("DELETE FROM meta WHERE key = 'hangul_forms_pending'")
+    return done
 
 
 async def add_entity_sources(conn: Conn, rows: Iterable[EntitySourceInsert]) -> None:
@@ -558,6 +600,51 @@ async def external_id_map(conn: Conn, namespace: str) -> dict[str, int]:
         "SELECT value, entity_id FROM external_ids WHERE namespace = ?", (namespace,)
     )
     return {str(r["value"]): int(r["entity_id"]) for r in await cursor.fetchall()}
+
+
+async def external_entity(conn: Conn, namespace: str, value: str) -> tuple[int, str] | None:
+    """Return (entity_id, entity origin) for one external id, or None."""
+    cursor = await conn.execute(
+        "SELECT x.entity_id, e.origin FROM external_ids x JOIN entities e ON e.id = x.entity_id "
+        "WHERE x.namespace = ? AND x.value = ?",
+        (namespace, value),
+    )
+    row = await cursor.fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+async def fill_missing_labels(conn: Conn, ids: Sequence[int]) -> None:
+    """Give entities without a label their name until ``refresh_labels`` runs."""
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        await conn.execute(
+            f"UPDATE entities SET label = substr(name, 1, 100) WHERE label = '' "
+            f"AND id IN ({qmarks(chunk)})",
+            chunk,
+        )
+
+
+async def refresh_release_counts(conn: Conn, origin: str) -> None:
+    """Raise the release count of ``origin``'s songs and artists to what the store holds.
+
+    A song counts the releases that list it; an artist the releases it performs on.
+    """
+    await conn.execute(
+        "UPDATE entities SET release_count = c.n FROM (SELECT t.song_id AS id, "
+        "count(DISTINCT t.release_id) AS n FROM release_tracks t JOIN entities s "
+        "ON s.id = t.song_id AND s.origin = ? GROUP BY t.song_id) c "
+        "WHERE entities.id = c.id AND c.n > COALESCE(entities.release_count, 0)",
+        (origin,),
+    )
+    await conn.execute(
+        "UPDATE entities SET release_count = c.n FROM (SELECT p.artist_id AS id, "
+        "count(DISTINCT p.subject_id) AS n FROM performers p JOIN entities r "
+        "ON r.id = p.subject_id AND r.kind = 'release' JOIN entities a ON a.id = p.artist_id "
+        "AND a.origin = ? GROUP BY p.artist_id) c "
+        "WHERE entities.id = c.id AND c.n > COALESCE(entities.release_count, 0)",
+        (origin,),
+    )
 
 
 async def artist_identities(conn: Conn) -> list[tuple[int, str, str, str, str | None, str | None]]:

@@ -1,0 +1,115 @@
+"""Hangul as it is typed: the jamo and initial-consonant (choseong) forms of a search string.
+
+A Korean keyboard builds a syllable letter by letter, so "봄날" is on screen as "봄ㄴ" and
+"봄나" on the way. Spelled out letter by letter ("ㅂㅗㅁㄴㅏㄹ") every stage of the typing is a
+prefix of the finished name, whether a letter is shown as a lone jamo, the tail of one syllable
+or the start of the next. Fans also search by initial consonants alone ("ㅂㄴ" for 봄날).
+
+The forms are computed from a name's normalised search form (``normalize``), which turns lone
+compatibility jamo into conjoining ones (NFKD); both kinds, and syllables, map to the same
+compatibility letters here. Pure text functions: the store indexes these forms and search asks
+for them, so they live in the core, below both.
+"""
+
+from __future__ import annotations
+
+_S_BASE, _S_END = 0xAC00, 0xD7A3
+_V_COUNT, _T_COUNT = 21, 28
+
+# Compatibility letters for leading consonants, vowels and trailing consonants, in Unicode order.
+_LEADS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+_TAILS = "ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"
+# Letters typed as two keys are spelled as those two keys (ㅘ is typed ㅗ then ㅏ).
+_SPLIT = {
+    "ㄳ": "ㄱㅅ",
+    "ㄵ": "ㄴㅈ",
+    "ㄶ": "ㄴㅎ",
+    "ㄺ": "ㄹㄱ",
+    "ㄻ": "ㄹㅁ",
+    "ㄼ": "ㄹㅂ",
+    "ㄽ": "ㄹㅅ",
+    "ㄾ": "ㄹㅌ",
+    "ㄿ": "ㄹㅍ",
+    "ㅀ": "ㄹㅎ",
+    "ㅄ": "ㅂㅅ",
+    "ㅘ": "ㅗㅏ",
+    "ㅙ": "ㅗㅐ",
+    "ㅚ": "ㅗㅣ",
+    "ㅝ": "ㅜㅓ",
+    "ㅞ": "ㅜㅔ",
+    "ㅟ": "ㅜㅣ",
+    "ㅢ": "ㅡㅣ",
+}
+_CONSONANTS = frozenset(_LEADS + _TAILS)
+
+
+def _letter(ch: str) -> str | None:
+    """Return the compatibility letter for a lone jamo (conjoining or compatibility), else None."""
+    code = ord(ch)
+    if 0x1100 <= code < 0x1100 + len(_LEADS):
+        return _LEADS[code - 0x1100]
+    if 0x1161 <= code < 0x1161 + len(_VOWELS):
+        return _VOWELS[code - 0x1161]
+    if 0x11A8 <= code < 0x11A8 + len(_TAILS):
+        return _TAILS[code - 0x11A8]
+    if 0x3131 <= code <= 0x3163:
+        return ch
+    return None
+
+
+def _syllable(ch: str) -> tuple[str, str, str] | None:
+    code = ord(ch)
+    if not _S_BASE <= code <= _S_END:
+        return None
+    index = code - _S_BASE
+    lead, rest = divmod(index, _V_COUNT * _T_COUNT)
+    vowel, tail = divmod(rest, _T_COUNT)
+    return _LEADS[lead], _VOWELS[vowel], _TAILS[tail - 1] if tail else ""
+
+
+def has_jamo_or_syllable(norm: str) -> bool:
+    """Tell whether the text has a Hangul syllable or lone jamo (what the Hangul forms cover)."""
+    return any(_syllable(ch) or _letter(ch) for ch in norm)
+
+
+def jamo_form(norm: str) -> str | None:
+    """Return the text spelled key by key ("봄날" -> "ㅂㅗㅁㄴㅏㄹ"); None without Hangul."""
+    out = []
+    hangul = False
+    for ch in norm:
+        parts = _syllable(ch)
+        if parts is not None:
+            hangul = True
+            out.extend(_SPLIT.get(p, p) for p in parts)
+            continue
+        letter = _letter(ch)
+        if letter is not None:
+            hangul = True
+            out.append(_SPLIT.get(letter, letter))
+        else:
+            out.append(ch)
+    return "".join(out) if hangul else None
+
+
+def choseong_form(norm: str) -> str | None:
+    """Return the initial consonants of the syllables ("봄날" -> "ㅂㄴ"); None without syllables.
+
+    Other characters are kept, so "bts봄날" gives "btsㅂㄴ".
+    """
+    out = []
+    syllables = False
+    for ch in norm:
+        parts = _syllable(ch)
+        if parts is not None:
+            syllables = True
+            out.append(parts[0])
+        else:
+            out.append(_letter(ch) or ch)
+    return "".join(out) if syllables else None
+
+
+def is_choseong_query(norm: str) -> bool:
+    """Tell whether a search is initial consonants only ("ㅂㄴ"), at least two of them."""
+    letters = [_letter(ch) for ch in norm]
+    return len(letters) >= 2 and all(x is not None and x in _CONSONANTS for x in letters)

@@ -1,0 +1,257 @@
+"""Import MusicBrainz JSON data dumps: one entity per line in the ws/2 format, filtered to a scope.
+
+MusicBrainz publishes one tarball per entity type (``artist.tar.xz`` holds ``mbdump/artist``,
+``recording.tar.xz`` holds ``mbdump/recording``, …), each line a complete ws/2 JSON document.
+This reads them as a stream (``.tar.xz``, or a plain file of JSON lines, optionally .xz/.gz)
+and writes every line through the same ws/2 mapping as ``linernotes import musicbrainz``
+(``importers.musicbrainz``), so every fact cites the MusicBrainz page of its entity, and
+curated values are never overwritten.
+
+Scope: ``--area KR`` and ``--tag k-pop`` select artists (their area's ISO code or country, their
+tags); ``--artist MBID`` names artists outright. The artists a scope selected are remembered in
+the store, so import the artist dump first: recordings, releases and release groups are kept
+when one of their credited artists is in the scope (or, with ``--tag``, when they carry the
+tag themselves). Without a scope everything is imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from linernotes.bot.errors import DataFileError, UserError
+from linernotes.bot.knowledge.importers.musicbrainz import _MBID, ORIGIN, _Writer, document_kind
+from linernotes.bot.knowledge.importers.report import ImportReport, display_path
+from linernotes.bot.knowledge.importers.streaming import (
+    json_lines,
+    parse_json,
+    savepoint,
+    stream_file,
+)
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store import imports as imports_db
+from linernotes.bot.store.core import Store
+
+log = logging.getLogger(__name__)
+
+SOURCE = "musicbrainz-dump"
+# Tarball members worth reading; the others (work, label, area, event, …) are skipped unread.
+MEMBERS = ("artist", "recording", "release", "release-group")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which part of MusicBrainz to import: areas (ISO 3166-1 codes), tags, artist MBIDs."""
+
+    areas: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    artists: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls, areas: Sequence[str] = (), tags: Sequence[str] = (), artists: Sequence[str] = ()
+    ) -> Scope:
+        """Return a scope in canonical form; raise UserError for an id that is not an MBID."""
+        bad = [a for a in artists if not _MBID.match(a.strip().lower())]
+        if bad:
+            raise UserError(f"not a MusicBrainz id (a UUID): {', '.join(bad)}")
+        return cls(
+            tuple(sorted({a.strip().upper() for a in areas if a.strip()})),
+            tuple(sorted({t.strip().lower() for t in tags if t.strip()})),
+            tuple(sorted({a.strip().lower() for a in artists})),
+        )
+
+    @property
+    def everything(self) -> bool:
+        """Whether no filter is set."""
+        return not (self.areas or self.tags or self.artists)
+
+    @property
+    def key(self) -> str:
+        """Return the scope as text ("area=KR;tag=k-pop"), '' for everything."""
+        parts = [f"area={a}" for a in self.areas] + [f"tag={t}" for t in self.tags]
+        return ";".join(parts + [f"artist={a}" for a in self.artists])
+
+    def has_tag(self, doc: dict[str, Any]) -> bool:
+        """Tell whether the document carries one of the scope's tags (or genres)."""
+        if not self.tags:
+            return False
+        names = {
+            str(t.get("name") or "").lower()
+            for field in ("tags", "genres")
+            for t in doc.get(field) or []
+            if isinstance(t, dict)
+        }
+        return any(t in names for t in self.tags)
+
+    def selects_artist(self, doc: dict[str, Any]) -> bool:
+        """Tell whether an artist line is in the scope."""
+        if self.everything or doc.get("id") in self.artists or self.has_tag(doc):
+            return True
+        if not self.areas:
+            return False
+        area = doc.get("area") or {}
+        codes = {str(c).upper() for c in area.get("iso-3166-1-codes") or []}
+        codes.add(str(doc.get("country") or "").upper())
+        return any(a in codes for a in self.areas)
+
+
+def credited_artists(doc: dict[str, Any]) -> list[str]:
+    """Return the MBIDs of the artists credited on a recording, release or release group."""
+    return [
+        str((credit.get("artist") or {}).get("id"))
+        for credit in doc.get("artist-credit") or []
+        if isinstance(credit, dict) and (credit.get("artist") or {}).get("id")
+    ]
+
+
+class _DumpWriter(_Writer):
+    """The ws/2 writer in lazy mode: MBIDs looked up one by one, touched entities noted."""
+
+    def __init__(self, conn: db.Conn) -> None:
+        super().__init__(conn, lazy=True)
+
+
+@dataclass(slots=True)
+class _Importer:
+    """Handles batches of dump lines; holds only the scope's artists between batches."""
+
+    scope: Scope
+    scope_artists: set[str]
+    counts: dict[str, int]
+
+    async def handle(
+        self, conn: db.Conn, lines: list[bytes], member: str, first: int, stats: Any
+    ) -> None:
+        # One writer per batch: its caches (ids seen, entities replaced) end with the batch.
+        writer = _DumpWriter(conn)
+        selected: list[str] = []
+        for number, line in enumerate(lines, start=first + 1):
+            if not line.strip():
+                continue
+            where = f"{member or 'line'} {number}" if member else f"line {number}"
+            try:
+                doc = parse_json(line)
+                kind = document_kind(doc)
+                if kind is None or kind == "releases":
+                    self.counts["skipped line"] += 1
+                    continue
+                if not self.in_scope(kind, doc):
+                    self.counts["out-of-scope line"] += 1
+                    continue
+                async with savepoint(conn):
+                    if kind == "artist":
+                        await writer.artist(doc, full=True)
+                        if not self.scope.everything and doc["id"] not in self.scope_artists:
+                            self.scope_artists.add(doc["id"])
+                            selected.append(doc["id"])
+                    elif kind == "recording":
+                        await writer.recording(doc)
+                    elif kind == "release":
+                        await writer.release(doc)
+                    else:
+                        await writer.release_group(doc)
+                self.counts["imported line"] += 1
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
+                stats.warn(f"{where}: skipped ({exc})")
+                log.warning("%s: %s: skipped (%s)", SOURCE, where, exc)
+                writer = _DumpWriter(conn)  # its caches may name rolled-back rows
+        await imports_db.add_scope_artists(conn, self.scope.key, selected)
+        await db.fill_missing_labels(conn, writer.touched)
+        for kind, n in writer.counts.items():
+            self.counts[kind] += n
+
+    def in_scope(self, kind: str, doc: dict[str, Any]) -> bool:
+        if self.scope.everything:
+            return True
+        if kind == "artist":
+            return self.scope.selects_artist(doc)
+        if self.scope.has_tag(doc):
+            return True
+        return any(a in self.scope_artists for a in credited_artists(doc))
+
+
+def _wanted(name: str) -> bool:
+    parts = name.split("/")
+    return len(parts) == 2 and parts[0] == "mbdump" and parts[1] in MEMBERS
+
+
+async def finish_dump_import(store: Store) -> None:
+    """Recount releases per song and artist, recompute labels: once, after the dumps.
+
+    This pass is about the whole catalog, not the dump (its cost grows with the catalog);
+    while the lines stream, new entries get their name as a provisional label.
+    """
+    async with store.transaction() as conn:
+        await db.refresh_release_counts(conn, ORIGIN)
+        await db.refresh_labels(conn)
+        await db.bump_catalog_version(conn)
+
+
+async def import_musicbrainz_dump(
+    store: Store,
+    path: Path | str,
+    scope: Scope | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    batch: int | None = None,
+    finish: bool = True,
+) -> ImportReport:
+    """Stream one MusicBrainz JSON dump into the store (resumable, idempotent).
+
+    With ``finish=False`` the catalog-wide pass (``finish_dump_import``) is left to the
+    caller, e.g. to run it once after importing several dump files.
+    """
+    started = time.perf_counter()
+    path = Path(path)
+    scope = scope or Scope()
+    known = await imports_db.scope_artists(store, scope.key) if not scope.everything else set()
+    importer = _Importer(
+        scope,
+        known | set(scope.artists),
+        {
+            "imported line": 0,
+            "artist": 0,
+            "release": 0,
+            "song": 0,
+            "video": 0,
+            "credit": 0,
+            "out-of-scope line": 0,
+            "skipped line": 0,
+        },
+    )
+    stats = await stream_file(
+        store,
+        path,
+        source=SOURCE,
+        scope=scope.key,
+        wanted=_wanted,
+        records=json_lines,
+        handle=importer.handle,
+        progress=progress,
+        **({"batch": batch} if batch else {}),
+    )
+    read = importer.counts["imported line"] + importer.counts["out-of-scope line"]
+    if stats.malformed and not read:
+        raise DataFileError(
+            f"{display_path(path)}: no MusicBrainz JSON line could be read; "
+            f"first problem: {stats.warnings[0]}"
+        )
+    if finish:
+        await finish_dump_import(store)
+    counts = dict(importer.counts)
+    counts["read line"] = stats.records
+    counts["resumed line"] = stats.resumed_at
+    counts["malformed line"] = stats.malformed
+    return ImportReport(
+        SOURCE,
+        (display_path(path),),
+        counts,
+        0,
+        tuple(stats.warnings),
+        time.perf_counter() - started,
+    )

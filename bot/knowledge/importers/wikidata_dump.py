@@ -1,0 +1,299 @@
+"""Import Wikidata in bulk: a SPARQL JSON result or the lines of a Wikidata JSON entity dump.
+
+Wikidata adds to catalog entries it can be tied to by a MusicBrainz id on the item (artist
+P434, release group P436, release P5813, recording P4404): Korean and English labels and
+aliases as names, the number of sitelinks as an importance signal for search, and the item's
+page as a source. Items with no such entry are counted ("unlinked") and skipped, so the import
+stays in the scope of what the catalog holds. Nothing curated is overwritten (names are only added).
+
+Two inputs, told apart by their first bytes:
+
+- a SPARQL JSON result, ``{"head": {"vars": [...]}, "results": {"bindings": [...]}}``, read
+  binding by binding without loading the document. Recognised variables: ``item`` (the
+  entity URI), ``artistMBID``, ``releaseGroupMBID``, ``releaseMBID``, ``recordingMBID``,
+  ``sitelinks``, and any literal with an ``xml:lang`` of ``ko`` or ``en`` (a label or alias);
+- entity dump lines: ``[``, then one ``{...},`` entity per line, then ``]`` (``.json``,
+  ``.json.gz`` or ``.json.bz2``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from linernotes.bot.errors import DataFileError
+from linernotes.bot.knowledge.importers.report import ImportReport, display_path
+from linernotes.bot.knowledge.importers.streaming import (
+    StreamStats,
+    _single_stream,
+    json_lines,
+    parse_json,
+    savepoint,
+    stream_file,
+)
+from linernotes.bot.knowledge.normalize import has_hangul, normalize
+from linernotes.bot.store import catalog as db
+from linernotes.bot.store.core import Store
+
+log = logging.getLogger(__name__)
+
+SOURCE = "wikidata-dump"
+ORIGIN = "wikidata"
+SITE = "https://www.wikidata.org/wiki"
+# Wikidata properties holding MusicBrainz ids, most specific entity first.
+MB_PROPERTIES = ("P4404", "P5813", "P436", "P434")
+SPARQL_MB_VARS = {
+    "recordingMBID": "P4404",
+    "releaseMBID": "P5813",
+    "releaseGroupMBID": "P436",
+    "artistMBID": "P434",
+}
+_QID = re.compile(r"(Q[0-9]+)$")
+_BINDINGS = re.compile(r'"bindings"\s*:\s*\[')
+_CHUNK = 1 << 16
+
+
+# ------------------------------------------------------------------------------ mapping
+@dataclass(slots=True)
+class WikidataFacts:
+    """What this importer takes from one item (a minimal mapping; see the module docstring)."""
+
+    qid: str
+    mbids: list[str] = field(default_factory=list)
+    names: list[tuple[str, str, bool]] = field(default_factory=list)  # (text, lang, is label)
+    sitelinks: int | None = None
+
+    @property
+    def url(self) -> str:
+        """Return the item's page, the source of every fact taken from it."""
+        return f"{SITE}/{self.qid}"
+
+
+def _claim_strings(entity: dict[str, Any], prop: str) -> list[str]:
+    out = []
+    for claim in (entity.get("claims") or {}).get(prop) or []:
+        value = ((claim.get("mainsnak") or {}).get("datavalue") or {}).get("value")
+        if isinstance(value, str) and claim.get("rank") != "deprecated":
+            out.append(value.lower())
+    return out
+
+
+def facts_from_dump_entity(entity: dict[str, Any]) -> WikidataFacts:
+    """Map one entity of the JSON dump (the wbgetentities shape) to the facts imported."""
+    qid = entity.get("id")
+    if not isinstance(qid, str) or not _QID.match(qid):
+        raise ValueError("no item id")
+    facts = WikidataFacts(qid)
+    for prop in MB_PROPERTIES:
+        facts.mbids.extend(_claim_strings(entity, prop))
+    for lang in ("ko", "en"):
+        label = ((entity.get("labels") or {}).get(lang) or {}).get("value")
+        if isinstance(label, str):
+            facts.names.append((label, lang, True))
+        for alias in (entity.get("aliases") or {}).get(lang) or []:
+            if isinstance(alias, dict) and isinstance(alias.get("value"), str):
+                facts.names.append((alias["value"], lang, False))
+    sitelinks = entity.get("sitelinks")
+    if isinstance(sitelinks, dict):
+        facts.sitelinks = len(sitelinks)
+    return facts
+
+
+def facts_from_binding(binding: dict[str, Any]) -> WikidataFacts:
+    """Map one SPARQL result row to the facts imported."""
+    item = (binding.get("item") or {}).get("value")
+    match = _QID.search(item) if isinstance(item, str) else None
+    if match is None:
+        raise ValueError('no "item" variable with a Wikidata entity URI')
+    facts = WikidataFacts(match.group(1))
+    for var in SPARQL_MB_VARS:  # most specific entity first
+        value = (binding.get(var) or {}).get("value")
+        if isinstance(value, str):
+            facts.mbids.append(value.lower())
+    for var in sorted(binding):
+        cell = binding[var]
+        if not isinstance(cell, dict) or not isinstance(cell.get("value"), str):
+            continue
+        value = cell["value"]
+        if var == "sitelinks":
+            facts.sitelinks = int(value)
+        elif cell.get("xml:lang") in ("ko", "en"):
+            facts.names.append((value, cell["xml:lang"], var.lower().endswith("label")))
+    return facts
+
+
+async def write_facts(conn: db.Conn, facts: WikidataFacts) -> bool:
+    """Add one item's facts to the catalog entry it is tied to; False when there is none."""
+    target = None
+    for mbid in facts.mbids:
+        target = await db.external_entity(conn, "musicbrainz", mbid)
+        if target is not None:
+            break
+    if target is None:
+        return False
+    entity_id, _origin = target
+    entity = await conn.execute("SELECT kind FROM entities WHERE id = ?", (entity_id,))
+    kind = str((await entity.fetchone())[0])
+    label = next((text for text, _lang, is_label in facts.names if is_label), None)
+    source = await db.ensure_source(
+        conn, f"wd:{facts.qid}", ORIGIN, facts.url, "Wikidata", label or facts.qid
+    )
+    await db.add_entity_sources(conn, [(entity_id, source, ORIGIN)])
+    rows = []
+    for text, lang, _is_label in facts.names:
+        norm = normalize(text)
+        if not norm:
+            continue
+        ko = has_hangul(text)
+        type_ = ("hangul" if ko else "stage") if kind == "artist" else ("hangul" if ko else "title")
+        rows.append((entity_id, kind, text, norm, type_, lang, False, ORIGIN))
+    await db.add_names(conn, rows, overwrite=False)
+    if facts.sitelinks is not None:
+        await db.set_importance_signals(conn, entity_id, sitelinks=facts.sitelinks)
+    return True
+
+
+# ------------------------------------------------------------------------------ reading
+def sparql_bindings(stream: IO[bytes], _offset: int, done: int) -> Iterator[tuple[Any, int]]:
+    """Yield (binding, bindings read) from a SPARQL JSON result, one object at a time."""
+    decoder = json.JSONDecoder()
+    reader = _text(stream)
+    buffer = ""
+    while (found := _BINDINGS.search(buffer)) is None:
+        chunk = reader.read(_CHUNK)
+        if not chunk:
+            raise ValueError('not a SPARQL JSON result (no "results": {"bindings": [...]})')
+        buffer = buffer[-64:] + chunk
+    buffer = buffer[found.end() :]
+    count = 0
+    while True:
+        position = 0
+        while True:
+            while position < len(buffer) and buffer[position] in " \t\r\n,":
+                position += 1
+            if position < len(buffer):
+                break
+            chunk = reader.read(_CHUNK)
+            if not chunk:
+                raise ValueError("the SPARQL result ends in the middle of the bindings")
+            buffer, position = chunk, 0
+        if buffer[position] == "]":
+            return
+        while True:
+            try:
+                value, end = decoder.raw_decode(buffer, position)
+                break
+            except json.JSONDecodeError:
+                chunk = reader.read(_CHUNK)
+                if not chunk:
+                    raise ValueError("the SPARQL result ends in the middle of a binding") from None
+                buffer = buffer[position:] + chunk
+                position = 0
+        buffer = buffer[end:]
+        count += 1
+        if count > done:
+            yield value, count
+
+
+def _text(stream: IO[bytes]) -> io.TextIOWrapper:
+    return io.TextIOWrapper(stream, encoding="utf-8")
+
+
+def _is_sparql(path: Path) -> bool:
+    try:
+        with path.open("rb") as raw, _single_stream(path, raw) as stream:
+            head = stream.read(4096).decode("utf-8", errors="replace")
+    except OSError as exc:
+        raise DataFileError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    return re.match(r'\s*\{\s*"head"', head) is not None or (
+        re.match(r"\s*\{", head) is not None and '"bindings"' in head
+    )
+
+
+# ------------------------------------------------------------------------------ import
+@dataclass(slots=True)
+class _Counts:
+    items: int = 0
+    linked: int = 0
+    unlinked: int = 0
+
+
+async def import_wikidata_dump(
+    store: Store,
+    path: Path | str,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    batch: int | None = None,
+) -> ImportReport:
+    """Stream a SPARQL JSON result or entity dump lines into the store (resumable)."""
+    started = time.perf_counter()
+    path = Path(path)
+    sparql = _is_sparql(path)
+    counts = _Counts()
+
+    async def handle(
+        conn: db.Conn, records: list[Any], member: str, first: int, stats: StreamStats
+    ) -> None:
+        for number, record in enumerate(records, start=first + 1):
+            where = f"binding {number}" if sparql else f"line {number}"
+            try:
+                if sparql:
+                    facts = facts_from_binding(record)
+                else:
+                    text = record.strip().rstrip(b",")
+                    if text in (b"", b"[", b"]"):
+                        continue
+                    facts = facts_from_dump_entity(parse_json(text))
+                counts.items += 1
+                async with savepoint(conn):
+                    linked = await write_facts(conn, facts)
+                if linked:
+                    counts.linked += 1
+                else:
+                    counts.unlinked += 1
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
+                stats.warn(f"{where}: skipped ({exc})")
+                log.warning("%s: %s: skipped (%s)", SOURCE, where, exc)
+
+    try:
+        stats = await stream_file(
+            store,
+            path,
+            source=SOURCE,
+            scope="",
+            wanted=lambda _name: True,
+            records=sparql_bindings if sparql else json_lines,
+            handle=handle,
+            progress=progress,
+            **({"batch": batch} if batch else {}),
+        )
+    except ValueError as exc:
+        raise DataFileError(f"{display_path(path)}: {exc}") from None
+    if stats.malformed and not counts.items:
+        raise DataFileError(
+            f"{display_path(path)}: no Wikidata item could be read; "
+            f"first problem: {stats.warnings[0]}"
+        )
+    async with store.transaction() as conn:
+        await db.bump_catalog_version(conn)
+    return ImportReport(
+        "wikidata",
+        (display_path(path),),
+        {
+            "item": counts.items,
+            "linked item": counts.linked,
+            "unlinked item": counts.unlinked,
+            "resumed record": stats.resumed_at,
+            "malformed record": stats.malformed,
+        },
+        0,
+        tuple(stats.warnings),
+        time.perf_counter() - started,
+    )

@@ -1,0 +1,336 @@
+"""Bulk imports: MusicBrainz JSON dumps and Wikidata files, streamed, scoped, resumable."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import sys
+import tracemalloc
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from linernotes.bot.errors import DataFileError, UserError
+from linernotes.bot.knowledge.importers import import_catalog
+from linernotes.bot.knowledge.importers.musicbrainz_dump import Scope, import_musicbrainz_dump
+from linernotes.bot.knowledge.importers.wikidata_dump import import_wikidata_dump
+from linernotes.bot.knowledge.search import resolve
+from linernotes.bot.store import Store, imports
+from linernotes.bot.store import catalog as db
+
+from tests.knowledge import mbdump
+
+ROOT = Path(__file__).resolve().parents[2]
+LINES = 2000
+KR = Scope.of(areas=["KR"])
+TABLES = (
+    "entities",
+    "names",
+    "sources",
+    "entity_sources",
+    "external_ids",
+    "performers",
+    "release_tracks",
+    "credits",
+    "artists",
+    "releases",
+    "songs",
+    "videos",
+)
+
+
+async def table_counts(store: Store) -> dict[str, int]:
+    return {t: await db.count_rows(store, t) for t in TABLES}
+
+
+@pytest.fixture(scope="module")
+def dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return mbdump.write_tar_xz(tmp_path_factory.mktemp("dump") / "mbdump.tar.xz", LINES)
+
+
+@pytest.fixture(scope="module")
+def imported(dump: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    """A database with the dump imported once under --area KR, and the report."""
+    path = tmp_path_factory.mktemp("imported") / "template.db"
+
+    async def run() -> object:
+        store = await Store.open(path)
+        try:
+            return await import_musicbrainz_dump(store, dump, KR)
+        finally:
+            await store.close()
+
+    return path, asyncio.run(run())
+
+
+@pytest.fixture
+async def store(imported: tuple[Path, object], tmp_path: Path) -> AsyncIterator[Store]:
+    target = tmp_path / "copy.db"
+    shutil.copy(imported[0], target)
+    s = await Store.open(target)
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+async def test_dump_imports_the_scope_with_sources(store: Store, imported, dump: Path) -> None:
+    report = imported[1]
+    assert report.counts["read line"] == LINES
+    assert report.counts["imported line"] > 0
+    assert report.counts["out-of-scope line"] > 0
+    # Korean artists are in, British ones are not (not even as stubs: nothing credits them).
+    korean = await db.entity_by_key(store, "artist", f"mb:{mbdump.artist_id(0)}")
+    british = await db.entity_by_key(store, "artist", f"mb:{mbdump.artist_id(1)}")
+    assert korean is not None and british is None
+    assert "가수 0" in [n.name for n in await db.names_of(store, korean.id)]
+    assert [s.url for s in await db.entity_sources(store, korean.id)] == [
+        f"https://musicbrainz.org/artist/{mbdump.artist_id(0)}"
+    ]
+    # A recording by a Korean artist, with its credits citing MusicBrainz pages.
+    first = mbdump.entity_line(0, "recording", LINES // 5)
+    song = await db.entity_by_key(store, "song", f"mb:{first['id']}")
+    assert song is not None and song.name == first["title"]
+    performers = await db.performers(store, song.id)
+    assert mbdump.is_korean(int(performers[0].artist.name.rsplit(" ", 1)[1]))
+    credits = await db.credits_of(store, [song.id])
+    assert credits
+    assert all(c.source.url.startswith("https://musicbrainz.org/") for c in credits)
+    # A video recording of the dump is a video; its release count is a search signal.
+    assert await db.count_entities(store, "video") > 0
+    row = await store.fetchone(
+        "SELECT count(*) FROM entities WHERE origin = 'musicbrainz' AND release_count > 0"
+    )
+    assert row[0] > 0
+
+
+async def test_twice_adds_nothing_even_when_read_again(store: Store, dump: Path) -> None:
+    before = await table_counts(store)
+    again = await import_musicbrainz_dump(store, dump, KR)
+    assert again.counts["read line"] == 0  # every member finished: nothing to read
+    assert await table_counts(store) == before
+    await imports.clear_checkpoints(store, "musicbrainz-dump", mbdump_key(dump))
+    reread = await import_musicbrainz_dump(store, dump, KR)
+    assert reread.counts["read line"] == LINES
+    assert await table_counts(store) == before
+
+
+def mbdump_key(path: Path) -> str:
+    from linernotes.bot.knowledge.importers.streaming import file_key
+
+    return file_key(path)
+
+
+async def test_curated_values_are_never_overwritten(tmp_path: Path) -> None:
+    (tmp_path / "c.toml").write_text(
+        '[[source]]\nid = "s"\nurl = "https://example.org/c"\noutlet = "Ex"\n'
+        f'[[artist]]\nid = "curated"\nname = "Curated Name"\nkind = "group"\n'
+        f'sources = ["s"]\nmusicbrainz = "{mbdump.artist_id(0)}"\n',
+        encoding="utf-8",
+    )
+    lines = mbdump.write_lines(tmp_path / "dump.json", 200)
+    store = await Store.open(tmp_path / "c.db")
+    try:
+        await import_catalog(store, [tmp_path / "c.toml"])
+        await import_musicbrainz_dump(store, lines, KR)
+        curated = await db.entity_by_key(store, "artist", "curated")
+        assert curated.name == "Curated Name"
+        assert curated.origin == "c.toml"
+        primary = [n for n in await db.names_of(store, curated.id) if n.is_primary]
+        assert [(n.name, n.origin) for n in primary] == [("Curated Name", "c.toml")]
+        # It received MusicBrainz's facts next to its own source.
+        urls = {s.url for s in await db.entity_sources(store, curated.id)}
+        assert urls == {
+            "https://example.org/c",
+            f"https://musicbrainz.org/artist/{mbdump.artist_id(0)}",
+        }
+    finally:
+        await store.close()
+
+
+async def test_memory_does_not_grow_with_the_number_of_lines(tmp_path: Path) -> None:
+    async def peak(lines: int) -> int:
+        path = mbdump.write_lines(tmp_path / f"d{lines}.json", lines, interleave=True)
+        store = await Store.open(tmp_path / f"m{lines}.db")
+        try:
+            tracemalloc.start()
+            report = await import_musicbrainz_dump(store, path, batch=50, finish=False)
+            streamed = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            assert report.counts["imported line"] == lines
+            return streamed
+        finally:
+            if tracemalloc.is_tracing():
+                tracemalloc.stop()
+            await store.close()
+
+    small, large = await peak(200), await peak(800)
+    # Four times the lines (the same mix in every batch), the same peak: one batch in memory.
+    assert large < small * 1.25 + 512 * 1024, (small, large)
+
+
+async def test_scope_by_tag_and_by_artist(tmp_path: Path) -> None:
+    lines = mbdump.write_lines(tmp_path / "dump.json", 300)
+    store = await Store.open(tmp_path / "t.db")
+    try:
+        await import_musicbrainz_dump(store, lines, Scope.of(tags=["K-Pop"]))
+        tagged = await store.fetchall(
+            "SELECT mbid FROM import_scope_artists WHERE scope = 'tag=k-pop' ORDER BY mbid"
+        )
+        expected = sorted(mbdump.artist_id(n) for n in range(60) if n % 3 == 0)
+        assert [r[0] for r in tagged] == expected
+        one = Scope.of(artists=[mbdump.artist_id(4)])
+        report = await import_musicbrainz_dump(store, lines, one)
+        assert report.counts["imported line"] >= 2  # the artist and what credits it
+    finally:
+        await store.close()
+    with pytest.raises(UserError):
+        Scope.of(artists=["not-an-mbid"])
+
+
+async def test_malformed_lines_are_counted_and_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    good = mbdump.write_lines(tmp_path / "good.json", 40).read_text(encoding="utf-8")
+    path.write_text('{"broken json\n' + good + '{"id": "x", "video": false, "relations": 3}\n')
+    store = await Store.open(tmp_path / "b.db")
+    try:
+        report = await import_musicbrainz_dump(store, path)
+        assert report.counts["malformed line"] == 2
+        assert any("line 1" in w for w in report.warnings)
+        assert report.counts["imported line"] == 40
+    finally:
+        await store.close()
+
+
+async def test_killed_import_resumes_where_it_stopped(
+    dump: Path, imported: tuple[Path, object], tmp_path: Path
+) -> None:
+    database = tmp_path / "killed.db"
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_PATH": str(database),
+        "LOG_LEVEL": "DEBUG",
+    }
+    command = [sys.executable, "-m", "linernotes.bot", "import", "musicbrainz-dump", str(dump)]
+    process = await asyncio.create_subprocess_exec(
+        *command,
+        "--area",
+        "KR",
+        "--batch",
+        "50",
+        env=env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stderr is not None
+        async for line in process.stderr:
+            # Kill after the third committed batch of the recordings: mid-member.
+            if b"mbdump/recording committed through record 150" in line:
+                process.send_signal(signal.SIGKILL)
+                break
+        await process.wait()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == -signal.SIGKILL
+    store = await Store.open(database)
+    try:
+        done = await imports.checkpoints(store, "musicbrainz-dump", mbdump_key(dump))
+        assert done["mbdump/artist"].finished
+        assert not done["mbdump/recording"].finished
+        assert done["mbdump/recording"].line >= 150
+        report = await import_musicbrainz_dump(store, dump, KR)
+        # The finished artist member is passed over, the recordings resume after the kill.
+        assert report.counts["resumed line"] == done["mbdump/recording"].line
+        assert report.counts["read line"] == LINES - 400 - done["mbdump/recording"].line
+        resumed = await table_counts(store)
+    finally:
+        await store.close()
+    clean = await Store.open(imported[0])
+    try:
+        assert resumed == await table_counts(clean)
+    finally:
+        await clean.close()
+
+
+async def test_wikidata_dump_lines_add_names_sitelinks_and_sources(
+    store: Store, tmp_path: Path
+) -> None:
+    path = mbdump.write_wikidata_dump(tmp_path / "wd.json", 60)
+    report = await import_wikidata_dump(store, path, batch=7)
+    assert report.counts["item"] == 60
+    assert report.counts["linked item"] == 30  # the Korean half is in the catalog
+    assert report.counts["unlinked item"] == 30
+    artist = await db.entity_by_key(store, "artist", f"mb:{mbdump.artist_id(4)}")
+    names = {n.name: n.origin for n in await db.names_of(store, artist.id)}
+    assert names["위키 가수 4"] == "wikidata"
+    assert names["별명 4"] == "wikidata"
+    assert artist.name == mbdump.artist_name(4)  # Wikidata only adds
+    urls = [s.url for s in await db.entity_sources(store, artist.id)]
+    assert "https://www.wikidata.org/wiki/Q900004" in urls
+    row = await store.fetchone("SELECT sitelinks FROM entities WHERE id = ?", (artist.id,))
+    assert row[0] == 4
+    before = await table_counts(store)
+    await imports.clear_checkpoints(store, "wikidata-dump", mbdump_key(path))
+    await import_wikidata_dump(store, path)
+    assert await table_counts(store) == before
+
+
+async def test_wikidata_sparql_result_streams_binding_by_binding(
+    store: Store, tmp_path: Path
+) -> None:
+    # 400 pretty-printed bindings: well over one read chunk, so objects span chunk ends.
+    path = mbdump.write_sparql(tmp_path / "q.json", 400, broken=2)
+    assert path.stat().st_size > 3 * 65536
+    report = await import_wikidata_dump(store, path, batch=50)
+    assert report.counts["item"] == 399
+    assert report.counts["malformed record"] == 1
+    assert any("binding 3" in w for w in report.warnings)
+    artist = await db.entity_by_key(store, "artist", f"mb:{mbdump.artist_id(10)}")
+    assert "위키 가수 10" in [n.name for n in await db.names_of(store, artist.id)]
+    # Sitelinks now rank the artist: its names carry the Wikidata band.
+    found = (await resolve(store, "위키 가수 10"))[0]
+    assert found.id == artist.id and found.importance >= 2_000_000
+    # Resuming a finished file reads nothing.
+    again = await import_wikidata_dump(store, path)
+    assert again.counts["item"] == 0
+
+
+async def test_wikidata_refuses_a_file_that_is_not_a_result(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text('{"head": {"vars": []}, "nothing": 1}', encoding="utf-8")
+    store = await Store.open(tmp_path / "x.db")
+    try:
+        with pytest.raises(DataFileError, match="not a SPARQL JSON result"):
+            await import_wikidata_dump(store, path)
+    finally:
+        await store.close()
+
+
+def test_cli_reports_bad_dump_input_in_one_line(tmp_path: Path) -> None:
+    from tests.test_settings import run_cli
+
+    env = {"DATABASE_PATH": str(tmp_path / "cli.db"), "LOG_LEVEL": "WARNING"}
+    missing = run_cli("import", "musicbrainz-dump", "nope.tar.xz", env=env, cwd=tmp_path)
+    assert missing.returncode != 0
+    assert "no such file" in missing.stderr and "Traceback" not in missing.stderr
+    dump = mbdump.write_lines(tmp_path / "d.json", 30)
+    bad = run_cli("import", "musicbrainz-dump", str(dump), "--artist", "x", env=env, cwd=tmp_path)
+    assert bad.returncode != 0
+    assert "not a MusicBrainz id" in bad.stderr and "Traceback" not in bad.stderr
+    good = run_cli("import", "musicbrainz-dump", str(dump), env=env, cwd=tmp_path)
+    assert good.returncode == 0, good.stderr
+    assert "30 imported lines" in good.stdout
+    assert good.stderr == ""  # no progress bar when stderr is not a terminal
+    junk = tmp_path / "junk.json"
+    junk.write_text("{}\nhello\n", encoding="utf-8")
+    for source in ("wikidata", "musicbrainz-dump"):
+        refused = run_cli("import", source, str(junk), env=env, cwd=tmp_path)
+        assert refused.returncode != 0, source
+        assert "could be read" in refused.stderr and "Traceback" not in refused.stderr

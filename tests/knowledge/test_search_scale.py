@@ -1,0 +1,174 @@
+"""Ranking among thousands of imported homonyms, and Hangul as it is typed."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from linernotes.bot.knowledge.importers import import_catalog
+from linernotes.bot.knowledge.normalize import normalize
+from linernotes.bot.knowledge.search import resolve
+from linernotes.bot.store import Store
+from linernotes.bot.store import catalog as db
+
+BUNDLED = Path(__file__).resolve().parents[2] / "data" / "catalog"
+IMPORTED = 1500
+
+
+async def _add_imported(
+    conn: db.Conn,
+    kind: str,
+    key: str,
+    name: str,
+    *,
+    sitelinks: int | None = None,
+    release_count: int | None = None,
+) -> int:
+    entity_id = await db.upsert_entity(conn, kind, key, "musicbrainz", name)
+    if kind == "song":
+        await db.upsert_song(conn, entity_id, None)
+    else:
+        await db.upsert_artist(conn, entity_id, "group")
+    await db.set_importance_signals(
+        conn, entity_id, sitelinks=sitelinks, release_count=release_count
+    )
+    norm = normalize(name)
+    await db.add_names(
+        conn, [(entity_id, kind, name, norm, "title", None, True, "musicbrainz")], overwrite=False
+    )
+    return entity_id
+
+
+@pytest.fixture(scope="module")
+def _crowded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled catalog plus imported homonyms that sort before the curated names."""
+    import asyncio
+
+    path = tmp_path_factory.mktemp("crowded") / "template.db"
+
+    async def build() -> None:
+        store = await Store.open(path)
+        rng = random.Random(8)
+        try:
+            await import_catalog(store, [BUNDLED])
+            async with store.transaction() as conn:
+                for i in range(IMPORTED):
+                    # Exact homonyms and names that come first in alphabetical order.
+                    for stem in ("봄날", "Next Level", "봄 0", "Next L 0"):
+                        await _add_imported(
+                            conn,
+                            "song",
+                            f"mb:{stem}:{i}",
+                            f"{stem}{i:04d}" if stem.endswith("0") else stem,
+                            release_count=rng.randint(1, 40),
+                        )
+                # Sitelinks outrank release counts, whatever their size.
+                await _add_imported(conn, "song", "mb:big", "Next Level", release_count=900)
+                await _add_imported(conn, "song", "mb:wiki", "Next Level", sitelinks=3)
+                # Many artists share a trigram with one imported song.
+                for i in range(300):
+                    await _add_imported(conn, "artist", f"mb:qz{i}", f"Qzxv Artist {i:03d}")
+                await _add_imported(conn, "song", "mb:qzsong", "Zz Qzxv Song")
+                await db.refresh_labels(conn)
+        finally:
+            await store.close()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture
+async def crowded(_crowded_db: Path, tmp_path: Path) -> AsyncIterator[Store]:
+    target = tmp_path / "crowded.db"
+    target.write_bytes(_crowded_db.read_bytes())
+    store = await Store.open(target)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def test_curated_title_first_among_thousands_of_imported_homonyms(crowded: Store) -> None:
+    spring = (await resolve(crowded, "봄날", ["song"], limit=25))[0]
+    assert spring.label.startswith("Spring Day (봄날) — BTS")
+    level = await resolve(crowded, "Next Level", ["song"], limit=25)
+    assert level[0].label.startswith("Next Level — aespa")
+    # Then Wikidata's sitelinks before MusicBrainz's release count.
+    keys = [(await db.entity(crowded, m.id)).key for m in level[:3]]
+    assert keys[1:] == ["mb:wiki", "mb:big"]
+
+
+async def test_prefix_reads_important_names_not_the_first_alphabetically(crowded: Store) -> None:
+    # 1,500 imported "봄 0…" and "Next L 0…" sort before the curated names.
+    found = await resolve(crowded, "봄", ["song"])
+    assert any(m.label.startswith("Spring Day (봄날) — BTS") for m in found)
+    first = (await resolve(crowded, "Next L", ["song"]))[0]
+    assert first.label.startswith("Next Level — aespa")
+
+
+async def test_kind_filter_applies_before_the_limit(crowded: Store) -> None:
+    found = await resolve(crowded, "qzxv", ["song"])
+    assert [m.name for m in found] == ["Zz Qzxv Song"]
+
+
+@pytest.mark.parametrize("query", ["봄ㄴ", "봄나", "ㅂㄴ", "ㅂㄴ ", "봄"])
+async def test_hangul_as_it_is_typed(crowded: Store, query: str) -> None:
+    found = await resolve(crowded, query, ["song"], limit=25)
+    assert found[0].label.startswith("Spring Day (봄날) — BTS"), [m.label for m in found[:3]]
+
+
+async def test_complete_hangul_input_ranks_as_before(crowded: Store) -> None:
+    # "달빛" is a whole name and, key by key, a prefix of "달비치": after a whole name the
+    # ordinary prefixes ("달빛이") stay above such matches, however important they are.
+    async with crowded.transaction() as conn:
+        await _add_imported(conn, "song", "mb:moon", "달빛", release_count=1)
+        await _add_imported(conn, "song", "mb:moon-2", "달빛이", release_count=1)
+        await _add_imported(conn, "song", "mb:moon-3", "달비치", sitelinks=500)
+    found = await resolve(crowded, "달빛", ["song"])
+    assert [(m.name, m.tier) for m in found] == [
+        ("달빛", "exact"),
+        ("달빛이", "prefix"),
+        ("달비치", "jamo"),
+    ]
+    # While typing, the same name is a prefix match, and the more important one leads.
+    typing = await resolve(crowded, "달비", ["song"])
+    assert [(m.name, m.tier) for m in typing] == [
+        ("달비치", "prefix"),
+        ("달빛", "prefix"),
+        ("달빛이", "prefix"),
+    ]
+
+
+async def test_rank_follows_entity_signals(crowded: Store) -> None:
+    async with crowded.transaction() as conn:
+        entity_id = await _add_imported(conn, "song", "mb:later", "Later Famous", release_count=1)
+    before = (await resolve(crowded, "Later Famous"))[0].importance
+    async with crowded.transaction() as conn:
+        await db.set_importance_signals(conn, entity_id, sitelinks=40)
+    after = (await resolve(crowded, "Later Famous"))[0].importance
+    assert after > before
+
+
+async def test_hangul_forms_backfilled_for_names_stored_before(crowded: Store) -> None:
+    async with crowded.transaction() as conn:
+        await conn.execute("UPDATE names SET jamo = NULL, choseong = NULL")
+        await conn.execute("INSERT INTO meta (key, value) VALUES ('hangul_forms_pending', '1')")
+    assert not await resolve(crowded, "ㅂㄴ", ["song"])
+    async with crowded.transaction() as conn:
+        assert await db.fill_hangul_forms(conn) > 0
+        assert await db.fill_hangul_forms(conn) == 0
+    assert (await resolve(crowded, "ㅂㄴ", ["song"]))[0].label.startswith("Spring Day (봄날)")
+
+
+async def test_signals_from_online_lookups_reach_the_rank(crowded: Store) -> None:
+    async with crowded.transaction() as conn:
+        entity_id = await _add_imported(conn, "song", "mb:looked-up", "Looked Up", release_count=1)
+    before = (await resolve(crowded, "Looked Up"))[0].importance
+    await crowded.execute(
+        "INSERT INTO importance_signals (entity_id, signal, value) VALUES (?, ?, ?)",
+        (entity_id, "wikidata sitelinks", 12),
+    )
+    after = (await resolve(crowded, "Looked Up"))[0].importance
+    assert before < 2_000_000 <= after
