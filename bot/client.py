@@ -111,8 +111,8 @@ def build_online(settings: Settings, store: Store) -> OnlineLookup | None:
     agent = user_agent(settings.musicbrainz_contact)
     return OnlineLookup(
         store,
-        MusicBrainzClient(settings.musicbrainz_api_base, agent),
-        WikidataClient(settings.wikidata_api_base, agent),
+        MusicBrainzClient(settings.musicbrainz_api_base, agent, on_request=metrics.online_lookup),
+        WikidataClient(settings.wikidata_api_base, agent, on_request=metrics.online_lookup),
     )
 
 

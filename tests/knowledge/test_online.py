@@ -310,6 +310,35 @@ async def test_malformed_answers_are_clear_errors(store: Store, standins) -> Non
         await online.close()
 
 
+async def test_every_request_is_reported_with_its_result(standins) -> None:
+    # The bot core passes metrics.online_lookup here; the knowledge layer never imports it.
+    mb, _ = standins
+    seen: list[tuple[str, str]] = []
+    client = MusicBrainzClient(
+        mb.base,
+        "LinerNotes/test ( a@example.org )",
+        limiter=RateLimiter(0.0),
+        on_request=lambda *r: seen.append(r),
+    )
+    try:
+        assert await client.search("recording", "Knowing Me, Knowing You")
+        mb.malformed = True
+        with pytest.raises(ServiceUnavailable):
+            await client.search("recording", "Knowing Me, Knowing You")
+        mb.malformed = False
+        mb.fail(503, times=2, retry_after="0")
+        with pytest.raises(ServiceUnavailable):
+            await client.search("recording", "Knowing Me, Knowing You")
+    finally:
+        await client.close()
+    assert seen == [
+        ("musicbrainz", "ok"),
+        ("musicbrainz", "malformed"),
+        ("musicbrainz", "throttled"),
+        ("musicbrainz", "throttled"),
+    ]
+
+
 async def test_curated_entity_never_causes_a_request(
     store: Store, standins, tmp_path: Path
 ) -> None:

@@ -7,6 +7,7 @@ import json
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,6 +52,7 @@ class JsonService:
         interval: float = 1.0,
         timeout: float = 10.0,
         max_retry_wait: float = 5.0,
+        on_request: Callable[[str, str], None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.user_agent = user_agent
@@ -61,6 +63,12 @@ class JsonService:
         # Round-trip times of recent requests (politeness wait excluded), for the benchmark.
         self.latencies: deque[float] = deque(maxlen=10_000)
         self._session: aiohttp.ClientSession | None = None
+        # Told (service, result) after every request: the bot core counts them for its metrics.
+        self.on_request = on_request
+
+    def _counted(self, result: str) -> None:
+        if self.on_request is not None:
+            self.on_request(self.name.lower(), result)
 
     def _unavailable(self) -> ServiceUnavailable:
         return ServiceUnavailable(f"{self.name} did not answer; try again in a minute.")
@@ -92,14 +100,17 @@ class JsonService:
                     body = await response.read() if status == 200 else b""
             except (aiohttp.ClientError, TimeoutError) as exc:
                 log.warning("%s: no answer from %s: %s", self.name, url, exc or type(exc).__name__)
+                self._counted("no_answer")
                 raise self._unavailable() from None
             finally:
                 self.latencies.append(time.perf_counter() - started)
                 # The next request leaves an interval after this one was answered too.
                 self.limiter.hold(self.limiter.interval)
             if status == 404:
+                self._counted("not_found")
                 return None
             if status in (429, 503):
+                self._counted("throttled")
                 wait = retry if retry is not None else self.limiter.interval
                 self.limiter.hold(wait)
                 log.warning(
@@ -110,12 +121,16 @@ class JsonService:
                 raise self._unavailable()
             if status != 200:
                 log.warning("%s answered %d for %s", self.name, status, url)
+                self._counted("error")
                 raise self._unavailable()
             try:
-                return json.loads(body.decode("utf-8"))
+                document = json.loads(body.decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                self._counted("malformed")
                 log.warning("%s sent malformed JSON for %s: %s", self.name, url, exc)
                 raise ServiceUnavailable(
                     f"{self.name} sent an answer I could not read; try again in a minute."
                 ) from None
+            self._counted("ok")
+            return document
         raise self._unavailable()  # pragma: no cover  (the loop always returns or raises)
