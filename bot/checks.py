@@ -7,6 +7,7 @@ from typing import TypeVar
 
 import discord
 from discord import app_commands
+from linernotes.bot.i18n import N_
 
 T = TypeVar("T")
 
@@ -28,7 +29,7 @@ def manage_guild_only() -> Callable[[T], T]:
         permissions = interaction.permissions
         if permissions.manage_guild or permissions.administrator:
             return True
-        raise NotAllowed("You need the Manage Server permission to do that.")
+        raise NotAllowed(N_("You need the Manage Server permission to do that."))
 
     def decorator(func: T) -> T:
         func = app_commands.default_permissions(manage_guild=True)(func)

@@ -21,6 +21,7 @@ from discord.ext import commands
 from linernotes.bot import __version__, metrics
 from linernotes.bot.error_replies import describe_error, send_error
 from linernotes.bot.errors import ConfigError
+from linernotes.bot.i18n import pick_lang
 from linernotes.bot.knowledge.online.lookup import OnlineLookup
 from linernotes.bot.knowledge.online.musicbrainz import MusicBrainzClient
 from linernotes.bot.knowledge.online.wikidata import WikidataClient
@@ -30,6 +31,7 @@ from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore
 from linernotes.bot.store.status import Heartbeat, StatusStore
 from linernotes.bot.threads import ThreadOpener
+from linernotes.bot.translator import CatalogueTranslator, lang_of
 from linernotes.bot.useragent import user_agent
 
 log = logging.getLogger(__name__)
@@ -185,6 +187,8 @@ class LinerNotesBot(commands.AutoShardedBot):
                 cause = exc.__cause__ or exc
                 self.failed_extensions[name] = f"{type(cause).__name__}: {cause}"
                 log.exception("could not load extension %s; the others still load", name)
+        # Before the sync: command names and descriptions go out with their translations.
+        await self.tree.set_translator(CatalogueTranslator())
         self.commands_state = await self.sync_commands()
         if self.settings.metrics_addr is not None and self.metrics_server is None:
             host, port = self.settings.metrics_addr
@@ -418,16 +422,27 @@ class LinerNotesTree(app_commands.CommandTree):
     """Command tree with the three-tier error handling (CONTRIBUTING.md, "Errors")."""
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        """Note when a command arrived, for its latency; every interaction goes on."""
+        """Note when a command arrived and the language to answer in; every interaction goes on."""
         interaction.extras["received"] = time.perf_counter()
+        # Autocomplete shows catalog names, in no language of ours: spare it the lookup.
+        if interaction.type is not discord.InteractionType.autocomplete:
+            interaction.extras["lang"] = await self.reply_lang(interaction)
         return True
+
+    async def reply_lang(self, interaction: discord.Interaction) -> str:
+        """Return the server's pinned language, else the member's Discord language."""
+        pinned = None
+        store = getattr(self.client, "store", None)
+        if interaction.guild_id is not None and store is not None:
+            pinned = (await GuildStore(store).config(interaction.guild_id))["language"]
+        return pick_lang(pinned, interaction.locale)
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         """Tell the user what went wrong, without a traceback; log the unexpected."""
         await send_error(interaction, error)
-        _, expected = describe_error(error)
+        _, expected = describe_error(error, lang_of(interaction))
         record_interaction(interaction, "user_error" if expected else "error")
 
 

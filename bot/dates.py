@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from linernotes.bot.errors import UserError, echo
+from linernotes.bot.i18n import N_
 
 _MONTHS = {
     name.lower(): number
@@ -44,24 +45,39 @@ def parse_day(text: str, today: date) -> date:
     cleaned = " ".join(text.strip().split())
     year, month, day = _split(cleaned)
     if month is None or day is None:
-        raise UserError(f"{echo(text)!r} is not a date I can read: try {FORMATS}.")
+        raise UserError(
+            N_("{text} is not a date I can read: try {formats}."),
+            text=repr(echo(text)),
+            formats=FORMATS,
+        )
     if not 1 <= month <= 12:
-        raise UserError(f"{echo(text)!r} is not a date: there is no month {month}.")
+        raise UserError(
+            N_("{text} is not a date: there is no month {month}."),
+            text=repr(echo(text)),
+            month=month,
+        )
     if year is None:
         year = today.year
         if (month, day) == (2, 29):
             while not calendar.isleap(year):
                 year -= 1
     if year < 1:
-        raise UserError(f"{echo(text)!r} is not a date: there is no year {year}.")
+        raise UserError(
+            N_("{text} is not a date: there is no year {year}."), text=repr(echo(text)), year=year
+        )
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
         if (month, day) == (2, 29):
             raise UserError(
-                f"{echo(text)!r} is not a date: {year} is not a leap year, so February has 28 days."
+                N_("{text} is not a date: {year} is not a leap year, so February has 28 days."),
+                text=repr(echo(text)),
+                year=year,
             )
         raise UserError(
-            f"{echo(text)!r} is not a date: {calendar.month_name[month]} has {last} days."
+            N_("{text} is not a date: {month} has {days} days."),
+            text=repr(echo(text)),
+            month=calendar.month_name[month],
+            days=last,
         )
     return date(year, month, day)
 

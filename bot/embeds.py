@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 import discord
-from linernotes.bot.knowledge import vocab
+from linernotes.bot.i18n import N_, t, tn
+from linernotes.bot.knowledge import vocab, wording
 from linernotes.bot.knowledge.cards import (
     ArtistCard,
     CreditLine,
@@ -24,31 +25,31 @@ from linernotes.bot.knowledge.cards import (
 from linernotes.bot.render import Field, clip, link, make_embed, pack_lines
 from linernotes.bot.store.posts import ReviewPost
 
-SOURCE_FOOTER = (
+SOURCE_FOOTER = N_(
     "Every line links its source. Unmarked: official or encyclopedic; press; database; "
     "fan source; community = approved by a moderator."
 )
 FIELD_BUDGET = 1000
-DISPUTED_FIELDS = {"date": "release date", "label": "label", "premiere": "premiere"}
+DISPUTED_FIELDS = {"date": N_("release date"), "label": N_("label"), "premiere": N_("premiere")}
 
 
-def grade_mark(grade: str) -> str:
+def grade_mark(grade: str, lang: str = "en") -> str:
     """Return a fact's grade label in italics (" *(press)*"), or "" for the best grades."""
-    note = vocab.grade_note(grade).strip()
-    return f" *{note}*" if note else ""
+    note = wording.grade_note(grade, lang)
+    return f" *({note})*" if note else ""
 
 
-def sources_text(sources: Sequence[SourceRef], limit: int = 2) -> str:
+def sources_text(sources: Sequence[SourceRef], limit: int = 2, lang: str = "en") -> str:
     """Return up to ``limit`` source links, noting how many more there are."""
     unique = list(dict.fromkeys(sources))
     shown = " · ".join(link(s.outlet, s.url) for s in unique[:limit])
     extra = len(unique) - limit
-    return shown + (f" +{extra}" if extra > 0 else "") if shown else "no source"
+    return shown + (f" +{extra}" if extra > 0 else "") if shown else t("no source", lang)
 
 
-def fact_source(sources: Sequence[SourceRef]) -> str:
+def fact_source(sources: Sequence[SourceRef], lang: str = "en") -> str:
     """Return the link of one fact's own source, or say that none is recorded."""
-    return sources_text(sources, 1) if sources else "no source recorded"
+    return sources_text(sources, 1, lang) if sources else t("no source recorded", lang)
 
 
 def titled(name: str, hangul: str | None) -> str:
@@ -61,9 +62,15 @@ def mmss(seconds: int | None) -> str | None:
     return None if seconds is None else f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def _status(status: str) -> str:
+def _status(status: str, lang: str = "en") -> str:
+    if lang != "en":
+        return wording.status_phrase(status, lang)
     known = vocab.STATUS.get(status)
     return known.card if known else status
+
+
+def _role_title(role: str, lang: str) -> str:
+    return vocab.role_title(role) if lang == "en" else wording.role_title(role, lang)
 
 
 def _names(refs: Iterable[object]) -> str:
@@ -71,192 +78,267 @@ def _names(refs: Iterable[object]) -> str:
 
 
 def _pages(
-    title: str, lines: Sequence[str], *, url: str | None = None, footer: str = SOURCE_FOOTER
+    title: str,
+    lines: Sequence[str],
+    *,
+    url: str | None = None,
+    footer: str = SOURCE_FOOTER,
+    lang: str = "en",
 ) -> list[discord.Embed]:
-    chunks = pack_lines(lines, 3800) or ["Nothing recorded yet."]
+    chunks = pack_lines(lines, 3800) or [t("Nothing recorded yet.", lang)]
     total = len(chunks)
     return [
         make_embed(
             title,
             chunk,
             url=url,
-            footer=f"{footer}" + (f" · page {i + 1}/{total}" if total > 1 else ""),
+            footer=t(footer, lang)
+            + (t(" · page {n}/{total}", lang, n=i + 1, total=total) if total > 1 else ""),
         )
         for i, chunk in enumerate(chunks)
     ]
 
 
-def video_line(video: VideoInfo) -> str:
+def video_line(video: VideoInfo, lang: str = "en") -> str:
     """Return one line about a video: link, premiere, length, directors, source."""
     parts = [link(video.video.name, video.youtube_url)]
     if video.kind != "music video":
-        parts.append(video.kind)
+        parts.append(t(video.kind, lang))
     if video.premiere:
-        parts.append(f"premiered {video.premiere} ({fact_source(video.source_of('premiere'))})")
+        date = wording.format_date(video.premiere, lang)
+        parts.append(
+            t("premiered {date}", lang, date=date)
+            + f" ({fact_source(video.source_of('premiere'), lang)})"
+        )
     if video.length_s:
         parts.append(mmss(video.length_s) or "")
     if video.directors:
-        parts.append("directed by " + ", ".join(d.artist.name for d in video.directors))
+        names = ", ".join(d.artist.name for d in video.directors)
+        parts.append(t("directed by {names}", lang, names=names))
     sources = [s for d in video.directors for s in d.sources] or list(video.sources)
-    return " · ".join(p for p in parts if p) + f" — {sources_text(sources)}"
+    return " · ".join(p for p in parts if p) + f" — {sources_text(sources, lang=lang)}"
 
 
-def _counts(credits: int, references: int, reviews: int) -> str:
-    return (
-        f"{credits} credit{'s' * (credits != 1)} (`/credits`), "
-        f"{references} reference{'s' * (references != 1)} (`/references`), "
-        f"{reviews} review{'s' * (reviews != 1)} (`/reviews`)"
+def _counts(credits: int, references: int, reviews: int, lang: str = "en") -> str:
+    return ", ".join(
+        (
+            tn("{n} credit", "{n} credits", credits, lang) + " (`/credits`)",
+            tn("{n} reference", "{n} references", references, lang) + " (`/references`)",
+            tn("{n} review", "{n} reviews", reviews, lang) + " (`/reviews`)",
+        )
     )
 
 
-def release_embed(card: ReleaseCard) -> discord.Embed:
+def _release_type(type_: str, lang: str) -> str:
+    if lang == "en":
+        return vocab.release_type_title(type_)
+    return wording.release_type_word(type_, lang)
+
+
+def release_embed(card: ReleaseCard, lang: str = "en") -> discord.Embed:
     """Render a release card."""
-    facts = [f"**{vocab.release_type_title(card.type)}** by {_names(card.artists) or '?'}"]
+    facts = [
+        t(
+            "**{type}** by {artists}",
+            lang,
+            type=_release_type(card.type, lang),
+            artists=_names(card.artists) or "?",
+        )
+    ]
     if card.date:
-        facts.append(f"released {card.date} (KST) ({fact_source(card.source_of('date'))})")
+        date = wording.format_date(card.date, lang)
+        facts.append(
+            t("released {date} (KST)", lang, date=date)
+            + f" ({fact_source(card.source_of('date'), lang)})"
+        )
     if card.label:
-        facts.append(f"{card.label} ({fact_source(card.source_of('label'))})")
+        facts.append(f"{card.label} ({fact_source(card.source_of('label'), lang)})")
     description = " · ".join(facts)
     if card.parent:
-        description += f"\nFrom **{card.parent.name}**"
+        description += "\n" + t("From **{release}**", lang, release=card.parent.name)
     if card.children:
-        description += "\nSingles and repackages: " + _names(card.children)
+        description += "\n" + t(
+            "Singles and repackages: {names}", lang, names=_names(card.children)
+        )
     fields = []
     if card.tracks:
-        tracks = "\n".join(f"{i}. {t.name}" for i, t in enumerate(card.tracks, start=1))
-        fields.append(Field("Tracklist (songs in the catalog)", tracks))
+        tracks = "\n".join(f"{i}. {track.name}" for i, track in enumerate(card.tracks, start=1))
+        fields.append(Field(t("Tracklist (songs in the catalog)", lang), tracks))
     if card.videos:
-        fields.append(Field("Video", "\n".join(video_line(v) for v in card.videos)))
+        fields.append(Field(t("Video", lang), "\n".join(video_line(v, lang) for v in card.videos)))
     fields.append(
-        Field("In the catalog", _counts(card.credit_count, card.reference_count, card.review_count))
+        Field(
+            t("In the catalog", lang),
+            _counts(card.credit_count, card.reference_count, card.review_count, lang),
+        )
     )
     if card.disputed:
         # The catalog's value is the one above; a database that says otherwise is noted.
         fields.append(
             Field(
-                "Other sources say",
+                t("Other sources say", lang),
                 "\n".join(
-                    f"• {DISPUTED_FIELDS.get(d.field, d.field)}: {d.value}"
-                    f"{grade_mark(vocab.DATABASE)} — {sources_text([d.source])}"
+                    f"• {t(DISPUTED_FIELDS.get(d.field, d.field), lang)}: {d.value}"
+                    f"{grade_mark(vocab.DATABASE, lang)} — {sources_text([d.source], lang=lang)}"
                     for d in card.disputed
                 ),
             )
         )
-    fields.append(Field("Sources", sources_text(card.sources, 4)))
+    fields.append(Field(t("Sources", lang), sources_text(card.sources, 4, lang)))
     return make_embed(
-        titled(card.title, card.hangul), description, fields=fields, footer=SOURCE_FOOTER
+        titled(card.title, card.hangul), description, fields=fields, footer=t(SOURCE_FOOTER, lang)
     )
 
 
-def song_embed(card: SongCard) -> discord.Embed:
+def song_embed(card: SongCard, lang: str = "en") -> discord.Embed:
     """Render a song card."""
-    description = f"**Song** by {_names(card.artists) or '?'}"
+    description = t("**Song** by {artists}", lang, artists=_names(card.artists) or "?")
     if card.length_s:
         description += f" · {mmss(card.length_s)}"
     fields = []
     if card.releases:
         lines = [
-            f"{r.release.name} ({vocab.release_type_title(r.type).lower()}"
-            + (f", {r.date}" if r.date else "")
-            + f", track {r.position})"
+            f"{r.release.name} ("
+            + ", ".join(
+                [_release_type(r.type, lang).lower()]
+                + ([wording.format_date(r.date, lang)] if r.date else [])
+                + [t("track {n}", lang, n=r.position)]
+            )
+            + ")"
             for r in card.releases
         ]
-        fields.append(Field("Released on", "\n".join(lines)))
+        fields.append(Field(t("Released on", lang), "\n".join(lines)))
     if card.videos:
-        fields.append(Field("Video", "\n".join(video_line(v) for v in card.videos)))
+        fields.append(Field(t("Video", lang), "\n".join(video_line(v, lang) for v in card.videos)))
     fields.append(
-        Field("In the catalog", _counts(card.credit_count, card.reference_count, card.review_count))
+        Field(
+            t("In the catalog", lang),
+            _counts(card.credit_count, card.reference_count, card.review_count, lang),
+        )
     )
-    fields.append(Field("Sources", sources_text(card.sources, 4)))
+    fields.append(Field(t("Sources", lang), sources_text(card.sources, 4, lang)))
     return make_embed(
-        titled(card.title, card.hangul), description, fields=fields, footer=SOURCE_FOOTER
+        titled(card.title, card.hangul), description, fields=fields, footer=t(SOURCE_FOOTER, lang)
     )
 
 
-def credit_line(line: CreditLine, *, with_subject: bool = False) -> str:
+def credit_line(line: CreditLine, *, with_subject: bool = False, lang: str = "en") -> str:
     """Return one credit: the name (as credited), its grade and sources."""
     name = line.artist.name
     if line.credited_as and line.credited_as != name:
-        name += f" (credited as {line.credited_as})"
+        name += t(" (credited as {name})", lang, name=line.credited_as)
     if with_subject:
         name = f"{line.subject.name}: {name}"
     detail = f" — {line.detail}" if line.detail else ""
-    return f"• {name}{detail}{grade_mark(line.grade)} — {sources_text(line.sources)}"
+    grade = grade_mark(line.grade, lang)
+    return f"• {name}{detail}{grade} — {sources_text(line.sources, lang=lang)}"
 
 
-def credits_pages(view: CreditsView, role: str | None = None) -> list[discord.Embed]:
+def credits_pages(
+    view: CreditsView, role: str | None = None, lang: str = "en"
+) -> list[discord.Embed]:
     """Render credits grouped by role."""
     lines: list[str] = []
     multiple_subjects = len({ln.subject.id for g in view.groups for ln in g.lines}) > 1
     for group in view.groups:
         if role and group.role != role:
             continue
-        lines.append(f"**{vocab.role_title(group.role)}**")
-        lines.extend(credit_line(ln, with_subject=multiple_subjects) for ln in group.lines)
+        lines.append(f"**{_role_title(group.role, lang)}**")
+        lines.extend(
+            credit_line(ln, with_subject=multiple_subjects, lang=lang) for ln in group.lines
+        )
     if not lines:
-        what = f"{role} credits" if role else "credits"
+        subject = view.subject.name
         lines = [
-            f"No {what} for {view.subject.name} in the catalog yet. `/suggest` one "
-            "with a source, and a moderator can add it."
+            t(
+                "No {role} credits for {subject} in the catalog yet. `/suggest` one with a "
+                "source, and a moderator can add it.",
+                lang,
+                role=_role_title(role, lang),
+                subject=subject,
+            )
+            if role
+            else t(
+                "No credits for {subject} in the catalog yet. `/suggest` one with a source, "
+                "and a moderator can add it.",
+                lang,
+                subject=subject,
+            )
         ]
-    return _pages(f"Credits — {view.subject.name}", lines)
+    return _pages(t("Credits — {subject}", lang, subject=view.subject.name), lines, lang=lang)
 
 
-def reference_line(line: ReferenceLine, outgoing: bool) -> str:
+def reference_line(line: ReferenceLine, outgoing: bool, lang: str = "en") -> str:
     """Return one reference with its status and evidence."""
     other = line.target if outgoing else line.source_entity
-    arrow = f"{line.relation} of" if outgoing else f"{line.relation} in"
+    relation = line.relation if lang == "en" else wording.relation_phrase(line.relation, lang)
     text = (
-        f"• **{line.relation.capitalize()}** → {other.label or other.name}"
+        f"• **{relation[:1].upper() + relation[1:]}** → {other.label or other.name}"
         if outgoing
-        else (f"• {other.label or other.name} — **{arrow}** this")
+        else "• "
+        + t(
+            "{other} — **{relation} in** this",
+            lang,
+            other=other.label or other.name,
+            relation=relation,
+        )
     )
-    text += f" *({_status(line.status)})*"
+    text += f" *({_status(line.status, lang)})*"
     if line.timestamp_s is not None:
-        text += f" at {mmss(line.timestamp_s)}"
+        text += t(" at {time}", lang, time=mmss(line.timestamp_s))
     if line.note:
         text += f": {clip(line.note, 300)}"
     if line.review is not None:
         review = line.review
-        by = f" by {review.author}" if review.author else ""
-        text += f" — reading from {link(review.title, review.url)}{by}, {review.outlet}"
-    text += f" — evidence: {sources_text(line.sources)}"
+        by = t(" by {author}", lang, author=review.author) if review.author else ""
+        text += t(
+            " — reading from {review}{by}, {outlet}",
+            lang,
+            review=link(review.title, review.url),
+            by=by,
+            outlet=review.outlet,
+        )
+    text += t(" — evidence: {sources}", lang, sources=sources_text(line.sources, lang=lang))
     return text
 
 
-def references_pages(view: ReferencesView) -> list[discord.Embed]:
+def references_pages(view: ReferencesView, lang: str = "en") -> list[discord.Embed]:
     """Render what a subject references and what references it."""
     lines: list[str] = []
     if view.outgoing:
-        lines.append("**What it references**")
-        lines.extend(reference_line(r, True) for r in view.outgoing)
+        lines.append(t("**What it references**", lang))
+        lines.extend(reference_line(r, True, lang) for r in view.outgoing)
     if view.incoming:
-        lines.append("**What references it**")
-        lines.extend(reference_line(r, False) for r in view.incoming)
+        lines.append(t("**What references it**", lang))
+        lines.extend(reference_line(r, False, lang) for r in view.incoming)
     if not lines:
         lines = [
-            f"No references recorded for {view.subject.name} yet (MusicBrainz and Wikidata "
-            "do not record what a video's images allude to). Know one? `/suggest` it with "
-            "evidence."
+            t(
+                "No references recorded for {subject} yet (MusicBrainz and Wikidata do not "
+                "record what a video's images allude to). Know one? `/suggest` it with evidence.",
+                lang,
+                subject=view.subject.name,
+            )
         ]
     return _pages(
-        f"References — {view.subject.label or view.subject.name}",
+        t("References — {subject}", lang, subject=view.subject.label or view.subject.name),
         lines,
-        footer="Status: confirmed by the creators, critic's reading, or fan reading.",
+        footer=N_("Status: confirmed by the creators, critic's reading, or fan reading."),
+        lang=lang,
     )
 
 
-def artist_embed(card: ArtistCard) -> discord.Embed:
+def artist_embed(card: ArtistCard, lang: str = "en") -> discord.Embed:
     """Render an artist card."""
     title = titled(card.artist.name, card.hangul)
     if card.disambiguation:
         title += f" — {card.disambiguation}"
     lines = []
     if card.legal_name or card.legal_name_hangul:
+        legal = titled(card.legal_name or card.legal_name_hangul or "", card.legal_name_hangul)
         lines.append(
-            "Legal name: "
-            + titled(card.legal_name or card.legal_name_hangul or "", card.legal_name_hangul)
-            + f" — {fact_source(card.source_of('legal_name'))}"
+            t("Legal name: {name}", lang, name=legal)
+            + f" — {fact_source(card.source_of('legal_name'), lang)}"
         )
     others = [
         n.name
@@ -264,26 +346,33 @@ def artist_embed(card: ArtistCard) -> discord.Embed:
         if n.name not in {card.artist.name, card.hangul, card.legal_name, card.legal_name_hangul}
     ]
     if others:
-        lines.append("Also known as: " + ", ".join(dict.fromkeys(others)))
+        lines.append(t("Also known as: {names}", lang, names=", ".join(dict.fromkeys(others))))
     # Each fact cites its own source: a birthday links the page that states the birthday.
     for attribute, value, words in (
-        ("birth_date", card.birth_date, "Born"),
-        ("debut_date", card.debut_date, "Debuted"),
-        ("end_date", card.end_date, "Ended"),
-        ("agency", card.agency, "Agency:"),
+        ("birth_date", card.birth_date, N_("Born {value}")),
+        ("debut_date", card.debut_date, N_("Debuted {value}")),
+        ("end_date", card.end_date, N_("Ended {value}")),
+        ("agency", card.agency, N_("Agency: {value}")),
     ):
         if value:
-            lines.append(f"{words} {value} — {fact_source(card.source_of(attribute))}")
+            shown = wording.format_date(value, lang) if attribute != "agency" else value
+            lines.append(
+                t(words, lang, value=shown) + f" — {fact_source(card.source_of(attribute), lang)}"
+            )
     fields = []
     if card.groups:
         fields.append(
             Field(
-                "Member of",
+                t("Member of", lang),
                 "\n".join(
                     f"{m.group.name}"
-                    + (f" as {m.stage_name}" if m.stage_name else "")
-                    + (f" (since {m.since})" if m.since else "")
-                    + f" — {sources_text(m.sources, 1)}"
+                    + (t(" as {name}", lang, name=m.stage_name) if m.stage_name else "")
+                    + (
+                        t(" (since {date})", lang, date=wording.format_date(m.since, lang))
+                        if m.since
+                        else ""
+                    )
+                    + f" — {sources_text(m.sources, 1, lang)}"
                     for m in card.groups
                 ),
             )
@@ -291,11 +380,11 @@ def artist_embed(card: ArtistCard) -> discord.Embed:
     if card.members:
         fields.append(
             Field(
-                "Members",
+                t("Members", lang),
                 "\n".join(
                     f"{m.stage_name or m.person.name}"
-                    + (" (former)" if m.current is False or m.until else "")
-                    + f" — {sources_text(m.sources, 1)}"
+                    + (t(" (former)", lang) if m.current is False or m.until else "")
+                    + f" — {sources_text(m.sources, 1, lang)}"
                     for m in card.members
                 ),
             )
@@ -303,9 +392,10 @@ def artist_embed(card: ArtistCard) -> discord.Embed:
     if card.notable_credits:
         fields.append(
             Field(
-                "Notable credits (`/works`)",
+                t("Notable credits (`/works`)", lang),
                 "\n".join(
-                    f"{ln.role}: {ln.subject.name} — {sources_text(ln.sources, 1)}"
+                    f"{_role_title(ln.role, lang) if lang != 'en' else ln.role}: "
+                    f"{ln.subject.name} — {sources_text(ln.sources, 1, lang)}"
                     for ln in card.notable_credits
                 ),
             )
@@ -313,113 +403,145 @@ def artist_embed(card: ArtistCard) -> discord.Embed:
     if card.works:
         fields.append(
             Field(
-                "Other work",
+                t("Other work", lang),
                 "\n".join(
-                    f"{w.role} in {w.work.name} — {link(w.source.outlet, w.source.url)}"
+                    t("{role} in {work}", lang, role=w.role, work=w.work.name)
+                    + f" — {link(w.source.outlet, w.source.url)}"
                     for w in card.works
                 ),
             )
         )
-    fields.append(Field("Sources", sources_text(card.sources, 4)))
-    return make_embed(title, "\n".join(lines), fields=fields, footer=SOURCE_FOOTER)
+    fields.append(Field(t("Sources", lang), sources_text(card.sources, 4, lang)))
+    return make_embed(title, "\n".join(lines), fields=fields, footer=t(SOURCE_FOOTER, lang))
 
 
-def works_pages(view: WorksView, role: str | None = None) -> list[discord.Embed]:
+def works_pages(view: WorksView, role: str | None = None, lang: str = "en") -> list[discord.Embed]:
     """Render what a person is credited on, by role."""
     lines: list[str] = []
     for group in view.groups:
         if role and group.role != role:
             continue
-        lines.append(f"**{vocab.role_title(group.role)}**")
+        lines.append(f"**{_role_title(group.role, lang)}**")
         lines.extend(
-            f"• {ln.subject.label or ln.subject.name}{grade_mark(ln.grade)}"
-            f" — {sources_text(ln.sources, 1)}"
+            f"• {ln.subject.label or ln.subject.name}{grade_mark(ln.grade, lang)}"
+            f" — {sources_text(ln.sources, 1, lang)}"
             for ln in group.lines
         )
     if view.links and not role:
-        lines.append("**Other work**")
+        lines.append(f"**{t('Other work', lang)}**")
         lines.extend(
-            f"• {w.role} in {w.work.name} — {link(w.source.outlet, w.source.url)}"
+            "• "
+            + t("{role} in {work}", lang, role=w.role, work=w.work.name)
+            + f" — {link(w.source.outlet, w.source.url)}"
             for w in view.links
         )
     if not lines:
-        what = f"as {role}" if role else ""
-        lines = [f"{view.artist.name} has no credits {what} in the catalog yet."]
-    return _pages(f"Works — {view.artist.name}", lines)
+        lines = [
+            t(
+                "{name} has no credits as {role} in the catalog yet.",
+                lang,
+                name=view.artist.name,
+                role=_role_title(role, lang),
+            )
+            if role
+            else t("{name} has no credits in the catalog yet.", lang, name=view.artist.name)
+        ]
+    return _pages(t("Works — {name}", lang, name=view.artist.name), lines, lang=lang)
 
 
-def review_line(review: ReviewInfo) -> str:
+def review_line(review: ReviewInfo, lang: str = "en") -> str:
     """Return one review: linked title, author, outlet, date, what it discusses."""
-    by = f" by {review.author}" if review.author else ""
-    when = f", {review.published[:10]}" if review.published else ""
-    about = f" — on {_names(review.subjects)}" if review.subjects else ""
+    by = t(" by {author}", lang, author=review.author) if review.author else ""
+    when = f", {wording.format_date(review.published[:10], lang)}" if review.published else ""
+    about = t(" — on {subjects}", lang, subjects=_names(review.subjects)) if review.subjects else ""
     return f"• {link(review.title, review.url)}{by} ({review.outlet}{when}){about}"
 
 
-def reviews_pages(title: str, reviews: Sequence[ReviewInfo]) -> list[discord.Embed]:
+def reviews_pages(
+    title: str, reviews: Sequence[ReviewInfo], lang: str = "en"
+) -> list[discord.Embed]:
     """Render a list of reviews."""
-    lines = [review_line(r) for r in reviews] or ["No reviews in the catalog yet."]
-    return _pages(title, lines, footer="Reviews link to their outlet.")
+    lines = [review_line(r, lang) for r in reviews] or [t("No reviews in the catalog yet.", lang)]
+    return _pages(title, lines, footer=N_("Reviews link to their outlet."), lang=lang)
 
 
-def years_ago(fact_date: str, today: date) -> str:
+def years_ago(fact_date: str, today: date, lang: str = "en") -> str:
     """Return "9 years ago" style text for an anniversary (or "today")."""
     years = today.year - int(fact_date[:4])
     if years <= 0:
-        return "today"
-    return f"{years} year{'s' * (years != 1)} ago"
+        return t("today", lang)
+    return tn("{n} year ago", "{n} years ago", years, lang)
 
 
-def on_this_day_lines(day: OnThisDay, today: date, followed: set[str]) -> list[str]:
+def on_this_day_lines(
+    day: OnThisDay, today: date, followed: set[str], lang: str = "en"
+) -> list[str]:
     """Return digest lines, followed artists' facts first."""
     groups = [
-        ("Released", day.releases),
-        ("Premiered", day.premieres),
-        ("Born", day.birthdays),
-        ("Debuted", day.debuts),
+        (N_("Released"), day.releases),
+        (N_("Premiered"), day.premieres),
+        (N_("Born"), day.birthdays),
+        (N_("Debuted"), day.debuts),
     ]
     lines: list[str] = []
     for heading, facts in groups:
         if not facts:
             continue
         ordered = sorted(facts, key=lambda f: (f.entity.value not in followed, f.date))
-        lines.append(f"**{heading}**")
+        lines.append(f"**{t(heading, lang)}**")
         lines.extend(
-            f"• {f.entity.label or f.entity.name}, {years_ago(f.date, today)} ({f.date[:4]})"
-            f"{' ★' if f.entity.value in followed else ''} — {sources_text(f.sources, 1)}"
+            f"• {f.entity.label or f.entity.name}, {years_ago(f.date, today, lang)} ({f.date[:4]})"
+            f"{' ★' if f.entity.value in followed else ''} — {sources_text(f.sources, 1, lang)}"
             for f in ordered
         )
     return lines
 
 
-def review_post_embed(post: ReviewPost, discussion_thread_id: int | None = None) -> discord.Embed:
+def review_post_embed(
+    post: ReviewPost, discussion_thread_id: int | None = None, lang: str = "en"
+) -> discord.Embed:
     """Render a feed entry as the review post: linked title, outlet, author, date, summary."""
-    title = post.title or "Untitled review"
+    title = post.title or t("Untitled review", lang)
     if post.is_preview:
-        title = f"[Preview] {title}"
-    byline = " · ".join(x for x in (post.outlet, f"by {post.author}" if post.author else "") if x)
+        title = t("[Preview] {title}", lang, title=title)
+    byline = " · ".join(
+        x
+        for x in (post.outlet, t("by {author}", lang, author=post.author) if post.author else "")
+        if x
+    )
     summary = post.summary
     if post.is_preview:
-        summary += "\n\n*Paid post: this is the free preview; the full text is on the site.*"
+        summary += (
+            "\n\n*"
+            + t("Paid post: this is the free preview; the full text is on the site.", lang)
+            + "*"
+        )
     fields = []
     releases = post.names_of(("release", "song"))
     artists = post.names_of(("artist",))
     if releases or artists:
         lines = []
         if releases:
-            lines.append("Releases: " + ", ".join(releases))
+            lines.append(t("Releases: {names}", lang, names=", ".join(releases)))
         if artists:
-            lines.append("Artists: " + ", ".join(artists))
-        lines.append("Ask me: `/release`, `/credits`, `/references`")
-        fields.append(Field("In the Liner Notes catalog", "\n".join(lines)))
+            lines.append(t("Artists: {names}", lang, names=", ".join(artists)))
+        lines.append(
+            t("Ask me: {commands}", lang, commands="`/release`, `/credits`, `/references`")
+        )
+        fields.append(Field(t("In the Liner Notes catalog", lang), "\n".join(lines)))
     if discussion_thread_id:
-        fields.append(Field("Discussion", f"Join the server's thread: <#{discussion_thread_id}>"))
+        fields.append(
+            Field(
+                t("Discussion", lang),
+                t("Join the server's thread: {thread}", lang, thread=f"<#{discussion_thread_id}>"),
+            )
+        )
     embed = make_embed(
         title,
         summary,
         url=post.link,
         fields=fields,
-        footer="Review posted by Liner Notes from the outlet's feed",
+        footer=t("Review posted by Liner Notes from the outlet's feed", lang),
     )
     if byline:
         embed.set_author(name=clip(byline, 256))

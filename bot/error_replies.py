@@ -1,8 +1,8 @@
 """What a user is told when an interaction fails: the first two error tiers.
 
 Expected errors (our ``UserError`` types and discord.py's check failures) are shown as
-they are; anything else is logged with its traceback and the user gets a short apology
-with an error id. Both replies are ephemeral. Cogs import this, never the Bot module.
+they are, in the member's language; anything else is logged with its traceback and the user
+gets a short apology with an error id. Both replies are ephemeral. Cogs import this, never the Bot module.
 """
 
 from __future__ import annotations
@@ -13,48 +13,63 @@ import secrets
 import discord
 from discord import app_commands
 from linernotes.bot.errors import NotFoundError, UserError, echo
+from linernotes.bot.i18n import t
 from linernotes.bot.render import MESSAGE_LIMIT, clip
+from linernotes.bot.translator import lang_of
 
 log = logging.getLogger(__name__)
 
 
-def describe_error(error: BaseException) -> tuple[str, bool]:
-    """Return the message for a user and whether the error was expected."""
+def describe_error(error: BaseException, lang: str = "en") -> tuple[str, bool]:
+    """Return the message for a user (in ``lang``) and whether the error was expected."""
     original = getattr(error, "original", error)
     if isinstance(original, NotFoundError):
-        text = str(original)
-        if original.suggestions and "Did you mean" not in text:
-            text += "\nDid you mean: " + ", ".join(original.suggestions[:5]) + "?"
+        text = t(original.template, lang, **original.fields)
+        if original.suggestions and "Did you mean" not in str(original):
+            text += "\n" + t(
+                "Did you mean: {names}?", lang, names=", ".join(original.suggestions[:5])
+            )
         return text, True
     if isinstance(original, UserError):
-        return str(original), True
+        return t(original.template, lang, **original.fields), True
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command works only in a server, not in direct messages.", True
+        return t("This command works only in a server, not in direct messages.", lang), True
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little: try again in {error.retry_after:.0f} s.", True
+        return t(
+            "Slow down a little: try again in {seconds} s.",
+            lang,
+            seconds=round(error.retry_after),
+        ), True
     if isinstance(error, app_commands.BotMissingPermissions):
         missing = ", ".join(p.replace("_", " ") for p in error.missing_permissions)
-        return f"I am missing a permission here: {missing}.", True
+        return t("I am missing a permission here: {missing}.", lang, missing=missing), True
     if isinstance(error, app_commands.MissingPermissions):
         missing = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
-        return f"You need the {missing} permission to do that.", True
+        return t("You need the {missing} permission to do that.", lang, missing=missing), True
     if isinstance(error, app_commands.CheckFailure) and str(error):
-        return str(error), True
+        return t(str(error), lang), True
     if isinstance(error, app_commands.TransformerError):
-        return f"I could not understand “{echo(str(error.value))}” for that option.", True
+        return t(
+            "I could not understand {value} for that option.",
+            lang,
+            value=f"“{echo(str(error.value))}”",
+        ), True
     return "", False
 
 
 async def send_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Answer an interaction with an ephemeral error message (tiers 1 and 2)."""
-    text, expected = describe_error(error)
+    lang = lang_of(interaction)
+    text, expected = describe_error(error, lang)
     if not expected:
         error_id = secrets.token_hex(4)
         command = interaction.command.qualified_name if interaction.command else "?"
         log.error("error %s in /%s", error_id, command, exc_info=getattr(error, "original", error))
-        text = (
+        text = t(
             "Sorry, something went wrong on my side. It has been logged as error "
-            f"`{error_id}`; please try again later."
+            "`{error_id}`; please try again later.",
+            lang,
+            error_id=error_id,
         )
     text = clip(text, MESSAGE_LIMIT)  # the fallback must never fail on length itself
     try:

@@ -21,14 +21,25 @@ class LinerNotesError(Exception):
 
 
 class UserError(LinerNotesError):
-    """A problem the user can fix; its message is shown to them verbatim."""
+    """A problem the user can fix; its message is shown to them in their language.
+
+    ``message`` is the English text with ``{field}`` placeholders (the catalogue's id, marked
+    with ``N_`` where it is written); ``fields`` fill them in. ``str()`` is the English.
+    """
+
+    def __init__(self, message: str, /, **fields: object) -> None:
+        self.template = message
+        self.fields = fields
+        super().__init__(message.format(**fields) if fields else message)
 
 
 class NotFoundError(UserError):
     """Nothing matched; ``suggestions`` holds close alternatives to offer."""
 
-    def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, suggestions: list[str] | None = None, /, **fields: object
+    ) -> None:
+        super().__init__(message, **fields)
         self.suggestions = suggestions or []
 
 

@@ -13,13 +13,15 @@ import logging
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import discord
+from linernotes.bot.i18n import t
 from linernotes.bot.render import ArchiveMinutes, thread_name
 from linernotes.bot.store.guilds import GuildStore
 from linernotes.bot.store.posts import ReviewPost
 from linernotes.bot.threads import forum_post, message_thread
+from linernotes.bot.translator import server_lang
 
 log = logging.getLogger(__name__)
 
@@ -189,8 +191,15 @@ class ModLog:
         *,
         once: Hashable | None = None,
         fallback: object = None,
+        **fields: Any,
     ) -> bool:
-        """Post ``text`` for moderators (pinging nobody); return whether it was posted."""
+        """Post ``text`` for moderators (pinging nobody); return whether it was posted.
+
+        ``text`` is English (an ``N_``-marked message with ``{fields}``, or text already
+        written); it goes out in the server's language, since moderators share one channel.
+        """
+        config = await self.guilds.config(guild.id)
+        text = t(text, server_lang(config["language"], guild), **fields)
         if once is not None:
             if (guild.id, once) in self._told:
                 return False

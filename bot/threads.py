@@ -12,6 +12,7 @@ import discord
 from discord.channel import ThreadWithMessage
 from linernotes.bot.checks import missing_bot_permissions, posting_permissions
 from linernotes.bot.errors import UserError
+from linernotes.bot.i18n import N_
 from linernotes.bot.render import (
     ARCHIVE_DURATIONS,
     MESSAGE_LIMIT,
@@ -147,9 +148,9 @@ class ThreadOpener:
             missing = missing_bot_permissions(channel, posting_permissions(channel))
             if missing:
                 raise UserError(
-                    f"I can't open threads in {channel.mention}: I'm missing "
-                    + ", ".join(f"**{m}**" for m in missing)
-                    + " there."
+                    N_("I can't open threads in {channel}: I'm missing {missing} there."),
+                    channel=channel.mention,
+                    missing=", ".join(f"**{m}**" for m in missing),
                 )
             config = await self.guilds.config(guild.id)
             archive = archive_minutes(config)

@@ -6,6 +6,8 @@ import contextlib
 from collections.abc import Sequence
 
 import discord
+from linernotes.bot.i18n import t
+from linernotes.bot.translator import lang_of
 
 PAGE_TIMEOUT = 180.0
 
@@ -14,12 +16,19 @@ class Pager(discord.ui.View):
     """Page through embeds with buttons only the invoker can press; stops after a timeout."""
 
     def __init__(
-        self, pages: Sequence[discord.Embed], owner_id: int, *, timeout: float = PAGE_TIMEOUT
+        self,
+        pages: Sequence[discord.Embed],
+        owner_id: int,
+        *,
+        timeout: float = PAGE_TIMEOUT,
+        lang: str = "en",
     ) -> None:
         super().__init__(timeout=timeout)
         self.pages = list(pages)
         self.owner_id = owner_id
         self.index = 0
+        self.previous.label = t("Previous", lang)
+        self.next.label = t("Next", lang)
         self.message: discord.Message | discord.InteractionMessage | None = None
         self._sync_buttons()
 
@@ -33,7 +42,10 @@ class Pager(discord.ui.View):
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message(
-            "These buttons belong to whoever ran the command; run it yourself to browse.",
+            t(
+                "These buttons belong to whoever ran the command; run it yourself to browse.",
+                lang_of(interaction),
+            ),
             ephemeral=True,
         )
         return False
@@ -87,7 +99,7 @@ async def send_pages(
                 embeds=list(pages[:1]), ephemeral=ephemeral, **extra
             )
         return
-    view = Pager(pages, interaction.user.id)
+    view = Pager(pages, interaction.user.id, lang=lang_of(interaction))
     if interaction.response.is_done():
         view.message = await interaction.followup.send(
             embed=pages[0], view=view, ephemeral=ephemeral, wait=True, **extra

@@ -14,6 +14,7 @@ from typing import Any
 import discord
 from discord import app_commands
 from linernotes.bot.errors import NotFoundError, UserError
+from linernotes.bot.i18n import N_, t
 from linernotes.bot.knowledge import search
 from linernotes.bot.knowledge.entities import EntityKey
 from linernotes.bot.knowledge.online.lookup import OnlineLookup
@@ -22,6 +23,7 @@ from linernotes.bot.knowledge.search import AmbiguousError, Match
 from linernotes.bot.render import CHOICES, choice_name
 from linernotes.bot.store import Store
 from linernotes.bot.store import catalog as db
+from linernotes.bot.translator import lang_of
 from linernotes.bot.ui import Pager, send_pages
 
 log = logging.getLogger(__name__)
@@ -50,10 +52,13 @@ class Picker(discord.ui.View):
         owner_id: int,
         candidates: Sequence[Match | Candidate],
         render: Callable[[Any], Awaitable[list[discord.Embed]]],
+        lang: str = "en",
     ) -> None:
         super().__init__(timeout=PICK_TIMEOUT)
         self.owner_id = owner_id
         self.render = render
+        self.lang = lang
+        self.choose.placeholder = t("Which one did you mean?", lang)
         self.candidates = {m.value: m for m in candidates[:CHOICES]}
         self.choose.options = [
             discord.SelectOption(label=choice_name(m.label), value=m.value)
@@ -65,7 +70,8 @@ class Picker(discord.ui.View):
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message(
-            "This menu belongs to whoever ran the command.", ephemeral=True
+            t("This menu belongs to whoever ran the command.", lang_of(interaction)),
+            ephemeral=True,
         )
         return False
 
@@ -74,14 +80,18 @@ class Picker(discord.ui.View):
         """Show the chosen entry."""
         match = self.candidates[select.values[0]]
         self.stop()
-        await interaction.response.edit_message(content=f"Showing {match.label}.", view=None)
+        await interaction.response.edit_message(
+            content=t("Showing {name}.", self.lang, name=match.label), view=None
+        )
         try:
             pages = await self.render(match)
         except UserError as exc:
-            await interaction.followup.send(str(exc), ephemeral=True)
+            await interaction.followup.send(
+                t(exc.template, self.lang, **exc.fields), ephemeral=True
+            )
             return
         if len(pages) > 1:
-            view = Pager(pages, self.owner_id)
+            view = Pager(pages, self.owner_id, lang=self.lang)
             view.message = await interaction.followup.send(embed=pages[0], view=view, wait=True)
         else:
             await interaction.followup.send(embeds=pages[:1])
@@ -143,21 +153,29 @@ async def look_up_online(
                 picked = await match_for(store, entity_id, kinds)
                 if picked is None:
                     raise NotFoundError(
-                        f"MusicBrainz's {choice.label} is not something I show here."
+                        N_("MusicBrainz's {name} is not something I show here."),
+                        [],
+                        name=choice.label,
                     )
                 return await render(picked)
             return await render(choice)
 
-        view = Picker(interaction.user.id, outcome.candidates, render_pick)
+        lang = lang_of(interaction)
+        view = Picker(interaction.user.id, outcome.candidates, render_pick, lang)
         await _send(
             interaction,
-            f"The catalog has no “{clean(query)}”; MusicBrainz has several. Which one?",
+            t(
+                "The catalog has no “{query}”; MusicBrainz has several. Which one?",
+                lang,
+                query=clean(query),
+            ),
             view,
         )
         return None
     raise NotFoundError(
-        f"{not_found} MusicBrainz has nothing clearly called that either.",
+        N_("{not_found} MusicBrainz has nothing clearly called that either."),
         not_found.suggestions,
+        not_found=not_found,
     )
 
 
@@ -183,12 +201,13 @@ async def lookup(
     try:
         match = await search.resolve_one(store, query, kinds, prefer=prefer, accept_typo=True)
     except AmbiguousError as exc:
-        view = Picker(interaction.user.id, exc.candidates, render)
+        lang = lang_of(interaction)
+        view = Picker(interaction.user.id, exc.candidates, render, lang)
         typo = exc.candidates and exc.candidates[0].tier == "fuzzy"
         question = (
-            f"Nothing is called “{clean(query)}”. Did you mean one of these?"
+            t("Nothing is called “{query}”. Did you mean one of these?", lang, query=clean(query))
             if typo
-            else f"“{clean(query)}” matches several entries. Which one?"
+            else t("“{query}” matches several entries. Which one?", lang, query=clean(query))
         )
         await _send(interaction, question, view)
         return
@@ -206,14 +225,17 @@ async def lookup(
     if defer:
         # Rendering will call Discord (opening a thread): acknowledge within 3 s first.
         await _defer(interaction)
-    await send_pages(interaction, await render(match), content=corrected_note(match, query))
+    await send_pages(
+        interaction, await render(match), content=corrected_note(match, query, lang_of(interaction))
+    )
 
 
-def corrected_note(match: Match, query: str) -> str | None:
+def corrected_note(match: Match, query: str, lang: str = "en") -> str | None:
     """Say which name is shown for a misspelt one ("Showing TWICE for “Twcie”"), else None."""
     if match.tier != "fuzzy":
         return None
-    return f"Showing {discord.utils.escape_markdown(match.name)} for “{clean(query)}”."
+    name = discord.utils.escape_markdown(match.name)
+    return t("Showing {name} for “{query}”.", lang, name=name, query=clean(query))
 
 
 def clean(text: str) -> str:

@@ -9,10 +9,10 @@ from discord import app_commands
 from discord.ext import commands
 from linernotes.bot.embeds import sources_text
 from linernotes.bot.errors import NotFoundError
+from linernotes.bot.i18n import t
 from linernotes.bot.knowledge.ask import Answer, answer, answer_for
 from linernotes.bot.knowledge.online.lookup import OnlineLookup
 from linernotes.bot.knowledge.search import Match
-from linernotes.bot.knowledge.wording import say
 from linernotes.bot.render import Field, clip, make_embed
 from linernotes.bot.store import Store
 from linernotes.cogs._lookup import Picker
@@ -29,12 +29,8 @@ def answer_embed(question: str, result: Answer) -> discord.Embed:
     return make_embed(
         clip(question, 200),
         result.text,
-        fields=[Field(say(lang, "Sources", "출처"), sources_text(result.sources, 5))],
-        footer=say(
-            lang,
-            "Answered from the Liner Notes catalog; every fact links its source.",
-            "Liner Notes 카탈로그에서 답했어요. 모든 사실에 출처가 있어요.",
-        ),
+        fields=[Field(t("Sources", lang), sources_text(result.sources, 5, lang))],
+        footer=t("Answered from the Liner Notes catalog; every fact links its source.", lang),
     )
 
 
@@ -61,6 +57,8 @@ class Ask(commands.Cog):
             # Not in the store: MusicBrainz may know it. Acknowledge first, then look up.
             await interaction.response.defer(thinking=True)
             result = await answer(self.store, question, online=self.online)
+        # The answer speaks the question's language, whatever the member's client is set to.
+        interaction.extras["lang"] = result.lang
         if not result.answered and result.choices:
             await self._pick(interaction, question, result)
             return
@@ -84,7 +82,7 @@ class Ask(commands.Cog):
         candidates = [
             Match(c.kind, c.id, c.label, c.name, c.name, "exact", 1.0, 0) for c in result.choices
         ]
-        view = Picker(interaction.user.id, candidates, render)
+        view = Picker(interaction.user.id, candidates, render, result.lang)
         if interaction.response.is_done():
             await interaction.followup.send(result.text, view=view, ephemeral=True)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 import discord
@@ -21,6 +22,7 @@ from linernotes.bot.knowledge.search import Match
 from linernotes.bot.render import QUERY_MAX
 from linernotes.bot.store import Store
 from linernotes.bot.store import catalog as db
+from linernotes.bot.translator import lang_of
 from linernotes.cogs._lookup import complete, lookup
 
 if TYPE_CHECKING:
@@ -52,16 +54,16 @@ class Catalog(commands.Cog):
         return not await db.releases_with_song(self.store, match.id)
 
     # -- renderers (Match -> pages) ----------------------------------------------------
-    async def _release(self, match: Match) -> list[discord.Embed]:
+    async def _release(self, match: Match, lang: str = "en") -> list[discord.Embed]:
         if match.kind == "song":
-            return [song_embed(await cards.song_card(self.store, match.id))]
-        return [release_embed(await cards.release_card(self.store, match.id))]
+            return [song_embed(await cards.song_card(self.store, match.id), lang)]
+        return [release_embed(await cards.release_card(self.store, match.id), lang)]
 
-    async def _artist(self, match: Match) -> list[discord.Embed]:
-        return [artist_embed(await cards.artist_card(self.store, match.id))]
+    async def _artist(self, match: Match, lang: str = "en") -> list[discord.Embed]:
+        return [artist_embed(await cards.artist_card(self.store, match.id), lang)]
 
-    async def _references(self, match: Match) -> list[discord.Embed]:
-        return references_pages(await cards.references_view(self.store, match.id))
+    async def _references(self, match: Match, lang: str = "en") -> list[discord.Embed]:
+        return references_pages(await cards.references_view(self.store, match.id), lang)
 
     # -- commands ------------------------------------------------------------------------
     @app_commands.command(
@@ -77,7 +79,7 @@ class Catalog(commands.Cog):
             self.store,
             query,
             RELEASE_KINDS,
-            self._release,
+            partial(self._release, lang=lang_of(interaction)),
             prefer="release",
             online=self.online,
             needs_details=self._no_tracks,
@@ -96,9 +98,10 @@ class Catalog(commands.Cog):
     ) -> None:
         """Show credits grouped by role."""
         wanted = role.value if role else None
+        lang = lang_of(interaction)
 
         async def render(match: Match) -> list[discord.Embed]:
-            return credits_pages(await cards.credits_view(self.store, match.ref), wanted)
+            return credits_pages(await cards.credits_view(self.store, match.ref), wanted, lang)
 
         await lookup(
             interaction,
@@ -118,7 +121,8 @@ class Catalog(commands.Cog):
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
         """Show references both ways with status and evidence."""
-        await lookup(interaction, self.store, query, REFERENCE_KINDS, self._references)
+        render = partial(self._references, lang=lang_of(interaction))
+        await lookup(interaction, self.store, query, REFERENCE_KINDS, render)
 
     @app_commands.command(
         name="artist", description="An artist's names, group, dates, agency and credits."
@@ -128,7 +132,8 @@ class Catalog(commands.Cog):
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
         """Show an artist card."""
-        await lookup(interaction, self.store, query, ("artist",), self._artist, online=self.online)
+        render = partial(self._artist, lang=lang_of(interaction))
+        await lookup(interaction, self.store, query, ("artist",), render, online=self.online)
 
     @app_commands.command(name="works", description="What a person is credited on, by role.")
     @app_commands.describe(person="A songwriter, producer, director or idol", role="Only this role")
@@ -141,10 +146,11 @@ class Catalog(commands.Cog):
     ) -> None:
         """Show what a person worked on."""
         wanted = role.value if role else None
+        lang = lang_of(interaction)
 
         async def render(match: Match) -> list[discord.Embed]:
             roles = [wanted] if wanted else None
-            return works_pages(await cards.works_by(self.store, match.id, roles), wanted)
+            return works_pages(await cards.works_by(self.store, match.id, roles), wanted, lang)
 
         await lookup(
             interaction,

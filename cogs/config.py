@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -17,6 +18,7 @@ from linernotes.bot.checks import (
     posting_permissions,
 )
 from linernotes.bot.errors import UserError, echo
+from linernotes.bot.i18n import LANGUAGES, N_, pick_lang, t
 from linernotes.bot.knowledge import search
 from linernotes.bot.posting import ModLog
 from linernotes.bot.render import (
@@ -29,6 +31,7 @@ from linernotes.bot.render import (
 )
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore
+from linernotes.bot.translator import lang_of, server_lang
 from linernotes.cogs._lookup import corrected_note
 
 if TYPE_CHECKING:
@@ -36,55 +39,67 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ARCHIVE_LABELS = {60: "1 hour", 1440: "1 day", 4320: "3 days", 10080: "1 week"}
-THREAD_MODES = ("per review", "per release")
+ARCHIVE_LABELS = {60: N_("1 hour"), 1440: N_("1 day"), 4320: N_("3 days"), 10080: N_("1 week")}
+THREAD_MODES = (N_("per review"), N_("per release"))
 SLOWMODE_MAX = 21600  # Discord's maximum rate_limit_per_user
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 CONFIRM_TIMEOUT = 60.0
 
 LABELS = {
-    "reviews_channel": "Reviews channel",
-    "discussions_channel": "Discussions channel",
-    "modlog_channel": "Mod-log channel",
-    "archive_minutes": "Thread auto-archive",
-    "slowmode_seconds": "Thread slowmode",
-    "thread_mode": "Review threads",
-    "timezone": "Time zone",
-    "digest_channel": "Digest channel",
-    "digest_time": "Digest time",
-    "editors_role": "Editors role",
+    "reviews_channel": N_("Reviews channel"),
+    "discussions_channel": N_("Discussions channel"),
+    "modlog_channel": N_("Mod-log channel"),
+    "archive_minutes": N_("Thread auto-archive"),
+    "slowmode_seconds": N_("Thread slowmode"),
+    "thread_mode": N_("Review threads"),
+    "timezone": N_("Time zone"),
+    "digest_channel": N_("Digest channel"),
+    "digest_time": N_("Digest time"),
+    "editors_role": N_("Editors role"),
+    "language": N_("Reply language"),
 }
+AUTO_LANGUAGE = "auto"
 
 
-def show_value(key: str, value: Any) -> str:
-    """Render a setting's value for people."""
+def show_value(key: str, value: Any, lang: str = "en") -> str:
+    """Render a setting's value for people, in ``lang``."""
+    if key == "language" and value is None:
+        return t("each member's Discord language", lang)
     if value is None:
-        return "not set"
+        return t("not set", lang)
     if key.endswith("_channel"):
         return f"<#{value}>"
     if key == "editors_role":
         return f"<@&{value}>"
     if key == "archive_minutes":
-        return ARCHIVE_LABELS.get(int(value), f"{value} minutes")
+        label = ARCHIVE_LABELS.get(int(value))
+        return t(label, lang) if label else t("{n} minutes", lang, n=value)
     if key == "slowmode_seconds":
-        return "off" if not value else f"{value} s"
+        return t("off", lang) if not value else t("{n} s", lang, n=value)
+    if key == "language":
+        return LANGUAGES.get(value, str(value))
+    if key == "thread_mode":
+        return t(str(value), lang)
     return str(value)
 
 
 class ConfirmReset(discord.ui.View):
     """Two buttons; only the moderator who asked may press them."""
 
-    def __init__(self, owner_id: int) -> None:
+    def __init__(self, owner_id: int, lang: str = "en") -> None:
         super().__init__(timeout=CONFIRM_TIMEOUT)
         self.owner_id = owner_id
         self.confirmed: bool | None = None
+        self.confirm.label = t("Reset everything", lang)
+        self.cancel.label = t("Cancel", lang)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Refuse anyone but the moderator who ran /config reset."""
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message(
-            "Only the moderator who asked for the reset can confirm it.", ephemeral=True
+            t("Only the moderator who asked for the reset can confirm it.", lang_of(interaction)),
+            ephemeral=True,
         )
         return False
 
@@ -120,28 +135,58 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         self, interaction: discord.Interaction, key: str, value: Any, note: str = ""
     ) -> None:
         assert interaction.guild is not None
+        lang = lang_of(interaction)
         entry = await self.guilds.set(interaction.guild.id, key, value, interaction.user.id)
-        text = f"{LABELS[key]}: {show_value(key, entry.old_value)} → {show_value(key, value)}." + (
-            f"\n{note}" if note else ""
-        )
+        old, new = show_value(key, entry.old_value, lang), show_value(key, value, lang)
+        text = f"{t(LABELS[key], lang)}: {old} → {new}." + (f"\n{note}" if note else "")
         await interaction.response.send_message(text, ephemeral=True)
-        await self.echo(interaction, f"{LABELS[key]} set to {show_value(key, value)}")
-
-    async def echo(self, interaction: discord.Interaction, what: str) -> None:
-        """Tell the mod-log channel who changed what (best effort)."""
-        assert interaction.guild is not None
-        await self.modlog.tell(
-            interaction.guild,
-            f"⚙️ {interaction.user.mention} changed the configuration: {what}.",
+        await self.echo(
+            interaction,
+            N_("{setting} set to {value}"),
+            setting=lambda lang: t(LABELS[key], lang),
+            value=lambda lang: show_value(key, value, lang),
         )
+
+    async def echo(
+        self, interaction: discord.Interaction, what: str, **fields: str | Callable[[str], str]
+    ) -> None:
+        """Tell the mod-log channel who changed what (best effort), in the server's language.
+
+        ``what`` is an English message; a field is text shown as it is (a name), or a function
+        of the language that renders it (a setting's label or value).
+        """
+        guild = interaction.guild
+        assert guild is not None
+        lang = await self.server_lang(interaction)
+        shown = {
+            name: value if isinstance(value, str) else value(lang) for name, value in fields.items()
+        }
+        await self.modlog.tell(
+            guild,
+            t(
+                "⚙️ {user} changed the configuration: {what}.",
+                lang,
+                user=interaction.user.mention,
+                what=t(what, lang, **shown),
+            ),
+        )
+
+    async def server_lang(self, interaction: discord.Interaction) -> str:
+        """Return the language of this server's own posts (pinned, else its preferred locale)."""
+        assert interaction.guild is not None
+        config = await self.guilds.config(interaction.guild.id)
+        return server_lang(config["language"], interaction.guild)
 
     def _check_channel(self, channel: discord.abc.GuildChannel, needed: tuple[str, ...]) -> None:
         missing = missing_bot_permissions(channel, needed)
         if missing:
             raise UserError(
-                f"I can't use {channel.mention} yet: I'm missing "
-                + ", ".join(f"**{name}**" for name in missing)
-                + " there. Give me the permission (on the channel or my role), then run this again."
+                N_(
+                    "I can't use {channel} yet: I'm missing {permissions} there. Give me the "
+                    "permission (on the channel or my role), then run this again."
+                ),
+                channel=channel.mention,
+                permissions=", ".join(f"**{name}**" for name in missing),
             )
 
     # -- show ----------------------------------------------------------------------
@@ -150,23 +195,30 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
     async def show(self, interaction: discord.Interaction) -> None:
         """Show every setting with its value and who changed it last."""
         assert interaction.guild is not None
+        lang = lang_of(interaction)
         config = await self.guilds.config(interaction.guild.id)
         lines = []
         for key, setting in config.values.items():
             who = (
-                f" — by <@{setting.changed_by}>, {setting.changed_at[:10]}"
+                t(
+                    " — by {user}, {date}",
+                    lang,
+                    user=f"<@{setting.changed_by}>",
+                    date=setting.changed_at[:10],
+                )
                 if setting.changed_by
-                else (" — default" if setting.is_default else "")
+                else (t(" — default", lang) if setting.is_default else "")
             )
-            lines.append(f"**{LABELS[key]}**: {show_value(key, setting.value)}{who}")
+            label = LABELS.get(key, key)
+            lines.append(f"**{t(label, lang)}**: {show_value(key, setting.value, lang)}{who}")
         follows = await self.guilds.follows(interaction.guild.id)
         fields = [
             Field(
-                "Followed artists",
-                ", ".join(f.label for f in follows) if follows else "none (all artists)",
+                t("Followed artists", lang),
+                ", ".join(f.label for f in follows) if follows else t("none (all artists)", lang),
             )
         ]
-        embed = make_embed("Liner Notes settings", "\n".join(lines), fields=fields)
+        embed = make_embed(t("Liner Notes settings", lang), "\n".join(lines), fields=fields)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     # -- channels ------------------------------------------------------------------
@@ -214,19 +266,23 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         """Follow an artist: it filters review posts (when a feed asks) and the digest."""
         assert interaction.guild is not None
         found = await search.resolve_one(self.store, artist, ["artist"], accept_typo=True)
-        note = corrected_note(found, artist)
+        note = corrected_note(found, artist, lang_of(interaction))
         added = await self.guilds.follow(
             interaction.guild.id, found.value, found.label, interaction.user.id
         )
+        lang = lang_of(interaction)
         if not added:
             await interaction.response.send_message(
-                f"This server already follows {found.label}.", ephemeral=True
+                t("This server already follows {artist}.", lang, artist=found.label),
+                ephemeral=True,
             )
             return
         await interaction.response.send_message(
-            f"{note + ' ' if note else ''}Now following {found.label}.", ephemeral=True
+            f"{note + ' ' if note else ''}"
+            + t("Now following {artist}.", lang, artist=found.label),
+            ephemeral=True,
         )
-        await self.echo(interaction, f"followed {found.label}")
+        await self.echo(interaction, N_("followed {artist}"), artist=found.label)
 
     @follow.autocomplete("artist")
     async def follow_complete(
@@ -250,13 +306,18 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
             found = await search.resolve_one(self.store, artist, ["artist"])
             wanted = next((f for f in follows if f.artist_key == found.value), None)
         if wanted is None:
-            names = ", ".join(f.label for f in follows) or "none"
-            raise UserError(f"This server does not follow {artist}. It follows: {names}.")
+            names = ", ".join(f.label for f in follows) or t("none", lang_of(interaction))
+            raise UserError(
+                N_("This server does not follow {artist}. It follows: {names}."),
+                artist=artist,
+                names=names,
+            )
         await self.guilds.unfollow(interaction.guild.id, wanted.artist_key, interaction.user.id)
         await interaction.response.send_message(
-            f"No longer following {wanted.label}.", ephemeral=True
+            t("No longer following {artist}.", lang_of(interaction), artist=wanted.label),
+            ephemeral=True,
         )
-        await self.echo(interaction, f"unfollowed {wanted.label}")
+        await self.echo(interaction, N_("unfollowed {artist}"), artist=wanted.label)
 
     @unfollow.autocomplete("artist")
     async def unfollow_complete(
@@ -294,25 +355,35 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         """Set thread auto-archive, slowmode and mode."""
         assert interaction.guild is not None
         if archive is None and slowmode is None and mode is None:
-            raise UserError("Choose at least one of archive, slowmode or mode.")
-        changes = []
+            raise UserError(N_("Choose at least one of archive, slowmode or mode."))
+        changes: list[tuple[str, str, Any]] = []  # (English wording, setting, value)
         guild_id, actor = interaction.guild.id, interaction.user.id
         if archive is not None:
             if archive.value not in ARCHIVE_DURATIONS:
-                raise UserError("Archive must be 1 hour, 1 day, 3 days or 1 week.")
+                raise UserError(N_("Archive must be 1 hour, 1 day, 3 days or 1 week."))
             await self.guilds.set(guild_id, "archive_minutes", archive.value, actor)
-            changes.append(f"auto-archive {archive.name}")
+            changes.append((N_("auto-archive {value}"), "archive_minutes", archive.value))
         if slowmode is not None:
             await self.guilds.set(guild_id, "slowmode_seconds", int(slowmode), actor)
-            changes.append(f"slowmode {show_value('slowmode_seconds', slowmode)}")
+            changes.append((N_("slowmode {value}"), "slowmode_seconds", int(slowmode)))
         if mode is not None:
             if mode.value not in THREAD_MODES:
-                raise UserError("Mode must be 'per review' or 'per release'.")
+                raise UserError(N_("Mode must be 'per review' or 'per release'."))
             await self.guilds.set(guild_id, "thread_mode", mode.value, actor)
-            changes.append(f"review threads {mode.value}")
-        summary = ", ".join(changes)
-        await interaction.response.send_message(f"Threads: {summary}.", ephemeral=True)
-        await self.echo(interaction, f"threads: {summary}")
+            changes.append((N_("review threads {value}"), "thread_mode", mode.value))
+
+        def summary(lang: str) -> str:
+            return ", ".join(
+                t(wording, lang, value=show_value(key, value, lang))
+                for wording, key, value in changes
+            )
+
+        lang = lang_of(interaction)
+        await interaction.response.send_message(
+            t("Threads: {summary}.", lang, summary=summary(lang)), ephemeral=True
+        )
+        server = await self.server_lang(interaction)
+        await self.echo(interaction, N_("threads: {summary}"), summary=summary(server))
 
     # -- time zone and digest --------------------------------------------------------
     @app_commands.command(name="timezone", description="Set this server's time zone.")
@@ -327,8 +398,11 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             raise UserError(
-                f"“{echo(zone)}” is not a time zone I know. Use an IANA name like Asia/Seoul, "
-                "America/New_York or Europe/Paris (autocomplete lists them)."
+                N_(
+                    "{zone} is not a time zone I know. Use an IANA name like Asia/Seoul, "
+                    "America/New_York or Europe/Paris (autocomplete lists them)."
+                ),
+                zone=f"“{echo(zone)}”",
             ) from None
         await self._changed(interaction, "timezone", name)
 
@@ -356,7 +430,8 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         match = TIME_PATTERN.match(time.strip())
         if match is None:
             raise UserError(
-                f"“{echo(time)}” is not a time: use 24-hour HH:MM, like 09:00 or 21:30."
+                N_("{time} is not a time: use 24-hour HH:MM, like 09:00 or 21:30."),
+                time=f"“{echo(time)}”",
             )
         self._check_channel(channel, MODLOG_PERMISSIONS)
         normalised = f"{int(match.group(1)):02d}:{match.group(2)}"
@@ -364,8 +439,32 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
             interaction.guild.id, "digest_channel", channel.id, interaction.user.id
         )
         await self._changed(
-            interaction, "digest_time", normalised, f"Posting in {channel.mention}."
+            interaction,
+            "digest_time",
+            normalised,
+            t("Posting in {channel}.", lang_of(interaction), channel=channel.mention),
         )
+
+    # -- language ------------------------------------------------------------------
+    @app_commands.command(name="language", description="Pin the language the bot answers in here.")
+    @app_commands.describe(language="One language for everyone, or each member's Discord language")
+    @app_commands.choices(
+        language=[
+            app_commands.Choice(name="each member's Discord language", value=AUTO_LANGUAGE),
+            *(app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()),
+        ]
+    )
+    @manage_guild_only()
+    async def language(
+        self, interaction: discord.Interaction, language: app_commands.Choice[str]
+    ) -> None:
+        """Pin a reply language for this server (also for its feed posts and digests)."""
+        value = None if language.value == AUTO_LANGUAGE else language.value
+        if value is not None and value not in LANGUAGES:
+            raise UserError(N_("I do not speak {language}."), language=repr(language.value))
+        # Answer in the language just chosen, so the moderator sees it take effect.
+        interaction.extras["lang"] = pick_lang(value, interaction.locale)
+        await self._changed(interaction, "language", value)
 
     # -- editors and reset -----------------------------------------------------------
     @app_commands.command(name="editors", description="Let a role approve suggested facts.")
@@ -374,7 +473,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
     async def editors(self, interaction: discord.Interaction, role: discord.Role) -> None:
         """Set the editors role."""
         if role.is_default():
-            raise UserError("Pick a specific role, not @everyone.")
+            raise UserError(N_("Pick a specific role, not @everyone."))
         await self._changed(interaction, "editors_role", role.id)
 
     @app_commands.command(name="reset", description="Put every setting back to its default.")
@@ -382,27 +481,32 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
     async def reset(self, interaction: discord.Interaction) -> None:
         """Reset after a confirmation button."""
         assert interaction.guild is not None
-        view = ConfirmReset(interaction.user.id)
+        lang = lang_of(interaction)
+        view = ConfirmReset(interaction.user.id, lang)
         await interaction.response.send_message(
-            "Reset every Liner Notes setting of this server, and unfollow every artist? "
-            "Feeds and discussion threads are kept.",
+            t(
+                "Reset every Liner Notes setting of this server, and unfollow every artist? "
+                "Feeds and discussion threads are kept.",
+                lang,
+            ),
             view=view,
             ephemeral=True,
         )
         timed_out = await view.wait()
         if timed_out or not view.confirmed:
             await interaction.edit_original_response(
-                content="Nothing was changed."
+                content=t("Nothing was changed.", lang)
                 if not timed_out
-                else "Reset timed out; nothing changed.",
+                else t("Reset timed out; nothing changed.", lang),
                 view=None,
             )
             return
         changed = await self.guilds.reset(interaction.guild.id, interaction.user.id)
         await interaction.edit_original_response(
-            content=f"Done: every setting is back to its default ({changed} changed).", view=None
+            content=t("Done: every setting is back to its default ({n} changed).", lang, n=changed),
+            view=None,
         )
-        await self.echo(interaction, "reset every setting to its default")
+        await self.echo(interaction, N_("reset every setting to its default"))
 
 
 async def setup(bot: LinerNotesBot) -> None:

@@ -15,6 +15,7 @@ from linernotes.bot.checks import MODLOG_PERMISSIONS, missing_bot_permissions
 from linernotes.bot.dates import parse_day
 from linernotes.bot.embeds import on_this_day_lines, release_embed, song_embed
 from linernotes.bot.errors import NotFoundError, UserError
+from linernotes.bot.i18n import N_, t
 from linernotes.bot.knowledge import cards
 from linernotes.bot.knowledge.entities import EntityRef, release_for
 from linernotes.bot.knowledge.prompts import discussion_prompts
@@ -25,6 +26,7 @@ from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore
 from linernotes.bot.store.posts import make_nonce
 from linernotes.bot.threads import ThreadOpener
+from linernotes.bot.translator import lang_of, server_lang
 from linernotes.bot.ui import send_pages
 from linernotes.cogs._lookup import complete, lookup
 
@@ -34,6 +36,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SCHEDULE_SECONDS = 60
+NO_DISCUSSIONS_CHANNEL = N_(
+    "This server has no discussions channel yet. A moderator can set one with "
+    "`/config discussions`."
+)
 
 
 class Discussions(commands.Cog):
@@ -65,19 +71,24 @@ class Discussions(commands.Cog):
         return ZoneInfo((await self.guilds.config(guild_id))["timezone"])
 
     # -- the release thread --------------------------------------------------------------
-    async def starter(self, subject: EntityRef) -> tuple[discord.Embed, str, list[str]]:
+    async def starter(
+        self, subject: EntityRef, lang: str = "en"
+    ) -> tuple[discord.Embed, str, list[str]]:
         """Return the release card, the prompts text and the artist names (forum tags)."""
         if subject.kind == "release":
             card = await cards.release_card(self.store, subject.id)
-            embed, artists = release_embed(card), [a.name for a in card.artists]
+            embed, artists = release_embed(card, lang), [a.name for a in card.artists]
         else:
             song = await cards.song_card(self.store, subject.id)
-            embed, artists = song_embed(song), [a.name for a in song.artists]
-        prompts = await discussion_prompts(self.store, subject)
-        lines = [f"**Discussion: {subject.label or subject.name}**"]
+            embed, artists = song_embed(song, lang), [a.name for a in song.artists]
+        prompts = await discussion_prompts(self.store, subject, lang=lang)
+        lines = [t("**Discussion: {subject}**", lang, subject=subject.label or subject.name)]
         if prompts:
-            lines.append("Some things to talk about:")
-            lines.extend(f"• {p.text} (source: <{p.source.url}>)" for p in prompts)
+            lines.append(t("Some things to talk about:", lang))
+            lines.extend(
+                f"• {p.text} " + t("(source: {url})", lang, url=f"<{p.source.url}>")
+                for p in prompts
+            )
         return embed, "\n".join(lines), artists
 
     async def open_release_thread(
@@ -88,11 +99,11 @@ class Discussions(commands.Cog):
         channel_id = config["discussions_channel"]
         channel = guild.get_channel(channel_id) if channel_id else None
         if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
-            raise UserError(
-                "This server has no discussions channel yet. A moderator can set one with "
-                "`/config discussions`."
-            )
-        embed, starter, artists = await self.starter(subject)
+            raise UserError(NO_DISCUSSIONS_CHANNEL)
+        # The thread belongs to the whole server: it speaks the server's language.
+        embed, starter, artists = await self.starter(
+            subject, server_lang(config["language"], guild)
+        )
         opened = await self.opener.open(
             guild,
             channel,
@@ -119,22 +130,22 @@ class Discussions(commands.Cog):
         guild = interaction.guild
         config = await self.guilds.config(guild.id)
         if not config["discussions_channel"]:
-            raise UserError(
-                "This server has no discussions channel yet. A moderator can set one with "
-                "`/config discussions`."
-            )
+            raise UserError(NO_DISCUSSIONS_CHANNEL)
+        lang = lang_of(interaction)
 
         async def render(match: Match) -> list[discord.Embed]:
             subject = await release_for(self.store, match.key)
             if subject is None:
-                raise NotFoundError(f"{match.label} is no longer in the catalog.")
+                raise NotFoundError(N_("{name} is no longer in the catalog."), [], name=match.label)
             thread, created = await self.open_release_thread(
                 guild, subject, "discuss", interaction.user.id
             )
-            verb = "Opened" if created else "Here is"
-            return [
-                make_embed(f"{verb} the discussion of {subject.name}", f"Join in: {thread.mention}")
-            ]
+            title = (
+                t("Opened the discussion of {subject}", lang, subject=subject.name)
+                if created
+                else t("Here is the discussion of {subject}", lang, subject=subject.name)
+            )
+            return [make_embed(title, t("Join in: {thread}", lang, thread=thread.mention))]
 
         await interaction.response.defer(thinking=True)
         try:
@@ -149,8 +160,10 @@ class Discussions(commands.Cog):
             )
         except discord.Forbidden:
             raise UserError(
-                "Discord refused to let me open or reopen that thread: check my permissions "
-                "in the discussions channel (Create Public Threads, Manage Threads)."
+                N_(
+                    "Discord refused to let me open or reopen that thread: check my permissions "
+                    "in the discussions channel (Create Public Threads, Manage Threads)."
+                )
             ) from None
 
     @discuss.autocomplete("query")
@@ -160,24 +173,28 @@ class Discussions(commands.Cog):
         return await complete(self.store, current, ("release", "song"))
 
     # -- on this day ---------------------------------------------------------------------
-    async def day_pages(self, guild_id: int | None, day: date, today: date) -> list[discord.Embed]:
+    async def day_pages(
+        self, guild_id: int | None, day: date, today: date, lang: str = "en"
+    ) -> list[discord.Embed]:
         """Return the "on this day" pages for a server (followed artists first)."""
         facts = await cards.on_this_day(self.store, day.month, day.day)
         followed = set()
         if guild_id is not None:
             followed = {f.artist_key for f in await self.guilds.follows(guild_id)}
             followed |= await self.followed_subjects(facts, followed)
-        lines = on_this_day_lines(facts, today, followed)
+        lines = on_this_day_lines(facts, today, followed, lang)
         if not lines:
             lines = [
-                "Nothing in the catalog happened on this day. Try `/onthisday` with "
-                "another date, like 01-24 or 02-13."
+                t(
+                    "Nothing in the catalog happened on this day. Try `/onthisday` with "
+                    "another date, like 01-24 or 02-13.",
+                    lang,
+                )
             ]
-        title = f"On this day — {day.strftime('%B')} {day.day}"
+        title = t("On this day — {day}", lang, day=month_day(day, lang))
         pages = pack_lines(lines, 3800)
-        return [
-            make_embed(title, page, footer="★ = an artist this server follows") for page in pages
-        ]
+        footer = t("★ = an artist this server follows", lang)
+        return [make_embed(title, page, footer=footer) for page in pages]
 
     async def followed_subjects(self, facts: cards.OnThisDay, followed: set[str]) -> set[str]:
         """Return the releases and videos on this day that are by followed artists."""
@@ -209,7 +226,8 @@ class Discussions(commands.Cog):
         guild_id = interaction.guild.id if interaction.guild else None
         today = self.now().astimezone(await self.zone_of(guild_id)).date()
         day = parse_day(date, today) if date else today
-        await send_pages(interaction, await self.day_pages(guild_id, day, today))
+        pages = await self.day_pages(guild_id, day, today, lang_of(interaction))
+        await send_pages(interaction, pages)
 
     # -- scheduled work ----------------------------------------------------------------------
     @tasks.loop(seconds=SCHEDULE_SECONDS)
@@ -261,12 +279,17 @@ class Discussions(commands.Cog):
         channel = guild.get_channel(channel_id)
         if not isinstance(channel, discord.TextChannel):
             return False
+        lang = server_lang(config["language"], guild)
         missing = missing_bot_permissions(channel, MODLOG_PERMISSIONS)
         if missing:
             await self.modlog.tell(
                 guild,
-                f"⚠️ Today's digest can't go to {channel.mention}: "
-                f"I'm missing {', '.join(missing)} there.",
+                t(
+                    "⚠️ Today's digest can't go to {channel}: I'm missing {missing} there.",
+                    lang,
+                    channel=channel.mention,
+                    missing=", ".join(missing),
+                ),
                 once=("digest blocked", day.isoformat()),
             )
             return False
@@ -276,7 +299,7 @@ class Discussions(commands.Cog):
         )
         if post.sent_at is not None:
             return False
-        pages = await self.day_pages(guild.id, day, day)
+        pages = await self.day_pages(guild.id, day, day, lang)
         await self.guilds.mark_post_attempt(guild.id, "digest", run_key)
         try:
             message = await channel.send(
@@ -326,6 +349,13 @@ class Discussions(commands.Cog):
             await self.guilds.mark_post_sent(guild.id, "release day", fact.entity.value, thread.id)
             opened.append(fact.entity.value)
         return opened
+
+
+def month_day(day: date, lang: str) -> str:
+    """Return a day of the year as people write it: "January 24" / "1월 24일"."""
+    if lang == "ko":
+        return f"{day.month}월 {day.day}일"
+    return f"{day.strftime('%B')} {day.day}"
 
 
 async def setup(bot: LinerNotesBot) -> None:

@@ -7,19 +7,29 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
+from linernotes.bot.i18n import t, tc
 from linernotes.bot.render import make_embed, pack_lines
+from linernotes.bot.translator import lang_of
 from linernotes.bot.ui import send_pages
 
 if TYPE_CHECKING:
     from linernotes.bot.client import LinerNotesBot
 
 
-def command_lines(tree: app_commands.CommandTree) -> list[str]:
+def shown_name(command: app_commands.Command | app_commands.Group, lang: str) -> str:
+    """Return a command's full name as a member's Discord shows it in ``lang``."""
+    context = "group_name" if isinstance(command, app_commands.Group) else "command_name"
+    own = tc(context, command.name, lang) or command.name
+    return f"{shown_name(command.parent, lang)} {own}" if command.parent else own
+
+
+def command_lines(tree: app_commands.CommandTree, lang: str = "en") -> list[str]:
     """Return one line per runnable command (subcommands included), sorted by name."""
     lines = []
     for command in tree.walk_commands():
         if isinstance(command, app_commands.Command):
-            lines.append(f"`/{command.qualified_name}` — {command.description}")
+            description = tc("command_description", command.description, lang)
+            lines.append(f"`/{shown_name(command, lang)}` — {description or command.description}")
     return sorted(lines)
 
 
@@ -32,12 +42,13 @@ class Help(commands.Cog):
     @app_commands.command(name="help", description="List every command with what it does.")
     async def help(self, interaction: discord.Interaction) -> None:
         """List every command with what it does."""
-        pages = pack_lines(command_lines(self.bot.tree))
+        lang = lang_of(interaction)
+        pages = pack_lines(command_lines(self.bot.tree, lang))
         embeds = [
             make_embed(
-                "Liner Notes commands",
+                t("Liner Notes commands", lang),
                 page,
-                footer="Facts come with their sources. Options autocomplete as you type.",
+                footer=t("Facts come with their sources. Options autocomplete as you type.", lang),
             )
             for page in pages
         ]

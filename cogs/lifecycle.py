@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands, tasks
+from linernotes.bot.i18n import N_, pick_lang, t
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import PURGE_GRACE, GuildStore
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SETUP_HINT = (
+SETUP_HINT = N_(
     "Hi, I'm **Liner Notes**: credits, music-video references and reviews, each with its "
     "source. Try `/release Love wins all`, `/credits 봄날` or `/ask who directed the Love wins "
     "all video?`. Moderators: `/config reviews`, `/config discussions` and `/config modlog` set "
@@ -52,7 +53,9 @@ class Lifecycle(commands.Cog):
         if not (permissions.view_channel and permissions.send_messages):
             return
         try:
-            await channel.send(SETUP_HINT, allowed_mentions=discord.AllowedMentions.none())
+            # A server just joined has pinned nothing yet: its preferred locale decides.
+            hint = t(SETUP_HINT, pick_lang(None, guild.preferred_locale))
+            await channel.send(hint, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as exc:
             log.info("could not post the setup hint in %s: %s", guild.id, exc)
 

@@ -12,11 +12,13 @@ from discord import app_commands
 from discord.ext import commands
 from linernotes.bot.error_replies import send_error
 from linernotes.bot.errors import UserError
+from linernotes.bot.i18n import N_, t
 from linernotes.bot.knowledge import search, suggested, vocab
 from linernotes.bot.knowledge.entities import EntityKey, entity
 from linernotes.bot.render import QUERY_MAX, Field, clip, make_embed
 from linernotes.bot.store import Store
 from linernotes.bot.store.guilds import GuildStore, Suggestion
+from linernotes.bot.translator import lang_of, server_lang
 from linernotes.cogs._lookup import complete
 
 if TYPE_CHECKING:
@@ -29,6 +31,13 @@ KINDS = {
     "reference": "a reference (a film, artwork, book… a video or song echoes)",
     "correction": "a correction to something the bot says",
 }
+MODAL_TITLES = {
+    "credit": N_("Suggest a credit — {subject}"),
+    "reference": N_("Suggest a reference — {subject}"),
+    "correction": N_("Suggest a correction — {subject}"),
+}
+STATUS_WORDS = {"approved": N_("approved"), "rejected": N_("rejected"), "pending": N_("pending")}
+KIND_WORDS = {"credit": N_("credit"), "reference": N_("reference"), "correction": N_("correction")}
 
 
 def field_lines(fields: dict[str, str]) -> str:
@@ -39,30 +48,33 @@ def field_lines(fields: dict[str, str]) -> str:
 class SuggestionModal(discord.ui.Modal):
     """The form a member fills in; its fields depend on the kind of fact."""
 
-    def __init__(self, cog: Suggestions, kind: str, subject: search.Match) -> None:
-        super().__init__(title=f"Suggest a {kind} — {subject.name}"[:45])
+    def __init__(
+        self, cog: Suggestions, kind: str, subject: search.Match, lang: str = "en"
+    ) -> None:
+        super().__init__(title=t(MODAL_TITLES[kind], lang, subject=subject.name)[:45])
         self.cog = cog
         self.kind = kind
         self.subject = subject
+        self.lang = lang
         self.inputs: dict[str, discord.ui.TextInput[Any]] = {}
         short, long = discord.TextStyle.short, discord.TextStyle.paragraph
         if kind == "credit":
-            self._add("person", "Person (as the credit names them)", short, 100)
-            self._add("role", "Role (e.g. composer, lyricist, producer)", short, 40)
+            self._add("person", N_("Person (as the credit names them)"), short, 100)
+            self._add("role", N_("Role (e.g. composer, lyricist, producer)"), short, 40)
         elif kind == "reference":
-            self._add("target", "What it references (title)", short, 150)
-            self._add("creator", "By whom, and year (e.g. Boltanski, 2010)", short, 150, False)
-            self._add("relation", "homage, visual reference, quotation, echo…", short, 40)
-            self._add("status", "Who says so: confirmed, critic or fan", short, 20)
+            self._add("target", N_("What it references (title)"), short, 150)
+            self._add("creator", N_("By whom, and year (e.g. Boltanski, 2010)"), short, 150, False)
+            self._add("relation", N_("homage, visual reference, quotation, echo…"), short, 40)
+            self._add("status", N_("Who says so: confirmed, critic or fan"), short, 20)
         else:
-            self._add("text", "What is wrong, and what is right", long, 1000)
-        self._add("evidence", "Evidence URL (a page that says so)", short, 500)
+            self._add("text", N_("What is wrong, and what is right"), long, 1000)
+        self._add("evidence", N_("Evidence URL (a page that says so)"), short, 500)
 
     def _add(
         self, key: str, label: str, style: discord.TextStyle, max_length: int, required: bool = True
     ) -> None:
         item: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label=label[:45], style=style, max_length=max_length, required=required
+            label=t(label, self.lang)[:45], style=style, max_length=max_length, required=required
         )
         self.inputs[key] = item
         self.add_item(item)
@@ -83,11 +95,12 @@ class Decision(
 ):
     """Approve or Reject; survives restarts because the state lives in the custom_id."""
 
-    def __init__(self, verb: str, suggestion_id: int) -> None:
+    def __init__(self, verb: str, suggestion_id: int, lang: str = "en") -> None:
         style = discord.ButtonStyle.success if verb == "approve" else discord.ButtonStyle.danger
+        label = t(N_("Approve") if verb == "approve" else N_("Reject"), lang)
         super().__init__(
             discord.ui.Button(
-                label=verb.capitalize(), style=style, custom_id=f"suggestion:{verb}:{suggestion_id}"
+                label=label, style=style, custom_id=f"suggestion:{verb}:{suggestion_id}"
             )
         )
         self.verb = verb
@@ -110,11 +123,11 @@ class Decision(
             await send_error(interaction, exc)
 
 
-def decision_view(suggestion_id: int) -> discord.ui.View:
-    """Return the Approve / Reject buttons for a suggestion."""
+def decision_view(suggestion_id: int, lang: str = "en") -> discord.ui.View:
+    """Return the Approve / Reject buttons for a suggestion (in the server's language)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(Decision("approve", suggestion_id))
-    view.add_item(Decision("reject", suggestion_id))
+    view.add_item(Decision("approve", suggestion_id, lang))
+    view.add_item(Decision("reject", suggestion_id, lang))
     return view
 
 
@@ -153,12 +166,15 @@ class Suggestions(commands.Cog):
         config = await self.guilds.config(interaction.guild.id)
         if not config["modlog_channel"]:
             raise UserError(
-                "This server has no mod-log channel for suggestions yet; ask a moderator to "
-                "set one with `/config modlog`."
+                N_(
+                    "This server has no mod-log channel for suggestions yet; ask a moderator to "
+                    "set one with `/config modlog`."
+                )
             )
         kinds = ["song", "video"] if kind.value == "reference" else ["song", "release", "video"]
         match = await search.resolve_one(self.store, subject, kinds)
-        await interaction.response.send_modal(SuggestionModal(self, kind.value, match))
+        modal = SuggestionModal(self, kind.value, match, lang_of(interaction))
+        await interaction.response.send_modal(modal)
 
     @suggest.autocomplete("subject")
     async def _subject_complete(
@@ -179,40 +195,53 @@ class Suggestions(commands.Cog):
         if kind == "credit":
             suggested.check_role(values["role"])
         elif kind == "reference":
-            suggested.check_choice(values["relation"], vocab.RELATION_KEYS, "Relation")
-            suggested.check_choice(values["status"], vocab.CATALOG_STATUS_KEYS, "Who says so")
+            suggested.check_choice(values["relation"], vocab.RELATION_KEYS, N_("Relation"))
+            suggested.check_choice(values["status"], vocab.CATALOG_STATUS_KEYS, N_("Who says so"))
         config = await self.guilds.config(interaction.guild.id)
         channel = interaction.guild.get_channel(config["modlog_channel"] or 0)
         if not isinstance(channel, discord.TextChannel):
-            raise UserError("The mod-log channel is gone; ask a moderator to set `/config modlog`.")
+            raise UserError(
+                N_("The mod-log channel is gone; ask a moderator to set `/config modlog`.")
+            )
         body = json.dumps(values, ensure_ascii=False)
         stored = await self.guilds.add_suggestion(
             interaction.guild.id, interaction.user.id, kind, subject.value, body, url
         )
-        embed = self.render(stored, subject.label, values, "Waiting for an editor or moderator.")
+        lang = server_lang(config["language"], interaction.guild)
+        waiting = t("Waiting for an editor or moderator.", lang)
+        embed = self.render(stored, subject.label, values, waiting, lang)
         message = await channel.send(
             embed=embed,
-            view=decision_view(stored.id),
+            view=decision_view(stored.id, lang),
             allowed_mentions=discord.AllowedMentions.none(),
         )
         await self.guilds.set_suggestion_message(stored.id, channel.id, message.id)
         await interaction.response.send_message(
-            "Thanks! Your suggestion went to the moderators; I'll tell you what they decide. "
-            "Until then the bot does not state it as a fact.",
+            t(
+                "Thanks! Your suggestion went to the moderators; I'll tell you what they decide. "
+                "Until then the bot does not state it as a fact.",
+                lang_of(interaction),
+            ),
             ephemeral=True,
         )
 
     def render(
-        self, s: Suggestion, subject_label: str, values: dict[str, str], status: str
+        self,
+        s: Suggestion,
+        subject_label: str,
+        values: dict[str, str],
+        status: str,
+        lang: str = "en",
     ) -> discord.Embed:
         """Render a suggestion for the mod-log."""
+        kind = t(KIND_WORDS.get(s.kind, s.kind), lang)
         return make_embed(
-            f"Suggested {s.kind} #{s.id}: {subject_label}",
+            t("Suggested {kind} #{id}: {subject}", lang, kind=kind, id=s.id, subject=subject_label),
             field_lines(values),
             fields=[
-                Field("Evidence", s.evidence_url),
-                Field("From", f"<@{s.user_id}>", inline=True),
-                Field("Status", status, inline=True),
+                Field(t("Evidence", lang), s.evidence_url),
+                Field(t("From", lang), f"<@{s.user_id}>", inline=True),
+                Field(t("Status", lang), status, inline=True),
             ],
         )
 
@@ -231,12 +260,18 @@ class Suggestions(commands.Cog):
     ) -> None:
         """Approve (adding the fact to the catalog) or reject a suggestion."""
         if not await self.may_decide(interaction):
-            raise UserError("Only editors and moderators (Manage Server) can decide suggestions.")
+            raise UserError(
+                N_("Only editors and moderators (Manage Server) can decide suggestions.")
+            )
         s = await self.guilds.suggestion(suggestion_id)
         if s is None or interaction.guild is None or s.guild_id != interaction.guild.id:
-            raise UserError("That suggestion no longer exists.")
+            raise UserError(N_("That suggestion no longer exists."))
         if s.status != "pending":
-            raise UserError(f"Suggestion #{s.id} was already {s.status}.")
+            raise UserError(
+                N_("Suggestion #{id} was already {status}."),
+                id=s.id,
+                status=t(STATUS_WORDS.get(s.status, s.status), lang_of(interaction)),
+            )
         values = json.loads(s.body)
         await interaction.response.defer()
         if approve:
@@ -244,27 +279,52 @@ class Suggestions(commands.Cog):
         else:
             outcome = ""
             if not await self.guilds.decide_suggestion(s.id, False, interaction.user.id, outcome):
-                raise UserError(f"Suggestion #{s.id} was decided by someone else meanwhile.")
+                raise UserError(
+                    N_("Suggestion #{id} was decided by someone else meanwhile."), id=s.id
+                )
         verb = "approved" if approve else "rejected"
-        status = f"{verb.capitalize()} by {interaction.user.mention}" + (
-            f": {outcome}" if outcome else ""
-        )
+        config = await self.guilds.config(interaction.guild.id)
+        lang = server_lang(config["language"], interaction.guild)
+        shown = outcome if lang == "en" else t(outcome, lang)
+        status = (
+            t("Approved by {user}", lang, user=interaction.user.mention)
+            if approve
+            else t("Rejected by {user}", lang, user=interaction.user.mention)
+        ) + (f": {shown}" if outcome else "")
         key = EntityKey.parse(s.subject)
         subject = await entity(self.store, key) if key else None
         label = subject.label if subject else s.subject
         await interaction.edit_original_response(
-            embed=self.render(s, label, values, status), view=None
+            embed=self.render(s, label, values, status, lang), view=None
         )
-        await self.tell_suggester(s, verb, outcome)
+        await self.tell_suggester(s, verb, shown, lang)
 
-    async def tell_suggester(self, s: Suggestion, verb: str, outcome: str) -> None:
-        """Direct-message the member the outcome (best effort: DMs may be closed)."""
+    async def tell_suggester(
+        self, s: Suggestion, verb: str, outcome: str, lang: str = "en"
+    ) -> None:
+        """Direct-message the member the outcome (best effort: DMs may be closed).
+
+        The member is not in an interaction now, so the message speaks the server's language.
+        """
+        kind = t(KIND_WORDS.get(s.kind, s.kind), lang)
+        text = (
+            t(
+                "Your suggested {kind} (#{id}) was approved by the moderators",
+                lang,
+                kind=kind,
+                id=s.id,
+            )
+            if verb == "approved"
+            else t(
+                "Your suggested {kind} (#{id}) was rejected by the moderators",
+                lang,
+                kind=kind,
+                id=s.id,
+            )
+        )
         try:
             user = self.bot.get_user(s.user_id) or await self.bot.fetch_user(s.user_id)
-            await user.send(
-                f"Your suggested {s.kind} (#{s.id}) was {verb} by the moderators"
-                + (f": {outcome}." if outcome else ".")
-            )
+            await user.send(text + (f": {outcome}." if outcome else "."))
         except discord.HTTPException as exc:
             log.info("could not tell user %s about suggestion %s: %s", s.user_id, s.id, exc)
 

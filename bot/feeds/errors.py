@@ -1,4 +1,5 @@
-"""Feed errors: each message is written to be shown to a moderator as it is."""
+"""Feed errors: each message is written to be shown to a moderator (English, ``N_``-marked
+with ``{fields}``, so it is shown in the moderator's language)."""
 
 from __future__ import annotations
 
@@ -66,7 +67,14 @@ class FeedHTTPError(FeedError):
 
     kind = "http_status"
 
-    def __init__(self, message: str, *, status: int, retry_after: datetime | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        retry_after: datetime | None = None,
+        **fields: object,
+    ) -> None:
+        super().__init__(message, status=status, **fields)
         self.status = status
         self.retry_after = retry_after

@@ -27,6 +27,7 @@ from linernotes.bot.feeds.errors import (
     UnreachableHost,
 )
 from linernotes.bot.feeds.urls import AddressPolicy, validate_url
+from linernotes.bot.i18n import N_
 from linernotes.bot.useragent import user_agent
 from yarl import URL
 
@@ -229,7 +230,9 @@ class Fetcher:
                 return await self._fetch(start, etag, last_modified)
         except TimeoutError:
             raise FeedTimeout(
-                f"{_host(start)} did not answer within {self.total_timeout:g} seconds"
+                N_("{host} did not answer within {seconds} seconds"),
+                host=_host(start),
+                seconds=f"{self.total_timeout:g}",
             ) from None
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
@@ -237,7 +240,7 @@ class Fetcher:
         try:
             current = URL(url, encoded=False)
         except (ValueError, TypeError):
-            raise BadFeedURL(f"{url!r} is not a valid web address") from None
+            raise BadFeedURL(N_("{url} is not a valid web address"), url=repr(url)) from None
         headers: dict[str, str] = {"Accept-Encoding": "gzip, deflate"}
         if etag:
             headers["If-None-Match"] = etag
@@ -253,14 +256,16 @@ class Fetcher:
                         location = resp.headers.get("Location")
                         if not location:
                             raise FeedHTTPError(
-                                f"{_host(str(current))} answered {resp.status} without a Location",
+                                N_("{host} answered {status} without a Location"),
                                 status=resp.status,
+                                host=_host(str(current)),
                             )
                         try:
                             target = current.join(URL(location))
                         except ValueError:
                             raise BadFeedURL(
-                                f"{_host(str(current))} redirected to an invalid address"
+                                N_("{host} redirected to an invalid address"),
+                                host=_host(str(current)),
                             ) from None
                         if hop == self.max_redirects:
                             break
@@ -273,26 +278,35 @@ class Fetcher:
                 blocked = _find_blocked(exc)
                 if blocked is not None:
                     raise blocked from None
-                raise UnreachableHost(f"could not find the host {_safe_host(current)}") from None
+                raise UnreachableHost(
+                    N_("could not find the host {host}"), host=_safe_host(current)
+                ) from None
             except aiohttp.ClientConnectorCertificateError:
                 raise UnreachableHost(
-                    f"{_safe_host(current)} presented an invalid TLS certificate"
+                    N_("{host} presented an invalid TLS certificate"), host=_safe_host(current)
                 ) from None
             except aiohttp.ClientConnectorError:
-                raise UnreachableHost(f"could not connect to {_safe_host(current)}") from None
+                raise UnreachableHost(
+                    N_("could not connect to {host}"), host=_safe_host(current)
+                ) from None
             except aiohttp.InvalidURL:
-                raise BadFeedURL(f"{str(current)!r} is not a valid web address") from None
+                raise BadFeedURL(
+                    N_("{url} is not a valid web address"), url=repr(str(current))
+                ) from None
             except (aiohttp.ClientError, ValueError) as exc:
                 blocked = _find_blocked(exc)
                 if blocked is not None:
                     raise blocked from None
                 detail = type(exc).__name__
                 raise UnreachableHost(
-                    f"the connection to {_safe_host(current)} failed ({detail})"
+                    N_("the connection to {host} failed ({detail})"),
+                    host=_safe_host(current),
+                    detail=detail,
                 ) from None
         raise TooManyRedirects(
-            f"{_host(url)} redirected more than {self.max_redirects} times; "
-            "use the final address of the feed"
+            N_("{host} redirected more than {n} times; use the final address of the feed"),
+            host=_host(url),
+            n=self.max_redirects,
         )
 
     async def _finish(
@@ -311,30 +325,40 @@ class Fetcher:
             )
         if resp.status in (429, 503):
             retry_after = parse_retry_after(resp.headers.get("Retry-After"), self.clock())
+            if retry_after:
+                raise FeedHTTPError(
+                    N_(
+                        "{host} answered HTTP {status} ({reason}); it asked us to wait until "
+                        "{until} UTC"
+                    ),
+                    status=resp.status,
+                    retry_after=retry_after,
+                    host=_host(str(current)),
+                    reason=resp.reason or "busy",
+                    until=f"{retry_after:%Y-%m-%d %H:%M}",
+                )
             raise FeedHTTPError(
-                f"{_host(str(current))} answered HTTP {resp.status} ({resp.reason or 'busy'})"
-                + (
-                    f"; it asked us to wait until {retry_after:%Y-%m-%d %H:%M} UTC"
-                    if retry_after
-                    else ""
-                ),
+                N_("{host} answered HTTP {status} ({reason})"),
                 status=resp.status,
-                retry_after=retry_after,
+                host=_host(str(current)),
+                reason=resp.reason or "busy",
             )
         if not 200 <= resp.status < 300:
             raise FeedHTTPError(
-                f"{_host(str(current))} answered HTTP {resp.status} ({resp.reason or 'error'})",
+                N_("{host} answered HTTP {status} ({reason})"),
                 status=resp.status,
+                host=_host(str(current)),
+                reason=resp.reason or "error",
             )
         length = resp.content_length
         if length is not None and length > self.max_bytes:
-            raise FeedTooLarge(_too_large(self.max_bytes))
+            raise FeedTooLarge(TOO_LARGE, mb=self.max_bytes // (1024 * 1024))
         body = bytearray()
         async for chunk in resp.content.iter_chunked(65536):
             body += chunk
             if len(body) > self.max_bytes:
                 # Counted after decompression, so a small gzip bomb is caught too.
-                raise FeedTooLarge(_too_large(self.max_bytes))
+                raise FeedTooLarge(TOO_LARGE, mb=self.max_bytes // (1024 * 1024))
         return FetchResult(
             url,
             str(current),
@@ -346,8 +370,7 @@ class Fetcher:
         )
 
 
-def _too_large(limit: int) -> str:
-    return f"feed is larger than {limit // (1024 * 1024)} MB"
+TOO_LARGE = N_("feed is larger than {mb} MB")
 
 
 def _host(url: str) -> str:

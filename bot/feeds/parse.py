@@ -26,6 +26,7 @@ from linernotes.bot.feeds.text import (
     html_to_text,
 )
 from linernotes.bot.feeds.urls import canonical_url
+from linernotes.bot.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ def refuse_entity_declarations(data: bytes) -> None:
     prolog = head if first is None else head[: first.start()]
     if _DOCTYPE_ENTITY.search(prolog):
         raise HostileFeed(
-            "the feed declares XML entities, which feeds do not need and attacks use; refused"
+            N_("the feed declares XML entities, which feeds do not need and attacks use; refused")
         )
 
 
@@ -245,7 +246,7 @@ def parse_feed_sync(
     parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
     version = parsed.get("version") or ""
     if not version:
-        raise NotAFeed("not an RSS or Atom feed")
+        raise NotAFeed(N_("not an RSS or Atom feed"))
     feed = parsed.get("feed") or {}
     entries: list[FeedEntry] = []
     for raw in parsed.get("entries") or []:

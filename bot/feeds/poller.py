@@ -22,6 +22,7 @@ from linernotes.bot.feeds.errors import FeedError, FeedHTTPError
 from linernotes.bot.feeds.fetch import FetchResult
 from linernotes.bot.feeds.parse import FeedEntry, ParsedFeed, parse_feed
 from linernotes.bot.feeds.urls import canonical_url, validate_url
+from linernotes.bot.i18n import N_
 from linernotes.bot.shards import ShardScope
 from linernotes.bot.store.feeds import (
     DEFAULT_CAP_PER_CHANNEL,
@@ -347,7 +348,7 @@ async def follow(
     key = canonical_url(validate_url(url))
     result = await fetch(key)
     if result.not_modified:  # No validators were sent, so a 304 is the server's mistake.
-        raise FeedError("the server answered 304 Not Modified to a plain request")
+        raise FeedError(N_("the server answered 304 Not Modified to a plain request"))
     parsed = await parse(result.body or b"", base_url=result.final_url)
     existing = await feeds.get_feed_by_url(key)
     baseline = None
@@ -384,7 +385,7 @@ async def backfill(
     """Enqueue the newest ``count`` entries (at most ``max_count``) for one subscription now."""
     feed = await feeds.get_feed(subscription.feed_id)
     if feed is None:
-        raise FeedError("that feed is no longer followed")
+        raise FeedError(N_("that feed is no longer followed"))
     result = await fetch(feed.url)
     parsed = await parse(result.body or b"", base_url=result.final_url)
     count = max(0, min(count, max_count))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from linernotes.bot.feeds.errors import BadFeedURL, PrivateAddressError
+from linernotes.bot.i18n import N_
 
 MAX_URL_LENGTH = 2048
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -30,30 +31,31 @@ _EXTRA_BLOCKED: tuple[IPNetwork, ...] = (
 def validate_url(url: str) -> str:
     """Return ``url`` stripped if it is an http(s) URL with a host and no credentials."""
     if not isinstance(url, str):
-        raise BadFeedURL("the feed address must be text")
+        raise BadFeedURL(N_("the feed address must be text"))
     url = url.strip()
     if not url:
-        raise BadFeedURL("the feed address is empty")
+        raise BadFeedURL(N_("the feed address is empty"))
     if len(url) > MAX_URL_LENGTH:
-        raise BadFeedURL(f"the feed address is longer than {MAX_URL_LENGTH} characters")
+        raise BadFeedURL(N_("the feed address is longer than {n} characters"), n=MAX_URL_LENGTH)
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise BadFeedURL("the feed address must not contain spaces or control characters")
+        raise BadFeedURL(N_("the feed address must not contain spaces or control characters"))
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise BadFeedURL(f"{url!r} is not a valid web address") from None
+        raise BadFeedURL(N_("{url} is not a valid web address"), url=repr(url)) from None
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS:
         raise BadFeedURL(
-            f"only http:// and https:// feed addresses are supported (got {scheme or 'no'} scheme)"
+            N_("only http:// and https:// feed addresses are supported (got {scheme} scheme)"),
+            scheme=scheme or "no",
         )
     if parts.username is not None or parts.password is not None:
-        raise BadFeedURL("feed addresses with a user name or password in them are not accepted")
+        raise BadFeedURL(N_("feed addresses with a user name or password in them are not accepted"))
     if not parts.hostname:
-        raise BadFeedURL(f"{url!r} has no host name")
+        raise BadFeedURL(N_("{url} has no host name"), url=repr(url))
     if port == 0:
-        raise BadFeedURL(f"{url!r} has an invalid port")
+        raise BadFeedURL(N_("{url} has an invalid port"), url=repr(url))
     return url
 
 
@@ -98,23 +100,23 @@ def blocked_reason(address: IPAddress) -> str | None:
             # NAT64: the last 32 bits are the IPv4 destination.
             return blocked_reason(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     checks = (
-        ("loopback", address.is_loopback),
-        ("link-local", address.is_link_local),
-        ("unspecified", address.is_unspecified),
-        ("multicast", address.is_multicast),
-        ("reserved", address.is_reserved),
-        ("private", address.is_private),
+        (N_("loopback"), address.is_loopback),
+        (N_("link-local"), address.is_link_local),
+        (N_("unspecified"), address.is_unspecified),
+        (N_("multicast"), address.is_multicast),
+        (N_("reserved"), address.is_reserved),
+        (N_("private"), address.is_private),
     )
     for name, hit in checks:
         if hit:
             if name == "link-local" and str(address) == "169.254.169.254":
-                return "cloud metadata"
+                return N_("cloud metadata")
             return name
     for network in _EXTRA_BLOCKED:
         if address.version == network.version and address in network:
-            return "private"
+            return N_("private")
     if not address.is_global:
-        return "non-public"
+        return N_("non-public")
     return None
 
 
@@ -141,7 +143,9 @@ class AddressPolicy:
         try:
             ip = ipaddress.ip_address(address.split("%", 1)[0])
         except ValueError:
-            raise PrivateAddressError(f"{host} resolved to an unusable address") from None
+            raise PrivateAddressError(
+                N_("{host} resolved to an unusable address"), host=host
+            ) from None
         reason = blocked_reason(ip)
         if reason is None:
             return
@@ -149,5 +153,10 @@ class AddressPolicy:
             return
         shown = host if host == address else f"{host} ({address})"
         raise PrivateAddressError(
-            f"{shown} is a {reason} address; the bot only fetches feeds from public internet hosts"
+            N_(
+                "{host} is a {reason} address; the bot only fetches feeds from public "
+                "internet hosts"
+            ),
+            host=shown,
+            reason=reason,
         )

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from linernotes.bot.errors import NotFoundError
+from linernotes.bot.i18n import N_
 from linernotes.bot.knowledge import sources as policy
 from linernotes.bot.knowledge import vocab
 from linernotes.bot.knowledge.entities import EntityRef
@@ -311,7 +312,7 @@ def group_credits(rows: Iterable[db.CreditRow]) -> tuple[CreditGroup, ...]:
 async def _entity_or_raise(store: Store, entity_id: int, kinds: Sequence[str]) -> db.EntityRow:
     row = await db.entity(store, entity_id)
     if row is None or row.kind not in kinds:
-        raise NotFoundError(f"That {' or '.join(kinds)} is not in the catalog.")
+        raise NotFoundError(N_("That {what} is not in the catalog."), what=" or ".join(kinds))
     return row
 
 
@@ -344,7 +345,7 @@ async def video_info(store: Store, video_id: int) -> VideoInfo:
     """Return a video with its YouTube link and directors."""
     row = await db.video(store, video_id)
     if row is None:
-        raise NotFoundError("That video is not in the catalog.")
+        raise NotFoundError(N_("That video is not in the catalog."))
     directors = group_credits(await db.credits_of(store, [video_id], ["mv director"]))
     return VideoInfo(
         EntityRef.of(row.entity),
@@ -364,7 +365,7 @@ async def release_card(store: Store, release_id: int) -> ReleaseCard:
     """Return the card of a release."""
     row = await db.release(store, release_id)
     if row is None:
-        raise NotFoundError("That release is not in the catalog.")
+        raise NotFoundError(N_("That release is not in the catalog."))
     track_rows = await db.tracks(store, release_id)
     song_ids = [t.song.id for t in track_rows]
     videos: list[VideoInfo] = []
@@ -400,7 +401,7 @@ async def song_card(store: Store, song_id: int) -> SongCard:
     """Return the card of a song."""
     row = await db.song(store, song_id)
     if row is None:
-        raise NotFoundError("That song is not in the catalog.")
+        raise NotFoundError(N_("That song is not in the catalog."))
     videos = [await video_info(store, v.entity.id) for v in await db.videos_of_song(store, song_id)]
     releases = [
         SongRelease(EntityRef.of(r.release.entity), r.release.type, r.release.date, r.position)
@@ -489,7 +490,7 @@ async def references_view(
     """Return references both ways; a song includes its videos' references."""
     row = await db.entity(store, entity_id)
     if row is None:
-        raise NotFoundError("That entry is not in the catalog.")
+        raise NotFoundError(N_("That entry is not in the catalog."))
     ids = await related_ids(store, entity_id) if include_related else [entity_id]
     return ReferencesView(
         EntityRef.of(row),
@@ -530,7 +531,7 @@ async def artist_card(store: Store, artist_id: int, notable_limit: int = 10) -> 
     """Return the card of an artist."""
     row = await db.artist(store, artist_id)
     if row is None:
-        raise NotFoundError("That artist is not in the catalog.")
+        raise NotFoundError(N_("That artist is not in the catalog."))
     credits = await db.credits_by(store, artist_id, limit=200)
     credits.sort(key=lambda c: (-c.subject.importance, vocab.role_sort_key(c.role)))
     notable = [line for g in group_credits(credits) for line in g.lines]

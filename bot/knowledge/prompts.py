@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from linernotes.bot.knowledge import cards, vocab
+from linernotes.bot.i18n import t
+from linernotes.bot.knowledge import cards, vocab, wording
 from linernotes.bot.knowledge.cards import EntityRef, SourceRef
 from linernotes.bot.store.core import Store
 
@@ -28,8 +29,10 @@ async def subject_songs_and_videos(store: Store, entity: EntityRef) -> list[int]
     return await cards.related_ids(store, entity.id)
 
 
-async def discussion_prompts(store: Store, entity: EntityRef, limit: int = 3) -> list[Prompt]:
-    """Return two or three prompts about a release or song, from its sourced facts."""
+async def discussion_prompts(
+    store: Store, entity: EntityRef, limit: int = 3, lang: str = "en"
+) -> list[Prompt]:
+    """Return two or three prompts about a release or song, from its sourced facts, in ``lang``."""
     ids = await subject_songs_and_videos(store, entity)
     prompts: list[Prompt] = []
     seen_targets: set[int] = set()
@@ -50,14 +53,28 @@ async def discussion_prompts(store: Store, entity: EntityRef, limit: int = 3) ->
         if line.target.id in seen_targets or len(prompts) >= 2:
             continue
         seen_targets.add(line.target.id)
-        who = vocab.STATUS[line.status].prompt if line.status in vocab.STATUS else "some read"
-        if line.review is not None and line.status == "critic":
-            who = f"{line.review.author or line.review.outlet} reads"
-        what = f" ({line.note})" if line.note else ""
+        critic = line.review.author or line.review.outlet if line.review is not None else None
+        if lang == "en":
+            who = vocab.STATUS[line.status].prompt if line.status in vocab.STATUS else "some read"
+            if critic and line.status == "critic":
+                who = f"{critic} reads"
+            relation = f"{_article(line.relation)} {line.relation}"
+        else:
+            who = wording.status_phrase(line.status, lang)
+            if critic and line.status == "critic":
+                who = t("{critic}'s reading", lang, critic=critic)
+            relation = wording.relation_phrase(line.relation, lang)
         prompts.append(
             Prompt(
-                f"{who.capitalize()} {line.source_entity.name}{what} as {_article(line.relation)} "
-                f"{line.relation} of {line.target.label or line.target.name}. Do you see it?",
+                t(
+                    "{who} {subject}{note} as {relation} of {target}. Do you see it?",
+                    lang,
+                    who=who[:1].upper() + who[1:],
+                    subject=line.source_entity.name,
+                    note=f" ({line.note})" if line.note else "",
+                    relation=relation,
+                    target=line.target.label or line.target.name,
+                ),
                 line.sources[0],
             )
         )
@@ -80,16 +97,26 @@ async def discussion_prompts(store: Store, entity: EntityRef, limit: int = 3) ->
             if other:
                 prompts.append(
                     Prompt(
-                        f"{director.artist.name} directed the video, and also directed "
-                        f"{other[0].work.name}. What carries over from one to the other?",
+                        t(
+                            "{director} directed the video, and also directed {work}. "
+                            "What carries over from one to the other?",
+                            lang,
+                            director=director.artist.name,
+                            work=other[0].work.name,
+                        ),
                         other[0].source,
                     )
                 )
             elif other_videos:
                 prompts.append(
                     Prompt(
-                        f"{director.artist.name} directed the video, and also "
-                        f"{other_videos[0].subject.name}. How do the two compare?",
+                        t(
+                            "{director} directed the video, and also {video}. "
+                            "How do the two compare?",
+                            lang,
+                            director=director.artist.name,
+                            video=other_videos[0].subject.name,
+                        ),
                         other_videos[0].sources[0],
                     )
                 )
@@ -105,8 +132,13 @@ async def discussion_prompts(store: Store, entity: EntityRef, limit: int = 3) ->
             if lyricists and composers:
                 prompts.append(
                     Prompt(
-                        f"Lyrics by {_people(lyricists)}, music by {_people(composers)}. "
-                        "Which line or moment stays with you?",
+                        t(
+                            "Lyrics by {lyricists}, music by {composers}. "
+                            "Which line or moment stays with you?",
+                            lang,
+                            lyricists=_people(lyricists, lang),
+                            composers=_people(composers, lang),
+                        ),
                         lyricists[0].sources[0],
                     )
                 )
@@ -118,8 +150,12 @@ def _article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
-def _people(lines: tuple[cards.CreditLine, ...]) -> str:
+def _people(lines: tuple[cards.CreditLine, ...], lang: str = "en") -> str:
     names = list(dict.fromkeys(line.artist.name for line in lines))
+    if lang != "en":
+        return wording.join_list(names[:3], lang) + (
+            t(" and others", lang) if len(names) > 3 else ""
+        )
     if len(names) > 3:
         return ", ".join(names[:3]) + " and others"
     return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from linernotes.bot.errors import NotFoundError, UserError, echo
 from linernotes.bot.hangul import has_jamo_or_syllable, is_choseong_query, jamo_form
+from linernotes.bot.i18n import N_
 from linernotes.bot.knowledge.entities import EntityKey, EntityRef
 from linernotes.bot.knowledge.normalize import dice, fts_phrase, normalize, similarity, trigrams
 from linernotes.bot.store import catalog as db
@@ -81,7 +82,11 @@ class AmbiguousError(UserError):
 
     def __init__(self, query: str, candidates: Sequence[Match]) -> None:
         shown = ", ".join(c.label for c in candidates[:5])
-        super().__init__(f"“{echo(query)}” could mean several things: {shown}. Pick one.")
+        super().__init__(
+            N_("“{query}” could mean several things: {names}. Pick one."),
+            query=echo(query),
+            names=shown,
+        )
         self.query = query
         self.candidates = list(candidates)
 
@@ -275,9 +280,9 @@ async def resolve_one(
     if EntityKey.parse(query) is not None:
         if results:
             return results[0]
-        raise NotFoundError(f"That {what} no longer exists in the catalog.")
+        raise NotFoundError(N_("That {what} no longer exists in the catalog."), what=what)
     if not normalize(query or ""):
-        raise NotFoundError(f"Type a name to look up a {what}.")
+        raise NotFoundError(N_("Type a name to look up a {what}."), what=what)
     for tier in ("exact", "prefix", "substring"):
         tiered = [r for r in results if r.tier == tier]
         if len(tiered) == 1:
@@ -306,8 +311,17 @@ async def resolve_one(
                 raise AmbiguousError(query, top)
             return chosen
     suggestions = [r.label for r in fuzzy[:5]]
-    hint = f" Did you mean {', '.join(suggestions[:3])}?" if suggestions else ""
-    raise NotFoundError(f"No {what} called “{echo(query)}” in the catalog.{hint}", suggestions)
+    if suggestions:
+        raise NotFoundError(
+            N_("No {what} called “{query}” in the catalog. Did you mean {names}?"),
+            suggestions,
+            what=what,
+            query=echo(query),
+            names=", ".join(suggestions[:3]),
+        )
+    raise NotFoundError(
+        N_("No {what} called “{query}” in the catalog."), [], what=what, query=echo(query)
+    )
 
 
 async def song_or_release(store: Store, candidates: Sequence[Match], prefer: str) -> Match | None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote_to_bytes, urlsplit
 
 from linernotes.bot.errors import UserError
+from linernotes.bot.i18n import N_
 from linernotes.bot.knowledge import vocab
 
 GRADES = vocab.URL_GRADE_KEYS
@@ -186,16 +187,18 @@ SEARCH_SEGMENT = re.compile(r"^(?:search\w*|cari(?:-berita)?|tags?)(?:\.\w+)?$",
 PROXY_PATH = re.compile(r"(?:^|/)proxy(?:/|\.php|$)", re.I)
 
 RULES = {
-    "malformed-url": "is not a well-formed web address",
-    "search-page": "is a search, tag or query page, not a page about the fact",
-    "proxy-or-mirror": "is a web proxy or a mirror of another site",
-    "reprint-or-spam": "is a known reprint or spam site",
+    "malformed-url": N_("is not a well-formed web address"),
+    "search-page": N_("is a search, tag or query page, not a page about the fact"),
+    "proxy-or-mirror": N_("is a web proxy or a mirror of another site"),
+    "reprint-or-spam": N_("is a known reprint or spam site"),
 }
 HINTS = {
-    "malformed-url": "write the full address, percent-encoded (no spaces, no '…', nothing cut off)",
-    "search-page": "cite the article or profile page itself",
-    "proxy-or-mirror": "cite the original page",
-    "reprint-or-spam": "cite the outlet that first published it",
+    "malformed-url": N_(
+        "write the full address, percent-encoded (no spaces, no '…', nothing cut off)"
+    ),
+    "search-page": N_("cite the article or profile page itself"),
+    "proxy-or-mirror": N_("cite the original page"),
+    "reprint-or-spam": N_("cite the outlet that first published it"),
 }
 
 
@@ -224,7 +227,14 @@ class SourceRefused(UserError):
     """A source the policy refuses; the message names the rule."""
 
     def __init__(self, verdict: Verdict) -> None:
-        super().__init__(verdict.message)
+        rule = verdict.rule or ""
+        super().__init__(
+            N_('refused by rule "{rule}": {url} {why}; {hint}'),
+            rule=rule,
+            url=verdict.url,
+            why=RULES.get(rule, ""),
+            hint=HINTS.get(rule, ""),
+        )
         self.verdict = verdict
 
 

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import quote, urlsplit
 
 from linernotes.bot.errors import NotFoundError, UserError
+from linernotes.bot.i18n import N_
 from linernotes.bot.knowledge import search, vocab
 from linernotes.bot.knowledge import sources as source_policy
 from linernotes.bot.knowledge.entities import EntityKey, EntityRef, entity
@@ -32,7 +33,7 @@ def check_url(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
-        raise UserError("The evidence must be a web address starting with http:// or https://.")
+        raise UserError(N_("The evidence must be a web address starting with http:// or https://."))
     url = quote(url, safe=":/?#[]@!$&'()*+,;=%~")
     source_policy.check(url)
     return url
@@ -42,7 +43,7 @@ def check_role(role: str) -> str:
     """Return a known credit role (case-insensitive) or raise with the list."""
     wanted = " ".join(role.lower().split())
     if wanted not in vocab.CHOICE_ROLES:
-        raise UserError("Role must be one of: " + ", ".join(vocab.CHOICE_ROLES) + ".")
+        raise UserError(N_("Role must be one of: {roles}."), roles=", ".join(vocab.CHOICE_ROLES))
     return wanted
 
 
@@ -50,7 +51,9 @@ def check_choice(value: str, allowed: tuple[str, ...], what: str) -> str:
     """Return ``value`` if it is one of ``allowed`` (case-insensitive), else raise."""
     wanted = " ".join(value.lower().split())
     if wanted not in allowed:
-        raise UserError(f"{what} must be one of: " + ", ".join(allowed) + ".")
+        raise UserError(
+            N_("{what} must be one of: {allowed}."), what=what, allowed=", ".join(allowed)
+        )
     return wanted
 
 
@@ -89,7 +92,9 @@ async def _subject(store: Store, value: str, kinds: tuple[str, ...]) -> EntityRe
     key = EntityKey.parse(value)
     found = await entity(store, key) if key is not None and key.kind in kinds else None
     if found is None:
-        raise NotFoundError(f"The {' or '.join(kinds)} this suggestion is about is gone.")
+        raise NotFoundError(
+            N_("The {what} this suggestion is about is gone."), [], what=" or ".join(kinds)
+        )
     return found
 
 

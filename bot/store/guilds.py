@@ -23,6 +23,8 @@ GUILD_DEFAULTS: dict[str, Any] = {
     "digest_channel": None,
     "digest_time": "09:00",
     "editors_role": None,
+    # "en" or "ko" pins the reply language; None answers each member in their Discord language.
+    "language": None,
 }
 
 PURGE_GRACE = timedelta(days=7)

@@ -20,6 +20,7 @@ from linernotes.bot.feeds.fetch import Fetcher
 from linernotes.bot.feeds.parse import parse_feed
 from linernotes.bot.feeds.poller import backfill, candidates, follow, poll_once
 from linernotes.bot.feeds.urls import canonical_url, validate_url
+from linernotes.bot.i18n import N_, t, tn
 from linernotes.bot.knowledge import search
 from linernotes.bot.knowledge.entities import EntityKey, entity
 from linernotes.bot.knowledge.linking import alias_index
@@ -30,6 +31,7 @@ from linernotes.bot.shards import ShardScope
 from linernotes.bot.store import Store
 from linernotes.bot.store.feeds import DEFAULT_CAP_PER_CHANNEL, FeedRow, FeedStore
 from linernotes.bot.store.guilds import GuildStore
+from linernotes.bot.translator import lang_of, server_lang
 from linernotes.bot.ui import send_pages
 from linernotes.bot.useragent import user_agent
 from linernotes.cogs.feeds._delivery import Delivery
@@ -194,16 +196,18 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             found = interaction.guild.get_channel(default or 0)
             if not isinstance(found, discord.TextChannel | discord.ForumChannel):
                 raise UserError(
-                    "Pick a channel, or set this server's reviews channel with "
-                    "`/config reviews` first."
+                    N_(
+                        "Pick a channel, or set this server's reviews channel with "
+                        "`/config reviews` first."
+                    )
                 )
             channel = found
         missing = missing_bot_permissions(channel, posting_permissions(channel))
         if missing:
             raise UserError(
-                f"I can't post in {channel.mention}: I'm missing "
-                + ", ".join(f"**{m}**" for m in missing)
-                + " there."
+                N_("I can't post in {channel}: I'm missing {missing} there."),
+                channel=channel.mention,
+                missing=", ".join(f"**{m}**" for m in missing),
             )
         artist_key = None
         artist_label = None
@@ -215,8 +219,11 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             interval = int(every_minutes) * 60
             if interval < self.settings.feed_poll_seconds:
                 raise UserError(
-                    f"A feed can be polled less often than the default "
-                    f"({self.settings.feed_poll_seconds // 60 or 1} min), not more often."
+                    N_(
+                        "A feed can be polled less often than the default ({n} min), "
+                        "not more often."
+                    ),
+                    n=self.settings.feed_poll_seconds // 60 or 1,
                 )
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
@@ -235,14 +242,29 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
                 rng=self.rng,
             )
         except FeedError as exc:
-            raise UserError(f"I can't follow that feed: {exc}. Nothing was saved.") from None
-        filters = f", only reviews mentioning {artist_label}" if artist_label else ""
-        ping = f", pinging {mention.mention}" if mention else ""
+            raise UserError(
+                N_("I can't follow that feed: {error}. Nothing was saved."), error=exc
+            ) from None
+        lang = lang_of(interaction)
+        filters = (
+            t(", only reviews mentioning {artist}", lang, artist=artist_label)
+            if artist_label
+            else ""
+        )
+        ping = t(", pinging {role}", lang, role=mention.mention) if mention else ""
         await interaction.followup.send(
-            f"Following **{clip(parsed.title or url, 200)}** in {channel.mention}{filters}{ping}. "
-            f"Its {len(parsed.entries)} current entries are marked as seen; new reviews will be "
-            "posted as they appear (`/feed backfill` posts recent ones now)."
-            + silent_ping_warning(mention, channel),
+            t(
+                "Following **{title}** in {channel}{filters}{ping}. Its {n} current entries are "
+                "marked as seen; new reviews will be posted as they appear (`/feed backfill` "
+                "posts recent ones now).",
+                lang,
+                title=clip(parsed.title or url, 200),
+                channel=channel.mention,
+                filters=filters,
+                ping=ping,
+                n=len(parsed.entries),
+            )
+            + silent_ping_warning(mention, channel, lang),
             ephemeral=True,
         )
 
@@ -258,9 +280,11 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         removed = await self.feeds.remove_subscription(guild_id=interaction.guild.id, url=key)
         if not removed:
             raise UserError(
-                "This server does not follow that feed; `/feed list` shows the ones it does."
+                N_("This server does not follow that feed; `/feed list` shows the ones it does.")
             )
-        await interaction.response.send_message(f"Stopped following <{key}>.", ephemeral=True)
+        await interaction.response.send_message(
+            t("Stopped following {url}.", lang_of(interaction), url=f"<{key}>"), ephemeral=True
+        )
 
     @remove.autocomplete("url")
     async def _url_complete(
@@ -281,22 +305,25 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         """List this server's feeds."""
         assert interaction.guild is not None
         subs = await self.feeds.list_subscriptions(interaction.guild.id)
+        lang = lang_of(interaction)
         lines = []
         for s in subs:
             extra = []
             if s.subscription.artist_id:
-                extra.append(f"artist filter {await self.label(s.subscription.artist_id)}")
+                label = await self.label(s.subscription.artist_id)
+                extra.append(t("artist filter {artist}", lang, artist=label))
             if s.subscription.mention_role_id:
-                extra.append(f"pings <@&{s.subscription.mention_role_id}>")
+                role = f"<@&{s.subscription.mention_role_id}>"
+                extra.append(t("pings {role}", lang, role=role))
             if s.feed.disabled_reason:
-                extra.append("**disabled**")
+                extra.append(t("**disabled**", lang))
             lines.append(
                 f"• {clip(s.feed.title or s.feed.url, 80)} → <#{s.subscription.channel_id}>"
                 f" — <{s.feed.url}>" + (f" ({', '.join(extra)})" if extra else "")
             )
         if not lines:
-            lines = ["No feeds yet. `/feed add` follows one."]
-        pages = [make_embed("Feeds", page) for page in _pack(lines)]
+            lines = [t("No feeds yet. `/feed add` follows one.", lang)]
+        pages = [make_embed(t("Feeds", lang), page) for page in _pack(lines)]
         await send_pages(interaction, pages, ephemeral=True)
 
     @app_commands.command(
@@ -307,22 +334,44 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         """Show each feed's last fetch, status, cache hit, failures, next poll, last post."""
         assert interaction.guild is not None
         subs = await self.feeds.list_subscriptions(interaction.guild.id)
+        lang = lang_of(interaction)
         lines = []
         for s in subs:
             f = s.feed
             lines.append(
                 f"**{clip(f.title or f.url, 100)}** <{f.url}>\n"
-                f"last fetch {_when(f.last_fetch_at)} · HTTP {f.last_status or '—'}"
-                f" · {'unchanged (304)' if f.last_cache_hit else 'fetched'}"
-                f" · failures in a row {f.failure_streak} · next poll {_when(f.next_poll_at)}\n"
-                f"last posted: {clip(s.last_sent_title or '—', 100)} ({_when(s.last_sent_at)})"
-                f" · waiting {s.pending}"
-                + (f"\n**disabled**: {f.disabled_reason}" if f.disabled_reason else "")
-                + (f"\nlast error: {clip(f.last_error, 200)}" if f.last_error else "")
+                + t(
+                    "last fetch {fetched} · HTTP {status} · {cache} · failures in a row "
+                    "{failures} · next poll {next}",
+                    lang,
+                    fetched=_when(f.last_fetch_at, lang),
+                    status=f.last_status or "—",
+                    cache=t("unchanged (304)", lang) if f.last_cache_hit else t("fetched", lang),
+                    failures=f.failure_streak,
+                    next=_when(f.next_poll_at, lang),
+                )
+                + "\n"
+                + t(
+                    "last posted: {title} ({when}) · waiting {n}",
+                    lang,
+                    title=clip(s.last_sent_title or "—", 100),
+                    when=_when(s.last_sent_at, lang),
+                    n=s.pending,
+                )
+                + (
+                    "\n" + t("**disabled**: {reason}", lang, reason=f.disabled_reason)
+                    if f.disabled_reason
+                    else ""
+                )
+                + (
+                    "\n" + t("last error: {error}", lang, error=clip(f.last_error, 200))
+                    if f.last_error
+                    else ""
+                )
             )
         if not lines:
-            lines = ["No feeds yet. `/feed add` follows one."]
-        pages = [make_embed("Feed status", page) for page in _pack(lines)]
+            lines = [t("No feeds yet. `/feed add` follows one.", lang)]
+        pages = [make_embed(t("Feed status", lang), page) for page in _pack(lines)]
         await send_pages(interaction, pages, ephemeral=True)
 
     @app_commands.command(name="preview", description="Show the next post a feed would make.")
@@ -337,16 +386,21 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             result = await self.fetcher.fetch(validate_url(url))
             parsed = await parse_feed(result.body or b"", base_url=result.final_url)
         except FeedError as exc:
-            raise UserError(f"I can't read that feed: {exc}.") from None
+            raise UserError(N_("I can't read that feed: {error}."), error=exc) from None
         if not parsed.entries:
-            raise UserError("That feed has no entries yet.")
+            raise UserError(N_("That feed has no entries yet."))
         newest = max(parsed.entries, key=lambda e: e.published or datetime.min.replace(tzinfo=UTC))
         single = type(parsed)(parsed.title, parsed.link, parsed.version, (newest,))
         cand = candidates(single, feed_url=url, linker=await self.linker())[0]
         assert cand.post is not None  # candidates() always makes the post
+        # Shown as the server would see it: in the server's language.
+        assert interaction.guild is not None
+        config = await self.guilds.config(interaction.guild.id)
         await interaction.followup.send(
-            "Preview (only you can see this):",
-            embed=review_post_embed(cand.post),
+            t("Preview (only you can see this):", lang_of(interaction)),
+            embed=review_post_embed(
+                cand.post, lang=server_lang(config["language"], interaction.guild)
+            ),
             ephemeral=True,
         )
 
@@ -368,7 +422,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             if s.feed.url == key
         ]
         if not subs:
-            raise UserError("This server does not follow that feed; `/feed add` it first.")
+            raise UserError(N_("This server does not follow that feed; `/feed add` it first."))
         await interaction.response.defer(ephemeral=True, thinking=True)
         queued = 0
         try:
@@ -382,10 +436,12 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
                     now=self.now(),
                 )
         except FeedError as exc:
-            raise UserError(f"I can't read that feed right now: {exc}.") from None
+            raise UserError(N_("I can't read that feed right now: {error}."), error=exc) from None
         sent = await self.deliver()
+        lang = lang_of(interaction)
         await interaction.followup.send(
-            f"Queued {queued} entr{'y' if queued == 1 else 'ies'}; {sent} posted now.",
+            tn("Queued {n} entry", "Queued {n} entries", queued, lang)
+            + t("; {sent} posted now.", lang, sent=sent),
             ephemeral=True,
         )
 
@@ -398,7 +454,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         try:
             return canonical_url(validate_url(url.strip()))
         except FeedError as exc:
-            raise UserError(str(exc)) from None
+            raise UserError(exc.template, **exc.fields) from None
 
     async def label(self, value: str) -> str:
         """Return the display label of a "kind:id" value."""
@@ -408,7 +464,9 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
 
 
 def silent_ping_warning(
-    mention: discord.Role | None, channel: discord.TextChannel | discord.ForumChannel
+    mention: discord.Role | None,
+    channel: discord.TextChannel | discord.ForumChannel,
+    lang: str = "en",
 ) -> str:
     """Warn when a role mention would notify nobody: Discord pings a role only if it is
     mentionable or the bot has Mention Everyone in the channel."""
@@ -417,15 +475,18 @@ def silent_ping_warning(
     me = channel.guild.me
     if me is not None and channel.permissions_for(me).mention_everyone:
         return ""
-    return (
-        f"\n⚠️ {mention.mention} is not mentionable and I don't have **Mention Everyone** in "
-        f"{channel.mention}, so posts will show the role but notify nobody. Make the role "
-        "mentionable (Server Settings → Roles) or give me Mention Everyone there."
+    return "\n" + t(
+        "⚠️ {role} is not mentionable and I don't have **Mention Everyone** in {channel}, so "
+        "posts will show the role but notify nobody. Make the role mentionable (Server "
+        "Settings → Roles) or give me Mention Everyone there.",
+        lang,
+        role=mention.mention,
+        channel=channel.mention,
     )
 
 
-def _when(moment: datetime | None) -> str:
-    return discord.utils.format_dt(moment, "R") if moment else "never"
+def _when(moment: datetime | None, lang: str = "en") -> str:
+    return discord.utils.format_dt(moment, "R") if moment else t("never", lang)
 
 
 def _pack(lines: list[str]) -> list[str]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import discord
 from linernotes.bot.checks import missing_bot_permissions, posting_permissions
 from linernotes.bot.embeds import review_post_embed
+from linernotes.bot.i18n import N_, t
 from linernotes.bot.knowledge.entities import entity, release_for, releases_of_song
 from linernotes.bot.knowledge.prompts import discussion_prompts
 from linernotes.bot.knowledge.reviews import first_of, store_review
@@ -24,6 +25,7 @@ from linernotes.bot.store.feeds import FeedRow, FeedStore, OutboxRow
 from linernotes.bot.store.guilds import GuildStore
 from linernotes.bot.store.posts import ReviewPost
 from linernotes.bot.threads import archive_minutes
+from linernotes.bot.translator import server_lang
 
 if TYPE_CHECKING:
     from linernotes.bot.client import LinerNotesBot
@@ -70,8 +72,11 @@ class Delivery:
             await self.feeds.mark_failed(row.id, "the channel no longer exists", give_up=True)
             await self.modlog.tell(
                 guild,
-                f"I stopped posting a review to <#{row.channel_id}>: "
-                "that channel no longer exists. `/feed remove` the feed there.",
+                N_(
+                    "I stopped posting a review to {channel}: that channel no longer exists. "
+                    "`/feed remove` the feed there."
+                ),
+                channel=f"<#{row.channel_id}>",
             )
             return 0
         missing = missing_bot_permissions(target.channel, posting_permissions(target.channel))
@@ -121,10 +126,10 @@ class Delivery:
         )
         self.modlog.clear(guild.id, ("permissions", row.subscription_id))
         if sent.thread is not None:
-            starter = await self.starter_text(post)
+            starter = await self.starter_text(post, await self.server_lang(guild))
             await sent.thread.send(starter, allowed_mentions=discord.AllowedMentions.none())
         elif existing_thread is not None:
-            await self.announce_in(guild, existing_thread, post)
+            await self.announce_in(guild, existing_thread, post, await self.server_lang(guild))
         else:
             recorded = await self.feeds.get_outbox(row.id)
             if recorded is not None:
@@ -141,9 +146,11 @@ class Delivery:
     ) -> Outgoing:
         """Return everything a target needs to post ``row``."""
         config = await self.guilds.config(guild.id)
+        # A review post is the server's, not one member's: it speaks the server's language.
+        lang = server_lang(config["language"], guild)
         return Outgoing(
             post=row.post,
-            embed=review_post_embed(row.post, existing_thread),
+            embed=review_post_embed(row.post, existing_thread, lang),
             content=content,
             mentions=mentions,
             nonce=row.nonce,
@@ -172,7 +179,13 @@ class Delivery:
             await self.attach_thread(recorded)
         return True
 
-    async def announce_in(self, guild: discord.Guild, thread_id: int, post: ReviewPost) -> None:
+    async def server_lang(self, guild: discord.Guild) -> str:
+        """Return the language of the server's own posts."""
+        return server_lang((await self.guilds.config(guild.id))["language"], guild)
+
+    async def announce_in(
+        self, guild: discord.Guild, thread_id: int, post: ReviewPost, lang: str = "en"
+    ) -> None:
         """Tell the release's discussion thread about a new review (best effort)."""
         thread = guild.get_thread(thread_id)
         if thread is None:
@@ -185,7 +198,12 @@ class Delivery:
             thread = fetched
         try:
             await thread.send(
-                f"New review: **{clip(post.title, 200)}** {post.link or ''}",
+                t(
+                    "New review: **{title}** {link}",
+                    lang,
+                    title=clip(post.title, 200),
+                    link=post.link or "",
+                ),
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except discord.HTTPException as exc:
@@ -226,7 +244,8 @@ class Delivery:
                 thread, _ = await cog.open_release_thread(  # type: ignore[attr-defined]
                     guild, release, "review", None
                 )
-                await self.announce_in(guild, thread.id, row.post)
+                lang = server_lang(config["language"], guild)
+                await self.announce_in(guild, thread.id, row.post, lang)
                 await self.feeds.set_thread(row.id, thread.id)
                 return
         out = await self.outgoing(guild, row, None, None, discord.AllowedMentions.none())
@@ -236,21 +255,30 @@ class Delivery:
         thread, created = made
         await self.feeds.set_thread(row.id, thread.id)
         if created:
-            starter = await self.starter_text(row.post)
+            starter = await self.starter_text(row.post, server_lang(config["language"], guild))
             await thread.send(starter, allowed_mentions=discord.AllowedMentions.none())
 
-    async def starter_text(self, post: ReviewPost) -> str:
+    async def starter_text(self, post: ReviewPost, lang: str = "en") -> str:
         """Return the thread's opening: the release in brief and discussion prompts."""
         subject = first_of(post, ("release", "song"))
         if subject is None:
-            return "What did you think of this review?"
+            return t("What did you think of this review?", lang)
         found = await entity(self.store, subject)
         if found is None:
-            return "What did you think of this review?"
-        lines = [f"**{found.label}** — `/release {found.name}` for the full card."]
-        prompts = await discussion_prompts(self.store, found)
-        lines.extend(f"• {p.text} (source: <{p.source.url}>)" for p in prompts)
-        lines.append("• Does the review's reading match yours?")
+            return t("What did you think of this review?", lang)
+        lines = [
+            t(
+                "**{label}** — {command} for the full card.",
+                lang,
+                label=found.label,
+                command=f"`/release {found.name}`",
+            )
+        ]
+        prompts = await discussion_prompts(self.store, found, lang=lang)
+        lines.extend(
+            f"• {p.text} " + t("(source: {url})", lang, url=f"<{p.source.url}>") for p in prompts
+        )
+        lines.append("• " + t("Does the review's reading match yours?", lang))
         return clip("\n".join(lines), MESSAGE_LIMIT)
 
     # -- telling moderators -------------------------------------------------------------
@@ -271,9 +299,13 @@ class Delivery:
         )
         await self.modlog.tell(
             guild,
-            f"⚠️ I can't post a new review in {channel.mention}: I'm missing {what} there. "
-            "It stays queued and goes out once the permission is fixed.",
+            N_(
+                "⚠️ I can't post a new review in {channel}: I'm missing {missing} there. "
+                "It stays queued and goes out once the permission is fixed."
+            ),
             once=("permissions", row.subscription_id),
+            channel=channel.mention,
+            missing=what,
         )
 
     async def tell_disabled(self, feed: FeedRow) -> None:
@@ -284,10 +316,15 @@ class Delivery:
                 continue
             await self.modlog.tell(
                 guild,
-                f"⚠️ I stopped polling the feed <{feed.url}> after {feed.failure_streak} failed "
-                f"attempts. Last error: {feed.last_error or feed.disabled_reason}. Check the "
-                "address in a browser; once it works, `/feed remove` and `/feed add` it again.",
+                N_(
+                    "⚠️ I stopped polling the feed {url} after {n} failed attempts. Last error: "
+                    "{error}. Check the address in a browser; once it works, `/feed remove` and "
+                    "`/feed add` it again."
+                ),
                 fallback=guild.get_channel(sub.channel_id),
+                url=f"<{feed.url}>",
+                n=feed.failure_streak,
+                error=feed.last_error or feed.disabled_reason,
             )
 
     async def tell_flooded(self, feed: FeedRow) -> None:
@@ -298,10 +335,13 @@ class Delivery:
                 continue
             await self.modlog.tell(
                 guild,
-                f"⚠️ Every entry of the feed <{feed.url}> changed its id at once, and they "
-                "look like entries it showed before (did the feed move?). I recorded them "
-                "and posted none, so the channel is not flooded. `/feed backfill` posts "
-                "recent ones if they are really new.",
+                N_(
+                    "⚠️ Every entry of the feed {url} changed its id at once, and they look like "
+                    "entries it showed before (did the feed move?). I recorded them and posted "
+                    "none, so the channel is not flooded. `/feed backfill` posts recent ones if "
+                    "they are really new."
+                ),
                 fallback=guild.get_channel(sub.channel_id),
                 once=("flood", feed.id, feed.body_hash),
+                url=f"<{feed.url}>",
             )

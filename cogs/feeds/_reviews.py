@@ -6,9 +6,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 from linernotes.bot.embeds import reviews_pages
+from linernotes.bot.i18n import t
 from linernotes.bot.knowledge import cards, search
 from linernotes.bot.render import QUERY_MAX
 from linernotes.bot.store import Store
+from linernotes.bot.translator import lang_of
 from linernotes.bot.ui import send_pages
 from linernotes.cogs._lookup import complete, lookup
 
@@ -31,14 +33,15 @@ class Reviews(commands.Cog):
         query: app_commands.Range[str, 1, QUERY_MAX] | None = None,
     ) -> None:
         """List reviews, newest first."""
+        lang = lang_of(interaction)
         if not query:
             found = await cards.recent_reviews(self.store)
-            await send_pages(interaction, reviews_pages("Recent reviews", found))
+            await send_pages(interaction, reviews_pages(t("Recent reviews", lang), found, lang))
             return
 
         async def render(match: search.Match) -> list[discord.Embed]:
             found = await cards.reviews_about(self.store, match.id)
-            return reviews_pages(f"Reviews — {match.label}", found)
+            return reviews_pages(t("Reviews — {name}", lang, name=match.label), found, lang)
 
         await lookup(interaction, self.store, query, REVIEW_KINDS, render)
 

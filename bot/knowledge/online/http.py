@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 from linernotes.bot.errors import UserError
+from linernotes.bot.i18n import N_
 from linernotes.bot.knowledge.online.limiter import RateLimiter, shared_limiter
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 
 class ServiceUnavailable(UserError):
     """A web service did not answer usefully; the message says so and when to try again."""
+
+
+UNREADABLE = N_("{service} sent an answer I could not read; try again in a minute.")
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -71,7 +75,9 @@ class JsonService:
             self.on_request(self.name.lower(), result)
 
     def _unavailable(self) -> ServiceUnavailable:
-        return ServiceUnavailable(f"{self.name} did not answer; try again in a minute.")
+        return ServiceUnavailable(
+            N_("{service} did not answer; try again in a minute."), service=self.name
+        )
 
     async def close(self) -> None:
         """Close the HTTP session."""
@@ -128,9 +134,7 @@ class JsonService:
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 self._counted("malformed")
                 log.warning("%s sent malformed JSON for %s: %s", self.name, url, exc)
-                raise ServiceUnavailable(
-                    f"{self.name} sent an answer I could not read; try again in a minute."
-                ) from None
+                raise ServiceUnavailable(UNREADABLE, service=self.name) from None
             self._counted("ok")
             return document
         raise self._unavailable()  # pragma: no cover  (the loop always returns or raises)

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from linernotes.bot.errors import NotFoundError
+from linernotes.bot.i18n import N_
 from linernotes.bot.knowledge.importers import wikidata as wd_import
 from linernotes.bot.knowledge.importers.musicbrainz import import_musicbrainz_documents
 from linernotes.bot.knowledge.normalize import normalize
@@ -177,7 +178,7 @@ class OnlineLookup:
     async def _fetch(self, entity: str, mbid: str) -> int:
         doc = await self.musicbrainz.lookup(entity, mbid)
         if doc is None:
-            raise NotFoundError("MusicBrainz no longer has that entry.")
+            raise NotFoundError(N_("MusicBrainz no longer has that entry."))
         documents: list[tuple[str, Any]] = []
         fetched: list[tuple[str, str, str]] = [(mbid, entity, mbid)]
         if entity == "release-group":
@@ -200,7 +201,7 @@ class OnlineLookup:
         await import_musicbrainz_documents(self.store, documents, on_demand=True)
         entity_id = await online_db.entity_for_musicbrainz(self.store, mbid)
         if entity_id is None:  # pragma: no cover  (the import always records the id)
-            raise NotFoundError("MusicBrainz's answer could not be stored.")
+            raise NotFoundError(N_("MusicBrainz's answer could not be stored."))
         stamp = self._stamp()
         rows = []
         for external, kind, own in fetched:

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from linernotes.bot.knowledge.importers.musicbrainz import INC
-from linernotes.bot.knowledge.online.http import JsonService, ServiceUnavailable
+from linernotes.bot.knowledge.online.http import UNREADABLE, JsonService, ServiceUnavailable
 
 SEARCH_TYPES = {
     "recording": "recordings",
@@ -44,9 +44,7 @@ class MusicBrainzClient(JsonService):
             return []
         hits = data.get(key) if isinstance(data, dict) else None
         if not isinstance(hits, list):
-            raise ServiceUnavailable(
-                "MusicBrainz sent an answer I could not read; try again in a minute."
-            )
+            raise ServiceUnavailable(UNREADABLE, service="MusicBrainz")
         return [h for h in hits if isinstance(h, dict) and isinstance(h.get("id"), str)]
 
     async def lookup(self, entity: str, mbid: str) -> dict[str, Any] | None:
@@ -59,7 +57,5 @@ class MusicBrainzClient(JsonService):
             f"{self.base_url}/{entity}/{mbid}", {"inc": INC[entity], "fmt": "json"}
         )
         if data is not None and not (isinstance(data, dict) and data.get("id") == mbid):
-            raise ServiceUnavailable(
-                "MusicBrainz sent an answer I could not read; try again in a minute."
-            )
+            raise ServiceUnavailable(UNREADABLE, service="MusicBrainz")
         return data

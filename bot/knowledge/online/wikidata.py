@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from linernotes.bot.knowledge.online.http import JsonService, ServiceUnavailable
+from linernotes.bot.knowledge.online.http import UNREADABLE, JsonService, ServiceUnavailable
 
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 BATCH = 50  # wbgetentities takes at most 50 ids per request
@@ -42,9 +42,7 @@ class WikidataClient(JsonService):
             )
             entities = data.get("entities") if isinstance(data, dict) else None
             if not isinstance(entities, dict):
-                raise ServiceUnavailable(
-                    "Wikidata sent an answer I could not read; try again in a minute."
-                )
+                raise ServiceUnavailable(UNREADABLE, service="Wikidata")
             for qid, entity in entities.items():
                 if isinstance(entity, dict) and "missing" not in entity and qid in batch:
                     found[qid] = entity
