@@ -2,7 +2,8 @@
 
 Expected errors (our ``UserError`` types and discord.py's check failures) are shown as
 they are, in the member's language; anything else is logged with its traceback and the user
-gets a short apology with an error id. Both replies are ephemeral. Cogs import this, never the Bot module.
+gets a short apology with an error id. Both replies are ephemeral. Cogs import this, never
+the Bot module.
 """
 
 from __future__ import annotations

@@ -15,10 +15,9 @@ from linernotes.bot.store.guilds import GuildStore
 from linernotes.bot.translator import command_strings, valid_translation
 from linernotes.cogs.help import shown_name
 
-from tests.cogs.feedserver import FeedServer, Item
+from tests.cogs.rss_server import Item, RssServer
 from tests.cogs.test_catalog import text_of
-from tests.cogs.test_discussions import at
-from tests.cogs.test_feeds import T0, Clock, add, cycle, posts
+from tests.cogs.test_feeds import T0, add, cycle, posts
 from tests.cogs.test_suggestions import fill
 from tests.conftest import Server
 from tests.fakediscord.rules import _command_size as command_size
@@ -165,7 +164,7 @@ async def test_a_korean_server_gets_its_hint_digest_and_release_threads_in_korea
     await guilds.set(guild.id, "discussions_channel", general.id, None)
     iu = await search.resolve_one(bot.store, "IU", ["artist"])
     await guilds.follow(guild.id, iu.value, iu.label, None)
-    bot.now = at("2024-01-24T09:00:30+09:00")
+    server.clock.set("2024-01-24T09:00:30+09:00")
     await bot.get_cog("Discussions").run_scheduled()
 
     digest = next(
@@ -187,11 +186,11 @@ async def test_a_korean_server_gets_its_hint_digest_and_release_threads_in_korea
 async def test_a_pinned_language_sets_feed_posts(server: Server) -> None:
     fd = server.discord
     await fd.slash("config language", user=server.mina, language="ko")
-    feed = FeedServer(items=[Item("old-1", "An older review", T0 - timedelta(days=30))])
+    feed = RssServer(items=[Item("old-1", "An older review", T0 - timedelta(days=30))])
     await feed.start()
     try:
         reviews = server.guild.add_text_channel("reviews")
-        clock = Clock(server)
+        clock = server.clock.set(T0)
         added = await (await add(server, feed.url(), reviews)).final()
         assert "팔로우합니다" in added.content  # the pinned language answers the moderator too
         feed.items.append(Item("new-1", "IU's Love wins all", T0 + timedelta(hours=1)))
