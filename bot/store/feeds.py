@@ -461,16 +461,10 @@ class FeedStore:
         sql += " ORDER BY s.guild_id, s.channel_id, f.url"
         out: list[SubscriptionStatus] = []
         for row in await self.store.fetchall(sql, params):
-            sub = Subscription(
-                id=row["s_id"],
-                guild_id=row["guild_id"],
-                channel_id=row["channel_id"],
-                feed_id=row["feed_id"],
-                artist_id=row["artist_id"],
-                mention_role_id=row["mention_role_id"],
-                interval_seconds=row["interval_seconds"],
-                created_at=_dt(row["s_created_at"]) or _now(),
-                created_by=row["created_by"],
+            # The join's feed columns share names with the subscription's (id, created_at):
+            # the subscription's are selected under aliases and put back for its one decoder.
+            sub = Subscription.from_row(
+                {**dict(row), "id": row["s_id"], "created_at": row["s_created_at"]}
             )
             out.append(
                 SubscriptionStatus(
