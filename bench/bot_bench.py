@@ -18,12 +18,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from linernotes.bot.client import LinerNotesBot
-from linernotes.bot.discord_urls import apply_discord_urls
-from linernotes.bot.settings import load_settings
-from linernotes.bot.store.feeds import EntryCandidate, FeedStore, FetchState
-from linernotes.bot.store.posts import ReviewPost
-
+from bot.client import LinerNotesBot
+from bot.discord_urls import apply_discord_urls
+from bot.settings import load_settings
+from bot.store.feeds import EntryCandidate, FeedStore, FetchState
+from bot.store.posts import ReviewPost
 from tests.fakediscord import FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +43,7 @@ def settings_for(fd: FakeDiscord, database: Path, guild_id: int) -> object:
 
 
 async def process_start_to_ready(database: Path, runs: int = 3) -> list[float]:
-    """Seconds from spawning `python -m linernotes.bot run` until it has answered /help."""
+    """Seconds from spawning `python -m bot run` until it has answered /help."""
     times = []
     for run in range(runs):
         fd = FakeDiscord()
@@ -67,7 +66,7 @@ async def process_start_to_ready(database: Path, runs: int = 3) -> list[float]:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "linernotes.bot",
+            "bot",
             "run",
             env=env,
             stdout=asyncio.subprocess.DEVNULL,
@@ -132,7 +131,7 @@ async def cpu_per_interaction(
     if database is None:
         command = [sys.executable, "-m", "bench.bare_bot"]
     else:
-        command = [sys.executable, "-m", "linernotes.bot", "run"]
+        command = [sys.executable, "-m", "bot", "run"]
         env["DATABASE_PATH"] = str(database)
     proc = await asyncio.create_subprocess_exec(
         *command,

@@ -22,15 +22,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from linernotes.bot.knowledge.importers.musicbrainz_dump import (
+from bot.knowledge.importers.musicbrainz_dump import (
     Scope,
     finish_dump_import,
     import_musicbrainz_dump,
 )
-from linernotes.bot.knowledge.importers.wikidata_dump import import_wikidata_dump
-from linernotes.bot.store import Store
-from linernotes.bot.store import catalog as db
-
+from bot.knowledge.importers.wikidata_dump import import_wikidata_dump
+from bot.store import Store
+from bot.store import catalog as db
 from tests.knowledge import mbdump
 
 TABLES = (

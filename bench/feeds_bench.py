@@ -21,10 +21,10 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from linernotes.bot.feeds import AddressPolicy, Fetcher, poll_once
-from linernotes.bot.feeds.parse import parse_feed_sync
-from linernotes.bot.store import Store
-from linernotes.bot.store.feeds import FeedStore
+from bot.feeds import AddressPolicy, Fetcher, poll_once
+from bot.feeds.parse import parse_feed_sync
+from bot.store import Store
+from bot.store.feeds import FeedStore
 
 T0 = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
 INTERVAL = 900

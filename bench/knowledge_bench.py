@@ -38,11 +38,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from linernotes.bot.hangul import choseong_form
-from linernotes.bot.knowledge import ask, search
-from linernotes.bot.knowledge.normalize import has_hangul
-from linernotes.bot.store import Store
-
 from bench.knowledge_generate import (
     BuildStats,
     build,
@@ -51,6 +46,10 @@ from bench.knowledge_generate import (
     describe,
     random_syllable,
 )
+from bot.hangul import choseong_form
+from bot.knowledge import ask, search
+from bot.knowledge.normalize import has_hangul
+from bot.store import Store
 
 # The kinds the cogs ask autocomplete for (None: the ask engine's fallback, any kind).
 KIND_SETS: tuple[tuple[tuple[str, ...] | None, int], ...] = (

@@ -38,11 +38,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from linernotes.bot.knowledge.importers import ensure_bundled_loaded, import_catalog
-from linernotes.bot.knowledge.normalize import has_hangul, normalize
-from linernotes.bot.knowledge.romanize import refresh_romanized_names
-from linernotes.bot.store import Store
-from linernotes.bot.store import catalog as db
+from bot.knowledge.importers import ensure_bundled_loaded, import_catalog
+from bot.knowledge.normalize import has_hangul, normalize
+from bot.knowledge.romanize import refresh_romanized_names
+from bot.store import Store
+from bot.store import catalog as db
 
 
 # ------------------------------------------------------------------------------ Hangul

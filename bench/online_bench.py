@@ -22,13 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from linernotes.bot.knowledge.importers.bundled import ensure_bundled_loaded
-from linernotes.bot.knowledge.online.limiter import RateLimiter
-from linernotes.bot.knowledge.online.lookup import OnlineLookup
-from linernotes.bot.knowledge.online.musicbrainz import MusicBrainzClient
-from linernotes.bot.knowledge.online.wikidata import WikidataClient
-from linernotes.bot.store import Store
-
+from bot.knowledge.importers.bundled import ensure_bundled_loaded
+from bot.knowledge.online.limiter import RateLimiter
+from bot.knowledge.online.lookup import OnlineLookup
+from bot.knowledge.online.musicbrainz import MusicBrainzClient
+from bot.knowledge.online.wikidata import WikidataClient
+from bot.store import Store
 from tests.standins.musicbrainz import MusicBrainzStandIn
 from tests.standins.wikidata import WikidataStandIn
 

@@ -28,13 +28,12 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from linernotes.bot.client import LinerNotesBot
-from linernotes.bot.discord_urls import apply_discord_urls
-from linernotes.bot.feeds import Fetcher, follow, poll_once
-from linernotes.bot.settings import load_settings
-from linernotes.bot.store import Store
-from linernotes.bot.store.feeds import FeedStore
-
+from bot.client import LinerNotesBot
+from bot.discord_urls import apply_discord_urls
+from bot.feeds import Fetcher, follow, poll_once
+from bot.settings import load_settings
+from bot.store import Store
+from bot.store.feeds import FeedStore
 from tests.fakediscord import FakeDiscord
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -35,15 +35,15 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from linernotes.bot.client import LinerNotesBot
-from linernotes.bot.discord_urls import apply_discord_urls
-from linernotes.bot.feeds import AddressPolicy, Fetcher, poll_once
-from linernotes.bot.settings import load_settings
-from linernotes.bot.shards import ShardScope
-from linernotes.bot.store import Store
-from linernotes.bot.store.feeds import FeedStore
 
 from bench.feeds_bench import INTERVAL, T0, feed_bytes
+from bot.client import LinerNotesBot
+from bot.discord_urls import apply_discord_urls
+from bot.feeds import AddressPolicy, Fetcher, poll_once
+from bot.settings import load_settings
+from bot.shards import ShardScope
+from bot.store import Store
+from bot.store.feeds import FeedStore
 from tests.fakediscord import FakeDiscord, Guild
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +74,7 @@ def rss_mib(pid: int) -> float:
 
 async def prepared_database(folder: Path) -> Path:
     """A database with the bundled catalog loaded once, copied for every process."""
-    from linernotes.bot.knowledge.importers.bundled import ensure_bundled_loaded
+    from bot.knowledge.importers.bundled import ensure_bundled_loaded
 
     path = folder / "template.db"
     store = await Store.open(path)
@@ -159,7 +159,7 @@ async def bot_scenario(
                 await asyncio.create_subprocess_exec(
                     sys.executable,
                     "-m",
-                    "linernotes.bot",
+                    "bot",
                     "run",
                     env=env,
                     stdout=asyncio.subprocess.DEVNULL,

@@ -2,6 +2,6 @@
 
 import sys
 
-from linernotes.bot.cli import main
+from bot.cli import main
 
 sys.exit(main())

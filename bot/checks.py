@@ -7,7 +7,8 @@ from typing import TypeVar
 
 import discord
 from discord import app_commands
-from linernotes.bot.i18n import N_
+
+from bot.i18n import N_
 
 T = TypeVar("T")
 

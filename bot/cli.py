@@ -12,10 +12,10 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from linernotes.bot import __version__
-from linernotes.bot.errors import ConfigError, LinerNotesError, StoreError, UserError
-from linernotes.bot.logsetup import configure_logging
-from linernotes.bot.settings import Settings, load_settings
+from bot import __version__
+from bot.errors import ConfigError, LinerNotesError, StoreError, UserError
+from bot.logsetup import configure_logging
+from bot.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -268,7 +268,7 @@ def _run(coro: Coroutine[Any, Any, int]) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    from linernotes.bot.store import Store
+    from bot.store import Store
 
     async with Store.open(settings.database_path) as store:
         version = await store.user_version()
@@ -279,9 +279,9 @@ async def _migrate(settings: Settings) -> int:
 async def _status(settings: Settings) -> int:
     from datetime import UTC, datetime
 
-    from linernotes.bot.status_report import build_report
-    from linernotes.bot.store import Store
-    from linernotes.bot.store.status import StatusStore
+    from bot.status_report import build_report
+    from bot.store import Store
+    from bot.store.status import StatusStore
 
     if not settings.database_path.exists():
         raise UserError(f"there is no database at {settings.database_path}: has the bot run yet?")
@@ -299,8 +299,8 @@ async def _status(settings: Settings) -> int:
 
 
 async def _backup(settings: Settings, target: Path) -> int:
-    from linernotes.bot.progress import progress_bar
-    from linernotes.bot.store import Store
+    from bot.progress import progress_bar
+    from bot.store import Store
 
     if not settings.database_path.exists():
         raise UserError(f"there is no database at {settings.database_path} to back up")
@@ -318,13 +318,13 @@ RETRY_MAX_SECONDS = 300.0
 
 async def _run_bot(settings: Settings) -> int:
     """Run the bot until a signal; keep trying while Discord cannot be reached."""
-    from linernotes.bot.client import (
+    from bot.client import (
         NETWORK_ERRORS,
         LinerNotesBot,
         connection_problem,
         shard_refusal,
     )
-    from linernotes.bot.discord_urls import apply_discord_urls
+    from bot.discord_urls import apply_discord_urls
 
     apply_discord_urls(settings)
     loop = asyncio.get_running_loop()
@@ -397,8 +397,9 @@ def _login_failure() -> type[Exception]:
 
 async def _sync(settings: Settings, guild_id: int | None) -> int:
     import discord
-    from linernotes.bot.client import LinerNotesBot
-    from linernotes.bot.discord_urls import apply_discord_urls
+
+    from bot.client import LinerNotesBot
+    from bot.discord_urls import apply_discord_urls
 
     apply_discord_urls(settings)
     bot = LinerNotesBot(settings)
@@ -423,8 +424,8 @@ async def _sync(settings: Settings, guild_id: int | None) -> int:
 
 async def _open_loaded(settings: Settings) -> Any:
     """Open the store and load the bundled data into it if it is empty."""
-    from linernotes.bot.knowledge.importers.bundled import ensure_bundled_loaded
-    from linernotes.bot.store import Store
+    from bot.knowledge.importers.bundled import ensure_bundled_loaded
+    from bot.store import Store
 
     store = await Store.open(settings.database_path)
     try:
@@ -436,16 +437,16 @@ async def _open_loaded(settings: Settings) -> Any:
 
 
 async def _import(settings: Settings, args: argparse.Namespace) -> int:
-    from linernotes.bot.knowledge.importers import bundled
-    from linernotes.bot.knowledge.importers.kpopnet import import_kpopnet
-    from linernotes.bot.knowledge.importers.musicbrainz import (
+    from bot.knowledge.importers import bundled
+    from bot.knowledge.importers.kpopnet import import_kpopnet
+    from bot.knowledge.importers.musicbrainz import (
         fetch_musicbrainz,
         import_musicbrainz,
         import_musicbrainz_documents,
     )
-    from linernotes.bot.progress import progress_bar
-    from linernotes.bot.store import Store
-    from linernotes.bot.useragent import user_agent
+    from bot.progress import progress_bar
+    from bot.store import Store
+    from bot.useragent import user_agent
 
     async with Store.open(settings.database_path) as store:
         if args.source == "catalog":
@@ -484,11 +485,11 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _import_dump(store: Any, args: argparse.Namespace) -> Any:
-    from linernotes.bot.knowledge.importers.musicbrainz_dump import Scope, import_musicbrainz_dump
-    from linernotes.bot.knowledge.importers.streaming import file_key
-    from linernotes.bot.knowledge.importers.wikidata_dump import import_wikidata_dump
-    from linernotes.bot.progress import progress_bar
-    from linernotes.bot.store import imports
+    from bot.knowledge.importers.musicbrainz_dump import Scope, import_musicbrainz_dump
+    from bot.knowledge.importers.streaming import file_key
+    from bot.knowledge.importers.wikidata_dump import import_wikidata_dump
+    from bot.progress import progress_bar
+    from bot.store import imports
 
     if not args.file.is_file():
         raise UserError(f"{args.file}: no such file")
@@ -507,7 +508,7 @@ async def _import_dump(store: Any, args: argparse.Namespace) -> Any:
 
 
 async def _ask(settings: Settings, question: str) -> int:
-    from linernotes.bot.knowledge.ask import answer, answer_for
+    from bot.knowledge.ask import answer, answer_for
 
     async with await _open_loaded(settings) as store:
         result = await answer(store, question)
@@ -541,7 +542,7 @@ def _pick_number(count: int) -> int | None:
 
 
 async def _audit(settings: Settings) -> int:
-    from linernotes.bot.knowledge.audit import audit
+    from bot.knowledge.audit import audit
 
     async with await _open_loaded(settings) as store:
         report = await audit(store)
@@ -553,11 +554,11 @@ async def _audit(settings: Settings) -> int:
 async def _feed_preview(settings: Settings, source: str) -> int:
     import json
 
-    from linernotes.bot.feeds.fetch import Fetcher
-    from linernotes.bot.feeds.preview import preview
-    from linernotes.bot.knowledge.linking import alias_index
-    from linernotes.bot.knowledge.reviews import review_linker
-    from linernotes.bot.useragent import user_agent
+    from bot.feeds.fetch import Fetcher
+    from bot.feeds.preview import preview
+    from bot.knowledge.linking import alias_index
+    from bot.knowledge.reviews import review_linker
+    from bot.useragent import user_agent
 
     async with await _open_loaded(settings) as store:
         fetcher = Fetcher(

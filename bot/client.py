@@ -15,24 +15,25 @@ from typing import Any
 
 import aiohttp
 import discord
-import linernotes.cogs
 from discord import app_commands
 from discord.ext import commands
-from linernotes.bot import __version__, metrics
-from linernotes.bot.error_replies import describe_error, send_error
-from linernotes.bot.errors import ConfigError
-from linernotes.bot.i18n import pick_lang
-from linernotes.bot.knowledge.online.lookup import OnlineLookup
-from linernotes.bot.knowledge.online.musicbrainz import MusicBrainzClient
-from linernotes.bot.knowledge.online.wikidata import WikidataClient
-from linernotes.bot.settings import Settings
-from linernotes.bot.shards import ShardScope
-from linernotes.bot.store import Store
-from linernotes.bot.store.guilds import GuildStore
-from linernotes.bot.store.status import Heartbeat, StatusStore
-from linernotes.bot.threads import ThreadOpener
-from linernotes.bot.translator import CatalogueTranslator, lang_of
-from linernotes.bot.useragent import user_agent
+
+import cogs
+from bot import __version__, metrics
+from bot.error_replies import describe_error, send_error
+from bot.errors import ConfigError
+from bot.i18n import pick_lang
+from bot.knowledge.online.lookup import OnlineLookup
+from bot.knowledge.online.musicbrainz import MusicBrainzClient
+from bot.knowledge.online.wikidata import WikidataClient
+from bot.settings import Settings
+from bot.shards import ShardScope
+from bot.store import Store
+from bot.store.guilds import GuildStore
+from bot.store.status import Heartbeat, StatusStore
+from bot.threads import ThreadOpener
+from bot.translator import CatalogueTranslator, lang_of
+from bot.useragent import user_agent
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,8 @@ StartupHook = Callable[["LinerNotesBot"], Coroutine[Any, Any, None]]
 def discover_extensions() -> list[str]:
     """Return every loadable extension in ``cogs/``; names starting with ``_`` are helpers."""
     return sorted(
-        f"linernotes.cogs.{module.name}"
-        for module in pkgutil.iter_modules(linernotes.cogs.__path__)
+        f"cogs.{module.name}"
+        for module in pkgutil.iter_modules(cogs.__path__)
         if not module.name.startswith("_")
     )
 
@@ -302,7 +303,7 @@ class LinerNotesBot(commands.AutoShardedBot):
 
     async def prepare_store(self) -> None:
         """Load the bundled catalog into an empty database (a fresh install answers at once)."""
-        from linernotes.bot.knowledge.importers.bundled import ensure_bundled_loaded
+        from bot.knowledge.importers.bundled import ensure_bundled_loaded
 
         loaded = await ensure_bundled_loaded(self.store)
         if loaded:

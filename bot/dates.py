@@ -6,8 +6,8 @@ import calendar
 import re
 from datetime import date
 
-from linernotes.bot.errors import UserError, echo
-from linernotes.bot.i18n import N_
+from bot.errors import UserError, echo
+from bot.i18n import N_
 
 _MONTHS = {
     name.lower(): number

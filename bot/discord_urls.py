@@ -5,7 +5,8 @@ from __future__ import annotations
 import discord.gateway
 import discord.http
 import yarl
-from linernotes.bot.settings import Settings
+
+from bot.settings import Settings
 
 
 def apply_discord_urls(settings: Settings) -> None:

@@ -6,9 +6,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 import discord
-from linernotes.bot.i18n import N_, t, tn
-from linernotes.bot.knowledge import vocab, wording
-from linernotes.bot.knowledge.cards import (
+
+from bot.i18n import N_, t, tn
+from bot.knowledge import vocab, wording
+from bot.knowledge.cards import (
     ArtistCard,
     CreditLine,
     CreditsView,
@@ -22,8 +23,8 @@ from linernotes.bot.knowledge.cards import (
     VideoInfo,
     WorksView,
 )
-from linernotes.bot.render import Field, clip, link, make_embed, pack_lines
-from linernotes.bot.store.posts import ReviewPost
+from bot.render import Field, clip, link, make_embed, pack_lines
+from bot.store.posts import ReviewPost
 
 SOURCE_FOOTER = N_(
     "Every line links its source. Unmarked: official or encyclopedic; press; database; "

@@ -13,10 +13,11 @@ import secrets
 
 import discord
 from discord import app_commands
-from linernotes.bot.errors import NotFoundError, UserError, echo
-from linernotes.bot.i18n import t
-from linernotes.bot.render import MESSAGE_LIMIT, clip
-from linernotes.bot.translator import lang_of
+
+from bot.errors import NotFoundError, UserError, echo
+from bot.i18n import t
+from bot.render import MESSAGE_LIMIT, clip
+from bot.translator import lang_of
 
 log = logging.getLogger(__name__)
 

@@ -16,12 +16,13 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 import discord
-from linernotes.bot.i18n import t
-from linernotes.bot.render import ArchiveMinutes, thread_name
-from linernotes.bot.store.guilds import GuildStore
-from linernotes.bot.store.posts import ReviewPost
-from linernotes.bot.threads import forum_post, message_thread
-from linernotes.bot.translator import server_lang
+
+from bot.i18n import t
+from bot.render import ArchiveMinutes, thread_name
+from bot.store.guilds import GuildStore
+from bot.store.posts import ReviewPost
+from bot.threads import forum_post, message_thread
+from bot.translator import server_lang
 
 log = logging.getLogger(__name__)
 

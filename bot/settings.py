@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import dotenv_values
-from linernotes.bot.errors import ConfigError
+
+from bot.errors import ConfigError
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"

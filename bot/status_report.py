@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from linernotes.bot.store.status import STALE_AFTER, FeedHealth, Heartbeat
+from bot.store.status import STALE_AFTER, FeedHealth, Heartbeat
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,17 +10,18 @@ from typing import Any
 
 import discord
 from discord.channel import ThreadWithMessage
-from linernotes.bot.checks import missing_bot_permissions, posting_permissions
-from linernotes.bot.errors import UserError
-from linernotes.bot.i18n import N_
-from linernotes.bot.render import (
+
+from bot.checks import missing_bot_permissions, posting_permissions
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.render import (
     ARCHIVE_DURATIONS,
     MESSAGE_LIMIT,
     ArchiveMinutes,
     clip,
     thread_name,
 )
-from linernotes.bot.store.guilds import DiscussionThread, GuildStore
+from bot.store.guilds import DiscussionThread, GuildStore
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from linernotes.bot.i18n import (
+
+from bot.i18n import (
     DISCORD_LOCALES,
     LANGUAGES,
     catalogue,

@@ -6,8 +6,9 @@ import contextlib
 from collections.abc import Sequence
 
 import discord
-from linernotes.bot.i18n import t
-from linernotes.bot.translator import lang_of
+
+from bot.i18n import t
+from bot.translator import lang_of
 
 PAGE_TIMEOUT = 180.0
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linernotes.bot import __version__
+from bot import __version__
 
 # Neither pyproject.toml nor README.md names a repository URL, so there is no placeholder to fall
 # back on: say plainly that the operator has not set MUSICBRAINZ_CONTACT.

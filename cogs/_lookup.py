@@ -13,18 +13,19 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from linernotes.bot.errors import NotFoundError, UserError
-from linernotes.bot.i18n import N_, t
-from linernotes.bot.knowledge import search
-from linernotes.bot.knowledge.entities import EntityKey
-from linernotes.bot.knowledge.online.lookup import OnlineLookup
-from linernotes.bot.knowledge.online.picking import Candidate
-from linernotes.bot.knowledge.search import AmbiguousError, Match
-from linernotes.bot.render import CHOICES, choice_name
-from linernotes.bot.store import Store
-from linernotes.bot.store import catalog as db
-from linernotes.bot.translator import lang_of
-from linernotes.bot.ui import Pager, send_pages
+
+from bot.errors import NotFoundError, UserError
+from bot.i18n import N_, t
+from bot.knowledge import search
+from bot.knowledge.entities import EntityKey
+from bot.knowledge.online.lookup import OnlineLookup
+from bot.knowledge.online.picking import Candidate
+from bot.knowledge.search import AmbiguousError, Match
+from bot.render import CHOICES, choice_name
+from bot.store import Store
+from bot.store import catalog as db
+from bot.translator import lang_of
+from bot.ui import Pager, send_pages
 
 log = logging.getLogger(__name__)
 

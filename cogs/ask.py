@@ -7,18 +7,19 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
-from linernotes.bot.embeds import sources_text
-from linernotes.bot.errors import NotFoundError
-from linernotes.bot.i18n import t
-from linernotes.bot.knowledge.ask import Answer, answer, answer_for
-from linernotes.bot.knowledge.online.lookup import OnlineLookup
-from linernotes.bot.knowledge.search import Match
-from linernotes.bot.render import Field, clip, make_embed
-from linernotes.bot.store import Store
-from linernotes.cogs._lookup import Picker
+
+from bot.embeds import sources_text
+from bot.errors import NotFoundError
+from bot.i18n import t
+from bot.knowledge.ask import Answer, answer, answer_for
+from bot.knowledge.online.lookup import OnlineLookup
+from bot.knowledge.search import Match
+from bot.render import Field, clip, make_embed
+from bot.store import Store
+from cogs._lookup import Picker
 
 if TYPE_CHECKING:
-    from linernotes.bot.client import LinerNotesBot
+    from bot.client import LinerNotesBot
 
 QUESTION_MAX = 300
 

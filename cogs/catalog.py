@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
-from linernotes.bot.embeds import (
+
+from bot.embeds import (
     artist_embed,
     credits_pages,
     references_pages,
@@ -16,17 +17,17 @@ from linernotes.bot.embeds import (
     song_embed,
     works_pages,
 )
-from linernotes.bot.knowledge import cards, vocab
-from linernotes.bot.knowledge.online.lookup import OnlineLookup
-from linernotes.bot.knowledge.search import Match
-from linernotes.bot.render import QUERY_MAX
-from linernotes.bot.store import Store
-from linernotes.bot.store import catalog as db
-from linernotes.bot.translator import lang_of
-from linernotes.cogs._lookup import complete, lookup
+from bot.knowledge import cards, vocab
+from bot.knowledge.online.lookup import OnlineLookup
+from bot.knowledge.search import Match
+from bot.render import QUERY_MAX
+from bot.store import Store
+from bot.store import catalog as db
+from bot.translator import lang_of
+from cogs._lookup import complete, lookup
 
 if TYPE_CHECKING:
-    from linernotes.bot.client import LinerNotesBot
+    from bot.client import LinerNotesBot
 
 ROLE_CHOICES = [app_commands.Choice(name=r, value=r) for r in vocab.CHOICE_ROLES]
 RELEASE_KINDS = ("release", "song")

@@ -11,17 +11,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import discord
 from discord import app_commands
 from discord.ext import commands
-from linernotes.bot.checks import (
+
+from bot.checks import (
     MODLOG_PERMISSIONS,
     manage_guild_only,
     missing_bot_permissions,
     posting_permissions,
 )
-from linernotes.bot.errors import UserError, echo
-from linernotes.bot.i18n import LANGUAGES, N_, pick_lang, t
-from linernotes.bot.knowledge import search
-from linernotes.bot.posting import ModLog
-from linernotes.bot.render import (
+from bot.errors import UserError, echo
+from bot.i18n import LANGUAGES, N_, pick_lang, t
+from bot.knowledge import search
+from bot.posting import ModLog
+from bot.render import (
     ARCHIVE_DURATIONS,
     QUERY_MAX,
     SHORT_MAX,
@@ -29,13 +30,13 @@ from linernotes.bot.render import (
     choice_name,
     make_embed,
 )
-from linernotes.bot.store import Store
-from linernotes.bot.store.guilds import GuildStore
-from linernotes.bot.translator import lang_of, server_lang
-from linernotes.cogs._lookup import corrected_note
+from bot.store import Store
+from bot.store.guilds import GuildStore
+from bot.translator import lang_of, server_lang
+from cogs._lookup import corrected_note
 
 if TYPE_CHECKING:
-    from linernotes.bot.client import LinerNotesBot
+    from bot.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 

@@ -10,28 +10,29 @@ from zoneinfo import ZoneInfo
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
-from linernotes.bot import metrics
-from linernotes.bot.checks import MODLOG_PERMISSIONS, missing_bot_permissions
-from linernotes.bot.dates import parse_day
-from linernotes.bot.embeds import on_this_day_lines, release_embed, song_embed
-from linernotes.bot.errors import NotFoundError, UserError
-from linernotes.bot.i18n import N_, t
-from linernotes.bot.knowledge import cards
-from linernotes.bot.knowledge.entities import EntityRef, release_for
-from linernotes.bot.knowledge.prompts import discussion_prompts
-from linernotes.bot.knowledge.search import Match
-from linernotes.bot.posting import UNKNOWN_MESSAGE, ModLog
-from linernotes.bot.render import QUERY_MAX, SHORT_MAX, make_embed, pack_lines
-from linernotes.bot.store import Store
-from linernotes.bot.store.guilds import GuildStore
-from linernotes.bot.store.posts import make_nonce
-from linernotes.bot.threads import ThreadOpener
-from linernotes.bot.translator import lang_of, server_lang
-from linernotes.bot.ui import send_pages
-from linernotes.cogs._lookup import complete, lookup
+
+from bot import metrics
+from bot.checks import MODLOG_PERMISSIONS, missing_bot_permissions
+from bot.dates import parse_day
+from bot.embeds import on_this_day_lines, release_embed, song_embed
+from bot.errors import NotFoundError, UserError
+from bot.i18n import N_, t
+from bot.knowledge import cards
+from bot.knowledge.entities import EntityRef, release_for
+from bot.knowledge.prompts import discussion_prompts
+from bot.knowledge.search import Match
+from bot.posting import UNKNOWN_MESSAGE, ModLog
+from bot.render import QUERY_MAX, SHORT_MAX, make_embed, pack_lines
+from bot.store import Store
+from bot.store.guilds import GuildStore
+from bot.store.posts import make_nonce
+from bot.threads import ThreadOpener
+from bot.translator import lang_of, server_lang
+from bot.ui import send_pages
+from cogs._lookup import complete, lookup
 
 if TYPE_CHECKING:
-    from linernotes.bot.client import LinerNotesBot
+    from bot.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,11 @@ import logging
 from typing import TYPE_CHECKING
 
 from discord.ext import commands, tasks
-from linernotes.bot.store.status import HEARTBEAT_SECONDS
+
+from bot.store.status import HEARTBEAT_SECONDS
 
 if TYPE_CHECKING:
-    from linernotes.bot.client import LinerNotesBot
+    from bot.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 from discord.ext import commands
-from linernotes.bot.i18n import t, tc
-from linernotes.bot.render import make_embed, pack_lines
-from linernotes.bot.translator import lang_of
-from linernotes.bot.ui import send_pages
+
+from bot.i18n import t, tc
+from bot.render import make_embed, pack_lines
+from bot.translator import lang_of
+from bot.ui import send_pages
 
 if TYPE_CHECKING:
-    from linernotes.bot.client import LinerNotesBot
+    from bot.client import LinerNotesBot
 
 
 def shown_name(command: app_commands.Command | app_commands.Group, lang: str) -> str:

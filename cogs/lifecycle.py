@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands, tasks
-from linernotes.bot.i18n import N_, pick_lang, t
-from linernotes.bot.store import Store
-from linernotes.bot.store.guilds import PURGE_GRACE, GuildStore
+
+from bot.i18n import N_, pick_lang, t
+from bot.store import Store
+from bot.store.guilds import PURGE_GRACE, GuildStore
 
 if TYPE_CHECKING:
-    from linernotes.bot.client import LinerNotesBot
+    from bot.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 

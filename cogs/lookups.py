@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from discord.ext import commands, tasks
-from linernotes.bot.knowledge.online.lookup import OnlineLookup
+
+from bot.knowledge.online.lookup import OnlineLookup
 
 log = logging.getLogger(__name__)
 

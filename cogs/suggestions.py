@@ -10,19 +10,20 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 from discord.ext import commands
-from linernotes.bot.error_replies import send_error
-from linernotes.bot.errors import UserError
-from linernotes.bot.i18n import N_, t
-from linernotes.bot.knowledge import search, suggested, vocab
-from linernotes.bot.knowledge.entities import EntityKey, entity
-from linernotes.bot.render import QUERY_MAX, Field, clip, make_embed
-from linernotes.bot.store import Store
-from linernotes.bot.store.guilds import GuildStore, Suggestion
-from linernotes.bot.translator import lang_of, server_lang
-from linernotes.cogs._lookup import complete
+
+from bot.error_replies import send_error
+from bot.errors import UserError
+from bot.i18n import N_, t
+from bot.knowledge import search, suggested, vocab
+from bot.knowledge.entities import EntityKey, entity
+from bot.render import QUERY_MAX, Field, clip, make_embed
+from bot.store import Store
+from bot.store.guilds import GuildStore, Suggestion
+from bot.translator import lang_of, server_lang
+from cogs._lookup import complete
 
 if TYPE_CHECKING:
-    from linernotes.bot.client import LinerNotesBot
+    from bot.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from discord.ext import tasks
-from linernotes.bot.client import LinerNotesBot
-from linernotes.bot.discord_urls import apply_discord_urls
-from linernotes.bot.settings import Settings, load_settings
-from linernotes.bot.store import Store
 
+from bot.client import LinerNotesBot
+from bot.discord_urls import apply_discord_urls
+from bot.settings import Settings, load_settings
+from bot.store import Store
 from tests.fakediscord import Channel, FakeDiscord, Guild, Member, Permissions
 
 pytest_plugins = ["tests.fakediscord.pytest_plugin"]
@@ -24,7 +24,7 @@ ROOT_DIR = Path(__file__).resolve().parents[1]
 
 async def _build_template(path: Path) -> None:
     async with Store.open(path) as store:
-        from linernotes.bot.knowledge.importers.bundled import ensure_bundled_loaded
+        from bot.knowledge.importers.bundled import ensure_bundled_loaded
 
         await ensure_bundled_loaded(store)
 

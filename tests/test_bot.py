@@ -8,17 +8,17 @@ import sys
 from pathlib import Path
 
 from discord import app_commands
-from linernotes.bot.client import LinerNotesBot, discover_extensions
-from linernotes.bot.settings import load_settings
-from linernotes.bot.store import Store
 
+from bot.client import LinerNotesBot, discover_extensions
+from bot.settings import load_settings
+from bot.store import Store
 from tests.conftest import ROOT_DIR, Server
 from tests.fakediscord import FakeDiscord
 
 
 def test_helpers_in_cogs_are_not_extensions() -> None:
     names = discover_extensions()
-    assert "linernotes.cogs.help" in names
+    assert "cogs.help" in names
     assert not any(name.split(".")[-1].startswith("_") for name in names)
 
 
@@ -27,13 +27,13 @@ async def test_a_failing_cog_is_logged_and_the_others_load(tmp_path: Path) -> No
     async with Store.open(tmp_path / "x.db") as store:
         bot = LinerNotesBot(
             settings,
-            extensions=["linernotes.cogs.help", "linernotes.cogs.no_such_cog"],
+            extensions=["cogs.help", "cogs.no_such_cog"],
             store=store,
         )
         async with bot:  # a sharded client must be set up before it can close
             await bot.setup_hook()
-            assert "linernotes.cogs.help" in bot.extensions
-            assert "linernotes.cogs.no_such_cog" in bot.failed_extensions
+            assert "cogs.help" in bot.extensions
+            assert "cogs.no_such_cog" in bot.failed_extensions
             assert [c.name for c in bot.tree.get_commands()] == ["help"]
 
 
@@ -65,7 +65,7 @@ async def test_linernotes_sync_registers_commands(
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "linernotes.bot",
+            "bot",
             "sync",
             *args,
             env=env,
@@ -114,7 +114,7 @@ async def test_run_refuses_a_database_from_a_newer_version(
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "linernotes.bot",
+        "bot",
         "run",
         env=env,
         cwd=str(tmp_path),

@@ -146,7 +146,7 @@ def run_on_terminal(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, st
     main, child = pty.openpty()
     full_env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "linernotes.bot", *args],
+        [sys.executable, "-m", "bot", *args],
         env=full_env,
         cwd=cwd,
         stdout=subprocess.DEVNULL,
@@ -181,7 +181,7 @@ def test_long_operations_show_progress_only_on_a_terminal(tmp_path: Path) -> Non
 
 
 def test_help_names_the_settings_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
-    from linernotes.bot.cli import main
+    from bot.cli import main
 
     for args, names in (
         ([], ["DISCORD_TOKEN", "DATABASE_PATH", "MUSICBRAINZ_CONTACT", "METRICS_ADDR"]),

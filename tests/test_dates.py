@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from linernotes.bot.dates import parse_day
-from linernotes.bot.errors import UserError
+
+from bot.dates import parse_day
+from bot.errors import UserError
 
 TODAY = date(2026, 11, 28)
 

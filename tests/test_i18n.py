@@ -8,10 +8,11 @@ import pytest
 from babel.messages.pofile import read_po
 from discord import Locale
 from discord.app_commands import TranslationContext, TranslationContextLocation, locale_str
-from linernotes.bot import i18n
-from linernotes.bot.catalogues import code_messages, coverage, ids, template
-from linernotes.bot.i18n import N_, fields_of, lang_of_locale, pick_lang, question_lang, t, tn
-from linernotes.bot.translator import (
+
+from bot import i18n
+from bot.catalogues import code_messages, coverage, ids, template
+from bot.i18n import N_, fields_of, lang_of_locale, pick_lang, question_lang, t, tn
+from bot.translator import (
     NAME_CONTEXTS,
     CatalogueTranslator,
     valid_command_name,
@@ -127,7 +128,7 @@ def test_en_po_lists_every_message_the_code_marks() -> None:
     marked = ids(template(code_messages()))
     listed = ids(read("en"))
     missing = sorted(m for m in marked if m not in listed)
-    assert missing == [], "run: python -m linernotes.bot.catalogues update"
+    assert missing == [], "run: python -m bot.catalogues update"
     assert len(marked) > 100
 
 

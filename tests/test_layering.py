@@ -35,7 +35,7 @@ def test_pure_layers_import_no_discord_or_cogs() -> None:
         for path in sorted((ROOT / layer).rglob("*.py")):
             checked += 1
             for name in imported_modules(path):
-                if name.split(".")[0] == "discord" or name.startswith("linernotes.cogs"):
+                if name.split(".")[0] == "discord" or name.startswith("cogs"):
                     offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert checked > 0
     assert offenders == []
@@ -45,7 +45,7 @@ def test_cogs_are_not_imported_by_the_core() -> None:
     offenders = []
     for path in sorted((ROOT / "bot").rglob("*.py")):
         for name in imported_modules(path):
-            if name.startswith("linernotes.cogs."):
+            if name.startswith("cogs."):
                 offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert offenders == []
 
@@ -62,8 +62,8 @@ def test_no_cog_imports_the_bot_module() -> None:
     offenders = [
         str(path.relative_to(ROOT))
         for path in paths
-        if "linernotes.bot.client" in imported_modules(path, runtime_only=True)
+        if "bot.client" in imported_modules(path, runtime_only=True)
     ]
     assert offenders == []
-    typed = [p for p in paths if "linernotes.bot.client" in imported_modules(p)]
+    typed = [p for p in paths if "bot.client" in imported_modules(p)]
     assert typed, "the cogs name LinerNotesBot for the type checker"

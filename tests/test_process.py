@@ -46,7 +46,7 @@ class BotProcess:
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "linernotes.bot",
+                "bot",
                 "run",
                 env=self.env,
                 cwd=str(self.log.parent),

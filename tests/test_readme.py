@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from discord import app_commands
-from linernotes.bot.client import discover_extensions
 
+from bot.client import discover_extensions
 from tests.conftest import Server
 
 ROOT = Path(__file__).resolve().parents[1]

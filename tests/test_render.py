@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from linernotes.bot import render
-from linernotes.bot.render import (
+
+from bot import render
+from bot.render import (
     ELLIPSIS,
     Field,
     choice_name,
@@ -14,7 +15,7 @@ from linernotes.bot.render import (
     pack_lines,
     thread_name,
 )
-from linernotes.bot.threads import archive_minutes
+from bot.threads import archive_minutes
 
 
 def test_clip_keeps_short_text_and_trims_spaces() -> None:

@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from linernotes.bot import __version__
-from linernotes.bot.errors import ConfigError
-from linernotes.bot.settings import load_settings
-from linernotes.bot.useragent import user_agent
+
+from bot import __version__
+from bot.errors import ConfigError
+from bot.settings import load_settings
+from bot.useragent import user_agent
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,7 +21,7 @@ def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
     """Run ``python -m bot`` with only the given environment (plus PATH)."""
     full_env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env}
     return subprocess.run(
-        [sys.executable, "-m", "linernotes.bot", *args],
+        [sys.executable, "-m", "bot", *args],
         env=full_env,
         cwd=cwd,
         capture_output=True,

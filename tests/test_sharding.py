@@ -16,16 +16,16 @@ import discord.gateway
 import discord.http
 import pytest
 from aiohttp import web
-from linernotes.bot.cli import _run_bot as run_bot
-from linernotes.bot.client import shard_refusal
-from linernotes.bot.errors import ConfigError
-from linernotes.bot.feeds.fetch import Fetcher
-from linernotes.bot.feeds.poller import follow, poll_once
-from linernotes.bot.shards import ShardScope, shard_of
-from linernotes.bot.store import Store
-from linernotes.bot.store.feeds import FeedStore
-from linernotes.bot.store.guilds import GuildStore
 
+from bot.cli import _run_bot as run_bot
+from bot.client import shard_refusal
+from bot.errors import ConfigError
+from bot.feeds.fetch import Fetcher
+from bot.feeds.poller import follow, poll_once
+from bot.shards import ShardScope, shard_of
+from bot.store import Store
+from bot.store.feeds import FeedStore
+from bot.store.guilds import GuildStore
 from tests.cogs.rss_server import Item, RssServer
 from tests.conftest import bot_settings, start_bot, stop_bot
 from tests.fakediscord import Channel, FakeDiscord, Guild, Member, Permissions

@@ -69,7 +69,7 @@ async def test_run_retries_until_discord_is_reachable(template_db: Path, tmp_pat
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "linernotes.bot",
+        "bot",
         "run",
         env=env,
         cwd=str(tmp_path),
@@ -129,7 +129,7 @@ async def test_a_refused_dev_server_sync_is_a_warning(
     fd = server.discord
     gone = fd.add_guild("Old Club")
     fd.remove_guild(gone)  # the bot was removed: Discord answers 403 Missing Access
-    with caplog.at_level(logging.WARNING, logger="linernotes.bot.client"):
+    with caplog.at_level(logging.WARNING, logger="bot.client"):
         await server.restart(DEV_GUILD_ID=str(gone.id))
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(f"server {gone.id}" in w and "403" in w for w in warnings), warnings
@@ -144,7 +144,8 @@ async def test_a_dns_failure_is_described_in_a_few_words() -> None:
     """The start-up line for the issue's case: no DNS, so discord.com cannot be resolved."""
     import aiohttp
     from aiohttp.abc import AbstractResolver
-    from linernotes.bot.client import NETWORK_ERRORS, connection_problem
+
+    from bot.client import NETWORK_ERRORS, connection_problem
 
     class NoDNS(AbstractResolver):
         async def resolve(self, host: str, port: int = 0, family: int = 0) -> list:

@@ -1,11 +1,11 @@
 """Fetching and parsing feeds, and planning polls: no discord imports."""
 
-from linernotes.bot.feeds.errors import FeedError, FeedHTTPError
-from linernotes.bot.feeds.fetch import USER_AGENT, Fetcher, FetchResult
-from linernotes.bot.feeds.parse import FeedEntry, ParsedFeed, parse_feed
-from linernotes.bot.feeds.poller import PollReport, backfill, follow, poll_once
-from linernotes.bot.feeds.preview import preview
-from linernotes.bot.feeds.urls import AddressPolicy, canonical_url, validate_url
+from bot.feeds.errors import FeedError, FeedHTTPError
+from bot.feeds.fetch import USER_AGENT, Fetcher, FetchResult
+from bot.feeds.parse import FeedEntry, ParsedFeed, parse_feed
+from bot.feeds.poller import PollReport, backfill, follow, poll_once
+from bot.feeds.preview import preview
+from bot.feeds.urls import AddressPolicy, canonical_url, validate_url
 
 __all__ = [
     "USER_AGENT",

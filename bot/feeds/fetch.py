@@ -16,7 +16,9 @@ from typing import Any
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
-from linernotes.bot.feeds.errors import (
+from yarl import URL
+
+from bot.feeds.errors import (
     BadFeedURL,
     FeedError,
     FeedHTTPError,
@@ -26,10 +28,9 @@ from linernotes.bot.feeds.errors import (
     TooManyRedirects,
     UnreachableHost,
 )
-from linernotes.bot.feeds.urls import AddressPolicy, validate_url
-from linernotes.bot.i18n import N_
-from linernotes.bot.useragent import user_agent
-from yarl import URL
+from bot.feeds.urls import AddressPolicy, validate_url
+from bot.i18n import N_
+from bot.useragent import user_agent
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,9 @@ from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
-from linernotes.bot.feeds.errors import HostileFeed, NotAFeed
-from linernotes.bot.feeds.text import (
+
+from bot.feeds.errors import HostileFeed, NotAFeed
+from bot.feeds.text import (
     DESCRIPTION_LIMIT,
     TITLE_LIMIT,
     clean_inline,
@@ -25,8 +26,8 @@ from linernotes.bot.feeds.text import (
     cut_text,
     html_to_text,
 )
-from linernotes.bot.feeds.urls import canonical_url
-from linernotes.bot.i18n import N_
+from bot.feeds.urls import canonical_url
+from bot.i18n import N_
 
 log = logging.getLogger(__name__)
 

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from linernotes.bot.feeds.errors import FeedError, FeedHTTPError
-from linernotes.bot.feeds.fetch import FetchResult
-from linernotes.bot.feeds.parse import FeedEntry, ParsedFeed, parse_feed
-from linernotes.bot.feeds.urls import canonical_url, validate_url
-from linernotes.bot.i18n import N_
-from linernotes.bot.shards import ShardScope
-from linernotes.bot.store.feeds import (
+from bot.feeds.errors import FeedError, FeedHTTPError
+from bot.feeds.fetch import FetchResult
+from bot.feeds.parse import FeedEntry, ParsedFeed, parse_feed
+from bot.feeds.urls import canonical_url, validate_url
+from bot.i18n import N_
+from bot.shards import ShardScope
+from bot.store.feeds import (
     DEFAULT_CAP_PER_CHANNEL,
     BaselineEntry,
     DueFeed,
@@ -35,7 +35,7 @@ from linernotes.bot.store.feeds import (
     Subscription,
     idle_interval,
 )
-from linernotes.bot.store.posts import LinkedEntity, ReviewPost
+from bot.store.posts import LinkedEntity, ReviewPost
 
 log = logging.getLogger(__name__)
 

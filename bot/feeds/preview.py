@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from linernotes.bot.feeds.errors import BadFeedURL, FeedError, FeedTooLarge
-from linernotes.bot.feeds.fetch import MAX_BODY_BYTES, Fetcher
-from linernotes.bot.feeds.parse import parse_feed
-from linernotes.bot.feeds.poller import Linker, link_entry, review_post
+from bot.feeds.errors import BadFeedURL, FeedError, FeedTooLarge
+from bot.feeds.fetch import MAX_BODY_BYTES, Fetcher
+from bot.feeds.parse import parse_feed
+from bot.feeds.poller import Linker, link_entry, review_post
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from linernotes.bot.knowledge import sources as policy
-from linernotes.bot.store.catalog import provenance
-from linernotes.bot.store.core import Store
+from bot.knowledge import sources as policy
+from bot.store.catalog import provenance
+from bot.store.core import Store
 
 UNSOURCED = "unsourced"
 ATTRIBUTE_NAMES = {

@@ -8,15 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from linernotes.bot.errors import NotFoundError
-from linernotes.bot.i18n import N_
-from linernotes.bot.knowledge import sources as policy
-from linernotes.bot.knowledge import vocab
-from linernotes.bot.knowledge.entities import EntityRef
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store import online as online_db
-from linernotes.bot.store.catalog import provenance
-from linernotes.bot.store.core import Store
+from bot.errors import NotFoundError
+from bot.i18n import N_
+from bot.knowledge import sources as policy
+from bot.knowledge import vocab
+from bot.knowledge.entities import EntityRef
+from bot.store import catalog as db
+from bot.store import online as online_db
+from bot.store.catalog import provenance
+from bot.store.core import Store
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from linernotes.bot.knowledge import vocab
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.core import Store
+from bot.knowledge import vocab
+from bot.store import catalog as db
+from bot.store.core import Store
 
 _KEY = re.compile(rf"^\s*({'|'.join(vocab.ENTITY_KINDS)}):(\d+)\s*$")
 

@@ -34,10 +34,10 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from linernotes.bot.knowledge.entities import EntityKey
-from linernotes.bot.knowledge.normalize import HANGUL_PARTICLES, has_hangul, normalize
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.core import Store
+from bot.knowledge.entities import EntityKey
+from bot.knowledge.normalize import HANGUL_PARTICLES, has_hangul, normalize
+from bot.store import catalog as db
+from bot.store.core import Store
 
 DEFAULT_KINDS = ("artist", "release", "song")
 CONTEXT_WINDOW = 6

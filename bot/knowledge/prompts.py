@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from linernotes.bot.i18n import t
-from linernotes.bot.knowledge import cards, vocab, wording
-from linernotes.bot.knowledge.cards import EntityRef, SourceRef
-from linernotes.bot.store.core import Store
+from bot.i18n import t
+from bot.knowledge import cards, vocab, wording
+from bot.knowledge.cards import EntityRef, SourceRef
+from bot.store.core import Store
 
 
 @dataclass(frozen=True, slots=True)

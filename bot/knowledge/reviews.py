@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from linernotes.bot.knowledge.entities import EntityKey
-from linernotes.bot.knowledge.linking import AliasIndex
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.core import Store
-from linernotes.bot.store.posts import ReviewPost
+from bot.knowledge.entities import EntityKey
+from bot.knowledge.linking import AliasIndex
+from bot.store import catalog as db
+from bot.store.core import Store
+from bot.store.posts import ReviewPost
 
 ReviewLinker = Callable[[str], list[dict[str, Any]]]
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from linernotes.bot.knowledge.normalize import has_hangul, normalize
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.catalog import Conn
+from bot.knowledge.normalize import has_hangul, normalize
+from bot.store import catalog as db
+from bot.store.catalog import Conn
 
 _BASE = 0xAC00
 _LAST = 0xD7A3

@@ -26,13 +26,13 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from linernotes.bot.errors import NotFoundError, UserError, echo
-from linernotes.bot.hangul import has_jamo_or_syllable, is_choseong_query, jamo_form
-from linernotes.bot.i18n import N_
-from linernotes.bot.knowledge.entities import EntityKey, EntityRef
-from linernotes.bot.knowledge.normalize import dice, fts_phrase, normalize, similarity, trigrams
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.core import Store
+from bot.errors import NotFoundError, UserError, echo
+from bot.hangul import has_jamo_or_syllable, is_choseong_query, jamo_form
+from bot.i18n import N_
+from bot.knowledge.entities import EntityKey, EntityRef
+from bot.knowledge.normalize import dice, fts_phrase, normalize, similarity, trigrams
+from bot.store import catalog as db
+from bot.store.core import Store
 
 KINDS = db.ENTITY_KINDS
 TIERS = ("id", "exact", "prefix", "jamo", "substring", "fuzzy")

@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote_to_bytes, urlsplit
 
-from linernotes.bot.errors import UserError
-from linernotes.bot.i18n import N_
-from linernotes.bot.knowledge import vocab
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.knowledge import vocab
 
 GRADES = vocab.URL_GRADE_KEYS
 # Every grade a fact can carry, best first (used to pick the best of several sources).

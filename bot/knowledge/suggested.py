@@ -10,15 +10,15 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import quote, urlsplit
 
-from linernotes.bot.errors import NotFoundError, UserError
-from linernotes.bot.i18n import N_
-from linernotes.bot.knowledge import search, vocab
-from linernotes.bot.knowledge import sources as source_policy
-from linernotes.bot.knowledge.entities import EntityKey, EntityRef, entity
-from linernotes.bot.knowledge.normalize import has_hangul, normalize
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.core import Store
-from linernotes.bot.store.guilds import Suggestion, claim_suggestion
+from bot.errors import NotFoundError, UserError
+from bot.i18n import N_
+from bot.knowledge import search, vocab
+from bot.knowledge import sources as source_policy
+from bot.knowledge.entities import EntityKey, EntityRef, entity
+from bot.knowledge.normalize import has_hangul, normalize
+from bot.store import catalog as db
+from bot.store.core import Store
+from bot.store.guilds import Suggestion, claim_suggestion
 
 ORIGIN = "suggestion"
 _CREATOR_YEAR = re.compile(r"^(.*?)(?:[,(]\s*(\d{4})\)?)?\s*$")

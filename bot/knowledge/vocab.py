@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from linernotes.bot.store.catalog import rows
+from bot.store.catalog import rows
 
 
 @dataclass(frozen=True, slots=True)

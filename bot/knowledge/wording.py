@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from linernotes.bot.knowledge import vocab
+from bot.knowledge import vocab
 
 LANGS = ("en", "ko")
 

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import aiosqlite
-from linernotes.bot.errors import StoreError
+
+from bot.errors import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def chunks(items: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
 def bundled_migrations() -> list[Migration]:
     """Return the migrations shipped with the code, in order; refuse gaps."""
     found: list[Migration] = []
-    for entry in resources.files("linernotes.bot.store.migrations").iterdir():
+    for entry in resources.files("bot.store.migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))

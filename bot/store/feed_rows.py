@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from linernotes.bot.store.posts import ReviewPost
+from bot.store.posts import ReviewPost
 
 
 # -- time helpers ----------------------------------------------------------------------

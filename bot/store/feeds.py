@@ -19,10 +19,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
-from linernotes.bot.errors import UserError
-from linernotes.bot.shards import ShardScope
-from linernotes.bot.store.core import Store, chunks
-from linernotes.bot.store.feed_rows import (
+
+from bot.errors import UserError
+from bot.shards import ShardScope
+from bot.store.core import Store, chunks
+from bot.store.feed_rows import (
     BaselineEntry,
     DueFeed,
     EntryCandidate,
@@ -34,10 +35,10 @@ from linernotes.bot.store.feed_rows import (
     Subscription,
     SubscriptionStatus,
 )
-from linernotes.bot.store.feed_rows import parse_stamp as _dt
-from linernotes.bot.store.feed_rows import stamp as _ts
-from linernotes.bot.store.feed_rows import utc_now as _now
-from linernotes.bot.store.posts import make_nonce
+from bot.store.feed_rows import parse_stamp as _dt
+from bot.store.feed_rows import stamp as _ts
+from bot.store.feed_rows import utc_now as _now
+from bot.store.posts import make_nonce
 
 log = logging.getLogger(__name__)
 

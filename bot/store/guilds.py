@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
-from linernotes.bot.shards import ShardScope
-from linernotes.bot.store.core import Store, utcnow
+
+from bot.shards import ShardScope
+from bot.store.core import Store, utcnow
 
 # Declared defaults: a key missing from guild_settings has this value.
 GUILD_DEFAULTS: dict[str, Any] = {

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import aiosqlite
-from linernotes.bot.store.core import Store
+
+from bot.store.core import Store
 
 Conn = aiosqlite.Connection
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from linernotes.bot.store.catalog import Conn
-from linernotes.bot.store.core import Store
+from bot.store.catalog import Conn
+from bot.store.core import Store
 
 OUTCOMES = ("found", "not found", "ambiguous")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from linernotes.bot.store.core import Store
+from bot.store.core import Store
 
 # The running bot writes its heartbeat this often; a heartbeat older than STALE_AFTER means the
 # bot is not running (or hung).

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from linernotes.cogs.feeds._cog import Feeds
-from linernotes.cogs.feeds._reviews import Reviews
+from cogs.feeds._cog import Feeds
+from cogs.feeds._reviews import Reviews
 
 if TYPE_CHECKING:
-    from linernotes.bot.client import LinerNotesBot
+    from bot.client import LinerNotesBot
 
 
 async def setup(bot: LinerNotesBot) -> None:

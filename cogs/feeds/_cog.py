@@ -11,33 +11,34 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
-from linernotes.bot import metrics
-from linernotes.bot.checks import manage_guild_only, missing_bot_permissions, posting_permissions
-from linernotes.bot.embeds import review_post_embed
-from linernotes.bot.errors import UserError
-from linernotes.bot.feeds.errors import FeedError
-from linernotes.bot.feeds.fetch import Fetcher
-from linernotes.bot.feeds.parse import parse_feed
-from linernotes.bot.feeds.poller import backfill, candidates, follow, poll_once
-from linernotes.bot.feeds.urls import canonical_url, validate_url
-from linernotes.bot.i18n import N_, t, tn
-from linernotes.bot.knowledge import search
-from linernotes.bot.knowledge.entities import EntityKey, entity
-from linernotes.bot.knowledge.linking import alias_index
-from linernotes.bot.knowledge.reviews import review_linker
-from linernotes.bot.render import QUERY_MAX, URL_MAX, choice_name, clip, make_embed, pack_lines
-from linernotes.bot.settings import Settings
-from linernotes.bot.shards import ShardScope
-from linernotes.bot.store import Store
-from linernotes.bot.store.feeds import DEFAULT_CAP_PER_CHANNEL, FeedRow, FeedStore
-from linernotes.bot.store.guilds import GuildStore
-from linernotes.bot.translator import lang_of, server_lang
-from linernotes.bot.ui import send_pages
-from linernotes.bot.useragent import user_agent
-from linernotes.cogs.feeds._delivery import Delivery
+
+from bot import metrics
+from bot.checks import manage_guild_only, missing_bot_permissions, posting_permissions
+from bot.embeds import review_post_embed
+from bot.errors import UserError
+from bot.feeds.errors import FeedError
+from bot.feeds.fetch import Fetcher
+from bot.feeds.parse import parse_feed
+from bot.feeds.poller import backfill, candidates, follow, poll_once
+from bot.feeds.urls import canonical_url, validate_url
+from bot.i18n import N_, t, tn
+from bot.knowledge import search
+from bot.knowledge.entities import EntityKey, entity
+from bot.knowledge.linking import alias_index
+from bot.knowledge.reviews import review_linker
+from bot.render import QUERY_MAX, URL_MAX, choice_name, clip, make_embed, pack_lines
+from bot.settings import Settings
+from bot.shards import ShardScope
+from bot.store import Store
+from bot.store.feeds import DEFAULT_CAP_PER_CHANNEL, FeedRow, FeedStore
+from bot.store.guilds import GuildStore
+from bot.translator import lang_of, server_lang
+from bot.ui import send_pages
+from bot.useragent import user_agent
+from cogs.feeds._delivery import Delivery
 
 if TYPE_CHECKING:
-    from linernotes.bot.client import LinerNotesBot
+    from bot.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 

@@ -12,23 +12,24 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
-from linernotes.bot.checks import missing_bot_permissions, posting_permissions
-from linernotes.bot.embeds import review_post_embed
-from linernotes.bot.i18n import N_, t
-from linernotes.bot.knowledge.entities import entity, release_for, releases_of_song
-from linernotes.bot.knowledge.prompts import discussion_prompts
-from linernotes.bot.knowledge.reviews import first_of, store_review
-from linernotes.bot.posting import UNKNOWN_MESSAGE, DeliveryTarget, ModLog, Outgoing, Sent
-from linernotes.bot.render import MESSAGE_LIMIT, clip
-from linernotes.bot.store import Store
-from linernotes.bot.store.feeds import FeedRow, FeedStore, OutboxRow
-from linernotes.bot.store.guilds import GuildStore
-from linernotes.bot.store.posts import ReviewPost
-from linernotes.bot.threads import archive_minutes
-from linernotes.bot.translator import server_lang
+
+from bot.checks import missing_bot_permissions, posting_permissions
+from bot.embeds import review_post_embed
+from bot.i18n import N_, t
+from bot.knowledge.entities import entity, release_for, releases_of_song
+from bot.knowledge.prompts import discussion_prompts
+from bot.knowledge.reviews import first_of, store_review
+from bot.posting import UNKNOWN_MESSAGE, DeliveryTarget, ModLog, Outgoing, Sent
+from bot.render import MESSAGE_LIMIT, clip
+from bot.store import Store
+from bot.store.feeds import FeedRow, FeedStore, OutboxRow
+from bot.store.guilds import GuildStore
+from bot.store.posts import ReviewPost
+from bot.threads import archive_minutes
+from bot.translator import server_lang
 
 if TYPE_CHECKING:
-    from linernotes.bot.client import LinerNotesBot
+    from bot.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 

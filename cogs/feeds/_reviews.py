@@ -5,14 +5,15 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 from discord.ext import commands
-from linernotes.bot.embeds import reviews_pages
-from linernotes.bot.i18n import t
-from linernotes.bot.knowledge import cards, search
-from linernotes.bot.render import QUERY_MAX
-from linernotes.bot.store import Store
-from linernotes.bot.translator import lang_of
-from linernotes.bot.ui import send_pages
-from linernotes.cogs._lookup import complete, lookup
+
+from bot.embeds import reviews_pages
+from bot.i18n import t
+from bot.knowledge import cards, search
+from bot.render import QUERY_MAX
+from bot.store import Store
+from bot.translator import lang_of
+from bot.ui import send_pages
+from cogs._lookup import complete, lookup
 
 REVIEW_KINDS = ("release", "song", "video", "artist")
 

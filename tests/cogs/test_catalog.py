@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linernotes.bot.knowledge.importers.catalog import import_catalog
-
+from bot.knowledge.importers.catalog import import_catalog
 from tests.conftest import Server
 
 

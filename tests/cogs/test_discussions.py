@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from linernotes.bot.checks import missing_bot_permissions
-
+from bot.checks import missing_bot_permissions
 from tests.conftest import Server
 
 

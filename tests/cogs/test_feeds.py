@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from linernotes.bot.checks import missing_bot_permissions
-from linernotes.bot.store.feeds import FeedStore
 
+from bot.checks import missing_bot_permissions
+from bot.store.feeds import FeedStore
 from tests.cogs.rss_server import Item, RssServer
 from tests.conftest import Clock, Server
 

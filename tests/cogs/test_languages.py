@@ -8,13 +8,13 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 from discord import app_commands
-from linernotes.bot import i18n
-from linernotes.bot.catalogues import coverage, ids
-from linernotes.bot.knowledge import search
-from linernotes.bot.store.guilds import GuildStore
-from linernotes.bot.translator import command_strings, valid_translation
-from linernotes.cogs.help import shown_name
 
+from bot import i18n
+from bot.catalogues import coverage, ids
+from bot.knowledge import search
+from bot.store.guilds import GuildStore
+from bot.translator import command_strings, valid_translation
+from cogs.help import shown_name
 from tests.cogs.rss_server import Item, RssServer
 from tests.cogs.test_catalog import text_of
 from tests.cogs.test_feeds import T0, add, cycle, posts
@@ -77,7 +77,7 @@ async def test_every_command_string_is_in_the_catalogues_and_translated(server: 
     strings = set(command_strings(server.bot.tree))
     assert len(strings) > 100
     missing = sorted(strings - catalogue_ids("en"))
-    assert missing == [], "run: python -m linernotes.bot.catalogues update"
+    assert missing == [], "run: python -m bot.catalogues update"
     report = coverage("ko", strings)
     assert report.translated == report.total
 

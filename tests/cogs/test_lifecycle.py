@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from linernotes.bot.store.guilds import GuildStore
-
+from bot.store.guilds import GuildStore
 from tests.conftest import Server
 
 

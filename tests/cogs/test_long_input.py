@@ -7,10 +7,10 @@ reply quotes what was typed clipped, and the error fallback cannot fail on lengt
 from __future__ import annotations
 
 import pytest
-from linernotes.bot.errors import UserError, echo
-from linernotes.bot.knowledge import search
-from linernotes.bot.render import MESSAGE_LIMIT
 
+from bot.errors import UserError, echo
+from bot.knowledge import search
+from bot.render import MESSAGE_LIMIT
 from tests.conftest import Server
 
 STRING = 3

@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from linernotes.bot import __version__
 
+from bot import __version__
 from tests.cogs.test_catalog import text_of
 from tests.cogs.test_discussions import set_discussions
 from tests.conftest import Server, bot_settings, start_bot, stop_bot

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from linernotes.bot.feeds import AddressPolicy, Fetcher
-from linernotes.bot.store.feeds import FeedStore
 
+from bot.feeds import AddressPolicy, Fetcher
+from bot.store.feeds import FeedStore
 from tests.feeds.support import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from linernotes.bot.errors import StoreError
-from linernotes.bot.store import Migration, Store, bundled_migrations
+from bot.errors import StoreError
+from bot.store import Migration, Store, bundled_migrations
 
 
 def feed_migrations() -> list[Migration]:
@@ -14,7 +14,7 @@ def feed_migrations() -> list[Migration]:
     try:
         return bundled_migrations()
     except StoreError:
-        folder = resources.files("linernotes.bot.store.migrations")
+        folder = resources.files("bot.store.migrations")
         first = folder.joinpath("0001_initial.sql").read_text("utf-8")
         feeds = folder.joinpath("0003_feeds.sql").read_text("utf-8")
         return [Migration(1, "0001_initial.sql", first), Migration(2, "0003_feeds.sql", feeds)]

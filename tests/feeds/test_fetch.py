@@ -9,8 +9,9 @@ from datetime import timedelta
 
 import pytest
 from aiohttp import web
-from linernotes.bot.feeds import AddressPolicy, Fetcher
-from linernotes.bot.feeds.errors import (
+
+from bot.feeds import AddressPolicy, Fetcher
+from bot.feeds.errors import (
     BadFeedURL,
     FeedHTTPError,
     FeedTimeout,
@@ -19,9 +20,8 @@ from linernotes.bot.feeds.errors import (
     TooManyRedirects,
     UnreachableHost,
 )
-from linernotes.bot.feeds.fetch import USER_AGENT, parse_retry_after
-from linernotes.bot.feeds.urls import blocked_reason, canonical_url, validate_url
-
+from bot.feeds.fetch import USER_AGENT, parse_retry_after
+from bot.feeds.urls import blocked_reason, canonical_url, validate_url
 from tests.feeds.conftest import T0, FeedServer, fixture_bytes
 
 RSS = fixture_bytes("rss20.xml")

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from linernotes.bot.feeds import parse_feed
-from linernotes.bot.feeds.errors import HostileFeed, NotAFeed
-from linernotes.bot.feeds.parse import entry_key, parse_feed_sync
-from linernotes.bot.feeds.text import ZWSP, html_to_text, neutralise_mentions, truncate
 
+from bot.feeds import parse_feed
+from bot.feeds.errors import HostileFeed, NotAFeed
+from bot.feeds.parse import entry_key, parse_feed_sync
+from bot.feeds.text import ZWSP, html_to_text, neutralise_mentions, truncate
 from tests.feeds.conftest import fixture_bytes
 
 

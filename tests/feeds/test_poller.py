@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from linernotes.bot.feeds import Fetcher, backfill, follow, poll_once, preview
-from linernotes.bot.feeds.errors import FeedError, HostileFeed, NotAFeed, PrivateAddressError
-from linernotes.bot.feeds.fetch import FetchResult
-from linernotes.bot.feeds.parse import ParsedFeed, parse_feed
-from linernotes.bot.feeds.poller import PollReport, jittered
-from linernotes.bot.store.feeds import FeedStore, SubscriptionExists
 
+from bot.feeds import Fetcher, backfill, follow, poll_once, preview
+from bot.feeds.errors import FeedError, HostileFeed, NotAFeed, PrivateAddressError
+from bot.feeds.fetch import FetchResult
+from bot.feeds.parse import ParsedFeed, parse_feed
+from bot.feeds.poller import PollReport, jittered
+from bot.store.feeds import FeedStore, SubscriptionExists
 from tests.feeds.conftest import T0, FeedServer, fixture_bytes
 from tests.feeds.support import open_store
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from linernotes.bot.feeds.text import escape_markdown, html_to_text
+
+from bot.feeds.text import escape_markdown, html_to_text
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from linernotes.bot.knowledge.importers import import_catalog, import_kpopnet
-from linernotes.bot.store import Store
+
+from bot.knowledge.importers import import_catalog, import_kpopnet
+from bot.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL_CATALOG = FIXTURES / "catalog"
@@ -44,7 +45,7 @@ def _snapshot_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return a template database with the bundled catalog and kpopnet (do not write to it)."""
-    from linernotes.bot.knowledge.importers import ensure_bundled_loaded
+    from bot.knowledge.importers import ensure_bundled_loaded
 
     path = tmp_path_factory.mktemp("bundled") / "template.db"
 

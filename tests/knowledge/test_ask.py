@@ -14,8 +14,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from linernotes.bot.knowledge.ask import Answer, answer
-from linernotes.bot.store import Store
+
+from bot.knowledge.ask import Answer, answer
+from bot.store import Store
 
 CASES = tomllib.loads((Path(__file__).parent / "ask_cases.toml").read_text(encoding="utf-8"))[
     "case"
@@ -150,8 +151,8 @@ async def test_key_questions_on_the_catalog_snapshot(full_store: Store) -> None:
 # ------------------------------------------------------------------------------ determinism
 _RUN_ALL = """
 import asyncio, datetime, json, sys
-from linernotes.bot.store import Store
-from linernotes.bot.knowledge.ask import answer
+from bot.store import Store
+from bot.knowledge.ask import answer
 
 async def main():
     store = await Store.open(sys.argv[1])

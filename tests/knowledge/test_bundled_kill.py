@@ -13,9 +13,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from linernotes.bot.knowledge.importers.bundled import bundled_catalog_dir, ensure_bundled_loaded
-from linernotes.bot.store import Store
-from linernotes.bot.store import catalog as db
+
+from bot.knowledge.importers.bundled import bundled_catalog_dir, ensure_bundled_loaded
+from bot.store import Store
+from bot.store import catalog as db
 
 from .test_import_catalog import snapshot
 
@@ -25,8 +26,8 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 KILLER = textwrap.dedent(
     """
     import asyncio, os, signal, sys
-    from linernotes.bot.knowledge.importers import bundled
-    from linernotes.bot.store import Store
+    from bot.knowledge.importers import bundled
+    from bot.store import Store
 
     path, action, step = sys.argv[1:4]
 
@@ -103,7 +104,7 @@ async def test_import_catalog_killed_between_its_steps_changes_nothing(tmp_path:
 
 async def test_an_older_versions_cut_off_load_is_completed_once(tmp_path: Path) -> None:
     """A database an older version left with the bundled catalog and no kpopnet."""
-    from linernotes.bot.knowledge.importers.catalog import import_catalog
+    from bot.knowledge.importers.catalog import import_catalog
 
     path = tmp_path / "old.db"
     store = await Store.open(path)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from linernotes.bot.errors import NotFoundError
-from linernotes.bot.knowledge import cards
-from linernotes.bot.store import Store
-from linernotes.bot.store import catalog as db
+
+from bot.errors import NotFoundError
+from bot.knowledge import cards
+from bot.store import Store
+from bot.store import catalog as db
 
 
 async def key(store: Store, kind: str, k: str) -> int:
@@ -113,7 +114,7 @@ async def test_wrong_kind_is_not_found(full_store: Store) -> None:
 
 
 async def test_feed_review_is_recorded_once_and_shows_up(full_store: Store) -> None:
-    from linernotes.bot.knowledge.linking import link_entities
+    from bot.knowledge.linking import link_entities
 
     text = "Why IU's Love wins all is the best video of the year"
     subjects = [e.id for e in await link_entities(full_store, text)]

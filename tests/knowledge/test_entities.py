@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from linernotes.bot.knowledge import entities
-from linernotes.bot.knowledge.entities import EntityKey, EntityRef
-from linernotes.bot.knowledge.search import AmbiguousError, resolve, resolve_one, song_or_release
-from linernotes.bot.store import Store
+
+from bot.knowledge import entities
+from bot.knowledge.entities import EntityKey, EntityRef
+from bot.knowledge.search import AmbiguousError, resolve, resolve_one, song_or_release
+from bot.store import Store
 
 
 @pytest.mark.parametrize(

@@ -6,15 +6,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from linernotes.bot.errors import DataFileError
-from linernotes.bot.knowledge.importers import (
+
+from bot.errors import DataFileError
+from bot.knowledge.importers import (
     CatalogError,
     bundled_catalog_dir,
     ensure_bundled_loaded,
     import_catalog,
 )
-from linernotes.bot.store import Store
-from linernotes.bot.store import catalog as db
+from bot.store import Store
+from bot.store import catalog as db
 
 from .conftest import SMALL_CATALOG
 

@@ -12,14 +12,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from linernotes.bot.errors import DataFileError, UserError
-from linernotes.bot.knowledge.importers import import_catalog
-from linernotes.bot.knowledge.importers.musicbrainz_dump import Scope, import_musicbrainz_dump
-from linernotes.bot.knowledge.importers.wikidata_dump import import_wikidata_dump
-from linernotes.bot.knowledge.search import resolve
-from linernotes.bot.store import Store, imports
-from linernotes.bot.store import catalog as db
 
+from bot.errors import DataFileError, UserError
+from bot.knowledge.importers import import_catalog
+from bot.knowledge.importers.musicbrainz_dump import Scope, import_musicbrainz_dump
+from bot.knowledge.importers.wikidata_dump import import_wikidata_dump
+from bot.knowledge.search import resolve
+from bot.store import Store, imports
+from bot.store import catalog as db
 from tests.knowledge import mbdump
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,7 +118,7 @@ async def test_twice_adds_nothing_even_when_read_again(store: Store, dump: Path)
 
 
 def mbdump_key(path: Path) -> str:
-    from linernotes.bot.knowledge.importers.streaming import file_key
+    from bot.knowledge.importers.streaming import file_key
 
     return file_key(path)
 
@@ -214,7 +214,7 @@ async def test_killed_import_resumes_where_it_stopped(
         "DATABASE_PATH": str(database),
         "LOG_LEVEL": "DEBUG",
     }
-    command = [sys.executable, "-m", "linernotes.bot", "import", "musicbrainz-dump", str(dump)]
+    command = [sys.executable, "-m", "bot", "import", "musicbrainz-dump", str(dump)]
     process = await asyncio.create_subprocess_exec(
         *command,
         "--area",

@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from linernotes.bot.errors import DataFileError
-from linernotes.bot.knowledge.importers import import_catalog, import_kpopnet
-from linernotes.bot.store import Store
-from linernotes.bot.store import catalog as db
+
+from bot.errors import DataFileError
+from bot.knowledge.importers import import_catalog, import_kpopnet
+from bot.store import Store
+from bot.store import catalog as db
 
 from .conftest import KPOPNET, SMALL_CATALOG
 

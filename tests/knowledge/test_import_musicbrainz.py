@@ -9,18 +9,19 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from linernotes.bot.errors import DataFileError, NotFoundError
-from linernotes.bot.knowledge import cards
-from linernotes.bot.knowledge.importers import (
+
+from bot.errors import DataFileError, NotFoundError
+from bot.knowledge import cards
+from bot.knowledge.importers import (
     MusicBrainzError,
     RateLimiter,
     fetch_musicbrainz,
     import_catalog,
     import_musicbrainz,
 )
-from linernotes.bot.knowledge.importers.musicbrainz import DEFAULT_USER_AGENT
-from linernotes.bot.store import Store
-from linernotes.bot.store import catalog as db
+from bot.knowledge.importers.musicbrainz import DEFAULT_USER_AGENT
+from bot.store import Store
+from bot.store import catalog as db
 
 from .conftest import FIXTURES
 
@@ -230,7 +231,7 @@ async def test_fetch_sends_user_agent_and_respects_the_rate_limit(store: Store, 
         )
     with pytest.raises(MusicBrainzError):
         await fetch_musicbrainz("not-an-id", "recording", base, limiter=limiter)
-    from linernotes.bot.knowledge.importers import import_musicbrainz_documents
+    from bot.knowledge.importers import import_musicbrainz_documents
 
     report = await import_musicbrainz_documents(store, [("fetched", first)])
     assert report.counts["credit"] == 10

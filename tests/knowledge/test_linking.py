@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from linernotes.bot.knowledge.importers import import_catalog
-from linernotes.bot.knowledge.linking import AliasIndex, link_entities
-from linernotes.bot.store import Store
+
+from bot.knowledge.importers import import_catalog
+from bot.knowledge.linking import AliasIndex, link_entities
+from bot.store import Store
 
 # A short review written for this test: it names the things a real review of the video would
 # (singer, co-star, group, director, an earlier song) and phrases that must not link

@@ -12,21 +12,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from linernotes.bot.embeds import release_embed
-from linernotes.bot.errors import NotFoundError
-from linernotes.bot.knowledge import cards
-from linernotes.bot.knowledge.importers import import_catalog, import_musicbrainz
-from linernotes.bot.knowledge.importers.wikidata import facts_from_entity, store_facts
-from linernotes.bot.knowledge.online.http import ServiceUnavailable, retry_after_seconds
-from linernotes.bot.knowledge.online.limiter import RateLimiter
-from linernotes.bot.knowledge.online.lookup import OnlineLookup
-from linernotes.bot.knowledge.online.musicbrainz import MusicBrainzClient, lucene_escape
-from linernotes.bot.knowledge.online.picking import pick
-from linernotes.bot.knowledge.online.wikidata import WikidataClient, qid_from_url
-from linernotes.bot.store import Store
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store import online as online_db
 
+from bot.embeds import release_embed
+from bot.errors import NotFoundError
+from bot.knowledge import cards
+from bot.knowledge.importers import import_catalog, import_musicbrainz
+from bot.knowledge.importers.wikidata import facts_from_entity, store_facts
+from bot.knowledge.online.http import ServiceUnavailable, retry_after_seconds
+from bot.knowledge.online.limiter import RateLimiter
+from bot.knowledge.online.lookup import OnlineLookup
+from bot.knowledge.online.musicbrainz import MusicBrainzClient, lucene_escape
+from bot.knowledge.online.picking import pick
+from bot.knowledge.online.wikidata import WikidataClient, qid_from_url
+from bot.store import Store
+from bot.store import catalog as db
+from bot.store import online as online_db
 from tests.standins.musicbrainz import MusicBrainzStandIn
 from tests.standins.wikidata import WikidataStandIn
 

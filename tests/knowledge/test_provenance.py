@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linernotes.bot.knowledge import cards
-from linernotes.bot.knowledge.ask import answer
-from linernotes.bot.knowledge.audit import audit
-from linernotes.bot.knowledge.importers import (
+from bot.knowledge import cards
+from bot.knowledge.ask import answer
+from bot.knowledge.audit import audit
+from bot.knowledge.importers import (
     bundled_catalog_dir,
     ensure_bundled_loaded,
     import_catalog,
 )
-from linernotes.bot.knowledge.importers.catalog import parse_file
-from linernotes.bot.knowledge.importers.report import Problems
-from linernotes.bot.store import Store
-from linernotes.bot.store import catalog as db
+from bot.knowledge.importers.catalog import parse_file
+from bot.knowledge.importers.report import Problems
+from bot.store import Store
+from bot.store import catalog as db
 
 FESTIVAL = "https://www.example-news.co.kr/festival-article"
 PROFILE = "https://en.wikipedia.org/wiki/Example_Singer"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from linernotes.bot.knowledge.ask import answer
-from linernotes.bot.knowledge.romanize import ORIGIN, fan_spellings, romanize
-from linernotes.bot.knowledge.search import resolve
-from linernotes.bot.store import Store
+
+from bot.knowledge.ask import answer
+from bot.knowledge.romanize import ORIGIN, fan_spellings, romanize
+from bot.knowledge.search import resolve
+from bot.store import Store
 
 
 @pytest.mark.parametrize(

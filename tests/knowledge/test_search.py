@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from linernotes.bot.errors import NotFoundError
-from linernotes.bot.knowledge.entities import EntityKey
-from linernotes.bot.knowledge.search import AmbiguousError, resolve, resolve_one
-from linernotes.bot.store import Store
+
+from bot.errors import NotFoundError
+from bot.knowledge.entities import EntityKey
+from bot.knowledge.search import AmbiguousError, resolve, resolve_one
+from bot.store import Store
 
 
 async def labels(store: Store, query: str, kinds=None, limit: int = 5) -> list[str]:

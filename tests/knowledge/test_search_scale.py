@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from linernotes.bot.knowledge.importers import import_catalog
-from linernotes.bot.knowledge.normalize import normalize
-from linernotes.bot.knowledge.search import resolve
-from linernotes.bot.store import Store
-from linernotes.bot.store import catalog as db
+
+from bot.knowledge.importers import import_catalog
+from bot.knowledge.normalize import normalize
+from bot.knowledge.search import resolve
+from bot.store import Store
+from bot.store import catalog as db
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data" / "catalog"
 IMPORTED = 1500

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from linernotes.bot.knowledge.sources import (
+
+from bot.knowledge.sources import (
     SourceRefused,
     best_grade,
     check,
@@ -101,7 +102,7 @@ def test_fact_grades_follow_the_origin_for_databases_and_suggestions() -> None:
 
 
 def test_the_domain_table_uses_the_vocabulary_grades_and_every_grade_has_a_label() -> None:
-    from linernotes.bot.knowledge import sources, vocab
+    from bot.knowledge import sources, vocab
 
     assert set(sources.DOMAINS.values()) == set(vocab.URL_GRADE_KEYS)
     assert not set(sources.MIRRORS) & set(sources.DOMAINS)

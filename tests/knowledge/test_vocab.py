@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-from linernotes.bot.knowledge import ask, vocab
-from linernotes.bot.store import Store
+
+from bot.knowledge import ask, vocab
+from bot.store import Store
 
 README = Path(__file__).resolve().parents[2] / "data" / "catalog" / "README.md"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from linernotes.bot.knowledge import vocab
-from linernotes.bot.knowledge.wording import (
+
+from bot.knowledge import vocab
+from bot.knowledge.wording import (
     KO_GRADES,
     KO_RELATIONS,
     KO_RELEASE_TYPES,

@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from linernotes.bot.store import Store
-from linernotes.bot.store import catalog as db
+
+from bot.store import Store
+from bot.store import catalog as db
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from linernotes.bot.store.feeds import (
+
+from bot.store.feeds import (
     BaselineEntry,
     EntryCandidate,
     FeedStore,
@@ -16,8 +17,7 @@ from linernotes.bot.store.feeds import (
     SubscriptionExists,
     failure_delay,
 )
-from linernotes.bot.store.posts import ReviewPost, make_nonce
-
+from bot.store.posts import ReviewPost, make_nonce
 from tests.feeds.support import open_store
 
 T0 = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from linernotes.bot.store import Store
-from linernotes.bot.store.guilds import GUILD_DEFAULTS, DiscussionThread, GuildStore
+
+from bot.store import Store
+from bot.store.guilds import GUILD_DEFAULTS, DiscussionThread, GuildStore
 
 GUILD = 111
 

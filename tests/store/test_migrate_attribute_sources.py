@@ -11,10 +11,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from linernotes.bot.knowledge.audit import audit
-from linernotes.bot.knowledge.importers import ensure_bundled_loaded
-from linernotes.bot.store import Store, bundled_migrations
-from linernotes.bot.store.catalog.provenance import ATTRIBUTES
+from bot.knowledge.audit import audit
+from bot.knowledge.importers import ensure_bundled_loaded
+from bot.store import Store, bundled_migrations
+from bot.store.catalog.provenance import ATTRIBUTES
 
 NAME = "attribute_sources"
 

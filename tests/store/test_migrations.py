@@ -6,9 +6,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from linernotes.bot.errors import StoreError
-from linernotes.bot.store import Migration, Store, bundled_migrations
-from linernotes.bot.store.core import split_statements
+
+from bot.errors import StoreError
+from bot.store import Migration, Store, bundled_migrations
+from bot.store.core import split_statements
 
 
 def test_bundled_migrations_are_numbered_and_explain_why() -> None:

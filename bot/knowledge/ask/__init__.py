@@ -10,8 +10,8 @@ premises), in the language of the question. When the entity is unknown or ambigu
 no fact is stored, the answer says so and offers what is known: it never guesses.
 """
 
-from linernotes.bot.knowledge.ask.engine import HELP, answer, answer_for
-from linernotes.bot.knowledge.ask.intents import INTENTS
-from linernotes.bot.knowledge.ask.model import Answer
+from bot.knowledge.ask.engine import HELP, answer, answer_for
+from bot.knowledge.ask.intents import INTENTS
+from bot.knowledge.ask.model import Answer
 
 __all__ = ["HELP", "INTENTS", "Answer", "answer", "answer_for"]

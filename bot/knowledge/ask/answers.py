@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from linernotes.bot.knowledge import cards
-from linernotes.bot.knowledge.ask.intents import Intent
-from linernotes.bot.knowledge.ask.model import Answer, declined, found, merge_sources
-from linernotes.bot.knowledge.cards import CreditLine, SourceRef
-from linernotes.bot.knowledge.entities import EntityRef
-from linernotes.bot.knowledge.normalize import normalize
-from linernotes.bot.knowledge.wording import (
+from bot.knowledge import cards
+from bot.knowledge.ask.intents import Intent
+from bot.knowledge.ask.model import Answer, declined, found, merge_sources
+from bot.knowledge.cards import CreditLine, SourceRef
+from bot.knowledge.entities import EntityRef
+from bot.knowledge.normalize import normalize
+from bot.knowledge.wording import (
     format_date,
     format_duration,
     grade_note,
@@ -29,8 +29,8 @@ from linernotes.bot.knowledge.wording import (
     say,
     status_phrase,
 )
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.core import Store
+from bot.store import catalog as db
+from bot.store.core import Store
 
 # Relations that put another piece of music inside a song: what "samples" questions mean.
 MUSIC_RELATIONS = ("quotation", "adaptation")

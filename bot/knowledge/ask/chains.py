@@ -14,21 +14,21 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from linernotes.bot.errors import echo
-from linernotes.bot.knowledge import cards
-from linernotes.bot.knowledge.ask import answers
-from linernotes.bot.knowledge.ask.answers import q, subject_phrase
-from linernotes.bot.knowledge.ask.finding import exact_spans
-from linernotes.bot.knowledge.ask.intents import ALL_KINDS, Intent, detect
-from linernotes.bot.knowledge.ask.model import Answer, declined, found, merge_sources
-from linernotes.bot.knowledge.ask.parsing import candidate_runs, is_korean
-from linernotes.bot.knowledge.cards import SourceRef
-from linernotes.bot.knowledge.entities import EntityKey, EntityRef
-from linernotes.bot.knowledge.normalize import normalize
-from linernotes.bot.knowledge.search import Match
-from linernotes.bot.knowledge.wording import format_date, join_list, role_title, say, years_between
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.core import Store
+from bot.errors import echo
+from bot.knowledge import cards
+from bot.knowledge.ask import answers
+from bot.knowledge.ask.answers import q, subject_phrase
+from bot.knowledge.ask.finding import exact_spans
+from bot.knowledge.ask.intents import ALL_KINDS, Intent, detect
+from bot.knowledge.ask.model import Answer, declined, found, merge_sources
+from bot.knowledge.ask.parsing import candidate_runs, is_korean
+from bot.knowledge.cards import SourceRef
+from bot.knowledge.entities import EntityKey, EntityRef
+from bot.knowledge.normalize import normalize
+from bot.knowledge.search import Match
+from bot.knowledge.wording import format_date, join_list, role_title, say, years_between
+from bot.store import catalog as db
+from bot.store.core import Store
 
 _REFERENCING = re.compile(
     r"\b(?:the\s+)?(?:music\s+video|video|mv|m/v|song|track|one)s?\s+(?:that|which)\s+"
@@ -164,7 +164,7 @@ async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> 
             [target.label],
             lang,
         )
-    from linernotes.bot.knowledge.ask.engine import dispatch
+    from bot.knowledge.ask.engine import dispatch
 
     first_hop = join_list([await subject_phrase(store, s, lang) for s in subjects], lang)
     hop_sources = merge_sources(*(line.sources for line in view.incoming))

@@ -12,25 +12,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from linernotes.bot.knowledge import cards
-from linernotes.bot.knowledge.ask import answers
-from linernotes.bot.knowledge.ask.answers import q, subject_phrase
-from linernotes.bot.knowledge.ask.intents import Intent
-from linernotes.bot.knowledge.ask.model import Answer, declined, found, merge_sources
-from linernotes.bot.knowledge.ask.parsing import (
+from bot.knowledge import cards
+from bot.knowledge.ask import answers
+from bot.knowledge.ask.answers import q, subject_phrase
+from bot.knowledge.ask.intents import Intent
+from bot.knowledge.ask.model import Answer, declined, found, merge_sources
+from bot.knowledge.ask.parsing import (
     StatedDate,
     has_wh_word,
     looks_like_check,
     stated_date,
 )
-from linernotes.bot.knowledge.ask.people import roles_in_group
-from linernotes.bot.knowledge.cards import SourceRef
-from linernotes.bot.knowledge.entities import EntityRef
-from linernotes.bot.knowledge.normalize import normalize
-from linernotes.bot.knowledge.search import Match
-from linernotes.bot.knowledge.wording import format_date, join_list, role_title, say
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.core import Store
+from bot.knowledge.ask.people import roles_in_group
+from bot.knowledge.cards import SourceRef
+from bot.knowledge.entities import EntityRef
+from bot.knowledge.normalize import normalize
+from bot.knowledge.search import Match
+from bot.knowledge.wording import format_date, join_list, role_title, say
+from bot.store import catalog as db
+from bot.store.core import Store
 
 ROLE_CHECKS = (
     "director",

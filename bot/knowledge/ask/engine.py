@@ -13,18 +13,18 @@ import datetime as dt
 import logging
 import re
 
-from linernotes.bot.errors import echo
-from linernotes.bot.knowledge.ask import answers, chains, checks
-from linernotes.bot.knowledge.ask.finding import Found, exact_spans, find, others
-from linernotes.bot.knowledge.ask.intents import (
+from bot.errors import echo
+from bot.knowledge.ask import answers, chains, checks
+from bot.knowledge.ask.finding import Found, exact_spans, find, others
+from bot.knowledge.ask.intents import (
     Intent,
     by_name,
     correct_keywords,
     detect,
 )
-from linernotes.bot.knowledge.ask.model import Answer, declined, merge_sources
-from linernotes.bot.knowledge.ask.online import look_up, search_text
-from linernotes.bot.knowledge.ask.parsing import (
+from bot.knowledge.ask.model import Answer, declined, merge_sources
+from bot.knowledge.ask.online import look_up, search_text
+from bot.knowledge.ask.parsing import (
     FILLERS,
     PRONOUNS,
     candidate_names,
@@ -36,14 +36,14 @@ from linernotes.bot.knowledge.ask.parsing import (
     split_parts,
     stated_date,
 )
-from linernotes.bot.knowledge.ask.people import artist_answer, performer_answer
-from linernotes.bot.knowledge.entities import EntityKey, EntityRef
-from linernotes.bot.knowledge.normalize import normalize
-from linernotes.bot.knowledge.online.lookup import OnlineLookup
-from linernotes.bot.knowledge.search import Match, resolve
-from linernotes.bot.knowledge.wording import say
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.core import Store
+from bot.knowledge.ask.people import artist_answer, performer_answer
+from bot.knowledge.entities import EntityKey, EntityRef
+from bot.knowledge.normalize import normalize
+from bot.knowledge.online.lookup import OnlineLookup
+from bot.knowledge.search import Match, resolve
+from bot.knowledge.wording import say
+from bot.store import catalog as db
+from bot.store.core import Store
 
 log = logging.getLogger(__name__)
 

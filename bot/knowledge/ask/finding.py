@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from linernotes.bot.knowledge.ask.parsing import COMMON_WORDS, FILLERS, Span, subspans
-from linernotes.bot.knowledge.normalize import has_hangul, normalize
-from linernotes.bot.knowledge.romanize import lookup_forms
-from linernotes.bot.knowledge.search import Match, clear_typo, resolve
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.core import Store
+from bot.knowledge.ask.parsing import COMMON_WORDS, FILLERS, Span, subspans
+from bot.knowledge.normalize import has_hangul, normalize
+from bot.knowledge.romanize import lookup_forms
+from bot.knowledge.search import Match, clear_typo, resolve
+from bot.store import catalog as db
+from bot.store.core import Store
 
 _EXACT_LIMIT = 400
 _PICK_MAX = 6

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from linernotes.bot.knowledge.cards import SourceRef
-from linernotes.bot.knowledge.entities import EntityRef
+from bot.knowledge.cards import SourceRef
+from bot.knowledge.entities import EntityRef
 
 
 @dataclass(frozen=True, slots=True)

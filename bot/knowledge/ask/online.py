@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from linernotes.bot.errors import echo
-from linernotes.bot.knowledge.ask.intents import Intent
-from linernotes.bot.knowledge.ask.model import Answer, declined
-from linernotes.bot.knowledge.ask.parsing import _clean_token, is_filler
-from linernotes.bot.knowledge.normalize import has_hangul, normalize
-from linernotes.bot.knowledge.online.lookup import OnlineLookup
-from linernotes.bot.knowledge.search import Match
-from linernotes.bot.knowledge.wording import say
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.core import Store
+from bot.errors import echo
+from bot.knowledge.ask.intents import Intent
+from bot.knowledge.ask.model import Answer, declined
+from bot.knowledge.ask.parsing import _clean_token, is_filler
+from bot.knowledge.normalize import has_hangul, normalize
+from bot.knowledge.online.lookup import OnlineLookup
+from bot.knowledge.search import Match
+from bot.knowledge.wording import say
+from bot.store import catalog as db
+from bot.store.core import Store
 
 # Latin words trimmed at a stretch's edges ("who produced *the* … *video*"); a title's own words
 # such as "you" or "me" stay, which the engine's wider list of question words would drop.

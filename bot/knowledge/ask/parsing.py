@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from linernotes.bot.knowledge.normalize import HANGUL_PARTICLES, has_hangul, normalize
+from bot.knowledge.normalize import HANGUL_PARTICLES, has_hangul, normalize
 
 
 def _words(text: str) -> frozenset[str]:

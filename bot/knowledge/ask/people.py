@@ -3,15 +3,15 @@ leaders and agencies, in English or Korean, each fact with its source."""
 
 from __future__ import annotations
 
-from linernotes.bot.knowledge import cards
-from linernotes.bot.knowledge.ask.answers import q
-from linernotes.bot.knowledge.ask.intents import Intent
-from linernotes.bot.knowledge.ask.model import Answer, declined, found, merge_sources
-from linernotes.bot.knowledge.cards import SourceRef
-from linernotes.bot.knowledge.entities import EntityRef
-from linernotes.bot.knowledge.wording import format_date, join_list, say, years_between
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.core import Store
+from bot.knowledge import cards
+from bot.knowledge.ask.answers import q
+from bot.knowledge.ask.intents import Intent
+from bot.knowledge.ask.model import Answer, declined, found, merge_sources
+from bot.knowledge.cards import SourceRef
+from bot.knowledge.entities import EntityRef
+from bot.knowledge.wording import format_date, join_list, say, years_between
+from bot.store import catalog as db
+from bot.store.core import Store
 
 
 async def performer_answer(store: Store, intent: Intent, entity: EntityRef, lang: str) -> Answer:

@@ -1,21 +1,21 @@
 """Importers: the TOML catalog, kpopnet.json and MusicBrainz ws/2 JSON."""
 
-from linernotes.bot.knowledge.importers.bundled import (
+from bot.knowledge.importers.bundled import (
     bundled_catalog_dir,
     bundled_data_dir,
     bundled_kpopnet_path,
     ensure_bundled_loaded,
 )
-from linernotes.bot.knowledge.importers.catalog import catalog_files, import_catalog
-from linernotes.bot.knowledge.importers.kpopnet import import_kpopnet
-from linernotes.bot.knowledge.importers.musicbrainz import (
+from bot.knowledge.importers.catalog import catalog_files, import_catalog
+from bot.knowledge.importers.kpopnet import import_kpopnet
+from bot.knowledge.importers.musicbrainz import (
     MusicBrainzError,
     RateLimiter,
     fetch_musicbrainz,
     import_musicbrainz,
     import_musicbrainz_documents,
 )
-from linernotes.bot.knowledge.importers.report import CatalogError, ImportReport
+from bot.knowledge.importers.report import CatalogError, ImportReport
 
 __all__ = [
     "CatalogError",

@@ -10,20 +10,21 @@ from pathlib import Path
 from typing import cast
 
 import aiosqlite
-import linernotes.bot
-from linernotes.bot.knowledge.importers.catalog import import_catalog
-from linernotes.bot.knowledge.importers.kpopnet import import_kpopnet
-from linernotes.bot.knowledge.importers.report import ImportReport, Progress, no_progress
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.core import Store
+
+import bot
+from bot.knowledge.importers.catalog import import_catalog
+from bot.knowledge.importers.kpopnet import import_kpopnet
+from bot.knowledge.importers.report import ImportReport, Progress, no_progress
+from bot.store import catalog as db
+from bot.store.core import Store
 
 log = logging.getLogger(__name__)
 
 
 def bundled_data_dir() -> Path:
-    """Return the bundled data folder: installed ``linernotes.bot.bundled``, or ./data."""
+    """Return the bundled data folder: installed ``bot.bundled``, or ./data."""
     try:
-        root = resources.files("linernotes.bot.bundled")
+        root = resources.files("bot.bundled")
     except ModuleNotFoundError:
         root = None
     if root is not None:
@@ -33,7 +34,7 @@ def bundled_data_dir() -> Path:
             path = Path(str(candidate))
             if (path / "catalog").is_dir():
                 return path
-    return Path(linernotes.bot.__file__).resolve().parent.parent / "data"
+    return Path(bot.__file__).resolve().parent.parent / "data"
 
 
 def bundled_catalog_dir() -> Path:

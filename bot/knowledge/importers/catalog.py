@@ -18,18 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from linernotes.bot.knowledge import sources as source_policy
-from linernotes.bot.knowledge import vocab
-from linernotes.bot.knowledge.importers.report import (
+from bot.knowledge import sources as source_policy
+from bot.knowledge import vocab
+from bot.knowledge.importers.report import (
     ImportReport,
     Problems,
     Progress,
     display_path,
     no_progress,
 )
-from linernotes.bot.knowledge.romanize import clear_romanized_names
-from linernotes.bot.store.catalog import provenance
-from linernotes.bot.store.core import Store
+from bot.knowledge.romanize import clear_romanized_names
+from bot.store.catalog import provenance
+from bot.store.core import Store
 
 log = logging.getLogger(__name__)
 
@@ -420,7 +420,7 @@ async def import_catalog(
     problems.raise_if_any()
     origins = sorted({p.name for p in files})
     # Imported here: the writer imports this module's entry types and specs.
-    from linernotes.bot.knowledge.importers.catalog_write import write_entries
+    from bot.knowledge.importers.catalog_write import write_entries
 
     async with store.transaction() as conn:
         await clear_romanized_names(conn)

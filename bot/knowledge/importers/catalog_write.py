@@ -11,19 +11,19 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from linernotes.bot.knowledge import sources as source_policy
-from linernotes.bot.knowledge import vocab
-from linernotes.bot.knowledge.importers.catalog import (
+from bot.knowledge import sources as source_policy
+from bot.knowledge import vocab
+from bot.knowledge.importers.catalog import (
     ENTITY_TABLES,
     SOURCED_ATTRIBUTES,
     SPECS,
     Entry,
 )
-from linernotes.bot.knowledge.importers.report import Problems
-from linernotes.bot.knowledge.normalize import has_hangul, normalize
-from linernotes.bot.knowledge.romanize import refresh_romanized_names
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.catalog import provenance
+from bot.knowledge.importers.report import Problems
+from bot.knowledge.normalize import has_hangul, normalize
+from bot.knowledge.romanize import refresh_romanized_names
+from bot.store import catalog as db
+from bot.store.catalog import provenance
 
 log = logging.getLogger(__name__)
 
@@ -466,7 +466,7 @@ class _CatalogWrite:
 
     async def finish(self) -> None:
         """Merge kpopnet duplicates of catalog artists, recompute labels, bump the version."""
-        from linernotes.bot.knowledge.importers.kpopnet import merge_catalog_artists
+        from bot.knowledge.importers.kpopnet import merge_catalog_artists
 
         merged = await merge_catalog_artists(
             self.conn, [self.ids["artist"][k] for k in self.defined["artist"]]

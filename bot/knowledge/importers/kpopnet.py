@@ -17,19 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from linernotes.bot.knowledge import sources as source_policy
-from linernotes.bot.knowledge.importers.report import (
+from bot.knowledge import sources as source_policy
+from bot.knowledge.importers.report import (
     CatalogError,
     ImportReport,
     Progress,
     display_path,
     no_progress,
 )
-from linernotes.bot.knowledge.normalize import has_hangul, normalize
-from linernotes.bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.catalog import provenance
-from linernotes.bot.store.core import Store
+from bot.knowledge.normalize import has_hangul, normalize
+from bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
+from bot.store import catalog as db
+from bot.store.catalog import provenance
+from bot.store.core import Store
 
 log = logging.getLogger(__name__)
 

@@ -19,16 +19,16 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from linernotes.bot.errors import NotFoundError, UserError
-from linernotes.bot.knowledge import vocab
-from linernotes.bot.knowledge.importers.report import CatalogError, ImportReport, display_path
-from linernotes.bot.knowledge.normalize import has_hangul, normalize
-from linernotes.bot.knowledge.online.limiter import RateLimiter, shared_limiter
-from linernotes.bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store import online as online_db
-from linernotes.bot.store.catalog import provenance
-from linernotes.bot.store.core import Store
+from bot.errors import NotFoundError, UserError
+from bot.knowledge import vocab
+from bot.knowledge.importers.report import CatalogError, ImportReport, display_path
+from bot.knowledge.normalize import has_hangul, normalize
+from bot.knowledge.online.limiter import RateLimiter, shared_limiter
+from bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
+from bot.store import catalog as db
+from bot.store import online as online_db
+from bot.store.catalog import provenance
+from bot.store.core import Store
 
 log = logging.getLogger(__name__)
 

@@ -23,18 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from linernotes.bot.errors import DataFileError, UserError
-from linernotes.bot.knowledge.importers.musicbrainz import _MBID, ORIGIN, _Writer, document_kind
-from linernotes.bot.knowledge.importers.report import ImportReport, display_path
-from linernotes.bot.knowledge.importers.streaming import (
+from bot.errors import DataFileError, UserError
+from bot.knowledge.importers.musicbrainz import _MBID, ORIGIN, _Writer, document_kind
+from bot.knowledge.importers.report import ImportReport, display_path
+from bot.knowledge.importers.streaming import (
     json_lines,
     parse_json,
     savepoint,
     stream_file,
 )
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store import imports as imports_db
-from linernotes.bot.store.core import Store
+from bot.store import catalog as db
+from bot.store import imports as imports_db
+from bot.store.core import Store
 
 log = logging.getLogger(__name__)
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from linernotes.bot.errors import DataFileError
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store import imports as checkpoints_db
-from linernotes.bot.store.core import Store
+from bot.errors import DataFileError
+from bot.store import catalog as db
+from bot.store import imports as checkpoints_db
+from bot.store.core import Store
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from linernotes.bot.knowledge.normalize import has_hangul, normalize
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store import online as online_db
-from linernotes.bot.store.catalog import provenance
+from bot.knowledge.normalize import has_hangul, normalize
+from bot.store import catalog as db
+from bot.store import online as online_db
+from bot.store.catalog import provenance
 
 ORIGIN = "wikidata"
 SITE = "https://www.wikidata.org/wiki"

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from linernotes.bot.errors import DataFileError
-from linernotes.bot.knowledge.importers.report import ImportReport, display_path
-from linernotes.bot.knowledge.importers.streaming import (
+from bot.errors import DataFileError
+from bot.knowledge.importers.report import ImportReport, display_path
+from bot.knowledge.importers.streaming import (
     StreamStats,
     _single_stream,
     json_lines,
@@ -38,9 +38,9 @@ from linernotes.bot.knowledge.importers.streaming import (
     savepoint,
     stream_file,
 )
-from linernotes.bot.knowledge.normalize import has_hangul, normalize
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store.core import Store
+from bot.knowledge.normalize import has_hangul, normalize
+from bot.store import catalog as db
+from bot.store.core import Store
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
-from linernotes.bot.errors import UserError
-from linernotes.bot.i18n import N_
-from linernotes.bot.knowledge.online.limiter import RateLimiter, shared_limiter
+
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.knowledge.online.limiter import RateLimiter, shared_limiter
 
 log = logging.getLogger(__name__)
 

@@ -16,19 +16,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from linernotes.bot.errors import NotFoundError
-from linernotes.bot.i18n import N_
-from linernotes.bot.knowledge.importers import wikidata as wd_import
-from linernotes.bot.knowledge.importers.musicbrainz import import_musicbrainz_documents
-from linernotes.bot.knowledge.normalize import normalize
-from linernotes.bot.knowledge.online.http import ServiceUnavailable
-from linernotes.bot.knowledge.online.musicbrainz import MusicBrainzClient
-from linernotes.bot.knowledge.online.picking import Candidate, Picked, pick
-from linernotes.bot.knowledge.online.wikidata import WikidataClient, qid_from_url
-from linernotes.bot.knowledge.romanize import refresh_romanized_names
-from linernotes.bot.store import catalog as db
-from linernotes.bot.store import online as online_db
-from linernotes.bot.store.core import Store
+from bot.errors import NotFoundError
+from bot.i18n import N_
+from bot.knowledge.importers import wikidata as wd_import
+from bot.knowledge.importers.musicbrainz import import_musicbrainz_documents
+from bot.knowledge.normalize import normalize
+from bot.knowledge.online.http import ServiceUnavailable
+from bot.knowledge.online.musicbrainz import MusicBrainzClient
+from bot.knowledge.online.picking import Candidate, Picked, pick
+from bot.knowledge.online.wikidata import WikidataClient, qid_from_url
+from bot.knowledge.romanize import refresh_romanized_names
+from bot.store import catalog as db
+from bot.store import online as online_db
+from bot.store.core import Store
 
 log = logging.getLogger(__name__)
 

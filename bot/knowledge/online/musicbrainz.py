@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from linernotes.bot.knowledge.importers.musicbrainz import INC
-from linernotes.bot.knowledge.online.http import UNREADABLE, JsonService, ServiceUnavailable
+from bot.knowledge.importers.musicbrainz import INC
+from bot.knowledge.online.http import UNREADABLE, JsonService, ServiceUnavailable
 
 SEARCH_TYPES = {
     "recording": "recordings",

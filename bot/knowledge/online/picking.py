@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from linernotes.bot.knowledge.normalize import normalize
+from bot.knowledge.normalize import normalize
 
 CLEAR_SCORE = 90  # MusicBrainz scores hits 0-100; below this a title match is not "clear"
 OFFER_SCORE = 70  # weaker hits are not worth offering

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from linernotes.bot.knowledge.online.http import UNREADABLE, JsonService, ServiceUnavailable
+from bot.knowledge.online.http import UNREADABLE, JsonService, ServiceUnavailable
 
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 BATCH = 50  # wbgetentities takes at most 50 ids per request

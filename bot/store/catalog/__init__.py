@@ -1,13 +1,13 @@
 """All SQL of the knowledge catalog, by job: row types (``rows``), writes (``writes``),
 name search (``names``) and reads (``reads``).
 
-Import the package (``from linernotes.bot.store import catalog as db``): every public name of
+Import the package (``from bot.store import catalog as db``): every public name of
 the four modules is here.
 """
 
 from __future__ import annotations
 
-from linernotes.bot.store.catalog.names import (
+from bot.store.catalog.names import (
     all_names,
     names_exact,
     names_exact_many,
@@ -16,7 +16,7 @@ from linernotes.bot.store.catalog.names import (
     names_of,
     names_prefix,
 )
-from linernotes.bot.store.catalog.reads import (
+from bot.store.catalog.reads import (
     artist,
     artist_works,
     artists_born_on,
@@ -61,7 +61,7 @@ from linernotes.bot.store.catalog.reads import (
     videos_on,
     work,
 )
-from linernotes.bot.store.catalog.rows import (
+from bot.store.catalog.rows import (
     ENTITY_FIELDS,
     ENTITY_KINDS,
     FACT_TABLES,
@@ -106,7 +106,7 @@ from linernotes.bot.store.catalog.rows import (
     source_cols,
     source_of,
 )
-from linernotes.bot.store.catalog.writes import (
+from bot.store.catalog.writes import (
     add_artist_works,
     add_credits,
     add_entity_sources,

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from linernotes.bot.store.catalog.rows import NameHit, NameRow, Row, qmarks
-from linernotes.bot.store.core import Store
+from bot.store.catalog.rows import NameHit, NameRow, Row, qmarks
+from bot.store.core import Store
 
 # Homonyms are ranked by importance, but at most this many are looked at, so a name shared
 # by thousands of entries stays cheap.

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from linernotes.bot.store.catalog.rows import Conn, SourceRow, source_cols, source_of
-from linernotes.bot.store.core import Store
+from bot.store.catalog.rows import Conn, SourceRow, source_cols, source_of
+from bot.store.core import Store
 
 # kind -> table and {attribute: the value columns it covers}. The source column of an
 # attribute is "<attribute>_source_id".

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from linernotes.bot.store.catalog.rows import (
+from bot.store.catalog.rows import (
     FACT_TABLES,
     ArtistRow,
     ArtistWorkRow,
@@ -37,7 +37,7 @@ from linernotes.bot.store.catalog.rows import (
     source_cols,
     source_of,
 )
-from linernotes.bot.store.core import Store, chunks
+from bot.store.core import Store, chunks
 
 _DETAIL_TABLES = ("entities", "sources", "reviews", "artists", "releases", "songs", "videos")
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from linernotes.bot.hangul import choseong_form, jamo_form
-from linernotes.bot.store.catalog import provenance
-from linernotes.bot.store.catalog.rows import (
+from bot.hangul import choseong_form, jamo_form
+from bot.store.catalog import provenance
+from bot.store.catalog.rows import (
     ENTITY_KINDS,
     FACT_TABLES,
     ArtistWorkInsert,
@@ -29,7 +29,7 @@ from linernotes.bot.store.catalog.rows import (
     TrackInsert,
     qmarks,
 )
-from linernotes.bot.store.core import Store, chunks
+from bot.store.core import Store, chunks
 
 
 async def _insert(
