@@ -51,5 +51,9 @@ class StoreError(LinerNotesError):
     """The database cannot be used as it is (too new, corrupt, locked)."""
 
 
+class DatabaseUnavailable(StoreError):
+    """The database server cannot be reached just now (down or restarting): try again later."""
+
+
 class DataFileError(UserError):
     """A data file could not be imported; the message names file, entry and problem."""

@@ -47,6 +47,6 @@ class ShardScope:
         Python's for snowflakes, which are positive and below 2**63.
         """
         if self.everything:
-            return "1", ()
+            return "1 = 1", ()  # a condition on both backends (PostgreSQL has no bare 1)
         marks = ", ".join("?" * len(self.ids))
         return f"(({column} >> 22) % ?) IN ({marks})", (self.count, *self.ids)

@@ -18,7 +18,7 @@ from bot.settings import Settings, load_settings
 from bot.store import Store
 from tests.fakediscord import Channel, FakeDiscord, Guild, Member, Permissions
 
-pytest_plugins = ["tests.fakediscord.pytest_plugin"]
+pytest_plugins = ["tests.fakediscord.pytest_plugin", "tests.postgres"]
 ROOT_DIR = Path(__file__).resolve().parents[1]
 
 

@@ -1,9 +1,11 @@
-"""The one SQLite connection, its migrations, transactions and backups."""
+"""The database connection (SQLite, or a PostgreSQL pool), its migrations, transactions and
+backups."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import re
 import sqlite3
@@ -20,11 +22,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeAlias, TypeVar, cast
 
 import aiosqlite
+import asyncpg
 
 from bot.errors import StoreError
+from bot.store.database_url import DatabaseUrl, as_database
+from bot.store.dialect import POSTGRES, SQLITE, Dialect
+from bot.store.postgres import CONNECTION_ERRORS, PgConnection, create_pool, guarded
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +39,26 @@ T = TypeVar("T")
 # A backup with progress copies this many pages per step (16 MiB at SQLite's 4 KiB default).
 BACKUP_STEP_PAGES = 4096
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_VARIANT_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.postgres\.sql$")
+# Every process migrating a shared PostgreSQL database takes this advisory lock first.
+MIGRATION_LOCK = 0x4C4E_0001
+POSTGRES_VERSION_TABLE = "linernotes_schema"
 
 
 @dataclass(frozen=True, slots=True)
 class Migration:
-    """One numbered schema change."""
+    """One numbered schema change (``postgres``: its PostgreSQL file, where the SQL differs)."""
 
     version: int
     name: str
     sql: str
+    postgres: str | None = None
+
+    def script(self, dialect: Dialect) -> str:
+        """Return the SQL this backend runs for the migration."""
+        if dialect.is_postgres and self.postgres is not None:
+            return self.postgres
+        return dialect.migration(self.sql, variant=False)
 
 
 def utcnow() -> str:
@@ -58,10 +75,19 @@ def chunks(items: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
 def bundled_migrations() -> list[Migration]:
     """Return the migrations shipped with the code, in order; refuse gaps."""
     found: list[Migration] = []
+    variants: dict[int, str] = {}
     for entry in resources.files("bot.store.migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
-        if match:
+        variant = _VARIANT_NAME.match(entry.name)
+        if variant:
+            variants[int(variant.group(1))] = entry.read_text("utf-8")
+        elif match:
             found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    found = [Migration(m.version, m.name, m.sql, variants.pop(m.version, None)) for m in found]
+    if variants:
+        raise StoreError(
+            f"PostgreSQL migration {min(variants):04d} has no SQLite migration of its number"
+        )
     found.sort(key=lambda m: m.version)
     for expected, migration in enumerate(found, start=1):
         if migration.version != expected:
@@ -93,30 +119,107 @@ def split_statements(script: str) -> list[str]:
     return statements
 
 
-class Store:
-    """Own the single aiosqlite connection; every write goes through ``transaction()``."""
+# The connection an open ``transaction()`` of this task holds (PostgreSQL): reads made inside
+# the block go through it and see its writes, as on SQLite's one connection.
+_CURRENT_PG: contextvars.ContextVar[PgConnection | None] = contextvars.ContextVar(
+    "linernotes_pg_transaction", default=None
+)
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+Conn: TypeAlias = "aiosqlite.Connection | PgConnection"
+Row: TypeAlias = "aiosqlite.Row | asyncpg.Record"
+
+DEFAULT_POOL_SIZE = 10
+CONNECT_ATTEMPTS_FOR = 30.0  # seconds an unreachable PostgreSQL server is retried at start
+
+
+class Store:
+    """The bot's database: one aiosqlite connection, or a pool of PostgreSQL connections.
+
+    Every write goes through ``transaction()``; readers and writers take portable SQL (see
+    ``bot.store.dialect``) and work on either backend.
+    """
+
+    def __init__(
+        self,
+        conn: aiosqlite.Connection | None,
+        path: Path | None,
+        *,
+        pool: asyncpg.Pool | None = None,
+        database: DatabaseUrl | None = None,
+    ) -> None:
         self._conn = conn
+        self._pool = pool
         self.path = path
+        self.database = database or DatabaseUrl.sqlite(path or ":memory:")
+        self.dialect: Dialect = POSTGRES if pool is not None else SQLITE
+        self.location = self.database.display()
         self._lock = asyncio.Lock()
         self._closed = False
+        self._trace: list[str] | None = None
+
+    @property
+    def is_postgres(self) -> bool:
+        """Whether the store is on PostgreSQL."""
+        return self._pool is not None
 
     # -- lifecycle -----------------------------------------------------------------
     @classmethod
     def open(
         cls,
-        path: Path | str,
+        target: DatabaseUrl | Path | str,
         *,
         migrations: Sequence[Migration] | None = None,
         migrate: bool = True,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        connect_for: float = CONNECT_ATTEMPTS_FOR,
     ) -> OpeningStore:
-        """Open (creating if needed) and migrate the database at ``path``.
+        """Open (creating if needed) and migrate the database at ``target``.
 
-        ``store = await Store.open(path)`` gives an open store to close yourself;
-        ``async with Store.open(path) as store:`` closes it when the block ends.
+        ``target`` is a SQLite path, a ``DatabaseUrl`` or URL text (``postgresql://…``).
+        ``store = await Store.open(target)`` gives an open store to close yourself;
+        ``async with Store.open(target) as store:`` closes it when the block ends.
         """
-        return OpeningStore(cls._open(path, migrations=migrations, migrate=migrate))
+        database = as_database(target)
+        if database.is_postgres:
+            return OpeningStore(
+                cls._open_postgres(
+                    database,
+                    migrations=migrations,
+                    migrate=migrate,
+                    pool_size=pool_size,
+                    connect_for=connect_for,
+                )
+            )
+        assert database.path is not None
+        return OpeningStore(cls._open(database.path, migrations=migrations, migrate=migrate))
+
+    @classmethod
+    async def _open_postgres(
+        cls,
+        database: DatabaseUrl,
+        *,
+        migrations: Sequence[Migration] | None,
+        migrate: bool,
+        pool_size: int,
+        connect_for: float,
+    ) -> Store:
+        assert database.dsn is not None
+        pool = await create_pool(
+            database.dsn,
+            size=max(pool_size, 1),
+            display=database.display(),
+            attempts_for=connect_for,
+        )
+        store = cls(None, None, pool=pool, database=database)
+        try:
+            if migrate:
+                await store.migrate(migrations)
+            else:
+                await store.check_version(migrations)
+        except BaseException:
+            await store.close()
+            raise
+        return store
 
     @classmethod
     async def _open(
@@ -159,11 +262,18 @@ class Store:
         await self.close()
 
     async def close(self) -> None:
-        """Wait for the running transaction, then close the connection."""
+        """Wait for the running transaction, then close the connection (or the pool)."""
         if self._closed:
             return
         async with self._lock:
             self._closed = True
+            if self._pool is not None:
+                try:
+                    await asyncio.wait_for(self._pool.close(), timeout=10)
+                except (TimeoutError, *CONNECTION_ERRORS):
+                    self._pool.terminate()
+                return
+            assert self._conn is not None
             with contextlib.suppress(sqlite3.Error):
                 await self._conn.execute("PRAGMA optimize")
             await self._conn.close()
@@ -176,8 +286,23 @@ class Store:
     # -- migrations ----------------------------------------------------------------
     async def user_version(self) -> int:
         """Return the schema version recorded in the database."""
+        if self._pool is not None:
+            row = await self.fetchone(
+                "SELECT CASE WHEN to_regclass(?) IS NULL THEN 0 ELSE "
+                f"(SELECT max(version) FROM {POSTGRES_VERSION_TABLE}) END",
+                (POSTGRES_VERSION_TABLE,),
+            )
+            return int(row[0] or 0) if row else 0
         row = await self.fetchone("PRAGMA user_version")
         return int(row[0]) if row else 0
+
+    def _too_new(self, current: int, latest: int) -> StoreError:
+        setting = "DATABASE_URL" if self.database.is_postgres else "DATABASE_PATH"
+        return StoreError(
+            f"the database at {self.location} has schema version {current}, but this Liner "
+            f"Notes only knows up to version {latest}: upgrade Liner Notes, or point {setting} "
+            "at a backup made by this version"
+        )
 
     async def check_version(self, migrations: Sequence[Migration] | None = None) -> int:
         """Refuse a database written by a newer Liner Notes; return its version."""
@@ -185,16 +310,14 @@ class Store:
         latest = known[-1].version if known else 0
         current = await self.user_version()
         if current > latest:
-            raise StoreError(
-                f"the database at {self.path} has schema version {current}, but this Liner Notes "
-                f"only knows up to version {latest}: upgrade Liner Notes, or point DATABASE_PATH "
-                "at a backup made by this version"
-            )
+            raise self._too_new(current, latest)
         return current
 
     async def migrate(self, migrations: Sequence[Migration] | None = None) -> list[str]:
         """Apply pending migrations, each in one transaction with its version bump."""
         known = list(migrations if migrations is not None else bundled_migrations())
+        if self._pool is not None:
+            return await self._migrate_postgres(known)
         current = await self.check_version(known)
         applied: list[str] = []
         for migration in known:
@@ -211,17 +334,68 @@ class Store:
             applied.append(migration.name)
         return applied
 
+    async def _migrate_postgres(self, known: list[Migration]) -> list[str]:
+        """Migrate under an advisory lock, so processes starting together migrate once."""
+        assert self._pool is not None
+        latest = known[-1].version if known else 0
+        applied: list[str] = []
+        async with self._lock, self._pool.acquire() as raw:
+            conn = PgConnection(raw)
+            await guarded(raw.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK))
+            try:
+                await guarded(
+                    raw.execute(
+                        f"CREATE TABLE IF NOT EXISTS {POSTGRES_VERSION_TABLE} "
+                        "(version INTEGER NOT NULL, applied_at TEXT NOT NULL)"
+                    )
+                )
+                current = int(
+                    await guarded(
+                        raw.fetchval(
+                            f"SELECT coalesce(max(version), 0) FROM {POSTGRES_VERSION_TABLE}"
+                        )
+                    )
+                )
+                if current > latest:
+                    raise self._too_new(current, latest)
+                for migration in known:
+                    if migration.version <= current:
+                        continue
+                    try:
+                        async with raw.transaction():
+                            await conn.script(migration.script(self.dialect))
+                            await conn.execute(
+                                f"INSERT INTO {POSTGRES_VERSION_TABLE} (version, applied_at) "
+                                "VALUES (?, ?)",
+                                (migration.version, utcnow()),
+                            )
+                    except sqlite3.DatabaseError as exc:
+                        raise StoreError(f"migration {migration.name} failed: {exc}") from exc
+                    log.info("applied migration %s", migration.name)
+                    applied.append(migration.name)
+            finally:
+                with contextlib.suppress(*CONNECTION_ERRORS):
+                    await raw.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
+        return applied
+
     # -- queries -------------------------------------------------------------------
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run a block in ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error.
+    async def transaction(self) -> AsyncIterator[Conn]:
+        """Run a block in one transaction (SQLite: ``BEGIN IMMEDIATE``), rolled back on error.
 
         The lock matters: aiosqlite serialises statements, not transactions, so
-        without it one task's ROLLBACK could undo another task's writes.
+        without it one task's ROLLBACK could undo another task's writes. On PostgreSQL the
+        lock keeps a process's writes in the same order as on SQLite; other processes
+        coordinate through the database (row locks, advisory locks).
         """
         async with self._lock:
             if self._closed:
                 raise StoreError("the database is closed")
+            if self._pool is not None:
+                async with self._pg_transaction() as pg:
+                    yield pg
+                return
+            assert self._conn is not None
             await self._begin()
             try:
                 yield self._conn
@@ -231,8 +405,31 @@ class Store:
             else:
                 await self._commit()
 
+    @contextlib.asynccontextmanager
+    async def _pg_transaction(self) -> AsyncIterator[PgConnection]:
+        assert self._pool is not None
+        raw = await guarded(self._pool.acquire())
+        try:
+            tx = raw.transaction()
+            await guarded(tx.start())
+            conn = PgConnection(raw, self._trace)
+            token = _CURRENT_PG.set(conn)
+            try:
+                yield conn
+            except BaseException:
+                with contextlib.suppress(*CONNECTION_ERRORS, asyncpg.PostgresError):
+                    await tx.rollback()
+                raise
+            else:
+                await guarded(tx.commit())
+            finally:
+                _CURRENT_PG.reset(token)
+        finally:
+            await self._pool.release(raw)
+
     async def _commit(self) -> None:
         """Run COMMIT; if it fails (a deferred constraint), roll back so no transaction leaks."""
+        assert self._conn is not None
         try:
             await self._conn.execute("COMMIT")
         except BaseException:
@@ -249,6 +446,7 @@ class Store:
         task cancelled here (a loop stopped at shutdown) would otherwise leave a transaction
         open and make every later one fail.
         """
+        assert self._conn is not None
         begin = asyncio.ensure_future(self._conn.execute("BEGIN IMMEDIATE"))
         try:
             await asyncio.shield(begin)
@@ -264,13 +462,23 @@ class Store:
             cursor = await conn.execute(sql, params)
             return cursor.rowcount
 
-    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Return every row of a read query."""
+        if self._pool is not None:
+            current = _CURRENT_PG.get()
+            if current is not None:
+                return await current.execute_fetchall(sql, params)
+            if self._trace is not None:
+                self._trace.append(sql)
+            if self._closed:
+                raise StoreError("the database is closed")
+            return list(await guarded(self._pool.fetch(POSTGRES.sql(sql), *params)))
+        assert self._conn is not None
         # One trip to aiosqlite's thread (execute, fetch and close there), not three: the
         # hand-over between threads is most of a small query's cost.
         return list(await self._conn.execute_fetchall(sql, params))
 
-    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         """Return the row of a one-row read query (by key, or an aggregate), or ``None``."""
         rows = await self.fetchall(sql, params)
         return rows[0] if rows else None
@@ -284,6 +492,14 @@ class Store:
     async def statements(self) -> AsyncIterator[list[str]]:
         """Collect every top-level SQL statement run inside the block (tests, benchmarks)."""
         seen: list[str] = []
+        if self._pool is not None:
+            self._trace = seen
+            try:
+                yield seen
+            finally:
+                self._trace = None
+            return
+        assert self._conn is not None
 
         def record(sql: str) -> None:
             # SQLite also reports statements run by triggers and FTS5 internals, as "-- …".
@@ -305,6 +521,11 @@ class Store:
 
         With ``progress``, the copy goes in steps and reports (pages copied, total pages).
         """
+        if self._conn is None:
+            raise StoreError(
+                "backup copies a SQLite file; back up a PostgreSQL database with pg_dump, "
+                "or copy it with `linernotes db copy --to URL`"
+            )
         target = Path(target)
         if target.exists() and target.is_dir():
             raise StoreError(f"{target} is a directory; give a file name for the backup")

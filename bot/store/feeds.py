@@ -38,7 +38,7 @@ from bot.store.feed_rows import (
 from bot.store.feed_rows import parse_stamp as _dt
 from bot.store.feed_rows import stamp as _ts
 from bot.store.feed_rows import utc_now as _now
-from bot.store.posts import make_nonce
+from bot.store.posts import review_nonce
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,9 @@ class FeedStore:
         now = now or _now()
         owned, owned_params = (scope or _EVERY_SHARD).sql("s.guild_id")
         sql = (
-            "SELECT f.*, MIN(MAX(COALESCE(s.interval_seconds, ?), ?)) AS wanted_interval "
+            "SELECT f.*, MIN("
+            + self.store.dialect.greatest("COALESCE(s.interval_seconds, ?)", "?")
+            + ") AS wanted_interval "
             "FROM feeds f JOIN feed_subscriptions s ON s.feed_id = f.id "
             f"WHERE f.disabled_reason IS NULL AND f.next_poll_at <= ? AND {owned} "
             "GROUP BY f.id ORDER BY f.next_poll_at, f.id"
@@ -342,7 +344,7 @@ class FeedStore:
                 cursor = await conn.execute(
                     "INSERT INTO feeds (url, title, etag, last_modified, last_status, "
                     "last_fetch_at, last_success_at, next_poll_at, baselined, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     (
                         url,
                         fetched.title if fetched else None,
@@ -356,11 +358,14 @@ class FeedStore:
                         _ts(now),
                     ),
                 )
-                feed_id = int(cursor.lastrowid or 0)
+                inserted = await cursor.fetchone()
+                assert inserted is not None
+                feed_id = int(inserted[0])
                 if baseline:
                     await conn.executemany(
-                        "INSERT OR IGNORE INTO feed_entries_seen "
-                        "(feed_id, entry_key, first_seen_at, published_at) VALUES (?, ?, ?, ?)",
+                        "INSERT INTO feed_entries_seen "
+                        "(feed_id, entry_key, first_seen_at, published_at) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT DO NOTHING",
                         [(feed_id, e.key, _ts(now), _ts(e.published_at)) for e in baseline],
                     )
             else:
@@ -383,7 +388,7 @@ class FeedStore:
             cursor = await conn.execute(
                 "INSERT INTO feed_subscriptions (guild_id, channel_id, feed_id, artist_id, "
                 "mention_role_id, interval_seconds, created_at, created_by) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
                 (
                     guild_id,
                     channel_id,
@@ -395,9 +400,7 @@ class FeedStore:
                     created_by,
                 ),
             )
-            row = await _one(
-                conn, "SELECT * FROM feed_subscriptions WHERE id = ?", (cursor.lastrowid,)
-            )
+            row = await cursor.fetchone()
         assert row is not None
         return Subscription.from_row(row)
 
@@ -450,7 +453,7 @@ class FeedStore:
             " AND o.state = 'pending') AS pending, "
             "(SELECT MAX(o.sent_at) FROM feed_outbox o WHERE o.subscription_id = s.id "
             " AND o.state = 'sent') AS last_sent_at, "
-            "(SELECT json_extract(o.payload, '$.title') FROM feed_outbox o "
+            f"(SELECT {self.store.dialect.json_text('o.payload', 'title')} FROM feed_outbox o "
             " WHERE o.subscription_id = s.id AND o.state = 'sent' "
             " ORDER BY o.sent_at DESC, o.id DESC LIMIT 1) AS last_sent_title "
             "FROM feed_subscriptions s JOIN feeds f ON f.id = s.feed_id"
@@ -499,9 +502,14 @@ class FeedStore:
             if sub is None:
                 raise LookupError(f"no subscription {subscription_id}")
             await _insert_unseen(conn, sub["feed_id"], candidates, now)
+            feed = await _one(conn, "SELECT url FROM feeds WHERE id = ?", (sub["feed_id"],))
             ordered = sorted(enumerate(candidates), key=lambda p: _age_key(p, now))
             return await _insert_outbox(
-                conn, Subscription.from_row(sub), [c for _, c in ordered], now
+                conn,
+                Subscription.from_row(sub),
+                str(feed["url"]) if feed is not None else "",
+                [c for _, c in ordered],
+                now,
             )
 
     async def pending_outbox(
@@ -623,7 +631,7 @@ class FeedStore:
         await self.store.execute(
             "UPDATE feed_outbox SET attempts = attempts + 1, last_error = ?, "
             "last_attempt_at = ?, next_attempt_at = ?, "
-            "state = CASE WHEN ? THEN 'failed' ELSE state END "
+            "state = CASE WHEN ? = 1 THEN 'failed' ELSE state END "
             "WHERE id = ? AND state = 'pending'",
             (error[:1000], _ts(now), _ts(retry_at), 1 if give_up else 0, outbox_id),
         )
@@ -702,6 +710,8 @@ async def _enqueue_for_subscriptions(
         "SELECT * FROM feed_subscriptions WHERE feed_id = ? ORDER BY id", (feed_id,)
     ) as cursor:
         subs = [Subscription.from_row(r) for r in await cursor.fetchall()]
+    feed = await _one(conn, "SELECT url FROM feeds WHERE id = ?", (feed_id,))
+    feed_url = str(feed["url"]) if feed is not None else ""
     ordered = sorted(new, key=lambda p: _age_key(p, now))
     enqueued = 0
     for sub in subs:
@@ -712,13 +722,14 @@ async def _enqueue_for_subscriptions(
             and (cand.published_at or now) >= sub.created_at
             and (sub.artist_id is None or sub.artist_id in cand.entity_ids)
         ]
-        enqueued += await _insert_outbox(conn, sub, eligible, now)
+        enqueued += await _insert_outbox(conn, sub, feed_url, eligible, now)
     return enqueued
 
 
 async def _insert_outbox(
     conn: aiosqlite.Connection,
     sub: Subscription,
+    feed_url: str,
     candidates: Sequence[EntryCandidate],
     now: datetime,
 ) -> int:
@@ -727,12 +738,12 @@ async def _insert_outbox(
         if cand.post is None:
             continue
         cursor = await conn.execute(
-            "INSERT OR IGNORE INTO feed_outbox (subscription_id, entry_key, nonce, payload, "
-            "created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO feed_outbox (subscription_id, entry_key, nonce, payload, "
+            "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 sub.id,
                 cand.key,
-                make_nonce(sub.id, cand.key),
+                review_nonce(sub.channel_id, feed_url, cand.key),
                 json.dumps(cand.post.to_json(), ensure_ascii=False, sort_keys=True),
                 _ts(now),
             ),

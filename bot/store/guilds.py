@@ -391,11 +391,12 @@ class GuildStore:
         async with self.store.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO suggestions (guild_id, user_id, kind, subject, body, evidence_url, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (guild_id, user_id, kind, subject, body, evidence_url, utcnow()),
             )
-            suggestion_id = cursor.lastrowid
-        found = await self.suggestion(int(suggestion_id or 0))
+            inserted = await cursor.fetchone()
+        assert inserted is not None
+        found = await self.suggestion(int(inserted[0]))
         assert found is not None
         return found
 

@@ -34,6 +34,17 @@ def make_nonce(*parts: object) -> str:
     return "ln" + digest[: NONCE_LENGTH - 2]
 
 
+def review_nonce(channel_id: int, feed_url: str, entry_key: str) -> str:
+    """Return the nonce of a review posted in a channel.
+
+    Discord de-duplicates nonces per author (the bot), across every channel and server, so a
+    nonce is built only from what is the same everywhere: the channel's Discord id and the
+    entry (its feed's URL and key), never from a database's own row numbers, which two
+    databases (or a copied one) number alike.
+    """
+    return make_nonce("review", channel_id, feed_url, entry_key)
+
+
 @dataclass(frozen=True, slots=True)
 class LinkedEntity:
     """A catalog entry a review names: ``id`` is its "kind:id" value."""

@@ -13,8 +13,8 @@ from bot.store import catalog as db
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with Store.open(tmp_path / "t.db") as s:
+async def store(database: Path | str) -> AsyncIterator[Store]:
+    async with Store.open(database) as s:
         yield s
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store import Store
 from bot.store.feeds import (
     BaselineEntry,
     EntryCandidate,
@@ -17,8 +18,7 @@ from bot.store.feeds import (
     SubscriptionExists,
     failure_delay,
 )
-from bot.store.posts import ReviewPost, make_nonce
-from tests.feeds.support import open_store
+from bot.store.posts import ReviewPost, make_nonce, review_nonce
 
 T0 = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
 URL = "https://critic.example/feed"
@@ -33,8 +33,8 @@ def cand(
 
 
 @pytest.fixture
-async def feeds(tmp_path: Path) -> AsyncIterator[FeedStore]:
-    store = await open_store(tmp_path / "feeds.db")
+async def feeds(database: Path | str) -> AsyncIterator[FeedStore]:
+    store = await Store.open(database)
     try:
         yield FeedStore(store)
     finally:
@@ -114,9 +114,9 @@ async def test_new_entry_is_enqueued_once_per_subscription(feeds: FeedStore) -> 
     assert pending[1].channel_id == 11
 
 
-async def test_restart_does_not_re_enqueue(tmp_path: Path) -> None:
-    path = tmp_path / "feeds.db"
-    store = await open_store(path)
+async def test_restart_does_not_re_enqueue(database: Path | str) -> None:
+    path = database
+    store = await Store.open(path)
     feeds = FeedStore(store)
     await _subscribe(feeds)
     await _poll(feeds, [cand("a", T0)], T0)
@@ -125,7 +125,7 @@ async def test_restart_does_not_re_enqueue(tmp_path: Path) -> None:
     (before,) = await feeds.pending_outbox(now=t1)
     await store.close()
 
-    store = await open_store(path)
+    store = await Store.open(path)
     feeds = FeedStore(store)
     try:
         result = await _poll(feeds, [cand("b", t1), cand("a", T0)], t1 + timedelta(hours=1))
@@ -213,12 +213,12 @@ async def test_artist_filter(feeds: FeedStore) -> None:
 
 
 async def test_outbox_send_cycle(feeds: FeedStore) -> None:
-    sub = await _subscribe(feeds)
+    await _subscribe(feeds)
     await _poll(feeds, [], T0)
     t1 = T0 + timedelta(hours=1)
     await _poll(feeds, [cand("a", t1), cand("b", t1 + timedelta(seconds=1))], t1)
     first, second = await feeds.pending_outbox(now=t1)
-    assert first.nonce == make_nonce(sub, "a")
+    assert first.nonce == review_nonce(10, URL, "a")
     assert len(first.nonce) <= 25 and first.nonce != second.nonce
     assert await feeds.mark_sent(first.id, message_id=1001, now=t1)
     assert not await feeds.mark_sent(first.id, message_id=1001, now=t1)
@@ -241,6 +241,14 @@ def test_nonce_is_deterministic_and_short() -> None:
     assert make_nonce(1, "id:x") == make_nonce(1, "id:x")
     assert make_nonce(1, "id:x") != make_nonce(2, "id:x")
     assert len(make_nonce(123456789, "k" * 1000)) == 25
+
+
+def test_review_nonce_names_the_channel_and_the_entry_not_row_ids() -> None:
+    # Discord de-duplicates nonces per bot, not per channel: the same entry in two channels
+    # (whatever row ids two databases gave their subscriptions) needs two nonces.
+    assert review_nonce(10, URL, "a") != review_nonce(11, URL, "a")
+    assert review_nonce(10, URL, "a") != review_nonce(10, URL + "2", "a")
+    assert review_nonce(10, URL, "a") == review_nonce(10, URL, "a")
 
 
 async def test_backfill_bypasses_the_new_entry_rules_once(feeds: FeedStore) -> None:

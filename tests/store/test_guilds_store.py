@@ -15,8 +15,8 @@ GUILD = 111
 
 
 @pytest.fixture
-async def guilds(tmp_path: Path) -> AsyncIterator[GuildStore]:
-    async with Store.open(tmp_path / "g.db") as store:
+async def guilds(database: Path | str) -> AsyncIterator[GuildStore]:
+    async with Store.open(database) as store:
         yield GuildStore(store)
 
 

@@ -72,7 +72,7 @@ async def _names_by_band(
         where = "" if kind is None else " AND n.kind = ?"
         arms.append(
             f"SELECT * FROM (SELECT n.id, n.band FROM names n WHERE n.band IN {_BANDS}"
-            f"{where} AND {condition} ORDER BY n.band DESC LIMIT ?)"
+            f"{where} AND {condition} ORDER BY n.band DESC LIMIT ?) AS arm"
         )
         args.extend([*([kind] if kind is not None else []), *params, scan or limit])
     rows = await store.fetchall(
@@ -124,10 +124,10 @@ async def names_exact_many(
     one = (
         f"SELECT * FROM (SELECT {_HIT_COLS} FROM names n "
         f"JOIN entities e ON e.id = n.entity_id WHERE n.band IN {_BANDS} AND n.norm = ?{where} "
-        f"ORDER BY n.band DESC LIMIT {_EXACT_SCAN})"
+        f"ORDER BY n.band DESC LIMIT {_EXACT_SCAN}) AS arm"
     )
     rows = await store.fetchall(
-        f"SELECT * FROM ({' UNION ALL '.join([one] * len(norms))}) "
+        f"SELECT * FROM ({' UNION ALL '.join([one] * len(norms))}) AS found "
         "ORDER BY length(norm) DESC, importance DESC LIMIT ?",
         (*(p for norm in norms for p in (norm, *params)), limit),
     )
@@ -166,6 +166,8 @@ async def names_matching(
     the first ``limit`` only, so a song is found even when many artist names share its
     trigrams; the window keeps a query of common trigrams from reading every match.
     """
+    if store.dialect.is_postgres:
+        return await _names_matching_postgres(store, fts_query, kinds, limit, ranked=ranked)
     where, params = _kind_filter(kinds, "m")
     rank_col = ", rank" if ranked else ""
     order = " ORDER BY rank" if ranked else ""
@@ -181,11 +183,99 @@ async def names_matching(
     return _hits(rows)
 
 
+def _like_literal(text: str) -> str:
+    """Return ``text`` as a LIKE pattern matching it anywhere (wildcards escaped)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def parse_fts_query(fts_query: str) -> list[list[str]]:
+    """Read the FTS5 queries the search builds: quoted phrases joined by AND, groups by OR.
+
+    Returns the groups (any matches) of phrases (all must occur). Anything else is refused,
+    so user text never reaches SQL as syntax.
+    """
+    groups: list[list[str]] = []
+    current: list[str] = []
+    index = 0
+    text = fts_query
+    expect_phrase = True
+    while index < len(text):
+        char = text[index]
+        if char in " ()":
+            index += 1
+            continue
+        if char == '"':
+            end = index + 1
+            phrase = ""
+            while True:
+                close = text.find('"', end)
+                if close < 0:
+                    raise ValueError(f"unterminated phrase in {fts_query!r}")
+                phrase += text[end:close]
+                if text.startswith('""', close):
+                    phrase += '"'
+                    end = close + 2
+                    continue
+                index = close + 1
+                break
+            if not expect_phrase:
+                raise ValueError(f"two phrases without an operator in {fts_query!r}")
+            current.append(phrase)
+            expect_phrase = False
+            continue
+        word = text[index : index + 3]
+        if text.startswith("AND", index) and not expect_phrase:
+            index += 3
+            expect_phrase = True
+        elif text.startswith("OR", index) and not expect_phrase:
+            groups.append(current)
+            current = []
+            index += 2
+            expect_phrase = True
+        else:
+            raise ValueError(f"unexpected {word!r} in {fts_query!r}")
+    if expect_phrase or not current:
+        raise ValueError(f"incomplete query {fts_query!r}")
+    groups.append(current)
+    return groups
+
+
+async def _names_matching_postgres(
+    store: Store, fts_query: str, kinds: Sequence[str] | None, limit: int, *, ranked: bool
+) -> list[NameHit]:
+    """``names_matching`` on PostgreSQL: the same matches, found by the pg_trgm index.
+
+    FTS5's trigram tokenizer matches a phrase as a substring; ``LIKE '%…%'`` is that, and
+    pg_trgm's GIN index serves it. Unranked, FTS5 returns matches in rowid order, so the
+    window here is the lowest name ids too: both backends offer the same candidates. Ranked
+    (bm25 on SQLite) orders by trigram similarity to the first phrase here.
+    """
+    groups = parse_fts_query(fts_query)
+    where, params = _kind_filter(kinds, "m")
+    conditions = " OR ".join(
+        "(" + " AND ".join("m.norm LIKE ?" for _ in group) + ")" for group in groups
+    )
+    patterns = [_like_literal(phrase) for group in groups for phrase in group]
+    window = limit * (_MATCH_WINDOW if kinds else 1)
+    order = "similarity(m.norm, ?) DESC, m.id" if ranked else "m.id"
+    order_params = [groups[0][0]] if ranked else []
+    rows = await store.fetchall(
+        f"SELECT {_HIT_COLS} FROM (SELECT id, ord FROM (SELECT m.id, m.kind, "
+        f"row_number() OVER (ORDER BY {order}) AS ord FROM names m WHERE {conditions} "
+        f"ORDER BY {order} LIMIT ?) AS w WHERE TRUE{where.replace('m.kind', 'w.kind')} "
+        "ORDER BY ord LIMIT ?) AS c JOIN names n ON n.id = c.id "
+        "JOIN entities e ON e.id = n.entity_id ORDER BY c.ord",
+        (*order_params, *patterns, *order_params, window, *params, limit),
+    )
+    return _hits(rows)
+
+
 async def names_of(store: Store, entity_id: int) -> list[NameRow]:
     """Return every name of an entity, primary names first."""
     rows = await store.fetchall(
         "SELECT entity_id, name, type, locale, is_primary, origin FROM names WHERE entity_id = ? "
-        "ORDER BY is_primary DESC, locale = 'en' DESC, id",
+        "ORDER BY is_primary DESC, CASE WHEN locale = 'en' THEN 1 ELSE 0 END DESC, id",
         (entity_id,),
     )
     return [

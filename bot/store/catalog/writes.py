@@ -8,8 +8,10 @@ that transaction live here too. Nothing here decides anything: validation is in
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from bot.hangul import choseong_form, jamo_form
 from bot.store.catalog import provenance
@@ -30,6 +32,8 @@ from bot.store.catalog.rows import (
     qmarks,
 )
 from bot.store.core import Store, chunks
+from bot.store.dialect import dialect_of
+from bot.store.postgres import PgConnection
 
 
 async def _insert(
@@ -699,9 +703,7 @@ async def merge_entity(conn: Conn, from_id: int, into_id: int) -> None:
         ("releases", "parent_id"),
     )
     for table, column in moves:
-        await conn.execute(
-            f"UPDATE OR IGNORE {table} SET {column} = ? WHERE {column} = ?", (into_id, from_id)
-        )
+        await _move_or_leave(conn, table, column, from_id, into_id)
     # Names of the merged entity are never primary: the surviving entity keeps its own.
     await conn.execute(
         "UPDATE names SET is_primary = 0 WHERE entity_id = ? AND origin <> "
@@ -731,6 +733,25 @@ async def merge_entity(conn: Conn, from_id: int, into_id: int) -> None:
         (from_id, into_id),
     )
     await conn.execute("DELETE FROM entities WHERE id = ?", (from_id,))
+
+
+async def _move_or_leave(conn: Conn, table: str, column: str, from_id: int, into_id: int) -> None:
+    """Point ``column`` at ``into_id`` where it was ``from_id``, leaving rows that would then
+    duplicate another (they go with the merged entity)."""
+    if not dialect_of(conn).is_postgres:
+        await conn.execute(
+            f"UPDATE OR IGNORE {table} SET {column} = ? WHERE {column} = ?", (into_id, from_id)
+        )
+        return
+    # PostgreSQL has no UPDATE OR IGNORE: each row is moved under a savepoint instead.
+    cursor = await conn.execute(f"SELECT ctid FROM {table} WHERE {column} = ?", (from_id,))
+    pg = cast(PgConnection, conn)
+    for row in await cursor.fetchall():
+        with contextlib.suppress(sqlite3.IntegrityError):
+            async with pg.savepoint():
+                await conn.execute(
+                    f"UPDATE {table} SET {column} = ? WHERE ctid = ?", (into_id, row[0])
+                )
 
 
 _TRUNC = "CASE WHEN length({0}) > 100 THEN substr({0}, 1, 99) || '…' ELSE {0} END"
@@ -767,10 +788,12 @@ async def _refresh_labels(conn: Conn, ids: list[int] | None) -> None:
         "WHERE kind = 'artist'" + only,
         params,
     )
+    dialect = dialect_of(conn)
+    joined = dialect.string_agg("name", "', '")
     by = (
-        "(SELECT group_concat(name, ', ') FROM (SELECT ar.name FROM performers p "
+        f"(SELECT {joined} FROM (SELECT ar.name FROM performers p "
         "JOIN entities ar ON ar.id = p.artist_id WHERE p.subject_id = {0} "
-        "ORDER BY p.position LIMIT 3))"
+        "ORDER BY p.position LIMIT 3) AS first_three)"
     )
     hangul = (
         "CASE WHEN e.hangul IS NOT NULL AND e.hangul <> e.name "
@@ -793,10 +816,13 @@ async def _refresh_labels(conn: Conn, ids: list[int] | None) -> None:
         + only,
         params,
     )
+    has_video, has_mv, has_kind = (
+        dialect.position("lower(e.name)", word) for word in ("'video'", "'mv'", "v.kind")
+    )
     video_label = (
-        "e.name || CASE WHEN v.kind = 'music video' AND instr(lower(e.name), 'video') = 0 "
-        "AND instr(lower(e.name), 'mv') = 0 THEN ' (MV)' "
-        "WHEN v.kind <> 'music video' AND instr(lower(e.name), v.kind) = 0 "
+        f"e.name || CASE WHEN v.kind = 'music video' AND {has_video} = 0 "
+        f"AND {has_mv} = 0 THEN ' (MV)' "
+        f"WHEN v.kind <> 'music video' AND {has_kind} = 0 "
         "THEN ' (' || v.kind || ')' ELSE '' END || "
         f"COALESCE(' — ' || {by.format('v.song_id')}, '')"
     )

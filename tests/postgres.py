@@ -1,0 +1,126 @@
+"""A real PostgreSQL for the tests: a fresh database per test on the server that
+``LINERNOTES_TEST_POSTGRES_URL`` names (``.ci/run`` starts a throwaway cluster and sets it).
+
+Without that variable the PostgreSQL tests are skipped, saying why; with
+``LINERNOTES_REQUIRE_POSTGRES=1`` (``.ci/run`` sets it) a missing server fails them instead.
+Each database is a copy of a template migrated once per run (``CREATE DATABASE … TEMPLATE``),
+dropped when the test ends.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+from bot.store import Migration, Store
+
+URL_VARIABLE = "LINERNOTES_TEST_POSTGRES_URL"
+REQUIRE_VARIABLE = "LINERNOTES_REQUIRE_POSTGRES"
+
+
+def server_url() -> str:
+    """Return the test server's URL, or skip (fail under CI) when there is none."""
+    url = os.environ.get(URL_VARIABLE, "").strip()
+    if url:
+        return url
+    reason = (
+        f"PostgreSQL tests need a server: set {URL_VARIABLE} "
+        "(`.ci/run` starts one; `.ci/postgres start DIR` prints a URL)"
+    )
+    if os.environ.get(REQUIRE_VARIABLE) == "1":
+        pytest.fail(reason + f", and {REQUIRE_VARIABLE}=1 forbids skipping", pytrace=False)
+    pytest.skip(reason)
+
+
+def database_url(server: str, name: str) -> str:
+    """Return the URL of database ``name`` on the server of ``server``."""
+    parts = urlsplit(server)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+_templates: dict[tuple[str, tuple[int, ...]], str] = {}
+
+
+async def _template(server: str, migrations: Sequence[Migration] | None) -> str:
+    """Return a database migrated with ``migrations`` (all bundled ones: None), made once."""
+    key = (server, tuple(m.version for m in migrations) if migrations is not None else ())
+    name = _templates.get(key)
+    if name is not None:
+        return name
+    name = f"lnt_template_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(server)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    async with Store.open(database_url(server, name), migrations=migrations):
+        pass
+    _templates[key] = name
+    return name
+
+
+async def fresh_database(migrations: Sequence[Migration] | None = None) -> str:
+    """Create an empty migrated database on the test server; return its URL."""
+    server = server_url()
+    template = await _template(server, migrations)
+    name = f"lnt_{uuid.uuid4().hex[:16]}"
+    admin = await asyncpg.connect(server)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    finally:
+        await admin.close()
+    return database_url(server, name)
+
+
+async def empty_database() -> str:
+    """Create a database with no tables on the test server; return its URL."""
+    server = server_url()
+    name = f"lnt_{uuid.uuid4().hex[:16]}"
+    admin = await asyncpg.connect(server)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return database_url(server, name)
+
+
+async def drop_database(url: str) -> None:
+    """Drop a database made by ``fresh_database`` (closing what still holds it)."""
+    name = urlsplit(url).path.lstrip("/")
+    admin = await asyncpg.connect(server_url())
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """The URL of a fresh, migrated PostgreSQL database (skipped without a server)."""
+    url = await fresh_database()
+    try:
+        yield url
+    finally:
+        await drop_database(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Path | str]:
+    """Where a store test's fresh database is: a SQLite file, then a PostgreSQL database.
+
+    Store tests take this and open ``Store.open(database)``, so each runs on both backends.
+    """
+    if request.param == "sqlite":
+        yield tmp_path / "store.db"
+        return
+    url = await fresh_database()
+    try:
+        yield url
+    finally:
+        await drop_database(url)
