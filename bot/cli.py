@@ -28,6 +28,8 @@ EXIT_INTERRUPTED = 130
 ENVIRONMENT = {
     "DISCORD_TOKEN": "bot token (required by run and sync)",
     "DATABASE_PATH": "SQLite file (default data/linernotes.db)",
+    "DATABASE_URL": "sqlite:///file.db or postgresql://user:pass@host:port/db (wins over the path)",
+    "DATABASE_POOL_SIZE": "most PostgreSQL connections a process opens (default 10)",
     "DISCORD_API_BASE": "Discord's REST URL (a proxy or an emulator)",
     "DISCORD_GATEWAY_URL": "Discord's gateway URL (a proxy or an emulator)",
     "DEV_GUILD_ID": "sync the commands to this server at every start",
@@ -37,7 +39,7 @@ ENVIRONMENT = {
     "MUSICBRAINZ_CONTACT": "your contact, sent in the User-Agent of outgoing requests",
     "METRICS_ADDR": "HOST:PORT to serve Prometheus metrics on (default: off)",
 }
-_COMMON = ("DATABASE_PATH", "LOG_LEVEL")
+_COMMON = ("DATABASE_PATH", "DATABASE_URL", "DATABASE_POOL_SIZE", "LOG_LEVEL")
 _DISCORD = ("DISCORD_TOKEN", "DISCORD_API_BASE", "DISCORD_GATEWAY_URL")
 _CODES = {
     EXIT_OK: "success",
@@ -133,6 +135,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="Copy the database to PATH with SQLite's online backup API.",
     )
     backup.add_argument("path", type=Path, metavar="PATH", help="file to write the backup to")
+    copy = command(
+        db_commands,
+        "copy",
+        _COMMON,
+        help="copy every table into an empty database (e.g. SQLite to PostgreSQL)",
+        description="Copy every table of the current database (DATABASE_URL if set, else "
+        "DATABASE_PATH) into the empty database at URL, in one transaction: a non-empty "
+        "target is refused and nothing is written. Then point DATABASE_URL at URL.",
+    )
+    copy.add_argument(
+        "--to",
+        required=True,
+        metavar="URL",
+        help="sqlite:///path/to/file.db or postgresql://user:pass@host:port/dbname",
+    )
     db_commands.add_parser(
         "audit",
         help="check every fact's source against the source policy",
@@ -267,12 +284,19 @@ def _run(coro: Coroutine[Any, Any, int]) -> int:
     return asyncio.run(coro)
 
 
+def _require_file(settings: Settings, why: str) -> None:
+    """Refuse a SQLite database that does not exist yet (a server is asked when opened)."""
+    database = settings.database
+    if database.path is not None and not database.path.exists():
+        raise UserError(f"there is no database at {database.path}: {why}")
+
+
 async def _migrate(settings: Settings) -> int:
     from bot.store import Store
 
-    async with Store.open(settings.database_path) as store:
+    async with Store.open(settings.database, pool_size=settings.database_pool_size) as store:
         version = await store.user_version()
-    print(f"{settings.database_path}: schema version {version}")
+    print(f"{settings.database}: schema version {version}")
     return EXIT_OK
 
 
@@ -283,17 +307,16 @@ async def _status(settings: Settings) -> int:
     from bot.store import Store
     from bot.store.status import StatusStore
 
-    if not settings.database_path.exists():
-        raise UserError(f"there is no database at {settings.database_path}: has the bot run yet?")
-    async with Store.open(settings.database_path, migrate=False) as store:
+    _require_file(settings, "has the bot run yet?")
+    async with Store.open(
+        settings.database, pool_size=settings.database_pool_size, migrate=False
+    ) as store:
         now = datetime.now(UTC)
         status = StatusStore(store)
         beat = await status.heartbeat()
         health = await status.feed_health(now)
         version = await store.user_version()
-    report = build_report(
-        beat, health, database=settings.database_path, schema_version=version, now=now
-    )
+    report = build_report(beat, health, database=settings.database, schema_version=version, now=now)
     print("\n".join(report.lines))
     return EXIT_OK if report.healthy else EXIT_FAILED
 
@@ -302,12 +325,40 @@ async def _backup(settings: Settings, target: Path) -> int:
     from bot.progress import progress_bar
     from bot.store import Store
 
-    if not settings.database_path.exists():
-        raise UserError(f"there is no database at {settings.database_path} to back up")
-    async with Store.open(settings.database_path, migrate=False) as store:
+    _require_file(settings, "nothing to back up")
+    async with Store.open(
+        settings.database, pool_size=settings.database_pool_size, migrate=False
+    ) as store:
         with progress_bar("backing up", unit="page") as progress:
             written = await store.backup(target, progress=progress)
-    print(f"backed up {settings.database_path} to {written}")
+    print(f"backed up {settings.database} to {written}")
+    return EXIT_OK
+
+
+async def _copy(settings: Settings, to: str) -> int:
+    from bot.progress import progress_bar
+    from bot.store import Store
+    from bot.store.copy import copy_database
+    from bot.store.database_url import DatabaseUrlError, parse_database_url
+
+    try:
+        target = parse_database_url(to)
+    except DatabaseUrlError as exc:
+        raise ConfigError(f"--to {exc}") from None
+    _require_file(settings, "nothing to copy")
+    created = target.path is not None and not target.path.exists()
+    try:
+        async with Store.open(settings.database, pool_size=settings.database_pool_size) as store:
+            with progress_bar("copying", unit="row") as progress:
+                report = await copy_database(store, target, progress=progress)
+    except BaseException:
+        if created and target.path is not None:
+            # A SQLite file this command made holds nothing: leave no trace of it.
+            for leftover in (target.path, Path(f"{target.path}-wal"), Path(f"{target.path}-shm")):
+                leftover.unlink(missing_ok=True)
+        raise
+    print(f"copied {report.rows} rows in {len(report.tables)} tables to {target}")
+    print("point DATABASE_URL at it and start the bot")
     return EXIT_OK
 
 
@@ -427,7 +478,7 @@ async def _open_loaded(settings: Settings) -> Any:
     from bot.knowledge.importers.bundled import ensure_bundled_loaded
     from bot.store import Store
 
-    store = await Store.open(settings.database_path)
+    store = await Store.open(settings.database, pool_size=settings.database_pool_size)
     try:
         await ensure_bundled_loaded(store)
     except BaseException:
@@ -448,7 +499,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
     from bot.store import Store
     from bot.useragent import user_agent
 
-    async with Store.open(settings.database_path) as store:
+    async with Store.open(settings.database, pool_size=settings.database_pool_size) as store:
         if args.source == "catalog":
             paths = args.paths or [bundled.bundled_catalog_dir()]
             with progress_bar("importing the catalog") as progress:
@@ -596,6 +647,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return _run(_migrate(settings))
     if args.command == "db" and args.db_command == "backup":
         return _run(_backup(settings, args.path))
+    if args.command == "db" and args.db_command == "copy":
+        return _run(_copy(settings, args.to))
     if args.command == "db" and args.db_command == "audit":
         return _run(_audit(settings))
     if args.command == "import":

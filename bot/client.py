@@ -176,7 +176,9 @@ class LinerNotesBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         """Open the store, load the bundled data if empty, load cogs, sync to the dev guild."""
         if self._store is None:
-            self._store = await Store.open(self.settings.database_path)
+            self._store = await Store.open(
+                self.settings.database, pool_size=self.settings.database_pool_size
+            )
         await self.prepare_store()
         self.online = build_online(self.settings, self.store)
         # One opener for every cog, so its per-subject locks keep one thread per release.
@@ -307,7 +309,7 @@ class LinerNotesBot(commands.AutoShardedBot):
 
         loaded = await ensure_bundled_loaded(self.store)
         if loaded:
-            log.info("loaded the bundled catalog into %s", self.store.path)
+            log.info("loaded the bundled catalog into %s", self.store.location)
 
     async def on_ready(self) -> None:
         """Record the first READY for the start-up figure."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from bot.errors import ConfigError
+from bot.store.database_url import DatabaseUrl, DatabaseUrlError, parse_database_url
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
@@ -39,6 +40,13 @@ class Settings:
     musicbrainz_api_base: str = DEFAULT_MUSICBRAINZ_API_BASE
     wikidata_api_base: str = DEFAULT_WIKIDATA_API_BASE
     online_lookups: bool = True
+    database_url: DatabaseUrl | None = None  # DATABASE_URL; wins over database_path
+    database_pool_size: int = 10
+
+    @property
+    def database(self) -> DatabaseUrl:
+        """Return where the database is: ``DATABASE_URL`` if set, else ``DATABASE_PATH``."""
+        return self.database_url or DatabaseUrl.sqlite(self.database_path)
 
     @property
     def log_level_number(self) -> int:
@@ -136,6 +144,11 @@ def load_settings(
     database = get("DATABASE_PATH", "data/linernotes.db").strip()
     if not database:
         raise ConfigError("DATABASE_PATH must not be empty")
+    url_raw = get("DATABASE_URL").strip()
+    try:
+        database_url = parse_database_url(url_raw) if url_raw else None
+    except DatabaseUrlError as exc:
+        raise ConfigError(f"DATABASE_URL {exc}") from None
 
     guild_raw = get("DEV_GUILD_ID").strip()
     dev_guild = _int("DEV_GUILD_ID", guild_raw, 1) if guild_raw else None
@@ -186,4 +199,6 @@ def load_settings(
             ("http", "https"),
         ),
         online_lookups=_bool("ONLINE_LOOKUPS", get("ONLINE_LOOKUPS", "true")),
+        database_url=database_url,
+        database_pool_size=_int("DATABASE_POOL_SIZE", get("DATABASE_POOL_SIZE", "10"), 1),
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bot.store.database_url import DatabaseUrl
 from bot.store.status import STALE_AFTER, FeedHealth, Heartbeat
 
 
@@ -46,7 +47,7 @@ def build_report(
     beat: Heartbeat | None,
     health: FeedHealth,
     *,
-    database: Path,
+    database: DatabaseUrl,
     schema_version: int,
     now: datetime,
 ) -> StatusReport:
@@ -79,7 +80,6 @@ def build_report(
         f"{health.disabled} disabled"
     )
     lines.append(f"outbox: {health.outbox_backlog} posts waiting")
-    lines.append(
-        f"database: {database}, {_size(database_bytes(database))}, schema version {schema_version}"
-    )
+    size = f", {_size(database_bytes(database.path))}" if database.path is not None else ""
+    lines.append(f"database: {database}{size}, schema version {schema_version}")
     return StatusReport(lines, healthy)

@@ -68,3 +68,14 @@ def test_systemd_unit_and_readme_recipe_install_as_ci_does() -> None:
     for step in ci_install_steps():
         assert f"sudo -u linernotes {step}" in recipe, step
     assert "deploy/linernotes.service" in recipe
+
+
+def test_postgres_compose_runs_two_bot_processes_on_one_database() -> None:
+    compose = (DEPLOY / "compose.postgres.yaml").read_text(encoding="utf-8")
+    assert "image: postgres:15" in compose
+    assert compose.count("dockerfile: deploy/Dockerfile") == 2
+    assert "DATABASE_URL: postgresql://linernotes:" in compose
+    assert 'SHARD_COUNT: "2"' in compose
+    assert re.findall(r'SHARD_IDS: "(\d)"', compose) == ["0", "1"]
+    assert compose.count("condition: service_healthy") == 2
+    assert "deploy/compose.postgres.yaml" in README

@@ -287,11 +287,10 @@ class Store:
     async def user_version(self) -> int:
         """Return the schema version recorded in the database."""
         if self._pool is not None:
-            row = await self.fetchone(
-                "SELECT CASE WHEN to_regclass(?) IS NULL THEN 0 ELSE "
-                f"(SELECT max(version) FROM {POSTGRES_VERSION_TABLE}) END",
-                (POSTGRES_VERSION_TABLE,),
-            )
+            table = await self.fetchone("SELECT to_regclass(?)", (POSTGRES_VERSION_TABLE,))
+            if table is None or table[0] is None:
+                return 0
+            row = await self.fetchone(f"SELECT max(version) FROM {POSTGRES_VERSION_TABLE}")
             return int(row[0] or 0) if row else 0
         row = await self.fetchone("PRAGMA user_version")
         return int(row[0]) if row else 0
