@@ -44,6 +44,9 @@ def database_url(server: str, name: str) -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
+# A fixture's params for "on both backends" (the PostgreSQL one marked, so `-m postgres` runs it).
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
 _templates: dict[tuple[str, tuple[int, ...]], str] = {}
 
 
@@ -69,6 +72,40 @@ async def fresh_database(migrations: Sequence[Migration] | None = None) -> str:
     """Create an empty migrated database on the test server; return its URL."""
     server = server_url()
     template = await _template(server, migrations)
+    name = f"lnt_{uuid.uuid4().hex[:16]}"
+    admin = await asyncpg.connect(server)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    finally:
+        await admin.close()
+    return database_url(server, name)
+
+
+_copies: dict[tuple[str, Path], str] = {}
+
+
+async def database_like(sqlite_path: Path) -> str:
+    """Create a PostgreSQL database holding what the SQLite file holds; return its URL.
+
+    The SQLite file is copied once per run (``linernotes db copy``'s code) into a template;
+    each call gets a fresh database made from that template.
+    """
+    from bot.store.copy import copy_database
+    from bot.store.database_url import parse_database_url
+
+    server = server_url()
+    key = (server, sqlite_path)
+    template = _copies.get(key)
+    if template is None:
+        template = f"lnt_template_{uuid.uuid4().hex[:12]}"
+        admin = await asyncpg.connect(server)
+        try:
+            await admin.execute(f'CREATE DATABASE "{template}"')
+        finally:
+            await admin.close()
+        async with Store.open(sqlite_path) as source:
+            await copy_database(source, parse_database_url(database_url(server, template)))
+        _copies[key] = template
     name = f"lnt_{uuid.uuid4().hex[:16]}"
     admin = await asyncpg.connect(server)
     try:
@@ -110,7 +147,7 @@ async def postgres_url() -> AsyncIterator[str]:
         await drop_database(url)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Path | str]:
     """Where a store test's fresh database is: a SQLite file, then a PostgreSQL database.
 

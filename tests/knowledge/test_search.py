@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
 import pytest
 
 from bot.errors import NotFoundError
 from bot.knowledge.entities import EntityKey
 from bot.knowledge.search import AmbiguousError, resolve, resolve_one
 from bot.store import Store
+from tests.postgres import BACKENDS, database_like, drop_database
+
+
+@pytest.fixture(params=BACKENDS)
+async def full_store(
+    request: pytest.FixtureRequest, _snapshot_db: Path, tmp_path: Path
+) -> AsyncIterator[Store]:
+    """The catalog snapshot and kpopnet, on SQLite and then on PostgreSQL (the same rows)."""
+    if request.param == "sqlite":
+        target = tmp_path / "copy.db"
+        shutil.copy(_snapshot_db, target)
+        async with Store.open(target) as store:
+            yield store
+        return
+    url = await database_like(_snapshot_db)
+    try:
+        async with Store.open(url) as store:
+            yield store
+    finally:
+        await drop_database(url)
 
 
 async def labels(store: Store, query: str, kinds=None, limit: int = 5) -> list[str]:
@@ -168,3 +192,54 @@ async def test_equally_close_spellings_of_one_name_ask_which(bundled_store: Stor
     with pytest.raises(AmbiguousError) as caught:
         await resolve_one(bundled_store, "Ditot", ["song", "release"], accept_typo=True)
     assert {c.kind for c in caught.value.candidates} == {"song", "release"}
+
+
+# Every form of query the resolver has a path for: exact, prefix, Hangul key by key and by
+# initial consonants, substring, typo (trigram pairs), swapped letters, short typos, FTS syntax.
+SAME_ON_BOTH = [
+    "Love wins all",
+    "lovewi",
+    "러브",
+    "봄ㄴ",
+    "ㅂㄴ",
+    "iu",
+    "V",
+    "Taehyung",
+    "Tahyung",
+    "Bluming",
+    "Spring Dya",
+    "twcie",
+    "Sga",
+    "ins all",
+    "next level",
+    "Ditto",
+    "jisoo",
+    "kim",
+    "a",
+    "on",
+    'love" OR "x',
+    "NEAR(a b)",
+    "블루",
+    "아이유",
+    "Eight",
+    "the",
+]
+
+
+@pytest.mark.postgres
+async def test_postgres_ranks_exactly_as_sqlite(_snapshot_db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "copy.db"
+    shutil.copy(_snapshot_db, target)
+    url = await database_like(_snapshot_db)
+    try:
+        found = 0
+        async with Store.open(target) as lite, Store.open(url) as pg:
+            for query in SAME_ON_BOTH:
+                for kinds in (None, ["song"], ["artist"]):
+                    on_sqlite = await resolve(lite, query, kinds, limit=25)
+                    on_postgres = await resolve(pg, query, kinds, limit=25)
+                    assert on_postgres == on_sqlite, (query, kinds)
+                    found += len(on_sqlite)
+        assert found > 5 * len(SAME_ON_BOTH)  # the queries find things, in the same order
+    finally:
+        await drop_database(url)

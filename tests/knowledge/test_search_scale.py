@@ -13,6 +13,7 @@ from bot.knowledge.normalize import normalize
 from bot.knowledge.search import resolve
 from bot.store import Store
 from bot.store import catalog as db
+from tests.postgres import BACKENDS, database_like, drop_database
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data" / "catalog"
 IMPORTED = 1500
@@ -80,8 +81,18 @@ def _crowded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-async def crowded(_crowded_db: Path, tmp_path: Path) -> AsyncIterator[Store]:
+@pytest.fixture(params=BACKENDS)
+async def crowded(
+    request: pytest.FixtureRequest, _crowded_db: Path, tmp_path: Path
+) -> AsyncIterator[Store]:
+    if request.param == "postgresql":
+        url = await database_like(_crowded_db)
+        try:
+            async with Store.open(url) as store:
+                yield store
+        finally:
+            await drop_database(url)
+        return
     target = tmp_path / "crowded.db"
     target.write_bytes(_crowded_db.read_bytes())
     store = await Store.open(target)

@@ -53,9 +53,7 @@ def test_the_url_wins_over_the_path_and_the_pool_is_bounded() -> None:
     )
     assert settings.database.path == Path("b.db")
     assert settings.database_pool_size == 10
-    assert load_settings(env={"DATABASE_PATH": "a.db"}, env_file=None).database.path == Path(
-        "a.db"
-    )
+    assert load_settings(env={"DATABASE_PATH": "a.db"}, env_file=None).database.path == Path("a.db")
 
 
 def test_a_malformed_url_is_one_line_naming_the_setting(tmp_path: Path) -> None:
