@@ -91,7 +91,7 @@ def test_shard_formula_and_scope() -> None:
     assert scope.ids == (1, 3) and not scope.everything
     assert scope.owns(guild_id) == (shard_of(guild_id, 4) in (1, 3))
     assert scope.sql("guild_id") == ("((guild_id >> 22) % ?) IN (?, ?)", (4, 1, 3))
-    assert ShardScope.of(2).everything and ShardScope.of(2).sql("g") == ("1", ())
+    assert ShardScope.of(2).everything and ShardScope.of(2).sql("g") == ("1 = 1", ())
     with pytest.raises(ValueError, match="do not fit"):
         ShardScope.of(2, [2])
 
@@ -486,3 +486,52 @@ async def test_two_processes_each_serve_and_post_only_their_servers(
     validators = feed.validators[fetched_before:]
     assert len(validators) >= 2 and all(validators), validators
     assert "Traceback" not in one.log.read_text()
+
+
+async def test_one_review_reaches_two_servers_whose_databases_number_rows_alike(
+    discord_with_buckets: FakeDiscord,
+    template_db: Path,
+    tmp_path: Path,
+    feed: ValidatedFeedServer,
+) -> None:
+    # Discord de-duplicates nonces per bot, across channels (enforce_nonce). Two processes
+    # with their own databases both number their one subscription 1: a nonce built from row
+    # ids made the second server's post come back as the first server's message, unposted.
+    from tests.conftest import Clock
+
+    fd = discord_with_buckets
+    _, _, reviews0 = club(fd, "Shard Zero Club", (0, 2))
+    _, _, reviews1 = club(fd, "Shard One Club", (1, 2))
+    clock = Clock().set(datetime.now(UTC) + timedelta(hours=1))
+    bots = []
+    try:
+        for shard, channel in ((0, reviews0), (1, reviews1)):
+            database = tmp_path / f"shard{shard}.db"
+            shutil.copy(template_db, database)
+            await followed_in(database, feed, [channel])
+            settings = bot_settings(
+                fd,
+                database,
+                SHARD_COUNT="2",
+                SHARD_IDS=str(shard),
+                FEED_ALLOW_PRIVATE_HOSTS="true",
+            )
+            bot = await start_bot(fd, settings)
+            bot.now = clock
+            bots.append(bot)
+        subscription_ids = set()
+        for bot in bots:
+            rows = await bot.store.fetchall("SELECT id FROM feed_subscriptions")
+            subscription_ids |= {int(r[0]) for r in rows}
+        assert subscription_ids == {1}  # the same row id in both databases
+
+        feed.items.append(Item("new", "A new review", datetime.now(UTC) + timedelta(minutes=1)))
+        for bot in bots:
+            await bot.get_cog("Feeds").run_cycle()
+        posts = [[m for m in fd.channel_messages(c) if m.embeds] for c in (reviews0, reviews1)]
+        assert [len(p) for p in posts] == [1, 1]
+        assert posts[0][0].id != posts[1][0].id
+        assert posts[0][0].nonce != posts[1][0].nonce
+    finally:
+        for bot in bots:
+            await stop_bot(bot)
