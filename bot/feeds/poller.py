@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CONCURRENCY = 16
 JITTER = 0.10
+# How long a claimed feed stays with the process polling it (a killed process's feed is
+# polled by another after this).
+POLL_LEASE = timedelta(minutes=5)
 
 
 class FetchFn(Protocol):
@@ -68,6 +71,7 @@ class PollReport:
     new_entries: int = 0
     enqueued: int = 0
     skipped_by_flood_guard: int = 0
+    claimed_elsewhere: int = 0  # due, but another process sharing the database polls it
     errors: dict[str, str] = field(default_factory=dict)
     disabled: list[FeedRow] = field(default_factory=list)
     flooded: list[FeedRow] = field(default_factory=list)
@@ -297,6 +301,9 @@ async def poll_once(
     async def one(item: DueFeed) -> None:
         async with semaphore:
             try:
+                if not await feeds.claim_poll(item.feed, lease_until=now + POLL_LEASE):
+                    report.claimed_elsewhere += 1
+                    return
                 await poll_feed(
                     feeds,
                     item,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import hashlib
 import logging
 import re
 import sqlite3
@@ -70,6 +71,12 @@ def chunks(items: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
     """Yield ``items`` in slices of at most ``size`` (SQLite bounds the ``?`` in one statement)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def advisory_key(name: str) -> int:
+    """Return the PostgreSQL advisory lock key (a signed 64-bit number) named ``name``."""
+    digest = hashlib.sha256(f"linernotes:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def bundled_migrations() -> list[Migration]:
@@ -206,7 +213,8 @@ class Store:
         assert database.dsn is not None
         pool = await create_pool(
             database.dsn,
-            size=max(pool_size, 1),
+            # Two at least: a block holding an advisory lock (``exclusive``) writes on another.
+            size=max(pool_size, 2),
             display=database.display(),
             attempts_for=connect_for,
         )
@@ -511,6 +519,29 @@ class Store:
         finally:
             # None switches tracing off (aiosqlite's annotation only names callables).
             await self._conn.set_trace_callback(cast("Callable[..., None]", None))
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[None]:
+        """Run a block that no other process sharing the database runs at the same time.
+
+        On PostgreSQL an advisory lock named after ``name`` (held on a connection of its own
+        while the block uses others); on SQLite each process has its own file, so there is
+        nothing to wait for.
+        """
+        if self._pool is None:
+            yield
+            return
+        key = advisory_key(name)
+        raw = await guarded(self._pool.acquire())
+        try:
+            await guarded(raw.execute("SELECT pg_advisory_lock($1)", key))
+            try:
+                yield
+            finally:
+                with contextlib.suppress(*CONNECTION_ERRORS, asyncpg.PostgresError):
+                    await raw.execute("SELECT pg_advisory_unlock($1)", key)
+        finally:
+            await self._pool.release(raw)
 
     # -- maintenance ---------------------------------------------------------------
     async def backup(

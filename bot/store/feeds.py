@@ -129,6 +129,22 @@ class FeedStore:
         rows = await self.store.fetchall(sql, params)
         return [DueFeed(FeedRow.from_row(r), int(r["wanted_interval"])) for r in rows]
 
+    async def claim_poll(self, feed: FeedRow, *, lease_until: datetime) -> bool:
+        """Claim a due feed for this process's poll; False if another process claimed it.
+
+        Processes sharing one database (PostgreSQL) all see the same due feeds: the claim
+        moves the feed's next poll time to ``lease_until`` only if it is still the one read,
+        so exactly one process fetches it this interval. The poll's outcome then sets the
+        real next time; a process killed mid-fetch leaves the lease to run out, and another
+        process polls the feed then.
+        """
+        claimed = await self.store.execute(
+            "UPDATE feeds SET next_poll_at = ? WHERE id = ? AND next_poll_at = ? "
+            "AND disabled_reason IS NULL",
+            (_ts(lease_until), feed.id, _ts(feed.next_poll_at)),
+        )
+        return claimed == 1
+
     async def unseen_keys(self, feed_id: int, keys: Sequence[str]) -> set[str]:
         """Return the keys among ``keys`` that the feed has not shown before."""
         seen: set[str] = set()

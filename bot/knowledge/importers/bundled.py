@@ -85,8 +85,14 @@ async def ensure_bundled_loaded(store: Store) -> list[ImportReport]:
     """Load the bundled catalog and kpopnet, as one unit, if the catalog is empty.
 
     A database left by an older version killed between its two load steps (the bundled
-    catalog without kpopnet) is completed here, once.
+    catalog without kpopnet) is completed here, once. Processes sharing one database
+    (PostgreSQL) take turns: the first loads, the others then find the catalog there.
     """
+    async with store.exclusive("bundled catalog"):
+        return await _ensure_bundled_loaded(store)
+
+
+async def _ensure_bundled_loaded(store: Store) -> list[ImportReport]:
     if await store.get_meta("hangul_forms_pending") is not None:
         async with store.transaction() as conn:
             filled = await db.fill_hangul_forms(conn)

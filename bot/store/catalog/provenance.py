@@ -91,10 +91,11 @@ async def set_attribute_sources(
                 continue
             sets.append(
                 f"{column} = CASE WHEN {column} IS NULL AND {_present(columns)} "
-                f"THEN ? ELSE {column} END"
+                f"THEN CAST(? AS BIGINT) ELSE {column} END"
             )
         else:
-            sets.append(f"{column} = CASE WHEN {_present(columns)} THEN ? END")
+            # The cast types the parameter for PostgreSQL, which cannot infer it inside CASE.
+            sets.append(f"{column} = CASE WHEN {_present(columns)} THEN CAST(? AS BIGINT) END")
         params.append(sources.get(attribute))
     if sets:
         await conn.execute(

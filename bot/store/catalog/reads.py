@@ -50,7 +50,7 @@ async def catalog_version(store: Store) -> str:
 
 async def count_entities(store: Store, kind: str | None = None, origin: str | None = None) -> int:
     """Count entities, optionally of one kind and origin."""
-    sql = "SELECT count(*) AS n FROM entities WHERE 1"
+    sql = "SELECT count(*) AS n FROM entities WHERE 1 = 1"
     params: list[Any] = []
     if kind:
         sql += " AND kind = ?"

@@ -883,5 +883,5 @@ async def bump_catalog_version(conn: Conn) -> None:
     """Record that the catalog changed (entity linking indexes watch this)."""
     await conn.execute(
         "INSERT INTO meta (key, value) VALUES ('catalog_version', '1') ON CONFLICT (key) "
-        "DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+        "DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
     )
