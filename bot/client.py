@@ -23,6 +23,7 @@ from bot import __version__, metrics
 from bot.error_replies import describe_error, send_error
 from bot.errors import ConfigError
 from bot.i18n import pick_lang
+from bot.knowledge.online.limiter import DatabaseRateLimiter
 from bot.knowledge.online.lookup import OnlineLookup
 from bot.knowledge.online.musicbrainz import MusicBrainzClient
 from bot.knowledge.online.wikidata import WikidataClient
@@ -112,9 +113,16 @@ def build_online(settings: Settings, store: Store) -> OnlineLookup | None:
             "User-Agent and may throttle clients without one"
         )
     agent = user_agent(settings.musicbrainz_contact)
+    # Processes sharing PostgreSQL keep MusicBrainz's one request a second between them.
+    limiter = DatabaseRateLimiter(store, "musicbrainz") if store.is_postgres else None
     return OnlineLookup(
         store,
-        MusicBrainzClient(settings.musicbrainz_api_base, agent, on_request=metrics.online_lookup),
+        MusicBrainzClient(
+            settings.musicbrainz_api_base,
+            agent,
+            limiter=limiter,
+            on_request=metrics.online_lookup,
+        ),
         WikidataClient(settings.wikidata_api_base, agent, on_request=metrics.online_lookup),
     )
 

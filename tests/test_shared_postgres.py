@@ -8,6 +8,7 @@ pools, which is what the database sees of two processes.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -157,3 +158,35 @@ async def test_posts_of_a_server_are_delivered_by_its_shard_owner(
     finally:
         await fetcher.close()
         await feed.stop()
+
+
+async def test_musicbrainz_one_request_a_second_across_processes(
+    two_processes: tuple[Store, Store],
+) -> None:
+    from bot.knowledge.online.limiter import DatabaseRateLimiter
+
+    # A clock each "process" reads, moved by the sleeps it asks for: no real waiting.
+    class Clock:
+        def __init__(self) -> None:
+            self.now = 1_800_000_000.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    clock = Clock()
+
+    async def sleep(seconds: float) -> None:
+        clock.now += seconds
+
+    limiters = [
+        DatabaseRateLimiter(store, "musicbrainz", interval=1.0, clock=clock, sleep=sleep)
+        for store in two_processes
+    ]
+    sent: list[float] = []
+    for _ in range(3):
+        for limiter in limiters:  # the two processes take turns asking
+            await limiter.wait()
+            sent.append(clock.now)
+    gaps = [round(b - a, 3) for a, b in itertools.pairwise(sent)]
+    # Six requests from two processes, at least a second apart between them all.
+    assert all(gap >= 1.0 for gap in gaps), gaps

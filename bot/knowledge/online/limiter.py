@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+
+from bot.store import Store
+from bot.store.slots import hold_slots, take_slot
+
+log = logging.getLogger(__name__)
 
 
 class RateLimiter:
@@ -36,6 +43,59 @@ class RateLimiter:
     def hold(self, seconds: float) -> None:
         """Let no call out for ``seconds`` from now (the service asked us to back off)."""
         self._next = max(self._next, self._clock() + max(0.0, seconds))
+
+
+class DatabaseRateLimiter(RateLimiter):
+    """A ``RateLimiter`` every process sharing the database keeps together.
+
+    Within the process calls queue as in ``RateLimiter``; each then takes the service's next
+    slot from the database (``bot.store.slots``), so N processes make one request per
+    ``interval`` between them, not N. A hold (a 503's Retry-After) is written there too.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        service: str,
+        interval: float = 1.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(interval, clock)
+        self._sleep = sleep
+        self.store = store
+        self.service = service
+        self._holds: set[asyncio.Task[None]] = set()
+
+    async def wait(self) -> float:
+        """Return when this process's turn and the shared slot have come; return the wait."""
+        async with self._lock:
+            started = self._clock()
+            slot_ms = await take_slot(
+                self.store,
+                self.service,
+                now_ms=int(max(started, self._next) * 1000),
+                interval_ms=int(self.interval * 1000),
+            )
+            delay = slot_ms / 1000 - self._clock()
+            if delay > 0:
+                await self._sleep(delay)
+            now = self._clock()
+            self._next = now + self.interval
+            return now - started
+
+    def hold(self, seconds: float) -> None:
+        """Let no call out for ``seconds``, in this process at once and in the others soon."""
+        super().hold(seconds)
+        until_ms = int((self._clock() + max(0.0, seconds)) * 1000)
+        task = asyncio.get_running_loop().create_task(self._hold(until_ms))
+        self._holds.add(task)
+        task.add_done_callback(self._holds.discard)
+
+    async def _hold(self, until_ms: int) -> None:
+        # A hold that cannot be written (the database restarting) still holds this process.
+        with contextlib.suppress(Exception):
+            await hold_slots(self.store, self.service, until_ms=until_ms)
 
 
 _SHARED: dict[str, RateLimiter] = {}
