@@ -32,6 +32,14 @@ from tests.standins.wikidata import WikidataStandIn
 
 from .conftest import FIXTURES
 
+
+@pytest.fixture
+async def store(database: Path | str) -> AsyncIterator[Store]:
+    """An empty, migrated store: these tests run on SQLite and on PostgreSQL."""
+    async with Store.open(database) as s:
+        yield s
+
+
 ABBA = "2d40c8b2-7524-49e3-af44-ebb924c5b023"
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -418,3 +426,31 @@ async def test_one_queue_per_service_across_the_process(standins) -> None:
     # Each leaves an interval after the previous one left and was answered; arrival times may
     # jitter a little under load, never by most of an interval.
     assert all(b - a >= 0.25 for a, b in itertools.pairwise(times))
+
+
+@pytest.mark.postgres
+async def test_a_name_one_process_looked_up_is_not_looked_up_by_another(standins) -> None:
+    from tests.postgres import drop_database, fresh_database
+
+    mb, wd = standins
+    url = await fresh_database()
+    first_store, second_store = await Store.open(url), await Store.open(url)
+    clock = Clock()
+    first, second = (service(s, mb, wd, clock) for s in (first_store, second_store))
+    try:
+        found = await first.find("Knowing Me, Knowing You", ["song"])
+        assert found.entity_id is not None and found.requested
+        asked = len(mb.log)
+        # The other process (its own pool on the same database) has the answer already.
+        again = await second.find("knowing me knowing you", ["song"])
+        assert (again.entity_id, again.requested) == (found.entity_id, False)
+        assert len(mb.log) == asked
+        assert (await first.find("Qwzx Unknown", ["song"])).entity_id is None
+        await second.find("qwzx unknown", ["song"])
+        assert len(mb.log) == asked + 1  # "not found" is shared too
+    finally:
+        await first.close()
+        await second.close()
+        await first_store.close()
+        await second_store.close()
+        await drop_database(url)
