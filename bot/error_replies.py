@@ -14,7 +14,7 @@ import secrets
 import discord
 from discord import app_commands
 
-from bot.errors import NotFoundError, UserError, echo
+from bot.errors import DatabaseUnavailable, NotFoundError, UserError, echo
 from bot.i18n import t
 from bot.render import MESSAGE_LIMIT, clip
 from bot.translator import lang_of
@@ -34,6 +34,14 @@ def describe_error(error: BaseException, lang: str = "en") -> tuple[str, bool]:
         return text, True
     if isinstance(original, UserError):
         return t(original.template, lang, **original.fields), True
+    if isinstance(original, DatabaseUnavailable):
+        # The database server restarting (PostgreSQL): nothing was lost, asking again works.
+        log.warning("a command met the database unavailable: %s", original)
+        return t(
+            "My database is not answering just now (it may be restarting): nothing was "
+            "changed. Please try again in a minute.",
+            lang,
+        ), True
     if isinstance(error, app_commands.NoPrivateMessage):
         return t("This command works only in a server, not in direct messages.", lang), True
     if isinstance(error, app_commands.CommandOnCooldown):

@@ -210,7 +210,14 @@ async def create_pool(
                 max_size=size,
                 timeout=10,
                 command_timeout=60,
-                server_settings={"application_name": "linernotes"},
+                server_settings={
+                    "application_name": "linernotes",
+                    # The store's statements are small and indexed: compiling them to machine
+                    # code (JIT) costs more CPU than it saves, and a prepared statement's
+                    # generic plan saves planning it again at every call.
+                    "jit": "off",
+                    "plan_cache_mode": "force_generic_plan",
+                },
             )
         except FATAL_CONNECT_ERRORS as exc:
             raise StoreError(f"DATABASE_URL: cannot use {display}: {exc}") from None

@@ -1,0 +1,355 @@
+"""PostgreSQL against SQLite, side by side: CPU per /credits and per autocomplete, autocomplete
+latency at 100k names, and a 10,000-feed cycle split over two processes (docs/scaling.md).
+
+    python -m bench.postgres_bench --postgres postgresql://user@host:port/postgres
+
+The server URL names any database of a server the bench may create databases on (it makes
+its own and drops them). CPU on PostgreSQL counts the bench process and the server's
+processes (read from /proc, so the server must run on this machine). SQLite and PostgreSQL
+runs are interleaved in rounds, so a loaded machine slows both alike: read the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+from aiohttp import web
+
+from bot.feeds.fetch import Fetcher
+from bot.feeds.poller import poll_once
+from bot.knowledge import cards
+from bot.knowledge.importers import ensure_bundled_loaded
+from bot.knowledge.normalize import normalize
+from bot.knowledge.search import resolve
+from bot.store import Store
+from bot.store import catalog as db
+from bot.store.copy import copy_database
+from bot.store.database_url import parse_database_url
+from bot.store.feeds import FeedStore, FetchState
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _with_db(server: str, name: str) -> str:
+    return urlunsplit(urlsplit(server)._replace(path="/" + name))
+
+
+async def _create_db(server: str) -> str:
+    name = f"lnbench_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(server)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return _with_db(server, name)
+
+
+async def _drop_db(server: str, url: str) -> None:
+    admin = await asyncpg.connect(server)
+    try:
+        name = urlsplit(url).path.lstrip("/")
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def _postgres_cpu() -> float:
+    """CPU seconds used so far by every postgres process on this machine (with the reaped
+    children a process counts, so backends that exited are not lost)."""
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        if name.startswith("postgres"):
+            fields = stat[stat.rindex(")") + 2 :].split()
+            total += sum(int(f) for f in fields[11:15])
+    return total / TICKS
+
+
+async def _add_names(path: Path, count: int) -> None:
+    """Imported songs with made-up names (a name shares words with others), ``count`` names."""
+    rng = random.Random(20)
+    words = [
+        "love", "night", "dream", "blue", "spring", "star", "moon", "heart", "run", "fire",
+        "summer", "rain", "light", "day", "sky", "home", "wings", "gold", "ocean", "time",
+        "봄", "사랑", "밤", "꿈", "별", "하늘", "바다", "빛", "시간", "노래",
+    ]  # fmt: skip
+    async with Store.open(path) as store, store.transaction() as conn:
+        for i in range(count):
+            name = " ".join(rng.sample(words, rng.randint(1, 3))) + f" {i}"
+            entity = await db.upsert_entity(conn, "song", f"mb:bench:{i}", "musicbrainz", name)
+            await db.upsert_song(conn, entity, None)
+            await db.set_importance_signals(
+                conn, entity, sitelinks=None, release_count=rng.randint(1, 50)
+            )
+            await db.add_names(
+                conn,
+                [(entity, "song", name, normalize(name), "title", None, True, "musicbrainz")],
+                overwrite=False,
+            )
+        await db.refresh_labels(conn, None)
+
+
+def _queries(rng: random.Random, names: list[str], n: int) -> list[str]:
+    out = []
+    for _ in range(n):
+        name = rng.choice(names)
+        kind = rng.random()
+        if kind < 0.5:
+            out.append(name[: rng.randint(1, min(6, len(name)))])  # typing a prefix
+        elif kind < 0.8:
+            out.append(name)
+        else:
+            i = rng.randrange(len(name))
+            out.append(name[:i] + name[i + 1 :] or name)  # a typo
+    return out
+
+
+async def _measure(
+    store: Store, work: Callable[[Store, str], Awaitable[Any]], items: list[str]
+) -> tuple[list[float], float]:
+    """Run ``work`` for each item; return wall latencies (ms) and CPU per item (ms)."""
+    cpu0, pg0 = time.process_time(), _postgres_cpu() if store.is_postgres else 0.0
+    latencies = []
+    for item in items:
+        started = time.perf_counter()
+        await work(store, item)
+        latencies.append((time.perf_counter() - started) * 1000)
+    cpu = time.process_time() - cpu0
+    if store.is_postgres:
+        cpu += _postgres_cpu() - pg0
+    return latencies, cpu * 1000 / len(items)
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def autocomplete(store: Store, query: str) -> None:
+    await resolve(store, query, None, limit=25)
+
+
+async def credits(store: Store, query: str) -> None:
+    # What /credits does: resolve the title (autocomplete already did, once), read the card.
+    matches = await resolve(store, query, ["song", "release", "video"], limit=25)
+    if matches:
+        await cards.credits_view(store, matches[0].ref)
+
+
+async def bench_reads(server: str, names: int, rounds: int, per_round: int) -> dict[str, Any]:
+    work = Path(tempfile.mkdtemp(prefix="lnbench"))
+    sqlite_path = work / "bench.db"
+    started = time.perf_counter()
+    async with Store.open(sqlite_path) as store:
+        await ensure_bundled_loaded(store)
+    if names:
+        await _add_names(sqlite_path, names)
+    url = await _create_db(server)
+    try:
+        async with Store.open(sqlite_path) as lite:
+            await copy_database(lite, parse_database_url(url))
+            name_rows = await lite.fetchall("SELECT name FROM names ORDER BY id")
+            all_names = [str(r[0]) for r in name_rows]
+            songs = await lite.fetchall(
+                "SELECT name FROM entities WHERE kind IN ('song', 'release', 'video') "
+                "AND origin NOT IN ('kpopnet', 'musicbrainz') ORDER BY id"
+            )
+            titles = [str(r[0]) for r in songs]
+        built = time.perf_counter() - started
+        rng = random.Random(7)
+        results: dict[str, dict[str, list[float]]] = {}
+        async with Store.open(sqlite_path) as lite, Store.open(url) as pg:
+            for what, fn, items_of in (
+                ("autocomplete", autocomplete, lambda: _queries(rng, all_names, per_round)),
+                ("credits", credits, lambda: [rng.choice(titles) for _ in range(per_round)]),
+            ):
+                # Warm both (caches, prepared statements), then interleave rounds.
+                warm = items_of()
+                await _measure(lite, fn, warm[:50])
+                await _measure(pg, fn, warm[:50])
+                for _ in range(rounds):
+                    items = items_of()
+                    for name, store in (("sqlite", lite), ("postgresql", pg)):
+                        lat, cpu = await _measure(store, fn, items)
+                        slot = results.setdefault(f"{what} {name}", {"lat": [], "cpu": []})
+                        slot["lat"].extend(lat)
+                        slot["cpu"].append(cpu)
+        out: dict[str, Any] = {"names": len(all_names), "build_s": round(built, 1)}
+        for key, slot in results.items():
+            out[key] = {
+                "p50_ms": round(_p(slot["lat"], 0.50), 2),
+                "p99_ms": round(_p(slot["lat"], 0.99), 2),
+                "cpu_ms_per_op": round(statistics.median(slot["cpu"]), 2),
+            }
+        for what in ("autocomplete", "credits"):
+            out[f"{what} cpu ratio"] = round(
+                out[f"{what} postgresql"]["cpu_ms_per_op"] / out[f"{what} sqlite"]["cpu_ms_per_op"],
+                2,
+            )
+        return out
+    finally:
+        await _drop_db(server, url)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# -- feeds over two processes ---------------------------------------------------------
+class FeedHost:
+    """``count`` feeds on one local server, each answering 304 to its ETag, counting hits."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.hits: dict[int, int] = {}
+        self.runner: web.AppRunner | None = None
+        self.port = 0
+
+    async def handle(self, request: web.Request) -> web.Response:
+        n = int(request.match_info["n"])
+        self.hits[n] = self.hits.get(n, 0) + 1
+        if request.headers.get("If-None-Match") == f'"e{n}"':
+            return web.Response(status=304)
+        return web.Response(status=500)  # the bench only ever asks conditionally
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/feed/{n}.xml", self.handle)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    def url(self, n: int) -> str:
+        return f"http://127.0.0.1:{self.port}/feed/{n}.xml"
+
+
+async def _poll_child(url: str, now: str) -> None:
+    """One process's cycle: poll every due feed it claims; print what it did."""
+    store = await Store.open(url, pool_size=4)
+    fetcher = Fetcher(allow_private=True)
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    try:
+        report = await poll_once(
+            FeedStore(store),
+            fetcher.fetch,
+            default_interval=900,
+            now=datetime.fromisoformat(now),
+            concurrency=32,
+        )
+    finally:
+        await fetcher.close()
+        await store.close()
+    print(
+        json.dumps(
+            {
+                "polled": report.polled,
+                "not_modified": report.not_modified,
+                "claimed_elsewhere": report.claimed_elsewhere,
+                "cpu_s": round(time.process_time() - cpu0, 1),
+                "wall_s": round(time.perf_counter() - wall0, 1),
+            }
+        )
+    )
+
+
+async def bench_feeds(server: str, count: int) -> dict[str, Any]:
+    host = FeedHost(count)
+    await host.start()
+    url = await _create_db(server)
+    try:
+        t0 = datetime.now(UTC)
+        async with Store.open(url) as store:
+            feeds = FeedStore(store)
+            for n in range(count):
+                await feeds.add_subscription(
+                    guild_id=(n + 1) << 22,
+                    channel_id=n + 1,
+                    url=host.url(n),
+                    now=t0,
+                    fetched=FetchState(200, f'"e{n}"', None, f"Feed {n}"),
+                    baseline=[],
+                    next_poll_at=t0 + timedelta(minutes=15),
+                )
+        later = (t0 + timedelta(minutes=16)).isoformat()
+        pg0 = _postgres_cpu()
+        started = time.perf_counter()
+        children = [
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bench.postgres_bench",
+                "--poll-child",
+                url,
+                "--now",
+                later,
+                stdout=subprocess.PIPE,
+            )
+            for _ in range(2)
+        ]
+        outputs = [json.loads((await c.communicate())[0]) for c in children]
+        wall = time.perf_counter() - started
+        return {
+            "feeds": count,
+            "processes": outputs,
+            "wall_s": round(wall, 1),
+            "postgres_cpu_s": round(_postgres_cpu() - pg0, 1),
+            "fetched_once": sum(1 for n in range(count) if host.hits.get(n) == 1),
+            "fetched_twice_or_more": sum(1 for n in range(count) if host.hits.get(n, 0) > 1),
+        }
+    finally:
+        await _drop_db(server, url)
+        if host.runner is not None:
+            await host.runner.cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--postgres", help="a PostgreSQL server URL (LINERNOTES_TEST_POSTGRES_URL)")
+    parser.add_argument("--only", choices=["reads", "feeds"])
+    parser.add_argument("--names", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--per-round", type=int, default=300)
+    parser.add_argument("--feeds", type=int, default=10_000)
+    parser.add_argument("--poll-child", help=argparse.SUPPRESS)
+    parser.add_argument("--now", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.poll_child:
+        asyncio.run(_poll_child(args.poll_child, args.now))
+        return
+    server = args.postgres or os.environ.get("LINERNOTES_TEST_POSTGRES_URL")
+    if not server:
+        parser.error("give --postgres URL (or set LINERNOTES_TEST_POSTGRES_URL)")
+    print(f"load average before: {os.getloadavg()}", flush=True)
+    if args.only in (None, "reads"):
+        result = asyncio.run(bench_reads(server, args.names, args.rounds, args.per_round))
+        print(json.dumps(result, indent=2, ensure_ascii=False), flush=True)
+    if args.only in (None, "feeds"):
+        print(json.dumps(asyncio.run(bench_feeds(server, args.feeds)), indent=2), flush=True)
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
