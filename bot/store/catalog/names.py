@@ -18,7 +18,8 @@ _EXACT_SCAN = 1000
 # Every band of names.band, best first (migration 0010): `band IN (...)` with an ORDER BY on
 # it lets SQLite read the (band, <form>) index band by band and stop at the LIMIT, so the names
 # read are the most important ones, not the first ones in alphabetical order.
-_BANDS = "(7, 6, 5, 4, 3, 2, 1, 0)"
+_BAND_ORDER = (7, 6, 5, 4, 3, 2, 1, 0)
+_BANDS = "(" + ", ".join(map(str, _BAND_ORDER)) + ")"
 _HIT_COLS = (
     "n.entity_id, n.kind, n.name, n.norm, n.is_primary, e.name AS entity_name, e.label, "
     "n.importance"
@@ -70,6 +71,21 @@ async def _names_by_band(
     args: list[Any] = []
     for kind in kinds or (None,):
         where = "" if kind is None else " AND n.kind = ?"
+        if store.dialect.is_postgres:
+            # PostgreSQL does not read an IN list of the index's first column in order, so a
+            # common prefix would read every band's whole range: one arm per band instead,
+            # best first, in the index's order (as SQLite reads the range backwards); the
+            # LIMIT stops reading at the first arms that suffice.
+            bands = []
+            for band in _BAND_ORDER:
+                bands.append(
+                    f"(SELECT n.id, n.band FROM names n WHERE n.band = {band}{where} "
+                    f"AND {condition} ORDER BY n.norm DESC, n.id DESC LIMIT ?)"
+                )
+                args.extend([*([kind] if kind is not None else []), *params, scan or limit])
+            arms.append(f"SELECT * FROM ({' UNION ALL '.join(bands)} LIMIT ?) AS arm")
+            args.append(scan or limit)
+            continue
         arms.append(
             f"SELECT * FROM (SELECT n.id, n.band FROM names n WHERE n.band IN {_BANDS}"
             f"{where} AND {condition} ORDER BY n.band DESC LIMIT ?) AS arm"
