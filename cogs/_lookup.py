@@ -14,18 +14,18 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import NotFoundError, UserError
-from bot.i18n import N_, t
+from bot.core.errors import NotFoundError, UserError
+from bot.core.i18n import N_, t
+from bot.discord_io.render import CHOICES, choice_name
+from bot.discord_io.translator import lang_of
+from bot.discord_io.ui import Pager, send_pages
 from bot.knowledge import search
 from bot.knowledge.entities import EntityKey
 from bot.knowledge.online.lookup import OnlineLookup
 from bot.knowledge.online.picking import Candidate
 from bot.knowledge.search import AmbiguousError, Match
-from bot.render import CHOICES, choice_name
 from bot.store import Store
 from bot.store import catalog as db
-from bot.translator import lang_of
-from bot.ui import Pager, send_pages
 
 log = logging.getLogger(__name__)
 

@@ -8,18 +8,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.embeds import sources_text
-from bot.errors import NotFoundError
-from bot.i18n import t
+from bot.core.errors import NotFoundError
+from bot.core.i18n import t
+from bot.discord_io.embeds import sources_text
+from bot.discord_io.render import Field, clip, make_embed
 from bot.knowledge.ask import Answer, answer, answer_for
 from bot.knowledge.online.lookup import OnlineLookup
 from bot.knowledge.search import Match
-from bot.render import Field, clip, make_embed
 from bot.store import Store
 from cogs._lookup import Picker
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 QUESTION_MAX = 300
 

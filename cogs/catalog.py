@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.embeds import (
+from bot.discord_io.embeds import (
     artist_embed,
     credits_pages,
     references_pages,
@@ -17,17 +17,17 @@ from bot.embeds import (
     song_embed,
     works_pages,
 )
+from bot.discord_io.render import QUERY_MAX
+from bot.discord_io.translator import lang_of
 from bot.knowledge import cards, vocab
 from bot.knowledge.online.lookup import OnlineLookup
 from bot.knowledge.search import Match
-from bot.render import QUERY_MAX
 from bot.store import Store
 from bot.store import catalog as db
-from bot.translator import lang_of
 from cogs._lookup import complete, lookup
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 ROLE_CHOICES = [app_commands.Choice(name=r, value=r) for r in vocab.CHOICE_ROLES]
 RELEASE_KINDS = ("release", "song")

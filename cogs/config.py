@@ -12,17 +12,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import (
+from bot.core.errors import UserError, echo
+from bot.core.i18n import LANGUAGES, N_, pick_lang, t
+from bot.discord_io.checks import (
     MODLOG_PERMISSIONS,
     manage_guild_only,
     missing_bot_permissions,
     posting_permissions,
 )
-from bot.errors import UserError, echo
-from bot.i18n import LANGUAGES, N_, pick_lang, t
-from bot.knowledge import search
-from bot.posting import ModLog
-from bot.render import (
+from bot.discord_io.posting import ModLog
+from bot.discord_io.render import (
     ARCHIVE_DURATIONS,
     QUERY_MAX,
     SHORT_MAX,
@@ -30,13 +29,14 @@ from bot.render import (
     choice_name,
     make_embed,
 )
+from bot.discord_io.translator import lang_of, server_lang
+from bot.knowledge import search
 from bot.store import Store
 from bot.store.guilds import GuildStore
-from bot.translator import lang_of, server_lang
 from cogs._lookup import corrected_note
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 

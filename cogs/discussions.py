@@ -11,28 +11,28 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import metrics
-from bot.checks import MODLOG_PERMISSIONS, missing_bot_permissions
-from bot.dates import parse_day
-from bot.embeds import on_this_day_lines, release_embed, song_embed
-from bot.errors import NotFoundError, UserError
-from bot.i18n import N_, t
+from bot.core import metrics
+from bot.core.dates import parse_day
+from bot.core.errors import NotFoundError, UserError
+from bot.core.i18n import N_, t
+from bot.discord_io.checks import MODLOG_PERMISSIONS, missing_bot_permissions
+from bot.discord_io.embeds import on_this_day_lines, release_embed, song_embed
+from bot.discord_io.posting import UNKNOWN_MESSAGE, ModLog
+from bot.discord_io.render import QUERY_MAX, SHORT_MAX, make_embed, pack_lines
+from bot.discord_io.threads import ThreadOpener
+from bot.discord_io.translator import lang_of, server_lang
+from bot.discord_io.ui import send_pages
 from bot.knowledge import cards
 from bot.knowledge.entities import EntityRef, release_for
 from bot.knowledge.prompts import discussion_prompts
 from bot.knowledge.search import Match
-from bot.posting import UNKNOWN_MESSAGE, ModLog
-from bot.render import QUERY_MAX, SHORT_MAX, make_embed, pack_lines
 from bot.store import Store
 from bot.store.guilds import GuildStore
 from bot.store.posts import make_nonce
-from bot.threads import ThreadOpener
-from bot.translator import lang_of, server_lang
-from bot.ui import send_pages
 from cogs._lookup import complete, lookup
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 

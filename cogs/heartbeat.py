@@ -10,7 +10,7 @@ from discord.ext import commands, tasks
 from bot.store.status import HEARTBEAT_SECONDS
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands, tasks
 
-from bot.i18n import N_, pick_lang, t
+from bot.core.i18n import N_, pick_lang, t
 from bot.store import Store
 from bot.store.guilds import PURGE_GRACE, GuildStore
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 

@@ -11,19 +11,19 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.error_replies import send_error
-from bot.errors import UserError
-from bot.i18n import N_, t
+from bot.core.errors import UserError
+from bot.core.i18n import N_, t
+from bot.discord_io.error_replies import send_error
+from bot.discord_io.render import QUERY_MAX, Field, clip, make_embed
+from bot.discord_io.translator import lang_of, server_lang
 from bot.knowledge import search, suggested, vocab
 from bot.knowledge.entities import EntityKey, entity
-from bot.render import QUERY_MAX, Field, clip, make_embed
 from bot.store import Store
 from bot.store.guilds import GuildStore, Suggestion
-from bot.translator import lang_of, server_lang
 from cogs._lookup import complete
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from discord.ext import tasks
 
-from bot.client import LinerNotesBot
-from bot.discord_urls import apply_discord_urls
-from bot.settings import Settings, load_settings
+from bot.app.client import LinerNotesBot
+from bot.core.settings import Settings, load_settings
+from bot.discord_io.discord_urls import apply_discord_urls
 from bot.store import Store
 from tests.fakediscord import Channel, FakeDiscord, Guild, Member, Permissions
 

@@ -181,7 +181,7 @@ def test_long_operations_show_progress_only_on_a_terminal(tmp_path: Path) -> Non
 
 
 def test_help_names_the_settings_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
-    from bot.cli import main
+    from bot.app.cli import main
 
     for args, names in (
         ([], ["DISCORD_TOKEN", "DATABASE_PATH", "MUSICBRAINZ_CONTACT", "METRICS_ADDR"]),

@@ -62,8 +62,8 @@ def test_no_cog_imports_the_bot_module() -> None:
     offenders = [
         str(path.relative_to(ROOT))
         for path in paths
-        if "bot.client" in imported_modules(path, runtime_only=True)
+        if "bot.app.client" in imported_modules(path, runtime_only=True)
     ]
     assert offenders == []
-    typed = [p for p in paths if "bot.client" in imported_modules(p)]
+    typed = [p for p in paths if "bot.app.client" in imported_modules(p)]
     assert typed, "the cogs name LinerNotesBot for the type checker"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from discord import app_commands
 
-from bot.client import discover_extensions
+from bot.app.client import discover_extensions
 from tests.conftest import Server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +35,7 @@ def test_quick_start_has_run_test_and_no_token_commands_and_ci_runs_the_test_one
 
 def test_every_setting_is_documented() -> None:
     names = re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.M)
-    source = (ROOT / "bot" / "settings.py").read_text()
+    source = (ROOT / "bot" / "core" / "settings.py").read_text()
     used = set(re.findall(r'get\(\s*"([A-Z][A-Z0-9_]+)"', source))
     assert {"DISCORD_TOKEN", "MUSICBRAINZ_CONTACT", "METRICS_ADDR"} <= used
     assert set(names) == used

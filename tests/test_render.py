@@ -1,11 +1,11 @@
-"""The pure helpers of bot/render.py: Discord's limits applied in one place."""
+"""The pure helpers of bot/discord_io/render.py: Discord's limits applied in one place."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot import render
-from bot.render import (
+from bot.discord_io import render
+from bot.discord_io.render import (
     ELLIPSIS,
     Field,
     choice_name,
@@ -15,7 +15,7 @@ from bot.render import (
     pack_lines,
     thread_name,
 )
-from bot.threads import archive_minutes
+from bot.discord_io.threads import archive_minutes
 
 
 def test_clip_keeps_short_text_and_trims_spaces() -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot import __version__
-from bot.errors import ConfigError
-from bot.settings import load_settings
-from bot.useragent import user_agent
+from bot.core.errors import ConfigError
+from bot.core.settings import load_settings
+from bot.core.useragent import user_agent
 
 ROOT = Path(__file__).resolve().parents[1]
 

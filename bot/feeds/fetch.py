@@ -18,6 +18,8 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
+from bot.core.i18n import N_
+from bot.core.useragent import user_agent
 from bot.feeds.errors import (
     BadFeedURL,
     FeedError,
@@ -29,8 +31,6 @@ from bot.feeds.errors import (
     UnreachableHost,
 )
 from bot.feeds.urls import AddressPolicy, validate_url
-from bot.i18n import N_
-from bot.useragent import user_agent
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from bot.core.i18n import N_
 from bot.feeds.errors import HostileFeed, NotAFeed
 from bot.feeds.text import (
     DESCRIPTION_LIMIT,
@@ -27,7 +28,6 @@ from bot.feeds.text import (
     html_to_text,
 )
 from bot.feeds.urls import canonical_url
-from bot.i18n import N_
 
 log = logging.getLogger(__name__)
 

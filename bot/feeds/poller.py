@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from bot.core.i18n import N_
+from bot.core.shards import ShardScope
 from bot.feeds.errors import FeedError, FeedHTTPError
 from bot.feeds.fetch import FetchResult
 from bot.feeds.parse import FeedEntry, ParsedFeed, parse_feed
 from bot.feeds.urls import canonical_url, validate_url
-from bot.i18n import N_
-from bot.shards import ShardScope
 from bot.store.feeds import (
     DEFAULT_CAP_PER_CHANNEL,
     BaselineEntry,

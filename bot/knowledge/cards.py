@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.errors import NotFoundError
-from bot.i18n import N_
+from bot.core.errors import NotFoundError
+from bot.core.i18n import N_
 from bot.knowledge import sources as policy
 from bot.knowledge import vocab
 from bot.knowledge.entities import EntityRef

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.i18n import t
+from bot.core.i18n import t
 from bot.knowledge import cards, vocab, wording
 from bot.knowledge.cards import EntityRef, SourceRef
 from bot.store.core import Store

@@ -26,9 +26,9 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.errors import NotFoundError, UserError, echo
-from bot.hangul import has_jamo_or_syllable, is_choseong_query, jamo_form
-from bot.i18n import N_
+from bot.core.errors import NotFoundError, UserError, echo
+from bot.core.hangul import has_jamo_or_syllable, is_choseong_query, jamo_form
+from bot.core.i18n import N_
 from bot.knowledge.entities import EntityKey, EntityRef
 from bot.knowledge.normalize import dice, fts_phrase, normalize, similarity, trigrams
 from bot.store import catalog as db

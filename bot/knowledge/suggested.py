@@ -10,8 +10,8 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import quote, urlsplit
 
-from bot.errors import NotFoundError, UserError
-from bot.i18n import N_
+from bot.core.errors import NotFoundError, UserError
+from bot.core.i18n import N_
 from bot.knowledge import search, vocab
 from bot.knowledge import sources as source_policy
 from bot.knowledge.entities import EntityKey, EntityRef, entity

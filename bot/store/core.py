@@ -24,7 +24,7 @@ from typing import Any, TypeVar, cast
 
 import aiosqlite
 
-from bot.errors import StoreError
+from bot.core.errors import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.errors import UserError
-from bot.shards import ShardScope
+from bot.core.errors import UserError
+from bot.core.shards import ShardScope
 from bot.store.core import Store, chunks
 from bot.store.feed_rows import (
     BaselineEntry,

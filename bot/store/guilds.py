@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.shards import ShardScope
+from bot.core.shards import ShardScope
 from bot.store.core import Store, utcnow
 
 # Declared defaults: a key missing from guild_settings has this value.

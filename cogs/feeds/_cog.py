@@ -12,33 +12,33 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import metrics
-from bot.checks import manage_guild_only, missing_bot_permissions, posting_permissions
-from bot.embeds import review_post_embed
-from bot.errors import UserError
+from bot.core import metrics
+from bot.core.errors import UserError
+from bot.core.i18n import N_, t, tn
+from bot.core.settings import Settings
+from bot.core.shards import ShardScope
+from bot.core.useragent import user_agent
+from bot.discord_io.checks import manage_guild_only, missing_bot_permissions, posting_permissions
+from bot.discord_io.embeds import review_post_embed
+from bot.discord_io.render import QUERY_MAX, URL_MAX, choice_name, clip, make_embed, pack_lines
+from bot.discord_io.translator import lang_of, server_lang
+from bot.discord_io.ui import send_pages
 from bot.feeds.errors import FeedError
 from bot.feeds.fetch import Fetcher
 from bot.feeds.parse import parse_feed
 from bot.feeds.poller import backfill, candidates, follow, poll_once
 from bot.feeds.urls import canonical_url, validate_url
-from bot.i18n import N_, t, tn
 from bot.knowledge import search
 from bot.knowledge.entities import EntityKey, entity
 from bot.knowledge.linking import alias_index
 from bot.knowledge.reviews import review_linker
-from bot.render import QUERY_MAX, URL_MAX, choice_name, clip, make_embed, pack_lines
-from bot.settings import Settings
-from bot.shards import ShardScope
 from bot.store import Store
 from bot.store.feeds import DEFAULT_CAP_PER_CHANNEL, FeedRow, FeedStore
 from bot.store.guilds import GuildStore
-from bot.translator import lang_of, server_lang
-from bot.ui import send_pages
-from bot.useragent import user_agent
 from cogs.feeds._delivery import Delivery
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Delivering queued reviews: sent once each (nonce), with their thread, or held and reported.
 
 Each row follows the protocol in ``bot/store/posts.py``; where it goes is a
-``DeliveryTarget`` (``bot/posting.py``).
+``DeliveryTarget`` (``bot/discord_io/posting.py``).
 """
 
 from __future__ import annotations
@@ -13,23 +13,23 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.checks import missing_bot_permissions, posting_permissions
-from bot.embeds import review_post_embed
-from bot.i18n import N_, t
+from bot.core.i18n import N_, t
+from bot.discord_io.checks import missing_bot_permissions, posting_permissions
+from bot.discord_io.embeds import review_post_embed
+from bot.discord_io.posting import UNKNOWN_MESSAGE, DeliveryTarget, ModLog, Outgoing, Sent
+from bot.discord_io.render import MESSAGE_LIMIT, clip
+from bot.discord_io.threads import archive_minutes
+from bot.discord_io.translator import server_lang
 from bot.knowledge.entities import entity, release_for, releases_of_song
 from bot.knowledge.prompts import discussion_prompts
 from bot.knowledge.reviews import first_of, store_review
-from bot.posting import UNKNOWN_MESSAGE, DeliveryTarget, ModLog, Outgoing, Sent
-from bot.render import MESSAGE_LIMIT, clip
 from bot.store import Store
 from bot.store.feeds import FeedRow, FeedStore, OutboxRow
 from bot.store.guilds import GuildStore
 from bot.store.posts import ReviewPost
-from bot.threads import archive_minutes
-from bot.translator import server_lang
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 

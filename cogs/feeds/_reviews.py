@@ -6,13 +6,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.embeds import reviews_pages
-from bot.i18n import t
+from bot.core.i18n import t
+from bot.discord_io.embeds import reviews_pages
+from bot.discord_io.render import QUERY_MAX
+from bot.discord_io.translator import lang_of
+from bot.discord_io.ui import send_pages
 from bot.knowledge import cards, search
-from bot.render import QUERY_MAX
 from bot.store import Store
-from bot.translator import lang_of
-from bot.ui import send_pages
 from cogs._lookup import complete, lookup
 
 REVIEW_KINDS = ("release", "song", "video", "artist")

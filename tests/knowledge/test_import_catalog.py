@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import DataFileError
+from bot.core.errors import DataFileError
 from bot.knowledge.importers import (
     CatalogError,
     bundled_catalog_dir,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import DataFileError
+from bot.core.errors import DataFileError
 from bot.knowledge.importers import import_catalog, import_kpopnet
 from bot.store import Store
 from bot.store import catalog as db

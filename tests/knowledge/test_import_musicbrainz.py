@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.errors import DataFileError, NotFoundError
+from bot.core.errors import DataFileError, NotFoundError
 from bot.knowledge import cards
 from bot.knowledge.importers import (
     MusicBrainzError,

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from bot.embeds import release_embed
-from bot.errors import NotFoundError
+from bot.core.errors import NotFoundError
+from bot.discord_io.embeds import release_embed
 from bot.knowledge import cards
 from bot.knowledge.importers import import_catalog, import_musicbrainz
 from bot.knowledge.importers.wikidata import facts_from_entity, store_facts

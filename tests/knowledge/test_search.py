@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import NotFoundError
+from bot.core.errors import NotFoundError
 from bot.knowledge.entities import EntityKey
 from bot.knowledge.search import AmbiguousError, resolve, resolve_one
 from bot.store import Store

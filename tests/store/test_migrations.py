@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import StoreError
+from bot.core.errors import StoreError
 from bot.store import Migration, Store, bundled_migrations
 from bot.store.core import split_statements
 

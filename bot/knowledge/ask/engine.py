@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import re
 
-from bot.errors import echo
+from bot.core.errors import echo
 from bot.knowledge.ask import answers, chains, checks
 from bot.knowledge.ask.finding import Found, exact_spans, find, others
 from bot.knowledge.ask.intents import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.errors import echo
+from bot.core.errors import echo
 from bot.knowledge.ask.intents import Intent
 from bot.knowledge.ask.model import Answer, declined
 from bot.knowledge.ask.parsing import _clean_token, is_filler

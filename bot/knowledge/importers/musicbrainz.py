@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.errors import NotFoundError, UserError
+from bot.core.errors import NotFoundError, UserError
 from bot.knowledge import vocab
 from bot.knowledge.importers.report import CatalogError, ImportReport, display_path
 from bot.knowledge.normalize import has_hangul, normalize

@@ -13,8 +13,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.errors import UserError
-from bot.i18n import N_
+from bot.core.errors import UserError
+from bot.core.i18n import N_
 from bot.knowledge.online.limiter import RateLimiter, shared_limiter
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from bot.errors import NotFoundError
-from bot.i18n import N_
+from bot.core.errors import NotFoundError
+from bot.core.i18n import N_
 from bot.knowledge.importers import wikidata as wd_import
 from bot.knowledge.importers.musicbrainz import import_musicbrainz_documents
 from bot.knowledge.normalize import normalize

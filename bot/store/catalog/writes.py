@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.hangul import choseong_form, jamo_form
+from bot.core.hangul import choseong_form, jamo_form
 from bot.store.catalog import provenance
 from bot.store.catalog.rows import (
     ENTITY_KINDS,

@@ -11,10 +11,10 @@ from typing import Any
 import discord
 from discord.channel import ThreadWithMessage
 
-from bot.checks import missing_bot_permissions, posting_permissions
-from bot.errors import UserError
-from bot.i18n import N_
-from bot.render import (
+from bot.core.errors import UserError
+from bot.core.i18n import N_
+from bot.discord_io.checks import missing_bot_permissions, posting_permissions
+from bot.discord_io.render import (
     ARCHIVE_DURATIONS,
     MESSAGE_LIMIT,
     ArchiveMinutes,

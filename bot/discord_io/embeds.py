@@ -7,7 +7,8 @@ from datetime import date
 
 import discord
 
-from bot.i18n import N_, t, tn
+from bot.core.i18n import N_, t, tn
+from bot.discord_io.render import Field, clip, link, make_embed, pack_lines
 from bot.knowledge import vocab, wording
 from bot.knowledge.cards import (
     ArtistCard,
@@ -23,7 +24,6 @@ from bot.knowledge.cards import (
     VideoInfo,
     WorksView,
 )
-from bot.render import Field, clip, link, make_embed, pack_lines
 from bot.store.posts import ReviewPost
 
 SOURCE_FOOTER = N_(

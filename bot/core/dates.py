@@ -6,8 +6,8 @@ import calendar
 import re
 from datetime import date
 
-from bot.errors import UserError, echo
-from bot.i18n import N_
+from bot.core.errors import UserError, echo
+from bot.core.i18n import N_
 
 _MONTHS = {
     name.lower(): number

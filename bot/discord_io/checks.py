@@ -8,7 +8,7 @@ from typing import TypeVar
 import discord
 from discord import app_commands
 
-from bot.i18n import N_
+from bot.core.i18n import N_
 
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ import discord.gateway
 import discord.http
 import yarl
 
-from bot.settings import Settings
+from bot.core.settings import Settings
 
 
 def apply_discord_urls(settings: Settings) -> None:

@@ -19,21 +19,22 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
-from bot import __version__, metrics
-from bot.error_replies import describe_error, send_error
-from bot.errors import ConfigError
-from bot.i18n import pick_lang
+from bot import __version__
+from bot.core import metrics
+from bot.core.errors import ConfigError
+from bot.core.i18n import pick_lang
+from bot.core.settings import Settings
+from bot.core.shards import ShardScope
+from bot.core.useragent import user_agent
+from bot.discord_io.error_replies import describe_error, send_error
+from bot.discord_io.threads import ThreadOpener
+from bot.discord_io.translator import CatalogueTranslator, lang_of
 from bot.knowledge.online.lookup import OnlineLookup
 from bot.knowledge.online.musicbrainz import MusicBrainzClient
 from bot.knowledge.online.wikidata import WikidataClient
-from bot.settings import Settings
-from bot.shards import ShardScope
 from bot.store import Store
 from bot.store.guilds import GuildStore
 from bot.store.status import Heartbeat, StatusStore
-from bot.threads import ThreadOpener
-from bot.translator import CatalogueTranslator, lang_of
-from bot.useragent import user_agent
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
-from bot.errors import ConfigError, LinerNotesError, StoreError, UserError
-from bot.logsetup import configure_logging
-from bot.settings import Settings, load_settings
+from bot.app.logsetup import configure_logging
+from bot.core.errors import ConfigError, LinerNotesError, StoreError, UserError
+from bot.core.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -279,7 +279,7 @@ async def _migrate(settings: Settings) -> int:
 async def _status(settings: Settings) -> int:
     from datetime import UTC, datetime
 
-    from bot.status_report import build_report
+    from bot.app.status_report import build_report
     from bot.store import Store
     from bot.store.status import StatusStore
 
@@ -299,7 +299,7 @@ async def _status(settings: Settings) -> int:
 
 
 async def _backup(settings: Settings, target: Path) -> int:
-    from bot.progress import progress_bar
+    from bot.app.progress import progress_bar
     from bot.store import Store
 
     if not settings.database_path.exists():
@@ -318,13 +318,13 @@ RETRY_MAX_SECONDS = 300.0
 
 async def _run_bot(settings: Settings) -> int:
     """Run the bot until a signal; keep trying while Discord cannot be reached."""
-    from bot.client import (
+    from bot.app.client import (
         NETWORK_ERRORS,
         LinerNotesBot,
         connection_problem,
         shard_refusal,
     )
-    from bot.discord_urls import apply_discord_urls
+    from bot.discord_io.discord_urls import apply_discord_urls
 
     apply_discord_urls(settings)
     loop = asyncio.get_running_loop()
@@ -398,8 +398,8 @@ def _login_failure() -> type[Exception]:
 async def _sync(settings: Settings, guild_id: int | None) -> int:
     import discord
 
-    from bot.client import LinerNotesBot
-    from bot.discord_urls import apply_discord_urls
+    from bot.app.client import LinerNotesBot
+    from bot.discord_io.discord_urls import apply_discord_urls
 
     apply_discord_urls(settings)
     bot = LinerNotesBot(settings)
@@ -437,6 +437,8 @@ async def _open_loaded(settings: Settings) -> Any:
 
 
 async def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app.progress import progress_bar
+    from bot.core.useragent import user_agent
     from bot.knowledge.importers import bundled
     from bot.knowledge.importers.kpopnet import import_kpopnet
     from bot.knowledge.importers.musicbrainz import (
@@ -444,9 +446,7 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
         import_musicbrainz,
         import_musicbrainz_documents,
     )
-    from bot.progress import progress_bar
     from bot.store import Store
-    from bot.useragent import user_agent
 
     async with Store.open(settings.database_path) as store:
         if args.source == "catalog":
@@ -485,10 +485,10 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _import_dump(store: Any, args: argparse.Namespace) -> Any:
+    from bot.app.progress import progress_bar
     from bot.knowledge.importers.musicbrainz_dump import Scope, import_musicbrainz_dump
     from bot.knowledge.importers.streaming import file_key
     from bot.knowledge.importers.wikidata_dump import import_wikidata_dump
-    from bot.progress import progress_bar
     from bot.store import imports
 
     if not args.file.is_file():
@@ -554,11 +554,11 @@ async def _audit(settings: Settings) -> int:
 async def _feed_preview(settings: Settings, source: str) -> int:
     import json
 
+    from bot.core.useragent import user_agent
     from bot.feeds.fetch import Fetcher
     from bot.feeds.preview import preview
     from bot.knowledge.linking import alias_index
     from bot.knowledge.reviews import review_linker
-    from bot.useragent import user_agent
 
     async with await _open_loaded(settings) as store:
         fetcher = Fetcher(

@@ -25,7 +25,7 @@ from babel.messages.pofile import read_po
 
 log = logging.getLogger(__name__)
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locales"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locales"
 SOURCE_LANGUAGE = "en"
 # The languages the bot speaks, with their own names (shown by /config language).
 LANGUAGES: dict[str, str] = {"en": "English", "ko": "한국어"}

@@ -1,6 +1,6 @@
 """Keep the message catalogues in step with the code: extract, update, and count what is translated.
 
-``python -m bot.catalogues check`` says whether ``locales/en.po`` lists every message
+``python -m bot.app.catalogues check`` says whether ``locales/en.po`` lists every message
 the code shows (and how much of each language is translated); ``update`` rewrites ``en.po`` from
 the code and merges it into every other language's ``.po`` (new messages arrive untranslated,
 messages the code no longer shows are dropped). See CONTRIBUTING.md, "Translations".
@@ -22,15 +22,15 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from bot import i18n
-from bot.i18n import LANGUAGES, SOURCE_LANGUAGE
+from bot.core import i18n
+from bot.core.i18n import LANGUAGES, SOURCE_LANGUAGE
 
-PACKAGE_ROOT = Path(__file__).resolve().parent
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 # What marks a message in code: t(message, lang), tn(singular, plural, n, lang), N_(message).
 KEYWORDS = {"t": (1,), "tn": (1, 2), "N_": None}
 HEADER = (
     '# Liner Notes messages. The id is the English text; see CONTRIBUTING.md, "Translations".\n'
-    "# Update with: python -m bot.catalogues update"
+    "# Update with: python -m bot.app.catalogues update"
 )
 STABLE_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 Message = tuple[str | None, str | tuple[str, str]]  # (context, id or (singular, plural))
@@ -57,9 +57,9 @@ def _order(message: Message) -> tuple[str, str]:
 
 async def tree_messages() -> list[Message]:
     """Return every command-tree string, read from a bot with every cog loaded (offline)."""
-    from bot.client import LinerNotesBot
-    from bot.settings import load_settings
-    from bot.translator import command_strings
+    from bot.app.client import LinerNotesBot
+    from bot.core.settings import load_settings
+    from bot.discord_io.translator import command_strings
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(env={"DATABASE_PATH": str(Path(tmp) / "x.db")}, env_file=None)
@@ -142,7 +142,7 @@ def coverage(lang: str, wanted: set[tuple[str | None, str]]) -> Coverage:
 
 def main(argv: list[str] | None = None) -> int:
     """Check or update the catalogues; print each language's translated share."""
-    parser = argparse.ArgumentParser(prog="python -m bot.catalogues")
+    parser = argparse.ArgumentParser(prog="python -m bot.app.catalogues")
     parser.add_argument("action", choices=("check", "update"))
     args = parser.parse_args(argv)
     messages = sorted(set(code_messages()) | set(asyncio.run(tree_messages())), key=_order)

@@ -17,12 +17,12 @@ from typing import Any, ClassVar
 
 import discord
 
-from bot.i18n import t
-from bot.render import ArchiveMinutes, thread_name
+from bot.core.i18n import t
+from bot.discord_io.render import ArchiveMinutes, thread_name
+from bot.discord_io.threads import forum_post, message_thread
+from bot.discord_io.translator import server_lang
 from bot.store.guilds import GuildStore
 from bot.store.posts import ReviewPost
-from bot.threads import forum_post, message_thread
-from bot.translator import server_lang
 
 log = logging.getLogger(__name__)
 

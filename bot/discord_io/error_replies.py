@@ -14,10 +14,10 @@ import secrets
 import discord
 from discord import app_commands
 
-from bot.errors import NotFoundError, UserError, echo
-from bot.i18n import t
-from bot.render import MESSAGE_LIMIT, clip
-from bot.translator import lang_of
+from bot.core.errors import NotFoundError, UserError, echo
+from bot.core.i18n import t
+from bot.discord_io.render import MESSAGE_LIMIT, clip
+from bot.discord_io.translator import lang_of
 
 log = logging.getLogger(__name__)
 

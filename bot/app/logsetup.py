@@ -33,7 +33,7 @@ class OneLineReconnect(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the reconnect record in place; let every record through."""
         if str(record.msg).startswith("Attempting a reconnect") and record.exc_info:
-            from bot.client import connection_problem
+            from bot.app.client import connection_problem
 
             error = record.exc_info[1]
             reason = connection_problem(error) if error is not None else "unknown reason"

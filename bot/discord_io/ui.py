@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.i18n import t
-from bot.translator import lang_of
+from bot.core.i18n import t
+from bot.discord_io.translator import lang_of
 
 PAGE_TIMEOUT = 180.0
 
