@@ -1,8 +1,8 @@
 """Write validated catalog entries, in steps: index ids, check them, write, delete the stale.
 
-``importers/catalog.py`` parses and validates the files; ``write_entries`` runs inside its one
-transaction, so a problem found here (an unknown id, a person listed as a group) still
-changes nothing.
+``importers/catalog.py`` parses and validates the files (against ``catalog_spec.py``);
+``write_entries`` runs inside its one transaction, so a problem found here (an unknown id, a
+person listed as a group) still changes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.knowledge import sources as source_policy
 from bot.knowledge import vocab
-from bot.knowledge.importers.catalog import (
+from bot.knowledge.importers.catalog_spec import (
     ENTITY_TABLES,
     SOURCED_ATTRIBUTES,
     SPECS,
