@@ -76,7 +76,9 @@ class Picker(discord.ui.View):
         )
         return False
 
-    @discord.ui.select(placeholder="Which one did you mean?", min_values=1, max_values=1)
+    @discord.ui.select(
+        cls=discord.ui.Select, placeholder="Which one did you mean?", min_values=1, max_values=1
+    )
     async def choose(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
         """Show the chosen entry."""
         match = self.candidates[select.values[0]]

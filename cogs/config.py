@@ -128,7 +128,8 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         self.bot = bot
         self.store = store
         self.guilds = GuildStore(store)
-        self.modlog = ModLog(self.guilds)
+        # Not `self.modlog`: that name is the /config modlog command.
+        self.mod_log = ModLog(self.guilds)
         super().__init__()
 
     # -- helpers -------------------------------------------------------------------
@@ -162,7 +163,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         shown = {
             name: value if isinstance(value, str) else value(lang) for name, value in fields.items()
         }
-        await self.modlog.tell(
+        await self.mod_log.tell(
             guild,
             t(
                 "⚙️ {user} changed the configuration: {what}.",
@@ -205,7 +206,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
                     " — by {user}, {date}",
                     lang,
                     user=f"<@{setting.changed_by}>",
-                    date=setting.changed_at[:10],
+                    date=(setting.changed_at or "")[:10],
                 )
                 if setting.changed_by
                 else (t(" — default", lang) if setting.is_default else "")
@@ -342,9 +343,9 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         mode="One thread per review, or reviews join their release's thread",
     )
     @app_commands.choices(
-        archive=[app_commands.Choice(name=label, value=m) for m, label in ARCHIVE_LABELS.items()],
-        mode=[app_commands.Choice(name=m, value=m) for m in THREAD_MODES],
+        archive=[app_commands.Choice(name=label, value=m) for m, label in ARCHIVE_LABELS.items()]
     )
+    @app_commands.choices(mode=[app_commands.Choice(name=m, value=m) for m in THREAD_MODES])
     @manage_guild_only()
     async def threads(
         self,

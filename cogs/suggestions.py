@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
@@ -85,7 +85,9 @@ class SuggestionModal(discord.ui.Modal):
         values = {k: str(v.value).strip() for k, v in self.inputs.items()}
         await self.cog.submit(interaction, self.kind, self.subject, values)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    async def on_error(  # type: ignore[override]  # discord.py's Modal drops View's `item`
+        self, interaction: discord.Interaction, error: Exception
+    ) -> None:
         """Answer validation errors like any command error."""
         await send_error(interaction, error)
 
@@ -109,14 +111,14 @@ class Decision(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> Decision:
         """Rebuild the button from its custom_id."""
         return cls(match["verb"], int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Hand the click to the cog."""
-        cog = interaction.client.get_cog("Suggestions")
+        cog = cast("commands.Bot", interaction.client).get_cog("Suggestions")
         assert isinstance(cog, Suggestions)
         try:
             await cog.decide(interaction, self.suggestion_id, self.verb == "approve")

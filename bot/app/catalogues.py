@@ -33,7 +33,7 @@ HEADER = (
     "# Update with: python -m bot.app.catalogues update"
 )
 STABLE_DATE = datetime(2026, 1, 1, tzinfo=UTC)
-Message = tuple[str | None, str | tuple[str, str]]  # (context, id or (singular, plural))
+Message = tuple[str | None, str | tuple[str, ...]]  # (context, id or (singular, plural))
 
 
 def code_messages() -> list[Message]:
@@ -135,7 +135,7 @@ def coverage(lang: str, wanted: set[tuple[str | None, str]]) -> Coverage:
     done = {
         (m.context, m.id if isinstance(m.id, str) else m.id[0])
         for m in _read(lang)
-        if m.id and not m.fuzzy and (all(m.string) if isinstance(m.id, tuple) else m.string)
+        if m.id and not m.fuzzy and (all(m.string or ()) if isinstance(m.id, tuple) else m.string)
     }
     return Coverage(lang, len(wanted), len(wanted & done))
 

@@ -154,7 +154,8 @@ class LinerNotesBot(commands.AutoShardedBot):
             # discord.py waits this long after the last GUILD_CREATE before READY.
             guild_ready_timeout=guild_ready_timeout,
             shard_count=settings.shard_count,
-            shard_ids=list(settings.shard_ids) if settings.shard_ids is not None else None,
+            # discord.py's option type says list[int]; None (its default) means every shard.
+            shard_ids=list(settings.shard_ids) if settings.shard_ids is not None else None,  # type: ignore[arg-type]
         )
         self.settings = settings
         self._max_concurrency: int | None = None

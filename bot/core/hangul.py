@@ -75,7 +75,7 @@ def has_jamo_or_syllable(norm: str) -> bool:
 
 def jamo_form(norm: str) -> str | None:
     """Return the text spelled key by key ("봄날" -> "ㅂㅗㅁㄴㅏㄹ"); None without Hangul."""
-    out = []
+    out: list[str] = []
     hangul = False
     for ch in norm:
         parts = _syllable(ch)

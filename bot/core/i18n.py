@@ -77,7 +77,7 @@ def catalogue(lang: str) -> Catalogue:
             forms = tuple(message.string or ())
             if forms and all(forms):
                 plural[(message.context, message.id[0])] = forms
-        elif message.string:
+        elif isinstance(message.string, str) and message.string:
             singular[(message.context, message.id)] = message.string
     return Catalogue(lang, singular, plural)
 

@@ -150,7 +150,10 @@ class ForumTarget(DeliveryTarget):
         def ours(thread: discord.Thread) -> bool:
             created = thread.created_at
             return (
-                thread.name == name and thread.owner_id == me and bool(created) and created >= since
+                thread.name == name
+                and thread.owner_id == me
+                and created is not None
+                and created >= since
             )
 
         for thread in self.channel.threads:

@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Sequence
 
 import discord
+from discord.utils import MISSING
 
 from bot.core.i18n import t
 from bot.discord_io.translator import lang_of
@@ -91,22 +92,23 @@ async def send_pages(
 
     ``content`` is a line above the embed (e.g. which name is shown for a misspelt one).
     """
-    extra = {"content": content} if content else {}
+    # Without a line, no content at all (discord.py leaves out a MISSING argument).
+    line = content or MISSING
     if len(pages) <= 1:
         if interaction.response.is_done():
-            await interaction.followup.send(embeds=list(pages[:1]), ephemeral=ephemeral, **extra)
+            await interaction.followup.send(line, embeds=list(pages[:1]), ephemeral=ephemeral)
         else:
             await interaction.response.send_message(
-                embeds=list(pages[:1]), ephemeral=ephemeral, **extra
+                line, embeds=list(pages[:1]), ephemeral=ephemeral
             )
         return
     view = Pager(pages, interaction.user.id, lang=lang_of(interaction))
     if interaction.response.is_done():
         view.message = await interaction.followup.send(
-            embed=pages[0], view=view, ephemeral=ephemeral, wait=True, **extra
+            line, embed=pages[0], view=view, ephemeral=ephemeral, wait=True
         )
     else:
         await interaction.response.send_message(
-            embed=pages[0], view=view, ephemeral=ephemeral, **extra
+            line, embed=pages[0], view=view, ephemeral=ephemeral
         )
         view.message = await interaction.original_response()

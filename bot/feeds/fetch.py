@@ -190,7 +190,7 @@ class Fetcher:
                 resolver=_CheckingResolver(self.policy),
                 limit=self._connection_limit,
                 ttl_dns_cache=60,
-                family=0,
+                family=socket.AF_UNSPEC,
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,

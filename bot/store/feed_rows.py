@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -66,7 +67,7 @@ class FeedRow:
         return self.disabled_reason is not None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> FeedRow:
+    def from_row(cls, row: sqlite3.Row | Mapping[str, Any]) -> FeedRow:
         """Build from a ``feeds`` row."""
         return cls(
             id=row["id"],
@@ -107,7 +108,7 @@ class Subscription:
     created_by: int | None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Subscription:
+    def from_row(cls, row: sqlite3.Row | Mapping[str, Any]) -> Subscription:
         """Build from a ``feed_subscriptions`` row."""
         return cls(
             id=row["id"],
@@ -215,7 +216,7 @@ class OutboxRow:
     sent_at: datetime | None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> OutboxRow:
+    def from_row(cls, row: sqlite3.Row | Mapping[str, Any]) -> OutboxRow:
         """Build from a ``feed_outbox`` row joined with its subscription."""
         return cls(
             id=row["id"],

@@ -336,6 +336,7 @@ class GuildStore:
                 (guild_id, kind, run_key),
             )
             row = await cursor.fetchone()
+        assert row is not None  # the row was just inserted or already there
         return ScheduledPost(*row)
 
     async def mark_post_attempt(self, guild_id: int, kind: str, run_key: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,7 +41,7 @@ class Heartbeat:
     stopped_at: datetime | None = None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Heartbeat:
+    def from_row(cls, row: sqlite3.Row | Mapping[str, Any]) -> Heartbeat:
         """Build from a ``heartbeat`` row."""
         return cls(
             written_at=datetime.fromisoformat(row["written_at"]),

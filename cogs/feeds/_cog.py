@@ -213,8 +213,8 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         artist_key = None
         artist_label = None
         if artist:
-            found = await search.resolve_one(self.store, artist, ["artist"])
-            artist_key, artist_label = found.value, found.label
+            match = await search.resolve_one(self.store, artist, ["artist"])
+            artist_key, artist_label = match.value, match.label
         interval = None
         if every_minutes is not None:
             interval = int(every_minutes) * 60

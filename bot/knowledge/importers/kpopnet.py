@@ -209,10 +209,10 @@ async def import_kpopnet(
         fixed: dict[tuple[str, str], int] = {}
         by_id = {item["id"]: item for item in (*groups, *idols)}
         for fix in fixes:
-            item = by_id.get(fix.kpopnet)
-            if item is None or (item.get(fix.field) or "") != fix.wrong:
+            fixing = by_id.get(fix.kpopnet)
+            if fixing is None or (fixing.get(fix.field) or "") != fix.wrong:
                 continue
-            item[fix.field] = fix.right or None
+            fixing[fix.field] = fix.right or None
             fixed[(fix.kpopnet, fix.field)] = await db.upsert_source(
                 conn, fix.key, CORRECTION_ORIGIN, fix.url, fix.outlet, fix.note
             )
@@ -282,8 +282,10 @@ async def import_kpopnet(
             if row is not None and int(row[0]) != target:
                 await db.merge_entity(conn, int(row[0]), target)
 
-        names: list[tuple[int, str, str, str, str, str | None, bool, str]] = []
-        sources, external_rows, memberships = [], [], []
+        names: list[db.NameInsert] = []
+        sources: list[db.EntitySourceInsert] = []
+        external_rows: list[db.ExternalIdInsert] = []
+        memberships: list[db.MembershipInsert] = []
         for kind, items in (("group", groups), ("person", idols)):
             for item in items:
                 entity_id = ids[item["id"]]
@@ -339,7 +341,7 @@ async def import_kpopnet(
                     if norm and norm not in seen:
                         seen.add(norm)
                         names.append(
-                            (
+                            db.NameInsert(
                                 entity_id,
                                 "artist",
                                 text,
@@ -350,9 +352,9 @@ async def import_kpopnet(
                                 ORIGIN,
                             )
                         )
-                sources.append((entity_id, profile[item["id"]], ORIGIN))
+                sources.append(db.EntitySourceInsert(entity_id, profile[item["id"]], ORIGIN))
                 if not own:
-                    external_rows.append((ORIGIN, item["id"], entity_id, ORIGIN))
+                    external_rows.append(db.ExternalIdInsert(ORIGIN, item["id"], entity_id, ORIGIN))
         for group in groups:
             for member in group.get("members") or []:
                 person = ids.get(member.get("idol_id", ""))
@@ -360,7 +362,7 @@ async def import_kpopnet(
                     continue
                 current = member.get("current")
                 memberships.append(
-                    (
+                    db.MembershipInsert(
                         person,
                         ids[group["id"]],
                         None,

@@ -131,7 +131,9 @@ class _Writer:
             entity_id, created = await db.ensure_entity(self.conn, kind, f"mb:{mbid}", ORIGIN, name)
             self.origins[entity_id] = ORIGIN
             self.external[mbid] = entity_id
-            await db.add_external_ids(self.conn, [("musicbrainz", mbid, entity_id, ORIGIN)])
+            await db.add_external_ids(
+                self.conn, [db.ExternalIdInsert("musicbrainz", mbid, entity_id, ORIGIN)]
+            )
             if created:
                 self.counts[kind] += 1
                 await self.add_names(entity_id, kind, [(name, True)])
@@ -160,11 +162,11 @@ class _Writer:
         aliases: Iterable[dict[str, Any]] = (),
     ) -> None:
         base = "stage" if kind == "artist" else "title"
-        rows = []
+        rows: list[db.NameInsert] = []
         for text, primary in names:
             ko = has_hangul(text)
             rows.append(
-                (
+                db.NameInsert(
                     entity_id,
                     kind,
                     text,
@@ -176,15 +178,16 @@ class _Writer:
                 )
             )
         for alias in aliases:
-            text = alias.get("name") if isinstance(alias, dict) else None
-            if not isinstance(text, str):
+            alias_name = alias.get("name") if isinstance(alias, dict) else None
+            if not isinstance(alias_name, str):
                 continue
+            text = alias_name
             type_ = vocab.MUSICBRAINZ_NAME_TYPES.get(str(alias.get("type") or "").lower(), "hint")
             locale = str(alias.get("locale") or "")[:2] or None
             if has_hangul(text):
                 type_, locale = ("hangul" if type_ != "legal" else "legal"), "ko"
             rows.append(
-                (
+                db.NameInsert(
                     entity_id,
                     kind,
                     text,
@@ -219,7 +222,7 @@ class _Writer:
             names.append((data["sort-name"], False))
         await self.add_names(entity_id, "artist", names, data.get("aliases") or [])
         source = await self.source("artist", mbid, name)
-        await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
+        await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         await provenance.set_attribute_sources(
             self.conn,
             "artist",
@@ -234,7 +237,7 @@ class _Writer:
     async def artist_credits(self, data: dict[str, Any], source: int) -> None:
         """Credit an artist on the recordings its page relates it to (producer of …)."""
         for rel in data.get("relations") or []:
-            recording = rel.get("recording") if isinstance(rel, dict) else None
+            recording: Any = rel.get("recording") if isinstance(rel, dict) else None
             if rel.get("target-type") != "recording" or not (recording or {}).get("id"):
                 continue
             kind = "video" if recording.get("video") is True else "song"
@@ -248,14 +251,14 @@ class _Writer:
                     self.conn, subject, None, "music video", None, None, None, fill_only=True
                 )
             src = await self.source("recording", recording["id"], recording.get("title"))
-            await db.add_entity_sources(self.conn, [(subject, src, ORIGIN)])
+            await db.add_entity_sources(self.conn, [db.EntitySourceInsert(subject, src, ORIGIN)])
             await self.credit(kind, subject, {**rel, "artist": data}, source)
 
     async def performers(
         self, subject: int, credits: Any, source: int, subject_kind: str | None = None
     ) -> None:
         """Add the artist credit as performers; artists after "feat." are featured artists."""
-        rows = []
+        rows: list[db.PerformerInsert] = []
         featuring = False
         for position, credit in enumerate(credits or [], start=1):
             artist = credit.get("artist") or {}
@@ -273,7 +276,7 @@ class _Writer:
             joiner = str(credit.get("joinphrase") or "").strip().lower() + " "
             featuring = featuring or any(joiner.startswith(f) for f in FEATURING)
             rows.append(
-                (
+                db.PerformerInsert(
                     subject,
                     position,
                     artist_id,
@@ -296,7 +299,7 @@ class _Writer:
         await db.add_credits(
             self.conn,
             [
-                (
+                db.CreditInsert(
                     subject_kind,
                     subject,
                     artist_id,
@@ -319,7 +322,7 @@ class _Writer:
         entity_id = await self.entity(kind, mbid, title, full=True)
         await self.replace(entity_id)
         source = await self.source("recording", mbid, title)
-        await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
+        await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, kind, [(title, True)], doc.get("aliases") or [])
         await self.release_count(entity_id, doc)
         length = doc.get("length")
@@ -337,13 +340,17 @@ class _Writer:
                     )
                     await db.upsert_song(self.conn, song_for_video, None, fill_only=True)
                     src = await self.source("recording", other["id"], other.get("title"))
-                    await db.add_entity_sources(self.conn, [(song_for_video, src, ORIGIN)])
+                    await db.add_entity_sources(
+                        self.conn, [db.EntitySourceInsert(song_for_video, src, ORIGIN)]
+                    )
                 else:
                     video_id = await self.entity(
                         "video", other["id"], other.get("title") or title, full=False
                     )
                     src = await self.source("recording", other["id"], other.get("title"))
-                    await db.add_entity_sources(self.conn, [(video_id, src, ORIGIN)])
+                    await db.add_entity_sources(
+                        self.conn, [db.EntitySourceInsert(video_id, src, ORIGIN)]
+                    )
                     await db.upsert_video(
                         self.conn,
                         video_id,
@@ -410,10 +417,12 @@ class _Writer:
         entity_id = await self.entity("release", mbid, title, full=True)
         if doc["id"] != mbid:
             self.external.setdefault(doc["id"], entity_id)
-            await db.add_external_ids(self.conn, [("musicbrainz", doc["id"], entity_id, ORIGIN)])
+            await db.add_external_ids(
+                self.conn, [db.ExternalIdInsert("musicbrainz", doc["id"], entity_id, ORIGIN)]
+            )
         await self.replace(entity_id)
         source = await self.source("release", doc["id"], title)
-        await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
+        await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
         type_ = vocab.MUSICBRAINZ_RELEASE_TYPES.get(
             str(group.get("primary-type") or "").lower(), "other"
@@ -473,7 +482,9 @@ class _Writer:
                         src = await self.source(
                             "recording", recording["id"], recording.get("title")
                         )
-                        await db.add_entity_sources(self.conn, [(song, src, ORIGIN)])
+                        await db.add_entity_sources(
+                            self.conn, [db.EntitySourceInsert(song, src, ORIGIN)]
+                        )
                         if not await db.performers_exist(self.conn, song):
                             await self.performers(
                                 song,
@@ -483,7 +494,7 @@ class _Writer:
                                 src,
                                 "song",
                             )
-                    rows.append((entity_id, position, song, source, ORIGIN))
+                    rows.append(db.TrackInsert(entity_id, position, song, source, ORIGIN))
             await db.add_tracks(self.conn, rows)
         return entity_id
 
@@ -492,7 +503,7 @@ class _Writer:
         entity_id = await self.entity("release", mbid, title, full=True)
         await self.replace(entity_id)
         source = await self.source("release-group", mbid, title)
-        await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
+        await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
         await self.release_count(entity_id, doc)
         type_ = vocab.MUSICBRAINZ_RELEASE_TYPES.get(

@@ -173,11 +173,11 @@ def _base_type(kind: str) -> str:
 async def _names(conn: db.Conn, entity_id: int, kind: str, facts: WikidataFacts) -> None:
     base = _base_type(kind)
     texts = [t for t in (facts.label_ko, facts.label_en, *facts.aliases) if t]
-    rows = []
+    rows: list[db.NameInsert] = []
     for text in dict.fromkeys(texts):
         ko = has_hangul(text)
         rows.append(
-            (
+            db.NameInsert(
                 entity_id,
                 kind,
                 text,
@@ -203,7 +203,7 @@ async def _linked_entity(
     entity_id, created = await db.ensure_entity(conn, kind, f"wd:{facts.qid}", ORIGIN, facts.name)
     if created:
         source = await _source(conn, facts)
-        await db.add_entity_sources(conn, [(entity_id, source, ORIGIN)])
+        await db.add_entity_sources(conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         if kind == "artist":
             await db.upsert_artist(conn, entity_id, artist_kind, fill_only=True)
         elif kind == "work":
@@ -213,7 +213,7 @@ async def _linked_entity(
             await db.add_names(
                 conn,
                 [
-                    (
+                    db.NameInsert(
                         entity_id,
                         kind,
                         primary,
@@ -252,7 +252,7 @@ async def store_facts(
     await db.delete_facts_for(conn, ORIGIN, [entity_id])
     await online_db.delete_references_from(conn, ORIGIN, entity_id)
     source = await _source(conn, facts)
-    await db.add_entity_sources(conn, [(entity_id, source, ORIGIN)])
+    await db.add_entity_sources(conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
     await _names(conn, entity_id, kind, facts)
     counts["name"] = len({t for t in (facts.label_ko, facts.label_en, *facts.aliases) if t})
     if kind in ("release", "video"):
@@ -286,7 +286,7 @@ async def store_facts(
                 await db.add_credits(
                     conn,
                     [
-                        (
+                        db.CreditInsert(
                             subject_kind,
                             subject,
                             artist_id,
@@ -315,7 +315,7 @@ async def store_facts(
                 await db.add_references(
                     conn,
                     [
-                        (
+                        db.ReferenceInsert(
                             entity_id,
                             work_id,
                             relation,

@@ -65,6 +65,7 @@ async def upsert_source(
         (key, origin, url, outlet, title, author, published),
     )
     row = await cursor.fetchone()
+    assert row is not None  # RETURNING (or the row just ensured) gives one row
     return int(row["id"])
 
 
@@ -79,6 +80,7 @@ async def ensure_source(
     )
     cursor = await conn.execute("SELECT id FROM sources WHERE key = ?", (key,))
     row = await cursor.fetchone()
+    assert row is not None  # RETURNING (or the row just ensured) gives one row
     return int(row["id"])
 
 
@@ -100,6 +102,7 @@ async def upsert_entity(
         (kind, key, origin, name, hangul, importance),
     )
     row = await cursor.fetchone()
+    assert row is not None  # RETURNING (or the row just ensured) gives one row
     return int(row["id"])
 
 
@@ -116,6 +119,7 @@ async def ensure_entity(
         (kind, key, origin, name),
     )
     row = await cursor.fetchone()
+    assert row is not None  # RETURNING (or the row just ensured) gives one row
     return int(row["id"]), True
 
 
@@ -325,7 +329,7 @@ async def fill_hangul_forms(conn: Conn, batch: int = 5000) -> int:
         cursor = await conn.execute(
             "SELECT id, norm FROM names WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
         )
-        rows = await cursor.fetchall()
+        rows = list(await cursor.fetchall())
         if not rows:
             break
         last = int(rows[-1][0])
@@ -409,6 +413,7 @@ async def upsert_review(
         (key, origin, title, url, outlet, author, published, summary, source_id),
     )
     row = await cursor.fetchone()
+    assert row is not None  # RETURNING (or the row just ensured) gives one row
     return int(row["id"])
 
 
@@ -613,11 +618,11 @@ async def external_entity(conn: Conn, namespace: str, value: str) -> tuple[int, 
     return None if row is None else (int(row[0]), str(row[1]))
 
 
-async def fill_missing_labels(conn: Conn, ids: Sequence[int]) -> None:
+async def fill_missing_labels(conn: Conn, ids: Iterable[int]) -> None:
     """Give entities without a label their name until ``refresh_labels`` runs."""
-    ids = sorted(set(ids))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
         await conn.execute(
             f"UPDATE entities SET label = substr(name, 1, 100) WHERE label = '' "
             f"AND id IN ({qmarks(chunk)})",
