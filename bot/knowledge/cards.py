@@ -14,7 +14,6 @@ from bot.knowledge import sources as policy
 from bot.knowledge import vocab
 from bot.knowledge.entities import EntityRef
 from bot.store import catalog as db
-from bot.store import online as online_db
 from bot.store.catalog import provenance
 from bot.store.core import Store
 
@@ -392,7 +391,7 @@ async def release_card(store: Store, release_id: int) -> ReleaseCard:
         await fact_sources(store, "release", release_id),
         tuple(
             DisputedValue(d.field, d.value, SourceRef(d.url, d.outlet, None, vocab.DATABASE))
-            for d in await online_db.disputed(store, release_id)
+            for d in await db.disputed(store, release_id)
         ),
     )
 

@@ -110,8 +110,7 @@ async def _missing_bundled_kpopnet(store: Store) -> bool:
     if await db.count_entities(store, origin="kpopnet") > 0:
         return False
     bundled = {p.name for p in bundled_catalog_dir().glob("*.toml")}
-    rows = await store.fetchall("SELECT DISTINCT origin FROM entities ORDER BY origin")
-    origins = {str(r[0]) for r in rows}
+    origins = set(await db.catalog_origins(store))
     return bool(origins) and origins <= bundled
 
 

@@ -273,14 +273,9 @@ async def import_kpopnet(
         await db.delete_facts_by_origin(conn, [ORIGIN])
         # A kpopnet entity left over from before a catalog artist took its place.
         for kp_id, target in merged.items():
-            row = await (
-                await conn.execute(
-                    "SELECT id FROM entities WHERE kind = 'artist' AND key = ?",
-                    (f"kpopnet:{kp_id}",),
-                )
-            ).fetchone()
-            if row is not None and int(row[0]) != target:
-                await db.merge_entity(conn, int(row[0]), target)
+            left = await db.entity_id_by_key(conn, "artist", f"kpopnet:{kp_id}")
+            if left is not None and left != target:
+                await db.merge_entity(conn, left, target)
 
         names: list[db.NameInsert] = []
         sources: list[db.EntitySourceInsert] = []

@@ -26,7 +26,6 @@ from bot.knowledge.normalize import has_hangul, normalize
 from bot.knowledge.online.limiter import RateLimiter, shared_limiter
 from bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
 from bot.store import catalog as db
-from bot.store import online as online_db
 from bot.store.catalog import provenance
 from bot.store.core import Store
 
@@ -115,10 +114,10 @@ class _Writer:
         """Return the entity an MBID already points at, if any."""
         entity_id = self.external.get(mbid)
         if entity_id is None and self.lazy:
-            entity_id = await online_db.entity_by_external(self.conn, "musicbrainz", mbid)
-            if entity_id is not None:
+            found = await db.external_entity(self.conn, "musicbrainz", mbid)
+            if found is not None:
+                entity_id, self.origins[entity_id] = found
                 self.external[mbid] = entity_id
-                self.origins.update(await db.entity_origins(self.conn, [entity_id]))
         return entity_id
 
     def own(self, entity_id: int) -> bool:
@@ -377,7 +376,7 @@ class _Writer:
                 self.conn, "video", entity_id, {"premiere": source}, fill_only=fill
             )
             if fill:
-                await online_db.note_disputes(
+                await db.note_disputes(
                     self.conn,
                     entity_id,
                     "video",
@@ -447,7 +446,7 @@ class _Writer:
             fill_only=not self.own(entity_id),
         )
         if not self.own(entity_id):
-            await online_db.note_disputes(
+            await db.note_disputes(
                 self.conn, entity_id, "release", {"date": date, "label": label}, source, ORIGIN
             )
         await self.performers(entity_id, doc.get("artist-credit"), source, "release")
@@ -522,7 +521,7 @@ class _Writer:
             self.conn, "release", entity_id, {"date": source}, fill_only=not self.own(entity_id)
         )
         if not self.own(entity_id):
-            await online_db.note_disputes(
+            await db.note_disputes(
                 self.conn,
                 entity_id,
                 "release",

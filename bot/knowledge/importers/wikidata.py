@@ -17,7 +17,6 @@ from typing import Any
 
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.store import catalog as db
-from bot.store import online as online_db
 from bot.store.catalog import provenance
 
 ORIGIN = "wikidata"
@@ -197,9 +196,9 @@ async def _linked_entity(
     """Return the catalog entity for a linked item: by MusicBrainz id, else a Wikidata stub."""
     for mb_kind, mbid in facts.musicbrainz:
         if (mb_kind == "artist") == (kind == "artist"):
-            found = await online_db.entity_by_external(conn, "musicbrainz", mbid)
-            if found is not None and await online_db.entity_kind(conn, found) == kind:
-                return found
+            found = await db.external_entity(conn, "musicbrainz", mbid)
+            if found is not None and await db.entity_kind(conn, found[0]) == kind:
+                return found[0]
     entity_id, created = await db.ensure_entity(conn, kind, f"wd:{facts.qid}", ORIGIN, facts.name)
     if created:
         source = await _source(conn, facts)
@@ -245,12 +244,12 @@ async def store_facts(
     """
     touched = set() if touched is None else touched
     touched.add(entity_id)
-    kind = await online_db.entity_kind(conn, entity_id)
+    kind = await db.entity_kind(conn, entity_id)
     if kind is None:
         raise ValueError(f"no entity {entity_id}")
     counts = {"name": 0, "credit": 0, "reference": 0}
     await db.delete_facts_for(conn, ORIGIN, [entity_id])
-    await online_db.delete_references_from(conn, ORIGIN, entity_id)
+    await db.delete_references_from(conn, ORIGIN, entity_id)
     source = await _source(conn, facts)
     await db.add_entity_sources(conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
     await _names(conn, entity_id, kind, facts)
@@ -258,18 +257,16 @@ async def store_facts(
     if kind in ("release", "video"):
         field = "date" if kind == "release" else "premiere"
         if facts.published:
-            await online_db.fill_date(conn, entity_id, kind, facts.published)
+            await db.fill_date(conn, entity_id, kind, facts.published)
             # A date this fills cites the item; a date already there keeps its own source.
             await provenance.set_attribute_sources(
                 conn, kind, entity_id, {field: source}, fill_only=True
             )
-        await online_db.note_disputes(
-            conn, entity_id, kind, {field: facts.published}, source, ORIGIN
-        )
+        await db.note_disputes(conn, entity_id, kind, {field: facts.published}, source, ORIGIN)
     # Director and cast belong to a music video: on a song's item they describe its video.
     subject_kind, subject = kind, entity_id
     if kind == "song":
-        video = await online_db.first_video_of(conn, entity_id)
+        video = await db.first_video_of(conn, entity_id)
         if video is not None:
             subject_kind, subject = "video", video
     if subject_kind in ("song", "video"):

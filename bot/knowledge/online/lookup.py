@@ -199,19 +199,18 @@ class OnlineLookup:
         else:
             documents.append((f"{entity} {mbid}", doc))
         await import_musicbrainz_documents(self.store, documents, on_demand=True)
-        entity_id = await online_db.entity_for_musicbrainz(self.store, mbid)
-        if entity_id is None:  # pragma: no cover  (the import always records the id)
+        # The import recorded every MusicBrainz id it stored (and each page's release count).
+        async with self.store.transaction() as conn:
+            found = await db.external_entity(conn, "musicbrainz", mbid)
+            owners = [
+                (e, k, await db.external_entity(conn, "musicbrainz", o)) for e, k, o in fetched
+            ]
+        if found is None:  # pragma: no cover  (the import always records the id)
             raise NotFoundError(N_("MusicBrainz's answer could not be stored."))
+        entity_id = found[0]
         stamp = self._stamp()
-        rows = []
-        for external, kind, own in fetched:
-            own_id = await online_db.entity_for_musicbrainz(self.store, own)
-            if own_id is not None:
-                rows.append((SERVICE, external, kind, own_id))
+        rows = [(SERVICE, external, kind, own[0]) for external, kind, own in owners if own]
         await online_db.record_fetched(self.store, rows, stamp)
-        releases = doc.get("releases")
-        if isinstance(releases, list):
-            await online_db.set_signal(self.store, entity_id, "musicbrainz releases", len(releases))
         await self._wikidata(entity_id, [d for _, d in documents], stamp)
         return entity_id
 
@@ -237,12 +236,12 @@ class OnlineLookup:
         async with self.store.transaction() as conn:
             for item in facts:
                 await wd_import.store_facts(conn, entity_id, item, linked, touched)
+            for item in facts:
+                await db.set_importance_signals(conn, entity_id, sitelinks=item.sitelinks)
             await db.refresh_labels(conn, sorted(touched))
             # Korean labels from Wikidata get their romanized spellings, as imports do.
             await refresh_romanized_names(conn, sorted(touched))
             await db.bump_catalog_version(conn)
-        for item in facts:
-            await online_db.set_signal(self.store, entity_id, "wikidata sitelinks", item.sitelinks)
         await online_db.record_fetched(
             self.store, [("wikidata", f.qid, "item", entity_id) for f in facts], stamp
         )
@@ -257,7 +256,7 @@ class OnlineLookup:
             return False
         if await online_db.fetched_for(self.store, entity_id):
             return False
-        mbids = await online_db.musicbrainz_ids(self.store, entity_id)
+        mbids = await db.external_ids_of(self.store, entity_id, "musicbrainz")
         if not mbids:
             return False
         entity = {"artist": "artist", "release": "release-group"}.get(row.kind, "recording")

@@ -607,6 +607,49 @@ async def external_id_map(conn: Conn, namespace: str) -> dict[str, int]:
     return {str(r["value"]): int(r["entity_id"]) for r in await cursor.fetchall()}
 
 
+async def entity_id_by_key(conn: Conn, kind: str, key: str) -> int | None:
+    """Return the id of the entity with (kind, key), if there is one."""
+    cursor = await conn.execute("SELECT id FROM entities WHERE kind = ? AND key = ?", (kind, key))
+    row = await cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+async def entity_kind(conn: Conn, entity_id: int) -> str | None:
+    """Return an entity's kind."""
+    cursor = await conn.execute("SELECT kind FROM entities WHERE id = ?", (entity_id,))
+    row = await cursor.fetchone()
+    return None if row is None else str(row[0])
+
+
+async def first_video_of(conn: Conn, song_id: int) -> int | None:
+    """Return a song's first video, if any."""
+    cursor = await conn.execute(
+        "SELECT entity_id FROM videos WHERE song_id = ? ORDER BY entity_id LIMIT 1", (song_id,)
+    )
+    row = await cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+async def fill_date(conn: Conn, entity_id: int, kind: str, date: str) -> None:
+    """Set a release's date or a video's premiere only where none is known yet."""
+    if kind == "release":
+        await conn.execute(
+            "UPDATE releases SET date = ? WHERE entity_id = ? AND date IS NULL", (date, entity_id)
+        )
+    elif kind == "video":
+        await conn.execute(
+            "UPDATE videos SET premiere = ? WHERE entity_id = ? AND premiere IS NULL",
+            (date, entity_id),
+        )
+
+
+async def delete_references_from(conn: Conn, origin: str, entity_id: int) -> None:
+    """Delete the references ``origin`` stated from an entity (before stating them again)."""
+    await conn.execute(
+        "DELETE FROM entity_references WHERE origin = ? AND from_id = ?", (origin, entity_id)
+    )
+
+
 async def external_entity(conn: Conn, namespace: str, value: str) -> tuple[int, str] | None:
     """Return (entity_id, entity origin) for one external id, or None."""
     cursor = await conn.execute(
