@@ -14,7 +14,9 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import NotFoundError, UserError
+from bot import escape
+from bot.error_replies import shown_fields
+from bot.errors import NotFoundError, Untrusted, UserError
 from bot.i18n import N_, t
 from bot.knowledge import search
 from bot.knowledge.entities import EntityKey
@@ -82,13 +84,13 @@ class Picker(discord.ui.View):
         match = self.candidates[select.values[0]]
         self.stop()
         await interaction.response.edit_message(
-            content=t("Showing {name}.", self.lang, name=match.label), view=None
+            content=t("Showing {name}.", self.lang, name=escape.text(match.label)), view=None
         )
         try:
             pages = await self.render(match)
         except UserError as exc:
             await interaction.followup.send(
-                t(exc.template, self.lang, **exc.fields), ephemeral=True
+                t(exc.template, self.lang, **shown_fields(exc)), ephemeral=True
             )
             return
         if len(pages) > 1:
@@ -141,7 +143,8 @@ async def look_up_online(
     nothing to show, and ServiceUnavailable ("MusicBrainz did not answer…") on failure.
     """
     await _defer(interaction)
-    outcome = await online.find(query, kinds)
+    async with online.member(interaction.user.id):
+        outcome = await online.find(query, kinds)
     if outcome.entity_id is not None:
         match = await match_for(store, outcome.entity_id, kinds)
         if match is not None:
@@ -150,13 +153,14 @@ async def look_up_online(
 
         async def render_pick(choice: Match | Candidate) -> list[discord.Embed]:
             if isinstance(choice, Candidate):
-                entity_id = await online.fetch(choice.entity, choice.mbid)
+                async with online.member(interaction.user.id):
+                    entity_id = await online.fetch(choice.entity, choice.mbid)
                 picked = await match_for(store, entity_id, kinds)
                 if picked is None:
                     raise NotFoundError(
                         N_("MusicBrainz's {name} is not something I show here."),
                         [],
-                        name=choice.label,
+                        name=Untrusted(choice.label),
                     )
                 return await render(picked)
             return await render(choice)
@@ -222,7 +226,8 @@ async def lookup(
     else:
         if online is not None and needs_details is not None and await needs_details(match):
             await _defer(interaction)
-            await online.ensure_details(match.id)
+            async with online.member(interaction.user.id):
+                await online.ensure_details(match.id)
     if defer:
         # Rendering will call Discord (opening a thread): acknowledge within 3 s first.
         await _defer(interaction)
@@ -235,11 +240,10 @@ def corrected_note(match: Match, query: str, lang: str = "en") -> str | None:
     """Say which name is shown for a misspelt one ("Showing TWICE for “Twcie”"), else None."""
     if match.tier != "fuzzy":
         return None
-    name = discord.utils.escape_markdown(match.name)
+    name = escape.text(match.name)
     return t("Showing {name} for “{query}”.", lang, name=name, query=clean(query))
 
 
 def clean(text: str) -> str:
     """Return user text safe to echo inside a sentence (no mentions or markdown tricks)."""
-    text = " ".join(text.split())[:100]
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    return escape.text(" ".join(text.split())[:100])

@@ -26,7 +26,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.errors import NotFoundError, UserError, echo
+from bot.errors import NotFoundError, Untrusted, UserError, echo
 from bot.hangul import has_jamo_or_syllable, is_choseong_query, jamo_form
 from bot.i18n import N_
 from bot.knowledge.entities import EntityKey, EntityRef
@@ -85,7 +85,7 @@ class AmbiguousError(UserError):
         super().__init__(
             N_("“{query}” could mean several things: {names}. Pick one."),
             query=echo(query),
-            names=shown,
+            names=Untrusted(shown),
         )
         self.query = query
         self.candidates = list(candidates)
@@ -317,7 +317,7 @@ async def resolve_one(
             suggestions,
             what=what,
             query=echo(query),
-            names=", ".join(suggestions[:3]),
+            names=Untrusted(", ".join(suggestions[:3])),
         )
     raise NotFoundError(
         N_("No {what} called “{query}” in the catalog."), [], what=what, query=echo(query)

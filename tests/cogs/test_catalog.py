@@ -74,7 +74,8 @@ async def test_artist_in_any_script(server: Server) -> None:
     born = next(line for line in iu.splitlines() if "1993-05-16" in line)
     assert "https://net.kpop.re/?id=vUR2P_2jfmdTmS4p0BxY" in born and "wikipedia" not in born
     agency = next(line for line in iu.splitlines() if "EDAM" in line)
-    assert "https://en.wikipedia.org/wiki/IU_(singer)" in agency and "kpop.re" not in agency
+    # Parentheses in a linked address are percent-encoded: a ")" cannot end the link early.
+    assert "https://en.wikipedia.org/wiki/IU_%28singer%29" in agency and "kpop.re" not in agency
 
 
 async def test_works_by_role(server: Server) -> None:
