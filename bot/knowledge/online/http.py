@@ -326,8 +326,10 @@ class JsonService:
                     wait,
                     "none" if retry is None else f"{retry:.0f} s",
                 )
-                if attempt == 1 and wait <= self.max_retry_wait:
-                    continue
+                if wait <= self.max_retry_wait:
+                    if attempt == 1:
+                        continue
+                    raise self._unavailable()
                 raise self._busy(wait)
             if status != 200:
                 log.warning("%s answered %d for %s", self.name, status, url)
