@@ -66,7 +66,7 @@ def mmss(seconds: int | None) -> str | None:
 
 def _status(status: str, lang: str = "en") -> str:
     if lang != "en":
-        return wording.status_phrase(status, lang)
+        return e(wording.status_phrase(status, lang))
     known = vocab.STATUS.get(status)
     return known.card if known else e(status)
 
@@ -133,8 +133,8 @@ def _counts(credits: int, references: int, reviews: int, lang: str = "en") -> st
 
 def _release_type(type_: str, lang: str) -> str:
     if lang == "en":
-        return vocab.release_type_title(type_)
-    return wording.release_type_word(type_, lang)
+        return e(vocab.release_type_title(type_))
+    return e(wording.release_type_word(type_, lang))
 
 
 def release_embed(card: ReleaseCard, lang: str = "en") -> discord.Embed:
