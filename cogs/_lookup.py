@@ -231,9 +231,9 @@ async def lookup(
     if defer:
         # Rendering will call Discord (opening a thread): acknowledge within 3 s first.
         await _defer(interaction)
-    await send_pages(
-        interaction, await render(match), content=corrected_note(match, query, lang_of(interaction))
-    )
+    lang = lang_of(interaction)
+    notes = [n for n in (corrected_note(match, query, lang), also_note(match, lang)) if n]
+    await send_pages(interaction, await render(match), content=" ".join(notes) or None)
 
 
 def corrected_note(match: Match, query: str, lang: str = "en") -> str | None:
@@ -242,6 +242,17 @@ def corrected_note(match: Match, query: str, lang: str = "en") -> str | None:
         return None
     name = escape.text(match.name)
     return t("Showing {name} for “{query}”.", lang, name=name, query=clean(query))
+
+
+def also_note(match: Match, lang: str = "en") -> str | None:
+    """Name the other entries so called that were not chosen (imported homonyms), else None."""
+    if not match.also:
+        return None
+    return t(
+        "Also called that: {names} (pick one from the autocomplete list to see it).",
+        lang,
+        names=escape.names(m.label for m in match.also[:3]),
+    )
 
 
 def clean(text: str) -> str:
