@@ -347,3 +347,32 @@ def test_shapes_bound_names_lists_and_depth() -> None:
     assert "artist-credit" not in out
     assert shapes.document([doc]) is None
     assert json.dumps(shapes.document(_deep({"id": "x"}))).count("{") <= shapes.MAX_DEPTH + 2
+
+
+def _huge_names(data: Any) -> Any:
+    """A megabyte-long title and ten thousand aliases on every recording answer."""
+    if not isinstance(data, dict) or "relations" not in data:
+        return data
+    return {
+        **data,
+        "title": TITLE + " " + "A" * 1_000_000,
+        "aliases": [{"name": f"alias {i}", "type": "Search hint"} for i in range(10_000)],
+    }
+
+
+async def test_stored_names_are_capped_in_length_and_count(store: Store, standins) -> None:
+    mb, wd = standins
+    online = service(store, mb, wd)
+    try:
+        outcome = await online.find(TITLE, ["song"])
+        assert outcome.entity_id is not None
+        mb.mangle = _huge_names
+        await online.fetch("recording", _ED, force=True)
+        longest = await store.fetchone("SELECT max(length(name)) FROM names")
+        assert longest is not None and longest[0] <= shapes.MAX_TEXT
+        count = await store.fetchone(
+            "SELECT count(*) FROM names WHERE entity_id = ?", (outcome.entity_id,)
+        )
+        assert count is not None and count[0] <= shapes.MAX_ALIASES + 10
+    finally:
+        await online.close()

@@ -300,7 +300,9 @@ class OnlineLookup:
         try:
             async with self.store.transaction() as conn:
                 for item in facts:
-                    await wd_import.store_facts(conn, entity_id, item, linked, touched)
+                    await wd_import.store_facts(
+                        conn, entity_id, item, linked, touched, unique_aliases=True
+                    )
                 await db.refresh_labels(conn, sorted(touched))
                 # Korean labels from Wikidata get their romanized spellings, as imports do.
                 await refresh_romanized_names(conn, sorted(touched))
