@@ -14,8 +14,10 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.core.errors import NotFoundError, UserError
+from bot.core.errors import NotFoundError, Untrusted, UserError
 from bot.core.i18n import N_, t
+from bot.discord_io import escape
+from bot.discord_io.error_replies import shown_fields
 from bot.discord_io.render import CHOICES, choice_name
 from bot.discord_io.translator import lang_of
 from bot.discord_io.ui import Pager, send_pages
@@ -84,13 +86,13 @@ class Picker(discord.ui.View):
         match = self.candidates[select.values[0]]
         self.stop()
         await interaction.response.edit_message(
-            content=t("Showing {name}.", self.lang, name=match.label), view=None
+            content=t("Showing {name}.", self.lang, name=escape.text(match.label)), view=None
         )
         try:
             pages = await self.render(match)
         except UserError as exc:
             await interaction.followup.send(
-                t(exc.template, self.lang, **exc.fields), ephemeral=True
+                t(exc.template, self.lang, **shown_fields(exc)), ephemeral=True
             )
             return
         if len(pages) > 1:
@@ -143,7 +145,8 @@ async def look_up_online(
     nothing to show, and ServiceUnavailable ("MusicBrainz did not answer…") on failure.
     """
     await _defer(interaction)
-    outcome = await online.find(query, kinds)
+    async with online.member(interaction.user.id):
+        outcome = await online.find(query, kinds)
     if outcome.entity_id is not None:
         match = await match_for(store, outcome.entity_id, kinds)
         if match is not None:
@@ -152,13 +155,14 @@ async def look_up_online(
 
         async def render_pick(choice: Match | Candidate) -> list[discord.Embed]:
             if isinstance(choice, Candidate):
-                entity_id = await online.fetch(choice.entity, choice.mbid)
+                async with online.member(interaction.user.id):
+                    entity_id = await online.fetch(choice.entity, choice.mbid)
                 picked = await match_for(store, entity_id, kinds)
                 if picked is None:
                     raise NotFoundError(
                         N_("MusicBrainz's {name} is not something I show here."),
                         [],
-                        name=choice.label,
+                        name=Untrusted(choice.label),
                     )
                 return await render(picked)
             return await render(choice)
@@ -224,24 +228,35 @@ async def lookup(
     else:
         if online is not None and needs_details is not None and await needs_details(match):
             await _defer(interaction)
-            await online.ensure_details(match.id)
+            async with online.member(interaction.user.id):
+                await online.ensure_details(match.id)
     if defer:
         # Rendering will call Discord (opening a thread): acknowledge within 3 s first.
         await _defer(interaction)
-    await send_pages(
-        interaction, await render(match), content=corrected_note(match, query, lang_of(interaction))
-    )
+    lang = lang_of(interaction)
+    notes = [n for n in (corrected_note(match, query, lang), also_note(match, lang)) if n]
+    await send_pages(interaction, await render(match), content=" ".join(notes) or None)
 
 
 def corrected_note(match: Match, query: str, lang: str = "en") -> str | None:
     """Say which name is shown for a misspelt one ("Showing TWICE for “Twcie”"), else None."""
     if match.tier != "fuzzy":
         return None
-    name = discord.utils.escape_markdown(match.name)
+    name = escape.text(match.name)
     return t("Showing {name} for “{query}”.", lang, name=name, query=clean(query))
+
+
+def also_note(match: Match, lang: str = "en") -> str | None:
+    """Name the other entries so called that were not chosen (imported homonyms), else None."""
+    if not match.also:
+        return None
+    return t(
+        "Also called that: {names} (pick one from the autocomplete list to see it).",
+        lang,
+        names=escape.names(m.label for m in match.also[:3]),
+    )
 
 
 def clean(text: str) -> str:
     """Return user text safe to echo inside a sentence (no mentions or markdown tricks)."""
-    text = " ".join(text.split())[:100]
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    return escape.text(" ".join(text.split())[:100])

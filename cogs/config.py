@@ -12,8 +12,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.errors import UserError, echo
+from bot.core.errors import Untrusted, UserError, echo
 from bot.core.i18n import LANGUAGES, N_, pick_lang, t
+from bot.discord_io import escape
 from bot.discord_io.checks import (
     MODLOG_PERMISSIONS,
     manage_guild_only,
@@ -217,7 +218,9 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         fields = [
             Field(
                 t("Followed artists", lang),
-                ", ".join(f.label for f in follows) if follows else t("none (all artists)", lang),
+                escape.names(f.label for f in follows)
+                if follows
+                else t("none (all artists)", lang),
             )
         ]
         embed = make_embed(t("Liner Notes settings", lang), "\n".join(lines), fields=fields)
@@ -275,16 +278,16 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         lang = lang_of(interaction)
         if not added:
             await interaction.response.send_message(
-                t("This server already follows {artist}.", lang, artist=found.label),
+                t("This server already follows {artist}.", lang, artist=escape.text(found.label)),
                 ephemeral=True,
             )
             return
         await interaction.response.send_message(
             f"{note + ' ' if note else ''}"
-            + t("Now following {artist}.", lang, artist=found.label),
+            + t("Now following {artist}.", lang, artist=escape.text(found.label)),
             ephemeral=True,
         )
-        await self.echo(interaction, N_("followed {artist}"), artist=found.label)
+        await self.echo(interaction, N_("followed {artist}"), artist=escape.text(found.label))
 
     @follow.autocomplete("artist")
     async def follow_complete(
@@ -311,15 +314,19 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
             names = ", ".join(f.label for f in follows) or t("none", lang_of(interaction))
             raise UserError(
                 N_("This server does not follow {artist}. It follows: {names}."),
-                artist=artist,
-                names=names,
+                artist=echo(artist),
+                names=Untrusted(names),
             )
         await self.guilds.unfollow(interaction.guild.id, wanted.artist_key, interaction.user.id)
         await interaction.response.send_message(
-            t("No longer following {artist}.", lang_of(interaction), artist=wanted.label),
+            t(
+                "No longer following {artist}.",
+                lang_of(interaction),
+                artist=escape.text(wanted.label),
+            ),
             ephemeral=True,
         )
-        await self.echo(interaction, N_("unfollowed {artist}"), artist=wanted.label)
+        await self.echo(interaction, N_("unfollowed {artist}"), artist=escape.text(wanted.label))
 
     @unfollow.autocomplete("artist")
     async def unfollow_complete(

@@ -13,8 +13,9 @@ from discord.ext import commands, tasks
 
 from bot.core import metrics
 from bot.core.dates import parse_day
-from bot.core.errors import NotFoundError, UserError
+from bot.core.errors import NotFoundError, Untrusted, UserError
 from bot.core.i18n import N_, t
+from bot.discord_io import escape
 from bot.discord_io.checks import MODLOG_PERMISSIONS, missing_bot_permissions
 from bot.discord_io.embeds import on_this_day_lines, release_embed, song_embed
 from bot.discord_io.posting import UNKNOWN_MESSAGE, ModLog
@@ -83,11 +84,14 @@ class Discussions(commands.Cog):
             song = await cards.song_card(self.store, subject.id)
             embed, artists = song_embed(song, lang), [a.name for a in song.artists]
         prompts = await discussion_prompts(self.store, subject, lang=lang)
-        lines = [t("**Discussion: {subject}**", lang, subject=subject.label or subject.name)]
+        lines = [
+            t("**Discussion: {subject}**", lang, subject=escape.text(subject.label or subject.name))
+        ]
         if prompts:
             lines.append(t("Some things to talk about:", lang))
             lines.extend(
-                f"• {p.text} " + t("(source: {url})", lang, url=f"<{p.source.url}>")
+                f"• {escape.text(p.text)} "
+                + t("(source: {url})", lang, url=f"<{escape.url(p.source.url) or '?'}>")
                 for p in prompts
             )
         return embed, "\n".join(lines), artists
@@ -137,14 +141,18 @@ class Discussions(commands.Cog):
         async def render(match: Match) -> list[discord.Embed]:
             subject = await release_for(self.store, match.key)
             if subject is None:
-                raise NotFoundError(N_("{name} is no longer in the catalog."), [], name=match.label)
+                raise NotFoundError(
+                    N_("{name} is no longer in the catalog."), [], name=Untrusted(match.label)
+                )
             thread, created = await self.open_release_thread(
                 guild, subject, "discuss", interaction.user.id
             )
             title = (
-                t("Opened the discussion of {subject}", lang, subject=subject.name)
+                t("Opened the discussion of {subject}", lang, subject=escape.text(subject.name))
                 if created
-                else t("Here is the discussion of {subject}", lang, subject=subject.name)
+                else t(
+                    "Here is the discussion of {subject}", lang, subject=escape.text(subject.name)
+                )
             )
             return [make_embed(title, t("Join in: {thread}", lang, thread=thread.mention))]
 

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
 import discord
 from discord import app_commands
@@ -13,6 +14,7 @@ from discord.ext import commands
 
 from bot.core.errors import UserError
 from bot.core.i18n import N_, t
+from bot.discord_io import escape
 from bot.discord_io.error_replies import send_error
 from bot.discord_io.render import QUERY_MAX, Field, clip, make_embed
 from bot.discord_io.translator import lang_of, server_lang
@@ -42,8 +44,19 @@ KIND_WORDS = {"credit": N_("credit"), "reference": N_("reference"), "correction"
 
 
 def field_lines(fields: dict[str, str]) -> str:
-    """Render the modal's answers for the mod-log."""
-    return "\n".join(f"**{k}**: {clip(v, 300) or '—'}" for k, v in fields.items())
+    """Render the modal's answers for the mod-log, each as inert text (shown as typed)."""
+    return "\n".join(
+        f"**{escape.text(k)}**: {escape.text(clip(v, 300)) or '—'}" for k, v in fields.items()
+    )
+
+
+def evidence_text(url: str) -> str:
+    """Show an evidence URL as the address it really is: percent-encoded, with its host."""
+    shown = escape.url(url)
+    if shown is None:
+        return escape.text(url)
+    host = urlsplit(shown).hostname or "?"
+    return f"{shown}\n({escape.text(host)})"
 
 
 class SuggestionModal(discord.ui.Modal):
@@ -239,10 +252,16 @@ class Suggestions(commands.Cog):
         """Render a suggestion for the mod-log."""
         kind = t(KIND_WORDS.get(s.kind, s.kind), lang)
         return make_embed(
-            t("Suggested {kind} #{id}: {subject}", lang, kind=kind, id=s.id, subject=subject_label),
+            t(
+                "Suggested {kind} #{id}: {subject}",
+                lang,
+                kind=kind,
+                id=s.id,
+                subject=escape.text(subject_label),
+            ),
             field_lines(values),
             fields=[
-                Field(t("Evidence", lang), s.evidence_url),
+                Field(t("Evidence", lang), evidence_text(s.evidence_url)),
                 Field(t("From", lang), f"<@{s.user_id}>", inline=True),
                 Field(t("Status", lang), status, inline=True),
             ],
@@ -293,7 +312,7 @@ class Suggestions(commands.Cog):
             t("Approved by {user}", lang, user=interaction.user.mention)
             if approve
             else t("Rejected by {user}", lang, user=interaction.user.mention)
-        ) + (f": {shown}" if outcome else "")
+        ) + (f": {escape.text(shown)}" if outcome else "")
         key = EntityKey.parse(s.subject)
         subject = await entity(self.store, key) if key else None
         label = subject.label if subject else s.subject
@@ -327,7 +346,10 @@ class Suggestions(commands.Cog):
         )
         try:
             user = self.bot.get_user(s.user_id) or await self.bot.fetch_user(s.user_id)
-            await user.send(text + (f": {outcome}." if outcome else "."))
+            await user.send(
+                text + (f": {escape.text(outcome)}." if outcome else "."),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
         except discord.HTTPException as exc:
             log.info("could not tell user %s about suggestion %s: %s", s.user_id, s.id, exc)
 

@@ -508,24 +508,25 @@ async def _import_dump(store: Any, args: argparse.Namespace) -> Any:
 
 
 async def _ask(settings: Settings, question: str) -> int:
+    from bot.discord_io.escape import terminal
     from bot.knowledge.ask import answer, answer_for
 
     async with await _open_loaded(settings) as store:
         result = await answer(store, question)
         if not result.answered and result.choices:
             # Ambiguous: a numbered list; at a terminal, the number picked answers the question.
-            print(result.text)
+            print(terminal(result.text))
             for number, choice in enumerate(result.choices, start=1):
-                print(f"  {number}. {choice.label}")
+                print(f"  {number}. {terminal(choice.label)}")
             picked = _pick_number(len(result.choices))
             if picked is None:
                 return EXIT_FAILED
             result = await answer_for(store, question, result.choices[picked].value)
-    print(result.text)
+    print(terminal(result.text))
     for source in result.sources:
-        print(f"  source: {source.outlet} <{source.url}>")
+        print(f"  source: {terminal(source.outlet)} <{terminal(source.url)}>")
     if not result.answered and result.suggestions:
-        print("  maybe: " + "; ".join(result.suggestions))
+        print("  maybe: " + terminal("; ".join(result.suggestions)))
     return EXIT_OK if result.answered else EXIT_FAILED
 
 

@@ -37,13 +37,17 @@ class OneLineReconnect(logging.Filter):
 
             error = record.exc_info[1]
             reason = connection_problem(error) if error is not None else "unknown reason"
+            # The reason is an argument, never part of the format: a "%" in it (a close
+            # reason sent by the other end) must not break the line.
             if str(record.msg).startswith("Attempting a reconnect for shard"):
                 # args: (shard id, seconds)
                 record.msg = (
-                    f"lost the connection to Discord ({reason}) on shard %s; reconnecting in %.0f s"
+                    "lost the connection to Discord (%s) on shard %s; reconnecting in %.0f s"
                 )
             else:
-                record.msg = f"lost the connection to Discord ({reason}); reconnecting in %.0f s"
+                record.msg = "lost the connection to Discord (%s); reconnecting in %.0f s"
+            args = record.args if isinstance(record.args, tuple) else ()
+            record.args = (reason, *args)
             record.exc_info = None
             record.exc_text = None
             record.levelno, record.levelname = logging.WARNING, "WARNING"

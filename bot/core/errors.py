@@ -10,10 +10,21 @@ from __future__ import annotations
 ECHO_LIMIT = 100  # user text quoted back in a message: enough to recognise, never too long
 
 
-def echo(text: str, limit: int = ECHO_LIMIT) -> str:
+class Untrusted(str):
+    """Text from outside (what a member typed, a name from a database) placed in a message.
+
+    A message template is ours; a field marked ``Untrusted`` is not, and is escaped where the
+    message is shown (``bot.discord_io.escape.text``), so it cannot carry markdown, links or
+    mentions.
+    """
+
+    __slots__ = ()
+
+
+def echo(text: str, limit: int = ECHO_LIMIT) -> Untrusted:
     """Return user text to quote back in a message: stripped, one line, at most ``limit``."""
     flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    return Untrusted(flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…")
 
 
 class LinerNotesError(Exception):

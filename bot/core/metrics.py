@@ -8,11 +8,13 @@ the metric objects, so the names and labels have one home.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from dataclasses import dataclass
-from wsgiref.simple_server import WSGIServer
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
 
 log = logging.getLogger(__name__)
 
@@ -114,9 +116,40 @@ class MetricsServer:
         self.thread.join(timeout=5)
 
 
+# A scraper sends its request at once; a connection that says nothing for this long is
+# closed, so idle or half-open connections cannot each hold a thread for ever.
+IDLE_TIMEOUT = 10.0
+
+
+class _Handler(WSGIRequestHandler):
+    """One scrape: silent (no access log), and closed after ``IDLE_TIMEOUT`` of silence."""
+
+    timeout = IDLE_TIMEOUT
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Log nothing per request."""
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    """A thread per request, never waited for at shutdown."""
+
+    daemon_threads = True
+
+
 def serve(host: str, port: int) -> MetricsServer:
     """Serve the metrics at ``http://host:port/metrics``."""
-    server, thread = start_http_server(port, addr=host, registry=REGISTRY)
+    family, _, _, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+
+    class Server(_Server):
+        address_family = family
+
+    server = make_server(
+        str(address[0]), port, make_wsgi_app(REGISTRY), Server, handler_class=_Handler
+    )
+    thread = threading.Thread(target=server.serve_forever, name="metrics", daemon=True)
+    thread.start()
     running = MetricsServer(server, thread)
     log.info("metrics at http://%s:%d/metrics", *running.address)
     return running

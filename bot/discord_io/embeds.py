@@ -8,6 +8,7 @@ from datetime import date
 import discord
 
 from bot.core.i18n import N_, t, tn
+from bot.discord_io.escape import text as e
 from bot.discord_io.render import Field, clip, link, make_embed, pack_lines
 from bot.knowledge import vocab, wording
 from bot.knowledge.cards import (
@@ -54,8 +55,8 @@ def fact_source(sources: Sequence[SourceRef], lang: str = "en") -> str:
 
 
 def titled(name: str, hangul: str | None) -> str:
-    """Return "Title (한글)" when a Hangul title differs from the romanized one."""
-    return f"{name} ({hangul})" if hangul and hangul != name else name
+    """Return "Title (한글)" when a Hangul title differs from the romanized one (inert text)."""
+    return f"{e(name)} ({e(hangul)})" if hangul and hangul != name else e(name)
 
 
 def mmss(seconds: int | None) -> str | None:
@@ -65,17 +66,17 @@ def mmss(seconds: int | None) -> str | None:
 
 def _status(status: str, lang: str = "en") -> str:
     if lang != "en":
-        return wording.status_phrase(status, lang)
+        return e(wording.status_phrase(status, lang))
     known = vocab.STATUS.get(status)
-    return known.card if known else status
+    return known.card if known else e(status)
 
 
 def _role_title(role: str, lang: str) -> str:
-    return vocab.role_title(role) if lang == "en" else wording.role_title(role, lang)
+    return e(vocab.role_title(role) if lang == "en" else wording.role_title(role, lang))
 
 
 def _names(refs: Iterable[object]) -> str:
-    return ", ".join(getattr(r, "name", str(r)) for r in refs)
+    return ", ".join(e(getattr(r, "name", str(r))) for r in refs)
 
 
 def _pages(
@@ -104,7 +105,7 @@ def video_line(video: VideoInfo, lang: str = "en") -> str:
     """Return one line about a video: link, premiere, length, directors, source."""
     parts = [link(video.video.name, video.youtube_url)]
     if video.kind != "music video":
-        parts.append(t(video.kind, lang))
+        parts.append(e(t(video.kind, lang)))
     if video.premiere:
         date = wording.format_date(video.premiere, lang)
         parts.append(
@@ -114,7 +115,7 @@ def video_line(video: VideoInfo, lang: str = "en") -> str:
     if video.length_s:
         parts.append(mmss(video.length_s) or "")
     if video.directors:
-        names = ", ".join(d.artist.name for d in video.directors)
+        names = _names(d.artist for d in video.directors)
         parts.append(t("directed by {names}", lang, names=names))
     sources = [s for d in video.directors for s in d.sources] or list(video.sources)
     return " · ".join(p for p in parts if p) + f" — {sources_text(sources, lang=lang)}"
@@ -132,8 +133,8 @@ def _counts(credits: int, references: int, reviews: int, lang: str = "en") -> st
 
 def _release_type(type_: str, lang: str) -> str:
     if lang == "en":
-        return vocab.release_type_title(type_)
-    return wording.release_type_word(type_, lang)
+        return e(vocab.release_type_title(type_))
+    return e(wording.release_type_word(type_, lang))
 
 
 def release_embed(card: ReleaseCard, lang: str = "en") -> discord.Embed:
@@ -153,17 +154,17 @@ def release_embed(card: ReleaseCard, lang: str = "en") -> discord.Embed:
             + f" ({fact_source(card.source_of('date'), lang)})"
         )
     if card.label:
-        facts.append(f"{card.label} ({fact_source(card.source_of('label'), lang)})")
+        facts.append(f"{e(card.label)} ({fact_source(card.source_of('label'), lang)})")
     description = " · ".join(facts)
     if card.parent:
-        description += "\n" + t("From **{release}**", lang, release=card.parent.name)
+        description += "\n" + t("From **{release}**", lang, release=e(card.parent.name))
     if card.children:
         description += "\n" + t(
             "Singles and repackages: {names}", lang, names=_names(card.children)
         )
     fields = []
     if card.tracks:
-        tracks = "\n".join(f"{i}. {track.name}" for i, track in enumerate(card.tracks, start=1))
+        tracks = "\n".join(f"{i}. {e(track.name)}" for i, track in enumerate(card.tracks, start=1))
         fields.append(Field(t("Tracklist (songs in the catalog)", lang), tracks))
     if card.videos:
         fields.append(Field(t("Video", lang), "\n".join(video_line(v, lang) for v in card.videos)))
@@ -179,7 +180,7 @@ def release_embed(card: ReleaseCard, lang: str = "en") -> discord.Embed:
             Field(
                 t("Other sources say", lang),
                 "\n".join(
-                    f"• {t(DISPUTED_FIELDS.get(d.field, d.field), lang)}: {d.value}"
+                    f"• {e(t(DISPUTED_FIELDS.get(d.field, d.field), lang))}: {e(d.value)}"
                     f"{grade_mark(vocab.DATABASE, lang)} — {sources_text([d.source], lang=lang)}"
                     for d in card.disputed
                 ),
@@ -199,7 +200,7 @@ def song_embed(card: SongCard, lang: str = "en") -> discord.Embed:
     fields = []
     if card.releases:
         lines = [
-            f"{r.release.name} ("
+            f"{e(r.release.name)} ("
             + ", ".join(
                 [_release_type(r.type, lang).lower()]
                 + ([wording.format_date(r.date, lang)] if r.date else [])
@@ -225,12 +226,12 @@ def song_embed(card: SongCard, lang: str = "en") -> discord.Embed:
 
 def credit_line(line: CreditLine, *, with_subject: bool = False, lang: str = "en") -> str:
     """Return one credit: the name (as credited), its grade and sources."""
-    name = line.artist.name
-    if line.credited_as and line.credited_as != name:
-        name += t(" (credited as {name})", lang, name=line.credited_as)
+    name = e(line.artist.name)
+    if line.credited_as and line.credited_as != line.artist.name:
+        name += t(" (credited as {name})", lang, name=e(line.credited_as))
     if with_subject:
-        name = f"{line.subject.name}: {name}"
-    detail = f" — {line.detail}" if line.detail else ""
+        name = f"{e(line.subject.name)}: {name}"
+    detail = f" — {e(line.detail)}" if line.detail else ""
     grade = grade_mark(line.grade, lang)
     return f"• {name}{detail}{grade} — {sources_text(line.sources, lang=lang)}"
 
@@ -249,7 +250,7 @@ def credits_pages(
             credit_line(ln, with_subject=multiple_subjects, lang=lang) for ln in group.lines
         )
     if not lines:
-        subject = view.subject.name
+        subject = e(view.subject.name)
         lines = [
             t(
                 "No {role} credits for {subject} in the catalog yet. `/suggest` one with a "
@@ -266,7 +267,7 @@ def credits_pages(
                 subject=subject,
             )
         ]
-    return _pages(t("Credits — {subject}", lang, subject=view.subject.name), lines, lang=lang)
+    return _pages(t("Credits — {subject}", lang, subject=e(view.subject.name)), lines, lang=lang)
 
 
 def reference_line(line: ReferenceLine, outgoing: bool, lang: str = "en") -> str:
@@ -274,30 +275,30 @@ def reference_line(line: ReferenceLine, outgoing: bool, lang: str = "en") -> str
     other = line.target if outgoing else line.source_entity
     relation = line.relation if lang == "en" else wording.relation_phrase(line.relation, lang)
     text = (
-        f"• **{relation[:1].upper() + relation[1:]}** → {other.label or other.name}"
+        f"• **{e(relation[:1].upper() + relation[1:])}** → {e(other.label or other.name)}"
         if outgoing
         else "• "
         + t(
             "{other} — **{relation} in** this",
             lang,
-            other=other.label or other.name,
-            relation=relation,
+            other=e(other.label or other.name),
+            relation=e(relation),
         )
     )
     text += f" *({_status(line.status, lang)})*"
     if line.timestamp_s is not None:
         text += t(" at {time}", lang, time=mmss(line.timestamp_s))
     if line.note:
-        text += f": {clip(line.note, 300)}"
+        text += f": {e(clip(line.note, 300))}"
     if line.review is not None:
         review = line.review
-        by = t(" by {author}", lang, author=review.author) if review.author else ""
+        by = t(" by {author}", lang, author=e(review.author)) if review.author else ""
         text += t(
             " — reading from {review}{by}, {outlet}",
             lang,
             review=link(review.title, review.url),
             by=by,
-            outlet=review.outlet,
+            outlet=e(review.outlet),
         )
     text += t(" — evidence: {sources}", lang, sources=sources_text(line.sources, lang=lang))
     return text
@@ -318,11 +319,11 @@ def references_pages(view: ReferencesView, lang: str = "en") -> list[discord.Emb
                 "No references recorded for {subject} yet (MusicBrainz and Wikidata do not "
                 "record what a video's images allude to). Know one? `/suggest` it with evidence.",
                 lang,
-                subject=view.subject.name,
+                subject=e(view.subject.name),
             )
         ]
     return _pages(
-        t("References — {subject}", lang, subject=view.subject.label or view.subject.name),
+        t("References — {subject}", lang, subject=e(view.subject.label or view.subject.name)),
         lines,
         footer=N_("Status: confirmed by the creators, critic's reading, or fan reading."),
         lang=lang,
@@ -333,7 +334,7 @@ def artist_embed(card: ArtistCard, lang: str = "en") -> discord.Embed:
     """Render an artist card."""
     title = titled(card.artist.name, card.hangul)
     if card.disambiguation:
-        title += f" — {card.disambiguation}"
+        title += f" — {e(card.disambiguation)}"
     lines = []
     if card.legal_name or card.legal_name_hangul:
         legal = titled(card.legal_name or card.legal_name_hangul or "", card.legal_name_hangul)
@@ -347,7 +348,7 @@ def artist_embed(card: ArtistCard, lang: str = "en") -> discord.Embed:
         if n.name not in {card.artist.name, card.hangul, card.legal_name, card.legal_name_hangul}
     ]
     if others:
-        lines.append(t("Also known as: {names}", lang, names=", ".join(dict.fromkeys(others))))
+        lines.append(t("Also known as: {names}", lang, names=_names(dict.fromkeys(others))))
     # Each fact cites its own source: a birthday links the page that states the birthday.
     for attribute, value, words in (
         ("birth_date", card.birth_date, N_("Born {value}")),
@@ -356,7 +357,7 @@ def artist_embed(card: ArtistCard, lang: str = "en") -> discord.Embed:
         ("agency", card.agency, N_("Agency: {value}")),
     ):
         if value:
-            shown = wording.format_date(value, lang) if attribute != "agency" else value
+            shown = wording.format_date(value, lang) if attribute != "agency" else e(value)
             lines.append(
                 t(words, lang, value=shown) + f" — {fact_source(card.source_of(attribute), lang)}"
             )
@@ -366,8 +367,8 @@ def artist_embed(card: ArtistCard, lang: str = "en") -> discord.Embed:
             Field(
                 t("Member of", lang),
                 "\n".join(
-                    f"{m.group.name}"
-                    + (t(" as {name}", lang, name=m.stage_name) if m.stage_name else "")
+                    f"{e(m.group.name)}"
+                    + (t(" as {name}", lang, name=e(m.stage_name)) if m.stage_name else "")
                     + (
                         t(" (since {date})", lang, date=wording.format_date(m.since, lang))
                         if m.since
@@ -383,7 +384,7 @@ def artist_embed(card: ArtistCard, lang: str = "en") -> discord.Embed:
             Field(
                 t("Members", lang),
                 "\n".join(
-                    f"{m.stage_name or m.person.name}"
+                    f"{e(m.stage_name or m.person.name)}"
                     + (t(" (former)", lang) if m.current is False or m.until else "")
                     + f" — {sources_text(m.sources, 1, lang)}"
                     for m in card.members
@@ -395,8 +396,8 @@ def artist_embed(card: ArtistCard, lang: str = "en") -> discord.Embed:
             Field(
                 t("Notable credits (`/works`)", lang),
                 "\n".join(
-                    f"{_role_title(ln.role, lang) if lang != 'en' else ln.role}: "
-                    f"{ln.subject.name} — {sources_text(ln.sources, 1, lang)}"
+                    f"{_role_title(ln.role, lang) if lang != 'en' else e(ln.role)}: "
+                    f"{e(ln.subject.name)} — {sources_text(ln.sources, 1, lang)}"
                     for ln in card.notable_credits
                 ),
             )
@@ -406,7 +407,7 @@ def artist_embed(card: ArtistCard, lang: str = "en") -> discord.Embed:
             Field(
                 t("Other work", lang),
                 "\n".join(
-                    t("{role} in {work}", lang, role=w.role, work=w.work.name)
+                    t("{role} in {work}", lang, role=e(w.role), work=e(w.work.name))
                     + f" — {link(w.source.outlet, w.source.url)}"
                     for w in card.works
                 ),
@@ -424,7 +425,7 @@ def works_pages(view: WorksView, role: str | None = None, lang: str = "en") -> l
             continue
         lines.append(f"**{_role_title(group.role, lang)}**")
         lines.extend(
-            f"• {ln.subject.label or ln.subject.name}{grade_mark(ln.grade, lang)}"
+            f"• {e(ln.subject.label or ln.subject.name)}{grade_mark(ln.grade, lang)}"
             f" — {sources_text(ln.sources, 1, lang)}"
             for ln in group.lines
         )
@@ -432,7 +433,7 @@ def works_pages(view: WorksView, role: str | None = None, lang: str = "en") -> l
         lines.append(f"**{t('Other work', lang)}**")
         lines.extend(
             "• "
-            + t("{role} in {work}", lang, role=w.role, work=w.work.name)
+            + t("{role} in {work}", lang, role=e(w.role), work=e(w.work.name))
             + f" — {link(w.source.outlet, w.source.url)}"
             for w in view.links
         )
@@ -441,21 +442,21 @@ def works_pages(view: WorksView, role: str | None = None, lang: str = "en") -> l
             t(
                 "{name} has no credits as {role} in the catalog yet.",
                 lang,
-                name=view.artist.name,
+                name=e(view.artist.name),
                 role=_role_title(role, lang),
             )
             if role
-            else t("{name} has no credits in the catalog yet.", lang, name=view.artist.name)
+            else t("{name} has no credits in the catalog yet.", lang, name=e(view.artist.name))
         ]
-    return _pages(t("Works — {name}", lang, name=view.artist.name), lines, lang=lang)
+    return _pages(t("Works — {name}", lang, name=e(view.artist.name)), lines, lang=lang)
 
 
 def review_line(review: ReviewInfo, lang: str = "en") -> str:
     """Return one review: linked title, author, outlet, date, what it discusses."""
-    by = t(" by {author}", lang, author=review.author) if review.author else ""
+    by = t(" by {author}", lang, author=e(review.author)) if review.author else ""
     when = f", {wording.format_date(review.published[:10], lang)}" if review.published else ""
     about = t(" — on {subjects}", lang, subjects=_names(review.subjects)) if review.subjects else ""
-    return f"• {link(review.title, review.url)}{by} ({review.outlet}{when}){about}"
+    return f"• {link(review.title, review.url)}{by} ({e(review.outlet)}{when}){about}"
 
 
 def reviews_pages(
@@ -491,7 +492,8 @@ def on_this_day_lines(
         ordered = sorted(facts, key=lambda f: (f.entity.value not in followed, f.date))
         lines.append(f"**{t(heading, lang)}**")
         lines.extend(
-            f"• {f.entity.label or f.entity.name}, {years_ago(f.date, today, lang)} ({f.date[:4]})"
+            f"• {e(f.entity.label or f.entity.name)}, {years_ago(f.date, today, lang)}"
+            f" ({f.date[:4]})"
             f"{' ★' if f.entity.value in followed else ''} — {sources_text(f.sources, 1, lang)}"
             for f in ordered
         )
@@ -523,9 +525,9 @@ def review_post_embed(
     if releases or artists:
         lines = []
         if releases:
-            lines.append(t("Releases: {names}", lang, names=", ".join(releases)))
+            lines.append(t("Releases: {names}", lang, names=_names(releases)))
         if artists:
-            lines.append(t("Artists: {names}", lang, names=", ".join(artists)))
+            lines.append(t("Artists: {names}", lang, names=_names(artists)))
         lines.append(
             t("Ask me: {commands}", lang, commands="`/release`, `/credits`, `/references`")
         )

@@ -14,8 +14,9 @@ import secrets
 import discord
 from discord import app_commands
 
-from bot.core.errors import NotFoundError, UserError, echo
+from bot.core.errors import NotFoundError, Untrusted, UserError, echo
 from bot.core.i18n import t
+from bot.discord_io import escape
 from bot.discord_io.render import MESSAGE_LIMIT, clip
 from bot.discord_io.translator import lang_of
 
@@ -26,14 +27,14 @@ def describe_error(error: BaseException, lang: str = "en") -> tuple[str, bool]:
     """Return the message for a user (in ``lang``) and whether the error was expected."""
     original = getattr(error, "original", error)
     if isinstance(original, NotFoundError):
-        text = t(original.template, lang, **original.fields)
+        text = t(original.template, lang, **shown_fields(original))
         if original.suggestions and "Did you mean" not in str(original):
             text += "\n" + t(
-                "Did you mean: {names}?", lang, names=", ".join(original.suggestions[:5])
+                "Did you mean: {names}?", lang, names=escape.names(original.suggestions[:5])
             )
         return text, True
     if isinstance(original, UserError):
-        return t(original.template, lang, **original.fields), True
+        return t(original.template, lang, **shown_fields(original)), True
     if isinstance(error, app_commands.NoPrivateMessage):
         return t("This command works only in a server, not in direct messages.", lang), True
     if isinstance(error, app_commands.CommandOnCooldown):
@@ -57,6 +58,14 @@ def describe_error(error: BaseException, lang: str = "en") -> tuple[str, bool]:
             value=f"“{echo(str(error.value))}”",
         ), True
     return "", False
+
+
+def shown_fields(error: UserError) -> dict[str, object]:
+    """Return an error's fields as shown: the ones marked ``Untrusted`` escaped."""
+    return {
+        key: escape.text(value) if isinstance(value, Untrusted) else value
+        for key, value in error.fields.items()
+    }
 
 
 async def send_error(interaction: discord.Interaction, error: BaseException) -> None:

@@ -8,6 +8,8 @@ from typing import Literal
 
 import discord
 
+from bot.discord_io import escape
+
 MESSAGE_LIMIT = 2000
 EMBED_TITLE = 256
 EMBED_DESCRIPTION = 4096
@@ -58,11 +60,8 @@ def choice_name(text: str) -> str:
 
 
 def link(label: str, url: str | None) -> str:
-    """Return a markdown link, or the bare label when there is no URL."""
-    if not url:
-        return label
-    safe = label.replace("[", "(").replace("]", ")")
-    return f"[{safe}]({url})"
+    """Return a masked link with an inert label and a percent-encoded URL (``escape.link``)."""
+    return escape.link(label, url)
 
 
 @dataclass(frozen=True, slots=True)

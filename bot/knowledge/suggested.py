@@ -10,7 +10,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import quote, urlsplit
 
-from bot.core.errors import NotFoundError, UserError
+from bot.core.errors import NotFoundError, Untrusted, UserError
 from bot.core.i18n import N_
 from bot.knowledge import search, vocab
 from bot.knowledge import sources as source_policy
@@ -31,9 +31,23 @@ def check_url(url: str) -> str:
     percent-encoded first; then the source policy decides, naming the rule it applies.
     """
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (a port that is not a number raises ValueError)
+    except ValueError:
+        # "http://[::1", "http://x:99999/", a host that changes under NFKC...
+        raise UserError(N_("The evidence is not a web address I can read.")) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
         raise UserError(N_("The evidence must be a web address starting with http:// or https://."))
+    if parts.username is not None or parts.password is not None:
+        # "https://melon.com.credits@evil.example/" goes to evil.example: say so, store nothing.
+        raise UserError(
+            N_(
+                "The evidence address has a user name in it (before an @), which hides the site "
+                "it really goes to ({host}); paste the page's address without it."
+            ),
+            host=Untrusted(parts.hostname),
+        )
     url = quote(url, safe=":/?#[]@!$&'()*+,;=%~")
     source_policy.check(url)
     return url
@@ -58,7 +72,8 @@ def check_choice(value: str, allowed: tuple[str, ...], what: str) -> str:
 
 
 async def _source(conn: db.Conn, suggestion_id: int, url: str) -> int:
-    host = urlsplit(url).netloc.removeprefix("www.") or "web"
+    # The host, never the whole netloc: a user name before "@" would pose as the outlet.
+    host = (urlsplit(url).hostname or "").removeprefix("www.") or "web"
     return await db.ensure_source(conn, f"suggestion:{suggestion_id}", ORIGIN, url, host)
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.core.i18n import N_, t
+from bot.discord_io import escape
 from bot.discord_io.checks import missing_bot_permissions, posting_permissions
 from bot.discord_io.embeds import review_post_embed
 from bot.discord_io.posting import UNKNOWN_MESSAGE, DeliveryTarget, ModLog, Outgoing, Sent
@@ -271,13 +272,16 @@ class Delivery:
             t(
                 "**{label}** — {command} for the full card.",
                 lang,
-                label=found.label,
-                command=f"`/release {found.name}`",
+                label=escape.text(found.label),
+                # The name stays outside the code span: a backtick in it cannot end the span.
+                command=f"`/release` {escape.text(found.name)}",
             )
         ]
         prompts = await discussion_prompts(self.store, found, lang=lang)
         lines.extend(
-            f"• {p.text} " + t("(source: {url})", lang, url=f"<{p.source.url}>") for p in prompts
+            f"• {escape.text(p.text)} "
+            + t("(source: {url})", lang, url=f"<{escape.url(p.source.url) or '?'}>")
+            for p in prompts
         )
         lines.append("• " + t("Does the review's reading match yours?", lang))
         return clip("\n".join(lines), MESSAGE_LIMIT)
@@ -323,9 +327,9 @@ class Delivery:
                     "`/feed add` it again."
                 ),
                 fallback=guild.get_channel(sub.channel_id),
-                url=f"<{feed.url}>",
+                url=f"<{escape.url(feed.url) or escape.text(feed.url)}>",
                 n=feed.failure_streak,
-                error=feed.last_error or feed.disabled_reason,
+                error=escape.text(feed.last_error or feed.disabled_reason or ""),
             )
 
     async def tell_flooded(self, feed: FeedRow) -> None:
@@ -344,5 +348,5 @@ class Delivery:
                 ),
                 fallback=guild.get_channel(sub.channel_id),
                 once=("flood", feed.id, feed.body_hash),
-                url=f"<{feed.url}>",
+                url=f"<{escape.url(feed.url) or escape.text(feed.url)}>",
             )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.knowledge.ask.parsing import COMMON_WORDS, FILLERS, Span, subspans
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.knowledge.romanize import lookup_forms
-from bot.knowledge.search import Match, clear_typo, resolve
+from bot.knowledge.search import Match, clear_typo, preferred, resolve
 from bot.store import catalog as db
 from bot.store.core import Store
 
@@ -79,7 +79,14 @@ async def _anchor(store: Store, match: Match) -> tuple[str, int]:
 
 
 async def pick(store: Store, matches: Sequence[Match], kinds: Sequence[str]) -> Match | None:
-    """Pick one entity if every match is the same thing (a song, its video, its single)."""
+    """Pick one entity if every match is the same thing (a song, its video, its single).
+
+    A name wins over another entry's alias, as in ``search.resolve_one``; homonymous people
+    stay a question (a bare answer about the wrong Jisoo would be a false fact, where a card
+    names whom it shows and offers the others).
+    """
+    if len(matches) > 1:
+        matches = preferred(matches, curated_first=False)[0]
     if len(matches) == 1:
         return matches[0]
     # Two songs (or artists, works) of one name are never the same thing: no need to look.

@@ -97,6 +97,44 @@ class _Writer:
         self.tracked_releases: set[int] = set()
         self.touched: set[int] = set()
         self.counts = {"artist": 0, "release": 0, "song": 0, "video": 0, "credit": 0}
+        # Search forms of the titles and artist names in the document being written: what an
+        # imported entity must share with a curated one of its name to be that one.
+        self.related: set[str] = set()
+
+    def relate(self, doc: dict[str, Any]) -> None:
+        """Note the titles and artists a document names (for reconciling, on demand)."""
+        names: list[Any] = [doc.get("title"), doc.get("name")]
+        group = doc.get("release-group")
+        if isinstance(group, dict):
+            names.append(group.get("title"))
+        for credit in doc.get("artist-credit") or []:
+            if isinstance(credit, dict):
+                artist = credit.get("artist")
+                names += [credit.get("name"), artist.get("name") if isinstance(artist, dict) else 0]
+        for release in doc.get("releases") or []:
+            if isinstance(release, dict):
+                names.append(release.get("title"))
+                group = release.get("release-group")
+                if isinstance(group, dict):
+                    names.append(group.get("title"))
+        self.related = {n for n in (normalize(x) for x in names if isinstance(x, str)) if n}
+
+    async def reconcile(self, kind: str, mbid: str, name: str) -> int | None:
+        """Return the curated entity an unknown MBID is, by name plus a shared release/credit.
+
+        An IU song the catalog lacks names IU, and its release The Winning, which the curated
+        IU performs: that IU is the curated one, not a second "IU". The MBID is then recorded
+        on the curated entity, whose own values win (as for a ``musicbrainz`` key in TOML).
+        """
+        curated = await db.curated_match(self.conn, kind, normalize(name), self.related)
+        if curated is None:
+            return None
+        self.external[mbid] = curated
+        self.origins.update(await db.entity_origins(self.conn, [curated]))
+        await db.add_external_ids(
+            self.conn, [db.ExternalIdInsert("musicbrainz", mbid, curated, ORIGIN)]
+        )
+        return curated
 
     async def load(self) -> None:
         if self.lazy:
@@ -126,6 +164,8 @@ class _Writer:
     async def entity(self, kind: str, mbid: str, name: str, *, full: bool) -> int:
         """Return the entity for an MBID, creating a stub (or updating our own when full)."""
         entity_id = await self.known(mbid)
+        if entity_id is None and self.lazy:
+            entity_id = await self.reconcile(kind, mbid, name)
         if entity_id is None:
             entity_id, created = await db.ensure_entity(self.conn, kind, f"mb:{mbid}", ORIGIN, name)
             self.origins[entity_id] = ORIGIN
@@ -197,7 +237,15 @@ class _Writer:
                     ORIGIN,
                 )
             )
-        await db.add_names(self.conn, [r for r in rows if r[3]], overwrite=False)
+        rows = [r for r in rows if r[3]]
+        if self.lazy:
+            # An alias never equals another entity's primary name: a MusicBrainz search hint
+            # "Love wins all" on another recording must not make the curated title ambiguous.
+            taken = await db.primary_elsewhere(
+                self.conn, [r[3] for r in rows if not r[6]], entity_id
+            )
+            rows = [r for r in rows if r[6] or r[3] not in taken]
+        await db.add_names(self.conn, rows, overwrite=False)
 
     async def artist(self, data: dict[str, Any], *, full: bool = False) -> int:
         mbid, name = data["id"], data.get("name") or "?"
@@ -315,6 +363,7 @@ class _Writer:
         self.counts["credit"] += 1
 
     async def recording(self, doc: dict[str, Any]) -> int:
+        self.relate(doc)
         mbid, title = doc["id"], doc.get("title") or "?"
         is_video = doc.get("video") is True
         kind = "video" if is_video else "song"
@@ -410,6 +459,7 @@ class _Writer:
         return entity_id
 
     async def release(self, doc: dict[str, Any]) -> int:
+        self.relate(doc)
         group = doc.get("release-group") or {}
         mbid = group.get("id") or doc["id"]
         title = doc.get("title") or group.get("title") or "?"
@@ -498,6 +548,7 @@ class _Writer:
         return entity_id
 
     async def release_group(self, doc: dict[str, Any]) -> int:
+        self.relate(doc)
         mbid, title = doc["id"], doc.get("title") or "?"
         entity_id = await self.entity("release", mbid, title, full=True)
         await self.replace(entity_id)

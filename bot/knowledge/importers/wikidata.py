@@ -169,7 +169,14 @@ def _base_type(kind: str) -> str:
     return "stage" if kind == "artist" else "title"
 
 
-async def _names(conn: db.Conn, entity_id: int, kind: str, facts: WikidataFacts) -> None:
+async def _names(
+    conn: db.Conn, entity_id: int, kind: str, facts: WikidataFacts, *, unique: bool = False
+) -> None:
+    """Add an item's labels and aliases as names (all non-primary: the entity has its own).
+
+    With ``unique`` (on-demand lookups), a label or alias that is another entity's primary
+    name is left out: it would make that entity's name ambiguous.
+    """
     base = _base_type(kind)
     texts = [t for t in (facts.label_ko, facts.label_en, *facts.aliases) if t]
     rows: list[db.NameInsert] = []
@@ -187,7 +194,11 @@ async def _names(conn: db.Conn, entity_id: int, kind: str, facts: WikidataFacts)
                 ORIGIN,
             )
         )
-    await db.add_names(conn, [r for r in rows if r[3]], overwrite=False)
+    rows = [r for r in rows if r[3]]
+    if unique:
+        taken = await db.primary_elsewhere(conn, [r[3] for r in rows], entity_id)
+        rows = [r for r in rows if r[3] not in taken]
+    await db.add_names(conn, rows, overwrite=False)
 
 
 async def _linked_entity(
@@ -235,12 +246,15 @@ async def store_facts(
     facts: WikidataFacts,
     linked: Mapping[str, WikidataFacts],
     touched: set[int] | None = None,
+    *,
+    unique_aliases: bool = False,
 ) -> dict[str, int]:
     """Write what ``facts`` says about catalog entity ``entity_id``; return counts by kind.
 
     ``linked`` holds the items ``facts`` points at (people, works), for their names. Earlier
     Wikidata statements about the entity are replaced; curated values are never touched.
     The ids of every entity written about are added to ``touched`` (to refresh labels).
+    With ``unique_aliases`` (on-demand lookups) no alias equals another entity's primary name.
     """
     touched = set() if touched is None else touched
     touched.add(entity_id)
@@ -252,7 +266,7 @@ async def store_facts(
     await db.delete_references_from(conn, ORIGIN, entity_id)
     source = await _source(conn, facts)
     await db.add_entity_sources(conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
-    await _names(conn, entity_id, kind, facts)
+    await _names(conn, entity_id, kind, facts, unique=unique_aliases)
     counts["name"] = len({t for t in (facts.label_ko, facts.label_en, *facts.aliases) if t})
     if kind in ("release", "video"):
         field = "date" if kind == "release" else "premiere"

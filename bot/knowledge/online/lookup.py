@@ -4,6 +4,11 @@ One ``OnlineLookup`` per process. Each question's outcome is remembered in the s
 title MusicBrainz does not know is not searched again for ``negative_ttl``), a question
 already being looked up is awaited rather than asked twice (single flight), and every
 fetched entity is refreshed in the background once it is older than ``refresh_after``.
+
+What one question costs is bounded: at most ``REQUESTS_PER_QUESTION`` requests to
+MusicBrainz and Wikidata together (``question_budget``), at most ``MAX_VIDEOS`` music videos
+and ``MAX_WIKIDATA_ITEMS`` Wikidata items (plus one batch of the people they name) per fetch,
+and at most ``MAX_PER_MEMBER`` questions of one member in flight at a time.
 """
 
 from __future__ import annotations
@@ -11,17 +16,24 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from bot.core.errors import NotFoundError
+from bot.core.errors import NotFoundError, UserError
 from bot.core.i18n import N_
 from bot.knowledge.importers import wikidata as wd_import
 from bot.knowledge.importers.musicbrainz import import_musicbrainz_documents
+from bot.knowledge.importers.report import CatalogError
 from bot.knowledge.normalize import normalize
-from bot.knowledge.online.http import ServiceUnavailable
+from bot.knowledge.online.http import (
+    UNREADABLE,
+    BudgetSpent,
+    ServiceUnavailable,
+    question_budget,
+)
 from bot.knowledge.online.musicbrainz import MusicBrainzClient
 from bot.knowledge.online.picking import Candidate, Picked, pick
 from bot.knowledge.online.wikidata import WikidataClient, qid_from_url
@@ -42,7 +54,15 @@ SEARCH_FOR_KIND = {
 }
 # Origins whose rows came from a database rather than from people: they may be looked up.
 IMPORTED_ORIGINS = ("musicbrainz", "wikidata", "kpopnet")
+MAX_VIDEOS = 2  # music videos fetched with a recording (each is one request)
+MAX_WIKIDATA_ITEMS = 10  # items MusicBrainz links to, asked in one request
+MAX_LINKED_ITEMS = 50  # people and works those items name, asked in one more request
+MAX_PER_MEMBER = 2  # one member's lookups in flight; more are refused at once
 T = TypeVar("T")
+
+
+class TooManyLookups(UserError):
+    """A member already has ``MAX_PER_MEMBER`` lookups running."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +98,32 @@ class OnlineLookup:
         self.refresh_after = refresh_after
         self.now = now
         self._inflight: dict[tuple[str, ...], asyncio.Future[Any]] = {}
+        self._members: dict[int, int] = {}
         self.lookups = 0  # searches and fetches actually started (single flight shares one)
+
+    @asynccontextmanager
+    async def member(self, member_id: int) -> AsyncIterator[None]:
+        """Count a member's lookup in flight; refuse at once past ``MAX_PER_MEMBER``.
+
+        One member's burst of commands then cannot queue ahead of everyone else's.
+        """
+        running = self._members.get(member_id, 0)
+        if running >= MAX_PER_MEMBER:
+            raise TooManyLookups(
+                N_(
+                    "You have {n} lookups running already; wait for them to finish, then ask again."
+                ),
+                n=running,
+            )
+        self._members[member_id] = running + 1
+        try:
+            yield
+        finally:
+            left = self._members.get(member_id, 1) - 1
+            if left > 0:
+                self._members[member_id] = left
+            else:
+                self._members.pop(member_id, None)
 
     async def close(self) -> None:
         """Close the HTTP sessions."""
@@ -125,9 +170,10 @@ class OnlineLookup:
                 return Outcome(None)
             if remembered.outcome == "ambiguous" and fresh:
                 return Outcome(None, _candidates(remembered.candidates))
-        return await self._once(
-            ("find", kinds_key, norm), lambda: self._search(query, norm, kinds_key, searches)
-        )
+        with question_budget():
+            return await self._once(
+                ("find", kinds_key, norm), lambda: self._search(query, norm, kinds_key, searches)
+            )
 
     async def _search(self, query: str, norm: str, kinds_key: str, searches: list[str]) -> Outcome:
         offered: list[Candidate] = []
@@ -173,7 +219,8 @@ class OnlineLookup:
             known = await online_db.fetched(self.store, SERVICE, mbid)
             if known is not None:
                 return known.entity_id
-        return await self._once(("fetch", entity, mbid), lambda: self._fetch(entity, mbid))
+        with question_budget():
+            return await self._once(("fetch", entity, mbid), lambda: self._fetch(entity, mbid))
 
     async def _fetch(self, entity: str, mbid: str) -> int:
         doc = await self.musicbrainz.lookup(entity, mbid)
@@ -190,15 +237,24 @@ class OnlineLookup:
                     documents.append((f"release {release}", release_doc))
         elif entity == "recording":
             documents.append((f"recording {mbid}", doc))
-            # The music video is its own recording: its director is on its page.
-            for video in _music_videos(doc):
-                video_doc = await self.musicbrainz.lookup("recording", video)
+            # The music video is its own recording: its director is on its page. A few at
+            # most: a recording with forty "music video" relations is not forty lookups.
+            for video in _music_videos(doc)[:MAX_VIDEOS]:
+                try:
+                    video_doc = await self.musicbrainz.lookup("recording", video)
+                except BudgetSpent:
+                    break
                 if video_doc is not None:
                     documents.append((f"recording {video}", video_doc))
                     fetched.append((video, "recording", video))
         else:
             documents.append((f"{entity} {mbid}", doc))
-        await import_musicbrainz_documents(self.store, documents, on_demand=True)
+        try:
+            await import_musicbrainz_documents(self.store, documents, on_demand=True)
+        except CatalogError as exc:
+            # A shape the client checks did not catch: nothing was stored (one transaction).
+            log.warning("MusicBrainz %s %s could not be stored: %s", entity, mbid, exc)
+            raise ServiceUnavailable(UNREADABLE, service="MusicBrainz") from None
         # The import recorded every MusicBrainz id it stored (and each page's release count).
         async with self.store.transaction() as conn:
             found = await db.external_entity(conn, "musicbrainz", mbid)
@@ -219,29 +275,42 @@ class OnlineLookup:
         if self.wikidata is None:
             return
         qids = sorted({q for d in documents for q in _wikidata_links(d)}, key=lambda q: int(q[1:]))
+        qids = qids[:MAX_WIKIDATA_ITEMS]
         if not qids:
             return
         try:
             items = await self.wikidata.entities(qids)
             facts = [f for q in qids if (f := wd_import.facts_from_entity(items.get(q, {})))]
             wanted = sorted({r for f in facts for r in f.referenced}, key=lambda q: int(q[1:]))
+            wanted = wanted[:MAX_LINKED_ITEMS]
             linked_items = await self.wikidata.entities(wanted) if wanted else {}
+            linked = {
+                q: f for q in wanted if (f := wd_import.facts_from_entity(linked_items.get(q, {})))
+            }
         except ServiceUnavailable as exc:
             log.warning("Wikidata lookup for entity %d skipped: %s", entity_id, exc)
             return
-        linked = {
-            q: f for q in wanted if (f := wd_import.facts_from_entity(linked_items.get(q, {})))
-        }
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            # Wikidata is an addition: an item of an unexpected shape is left out, and what
+            # MusicBrainz said stands.
+            log.warning("Wikidata answer for entity %d unreadable, skipped: %r", entity_id, exc)
+            return
         touched: set[int] = set()
-        async with self.store.transaction() as conn:
-            for item in facts:
-                await wd_import.store_facts(conn, entity_id, item, linked, touched)
-            for item in facts:
-                await db.set_importance_signals(conn, entity_id, sitelinks=item.sitelinks)
-            await db.refresh_labels(conn, sorted(touched))
-            # Korean labels from Wikidata get their romanized spellings, as imports do.
-            await refresh_romanized_names(conn, sorted(touched))
-            await db.bump_catalog_version(conn)
+        try:
+            async with self.store.transaction() as conn:
+                for item in facts:
+                    await wd_import.store_facts(
+                        conn, entity_id, item, linked, touched, unique_aliases=True
+                    )
+                for item in facts:
+                    await db.set_importance_signals(conn, entity_id, sitelinks=item.sitelinks)
+                await db.refresh_labels(conn, sorted(touched))
+                # Korean labels from Wikidata get their romanized spellings, as imports do.
+                await refresh_romanized_names(conn, sorted(touched))
+                await db.bump_catalog_version(conn)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            log.warning("Wikidata facts for entity %d not stored: %r", entity_id, exc)
+            return
         await online_db.record_fetched(
             self.store, [("wikidata", f.qid, "item", entity_id) for f in facts], stamp
         )

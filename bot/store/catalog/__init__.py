@@ -64,6 +64,7 @@ from bot.store.catalog.reads import (
     videos_on,
     work,
 )
+from bot.store.catalog.reconcile import curated_match, primary_elsewhere
 from bot.store.catalog.rows import (
     ENTITY_FIELDS,
     ENTITY_KINDS,
@@ -229,6 +230,7 @@ __all__ = [
     "credits_by",
     "credits_of",
     "credits_with_relatives",
+    "curated_match",
     "delete_facts_by_origin",
     "delete_facts_for",
     "delete_names",
@@ -274,6 +276,7 @@ __all__ = [
     "note_disputes",
     "performers",
     "performers_exist",
+    "primary_elsewhere",
     "qmarks",
     "recent_reviews",
     "record_review",
