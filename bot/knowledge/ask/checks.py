@@ -24,6 +24,8 @@ from bot.knowledge.ask.parsing import (
     stated_date,
 )
 from bot.knowledge.ask.people import roles_in_group
+from bot.knowledge.ask.relations import Asked
+from bot.knowledge.ask.verdicts import ANY_PART, BY_ARTIST, DUET, relation_check
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
@@ -33,6 +35,7 @@ from bot.store import catalog as db
 from bot.store.core import Store
 
 ROLE_CHECKS = (
+    "assistant_director",
     "director",
     "director_of_photography",
     "art_director",
@@ -46,6 +49,25 @@ ROLE_CHECKS = (
     "mixing",
     "writer",
 )
+
+
+def asked_relation(intent: Intent | None, text: str) -> tuple[Asked, tuple[str, ...]]:
+    """Return the relation a yes/no question asks: any part, performing, or credit roles.
+
+    "Did X work on Y", "is X on Y", "X in the Y video" ask about any part; "is Y a duet
+    between A and B" asks who sings; a role keyword asks for that role only.
+    """
+    if DUET.search(text):
+        return Asked.PERFORMER, ()
+    if intent is None:
+        return (Asked.PERFORMER if BY_ARTIST.search(text) else Asked.ANY), ()
+    if ANY_PART.search(text) and intent.name in ("writer", "performer"):
+        return Asked.ANY, ()
+    if intent.name == "performer":
+        return Asked.PERFORMER, ()
+    if intent.roles:
+        return Asked.ROLES, intent.roles
+    return Asked.ANY, ()
 
 
 def _ref(m: Match) -> EntityRef:
@@ -98,10 +120,9 @@ async def check(
     works = [t for t in things if t.kind != "artist"]
     people = [t for t in things if t.kind == "artist"]
     date = stated_date(text)
-    if intent.name in ROLE_CHECKS and works and people:
-        return await _role_check(store, intent, works[0], people[0], lang)
-    if intent.name == "performer" and works and people:
-        return await _performer_check(store, intent, works[0], people[0], lang)
+    if (intent.name in ROLE_CHECKS or intent.name == "performer") and works and people:
+        asked, roles = asked_relation(intent, text)
+        return await relation_check(store, asked, roles, works[0], people, intent.name, lang)
     if intent.name in ("members", "groups") and len(people) >= 2:
         return await _member_check(store, intent, people[0], people[1], lang)
     if intent.name in ("leader", "maknae") and len(people) >= 2:

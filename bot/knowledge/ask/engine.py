@@ -37,6 +37,7 @@ from bot.knowledge.ask.parsing import (
     stated_date,
 )
 from bot.knowledge.ask.people import artist_answer, performer_answer
+from bot.knowledge.ask.verdicts import relation_check
 from bot.knowledge.entities import EntityKey, EntityRef
 from bot.knowledge.normalize import normalize
 from bot.knowledge.online.lookup import OnlineLookup
@@ -310,6 +311,20 @@ async def _no_keyword(
         for span, matches in await exact_spans(store, wide, NAME_FIRST, shouted):
             if not any(span.overlaps(other) for other, _ in named):
                 named.append((span, matches))
+        works = [m[0] for _, m in named if m[0].kind != "artist"]
+        people = [m[0] for _, m in named if m[0].kind == "artist"]
+        if len(works) == 1 and people:
+            # "Is V on Love wins all?", "Love wins all 뮤비에 뷔 나와?": any edge between them.
+            spans = [span.text for span, _ in named]
+            lang = "ko" if is_korean(text, spans) else "en"
+            asked, roles = checks.asked_relation(None, text)
+            ordered = sorted(
+                ((span, m[0]) for span, m in named if m[0].kind == "artist"),
+                key=lambda pair: (pair[0].run, pair[0].start),
+            )
+            return await relation_check(
+                store, asked, roles, works[0].ref, [m.ref for _, m in ordered], None, lang
+            )
         if len(named) >= 2:
             first = sorted(named[:2], key=lambda pair: (pair[0].run, pair[0].start))
             main, extra = first[0][1][0], [first[1][1][0]]

@@ -135,6 +135,12 @@ INTENTS: tuple[Intent, ...] = (
         ("choreographer",),
     ),
     Intent(
+        "assistant_director",
+        _p(r"\bassistant direct\w*", r"\bassistant to the director\b", r"조감독"),
+        (*WORK_KINDS, "artist"),
+        ("assistant director",),
+    ),
+    Intent(
         "director",
         _p(
             r"\bdirect(?:ed|s|or|ors|ing)?\b",
