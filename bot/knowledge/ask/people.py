@@ -9,6 +9,7 @@ from bot.knowledge.ask.intents import Intent
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
+from bot.knowledge.placeholders import known
 from bot.knowledge.wording import format_date, join_list, say, years_between
 from bot.store import catalog as db
 from bot.store.core import Store
@@ -90,10 +91,12 @@ async def artist_answer(
             lang,
         )
     if name_n == "legal_name":
-        if card.legal_name or card.legal_name_hangul:
+        # A dataset's placeholder ("unknown_magenta") is not a name: never state it.
+        legal, legal_hangul = known(card.legal_name), known(card.legal_name_hangul)
+        if legal or legal_hangul:
             shown = (
                 join_list(
-                    [n for n in (card.legal_name, card.legal_name_hangul) if n and n != name],
+                    [n for n in (legal, legal_hangul) if n and n != name],
                     lang,
                     "or",
                 )
@@ -159,12 +162,12 @@ async def artist_answer(
             lang,
         )
     if name_n == "agency":
-        agency = card.agency
+        agency = known(card.agency)
         sources = card.source_of("agency")
         if not agency and card.groups:
             # A member's agency is usually the group's: say so, from the group's own record.
             group_card = await cards.artist_card(store, card.groups[0].group.id)
-            if group_card.agency:
+            if known(group_card.agency):
                 return found(
                     say(
                         lang,
