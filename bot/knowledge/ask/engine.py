@@ -36,6 +36,7 @@ from bot.knowledge.ask.parsing import (
     split_parts,
     stated_date,
 )
+from bot.knowledge.ask.parts import expand
 from bot.knowledge.ask.people import artist_answer, performer_answer
 from bot.knowledge.ask.verdicts import relation_check
 from bot.knowledge.entities import EntityKey, EntityRef
@@ -84,9 +85,14 @@ async def answer(
             lang=lang,
         )
     on = (today or dt.datetime.now(dt.UTC).date()).isoformat()
-    parts = _with_intents(split_parts(prepared.text))
+    parts = [
+        question
+        for part in _with_intents(split_parts(prepared.text))
+        for question in await expand(store, part)
+    ]
     if len(parts) <= 1:
-        return await _answer_part(store, prepared.text, prepared.shouted, on, None, online)
+        text = parts[0] if parts else prepared.text
+        return await _answer_part(store, text, prepared.shouted, on, None, online)
     results: list[Answer] = []
     previous: EntityRef | None = None
     for part in parts:

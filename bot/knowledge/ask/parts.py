@@ -1,0 +1,251 @@
+"""Split one sentence that asks several things into one question per thing.
+
+"V's birthday and real name", "뷔 생일이랑 본명" ask two facts of one artist; "real names of
+Jisoo and Jennie", "When were V and Jungkook born?" ask one fact of two artists; "Who wrote
+and directed Spring Day?" asks two credits of one song. Each becomes its own question (the
+other keyword, or the other name, left out), so every part is answered or named as unknown.
+A name two people share is read with the group of the other people named ("Jisoo and
+Jennie": both of BLACKPINK).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.knowledge.ask.finding import exact_spans
+from bot.knowledge.ask.intents import INTENTS, Intent
+from bot.knowledge.ask.parsing import candidate_runs, looks_like_check
+from bot.knowledge.search import Match
+from bot.store import catalog as db
+from bot.store.core import Store
+
+# Facts of an artist that can be asked side by side ("birthday and real name").
+ARTIST_FACTS = frozenset(
+    {"legal_name", "birthday", "age", "debut", "agency", "leader", "maknae", "members", "groups"}
+)
+# Credit roles that can be asked side by side ("who wrote and directed").
+CREDIT_FACTS = frozenset(
+    {
+        "writer",
+        "lyricist",
+        "composer",
+        "arranger",
+        "producer",
+        "director",
+        "assistant_director",
+        "director_of_photography",
+        "art_director",
+        "choreographer",
+        "cast",
+        "featured",
+        "mixing",
+    }
+)
+_JOIN = re.compile(
+    r"^\s*(?:,|&|\+|and|or|also|plus|n|및|그리고|하고|이랑|랑|와|과|,\s*and)?\s*$", re.IGNORECASE
+)
+_JOIN_KO_TAIL = re.compile(r"(?:이랑|랑|하고|와|과)$")
+# Two-hop and comparison questions keep their names together.
+_TOGETHER = re.compile(
+    r"\bboth\b|\btogether\b|\bin common\b|\bbetween\b|\bduet\b|\bwhich\b|같이|함께|둘 다|공동|중",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    intent: Intent
+    start: int
+    end: int
+
+
+def _intent_hits(text: str) -> list[_Hit]:
+    """Return the first keyword of each intent found, keywords inside others left out."""
+    found: list[_Hit] = []
+    for intent in INTENTS:
+        for pattern in intent.patterns:
+            m = pattern.search(text)
+            if m and m.end() > m.start():
+                found.append(_Hit(intent, m.start(), m.end()))
+                break
+    # A keyword inside a longer one ("director" in "director of photography") is not its own.
+    kept = [
+        h
+        for h in found
+        if not any(
+            o is not h and o.start <= h.start and h.end <= o.end and (o.end - o.start) > (h.end - h.start)
+            for o in found
+        )
+    ]
+    # Two intents on the same words: the first (the narrower, by INTENTS order) wins.
+    out: list[_Hit] = []
+    for h in kept:
+        if not any(o.start < h.end and h.start < o.end for o in out):
+            out.append(h)
+    return sorted(out, key=lambda h: h.start)
+
+
+def _joined(text: str, a_end: int, b_start: int, a_word: str = "") -> bool:
+    between = text[a_end:b_start]
+    return bool(_JOIN.match(between)) or (
+        bool(_JOIN_KO_TAIL.search(a_word)) and not between.strip()
+    )
+
+
+def _by_intents(text: str) -> list[str]:
+    hits = _intent_hits(text)
+    facts = [h for h in hits if h.intent.name in ARTIST_FACTS | CREDIT_FACTS]
+    if len(facts) < 2:
+        return []
+    same_family = all(h.intent.name in ARTIST_FACTS for h in facts) or all(
+        h.intent.name in CREDIT_FACTS for h in facts
+    )
+    if not same_family:
+        return []
+    for a, b in zip(facts, facts[1:], strict=False):
+        word = text[a.start : a.end]
+        tail = text[a.end : b.start]
+        # "생일이랑 본명": the joining particle is written onto the first keyword.
+        glued = re.match(r"^(?:이랑|랑|하고|와|과)?\s*$", tail) and not tail.startswith(" ")
+        if not (_joined(text, a.end, b.start, word) or glued):
+            return []
+    return [_tidy(_without(text, [(h.start, h.end) for h in facts], i)) for i in range(len(facts))]
+
+
+def _without(text: str, places: Sequence[tuple[int, int]], keep: int) -> str:
+    """Return the text without the other places, each with the joiner next to it."""
+    cuts = []
+    for j, (start, end) in enumerate(places):
+        if j == keep:
+            continue
+        if j < keep or j + 1 < len(places) and j + 1 != keep:
+            # Before the kept one: cut up to the next place ("birthday and | real name").
+            cut_end = places[j + 1][0] if j + 1 < len(places) else end
+            cuts.append((start, cut_end))
+        else:
+            cut_start = places[j - 1][1] if j > 0 else start
+            cuts.append((cut_start, end))
+    out, pos = [], 0
+    for start, end in sorted(cuts):
+        if start < pos:
+            start = pos
+        out.append(text[pos:start])
+        pos = max(pos, end)
+    out.append(text[pos:])
+    return " ".join("".join(out).split())
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"(?<=\s)(?:and|or|&|plus|및|그리고|하고)(?=\s+(?:\?|$))", " ", text)
+    text = re.sub(r"\s*,\s*(?:and\s+)?(?=[\s?]|$)", " ", text)
+    text = re.sub(r"(?<=\S)(?:이랑|랑)(?=\s|\?|$)", "", text)
+    text = re.sub(r"\s+(?:and|&|\+|및|그리고|하고)\s+(?=\?|$)", " ", text)
+    text = re.sub(r"\b(?:and|&)\s*(?=\?|$)", "", text)
+    return " ".join(text.split())
+
+
+async def _by_names(store: Store, text: str) -> list[str]:
+    """Split "real names of A and B" into one question per artist named."""
+    hits = _intent_hits(text)
+    if not any(h.intent.name in ARTIST_FACTS for h in hits) or any(
+        h.intent.name not in ARTIST_FACTS | {"date"} for h in hits
+    ):
+        return []
+    spans_kw = [(h.start, h.end) for h in hits]
+    runs = candidate_runs(text, spans_kw, trim=False)
+    named = []
+    for span, matches in await exact_spans(store, runs, ("artist",)):
+        if matches and all(m.kind == "artist" for m in matches):
+            if not any(span.overlaps(other) for other, _ in named):
+                named.append((span, matches))
+    if len(named) < 2:
+        return []
+    named.sort(key=lambda pair: (pair[0].run, pair[0].start))
+    # Each name's place in the text, to cut it out of the others' questions.
+    places = []
+    cursor = 0
+    for span, _ in named:
+        index = text.find(span.text, cursor)
+        if index < 0:
+            index = text.lower().find(span.text.lower(), cursor)
+        if index < 0:
+            return []
+        places.append((index, index + len(span.text)))
+        cursor = index + len(span.text)
+    if len(named) == 2:
+        pair = await _member_and_group(store, named[0][1], named[1][1])
+        if pair is None:
+            pair = await _member_and_group(store, named[1][1], named[0][1])
+            order = (1, 0)
+        else:
+            order = (0, 1)
+        tail = text[places[0][1] : places[1][0]]
+        if pair is not None and re.match(r"^(?:'s|’s|의)?\s*$", tail):
+            # "blackpink jisoo real name": one person, named with the group (NAME GROUP form).
+            person_at = places[order[0]]
+            question = _without(text, places, order[0]).replace("'s ", " ", 1)
+            named_as = f"{pair[0].name} {pair[1].name}"
+            question = question.replace(text[person_at[0] : person_at[1]], named_as, 1)
+            return [_tidy(question)]
+    for (_, a_end), (b_start, _) in zip(places, places[1:], strict=False):
+        word = text[places[0][0] : a_end]
+        tail = text[a_end:b_start]
+        glued = re.match(r"^(?:이랑|랑|하고|와|과)?\s*(?:,|and|&)?\s*$", tail, re.IGNORECASE)
+        if not (_joined(text, a_end, b_start, word) or glued):
+            return []
+    chosen = await group_context(store, [m for _, m in named])
+    out = []
+    for i, (start, end) in enumerate(places):
+        question = _without(text, places, i)
+        if chosen[i] is not None:
+            question = question.replace(text[start:end], chosen[i] or "", 1)
+        out.append(_tidy(question))
+    return out
+
+
+async def _member_and_group(
+    store: Store, people: Sequence[Match], groups: Sequence[Match]
+) -> tuple[Match, Match] | None:
+    """Return (person, group) when one of ``people`` is a member of one of ``groups``."""
+    group_ids = {g.id: g for g in groups[:8]}
+    for person in people[:8]:
+        for m in await db.groups_of(store, person.id):
+            if m.group.id in group_ids:
+                return person, group_ids[m.group.id]
+    return None
+
+
+async def group_context(store: Store, named: Sequence[list[Match]]) -> list[str | None]:
+    """Return "NAME GROUP" for homonyms when one group holds someone of every name.
+
+    "지수랑 제니": several Jisoos and Jennies are known, but only BLACKPINK has both.
+    """
+    groups_of: list[dict[int, tuple[Match, str]]] = []
+    for matches in named:
+        mine: dict[int, tuple[Match, str]] = {}
+        for m in matches[:8]:
+            for g in await db.groups_of(store, m.id):
+                mine.setdefault(g.group.id, (m, g.group.name))
+        groups_of.append(mine)
+    common = set(groups_of[0]).intersection(*groups_of[1:]) if groups_of else set()
+    if len(common) != 1:
+        return [None] * len(named)
+    group_id = next(iter(common))
+    out: list[str | None] = []
+    for matches, mine in zip(named, groups_of, strict=True):
+        m, group_name = mine[group_id]
+        out.append(f"{m.name} {group_name}" if len(matches) > 1 else None)
+    return out
+
+
+async def expand(store: Store, part: str) -> list[str]:
+    """Return the questions one part asks (the part itself when it asks one thing)."""
+    if _TOGETHER.search(part):
+        return [part]
+    split = _by_intents(part)
+    if split:
+        return split
+    split = [] if looks_like_check(part) else await _by_names(store, part)
+    return split or [part]
