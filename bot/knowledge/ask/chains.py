@@ -22,6 +22,8 @@ from bot.knowledge.ask.finding import exact_spans
 from bot.knowledge.ask.intents import ALL_KINDS, Intent, detect
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.parsing import candidate_runs, is_korean
+from bot.knowledge.ask.relations import Asked, Edge, edge_sources, edges_between, holdings
+from bot.knowledge.ask.verdicts import asked_relation, edges_text
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityKey, EntityRef
 from bot.knowledge.normalize import normalize
@@ -68,7 +70,8 @@ _OTHER_WORKS_KO = re.compile(
 )
 _BOTH = re.compile(r"\bboth\b|\btogether\b|\bin common\b|같이|함께|둘 다|공동", re.IGNORECASE)
 _WHICH_MEMBER = re.compile(
-    r"\bwhich\s+(?:\S+\s+){0,3}?members?\b|\bwho\s+(?:in|from)\s+\S+|멤버\s*중|멤버\s*누가|멤버가",
+    r"\bwhich\s+(?:\S+\s+){0,3}?members?\b|\bwho\s+(?:in|from|of)\s+\S+|\bwhich of\b|"
+    r"멤버\s*중|멤버\s*누가|멤버가|멤버\s*(?:누구|는|은)|멤버\s*\??$",
     re.IGNORECASE,
 )
 _WHEN = re.compile(r"\bwhen\b|\bat the time\b|때", re.IGNORECASE)
@@ -124,12 +127,9 @@ async def try_chain(
             return await _shared_works(store, intent, people[0], people[1], lang)
         if len(works) >= 2 and not people:
             return await _shared_people(store, intent, works[0], works[1], lang)
-    if _WHICH_MEMBER.search(text) and intent.roles:
-        things = await _entities(store, text, ALL_KINDS)
-        groups = [e for e in things if e.kind == "artist"]
-        works = [e for e in things if e.kind != "artist"]
-        if groups and works:
-            return await _member_credited(store, intent, groups[0], works[0], lang)
+    which = await which_member(store, intent, text)
+    if which is not None:
+        return which
     if intent.name == "age" and _WHEN.search(text):
         things = await _entities(store, text, ALL_KINDS)
         people = [e for e in things if e.kind == "artist"]
@@ -137,6 +137,24 @@ async def try_chain(
         if people and works:
             return await _age_at_release(store, intent, people[0], works[0], lang)
     return None
+
+
+async def which_member(store: Store, intent: Intent | None, text: str) -> Answer | None:
+    """Answer "which BTS member is in the Love wins all MV" (a group, a work); else None."""
+    if not _WHICH_MEMBER.search(text):
+        return None
+    lang = "ko" if is_korean(text) else "en"
+    things = await _entities(store, text, ALL_KINDS)
+    works = [e for e in things if e.kind != "artist"]
+    groups = []
+    for e in things:
+        if e.kind == "artist":
+            row = await db.artist(store, e.id)
+            if row is not None and row.kind == "group":
+                groups.append(e)
+    if not groups or not works:
+        return None
+    return await _member_credited(store, intent, groups[0], works[0], text, lang)
 
 
 async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> Answer:
@@ -360,10 +378,12 @@ async def _shared_people(
 
 
 async def _member_credited(
-    store: Store, intent: Intent, group: EntityRef, work: EntityRef, lang: str
+    store: Store, intent: Intent | None, group: EntityRef, work: EntityRef, text: str, lang: str
 ) -> Answer:
+    """Answer which of a group's members is tied to a work: the intersection, never the list."""
     members = await db.members_of(store, group.id)
     subject = await subject_phrase(store, work, lang)
+    name = intent.name if intent else None
     if not members:
         return declined(
             say(
@@ -371,49 +391,58 @@ async def _member_credited(
                 f"I have no member list for {group.name}.",
                 f"{group.name}의 멤버 정보가 없어요.",
             ),
-            intent.name,
+            name,
             [group.label],
             lang,
         )
-    view = await cards.credits_view(store, work.id)
-    roles = intent.roles
-    lines = view.role(*roles)
-    member_ids = {m.person.id for m in members}
-    mine = [line for line in lines if line.artist.id in member_ids]
-    what = join_list([role_title(r, lang) for r in roles], lang, "or")
-    membership_sources = merge_sources(
-        [
-            SourceRef.of(m.source)
-            for m in members
-            if m.person.id in {line.artist.id for line in mine}
-        ]
+    asked, roles = asked_relation(intent, text)
+    if asked is Asked.PERFORMER:
+        asked, roles = Asked.ANY, ()
+    held = await holdings(store, work)
+    people = list(dict.fromkeys(EntityRef.of(m.person) for m in members))
+    tied: list[Edge] = []
+    for person in people:
+        edges = await edges_between(store, held, person)
+        if asked is Asked.ROLES:
+            edges = [e for e in edges if e.role in roles]
+        # Being in the performing group says nothing about one member's own part.
+        tied.extend(e for e in edges if not (e.role == "performer" and e.via is not None))
+    membership = merge_sources(
+        [SourceRef.of(m.source) for m in members if m.person.id in {e.artist.id for e in tied}]
     )
-    if mine:
-        names = answers.names_text(mine, lang)
+    if tied:
+        by_person: dict[int, list[Edge]] = {}
+        for e in tied:
+            by_person.setdefault(e.artist.id, []).append(e)
+        texts = [await edges_text(store, edges, lang) for edges in by_person.values()]
         return found(
             say(
                 lang,
-                f"Of {group.name}'s members, {names} "
-                f"{'is' if len({line.artist.id for line in mine}) == 1 else 'are'} credited "
-                f"({what}) on {subject}.",
-                f"{group.name} 멤버 중 {subject}에 크레딧된 사람({what}): {names}.",
+                f"Of {group.name}'s members: " + "; ".join(texts) + ".",
+                f"{group.name} 멤버 중: " + ". ".join(texts) + ".",
             ),
-            merge_sources(answers.line_sources(mine), membership_sources),
-            intent.name,
+            merge_sources(edge_sources(tied), membership),
+            name,
             (group, work),
             lang,
         )
-    if lines:
+    values = held.lines(*roles) if asked is Asked.ROLES else held.lines()
+    what = (
+        join_list([role_title(r, lang) for r in roles], lang, "or")
+        if asked is Asked.ROLES
+        else say(lang, "any role", "어떤 역할로도")
+    )
+    if values:
         return found(
             say(
                 lang,
-                f"No member of {group.name} is credited ({what}) on {subject}; the credit goes to "
-                f"{answers.names_text(lines, lang)}.",
+                f"No member of {group.name} is credited ({what}) on {subject}; the credits "
+                f"there: {_role_names(values, lang)}.",
                 f"{group.name} 멤버 중 {subject}에 크레딧된 사람({what})은 없어요. 크레딧: "
-                f"{answers.names_text(lines, lang)}.",
+                f"{_role_names(values, lang)}.",
             ),
-            answers.line_sources(lines),
-            intent.name,
+            answers.line_sources(values),
+            name,
             (group, work),
             lang,
         )
@@ -424,9 +453,17 @@ async def _member_credited(
             f"{group.name} worked on it.",
             f"{subject}의 {what} 크레딧이 없어서 {group.name}의 어느 멤버가 참여했는지 몰라요.",
         ),
-        intent.name,
+        name,
         [work.label],
         lang,
+    )
+
+
+def _role_names(lines: Sequence[cards.CreditLine], lang: str) -> str:
+    roles = list(dict.fromkeys(line.role for line in lines))
+    return "; ".join(
+        f"{role_title(r, lang)}: {answers.names_text([x for x in lines if x.role == r], lang)}"
+        for r in roles
     )
 
 

@@ -24,8 +24,7 @@ from bot.knowledge.ask.parsing import (
     stated_date,
 )
 from bot.knowledge.ask.people import roles_in_group
-from bot.knowledge.ask.relations import Asked
-from bot.knowledge.ask.verdicts import ANY_PART, BY_ARTIST, DUET, relation_check
+from bot.knowledge.ask.verdicts import asked_relation, relation_check
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
@@ -49,25 +48,6 @@ ROLE_CHECKS = (
     "mixing",
     "writer",
 )
-
-
-def asked_relation(intent: Intent | None, text: str) -> tuple[Asked, tuple[str, ...]]:
-    """Return the relation a yes/no question asks: any part, performing, or credit roles.
-
-    "Did X work on Y", "is X on Y", "X in the Y video" ask about any part; "is Y a duet
-    between A and B" asks who sings; a role keyword asks for that role only.
-    """
-    if DUET.search(text):
-        return Asked.PERFORMER, ()
-    if intent is None:
-        return (Asked.PERFORMER if BY_ARTIST.search(text) else Asked.ANY), ()
-    if ANY_PART.search(text) and intent.name in ("writer", "performer"):
-        return Asked.ANY, ()
-    if intent.name == "performer":
-        return Asked.PERFORMER, ()
-    if intent.roles:
-        return Asked.ROLES, intent.roles
-    return Asked.ANY, ()
 
 
 def _ref(m: Match) -> EntityRef:

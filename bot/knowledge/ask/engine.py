@@ -38,7 +38,7 @@ from bot.knowledge.ask.parsing import (
 )
 from bot.knowledge.ask.parts import expand
 from bot.knowledge.ask.people import artist_answer, performer_answer
-from bot.knowledge.ask.verdicts import relation_check
+from bot.knowledge.ask.verdicts import asked_relation, relation_check
 from bot.knowledge.entities import EntityKey, EntityRef
 from bot.knowledge.normalize import normalize
 from bot.knowledge.online.lookup import OnlineLookup
@@ -200,6 +200,9 @@ async def _answer_part(
     wide = candidate_runs(text, spans, trim=False)
     texts = candidate_names(text, spans)
     if intent is None:
+        which = await chains.which_member(store, None, text)
+        if which is not None:
+            return which
         return await _no_keyword(store, text, runs, wide, texts, shouted)
     chained = await chains.try_chain(store, intent, text, runs, on)
     if chained is not None:
@@ -323,7 +326,7 @@ async def _no_keyword(
             # "Is V on Love wins all?", "Love wins all 뮤비에 뷔 나와?": any edge between them.
             spans = [span.text for span, _ in named]
             lang = "ko" if is_korean(text, spans) else "en"
-            asked, roles = checks.asked_relation(None, text)
+            asked, roles = asked_relation(None, text)
             ordered = sorted(
                 ((span, m[0]) for span, m in named if m[0].kind == "artist"),
                 key=lambda pair: (pair[0].run, pair[0].start),

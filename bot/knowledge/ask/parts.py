@@ -10,6 +10,7 @@ Jennie": both of BLACKPINK).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -75,7 +76,10 @@ def _intent_hits(text: str) -> list[_Hit]:
         h
         for h in found
         if not any(
-            o is not h and o.start <= h.start and h.end <= o.end and (o.end - o.start) > (h.end - h.start)
+            o is not h
+            and o.start <= h.start
+            and h.end <= o.end
+            and (o.end - o.start) > (h.end - h.start)
             for o in found
         )
     ]
@@ -104,7 +108,7 @@ def _by_intents(text: str) -> list[str]:
     )
     if not same_family:
         return []
-    for a, b in zip(facts, facts[1:], strict=False):
+    for a, b in itertools.pairwise(facts):
         word = text[a.start : a.end]
         tail = text[a.end : b.start]
         # "생일이랑 본명": the joining particle is written onto the first keyword.
@@ -120,7 +124,7 @@ def _without(text: str, places: Sequence[tuple[int, int]], keep: int) -> str:
     for j, (start, end) in enumerate(places):
         if j == keep:
             continue
-        if j < keep or j + 1 < len(places) and j + 1 != keep:
+        if j < keep or (j + 1 < len(places) and j + 1 != keep):
             # Before the kept one: cut up to the next place ("birthday and | real name").
             cut_end = places[j + 1][0] if j + 1 < len(places) else end
             cuts.append((start, cut_end))
@@ -128,10 +132,8 @@ def _without(text: str, places: Sequence[tuple[int, int]], keep: int) -> str:
             cut_start = places[j - 1][1] if j > 0 else start
             cuts.append((cut_start, end))
     out, pos = [], 0
-    for start, end in sorted(cuts):
-        if start < pos:
-            start = pos
-        out.append(text[pos:start])
+    for cut_start, end in sorted(cuts):
+        out.append(text[pos : max(cut_start, pos)])
         pos = max(pos, end)
     out.append(text[pos:])
     return " ".join("".join(out).split())
@@ -157,9 +159,12 @@ async def _by_names(store: Store, text: str) -> list[str]:
     runs = candidate_runs(text, spans_kw, trim=False)
     named = []
     for span, matches in await exact_spans(store, runs, ("artist",)):
-        if matches and all(m.kind == "artist" for m in matches):
-            if not any(span.overlaps(other) for other, _ in named):
-                named.append((span, matches))
+        if (
+            matches
+            and all(m.kind == "artist" for m in matches)
+            and not any(span.overlaps(other) for other, _ in named)
+        ):
+            named.append((span, matches))
     if len(named) < 2:
         return []
     named.sort(key=lambda pair: (pair[0].run, pair[0].start))
@@ -189,7 +194,7 @@ async def _by_names(store: Store, text: str) -> list[str]:
             named_as = f"{pair[0].name} {pair[1].name}"
             question = question.replace(text[person_at[0] : person_at[1]], named_as, 1)
             return [_tidy(question)]
-    for (_, a_end), (b_start, _) in zip(places, places[1:], strict=False):
+    for (_, a_end), (b_start, _) in itertools.pairwise(places):
         word = text[places[0][0] : a_end]
         tail = text[a_end:b_start]
         glued = re.match(r"^(?:이랑|랑|하고|와|과)?\s*(?:,|and|&)?\s*$", tail, re.IGNORECASE)

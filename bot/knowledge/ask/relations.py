@@ -95,9 +95,7 @@ async def edges_between(store: Store, held: Holdings, artist: EntityRef) -> list
     performer_ids = [p.artist.id for p in held.performers]
     for p in held.performers:
         if p.artist.id == artist.id:
-            out.append(
-                Edge("performer", artist, held.song or held.work, (SourceRef.of(p.source),))
-            )
+            out.append(Edge("performer", artist, held.song or held.work, (SourceRef.of(p.source),)))
     if not out and held.performers:
         for m in await db.groups_of(store, artist.id):
             if m.group.id in performer_ids:

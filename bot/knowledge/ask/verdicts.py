@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from bot.hangul import particle
 from bot.knowledge.ask.answers import names_text, q, subject_phrase
+from bot.knowledge.ask.intents import Intent
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.relations import Asked, Edge, Holdings, edge_sources, edges_between, holdings
 from bot.knowledge.cards import CreditLine, SourceRef
@@ -44,6 +45,25 @@ BY_ARTIST = re.compile(
 )
 
 
+def asked_relation(intent: Intent | None, text: str) -> tuple[Asked, tuple[str, ...]]:
+    """Return the relation a yes/no question asks: any part, performing, or credit roles.
+
+    "Did X work on Y", "is X on Y", "X in the Y video" ask about any part; "is Y a duet
+    between A and B" asks who sings; a role keyword asks for that role only.
+    """
+    if DUET.search(text):
+        return Asked.PERFORMER, ()
+    if intent is None:
+        return (Asked.PERFORMER if BY_ARTIST.search(text) else Asked.ANY), ()
+    if ANY_PART.search(text) and intent.name in ("writer", "performer"):
+        return Asked.ANY, ()
+    if intent.name == "performer":
+        return Asked.PERFORMER, ()
+    if intent.roles:
+        return Asked.ROLES, intent.roles
+    return Asked.ANY, ()
+
+
 class Verdict(enum.Enum):
     """What the store says about one person and one work."""
 
@@ -61,7 +81,7 @@ class Finding:
     sources: tuple[SourceRef, ...]
 
 
-async def _edge_text(store: Store, edge: Edge, lang: str) -> str:
+async def edge_text(store: Store, edge: Edge, lang: str) -> str:
     """Say one edge, naming its role as itself."""
     who = edge.artist.name
     subject = await subject_phrase(store, edge.subject, lang)
@@ -102,19 +122,19 @@ async def _edge_text(store: Store, edge: Edge, lang: str) -> str:
     )
 
 
-async def _edges_text(store: Store, edges: Sequence[Edge], lang: str) -> str:
+async def edges_text(store: Store, edges: Sequence[Edge], lang: str) -> str:
     """Say edges, one credit sentence per subject ("credited as writer and producer on …")."""
     texts: list[str] = []
     credits: dict[tuple[int, int | None], list[Edge]] = {}
     for e in edges:
         if e.role in ("performer", "featured artist", "mv cast"):
-            texts.append(await _edge_text(store, e, lang))
+            texts.append(await edge_text(store, e, lang))
         else:
             credits.setdefault((e.subject.id, e.via.id if e.via else None), []).append(e)
     for group in credits.values():
         first = group[0]
         titles = join_list([role_title(e.role, lang) for e in group], lang)
-        texts.append(await _edge_text(store, Edge("\0" + titles, *_rest(first)), lang))
+        texts.append(await edge_text(store, Edge("\0" + titles, *_rest(first)), lang))
     return say(lang, "; ".join(texts), ". ".join(texts))
 
 
@@ -127,7 +147,7 @@ async def _performers_text(held: Holdings, lang: str) -> str:
 
 
 def _by_role(lines: Sequence[CreditLine], lang: str) -> str:
-    """Return credited names, grouped by role when there are several ("lyricist: A; composer: B")."""
+    """Return credited names, by role when there are several ("lyricist: A; composer: B")."""
     roles = list(dict.fromkeys(line.role for line in lines))
     if len(roles) == 1:
         return names_text(lines, lang)
@@ -159,16 +179,14 @@ async def _one(
     else:
         matching = [e for e in edges if e.role in roles]
     if matching:
-        return Finding(
-            Verdict.YES, await _edges_text(store, matching, lang), edge_sources(matching)
-        )
+        return Finding(Verdict.YES, await edges_text(store, matching, lang), edge_sources(matching))
     others = [e for e in edges if e not in matching]
     besides = ""
     if others:
         besides = say(
             lang,
-            f"; {await _edges_text(store, others, lang)}",
-            f". {await _edges_text(store, others, lang)}",
+            f"; {await edges_text(store, others, lang)}",
+            f". {await edges_text(store, others, lang)}",
         )
     other_sources = edge_sources(others)
     if asked in (Asked.ANY, Asked.PERFORMER):
@@ -236,9 +254,10 @@ async def _one(
             say(
                 lang,
                 f"{name} is not credited as {titles} on {subject}; "
-                + ("the credit goes to " if len({v.role for v in values}) == 1 else "the credits: ")
+                + ("the credit goes to " if len({x.role for x in values}) == 1 else "the credits: ")
                 + truth,
-                f"{subject}의 {titles} 크레딧은 {particle(name, '이/가')} 아니라 {truth}에게 있어요",
+                f"{subject}의 {titles} 크레딧은 {particle(name, '이/가')} 아니라 "
+                f"{truth}에게 있어요",
             )
             + besides,
             merge_sources([s for line in values for s in line.sources], other_sources),
