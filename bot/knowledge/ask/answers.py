@@ -141,7 +141,8 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
             videos = {line.subject.id: line.subject for line in lines}
             phrases = [await subject_phrase(store, v, lang) for v in videos.values()]
             subject = join_list(phrases, lang)
-        role = intent.roles[0]
+        roles_found = list(dict.fromkeys(line.role for line in lines))
+        role = roles_found[0] if len(roles_found) == 1 else intent.roles[0]
         if lang == "ko":
             title = role_title(role, lang)
             if subject.endswith("뮤직비디오") and title.startswith("뮤직비디오 "):
@@ -150,9 +151,23 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
         elif intent.name == "cast":
             text = f"Cast of {subject}: {names_text(lines, lang)}."
         else:
-            phrase = role_phrase(role, lang)
-            sep = " " if phrase.endswith(" by") or phrase == "featuring" else ": "
-            text = f"{_cap(subject)} — {phrase}{sep}{names_text(lines, lang)}."
+            # Each role as itself: a composer question may find writers (lyrics and music).
+            pieces = []
+            for each in dict.fromkeys(line.role for line in lines):
+                phrase = role_phrase(each, lang)
+                sep = " " if phrase.endswith(" by") or phrase == "featuring" else ": "
+                mine = [line for line in lines if line.role == each]
+                pieces.append(f"{phrase}{sep}{names_text(mine, lang)}")
+            text = f"{_cap(subject)} — {'; '.join(pieces)}."
+        if lang == "ko" and len({line.role for line in lines}) > 1:
+            text = (
+                f"{subject} "
+                + "; ".join(
+                    f"{role_title(r, lang)}: {names_text([x for x in lines if x.role == r], lang)}"
+                    for r in dict.fromkeys(line.role for line in lines)
+                )
+                + "."
+            )
         return found(text, line_sources(lines), intent.name, (entity,), lang)
     if intent.name == "featured" and view.groups:
         return await _no_feature(store, view, entity, subject, lang)
@@ -217,7 +232,8 @@ async def _no_credit(
     return declined(
         say(
             lang,
-            f"I don't have a {role} credit for {subject} in the catalog.",
+            f"I don't have {'an' if role[:1] in 'aeiou' else 'a'} {role} credit for {subject} in "
+            "the catalog.",
             f"카탈로그에 {subject}의 {role_title(role, lang)} 크레딧이 없어요.",
         ),
         intent.name,

@@ -18,6 +18,7 @@ from bot.errors import echo
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
 from bot.knowledge.ask.answers import q, subject_phrase
+from bot.knowledge.ask.dispatch import dispatch
 from bot.knowledge.ask.finding import exact_spans
 from bot.knowledge.ask.intents import ALL_KINDS, Intent, detect
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
@@ -40,6 +41,20 @@ _REFERENCING = re.compile(
 )
 _REFERENCING_KO = re.compile(
     r"(?P<name>.+?)(?:을|를)?\s*(?:오마주|레퍼런스|인용|참고)(?:한|했던)\s*(?:뮤비|뮤직비디오|영상|곡|노래)"
+)
+# "Who composed the song that the Love wins all video references?": the first hop goes out.
+_REFERENCED_BY = re.compile(
+    r"\b(?:the\s+)?(?:music\s+video|video|mv|m/v|song|track|thing|work|one)s?\s+(?:that|which)\s+"
+    r"(?:the\s+)?(?P<name>.+?)\s+(?:references?|referenced|quotes?|quoted|homages?|samples?|"
+    r"sampled|echoes|echoed|alludes?\s+to|nods?\s+to)\s*\??$",
+    re.IGNORECASE,
+)
+# "other songs by Love wins all's composer", "what else did Spring Day's producer make".
+_OTHER = re.compile(r"\belse\b|\bother\b|\bmore\b|\balso\b|다른|또", re.IGNORECASE)
+_ROLE_WORD = re.compile(
+    r"\b(composer|lyricist|producer|director|arranger|songwriter|writer)s?\b|"
+    r"(작곡가|작사가|프로듀서|감독|편곡자)",
+    re.IGNORECASE,
 )
 _ROLE_WORDS = {
     "composer": "composer",
@@ -109,16 +124,29 @@ async def try_chain(
     lang = "ko" if is_korean(text) else "en"
     m = _REFERENCING.search(text) or _REFERENCING_KO.search(text)
     if m:
-        outer_text = text[: m.start()] + (" video" if m.re is _REFERENCING else " 뮤비")
+        outer_text = (
+            text[: m.start()]
+            + " "
+            + text[m.end() :]
+            + (" video" if m.re is _REFERENCING else " 뮤비")
+        )
         outer, _ = detect(outer_text)
         if outer is not None and outer.name not in ("references_in", "references_out", "samples"):
             return await _via_references(store, outer, m.group("name"), lang)
+    m = _REFERENCED_BY.search(text)
+    if m:
+        outer, _ = detect(text[: m.start()] + " " + text[m.end() :])
+        if outer is not None and outer.name not in ("references_in", "references_out", "samples"):
+            return await _via_referenced(store, outer, m.group("name"), lang)
     m = _OTHER_WORKS.search(text) or _OTHER_WORKS_KO.search(text)
     if m:
         role_word = (m.groupdict().get("role") or m.groupdict().get("role2") or "").lower()
         name = m.groupdict().get("name") or m.groupdict().get("name2") or ""
         if role_word in _ROLE_WORDS and name:
             return await _other_works(store, _ROLE_WORDS[role_word], name, lang)
+    other = await _other_works_loose(store, text, lang)
+    if other is not None:
+        return other
     if _BOTH.search(text) and (intent.roles or intent.name == "writer"):
         things = await _entities(store, text, ("song", "release", "video", "artist"))
         people = [e for e in things if e.kind == "artist"]
@@ -182,8 +210,6 @@ async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> 
             [target.label],
             lang,
         )
-    from bot.knowledge.ask.engine import dispatch
-
     first_hop = join_list([await subject_phrase(store, s, lang) for s in subjects], lang)
     hop_sources = merge_sources(*(line.sources for line in view.incoming))
     lines, sources = [], list(hop_sources)
@@ -201,8 +227,78 @@ async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> 
     )
 
 
-async def _other_works(store: Store, role: str, name: str, lang: str) -> Answer:
-    work = await _resolve_name(store, name, ("song", "video", "release"))
+async def _other_works_loose(store: Store, text: str, lang: str) -> Answer | None:
+    """Answer "other songs by <work>'s <role>" in any word order, or None."""
+    if not _OTHER.search(text):
+        return None
+    role_m = _ROLE_WORD.search(text)
+    if role_m is None:
+        return None
+    word = (role_m.group(1) or role_m.group(2) or "").lower()
+    rest = (text[: role_m.start()] + " " + text[role_m.end() :]).replace("'s ", " ")
+    rest = rest.replace("’s ", " ")
+    works = [
+        e for e in await _entities(store, rest, ("song", "video", "release")) if e.kind != "artist"
+    ]
+    if not works or word not in _ROLE_WORDS:
+        return None
+    return await _other_works(store, _ROLE_WORDS[word], works[0].name, lang, works[0])
+
+
+async def _via_referenced(store: Store, outer: Intent, name: str, lang: str) -> Answer:
+    """Answer a question about what something references (the first hop goes outward)."""
+    source = await _resolve_name(store, name, ("song", "video", "release"))
+    if source is None:
+        return declined(
+            say(
+                lang,
+                f"I don't know anything called “{echo(name)}”.",
+                f"“{echo(name)}”(이)라는 것은 몰라요.",
+            ),
+            outer.name,
+            lang=lang,
+        )
+    view = await cards.references_view(store, source.id)
+    targets = list(dict.fromkeys(line.target for line in view.outgoing))
+    subject = await subject_phrase(store, source, lang)
+    if not targets:
+        return declined(
+            say(
+                lang,
+                f"I have no references stored for {subject}.",
+                f"{subject}의 레퍼런스 정보가 없어요.",
+            ),
+            outer.name,
+            [source.label],
+            lang,
+        )
+    head = say(
+        lang,
+        f"{_cap(subject)} references {join_list([t.label for t in targets], lang)}.",
+        f"{subject}의 레퍼런스: {join_list([t.label for t in targets], lang)}.",
+    )
+    lines, sources = [head], list(merge_sources(*(line.sources for line in view.outgoing)))
+    for target in targets:
+        if target.kind in outer.kinds:
+            result = await dispatch(store, outer, target, "", lang, "")
+            lines.append(result.text)
+            sources.extend(result.sources)
+        else:
+            lines.append(
+                say(
+                    lang,
+                    f"{target.label} is not a song or video, so it has no such credit in the "
+                    "catalog.",
+                    f"{target.label}은(는) 곡이나 영상이 아니라서 카탈로그에 그런 크레딧이 없어요.",
+                )
+            )
+    return found("\n".join(lines), merge_sources(sources), outer.name, (source, *targets), lang)
+
+
+async def _other_works(
+    store: Store, role: str, name: str, lang: str, known: EntityRef | None = None
+) -> Answer:
+    work = known or await _resolve_name(store, name, ("song", "video", "release"))
     title = role_title(role, lang)
     if work is None:
         return declined(
