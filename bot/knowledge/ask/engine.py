@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Sequence
 
 from bot.errors import echo
 from bot.knowledge.ask import chains, checks
 from bot.knowledge.ask.dispatch import dispatch
-from bot.knowledge.ask.finding import Found, exact_spans, find, others
+from bot.knowledge.ask.finding import Found, exact_spans, find, near_by_swaps, others
 from bot.knowledge.ask.intents import (
     Intent,
     by_name,
@@ -41,8 +42,9 @@ from bot.knowledge.ask.people import artist_answer, performer_answer
 from bot.knowledge.ask.verdicts import asked_relation, relation_check
 from bot.knowledge.entities import EntityKey, EntityRef
 from bot.knowledge.normalize import normalize
+from bot.knowledge.online.http import ServiceUnavailable
 from bot.knowledge.online.lookup import OnlineLookup
-from bot.knowledge.search import Match, resolve
+from bot.knowledge.search import CLEAR_TYPO, Match, resolve
 from bot.knowledge.wording import say
 from bot.store import catalog as db
 from bot.store.core import Store
@@ -232,20 +234,36 @@ async def _answer_part(
     if found_.match is None and titled is None:
         if previous is not None and _mentions_pronoun(text):
             return await _route(store, intent, previous, text, wide, found_, on, shouted)
+        near: list[Match] = []
+        if not found_.candidates and not found_.unexplained:
+            near = await near_by_swaps(store, texts[0], None)
         looked = None
-        if online is not None and _unknown(found_):
+        # A local near-match ("Did you mean …") comes before any online lookup.
+        close = [m for m in found_.candidates if m.tier == "fuzzy" and m.score >= CLEAR_TYPO]
+        if online is not None and _unknown(found_) and not near and not close:
             query = search_text(text, spans, texts[0])
-            looked = await look_up(store, online, query, intent, lang)
+            try:
+                looked = await look_up(store, online, query, intent, lang)
+            except ServiceUnavailable as exc:
+                log.info("online lookup failed for %r: %s", query, exc)
+                return await _not_found(store, intent, found_, texts, lang, near)
             if isinstance(looked, Answer):
                 return looked
         if looked is None:
-            return await _not_found(store, intent, found_, texts, lang)
+            return await _not_found(store, intent, found_, texts, lang, near)
         found_ = Found(looked, (looked,), texts[0])
     m = found_.match or found_.candidates[0]
     entity = titled or m.ref
     result = await _route(store, intent, entity, text, wide, found_, on, shouted)
-    if not result.answered and online is not None and await online.ensure_details(entity.id):
-        result = await _route(store, intent, entity, text, wide, found_, on, shouted)
+    if not result.answered and online is not None:
+        try:
+            fetched = await online.ensure_details(entity.id)
+        except ServiceUnavailable as exc:
+            # What the store knows stands; the lookup that failed hides nothing.
+            log.info("online details failed for %s: %s", entity.key, exc)
+            fetched = False
+        if fetched:
+            result = await _route(store, intent, entity, text, wide, found_, on, shouted)
     if m.tier == "fuzzy" and result.answered:
         result = result.with_text(
             say(
@@ -406,7 +424,12 @@ async def _about(store: Store, found_: Found, lang: str) -> Answer:
 
 
 async def _not_found(
-    store: Store, intent: Intent, found_: Found, texts: list[str], lang: str
+    store: Store,
+    intent: Intent,
+    found_: Found,
+    texts: list[str],
+    lang: str,
+    near: Sequence[Match] = (),
 ) -> Answer:
     if found_.unexplained:
         suggestions = [m.label for m in found_.candidates[:5]]
@@ -439,8 +462,9 @@ async def _not_found(
             choices,
         )
     if not suggestions:
-        near = await resolve(store, texts[0], None, limit=5)
-        suggestions = [m.label for m in near]
+        suggestions = [m.label for m in near[:5]]
+    if not suggestions:
+        suggestions = [m.label for m in await resolve(store, texts[0], None, limit=5)]
     hint = (
         say(
             lang,
