@@ -246,7 +246,16 @@ async def _answer_part(
                 looked = await look_up(store, online, query, intent, lang)
             except ServiceUnavailable as exc:
                 log.info("online lookup failed for %r: %s", query, exc)
-                return await _not_found(store, intent, found_, texts, lang, near)
+                local = await _not_found(store, intent, found_, texts, lang, near)
+                return local.with_text(
+                    local.text
+                    + say(
+                        lang,
+                        " MusicBrainz did not answer, so I could not look further; try again in "
+                        "a minute.",
+                        " MusicBrainz가 응답하지 않아 더 찾아보지 못했어요. 잠시 후 다시 물어봐 주세요.",
+                    )
+                )
             if isinstance(looked, Answer):
                 return looked
         if looked is None:
