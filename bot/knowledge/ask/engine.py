@@ -253,7 +253,8 @@ async def _answer_part(
                         lang,
                         " MusicBrainz did not answer, so I could not look further; try again in "
                         "a minute.",
-                        " MusicBrainz가 응답하지 않아 더 찾아보지 못했어요. 잠시 후 다시 물어봐 주세요.",
+                        " MusicBrainz가 응답하지 않아 더 찾아보지 못했어요. "
+                        "잠시 후 다시 물어봐 주세요.",
                     )
                 )
             if isinstance(looked, Answer):
