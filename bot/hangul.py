@@ -120,7 +120,7 @@ def is_choseong_query(norm: str) -> bool:
 # 알엠 (ends in a consonant: 이), "IU" is 아이유 (a vowel: 가). Words end in a final consonant
 # when their last letter is one Korean keeps as 받침 (Choi Yong-seok: 석이, Um Tae-hwa: 화가).
 _LETTER_ENDS_IN_CONSONANT = frozenset("LMNR")  # 엘, 엠, 엔, 알
-_WORD_ENDS_IN_CONSONANT = frozenset("bdgklmnpt")
+_WORD_ENDS_IN_CONSONANT = frozenset("bdgkpt")
 _PARTICLES = {
     "이/가": ("이", "가"),
     "은/는": ("은", "는"),
@@ -149,9 +149,12 @@ def ends_in_consonant(word: str) -> bool:
     letters = [ch for ch in text.split()[-1] if ch.isalpha()]
     if len(letters) <= 3 and all(ch.isupper() for ch in letters):
         return last.upper() in _LETTER_ENDS_IN_CONSONANT  # an initialism, read letter by letter
-    if text.lower().endswith("ng"):
+    low = text.lower()
+    if low.endswith(("ng", "ck", "gg")) or last.lower() in "lmn":
         return True
-    return last.lower() in _WORD_ENDS_IN_CONSONANT
+    # A final stop is 받침 after a vowel (Jungkook: 국, Yong-seok: 석) but its own syllable
+    # after a consonant (Pink: 핑크, Dark: 다크).
+    return last.lower() in _WORD_ENDS_IN_CONSONANT and len(low) > 1 and low[-2] in "aeiouy"
 
 
 def particle(word: str, pair: str) -> str:

@@ -39,6 +39,7 @@ from bot.knowledge.ask.parsing import (
 )
 from bot.knowledge.ask.parts import expand
 from bot.knowledge.ask.people import artist_answer, performer_answer
+from bot.knowledge.ask.shapes import resolve_check
 from bot.knowledge.ask.verdicts import asked_relation, relation_check
 from bot.knowledge.entities import EntityKey, EntityRef
 from bot.knowledge.normalize import normalize
@@ -185,6 +186,9 @@ async def _answer_part(
     previous: EntityRef | None,
     online: OnlineLookup | None = None,
 ) -> Answer:
+    checked = await _checked(store, text)
+    if checked is not None:
+        return checked
     intent, spans = detect(text)
     corrections: list[str] = []
     if intent is None:
@@ -298,6 +302,24 @@ async def _answer_part(
             lang=lang,
         )
     return result
+
+
+async def _checked(store: Store, text: str) -> Answer | None:
+    """Answer "Is X on Y?", "Did X write Y?", "Y 뮤비에 X 나와?" from every edge between them."""
+    read = await resolve_check(store, text)
+    if read is None:
+        return None
+    lang = "ko" if is_korean(text, list(read.texts)) else "en"
+    intent = detect(text)[0]
+    return await relation_check(
+        store,
+        read.asked,
+        read.roles,
+        read.work,
+        [read.person],
+        intent.name if intent else None,
+        lang,
+    )
 
 
 def _unknown(found_: Found) -> bool:
