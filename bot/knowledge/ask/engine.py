@@ -37,7 +37,7 @@ from bot.knowledge.ask.parsing import (
     prepare,
     split_parts,
 )
-from bot.knowledge.ask.parts import expand
+from bot.knowledge.ask.parts import Part, expand
 from bot.knowledge.ask.people import artist_answer, performer_answer
 from bot.knowledge.ask.shapes import resolve_check
 from bot.knowledge.ask.verdicts import asked_relation, relation_check
@@ -94,16 +94,21 @@ async def answer(
         for question in await expand(store, part)
     ]
     if len(parts) <= 1:
-        text = parts[0] if parts else prepared.text
-        return await _answer_part(store, text, prepared.shouted, on, None, online)
+        only = parts[0] if parts else Part(prepared.text)
+        if only.entity is not None:
+            return await answer_for(store, only.text, only.entity, today)
+        return await _answer_part(store, only.text, prepared.shouted, on, None, online)
     results: list[Answer] = []
     previous: EntityRef | None = None
     for part in parts:
-        result = await _answer_part(store, part, prepared.shouted, on, previous, online)
+        if part.entity is not None:
+            result = await answer_for(store, part.text, part.entity, today)
+        else:
+            result = await _answer_part(store, part.text, prepared.shouted, on, previous, online)
         if result.entities:
             previous = result.entities[0]
         results.append(result)
-    return _combine(results, parts)
+    return _combine(results, [p.text for p in parts])
 
 
 async def answer_for(

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from bot.knowledge.ask.finding import exact_spans
 from bot.knowledge.ask.intents import INTENTS, Intent
-from bot.knowledge.ask.parsing import candidate_runs, looks_like_check
+from bot.knowledge.ask.parsing import _clean_token, candidate_runs, is_filler, looks_like_check
+from bot.knowledge.normalize import normalize
 from bot.knowledge.search import Match
 from bot.store import catalog as db
 from bot.store.core import Store
@@ -148,7 +149,7 @@ def _tidy(text: str) -> str:
     return " ".join(text.split())
 
 
-async def _by_names(store: Store, text: str) -> list[str]:
+async def _by_names(store: Store, text: str) -> list[Part]:
     """Split "real names of A and B" into one question per artist named."""
     hits = _intent_hits(text)
     if not any(h.intent.name in ARTIST_FACTS for h in hits) or any(
@@ -165,8 +166,6 @@ async def _by_names(store: Store, text: str) -> list[str]:
             and not any(span.overlaps(other) for other, _ in named)
         ):
             named.append((span, matches))
-    if len(named) < 2:
-        return []
     named.sort(key=lambda pair: (pair[0].run, pair[0].start))
     # Each name's place in the text, to cut it out of the others' questions.
     places = []
@@ -189,25 +188,109 @@ async def _by_names(store: Store, text: str) -> list[str]:
         tail = text[places[0][1] : places[1][0]]
         if pair is not None and re.match(r"^(?:'s|’s|의)?\s*$", tail):
             # "blackpink jisoo real name": one person, named with the group (NAME GROUP form).
-            person_at = places[order[0]]
             question = _without(text, places, order[0]).replace("'s ", " ", 1)
-            named_as = f"{pair[0].name} {pair[1].name}"
-            question = question.replace(text[person_at[0] : person_at[1]], named_as, 1)
-            return [_tidy(question)]
+            return [Part(_tidy(question), pair[0].value)]
+    by_conjunction = await _by_conjunction(store, text, spans_kw)
+    if by_conjunction or len(named) < 2:
+        return by_conjunction
+    # Names side by side with nothing between them ("카리나 윈터 본명") are a list too.
     for (_, a_end), (b_start, _) in itertools.pairwise(places):
-        word = text[places[0][0] : a_end]
-        tail = text[a_end:b_start]
-        glued = re.match(r"^(?:이랑|랑|하고|와|과)?\s*(?:,|and|&)?\s*$", tail, re.IGNORECASE)
-        if not (_joined(text, a_end, b_start, word) or glued):
+        if text[a_end:b_start].strip():
             return []
     chosen = await group_context(store, [m for _, m in named])
-    out = []
-    for i, (start, end) in enumerate(places):
-        question = _without(text, places, i)
-        if chosen[i] is not None:
-            question = question.replace(text[start:end], chosen[i] or "", 1)
-        out.append(_tidy(question))
-    return out
+    return [
+        Part(_tidy(_without(text, places, i)), c.value if c else None) for i, c in enumerate(chosen)
+    ]
+
+
+_CONJ = re.compile(
+    r"\s*,\s*(?:and\s+)?|\s+(?:and|&|or|plus|및|그리고)\s+|(?<=[^\s\d])(?:이랑|랑|하고|와|과)\s+",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    begin: int
+    end: int
+    text: str
+
+
+_PIECE_PARTICLE = re.compile(r"(?:이랑|랑|하고|와|과|의|은|는|이|가)$")
+
+
+async def _by_conjunction(
+    store: Store, text: str, keyword_spans: Sequence[tuple[int, int]]
+) -> list[Part]:
+    """Split "real names of Karina and Winter", "RM and Jin real names" at the conjunctions."""
+
+    def in_keyword(start: int, end: int) -> bool:
+        return any(start < e and s < end for s, e in keyword_spans)
+
+    conjs = [m for m in _CONJ.finditer(text) if not in_keyword(m.start(), m.end())]
+    if not conjs:
+        return []
+    bounds = [0, *(c.start() for c in conjs), len(text)]
+    starts = [0, *(c.end() for c in conjs)]
+    places: list[tuple[int, int]] = []
+    for i in range(len(conjs) + 1):
+        lo, hi = starts[i], bounds[i + 1]
+        words = [
+            _Word(lo + m.start(), lo + m.end(), m.group())
+            for m in _TOKEN.finditer(text[lo:hi])
+            if not in_keyword(lo + m.start(), lo + m.end())
+        ]
+        # Only the words next to the conjunction: a keyword ends the name.
+        if i > 0:
+            kept = []
+            for t in words:
+                if kept and any(kept[-1].end <= s < t.begin for s, _ in keyword_spans):
+                    break
+                kept.append(t)
+            words = kept
+        if i < len(conjs):
+            kept = []
+            for t in reversed(words):
+                if kept and any(t.end <= s < kept[-1].begin for s, _ in keyword_spans):
+                    break
+                kept.append(t)
+            words = list(reversed(kept))
+        while words and is_filler(_clean_token(words[0].text)):
+            words.pop(0)
+        while words and is_filler(_clean_token(words[-1].text)):
+            words.pop()
+        if not words:
+            return []
+        places.append((words[0].begin, words[-1].end))
+    pieces = [text[s:e] for s, e in places]
+    found: list[list[Match]] = [await _artists_named(store, piece) for piece in pieces]
+    if not any(found):
+        return []
+    chosen: list[Match | None] = (
+        await group_context(store, found) if all(found) else [None] * len(found)
+    )
+    return [
+        Part(_tidy(_without(text, places, i)), c.value if c else None) for i, c in enumerate(chosen)
+    ]
+
+
+async def _artists_named(store: Store, piece: str) -> list[Match]:
+    """Return the artists whose name is exactly this piece (a particle or "'s" dropped)."""
+    forms = [piece.strip(" ,.?!\"'“”")]
+    forms.append(_PIECE_PARTICLE.sub("", forms[0]))
+    forms += [f[:-2] for f in forms if f.endswith(("'s", "’s"))]
+    for form in dict.fromkeys(f for f in forms if f):
+        hits = await db.names_exact(store, normalize(form), ("artist",), 10)
+        if hits:
+            matches = {
+                h.entity_id: Match(
+                    h.kind, h.entity_id, h.label, h.entity_name, h.name, "exact", 1.0, h.importance
+                )
+                for h in sorted(hits, key=lambda h: (-h.importance, h.label, h.entity_id))
+            }
+            return list(matches.values())
+    return []
 
 
 async def _member_and_group(
@@ -222,35 +305,42 @@ async def _member_and_group(
     return None
 
 
-async def group_context(store: Store, named: Sequence[list[Match]]) -> list[str | None]:
-    """Return "NAME GROUP" for homonyms when one group holds someone of every name.
+async def group_context(store: Store, named: Sequence[list[Match]]) -> list[Match | None]:
+    """Return, for each name several artists share, the one in the group of the others.
 
     "지수랑 제니": several Jisoos and Jennies are known, but only BLACKPINK has both.
     """
-    groups_of: list[dict[int, tuple[Match, str]]] = []
+    groups_of: list[dict[int, Match]] = []
     for matches in named:
-        mine: dict[int, tuple[Match, str]] = {}
+        mine: dict[int, Match] = {}
         for m in matches[:8]:
             for g in await db.groups_of(store, m.id):
-                mine.setdefault(g.group.id, (m, g.group.name))
+                mine.setdefault(g.group.id, m)
         groups_of.append(mine)
     common = set(groups_of[0]).intersection(*groups_of[1:]) if groups_of else set()
     if len(common) != 1:
         return [None] * len(named)
     group_id = next(iter(common))
-    out: list[str | None] = []
-    for matches, mine in zip(named, groups_of, strict=True):
-        m, group_name = mine[group_id]
-        out.append(f"{m.name} {group_name}" if len(matches) > 1 else None)
-    return out
+    return [
+        mine[group_id] if len(matches) > 1 else None
+        for matches, mine in zip(named, groups_of, strict=True)
+    ]
 
 
-async def expand(store: Store, part: str) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One question of a sentence, and the entity it is about when the split decided it."""
+
+    text: str
+    entity: str | None = None
+
+
+async def expand(store: Store, part: str) -> list[Part]:
     """Return the questions one part asks (the part itself when it asks one thing)."""
     if _TOGETHER.search(part):
-        return [part]
+        return [Part(part)]
     split = _by_intents(part)
     if split:
-        return split
-    split = [] if looks_like_check(part) else await _by_names(store, part)
-    return split or [part]
+        return [Part(p) for p in split]
+    named = [] if looks_like_check(part) else await _by_names(store, part)
+    return named or [Part(part)]
