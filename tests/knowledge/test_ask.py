@@ -56,6 +56,11 @@ def test_the_question_set_is_big_and_spread_over_every_shape() -> None:
         "typos", "romanized", "korean", "must-decline",
     ):  # fmt: skip
         assert shapes[shape] >= 5, shape
+    # The classes of false fact issue 19 found, each with fresh cases.
+    for shape in (
+        "role named", "role qualifier", "which member", "name forms", "placeholder", "near match",
+    ):  # fmt: skip
+        assert shapes[shape] >= 2, shape
     kinds = Counter(c["kind"] for c in CASES)
     assert kinds["decline"] >= 40 and kinds["correct"] >= 20
     assert sum(c.get("lang") == "ko" for c in CASES) >= 50
