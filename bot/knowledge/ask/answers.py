@@ -354,7 +354,7 @@ async def date_answer(
                         lang,
                         f"{_cap(await subject_phrase(store, ref, lang))} premiered on "
                         f"{v.premiere} (KST).",
-                        f"{await subject_phrase(store, ref, lang)}는 "
+                        f"{await subject_phrase(store, ref, lang)}은(는) "
                         f"{format_date(v.premiere, lang)}(한국 시간)에 공개됐어요.",
                     ),
                     await cards.attribute_source(store, "video", v.entity.id, "premiere"),
@@ -370,7 +370,7 @@ async def date_answer(
             text = say(
                 lang,
                 f"{subject} was released on {date} (KST).",
-                f"{subject}는 {format_date(date, lang)}(한국 시간)에 발매됐어요.",
+                f"{subject}은(는) {format_date(date, lang)}(한국 시간)에 발매됐어요.",
             )
         else:
             what = say(
@@ -381,8 +381,8 @@ async def date_answer(
             text = say(
                 lang,
                 f"{subject} was released on {date} (KST), on {what} {q(release)}.",
-                f"{subject}는 {format_date(date, lang)}(한국 시간)에 "
-                f"{what} {q(release)}로 발매됐어요.",
+                f"{subject}은(는) {format_date(date, lang)}(한국 시간)에 "
+                f"{what} {q(release)}(으)로 발매됐어요.",
             )
         return found(text, sources, intent.name, (entity,), lang)
     if entity.kind == "song":
@@ -395,7 +395,8 @@ async def date_answer(
                         "I have no release date for the song itself, but "
                         f"{await subject_phrase(store, ref, lang)} premiered on "
                         f"{v.premiere} (KST).",
-                        f"곡 자체의 발매일은 모르지만, {await subject_phrase(store, ref, lang)}는 "
+                        "곡 자체의 발매일은 모르지만, "
+                        f"{await subject_phrase(store, ref, lang)}은(는) "
                         f"{format_date(v.premiere, lang)}(한국 시간)에 공개됐어요.",
                     ),
                     await cards.attribute_source(store, "video", v.entity.id, "premiere"),
@@ -450,7 +451,7 @@ async def album_answer(store: Store, intent: Intent, entity: EntityRef, lang: st
                 say(
                     lang,
                     f"I don't know which song {entity.label} is for.",
-                    f"{entity.label}가 어떤 곡의 영상인지 몰라요.",
+                    f"{entity.label}이(가) 어떤 곡의 영상인지 몰라요.",
                 ),
                 intent.name,
                 (),
@@ -498,7 +499,7 @@ async def album_answer(store: Store, intent: Intent, entity: EntityRef, lang: st
             say(
                 lang,
                 f"I don't know which album {q(card.song)} is on.",
-                f"{q(card.song)}가 어느 앨범에 있는지 몰라요.",
+                f"{q(card.song)}이(가) 어느 앨범에 있는지 몰라요.",
             ),
             intent.name,
             [card.song.label],
@@ -557,13 +558,13 @@ async def references_answer(store: Store, intent: Intent, entity: EntityRef, lan
             text = say(
                 lang,
                 f"I don't know of anything in the catalog that references {subject}.",
-                f"카탈로그에 {subject}를 레퍼런스한 작품이 없어요.",
+                f"카탈로그에 {subject}을(를) 레퍼런스한 작품이 없어요.",
             )
         return declined(text, intent.name, [entity.label], lang)
     if outgoing:
         head = say(lang, f"{subject} references:", f"{subject}의 레퍼런스:")
     else:
-        head = say(lang, f"{subject} is referenced by:", f"{subject}를 레퍼런스한 작품:")
+        head = say(lang, f"{subject} is referenced by:", f"{subject}을(를) 레퍼런스한 작품:")
     body = "\n".join(f"• {_reference_text(line, outgoing, lang)}" for line in lines)
     return found(
         f"{head}\n{body}",
@@ -584,7 +585,7 @@ async def reviews_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
             say(
                 lang,
                 f"I don't have any reviews that discuss {subject}.",
-                f"{subject}를 다룬 리뷰가 없어요.",
+                f"{subject}을(를) 다룬 리뷰가 없어요.",
             ),
             intent.name,
             [entity.label],
@@ -595,7 +596,7 @@ async def reviews_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
         by = f" by {r.author}" if r.author else ""
         when = f", {r.published}" if r.published else ""
         lines.append(f"• “{r.title}”{by} ({r.outlet}{when}) {r.url}")
-    head = say(lang, f"Reviews discussing {subject}:", f"{subject}를 다룬 리뷰:")
+    head = say(lang, f"Reviews discussing {subject}:", f"{subject}을(를) 다룬 리뷰:")
     return found(
         head + "\n" + "\n".join(lines),
         tuple(dict.fromkeys(r.source for r in reviews)),
@@ -619,7 +620,7 @@ async def release_label_answer(
                 say(
                     lang,
                     f"{q(EntityRef.of(rel.entity))} was released on the {rel.label} label.",
-                    f"{q(EntityRef.of(rel.entity))}의 레이블은 {rel.label}이에요.",
+                    f"{q(EntityRef.of(rel.entity))}의 레이블은 {rel.label}(이)에요.",
                 ),
                 await cards.attribute_source(store, "release", release_id, "label"),
                 intent.name,
@@ -651,7 +652,7 @@ async def length_answer(
                 say(
                     lang,
                     f"{subject} runs {format_duration(s.length_s, lang)}.",
-                    f"{subject}의 길이는 {format_duration(s.length_s, lang)}예요.",
+                    f"{subject}의 길이는 {format_duration(s.length_s, lang)}(이)에요.",
                 ),
                 await cards._sources(store, entity.id),
                 intent.name,
@@ -671,7 +672,7 @@ async def length_answer(
                 say(
                     lang,
                     f"{_cap(subject)} runs {format_duration(v.length_s, lang)}.",
-                    f"{subject}의 길이는 {format_duration(v.length_s, lang)}예요.",
+                    f"{subject}의 길이는 {format_duration(v.length_s, lang)}(이)에요.",
                 ),
                 await cards._sources(store, v.entity.id),
                 intent.name,

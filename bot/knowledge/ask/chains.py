@@ -204,7 +204,7 @@ async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> 
             say(
                 lang,
                 f"I don't know of anything that references {q(target)}.",
-                f"{q(target)}를 레퍼런스한 작품을 몰라요.",
+                f"{q(target)}을(를) 레퍼런스한 작품을 몰라요.",
             ),
             outer.name,
             [target.label],
@@ -220,7 +220,7 @@ async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> 
     head = say(
         lang,
         f"{q(target)} is referenced by {first_hop}.",
-        f"{q(target)}를 레퍼런스한 작품: {first_hop}.",
+        f"{q(target)}을(를) 레퍼런스한 작품: {first_hop}.",
     )
     return found(
         "\n".join([head, *lines]), merge_sources(sources), outer.name, tuple(subjects), lang
@@ -396,7 +396,7 @@ async def _shared_works(
             say(
                 lang,
                 f"The catalog has no song that credits both {a.name} and {b.name} ({what}).",
-                f"카탈로그에는 {a.name}와(과) {b.name}가 함께 크레딧된 곡({what})이 없어요.",
+                f"카탈로그에는 {a.name}와(과) {b.name}이(가) 함께 크레딧된 곡({what})이 없어요.",
             ),
             merge_sources(*(line.sources for line in [*lines_a.values(), *lines_b.values()][:10])),
             intent.name,
@@ -411,7 +411,7 @@ async def _shared_works(
         say(
             lang,
             f"{a.name} and {b.name} are both credited ({what}) on {join_list(shown, lang)}.",
-            f"{a.name}와(과) {b.name}가 함께 크레딧된 곡({what}): {join_list(shown, lang)}.",
+            f"{a.name}와(과) {b.name}이(가) 함께 크레딧된 곡({what}): {join_list(shown, lang)}.",
         ),
         sources,
         intent.name,
@@ -591,7 +591,7 @@ async def _age_at_release(
             say(
                 lang,
                 f"{q(work)} came out before {person.name} was born.",
-                f"{q(work)}는 {person.name}이(가) 태어나기 전에 나왔어요.",
+                f"{q(work)}은(는) {person.name}이(가) 태어나기 전에 나왔어요.",
             ),
             intent.name,
             (),
@@ -603,7 +603,7 @@ async def _age_at_release(
             lang,
             f"{subject} was released on {date} (KST); {person.name}, born on {card.birth_date}, "
             f"was {years} then.",
-            f"{subject}는 {format_date(date, lang)}에 발매됐고, "
+            f"{subject}은(는) {format_date(date, lang)}에 발매됐고, "
             f"{format_date(card.birth_date, lang)}에 "
             f"태어난 {person.name}은(는) 그때 만 {years}세였어요.",
         ),

@@ -155,7 +155,7 @@ async def _role_check(
                 lang,
                 f"{person.name} is not credited as {title} on {subject}; the credit goes to "
                 f"{truth}.",
-                f"{subject}의 {title}는 {person.name}이(가) 아니라 {truth}예요.",
+                f"{subject}의 {title}은(는) {person.name}이(가) 아니라 {truth}(이)에요.",
             ),
             answers.line_sources(lines),
             intent.name,
@@ -207,7 +207,7 @@ async def _performer_check(
             _unknown(
                 lang,
                 f"{person.name} performs {q(work)}.",
-                f"{q(work)}를 {person.name}이(가) 불렀는지",
+                f"{q(work)}을(를) {person.name}이(가) 불렀는지",
             ),
             intent.name,
             [work.label],
@@ -217,7 +217,7 @@ async def _performer_check(
     names = join_list([p.artist.name for p in performers], lang)
     if any(p.artist.id == person.id for p in performers):
         return found(
-            _yes(lang, f"{q(work)} is by {names}.", f"{q(work)}는 {names}의 곡이에요."),
+            _yes(lang, f"{q(work)} is by {names}.", f"{q(work)}은(는) {names}의 곡이에요."),
             sources,
             intent.name,
             (work, person),
@@ -231,7 +231,7 @@ async def _performer_check(
                         lang,
                         f"{q(work)} is by {names}, and {person.name} is a member of "
                         f"{p.artist.name}.",
-                        f"{q(work)}는 {names}의 곡이고, "
+                        f"{q(work)}은(는) {names}의 곡이고, "
                         f"{person.name}은(는) {p.artist.name}의 멤버예요.",
                     ),
                     merge_sources(sources, [SourceRef.of(m.source)]),
@@ -243,7 +243,7 @@ async def _performer_check(
         _no(
             lang,
             f"{q(work)} is by {names}, not {person.name}.",
-            f"{q(work)}는 {person.name}이(가) 아니라 {names}의 곡이에요.",
+            f"{q(work)}은(는) {person.name}이(가) 아니라 {names}의 곡이에요.",
         ),
         sources,
         intent.name,
@@ -345,7 +345,7 @@ async def _position_check(
             _yes(
                 lang,
                 f"{person.name} is the {title} of {group.name}.",
-                f"{person.name}은(는) {group.name}의 {title}예요.",
+                f"{person.name}은(는) {group.name}의 {title}(이)에요.",
             ),
             sources,
             intent.name,
@@ -356,7 +356,7 @@ async def _position_check(
         _no(
             lang,
             f"the {title} of {group.name} is {who}, not {person.name}.",
-            f"{group.name}의 {title}는 {person.name}이(가) 아니라 {who}예요.",
+            f"{group.name}의 {title}은(는) {person.name}이(가) 아니라 {who}(이)에요.",
         ),
         sources,
         intent.name,
@@ -381,7 +381,7 @@ async def _date_check(
             _unknown(
                 lang,
                 f"{subject} came out then: I have no release date for it.",
-                f"{subject}가 그때 나왔는지",
+                f"{subject}이(가) 그때 나왔는지",
             ),
             intent.name,
             [work.label],
@@ -394,7 +394,7 @@ async def _date_check(
             _yes(
                 lang,
                 f"{subject} was released on {date} (KST).",
-                f"{subject}는 {shown}에 발매됐어요.",
+                f"{subject}은(는) {shown}에 발매됐어요.",
             ),
             sources,
             intent.name,
@@ -405,7 +405,7 @@ async def _date_check(
         _no(
             lang,
             f"{subject} was released on {date} (KST), not {stated.text}.",
-            f"{subject}는 {stated.text}이(가) 아니라 {shown}에 발매됐어요.",
+            f"{subject}은(는) {stated.text}이(가) 아니라 {shown}에 발매됐어요.",
         ),
         sources,
         intent.name,
@@ -478,7 +478,7 @@ async def _album_check(
     if not containing:
         return declined(
             _unknown(
-                lang, f"{q(song)} is on {q(release)}.", f"{q(song)}가 {q(release)}에 수록됐는지"
+                lang, f"{q(song)} is on {q(release)}.", f"{q(song)}이(가) {q(release)}에 수록됐는지"
             ),
             intent.name,
             [song.label],
@@ -493,7 +493,9 @@ async def _album_check(
     if hit:
         return found(
             _yes(
-                lang, f"{q(song)} is on {q(release)}.", f"{q(song)}는 {q(release)}에 수록돼 있어요."
+                lang,
+                f"{q(song)} is on {q(release)}.",
+                f"{q(song)}은(는) {q(release)}에 수록돼 있어요.",
             ),
             sources,
             intent.name,
@@ -505,7 +507,7 @@ async def _album_check(
         _no(
             lang,
             f"{q(song)} is on {names}, not on {q(release)}.",
-            f"{q(song)}는 {q(release)}가 아니라 {names}에 수록돼 있어요.",
+            f"{q(song)}은(는) {q(release)}이(가) 아니라 {names}에 수록돼 있어요.",
         ),
         sources,
         intent.name,
@@ -584,8 +586,8 @@ async def premise(
                         lang,
                         f"Note: {m.name} does not sing on {q(entity)}; the catalog credits "
                         f"{m.name} as {shown}.",
-                        f"참고: {m.name}은(는) {q(entity)}를 부르지 않았어요. "
-                        f"크레딧은 {shown}이에요.",
+                        f"참고: {m.name}은(는) {q(entity)}을(를) 부르지 않았어요. "
+                        f"크레딧은 {shown}(이)에요.",
                     )
                 )
                 sources.extend(
@@ -603,7 +605,7 @@ async def premise(
             say(
                 lang,
                 f"Note: {q(entity)} in the catalog is by {names}, not {m.name}.",
-                f"참고: 카탈로그의 {q(entity)}는 {m.name}이(가) 아니라 {names}의 곡이에요.",
+                f"참고: 카탈로그의 {q(entity)}은(는) {m.name}이(가) 아니라 {names}의 곡이에요.",
             )
         )
         sources.extend(SourceRef.of(p.source) for p in performers)
@@ -616,7 +618,7 @@ async def premise(
                 say(
                     lang,
                     f"Note: {q(entity)} came out in {dated[0][:4]}, not {date.year}.",
-                    f"참고: {q(entity)}는 {date.year}년이 아니라 {dated[0][:4]}년에 나왔어요.",
+                    f"참고: {q(entity)}은(는) {date.year}년이 아니라 {dated[0][:4]}년에 나왔어요.",
                 )
             )
             sources.extend(dated[2])

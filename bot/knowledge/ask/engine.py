@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 from bot.errors import echo
+from bot.hangul import resolve_particles
 from bot.knowledge.ask import chains, checks
 from bot.knowledge.ask.dispatch import dispatch
 from bot.knowledge.ask.finding import Found, exact_spans, find, near_by_swaps, others
@@ -78,6 +79,19 @@ async def answer(
     With ``online``, a name the store does not know is looked up on MusicBrainz (and stored),
     and an imported entry lacking the facts asked for has its relationships fetched.
     """
+    return _worded(await _answer(store, question, today, online))
+
+
+def _worded(result: Answer) -> Answer:
+    """Return the answer with Korean particles fitted to the names before them."""
+    if result.lang != "ko":
+        return result
+    return result.with_text(resolve_particles(result.text))
+
+
+async def _answer(
+    store: Store, question: str, today: dt.date | None, online: OnlineLookup | None
+) -> Answer:
     raw = " ".join((question or "").split())[:QUESTION_MAX]
     prepared = prepare(raw)
     lang = "ko" if is_korean(prepared.text) else "en"
@@ -96,13 +110,13 @@ async def answer(
     if len(parts) <= 1:
         only = parts[0] if parts else Part(prepared.text)
         if only.entity is not None:
-            return await answer_for(store, only.text, only.entity, today)
+            return await _answer_for(store, only.text, only.entity, today)
         return await _answer_part(store, only.text, prepared.shouted, on, None, online)
     results: list[Answer] = []
     previous: EntityRef | None = None
     for part in parts:
         if part.entity is not None:
-            result = await answer_for(store, part.text, part.entity, today)
+            result = await _answer_for(store, part.text, part.entity, today)
         else:
             result = await _answer_part(store, part.text, prepared.shouted, on, previous, online)
         if result.entities:
@@ -115,6 +129,10 @@ async def answer_for(
     store: Store, question: str, value: str, today: dt.date | None = None
 ) -> Answer:
     """Answer a question about one picked entity ("song:12"), after an ambiguous first try."""
+    return _worded(await _answer_for(store, question, value, today))
+
+
+async def _answer_for(store: Store, question: str, value: str, today: dt.date | None) -> Answer:
     key = EntityKey.parse(value)
     row = await db.entity(store, key.id) if key else None
     text = prepare(" ".join((question or "").split())[:QUESTION_MAX]).text

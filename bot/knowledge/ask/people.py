@@ -27,7 +27,7 @@ async def performer_answer(store: Store, intent: Intent, entity: EntityRef, lang
             say(
                 lang,
                 f"I don't know who performs {q(entity)}.",
-                f"{q(entity)}를 누가 불렀는지 몰라요.",
+                f"{q(entity)}을(를) 누가 불렀는지 몰라요.",
             ),
             intent.name,
             [entity.label],
@@ -36,7 +36,7 @@ async def performer_answer(store: Store, intent: Intent, entity: EntityRef, lang
     names = join_list([p.artist.name for p in performers], lang)
     sources = merge_sources([SourceRef.of(p.source) for p in performers])
     return found(
-        say(lang, f"{q(entity)} is by {names}.", f"{q(entity)}는 {names}의 곡이에요."),
+        say(lang, f"{q(entity)} is by {names}.", f"{q(entity)}은(는) {names}의 곡이에요."),
         sources,
         intent.name,
         (entity,),
@@ -103,7 +103,7 @@ async def artist_answer(
                 or name
             )
             return found(
-                say(lang, f"{name}'s real name is {shown}.", f"{name}의 본명은 {shown}이에요."),
+                say(lang, f"{name}'s real name is {shown}.", f"{name}의 본명은 {shown}(이)에요."),
                 card.source_of("legal_name"),
                 name_n,
                 (entity,),
@@ -175,7 +175,7 @@ async def artist_answer(
                         f"{group_card.agency}.",
                         f"{name}은(는) {group_card.artist.name} 멤버이고, "
                         f"{group_card.artist.name}의 "
-                        f"소속사는 {group_card.agency}예요.",
+                        f"소속사는 {group_card.agency}(이)에요.",
                     ),
                     merge_sources(group_card.source_of("agency"), card.groups[0].sources),
                     name_n,
@@ -220,7 +220,7 @@ def _birth_answer(
             text += say(
                 lang,
                 f"; it debuted on {card.debut_date}.",
-                f". 데뷔일은 {format_date(card.debut_date, lang)}이에요.",
+                f". 데뷔일은 {format_date(card.debut_date, lang)}(이)에요.",
             )
             return found(text, card.source_of("debut_date"), intent.name, (entity,), lang)
         return declined(
@@ -283,7 +283,7 @@ async def _position_answer(
                 say(
                     lang,
                     f"The {title} of {group.name} is {who}.",
-                    f"{group.name}의 {title}는 {who}예요.",
+                    f"{group.name}의 {title}은(는) {who}(이)에요.",
                 ),
                 sources,
                 role,
@@ -295,7 +295,7 @@ async def _position_answer(
         say(
             lang,
             f"I don't know who the {title} of {group_name} is: no source in the catalog names one.",
-            f"{group_name}의 {title}가 누구인지 카탈로그에 출처가 없어서 몰라요.",
+            f"{group_name}의 {title}이(가) 누구인지 카탈로그에 출처가 없어서 몰라요.",
         ),
         role,
         [entity.label],
