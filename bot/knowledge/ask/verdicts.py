@@ -15,14 +15,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.hangul import particle
+from bot.i18n import t
 from bot.knowledge.ask.answers import names_text, q, subject_phrase
 from bot.knowledge.ask.intents import Intent
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.relations import Asked, Edge, Holdings, edge_sources, edges_between, holdings
 from bot.knowledge.cards import CreditLine, SourceRef
 from bot.knowledge.entities import EntityRef
-from bot.knowledge.wording import join_list, role_title, say
+from bot.knowledge.wording import join_list, role_title
 from bot.store.core import Store
 
 # Words that ask about any part in a work, whatever the question's other keywords say.
@@ -81,45 +81,41 @@ class Finding:
     sources: tuple[SourceRef, ...]
 
 
-async def edge_text(store: Store, edge: Edge, lang: str) -> str:
-    """Say one edge, naming its role as itself."""
+async def edge_text(store: Store, edge: Edge, lang: str, roles: str | None = None) -> str:
+    """Say one edge, naming its role as itself (``roles``: several credit roles, worded)."""
     who = edge.artist.name
     subject = await subject_phrase(store, edge.subject, lang)
     if edge.role == "performer":
         if edge.via is not None:
-            return say(
+            return t(
+                "{who} is a member of {group}, who perform {subject}",
                 lang,
-                f"{who} is a member of {edge.via.name}, who perform {subject}",
-                f"{particle(who, '은/는')} {particle(q(edge.subject), '을/를')} 부른 "
-                f"{edge.via.name}의 멤버예요",
+                who=who,
+                group=edge.via.name,
+                subject=subject,
             )
-        return say(
-            lang,
-            f"{who} performs {subject}",
-            f"{particle(who, '은/는')} {particle(q(edge.subject), '을/를')} 부른 가수예요",
-        )
+        return t("{who} performs {subject}", lang, who=who, subject=subject)
     person = who
     if edge.via is not None:
-        person = say(lang, f"{edge.via.name} (of {who})", f"{who} 멤버 {edge.via.name}")
-    # A role starting with NUL is already worded (several roles joined by _edges_text).
-    title = edge.role[1:] if edge.role.startswith("\0") else role_title(edge.role, lang)
+        person = t("{member} (of {who})", lang, member=edge.via.name, who=who)
     if edge.role == "featured artist":
-        return say(
-            lang,
-            f"{person} is the featured artist on {subject}",
-            f"{particle(person, '은/는')} {subject}의 피처링 아티스트예요",
+        return t(
+            "{person} is the featured artist on {subject}", lang, person=person, subject=subject
         )
     if edge.role == "mv cast":
-        return say(
-            lang,
-            f"{person} appears in {subject} (MV cast)",
-            f"{particle(person, '은/는')} {subject}에 출연했어요",
-        )
-    return say(
+        return t("{person} appears in {subject} (MV cast)", lang, person=person, subject=subject)
+    return t(
+        "{person} is credited as {roles} on {subject}",
         lang,
-        f"{person} is credited as {title} on {subject}",
-        f"{particle(person, '은/는')} {subject}에 {particle(title, '으로/로')} 크레딧돼 있어요",
+        person=person,
+        roles=roles or role_title(edge.role, lang),
+        subject=subject,
     )
+
+
+def _join(texts: Sequence[str], lang: str) -> str:
+    """Join sentences: "; " in English, ". " in Korean (whose sentences end in 요)."""
+    return ("; " if lang != "ko" else ". ").join(texts)
 
 
 async def edges_text(store: Store, edges: Sequence[Edge], lang: str) -> str:
@@ -134,12 +130,8 @@ async def edges_text(store: Store, edges: Sequence[Edge], lang: str) -> str:
     for group in credits.values():
         first = group[0]
         titles = join_list([role_title(e.role, lang) for e in group], lang)
-        texts.append(await edge_text(store, Edge("\0" + titles, *_rest(first)), lang))
-    return say(lang, "; ".join(texts), ". ".join(texts))
-
-
-def _rest(e: Edge) -> tuple[EntityRef, EntityRef, tuple[SourceRef, ...], EntityRef | None]:
-    return (e.artist, e.subject, e.sources, e.via)
+        texts.append(await edge_text(store, first, lang, titles))
+    return _join(texts, lang)
 
 
 async def _performers_text(held: Holdings, lang: str) -> str:
@@ -181,48 +173,46 @@ async def _one(
     if matching:
         return Finding(Verdict.YES, await edges_text(store, matching, lang), edge_sources(matching))
     others = [e for e in edges if e not in matching]
-    besides = ""
-    if others:
-        besides = say(
-            lang,
-            f"; {await edges_text(store, others, lang)}",
-            f". {await edges_text(store, others, lang)}",
-        )
+    # What else the store ties the person to, said after the verdict.
+    besides = _join(["", await edges_text(store, others, lang)], lang) if others else ""
     other_sources = edge_sources(others)
     if asked in (Asked.ANY, Asked.PERFORMER):
         if not held.performers:
             return Finding(
                 Verdict.UNKNOWN,
-                say(
+                t(
+                    "I don't know whether {name} is on {subject}: I don't know who performs it",
                     lang,
-                    f"I don't know whether {name} is on {subject}: I don't know who performs it",
-                    f"{particle(name, '이/가')} {subject}에 참여했는지는 모르겠어요: "
-                    "누가 불렀는지 몰라요",
+                    name=name,
+                    subject=subject,
                 )
                 + besides,
                 other_sources,
             )
         by = await _performers_text(held, lang)
         featured = held.lines("featured artist")
-        extra_en = extra_ko = ""
+        featuring = ""
         sources = [*held.performer_sources, *other_sources]
         if featured:
-            feat = names_text(featured, lang)
-            extra_en, extra_ko = f", featuring {feat}", f", 피처링 {feat}"
+            featuring = t(", featuring {names}", lang, names=names_text(featured, lang))
             sources.extend(s for line in featured for s in line.sources)
         if asked is Asked.ANY:
-            text = say(
+            text = t(
+                "the catalog ties {name} to nothing on {subject}: it is by {by}{featuring}",
                 lang,
-                f"the catalog ties {name} to nothing on {subject}: it is by {by}{extra_en}",
-                f"카탈로그에는 {subject}에 {particle(name, '이/가')} 참여한 기록이 없어요: "
-                f"{particle(by, '이/가')} 부른 곡이에요{extra_ko}",
+                name=name,
+                subject=subject,
+                by=by,
+                featuring=featuring,
             )
         else:
-            text = say(
+            text = t(
+                "{title} is by {by}{featuring}, not {name}",
                 lang,
-                f"{q(held.song or held.work)} is by {by}{extra_en}, not {name}",
-                f"{particle(q(held.song or held.work), '은/는')} {particle(name, '이/가')} "
-                f"아니라 {by}의 곡이에요{extra_ko}",
+                title=q(held.song or held.work),
+                by=by,
+                featuring=featuring,
+                name=name,
             )
         return Finding(Verdict.NO, text + besides, merge_sources(sources))
     values = held.lines(*roles)
@@ -234,55 +224,65 @@ async def _one(
         and not any(e.role == "mv cast" for e in edges)
     ):
         # A performer left off a cast list may still be in the video: not a "no".
-        cast = names_text(values, lang)
         return Finding(
             Verdict.UNKNOWN,
-            say(
+            t(
+                "I don't know whether {name} appears in {subject}: the catalog's cast list "
+                "names {cast}",
                 lang,
-                f"I don't know whether {name} appears in {subject}: the catalog's cast list "
-                f"names {cast}",
-                f"{particle(name, '이/가')} {subject}에 출연했는지는 모르겠어요: "
-                f"카탈로그의 출연진은 {particle(cast, '이에요/예요')}",
+                name=name,
+                subject=subject,
+                cast=names_text(values, lang),
             )
             + besides,
             merge_sources([s for line in values for s in line.sources], other_sources),
         )
     if values:
-        truth = _by_role(values, lang)
+        fields = {
+            "name": name,
+            "roles": titles,
+            "subject": subject,
+            "truth": _by_role(values, lang),
+        }
+        if len({x.role for x in values}) > 1:
+            text = t(
+                "{name} is not credited as {roles} on {subject}; the credits: {truth}",
+                lang,
+                **fields,
+            )
+        else:
+            text = t(
+                "{name} is not credited as {roles} on {subject}; the credit goes to {truth}",
+                lang,
+                **fields,
+            )
         return Finding(
             Verdict.NO,
-            say(
-                lang,
-                f"{name} is not credited as {titles} on {subject}; "
-                + ("the credit goes to " if len({x.role for x in values}) == 1 else "the credits: ")
-                + truth,
-                f"{subject}의 {titles} 크레딧은 {particle(name, '이/가')} 아니라 "
-                f"{truth}에게 있어요",
-            )
-            + besides,
+            text + besides,
             merge_sources([s for line in values for s in line.sources], other_sources),
         )
     if tuple(roles) == ("featured artist",) and held.performers:
         # A featured artist is part of a track's artist credit: the performers are its values.
-        by = await _performers_text(held, lang)
         return Finding(
             Verdict.NO,
-            say(
+            t(
+                "no featured artist is credited on {subject}; it is by {by}",
                 lang,
-                f"no featured artist is credited on {subject}; it is by {by}",
-                f"{subject}에는 피처링 크레딧이 없어요. {particle(by, '이/가')} 부른 곡이에요",
+                subject=subject,
+                by=await _performers_text(held, lang),
             )
             + besides,
             merge_sources(held.performer_sources, other_sources),
         )
     return Finding(
         Verdict.UNKNOWN,
-        say(
+        t(
+            "I don't know whether {name} is the {roles} of {subject}: the catalog has no {roles} "
+            "credit for it",
             lang,
-            f"I don't know whether {name} is the {titles} of {subject}: the catalog has no "
-            f"{titles} credit for it",
-            f"{particle(name, '이/가')} {subject}의 {titles}인지는 모르겠어요: "
-            f"카탈로그에 {titles} 크레딧이 없어요",
+            name=name,
+            roles=titles,
+            subject=subject,
         )
         + besides,
         other_sources,
@@ -308,15 +308,10 @@ async def relation_check(
     sources = merge_sources(*(f.sources for f in ordered))
     entities = (work, *people)
     if verdicts == {Verdict.YES}:
-        body = say(lang, "; ".join(f.text for f in findings), ". ".join(f.text for f in findings))
-        text = say(lang, f"Yes — {body}.", f"네 — {body}.")
+        text = t("Yes — {facts}.", lang, facts=_join([f.text for f in findings], lang))
     elif Verdict.NO in verdicts:
-        body = say(
-            lang,
-            ". ".join([ordered[0].text, *(_cap(f.text) for f in ordered[1:])]),
-            ". ".join(f.text for f in ordered),
-        )
-        text = say(lang, f"No — {body}.", f"아니요 — {body}.")
+        body = [ordered[0].text, *(_cap(f.text) if lang != "ko" else f.text for f in ordered[1:])]
+        text = t("No — {facts}.", lang, facts=". ".join(body))
     else:
         text = " ".join(f"{_cap(f.text)}." for f in ordered)
         if not sources:
