@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from bot.knowledge import cards
-from bot.knowledge.ask.intents import Intent
+from bot.knowledge.ask.intents import Intent, IntentName
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.cards import CreditLine, SourceRef
 from bot.knowledge.entities import EntityRef
@@ -98,7 +98,7 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
     """Answer who holds a credit role on a song, release or video."""
     view = await cards.credits_view(store, entity.id)
     subject = await subject_phrase(store, entity, lang)
-    if intent.name == "writer":
+    if intent.name is IntentName.WRITER:
         parts, lines_all = [], []
         for role in ("writer", "lyricist", "composer"):
             lines = view.role(role)
@@ -129,7 +129,7 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
             lang,
         )
     lines = view.role(*intent.roles)
-    if intent.name == "director":
+    if intent.name is IntentName.DIRECTOR:
         # Only the video's director answers "who directed": a song has no director.
         lines = tuple(
             line
@@ -137,7 +137,7 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
             if line.subject.kind in ("video", "release") or entity.kind == "video"
         )
     if lines:
-        if intent.name in ("director", "cast") and entity.kind != "video":
+        if intent.name in (IntentName.DIRECTOR, IntentName.CAST) and entity.kind != "video":
             videos = {line.subject.id: line.subject for line in lines}
             phrases = [await subject_phrase(store, v, lang) for v in videos.values()]
             subject = join_list(phrases, lang)
@@ -148,7 +148,7 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
             if subject.endswith("뮤직비디오") and title.startswith("뮤직비디오 "):
                 title = title.removeprefix("뮤직비디오 ")
             text = f"{subject} {title}: {names_text(lines, lang)}."
-        elif intent.name == "cast":
+        elif intent.name is IntentName.CAST:
             text = f"Cast of {subject}: {names_text(lines, lang)}."
         else:
             # Each role as itself: a composer question may find writers (lyrics and music).
@@ -169,7 +169,7 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
                 + "."
             )
         return found(text, line_sources(lines), intent.name, (entity,), lang)
-    if intent.name == "featured" and view.groups:
+    if intent.name is IntentName.FEATURED and view.groups:
         return await _no_feature(store, view, entity, subject, lang)
     return await _no_credit(store, intent, entity, subject, lang)
 
@@ -205,7 +205,7 @@ async def _no_credit(
     store: Store, intent: Intent, entity: EntityRef, subject: str, lang: str
 ) -> Answer:
     role = intent.roles[0]
-    if intent.name == "director":
+    if intent.name is IntentName.DIRECTOR:
         videos = await db.videos_of_song(store, entity.id) if entity.kind == "song" else []
         if entity.kind == "song" and not videos:
             return declined(
@@ -534,13 +534,15 @@ def _reference_text(line: cards.ReferenceLine, outgoing: bool, lang: str) -> str
 async def references_answer(store: Store, intent: Intent, entity: EntityRef, lang: str) -> Answer:
     """Answer what something references, or what references it; "samples" asks for music."""
     view = await cards.references_view(store, entity.id)
-    outgoing = intent.name in ("references_out", "samples") and entity.kind != "work"
+    outgoing = (
+        intent.name in (IntentName.REFERENCES_OUT, IntentName.SAMPLES) and entity.kind != "work"
+    )
     lines = view.outgoing if outgoing else view.incoming
-    if intent.name == "samples":
+    if intent.name is IntentName.SAMPLES:
         lines = tuple(line for line in lines if line.relation in MUSIC_RELATIONS)
     subject = await subject_phrase(store, entity, lang)
     if not lines:
-        if intent.name == "samples":
+        if intent.name is IntentName.SAMPLES:
             text = say(
                 lang,
                 f"I have no samples or interpolations stored for {subject}.",

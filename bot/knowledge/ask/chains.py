@@ -20,7 +20,7 @@ from bot.knowledge.ask import answers
 from bot.knowledge.ask.answers import q, subject_phrase
 from bot.knowledge.ask.dispatch import dispatch
 from bot.knowledge.ask.finding import exact_spans
-from bot.knowledge.ask.intents import ALL_KINDS, Intent, detect
+from bot.knowledge.ask.intents import ALL_KINDS, Intent, IntentName, detect
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.parsing import candidate_runs, is_korean
 from bot.knowledge.ask.relations import Asked, Edge, edge_sources, edges_between, holdings
@@ -131,12 +131,20 @@ async def try_chain(
             + (" video" if m.re is _REFERENCING else " 뮤비")
         )
         outer, _ = detect(outer_text)
-        if outer is not None and outer.name not in ("references_in", "references_out", "samples"):
+        if outer is not None and outer.name not in (
+            IntentName.REFERENCES_IN,
+            IntentName.REFERENCES_OUT,
+            IntentName.SAMPLES,
+        ):
             return await _via_references(store, outer, m.group("name"), lang)
     m = _REFERENCED_BY.search(text)
     if m:
         outer, _ = detect(text[: m.start()] + " " + text[m.end() :])
-        if outer is not None and outer.name not in ("references_in", "references_out", "samples"):
+        if outer is not None and outer.name not in (
+            IntentName.REFERENCES_IN,
+            IntentName.REFERENCES_OUT,
+            IntentName.SAMPLES,
+        ):
             return await _via_referenced(store, outer, m.group("name"), lang)
     m = _OTHER_WORKS.search(text) or _OTHER_WORKS_KO.search(text)
     if m:
@@ -147,7 +155,7 @@ async def try_chain(
     other = await _other_works_loose(store, text, lang)
     if other is not None:
         return other
-    if _BOTH.search(text) and (intent.roles or intent.name == "writer"):
+    if _BOTH.search(text) and (intent.roles or intent.name is IntentName.WRITER):
         things = await _entities(store, text, ("song", "release", "video", "artist"))
         people = [e for e in things if e.kind == "artist"]
         works = [e for e in things if e.kind != "artist"]
@@ -158,7 +166,7 @@ async def try_chain(
     which = await which_member(store, intent, text)
     if which is not None:
         return which
-    if intent.name == "age" and _WHEN.search(text):
+    if intent.name is IntentName.AGE and _WHEN.search(text):
         things = await _entities(store, text, ALL_KINDS)
         people = [e for e in things if e.kind == "artist"]
         works = [e for e in things if e.kind != "artist"]
@@ -372,7 +380,7 @@ def _cap(text: str) -> str:
 async def _shared_works(
     store: Store, intent: Intent, a: EntityRef, b: EntityRef, lang: str
 ) -> Answer:
-    roles = WRITING_ROLES if intent.name == "writer" else intent.roles
+    roles = WRITING_ROLES if intent.name is IntentName.WRITER else intent.roles
     works_a = await cards.works_by(store, a.id, roles)
     works_b = await cards.works_by(store, b.id, roles)
     lines_a = {line.subject.id: line for g in works_a.groups for line in g.lines}
@@ -424,7 +432,7 @@ async def _shared_people(
     store: Store, intent: Intent, a: EntityRef, b: EntityRef, lang: str
 ) -> Answer:
     """Answer who is credited (in the intent's roles) on both of two songs."""
-    roles = WRITING_ROLES if intent.name == "writer" else intent.roles
+    roles = WRITING_ROLES if intent.name is IntentName.WRITER else intent.roles
     lines_a = (await cards.credits_view(store, a.id)).role(*roles)
     lines_b = (await cards.credits_view(store, b.id)).role(*roles)
     ids_b = {line.artist.id for line in lines_b}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
 from bot.knowledge.ask.answers import q, subject_phrase
-from bot.knowledge.ask.intents import Intent
+from bot.knowledge.ask.intents import Intent, IntentName
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.parsing import (
     StatedDate,
@@ -34,19 +34,19 @@ from bot.store import catalog as db
 from bot.store.core import Store
 
 ROLE_CHECKS = (
-    "assistant_director",
-    "director",
-    "director_of_photography",
-    "art_director",
-    "choreographer",
-    "featured",
-    "cast",
-    "lyricist",
-    "composer",
-    "arranger",
-    "producer",
-    "mixing",
-    "writer",
+    IntentName.ASSISTANT_DIRECTOR,
+    IntentName.DIRECTOR,
+    IntentName.DIRECTOR_OF_PHOTOGRAPHY,
+    IntentName.ART_DIRECTOR,
+    IntentName.CHOREOGRAPHER,
+    IntentName.FEATURED,
+    IntentName.CAST,
+    IntentName.LYRICIST,
+    IntentName.COMPOSER,
+    IntentName.ARRANGER,
+    IntentName.PRODUCER,
+    IntentName.MIXING,
+    IntentName.WRITER,
 )
 
 
@@ -100,20 +100,20 @@ async def check(
     works = [t for t in things if t.kind != "artist"]
     people = [t for t in things if t.kind == "artist"]
     date = stated_date(text)
-    if (intent.name in ROLE_CHECKS or intent.name == "performer") and works and people:
+    if (intent.name in ROLE_CHECKS or intent.name is IntentName.PERFORMER) and works and people:
         asked, roles = asked_relation(intent, text)
         return await relation_check(store, asked, roles, works[0], people, intent.name, lang)
-    if intent.name in ("members", "groups") and len(people) >= 2:
+    if intent.name in (IntentName.MEMBERS, IntentName.GROUPS) and len(people) >= 2:
         return await _member_check(store, intent, people[0], people[1], lang)
-    if intent.name in ("leader", "maknae") and len(people) >= 2:
+    if intent.name in (IntentName.LEADER, IntentName.MAKNAE) and len(people) >= 2:
         return await _position_check(store, intent, people, lang)
-    if intent.name == "album" and len(works) >= 2:
+    if intent.name is IntentName.ALBUM and len(works) >= 2:
         return await _album_check(store, intent, works, lang)
     if not explicit or date is None:
         return None
-    if intent.name == "date" and works:
+    if intent.name is IntentName.DATE and works:
         return await _date_check(store, intent, works[0], date, lang)
-    if intent.name in ("birthday", "debut", "date") and people:
+    if intent.name in (IntentName.BIRTHDAY, IntentName.DEBUT, IntentName.DATE) and people:
         return await _artist_date_check(store, intent, people[0], date, lang)
     return None
 
@@ -123,7 +123,7 @@ async def _role_lines(
 ) -> tuple[cards.CreditsView, tuple[cards.CreditLine, ...]]:
     view = await cards.credits_view(store, work.id)
     lines = view.role(*intent.roles)
-    if intent.name == "director":
+    if intent.name is IntentName.DIRECTOR:
         lines = tuple(line for line in lines if line.subject.kind in ("video", "release"))
     return view, lines
 
@@ -162,7 +162,7 @@ async def _role_check(
             (work, person),
             lang,
         )
-    if intent.name == "featured" and view.groups:
+    if intent.name is IntentName.FEATURED and view.groups:
         # No featured credit at all: say what the person did instead, if anything.
         result = await answers.credits_answer(store, intent, work, lang)
         if person.name in result.text:
@@ -324,8 +324,8 @@ async def _position_check(
     holders, sources = await roles_in_group(store, group.id, intent.name)
     title = say(
         lang,
-        "leader" if intent.name == "leader" else "maknae",
-        "리더" if intent.name == "leader" else "막내",
+        "leader" if intent.name is IntentName.LEADER else "maknae",
+        "리더" if intent.name is IntentName.LEADER else "막내",
     )
     if not holders:
         return declined(
@@ -418,7 +418,7 @@ async def _artist_date_check(
     store: Store, intent: Intent, person: EntityRef, stated: StatedDate, lang: str
 ) -> Answer:
     card = await cards.artist_card(store, person.id)
-    if intent.name == "birthday":
+    if intent.name is IntentName.BIRTHDAY:
         actual, what_en, what_ko = card.birth_date, "was born", "태어났"
         attribute = "birth_date"
     else:
@@ -547,7 +547,11 @@ async def premise(
     lang: str,
 ) -> Premise | None:
     """Return a correction when the question presumes a wrong artist, year or album."""
-    if entity.kind == "artist" or intent.name in ("samples", "references_in", "references_out"):
+    if entity.kind == "artist" or intent.name in (
+        IntentName.SAMPLES,
+        IntentName.REFERENCES_IN,
+        IntentName.REFERENCES_OUT,
+    ):
         return None
     stated = stated_date(text)
     if not any(m.kind == "artist" for m in extra) and (stated is None or stated.year is None):
@@ -575,7 +579,7 @@ async def premise(
         if m.id in {p.artist.id for p in performers}:
             continue
         if m.id in credited:
-            if intent.name == "performer" and view is not None:
+            if intent.name is IntentName.PERFORMER and view is not None:
                 # "What verse did V sing on Love wins all?": V is credited, but not as a singer.
                 roles = [
                     line.role for g in view.groups for line in g.lines if line.artist.id == m.id
@@ -611,7 +615,7 @@ async def premise(
         sources.extend(SourceRef.of(p.source) for p in performers)
         break
     date = stated
-    if date is not None and date.year is not None and intent.name != "date":
+    if date is not None and date.year is not None and intent.name is not IntentName.DATE:
         dated = await answers.release_date(store, entity)
         if dated is not None and not dated[0].startswith(str(date.year)):
             notes.append(

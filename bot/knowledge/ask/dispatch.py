@@ -7,7 +7,7 @@ the other.
 from __future__ import annotations
 
 from bot.knowledge.ask import answers
-from bot.knowledge.ask.intents import Intent, by_name
+from bot.knowledge.ask.intents import Intent, IntentName, by_name
 from bot.knowledge.ask.model import Answer, declined
 from bot.knowledge.ask.parsing import stated_date
 from bot.knowledge.ask.people import artist_answer, performer_answer
@@ -31,35 +31,35 @@ async def dispatch(
 ) -> Answer:
     """Answer a one-hop question about one entity."""
     name = intent.name
-    if name in ("references_in", "references_out", "samples"):
+    if name in (IntentName.REFERENCES_IN, IntentName.REFERENCES_OUT, IntentName.SAMPLES):
         return await answers.references_answer(store, intent, entity, lang)
-    if name == "reviews":
+    if name is IntentName.REVIEWS:
         return await answers.reviews_answer(store, intent, entity, lang)
     if entity.kind == "artist":
         if intent.roles:
             return await answers.works_answer(store, intent, entity, question, lang)
-        if name == "date":
-            intent = by_name("debut")
-        if name == "performer":
-            intent = by_name("members")
-        if intent.name == "age":
+        if name is IntentName.DATE:
+            intent = by_name(IntentName.DEBUT)
+        if name is IntentName.PERFORMER:
+            intent = by_name(IntentName.MEMBERS)
+        if intent.name is IntentName.AGE:
             on = _stated_day(question) or on
         return await artist_answer(store, intent, entity, lang, on)
-    if name == "performer":
+    if name is IntentName.PERFORMER:
         return await performer_answer(store, intent, entity, lang)
-    if name == "agency":
+    if name is IntentName.AGENCY:
         return await answers.release_label_answer(store, intent, entity, lang)
-    if name == "album":
+    if name is IntentName.ALBUM:
         return await answers.album_answer(store, intent, entity, lang)
-    if name == "date":
+    if name is IntentName.DATE:
         return await answers.date_answer(store, intent, entity, question, lang)
-    if name == "length":
+    if name is IntentName.LENGTH:
         return await answers.length_answer(store, intent, entity, question, lang)
     if intent.roles:
         return await answers.credits_answer(store, intent, entity, lang)
-    if name == "members":
+    if name is IntentName.MEMBERS:
         # "Who is in the Love wins all video?" reads as a cast question.
-        return await answers.credits_answer(store, by_name("cast"), entity, lang)
+        return await answers.credits_answer(store, by_name(IntentName.CAST), entity, lang)
     return declined(
         say(
             lang,

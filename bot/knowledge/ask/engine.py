@@ -21,6 +21,7 @@ from bot.knowledge.ask.dispatch import dispatch
 from bot.knowledge.ask.finding import Found, exact_spans, find, near_by_swaps, others
 from bot.knowledge.ask.intents import (
     Intent,
+    IntentName,
     by_name,
     correct_keywords,
     detect,
@@ -439,11 +440,11 @@ async def _implied_intent(main: Match, extra: list[Match]) -> Intent | None:
         return None
     kinds = {main.kind, extra[0].kind}
     if kinds == {"artist"}:
-        return by_name("members")
+        return by_name(IntentName.MEMBERS)
     if "artist" in kinds:
-        return by_name("performer")
+        return by_name(IntentName.PERFORMER)
     if kinds == {"song", "release"}:
-        return by_name("album")
+        return by_name(IntentName.ALBUM)
     return None
 
 
@@ -463,9 +464,9 @@ async def _about(store: Store, found_: Found, lang: str) -> Answer:
     assert m is not None
     entity = m.ref
     if m.kind in ("song", "video", "release"):
-        return await performer_answer(store, by_name("performer"), entity, lang)
+        return await performer_answer(store, by_name(IntentName.PERFORMER), entity, lang)
     if m.kind == "artist":
-        return await artist_answer(store, by_name("members"), entity, lang)
+        return await artist_answer(store, by_name(IntentName.MEMBERS), entity, lang)
     return declined(
         say(
             lang,

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.knowledge.ask.finding import exact_spans
-from bot.knowledge.ask.intents import INTENTS, Intent
+from bot.knowledge.ask.intents import INTENTS, Intent, IntentName
 from bot.knowledge.ask.parsing import _clean_token, candidate_runs, is_filler, looks_like_check
 from bot.knowledge.normalize import normalize
 from bot.knowledge.search import Match
@@ -25,24 +25,34 @@ from bot.store.core import Store
 
 # Facts of an artist that can be asked side by side ("birthday and real name").
 ARTIST_FACTS = frozenset(
-    {"legal_name", "birthday", "age", "debut", "agency", "leader", "maknae", "members", "groups"}
+    {
+        IntentName.LEGAL_NAME,
+        IntentName.BIRTHDAY,
+        IntentName.AGE,
+        IntentName.DEBUT,
+        IntentName.AGENCY,
+        IntentName.LEADER,
+        IntentName.MAKNAE,
+        IntentName.MEMBERS,
+        IntentName.GROUPS,
+    }
 )
 # Credit roles that can be asked side by side ("who wrote and directed").
 CREDIT_FACTS = frozenset(
     {
-        "writer",
-        "lyricist",
-        "composer",
-        "arranger",
-        "producer",
-        "director",
-        "assistant_director",
-        "director_of_photography",
-        "art_director",
-        "choreographer",
-        "cast",
-        "featured",
-        "mixing",
+        IntentName.WRITER,
+        IntentName.LYRICIST,
+        IntentName.COMPOSER,
+        IntentName.ARRANGER,
+        IntentName.PRODUCER,
+        IntentName.DIRECTOR,
+        IntentName.ASSISTANT_DIRECTOR,
+        IntentName.DIRECTOR_OF_PHOTOGRAPHY,
+        IntentName.ART_DIRECTOR,
+        IntentName.CHOREOGRAPHER,
+        IntentName.CAST,
+        IntentName.FEATURED,
+        IntentName.MIXING,
     }
 )
 _JOIN = re.compile(
@@ -153,7 +163,7 @@ async def _by_names(store: Store, text: str) -> list[Part]:
     """Split "real names of A and B" into one question per artist named."""
     hits = _intent_hits(text)
     if not any(h.intent.name in ARTIST_FACTS for h in hits) or any(
-        h.intent.name not in ARTIST_FACTS | {"date"} for h in hits
+        h.intent.name not in ARTIST_FACTS | {IntentName.DATE} for h in hits
     ):
         return []
     spans_kw = [(h.start, h.end) for h in hits]

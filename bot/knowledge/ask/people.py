@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.knowledge import cards
 from bot.knowledge.ask.answers import q
-from bot.knowledge.ask.intents import Intent
+from bot.knowledge.ask.intents import Intent, IntentName
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
@@ -69,9 +69,9 @@ async def artist_answer(
     card = await cards.artist_card(store, entity.id)
     name = _person(card)
     name_n = intent.name
-    if name_n in ("birthday", "age"):
+    if name_n in (IntentName.BIRTHDAY, IntentName.AGE):
         return _birth_answer(card, intent, entity, lang, on)
-    if name_n == "debut":
+    if name_n is IntentName.DEBUT:
         if card.debut_date:
             return found(
                 say(
@@ -90,7 +90,7 @@ async def artist_answer(
             [entity.label],
             lang,
         )
-    if name_n == "legal_name":
+    if name_n is IntentName.LEGAL_NAME:
         # A dataset's placeholder ("unknown_magenta") is not a name: never state it.
         legal, legal_hangul = known(card.legal_name), known(card.legal_name_hangul)
         if legal or legal_hangul:
@@ -126,9 +126,9 @@ async def artist_answer(
             [entity.label],
             lang,
         )
-    if name_n in ("leader", "maknae"):
+    if name_n in (IntentName.LEADER, IntentName.MAKNAE):
         return await _position_answer(store, card, intent, entity, lang)
-    if name_n in ("members", "groups") and card.members:
+    if name_n in (IntentName.MEMBERS, IntentName.GROUPS) and card.members:
         current = [m for m in card.members if m.current is not False and not m.until]
         former = [m for m in card.members if m not in current]
         text = say(lang, f"Members of {name}: ", f"{name} 멤버: ") + ", ".join(
@@ -141,7 +141,7 @@ async def artist_answer(
         return found(
             text + ".", merge_sources(*(m.sources for m in card.members)), name_n, (entity,), lang
         )
-    if name_n in ("members", "groups") and card.groups:
+    if name_n in (IntentName.MEMBERS, IntentName.GROUPS) and card.groups:
         groups = join_list([m.group.name for m in card.groups], lang)
         return found(
             say(lang, f"{name} is a member of {groups}.", f"{name}은(는) {groups}의 멤버예요."),
@@ -150,7 +150,7 @@ async def artist_answer(
             (entity,),
             lang,
         )
-    if name_n in ("members", "groups"):
+    if name_n in (IntentName.MEMBERS, IntentName.GROUPS):
         return declined(
             say(
                 lang,
@@ -161,7 +161,7 @@ async def artist_answer(
             [entity.label],
             lang,
         )
-    if name_n == "agency":
+    if name_n is IntentName.AGENCY:
         agency = known(card.agency)
         sources = card.source_of("agency")
         if not agency and card.groups:
@@ -243,7 +243,7 @@ def _birth_answer(
         f"{name} was born on {card.birth_date}",
         f"{name}은(는) {format_date(card.birth_date, lang)}에 태어났어요",
     )
-    if intent.name == "age" and on and len(on) == 4:
+    if intent.name is IntentName.AGE and on and len(on) == 4:
         # "How old was IU in 2017?": the age reached that year, since the day is not given.
         years = years_between(card.birth_date, f"{on}-12-31")
         if years is not None:
@@ -253,7 +253,7 @@ def _birth_answer(
                 f". {on}년에 만 {years}세가 됐어요.",
             )
             return found(born, card.source_of("birth_date"), intent.name, (entity,), lang)
-    if intent.name == "age" and on:
+    if intent.name is IntentName.AGE and on:
         years = years_between(card.birth_date, on)
         if years is not None:
             born += say(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bot.i18n import t
 from bot.knowledge.ask.answers import names_text, q, subject_phrase
-from bot.knowledge.ask.intents import Intent
+from bot.knowledge.ask.intents import Intent, IntentName
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.relations import Asked, Edge, Holdings, edge_sources, edges_between, holdings
 from bot.knowledge.cards import CreditLine, SourceRef
@@ -55,9 +55,9 @@ def asked_relation(intent: Intent | None, text: str) -> tuple[Asked, tuple[str, 
         return Asked.PERFORMER, ()
     if intent is None:
         return (Asked.PERFORMER if BY_ARTIST.search(text) else Asked.ANY), ()
-    if ANY_PART.search(text) and intent.name in ("writer", "performer"):
+    if ANY_PART.search(text) and intent.name in (IntentName.WRITER, IntentName.PERFORMER):
         return Asked.ANY, ()
-    if intent.name == "performer":
+    if intent.name is IntentName.PERFORMER:
         return Asked.PERFORMER, ()
     if intent.roles:
         return Asked.ROLES, intent.roles
