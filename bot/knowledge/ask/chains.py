@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.errors import echo
+from bot.errors import UserError, echo
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
 from bot.knowledge.ask.answers import q, subject_phrase
@@ -26,9 +26,8 @@ from bot.knowledge.ask.parsing import candidate_runs, is_korean
 from bot.knowledge.ask.relations import Asked, Edge, edge_sources, edges_between, holdings
 from bot.knowledge.ask.verdicts import asked_relation, edges_text
 from bot.knowledge.cards import SourceRef
-from bot.knowledge.entities import EntityKey, EntityRef
-from bot.knowledge.normalize import normalize
-from bot.knowledge.search import Match
+from bot.knowledge.entities import EntityRef
+from bot.knowledge.search import Match, resolve_one
 from bot.knowledge.wording import format_date, join_list, role_title, say, years_between
 from bot.store import catalog as db
 from bot.store.core import Store
@@ -108,11 +107,13 @@ async def _entities(store: Store, text: str, kinds: Sequence[str] | None = None)
 
 
 async def _resolve_name(store: Store, name: str, kinds: Sequence[str]) -> EntityRef | None:
-    whole = normalize(name)
-    hits = await db.names_exact(store, whole, kinds, 5) if whole else []
-    if hits:
-        h = sorted(hits, key=lambda h: (-h.importance, h.label, h.entity_id))[0]
-        return EntityRef(EntityKey(h.kind, h.entity_id), h.entity_name, h.label)
+    """Return the entity a name means, by the resolver every command uses, else a known span."""
+    try:
+        match = await resolve_one(store, name, kinds, prefer="song")
+    except UserError:
+        match = None
+    if match is not None and match.tier in ("exact", "id", "prefix", "substring"):
+        return match.ref
     found_ = await _entities(store, name, kinds)
     return found_[0] if found_ else None
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.knowledge.ask.parsing import COMMON_WORDS, FILLERS, Span, subspans
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.knowledge.romanize import lookup_forms
-from bot.knowledge.search import Match, clear_typo, resolve, swaps
+from bot.knowledge.search import Match, clear_typo, resolve, song_or_release, swaps
 from bot.store import catalog as db
 from bot.store.core import Store
 
@@ -86,6 +86,10 @@ async def pick(store: Store, matches: Sequence[Match], kinds: Sequence[str]) -> 
     distinct = [m for m in matches if m.kind in ("song", "artist", "work")]
     if len(distinct) > 1 or len(matches) > _PICK_MAX:
         return None
+    if all(m.kind in ("song", "release") for m in matches):
+        # A song and the single named after it: the resolver's one rule decides.
+        prefer = next((k for k in kinds if k in ("song", "release")), "song")
+        return await song_or_release(store, matches, prefer)
     anchors = [await _anchor(store, m) for m in matches]
     if len(set(anchors)) != 1:
         return None
