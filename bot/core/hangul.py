@@ -13,6 +13,8 @@ for them, so they live in the core, below both.
 
 from __future__ import annotations
 
+import re
+
 _S_BASE, _S_END = 0xAC00, 0xD7A3
 _V_COUNT, _T_COUNT = 21, 28
 
@@ -113,3 +115,92 @@ def is_choseong_query(norm: str) -> bool:
     """Tell whether a search is initial consonants only ("ㅂㄴ"), at least two of them."""
     letters = [_letter(ch) for ch in norm]
     return len(letters) >= 2 and all(x is not None and x in _CONSONANTS for x in letters)
+
+
+# ------------------------------------------------------------------------------ particles
+# How the last Latin letter of a name is read aloud in Korean decides its particle: "RM" is
+# 알엠 (ends in a consonant: 이), "IU" is 아이유 (a vowel: 가). Words end in a final consonant
+# when their last letter is one Korean keeps as 받침 (Choi Yong-seok: 석이, Um Tae-hwa: 화가).
+_LETTER_ENDS_IN_CONSONANT = frozenset("LMNR")  # 엘, 엠, 엔, 알
+_WORD_ENDS_IN_CONSONANT = frozenset("bdgkpt")
+_PARTICLES = {
+    "이/가": ("이", "가"),
+    "은/는": ("은", "는"),
+    "을/를": ("을", "를"),
+    "과/와": ("과", "와"),
+    "이에요/예요": ("이에요", "예요"),
+    "이랑/랑": ("이랑", "랑"),
+    "으로/로": ("으로", "로"),
+    "이라는/라는": ("이라는", "라는"),
+}
+
+
+def ends_in_consonant(word: str) -> bool:
+    """Tell whether a name, read aloud in Korean, ends in a final consonant (받침)."""
+    text = word.rstrip(" )]}”\"'’.!?")
+    if not text:
+        return False
+    last = text[-1]
+    parts = _syllable(last)
+    if parts is not None:
+        return bool(parts[2])
+    if last.isdigit():
+        return last in "013678"  # 영/공, 일, 삼, 육, 칠, 팔
+    if not last.isascii() or not last.isalpha():
+        return False
+    letters = [ch for ch in text.split()[-1] if ch.isalpha()]
+    if len(letters) <= 3 and all(ch.isupper() for ch in letters):
+        return last.upper() in _LETTER_ENDS_IN_CONSONANT  # an initialism, read letter by letter
+    low = text.lower()
+    if low.endswith(("ng", "ck", "gg")) or last.lower() in "lmn":
+        return True
+    # A final stop is 받침 after a vowel (Jungkook: 국, Yong-seok: 석) but its own syllable
+    # after a consonant (Pink: 핑크, Dark: 다크).
+    return last.lower() in _WORD_ENDS_IN_CONSONANT and len(low) > 1 and low[-2] in "aeiouy"
+
+
+def particle(word: str, pair: str) -> str:
+    """Return ``word`` with the particle its last sound takes ("RM이", "IU가", "봄날은")."""
+    after_consonant, after_vowel = _PARTICLES[pair]
+    if pair == "으로/로":
+        text = word.rstrip(" )]}”\"'’.!?")
+        parts = _syllable(text[-1]) if text else None
+        if parts is not None and parts[2] == "ㄹ":
+            return word + after_vowel  # 서울로: a final ㄹ takes 로
+    return word + (after_consonant if ends_in_consonant(word) else after_vowel)
+
+
+# Korean text written with both particles ("{name}은(는)", "{title}(으)로", "{name}(이)에요")
+# is resolved against the word before it, so templates need not know the name.
+_PAIRED = re.compile(
+    r"(?P<pair>은\(는\)|는\(은\)|이\(가\)|가\(이\)|을\(를\)|를\(을\)|과\(와\)|와\(과\)|"
+    r"\(으\)로|\(이\)에요|\(이\)라는|\(이\)랑|\(이\)야)"
+)
+_PAIR_KEYS = {
+    "은(는)": "은/는",
+    "는(은)": "은/는",
+    "이(가)": "이/가",
+    "가(이)": "이/가",
+    "을(를)": "을/를",
+    "를(을)": "을/를",
+    "과(와)": "과/와",
+    "와(과)": "과/와",
+    "(으)로": "으로/로",
+    "(이)에요": "이에요/예요",
+    "(이)라는": "이라는/라는",
+    "(이)랑": "이랑/랑",
+    "(이)야": "이야/야",
+}
+_PARTICLES["이야/야"] = ("이야", "야")
+
+
+def resolve_particles(text: str) -> str:
+    """Replace "은(는)"-style pairs with the particle the word before them takes."""
+
+    def pick(m: re.Match[str]) -> str:
+        before = text[: m.start()]
+        if not before.strip():
+            return m.group()
+        return particle(before, _PAIR_KEYS[m.group("pair")])[len(before) :]
+
+    return _PAIRED.sub(pick, text)

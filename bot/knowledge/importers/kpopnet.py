@@ -26,6 +26,7 @@ from bot.knowledge.importers.report import (
     no_progress,
 )
 from bot.knowledge.normalize import has_hangul, normalize
+from bot.knowledge.placeholders import is_placeholder, known
 from bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
 from bot.store import catalog as db
 from bot.store.catalog import provenance
@@ -142,7 +143,7 @@ def _split_aliases(text: str | None) -> list[str]:
 
 
 def _date(value: Any) -> str | None:
-    return value if isinstance(value, str) and len(value) == 10 else None
+    return value if isinstance(value, str) and len(value) == 10 and value[:4].isdigit() else None
 
 
 async def merge_catalog_artists(conn: db.Conn, catalog_ids: Sequence[int]) -> int:
@@ -240,7 +241,7 @@ async def import_kpopnet(
             if not date:
                 return None
             found: set[int] = set()
-            for text in (item["name"], item["name_original"], item.get("real_name")):
+            for text in (item["name"], item["name_original"], known(item.get("real_name"))):
                 if text:
                     found |= index.get((normalize(text), date), set())
             return next(iter(found)) if len(found) == 1 else None
@@ -292,12 +293,12 @@ async def import_kpopnet(
                     conn,
                     entity_id,
                     kind,
-                    legal_name=item.get("real_name") or None,
-                    legal_name_hangul=item.get("real_name_original") or None,
+                    legal_name=known(item.get("real_name")),
+                    legal_name_hangul=known(item.get("real_name_original")),
                     birth_date=_date(item.get("birth_date")),
                     debut_date=_date(item.get("debut_date")),
                     end_date=_date(item.get("disband_date")),
-                    agency=item.get("agency_name") or None,
+                    agency=known(item.get("agency_name")),
                     parent_group_id=parent,
                     fill_only=not own,
                 )
@@ -318,8 +319,8 @@ async def import_kpopnet(
                         "ko" if has_hangul(item["name_original"]) else None,
                         own,
                     ),
-                    (item.get("real_name"), "legal", "en", False),
-                    (item.get("real_name_original"), "legal", "ko", False),
+                    (known(item.get("real_name")), "legal", "en", False),
+                    (known(item.get("real_name_original")), "legal", "ko", False),
                     *(
                         (
                             a,
@@ -328,6 +329,7 @@ async def import_kpopnet(
                             False,
                         )
                         for a in _split_aliases(item.get("name_alias"))
+                        if not is_placeholder(a)
                     ),
                 ]
                 seen: set[str] = set()
