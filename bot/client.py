@@ -23,8 +23,11 @@ from bot import __version__, metrics
 from bot.error_replies import describe_error, send_error
 from bot.errors import ConfigError
 from bot.i18n import pick_lang
+from bot.knowledge.online.commons import CommonsClient
+from bot.knowledge.online.coverart import CoverArtClient
 from bot.knowledge.online.lookup import OnlineLookup
 from bot.knowledge.online.musicbrainz import MusicBrainzClient
+from bot.knowledge.online.pictures import Pictures
 from bot.knowledge.online.wikidata import WikidataClient
 from bot.settings import Settings
 from bot.shards import ShardScope
@@ -119,6 +122,18 @@ def build_online(settings: Settings, store: Store) -> OnlineLookup | None:
     )
 
 
+def build_pictures(settings: Settings, store: Store) -> Pictures | None:
+    """Return the picture fetcher (covers, Commons images); None when lookups are off."""
+    if not settings.online_lookups:
+        return None
+    agent = user_agent(settings.musicbrainz_contact)
+    return Pictures(
+        store,
+        CoverArtClient(settings.coverart_api_base, agent, on_request=metrics.online_lookup),
+        CommonsClient(settings.commons_api_base, agent, on_request=metrics.online_lookup),
+    )
+
+
 def bot_intents() -> discord.Intents:
     """Return the minimal intents: guilds only (no privileged intents, no message content)."""
     intents = discord.Intents.none()
@@ -160,6 +175,7 @@ class LinerNotesBot(commands.AutoShardedBot):
         self._identifies: list[tuple[int, float]] = []  # (shard id, loop time) of each IDENTIFY
         self._store = store  # opened in setup_hook when not given
         self.online: OnlineLookup | None = None  # built in setup_hook from the settings
+        self.pictures: Pictures | None = None  # likewise
         self._own_store = store is None
         self._extensions = extensions
         self.failed_extensions: dict[str, str] = {}
@@ -179,6 +195,10 @@ class LinerNotesBot(commands.AutoShardedBot):
             self._store = await Store.open(self.settings.database_path)
         await self.prepare_store()
         self.online = build_online(self.settings, self.store)
+        self.pictures = build_pictures(self.settings, self.store)
+        if self.pictures is not None:
+            # Read the bot's clock at each call: tests replace ``bot.now`` after start-up.
+            self.pictures.now = lambda: self.now()  # noqa: PLW0108
         # One opener for every cog, so its per-subject locks keep one thread per release.
         self.threads = ThreadOpener(GuildStore(self.store))
         for name in self._extensions if self._extensions is not None else discover_extensions():
@@ -396,6 +416,8 @@ class LinerNotesBot(commands.AutoShardedBot):
                     log.warning("could not record the stop in the heartbeat", exc_info=True)
             if self.online is not None:
                 await self.online.close()
+            if self.pictures is not None:
+                await self.pictures.close()
             if store is not None and self._own_store:
                 await store.close()
 

@@ -4,13 +4,44 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import discord
 
+from bot.card_media import LinkButton
 from bot.i18n import t
 from bot.translator import lang_of
 
 PAGE_TIMEOUT = 180.0
+LINK_ROW = 1  # link buttons go on the row under the pager's
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What a command shows: its pages and the link buttons under them."""
+
+    pages: list[discord.Embed]
+    links: tuple[LinkButton, ...] = ()
+
+
+def pages_of(shown: Sequence[discord.Embed] | Shown) -> Shown:
+    """Return a renderer's answer as ``Shown`` (renderers may return a plain list of pages)."""
+    return shown if isinstance(shown, Shown) else Shown(list(shown))
+
+
+def add_links(view: discord.ui.View, links: Sequence[LinkButton], row: int | None = None) -> None:
+    """Add link buttons (style 5: a URL, no custom id) to a view."""
+    for item in links:
+        view.add_item(discord.ui.Button(label=item.label, url=item.url, row=row))
+
+
+def links_view(links: Sequence[LinkButton]) -> discord.ui.View | None:
+    """Return a view holding only link buttons, or None when there are none."""
+    if not links:
+        return None
+    view = discord.ui.View(timeout=None)
+    add_links(view, links)
+    return view
 
 
 class Pager(discord.ui.View):
@@ -73,7 +104,7 @@ class Pager(discord.ui.View):
     async def on_timeout(self) -> None:
         """Disable the buttons so nobody presses a dead control."""
         for item in self.children:
-            if isinstance(item, discord.ui.Button):
+            if isinstance(item, discord.ui.Button) and item.url is None:
                 item.disabled = True
         if self.message is not None:
             with contextlib.suppress(discord.HTTPException):
@@ -86,27 +117,42 @@ async def send_pages(
     *,
     ephemeral: bool = False,
     content: str | None = None,
+    links: Sequence[LinkButton] = (),
 ) -> None:
     """Send one embed, or the first page with a pager when there are several.
 
-    ``content`` is a line above the embed (e.g. which name is shown for a misspelt one).
+    ``content`` is a line above the embed (e.g. which name is shown for a misspelt one);
+    ``links`` become link buttons under it.
     """
     extra = {"content": content} if content else {}
     if len(pages) <= 1:
+        view = links_view(links)
         if interaction.response.is_done():
-            await interaction.followup.send(embeds=list(pages[:1]), ephemeral=ephemeral, **extra)
-        else:
+            if view is None:
+                await interaction.followup.send(
+                    embeds=list(pages[:1]), ephemeral=ephemeral, **extra
+                )
+            else:
+                await interaction.followup.send(
+                    embeds=list(pages[:1]), view=view, ephemeral=ephemeral, **extra
+                )
+        elif view is None:
             await interaction.response.send_message(
                 embeds=list(pages[:1]), ephemeral=ephemeral, **extra
             )
+        else:
+            await interaction.response.send_message(
+                embeds=list(pages[:1]), view=view, ephemeral=ephemeral, **extra
+            )
         return
-    view = Pager(pages, interaction.user.id, lang=lang_of(interaction))
+    pager = Pager(pages, interaction.user.id, lang=lang_of(interaction))
+    add_links(pager, links, LINK_ROW)
     if interaction.response.is_done():
-        view.message = await interaction.followup.send(
-            embed=pages[0], view=view, ephemeral=ephemeral, wait=True, **extra
+        pager.message = await interaction.followup.send(
+            embed=pages[0], view=pager, ephemeral=ephemeral, wait=True, **extra
         )
     else:
         await interaction.response.send_message(
-            embed=pages[0], view=view, ephemeral=ephemeral, **extra
+            embed=pages[0], view=pager, ephemeral=ephemeral, **extra
         )
-        view.message = await interaction.original_response()
+        pager.message = await interaction.original_response()

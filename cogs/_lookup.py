@@ -25,11 +25,11 @@ from bot.render import CHOICES, choice_name
 from bot.store import Store
 from bot.store import catalog as db
 from bot.translator import lang_of
-from bot.ui import Pager, send_pages
+from bot.ui import Pager, Shown, add_links, links_view, pages_of, send_pages
 
 log = logging.getLogger(__name__)
 
-Render = Callable[[Match], Awaitable[list[discord.Embed]]]
+Render = Callable[[Match], Awaitable[list[discord.Embed] | Shown]]
 Check = Callable[[Match], Awaitable[bool]]
 PICK_TIMEOUT = 120.0
 
@@ -52,7 +52,7 @@ class Picker(discord.ui.View):
         self,
         owner_id: int,
         candidates: Sequence[Match | Candidate],
-        render: Callable[[Any], Awaitable[list[discord.Embed]]],
+        render: Callable[[Any], Awaitable[list[discord.Embed] | Shown]],
         lang: str = "en",
     ) -> None:
         super().__init__(timeout=PICK_TIMEOUT)
@@ -85,15 +85,19 @@ class Picker(discord.ui.View):
             content=t("Showing {name}.", self.lang, name=match.label), view=None
         )
         try:
-            pages = await self.render(match)
+            shown = pages_of(await self.render(match))
         except UserError as exc:
             await interaction.followup.send(
                 t(exc.template, self.lang, **exc.fields), ephemeral=True
             )
             return
+        pages = shown.pages
         if len(pages) > 1:
             view = Pager(pages, self.owner_id, lang=self.lang)
+            add_links(view, shown.links, 1)
             view.message = await interaction.followup.send(embed=pages[0], view=view, wait=True)
+        elif (links := links_view(shown.links)) is not None:
+            await interaction.followup.send(embeds=pages[:1], view=links)
         else:
             await interaction.followup.send(embeds=pages[:1])
 
@@ -148,7 +152,7 @@ async def look_up_online(
             return match
     if outcome.candidates:
 
-        async def render_pick(choice: Match | Candidate) -> list[discord.Embed]:
+        async def render_pick(choice: Match | Candidate) -> list[discord.Embed] | Shown:
             if isinstance(choice, Candidate):
                 entity_id = await online.fetch(choice.entity, choice.mbid)
                 picked = await match_for(store, entity_id, kinds)
@@ -191,6 +195,7 @@ async def lookup(
     defer: bool = False,
     online: OnlineLookup | None = None,
     needs_details: Check | None = None,
+    slow: Check | None = None,
 ) -> None:
     """Resolve ``query`` (a picked value or free text) and answer with its pages.
 
@@ -198,6 +203,7 @@ async def lookup(
     which the tree's error handler turns into an ephemeral "did you mean" reply. With
     ``online``, unknown names are looked up on MusicBrainz, and an imported entry for which
     ``needs_details`` says the store lacks what was asked has its relationships fetched.
+    ``slow`` says whether rendering will wait on a web service (a cover): then it defers.
     """
     try:
         match = await search.resolve_one(store, query, kinds, prefer=prefer, accept_typo=True)
@@ -223,11 +229,16 @@ async def lookup(
         if online is not None and needs_details is not None and await needs_details(match):
             await _defer(interaction)
             await online.ensure_details(match.id)
-    if defer:
-        # Rendering will call Discord (opening a thread): acknowledge within 3 s first.
+    if defer or (slow is not None and await slow(match)):
+        # Rendering will call Discord (opening a thread) or wait on a service (a cover):
+        # acknowledge within 3 s first.
         await _defer(interaction)
+    shown = pages_of(await render(match))
     await send_pages(
-        interaction, await render(match), content=corrected_note(match, query, lang_of(interaction))
+        interaction,
+        shown.pages,
+        content=corrected_note(match, query, lang_of(interaction)),
+        links=shown.links,
     )
 
 

@@ -16,16 +16,18 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.errors import NotFoundError, UserError
-from bot.knowledge import vocab
+from bot.knowledge import platforms, vocab
 from bot.knowledge.importers.report import CatalogError, ImportReport, display_path
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.knowledge.online.limiter import RateLimiter, shared_limiter
 from bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
 from bot.store import catalog as db
+from bot.store import media as media_db
 from bot.store import online as online_db
 from bot.store.catalog import provenance
 from bot.store.core import Store
@@ -43,7 +45,7 @@ INC = {
     "recording": "artist-credits+aliases+artist-rels+work-rels+recording-rels+"
     "work-level-rels+url-rels+releases",
     "release": "artist-credits+labels+recordings+release-groups+aliases+artist-rels+"
-    "recording-level-rels+work-rels+work-level-rels+recording-rels",
+    "recording-level-rels+work-rels+work-level-rels+recording-rels+url-rels",
     "release-group": "artist-credits+releases+aliases+artist-rels+url-rels",
     "artist": "aliases+artist-rels+recording-rels+url-rels",
 }
@@ -98,6 +100,33 @@ class _Writer:
         self.tracked_releases: set[int] = set()
         self.touched: set[int] = set()
         self.counts = {"artist": 0, "release": 0, "song": 0, "video": 0, "credit": 0}
+        # Listening pages per entity: {entity: {url: source}}, written once at the end (a
+        # release and its group are one entity, and each may list links).
+        self.links: dict[int, dict[str, int]] = {}
+
+    def listen_links(self, entity_id: int, doc: dict[str, Any], source: int) -> list[str]:
+        """Note the listening pages among a document's URL relationships; return them."""
+        rels = [
+            rel
+            for rel in doc.get("relations") or []
+            if isinstance(rel, dict) and rel.get("target-type") == "url"
+        ]
+        if not rels:
+            return []  # asked without url-rels (or none at all): what is stored stays
+        found = self.links.setdefault(entity_id, {})
+        urls = []
+        for rel in rels:
+            url = str((rel.get("url") or {}).get("resource") or "")
+            if platforms.is_listening_link(url, str(rel.get("type") or "")):
+                found.setdefault(url, source)
+                urls.append(url)
+        return urls
+
+    async def write_links(self, fetched_at: str) -> None:
+        """Replace what MusicBrainz says about the links of every entity this import read."""
+        for entity_id in sorted(self.links):
+            rows = sorted(self.links[entity_id].items())
+            await media_db.replace_links(self.conn, entity_id, ORIGIN, rows, fetched_at)
 
     async def load(self) -> None:
         if self.lazy:
@@ -229,6 +258,7 @@ class _Writer:
         )
         if full:
             await self.artist_credits(data, source)
+            self.listen_links(entity_id, data, source)
         return entity_id
 
     async def artist_credits(self, data: dict[str, Any], source: int) -> None:
@@ -380,6 +410,11 @@ class _Writer:
                 )
         else:
             await db.upsert_song(self.conn, entity_id, length_s, fill_only=fill)
+        for url in self.listen_links(entity_id, doc, source):
+            youtube = platforms.youtube_id(url) if is_video else None
+            if youtube:
+                # A music video's own YouTube page: its id gives the card its thumbnail.
+                await media_db.fill_youtube(self.conn, entity_id, youtube)
         await self.performers(entity_id, doc.get("artist-credit"), source, kind)
         for rel in relations:
             target = rel.get("target-type")
@@ -442,6 +477,7 @@ class _Writer:
                 self.conn, entity_id, "release", {"date": date, "label": label}, source, ORIGIN
             )
         await self.performers(entity_id, doc.get("artist-credit"), source, "release")
+        self.listen_links(entity_id, doc, source)
         for rel in doc.get("relations") or []:
             if rel.get("target-type") == "artist":
                 await self.credit("release", entity_id, rel, source)
@@ -520,6 +556,7 @@ class _Writer:
                 ORIGIN,
             )
         await self.performers(entity_id, doc.get("artist-credit"), source, "release")
+        self.listen_links(entity_id, doc, source)
         return entity_id
 
 
@@ -564,6 +601,7 @@ async def import_musicbrainz_documents(
                         await writer.release(item)
             except (KeyError, TypeError, AttributeError, ValueError) as exc:
                 raise CatalogError([f"{name}: unexpected {kind} shape ({exc!s})"]) from None
+        await writer.write_links(datetime.now(UTC).isoformat(timespec="seconds"))
         touched = sorted(writer.touched) if on_demand else None
         await db.refresh_labels(conn, touched)
         await refresh_romanized_names(conn, touched)
