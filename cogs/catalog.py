@@ -101,13 +101,13 @@ class Catalog(commands.Cog):
 
     # -- commands ------------------------------------------------------------------------
     @app_commands.command(
-        name="release", description="Show a release or song: date, label, tracklist, video."
+        name="release", description="Show a release, song or video: date, label, tracklist, video."
     )
     @app_commands.describe(query="A release or song, in English or Korean (e.g. 봄날)")
     async def release(
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
-        """Show a release or song card."""
+        """Show a release, song or video card."""
         await lookup(
             interaction,
             self.store,

@@ -323,13 +323,9 @@ async def test_link_buttons_need_a_url_and_no_custom_id_and_embed_images_a_real_
     status, answer = await post(row({k: v for k, v in link.items() if k != "url"}))
     assert status == 400 and "url" in str(answer["errors"])
     status, answer = await post(row({**link, "url": "javascript:alert(1)"}))
-    assert error_codes(answer, "components", 0, "components", 0, "url") == [
-        "URL_TYPE_INVALID_URL"
-    ]
+    assert error_codes(answer, "components", 0, "components", 0, "url") == ["URL_TYPE_INVALID_URL"]
     status, answer = await post(row({**link, "url": "https://x.example/" + "a" * 500}))
-    assert error_codes(answer, "components", 0, "components", 0, "url") == [
-        "BASE_TYPE_MAX_LENGTH"
-    ]
+    assert error_codes(answer, "components", 0, "components", 0, "url") == ["BASE_TYPE_MAX_LENGTH"]
     status, answer = await post(row(*[dict(link, label=f"L{i}") for i in range(6)]))
     assert error_codes(answer, "components", 0, "components") == ["BASE_TYPE_MAX_LENGTH"]
     status, answer = await post({"embeds": [{"title": "t", "image": {"url": "not a url"}}]})

@@ -1,4 +1,4 @@
-"""Which address is which listening service, and how the Cover Art Archive and Commons answers read."""
+"""Which address is which listening service; how Cover Art Archive and Commons answers read."""
 
 from __future__ import annotations
 
@@ -92,7 +92,9 @@ def test_the_front_image_of_an_index_is_its_500_px_thumbnail_over_https() -> Non
     front = {**back, "front": True, "types": ["Front"]}
     index = {"images": [back, front], "release": "https://musicbrainz.org/release/r"}
     cover = front_cover(index)
-    assert cover is not None and cover.thumbnail == "https://coverartarchive.org/release/r/1-500.jpg"
+    assert (
+        cover is not None and cover.thumbnail == "https://coverartarchive.org/release/r/1-500.jpg"
+    )
     assert front_cover({"images": [back], "release": "x"}) is None
     with pytest.raises(ValueError):
         front_cover({"error": "Not Found"})
