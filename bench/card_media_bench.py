@@ -43,7 +43,9 @@ async def coverage(store: Store) -> dict[str, int]:
         with_art = with_link = with_thumb = 0
         for entity_id in ids:
             if kind == "release":
-                with_art += (await cards.card_image(store, entity_id, "cover")) is not None
+                card = await cards.release_card(store, entity_id)
+                with_art += card.cover is not None
+                with_thumb += any(v.thumbnail for v in card.videos)  # a video's, on its card
             else:
                 video = await db.video(store, entity_id)
                 with_thumb += bool(video and video.youtube)
