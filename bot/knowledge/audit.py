@@ -94,9 +94,7 @@ async def audit(store: Store) -> AuditReport:
                 )
             )
     refused.sort(key=lambda r: (r.origin, r.key))
-    return AuditReport(
-        tuple(counts.items()), tuple(unsourced), tuple(refused), await media_counts(store)
-    )
+    return AuditReport(tuple(counts.items()), tuple(unsourced), tuple(refused))
 
 
 async def media_counts(store: Store) -> tuple[tuple[str, int], ...]:

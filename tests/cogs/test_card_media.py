@@ -18,9 +18,7 @@ from typing import Any
 import pytest
 
 from bot.knowledge import audit
-from bot.knowledge.importers import wikidata as wd_import
 from bot.knowledge.importers.musicbrainz import import_musicbrainz_documents
-from bot.store import catalog as db
 from tests.conftest import Server, bot_settings, start_bot, stop_bot
 from tests.fakediscord import FakeDiscord, Permissions
 from tests.fakediscord.interactions import InteractionReply
@@ -180,7 +178,7 @@ async def test_release_shows_its_front_cover_and_listen_buttons_in_platform_orde
     pictured.clock.later(days=2)
     embed, _ = await card(pictured, "release", query="The Dark Side of the Moon")
     assert len(coverart.log) == 2 and embed["image"]["url"] == COVER
-    report = dict((await audit.audit(pictured.bot.store)).media)
+    report = dict(await audit.media_counts(pictured.bot.store))
     assert report["covers found"] == 1 and report["listening links"] == 5
 
 
@@ -201,7 +199,7 @@ async def test_a_release_without_art_or_links_has_no_image_and_no_button_and_the
     assert not reply.deferred
     assert reply.message is not None and "image" not in reply.message.embeds[0]
     assert len(coverart.log) == len(asked)
-    report = dict((await audit.audit(pictured.bot.store)).media)
+    report = dict(await audit.media_counts(pictured.bot.store))
     assert report["covers none"] == 1
 
 
@@ -274,20 +272,19 @@ async def test_video_cards_show_the_thumbnail_on_the_video_and_on_its_release(
 async def test_an_artist_image_from_wikidata_names_its_licence_and_author(
     pictured: Server, services: Services
 ) -> None:
-    commons = services.commons
-    commons.serve(
-        "Ed Sheeran 2013.jpg",
-        licence="CC BY-SA 2.0",
-        artist_html='<a href="//www.flickr.com/people/evarinaldi">Eva Rinaldi</a>',
-    )
+    """Looked up online: MusicBrainz links the artist to Wikidata, whose item has an image
+    (P18) and a Spotify artist id (P1902); Commons gives the file's licence and author."""
     artist = json.loads((FIXTURES / "artist.json").read_text(encoding="utf-8"))
-    await import_musicbrainz_documents(pictured.bot.store, [("artist", artist)])
-    entity = await db.entity_by_key(pictured.bot.store, "artist", f"mb:{artist['id']}")
-    assert entity is not None
-    item = {
+    artist["relations"] = [
+        url_rel("wikidata", "https://www.wikidata.org/wiki/Q47447"),
+        url_rel("streaming", "https://www.melon.com/artist/timeline.htm?artistId=729264"),
+        url_rel("discogs", "https://www.discogs.com/artist/2835023"),
+    ]
+    services.musicbrainz.documents[artist["id"]] = artist
+    services.wikidata.items["Q47447"] = {
         "type": "item",
         "id": "Q47447",
-        "labels": {"en": {"language": "en", "value": artist["name"]}},
+        "labels": {"en": {"language": "en", "value": "Ed Sheeran"}},
         "aliases": {},
         "sitelinks": {},
         "claims": {
@@ -295,19 +292,33 @@ async def test_an_artist_image_from_wikidata_names_its_licence_and_author(
             "P1902": [_claim("P1902", "external-id", "6eUKZXaKkcviH0Ku9w2n3V")],
         },
     }
-    facts = wd_import.facts_from_entity(item)
-    assert facts is not None
-    async with pictured.bot.store.transaction() as conn:
-        await wd_import.store_facts(conn, entity.id, facts, {})
-    embed, buttons = await card(pictured, "artist", query=artist["name"])
-    assert embed["thumbnail"]["url"].startswith("https://upload.wikimedia.org/")
+    services.commons.serve(
+        "Ed Sheeran 2013.jpg",
+        licence="CC BY-SA 2.0",
+        artist_html='<a href="//www.flickr.com/people/evarinaldi">Eva Rinaldi</a>',
+    )
+    assert pictured.bot.online is not None and pictured.bot.online.wikidata is not None
+    pictured.bot.online.musicbrainz.limiter.interval = 0.01
+    pictured.bot.online.wikidata.limiter.interval = 0.01
+    embed, buttons = await card(pictured, "artist", query="Ed Sheeran")
+    assert embed["thumbnail"]["url"] == (
+        "https://upload.wikimedia.org/wikipedia/commons/thumb/a/ab/Ed_Sheeran_2013.jpg/"
+        "500px-Ed_Sheeran_2013.jpg"
+    )
     footer = embed["footer"]["text"]
     assert "Image: Eva Rinaldi, CC BY-SA 2.0 (Wikimedia Commons)" in footer
-    assert "Links: Wikidata" in footer
+    assert "Links: Wikidata, MusicBrainz" in footer
     assert [(b["label"], b["url"]) for b in buttons] == [
-        ("Listen on Spotify", "https://open.spotify.com/artist/6eUKZXaKkcviH0Ku9w2n3V")
+        ("Listen on Spotify", "https://open.spotify.com/artist/6eUKZXaKkcviH0Ku9w2n3V"),
+        ("Listen on Melon", "https://www.melon.com/artist/timeline.htm?artistId=729264"),
     ]
-    assert [r.params["titles"] for r in commons.log] == ["File:Ed Sheeran 2013.jpg"]
+    assert [r.params["titles"] for r in services.commons.log] == ["File:Ed Sheeran 2013.jpg"]
+    # Stored: the card again asks Commons nothing.
+    embed, _ = await card(pictured, "artist", query="Ed Sheeran")
+    assert embed["thumbnail"]["url"].endswith("500px-Ed_Sheeran_2013.jpg")
+    assert len(services.commons.log) == 1
+    report = dict(await audit.media_counts(pictured.bot.store))
+    assert report["portraits found"] == 1
 
 
 def _claim(prop: str, datatype: str, value: str) -> dict[str, Any]:

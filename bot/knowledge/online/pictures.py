@@ -111,8 +111,14 @@ class Pictures:
             work = self._cover(job[1]) if job[0] == "cover" else self._portrait(job[1])
             task = asyncio.create_task(work, name=f"picture {job[0]} {job[1]}")
             self._running[job] = task
-            task.add_done_callback(lambda _t: self._running.pop(job, None))
+            task.add_done_callback(lambda done: self._finished(job, done))
         return task
+
+    def _finished(self, job: tuple[str, int], task: asyncio.Task[None]) -> None:
+        """Forget a finished fetch; log what went wrong (nobody may be awaiting it)."""
+        self._running.pop(job, None)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.warning("fetching the %s of entity %d failed", *job, exc_info=exc)
 
     async def fetch_within(self, entity_id: int, kind: str, seconds: float) -> bool:
         """Fetch what a card of this entity needs, waiting at most ``seconds``; True if done."""
