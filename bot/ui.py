@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 
@@ -126,24 +127,13 @@ async def send_pages(
     """
     extra = {"content": content} if content else {}
     if len(pages) <= 1:
-        view = links_view(links)
+        single: dict[str, Any] = {"embeds": list(pages[:1]), "ephemeral": ephemeral, **extra}
+        if (view := links_view(links)) is not None:
+            single["view"] = view
         if interaction.response.is_done():
-            if view is None:
-                await interaction.followup.send(
-                    embeds=list(pages[:1]), ephemeral=ephemeral, **extra
-                )
-            else:
-                await interaction.followup.send(
-                    embeds=list(pages[:1]), view=view, ephemeral=ephemeral, **extra
-                )
-        elif view is None:
-            await interaction.response.send_message(
-                embeds=list(pages[:1]), ephemeral=ephemeral, **extra
-            )
+            await interaction.followup.send(**single)
         else:
-            await interaction.response.send_message(
-                embeds=list(pages[:1]), view=view, ephemeral=ephemeral, **extra
-            )
+            await interaction.response.send_message(**single)
         return
     pager = Pager(pages, interaction.user.id, lang=lang_of(interaction))
     add_links(pager, links, LINK_ROW)
