@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge import platforms
+from bot.knowledge import cards, platforms
+from bot.knowledge.importers.wikidata import facts_from_entity, store_facts
 from bot.knowledge.online.commons import image_from_answer, plain
 from bot.knowledge.online.coverart import front_cover
+from bot.store import Store
+from bot.store import catalog as db
 
 
 @pytest.mark.parametrize(
@@ -112,3 +115,29 @@ def test_commons_metadata_is_read_as_plain_text() -> None:
     assert image_from_answer(answer) is None
     with pytest.raises(ValueError):
         image_from_answer({"error": {"code": "badvalue"}})
+
+
+async def test_a_wikidata_video_item_gives_a_video_without_one_its_youtube_id(
+    store: Store,
+) -> None:
+    async with store.transaction() as conn:
+        video, _ = await db.ensure_entity(conn, "video", "wd:Q1", "wikidata", "Some MV")
+        await db.upsert_video(conn, video, None, "music video", None, None, None)
+    statement = {
+        "mainsnak": {
+            "snaktype": "value",
+            "property": "P1651",
+            "datavalue": {"value": "JleoAppaxi0", "type": "string"},
+            "datatype": "external-id",
+        },
+        "type": "statement",
+        "rank": "normal",
+    }
+    facts = facts_from_entity({"type": "item", "id": "Q1", "claims": {"P1651": [statement]}})
+    assert facts is not None
+    async with store.transaction() as conn:
+        await store_facts(conn, video, facts, {})
+    info = await cards.video_info(store, video)
+    assert info.thumbnail == "https://i.ytimg.com/vi/JleoAppaxi0/hqdefault.jpg"
+    links = await cards.listen_links(store, [video])
+    assert [(ln.platform, ln.source.outlet) for ln in links] == [("youtube", "Wikidata")]

@@ -254,6 +254,11 @@ async def _media(
         await media_db.replace_links(
             conn, entity_id, ORIGIN, [(url, source) for url in facts.listen], stamp
         )
+    if kind == "video":
+        # A video item's YouTube id (P1651) gives a video the catalog has no id for its thumbnail.
+        youtube = next((y for u in facts.listen if (y := platforms.youtube_id(u))), None)
+        if youtube:
+            await media_db.fill_youtube(conn, entity_id, youtube)
     if kind != "artist" or not facts.image:
         return
     known = await media_db.image_asked(conn, entity_id, "portrait")
