@@ -227,6 +227,26 @@ async def test_a_slow_archive_shows_the_card_without_art_then_with_it_next_time(
     assert len(coverart.log) == 1
 
 
+async def test_an_archive_that_does_not_answer_is_rested_not_remembered(
+    pictured: Server, services: Services
+) -> None:
+    coverart = services.coverart
+    pictured.clock.set("2026-12-01T09:00:00+09:00")
+    await import_musicbrainz_documents(pictured.bot.store, [("release", release_with_links())])
+    coverart.fail_status = 500
+    embed, buttons = await card(pictured, "release", query="Dark Side")
+    assert "image" not in embed and len(buttons) == 5
+    assert len(coverart.log) == 1
+    # Asked again only after a rest: the next cards go out at once, without waiting.
+    reply = await pictured.discord.slash("release", user=pictured.alice, query="Dark Side")
+    assert not reply.deferred and len(coverart.log) == 1
+    coverart.fail_status = 0
+    pictured.clock.later(minutes=11)
+    embed, _ = await card(pictured, "release", query="Dark Side")
+    assert embed["image"]["url"] == COVER and len(coverart.log) == 2
+    assert dict(await audit.media_counts(pictured.bot.store))["covers none"] == 0
+
+
 async def test_the_same_card_in_korean_labels_the_buttons_in_korean(
     pictured: Server, services: Services
 ) -> None:

@@ -4,7 +4,8 @@
 "back", "comment", "edit", "front", "id", "image", "thumbnails": {"250", "500", "1200",
 "small", "large"}, "types"}], "release": "https://musicbrainz.org/release/<mbid>"}``; an id
 without art answers 404 (the archive's plain-text "Not Found"). ``hold()`` keeps every
-request waiting until ``release()``; every request is logged.
+request waiting until ``release()``; ``fail_status`` answers every request with an error;
+every request is logged.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class CoverArtStandIn:
 
     indexes: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     log: list[Logged] = field(default_factory=list)
+    fail_status: int = 0  # answer every request with this status (503: the archive is down)
     gate: asyncio.Event | None = None
     entered: asyncio.Event = field(default_factory=asyncio.Event)
     runner: web.AppRunner | None = None
@@ -90,6 +92,8 @@ class CoverArtStandIn:
         self.entered.set()
         if self.gate is not None:
             await self.gate.wait()
+        if self.fail_status:
+            return web.Response(status=self.fail_status, text="Service Unavailable")
         index = self.indexes.get((request.match_info["entity"], request.match_info["mbid"]))
         if index is None:
             return web.Response(status=404, text="Not Found")

@@ -43,6 +43,7 @@ class Pictures:
         commons: CommonsClient | None,
         *,
         refresh_after: timedelta = timedelta(days=30),
+        retry_after: timedelta = timedelta(minutes=10),
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
@@ -51,6 +52,10 @@ class Pictures:
         self.refresh_after = refresh_after
         self.now = now
         self._running: dict[tuple[str, int], asyncio.Task[None]] = {}
+        # A service that did not answer is not asked about the same picture again for a while
+        # (kept in memory only: nothing is remembered about a picture nobody could read).
+        self._resting: dict[tuple[str, int], datetime] = {}
+        self.retry_after = retry_after
         self.fetches = 0  # fetches actually started (for tests and the benchmark)
 
     async def close(self) -> None:
@@ -90,6 +95,13 @@ class Pictures:
 
     async def wanted(self, entity_id: int, kind: str) -> tuple[str, int] | None:
         """Return the fetch a card of this entity needs now, or None (all cached, or none)."""
+        job = await self._wanted(entity_id, kind)
+        until = self._resting.get(job) if job is not None else None
+        if until is not None and until > self.now():
+            return None  # the service failed a moment ago: the card goes out without waiting
+        return job
+
+    async def _wanted(self, entity_id: int, kind: str) -> tuple[str, int] | None:
         if kind in ("release", "song") and self.coverart is not None:
             release = await self.cover_target(entity_id, kind)
             if release is None:
@@ -159,8 +171,9 @@ class Pictures:
                 if found is not None:
                     break
         except ServiceUnavailable as exc:
-            # Not remembered: the archive did not answer; the next card asks again.
+            # Not stored: the archive did not answer; a card asks again after a rest.
             log.warning("cover art for release %d: %s", release_id, exc)
+            self._resting[("cover", release_id)] = self.now() + self.retry_after
             return
         stamp = _utc(self.now())
         async with self.store.transaction() as conn:
@@ -206,6 +219,7 @@ class Pictures:
             found = await self.commons.image(row.asked)
         except ServiceUnavailable as exc:
             log.warning("Commons image for artist %d: %s", artist_id, exc)
+            self._resting[("portrait", artist_id)] = self.now() + self.retry_after
             return
         stamp = _utc(self.now())
         async with self.store.transaction() as conn:
