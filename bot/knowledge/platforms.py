@@ -106,11 +106,11 @@ def is_listening_link(url: str, relation: str) -> bool:
     host = host_of(url)
     if host is None or len(url) > MAX_URL:
         return False
-    if any(_under(host, shop) for shop in NOT_LISTENING):
+    if relation not in STREAMING_TYPES and relation not in PURCHASE_TYPES:
         return False
-    if relation in STREAMING_TYPES:
-        return True
-    return relation in PURCHASE_TYPES and platform_of(url) is not None
+    if platform_of(url) is not None:
+        return True  # a listening service (music.amazon.com, though amazon.com is a shop)
+    return relation in STREAMING_TYPES and not any(_under(host, shop) for shop in NOT_LISTENING)
 
 
 def sort_key(url: str) -> tuple[int, str]:

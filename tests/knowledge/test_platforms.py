@@ -50,6 +50,8 @@ def test_platforms_are_recognised_by_host_only(url: str, platform: str | None) -
         ("https://www.discogs.com/release/1873013", "discogs", False),
         ("https://www.discogs.com/release/1873013", "streaming", False),
         ("https://open.spotify.com/album/x", "other databases", False),
+        ("https://music.amazon.com/albums/B0CQ", "streaming", True),  # amazon.com is a shop
+        ("https://www.amazon.com/dp/B0CQ", "streaming", False),  # a shop page, whatever the type
     ],
 )
 def test_only_listening_pages_become_buttons(url: str, relation: str, listening: bool) -> None:
