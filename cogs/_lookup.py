@@ -20,7 +20,7 @@ from bot.discord_io import escape
 from bot.discord_io.error_replies import shown_fields
 from bot.discord_io.render import CHOICES, choice_name
 from bot.discord_io.translator import lang_of
-from bot.discord_io.ui import Pager, send_pages
+from bot.discord_io.ui import Pager, Shown, add_links, links_view, pages_of, send_pages
 from bot.knowledge import search
 from bot.knowledge.entities import EntityKey
 from bot.knowledge.online.lookup import OnlineLookup
@@ -31,7 +31,7 @@ from bot.store import catalog as db
 
 log = logging.getLogger(__name__)
 
-Render = Callable[[Match], Awaitable[list[discord.Embed]]]
+Render = Callable[[Match], Awaitable[list[discord.Embed] | Shown]]
 Check = Callable[[Match], Awaitable[bool]]
 PICK_TIMEOUT = 120.0
 
@@ -54,7 +54,7 @@ class Picker(discord.ui.View):
         self,
         owner_id: int,
         candidates: Sequence[Match | Candidate],
-        render: Callable[[Any], Awaitable[list[discord.Embed]]],
+        render: Callable[[Any], Awaitable[list[discord.Embed] | Shown]],
         lang: str = "en",
     ) -> None:
         super().__init__(timeout=PICK_TIMEOUT)
@@ -89,15 +89,19 @@ class Picker(discord.ui.View):
             content=t("Showing {name}.", self.lang, name=escape.text(match.label)), view=None
         )
         try:
-            pages = await self.render(match)
+            shown = pages_of(await self.render(match))
         except UserError as exc:
             await interaction.followup.send(
                 t(exc.template, self.lang, **shown_fields(exc)), ephemeral=True
             )
             return
+        pages = shown.pages
         if len(pages) > 1:
             view = Pager(pages, self.owner_id, lang=self.lang)
+            add_links(view, shown.links, 1)
             view.message = await interaction.followup.send(embed=pages[0], view=view, wait=True)
+        elif (links := links_view(shown.links)) is not None:
+            await interaction.followup.send(embeds=pages[:1], view=links)
         else:
             await interaction.followup.send(embeds=pages[:1])
 
@@ -153,7 +157,7 @@ async def look_up_online(
             return match
     if outcome.candidates:
 
-        async def render_pick(choice: Match | Candidate) -> list[discord.Embed]:
+        async def render_pick(choice: Match | Candidate) -> list[discord.Embed] | Shown:
             if isinstance(choice, Candidate):
                 async with online.member(interaction.user.id):
                     entity_id = await online.fetch(choice.entity, choice.mbid)
@@ -197,6 +201,7 @@ async def lookup(
     defer: bool = False,
     online: OnlineLookup | None = None,
     needs_details: Check | None = None,
+    slow: Check | None = None,
 ) -> None:
     """Resolve ``query`` (a picked value or free text) and answer with its pages.
 
@@ -204,6 +209,7 @@ async def lookup(
     which the tree's error handler turns into an ephemeral "did you mean" reply. With
     ``online``, unknown names are looked up on MusicBrainz, and an imported entry for which
     ``needs_details`` says the store lacks what was asked has its relationships fetched.
+    ``slow`` says whether rendering will wait on a web service (a cover): then it defers.
     """
     try:
         match = await search.resolve_one(store, query, kinds, prefer=prefer, accept_typo=True)
@@ -230,12 +236,14 @@ async def lookup(
             await _defer(interaction)
             async with online.member(interaction.user.id):
                 await online.ensure_details(match.id)
-    if defer:
-        # Rendering will call Discord (opening a thread): acknowledge within 3 s first.
+    if defer or (slow is not None and await slow(match)):
+        # Rendering will call Discord (opening a thread) or wait on a service (a cover):
+        # acknowledge within 3 s first.
         await _defer(interaction)
     lang = lang_of(interaction)
     notes = [n for n in (corrected_note(match, query, lang), also_note(match, lang)) if n]
-    await send_pages(interaction, await render(match), content=" ".join(notes) or None)
+    shown = pages_of(await render(match))
+    await send_pages(interaction, shown.pages, content=" ".join(notes) or None, links=shown.links)
 
 
 def corrected_note(match: Match, query: str, lang: str = "en") -> str | None:

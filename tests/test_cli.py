@@ -207,6 +207,10 @@ def test_db_audit_counts_grades_and_lists_sources_the_policy_now_refuses(tmp_pat
     assert "Facts per grade" in result.stdout and "encyclopedic" in result.stdout
     assert "Facts without their own source: 0" in result.stdout
     assert "Sources the policy refuses: 0" in result.stdout
+    # Pictures and links are counted too: the bundled catalog's videos with a YouTube id.
+    assert "Pictures and listening links" in result.stdout
+    assert re.search(r"video thumbnails +21\b", result.stdout), result.stdout
+    assert re.search(r"covers found +0\b", result.stdout)
     # A database imported under an older policy: one credit cites a lyrics spam page.
     with sqlite3.connect(tmp_path / "cli.db") as conn:
         conn.execute(

@@ -543,10 +543,12 @@ def _pick_number(count: int) -> int | None:
 
 
 async def _audit(settings: Settings) -> int:
-    from bot.knowledge.audit import audit
+    import dataclasses
+
+    from bot.knowledge.audit import audit, media_counts
 
     async with await _open_loaded(settings) as store:
-        report = await audit(store)
+        report = dataclasses.replace(await audit(store), media=await media_counts(store))
     for line in report.lines():
         print(line)
     return EXIT_FAILED if report.refused else EXIT_OK

@@ -29,8 +29,11 @@ from bot.core.useragent import user_agent
 from bot.discord_io.error_replies import describe_error, send_error
 from bot.discord_io.threads import ThreadOpener
 from bot.discord_io.translator import CatalogueTranslator, lang_of
+from bot.knowledge.online.commons import CommonsClient
+from bot.knowledge.online.coverart import CoverArtClient
 from bot.knowledge.online.lookup import OnlineLookup
 from bot.knowledge.online.musicbrainz import MusicBrainzClient
+from bot.knowledge.online.pictures import Pictures
 from bot.knowledge.online.wikidata import WikidataClient
 from bot.store import Store
 from bot.store.guilds import GuildStore
@@ -120,6 +123,18 @@ def build_online(settings: Settings, store: Store) -> OnlineLookup | None:
     )
 
 
+def build_pictures(settings: Settings, store: Store) -> Pictures | None:
+    """Return the picture fetcher (covers, Commons images); None when lookups are off."""
+    if not settings.online_lookups:
+        return None
+    agent = user_agent(settings.musicbrainz_contact)
+    return Pictures(
+        store,
+        CoverArtClient(settings.coverart_api_base, agent, on_request=metrics.online_lookup),
+        CommonsClient(settings.commons_api_base, agent, on_request=metrics.online_lookup),
+    )
+
+
 def bot_intents() -> discord.Intents:
     """Return the minimal intents: guilds only (no privileged intents, no message content)."""
     intents = discord.Intents.none()
@@ -162,6 +177,7 @@ class LinerNotesBot(commands.AutoShardedBot):
         self._identifies: list[tuple[int, float]] = []  # (shard id, loop time) of each IDENTIFY
         self._store = store  # opened in setup_hook when not given
         self.online: OnlineLookup | None = None  # built in setup_hook from the settings
+        self.pictures: Pictures | None = None  # likewise
         self._own_store = store is None
         self._extensions = extensions
         self.failed_extensions: dict[str, str] = {}
@@ -181,6 +197,10 @@ class LinerNotesBot(commands.AutoShardedBot):
             self._store = await Store.open(self.settings.database_path)
         await self.prepare_store()
         self.online = build_online(self.settings, self.store)
+        self.pictures = build_pictures(self.settings, self.store)
+        if self.pictures is not None:
+            # Read the bot's clock at each call: tests replace ``bot.now`` after start-up.
+            self.pictures.now = lambda: self.now()  # noqa: PLW0108
         # One opener for every cog, so its per-subject locks keep one thread per release.
         self.threads = ThreadOpener(GuildStore(self.store))
         for name in self._extensions if self._extensions is not None else discover_extensions():
@@ -398,6 +418,8 @@ class LinerNotesBot(commands.AutoShardedBot):
                     log.warning("could not record the stop in the heartbeat", exc_info=True)
             if self.online is not None:
                 await self.online.close()
+            if self.pictures is not None:
+                await self.pictures.close()
             if store is not None and self._own_store:
                 await store.close()
 

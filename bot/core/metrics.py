@@ -90,7 +90,8 @@ def guilds(count: int) -> None:
 def online_lookup(source: str, result: str) -> None:
     """Count one request to an online source.
 
-    ``source`` is "musicbrainz" or "wikidata"; ``result`` one of "ok", "not_found",
+    ``source`` is "musicbrainz", "wikidata", "cover art archive" or "wikimedia commons";
+    ``result`` one of "ok", "not_found",
     "throttled" (429/503), "error" (another status), "malformed" or "no_answer".
     """
     _ONLINE_LOOKUPS.labels(source=source, result=result).inc()

@@ -15,6 +15,8 @@ DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
 DEFAULT_MUSICBRAINZ_API_BASE = "https://musicbrainz.org/ws/2"
 DEFAULT_WIKIDATA_API_BASE = "https://www.wikidata.org/w/api.php"
+DEFAULT_COVERART_API_BASE = "https://coverartarchive.org"
+DEFAULT_COMMONS_API_BASE = "https://commons.wikimedia.org/w/api.php"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -39,6 +41,8 @@ class Settings:
     musicbrainz_api_base: str = DEFAULT_MUSICBRAINZ_API_BASE
     wikidata_api_base: str = DEFAULT_WIKIDATA_API_BASE
     online_lookups: bool = True
+    coverart_api_base: str = DEFAULT_COVERART_API_BASE
+    commons_api_base: str = DEFAULT_COMMONS_API_BASE
 
     @property
     def log_level_number(self) -> int:
@@ -186,4 +190,14 @@ def load_settings(
             ("http", "https"),
         ),
         online_lookups=_bool("ONLINE_LOOKUPS", get("ONLINE_LOOKUPS", "true")),
+        coverart_api_base=_url(
+            "COVERART_API_BASE",
+            get("COVERART_API_BASE", DEFAULT_COVERART_API_BASE),
+            ("http", "https"),
+        ).rstrip("/"),
+        commons_api_base=_url(
+            "COMMONS_API_BASE",
+            get("COMMONS_API_BASE", DEFAULT_COMMONS_API_BASE),
+            ("http", "https"),
+        ),
     )

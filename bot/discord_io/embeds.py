@@ -8,13 +8,16 @@ from datetime import date
 import discord
 
 from bot.core.i18n import N_, t, tn
+from bot.discord_io.card_media import decorate, media_footer
 from bot.discord_io.escape import text as e
 from bot.discord_io.render import Field, clip, link, make_embed, pack_lines
 from bot.knowledge import vocab, wording
 from bot.knowledge.cards import (
     ArtistCard,
+    CardImage,
     CreditLine,
     CreditsView,
+    ListenLink,
     OnThisDay,
     ReferenceLine,
     ReferencesView,
@@ -187,8 +190,45 @@ def release_embed(card: ReleaseCard, lang: str = "en") -> discord.Embed:
             )
         )
     fields.append(Field(t("Sources", lang), sources_text(card.sources, 4, lang)))
-    return make_embed(
+    embed = make_embed(
         titled(card.title, card.hangul), description, fields=fields, footer=t(SOURCE_FOOTER, lang)
+    )
+    return _pictured(embed, card.cover, card.videos, card.links, lang)
+
+
+def _pictured(
+    embed: discord.Embed,
+    cover: CardImage | None,
+    videos: Sequence[VideoInfo],
+    links: Sequence[ListenLink],
+    lang: str,
+) -> discord.Embed:
+    """Show the cover large and a video's thumbnail small (or large, when there is no cover)."""
+    thumbnail = next((v.thumbnail for v in videos if v.thumbnail), None)
+    return decorate(
+        embed,
+        image=cover.url if cover else thumbnail,
+        thumbnail=thumbnail if cover else None,
+        footer_extra=media_footer(cover, links, lang, video_thumbnail=thumbnail is not None),
+    )
+
+
+def video_embed(video: VideoInfo, lang: str = "en") -> discord.Embed:
+    """Render a video card: its thumbnail, linked to the video, and what is known about it."""
+    description = video_line(video, lang)
+    if video.song is not None:
+        description += "\n" + t("Song: **{song}**", lang, song=video.song.name)
+    embed = make_embed(
+        video.video.name,
+        description,
+        url=video.youtube_url,
+        fields=[Field(t("Sources", lang), sources_text(video.sources, 4, lang))],
+        footer=t(SOURCE_FOOTER, lang),
+    )
+    return decorate(
+        embed,
+        image=video.thumbnail,
+        footer_extra=media_footer(None, (), lang, video_thumbnail=video.thumbnail is not None),
     )
 
 
@@ -219,9 +259,10 @@ def song_embed(card: SongCard, lang: str = "en") -> discord.Embed:
         )
     )
     fields.append(Field(t("Sources", lang), sources_text(card.sources, 4, lang)))
-    return make_embed(
+    embed = make_embed(
         titled(card.title, card.hangul), description, fields=fields, footer=t(SOURCE_FOOTER, lang)
     )
+    return _pictured(embed, card.cover, card.videos, card.links, lang)
 
 
 def credit_line(line: CreditLine, *, with_subject: bool = False, lang: str = "en") -> str:
@@ -414,7 +455,12 @@ def artist_embed(card: ArtistCard, lang: str = "en") -> discord.Embed:
             )
         )
     fields.append(Field(t("Sources", lang), sources_text(card.sources, 4, lang)))
-    return make_embed(title, "\n".join(lines), fields=fields, footer=t(SOURCE_FOOTER, lang))
+    embed = make_embed(title, "\n".join(lines), fields=fields, footer=t(SOURCE_FOOTER, lang))
+    return decorate(
+        embed,
+        thumbnail=card.portrait.url if card.portrait else None,
+        footer_extra=media_footer(card.portrait, card.links, lang),
+    )
 
 
 def works_pages(view: WorksView, role: str | None = None, lang: str = "en") -> list[discord.Embed]:

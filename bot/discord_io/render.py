@@ -29,6 +29,10 @@ URL_MAX = 1000  # a feed address
 SHORT_MAX = 40  # a date, a time, a time zone name
 CHOICES = 25
 CHOICE_NAME = 100
+LINK_BUTTONS = 5  # a row holds 5 buttons: a card's "Listen" links fill one row at most
+BUTTON_LABEL = 80
+BUTTON_URL = 512
+IMAGE_URL = 2048
 ArchiveMinutes = Literal[60, 1440, 4320, 10080]
 ARCHIVE_DURATIONS: tuple[ArchiveMinutes, ...] = (60, 1440, 4320, 10080)
 
@@ -62,6 +66,18 @@ def choice_name(text: str) -> str:
 def link(label: str, url: str | None) -> str:
     """Return a masked link with an inert label and a percent-encoded URL (``escape.link``)."""
     return escape.link(label, url)
+
+
+def button_label(text: str) -> str:
+    """Return a button label within 1-80 characters."""
+    return clip(" ".join(text.split()), BUTTON_LABEL) or "?"
+
+
+def web_url(url: str | None, limit: int = IMAGE_URL) -> str | None:
+    """Return ``url`` if Discord takes it for an image or a link button (http(s), short)."""
+    if not url or len(url) > limit or any(c.isspace() for c in url):
+        return None
+    return url if url.startswith(("https://", "http://")) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,14 +4,45 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import discord
 from discord.utils import MISSING
 
 from bot.core.i18n import t
+from bot.discord_io.card_media import LinkButton
 from bot.discord_io.translator import lang_of
 
 PAGE_TIMEOUT = 180.0
+LINK_ROW = 1  # link buttons go on the row under the pager's
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What a command shows: its pages and the link buttons under them."""
+
+    pages: list[discord.Embed]
+    links: tuple[LinkButton, ...] = ()
+
+
+def pages_of(shown: Sequence[discord.Embed] | Shown) -> Shown:
+    """Return a renderer's answer as ``Shown`` (renderers may return a plain list of pages)."""
+    return shown if isinstance(shown, Shown) else Shown(list(shown))
+
+
+def add_links(view: discord.ui.View, links: Sequence[LinkButton], row: int | None = None) -> None:
+    """Add link buttons (style 5: a URL, no custom id) to a view."""
+    for item in links:
+        view.add_item(discord.ui.Button(label=item.label, url=item.url, row=row))
+
+
+def links_view(links: Sequence[LinkButton]) -> discord.ui.View | None:
+    """Return a view holding only link buttons, or None when there are none."""
+    if not links:
+        return None
+    view = discord.ui.View(timeout=None)
+    add_links(view, links)
+    return view
 
 
 class Pager(discord.ui.View):
@@ -74,7 +105,7 @@ class Pager(discord.ui.View):
     async def on_timeout(self) -> None:
         """Disable the buttons so nobody presses a dead control."""
         for item in self.children:
-            if isinstance(item, discord.ui.Button):
+            if isinstance(item, discord.ui.Button) and item.url is None:
                 item.disabled = True
         if self.message is not None:
             with contextlib.suppress(discord.HTTPException):
@@ -87,28 +118,34 @@ async def send_pages(
     *,
     ephemeral: bool = False,
     content: str | None = None,
+    links: Sequence[LinkButton] = (),
 ) -> None:
     """Send one embed, or the first page with a pager when there are several.
 
-    ``content`` is a line above the embed (e.g. which name is shown for a misspelt one).
+    ``content`` is a line above the embed (e.g. which name is shown for a misspelt one);
+    ``links`` become link buttons under it.
     """
     # Without a line, no content at all (discord.py leaves out a MISSING argument).
     line = content or MISSING
     if len(pages) <= 1:
+        view = links_view(links) or MISSING
         if interaction.response.is_done():
-            await interaction.followup.send(line, embeds=list(pages[:1]), ephemeral=ephemeral)
+            await interaction.followup.send(
+                line, embeds=list(pages[:1]), ephemeral=ephemeral, view=view
+            )
         else:
             await interaction.response.send_message(
-                line, embeds=list(pages[:1]), ephemeral=ephemeral
+                line, embeds=list(pages[:1]), ephemeral=ephemeral, view=view
             )
         return
-    view = Pager(pages, interaction.user.id, lang=lang_of(interaction))
+    pager = Pager(pages, interaction.user.id, lang=lang_of(interaction))
+    add_links(pager, links, LINK_ROW)
     if interaction.response.is_done():
-        view.message = await interaction.followup.send(
-            line, embed=pages[0], view=view, ephemeral=ephemeral, wait=True
+        pager.message = await interaction.followup.send(
+            line, embed=pages[0], view=pager, ephemeral=ephemeral, wait=True
         )
     else:
         await interaction.response.send_message(
-            line, embed=pages[0], view=view, ephemeral=ephemeral
+            line, embed=pages[0], view=pager, ephemeral=ephemeral
         )
-        view.message = await interaction.original_response()
+        pager.message = await interaction.original_response()

@@ -43,6 +43,8 @@ SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
         # Optional additions: ids in the datasets this catalog merges with.
         "kpopnet": ("str", False),
         "musicbrainz": ("str", False),
+        "image": ("str", False),
+        "image_source": ("slug", False),
     },
     "membership": {
         "person": ("slug", True),
@@ -66,6 +68,8 @@ SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
         "aliases": ("aliases", False),
         "importance": ("int", False),
         "musicbrainz": ("str", False),
+        "image": ("str", False),
+        "image_source": ("slug", False),
     },
     "song": {
         "id": ("slug", True),

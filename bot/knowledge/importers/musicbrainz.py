@@ -16,16 +16,18 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.core.errors import NotFoundError, UserError
-from bot.knowledge import vocab
+from bot.knowledge import platforms, vocab
 from bot.knowledge.importers.report import CatalogError, ImportReport, display_path
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.knowledge.online.limiter import RateLimiter, shared_limiter
 from bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
 from bot.store import catalog as db
+from bot.store import media as media_db
 from bot.store.catalog import provenance
 from bot.store.core import Store
 
@@ -42,7 +44,7 @@ INC = {
     "recording": "artist-credits+aliases+artist-rels+work-rels+recording-rels+"
     "work-level-rels+url-rels+releases",
     "release": "artist-credits+labels+recordings+release-groups+aliases+artist-rels+"
-    "recording-level-rels+work-rels+work-level-rels+recording-rels",
+    "recording-level-rels+work-rels+work-level-rels+recording-rels+url-rels",
     "release-group": "artist-credits+releases+aliases+artist-rels+url-rels",
     "artist": "aliases+artist-rels+recording-rels+url-rels",
 }
@@ -100,6 +102,9 @@ class _Writer:
         # Search forms of the titles and artist names in the document being written: what an
         # imported entity must share with a curated one of its name to be that one.
         self.related: set[str] = set()
+        # Listening pages per entity: {entity: {url: source}}, written once at the end (a
+        # release and its group are one entity, and each may list links).
+        self.links: dict[int, dict[str, int]] = {}
 
     def relate(self, doc: dict[str, Any]) -> None:
         """Note the titles and artists a document names (for reconciling, on demand)."""
@@ -135,6 +140,30 @@ class _Writer:
             self.conn, [db.ExternalIdInsert("musicbrainz", mbid, curated, ORIGIN)]
         )
         return curated
+
+    def listen_links(self, entity_id: int, doc: dict[str, Any], source: int) -> list[str]:
+        """Note the listening pages among a document's URL relationships; return them."""
+        rels = [
+            rel
+            for rel in doc.get("relations") or []
+            if isinstance(rel, dict) and rel.get("target-type") == "url"
+        ]
+        if not rels:
+            return []  # asked without url-rels (or none at all): what is stored stays
+        found = self.links.setdefault(entity_id, {})
+        urls = []
+        for rel in rels:
+            url = str((rel.get("url") or {}).get("resource") or "")
+            if platforms.is_listening_link(url, str(rel.get("type") or "")):
+                found.setdefault(url, source)
+                urls.append(url)
+        return urls
+
+    async def write_links(self, fetched_at: str) -> None:
+        """Replace what MusicBrainz says about the links of every entity this import read."""
+        for entity_id in sorted(self.links):
+            rows = sorted(self.links[entity_id].items())
+            await media_db.replace_links(self.conn, entity_id, ORIGIN, rows, fetched_at)
 
     async def load(self) -> None:
         if self.lazy:
@@ -279,6 +308,7 @@ class _Writer:
         )
         if full:
             await self.artist_credits(data, source)
+            self.listen_links(entity_id, data, source)
         return entity_id
 
     async def artist_credits(self, data: dict[str, Any], source: int) -> None:
@@ -435,6 +465,11 @@ class _Writer:
                 )
         else:
             await db.upsert_song(self.conn, entity_id, length_s, fill_only=fill)
+        for url in self.listen_links(entity_id, doc, source):
+            youtube = platforms.youtube_id(url) if is_video else None
+            if youtube:
+                # A music video's own YouTube page: its id gives the card its thumbnail.
+                await media_db.fill_youtube(self.conn, entity_id, youtube)
         await self.performers(entity_id, doc.get("artist-credit"), source, kind)
         for rel in relations:
             target = rel.get("target-type")
@@ -500,6 +535,7 @@ class _Writer:
                 self.conn, entity_id, "release", {"date": date, "label": label}, source, ORIGIN
             )
         await self.performers(entity_id, doc.get("artist-credit"), source, "release")
+        self.listen_links(entity_id, doc, source)
         for rel in doc.get("relations") or []:
             if rel.get("target-type") == "artist":
                 await self.credit("release", entity_id, rel, source)
@@ -581,6 +617,7 @@ class _Writer:
                 ORIGIN,
             )
         await self.performers(entity_id, doc.get("artist-credit"), source, "release")
+        self.listen_links(entity_id, doc, source)
         return entity_id
 
 
@@ -625,6 +662,7 @@ async def import_musicbrainz_documents(
                         await writer.release(item)
             except (KeyError, TypeError, AttributeError, ValueError) as exc:
                 raise CatalogError([f"{name}: unexpected {kind} shape ({exc!s})"]) from None
+        await writer.write_links(datetime.now(UTC).isoformat(timespec="seconds"))
         touched = sorted(writer.touched) if on_demand else None
         await db.refresh_labels(conn, touched)
         await refresh_romanized_names(conn, touched)

@@ -13,10 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from bot.knowledge import platforms
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.store import catalog as db
+from bot.store import media as media_db
 from bot.store.catalog import provenance
 
 ORIGIN = "wikidata"
@@ -24,7 +27,7 @@ SITE = "https://www.wikidata.org/wiki"
 HUMAN = "Q5"
 # Wikidata properties -> what they mean here.
 DIRECTOR, CAST, BASED_ON, INSPIRED_BY = "P57", "P161", "P144", "P941"
-PUBLISHED, INSTANCE_OF = "P577", "P31"
+PUBLISHED, INSTANCE_OF, IMAGE = "P577", "P31", "P18"
 MUSICBRAINZ_PROPERTIES = {
     "P434": "artist",
     "P435": "work",
@@ -51,6 +54,8 @@ class WikidataFacts:
     inspired_by: tuple[str, ...]
     musicbrainz: tuple[tuple[str, str], ...]
     sitelinks: int
+    listen: tuple[str, ...] = ()  # listening pages its identifiers name (Spotify, YouTube…)
+    image: str | None = None  # a Wikimedia Commons file name (P18)
 
     @property
     def url(self) -> str:
@@ -143,6 +148,14 @@ def facts_from_entity(entity: dict[str, Any]) -> WikidataFacts | None:
             if isinstance(value, str) and (kind, value) not in musicbrainz:
                 musicbrainz.append((kind, value))
     sitelinks = entity.get("sitelinks")
+    listen: list[str] = []
+    for prop in sorted(platforms.WIKIDATA_LINKS, key=lambda p: int(p[1:])):
+        for statement in _statements(entity, prop):
+            value = _value(statement)
+            url = platforms.wikidata_link(prop, value) if isinstance(value, str) else None
+            if url and url not in listen:
+                listen.append(url)
+    images = [v for s in _statements(entity, IMAGE) if isinstance(v := _value(s), str) and v]
     return WikidataFacts(
         qid=qid,
         label_en=_label(entity, "labels", "en"),
@@ -156,6 +169,8 @@ def facts_from_entity(entity: dict[str, Any]) -> WikidataFacts | None:
         inspired_by=_items(entity, INSPIRED_BY),
         musicbrainz=tuple(musicbrainz),
         sitelinks=len(sitelinks) if isinstance(sitelinks, dict) else 0,
+        listen=tuple(listen),
+        image=images[0].strip() if images else None,
     )
 
 
@@ -240,6 +255,41 @@ async def _linked_entity(
     return entity_id
 
 
+async def _media(
+    conn: db.Conn, entity_id: int, kind: str, facts: WikidataFacts, source: int
+) -> None:
+    """Store the listening pages the item names, and an artist's image to look up on Commons."""
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    if kind in ("artist", "release", "song", "video"):
+        await media_db.replace_links(
+            conn, entity_id, ORIGIN, [(url, source) for url in facts.listen], stamp
+        )
+    if kind == "video":
+        # A video item's YouTube id (P1651) gives a video the catalog has no id for its thumbnail.
+        youtube = next((y for u in facts.listen if (y := platforms.youtube_id(u))), None)
+        if youtube:
+            await media_db.fill_youtube(conn, entity_id, youtube)
+    if kind != "artist" or not facts.image:
+        return
+    known = await media_db.image_asked(conn, entity_id, "portrait")
+    if known is not None:
+        origin, status, asked = known
+        if origin not in media_db.FETCHED_ORIGINS:
+            return  # a curated picture stays
+        if asked == facts.image and status != "pending":
+            return  # the same file, already looked up: refreshed when it is stale
+    await media_db.set_image(
+        conn,
+        entity_id,
+        "portrait",
+        "pending",
+        origin=ORIGIN,
+        fetched_at=stamp,
+        asked=facts.image,
+        source_id=source,
+    )
+
+
 async def store_facts(
     conn: db.Conn,
     entity_id: int,
@@ -267,6 +317,7 @@ async def store_facts(
     source = await _source(conn, facts)
     await db.add_entity_sources(conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
     await _names(conn, entity_id, kind, facts, unique=unique_aliases)
+    await _media(conn, entity_id, kind, facts, source)
     counts["name"] = len({t for t in (facts.label_ko, facts.label_en, *facts.aliases) if t})
     if kind in ("release", "video"):
         field = "date" if kind == "release" else "premiere"
