@@ -27,6 +27,7 @@ from bot.knowledge.importers.report import (
     display_path,
     no_progress,
 )
+from bot.knowledge.release_time import parse_release_time
 from bot.knowledge.romanize import clear_romanized_names
 from bot.store.catalog import provenance
 from bot.store.core import Store
@@ -39,7 +40,7 @@ PARTIAL_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 LENGTH = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
 
 
-# key: (type, required). Types: str, slug, date, pdate, int, length, slugs, ref, aliases,
+# key: (type, required). Types: str, slug, date, pdate, time, int, length, slugs, ref, aliases,
 # or a tuple of allowed values. `source`/`sources` are handled for every table.
 SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
     "source": {
@@ -85,8 +86,10 @@ SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
         "type": (vocab.CATALOG_RELEASE_TYPES, True),
         "artists": ("slugs", True),
         "date": ("date", True),
+        "time": ("time", False),
         "label": ("str", False),
         "date_source": ("slug", False),
+        "time_source": ("slug", False),
         "label_source": ("slug", False),
         "parent": ("slug", False),
         "tracks": ("slugs", False),
@@ -224,6 +227,15 @@ def _check(kind: Any, value: Any) -> tuple[Any, str | None]:
         except ValueError:
             return None, f"{value!r} is not a real date"
         return value, None
+    if kind == "time":
+        if isinstance(value, dt.time):
+            value = value.isoformat(timespec="minutes")
+        if not isinstance(value, str):
+            return None, f'must be a time written "HH:MM" (KST) or "HH:MM+09:00", not {value!r}'
+        try:
+            return parse_release_time(value), None
+        except ValueError as exc:
+            return None, str(exc)
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             return None, f"must be a whole number, not {value!r}"

@@ -1,0 +1,1 @@
+-- Why: placeholder so issue 21's migrations (0014, 0015) apply in sequence on this branch; the number belongs to another branch, and this file is deleted at merge.

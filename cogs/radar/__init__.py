@@ -1,0 +1,28 @@
+"""The release radar: `_cog` has /upcoming, /notify, /calendar and the radar loop;
+`_alerts` sends members' alerts, `_calendar` keeps each server's calendar message."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from cogs.radar._alerts import AlertSender
+from cogs.radar._calendar import CalendarKeeper
+from cogs.radar._cog import CalendarCommands, Notify, Radar, Upcoming
+
+if TYPE_CHECKING:
+    from bot.client import LinerNotesBot
+
+
+async def setup(bot: LinerNotesBot) -> None:
+    """Load the radar's cogs."""
+    store = bot.store
+
+    def now() -> datetime:
+        return bot.now()  # read at each call: tests replace bot.now after start-up
+
+    keeper = CalendarKeeper(bot, store, now)
+    await bot.add_cog(Upcoming(bot, store))
+    await bot.add_cog(Notify(bot, store))
+    await bot.add_cog(CalendarCommands(bot, store, keeper))
+    await bot.add_cog(Radar(bot, AlertSender(bot, store, now), keeper))

@@ -1,0 +1,322 @@
+"""The release radar through the emulator: /upcoming, the `time` key, alerts by DM sent once
+(also across a kill), closed DMs, and the calendar message edited in place."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge.importers.catalog import import_catalog
+from bot.store.radar import RadarStore
+from tests.conftest import Server
+
+# 2026-12-07 12:00 UTC = 21:00 KST; "tomorrow" in KST is 2026-12-08.
+NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+RELEASE_AT = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)  # 18:00 KST
+UNIX = int(RELEASE_AT.timestamp())
+
+SOURCE = """
+[[source]]
+id = "radar-agency"
+url = "https://www.edam-ent.com/notice/winter-letter"
+outlet = "EDAM Entertainment"
+"""
+
+
+def release_toml(release_id: str, title: str, day: str, time: str | None = None) -> str:
+    """Return a catalog entry of an IU single on ``day`` (and at ``time``)."""
+    timed = f'time = "{time}"\n' if time else ""
+    return (
+        f'[[release]]\nid = "{release_id}"\ntitle = "{title}"\ntype = "single"\n'
+        f'artists = ["iu"]\ndate = "{day}"\n{timed}sources = ["radar-agency"]\n'
+    )
+
+
+async def import_radar(server: Server, tmp_path: Path, *entries: str) -> None:
+    """Import one catalog file holding the source and these releases."""
+    path = tmp_path / "radar.toml"
+    path.write_text(SOURCE + "\n".join(entries), encoding="utf-8")
+    await import_catalog(server.bot.store, [path])
+
+
+async def cycle(server: Server) -> None:
+    """Run one round of the radar loop by hand."""
+    await server.bot.get_cog("Radar").run_cycle()
+
+
+def dms(server: Server, member) -> list:
+    return server.discord.channel_messages(server.discord.world.dm_channel(member.user))
+
+
+def text_of(reply) -> str:
+    parts = [reply.content or ""]
+    for embed in reply.embeds:
+        parts.append(embed.get("title") or "")
+        parts.append(embed.get("description") or "")
+    return "\n".join(parts)
+
+
+class Crash(BaseException):
+    """Stands for the process dying right after Discord accepted the DM."""
+
+
+async def test_a_release_for_tomorrow_with_a_time_is_upcoming_as_discord_timestamps(
+    server: Server, tmp_path: Path
+) -> None:
+    server.clock.set(NOW)
+    await import_radar(
+        server, tmp_path, release_toml("winter-letter", "Winter Letter", "2026-12-08", "18:00")
+    )
+    reply = await server.discord.slash("upcoming", user=server.alice)
+    text = text_of(reply)
+    assert "Winter Letter" in text
+    assert f"<t:{UNIX}:F>" in text and f"<t:{UNIX}:R>" in text
+    assert "comes out" in text and "was released" not in text
+    assert "EDAM Entertainment" in text  # the date's source
+
+    only_iu = text_of(await server.discord.slash("upcoming", user=server.alice, artist="IU"))
+    assert "Winter Letter" in only_iu
+
+
+async def test_time_with_an_offset_and_a_date_alone(server: Server, tmp_path: Path) -> None:
+    server.clock.set(NOW)
+    await import_radar(
+        server,
+        tmp_path,
+        release_toml("la-show", "LA Show", "2026-12-09", "01:00-08:00"),
+        release_toml("day-only", "Day Only", "2026-12-10"),
+    )
+    text = text_of(await server.discord.slash("upcoming", user=server.alice))
+    la = int(datetime(2026, 12, 9, 9, 0, tzinfo=UTC).timestamp())
+    assert f"<t:{la}:F>" in text
+    kst_midnight = int(datetime(2026, 12, 9, 15, 0, tzinfo=UTC).timestamp())
+    assert "2026-12-10 (KST" in text and f"<t:{kst_midnight}:R>" in text
+    assert text.index("LA Show") < text.index("Day Only")  # soonest first
+
+
+async def test_a_bad_time_is_refused_with_the_file_and_entry(
+    server: Server, tmp_path: Path
+) -> None:
+    from bot.errors import LinerNotesError
+
+    with pytest.raises(LinerNotesError) as caught:
+        await import_radar(server, tmp_path, release_toml("bad", "Bad", "2026-12-08", "25:00"))
+    assert "radar.toml" in str(caught.value) and "time" in str(caught.value)
+
+
+async def test_upcoming_for_an_artist_with_nothing_scheduled_says_so(server: Server) -> None:
+    server.clock.set(NOW)
+    reply = await server.discord.slash("upcoming", user=server.alice, artist="BIGBANG")
+    assert reply.ephemeral
+    assert "Nothing is scheduled for BIGBANG" in reply.content
+    assert "I looked at the catalog" in reply.content
+
+
+async def test_notify_sends_one_dm_a_day_before_and_one_at_release_time(
+    server: Server, tmp_path: Path
+) -> None:
+    server.clock.set(NOW - timedelta(days=1))
+    await import_radar(
+        server, tmp_path, release_toml("winter-letter", "Winter Letter", "2026-12-08", "18:00")
+    )
+    reply = await server.discord.slash("notify add", user=server.alice, artist="IU")
+    assert reply.ephemeral and "IU" in reply.content
+
+    server.clock.set(RELEASE_AT - timedelta(days=1, minutes=1))
+    await cycle(server)
+    assert dms(server, server.alice) == []
+
+    server.clock.set(RELEASE_AT - timedelta(days=1) + timedelta(seconds=30))
+    await cycle(server)
+    await cycle(server)
+    assert [m.content.splitlines()[0] for m in dms(server, server.alice)] == [
+        f"⏰ Tomorrow: **Winter Letter** by IU comes out <t:{UNIX}:F> (<t:{UNIX}:R>)."
+    ]
+
+    server.clock.set(RELEASE_AT - timedelta(seconds=1))
+    await cycle(server)
+    assert len(dms(server, server.alice)) == 1  # not yet
+
+    server.clock.set(RELEASE_AT + timedelta(seconds=20))
+    await cycle(server)
+    await cycle(server)
+    messages = dms(server, server.alice)
+    assert len(messages) == 2 and "Out now: **Winter Letter**" in messages[1].content
+    assert "EDAM Entertainment" in messages[1].content
+
+
+async def test_an_alert_added_less_than_a_day_before_gets_only_the_release_one(
+    server: Server, tmp_path: Path
+) -> None:
+    server.clock.set(NOW)  # 21 hours before the release
+    await import_radar(
+        server, tmp_path, release_toml("winter-letter", "Winter Letter", "2026-12-08", "18:00")
+    )
+    await server.discord.slash("notify add", user=server.alice, artist="IU")
+    await cycle(server)
+    assert dms(server, server.alice) == []
+    server.clock.set(RELEASE_AT + timedelta(seconds=5))
+    await cycle(server)
+    assert ["Out now" in m.content for m in dms(server, server.alice)] == [True]
+
+
+async def test_killed_at_the_instant_the_dm_is_sent_it_is_not_sent_twice(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fd = server.discord
+    server.clock.set(NOW)
+    await import_radar(
+        server, tmp_path, release_toml("winter-letter", "Winter Letter", "2026-12-08", "18:00")
+    )
+    await fd.slash("notify add", user=server.alice, artist="IU")
+    server.clock.set(RELEASE_AT + timedelta(seconds=10))
+
+    async def die(*args: object, **kwargs: object) -> None:
+        raise Crash
+
+    monkeypatch.setattr(RadarStore, "mark_delivery_sent", die)
+    with pytest.raises(Crash):
+        await cycle(server)
+    assert len(dms(server, server.alice)) == 1  # Discord has it; we never recorded it
+    monkeypatch.undo()
+
+    await server.restart()
+    await cycle(server)
+    await cycle(server)
+    assert len(dms(server, server.alice)) == 1
+    channel = fd.world.dm_channel(server.alice.user)
+    sends = fd.requests_to("POST", f"/channels/{channel.id}/messages")
+    assert len(sends) == 2 and sends[0].json["nonce"] == sends[1].json["nonce"]
+    [key] = await _release_keys(server)
+    rows = await RadarStore(server.bot.store).deliveries_of(key)
+    assert [(r.kind, r.state) for r in rows] == [("at release", "sent")]
+
+
+async def _release_keys(server: Server) -> list[str]:
+    from bot.knowledge.upcoming import upcoming
+
+    items = await upcoming(server.bot.store, RELEASE_AT - timedelta(hours=1))
+    return [i.release.value for i in items if i.release.name == "Winter Letter"]
+
+
+async def test_killed_after_the_claim_before_the_send_the_dm_still_goes_once(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server.clock.set(NOW)
+    await import_radar(
+        server, tmp_path, release_toml("winter-letter", "Winter Letter", "2026-12-08", "18:00")
+    )
+    await server.discord.slash("notify add", user=server.alice, artist="IU")
+    server.clock.set(RELEASE_AT + timedelta(seconds=10))
+
+    async def die(*args: object, **kwargs: object) -> None:
+        raise Crash
+
+    monkeypatch.setattr(RadarStore, "mark_delivery_attempt", die)
+    with pytest.raises(Crash):
+        await cycle(server)
+    assert dms(server, server.alice) == []
+    monkeypatch.undo()
+    await server.restart()
+    await cycle(server)
+    assert len(dms(server, server.alice)) == 1
+
+
+async def test_closed_dms_are_recorded_once_and_the_member_told_once(
+    server: Server, tmp_path: Path
+) -> None:
+    fd = server.discord
+    bob = server.guild.add_member("bob", dms_open=False)
+    server.clock.set(NOW)
+    await import_radar(
+        server,
+        tmp_path,
+        release_toml("winter-letter", "Winter Letter", "2026-12-08", "18:00"),
+        release_toml("spring-letter", "Spring Letter", "2026-12-08", "19:00"),
+    )
+    first = await fd.slash("notify add", user=bob, artist="IU")
+    assert "closed" not in first.content
+
+    server.clock.set(RELEASE_AT + timedelta(hours=1, seconds=5))  # both are out
+    await cycle(server)
+    await cycle(server)
+    channel = fd.world.dm_channel(bob.user)
+    attempts = fd.requests_to("POST", f"/channels/{channel.id}/messages")
+    assert len(attempts) == 1  # the first 50007 is recorded; nothing is tried again
+    radar = RadarStore(server.bot.store)
+    closed = await radar.closed_dm(bob.id)
+    assert closed is not None and closed.told_at is None
+
+    told = await fd.slash("notify list", user=bob)
+    assert told.ephemeral and "DMs are closed" in told.content
+    again = await fd.slash("notify list", user=bob)
+    assert "DMs are closed" not in (again.content or "")
+
+
+async def test_notify_list_and_remove(server: Server) -> None:
+    fd = server.discord
+    await fd.slash("notify add", user=server.alice, artist="IU")
+    listed = await fd.slash("notify list", user=server.alice)
+    assert listed.ephemeral and "IU" in text_of(listed)
+    removed = await fd.slash("notify remove", user=server.alice, artist="IU")
+    assert "No more alerts for IU" in removed.content
+    again = await fd.slash("notify remove", user=server.alice, artist="IU")
+    assert again.ephemeral and "don't get alerts" in again.content
+
+
+async def test_the_calendar_is_one_message_edited_not_reposted(
+    server: Server, tmp_path: Path
+) -> None:
+    fd = server.discord
+    calendar = server.guild.add_text_channel("calendar")
+    server.clock.set(NOW)
+    await import_radar(
+        server, tmp_path, release_toml("winter-letter", "Winter Letter", "2026-12-08", "18:00")
+    )
+    reply = await fd.slash("calendar set", user=server.mina, options={"channel": calendar})
+    await reply.final()
+    [message] = fd.channel_messages(calendar)
+    assert "Winter Letter" in message.embeds[0]["description"]
+    assert f"<t:{UNIX}:F>" in message.embeds[0]["description"]
+
+    await cycle(server)  # nothing changed: no edit
+    assert message.edits == 0
+
+    await import_radar(
+        server,
+        tmp_path,
+        release_toml("winter-letter", "Winter Letter", "2026-12-08", "18:00"),
+        release_toml("spring-letter", "Spring Letter", "2026-12-20"),
+    )
+    server.clock.later(30)
+    await cycle(server)
+    assert fd.channel_messages(calendar) == [message]
+    assert message.edits == 1 and "Spring Letter" in message.embeds[0]["description"]
+
+    await server.restart()
+    server.clock.later(30)
+    await cycle(server)
+    assert message.edits == 1  # same content after a restart: nothing to edit
+    server.clock.later(86400)  # a day on: Winter Letter is out, and the daily edit is due
+    await cycle(server)
+    assert fd.channel_messages(calendar) == [message] and message.edits == 2
+    assert "Winter Letter" not in message.embeds[0]["description"]
+    posts = fd.requests_to("POST", f"/channels/{calendar.id}/messages")
+    assert len(posts) == 1
+
+    off = await fd.slash("calendar off", user=server.mina)
+    assert off.ephemeral
+    assert fd.channel_messages(calendar) == []
+
+
+async def test_calendar_set_needs_manage_server(server: Server) -> None:
+    calendar = server.guild.add_text_channel("calendar")
+    # An admin lets everyone see /calendar: the bot's own check still refuses a non-moderator.
+    server.guild.allow_command_for_everyone("calendar")
+    reply = await server.discord.slash(
+        "calendar set", user=server.alice, options={"channel": calendar}
+    )
+    assert reply.ephemeral
+    assert server.discord.channel_messages(calendar) == []
