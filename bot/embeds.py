@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 
 import discord
 
@@ -23,6 +23,7 @@ from bot.knowledge.cards import (
     VideoInfo,
     WorksView,
 )
+from bot.knowledge.release_time import is_future
 from bot.render import Field, clip, link, make_embed, pack_lines
 from bot.store.posts import ReviewPost
 
@@ -136,8 +137,10 @@ def _release_type(type_: str, lang: str) -> str:
     return wording.release_type_word(type_, lang)
 
 
-def release_embed(card: ReleaseCard, lang: str = "en") -> discord.Embed:
-    """Render a release card."""
+def release_embed(
+    card: ReleaseCard, lang: str = "en", now: datetime | None = None
+) -> discord.Embed:
+    """Render a release card (a release still ahead of ``now`` "comes out")."""
     facts = [
         t(
             "**{type}** by {artists}",
@@ -148,10 +151,13 @@ def release_embed(card: ReleaseCard, lang: str = "en") -> discord.Embed:
     ]
     if card.date:
         date = wording.format_date(card.date, lang)
-        facts.append(
-            t("released {date} (KST)", lang, date=date)
-            + f" ({fact_source(card.source_of('date'), lang)})"
+        ahead = is_future(card.date, None, now or datetime.now(UTC))
+        when = (
+            t("comes out on {date} (KST)", lang, date=date)
+            if ahead
+            else t("released {date} (KST)", lang, date=date)
         )
+        facts.append(when + f" ({fact_source(card.source_of('date'), lang)})")
     if card.label:
         facts.append(f"{card.label} ({fact_source(card.source_of('label'), lang)})")
     description = " · ".join(facts)

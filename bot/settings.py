@@ -15,6 +15,7 @@ DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
 DEFAULT_MUSICBRAINZ_API_BASE = "https://musicbrainz.org/ws/2"
 DEFAULT_WIKIDATA_API_BASE = "https://www.wikidata.org/w/api.php"
+DEFAULT_YOUTUBE_FEED_BASE = "https://www.youtube.com/feeds/videos.xml"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -39,6 +40,7 @@ class Settings:
     musicbrainz_api_base: str = DEFAULT_MUSICBRAINZ_API_BASE
     wikidata_api_base: str = DEFAULT_WIKIDATA_API_BASE
     online_lookups: bool = True
+    youtube_feed_base: str = DEFAULT_YOUTUBE_FEED_BASE
 
     @property
     def log_level_number(self) -> int:
@@ -186,4 +188,9 @@ def load_settings(
             ("http", "https"),
         ),
         online_lookups=_bool("ONLINE_LOOKUPS", get("ONLINE_LOOKUPS", "true")),
+        youtube_feed_base=_url(
+            "YOUTUBE_FEED_BASE",
+            get("YOUTUBE_FEED_BASE", DEFAULT_YOUTUBE_FEED_BASE),
+            ("http", "https"),
+        ),
     )

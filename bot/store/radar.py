@@ -200,6 +200,21 @@ class RadarStore:
             for r in rows
         ]
 
+    async def release_date(self, entity_id: int) -> str | None:
+        """Return the stored date of a release, if any."""
+        row = await self.store.fetchone(
+            "SELECT date FROM releases WHERE entity_id = ?", (entity_id,)
+        )
+        return None if row is None or row[0] is None else str(row[0])
+
+    async def video_with_youtube_id(self, youtube_id: str) -> int | None:
+        """Return the catalog video with this YouTube id, if there is one."""
+        row = await self.store.fetchone(
+            "SELECT entity_id FROM videos WHERE youtube = ? ORDER BY entity_id LIMIT 1",
+            (youtube_id,),
+        )
+        return None if row is None else int(row[0])
+
     # -- alerts ---------------------------------------------------------------------------
     async def add_alert(
         self,

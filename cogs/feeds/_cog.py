@@ -21,6 +21,7 @@ from bot.feeds.fetch import Fetcher
 from bot.feeds.parse import parse_feed
 from bot.feeds.poller import backfill, candidates, follow, poll_once
 from bot.feeds.urls import canonical_url, validate_url
+from bot.feeds.youtube import feed_url_for
 from bot.i18n import N_, t, tn
 from bot.knowledge import search
 from bot.knowledge.entities import EntityKey, entity
@@ -226,6 +227,8 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
                     ),
                     n=self.settings.feed_poll_seconds // 60 or 1,
                 )
+        # A YouTube channel's address follows its long-form uploads feed (no Shorts).
+        url = feed_url_for(url, self.settings.youtube_feed_base) or url
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             _, parsed = await follow(
@@ -453,6 +456,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
     def canonical(self, url: str) -> str:
         """Return the stored form of a feed URL, or a clear error."""
         try:
+            url = feed_url_for(url, self.settings.youtube_feed_base) or url
             return canonical_url(validate_url(url.strip()))
         except FeedError as exc:
             raise UserError(exc.template, **exc.fields) from None

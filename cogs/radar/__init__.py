@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.knowledge.online.future import FutureReleases
 from cogs.radar._alerts import AlertSender
 from cogs.radar._calendar import CalendarKeeper
 from cogs.radar._cog import CalendarCommands, Notify, Radar, Upcoming
@@ -25,4 +26,6 @@ async def setup(bot: LinerNotesBot) -> None:
     await bot.add_cog(Upcoming(bot, store))
     await bot.add_cog(Notify(bot, store))
     await bot.add_cog(CalendarCommands(bot, store, keeper))
-    await bot.add_cog(Radar(bot, AlertSender(bot, store, now), keeper))
+    online = getattr(bot, "online", None)
+    future = FutureReleases(store, online, now) if online is not None else None
+    await bot.add_cog(Radar(bot, AlertSender(bot, store, now), keeper, future))

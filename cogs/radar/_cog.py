@@ -13,6 +13,7 @@ from bot.checks import MODLOG_PERMISSIONS, manage_guild_only, missing_bot_permis
 from bot.errors import UserError
 from bot.i18n import N_, t
 from bot.knowledge import search, vocab, wording
+from bot.knowledge.online.future import FutureReleases
 from bot.knowledge.upcoming import upcoming
 from bot.radar_render import discord_timestamp, upcoming_pages
 from bot.render import QUERY_MAX, choice_name, make_embed
@@ -339,10 +340,12 @@ class Radar(commands.Cog):
         bot: LinerNotesBot,
         alerts: AlertSender,
         calendars: CalendarKeeper,
+        future: FutureReleases | None,
     ) -> None:
         self.bot = bot
         self.alerts = alerts
         self.calendars = calendars
+        self.future = future
 
     async def cog_load(self) -> None:
         """Start the radar loop."""
@@ -365,7 +368,13 @@ class Radar(commands.Cog):
         await self.bot.wait_until_ready()
 
     async def run_cycle(self) -> None:
-        """Send due alerts, then bring calendars up to date."""
+        """Read followed artists' future releases (once a day each), send due alerts, then
+        bring calendars up to date (so a release found this round is on them at once)."""
+        if self.future is not None:
+            try:
+                await self.future.run()
+            except Exception:
+                log.warning("future-release refresh failed", exc_info=True)
         try:
             await self.alerts.run()
         except Exception:

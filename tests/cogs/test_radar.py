@@ -320,3 +320,100 @@ async def test_calendar_set_needs_manage_server(server: Server) -> None:
     )
     assert reply.ephemeral
     assert server.discord.channel_messages(calendar) == []
+
+
+async def test_a_future_release_is_told_as_future_in_release_and_ask(
+    server: Server, tmp_path: Path
+) -> None:
+    # /release and /ask read the wall clock: the release is a month from the real today.
+    day = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    await import_radar(server, tmp_path, release_toml("far-letter", "Far Letter", day))
+    card = text_of(await server.discord.slash("release", user=server.alice, query="Far Letter"))
+    assert f"comes out on {day} (KST)" in card and "released" not in card
+    answer = await server.discord.slash(
+        "ask", user=server.alice, question="When was Far Letter released?"
+    )
+    answer = await answer.final() if answer.deferred else answer
+    assert f"“Far Letter” (IU) comes out on {day} (KST)" in text_of(answer)
+    assert "was released" not in text_of(answer)
+
+
+RADAR_MBID = "0d5b2c4e-7a51-4c59-9f3e-6f1d2b8a9c10"
+FUTURE_RG = "5f1c9e2a-3b4d-4e6f-8a7b-9c0d1e2f3a4b"
+PAST_RG = "6a2d0f3b-4c5e-4f70-9b8c-0d1e2f3a4b5c"
+
+
+def release_group(mbid: str, title: str, day: str) -> dict:
+    """A ws/2 release-group document as MusicBrainz serves it (no releases yet: announced)."""
+    return {
+        "id": mbid,
+        "title": title,
+        "primary-type": "Single",
+        "secondary-types": [],
+        "first-release-date": day,
+        "disambiguation": "",
+        "artist-credit": [
+            {
+                "name": "Sunny Radar",
+                "joinphrase": "",
+                "artist": {
+                    "id": RADAR_MBID,
+                    "name": "Sunny Radar",
+                    "sort-name": "Radar, Sunny",
+                    "type": "Person",
+                },
+            }
+        ],
+        "releases": [],
+        "relations": [],
+        "aliases": [],
+    }
+
+
+async def test_musicbrainz_future_releases_of_followed_artists_once_a_day(
+    server: Server, tmp_path: Path
+) -> None:
+    from tests.standins.musicbrainz import MusicBrainzStandIn
+
+    mb = MusicBrainzStandIn()
+    mb.documents[FUTURE_RG] = release_group(FUTURE_RG, "Radar Love", "2026-12-10")
+    mb.documents[PAST_RG] = release_group(PAST_RG, "Old Radar", "2020-01-01")
+    await mb.start()
+    try:
+        path = tmp_path / "sunny.toml"
+        path.write_text(
+            SOURCE
+            + '[[artist]]\nid = "sunny-radar"\nname = "Sunny Radar"\nkind = "person"\n'
+            + f'musicbrainz = "{RADAR_MBID}"\nsources = ["radar-agency"]\n',
+            encoding="utf-8",
+        )
+        await import_catalog(server.bot.store, [path])
+        await server.restart(
+            ONLINE_LOOKUPS="true", MUSICBRAINZ_API_BASE=mb.base, WIKIDATA_API_BASE=mb.base
+        )
+        server.bot.online.musicbrainz.limiter.interval = 0.01
+        server.clock.set(NOW)
+        nothing = await server.discord.slash("upcoming", user=server.alice, artist="Sunny Radar")
+        assert "Nothing is scheduled for Sunny Radar" in nothing.content
+        await server.discord.slash("config follow", user=server.mina, artist="Sunny Radar")
+
+        await cycle(server)
+        searches = mb.searches()
+        assert len(searches) == 1
+        assert searches[0].params["query"] == (
+            f"arid:{RADAR_MBID} AND firstreleasedate:[2026-12-07 TO *]"
+        )
+        text = text_of(
+            await server.discord.slash("upcoming", user=server.alice, artist="Sunny Radar")
+        )
+        assert "Radar Love" in text and "Old Radar" not in text
+        assert "MusicBrainz" in text  # the date's source
+
+        server.clock.later(3600)
+        await cycle(server)
+        assert len(mb.searches()) == 1  # once a day per artist
+        server.clock.later(86400)
+        await cycle(server)
+        assert len(mb.searches()) == 2
+    finally:
+        await mb.stop()
