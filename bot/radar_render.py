@@ -147,7 +147,7 @@ def calendar_hash(embed: discord.Embed) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def alert_text(item: Upcoming, kind: str, lang: str, role_id: int | None = None) -> str:
+def alert_text(item: Upcoming, kind: str, lang: str, role_ids: Sequence[int] = ()) -> str:
     """Return an alert's message, naming the release, with its source."""
     body = t(
         ALERT_KINDS[kind],
@@ -156,5 +156,5 @@ def alert_text(item: Upcoming, kind: str, lang: str, role_id: int | None = None)
         artists=_artists(item, lang),
         when=when_text(item, lang),
     )
-    prefix = f"<@&{role_id}> " if role_id else ""
+    prefix = "".join(f"<@&{r}> " for r in role_ids)
     return clip(f"{prefix}{body}\n-# {_source_note(item, lang)}", MESSAGE_LIMIT)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.store.catalog.rows import (
+    Conn,
     EntityRow,
     SourceRow,
     entity_cols,
@@ -568,3 +569,32 @@ class RadarStore:
             "found = excluded.found",
             (artist_key, iso(now), outcome, found),
         )
+
+
+async def write_approved_release_date(
+    conn: Conn, release_id: int, day: str, time: str | None, source_id: int, origin: str
+) -> None:
+    """Set a release's date (and time) from an approved suggestion, inside the caller's
+    transaction; a different date stated before by a source is kept as a noted value."""
+    cursor = await conn.execute(
+        "SELECT r.date, r.date_source_id, s.origin FROM releases r "
+        "LEFT JOIN sources s ON s.id = r.date_source_id WHERE r.entity_id = ?",
+        (release_id,),
+    )
+    row = await cursor.fetchone()
+    if row is not None and row[0] and row[0] != day and row[1] is not None:
+        await conn.execute(
+            "INSERT INTO disputed_values (entity_id, field, value, source_id, origin) "
+            "VALUES (?, 'date', ?, ?, ?) ON CONFLICT (entity_id, field, origin) DO UPDATE SET "
+            "value = excluded.value, source_id = excluded.source_id",
+            (release_id, row[0], row[1], row[2] or "catalog"),
+        )
+    await conn.execute(
+        "UPDATE releases SET date = ?, date_source_id = ?, time = ?, time_source_id = ? "
+        "WHERE entity_id = ?",
+        (day, source_id, time, source_id if time else None, release_id),
+    )
+    await conn.execute(
+        "DELETE FROM disputed_values WHERE entity_id = ? AND field = 'date' AND origin = ?",
+        (release_id, origin),
+    )

@@ -1,5 +1,6 @@
 """The release radar: `_cog` has /upcoming, /notify, /calendar and the radar loop;
-`_alerts` sends members' alerts, `_calendar` keeps each server's calendar message."""
+`_alerts` sends members' alerts, `_calendar` keeps each server's calendar message,
+`_roles` has the artist roles and their self-assign menu (its commands are in /config alerts)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from bot.knowledge.online.future import FutureReleases
 from cogs.radar._alerts import AlertSender
 from cogs.radar._calendar import CalendarKeeper
 from cogs.radar._cog import CalendarCommands, Notify, Radar, Upcoming
+from cogs.radar._roles import RoleMenu
 
 if TYPE_CHECKING:
     from bot.client import LinerNotesBot
@@ -23,6 +25,7 @@ async def setup(bot: LinerNotesBot) -> None:
         return bot.now()  # read at each call: tests replace bot.now after start-up
 
     keeper = CalendarKeeper(bot, store, now)
+    bot.add_dynamic_items(RoleMenu)
     await bot.add_cog(Upcoming(bot, store))
     await bot.add_cog(Notify(bot, store))
     await bot.add_cog(CalendarCommands(bot, store, keeper))

@@ -22,8 +22,10 @@ from bot.knowledge.upcoming import Upcoming, release_item, upcoming
 from bot.posting import UNKNOWN_MESSAGE
 from bot.radar_render import alert_text
 from bot.store import Store
+from bot.store.guilds import GuildStore
 from bot.store.posts import make_nonce
 from bot.store.radar import Delivery, RadarStore
+from bot.translator import server_lang
 
 if TYPE_CHECKING:
     from bot.client import LinerNotesBot
@@ -49,6 +51,7 @@ class AlertSender:
         self.bot = bot
         self.store = store
         self.radar = RadarStore(store)
+        self.guilds = GuildStore(store)
         self.now = now
 
     async def run(self) -> int:
@@ -68,6 +71,7 @@ class AlertSender:
         items = await upcoming(self.store, now - LATE_GRACE, until=now + DAY)
         if not items:
             return
+        await self.claim_channel_alerts(items, now)
         keys = sorted({k for item in items for k in item.artist_keys})
         alerts = await self.radar.alerts_for(keys)
         for item in items:
@@ -99,24 +103,40 @@ class AlertSender:
             due.append(("at release", item.instant))
         return due
 
+    async def claim_channel_alerts(self, items: list[Upcoming], now: datetime) -> None:
+        """Claim the alerts-channel post of each release out now that has an artist role."""
+        for guild in sorted(self.bot.guilds, key=lambda g: g.id):
+            if not (await self.guilds.config(guild.id))["alerts_channel"]:
+                continue
+            mapped = {r.artist_key for r in await self.radar.artist_roles(guild.id)}
+            for item in items:
+                if not mapped.intersection(item.artist_keys):
+                    continue
+                if item.instant <= now <= item.instant + LATE_GRACE:
+                    await self.radar.claim_delivery(
+                        guild.id,
+                        0,
+                        item.release.value,
+                        "channel",
+                        make_nonce("alert channel", guild.id, item.release.value),
+                        item.instant,
+                        now,
+                    )
+
     async def deliver(self, d: Delivery) -> int:
-        """Send one claimed DM alert; record the outcome. Returns 1 when sent."""
+        """Send one claimed alert; record the outcome. Returns 1 when sent."""
         now = self.now()
-        if await self.radar.closed_dm(d.user_id) is not None:
-            await self.radar.mark_delivery_skipped(d, "the member's DMs are closed")
-            return 0
         item = await release_item(self.store, d.release_key)
         if item is None:
             await self.radar.mark_delivery_skipped(d, "the release is no longer in the catalog")
             return 0
-        lang = await self.radar.member_lang(d.user_id)
-        content = alert_text(item, d.kind, lang)
-        try:
-            user = self.bot.get_user(d.user_id) or await self.bot.fetch_user(d.user_id)
-            channel = user.dm_channel or await user.create_dm()
-        except discord.NotFound:
-            await self.radar.mark_delivery_skipped(d, "the member's account is gone")
+        if d.kind == "channel":
+            place = await self.channel_place(d, item)
+        else:
+            place = await self.dm_place(d, item)
+        if place is None:
             return 0
+        channel, content, mentions = place
         if (
             d.last_attempt_at is not None
             and now - datetime.fromisoformat(d.last_attempt_at) >= NONCE_WINDOW
@@ -127,20 +147,19 @@ class AlertSender:
                 return 0
         await self.radar.mark_delivery_attempt(d, channel.id, now)
         try:
-            message = await channel.send(
-                content, nonce=d.nonce, allowed_mentions=discord.AllowedMentions.none()
-            )
+            message = await channel.send(content, nonce=d.nonce, allowed_mentions=mentions)
         except discord.Forbidden as exc:
-            if exc.code == CANNOT_DM:
+            if exc.code == CANNOT_DM and d.kind != "channel":
                 if await self.radar.record_closed_dm(d.user_id, now):
                     log.info("member %s does not accept DMs; alerts to them stop", d.user_id)
                 await self.radar.mark_delivery_skipped(d, "the member's DMs are closed")
                 return 0
-            raise
+            await self.radar.mark_delivery_failed(d, f"Discord refused: {exc.text}", None, now)
+            return 0
         except discord.NotFound as exc:
             if exc.code != UNKNOWN_MESSAGE:
                 raise
-            # Sent before a crash, then deleted by the member: it stays deleted.
+            # Sent before a crash, then deleted: it stays deleted.
             await self.radar.mark_delivery_sent(d, None, now)
             return 0
         except discord.HTTPException as exc:
@@ -156,7 +175,48 @@ class AlertSender:
         metrics.post_sent("alert")
         return 1
 
-    async def find_sent(self, channel: discord.DMChannel, content: str) -> int | None:
+    async def dm_place(
+        self, d: Delivery, item: Upcoming
+    ) -> tuple[discord.abc.Messageable, str, discord.AllowedMentions] | None:
+        """Return the member's DM channel and the alert, or None (closed DMs, no account)."""
+        if await self.radar.closed_dm(d.user_id) is not None:
+            await self.radar.mark_delivery_skipped(d, "the member's DMs are closed")
+            return None
+        try:
+            user = self.bot.get_user(d.user_id) or await self.bot.fetch_user(d.user_id)
+            channel = user.dm_channel or await user.create_dm()
+        except discord.NotFound:
+            await self.radar.mark_delivery_skipped(d, "the member's account is gone")
+            return None
+        lang = await self.radar.member_lang(d.user_id)
+        return channel, alert_text(item, d.kind, lang), discord.AllowedMentions.none()
+
+    async def channel_place(
+        self, d: Delivery, item: Upcoming
+    ) -> tuple[discord.abc.Messageable, str, discord.AllowedMentions] | None:
+        """Return the server's alerts channel and the post pinging the artists' roles."""
+        guild = self.bot.get_guild(d.guild_id)
+        if guild is None:
+            return None  # not connected to that server now: stays pending
+        config = await self.guilds.config(guild.id)
+        channel = guild.get_channel(config["alerts_channel"] or 0)
+        if not isinstance(channel, discord.TextChannel):
+            await self.radar.mark_delivery_skipped(d, "the alerts channel is gone")
+            return None
+        roles = [
+            r.role_id
+            for r in await self.radar.artist_roles(guild.id)
+            if r.artist_key in item.artist_keys
+        ]
+        content = alert_text(
+            item, "channel", server_lang(config["language"], guild), role_ids=roles
+        )
+        mentions = discord.AllowedMentions(
+            everyone=False, users=False, roles=[discord.Object(r) for r in roles]
+        )
+        return channel, content, mentions
+
+    async def find_sent(self, channel: discord.abc.Messageable, content: str) -> int | None:
         """Return our DM with this content, made before a crash left it unrecorded."""
         me = self.bot.user
         try:

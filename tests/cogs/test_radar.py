@@ -417,3 +417,109 @@ async def test_musicbrainz_future_releases_of_followed_artists_once_a_day(
         assert len(mb.searches()) == 2
     finally:
         await mb.stop()
+
+
+async def test_an_approved_release_date_suggestion_reaches_upcoming_and_the_calendar(
+    server: Server, tmp_path: Path
+) -> None:
+    from tests.cogs.test_suggestions import fill, setup_modlog
+
+    fd = server.discord
+    modlog = await setup_modlog(server)
+    calendar = server.guild.add_text_channel("calendar")
+    server.clock.set(NOW)
+    await import_radar(server, tmp_path, release_toml("far-letter", "Far Letter", "2027-01-20"))
+    await (await fd.slash("calendar set", user=server.mina, options={"channel": calendar})).final()
+    [message] = fd.channel_messages(calendar)
+    assert "Far Letter" in message.embeds[0]["description"]
+
+    reply = await fd.slash("suggest", user=server.alice, kind="release date", subject="Far Letter")
+    bad = await fd.submit_modal(
+        reply, fill(reply, {"Release date": "next week", "Evidence": "https://example.org/x"})
+    )
+    assert bad.ephemeral and "YYYY-MM-DD" in bad.content
+    reply = await fd.slash("suggest", user=server.alice, kind="release date", subject="Far Letter")
+    await fd.submit_modal(
+        reply,
+        fill(
+            reply,
+            {
+                "Release date": "2026-12-09",
+                "Time": "18:00",
+                "Evidence": "https://example.org/far-letter-teaser",
+            },
+        ),
+    )
+    card = next(m for m in fd.channel_messages(modlog) if m.embeds)
+    pending = text_of(await fd.slash("upcoming", user=server.alice, artist="IU"))
+    assert "2027-01-20" in pending  # not approved yet: the catalog's date stands
+    await (await fd.click(card, label="Approve", user=server.mina)).wait_edit()
+
+    when = int(datetime(2026, 12, 9, 9, 0, tzinfo=UTC).timestamp())
+    text = text_of(await fd.slash("upcoming", user=server.alice, artist="IU"))
+    assert f"<t:{when}:F>" in text and "example.org" in text
+    assert "EDAM Entertainment says 2027-01-20" in text  # the other value is noted
+
+    server.clock.later(30)
+    await cycle(server)
+    assert fd.channel_messages(calendar) == [message] and message.edits == 1
+    assert f"<t:{when}:F>" in message.embeds[0]["description"]
+
+
+async def test_artist_roles_a_role_menu_and_one_ping_in_the_alerts_channel(
+    server: Server, tmp_path: Path
+) -> None:
+    from tests.fakediscord import Permissions
+
+    fd = server.discord
+    guild = server.guild
+    guild.bot_role.permissions |= Permissions.MANAGE_ROLES
+    guild.bot_role.position = 50  # above the artist roles, as a moderator would drag it
+    fans = guild.add_role("IU fans")
+    alerts = guild.add_text_channel("alerts")
+    roles_channel = guild.add_text_channel("roles")
+    server.clock.set(NOW)
+    await import_radar(
+        server, tmp_path, release_toml("winter-letter", "Winter Letter", "2026-12-08", "18:00")
+    )
+    mapped = await fd.slash(
+        "config alerts role", user=server.mina, options={"artist": "IU", "role": fans}
+    )
+    assert mapped.ephemeral and "IU" in mapped.content
+    await fd.slash("config alerts channel", user=server.mina, options={"channel": alerts})
+    await fd.slash("config alerts role-menu", user=server.mina, options={"channel": roles_channel})
+    [menu] = fd.channel_messages(roles_channel)
+
+    picked = await fd.select(
+        menu, custom_id=f"radar:roles:{guild.id}", values=[str(fans.id)], user=server.alice
+    )
+    assert picked.ephemeral and "IU" in picked.content
+    assert fans in guild.members[server.alice.id].roles
+    dropped = await fd.select(
+        menu, custom_id=f"radar:roles:{guild.id}", values=[], user=server.alice
+    )
+    assert "No more release pings for IU" in dropped.content
+    assert fans not in guild.members[server.alice.id].roles
+
+    server.clock.set(RELEASE_AT + timedelta(seconds=15))
+    await cycle(server)
+    await cycle(server)
+    [ping] = fd.channel_messages(alerts)
+    assert ping.content.startswith(f"<@&{fans.id}> 🎉 Out now: **Winter Letter**")
+    sends = fd.requests_to("POST", f"/channels/{alerts.id}/messages")
+    assert [int(r) for r in sends[0].json["allowed_mentions"]["roles"]] == [fans.id]
+
+
+async def test_the_role_menu_says_so_when_discord_refuses_the_role(server: Server) -> None:
+    fd = server.discord
+    guild = server.guild
+    fans = guild.add_role("IU fans")  # above the bot's role, and the bot lacks Manage Roles
+    menu_channel = guild.add_text_channel("roles")
+    await fd.slash("config alerts role", user=server.mina, options={"artist": "IU", "role": fans})
+    await fd.slash("config alerts role-menu", user=server.mina, options={"channel": menu_channel})
+    [menu] = fd.channel_messages(menu_channel)
+    refused = await fd.select(
+        menu, custom_id=f"radar:roles:{guild.id}", values=[str(fans.id)], user=server.alice
+    )
+    assert refused.ephemeral and "Manage Roles" in refused.content
+    assert fans not in guild.members[server.alice.id].roles
