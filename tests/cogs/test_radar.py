@@ -523,3 +523,57 @@ async def test_the_role_menu_says_so_when_discord_refuses_the_role(server: Serve
     )
     assert refused.ephemeral and "Manage Roles" in refused.content
     assert fans not in guild.members[server.alice.id].roles
+
+
+async def test_a_calendar_post_killed_before_it_was_recorded_is_not_posted_twice(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cogs.radar._calendar import calendar_nonce
+
+    fd = server.discord
+    calendar = server.guild.add_text_channel("calendar")
+    server.clock.set(NOW)
+    await import_radar(
+        server, tmp_path, release_toml("winter-letter", "Winter Letter", "2026-12-08", "18:00")
+    )
+    radar = RadarStore(server.bot.store)
+    await radar.set_calendar(server.guild.id, calendar.id, calendar_nonce(server.guild.id), NOW)
+
+    async def die(*args: object, **kwargs: object) -> None:
+        raise Crash
+
+    monkeypatch.setattr(RadarStore, "mark_calendar_posted", die)
+    with pytest.raises(Crash):
+        await cycle(server)
+    monkeypatch.undo()
+    await server.restart()
+    await cycle(server)
+    await cycle(server)
+    [message] = fd.channel_messages(calendar)
+    posts = fd.requests_to("POST", f"/channels/{calendar.id}/messages")
+    assert len(posts) == 2 and posts[0].json["nonce"] == posts[1].json["nonce"]
+    cal = await RadarStore(server.bot.store).calendar(server.guild.id)
+    assert cal is not None and cal.message_id == message.id
+
+
+async def test_a_deleted_calendar_is_posted_again_once(server: Server, tmp_path: Path) -> None:
+    fd = server.discord
+    calendar = server.guild.add_text_channel("calendar")
+    server.clock.set(NOW)
+    await import_radar(
+        server, tmp_path, release_toml("winter-letter", "Winter Letter", "2026-12-08", "18:00")
+    )
+    await (await fd.slash("calendar set", user=server.mina, options={"channel": calendar})).final()
+    [first] = fd.channel_messages(calendar)
+    first.deleted = True  # a moderator deleted it
+    await import_radar(
+        server,
+        tmp_path,
+        release_toml("winter-letter", "Winter Letter", "2026-12-08", "18:00"),
+        release_toml("spring-letter", "Spring Letter", "2026-12-20"),
+    )
+    server.clock.later(30)
+    await cycle(server)
+    await cycle(server)
+    [second] = fd.channel_messages(calendar)
+    assert second.id != first.id and "Spring Letter" in second.embeds[0]["description"]
