@@ -21,7 +21,7 @@ from bot.feeds.fetch import Fetcher
 from bot.feeds.parse import parse_feed
 from bot.feeds.poller import backfill, candidates, follow, poll_once
 from bot.feeds.urls import canonical_url, validate_url
-from bot.feeds.youtube import feed_url_for
+from bot.feeds.youtube import feed_url_for, resolve_feed_url
 from bot.i18n import N_, t, tn
 from bot.knowledge import search
 from bot.knowledge.entities import EntityKey, entity
@@ -227,10 +227,13 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
                     ),
                     n=self.settings.feed_poll_seconds // 60 or 1,
                 )
-        # A YouTube channel's address follows its long-form uploads feed (no Shorts).
-        url = feed_url_for(url, self.settings.youtube_feed_base) or url
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
+            # A YouTube channel (or @handle) follows its long-form uploads feed (no Shorts).
+            url = (
+                await resolve_feed_url(url, self.settings.youtube_feed_base, self.fetcher.fetch)
+                or url
+            )
             _, parsed = await follow(
                 self.feeds,
                 self.fetcher.fetch,

@@ -90,9 +90,32 @@ def test_a_channel_address_becomes_its_long_form_uploads_feed() -> None:
         f"{base}?playlist_id=UULF{CHANNEL[2:]}"
     )
     assert feed_url_for("https://example.org/feed.xml", base) is None
+    assert feed_url_for("https://www.youtube.com/@IU", base) is None  # resolved by fetching
     with pytest.raises(UserError):
-        feed_url_for("https://www.youtube.com/@IU", base)
+        feed_url_for("https://www.youtube.com/c/IU", base)
     assert is_short("https://www.youtube.com/shorts/abc") and not is_short(
         "https://www.youtube.com/watch?v=abc"
     )
     assert video_id("https://www.youtube.com/watch?v=lovewinsall") == "lovewinsall"
+
+
+async def test_an_at_handle_is_resolved_once_to_the_channel_feed(
+    server: Server, youtube: YouTubeStandIn
+) -> None:
+    fd = server.discord
+    await server.restart(YOUTUBE_FEED_BASE=youtube.base)
+    server.clock.set(T0)
+    videos = server.guild.add_text_channel("videos")
+    added = await fd.slash(
+        "feed add",
+        user=server.mina,
+        options={"url": "https://www.youtube.com/@iuofficial", "channel": videos},
+    )
+    assert "Following" in (await added.final()).content
+    assert youtube.requests[-1] == {"playlist_id": "UULF" + CHANNEL[2:]}
+    unknown = await fd.slash(
+        "feed add",
+        user=server.mina,
+        options={"url": "https://www.youtube.com/@nobodyhere", "channel": videos},
+    )
+    assert "Nothing was saved" in (await unknown.final()).content

@@ -1,6 +1,7 @@
 """A stand-in for YouTube's feeds: ``GET /feeds/videos.xml?playlist_id=UULF…`` (or
 ``?channel_id=UC…``) answers an Atom feed in the shape YouTube serves (``yt:videoId``,
 ``yt:channelId``, ``media:group``), newest first. Unknown playlists answer 404, as YouTube does.
+``GET /@handle`` answers the channel's page, naming its channel id as YouTube's pages do.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class YouTubeStandIn:
 
     channel_id: str  # "UC" + 22 characters
     title: str = "IU Official"
+    handle: str = "@iuofficial"  # its page (GET /@iuofficial) names the channel as YouTube's does
     videos: list[Video] = field(default_factory=list)
     requests: list[dict[str, str]] = field(default_factory=list)
     runner: web.AppRunner | None = None
@@ -71,7 +73,7 @@ class YouTubeStandIn:
             f"<published>2008-01-01T00:00:00+00:00</published>{''.join(entries)}</feed>"
         ).encode()
 
-    async def handle(self, request: web.Request) -> web.StreamResponse:
+    async def serve_feed(self, request: web.Request) -> web.StreamResponse:
         self.requests.append(dict(request.query))
         playlist = request.query.get("playlist_id")
         channel = request.query.get("channel_id")
@@ -79,9 +81,23 @@ class YouTubeStandIn:
             return web.Response(status=404, text="Not Found")
         return web.Response(body=self.atom(), content_type="application/atom+xml")
 
+    async def handle_page(self, request: web.Request) -> web.StreamResponse:
+        """A channel page: YouTube names the channel in its canonical link and page data."""
+        if request.match_info["handle"] != self.handle:
+            return web.Response(status=404, text="Not Found")
+        page = (
+            "<!DOCTYPE html><html><head>"
+            f'<link rel="canonical" href="https://www.youtube.com/channel/{self.channel_id}">'
+            f"<title>{escape(self.title)} - YouTube</title></head><body><script>"
+            f'var ytInitialData = {{"metadata":{{"channelMetadataRenderer":{{"externalId":'
+            f'"{self.channel_id}","title":"{escape(self.title)}"}}}}}};</script></body></html>'
+        )
+        return web.Response(text=page, content_type="text/html")
+
     async def start(self) -> YouTubeStandIn:
         app = web.Application()
-        app.router.add_get("/feeds/videos.xml", self.handle)
+        app.router.add_get("/feeds/videos.xml", self.serve_feed)
+        app.router.add_get("/{handle:@[^/]+}", self.handle_page)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
