@@ -9,7 +9,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.checks import MODLOG_PERMISSIONS, manage_guild_only, missing_bot_permissions
+from bot.checks import (
+    MODLOG_PERMISSIONS,
+    manage_guild_only,
+    missing_bot_permissions,
+    posting_permissions,
+)
 from bot.errors import UserError
 from bot.i18n import N_, t
 from bot.knowledge import search, vocab, wording
@@ -274,15 +279,24 @@ class CalendarCommands(
         super().__init__()
 
     @app_commands.command(name="set", description="Post the release calendar in a channel.")
-    @app_commands.describe(channel="A text channel; the calendar is one message, kept current")
+    @app_commands.describe(
+        channel="A text channel (one message) or a forum (one post), kept current"
+    )
     @manage_guild_only()
     async def set_calendar(
-        self, interaction: discord.Interaction, channel: discord.TextChannel
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel | discord.ForumChannel,
     ) -> None:
-        """Claim the server's calendar in a channel and post it now."""
+        """Claim the server's calendar in a channel (or forum) and post it now."""
         assert interaction.guild is not None
         lang = lang_of(interaction)
-        missing = missing_bot_permissions(channel, (*MODLOG_PERMISSIONS, "read_message_history"))
+        needed = (
+            posting_permissions(channel)
+            if isinstance(channel, discord.ForumChannel)
+            else (*MODLOG_PERMISSIONS, "read_message_history")
+        )
+        missing = missing_bot_permissions(channel, needed)
         if missing:
             raise UserError(
                 N_("I can't keep a calendar in {channel}: I'm missing {permissions} there."),
@@ -323,9 +337,16 @@ class CalendarCommands(
         )
 
     async def delete_message(self, guild: discord.Guild, channel_id: int, message_id: int) -> None:
-        """Delete an old calendar message (best effort: it may be gone already)."""
+        """Delete an old calendar message or forum post (best effort: it may be gone)."""
         channel = guild.get_channel(channel_id)
-        if isinstance(channel, discord.TextChannel):
+        if isinstance(channel, discord.ForumChannel):
+            post = guild.get_thread(message_id)
+            if post is not None:
+                try:
+                    await post.delete()
+                except discord.HTTPException:
+                    log.info("old calendar post %s was already gone", message_id)
+        elif isinstance(channel, discord.TextChannel):
             try:
                 await channel.get_partial_message(message_id).delete()
             except discord.HTTPException:

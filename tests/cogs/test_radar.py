@@ -577,3 +577,33 @@ async def test_a_deleted_calendar_is_posted_again_once(server: Server, tmp_path:
     await cycle(server)
     [second] = fd.channel_messages(calendar)
     assert second.id != first.id and "Spring Letter" in second.embeds[0]["description"]
+
+
+async def test_the_calendar_in_a_forum_is_one_post_edited_even_once_archived(
+    server: Server, tmp_path: Path
+) -> None:
+    fd = server.discord
+    forum = server.guild.add_forum_channel("schedule")
+    server.clock.set(NOW)
+    await import_radar(
+        server, tmp_path, release_toml("winter-letter", "Winter Letter", "2026-12-08", "18:00")
+    )
+    await (await fd.slash("calendar set", user=server.mina, options={"channel": forum})).final()
+    [post] = fd.threads(forum)
+    [starter] = fd.channel_messages(post)
+    assert "Winter Letter" in starter.embeds[0]["description"]
+
+    server.guild.archive_thread(post)  # a week without messages: Discord archives the post
+    await fd.wait_for(
+        lambda: getattr(server.bot.get_channel(post.id), "archived", True), what="the archive"
+    )
+    await import_radar(
+        server,
+        tmp_path,
+        release_toml("winter-letter", "Winter Letter", "2026-12-08", "18:00"),
+        release_toml("spring-letter", "Spring Letter", "2026-12-20"),
+    )
+    server.clock.later(30)
+    await cycle(server)
+    assert fd.threads(forum) == [post] and starter.edits == 1
+    assert "Spring Letter" in starter.embeds[0]["description"]
