@@ -197,8 +197,9 @@ def release_embed(
     )
 
 
-def song_embed(card: SongCard, lang: str = "en") -> discord.Embed:
-    """Render a song card."""
+def song_embed(card: SongCard, lang: str = "en", now: datetime | None = None) -> discord.Embed:
+    """Render a song card (releases still ahead of ``now`` are marked as coming out)."""
+    now = now or datetime.now(UTC)
     description = t("**Song** by {artists}", lang, artists=_names(card.artists) or "?")
     if card.length_s:
         description += f" · {mmss(card.length_s)}"
@@ -210,11 +211,14 @@ def song_embed(card: SongCard, lang: str = "en") -> discord.Embed:
                 [_release_type(r.type, lang).lower()]
                 + ([wording.format_date(r.date, lang)] if r.date else [])
                 + [t("track {n}", lang, n=r.position)]
+                + ([t("comes out then", lang)] if is_future(r.date, None, now) else [])
             )
             + ")"
             for r in card.releases
         ]
-        fields.append(Field(t("Released on", lang), "\n".join(lines)))
+        ahead = all(is_future(r.date, None, now) for r in card.releases)
+        title = t("Comes out on", lang) if ahead else t("Released on", lang)
+        fields.append(Field(title, "\n".join(lines)))
     if card.videos:
         fields.append(Field(t("Video", lang), "\n".join(video_line(v, lang) for v in card.videos)))
     fields.append(

@@ -327,9 +327,19 @@ async def test_a_future_release_is_told_as_future_in_release_and_ask(
 ) -> None:
     # /release and /ask read the wall clock: the release is a month from the real today.
     day = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
-    await import_radar(server, tmp_path, release_toml("far-letter", "Far Letter", day))
+    song = (
+        '[[song]]\nid = "far-song"\ntitle = "Far Song"\nartists = ["iu"]\n'
+        'sources = ["radar-agency"]\n'
+    )
+    release = release_toml("far-letter", "Far Letter", day).replace(
+        "sources =", 'tracks = ["far-song"]\nsources =', 1
+    )
+    await import_radar(server, tmp_path, song, release)
     card = text_of(await server.discord.slash("release", user=server.alice, query="Far Letter"))
     assert f"comes out on {day} (KST)" in card and "released" not in card
+    song_card = await server.discord.slash("release", user=server.alice, query="Far Song")
+    fields = {f["name"]: f["value"] for f in song_card.embeds[0]["fields"]}
+    assert "Released on" not in fields and "comes out then" in fields["Comes out on"]
     answer = await server.discord.slash(
         "ask", user=server.alice, question="When was Far Letter released?"
     )
