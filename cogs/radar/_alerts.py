@@ -41,7 +41,15 @@ HISTORY_SCAN = 20  # how far back a DM channel is searched for an alert a crash 
 RETRY = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 CANNOT_DM = 50007
+ALERT_WINDOW = 5000  # releases read per round (a day and a quarter of them)
 DM_USER = 0  # guild_id of a member's DM alerts: one per member, whichever server they use
+
+
+def runs_shard_zero(bot: LinerNotesBot) -> bool:
+    """Whether this process runs shard 0 (Discord sends DMs' events there): the one process
+    that sends members' DMs and reads MusicBrainz for the radar."""
+    scope = bot.shard_scope
+    return scope is None or 0 in scope.ids
 
 
 class AlertSender:
@@ -59,6 +67,8 @@ class AlertSender:
         await self.claim_due()
         sent = 0
         for delivery in await self.radar.pending_deliveries(self.now()):
+            if delivery.guild_id == DM_USER and not runs_shard_zero(self.bot):
+                continue  # DMs are the process with shard 0's, so two processes never race
             try:
                 sent += await self.deliver(delivery)
             except Exception:  # one alert never stops the others
@@ -68,7 +78,7 @@ class AlertSender:
     async def claim_due(self) -> None:
         """Write the intent of every alert whose time has come (idempotent)."""
         now = self.now()
-        items = await upcoming(self.store, now - LATE_GRACE, until=now + DAY)
+        items = await upcoming(self.store, now - LATE_GRACE, until=now + DAY, limit=ALERT_WINDOW)
         if not items:
             return
         await self.claim_channel_alerts(items, now)

@@ -27,7 +27,7 @@ from bot.store.radar import RadarStore
 from bot.translator import lang_of
 from bot.ui import send_pages
 from cogs._lookup import corrected_note
-from cogs.radar._alerts import AlertSender
+from cogs.radar._alerts import AlertSender, runs_shard_zero
 from cogs.radar._calendar import CalendarKeeper, calendar_nonce
 
 if TYPE_CHECKING:
@@ -391,7 +391,7 @@ class Radar(commands.Cog):
     async def run_cycle(self) -> None:
         """Read followed artists' future releases (once a day each), send due alerts, then
         bring calendars up to date (so a release found this round is on them at once)."""
-        if self.future is not None:
+        if self.future is not None and runs_shard_zero(self.bot):
             try:
                 await self.future.run()
             except Exception:
