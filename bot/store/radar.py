@@ -201,12 +201,14 @@ class RadarStore:
             for r in rows
         ]
 
-    async def release_date(self, entity_id: int) -> str | None:
-        """Return the stored date of a release, if any."""
-        row = await self.store.fetchone(
-            "SELECT date FROM releases WHERE entity_id = ?", (entity_id,)
+    async def known_dates(self, entity_id: int) -> set[str]:
+        """Return the dates stored for a release: its own, and those noted from other sources."""
+        rows = await self.store.fetchall(
+            "SELECT date FROM releases WHERE entity_id = ? AND date IS NOT NULL "
+            "UNION SELECT value FROM disputed_values WHERE entity_id = ? AND field = 'date'",
+            (entity_id, entity_id),
         )
-        return None if row is None or row[0] is None else str(row[0])
+        return {str(r[0]) for r in rows}
 
     async def video_with_youtube_id(self, youtube_id: str) -> int | None:
         """Return the catalog video with this YouTube id, if there is one."""

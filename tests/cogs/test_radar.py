@@ -617,3 +617,45 @@ async def test_the_calendar_in_a_forum_is_one_post_edited_even_once_archived(
     await cycle(server)
     assert fd.threads(forum) == [post] and starter.edits == 1
     assert "Spring Letter" in starter.embeds[0]["description"]
+
+
+async def test_a_curated_date_wins_over_musicbrainz_which_is_noted_and_not_fetched_daily(
+    server: Server, tmp_path: Path
+) -> None:
+    from tests.standins.musicbrainz import MusicBrainzStandIn
+
+    mb = MusicBrainzStandIn()
+    mb.documents[FUTURE_RG] = release_group(FUTURE_RG, "Radar Love", "2026-12-10")
+    await mb.start()
+    try:
+        path = tmp_path / "sunny.toml"
+        path.write_text(
+            SOURCE
+            + '[[artist]]\nid = "sunny-radar"\nname = "Sunny Radar"\nkind = "person"\n'
+            + f'musicbrainz = "{RADAR_MBID}"\nsources = ["radar-agency"]\n'
+            + '[[release]]\nid = "radar-love"\ntitle = "Radar Love"\ntype = "single"\n'
+            + 'artists = ["sunny-radar"]\ndate = "2026-12-11"\n'
+            + f'musicbrainz = "{FUTURE_RG}"\nsources = ["radar-agency"]\n',
+            encoding="utf-8",
+        )
+        await import_catalog(server.bot.store, [path])
+        await server.restart(
+            ONLINE_LOOKUPS="true", MUSICBRAINZ_API_BASE=mb.base, WIKIDATA_API_BASE=mb.base
+        )
+        server.bot.online.musicbrainz.limiter.interval = 0.01
+        server.clock.set(NOW)
+        await server.discord.slash("notify add", user=server.alice, artist="Sunny Radar")
+        await cycle(server)
+        text = text_of(
+            await server.discord.slash("upcoming", user=server.alice, artist="Sunny Radar")
+        )
+        assert "2026-12-11 (KST" in text  # the curated date
+        assert "MusicBrainz says 2026-12-10" in text  # the other value, noted
+        lookups = [r for r in mb.log if r.path.endswith(FUTURE_RG)]
+        assert len(lookups) == 1
+        server.clock.later(86400 + 60)
+        await cycle(server)
+        assert len(mb.searches()) == 2
+        assert len([r for r in mb.log if r.path.endswith(FUTURE_RG)]) == 1  # nothing new
+    finally:
+        await mb.stop()

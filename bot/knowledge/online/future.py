@@ -78,6 +78,7 @@ class FutureReleases:
         return stored
 
     async def _date_changed(self, entity_id: int, hit: dict[str, object]) -> bool:
-        """Whether MusicBrainz now gives a release group another date than the one stored."""
-        stored = await self.radar.release_date(entity_id)
-        return stored != (hit.get("first-release-date") or None)
+        """Whether MusicBrainz now gives a release group a date the store does not hold (as
+        its date, or noted beside a curated one)."""
+        date = hit.get("first-release-date")
+        return bool(date) and str(date) not in await self.radar.known_dates(entity_id)
