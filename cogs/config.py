@@ -35,6 +35,7 @@ from bot.knowledge import search
 from bot.store import Store
 from bot.store.guilds import GuildStore
 from cogs._lookup import corrected_note
+from cogs.radar._roles import map_artist_role, post_role_menu
 
 if TYPE_CHECKING:
     from bot.app.client import LinerNotesBot
@@ -59,6 +60,7 @@ LABELS = {
     "digest_time": N_("Digest time"),
     "editors_role": N_("Editors role"),
     "language": N_("Reply language"),
+    "alerts_channel": N_("Release alerts channel"),
 }
 AUTO_LANGUAGE = "auto"
 
@@ -289,13 +291,17 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         )
         await self.echo(interaction, N_("followed {artist}"), artist=escape.text(found.label))
 
+    async def _artist_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        """Suggest artists by any of their names."""
+        matches = await search.resolve(self.store, current, ["artist"], limit=25)
+        return [app_commands.Choice(name=choice_name(m.label), value=m.value) for m in matches]
+
     @follow.autocomplete("artist")
     async def follow_complete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Suggest artists by any of their names."""
-        matches = await search.resolve(self.store, current, ["artist"], limit=25)
-        return [app_commands.Choice(name=choice_name(m.label), value=m.value) for m in matches]
+        return await self._artist_choices(current)
 
     @app_commands.command(name="unfollow", description="Stop following an artist.")
     @app_commands.describe(artist="An artist this server follows")
@@ -393,6 +399,76 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         )
         server = await self.server_lang(interaction)
         await self.echo(interaction, N_("threads: {summary}"), summary=summary(server))
+
+    # -- release alerts (the radar: cogs/radar) ---------------------------------------
+    alerts = app_commands.Group(
+        name="alerts", description="Release alerts in a channel, with artist roles."
+    )
+
+    @alerts.command(name="channel", description="Set the channel release alerts go to.")
+    @app_commands.describe(channel="A text channel; artist roles are pinged there")
+    @manage_guild_only()
+    async def alerts_channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel
+    ) -> None:
+        """Set the alerts channel."""
+        self._check_channel(channel, MODLOG_PERMISSIONS)
+        await self._changed(interaction, "alerts_channel", channel.id)
+
+    @alerts.command(name="role", description="Ping a role for an artist's releases.")
+    @app_commands.describe(
+        artist="An artist or group, e.g. IU, 아이유", role="The role to ping; leave out to stop"
+    )
+    @manage_guild_only()
+    async def alerts_role(
+        self,
+        interaction: discord.Interaction,
+        artist: app_commands.Range[str, 1, QUERY_MAX],
+        role: discord.Role | None = None,
+    ) -> None:
+        """Map an artist to a role (pinged in the alerts channel, offered in the role menu)."""
+        assert interaction.guild is not None
+        lang = lang_of(interaction)
+        found = await search.resolve_one(self.store, artist, ["artist"], accept_typo=True)
+        changed = await map_artist_role(
+            self.store, interaction.guild, found.value, found.label, role
+        )
+        text = (
+            t(
+                "{role} is pinged for {artist}'s releases.",
+                lang,
+                role=role.mention,
+                artist=found.label,
+            )
+            if role is not None
+            else t("No role is pinged for {artist} now.", lang, artist=found.label)
+            if changed
+            else t("No role was pinged for {artist}.", lang, artist=found.label)
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @alerts_role.autocomplete("artist")
+    async def _alerts_role_complete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self._artist_choices(current)
+
+    @alerts.command(name="role-menu", description="Post a menu members use to pick artist roles.")
+    @app_commands.describe(channel="Where to post the menu")
+    @manage_guild_only()
+    async def alerts_role_menu(
+        self, interaction: discord.Interaction, channel: discord.TextChannel
+    ) -> None:
+        """Post the self-assign artist role menu."""
+        assert interaction.guild is not None
+        self._check_channel(channel, MODLOG_PERMISSIONS)
+        message = await post_role_menu(
+            self.store, interaction.guild, channel, await self.server_lang(interaction)
+        )
+        await interaction.response.send_message(
+            t("Posted the role menu: {link}", lang_of(interaction), link=message.jump_url),
+            ephemeral=True,
+        )
 
     # -- time zone and digest --------------------------------------------------------
     @app_commands.command(name="timezone", description="Set this server's time zone.")

@@ -25,7 +25,13 @@ SETUP_HINT = N_(
 )
 PURGE_EVERY_HOURS = 6
 # Tables with per-server rows outside GuildStore's own (the feeds layer's subscriptions).
-EXTRA_GUILD_TABLES = ("feed_subscriptions",)
+EXTRA_GUILD_TABLES = (
+    "feed_subscriptions",
+    "member_alerts",
+    "alert_deliveries",
+    "calendars",
+    "artist_roles",
+)
 
 
 class Lifecycle(commands.Cog):

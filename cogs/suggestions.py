@@ -33,14 +33,21 @@ KINDS = {
     "credit": "a credit (who wrote, composed, produced, directed…)",
     "reference": "a reference (a film, artwork, book… a video or song echoes)",
     "correction": "a correction to something the bot says",
+    "release date": "a release date (and time) that was announced",
 }
 MODAL_TITLES = {
     "credit": N_("Suggest a credit — {subject}"),
     "reference": N_("Suggest a reference — {subject}"),
     "correction": N_("Suggest a correction — {subject}"),
+    "release date": N_("Suggest a release date — {subject}"),
 }
 STATUS_WORDS = {"approved": N_("approved"), "rejected": N_("rejected"), "pending": N_("pending")}
-KIND_WORDS = {"credit": N_("credit"), "reference": N_("reference"), "correction": N_("correction")}
+KIND_WORDS = {
+    "credit": N_("credit"),
+    "reference": N_("reference"),
+    "correction": N_("correction"),
+    "release date": N_("release date"),
+}
 
 
 def field_lines(fields: dict[str, str]) -> str:
@@ -80,6 +87,9 @@ class SuggestionModal(discord.ui.Modal):
             self._add("creator", N_("By whom, and year (e.g. Boltanski, 2010)"), short, 150, False)
             self._add("relation", N_("homage, visual reference, quotation, echo…"), short, 40)
             self._add("status", N_("Who says so: confirmed, critic or fan"), short, 20)
+        elif kind == "release date":
+            self._add("date", N_("Release date, YYYY-MM-DD (KST)"), short, 10)
+            self._add("time", N_("Time, e.g. 18:00 (KST) or 18:00+09:00"), short, 11, False)
         else:
             self._add("text", N_("What is wrong, and what is right"), long, 1000)
         self._add("evidence", N_("Evidence URL (a page that says so)"), short, 500)
@@ -187,7 +197,10 @@ class Suggestions(commands.Cog):
                     "set one with `/config modlog`."
                 )
             )
-        kinds = ["song", "video"] if kind.value == "reference" else ["song", "release", "video"]
+        kinds = {
+            "reference": ["song", "video"],
+            "release date": ["release"],
+        }.get(kind.value, ["song", "release", "video"])
         match = await search.resolve_one(self.store, subject, kinds)
         modal = SuggestionModal(self, kind.value, match, lang_of(interaction))
         await interaction.response.send_modal(modal)
@@ -210,6 +223,8 @@ class Suggestions(commands.Cog):
         url = suggested.check_url(values.pop("evidence", ""))
         if kind == "credit":
             suggested.check_role(values["role"])
+        elif kind == "release date":
+            suggested.check_release_date(values["date"], values.get("time", ""))
         elif kind == "reference":
             suggested.check_choice(values["relation"], vocab.RELATION_KEYS, N_("Relation"))
             suggested.check_choice(values["status"], vocab.CATALOG_STATUS_KEYS, N_("Who says so"))

@@ -17,6 +17,7 @@ DEFAULT_MUSICBRAINZ_API_BASE = "https://musicbrainz.org/ws/2"
 DEFAULT_WIKIDATA_API_BASE = "https://www.wikidata.org/w/api.php"
 DEFAULT_COVERART_API_BASE = "https://coverartarchive.org"
 DEFAULT_COMMONS_API_BASE = "https://commons.wikimedia.org/w/api.php"
+DEFAULT_YOUTUBE_FEED_BASE = "https://www.youtube.com/feeds/videos.xml"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -43,6 +44,7 @@ class Settings:
     online_lookups: bool = True
     coverart_api_base: str = DEFAULT_COVERART_API_BASE
     commons_api_base: str = DEFAULT_COMMONS_API_BASE
+    youtube_feed_base: str = DEFAULT_YOUTUBE_FEED_BASE
 
     @property
     def log_level_number(self) -> int:
@@ -198,6 +200,11 @@ def load_settings(
         commons_api_base=_url(
             "COMMONS_API_BASE",
             get("COMMONS_API_BASE", DEFAULT_COMMONS_API_BASE),
+            ("http", "https"),
+        ),
+        youtube_feed_base=_url(
+            "YOUTUBE_FEED_BASE",
+            get("YOUTUBE_FEED_BASE", DEFAULT_YOUTUBE_FEED_BASE),
             ("http", "https"),
         ),
     )

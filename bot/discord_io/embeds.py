@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 
 import discord
 
@@ -28,6 +28,7 @@ from bot.knowledge.cards import (
     VideoInfo,
     WorksView,
 )
+from bot.knowledge.release_time import is_future
 from bot.store.posts import ReviewPost
 
 SOURCE_FOOTER = N_(
@@ -140,8 +141,10 @@ def _release_type(type_: str, lang: str) -> str:
     return e(wording.release_type_word(type_, lang))
 
 
-def release_embed(card: ReleaseCard, lang: str = "en") -> discord.Embed:
-    """Render a release card."""
+def release_embed(
+    card: ReleaseCard, lang: str = "en", now: datetime | None = None
+) -> discord.Embed:
+    """Render a release card (a release still ahead of ``now`` "comes out")."""
     facts = [
         t(
             "**{type}** by {artists}",
@@ -152,10 +155,13 @@ def release_embed(card: ReleaseCard, lang: str = "en") -> discord.Embed:
     ]
     if card.date:
         date = wording.format_date(card.date, lang)
-        facts.append(
-            t("released {date} (KST)", lang, date=date)
-            + f" ({fact_source(card.source_of('date'), lang)})"
+        ahead = is_future(card.date, None, now or datetime.now(UTC))
+        when = (
+            t("comes out on {date} (KST)", lang, date=date)
+            if ahead
+            else t("released {date} (KST)", lang, date=date)
         )
+        facts.append(when + f" ({fact_source(card.source_of('date'), lang)})")
     if card.label:
         facts.append(f"{e(card.label)} ({fact_source(card.source_of('label'), lang)})")
     description = " · ".join(facts)
@@ -232,8 +238,9 @@ def video_embed(video: VideoInfo, lang: str = "en") -> discord.Embed:
     )
 
 
-def song_embed(card: SongCard, lang: str = "en") -> discord.Embed:
-    """Render a song card."""
+def song_embed(card: SongCard, lang: str = "en", now: datetime | None = None) -> discord.Embed:
+    """Render a song card (releases still ahead of ``now`` are marked as coming out)."""
+    now = now or datetime.now(UTC)
     description = t("**Song** by {artists}", lang, artists=_names(card.artists) or "?")
     if card.length_s:
         description += f" · {mmss(card.length_s)}"
@@ -245,11 +252,14 @@ def song_embed(card: SongCard, lang: str = "en") -> discord.Embed:
                 [_release_type(r.type, lang).lower()]
                 + ([wording.format_date(r.date, lang)] if r.date else [])
                 + [t("track {n}", lang, n=r.position)]
+                + ([t("comes out then", lang)] if is_future(r.date, None, now) else [])
             )
             + ")"
             for r in card.releases
         ]
-        fields.append(Field(t("Released on", lang), "\n".join(lines)))
+        ahead = all(is_future(r.date, None, now) for r in card.releases)
+        title = t("Comes out on", lang) if ahead else t("Released on", lang)
+        fields.append(Field(title, "\n".join(lines)))
     if card.videos:
         fields.append(Field(t("Video", lang), "\n".join(video_line(v, lang) for v in card.videos)))
     fields.append(

@@ -2,8 +2,9 @@
 
 A delivery target is one kind of place a review can be posted. ``TextTarget`` sends a
 message (with the post's nonce) and opens a thread under it; ``ForumTarget`` opens a forum
-post. Adding a place (a thread, a webhook, an announcement channel) is one subclass of
-``DeliveryTarget`` added to ``TARGETS``. The protocol the caller follows around ``send``
+post; ``ThreadTarget`` posts into an existing thread (a new music video in its release's
+discussion thread). Adding a place (a webhook, an announcement channel) is one subclass
+of ``DeliveryTarget`` added to ``TARGETS``. The protocol the caller follows around ``send``
 (claim, attempt, sent/failed/deleted) is described in ``bot/store/posts.py``.
 """
 
@@ -168,7 +169,35 @@ class ForumTarget(DeliveryTarget):
         return None
 
 
-TARGETS: tuple[type[DeliveryTarget], ...] = (TextTarget, ForumTarget)
+class ThreadTarget(DeliveryTarget):
+    """A thread (a release's discussion thread): a message with the post's nonce, no thread
+    of its own."""
+
+    kinds = (discord.Thread,)
+    channel: discord.Thread  # type: ignore[assignment]
+
+    async def send(self, out: Outgoing) -> Sent:
+        """Send the message in the thread; Discord drops it if the nonce was used already."""
+        message = await self.channel.send(
+            content=out.content, embed=out.embed, nonce=out.nonce, allowed_mentions=out.mentions
+        )
+        return Sent(message.id, self.channel.id)
+
+    async def find_sent(self, post: ReviewPost, *, since: datetime) -> Sent | None:
+        """Look through the thread's recent messages for ours linking the same entry."""
+        me = self.channel.guild.me
+        if not post.link or me is None:
+            return None
+        try:
+            async for message in self.channel.history(limit=HISTORY_SCAN):
+                if message.author.id == me.id and any(e.url == post.link for e in message.embeds):
+                    return Sent(message.id, self.channel.id)
+        except discord.HTTPException:
+            return None
+        return None
+
+
+TARGETS: tuple[type[DeliveryTarget], ...] = (TextTarget, ForumTarget, ThreadTarget)
 
 
 class ModLog:

@@ -6,6 +6,7 @@ moderator or editor approves, so the bot never states an unapproved fact.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import quote, urlsplit
@@ -16,9 +17,11 @@ from bot.knowledge import search, vocab
 from bot.knowledge import sources as source_policy
 from bot.knowledge.entities import EntityKey, EntityRef, entity
 from bot.knowledge.normalize import has_hangul, normalize
+from bot.knowledge.release_time import parse_release_time
 from bot.store import catalog as db
 from bot.store.core import Store
 from bot.store.guilds import Suggestion, claim_suggestion
+from bot.store.radar import write_approved_release_date
 
 ORIGIN = "suggestion"
 _CREATOR_YEAR = re.compile(r"^(.*?)(?:[,(]\s*(\d{4})\)?)?\s*$")
@@ -154,6 +157,10 @@ async def approve(
             s.evidence_url,
             approver,
         )
+    elif s.kind == "release date":
+        summary, write = await _release_date(
+            store, s.id, s.subject, values["date"], values.get("time", ""), s.evidence_url
+        )
     else:
         summary, write = "", None
     outcome = (
@@ -258,6 +265,42 @@ async def _reference(
         )
 
     return f"{subject.name} → {relation} of {target.strip()} ({status} reading)", write
+
+
+def check_release_date(day: str, time: str = "") -> tuple[str, str | None]:
+    """Return a suggested date ("2026-12-08") and time ("18:00+09:00" or None), or say why
+    not."""
+    day = day.strip()
+    try:
+        parsed = dt.date.fromisoformat(day) if len(day) == 10 else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise UserError(N_("Write the date as YYYY-MM-DD, like 2026-12-08 (KST)."))
+    when = None
+    if time.strip():
+        try:
+            when = parse_release_time(time)
+        except ValueError:
+            raise UserError(
+                N_('Write the time as "18:00" (KST) or "18:00+09:00" with its offset.')
+            ) from None
+    return parsed.isoformat(), when
+
+
+async def _release_date(
+    store: Store, suggestion_id: int, subject_value: str, day: str, time: str, url: str
+) -> tuple[str, Write]:
+    """Check a release-date suggestion; return its summary and how to write it."""
+    subject = await _subject(store, subject_value, ("release",))
+    day, when = check_release_date(day, time)
+    url = check_url(url)
+
+    async def write(conn: db.Conn) -> None:
+        source_id = await _source(conn, suggestion_id, url)
+        await write_approved_release_date(conn, subject.id, day, when, source_id, ORIGIN)
+
+    return f"{subject.name} comes out on {day}" + (f" at {when}" if when else ""), write
 
 
 def _split_creator_year(text: str) -> tuple[str | None, int | None]:

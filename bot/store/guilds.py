@@ -26,6 +26,8 @@ GUILD_DEFAULTS: dict[str, Any] = {
     "editors_role": None,
     # "en" or "ko" pins the reply language; None answers each member in their Discord language.
     "language": None,
+    # Where release alerts with artist-role pings go (the release radar).
+    "alerts_channel": None,
 }
 
 PURGE_GRACE = timedelta(days=7)

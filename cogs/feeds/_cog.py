@@ -28,6 +28,7 @@ from bot.feeds.fetch import Fetcher
 from bot.feeds.parse import parse_feed
 from bot.feeds.poller import backfill, candidates, follow, poll_once
 from bot.feeds.urls import canonical_url, validate_url
+from bot.feeds.youtube import feed_url_for, resolve_feed_url
 from bot.knowledge import search
 from bot.knowledge.entities import EntityKey, entity
 from bot.knowledge.linking import alias_index
@@ -228,6 +229,11 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
                 )
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
+            # A YouTube channel (or @handle) follows its long-form uploads feed (no Shorts).
+            url = (
+                await resolve_feed_url(url, self.settings.youtube_feed_base, self.fetcher.fetch)
+                or url
+            )
             _, parsed = await follow(
                 self.feeds,
                 self.fetcher.fetch,
@@ -453,6 +459,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
     def canonical(self, url: str) -> str:
         """Return the stored form of a feed URL, or a clear error."""
         try:
+            url = feed_url_for(url, self.settings.youtube_feed_base) or url
             return canonical_url(validate_url(url.strip()))
         except FeedError as exc:
             raise UserError(exc.template, **exc.fields) from None

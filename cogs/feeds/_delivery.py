@@ -17,11 +17,20 @@ from bot.core.i18n import N_, t
 from bot.discord_io import escape
 from bot.discord_io.checks import missing_bot_permissions, posting_permissions
 from bot.discord_io.embeds import review_post_embed
-from bot.discord_io.posting import UNKNOWN_MESSAGE, DeliveryTarget, ModLog, Outgoing, Sent
+from bot.discord_io.posting import (
+    UNKNOWN_MESSAGE,
+    DeliveryTarget,
+    ModLog,
+    Outgoing,
+    Sent,
+    ThreadTarget,
+)
 from bot.discord_io.render import MESSAGE_LIMIT, clip
 from bot.discord_io.threads import archive_minutes
 from bot.discord_io.translator import server_lang
-from bot.knowledge.entities import entity, release_for, releases_of_song
+from bot.feeds.youtube import video_id
+from bot.knowledge.entities import EntityKey, entity, release_for, releases_of_song
+from bot.knowledge.music_videos import record_music_video, song_of_followed
 from bot.knowledge.prompts import discussion_prompts
 from bot.knowledge.reviews import first_of, store_review
 from bot.store import Store
@@ -70,6 +79,10 @@ class Delivery:
             return 0  # not connected to that server right now; stay pending
         channel = guild.get_channel(row.channel_id)
         target = DeliveryTarget.for_channel(channel)
+        # A new music video of a followed artist's song goes to its release's thread.
+        video = await self.music_video(guild, row.post)
+        if target is not None and video is not None and video[1] is not None:
+            target = video[1]
         if target is None:
             await self.feeds.mark_failed(row.id, "the channel no longer exists", give_up=True)
             await self.modlog.tell(
@@ -127,6 +140,10 @@ class Delivery:
             now=self.now(),
         )
         self.modlog.clear(guild.id, ("permissions", row.subscription_id))
+        if video is not None:
+            await record_music_video(self.store, video[0], video[2], post)
+            if isinstance(target, ThreadTarget):
+                return 1  # posted in the release's thread: nothing more to open or announce
         if sent.thread is not None:
             starter = await self.starter_text(post, await self.server_lang(guild))
             await sent.thread.send(starter, allowed_mentions=discord.AllowedMentions.none())
@@ -210,6 +227,30 @@ class Delivery:
             )
         except discord.HTTPException as exc:
             log.warning("could not announce a review in thread %s: %s", thread_id, exc)
+
+    async def music_video(
+        self, guild: discord.Guild, post: ReviewPost
+    ) -> tuple[EntityKey, ThreadTarget | None, str] | None:
+        """Return (song, its release's thread, video id) for a new music video of a song of
+        an artist the server follows; None for anything else (a review, a Short, a video
+        naming no followed artist's song)."""
+        youtube_id = video_id(post.link)
+        if youtube_id is None:
+            return None
+        followed = {f.artist_key for f in await self.guilds.follows(guild.id)}
+        song = song_of_followed(post, followed)
+        if song is None:
+            return None
+        thread_id = await self.release_thread_id(guild.id, post)
+        thread = guild.get_thread(thread_id) if thread_id else None
+        if thread is None and thread_id:
+            try:
+                fetched = await guild.fetch_channel(thread_id)
+            except discord.HTTPException:
+                fetched = None
+            thread = fetched if isinstance(fetched, discord.Thread) else None
+        target = ThreadTarget(thread) if thread is not None else None  # type: ignore[arg-type]
+        return song, target, youtube_id
 
     async def release_thread_id(self, guild_id: int, post: ReviewPost) -> int | None:
         """Return the server's discussion thread of the release this review is about."""

@@ -237,6 +237,8 @@ class MusicBrainzStandIn:
 
     def search(self, entity: str, query: str) -> dict[str, Any]:
         """Score every document of the entity against the query's words."""
+        if "arid:" in query:
+            return self.field_search(entity, query)
         words = _words(re.sub(r"\\(.)", r"\1", query))
         hits = []
         candidates = [
@@ -277,3 +279,29 @@ class MusicBrainzStandIn:
         self.release()
         if self.runner is not None:
             await self.runner.cleanup()
+
+    def field_search(self, entity: str, query: str) -> dict[str, Any]:
+        """Answer a field query as MusicBrainz's search server does: ``arid:<MBID>`` (an
+        artist in the artist credit) and ``firstreleasedate:[FROM TO *]`` (``*`` open)."""
+        artist = re.search(r"arid:([0-9a-f-]{36})", query)
+        span = re.search(r"firstreleasedate:\[(\S+) TO (\S+)\]", query)
+        hits = []
+        for doc in self.documents.values():
+            if entity_of(doc) != entity:
+                continue
+            credit = [c.get("artist", {}).get("id") for c in doc.get("artist-credit") or []]
+            if artist is not None and artist.group(1) not in credit:
+                continue
+            date = str(doc.get("first-release-date") or "")
+            if span is not None:
+                low, high = span.groups()
+                if not date or (low != "*" and date < low) or (high != "*" and date > high):
+                    continue
+            hits.append(search_hit(entity, doc, 100))
+        hits.sort(key=lambda h: h["id"])
+        return {
+            "created": "2026-11-28T12:00:00.000Z",
+            "count": len(hits),
+            "offset": 0,
+            PLURAL[entity]: hits[:100],
+        }

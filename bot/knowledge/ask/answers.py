@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from bot.knowledge import cards
 from bot.knowledge.ask.intents import Intent, IntentName
@@ -16,6 +17,7 @@ from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.cards import CreditLine, SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
+from bot.knowledge.release_time import is_future
 from bot.knowledge.wording import (
     format_date,
     format_duration,
@@ -366,7 +368,15 @@ async def date_answer(
     if dated is not None:
         date, release, sources, rtype = dated
         subject = await subject_phrase(store, entity if entity.kind != "video" else release, lang)
-        if entity.kind == "release":
+        # A date still ahead is told as future: it "comes out", it was not released.
+        ahead = is_future(date, None, datetime.now(UTC))
+        if entity.kind == "release" and ahead:
+            text = say(
+                lang,
+                f"{subject} comes out on {date} (KST).",
+                f"{subject}는 {format_date(date, lang)}(한국 시간)에 발매될 예정이에요.",
+            )
+        elif entity.kind == "release":
             text = say(
                 lang,
                 f"{subject} was released on {date} (KST).",
@@ -378,11 +388,20 @@ async def date_answer(
                 "the single" if rtype == "single" else f"the {rtype}",
                 release_type_word(rtype, lang),
             )
-            text = say(
-                lang,
-                f"{subject} was released on {date} (KST), on {what} {q(release)}.",
-                f"{subject}은(는) {format_date(date, lang)}(한국 시간)에 "
-                f"{what} {q(release)}(으)로 발매됐어요.",
+            text = (
+                say(
+                    lang,
+                    f"{subject} comes out on {date} (KST), on {what} {q(release)}.",
+                    f"{subject}은(는) {format_date(date, lang)}(한국 시간)에 "
+                    f"{what} {q(release)}(으)로 발매될 예정이에요.",
+                )
+                if ahead
+                else say(
+                    lang,
+                    f"{subject} was released on {date} (KST), on {what} {q(release)}.",
+                    f"{subject}은(는) {format_date(date, lang)}(한국 시간)에 "
+                    f"{what} {q(release)}(으)로 발매됐어요.",
+                )
             )
         return found(text, sources, intent.name, (entity,), lang)
     if entity.kind == "song":

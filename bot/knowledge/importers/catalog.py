@@ -33,6 +33,7 @@ from bot.knowledge.importers.report import (
     display_path,
     no_progress,
 )
+from bot.knowledge.release_time import parse_release_time
 from bot.knowledge.romanize import clear_romanized_names
 from bot.store.core import Store
 
@@ -81,6 +82,15 @@ def _check(kind: Any, value: Any) -> tuple[Any, str | None]:
         except ValueError:
             return None, f"{value!r} is not a real date"
         return value, None
+    if kind == "time":
+        if isinstance(value, dt.time):
+            value = value.isoformat(timespec="minutes")
+        if not isinstance(value, str):
+            return None, f'must be a time written "HH:MM" (KST) or "HH:MM+09:00", not {value!r}'
+        try:
+            return parse_release_time(value), None
+        except ValueError as exc:
+            return None, str(exc)
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             return None, f"must be a whole number, not {value!r}"

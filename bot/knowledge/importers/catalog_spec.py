@@ -12,7 +12,7 @@ from typing import Any
 from bot.knowledge import vocab
 from bot.store.catalog import provenance
 
-# key: (type, required). Types: str, slug, date, pdate, int, length, slugs, ref, aliases,
+# key: (type, required). Types: str, slug, date, pdate, time, int, length, slugs, ref, aliases,
 # or a tuple of allowed values. `source`/`sources` are handled for every table.
 SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
     "source": {
@@ -60,8 +60,10 @@ SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
         "type": (vocab.CATALOG_RELEASE_TYPES, True),
         "artists": ("slugs", True),
         "date": ("date", True),
+        "time": ("time", False),
         "label": ("str", False),
         "date_source": ("slug", False),
+        "time_source": ("slug", False),
         "label_source": ("slug", False),
         "parent": ("slug", False),
         "tracks": ("slugs", False),

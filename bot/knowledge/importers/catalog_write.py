@@ -347,6 +347,7 @@ class _CatalogWrite:
             await db.upsert_release(
                 self.conn, entity_id, v["type"], v["date"], v.get("label"), parent
             )
+            await db.set_release_time(self.conn, entity_id, v.get("time"))
         elif table == "song":
             await db.upsert_song(self.conn, entity_id, v.get("length"))
         elif table == "video":

@@ -193,6 +193,11 @@ async def upsert_release(
     )
 
 
+async def set_release_time(conn: Conn, entity_id: int, time: str | None) -> None:
+    """Write a release's local time with its offset ("18:00+09:00"; None: not known)."""
+    await conn.execute("UPDATE releases SET time = ? WHERE entity_id = ?", (time, entity_id))
+
+
 async def upsert_song(
     conn: Conn, entity_id: int, length_s: int | None, *, fill_only: bool = False
 ) -> None:
