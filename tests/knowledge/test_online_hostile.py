@@ -378,9 +378,7 @@ async def test_stored_names_are_capped_in_length_and_count(store: Store, standin
         await online.close()
 
 
-async def test_everything_one_member_asks_at_once_shares_one_budget(
-    store: Store, standins
-) -> None:
+async def test_everything_one_member_asks_at_once_shares_one_budget(store: Store, standins) -> None:
     mb, wd = standins
     online = service(store, mb, wd)
     try:
