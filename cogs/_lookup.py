@@ -186,7 +186,7 @@ async def look_up_online(
     raise NotFoundError(
         N_("{not_found} MusicBrainz has nothing clearly called that either."),
         not_found.suggestions,
-        not_found=not_found,
+        not_found=Untrusted(str(not_found)),
     )
 
 

@@ -626,7 +626,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"linernotes: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except (UserError, LinerNotesError) as exc:
-        print(f"linernotes: {exc}", file=sys.stderr)
+        # A data file's or a service's words may be in the message: no escape sequence passes.
+        from bot.escape import terminal
+
+        print(f"linernotes: {terminal(exc)}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

@@ -376,3 +376,20 @@ async def test_stored_names_are_capped_in_length_and_count(store: Store, standin
         assert count is not None and count[0] <= shapes.MAX_ALIASES + 10
     finally:
         await online.close()
+
+
+async def test_everything_one_member_asks_at_once_shares_one_budget(store: Store, standins) -> None:
+    mb, wd = standins
+    online = service(store, mb, wd)
+    try:
+        async with online.member(7):
+            for n in range(REQUESTS_PER_QUESTION):
+                assert (await online.find(f"Qwzx Unknown {n}", ["song"])).entity_id is None
+            with pytest.raises(ServiceUnavailable, match="needs more lookups than I make"):
+                await online.find("Qwzx Unknown one too many", ["song"])
+        assert len(mb.log) == REQUESTS_PER_QUESTION
+        # The next question has a budget of its own.
+        async with online.member(7):
+            assert (await online.find("Qwzx Unknown again", ["song"])).entity_id is None
+    finally:
+        await online.close()

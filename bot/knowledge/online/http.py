@@ -76,11 +76,6 @@ class RequestBudget:
             raise BudgetSpent(SPENT)
         self.spent += 1
 
-    @property
-    def left(self) -> int:
-        """Return how many requests are left."""
-        return self.limit - self.spent
-
 
 _BUDGET: contextvars.ContextVar[RequestBudget | None] = contextvars.ContextVar(
     "request_budget", default=None
@@ -100,11 +95,6 @@ def question_budget(limit: int = REQUESTS_PER_QUESTION) -> Iterator[RequestBudge
         yield budget
     finally:
         _BUDGET.reset(token)
-
-
-def current_budget() -> RequestBudget | None:
-    """Return the budget of the question being answered, if any."""
-    return _BUDGET.get()
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:

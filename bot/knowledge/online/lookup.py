@@ -105,7 +105,8 @@ class OnlineLookup:
     async def member(self, member_id: int) -> AsyncIterator[None]:
         """Count a member's lookup in flight; refuse at once past ``MAX_PER_MEMBER``.
 
-        One member's burst of commands then cannot queue ahead of everyone else's.
+        One member's burst of commands then cannot queue ahead of everyone else's. What runs
+        inside shares one request budget (a question that looks several names up included).
         """
         running = self._members.get(member_id, 0)
         if running >= MAX_PER_MEMBER:
@@ -117,7 +118,9 @@ class OnlineLookup:
             )
         self._members[member_id] = running + 1
         try:
-            yield
+            # Everything asked inside is one question: one request budget for all of it.
+            with question_budget():
+                yield
         finally:
             left = self._members.get(member_id, 1) - 1
             if left > 0:
