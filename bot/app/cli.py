@@ -627,7 +627,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except (UserError, LinerNotesError) as exc:
         # A data file's or a service's words may be in the message: no escape sequence passes.
-        from bot.escape import terminal
+        from bot.discord_io.escape import terminal
 
         print(f"linernotes: {terminal(exc)}", file=sys.stderr)
         return EXIT_FAILED
