@@ -24,7 +24,7 @@ from bot.knowledge.online.lookup import OnlineLookup
 from bot.knowledge.search import Match
 from bot.store import Store
 from bot.store import catalog as db
-from cogs._lookup import complete, lookup
+from cogs._lookup import complete_names, lookup
 
 if TYPE_CHECKING:
     from bot.app.client import LinerNotesBot
@@ -164,35 +164,15 @@ class Catalog(commands.Cog):
         )
 
     # -- autocomplete ----------------------------------------------------------------------
-    @release.autocomplete("query")
-    async def _release_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, RELEASE_KINDS)
+    release.autocomplete("query")(complete_names(*RELEASE_KINDS))
 
-    @credits.autocomplete("query")
-    async def _credits_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, CREDIT_KINDS)
+    credits.autocomplete("query")(complete_names(*CREDIT_KINDS))
 
-    @references.autocomplete("query")
-    async def _references_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, REFERENCE_KINDS)
+    references.autocomplete("query")(complete_names(*REFERENCE_KINDS))
 
-    @artist.autocomplete("query")
-    async def _artist_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, ("artist",))
+    artist.autocomplete("query")(complete_names("artist"))
 
-    @works.autocomplete("person")
-    async def _works_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, ("artist",))
+    works.autocomplete("person")(complete_names("artist"))
 
 
 async def setup(bot: LinerNotesBot) -> None:

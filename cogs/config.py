@@ -33,7 +33,7 @@ from bot.discord_io.translator import lang_of, server_lang
 from bot.knowledge import search
 from bot.store import Store
 from bot.store.guilds import GuildStore
-from cogs._lookup import corrected_note
+from cogs._lookup import complete_names, corrected_note
 
 if TYPE_CHECKING:
     from bot.app.client import LinerNotesBot
@@ -286,13 +286,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         )
         await self.echo(interaction, N_("followed {artist}"), artist=found.label)
 
-    @follow.autocomplete("artist")
-    async def follow_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        """Suggest artists by any of their names."""
-        matches = await search.resolve(self.store, current, ["artist"], limit=25)
-        return [app_commands.Choice(name=choice_name(m.label), value=m.value) for m in matches]
+    follow.autocomplete("artist")(complete_names("artist"))
 
     @app_commands.command(name="unfollow", description="Stop following an artist.")
     @app_commands.describe(artist="An artist this server follows")

@@ -29,7 +29,7 @@ from bot.knowledge.search import Match
 from bot.store import Store
 from bot.store.guilds import GuildStore
 from bot.store.posts import make_nonce
-from cogs._lookup import complete, lookup
+from cogs._lookup import complete_names, lookup
 
 if TYPE_CHECKING:
     from bot.app.client import LinerNotesBot
@@ -167,11 +167,7 @@ class Discussions(commands.Cog):
                 )
             ) from None
 
-    @discuss.autocomplete("query")
-    async def _discuss_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, ("release", "song"))
+    discuss.autocomplete("query")(complete_names("release", "song"))
 
     # -- on this day ---------------------------------------------------------------------
     async def day_pages(

@@ -20,7 +20,7 @@ from bot.knowledge import search, suggested, vocab
 from bot.knowledge.entities import EntityKey, entity
 from bot.store import Store
 from bot.store.guilds import GuildStore, Suggestion
-from cogs._lookup import complete
+from cogs._lookup import complete_names
 
 if TYPE_CHECKING:
     from bot.app.client import LinerNotesBot
@@ -179,11 +179,7 @@ class Suggestions(commands.Cog):
         modal = SuggestionModal(self, kind.value, match, lang_of(interaction))
         await interaction.response.send_modal(modal)
 
-    @suggest.autocomplete("subject")
-    async def _subject_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, ("song", "release", "video"))
+    suggest.autocomplete("subject")(complete_names("song", "release", "video"))
 
     async def submit(
         self,

@@ -13,7 +13,7 @@ from bot.discord_io.translator import lang_of
 from bot.discord_io.ui import send_pages
 from bot.knowledge import cards, search
 from bot.store import Store
-from cogs._lookup import complete, lookup
+from cogs._lookup import complete_names, lookup
 
 REVIEW_KINDS = ("release", "song", "video", "artist")
 
@@ -46,8 +46,4 @@ class Reviews(commands.Cog):
 
         await lookup(interaction, self.store, query, REVIEW_KINDS, render)
 
-    @reviews.autocomplete("query")
-    async def _complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, REVIEW_KINDS)
+    reviews.autocomplete("query")(complete_names(*REVIEW_KINDS))
