@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.core.clock import utc_now
 from bot.core.errors import UserError
 from bot.core.i18n import N_
 from bot.knowledge.online.limiter import RateLimiter, shared_limiter
@@ -40,7 +41,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (when - (now or utc_now())).total_seconds())
 
 
 class JsonService:
