@@ -192,10 +192,13 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
             )
 
     # -- show ----------------------------------------------------------------------
-    @app_commands.command(name="show", description="Show every setting of this server.")
+    @app_commands.command(name="show")
     @manage_guild_only()
     async def show(self, interaction: discord.Interaction) -> None:
-        """Show every setting with its value and who changed it last."""
+        """Show every setting of this server.
+
+        Each value with who changed it last.
+        """
         assert interaction.guild is not None
         lang = lang_of(interaction)
         config = await self.guilds.config(interaction.guild.id)
@@ -224,7 +227,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     # -- channels ------------------------------------------------------------------
-    @app_commands.command(name="reviews", description="Set the channel new reviews go to.")
+    @app_commands.command(name="reviews")
     @app_commands.describe(channel="A text or forum channel")
     @manage_guild_only()
     async def reviews(
@@ -232,13 +235,11 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         interaction: discord.Interaction,
         channel: discord.TextChannel | discord.ForumChannel,
     ) -> None:
-        """Set the reviews channel."""
+        """Set the channel new reviews go to."""
         self._check_channel(channel, posting_permissions(channel))
         await self._changed(interaction, "reviews_channel", channel.id)
 
-    @app_commands.command(
-        name="discussions", description="Set the channel release discussions open in."
-    )
+    @app_commands.command(name="discussions")
     @app_commands.describe(channel="A text or forum channel")
     @manage_guild_only()
     async def discussions(
@@ -246,26 +247,29 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         interaction: discord.Interaction,
         channel: discord.TextChannel | discord.ForumChannel,
     ) -> None:
-        """Set the discussions channel."""
+        """Set the channel release discussions open in."""
         self._check_channel(channel, posting_permissions(channel))
         await self._changed(interaction, "discussions_channel", channel.id)
 
-    @app_commands.command(name="modlog", description="Set the channel for notices to moderators.")
+    @app_commands.command(name="modlog")
     @app_commands.describe(channel="A text channel moderators read")
     @manage_guild_only()
     async def modlog(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
-        """Set the mod-log channel."""
+        """Set the channel for notices to moderators."""
         self._check_channel(channel, MODLOG_PERMISSIONS)
         await self._changed(interaction, "modlog_channel", channel.id)
 
     # -- follows -------------------------------------------------------------------
-    @app_commands.command(name="follow", description="Follow an artist (any spelling or Hangul).")
+    @app_commands.command(name="follow")
     @app_commands.describe(artist="An artist or group, e.g. IU, 아이유, BTS")
     @manage_guild_only()
     async def follow(
         self, interaction: discord.Interaction, artist: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
-        """Follow an artist: it filters review posts (when a feed asks) and the digest."""
+        """Follow an artist (any spelling or Hangul).
+
+        Follows filter review posts (when a feed asks) and the digest.
+        """
         assert interaction.guild is not None
         found = await search.resolve_one(self.store, artist, ["artist"], accept_typo=True)
         note = corrected_note(found, artist, lang_of(interaction))
@@ -288,7 +292,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
 
     follow.autocomplete("artist")(complete_names("artist"))
 
-    @app_commands.command(name="unfollow", description="Stop following an artist.")
+    @app_commands.command(name="unfollow")
     @app_commands.describe(artist="An artist this server follows")
     @manage_guild_only()
     async def unfollow(
@@ -330,7 +334,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         ][:25]
 
     # -- threads -------------------------------------------------------------------
-    @app_commands.command(name="threads", description="Set how discussion threads behave.")
+    @app_commands.command(name="threads")
     @app_commands.describe(
         archive="Hide a thread after this long without messages",
         slowmode="Seconds members wait between messages in a thread (0 = off)",
@@ -348,7 +352,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         slowmode: app_commands.Range[int, 0, SLOWMODE_MAX] | None = None,
         mode: app_commands.Choice[str] | None = None,
     ) -> None:
-        """Set thread auto-archive, slowmode and mode."""
+        """Set how discussion threads behave."""
         assert interaction.guild is not None
         if archive is None and slowmode is None and mode is None:
             raise UserError(N_("Choose at least one of archive, slowmode or mode."))
@@ -382,13 +386,16 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         await self.echo(interaction, N_("threads: {summary}"), summary=summary(server))
 
     # -- time zone and digest --------------------------------------------------------
-    @app_commands.command(name="timezone", description="Set this server's time zone.")
+    @app_commands.command(name="timezone")
     @app_commands.describe(zone="An IANA time zone such as Asia/Seoul or Europe/Paris")
     @manage_guild_only()
     async def timezone(
         self, interaction: discord.Interaction, zone: app_commands.Range[str, 1, SHORT_MAX]
     ) -> None:
-        """Set the zone for release days and the digest."""
+        """Set this server's time zone.
+
+        The zone decides release days and the digest's local time.
+        """
         name = zone.strip()
         try:
             ZoneInfo(name)
@@ -412,7 +419,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         zones.sort(key=lambda z: (not z.casefold().startswith(needle), z != "Asia/Seoul"))
         return [app_commands.Choice(name=z, value=z) for z in zones[:25]]
 
-    @app_commands.command(name="digest", description="Post an 'on this day' digest every day.")
+    @app_commands.command(name="digest")
     @app_commands.describe(channel="Where to post it", time="Local time, 24-hour HH:MM, e.g. 09:00")
     @manage_guild_only()
     async def digest(
@@ -421,7 +428,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         channel: discord.TextChannel,
         time: app_commands.Range[str, 1, SHORT_MAX],
     ) -> None:
-        """Set the digest channel and local time."""
+        """Post an 'on this day' digest every day."""
         assert interaction.guild is not None
         match = TIME_PATTERN.match(time.strip())
         if match is None:
@@ -442,7 +449,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         )
 
     # -- language ------------------------------------------------------------------
-    @app_commands.command(name="language", description="Pin the language the bot answers in here.")
+    @app_commands.command(name="language")
     @app_commands.describe(language="One language for everyone, or each member's Discord language")
     @app_commands.choices(
         language=[
@@ -454,7 +461,10 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
     async def language(
         self, interaction: discord.Interaction, language: app_commands.Choice[str]
     ) -> None:
-        """Pin a reply language for this server (also for its feed posts and digests)."""
+        """Pin the language the bot answers in here.
+
+        Also the language of its feed posts and digests.
+        """
         value = None if language.value == AUTO_LANGUAGE else language.value
         if value is not None and value not in LANGUAGES:
             raise UserError(N_("I do not speak {language}."), language=repr(language.value))
@@ -463,19 +473,22 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         await self._changed(interaction, "language", value)
 
     # -- editors and reset -----------------------------------------------------------
-    @app_commands.command(name="editors", description="Let a role approve suggested facts.")
+    @app_commands.command(name="editors")
     @app_commands.describe(role="Members with this role may approve suggestions")
     @manage_guild_only()
     async def editors(self, interaction: discord.Interaction, role: discord.Role) -> None:
-        """Set the editors role."""
+        """Let a role approve suggested facts."""
         if role.is_default():
             raise UserError(N_("Pick a specific role, not @everyone."))
         await self._changed(interaction, "editors_role", role.id)
 
-    @app_commands.command(name="reset", description="Put every setting back to its default.")
+    @app_commands.command(name="reset")
     @manage_guild_only()
     async def reset(self, interaction: discord.Interaction) -> None:
-        """Reset after a confirmation button."""
+        """Put every setting back to its default.
+
+        Only after a confirmation button.
+        """
         assert interaction.guild is not None
         lang = lang_of(interaction)
         view = ConfirmReset(interaction.user.id, lang)

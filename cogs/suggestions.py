@@ -150,9 +150,7 @@ class Suggestions(commands.Cog):
         """Stop listening for clicks."""
         self.bot.remove_dynamic_items(Decision)
 
-    @app_commands.command(
-        name="suggest", description="Suggest a credit, reference or correction, with evidence."
-    )
+    @app_commands.command(name="suggest")
     @app_commands.describe(
         kind="What kind of fact", subject="The song, release or video it is about"
     )
@@ -164,7 +162,7 @@ class Suggestions(commands.Cog):
         kind: app_commands.Choice[str],
         subject: app_commands.Range[str, 1, QUERY_MAX],
     ) -> None:
-        """Open the suggestion form."""
+        """Suggest a credit, reference or correction, with evidence."""
         assert interaction.guild is not None
         config = await self.guilds.config(interaction.guild.id)
         if not config["modlog_channel"]:

@@ -24,16 +24,14 @@ class Reviews(commands.Cog):
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    @app_commands.command(
-        name="reviews", description="Recent reviews, or those about a release or artist."
-    )
+    @app_commands.command(name="reviews")
     @app_commands.describe(query="A release, song or artist (optional)")
     async def reviews(
         self,
         interaction: discord.Interaction,
         query: app_commands.Range[str, 1, QUERY_MAX] | None = None,
     ) -> None:
-        """List reviews, newest first."""
+        """Recent reviews, or those about a release or artist."""
         lang = lang_of(interaction)
         if not query:
             found = await cards.recent_reviews(self.store)
