@@ -8,7 +8,7 @@ for the network.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 import discord
@@ -36,12 +36,29 @@ Check = Callable[[Match], Awaitable[bool]]
 PICK_TIMEOUT = 120.0
 
 
-async def complete(
-    store: Store, current: str, kinds: Sequence[str]
-) -> list[app_commands.Choice[str]]:
-    """Return autocomplete choices (at most 25, names of at most 100 characters)."""
-    matches = await search.resolve(store, current, kinds, limit=CHOICES)
-    return [app_commands.Choice(name=choice_name(m.label), value=m.value) for m in matches]
+Autocomplete = Callable[
+    [discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
+]
+
+
+def complete_names(*kinds: str) -> Autocomplete:
+    """Return the autocomplete of a catalog name of ``kinds``, read from the cog's own store.
+
+    Register it beside the command: ``release.autocomplete("query")(complete_names("release"))``.
+    Choices: at most 25, names of at most 100 characters, values "kind:id".
+    """
+
+    async def names(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        # discord.py binds each command to its cog: the store is the one the cog was given.
+        store = getattr(getattr(interaction.command, "binding", None), "store", None)
+        if not isinstance(store, Store):
+            raise TypeError(f"{interaction.command!r} is not a command of a cog with a store")
+        matches = await search.resolve(store, current, kinds, limit=CHOICES)
+        return [app_commands.Choice(name=choice_name(m.label), value=m.value) for m in matches]
+
+    return names
 
 
 class Picker(discord.ui.View):

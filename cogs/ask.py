@@ -43,17 +43,17 @@ class Ask(commands.Cog):
         self.store = store
         self.online = online
 
-    @app_commands.command(
-        name="ask",
-        description="Ask who wrote, directed or appears in a release, in English or Korean.",
-    )
+    @app_commands.command(name="ask")
     @app_commands.describe(question="e.g. who directed the Love wins all MV? / 봄날 작곡 누구야?")
     async def ask(
         self,
         interaction: discord.Interaction,
         question: app_commands.Range[str, 1, QUESTION_MAX],
     ) -> None:
-        """Answer a question from the catalog, or say what it does know."""
+        """Ask who wrote, directed or appears in a release, in English or Korean.
+
+        Answers only from stored facts; when it does not know, it says what it does know.
+        """
         result = await answer(self.store, question)
         if not result.answered and not result.choices and self.online is not None:
             # Not in the store: MusicBrainz may know it. Acknowledge first, then look up.

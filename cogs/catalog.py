@@ -28,7 +28,7 @@ from bot.knowledge.online.pictures import Pictures
 from bot.knowledge.search import Match
 from bot.store import Store
 from bot.store import catalog as db
-from cogs._lookup import complete, lookup
+from cogs._lookup import complete_names, lookup
 
 if TYPE_CHECKING:
     from bot.app.client import LinerNotesBot
@@ -100,14 +100,12 @@ class Catalog(commands.Cog):
         return references_pages(await cards.references_view(self.store, match.id), lang)
 
     # -- commands ------------------------------------------------------------------------
-    @app_commands.command(
-        name="release", description="Show a release, song or video: date, label, tracklist, video."
-    )
+    @app_commands.command(name="release")
     @app_commands.describe(query="A release or song, in English or Korean (e.g. 봄날)")
     async def release(
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
-        """Show a release, song or video card."""
+        """Show a release, song or video: date, label, tracklist, video."""
         await lookup(
             interaction,
             self.store,
@@ -120,9 +118,7 @@ class Catalog(commands.Cog):
             slow=self._waits_for_picture,
         )
 
-    @app_commands.command(
-        name="credits", description="Who wrote, composed, produced and directed a song or video."
-    )
+    @app_commands.command(name="credits")
     @app_commands.describe(query="A song, release or video", role="Only this role")
     @app_commands.choices(role=ROLE_CHOICES)
     async def credits(
@@ -131,7 +127,7 @@ class Catalog(commands.Cog):
         query: app_commands.Range[str, 1, QUERY_MAX],
         role: app_commands.Choice[str] | None = None,
     ) -> None:
-        """Show credits grouped by role."""
+        """Who wrote, composed, produced and directed a song or video."""
         wanted = role.value if role else None
         lang = lang_of(interaction)
 
@@ -148,25 +144,21 @@ class Catalog(commands.Cog):
             needs_details=self._no_credits,
         )
 
-    @app_commands.command(
-        name="references", description="What a video or song references, and what references it."
-    )
+    @app_commands.command(name="references")
     @app_commands.describe(query="A song, video, release or work (a film, artwork, book…)")
     async def references(
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
-        """Show references both ways with status and evidence."""
+        """What a video or song references, and what references it."""
         render = partial(self._references, lang=lang_of(interaction))
         await lookup(interaction, self.store, query, REFERENCE_KINDS, render)
 
-    @app_commands.command(
-        name="artist", description="An artist's names, group, dates, agency and credits."
-    )
+    @app_commands.command(name="artist")
     @app_commands.describe(query="An artist or group, in any script (e.g. 아이유, Taehyung)")
     async def artist(
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
-        """Show an artist card."""
+        """An artist's names, group, dates, agency and credits."""
         render = partial(self._artist, lang=lang_of(interaction))
         await lookup(
             interaction,
@@ -178,7 +170,7 @@ class Catalog(commands.Cog):
             slow=self._waits_for_picture,
         )
 
-    @app_commands.command(name="works", description="What a person is credited on, by role.")
+    @app_commands.command(name="works")
     @app_commands.describe(person="A songwriter, producer, director or idol", role="Only this role")
     @app_commands.choices(role=ROLE_CHOICES)
     async def works(
@@ -187,7 +179,7 @@ class Catalog(commands.Cog):
         person: app_commands.Range[str, 1, QUERY_MAX],
         role: app_commands.Choice[str] | None = None,
     ) -> None:
-        """Show what a person worked on."""
+        """What a person is credited on, by role."""
         wanted = role.value if role else None
         lang = lang_of(interaction)
 
@@ -206,35 +198,15 @@ class Catalog(commands.Cog):
         )
 
     # -- autocomplete ----------------------------------------------------------------------
-    @release.autocomplete("query")
-    async def _release_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, RELEASE_KINDS)
+    release.autocomplete("query")(complete_names(*RELEASE_KINDS))
 
-    @credits.autocomplete("query")
-    async def _credits_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, CREDIT_KINDS)
+    credits.autocomplete("query")(complete_names(*CREDIT_KINDS))
 
-    @references.autocomplete("query")
-    async def _references_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, REFERENCE_KINDS)
+    references.autocomplete("query")(complete_names(*REFERENCE_KINDS))
 
-    @artist.autocomplete("query")
-    async def _artist_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, ("artist",))
+    artist.autocomplete("query")(complete_names("artist"))
 
-    @works.autocomplete("person")
-    async def _works_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, ("artist",))
+    works.autocomplete("person")(complete_names("artist"))
 
 
 async def setup(bot: LinerNotesBot) -> None:

@@ -34,7 +34,7 @@ from bot.discord_io.translator import lang_of, server_lang
 from bot.knowledge import search
 from bot.store import Store
 from bot.store.guilds import GuildStore
-from cogs._lookup import corrected_note
+from cogs._lookup import complete_names, corrected_note
 from cogs.radar._roles import map_artist_role, post_role_menu
 
 if TYPE_CHECKING:
@@ -195,10 +195,13 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
             )
 
     # -- show ----------------------------------------------------------------------
-    @app_commands.command(name="show", description="Show every setting of this server.")
+    @app_commands.command(name="show")
     @manage_guild_only()
     async def show(self, interaction: discord.Interaction) -> None:
-        """Show every setting with its value and who changed it last."""
+        """Show every setting of this server.
+
+        Each value with who changed it last.
+        """
         assert interaction.guild is not None
         lang = lang_of(interaction)
         config = await self.guilds.config(interaction.guild.id)
@@ -229,7 +232,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     # -- channels ------------------------------------------------------------------
-    @app_commands.command(name="reviews", description="Set the channel new reviews go to.")
+    @app_commands.command(name="reviews")
     @app_commands.describe(channel="A text or forum channel")
     @manage_guild_only()
     async def reviews(
@@ -237,13 +240,11 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         interaction: discord.Interaction,
         channel: discord.TextChannel | discord.ForumChannel,
     ) -> None:
-        """Set the reviews channel."""
+        """Set the channel new reviews go to."""
         self._check_channel(channel, posting_permissions(channel))
         await self._changed(interaction, "reviews_channel", channel.id)
 
-    @app_commands.command(
-        name="discussions", description="Set the channel release discussions open in."
-    )
+    @app_commands.command(name="discussions")
     @app_commands.describe(channel="A text or forum channel")
     @manage_guild_only()
     async def discussions(
@@ -251,26 +252,29 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         interaction: discord.Interaction,
         channel: discord.TextChannel | discord.ForumChannel,
     ) -> None:
-        """Set the discussions channel."""
+        """Set the channel release discussions open in."""
         self._check_channel(channel, posting_permissions(channel))
         await self._changed(interaction, "discussions_channel", channel.id)
 
-    @app_commands.command(name="modlog", description="Set the channel for notices to moderators.")
+    @app_commands.command(name="modlog")
     @app_commands.describe(channel="A text channel moderators read")
     @manage_guild_only()
     async def modlog(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
-        """Set the mod-log channel."""
+        """Set the channel for notices to moderators."""
         self._check_channel(channel, MODLOG_PERMISSIONS)
         await self._changed(interaction, "modlog_channel", channel.id)
 
     # -- follows -------------------------------------------------------------------
-    @app_commands.command(name="follow", description="Follow an artist (any spelling or Hangul).")
+    @app_commands.command(name="follow")
     @app_commands.describe(artist="An artist or group, e.g. IU, 아이유, BTS")
     @manage_guild_only()
     async def follow(
         self, interaction: discord.Interaction, artist: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
-        """Follow an artist: it filters review posts (when a feed asks) and the digest."""
+        """Follow an artist (any spelling or Hangul).
+
+        Follows filter review posts (when a feed asks) and the digest.
+        """
         assert interaction.guild is not None
         found = await search.resolve_one(self.store, artist, ["artist"], accept_typo=True)
         note = corrected_note(found, artist, lang_of(interaction))
@@ -291,19 +295,9 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         )
         await self.echo(interaction, N_("followed {artist}"), artist=escape.text(found.label))
 
-    async def _artist_choices(self, current: str) -> list[app_commands.Choice[str]]:
-        """Suggest artists by any of their names."""
-        matches = await search.resolve(self.store, current, ["artist"], limit=25)
-        return [app_commands.Choice(name=choice_name(m.label), value=m.value) for m in matches]
+    follow.autocomplete("artist")(complete_names("artist"))
 
-    @follow.autocomplete("artist")
-    async def follow_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        """Suggest artists by any of their names."""
-        return await self._artist_choices(current)
-
-    @app_commands.command(name="unfollow", description="Stop following an artist.")
+    @app_commands.command(name="unfollow")
     @app_commands.describe(artist="An artist this server follows")
     @manage_guild_only()
     async def unfollow(
@@ -349,7 +343,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         ][:25]
 
     # -- threads -------------------------------------------------------------------
-    @app_commands.command(name="threads", description="Set how discussion threads behave.")
+    @app_commands.command(name="threads")
     @app_commands.describe(
         archive="Hide a thread after this long without messages",
         slowmode="Seconds members wait between messages in a thread (0 = off)",
@@ -367,7 +361,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         slowmode: app_commands.Range[int, 0, SLOWMODE_MAX] | None = None,
         mode: app_commands.Choice[str] | None = None,
     ) -> None:
-        """Set thread auto-archive, slowmode and mode."""
+        """Set how discussion threads behave."""
         assert interaction.guild is not None
         if archive is None and slowmode is None and mode is None:
             raise UserError(N_("Choose at least one of archive, slowmode or mode."))
@@ -405,17 +399,17 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         name="alerts", description="Release alerts in a channel, with artist roles."
     )
 
-    @alerts.command(name="channel", description="Set the channel release alerts go to.")
+    @alerts.command(name="channel")
     @app_commands.describe(channel="A text channel; artist roles are pinged there")
     @manage_guild_only()
     async def alerts_channel(
         self, interaction: discord.Interaction, channel: discord.TextChannel
     ) -> None:
-        """Set the alerts channel."""
+        """Set the channel release alerts go to."""
         self._check_channel(channel, MODLOG_PERMISSIONS)
         await self._changed(interaction, "alerts_channel", channel.id)
 
-    @alerts.command(name="role", description="Ping a role for an artist's releases.")
+    @alerts.command(name="role")
     @app_commands.describe(
         artist="An artist or group, e.g. IU, 아이유", role="The role to ping; leave out to stop"
     )
@@ -426,7 +420,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         artist: app_commands.Range[str, 1, QUERY_MAX],
         role: discord.Role | None = None,
     ) -> None:
-        """Map an artist to a role (pinged in the alerts channel, offered in the role menu)."""
+        """Ping a role for an artist's releases."""
         assert interaction.guild is not None
         lang = lang_of(interaction)
         found = await search.resolve_one(self.store, artist, ["artist"], accept_typo=True)
@@ -447,19 +441,15 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         )
         await interaction.response.send_message(text, ephemeral=True)
 
-    @alerts_role.autocomplete("artist")
-    async def _alerts_role_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self._artist_choices(current)
+    alerts_role.autocomplete("artist")(complete_names("artist"))
 
-    @alerts.command(name="role-menu", description="Post a menu members use to pick artist roles.")
+    @alerts.command(name="role-menu")
     @app_commands.describe(channel="Where to post the menu")
     @manage_guild_only()
     async def alerts_role_menu(
         self, interaction: discord.Interaction, channel: discord.TextChannel
     ) -> None:
-        """Post the self-assign artist role menu."""
+        """Post a menu members use to pick artist roles."""
         assert interaction.guild is not None
         self._check_channel(channel, MODLOG_PERMISSIONS)
         message = await post_role_menu(
@@ -471,13 +461,16 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         )
 
     # -- time zone and digest --------------------------------------------------------
-    @app_commands.command(name="timezone", description="Set this server's time zone.")
+    @app_commands.command(name="timezone")
     @app_commands.describe(zone="An IANA time zone such as Asia/Seoul or Europe/Paris")
     @manage_guild_only()
     async def timezone(
         self, interaction: discord.Interaction, zone: app_commands.Range[str, 1, SHORT_MAX]
     ) -> None:
-        """Set the zone for release days and the digest."""
+        """Set this server's time zone.
+
+        The zone decides release days and the digest's local time.
+        """
         name = zone.strip()
         try:
             ZoneInfo(name)
@@ -501,7 +494,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         zones.sort(key=lambda z: (not z.casefold().startswith(needle), z != "Asia/Seoul"))
         return [app_commands.Choice(name=z, value=z) for z in zones[:25]]
 
-    @app_commands.command(name="digest", description="Post an 'on this day' digest every day.")
+    @app_commands.command(name="digest")
     @app_commands.describe(channel="Where to post it", time="Local time, 24-hour HH:MM, e.g. 09:00")
     @manage_guild_only()
     async def digest(
@@ -510,7 +503,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         channel: discord.TextChannel,
         time: app_commands.Range[str, 1, SHORT_MAX],
     ) -> None:
-        """Set the digest channel and local time."""
+        """Post an 'on this day' digest every day."""
         assert interaction.guild is not None
         match = TIME_PATTERN.match(time.strip())
         if match is None:
@@ -531,7 +524,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         )
 
     # -- language ------------------------------------------------------------------
-    @app_commands.command(name="language", description="Pin the language the bot answers in here.")
+    @app_commands.command(name="language")
     @app_commands.describe(language="One language for everyone, or each member's Discord language")
     @app_commands.choices(
         language=[
@@ -543,7 +536,10 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
     async def language(
         self, interaction: discord.Interaction, language: app_commands.Choice[str]
     ) -> None:
-        """Pin a reply language for this server (also for its feed posts and digests)."""
+        """Pin the language the bot answers in here.
+
+        Also the language of its feed posts and digests.
+        """
         value = None if language.value == AUTO_LANGUAGE else language.value
         if value is not None and value not in LANGUAGES:
             raise UserError(N_("I do not speak {language}."), language=repr(language.value))
@@ -552,19 +548,22 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         await self._changed(interaction, "language", value)
 
     # -- editors and reset -----------------------------------------------------------
-    @app_commands.command(name="editors", description="Let a role approve suggested facts.")
+    @app_commands.command(name="editors")
     @app_commands.describe(role="Members with this role may approve suggestions")
     @manage_guild_only()
     async def editors(self, interaction: discord.Interaction, role: discord.Role) -> None:
-        """Set the editors role."""
+        """Let a role approve suggested facts."""
         if role.is_default():
             raise UserError(N_("Pick a specific role, not @everyone."))
         await self._changed(interaction, "editors_role", role.id)
 
-    @app_commands.command(name="reset", description="Put every setting back to its default.")
+    @app_commands.command(name="reset")
     @manage_guild_only()
     async def reset(self, interaction: discord.Interaction) -> None:
-        """Reset after a confirmation button."""
+        """Put every setting back to its default.
+
+        Only after a confirmation button.
+        """
         assert interaction.guild is not None
         lang = lang_of(interaction)
         view = ConfirmReset(interaction.user.id, lang)

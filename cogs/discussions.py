@@ -30,7 +30,7 @@ from bot.knowledge.search import Match
 from bot.store import Store
 from bot.store.guilds import GuildStore
 from bot.store.posts import make_nonce
-from cogs._lookup import complete, lookup
+from cogs._lookup import complete_names, lookup
 
 if TYPE_CHECKING:
     from bot.app.client import LinerNotesBot
@@ -122,15 +122,16 @@ class Discussions(commands.Cog):
         )
         return opened.thread, opened.created
 
-    @app_commands.command(
-        name="discuss", description="Open (or find) this server's thread about a release."
-    )
+    @app_commands.command(name="discuss")
     @app_commands.describe(query="A release or song, e.g. Love wins all or 봄날")
     @app_commands.guild_only()
     async def discuss(
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
-        """Open the release's discussion thread, or link the one that exists."""
+        """Open (or find) this server's thread about a release.
+
+        Links the thread when it exists already.
+        """
         assert interaction.guild is not None
         guild = interaction.guild
         config = await self.guilds.config(guild.id)
@@ -175,11 +176,7 @@ class Discussions(commands.Cog):
                 )
             ) from None
 
-    @discuss.autocomplete("query")
-    async def _discuss_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, ("release", "song"))
+    discuss.autocomplete("query")(complete_names("release", "song"))
 
     # -- on this day ---------------------------------------------------------------------
     async def day_pages(
@@ -222,16 +219,14 @@ class Discussions(commands.Cog):
                     found.add(fact.entity.value)
         return found
 
-    @app_commands.command(
-        name="onthisday", description="Releases, birthdays and debuts on a date in K-pop history."
-    )
+    @app_commands.command(name="onthisday")
     @app_commands.describe(date="01-24, Jan 24, 1월 24일 or 2024-01-24 (default: today)")
     async def onthisday(
         self,
         interaction: discord.Interaction,
         date: app_commands.Range[str, 1, SHORT_MAX] | None = None,
     ) -> None:
-        """Show anniversaries on a day."""
+        """Releases, birthdays and debuts on a date in K-pop history."""
         guild_id = interaction.guild.id if interaction.guild else None
         today = self.now().astimezone(await self.zone_of(guild_id)).date()
         day = parse_day(date, today) if date else today

@@ -40,7 +40,7 @@ class Help(commands.Cog):
     def __init__(self, bot: LinerNotesBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="help", description="List every command with what it does.")
+    @app_commands.command(name="help")
     async def help(self, interaction: discord.Interaction) -> None:
         """List every command with what it does."""
         lang = lang_of(interaction)

@@ -22,7 +22,7 @@ from bot.knowledge import search, suggested, vocab
 from bot.knowledge.entities import EntityKey, entity
 from bot.store import Store
 from bot.store.guilds import GuildStore, Suggestion
-from cogs._lookup import complete
+from cogs._lookup import complete_names
 
 if TYPE_CHECKING:
     from bot.app.client import LinerNotesBot
@@ -173,9 +173,7 @@ class Suggestions(commands.Cog):
         """Stop listening for clicks."""
         self.bot.remove_dynamic_items(Decision)
 
-    @app_commands.command(
-        name="suggest", description="Suggest a credit, reference or correction, with evidence."
-    )
+    @app_commands.command(name="suggest")
     @app_commands.describe(
         kind="What kind of fact", subject="The song, release or video it is about"
     )
@@ -187,7 +185,7 @@ class Suggestions(commands.Cog):
         kind: app_commands.Choice[str],
         subject: app_commands.Range[str, 1, QUERY_MAX],
     ) -> None:
-        """Open the suggestion form."""
+        """Suggest a credit, reference or correction, with evidence."""
         assert interaction.guild is not None
         config = await self.guilds.config(interaction.guild.id)
         if not config["modlog_channel"]:
@@ -205,11 +203,7 @@ class Suggestions(commands.Cog):
         modal = SuggestionModal(self, kind.value, match, lang_of(interaction))
         await interaction.response.send_modal(modal)
 
-    @suggest.autocomplete("subject")
-    async def _subject_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, ("song", "release", "video"))
+    suggest.autocomplete("subject")(complete_names("song", "release", "video"))
 
     async def submit(
         self,

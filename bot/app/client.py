@@ -21,6 +21,7 @@ from discord.ext import commands
 import cogs
 from bot import __version__
 from bot.core import metrics
+from bot.core.clock import Clock, utc_now
 from bot.core.errors import ConfigError
 from bot.core.i18n import pick_lang
 from bot.core.settings import Settings
@@ -189,7 +190,7 @@ class LinerNotesBot(commands.AutoShardedBot):
         self.metrics_server: metrics.MetricsServer | None = None
         self._ready_once = asyncio.Event()
         # The one clock every scheduled job reads; tests replace it to simulate days passing.
-        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.now: Clock = utc_now
 
     async def setup_hook(self) -> None:
         """Open the store, load the bundled data if empty, load cogs, sync to the dev guild."""

@@ -17,7 +17,6 @@ from collections.abc import (
     Sequence,
 )
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -42,11 +41,6 @@ class Migration:
     version: int
     name: str
     sql: str
-
-
-def utcnow() -> str:
-    """Return the current time as an ISO 8601 UTC string, the storage format."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def chunks(items: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:

@@ -173,7 +173,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         return sent
 
     # -- moderator commands -------------------------------------------------------------
-    @app_commands.command(name="add", description="Follow a feed in a text or forum channel.")
+    @app_commands.command(name="add")
     @app_commands.describe(
         url="The feed's address (RSS or Atom, e.g. https://example.substack.com/feed)",
         channel="Where its reviews go (default: the server's reviews channel)",
@@ -191,7 +191,10 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         mention: discord.Role | None = None,
         every_minutes: app_commands.Range[int, 1, 10080] | None = None,
     ) -> None:
-        """Follow a feed: fetched once now, so a bad one is refused and nothing is saved."""
+        """Follow a feed in a text or forum channel.
+
+        The feed is fetched once now, so a bad one is refused and nothing is saved.
+        """
         assert interaction.guild is not None
         if channel is None:
             default = (await self.guilds.config(interaction.guild.id))["reviews_channel"]
@@ -275,13 +278,16 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             ephemeral=True,
         )
 
-    @app_commands.command(name="remove", description="Stop following a feed.")
+    @app_commands.command(name="remove")
     @app_commands.describe(url="A feed this server follows")
     @manage_guild_only()
     async def remove(
         self, interaction: discord.Interaction, url: app_commands.Range[str, 1, URL_MAX]
     ) -> None:
-        """Stop following a feed in every channel of this server."""
+        """Stop following a feed.
+
+        In every channel of this server.
+        """
         assert interaction.guild is not None
         key = self.canonical(url)
         removed = await self.feeds.remove_subscription(guild_id=interaction.guild.id, url=key)
@@ -306,10 +312,10 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             :25
         ]
 
-    @app_commands.command(name="list", description="The feeds this server follows.")
+    @app_commands.command(name="list")
     @manage_guild_only()
     async def list_(self, interaction: discord.Interaction) -> None:
-        """List this server's feeds."""
+        """The feeds this server follows."""
         assert interaction.guild is not None
         subs = await self.feeds.list_subscriptions(interaction.guild.id)
         lang = lang_of(interaction)
@@ -333,12 +339,13 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         pages = [make_embed(t("Feeds", lang), page) for page in _pack(lines)]
         await send_pages(interaction, pages, ephemeral=True)
 
-    @app_commands.command(
-        name="status", description="How each feed is doing: fetches, errors, next poll."
-    )
+    @app_commands.command(name="status")
     @manage_guild_only()
     async def status(self, interaction: discord.Interaction) -> None:
-        """Show each feed's last fetch, status, cache hit, failures, next poll, last post."""
+        """How each feed is doing: fetches, errors, next poll.
+
+        Per feed: last fetch, status, cache hit, failures, next poll, last post.
+        """
         assert interaction.guild is not None
         subs = await self.feeds.list_subscriptions(interaction.guild.id)
         lang = lang_of(interaction)
@@ -381,13 +388,16 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         pages = [make_embed(t("Feed status", lang), page) for page in _pack(lines)]
         await send_pages(interaction, pages, ephemeral=True)
 
-    @app_commands.command(name="preview", description="Show the next post a feed would make.")
+    @app_commands.command(name="preview")
     @app_commands.describe(url="A feed address")
     @manage_guild_only()
     async def preview(
         self, interaction: discord.Interaction, url: app_commands.Range[str, 1, URL_MAX]
     ) -> None:
-        """Render the feed's newest entry as it would be posted (only you see it)."""
+        """Show the next post a feed would make.
+
+        The newest entry, rendered as it would be posted; only the caller sees it.
+        """
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             result = await self.fetcher.fetch(validate_url(url))
@@ -411,7 +421,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             ephemeral=True,
         )
 
-    @app_commands.command(name="backfill", description="Post a feed's newest entries now.")
+    @app_commands.command(name="backfill")
     @app_commands.describe(url="A feed this server follows", count="How many (at most 10)")
     @manage_guild_only()
     async def backfill_(
@@ -420,7 +430,10 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         url: app_commands.Range[str, 1, URL_MAX],
         count: app_commands.Range[int, 1, 10],
     ) -> None:
-        """Queue the newest entries of a followed feed and post them."""
+        """Post a feed's newest entries now.
+
+        Queues the newest entries of a followed feed and posts them.
+        """
         assert interaction.guild is not None
         key = self.canonical(url)
         subs = [

@@ -26,7 +26,7 @@ from bot.knowledge.online.future import FutureReleases
 from bot.knowledge.upcoming import upcoming
 from bot.store import Store
 from bot.store.radar import RadarStore
-from cogs._lookup import corrected_note
+from cogs._lookup import complete_names, corrected_note
 from cogs.radar._alerts import AlertSender, runs_shard_zero
 from cogs.radar._calendar import CalendarKeeper, calendar_nonce
 
@@ -42,11 +42,6 @@ TYPE_CHOICES = [
 UPCOMING_LIMIT = 200
 
 
-async def _artist_choices(store: Store, current: str) -> list[app_commands.Choice[str]]:
-    matches = await search.resolve(store, current, ["artist"], limit=25)
-    return [app_commands.Choice(name=choice_name(m.label), value=m.value) for m in matches]
-
-
 class Upcoming(commands.Cog):
     """What comes out next."""
 
@@ -55,7 +50,7 @@ class Upcoming(commands.Cog):
         self.store = store
         self.radar = RadarStore(store)
 
-    @app_commands.command(name="upcoming", description="Releases coming out from now on.")
+    @app_commands.command(name="upcoming")
     @app_commands.describe(
         artist="Only this artist's releases, e.g. IU, 아이유", type="Only this kind of release"
     )
@@ -66,7 +61,7 @@ class Upcoming(commands.Cog):
         artist: app_commands.Range[str, 1, QUERY_MAX] | None = None,
         type: app_commands.Choice[str] | None = None,
     ) -> None:
-        """List releases from now on, soonest first, each with when, what and its source."""
+        """Releases coming out from now on."""
         lang = lang_of(interaction)
         now = self.bot.now()
         keys, note, who = None, None, None
@@ -129,11 +124,7 @@ class Upcoming(commands.Cog):
             text += " " + t("(Only releases of type {type}.)", lang, type=what)
         return text
 
-    @upcoming_command.autocomplete("artist")
-    async def _artist_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await _artist_choices(self.store, current)
+    upcoming_command.autocomplete("artist")(complete_names("artist"))
 
 
 @app_commands.guild_only()
@@ -164,12 +155,12 @@ class Notify(commands.GroupCog, group_name="notify", group_description="Your rel
             + "\n"
         )
 
-    @app_commands.command(name="add", description="Get a DM when this artist releases something.")
+    @app_commands.command(name="add")
     @app_commands.describe(artist="An artist or group, e.g. IU, 아이유, BTS")
     async def add(
         self, interaction: discord.Interaction, artist: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
-        """Add an alert: a DM a day before each release and when it is out."""
+        """Get a DM when this artist releases something."""
         assert interaction.guild is not None
         lang = lang_of(interaction)
         found = await search.resolve_one(self.store, artist, ["artist"], accept_typo=True)
@@ -198,18 +189,14 @@ class Notify(commands.GroupCog, group_name="notify", group_description="Your rel
             warn + (note + " " if note else "") + text, ephemeral=True
         )
 
-    @add.autocomplete("artist")
-    async def _add_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await _artist_choices(self.store, current)
+    add.autocomplete("artist")(complete_names("artist"))
 
-    @app_commands.command(name="remove", description="Stop your alerts for an artist.")
+    @app_commands.command(name="remove")
     @app_commands.describe(artist="An artist you get alerts for")
     async def remove(
         self, interaction: discord.Interaction, artist: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
-        """Remove an alert."""
+        """Stop your alerts for an artist."""
         assert interaction.guild is not None
         lang = lang_of(interaction)
         warn = await self.closed_note(interaction, lang)
@@ -243,9 +230,9 @@ class Notify(commands.GroupCog, group_name="notify", group_description="Your rel
             if low in a.label.casefold()
         ][:25]
 
-    @app_commands.command(name="list", description="Show the artists you get alerts for.")
+    @app_commands.command(name="list")
     async def list_alerts(self, interaction: discord.Interaction) -> None:
-        """List the member's alerts here."""
+        """Show the artists you get alerts for."""
         assert interaction.guild is not None
         lang = lang_of(interaction)
         warn = await self.closed_note(interaction, lang)
@@ -278,7 +265,7 @@ class CalendarCommands(
         self.keeper = keeper
         super().__init__()
 
-    @app_commands.command(name="set", description="Post the release calendar in a channel.")
+    @app_commands.command(name="set")
     @app_commands.describe(
         channel="A text channel (one message) or a forum (one post), kept current"
     )
@@ -288,7 +275,7 @@ class CalendarCommands(
         interaction: discord.Interaction,
         channel: discord.TextChannel | discord.ForumChannel,
     ) -> None:
-        """Claim the server's calendar in a channel (or forum) and post it now."""
+        """Post the release calendar in a channel."""
         assert interaction.guild is not None
         lang = lang_of(interaction)
         needed = (
@@ -321,10 +308,10 @@ class CalendarCommands(
             ephemeral=True,
         )
 
-    @app_commands.command(name="off", description="Stop the release calendar.")
+    @app_commands.command(name="off")
     @manage_guild_only()
     async def off(self, interaction: discord.Interaction) -> None:
-        """Stop the calendar and delete its message."""
+        """Stop the release calendar."""
         assert interaction.guild is not None
         lang = lang_of(interaction)
         old = await self.radar.remove_calendar(interaction.guild.id)

@@ -183,8 +183,9 @@ class _Writer:
         if entity_id is None and self.lazy:
             found = await db.external_entity(self.conn, "musicbrainz", mbid)
             if found is not None:
-                entity_id, self.origins[entity_id] = found
+                entity_id, origin = found
                 self.external[mbid] = entity_id
+                self.origins[entity_id] = origin
         return entity_id
 
     def own(self, entity_id: int) -> bool:

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from yarl import URL
 
+from bot.core.clock import utc_now
 from bot.core.errors import UserError
 from bot.core.i18n import N_
 from bot.knowledge.online.limiter import Held, RateLimiter, shared_limiter
@@ -110,7 +111,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (when - (now or utc_now())).total_seconds())
 
 
 def _origin(url: str | URL) -> tuple[str, str, int | None]:

@@ -19,9 +19,10 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 
+from bot.core.clock import Clock, stamp, utc_now
 from bot.core.errors import NotFoundError, UserError
 from bot.core.i18n import N_
 from bot.knowledge.importers import wikidata as wd_import
@@ -74,10 +75,6 @@ class Outcome:
     requested: bool = False
 
 
-def _utc(dt: datetime) -> str:
-    return dt.astimezone(UTC).isoformat(timespec="seconds")
-
-
 class OnlineLookup:
     """MusicBrainz first, Wikidata for what it lacks; everything stored with its source."""
 
@@ -89,7 +86,7 @@ class OnlineLookup:
         *,
         negative_ttl: timedelta = timedelta(days=1),
         refresh_after: timedelta = timedelta(days=30),
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now: Clock = utc_now,
     ) -> None:
         self.store = store
         self.musicbrainz = musicbrainz
@@ -166,7 +163,7 @@ class OnlineLookup:
         kinds_key = ",".join(sorted(set(kinds)))
         remembered = await online_db.query(self.store, SERVICE, kinds_key, norm)
         if remembered is not None:
-            fresh = remembered.asked_at > _utc(self.now() - self.negative_ttl)
+            fresh = remembered.asked_at > stamp(self.now() - self.negative_ttl)
             if remembered.outcome == "found" and remembered.entity_id is not None:
                 return Outcome(remembered.entity_id)
             if remembered.outcome == "not found" and fresh:
@@ -213,7 +210,7 @@ class OnlineLookup:
         return Outcome(None, requested=True)
 
     def _stamp(self) -> str:
-        return _utc(self.now())
+        return stamp(self.now())
 
     # -- fetching ------------------------------------------------------------------------
     async def fetch(self, entity: str, mbid: str, *, force: bool = False) -> int:
@@ -338,7 +335,7 @@ class OnlineLookup:
 
     async def refresh_stale(self, limit: int = 10) -> int:
         """Fetch again up to ``limit`` entities older than ``refresh_after``; return how many."""
-        before = _utc(self.now() - self.refresh_after)
+        before = stamp(self.now() - self.refresh_after)
         done = 0
         for row in await online_db.stale(self.store, SERVICE, before, limit):
             if row.kind not in ("recording", "release-group", "artist"):

@@ -7,7 +7,7 @@ these modules is here.
 
 from __future__ import annotations
 
-from bot.store.catalog.disputes import DisputedRow, disputed, note_disputes
+from bot.store.catalog.disputes import DisputedRow, disputed, fill_date, note_disputes
 from bot.store.catalog.names import (
     all_names,
     names_exact,
@@ -138,7 +138,6 @@ from bot.store.catalog.writes import (
     entity_origins,
     external_entity,
     external_id_map,
-    fill_date,
     fill_hangul_forms,
     fill_missing_labels,
     first_video_of,

@@ -1,7 +1,7 @@
-"""Disputed values: what a database says differently from the curated catalog, kept beside it.
+"""Dates and labels a database states: filled where the catalog has none, noted where it differs.
 
 The curated value stays in its table and is shown first; a differing date, label or premiere
-from an import or an online lookup is noted here with its source.
+from an import or an online lookup is kept beside it (``disputed_values``) with its source.
 """
 
 from __future__ import annotations
@@ -21,6 +21,19 @@ class DisputedRow:
     origin: str
     url: str
     outlet: str
+
+
+async def fill_date(conn: Conn, entity_id: int, kind: str, date: str) -> None:
+    """Set a release's date or a video's premiere only where none is known yet."""
+    if kind == "release":
+        await conn.execute(
+            "UPDATE releases SET date = ? WHERE entity_id = ? AND date IS NULL", (date, entity_id)
+        )
+    elif kind == "video":
+        await conn.execute(
+            "UPDATE videos SET premiere = ? WHERE entity_id = ? AND premiere IS NULL",
+            (date, entity_id),
+        )
 
 
 async def _current_values(conn: Conn, entity_id: int, kind: str) -> dict[str, str | None]:

@@ -635,19 +635,6 @@ async def first_video_of(conn: Conn, song_id: int) -> int | None:
     return None if row is None else int(row[0])
 
 
-async def fill_date(conn: Conn, entity_id: int, kind: str, date: str) -> None:
-    """Set a release's date or a video's premiere only where none is known yet."""
-    if kind == "release":
-        await conn.execute(
-            "UPDATE releases SET date = ? WHERE entity_id = ? AND date IS NULL", (date, entity_id)
-        )
-    elif kind == "video":
-        await conn.execute(
-            "UPDATE videos SET premiere = ? WHERE entity_id = ? AND premiere IS NULL",
-            (date, entity_id),
-        )
-
-
 async def delete_references_from(conn: Conn, origin: str, entity_id: int) -> None:
     """Delete the references ``origin`` stated from an entity (before stating them again)."""
     await conn.execute(
