@@ -9,9 +9,11 @@ contradicts a stored fact is corrected before the question is answered.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.i18n import t
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
 from bot.knowledge.ask.answers import q, subject_phrase
@@ -24,7 +26,8 @@ from bot.knowledge.ask.parsing import (
     stated_date,
 )
 from bot.knowledge.ask.people import roles_in_group
-from bot.knowledge.ask.verdicts import asked_relation, relation_check
+from bot.knowledge.ask.relations import edge_sources, edges_between, holdings
+from bot.knowledge.ask.verdicts import DUET, asked_relation, edges_text, relation_check
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
@@ -82,6 +85,23 @@ async def _is_artist_statement(store: Store, entity: EntityRef, extra: Sequence[
     return all(m.kind == "artist" and m.id in performers for m in extra)
 
 
+async def _named_by_artists(store: Store, entity: EntityRef, extra: Sequence[Match]) -> bool:
+    """Tell whether the people named all sing, feature or appear on the work ("IU ft V …")."""
+    if entity.kind == "artist" or not extra:
+        return False
+    held = await holdings(store, entity)
+    for m in extra:
+        if m.kind != "artist":
+            return False
+        edges = await edges_between(store, held, m.ref)
+        if not any(e.role in ("performer", "featured artist", "mv cast") for e in edges):
+            return False
+    return True
+
+
+_FEATURING = re.compile(r"\bft\b|\bfeat\b|\bfeaturing\b|피처링|\bwith\b", re.IGNORECASE)
+
+
 async def check(
     store: Store,
     intent: Intent,
@@ -93,7 +113,12 @@ async def check(
     """Answer a yes/no check, or return None when the question is not one."""
     explicit = looks_like_check(text)
     if not explicit and (
-        has_wh_word(text) or not extra or await _is_artist_statement(store, entity, extra)
+        has_wh_word(text)
+        or not extra
+        or await _is_artist_statement(store, entity, extra)
+        # "V and IU's duet Love wins all director": a role asked about a song named by its
+        # artists; the premise is checked, the question answered.
+        or (intent.roles and (DUET.search(text) or await _named_by_artists(store, entity, extra)))
     ):
         return None
     things = [entity, *(_ref(m) for m in extra)]
@@ -471,8 +496,8 @@ async def _album_check(
     song, release = songs[0], releases[0]
     on = await db.releases_with_song(store, song.id)
     containing = []
-    for t in on:
-        rel = await db.release(store, t.release.id)
+    for track in on:
+        rel = await db.release(store, track.release.id)
         if rel is not None:
             containing.append(rel)
     if not containing:
@@ -601,6 +626,21 @@ async def premise(
                     if line.artist.id == m.id
                     for s in line.sources
                 )
+            elif not intent.roles or DUET.search(text) or _FEATURING.search(text):
+                # "What year did V release Love wins all?": V is on it, but did not release it.
+                edges = await edges_between(store, await holdings(store, entity), m.ref)
+                if edges and not any(e.role == "featured artist" for e in edges):
+                    notes.append(
+                        t(
+                            "Note: {title} is by {by}; {facts}.",
+                            lang,
+                            title=q(entity),
+                            by=join_list([p.artist.name for p in performers], lang),
+                            facts=await edges_text(store, edges, lang),
+                        )
+                    )
+                    sources.extend(SourceRef.of(p.source) for p in performers)
+                    sources.extend(edge_sources(edges))
             continue
         if await _member_of_any(store, m.id, [p.artist.id for p in performers]):
             continue

@@ -41,7 +41,7 @@ from bot.knowledge.ask.parsing import (
 )
 from bot.knowledge.ask.parts import Part, expand
 from bot.knowledge.ask.people import artist_answer, performer_answer
-from bot.knowledge.ask.shapes import resolve_check
+from bot.knowledge.ask.shapes import SharedTitle, person_for, resolve_check
 from bot.knowledge.ask.verdicts import asked_relation, relation_check
 from bot.knowledge.entities import EntityKey, EntityRef
 from bot.knowledge.normalize import normalize
@@ -146,8 +146,24 @@ async def _answer_for(store: Store, question: str, value: str, today: dt.date | 
             None,
             lang=lang,
         )
-    intent, _ = detect(text)
     entity = EntityRef.of(row)
+    # The language is the question's, not the title's ("Did Gyurin write 춤?" is English).
+    lang = "ko" if is_korean(text, [n.name for n in await db.names_of(store, row.id)]) else "en"
+    if entity.kind in ("song", "release", "video"):
+        # A check question whose title was shared: the picked work, and the person named.
+        picked = await person_for(store, text, entity)
+        if picked is not None:
+            intent_found = detect(text)[0]
+            return await relation_check(
+                store,
+                picked.asked,
+                picked.roles,
+                entity,
+                [picked.person],
+                intent_found.name if intent_found else None,
+                lang,
+            )
+    intent, _ = detect(text)
     if intent is None:
         match = Match(row.kind, row.id, row.label, row.name, row.name, "id", 1.0, row.importance)
         return await _about(store, Found(match, (match,), row.name), lang)
@@ -334,6 +350,21 @@ async def _checked(store: Store, text: str) -> Answer | None:
     if read is None:
         return None
     lang = "ko" if is_korean(text, list(read.texts)) else "en"
+    if isinstance(read, SharedTitle):
+        suggestions = [m.label for m in read.candidates[:5]]
+        return declined(
+            say(
+                lang,
+                f"“{echo(read.title)}” could mean several things: {'; '.join(suggestions)}. "
+                "Which one?",
+                f"“{echo(read.title)}”은(는) 여러 가지일 수 있어요: {'; '.join(suggestions)}. "
+                "어느 것인가요?",
+            ),
+            None,
+            suggestions,
+            lang,
+            [m.ref for m in read.candidates[:25]],
+        )
     intent = detect(text)[0]
     return await relation_check(
         store,

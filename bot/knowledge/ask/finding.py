@@ -176,7 +176,16 @@ def _by_context(
         if not other.overlaps(span):
             context.append(other.norm)
             context.extend(normalize(m.name) for m in other_matches[:1])
-    fitting = [m for m in matches if any(c and c in normalize(m.label) for c in context)]
+    context = [c for c in context if c]
+    if not context:
+        return None
+    fitting = []
+    for m in matches:
+        label = normalize(m.label)  # once per homonym: a common title has hundreds
+        if any(c in label for c in context):
+            fitting.append(m)
+            if len(fitting) > 1:
+                return None
     return fitting[0] if len(fitting) == 1 else None
 
 

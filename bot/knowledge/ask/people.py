@@ -3,6 +3,7 @@ leaders and agencies, in English or Korean, each fact with its source."""
 
 from __future__ import annotations
 
+from bot.i18n import t
 from bot.knowledge import cards
 from bot.knowledge.ask.answers import q
 from bot.knowledge.ask.intents import Intent, IntentName
@@ -35,8 +36,15 @@ async def performer_answer(store: Store, intent: Intent, entity: EntityRef, lang
         )
     names = join_list([p.artist.name for p in performers], lang)
     sources = merge_sources([SourceRef.of(p.source) for p in performers])
+    # A featured artist sings on it too: "Who sang Eight with IU?" is answered by the credit.
+    featured = (await cards.credits_view(store, entity)).role("featured artist")
+    text = say(lang, f"{q(entity)} is by {names}.", f"{q(entity)}은(는) {names}의 곡이에요.")
+    if featured:
+        guests = join_list(list(dict.fromkeys(line.artist.name for line in featured)), lang)
+        text += " " + t("Featured artist: {names}.", lang, names=guests)
+        sources = merge_sources(sources, *(line.sources for line in featured))
     return found(
-        say(lang, f"{q(entity)} is by {names}.", f"{q(entity)}은(는) {names}의 곡이에요."),
+        text,
         sources,
         intent.name,
         (entity,),

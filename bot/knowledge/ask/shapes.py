@@ -17,7 +17,7 @@ from bot.core.errors import UserError
 from bot.knowledge.ask.relations import Asked, edges_between, holdings
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
-from bot.knowledge.search import Match, resolve, resolve_one
+from bot.knowledge.search import AmbiguousError, Match, resolve, resolve_one
 from bot.store.core import Store
 
 WRITING = ("lyricist", "composer", "writer")
@@ -169,20 +169,26 @@ def _forms(text: str) -> list[str]:
     return out
 
 
-async def _work(store: Store, text: str) -> EntityRef | None:
+async def _work(store: Store, text: str) -> EntityRef | tuple[Match, ...] | None:
+    """Return the work a text names, the candidates when several share it, or None."""
     forms = _forms(text)
     # "the Love wins all video": "the" is the question's; "The Album" is the title's.
     forms += [f[4:] for f in forms if f.lower().startswith("the ")]
+    shared: tuple[Match, ...] = ()
     for form in forms:
         if not normalize(form):
             continue
         try:
             match = await resolve_one(store, form, ("song", "release", "video"), prefer="song")
+        except AmbiguousError as exc:
+            exact = tuple(m for m in exc.candidates if m.tier == "exact")
+            shared = shared or exact
+            continue
         except UserError:
             continue
         if match.tier in ("exact", "id"):
             return match.ref
-    return None
+    return shared or None
 
 
 async def _people(store: Store, text: str) -> list[Match]:
@@ -207,7 +213,16 @@ class ReadCheck:
     texts: tuple[str, str]
 
 
-async def resolve_check(store: Store, text: str) -> ReadCheck | None:
+@dataclass(frozen=True, slots=True)
+class SharedTitle:
+    """A check question whose title several works share: the candidates to offer."""
+
+    title: str
+    candidates: tuple[Match, ...]
+    texts: tuple[str, str]
+
+
+async def resolve_check(store: Store, text: str) -> ReadCheck | SharedTitle | None:
     """Read and resolve a yes/no question between one person and one work, or return None.
 
     A person's name several artists share is the one with an edge to the work, if exactly
@@ -223,6 +238,9 @@ async def resolve_check(store: Store, text: str) -> ReadCheck | None:
     if not people:
         return None
     texts = (shape.person, shape.work)
+    if isinstance(work, tuple):
+        # Several works share the title: which one is asked (the picker answers the check).
+        return SharedTitle(shape.work, work, texts)
     if len(people) == 1:
         return ReadCheck(work, people[0].ref, shape.asked, shape.roles, texts)
     held = await holdings(store, work)
@@ -230,3 +248,17 @@ async def resolve_check(store: Store, text: str) -> ReadCheck | None:
     if len(tied) != 1:
         return None
     return ReadCheck(work, tied[0].ref, shape.asked, shape.roles, texts)
+
+
+async def person_for(store: Store, text: str, work: EntityRef) -> ReadCheck | None:
+    """Read a check question about a work already chosen (picked from several of one title)."""
+    shape = read(text)
+    if shape is None:
+        return None
+    people = await _people(store, shape.person)
+    if len(people) > 1:
+        held = await holdings(store, work)
+        people = [p for p in people if await edges_between(store, held, p.ref)]
+    if len(people) != 1:
+        return None
+    return ReadCheck(work, people[0].ref, shape.asked, shape.roles, (shape.person, shape.work))
