@@ -3,7 +3,7 @@ leaders and agencies, in English or Korean, each fact with its source."""
 
 from __future__ import annotations
 
-from bot.i18n import t
+from bot.core.i18n import t
 from bot.knowledge import cards
 from bot.knowledge.ask.answers import q
 from bot.knowledge.ask.intents import Intent, IntentName
