@@ -5,7 +5,9 @@
 "small", "large"}, "types"}], "release": "https://musicbrainz.org/release/<mbid>"}``; an id
 without art answers 404 (the archive's plain-text "Not Found"). ``hold()`` keeps every
 request waiting until ``release()``; ``fail_status`` answers every request with an error;
-every request is logged.
+every request is logged. With ``via_archive``, an index request is answered as the real archive
+does, with a 307 to its copy at the Internet Archive (``/download/mbid-<mbid>/index.json``, here
+on ``localhost``: another origin than ``127.0.0.1``).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class CoverArtStandIn:
     indexes: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     log: list[Logged] = field(default_factory=list)
     fail_status: int = 0  # answer every request with this status (503: the archive is down)
+    via_archive: bool = False
     gate: asyncio.Event | None = None
     entered: asyncio.Event = field(default_factory=asyncio.Event)
     runner: web.AppRunner | None = None
@@ -94,7 +97,15 @@ class CoverArtStandIn:
             await self.gate.wait()
         if self.fail_status:
             return web.Response(status=self.fail_status, text="Service Unavailable")
-        index = self.indexes.get((request.match_info["entity"], request.match_info["mbid"]))
+        mbid = request.match_info["mbid"]
+        entity = request.match_info.get("entity")
+        if entity is None:  # the Internet Archive's copy
+            index = next((v for (_, m), v in sorted(self.indexes.items()) if m == mbid), None)
+        else:
+            index = self.indexes.get((entity, mbid))
+            if self.via_archive:
+                where = f"http://localhost:{self.port}/download/mbid-{mbid}/index.json"
+                raise web.HTTPTemporaryRedirect(where)
         if index is None:
             return web.Response(status=404, text="Not Found")
         return web.json_response(index)
@@ -102,6 +113,7 @@ class CoverArtStandIn:
     async def start(self) -> CoverArtStandIn:
         app = web.Application()
         app.router.add_get("/{entity:release|release-group}/{mbid}", self.handle)
+        app.router.add_get("/download/mbid-{mbid}/index.json", self.handle)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)

@@ -64,6 +64,8 @@ class CoverArtClient(JsonService):
     """Read the Cover Art Archive's index of a release or release group."""
 
     name = "Cover Art Archive"
+    # The archive answers an index request with a redirect to archive.org, which serves it.
+    redirect_hosts = ("archive.org",)
 
     async def front(self, kind: str, mbid: str) -> FrontCover | None:
         """Return the front cover of a release (group), or None when the archive has none.

@@ -186,12 +186,16 @@ class JsonService:
     """GET JSON from one service, at most one request per ``interval`` across the process."""
 
     name = "the service"
+    # Hosts (and their subdomains) besides its own origin that a service is documented to
+    # redirect to: the Cover Art Archive hands its indexes out from archive.org.
+    redirect_hosts: tuple[str, ...] = ()
 
     def __init__(
         self,
         base_url: str,
         user_agent: str,
         *,
+        redirect_hosts: tuple[str, ...] | None = None,
         limiter: RateLimiter | None = None,
         interval: float = 1.0,
         timeout: float = 10.0,
@@ -200,6 +204,8 @@ class JsonService:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.user_agent = user_agent
+        if redirect_hosts is not None:
+            self.redirect_hosts = redirect_hosts
         self.limiter = limiter or shared_limiter(self.base_url, interval)
         self.timeout = timeout
         self.max_retry_wait = max_retry_wait
@@ -209,6 +215,15 @@ class JsonService:
         self._session: aiohttp.ClientSession | None = None
         # Told (service, result) after every request: the bot core counts them for its metrics.
         self.on_request = on_request
+
+    def _may_follow(self, current: URL, following: URL) -> bool:
+        """Whether a redirect stays with the service: its own origin, or a documented host."""
+        if _origin(following) == _origin(current):
+            return True
+        host = (following.host or "").lower()
+        return following.scheme in ("https", current.scheme) and any(
+            host == allowed or host.endswith("." + allowed) for allowed in self.redirect_hosts
+        )
 
     def _counted(self, result: str) -> None:
         if self.on_request is not None:
@@ -251,7 +266,7 @@ class JsonService:
                 status = response.status
                 if status in (301, 302, 303, 307, 308) and "Location" in response.headers:
                     following = response.url.join(URL(response.headers["Location"]))
-                    if _origin(following) != _origin(response.url):
+                    if not self._may_follow(response.url, following):
                         log.warning(
                             "%s redirected %s to another origin (%s); not followed",
                             self.name,
