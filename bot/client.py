@@ -140,6 +140,7 @@ class LinerNotesBot(commands.AutoShardedBot):
         extensions: list[str] | None = None,
         store: Store | None = None,
         guild_ready_timeout: float = 2.0,
+        metrics_server: metrics.MetricsServer | None = None,
     ) -> None:
         silence_voice_warnings()
         super().__init__(
@@ -168,7 +169,10 @@ class LinerNotesBot(commands.AutoShardedBot):
         self.ready_at: float | None = None
         self.last_event: tuple[str, datetime] | None = None
         self.commands_state = "not checked"
-        self.metrics_server: metrics.MetricsServer | None = None
+        # `linernotes run` serves the metrics from the start of the process and hands the
+        # server in; a bot started on its own (tests) serves them from setup_hook.
+        self.metrics_server: metrics.MetricsServer | None = metrics_server
+        self._own_metrics = metrics_server is None
         self._ready_once = asyncio.Event()
         # The one clock every scheduled job reads; tests replace it to simulate days passing.
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -385,11 +389,13 @@ class LinerNotesBot(commands.AutoShardedBot):
                     log.exception("error unloading %s", name)
             await super().close()
         finally:
-            if self.metrics_server is not None:
+            if self.metrics_server is not None and self._own_metrics:
                 self.metrics_server.close()
                 self.metrics_server = None
             store = self._store
-            if store is not None and not store.closed and self.ready_at is not None:
+            # A shared store belongs to `linernotes run` (bot/runner.py), which records the stop.
+            own = self._own_store
+            if own and store is not None and not store.closed and self.ready_at is not None:
                 try:
                     await StatusStore(store).mark_stopped(datetime.now(UTC))
                 except Exception:  # a failed note must not keep the store open
