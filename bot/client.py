@@ -346,14 +346,14 @@ class LinerNotesBot(commands.AutoShardedBot):
         connected = self.ws is not None and self.is_ready() and not self.is_closed()
         return self.shard_count or 1, int(connected)
 
-    def heartbeat(self) -> Heartbeat:
+    def heartbeat(self, started_at: datetime | None = None) -> Heartbeat:
         """Return the bot's state as a heartbeat row (wall-clock times: status reads them)."""
         shard_count, connected = self.shard_states()
         latency = self.latency
         event, event_at = self.last_event if self.last_event else (None, None)
         return Heartbeat(
             written_at=datetime.now(UTC),
-            started_at=self.started_wall,
+            started_at=started_at or self.started_wall,
             pid=os.getpid(),
             version=__version__,
             shard_count=shard_count,
@@ -364,9 +364,9 @@ class LinerNotesBot(commands.AutoShardedBot):
             last_event_at=event_at,
         )
 
-    async def write_heartbeat(self) -> Heartbeat:
+    async def write_heartbeat(self, started_at: datetime | None = None) -> Heartbeat:
         """Write the heartbeat row and update the gauges; return what was written."""
-        beat = self.heartbeat()
+        beat = self.heartbeat(started_at)
         status = StatusStore(self.store)
         await status.write_heartbeat(beat)
         metrics.guilds(beat.guild_count)

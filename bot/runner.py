@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 # Backoff between attempts to reach Discord at start: 1 s, 2 s, 4 s ... at most 5 minutes.
 RETRY_FIRST_SECONDS = 1.0
 RETRY_MAX_SECONDS = 300.0
+# How long a closed bot may take to end its start-up before it is cancelled.
+STOP_GRACE_SECONDS = 10.0
 
 
 def beat_interval(watchdog: float | None) -> float:
@@ -58,7 +60,6 @@ class Runner:
         self.stopping = asyncio.Event()
         self.beats_written = 0
         self._beat_now = asyncio.Event()
-        self._closing: list[asyncio.Task[None]] = []
 
     # -- the heartbeat -------------------------------------------------------------------------
     def connected_bot(self) -> LinerNotesBot | None:
@@ -89,7 +90,7 @@ class Runner:
         assert self.store is not None
         bot = self.connected_bot()
         if bot is not None:
-            beat = await bot.write_heartbeat()
+            beat = await bot.write_heartbeat(started_at=self.started_at)
             status = f"connected: {beat.shards_connected}/{beat.shard_count} shards"
         else:
             beat = self.waiting_beat()
@@ -123,19 +124,19 @@ class Runner:
             return
         log.info("received %s; shutting down", signame)
         sdnotify.notify("STOPPING=1")
-        self.stopping.set()
-        if self.bot is not None:
-            self._closing.append(asyncio.get_running_loop().create_task(self.bot.close()))
+        self.stopping.set()  # attempts() closes the bot, wherever its start-up is
 
     async def run(self) -> int:
         """Run until a signal (or ``stopping`` is set); return the exit code."""
         loop = asyncio.get_running_loop()
+        handled = []
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.request_stop, sig.name)
-        self.start_metrics()
+                handled.append(sig)
         beating: asyncio.Task[None] | None = None
         try:
+            self.start_metrics()
             self.store = await Store.open(self.settings.database_path)
             beating = asyncio.create_task(self.heartbeats(), name="heartbeat")
             sdnotify.notify("READY=1", "STATUS=starting")
@@ -147,9 +148,9 @@ class Runner:
                 beating.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await beating
-            for task in self._closing:
-                await task
             await self.finish()
+            for sig in handled:
+                loop.remove_signal_handler(sig)
         log.info("stopped")
         return 0
 
@@ -166,8 +167,7 @@ class Runner:
             self.bot = bot
             watcher = asyncio.create_task(self._note_ready(bot))
             try:
-                async with bot:
-                    await bot.start(self.settings.discord_token or "")
+                await self.attempt(bot)
                 break
             except _login_failure() as exc:
                 raise ConfigError(f"DISCORD_TOKEN was refused by Discord: {exc}") from None
@@ -180,6 +180,8 @@ class Runner:
                     raise
                 raise ConfigError(refusal) from None
             except NETWORK_ERRORS as exc:
+                if self.stopping.is_set():  # the stop closed it mid-start: nothing to report
+                    break
                 if bot.ready_at is not None:  # it had been up: start the backoff afresh
                     attempt, delay = 1, RETRY_FIRST_SECONDS
                 problem = connection_problem(exc)
@@ -191,6 +193,13 @@ class Runner:
                     delay,
                 )
                 self.set_phase("retrying", f"{problem}; attempt {attempt}, next in {delay:.0f} s")
+            except Exception:
+                # A stop requested mid-start closes the bot under its own start-up (its HTTP
+                # session, say): what that start then fails with is the stop, not an error.
+                if self.stopping.is_set():
+                    log.debug("start-up ended by the stop", exc_info=True)
+                    break
+                raise
             finally:
                 watcher.cancel()
                 self.bot = None
@@ -199,6 +208,34 @@ class Runner:
             delay = min(delay * 2, RETRY_MAX_SECONDS)
             if not self.stopping.is_set():
                 self.set_phase("starting")
+
+    async def attempt(self, bot: LinerNotesBot) -> None:
+        """Run one bot until it ends, or until a stop is requested (then close it).
+
+        The stop is handled here, not in the signal handler, so a stop that arrives at any
+        point of the start-up (before the login, during the sync, while shards connect) closes
+        the bot that is starting, and a start-up cut short by it is not reported as an error.
+        """
+        async with bot:
+            starting = asyncio.create_task(bot.start(self.settings.discord_token or ""))
+            stop = asyncio.create_task(self.stopping.wait())
+            try:
+                await asyncio.wait({starting, stop}, return_when=asyncio.FIRST_COMPLETED)
+            except BaseException:
+                starting.cancel()
+                raise
+            finally:
+                stop.cancel()
+            if starting.done():
+                starting.result()  # raises what ended it
+                return
+            await bot.close()
+            # A closed client ends its start-up; one stuck reconnecting is cancelled.
+            done, _ = await asyncio.wait({starting}, timeout=STOP_GRACE_SECONDS)
+            if not done:
+                starting.cancel()
+            with contextlib.suppress(Exception, asyncio.CancelledError):
+                await starting
 
     async def _note_ready(self, bot: LinerNotesBot) -> None:
         await bot.wait_ready()
@@ -219,7 +256,9 @@ class Runner:
         store = self.store
         if store is not None and not store.closed:
             try:
-                await StatusStore(store).mark_stopped(datetime.now(UTC))
+                await StatusStore(store).mark_stopped(
+                    datetime.now(UTC), started_at=self.started_at, pid=os.getpid()
+                )
             except Exception as exc:  # a failed note must not keep the store open
                 log.warning("could not record the stop in the heartbeat: %s", exc)
             await store.close()

@@ -29,9 +29,12 @@ def notify(*fields: str) -> bool:
         return False
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            # Never wait: a reader that has stopped reading (its queue full) must not block
+            # the event loop; a message it would not read anyway is dropped.
+            sock.setblocking(False)
             sock.connect(address)
-            sock.sendall("\n".join(fields).encode("utf-8"))
-    except OSError as exc:  # systemd gone or the socket unusable: not worth stopping for
+            sock.send("\n".join(fields).encode("utf-8"))
+    except OSError as exc:  # systemd gone, busy, or the socket unusable: not worth stopping for
         log.debug("sd_notify to %s failed: %s", address, exc)
         return False
     return True

@@ -37,13 +37,27 @@ class NotifySocket:
         self.sock.bind(str(path))
         self.sock.setblocking(False)
         self.messages: list[str] = []
+        self._arrived = asyncio.Event()
+        self._reader: asyncio.Task[None] | None = None
+
+    def start_reading(self) -> None:
+        """Collect every message as it comes, as systemd does."""
+        self._reader = asyncio.get_running_loop().create_task(self._read())
+
+    async def _read(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            self.messages.append((await loop.sock_recv(self.sock, 4096)).decode())
+            self._arrived.set()
 
     async def until(self, field: str, count: int = 1) -> None:
-        loop = asyncio.get_running_loop()
         while sum(field in m.split("\n") for m in self.messages) < count:
-            self.messages.append((await loop.sock_recv(self.sock, 4096)).decode())
+            self._arrived.clear()
+            await self._arrived.wait()
 
     def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
         self.sock.close()
 
 
@@ -52,6 +66,15 @@ def notify_socket(tmp_path: Path) -> AsyncIterator[NotifySocket]:
     listener = NotifySocket(tmp_path / "notify")
     yield listener
     listener.close()
+
+
+def test_sd_notify_never_blocks_on_a_reader_that_stopped_reading(
+    notify_socket: NotifySocket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first version blocked the whole event loop here (SIGTERM then went unanswered).
+    monkeypatch.setenv("NOTIFY_SOCKET", str(notify_socket.path))
+    sent = [sdnotify.notify("WATCHDOG=1") for _ in range(5000)]
+    assert sent[0] is True and sent[-1] is False  # the queue filled up; the rest was dropped
 
 
 def test_sd_notify_sends_one_datagram_and_does_nothing_without_systemd(
@@ -158,7 +181,7 @@ async def test_run_notifies_systemd_serves_metrics_at_once_and_reports_each_phas
         "METRICS_ADDR": f"127.0.0.1:{metrics_port}",
         "NOTIFY_SOCKET": str(notify_socket.path),
         "WATCHDOG_USEC": "1500000",  # a ping at least every 0.5 s
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",
     }
     log = tmp_path / "bot.log"
     with log.open("wb") as out:
@@ -166,6 +189,7 @@ async def test_run_notifies_systemd_serves_metrics_at_once_and_reports_each_phas
             sys.executable, "-m", "bot", "run", env=env, cwd=str(tmp_path), stdout=out, stderr=out
         )
     status_env = {"DATABASE_PATH": str(database)}
+    notify_socket.start_reading()
     try:
         await asyncio.wait_for(notify_socket.until("READY=1"), 60)
         await asyncio.wait_for(notify_socket.until("WATCHDOG=1", count=3), 60)

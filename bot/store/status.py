@@ -113,10 +113,24 @@ class StatusStore:
             ),
         )
 
-    async def mark_stopped(self, when: datetime) -> None:
-        """Record a clean stop, so status tells "stopped" from "hung"."""
+    async def mark_stopped(
+        self, when: datetime, *, started_at: datetime | None = None, pid: int | None = None
+    ) -> None:
+        """Record a clean stop, so status tells "stopped" from "hung".
+
+        With ``started_at`` and ``pid``, only if the row is still this process's: a process
+        stopping while its successor already beats must not mark the successor stopped.
+        """
+        if started_at is None or pid is None:
+            await self.store.execute(
+                "UPDATE heartbeat SET stopped_at = ?, shards_connected = 0 WHERE id = 1",
+                (_ts(when),),
+            )
+            return
         await self.store.execute(
-            "UPDATE heartbeat SET stopped_at = ?, shards_connected = 0 WHERE id = 1", (_ts(when),)
+            "UPDATE heartbeat SET stopped_at = ?, shards_connected = 0 "
+            "WHERE id = 1 AND pid = ? AND started_at = ?",
+            (_ts(when), pid, _ts(started_at)),
         )
 
     async def heartbeat(self) -> Heartbeat | None:
