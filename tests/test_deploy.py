@@ -108,3 +108,37 @@ def test_systemd_unit_and_readme_recipe_install_as_ci_does() -> None:
     for step in ci_install_steps():
         assert f"sudo -u linernotes {step}" in recipe, step
     assert "deploy/linernotes.service" in recipe
+
+
+def exported_series() -> set[str]:
+    """Every series name the bot's /metrics page can carry (counters with their suffixes)."""
+    from prometheus_client import generate_latest
+
+    from bot import metrics
+
+    metrics.connection(1, 1, "running")
+    metrics.interaction("help", "ok", 0.1)
+    metrics.post_sent("review")
+    metrics.feed_fetches("ok")
+    metrics.online_lookup("musicbrainz", "ok")
+    page = generate_latest(metrics.REGISTRY).decode()
+    return {line.split("{")[0].split()[0] for line in page.splitlines() if line[:1].isalpha()}
+
+
+def test_the_dashboard_and_alert_rules_use_only_series_the_bot_exports() -> None:
+    import json
+
+    dashboard = json.loads((DEPLOY / "grafana-dashboard.json").read_text(encoding="utf-8"))
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    rules = (DEPLOY / "prometheus-alerts.yml").read_text(encoding="utf-8")
+    exprs += re.findall(r"^\s+expr: (.+)$", rules, flags=re.M)
+    used = {n for e in exprs for n in re.findall(r"\b((?:linernotes|process)_[a-z_]+)", e)}
+    assert {
+        "linernotes_shards_connected",
+        "linernotes_build_info",
+        "process_cpu_seconds_total",
+    } <= used
+    exported = exported_series()
+    missing = sorted(used - exported)
+    assert missing == [], missing
+    assert len(re.findall(r"^\s+- alert: ", rules, flags=re.M)) >= 5
