@@ -142,3 +142,10 @@ def test_the_dashboard_and_alert_rules_use_only_series_the_bot_exports() -> None
     missing = sorted(used - exported)
     assert missing == [], missing
     assert len(re.findall(r"^\s+- alert: ", rules, flags=re.M)) >= 5
+
+
+def test_the_build_context_leaves_out_caches_and_secrets() -> None:
+    # Read by both the classic builder and BuildKit; stray bytecode would change cache keys.
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    for pattern in (".git", ".venv", "**/__pycache__", ".env", "data/*.db"):
+        assert pattern in ignored, pattern
