@@ -100,7 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
         tuple(ENVIRONMENT),
         help="connect to Discord and answer commands",
         description="Connect to Discord and answer commands until stopped (Ctrl+C or SIGTERM). "
-        "While Discord cannot be reached it keeps trying, with one log line per attempt.",
+        "While Discord cannot be reached it keeps trying, with one log line per attempt. From "
+        "its first second it writes the heartbeat `linernotes status` reads (starting, "
+        "retrying, running), serves METRICS_ADDR, and under systemd (Type=notify) reports "
+        "readiness and pings the watchdog.",
+        codes={
+            EXIT_OK: "stopped cleanly by a signal",
+            EXIT_FAILED: "an unexpected error (logged)",
+            EXIT_CONFIG: "a setting is missing or invalid, Discord refused the token or the "
+            "shards, or the database cannot be used; restarting will not help",
+        },
     )
     sync = command(
         commands,
@@ -190,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     mb = command(
         sources,
         "musicbrainz",
-        (*_COMMON, "MUSICBRAINZ_CONTACT"),
+        (*_COMMON, "MUSICBRAINZ_API_BASE", "MUSICBRAINZ_CONTACT"),
         help="MusicBrainz web-service JSON files, or fetch by id",
         description="Load MusicBrainz ws/2 JSON (releases, release groups, recordings). "
         "With --fetch, ask the live web service (one request per second).",
