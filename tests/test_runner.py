@@ -10,7 +10,7 @@ import signal
 import socket
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -62,7 +62,7 @@ class NotifySocket:
 
 
 @pytest.fixture
-def notify_socket(tmp_path: Path) -> AsyncIterator[NotifySocket]:
+def notify_socket(tmp_path: Path) -> Iterator[NotifySocket]:
     listener = NotifySocket(tmp_path / "notify")
     yield listener
     listener.close()
