@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
-import signal
+import os
 import sys
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
@@ -27,23 +26,37 @@ EXIT_INTERRUPTED = 130
 # What each setting is, for --help (README's settings table says more).
 ENVIRONMENT = {
     "DISCORD_TOKEN": "bot token (required by run and sync)",
-    "DATABASE_PATH": "SQLite file (default data/linernotes.db)",
+    "DATABASE_PATH": "SQLite file (default: linernotes.db in the user data directory, "
+    "e.g. ~/.local/share/linernotes/)",
     "DISCORD_API_BASE": "Discord's REST URL (a proxy or an emulator)",
     "DISCORD_GATEWAY_URL": "Discord's gateway URL (a proxy or an emulator)",
     "DEV_GUILD_ID": "sync the commands to this server at every start",
-    "LOG_LEVEL": "DEBUG, INFO (default), WARNING, ERROR or CRITICAL",
+    "LOG_LEVEL": "DEBUG, INFO, WARNING, ERROR or CRITICAL (default: INFO for run, "
+    "WARNING for the other commands)",
     "FEED_POLL_SECONDS": "how often feeds are polled (default 900)",
     "FEED_ALLOW_PRIVATE_HOSTS": "allow feeds on private addresses (default false)",
+    "MUSICBRAINZ_API_BASE": "MusicBrainz web service URL (a mirror)",
     "MUSICBRAINZ_CONTACT": "your contact, sent in the User-Agent of outgoing requests",
-    "METRICS_ADDR": "HOST:PORT to serve Prometheus metrics on (default: off)",
+    "METRICS_ADDR": "HOST:PORT to serve Prometheus metrics on (:PORT is every interface; "
+    "default: off)",
+    "SHARD_COUNT": "shards over every process (default: Discord's recommendation)",
+    "SHARD_IDS": "shards this process runs, e.g. 0,1 (default: all; needs SHARD_COUNT)",
+    "WIKIDATA_API_BASE": "Wikidata's action API URL",
+    "ONLINE_LOOKUPS": "look names up on MusicBrainz and Wikidata (default true)",
+    "COVERART_API_BASE": "the Cover Art Archive's JSON index URL (front covers)",
+    "COMMONS_API_BASE": "Wikimedia Commons' action API URL (artist images)",
+    "YOUTUBE_FEED_BASE": "YouTube's feed URL (channels followed with /feed add)",
 }
 _COMMON = ("DATABASE_PATH", "LOG_LEVEL")
 _DISCORD = ("DISCORD_TOKEN", "DISCORD_API_BASE", "DISCORD_GATEWAY_URL")
+_ONLINE = ("ONLINE_LOOKUPS", "MUSICBRAINZ_API_BASE", "WIKIDATA_API_BASE", "MUSICBRAINZ_CONTACT")
+EXIT_PIPE = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
 _CODES = {
     EXIT_OK: "success",
     EXIT_FAILED: "failed (bad input, or nothing to do it with)",
     EXIT_CONFIG: "a setting is missing or invalid, or the database cannot be used",
     EXIT_INTERRUPTED: "interrupted (Ctrl+C)",
+    EXIT_PIPE: "the output was closed early (piped into head, say); nothing is printed",
 }
 
 
@@ -53,7 +66,9 @@ def _epilog(names: tuple[str, ...], codes: dict[int, str] | None = None) -> str:
     lines = ["environment (also read from .env in the working directory; the environment wins):"]
     lines += [f"  {name:<{width}}  {ENVIRONMENT[name]}" for name in names]
     lines += ["", "exit codes:"]
-    lines += [f"  {code:>3}  {meaning}" for code, meaning in sorted((codes or _CODES).items())]
+    chosen = {**(codes or _CODES), EXIT_INTERRUPTED: _CODES[EXIT_INTERRUPTED]}
+    chosen[EXIT_PIPE] = _CODES[EXIT_PIPE]
+    lines += [f"  {code:>3}  {meaning}" for code, meaning in sorted(chosen.items())]
     return "\n".join(lines)
 
 
@@ -88,7 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
         tuple(ENVIRONMENT),
         help="connect to Discord and answer commands",
         description="Connect to Discord and answer commands until stopped (Ctrl+C or SIGTERM). "
-        "While Discord cannot be reached it keeps trying, with one log line per attempt.",
+        "While Discord cannot be reached it keeps trying, with one log line per attempt. From "
+        "its first second it writes the heartbeat `linernotes status` reads (starting, "
+        "retrying, running), serves METRICS_ADDR, and under systemd (Type=notify) reports "
+        "readiness and pings the watchdog.",
+        codes={
+            EXIT_OK: "stopped cleanly by a signal",
+            EXIT_FAILED: "an unexpected error (logged)",
+            EXIT_CONFIG: "a setting is missing or invalid, Discord refused the token or the "
+            "shards, or the database cannot be used; restarting will not help",
+        },
     )
     sync = command(
         commands,
@@ -104,7 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
         _COMMON,
         codes={
             EXIT_OK: "the bot is running and every shard is connected",
-            EXIT_FAILED: "the bot is not running, not responding, or not connected",
+            EXIT_FAILED: "the bot is starting, retrying Discord, stopped, not responding, "
+            "or not connected",
             EXIT_CONFIG: "a setting is invalid, or the database cannot be used",
         },
         help="show the running bot's state (for people and health checks)",
@@ -133,8 +158,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Copy the database to PATH with SQLite's online backup API.",
     )
     backup.add_argument("path", type=Path, metavar="PATH", help="file to write the backup to")
-    db_commands.add_parser(
+    command(
+        db_commands,
         "audit",
+        _COMMON,
+        codes={
+            EXIT_OK: "every source is one the policy accepts",
+            EXIT_FAILED: "some sources are refused by the policy (listed)",
+            EXIT_CONFIG: "a setting is invalid, or the database cannot be used",
+        },
         help="check every fact's source against the source policy",
         description="Print how many facts the store holds per source grade, every fact "
         "without its own source, and every source the policy now refuses (exit 1 if any).",
@@ -170,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     mb = command(
         sources,
         "musicbrainz",
-        (*_COMMON, "MUSICBRAINZ_CONTACT"),
+        (*_COMMON, "MUSICBRAINZ_API_BASE", "MUSICBRAINZ_CONTACT"),
         help="MusicBrainz web-service JSON files, or fetch by id",
         description="Load MusicBrainz ws/2 JSON (releases, release groups, recordings). "
         "With --fetch, ask the live web service (one request per second).",
@@ -236,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = command(
         commands,
         "ask",
-        _COMMON,
+        (*_COMMON, *_ONLINE),
         codes={
             EXIT_OK: "answered",
             EXIT_FAILED: "the catalog does not know (it says what it does know)",
@@ -244,7 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
         },
         help="answer a question from the catalog",
         description="Answer a question about credits, dates and references, with sources "
-        "(works without a Discord token).",
+        "(works without a Discord token). Like the bot, it looks up names the catalog does "
+        "not know on MusicBrainz and Wikidata unless ONLINE_LOOKUPS is false, and says so "
+        "when it is.",
     )
     ask.add_argument("question", metavar="QUESTION", help='e.g. "who directed Love wins all?"')
 
@@ -255,11 +289,14 @@ def build_parser() -> argparse.ArgumentParser:
         feed_commands,
         "preview",
         feed_env,
-        help="print what the bot would post from a feed, as JSON lines",
+        help="show what the bot would post from a feed",
         description="Fetch a feed URL (or read a file) with the bot's own fetcher and parser "
-        "and print each entry as one JSON object per line (works without a Discord token).",
+        "and show each post the bot would make: title, outlet, date, link, summary and the "
+        "catalog entries it names (works without a Discord token). --json prints one JSON "
+        "object per line instead, for programs.",
     )
     preview.add_argument("source", metavar="PATH_OR_URL")
+    preview.add_argument("--json", action="store_true", help="one JSON object per entry")
     return parser
 
 
@@ -311,88 +348,11 @@ async def _backup(settings: Settings, target: Path) -> int:
     return EXIT_OK
 
 
-# Backoff between attempts to reach Discord at start: 1 s, 2 s, 4 s ... at most 5 minutes.
-RETRY_FIRST_SECONDS = 1.0
-RETRY_MAX_SECONDS = 300.0
-
-
 async def _run_bot(settings: Settings) -> int:
     """Run the bot until a signal; keep trying while Discord cannot be reached."""
-    from bot.app.client import (
-        NETWORK_ERRORS,
-        LinerNotesBot,
-        connection_problem,
-        shard_refusal,
-    )
-    from bot.discord_io.discord_urls import apply_discord_urls
+    from bot.app.runner import run_bot
 
-    apply_discord_urls(settings)
-    loop = asyncio.get_running_loop()
-    stopping = asyncio.Event()
-    current: list[LinerNotesBot] = []
-    closing: list[asyncio.Task[None]] = []
-
-    def request_stop(signame: str) -> None:
-        # The first signal starts a clean close: in-flight writes finish, then the store closes.
-        if stopping.is_set():
-            return
-        log.info("received %s; shutting down", signame)
-        stopping.set()
-        if current:
-            closing.append(loop.create_task(current[0].close()))
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, request_stop, sig.name)
-    attempt = 0
-    delay = RETRY_FIRST_SECONDS
-    while not stopping.is_set():
-        attempt += 1
-        bot = LinerNotesBot(settings)
-        current[:] = [bot]
-        try:
-            async with bot:
-                await bot.start(settings.discord_token or "")
-            break
-        except _login_failure() as exc:
-            raise ConfigError(f"DISCORD_TOKEN was refused by Discord: {exc}") from None
-        except _gateway_closed() as exc:
-            # Discord refused our shards (4010/4011): retrying cannot help; say why.
-            refusal = shard_refusal(exc)
-            if refusal is None:
-                raise
-            raise ConfigError(refusal) from None
-        except NETWORK_ERRORS as exc:
-            if bot.ready_at is not None:  # it had been up: start the backoff afresh
-                attempt, delay = 1, RETRY_FIRST_SECONDS
-            log.warning(
-                "cannot reach Discord (%s): %s; attempt %d failed, retrying in %.0f s",
-                settings.discord_api_base,
-                connection_problem(exc),
-                attempt,
-                delay,
-            )
-        finally:
-            current.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stopping.wait(), delay)
-        delay = min(delay * 2, RETRY_MAX_SECONDS)
-    if closing:
-        await closing[0]
-    log.info("stopped")
-    return EXIT_OK
-
-
-def _gateway_closed() -> type[Exception]:
-    import discord
-
-    return discord.ConnectionClosed
-
-
-def _login_failure() -> type[Exception]:
-    import discord
-
-    return discord.LoginFailure
+    return await run_bot(settings)
 
 
 async def _sync(settings: Settings, guild_id: int | None) -> int:
@@ -423,13 +383,15 @@ async def _sync(settings: Settings, guild_id: int | None) -> int:
 
 
 async def _open_loaded(settings: Settings) -> Any:
-    """Open the store and load the bundled data into it if it is empty."""
+    """Open the store and load the bundled data into it if it is empty (with a progress bar)."""
+    from bot.app.progress import progress_bar
     from bot.knowledge.importers.bundled import ensure_bundled_loaded
     from bot.store import Store
 
     store = await Store.open(settings.database_path)
     try:
-        await ensure_bundled_loaded(store)
+        with progress_bar("first run: loading the bundled catalog", unit="step") as progress:
+            await ensure_bundled_loaded(store, progress=progress)
     except BaseException:
         await store.close()
         raise
@@ -512,22 +474,50 @@ async def _ask(settings: Settings, question: str) -> int:
     from bot.knowledge.ask import answer, answer_for
 
     async with await _open_loaded(settings) as store:
-        result = await answer(store, question)
-        if not result.answered and result.choices:
-            # Ambiguous: a numbered list; at a terminal, the number picked answers the question.
-            print(terminal(result.text))
-            for number, choice in enumerate(result.choices, start=1):
-                print(f"  {number}. {terminal(choice.label)}")
-            picked = _pick_number(len(result.choices))
-            if picked is None:
-                return EXIT_FAILED
-            result = await answer_for(store, question, result.choices[picked].value)
+        online = _online_lookup(settings, store)
+        try:
+            result = await answer(store, question)
+            if not result.answered and not result.choices and online is not None:
+                # Not in the catalog: MusicBrainz and Wikidata may know it, as in the bot.
+                result = await answer(store, question, online=online)
+            if not result.answered and result.choices:
+                # Ambiguous: a numbered list; at a terminal, the number picked answers it.
+                print(terminal(result.text))
+                for number, choice in enumerate(result.choices, start=1):
+                    print(f"  {number}. {terminal(choice.label)}")
+                picked = _pick_number(len(result.choices))
+                if picked is None:
+                    return EXIT_FAILED
+                result = await answer_for(store, question, result.choices[picked].value)
+        finally:
+            if online is not None:
+                await online.close()
     print(terminal(result.text))
     for source in result.sources:
         print(f"  source: {terminal(source.outlet)} <{terminal(source.url)}>")
     if not result.answered and result.suggestions:
         print("  maybe: " + terminal("; ".join(result.suggestions)))
+    if not result.answered and online is None:
+        print("  (online lookups are off: ONLINE_LOOKUPS=false; only the local catalog was asked)")
     return EXIT_OK if result.answered else EXIT_FAILED
+
+
+def _online_lookup(settings: Settings, store: Any) -> Any:
+    """Return the bot's online lookup service, or None when ONLINE_LOOKUPS is false."""
+    if not settings.online_lookups:
+        return None
+    from bot.core.useragent import user_agent
+    from bot.knowledge.online.lookup import OnlineLookup
+    from bot.knowledge.online.musicbrainz import MusicBrainzClient
+    from bot.knowledge.online.wikidata import WikidataClient
+
+    agent = user_agent(settings.musicbrainz_contact)
+    lookup: OnlineLookup = OnlineLookup(
+        store,
+        MusicBrainzClient(settings.musicbrainz_api_base, agent),
+        WikidataClient(settings.wikidata_api_base, agent),
+    )
+    return lookup
 
 
 def _pick_number(count: int) -> int | None:
@@ -554,12 +544,12 @@ async def _audit(settings: Settings) -> int:
     return EXIT_FAILED if report.refused else EXIT_OK
 
 
-async def _feed_preview(settings: Settings, source: str) -> int:
+async def _feed_preview(settings: Settings, source: str, *, as_json: bool) -> int:
     import json
 
     from bot.core.useragent import user_agent
     from bot.feeds.fetch import Fetcher
-    from bot.feeds.preview import preview
+    from bot.feeds.preview import preview, render_preview
     from bot.knowledge.linking import alias_index
     from bot.knowledge.reviews import review_linker
 
@@ -579,8 +569,11 @@ async def _feed_preview(settings: Settings, source: str) -> int:
             )
         finally:
             await fetcher.close()
-    for entry in entries:
-        print(json.dumps(entry, ensure_ascii=False))
+    if as_json:
+        for entry in entries:
+            print(json.dumps(entry, ensure_ascii=False))
+    else:
+        print("\n".join(render_preview(entries)))
     return EXIT_OK
 
 
@@ -588,7 +581,12 @@ def dispatch(args: argparse.Namespace) -> int:
     """Run the chosen subcommand; return its exit code."""
     needs_token = args.command in {"run", "sync"}
     settings = load_settings(require_token=needs_token)
-    configure_logging(settings.log_level)
+    # The bot logs what it does; the other commands print their result and log warnings only,
+    # unless LOG_LEVEL says otherwise.
+    quiet = args.command != "run" and not settings.log_level_set
+    configure_logging("WARNING" if quiet else settings.log_level)
+    if (notice := settings.database_notice()) is not None:
+        log.warning("%s", notice)
     if args.command == "run":
         return _run(_run_bot(settings))
     if args.command == "sync":
@@ -606,7 +604,7 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command == "ask":
         return _run(_ask(settings, args.question))
     if args.command == "feed" and args.feed_command == "preview":
-        return _run(_feed_preview(settings, args.source))
+        return _run(_feed_preview(settings, args.source, as_json=args.json))
     raise AssertionError(f"unhandled command {args.command!r}")
 
 
@@ -618,7 +616,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_CONFIG
     try:
-        return dispatch(args)
+        code = dispatch(args)
+        sys.stdout.flush()  # here, so a closed pipe is caught below, not at exit
+        return code
+    except BrokenPipeError:
+        # The reader went away (`linernotes ... | head`): stop quietly, as Unix tools do.
+        # Python flushes stdout again at exit; point it at /dev/null so that cannot fail.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE
     except ConfigError as exc:
         print(f"linernotes: {exc}", file=sys.stderr)
         return EXIT_CONFIG

@@ -157,6 +157,7 @@ class LinerNotesBot(commands.AutoShardedBot):
         extensions: list[str] | None = None,
         store: Store | None = None,
         guild_ready_timeout: float = 2.0,
+        metrics_server: metrics.MetricsServer | None = None,
     ) -> None:
         silence_voice_warnings()
         super().__init__(
@@ -187,7 +188,10 @@ class LinerNotesBot(commands.AutoShardedBot):
         self.ready_at: float | None = None
         self.last_event: tuple[str, datetime] | None = None
         self.commands_state = "not checked"
-        self.metrics_server: metrics.MetricsServer | None = None
+        # `linernotes run` serves the metrics from the start of the process and hands the
+        # server in; a bot started on its own (tests) serves them from setup_hook.
+        self.metrics_server: metrics.MetricsServer | None = metrics_server
+        self._own_metrics = metrics_server is None
         self._ready_once = asyncio.Event()
         # The one clock every scheduled job reads; tests replace it to simulate days passing.
         self.now: Clock = utc_now
@@ -365,14 +369,14 @@ class LinerNotesBot(commands.AutoShardedBot):
         connected = self.ws is not None and self.is_ready() and not self.is_closed()
         return self.shard_count or 1, int(connected)
 
-    def heartbeat(self) -> Heartbeat:
+    def heartbeat(self, started_at: datetime | None = None) -> Heartbeat:
         """Return the bot's state as a heartbeat row (wall-clock times: status reads them)."""
         shard_count, connected = self.shard_states()
         latency = self.latency
         event, event_at = self.last_event if self.last_event else (None, None)
         return Heartbeat(
             written_at=datetime.now(UTC),
-            started_at=self.started_wall,
+            started_at=started_at or self.started_wall,
             pid=os.getpid(),
             version=__version__,
             shard_count=shard_count,
@@ -383,9 +387,9 @@ class LinerNotesBot(commands.AutoShardedBot):
             last_event_at=event_at,
         )
 
-    async def write_heartbeat(self) -> Heartbeat:
+    async def write_heartbeat(self, started_at: datetime | None = None) -> Heartbeat:
         """Write the heartbeat row and update the gauges; return what was written."""
-        beat = self.heartbeat()
+        beat = self.heartbeat(started_at)
         status = StatusStore(self.store)
         await status.write_heartbeat(beat)
         metrics.guilds(beat.guild_count)
@@ -408,11 +412,13 @@ class LinerNotesBot(commands.AutoShardedBot):
                     log.exception("error unloading %s", name)
             await super().close()
         finally:
-            if self.metrics_server is not None:
+            if self.metrics_server is not None and self._own_metrics:
                 self.metrics_server.close()
                 self.metrics_server = None
             store = self._store
-            if store is not None and not store.closed and self.ready_at is not None:
+            # A shared store belongs to `linernotes run` (app/runner.py), which records the stop.
+            own = self._own_store
+            if own and store is not None and not store.closed and self.ready_at is not None:
                 try:
                     await StatusStore(store).mark_stopped(datetime.now(UTC))
                 except Exception:  # a failed note must not keep the store open

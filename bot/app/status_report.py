@@ -58,6 +58,17 @@ def build_report(
     elif beat.stopped_at is not None:
         lines.append(f"bot: stopped {ago(beat.stopped_at, now)} (pid {beat.pid}, {beat.version})")
         healthy = False
+    elif beat.phase != "running" and now - beat.written_at <= STALE_AFTER:
+        # A process that has not connected yet: say so, rather than "never ran" or "stopped".
+        doing = "starting (opening the database, connecting to Discord)"
+        if beat.phase == "retrying":
+            doing = f"retrying Discord ({beat.phase_note or 'cannot reach it'})"
+        lines.append(
+            f"bot: {doing}, pid {beat.pid}, version {beat.version}, "
+            f"up since {beat.started_at:%Y-%m-%d %H:%M} UTC, heartbeat {ago(beat.written_at, now)}"
+        )
+        lines.append("shards: not connected yet")
+        healthy = False
     else:
         fresh = now - beat.written_at <= STALE_AFTER
         state = "running" if fresh else "NOT RESPONDING (heartbeat is stale)"

@@ -8,13 +8,25 @@ the metric objects, so the names and labels have one home.
 from __future__ import annotations
 
 import logging
+import platform
 import socket
 import threading
 from dataclasses import dataclass
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    PlatformCollector,
+    ProcessCollector,
+    make_wsgi_app,
+)
+
+from bot import __version__
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +69,25 @@ _ONLINE_LOOKUPS = Counter(
     registry=REGISTRY,
 )
 _GUILDS = Gauge("linernotes_guilds", "Servers the bot is in.", registry=REGISTRY)
+_SHARDS = Gauge(
+    "linernotes_shards", "Shards this process runs (0 until connected).", registry=REGISTRY
+)
+_SHARDS_CONNECTED = Gauge(
+    "linernotes_shards_connected", "Shards of this process connected to Discord.", registry=REGISTRY
+)
+_PHASE = Gauge(
+    "linernotes_phase",
+    "What the process is doing: 1 for its phase (starting, retrying, running), 0 for the others.",
+    ["phase"],
+    registry=REGISTRY,
+)
+# The process's CPU, memory, open files and start time (process_*), Python's version
+# (python_info), and the version of Liner Notes running (linernotes_build_info).
+ProcessCollector(registry=REGISTRY)
+PlatformCollector(registry=REGISTRY)
+Info("linernotes_build", "The version of Liner Notes running.", registry=REGISTRY).info(
+    {"version": __version__, "python": platform.python_version()}
+)
 
 
 def interaction(command: str, outcome: str, seconds: float) -> None:
@@ -85,6 +116,14 @@ def outbox_backlog(count: int) -> None:
 def guilds(count: int) -> None:
     """Set how many servers the bot is in."""
     _GUILDS.set(count)
+
+
+def connection(shard_count: int, shards_connected: int, phase: str) -> None:
+    """Set the shard gauges and the phase (written with each heartbeat)."""
+    _SHARDS.set(shard_count)
+    _SHARDS_CONNECTED.set(shards_connected)
+    for name in ("starting", "retrying", "running"):
+        _PHASE.labels(phase=name).set(1 if name == phase else 0)
 
 
 def online_lookup(source: str, result: str) -> None:
@@ -138,7 +177,10 @@ class _Server(ThreadingMixIn, WSGIServer):
 
 
 def serve(host: str, port: int) -> MetricsServer:
-    """Serve the metrics at ``http://host:port/metrics``."""
+    """Serve the metrics at ``http://host:port/metrics``.
+
+    ``METRICS_ADDR=:PORT`` (no host) arrives here as 0.0.0.0: every IPv4 interface.
+    """
     family, _, _, _, address = socket.getaddrinfo(
         host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
     )[0]
@@ -152,5 +194,7 @@ def serve(host: str, port: int) -> MetricsServer:
     thread = threading.Thread(target=server.serve_forever, name="metrics", daemon=True)
     thread.start()
     running = MetricsServer(server, thread)
-    log.info("metrics at http://%s:%d/metrics", *running.address)
+    host, port = running.address
+    everywhere = " (every interface)" if host in ("0.0.0.0", "::") else ""
+    log.info("metrics at http://%s:%d/metrics%s", host, port, everywhere)
     return running

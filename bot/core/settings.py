@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import dotenv_values
+from platformdirs import user_data_path
 
 from bot.core.errors import ConfigError
 
@@ -21,6 +22,10 @@ DEFAULT_YOUTUBE_FEED_BASE = "https://www.youtube.com/feeds/videos.xml"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+# Where the database lived by default in earlier versions (relative to the working directory):
+# a database found there is still used, and the log says how to move it (README.md, "Upgrading").
+OLD_DEFAULT_DATABASE = Path("data/linernotes.db")
+DATABASE_FILE = "linernotes.db"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +50,44 @@ class Settings:
     coverart_api_base: str = DEFAULT_COVERART_API_BASE
     commons_api_base: str = DEFAULT_COMMONS_API_BASE
     youtube_feed_base: str = DEFAULT_YOUTUBE_FEED_BASE
+    # Where database_path came from: "DATABASE_PATH", "data directory" or "old default".
+    database_origin: str = "DATABASE_PATH"
+    # Whether LOG_LEVEL was set: command-line tools other than `run` log warnings only unless so.
+    log_level_set: bool = False
 
     @property
     def log_level_number(self) -> int:
         """Return the ``logging`` level number."""
         return logging.getLevelNamesMapping()[self.log_level]
+
+    def database_notice(self) -> str | None:
+        """Return the log line for a database found at the old default location, else None."""
+        if self.database_origin != "old default":
+            return None
+        target = default_data_dir() / DATABASE_FILE
+        return (
+            f"using the database at {self.database_path.resolve()}, the old default location; "
+            f"Liner Notes now keeps it in {target.parent}. To move it, stop the bot and run: "
+            f"mv {self.database_path}* {target.parent}/ (or set DATABASE_PATH to keep it here)"
+        )
+
+
+def default_data_dir() -> Path:
+    """Return the platform's user data directory for Liner Notes (XDG_DATA_HOME on Linux)."""
+    return user_data_path("linernotes", appauthor=False)
+
+
+def default_database(cwd: Path | None = None) -> tuple[Path, str]:
+    """Return the database to use when DATABASE_PATH is unset, and where it came from.
+
+    A database already at the old default (``data/linernotes.db`` in the working directory) is
+    used; otherwise the one in the user data directory, so a command run anywhere does not leave
+    a stray database behind.
+    """
+    old = (cwd or Path.cwd()) / OLD_DEFAULT_DATABASE
+    if old.is_file():
+        return (OLD_DEFAULT_DATABASE if cwd is None else old), "old default"
+    return default_data_dir() / DATABASE_FILE, "data directory"
 
 
 def _url(name: str, value: str, schemes: tuple[str, ...]) -> str:
@@ -139,9 +177,11 @@ def load_settings(
     if token is not None and any(c.isspace() for c in token):
         raise ConfigError("DISCORD_TOKEN must not contain spaces (paste only the token itself)")
 
-    database = get("DATABASE_PATH", "data/linernotes.db").strip()
-    if not database:
-        raise ConfigError("DATABASE_PATH must not be empty")
+    database = get("DATABASE_PATH").strip()
+    if database:
+        database_path, database_origin = Path(database).expanduser(), "DATABASE_PATH"
+    else:
+        database_path, database_origin = default_database()
 
     guild_raw = get("DEV_GUILD_ID").strip()
     dev_guild = _int("DEV_GUILD_ID", guild_raw, 1) if guild_raw else None
@@ -150,7 +190,8 @@ def load_settings(
     shard_count = _int("SHARD_COUNT", count_raw, 1) if count_raw else None
     shard_ids = _shard_ids(get("SHARD_IDS"), shard_count)
 
-    level = get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    level_raw = get("LOG_LEVEL").strip().upper()
+    level = level_raw or "INFO"
     if level not in _LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)} (got {level!r})")
 
@@ -164,7 +205,8 @@ def load_settings(
 
     return Settings(
         discord_token=token,
-        database_path=Path(database).expanduser(),
+        database_path=database_path,
+        database_origin=database_origin,
         discord_api_base=_url(
             "DISCORD_API_BASE", get("DISCORD_API_BASE", DEFAULT_API_BASE), ("http", "https")
         ).rstrip("/"),
@@ -173,6 +215,7 @@ def load_settings(
         ),
         dev_guild_id=dev_guild,
         log_level=level,
+        log_level_set=bool(level_raw),
         feed_poll_seconds=_int("FEED_POLL_SECONDS", get("FEED_POLL_SECONDS", "900"), 1),
         feed_allow_private_hosts=_bool(
             "FEED_ALLOW_PRIVATE_HOSTS", get("FEED_ALLOW_PRIVATE_HOSTS", "false")

@@ -87,6 +87,26 @@ def split_statements(script: str) -> list[str]:
     return statements
 
 
+def _probe(path: Path) -> None:
+    """Create the database's folder and open the file once; raise ``StoreError`` saying why not.
+
+    Done before aiosqlite connects: aiosqlite's worker thread outlives a failed connect and
+    prints a traceback when the event loop has closed meanwhile (issue 23).
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the folder for the database at {path}: {exc.strerror or exc}"
+        ) from None
+    if path.is_dir():
+        raise StoreError(f"cannot open the database at {path}: it is a folder, not a file")
+    try:
+        sqlite3.connect(path).close()
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the database at {path}: {exc}") from None
+
+
 class Store:
     """Own the single aiosqlite connection; every write goes through ``transaction()``."""
 
@@ -122,7 +142,7 @@ class Store:
     ) -> Store:
         path = Path(path)
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(_probe, path)
         try:
             conn = await aiosqlite.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
@@ -247,10 +267,17 @@ class Store:
         try:
             await asyncio.shield(begin)
         except asyncio.CancelledError:
-            with contextlib.suppress(sqlite3.Error):
-                await begin
-                await self._conn.execute("ROLLBACK")
+            # The clean-up is shielded too: a second cancellation (shutdown cancels what is
+            # left) used to cancel the wait for BEGIN, whose statement still ran, and the
+            # transaction it opened was never rolled back: the heartbeat race of issue 23.
+            await _uncancellable(self._roll_back_after(begin))
             raise
+
+    async def _roll_back_after(self, begin: asyncio.Future[Any]) -> None:
+        """Wait for a BEGIN to finish; if it opened a transaction, roll it back."""
+        with contextlib.suppress(sqlite3.Error):
+            await begin
+            await self._conn.execute("ROLLBACK")
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write statement in its own transaction; return the rowcount."""
@@ -332,6 +359,15 @@ class Store:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+
+async def _uncancellable(work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` to its end even if the awaiting task is cancelled (again) meanwhile."""
+    task = asyncio.ensure_future(work)
+    while not task.done():
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(task)
+    task.result()
 
 
 class OpeningStore:

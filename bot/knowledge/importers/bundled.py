@@ -81,7 +81,9 @@ async def _one_unit(
     return reports
 
 
-async def ensure_bundled_loaded(store: Store) -> list[ImportReport]:
+async def ensure_bundled_loaded(
+    store: Store, *, progress: Progress = no_progress
+) -> list[ImportReport]:
     """Load the bundled catalog and kpopnet, as one unit, if the catalog is empty.
 
     A database left by an older version killed between its two load steps (the bundled
@@ -95,11 +97,13 @@ async def ensure_bundled_loaded(store: Store) -> list[ImportReport]:
     if await db.count_entities(store) > 0:
         if await _missing_bundled_kpopnet(store) and kpopnet.is_file():
             log.warning("the bundled load was interrupted before kpopnet; loading kpopnet now")
-            return await _one_unit(store, None, kpopnet)
+            return await _one_unit(store, None, kpopnet, progress=progress)
         return []
     catalog_dir = bundled_catalog_dir()
     catalog = [catalog_dir] if catalog_dir.is_dir() and any(catalog_dir.glob("*.toml")) else None
-    reports = await _one_unit(store, catalog, kpopnet if kpopnet.is_file() else None)
+    reports = await _one_unit(
+        store, catalog, kpopnet if kpopnet.is_file() else None, progress=progress
+    )
     for report in reports:
         log.info("bundled data loaded: %s", report.summary())
     return reports
