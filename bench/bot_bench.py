@@ -18,9 +18,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.client import LinerNotesBot
-from bot.discord_urls import apply_discord_urls
-from bot.settings import load_settings
+from bot.app.client import LinerNotesBot
+from bot.core.settings import load_settings
+from bot.discord_io.discord_urls import apply_discord_urls
 from bot.store.feeds import EntryCandidate, FeedStore, FetchState
 from bot.store.posts import ReviewPost
 from tests.fakediscord import FakeDiscord

@@ -46,7 +46,7 @@ from bench.knowledge_generate import (
     describe,
     random_syllable,
 )
-from bot.hangul import choseong_form
+from bot.core.hangul import choseong_form
 from bot.knowledge import ask, search
 from bot.knowledge.normalize import has_hangul
 from bot.store import Store

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 from aiohttp import web
 
+from bot.core.database_url import parse_database_url
 from bot.feeds.fetch import Fetcher
 from bot.feeds.poller import poll_once
 from bot.knowledge import cards
@@ -41,7 +42,6 @@ from bot.knowledge.search import resolve
 from bot.store import Store
 from bot.store import catalog as db
 from bot.store.copy import copy_database
-from bot.store.database_url import parse_database_url
 from bot.store.feeds import FeedStore, FetchState
 
 TICKS = os.sysconf("SC_CLK_TCK")

@@ -28,10 +28,10 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.client import LinerNotesBot
-from bot.discord_urls import apply_discord_urls
+from bot.app.client import LinerNotesBot
+from bot.core.settings import load_settings
+from bot.discord_io.discord_urls import apply_discord_urls
 from bot.feeds import Fetcher, follow, poll_once
-from bot.settings import load_settings
 from bot.store import Store
 from bot.store.feeds import FeedStore
 from tests.fakediscord import FakeDiscord

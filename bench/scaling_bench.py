@@ -37,11 +37,11 @@ from typing import Any
 from aiohttp import web
 
 from bench.feeds_bench import INTERVAL, T0, feed_bytes
-from bot.client import LinerNotesBot
-from bot.discord_urls import apply_discord_urls
+from bot.app.client import LinerNotesBot
+from bot.core.settings import load_settings
+from bot.core.shards import ShardScope
+from bot.discord_io.discord_urls import apply_discord_urls
 from bot.feeds import AddressPolicy, Fetcher, poll_once
-from bot.settings import load_settings
-from bot.shards import ShardScope
 from bot.store import Store
 from bot.store.feeds import FeedStore
 from tests.fakediscord import FakeDiscord, Guild

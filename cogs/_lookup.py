@@ -8,38 +8,57 @@ for the network.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 import discord
 from discord import app_commands
 
-from bot.errors import NotFoundError, UserError
-from bot.i18n import N_, t
+from bot.core.errors import NotFoundError, Untrusted, UserError
+from bot.core.i18n import N_, t
+from bot.discord_io import escape
+from bot.discord_io.error_replies import shown_fields
+from bot.discord_io.render import CHOICES, choice_name
+from bot.discord_io.translator import lang_of
+from bot.discord_io.ui import Pager, Shown, add_links, links_view, pages_of, send_pages
 from bot.knowledge import search
 from bot.knowledge.entities import EntityKey
 from bot.knowledge.online.lookup import OnlineLookup
 from bot.knowledge.online.picking import Candidate
 from bot.knowledge.search import AmbiguousError, Match
-from bot.render import CHOICES, choice_name
 from bot.store import Store
 from bot.store import catalog as db
-from bot.translator import lang_of
-from bot.ui import Pager, send_pages
 
 log = logging.getLogger(__name__)
 
-Render = Callable[[Match], Awaitable[list[discord.Embed]]]
+Render = Callable[[Match], Awaitable[list[discord.Embed] | Shown]]
 Check = Callable[[Match], Awaitable[bool]]
 PICK_TIMEOUT = 120.0
 
 
-async def complete(
-    store: Store, current: str, kinds: Sequence[str]
-) -> list[app_commands.Choice[str]]:
-    """Return autocomplete choices (at most 25, names of at most 100 characters)."""
-    matches = await search.resolve(store, current, kinds, limit=CHOICES)
-    return [app_commands.Choice(name=choice_name(m.label), value=m.value) for m in matches]
+Autocomplete = Callable[
+    [discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]
+]
+
+
+def complete_names(*kinds: str) -> Autocomplete:
+    """Return the autocomplete of a catalog name of ``kinds``, read from the cog's own store.
+
+    Register it beside the command: ``release.autocomplete("query")(complete_names("release"))``.
+    Choices: at most 25, names of at most 100 characters, values "kind:id".
+    """
+
+    async def names(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        # discord.py binds each command to its cog: the store is the one the cog was given.
+        store = getattr(getattr(interaction.command, "binding", None), "store", None)
+        if not isinstance(store, Store):
+            raise TypeError(f"{interaction.command!r} is not a command of a cog with a store")
+        matches = await search.resolve(store, current, kinds, limit=CHOICES)
+        return [app_commands.Choice(name=choice_name(m.label), value=m.value) for m in matches]
+
+    return names
 
 
 class Picker(discord.ui.View):
@@ -52,7 +71,7 @@ class Picker(discord.ui.View):
         self,
         owner_id: int,
         candidates: Sequence[Match | Candidate],
-        render: Callable[[Any], Awaitable[list[discord.Embed]]],
+        render: Callable[[Any], Awaitable[list[discord.Embed] | Shown]],
         lang: str = "en",
     ) -> None:
         super().__init__(timeout=PICK_TIMEOUT)
@@ -76,24 +95,30 @@ class Picker(discord.ui.View):
         )
         return False
 
-    @discord.ui.select(placeholder="Which one did you mean?", min_values=1, max_values=1)
+    @discord.ui.select(
+        cls=discord.ui.Select, placeholder="Which one did you mean?", min_values=1, max_values=1
+    )
     async def choose(self, interaction: discord.Interaction, select: discord.ui.Select) -> None:
         """Show the chosen entry."""
         match = self.candidates[select.values[0]]
         self.stop()
         await interaction.response.edit_message(
-            content=t("Showing {name}.", self.lang, name=match.label), view=None
+            content=t("Showing {name}.", self.lang, name=escape.text(match.label)), view=None
         )
         try:
-            pages = await self.render(match)
+            shown = pages_of(await self.render(match))
         except UserError as exc:
             await interaction.followup.send(
-                t(exc.template, self.lang, **exc.fields), ephemeral=True
+                t(exc.template, self.lang, **shown_fields(exc)), ephemeral=True
             )
             return
+        pages = shown.pages
         if len(pages) > 1:
             view = Pager(pages, self.owner_id, lang=self.lang)
+            add_links(view, shown.links, 1)
             view.message = await interaction.followup.send(embed=pages[0], view=view, wait=True)
+        elif (links := links_view(shown.links)) is not None:
+            await interaction.followup.send(embeds=pages[:1], view=links)
         else:
             await interaction.followup.send(embeds=pages[:1])
 
@@ -141,22 +166,24 @@ async def look_up_online(
     nothing to show, and ServiceUnavailable ("MusicBrainz did not answer…") on failure.
     """
     await _defer(interaction)
-    outcome = await online.find(query, kinds)
+    async with online.member(interaction.user.id):
+        outcome = await online.find(query, kinds)
     if outcome.entity_id is not None:
         match = await match_for(store, outcome.entity_id, kinds)
         if match is not None:
             return match
     if outcome.candidates:
 
-        async def render_pick(choice: Match | Candidate) -> list[discord.Embed]:
+        async def render_pick(choice: Match | Candidate) -> list[discord.Embed] | Shown:
             if isinstance(choice, Candidate):
-                entity_id = await online.fetch(choice.entity, choice.mbid)
+                async with online.member(interaction.user.id):
+                    entity_id = await online.fetch(choice.entity, choice.mbid)
                 picked = await match_for(store, entity_id, kinds)
                 if picked is None:
                     raise NotFoundError(
                         N_("MusicBrainz's {name} is not something I show here."),
                         [],
-                        name=choice.label,
+                        name=Untrusted(choice.label),
                     )
                 return await render(picked)
             return await render(choice)
@@ -176,7 +203,7 @@ async def look_up_online(
     raise NotFoundError(
         N_("{not_found} MusicBrainz has nothing clearly called that either."),
         not_found.suggestions,
-        not_found=not_found,
+        not_found=Untrusted(str(not_found)),
     )
 
 
@@ -191,6 +218,7 @@ async def lookup(
     defer: bool = False,
     online: OnlineLookup | None = None,
     needs_details: Check | None = None,
+    slow: Check | None = None,
 ) -> None:
     """Resolve ``query`` (a picked value or free text) and answer with its pages.
 
@@ -198,6 +226,7 @@ async def lookup(
     which the tree's error handler turns into an ephemeral "did you mean" reply. With
     ``online``, unknown names are looked up on MusicBrainz, and an imported entry for which
     ``needs_details`` says the store lacks what was asked has its relationships fetched.
+    ``slow`` says whether rendering will wait on a web service (a cover): then it defers.
     """
     try:
         match = await search.resolve_one(store, query, kinds, prefer=prefer, accept_typo=True)
@@ -222,24 +251,37 @@ async def lookup(
     else:
         if online is not None and needs_details is not None and await needs_details(match):
             await _defer(interaction)
-            await online.ensure_details(match.id)
-    if defer:
-        # Rendering will call Discord (opening a thread): acknowledge within 3 s first.
+            async with online.member(interaction.user.id):
+                await online.ensure_details(match.id)
+    if defer or (slow is not None and await slow(match)):
+        # Rendering will call Discord (opening a thread) or wait on a service (a cover):
+        # acknowledge within 3 s first.
         await _defer(interaction)
-    await send_pages(
-        interaction, await render(match), content=corrected_note(match, query, lang_of(interaction))
-    )
+    lang = lang_of(interaction)
+    notes = [n for n in (corrected_note(match, query, lang), also_note(match, lang)) if n]
+    shown = pages_of(await render(match))
+    await send_pages(interaction, shown.pages, content=" ".join(notes) or None, links=shown.links)
 
 
 def corrected_note(match: Match, query: str, lang: str = "en") -> str | None:
     """Say which name is shown for a misspelt one ("Showing TWICE for “Twcie”"), else None."""
     if match.tier != "fuzzy":
         return None
-    name = discord.utils.escape_markdown(match.name)
+    name = escape.text(match.name)
     return t("Showing {name} for “{query}”.", lang, name=name, query=clean(query))
+
+
+def also_note(match: Match, lang: str = "en") -> str | None:
+    """Name the other entries so called that were not chosen (imported homonyms), else None."""
+    if not match.also:
+        return None
+    return t(
+        "Also called that: {names} (pick one from the autocomplete list to see it).",
+        lang,
+        names=escape.names(m.label for m in match.also[:3]),
+    )
 
 
 def clean(text: str) -> str:
     """Return user text safe to echo inside a sentence (no mentions or markdown tricks)."""
-    text = " ".join(text.split())[:100]
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    return escape.text(" ".join(text.split())[:100])

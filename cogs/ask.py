@@ -8,18 +8,19 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.embeds import sources_text
-from bot.errors import NotFoundError
-from bot.i18n import t
+from bot.core.errors import NotFoundError, Untrusted
+from bot.core.i18n import t
+from bot.discord_io import escape
+from bot.discord_io.embeds import sources_text
+from bot.discord_io.render import Field, clip, make_embed
 from bot.knowledge.ask import Answer, answer, answer_for
 from bot.knowledge.online.lookup import OnlineLookup
 from bot.knowledge.search import Match
-from bot.render import Field, clip, make_embed
 from bot.store import Store
 from cogs._lookup import Picker
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 QUESTION_MAX = 300
 
@@ -29,7 +30,7 @@ def answer_embed(question: str, result: Answer) -> discord.Embed:
     lang = result.lang
     return make_embed(
         clip(question, 200),
-        result.text,
+        escape.text(result.text, multiline=True),
         fields=[Field(t("Sources", lang), sources_text(result.sources, 5, lang))],
         footer=t("Answered from the Liner Notes catalog; every fact links its source.", lang),
     )
@@ -42,22 +43,23 @@ class Ask(commands.Cog):
         self.store = store
         self.online = online
 
-    @app_commands.command(
-        name="ask",
-        description="Ask who wrote, directed or appears in a release, in English or Korean.",
-    )
+    @app_commands.command(name="ask")
     @app_commands.describe(question="e.g. who directed the Love wins all MV? / 봄날 작곡 누구야?")
     async def ask(
         self,
         interaction: discord.Interaction,
         question: app_commands.Range[str, 1, QUESTION_MAX],
     ) -> None:
-        """Answer a question from the catalog, or say what it does know."""
+        """Ask who wrote, directed or appears in a release, in English or Korean.
+
+        Answers only from stored facts; when it does not know, it says what it does know.
+        """
         result = await answer(self.store, question)
         if not result.answered and not result.choices and self.online is not None:
             # Not in the store: MusicBrainz may know it. Acknowledge first, then look up.
             await interaction.response.defer(thinking=True)
-            result = await answer(self.store, question, online=self.online)
+            async with self.online.member(interaction.user.id):
+                result = await answer(self.store, question, online=self.online)
         # The answer speaks the question's language, whatever the member's client is set to.
         interaction.extras["lang"] = result.lang
         if not result.answered and result.choices:
@@ -66,7 +68,8 @@ class Ask(commands.Cog):
         if not result.answered:
             # Korean declines carry their own "혹시 …?"; the English handler adds "Did you mean".
             suggestions = list(result.suggestions) if result.lang == "en" else []
-            raise NotFoundError(result.text, suggestions)
+            # The text is already in the question's language; names in it are not ours.
+            raise NotFoundError("{text}", suggestions, text=Untrusted(result.text))
         embed = answer_embed(question, result)
         if interaction.response.is_done():
             await interaction.followup.send(embed=embed)
@@ -85,9 +88,11 @@ class Ask(commands.Cog):
         ]
         view = Picker(interaction.user.id, candidates, render, result.lang)
         if interaction.response.is_done():
-            await interaction.followup.send(result.text, view=view, ephemeral=True)
+            await interaction.followup.send(escape.text(result.text), view=view, ephemeral=True)
         else:
-            await interaction.response.send_message(result.text, view=view, ephemeral=True)
+            await interaction.response.send_message(
+                escape.text(result.text), view=view, ephemeral=True
+            )
 
 
 async def setup(bot: LinerNotesBot) -> None:

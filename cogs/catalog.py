@@ -9,28 +9,35 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.embeds import (
+from bot.discord_io.card_media import listen_buttons
+from bot.discord_io.embeds import (
     artist_embed,
     credits_pages,
     references_pages,
     release_embed,
     song_embed,
+    video_embed,
     works_pages,
 )
+from bot.discord_io.render import QUERY_MAX
+from bot.discord_io.translator import lang_of
+from bot.discord_io.ui import Shown
 from bot.knowledge import cards, vocab
 from bot.knowledge.online.lookup import OnlineLookup
+from bot.knowledge.online.pictures import Pictures
 from bot.knowledge.search import Match
-from bot.render import QUERY_MAX
 from bot.store import Store
 from bot.store import catalog as db
-from bot.translator import lang_of
-from cogs._lookup import complete, lookup
+from cogs._lookup import complete_names, lookup
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 ROLE_CHOICES = [app_commands.Choice(name=r, value=r) for r in vocab.CHOICE_ROLES]
-RELEASE_KINDS = ("release", "song")
+RELEASE_KINDS = ("release", "song", "video")
+# How long a card waits for a picture a service is still sending; then it is shown without it
+# (and with it next time: the fetch carries on and is stored).
+PICTURE_WAIT = 5.0
 CREDIT_KINDS = ("song", "release", "video")
 REFERENCE_KINDS = ("song", "video", "release", "work")
 
@@ -38,9 +45,26 @@ REFERENCE_KINDS = ("song", "video", "release", "work")
 class Catalog(commands.Cog):
     """Look up releases, credits, references and artists."""
 
-    def __init__(self, store: Store, online: OnlineLookup | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        online: OnlineLookup | None = None,
+        pictures: Pictures | None = None,
+    ) -> None:
         self.store = store
         self.online = online
+        self.pictures = pictures
+        self.picture_wait = PICTURE_WAIT
+
+    # -- pictures: a card waits a little for one it does not have yet -------------------
+    async def _waits_for_picture(self, match: Match) -> bool:
+        if self.pictures is None:
+            return False
+        return await self.pictures.wanted(match.id, match.kind) is not None
+
+    async def _fetch_picture(self, match: Match) -> None:
+        if self.pictures is not None:
+            await self.pictures.fetch_within(match.id, match.kind, self.picture_wait)
 
     # -- what an imported entry may lack (then its relationships are fetched) ----------
     async def _no_credits(self, match: Match) -> bool:
@@ -50,31 +74,38 @@ class Catalog(commands.Cog):
         return not await db.credits_by(self.store, match.id, limit=1)
 
     async def _no_tracks(self, match: Match) -> bool:
+        if match.kind == "video":
+            return False
         if match.kind == "release":
             return not await db.tracks(self.store, match.id)
         return not await db.releases_with_song(self.store, match.id)
 
     # -- renderers (Match -> pages) ----------------------------------------------------
-    async def _release(self, match: Match, lang: str = "en") -> list[discord.Embed]:
+    async def _release(self, match: Match, lang: str = "en") -> Shown:
+        await self._fetch_picture(match)
+        if match.kind == "video":
+            return Shown([video_embed(await cards.video_info(self.store, match.id), lang)])
         if match.kind == "song":
-            return [song_embed(await cards.song_card(self.store, match.id), lang)]
-        return [release_embed(await cards.release_card(self.store, match.id), lang)]
+            song = await cards.song_card(self.store, match.id)
+            return Shown([song_embed(song, lang)], listen_buttons(song.links, lang))
+        release = await cards.release_card(self.store, match.id)
+        return Shown([release_embed(release, lang)], listen_buttons(release.links, lang))
 
-    async def _artist(self, match: Match, lang: str = "en") -> list[discord.Embed]:
-        return [artist_embed(await cards.artist_card(self.store, match.id), lang)]
+    async def _artist(self, match: Match, lang: str = "en") -> Shown:
+        await self._fetch_picture(match)
+        artist = await cards.artist_card(self.store, match.id)
+        return Shown([artist_embed(artist, lang)], listen_buttons(artist.links, lang))
 
     async def _references(self, match: Match, lang: str = "en") -> list[discord.Embed]:
         return references_pages(await cards.references_view(self.store, match.id), lang)
 
     # -- commands ------------------------------------------------------------------------
-    @app_commands.command(
-        name="release", description="Show a release or song: date, label, tracklist, video."
-    )
+    @app_commands.command(name="release")
     @app_commands.describe(query="A release or song, in English or Korean (e.g. 봄날)")
     async def release(
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
-        """Show a release or song card."""
+        """Show a release, song or video: date, label, tracklist, video."""
         await lookup(
             interaction,
             self.store,
@@ -84,11 +115,10 @@ class Catalog(commands.Cog):
             prefer="release",
             online=self.online,
             needs_details=self._no_tracks,
+            slow=self._waits_for_picture,
         )
 
-    @app_commands.command(
-        name="credits", description="Who wrote, composed, produced and directed a song or video."
-    )
+    @app_commands.command(name="credits")
     @app_commands.describe(query="A song, release or video", role="Only this role")
     @app_commands.choices(role=ROLE_CHOICES)
     async def credits(
@@ -97,7 +127,7 @@ class Catalog(commands.Cog):
         query: app_commands.Range[str, 1, QUERY_MAX],
         role: app_commands.Choice[str] | None = None,
     ) -> None:
-        """Show credits grouped by role."""
+        """Who wrote, composed, produced and directed a song or video."""
         wanted = role.value if role else None
         lang = lang_of(interaction)
 
@@ -114,29 +144,33 @@ class Catalog(commands.Cog):
             needs_details=self._no_credits,
         )
 
-    @app_commands.command(
-        name="references", description="What a video or song references, and what references it."
-    )
+    @app_commands.command(name="references")
     @app_commands.describe(query="A song, video, release or work (a film, artwork, book…)")
     async def references(
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
-        """Show references both ways with status and evidence."""
+        """What a video or song references, and what references it."""
         render = partial(self._references, lang=lang_of(interaction))
         await lookup(interaction, self.store, query, REFERENCE_KINDS, render)
 
-    @app_commands.command(
-        name="artist", description="An artist's names, group, dates, agency and credits."
-    )
+    @app_commands.command(name="artist")
     @app_commands.describe(query="An artist or group, in any script (e.g. 아이유, Taehyung)")
     async def artist(
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
-        """Show an artist card."""
+        """An artist's names, group, dates, agency and credits."""
         render = partial(self._artist, lang=lang_of(interaction))
-        await lookup(interaction, self.store, query, ("artist",), render, online=self.online)
+        await lookup(
+            interaction,
+            self.store,
+            query,
+            ("artist",),
+            render,
+            online=self.online,
+            slow=self._waits_for_picture,
+        )
 
-    @app_commands.command(name="works", description="What a person is credited on, by role.")
+    @app_commands.command(name="works")
     @app_commands.describe(person="A songwriter, producer, director or idol", role="Only this role")
     @app_commands.choices(role=ROLE_CHOICES)
     async def works(
@@ -145,7 +179,7 @@ class Catalog(commands.Cog):
         person: app_commands.Range[str, 1, QUERY_MAX],
         role: app_commands.Choice[str] | None = None,
     ) -> None:
-        """Show what a person worked on."""
+        """What a person is credited on, by role."""
         wanted = role.value if role else None
         lang = lang_of(interaction)
 
@@ -164,37 +198,17 @@ class Catalog(commands.Cog):
         )
 
     # -- autocomplete ----------------------------------------------------------------------
-    @release.autocomplete("query")
-    async def _release_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, RELEASE_KINDS)
+    release.autocomplete("query")(complete_names(*RELEASE_KINDS))
 
-    @credits.autocomplete("query")
-    async def _credits_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, CREDIT_KINDS)
+    credits.autocomplete("query")(complete_names(*CREDIT_KINDS))
 
-    @references.autocomplete("query")
-    async def _references_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, REFERENCE_KINDS)
+    references.autocomplete("query")(complete_names(*REFERENCE_KINDS))
 
-    @artist.autocomplete("query")
-    async def _artist_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, ("artist",))
+    artist.autocomplete("query")(complete_names("artist"))
 
-    @works.autocomplete("person")
-    async def _works_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, ("artist",))
+    works.autocomplete("person")(complete_names("artist"))
 
 
 async def setup(bot: LinerNotesBot) -> None:
     """Load the Catalog cog."""
-    await bot.add_cog(Catalog(bot.store, bot.online))
+    await bot.add_cog(Catalog(bot.store, bot.online, bot.pictures))

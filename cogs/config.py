@@ -12,17 +12,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import (
+from bot.core.errors import Untrusted, UserError, echo
+from bot.core.i18n import LANGUAGES, N_, pick_lang, t
+from bot.discord_io import escape
+from bot.discord_io.checks import (
     MODLOG_PERMISSIONS,
     manage_guild_only,
     missing_bot_permissions,
     posting_permissions,
 )
-from bot.errors import UserError, echo
-from bot.i18n import LANGUAGES, N_, pick_lang, t
-from bot.knowledge import search
-from bot.posting import ModLog
-from bot.render import (
+from bot.discord_io.posting import ModLog
+from bot.discord_io.render import (
     ARCHIVE_DURATIONS,
     QUERY_MAX,
     SHORT_MAX,
@@ -30,13 +30,15 @@ from bot.render import (
     choice_name,
     make_embed,
 )
+from bot.discord_io.translator import lang_of, server_lang
+from bot.knowledge import search
 from bot.store import Store
 from bot.store.guilds import GuildStore
-from bot.translator import lang_of, server_lang
-from cogs._lookup import corrected_note
+from cogs._lookup import complete_names, corrected_note
+from cogs.radar._roles import map_artist_role, post_role_menu
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,7 @@ LABELS = {
     "digest_time": N_("Digest time"),
     "editors_role": N_("Editors role"),
     "language": N_("Reply language"),
+    "alerts_channel": N_("Release alerts channel"),
 }
 AUTO_LANGUAGE = "auto"
 
@@ -128,7 +131,8 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         self.bot = bot
         self.store = store
         self.guilds = GuildStore(store)
-        self.modlog = ModLog(self.guilds)
+        # Not `self.modlog`: that name is the /config modlog command.
+        self.mod_log = ModLog(self.guilds)
         super().__init__()
 
     # -- helpers -------------------------------------------------------------------
@@ -162,7 +166,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         shown = {
             name: value if isinstance(value, str) else value(lang) for name, value in fields.items()
         }
-        await self.modlog.tell(
+        await self.mod_log.tell(
             guild,
             t(
                 "⚙️ {user} changed the configuration: {what}.",
@@ -191,10 +195,13 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
             )
 
     # -- show ----------------------------------------------------------------------
-    @app_commands.command(name="show", description="Show every setting of this server.")
+    @app_commands.command(name="show")
     @manage_guild_only()
     async def show(self, interaction: discord.Interaction) -> None:
-        """Show every setting with its value and who changed it last."""
+        """Show every setting of this server.
+
+        Each value with who changed it last.
+        """
         assert interaction.guild is not None
         lang = lang_of(interaction)
         config = await self.guilds.config(interaction.guild.id)
@@ -205,7 +212,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
                     " — by {user}, {date}",
                     lang,
                     user=f"<@{setting.changed_by}>",
-                    date=setting.changed_at[:10],
+                    date=(setting.changed_at or "")[:10],
                 )
                 if setting.changed_by
                 else (t(" — default", lang) if setting.is_default else "")
@@ -216,14 +223,16 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         fields = [
             Field(
                 t("Followed artists", lang),
-                ", ".join(f.label for f in follows) if follows else t("none (all artists)", lang),
+                escape.names(f.label for f in follows)
+                if follows
+                else t("none (all artists)", lang),
             )
         ]
         embed = make_embed(t("Liner Notes settings", lang), "\n".join(lines), fields=fields)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     # -- channels ------------------------------------------------------------------
-    @app_commands.command(name="reviews", description="Set the channel new reviews go to.")
+    @app_commands.command(name="reviews")
     @app_commands.describe(channel="A text or forum channel")
     @manage_guild_only()
     async def reviews(
@@ -231,13 +240,11 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         interaction: discord.Interaction,
         channel: discord.TextChannel | discord.ForumChannel,
     ) -> None:
-        """Set the reviews channel."""
+        """Set the channel new reviews go to."""
         self._check_channel(channel, posting_permissions(channel))
         await self._changed(interaction, "reviews_channel", channel.id)
 
-    @app_commands.command(
-        name="discussions", description="Set the channel release discussions open in."
-    )
+    @app_commands.command(name="discussions")
     @app_commands.describe(channel="A text or forum channel")
     @manage_guild_only()
     async def discussions(
@@ -245,26 +252,29 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         interaction: discord.Interaction,
         channel: discord.TextChannel | discord.ForumChannel,
     ) -> None:
-        """Set the discussions channel."""
+        """Set the channel release discussions open in."""
         self._check_channel(channel, posting_permissions(channel))
         await self._changed(interaction, "discussions_channel", channel.id)
 
-    @app_commands.command(name="modlog", description="Set the channel for notices to moderators.")
+    @app_commands.command(name="modlog")
     @app_commands.describe(channel="A text channel moderators read")
     @manage_guild_only()
     async def modlog(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
-        """Set the mod-log channel."""
+        """Set the channel for notices to moderators."""
         self._check_channel(channel, MODLOG_PERMISSIONS)
         await self._changed(interaction, "modlog_channel", channel.id)
 
     # -- follows -------------------------------------------------------------------
-    @app_commands.command(name="follow", description="Follow an artist (any spelling or Hangul).")
+    @app_commands.command(name="follow")
     @app_commands.describe(artist="An artist or group, e.g. IU, 아이유, BTS")
     @manage_guild_only()
     async def follow(
         self, interaction: discord.Interaction, artist: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
-        """Follow an artist: it filters review posts (when a feed asks) and the digest."""
+        """Follow an artist (any spelling or Hangul).
+
+        Follows filter review posts (when a feed asks) and the digest.
+        """
         assert interaction.guild is not None
         found = await search.resolve_one(self.store, artist, ["artist"], accept_typo=True)
         note = corrected_note(found, artist, lang_of(interaction))
@@ -274,26 +284,20 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         lang = lang_of(interaction)
         if not added:
             await interaction.response.send_message(
-                t("This server already follows {artist}.", lang, artist=found.label),
+                t("This server already follows {artist}.", lang, artist=escape.text(found.label)),
                 ephemeral=True,
             )
             return
         await interaction.response.send_message(
             f"{note + ' ' if note else ''}"
-            + t("Now following {artist}.", lang, artist=found.label),
+            + t("Now following {artist}.", lang, artist=escape.text(found.label)),
             ephemeral=True,
         )
-        await self.echo(interaction, N_("followed {artist}"), artist=found.label)
+        await self.echo(interaction, N_("followed {artist}"), artist=escape.text(found.label))
 
-    @follow.autocomplete("artist")
-    async def follow_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        """Suggest artists by any of their names."""
-        matches = await search.resolve(self.store, current, ["artist"], limit=25)
-        return [app_commands.Choice(name=choice_name(m.label), value=m.value) for m in matches]
+    follow.autocomplete("artist")(complete_names("artist"))
 
-    @app_commands.command(name="unfollow", description="Stop following an artist.")
+    @app_commands.command(name="unfollow")
     @app_commands.describe(artist="An artist this server follows")
     @manage_guild_only()
     async def unfollow(
@@ -310,15 +314,19 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
             names = ", ".join(f.label for f in follows) or t("none", lang_of(interaction))
             raise UserError(
                 N_("This server does not follow {artist}. It follows: {names}."),
-                artist=artist,
-                names=names,
+                artist=echo(artist),
+                names=Untrusted(names),
             )
         await self.guilds.unfollow(interaction.guild.id, wanted.artist_key, interaction.user.id)
         await interaction.response.send_message(
-            t("No longer following {artist}.", lang_of(interaction), artist=wanted.label),
+            t(
+                "No longer following {artist}.",
+                lang_of(interaction),
+                artist=escape.text(wanted.label),
+            ),
             ephemeral=True,
         )
-        await self.echo(interaction, N_("unfollowed {artist}"), artist=wanted.label)
+        await self.echo(interaction, N_("unfollowed {artist}"), artist=escape.text(wanted.label))
 
     @unfollow.autocomplete("artist")
     async def unfollow_complete(
@@ -335,16 +343,16 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         ][:25]
 
     # -- threads -------------------------------------------------------------------
-    @app_commands.command(name="threads", description="Set how discussion threads behave.")
+    @app_commands.command(name="threads")
     @app_commands.describe(
         archive="Hide a thread after this long without messages",
         slowmode="Seconds members wait between messages in a thread (0 = off)",
         mode="One thread per review, or reviews join their release's thread",
     )
     @app_commands.choices(
-        archive=[app_commands.Choice(name=label, value=m) for m, label in ARCHIVE_LABELS.items()],
-        mode=[app_commands.Choice(name=m, value=m) for m in THREAD_MODES],
+        archive=[app_commands.Choice(name=label, value=m) for m, label in ARCHIVE_LABELS.items()]
     )
+    @app_commands.choices(mode=[app_commands.Choice(name=m, value=m) for m in THREAD_MODES])
     @manage_guild_only()
     async def threads(
         self,
@@ -353,7 +361,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         slowmode: app_commands.Range[int, 0, SLOWMODE_MAX] | None = None,
         mode: app_commands.Choice[str] | None = None,
     ) -> None:
-        """Set thread auto-archive, slowmode and mode."""
+        """Set how discussion threads behave."""
         assert interaction.guild is not None
         if archive is None and slowmode is None and mode is None:
             raise UserError(N_("Choose at least one of archive, slowmode or mode."))
@@ -386,14 +394,83 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         server = await self.server_lang(interaction)
         await self.echo(interaction, N_("threads: {summary}"), summary=summary(server))
 
+    # -- release alerts (the radar: cogs/radar) ---------------------------------------
+    alerts = app_commands.Group(
+        name="alerts", description="Release alerts in a channel, with artist roles."
+    )
+
+    @alerts.command(name="channel")
+    @app_commands.describe(channel="A text channel; artist roles are pinged there")
+    @manage_guild_only()
+    async def alerts_channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel
+    ) -> None:
+        """Set the channel release alerts go to."""
+        self._check_channel(channel, MODLOG_PERMISSIONS)
+        await self._changed(interaction, "alerts_channel", channel.id)
+
+    @alerts.command(name="role")
+    @app_commands.describe(
+        artist="An artist or group, e.g. IU, 아이유", role="The role to ping; leave out to stop"
+    )
+    @manage_guild_only()
+    async def alerts_role(
+        self,
+        interaction: discord.Interaction,
+        artist: app_commands.Range[str, 1, QUERY_MAX],
+        role: discord.Role | None = None,
+    ) -> None:
+        """Ping a role for an artist's releases."""
+        assert interaction.guild is not None
+        lang = lang_of(interaction)
+        found = await search.resolve_one(self.store, artist, ["artist"], accept_typo=True)
+        changed = await map_artist_role(
+            self.store, interaction.guild, found.value, found.label, role
+        )
+        text = (
+            t(
+                "{role} is pinged for {artist}'s releases.",
+                lang,
+                role=role.mention,
+                artist=found.label,
+            )
+            if role is not None
+            else t("No role is pinged for {artist} now.", lang, artist=found.label)
+            if changed
+            else t("No role was pinged for {artist}.", lang, artist=found.label)
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    alerts_role.autocomplete("artist")(complete_names("artist"))
+
+    @alerts.command(name="role-menu")
+    @app_commands.describe(channel="Where to post the menu")
+    @manage_guild_only()
+    async def alerts_role_menu(
+        self, interaction: discord.Interaction, channel: discord.TextChannel
+    ) -> None:
+        """Post a menu members use to pick artist roles."""
+        assert interaction.guild is not None
+        self._check_channel(channel, MODLOG_PERMISSIONS)
+        message = await post_role_menu(
+            self.store, interaction.guild, channel, await self.server_lang(interaction)
+        )
+        await interaction.response.send_message(
+            t("Posted the role menu: {link}", lang_of(interaction), link=message.jump_url),
+            ephemeral=True,
+        )
+
     # -- time zone and digest --------------------------------------------------------
-    @app_commands.command(name="timezone", description="Set this server's time zone.")
+    @app_commands.command(name="timezone")
     @app_commands.describe(zone="An IANA time zone such as Asia/Seoul or Europe/Paris")
     @manage_guild_only()
     async def timezone(
         self, interaction: discord.Interaction, zone: app_commands.Range[str, 1, SHORT_MAX]
     ) -> None:
-        """Set the zone for release days and the digest."""
+        """Set this server's time zone.
+
+        The zone decides release days and the digest's local time.
+        """
         name = zone.strip()
         try:
             ZoneInfo(name)
@@ -417,7 +494,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         zones.sort(key=lambda z: (not z.casefold().startswith(needle), z != "Asia/Seoul"))
         return [app_commands.Choice(name=z, value=z) for z in zones[:25]]
 
-    @app_commands.command(name="digest", description="Post an 'on this day' digest every day.")
+    @app_commands.command(name="digest")
     @app_commands.describe(channel="Where to post it", time="Local time, 24-hour HH:MM, e.g. 09:00")
     @manage_guild_only()
     async def digest(
@@ -426,7 +503,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         channel: discord.TextChannel,
         time: app_commands.Range[str, 1, SHORT_MAX],
     ) -> None:
-        """Set the digest channel and local time."""
+        """Post an 'on this day' digest every day."""
         assert interaction.guild is not None
         match = TIME_PATTERN.match(time.strip())
         if match is None:
@@ -447,7 +524,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         )
 
     # -- language ------------------------------------------------------------------
-    @app_commands.command(name="language", description="Pin the language the bot answers in here.")
+    @app_commands.command(name="language")
     @app_commands.describe(language="One language for everyone, or each member's Discord language")
     @app_commands.choices(
         language=[
@@ -459,7 +536,10 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
     async def language(
         self, interaction: discord.Interaction, language: app_commands.Choice[str]
     ) -> None:
-        """Pin a reply language for this server (also for its feed posts and digests)."""
+        """Pin the language the bot answers in here.
+
+        Also the language of its feed posts and digests.
+        """
         value = None if language.value == AUTO_LANGUAGE else language.value
         if value is not None and value not in LANGUAGES:
             raise UserError(N_("I do not speak {language}."), language=repr(language.value))
@@ -468,19 +548,22 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         await self._changed(interaction, "language", value)
 
     # -- editors and reset -----------------------------------------------------------
-    @app_commands.command(name="editors", description="Let a role approve suggested facts.")
+    @app_commands.command(name="editors")
     @app_commands.describe(role="Members with this role may approve suggestions")
     @manage_guild_only()
     async def editors(self, interaction: discord.Interaction, role: discord.Role) -> None:
-        """Set the editors role."""
+        """Let a role approve suggested facts."""
         if role.is_default():
             raise UserError(N_("Pick a specific role, not @everyone."))
         await self._changed(interaction, "editors_role", role.id)
 
-    @app_commands.command(name="reset", description="Put every setting back to its default.")
+    @app_commands.command(name="reset")
     @manage_guild_only()
     async def reset(self, interaction: discord.Interaction) -> None:
-        """Reset after a confirmation button."""
+        """Put every setting back to its default.
+
+        Only after a confirmation button.
+        """
         assert interaction.guild is not None
         lang = lang_of(interaction)
         view = ConfirmReset(interaction.user.id, lang)

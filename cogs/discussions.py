@@ -11,28 +11,29 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import metrics
-from bot.checks import MODLOG_PERMISSIONS, missing_bot_permissions
-from bot.dates import parse_day
-from bot.embeds import on_this_day_lines, release_embed, song_embed
-from bot.errors import NotFoundError, UserError
-from bot.i18n import N_, t
+from bot.core import metrics
+from bot.core.dates import parse_day
+from bot.core.errors import NotFoundError, Untrusted, UserError
+from bot.core.i18n import N_, t
+from bot.discord_io import escape
+from bot.discord_io.checks import MODLOG_PERMISSIONS, missing_bot_permissions
+from bot.discord_io.embeds import on_this_day_lines, release_embed, song_embed
+from bot.discord_io.posting import UNKNOWN_MESSAGE, ModLog
+from bot.discord_io.render import QUERY_MAX, SHORT_MAX, make_embed, pack_lines
+from bot.discord_io.threads import ThreadOpener
+from bot.discord_io.translator import lang_of, server_lang
+from bot.discord_io.ui import send_pages
 from bot.knowledge import cards
 from bot.knowledge.entities import EntityRef, release_for
 from bot.knowledge.prompts import discussion_prompts
 from bot.knowledge.search import Match
-from bot.posting import UNKNOWN_MESSAGE, ModLog
-from bot.render import QUERY_MAX, SHORT_MAX, make_embed, pack_lines
 from bot.store import Store
 from bot.store.guilds import GuildStore
 from bot.store.posts import make_nonce
-from bot.threads import ThreadOpener
-from bot.translator import lang_of, server_lang
-from bot.ui import send_pages
-from cogs._lookup import complete, lookup
+from cogs._lookup import complete_names, lookup
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +84,14 @@ class Discussions(commands.Cog):
             song = await cards.song_card(self.store, subject.id)
             embed, artists = song_embed(song, lang), [a.name for a in song.artists]
         prompts = await discussion_prompts(self.store, subject, lang=lang)
-        lines = [t("**Discussion: {subject}**", lang, subject=subject.label or subject.name)]
+        lines = [
+            t("**Discussion: {subject}**", lang, subject=escape.text(subject.label or subject.name))
+        ]
         if prompts:
             lines.append(t("Some things to talk about:", lang))
             lines.extend(
-                f"• {p.text} " + t("(source: {url})", lang, url=f"<{p.source.url}>")
+                f"• {escape.text(p.text)} "
+                + t("(source: {url})", lang, url=f"<{escape.url(p.source.url) or '?'}>")
                 for p in prompts
             )
         return embed, "\n".join(lines), artists
@@ -118,15 +122,16 @@ class Discussions(commands.Cog):
         )
         return opened.thread, opened.created
 
-    @app_commands.command(
-        name="discuss", description="Open (or find) this server's thread about a release."
-    )
+    @app_commands.command(name="discuss")
     @app_commands.describe(query="A release or song, e.g. Love wins all or 봄날")
     @app_commands.guild_only()
     async def discuss(
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
-        """Open the release's discussion thread, or link the one that exists."""
+        """Open (or find) this server's thread about a release.
+
+        Links the thread when it exists already.
+        """
         assert interaction.guild is not None
         guild = interaction.guild
         config = await self.guilds.config(guild.id)
@@ -137,14 +142,18 @@ class Discussions(commands.Cog):
         async def render(match: Match) -> list[discord.Embed]:
             subject = await release_for(self.store, match.key)
             if subject is None:
-                raise NotFoundError(N_("{name} is no longer in the catalog."), [], name=match.label)
+                raise NotFoundError(
+                    N_("{name} is no longer in the catalog."), [], name=Untrusted(match.label)
+                )
             thread, created = await self.open_release_thread(
                 guild, subject, "discuss", interaction.user.id
             )
             title = (
-                t("Opened the discussion of {subject}", lang, subject=subject.name)
+                t("Opened the discussion of {subject}", lang, subject=escape.text(subject.name))
                 if created
-                else t("Here is the discussion of {subject}", lang, subject=subject.name)
+                else t(
+                    "Here is the discussion of {subject}", lang, subject=escape.text(subject.name)
+                )
             )
             return [make_embed(title, t("Join in: {thread}", lang, thread=thread.mention))]
 
@@ -167,11 +176,7 @@ class Discussions(commands.Cog):
                 )
             ) from None
 
-    @discuss.autocomplete("query")
-    async def _discuss_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, ("release", "song"))
+    discuss.autocomplete("query")(complete_names("release", "song"))
 
     # -- on this day ---------------------------------------------------------------------
     async def day_pages(
@@ -214,16 +219,14 @@ class Discussions(commands.Cog):
                     found.add(fact.entity.value)
         return found
 
-    @app_commands.command(
-        name="onthisday", description="Releases, birthdays and debuts on a date in K-pop history."
-    )
+    @app_commands.command(name="onthisday")
     @app_commands.describe(date="01-24, Jan 24, 1월 24일 or 2024-01-24 (default: today)")
     async def onthisday(
         self,
         interaction: discord.Interaction,
         date: app_commands.Range[str, 1, SHORT_MAX] | None = None,
     ) -> None:
-        """Show anniversaries on a day."""
+        """Releases, birthdays and debuts on a date in K-pop history."""
         guild_id = interaction.guild.id if interaction.guild else None
         today = self.now().astimezone(await self.zone_of(guild_id)).date()
         day = parse_day(date, today) if date else today

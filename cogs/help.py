@@ -8,13 +8,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.i18n import t, tc
-from bot.render import make_embed, pack_lines
-from bot.translator import lang_of
-from bot.ui import send_pages
+from bot.core.i18n import t, tc
+from bot.discord_io.render import make_embed, pack_lines
+from bot.discord_io.translator import lang_of
+from bot.discord_io.ui import send_pages
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 
 def shown_name(command: app_commands.Command | app_commands.Group, lang: str) -> str:
@@ -40,7 +40,7 @@ class Help(commands.Cog):
     def __init__(self, bot: LinerNotesBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="help", description="List every command with what it does.")
+    @app_commands.command(name="help")
     async def help(self, interaction: discord.Interaction) -> None:
         """List every command with what it does."""
         lang = lang_of(interaction)

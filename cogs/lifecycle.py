@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands, tasks
 
-from bot.i18n import N_, pick_lang, t
+from bot.core.i18n import N_, pick_lang, t
 from bot.store import Store
 from bot.store.guilds import PURGE_GRACE, GuildStore
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,13 @@ SETUP_HINT = N_(
 )
 PURGE_EVERY_HOURS = 6
 # Tables with per-server rows outside GuildStore's own (the feeds layer's subscriptions).
-EXTRA_GUILD_TABLES = ("feed_subscriptions",)
+EXTRA_GUILD_TABLES = (
+    "feed_subscriptions",
+    "member_alerts",
+    "alert_deliveries",
+    "calendars",
+    "artist_roles",
+)
 
 
 class Lifecycle(commands.Cog):

@@ -5,25 +5,27 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.error_replies import send_error
-from bot.errors import UserError
-from bot.i18n import N_, t
+from bot.core.errors import UserError
+from bot.core.i18n import N_, t
+from bot.discord_io import escape
+from bot.discord_io.error_replies import send_error
+from bot.discord_io.render import QUERY_MAX, Field, clip, make_embed
+from bot.discord_io.translator import lang_of, server_lang
 from bot.knowledge import search, suggested, vocab
 from bot.knowledge.entities import EntityKey, entity
-from bot.render import QUERY_MAX, Field, clip, make_embed
 from bot.store import Store
 from bot.store.guilds import GuildStore, Suggestion
-from bot.translator import lang_of, server_lang
-from cogs._lookup import complete
+from cogs._lookup import complete_names
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 
@@ -31,19 +33,37 @@ KINDS = {
     "credit": "a credit (who wrote, composed, produced, directed…)",
     "reference": "a reference (a film, artwork, book… a video or song echoes)",
     "correction": "a correction to something the bot says",
+    "release date": "a release date (and time) that was announced",
 }
 MODAL_TITLES = {
     "credit": N_("Suggest a credit — {subject}"),
     "reference": N_("Suggest a reference — {subject}"),
     "correction": N_("Suggest a correction — {subject}"),
+    "release date": N_("Suggest a release date — {subject}"),
 }
 STATUS_WORDS = {"approved": N_("approved"), "rejected": N_("rejected"), "pending": N_("pending")}
-KIND_WORDS = {"credit": N_("credit"), "reference": N_("reference"), "correction": N_("correction")}
+KIND_WORDS = {
+    "credit": N_("credit"),
+    "reference": N_("reference"),
+    "correction": N_("correction"),
+    "release date": N_("release date"),
+}
 
 
 def field_lines(fields: dict[str, str]) -> str:
-    """Render the modal's answers for the mod-log."""
-    return "\n".join(f"**{k}**: {clip(v, 300) or '—'}" for k, v in fields.items())
+    """Render the modal's answers for the mod-log, each as inert text (shown as typed)."""
+    return "\n".join(
+        f"**{escape.text(k)}**: {escape.text(clip(v, 300)) or '—'}" for k, v in fields.items()
+    )
+
+
+def evidence_text(url: str) -> str:
+    """Show an evidence URL as the address it really is: percent-encoded, with its host."""
+    shown = escape.url(url)
+    if shown is None:
+        return escape.text(url)
+    host = urlsplit(shown).hostname or "?"
+    return f"{shown}\n({escape.text(host)})"
 
 
 class SuggestionModal(discord.ui.Modal):
@@ -67,6 +87,9 @@ class SuggestionModal(discord.ui.Modal):
             self._add("creator", N_("By whom, and year (e.g. Boltanski, 2010)"), short, 150, False)
             self._add("relation", N_("homage, visual reference, quotation, echo…"), short, 40)
             self._add("status", N_("Who says so: confirmed, critic or fan"), short, 20)
+        elif kind == "release date":
+            self._add("date", N_("Release date, YYYY-MM-DD (KST)"), short, 10)
+            self._add("time", N_("Time, e.g. 18:00 (KST) or 18:00+09:00"), short, 11, False)
         else:
             self._add("text", N_("What is wrong, and what is right"), long, 1000)
         self._add("evidence", N_("Evidence URL (a page that says so)"), short, 500)
@@ -85,7 +108,9 @@ class SuggestionModal(discord.ui.Modal):
         values = {k: str(v.value).strip() for k, v in self.inputs.items()}
         await self.cog.submit(interaction, self.kind, self.subject, values)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    async def on_error(  # type: ignore[override]  # discord.py's Modal drops View's `item`
+        self, interaction: discord.Interaction, error: Exception
+    ) -> None:
         """Answer validation errors like any command error."""
         await send_error(interaction, error)
 
@@ -109,14 +134,14 @@ class Decision(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> Decision:
         """Rebuild the button from its custom_id."""
         return cls(match["verb"], int(match["id"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Hand the click to the cog."""
-        cog = interaction.client.get_cog("Suggestions")
+        cog = cast("commands.Bot", interaction.client).get_cog("Suggestions")
         assert isinstance(cog, Suggestions)
         try:
             await cog.decide(interaction, self.suggestion_id, self.verb == "approve")
@@ -148,9 +173,7 @@ class Suggestions(commands.Cog):
         """Stop listening for clicks."""
         self.bot.remove_dynamic_items(Decision)
 
-    @app_commands.command(
-        name="suggest", description="Suggest a credit, reference or correction, with evidence."
-    )
+    @app_commands.command(name="suggest")
     @app_commands.describe(
         kind="What kind of fact", subject="The song, release or video it is about"
     )
@@ -162,7 +185,7 @@ class Suggestions(commands.Cog):
         kind: app_commands.Choice[str],
         subject: app_commands.Range[str, 1, QUERY_MAX],
     ) -> None:
-        """Open the suggestion form."""
+        """Suggest a credit, reference or correction, with evidence."""
         assert interaction.guild is not None
         config = await self.guilds.config(interaction.guild.id)
         if not config["modlog_channel"]:
@@ -172,16 +195,15 @@ class Suggestions(commands.Cog):
                     "set one with `/config modlog`."
                 )
             )
-        kinds = ["song", "video"] if kind.value == "reference" else ["song", "release", "video"]
+        kinds = {
+            "reference": ["song", "video"],
+            "release date": ["release"],
+        }.get(kind.value, ["song", "release", "video"])
         match = await search.resolve_one(self.store, subject, kinds)
         modal = SuggestionModal(self, kind.value, match, lang_of(interaction))
         await interaction.response.send_modal(modal)
 
-    @suggest.autocomplete("subject")
-    async def _subject_complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, ("song", "release", "video"))
+    suggest.autocomplete("subject")(complete_names("song", "release", "video"))
 
     async def submit(
         self,
@@ -195,6 +217,8 @@ class Suggestions(commands.Cog):
         url = suggested.check_url(values.pop("evidence", ""))
         if kind == "credit":
             suggested.check_role(values["role"])
+        elif kind == "release date":
+            suggested.check_release_date(values["date"], values.get("time", ""))
         elif kind == "reference":
             suggested.check_choice(values["relation"], vocab.RELATION_KEYS, N_("Relation"))
             suggested.check_choice(values["status"], vocab.CATALOG_STATUS_KEYS, N_("Who says so"))
@@ -237,10 +261,16 @@ class Suggestions(commands.Cog):
         """Render a suggestion for the mod-log."""
         kind = t(KIND_WORDS.get(s.kind, s.kind), lang)
         return make_embed(
-            t("Suggested {kind} #{id}: {subject}", lang, kind=kind, id=s.id, subject=subject_label),
+            t(
+                "Suggested {kind} #{id}: {subject}",
+                lang,
+                kind=kind,
+                id=s.id,
+                subject=escape.text(subject_label),
+            ),
             field_lines(values),
             fields=[
-                Field(t("Evidence", lang), s.evidence_url),
+                Field(t("Evidence", lang), evidence_text(s.evidence_url)),
                 Field(t("From", lang), f"<@{s.user_id}>", inline=True),
                 Field(t("Status", lang), status, inline=True),
             ],
@@ -291,7 +321,7 @@ class Suggestions(commands.Cog):
             t("Approved by {user}", lang, user=interaction.user.mention)
             if approve
             else t("Rejected by {user}", lang, user=interaction.user.mention)
-        ) + (f": {shown}" if outcome else "")
+        ) + (f": {escape.text(shown)}" if outcome else "")
         key = EntityKey.parse(s.subject)
         subject = await entity(self.store, key) if key else None
         label = subject.label if subject else s.subject
@@ -325,7 +355,10 @@ class Suggestions(commands.Cog):
         )
         try:
             user = self.bot.get_user(s.user_id) or await self.bot.fetch_user(s.user_id)
-            await user.send(text + (f": {outcome}." if outcome else "."))
+            await user.send(
+                text + (f": {escape.text(outcome)}." if outcome else "."),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
         except discord.HTTPException as exc:
             log.info("could not tell user %s about suggestion %s: %s", s.user_id, s.id, exc)
 

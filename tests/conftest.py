@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from discord.ext import tasks
 
-from bot.client import LinerNotesBot
-from bot.discord_urls import apply_discord_urls
-from bot.settings import Settings, load_settings
+from bot.app.client import LinerNotesBot
+from bot.core.settings import Settings, load_settings
+from bot.discord_io.discord_urls import apply_discord_urls
 from bot.store import Store
 from tests.fakediscord import Channel, FakeDiscord, Guild, Member, Permissions
 
@@ -83,6 +83,8 @@ class Server:
                 "MUSICBRAINZ_API_BASE": self.settings.musicbrainz_api_base,
                 "WIKIDATA_API_BASE": self.settings.wikidata_api_base,
                 "MUSICBRAINZ_CONTACT": self.settings.musicbrainz_contact or "",
+                "COVERART_API_BASE": self.settings.coverart_api_base,
+                "COMMONS_API_BASE": self.settings.commons_api_base,
             }
             self.settings = bot_settings(
                 self.discord, self.settings.database_path, **{**base, **env}
@@ -135,6 +137,9 @@ def bot_settings(fd: FakeDiscord, database: Path, **extra: str) -> Settings:
         "LOG_LEVEL": "DEBUG",
         # No test reaches the real MusicBrainz: tests of lookups point it at a local stand-in.
         "ONLINE_LOOKUPS": "false",
+        # Nor the Cover Art Archive or Commons: a closed local port, unless a test serves them.
+        "COVERART_API_BASE": "http://127.0.0.1:9",
+        "COMMONS_API_BASE": "http://127.0.0.1:9/w/api.php",
         **extra,
     }
     return load_settings(env=env, env_file=None)

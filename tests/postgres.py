@@ -90,8 +90,8 @@ async def database_like(sqlite_path: Path) -> str:
     The SQLite file is copied once per run (``linernotes db copy``'s code) into a template;
     each call gets a fresh database made from that template.
     """
+    from bot.core.database_url import parse_database_url
     from bot.store.copy import copy_database
-    from bot.store.database_url import parse_database_url
 
     server = server_url()
     key = (server, sqlite_path)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from discord import app_commands
 
-from bot.client import LinerNotesBot, discover_extensions
-from bot.settings import load_settings
+from bot.app.client import LinerNotesBot, discover_extensions
+from bot.core.settings import load_settings
 from bot.store import Store
 from tests.conftest import ROOT_DIR, Server
 from tests.fakediscord import FakeDiscord

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.dates import parse_day
-from bot.errors import UserError
+from bot.core.dates import parse_day
+from bot.core.errors import UserError
 
 TODAY = date(2026, 11, 28)
 

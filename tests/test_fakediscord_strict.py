@@ -296,3 +296,41 @@ async def test_gateway_closes_4008_past_120_payloads_a_minute(fake_discord: Fake
         await ws.send_json({"op": 1, "d": None})
         msg = await ws.receive()
         assert msg.type == aiohttp.WSMsgType.CLOSE and msg.data == 4008
+
+
+# -- Message Components, "Button" (link buttons) and Channel, "Embed Image Structure" -------
+
+
+async def test_link_buttons_need_a_url_and_no_custom_id_and_embed_images_a_real_url(
+    world,
+) -> None:
+    fd, _, reviews = world
+
+    async def post(body: dict[str, Any]) -> tuple[int, Any]:
+        status, answer, _ = await api(fd, "POST", f"/channels/{reviews.id}/messages", body)
+        return status, answer
+
+    def row(*buttons: dict[str, Any]) -> dict[str, Any]:
+        return {"components": [{"type": 1, "components": list(buttons)}]}
+
+    link = {"type": 2, "style": 5, "label": "Listen", "url": "https://open.spotify.com/album/x"}
+    status, answer = await post(row(link))
+    assert status == 200, answer
+    status, answer = await post(row({**link, "custom_id": "listen"}))
+    assert error_codes(answer, "components", 0, "components", 0, "custom_id") == [
+        "BUTTON_COMPONENT_CUSTOM_ID_URL_INVALID"
+    ]
+    status, answer = await post(row({k: v for k, v in link.items() if k != "url"}))
+    assert status == 400 and "url" in str(answer["errors"])
+    status, answer = await post(row({**link, "url": "javascript:alert(1)"}))
+    assert error_codes(answer, "components", 0, "components", 0, "url") == ["URL_TYPE_INVALID_URL"]
+    status, answer = await post(row({**link, "url": "https://x.example/" + "a" * 500}))
+    assert error_codes(answer, "components", 0, "components", 0, "url") == ["BASE_TYPE_MAX_LENGTH"]
+    status, answer = await post(row(*[dict(link, label=f"L{i}") for i in range(6)]))
+    assert error_codes(answer, "components", 0, "components") == ["BASE_TYPE_MAX_LENGTH"]
+    status, answer = await post({"embeds": [{"title": "t", "image": {"url": "not a url"}}]})
+    assert error_codes(answer, "embeds", 0, "image", "url") == ["URL_TYPE_INVALID_URL"]
+    status, answer = await post(
+        {"embeds": [{"title": "t", "thumbnail": {"url": "https://i.ytimg.com/vi/x/hqdefault.jpg"}}]}
+    )
+    assert status == 200, answer

@@ -9,17 +9,17 @@ from babel.messages.pofile import read_po
 from discord import Locale
 from discord.app_commands import TranslationContext, TranslationContextLocation, locale_str
 
-from bot import i18n
-from bot.catalogues import code_messages, coverage, ids, template
-from bot.i18n import N_, fields_of, lang_of_locale, pick_lang, question_lang, t, tn
-from bot.translator import (
+from bot.app.catalogues import code_messages, coverage, ids, template
+from bot.core import i18n
+from bot.core.i18n import N_, fields_of, lang_of_locale, pick_lang, question_lang, t, tn
+from bot.discord_io.translator import (
     NAME_CONTEXTS,
     CatalogueTranslator,
     valid_command_name,
     valid_translation,
 )
 
-LOCALES = Path(i18n.__file__).resolve().parent / "locales"
+LOCALES = Path(i18n.__file__).resolve().parents[1] / "locales"
 
 
 def read(lang: str):
@@ -128,7 +128,7 @@ def test_en_po_lists_every_message_the_code_marks() -> None:
     marked = ids(template(code_messages()))
     listed = ids(read("en"))
     missing = sorted(m for m in marked if m not in listed)
-    assert missing == [], "run: python -m bot.catalogues update"
+    assert missing == [], "run: python -m bot.app.catalogues update"
     assert len(marked) > 100
 
 

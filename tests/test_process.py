@@ -66,10 +66,12 @@ class BotProcess:
 
 
 def heartbeat(database: Path) -> tuple | None:
-    """Read the heartbeat row the running bot writes, if there is one yet."""
+    """Read the heartbeat row of the connected bot, if there is one yet (not "starting")."""
     connection = sqlite3.connect(database)
     try:
-        return connection.execute("SELECT written_at, guild_count FROM heartbeat").fetchone()
+        return connection.execute(
+            "SELECT written_at, guild_count FROM heartbeat WHERE phase = 'running'"
+        ).fetchone()
     finally:
         connection.close()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from discord import app_commands
 
-from bot.client import discover_extensions
+from bot.app.client import discover_extensions
 from tests.conftest import Server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +35,7 @@ def test_quick_start_has_run_test_and_no_token_commands_and_ci_runs_the_test_one
 
 def test_every_setting_is_documented() -> None:
     names = re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.M)
-    source = (ROOT / "bot" / "settings.py").read_text()
+    source = (ROOT / "bot" / "core" / "settings.py").read_text()
     used = set(re.findall(r'get\(\s*"([A-Z][A-Z0-9_]+)"', source))
     assert {"DISCORD_TOKEN", "MUSICBRAINZ_CONTACT", "METRICS_ADDR"} <= used
     assert set(names) == used
@@ -73,3 +73,31 @@ def test_every_markdown_file_the_code_cites_is_in_the_repository() -> None:
             cited.update(re.findall(r"\b([\w./-]+\.md)\b", path.read_text(encoding="utf-8")))
     assert "CONTRIBUTING.md" in cited
     assert sorted(name for name in cited if not (ROOT / name).is_file()) == []
+
+
+def test_the_korean_readme_has_every_section_setting_and_command_line() -> None:
+    korean = (ROOT / "README.ko.md").read_text(encoding="utf-8")
+
+    def levels(text: str) -> list[str]:
+        outside = re.sub(r"```.*?```", "", text, flags=re.S)
+        return re.findall(r"^(#{2,3}) ", outside, flags=re.M)
+
+    english_levels = levels(README)
+    # Section for section, in the same order and nesting (Korean may add its own at the end).
+    assert levels(korean)[: len(english_levels)] == english_levels
+    assert len(korean.splitlines()) > 0.8 * len(README.splitlines())
+    for name in re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), flags=re.M):
+        assert f"`{name}`" in korean, name
+    table = README.split("### Command line", 1)[1].split("\n\n", 2)[1]
+    for usage in re.findall(r"^\| `(linernotes [^`]+)`", table, flags=re.M):
+        assert f"`{usage}`" in korean, usage
+
+    # The same commands in the code blocks (their comments may be translated).
+    def commands(text: str) -> list[str]:
+        blocks = re.findall(r"```(?:sh)?\n(.*?)```", text, flags=re.S)
+        return [line.split("  #")[0].rstrip() for b in blocks for line in b.splitlines()]
+
+    shown = set(commands(korean))
+    for line in commands(README):
+        if line.startswith(("docker", "sudo", "linernotes")):
+            assert line in shown, line

@@ -1,11 +1,11 @@
-"""The pure helpers of bot/render.py: Discord's limits applied in one place."""
+"""The pure helpers of bot/discord_io/render.py: Discord's limits applied in one place."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot import render
-from bot.render import (
+from bot.discord_io import render
+from bot.discord_io.render import (
     ELLIPSIS,
     Field,
     choice_name,
@@ -15,7 +15,7 @@ from bot.render import (
     pack_lines,
     thread_name,
 )
-from bot.threads import archive_minutes
+from bot.discord_io.threads import archive_minutes
 
 
 def test_clip_keeps_short_text_and_trims_spaces() -> None:
@@ -62,7 +62,10 @@ def test_thread_and_choice_names_fit_discord() -> None:
 
 def test_link_escapes_brackets_and_falls_back_to_the_label() -> None:
     assert link("Wikipedia", "https://w.example/x") == "[Wikipedia](https://w.example/x)"
-    assert link("[a] b", "https://x.example") == "[(a) b](https://x.example)"
+    assert link("[a] b", "https://x.example") == "[\\[a\\] b](https://x.example)"
+    # A ")" in the address cannot end the link early; a non-web address is no link.
+    assert link("a", "https://x.example/a)b c") == "[a](https://x.example/a%29b%20c)"
+    assert link("a", "javascript:alert(1)") == "a"
     assert link("no url", None) == "no url"
     assert link("no url", "") == "no url"
 

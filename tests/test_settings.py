@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot import __version__
-from bot.errors import ConfigError
-from bot.settings import load_settings
-from bot.useragent import user_agent
+from bot.core.errors import ConfigError
+from bot.core.settings import load_settings
+from bot.core.useragent import user_agent
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,10 +31,14 @@ def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
     )
 
 
-def test_defaults(tmp_path: Path) -> None:
+def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
     settings = load_settings(env={}, env_file=None)
     assert settings.discord_token is None
-    assert settings.database_path == Path("data/linernotes.db")
+    assert settings.database_path == tmp_path / "xdg" / "linernotes" / "linernotes.db"
+    assert settings.database_origin == "data directory"
+    assert settings.database_notice() is None
     assert settings.discord_api_base == "https://discord.com/api/v10"
     assert settings.discord_gateway_url == "wss://gateway.discord.gg/"
     assert settings.dev_guild_id is None
@@ -192,3 +196,53 @@ def test_shard_id_out_of_range_exits_2(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [
         "linernotes: SHARD_IDS has 2, but with SHARD_COUNT=2 shard ids run from 0 to 1"
     ]
+
+
+def test_an_empty_database_path_means_the_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # .env.example ships `DATABASE_PATH=` empty: the same as unset.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    settings = load_settings(env={"DATABASE_PATH": "  "}, env_file=None)
+    assert settings.database_path == tmp_path / "xdg" / "linernotes" / "linernotes.db"
+
+
+def test_a_database_at_the_old_default_is_still_used_and_the_log_says_how_to_move_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "linernotes.db").write_bytes(b"")
+    settings = load_settings(env={}, env_file=None)
+    assert settings.database_path == Path("data/linernotes.db")
+    assert settings.database_origin == "old default"
+    notice = settings.database_notice()
+    assert notice is not None
+    assert str(tmp_path / "data" / "linernotes.db") in notice
+    assert f"mv data/linernotes.db* {tmp_path / 'xdg' / 'linernotes'}/" in notice
+    # Set explicitly, DATABASE_PATH wins and nothing is said.
+    chosen = load_settings(env={"DATABASE_PATH": "elsewhere.db"}, env_file=None)
+    assert chosen.database_path == Path("elsewhere.db")
+    assert chosen.database_notice() is None
+
+
+def test_cli_run_anywhere_leaves_no_stray_database(tmp_path: Path) -> None:
+    anywhere = tmp_path / "anywhere"
+    anywhere.mkdir()
+    env = {"XDG_DATA_HOME": str(tmp_path / "xdg"), "ONLINE_LOOKUPS": "false"}
+    result = run_cli("db", "migrate", env=env, cwd=anywhere)
+    assert result.returncode == 0, result.stderr
+    assert list(anywhere.iterdir()) == []
+    assert (tmp_path / "xdg" / "linernotes" / "linernotes.db").is_file()
+    assert result.stderr == ""  # quiet: no INFO lines about migrations
+
+
+def test_cli_says_where_an_old_default_database_is(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    env = {"XDG_DATA_HOME": str(tmp_path / "xdg"), "DATABASE_PATH": "data/linernotes.db"}
+    assert run_cli("db", "migrate", env=env, cwd=tmp_path).returncode == 0
+    result = run_cli("db", "migrate", env={"XDG_DATA_HOME": str(tmp_path / "xdg")}, cwd=tmp_path)
+    assert result.returncode == 0
+    assert "data/linernotes.db: schema version" in result.stdout
+    assert "the old default location" in result.stderr and "mv data/linernotes.db*" in result.stderr

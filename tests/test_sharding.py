@@ -17,12 +17,12 @@ import discord.http
 import pytest
 from aiohttp import web
 
-from bot.cli import _run_bot as run_bot
-from bot.client import shard_refusal
-from bot.errors import ConfigError
+from bot.app.cli import _run_bot as run_bot
+from bot.app.client import shard_refusal
+from bot.core.errors import ConfigError
+from bot.core.shards import ShardScope, shard_of
 from bot.feeds.fetch import Fetcher
 from bot.feeds.poller import follow, poll_once
-from bot.shards import ShardScope, shard_of
 from bot.store import Store
 from bot.store.feeds import FeedStore
 from bot.store.guilds import GuildStore

@@ -16,9 +16,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.core.shards import ShardScope
 from bot.feeds.fetch import Fetcher
 from bot.feeds.poller import follow, poll_once
-from bot.shards import ShardScope
 from bot.store import Store
 from bot.store.feeds import FeedStore
 from bot.store.guilds import GuildStore

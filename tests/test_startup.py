@@ -129,7 +129,7 @@ async def test_a_refused_dev_server_sync_is_a_warning(
     fd = server.discord
     gone = fd.add_guild("Old Club")
     fd.remove_guild(gone)  # the bot was removed: Discord answers 403 Missing Access
-    with caplog.at_level(logging.WARNING, logger="bot.client"):
+    with caplog.at_level(logging.WARNING, logger="bot.app.client"):
         await server.restart(DEV_GUILD_ID=str(gone.id))
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(f"server {gone.id}" in w and "403" in w for w in warnings), warnings
@@ -145,7 +145,7 @@ async def test_a_dns_failure_is_described_in_a_few_words() -> None:
     import aiohttp
     from aiohttp.abc import AbstractResolver
 
-    from bot.client import NETWORK_ERRORS, connection_problem
+    from bot.app.client import NETWORK_ERRORS, connection_problem
 
     class NoDNS(AbstractResolver):
         async def resolve(self, host: str, port: int = 0, family: int = 0) -> list:

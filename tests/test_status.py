@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot import metrics
+from bot.core import metrics
 from tests.cogs.rss_server import Item, RssServer
 from tests.conftest import Server, bot_settings, stop_bot
 from tests.test_settings import run_cli
@@ -136,8 +136,8 @@ async def test_metrics_endpoint_counts_interactions_posts_and_fetches(
 async def test_a_metrics_address_in_use_is_a_setting_error(server: Server) -> None:
     import socket
 
-    from bot.client import LinerNotesBot
-    from bot.errors import ConfigError
+    from bot.app.client import LinerNotesBot
+    from bot.core.errors import ConfigError
 
     await stop_bot(server.bot)
     with socket.socket() as taken:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.errors import UserError
+from bot.core.errors import UserError
 
 
 class FeedError(UserError):

@@ -8,7 +8,6 @@ import email.utils
 import ipaddress
 import logging
 import socket
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -18,6 +17,9 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
+from bot.core.clock import Clock, utc_now
+from bot.core.i18n import N_
+from bot.core.useragent import user_agent
 from bot.feeds.errors import (
     BadFeedURL,
     FeedError,
@@ -29,8 +31,6 @@ from bot.feeds.errors import (
     UnreachableHost,
 )
 from bot.feeds.urls import AddressPolicy, validate_url
-from bot.i18n import N_
-from bot.useragent import user_agent
 
 log = logging.getLogger(__name__)
 
@@ -139,10 +139,6 @@ def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
     return max(now, min(when, now + MAX_RETRY_AFTER))
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class Fetcher:
     """An HTTP client for feeds; one per bot (or per poll cycle), used concurrently.
 
@@ -160,7 +156,7 @@ class Fetcher:
         max_bytes: int = MAX_BODY_BYTES,
         max_redirects: int = MAX_REDIRECTS,
         user_agent: str = USER_AGENT,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = utc_now,
         connection_limit: int = 64,
     ) -> None:
         self.policy = policy or AddressPolicy(allow_private=allow_private)
@@ -190,7 +186,7 @@ class Fetcher:
                 resolver=_CheckingResolver(self.policy),
                 limit=self._connection_limit,
                 ttl_dns_cache=60,
-                family=0,
+                family=socket.AF_UNSPEC,
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,

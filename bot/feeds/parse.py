@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from bot.core.i18n import N_
 from bot.feeds.errors import HostileFeed, NotAFeed
 from bot.feeds.text import (
     DESCRIPTION_LIMIT,
@@ -27,7 +28,7 @@ from bot.feeds.text import (
     html_to_text,
 )
 from bot.feeds.urls import canonical_url
-from bot.i18n import N_
+from bot.feeds.youtube import is_short
 
 log = logging.getLogger(__name__)
 
@@ -252,9 +253,12 @@ def parse_feed_sync(
     entries: list[FeedEntry] = []
     for raw in parsed.get("entries") or []:
         try:
-            entries.append(_entry(raw, summary_limit, base_url))
+            entry = _entry(raw, summary_limit, base_url)
         except (TypeError, ValueError, AttributeError) as exc:
             log.warning("skipped a malformed feed entry: %s", exc)
+            continue
+        if not is_short(entry.link):  # a YouTube Short is never a post
+            entries.append(entry)
     return ParsedFeed(
         title=clean_inline(_plain(_get(feed, "title"), _get(feed, "title_detail")), TITLE_LIMIT),
         link=_absolute(_get(feed, "link"), base_url),

@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from bot.core.clock import utc_now
+from bot.core.i18n import N_
+from bot.core.shards import ShardScope
 from bot.feeds.errors import FeedError, FeedHTTPError
 from bot.feeds.fetch import FetchResult
 from bot.feeds.parse import FeedEntry, ParsedFeed, parse_feed
 from bot.feeds.urls import canonical_url, validate_url
-from bot.i18n import N_
-from bot.shards import ShardScope
 from bot.store.feeds import (
     DEFAULT_CAP_PER_CHANNEL,
     BaselineEntry,
@@ -75,10 +76,6 @@ class PollReport:
     errors: dict[str, str] = field(default_factory=dict)
     disabled: list[FeedRow] = field(default_factory=list)
     flooded: list[FeedRow] = field(default_factory=list)
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 def jittered(interval_seconds: int, rng: random.Random) -> timedelta:
@@ -290,7 +287,7 @@ async def poll_once(
     ``on_polled`` runs for each feed as soon as it is recorded (the cog delivers its posts
     there), so a slow or failing feed delays only itself.
     """
-    now = now or _utcnow()
+    now = now or utc_now()
     rng = rng or random.Random()
     report = PollReport()
     due = await feeds.due_feeds(
@@ -350,7 +347,7 @@ async def follow(
     nothing, or ``SubscriptionExists``. What the feed holds now becomes its baseline: it is
     recorded and never posted (``/feed backfill`` exists for that).
     """
-    now = now or _utcnow()
+    now = now or utc_now()
     rng = rng or random.Random()
     key = canonical_url(validate_url(url))
     result = await fetch(key)

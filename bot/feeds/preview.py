@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,34 @@ async def preview(
         ).to_json()
         for entry in parsed.entries
     ]
+
+
+def render_preview(entries: list[dict[str, Any]], width: int = 78) -> list[str]:
+    """Return ``preview``'s posts as text for a person: one block per post, in feed order."""
+    if not entries:
+        return ["The feed has no entries: nothing would be posted."]
+    lines = [f"{len(entries)} post(s) would be made:"]
+    for number, entry in enumerate(entries, start=1):
+        lines.append("")
+        lines.append(f"{number}. {entry['title'] or '(no title)'}")
+        byline = [entry["outlet"]]
+        if entry.get("author"):
+            byline.append(f"by {entry['author']}")
+        if entry.get("published"):
+            byline.append(str(entry["published"]).replace("T", " ").replace("+00:00", " UTC"))
+        if entry.get("is_preview"):
+            byline.append("preview")
+        lines.append("   " + " · ".join(byline))
+        if entry.get("link"):
+            lines.append(f"   {entry['link']}")
+        summary = " ".join(str(entry.get("summary_text") or "").split())
+        if summary:
+            lines += textwrap.wrap(
+                textwrap.shorten(summary, 400, placeholder=" …"),
+                width,
+                initial_indent="   ",
+                subsequent_indent="   ",
+            )
+        names = [e.get("label") or e.get("name") or e.get("id") for e in entry["entities"]]
+        lines.append("   names: " + (", ".join(names) if names else "nothing in the catalog"))
+    return lines

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.knowledge import sources as policy
+from bot.store import media as media_db
 from bot.store.catalog import provenance
 from bot.store.core import Store
 
@@ -39,6 +40,7 @@ class AuditReport:
     per_grade: tuple[tuple[str, int], ...]
     unsourced: tuple[provenance.AttributeFact, ...]
     refused: tuple[RefusedSource, ...]
+    media: tuple[tuple[str, int], ...] = ()
 
     @property
     def total(self) -> int:
@@ -60,6 +62,9 @@ class AuditReport:
             f"  {r.key} ({r.origin}, cited by {r.facts} fact{'s' * (r.facts != 1)}): {r.message}"
             for r in self.refused
         )
+        if self.media:
+            out.append("Pictures and listening links (each stored with its source):")
+            out.extend(f"  {what:<22} {count:>6}" for what, count in self.media)
         return out
 
 
@@ -90,3 +95,17 @@ async def audit(store: Store) -> AuditReport:
             )
     refused.sort(key=lambda r: (r.origin, r.key))
     return AuditReport(tuple(counts.items()), tuple(unsourced), tuple(refused))
+
+
+async def media_counts(store: Store) -> tuple[tuple[str, int], ...]:
+    """Count covers and portraits (found, none, pending), video thumbnails and links."""
+    found = await media_db.counts(store)
+    rows = [
+        (f"{role}s {status}", found.get(f"{role} {status}", 0))
+        for role in media_db.ROLES
+        for status in media_db.STATUSES
+    ]
+    rows.append(("video thumbnails", await media_db.youtube_ids(store)))
+    rows.append(("listening links", found.get("links", 0)))
+    rows.append(("entries with links", found.get("entities with links", 0)))
+    return tuple(rows)

@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.errors import NotFoundError
-from bot.i18n import N_
+from bot.core.errors import NotFoundError
+from bot.core.i18n import N_
+from bot.knowledge import platforms, vocab
 from bot.knowledge import sources as policy
-from bot.knowledge import vocab
 from bot.knowledge.entities import EntityRef
 from bot.store import catalog as db
-from bot.store import online as online_db
+from bot.store import media as media_db
 from bot.store.catalog import provenance
 from bot.store.core import Store
 
@@ -32,6 +32,28 @@ class SourceRef:
     def of(cls, row: db.SourceRow) -> SourceRef:
         """Build from a store row."""
         return cls(row.url, row.outlet, row.title, policy.fact_grade(row.url, row.origin))
+
+
+@dataclass(frozen=True, slots=True)
+class CardImage:
+    """A picture a card shows, where it is from, and (for Commons files) licence and author."""
+
+    url: str
+    source: SourceRef | None
+    page_url: str | None = None
+    licence: str | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListenLink:
+    """A page to play something on: its platform (None when the host is not one we know)."""
+
+    url: str
+    platform: str | None
+    platform_name: str | None
+    host: str
+    source: SourceRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +103,7 @@ class VideoInfo:
     directors: tuple[CreditLine, ...]
     sources: tuple[SourceRef, ...]
     fact_sources: tuple[tuple[str, SourceRef], ...] = ()
+    thumbnail: str | None = None  # YouTube's thumbnail of the video, when it has an id
 
     def source_of(self, attribute: str) -> tuple[SourceRef, ...]:
         """Return the source of one attribute (a date, label, agency…); () if unsourced."""
@@ -122,6 +145,8 @@ class ReleaseCard:
         return tuple(source for name, source in self.fact_sources if name == attribute)
 
     disputed: tuple[DisputedValue, ...] = ()
+    cover: CardImage | None = None
+    links: tuple[ListenLink, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +174,8 @@ class SongCard:
     reference_count: int
     review_count: int
     sources: tuple[SourceRef, ...]
+    cover: CardImage | None = None
+    links: tuple[ListenLink, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +271,8 @@ class ArtistCard:
     works: tuple[WorkLink, ...]
     sources: tuple[SourceRef, ...]
     fact_sources: tuple[tuple[str, SourceRef], ...] = ()
+    portrait: CardImage | None = None
+    links: tuple[ListenLink, ...] = ()
 
     def source_of(self, attribute: str) -> tuple[SourceRef, ...]:
         """Return the source of one attribute (a date, label, agency…); () if unsourced."""
@@ -341,6 +370,43 @@ async def related_ids(store: Store, entity_id: int) -> list[int]:
     return [entity_id, *await db.relatives(store, entity_id)]
 
 
+async def card_image(store: Store, entity_id: int, role: str) -> CardImage | None:
+    """Return the picture stored for an entity in a role, or None (never a broken one)."""
+    row = await media_db.image(store, entity_id, role)
+    if row is None or row.status != "found" or not row.url:
+        return None
+    return CardImage(
+        row.url,
+        SourceRef.of(row.source) if row.source else None,
+        row.page_url,
+        row.licence,
+        row.author,
+    )
+
+
+async def song_cover(store: Store, song_id: int) -> CardImage | None:
+    """Return the cover of the first release a song is on, if it has one."""
+    releases = await db.song_releases(store, song_id)
+    return await card_image(store, releases[0].release.entity.id, "cover") if releases else None
+
+
+async def listen_links(store: Store, entity_ids: Sequence[int]) -> tuple[ListenLink, ...]:
+    """Return the sourced listening pages of these entities, one per address, in button order."""
+    seen: dict[str, ListenLink] = {}
+    for row in await media_db.links(store, entity_ids):
+        if row.url in seen:
+            continue
+        platform = platforms.platform_of(row.url)
+        seen[row.url] = ListenLink(
+            row.url,
+            platform.key if platform else None,
+            platform.name if platform else None,
+            platforms.host_of(row.url) or "?",
+            SourceRef.of(row.source),
+        )
+    return tuple(sorted(seen.values(), key=lambda ln: platforms.sort_key(ln.url)))
+
+
 async def video_info(store: Store, video_id: int) -> VideoInfo:
     """Return a video with its YouTube link and directors."""
     row = await db.video(store, video_id)
@@ -357,6 +423,7 @@ async def video_info(store: Store, video_id: int) -> VideoInfo:
         tuple(line for g in directors for line in g.lines),
         await _sources(store, video_id),
         await fact_sources(store, "video", video_id),
+        platforms.youtube_thumbnail(row.youtube) if row.youtube else None,
     )
 
 
@@ -392,8 +459,10 @@ async def release_card(store: Store, release_id: int) -> ReleaseCard:
         await fact_sources(store, "release", release_id),
         tuple(
             DisputedValue(d.field, d.value, SourceRef(d.url, d.outlet, None, vocab.DATABASE))
-            for d in await online_db.disputed(store, release_id)
+            for d in await db.disputed(store, release_id)
         ),
+        await card_image(store, release_id, "cover"),
+        await listen_links(store, [release_id]),
     )
 
 
@@ -420,6 +489,8 @@ async def song_card(store: Store, song_id: int) -> SongCard:
         await db.count_references(store, every),
         await db.count_reviews(store, every),
         await _sources(store, song_id),
+        await song_cover(store, song_id),
+        await listen_links(store, every),
     )
 
 
@@ -558,6 +629,8 @@ async def artist_card(store: Store, artist_id: int, notable_limit: int = 10) -> 
         _work_links(r for r in await db.artist_works(store, artist_id) if r.artist.id == artist_id),
         await _sources(store, artist_id),
         await fact_sources(store, "artist", artist_id),
+        await card_image(store, artist_id, "portrait"),
+        await listen_links(store, [artist_id]),
     )
 
 

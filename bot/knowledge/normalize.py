@@ -18,7 +18,9 @@ def normalize(text: str) -> str:
     syllables survive intact (accents are stripped by decomposing and recomposing, and
     Hangul jamo are letters, not combining marks).
     """
-    text = unicodedata.normalize("NFKD", text.casefold())
+    # NFKC first: a compatibility letter ("𝐈", fullwidth "Ｉ") becomes the plain letter
+    # before case-folding, so "𝐈𝐔" and "iu" are one name.
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
     kept = "".join(ch for ch in text if ch.isalnum() and unicodedata.category(ch) != "Mn")
     return unicodedata.normalize("NFC", kept)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.i18n import t
+from bot.core.i18n import t
 from bot.knowledge import cards, vocab, wording
 from bot.knowledge.cards import EntityRef, SourceRef
 from bot.store.core import Store
@@ -38,7 +38,7 @@ async def discussion_prompts(
     seen_targets: set[int] = set()
 
     # 1. References: readings of the video (critic's first, they come with a review).
-    lines = []
+    lines: list[cards.ReferenceLine] = []
     for entity_id in ids:
         view = await cards.references_view(store, entity_id, include_related=False)
         lines.extend(view.outgoing)

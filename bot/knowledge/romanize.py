@@ -150,20 +150,22 @@ def lookup_forms(text: str) -> list[str]:
 
 def romanized_rows(
     names: Iterable[tuple[int, str, str]], taken: set[tuple[int, str]]
-) -> list[tuple[int, str, str, str, str, None, bool, str]]:
+) -> list[db.NameInsert]:
     """Return name rows to index for (entity_id, kind, hangul name) triples.
 
     ``taken`` holds (entity_id, norm) pairs that exist already; they are skipped, so a
     generated form never shadows a stored one.
     """
-    rows = []
+    rows: list[db.NameInsert] = []
     for entity_id, kind, name in names:
         for form in fan_spellings(name):
             key = (entity_id, normalize(form))
             if key in taken:
                 continue
             taken.add(key)
-            rows.append((entity_id, kind, form, key[1], "romanization", None, False, ORIGIN))
+            rows.append(
+                db.NameInsert(entity_id, kind, form, key[1], "romanization", None, False, ORIGIN)
+            )
     return rows
 
 

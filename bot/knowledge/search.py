@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from bot.errors import NotFoundError, UserError, echo
-from bot.hangul import has_jamo_or_syllable, is_choseong_query, jamo_form
-from bot.i18n import N_
+from bot.core.errors import NotFoundError, Untrusted, UserError, echo
+from bot.core.hangul import has_jamo_or_syllable, is_choseong_query, jamo_form
+from bot.core.i18n import N_
 from bot.knowledge.entities import EntityKey, EntityRef
 from bot.knowledge.normalize import dice, fts_phrase, normalize, similarity, trigrams
 from bot.store import catalog as db
@@ -46,6 +46,8 @@ _SWAP_MAX = 12
 # A typo is answered for (not only suggested) when it is this close and clearly the best.
 CLEAR_TYPO = 0.8
 CLEAR_MARGIN = 0.1
+# The rank of curated entries (any origin but the importers'): migration 0010's first band.
+CURATED_RANK = 3_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,15 @@ class Match:
     tier: str
     score: float
     importance: int
+    primary: bool = False  # matched by the entity's primary name, not an alias
+    # Other entries exactly so named that ``resolve_one`` did not choose (imported homonyms
+    # of a curated entry): a reply may offer them ("also: …").
+    also: tuple[Match, ...] = ()
+
+    @property
+    def curated(self) -> bool:
+        """Tell whether the entry is curated (the catalog's own, not imported)."""
+        return self.importance >= CURATED_RANK
 
     @property
     def key(self) -> EntityKey:
@@ -85,7 +96,7 @@ class AmbiguousError(UserError):
         super().__init__(
             N_("“{query}” could mean several things: {names}. Pick one."),
             query=echo(query),
-            names=shown,
+            names=Untrusted(shown),
         )
         self.query = query
         self.candidates = list(candidates)
@@ -190,6 +201,7 @@ async def resolve(
                 tier,
                 score,
                 hit.importance,
+                hit.is_primary,
             )
             current = best.get(hit.entity_id)
             if current is None or _rank_key(match) < _rank_key(current):
@@ -241,6 +253,27 @@ async def resolve(
     return sorted(best.values(), key=_rank_key)[:limit]
 
 
+def preferred(
+    matches: Sequence[Match], *, curated_first: bool = True
+) -> tuple[list[Match], list[Match]]:
+    """Split equally good matches into the ones to choose among and the ones only to offer.
+
+    A curated entry wins over imported homonyms (unless ``curated_first`` is off); an entry
+    named so wins over one that only has it as an alias (an alias never equals another
+    entity's primary name). What is left over is offered as "also", never silently dropped.
+    """
+    pool, also = list(matches), []
+    curated = [m for m in pool if m.curated]
+    if curated_first and curated and len(curated) < len(pool):
+        also += [m for m in pool if not m.curated]
+        pool = curated
+    named = [m for m in pool if m.primary]
+    if named and len(named) < len(pool):
+        also += [m for m in pool if not m.primary]
+        pool = named
+    return pool, also
+
+
 def clear_typo(fuzzy: Sequence[Match]) -> Match | None:
     """Return the one typo match that is clearly meant, or None (then suggest, never guess).
 
@@ -272,7 +305,9 @@ async def resolve_one(
     text ("Showing TWICE for “Twcie”"). Without ``accept_typo`` a typo only gets a
     "did you mean", so no caller can answer for a corrected name silently.
     With ``prefer`` ("song" or "release"), a song and the release named after it count as
-    one (see ``song_or_release``), exactly named or equally misspelt.
+    one (see ``song_or_release``), exactly named or equally misspelt. Among exact matches a
+    curated entry wins over imported homonyms, and a name over an alias (``preferred``); the
+    others come back in the match's ``also``.
     """
     kinds_t = _check_kinds(kinds)
     results = await resolve(store, query, kinds_t, limit=10, exact_is_enough=True)
@@ -285,13 +320,16 @@ async def resolve_one(
         raise NotFoundError(N_("Type a name to look up a {what}."), what=what)
     for tier in ("exact", "prefix", "substring"):
         tiered = [r for r in results if r.tier == tier]
+        also: list[Match] = []
+        if tier == "exact":
+            tiered, also = preferred(tiered)
         if len(tiered) == 1:
-            return tiered[0]
+            return replace(tiered[0], also=tuple(also))
         if len(tiered) > 1:
             chosen = await song_or_release(store, tiered, prefer) if prefer else None
             if chosen is None:
-                raise AmbiguousError(query, tiered)
-            return chosen
+                raise AmbiguousError(query, tiered + also)
+            return replace(chosen, also=tuple(also))
     fuzzy = [r for r in results if r.tier == "fuzzy"]
     if accept_typo:
         clear = clear_typo(fuzzy)
@@ -317,7 +355,7 @@ async def resolve_one(
             suggestions,
             what=what,
             query=echo(query),
-            names=", ".join(suggestions[:3]),
+            names=Untrusted(", ".join(suggestions[:3])),
         )
     raise NotFoundError(
         N_("No {what} called “{query}” in the catalog."), [], what=what, query=echo(query)

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote_to_bytes, urlsplit
 
-from bot.errors import UserError
-from bot.i18n import N_
+from bot.core.errors import UserError
+from bot.core.i18n import N_
 from bot.knowledge import vocab
 
 GRADES = vocab.URL_GRADE_KEYS

@@ -6,19 +6,22 @@ moderator or editor approves, so the bot never states an unapproved fact.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import quote, urlsplit
 
-from bot.errors import NotFoundError, UserError
-from bot.i18n import N_
+from bot.core.errors import NotFoundError, Untrusted, UserError
+from bot.core.i18n import N_
 from bot.knowledge import search, vocab
 from bot.knowledge import sources as source_policy
 from bot.knowledge.entities import EntityKey, EntityRef, entity
 from bot.knowledge.normalize import has_hangul, normalize
+from bot.knowledge.release_time import parse_release_time
 from bot.store import catalog as db
 from bot.store.core import Store
 from bot.store.guilds import Suggestion, claim_suggestion
+from bot.store.radar import write_approved_release_date
 
 ORIGIN = "suggestion"
 _CREATOR_YEAR = re.compile(r"^(.*?)(?:[,(]\s*(\d{4})\)?)?\s*$")
@@ -31,9 +34,23 @@ def check_url(url: str) -> str:
     percent-encoded first; then the source policy decides, naming the rule it applies.
     """
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (a port that is not a number raises ValueError)
+    except ValueError:
+        # "http://[::1", "http://x:99999/", a host that changes under NFKC...
+        raise UserError(N_("The evidence is not a web address I can read.")) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
         raise UserError(N_("The evidence must be a web address starting with http:// or https://."))
+    if parts.username is not None or parts.password is not None:
+        # "https://melon.com.credits@evil.example/" goes to evil.example: say so, store nothing.
+        raise UserError(
+            N_(
+                "The evidence address has a user name in it (before an @), which hides the site "
+                "it really goes to ({host}); paste the page's address without it."
+            ),
+            host=Untrusted(parts.hostname),
+        )
     url = quote(url, safe=":/?#[]@!$&'()*+,;=%~")
     source_policy.check(url)
     return url
@@ -58,7 +75,8 @@ def check_choice(value: str, allowed: tuple[str, ...], what: str) -> str:
 
 
 async def _source(conn: db.Conn, suggestion_id: int, url: str) -> int:
-    host = urlsplit(url).netloc.removeprefix("www.") or "web"
+    # The host, never the whole netloc: a user name before "@" would pose as the outlet.
+    host = (urlsplit(url).hostname or "").removeprefix("www.") or "web"
     return await db.ensure_source(conn, f"suggestion:{suggestion_id}", ORIGIN, url, host)
 
 
@@ -138,6 +156,10 @@ async def approve(
             values["status"],
             s.evidence_url,
             approver,
+        )
+    elif s.kind == "release date":
+        summary, write = await _release_date(
+            store, s.id, s.subject, values["date"], values.get("time", ""), s.evidence_url
         )
     else:
         summary, write = "", None
@@ -243,6 +265,42 @@ async def _reference(
         )
 
     return f"{subject.name} → {relation} of {target.strip()} ({status} reading)", write
+
+
+def check_release_date(day: str, time: str = "") -> tuple[str, str | None]:
+    """Return a suggested date ("2026-12-08") and time ("18:00+09:00" or None), or say why
+    not."""
+    day = day.strip()
+    try:
+        parsed = dt.date.fromisoformat(day) if len(day) == 10 else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise UserError(N_("Write the date as YYYY-MM-DD, like 2026-12-08 (KST)."))
+    when = None
+    if time.strip():
+        try:
+            when = parse_release_time(time)
+        except ValueError:
+            raise UserError(
+                N_('Write the time as "18:00" (KST) or "18:00+09:00" with its offset.')
+            ) from None
+    return parsed.isoformat(), when
+
+
+async def _release_date(
+    store: Store, suggestion_id: int, subject_value: str, day: str, time: str, url: str
+) -> tuple[str, Write]:
+    """Check a release-date suggestion; return its summary and how to write it."""
+    subject = await _subject(store, subject_value, ("release",))
+    day, when = check_release_date(day, time)
+    url = check_url(url)
+
+    async def write(conn: db.Conn) -> None:
+        source_id = await _source(conn, suggestion_id, url)
+        await write_approved_release_date(conn, subject.id, day, when, source_id, ORIGIN)
+
+    return f"{subject.name} comes out on {day}" + (f" at {when}" if when else ""), write
 
 
 def _split_creator_year(text: str) -> tuple[str | None, int | None]:

@@ -1,5 +1,5 @@
 """The catalog's vocabulary in one place: credit roles, reference relations and statuses,
-confidence grades, release types and the other closed lists, with how each is written.
+source grades, release types and the other closed lists, with how each is written.
 
 Plain data, no logic beyond lookups. The importers, the suggestion checks, the cards, the
 embeds and ``/ask`` all read these tables; tests/knowledge/test_vocab.py ties them to the
@@ -173,30 +173,6 @@ CATALOG_STATUS_KEYS = tuple(s.key for s in STATUSES if s.catalog)
 
 
 @dataclass(frozen=True, slots=True)
-class Confidence:
-    """How much a credit's source is worth, and the note a line carries."""
-
-    key: str
-    meaning: str
-    note: str  # appended to a credit line; empty for the best grade
-
-
-CONFIDENCES: tuple[Confidence, ...] = (
-    Confidence("A", "primary or encyclopedic", ""),
-    Confidence("B", "reputable press", "press"),
-    Confidence("C", "fan", "fan source"),
-)
-CONFIDENCE = {c.key: c for c in CONFIDENCES}
-CONFIDENCE_KEYS = tuple(c.key for c in CONFIDENCES)
-
-
-def confidence_note(grade: str) -> str:
-    """Return the word a credit line of this grade carries ("press"), or ""."""
-    known = CONFIDENCE.get(grade)
-    return known.note if known else ""
-
-
-@dataclass(frozen=True, slots=True)
 class Grade:
     """How far a fact's source can be trusted (bot/knowledge/sources.py decides which)."""
 
@@ -217,6 +193,8 @@ GRADES: tuple[Grade, ...] = (
 )
 GRADE = {g.key: g for g in GRADES}
 GRADE_KEYS = tuple(g.key for g in GRADES)
+# What the credits.confidence column may hold (its CHECK): the grades' older letters.
+CONFIDENCE_KEYS = tuple(dict.fromkeys(g.confidence for g in GRADES))
 # Grades the source policy gives a URL by its domain.
 URL_GRADE_KEYS = ("primary", "encyclopedic", "press", "fan")
 

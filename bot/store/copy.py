@@ -13,17 +13,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from bot.errors import StoreError
+from bot.core.clock import now_stamp
+from bot.core.database_url import DatabaseUrl
+from bot.core.errors import StoreError
 from bot.store.core import (
     POSTGRES_VERSION_TABLE,
     Conn,
     Migration,
     Store,
     bundled_migrations,
-    utcnow,
 )
 from bot.store.core import split_statements as _split
-from bot.store.database_url import DatabaseUrl
 from bot.store.postgres import PgConnection
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ async def _create_schema(conn: Conn, target: Store, migrations: Sequence[Migrati
             await pg.script(migration.script(target.dialect))
             await conn.execute(
                 f"INSERT INTO {POSTGRES_VERSION_TABLE} (version, applied_at) VALUES (?, ?)",
-                (migration.version, utcnow()),
+                (migration.version, now_stamp()),
             )
         return
     for migration in migrations:

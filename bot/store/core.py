@@ -20,7 +20,6 @@ from collections.abc import (
     Sequence,
 )
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeAlias, TypeVar, cast
@@ -28,8 +27,9 @@ from typing import Any, TypeAlias, TypeVar, cast
 import aiosqlite
 import asyncpg
 
-from bot.errors import StoreError
-from bot.store.database_url import DatabaseUrl, as_database
+from bot.core.clock import now_stamp
+from bot.core.database_url import DatabaseUrl, as_database
+from bot.core.errors import StoreError
 from bot.store.dialect import POSTGRES, SQLITE, Dialect
 from bot.store.postgres import CONNECTION_ERRORS, PgConnection, create_pool, guarded
 
@@ -60,11 +60,6 @@ class Migration:
         if dialect.is_postgres and self.postgres is not None:
             return self.postgres
         return dialect.migration(self.sql, variant=False)
-
-
-def utcnow() -> str:
-    """Return the current time as an ISO 8601 UTC string, the storage format."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def chunks(items: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
@@ -126,13 +121,36 @@ def split_statements(script: str) -> list[str]:
     return statements
 
 
+def _probe(path: Path) -> None:
+    """Create the database's folder and open the file once; raise ``StoreError`` saying why not.
+
+    Done before aiosqlite connects: aiosqlite's worker thread outlives a failed connect and
+    prints a traceback when the event loop has closed meanwhile (issue 23).
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the folder for the database at {path}: {exc.strerror or exc}"
+        ) from None
+    if path.is_dir():
+        raise StoreError(f"cannot open the database at {path}: it is a folder, not a file")
+    try:
+        sqlite3.connect(path).close()
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the database at {path}: {exc}") from None
+
+
 # The connection an open ``transaction()`` of this task holds (PostgreSQL): reads made inside
 # the block go through it and see its writes, as on SQLite's one connection.
 _CURRENT_PG: contextvars.ContextVar[PgConnection | None] = contextvars.ContextVar(
     "linernotes_pg_transaction", default=None
 )
 
-Conn: TypeAlias = "aiosqlite.Connection | PgConnection"
+# A transaction's connection. On PostgreSQL it is a ``PgConnection``, which reads like aiosqlite's
+# (``execute`` giving a cursor, ``executemany``, ``execute_fetchall``): the store's writers are
+# typed against aiosqlite's and run unchanged on both backends.
+Conn: TypeAlias = aiosqlite.Connection
 Row: TypeAlias = "aiosqlite.Row | asyncpg.Record"
 
 DEFAULT_POOL_SIZE = 10
@@ -239,7 +257,7 @@ class Store:
     ) -> Store:
         path = Path(path)
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+            await asyncio.to_thread(_probe, path)
         try:
             conn = await aiosqlite.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
@@ -278,7 +296,7 @@ class Store:
             if self._pool is not None:
                 try:
                     await asyncio.wait_for(self._pool.close(), timeout=10)
-                except (TimeoutError, *CONNECTION_ERRORS):
+                except CONNECTION_ERRORS:  # a timeout among them
                     self._pool.terminate()
                 return
             assert self._conn is not None
@@ -374,7 +392,7 @@ class Store:
                             await conn.execute(
                                 f"INSERT INTO {POSTGRES_VERSION_TABLE} (version, applied_at) "
                                 "VALUES (?, ?)",
-                                (migration.version, utcnow()),
+                                (migration.version, now_stamp()),
                             )
                     except sqlite3.DatabaseError as exc:
                         raise StoreError(f"migration {migration.name} failed: {exc}") from exc
@@ -400,7 +418,7 @@ class Store:
                 raise StoreError("the database is closed")
             if self._pool is not None:
                 async with self._pg_transaction() as pg:
-                    yield pg
+                    yield cast("aiosqlite.Connection", pg)
                 return
             assert self._conn is not None
             await self._begin()
@@ -458,10 +476,18 @@ class Store:
         try:
             await asyncio.shield(begin)
         except asyncio.CancelledError:
-            with contextlib.suppress(sqlite3.Error):
-                await begin
-                await self._conn.execute("ROLLBACK")
+            # The clean-up is shielded too: a second cancellation (shutdown cancels what is
+            # left) used to cancel the wait for BEGIN, whose statement still ran, and the
+            # transaction it opened was never rolled back: the heartbeat race of issue 23.
+            await _uncancellable(self._roll_back_after(begin))
             raise
+
+    async def _roll_back_after(self, begin: asyncio.Future[Any]) -> None:
+        """Wait for a BEGIN to finish; if it opened a transaction, roll it back."""
+        assert self._conn is not None
+        with contextlib.suppress(sqlite3.Error):
+            await begin
+            await self._conn.execute("ROLLBACK")
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write statement in its own transaction; return the rowcount."""
@@ -589,6 +615,15 @@ class Store:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+
+async def _uncancellable(work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` to its end even if the awaiting task is cancelled (again) meanwhile."""
+    task = asyncio.ensure_future(work)
+    while not task.done():
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(task)
+    task.result()
 
 
 class OpeningStore:

@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Literal
 
-BackendName = Literal["sqlite", "postgresql"]
+from bot.core.database_url import BackendName
 
 _TABLE_OPTIONS = re.compile(
     r"\)\s*(?:STRICT|WITHOUT\s+ROWID)(?:\s*,\s*(?:STRICT|WITHOUT\s+ROWID))*\s*;", re.IGNORECASE

@@ -1,37 +1,16 @@
-"""The feed tables' rows (frozen dataclasses built from SQLite rows) and timestamp helpers."""
+"""The feed tables' rows: frozen dataclasses built from SQLite rows."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from bot.core.clock import parse_stamp, utc_now
 from bot.store.posts import ReviewPost
-
-
-# -- time helpers ----------------------------------------------------------------------
-def stamp(value: datetime | None) -> str | None:
-    """Return the stored form of a timestamp: ISO 8601 in UTC, to the second."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware")
-    return value.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def parse_stamp(value: str | None) -> datetime | None:
-    """Read a stored timestamp (naive ones are UTC)."""
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def utc_now() -> datetime:
-    """Return the current UTC time, to the second."""
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 # -- rows ------------------------------------------------------------------------------
@@ -66,7 +45,7 @@ class FeedRow:
         return self.disabled_reason is not None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> FeedRow:
+    def from_row(cls, row: sqlite3.Row | Mapping[str, Any]) -> FeedRow:
         """Build from a ``feeds`` row."""
         return cls(
             id=row["id"],
@@ -107,7 +86,7 @@ class Subscription:
     created_by: int | None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Subscription:
+    def from_row(cls, row: sqlite3.Row | Mapping[str, Any]) -> Subscription:
         """Build from a ``feed_subscriptions`` row."""
         return cls(
             id=row["id"],
@@ -215,7 +194,7 @@ class OutboxRow:
     sent_at: datetime | None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> OutboxRow:
+    def from_row(cls, row: sqlite3.Row | Mapping[str, Any]) -> OutboxRow:
         """Build from a ``feed_outbox`` row joined with its subscription."""
         return cls(
             id=row["id"],

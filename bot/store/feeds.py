@@ -20,8 +20,11 @@ from typing import Any
 
 import aiosqlite
 
-from bot.errors import UserError
-from bot.shards import ShardScope
+from bot.core.clock import parse_stamp as _dt
+from bot.core.clock import stamp as _ts
+from bot.core.clock import utc_now as _now
+from bot.core.errors import UserError
+from bot.core.shards import ShardScope
 from bot.store.core import Store, chunks
 from bot.store.feed_rows import (
     BaselineEntry,
@@ -35,9 +38,6 @@ from bot.store.feed_rows import (
     Subscription,
     SubscriptionStatus,
 )
-from bot.store.feed_rows import parse_stamp as _dt
-from bot.store.feed_rows import stamp as _ts
-from bot.store.feed_rows import utc_now as _now
 from bot.store.posts import review_nonce
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,9 @@ from typing import Any
 
 import aiosqlite
 
-from bot.shards import ShardScope
-from bot.store.core import Store, utcnow
+from bot.core.clock import now_stamp
+from bot.core.shards import ShardScope
+from bot.store.core import Store
 
 # Declared defaults: a key missing from guild_settings has this value.
 GUILD_DEFAULTS: dict[str, Any] = {
@@ -26,6 +27,8 @@ GUILD_DEFAULTS: dict[str, Any] = {
     "editors_role": None,
     # "en" or "ko" pins the reply language; None answers each member in their Discord language.
     "language": None,
+    # Where release alerts with artist-role pings go (the release radar).
+    "alerts_channel": None,
 }
 
 PURGE_GRACE = timedelta(days=7)
@@ -135,7 +138,7 @@ async def claim_suggestion(
     cursor = await conn.execute(
         "UPDATE suggestions SET status = ?, decided_by = ?, decided_at = ?, decision_note = ? "
         "WHERE id = ? AND status = 'pending'",
-        ("approved" if approved else "rejected", actor, utcnow(), note, suggestion_id),
+        ("approved" if approved else "rejected", actor, now_stamp(), note, suggestion_id),
     )
     return cursor.rowcount == 1
 
@@ -169,7 +172,7 @@ class GuildStore:
         """Change one setting and write the audit row in the same transaction."""
         if key not in GUILD_DEFAULTS:
             raise KeyError(key)
-        now = utcnow()
+        now = now_stamp()
         encoded = json.dumps(value)
         async with self.store.transaction() as conn:
             cursor = await conn.execute(
@@ -193,7 +196,7 @@ class GuildStore:
 
     async def reset(self, guild_id: int, actor: int | None) -> int:
         """Put every setting and follow back to defaults; return how many settings changed."""
-        now = utcnow()
+        now = now_stamp()
         async with self.store.transaction() as conn:
             cursor = await conn.execute(
                 "SELECT key, value FROM guild_settings WHERE guild_id = ?", (guild_id,)
@@ -238,7 +241,7 @@ class GuildStore:
     # -- follows -------------------------------------------------------------------
     async def follow(self, guild_id: int, artist_key: str, label: str, actor: int | None) -> bool:
         """Follow an artist; return False when the server already follows it."""
-        now = utcnow()
+        now = now_stamp()
         async with self.store.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO guild_follows (guild_id, artist_key, label, added_by, added_at) "
@@ -255,7 +258,7 @@ class GuildStore:
 
     async def unfollow(self, guild_id: int, artist_key: str, actor: int | None) -> bool:
         """Stop following an artist; return False when it was not followed."""
-        now = utcnow()
+        now = now_stamp()
         async with self.store.transaction() as conn:
             cursor = await conn.execute(
                 "SELECT label FROM guild_follows WHERE guild_id = ? AND artist_key = ?",
@@ -308,7 +311,7 @@ class GuildStore:
                 thread.title,
                 thread.origin,
                 actor,
-                utcnow(),
+                now_stamp(),
             ),
         )
 
@@ -328,7 +331,7 @@ class GuildStore:
             await conn.execute(
                 "INSERT INTO scheduled_posts (guild_id, kind, run_key, nonce, channel_id, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (guild_id, kind, run_key, nonce, channel_id, utcnow()),
+                (guild_id, kind, run_key, nonce, channel_id, now_stamp()),
             )
             cursor = await conn.execute(
                 "SELECT guild_id, kind, run_key, nonce, channel_id, message_id, attempts, sent_at "
@@ -336,6 +339,7 @@ class GuildStore:
                 (guild_id, kind, run_key),
             )
             row = await cursor.fetchone()
+        assert row is not None  # the row was just inserted or already there
         return ScheduledPost(*row)
 
     async def mark_post_attempt(self, guild_id: int, kind: str, run_key: str) -> None:
@@ -343,7 +347,7 @@ class GuildStore:
         await self.store.execute(
             "UPDATE scheduled_posts SET last_attempt_at = ? "
             "WHERE guild_id = ? AND kind = ? AND run_key = ? AND sent_at IS NULL",
-            (utcnow(), guild_id, kind, run_key),
+            (now_stamp(), guild_id, kind, run_key),
         )
 
     async def mark_post_sent(
@@ -353,7 +357,7 @@ class GuildStore:
         await self.store.execute(
             "UPDATE scheduled_posts SET sent_at = ?, message_id = ?, attempts = attempts + 1 "
             "WHERE guild_id = ? AND kind = ? AND run_key = ?",
-            (utcnow(), message_id, guild_id, kind, run_key),
+            (now_stamp(), message_id, guild_id, kind, run_key),
         )
 
     async def mark_post_failed(self, guild_id: int, kind: str, run_key: str, error: str) -> None:
@@ -392,7 +396,7 @@ class GuildStore:
             cursor = await conn.execute(
                 "INSERT INTO suggestions (guild_id, user_id, kind, subject, body, evidence_url, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                (guild_id, user_id, kind, subject, body, evidence_url, utcnow()),
+                (guild_id, user_id, kind, subject, body, evidence_url, now_stamp()),
             )
             inserted = await cursor.fetchone()
         assert inserted is not None

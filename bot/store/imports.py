@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import aiosqlite
 
+from bot.core.clock import now_stamp
 from bot.store.core import Store
 
 Conn = aiosqlite.Connection
@@ -64,7 +64,7 @@ async def save_checkpoint(
             offset,
             scope,
             int(finished),
-            datetime.now(UTC).isoformat(timespec="seconds"),
+            now_stamp(),
         ),
     )
 

@@ -1,11 +1,10 @@
-"""Online lookups: each question's outcome, fetch times of imported entities, importance signals."""
+"""Online lookups: each question's outcome and the fetch times of imported entities."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.store.catalog import Conn
 from bot.store.core import Store
 
 OUTCOMES = ("found", "not found", "ambiguous")
@@ -22,17 +21,6 @@ class QueryRow:
     entity_id: int | None
     candidates: str | None
     asked_at: str
-
-
-@dataclass(frozen=True, slots=True)
-class DisputedRow:
-    """A database's value that differs from the curated one, and where it comes from."""
-
-    field: str
-    value: str
-    origin: str
-    url: str
-    outlet: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,134 +108,3 @@ async def stale(store: Store, service: str, before: str, limit: int) -> list[Fet
         (service, before, limit),
     )
     return [FetchedRow(*r) for r in rows]
-
-
-async def musicbrainz_ids(store: Store, entity_id: int) -> list[str]:
-    """Return the MusicBrainz ids that point at an entity, in a stable order."""
-    rows = await store.fetchall(
-        "SELECT value FROM external_ids WHERE namespace = 'musicbrainz' AND entity_id = ? "
-        "ORDER BY value",
-        (entity_id,),
-    )
-    return [str(r[0]) for r in rows]
-
-
-async def set_signal(store: Store, entity_id: int, signal: str, value: int) -> None:
-    """Set an importance signal of an entity."""
-    await store.execute(
-        "INSERT INTO importance_signals (entity_id, signal, value) VALUES (?, ?, ?) "
-        "ON CONFLICT (entity_id, signal) DO UPDATE SET value = excluded.value",
-        (entity_id, signal, value),
-    )
-
-
-async def signals(store: Store, entity_id: int) -> dict[str, int]:
-    """Return an entity's importance signals by name."""
-    rows = await store.fetchall(
-        "SELECT signal, value FROM importance_signals WHERE entity_id = ? ORDER BY signal",
-        (entity_id,),
-    )
-    return {str(r[0]): int(r[1]) for r in rows}
-
-
-async def fill_date(conn: Conn, entity_id: int, kind: str, date: str) -> None:
-    """Set a release's date or a video's premiere only where none is known yet."""
-    if kind == "release":
-        await conn.execute(
-            "UPDATE releases SET date = ? WHERE entity_id = ? AND date IS NULL", (date, entity_id)
-        )
-    elif kind == "video":
-        await conn.execute(
-            "UPDATE videos SET premiere = ? WHERE entity_id = ? AND premiere IS NULL",
-            (date, entity_id),
-        )
-
-
-async def delete_references_from(conn: Conn, origin: str, entity_id: int) -> None:
-    """Delete the references ``origin`` stated from an entity (before stating them again)."""
-    await conn.execute(
-        "DELETE FROM entity_references WHERE origin = ? AND from_id = ?", (origin, entity_id)
-    )
-
-
-async def entity_by_external(conn: Conn, namespace: str, value: str) -> int | None:
-    """Return the entity an external id points at, if any."""
-    cursor = await conn.execute(
-        "SELECT entity_id FROM external_ids WHERE namespace = ? AND value = ?", (namespace, value)
-    )
-    row = await cursor.fetchone()
-    return None if row is None else int(row[0])
-
-
-async def entity_kind(conn: Conn, entity_id: int) -> str | None:
-    """Return an entity's kind (inside a transaction)."""
-    cursor = await conn.execute("SELECT kind FROM entities WHERE id = ?", (entity_id,))
-    row = await cursor.fetchone()
-    return None if row is None else str(row[0])
-
-
-async def first_video_of(conn: Conn, song_id: int) -> int | None:
-    """Return a song's first video (inside a transaction), if any."""
-    cursor = await conn.execute(
-        "SELECT entity_id FROM videos WHERE song_id = ? ORDER BY entity_id LIMIT 1", (song_id,)
-    )
-    row = await cursor.fetchone()
-    return None if row is None else int(row[0])
-
-
-async def entity_for_musicbrainz(store: Store, mbid: str) -> int | None:
-    """Return the entity a MusicBrainz id points at, if any."""
-    row = await store.fetchone(
-        "SELECT entity_id FROM external_ids WHERE namespace = 'musicbrainz' AND value = ?", (mbid,)
-    )
-    return None if row is None else int(row[0])
-
-
-async def current_values(conn: Conn, entity_id: int, kind: str) -> dict[str, str | None]:
-    """Return the stored date and label of a release, or premiere of a video (in a transaction)."""
-    if kind == "release":
-        cursor = await conn.execute(
-            "SELECT date, label FROM releases WHERE entity_id = ?", (entity_id,)
-        )
-        row = await cursor.fetchone()
-        return {} if row is None else {"date": row[0], "label": row[1]}
-    if kind == "video":
-        cursor = await conn.execute("SELECT premiere FROM videos WHERE entity_id = ?", (entity_id,))
-        row = await cursor.fetchone()
-        return {} if row is None else {"premiere": row[0]}
-    return {}
-
-
-async def note_disputes(
-    conn: Conn,
-    entity_id: int,
-    kind: str,
-    claimed: dict[str, str | None],
-    source_id: int,
-    origin: str,
-) -> None:
-    """Replace ``origin``'s disputed values of an entity: each claimed value that differs from
-    the stored (curated) one is kept beside it."""
-    await conn.execute(
-        "DELETE FROM disputed_values WHERE entity_id = ? AND origin = ?", (entity_id, origin)
-    )
-    stored = await current_values(conn, entity_id, kind)
-    for field, value in sorted(claimed.items()):
-        current = stored.get(field)
-        if value and current and not (current.startswith(value) or value.startswith(current)):
-            await conn.execute(
-                "INSERT INTO disputed_values (entity_id, field, value, source_id, origin) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (entity_id, field, value, source_id, origin),
-            )
-
-
-async def disputed(store: Store, entity_id: int) -> list[DisputedRow]:
-    """Return what databases say differently about an entity, in a stable order."""
-    rows = await store.fetchall(
-        "SELECT d.field, d.value, d.origin, s.url, s.outlet FROM disputed_values d "
-        "JOIN sources s ON s.id = d.source_id WHERE d.entity_id = ? "
-        "ORDER BY d.field, d.origin, d.value",
-        (entity_id,),
-    )
-    return [DisputedRow(*r) for r in rows]

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 
-from bot.errors import DatabaseUnavailable, StoreError
+from bot.core.errors import DatabaseUnavailable, StoreError
 from bot.store.dialect import POSTGRES
 
 log = logging.getLogger(__name__)

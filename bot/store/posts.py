@@ -11,7 +11,8 @@ thread) follows one protocol, whatever table records it:
    gives up for good). A pending claim is sent again with the same nonce and
    ``enforce_nonce``; Discord drops the copy if the first send reached it within its nonce
    window. Past that window, the sender first looks in the channel for the post it may
-   have made (``bot/posting.py``). A post a moderator deleted stays deleted (**deleted**).
+   have made (``bot/discord_io/posting.py``). A post a moderator deleted stays deleted
+   (**deleted**).
 
 The feed outbox (``FeedStore.mark_attempt/mark_sent/mark_failed/mark_deleted``) and
 scheduled posts (``GuildStore.claim_post/mark_post_attempt/mark_post_sent/

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,9 @@ from bot.store.core import Store
 # bot is not running (or hung).
 HEARTBEAT_SECONDS = 30
 STALE_AFTER = timedelta(seconds=3 * HEARTBEAT_SECONDS)
+# What the process is doing: opening the database and connecting, waiting to try Discord again,
+# or connected and answering (the bot's own beats).
+PHASES = ("starting", "retrying", "running")
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -38,9 +42,11 @@ class Heartbeat:
     last_event: str | None
     last_event_at: datetime | None
     stopped_at: datetime | None = None
+    phase: str = "running"
+    phase_note: str | None = None  # why it is retrying
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Heartbeat:
+    def from_row(cls, row: sqlite3.Row | Mapping[str, Any]) -> Heartbeat:
         """Build from a ``heartbeat`` row."""
         return cls(
             written_at=datetime.fromisoformat(row["written_at"]),
@@ -54,6 +60,9 @@ class Heartbeat:
             last_event=row["last_event"],
             last_event_at=_dt(row["last_event_at"]),
             stopped_at=_dt(row["stopped_at"]),
+            # A row written before the phase existed is a running bot's.
+            phase=str(row["phase"]) if "phase" in row.keys() else "running",  # noqa: SIM118
+            phase_note=row["phase_note"] if "phase_note" in row.keys() else None,  # noqa: SIM118
         )
 
 
@@ -78,14 +87,16 @@ class StatusStore:
         """Replace the heartbeat row."""
         await self.store.execute(
             "INSERT INTO heartbeat (id, written_at, started_at, pid, version, shard_count, "
-            "shards_connected, guild_count, latency_ms, last_event, last_event_at, stopped_at) "
-            "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+            "shards_connected, guild_count, latency_ms, last_event, last_event_at, stopped_at, "
+            "phase, phase_note) "
+            "VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
             "written_at = excluded.written_at, started_at = excluded.started_at, "
             "pid = excluded.pid, version = excluded.version, "
             "shard_count = excluded.shard_count, shards_connected = excluded.shards_connected, "
             "guild_count = excluded.guild_count, latency_ms = excluded.latency_ms, "
             "last_event = excluded.last_event, last_event_at = excluded.last_event_at, "
-            "stopped_at = excluded.stopped_at",
+            "stopped_at = excluded.stopped_at, phase = excluded.phase, "
+            "phase_note = excluded.phase_note",
             (
                 _ts(beat.written_at),
                 _ts(beat.started_at),
@@ -98,13 +109,29 @@ class StatusStore:
                 beat.last_event,
                 _ts(beat.last_event_at),
                 _ts(beat.stopped_at),
+                beat.phase,
+                beat.phase_note,
             ),
         )
 
-    async def mark_stopped(self, when: datetime) -> None:
-        """Record a clean stop, so status tells "stopped" from "hung"."""
+    async def mark_stopped(
+        self, when: datetime, *, started_at: datetime | None = None, pid: int | None = None
+    ) -> None:
+        """Record a clean stop, so status tells "stopped" from "hung".
+
+        With ``started_at`` and ``pid``, only if the row is still this process's: a process
+        stopping while its successor already beats must not mark the successor stopped.
+        """
+        if started_at is None or pid is None:
+            await self.store.execute(
+                "UPDATE heartbeat SET stopped_at = ?, shards_connected = 0 WHERE id = 1",
+                (_ts(when),),
+            )
+            return
         await self.store.execute(
-            "UPDATE heartbeat SET stopped_at = ?, shards_connected = 0 WHERE id = 1", (_ts(when),)
+            "UPDATE heartbeat SET stopped_at = ?, shards_connected = 0 "
+            "WHERE id = 1 AND pid = ? AND started_at = ?",
+            (_ts(when), pid, _ts(started_at)),
         )
 
     async def heartbeat(self) -> Heartbeat | None:

@@ -8,7 +8,7 @@ from cogs.feeds._cog import Feeds
 from cogs.feeds._reviews import Reviews
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 
 async def setup(bot: LinerNotesBot) -> None:

@@ -12,33 +12,34 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot import metrics
-from bot.checks import manage_guild_only, missing_bot_permissions, posting_permissions
-from bot.embeds import review_post_embed
-from bot.errors import UserError
+from bot.core import metrics
+from bot.core.errors import UserError
+from bot.core.i18n import N_, t, tn
+from bot.core.settings import Settings
+from bot.core.shards import ShardScope
+from bot.core.useragent import user_agent
+from bot.discord_io.checks import manage_guild_only, missing_bot_permissions, posting_permissions
+from bot.discord_io.embeds import review_post_embed
+from bot.discord_io.render import QUERY_MAX, URL_MAX, choice_name, clip, make_embed, pack_lines
+from bot.discord_io.translator import lang_of, server_lang
+from bot.discord_io.ui import send_pages
 from bot.feeds.errors import FeedError
 from bot.feeds.fetch import Fetcher
 from bot.feeds.parse import parse_feed
 from bot.feeds.poller import backfill, candidates, follow, poll_once
 from bot.feeds.urls import canonical_url, validate_url
-from bot.i18n import N_, t, tn
+from bot.feeds.youtube import feed_url_for, resolve_feed_url
 from bot.knowledge import search
 from bot.knowledge.entities import EntityKey, entity
 from bot.knowledge.linking import alias_index
 from bot.knowledge.reviews import review_linker
-from bot.render import QUERY_MAX, URL_MAX, choice_name, clip, make_embed, pack_lines
-from bot.settings import Settings
-from bot.shards import ShardScope
 from bot.store import Store
 from bot.store.feeds import DEFAULT_CAP_PER_CHANNEL, FeedRow, FeedStore
 from bot.store.guilds import GuildStore
-from bot.translator import lang_of, server_lang
-from bot.ui import send_pages
-from bot.useragent import user_agent
 from cogs.feeds._delivery import Delivery
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         return sent
 
     # -- moderator commands -------------------------------------------------------------
-    @app_commands.command(name="add", description="Follow a feed in a text or forum channel.")
+    @app_commands.command(name="add")
     @app_commands.describe(
         url="The feed's address (RSS or Atom, e.g. https://example.substack.com/feed)",
         channel="Where its reviews go (default: the server's reviews channel)",
@@ -190,7 +191,10 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         mention: discord.Role | None = None,
         every_minutes: app_commands.Range[int, 1, 10080] | None = None,
     ) -> None:
-        """Follow a feed: fetched once now, so a bad one is refused and nothing is saved."""
+        """Follow a feed in a text or forum channel.
+
+        The feed is fetched once now, so a bad one is refused and nothing is saved.
+        """
         assert interaction.guild is not None
         if channel is None:
             default = (await self.guilds.config(interaction.guild.id))["reviews_channel"]
@@ -213,8 +217,8 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         artist_key = None
         artist_label = None
         if artist:
-            found = await search.resolve_one(self.store, artist, ["artist"])
-            artist_key, artist_label = found.value, found.label
+            match = await search.resolve_one(self.store, artist, ["artist"])
+            artist_key, artist_label = match.value, match.label
         interval = None
         if every_minutes is not None:
             interval = int(every_minutes) * 60
@@ -228,6 +232,11 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
                 )
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
+            # A YouTube channel (or @handle) follows its long-form uploads feed (no Shorts).
+            url = (
+                await resolve_feed_url(url, self.settings.youtube_feed_base, self.fetcher.fetch)
+                or url
+            )
             _, parsed = await follow(
                 self.feeds,
                 self.fetcher.fetch,
@@ -269,13 +278,16 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             ephemeral=True,
         )
 
-    @app_commands.command(name="remove", description="Stop following a feed.")
+    @app_commands.command(name="remove")
     @app_commands.describe(url="A feed this server follows")
     @manage_guild_only()
     async def remove(
         self, interaction: discord.Interaction, url: app_commands.Range[str, 1, URL_MAX]
     ) -> None:
-        """Stop following a feed in every channel of this server."""
+        """Stop following a feed.
+
+        In every channel of this server.
+        """
         assert interaction.guild is not None
         key = self.canonical(url)
         removed = await self.feeds.remove_subscription(guild_id=interaction.guild.id, url=key)
@@ -300,10 +312,10 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             :25
         ]
 
-    @app_commands.command(name="list", description="The feeds this server follows.")
+    @app_commands.command(name="list")
     @manage_guild_only()
     async def list_(self, interaction: discord.Interaction) -> None:
-        """List this server's feeds."""
+        """The feeds this server follows."""
         assert interaction.guild is not None
         subs = await self.feeds.list_subscriptions(interaction.guild.id)
         lang = lang_of(interaction)
@@ -327,12 +339,13 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         pages = [make_embed(t("Feeds", lang), page) for page in _pack(lines)]
         await send_pages(interaction, pages, ephemeral=True)
 
-    @app_commands.command(
-        name="status", description="How each feed is doing: fetches, errors, next poll."
-    )
+    @app_commands.command(name="status")
     @manage_guild_only()
     async def status(self, interaction: discord.Interaction) -> None:
-        """Show each feed's last fetch, status, cache hit, failures, next poll, last post."""
+        """How each feed is doing: fetches, errors, next poll.
+
+        Per feed: last fetch, status, cache hit, failures, next poll, last post.
+        """
         assert interaction.guild is not None
         subs = await self.feeds.list_subscriptions(interaction.guild.id)
         lang = lang_of(interaction)
@@ -375,13 +388,16 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         pages = [make_embed(t("Feed status", lang), page) for page in _pack(lines)]
         await send_pages(interaction, pages, ephemeral=True)
 
-    @app_commands.command(name="preview", description="Show the next post a feed would make.")
+    @app_commands.command(name="preview")
     @app_commands.describe(url="A feed address")
     @manage_guild_only()
     async def preview(
         self, interaction: discord.Interaction, url: app_commands.Range[str, 1, URL_MAX]
     ) -> None:
-        """Render the feed's newest entry as it would be posted (only you see it)."""
+        """Show the next post a feed would make.
+
+        The newest entry, rendered as it would be posted; only the caller sees it.
+        """
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             result = await self.fetcher.fetch(validate_url(url))
@@ -405,7 +421,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             ephemeral=True,
         )
 
-    @app_commands.command(name="backfill", description="Post a feed's newest entries now.")
+    @app_commands.command(name="backfill")
     @app_commands.describe(url="A feed this server follows", count="How many (at most 10)")
     @manage_guild_only()
     async def backfill_(
@@ -414,7 +430,10 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         url: app_commands.Range[str, 1, URL_MAX],
         count: app_commands.Range[int, 1, 10],
     ) -> None:
-        """Queue the newest entries of a followed feed and post them."""
+        """Post a feed's newest entries now.
+
+        Queues the newest entries of a followed feed and posts them.
+        """
         assert interaction.guild is not None
         key = self.canonical(url)
         subs = [
@@ -453,6 +472,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
     def canonical(self, url: str) -> str:
         """Return the stored form of a feed URL, or a clear error."""
         try:
+            url = feed_url_for(url, self.settings.youtube_feed_base) or url
             return canonical_url(validate_url(url.strip()))
         except FeedError as exc:
             raise UserError(exc.template, **exc.fields) from None

@@ -1,7 +1,7 @@
 """Delivering queued reviews: sent once each (nonce), with their thread, or held and reported.
 
 Each row follows the protocol in ``bot/store/posts.py``; where it goes is a
-``DeliveryTarget`` (``bot/posting.py``).
+``DeliveryTarget`` (``bot/discord_io/posting.py``).
 """
 
 from __future__ import annotations
@@ -13,23 +13,33 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.checks import missing_bot_permissions, posting_permissions
-from bot.embeds import review_post_embed
-from bot.i18n import N_, t
-from bot.knowledge.entities import entity, release_for, releases_of_song
+from bot.core.i18n import N_, t
+from bot.discord_io import escape
+from bot.discord_io.checks import missing_bot_permissions, posting_permissions
+from bot.discord_io.embeds import review_post_embed
+from bot.discord_io.posting import (
+    UNKNOWN_MESSAGE,
+    DeliveryTarget,
+    ModLog,
+    Outgoing,
+    Sent,
+    ThreadTarget,
+)
+from bot.discord_io.render import MESSAGE_LIMIT, clip
+from bot.discord_io.threads import archive_minutes
+from bot.discord_io.translator import server_lang
+from bot.feeds.youtube import video_id
+from bot.knowledge.entities import EntityKey, entity, release_for, releases_of_song
+from bot.knowledge.music_videos import record_music_video, song_of_followed
 from bot.knowledge.prompts import discussion_prompts
 from bot.knowledge.reviews import first_of, store_review
-from bot.posting import UNKNOWN_MESSAGE, DeliveryTarget, ModLog, Outgoing, Sent
-from bot.render import MESSAGE_LIMIT, clip
 from bot.store import Store
 from bot.store.feeds import FeedRow, FeedStore, OutboxRow
 from bot.store.guilds import GuildStore
 from bot.store.posts import ReviewPost
-from bot.threads import archive_minutes
-from bot.translator import server_lang
 
 if TYPE_CHECKING:
-    from bot.client import LinerNotesBot
+    from bot.app.client import LinerNotesBot
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +79,10 @@ class Delivery:
             return 0  # not connected to that server right now; stay pending
         channel = guild.get_channel(row.channel_id)
         target = DeliveryTarget.for_channel(channel)
+        # A new music video of a followed artist's song goes to its release's thread.
+        video = await self.music_video(guild, row.post)
+        if target is not None and video is not None and video[1] is not None:
+            target = video[1]
         if target is None:
             await self.feeds.mark_failed(row.id, "the channel no longer exists", give_up=True)
             await self.modlog.tell(
@@ -126,6 +140,10 @@ class Delivery:
             now=self.now(),
         )
         self.modlog.clear(guild.id, ("permissions", row.subscription_id))
+        if video is not None:
+            await record_music_video(self.store, video[0], video[2], post)
+            if isinstance(target, ThreadTarget):
+                return 1  # posted in the release's thread: nothing more to open or announce
         if sent.thread is not None:
             starter = await self.starter_text(post, await self.server_lang(guild))
             await sent.thread.send(starter, allowed_mentions=discord.AllowedMentions.none())
@@ -210,6 +228,30 @@ class Delivery:
         except discord.HTTPException as exc:
             log.warning("could not announce a review in thread %s: %s", thread_id, exc)
 
+    async def music_video(
+        self, guild: discord.Guild, post: ReviewPost
+    ) -> tuple[EntityKey, ThreadTarget | None, str] | None:
+        """Return (song, its release's thread, video id) for a new music video of a song of
+        an artist the server follows; None for anything else (a review, a Short, a video
+        naming no followed artist's song)."""
+        youtube_id = video_id(post.link)
+        if youtube_id is None:
+            return None
+        followed = {f.artist_key for f in await self.guilds.follows(guild.id)}
+        song = song_of_followed(post, followed)
+        if song is None:
+            return None
+        thread_id = await self.release_thread_id(guild.id, post)
+        thread = guild.get_thread(thread_id) if thread_id else None
+        if thread is None and thread_id:
+            try:
+                fetched = await guild.fetch_channel(thread_id)
+            except discord.HTTPException:
+                fetched = None
+            thread = fetched if isinstance(fetched, discord.Thread) else None
+        target = ThreadTarget(thread) if thread is not None else None  # type: ignore[arg-type]
+        return song, target, youtube_id
+
     async def release_thread_id(self, guild_id: int, post: ReviewPost) -> int | None:
         """Return the server's discussion thread of the release this review is about."""
         subject = first_of(post, ("release", "song"))
@@ -271,13 +313,16 @@ class Delivery:
             t(
                 "**{label}** — {command} for the full card.",
                 lang,
-                label=found.label,
-                command=f"`/release {found.name}`",
+                label=escape.text(found.label),
+                # The name stays outside the code span: a backtick in it cannot end the span.
+                command=f"`/release` {escape.text(found.name)}",
             )
         ]
         prompts = await discussion_prompts(self.store, found, lang=lang)
         lines.extend(
-            f"• {p.text} " + t("(source: {url})", lang, url=f"<{p.source.url}>") for p in prompts
+            f"• {escape.text(p.text)} "
+            + t("(source: {url})", lang, url=f"<{escape.url(p.source.url) or '?'}>")
+            for p in prompts
         )
         lines.append("• " + t("Does the review's reading match yours?", lang))
         return clip("\n".join(lines), MESSAGE_LIMIT)
@@ -323,9 +368,9 @@ class Delivery:
                     "`/feed add` it again."
                 ),
                 fallback=guild.get_channel(sub.channel_id),
-                url=f"<{feed.url}>",
+                url=f"<{escape.url(feed.url) or escape.text(feed.url)}>",
                 n=feed.failure_streak,
-                error=feed.last_error or feed.disabled_reason,
+                error=escape.text(feed.last_error or feed.disabled_reason or ""),
             )
 
     async def tell_flooded(self, feed: FeedRow) -> None:
@@ -344,5 +389,5 @@ class Delivery:
                 ),
                 fallback=guild.get_channel(sub.channel_id),
                 once=("flood", feed.id, feed.body_hash),
-                url=f"<{feed.url}>",
+                url=f"<{escape.url(feed.url) or escape.text(feed.url)}>",
             )

@@ -6,14 +6,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.embeds import reviews_pages
-from bot.i18n import t
+from bot.core.i18n import t
+from bot.discord_io.embeds import reviews_pages
+from bot.discord_io.render import QUERY_MAX
+from bot.discord_io.translator import lang_of
+from bot.discord_io.ui import send_pages
 from bot.knowledge import cards, search
-from bot.render import QUERY_MAX
 from bot.store import Store
-from bot.translator import lang_of
-from bot.ui import send_pages
-from cogs._lookup import complete, lookup
+from cogs._lookup import complete_names, lookup
 
 REVIEW_KINDS = ("release", "song", "video", "artist")
 
@@ -24,16 +24,14 @@ class Reviews(commands.Cog):
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    @app_commands.command(
-        name="reviews", description="Recent reviews, or those about a release or artist."
-    )
+    @app_commands.command(name="reviews")
     @app_commands.describe(query="A release, song or artist (optional)")
     async def reviews(
         self,
         interaction: discord.Interaction,
         query: app_commands.Range[str, 1, QUERY_MAX] | None = None,
     ) -> None:
-        """List reviews, newest first."""
+        """Recent reviews, or those about a release or artist."""
         lang = lang_of(interaction)
         if not query:
             found = await cards.recent_reviews(self.store)
@@ -46,8 +44,4 @@ class Reviews(commands.Cog):
 
         await lookup(interaction, self.store, query, REVIEW_KINDS, render)
 
-    @reviews.autocomplete("query")
-    async def _complete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await complete(self.store, current, REVIEW_KINDS)
+    reviews.autocomplete("query")(complete_names(*REVIEW_KINDS))

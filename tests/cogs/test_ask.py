@@ -79,3 +79,25 @@ async def test_equal_typos_of_one_work_answer_for_it_and_say_so(server: Server) 
     reply = await server.discord.slash("credits", user=server.alice, query="Ditot")
     assert reply.content == "Showing Ditto for “Ditot”."
     assert "Ylva Dimberg" in text_of(reply)
+
+
+async def test_a_generic_yes_no_about_a_featured_artist_names_the_role(server: Server) -> None:
+    reply = await server.discord.slash("ask", user=server.alice, question="Is Suga on Eight?")
+    text = reply.embeds[0]["description"]
+    # Suga is not Eight's performer (IU is), but the featured artist: "Yes", with the role.
+    assert text.startswith("Yes — ") and "featured artist" in text and "Suga" in text
+    assert "not Suga" not in text
+    assert reply.embeds[0]["fields"][0]["value"]
+    ko = await server.discord.slash("ask", user=server.alice, question="에잇 뮤비에 슈가 나와?")
+    ko_text = ko.embeds[0]["description"]
+    assert ko_text.startswith("네 — ") and "피처링" in ko_text and "Suga는" in ko_text
+
+
+async def test_a_two_hop_question_through_a_credit(server: Server) -> None:
+    reply = await server.discord.slash(
+        "ask", user=server.alice, question="What else did Spring Day's producer make?"
+    )
+    text = reply.embeds[0]["description"]
+    # First hop: Spring Day's producer; second: that person's other productions.
+    assert "Pdogg" in text and "Blood Sweat & Tears" in text
+    assert "Members of BTS" not in text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.checks import missing_bot_permissions
+from bot.discord_io.checks import missing_bot_permissions
 from tests.conftest import Server
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.checks import missing_bot_permissions
+from bot.discord_io.checks import missing_bot_permissions
 from bot.store.feeds import FeedStore
 from tests.cogs.rss_server import Item, RssServer
 from tests.conftest import Clock, Server

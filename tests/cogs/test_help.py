@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+from pathlib import Path
+
 from discord import app_commands
 
 from tests.conftest import Server
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def runnable_commands(server: Server) -> list[str]:
@@ -41,3 +47,18 @@ async def test_help_works_in_direct_messages(server: Server) -> None:
     await server.bot.tree.sync()
     reply = await server.discord.slash("help", user=server.alice, dm=True)
     assert "`/help`" in reply.embeds[0]["description"]
+
+
+async def test_each_command_is_described_once_by_its_docstring(server: Server) -> None:
+    # The description Discord shows (and the catalogues translate) is the first paragraph of
+    # the command's docstring; no decorator repeats it in other words.
+    commands = [c for c in server.bot.tree.walk_commands() if isinstance(c, app_commands.Command)]
+    assert len(commands) >= 29
+    for command in commands:
+        doc = inspect.getdoc(command.callback) or ""
+        first = " ".join(doc.split("\n\n")[0].split())
+        assert command.description == first, command.qualified_name
+    for path in sorted((ROOT / "cogs").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("commands.command"):
+                assert "description" not in {k.arg for k in node.keywords}, path

@@ -9,11 +9,11 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from discord import app_commands
 
-from bot import i18n
-from bot.catalogues import coverage, ids
+from bot.app.catalogues import coverage, ids
+from bot.core import i18n
+from bot.discord_io.translator import command_strings, valid_translation
 from bot.knowledge import search
 from bot.store.guilds import GuildStore
-from bot.translator import command_strings, valid_translation
 from cogs.help import shown_name
 from tests.cogs.rss_server import Item, RssServer
 from tests.cogs.test_catalog import text_of
@@ -77,7 +77,7 @@ async def test_every_command_string_is_in_the_catalogues_and_translated(server: 
     strings = set(command_strings(server.bot.tree))
     assert len(strings) > 100
     missing = sorted(strings - catalogue_ids("en"))
-    assert missing == [], "run: python -m bot.catalogues update"
+    assert missing == [], "run: python -m bot.app.catalogues update"
     report = coverage("ko", strings)
     assert report.translated == report.total
 
@@ -205,7 +205,7 @@ async def test_a_pinned_language_sets_feed_posts(server: Server) -> None:
 
 
 async def test_the_korean_readme_lists_every_command_by_its_korean_name(server: Server) -> None:
-    readme = (Path(i18n.__file__).resolve().parents[1] / "README.ko.md").read_text("utf-8")
+    readme = (Path(i18n.__file__).resolve().parents[2] / "README.ko.md").read_text("utf-8")
     rows = re.findall(r"^\| `/([^`]+)` \| `/([^`]+)` \|", readme, flags=re.M)
     shown = {korean.split(" [")[0]: english.split(" [")[0] for korean, english in rows}
     commands = [c for c in server.bot.tree.walk_commands() if isinstance(c, app_commands.Command)]

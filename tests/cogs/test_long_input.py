@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import UserError, echo
+from bot.core.errors import UserError, echo
+from bot.discord_io.render import MESSAGE_LIMIT
 from bot.knowledge import search
-from bot.render import MESSAGE_LIMIT
 from tests.conftest import Server
 
 STRING = 3

@@ -345,3 +345,50 @@ async def test_discuss_opens_a_thread_for_a_release_only_musicbrainz_knows(
         "/ws/2/release-group",
         f"/ws/2/release-group/{group}",
     ]
+
+
+async def test_ask_offers_a_local_near_match_when_musicbrainz_is_unreachable(
+    online: Server, musicbrainz: MusicBrainzStandIn
+) -> None:
+    quick(online, timeout=0.5)
+    musicbrainz.fail(503, times=50)
+    # Two pairs of letters swapped in a title the catalog holds: "Did you mean", no request.
+    text = await ask(online, "ask", question="who composed Spirng Dya?")
+    assert "Did you mean" in text and "Spring Day" in text
+    assert "MusicBrainz did not answer" not in text
+    assert not musicbrainz.searches()
+    # A title the catalog does not know is looked up; the lookup fails, and says so clearly.
+    text = await ask(online, "ask", question="who produced Knowing Me, Knowing You?")
+    assert "Knowing Me" in text and "MusicBrainz did not answer" in text
+    assert "error" not in text.lower() and musicbrainz.searches()
+
+
+async def test_ask_answers_the_writers_when_every_recording_is_of_one_work(
+    online: Server, musicbrainz: MusicBrainzStandIn
+) -> None:
+    quick(online)
+    original = next(
+        doc for doc in musicbrainz.documents.values() if doc.get("title") == "Thinking Out Loud"
+    )
+    cover = dict(original)
+    cover.update(
+        id="11111111-2222-4333-8444-666666666666",
+        **{
+            "artist-credit": [
+                {
+                    "name": "Cover Band",
+                    "joinphrase": "",
+                    "artist": {
+                        "id": "66666666-7777-4888-8999-111111111111",
+                        "name": "Cover Band",
+                        "sort-name": "Cover Band",
+                    },
+                }
+            ]
+        },
+    )
+    musicbrainz.documents[cover["id"]] = cover
+    text = await ask(online, "ask", question="who wrote Thinking Out Loud?")
+    # Two artists' recordings, so not one song; but one work, so one set of writers.
+    assert "Ed Sheeran" in text and "Amy Wadge" in text and "all of one work" in text
+    assert "musicbrainz.org/work/" in text

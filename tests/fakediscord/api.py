@@ -22,8 +22,10 @@ from .state import (
     Channel,
     Guild,
     Intents,
+    Member,
     Message,
     Permissions,
+    Role,
     User,
     iso,
     walk_components,
@@ -625,6 +627,43 @@ async def guild_member(ctx: Ctx) -> Any:
     if member is None:
         raise rules.unknown_member()
     return member.to_dict()
+
+
+def _member_role(ctx: Ctx) -> tuple[Guild, Member, Role]:
+    """Discord docs, Guild > Add/Remove Guild Member Role: needs MANAGE_ROLES, and (Topics >
+    Permissions, "Permission Hierarchy") the role must sit below the bot's highest role;
+    @everyone and integration-managed roles cannot be given or taken."""
+    guild = get_guild(ctx)
+    member = guild.members.get(ctx.snowflake("user_id"))
+    if member is None:
+        raise rules.unknown_member()
+    role = guild.roles.get(ctx.snowflake("role_id"))
+    if role is None:
+        raise ApiError(404, 10011, "Unknown Role")
+    if not guild.permissions_for(guild.bot_member) & P.MANAGE_ROLES:
+        raise rules.missing_permissions()
+    top = max((r.position for r in guild.bot_member.roles), default=0)
+    if role.is_everyone or role.managed or role.position >= top:
+        raise rules.missing_permissions()
+    return guild, member, role
+
+
+@route("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}")
+async def add_member_role(ctx: Ctx) -> Any:
+    guild, member, role = _member_role(ctx)
+    if role not in member.roles:
+        member.roles.append(role)
+        guild._member_updated(member)
+    return None
+
+
+@route("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}")
+async def remove_member_role(ctx: Ctx) -> Any:
+    guild, member, role = _member_role(ctx)
+    if role in member.roles:
+        member.roles.remove(role)
+        guild._member_updated(member)
+    return None
 
 
 @route("GET", "/guilds/{guild_id}/members")

@@ -248,6 +248,16 @@ def validate_embeds(errs: ErrorTree, embeds: Any) -> None:
             url = emb.get(key)
             if url and not re.match(r"^(https?|attachment)://", url):
                 errs.add((*p, key), "URL_TYPE_INVALID_URL", "Not a well formed URL.")
+        # Images and thumbnails: a well-formed http(s) or attachment URL is required.
+        for key in ("image", "thumbnail"):
+            media = emb.get(key)
+            if media is None:
+                continue
+            url = media.get("url") if isinstance(media, dict) else None
+            if not url:
+                errs.required((*p, key, "url"))
+            elif not re.match(r"^(https?|attachment)://\S+$", url) or len(url) > 2048:
+                errs.add((*p, key, "url"), "URL_TYPE_INVALID_URL", "Not a well formed URL.")
         color = emb.get("color")
         if color is not None and not (isinstance(color, int) and 0 <= color <= 0xFFFFFF):
             errs.add((*p, "color"), "NUMBER_TYPE_MAX", "int value should be <= 16777215.")
@@ -327,8 +337,13 @@ def _validate_component(errs: ErrorTree, p: Path, comp: dict[str, Any], seen: se
         style = comp.get("style")
         errs.max_len((*p, "label"), comp.get("label"), 80)
         if style == 5:
-            if not comp.get("url"):
+            url = comp.get("url")
+            if not url:
                 errs.required((*p, "url"))
+            elif not re.match(r"^(https?|discord)://\S+$", url):
+                errs.add((*p, "url"), "URL_TYPE_INVALID_URL", "Not a well formed URL.")
+            else:
+                errs.max_len((*p, "url"), url, 512)
             if custom_id is not None:
                 errs.add(
                     (*p, "custom_id"),

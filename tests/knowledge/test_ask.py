@@ -56,6 +56,11 @@ def test_the_question_set_is_big_and_spread_over_every_shape() -> None:
         "typos", "romanized", "korean", "must-decline",
     ):  # fmt: skip
         assert shapes[shape] >= 5, shape
+    # The classes of false fact issue 19 found, each with fresh cases.
+    for shape in (
+        "role named", "role qualifier", "which member", "name forms", "placeholder", "near match",
+    ):  # fmt: skip
+        assert shapes[shape] >= 2, shape
     kinds = Counter(c["kind"] for c in CASES)
     assert kinds["decline"] >= 40 and kinds["correct"] >= 20
     assert sum(c.get("lang") == "ko" for c in CASES) >= 50
@@ -197,3 +202,14 @@ async def test_same_answers_under_any_hash_seed(bundled_db: Path, tmp_path: Path
     assert len(outputs[0].splitlines()) == len(questions)
     for (seed, _), output in zip(copies[1:], outputs[1:], strict=True):
         assert output == outputs[0], f"PYTHONHASHSEED={seed} changed an answer"
+
+
+async def test_korean_particles_follow_the_names_last_sound(bundled_store: Store) -> None:
+    jisoo = await answer(bundled_store, "지수 블랙핑크 생일")
+    assert jisoo.text.startswith("Jisoo는 ") and "은(는)" not in jisoo.text
+    names = await answer(bundled_store, "지수랑 제니 본명")
+    assert "김지수예요" in names.text and "김지수이에요" not in names.text
+    leader = await answer(bundled_store, "트와이스 리더 누구야?")
+    assert "Jihyo예요" in leader.text
+    pdogg = await answer(bundled_store, "봄날 프로듀서의 다른 곡")
+    assert "(이)" not in pdogg.text and "(는)" not in pdogg.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import NotFoundError
+from bot.core.errors import NotFoundError
 from bot.knowledge import cards
 from bot.store import Store
 from bot.store import catalog as db

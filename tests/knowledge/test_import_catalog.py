@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import DataFileError
+from bot.core.errors import DataFileError
 from bot.knowledge.importers import (
     CatalogError,
     bundled_catalog_dir,
@@ -366,3 +366,37 @@ async def test_real_catalog_imports_cleanly(store: Store) -> None:
         "(SELECT 1 FROM entity_sources s WHERE s.entity_id = e.id)"
     )
     assert row[0] == 0
+
+
+async def test_a_curated_cover_is_stored_with_its_source_and_checked(
+    store: Store, tmp_path: Path
+) -> None:
+    from bot.knowledge import cards
+
+    folder = copy_small(tmp_path)
+    text = (folder / "iu.toml").read_text(encoding="utf-8")
+    entry = 'tracks = ["love-wins-all"]\nsources = ["wiki-love-wins-all"]\n'
+    cover = entry + 'image = "https://example.org/lwa.jpg"\n'
+    assert entry in text
+    with_cover = text.replace(entry, cover, 1)
+    (folder / "iu.toml").write_text(
+        with_cover.replace(cover, cover + 'image_source = "wiki-love-wins-all"\n', 1),
+        encoding="utf-8",
+    )
+    await import_catalog(store, [folder])
+    release = await db.entity_by_key(store, "release", "love-wins-all-single")
+    assert release is not None
+    image = await cards.card_image(store, release.id, "cover")
+    assert image is not None and image.url == "https://example.org/lwa.jpg"
+    assert image.source is not None and image.source.outlet == "Wikipedia"
+    # Dropped from the file, the picture goes; named without its source, the file is refused.
+    (folder / "iu.toml").write_text(text, encoding="utf-8")
+    await import_catalog(store, [folder])
+    assert await cards.card_image(store, release.id, "cover") is None
+    (folder / "iu.toml").write_text(with_cover, encoding="utf-8")
+    with pytest.raises(CatalogError, match="image needs image_source"):
+        await import_catalog(store, [folder])
+    bad = with_cover.replace("https://example.org", "http://example.org")
+    (folder / "iu.toml").write_text(bad, encoding="utf-8")
+    with pytest.raises(CatalogError, match="image must be an https:// address"):
+        await import_catalog(store, [folder])

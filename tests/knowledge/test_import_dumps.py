@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import DataFileError, UserError
+from bot.core.errors import DataFileError, UserError
 from bot.knowledge.importers import import_catalog
 from bot.knowledge.importers.musicbrainz_dump import Scope, import_musicbrainz_dump
 from bot.knowledge.importers.wikidata_dump import import_wikidata_dump

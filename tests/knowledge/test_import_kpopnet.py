@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import DataFileError
+from bot.core.errors import DataFileError
 from bot.knowledge.importers import import_catalog, import_kpopnet
 from bot.store import Store
 from bot.store import catalog as db
@@ -90,3 +90,27 @@ async def test_bad_file_is_a_data_file_error(
         await import_kpopnet(store, path)
     assert "kp.json" in str(caught.value) and problem in str(caught.value)
     assert await db.count_entities(store) == 0
+
+
+async def test_placeholders_are_not_imported_as_facts(store: Store, tmp_path: Path) -> None:
+    data = json.loads(KPOPNET.read_text(encoding="utf-8"))
+    # Magenta's real name is the dataset's placeholder "unknown_magenta" in the bundled file.
+    magenta = next(i for i in data["idols"] if i["name"] == "Magenta")
+    assert magenta["real_name"].startswith("unknown_")
+    idol = {**magenta, "id": "placeholderTest1", "name": "Placeholder Test"}
+    idol.update(real_name="unknown_placeholder", real_name_original="-", name_alias="unknown, -")
+    data["idols"].append(idol)
+    data["groups"][0] = {**data["groups"][0], "agency_name": "N/A"}
+    path = tmp_path / "kpopnet.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    await import_kpopnet(store, path)
+    rows = await store.fetchall(
+        "SELECT a.legal_name, a.legal_name_hangul, a.agency FROM artists a "
+        "JOIN entities e ON e.id = a.entity_id WHERE e.name IN (?, ?, ?)",
+        ("Magenta", "Placeholder Test", data["groups"][0]["name"]),
+    )
+    assert len(rows) == 3
+    assert all(r[0] is None and r[1] is None for r in rows)
+    assert all(r[2] is None or r[2] != "N/A" for r in rows)
+    names = await store.fetchall("SELECT name FROM names WHERE lower(name) LIKE 'unknown%'")
+    assert not names

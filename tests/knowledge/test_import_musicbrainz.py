@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.errors import DataFileError, NotFoundError
+from bot.core.errors import DataFileError, NotFoundError
 from bot.knowledge import cards
 from bot.knowledge.importers import (
     MusicBrainzError,
@@ -235,3 +235,23 @@ async def test_fetch_sends_user_agent_and_respects_the_rate_limit(store: Store, 
 
     report = await import_musicbrainz_documents(store, [("fetched", first)])
     assert report.counts["credit"] == 10
+
+
+async def test_a_videos_streaming_link_gives_its_youtube_id_and_a_sourced_listen_link(
+    store: Store,
+) -> None:
+    await import_musicbrainz(store, [MB / "recording_video.json"])
+    video = await db.entity_by_key(store, "video", "mb:370889ee-7a70-4d0a-8f4d-e514e0494d7e")
+    assert video is not None
+    info = await cards.video_info(store, video.id)
+    assert info.youtube_url == "https://www.youtube.com/watch?v=O_HwMrrJ4M4"
+    assert info.thumbnail == "https://i.ytimg.com/vi/O_HwMrrJ4M4/hqdefault.jpg"
+    links = await cards.listen_links(store, [video.id])
+    # The "free streaming" YouTube page is a link; the "other databases" IMVDb page is not.
+    assert [(ln.platform, ln.url, ln.source.outlet) for ln in links] == [
+        ("youtube", "https://www.youtube.com/watch?v=O_HwMrrJ4M4", "MusicBrainz")
+    ]
+    assert links[0].source.url.endswith("/recording/370889ee-7a70-4d0a-8f4d-e514e0494d7e")
+    # Importing again replaces, never doubles.
+    await import_musicbrainz(store, [MB / "recording_video.json"])
+    assert len(await cards.listen_links(store, [video.id])) == 1

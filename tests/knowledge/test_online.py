@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from bot.embeds import release_embed
-from bot.errors import NotFoundError
+from bot.core.errors import NotFoundError
+from bot.discord_io.embeds import release_embed
 from bot.knowledge import cards
 from bot.knowledge.importers import import_catalog, import_musicbrainz
 from bot.knowledge.importers.wikidata import facts_from_entity, store_facts
@@ -68,6 +68,13 @@ def link(prop: str, qid: str, rank: str = "normal") -> dict[str, Any]:
         "type": "statement",
         "rank": rank,
     }
+
+
+async def _sitelinks(store: Store, entity_id: int) -> int | None:
+    # Importance signals live in the entities columns the name rank reads.
+    row = await store.fetchone("SELECT sitelinks FROM entities WHERE id = ?", (entity_id,))
+    assert row is not None
+    return None if row[0] is None else int(row[0])
 
 
 def when(time: str, precision: int) -> dict[str, Any]:
@@ -280,7 +287,7 @@ async def test_wikidata_failing_keeps_what_musicbrainz_said(store: Store, standi
         assert outcome.entity_id is not None
         writers = (await cards.credits_view(store, outcome.entity_id)).role("writer")
         assert {w.artist.name for w in writers} == {"Ed Sheeran", "Amy Wadge"}
-        assert "wikidata sitelinks" not in await online_db.signals(store, outcome.entity_id)
+        assert await _sitelinks(store, outcome.entity_id) is None
     finally:
         await online.close()
 
@@ -299,7 +306,7 @@ async def test_wikidata_adds_korean_names_people_and_importance(store: Store, st
         cast = {c.artist.name: c.artist.id for c in view.role("mv cast")}
         performer = (await db.performers(store, song))[0].artist
         assert cast["Ed Sheeran"] == performer.id  # matched by his MusicBrainz id
-        assert (await online_db.signals(store, song))["wikidata sitelinks"] == 7
+        assert await _sitelinks(store, song) == 7
         assert [r.params["action"] for r in wd.log] == ["wbgetentities", "wbgetentities"]
     finally:
         await online.close()
@@ -401,8 +408,8 @@ async def test_a_database_disagreeing_with_the_catalog_is_noted_after_it(
     assert noted.startswith("• release date: 1973-03-24 *(database)* — [MusicBrainz](")
     # Agreeing again (or only less precise) leaves nothing to note.
     async with store.transaction() as conn:
-        await online_db.note_disputes(conn, release.id, "release", {"date": "1973"}, 1, "x")
-    assert [d.origin for d in await online_db.disputed(store, release.id)] == ["musicbrainz"]
+        await db.note_disputes(conn, release.id, "release", {"date": "1973"}, 1, "x")
+    assert [d.origin for d in await db.disputed(store, release.id)] == ["musicbrainz"]
 
 
 async def test_one_queue_per_service_across_the_process(standins) -> None:

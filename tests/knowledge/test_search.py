@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import NotFoundError
+from bot.core.errors import NotFoundError
 from bot.knowledge.entities import EntityKey
 from bot.knowledge.search import AmbiguousError, resolve, resolve_one
 from bot.store import Store

@@ -172,15 +172,3 @@ async def test_hangul_forms_backfilled_for_names_stored_before(crowded: Store) -
         assert await db.fill_hangul_forms(conn) > 0
         assert await db.fill_hangul_forms(conn) == 0
     assert (await resolve(crowded, "ㅂㄴ", ["song"]))[0].label.startswith("Spring Day (봄날)")
-
-
-async def test_signals_from_online_lookups_reach_the_rank(crowded: Store) -> None:
-    async with crowded.transaction() as conn:
-        entity_id = await _add_imported(conn, "song", "mb:looked-up", "Looked Up", release_count=1)
-    before = (await resolve(crowded, "Looked Up"))[0].importance
-    await crowded.execute(
-        "INSERT INTO importance_signals (entity_id, signal, value) VALUES (?, ?, ?)",
-        (entity_id, "wikidata sitelinks", 12),
-    )
-    after = (await resolve(crowded, "Looked Up"))[0].importance
-    assert before < 2_000_000 <= after

@@ -101,8 +101,8 @@ def test_writing_of_known_and_unknown_values() -> None:
     assert vocab.role_phrase("composer") == "music"
     assert vocab.role_verb("lyricist") == "wrote lyrics for"
     assert vocab.role_verb("mastering") == "mastering"
-    assert vocab.confidence_note("A") == ""
-    assert vocab.confidence_note("B") == "press"
+    assert vocab.grade_note("primary") == ""
+    assert vocab.grade_note("press") == " (press)"
     assert vocab.release_type_title("ep") == "EP / mini album"
     assert vocab.release_type_title("mixtape") == "mixtape"
 

@@ -7,6 +7,12 @@ search server: ``{"created", "count", "offset", "<entities>": [{"id", "score", â
 ``fail`` (status + Retry-After for the next N requests), ``malformed`` (broken JSON),
 ``gate`` (hold every request until the test releases it). Every request is logged with its
 monotonic time and User-Agent.
+
+Hostile modes, for what a broken or hostile service could send (each bounded in size):
+``bomb`` (gzip JSON that inflates to many megabytes from a few kilobytes), ``oversize`` (a
+plain body over the client's cap), ``redirect_to`` (every answer a 302 to another address),
+``mangle`` (a function rewriting every JSON answer before it is sent: wrong types, deep
+nesting, huge names).
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ import json
 import re
 import time
 import unicodedata
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +38,19 @@ PLURAL = {
     "work": "works",
     "release": "releases",
 }
+
+
+def gzip_of_spaces(size: int) -> bytes:
+    """Return a gzip stream of ``size`` spaces inside "[â€¦]" (valid JSON), built in pieces."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    parts = [packer.compress(b"[")]
+    piece = b" " * (1 << 20)
+    left = size
+    while left > 0:
+        parts.append(packer.compress(piece[: min(left, len(piece))]))
+        left -= len(piece)
+    parts.append(packer.compress(b"]") + packer.flush())
+    return b"".join(parts)
 
 
 @dataclass(frozen=True)
@@ -129,6 +150,12 @@ class MusicBrainzStandIn:
     malformed: bool = False
     gate: asyncio.Event | None = None
     entered: asyncio.Event = field(default_factory=asyncio.Event)
+    bomb: int = 0
+    oversize: int = 0
+    redirect_to: str | None = None
+    redirect_times: int = 1_000_000
+    mangle: Callable[[Any], Any] | None = None
+    raw: str | None = None
     runner: web.AppRunner | None = None
     port: int = 0
 
@@ -182,6 +209,18 @@ class MusicBrainzStandIn:
             )
         if self.malformed:
             return web.Response(text='{"recordings": [{"id": ', content_type="application/json")
+        if self.redirect_to is not None and self.redirect_times > 0:
+            self.redirect_times -= 1
+            raise web.HTTPFound(self.redirect_to)
+        if self.bomb:
+            return web.Response(
+                body=gzip_of_spaces(self.bomb),
+                headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+            )
+        if self.oversize:
+            return web.Response(body=b" " * self.oversize, content_type="application/json")
+        if self.raw is not None:
+            return web.Response(text=self.raw, content_type="application/json")
         if request.query.get("fmt") != "json":
             return web.Response(status=400, text="this stand-in speaks JSON only")
         entity = request.match_info["entity"]
@@ -190,11 +229,16 @@ class MusicBrainzStandIn:
             doc = self.documents.get(mbid)
             if doc is None or entity_of(doc) != entity:
                 return web.json_response({"error": "Not Found"}, status=404)
-            return web.json_response(doc)
-        return web.json_response(self.search(entity, request.query.get("query", "")))
+            return self._json(doc)
+        return self._json(self.search(entity, request.query.get("query", "")))
+
+    def _json(self, data: Any) -> web.Response:
+        return web.json_response(self.mangle(data) if self.mangle is not None else data)
 
     def search(self, entity: str, query: str) -> dict[str, Any]:
         """Score every document of the entity against the query's words."""
+        if "arid:" in query:
+            return self.field_search(entity, query)
         words = _words(re.sub(r"\\(.)", r"\1", query))
         hits = []
         candidates = [
@@ -235,3 +279,29 @@ class MusicBrainzStandIn:
         self.release()
         if self.runner is not None:
             await self.runner.cleanup()
+
+    def field_search(self, entity: str, query: str) -> dict[str, Any]:
+        """Answer a field query as MusicBrainz's search server does: ``arid:<MBID>`` (an
+        artist in the artist credit) and ``firstreleasedate:[FROM TO *]`` (``*`` open)."""
+        artist = re.search(r"arid:([0-9a-f-]{36})", query)
+        span = re.search(r"firstreleasedate:\[(\S+) TO (\S+)\]", query)
+        hits = []
+        for doc in self.documents.values():
+            if entity_of(doc) != entity:
+                continue
+            credit = [c.get("artist", {}).get("id") for c in doc.get("artist-credit") or []]
+            if artist is not None and artist.group(1) not in credit:
+                continue
+            date = str(doc.get("first-release-date") or "")
+            if span is not None:
+                low, high = span.groups()
+                if not date or (low != "*" and date < low) or (high != "*" and date > high):
+                    continue
+            hits.append(search_hit(entity, doc, 100))
+        hits.sort(key=lambda h: h["id"])
+        return {
+            "created": "2026-11-28T12:00:00.000Z",
+            "count": len(hits),
+            "offset": 0,
+            PLURAL[entity]: hits[:100],
+        }

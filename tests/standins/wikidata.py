@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ class WikidataStandIn:
     items: dict[str, dict[str, Any]] = field(default_factory=dict)
     log: list[Logged] = field(default_factory=list)
     fail_status: int = 0
+    mangle: Callable[[Any], Any] | None = None
     runner: web.AppRunner | None = None
     port: int = 0
 
@@ -57,7 +59,8 @@ class WikidataStandIn:
         entities = {}
         for qid in query.get("ids", "").split("|"):
             entities[qid] = self.items.get(qid) or {"id": qid, "missing": ""}
-        return web.json_response({"entities": entities, "success": 1})
+        answer = {"entities": entities, "success": 1}
+        return web.json_response(self.mangle(answer) if self.mangle is not None else answer)
 
     async def start(self) -> WikidataStandIn:
         app = web.Application()

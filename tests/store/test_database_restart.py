@@ -9,8 +9,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from bot.error_replies import describe_error
-from bot.errors import DatabaseUnavailable
+from bot.core.errors import DatabaseUnavailable
+from bot.discord_io.error_replies import describe_error
 from bot.store import Store
 from bot.store.guilds import GuildStore
 from tests.postgres import drop_database, fresh_database

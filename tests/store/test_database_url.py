@@ -10,10 +10,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from bot.errors import DatabaseUnavailable, StoreError
-from bot.settings import load_settings
+from bot.core.database_url import DatabaseUrlError, parse_database_url
+from bot.core.errors import DatabaseUnavailable, StoreError
+from bot.core.settings import load_settings
 from bot.store import Store
-from bot.store.database_url import DatabaseUrlError, parse_database_url
 from bot.store.dialect import POSTGRES, SQLITE
 from tests.postgres import server_url
 from tests.test_settings import run_cli

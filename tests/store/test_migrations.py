@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import StoreError
+from bot.core.errors import StoreError
 from bot.store import Migration, Store, bundled_migrations
 from bot.store.core import split_statements
 
@@ -62,6 +62,38 @@ async def test_failing_migration_leaves_version_and_data_unchanged(tmp_path: Pat
         assert "half_done" not in tables
     finally:
         raw.close()
+
+
+async def test_importance_signals_move_into_the_entity_columns(tmp_path: Path) -> None:
+    # A database from before 0012 kept on-demand signals in importance_signals; migrating keeps
+    # every value in the entities columns (even ones its triggers had not copied) and drops it.
+    path = tmp_path / "old.db"
+    migrations = bundled_migrations()
+    index = next(i for i, m in enumerate(migrations) if "importance_signals_once" in m.name)
+    old = Store.open(path, migrations=migrations[:index])
+    async with old as store, store.transaction() as conn:
+        for key in ("mb:a", "mb:b"):
+            await conn.execute(
+                "INSERT INTO entities (kind, key, origin, name) "
+                "VALUES ('song', ?, 'musicbrainz', ?)",
+                (key, key),
+            )
+        await conn.executemany(
+            "INSERT INTO importance_signals (entity_id, signal, value) "
+            "SELECT id, ?, ? FROM entities WHERE key = ?",
+            [("wikidata sitelinks", 12, "mb:a"), ("musicbrainz releases", 3, "mb:a")],
+        )
+        await conn.execute("UPDATE entities SET sitelinks = NULL, release_count = NULL")
+    async with Store.open(path) as store:
+        assert await store.user_version() == len(migrations)
+        rows = await store.fetchall(
+            "SELECT key, sitelinks, release_count FROM entities ORDER BY key"
+        )
+        assert [tuple(r) for r in rows] == [("mb:a", 12, 3), ("mb:b", None, None)]
+        left = await store.fetchall(
+            "SELECT name FROM sqlite_master WHERE name LIKE 'importance_signals%'"
+        )
+        assert [tuple(r) for r in left] == []
 
 
 async def test_newer_database_is_refused(tmp_path: Path) -> None:

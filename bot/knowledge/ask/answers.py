@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from bot.knowledge import cards
-from bot.knowledge.ask.intents import Intent
+from bot.knowledge.ask.intents import Intent, IntentName
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.cards import CreditLine, SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
+from bot.knowledge.release_time import is_future
 from bot.knowledge.wording import (
     format_date,
     format_duration,
@@ -98,7 +100,7 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
     """Answer who holds a credit role on a song, release or video."""
     view = await cards.credits_view(store, entity.id)
     subject = await subject_phrase(store, entity, lang)
-    if intent.name == "writer":
+    if intent.name is IntentName.WRITER:
         parts, lines_all = [], []
         for role in ("writer", "lyricist", "composer"):
             lines = view.role(role)
@@ -129,7 +131,7 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
             lang,
         )
     lines = view.role(*intent.roles)
-    if intent.name == "director":
+    if intent.name is IntentName.DIRECTOR:
         # Only the video's director answers "who directed": a song has no director.
         lines = tuple(
             line
@@ -137,24 +139,39 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
             if line.subject.kind in ("video", "release") or entity.kind == "video"
         )
     if lines:
-        if intent.name in ("director", "cast") and entity.kind != "video":
+        if intent.name in (IntentName.DIRECTOR, IntentName.CAST) and entity.kind != "video":
             videos = {line.subject.id: line.subject for line in lines}
             phrases = [await subject_phrase(store, v, lang) for v in videos.values()]
             subject = join_list(phrases, lang)
-        role = intent.roles[0]
+        roles_found = list(dict.fromkeys(line.role for line in lines))
+        role = roles_found[0] if len(roles_found) == 1 else intent.roles[0]
         if lang == "ko":
             title = role_title(role, lang)
             if subject.endswith("뮤직비디오") and title.startswith("뮤직비디오 "):
                 title = title.removeprefix("뮤직비디오 ")
             text = f"{subject} {title}: {names_text(lines, lang)}."
-        elif intent.name == "cast":
+        elif intent.name is IntentName.CAST:
             text = f"Cast of {subject}: {names_text(lines, lang)}."
         else:
-            phrase = role_phrase(role, lang)
-            sep = " " if phrase.endswith(" by") or phrase == "featuring" else ": "
-            text = f"{_cap(subject)} — {phrase}{sep}{names_text(lines, lang)}."
+            # Each role as itself: a composer question may find writers (lyrics and music).
+            pieces = []
+            for each in dict.fromkeys(line.role for line in lines):
+                phrase = role_phrase(each, lang)
+                sep = " " if phrase.endswith(" by") or phrase == "featuring" else ": "
+                mine = [line for line in lines if line.role == each]
+                pieces.append(f"{phrase}{sep}{names_text(mine, lang)}")
+            text = f"{_cap(subject)} — {'; '.join(pieces)}."
+        if lang == "ko" and len({line.role for line in lines}) > 1:
+            text = (
+                f"{subject} "
+                + "; ".join(
+                    f"{role_title(r, lang)}: {names_text([x for x in lines if x.role == r], lang)}"
+                    for r in dict.fromkeys(line.role for line in lines)
+                )
+                + "."
+            )
         return found(text, line_sources(lines), intent.name, (entity,), lang)
-    if intent.name == "featured" and view.groups:
+    if intent.name is IntentName.FEATURED and view.groups:
         return await _no_feature(store, view, entity, subject, lang)
     return await _no_credit(store, intent, entity, subject, lang)
 
@@ -190,7 +207,7 @@ async def _no_credit(
     store: Store, intent: Intent, entity: EntityRef, subject: str, lang: str
 ) -> Answer:
     role = intent.roles[0]
-    if intent.name == "director":
+    if intent.name is IntentName.DIRECTOR:
         videos = await db.videos_of_song(store, entity.id) if entity.kind == "song" else []
         if entity.kind == "song" and not videos:
             return declined(
@@ -217,7 +234,8 @@ async def _no_credit(
     return declined(
         say(
             lang,
-            f"I don't have a {role} credit for {subject} in the catalog.",
+            f"I don't have {'an' if role[:1] in 'aeiou' else 'a'} {role} credit for {subject} in "
+            "the catalog.",
             f"카탈로그에 {subject}의 {role_title(role, lang)} 크레딧이 없어요.",
         ),
         intent.name,
@@ -338,7 +356,7 @@ async def date_answer(
                         lang,
                         f"{_cap(await subject_phrase(store, ref, lang))} premiered on "
                         f"{v.premiere} (KST).",
-                        f"{await subject_phrase(store, ref, lang)}는 "
+                        f"{await subject_phrase(store, ref, lang)}은(는) "
                         f"{format_date(v.premiere, lang)}(한국 시간)에 공개됐어요.",
                     ),
                     await cards.attribute_source(store, "video", v.entity.id, "premiere"),
@@ -350,11 +368,19 @@ async def date_answer(
     if dated is not None:
         date, release, sources, rtype = dated
         subject = await subject_phrase(store, entity if entity.kind != "video" else release, lang)
-        if entity.kind == "release":
+        # A date still ahead is told as future: it "comes out", it was not released.
+        ahead = is_future(date, None, datetime.now(UTC))
+        if entity.kind == "release" and ahead:
+            text = say(
+                lang,
+                f"{subject} comes out on {date} (KST).",
+                f"{subject}는 {format_date(date, lang)}(한국 시간)에 발매될 예정이에요.",
+            )
+        elif entity.kind == "release":
             text = say(
                 lang,
                 f"{subject} was released on {date} (KST).",
-                f"{subject}는 {format_date(date, lang)}(한국 시간)에 발매됐어요.",
+                f"{subject}은(는) {format_date(date, lang)}(한국 시간)에 발매됐어요.",
             )
         else:
             what = say(
@@ -362,11 +388,20 @@ async def date_answer(
                 "the single" if rtype == "single" else f"the {rtype}",
                 release_type_word(rtype, lang),
             )
-            text = say(
-                lang,
-                f"{subject} was released on {date} (KST), on {what} {q(release)}.",
-                f"{subject}는 {format_date(date, lang)}(한국 시간)에 "
-                f"{what} {q(release)}로 발매됐어요.",
+            text = (
+                say(
+                    lang,
+                    f"{subject} comes out on {date} (KST), on {what} {q(release)}.",
+                    f"{subject}은(는) {format_date(date, lang)}(한국 시간)에 "
+                    f"{what} {q(release)}(으)로 발매될 예정이에요.",
+                )
+                if ahead
+                else say(
+                    lang,
+                    f"{subject} was released on {date} (KST), on {what} {q(release)}.",
+                    f"{subject}은(는) {format_date(date, lang)}(한국 시간)에 "
+                    f"{what} {q(release)}(으)로 발매됐어요.",
+                )
             )
         return found(text, sources, intent.name, (entity,), lang)
     if entity.kind == "song":
@@ -379,7 +414,8 @@ async def date_answer(
                         "I have no release date for the song itself, but "
                         f"{await subject_phrase(store, ref, lang)} premiered on "
                         f"{v.premiere} (KST).",
-                        f"곡 자체의 발매일은 모르지만, {await subject_phrase(store, ref, lang)}는 "
+                        "곡 자체의 발매일은 모르지만, "
+                        f"{await subject_phrase(store, ref, lang)}은(는) "
                         f"{format_date(v.premiere, lang)}(한국 시간)에 공개됐어요.",
                     ),
                     await cards.attribute_source(store, "video", v.entity.id, "premiere"),
@@ -434,7 +470,7 @@ async def album_answer(store: Store, intent: Intent, entity: EntityRef, lang: st
                 say(
                     lang,
                     f"I don't know which song {entity.label} is for.",
-                    f"{entity.label}가 어떤 곡의 영상인지 몰라요.",
+                    f"{entity.label}이(가) 어떤 곡의 영상인지 몰라요.",
                 ),
                 intent.name,
                 (),
@@ -482,7 +518,7 @@ async def album_answer(store: Store, intent: Intent, entity: EntityRef, lang: st
             say(
                 lang,
                 f"I don't know which album {q(card.song)} is on.",
-                f"{q(card.song)}가 어느 앨범에 있는지 몰라요.",
+                f"{q(card.song)}이(가) 어느 앨범에 있는지 몰라요.",
             ),
             intent.name,
             [card.song.label],
@@ -517,13 +553,15 @@ def _reference_text(line: cards.ReferenceLine, outgoing: bool, lang: str) -> str
 async def references_answer(store: Store, intent: Intent, entity: EntityRef, lang: str) -> Answer:
     """Answer what something references, or what references it; "samples" asks for music."""
     view = await cards.references_view(store, entity.id)
-    outgoing = intent.name in ("references_out", "samples") and entity.kind != "work"
+    outgoing = (
+        intent.name in (IntentName.REFERENCES_OUT, IntentName.SAMPLES) and entity.kind != "work"
+    )
     lines = view.outgoing if outgoing else view.incoming
-    if intent.name == "samples":
+    if intent.name is IntentName.SAMPLES:
         lines = tuple(line for line in lines if line.relation in MUSIC_RELATIONS)
     subject = await subject_phrase(store, entity, lang)
     if not lines:
-        if intent.name == "samples":
+        if intent.name is IntentName.SAMPLES:
             text = say(
                 lang,
                 f"I have no samples or interpolations stored for {subject}.",
@@ -541,13 +579,13 @@ async def references_answer(store: Store, intent: Intent, entity: EntityRef, lan
             text = say(
                 lang,
                 f"I don't know of anything in the catalog that references {subject}.",
-                f"카탈로그에 {subject}를 레퍼런스한 작품이 없어요.",
+                f"카탈로그에 {subject}을(를) 레퍼런스한 작품이 없어요.",
             )
         return declined(text, intent.name, [entity.label], lang)
     if outgoing:
         head = say(lang, f"{subject} references:", f"{subject}의 레퍼런스:")
     else:
-        head = say(lang, f"{subject} is referenced by:", f"{subject}를 레퍼런스한 작품:")
+        head = say(lang, f"{subject} is referenced by:", f"{subject}을(를) 레퍼런스한 작품:")
     body = "\n".join(f"• {_reference_text(line, outgoing, lang)}" for line in lines)
     return found(
         f"{head}\n{body}",
@@ -568,7 +606,7 @@ async def reviews_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
             say(
                 lang,
                 f"I don't have any reviews that discuss {subject}.",
-                f"{subject}를 다룬 리뷰가 없어요.",
+                f"{subject}을(를) 다룬 리뷰가 없어요.",
             ),
             intent.name,
             [entity.label],
@@ -579,7 +617,7 @@ async def reviews_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
         by = f" by {r.author}" if r.author else ""
         when = f", {r.published}" if r.published else ""
         lines.append(f"• “{r.title}”{by} ({r.outlet}{when}) {r.url}")
-    head = say(lang, f"Reviews discussing {subject}:", f"{subject}를 다룬 리뷰:")
+    head = say(lang, f"Reviews discussing {subject}:", f"{subject}을(를) 다룬 리뷰:")
     return found(
         head + "\n" + "\n".join(lines),
         tuple(dict.fromkeys(r.source for r in reviews)),
@@ -603,7 +641,7 @@ async def release_label_answer(
                 say(
                     lang,
                     f"{q(EntityRef.of(rel.entity))} was released on the {rel.label} label.",
-                    f"{q(EntityRef.of(rel.entity))}의 레이블은 {rel.label}이에요.",
+                    f"{q(EntityRef.of(rel.entity))}의 레이블은 {rel.label}(이)에요.",
                 ),
                 await cards.attribute_source(store, "release", release_id, "label"),
                 intent.name,
@@ -635,7 +673,7 @@ async def length_answer(
                 say(
                     lang,
                     f"{subject} runs {format_duration(s.length_s, lang)}.",
-                    f"{subject}의 길이는 {format_duration(s.length_s, lang)}예요.",
+                    f"{subject}의 길이는 {format_duration(s.length_s, lang)}(이)에요.",
                 ),
                 await cards._sources(store, entity.id),
                 intent.name,
@@ -655,7 +693,7 @@ async def length_answer(
                 say(
                     lang,
                     f"{_cap(subject)} runs {format_duration(v.length_s, lang)}.",
-                    f"{subject}의 길이는 {format_duration(v.length_s, lang)}예요.",
+                    f"{subject}의 길이는 {format_duration(v.length_s, lang)}(이)에요.",
                 ),
                 await cards._sources(store, v.entity.id),
                 intent.name,

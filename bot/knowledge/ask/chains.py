@@ -14,18 +14,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.errors import echo
+from bot.core.errors import UserError, echo
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
 from bot.knowledge.ask.answers import q, subject_phrase
+from bot.knowledge.ask.dispatch import dispatch
 from bot.knowledge.ask.finding import exact_spans
-from bot.knowledge.ask.intents import ALL_KINDS, Intent, detect
+from bot.knowledge.ask.intents import ALL_KINDS, Intent, IntentName, detect
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.parsing import candidate_runs, is_korean
+from bot.knowledge.ask.relations import Asked, Edge, edge_sources, edges_between, holdings
+from bot.knowledge.ask.verdicts import asked_relation, edges_text
 from bot.knowledge.cards import SourceRef
-from bot.knowledge.entities import EntityKey, EntityRef
-from bot.knowledge.normalize import normalize
-from bot.knowledge.search import Match
+from bot.knowledge.entities import EntityRef
+from bot.knowledge.search import Match, resolve_one
 from bot.knowledge.wording import format_date, join_list, role_title, say, years_between
 from bot.store import catalog as db
 from bot.store.core import Store
@@ -38,6 +40,20 @@ _REFERENCING = re.compile(
 )
 _REFERENCING_KO = re.compile(
     r"(?P<name>.+?)(?:을|를)?\s*(?:오마주|레퍼런스|인용|참고)(?:한|했던)\s*(?:뮤비|뮤직비디오|영상|곡|노래)"
+)
+# "Who composed the song that the Love wins all video references?": the first hop goes out.
+_REFERENCED_BY = re.compile(
+    r"\b(?:the\s+)?(?:music\s+video|video|mv|m/v|song|track|thing|work|one)s?\s+(?:that|which)\s+"
+    r"(?:the\s+)?(?P<name>.+?)\s+(?:references?|referenced|quotes?|quoted|homages?|samples?|"
+    r"sampled|echoes|echoed|alludes?\s+to|nods?\s+to)\s*\??$",
+    re.IGNORECASE,
+)
+# "other songs by Love wins all's composer", "what else did Spring Day's producer make".
+_OTHER = re.compile(r"\belse\b|\bother\b|\bmore\b|\balso\b|다른|또", re.IGNORECASE)
+_ROLE_WORD = re.compile(
+    r"\b(composer|lyricist|producer|director|arranger|songwriter|writer)s?\b|"
+    r"(작곡가|작사가|프로듀서|감독|편곡자)",
+    re.IGNORECASE,
 )
 _ROLE_WORDS = {
     "composer": "composer",
@@ -68,7 +84,8 @@ _OTHER_WORKS_KO = re.compile(
 )
 _BOTH = re.compile(r"\bboth\b|\btogether\b|\bin common\b|같이|함께|둘 다|공동", re.IGNORECASE)
 _WHICH_MEMBER = re.compile(
-    r"\bwhich\s+(?:\S+\s+){0,3}?members?\b|\bwho\s+(?:in|from)\s+\S+|멤버\s*중|멤버\s*누가|멤버가",
+    r"\bwhich\s+(?:\S+\s+){0,3}?members?\b|\bwho\s+(?:in|from|of)\s+\S+|\bwhich of\b|"
+    r"멤버\s*중|멤버\s*누가|멤버가|멤버\s*(?:누구|는|은)|멤버\s*\??$",
     re.IGNORECASE,
 )
 _WHEN = re.compile(r"\bwhen\b|\bat the time\b|때", re.IGNORECASE)
@@ -90,11 +107,13 @@ async def _entities(store: Store, text: str, kinds: Sequence[str] | None = None)
 
 
 async def _resolve_name(store: Store, name: str, kinds: Sequence[str]) -> EntityRef | None:
-    whole = normalize(name)
-    hits = await db.names_exact(store, whole, kinds, 5) if whole else []
-    if hits:
-        h = sorted(hits, key=lambda h: (-h.importance, h.label, h.entity_id))[0]
-        return EntityRef(EntityKey(h.kind, h.entity_id), h.entity_name, h.label)
+    """Return the entity a name means, by the resolver every command uses, else a known span."""
+    try:
+        match = await resolve_one(store, name, kinds, prefer="song")
+    except UserError:
+        match = None
+    if match is not None and match.tier in ("exact", "id", "prefix", "substring"):
+        return match.ref
     found_ = await _entities(store, name, kinds)
     return found_[0] if found_ else None
 
@@ -106,17 +125,38 @@ async def try_chain(
     lang = "ko" if is_korean(text) else "en"
     m = _REFERENCING.search(text) or _REFERENCING_KO.search(text)
     if m:
-        outer_text = text[: m.start()] + (" video" if m.re is _REFERENCING else " 뮤비")
+        outer_text = (
+            text[: m.start()]
+            + " "
+            + text[m.end() :]
+            + (" video" if m.re is _REFERENCING else " 뮤비")
+        )
         outer, _ = detect(outer_text)
-        if outer is not None and outer.name not in ("references_in", "references_out", "samples"):
+        if outer is not None and outer.name not in (
+            IntentName.REFERENCES_IN,
+            IntentName.REFERENCES_OUT,
+            IntentName.SAMPLES,
+        ):
             return await _via_references(store, outer, m.group("name"), lang)
+    m = _REFERENCED_BY.search(text)
+    if m:
+        outer, _ = detect(text[: m.start()] + " " + text[m.end() :])
+        if outer is not None and outer.name not in (
+            IntentName.REFERENCES_IN,
+            IntentName.REFERENCES_OUT,
+            IntentName.SAMPLES,
+        ):
+            return await _via_referenced(store, outer, m.group("name"), lang)
     m = _OTHER_WORKS.search(text) or _OTHER_WORKS_KO.search(text)
     if m:
         role_word = (m.groupdict().get("role") or m.groupdict().get("role2") or "").lower()
         name = m.groupdict().get("name") or m.groupdict().get("name2") or ""
         if role_word in _ROLE_WORDS and name:
             return await _other_works(store, _ROLE_WORDS[role_word], name, lang)
-    if _BOTH.search(text) and (intent.roles or intent.name == "writer"):
+    other = await _other_works_loose(store, text, lang)
+    if other is not None:
+        return other
+    if _BOTH.search(text) and (intent.roles or intent.name is IntentName.WRITER):
         things = await _entities(store, text, ("song", "release", "video", "artist"))
         people = [e for e in things if e.kind == "artist"]
         works = [e for e in things if e.kind != "artist"]
@@ -124,19 +164,34 @@ async def try_chain(
             return await _shared_works(store, intent, people[0], people[1], lang)
         if len(works) >= 2 and not people:
             return await _shared_people(store, intent, works[0], works[1], lang)
-    if _WHICH_MEMBER.search(text) and intent.roles:
-        things = await _entities(store, text, ALL_KINDS)
-        groups = [e for e in things if e.kind == "artist"]
-        works = [e for e in things if e.kind != "artist"]
-        if groups and works:
-            return await _member_credited(store, intent, groups[0], works[0], lang)
-    if intent.name == "age" and _WHEN.search(text):
+    which = await which_member(store, intent, text)
+    if which is not None:
+        return which
+    if intent.name is IntentName.AGE and _WHEN.search(text):
         things = await _entities(store, text, ALL_KINDS)
         people = [e for e in things if e.kind == "artist"]
         works = [e for e in things if e.kind != "artist"]
         if people and works:
             return await _age_at_release(store, intent, people[0], works[0], lang)
     return None
+
+
+async def which_member(store: Store, intent: Intent | None, text: str) -> Answer | None:
+    """Answer "which BTS member is in the Love wins all MV" (a group, a work); else None."""
+    if not _WHICH_MEMBER.search(text):
+        return None
+    lang = "ko" if is_korean(text) else "en"
+    things = await _entities(store, text, ALL_KINDS)
+    works = [e for e in things if e.kind != "artist"]
+    groups = []
+    for e in things:
+        if e.kind == "artist":
+            row = await db.artist(store, e.id)
+            if row is not None and row.kind == "group":
+                groups.append(e)
+    if not groups or not works:
+        return None
+    return await _member_credited(store, intent, groups[0], works[0], text, lang)
 
 
 async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> Answer:
@@ -158,14 +213,12 @@ async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> 
             say(
                 lang,
                 f"I don't know of anything that references {q(target)}.",
-                f"{q(target)}를 레퍼런스한 작품을 몰라요.",
+                f"{q(target)}을(를) 레퍼런스한 작품을 몰라요.",
             ),
             outer.name,
             [target.label],
             lang,
         )
-    from bot.knowledge.ask.engine import dispatch
-
     first_hop = join_list([await subject_phrase(store, s, lang) for s in subjects], lang)
     hop_sources = merge_sources(*(line.sources for line in view.incoming))
     lines, sources = [], list(hop_sources)
@@ -176,15 +229,85 @@ async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> 
     head = say(
         lang,
         f"{q(target)} is referenced by {first_hop}.",
-        f"{q(target)}를 레퍼런스한 작품: {first_hop}.",
+        f"{q(target)}을(를) 레퍼런스한 작품: {first_hop}.",
     )
     return found(
         "\n".join([head, *lines]), merge_sources(sources), outer.name, tuple(subjects), lang
     )
 
 
-async def _other_works(store: Store, role: str, name: str, lang: str) -> Answer:
-    work = await _resolve_name(store, name, ("song", "video", "release"))
+async def _other_works_loose(store: Store, text: str, lang: str) -> Answer | None:
+    """Answer "other songs by <work>'s <role>" in any word order, or None."""
+    if not _OTHER.search(text):
+        return None
+    role_m = _ROLE_WORD.search(text)
+    if role_m is None:
+        return None
+    word = (role_m.group(1) or role_m.group(2) or "").lower()
+    rest = (text[: role_m.start()] + " " + text[role_m.end() :]).replace("'s ", " ")
+    rest = rest.replace("’s ", " ")
+    works = [
+        e for e in await _entities(store, rest, ("song", "video", "release")) if e.kind != "artist"
+    ]
+    if not works or word not in _ROLE_WORDS:
+        return None
+    return await _other_works(store, _ROLE_WORDS[word], works[0].name, lang, works[0])
+
+
+async def _via_referenced(store: Store, outer: Intent, name: str, lang: str) -> Answer:
+    """Answer a question about what something references (the first hop goes outward)."""
+    source = await _resolve_name(store, name, ("song", "video", "release"))
+    if source is None:
+        return declined(
+            say(
+                lang,
+                f"I don't know anything called “{echo(name)}”.",
+                f"“{echo(name)}”(이)라는 것은 몰라요.",
+            ),
+            outer.name,
+            lang=lang,
+        )
+    view = await cards.references_view(store, source.id)
+    targets = list(dict.fromkeys(line.target for line in view.outgoing))
+    subject = await subject_phrase(store, source, lang)
+    if not targets:
+        return declined(
+            say(
+                lang,
+                f"I have no references stored for {subject}.",
+                f"{subject}의 레퍼런스 정보가 없어요.",
+            ),
+            outer.name,
+            [source.label],
+            lang,
+        )
+    head = say(
+        lang,
+        f"{_cap(subject)} references {join_list([t.label for t in targets], lang)}.",
+        f"{subject}의 레퍼런스: {join_list([t.label for t in targets], lang)}.",
+    )
+    lines, sources = [head], list(merge_sources(*(line.sources for line in view.outgoing)))
+    for target in targets:
+        if target.kind in outer.kinds:
+            result = await dispatch(store, outer, target, "", lang, "")
+            lines.append(result.text)
+            sources.extend(result.sources)
+        else:
+            lines.append(
+                say(
+                    lang,
+                    f"{target.label} is not a song or video, so it has no such credit in the "
+                    "catalog.",
+                    f"{target.label}은(는) 곡이나 영상이 아니라서 카탈로그에 그런 크레딧이 없어요.",
+                )
+            )
+    return found("\n".join(lines), merge_sources(sources), outer.name, (source, *targets), lang)
+
+
+async def _other_works(
+    store: Store, role: str, name: str, lang: str, known: EntityRef | None = None
+) -> Answer:
+    work = known or await _resolve_name(store, name, ("song", "video", "release"))
     title = role_title(role, lang)
     if work is None:
         return declined(
@@ -258,7 +381,7 @@ def _cap(text: str) -> str:
 async def _shared_works(
     store: Store, intent: Intent, a: EntityRef, b: EntityRef, lang: str
 ) -> Answer:
-    roles = WRITING_ROLES if intent.name == "writer" else intent.roles
+    roles = WRITING_ROLES if intent.name is IntentName.WRITER else intent.roles
     works_a = await cards.works_by(store, a.id, roles)
     works_b = await cards.works_by(store, b.id, roles)
     lines_a = {line.subject.id: line for g in works_a.groups for line in g.lines}
@@ -282,7 +405,7 @@ async def _shared_works(
             say(
                 lang,
                 f"The catalog has no song that credits both {a.name} and {b.name} ({what}).",
-                f"카탈로그에는 {a.name}와(과) {b.name}가 함께 크레딧된 곡({what})이 없어요.",
+                f"카탈로그에는 {a.name}와(과) {b.name}이(가) 함께 크레딧된 곡({what})이 없어요.",
             ),
             merge_sources(*(line.sources for line in [*lines_a.values(), *lines_b.values()][:10])),
             intent.name,
@@ -297,7 +420,7 @@ async def _shared_works(
         say(
             lang,
             f"{a.name} and {b.name} are both credited ({what}) on {join_list(shown, lang)}.",
-            f"{a.name}와(과) {b.name}가 함께 크레딧된 곡({what}): {join_list(shown, lang)}.",
+            f"{a.name}와(과) {b.name}이(가) 함께 크레딧된 곡({what}): {join_list(shown, lang)}.",
         ),
         sources,
         intent.name,
@@ -310,7 +433,7 @@ async def _shared_people(
     store: Store, intent: Intent, a: EntityRef, b: EntityRef, lang: str
 ) -> Answer:
     """Answer who is credited (in the intent's roles) on both of two songs."""
-    roles = WRITING_ROLES if intent.name == "writer" else intent.roles
+    roles = WRITING_ROLES if intent.name is IntentName.WRITER else intent.roles
     lines_a = (await cards.credits_view(store, a.id)).role(*roles)
     lines_b = (await cards.credits_view(store, b.id)).role(*roles)
     ids_b = {line.artist.id for line in lines_b}
@@ -360,10 +483,12 @@ async def _shared_people(
 
 
 async def _member_credited(
-    store: Store, intent: Intent, group: EntityRef, work: EntityRef, lang: str
+    store: Store, intent: Intent | None, group: EntityRef, work: EntityRef, text: str, lang: str
 ) -> Answer:
+    """Answer which of a group's members is tied to a work: the intersection, never the list."""
     members = await db.members_of(store, group.id)
     subject = await subject_phrase(store, work, lang)
+    name = intent.name if intent else None
     if not members:
         return declined(
             say(
@@ -371,49 +496,58 @@ async def _member_credited(
                 f"I have no member list for {group.name}.",
                 f"{group.name}의 멤버 정보가 없어요.",
             ),
-            intent.name,
+            name,
             [group.label],
             lang,
         )
-    view = await cards.credits_view(store, work.id)
-    roles = intent.roles
-    lines = view.role(*roles)
-    member_ids = {m.person.id for m in members}
-    mine = [line for line in lines if line.artist.id in member_ids]
-    what = join_list([role_title(r, lang) for r in roles], lang, "or")
-    membership_sources = merge_sources(
-        [
-            SourceRef.of(m.source)
-            for m in members
-            if m.person.id in {line.artist.id for line in mine}
-        ]
+    asked, roles = asked_relation(intent, text)
+    if asked is Asked.PERFORMER:
+        asked, roles = Asked.ANY, ()
+    held = await holdings(store, work)
+    people = list(dict.fromkeys(EntityRef.of(m.person) for m in members))
+    tied: list[Edge] = []
+    for person in people:
+        edges = await edges_between(store, held, person)
+        if asked is Asked.ROLES:
+            edges = [e for e in edges if e.role in roles]
+        # Being in the performing group says nothing about one member's own part.
+        tied.extend(e for e in edges if not (e.role == "performer" and e.via is not None))
+    membership = merge_sources(
+        [SourceRef.of(m.source) for m in members if m.person.id in {e.artist.id for e in tied}]
     )
-    if mine:
-        names = answers.names_text(mine, lang)
+    if tied:
+        by_person: dict[int, list[Edge]] = {}
+        for e in tied:
+            by_person.setdefault(e.artist.id, []).append(e)
+        texts = [await edges_text(store, edges, lang) for edges in by_person.values()]
         return found(
             say(
                 lang,
-                f"Of {group.name}'s members, {names} "
-                f"{'is' if len({line.artist.id for line in mine}) == 1 else 'are'} credited "
-                f"({what}) on {subject}.",
-                f"{group.name} 멤버 중 {subject}에 크레딧된 사람({what}): {names}.",
+                f"Of {group.name}'s members: " + "; ".join(texts) + ".",
+                f"{group.name} 멤버 중: " + ". ".join(texts) + ".",
             ),
-            merge_sources(answers.line_sources(mine), membership_sources),
-            intent.name,
+            merge_sources(edge_sources(tied), membership),
+            name,
             (group, work),
             lang,
         )
-    if lines:
+    values = held.lines(*roles) if asked is Asked.ROLES else held.lines()
+    what = (
+        join_list([role_title(r, lang) for r in roles], lang, "or")
+        if asked is Asked.ROLES
+        else say(lang, "any role", "어떤 역할로도")
+    )
+    if values:
         return found(
             say(
                 lang,
-                f"No member of {group.name} is credited ({what}) on {subject}; the credit goes to "
-                f"{answers.names_text(lines, lang)}.",
+                f"No member of {group.name} is credited ({what}) on {subject}; the credits "
+                f"there: {_role_names(values, lang)}.",
                 f"{group.name} 멤버 중 {subject}에 크레딧된 사람({what})은 없어요. 크레딧: "
-                f"{answers.names_text(lines, lang)}.",
+                f"{_role_names(values, lang)}.",
             ),
-            answers.line_sources(lines),
-            intent.name,
+            answers.line_sources(values),
+            name,
             (group, work),
             lang,
         )
@@ -424,9 +558,17 @@ async def _member_credited(
             f"{group.name} worked on it.",
             f"{subject}의 {what} 크레딧이 없어서 {group.name}의 어느 멤버가 참여했는지 몰라요.",
         ),
-        intent.name,
+        name,
         [work.label],
         lang,
+    )
+
+
+def _role_names(lines: Sequence[cards.CreditLine], lang: str) -> str:
+    roles = list(dict.fromkeys(line.role for line in lines))
+    return "; ".join(
+        f"{role_title(r, lang)}: {answers.names_text([x for x in lines if x.role == r], lang)}"
+        for r in roles
     )
 
 
@@ -458,7 +600,7 @@ async def _age_at_release(
             say(
                 lang,
                 f"{q(work)} came out before {person.name} was born.",
-                f"{q(work)}는 {person.name}이(가) 태어나기 전에 나왔어요.",
+                f"{q(work)}은(는) {person.name}이(가) 태어나기 전에 나왔어요.",
             ),
             intent.name,
             (),
@@ -470,7 +612,7 @@ async def _age_at_release(
             lang,
             f"{subject} was released on {date} (KST); {person.name}, born on {card.birth_date}, "
             f"was {years} then.",
-            f"{subject}는 {format_date(date, lang)}에 발매됐고, "
+            f"{subject}은(는) {format_date(date, lang)}에 발매됐고, "
             f"{format_date(card.birth_date, lang)}에 "
             f"태어난 {person.name}은(는) 그때 만 {years}세였어요.",
         ),

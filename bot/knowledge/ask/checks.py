@@ -9,13 +9,15 @@ contradicts a stored fact is corrected before the question is answered.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core.i18n import t
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
 from bot.knowledge.ask.answers import q, subject_phrase
-from bot.knowledge.ask.intents import Intent
+from bot.knowledge.ask.intents import Intent, IntentName
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.parsing import (
     StatedDate,
@@ -24,6 +26,8 @@ from bot.knowledge.ask.parsing import (
     stated_date,
 )
 from bot.knowledge.ask.people import roles_in_group
+from bot.knowledge.ask.relations import edge_sources, edges_between, holdings
+from bot.knowledge.ask.verdicts import DUET, asked_relation, edges_text, relation_check
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
@@ -33,18 +37,19 @@ from bot.store import catalog as db
 from bot.store.core import Store
 
 ROLE_CHECKS = (
-    "director",
-    "director_of_photography",
-    "art_director",
-    "choreographer",
-    "featured",
-    "cast",
-    "lyricist",
-    "composer",
-    "arranger",
-    "producer",
-    "mixing",
-    "writer",
+    IntentName.ASSISTANT_DIRECTOR,
+    IntentName.DIRECTOR,
+    IntentName.DIRECTOR_OF_PHOTOGRAPHY,
+    IntentName.ART_DIRECTOR,
+    IntentName.CHOREOGRAPHER,
+    IntentName.FEATURED,
+    IntentName.CAST,
+    IntentName.LYRICIST,
+    IntentName.COMPOSER,
+    IntentName.ARRANGER,
+    IntentName.PRODUCER,
+    IntentName.MIXING,
+    IntentName.WRITER,
 )
 
 
@@ -80,6 +85,23 @@ async def _is_artist_statement(store: Store, entity: EntityRef, extra: Sequence[
     return all(m.kind == "artist" and m.id in performers for m in extra)
 
 
+async def _named_by_artists(store: Store, entity: EntityRef, extra: Sequence[Match]) -> bool:
+    """Tell whether the people named all sing, feature or appear on the work ("IU ft V …")."""
+    if entity.kind == "artist" or not extra:
+        return False
+    held = await holdings(store, entity)
+    for m in extra:
+        if m.kind != "artist":
+            return False
+        edges = await edges_between(store, held, m.ref)
+        if not any(e.role in ("performer", "featured artist", "mv cast") for e in edges):
+            return False
+    return True
+
+
+_FEATURING = re.compile(r"\bft\b|\bfeat\b|\bfeaturing\b|피처링|\bwith\b", re.IGNORECASE)
+
+
 async def check(
     store: Store,
     intent: Intent,
@@ -91,28 +113,32 @@ async def check(
     """Answer a yes/no check, or return None when the question is not one."""
     explicit = looks_like_check(text)
     if not explicit and (
-        has_wh_word(text) or not extra or await _is_artist_statement(store, entity, extra)
+        has_wh_word(text)
+        or not extra
+        or await _is_artist_statement(store, entity, extra)
+        # "V and IU's duet Love wins all director": a role asked about a song named by its
+        # artists; the premise is checked, the question answered.
+        or (intent.roles and (DUET.search(text) or await _named_by_artists(store, entity, extra)))
     ):
         return None
     things = [entity, *(_ref(m) for m in extra)]
     works = [t for t in things if t.kind != "artist"]
     people = [t for t in things if t.kind == "artist"]
     date = stated_date(text)
-    if intent.name in ROLE_CHECKS and works and people:
-        return await _role_check(store, intent, works[0], people[0], lang)
-    if intent.name == "performer" and works and people:
-        return await _performer_check(store, intent, works[0], people[0], lang)
-    if intent.name in ("members", "groups") and len(people) >= 2:
+    if (intent.name in ROLE_CHECKS or intent.name is IntentName.PERFORMER) and works and people:
+        asked, roles = asked_relation(intent, text)
+        return await relation_check(store, asked, roles, works[0], people, intent.name, lang)
+    if intent.name in (IntentName.MEMBERS, IntentName.GROUPS) and len(people) >= 2:
         return await _member_check(store, intent, people[0], people[1], lang)
-    if intent.name in ("leader", "maknae") and len(people) >= 2:
+    if intent.name in (IntentName.LEADER, IntentName.MAKNAE) and len(people) >= 2:
         return await _position_check(store, intent, people, lang)
-    if intent.name == "album" and len(works) >= 2:
+    if intent.name is IntentName.ALBUM and len(works) >= 2:
         return await _album_check(store, intent, works, lang)
     if not explicit or date is None:
         return None
-    if intent.name == "date" and works:
+    if intent.name is IntentName.DATE and works:
         return await _date_check(store, intent, works[0], date, lang)
-    if intent.name in ("birthday", "debut", "date") and people:
+    if intent.name in (IntentName.BIRTHDAY, IntentName.DEBUT, IntentName.DATE) and people:
         return await _artist_date_check(store, intent, people[0], date, lang)
     return None
 
@@ -122,7 +148,7 @@ async def _role_lines(
 ) -> tuple[cards.CreditsView, tuple[cards.CreditLine, ...]]:
     view = await cards.credits_view(store, work.id)
     lines = view.role(*intent.roles)
-    if intent.name == "director":
+    if intent.name is IntentName.DIRECTOR:
         lines = tuple(line for line in lines if line.subject.kind in ("video", "release"))
     return view, lines
 
@@ -154,14 +180,14 @@ async def _role_check(
                 lang,
                 f"{person.name} is not credited as {title} on {subject}; the credit goes to "
                 f"{truth}.",
-                f"{subject}의 {title}는 {person.name}이(가) 아니라 {truth}예요.",
+                f"{subject}의 {title}은(는) {person.name}이(가) 아니라 {truth}(이)에요.",
             ),
             answers.line_sources(lines),
             intent.name,
             (work, person),
             lang,
         )
-    if intent.name == "featured" and view.groups:
+    if intent.name is IntentName.FEATURED and view.groups:
         # No featured credit at all: say what the person did instead, if anything.
         result = await answers.credits_answer(store, intent, work, lang)
         if person.name in result.text:
@@ -206,7 +232,7 @@ async def _performer_check(
             _unknown(
                 lang,
                 f"{person.name} performs {q(work)}.",
-                f"{q(work)}를 {person.name}이(가) 불렀는지",
+                f"{q(work)}을(를) {person.name}이(가) 불렀는지",
             ),
             intent.name,
             [work.label],
@@ -216,7 +242,7 @@ async def _performer_check(
     names = join_list([p.artist.name for p in performers], lang)
     if any(p.artist.id == person.id for p in performers):
         return found(
-            _yes(lang, f"{q(work)} is by {names}.", f"{q(work)}는 {names}의 곡이에요."),
+            _yes(lang, f"{q(work)} is by {names}.", f"{q(work)}은(는) {names}의 곡이에요."),
             sources,
             intent.name,
             (work, person),
@@ -230,7 +256,7 @@ async def _performer_check(
                         lang,
                         f"{q(work)} is by {names}, and {person.name} is a member of "
                         f"{p.artist.name}.",
-                        f"{q(work)}는 {names}의 곡이고, "
+                        f"{q(work)}은(는) {names}의 곡이고, "
                         f"{person.name}은(는) {p.artist.name}의 멤버예요.",
                     ),
                     merge_sources(sources, [SourceRef.of(m.source)]),
@@ -242,7 +268,7 @@ async def _performer_check(
         _no(
             lang,
             f"{q(work)} is by {names}, not {person.name}.",
-            f"{q(work)}는 {person.name}이(가) 아니라 {names}의 곡이에요.",
+            f"{q(work)}은(는) {person.name}이(가) 아니라 {names}의 곡이에요.",
         ),
         sources,
         intent.name,
@@ -323,8 +349,8 @@ async def _position_check(
     holders, sources = await roles_in_group(store, group.id, intent.name)
     title = say(
         lang,
-        "leader" if intent.name == "leader" else "maknae",
-        "리더" if intent.name == "leader" else "막내",
+        "leader" if intent.name is IntentName.LEADER else "maknae",
+        "리더" if intent.name is IntentName.LEADER else "막내",
     )
     if not holders:
         return declined(
@@ -344,7 +370,7 @@ async def _position_check(
             _yes(
                 lang,
                 f"{person.name} is the {title} of {group.name}.",
-                f"{person.name}은(는) {group.name}의 {title}예요.",
+                f"{person.name}은(는) {group.name}의 {title}(이)에요.",
             ),
             sources,
             intent.name,
@@ -355,7 +381,7 @@ async def _position_check(
         _no(
             lang,
             f"the {title} of {group.name} is {who}, not {person.name}.",
-            f"{group.name}의 {title}는 {person.name}이(가) 아니라 {who}예요.",
+            f"{group.name}의 {title}은(는) {person.name}이(가) 아니라 {who}(이)에요.",
         ),
         sources,
         intent.name,
@@ -380,7 +406,7 @@ async def _date_check(
             _unknown(
                 lang,
                 f"{subject} came out then: I have no release date for it.",
-                f"{subject}가 그때 나왔는지",
+                f"{subject}이(가) 그때 나왔는지",
             ),
             intent.name,
             [work.label],
@@ -393,7 +419,7 @@ async def _date_check(
             _yes(
                 lang,
                 f"{subject} was released on {date} (KST).",
-                f"{subject}는 {shown}에 발매됐어요.",
+                f"{subject}은(는) {shown}에 발매됐어요.",
             ),
             sources,
             intent.name,
@@ -404,7 +430,7 @@ async def _date_check(
         _no(
             lang,
             f"{subject} was released on {date} (KST), not {stated.text}.",
-            f"{subject}는 {stated.text}이(가) 아니라 {shown}에 발매됐어요.",
+            f"{subject}은(는) {stated.text}이(가) 아니라 {shown}에 발매됐어요.",
         ),
         sources,
         intent.name,
@@ -417,7 +443,7 @@ async def _artist_date_check(
     store: Store, intent: Intent, person: EntityRef, stated: StatedDate, lang: str
 ) -> Answer:
     card = await cards.artist_card(store, person.id)
-    if intent.name == "birthday":
+    if intent.name is IntentName.BIRTHDAY:
         actual, what_en, what_ko = card.birth_date, "was born", "태어났"
         attribute = "birth_date"
     else:
@@ -470,14 +496,14 @@ async def _album_check(
     song, release = songs[0], releases[0]
     on = await db.releases_with_song(store, song.id)
     containing = []
-    for t in on:
-        rel = await db.release(store, t.release.id)
+    for track in on:
+        rel = await db.release(store, track.release.id)
         if rel is not None:
             containing.append(rel)
     if not containing:
         return declined(
             _unknown(
-                lang, f"{q(song)} is on {q(release)}.", f"{q(song)}가 {q(release)}에 수록됐는지"
+                lang, f"{q(song)} is on {q(release)}.", f"{q(song)}이(가) {q(release)}에 수록됐는지"
             ),
             intent.name,
             [song.label],
@@ -492,7 +518,9 @@ async def _album_check(
     if hit:
         return found(
             _yes(
-                lang, f"{q(song)} is on {q(release)}.", f"{q(song)}는 {q(release)}에 수록돼 있어요."
+                lang,
+                f"{q(song)} is on {q(release)}.",
+                f"{q(song)}은(는) {q(release)}에 수록돼 있어요.",
             ),
             sources,
             intent.name,
@@ -504,7 +532,7 @@ async def _album_check(
         _no(
             lang,
             f"{q(song)} is on {names}, not on {q(release)}.",
-            f"{q(song)}는 {q(release)}가 아니라 {names}에 수록돼 있어요.",
+            f"{q(song)}은(는) {q(release)}이(가) 아니라 {names}에 수록돼 있어요.",
         ),
         sources,
         intent.name,
@@ -544,7 +572,11 @@ async def premise(
     lang: str,
 ) -> Premise | None:
     """Return a correction when the question presumes a wrong artist, year or album."""
-    if entity.kind == "artist" or intent.name in ("samples", "references_in", "references_out"):
+    if entity.kind == "artist" or intent.name in (
+        IntentName.SAMPLES,
+        IntentName.REFERENCES_IN,
+        IntentName.REFERENCES_OUT,
+    ):
         return None
     stated = stated_date(text)
     if not any(m.kind == "artist" for m in extra) and (stated is None or stated.year is None):
@@ -572,7 +604,7 @@ async def premise(
         if m.id in {p.artist.id for p in performers}:
             continue
         if m.id in credited:
-            if intent.name == "performer" and view is not None:
+            if intent.name is IntentName.PERFORMER and view is not None:
                 # "What verse did V sing on Love wins all?": V is credited, but not as a singer.
                 roles = [
                     line.role for g in view.groups for line in g.lines if line.artist.id == m.id
@@ -583,8 +615,8 @@ async def premise(
                         lang,
                         f"Note: {m.name} does not sing on {q(entity)}; the catalog credits "
                         f"{m.name} as {shown}.",
-                        f"참고: {m.name}은(는) {q(entity)}를 부르지 않았어요. "
-                        f"크레딧은 {shown}이에요.",
+                        f"참고: {m.name}은(는) {q(entity)}을(를) 부르지 않았어요. "
+                        f"크레딧은 {shown}(이)에요.",
                     )
                 )
                 sources.extend(
@@ -594,6 +626,21 @@ async def premise(
                     if line.artist.id == m.id
                     for s in line.sources
                 )
+            elif not intent.roles or DUET.search(text) or _FEATURING.search(text):
+                # "What year did V release Love wins all?": V is on it, but did not release it.
+                edges = await edges_between(store, await holdings(store, entity), m.ref)
+                if edges and not any(e.role == "featured artist" for e in edges):
+                    notes.append(
+                        t(
+                            "Note: {title} is by {by}; {facts}.",
+                            lang,
+                            title=q(entity),
+                            by=join_list([p.artist.name for p in performers], lang),
+                            facts=await edges_text(store, edges, lang),
+                        )
+                    )
+                    sources.extend(SourceRef.of(p.source) for p in performers)
+                    sources.extend(edge_sources(edges))
             continue
         if await _member_of_any(store, m.id, [p.artist.id for p in performers]):
             continue
@@ -602,20 +649,20 @@ async def premise(
             say(
                 lang,
                 f"Note: {q(entity)} in the catalog is by {names}, not {m.name}.",
-                f"참고: 카탈로그의 {q(entity)}는 {m.name}이(가) 아니라 {names}의 곡이에요.",
+                f"참고: 카탈로그의 {q(entity)}은(는) {m.name}이(가) 아니라 {names}의 곡이에요.",
             )
         )
         sources.extend(SourceRef.of(p.source) for p in performers)
         break
     date = stated
-    if date is not None and date.year is not None and intent.name != "date":
+    if date is not None and date.year is not None and intent.name is not IntentName.DATE:
         dated = await answers.release_date(store, entity)
         if dated is not None and not dated[0].startswith(str(date.year)):
             notes.append(
                 say(
                     lang,
                     f"Note: {q(entity)} came out in {dated[0][:4]}, not {date.year}.",
-                    f"참고: {q(entity)}는 {date.year}년이 아니라 {dated[0][:4]}년에 나왔어요.",
+                    f"참고: {q(entity)}은(는) {date.year}년이 아니라 {dated[0][:4]}년에 나왔어요.",
                 )
             )
             sources.extend(dated[2])

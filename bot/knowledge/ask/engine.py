@@ -12,12 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Sequence
 
-from bot.errors import echo
-from bot.knowledge.ask import answers, chains, checks
-from bot.knowledge.ask.finding import Found, exact_spans, find, others
+from bot.core.errors import echo
+from bot.core.hangul import resolve_particles
+from bot.knowledge.ask import chains, checks
+from bot.knowledge.ask.dispatch import dispatch
+from bot.knowledge.ask.finding import Found, exact_spans, find, near_by_swaps, others
 from bot.knowledge.ask.intents import (
     Intent,
+    IntentName,
     by_name,
     correct_keywords,
     detect,
@@ -34,13 +38,16 @@ from bot.knowledge.ask.parsing import (
     looks_like_check,
     prepare,
     split_parts,
-    stated_date,
 )
+from bot.knowledge.ask.parts import Part, expand
 from bot.knowledge.ask.people import artist_answer, performer_answer
+from bot.knowledge.ask.shapes import SharedTitle, person_for, resolve_check
+from bot.knowledge.ask.verdicts import asked_relation, relation_check
 from bot.knowledge.entities import EntityKey, EntityRef
 from bot.knowledge.normalize import normalize
+from bot.knowledge.online.http import ServiceUnavailable
 from bot.knowledge.online.lookup import OnlineLookup
-from bot.knowledge.search import Match, resolve
+from bot.knowledge.search import CLEAR_TYPO, Match, resolve
 from bot.knowledge.wording import say
 from bot.store import catalog as db
 from bot.store.core import Store
@@ -73,6 +80,19 @@ async def answer(
     With ``online``, a name the store does not know is looked up on MusicBrainz (and stored),
     and an imported entry lacking the facts asked for has its relationships fetched.
     """
+    return _worded(await _answer(store, question, today, online))
+
+
+def _worded(result: Answer) -> Answer:
+    """Return the answer with Korean particles fitted to the names before them."""
+    if result.lang != "ko":
+        return result
+    return result.with_text(resolve_particles(result.text))
+
+
+async def _answer(
+    store: Store, question: str, today: dt.date | None, online: OnlineLookup | None
+) -> Answer:
     raw = " ".join((question or "").split())[:QUESTION_MAX]
     prepared = prepare(raw)
     lang = "ko" if is_korean(prepared.text) else "en"
@@ -83,23 +103,37 @@ async def answer(
             lang=lang,
         )
     on = (today or dt.datetime.now(dt.UTC).date()).isoformat()
-    parts = _with_intents(split_parts(prepared.text))
+    parts = [
+        question
+        for part in _with_intents(split_parts(prepared.text))
+        for question in await expand(store, part)
+    ]
     if len(parts) <= 1:
-        return await _answer_part(store, prepared.text, prepared.shouted, on, None, online)
+        only = parts[0] if parts else Part(prepared.text)
+        if only.entity is not None:
+            return await _answer_for(store, only.text, only.entity, today)
+        return await _answer_part(store, only.text, prepared.shouted, on, None, online)
     results: list[Answer] = []
     previous: EntityRef | None = None
     for part in parts:
-        result = await _answer_part(store, part, prepared.shouted, on, previous, online)
+        if part.entity is not None:
+            result = await _answer_for(store, part.text, part.entity, today)
+        else:
+            result = await _answer_part(store, part.text, prepared.shouted, on, previous, online)
         if result.entities:
             previous = result.entities[0]
         results.append(result)
-    return _combine(results, parts)
+    return _combine(results, [p.text for p in parts])
 
 
 async def answer_for(
     store: Store, question: str, value: str, today: dt.date | None = None
 ) -> Answer:
     """Answer a question about one picked entity ("song:12"), after an ambiguous first try."""
+    return _worded(await _answer_for(store, question, value, today))
+
+
+async def _answer_for(store: Store, question: str, value: str, today: dt.date | None) -> Answer:
     key = EntityKey.parse(value)
     row = await db.entity(store, key.id) if key else None
     text = prepare(" ".join((question or "").split())[:QUESTION_MAX]).text
@@ -112,8 +146,24 @@ async def answer_for(
             None,
             lang=lang,
         )
-    intent, _ = detect(text)
     entity = EntityRef.of(row)
+    # The language is the question's, not the title's ("Did Gyurin write 춤?" is English).
+    lang = "ko" if is_korean(text, [n.name for n in await db.names_of(store, row.id)]) else "en"
+    if entity.kind in ("song", "release", "video"):
+        # A check question whose title was shared: the picked work, and the person named.
+        picked = await person_for(store, text, entity)
+        if picked is not None:
+            intent_found = detect(text)[0]
+            return await relation_check(
+                store,
+                picked.asked,
+                picked.roles,
+                entity,
+                [picked.person],
+                intent_found.name if intent_found else None,
+                lang,
+            )
+    intent, _ = detect(text)
     if intent is None:
         match = Match(row.kind, row.id, row.label, row.name, row.name, "id", 1.0, row.importance)
         return await _about(store, Found(match, (match,), row.name), lang)
@@ -176,6 +226,9 @@ async def _answer_part(
     previous: EntityRef | None,
     online: OnlineLookup | None = None,
 ) -> Answer:
+    checked = await _checked(store, text)
+    if checked is not None:
+        return checked
     intent, spans = detect(text)
     corrections: list[str] = []
     if intent is None:
@@ -193,6 +246,9 @@ async def _answer_part(
     wide = candidate_runs(text, spans, trim=False)
     texts = candidate_names(text, spans)
     if intent is None:
+        which = await chains.which_member(store, None, text)
+        if which is not None:
+            return which
         return await _no_keyword(store, text, runs, wide, texts, shouted)
     chained = await chains.try_chain(store, intent, text, runs, on)
     if chained is not None:
@@ -222,20 +278,46 @@ async def _answer_part(
     if found_.match is None and titled is None:
         if previous is not None and _mentions_pronoun(text):
             return await _route(store, intent, previous, text, wide, found_, on, shouted)
+        near: list[Match] = []
+        if not found_.candidates and not found_.unexplained:
+            near = await near_by_swaps(store, texts[0], None)
         looked = None
-        if online is not None and _unknown(found_):
+        # A local near-match ("Did you mean …") comes before any online lookup.
+        close = [m for m in found_.candidates if m.tier == "fuzzy" and m.score >= CLEAR_TYPO]
+        if online is not None and _unknown(found_) and not near and not close:
             query = search_text(text, spans, texts[0])
-            looked = await look_up(store, online, query, intent, lang)
+            try:
+                looked = await look_up(store, online, query, intent, lang)
+            except ServiceUnavailable as exc:
+                log.info("online lookup failed for %r: %s", query, exc)
+                local = await _not_found(store, intent, found_, texts, lang, near)
+                return local.with_text(
+                    local.text
+                    + say(
+                        lang,
+                        " MusicBrainz did not answer, so I could not look further; try again in "
+                        "a minute.",
+                        " MusicBrainz가 응답하지 않아 더 찾아보지 못했어요. "
+                        "잠시 후 다시 물어봐 주세요.",
+                    )
+                )
             if isinstance(looked, Answer):
                 return looked
         if looked is None:
-            return await _not_found(store, intent, found_, texts, lang)
+            return await _not_found(store, intent, found_, texts, lang, near)
         found_ = Found(looked, (looked,), texts[0])
     m = found_.match or found_.candidates[0]
     entity = titled or m.ref
     result = await _route(store, intent, entity, text, wide, found_, on, shouted)
-    if not result.answered and online is not None and await online.ensure_details(entity.id):
-        result = await _route(store, intent, entity, text, wide, found_, on, shouted)
+    if not result.answered and online is not None:
+        try:
+            fetched = await online.ensure_details(entity.id)
+        except ServiceUnavailable as exc:
+            # What the store knows stands; the lookup that failed hides nothing.
+            log.info("online details failed for %s: %s", entity.key, exc)
+            fetched = False
+        if fetched:
+            result = await _route(store, intent, entity, text, wide, found_, on, shouted)
     if m.tier == "fuzzy" and result.answered:
         result = result.with_text(
             say(
@@ -260,6 +342,39 @@ async def _answer_part(
             lang=lang,
         )
     return result
+
+
+async def _checked(store: Store, text: str) -> Answer | None:
+    """Answer "Is X on Y?", "Did X write Y?", "Y 뮤비에 X 나와?" from every edge between them."""
+    read = await resolve_check(store, text)
+    if read is None:
+        return None
+    lang = "ko" if is_korean(text, list(read.texts)) else "en"
+    if isinstance(read, SharedTitle):
+        suggestions = [m.label for m in read.candidates[:5]]
+        return declined(
+            say(
+                lang,
+                f"“{echo(read.title)}” could mean several things: {'; '.join(suggestions)}. "
+                "Which one?",
+                f"“{echo(read.title)}”은(는) 여러 가지일 수 있어요: {'; '.join(suggestions)}. "
+                "어느 것인가요?",
+            ),
+            None,
+            suggestions,
+            lang,
+            [m.ref for m in read.candidates[:25]],
+        )
+    intent = detect(text)[0]
+    return await relation_check(
+        store,
+        read.asked,
+        read.roles,
+        read.work,
+        [read.person],
+        intent.name if intent else None,
+        lang,
+    )
 
 
 def _unknown(found_: Found) -> bool:
@@ -310,6 +425,20 @@ async def _no_keyword(
         for span, matches in await exact_spans(store, wide, NAME_FIRST, shouted):
             if not any(span.overlaps(other) for other, _ in named):
                 named.append((span, matches))
+        works = [m[0] for _, m in named if m[0].kind != "artist"]
+        people = [m[0] for _, m in named if m[0].kind == "artist"]
+        if len(works) == 1 and people:
+            # "Is V on Love wins all?", "Love wins all 뮤비에 뷔 나와?": any edge between them.
+            spans = [span.text for span, _ in named]
+            lang = "ko" if is_korean(text, spans) else "en"
+            asked, roles = asked_relation(None, text)
+            ordered = sorted(
+                ((span, m[0]) for span, m in named if m[0].kind == "artist"),
+                key=lambda pair: (pair[0].run, pair[0].start),
+            )
+            return await relation_check(
+                store, asked, roles, works[0].ref, [m.ref for _, m in ordered], None, lang
+            )
         if len(named) >= 2:
             first = sorted(named[:2], key=lambda pair: (pair[0].run, pair[0].start))
             main, extra = first[0][1][0], [first[1][1][0]]
@@ -342,11 +471,11 @@ async def _implied_intent(main: Match, extra: list[Match]) -> Intent | None:
         return None
     kinds = {main.kind, extra[0].kind}
     if kinds == {"artist"}:
-        return by_name("members")
+        return by_name(IntentName.MEMBERS)
     if "artist" in kinds:
-        return by_name("performer")
+        return by_name(IntentName.PERFORMER)
     if kinds == {"song", "release"}:
-        return by_name("album")
+        return by_name(IntentName.ALBUM)
     return None
 
 
@@ -366,9 +495,9 @@ async def _about(store: Store, found_: Found, lang: str) -> Answer:
     assert m is not None
     entity = m.ref
     if m.kind in ("song", "video", "release"):
-        return await performer_answer(store, by_name("performer"), entity, lang)
+        return await performer_answer(store, by_name(IntentName.PERFORMER), entity, lang)
     if m.kind == "artist":
-        return await artist_answer(store, by_name("members"), entity, lang)
+        return await artist_answer(store, by_name(IntentName.MEMBERS), entity, lang)
     return declined(
         say(
             lang,
@@ -382,7 +511,12 @@ async def _about(store: Store, found_: Found, lang: str) -> Answer:
 
 
 async def _not_found(
-    store: Store, intent: Intent, found_: Found, texts: list[str], lang: str
+    store: Store,
+    intent: Intent,
+    found_: Found,
+    texts: list[str],
+    lang: str,
+    near: Sequence[Match] = (),
 ) -> Answer:
     if found_.unexplained:
         suggestions = [m.label for m in found_.candidates[:5]]
@@ -415,8 +549,9 @@ async def _not_found(
             choices,
         )
     if not suggestions:
-        near = await resolve(store, texts[0], None, limit=5)
-        suggestions = [m.label for m in near]
+        suggestions = [m.label for m in near[:5]]
+    if not suggestions:
+        suggestions = [m.label for m in await resolve(store, texts[0], None, limit=5)]
     hint = (
         say(
             lang,
@@ -458,59 +593,3 @@ async def _route(
     if premise is not None:
         return premise.prepend_to(result)
     return result
-
-
-def _stated_day(question: str) -> str | None:
-    """Return the day ("2017-04-21") or year ("2017") a question asks an age on, if any."""
-    date = stated_date(question)
-    if date is None or date.year is None:
-        return None
-    if date.month and date.day:
-        return f"{date.year:04d}-{date.month:02d}-{date.day:02d}"
-    return f"{date.year:04d}"
-
-
-async def dispatch(
-    store: Store, intent: Intent, entity: EntityRef, question: str, lang: str, on: str
-) -> Answer:
-    """Answer a one-hop question about one entity."""
-    name = intent.name
-    if name in ("references_in", "references_out", "samples"):
-        return await answers.references_answer(store, intent, entity, lang)
-    if name == "reviews":
-        return await answers.reviews_answer(store, intent, entity, lang)
-    if entity.kind == "artist":
-        if intent.roles:
-            return await answers.works_answer(store, intent, entity, question, lang)
-        if name == "date":
-            intent = by_name("debut")
-        if name == "performer":
-            intent = by_name("members")
-        if intent.name == "age":
-            on = _stated_day(question) or on
-        return await artist_answer(store, intent, entity, lang, on)
-    if name == "performer":
-        return await performer_answer(store, intent, entity, lang)
-    if name == "agency":
-        return await answers.release_label_answer(store, intent, entity, lang)
-    if name == "album":
-        return await answers.album_answer(store, intent, entity, lang)
-    if name == "date":
-        return await answers.date_answer(store, intent, entity, question, lang)
-    if name == "length":
-        return await answers.length_answer(store, intent, entity, question, lang)
-    if intent.roles:
-        return await answers.credits_answer(store, intent, entity, lang)
-    if name == "members":
-        # "Who is in the Love wins all video?" reads as a cast question.
-        return await answers.credits_answer(store, by_name("cast"), entity, lang)
-    return declined(
-        say(
-            lang,
-            f"I can't answer that about {entity.label}.",
-            f"{entity.label}에 대해서는 그 질문에 답할 수 없어요.",
-        ),
-        name,
-        [entity.label],
-        lang,
-    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.knowledge.ask.parsing import COMMON_WORDS, FILLERS, Span, subspans
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.knowledge.romanize import lookup_forms
-from bot.knowledge.search import Match, clear_typo, resolve
+from bot.knowledge.search import Match, clear_typo, preferred, resolve, song_or_release, swaps
 from bot.store import catalog as db
 from bot.store.core import Store
 
@@ -79,13 +79,24 @@ async def _anchor(store: Store, match: Match) -> tuple[str, int]:
 
 
 async def pick(store: Store, matches: Sequence[Match], kinds: Sequence[str]) -> Match | None:
-    """Pick one entity if every match is the same thing (a song, its video, its single)."""
+    """Pick one entity if every match is the same thing (a song, its video, its single).
+
+    A name wins over another entry's alias, as in ``search.resolve_one``; homonymous people
+    stay a question (a bare answer about the wrong Jisoo would be a false fact, where a card
+    names whom it shows and offers the others).
+    """
+    if len(matches) > 1:
+        matches = preferred(matches, curated_first=False)[0]
     if len(matches) == 1:
         return matches[0]
     # Two songs (or artists, works) of one name are never the same thing: no need to look.
     distinct = [m for m in matches if m.kind in ("song", "artist", "work")]
     if len(distinct) > 1 or len(matches) > _PICK_MAX:
         return None
+    if all(m.kind in ("song", "release") for m in matches):
+        # A song and the single named after it: the resolver's one rule decides.
+        prefer = next((k for k in kinds if k in ("song", "release")), "song")
+        return await song_or_release(store, matches, prefer)
     anchors = [await _anchor(store, m) for m in matches]
     if len(set(anchors)) != 1:
         return None
@@ -165,7 +176,16 @@ def _by_context(
         if not other.overlaps(span):
             context.append(other.norm)
             context.extend(normalize(m.name) for m in other_matches[:1])
-    fitting = [m for m in matches if any(c and c in normalize(m.label) for c in context)]
+    context = [c for c in context if c]
+    if not context:
+        return None
+    fitting = []
+    for m in matches:
+        label = normalize(m.label)  # once per homonym: a common title has hundreds
+        if any(c in label for c in context):
+            fitting.append(m)
+            if len(fitting) > 1:
+                return None
     return fitting[0] if len(fitting) == 1 else None
 
 
@@ -265,3 +285,33 @@ async def others(
         taken.append(span)
         out.append(best)
     return out
+
+
+_SWAP_FORMS_MAX = 300
+
+
+async def near_by_swaps(store: Store, text: str, kinds: Sequence[str] | None) -> list[Match]:
+    """Return names one swapped pair of letters away in each word ("Spirng Dya": Spring Day).
+
+    The resolver finds one swapped pair; a fan's thumbs swap a pair in two words, which
+    breaks too many trigrams for the typo search. Each word is tried as written or with one
+    pair swapped, all at once in one indexed query; a "did you mean", never an answer.
+    """
+    words = text.split()
+    if not words or len(words) > 4:
+        return []
+    options = [[w, *swaps(w.lower())] if len(w) >= 3 else [w] for w in words]
+    forms = [""]
+    for choices in options:
+        forms = [f"{f} {c}".strip() for f in forms for c in choices]
+        if len(forms) > _SWAP_FORMS_MAX:
+            return []
+    norms = [n for n in dict.fromkeys(normalize(f) for f in forms) if n and n != normalize(text)]
+    hits = await db.names_exact_many(store, norms, kinds, 25)
+    out: dict[int, Match] = {}
+    for h in sorted(hits, key=lambda h: (-h.importance, h.label, h.entity_id)):
+        out.setdefault(
+            h.entity_id,
+            Match(h.kind, h.entity_id, h.label, h.entity_name, h.name, "fuzzy", 0.0, h.importance),
+        )
+    return list(out.values())

@@ -9,6 +9,7 @@ letters is one edit), and only then.
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass
 
@@ -16,11 +17,46 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
 
+class IntentName(enum.StrEnum):
+    """What a question asks: one member per kind of question (the ``INTENTS`` below)."""
+
+    SAMPLES = "samples"
+    PERFORMER = "performer"
+    LEGAL_NAME = "legal_name"
+    LEADER = "leader"
+    MAKNAE = "maknae"
+    AGE = "age"
+    REFERENCES_IN = "references_in"
+    REFERENCES_OUT = "references_out"
+    DIRECTOR_OF_PHOTOGRAPHY = "director_of_photography"
+    ART_DIRECTOR = "art_director"
+    CHOREOGRAPHER = "choreographer"
+    ASSISTANT_DIRECTOR = "assistant_director"
+    DIRECTOR = "director"
+    FEATURED = "featured"
+    CAST = "cast"
+    LYRICIST = "lyricist"
+    COMPOSER = "composer"
+    ARRANGER = "arranger"
+    PRODUCER = "producer"
+    MIXING = "mixing"
+    WRITER = "writer"
+    BIRTHDAY = "birthday"
+    DEBUT = "debut"
+    REVIEWS = "reviews"
+    MEMBERS = "members"
+    GROUPS = "groups"
+    ALBUM = "album"
+    AGENCY = "agency"
+    LENGTH = "length"
+    DATE = "date"
+
+
 @dataclass(frozen=True, slots=True)
 class Intent:
     """A kind of question: its keywords, which entity kinds it is about, and roles if any."""
 
-    name: str
+    name: IntentName
     patterns: tuple[re.Pattern[str], ...]
     kinds: tuple[str, ...]
     roles: tuple[str, ...] = ()
@@ -35,12 +71,12 @@ ALL_KINDS = ("artist", "song", "video", "release", "work")
 # Order matters: the first intent whose keywords appear wins.
 INTENTS: tuple[Intent, ...] = (
     Intent(
-        "samples",
+        IntentName.SAMPLES,
         _p(r"\bsampl\w*", r"\binterpolat\w*", r"샘플\w*"),
         ("song", "video", "release"),
     ),
     Intent(
-        "performer",
+        IntentName.PERFORMER,
         _p(
             r"\bwho sings?\b",
             r"\bwho sang\b",
@@ -64,7 +100,7 @@ INTENTS: tuple[Intent, ...] = (
         ("song", "video", "release", "artist"),
     ),
     Intent(
-        "legal_name",
+        IntentName.LEGAL_NAME,
         _p(
             r"\breal names?\b",
             r"\blegal names?\b",
@@ -77,11 +113,15 @@ INTENTS: tuple[Intent, ...] = (
         ),
         ("artist",),
     ),
-    Intent("leader", _p(r"\bleaders?\b", r"\bwho leads\b", r"리더"), ("artist",)),
-    Intent("maknae", _p(r"\bmaknae\b", r"\byoungest member\b", r"막내"), ("artist",)),
-    Intent("age", _p(r"\bhow old\b", r"\bwhat age\b", r"\bage\b", r"몇 ?살", r"나이"), ("artist",)),
+    Intent(IntentName.LEADER, _p(r"\bleaders?\b", r"\bwho leads\b", r"리더"), ("artist",)),
+    Intent(IntentName.MAKNAE, _p(r"\bmaknae\b", r"\byoungest member\b", r"막내"), ("artist",)),
     Intent(
-        "references_in",
+        IntentName.AGE,
+        _p(r"\bhow old\b", r"\bwhat age\b", r"\bage\b", r"몇 ?살", r"나이"),
+        ("artist",),
+    ),
+    Intent(
+        IntentName.REFERENCES_IN,
         _p(
             r"^(?:what|which|who)(?!\s+(?:does|do|did|is|are|was|were)\b)"
             r"(?:\s+\w+){0,2}?\s+(?:references?|referenced|quotes?|quoted|"
@@ -94,7 +134,7 @@ INTENTS: tuple[Intent, ...] = (
         ALL_KINDS,
     ),
     Intent(
-        "references_out",
+        IntentName.REFERENCES_OUT,
         _p(
             r"\breferenc\w*",
             r"\binspir\w*",
@@ -112,7 +152,7 @@ INTENTS: tuple[Intent, ...] = (
         ("song", "video", "release", "work"),
     ),
     Intent(
-        "director_of_photography",
+        IntentName.DIRECTOR_OF_PHOTOGRAPHY,
         _p(
             r"\bcinematograph\w*",
             r"\bdirector of photography\b",
@@ -123,19 +163,25 @@ INTENTS: tuple[Intent, ...] = (
         ("director of photography",),
     ),
     Intent(
-        "art_director",
+        IntentName.ART_DIRECTOR,
         _p(r"\bart direct\w*", r"미술감독"),
         (*WORK_KINDS, "artist"),
         ("art director",),
     ),
     Intent(
-        "choreographer",
+        IntentName.CHOREOGRAPHER,
         _p(r"\bchoreograph\w*", r"안무"),
         (*WORK_KINDS, "artist"),
         ("choreographer",),
     ),
     Intent(
-        "director",
+        IntentName.ASSISTANT_DIRECTOR,
+        _p(r"\bassistant direct\w*", r"\bassistant to the director\b", r"조감독"),
+        (*WORK_KINDS, "artist"),
+        ("assistant director",),
+    ),
+    Intent(
+        IntentName.DIRECTOR,
         _p(
             r"\bdirect(?:ed|s|or|ors|ing)?\b",
             r"\bhelm(?:ed|s)?\b",
@@ -151,7 +197,7 @@ INTENTS: tuple[Intent, ...] = (
         ("mv director",),
     ),
     Intent(
-        "featured",
+        IntentName.FEATURED,
         _p(
             r"\bfeat(?:ured|uring|ures|ure)?\b\.?",
             r"\bft\b\.?",
@@ -163,7 +209,7 @@ INTENTS: tuple[Intent, ...] = (
         ("featured artist",),
     ),
     Intent(
-        "cast",
+        IntentName.CAST,
         _p(
             r"\bappear(?:s|ed|ing)?\b",
             r"\bstar(?:s|red|ring)?\b",
@@ -180,32 +226,34 @@ INTENTS: tuple[Intent, ...] = (
         ("mv cast",),
     ),
     Intent(
-        "lyricist",
+        IntentName.LYRICIST,
         _p(r"\blyric\w*", r"\bpenned\b", r"\bwords\b", r"작사"),
         (*WORK_KINDS, "artist"),
         ("lyricist", "writer"),
     ),
     Intent(
-        "composer",
+        IntentName.COMPOSER,
         _p(r"\bcompos\w*", r"\bmusic by\b", r"작곡"),
         (*WORK_KINDS, "artist"),
         ("composer", "writer"),
     ),
-    Intent("arranger", _p(r"\barrang\w*", r"편곡"), (*WORK_KINDS, "artist"), ("arranger",)),
     Intent(
-        "producer",
+        IntentName.ARRANGER, _p(r"\barrang\w*", r"편곡"), (*WORK_KINDS, "artist"), ("arranger",)
+    ),
+    Intent(
+        IntentName.PRODUCER,
         _p(r"\bproduc\w*", r"프로듀\w*", r"프로듀싱"),
         (*WORK_KINDS, "artist"),
         ("producer",),
     ),
     Intent(
-        "mixing",
+        IntentName.MIXING,
         _p(r"\bmix(?:ed|es|ing)?\b", r"믹싱"),
         (*WORK_KINDS, "artist"),
         ("mixing engineer",),
     ),
     Intent(
-        "writer",
+        IntentName.WRITER,
         _p(
             r"\bwr(?:o|i)te\b",
             r"\bwrites\b",
@@ -229,7 +277,7 @@ INTENTS: tuple[Intent, ...] = (
         ("lyricist", "composer", "writer"),
     ),
     Intent(
-        "birthday",
+        IntentName.BIRTHDAY,
         _p(
             r"\bbirthdays?\b",
             r"\bborn\b",
@@ -242,9 +290,9 @@ INTENTS: tuple[Intent, ...] = (
         ),
         ("artist",),
     ),
-    Intent("debut", _p(r"\bdebut\w*", r"데뷔"), ("artist",)),
+    Intent(IntentName.DEBUT, _p(r"\bdebut\w*", r"데뷔"), ("artist",)),
     Intent(
-        "reviews",
+        IntentName.REVIEWS,
         _p(
             r"\breviews?\w*",
             r"\bcritics?\b",
@@ -259,7 +307,7 @@ INTENTS: tuple[Intent, ...] = (
         ALL_KINDS,
     ),
     Intent(
-        "members",
+        IntentName.MEMBERS,
         _p(
             r"\bmembers?\b",
             r"\blineup\b",
@@ -272,7 +320,7 @@ INTENTS: tuple[Intent, ...] = (
         ("artist",),
     ),
     Intent(
-        "groups",
+        IntentName.GROUPS,
         _p(
             r"\b(?:which|what) (?:group|band)s?\b",
             r"\bgroups? (?:is|was|does)\b",
@@ -285,7 +333,7 @@ INTENTS: tuple[Intent, ...] = (
         ("artist",),
     ),
     Intent(
-        "album",
+        IntentName.ALBUM,
         _p(
             r"\b(?:what|which) (?:album|ep|mini album|record|release)\b",
             r"\balbum\b",
@@ -298,7 +346,7 @@ INTENTS: tuple[Intent, ...] = (
         ("song", "release", "video"),
     ),
     Intent(
-        "agency",
+        IntentName.AGENCY,
         _p(
             r"\bagency\b",
             r"\blabel\b",
@@ -311,7 +359,7 @@ INTENTS: tuple[Intent, ...] = (
         ("artist", "release", "song"),
     ),
     Intent(
-        "length",
+        IntentName.LENGTH,
         _p(
             r"\bhow long\b",
             r"\blength\b",
@@ -325,7 +373,7 @@ INTENTS: tuple[Intent, ...] = (
         ("song", "video"),
     ),
     Intent(
-        "date",
+        IntentName.DATE,
         _p(
             r"\bwhen\b",
             r"\brelease date\b",
@@ -359,7 +407,7 @@ def detect(question: str) -> tuple[Intent | None, list[tuple[int, int]]]:
     return chosen, sorted(spans)
 
 
-def by_name(name: str) -> Intent:
+def by_name(name: IntentName) -> Intent:
     """Return the intent called ``name``."""
     return next(i for i in INTENTS if i.name == name)
 

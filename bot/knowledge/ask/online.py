@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.errors import echo
+from bot.core.errors import echo
+from bot.knowledge import cards
+from bot.knowledge.ask import answers
 from bot.knowledge.ask.intents import Intent
 from bot.knowledge.ask.model import Answer, declined
 from bot.knowledge.ask.parsing import _clean_token, is_filler
+from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.knowledge.online.lookup import OnlineLookup
+from bot.knowledge.online.picking import Candidate
 from bot.knowledge.search import Match
 from bot.knowledge.wording import say
 from bot.store import catalog as db
@@ -70,6 +74,10 @@ async def look_up(
             row = video.song if video is not None else None
         if row is not None and row.kind in intent.kinds:
             return Match(row.kind, row.id, row.label, row.name, row.name, "id", 1.0, row.importance)
+    if outcome.candidates and intent.name in WRITING_INTENTS:
+        same = await _one_work(store, online, outcome.candidates, intent, lang)
+        if same is not None:
+            return same
     if outcome.candidates:
         labels = [c.label for c in outcome.candidates[:5]]
         return declined(
@@ -85,3 +93,48 @@ async def look_up(
             lang,
         )
     return None
+
+
+# Who wrote a song is a fact of its work: every recording of one work has the same writers.
+WRITING_INTENTS = ("composer", "lyricist", "writer")
+_WORK_CANDIDATES_MAX = 4
+
+
+async def _one_work(
+    store: Store,
+    online: OnlineLookup,
+    candidates: Sequence[Candidate],
+    intent: Intent,
+    lang: str,
+) -> Answer | None:
+    """Answer a writing question when every candidate is a recording of the same work."""
+    if len(candidates) > _WORK_CANDIDATES_MAX or any(c.entity != "recording" for c in candidates):
+        return None
+    songs = [await online.fetch(c.entity, c.mbid) for c in candidates]
+    works: set[str] = set()
+    for song_id in songs:
+        view = await cards.credits_view(store, song_id)
+        lines = view.role("composer", "lyricist", "writer")
+        urls = {s.url for line in lines for s in line.sources if "/work/" in s.url}
+        if len(urls) != 1:
+            return None
+        works |= urls
+    if len(works) != 1:
+        return None
+    row = await db.entity(store, songs[0])
+    if row is None:
+        return None
+    result = await answers.credits_answer(store, intent, EntityRef.of(row), lang)
+    if not result.answered:
+        return None
+    labels = "; ".join(c.label for c in candidates)
+    return result.with_text(
+        say(
+            lang,
+            f"MusicBrainz has several recordings by that name ({labels}), all of one work; "
+            "its writers are the same for each. ",
+            f"MusicBrainz에는 같은 이름의 녹음이 여러 개 있지만({labels}) 모두 한 작품이라 "
+            "작사·작곡가는 같아요. ",
+        )
+        + result.text
+    )

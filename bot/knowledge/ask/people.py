@@ -3,12 +3,14 @@ leaders and agencies, in English or Korean, each fact with its source."""
 
 from __future__ import annotations
 
+from bot.core.i18n import t
 from bot.knowledge import cards
 from bot.knowledge.ask.answers import q
-from bot.knowledge.ask.intents import Intent
+from bot.knowledge.ask.intents import Intent, IntentName
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
+from bot.knowledge.placeholders import known
 from bot.knowledge.wording import format_date, join_list, say, years_between
 from bot.store import catalog as db
 from bot.store.core import Store
@@ -26,7 +28,7 @@ async def performer_answer(store: Store, intent: Intent, entity: EntityRef, lang
             say(
                 lang,
                 f"I don't know who performs {q(entity)}.",
-                f"{q(entity)}를 누가 불렀는지 몰라요.",
+                f"{q(entity)}을(를) 누가 불렀는지 몰라요.",
             ),
             intent.name,
             [entity.label],
@@ -34,8 +36,15 @@ async def performer_answer(store: Store, intent: Intent, entity: EntityRef, lang
         )
     names = join_list([p.artist.name for p in performers], lang)
     sources = merge_sources([SourceRef.of(p.source) for p in performers])
+    # A featured artist sings on it too: "Who sang Eight with IU?" is answered by the credit.
+    featured = (await cards.credits_view(store, entity)).role("featured artist")
+    text = say(lang, f"{q(entity)} is by {names}.", f"{q(entity)}은(는) {names}의 곡이에요.")
+    if featured:
+        guests = join_list(list(dict.fromkeys(line.artist.name for line in featured)), lang)
+        text += " " + t("Featured artist: {names}.", lang, names=guests)
+        sources = merge_sources(sources, *(line.sources for line in featured))
     return found(
-        say(lang, f"{q(entity)} is by {names}.", f"{q(entity)}는 {names}의 곡이에요."),
+        text,
         sources,
         intent.name,
         (entity,),
@@ -68,9 +77,9 @@ async def artist_answer(
     card = await cards.artist_card(store, entity.id)
     name = _person(card)
     name_n = intent.name
-    if name_n in ("birthday", "age"):
+    if name_n in (IntentName.BIRTHDAY, IntentName.AGE):
         return _birth_answer(card, intent, entity, lang, on)
-    if name_n == "debut":
+    if name_n is IntentName.DEBUT:
         if card.debut_date:
             return found(
                 say(
@@ -89,18 +98,20 @@ async def artist_answer(
             [entity.label],
             lang,
         )
-    if name_n == "legal_name":
-        if card.legal_name or card.legal_name_hangul:
+    if name_n is IntentName.LEGAL_NAME:
+        # A dataset's placeholder ("unknown_magenta") is not a name: never state it.
+        legal, legal_hangul = known(card.legal_name), known(card.legal_name_hangul)
+        if legal or legal_hangul:
             shown = (
                 join_list(
-                    [n for n in (card.legal_name, card.legal_name_hangul) if n and n != name],
+                    [n for n in (legal, legal_hangul) if n and n != name],
                     lang,
                     "or",
                 )
                 or name
             )
             return found(
-                say(lang, f"{name}'s real name is {shown}.", f"{name}의 본명은 {shown}이에요."),
+                say(lang, f"{name}'s real name is {shown}.", f"{name}의 본명은 {shown}(이)에요."),
                 card.source_of("legal_name"),
                 name_n,
                 (entity,),
@@ -123,9 +134,9 @@ async def artist_answer(
             [entity.label],
             lang,
         )
-    if name_n in ("leader", "maknae"):
+    if name_n in (IntentName.LEADER, IntentName.MAKNAE):
         return await _position_answer(store, card, intent, entity, lang)
-    if name_n in ("members", "groups") and card.members:
+    if name_n in (IntentName.MEMBERS, IntentName.GROUPS) and card.members:
         current = [m for m in card.members if m.current is not False and not m.until]
         former = [m for m in card.members if m not in current]
         text = say(lang, f"Members of {name}: ", f"{name} 멤버: ") + ", ".join(
@@ -138,7 +149,7 @@ async def artist_answer(
         return found(
             text + ".", merge_sources(*(m.sources for m in card.members)), name_n, (entity,), lang
         )
-    if name_n in ("members", "groups") and card.groups:
+    if name_n in (IntentName.MEMBERS, IntentName.GROUPS) and card.groups:
         groups = join_list([m.group.name for m in card.groups], lang)
         return found(
             say(lang, f"{name} is a member of {groups}.", f"{name}은(는) {groups}의 멤버예요."),
@@ -147,7 +158,7 @@ async def artist_answer(
             (entity,),
             lang,
         )
-    if name_n in ("members", "groups"):
+    if name_n in (IntentName.MEMBERS, IntentName.GROUPS):
         return declined(
             say(
                 lang,
@@ -158,13 +169,13 @@ async def artist_answer(
             [entity.label],
             lang,
         )
-    if name_n == "agency":
-        agency = card.agency
+    if name_n is IntentName.AGENCY:
+        agency = known(card.agency)
         sources = card.source_of("agency")
         if not agency and card.groups:
             # A member's agency is usually the group's: say so, from the group's own record.
             group_card = await cards.artist_card(store, card.groups[0].group.id)
-            if group_card.agency:
+            if known(group_card.agency):
                 return found(
                     say(
                         lang,
@@ -172,7 +183,7 @@ async def artist_answer(
                         f"{group_card.agency}.",
                         f"{name}은(는) {group_card.artist.name} 멤버이고, "
                         f"{group_card.artist.name}의 "
-                        f"소속사는 {group_card.agency}예요.",
+                        f"소속사는 {group_card.agency}(이)에요.",
                     ),
                     merge_sources(group_card.source_of("agency"), card.groups[0].sources),
                     name_n,
@@ -217,7 +228,7 @@ def _birth_answer(
             text += say(
                 lang,
                 f"; it debuted on {card.debut_date}.",
-                f". 데뷔일은 {format_date(card.debut_date, lang)}이에요.",
+                f". 데뷔일은 {format_date(card.debut_date, lang)}(이)에요.",
             )
             return found(text, card.source_of("debut_date"), intent.name, (entity,), lang)
         return declined(
@@ -240,7 +251,7 @@ def _birth_answer(
         f"{name} was born on {card.birth_date}",
         f"{name}은(는) {format_date(card.birth_date, lang)}에 태어났어요",
     )
-    if intent.name == "age" and on and len(on) == 4:
+    if intent.name is IntentName.AGE and on and len(on) == 4:
         # "How old was IU in 2017?": the age reached that year, since the day is not given.
         years = years_between(card.birth_date, f"{on}-12-31")
         if years is not None:
@@ -250,7 +261,7 @@ def _birth_answer(
                 f". {on}년에 만 {years}세가 됐어요.",
             )
             return found(born, card.source_of("birth_date"), intent.name, (entity,), lang)
-    if intent.name == "age" and on:
+    if intent.name is IntentName.AGE and on:
         years = years_between(card.birth_date, on)
         if years is not None:
             born += say(
@@ -280,7 +291,7 @@ async def _position_answer(
                 say(
                     lang,
                     f"The {title} of {group.name} is {who}.",
-                    f"{group.name}의 {title}는 {who}예요.",
+                    f"{group.name}의 {title}은(는) {who}(이)에요.",
                 ),
                 sources,
                 role,
@@ -292,7 +303,7 @@ async def _position_answer(
         say(
             lang,
             f"I don't know who the {title} of {group_name} is: no source in the catalog names one.",
-            f"{group_name}의 {title}가 누구인지 카탈로그에 출처가 없어서 몰라요.",
+            f"{group_name}의 {title}이(가) 누구인지 카탈로그에 출처가 없어서 몰라요.",
         ),
         role,
         [entity.label],

@@ -81,7 +81,9 @@ async def _one_unit(
     return reports
 
 
-async def ensure_bundled_loaded(store: Store) -> list[ImportReport]:
+async def ensure_bundled_loaded(
+    store: Store, *, progress: Progress = no_progress
+) -> list[ImportReport]:
     """Load the bundled catalog and kpopnet, as one unit, if the catalog is empty.
 
     A database left by an older version killed between its two load steps (the bundled
@@ -89,10 +91,10 @@ async def ensure_bundled_loaded(store: Store) -> list[ImportReport]:
     (PostgreSQL) take turns: the first loads, the others then find the catalog there.
     """
     async with store.exclusive("bundled catalog"):
-        return await _ensure_bundled_loaded(store)
+        return await _ensure_bundled_loaded(store, progress)
 
 
-async def _ensure_bundled_loaded(store: Store) -> list[ImportReport]:
+async def _ensure_bundled_loaded(store: Store, progress: Progress) -> list[ImportReport]:
     if await store.get_meta("hangul_forms_pending") is not None:
         async with store.transaction() as conn:
             filled = await db.fill_hangul_forms(conn)
@@ -101,11 +103,13 @@ async def _ensure_bundled_loaded(store: Store) -> list[ImportReport]:
     if await db.count_entities(store) > 0:
         if await _missing_bundled_kpopnet(store) and kpopnet.is_file():
             log.warning("the bundled load was interrupted before kpopnet; loading kpopnet now")
-            return await _one_unit(store, None, kpopnet)
+            return await _one_unit(store, None, kpopnet, progress=progress)
         return []
     catalog_dir = bundled_catalog_dir()
     catalog = [catalog_dir] if catalog_dir.is_dir() and any(catalog_dir.glob("*.toml")) else None
-    reports = await _one_unit(store, catalog, kpopnet if kpopnet.is_file() else None)
+    reports = await _one_unit(
+        store, catalog, kpopnet if kpopnet.is_file() else None, progress=progress
+    )
     for report in reports:
         log.info("bundled data loaded: %s", report.summary())
     return reports
@@ -116,8 +120,7 @@ async def _missing_bundled_kpopnet(store: Store) -> bool:
     if await db.count_entities(store, origin="kpopnet") > 0:
         return False
     bundled = {p.name for p in bundled_catalog_dir().glob("*.toml")}
-    rows = await store.fetchall("SELECT DISTINCT origin FROM entities ORDER BY origin")
-    origins = {str(r[0]) for r in rows}
+    origins = set(await db.catalog_origins(store))
     return bool(origins) and origins <= bundled
 
 

@@ -14,12 +14,18 @@ import re
 import time
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot.knowledge import sources as source_policy
 from bot.knowledge import vocab
+from bot.knowledge.importers.catalog_spec import (
+    REF_KINDS,
+    SOURCED_ATTRIBUTES,
+    SPECS,
+    Entry,
+)
+from bot.knowledge.importers.catalog_write import write_entries
 from bot.knowledge.importers.report import (
     ImportReport,
     Problems,
@@ -27,8 +33,8 @@ from bot.knowledge.importers.report import (
     display_path,
     no_progress,
 )
+from bot.knowledge.release_time import parse_release_time
 from bot.knowledge.romanize import clear_romanized_names
-from bot.store.catalog import provenance
 from bot.store.core import Store
 
 log = logging.getLogger(__name__)
@@ -37,154 +43,6 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PARTIAL_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 LENGTH = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
-
-
-# key: (type, required). Types: str, slug, date, pdate, int, length, slugs, ref, aliases,
-# or a tuple of allowed values. `source`/`sources` are handled for every table.
-SPECS: dict[str, dict[str, tuple[Any, bool]]] = {
-    "source": {
-        "id": ("slug", True),
-        "url": ("url", True),
-        "outlet": ("str", True),
-        "title": ("str", False),
-        "author": ("str", False),
-        "published": ("pdate", False),
-    },
-    "artist": {
-        "id": ("slug", True),
-        "name": ("str", True),
-        "kind": (vocab.ARTIST_KINDS, True),
-        "hangul": ("str", False),
-        "legal_name": ("str", False),
-        "legal_name_hangul": ("str", False),
-        "aliases": ("aliases", False),
-        "disambiguation": ("str", False),
-        "birth_date": ("date", False),
-        "debut_date": ("date", False),
-        "agency": ("str", False),
-        "importance": ("int", False),
-        "birth_date_source": ("slug", False),
-        "debut_date_source": ("slug", False),
-        "agency_source": ("slug", False),
-        "legal_name_source": ("slug", False),
-        # Optional additions: ids in the datasets this catalog merges with.
-        "kpopnet": ("str", False),
-        "musicbrainz": ("str", False),
-    },
-    "membership": {
-        "person": ("slug", True),
-        "group": ("slug", True),
-        "stage_name": ("str", False),
-        "since": ("date", False),
-        "until": ("date", False),
-    },
-    "release": {
-        "id": ("slug", True),
-        "title": ("str", True),
-        "hangul": ("str", False),
-        "type": (vocab.CATALOG_RELEASE_TYPES, True),
-        "artists": ("slugs", True),
-        "date": ("date", True),
-        "label": ("str", False),
-        "date_source": ("slug", False),
-        "label_source": ("slug", False),
-        "parent": ("slug", False),
-        "tracks": ("slugs", False),
-        "aliases": ("aliases", False),
-        "importance": ("int", False),
-        "musicbrainz": ("str", False),
-    },
-    "song": {
-        "id": ("slug", True),
-        "title": ("str", True),
-        "hangul": ("str", False),
-        "aliases": ("aliases", False),
-        "artists": ("slugs", True),
-        "length": ("length", False),
-        "importance": ("int", False),
-        "musicbrainz": ("str", False),
-    },
-    "video": {
-        "id": ("slug", True),
-        "title": ("str", True),
-        "song": ("slug", False),
-        "kind": (vocab.VIDEO_KINDS, False),
-        "youtube": ("str", False),
-        "premiere": ("date", False),
-        "premiere_source": ("slug", False),
-        "length": ("length", False),
-        "hangul": ("str", False),
-        "aliases": ("aliases", False),
-        "importance": ("int", False),
-        "musicbrainz": ("str", False),
-    },
-    "credit": {
-        "subject": ("ref", True),
-        "artist": ("slug", True),
-        "role": (vocab.CATALOG_ROLES, True),
-        "credited_as": ("str", False),
-    },
-    "work": {
-        "id": ("slug", True),
-        "title": ("str", True),
-        "hangul": ("str", False),
-        "creator": ("str", False),
-        "year": ("int", False),
-        "kind": (vocab.WORK_KINDS, True),
-        "note": ("str", False),
-        "aliases": ("aliases", False),
-        "importance": ("int", False),
-    },
-    "reference": {
-        "from": ("ref", True),
-        "to": ("ref", True),
-        "relation": (vocab.RELATION_KEYS, True),
-        "status": (vocab.CATALOG_STATUS_KEYS, True),
-        "timestamp": ("length", False),
-        "note": ("str", False),
-        "review": ("slug", False),
-    },
-    "review": {
-        "id": ("slug", True),
-        "title": ("str", True),
-        "url": ("url", True),
-        "outlet": ("str", True),
-        "author": ("str", False),
-        "published": ("pdate", False),
-        "summary": ("str", True),
-        "discusses": ("refs", True),
-    },
-    "link": {
-        "artist": ("slug", True),
-        "work": ("slug", True),
-        "role": (vocab.LINK_ROLES, True),
-    },
-}
-# Which `kind:` prefixes a reference key accepts.
-REF_KINDS = {
-    ("credit", "subject"): ("song", "release", "video"),
-    ("reference", "from"): ("song", "video"),
-    ("reference", "to"): ("work", "song", "video", "release"),
-    ("review", "discusses"): ("release", "song", "video", "artist", "work"),
-}
-ENTITY_TABLES = ("artist", "release", "song", "video", "work")
-# Attributes an entry sources with `<attribute>_source`, and the keys each covers (the
-# store's list, less end dates, which only imports write).
-SOURCED_ATTRIBUTES: dict[str, dict[str, tuple[str, ...]]] = {
-    kind: {name: keys for name, keys in attributes.items() if name != "end_date"}
-    for kind, (_table, attributes) in provenance.ATTRIBUTES.items()
-}
-
-
-@dataclass(slots=True)
-class Entry:
-    """One `[[table]]` entry of one file, with the values it validated to."""
-
-    origin: str
-    where: str
-    table: str
-    values: dict[str, Any]
-    sources: list[str] = field(default_factory=list)
 
 
 def _entry_label(table: str, raw: dict[str, Any]) -> str:
@@ -224,6 +82,15 @@ def _check(kind: Any, value: Any) -> tuple[Any, str | None]:
         except ValueError:
             return None, f"{value!r} is not a real date"
         return value, None
+    if kind == "time":
+        if isinstance(value, dt.time):
+            value = value.isoformat(timespec="minutes")
+        if not isinstance(value, str):
+            return None, f'must be a time written "HH:MM" (KST) or "HH:MM+09:00", not {value!r}'
+        try:
+            return parse_release_time(value), None
+        except ValueError as exc:
+            return None, str(exc)
     if kind == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             return None, f"must be a whole number, not {value!r}"
@@ -419,9 +286,6 @@ async def import_catalog(
         progress(len(names_seen), len(files) + 1)
     problems.raise_if_any()
     origins = sorted({p.name for p in files})
-    # Imported here: the writer imports this module's entry types and specs.
-    from bot.knowledge.importers.catalog_write import write_entries
-
     async with store.transaction() as conn:
         await clear_romanized_names(conn)
         report = await write_entries(conn, entries, origins, problems)

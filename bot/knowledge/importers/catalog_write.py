@@ -1,19 +1,20 @@
 """Write validated catalog entries, in steps: index ids, check them, write, delete the stale.
 
-``importers/catalog.py`` parses and validates the files; ``write_entries`` runs inside its one
-transaction, so a problem found here (an unknown id, a person listed as a group) still
-changes nothing.
+``importers/catalog.py`` parses and validates the files (against ``catalog_spec.py``);
+``write_entries`` runs inside its one transaction, so a problem found here (an unknown id, a
+person listed as a group) still changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.knowledge import sources as source_policy
 from bot.knowledge import vocab
-from bot.knowledge.importers.catalog import (
+from bot.knowledge.importers.catalog_spec import (
     ENTITY_TABLES,
     SOURCED_ATTRIBUTES,
     SPECS,
@@ -23,9 +24,17 @@ from bot.knowledge.importers.report import Problems
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.knowledge.romanize import refresh_romanized_names
 from bot.store import catalog as db
+from bot.store import media as media_db
 from bot.store.catalog import provenance
 
 log = logging.getLogger(__name__)
+# Catalog tables that may name a picture (`image` with `image_source`), and its role.
+PICTURE_ROLES = {"release": "cover", "artist": "portrait"}
+
+
+def _is_image_url(url: str) -> bool:
+    """Tell whether a curated picture's address is one Discord shows (https, short, no spaces)."""
+    return url.startswith("https://") and len(url) <= 2048 and not any(c.isspace() for c in url)
 
 
 def _alias_rows(
@@ -215,6 +224,22 @@ class _CatalogWrite:
         for entry in self.by_table["release"]:
             if entry.values.get("parent") == entry.values["id"]:
                 self.problems.add(entry.where, "a release cannot be its own parent")
+        for table in PICTURE_ROLES:
+            for entry in self.by_table[table]:
+                image, source = entry.values.get("image"), entry.values.get("image_source")
+                if image is None and source is None:
+                    continue
+                if image is None:
+                    self.problems.add(entry.where, "image_source is given but image is not")
+                elif not _is_image_url(image):
+                    self.problems.add(entry.where, "image must be an https:// address")
+                elif source is None:
+                    self.problems.add(
+                        entry.where,
+                        'image needs image_source = "<source id>": the page the picture is from',
+                    )
+                elif not self.known("source", source):
+                    self.problems.add(entry.where, f'image_source "{source}" is not a source')
 
     # -- writes ------------------------------------------------------------------------
     async def write_sources(self) -> None:
@@ -275,6 +300,8 @@ class _CatalogWrite:
                     _alias_rows(entity_id, table, entry, entry.origin, _base_names(table, v))
                 )
                 await self._write_detail(table, entity_id, v)
+                if table in PICTURE_ROLES:
+                    await self._write_picture(table, entity_id, entry)
                 if table in SOURCED_ATTRIBUTES:
                     await provenance.set_attribute_sources(
                         self.conn, table, entity_id, _attribute_sources(entry, self.source_ids)
@@ -282,6 +309,25 @@ class _CatalogWrite:
         await db.add_names(self.conn, names, overwrite=True)
         await db.add_entity_sources(self.conn, entity_sources)
         await db.add_external_ids(self.conn, external)
+
+    async def _write_picture(self, table: str, entity_id: int, entry: Entry) -> None:
+        """Write a curated picture (or drop one the file no longer names)."""
+        role = PICTURE_ROLES[table]
+        await media_db.delete_images(self.conn, entry.origin, [entity_id])
+        image = entry.values.get("image")
+        if not image:
+            return
+        await media_db.set_image(
+            self.conn,
+            entity_id,
+            role,
+            "found",
+            origin=entry.origin,
+            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            url=image,
+            source_id=self.source_ids[entry.values["image_source"]],
+            keep_curated=False,
+        )
 
     async def _write_detail(self, table: str, entity_id: int, v: dict[str, Any]) -> None:
         if table == "artist":
@@ -301,6 +347,7 @@ class _CatalogWrite:
             await db.upsert_release(
                 self.conn, entity_id, v["type"], v["date"], v.get("label"), parent
             )
+            await db.set_release_time(self.conn, entity_id, v.get("time"))
         elif table == "song":
             await db.upsert_song(self.conn, entity_id, v.get("length"))
         elif table == "video":

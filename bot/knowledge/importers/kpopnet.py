@@ -26,6 +26,7 @@ from bot.knowledge.importers.report import (
     no_progress,
 )
 from bot.knowledge.normalize import has_hangul, normalize
+from bot.knowledge.placeholders import is_placeholder, known
 from bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
 from bot.store import catalog as db
 from bot.store.catalog import provenance
@@ -142,7 +143,7 @@ def _split_aliases(text: str | None) -> list[str]:
 
 
 def _date(value: Any) -> str | None:
-    return value if isinstance(value, str) and len(value) == 10 else None
+    return value if isinstance(value, str) and len(value) == 10 and value[:4].isdigit() else None
 
 
 async def merge_catalog_artists(conn: db.Conn, catalog_ids: Sequence[int]) -> int:
@@ -209,10 +210,10 @@ async def import_kpopnet(
         fixed: dict[tuple[str, str], int] = {}
         by_id = {item["id"]: item for item in (*groups, *idols)}
         for fix in fixes:
-            item = by_id.get(fix.kpopnet)
-            if item is None or (item.get(fix.field) or "") != fix.wrong:
+            fixing = by_id.get(fix.kpopnet)
+            if fixing is None or (fixing.get(fix.field) or "") != fix.wrong:
                 continue
-            item[fix.field] = fix.right or None
+            fixing[fix.field] = fix.right or None
             fixed[(fix.kpopnet, fix.field)] = await db.upsert_source(
                 conn, fix.key, CORRECTION_ORIGIN, fix.url, fix.outlet, fix.note
             )
@@ -240,7 +241,7 @@ async def import_kpopnet(
             if not date:
                 return None
             found: set[int] = set()
-            for text in (item["name"], item["name_original"], item.get("real_name")):
+            for text in (item["name"], item["name_original"], known(item.get("real_name"))):
                 if text:
                     found |= index.get((normalize(text), date), set())
             return next(iter(found)) if len(found) == 1 else None
@@ -273,17 +274,14 @@ async def import_kpopnet(
         await db.delete_facts_by_origin(conn, [ORIGIN])
         # A kpopnet entity left over from before a catalog artist took its place.
         for kp_id, target in merged.items():
-            row = await (
-                await conn.execute(
-                    "SELECT id FROM entities WHERE kind = 'artist' AND key = ?",
-                    (f"kpopnet:{kp_id}",),
-                )
-            ).fetchone()
-            if row is not None and int(row[0]) != target:
-                await db.merge_entity(conn, int(row[0]), target)
+            left = await db.entity_id_by_key(conn, "artist", f"kpopnet:{kp_id}")
+            if left is not None and left != target:
+                await db.merge_entity(conn, left, target)
 
-        names: list[tuple[int, str, str, str, str, str | None, bool, str]] = []
-        sources, external_rows, memberships = [], [], []
+        names: list[db.NameInsert] = []
+        sources: list[db.EntitySourceInsert] = []
+        external_rows: list[db.ExternalIdInsert] = []
+        memberships: list[db.MembershipInsert] = []
         for kind, items in (("group", groups), ("person", idols)):
             for item in items:
                 entity_id = ids[item["id"]]
@@ -295,12 +293,12 @@ async def import_kpopnet(
                     conn,
                     entity_id,
                     kind,
-                    legal_name=item.get("real_name") or None,
-                    legal_name_hangul=item.get("real_name_original") or None,
+                    legal_name=known(item.get("real_name")),
+                    legal_name_hangul=known(item.get("real_name_original")),
                     birth_date=_date(item.get("birth_date")),
                     debut_date=_date(item.get("debut_date")),
                     end_date=_date(item.get("disband_date")),
-                    agency=item.get("agency_name") or None,
+                    agency=known(item.get("agency_name")),
                     parent_group_id=parent,
                     fill_only=not own,
                 )
@@ -321,8 +319,8 @@ async def import_kpopnet(
                         "ko" if has_hangul(item["name_original"]) else None,
                         own,
                     ),
-                    (item.get("real_name"), "legal", "en", False),
-                    (item.get("real_name_original"), "legal", "ko", False),
+                    (known(item.get("real_name")), "legal", "en", False),
+                    (known(item.get("real_name_original")), "legal", "ko", False),
                     *(
                         (
                             a,
@@ -331,6 +329,7 @@ async def import_kpopnet(
                             False,
                         )
                         for a in _split_aliases(item.get("name_alias"))
+                        if not is_placeholder(a)
                     ),
                 ]
                 seen: set[str] = set()
@@ -339,7 +338,7 @@ async def import_kpopnet(
                     if norm and norm not in seen:
                         seen.add(norm)
                         names.append(
-                            (
+                            db.NameInsert(
                                 entity_id,
                                 "artist",
                                 text,
@@ -350,9 +349,9 @@ async def import_kpopnet(
                                 ORIGIN,
                             )
                         )
-                sources.append((entity_id, profile[item["id"]], ORIGIN))
+                sources.append(db.EntitySourceInsert(entity_id, profile[item["id"]], ORIGIN))
                 if not own:
-                    external_rows.append((ORIGIN, item["id"], entity_id, ORIGIN))
+                    external_rows.append(db.ExternalIdInsert(ORIGIN, item["id"], entity_id, ORIGIN))
         for group in groups:
             for member in group.get("members") or []:
                 person = ids.get(member.get("idol_id", ""))
@@ -360,7 +359,7 @@ async def import_kpopnet(
                     continue
                 current = member.get("current")
                 memberships.append(
-                    (
+                    db.MembershipInsert(
                         person,
                         ids[group["id"]],
                         None,

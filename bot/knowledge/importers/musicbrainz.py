@@ -16,17 +16,18 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.errors import NotFoundError, UserError
-from bot.knowledge import vocab
+from bot.core.errors import NotFoundError, UserError
+from bot.knowledge import platforms, vocab
 from bot.knowledge.importers.report import CatalogError, ImportReport, display_path
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.knowledge.online.limiter import RateLimiter, shared_limiter
 from bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
 from bot.store import catalog as db
-from bot.store import online as online_db
+from bot.store import media as media_db
 from bot.store.catalog import provenance
 from bot.store.core import Store
 
@@ -43,7 +44,7 @@ INC = {
     "recording": "artist-credits+aliases+artist-rels+work-rels+recording-rels+"
     "work-level-rels+url-rels+releases",
     "release": "artist-credits+labels+recordings+release-groups+aliases+artist-rels+"
-    "recording-level-rels+work-rels+work-level-rels+recording-rels",
+    "recording-level-rels+work-rels+work-level-rels+recording-rels+url-rels",
     "release-group": "artist-credits+releases+aliases+artist-rels+url-rels",
     "artist": "aliases+artist-rels+recording-rels+url-rels",
 }
@@ -98,6 +99,71 @@ class _Writer:
         self.tracked_releases: set[int] = set()
         self.touched: set[int] = set()
         self.counts = {"artist": 0, "release": 0, "song": 0, "video": 0, "credit": 0}
+        # Search forms of the titles and artist names in the document being written: what an
+        # imported entity must share with a curated one of its name to be that one.
+        self.related: set[str] = set()
+        # Listening pages per entity: {entity: {url: source}}, written once at the end (a
+        # release and its group are one entity, and each may list links).
+        self.links: dict[int, dict[str, int]] = {}
+
+    def relate(self, doc: dict[str, Any]) -> None:
+        """Note the titles and artists a document names (for reconciling, on demand)."""
+        names: list[Any] = [doc.get("title"), doc.get("name")]
+        group = doc.get("release-group")
+        if isinstance(group, dict):
+            names.append(group.get("title"))
+        for credit in doc.get("artist-credit") or []:
+            if isinstance(credit, dict):
+                artist = credit.get("artist")
+                names += [credit.get("name"), artist.get("name") if isinstance(artist, dict) else 0]
+        for release in doc.get("releases") or []:
+            if isinstance(release, dict):
+                names.append(release.get("title"))
+                group = release.get("release-group")
+                if isinstance(group, dict):
+                    names.append(group.get("title"))
+        self.related = {n for n in (normalize(x) for x in names if isinstance(x, str)) if n}
+
+    async def reconcile(self, kind: str, mbid: str, name: str) -> int | None:
+        """Return the curated entity an unknown MBID is, by name plus a shared release/credit.
+
+        An IU song the catalog lacks names IU, and its release The Winning, which the curated
+        IU performs: that IU is the curated one, not a second "IU". The MBID is then recorded
+        on the curated entity, whose own values win (as for a ``musicbrainz`` key in TOML).
+        """
+        curated = await db.curated_match(self.conn, kind, normalize(name), self.related)
+        if curated is None:
+            return None
+        self.external[mbid] = curated
+        self.origins.update(await db.entity_origins(self.conn, [curated]))
+        await db.add_external_ids(
+            self.conn, [db.ExternalIdInsert("musicbrainz", mbid, curated, ORIGIN)]
+        )
+        return curated
+
+    def listen_links(self, entity_id: int, doc: dict[str, Any], source: int) -> list[str]:
+        """Note the listening pages among a document's URL relationships; return them."""
+        rels = [
+            rel
+            for rel in doc.get("relations") or []
+            if isinstance(rel, dict) and rel.get("target-type") == "url"
+        ]
+        if not rels:
+            return []  # asked without url-rels (or none at all): what is stored stays
+        found = self.links.setdefault(entity_id, {})
+        urls = []
+        for rel in rels:
+            url = str((rel.get("url") or {}).get("resource") or "")
+            if platforms.is_listening_link(url, str(rel.get("type") or "")):
+                found.setdefault(url, source)
+                urls.append(url)
+        return urls
+
+    async def write_links(self, fetched_at: str) -> None:
+        """Replace what MusicBrainz says about the links of every entity this import read."""
+        for entity_id in sorted(self.links):
+            rows = sorted(self.links[entity_id].items())
+            await media_db.replace_links(self.conn, entity_id, ORIGIN, rows, fetched_at)
 
     async def load(self) -> None:
         if self.lazy:
@@ -115,10 +181,11 @@ class _Writer:
         """Return the entity an MBID already points at, if any."""
         entity_id = self.external.get(mbid)
         if entity_id is None and self.lazy:
-            entity_id = await online_db.entity_by_external(self.conn, "musicbrainz", mbid)
-            if entity_id is not None:
+            found = await db.external_entity(self.conn, "musicbrainz", mbid)
+            if found is not None:
+                entity_id, origin = found
                 self.external[mbid] = entity_id
-                self.origins.update(await db.entity_origins(self.conn, [entity_id]))
+                self.origins[entity_id] = origin
         return entity_id
 
     def own(self, entity_id: int) -> bool:
@@ -127,11 +194,15 @@ class _Writer:
     async def entity(self, kind: str, mbid: str, name: str, *, full: bool) -> int:
         """Return the entity for an MBID, creating a stub (or updating our own when full)."""
         entity_id = await self.known(mbid)
+        if entity_id is None and self.lazy:
+            entity_id = await self.reconcile(kind, mbid, name)
         if entity_id is None:
             entity_id, created = await db.ensure_entity(self.conn, kind, f"mb:{mbid}", ORIGIN, name)
             self.origins[entity_id] = ORIGIN
             self.external[mbid] = entity_id
-            await db.add_external_ids(self.conn, [("musicbrainz", mbid, entity_id, ORIGIN)])
+            await db.add_external_ids(
+                self.conn, [db.ExternalIdInsert("musicbrainz", mbid, entity_id, ORIGIN)]
+            )
             if created:
                 self.counts[kind] += 1
                 await self.add_names(entity_id, kind, [(name, True)])
@@ -160,11 +231,11 @@ class _Writer:
         aliases: Iterable[dict[str, Any]] = (),
     ) -> None:
         base = "stage" if kind == "artist" else "title"
-        rows = []
+        rows: list[db.NameInsert] = []
         for text, primary in names:
             ko = has_hangul(text)
             rows.append(
-                (
+                db.NameInsert(
                     entity_id,
                     kind,
                     text,
@@ -176,15 +247,16 @@ class _Writer:
                 )
             )
         for alias in aliases:
-            text = alias.get("name") if isinstance(alias, dict) else None
-            if not isinstance(text, str):
+            alias_name = alias.get("name") if isinstance(alias, dict) else None
+            if not isinstance(alias_name, str):
                 continue
+            text = alias_name
             type_ = vocab.MUSICBRAINZ_NAME_TYPES.get(str(alias.get("type") or "").lower(), "hint")
             locale = str(alias.get("locale") or "")[:2] or None
             if has_hangul(text):
                 type_, locale = ("hangul" if type_ != "legal" else "legal"), "ko"
             rows.append(
-                (
+                db.NameInsert(
                     entity_id,
                     kind,
                     text,
@@ -195,7 +267,15 @@ class _Writer:
                     ORIGIN,
                 )
             )
-        await db.add_names(self.conn, [r for r in rows if r[3]], overwrite=False)
+        rows = [r for r in rows if r[3]]
+        if self.lazy:
+            # An alias never equals another entity's primary name: a MusicBrainz search hint
+            # "Love wins all" on another recording must not make the curated title ambiguous.
+            taken = await db.primary_elsewhere(
+                self.conn, [r[3] for r in rows if not r[6]], entity_id
+            )
+            rows = [r for r in rows if r[6] or r[3] not in taken]
+        await db.add_names(self.conn, rows, overwrite=False)
 
     async def artist(self, data: dict[str, Any], *, full: bool = False) -> int:
         mbid, name = data["id"], data.get("name") or "?"
@@ -219,7 +299,7 @@ class _Writer:
             names.append((data["sort-name"], False))
         await self.add_names(entity_id, "artist", names, data.get("aliases") or [])
         source = await self.source("artist", mbid, name)
-        await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
+        await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         await provenance.set_attribute_sources(
             self.conn,
             "artist",
@@ -229,12 +309,13 @@ class _Writer:
         )
         if full:
             await self.artist_credits(data, source)
+            self.listen_links(entity_id, data, source)
         return entity_id
 
     async def artist_credits(self, data: dict[str, Any], source: int) -> None:
         """Credit an artist on the recordings its page relates it to (producer of …)."""
         for rel in data.get("relations") or []:
-            recording = rel.get("recording") if isinstance(rel, dict) else None
+            recording: Any = rel.get("recording") if isinstance(rel, dict) else None
             if rel.get("target-type") != "recording" or not (recording or {}).get("id"):
                 continue
             kind = "video" if recording.get("video") is True else "song"
@@ -248,14 +329,14 @@ class _Writer:
                     self.conn, subject, None, "music video", None, None, None, fill_only=True
                 )
             src = await self.source("recording", recording["id"], recording.get("title"))
-            await db.add_entity_sources(self.conn, [(subject, src, ORIGIN)])
+            await db.add_entity_sources(self.conn, [db.EntitySourceInsert(subject, src, ORIGIN)])
             await self.credit(kind, subject, {**rel, "artist": data}, source)
 
     async def performers(
         self, subject: int, credits: Any, source: int, subject_kind: str | None = None
     ) -> None:
         """Add the artist credit as performers; artists after "feat." are featured artists."""
-        rows = []
+        rows: list[db.PerformerInsert] = []
         featuring = False
         for position, credit in enumerate(credits or [], start=1):
             artist = credit.get("artist") or {}
@@ -273,7 +354,7 @@ class _Writer:
             joiner = str(credit.get("joinphrase") or "").strip().lower() + " "
             featuring = featuring or any(joiner.startswith(f) for f in FEATURING)
             rows.append(
-                (
+                db.PerformerInsert(
                     subject,
                     position,
                     artist_id,
@@ -296,7 +377,7 @@ class _Writer:
         await db.add_credits(
             self.conn,
             [
-                (
+                db.CreditInsert(
                     subject_kind,
                     subject,
                     artist_id,
@@ -313,13 +394,14 @@ class _Writer:
         self.counts["credit"] += 1
 
     async def recording(self, doc: dict[str, Any]) -> int:
+        self.relate(doc)
         mbid, title = doc["id"], doc.get("title") or "?"
         is_video = doc.get("video") is True
         kind = "video" if is_video else "song"
         entity_id = await self.entity(kind, mbid, title, full=True)
         await self.replace(entity_id)
         source = await self.source("recording", mbid, title)
-        await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
+        await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, kind, [(title, True)], doc.get("aliases") or [])
         await self.release_count(entity_id, doc)
         length = doc.get("length")
@@ -337,13 +419,17 @@ class _Writer:
                     )
                     await db.upsert_song(self.conn, song_for_video, None, fill_only=True)
                     src = await self.source("recording", other["id"], other.get("title"))
-                    await db.add_entity_sources(self.conn, [(song_for_video, src, ORIGIN)])
+                    await db.add_entity_sources(
+                        self.conn, [db.EntitySourceInsert(song_for_video, src, ORIGIN)]
+                    )
                 else:
                     video_id = await self.entity(
                         "video", other["id"], other.get("title") or title, full=False
                     )
                     src = await self.source("recording", other["id"], other.get("title"))
-                    await db.add_entity_sources(self.conn, [(video_id, src, ORIGIN)])
+                    await db.add_entity_sources(
+                        self.conn, [db.EntitySourceInsert(video_id, src, ORIGIN)]
+                    )
                     await db.upsert_video(
                         self.conn,
                         video_id,
@@ -370,7 +456,7 @@ class _Writer:
                 self.conn, "video", entity_id, {"premiere": source}, fill_only=fill
             )
             if fill:
-                await online_db.note_disputes(
+                await db.note_disputes(
                     self.conn,
                     entity_id,
                     "video",
@@ -380,6 +466,11 @@ class _Writer:
                 )
         else:
             await db.upsert_song(self.conn, entity_id, length_s, fill_only=fill)
+        for url in self.listen_links(entity_id, doc, source):
+            youtube = platforms.youtube_id(url) if is_video else None
+            if youtube:
+                # A music video's own YouTube page: its id gives the card its thumbnail.
+                await media_db.fill_youtube(self.conn, entity_id, youtube)
         await self.performers(entity_id, doc.get("artist-credit"), source, kind)
         for rel in relations:
             target = rel.get("target-type")
@@ -404,16 +495,19 @@ class _Writer:
         return entity_id
 
     async def release(self, doc: dict[str, Any]) -> int:
+        self.relate(doc)
         group = doc.get("release-group") or {}
         mbid = group.get("id") or doc["id"]
         title = doc.get("title") or group.get("title") or "?"
         entity_id = await self.entity("release", mbid, title, full=True)
         if doc["id"] != mbid:
             self.external.setdefault(doc["id"], entity_id)
-            await db.add_external_ids(self.conn, [("musicbrainz", doc["id"], entity_id, ORIGIN)])
+            await db.add_external_ids(
+                self.conn, [db.ExternalIdInsert("musicbrainz", doc["id"], entity_id, ORIGIN)]
+            )
         await self.replace(entity_id)
         source = await self.source("release", doc["id"], title)
-        await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
+        await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
         type_ = vocab.MUSICBRAINZ_RELEASE_TYPES.get(
             str(group.get("primary-type") or "").lower(), "other"
@@ -438,10 +532,11 @@ class _Writer:
             fill_only=not self.own(entity_id),
         )
         if not self.own(entity_id):
-            await online_db.note_disputes(
+            await db.note_disputes(
                 self.conn, entity_id, "release", {"date": date, "label": label}, source, ORIGIN
             )
         await self.performers(entity_id, doc.get("artist-credit"), source, "release")
+        self.listen_links(entity_id, doc, source)
         for rel in doc.get("relations") or []:
             if rel.get("target-type") == "artist":
                 await self.credit("release", entity_id, rel, source)
@@ -473,7 +568,9 @@ class _Writer:
                         src = await self.source(
                             "recording", recording["id"], recording.get("title")
                         )
-                        await db.add_entity_sources(self.conn, [(song, src, ORIGIN)])
+                        await db.add_entity_sources(
+                            self.conn, [db.EntitySourceInsert(song, src, ORIGIN)]
+                        )
                         if not await db.performers_exist(self.conn, song):
                             await self.performers(
                                 song,
@@ -483,16 +580,17 @@ class _Writer:
                                 src,
                                 "song",
                             )
-                    rows.append((entity_id, position, song, source, ORIGIN))
+                    rows.append(db.TrackInsert(entity_id, position, song, source, ORIGIN))
             await db.add_tracks(self.conn, rows)
         return entity_id
 
     async def release_group(self, doc: dict[str, Any]) -> int:
+        self.relate(doc)
         mbid, title = doc["id"], doc.get("title") or "?"
         entity_id = await self.entity("release", mbid, title, full=True)
         await self.replace(entity_id)
         source = await self.source("release-group", mbid, title)
-        await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
+        await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
         await self.release_count(entity_id, doc)
         type_ = vocab.MUSICBRAINZ_RELEASE_TYPES.get(
@@ -511,7 +609,7 @@ class _Writer:
             self.conn, "release", entity_id, {"date": source}, fill_only=not self.own(entity_id)
         )
         if not self.own(entity_id):
-            await online_db.note_disputes(
+            await db.note_disputes(
                 self.conn,
                 entity_id,
                 "release",
@@ -520,6 +618,7 @@ class _Writer:
                 ORIGIN,
             )
         await self.performers(entity_id, doc.get("artist-credit"), source, "release")
+        self.listen_links(entity_id, doc, source)
         return entity_id
 
 
@@ -564,6 +663,7 @@ async def import_musicbrainz_documents(
                         await writer.release(item)
             except (KeyError, TypeError, AttributeError, ValueError) as exc:
                 raise CatalogError([f"{name}: unexpected {kind} shape ({exc!s})"]) from None
+        await writer.write_links(datetime.now(UTC).isoformat(timespec="seconds"))
         touched = sorted(writer.touched) if on_demand else None
         await db.refresh_labels(conn, touched)
         await refresh_romanized_names(conn, touched)

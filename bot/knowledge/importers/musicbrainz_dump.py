@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.errors import DataFileError, UserError
+from bot.core.errors import DataFileError, UserError
 from bot.knowledge.importers.musicbrainz import _MBID, ORIGIN, _Writer, document_kind
 from bot.knowledge.importers.report import ImportReport, display_path
 from bot.knowledge.importers.streaming import (

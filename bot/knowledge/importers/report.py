@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.errors import DataFileError
+from bot.core.errors import DataFileError
 
 # Told how far an import has got, as (done, total); total may grow as more work is found.
 Progress = Callable[[int, int], None]

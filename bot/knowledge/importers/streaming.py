@@ -5,7 +5,7 @@ this driver. A file is read as records (a JSON line, a SPARQL binding), ``batch`
 transaction; the checkpoint of the file (member, records done, byte offset) is saved in the
 same transaction as the rows, so a killed import resumes after the last committed batch and
 never writes a record twice. Memory holds one batch, whatever the size of the file. Progress is
-reported as compressed bytes read of the file's size (``bot.progress`` draws the bar).
+reported as compressed bytes read of the file's size (``bot.app.progress`` draws the bar).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from bot.errors import DataFileError
+from bot.core.errors import DataFileError
 from bot.store import catalog as db
 from bot.store import imports as checkpoints_db
 from bot.store.core import Store

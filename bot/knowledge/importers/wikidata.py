@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from bot.knowledge import platforms
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.store import catalog as db
-from bot.store import online as online_db
+from bot.store import media as media_db
 from bot.store.catalog import provenance
 
 ORIGIN = "wikidata"
@@ -25,7 +27,7 @@ SITE = "https://www.wikidata.org/wiki"
 HUMAN = "Q5"
 # Wikidata properties -> what they mean here.
 DIRECTOR, CAST, BASED_ON, INSPIRED_BY = "P57", "P161", "P144", "P941"
-PUBLISHED, INSTANCE_OF = "P577", "P31"
+PUBLISHED, INSTANCE_OF, IMAGE = "P577", "P31", "P18"
 MUSICBRAINZ_PROPERTIES = {
     "P434": "artist",
     "P435": "work",
@@ -52,6 +54,8 @@ class WikidataFacts:
     inspired_by: tuple[str, ...]
     musicbrainz: tuple[tuple[str, str], ...]
     sitelinks: int
+    listen: tuple[str, ...] = ()  # listening pages its identifiers name (Spotify, YouTube…)
+    image: str | None = None  # a Wikimedia Commons file name (P18)
 
     @property
     def url(self) -> str:
@@ -144,6 +148,14 @@ def facts_from_entity(entity: dict[str, Any]) -> WikidataFacts | None:
             if isinstance(value, str) and (kind, value) not in musicbrainz:
                 musicbrainz.append((kind, value))
     sitelinks = entity.get("sitelinks")
+    listen: list[str] = []
+    for prop in sorted(platforms.WIKIDATA_LINKS, key=lambda p: int(p[1:])):
+        for statement in _statements(entity, prop):
+            value = _value(statement)
+            url = platforms.wikidata_link(prop, value) if isinstance(value, str) else None
+            if url and url not in listen:
+                listen.append(url)
+    images = [v for s in _statements(entity, IMAGE) if isinstance(v := _value(s), str) and v]
     return WikidataFacts(
         qid=qid,
         label_en=_label(entity, "labels", "en"),
@@ -157,6 +169,8 @@ def facts_from_entity(entity: dict[str, Any]) -> WikidataFacts | None:
         inspired_by=_items(entity, INSPIRED_BY),
         musicbrainz=tuple(musicbrainz),
         sitelinks=len(sitelinks) if isinstance(sitelinks, dict) else 0,
+        listen=tuple(listen),
+        image=images[0].strip() if images else None,
     )
 
 
@@ -170,14 +184,21 @@ def _base_type(kind: str) -> str:
     return "stage" if kind == "artist" else "title"
 
 
-async def _names(conn: db.Conn, entity_id: int, kind: str, facts: WikidataFacts) -> None:
+async def _names(
+    conn: db.Conn, entity_id: int, kind: str, facts: WikidataFacts, *, unique: bool = False
+) -> None:
+    """Add an item's labels and aliases as names (all non-primary: the entity has its own).
+
+    With ``unique`` (on-demand lookups), a label or alias that is another entity's primary
+    name is left out: it would make that entity's name ambiguous.
+    """
     base = _base_type(kind)
     texts = [t for t in (facts.label_ko, facts.label_en, *facts.aliases) if t]
-    rows = []
+    rows: list[db.NameInsert] = []
     for text in dict.fromkeys(texts):
         ko = has_hangul(text)
         rows.append(
-            (
+            db.NameInsert(
                 entity_id,
                 kind,
                 text,
@@ -188,7 +209,11 @@ async def _names(conn: db.Conn, entity_id: int, kind: str, facts: WikidataFacts)
                 ORIGIN,
             )
         )
-    await db.add_names(conn, [r for r in rows if r[3]], overwrite=False)
+    rows = [r for r in rows if r[3]]
+    if unique:
+        taken = await db.primary_elsewhere(conn, [r[3] for r in rows], entity_id)
+        rows = [r for r in rows if r[3] not in taken]
+    await db.add_names(conn, rows, overwrite=False)
 
 
 async def _linked_entity(
@@ -197,13 +222,13 @@ async def _linked_entity(
     """Return the catalog entity for a linked item: by MusicBrainz id, else a Wikidata stub."""
     for mb_kind, mbid in facts.musicbrainz:
         if (mb_kind == "artist") == (kind == "artist"):
-            found = await online_db.entity_by_external(conn, "musicbrainz", mbid)
-            if found is not None and await online_db.entity_kind(conn, found) == kind:
-                return found
+            found = await db.external_entity(conn, "musicbrainz", mbid)
+            if found is not None and await db.entity_kind(conn, found[0]) == kind:
+                return found[0]
     entity_id, created = await db.ensure_entity(conn, kind, f"wd:{facts.qid}", ORIGIN, facts.name)
     if created:
         source = await _source(conn, facts)
-        await db.add_entity_sources(conn, [(entity_id, source, ORIGIN)])
+        await db.add_entity_sources(conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         if kind == "artist":
             await db.upsert_artist(conn, entity_id, artist_kind, fill_only=True)
         elif kind == "work":
@@ -213,7 +238,7 @@ async def _linked_entity(
             await db.add_names(
                 conn,
                 [
-                    (
+                    db.NameInsert(
                         entity_id,
                         kind,
                         primary,
@@ -230,46 +255,83 @@ async def _linked_entity(
     return entity_id
 
 
+async def _media(
+    conn: db.Conn, entity_id: int, kind: str, facts: WikidataFacts, source: int
+) -> None:
+    """Store the listening pages the item names, and an artist's image to look up on Commons."""
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    if kind in ("artist", "release", "song", "video"):
+        await media_db.replace_links(
+            conn, entity_id, ORIGIN, [(url, source) for url in facts.listen], stamp
+        )
+    if kind == "video":
+        # A video item's YouTube id (P1651) gives a video the catalog has no id for its thumbnail.
+        youtube = next((y for u in facts.listen if (y := platforms.youtube_id(u))), None)
+        if youtube:
+            await media_db.fill_youtube(conn, entity_id, youtube)
+    if kind != "artist" or not facts.image:
+        return
+    known = await media_db.image_asked(conn, entity_id, "portrait")
+    if known is not None:
+        origin, status, asked = known
+        if origin not in media_db.FETCHED_ORIGINS:
+            return  # a curated picture stays
+        if asked == facts.image and status != "pending":
+            return  # the same file, already looked up: refreshed when it is stale
+    await media_db.set_image(
+        conn,
+        entity_id,
+        "portrait",
+        "pending",
+        origin=ORIGIN,
+        fetched_at=stamp,
+        asked=facts.image,
+        source_id=source,
+    )
+
+
 async def store_facts(
     conn: db.Conn,
     entity_id: int,
     facts: WikidataFacts,
     linked: Mapping[str, WikidataFacts],
     touched: set[int] | None = None,
+    *,
+    unique_aliases: bool = False,
 ) -> dict[str, int]:
     """Write what ``facts`` says about catalog entity ``entity_id``; return counts by kind.
 
     ``linked`` holds the items ``facts`` points at (people, works), for their names. Earlier
     Wikidata statements about the entity are replaced; curated values are never touched.
     The ids of every entity written about are added to ``touched`` (to refresh labels).
+    With ``unique_aliases`` (on-demand lookups) no alias equals another entity's primary name.
     """
     touched = set() if touched is None else touched
     touched.add(entity_id)
-    kind = await online_db.entity_kind(conn, entity_id)
+    kind = await db.entity_kind(conn, entity_id)
     if kind is None:
         raise ValueError(f"no entity {entity_id}")
     counts = {"name": 0, "credit": 0, "reference": 0}
     await db.delete_facts_for(conn, ORIGIN, [entity_id])
-    await online_db.delete_references_from(conn, ORIGIN, entity_id)
+    await db.delete_references_from(conn, ORIGIN, entity_id)
     source = await _source(conn, facts)
-    await db.add_entity_sources(conn, [(entity_id, source, ORIGIN)])
-    await _names(conn, entity_id, kind, facts)
+    await db.add_entity_sources(conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
+    await _names(conn, entity_id, kind, facts, unique=unique_aliases)
+    await _media(conn, entity_id, kind, facts, source)
     counts["name"] = len({t for t in (facts.label_ko, facts.label_en, *facts.aliases) if t})
     if kind in ("release", "video"):
         field = "date" if kind == "release" else "premiere"
         if facts.published:
-            await online_db.fill_date(conn, entity_id, kind, facts.published)
+            await db.fill_date(conn, entity_id, kind, facts.published)
             # A date this fills cites the item; a date already there keeps its own source.
             await provenance.set_attribute_sources(
                 conn, kind, entity_id, {field: source}, fill_only=True
             )
-        await online_db.note_disputes(
-            conn, entity_id, kind, {field: facts.published}, source, ORIGIN
-        )
+        await db.note_disputes(conn, entity_id, kind, {field: facts.published}, source, ORIGIN)
     # Director and cast belong to a music video: on a song's item they describe its video.
     subject_kind, subject = kind, entity_id
     if kind == "song":
-        video = await online_db.first_video_of(conn, entity_id)
+        video = await db.first_video_of(conn, entity_id)
         if video is not None:
             subject_kind, subject = "video", video
     if subject_kind in ("song", "video"):
@@ -286,7 +348,7 @@ async def store_facts(
                 await db.add_credits(
                     conn,
                     [
-                        (
+                        db.CreditInsert(
                             subject_kind,
                             subject,
                             artist_id,
@@ -315,7 +377,7 @@ async def store_facts(
                 await db.add_references(
                     conn,
                     [
-                        (
+                        db.ReferenceInsert(
                             entity_id,
                             work_id,
                             relation,

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from bot.errors import DataFileError
+from bot.core.errors import DataFileError
 from bot.knowledge.importers.report import ImportReport, display_path
 from bot.knowledge.importers.streaming import (
     StreamStats,

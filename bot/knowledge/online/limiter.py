@@ -27,12 +27,24 @@ class RateLimiter:
         self.interval = interval
         self._clock = clock
         self._next = 0.0
+        self._held_until = 0.0
         self._lock = asyncio.Lock()
 
-    async def wait(self) -> float:
-        """Return when the next call may go out; return how long it waited (seconds)."""
+    def held_for(self) -> float:
+        """Return how long the service's own back-off (Retry-After) still lasts, in seconds."""
+        return max(0.0, self._held_until - self._clock())
+
+    async def wait(self, patience: float | None = None) -> float:
+        """Return when the next call may go out; return how long it waited (seconds).
+
+        With ``patience``, a back-off the service asked for that lasts longer than that
+        raises ``Held`` at once (also for a call that queued before the back-off began), so
+        nobody waits in silence behind a service that said "later".
+        """
         async with self._lock:
             now = started = self._clock()
+            if patience is not None and self._held_until - now > patience:
+                raise Held(self._held_until - now)
             # A loop, not one sleep: a request finishing meanwhile may push the slot back.
             while self._next > now:
                 await asyncio.sleep(self._next - now)
@@ -41,8 +53,21 @@ class RateLimiter:
             return now - started
 
     def hold(self, seconds: float) -> None:
-        """Let no call out for ``seconds`` from now (the service asked us to back off)."""
+        """Let no call out for ``seconds`` from now (the politeness interval after an answer)."""
         self._next = max(self._next, self._clock() + max(0.0, seconds))
+
+    def back_off(self, seconds: float) -> None:
+        """Let no call out for ``seconds`` from now because the service asked (Retry-After)."""
+        self.hold(seconds)
+        self._held_until = max(self._held_until, self._clock() + max(0.0, seconds))
+
+
+class Held(Exception):
+    """The service asked for a back-off that lasts ``seconds`` more."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"held for {seconds:.0f} s")
+        self.seconds = seconds
 
 
 class DatabaseRateLimiter(RateLimiter):
@@ -67,10 +92,16 @@ class DatabaseRateLimiter(RateLimiter):
         self.service = service
         self._holds: set[asyncio.Task[None]] = set()
 
-    async def wait(self) -> float:
-        """Return when this process's turn and the shared slot have come; return the wait."""
+    async def wait(self, patience: float | None = None) -> float:
+        """Return when this process's turn and the shared slot have come; return the wait.
+
+        ``patience`` as in ``RateLimiter.wait``: a back-off this process was told about that
+        lasts longer raises ``Held`` at once.
+        """
         async with self._lock:
             started = self._clock()
+            if patience is not None and self._held_until - started > patience:
+                raise Held(self._held_until - started)
             slot_ms = await take_slot(
                 self.store,
                 self.service,

@@ -4,6 +4,11 @@ One ``OnlineLookup`` per process. Each question's outcome is remembered in the s
 title MusicBrainz does not know is not searched again for ``negative_ttl``), a question
 already being looked up is awaited rather than asked twice (single flight), and every
 fetched entity is refreshed in the background once it is older than ``refresh_after``.
+
+What one question costs is bounded: at most ``REQUESTS_PER_QUESTION`` requests to
+MusicBrainz and Wikidata together (``question_budget``), at most ``MAX_VIDEOS`` music videos
+and ``MAX_WIKIDATA_ITEMS`` Wikidata items (plus one batch of the people they name) per fetch,
+and at most ``MAX_PER_MEMBER`` questions of one member in flight at a time.
 """
 
 from __future__ import annotations
@@ -11,17 +16,25 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 
-from bot.errors import NotFoundError
-from bot.i18n import N_
+from bot.core.clock import Clock, stamp, utc_now
+from bot.core.errors import NotFoundError, UserError
+from bot.core.i18n import N_
 from bot.knowledge.importers import wikidata as wd_import
 from bot.knowledge.importers.musicbrainz import import_musicbrainz_documents
+from bot.knowledge.importers.report import CatalogError
 from bot.knowledge.normalize import normalize
-from bot.knowledge.online.http import ServiceUnavailable
+from bot.knowledge.online.http import (
+    UNREADABLE,
+    BudgetSpent,
+    ServiceUnavailable,
+    question_budget,
+)
 from bot.knowledge.online.musicbrainz import MusicBrainzClient
 from bot.knowledge.online.picking import Candidate, Picked, pick
 from bot.knowledge.online.wikidata import WikidataClient, qid_from_url
@@ -42,7 +55,15 @@ SEARCH_FOR_KIND = {
 }
 # Origins whose rows came from a database rather than from people: they may be looked up.
 IMPORTED_ORIGINS = ("musicbrainz", "wikidata", "kpopnet")
+MAX_VIDEOS = 2  # music videos fetched with a recording (each is one request)
+MAX_WIKIDATA_ITEMS = 10  # items MusicBrainz links to, asked in one request
+MAX_LINKED_ITEMS = 50  # people and works those items name, asked in one more request
+MAX_PER_MEMBER = 2  # one member's lookups in flight; more are refused at once
 T = TypeVar("T")
+
+
+class TooManyLookups(UserError):
+    """A member already has ``MAX_PER_MEMBER`` lookups running."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +73,6 @@ class Outcome:
     entity_id: int | None
     candidates: tuple[Candidate, ...] = ()
     requested: bool = False
-
-
-def _utc(dt: datetime) -> str:
-    return dt.astimezone(UTC).isoformat(timespec="seconds")
 
 
 class OnlineLookup:
@@ -69,7 +86,7 @@ class OnlineLookup:
         *,
         negative_ttl: timedelta = timedelta(days=1),
         refresh_after: timedelta = timedelta(days=30),
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now: Clock = utc_now,
     ) -> None:
         self.store = store
         self.musicbrainz = musicbrainz
@@ -78,7 +95,35 @@ class OnlineLookup:
         self.refresh_after = refresh_after
         self.now = now
         self._inflight: dict[tuple[str, ...], asyncio.Future[Any]] = {}
+        self._members: dict[int, int] = {}
         self.lookups = 0  # searches and fetches actually started (single flight shares one)
+
+    @asynccontextmanager
+    async def member(self, member_id: int) -> AsyncIterator[None]:
+        """Count a member's lookup in flight; refuse at once past ``MAX_PER_MEMBER``.
+
+        One member's burst of commands then cannot queue ahead of everyone else's. What runs
+        inside shares one request budget (a question that looks several names up included).
+        """
+        running = self._members.get(member_id, 0)
+        if running >= MAX_PER_MEMBER:
+            raise TooManyLookups(
+                N_(
+                    "You have {n} lookups running already; wait for them to finish, then ask again."
+                ),
+                n=running,
+            )
+        self._members[member_id] = running + 1
+        try:
+            # Everything asked inside is one question: one request budget for all of it.
+            with question_budget():
+                yield
+        finally:
+            left = self._members.get(member_id, 1) - 1
+            if left > 0:
+                self._members[member_id] = left
+            else:
+                self._members.pop(member_id, None)
 
     async def close(self) -> None:
         """Close the HTTP sessions."""
@@ -118,16 +163,17 @@ class OnlineLookup:
         kinds_key = ",".join(sorted(set(kinds)))
         remembered = await online_db.query(self.store, SERVICE, kinds_key, norm)
         if remembered is not None:
-            fresh = remembered.asked_at > _utc(self.now() - self.negative_ttl)
+            fresh = remembered.asked_at > stamp(self.now() - self.negative_ttl)
             if remembered.outcome == "found" and remembered.entity_id is not None:
                 return Outcome(remembered.entity_id)
             if remembered.outcome == "not found" and fresh:
                 return Outcome(None)
             if remembered.outcome == "ambiguous" and fresh:
                 return Outcome(None, _candidates(remembered.candidates))
-        return await self._once(
-            ("find", kinds_key, norm), lambda: self._search(query, norm, kinds_key, searches)
-        )
+        with question_budget():
+            return await self._once(
+                ("find", kinds_key, norm), lambda: self._search(query, norm, kinds_key, searches)
+            )
 
     async def _search(self, query: str, norm: str, kinds_key: str, searches: list[str]) -> Outcome:
         offered: list[Candidate] = []
@@ -164,7 +210,7 @@ class OnlineLookup:
         return Outcome(None, requested=True)
 
     def _stamp(self) -> str:
-        return _utc(self.now())
+        return stamp(self.now())
 
     # -- fetching ------------------------------------------------------------------------
     async def fetch(self, entity: str, mbid: str, *, force: bool = False) -> int:
@@ -173,7 +219,8 @@ class OnlineLookup:
             known = await online_db.fetched(self.store, SERVICE, mbid)
             if known is not None:
                 return known.entity_id
-        return await self._once(("fetch", entity, mbid), lambda: self._fetch(entity, mbid))
+        with question_budget():
+            return await self._once(("fetch", entity, mbid), lambda: self._fetch(entity, mbid))
 
     async def _fetch(self, entity: str, mbid: str) -> int:
         doc = await self.musicbrainz.lookup(entity, mbid)
@@ -190,28 +237,36 @@ class OnlineLookup:
                     documents.append((f"release {release}", release_doc))
         elif entity == "recording":
             documents.append((f"recording {mbid}", doc))
-            # The music video is its own recording: its director is on its page.
-            for video in _music_videos(doc):
-                video_doc = await self.musicbrainz.lookup("recording", video)
+            # The music video is its own recording: its director is on its page. A few at
+            # most: a recording with forty "music video" relations is not forty lookups.
+            for video in _music_videos(doc)[:MAX_VIDEOS]:
+                try:
+                    video_doc = await self.musicbrainz.lookup("recording", video)
+                except BudgetSpent:
+                    break
                 if video_doc is not None:
                     documents.append((f"recording {video}", video_doc))
                     fetched.append((video, "recording", video))
         else:
             documents.append((f"{entity} {mbid}", doc))
-        await import_musicbrainz_documents(self.store, documents, on_demand=True)
-        entity_id = await online_db.entity_for_musicbrainz(self.store, mbid)
-        if entity_id is None:  # pragma: no cover  (the import always records the id)
+        try:
+            await import_musicbrainz_documents(self.store, documents, on_demand=True)
+        except CatalogError as exc:
+            # A shape the client checks did not catch: nothing was stored (one transaction).
+            log.warning("MusicBrainz %s %s could not be stored: %s", entity, mbid, exc)
+            raise ServiceUnavailable(UNREADABLE, service="MusicBrainz") from None
+        # The import recorded every MusicBrainz id it stored (and each page's release count).
+        async with self.store.transaction() as conn:
+            found = await db.external_entity(conn, "musicbrainz", mbid)
+            owners = [
+                (e, k, await db.external_entity(conn, "musicbrainz", o)) for e, k, o in fetched
+            ]
+        if found is None:  # pragma: no cover  (the import always records the id)
             raise NotFoundError(N_("MusicBrainz's answer could not be stored."))
+        entity_id = found[0]
         stamp = self._stamp()
-        rows = []
-        for external, kind, own in fetched:
-            own_id = await online_db.entity_for_musicbrainz(self.store, own)
-            if own_id is not None:
-                rows.append((SERVICE, external, kind, own_id))
+        rows = [(SERVICE, external, kind, own[0]) for external, kind, own in owners if own]
         await online_db.record_fetched(self.store, rows, stamp)
-        releases = doc.get("releases")
-        if isinstance(releases, list):
-            await online_db.set_signal(self.store, entity_id, "musicbrainz releases", len(releases))
         await self._wikidata(entity_id, [d for _, d in documents], stamp)
         return entity_id
 
@@ -220,29 +275,42 @@ class OnlineLookup:
         if self.wikidata is None:
             return
         qids = sorted({q for d in documents for q in _wikidata_links(d)}, key=lambda q: int(q[1:]))
+        qids = qids[:MAX_WIKIDATA_ITEMS]
         if not qids:
             return
         try:
             items = await self.wikidata.entities(qids)
             facts = [f for q in qids if (f := wd_import.facts_from_entity(items.get(q, {})))]
             wanted = sorted({r for f in facts for r in f.referenced}, key=lambda q: int(q[1:]))
+            wanted = wanted[:MAX_LINKED_ITEMS]
             linked_items = await self.wikidata.entities(wanted) if wanted else {}
+            linked = {
+                q: f for q in wanted if (f := wd_import.facts_from_entity(linked_items.get(q, {})))
+            }
         except ServiceUnavailable as exc:
             log.warning("Wikidata lookup for entity %d skipped: %s", entity_id, exc)
             return
-        linked = {
-            q: f for q in wanted if (f := wd_import.facts_from_entity(linked_items.get(q, {})))
-        }
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            # Wikidata is an addition: an item of an unexpected shape is left out, and what
+            # MusicBrainz said stands.
+            log.warning("Wikidata answer for entity %d unreadable, skipped: %r", entity_id, exc)
+            return
         touched: set[int] = set()
-        async with self.store.transaction() as conn:
-            for item in facts:
-                await wd_import.store_facts(conn, entity_id, item, linked, touched)
-            await db.refresh_labels(conn, sorted(touched))
-            # Korean labels from Wikidata get their romanized spellings, as imports do.
-            await refresh_romanized_names(conn, sorted(touched))
-            await db.bump_catalog_version(conn)
-        for item in facts:
-            await online_db.set_signal(self.store, entity_id, "wikidata sitelinks", item.sitelinks)
+        try:
+            async with self.store.transaction() as conn:
+                for item in facts:
+                    await wd_import.store_facts(
+                        conn, entity_id, item, linked, touched, unique_aliases=True
+                    )
+                for item in facts:
+                    await db.set_importance_signals(conn, entity_id, sitelinks=item.sitelinks)
+                await db.refresh_labels(conn, sorted(touched))
+                # Korean labels from Wikidata get their romanized spellings, as imports do.
+                await refresh_romanized_names(conn, sorted(touched))
+                await db.bump_catalog_version(conn)
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            log.warning("Wikidata facts for entity %d not stored: %r", entity_id, exc)
+            return
         await online_db.record_fetched(
             self.store, [("wikidata", f.qid, "item", entity_id) for f in facts], stamp
         )
@@ -257,7 +325,7 @@ class OnlineLookup:
             return False
         if await online_db.fetched_for(self.store, entity_id):
             return False
-        mbids = await online_db.musicbrainz_ids(self.store, entity_id)
+        mbids = await db.external_ids_of(self.store, entity_id, "musicbrainz")
         if not mbids:
             return False
         entity = {"artist": "artist", "release": "release-group"}.get(row.kind, "recording")
@@ -267,7 +335,7 @@ class OnlineLookup:
 
     async def refresh_stale(self, limit: int = 10) -> int:
         """Fetch again up to ``limit`` entities older than ``refresh_after``; return how many."""
-        before = _utc(self.now() - self.refresh_after)
+        before = stamp(self.now() - self.refresh_after)
         done = 0
         for row in await online_db.stale(self.store, SERVICE, before, limit):
             if row.kind not in ("recording", "release-group", "artist"):

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from bot.knowledge.importers.musicbrainz import INC
+from bot.knowledge.online import shapes
 from bot.knowledge.online.http import UNREADABLE, JsonService, ServiceUnavailable
 
 SEARCH_TYPES = {
@@ -42,7 +43,8 @@ class MusicBrainzClient(JsonService):
         )
         if data is None:
             return []
-        hits = data.get(key) if isinstance(data, dict) else None
+        data = shapes.document(data)
+        hits = data.get(key) if data is not None else None
         if not isinstance(hits, list):
             raise ServiceUnavailable(UNREADABLE, service="MusicBrainz")
         return [h for h in hits if isinstance(h, dict) and isinstance(h.get("id"), str)]
@@ -56,6 +58,36 @@ class MusicBrainzClient(JsonService):
         data = await self.get_json(
             f"{self.base_url}/{entity}/{mbid}", {"inc": INC[entity], "fmt": "json"}
         )
-        if data is not None and not (isinstance(data, dict) and data.get("id") == mbid):
+        if data is None:
+            return None
+        doc = shapes.document(data)
+        if doc is None or doc.get("id") != mbid:
             raise ServiceUnavailable(UNREADABLE, service="MusicBrainz")
-        return data
+        return doc
+
+    async def future_release_groups(
+        self, artist_mbid: str, since_day: str, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """Return an artist's release groups first released on ``since_day`` or later.
+
+        One search request (a field query, so not ``dismax``): ``arid`` is the artist's MBID
+        and ``firstreleasedate`` a range; both are checked here, so no user text reaches it.
+        """
+        if not _MBID.match(artist_mbid):
+            raise ValueError(f"{artist_mbid!r} is not a MusicBrainz id")
+        if not re.match(r"^\d{4}-\d{2}-\d{2}$", since_day):
+            raise ValueError(f"{since_day!r} is not a date")
+        data = await self.get_json(
+            f"{self.base_url}/release-group",
+            {
+                "query": f"arid:{artist_mbid} AND firstreleasedate:[{since_day} TO *]",
+                "fmt": "json",
+                "limit": str(limit),
+            },
+        )
+        if data is None:
+            return []
+        hits = data.get("release-groups") if isinstance(data, dict) else None
+        if not isinstance(hits, list):
+            raise ServiceUnavailable(UNREADABLE, service="MusicBrainz")
+        return [h for h in hits if isinstance(h, dict) and isinstance(h.get("id"), str)]

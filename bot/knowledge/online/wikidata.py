@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.knowledge.online import shapes
 from bot.knowledge.online.http import UNREADABLE, JsonService, ServiceUnavailable
 
 _QID = re.compile(r"^Q[1-9][0-9]*$")
@@ -40,7 +41,8 @@ class WikidataClient(JsonService):
                     "format": "json",
                 },
             )
-            entities = data.get("entities") if isinstance(data, dict) else None
+            data = shapes.document(data, typed=False)
+            entities = data.get("entities") if data is not None else None
             if not isinstance(entities, dict):
                 raise ServiceUnavailable(UNREADABLE, service="Wikidata")
             for qid, entity in entities.items():

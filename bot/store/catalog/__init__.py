@@ -1,12 +1,13 @@
 """All SQL of the knowledge catalog, by job: row types (``rows``), writes (``writes``),
-name search (``names``) and reads (``reads``).
+name search (``names``), reads (``reads``) and values databases dispute (``disputes``).
 
 Import the package (``from bot.store import catalog as db``): every public name of
-the four modules is here.
+these modules is here.
 """
 
 from __future__ import annotations
 
+from bot.store.catalog.disputes import DisputedRow, disputed, fill_date, note_disputes
 from bot.store.catalog.names import (
     all_names,
     names_exact,
@@ -21,6 +22,7 @@ from bot.store.catalog.reads import (
     artist_works,
     artists_born_on,
     artists_debuted_on,
+    catalog_origins,
     catalog_version,
     child_releases,
     count_credits,
@@ -36,6 +38,7 @@ from bot.store.catalog.reads import (
     entity_by_key,
     entity_sources,
     entity_summaries,
+    external_ids_of,
     groups_of,
     labels,
     member_roles,
@@ -61,6 +64,7 @@ from bot.store.catalog.reads import (
     videos_on,
     work,
 )
+from bot.store.catalog.reconcile import curated_match, primary_elsewhere
 from bot.store.catalog.rows import (
     ENTITY_FIELDS,
     ENTITY_KINDS,
@@ -124,15 +128,19 @@ from bot.store.catalog.writes import (
     delete_facts_for,
     delete_names,
     delete_origin_names_of,
+    delete_references_from,
     delete_stale_entities,
     delete_stale_reviews,
     ensure_entity,
     ensure_source,
+    entity_id_by_key,
+    entity_kind,
     entity_origins,
     external_entity,
     external_id_map,
     fill_hangul_forms,
     fill_missing_labels,
+    first_video_of,
     keys_by_kind,
     korean_names,
     merge_entity,
@@ -142,6 +150,7 @@ from bot.store.catalog.writes import (
     refresh_labels,
     refresh_release_counts,
     set_importance_signals,
+    set_release_time,
     source_urls,
     stale_sources_in_use,
     take_over_review_url,
@@ -167,6 +176,7 @@ __all__ = [
     "Conn",
     "CreditInsert",
     "CreditRow",
+    "DisputedRow",
     "EntityRow",
     "EntitySourceInsert",
     "ExternalIdInsert",
@@ -208,6 +218,7 @@ __all__ = [
     "artists_born_on",
     "artists_debuted_on",
     "bump_catalog_version",
+    "catalog_origins",
     "catalog_version",
     "child_releases",
     "columns",
@@ -219,18 +230,23 @@ __all__ = [
     "credits_by",
     "credits_of",
     "credits_with_relatives",
+    "curated_match",
     "delete_facts_by_origin",
     "delete_facts_for",
     "delete_names",
     "delete_origin_names_of",
+    "delete_references_from",
     "delete_stale_entities",
     "delete_stale_reviews",
+    "disputed",
     "ensure_entity",
     "ensure_source",
     "entities",
     "entity",
     "entity_by_key",
     "entity_cols",
+    "entity_id_by_key",
+    "entity_kind",
     "entity_of",
     "entity_or_none",
     "entity_origins",
@@ -238,8 +254,11 @@ __all__ = [
     "entity_summaries",
     "external_entity",
     "external_id_map",
+    "external_ids_of",
+    "fill_date",
     "fill_hangul_forms",
     "fill_missing_labels",
+    "first_video_of",
     "groups_of",
     "keys_by_kind",
     "korean_names",
@@ -254,8 +273,10 @@ __all__ = [
     "names_near_length",
     "names_of",
     "names_prefix",
+    "note_disputes",
     "performers",
     "performers_exist",
+    "primary_elsewhere",
     "qmarks",
     "recent_reviews",
     "record_review",
@@ -275,6 +296,7 @@ __all__ = [
     "review_subjects",
     "reviews_about",
     "set_importance_signals",
+    "set_release_time",
     "song",
     "song_releases",
     "source_cols",

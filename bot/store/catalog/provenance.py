@@ -26,7 +26,7 @@ ATTRIBUTES: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
             "legal_name": ("legal_name", "legal_name_hangul"),
         },
     ),
-    "release": ("releases", {"date": ("date",), "label": ("label",)}),
+    "release": ("releases", {"date": ("date",), "time": ("time",), "label": ("label",)}),
     "video": ("videos", {"premiere": ("premiere",)}),
 }
 # Fact tables whose rows cite one source each, with what to call one row in the audit.

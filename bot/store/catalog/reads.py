@@ -62,6 +62,21 @@ async def count_entities(store: Store, kind: str | None = None, origin: str | No
     return int(row["n"]) if row else 0
 
 
+async def catalog_origins(store: Store) -> list[str]:
+    """Return every origin the catalog's entities come from, sorted."""
+    rows = await store.fetchall("SELECT DISTINCT origin FROM entities ORDER BY origin")
+    return [str(r[0]) for r in rows]
+
+
+async def external_ids_of(store: Store, entity_id: int, namespace: str) -> list[str]:
+    """Return the ids in ``namespace`` that point at an entity, in a stable order."""
+    rows = await store.fetchall(
+        "SELECT value FROM external_ids WHERE namespace = ? AND entity_id = ? ORDER BY value",
+        (namespace, entity_id),
+    )
+    return [str(r[0]) for r in rows]
+
+
 async def count_rows(store: Store, table: str) -> int:
     """Count the rows of one catalog table (for reports and tests)."""
     if table not in (*FACT_TABLES, *_DETAIL_TABLES, "works"):

@@ -416,8 +416,9 @@ def source_of(row: Row, alias: str) -> SourceRow:
 
 def review_of(row: Row, alias: str, source_alias: str) -> ReviewRow:
     """Decode the review selected with ``review_cols(alias)`` and its source."""
+    values = zip(REVIEW_FIELDS, _names(alias, REVIEW_FIELDS), strict=True)
     return ReviewRow(
-        *[row[name] for name in _names(alias, REVIEW_FIELDS)], source_of(row, source_alias)
+        **{field: row[name] for field, name in values}, source=source_of(row, source_alias)
     )
 
 

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from bot.hangul import choseong_form, jamo_form
+from bot.core.hangul import choseong_form, jamo_form
 from bot.store.catalog import provenance
 from bot.store.catalog.rows import (
     ENTITY_KINDS,
@@ -69,6 +69,7 @@ async def upsert_source(
         (key, origin, url, outlet, title, author, published),
     )
     row = await cursor.fetchone()
+    assert row is not None  # RETURNING (or the row just ensured) gives one row
     return int(row["id"])
 
 
@@ -83,6 +84,7 @@ async def ensure_source(
     )
     cursor = await conn.execute("SELECT id FROM sources WHERE key = ?", (key,))
     row = await cursor.fetchone()
+    assert row is not None  # RETURNING (or the row just ensured) gives one row
     return int(row["id"])
 
 
@@ -104,6 +106,7 @@ async def upsert_entity(
         (kind, key, origin, name, hangul, importance),
     )
     row = await cursor.fetchone()
+    assert row is not None  # RETURNING (or the row just ensured) gives one row
     return int(row["id"])
 
 
@@ -120,6 +123,7 @@ async def ensure_entity(
         (kind, key, origin, name),
     )
     row = await cursor.fetchone()
+    assert row is not None  # RETURNING (or the row just ensured) gives one row
     return int(row["id"]), True
 
 
@@ -191,6 +195,11 @@ async def upsert_release(
         f"ON CONFLICT (entity_id) DO UPDATE SET {sets}",
         (entity_id, type_, date, label, parent_id),
     )
+
+
+async def set_release_time(conn: Conn, entity_id: int, time: str | None) -> None:
+    """Write a release's local time with its offset ("18:00+09:00"; None: not known)."""
+    await conn.execute("UPDATE releases SET time = ? WHERE entity_id = ?", (time, entity_id))
 
 
 async def upsert_song(
@@ -329,7 +338,7 @@ async def fill_hangul_forms(conn: Conn, batch: int = 5000) -> int:
         cursor = await conn.execute(
             "SELECT id, norm FROM names WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
         )
-        rows = await cursor.fetchall()
+        rows = list(await cursor.fetchall())
         if not rows:
             break
         last = int(rows[-1][0])
@@ -413,6 +422,7 @@ async def upsert_review(
         (key, origin, title, url, outlet, author, published, summary, source_id),
     )
     row = await cursor.fetchone()
+    assert row is not None  # RETURNING (or the row just ensured) gives one row
     return int(row["id"])
 
 
@@ -606,6 +616,36 @@ async def external_id_map(conn: Conn, namespace: str) -> dict[str, int]:
     return {str(r["value"]): int(r["entity_id"]) for r in await cursor.fetchall()}
 
 
+async def entity_id_by_key(conn: Conn, kind: str, key: str) -> int | None:
+    """Return the id of the entity with (kind, key), if there is one."""
+    cursor = await conn.execute("SELECT id FROM entities WHERE kind = ? AND key = ?", (kind, key))
+    row = await cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+async def entity_kind(conn: Conn, entity_id: int) -> str | None:
+    """Return an entity's kind."""
+    cursor = await conn.execute("SELECT kind FROM entities WHERE id = ?", (entity_id,))
+    row = await cursor.fetchone()
+    return None if row is None else str(row[0])
+
+
+async def first_video_of(conn: Conn, song_id: int) -> int | None:
+    """Return a song's first video, if any."""
+    cursor = await conn.execute(
+        "SELECT entity_id FROM videos WHERE song_id = ? ORDER BY entity_id LIMIT 1", (song_id,)
+    )
+    row = await cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+async def delete_references_from(conn: Conn, origin: str, entity_id: int) -> None:
+    """Delete the references ``origin`` stated from an entity (before stating them again)."""
+    await conn.execute(
+        "DELETE FROM entity_references WHERE origin = ? AND from_id = ?", (origin, entity_id)
+    )
+
+
 async def external_entity(conn: Conn, namespace: str, value: str) -> tuple[int, str] | None:
     """Return (entity_id, entity origin) for one external id, or None."""
     cursor = await conn.execute(
@@ -617,11 +657,11 @@ async def external_entity(conn: Conn, namespace: str, value: str) -> tuple[int, 
     return None if row is None else (int(row[0]), str(row[1]))
 
 
-async def fill_missing_labels(conn: Conn, ids: Sequence[int]) -> None:
+async def fill_missing_labels(conn: Conn, ids: Iterable[int]) -> None:
     """Give entities without a label their name until ``refresh_labels`` runs."""
-    ids = sorted(set(ids))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
         await conn.execute(
             f"UPDATE entities SET label = substr(name, 1, 100) WHERE label = '' "
             f"AND id IN ({qmarks(chunk)})",

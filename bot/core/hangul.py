@@ -1,0 +1,206 @@
+"""Hangul as it is typed: the jamo and initial-consonant (choseong) forms of a search string.
+
+A Korean keyboard builds a syllable letter by letter, so "봄날" is on screen as "봄ㄴ" and
+"봄나" on the way. Spelled out letter by letter ("ㅂㅗㅁㄴㅏㄹ") every stage of the typing is a
+prefix of the finished name, whether a letter is shown as a lone jamo, the tail of one syllable
+or the start of the next. Fans also search by initial consonants alone ("ㅂㄴ" for 봄날).
+
+The forms are computed from a name's normalised search form (``normalize``), which turns lone
+compatibility jamo into conjoining ones (NFKD); both kinds, and syllables, map to the same
+compatibility letters here. Pure text functions: the store indexes these forms and search asks
+for them, so they live in the core, below both.
+"""
+
+from __future__ import annotations
+
+import re
+
+_S_BASE, _S_END = 0xAC00, 0xD7A3
+_V_COUNT, _T_COUNT = 21, 28
+
+# Compatibility letters for leading consonants, vowels and trailing consonants, in Unicode order.
+_LEADS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+_TAILS = "ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"
+# Letters typed as two keys are spelled as those two keys (ㅘ is typed ㅗ then ㅏ).
+_SPLIT = {
+    "ㄳ": "ㄱㅅ",
+    "ㄵ": "ㄴㅈ",
+    "ㄶ": "ㄴㅎ",
+    "ㄺ": "ㄹㄱ",
+    "ㄻ": "ㄹㅁ",
+    "ㄼ": "ㄹㅂ",
+    "ㄽ": "ㄹㅅ",
+    "ㄾ": "ㄹㅌ",
+    "ㄿ": "ㄹㅍ",
+    "ㅀ": "ㄹㅎ",
+    "ㅄ": "ㅂㅅ",
+    "ㅘ": "ㅗㅏ",
+    "ㅙ": "ㅗㅐ",
+    "ㅚ": "ㅗㅣ",
+    "ㅝ": "ㅜㅓ",
+    "ㅞ": "ㅜㅔ",
+    "ㅟ": "ㅜㅣ",
+    "ㅢ": "ㅡㅣ",
+}
+_CONSONANTS = frozenset(_LEADS + _TAILS)
+
+
+def _letter(ch: str) -> str | None:
+    """Return the compatibility letter for a lone jamo (conjoining or compatibility), else None."""
+    code = ord(ch)
+    if 0x1100 <= code < 0x1100 + len(_LEADS):
+        return _LEADS[code - 0x1100]
+    if 0x1161 <= code < 0x1161 + len(_VOWELS):
+        return _VOWELS[code - 0x1161]
+    if 0x11A8 <= code < 0x11A8 + len(_TAILS):
+        return _TAILS[code - 0x11A8]
+    if 0x3131 <= code <= 0x3163:
+        return ch
+    return None
+
+
+def _syllable(ch: str) -> tuple[str, str, str] | None:
+    code = ord(ch)
+    if not _S_BASE <= code <= _S_END:
+        return None
+    index = code - _S_BASE
+    lead, rest = divmod(index, _V_COUNT * _T_COUNT)
+    vowel, tail = divmod(rest, _T_COUNT)
+    return _LEADS[lead], _VOWELS[vowel], _TAILS[tail - 1] if tail else ""
+
+
+def has_jamo_or_syllable(norm: str) -> bool:
+    """Tell whether the text has a Hangul syllable or lone jamo (what the Hangul forms cover)."""
+    return any(_syllable(ch) or _letter(ch) for ch in norm)
+
+
+def jamo_form(norm: str) -> str | None:
+    """Return the text spelled key by key ("봄날" -> "ㅂㅗㅁㄴㅏㄹ"); None without Hangul."""
+    out: list[str] = []
+    hangul = False
+    for ch in norm:
+        parts = _syllable(ch)
+        if parts is not None:
+            hangul = True
+            out.extend(_SPLIT.get(p, p) for p in parts)
+            continue
+        letter = _letter(ch)
+        if letter is not None:
+            hangul = True
+            out.append(_SPLIT.get(letter, letter))
+        else:
+            out.append(ch)
+    return "".join(out) if hangul else None
+
+
+def choseong_form(norm: str) -> str | None:
+    """Return the initial consonants of the syllables ("봄날" -> "ㅂㄴ"); None without syllables.
+
+    Other characters are kept, so "bts봄날" gives "btsㅂㄴ".
+    """
+    out = []
+    syllables = False
+    for ch in norm:
+        parts = _syllable(ch)
+        if parts is not None:
+            syllables = True
+            out.append(parts[0])
+        else:
+            out.append(_letter(ch) or ch)
+    return "".join(out) if syllables else None
+
+
+def is_choseong_query(norm: str) -> bool:
+    """Tell whether a search is initial consonants only ("ㅂㄴ"), at least two of them."""
+    letters = [_letter(ch) for ch in norm]
+    return len(letters) >= 2 and all(x is not None and x in _CONSONANTS for x in letters)
+
+
+# ------------------------------------------------------------------------------ particles
+# How the last Latin letter of a name is read aloud in Korean decides its particle: "RM" is
+# 알엠 (ends in a consonant: 이), "IU" is 아이유 (a vowel: 가). Words end in a final consonant
+# when their last letter is one Korean keeps as 받침 (Choi Yong-seok: 석이, Um Tae-hwa: 화가).
+_LETTER_ENDS_IN_CONSONANT = frozenset("LMNR")  # 엘, 엠, 엔, 알
+_WORD_ENDS_IN_CONSONANT = frozenset("bdgkpt")
+_PARTICLES = {
+    "이/가": ("이", "가"),
+    "은/는": ("은", "는"),
+    "을/를": ("을", "를"),
+    "과/와": ("과", "와"),
+    "이에요/예요": ("이에요", "예요"),
+    "이랑/랑": ("이랑", "랑"),
+    "으로/로": ("으로", "로"),
+    "이라는/라는": ("이라는", "라는"),
+}
+
+
+def ends_in_consonant(word: str) -> bool:
+    """Tell whether a name, read aloud in Korean, ends in a final consonant (받침)."""
+    text = word.rstrip(" )]}”\"'’.!?")
+    if not text:
+        return False
+    last = text[-1]
+    parts = _syllable(last)
+    if parts is not None:
+        return bool(parts[2])
+    if last.isdigit():
+        return last in "013678"  # 영/공, 일, 삼, 육, 칠, 팔
+    if not last.isascii() or not last.isalpha():
+        return False
+    letters = [ch for ch in text.split()[-1] if ch.isalpha()]
+    if len(letters) <= 3 and all(ch.isupper() for ch in letters):
+        return last.upper() in _LETTER_ENDS_IN_CONSONANT  # an initialism, read letter by letter
+    low = text.lower()
+    if low.endswith(("ng", "ck", "gg")) or last.lower() in "lmn":
+        return True
+    # A final stop is 받침 after a vowel (Jungkook: 국, Yong-seok: 석) but its own syllable
+    # after a consonant (Pink: 핑크, Dark: 다크).
+    return last.lower() in _WORD_ENDS_IN_CONSONANT and len(low) > 1 and low[-2] in "aeiouy"
+
+
+def particle(word: str, pair: str) -> str:
+    """Return ``word`` with the particle its last sound takes ("RM이", "IU가", "봄날은")."""
+    after_consonant, after_vowel = _PARTICLES[pair]
+    if pair == "으로/로":
+        text = word.rstrip(" )]}”\"'’.!?")
+        parts = _syllable(text[-1]) if text else None
+        if parts is not None and parts[2] == "ㄹ":
+            return word + after_vowel  # 서울로: a final ㄹ takes 로
+    return word + (after_consonant if ends_in_consonant(word) else after_vowel)
+
+
+# Korean text written with both particles ("{name}은(는)", "{title}(으)로", "{name}(이)에요")
+# is resolved against the word before it, so templates need not know the name.
+_PAIRED = re.compile(
+    r"(?P<pair>은\(는\)|는\(은\)|이\(가\)|가\(이\)|을\(를\)|를\(을\)|과\(와\)|와\(과\)|"
+    r"\(으\)로|\(이\)에요|\(이\)라는|\(이\)랑|\(이\)야)"
+)
+_PAIR_KEYS = {
+    "은(는)": "은/는",
+    "는(은)": "은/는",
+    "이(가)": "이/가",
+    "가(이)": "이/가",
+    "을(를)": "을/를",
+    "를(을)": "을/를",
+    "과(와)": "과/와",
+    "와(과)": "과/와",
+    "(으)로": "으로/로",
+    "(이)에요": "이에요/예요",
+    "(이)라는": "이라는/라는",
+    "(이)랑": "이랑/랑",
+    "(이)야": "이야/야",
+}
+_PARTICLES["이야/야"] = ("이야", "야")
+
+
+def resolve_particles(text: str) -> str:
+    """Replace "은(는)"-style pairs with the particle the word before them takes."""
+
+    def pick(m: re.Match[str]) -> str:
+        before = text[: m.start()]
+        if not before.strip():
+            return m.group()
+        return particle(before, _PAIR_KEYS[m.group("pair")])[len(before) :]
+
+    return _PAIRED.sub(pick, text)

@@ -1,0 +1,264 @@
+"""Read a yes/no question between a person and a work into its parts: who, what, which relation.
+
+"Is X on Y?", "Did X work on Y?", "Is X in the Y video?", "Did X write Y?", "Y 뮤비에 X
+나와?", "X가 Y 작곡했어?": the words around the two names say which relation is asked, and the
+names are whatever stands between them, so a title made of question words ("The Album",
+"Born Pink", "How You Like That") is read as a title, not as a keyword. Each name is then
+resolved by the one resolver (``search.resolve_one``, with its song-or-single rule); when a
+person's name is shared, the one with an edge to the work is meant.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.errors import UserError
+from bot.knowledge.ask.relations import Asked, edges_between, holdings
+from bot.knowledge.entities import EntityRef
+from bot.knowledge.normalize import normalize
+from bot.knowledge.search import AmbiguousError, Match, resolve, resolve_one
+from bot.store.core import Store
+
+WRITING = ("lyricist", "composer", "writer")
+# English verbs of a credit, and the roles they ask.
+_VERBS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"write the lyrics (?:for|of|to)|write lyrics (?:for|of|to)|pen", ("lyricist", "writer")),
+    (r"write|co-?write|wrote", WRITING),
+    (r"compose|co-?compose", ("composer", "writer")),
+    (r"produce|co-?produce", ("producer",)),
+    (r"arrange", ("arranger",)),
+    (r"assistant[- ]direct", ("assistant director",)),
+    (r"direct", ("mv director",)),
+    (r"choreograph", ("choreographer",)),
+    (r"mix", ("mixing engineer",)),
+)
+_AUX = r"(?:is|was|are|were|did|does|do|has|had|have)"
+_VIDEO = r"(?:\s+(?:music video|video|mv|m/v))"
+_TAIL = r"(?:\s*(?:,?\s*(?:right|or not|too|as well|at all)))?\s*[?!.]*\s*$"
+_ANY_EN = re.compile(
+    rf"^{_AUX}\s+(?P<x>.+?)\s+(?:on|in|part of|involved (?:in|with)|"
+    r"(?:work|worked|working)\s+(?:on|in)|credited on|featured in)\s+"
+    rf"(?P<y>.+?){_VIDEO}?{_TAIL}",
+    re.IGNORECASE,
+)
+_APPEAR_EN = re.compile(
+    rf"^{_AUX}\s+(?P<x>.+?)\s+(?:appear|appears|appeared|star|stars|starred|act|acted|cameo)\s+"
+    rf"(?:in|on)\s+(?P<y>.+?){_VIDEO}?{_TAIL}",
+    re.IGNORECASE,
+)
+_FEATURED_EN = re.compile(
+    rf"^{_AUX}\s+(?P<x>.+?)\s+(?:featured|feature|feat\.?|ft\.?)\s+(?:on|in)\s+"
+    rf"(?P<y>.+?){_TAIL}",
+    re.IGNORECASE,
+)
+_SING_EN = re.compile(
+    rf"^{_AUX}\s+(?P<x>.+?)\s+(?:sing|sang|perform|performed|release|released)\s+(?:on\s+)?"
+    rf"(?P<y>.+?){_TAIL}",
+    re.IGNORECASE,
+)
+_BY_EN = re.compile(
+    rf"^{_AUX}\s+(?P<y>.+?)(?:\s+(?:song|track|single))?\s+(?:by|from)\s+(?P<x>.+?){_TAIL}",
+    re.IGNORECASE,
+)
+_VERB_EN = re.compile(
+    rf"^{_AUX}\s+(?P<x>.+?)\s+(?P<verb>(?:also\s+)?(?:"
+    + "|".join(v for v, _ in _VERBS)
+    + rf")\w*)\s+(?:on\s+|for\s+)?(?P<y>.+?){_VIDEO}?{_TAIL}",
+    re.IGNORECASE,
+)
+_KO_END = r"\s*(?:맞아|맞나요|맞지|맞죠)?\s*[?？!.]*\s*$"
+_ANY_KO = re.compile(
+    r"^(?P<y>.+?)\s*(?:뮤비|뮤직비디오|엠비|영상|노래|곡)?\s*(?:에|에서)\s+(?P<x>.+?)\s*"
+    r"(?:나와|나왔어|나오나요|나왔나요|나오니|나왔니|나오지|나왔지|있어|있나요|참여했어|참여했나요|"
+    r"출연했어|출연했나요|참여함|나옴)" + _KO_END
+)
+_ROLE_KO = {
+    "작곡": ("composer", "writer"),
+    "작사": ("lyricist", "writer"),
+    "편곡": ("arranger",),
+    "프로듀싱": ("producer",),
+    "프로듀스": ("producer",),
+    "조감독": ("assistant director",),
+    "감독": ("mv director",),
+    "연출": ("mv director",),
+    "안무": ("choreographer",),
+    "믹싱": ("mixing engineer",),
+    "피처링": ("featured artist",),
+}
+_VERB_KO = re.compile(
+    r"^(?P<x>.+?)\s+(?P<y>.+?)\s*(?:을|를|의)?\s*(?:뮤비\s*|뮤직비디오\s*)?"
+    r"(?P<verb>"
+    + "|".join(_ROLE_KO)
+    + r")(?:을|를)?\s*(?:했어|했나요|했니|했지|한 거야|했음|함)"
+    + _KO_END
+)
+_SING_KO = re.compile(
+    r"^(?P<x>.+?)\s+(?P<y>.+?)\s*(?:을|를)?\s*(?:불렀어|불렀나요|불렀니|부른 거야|부름)" + _KO_END
+)
+_WROTE_KO = re.compile(
+    r"^(?P<x>.+?)\s+(?P<y>.+?)\s*(?:을|를)?\s*(?:썼어|썼나요|썼니|쓴 거야|만들었어)" + _KO_END
+)
+_KO_SUBJECT = re.compile(r"(?:이|가|은|는|도)$")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckShape:
+    """A yes/no question read into the person's text, the work's text and the relation."""
+
+    person: str
+    work: str
+    asked: Asked
+    roles: tuple[str, ...] = ()
+
+
+def _verb_roles(verb: str) -> tuple[str, ...]:
+    low = verb.lower().removeprefix("also ").strip()
+    for pattern, roles in _VERBS:
+        if re.match(pattern, low):
+            return roles
+    return ()
+
+
+def read(text: str) -> CheckShape | None:
+    """Return the parts of a yes/no question between a person and a work, or None."""
+    text = " ".join(text.split())
+    m = _VERB_EN.match(text)
+    if m and _verb_roles(m.group("verb")):
+        return CheckShape(m.group("x"), m.group("y"), Asked.ROLES, _verb_roles(m.group("verb")))
+    m = _FEATURED_EN.match(text)
+    if m:
+        return CheckShape(m.group("x"), m.group("y"), Asked.ROLES, ("featured artist",))
+    m = _APPEAR_EN.match(text)
+    if m:
+        return CheckShape(m.group("x"), m.group("y"), Asked.ROLES, ("mv cast",))
+    m = _SING_EN.match(text)
+    if m:
+        return CheckShape(m.group("x"), m.group("y"), Asked.PERFORMER)
+    m = _ANY_EN.match(text)
+    if m:
+        return CheckShape(m.group("x"), m.group("y"), Asked.ANY)
+    m = _BY_EN.match(text)
+    if m:
+        return CheckShape(m.group("x"), m.group("y"), Asked.PERFORMER)
+    m = _ANY_KO.match(text)
+    if m:
+        return CheckShape(m.group("x"), m.group("y"), Asked.ANY)
+    m = _VERB_KO.match(text)
+    if m:
+        return CheckShape(m.group("x"), m.group("y"), Asked.ROLES, _ROLE_KO[m.group("verb")])
+    m = _SING_KO.match(text)
+    if m:
+        return CheckShape(m.group("x"), m.group("y"), Asked.PERFORMER)
+    m = _WROTE_KO.match(text)
+    if m:
+        return CheckShape(m.group("x"), m.group("y"), Asked.ROLES, WRITING)
+    return None
+
+
+def _forms(text: str) -> list[str]:
+    """Return a name as written and without a Korean particle or English possessive."""
+    text = text.strip(" \"'“”‘’")
+    out = [text]
+    stripped = _KO_SUBJECT.sub("", text)
+    if stripped and stripped != text:
+        out.append(stripped)
+    for suffix in ("'s", "’s"):
+        if text.endswith(suffix):
+            out.append(text[: -len(suffix)])
+    return out
+
+
+async def _work(store: Store, text: str) -> EntityRef | tuple[Match, ...] | None:
+    """Return the work a text names, the candidates when several share it, or None."""
+    forms = _forms(text)
+    # "the Love wins all video": "the" is the question's; "The Album" is the title's.
+    forms += [f[4:] for f in forms if f.lower().startswith("the ")]
+    shared: tuple[Match, ...] = ()
+    for form in forms:
+        if not normalize(form):
+            continue
+        try:
+            match = await resolve_one(store, form, ("song", "release", "video"), prefer="song")
+        except AmbiguousError as exc:
+            exact = tuple(m for m in exc.candidates if m.tier == "exact")
+            shared = shared or exact
+            continue
+        except UserError:
+            continue
+        if match.tier in ("exact", "id"):
+            return match.ref
+    return shared or None
+
+
+async def _people(store: Store, text: str) -> list[Match]:
+    for form in _forms(text):
+        if not normalize(form):
+            continue
+        found = await resolve(store, form, ("artist",), limit=10, exact_is_enough=True)
+        exact = [m for m in found if m.tier == "exact"]
+        if exact:
+            return exact
+    return []
+
+
+@dataclass(frozen=True, slots=True)
+class ReadCheck:
+    """A check question resolved: the work, the person, and the relation asked."""
+
+    work: EntityRef
+    person: EntityRef
+    asked: Asked
+    roles: tuple[str, ...]
+    texts: tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class SharedTitle:
+    """A check question whose title several works share: the candidates to offer."""
+
+    title: str
+    candidates: tuple[Match, ...]
+    texts: tuple[str, str]
+
+
+async def resolve_check(store: Store, text: str) -> ReadCheck | SharedTitle | None:
+    """Read and resolve a yes/no question between one person and one work, or return None.
+
+    A person's name several artists share is the one with an edge to the work, if exactly
+    one has one; otherwise the question goes the general way (which asks which one).
+    """
+    shape = read(text)
+    if shape is None:
+        return None
+    work = await _work(store, shape.work)
+    if work is None:
+        return None
+    people = await _people(store, shape.person)
+    if not people:
+        return None
+    texts = (shape.person, shape.work)
+    if isinstance(work, tuple):
+        # Several works share the title: which one is asked (the picker answers the check).
+        return SharedTitle(shape.work, work, texts)
+    if len(people) == 1:
+        return ReadCheck(work, people[0].ref, shape.asked, shape.roles, texts)
+    held = await holdings(store, work)
+    tied = [p for p in people if await edges_between(store, held, p.ref)]
+    if len(tied) != 1:
+        return None
+    return ReadCheck(work, tied[0].ref, shape.asked, shape.roles, texts)
+
+
+async def person_for(store: Store, text: str, work: EntityRef) -> ReadCheck | None:
+    """Read a check question about a work already chosen (picked from several of one title)."""
+    shape = read(text)
+    if shape is None:
+        return None
+    people = await _people(store, shape.person)
+    if len(people) > 1:
+        held = await holdings(store, work)
+        people = [p for p in people if await edges_between(store, held, p.ref)]
+    if len(people) != 1:
+        return None
+    return ReadCheck(work, people[0].ref, shape.asked, shape.roles, (shape.person, shape.work))

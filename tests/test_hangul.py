@@ -1,0 +1,19 @@
+"""Korean particles chosen by a name's last sound."""
+
+from __future__ import annotations
+
+from bot.core.hangul import particle, resolve_particles
+
+
+def test_particles_follow_the_last_sound() -> None:
+    assert particle("RM", "이/가") == "RM이" and particle("IU", "이/가") == "IU가"
+    assert particle("Jungkook", "은/는") == "Jungkook은"
+    assert particle("BLACKPINK", "은/는") == "BLACKPINK는"
+    assert particle("봄날", "이에요/예요") == "봄날이에요"
+    assert particle("지수", "이에요/예요") == "지수예요"
+    assert particle("서울", "으로/로") == "서울로" and particle("작곡", "으로/로") == "작곡으로"
+    assert (
+        resolve_particles("V은(는) “Love wins all”을(를) 불렀어요")
+        == "V는 “Love wins all”을 불렀어요"
+    )
+    assert resolve_particles("김지수(이)에요") == "김지수예요"
