@@ -321,6 +321,16 @@ class Store:
         row = await self.fetchone("PRAGMA user_version")
         return int(row[0]) if row else 0
 
+    async def has_table(self, name: str) -> bool:
+        """Whether the database has a table called ``name`` (one not yet migrated may not)."""
+        if self._pool is not None:
+            row = await self.fetchone("SELECT to_regclass(?)", (name,))
+            return row is not None and row[0] is not None
+        row = await self.fetchone(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        )
+        return row is not None
+
     def _too_new(self, current: int, latest: int) -> StoreError:
         setting = "DATABASE_URL" if self.database.is_postgres else "DATABASE_PATH"
         return StoreError(

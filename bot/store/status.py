@@ -136,10 +136,7 @@ class StatusStore:
 
     async def heartbeat(self) -> Heartbeat | None:
         """Return the last heartbeat, or ``None`` if the bot never ran on this database."""
-        table = await self.store.fetchone(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'heartbeat'"
-        )
-        if table is None:  # a database not yet migrated by this version
+        if not await self.store.has_table("heartbeat"):  # not yet migrated by this version
             return None
         row = await self.store.fetchone("SELECT * FROM heartbeat WHERE id = 1")
         return None if row is None else Heartbeat.from_row(row)
@@ -153,9 +150,13 @@ class StatusStore:
         """Return counts of followed feeds that are due, failing or disabled, and the backlog."""
         row = await self.store.fetchone(
             "SELECT count(*) AS followed, "
-            "coalesce(sum(disabled_reason IS NULL AND next_poll_at <= ?), 0) AS due, "
-            "coalesce(sum(disabled_reason IS NULL AND failure_streak > 0), 0) AS failing, "
-            "coalesce(sum(disabled_reason IS NOT NULL), 0) AS disabled "
+            # CASE, not a summed condition: PostgreSQL does not add up booleans.
+            "coalesce(sum(CASE WHEN disabled_reason IS NULL AND next_poll_at <= ? THEN 1 "
+            "ELSE 0 END), 0) AS due, "
+            "coalesce(sum(CASE WHEN disabled_reason IS NULL AND failure_streak > 0 THEN 1 "
+            "ELSE 0 END), 0) AS failing, "
+            "coalesce(sum(CASE WHEN disabled_reason IS NOT NULL THEN 1 ELSE 0 END), 0) "
+            "AS disabled "
             "FROM feeds WHERE id IN (SELECT feed_id FROM feed_subscriptions)",
             (_ts(now),),
         )
