@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.core.database_url import DatabaseUrl
+from bot.core.database_url import DatabaseUrl, as_database
 from bot.store.status import STALE_AFTER, FeedHealth, Heartbeat
 
 
@@ -47,11 +47,12 @@ def build_report(
     beat: Heartbeat | None,
     health: FeedHealth,
     *,
-    database: DatabaseUrl,
+    database: DatabaseUrl | Path,
     schema_version: int,
     now: datetime,
 ) -> StatusReport:
     """Describe the bot's state; healthy only when a fresh heartbeat shows every shard up."""
+    database = as_database(database)
     lines: list[str] = []
     if beat is None:
         lines.append("bot: has never run on this database (no heartbeat)")
