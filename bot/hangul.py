@@ -13,6 +13,9 @@ for them, so they live in the core, below both.
 
 from __future__ import annotations
 
+import functools
+import re
+
 _S_BASE, _S_END = 0xAC00, 0xD7A3
 _V_COUNT, _T_COUNT = 21, 28
 
@@ -68,6 +71,34 @@ def _syllable(ch: str) -> tuple[str, str, str] | None:
     return _LEADS[lead], _VOWELS[vowel], _TAILS[tail - 1] if tail else ""
 
 
+# Any Hangul syllable or lone jamo (conjoining or compatibility), and syllables only.
+_ANY_HANGUL = re.compile(
+    f"[{chr(_S_BASE)}-{chr(_S_END)}\u1100-{chr(0x1100 + len(_LEADS) - 1)}"
+    f"\u1161-{chr(0x1161 + len(_VOWELS) - 1)}\u11a8-{chr(0x11A8 + len(_TAILS) - 1)}"
+    "\u3131-\u3163]"
+)
+_SYLLABLE = re.compile(f"[{chr(_S_BASE)}-{chr(_S_END)}]")
+
+
+@functools.cache
+def _tables() -> tuple[dict[int, str], dict[int, str]]:
+    """Return str.translate tables for the jamo and choseong forms (every name is indexed by
+    both, so an import computes them for each name it writes: one C-level pass, not a loop)."""
+    jamo: dict[int, str] = {}
+    choseong: dict[int, str] = {}
+    for code in range(_S_BASE, _S_END + 1):
+        parts = _syllable(chr(code))
+        assert parts is not None
+        jamo[code] = "".join(_SPLIT.get(p, p) for p in parts)
+        choseong[code] = parts[0]
+    for code in [*range(0x1100, 0x1200), *range(0x3131, 0x3164)]:
+        letter = _letter(chr(code))
+        if letter is not None:
+            jamo[code] = _SPLIT.get(letter, letter)
+            choseong[code] = letter
+    return jamo, choseong
+
+
 def has_jamo_or_syllable(norm: str) -> bool:
     """Tell whether the text has a Hangul syllable or lone jamo (what the Hangul forms cover)."""
     return any(_syllable(ch) or _letter(ch) for ch in norm)
@@ -75,21 +106,9 @@ def has_jamo_or_syllable(norm: str) -> bool:
 
 def jamo_form(norm: str) -> str | None:
     """Return the text spelled key by key ("봄날" -> "ㅂㅗㅁㄴㅏㄹ"); None without Hangul."""
-    out = []
-    hangul = False
-    for ch in norm:
-        parts = _syllable(ch)
-        if parts is not None:
-            hangul = True
-            out.extend(_SPLIT.get(p, p) for p in parts)
-            continue
-        letter = _letter(ch)
-        if letter is not None:
-            hangul = True
-            out.append(_SPLIT.get(letter, letter))
-        else:
-            out.append(ch)
-    return "".join(out) if hangul else None
+    if _ANY_HANGUL.search(norm) is None:
+        return None
+    return norm.translate(_tables()[0])
 
 
 def choseong_form(norm: str) -> str | None:
@@ -97,16 +116,9 @@ def choseong_form(norm: str) -> str | None:
 
     Other characters are kept, so "bts봄날" gives "btsㅂㄴ".
     """
-    out = []
-    syllables = False
-    for ch in norm:
-        parts = _syllable(ch)
-        if parts is not None:
-            syllables = True
-            out.append(parts[0])
-        else:
-            out.append(_letter(ch) or ch)
-    return "".join(out) if syllables else None
+    if _SYLLABLE.search(norm) is None:
+        return None
+    return norm.translate(_tables()[1])
 
 
 def is_choseong_query(norm: str) -> bool:

@@ -84,6 +84,22 @@ def document_kind(doc: Any) -> str | None:
     return None
 
 
+def _stub_key(data: dict[str, Any]) -> tuple[Any, ...]:
+    """Return what an artist stub writes, to tell whether writing it again would change anything."""
+    life = data.get("life-span") or {}
+    aliases = data.get("aliases") or []
+    return (
+        data["id"],
+        data.get("name"),
+        data.get("sort-name"),
+        data.get("type"),
+        data.get("disambiguation"),
+        life.get("begin") if isinstance(life, dict) else repr(life),
+        life.get("end") if isinstance(life, dict) else None,
+        repr(aliases) if aliases else None,
+    )
+
+
 class _Writer:
     """Writes one import's documents through one connection."""
 
@@ -98,6 +114,10 @@ class _Writer:
         self.tracked_releases: set[int] = set()
         self.touched: set[int] = set()
         self.counts = {"artist": 0, "release": 0, "song": 0, "video": 0, "credit": 0}
+        # Within one writer (one transaction): source ids by key, and the artist stubs already
+        # written (a credited artist recurs on many lines; writing it again changes nothing).
+        self.sources: dict[str, int] = {}
+        self.stubs: dict[tuple[Any, ...], int] = {}
 
     async def load(self) -> None:
         if self.lazy:
@@ -107,9 +127,14 @@ class _Writer:
             self.origins = await db.entity_origins(self.conn, list(set(self.external.values())))
 
     async def source(self, kind: str, mbid: str, title: str | None) -> int:
-        return await db.ensure_source(
-            self.conn, f"mb:{kind}:{mbid}", ORIGIN, f"{SITE}/{kind}/{mbid}", "MusicBrainz", title
-        )
+        key = f"mb:{kind}:{mbid}"
+        source_id = self.sources.get(key)
+        if source_id is None:  # ensure_source never updates: the first title stays either way
+            source_id = await db.ensure_source(
+                self.conn, key, ORIGIN, f"{SITE}/{kind}/{mbid}", "MusicBrainz", title
+            )
+            self.sources[key] = source_id
+        return source_id
 
     async def known(self, mbid: str) -> int | None:
         """Return the entity an MBID already points at, if any."""
@@ -124,9 +149,15 @@ class _Writer:
     def own(self, entity_id: int) -> bool:
         return self.origins.get(entity_id) == ORIGIN
 
-    async def entity(self, kind: str, mbid: str, name: str, *, full: bool) -> int:
-        """Return the entity for an MBID, creating a stub (or updating our own when full)."""
+    async def entity(
+        self, kind: str, mbid: str, name: str, *, full: bool, replace: bool = False
+    ) -> int:
+        """Return the entity for an MBID, creating a stub (or updating our own when full).
+
+        With ``replace``, what MusicBrainz said about it before is dropped (``replace``).
+        """
         entity_id = await self.known(mbid)
+        created = False
         if entity_id is None:
             entity_id, created = await db.ensure_entity(self.conn, kind, f"mb:{mbid}", ORIGIN, name)
             self.origins[entity_id] = ORIGIN
@@ -138,6 +169,11 @@ class _Writer:
         elif full and self.own(entity_id):
             await db.upsert_entity(self.conn, kind, f"mb:{mbid}", ORIGIN, name)
         self.touched.add(entity_id)
+        if replace:
+            if created:
+                # Nothing to drop but the name just written, which the caller writes again.
+                self.replaced.add(entity_id)
+            await self.replace(entity_id)
         return entity_id
 
     async def release_count(self, entity_id: int, doc: dict[str, Any]) -> None:
@@ -151,6 +187,8 @@ class _Writer:
         if entity_id not in self.replaced:
             self.replaced.add(entity_id)
             await db.delete_facts_for(self.conn, ORIGIN, [entity_id])
+            # Stubs written earlier may have had their names dropped: write them again if met.
+            self.stubs = {k: v for k, v in self.stubs.items() if v != entity_id}
 
     async def add_names(
         self,
@@ -199,7 +237,14 @@ class _Writer:
 
     async def artist(self, data: dict[str, Any], *, full: bool = False) -> int:
         mbid, name = data["id"], data.get("name") or "?"
-        entity_id = await self.entity("artist", mbid, name, full=full)
+        stub = None
+        if not full:
+            stub = _stub_key(data)
+            known = self.stubs.get(stub)
+            if known is not None:
+                self.touched.add(known)
+                return known
+        entity_id = await self.entity("artist", mbid, name, full=full, replace=full)
         kind = vocab.MUSICBRAINZ_ARTIST_KINDS.get(str(data.get("type") or "").lower(), "other")
         life = data.get("life-span") or {}
         await db.upsert_artist(
@@ -212,8 +257,6 @@ class _Writer:
             end_date=_full_date(life.get("end")),
             fill_only=not (full and self.own(entity_id)),
         )
-        if full:
-            await self.replace(entity_id)
         names = [(name, True)]
         if data.get("sort-name") and data["sort-name"] != name:
             names.append((data["sort-name"], False))
@@ -229,6 +272,8 @@ class _Writer:
         )
         if full:
             await self.artist_credits(data, source)
+        if stub is not None:
+            self.stubs[stub] = entity_id
         return entity_id
 
     async def artist_credits(self, data: dict[str, Any], source: int) -> None:
@@ -316,8 +361,7 @@ class _Writer:
         mbid, title = doc["id"], doc.get("title") or "?"
         is_video = doc.get("video") is True
         kind = "video" if is_video else "song"
-        entity_id = await self.entity(kind, mbid, title, full=True)
-        await self.replace(entity_id)
+        entity_id = await self.entity(kind, mbid, title, full=True, replace=True)
         source = await self.source("recording", mbid, title)
         await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, kind, [(title, True)], doc.get("aliases") or [])
@@ -407,11 +451,10 @@ class _Writer:
         group = doc.get("release-group") or {}
         mbid = group.get("id") or doc["id"]
         title = doc.get("title") or group.get("title") or "?"
-        entity_id = await self.entity("release", mbid, title, full=True)
+        entity_id = await self.entity("release", mbid, title, full=True, replace=True)
         if doc["id"] != mbid:
             self.external.setdefault(doc["id"], entity_id)
             await db.add_external_ids(self.conn, [("musicbrainz", doc["id"], entity_id, ORIGIN)])
-        await self.replace(entity_id)
         source = await self.source("release", doc["id"], title)
         await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
@@ -489,8 +532,7 @@ class _Writer:
 
     async def release_group(self, doc: dict[str, Any]) -> int:
         mbid, title = doc["id"], doc.get("title") or "?"
-        entity_id = await self.entity("release", mbid, title, full=True)
-        await self.replace(entity_id)
+        entity_id = await self.entity("release", mbid, title, full=True, replace=True)
         source = await self.source("release-group", mbid, title)
         await db.add_entity_sources(self.conn, [(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
