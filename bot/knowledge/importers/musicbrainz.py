@@ -11,6 +11,7 @@ values win.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -47,6 +48,10 @@ INC = {
     "release-group": "artist-credits+releases+aliases+artist-rels+url-rels",
     "artist": "aliases+artist-rels+recording-rels+url-rels",
 }
+# Aliases read per entity, in the document's order, and the longest one kept: MusicBrainz's
+# most-aliased artists have about a hundred; a document with a million must not cost a million rows.
+MAX_ALIASES = 100
+MAX_ALIAS_LENGTH = 300
 # Artist credits joined with one of these name featured artists ("IU feat. SUGA").
 FEATURING = ("feat.", "feat ", "ft.", "featuring", "with ")
 
@@ -213,9 +218,9 @@ class _Writer:
                     ORIGIN,
                 )
             )
-        for alias in aliases:
+        for alias in itertools.islice(aliases, MAX_ALIASES):
             text = alias.get("name") if isinstance(alias, dict) else None
-            if not isinstance(text, str):
+            if not isinstance(text, str) or len(text) > MAX_ALIAS_LENGTH:
                 continue
             type_ = vocab.MUSICBRAINZ_NAME_TYPES.get(str(alias.get("type") or "").lower(), "hint")
             locale = str(alias.get("locale") or "")[:2] or None

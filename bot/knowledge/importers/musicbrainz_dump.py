@@ -240,7 +240,7 @@ async def import_musicbrainz_dump(
     def refuse(stats: StreamStats) -> str | None:
         # Not one good line: this is not a MusicBrainz dump (and must not be marked done).
         read = importer.counts["imported line"] + importer.counts["out-of-scope line"]
-        if stats.malformed and not read:
+        if stats.malformed and not read and not stats.resumed_at:
             return f"no MusicBrainz JSON line could be read; first problem: {stats.warnings[0]}"
         return None
 

@@ -256,9 +256,9 @@ async def stream_file(
 
     A checkpoint taken under another scope does not count: the file is read again from the
     top (the writes are idempotent, so nothing is doubled). When a member has been read,
-    ``refuse`` may say why the file is not what it should be: then the member is not
-    checkpointed as finished (a rerun reads it again and fails again) and DataFileError is
-    raised with that reason.
+    ``refuse`` may say why the file is not what it should be: then the member's checkpoint
+    goes back to its top, never to finished (a rerun reads it again and fails again), and
+    DataFileError is raised with that reason.
     """
     key = file_key(path)
     total = file_size(path)
@@ -299,6 +299,9 @@ async def stream_file(
                     progress(counting.count, total)
             reason = refuse(stats) if refuse is not None else None
             if reason is not None:
+                # Back to the top of the member: a rerun reads it again, and says so again.
+                async with store.transaction() as conn:
+                    await checkpoints_db.save_checkpoint(conn, source, key, member, 0, 0, scope)
                 raise DataFileError(f"{display_path(path)}: {reason}")
             async with store.transaction() as conn:
                 await checkpoints_db.save_checkpoint(

@@ -19,6 +19,7 @@ Two inputs, told apart by their first bytes:
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import logging
 import re
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.errors import DataFileError
+from bot.knowledge.importers.musicbrainz import MAX_ALIAS_LENGTH, MAX_ALIASES
 from bot.knowledge.importers.report import ImportReport, display_path
 from bot.knowledge.importers.streaming import (
     MALFORMED,
@@ -101,9 +103,11 @@ def facts_from_dump_entity(entity: dict[str, Any]) -> WikidataFacts:
         label = ((entity.get("labels") or {}).get(lang) or {}).get("value")
         if isinstance(label, str):
             facts.names.append((label, lang, True))
-        for alias in (entity.get("aliases") or {}).get(lang) or []:
-            if isinstance(alias, dict) and isinstance(alias.get("value"), str):
-                facts.names.append((alias["value"], lang, False))
+        aliases = (entity.get("aliases") or {}).get(lang) or []
+        for alias in itertools.islice(aliases, MAX_ALIASES):
+            value = alias.get("value") if isinstance(alias, dict) else None
+            if isinstance(value, str) and len(value) <= MAX_ALIAS_LENGTH:
+                facts.names.append((value, lang, False))
     sitelinks = entity.get("sitelinks")
     if isinstance(sitelinks, dict):
         facts.sitelinks = len(sitelinks)
@@ -329,7 +333,7 @@ async def import_wikidata_dump(
 
     def refuse(stats: StreamStats) -> str | None:
         # Not one item: this is not a Wikidata file (and must not be marked done).
-        if stats.malformed and not counts.items:
+        if stats.malformed and not counts.items and not stats.resumed_at:
             return f"no Wikidata item could be read; first problem: {stats.warnings[0]}"
         return None
 
