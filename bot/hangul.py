@@ -84,13 +84,18 @@ _SYLLABLE = re.compile(f"[{chr(_S_BASE)}-{chr(_S_END)}]")
 def _tables() -> tuple[dict[int, str], dict[int, str]]:
     """Return str.translate tables for the jamo and choseong forms (every name is indexed by
     both, so an import computes them for each name it writes: one C-level pass, not a loop)."""
+    leads = [_SPLIT.get(c, c) for c in _LEADS]
+    vowels = [_SPLIT.get(c, c) for c in _VOWELS]
+    tails = ["", *(_SPLIT.get(c, c) for c in _TAILS)]
     jamo: dict[int, str] = {}
     choseong: dict[int, str] = {}
-    for code in range(_S_BASE, _S_END + 1):
-        parts = _syllable(chr(code))
-        assert parts is not None
-        jamo[code] = "".join(_SPLIT.get(p, p) for p in parts)
-        choseong[code] = parts[0]
+    code = _S_BASE  # syllables are numbered lead by lead, vowel by vowel, tail by tail
+    for lead, lead_keys in zip(_LEADS, leads, strict=True):
+        for vowel in vowels:
+            for tail in tails:
+                jamo[code] = lead_keys + vowel + tail
+                choseong[code] = lead
+                code += 1
     for code in [*range(0x1100, 0x1200), *range(0x3131, 0x3164)]:
         letter = _letter(chr(code))
         if letter is not None:
