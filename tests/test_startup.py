@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT_DIR, Server
 from tests.fakediscord import FakeDiscord
+from tests.support.bot import ROOT_DIR, Server
 
 
 def unused_port() -> int:

@@ -14,8 +14,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot import metrics
 from tests.cogs.rss_server import Item, RssServer
-from tests.conftest import Server, bot_settings, stop_bot
-from tests.test_settings import run_cli
+from tests.support.bot import Server, bot_settings, stop_bot
+from tests.support.cli import run_cli
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from discord import app_commands
 
-from tests.conftest import Server
+from tests.support.bot import Server
 
 
 def runnable_commands(server: Server) -> list[str]:

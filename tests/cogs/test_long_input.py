@@ -11,7 +11,7 @@ import pytest
 from bot.errors import UserError, echo
 from bot.knowledge import search
 from bot.render import MESSAGE_LIMIT
-from tests.conftest import Server
+from tests.support.bot import Server
 
 STRING = 3
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2

@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot import __version__
-from tests.cogs.test_catalog import text_of
-from tests.cogs.test_discussions import set_discussions
-from tests.conftest import Server, bot_settings, start_bot, stop_bot
 from tests.fakediscord import FakeDiscord, Permissions
 from tests.standins.musicbrainz import MusicBrainzStandIn
 from tests.standins.wikidata import WikidataStandIn
+from tests.support.bot import Server, bot_settings, start_bot, stop_bot
+from tests.support.commands import set_discussions, text_of
 
 CONTACT = "ops@example.org"
 ABBA = "2d40c8b2-7524-49e3-af44-ebb924c5b023"  # "Knowing Me, Knowing You", with credits

@@ -166,7 +166,7 @@ async def test_memory_does_not_grow_with_the_number_of_lines(tmp_path: Path) -> 
                 tracemalloc.stop()
             await store.close()
 
-    small, large = await peak(200), await peak(800)
+    small, large = await peak(100), await peak(400)
     # Four times the lines (the same mix in every batch), the same peak: one batch in memory.
     assert large < small * 1.25 + 512 * 1024, (small, large)
 
@@ -314,7 +314,7 @@ async def test_wikidata_refuses_a_file_that_is_not_a_result(tmp_path: Path) -> N
 
 
 def test_cli_reports_bad_dump_input_in_one_line(tmp_path: Path) -> None:
-    from tests.test_settings import run_cli
+    from tests.support.cli import run_cli
 
     env = {"DATABASE_PATH": str(tmp_path / "cli.db"), "LOG_LEVEL": "WARNING"}
     missing = run_cli("import", "musicbrainz-dump", "nope.tar.xz", env=env, cwd=tmp_path)
