@@ -8,7 +8,7 @@ e.g. ``git worktree add /tmp/old <commit>``) every case also runs against that c
 Cases (SIZE MiB, default 256):
   long-line    one MusicBrainz dump line of SIZE MiB (.xz) between two good lines
   long-name    a tar.xz whose GNU long-name header claims and holds a SIZE MiB name
-  aliases      one artist line with 1.5 million aliases (about 40 MB)
+  aliases      one artist line with 1.5 million aliases (about 80 MB)
   nested       a line nested 100,000 deep, between two good lines
   sparql       a SPARQL result with one SIZE/16 MiB binding between two good ones
 
