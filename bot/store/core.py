@@ -253,6 +253,23 @@ class Store:
             result: T = await conn._execute(run)
             return result
 
+    @contextlib.asynccontextmanager
+    async def larger_cache(self, mib: int = 64) -> AsyncIterator[None]:
+        """Give SQLite's page cache ``mib`` MiB during a bulk import, then set it back.
+
+        The default (2 MiB) holds little of the name indexes a dump import writes into, so every
+        insert read index pages back from the file system; with 64 MiB an 8,000-line dump cost
+        a fifth less CPU and half the wall time (docs/benchmarks.md).
+        """
+        row = await self.fetchone("PRAGMA cache_size")
+        previous = int(row[0]) if row else -2000
+        await self._conn.execute(f"PRAGMA cache_size = {-int(mib) * 1024}")
+        try:
+            yield
+        finally:
+            if not self._closed:
+                await self._conn.execute(f"PRAGMA cache_size = {previous}")
+
     async def _commit(self) -> None:
         """Run COMMIT; if it fails (a deferred constraint), roll back so no transaction leaks."""
         try:

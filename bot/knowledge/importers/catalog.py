@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
+
 from bot.knowledge import sources as source_policy
 from bot.knowledge import vocab
 from bot.knowledge.importers.report import (
@@ -422,10 +424,14 @@ async def import_catalog(
     # Imported here: the writer imports this module's entry types and specs.
     from bot.knowledge.importers.catalog_write import write_entries
 
-    async with store.transaction() as conn:
+    async def write(conn: aiosqlite.Connection) -> tuple[dict[str, int], int]:
         await clear_romanized_names(conn)
-        report = await write_entries(conn, entries, origins, problems)
+        written = await write_entries(conn, entries, origins, problems)
         problems.raise_if_any()
+        return written
+
+    # One transaction on the database's thread: thousands of statements, one hand-over.
+    report = await store.batch(write)
     progress(len(files) + 1, len(files) + 1)
     for warning in warnings:
         log.warning("catalog: %s", warning)

@@ -261,9 +261,42 @@ async def stream_file(
     DataFileError is raised with that reason.
     """
     key = file_key(path)
-    total = file_size(path)
     done = await checkpoints_db.checkpoints(store, source, key)
     stats = StreamStats()
+    async with store.larger_cache():
+        return await _stream_members(
+            store,
+            path,
+            source,
+            scope,
+            key,
+            done,
+            stats,
+            wanted,
+            records,
+            handle,
+            batch,
+            progress,
+            refuse,
+        )
+
+
+async def _stream_members(
+    store: Store,
+    path: Path,
+    source: str,
+    scope: str,
+    key: str,
+    done: dict[str, checkpoints_db.Checkpoint],
+    stats: StreamStats,
+    wanted: Callable[[str], bool],
+    records: Records,
+    handle: Handler,
+    batch: int,
+    progress: Callable[[int, int], None] | None,
+    refuse: Callable[[StreamStats], str | None] | None,
+) -> StreamStats:
+    total = file_size(path)
     with open_members(path, wanted) as (counting, members):
         for member, stream in members:
             previous = done.get(member)
