@@ -27,10 +27,10 @@ from bot.store import Store
 from bot.store.feeds import FeedStore
 from bot.store.guilds import GuildStore
 from tests.cogs.rss_server import Item, RssServer
-from tests.conftest import bot_settings, start_bot, stop_bot
 from tests.fakediscord import Channel, FakeDiscord, Guild, Member, Permissions
 from tests.fakediscord import gateway as fake_gateway
-from tests.test_process import BotProcess
+from tests.support.bot import bot_settings, start_bot, stop_bot
+from tests.support.process import BotProcess
 
 TWO_SHARDS = [(0, 2), (1, 2)]
 

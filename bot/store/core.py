@@ -24,6 +24,7 @@ from typing import Any, TypeVar, cast
 import aiosqlite
 
 from bot.core.errors import StoreError
+from bot.store.on_thread import run_batch
 
 log = logging.getLogger(__name__)
 
@@ -244,6 +245,44 @@ class Store:
                 raise
             else:
                 await self._commit()
+
+    async def batch(self, work: Callable[[aiosqlite.Connection], Coroutine[Any, Any, T]]) -> T:
+        """Run ``work(conn)`` as one transaction on the database's own thread, in one hand-over.
+
+        For bulk imports: each statement then costs what SQLite costs, not two thread switches
+        (``bot/store/on_thread.py``). ``work`` may await only ``conn`` (it runs to its end
+        without the event loop, which stays free meanwhile); an error rolls the batch back.
+        """
+        async with self._lock:
+            if self._closed:
+                raise StoreError("the database is closed")
+            conn = self._conn
+            # aiosqlite has no public way to run a function on its thread; _execute is that way
+            # in every version pyproject.toml allows (tests/store/test_batch.py runs it).
+            raw, size = conn._conn, conn._iter_chunk_size
+
+            def run() -> T:  # a plain function: aiosqlite logs its repr, not the batch's
+                return run_batch(raw, work, size)
+
+            result: T = await conn._execute(run)
+            return result
+
+    @contextlib.asynccontextmanager
+    async def larger_cache(self, mib: int = 64) -> AsyncIterator[None]:
+        """Give SQLite's page cache ``mib`` MiB during a bulk import, then set it back.
+
+        The default (2 MiB) holds little of the name indexes a dump import writes into, so every
+        insert read index pages back from the file system; with 64 MiB an 8,000-line dump cost
+        a fifth less CPU and half the wall time (docs/benchmarks.md).
+        """
+        row = await self.fetchone("PRAGMA cache_size")
+        previous = int(row[0]) if row else -2000
+        await self._conn.execute(f"PRAGMA cache_size = {-int(mib) * 1024}")
+        try:
+            yield
+        finally:
+            if not self._closed:
+                await self._conn.execute(f"PRAGMA cache_size = {previous}")
 
     async def _commit(self) -> None:
         """Run COMMIT; if it fails (a deferred constraint), roll back so no transaction leaks."""

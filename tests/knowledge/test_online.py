@@ -29,8 +29,7 @@ from bot.store import catalog as db
 from bot.store import online as online_db
 from tests.standins.musicbrainz import MusicBrainzStandIn
 from tests.standins.wikidata import WikidataStandIn
-
-from .conftest import FIXTURES
+from tests.support.data import FIXTURES
 
 ABBA = "2d40c8b2-7524-49e3-af44-ebb924c5b023"
 START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
