@@ -18,7 +18,7 @@ from bot.errors import echo
 from bot.hangul import resolve_particles
 from bot.knowledge.ask import chains, checks
 from bot.knowledge.ask.dispatch import dispatch
-from bot.knowledge.ask.finding import Found, exact_spans, find, near_by_swaps, others
+from bot.knowledge.ask.finding import Found, exact_spans, find, near_by_swaps, others, pick
 from bot.knowledge.ask.intents import (
     Intent,
     IntentName,
@@ -427,6 +427,27 @@ async def _no_keyword(
                 named.append((span, matches))
         works = [m[0] for _, m in named if m[0].kind != "artist"]
         people = [m[0] for _, m in named if m[0].kind == "artist"]
+        shared = [
+            m
+            for _, m in named
+            if m[0].kind != "artist" and await pick(store, m, NAME_FIRST) is None
+        ]
+        if shared and people:
+            # A title several works share: never check against the first of them.
+            suggestions = [m.label for m in shared[0][:5]]
+            return declined(
+                say(
+                    lang,
+                    f"“{echo(shared[0][0].name)}” could mean several things: "
+                    f"{'; '.join(suggestions)}. Which one?",
+                    f"“{echo(shared[0][0].name)}”은(는) 여러 가지일 수 있어요: "
+                    f"{'; '.join(suggestions)}. 어느 것인가요?",
+                ),
+                None,
+                suggestions,
+                lang,
+                [m.ref for m in shared[0][:25]],
+            )
         if len(works) == 1 and people:
             # "Is V on Love wins all?", "Love wins all 뮤비에 뷔 나와?": any edge between them.
             spans = [span.text for span, _ in named]

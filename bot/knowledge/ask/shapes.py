@@ -99,6 +99,7 @@ _SING_KO = re.compile(
 _WROTE_KO = re.compile(
     r"^(?P<x>.+?)\s+(?P<y>.+?)\s*(?:을|를)?\s*(?:썼어|썼나요|썼니|쓴 거야|만들었어)" + _KO_END
 )
+_SHARED_MAX = 10  # homonymous works looked at for the one the person is on
 _KO_SUBJECT = re.compile(r"(?:이|가|은|는|도)$")
 
 
@@ -239,7 +240,17 @@ async def resolve_check(store: Store, text: str) -> ReadCheck | SharedTitle | No
         return None
     texts = (shape.person, shape.work)
     if isinstance(work, tuple):
-        # Several works share the title: which one is asked (the picker answers the check).
+        # Several works share the title: the one the person is on, if exactly one; else the
+        # question asks which (the picker then answers the check), never a guess.
+        tied_works = []
+        for candidate in work[:_SHARED_MAX]:
+            held = await holdings(store, candidate.ref)
+            for p in people:
+                if await edges_between(store, held, p.ref):
+                    tied_works.append((candidate.ref, p.ref))
+                    break
+        if len(tied_works) == 1:
+            return ReadCheck(tied_works[0][0], tied_works[0][1], shape.asked, shape.roles, texts)
         return SharedTitle(shape.work, work, texts)
     if len(people) == 1:
         return ReadCheck(work, people[0].ref, shape.asked, shape.roles, texts)
