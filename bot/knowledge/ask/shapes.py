@@ -18,6 +18,7 @@ from bot.knowledge.ask.relations import Asked, edges_between, holdings
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
 from bot.knowledge.search import AmbiguousError, Match, resolve, resolve_one
+from bot.store import catalog as db
 from bot.store.core import Store
 
 WRITING = ("lyricist", "composer", "writer")
@@ -242,15 +243,20 @@ async def resolve_check(store: Store, text: str) -> ReadCheck | SharedTitle | No
     if isinstance(work, tuple):
         # Several works share the title: the one the person is on, if exactly one; else the
         # question asks which (the picker then answers the check), never a guess.
-        tied_works = []
-        for candidate in work[:_SHARED_MAX]:
-            held = await holdings(store, candidate.ref)
-            for p in people:
-                if await edges_between(store, held, p.ref):
-                    tied_works.append((candidate.ref, p.ref))
-                    break
+        by_id = {m.id: m for m in work[:_SHARED_MAX]}
+        person_of = {p.id: p for p in people}
+        ties = await db.works_tied_to(store, list(by_id), list(person_of))
+        tied_works = sorted({w for w, _ in ties})
         if len(tied_works) == 1:
-            return ReadCheck(tied_works[0][0], tied_works[0][1], shape.asked, shape.roles, texts)
+            tied_people = sorted({a for w, a in ties})
+            if len(tied_people) == 1:
+                return ReadCheck(
+                    by_id[tied_works[0]].ref,
+                    person_of[tied_people[0]].ref,
+                    shape.asked,
+                    shape.roles,
+                    texts,
+                )
         return SharedTitle(shape.work, work, texts)
     if len(people) == 1:
         return ReadCheck(work, people[0].ref, shape.asked, shape.roles, texts)

@@ -60,6 +60,7 @@ from bot.store.catalog.reads import (
     videos_of_song,
     videos_on,
     work,
+    works_tied_to,
 )
 from bot.store.catalog.rows import (
     ENTITY_FIELDS,
@@ -295,4 +296,5 @@ __all__ = [
     "videos_of_song",
     "videos_on",
     "work",
+    "works_tied_to",
 ]
