@@ -415,14 +415,16 @@ async def works_tied_to(
     if not work_ids or not artist_ids:
         return []
     works, artists = qmarks(work_ids), qmarks(artist_ids)
+    # Three indexed lookups (an OR across the join would scan every credit).
     rows = await store.fetchall(
         f"SELECT p.subject_id AS w, p.artist_id AS a FROM performers p "
         f"WHERE p.subject_id IN ({works}) AND p.artist_id IN ({artists}) "
-        f"UNION SELECT coalesce(v.song_id, c.subject_id), c.artist_id FROM credits c "
-        f"LEFT JOIN videos v ON v.entity_id = c.subject_id "
-        f"WHERE (c.subject_id IN ({works}) OR v.song_id IN ({works})) "
-        f"AND c.artist_id IN ({artists}) ORDER BY 1, 2",
-        (*work_ids, *artist_ids, *work_ids, *work_ids, *artist_ids),
+        f"UNION SELECT c.subject_id, c.artist_id FROM credits c "
+        f"WHERE c.subject_id IN ({works}) AND c.artist_id IN ({artists}) "
+        f"UNION SELECT v.song_id, c.artist_id FROM videos v "
+        f"JOIN credits c ON c.subject_id = v.entity_id "
+        f"WHERE v.song_id IN ({works}) AND c.artist_id IN ({artists}) ORDER BY 1, 2",
+        (*work_ids, *artist_ids, *work_ids, *artist_ids, *work_ids, *artist_ids),
     )
     return [(int(r[0]), int(r[1])) for r in rows]
 
