@@ -31,6 +31,7 @@ from bot.knowledge.ask.online import look_up, search_text
 from bot.knowledge.ask.parsing import (
     FILLERS,
     PRONOUNS,
+    Span,
     candidate_names,
     candidate_runs,
     date_text_spans,
@@ -453,10 +454,34 @@ async def _no_keyword(
             spans = [span.text for span, _ in named]
             lang = "ko" if is_korean(text, spans) else "en"
             asked, roles = asked_relation(None, text)
-            ordered = sorted(
-                ((span, m[0]) for span, m in named if m[0].kind == "artist"),
-                key=lambda pair: (pair[0].run, pair[0].start),
-            )
+            chosen: list[tuple[Span, Match]] = []
+            for span, m in named:
+                if m[0].kind != "artist":
+                    continue
+                artists = [x for x in m if x.kind == "artist"]
+                if len(artists) > 1:
+                    # A name several artists share: the one on the work, never the first.
+                    ties = await db.works_tied_to(
+                        store, [works[0].id], [x.id for x in artists[:25]]
+                    )
+                    tied = [x for x in artists if x.id in {a for _, a in ties}]
+                    if len(tied) != 1:
+                        suggestions = [x.label for x in artists[:5]]
+                        return declined(
+                            say(
+                                lang,
+                                f"“{echo(span.text)}” could mean several people: "
+                                f"{'; '.join(suggestions)}. Which one?",
+                                f"“{echo(span.text)}”은(는) 여러 사람일 수 있어요: "
+                                f"{'; '.join(suggestions)}. 어느 분인가요?",
+                            ),
+                            None,
+                            suggestions,
+                            lang,
+                        )
+                    artists = tied
+                chosen.append((span, artists[0]))
+            ordered = sorted(chosen, key=lambda pair: (pair[0].run, pair[0].start))
             return await relation_check(
                 store, asked, roles, works[0].ref, [m.ref for _, m in ordered], None, lang
             )
