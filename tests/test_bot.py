@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -12,8 +13,8 @@ from discord import app_commands
 from bot.app.client import LinerNotesBot, discover_extensions
 from bot.core.settings import load_settings
 from bot.store import Store
-from tests.conftest import ROOT_DIR, Server
 from tests.fakediscord import FakeDiscord
+from tests.support.bot import ROOT_DIR, Server
 
 
 def test_helpers_in_cogs_are_not_extensions() -> None:
@@ -48,9 +49,10 @@ async def test_command_names_are_unique(server: Server) -> None:
 
 
 async def test_linernotes_sync_registers_commands(
-    fake_discord: FakeDiscord, tmp_path: Path
+    fake_discord: FakeDiscord, template_db: Path, tmp_path: Path
 ) -> None:
     guild = fake_discord.add_guild("Sync Club")
+    shutil.copy(template_db, tmp_path / "s.db")  # what the bot loads at start is already in
     env = {
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(ROOT_DIR),

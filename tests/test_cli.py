@@ -5,23 +5,25 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.test_settings import ROOT, run_cli
+from tests.support.cli import ROOT, env_for, run_cli
 
 MB = Path(__file__).resolve().parent / "knowledge" / "fixtures" / "musicbrainz"
 
 
-def env_for(tmp_path: Path) -> dict[str, str]:
-    # No test reaches the real MusicBrainz: the online test below points it at a stand-in.
-    return {
-        "DATABASE_PATH": str(tmp_path / "cli.db"),
-        "LOG_LEVEL": "WARNING",
-        "ONLINE_LOOKUPS": "false",
-    }
+@pytest.fixture
+def loaded(template_db: Path, tmp_path: Path) -> dict[str, str]:
+    """Point the CLI at a copy of the session's loaded database (the bundled data already in).
+
+    Only the tests of a fresh install and of the import commands pay for loading the data.
+    """
+    shutil.copy(template_db, tmp_path / "cli.db")
+    return env_for(tmp_path)
 
 
 def test_ask_answers_from_a_fresh_install_with_sources(tmp_path: Path) -> None:
@@ -33,15 +35,15 @@ def test_ask_answers_from_a_fresh_install_with_sources(tmp_path: Path) -> None:
     assert "source: " in result.stdout
 
 
-def test_ask_exits_1_when_it_does_not_know(tmp_path: Path) -> None:
-    result = run_cli("ask", "who directed the Blueming video?", env=env_for(tmp_path), cwd=tmp_path)
+def test_ask_exits_1_when_it_does_not_know(tmp_path: Path, loaded: dict[str, str]) -> None:
+    result = run_cli("ask", "who directed the Blueming video?", env=loaded, cwd=tmp_path)
     assert result.returncode == 1
     assert "know" in result.stdout
     assert "Traceback" not in result.stderr
 
 
-def test_ask_lists_an_ambiguous_name_with_numbers(tmp_path: Path) -> None:
-    result = run_cli("ask", "When is Jisoo's birthday?", env=env_for(tmp_path), cwd=tmp_path)
+def test_ask_lists_an_ambiguous_name_with_numbers(tmp_path: Path, loaded: dict[str, str]) -> None:
+    result = run_cli("ask", "When is Jisoo's birthday?", env=loaded, cwd=tmp_path)
     assert result.returncode == 1  # not a terminal: the list, and no guess
     lines = result.stdout.splitlines()
     assert "could mean several things" in lines[0]
@@ -50,8 +52,8 @@ def test_ask_lists_an_ambiguous_name_with_numbers(tmp_path: Path) -> None:
     assert "born on" not in result.stdout
 
 
-def test_ask_answers_a_korean_question_in_korean(tmp_path: Path) -> None:
-    result = run_cli("ask", "봄날 언제 나왔어?", env=env_for(tmp_path), cwd=tmp_path)
+def test_ask_answers_a_korean_question_in_korean(tmp_path: Path, loaded: dict[str, str]) -> None:
+    result = run_cli("ask", "봄날 언제 나왔어?", env=loaded, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "2017년 2월 13일" in result.stdout
 
@@ -103,7 +105,7 @@ def test_db_backup_and_newer_database_refused(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_feed_preview_json_prints_json_lines(tmp_path: Path) -> None:
+def test_feed_preview_json_prints_json_lines(tmp_path: Path, loaded: dict[str, str]) -> None:
     feed = tmp_path / "feed.xml"
     feed.write_text(
         """<?xml version="1.0"?><rss version="2.0"><channel><title>Pop Notes</title>
@@ -115,7 +117,7 @@ def test_feed_preview_json_prints_json_lines(tmp_path: Path) -> None:
         </channel></rss>""",
         encoding="utf-8",
     )
-    result = run_cli("feed", "preview", str(feed), "--json", env=env_for(tmp_path), cwd=tmp_path)
+    result = run_cli("feed", "preview", str(feed), "--json", env=loaded, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 1
@@ -128,7 +130,9 @@ def test_feed_preview_json_prints_json_lines(tmp_path: Path) -> None:
     assert "Love wins all" in linked
 
 
-def test_feed_preview_shows_people_what_would_be_posted(tmp_path: Path) -> None:
+def test_feed_preview_shows_people_what_would_be_posted(
+    tmp_path: Path, loaded: dict[str, str]
+) -> None:
     feed = tmp_path / "feed.xml"
     feed.write_text(
         """<?xml version="1.0"?><rss version="2.0"><channel><title>Pop Notes</title>
@@ -140,7 +144,7 @@ def test_feed_preview_shows_people_what_would_be_posted(tmp_path: Path) -> None:
         </channel></rss>""",
         encoding="utf-8",
     )
-    result = run_cli("feed", "preview", str(feed), env=env_for(tmp_path), cwd=tmp_path)
+    result = run_cli("feed", "preview", str(feed), env=loaded, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "1 post(s) would be made:"
@@ -152,16 +156,16 @@ def test_feed_preview_shows_people_what_would_be_posted(tmp_path: Path) -> None:
     assert not any(line.startswith("{") for line in lines)
 
 
-def test_feed_preview_of_garbage_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+def test_feed_preview_of_garbage_is_a_message_not_a_traceback(
+    tmp_path: Path, loaded: dict[str, str]
+) -> None:
     junk = tmp_path / "junk.xml"
     junk.write_text("<html><body>not a feed</body></html>")
-    result = run_cli("feed", "preview", str(junk), env=env_for(tmp_path), cwd=tmp_path)
+    result = run_cli("feed", "preview", str(junk), env=loaded, cwd=tmp_path)
     assert result.returncode == 1
     assert "feed" in result.stderr.lower()
     assert "Traceback" not in result.stderr
-    result = run_cli(
-        "feed", "preview", str(tmp_path / "missing.xml"), env=env_for(tmp_path), cwd=tmp_path
-    )
+    result = run_cli("feed", "preview", str(tmp_path / "missing.xml"), env=loaded, cwd=tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
 
@@ -256,8 +260,10 @@ def test_help_names_the_settings_and_exit_codes(capsys: pytest.CaptureFixture[st
     assert "refused by the policy" in capsys.readouterr().out
 
 
-def test_db_audit_counts_grades_and_lists_sources_the_policy_now_refuses(tmp_path: Path) -> None:
-    env = env_for(tmp_path)
+def test_db_audit_counts_grades_and_lists_sources_the_policy_now_refuses(
+    tmp_path: Path, loaded: dict[str, str]
+) -> None:
+    env = loaded
     result = run_cli("db", "audit", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Facts per grade" in result.stdout and "encyclopedic" in result.stdout

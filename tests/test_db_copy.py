@@ -12,8 +12,8 @@ from bot.store import Store
 from bot.store.feeds import EntryCandidate, FeedStore, FetchState
 from bot.store.guilds import GuildStore
 from bot.store.posts import ReviewPost
-from tests.postgres import drop_database, empty_database
-from tests.test_settings import run_cli
+from tests.support.cli import run_cli
+from tests.support.postgres import drop_database, empty_database
 
 GUILD = 4242
 T0 = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)

@@ -4,7 +4,6 @@ in every field (issue 24). The emulator tests are in tests/cogs/test_hostile_tex
 from __future__ import annotations
 
 import dataclasses
-import re
 import typing
 from datetime import date
 from typing import Any
@@ -16,6 +15,7 @@ from bot.discord_io import embeds, escape
 from bot.knowledge import cards
 from bot.knowledge.entities import EntityKey, EntityRef
 from bot.store.posts import LinkedEntity, ReviewPost
+from tests.support.escape_checks import assert_inert, live_links
 
 # A name that tries everything: two masked links on one line (discord.py's escape_markdown
 # leaves the second live), mentions of every kind, markdown, a heading, a bidi override.
@@ -27,44 +27,6 @@ HOSTILE_URL = "https://src.example/a)b c [x](https://evil.example/phish)"
 DATES = frozenset(
     {"date", "premiere", "birth_date", "debut_date", "end_date", "since", "until", "published"}
 )
-
-
-def live_links(text: str) -> list[tuple[str, str]]:
-    """Return the masked links Discord would render: unescaped "[label](target)"."""
-    links = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            j, depth = i + 1, 1
-            while j < len(text) and depth:
-                if text[j] == "\\":
-                    j += 2
-                    continue
-                depth += {"[": 1, "]": -1}.get(text[j], 0)
-                j += 1
-            if depth == 0 and text[j : j + 1] == "(":
-                end = text.find(")", j)
-                if end != -1:
-                    links.append((text[i + 1 : j - 1], text[j + 1 : end]))
-        i += 1
-    return links
-
-
-def assert_inert(text: str) -> None:
-    """Fail if any link from outside, mention or block markup would be live in ``text``."""
-    for label, target in live_links(text):
-        assert "evil.example/phish" not in target or target.startswith("https://src.example/")
-        assert not re.search(r"[\s()<>\[\]]", target), target  # nothing breaks out
-        assert not live_links(label), label
-    for mention in ("@everyone", "@here", "<@123>", "<@!123>", "<@&456>", "<#789>"):
-        assert mention not in text, mention
-    assert "||spoiler||" not in text and "`code`" not in text and "**x**" not in text
-    assert "\u202e" not in text
-    assert not re.search(r"^#", text, re.MULTILINE)
 
 
 def embed_text(embed: discord.Embed) -> str:

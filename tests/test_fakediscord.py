@@ -22,6 +22,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from tests.fakediscord import Channel, FakeDiscord, Guild, Member, Permissions, Role
+from tests.support.emulator_http import api, error_codes
 
 # --------------------------------------------------------------------------------------
 # A small inline bot
@@ -205,35 +206,6 @@ async def env(fake_discord: FakeDiscord) -> AsyncIterator[Env]:
 # --------------------------------------------------------------------------------------
 # Raw HTTP helpers (for rules tested without discord.py in the way)
 # --------------------------------------------------------------------------------------
-
-
-async def api(
-    fd: FakeDiscord,
-    method: str,
-    path: str,
-    payload: Any = None,
-    *,
-    token: str | None = None,
-    data: Any = None,
-    auth: bool = True,
-) -> tuple[int, Any, Any]:
-    headers = {}
-    if auth:
-        headers["Authorization"] = f"Bot {token or fd.token}"
-    async with (
-        aiohttp.ClientSession() as s,
-        s.request(method, fd.api_base + path, json=payload, data=data, headers=headers) as r,
-    ):
-        text = await r.text()
-        body = json.loads(text) if r.content_type == "application/json" else text
-        return r.status, body, r.headers
-
-
-def error_codes(tree: dict[str, Any], *path: str | int) -> list[str]:
-    node: Any = tree["errors"]
-    for part in path:
-        node = node[str(part)]
-    return [e["code"] for e in node["_errors"]]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from tests.fakediscord import Channel, FakeDiscord, Guild, Permissions
-from tests.test_fakediscord import api, error_codes
+from tests.support.emulator_http import api, error_codes
 
 
 @pytest.fixture

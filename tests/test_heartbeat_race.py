@@ -29,8 +29,8 @@ from bot.app.runner import Runner
 from bot.discord_io.discord_urls import apply_discord_urls
 from bot.store import Store
 from bot.store.status import Heartbeat, StatusStore
-from tests.conftest import bot_settings
 from tests.fakediscord import FakeDiscord
+from tests.support.bot import bot_settings
 
 # Bounds: the stress test stops after this many restarts or this many seconds, whichever first.
 RESTARTS = 300

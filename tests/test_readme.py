@@ -8,7 +8,7 @@ from pathlib import Path
 from discord import app_commands
 
 from bot.app.client import discover_extensions
-from tests.conftest import Server
+from tests.support.bot import Server
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

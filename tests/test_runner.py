@@ -22,11 +22,11 @@ from bot.app import sdnotify
 from bot.app.runner import beat_interval
 from bot.app.status_report import build_report
 from bot.store.status import FeedHealth, Heartbeat
-from tests.conftest import ROOT_DIR
 from tests.fakediscord import FakeDiscord
-from tests.test_settings import run_cli
-from tests.test_startup import unused_port
-from tests.test_status import samples
+from tests.support.bot import ROOT_DIR
+from tests.support.cli import run_cli
+from tests.support.http import unused_port
+from tests.support.metrics import samples
 
 
 class NotifySocket:

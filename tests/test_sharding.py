@@ -27,10 +27,10 @@ from bot.store import Store
 from bot.store.feeds import FeedStore
 from bot.store.guilds import GuildStore
 from tests.cogs.rss_server import Item, RssServer
-from tests.conftest import bot_settings, start_bot, stop_bot
 from tests.fakediscord import Channel, FakeDiscord, Guild, Member, Permissions
 from tests.fakediscord import gateway as fake_gateway
-from tests.test_process import BotProcess
+from tests.support.bot import bot_settings, start_bot, stop_bot
+from tests.support.process import BotProcess
 
 TWO_SHARDS = [(0, 2), (1, 2)]
 
@@ -459,6 +459,14 @@ async def test_two_processes_each_serve_and_post_only_their_servers(
         reply = await fd.slash("help", user=mina, guild=guild, timeout=10)
         assert "`/release`" in reply.embeds[0]["description"]
 
+    # Its post is recorded as sent once Discord answered; a kill -9 before that is another
+    # test (tests/test_process.py). Wait for the record, not for the message alone.
+    for _ in range(200):
+        if (await outbox_states(tmp_path / "shard0" / "bot.db")).get(
+            (first.id, feed.url())
+        ) == "sent":
+            break
+        await asyncio.sleep(0.05)
     await zero.kill()
     await fd.wait_for(lambda: (0, 2) not in fd.gateway.ready_shards(), timeout=10)
     reply = await fd.slash("help", user=mina1, guild=second, timeout=10)

@@ -23,8 +23,8 @@ from bot.store import Store
 from bot.store.feeds import FeedStore
 from bot.store.guilds import GuildStore
 from tests.cogs.rss_server import Item, RssServer
-from tests.postgres import drop_database, empty_database, fresh_database
-from tests.test_settings import ROOT
+from tests.support.data import ROOT
+from tests.support.postgres import drop_database, empty_database, fresh_database
 
 pytestmark = pytest.mark.postgres
 

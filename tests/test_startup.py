@@ -8,21 +8,15 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT_DIR, Server
 from tests.fakediscord import FakeDiscord
-
-
-def unused_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support.bot import ROOT_DIR, Server
+from tests.support.http import unused_port
 
 
 class Output:

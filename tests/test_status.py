@@ -10,12 +10,12 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from bot.core import metrics
 from tests.cogs.rss_server import Item, RssServer
-from tests.conftest import Server, bot_settings, stop_bot
-from tests.test_settings import run_cli
+from tests.support.bot import Server, bot_settings, stop_bot
+from tests.support.cli import run_cli
+from tests.support.metrics import samples
 
 
 @pytest.fixture
@@ -70,15 +70,6 @@ async def test_status_without_a_heartbeat_or_a_database(tmp_path: Path) -> None:
     code, out = await status_of(tmp_path / "new.db", tmp_path)
     assert code == 1
     assert "has never run on this database" in out
-
-
-def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    """Every sample of a /metrics page, keyed by name and sorted labels."""
-    found = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
-    return found
 
 
 async def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

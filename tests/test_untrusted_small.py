@@ -14,8 +14,7 @@ import pytest
 from bot.app.logsetup import OneLineReconnect
 from bot.core import metrics
 from bot.knowledge.normalize import normalize
-from tests.test_cli import env_for
-from tests.test_settings import run_cli
+from tests.support.cli import env_for, run_cli
 
 
 def test_compatibility_letters_normalise_like_plain_ones() -> None:

@@ -13,6 +13,7 @@ for them, so they live in the core, below both.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _S_BASE, _S_END = 0xAC00, 0xD7A3
@@ -70,6 +71,39 @@ def _syllable(ch: str) -> tuple[str, str, str] | None:
     return _LEADS[lead], _VOWELS[vowel], _TAILS[tail - 1] if tail else ""
 
 
+# Any Hangul syllable or lone jamo (conjoining or compatibility), and syllables only.
+_ANY_HANGUL = re.compile(
+    f"[{chr(_S_BASE)}-{chr(_S_END)}\u1100-{chr(0x1100 + len(_LEADS) - 1)}"
+    f"\u1161-{chr(0x1161 + len(_VOWELS) - 1)}\u11a8-{chr(0x11A8 + len(_TAILS) - 1)}"
+    "\u3131-\u3163]"
+)
+_SYLLABLE = re.compile(f"[{chr(_S_BASE)}-{chr(_S_END)}]")
+
+
+@functools.cache
+def _tables() -> tuple[dict[int, str], dict[int, str]]:
+    """Return str.translate tables for the jamo and choseong forms (every name is indexed by
+    both, so an import computes them for each name it writes: one C-level pass, not a loop)."""
+    leads = [_SPLIT.get(c, c) for c in _LEADS]
+    vowels = [_SPLIT.get(c, c) for c in _VOWELS]
+    tails = ["", *(_SPLIT.get(c, c) for c in _TAILS)]
+    jamo: dict[int, str] = {}
+    choseong: dict[int, str] = {}
+    code = _S_BASE  # syllables are numbered lead by lead, vowel by vowel, tail by tail
+    for lead, lead_keys in zip(_LEADS, leads, strict=True):
+        for vowel in vowels:
+            for tail in tails:
+                jamo[code] = lead_keys + vowel + tail
+                choseong[code] = lead
+                code += 1
+    for code in [*range(0x1100, 0x1200), *range(0x3131, 0x3164)]:
+        letter = _letter(chr(code))
+        if letter is not None:
+            jamo[code] = _SPLIT.get(letter, letter)
+            choseong[code] = letter
+    return jamo, choseong
+
+
 def has_jamo_or_syllable(norm: str) -> bool:
     """Tell whether the text has a Hangul syllable or lone jamo (what the Hangul forms cover)."""
     return any(_syllable(ch) or _letter(ch) for ch in norm)
@@ -77,21 +111,9 @@ def has_jamo_or_syllable(norm: str) -> bool:
 
 def jamo_form(norm: str) -> str | None:
     """Return the text spelled key by key ("봄날" -> "ㅂㅗㅁㄴㅏㄹ"); None without Hangul."""
-    out: list[str] = []
-    hangul = False
-    for ch in norm:
-        parts = _syllable(ch)
-        if parts is not None:
-            hangul = True
-            out.extend(_SPLIT.get(p, p) for p in parts)
-            continue
-        letter = _letter(ch)
-        if letter is not None:
-            hangul = True
-            out.append(_SPLIT.get(letter, letter))
-        else:
-            out.append(ch)
-    return "".join(out) if hangul else None
+    if _ANY_HANGUL.search(norm) is None:
+        return None
+    return norm.translate(_tables()[0])
 
 
 def choseong_form(norm: str) -> str | None:
@@ -99,16 +121,9 @@ def choseong_form(norm: str) -> str | None:
 
     Other characters are kept, so "bts봄날" gives "btsㅂㄴ".
     """
-    out = []
-    syllables = False
-    for ch in norm:
-        parts = _syllable(ch)
-        if parts is not None:
-            syllables = True
-            out.append(parts[0])
-        else:
-            out.append(_letter(ch) or ch)
-    return "".join(out) if syllables else None
+    if _SYLLABLE.search(norm) is None:
+        return None
+    return norm.translate(_tables()[1])
 
 
 def is_choseong_query(norm: str) -> bool:

@@ -9,6 +9,7 @@ from rapidfuzz.distance import OSA
 
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 _LATIN = re.compile(r"[A-Za-z]")
+_NOT_ASCII_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 def normalize(text: str) -> str:
@@ -18,6 +19,8 @@ def normalize(text: str) -> str:
     syllables survive intact (accents are stripped by decomposing and recomposing, and
     Hangul jamo are letters, not combining marks).
     """
+    if text.isascii():  # most names: NFKC/NFKD/NFC change nothing and no ASCII mark is combining
+        return _NOT_ASCII_ALNUM.sub("", text.lower())
     # NFKC first: a compatibility letter ("𝐈", fullwidth "Ｉ") becomes the plain letter
     # before case-folding, so "𝐈𝐔" and "iu" are one name.
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())

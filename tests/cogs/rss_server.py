@@ -11,6 +11,8 @@ from email.utils import format_datetime
 
 from aiohttp import web
 
+from tests.support.http import LocalServer
+
 
 @dataclass
 class Item:
@@ -33,7 +35,7 @@ class RssServer:
     retry_after: str | None = None
     hits: int = 0
     not_modified: int = 0
-    runner: web.AppRunner | None = None
+    local: LocalServer | None = None
     port: int = 0
     on_request: Callable[[web.Request], None] | None = None
     validators: bool = True  # send an ETag (False: a server that sends no validators)
@@ -111,13 +113,10 @@ class RssServer:
         app.router.add_get("/to-private", self.to_private)
         app.router.add_get("/billion.xml", self.billion)
         app.router.add_get("/huge.xml", self.huge)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self.runner.addresses[0][1]
+        self.local = await LocalServer(app).start()
+        self.port = self.local.port
         return self
 
     async def stop(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
+        if self.local is not None:
+            await self.local.stop()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.cogs.test_catalog import text_of
-from tests.conftest import Server
+from tests.support.bot import Server
+from tests.support.commands import text_of
 
 
 async def test_a_korean_question_gets_a_korean_answer(server: Server) -> None:

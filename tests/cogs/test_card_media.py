@@ -19,13 +19,13 @@ import pytest
 
 from bot.knowledge import audit
 from bot.knowledge.importers.musicbrainz import import_musicbrainz_documents
-from tests.conftest import Server, bot_settings, start_bot, stop_bot
 from tests.fakediscord import FakeDiscord, Permissions
 from tests.fakediscord.interactions import InteractionReply
 from tests.standins.commons import CommonsStandIn
 from tests.standins.coverart import CoverArtStandIn
 from tests.standins.musicbrainz import MusicBrainzStandIn
 from tests.standins.wikidata import WikidataStandIn
+from tests.support.bot import Server, bot_settings, start_bot, stop_bot
 
 FIXTURES = Path(__file__).resolve().parents[1] / "knowledge" / "fixtures" / "musicbrainz"
 RELEASE = "b84ee12a-09ef-421b-82de-0441a926375b"  # The Dark Side of the Moon (a release)

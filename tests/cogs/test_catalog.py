@@ -5,15 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.knowledge.importers.catalog import import_catalog
-from tests.conftest import Server
-
-
-def text_of(reply) -> str:
-    parts = [reply.content or ""]
-    for embed in reply.embeds:
-        parts += [embed.get("title", ""), embed.get("description", "")]
-        parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields", [])]
-    return "\n".join(parts)
+from tests.support.bot import Server
+from tests.support.commands import text_of
 
 
 async def test_release_card_for_the_seed(server: Server) -> None:

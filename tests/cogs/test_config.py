@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import Server
+from tests.support.bot import Server
 
 
 async def show_text(server: Server) -> str:

@@ -7,16 +7,11 @@ import asyncio
 from typing import Any
 
 from bot.store import catalog as db
-from tests.cogs.test_hostile_text import message_text
-from tests.cogs.test_online_lookups import (  # noqa: F401  (fixtures)
-    musicbrainz,
-    online,
-    quick,
-    wikidata,
-)
-from tests.conftest import Server
 from tests.standins.musicbrainz import MusicBrainzStandIn
-from tests.test_settings import run_cli
+from tests.support.bot import Server
+from tests.support.cli import run_cli
+from tests.support.commands import message_text
+from tests.support.online import quick
 
 IU = "b9545342-1e6d-4dae-84ac-013374ad8d7c"
 OTHER_IU = "0a1b2c3d-0000-4000-8000-00000000a1a1"  # a different artist of the same name
@@ -96,8 +91,8 @@ async def curated_iu(server: Server) -> int:
 
 
 async def test_looking_up_unknown_songs_leaves_curated_answers_direct(
-    online: Server,  # noqa: F811
-    musicbrainz: MusicBrainzStandIn,  # noqa: F811
+    online: Server,
+    musicbrainz: MusicBrainzStandIn,
 ) -> None:
     quick(online)
     serve_iu_songs(musicbrainz)

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 from bot.discord_io.checks import missing_bot_permissions
-from tests.conftest import Server
-
-
-async def set_discussions(server: Server, channel) -> None:
-    reply = await server.discord.slash(
-        "config discussions", user=server.mina, options={"channel": channel}
-    )
-    assert "→" in reply.content, reply.content
+from tests.support.bot import Server
+from tests.support.commands import set_discussions
 
 
 async def test_discuss_twice_gives_one_thread(server: Server) -> None:

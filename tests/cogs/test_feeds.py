@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from bot.discord_io.checks import missing_bot_permissions
 from bot.store.feeds import FeedStore
 from tests.cogs.rss_server import Item, RssServer
-from tests.conftest import Clock, Server
-
-T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+from tests.support.bot import Server
+from tests.support.commands import T0, add, cycle, posts
 
 
 @pytest.fixture
@@ -27,17 +26,6 @@ async def feed() -> AsyncIterator[RssServer]:
     await server.start()
     yield server
     await server.stop()
-
-
-async def add(server: Server, url: str, channel, **options):
-    return await server.discord.slash(
-        "feed add", user=server.mina, options={"url": url, "channel": channel, **options}
-    )
-
-
-async def cycle(server: Server, clock: Clock) -> None:
-    clock.later()
-    await server.bot.get_cog("Feeds").run_cycle()
 
 
 class Crash(BaseException):
@@ -75,10 +63,6 @@ async def post_then_crash(
 def can_send(server: Server, channel) -> bool:
     """Whether the bot's own cache already says it may send in the channel."""
     return not missing_bot_permissions(server.bot.get_channel(channel.id), ("send_messages",))
-
-
-def posts(server: Server, channel) -> list:
-    return [m for m in server.discord.channel_messages(channel) if m.embeds]
 
 
 def bot_cache_says(server: Server, channel, **perms: bool) -> bool:

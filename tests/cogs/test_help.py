@@ -8,7 +8,7 @@ from pathlib import Path
 
 from discord import app_commands
 
-from tests.conftest import Server
+from tests.support.bot import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,28 +6,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from tests.cogs.test_online_lookups import (  # noqa: F401  (fixtures)
-    musicbrainz,
-    online,
-    quick,
-    wikidata,
-)
-from tests.cogs.test_suggestions import fill, setup_modlog
-from tests.conftest import Server
 from tests.standins.musicbrainz import MusicBrainzStandIn
-from tests.test_escape import assert_inert, live_links
+from tests.support.bot import Server
+from tests.support.commands import fill, message_text, setup_modlog
+from tests.support.escape_checks import assert_inert, live_links
+from tests.support.online import quick
 
 # At most 100 characters (the modal's Person field): two masked links, mentions, markdown.
 PERSON = "[Verify](https://evil.example/phish) [b](https://evil.example/2) @everyone <@&456> **x**"
 EVIDENCE = "https://example.org/credits_(2024)"
-
-
-def message_text(message: Any) -> str:
-    parts = [message.content or ""]
-    for embed in message.embeds:
-        parts += [embed.get("title", ""), embed.get("description", "")]
-        parts += [f"{f['name']}\n{f['value']}" for f in embed.get("fields", [])]
-    return "\n".join(parts)
 
 
 async def test_a_hostile_suggestion_stays_text_in_the_mod_log_the_card_and_the_dm(
@@ -95,8 +82,8 @@ def _hostile_names(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_hostile_names_from_musicbrainz_stay_text_in_a_public_card(
-    online: Server,  # noqa: F811
-    musicbrainz: MusicBrainzStandIn,  # noqa: F811
+    online: Server,
+    musicbrainz: MusicBrainzStandIn,
 ) -> None:
     quick(online)
     musicbrainz.documents[KNOWING] = _hostile_names(musicbrainz.documents[KNOWING])

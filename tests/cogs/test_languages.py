@@ -16,11 +16,9 @@ from bot.knowledge import search
 from bot.store.guilds import GuildStore
 from cogs.help import shown_name
 from tests.cogs.rss_server import Item, RssServer
-from tests.cogs.test_catalog import text_of
-from tests.cogs.test_feeds import T0, add, cycle, posts
-from tests.cogs.test_suggestions import fill
-from tests.conftest import Server
 from tests.fakediscord.rules import _command_size as command_size
+from tests.support.bot import Server
+from tests.support.commands import T0, add, cycle, fill, posts, text_of
 
 
 def catalogue_ids(lang: str) -> set[tuple[str | None, str]]:

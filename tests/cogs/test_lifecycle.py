@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.store.guilds import GuildStore
-from tests.conftest import Server
+from tests.support.bot import Server
 
 
 async def test_join_posts_a_setup_hint_to_the_system_channel(server: Server) -> None:

@@ -11,7 +11,7 @@ import pytest
 from bot.core.errors import UserError, echo
 from bot.discord_io.render import MESSAGE_LIMIT
 from bot.knowledge import search
-from tests.conftest import Server
+from tests.support.bot import Server
 
 STRING = 3
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2

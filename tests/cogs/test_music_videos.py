@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.store.radar import RadarStore
-from tests.conftest import Server
 from tests.standins.youtube import Video, YouTubeStandIn
+from tests.support.bot import Server
 
 T0 = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 CHANNEL = "UC" + "iuOfficialChannel12345"[:22]

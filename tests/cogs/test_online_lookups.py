@@ -2,112 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from bot import __version__
-from tests.cogs.test_catalog import text_of
-from tests.cogs.test_discussions import set_discussions
-from tests.conftest import Server, bot_settings, start_bot, stop_bot
-from tests.fakediscord import FakeDiscord, Permissions
 from tests.standins.musicbrainz import MusicBrainzStandIn
 from tests.standins.wikidata import WikidataStandIn
+from tests.support.bot import Server
+from tests.support.commands import set_discussions, text_of
+from tests.support.online import CONTACT, quick
 
-CONTACT = "ops@example.org"
 ABBA = "2d40c8b2-7524-49e3-af44-ebb924c5b023"  # "Knowing Me, Knowing You", with credits
-FAST = 0.01  # politeness interval where a test is not about politeness
-
-
-@pytest.fixture
-async def musicbrainz() -> AsyncIterator[MusicBrainzStandIn]:
-    standin = MusicBrainzStandIn().serve(
-        "recording_credits.json", "recording.json", "recording_video.json", "artist.json"
-    )
-    await standin.start()
-    try:
-        yield standin
-    finally:
-        await standin.stop()
-
-
-@pytest.fixture
-async def wikidata() -> AsyncIterator[WikidataStandIn]:
-    standin = WikidataStandIn().serve("thinking_out_loud.json")
-    await standin.start()
-    try:
-        yield standin
-    finally:
-        await standin.stop()
-
-
-async def _serve(
-    fd: FakeDiscord,
-    template_db: Path,
-    tmp_path: Path,
-    musicbrainz: MusicBrainzStandIn,
-    wikidata: WikidataStandIn,
-    lookups: str,
-) -> AsyncIterator[Server]:
-    database = tmp_path / "linernotes.db"
-    shutil.copy(template_db, database)
-    guild = fd.add_guild("K-pop Club")
-    mods = guild.add_role("Mods", permissions=Permissions.parse("manage_guild"))
-    alice = guild.add_member("alice")
-    mina = guild.add_member("mina", roles=[mods])
-    settings = bot_settings(
-        fd,
-        database,
-        DEV_GUILD_ID=str(guild.id),
-        ONLINE_LOOKUPS=lookups,
-        MUSICBRAINZ_API_BASE=musicbrainz.base,
-        MUSICBRAINZ_CONTACT=CONTACT,
-        WIKIDATA_API_BASE=wikidata.base,
-    )
-    bot = await start_bot(fd, settings)
-    general = next(c for c in guild.channels.values() if c.name == "general")
-    srv = Server(fd, bot, settings, guild, general, alice, mina)
-    try:
-        yield srv
-    finally:
-        await stop_bot(srv.bot)
-
-
-@pytest.fixture
-async def online(
-    fake_discord: FakeDiscord,
-    template_db: Path,
-    tmp_path: Path,
-    musicbrainz: MusicBrainzStandIn,
-    wikidata: WikidataStandIn,
-) -> AsyncIterator[Server]:
-    """The real bot with online lookups pointed at the stand-ins."""
-    async for srv in _serve(fake_discord, template_db, tmp_path, musicbrainz, wikidata, "true"):
-        yield srv
-
-
-@pytest.fixture
-async def offline(
-    fake_discord: FakeDiscord,
-    template_db: Path,
-    tmp_path: Path,
-    musicbrainz: MusicBrainzStandIn,
-    wikidata: WikidataStandIn,
-) -> AsyncIterator[Server]:
-    """The real bot pointed at the stand-ins, with ONLINE_LOOKUPS=false."""
-    async for srv in _serve(fake_discord, template_db, tmp_path, musicbrainz, wikidata, "false"):
-        yield srv
-
-
-def quick(server: Server, timeout: float = 10.0) -> None:
-    """Shorten the politeness interval (tests that are not about it) and the timeout."""
-    assert server.bot.online is not None
-    server.bot.online.musicbrainz.limiter.interval = FAST
-    server.bot.online.musicbrainz.timeout = timeout
-    assert server.bot.online.wikidata is not None
-    server.bot.online.wikidata.limiter.interval = FAST
 
 
 async def ask(server: Server, command: str, **options: str) -> str:

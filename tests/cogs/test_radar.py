@@ -10,7 +10,7 @@ import pytest
 
 from bot.knowledge.importers.catalog import import_catalog
 from bot.store.radar import RadarStore
-from tests.conftest import Server
+from tests.support.bot import Server
 
 # 2026-12-07 12:00 UTC = 21:00 KST; "tomorrow" in KST is 2026-12-08.
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -432,7 +432,7 @@ async def test_musicbrainz_future_releases_of_followed_artists_once_a_day(
 async def test_an_approved_release_date_suggestion_reaches_upcoming_and_the_calendar(
     server: Server, tmp_path: Path
 ) -> None:
-    from tests.cogs.test_suggestions import fill, setup_modlog
+    from tests.support.commands import fill, setup_modlog
 
     fd = server.discord
     modlog = await setup_modlog(server)

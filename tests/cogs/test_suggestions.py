@@ -5,42 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.conftest import Server
-
-
-def modal_inputs(reply) -> dict[str, str]:
-    """Map each text input's label to its custom_id in the modal the bot opened."""
-    found: dict[str, str] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == 4:
-                found[node.get("label") or node.get("_label", "")] = node["custom_id"]
-            for key, value in node.items():
-                if key == "component" and isinstance(value, dict) and value.get("type") == 4:
-                    value = {**value, "_label": node.get("label")}
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(reply.modal)
-    return found
-
-
-def fill(reply, answers: dict[str, str]) -> dict[str, str]:
-    inputs = modal_inputs(reply)
-    values = {}
-    for prefix, text in answers.items():
-        label = next(label for label in inputs if label.startswith(prefix))
-        values[inputs[label]] = text
-    return values
-
-
-async def setup_modlog(server: Server):
-    modlog = server.guild.add_text_channel("mod-log")
-    await server.discord.slash("config modlog", user=server.mina, options={"channel": modlog})
-    return modlog
+from tests.support.bot import Server
+from tests.support.commands import fill, setup_modlog
 
 
 async def suggest_credit(server: Server, person: str = "Jane Example") -> Any:

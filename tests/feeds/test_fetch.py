@@ -22,7 +22,7 @@ from bot.feeds.errors import (
 )
 from bot.feeds.fetch import USER_AGENT, parse_retry_after
 from bot.feeds.urls import blocked_reason, canonical_url, validate_url
-from tests.feeds.conftest import T0, FeedServer, fixture_bytes
+from tests.feeds.support import T0, FeedServer, fixture_bytes
 
 RSS = fixture_bytes("rss20.xml")
 

@@ -12,7 +12,7 @@ from bot.feeds import parse_feed
 from bot.feeds.errors import HostileFeed, NotAFeed
 from bot.feeds.parse import entry_key, parse_feed_sync
 from bot.feeds.text import ZWSP, html_to_text, neutralise_mentions, truncate
-from tests.feeds.conftest import fixture_bytes
+from tests.feeds.support import fixture_bytes
 
 
 def _rss(items: str, title: str = "Test Outlet") -> bytes:

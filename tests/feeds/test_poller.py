@@ -17,8 +17,7 @@ from bot.feeds.fetch import FetchResult
 from bot.feeds.parse import ParsedFeed, parse_feed
 from bot.feeds.poller import PollReport, jittered
 from bot.store.feeds import FeedStore, SubscriptionExists
-from tests.feeds.conftest import T0, FeedServer, fixture_bytes
-from tests.feeds.support import open_store
+from tests.feeds.support import T0, FeedServer, fixture_bytes, open_store
 
 INTERVAL = 900
 

@@ -11,11 +11,7 @@ import pytest
 
 from bot.knowledge.importers import import_catalog, import_kpopnet
 from bot.store import Store
-
-FIXTURES = Path(__file__).parent / "fixtures"
-SMALL_CATALOG = FIXTURES / "catalog"
-SNAPSHOT_CATALOG = FIXTURES / "catalog_snapshot"
-KPOPNET = Path(__file__).resolve().parents[2] / "data" / "kpopnet" / "kpopnet.json"
+from tests.support.data import KPOPNET, SMALL_CATALOG, SNAPSHOT_CATALOG
 
 
 @pytest.fixture
@@ -43,24 +39,6 @@ def _snapshot_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return a template database with the bundled catalog and kpopnet (do not write to it)."""
-    from bot.knowledge.importers import ensure_bundled_loaded
-
-    path = tmp_path_factory.mktemp("bundled") / "template.db"
-
-    async def run() -> None:
-        s = await Store.open(path)
-        try:
-            await ensure_bundled_loaded(s)
-        finally:
-            await s.close()
-
-    asyncio.run(run())
-    return path
-
-
-@pytest.fixture(scope="session")
 def _small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("small") / "template.db"
     _build(path, SMALL_CATALOG, with_kpopnet=False)
@@ -81,9 +59,10 @@ async def full_store(_snapshot_db: Path, tmp_path: Path) -> AsyncIterator[Store]
 
 
 @pytest.fixture
-async def bundled_store(bundled_db: Path, tmp_path: Path) -> AsyncIterator[Store]:
-    """Yield a store with the bundled catalog and kpopnet loaded (a private copy)."""
-    s = await _open_copy(bundled_db, tmp_path)
+async def bundled_store(template_db: Path, tmp_path: Path) -> AsyncIterator[Store]:
+    """Yield a store with the bundled catalog and kpopnet loaded (a private copy of the
+    session's template, tests/conftest.py)."""
+    s = await _open_copy(template_db, tmp_path)
     try:
         yield s
     finally:

@@ -191,12 +191,12 @@ async def _run_under_seed(seed: str, db: Path, questions: list[str]) -> str:
     return out.decode()
 
 
-async def test_same_answers_under_any_hash_seed(bundled_db: Path, tmp_path: Path) -> None:
+async def test_same_answers_under_any_hash_seed(template_db: Path, tmp_path: Path) -> None:
     questions = [c["q"] for c in CASES]
     copies = []
     for seed in ("0", "1", "4242"):
         copy = tmp_path / f"seed{seed}.db"
-        shutil.copy(bundled_db, copy)
+        shutil.copy(template_db, copy)
         copies.append((seed, copy))
     outputs = await asyncio.gather(*(_run_under_seed(s, db, questions) for s, db in copies))
     assert len(outputs[0].splitlines()) == len(questions)

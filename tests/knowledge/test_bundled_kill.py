@@ -7,6 +7,7 @@ opens the database again as the next start would and checks the result.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import signal
 import sys
 import textwrap
@@ -17,8 +18,7 @@ import pytest
 from bot.knowledge.importers.bundled import bundled_catalog_dir, ensure_bundled_loaded
 from bot.store import Store
 from bot.store import catalog as db
-
-from .test_import_catalog import snapshot
+from tests.support.catalog import snapshot
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 
@@ -87,10 +87,12 @@ async def test_a_first_start_killed_at_any_step_ends_complete(tmp_path: Path) ->
         assert await counts(path) == full, step
 
 
-async def test_import_catalog_killed_between_its_steps_changes_nothing(tmp_path: Path) -> None:
+async def test_import_catalog_killed_between_its_steps_changes_nothing(
+    template_db: Path, tmp_path: Path
+) -> None:
     path = tmp_path / "bot.db"
+    shutil.copy(template_db, path)  # the bundled data loaded (the test above kills that load)
     store = await Store.open(path)
-    await ensure_bundled_loaded(store)
     before = await snapshot(store)
     await store.close()
     for step in ("catalog", "kpopnet"):

@@ -16,32 +16,8 @@ from bot.knowledge.importers import (
 )
 from bot.store import Store
 from bot.store import catalog as db
-
-from .conftest import SMALL_CATALOG
-
-TABLES = (
-    "entities",
-    "names",
-    "sources",
-    "credits",
-    "entity_references",
-    "reviews",
-    "memberships",
-    "performers",
-    "release_tracks",
-    "entity_sources",
-    "review_subjects",
-    "artist_works",
-)
-
-
-async def snapshot(store: Store) -> dict[str, list[tuple]]:
-    """Return every row of the catalog tables, to prove a failed import changed nothing."""
-    out = {}
-    for table in TABLES:
-        rows = await store.fetchall(f"SELECT * FROM {table} ORDER BY 1, 2")
-        out[table] = [tuple(r) for r in rows]
-    return out
+from tests.support.catalog import snapshot
+from tests.support.data import SMALL_CATALOG
 
 
 def copy_small(tmp_path: Path) -> Path:

@@ -11,8 +11,7 @@ from bot.core.errors import DataFileError
 from bot.knowledge.importers import import_catalog, import_kpopnet
 from bot.store import Store
 from bot.store import catalog as db
-
-from .conftest import KPOPNET, SMALL_CATALOG
+from tests.support.data import KPOPNET, SMALL_CATALOG
 
 
 async def test_counts_and_sources(store: Store) -> None:

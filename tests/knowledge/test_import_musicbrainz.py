@@ -22,8 +22,8 @@ from bot.knowledge.importers import (
 from bot.knowledge.importers.musicbrainz import DEFAULT_USER_AGENT
 from bot.store import Store
 from bot.store import catalog as db
-
-from .conftest import FIXTURES
+from tests.support.data import FIXTURES
+from tests.support.http import LocalServer
 
 MB = FIXTURES / "musicbrainz"
 ALL = [
@@ -200,15 +200,8 @@ async def mb_server():
 
     app = web.Application()
     app.router.add_get("/ws/2/recording/{mbid}", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}/ws/2", seen
-    finally:
-        await runner.cleanup()
+    async with LocalServer(app) as local:
+        yield local.url("/ws/2"), seen
 
 
 async def test_fetch_sends_user_agent_and_respects_the_rate_limit(store: Store, mb_server) -> None:

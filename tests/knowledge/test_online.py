@@ -29,8 +29,7 @@ from bot.store import catalog as db
 from bot.store import online as online_db
 from tests.standins.musicbrainz import MusicBrainzStandIn
 from tests.standins.wikidata import WikidataStandIn
-
-from .conftest import FIXTURES
+from tests.support.data import FIXTURES
 
 
 @pytest.fixture
@@ -437,7 +436,7 @@ async def test_one_queue_per_service_across_the_process(standins) -> None:
 
 @pytest.mark.postgres
 async def test_a_name_one_process_looked_up_is_not_looked_up_by_another(standins) -> None:
-    from tests.postgres import drop_database, fresh_database
+    from tests.support.postgres import drop_database, fresh_database
 
     mb, wd = standins
     url = await fresh_database()

@@ -12,7 +12,7 @@ from bot.core.errors import NotFoundError
 from bot.knowledge.entities import EntityKey
 from bot.knowledge.search import AmbiguousError, resolve, resolve_one
 from bot.store import Store
-from tests.postgres import BACKENDS, database_like, drop_database
+from tests.support.postgres import BACKENDS, database_like, drop_database
 
 
 @pytest.fixture(params=BACKENDS)

@@ -13,7 +13,7 @@ from bot.knowledge.normalize import normalize
 from bot.knowledge.search import resolve
 from bot.store import Store
 from bot.store import catalog as db
-from tests.postgres import BACKENDS, database_like, drop_database
+from tests.support.postgres import BACKENDS, database_like, drop_database
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data" / "catalog"
 IMPORTED = 1500
@@ -55,7 +55,8 @@ def _crowded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         rng = random.Random(8)
         try:
             await import_catalog(store, [BUNDLED])
-            async with store.transaction() as conn:
+
+            async def crowd(conn: db.Conn) -> None:
                 for i in range(IMPORTED):
                     # Exact homonyms and names that come first in alphabetical order.
                     for stem in ("봄날", "Next Level", "봄 0", "Next L 0"):
@@ -74,6 +75,8 @@ def _crowded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     await _add_imported(conn, "artist", f"mb:qz{i}", f"Qzxv Artist {i:03d}")
                 await _add_imported(conn, "song", "mb:qzsong", "Zz Qzxv Song")
                 await db.refresh_labels(conn)
+
+            await store.batch(crowd)  # some 40,000 statements: one hand-over to the database
         finally:
             await store.close()
 

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from tests.standins.musicbrainz import Logged
+from tests.support.http import LocalServer
 
 
 @dataclass
@@ -25,7 +26,7 @@ class CommonsStandIn:
 
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     log: list[Logged] = field(default_factory=list)
-    runner: web.AppRunner | None = None
+    local: LocalServer | None = None
     port: int = 0
 
     @property
@@ -81,13 +82,10 @@ class CommonsStandIn:
     async def start(self) -> CommonsStandIn:
         app = web.Application()
         app.router.add_get("/w/api.php", self.handle)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self.runner.addresses[0][1]
+        self.local = await LocalServer(app).start()
+        self.port = self.local.port
         return self
 
     async def stop(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
+        if self.local is not None:
+            await self.local.stop()

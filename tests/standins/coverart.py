@@ -20,6 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.standins.musicbrainz import Logged
+from tests.support.http import LocalServer
 
 
 def image_entry(release: str, image_id: int, *, front: bool, types: list[str]) -> dict[str, Any]:
@@ -54,7 +55,7 @@ class CoverArtStandIn:
     via_archive: bool = False
     gate: asyncio.Event | None = None
     entered: asyncio.Event = field(default_factory=asyncio.Event)
-    runner: web.AppRunner | None = None
+    local: LocalServer | None = None
     port: int = 0
 
     @property
@@ -114,14 +115,11 @@ class CoverArtStandIn:
         app = web.Application()
         app.router.add_get("/{entity:release|release-group}/{mbid}", self.handle)
         app.router.add_get("/download/mbid-{mbid}/index.json", self.handle)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self.runner.addresses[0][1]
+        self.local = await LocalServer(app).start()
+        self.port = self.local.port
         return self
 
     async def stop(self) -> None:
         self.release()
-        if self.runner is not None:
-            await self.runner.cleanup()
+        if self.local is not None:
+            await self.local.stop()

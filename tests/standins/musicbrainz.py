@@ -30,6 +30,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.http import LocalServer
+
 FIXTURES = Path(__file__).resolve().parents[1] / "knowledge" / "fixtures" / "musicbrainz"
 PLURAL = {
     "recording": "recordings",
@@ -156,7 +158,7 @@ class MusicBrainzStandIn:
     redirect_times: int = 1_000_000
     mangle: Callable[[Any], Any] | None = None
     raw: str | None = None
-    runner: web.AppRunner | None = None
+    local: LocalServer | None = None
     port: int = 0
 
     @property
@@ -268,17 +270,14 @@ class MusicBrainzStandIn:
         app = web.Application()
         app.router.add_get("/ws/2/{entity}", self.handle)
         app.router.add_get("/ws/2/{entity}/{mbid}", self.handle)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self.runner.addresses[0][1]
+        self.local = await LocalServer(app).start()
+        self.port = self.local.port
         return self
 
     async def stop(self) -> None:
         self.release()
-        if self.runner is not None:
-            await self.runner.cleanup()
+        if self.local is not None:
+            await self.local.stop()
 
     def field_search(self, entity: str, query: str) -> dict[str, Any]:
         """Answer a field query as MusicBrainz's search server does: ``arid:<MBID>`` (an

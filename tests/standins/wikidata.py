@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.standins.musicbrainz import Logged
+from tests.support.http import LocalServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "knowledge" / "fixtures" / "wikidata"
 
@@ -28,7 +29,7 @@ class WikidataStandIn:
     log: list[Logged] = field(default_factory=list)
     fail_status: int = 0
     mangle: Callable[[Any], Any] | None = None
-    runner: web.AppRunner | None = None
+    local: LocalServer | None = None
     port: int = 0
 
     @property
@@ -65,13 +66,10 @@ class WikidataStandIn:
     async def start(self) -> WikidataStandIn:
         app = web.Application()
         app.router.add_get("/w/api.php", self.handle)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self.runner.addresses[0][1]
+        self.local = await LocalServer(app).start()
+        self.port = self.local.port
         return self
 
     async def stop(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
+        if self.local is not None:
+            await self.local.stop()

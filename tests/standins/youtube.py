@@ -12,6 +12,8 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
+from tests.support.http import LocalServer
+
 
 @dataclass
 class Video:
@@ -32,7 +34,7 @@ class YouTubeStandIn:
     handle: str = "@iuofficial"  # its page (GET /@iuofficial) names the channel as YouTube's does
     videos: list[Video] = field(default_factory=list)
     requests: list[dict[str, str]] = field(default_factory=list)
-    runner: web.AppRunner | None = None
+    local: LocalServer | None = None
     port: int = 0
 
     @property
@@ -98,13 +100,10 @@ class YouTubeStandIn:
         app = web.Application()
         app.router.add_get("/feeds/videos.xml", self.serve_feed)
         app.router.add_get("/{handle:@[^/]+}", self.handle_page)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self.runner.addresses[0][1]
+        self.local = await LocalServer(app).start()
+        self.port = self.local.port
         return self
 
     async def stop(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
+        if self.local is not None:
+            await self.local.stop()

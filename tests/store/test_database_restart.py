@@ -13,7 +13,7 @@ from bot.core.errors import DatabaseUnavailable
 from bot.discord_io.error_replies import describe_error
 from bot.store import Store
 from bot.store.guilds import GuildStore
-from tests.postgres import drop_database, fresh_database
+from tests.support.postgres import drop_database, fresh_database
 
 pytestmark = pytest.mark.postgres
 

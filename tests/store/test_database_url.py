@@ -15,8 +15,8 @@ from bot.core.errors import DatabaseUnavailable, StoreError
 from bot.core.settings import load_settings
 from bot.store import Store
 from bot.store.dialect import POSTGRES, SQLITE
-from tests.postgres import server_url
-from tests.test_settings import run_cli
+from tests.support.cli import run_cli
+from tests.support.postgres import server_url
 
 
 def test_urls_of_both_backends() -> None:

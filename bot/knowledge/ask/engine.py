@@ -18,7 +18,7 @@ from bot.core.errors import echo
 from bot.core.hangul import resolve_particles
 from bot.knowledge.ask import chains, checks
 from bot.knowledge.ask.dispatch import dispatch
-from bot.knowledge.ask.finding import Found, exact_spans, find, near_by_swaps, others
+from bot.knowledge.ask.finding import Found, exact_spans, find, near_by_swaps, others, pick
 from bot.knowledge.ask.intents import (
     Intent,
     IntentName,
@@ -31,6 +31,7 @@ from bot.knowledge.ask.online import look_up, search_text
 from bot.knowledge.ask.parsing import (
     FILLERS,
     PRONOUNS,
+    Span,
     candidate_names,
     candidate_runs,
     date_text_spans,
@@ -427,15 +428,60 @@ async def _no_keyword(
                 named.append((span, matches))
         works = [m[0] for _, m in named if m[0].kind != "artist"]
         people = [m[0] for _, m in named if m[0].kind == "artist"]
+        shared = [
+            m
+            for _, m in named
+            if m[0].kind != "artist" and await pick(store, m, NAME_FIRST) is None
+        ]
+        if shared and people:
+            # A title several works share: never check against the first of them.
+            suggestions = [m.label for m in shared[0][:5]]
+            return declined(
+                say(
+                    lang,
+                    f"“{echo(shared[0][0].name)}” could mean several things: "
+                    f"{'; '.join(suggestions)}. Which one?",
+                    f"“{echo(shared[0][0].name)}”은(는) 여러 가지일 수 있어요: "
+                    f"{'; '.join(suggestions)}. 어느 것인가요?",
+                ),
+                None,
+                suggestions,
+                lang,
+                [m.ref for m in shared[0][:25]],
+            )
         if len(works) == 1 and people:
             # "Is V on Love wins all?", "Love wins all 뮤비에 뷔 나와?": any edge between them.
             spans = [span.text for span, _ in named]
             lang = "ko" if is_korean(text, spans) else "en"
             asked, roles = asked_relation(None, text)
-            ordered = sorted(
-                ((span, m[0]) for span, m in named if m[0].kind == "artist"),
-                key=lambda pair: (pair[0].run, pair[0].start),
-            )
+            chosen: list[tuple[Span, Match]] = []
+            for span, m in named:
+                if m[0].kind != "artist":
+                    continue
+                artists = [x for x in m if x.kind == "artist"]
+                if len(artists) > 1:
+                    # A name several artists share: the one on the work, never the first.
+                    ties = await db.works_tied_to(
+                        store, [works[0].id], [x.id for x in artists[:25]]
+                    )
+                    tied = [x for x in artists if x.id in {a for _, a in ties}]
+                    if len(tied) != 1:
+                        suggestions = [x.label for x in artists[:5]]
+                        return declined(
+                            say(
+                                lang,
+                                f"“{echo(span.text)}” could mean several people: "
+                                f"{'; '.join(suggestions)}. Which one?",
+                                f"“{echo(span.text)}”은(는) 여러 사람일 수 있어요: "
+                                f"{'; '.join(suggestions)}. 어느 분인가요?",
+                            ),
+                            None,
+                            suggestions,
+                            lang,
+                        )
+                    artists = tied
+                chosen.append((span, artists[0]))
+            ordered = sorted(chosen, key=lambda pair: (pair[0].run, pair[0].start))
             return await relation_check(
                 store, asked, roles, works[0].ref, [m.ref for _, m in ordered], None, lang
             )

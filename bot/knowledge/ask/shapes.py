@@ -18,6 +18,7 @@ from bot.knowledge.ask.relations import Asked, edges_between, holdings
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
 from bot.knowledge.search import AmbiguousError, Match, resolve, resolve_one
+from bot.store import catalog as db
 from bot.store.core import Store
 
 WRITING = ("lyricist", "composer", "writer")
@@ -99,6 +100,7 @@ _SING_KO = re.compile(
 _WROTE_KO = re.compile(
     r"^(?P<x>.+?)\s+(?P<y>.+?)\s*(?:을|를)?\s*(?:썼어|썼나요|썼니|쓴 거야|만들었어)" + _KO_END
 )
+_SHARED_MAX = 10  # homonymous works looked at for the one the person is on
 _KO_SUBJECT = re.compile(r"(?:이|가|은|는|도)$")
 
 
@@ -239,7 +241,22 @@ async def resolve_check(store: Store, text: str) -> ReadCheck | SharedTitle | No
         return None
     texts = (shape.person, shape.work)
     if isinstance(work, tuple):
-        # Several works share the title: which one is asked (the picker answers the check).
+        # Several works share the title: the one the person is on, if exactly one; else the
+        # question asks which (the picker then answers the check), never a guess.
+        by_id = {m.id: m for m in work[:_SHARED_MAX]}
+        person_of = {p.id: p for p in people}
+        ties = await db.works_tied_to(store, list(by_id), list(person_of))
+        tied_works = sorted({w for w, _ in ties})
+        if len(tied_works) == 1:
+            tied_people = sorted({a for w, a in ties})
+            if len(tied_people) == 1:
+                return ReadCheck(
+                    by_id[tied_works[0]].ref,
+                    person_of[tied_people[0]].ref,
+                    shape.asked,
+                    shape.roles,
+                    texts,
+                )
         return SharedTitle(shape.work, work, texts)
     if len(people) == 1:
         return ReadCheck(work, people[0].ref, shape.asked, shape.roles, texts)

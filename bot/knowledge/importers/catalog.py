@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
+
 from bot.knowledge import sources as source_policy
 from bot.knowledge import vocab
 from bot.knowledge.importers.catalog_spec import (
@@ -286,10 +288,15 @@ async def import_catalog(
         progress(len(names_seen), len(files) + 1)
     problems.raise_if_any()
     origins = sorted({p.name for p in files})
-    async with store.transaction() as conn:
+
+    async def write(conn: aiosqlite.Connection) -> tuple[dict[str, int], int]:
         await clear_romanized_names(conn)
-        report = await write_entries(conn, entries, origins, problems)
+        written = await write_entries(conn, entries, origins, problems)
         problems.raise_if_any()
+        return written
+
+    # One transaction on the database's thread: thousands of statements, one hand-over.
+    report = await store.batch(write)
     progress(len(files) + 1, len(files) + 1)
     for warning in warnings:
         log.warning("catalog: %s", warning)

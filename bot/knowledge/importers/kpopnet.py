@@ -195,7 +195,9 @@ async def import_kpopnet(
     # Each idol and group is visited twice (identity, then details), then one bulk write.
     total, done = 2 * (len(groups) + len(idols)) + 1, 0
     progress(done, total)
-    async with store.transaction() as conn:
+
+    async def write(conn: db.Conn) -> tuple[dict[str, int], list[Any], int]:
+        nonlocal applied, done
         await clear_romanized_names(conn)
         profile: dict[str, int] = {}
         for item in (*groups, *idols):
@@ -382,6 +384,10 @@ async def import_kpopnet(
         await db.refresh_labels(conn)
         await refresh_romanized_names(conn)
         await db.bump_catalog_version(conn)
+        return merged, memberships, deleted
+
+    # One transaction on the database's thread: thousands of statements, one hand-over.
+    merged, memberships, deleted = await store.batch(write)
     progress(total, total)
     if merged:
         log.info("kpopnet: %d artists merged into catalog artists", len(merged))

@@ -11,6 +11,7 @@ values win.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -48,6 +49,10 @@ INC = {
     "release-group": "artist-credits+releases+aliases+artist-rels+url-rels",
     "artist": "aliases+artist-rels+recording-rels+url-rels",
 }
+# Aliases read per entity, in the document's order, and the longest one kept: MusicBrainz's
+# most-aliased artists have about a hundred; a document with a million must not cost a million rows.
+MAX_ALIASES = 100
+MAX_ALIAS_LENGTH = 300
 # Artist credits joined with one of these name featured artists ("IU feat. SUGA").
 FEATURING = ("feat.", "feat ", "ft.", "featuring", "with ")
 
@@ -85,6 +90,22 @@ def document_kind(doc: Any) -> str | None:
     return None
 
 
+def _stub_key(data: dict[str, Any]) -> tuple[Any, ...]:
+    """Return what an artist stub writes, to tell whether writing it again would change anything."""
+    life = data.get("life-span") or {}
+    aliases = data.get("aliases") or []
+    return (
+        data["id"],
+        data.get("name"),
+        data.get("sort-name"),
+        data.get("type"),
+        data.get("disambiguation"),
+        life.get("begin") if isinstance(life, dict) else repr(life),
+        life.get("end") if isinstance(life, dict) else None,
+        repr(aliases) if aliases else None,
+    )
+
+
 class _Writer:
     """Writes one import's documents through one connection."""
 
@@ -105,6 +126,10 @@ class _Writer:
         # Listening pages per entity: {entity: {url: source}}, written once at the end (a
         # release and its group are one entity, and each may list links).
         self.links: dict[int, dict[str, int]] = {}
+        # Within one writer (one transaction): source ids by key, and the artist stubs already
+        # written (a credited artist recurs on many lines; writing it again changes nothing).
+        self.sources: dict[str, int] = {}
+        self.stubs: dict[tuple[Any, ...], int] = {}
 
     def relate(self, doc: dict[str, Any]) -> None:
         """Note the titles and artists a document names (for reconciling, on demand)."""
@@ -173,9 +198,14 @@ class _Writer:
             self.origins = await db.entity_origins(self.conn, list(set(self.external.values())))
 
     async def source(self, kind: str, mbid: str, title: str | None) -> int:
-        return await db.ensure_source(
-            self.conn, f"mb:{kind}:{mbid}", ORIGIN, f"{SITE}/{kind}/{mbid}", "MusicBrainz", title
-        )
+        key = f"mb:{kind}:{mbid}"
+        source_id = self.sources.get(key)
+        if source_id is None:  # ensure_source never updates: the first title stays either way
+            source_id = await db.ensure_source(
+                self.conn, key, ORIGIN, f"{SITE}/{kind}/{mbid}", "MusicBrainz", title
+            )
+            self.sources[key] = source_id
+        return source_id
 
     async def known(self, mbid: str) -> int | None:
         """Return the entity an MBID already points at, if any."""
@@ -191,9 +221,15 @@ class _Writer:
     def own(self, entity_id: int) -> bool:
         return self.origins.get(entity_id) == ORIGIN
 
-    async def entity(self, kind: str, mbid: str, name: str, *, full: bool) -> int:
-        """Return the entity for an MBID, creating a stub (or updating our own when full)."""
+    async def entity(
+        self, kind: str, mbid: str, name: str, *, full: bool, replace: bool = False
+    ) -> int:
+        """Return the entity for an MBID, creating a stub (or updating our own when full).
+
+        With ``replace``, what MusicBrainz said about it before is dropped (``replace``).
+        """
         entity_id = await self.known(mbid)
+        created = False
         if entity_id is None and self.lazy:
             entity_id = await self.reconcile(kind, mbid, name)
         if entity_id is None:
@@ -209,6 +245,11 @@ class _Writer:
         elif full and self.own(entity_id):
             await db.upsert_entity(self.conn, kind, f"mb:{mbid}", ORIGIN, name)
         self.touched.add(entity_id)
+        if replace:
+            if created:
+                # Nothing to drop but the name just written, which the caller writes again.
+                self.replaced.add(entity_id)
+            await self.replace(entity_id)
         return entity_id
 
     async def release_count(self, entity_id: int, doc: dict[str, Any]) -> None:
@@ -222,6 +263,8 @@ class _Writer:
         if entity_id not in self.replaced:
             self.replaced.add(entity_id)
             await db.delete_facts_for(self.conn, ORIGIN, [entity_id])
+            # Stubs written earlier may have had their names dropped: write them again if met.
+            self.stubs = {k: v for k, v in self.stubs.items() if v != entity_id}
 
     async def add_names(
         self,
@@ -246,9 +289,9 @@ class _Writer:
                     ORIGIN,
                 )
             )
-        for alias in aliases:
+        for alias in itertools.islice(aliases, MAX_ALIASES):
             alias_name = alias.get("name") if isinstance(alias, dict) else None
-            if not isinstance(alias_name, str):
+            if not isinstance(alias_name, str) or len(alias_name) > MAX_ALIAS_LENGTH:
                 continue
             text = alias_name
             type_ = vocab.MUSICBRAINZ_NAME_TYPES.get(str(alias.get("type") or "").lower(), "hint")
@@ -279,7 +322,14 @@ class _Writer:
 
     async def artist(self, data: dict[str, Any], *, full: bool = False) -> int:
         mbid, name = data["id"], data.get("name") or "?"
-        entity_id = await self.entity("artist", mbid, name, full=full)
+        stub = None
+        if not full:
+            stub = _stub_key(data)
+            known = self.stubs.get(stub)
+            if known is not None:
+                self.touched.add(known)
+                return known
+        entity_id = await self.entity("artist", mbid, name, full=full, replace=full)
         kind = vocab.MUSICBRAINZ_ARTIST_KINDS.get(str(data.get("type") or "").lower(), "other")
         life = data.get("life-span") or {}
         await db.upsert_artist(
@@ -292,8 +342,6 @@ class _Writer:
             end_date=_full_date(life.get("end")),
             fill_only=not (full and self.own(entity_id)),
         )
-        if full:
-            await self.replace(entity_id)
         names = [(name, True)]
         if data.get("sort-name") and data["sort-name"] != name:
             names.append((data["sort-name"], False))
@@ -310,6 +358,8 @@ class _Writer:
         if full:
             await self.artist_credits(data, source)
             self.listen_links(entity_id, data, source)
+        if stub is not None:
+            self.stubs[stub] = entity_id
         return entity_id
 
     async def artist_credits(self, data: dict[str, Any], source: int) -> None:
@@ -398,8 +448,7 @@ class _Writer:
         mbid, title = doc["id"], doc.get("title") or "?"
         is_video = doc.get("video") is True
         kind = "video" if is_video else "song"
-        entity_id = await self.entity(kind, mbid, title, full=True)
-        await self.replace(entity_id)
+        entity_id = await self.entity(kind, mbid, title, full=True, replace=True)
         source = await self.source("recording", mbid, title)
         await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, kind, [(title, True)], doc.get("aliases") or [])
@@ -499,13 +548,12 @@ class _Writer:
         group = doc.get("release-group") or {}
         mbid = group.get("id") or doc["id"]
         title = doc.get("title") or group.get("title") or "?"
-        entity_id = await self.entity("release", mbid, title, full=True)
+        entity_id = await self.entity("release", mbid, title, full=True, replace=True)
         if doc["id"] != mbid:
             self.external.setdefault(doc["id"], entity_id)
             await db.add_external_ids(
                 self.conn, [db.ExternalIdInsert("musicbrainz", doc["id"], entity_id, ORIGIN)]
             )
-        await self.replace(entity_id)
         source = await self.source("release", doc["id"], title)
         await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
@@ -587,8 +635,7 @@ class _Writer:
     async def release_group(self, doc: dict[str, Any]) -> int:
         self.relate(doc)
         mbid, title = doc["id"], doc.get("title") or "?"
-        entity_id = await self.entity("release", mbid, title, full=True)
-        await self.replace(entity_id)
+        entity_id = await self.entity("release", mbid, title, full=True, replace=True)
         source = await self.source("release-group", mbid, title)
         await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])

@@ -23,12 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.core.errors import DataFileError, UserError
+from bot.core.errors import UserError
 from bot.knowledge.importers.musicbrainz import _MBID, ORIGIN, _Writer, document_kind
 from bot.knowledge.importers.report import ImportReport, display_path
 from bot.knowledge.importers.streaming import (
+    MALFORMED,
+    StreamStats,
     json_lines,
     parse_json,
+    record_bytes,
     savepoint,
     stream_file,
 )
@@ -131,10 +134,10 @@ class _Importer:
         writer = _DumpWriter(conn)
         selected: list[str] = []
         for number, line in enumerate(lines, start=first + 1):
-            if not line.strip():
-                continue
             where = f"{member or 'line'} {number}" if member else f"line {number}"
             try:
+                if not record_bytes(line).strip():
+                    continue
                 doc = parse_json(line)
                 kind = document_kind(doc)
                 if kind is None or kind == "releases":
@@ -156,8 +159,8 @@ class _Importer:
                     else:
                         await writer.release_group(doc)
                 self.counts["imported line"] += 1
-            except (KeyError, TypeError, AttributeError, ValueError) as exc:
-                stats.warn(f"{where}: skipped ({exc})")
+            except MALFORMED as exc:
+                stats.warn(f"{where}: skipped ({_reason(exc)})")
                 log.warning("%s: %s: skipped (%s)", SOURCE, where, exc)
                 writer = _DumpWriter(conn)  # its caches may name rolled-back rows
         await imports_db.add_scope_artists(conn, self.scope.key, selected)
@@ -173,6 +176,15 @@ class _Importer:
         if self.scope.has_tag(doc):
             return True
         return any(a in self.scope_artists for a in credited_artists(doc))
+
+
+def _reason(exc: BaseException) -> str:
+    """Say why a line was skipped, in a few words."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if isinstance(exc, ArithmeticError):
+        return f"a number out of range: {exc}"
+    return str(exc)
 
 
 def _wanted(name: str) -> bool:
@@ -224,6 +236,14 @@ async def import_musicbrainz_dump(
             "skipped line": 0,
         },
     )
+
+    def refuse(stats: StreamStats) -> str | None:
+        # Not one good line: this is not a MusicBrainz dump (and must not be marked done).
+        read = importer.counts["imported line"] + importer.counts["out-of-scope line"]
+        if stats.malformed and not read and not stats.resumed_at:
+            return f"no MusicBrainz JSON line could be read; first problem: {stats.warnings[0]}"
+        return None
+
     stats = await stream_file(
         store,
         path,
@@ -233,14 +253,9 @@ async def import_musicbrainz_dump(
         records=json_lines,
         handle=importer.handle,
         progress=progress,
+        refuse=refuse,
         **({"batch": batch} if batch else {}),
     )
-    read = importer.counts["imported line"] + importer.counts["out-of-scope line"]
-    if stats.malformed and not read:
-        raise DataFileError(
-            f"{display_path(path)}: no MusicBrainz JSON line could be read; "
-            f"first problem: {stats.warnings[0]}"
-        )
     if finish:
         await finish_dump_import(store)
     counts = dict(importer.counts)

@@ -19,6 +19,7 @@ Two inputs, told apart by their first bytes:
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import logging
 import re
@@ -29,12 +30,17 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.core.errors import DataFileError
+from bot.knowledge.importers.musicbrainz import MAX_ALIAS_LENGTH, MAX_ALIASES
 from bot.knowledge.importers.report import ImportReport, display_path
 from bot.knowledge.importers.streaming import (
+    MALFORMED,
+    MAX_RECORD,
+    BadRecord,
     StreamStats,
     _single_stream,
     json_lines,
     parse_json,
+    record_bytes,
     savepoint,
     stream_file,
 )
@@ -97,9 +103,11 @@ def facts_from_dump_entity(entity: dict[str, Any]) -> WikidataFacts:
         label = ((entity.get("labels") or {}).get(lang) or {}).get("value")
         if isinstance(label, str):
             facts.names.append((label, lang, True))
-        for alias in (entity.get("aliases") or {}).get(lang) or []:
-            if isinstance(alias, dict) and isinstance(alias.get("value"), str):
-                facts.names.append((alias["value"], lang, False))
+        aliases = (entity.get("aliases") or {}).get(lang) or []
+        for alias in itertools.islice(aliases, MAX_ALIASES):
+            value = alias.get("value") if isinstance(alias, dict) else None
+            if isinstance(value, str) and len(value) <= MAX_ALIAS_LENGTH:
+                facts.names.append((value, lang, False))
     sitelinks = entity.get("sitelinks")
     if isinstance(sitelinks, dict):
         facts.sitelinks = len(sitelinks)
@@ -161,9 +169,50 @@ async def write_facts(conn: db.Conn, facts: WikidataFacts) -> bool:
 
 
 # ------------------------------------------------------------------------------ reading
-def sparql_bindings(stream: IO[bytes], _offset: int, done: int) -> Iterator[tuple[Any, int]]:
-    """Yield (binding, bindings read) from a SPARQL JSON result, one object at a time."""
-    decoder = json.JSONDecoder()
+@dataclass(slots=True)
+class _ObjectScan:
+    """Where a scan through one JSON object is: its depth, and inside a string or not."""
+
+    depth: int = 0
+    in_string: bool = False
+    escaped_at: int = -1  # the index of a character escaped by a backslash before it
+
+
+_SYNTAX = re.compile(r'[{}\[\]"\\]')
+
+
+def _object_end(text: str, start: int, scan: _ObjectScan) -> int | None:
+    """Scan ``text`` from ``start``; return the index after the object's end, or None."""
+    for match in _SYNTAX.finditer(text, start):
+        at = match.start()
+        char = text[at]
+        if scan.in_string:
+            if at == scan.escaped_at:
+                continue
+            if char == "\\":
+                scan.escaped_at = at + 1
+            elif char == '"':
+                scan.in_string = False
+        elif char == '"':
+            scan.in_string = True
+        elif char in "{[":
+            scan.depth += 1
+        elif char in "}]":
+            scan.depth -= 1
+            if scan.depth == 0:
+                return at + 1
+    return None
+
+
+def sparql_bindings(
+    stream: IO[bytes], _offset: int, done: int, limit: int = MAX_RECORD
+) -> Iterator[tuple[Any, int, int]]:
+    """Yield (binding, bindings read, its size) from a SPARQL JSON result, one at a time.
+
+    Each binding is found by scanning for its closing brace (one pass, whatever its size)
+    and parsed once; one longer than ``limit`` characters is read past without being kept,
+    and one that is not JSON, or is nested too deeply, is yielded as a ``BadRecord``.
+    """
     reader = _text(stream)
     buffer = ""
     while (found := _BINDINGS.search(buffer)) is None:
@@ -180,26 +229,43 @@ def sparql_bindings(stream: IO[bytes], _offset: int, done: int) -> Iterator[tupl
                 position += 1
             if position < len(buffer):
                 break
-            chunk = reader.read(_CHUNK)
-            if not chunk:
+            buffer, position = reader.read(_CHUNK), 0
+            if not buffer:
                 raise ValueError("the SPARQL result ends in the middle of the bindings")
-            buffer, position = chunk, 0
         if buffer[position] == "]":
             return
-        while True:
-            try:
-                value, end = decoder.raw_decode(buffer, position)
-                break
-            except json.JSONDecodeError:
-                chunk = reader.read(_CHUNK)
-                if not chunk:
-                    raise ValueError("the SPARQL result ends in the middle of a binding") from None
-                buffer = buffer[position:] + chunk
-                position = 0
+        if buffer[position] != "{":
+            raise ValueError(f"binding {count + 1} is not a JSON object")
+        scan = _ObjectScan()
+        pieces: list[str] = []
+        size = 0
+        while (end := _object_end(buffer, position, scan)) is None:
+            size += len(buffer) - position
+            if size <= limit:
+                pieces.append(buffer[position:])
+            elif pieces:
+                pieces = []  # over the limit: read past, not kept
+            scan.escaped_at -= len(buffer)
+            buffer, position = reader.read(_CHUNK), 0
+            if not buffer:
+                raise ValueError("the SPARQL result ends in the middle of a binding")
+        size += end - position
+        pieces.append(buffer[position:end])
         buffer = buffer[end:]
         count += 1
-        if count > done:
-            yield value, count
+        if count <= done:
+            continue
+        if size > limit:
+            yield BadRecord(f"longer than {limit:,} characters ({size:,})"), count, size
+            continue
+        value: Any
+        try:
+            value = json.loads("".join(pieces))
+        except json.JSONDecodeError as exc:
+            value = BadRecord(f"not valid JSON ({exc})")
+        except RecursionError:
+            value = BadRecord("nested too deeply")
+        yield value, count, size
 
 
 def _text(stream: IO[bytes]) -> io.TextIOWrapper:
@@ -245,9 +311,11 @@ async def import_wikidata_dump(
             where = f"binding {number}" if sparql else f"line {number}"
             try:
                 if sparql:
+                    if isinstance(record, BadRecord):
+                        raise ValueError(record.reason)
                     facts = facts_from_binding(record)
                 else:
-                    text = record.strip().rstrip(b",")
+                    text = record_bytes(record).strip().rstrip(b",")
                     if text in (b"", b"[", b"]"):
                         continue
                     facts = facts_from_dump_entity(parse_json(text))
@@ -258,9 +326,16 @@ async def import_wikidata_dump(
                     counts.linked += 1
                 else:
                     counts.unlinked += 1
-            except (KeyError, TypeError, AttributeError, ValueError) as exc:
-                stats.warn(f"{where}: skipped ({exc})")
+            except MALFORMED as exc:
+                reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+                stats.warn(f"{where}: skipped ({reason})")
                 log.warning("%s: %s: skipped (%s)", SOURCE, where, exc)
+
+    def refuse(stats: StreamStats) -> str | None:
+        # Not one item: this is not a Wikidata file (and must not be marked done).
+        if stats.malformed and not counts.items and not stats.resumed_at:
+            return f"no Wikidata item could be read; first problem: {stats.warnings[0]}"
+        return None
 
     try:
         stats = await stream_file(
@@ -272,15 +347,11 @@ async def import_wikidata_dump(
             records=sparql_bindings if sparql else json_lines,
             handle=handle,
             progress=progress,
+            refuse=refuse,
             **({"batch": batch} if batch else {}),
         )
     except ValueError as exc:
         raise DataFileError(f"{display_path(path)}: {exc}") from None
-    if stats.malformed and not counts.items:
-        raise DataFileError(
-            f"{display_path(path)}: no Wikidata item could be read; "
-            f"first problem: {stats.warnings[0]}"
-        )
     async with store.transaction() as conn:
         await db.bump_catalog_version(conn)
     return ImportReport(

@@ -63,6 +63,7 @@ from bot.store.catalog.reads import (
     videos_of_song,
     videos_on,
     work,
+    works_tied_to,
 )
 from bot.store.catalog.reconcile import curated_match, primary_elsewhere
 from bot.store.catalog.rows import (
@@ -317,4 +318,5 @@ __all__ = [
     "videos_of_song",
     "videos_on",
     "work",
+    "works_tied_to",
 ]

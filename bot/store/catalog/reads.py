@@ -419,6 +419,31 @@ async def credits_by(
     return [_credit(r) for r in rows]
 
 
+async def works_tied_to(
+    store: Store, work_ids: Sequence[int], artist_ids: Sequence[int]
+) -> list[tuple[int, int]]:
+    """Return (work, artist) pairs where the artist performs or is credited on the work.
+
+    A credit on a song's video counts for the song. One query, for /ask to tell which of
+    several works sharing a title a person is on.
+    """
+    if not work_ids or not artist_ids:
+        return []
+    works, artists = qmarks(work_ids), qmarks(artist_ids)
+    # Three indexed lookups (an OR across the join would scan every credit).
+    rows = await store.fetchall(
+        f"SELECT p.subject_id AS w, p.artist_id AS a FROM performers p "
+        f"WHERE p.subject_id IN ({works}) AND p.artist_id IN ({artists}) "
+        f"UNION SELECT c.subject_id, c.artist_id FROM credits c "
+        f"WHERE c.subject_id IN ({works}) AND c.artist_id IN ({artists}) "
+        f"UNION SELECT v.song_id, c.artist_id FROM videos v "
+        f"JOIN credits c ON c.subject_id = v.entity_id "
+        f"WHERE v.song_id IN ({works}) AND c.artist_id IN ({artists}) ORDER BY 1, 2",
+        (*work_ids, *artist_ids, *work_ids, *artist_ids, *work_ids, *artist_ids),
+    )
+    return [(int(r[0]), int(r[1])) for r in rows]
+
+
 async def count_credits(store: Store, subject_ids: Sequence[int]) -> int:
     """Count credits of these subjects."""
     if not subject_ids:

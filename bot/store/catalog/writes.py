@@ -77,14 +77,16 @@ async def ensure_source(
     conn: Conn, key: str, origin: str, url: str, outlet: str, title: str | None = None
 ) -> int:
     """Return the id of the source with ``key``, creating it if missing (never updating)."""
-    await conn.execute(
+    cursor = await conn.execute(
         "INSERT INTO sources (key, origin, url, outlet, title) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (key) DO NOTHING",
+        "ON CONFLICT (key) DO NOTHING RETURNING id",
         (key, origin, url, outlet, title),
     )
-    cursor = await conn.execute("SELECT id FROM sources WHERE key = ?", (key,))
     row = await cursor.fetchone()
-    assert row is not None  # RETURNING (or the row just ensured) gives one row
+    if row is None:  # it was there already (an import makes mostly new ones: one statement)
+        cursor = await conn.execute("SELECT id FROM sources WHERE key = ?", (key,))
+        row = await cursor.fetchone()
+    assert row is not None  # inserted, or there already
     return int(row["id"])
 
 
@@ -114,17 +116,18 @@ async def ensure_entity(
     conn: Conn, kind: str, key: str, origin: str, name: str
 ) -> tuple[int, bool]:
     """Return (id, created) for the entity with (kind, key), creating a stub if missing."""
-    cursor = await conn.execute("SELECT id FROM entities WHERE kind = ? AND key = ?", (kind, key))
-    row = await cursor.fetchone()
-    if row is not None:
-        return int(row["id"]), False
     cursor = await conn.execute(
-        "INSERT INTO entities (kind, key, origin, name) VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO entities (kind, key, origin, name) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (kind, key) DO NOTHING RETURNING id",
         (kind, key, origin, name),
     )
     row = await cursor.fetchone()
-    assert row is not None  # RETURNING (or the row just ensured) gives one row
-    return int(row["id"]), True
+    if row is not None:  # callers ask after a missed lookup: mostly new, one statement
+        return int(row["id"]), True
+    cursor = await conn.execute("SELECT id FROM entities WHERE kind = ? AND key = ?", (kind, key))
+    row = await cursor.fetchone()
+    assert row is not None  # the insert did nothing: it is there already
+    return int(row["id"]), False
 
 
 async def upsert_artist(

@@ -1,5 +1,6 @@
 """A real PostgreSQL for the tests: a fresh database per test on the server that
 ``LINERNOTES_TEST_POSTGRES_URL`` names (``.ci/run`` starts a throwaway cluster and sets it).
+The fixtures that use these helpers (``postgres_url``, ``database``) are in tests/conftest.py.
 
 Without that variable the PostgreSQL tests are skipped, saying why; with
 ``LINERNOTES_REQUIRE_POSTGRES=1`` (``.ci/run`` sets it) a missing server fails them instead.
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -135,29 +136,3 @@ async def drop_database(url: str) -> None:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
-
-
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    """The URL of a fresh, migrated PostgreSQL database (skipped without a server)."""
-    url = await fresh_database()
-    try:
-        yield url
-    finally:
-        await drop_database(url)
-
-
-@pytest.fixture(params=BACKENDS)
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Path | str]:
-    """Where a store test's fresh database is: a SQLite file, then a PostgreSQL database.
-
-    Store tests take this and open ``Store.open(database)``, so each runs on both backends.
-    """
-    if request.param == "sqlite":
-        yield tmp_path / "store.db"
-        return
-    url = await fresh_database()
-    try:
-        yield url
-    finally:
-        await drop_database(url)

@@ -1,0 +1,129 @@
+"""The real bot on the emulator, for tests: start, stop, settings, the clock, the ``Server``.
+
+The ``server`` fixture (tests/conftest.py) builds a ``Server``; tests that start their own bot
+(several processes, other settings) use ``start_bot``, ``stop_bot`` and ``bot_settings``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from discord.ext import tasks
+
+from bot.app.client import LinerNotesBot
+from bot.core.settings import Settings, load_settings
+from bot.discord_io.discord_urls import apply_discord_urls
+from tests.fakediscord import Channel, FakeDiscord, Guild, Member
+
+ROOT_DIR = Path(__file__).resolve().parents[2]
+
+
+class Clock:
+    """The bot's one clock in tests (``bot.now``): real time until a test sets it, then moved
+    on by the test instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.now: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.now if self.now is not None else datetime.now(UTC)
+
+    def set(self, when: datetime | str) -> Clock:
+        """Stop the clock at ``when`` (a datetime, or ISO 8601 text with its offset)."""
+        moment = datetime.fromisoformat(when) if isinstance(when, str) else when
+        self.now = moment.astimezone(UTC)
+        return self
+
+    def later(self, seconds: float = 2000, **delta: float) -> datetime:
+        """Move the clock on (by default by a little more than one feed poll interval)."""
+        self.now = self() + timedelta(seconds=seconds, **delta)
+        return self.now
+
+
+@dataclass
+class Server:
+    """A running bot, its emulator and a populated guild, named like the people in tests."""
+
+    discord: FakeDiscord
+    bot: LinerNotesBot
+    settings: Settings
+    guild: Guild
+    general: Channel
+    alice: Member  # a plain member
+    mina: Member  # a moderator (Manage Server)
+    clock: Clock = field(default_factory=Clock)  # what bot.now reads, across restarts too
+
+    async def restart(self, **env: str) -> None:
+        """Stop the bot cleanly and start a new one on the same database (settings in env)."""
+        await stop_bot(self.bot)
+        if env:
+            base = {
+                "DEV_GUILD_ID": str(self.guild.id),
+                "FEED_ALLOW_PRIVATE_HOSTS": str(self.settings.feed_allow_private_hosts),
+                "ONLINE_LOOKUPS": str(self.settings.online_lookups),
+                "MUSICBRAINZ_API_BASE": self.settings.musicbrainz_api_base,
+                "WIKIDATA_API_BASE": self.settings.wikidata_api_base,
+                "MUSICBRAINZ_CONTACT": self.settings.musicbrainz_contact or "",
+                "COVERART_API_BASE": self.settings.coverart_api_base,
+                "COMMONS_API_BASE": self.settings.commons_api_base,
+            }
+            self.settings = bot_settings(
+                self.discord, self.settings.database_path, **{**base, **env}
+            )
+        self.bot = await start_bot(self.discord, self.settings)
+        self.bot.now = self.clock
+
+
+async def start_bot(fd: FakeDiscord, settings: Settings) -> LinerNotesBot:
+    """Start the real bot against the emulator and wait for READY."""
+    apply_discord_urls(settings)
+    bot = LinerNotesBot(settings, guild_ready_timeout=0.05)
+    bot._runner = asyncio.create_task(bot.start(settings.discord_token or ""))  # type: ignore[attr-defined]
+    ready = asyncio.create_task(bot.wait_ready())
+    done, _ = await asyncio.wait(
+        {ready, bot._runner},
+        timeout=20,
+        return_when=asyncio.FIRST_COMPLETED,  # type: ignore[attr-defined]
+    )
+    if ready not in done:
+        ready.cancel()
+        if bot._runner in done:  # type: ignore[attr-defined]
+            bot._runner.result()  # type: ignore[attr-defined]  # raise what stopped it
+        raise AssertionError("the bot did not become ready")
+    await fd.wait_until_ready()
+    # Tests drive scheduled work by hand (with their own clock), so the background loops stop
+    # here; tests/test_process.py runs the real loops in a real process.
+    for cog in bot.cogs.values():
+        for value in vars(type(cog)).values():
+            if isinstance(value, tasks.Loop):
+                getattr(cog, value.coro.__name__).cancel()
+    return bot
+
+
+async def stop_bot(bot: LinerNotesBot) -> None:
+    """Close the bot and wait for its task."""
+    await bot.close()
+    runner = getattr(bot, "_runner", None)
+    if runner is not None:
+        await runner
+
+
+def bot_settings(fd: FakeDiscord, database: Path, **extra: str) -> Settings:
+    """Settings pointing the bot at the emulator and a test database."""
+    env = {
+        "DISCORD_TOKEN": fd.token,
+        "DATABASE_PATH": str(database),
+        "DISCORD_API_BASE": fd.api_base,
+        "DISCORD_GATEWAY_URL": fd.gateway_url,
+        "LOG_LEVEL": "DEBUG",
+        # No test reaches the real MusicBrainz: tests of lookups point it at a local stand-in.
+        "ONLINE_LOOKUPS": "false",
+        # Nor the Cover Art Archive or Commons: a closed local port, unless a test serves them.
+        "COVERART_API_BASE": "http://127.0.0.1:9",
+        "COMMONS_API_BASE": "http://127.0.0.1:9/w/api.php",
+        **extra,
+    }
+    return load_settings(env=env, env_file=None)
