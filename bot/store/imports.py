@@ -29,7 +29,8 @@ class Checkpoint:
 async def checkpoints(store: Store, source: str, path: str) -> dict[str, Checkpoint]:
     """Return the checkpoints of one file, by tarball member ('' for a plain file)."""
     rows = await store.fetchall(
-        "SELECT source, path, member, line, offset, scope, finished FROM import_checkpoints "
+        # "offset" is quoted: a reserved word in PostgreSQL (migration 0011's variant).
+        'SELECT source, path, member, line, "offset", scope, finished FROM import_checkpoints '
         "WHERE source = ? AND path = ? ORDER BY member",
         (source, path),
     )
@@ -52,9 +53,9 @@ async def save_checkpoint(
 ) -> None:
     """Record progress inside the transaction that wrote the lines it counts."""
     await conn.execute(
-        "INSERT INTO import_checkpoints (source, path, member, line, offset, scope, finished, "
+        'INSERT INTO import_checkpoints (source, path, member, line, "offset", scope, finished, '
         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, path, member) DO UPDATE "
-        "SET line = excluded.line, offset = excluded.offset, scope = excluded.scope, "
+        'SET line = excluded.line, "offset" = excluded."offset", scope = excluded.scope, '
         "finished = excluded.finished, updated_at = excluded.updated_at",
         (
             source,
