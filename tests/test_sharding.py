@@ -29,7 +29,7 @@ from bot.store.guilds import GuildStore
 from tests.cogs.rss_server import Item, RssServer
 from tests.fakediscord import Channel, FakeDiscord, Guild, Member, Permissions
 from tests.fakediscord import gateway as fake_gateway
-from tests.support.bot import bot_settings, start_bot, stop_bot
+from tests.support.bot import Clock, bot_settings, start_bot, stop_bot
 from tests.support.process import BotProcess
 
 TWO_SHARDS = [(0, 2), (1, 2)]
@@ -505,8 +505,6 @@ async def test_one_review_reaches_two_servers_whose_databases_number_rows_alike(
     # Discord de-duplicates nonces per bot, across channels (enforce_nonce). Two processes
     # with their own databases both number their one subscription 1: a nonce built from row
     # ids made the second server's post come back as the first server's message, unposted.
-    from tests.conftest import Clock
-
     fd = discord_with_buckets
     _, _, reviews0 = club(fd, "Shard Zero Club", (0, 2))
     _, _, reviews1 = club(fd, "Shard One Club", (1, 2))
