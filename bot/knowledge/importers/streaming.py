@@ -25,7 +25,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from bot.core.errors import DataFileError
 from bot.knowledge.importers.report import display_path
@@ -104,14 +104,15 @@ class StreamStats:
 
 
 def _single_stream(path: Path, raw: IO[bytes]) -> IO[bytes]:
+    # The decompressors are binary file objects: IO[bytes] in all but typeshed's name.
     suffix = path.suffix.lower()
     if suffix == ".xz":
-        return lzma.open(raw)
+        return cast(IO[bytes], lzma.open(raw))
     if suffix == ".gz":
-        return gzip.open(raw)
+        return cast(IO[bytes], gzip.open(raw))
     if suffix == ".bz2":
-        return bz2.open(raw)
-    return io.BufferedReader(raw, 1 << 16)
+        return cast(IO[bytes], bz2.open(raw))
+    return cast(IO[bytes], io.BufferedReader(cast(io.RawIOBase, raw), 1 << 16))
 
 
 def _is_tarball(path: Path) -> bool:
@@ -141,11 +142,12 @@ def open_members(
     except OSError as exc:
         raise DataFileError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
     counting = _Counting(raw)
+    stream = cast(IO[bytes], counting)  # a raw binary file that counts what is read
     try:
         if is_tar:
-            yield counting, tar_members(decompressed(counting), wanted)
+            yield counting, tar_members(decompressed(stream), wanted)
         else:
-            yield counting, iter([("", _single_stream(path, counting))])
+            yield counting, iter([("", _single_stream(path, stream))])
     except (TarDamaged, lzma.LZMAError, EOFError, gzip.BadGzipFile, OSError) as exc:
         raise DataFileError(f"{path}: the archive is damaged ({exc})") from None
     finally:
