@@ -20,8 +20,8 @@ import io
 import json
 import logging
 import lzma
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -211,19 +211,6 @@ def file_key(path: Path) -> str:
 # A reader of records: (stream, byte offset, records done) -> (record, position after it, size).
 Records = Callable[[IO[bytes], int, int], Iterator[tuple[Any, int, int]]]
 Handler = Callable[[db.Conn, list[Any], str, int, StreamStats], Awaitable[None]]
-
-
-@asynccontextmanager
-async def savepoint(conn: db.Conn) -> AsyncIterator[None]:
-    """Undo one record's writes if it fails, keeping the rest of the batch."""
-    await conn.execute("SAVEPOINT record")
-    try:
-        yield
-    except BaseException:
-        await conn.execute("ROLLBACK TO record")
-        await conn.execute("RELEASE record")
-        raise
-    await conn.execute("RELEASE record")
 
 
 async def _write_batch(

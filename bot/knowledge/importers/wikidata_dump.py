@@ -41,7 +41,6 @@ from bot.knowledge.importers.streaming import (
     json_lines,
     parse_json,
     record_bytes,
-    savepoint,
     stream_file,
 )
 from bot.knowledge.normalize import has_hangul, normalize
@@ -321,7 +320,7 @@ async def import_wikidata_dump(
                         continue
                     facts = facts_from_dump_entity(parse_json(text))
                 counts.items += 1
-                async with savepoint(conn):
+                async with db.savepoint(conn):
                     linked = await write_facts(conn, facts)
                 if linked:
                     counts.linked += 1
