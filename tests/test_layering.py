@@ -24,13 +24,8 @@ TYPE_ONLY_EXCEPTIONS = {("cogs", "bot.app.client")}
 # Layers that never import discord.py.
 NO_DISCORD = ("bot.knowledge", "bot.feeds", "bot.store", "bot.core")
 # Cycles left to another branch: the /ask rewrite removes this one (then delete the entry).
-KNOWN_CYCLES = {("bot.knowledge.ask.chains", "bot.knowledge.ask.engine")}
-# SQL outside bot/store left to the branch that rewrites the dump importers (issue 18): the
-# record savepoint belongs in bot/store, the kind lookup is db.entity_kind. Then delete these.
-KNOWN_SQL_OUTSIDE_STORE = {
-    "bot/knowledge/importers/streaming.py",
-    "bot/knowledge/importers/wikidata_dump.py",
-}
+KNOWN_CYCLES: set[tuple[str, str]] = set()
+KNOWN_SQL_OUTSIDE_STORE: set[str] = set()
 SQL = re.compile(
     r"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|SAVEPOINT|ROLLBACK|RELEASE|"
     r"WITH|BEGIN|REPLACE)\s"

@@ -85,7 +85,8 @@ async def subject_phrase(store: Store, entity: EntityRef, lang: str = "en") -> s
         v = await db.video(store, entity.id)
         if v is not None and v.song is not None:
             kind = say(lang, v.kind, "뮤직비디오" if v.kind == "music video" else v.kind)
-            return say(lang, f"the {q(EntityRef.of(v.song))} {kind}", f"{q(v.song)} {kind}")
+            song = q(EntityRef.of(v.song))
+            return say(lang, f"the {song} {kind}", f"{song} {kind}")
         return q(entity)
     by = [p.artist.name for p in await db.performers(store, entity.id)]
     return f"{q(entity)} ({', '.join(by)})" if by else q(entity)
@@ -101,7 +102,8 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
     view = await cards.credits_view(store, entity.id)
     subject = await subject_phrase(store, entity, lang)
     if intent.name is IntentName.WRITER:
-        parts, lines_all = [], []
+        parts: list[str] = []
+        lines_all: list[CreditLine] = []
         for role in ("writer", "lyricist", "composer"):
             lines = view.role(role)
             if lines:
@@ -264,7 +266,8 @@ async def works_answer(
             [artist.label],
             lang,
         )
-    parts, sources = [], []
+    parts: list[str] = []
+    sources: list[SourceRef] = []
     for group in view.groups:
         subjects = []
         # A prolific writer has hundreds of credits: name the first few, point to /works.
@@ -284,14 +287,14 @@ async def works_answer(
         parts.append(say(lang, f"{verb} {', '.join(subjects)}", f"{verb}: {', '.join(subjects)}"))
     for link in links:
         w = await db.work(store, link.work.id)
-        verb = {
+        en_verb, ko_verb = {
             "director": ("directed", "감독"),
             "actor": ("acted in", "출연"),
             "author": ("wrote", "저자"),
         }.get(link.role, (link.role, link.role))
         detail = f" ({w.kind}, {w.year})" if w and w.year else f" ({w.kind})" if w else ""
         parts.append(
-            say(lang, f"{verb[0]} {q(link.work)}{detail}", f"{verb[1]}: {q(link.work)}{detail}")
+            say(lang, f"{en_verb} {q(link.work)}{detail}", f"{ko_verb}: {q(link.work)}{detail}")
         )
         sources.append(link.source)
     return found(
@@ -438,16 +441,16 @@ async def date_answer(
 async def album_answer(store: Store, intent: Intent, entity: EntityRef, lang: str) -> Answer:
     """Answer what a release contains, or which release a song is on."""
     if entity.kind == "release":
-        card = await cards.release_card(store, entity.id)
-        if card.tracks:
-            tracks = ", ".join(q(t) for t in card.tracks)
+        release = await cards.release_card(store, entity.id)
+        if release.tracks:
+            tracks = ", ".join(q(t) for t in release.tracks)
             return found(
                 say(
                     lang,
-                    f"{q(entity)} ({release_type_word(card.type, lang)}) contains: {tracks}.",
-                    f"{q(entity)} ({release_type_word(card.type, lang)}) 수록곡: {tracks}.",
+                    f"{q(entity)} ({release_type_word(release.type, lang)}) contains: {tracks}.",
+                    f"{q(entity)} ({release_type_word(release.type, lang)}) 수록곡: {tracks}.",
                 ),
-                card.sources,
+                release.sources,
                 intent.name,
                 (entity,),
                 lang,
@@ -478,7 +481,8 @@ async def album_answer(store: Store, intent: Intent, entity: EntityRef, lang: st
             )
         song_id = v.song.id
     card = await cards.song_card(store, song_id)
-    parts, sources = [], []
+    parts: list[str] = []
+    sources: list[SourceRef] = []
     for item in card.releases:
         rel = await db.release(store, item.release.id)
         if rel is None:

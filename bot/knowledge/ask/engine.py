@@ -282,7 +282,7 @@ async def _answer_part(
         near: list[Match] = []
         if not found_.candidates and not found_.unexplained:
             near = await near_by_swaps(store, texts[0], None)
-        looked = None
+        looked: Match | Answer | None = None
         # A local near-match ("Did you mean …") comes before any online lookup.
         close = [m for m in found_.candidates if m.tier == "fuzzy" and m.score >= CLEAR_TYPO]
         if online is not None and _unknown(found_) and not near and not close:
@@ -302,8 +302,8 @@ async def _answer_part(
                         "잠시 후 다시 물어봐 주세요.",
                     )
                 )
-            if isinstance(looked, Answer):
-                return looked
+        if isinstance(looked, Answer):
+            return looked
         if looked is None:
             return await _not_found(store, intent, found_, texts, lang, near)
         found_ = Found(looked, (looked,), texts[0])
@@ -422,7 +422,7 @@ async def _no_keyword(
     lang = "ko" if is_korean(text, _names_in(found_) if found_ else []) else "en"
     if looks_like_check(text):
         # "Is Karina in aespa?", "Is Ditto a NewJeans song?": the two names say what to check.
-        named = []
+        named: list[tuple[Span, list[Match]]] = []
         for span, matches in await exact_spans(store, wide, NAME_FIRST, shouted):
             if not any(span.overlaps(other) for other, _ in named):
                 named.append((span, matches))

@@ -250,7 +250,7 @@ def prepare(question: str) -> Prepared:
     text = _REPEATS.sub(r"\1", text)
     letters = [ch for ch in text if ch.isalpha() and ch.isascii()]
     shouted = len(letters) >= 6 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
-    words = []
+    words: list[str] = []
     for word in text.split():
         core = word.strip("?!.,;:").lower()
         if core in SIGN_OFFS and not words:

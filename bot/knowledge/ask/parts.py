@@ -17,7 +17,13 @@ from dataclasses import dataclass
 
 from bot.knowledge.ask.finding import exact_spans
 from bot.knowledge.ask.intents import INTENTS, Intent, IntentName
-from bot.knowledge.ask.parsing import _clean_token, candidate_runs, is_filler, looks_like_check
+from bot.knowledge.ask.parsing import (
+    Span,
+    _clean_token,
+    candidate_runs,
+    is_filler,
+    looks_like_check,
+)
 from bot.knowledge.normalize import normalize
 from bot.knowledge.search import Match
 from bot.store import catalog as db
@@ -168,7 +174,7 @@ async def _by_names(store: Store, text: str) -> list[Part]:
         return []
     spans_kw = [(h.start, h.end) for h in hits]
     runs = candidate_runs(text, spans_kw, trim=False)
-    named = []
+    named: list[tuple[Span, list[Match]]] = []
     for span, matches in await exact_spans(store, runs, ("artist",)):
         if (
             matches
@@ -253,7 +259,7 @@ async def _by_conjunction(
         ]
         # Only the words next to the conjunction: a keyword ends the name.
         if i > 0:
-            kept = []
+            kept: list[_Word] = []
             for t in words:
                 if kept and any(kept[-1].end <= s < t.begin for s, _ in keyword_spans):
                     break

@@ -60,7 +60,8 @@ async def roles_in_group(
     store: Store, group_id: int, role: str
 ) -> tuple[list[EntityRef], tuple[SourceRef, ...]]:
     """Return the members whose stated roles include ``role`` ("leader", "maknae")."""
-    people, sources = [], []
+    people: list[EntityRef] = []
+    sources: list[SourceRef] = []
     for person_id, roles, source in await db.member_roles(store, group_id):
         if role in [r.strip().lower() for r in roles.split(",")]:
             row = await db.entity(store, person_id)

@@ -119,8 +119,8 @@ async def edges_between(store: Store, held: Holdings, artist: EntityRef) -> list
         # A group is on a work when one of its members holds a credit there.
         members = {m.person.id: m for m in await db.members_of(store, artist.id)}
         for line in lines:
-            m = members.get(line.artist.id)
-            if m is not None:
+            member = members.get(line.artist.id)
+            if member is not None:
                 out.append(
                     Edge(
                         line.role,
@@ -128,7 +128,7 @@ async def edges_between(store: Store, held: Holdings, artist: EntityRef) -> list
                         line.subject,
                         line.sources,
                         line.artist,
-                        (SourceRef.of(m.source),),
+                        (SourceRef.of(member.source),),
                     )
                 )
     return _dedupe(out)

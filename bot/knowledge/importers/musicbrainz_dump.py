@@ -32,7 +32,6 @@ from bot.knowledge.importers.streaming import (
     json_lines,
     parse_json,
     record_bytes,
-    savepoint,
     stream_file,
 )
 from bot.store import catalog as db
@@ -146,7 +145,7 @@ class _Importer:
                 if not self.in_scope(kind, doc):
                     self.counts["out-of-scope line"] += 1
                     continue
-                async with savepoint(conn):
+                async with db.savepoint(conn):
                     if kind == "artist":
                         await writer.artist(doc, full=True)
                         if not self.scope.everything and doc["id"] not in self.scope_artists:

@@ -20,12 +20,12 @@ import io
 import json
 import logging
 import lzma
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from bot.core.errors import DataFileError
 from bot.knowledge.importers.report import display_path
@@ -104,14 +104,15 @@ class StreamStats:
 
 
 def _single_stream(path: Path, raw: IO[bytes]) -> IO[bytes]:
+    # The decompressors are binary file objects: IO[bytes] in all but typeshed's name.
     suffix = path.suffix.lower()
     if suffix == ".xz":
-        return lzma.open(raw)
+        return cast(IO[bytes], lzma.open(raw))
     if suffix == ".gz":
-        return gzip.open(raw)
+        return cast(IO[bytes], gzip.open(raw))
     if suffix == ".bz2":
-        return bz2.open(raw)
-    return io.BufferedReader(raw, 1 << 16)
+        return cast(IO[bytes], bz2.open(raw))
+    return cast(IO[bytes], io.BufferedReader(cast(io.RawIOBase, raw), 1 << 16))
 
 
 def _is_tarball(path: Path) -> bool:
@@ -141,11 +142,12 @@ def open_members(
     except OSError as exc:
         raise DataFileError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
     counting = _Counting(raw)
+    stream = cast(IO[bytes], counting)  # a raw binary file that counts what is read
     try:
         if is_tar:
-            yield counting, tar_members(decompressed(counting), wanted)
+            yield counting, tar_members(decompressed(stream), wanted)
         else:
-            yield counting, iter([("", _single_stream(path, counting))])
+            yield counting, iter([("", _single_stream(path, stream))])
     except (TarDamaged, lzma.LZMAError, EOFError, gzip.BadGzipFile, OSError) as exc:
         raise DataFileError(f"{path}: the archive is damaged ({exc})") from None
     finally:
@@ -209,19 +211,6 @@ def file_key(path: Path) -> str:
 # A reader of records: (stream, byte offset, records done) -> (record, position after it, size).
 Records = Callable[[IO[bytes], int, int], Iterator[tuple[Any, int, int]]]
 Handler = Callable[[db.Conn, list[Any], str, int, StreamStats], Awaitable[None]]
-
-
-@asynccontextmanager
-async def savepoint(conn: db.Conn) -> AsyncIterator[None]:
-    """Undo one record's writes if it fails, keeping the rest of the batch."""
-    await conn.execute("SAVEPOINT record")
-    try:
-        yield
-    except BaseException:
-        await conn.execute("ROLLBACK TO record")
-        await conn.execute("RELEASE record")
-        raise
-    await conn.execute("RELEASE record")
 
 
 async def _write_batch(

@@ -41,7 +41,6 @@ from bot.knowledge.importers.streaming import (
     json_lines,
     parse_json,
     record_bytes,
-    savepoint,
     stream_file,
 )
 from bot.knowledge.normalize import has_hangul, normalize
@@ -147,21 +146,22 @@ async def write_facts(conn: db.Conn, facts: WikidataFacts) -> bool:
     if target is None:
         return False
     entity_id, _origin = target
-    entity = await conn.execute("SELECT kind FROM entities WHERE id = ?", (entity_id,))
-    kind = str((await entity.fetchone())[0])
+    kind = await db.entity_kind(conn, entity_id)
+    if kind is None:  # pragma: no cover  (an external id always points at an entity)
+        return False
     label = next((text for text, _lang, is_label in facts.names if is_label), None)
     source = await db.ensure_source(
         conn, f"wd:{facts.qid}", ORIGIN, facts.url, "Wikidata", label or facts.qid
     )
-    await db.add_entity_sources(conn, [(entity_id, source, ORIGIN)])
-    rows = []
+    await db.add_entity_sources(conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
+    rows: list[db.NameInsert] = []
     for text, lang, _is_label in facts.names:
         norm = normalize(text)
         if not norm:
             continue
         ko = has_hangul(text)
         type_ = ("hangul" if ko else "stage") if kind == "artist" else ("hangul" if ko else "title")
-        rows.append((entity_id, kind, text, norm, type_, lang, False, ORIGIN))
+        rows.append(db.NameInsert(entity_id, kind, text, norm, type_, lang, False, ORIGIN))
     await db.add_names(conn, rows, overwrite=False)
     if facts.sitelinks is not None:
         await db.set_importance_signals(conn, entity_id, sitelinks=facts.sitelinks)
@@ -320,7 +320,7 @@ async def import_wikidata_dump(
                         continue
                     facts = facts_from_dump_entity(parse_json(text))
                 counts.items += 1
-                async with savepoint(conn):
+                async with db.savepoint(conn):
                     linked = await write_facts(conn, facts)
                 if linked:
                     counts.linked += 1

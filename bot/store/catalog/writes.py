@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any, cast
 
 from bot.core.hangul import choseong_form, jamo_form
@@ -928,3 +928,16 @@ async def bump_catalog_version(conn: Conn) -> None:
         "INSERT INTO meta (key, value) VALUES ('catalog_version', '1') ON CONFLICT (key) "
         "DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
     )
+
+
+@contextlib.asynccontextmanager
+async def savepoint(conn: Conn) -> AsyncIterator[None]:
+    """Undo one record's writes if it fails, keeping the rest of the batch."""
+    await conn.execute("SAVEPOINT record")
+    try:
+        yield
+    except BaseException:
+        await conn.execute("ROLLBACK TO record")
+        await conn.execute("RELEASE record")
+        raise
+    await conn.execute("RELEASE record")
