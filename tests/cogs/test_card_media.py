@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
 import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,13 +18,14 @@ import pytest
 
 from bot.knowledge import audit
 from bot.knowledge.importers.musicbrainz import import_musicbrainz_documents
-from tests.fakediscord import FakeDiscord, Permissions
+from tests.fakediscord import FakeDiscord
 from tests.fakediscord.interactions import InteractionReply
 from tests.standins.commons import CommonsStandIn
 from tests.standins.coverart import CoverArtStandIn
 from tests.standins.musicbrainz import MusicBrainzStandIn
 from tests.standins.wikidata import WikidataStandIn
-from tests.support.bot import Server, bot_settings, start_bot, stop_bot
+from tests.support.bot import Server
+from tests.support.online import serve_online
 
 FIXTURES = Path(__file__).resolve().parents[1] / "knowledge" / "fixtures" / "musicbrainz"
 RELEASE = "b84ee12a-09ef-421b-82de-0441a926375b"  # The Dark Side of the Moon (a release)
@@ -105,33 +105,20 @@ async def pictured(
     services: Services,
 ) -> AsyncIterator[Server]:
     """The real bot with online lookups on, pointed at the stand-ins."""
-    database = tmp_path / "linernotes.db"
-    shutil.copy(template_db, database)
-    guild = fake_discord.add_guild("K-pop Club")
-    mods = guild.add_role("Mods", permissions=Permissions.parse("manage_guild"))
-    alice = guild.add_member("alice")
-    mina = guild.add_member("mina", roles=[mods])
-    settings = bot_settings(
+    async for srv in serve_online(
         fake_discord,
-        database,
-        DEV_GUILD_ID=str(guild.id),
-        ONLINE_LOOKUPS="true",
-        MUSICBRAINZ_API_BASE=services.musicbrainz.base,
-        WIKIDATA_API_BASE=services.wikidata.base,
-        MUSICBRAINZ_CONTACT="ops@example.org",
+        template_db,
+        tmp_path,
+        services.musicbrainz,
+        services.wikidata,
+        "true",
         COVERART_API_BASE=services.coverart.base,
         COMMONS_API_BASE=services.commons.base,
-    )
-    bot = await start_bot(fake_discord, settings)
-    general = next(c for c in guild.channels.values() if c.name == "general")
-    srv = Server(fake_discord, bot, settings, guild, general, alice, mina)
-    bot.now = srv.clock
-    assert bot.pictures is not None and bot.pictures.coverart is not None
-    bot.pictures.coverart.limiter.interval = 0.01
-    try:
+    ):
+        srv.bot.now = srv.clock
+        assert srv.bot.pictures is not None and srv.bot.pictures.coverart is not None
+        srv.bot.pictures.coverart.limiter.interval = 0.01
         yield srv
-    finally:
-        await stop_bot(srv.bot)
 
 
 async def card(server: Server, command: str, **options: str) -> tuple[dict[str, Any], list[Any]]:

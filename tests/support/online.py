@@ -22,7 +22,10 @@ async def serve_online(
     musicbrainz: MusicBrainzStandIn,
     wikidata: WikidataStandIn,
     lookups: str,
+    **extra: str,
 ) -> AsyncIterator[Server]:
+    """Start the real bot on a copy of the template, its lookups pointed at the stand-ins
+    (``extra``: more settings, e.g. the Cover Art Archive's stand-in)."""
     database = tmp_path / "linernotes.db"
     shutil.copy(template_db, database)
     guild = fd.add_guild("K-pop Club")
@@ -37,6 +40,7 @@ async def serve_online(
         MUSICBRAINZ_API_BASE=musicbrainz.base,
         MUSICBRAINZ_CONTACT=CONTACT,
         WIKIDATA_API_BASE=wikidata.base,
+        **extra,
     )
     bot = await start_bot(fd, settings)
     general = next(c for c in guild.channels.values() if c.name == "general")
