@@ -146,33 +146,23 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
             phrases = [await subject_phrase(store, v, lang) for v in videos.values()]
             subject = join_list(phrases, lang)
         roles_found = list(dict.fromkeys(line.role for line in lines))
-        role = roles_found[0] if len(roles_found) == 1 else intent.roles[0]
-        if lang == "ko":
-            title = role_title(role, lang)
-            if subject.endswith("뮤직비디오") and title.startswith("뮤직비디오 "):
-                title = title.removeprefix("뮤직비디오 ")
-            text = f"{subject} {title}: {names_text(lines, lang)}."
-        elif intent.name is IntentName.CAST:
+        if intent.name is IntentName.CAST and len(roles_found) == 1:
             text = t(
                 "Cast of {subject}: {names}.", lang, subject=subject, names=names_text(lines, lang)
             )
         else:
             # Each role as itself: a composer question may find writers (lyrics and music).
+            video = video_kind_word("music video", lang)
             pieces = []
-            for each in dict.fromkeys(line.role for line in lines):
+            for each in roles_found:
                 phrase = role_phrase(each, lang)
+                if subject.endswith(video):  # not "the video's video director" (Korean)
+                    phrase = phrase.removeprefix(video + " ")
                 sep = " " if phrase.endswith(" by") or phrase == "featuring" else ": "
                 mine = [line for line in lines if line.role == each]
                 pieces.append(f"{phrase}{sep}{names_text(mine, lang)}")
-            text = f"{_cap(subject)} — {'; '.join(pieces)}."
-        if lang == "ko" and len({line.role for line in lines}) > 1:
-            text = (
-                f"{subject} "
-                + "; ".join(
-                    f"{role_title(r, lang)}: {names_text([x for x in lines if x.role == r], lang)}"
-                    for r in dict.fromkeys(line.role for line in lines)
-                )
-                + "."
+            text = t(
+                "{subject} — {credits}.", lang, subject=_cap(subject), credits="; ".join(pieces)
             )
         return found(text, line_sources(lines), intent.name, (entity,), lang)
     if intent.name is IntentName.FEATURED and view.groups:
@@ -223,11 +213,16 @@ async def _no_credit(
             )
         return declined(
             t(
-                "The catalog has no director credit for {subject}{videos}; I "
-                "don't know who directed it.",
+                "The catalog has no director credit for {subject} music video; I don't know "
+                "who directed it.",
                 lang,
                 subject=subject,
-                videos=" music video" if videos else "",
+            )
+            if videos
+            else t(
+                "The catalog has no director credit for {subject}; I don't know who directed it.",
+                lang,
+                subject=subject,
             ),
             intent.name,
             [entity.label],
