@@ -263,12 +263,12 @@ async def _performer_check(
                     _yes(
                         lang,
                         t(
-                            "{work} is by {names}, and {name} is a member of {name2}.",
+                            "{work} is by {names}, and {name} is a member of {group}.",
                             lang,
                             work=q(work),
                             names=names,
                             name=person.name,
-                            name2=p.artist.name,
+                            group=p.artist.name,
                         ),
                     ),
                     merge_sources(sources, [SourceRef.of(m.source)]),
@@ -319,7 +319,7 @@ async def _member_check(
         return found(
             _yes(
                 lang,
-                t("{name} is a member of {name2}.", lang, name=person.name, name2=group.name),
+                t("{name} is a member of {group}.", lang, name=person.name, group=group.name),
             ),
             merge_sources([SourceRef.of(m.source) for m in mine]),
             intent.name,
@@ -347,7 +347,7 @@ async def _member_check(
             lang,
         )
     return declined(
-        t("I don't know whether {name} is in {name2}.", lang, name=person.name, name2=group.name),
+        t("I don't know whether {name} is in {group}.", lang, name=person.name, group=group.name),
         intent.name,
         [group.label],
         lang,
@@ -366,12 +366,12 @@ async def _position_check(
     if not holders:
         return declined(
             t(
-                "I don't know whether {name} is the {title} of {name2}: no source in the "
+                "I don't know whether {name} is the {title} of {group}: no source in the "
                 "catalog names one.",
                 lang,
                 name=person.name,
                 title=title,
-                name2=group.name,
+                group=group.name,
             ),
             intent.name,
             [group.label],
@@ -383,11 +383,11 @@ async def _position_check(
             _yes(
                 lang,
                 t(
-                    "{name} is the {title} of {name2}.",
+                    "{name} is the {title} of {group}.",
                     lang,
                     name=person.name,
                     title=title,
-                    name2=group.name,
+                    group=group.name,
                 ),
             ),
             sources,
@@ -399,12 +399,12 @@ async def _position_check(
         _no(
             lang,
             t(
-                "the {title} of {name} is {who}, not {name2}.",
+                "the {title} of {group} is {who}, not {name}.",
                 lang,
                 title=title,
-                name=group.name,
+                group=group.name,
                 who=who,
-                name2=person.name,
+                name=person.name,
             ),
         ),
         sources,

@@ -164,10 +164,10 @@ async def artist_answer(
             if known(group_card.agency):
                 return found(
                     t(
-                        "{name} is in {name2}, whose agency is {agency}.",
+                        "{name} is in {group}, whose agency is {agency}.",
                         lang,
                         name=name,
-                        name2=group_card.artist.name,
+                        group=group_card.artist.name,
                         agency=group_card.agency,
                     ),
                     merge_sources(group_card.source_of("agency"), card.groups[0].sources),
