@@ -282,7 +282,14 @@ async def works_answer(
             sources.extend(line.sources)
         more = len(group.lines) - WORKS_LISTED
         if more > 0:
-            subjects.append(t("and {more} more (`/works` lists them all)", lang, more=more))
+            subjects.append(
+                tn(
+                    "and {n} more (`/works` lists them all)",
+                    "and {n} more (`/works` lists them all)",
+                    more,
+                    lang,
+                )
+            )
         verb = role_verb(group.role, lang)
         parts.append(t("{verb} {subjects}", lang, verb=verb, subjects=", ".join(subjects)))
     for link in links:
