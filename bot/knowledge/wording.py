@@ -8,7 +8,8 @@ Names are never translated here: the caller shows names in the script the catalo
 English words for roles, relations, statuses, grades and release types come from ``vocab`` (one
 home for the vocabulary), marked there for the message catalogues with a context ("role",
 "relation", "status", "grade", "release type", "video kind"); their Korean words are in
-``bot/locales/ko.po``, tested to cover every key of ``vocab``.
+``bot/locales/ko.po``, tested to cover every key of ``vocab``. The forms of dates and running
+times are catalogue messages too ("{year}-{month:02d}-{day:02d}" reads "2017년 2월 13일").
 """
 
 from __future__ import annotations
@@ -17,12 +18,11 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from bot.core.i18n import tp
+from bot.core.i18n import t, tp
 from bot.knowledge import vocab
 
 LANGS = ("en", "ko")
 
-_KO_MONTH_DAY = "{y}년 {m}월 {d}일"
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -37,17 +37,17 @@ def format_date(value: str | dt.date, lang: str) -> str:
     Korean reads "2017년 2월 13일". Text that is not an ISO date comes back unchanged.
     """
     text = value.isoformat() if isinstance(value, dt.date) else str(value)
-    if _lang(lang) == "en":
-        return text
     m = _ISO.match(text)
     if not m:
         return text
     year, month, day = m.groups()
     if day:
-        return _KO_MONTH_DAY.format(y=int(year), m=int(month), d=int(day))
+        return t(
+            "{year}-{month:02d}-{day:02d}", lang, year=int(year), month=int(month), day=int(day)
+        )
     if month:
-        return f"{int(year)}년 {int(month)}월"
-    return f"{int(year)}년"
+        return t("{year}-{month:02d}", lang, year=int(year), month=int(month))
+    return t("{year}", lang, year=int(year))
 
 
 def _role_word(role: str, lang: str) -> str:
@@ -127,9 +127,9 @@ def join_list(items: Sequence[str], lang: str, conjunction: str = "and") -> str:
 def format_duration(seconds: int, lang: str) -> str:
     """Return a running time: "4:34" in English, "4분 34초" in Korean."""
     minutes, rest = divmod(max(seconds, 0), 60)
-    if _lang(lang) == "ko":
-        return f"{minutes}분 {rest:02d}초" if rest else f"{minutes}분"
-    return f"{minutes}:{rest:02d}"
+    if rest:
+        return t("{minutes}:{seconds:02d}", lang, minutes=minutes, seconds=rest)
+    return t("{minutes}:00", lang, minutes=minutes)
 
 
 def years_between(born: str, on: str) -> int | None:
