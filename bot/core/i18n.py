@@ -23,7 +23,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -105,16 +105,31 @@ def _field(value: Any, lang: str) -> Any:
     return value
 
 
-class _Formatter(string.Formatter):
-    """``str.format`` that reads a Korean particle pair as a field's spec: ``{name:이/가}``."""
+@lru_cache(maxsize=4096)
+def _particle_fields(text: str) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+    """Return the message with each particle spec ("{name:이/가}") named as a field of its own
+    ("{name__1}"), and (that field, the field it follows, the pair); read once per message."""
+    pieces: list[str] = []
+    found: list[tuple[str, str, str]] = []
+    try:
+        parsed = list(_PARSER.parse(text))
+    except ValueError:
+        return text, ()  # str.format says what is wrong with it
+    for literal, name, spec, conversion in parsed:
+        pieces.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is None:
+            continue
+        if spec in PARTICLE_PAIRS and not conversion:
+            key = f"{name}__{len(found)}"
+            found.append((key, name, spec))
+            pieces.append("{" + key + "}")
+        else:
+            shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            pieces.append("{" + shown + "}")
+    return ("".join(pieces), tuple(found)) if found else (text, ())
 
-    def format_field(self, value: Any, format_spec: str) -> Any:
-        if format_spec in PARTICLE_PAIRS:
-            return particle(format(value), format_spec)
-        return super().format_field(value, format_spec)
 
-
-_FORMATTER = _Formatter()
+_PARSER = string.Formatter()
 
 
 def _format(text: str, english: str, fields: Mapping[str, Any], lang: str) -> str:
@@ -122,7 +137,12 @@ def _format(text: str, english: str, fields: Mapping[str, Any], lang: str) -> st
         return text
     fields = {k: _field(v, lang) for k, v in fields.items()}
     try:
-        return _FORMATTER.vformat(text, (), fields)
+        template, particles = _particle_fields(text)
+        if particles:
+            fields = dict(fields)
+            for key, name, pair in particles:
+                fields[key] = particle(format(fields[name]), pair)
+        return template.format(**fields)
     except (KeyError, IndexError, ValueError):
         # A translation naming a field the code does not pass must not break the reply.
         log.warning("translation %r does not fit its fields; showing English", text)

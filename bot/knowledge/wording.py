@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from typing import Literal
 
 from bot.core.i18n import t, tp
 from bot.knowledge import vocab
@@ -106,7 +107,7 @@ def video_kind_word(kind: str, lang: str) -> str:
     return tp("video kind", kind, _lang(lang)) if kind in vocab.VIDEO_KINDS else kind
 
 
-def join_list(items: Sequence[str], lang: str, conjunction: str = "and") -> str:
+def join_list(items: Sequence[str], lang: str, conjunction: Literal["and", "or"] = "and") -> str:
     """Join items as a sentence would: "A, B and C" / "A, B, C".
 
     ``conjunction`` is "and" or "or" (Korean: 및 is formal, so lists use commas, and
@@ -115,13 +116,21 @@ def join_list(items: Sequence[str], lang: str, conjunction: str = "and") -> str:
     items = [i for i in items if i]
     if not items:
         return ""
-    if len(items) == 1:
-        return items[0]
-    if _lang(lang) == "ko":
-        if conjunction == "or":
-            return " 또는 ".join(items)
-        return ", ".join(items)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+    either = conjunction == "or"
+    text = items[0]
+    for item in items[1:-1]:
+        text = (
+            tp("or list", "{items}, {item}", lang, items=text, item=item)
+            if either
+            else tp("and list", "{items}, {item}", lang, items=text, item=item)
+        )
+    if len(items) > 1:
+        text = (
+            tp("or list", "{items} or {last}", lang, items=text, last=items[-1])
+            if either
+            else tp("and list", "{items} and {last}", lang, items=text, last=items[-1])
+        )
+    return text
 
 
 def format_duration(seconds: int, lang: str) -> str:
