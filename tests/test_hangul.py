@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.hangul import particle, resolve_particles
+from bot.core.hangul import particle
 
 
 def test_particles_follow_the_last_sound() -> None:
@@ -12,8 +12,5 @@ def test_particles_follow_the_last_sound() -> None:
     assert particle("봄날", "이에요/예요") == "봄날이에요"
     assert particle("지수", "이에요/예요") == "지수예요"
     assert particle("서울", "으로/로") == "서울로" and particle("작곡", "으로/로") == "작곡으로"
-    assert (
-        resolve_particles("V은(는) “Love wins all”을(를) 불렀어요")
-        == "V는 “Love wins all”을 불렀어요"
-    )
-    assert resolve_particles("김지수(이)에요") == "김지수예요"
+    assert particle("“Love wins all”", "을/를") == "“Love wins all”을"  # quotes are not read
+    assert particle("김지수", "이에요/예요") == "김지수예요"

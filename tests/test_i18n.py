@@ -11,7 +11,7 @@ from discord.app_commands import TranslationContext, TranslationContextLocation,
 
 from bot.app.catalogues import code_messages, coverage, ids, template
 from bot.core import i18n
-from bot.core.i18n import N_, fields_of, lang_of_locale, pick_lang, question_lang, t, tn
+from bot.core.i18n import N_, fields_of, lang_of_locale, pick_lang, question_lang, t, tn, tp
 from bot.discord_io.translator import (
     NAME_CONTEXTS,
     CatalogueTranslator,
@@ -43,7 +43,7 @@ def fake_locales(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_korean_and_english_messages() -> None:
     assert t("Sources", "ko") == "출처"
     assert t("Sources", "en") == "Sources"
-    assert t("Now following {artist}.", "ko", artist="IU") == "이제 IU을(를) 팔로우합니다."
+    assert t("Now following {artist}.", "ko", artist="IU") == "이제 IU를 팔로우합니다."
     assert tn("{n} credit", "{n} credits", 1, "en") == "1 credit"
     assert tn("{n} credit", "{n} credits", 3, "en") == "3 credits"
     assert tn("{n} credit", "{n} credits", 3, "ko") == "크레딧 3개"
@@ -73,6 +73,33 @@ def test_a_missing_translation_falls_back_to_english_never_to_a_key(fake_locales
     assert t("Now following {artist}.", "ko", artist="IU") == "Now following IU."
     # A language with no catalogue at all reads English.
     assert t("Sources", "ja") == "Sources"
+
+
+def test_particles_follow_each_fields_last_sound_and_words_their_context(
+    fake_locales: Path,
+) -> None:
+    (fake_locales / "ko.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+        'msgid "{artist} sang {title}."\nmsgstr "{artist:은/는} {title:을/를} 불렀어요."\n\n'
+        'msgid "{name} is {who}."\nmsgstr "{name:은/는} {who:이에요/예요}."\n\n'
+        'msgctxt "status"\nmsgid "database"\nmsgstr "공개 데이터베이스 기록"\n\n'
+        'msgctxt "grade"\nmsgid "database"\nmsgstr "데이터베이스"\n',
+        encoding="utf-8",
+    )
+    message = "{artist} sang {title}."
+    assert (
+        t(message, "ko", artist="V", title="“Love wins all”") == "V는 “Love wins all”을 불렀어요."
+    )
+    assert t(message, "ko", artist="RM", title="봄날") == "RM은 봄날을 불렀어요."
+    assert t("{name} is {who}.", "ko", name="리더", who="지효") == "리더는 지효예요."
+    assert t("{name} is {who}.", "ko", name="본명", who="김남준") == "본명은 김남준이에요."
+    # English has no particles; an untranslated message shows it as written.
+    assert t(message, "en", artist="V", title="“Love wins all”") == "V sang “Love wins all”."
+    # One English word, two contexts, two translations; an unknown context reads English.
+    assert tp("status", "database", "ko") == "공개 데이터베이스 기록"
+    assert tp("grade", "database", "ko") == "데이터베이스"
+    assert tp("role", "database", "ko") == "database"
+    assert tp("grade", "database", "en") == "database"
 
 
 def test_language_choice() -> None:

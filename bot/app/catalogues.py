@@ -26,8 +26,9 @@ from bot.core import i18n
 from bot.core.i18n import LANGUAGES, SOURCE_LANGUAGE
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
-# What marks a message in code: t(message, lang), tn(singular, plural, n, lang), N_(message).
-KEYWORDS = {"t": (1,), "tn": (1, 2), "N_": None}
+# What marks a message in code: t(message, lang), tn(singular, plural, n, lang), N_(message),
+# and a word with its context: tp(context, message, lang), Np_(context, message).
+KEYWORDS = {"t": (1,), "tn": (1, 2), "N_": None, "tp": ((1, "c"), 2), "Np_": ((1, "c"), 2)}
 HEADER = (
     '# Liner Notes messages. The id is the English text; see CONTRIBUTING.md, "Translations".\n'
     "# Update with: python -m bot.app.catalogues update"

@@ -147,7 +147,10 @@ _PARTICLES = {
     "이랑/랑": ("이랑", "랑"),
     "으로/로": ("으로", "로"),
     "이라는/라는": ("이라는", "라는"),
+    "이야/야": ("이야", "야"),
 }
+# The pairs a message may write as a field's spec ("{name:이/가}", see bot/core/i18n.py).
+PARTICLE_PAIRS = frozenset(_PARTICLES)
 
 
 def ends_in_consonant(word: str) -> bool:
@@ -183,39 +186,3 @@ def particle(word: str, pair: str) -> str:
         if parts is not None and parts[2] == "ㄹ":
             return word + after_vowel  # 서울로: a final ㄹ takes 로
     return word + (after_consonant if ends_in_consonant(word) else after_vowel)
-
-
-# Korean text written with both particles ("{name}은(는)", "{title}(으)로", "{name}(이)에요")
-# is resolved against the word before it, so templates need not know the name.
-_PAIRED = re.compile(
-    r"(?P<pair>은\(는\)|는\(은\)|이\(가\)|가\(이\)|을\(를\)|를\(을\)|과\(와\)|와\(과\)|"
-    r"\(으\)로|\(이\)에요|\(이\)라는|\(이\)랑|\(이\)야)"
-)
-_PAIR_KEYS = {
-    "은(는)": "은/는",
-    "는(은)": "은/는",
-    "이(가)": "이/가",
-    "가(이)": "이/가",
-    "을(를)": "을/를",
-    "를(을)": "을/를",
-    "과(와)": "과/와",
-    "와(과)": "과/와",
-    "(으)로": "으로/로",
-    "(이)에요": "이에요/예요",
-    "(이)라는": "이라는/라는",
-    "(이)랑": "이랑/랑",
-    "(이)야": "이야/야",
-}
-_PARTICLES["이야/야"] = ("이야", "야")
-
-
-def resolve_particles(text: str) -> str:
-    """Replace "은(는)"-style pairs with the particle the word before them takes."""
-
-    def pick(m: re.Match[str]) -> str:
-        before = text[: m.start()]
-        if not before.strip():
-            return m.group()
-        return particle(before, _PAIR_KEYS[m.group("pair")])[len(before) :]
-
-    return _PAIRED.sub(pick, text)

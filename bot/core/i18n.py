@@ -4,8 +4,14 @@ Message ids are the English text itself (see CONTRIBUTING.md, "Translations"): c
 ``t("Sources", lang)`` and reads as it will show in English. Command names, descriptions and
 choices come from the command tree and carry a gettext context naming where they appear
 (``command_name``, ``parameter_description``, ...), so "release" the command and "release" the
-word can be translated apart. The catalogues are read from ``bot/locales/<lang>.po`` with babel
-at first use; nothing is compiled or generated into the repository.
+word can be translated apart; so do the vocabulary's words (``role``, ``relation``, ``status``,
+``grade``, ``release type``: ``tp("role", "Composer", lang)``). The catalogues are read from
+``bot/locales/<lang>.po`` with babel at first use; nothing is compiled or generated into the
+repository.
+
+Korean particles after a field follow the field's last sound: a translation writes the pair as
+the field's format spec, ``"{name:은/는} {group:이/가}"`` (``bot/core/hangul.py`` chooses), never a
+literal "은(는)".
 
 This module is pure: no discord import, so knowledge and feeds code may use it.
 """
@@ -17,11 +23,13 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from babel.messages.pofile import read_po
+
+from bot.core.hangul import PARTICLE_PAIRS, particle
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +68,11 @@ def N_(message: str) -> Msg:
     return Msg(message)
 
 
+def Np_(context: str, message: str) -> str:
+    """Mark an English word with its context (``"role"``...) for the catalogue; ``tp`` shows it."""
+    return message
+
+
 @cache
 def catalogue(lang: str) -> Catalogue:
     """Read ``locales/<lang>.po`` once; untranslated or fuzzy entries are left out."""
@@ -92,12 +105,44 @@ def _field(value: Any, lang: str) -> Any:
     return value
 
 
+@lru_cache(maxsize=4096)
+def _particle_fields(text: str) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+    """Return the message with each particle spec ("{name:이/가}") named as a field of its own
+    ("{name__1}"), and (that field, the field it follows, the pair); read once per message."""
+    pieces: list[str] = []
+    found: list[tuple[str, str, str]] = []
+    try:
+        parsed = list(_PARSER.parse(text))
+    except ValueError:
+        return text, ()  # str.format says what is wrong with it
+    for literal, name, spec, conversion in parsed:
+        pieces.append(literal.replace("{", "{{").replace("}", "}}"))
+        if name is None:
+            continue
+        if spec in PARTICLE_PAIRS and not conversion:
+            key = f"{name}__{len(found)}"
+            found.append((key, name, spec))
+            pieces.append("{" + key + "}")
+        else:
+            shown = name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            pieces.append("{" + shown + "}")
+    return ("".join(pieces), tuple(found)) if found else (text, ())
+
+
+_PARSER = string.Formatter()
+
+
 def _format(text: str, english: str, fields: Mapping[str, Any], lang: str) -> str:
     if not fields:
         return text
     fields = {k: _field(v, lang) for k, v in fields.items()}
     try:
-        return text.format(**fields)
+        template, particles = _particle_fields(text)
+        if particles:
+            fields = dict(fields)
+            for key, name, pair in particles:
+                fields[key] = particle(format(fields[name]), pair)
+        return template.format(**fields)
     except (KeyError, IndexError, ValueError):
         # A translation naming a field the code does not pass must not break the reply.
         log.warning("translation %r does not fit its fields; showing English", text)
@@ -107,6 +152,12 @@ def _format(text: str, english: str, fields: Mapping[str, Any], lang: str) -> st
 def t(message: str, lang: str, /, **fields: Any) -> str:
     """Return ``message`` in ``lang`` (English when untranslated), with ``{fields}`` filled in."""
     text = catalogue(lang).singular.get((None, message), message)
+    return _format(text, message, fields, lang)
+
+
+def tp(context: str, message: str, lang: str, /, **fields: Any) -> str:
+    """Return ``message`` as translated under ``context`` (English when untranslated)."""
+    text = catalogue(lang).singular.get((context, message), message)
     return _format(text, message, fields, lang)
 
 

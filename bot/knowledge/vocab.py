@@ -1,7 +1,9 @@
 """The catalog's vocabulary in one place: credit roles, reference relations and statuses,
 source grades, release types and the other closed lists, with how each is written.
 
-Plain data, no logic beyond lookups. The importers, the suggestion checks, the cards, the
+Plain data, no logic beyond lookups. The words answers show are marked for the message
+catalogues with their context (``Np_("role", "Composer")``): ``bot.knowledge.wording`` shows
+them in the reader's language. The importers, the suggestion checks, the cards, the
 embeds and ``/ask`` all read these tables; tests/knowledge/test_vocab.py ties them to the
 SQL ``CHECK``s, data/catalog/README.md and the MusicBrainz role map. Adding a credit role is
 one row in ``ROLES``.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.i18n import Np_
 from bot.store.catalog import rows
 
 
@@ -28,18 +31,18 @@ class Role:
 
 # In display order: cards list credits in this order, then any other role alphabetically.
 ROLES: tuple[Role, ...] = (
-    Role("performer", "Performer", "performed by", "performed", True, True),
-    Role("featured artist", "Featured artist", "featuring", "featured on", True, True),
-    Role("lyricist", "Lyricist", "lyrics", "wrote lyrics for", True, True),
-    Role("writer", "Writer", "written by", "co-wrote", True, True),
-    Role("composer", "Composer", "music", "composed", True, True),
-    Role("arranger", "Arranger", "arranged by", "arranged", True, True),
-    Role("producer", "Producer", "produced by", "produced", True, True),
-    Role("mixing engineer", "Mixing engineer", "mixed by", "mixed", True, True),
-    Role("mv director", "MV director", "directed by", "directed", True, True),
+    Role("performer", Np_("role", "Performer"), "performed by", "performed", True, True),
+    Role("featured artist", Np_("role", "Featured artist"), "featuring", "featured on", True, True),
+    Role("lyricist", Np_("role", "Lyricist"), "lyrics", "wrote lyrics for", True, True),
+    Role("writer", Np_("role", "Writer"), "written by", "co-wrote", True, True),
+    Role("composer", Np_("role", "Composer"), "music", "composed", True, True),
+    Role("arranger", Np_("role", "Arranger"), "arranged by", "arranged", True, True),
+    Role("producer", Np_("role", "Producer"), "produced by", "produced", True, True),
+    Role("mixing engineer", Np_("role", "Mixing engineer"), "mixed by", "mixed", True, True),
+    Role("mv director", Np_("role", "MV director"), "directed by", "directed", True, True),
     Role(
         "assistant director",
-        "Assistant director",
+        Np_("role", "Assistant director"),
         "assistant director",
         "was assistant director on",
         True,
@@ -47,23 +50,48 @@ ROLES: tuple[Role, ...] = (
     ),
     Role(
         "director of photography",
-        "Director of photography",
+        Np_("role", "Director of photography"),
         "director of photography",
         "was director of photography for",
         True,
         True,
     ),
-    Role("art director", "Art director", "art director", "was art director for", True, True),
-    Role("choreographer", "Choreographer", "choreography", "choreographed", True, True),
-    Role("mv cast", "MV cast", "cast", "appeared in", True, True),
+    Role(
+        "art director",
+        Np_("role", "Art director"),
+        "art director",
+        "was art director for",
+        True,
+        True,
+    ),
+    Role(
+        "choreographer", Np_("role", "Choreographer"), "choreography", "choreographed", True, True
+    ),
+    Role("mv cast", Np_("role", "MV cast"), "cast", "appeared in", True, True),
     # Roles only MusicBrainz imports write (see MUSICBRAINZ_ROLES); not in catalog files.
-    Role("conductor", "Conductor", "conducted by", "conducted", False, False),
-    Role("designer", "Designer", "design by", "designed for", False, False),
-    Role("engineer", "Engineer", "engineered by", "engineered", False, False),
-    Role("instrumentalist", "Instrumentalist", "instruments", "played on", False, False),
-    Role("photographer", "Photographer", "photography by", "photographed for", False, False),
-    Role("recording engineer", "Recording engineer", "recorded by", "recorded", False, False),
-    Role("vocalist", "Vocalist", "vocals", "sang on", False, False),
+    Role("conductor", Np_("role", "Conductor"), "conducted by", "conducted", False, False),
+    Role("designer", Np_("role", "Designer"), "design by", "designed for", False, False),
+    Role("engineer", Np_("role", "Engineer"), "engineered by", "engineered", False, False),
+    Role(
+        "instrumentalist", Np_("role", "Instrumentalist"), "instruments", "played on", False, False
+    ),
+    Role(
+        "photographer",
+        Np_("role", "Photographer"),
+        "photography by",
+        "photographed for",
+        False,
+        False,
+    ),
+    Role(
+        "recording engineer",
+        Np_("role", "Recording engineer"),
+        "recorded by",
+        "recorded",
+        False,
+        False,
+    ),
+    Role("vocalist", Np_("role", "Vocalist"), "vocals", "sang on", False, False),
 )
 ROLE = {r.key: r for r in ROLES}
 # The roles a member may suggest and /credits may filter by (Discord allows 25 choices).
@@ -131,12 +159,12 @@ class Relation:
 
 
 RELATIONS: tuple[Relation, ...] = (
-    Relation("homage", "homage to"),
-    Relation("visual reference", "visual reference to"),
-    Relation("quotation", "quotes"),
-    Relation("adaptation", "adapts"),
-    Relation("lyric reference", "lyric reference to"),
-    Relation("echo", "echoes"),
+    Relation(Np_("relation", "homage"), "homage to"),
+    Relation(Np_("relation", "visual reference"), "visual reference to"),
+    Relation(Np_("relation", "quotation"), "quotes"),
+    Relation(Np_("relation", "adaptation"), "adapts"),
+    Relation(Np_("relation", "lyric reference"), "lyric reference to"),
+    Relation(Np_("relation", "echo"), "echoes"),
 )
 RELATION = {r.key: r for r in RELATIONS}
 RELATION_KEYS = tuple(r.key for r in RELATIONS)
@@ -160,12 +188,15 @@ DATABASE = "database"
 # Most certain first: references are listed in this order.
 STATUSES: tuple[Status, ...] = (
     Status(
-        "confirmed", "confirmed by the creators", "confirmed by its makers", "the creators confirm"
+        "confirmed",
+        "confirmed by the creators",
+        Np_("status", "confirmed by its makers"),
+        "the creators confirm",
     ),
-    Status("critic", "critic's reading", "a critic's reading", "a critic reads"),
-    Status("fan", "fan reading", "a fan reading, not confirmed", "fans read"),
+    Status("critic", "critic's reading", Np_("status", "a critic's reading"), "a critic reads"),
+    Status("fan", "fan reading", Np_("status", "a fan reading, not confirmed"), "fans read"),
     # Only imports write it (Wikidata's "based on" / "inspired by").
-    Status(DATABASE, DATABASE, DATABASE, "a database records", catalog=False),
+    Status(DATABASE, DATABASE, Np_("status", "database"), "a database records", catalog=False),
 )
 STATUS = {s.key: s for s in STATUSES}
 STATUS_KEYS = tuple(s.key for s in STATUSES)
@@ -186,10 +217,25 @@ class Grade:
 GRADES: tuple[Grade, ...] = (
     Grade("primary", "agencies, labels, the artists' own channels, KOMCA, MusicBrainz", "", "A"),
     Grade("encyclopedic", "Wikipedia", "", "A"),
-    Grade("press", "established outlets in Korean and English", "press", "B"),
-    Grade("database", "imported from an open database (kpopnet, MusicBrainz)", "database", "B"),
-    Grade("fan", "wikis, fan sites, blogs and sites the policy does not list", "fan source", "C"),
-    Grade("community", "a member's suggestion", "community, approved by a moderator", "C"),
+    Grade("press", "established outlets in Korean and English", Np_("grade", "press"), "B"),
+    Grade(
+        "database",
+        "imported from an open database (kpopnet, MusicBrainz)",
+        Np_("grade", "database"),
+        "B",
+    ),
+    Grade(
+        "fan",
+        "wikis, fan sites, blogs and sites the policy does not list",
+        Np_("grade", "fan source"),
+        "C",
+    ),
+    Grade(
+        "community",
+        "a member's suggestion",
+        Np_("grade", "community, approved by a moderator"),
+        "C",
+    ),
 )
 GRADE = {g.key: g for g in GRADES}
 GRADE_KEYS = tuple(g.key for g in GRADES)
@@ -211,15 +257,16 @@ class ReleaseType:
 
     key: str
     title: str
+    word: str  # inside a sentence ("the single", "the EP")
     catalog: bool  # catalog files may use it ('other' is for imports that cannot tell)
 
 
 RELEASE_TYPES: tuple[ReleaseType, ...] = (
-    ReleaseType("single", "Single", True),
-    ReleaseType("ep", "EP / mini album", True),
-    ReleaseType("album", "Album", True),
-    ReleaseType("repackage", "Repackage", True),
-    ReleaseType("other", "Release", False),
+    ReleaseType("single", "Single", Np_("release type", "single"), True),
+    ReleaseType("ep", "EP / mini album", Np_("release type", "EP"), True),
+    ReleaseType("album", "Album", Np_("release type", "album"), True),
+    ReleaseType("repackage", "Repackage", Np_("release type", "repackage"), True),
+    ReleaseType("other", "Release", Np_("release type", "other"), False),
 )
 RELEASE_TYPE = {t.key: t for t in RELEASE_TYPES}
 CATALOG_RELEASE_TYPES = tuple(t.key for t in RELEASE_TYPES if t.catalog)
@@ -242,7 +289,12 @@ MUSICBRAINZ_ARTIST_KINDS = {
     "orchestra": "group",
     "choir": "group",
 }
-VIDEO_KINDS = ("music video", "art film", "trailer", "short film")
+VIDEO_KINDS = (
+    Np_("video kind", "music video"),
+    Np_("video kind", "art film"),
+    Np_("video kind", "trailer"),
+    Np_("video kind", "short film"),
+)
 WORK_KINDS = (
     "film",
     "book",

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,7 @@ CASES = tomllib.loads((Path(__file__).parent / "ask_cases.toml").read_text(encod
 # Questions about ages depend on the day: the set is run as of this one.
 TODAY = dt.date(2026, 11, 28)
 KINDS = ("answer", "correct", "decline")
+LITERAL_PARTICLES = re.compile(r"은\(는\)|이\(가\)|을\(를\)|과\(와\)|와\(과\)|\((?:으|이)\)")
 
 
 def outcome(case: dict, result: Answer) -> str:
@@ -86,6 +88,9 @@ async def test_the_question_set(bundled_store: Store, capsys: pytest.CaptureFixt
             assert any(case["source"] in s.url for s in result.sources), case["q"]
         if "suggest" in case:
             assert any(case["suggest"] in s for s in result.suggestions), result.suggestions
+        if result.lang == "ko":
+            # Particles follow the names (the catalogue's "{name:은/는}"), never "은(는)".
+            assert not LITERAL_PARTICLES.search(result.text), (case["q"], result.text)
     table = [f"{'shape':<16} right wrong declined"]
     for shape, counts in by_shape.items():
         table.append(
@@ -213,3 +218,8 @@ async def test_korean_particles_follow_the_names_last_sound(bundled_store: Store
     assert "Jihyo예요" in leader.text
     pdogg = await answer(bundled_store, "봄날 프로듀서의 다른 곡")
     assert "(이)" not in pdogg.text and "(는)" not in pdogg.text
+    # A check the catalog cannot settle says so as one Korean clause ("…했는지는 모르겠어요").
+    born = await answer(bundled_store, "엄태화 1990년에 태어났어?")
+    assert not born.answered and born.text == "Um Tae-hwa가 그때 태어났는지는 모르겠어요"
+    member = await answer(bundled_store, "뷔가 Spring Day 불렀어?")
+    assert member.text == "네 — V는 “Spring Day” (BTS)를 부른 BTS의 멤버예요."

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.knowledge.ask import answer
-from bot.knowledge.wording import KO_ROLES, role_title
+from bot.knowledge.wording import role_title
 from bot.store import Store
 
 WRITING = ("lyricist", "composer", "writer")
@@ -34,7 +34,7 @@ def role_words(role: str, lang: str) -> tuple[str, ...]:
     """Return the words that name a role in an answer."""
     if role in ROLE_WORDS:
         return ROLE_WORDS[role][0 if lang == "en" else 1]
-    return (role_title(role, "en"),) if lang == "en" else (KO_ROLES[role],)
+    return (role_title(role, lang),)
 
 
 @dataclass(frozen=True)

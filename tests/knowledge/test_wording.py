@@ -6,13 +6,9 @@ import datetime as dt
 
 import pytest
 
+from bot.core.i18n import catalogue
 from bot.knowledge import vocab
 from bot.knowledge.wording import (
-    KO_GRADES,
-    KO_RELATIONS,
-    KO_RELEASE_TYPES,
-    KO_ROLES,
-    KO_STATUSES,
     format_date,
     format_duration,
     grade_note,
@@ -21,8 +17,8 @@ from bot.knowledge.wording import (
     release_type_word,
     role_phrase,
     role_title,
-    say,
     status_phrase,
+    video_kind_word,
     years_between,
 )
 
@@ -58,11 +54,24 @@ def test_role_titles_in_both_languages() -> None:
 
 
 def test_every_vocabulary_word_has_a_korean_word() -> None:
-    assert set(KO_ROLES) == set(vocab.ROLE)
-    assert set(KO_RELATIONS) == set(vocab.RELATION)
-    assert set(KO_STATUSES) == set(vocab.STATUS)
-    assert set(KO_GRADES) == {g.key for g in vocab.GRADES if g.note}
-    assert set(KO_RELEASE_TYPES) == set(vocab.RELEASE_TYPE)
+    # The Korean words are catalogue entries, each under its context (one English word may
+    # translate differently as a status and as a grade: "database").
+    korean = catalogue("ko").singular
+    wanted = [("role", r.title) for r in vocab.ROLES]
+    wanted += [("relation", r.key) for r in vocab.RELATIONS]
+    wanted += [("status", s.answer) for s in vocab.STATUSES]
+    wanted += [("grade", g.note) for g in vocab.GRADES if g.note]
+    wanted += [("release type", t.word) for t in vocab.RELEASE_TYPES]
+    wanted += [("video kind", k) for k in vocab.VIDEO_KINDS]
+    assert [key for key in wanted if key not in korean] == []
+    assert len(wanted) == len(vocab.ROLES) + 6 + 4 + 4 + 5 + 4
+    # Every key reads as its Korean word, never as the English or the key.
+    assert all(role_title(r, "ko") == korean[("role", vocab.ROLE[r].title)] for r in vocab.ROLE)
+    assert all(relation_phrase(r, "ko") == korean[("relation", r)] for r in vocab.RELATION)
+    assert status_phrase("database", "ko") == "공개 데이터베이스 기록"
+    assert grade_note("database", "ko") == "데이터베이스"
+    assert video_kind_word("music video", "ko") == "뮤직비디오"
+    assert video_kind_word("music video", "en") == "music video"
     assert relation_phrase("homage", "en") == vocab.RELATION["homage"].phrase
     assert status_phrase("critic", "ko") == "평론가의 해석"
     assert grade_note("press", "en") == "press" and grade_note("primary", "ko") == ""
@@ -78,7 +87,7 @@ def test_join_list() -> None:
     assert join_list([], "ko") == ""
 
 
-def test_durations_ages_and_picking_a_sentence() -> None:
+def test_durations_and_ages() -> None:
     assert format_duration(274, "en") == "4:34"
     assert format_duration(274, "ko") == "4분 34초"
     assert format_duration(240, "ko") == "4분"
@@ -86,4 +95,3 @@ def test_durations_ages_and_picking_a_sentence() -> None:
     assert years_between("1997-02-01", "2019-01-31") == 21
     assert years_between("2020-01-01", "2019-01-01") is None
     assert years_between("not a date", "2019-01-01") is None
-    assert say("ko", "yes", "네") == "네" and say("en", "yes", "네") == "yes"

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bot.core.i18n import N_, t, tn
 from bot.knowledge import cards
 from bot.knowledge.ask.intents import Intent, IntentName
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
@@ -28,8 +29,8 @@ from bot.knowledge.wording import (
     role_phrase,
     role_title,
     role_verb,
-    say,
     status_phrase,
+    video_kind_word,
 )
 from bot.store import catalog as db
 from bot.store.core import Store
@@ -49,9 +50,14 @@ def _grade(grade: str, lang: str) -> str:
     return f" ({note})" if note else ""
 
 
+def quote(text: str) -> str:
+    """Quote a name or what a member typed as answers show it: “Love wins all”."""
+    return f"“{text}”"
+
+
 def q(entity: EntityRef) -> str:
     """Quote a title as answers show it."""
-    return f"“{entity.name}”"
+    return quote(entity.name)
 
 
 def names_text(lines: Sequence[CreditLine], lang: str) -> str:
@@ -62,9 +68,7 @@ def names_text(lines: Sequence[CreditLine], lang: str) -> str:
     for line in lines:
         text = line.artist.name
         if line.credited_as and normalize(line.credited_as) != normalize(line.artist.name):
-            text += say(
-                lang, f" (credited as {line.credited_as})", f" (크레딧: {line.credited_as})"
-            )
+            text += t(" (credited as {credited_as})", lang, credited_as=line.credited_as)
         if not shared:
             text += _grade(line.grade, lang)
         parts.append(text)
@@ -84,9 +88,9 @@ async def subject_phrase(store: Store, entity: EntityRef, lang: str = "en") -> s
     if entity.kind == "video":
         v = await db.video(store, entity.id)
         if v is not None and v.song is not None:
-            kind = say(lang, v.kind, "뮤직비디오" if v.kind == "music video" else v.kind)
+            kind = video_kind_word(v.kind, lang)
             song = q(EntityRef.of(v.song))
-            return say(lang, f"the {song} {kind}", f"{song} {kind}")
+            return t("the {song} {kind}", lang, song=song, kind=kind)
         return q(entity)
     by = [p.artist.name for p in await db.performers(store, entity.id)]
     return f"{q(entity)} ({', '.join(by)})" if by else q(entity)
@@ -107,19 +111,15 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
         for role in ("writer", "lyricist", "composer"):
             lines = view.role(role)
             if lines:
-                label = say(
-                    lang,
-                    {"writer": "written by", "lyricist": "lyrics"}.get(role, "music"),
-                    role_title(role, lang),
-                )
+                label = role_phrase(role, lang)
                 parts.append(f"{label}: {names_text(lines, lang)}")
                 lines_all.extend(lines)
         if not parts:
             return declined(
-                say(
+                t(
+                    "I don't have songwriting credits for {subject} in the catalog.",
                     lang,
-                    f"I don't have songwriting credits for {subject} in the catalog.",
-                    f"카탈로그에 {subject}의 작사·작곡 크레딧이 없어요.",
+                    subject=subject,
                 ),
                 intent.name,
                 [entity.label],
@@ -146,31 +146,23 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
             phrases = [await subject_phrase(store, v, lang) for v in videos.values()]
             subject = join_list(phrases, lang)
         roles_found = list(dict.fromkeys(line.role for line in lines))
-        role = roles_found[0] if len(roles_found) == 1 else intent.roles[0]
-        if lang == "ko":
-            title = role_title(role, lang)
-            if subject.endswith("뮤직비디오") and title.startswith("뮤직비디오 "):
-                title = title.removeprefix("뮤직비디오 ")
-            text = f"{subject} {title}: {names_text(lines, lang)}."
-        elif intent.name is IntentName.CAST:
-            text = f"Cast of {subject}: {names_text(lines, lang)}."
+        if intent.name is IntentName.CAST and len(roles_found) == 1:
+            text = t(
+                "Cast of {subject}: {names}.", lang, subject=subject, names=names_text(lines, lang)
+            )
         else:
             # Each role as itself: a composer question may find writers (lyrics and music).
+            video = video_kind_word("music video", lang)
             pieces = []
-            for each in dict.fromkeys(line.role for line in lines):
+            for each in roles_found:
                 phrase = role_phrase(each, lang)
+                if subject.endswith(video):  # not "the video's video director" (Korean)
+                    phrase = phrase.removeprefix(video + " ")
                 sep = " " if phrase.endswith(" by") or phrase == "featuring" else ": "
                 mine = [line for line in lines if line.role == each]
                 pieces.append(f"{phrase}{sep}{names_text(mine, lang)}")
-            text = f"{_cap(subject)} — {'; '.join(pieces)}."
-        if lang == "ko" and len({line.role for line in lines}) > 1:
-            text = (
-                f"{subject} "
-                + "; ".join(
-                    f"{role_title(r, lang)}: {names_text([x for x in lines if x.role == r], lang)}"
-                    for r in dict.fromkeys(line.role for line in lines)
-                )
-                + "."
+            text = t(
+                "{subject} — {credits}.", lang, subject=_cap(subject), credits="; ".join(pieces)
             )
         return found(text, line_sources(lines), intent.name, (entity,), lang)
     if intent.name is IntentName.FEATURED and view.groups:
@@ -181,11 +173,7 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
 async def _no_feature(
     store: Store, view: cards.CreditsView, entity: EntityRef, subject: str, lang: str
 ) -> Answer:
-    text = say(
-        lang,
-        f"No featured artist is credited on {subject}.",
-        f"{subject}에는 피처링 아티스트 크레딧이 없어요.",
-    )
+    text = t("No featured artist is credited on {subject}.", lang, subject=subject)
     sources = merge_sources(
         *(line.sources for g in view.groups for line in g.lines if line.subject.kind == "song")
     )
@@ -195,11 +183,12 @@ async def _no_feature(
     ]
     if others:
         who = names_text(others, lang)
-        text += say(
+        text += tn(
+            " {who} appears in the music video as cast, not on the track.",
+            " {who} appear in the music video as cast, not on the track.",
+            len(others),
             lang,
-            f" {who} appear{'s' if len(others) == 1 else ''} in the music video as cast, "
-            "not on the track.",
-            f" {who}은(는) 곡이 아니라 뮤직비디오에 출연했어요.",
+            who=who,
         )
         sources = merge_sources(sources, line_sources(others))
     return found(text, sources, "featured", (entity,), lang)
@@ -213,37 +202,58 @@ async def _no_credit(
         videos = await db.videos_of_song(store, entity.id) if entity.kind == "song" else []
         if entity.kind == "song" and not videos:
             return declined(
-                say(
+                t(
+                    "I don't know of a music video for {subject}, so I have no director to name.",
                     lang,
-                    f"I don't know of a music video for {subject}, so I have no director to name.",
-                    f"{subject}의 뮤직비디오를 몰라서 감독도 알 수 없어요.",
+                    subject=subject,
                 ),
                 intent.name,
                 [entity.label],
                 lang,
             )
         return declined(
-            say(
+            t(
+                "The catalog has no director credit for {subject} music video; I don't know "
+                "who directed it.",
                 lang,
-                f"The catalog has no director credit for {subject}"
-                f"{' music video' if videos else ''}; I don't know who directed it.",
-                f"카탈로그에 {subject} 뮤직비디오 감독 크레딧이 없어서 누가 감독했는지 몰라요.",
+                subject=subject,
+            )
+            if videos
+            else t(
+                "The catalog has no director credit for {subject}; I don't know who directed it.",
+                lang,
+                subject=subject,
             ),
             intent.name,
             [entity.label],
             lang,
         )
     return declined(
-        say(
+        t(
+            "I don't have an {role} credit for {subject} in the catalog.",
             lang,
-            f"I don't have {'an' if role[:1] in 'aeiou' else 'a'} {role} credit for {subject} in "
-            "the catalog.",
-            f"카탈로그에 {subject}의 {role_title(role, lang)} 크레딧이 없어요.",
+            role=role_title(role, lang),
+            subject=subject,
+        )
+        if role[:1] in "aeiou"
+        else t(
+            "I don't have a {role} credit for {subject} in the catalog.",
+            lang,
+            role=role_title(role, lang),
+            subject=subject,
         ),
         intent.name,
         [entity.label],
         lang,
     )
+
+
+# How an answer lists an artist's tie to an outside work, by the link's role.
+_LINKED = {
+    "director": N_("directed {work}{detail}"),
+    "actor": N_("acted in {work}{detail}"),
+    "author": N_("wrote {work}{detail}"),
+}
 
 
 async def works_answer(
@@ -257,11 +267,7 @@ async def works_answer(
     if not view.groups and not links:
         wanted = join_list([role_title(r, lang) for r in intent.roles], lang, "or")
         return declined(
-            say(
-                lang,
-                f"I have no {' or '.join(intent.roles)} credits for {artist.label}.",
-                f"{artist.label}의 {wanted} 크레딧이 없어요.",
-            ),
+            t("I have no {roles} credits for {artist}.", lang, roles=wanted, artist=artist.label),
             intent.name,
             [artist.label],
             lang,
@@ -277,24 +283,23 @@ async def works_answer(
         more = len(group.lines) - WORKS_LISTED
         if more > 0:
             subjects.append(
-                say(
+                tn(
+                    "and {n} more (`/works` lists them all)",
+                    "and {n} more (`/works` lists them all)",
+                    more,
                     lang,
-                    f"and {more} more (`/works` lists them all)",
-                    f"외 {more}곡 (`/works`에서 전체 보기)",
                 )
             )
         verb = role_verb(group.role, lang)
-        parts.append(say(lang, f"{verb} {', '.join(subjects)}", f"{verb}: {', '.join(subjects)}"))
+        parts.append(t("{verb} {subjects}", lang, verb=verb, subjects=", ".join(subjects)))
     for link in links:
         w = await db.work(store, link.work.id)
-        en_verb, ko_verb = {
-            "director": ("directed", "감독"),
-            "actor": ("acted in", "출연"),
-            "author": ("wrote", "저자"),
-        }.get(link.role, (link.role, link.role))
         detail = f" ({w.kind}, {w.year})" if w and w.year else f" ({w.kind})" if w else ""
+        said = _LINKED.get(link.role)
         parts.append(
-            say(lang, f"{en_verb} {q(link.work)}{detail}", f"{ko_verb}: {q(link.work)}{detail}")
+            t(said, lang, work=q(link.work), detail=detail)
+            if said
+            else f"{link.role} {q(link.work)}{detail}"
         )
         sources.append(link.source)
     return found(
@@ -355,12 +360,11 @@ async def date_answer(
             if v and v.premiere:
                 ref = EntityRef.of(v.entity)
                 return found(
-                    say(
+                    t(
+                        "{subject} premiered on {date} (KST).",
                         lang,
-                        f"{_cap(await subject_phrase(store, ref, lang))} premiered on "
-                        f"{v.premiere} (KST).",
-                        f"{await subject_phrase(store, ref, lang)}은(는) "
-                        f"{format_date(v.premiere, lang)}(한국 시간)에 공개됐어요.",
+                        subject=_cap(await subject_phrase(store, ref, lang)),
+                        date=format_date(v.premiere, lang),
                     ),
                     await cards.attribute_source(store, "video", v.entity.id, "premiere"),
                     intent.name,
@@ -374,36 +378,38 @@ async def date_answer(
         # A date still ahead is told as future: it "comes out", it was not released.
         ahead = is_future(date, None, datetime.now(UTC))
         if entity.kind == "release" and ahead:
-            text = say(
+            text = t(
+                "{subject} comes out on {date} (KST).",
                 lang,
-                f"{subject} comes out on {date} (KST).",
-                f"{subject}는 {format_date(date, lang)}(한국 시간)에 발매될 예정이에요.",
+                subject=subject,
+                date=format_date(date, lang),
             )
         elif entity.kind == "release":
-            text = say(
+            text = t(
+                "{subject} was released on {date} (KST).",
                 lang,
-                f"{subject} was released on {date} (KST).",
-                f"{subject}은(는) {format_date(date, lang)}(한국 시간)에 발매됐어요.",
+                subject=subject,
+                date=format_date(date, lang),
             )
         else:
-            what = say(
-                lang,
-                "the single" if rtype == "single" else f"the {rtype}",
-                release_type_word(rtype, lang),
-            )
+            what = release_type_word(rtype, lang)
             text = (
-                say(
+                t(
+                    "{subject} comes out on {date} (KST), on the {what} {release}.",
                     lang,
-                    f"{subject} comes out on {date} (KST), on {what} {q(release)}.",
-                    f"{subject}은(는) {format_date(date, lang)}(한국 시간)에 "
-                    f"{what} {q(release)}(으)로 발매될 예정이에요.",
+                    subject=subject,
+                    date=format_date(date, lang),
+                    what=what,
+                    release=q(release),
                 )
                 if ahead
-                else say(
+                else t(
+                    "{subject} was released on {date} (KST), on the {what} {release}.",
                     lang,
-                    f"{subject} was released on {date} (KST), on {what} {q(release)}.",
-                    f"{subject}은(는) {format_date(date, lang)}(한국 시간)에 "
-                    f"{what} {q(release)}(으)로 발매됐어요.",
+                    subject=subject,
+                    date=format_date(date, lang),
+                    what=what,
+                    release=q(release),
                 )
             )
         return found(text, sources, intent.name, (entity,), lang)
@@ -412,14 +418,12 @@ async def date_answer(
             if v.premiere:
                 ref = EntityRef.of(v.entity)
                 return found(
-                    say(
-                        lang,
+                    t(
                         "I have no release date for the song itself, but "
-                        f"{await subject_phrase(store, ref, lang)} premiered on "
-                        f"{v.premiere} (KST).",
-                        "곡 자체의 발매일은 모르지만, "
-                        f"{await subject_phrase(store, ref, lang)}은(는) "
-                        f"{format_date(v.premiere, lang)}(한국 시간)에 공개됐어요.",
+                        "{subject_phrase} premiered on {premiere} (KST).",
+                        lang,
+                        subject_phrase=await subject_phrase(store, ref, lang),
+                        premiere=format_date(v.premiere, lang),
                     ),
                     await cards.attribute_source(store, "video", v.entity.id, "premiere"),
                     intent.name,
@@ -427,11 +431,7 @@ async def date_answer(
                     lang,
                 )
     return declined(
-        say(
-            lang,
-            f"I don't have a release date for {entity.label}.",
-            f"{entity.label}의 발매일 정보가 없어요.",
-        ),
+        t("I don't have a release date for {label}.", lang, label=entity.label),
         intent.name,
         [entity.label],
         lang,
@@ -445,10 +445,12 @@ async def album_answer(store: Store, intent: Intent, entity: EntityRef, lang: st
         if release.tracks:
             tracks = ", ".join(q(t) for t in release.tracks)
             return found(
-                say(
+                t(
+                    "{entity} ({type}) contains: {tracks}.",
                     lang,
-                    f"{q(entity)} ({release_type_word(release.type, lang)}) contains: {tracks}.",
-                    f"{q(entity)} ({release_type_word(release.type, lang)}) 수록곡: {tracks}.",
+                    entity=q(entity),
+                    type=release_type_word(release.type, lang),
+                    tracks=tracks,
                 ),
                 release.sources,
                 intent.name,
@@ -456,11 +458,7 @@ async def album_answer(store: Store, intent: Intent, entity: EntityRef, lang: st
                 lang,
             )
         return declined(
-            say(
-                lang,
-                f"I don't have the tracklist of {entity.label}.",
-                f"{entity.label}의 수록곡 정보가 없어요.",
-            ),
+            t("I don't have the tracklist of {label}.", lang, label=entity.label),
             intent.name,
             (),
             lang,
@@ -470,11 +468,7 @@ async def album_answer(store: Store, intent: Intent, entity: EntityRef, lang: st
         v = await db.video(store, entity.id)
         if v is None or v.song is None:
             return declined(
-                say(
-                    lang,
-                    f"I don't know which song {entity.label} is for.",
-                    f"{entity.label}이(가) 어떤 곡의 영상인지 몰라요.",
-                ),
+                t("I don't know which song {label} is for.", lang, label=entity.label),
                 intent.name,
                 (),
                 lang,
@@ -493,11 +487,12 @@ async def album_answer(store: Store, intent: Intent, entity: EntityRef, lang: st
             kind = release_type_word(parent.type, lang) if parent else ""
             when = f", {format_date(parent.date, lang)}" if parent and parent.date else ""
             parts.append(
-                say(
+                t(
+                    "it was released as a single and belongs to {parent} ({kind}{when})",
                     lang,
-                    f"it was released as a single and belongs to {q(EntityRef.of(rel.parent))} "
-                    f"({kind}{when})",
-                    f"싱글로 발매됐고 {q(EntityRef.of(rel.parent))} ({kind}{when})에 수록됐어요",
+                    parent=q(EntityRef.of(rel.parent)),
+                    kind=kind,
+                    when=when,
                 )
             )
             sources.extend(await cards._sources(store, rel.parent.id))
@@ -505,25 +500,24 @@ async def album_answer(store: Store, intent: Intent, entity: EntityRef, lang: st
         if rel.type == "single":
             continue
         when = f", {format_date(rel.date, lang)}" if rel.date else ""
-        text = say(
+        text = t(
+            "it is on {release} ({type}{when})",
             lang,
-            f"it is on {q(item.release)} ({release_type_word(rel.type, lang)}{when})",
-            f"{q(item.release)} ({release_type_word(rel.type, lang)}{when})에 수록됐어요",
+            release=q(item.release),
+            type=release_type_word(rel.type, lang),
+            when=when,
         )
         if rel.parent is not None:
-            text += say(
+            text += t(
+                ", a {type} of {parent}",
                 lang,
-                f", a {rel.type} of {q(EntityRef.of(rel.parent))}",
-                f" ({q(EntityRef.of(rel.parent))}의 {release_type_word(rel.type, lang)})",
+                type=release_type_word(rel.type, lang),
+                parent=q(EntityRef.of(rel.parent)),
             )
         parts.append(text)
     if not parts:
         return declined(
-            say(
-                lang,
-                f"I don't know which album {q(card.song)} is on.",
-                f"{q(card.song)}이(가) 어느 앨범에 있는지 몰라요.",
-            ),
+            t("I don't know which album {song} is on.", lang, song=q(card.song)),
             intent.name,
             [card.song.label],
             lang,
@@ -542,7 +536,7 @@ async def album_answer(store: Store, intent: Intent, entity: EntityRef, lang: st
 def _reference_text(line: cards.ReferenceLine, outgoing: bool, lang: str) -> str:
     relation = relation_phrase(line.relation, lang)
     if outgoing:
-        text = say(lang, f"{relation} {line.target.label}", f"{line.target.label} ({relation})")
+        text = t("{relation} {label}", lang, relation=relation, label=line.target.label)
     else:
         text = f"{line.source_entity.label} ({line.relation if lang == 'en' else relation})"
     text += f" — {status_phrase(line.status, lang)}"
@@ -566,30 +560,28 @@ async def references_answer(store: Store, intent: Intent, entity: EntityRef, lan
     subject = await subject_phrase(store, entity, lang)
     if not lines:
         if intent.name is IntentName.SAMPLES:
-            text = say(
-                lang,
-                f"I have no samples or interpolations stored for {subject}.",
-                f"{subject}의 샘플링이나 인용 정보가 없어요.",
+            text = t(
+                "I have no samples or interpolations stored for {subject}.", lang, subject=subject
             )
         elif outgoing:
-            text = say(
+            text = t(
+                "I have no references stored for {subject}; MusicBrainz and "
+                "Wikidata do not record artistic references, only people can "
+                "(`/suggest`).",
                 lang,
-                f"I have no references stored for {subject}; MusicBrainz and Wikidata do not "
-                "record artistic references, only people can (`/suggest`).",
-                f"{subject}의 레퍼런스 정보가 없어요. MusicBrainz와 Wikidata는 작품의 레퍼런스를 "
-                "기록하지 않아요. 아는 것이 있다면 `/suggest`로 알려 주세요.",
+                subject=subject,
             )
         else:
-            text = say(
+            text = t(
+                "I don't know of anything in the catalog that references {subject}.",
                 lang,
-                f"I don't know of anything in the catalog that references {subject}.",
-                f"카탈로그에 {subject}을(를) 레퍼런스한 작품이 없어요.",
+                subject=subject,
             )
         return declined(text, intent.name, [entity.label], lang)
     if outgoing:
-        head = say(lang, f"{subject} references:", f"{subject}의 레퍼런스:")
+        head = t("{subject} references:", lang, subject=subject)
     else:
-        head = say(lang, f"{subject} is referenced by:", f"{subject}을(를) 레퍼런스한 작품:")
+        head = t("{subject} is referenced by:", lang, subject=subject)
     body = "\n".join(f"• {_reference_text(line, outgoing, lang)}" for line in lines)
     return found(
         f"{head}\n{body}",
@@ -607,11 +599,7 @@ async def reviews_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
     subject = await subject_phrase(store, entity, lang) if entity.kind != "artist" else entity.name
     if not reviews:
         return declined(
-            say(
-                lang,
-                f"I don't have any reviews that discuss {subject}.",
-                f"{subject}을(를) 다룬 리뷰가 없어요.",
-            ),
+            t("I don't have any reviews that discuss {subject}.", lang, subject=subject),
             intent.name,
             [entity.label],
             lang,
@@ -621,7 +609,7 @@ async def reviews_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
         by = f" by {r.author}" if r.author else ""
         when = f", {r.published}" if r.published else ""
         lines.append(f"• “{r.title}”{by} ({r.outlet}{when}) {r.url}")
-    head = say(lang, f"Reviews discussing {subject}:", f"{subject}을(를) 다룬 리뷰:")
+    head = t("Reviews discussing {subject}:", lang, subject=subject)
     return found(
         head + "\n" + "\n".join(lines),
         tuple(dict.fromkeys(r.source for r in reviews)),
@@ -642,10 +630,11 @@ async def release_label_answer(
         rel = await db.release(store, release_id)
         if rel is not None and rel.label:
             return found(
-                say(
+                t(
+                    "{entity} was released on the {label} label.",
                     lang,
-                    f"{q(EntityRef.of(rel.entity))} was released on the {rel.label} label.",
-                    f"{q(EntityRef.of(rel.entity))}의 레이블은 {rel.label}(이)에요.",
+                    entity=q(EntityRef.of(rel.entity)),
+                    label=rel.label,
                 ),
                 await cards.attribute_source(store, "release", release_id, "label"),
                 intent.name,
@@ -653,11 +642,7 @@ async def release_label_answer(
                 lang,
             )
     return declined(
-        say(
-            lang,
-            f"I don't have a label for {entity.label}.",
-            f"{entity.label}의 레이블 정보가 없어요.",
-        ),
+        t("I don't have a label for {label}.", lang, label=entity.label),
         intent.name,
         [entity.label],
         lang,
@@ -674,10 +659,11 @@ async def length_answer(
         if s and s.length_s:
             subject = await subject_phrase(store, entity, lang)
             return found(
-                say(
+                t(
+                    "{subject} runs {length}.",
                     lang,
-                    f"{subject} runs {format_duration(s.length_s, lang)}.",
-                    f"{subject}의 길이는 {format_duration(s.length_s, lang)}(이)에요.",
+                    subject=subject,
+                    length=format_duration(s.length_s, lang),
                 ),
                 await cards._sources(store, entity.id),
                 intent.name,
@@ -694,10 +680,11 @@ async def length_answer(
             ref = EntityRef.of(v.entity)
             subject = await subject_phrase(store, ref, lang)
             return found(
-                say(
+                t(
+                    "{subject} runs {length}.",
                     lang,
-                    f"{_cap(subject)} runs {format_duration(v.length_s, lang)}.",
-                    f"{subject}의 길이는 {format_duration(v.length_s, lang)}(이)에요.",
+                    subject=_cap(subject),
+                    length=format_duration(v.length_s, lang),
                 ),
                 await cards._sources(store, v.entity.id),
                 intent.name,
@@ -705,11 +692,7 @@ async def length_answer(
                 lang,
             )
     return declined(
-        say(
-            lang,
-            f"I don't have a length for {entity.label}.",
-            f"{entity.label}의 길이 정보가 없어요.",
-        ),
+        t("I don't have a length for {label}.", lang, label=entity.label),
         intent.name,
         [entity.label],
         lang,

@@ -15,9 +15,10 @@ import re
 from collections.abc import Sequence
 
 from bot.core.errors import UserError, echo
+from bot.core.i18n import t, tn
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
-from bot.knowledge.ask.answers import q, subject_phrase
+from bot.knowledge.ask.answers import q, quote, subject_phrase
 from bot.knowledge.ask.dispatch import dispatch
 from bot.knowledge.ask.finding import exact_spans
 from bot.knowledge.ask.intents import ALL_KINDS, Intent, IntentName, detect
@@ -28,7 +29,7 @@ from bot.knowledge.ask.verdicts import asked_relation, edges_text
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.search import Match, resolve_one
-from bot.knowledge.wording import format_date, join_list, role_title, say, years_between
+from bot.knowledge.wording import format_date, join_list, role_title, years_between
 from bot.store import catalog as db
 from bot.store.core import Store
 
@@ -198,11 +199,7 @@ async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> 
     target = await _resolve_name(store, name, ("work", "song", "video", "release"))
     if target is None:
         return declined(
-            say(
-                lang,
-                f"I don't know anything called “{echo(name)}”.",
-                f"“{echo(name)}”(이)라는 것은 몰라요.",
-            ),
+            t("I don't know anything called {name}.", lang, name=quote(echo(name))),
             outer.name,
             lang=lang,
         )
@@ -210,11 +207,7 @@ async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> 
     subjects = list(dict.fromkeys(line.source_entity for line in view.incoming))
     if not subjects:
         return declined(
-            say(
-                lang,
-                f"I don't know of anything that references {q(target)}.",
-                f"{q(target)}을(를) 레퍼런스한 작품을 몰라요.",
-            ),
+            t("I don't know of anything that references {target}.", lang, target=q(target)),
             outer.name,
             [target.label],
             lang,
@@ -226,11 +219,7 @@ async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> 
         result = await dispatch(store, outer, subject, "", lang, "")
         lines.append(result.text)
         sources.extend(result.sources)
-    head = say(
-        lang,
-        f"{q(target)} is referenced by {first_hop}.",
-        f"{q(target)}을(를) 레퍼런스한 작품: {first_hop}.",
-    )
+    head = t("{target} is referenced by {first_hop}.", lang, target=q(target), first_hop=first_hop)
     return found(
         "\n".join([head, *lines]), merge_sources(sources), outer.name, tuple(subjects), lang
     )
@@ -259,11 +248,7 @@ async def _via_referenced(store: Store, outer: Intent, name: str, lang: str) -> 
     source = await _resolve_name(store, name, ("song", "video", "release"))
     if source is None:
         return declined(
-            say(
-                lang,
-                f"I don't know anything called “{echo(name)}”.",
-                f"“{echo(name)}”(이)라는 것은 몰라요.",
-            ),
+            t("I don't know anything called {name}.", lang, name=quote(echo(name))),
             outer.name,
             lang=lang,
         )
@@ -272,19 +257,16 @@ async def _via_referenced(store: Store, outer: Intent, name: str, lang: str) -> 
     subject = await subject_phrase(store, source, lang)
     if not targets:
         return declined(
-            say(
-                lang,
-                f"I have no references stored for {subject}.",
-                f"{subject}의 레퍼런스 정보가 없어요.",
-            ),
+            t("I have no references stored for {subject}.", lang, subject=subject),
             outer.name,
             [source.label],
             lang,
         )
-    head = say(
+    head = t(
+        "{subject} references {targets}.",
         lang,
-        f"{_cap(subject)} references {join_list([t.label for t in targets], lang)}.",
-        f"{subject}의 레퍼런스: {join_list([t.label for t in targets], lang)}.",
+        subject=_cap(subject),
+        targets=join_list([x.label for x in targets], lang),
     )
     lines, sources = [head], list(merge_sources(*(line.sources for line in view.outgoing)))
     for target in targets:
@@ -294,11 +276,10 @@ async def _via_referenced(store: Store, outer: Intent, name: str, lang: str) -> 
             sources.extend(result.sources)
         else:
             lines.append(
-                say(
+                t(
+                    "{label} is not a song or video, so it has no such credit in the catalog.",
                     lang,
-                    f"{target.label} is not a song or video, so it has no such credit in the "
-                    "catalog.",
-                    f"{target.label}은(는) 곡이나 영상이 아니라서 카탈로그에 그런 크레딧이 없어요.",
+                    label=target.label,
                 )
             )
     return found("\n".join(lines), merge_sources(sources), outer.name, (source, *targets), lang)
@@ -311,11 +292,7 @@ async def _other_works(
     title = role_title(role, lang)
     if work is None:
         return declined(
-            say(
-                lang,
-                f"I don't know anything called “{echo(name)}”.",
-                f"“{echo(name)}”(이)라는 것은 몰라요.",
-            ),
+            t("I don't know anything called {name}.", lang, name=quote(echo(name))),
             "works",
             lang=lang,
         )
@@ -324,10 +301,11 @@ async def _other_works(
     subject = await subject_phrase(store, work, lang)
     if not lines:
         return declined(
-            say(
+            t(
+                "I don't have a {title} credit for {subject}, so I can't say what else they did.",
                 lang,
-                f"I don't have a {title} credit for {subject}, so I can't say what else they did.",
-                f"{subject}의 {title} 크레딧이 없어서 다른 작품도 알 수 없어요.",
+                title=title,
+                subject=subject,
             ),
             "works",
             [work.label],
@@ -335,10 +313,12 @@ async def _other_works(
         )
     people = list(dict.fromkeys(line.artist for line in lines))
     texts = [
-        say(
+        t(
+            "{title} of {subject}: {names}.",
             lang,
-            f"{_cap(title)} of {subject}: {answers.names_text(lines, lang)}.",
-            f"{subject}의 {title}: {answers.names_text(lines, lang)}.",
+            title=_cap(title),
+            subject=subject,
+            names=answers.names_text(lines, lang),
         )
     ]
     sources: list[SourceRef] = list(answers.line_sources(lines))
@@ -356,19 +336,22 @@ async def _other_works(
                 for line in others[: answers.WORKS_LISTED]
             ]
             texts.append(
-                say(
+                t(
+                    "{name} is also credited as {title} on {shown}.",
                     lang,
-                    f"{person.name} is also credited as {title} on {', '.join(shown)}.",
-                    f"{person.name}의 다른 {title} 작품: {', '.join(shown)}.",
+                    name=person.name,
+                    title=title,
+                    shown=", ".join(shown),
                 )
             )
             sources.extend(s for line in others[: answers.WORKS_LISTED] for s in line.sources)
         else:
             texts.append(
-                say(
+                t(
+                    "The catalog has no other {title} credits for {name}.",
                     lang,
-                    f"The catalog has no other {title} credits for {person.name}.",
-                    f"카탈로그에 {person.name}의 다른 {title} 크레딧은 없어요.",
+                    title=title,
+                    name=person.name,
                 )
             )
     return found("\n".join(texts), merge_sources(sources), "works", (work, *people), lang)
@@ -392,20 +375,23 @@ async def _shared_works(
         if not lines_a or not lines_b:
             missing = a if not lines_a else b
             return declined(
-                say(
+                t(
+                    "I have no {what} credits for {name}, so I can't say what they share.",
                     lang,
-                    f"I have no {what} credits for {missing.name}, so I can't say what they share.",
-                    f"{missing.name}의 {what} 크레딧이 없어서 함께한 곡을 알 수 없어요.",
+                    what=what,
+                    name=missing.name,
                 ),
                 intent.name,
                 [missing.label],
                 lang,
             )
         return found(
-            say(
+            t(
+                "The catalog has no song that credits both {name} and {name2} ({what}).",
                 lang,
-                f"The catalog has no song that credits both {a.name} and {b.name} ({what}).",
-                f"카탈로그에는 {a.name}와(과) {b.name}이(가) 함께 크레딧된 곡({what})이 없어요.",
+                name=a.name,
+                name2=b.name,
+                what=what,
             ),
             merge_sources(*(line.sources for line in [*lines_a.values(), *lines_b.values()][:10])),
             intent.name,
@@ -417,10 +403,13 @@ async def _shared_works(
         *(lines_a[sid].sources for sid in shared), *(lines_b[sid].sources for sid in shared)
     )
     return found(
-        say(
+        t(
+            "{name} and {name2} are both credited ({what}) on {shown}.",
             lang,
-            f"{a.name} and {b.name} are both credited ({what}) on {join_list(shown, lang)}.",
-            f"{a.name}와(과) {b.name}이(가) 함께 크레딧된 곡({what}): {join_list(shown, lang)}.",
+            name=a.name,
+            name2=b.name,
+            what=what,
+            shown=join_list(shown, lang),
         ),
         sources,
         intent.name,
@@ -445,10 +434,11 @@ async def _shared_people(
     if not lines_a or not lines_b:
         missing = a if not lines_a else b
         return declined(
-            say(
+            t(
+                "I have no {what} credits for {missing}, so I can't compare.",
                 lang,
-                f"I have no {what} credits for {q(missing)}, so I can't compare.",
-                f"{q(missing)}의 {what} 크레딧이 없어서 비교할 수 없어요.",
+                what=what,
+                missing=q(missing),
             ),
             intent.name,
             [missing.label],
@@ -456,10 +446,11 @@ async def _shared_people(
         )
     if not shared:
         return found(
-            say(
+            t(
+                "No one is credited ({what}) on both {subjects}.",
                 lang,
-                f"No one is credited ({what}) on both {subjects}.",
-                f"{subjects}에 함께 크레딧된 사람({what})은 없어요.",
+                what=what,
+                subjects=subjects,
             ),
             merge_sources(answers.line_sources(lines_a), answers.line_sources(lines_b)),
             intent.name,
@@ -470,10 +461,14 @@ async def _shared_people(
     names = join_list(people, lang)
     both = [line for line in lines_b if line.artist.id in {s.artist.id for s in shared}]
     return found(
-        say(
+        tn(
+            "{names} is credited ({what}) on both {subjects}.",
+            "{names} are credited ({what}) on both {subjects}.",
+            len(people),
             lang,
-            f"{names} {'is' if len(people) == 1 else 'are'} credited ({what}) on both {subjects}.",
-            f"{subjects}에 함께 크레딧된 사람({what}): {names}.",
+            names=names,
+            what=what,
+            subjects=subjects,
         ),
         merge_sources(answers.line_sources(shared), answers.line_sources(both)),
         intent.name,
@@ -491,11 +486,7 @@ async def _member_credited(
     name = intent.name if intent else None
     if not members:
         return declined(
-            say(
-                lang,
-                f"I have no member list for {group.name}.",
-                f"{group.name}의 멤버 정보가 없어요.",
-            ),
+            t("I have no member list for {name}.", lang, name=group.name),
             name,
             [group.label],
             lang,
@@ -520,12 +511,11 @@ async def _member_credited(
         for e in tied:
             by_person.setdefault(e.artist.id, []).append(e)
         texts = [await edges_text(store, edges, lang) for edges in by_person.values()]
+        facts = texts[0]
+        for fact in texts[1:]:
+            facts = t("{text}; {fact}", lang, text=facts, fact=fact)
         return found(
-            say(
-                lang,
-                f"Of {group.name}'s members: " + "; ".join(texts) + ".",
-                f"{group.name} 멤버 중: " + ". ".join(texts) + ".",
-            ),
+            t("Of {group}'s members: {facts}.", lang, group=group.name, facts=facts),
             merge_sources(edge_sources(tied), membership),
             name,
             (group, work),
@@ -535,16 +525,18 @@ async def _member_credited(
     what = (
         join_list([role_title(r, lang) for r in roles], lang, "or")
         if asked is Asked.ROLES
-        else say(lang, "any role", "어떤 역할로도")
+        else t("any role", lang)
     )
     if values:
         return found(
-            say(
+            t(
+                "No member of {name} is credited ({what}) on {subject}; the "
+                "credits there: {values}.",
                 lang,
-                f"No member of {group.name} is credited ({what}) on {subject}; the credits "
-                f"there: {_role_names(values, lang)}.",
-                f"{group.name} 멤버 중 {subject}에 크레딧된 사람({what})은 없어요. 크레딧: "
-                f"{_role_names(values, lang)}.",
+                name=group.name,
+                what=what,
+                subject=subject,
+                values=_role_names(values, lang),
             ),
             answers.line_sources(values),
             name,
@@ -552,11 +544,13 @@ async def _member_credited(
             lang,
         )
     return declined(
-        say(
+        t(
+            "I don't have {what} credits for {subject}, so I can't say "
+            "which member of {name} worked on it.",
             lang,
-            f"I don't have {what} credits for {subject}, so I can't say which member of "
-            f"{group.name} worked on it.",
-            f"{subject}의 {what} 크레딧이 없어서 {group.name}의 어느 멤버가 참여했는지 몰라요.",
+            what=what,
+            subject=subject,
+            name=group.name,
         ),
         name,
         [work.label],
@@ -578,17 +572,9 @@ async def _age_at_release(
     card = await cards.artist_card(store, person.id)
     dated = await answers.release_date(store, work)
     if dated is None or not card.birth_date:
-        missing = (
-            say(lang, "a release date", "발매일")
-            if dated is None
-            else say(lang, "a birth date", "생년월일")
-        )
+        missing = t("a release date", lang) if dated is None else t("a birth date", lang)
         return declined(
-            say(
-                lang,
-                f"I can't work that out: I don't have {missing} for it.",
-                f"{missing} 정보가 없어서 계산할 수 없어요.",
-            ),
+            t("I can't work that out: I don't have {missing} for it.", lang, missing=missing),
             intent.name,
             [person.label],
             lang,
@@ -597,24 +583,22 @@ async def _age_at_release(
     years = years_between(card.birth_date, date)
     if years is None:
         return declined(
-            say(
-                lang,
-                f"{q(work)} came out before {person.name} was born.",
-                f"{q(work)}은(는) {person.name}이(가) 태어나기 전에 나왔어요.",
-            ),
+            t("{work} came out before {name} was born.", lang, work=q(work), name=person.name),
             intent.name,
             (),
             lang,
         )
     subject = await subject_phrase(store, work, lang)
     return found(
-        say(
+        t(
+            "{subject} was released on {date} (KST); {name}, born on "
+            "{birth_date}, was {years} then.",
             lang,
-            f"{subject} was released on {date} (KST); {person.name}, born on {card.birth_date}, "
-            f"was {years} then.",
-            f"{subject}은(는) {format_date(date, lang)}에 발매됐고, "
-            f"{format_date(card.birth_date, lang)}에 "
-            f"태어난 {person.name}은(는) 그때 만 {years}세였어요.",
+            subject=subject,
+            date=format_date(date, lang),
+            name=person.name,
+            birth_date=format_date(card.birth_date, lang),
+            years=years,
         ),
         merge_sources(sources, card.source_of("birth_date")),
         intent.name,

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.core.i18n import t
+from bot.core.i18n import N_, t
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
 from bot.knowledge.ask.answers import q, subject_phrase
@@ -32,7 +32,7 @@ from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
 from bot.knowledge.search import Match
-from bot.knowledge.wording import format_date, join_list, role_title, say
+from bot.knowledge.wording import format_date, join_list, role_title
 from bot.store import catalog as db
 from bot.store.core import Store
 
@@ -57,16 +57,12 @@ def _ref(m: Match) -> EntityRef:
     return m.ref
 
 
-def _yes(lang: str, text_en: str, text_ko: str) -> str:
-    return say(lang, f"Yes — {text_en}", f"네 — {text_ko}")
+def _yes(lang: str, text: str) -> str:
+    return t("Yes — {text}", lang, text=text)
 
 
-def _no(lang: str, text_en: str, text_ko: str) -> str:
-    return say(lang, f"No — {text_en}", f"아니요 — {text_ko}")
-
-
-def _unknown(lang: str, text_en: str, text_ko: str) -> str:
-    return say(lang, f"I don't know whether {text_en}", f"{text_ko}인지는 모르겠어요")
+def _no(lang: str, text: str) -> str:
+    return t("No — {text}", lang, text=text)
 
 
 async def _performer_ids(store: Store, entity: EntityRef) -> list[int]:
@@ -165,8 +161,13 @@ async def _role_check(
         return found(
             _yes(
                 lang,
-                f"{person.name} is credited as {title} on {subject}.",
-                f"{person.name}은(는) {subject}의 {title}(으)로 크레딧에 있어요.",
+                t(
+                    "{name} is credited as {title} on {subject}.",
+                    lang,
+                    name=person.name,
+                    title=title,
+                    subject=subject,
+                ),
             ),
             answers.line_sources(mine),
             intent.name,
@@ -178,9 +179,14 @@ async def _role_check(
         return found(
             _no(
                 lang,
-                f"{person.name} is not credited as {title} on {subject}; the credit goes to "
-                f"{truth}.",
-                f"{subject}의 {title}은(는) {person.name}이(가) 아니라 {truth}(이)에요.",
+                t(
+                    "{name} is not credited as {title} on {subject}; the credit goes to {truth}.",
+                    lang,
+                    name=person.name,
+                    title=title,
+                    subject=subject,
+                    truth=truth,
+                ),
             ),
             answers.line_sources(lines),
             intent.name,
@@ -191,28 +197,34 @@ async def _role_check(
         # No featured credit at all: say what the person did instead, if anything.
         result = await answers.credits_answer(store, intent, work, lang)
         if person.name in result.text:
-            return result.with_text(_no(lang, result.text, result.text))
+            return result.with_text(_no(lang, result.text))
         performers = await _performer_ids(store, work)
         if person.id in performers:
             return found(
                 _no(
                     lang,
-                    f"{person.name} is the artist of {subject}, not a featured guest.",
-                    f"{person.name}은(는) {subject}의 가수이지 피처링이 아니에요.",
+                    t(
+                        "{name} is the artist of {subject}, not a featured guest.",
+                        lang,
+                        name=person.name,
+                        subject=subject,
+                    ),
                 ),
                 await cards._sources(store, work.id),
                 intent.name,
                 (work, person),
                 lang,
             )
-        return result.with_text(_no(lang, result.text, result.text))
+        return result.with_text(_no(lang, result.text))
     return declined(
-        _unknown(
+        t(
+            "I don't know whether {name} is the {title} of {subject}: the catalog has no "
+            "{title} credit for it.",
             lang,
-            f"{person.name} is the {title} of {subject}: the catalog has no {title} credit for it.",
-            f"{person.name}이(가) {subject}의 {title}",
-        )
-        + say(lang, "", ": 카탈로그에 해당 크레딧이 없어요."),
+            name=person.name,
+            title=title,
+            subject=subject,
+        ),
         intent.name,
         [work.label],
         lang,
@@ -229,11 +241,7 @@ async def _performer_check(
             performers = await db.performers(store, v.song.id)
     if not performers:
         return declined(
-            _unknown(
-                lang,
-                f"{person.name} performs {q(work)}.",
-                f"{q(work)}을(를) {person.name}이(가) 불렀는지",
-            ),
+            t("I don't know whether {name} performs {work}.", lang, name=person.name, work=q(work)),
             intent.name,
             [work.label],
             lang,
@@ -242,7 +250,7 @@ async def _performer_check(
     names = join_list([p.artist.name for p in performers], lang)
     if any(p.artist.id == person.id for p in performers):
         return found(
-            _yes(lang, f"{q(work)} is by {names}.", f"{q(work)}은(는) {names}의 곡이에요."),
+            _yes(lang, t("{work} is by {names}.", lang, work=q(work), names=names)),
             sources,
             intent.name,
             (work, person),
@@ -254,10 +262,14 @@ async def _performer_check(
                 return found(
                     _yes(
                         lang,
-                        f"{q(work)} is by {names}, and {person.name} is a member of "
-                        f"{p.artist.name}.",
-                        f"{q(work)}은(는) {names}의 곡이고, "
-                        f"{person.name}은(는) {p.artist.name}의 멤버예요.",
+                        t(
+                            "{work} is by {names}, and {name} is a member of {group}.",
+                            lang,
+                            work=q(work),
+                            names=names,
+                            name=person.name,
+                            group=p.artist.name,
+                        ),
                     ),
                     merge_sources(sources, [SourceRef.of(m.source)]),
                     intent.name,
@@ -267,8 +279,13 @@ async def _performer_check(
     return found(
         _no(
             lang,
-            f"{q(work)} is by {names}, not {person.name}.",
-            f"{q(work)}은(는) {person.name}이(가) 아니라 {names}의 곡이에요.",
+            t(
+                "{work} is by {names}, not {name}.",
+                lang,
+                work=q(work),
+                names=names,
+                name=person.name,
+            ),
         ),
         sources,
         intent.name,
@@ -302,8 +319,7 @@ async def _member_check(
         return found(
             _yes(
                 lang,
-                f"{person.name} is a member of {group.name}.",
-                f"{person.name}은(는) {group.name}의 멤버예요.",
+                t("{name} is a member of {group}.", lang, name=person.name, group=group.name),
             ),
             merge_sources([SourceRef.of(m.source) for m in mine]),
             intent.name,
@@ -312,27 +328,26 @@ async def _member_check(
         )
     groups = await db.groups_of(store, person.id)
     if groups or members:
-        truth_en, truth_ko = [], []
-        if groups:
-            gs = join_list(sorted({g.group.name for g in groups}), "en")
-            truth_en.append(f"{person.name} is a member of {gs}")
-            names_ko = join_list(sorted({g.group.name for g in groups}), "ko")
-            truth_ko.append(f"{person.name}은(는) {names_ko}의 멤버")
-        if members:
-            ms = ", ".join(dict.fromkeys(m.person.name for m in members))
-            truth_en.append(f"{group.name}'s members are {ms}")
-            truth_ko.append(f"{group.name} 멤버는 {ms}")
+        gs = join_list(sorted({g.group.name for g in groups}), lang)
+        ms = ", ".join(dict.fromkeys(m.person.name for m in members))
+        fields = {"name": person.name, "groups": gs, "group": group.name, "members": ms}
+        if groups and members:
+            truth = t(
+                "{name} is a member of {groups}; {group}'s members are {members}.", lang, **fields
+            )
+        elif groups:
+            truth = t("{name} is a member of {groups}.", lang, **fields)
+        else:
+            truth = t("{group}'s members are {members}.", lang, **fields)
         return found(
-            _no(lang, "; ".join(truth_en) + ".", ", ".join(truth_ko) + "예요."),
+            _no(lang, truth),
             merge_sources([SourceRef.of(m.source) for m in [*groups, *members]]),
             intent.name,
             (person, group),
             lang,
         )
     return declined(
-        _unknown(
-            lang, f"{person.name} is in {group.name}.", f"{person.name}이(가) {group.name} 멤버"
-        ),
+        t("I don't know whether {name} is in {group}.", lang, name=person.name, group=group.name),
         intent.name,
         [group.label],
         lang,
@@ -347,18 +362,16 @@ async def _position_check(
         return None
     person, group = pair
     holders, sources = await roles_in_group(store, group.id, intent.name)
-    title = say(
-        lang,
-        "leader" if intent.name is IntentName.LEADER else "maknae",
-        "리더" if intent.name is IntentName.LEADER else "막내",
-    )
+    title = t("leader", lang) if intent.name is IntentName.LEADER else t("maknae", lang)
     if not holders:
         return declined(
-            _unknown(
+            t(
+                "I don't know whether {name} is the {title} of {group}: no source in the "
+                "catalog names one.",
                 lang,
-                f"{person.name} is the {title} of {group.name}: no source in the catalog names "
-                "one.",
-                f"{person.name}이(가) {group.name}의 {title}",
+                name=person.name,
+                title=title,
+                group=group.name,
             ),
             intent.name,
             [group.label],
@@ -369,8 +382,13 @@ async def _position_check(
         return found(
             _yes(
                 lang,
-                f"{person.name} is the {title} of {group.name}.",
-                f"{person.name}은(는) {group.name}의 {title}(이)에요.",
+                t(
+                    "{name} is the {title} of {group}.",
+                    lang,
+                    name=person.name,
+                    title=title,
+                    group=group.name,
+                ),
             ),
             sources,
             intent.name,
@@ -380,8 +398,14 @@ async def _position_check(
     return found(
         _no(
             lang,
-            f"the {title} of {group.name} is {who}, not {person.name}.",
-            f"{group.name}의 {title}은(는) {person.name}이(가) 아니라 {who}(이)에요.",
+            t(
+                "the {title} of {group} is {who}, not {name}.",
+                lang,
+                title=title,
+                group=group.name,
+                who=who,
+                name=person.name,
+            ),
         ),
         sources,
         intent.name,
@@ -403,10 +427,10 @@ async def _date_check(
     subject = await subject_phrase(store, work, lang)
     if dated is None:
         return declined(
-            _unknown(
+            t(
+                "I don't know whether {subject} came out then: I have no release date for it.",
                 lang,
-                f"{subject} came out then: I have no release date for it.",
-                f"{subject}이(가) 그때 나왔는지",
+                subject=subject,
             ),
             intent.name,
             [work.label],
@@ -418,8 +442,7 @@ async def _date_check(
         return found(
             _yes(
                 lang,
-                f"{subject} was released on {date} (KST).",
-                f"{subject}은(는) {shown}에 발매됐어요.",
+                t("{subject} was released on {date} (KST).", lang, subject=subject, date=shown),
             ),
             sources,
             intent.name,
@@ -429,8 +452,13 @@ async def _date_check(
     return found(
         _no(
             lang,
-            f"{subject} was released on {date} (KST), not {stated.text}.",
-            f"{subject}은(는) {stated.text}이(가) 아니라 {shown}에 발매됐어요.",
+            t(
+                "{subject} was released on {date} (KST), not {stated}.",
+                lang,
+                subject=subject,
+                date=shown,
+                stated=stated.text,
+            ),
         ),
         sources,
         intent.name,
@@ -439,23 +467,30 @@ async def _date_check(
     )
 
 
+# What a check of a birth or debut date says: unknown, yes, no.
+_BORN = (
+    N_("I don't know whether {name} was born then: the catalog has no date for it."),
+    N_("{name} was born on {date}."),
+    N_("{name} was born on {date}, not {stated}."),
+)
+_DEBUTED = (
+    N_("I don't know whether {name} debuted then: the catalog has no date for it."),
+    N_("{name} debuted on {date}."),
+    N_("{name} debuted on {date}, not {stated}."),
+)
+
+
 async def _artist_date_check(
     store: Store, intent: Intent, person: EntityRef, stated: StatedDate, lang: str
 ) -> Answer:
     card = await cards.artist_card(store, person.id)
     if intent.name is IntentName.BIRTHDAY:
-        actual, what_en, what_ko = card.birth_date, "was born", "태어났"
-        attribute = "birth_date"
+        actual, attribute, (unknown, yes, no) = card.birth_date, "birth_date", _BORN
     else:
-        actual, what_en, what_ko = card.debut_date, "debuted", "데뷔했"
-        attribute = "debut_date"
+        actual, attribute, (unknown, yes, no) = card.debut_date, "debut_date", _DEBUTED
     if not actual:
         return declined(
-            _unknown(
-                lang,
-                f"{person.name} {what_en} then: the catalog has no date for it.",
-                f"{person.name}이(가) 그때 {what_ko}는지",
-            ),
+            t(unknown, lang, name=person.name),
             intent.name,
             [person.label],
             lang,
@@ -463,22 +498,14 @@ async def _artist_date_check(
     shown = format_date(actual, lang)
     if _date_matches(actual, stated):
         return found(
-            _yes(
-                lang,
-                f"{person.name} {what_en} on {actual}.",
-                f"{person.name}은(는) {shown}에 {what_ko}어요.",
-            ),
+            _yes(lang, t(yes, lang, name=person.name, date=shown)),
             card.source_of(attribute),
             intent.name,
             (person,),
             lang,
         )
     return found(
-        _no(
-            lang,
-            f"{person.name} {what_en} on {actual}, not {stated.text}.",
-            f"{person.name}은(는) {stated.text}이(가) 아니라 {shown}에 {what_ko}어요.",
-        ),
+        _no(lang, t(no, lang, name=person.name, date=shown, stated=stated.text)),
         card.source_of(attribute),
         intent.name,
         (person,),
@@ -502,8 +529,11 @@ async def _album_check(
             containing.append(rel)
     if not containing:
         return declined(
-            _unknown(
-                lang, f"{q(song)} is on {q(release)}.", f"{q(song)}이(가) {q(release)}에 수록됐는지"
+            t(
+                "I don't know whether {song} is on {release}.",
+                lang,
+                song=q(song),
+                release=q(release),
             ),
             intent.name,
             [song.label],
@@ -519,8 +549,7 @@ async def _album_check(
         return found(
             _yes(
                 lang,
-                f"{q(song)} is on {q(release)}.",
-                f"{q(song)}은(는) {q(release)}에 수록돼 있어요.",
+                t("{song} is on {release}.", lang, song=q(song), release=q(release)),
             ),
             sources,
             intent.name,
@@ -531,8 +560,13 @@ async def _album_check(
     return found(
         _no(
             lang,
-            f"{q(song)} is on {names}, not on {q(release)}.",
-            f"{q(song)}은(는) {q(release)}이(가) 아니라 {names}에 수록돼 있어요.",
+            t(
+                "{song} is on {names}, not on {release}.",
+                lang,
+                song=q(song),
+                names=names,
+                release=q(release),
+            ),
         ),
         sources,
         intent.name,
@@ -611,12 +645,13 @@ async def premise(
                 ]
                 shown = join_list([role_title(r, lang) for r in dict.fromkeys(roles)], lang)
                 notes.append(
-                    say(
+                    t(
+                        "Note: {name} does not sing on {entity}; the catalog credits "
+                        "{name} as {shown}.",
                         lang,
-                        f"Note: {m.name} does not sing on {q(entity)}; the catalog credits "
-                        f"{m.name} as {shown}.",
-                        f"참고: {m.name}은(는) {q(entity)}을(를) 부르지 않았어요. "
-                        f"크레딧은 {shown}(이)에요.",
+                        name=m.name,
+                        entity=q(entity),
+                        shown=shown,
                     )
                 )
                 sources.extend(
@@ -646,10 +681,12 @@ async def premise(
             continue
         names = join_list([p.artist.name for p in performers], lang)
         notes.append(
-            say(
+            t(
+                "Note: {entity} in the catalog is by {names}, not {name}.",
                 lang,
-                f"Note: {q(entity)} in the catalog is by {names}, not {m.name}.",
-                f"참고: 카탈로그의 {q(entity)}은(는) {m.name}이(가) 아니라 {names}의 곡이에요.",
+                entity=q(entity),
+                names=names,
+                name=m.name,
             )
         )
         sources.extend(SourceRef.of(p.source) for p in performers)
@@ -659,10 +696,12 @@ async def premise(
         dated = await answers.release_date(store, entity)
         if dated is not None and not dated[0].startswith(str(date.year)):
             notes.append(
-                say(
+                t(
+                    "Note: {entity} came out in {dated}, not {year}.",
                     lang,
-                    f"Note: {q(entity)} came out in {dated[0][:4]}, not {date.year}.",
-                    f"참고: {q(entity)}은(는) {date.year}년이 아니라 {dated[0][:4]}년에 나왔어요.",
+                    entity=q(entity),
+                    dated=dated[0][:4],
+                    year=date.year,
                 )
             )
             sources.extend(dated[2])

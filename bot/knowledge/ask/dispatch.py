@@ -6,13 +6,13 @@ the other.
 
 from __future__ import annotations
 
+from bot.core.i18n import t
 from bot.knowledge.ask import answers
 from bot.knowledge.ask.intents import Intent, IntentName, by_name
 from bot.knowledge.ask.model import Answer, declined
 from bot.knowledge.ask.parsing import stated_date
 from bot.knowledge.ask.people import artist_answer, performer_answer
 from bot.knowledge.entities import EntityRef
-from bot.knowledge.wording import say
 from bot.store.core import Store
 
 
@@ -61,11 +61,7 @@ async def dispatch(
         # "Who is in the Love wins all video?" reads as a cast question.
         return await answers.credits_answer(store, by_name(IntentName.CAST), entity, lang)
     return declined(
-        say(
-            lang,
-            f"I can't answer that about {entity.label}.",
-            f"{entity.label}에 대해서는 그 질문에 답할 수 없어요.",
-        ),
+        t("I can't answer that about {label}.", lang, label=entity.label),
         name,
         [entity.label],
         lang,

@@ -15,8 +15,9 @@ import re
 from collections.abc import Sequence
 
 from bot.core.errors import echo
-from bot.core.hangul import resolve_particles
+from bot.core.i18n import N_, t
 from bot.knowledge.ask import chains, checks
+from bot.knowledge.ask.answers import quote
 from bot.knowledge.ask.dispatch import dispatch
 from bot.knowledge.ask.finding import Found, exact_spans, find, near_by_swaps, others, pick
 from bot.knowledge.ask.intents import (
@@ -49,7 +50,6 @@ from bot.knowledge.normalize import normalize
 from bot.knowledge.online.http import ServiceUnavailable
 from bot.knowledge.online.lookup import OnlineLookup
 from bot.knowledge.search import CLEAR_TYPO, Match, resolve
-from bot.knowledge.wording import say
 from bot.store import catalog as db
 from bot.store.core import Store
 
@@ -58,14 +58,10 @@ log = logging.getLogger(__name__)
 QUESTION_MAX = 300
 # Without a keyword, a name is more likely a title than a person ("Ditto", "Wings").
 NAME_FIRST = ("song", "release", "video", "artist", "work")
-HELP = (
+HELP = N_(
     "I can answer questions like “Who directed the Love wins all video?”, “Who wrote Spring "
     "Day?”, “What does the Love wins all MV reference?”, “When is V's birthday?”, "
     "“Who is in BTS?” or “봄날 작사가 누구야?”."
-)
-HELP_KO = (
-    "“러브 윈즈 올 뮤비 감독 누구야?”, “봄날 누가 썼어?”, “뷔 생일 언제야?”, "
-    "“트와이스 리더 누구야?” 같은 질문에 답할 수 있어요."
 )
 
 
@@ -81,14 +77,7 @@ async def answer(
     With ``online``, a name the store does not know is looked up on MusicBrainz (and stored),
     and an imported entry lacking the facts asked for has its relationships fetched.
     """
-    return _worded(await _answer(store, question, today, online))
-
-
-def _worded(result: Answer) -> Answer:
-    """Return the answer with Korean particles fitted to the names before them."""
-    if result.lang != "ko":
-        return result
-    return result.with_text(resolve_particles(result.text))
+    return await _answer(store, question, today, online)
 
 
 async def _answer(
@@ -99,7 +88,7 @@ async def _answer(
     lang = "ko" if is_korean(prepared.text) else "en"
     if not prepared.text:
         return declined(
-            say(lang, "Ask me something about a song, video, album or artist. " + HELP, HELP_KO),
+            t("Ask me something about a song, video, album or artist. {help}", lang, help=HELP),
             None,
             lang=lang,
         )
@@ -131,7 +120,7 @@ async def answer_for(
     store: Store, question: str, value: str, today: dt.date | None = None
 ) -> Answer:
     """Answer a question about one picked entity ("song:12"), after an ambiguous first try."""
-    return _worded(await _answer_for(store, question, value, today))
+    return await _answer_for(store, question, value, today)
 
 
 async def _answer_for(store: Store, question: str, value: str, today: dt.date | None) -> Answer:
@@ -141,9 +130,7 @@ async def _answer_for(store: Store, question: str, value: str, today: dt.date | 
     lang = "ko" if is_korean(text) else "en"
     if row is None or key is None or row.kind != key.kind:
         return declined(
-            say(
-                lang, "That entry is no longer in the catalog.", "그 항목은 이제 카탈로그에 없어요."
-            ),
+            t("That entry is no longer in the catalog.", lang),
             None,
             lang=lang,
         )
@@ -203,7 +190,7 @@ def _combine(results: list[Answer], parts: list[str]) -> Answer:
         if r.answered:
             lines.append(r.text)
         else:
-            lines.append(say(lang, f"About “{echo(part)}”: ", f"“{echo(part)}”: ") + r.text)
+            lines.append(t("About “{part}”: ", lang, part=echo(part)) + r.text)
     return Answer(
         "\n".join(lines),
         merge_sources(*(r.sources for r in answered)),
@@ -261,11 +248,7 @@ async def _answer_part(
             )
         lang = "ko" if is_korean(text) else "en"
         return declined(
-            say(
-                lang,
-                "Which song, video, album or artist do you mean? " + HELP,
-                "어떤 곡, 영상, 앨범, 아티스트를 말씀하시는지 알려 주세요. " + HELP_KO,
-            ),
+            t("Which song, video, album or artist do you mean? {help}", lang, help=HELP),
             intent.name,
             lang=lang,
         )
@@ -294,12 +277,10 @@ async def _answer_part(
                 local = await _not_found(store, intent, found_, texts, lang, near)
                 return local.with_text(
                     local.text
-                    + say(
+                    + t(
+                        " MusicBrainz did not answer, so I could not look further; "
+                        "try again in a minute.",
                         lang,
-                        " MusicBrainz did not answer, so I could not look further; try again in "
-                        "a minute.",
-                        " MusicBrainz가 응답하지 않아 더 찾아보지 못했어요. "
-                        "잠시 후 다시 물어봐 주세요.",
                     )
                 )
         if isinstance(looked, Answer):
@@ -321,11 +302,7 @@ async def _answer_part(
             result = await _route(store, intent, entity, text, wide, found_, on, shouted)
     if m.tier == "fuzzy" and result.answered:
         result = result.with_text(
-            say(
-                lang,
-                f"(Reading “{echo(found_.text)}” as {m.name}.) ",
-                f"(“{echo(found_.text)}”을(를) {m.name}(으)로 읽었어요.) ",
-            )
+            t("(Reading {text} as {name}.) ", lang, text=quote(echo(found_.text)), name=m.name)
             + result.text
         )
     if corrections and result.answered:
@@ -334,11 +311,7 @@ async def _answer_part(
         # Every answer cites a source; a fact without one is not stated.
         log.warning("answer without sources for %r", text)
         return declined(
-            say(
-                lang,
-                "I found something but cannot cite a source for it, so I won't say.",
-                "찾은 정보의 출처를 댈 수 없어서 말하지 않을게요.",
-            ),
+            t("I found something but cannot cite a source for it, so I won't say.", lang),
             intent.name,
             lang=lang,
         )
@@ -354,12 +327,11 @@ async def _checked(store: Store, text: str) -> Answer | None:
     if isinstance(read, SharedTitle):
         suggestions = [m.label for m in read.candidates[:5]]
         return declined(
-            say(
+            t(
+                "{title} could mean several things: {suggestions}. Which one?",
                 lang,
-                f"“{echo(read.title)}” could mean several things: {'; '.join(suggestions)}. "
-                "Which one?",
-                f"“{echo(read.title)}”은(는) 여러 가지일 수 있어요: {'; '.join(suggestions)}. "
-                "어느 것인가요?",
+                title=quote(echo(read.title)),
+                suggestions="; ".join(suggestions),
             ),
             None,
             suggestions,
@@ -437,12 +409,11 @@ async def _no_keyword(
             # A title several works share: never check against the first of them.
             suggestions = [m.label for m in shared[0][:5]]
             return declined(
-                say(
+                t(
+                    "{name} could mean several things: {suggestions}. Which one?",
                     lang,
-                    f"“{echo(shared[0][0].name)}” could mean several things: "
-                    f"{'; '.join(suggestions)}. Which one?",
-                    f"“{echo(shared[0][0].name)}”은(는) 여러 가지일 수 있어요: "
-                    f"{'; '.join(suggestions)}. 어느 것인가요?",
+                    name=quote(echo(shared[0][0].name)),
+                    suggestions="; ".join(suggestions),
                 ),
                 None,
                 suggestions,
@@ -468,12 +439,11 @@ async def _no_keyword(
                     if len(tied) != 1:
                         suggestions = [x.label for x in artists[:5]]
                         return declined(
-                            say(
+                            t(
+                                "{text} could mean several people: {suggestions}. Which one?",
                                 lang,
-                                f"“{echo(span.text)}” could mean several people: "
-                                f"{'; '.join(suggestions)}. Which one?",
-                                f"“{echo(span.text)}”은(는) 여러 사람일 수 있어요: "
-                                f"{'; '.join(suggestions)}. 어느 분인가요?",
+                                text=quote(echo(span.text)),
+                                suggestions="; ".join(suggestions),
                             ),
                             None,
                             suggestions,
@@ -500,11 +470,7 @@ async def _no_keyword(
         return await _about(store, found_, lang)
     suggestions = [found_.match.label] if found_ and found_.match else []
     return declined(
-        say(
-            lang,
-            "I'm not sure what you're asking. " + HELP,
-            "무엇을 물어보시는지 잘 모르겠어요. " + HELP_KO,
-        ),
+        t("I'm not sure what you're asking. {help}", lang, help=HELP),
         None,
         suggestions,
         lang,
@@ -545,10 +511,11 @@ async def _about(store: Store, found_: Found, lang: str) -> Answer:
     if m.kind == "artist":
         return await artist_answer(store, by_name(IntentName.MEMBERS), entity, lang)
     return declined(
-        say(
+        t(
+            "I know {name}; what would you like to know about it? {help}",
             lang,
-            f"I know {m.label}; what would you like to know about it? " + HELP,
-            f"{m.label}에 대해 무엇이 궁금하세요? " + HELP_KO,
+            name=m.label,
+            help=HELP,
         ),
         None,
         [m.label],
@@ -567,12 +534,12 @@ async def _not_found(
     if found_.unexplained:
         suggestions = [m.label for m in found_.candidates[:5]]
         return declined(
-            say(
+            t(
+                "I know {suggestions}, but nothing that matches "
+                "{unexplained} with it, so I won't guess.",
                 lang,
-                f"I know {'; '.join(suggestions)}, but nothing that matches "
-                f"“{echo(found_.unexplained)}” with it, so I won't guess.",
-                f"{'; '.join(suggestions)}은(는) 알지만 “{echo(found_.unexplained)}”와(과) 맞는 "
-                "것은 몰라서 추측하지 않을게요.",
+                suggestions="; ".join(suggestions),
+                unexplained=quote(echo(found_.unexplained)),
             ),
             intent.name,
             suggestions,
@@ -582,12 +549,11 @@ async def _not_found(
     if found_.candidates and found_.candidates[0].tier != "fuzzy":
         choices = [m.ref for m in found_.candidates[:25]]
         return declined(
-            say(
+            t(
+                "{text} could mean several things: {suggestions}. Which one?",
                 lang,
-                f"“{echo(found_.text)}” could mean several things: {'; '.join(suggestions)}. "
-                "Which one?",
-                f"“{echo(found_.text)}”은(는) 여러 가지일 수 있어요: {'; '.join(suggestions)}. "
-                "어느 것인가요?",
+                text=quote(echo(found_.text)),
+                suggestions="; ".join(suggestions),
             ),
             intent.name,
             suggestions,
@@ -599,19 +565,16 @@ async def _not_found(
     if not suggestions:
         suggestions = [m.label for m in await resolve(store, texts[0], None, limit=5)]
     hint = (
-        say(
-            lang,
-            f" Did you mean {'; '.join(suggestions[:3])}?",
-            f" 혹시 {'; '.join(suggestions[:3])}인가요?",
-        )
+        t(" Did you mean {suggestions}?", lang, suggestions="; ".join(suggestions[:3]))
         if suggestions
         else ""
     )
     return declined(
-        say(
+        t(
+            "I don't know anything called {texts}.{hint}",
             lang,
-            f"I don't know anything called “{echo(texts[0])}”.{hint}",
-            f"“{echo(texts[0])}”(이)라는 것은 몰라요.{hint}",
+            texts=quote(echo(texts[0])),
+            hint=hint,
         ),
         intent.name,
         suggestions,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.core.errors import echo
+from bot.core.i18n import t
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
 from bot.knowledge.ask.intents import Intent
@@ -20,7 +21,6 @@ from bot.knowledge.normalize import has_hangul, normalize
 from bot.knowledge.online.lookup import OnlineLookup
 from bot.knowledge.online.picking import Candidate
 from bot.knowledge.search import Match
-from bot.knowledge.wording import say
 from bot.store import catalog as db
 from bot.store.core import Store
 
@@ -81,12 +81,12 @@ async def look_up(
     if outcome.candidates:
         labels = [c.label for c in outcome.candidates[:5]]
         return declined(
-            say(
+            t(
+                "The catalog has no {text}, and MusicBrainz knows several: "
+                "{labels}. Which one? Ask again with the artist's name.",
                 lang,
-                f"The catalog has no “{echo(text)}”, and MusicBrainz knows several: "
-                f"{'; '.join(labels)}. Which one? Ask again with the artist's name.",
-                f"카탈로그에는 “{echo(text)}”이(가) 없고, MusicBrainz에는 여러 개가 있어요: "
-                f"{'; '.join(labels)}. 어느 것인가요? 아티스트 이름과 함께 다시 물어봐 주세요.",
+                text=answers.quote(echo(text)),
+                labels="; ".join(labels),
             ),
             intent.name,
             labels,
@@ -129,12 +129,11 @@ async def _one_work(
         return None
     labels = "; ".join(c.label for c in candidates)
     return result.with_text(
-        say(
+        t(
+            "MusicBrainz has several recordings by that name ({labels}), "
+            "all of one work; its writers are the same for each. ",
             lang,
-            f"MusicBrainz has several recordings by that name ({labels}), all of one work; "
-            "its writers are the same for each. ",
-            f"MusicBrainz에는 같은 이름의 녹음이 여러 개 있지만({labels}) 모두 한 작품이라 "
-            "작사·작곡가는 같아요. ",
+            labels=labels,
         )
         + result.text
     )

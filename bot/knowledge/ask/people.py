@@ -11,7 +11,7 @@ from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.placeholders import known
-from bot.knowledge.wording import format_date, join_list, say, years_between
+from bot.knowledge.wording import format_date, join_list, years_between
 from bot.store import catalog as db
 from bot.store.core import Store
 
@@ -25,11 +25,7 @@ async def performer_answer(store: Store, intent: Intent, entity: EntityRef, lang
     performers = await db.performers(store, subject_id)
     if not performers:
         return declined(
-            say(
-                lang,
-                f"I don't know who performs {q(entity)}.",
-                f"{q(entity)}을(를) 누가 불렀는지 몰라요.",
-            ),
+            t("I don't know who performs {entity}.", lang, entity=q(entity)),
             intent.name,
             [entity.label],
             lang,
@@ -38,7 +34,7 @@ async def performer_answer(store: Store, intent: Intent, entity: EntityRef, lang
     sources = merge_sources([SourceRef.of(p.source) for p in performers])
     # A featured artist sings on it too: "Who sang Eight with IU?" is answered by the credit.
     featured = (await cards.credits_view(store, entity)).role("featured artist")
-    text = say(lang, f"{q(entity)} is by {names}.", f"{q(entity)}은(는) {names}의 곡이에요.")
+    text = t("{entity} is by {names}.", lang, entity=q(entity), names=names)
     if featured:
         guests = join_list(list(dict.fromkeys(line.artist.name for line in featured)), lang)
         text += " " + t("Featured artist: {names}.", lang, names=guests)
@@ -83,10 +79,11 @@ async def artist_answer(
     if name_n is IntentName.DEBUT:
         if card.debut_date:
             return found(
-                say(
+                t(
+                    "{name} debuted on {debut_date}.",
                     lang,
-                    f"{name} debuted on {card.debut_date}.",
-                    f"{name}은(는) {format_date(card.debut_date, lang)}에 데뷔했어요.",
+                    name=name,
+                    debut_date=format_date(card.debut_date, lang),
                 ),
                 card.source_of("debut_date"),
                 name_n,
@@ -94,7 +91,7 @@ async def artist_answer(
                 lang,
             )
         return declined(
-            say(lang, f"I don't have a debut date for {name}.", f"{name}의 데뷔일 정보가 없어요."),
+            t("I don't have a debut date for {name}.", lang, name=name),
             name_n,
             [entity.label],
             lang,
@@ -112,7 +109,7 @@ async def artist_answer(
                 or name
             )
             return found(
-                say(lang, f"{name}'s real name is {shown}.", f"{name}의 본명은 {shown}(이)에요."),
+                t("{name}'s real name is {shown}.", lang, name=name, shown=shown),
                 card.source_of("legal_name"),
                 name_n,
                 (entity,),
@@ -120,17 +117,13 @@ async def artist_answer(
             )
         if card.kind == "group":
             return declined(
-                say(
-                    lang,
-                    f"{name} is a group; a group has no legal name of its own.",
-                    f"{name}은(는) 그룹이라 본명이 없어요.",
-                ),
+                t("{name} is a group; a group has no legal name of its own.", lang, name=name),
                 name_n,
                 [entity.label],
                 lang,
             )
         return declined(
-            say(lang, f"I don't have a real name for {name}.", f"{name}의 본명 정보가 없어요."),
+            t("I don't have a real name for {name}.", lang, name=name),
             name_n,
             [entity.label],
             lang,
@@ -140,20 +133,16 @@ async def artist_answer(
     if name_n in (IntentName.MEMBERS, IntentName.GROUPS) and card.members:
         current = [m for m in card.members if m.current is not False and not m.until]
         former = [m for m in card.members if m not in current]
-        text = say(lang, f"Members of {name}: ", f"{name} 멤버: ") + ", ".join(
-            m.person.name for m in current
-        )
+        text = t("Members of {name}: ", lang, name=name) + ", ".join(m.person.name for m in current)
         if former:
-            text += say(lang, "; former: ", "; 전 멤버: ") + ", ".join(
-                m.person.name for m in former
-            )
+            text += t("; former: ", lang) + ", ".join(m.person.name for m in former)
         return found(
             text + ".", merge_sources(*(m.sources for m in card.members)), name_n, (entity,), lang
         )
     if name_n in (IntentName.MEMBERS, IntentName.GROUPS) and card.groups:
         groups = join_list([m.group.name for m in card.groups], lang)
         return found(
-            say(lang, f"{name} is a member of {groups}.", f"{name}은(는) {groups}의 멤버예요."),
+            t("{name} is a member of {groups}.", lang, name=name, groups=groups),
             merge_sources(*(m.sources for m in card.groups)),
             name_n,
             (entity,),
@@ -161,11 +150,7 @@ async def artist_answer(
         )
     if name_n in (IntentName.MEMBERS, IntentName.GROUPS):
         return declined(
-            say(
-                lang,
-                f"I have no group or member information for {name}.",
-                f"{name}의 그룹이나 멤버 정보가 없어요.",
-            ),
+            t("I have no group or member information for {name}.", lang, name=name),
             name_n,
             [entity.label],
             lang,
@@ -178,13 +163,12 @@ async def artist_answer(
             group_card = await cards.artist_card(store, card.groups[0].group.id)
             if known(group_card.agency):
                 return found(
-                    say(
+                    t(
+                        "{name} is in {group}, whose agency is {agency}.",
                         lang,
-                        f"{name} is in {group_card.artist.name}, whose agency is "
-                        f"{group_card.agency}.",
-                        f"{name}은(는) {group_card.artist.name} 멤버이고, "
-                        f"{group_card.artist.name}의 "
-                        f"소속사는 {group_card.agency}(이)에요.",
+                        name=name,
+                        group=group_card.artist.name,
+                        agency=group_card.agency,
                     ),
                     merge_sources(group_card.source_of("agency"), card.groups[0].sources),
                     name_n,
@@ -193,24 +177,20 @@ async def artist_answer(
                 )
         if agency:
             return found(
-                say(lang, f"{name}'s agency: {agency}.", f"{name}의 소속사: {agency}."),
+                t("{name}'s agency: {agency}.", lang, name=name, agency=agency),
                 sources,
                 name_n,
                 (entity,),
                 lang,
             )
         return declined(
-            say(lang, f"I don't have an agency for {name}.", f"{name}의 소속사 정보가 없어요."),
+            t("I don't have an agency for {name}.", lang, name=name),
             name_n,
             [entity.label],
             lang,
         )
     return declined(
-        say(
-            lang,
-            f"I can't answer that about {name}.",
-            f"{name}에 대해서는 그 질문에 답할 수 없어요.",
-        ),
+        t("I can't answer that about {name}.", lang, name=name),
         name_n,
         [entity.label],
         lang,
@@ -222,53 +202,42 @@ def _birth_answer(
 ) -> Answer:
     name = card.artist.name
     if card.kind == "group":
-        text = say(
-            lang, f"{name} is a group, not a person", f"{name}은(는) 사람이 아니라 그룹이에요"
-        )
+        text = t("{name} is a group, not a person", lang, name=name)
         if card.debut_date:
-            text += say(
-                lang,
-                f"; it debuted on {card.debut_date}.",
-                f". 데뷔일은 {format_date(card.debut_date, lang)}(이)에요.",
+            text += t(
+                "; it debuted on {debut_date}.", lang, debut_date=format_date(card.debut_date, lang)
             )
             return found(text, card.source_of("debut_date"), intent.name, (entity,), lang)
         return declined(
-            text + say(lang, ", and I have no debut date for it.", ". 데뷔일 정보도 없어요."),
+            text + t(", and I have no debut date for it.", lang),
             intent.name,
             (),
             lang,
         )
     if not card.birth_date:
         return declined(
-            say(
-                lang, f"I don't have a birth date for {name}.", f"{name}의 생년월일 정보가 없어요."
-            ),
+            t("I don't have a birth date for {name}.", lang, name=name),
             intent.name,
             [entity.label],
             lang,
         )
-    born = say(
+    born = t(
+        "{name} was born on {birth_date}",
         lang,
-        f"{name} was born on {card.birth_date}",
-        f"{name}은(는) {format_date(card.birth_date, lang)}에 태어났어요",
+        name=name,
+        birth_date=format_date(card.birth_date, lang),
     )
     if intent.name is IntentName.AGE and on and len(on) == 4:
         # "How old was IU in 2017?": the age reached that year, since the day is not given.
         years = years_between(card.birth_date, f"{on}-12-31")
         if years is not None:
-            born += say(
-                lang,
-                f", so {name} turned {years} in {on}.",
-                f". {on}년에 만 {years}세가 됐어요.",
-            )
+            born += t(", so {name} turned {years} in {on}.", lang, name=name, years=years, on=on)
             return found(born, card.source_of("birth_date"), intent.name, (entity,), lang)
     if intent.name is IntentName.AGE and on:
         years = years_between(card.birth_date, on)
         if years is not None:
-            born += say(
-                lang,
-                f", so on {on} they were {years}.",
-                f". {format_date(on, lang)} 기준 만 {years}세예요.",
+            born += t(
+                ", so on {on} they were {years}.", lang, on=format_date(on, lang), years=years
             )
             return found(born, card.source_of("birth_date"), intent.name, (entity,), lang)
     return found(born + ".", card.source_of("birth_date"), intent.name, (entity,), lang)
@@ -278,22 +247,14 @@ async def _position_answer(
     store: Store, card: cards.ArtistCard, intent: Intent, entity: EntityRef, lang: str
 ) -> Answer:
     role = intent.name
-    title = say(
-        lang,
-        "leader" if role == "leader" else "maknae (youngest member)",
-        "리더" if role == "leader" else "막내",
-    )
+    title = t("leader", lang) if role == "leader" else t("maknae (youngest member)", lang)
     groups = [card.artist] if card.kind == "group" else [m.group for m in card.groups]
     for group in groups:
         people, sources = await roles_in_group(store, group.id, role)
         if people:
             who = join_list([p.name for p in people], lang)
             return found(
-                say(
-                    lang,
-                    f"The {title} of {group.name} is {who}.",
-                    f"{group.name}의 {title}은(는) {who}(이)에요.",
-                ),
+                t("The {title} of {name} is {who}.", lang, title=title, name=group.name, who=who),
                 sources,
                 role,
                 (group,),
@@ -301,10 +262,11 @@ async def _position_answer(
             )
     group_name = groups[0].name if groups else card.artist.name
     return declined(
-        say(
+        t(
+            "I don't know who the {title} of {group_name} is: no source in the catalog names one.",
             lang,
-            f"I don't know who the {title} of {group_name} is: no source in the catalog names one.",
-            f"{group_name}의 {title}이(가) 누구인지 카탈로그에 출처가 없어서 몰라요.",
+            title=title,
+            group_name=group_name,
         ),
         role,
         [entity.label],
