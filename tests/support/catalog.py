@@ -51,7 +51,9 @@ def database_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         for (table,) in tables:
             rows = conn.execute(f'SELECT * FROM "{table}"').fetchall()
             out[table] = sorted(rows, key=repr)
-        conn.execute("CREATE VIRTUAL TABLE temp.fts_terms USING fts5vocab(main, names_fts, instance)")
+        conn.execute(
+            "CREATE VIRTUAL TABLE temp.fts_terms USING fts5vocab(main, names_fts, instance)"
+        )
         out["names_fts"] = sorted(conn.execute("SELECT * FROM temp.fts_terms"), key=repr)
         return out
     finally:

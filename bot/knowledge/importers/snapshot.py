@@ -76,6 +76,14 @@ def is_current(path: Path, schema_version: int, expected: str) -> bool:
     return version == schema_version and stamps.get("snapshot_fingerprint") == expected
 
 
+def current_snapshot(data_dir: Path, schema_version: int) -> Path | None:
+    """Return the first snapshot built from this code and data, if there is one."""
+    expected = fingerprint(data_dir)
+    return next(
+        (p for p in snapshot_paths(data_dir) if is_current(p, schema_version, expected)), None
+    )
+
+
 async def build_snapshot(
     target: Path, data_dir: Path, load: Loader, *, progress: Progress = no_progress
 ) -> list[ImportReport]:
@@ -132,11 +140,9 @@ async def load_snapshot(
     if store.is_postgres:
         return None
     started = time.perf_counter()
-    expected = fingerprint(data_dir)
-    version = await store.user_version()
-    candidates = snapshot_paths(data_dir)
-    found = next((p for p in candidates if is_current(p, version, expected)), None)
+    found = current_snapshot(data_dir, await store.user_version())
     if found is None:
+        candidates = snapshot_paths(data_dir)
         for stale in (p for p in candidates if p.is_file()):
             log.info("the bundled snapshot %s is stale (other code or data); not loading it", stale)
         found = await _build_somewhere(candidates, data_dir, load, progress)
