@@ -25,7 +25,7 @@ from platformdirs import user_cache_path
 import bot
 from bot.knowledge.importers.report import ImportReport, Progress, no_progress
 from bot.store import snapshot as snapshot_db
-from bot.store.core import Store
+from bot.store.core import Store, bundled_migrations
 
 log = logging.getLogger(__name__)
 
@@ -135,12 +135,16 @@ async def load_snapshot(
     """Copy a current snapshot into the store's empty catalog, building one if none is current.
 
     Returns the reports the snapshot was built with, or None where no snapshot can serve
-    (PostgreSQL, or nowhere to write one): the caller then runs the importers itself.
+    (PostgreSQL, a store migrated to an older schema, or nowhere to write one): the caller then
+    runs the importers itself.
     """
     if store.is_postgres:
         return None
+    version = await store.user_version()
+    if version != bundled_migrations()[-1].version:
+        return None  # a snapshot has this code's latest schema; an older one imports as before
     started = time.perf_counter()
-    found = current_snapshot(data_dir, await store.user_version())
+    found = current_snapshot(data_dir, version)
     if found is None:
         candidates = snapshot_paths(data_dir)
         for stale in (p for p in candidates if p.is_file()):
