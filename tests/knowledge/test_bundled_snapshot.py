@@ -6,6 +6,9 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from bot.app.snapshot import main as snapshot_main
 from bot.knowledge.importers import import_catalog
 from bot.knowledge.importers.bundled import bundled_data_dir, ensure_bundled_loaded
 from bot.knowledge.importers.report import ImportReport, Progress
@@ -96,3 +99,12 @@ async def test_a_snapshot_that_is_no_database_is_built_again(tmp_path: Path) -> 
     loader = _Loader(data_dir / "catalog")
     assert "Love wins all" in await _load_into(tmp_path / "one.db", data_dir, loader)
     assert loader.builds == 1
+
+
+def test_the_check_finds_the_snapshot_the_template_was_copied_from(
+    template_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The session's template loaded the bundled data from a current snapshot (built if none was).
+    assert snapshot_main(["--check"]) == 0
+    found = capsys.readouterr().out
+    assert found.startswith("current bundled snapshot: ") and found.strip().endswith(".sqlite")
