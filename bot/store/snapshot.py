@@ -73,7 +73,9 @@ def _copied_tables(conn: sqlite3.Connection) -> list[str]:
 
 def _copy(raw: sqlite3.Connection, path: Path) -> int:
     """Copy the snapshot at ``path`` into the connection's empty catalog; return the rows."""
-    raw.execute("ATTACH DATABASE ? AS snap", (f"{path.resolve().as_uri()}?mode=ro",))
+    # A plain path: URI names work in ATTACH only where SQLite was built to allow them. SQLite
+    # opens a file it may not write (an installed package's) for reading.
+    raw.execute("ATTACH DATABASE ? AS snap", (str(path.resolve()),))
     try:
         raw.execute("BEGIN IMMEDIATE")
         try:
