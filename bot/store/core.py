@@ -491,6 +491,26 @@ class Store:
             result: T = await conn._execute(run)
             return result
 
+    async def on_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` with the raw SQLite connection on its own thread, under the store's lock.
+
+        For work that must run outside a transaction (``ATTACH``) and opens its own; SQLite only.
+        """
+        if self._pool is not None:
+            raise StoreError("on_thread runs on a SQLite connection")
+        async with self._lock:
+            if self._closed:
+                raise StoreError("the database is closed")
+            conn = self._conn
+            assert conn is not None
+            raw = conn._conn  # as in batch(): aiosqlite's way onto its thread
+
+            def run() -> T:
+                return work(raw)
+
+            result: T = await conn._execute(run)
+            return result
+
     @contextlib.asynccontextmanager
     async def larger_cache(self, mib: int = 64) -> AsyncIterator[None]:
         """Give SQLite's page cache ``mib`` MiB during a bulk import, then set it back.

@@ -28,6 +28,7 @@ KILLER = textwrap.dedent(
     import asyncio, os, signal, sys
     from bot.knowledge.importers import bundled
     from bot.store import Store
+    from bot.store import snapshot as snapshot_db
 
     path, action, step = sys.argv[1:4]
 
@@ -41,11 +42,24 @@ KILLER = textwrap.dedent(
 
     bundled.import_catalog = dying_after("catalog", bundled.import_catalog)
     bundled.import_kpopnet = dying_after("kpopnet", bundled.import_kpopnet)
+    copied_tables = snapshot_db._copied_tables
+
+    def dying_midway(conn):
+        # The snapshot's copy, killed half-way through its tables (inside its transaction).
+        tables = copied_tables(conn)
+        for index, table in enumerate(tables):
+            if step == "copying" and index == len(tables) // 2:
+                os.kill(os.getpid(), signal.SIGKILL)
+            yield table
+
+    snapshot_db._copied_tables = dying_midway
 
     async def main():
         store = await Store.open(path)
         if action == "first start":
-            await bundled.ensure_bundled_loaded(store)
+            # The importers' steps (PostgreSQL's path), or the snapshot's copy.
+            snapshot = step in ("copying", "committed")
+            await bundled.ensure_bundled_loaded(store, use_snapshot=snapshot)
         else:
             await bundled.reimport_catalog(store, [bundled.bundled_catalog_dir()])
         if step == "committed":
@@ -73,7 +87,7 @@ async def counts(path: Path) -> tuple[int, int]:
 
 
 async def test_a_first_start_killed_at_any_step_ends_complete(tmp_path: Path) -> None:
-    steps = ("catalog", "kpopnet", "committed")
+    steps = ("catalog", "kpopnet", "copying", "committed")
     await asyncio.gather(*(run_and_kill(tmp_path / f"{s}.db", "first start", s) for s in steps))
     full = await counts(tmp_path / "committed.db")  # killed after the commit: complete
     assert full[0] > 1000 and full[1] > 500

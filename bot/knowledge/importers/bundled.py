@@ -12,6 +12,7 @@ from typing import TypeVar, cast
 import aiosqlite
 
 import bot
+from bot.knowledge.importers import snapshot
 from bot.knowledge.importers.catalog import import_catalog
 from bot.knowledge.importers.kpopnet import import_kpopnet
 from bot.knowledge.importers.report import ImportReport, Progress, no_progress
@@ -82,7 +83,11 @@ async def _one_unit(
         reports: list[ImportReport] = []
         joined = cast(Store, _Joined(conn))  # importers only call transaction()
         if catalog:
-            reports.append(await import_catalog(joined, catalog, progress=progress))
+            # kpopnet, next in this transaction, rebuilds every romanized name: once is enough.
+            romanize = kpopnet is None
+            reports.append(
+                await import_catalog(joined, catalog, progress=progress, romanize=romanize)
+            )
         if kpopnet is not None:
             reports.append(await import_kpopnet(joined, kpopnet, progress=progress))
         return reports
@@ -93,19 +98,45 @@ async def _one_unit(
 
 
 async def ensure_bundled_loaded(
-    store: Store, *, progress: Progress = no_progress
+    store: Store, *, progress: Progress = no_progress, use_snapshot: bool = True
 ) -> list[ImportReport]:
     """Load the bundled catalog and kpopnet, as one unit, if the catalog is empty.
 
-    A database left by an older version killed between its two load steps (the bundled
-    catalog without kpopnet) is completed here, once. Processes sharing one database
-    (PostgreSQL) take turns: the first loads, the others then find the catalog there.
+    On SQLite the rows come from the bundled snapshot (``snapshot.py``: the same importers,
+    run once at build time), built first where no current one is there; ``use_snapshot=False``
+    runs the importers here instead, as PostgreSQL always does. A database left by an older
+    version killed between its two load steps (the bundled catalog without kpopnet) is
+    completed here, once. Processes sharing one database (PostgreSQL) take turns: the first
+    loads, the others then find the catalog there.
     """
     async with store.exclusive("bundled catalog"):
-        return await _ensure_bundled_loaded(store, progress)
+        return await _ensure_bundled_loaded(store, progress, use_snapshot)
 
 
-async def _ensure_bundled_loaded(store: Store, progress: Progress) -> list[ImportReport]:
+async def load_bundled(store: Store, progress: Progress = no_progress) -> list[ImportReport]:
+    """Run the importers over the bundled catalog and kpopnet, as one unit (what a snapshot
+    holds)."""
+    catalog_dir = bundled_catalog_dir()
+    catalog = [catalog_dir] if catalog_dir.is_dir() and any(catalog_dir.glob("*.toml")) else None
+    kpopnet = bundled_kpopnet_path()
+    return await _one_unit(
+        store, catalog, kpopnet if kpopnet.is_file() else None, progress=progress
+    )
+
+
+async def build_bundled_snapshot(
+    target: Path | None = None, *, progress: Progress = no_progress
+) -> Path:
+    """Build the bundled snapshot (at ``target``, by default beside the bundled data)."""
+    data_dir = bundled_data_dir()
+    target = target or snapshot.snapshot_paths(data_dir)[0]
+    await snapshot.build_snapshot(target, data_dir, load_bundled, progress=progress)
+    return target
+
+
+async def _ensure_bundled_loaded(
+    store: Store, progress: Progress, use_snapshot: bool
+) -> list[ImportReport]:
     if await store.get_meta("hangul_forms_pending") is not None:
         async with store.transaction() as conn:
             filled = await db.fill_hangul_forms(conn)
@@ -116,11 +147,13 @@ async def _ensure_bundled_loaded(store: Store, progress: Progress) -> list[Impor
             log.warning("the bundled load was interrupted before kpopnet; loading kpopnet now")
             return await _one_unit(store, None, kpopnet, progress=progress)
         return []
-    catalog_dir = bundled_catalog_dir()
-    catalog = [catalog_dir] if catalog_dir.is_dir() and any(catalog_dir.glob("*.toml")) else None
-    reports = await _one_unit(
-        store, catalog, kpopnet if kpopnet.is_file() else None, progress=progress
-    )
+    reports = None
+    if use_snapshot:
+        reports = await snapshot.load_snapshot(
+            store, bundled_data_dir(), load_bundled, progress=progress
+        )
+    if reports is None:
+        reports = await load_bundled(store, progress)
     for report in reports:
         log.info("bundled data loaded: %s", report.summary())
     return reports

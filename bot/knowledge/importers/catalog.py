@@ -266,9 +266,17 @@ def catalog_files(paths: Iterable[Path | str]) -> list[Path]:
 
 
 async def import_catalog(
-    store: Store, paths: Iterable[Path | str], *, progress: Progress = no_progress
+    store: Store,
+    paths: Iterable[Path | str],
+    *,
+    progress: Progress = no_progress,
+    romanize: bool = True,
 ) -> ImportReport:
-    """Validate and import catalog files (or directories of them) in one transaction."""
+    """Validate and import catalog files (or directories of them) in one transaction.
+
+    ``romanize=False`` leaves the romanized names to an import that follows in the same
+    transaction and rebuilds them all anyway (kpopnet, in ``bundled._one_unit``).
+    """
     started = time.perf_counter()
     files = catalog_files(paths)
     progress(0, len(files) + 1)
@@ -291,7 +299,7 @@ async def import_catalog(
 
     async def write(conn: aiosqlite.Connection) -> tuple[dict[str, int], int]:
         await clear_romanized_names(conn)
-        written = await write_entries(conn, entries, origins, problems)
+        written = await write_entries(conn, entries, origins, problems, romanize=romanize)
         problems.raise_if_any()
         return written
 

@@ -102,9 +102,12 @@ async def write_entries(
     entries: list[Entry],
     origins: Sequence[str],
     problems: Problems,
+    *,
+    romanize: bool = True,
 ) -> tuple[dict[str, int], int]:
     """Check the files against each other and the database, then write them; return
-    (entries per table, entities and reviews deleted)."""
+    (entries per table, entities and reviews deleted). ``romanize=False``: an import that
+    follows in the same transaction rebuilds the romanized names."""
     writer = _CatalogWrite(conn, entries, origins, problems)
     await writer.index_ids()
     writer.check_ids_exist()
@@ -120,7 +123,7 @@ async def write_entries(
     await writer.write_reviews_and_references()
     deleted = await writer.delete_stale()
     problems.raise_if_any()
-    await writer.finish()
+    await writer.finish(romanize=romanize)
     return {t: len(writer.by_table[t]) for t in SPECS}, deleted
 
 
@@ -511,8 +514,9 @@ class _CatalogWrite:
             )
         return deleted
 
-    async def finish(self) -> None:
-        """Merge kpopnet duplicates of catalog artists, recompute labels, bump the version."""
+    async def finish(self, *, romanize: bool = True) -> None:
+        """Merge kpopnet duplicates of catalog artists, recompute labels, romanize, bump the
+        version."""
         from bot.knowledge.importers.kpopnet import merge_catalog_artists
 
         merged = await merge_catalog_artists(
@@ -521,7 +525,8 @@ class _CatalogWrite:
         if merged:
             log.info("merged %d kpopnet artists into catalog artists", merged)
         await db.refresh_labels(self.conn)
-        await refresh_romanized_names(self.conn)
+        if romanize:
+            await refresh_romanized_names(self.conn)
         await db.bump_catalog_version(self.conn)
 
 

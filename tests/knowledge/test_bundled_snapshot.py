@@ -1,0 +1,110 @@
+"""The bundled snapshot: exactly the importers' rows, and never loaded when stale."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.app.snapshot import main as snapshot_main
+from bot.knowledge.importers import import_catalog
+from bot.knowledge.importers.bundled import bundled_data_dir, ensure_bundled_loaded
+from bot.knowledge.importers.report import ImportReport, Progress
+from bot.knowledge.importers.snapshot import (
+    fingerprint,
+    is_current,
+    load_snapshot,
+    snapshot_paths,
+)
+from bot.store import Store
+from bot.store import catalog as db
+from tests.support.catalog import database_rows
+from tests.support.data import SMALL_CATALOG
+
+
+async def test_the_snapshot_holds_exactly_the_rows_the_importers_write(tmp_path: Path) -> None:
+    # The importers, run here over the bundled TOML and kpopnet (PostgreSQL's path) ...
+    async with Store.open(tmp_path / "imported.db") as store:
+        imported = await ensure_bundled_loaded(store, use_snapshot=False)
+    # ... and the snapshot an empty database loads (built first if none is current).
+    async with Store.open(tmp_path / "copied.db") as store:
+        copied = await ensure_bundled_loaded(store)
+        version = await store.user_version()
+    data_dir = bundled_data_dir()
+    assert any(is_current(p, version, fingerprint(data_dir)) for p in snapshot_paths(data_dir))
+    assert [(r.origin, r.counts) for r in copied] == [(r.origin, r.counts) for r in imported]
+    want, got = database_rows(tmp_path / "imported.db"), database_rows(tmp_path / "copied.db")
+    assert list(got) == list(want)
+    for table in want:  # table by table, so a difference names its table
+        assert got[table] == want[table], table
+    assert len(want["entities"]) > 1000 and len(want["names_fts"]) > 10000
+    assert any("romanized" in r for r in want["names"])  # generated names are rows too
+
+
+class _Loader:
+    """Import a test catalog folder, counting the builds (a snapshot's loader)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.builds = 0
+
+    async def __call__(self, store: Store, progress: Progress) -> list[ImportReport]:
+        self.builds += 1
+        return [await import_catalog(store, [self.folder], progress=progress)]
+
+
+async def _load_into(path: Path, data_dir: Path, loader: _Loader) -> list[str]:
+    async with Store.open(path) as store:
+        reports = await load_snapshot(store, data_dir, loader)
+        assert reports is not None and reports[0].origin == "catalog"
+        rows = await store.fetchall("SELECT name FROM names WHERE kind = 'song' ORDER BY name")
+        assert await db.count_entities(store) > 0
+    return [str(r[0]) for r in rows]
+
+
+async def test_a_stale_snapshot_is_refused_and_built_again(tmp_path: Path) -> None:
+    data_dir = tmp_path / "bundled"
+    shutil.copytree(SMALL_CATALOG, data_dir / "catalog")
+    loader = _Loader(data_dir / "catalog")
+    built = data_dir / "bundled.sqlite"
+
+    first = await _load_into(tmp_path / "one.db", data_dir, loader)
+    assert loader.builds == 1 and built.is_file() and "Love wins all" in first
+    assert await _load_into(tmp_path / "two.db", data_dir, loader) == first
+    assert loader.builds == 1  # current: copied, not built
+
+    # An edited TOML file: the old snapshot's rows must not load.
+    song = data_dir / "catalog" / "iu.toml"
+    song.write_text(
+        song.read_text(encoding="utf-8").replace('title = "Love wins all"', 'title = "Love won"'),
+        encoding="utf-8",
+    )
+    edited = await _load_into(tmp_path / "three.db", data_dir, loader)
+    assert loader.builds == 2
+    assert "Love won" in edited and "Love wins all" not in edited
+
+    # A snapshot of another schema version (an older or newer migration set) is refused too.
+    with sqlite3.connect(built) as conn:
+        conn.execute("PRAGMA user_version = 1")
+    assert await _load_into(tmp_path / "four.db", data_dir, loader) == edited
+    assert loader.builds == 3
+
+
+async def test_a_snapshot_that_is_no_database_is_built_again(tmp_path: Path) -> None:
+    data_dir = tmp_path / "bundled"
+    shutil.copytree(SMALL_CATALOG, data_dir / "catalog")
+    (data_dir / "bundled.sqlite").write_bytes(b"not a database")
+    loader = _Loader(data_dir / "catalog")
+    assert "Love wins all" in await _load_into(tmp_path / "one.db", data_dir, loader)
+    assert loader.builds == 1
+
+
+def test_the_check_finds_the_snapshot_the_template_was_copied_from(
+    template_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The session's template loaded the bundled data from a current snapshot (built if none was).
+    assert snapshot_main(["--check"]) == 0
+    found = capsys.readouterr().out
+    assert found.startswith("current bundled snapshot: ") and found.strip().endswith(".sqlite")
