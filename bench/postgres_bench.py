@@ -70,21 +70,46 @@ async def _drop_db(server: str, url: str) -> None:
         await admin.close()
 
 
+def _stat(pid: str) -> list[str] | None:
+    """The fields of /proc/PID/stat after the process name (None: gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+async def _postmaster(server: str) -> int:
+    """The process id of the PostgreSQL server at ``server`` (the parent of a backend)."""
+    conn = await asyncpg.connect(server)
+    try:
+        backend = int(await conn.fetchval("SELECT pg_backend_pid()"))
+    finally:
+        await conn.close()
+    fields = _stat(str(backend))
+    if fields is None:
+        raise SystemExit("the PostgreSQL server must run on this machine (CPU is read from /proc)")
+    return int(fields[1])
+
+
+# The server measured (its postmaster's pid, set by main): other clusters on the machine (other
+# checkouts' test servers) are not counted.
+MEASURED = {"postmaster": 0}
+
+
 def _postgres_cpu() -> float:
-    """CPU seconds used so far by every postgres process on this machine (with the reaped
-    children a process counts, so backends that exited are not lost)."""
+    """CPU seconds used so far by the measured server: its postmaster and every process it
+    started (with the reaped children a process counts, so backends that exited are not
+    lost). Other PostgreSQL servers running on the machine are left out."""
     total = 0
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
-        try:
-            with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-                stat = f.read()
-        except OSError:
+        fields = _stat(pid)
+        if fields is None:
             continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        if name.startswith("postgres"):
-            fields = stat[stat.rindex(")") + 2 :].split()
+        if MEASURED["postmaster"] in (int(pid), int(fields[1])):
             total += sum(int(f) for f in fields[11:15])
     return total / TICKS
 
@@ -342,6 +367,7 @@ def main() -> None:
     server = args.postgres or os.environ.get("LINERNOTES_TEST_POSTGRES_URL")
     if not server:
         parser.error("give --postgres URL (or set LINERNOTES_TEST_POSTGRES_URL)")
+    MEASURED["postmaster"] = asyncio.run(_postmaster(server))
     print(f"load average before: {os.getloadavg()}", flush=True)
     if args.only in (None, "reads"):
         result = asyncio.run(bench_reads(server, args.names, args.rounds, args.per_round))

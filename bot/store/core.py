@@ -411,8 +411,7 @@ class Store:
                     log.info("applied migration %s", migration.name)
                     applied.append(migration.name)
             finally:
-                with contextlib.suppress(*CONNECTION_ERRORS):
-                    await raw.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
+                await _unlock(raw, MIGRATION_LOCK)
         return applied
 
     # -- queries -------------------------------------------------------------------
@@ -628,8 +627,7 @@ class Store:
             try:
                 yield
             finally:
-                with contextlib.suppress(*CONNECTION_ERRORS, asyncpg.PostgresError):
-                    await raw.execute("SELECT pg_advisory_unlock($1)", key)
+                await _unlock(raw, key)
         finally:
             await self._pool.release(raw)
 
@@ -679,6 +677,21 @@ class Store:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+
+async def _unlock(raw: asyncpg.Connection, key: int) -> None:
+    """Release the advisory lock ``key`` held by ``raw``; if that fails, close the connection.
+
+    The pool hands connections back without resetting them (``bot.store.postgres``), so a
+    lock left held would stay with the connection and block every other process.
+    """
+    try:
+        await raw.execute("SELECT pg_advisory_unlock($1)", key)
+    except (*CONNECTION_ERRORS, asyncpg.PostgresError):
+        raw.terminate()
+    except asyncio.CancelledError:  # the unlock may not have run
+        raw.terminate()
+        raise
 
 
 async def _uncancellable(work: Coroutine[Any, Any, None]) -> None:
