@@ -83,11 +83,10 @@ def _stat(pid: str) -> list[str] | None:
 async def _postmaster(server: str) -> int:
     """The process id of the PostgreSQL server at ``server`` (the parent of a backend)."""
     conn = await asyncpg.connect(server)
-    try:
-        backend = int(await conn.fetchval("SELECT pg_backend_pid()"))
+    try:  # read while the backend runs: it exits with the connection
+        fields = _stat(str(await conn.fetchval("SELECT pg_backend_pid()")))
     finally:
         await conn.close()
-    fields = _stat(str(backend))
     if fields is None:
         raise SystemExit("the PostgreSQL server must run on this machine (CPU is read from /proc)")
     return int(fields[1])
