@@ -4,9 +4,11 @@ latency at 100k names, and a 10,000-feed cycle split over two processes (docs/sc
     python -m bench.postgres_bench --postgres postgresql://user@host:port/postgres
 
 The server URL names any database of a server the bench may create databases on (it makes
-its own and drops them). CPU on PostgreSQL counts the bench process and the server's
-processes (read from /proc, so the server must run on this machine). SQLite and PostgreSQL
-runs are interleaved in rounds, so a loaded machine slows both alike: read the ratios.
+its own and drops them). CPU on PostgreSQL counts the bench process and that server's
+processes (read from /proc, so the server must run on this machine; other PostgreSQL servers
+on the machine are not counted). SQLite and PostgreSQL runs are interleaved in rounds, so a
+loaded machine slows both alike: read the ratios. The reads also print how many statements
+(round trips, on PostgreSQL) an autocomplete and a /credits make.
 """
 
 from __future__ import annotations
@@ -206,6 +208,7 @@ async def bench_reads(server: str, names: int, rounds: int, per_round: int) -> d
         built = time.perf_counter() - started
         rng = random.Random(7)
         results: dict[str, dict[str, list[float]]] = {}
+        counts: dict[str, float] = {}
         async with Store.open(sqlite_path) as lite, Store.open(url) as pg:
             for what, fn, items_of in (
                 ("autocomplete", autocomplete, lambda: _queries(rng, all_names, per_round)),
@@ -215,6 +218,12 @@ async def bench_reads(server: str, names: int, rounds: int, per_round: int) -> d
                 warm = items_of()
                 await _measure(lite, fn, warm[:50])
                 await _measure(pg, fn, warm[:50])
+                # Statements per operation (each one round trip on PostgreSQL), counted
+                # apart: SQLite's statement trace would slow what is timed.
+                async with pg.statements() as seen:
+                    for item in warm[:50]:
+                        await fn(pg, item)
+                counts[what] = round(len(seen) / len(warm[:50]), 2)
                 for _ in range(rounds):
                     items = items_of()
                     for name, store in (("sqlite", lite), ("postgresql", pg)):
@@ -229,6 +238,8 @@ async def bench_reads(server: str, names: int, rounds: int, per_round: int) -> d
                 "p99_ms": round(_p(slot["lat"], 0.99), 2),
                 "cpu_ms_per_op": round(statistics.median(slot["cpu"]), 2),
             }
+        for what, count in counts.items():
+            out[f"{what} statements per op"] = count
         for what in ("autocomplete", "credits"):
             out[f"{what} cpu ratio"] = round(
                 out[f"{what} postgresql"]["cpu_ms_per_op"] / out[f"{what} sqlite"]["cpu_ms_per_op"],
