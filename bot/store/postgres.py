@@ -227,14 +227,12 @@ async def create_pool(
                     # The store's statements are small and indexed: compiling them to machine
                     # code (JIT) costs more CPU than it saves.
                     "jit": "off",
-                    # PostgreSQL's default, said here because forcing generic plans cost the
-                    # most: a generic plan cannot see a LIKE pattern, so the substring search
-                    # read names in id order for every query, through the whole table when
-                    # the text was rare (85 ms a statement at 100k names, docs/scaling.md).
-                    # With "auto" such a statement is planned for its pattern (about 1 ms),
-                    # while a statement whose plan does not depend on its values (the band
-                    # reads) keeps its cached generic plan after five executions.
-                    "plan_cache_mode": "auto",
+                    # A prepared statement's generic plan saves planning it again at every
+                    # call (the band reads' many arms take 1-20 ms to plan). A generic plan
+                    # cannot see a LIKE pattern, so the substring read is written to need no
+                    # choice (``bot.store.catalog.names``); PostgreSQL's own choice ("auto")
+                    # kept a custom plan on one database and went generic on another.
+                    "plan_cache_mode": "force_generic_plan",
                 },
             )
         except FATAL_CONNECT_ERRORS as exc:

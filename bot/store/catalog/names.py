@@ -276,7 +276,12 @@ async def _names_matching_postgres(
     )
     patterns = [_like_literal(phrase) for group in groups for phrase in group]
     window = limit * (_MATCH_WINDOW if kinds else 1)
-    order = "similarity(m.norm, ?) DESC, m.id" if ranked else "m.id"
+    # One phrase (a substring search) is rare text as a rule: ordering by ``m.id + 0`` keeps a
+    # cached generic plan, which cannot see the pattern, from reading names in id order
+    # through the whole table; the trigram index finds the few matches, sorted after.
+    single = len(groups) == 1 and len(groups[0]) == 1
+    by_id = "m.id + 0" if single else "m.id"
+    order = f"similarity(m.norm, ?) DESC, {by_id}" if ranked else by_id
     order_params = [groups[0][0]] if ranked else []
     rows = await store.fetchall(
         f"SELECT {_HIT_COLS} FROM (SELECT id, ord FROM (SELECT m.id, m.kind, "
