@@ -4,9 +4,11 @@ latency at 100k names, and a 10,000-feed cycle split over two processes (docs/sc
     python -m bench.postgres_bench --postgres postgresql://user@host:port/postgres
 
 The server URL names any database of a server the bench may create databases on (it makes
-its own and drops them). CPU on PostgreSQL counts the bench process and the server's
-processes (read from /proc, so the server must run on this machine). SQLite and PostgreSQL
-runs are interleaved in rounds, so a loaded machine slows both alike: read the ratios.
+its own and drops them). CPU on PostgreSQL counts the bench process and that server's
+processes (read from /proc, so the server must run on this machine; other PostgreSQL servers
+on the machine are not counted). SQLite and PostgreSQL runs are interleaved in rounds, so a
+loaded machine slows both alike: read the ratios. The reads also print how many statements
+(round trips, on PostgreSQL) an autocomplete and a /credits make.
 """
 
 from __future__ import annotations
@@ -70,21 +72,45 @@ async def _drop_db(server: str, url: str) -> None:
         await admin.close()
 
 
+def _stat(pid: str) -> list[str] | None:
+    """The fields of /proc/PID/stat after the process name (None: gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+async def _postmaster(server: str) -> int:
+    """The process id of the PostgreSQL server at ``server`` (the parent of a backend)."""
+    conn = await asyncpg.connect(server)
+    try:  # read while the backend runs: it exits with the connection
+        fields = _stat(str(await conn.fetchval("SELECT pg_backend_pid()")))
+    finally:
+        await conn.close()
+    if fields is None:
+        raise SystemExit("the PostgreSQL server must run on this machine (CPU is read from /proc)")
+    return int(fields[1])
+
+
+# The server measured (its postmaster's pid, set by main): other clusters on the machine (other
+# checkouts' test servers) are not counted.
+MEASURED = {"postmaster": 0}
+
+
 def _postgres_cpu() -> float:
-    """CPU seconds used so far by every postgres process on this machine (with the reaped
-    children a process counts, so backends that exited are not lost)."""
+    """CPU seconds used so far by the measured server: its postmaster and every process it
+    started (with the reaped children a process counts, so backends that exited are not
+    lost). Other PostgreSQL servers running on the machine are left out."""
     total = 0
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
-        try:
-            with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-                stat = f.read()
-        except OSError:
+        fields = _stat(pid)
+        if fields is None:
             continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        if name.startswith("postgres"):
-            fields = stat[stat.rindex(")") + 2 :].split()
+        if MEASURED["postmaster"] in (int(pid), int(fields[1])):
             total += sum(int(f) for f in fields[11:15])
     return total / TICKS
 
@@ -182,6 +208,7 @@ async def bench_reads(server: str, names: int, rounds: int, per_round: int) -> d
         built = time.perf_counter() - started
         rng = random.Random(7)
         results: dict[str, dict[str, list[float]]] = {}
+        counts: dict[str, float] = {}
         async with Store.open(sqlite_path) as lite, Store.open(url) as pg:
             for what, fn, items_of in (
                 ("autocomplete", autocomplete, lambda: _queries(rng, all_names, per_round)),
@@ -191,6 +218,12 @@ async def bench_reads(server: str, names: int, rounds: int, per_round: int) -> d
                 warm = items_of()
                 await _measure(lite, fn, warm[:50])
                 await _measure(pg, fn, warm[:50])
+                # Statements per operation (each one round trip on PostgreSQL), counted
+                # apart: SQLite's statement trace would slow what is timed.
+                async with pg.statements() as seen:
+                    for item in warm[:50]:
+                        await fn(pg, item)
+                counts[what] = round(len(seen) / len(warm[:50]), 2)
                 for _ in range(rounds):
                     items = items_of()
                     for name, store in (("sqlite", lite), ("postgresql", pg)):
@@ -205,6 +238,8 @@ async def bench_reads(server: str, names: int, rounds: int, per_round: int) -> d
                 "p99_ms": round(_p(slot["lat"], 0.99), 2),
                 "cpu_ms_per_op": round(statistics.median(slot["cpu"]), 2),
             }
+        for what, count in counts.items():
+            out[f"{what} statements per op"] = count
         for what in ("autocomplete", "credits"):
             out[f"{what} cpu ratio"] = round(
                 out[f"{what} postgresql"]["cpu_ms_per_op"] / out[f"{what} sqlite"]["cpu_ms_per_op"],
@@ -342,6 +377,7 @@ def main() -> None:
     server = args.postgres or os.environ.get("LINERNOTES_TEST_POSTGRES_URL")
     if not server:
         parser.error("give --postgres URL (or set LINERNOTES_TEST_POSTGRES_URL)")
+    MEASURED["postmaster"] = asyncio.run(_postmaster(server))
     print(f"load average before: {os.getloadavg()}", flush=True)
     if args.only in (None, "reads"):
         result = asyncio.run(bench_reads(server, args.names, args.rounds, args.per_round))

@@ -194,6 +194,10 @@ async def copy_database(
                 copied.append((table, len(rows)))
             if target.is_postgres:
                 await _advance_identities(conn, ordered)
+        if target.is_postgres:
+            # New tables have no statistics until autovacuum's next round, so every search
+            # would be planned blind meanwhile (wrong name-index plans): gather them now.
+            await target.execute("ANALYZE")
     log.info("copied %d rows in %d tables to %s", done, len(copied), target_url)
     return CopyReport(tuple(copied))
 

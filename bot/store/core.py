@@ -30,6 +30,7 @@ import asyncpg
 from bot.core.clock import now_stamp
 from bot.core.database_url import DatabaseUrl, as_database
 from bot.core.errors import StoreError
+from bot.store.connection import Connection
 from bot.store.dialect import POSTGRES, SQLITE, Dialect
 from bot.store.on_thread import run_batch
 from bot.store.postgres import CONNECTION_ERRORS, PgConnection, create_pool, guarded
@@ -148,10 +149,10 @@ _CURRENT_PG: contextvars.ContextVar[PgConnection | None] = contextvars.ContextVa
     "linernotes_pg_transaction", default=None
 )
 
-# A transaction's connection. On PostgreSQL it is a ``PgConnection``, which reads like aiosqlite's
-# (``execute`` giving a cursor, ``executemany``, ``execute_fetchall``): the store's writers are
-# typed against aiosqlite's and run unchanged on both backends.
-Conn: TypeAlias = aiosqlite.Connection
+# A transaction's connection: aiosqlite's, or a ``PgConnection`` on PostgreSQL. The store's
+# writers are typed against the surface both share (``bot.store.connection``) and run unchanged
+# on both backends.
+Conn: TypeAlias = Connection
 Row: TypeAlias = "aiosqlite.Row | asyncpg.Record"
 
 DEFAULT_POOL_SIZE = 10
@@ -410,8 +411,7 @@ class Store:
                     log.info("applied migration %s", migration.name)
                     applied.append(migration.name)
             finally:
-                with contextlib.suppress(*CONNECTION_ERRORS):
-                    await raw.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
+                await _unlock(raw, MIGRATION_LOCK)
         return applied
 
     # -- queries -------------------------------------------------------------------
@@ -429,7 +429,7 @@ class Store:
                 raise StoreError("the database is closed")
             if self._pool is not None:
                 async with self._pg_transaction() as pg:
-                    yield cast("aiosqlite.Connection", pg)
+                    yield pg
                 return
             assert self._conn is not None
             await self._begin()
@@ -463,7 +463,7 @@ class Store:
         finally:
             await self._pool.release(raw)
 
-    async def batch(self, work: Callable[[aiosqlite.Connection], Coroutine[Any, Any, T]]) -> T:
+    async def batch(self, work: Callable[[Conn], Coroutine[Any, Any, T]]) -> T:
         """Run ``work(conn)`` as one transaction on the database's own thread, in one hand-over.
 
         For bulk imports: each statement then costs what SQLite costs, not two thread switches
@@ -647,8 +647,7 @@ class Store:
             try:
                 yield
             finally:
-                with contextlib.suppress(*CONNECTION_ERRORS, asyncpg.PostgresError):
-                    await raw.execute("SELECT pg_advisory_unlock($1)", key)
+                await _unlock(raw, key)
         finally:
             await self._pool.release(raw)
 
@@ -698,6 +697,21 @@ class Store:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+
+async def _unlock(raw: asyncpg.Connection, key: int) -> None:
+    """Release the advisory lock ``key`` held by ``raw``; if that fails, close the connection.
+
+    The pool hands connections back without resetting them (``bot.store.postgres``), so a
+    lock left held would stay with the connection and block every other process.
+    """
+    try:
+        await raw.execute("SELECT pg_advisory_unlock($1)", key)
+    except (*CONNECTION_ERRORS, asyncpg.PostgresError):
+        raw.terminate()
+    except asyncio.CancelledError:  # the unlock may not have run
+        raw.terminate()
+        raise
 
 
 async def _uncancellable(work: Coroutine[Any, Any, None]) -> None:

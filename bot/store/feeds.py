@@ -18,14 +18,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.core.clock import parse_stamp as _dt
 from bot.core.clock import stamp as _ts
 from bot.core.clock import utc_now as _now
 from bot.core.errors import UserError
 from bot.core.shards import ShardScope
-from bot.store.core import Store, chunks
+from bot.store.core import Conn, Row, Store, chunks
 from bot.store.feed_rows import (
     BaselineEntry,
     DueFeed,
@@ -654,13 +652,13 @@ class FeedStore:
 
 
 # -- transaction helpers ---------------------------------------------------------------
-async def _one(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> aiosqlite.Row | None:
+async def _one(conn: Conn, sql: str, params: Sequence[Any]) -> Row | None:
     async with conn.execute(sql, params) as cursor:
         return await cursor.fetchone()
 
 
 async def _insert_unseen(
-    conn: aiosqlite.Connection, feed_id: int, candidates: Sequence[EntryCandidate], now: datetime
+    conn: Conn, feed_id: int, candidates: Sequence[EntryCandidate], now: datetime
 ) -> list[tuple[int, EntryCandidate]]:
     """Record unseen candidates as seen; return them with their position in the feed."""
     first: dict[str, tuple[int, EntryCandidate]] = {}
@@ -692,7 +690,7 @@ def _age_key(pair: tuple[int, EntryCandidate], now: datetime) -> tuple[datetime,
     return (cand.published_at or now, -index)
 
 
-async def _newest_seen(conn: aiosqlite.Connection, feed_id: int) -> datetime | None:
+async def _newest_seen(conn: Conn, feed_id: int) -> datetime | None:
     row = await _one(
         conn, "SELECT MAX(published_at) FROM feed_entries_seen WHERE feed_id = ?", (feed_id,)
     )
@@ -717,7 +715,7 @@ def _looks_rekeyed(
 
 
 async def _enqueue_for_subscriptions(
-    conn: aiosqlite.Connection,
+    conn: Conn,
     feed_id: int,
     new: list[tuple[int, EntryCandidate]],
     now: datetime,
@@ -743,7 +741,7 @@ async def _enqueue_for_subscriptions(
 
 
 async def _insert_outbox(
-    conn: aiosqlite.Connection,
+    conn: Conn,
     sub: Subscription,
     feed_url: str,
     candidates: Sequence[EntryCandidate],

@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from bot.core.clock import now_stamp
 from bot.core.shards import ShardScope
-from bot.store.core import Store
+from bot.store.core import Conn, Store
 
 # Declared defaults: a key missing from guild_settings has this value.
 GUILD_DEFAULTS: dict[str, Any] = {
@@ -124,7 +122,7 @@ def _decode(raw: str | None) -> Any:
 
 
 async def claim_suggestion(
-    conn: aiosqlite.Connection,
+    conn: Conn,
     suggestion_id: int,
     approved: bool,
     actor: int,

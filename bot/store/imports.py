@@ -5,12 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.core.clock import now_stamp
-from bot.store.core import Store
-
-Conn = aiosqlite.Connection
+from bot.store.core import Conn, Store
 
 
 @dataclass(frozen=True, slots=True)

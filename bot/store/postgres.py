@@ -188,6 +188,17 @@ class PgConnection:
         await guarded(self.raw.execute(text))
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Return a connection to the pool as it is (asyncpg rolls back an open transaction first).
+
+    asyncpg's default resets every connection handed back with one more statement (unlock
+    advisory locks, close cursors, UNLISTEN, RESET ALL): a round trip and server work after
+    every read, most of a small read's cost. The store leaves nothing of that behind: no
+    cursors, LISTEN or SET, and its advisory locks are unlocked by the block that took them
+    (``Store.exclusive``, migrations), whose connection is closed if unlocking fails.
+    """
+
+
 async def create_pool(
     dsn: str, *, size: int, display: str, attempts_for: float, log_retry: bool = True
 ) -> asyncpg.Pool:
@@ -210,12 +221,17 @@ async def create_pool(
                 max_size=size,
                 timeout=10,
                 command_timeout=60,
+                reset=_keep_session,
                 server_settings={
                     "application_name": "linernotes",
                     # The store's statements are small and indexed: compiling them to machine
-                    # code (JIT) costs more CPU than it saves, and a prepared statement's
-                    # generic plan saves planning it again at every call.
+                    # code (JIT) costs more CPU than it saves.
                     "jit": "off",
+                    # A prepared statement's generic plan saves planning it again at every
+                    # call (the band reads' many arms take 1-20 ms to plan). A generic plan
+                    # cannot see a LIKE pattern, so the substring read is written to need no
+                    # choice (``bot.store.catalog.names``); PostgreSQL's own choice ("auto")
+                    # kept a custom plan on one database and went generic on another.
                     "plan_cache_mode": "force_generic_plan",
                 },
             )

@@ -9,15 +9,13 @@ from importlib import resources
 from pathlib import Path
 from typing import TypeVar, cast
 
-import aiosqlite
-
 import bot
 from bot.knowledge.importers import snapshot
 from bot.knowledge.importers.catalog import import_catalog
 from bot.knowledge.importers.kpopnet import import_kpopnet
 from bot.knowledge.importers.report import ImportReport, Progress, no_progress
 from bot.store import catalog as db
-from bot.store.core import Store
+from bot.store.core import Conn, Store
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +55,15 @@ class _Joined:
     into one, so the catalog and kpopnet are committed together or not at all.
     """
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self._conn = conn
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Conn]:
         """Yield the open transaction's connection (the outer block commits)."""
         yield self._conn
 
-    async def batch(self, work: Callable[[aiosqlite.Connection], Awaitable[T]]) -> T:
+    async def batch(self, work: Callable[[Conn], Awaitable[T]]) -> T:
         """Run ``work`` in the open transaction (already on the database's thread)."""
         return await work(self._conn)
 
@@ -79,7 +77,7 @@ async def _one_unit(
 ) -> list[ImportReport]:
     """Import catalog files, then kpopnet, in one transaction: a kill leaves none of it."""
 
-    async def load(conn: aiosqlite.Connection) -> list[ImportReport]:
+    async def load(conn: Conn) -> list[ImportReport]:
         reports: list[ImportReport] = []
         joined = cast(Store, _Joined(conn))  # importers only call transaction()
         if catalog:

@@ -17,8 +17,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 from bot.knowledge import sources as source_policy
 from bot.knowledge import vocab
 from bot.knowledge.importers.catalog_spec import (
@@ -37,7 +35,7 @@ from bot.knowledge.importers.report import (
 )
 from bot.knowledge.release_time import parse_release_time
 from bot.knowledge.romanize import clear_romanized_names
-from bot.store.core import Store
+from bot.store.core import Conn, Store
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +295,7 @@ async def import_catalog(
     problems.raise_if_any()
     origins = sorted({p.name for p in files})
 
-    async def write(conn: aiosqlite.Connection) -> tuple[dict[str, int], int]:
+    async def write(conn: Conn) -> tuple[dict[str, int], int]:
         await clear_romanized_names(conn)
         written = await write_entries(conn, entries, origins, problems, romanize=romanize)
         problems.raise_if_any()

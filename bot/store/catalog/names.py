@@ -58,6 +58,7 @@ async def _names_by_band(
     kinds: Sequence[str] | None,
     limit: int,
     scan: int | None = None,
+    form: str = "norm",
 ) -> list[NameHit]:
     """Return up to ``limit`` names meeting ``condition``, read best band first.
 
@@ -74,13 +75,14 @@ async def _names_by_band(
         if store.dialect.is_postgres:
             # PostgreSQL does not read an IN list of the index's first column in order, so a
             # common prefix would read every band's whole range: one arm per band instead,
-            # best first, in the index's order (as SQLite reads the range backwards); the
-            # LIMIT stops reading at the first arms that suffice.
+            # best first, each read backwards in its (band, form, id) index's order as SQLite
+            # reads its (band, form) index (migration 0019), so it stops at the LIMIT; the
+            # outer LIMIT stops reading at the first arms that suffice.
             bands = []
             for band in _BAND_ORDER:
                 bands.append(
                     f"(SELECT n.id, n.band FROM names n WHERE n.band = {band}{where} "
-                    f"AND {condition} ORDER BY n.norm DESC, n.id DESC LIMIT ?)"
+                    f"AND {condition} ORDER BY n.{form} DESC, n.id DESC LIMIT ?)"
                 )
                 args.extend([*([kind] if kind is not None else []), *params, scan or limit])
             arms.append(f"SELECT * FROM ({' UNION ALL '.join(bands)} LIMIT ?) AS arm")
@@ -170,7 +172,7 @@ async def names_prefix(
     condition = f"n.{form} {'>=' if include_equal else '>'} ? AND n.{form} < ?"
     if form != "norm":
         condition += f" AND n.{form} IS NOT NULL"
-    return await _names_by_band(store, condition, (prefix, upper), kinds, limit)
+    return await _names_by_band(store, condition, (prefix, upper), kinds, limit, form=form)
 
 
 async def names_matching(
@@ -274,7 +276,12 @@ async def _names_matching_postgres(
     )
     patterns = [_like_literal(phrase) for group in groups for phrase in group]
     window = limit * (_MATCH_WINDOW if kinds else 1)
-    order = "similarity(m.norm, ?) DESC, m.id" if ranked else "m.id"
+    # One phrase (a substring search) is rare text as a rule: ordering by ``m.id + 0`` keeps a
+    # cached generic plan, which cannot see the pattern, from reading names in id order
+    # through the whole table; the trigram index finds the few matches, sorted after.
+    single = len(groups) == 1 and len(groups[0]) == 1
+    by_id = "m.id + 0" if single else "m.id"
+    order = f"similarity(m.norm, ?) DESC, {by_id}" if ranked else by_id
     order_params = [groups[0][0]] if ranked else []
     rows = await store.fetchall(
         f"SELECT {_HIT_COLS} FROM (SELECT id, ord FROM (SELECT m.id, m.kind, "

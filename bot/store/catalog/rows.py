@@ -8,12 +8,11 @@ them by those names, so a query may add or reorder columns without breaking a de
 from __future__ import annotations
 
 import functools
-import sqlite3
 from collections.abc import Sized
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import aiosqlite
+from bot.store.connection import Connection, Row
 
 ENTITY_KINDS = ("artist", "release", "song", "video", "work")
 
@@ -31,8 +30,7 @@ FACT_TABLES = (
     "artist_works",
 )
 
-Conn = aiosqlite.Connection
-Row = sqlite3.Row  # what the store's connection returns (aiosqlite.Row is this class)
+Conn = Connection
 
 
 # ------------------------------------------------------------------------------ rows
