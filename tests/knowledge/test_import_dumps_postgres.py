@@ -1,6 +1,7 @@
 """The dump importers on PostgreSQL: the same catalog as on SQLite, and idempotent there too.
 
-A small MusicBrainz dump and Wikidata files (an entity dump and a SPARQL result) are imported
+A small MusicBrainz dump and Wikidata files (an entity dump and a SPARQL result), and a slice
+of kpopnet.json over the small curated catalog, are imported
 into a SQLite file and into a PostgreSQL database; every catalog row, keyed by what it names
 rather than by the row ids each backend numbers on its own, and the store's reads (names,
 sources, credits, performers) must be the same. Imported again on PostgreSQL, no row changes.
@@ -9,12 +10,14 @@ sources, credits, performers) must be the same. Imported again on PostgreSQL, no
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.knowledge.importers import import_catalog, import_kpopnet
 from bot.knowledge.importers.musicbrainz_dump import Scope, import_musicbrainz_dump
 from bot.knowledge.importers.report import ImportReport
 from bot.knowledge.importers.streaming import file_key
@@ -22,6 +25,7 @@ from bot.knowledge.importers.wikidata_dump import import_wikidata_dump
 from bot.store import Store, imports
 from bot.store import catalog as db
 from tests.knowledge import mbdump
+from tests.support.data import KPOPNET, SMALL_CATALOG
 
 pytestmark = pytest.mark.postgres
 
@@ -194,4 +198,44 @@ async def test_dumps_imported_into_postgresql_read_as_on_sqlite_and_again_change
         assert reread[0].counts["read line"] == LINES
         # Every row the same. (The order of an entity's other names may change: an import
         # replaces its own names, here and on SQLite alike, so they follow the others'.)
+        assert await catalog_rows(postgres) == rows
+
+
+def kpopnet_slice(path: Path, groups: int) -> Path:
+    """Write the first ``groups`` groups of kpopnet.json with their idols (only theirs)."""
+    data = json.loads(KPOPNET.read_text(encoding="utf-8"))
+    kept = data["groups"][:groups]
+    ids = {group["id"] for group in kept}
+    idols = [idol for idol in data["idols"] if idol["groups"] and set(idol["groups"]) <= ids]
+    idol_ids = {idol["id"] for idol in idols}
+    for group in kept:
+        group["members"] = [m for m in group["members"] if m["idol_id"] in idol_ids]
+    path.write_text(json.dumps({"groups": kept, "idols": idols}), encoding="utf-8")
+    return path
+
+
+async def test_kpopnet_over_the_catalog_on_postgresql_as_on_sqlite_and_again_the_same(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    kpopnet = kpopnet_slice(tmp_path / "kpopnet.json", 15)
+
+    async def load(store: Store) -> dict[str, int]:
+        await import_catalog(store, [SMALL_CATALOG])
+        return dict((await import_kpopnet(store, kpopnet)).counts)
+
+    async with Store.open(tmp_path / "kpopnet.db") as sqlite:
+        expected_counts = await load(sqlite)
+        expected_rows = await catalog_rows(sqlite)
+        expected_reads = await reads(sqlite)
+    assert expected_counts["group"] == 15 and expected_counts["idol"] > 15
+    assert expected_counts["membership"] > 0
+    async with Store.open(postgres_url) as postgres:
+        assert await load(postgres) == expected_counts
+        rows = await catalog_rows(postgres)
+        for table in TABLES:
+            assert rows[table] == expected_rows[table], table
+        assert await reads(postgres) == expected_reads
+        kpopnet_memberships = [r for r in rows["memberships"] if ("origin", "kpopnet") in r]
+        assert len(kpopnet_memberships) == expected_counts["membership"]
+        assert dict((await import_kpopnet(postgres, kpopnet)).counts) == expected_counts
         assert await catalog_rows(postgres) == rows
