@@ -25,6 +25,7 @@ from bot.knowledge.importers.wikidata_dump import import_wikidata_dump
 from bot.store import Store, imports
 from bot.store import catalog as db
 from tests.knowledge import mbdump
+from tests.support import catalog
 from tests.support.data import KPOPNET, SMALL_CATALOG
 
 pytestmark = pytest.mark.postgres
@@ -32,22 +33,9 @@ pytestmark = pytest.mark.postgres
 LINES = 100  # 20 artists (half of them Korean), 80 recordings and releases
 KR = Scope.of(areas=["KR"])
 
-# Catalog tables, and which of their columns point at an entity or a source by row id.
-TABLES = (
-    "entities",
-    "names",
-    "sources",
-    "entity_sources",
-    "external_ids",
-    "performers",
-    "release_tracks",
-    "credits",
-    "artists",
-    "releases",
-    "songs",
-    "videos",
-    "memberships",
-)
+# The catalog's tables (tests/support/catalog.py's and the kinds' own), and which of their
+# columns point at an entity, a source or a review by row id.
+TABLES = (*catalog.TABLES, "external_ids", "artists", "releases", "songs", "videos")
 ENTITY_COLUMNS = {
     "entity_id",
     "subject_id",
@@ -58,8 +46,21 @@ ENTITY_COLUMNS = {
     "parent_group_id",
     "person_id",
     "group_id",
+    "from_id",
+    "to_id",
+    "work_id",
 }
-OWN_IDS = {"entities", "names", "sources", "credits", "memberships"}  # numbered by each backend
+# Tables whose rows each backend numbers on its own.
+OWN_IDS = {
+    "entities",
+    "names",
+    "sources",
+    "credits",
+    "memberships",
+    "entity_references",
+    "reviews",
+    "artist_works",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,6 +103,9 @@ async def catalog_rows(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     source_keys = {
         int(r[0]): str(r[1]) for r in await store.fetchall("SELECT id, key FROM sources")
     }
+    review_keys = {
+        int(r[0]): str(r[1]) for r in await store.fetchall("SELECT id, key FROM reviews")
+    }
     out: dict[str, list[tuple[Any, ...]]] = {}
     for table in TABLES:
         rows = []
@@ -115,6 +119,8 @@ async def catalog_rows(store: Store) -> dict[str, list[tuple[Any, ...]]]:
                     value = entity_keys[int(value)]
                 elif value is not None and column.endswith("source_id"):
                     value = source_keys[int(value)]
+                elif value is not None and column == "review_id":
+                    value = review_keys[int(value)]
                 named.append((column, _plain(value)))
             rows.append(tuple(named))
         out[table] = sorted(rows, key=repr)
