@@ -157,8 +157,10 @@ class StatusStore:
         """Return every process's last heartbeat (by process key); none if the bot never ran."""
         if not await self.store.has_table("heartbeat"):  # not yet migrated by this version
             return []
-        rows = await self.store.fetchall("SELECT * FROM heartbeat ORDER BY process")
-        return [Heartbeat.from_row(row) for row in rows]
+        # Sorted here, not in SQL: a database before migration 0020 (status run by a newer
+        # release than the bot) has one row and no process column.
+        rows = await self.store.fetchall("SELECT * FROM heartbeat")
+        return sorted((Heartbeat.from_row(row) for row in rows), key=lambda beat: beat.process)
 
     async def heartbeat(self, process: str = ALL_SHARDS) -> Heartbeat | None:
         """Return ``process``'s last heartbeat, or ``None`` if it never ran on this database."""

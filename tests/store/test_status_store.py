@@ -104,6 +104,10 @@ async def test_the_one_row_of_before_becomes_the_row_of_all_shards(
                 "VALUES (1, ?, ?, 42, '0.9.0', 1, 1, 7, 12, 'READY', ?, NULL, 'running', NULL)",
                 (NOW.isoformat(), (NOW - timedelta(hours=1)).isoformat(), NOW.isoformat()),
             )
+            # `status` of a newer release reads it before the bot has migrated.
+            assert [(b.process, b.pid) for b in await StatusStore(old).heartbeats()] == [
+                (ALL_SHARDS, 42)
+            ]
         async with Store.open(where) as store:
             beats = await StatusStore(store).heartbeats()
             assert [(b.process, b.pid, b.guild_count, b.written_at) for b in beats] == [
