@@ -774,6 +774,21 @@ async def test_injected_5xx(env: Env) -> None:
     assert msg.content == "retried"
 
 
+async def test_a_held_answer_comes_only_when_released(env: Env) -> None:
+    fd = env.fd
+    path = f"/channels/{env.reviews.id}/messages"
+    held = fd.hold_next("POST", "/channels/{channel_id}/messages")
+    sending = asyncio.create_task(api(fd, "POST", path, {"content": "held", "nonce": "n1"}))
+    await asyncio.wait_for(held.arrived.wait(), 10)
+    # Discord has acted: the message is in the channel, while its sender still waits.
+    assert [m.content for m in fd.channel_messages(env.reviews)][-1] == "held"
+    assert not sending.done()
+    assert (await api(fd, "POST", path, {"content": "not held"}))[0] == 200  # only the next
+    held.release()
+    status, body, _ = await sending
+    assert status == 200 and body["content"] == "held"
+
+
 async def test_rate_limiter_buckets(env: Env) -> None:
     fd = env.fd
     fd.enable_rate_limits(messages=(2, 0.3), global_limit=None)

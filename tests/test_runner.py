@@ -137,7 +137,7 @@ def test_status_tells_starting_and_retrying_from_never_ran_and_stopped(
     now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
     health = FeedHealth(0, 0, 0, 0, 0)
     report = build_report(
-        beat(phase, age=age, note=note),
+        [beat(phase, age=age, note=note)],
         health,
         database=tmp_path / "x.db",
         schema_version=1,

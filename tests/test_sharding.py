@@ -30,7 +30,7 @@ from tests.cogs.rss_server import Item, RssServer
 from tests.fakediscord import Channel, FakeDiscord, Guild, Member, Permissions
 from tests.fakediscord import gateway as fake_gateway
 from tests.support.bot import Clock, bot_settings, start_bot, stop_bot
-from tests.support.process import BotProcess
+from tests.support.process import BotProcess, followed_in, outbox_states
 
 TWO_SHARDS = [(0, 2), (1, 2)]
 
@@ -384,40 +384,6 @@ async def feed() -> AsyncIterator[ValidatedFeedServer]:
     await server.start()
     yield server
     await server.stop()
-
-
-async def followed_in(database: Path, feed: RssServer, channels: list[Channel]) -> None:
-    """Follow the feed in each channel, as one process serving every server would have."""
-    store = await Store.open(database)
-    fetcher = Fetcher(allow_private=True)
-    try:
-        for channel in channels:
-            assert channel.guild is not None
-            await follow(
-                FeedStore(store),
-                fetcher.fetch,
-                url=feed.url(),
-                guild_id=channel.guild.id,
-                channel_id=channel.id,
-                default_interval=1,
-            )
-    finally:
-        await fetcher.close()
-        await store.close()
-
-
-async def outbox_states(database: Path) -> dict[tuple[int, str], str]:
-    """(guild id, feed URL) -> state of its one outbox row."""
-    store = await Store.open(database)
-    try:
-        rows = await store.fetchall(
-            "SELECT s.guild_id, f.url, o.state FROM feed_outbox o "
-            "JOIN feed_subscriptions s ON s.id = o.subscription_id "
-            "JOIN feeds f ON f.id = s.feed_id ORDER BY s.guild_id, f.url"
-        )
-        return {(int(r[0]), str(r[1])): str(r[2]) for r in rows}
-    finally:
-        await store.close()
 
 
 async def test_two_processes_each_serve_and_post_only_their_servers(

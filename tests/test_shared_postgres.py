@@ -11,8 +11,9 @@ import asyncio
 import itertools
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -23,8 +24,10 @@ from bot.store import Store
 from bot.store.feeds import FeedStore
 from bot.store.guilds import GuildStore
 from tests.cogs.rss_server import Item, RssServer
+from tests.fakediscord import Channel, FakeDiscord, RecordedRequest
 from tests.support.data import ROOT
-from tests.support.postgres import drop_database, empty_database, fresh_database
+from tests.support.postgres import database_like, drop_database, empty_database, fresh_database
+from tests.support.process import BotProcess, followed_in, until
 
 pytestmark = pytest.mark.postgres
 
@@ -190,3 +193,125 @@ async def test_musicbrainz_one_request_a_second_across_processes(
     gaps = [round(b - a, 3) for a, b in itertools.pairwise(sent)]
     # Six requests from two processes, at least a second apart between them all.
     assert all(gap >= 1.0 for gap in gaps), gaps
+
+
+@pytest.fixture
+async def review_feed() -> AsyncIterator[RssServer]:
+    server = RssServer(items=[Item("old", "An old review", datetime(2024, 1, 1, tzinfo=UTC))])
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def test_kill_9_between_send_and_record_on_a_shared_database_posts_each_review_once(
+    fake_discord: FakeDiscord, template_db: Path, tmp_path: Path, review_feed: RssServer
+) -> None:
+    fd = fake_discord
+    channels = [
+        fd.add_guild(f"Shard {shard} Club", shard=(shard, 2)).add_text_channel("reviews")
+        for shard in (0, 1)
+    ]
+    guilds = [channel.guild.id for channel in channels if channel.guild is not None]
+    url = await database_like(template_db)  # the bundled catalog, on PostgreSQL
+    reader = await Store.open(url, pool_size=2)
+    processes: list[BotProcess] = []
+
+    def process(shard: int) -> BotProcess:
+        folder = tmp_path / f"shard{shard}"
+        folder.mkdir(exist_ok=True)
+        made = BotProcess(fd, url, guilds[shard], folder=folder)
+        made.env |= {"SHARD_COUNT": "2", "SHARD_IDS": str(shard)}
+        processes.append(made)
+        return made
+
+    async def running() -> list[tuple[str, int]]:
+        rows = await reader.fetchall(
+            "SELECT process, pid FROM heartbeat WHERE phase = 'running' AND stopped_at IS NULL "
+            "ORDER BY process"
+        )
+        return [(str(r[0]), int(r[1])) for r in rows]
+
+    async def outbox() -> list[str]:
+        """The state of each server's post, shard 0's first."""
+        rows = await reader.fetchall(
+            "SELECT s.guild_id, o.state FROM feed_outbox o "
+            "JOIN feed_subscriptions s ON s.id = o.subscription_id"
+        )
+        states = {int(r[0]): str(r[1]) for r in rows}
+        return [states.get(guild, "not queued") for guild in guilds]
+
+    def review_sends(channel: Channel) -> list[RecordedRequest]:
+        sent = fd.requests_to("POST", f"/channels/{channel.id}/messages")
+        return [r for r in sent if r.json and r.json.get("embeds")]
+
+    try:
+        await followed_in(url, review_feed, channels)
+        zero, one = process(0), process(1)
+        await asyncio.gather(zero.start(), one.start())
+        await fd.wait_until_ready(timeout=30, shards=[(0, 2), (1, 2)])
+        assert zero.proc is not None and one.proc is not None
+        both = [("0/2", zero.proc.pid), ("1/2", one.proc.pid)]
+        await until(lambda: _equal(running(), both), "both heartbeats")
+        env = {"DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
+        code, out, err = await _cli("status", env=env)
+        assert code == 0, out + err
+        assert "bot: 2 processes on this database, 2 not stopped" in out
+        for shard, (_, pid) in enumerate(both):
+            assert f"process (shard {shard} of 2): running, pid {pid}," in out, out
+        assert out.count("  servers: 1\n") == 2 and out.count("  shards: 1/1 connected") == 2
+
+        # The new review is queued for both servers. Process 0's send reaches Discord, and
+        # process 0 is killed before Discord's answer (the message) reaches it.
+        held = fd.hold_next("POST", f"/channels/{channels[0].id}/messages")
+        review_feed.items.append(
+            Item("new", "A new review", datetime.now(UTC) + timedelta(minutes=1))
+        )
+        await asyncio.wait_for(held.arrived.wait(), 30)
+        await zero.kill()
+        held.release()
+        assert (await outbox())[0] == "pending"  # the send of a dead process, never recorded
+        posted = await fd.wait_for_message(channels[1], check=lambda m: bool(m.embeds), timeout=30)
+        # The review's thread is opened once the post is recorded as sent.
+        await fd.wait_for(lambda: fd.thread_for(posted), timeout=30, what="process 1's thread")
+        assert await outbox() == ["pending", "sent"]
+        assert len(review_sends(channels[0])) == 1  # process 1 leaves shard 0's post alone
+
+        # Restarted, process 0 sends the unrecorded post again with the same nonce; Discord
+        # answers with the message it already has, and the post is recorded as sent.
+        again = process(0)
+        await again.start()
+        await fd.wait_for(lambda: len(review_sends(channels[0])) == 2, timeout=30)
+        message = next(m for m in fd.channel_messages(channels[0]) if m.embeds)
+        await fd.wait_for(lambda: fd.thread_for(message), timeout=30, what="process 0's thread")
+        assert await outbox() == ["sent", "sent"]
+        assert again.proc is not None
+        restarted = [("0/2", again.proc.pid), both[1]]
+        await until(lambda: _equal(running(), restarted), "the restarted heartbeat")
+        code, out, _ = await _cli("status", env=env)
+        assert code == 0 and out.count("process (") == 2  # its own row, replaced
+        assert f"process (shard 0 of 2): running, pid {again.proc.pid}," in out
+        assert await again.terminate() == 0 and await one.terminate() == 0
+
+        for channel in channels:
+            assert len([m for m in fd.channel_messages(channel) if m.embeds]) == 1
+        first, second = review_sends(channels[0])
+        assert first.json["nonce"] == second.json["nonce"]
+        assert second.response is not None and first.response is not None
+        assert second.response["id"] == first.response["id"]  # the same message, not a second
+        assert len(review_sends(channels[1])) == 1
+        stopped = await reader.fetchall(
+            "SELECT process FROM heartbeat WHERE stopped_at IS NOT NULL"
+        )
+        assert sorted(str(r[0]) for r in stopped) == ["0/2", "1/2"]  # both stopped cleanly
+        for folder in ("shard0", "shard1"):
+            assert "Traceback" not in (tmp_path / folder / "bot.log").read_text()
+    finally:
+        for made in processes:
+            if made.proc is not None and made.proc.returncode is None:
+                await made.kill()
+        await reader.close()
+        await drop_database(url)
+
+
+async def _equal(read: Awaitable[object], expected: object) -> bool:
+    return await read == expected

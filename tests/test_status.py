@@ -144,3 +144,66 @@ async def test_a_metrics_address_in_use_is_a_setting_error(server: Server) -> No
             async with bot:
                 await bot.start(settings.discord_token or "")
     assert bot.is_closed()
+
+
+def test_status_shows_every_process_sharing_the_database(tmp_path: Path) -> None:
+    from bot.app.status_report import build_report
+    from bot.store.status import FeedHealth, Heartbeat
+
+    now = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+
+    def beat(process: str, age: int, *, stopped: bool = False) -> Heartbeat:
+        return Heartbeat(
+            written_at=now - timedelta(seconds=age),
+            started_at=datetime(2026, 12, 7, 9, 30, tzinfo=UTC),
+            pid=100 + age,
+            version="9.9.9",
+            shard_count=1,
+            shards_connected=0 if stopped else 1,
+            guild_count=2,
+            latency_ms=40,
+            last_event="MESSAGE_CREATE",
+            last_event_at=now - timedelta(seconds=age),
+            stopped_at=now - timedelta(minutes=5) if stopped else None,
+            process=process,
+        )
+
+    def report(beats: list[Heartbeat], own: str | None = None) -> tuple[list[str], bool]:
+        health = FeedHealth(0, 0, 0, 0, 0)
+        built = build_report(
+            beats, health, database=tmp_path / "x.db", schema_version=20, now=now, own=own
+        )
+        return built.lines[:-3], built.healthy  # less the feeds, outbox and database
+
+    both = [beat("0/2", 5), beat("1/2", 7)]
+    lines, healthy = report(both)
+    assert lines == [
+        "bot: 2 processes on this database, 2 not stopped",
+        "process (shard 0 of 2): running, pid 105, version 9.9.9, up since 2026-12-07 09:30 UTC, "
+        "heartbeat 5 s ago",
+        "  shards: 1/1 connected, latency 40 ms",
+        "  servers: 2",
+        "  last gateway event: MESSAGE_CREATE 5 s ago",
+        "process (shard 1 of 2): running, pid 107, version 9.9.9, up since 2026-12-07 09:30 UTC, "
+        "heartbeat 7 s ago",
+        "  shards: 1/1 connected, latency 40 ms",
+        "  servers: 2",
+        "  last gateway event: MESSAGE_CREATE 7 s ago",
+    ]
+    assert healthy
+    # One process killed: its heartbeat goes stale, and the bot is not healthy...
+    hung = [beat("0/2", 5), beat("1/2", 600)]
+    lines, healthy = report(hung)
+    assert lines[5].startswith("process (shard 1 of 2): NOT RESPONDING (heartbeat is stale)")
+    assert not healthy
+    # ...though the health check of the process still running (SHARD_IDS=0) passes.
+    assert report(hung, own="0/2")[1] and not report(hung, own="1/2")[1]
+    # A process stopped on purpose (re-sharded to one process) is shown, not held against it.
+    lines, healthy = report([beat("0/2", 3600, stopped=True), beat("all", 5)])
+    assert lines[1] == "process (shard 0 of 2): stopped 5 min ago (pid 3700, 9.9.9)"
+    assert lines[2].startswith("process (all shards): running") and healthy
+    # Every process stopped: unhealthy; the one-process bot reads as it always did.
+    assert not report([beat("0/2", 60, stopped=True), beat("1/2", 60, stopped=True)])[1]
+    lines, healthy = report([beat("all", 5)])
+    assert lines[0].startswith("bot: running, pid 105") and lines[1].startswith("shards: 1/1")
+    assert healthy

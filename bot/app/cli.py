@@ -127,9 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         commands,
         "status",
-        _COMMON,
+        (*_COMMON, "SHARD_COUNT", "SHARD_IDS"),
         codes={
-            EXIT_OK: "the bot is running and every shard is connected",
+            EXIT_OK: "the bot is running and every shard is connected (with SHARD_IDS: "
+            "this process's shards)",
             EXIT_FAILED: "the bot is starting, retrying Discord, stopped, not responding, "
             "or not connected",
             EXIT_CONFIG: "a setting is invalid, or the database cannot be used",
@@ -138,7 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Show what the bot running on DATABASE_PATH is doing: connected shards "
         "and servers, the last gateway event, feeds due or failing, the outbox backlog, and "
         "the database's size and schema version. Read from the database and the heartbeat "
-        "the running bot writes every 30 s, so it works from another process or container.",
+        "the running bot writes every 30 s, so it works from another process or container. "
+        "Several processes on one database (SHARD_IDS) each have a line, named by their "
+        "shards; with SHARD_IDS set, the exit code is that process's health (a container's "
+        "health check), otherwise every process's.",
     )
 
     db = command(
@@ -341,6 +345,7 @@ async def _status(settings: Settings) -> int:
     from datetime import UTC, datetime
 
     from bot.app.status_report import build_report
+    from bot.core.shards import process_key
     from bot.store import Store
     from bot.store.status import StatusStore
 
@@ -350,10 +355,17 @@ async def _status(settings: Settings) -> int:
     ) as store:
         now = datetime.now(UTC)
         status = StatusStore(store)
-        beat = await status.heartbeat()
+        beats = await status.heartbeats()
         health = await status.feed_health(now)
         version = await store.user_version()
-    report = build_report(beat, health, database=settings.database, schema_version=version, now=now)
+    report = build_report(
+        beats,
+        health,
+        database=settings.database,
+        schema_version=version,
+        now=now,
+        own=process_key(settings.shard_count, settings.shard_ids),
+    )
     print("\n".join(report.lines))
     return EXIT_OK if report.healthy else EXIT_FAILED
 

@@ -25,7 +25,7 @@ from bot.core.clock import Clock, utc_now
 from bot.core.errors import ConfigError
 from bot.core.i18n import pick_lang
 from bot.core.settings import Settings
-from bot.core.shards import ShardScope
+from bot.core.shards import ShardScope, process_key
 from bot.core.useragent import user_agent
 from bot.discord_io.error_replies import describe_error, send_error
 from bot.discord_io.threads import ThreadOpener
@@ -395,6 +395,7 @@ class LinerNotesBot(commands.AutoShardedBot):
             latency_ms=round(latency * 1000) if math.isfinite(latency) else None,
             last_event=event,
             last_event_at=event_at,
+            process=process_key(self.settings.shard_count, self.settings.shard_ids),
         )
 
     async def write_heartbeat(self, started_at: datetime | None = None) -> Heartbeat:
@@ -430,7 +431,10 @@ class LinerNotesBot(commands.AutoShardedBot):
             own = self._own_store
             if own and store is not None and not store.closed and self.ready_at is not None:
                 try:
-                    await StatusStore(store).mark_stopped(datetime.now(UTC))
+                    await StatusStore(store).mark_stopped(
+                        datetime.now(UTC),
+                        process=process_key(self.settings.shard_count, self.settings.shard_ids),
+                    )
                 except Exception:  # a failed note must not keep the store open
                     log.warning("could not record the stop in the heartbeat", exc_info=True)
             if self.online is not None:

@@ -26,6 +26,7 @@ from bot.app import sdnotify
 from bot.core import metrics
 from bot.core.errors import ConfigError
 from bot.core.settings import Settings
+from bot.core.shards import process_key
 from bot.store import Store
 from bot.store.status import HEARTBEAT_SECONDS, Heartbeat, StatusStore
 
@@ -62,6 +63,8 @@ class Runner:
         self.stopping = asyncio.Event()
         self.beats_written = 0
         self._beat_now = asyncio.Event()
+        # This process's heartbeat row: one per process on a shared database.
+        self.process = process_key(settings.shard_count, settings.shard_ids)
 
     # -- the heartbeat -------------------------------------------------------------------------
     def connected_bot(self) -> LinerNotesBot | None:
@@ -85,6 +88,7 @@ class Runner:
             last_event_at=None,
             phase=self.phase,
             phase_note=self.phase_note,
+            process=self.process,
         )
 
     async def write_beat(self) -> None:
@@ -261,7 +265,10 @@ class Runner:
         if store is not None and not store.closed:
             try:
                 await StatusStore(store).mark_stopped(
-                    datetime.now(UTC), started_at=self.started_at, pid=os.getpid()
+                    datetime.now(UTC),
+                    process=self.process,
+                    started_at=self.started_at,
+                    pid=os.getpid(),
                 )
             except Exception as exc:  # a failed note must not keep the store open
                 log.warning("could not record the stop in the heartbeat: %s", exc)

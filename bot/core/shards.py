@@ -50,3 +50,29 @@ class ShardScope:
             return "1 = 1", ()  # a condition on both backends (PostgreSQL has no bare 1)
         marks = ", ".join("?" * len(self.ids))
         return f"(({column} >> 22) % ?) IN ({marks})", (self.count, *self.ids)
+
+
+# The heartbeat key of a process that runs every shard (the one-process bot).
+ALL_SHARDS = "all"
+
+
+def process_key(shard_count: int | None, shard_ids: Iterable[int] | None) -> str:
+    """Name a process by the shards it runs: "all", or "0,1/4" (shards 0 and 1 of 4).
+
+    Stable across restarts, so a restarted process replaces its own heartbeat row.
+    """
+    if shard_count is None or shard_ids is None:
+        return ALL_SHARDS
+    chosen = sorted(set(shard_ids))
+    if len(chosen) == shard_count:
+        return ALL_SHARDS
+    return f"{','.join(str(i) for i in chosen)}/{shard_count}"
+
+
+def process_label(key: str) -> str:
+    """Return how status names the process of ``key``: "all shards", "shards 0,1 of 4"."""
+    if key == ALL_SHARDS:
+        return "all shards"
+    ids, _, count = key.partition("/")
+    noun = "shard" if "," not in ids else "shards"
+    return f"{noun} {ids} of {count}"

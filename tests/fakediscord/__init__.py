@@ -10,7 +10,7 @@ Point discord.py at it with the two supported overrides::
 
 from .client import FakeDiscord
 from .interactions import InteractionReply
-from .ratelimit import Fault
+from .ratelimit import Fault, Hold
 from .rules import ApiError
 from .server import RecordedRequest
 from .state import (
@@ -35,6 +35,7 @@ __all__ = [
     "Fault",
     "ForumTag",
     "Guild",
+    "Hold",
     "Intents",
     "InteractionReply",
     "Member",

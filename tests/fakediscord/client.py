@@ -23,7 +23,7 @@ from .interactions import (
     build_options,
     find_command,
 )
-from .ratelimit import Fault, RateLimiter, Rule, path_pattern
+from .ratelimit import Fault, Hold, RateLimiter, Rule, path_pattern
 from .server import RecordedRequest, build_app
 from .state import (
     DEFAULT_BOT_PERMISSIONS,
@@ -105,6 +105,7 @@ class FakeDiscord:
         self.guild_commands: dict[int, dict[str, dict[str, Any]]] = {}
         self.command_syncs: list[tuple[Guild | None, list[dict[str, Any]]]] = []
         self._faults: list[Fault] = []
+        self._holds: list[Hold] = []
         self._nonces: dict[tuple[int, str], tuple[float, Message]] = {}
         self._waiters = Waiters()
         self._clock_offset = 0.0
@@ -128,6 +129,8 @@ class FakeDiscord:
 
     async def stop(self) -> None:
         self._closing = True
+        for hold in self._holds:  # answer what is still held, so the server can stop
+            hold.release()
         await self.gateway.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -396,6 +399,21 @@ class FakeDiscord:
         )
         self._faults.append(fault)
         return fault
+
+    def hold_next(self, method: str, path: str) -> Hold:
+        """Carry out the next matching request but hold its answer until ``release()``.
+
+        ``await hold.arrived.wait()``: Discord has acted (the message exists) and the client
+        is still waiting for the answer: the moment to kill it between send and record."""
+        hold = Hold(method.upper(), path)
+        self._holds.append(hold)
+        return hold
+
+    def _take_hold(self, method: str, path: str, template: str) -> Hold | None:
+        for hold in self._holds:
+            if not hold.arrived.is_set() and hold.matches(method, path, template):
+                return hold
+        return None
 
     def _take_fault(self, method: str, path: str, template: str) -> Fault | None:
         for fault in self._faults:

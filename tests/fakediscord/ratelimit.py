@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import re
@@ -165,3 +166,26 @@ class Fault:
     @property
     def remaining(self) -> int:
         return self.count
+
+
+@dataclass
+class Hold:
+    """The next matching request is carried out, but its answer is held back until
+    ``release()``: a client killed meanwhile never learns that Discord acted on it."""
+
+    method: str
+    pattern: str
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    _regex: re.Pattern[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._regex = path_pattern(self.pattern)
+
+    def matches(self, method: str, path: str, template: str) -> bool:
+        if self.method not in ("*", method):
+            return False
+        return bool(self._regex.match(path)) or self.pattern == template
+
+    def release(self) -> None:
+        self.released.set()

@@ -286,6 +286,10 @@ async def handle_api(request: web.Request) -> web.StreamResponse:
         headers.update(exc.headers)
     record.status, record.response = status, out
     fd._notify()
+    hold = fd._take_hold(method, path, record.route)
+    if hold is not None:
+        hold.arrived.set()
+        await hold.released.wait()
     return json_response(status, out, headers)
 
 

@@ -1,4 +1,7 @@
-"""`python -m bot run` in a child process, configured as a user would: start, stop, kill -9."""
+"""`python -m bot run` in a child process, configured as a user would: start, stop, kill -9.
+
+Also what several such processes' databases hold: the feeds they follow and their outbox.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +9,45 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from tests.fakediscord import FakeDiscord
+from bot.feeds.fetch import Fetcher
+from bot.feeds.poller import follow
+from bot.store import Store
+from bot.store.feeds import FeedStore
+from tests.cogs.rss_server import RssServer
+from tests.fakediscord import Channel, FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 class BotProcess:
-    """`python -m bot run` in a child process, configured like a user would."""
+    """`python -m bot run` in a child process, configured like a user would.
 
-    def __init__(self, fd: FakeDiscord, database: Path, guild_id: int) -> None:
+    ``database`` is a SQLite file (its log goes beside it) or a ``DATABASE_URL`` (then
+    ``folder`` says where the process runs and logs).
+    """
+
+    def __init__(
+        self,
+        fd: FakeDiscord,
+        database: Path | str,
+        guild_id: int,
+        *,
+        folder: Path | None = None,
+    ) -> None:
+        if isinstance(database, Path):
+            where = {"DATABASE_PATH": str(database)}
+            folder = folder or database.parent
+        else:
+            assert folder is not None, "a process on a database URL needs a folder"
+            where = {"DATABASE_URL": database}
         self.env = {
             "PATH": os.environ.get("PATH", ""),
             "PYTHONPATH": str(ROOT),
             "DISCORD_TOKEN": fd.token,
-            "DATABASE_PATH": str(database),
+            **where,
             "DISCORD_API_BASE": fd.api_base,
             "DISCORD_GATEWAY_URL": fd.gateway_url,
             "DEV_GUILD_ID": str(guild_id),
@@ -31,7 +57,7 @@ class BotProcess:
             "LOG_LEVEL": "INFO",
         }
         self.proc: asyncio.subprocess.Process | None = None
-        self.log = database.parent / "bot.log"
+        self.log = folder / "bot.log"
 
     async def start(self) -> None:
         with self.log.open("ab") as log:
@@ -55,3 +81,51 @@ class BotProcess:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGTERM)
         return await asyncio.wait_for(self.proc.wait(), 20)
+
+
+async def followed_in(database: Path | str, feed: RssServer, channels: list[Channel]) -> None:
+    """Follow the feed in each channel, as one process serving every server would have."""
+    store = await Store.open(database)
+    fetcher = Fetcher(allow_private=True)
+    try:
+        for channel in channels:
+            assert channel.guild is not None
+            await follow(
+                FeedStore(store),
+                fetcher.fetch,
+                url=feed.url(),
+                guild_id=channel.guild.id,
+                channel_id=channel.id,
+                default_interval=1,
+            )
+    finally:
+        await fetcher.close()
+        await store.close()
+
+
+async def outbox_states(database: Path | str) -> dict[tuple[int, str], str]:
+    """(guild id, feed URL) -> state of its one outbox row."""
+    store = await Store.open(database)
+    try:
+        rows = await store.fetchall(
+            "SELECT s.guild_id, f.url, o.state FROM feed_outbox o "
+            "JOIN feed_subscriptions s ON s.id = o.subscription_id "
+            "JOIN feeds f ON f.id = s.feed_id ORDER BY s.guild_id, f.url"
+        )
+        return {(int(r[0]), str(r[1])): str(r[2]) for r in rows}
+    finally:
+        await store.close()
+
+
+async def until(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 30) -> None:  # noqa: ASYNC109
+    """Wait until ``check()`` holds, for a database's state (a heartbeat, say).
+
+    Only where no event can be awaited: what the emulator sees (a message, a thread opened
+    after a post was recorded) is awaited through it instead.
+    """
+    try:
+        async with asyncio.timeout(timeout):
+            while not await check():  # noqa: ASYNC110 (a row written elsewhere: no event)
+                await asyncio.sleep(0.05)
+    except TimeoutError:
+        raise AssertionError(f"waited {timeout} s for {what}") from None
