@@ -7,7 +7,9 @@ the same catalog always finds the same entity, whatever the hash seed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from bot.knowledge.ask.parsing import COMMON_WORDS, FILLERS, Span, subspans
@@ -18,7 +20,22 @@ from bot.store import catalog as db
 from bot.store.core import Store
 
 _EXACT_LIMIT = 400
+# Homonyms read per spelling of a span: enough for a picker (25 choices) and for ``pick``.
+_PER_FORM = 25
+_LOOKUPS: ContextVar[dict[tuple[object, ...], list[db.NameHit]] | None] = ContextVar(
+    "ask_name_lookups", default=None
+)
 _PICK_MAX = 6
+
+
+@contextmanager
+def one_question() -> Iterator[None]:
+    """Remember exact-name lookups while one question is answered (see ``_exact_hits``)."""
+    token = _LOOKUPS.set({})
+    try:
+        yield
+    finally:
+        _LOOKUPS.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,24 +128,62 @@ def _kind_rank(kind: str, kinds: Sequence[str]) -> int:
     return kinds.index(kind) if kind in kinds else len(kinds)
 
 
+async def _exact_hits(
+    store: Store, norms: Sequence[str], kinds: Sequence[str] | None
+) -> list[db.NameHit]:
+    """Return the names spelt as any of ``norms``, remembered for the rest of the question.
+
+    Answering one question looks the same spans up several times (to protect names from
+    keyword correction, to find the subject, to find the other names); inside
+    ``one_question`` the first lookup serves the others, for as long as the catalog version
+    is the one it was read at (an online lookup that stores new names changes it).
+    """
+    if kinds is not None and set(kinds) >= set(db.ENTITY_KINDS):
+        kinds = None  # every kind: the same rows as no filter, and the same remembered lookup
+    memo = _LOOKUPS.get()
+    if memo is None:
+        return await db.names_exact_many(store, norms, kinds, _EXACT_LIMIT, per_form=_PER_FORM)
+    key = (
+        await db.catalog_version(store),
+        tuple(norms),
+        tuple(kinds) if kinds is not None else None,
+    )
+    if key not in memo:
+        memo[key] = await db.names_exact_many(store, norms, kinds, _EXACT_LIMIT, per_form=_PER_FORM)
+    return memo[key]
+
+
 async def exact_spans(
     store: Store,
     runs: Sequence[list[tuple[str, str]]],
     kinds: Sequence[str] | None,
     shouted: bool = False,
 ) -> list[tuple[Span, list[Match]]]:
-    """Return every word span that is a known name, with its matches, best span first."""
+    """Return every word span that is a known name, with its matches, best span first.
+
+    A span's matches are the most important of its homonyms (``_PER_FORM`` per spelling):
+    a title shared by hundreds of songs is ambiguous all the same, and the first of them
+    are the ones to offer.
+    """
     spans = subspans(runs, shouted)
-    # Hangul typed for a name the catalog has in Latin letters (최용석 for Choi Yong-seok).
-    romanized: set[str] = set()
+    hits = await _exact_hits(store, list(spans), kinds)
+    direct = {(spans[h.norm].run, spans[h.norm].start, spans[h.norm].end) for h in hits}
+    # Hangul typed for a name the catalog has in Latin letters (최용석 for Choi Yong-seok),
+    # looked up only for the spans the Hangul itself does not name.
+    romanized: dict[str, Span] = {}
     for span in list(spans.values()):
-        if has_hangul(span.text) and span.words <= 2:
+        if (
+            has_hangul(span.text)
+            and span.words <= 2
+            and (span.run, span.start, span.end) not in direct
+        ):
             for form in lookup_forms(span.text):
                 norm = normalize(form)
-                if norm not in spans:
-                    spans[norm] = span
-                    romanized.add(norm)
-    hits = await db.names_exact_many(store, list(spans), kinds, _EXACT_LIMIT)
+                if norm not in spans and norm not in romanized:
+                    romanized[norm] = span
+    if romanized:
+        hits = [*hits, *await _exact_hits(store, list(romanized), kinds)]
+        spans = {**spans, **romanized}
     by_norm: dict[str, dict[int, Match]] = {}
     for h in hits:
         chosen = by_norm.setdefault(h.norm, {})
@@ -137,12 +192,9 @@ async def exact_spans(
                 h.kind, h.entity_id, h.label, h.entity_name, h.name, "exact", 1.0, h.importance
             )
     kinds_t = tuple(kinds or ())
-    direct = {(spans[n].run, spans[n].start, spans[n].end) for n in by_norm if n not in romanized}
     by_span: dict[tuple[int, int, int], tuple[Span, dict[int, Match]]] = {}
     for norm, chosen in by_norm.items():
         span = spans[norm]
-        if norm in romanized and (span.run, span.start, span.end) in direct:
-            continue  # the Hangul itself is a known name: its romanizations add nothing
         key = (span.run, span.start, span.end)
         merged = by_span.setdefault(key, (span, {}))[1]
         for entity_id, match in chosen.items():
