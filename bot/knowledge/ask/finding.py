@@ -263,7 +263,6 @@ async def find(
 ) -> Found:
     """Find the entity a question is about: the longest word span that is a known name,
     else the best prefix, substring or (clear) typo match of a whole run."""
-    fallback: Found | None = None
     exact = await exact_spans(store, runs, kinds, shouted)
     if exact:
         span, matches = exact[0]
@@ -276,7 +275,10 @@ async def find(
             if odd and not await _known_artist(store, odd):
                 return Found(None, (picked,), span.text, odd, span)
             return Found(picked, tuple(matches), span.text, None, span)
-        fallback = Found(None, tuple(matches), span.text, None, span)
+        # A known name that stays ambiguous: its homonyms are the candidates to offer, and
+        # no looser match of a whole run (prefix, substring, typo) is looked for.
+        return Found(None, tuple(matches), span.text, None, span)
+    fallback: Found | None = None
     typo_fallback: Found | None = None
     for text in texts:
         results = await resolve(store, text, kinds, limit=10)
