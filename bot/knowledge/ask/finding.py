@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.knowledge.ask.parsing import COMMON_WORDS, FILLERS, Span, subspans
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.knowledge.romanize import lookup_forms
-from bot.knowledge.search import Match, clear_typo, preferred, resolve, song_or_release, swaps
+from bot.knowledge.search import Match, clear_typo, preferred, resolve, same_work, swaps
 from bot.store import catalog as db
 from bot.store.core import Store
 
@@ -25,7 +25,6 @@ _PER_FORM = 25
 _LOOKUPS: ContextVar[dict[tuple[object, ...], list[db.NameHit]] | None] = ContextVar(
     "ask_name_lookups", default=None
 )
-_PICK_MAX = 6
 
 
 @contextmanager
@@ -77,24 +76,6 @@ def _unexplained(leftover: Sequence[tuple[str, str]], match: Match, shouted: boo
     return " ".join(odd) or None
 
 
-async def _anchor(store: Store, match: Match) -> tuple[str, int]:
-    """Map a song-like entity to the song it is about (a video's song, a single's track)."""
-    if match.kind == "video":
-        v = await db.video(store, match.id)
-        if v is not None and v.song is not None:
-            return ("song", v.song.id)
-    if match.kind == "release":
-        rel = await db.release(store, match.id)
-        tracks = await db.tracks(store, match.id)
-        if rel is not None and rel.type == "single" and len(tracks) == 1:
-            return ("song", tracks[0].song.id)
-        # An album named after its title track ("Palette") is about that song here.
-        same = [t for t in tracks if normalize(t.song.name) == normalize(match.name)]
-        if len(same) == 1:
-            return ("song", same[0].song.id)
-    return (match.kind, match.id)
-
-
 async def pick(store: Store, matches: Sequence[Match], kinds: Sequence[str]) -> Match | None:
     """Pick one entity if every match is the same thing (a song, its video, its single).
 
@@ -106,22 +87,8 @@ async def pick(store: Store, matches: Sequence[Match], kinds: Sequence[str]) -> 
         matches = preferred(matches, curated_first=False)[0]
     if len(matches) == 1:
         return matches[0]
-    # Two songs (or artists, works) of one name are never the same thing: no need to look.
-    distinct = [m for m in matches if m.kind in ("song", "artist", "work")]
-    if len(distinct) > 1 or len(matches) > _PICK_MAX:
-        return None
-    if all(m.kind in ("song", "release") for m in matches):
-        # A song and the single named after it: the resolver's one rule decides.
-        prefer = next((k for k in kinds if k in ("song", "release")), "song")
-        return await song_or_release(store, matches, prefer)
-    anchors = [await _anchor(store, m) for m in matches]
-    if len(set(anchors)) != 1:
-        return None
-    for kind in kinds:
-        for m in matches:
-            if m.kind == kind:
-                return m
-    return matches[0]
+    # A song, its video and its single are one thing: the resolver's one rule decides.
+    return await same_work(store, matches, kinds)
 
 
 def _kind_rank(kind: str, kinds: Sequence[str]) -> int:
