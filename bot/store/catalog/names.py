@@ -126,6 +126,11 @@ async def names_near_length(
     return _hits(rows)
 
 
+def _padded(count: int) -> int:
+    """Return the power of two at or above ``count``."""
+    return 1 << max(count - 1, 0).bit_length()
+
+
 async def names_exact_many(
     store: Store,
     norms: Sequence[str],
@@ -144,6 +149,9 @@ async def names_exact_many(
     norms = list(dict.fromkeys(n for n in norms if n))[:400]
     if not norms or limit <= 0:
         return []
+    # The statement's size goes up in powers of two, padded with the empty form (no name
+    # has it): a few statement texts serve every question, so they stay prepared.
+    norms += [""] * (_padded(len(norms)) - len(norms))
     where, params = _kind_filter(kinds)
     scan = max(1, min(per_form, _EXACT_SCAN))
     one = (
