@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from bot.knowledge.ask.parsing import COMMON_WORDS, FILLERS, Span, subspans
 from bot.knowledge.normalize import has_hangul, normalize
@@ -22,14 +23,14 @@ from bot.store.core import Store
 _EXACT_LIMIT = 400
 # Homonyms read per spelling of a span: enough for a picker (25 choices) and for ``pick``.
 _PER_FORM = 25
-_LOOKUPS: ContextVar[dict[tuple[object, ...], list[db.NameHit]] | None] = ContextVar(
+_LOOKUPS: ContextVar[dict[tuple[object, ...], Any] | None] = ContextVar(
     "ask_name_lookups", default=None
 )
 
 
 @contextmanager
 def one_question() -> Iterator[None]:
-    """Remember exact-name lookups while one question is answered (see ``_exact_hits``)."""
+    """Remember exact-name lookups while one question is answered (see ``exact_spans``)."""
     token = _LOOKUPS.set({})
     try:
         yield
@@ -96,28 +97,19 @@ def _kind_rank(kind: str, kinds: Sequence[str]) -> int:
 
 
 async def _exact_hits(
-    store: Store, norms: Sequence[str], kinds: Sequence[str] | None
+    store: Store, norms: Sequence[str], kinds: Sequence[str] | None, version: str | None
 ) -> list[db.NameHit]:
-    """Return the names spelt as any of ``norms``, remembered for the rest of the question.
-
-    Answering one question looks the same spans up several times (to protect names from
-    keyword correction, to find the subject, to find the other names); inside
-    ``one_question`` the first lookup serves the others, for as long as the catalog version
-    is the one it was read at (an online lookup that stores new names changes it).
-    """
+    """Return the names spelt as any of ``norms``, remembered for the rest of the question."""
     if kinds is not None and set(kinds) >= set(db.ENTITY_KINDS):
         kinds = None  # every kind: the same rows as no filter, and the same remembered lookup
     memo = _LOOKUPS.get()
-    if memo is None:
+    if memo is None or version is None:
         return await db.names_exact_many(store, norms, kinds, _EXACT_LIMIT, per_form=_PER_FORM)
-    key = (
-        await db.catalog_version(store),
-        tuple(norms),
-        tuple(kinds) if kinds is not None else None,
-    )
+    key = ("names", version, tuple(norms), tuple(kinds) if kinds is not None else None)
     if key not in memo:
         memo[key] = await db.names_exact_many(store, norms, kinds, _EXACT_LIMIT, per_form=_PER_FORM)
-    return memo[key]
+    hits: list[db.NameHit] = memo[key]
+    return hits
 
 
 async def exact_spans(
@@ -131,9 +123,39 @@ async def exact_spans(
     A span's matches are the most important of its homonyms (``_PER_FORM`` per spelling):
     a title shared by hundreds of songs is ambiguous all the same, and the first of them
     are the ones to offer.
+
+    Answering one question looks the same words up several times (to protect names from
+    keyword correction, to find the subject, to find the other names); inside
+    ``one_question`` the first lookup serves the others, for as long as the catalog version
+    is the one it was read at (an online lookup that stores new names changes it).
     """
+    memo = _LOOKUPS.get()
+    version = await db.catalog_version(store) if memo is not None else None
+    key = (
+        "spans",
+        version,
+        tuple(tuple(run) for run in runs),
+        tuple(kinds) if kinds is not None else None,
+        shouted,
+    )
+    if memo is not None and key in memo:
+        remembered: list[tuple[Span, list[Match]]] = memo[key]
+        return [(span, list(matches)) for span, matches in remembered]
+    out = await _exact_spans(store, runs, kinds, shouted, version)
+    if memo is not None:
+        memo[key] = [(span, list(matches)) for span, matches in out]
+    return out
+
+
+async def _exact_spans(
+    store: Store,
+    runs: Sequence[list[tuple[str, str]]],
+    kinds: Sequence[str] | None,
+    shouted: bool,
+    version: str | None,
+) -> list[tuple[Span, list[Match]]]:
     spans = subspans(runs, shouted)
-    hits = await _exact_hits(store, list(spans), kinds)
+    hits = await _exact_hits(store, list(spans), kinds, version)
     direct = {(spans[h.norm].run, spans[h.norm].start, spans[h.norm].end) for h in hits}
     # Hangul typed for a name the catalog has in Latin letters (최용석 for Choi Yong-seok),
     # looked up only for the spans the Hangul itself does not name.
@@ -149,7 +171,7 @@ async def exact_spans(
                 if norm not in spans and norm not in romanized:
                     romanized[norm] = span
     if romanized:
-        hits = [*hits, *await _exact_hits(store, list(romanized), kinds)]
+        hits = [*hits, *await _exact_hits(store, list(romanized), kinds, version)]
         spans = {**spans, **romanized}
     by_norm: dict[str, dict[int, Match]] = {}
     for h in hits:
