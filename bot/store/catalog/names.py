@@ -126,6 +126,10 @@ async def names_near_length(
     return _hits(rows)
 
 
+# Forms looked up at once: SQLite allows 500 terms in a compound SELECT.
+_FORMS_MAX = 400
+
+
 def _padded(count: int) -> int:
     """Return the power of two at or above ``count``."""
     return 1 << max(count - 1, 0).bit_length()
@@ -146,12 +150,12 @@ async def names_exact_many(
     each the title of hundreds of songs) reads a bounded number of rows, whatever the catalog's
     size. Only ids and sort keys are read before the ``limit``; names and labels after it.
     """
-    norms = list(dict.fromkeys(n for n in norms if n))[:400]
+    norms = list(dict.fromkeys(n for n in norms if n))[:_FORMS_MAX]
     if not norms or limit <= 0:
         return []
     # The statement's size goes up in powers of two, padded with the empty form (no name
     # has it): a few statement texts serve every question, so they stay prepared.
-    norms += [""] * (_padded(len(norms)) - len(norms))
+    norms += [""] * (min(_padded(len(norms)), _FORMS_MAX) - len(norms))
     where, params = _kind_filter(kinds)
     scan = max(1, min(per_form, _EXACT_SCAN))
     one = (
