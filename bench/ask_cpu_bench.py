@@ -5,7 +5,15 @@ questions on the same database) plus yes/no questions between synthetic people a
 ("Is X on Y?", "Did X write Y?", "Y 뮤비에 X 나와?"), and times each ``ask.answer`` call with
 ``time.process_time`` (CPU, so a loaded machine inflates it far less than wall time).
 To compare two versions of the engine, run this script from each checkout on a copy of the
-same database, alternately, and compare the figures of one run with the other's.
+same database, alternately, and compare the figures of one run with the other's; e.g. with
+the branch point checked out read-only beside this checkout:
+
+    git worktree add /tmp/askbase <commit>; cp /tmp/kb.db /tmp/kb-base.db
+    (cd /tmp/askbase && $PWD/.venv/bin/python -m bench.ask_cpu_bench --db /tmp/kb-base.db)
+    .venv/bin/python -m bench.ask_cpu_bench --db /tmp/kb.db
+
+Build the database once (100k songs, about 11 minutes):
+.venv/bin/python -m bench.knowledge_generate --songs 100000 --db /tmp/kb.db --mode bulk
 
 Run: .venv/bin/python -m bench.ask_cpu_bench --db /tmp/kb.db [--questions 600] [--rounds 3]
 Prints figures; asserts nothing.

@@ -304,8 +304,8 @@ async def resolve_one(
     which comes back with tier "fuzzy": the caller must say which name it shows for the
     text ("Showing TWICE for “Twcie”"). Without ``accept_typo`` a typo only gets a
     "did you mean", so no caller can answer for a corrected name silently.
-    With ``prefer`` ("song" or "release"), a song and the release named after it count as
-    one (see ``song_or_release``), exactly named or equally misspelt. Among exact matches a
+    With ``prefer`` ("song" or "release"), a song, the release named after it and its music
+    video count as one (see ``same_work``), exactly named or equally misspelt. Among exact matches a
     curated entry wins over imported homonyms, and a name over an alias (``preferred``); the
     others come back in the match's ``also``.
     """
@@ -326,7 +326,7 @@ async def resolve_one(
         if len(tiered) == 1:
             return replace(tiered[0], also=tuple(also))
         if len(tiered) > 1:
-            chosen = await song_or_release(store, tiered, prefer) if prefer else None
+            chosen = await same_work(store, tiered, (prefer, *(kinds_t or ()))) if prefer else None
             if chosen is None:
                 raise AmbiguousError(query, tiered + also)
             return replace(chosen, also=tuple(also))
@@ -344,7 +344,7 @@ async def resolve_one(
         ):
             # Equally close spellings of one name (a song and its single) are that one work;
             # anything else is a "did you mean" picker.
-            chosen = await song_or_release(store, top, prefer) if prefer else None
+            chosen = await same_work(store, top, (prefer, *(kinds_t or ()))) if prefer else None
             if chosen is None:
                 raise AmbiguousError(query, top)
             return chosen
@@ -383,6 +383,60 @@ async def song_or_release(store: Store, candidates: Sequence[Match], prefer: str
     if prefer == "song":
         return song
     return releases[0] if len(releases) == 1 else None
+
+
+# More candidates than this are never one work (a song, its video, its single and album).
+_SAME_WORK_MAX = 6
+
+
+async def _anchor(store: Store, match: Match) -> tuple[str, int]:
+    """Return the song a song-like entry is about (a video's song, a single's one track)."""
+    if match.kind == "video":
+        v = await db.video(store, match.id)
+        if v is not None and v.song is not None:
+            return ("song", v.song.id)
+    if match.kind == "release":
+        rel = await db.release(store, match.id)
+        tracks = await db.tracks(store, match.id)
+        if rel is not None and rel.type == "single" and len(tracks) == 1:
+            return ("song", tracks[0].song.id)
+        # An album named after its title track ("Palette") is about that song here.
+        same = [t for t in tracks if normalize(t.song.name) == normalize(match.name)]
+        if len(same) == 1:
+            return ("song", same[0].song.id)
+    return (match.kind, match.id)
+
+
+async def same_work(
+    store: Store, candidates: Sequence[Match], kinds: Sequence[str]
+) -> Match | None:
+    """Pick one entry when every candidate is the same work: a song, its video, its single.
+
+    The one rule for "which entry does this name mean" when a song shares its name with its
+    release or its music video: /credits, /references and /ask all decide here. Songs and
+    releases only: ``song_or_release`` (the release must hold the song). With a video: every
+    candidate must be about one song (a video of it, its single, an album named after it);
+    then the first of ``kinds`` present is chosen. Two songs (or artists, works) of one
+    name are never the same thing.
+    """
+    if len(candidates) == 1:
+        return candidates[0]
+    distinct = [m for m in candidates if m.kind in ("song", "artist", "work")]
+    if not candidates or len(distinct) > 1:
+        return None
+    if all(m.kind in ("song", "release") for m in candidates):
+        prefer = next((k for k in kinds if k in ("song", "release")), "song")
+        return await song_or_release(store, candidates, prefer)
+    if len(candidates) > _SAME_WORK_MAX:
+        return None
+    anchors = {await _anchor(store, m) for m in candidates}
+    if len(anchors) != 1:
+        return None
+    for kind in kinds:
+        for m in candidates:
+            if m.kind == kind:
+                return m
+    return candidates[0]
 
 
 async def suggest(

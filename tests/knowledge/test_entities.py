@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
-from bot.knowledge import entities
+from bot.knowledge import ask, entities
 from bot.knowledge.entities import EntityKey, EntityRef
+from bot.knowledge.importers import import_catalog
 from bot.knowledge.search import AmbiguousError, resolve, resolve_one, song_or_release
 from bot.store import Store
+from tests.support.data import SMALL_CATALOG
 
 
 @pytest.mark.parametrize(
@@ -66,3 +71,51 @@ async def test_a_song_and_its_single_count_as_one(small_store: Store) -> None:
     assert picked == song
     # Two songs of one name are a real ambiguity: no choice is made.
     assert await song_or_release(small_store, [song, song], "song") is None
+
+
+async def _videos_named(store: Store, tmp_path: Path, *video_ids: str) -> None:
+    """Import the small catalog with these videos titled "Love wins all", like the song."""
+    folder = tmp_path / "catalog"
+    shutil.copytree(SMALL_CATALOG, folder)
+    for path in folder.glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        for video_id in video_ids:
+            start = text.find(f'id = "{video_id}"')
+            if start >= 0:
+                end = text.index("\n", text.index("title = ", start))
+                line = text[text.index("title = ", start) : end]
+                text = text[:start] + text[start:].replace(line, 'title = "Love wins all"', 1)
+        path.write_text(text, encoding="utf-8")
+    await import_catalog(store, [folder])
+
+
+async def test_a_song_its_video_and_its_single_resolve_alike_everywhere(
+    store: Store, tmp_path: Path
+) -> None:
+    # A music video named exactly like its song (as MusicBrainz names video recordings).
+    await _videos_named(store, tmp_path, "love-wins-all-mv")
+    kinds = ("song", "release", "video")  # what /credits and /references look up
+    exact = [m for m in await resolve(store, "Love wins all", kinds) if m.tier == "exact"]
+    assert sorted(m.kind for m in exact) == ["release", "song", "video"]
+    # The resolver every command uses: one work, shown as the kind the command prefers.
+    song = await resolve_one(store, "Love wins all", kinds, prefer="song")
+    assert (song.kind, song.name) == ("song", "Love wins all")
+    release = await resolve_one(store, "Love wins all", ("release", "song"), prefer="release")
+    assert release.kind == "release"
+    # /ask decides by the same rule: the question is answered about that song.
+    answer = await ask.answer(store, "Who composed Love wins all?")
+    assert answer.answered
+    assert answer.entities[0].key == song.key
+    assert "Seo Dong-hwan" in answer.text
+
+
+async def test_a_video_of_another_song_of_that_name_stays_a_question(
+    store: Store, tmp_path: Path
+) -> None:
+    await _videos_named(store, tmp_path, "love-wins-all-mv", "spring-day-mv")
+    kinds = ("song", "release", "video")
+    with pytest.raises(AmbiguousError) as caught:
+        await resolve_one(store, "Love wins all", kinds, prefer="song")
+    assert sorted(c.kind for c in caught.value.candidates) == ["release", "song", "video", "video"]
+    answer = await ask.answer(store, "Who composed Love wins all?")
+    assert not answer.answered

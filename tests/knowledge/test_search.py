@@ -12,6 +12,7 @@ from bot.core.errors import NotFoundError
 from bot.knowledge.entities import EntityKey
 from bot.knowledge.search import AmbiguousError, resolve, resolve_one
 from bot.store import Store
+from bot.store import catalog as db
 from tests.support.postgres import BACKENDS, database_like, drop_database
 
 
@@ -243,3 +244,16 @@ async def test_postgres_ranks_exactly_as_sqlite(_snapshot_db: Path, tmp_path: Pa
         assert found > 5 * len(SAME_ON_BOTH)  # the queries find things, in the same order
     finally:
         await drop_database(url)
+
+
+@pytest.mark.parametrize("unknown", [0, 5, 300, 450])
+async def test_exact_names_of_many_forms_in_one_lookup(full_store: Store, unknown: int) -> None:
+    # /ask looks every word span of a question up at once: up to 400 forms, padded to a
+    # power of two but never past SQLite's 500 terms in one compound statement.
+    forms = ["lovewinsall", *(f"nosuchname{i}" for i in range(unknown)), "봄날"]
+    hits = await db.names_exact_many(full_store, forms, ["song"], 10, per_form=5)
+    looked_up = {"lovewinsall", "봄날"} if len(forms) <= 400 else {"lovewinsall"}
+    assert {h.norm for h in hits} == looked_up
+    assert {(h.norm, h.entity_name) for h in hits} >= {("lovewinsall", "Love wins all")}
+    assert all(h.kind == "song" for h in hits)
+    assert hits[0].norm == "lovewinsall"  # the longest form first

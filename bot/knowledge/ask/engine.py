@@ -19,7 +19,15 @@ from bot.core.i18n import N_, t
 from bot.knowledge.ask import chains, checks
 from bot.knowledge.ask.answers import quote
 from bot.knowledge.ask.dispatch import dispatch
-from bot.knowledge.ask.finding import Found, exact_spans, find, near_by_swaps, others, pick
+from bot.knowledge.ask.finding import (
+    Found,
+    exact_spans,
+    find,
+    near_by_swaps,
+    one_question,
+    others,
+    pick,
+)
 from bot.knowledge.ask.intents import (
     Intent,
     IntentName,
@@ -77,7 +85,8 @@ async def answer(
     With ``online``, a name the store does not know is looked up on MusicBrainz (and stored),
     and an imported entry lacking the facts asked for has its relationships fetched.
     """
-    return await _answer(store, question, today, online)
+    with one_question():
+        return await _answer(store, question, today, online)
 
 
 async def _answer(
@@ -120,7 +129,8 @@ async def answer_for(
     store: Store, question: str, value: str, today: dt.date | None = None
 ) -> Answer:
     """Answer a question about one picked entity ("song:12"), after an ambiguous first try."""
-    return await _answer_for(store, question, value, today)
+    with one_question():
+        return await _answer_for(store, question, value, today)
 
 
 async def _answer_for(store: Store, question: str, value: str, today: dt.date | None) -> Answer:

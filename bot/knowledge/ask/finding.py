@@ -7,18 +7,35 @@ the same catalog always finds the same entity, whatever the hash seed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from bot.knowledge.ask.parsing import COMMON_WORDS, FILLERS, Span, subspans
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.knowledge.romanize import lookup_forms
-from bot.knowledge.search import Match, clear_typo, preferred, resolve, song_or_release, swaps
+from bot.knowledge.search import Match, clear_typo, preferred, resolve, same_work, swaps
 from bot.store import catalog as db
 from bot.store.core import Store
 
 _EXACT_LIMIT = 400
-_PICK_MAX = 6
+# Homonyms read per spelling of a span: enough for a picker (25 choices) and for ``pick``.
+_PER_FORM = 25
+_LOOKUPS: ContextVar[dict[tuple[object, ...], Any] | None] = ContextVar(
+    "ask_name_lookups", default=None
+)
+
+
+@contextmanager
+def one_question() -> Iterator[None]:
+    """Remember exact-name lookups while one question is answered (see ``exact_spans``)."""
+    token = _LOOKUPS.set({})
+    try:
+        yield
+    finally:
+        _LOOKUPS.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,24 +77,6 @@ def _unexplained(leftover: Sequence[tuple[str, str]], match: Match, shouted: boo
     return " ".join(odd) or None
 
 
-async def _anchor(store: Store, match: Match) -> tuple[str, int]:
-    """Map a song-like entity to the song it is about (a video's song, a single's track)."""
-    if match.kind == "video":
-        v = await db.video(store, match.id)
-        if v is not None and v.song is not None:
-            return ("song", v.song.id)
-    if match.kind == "release":
-        rel = await db.release(store, match.id)
-        tracks = await db.tracks(store, match.id)
-        if rel is not None and rel.type == "single" and len(tracks) == 1:
-            return ("song", tracks[0].song.id)
-        # An album named after its title track ("Palette") is about that song here.
-        same = [t for t in tracks if normalize(t.song.name) == normalize(match.name)]
-        if len(same) == 1:
-            return ("song", same[0].song.id)
-    return (match.kind, match.id)
-
-
 async def pick(store: Store, matches: Sequence[Match], kinds: Sequence[str]) -> Match | None:
     """Pick one entity if every match is the same thing (a song, its video, its single).
 
@@ -89,26 +88,28 @@ async def pick(store: Store, matches: Sequence[Match], kinds: Sequence[str]) -> 
         matches = preferred(matches, curated_first=False)[0]
     if len(matches) == 1:
         return matches[0]
-    # Two songs (or artists, works) of one name are never the same thing: no need to look.
-    distinct = [m for m in matches if m.kind in ("song", "artist", "work")]
-    if len(distinct) > 1 or len(matches) > _PICK_MAX:
-        return None
-    if all(m.kind in ("song", "release") for m in matches):
-        # A song and the single named after it: the resolver's one rule decides.
-        prefer = next((k for k in kinds if k in ("song", "release")), "song")
-        return await song_or_release(store, matches, prefer)
-    anchors = [await _anchor(store, m) for m in matches]
-    if len(set(anchors)) != 1:
-        return None
-    for kind in kinds:
-        for m in matches:
-            if m.kind == kind:
-                return m
-    return matches[0]
+    # A song, its video and its single are one thing: the resolver's one rule decides.
+    return await same_work(store, matches, kinds)
 
 
 def _kind_rank(kind: str, kinds: Sequence[str]) -> int:
     return kinds.index(kind) if kind in kinds else len(kinds)
+
+
+async def _exact_hits(
+    store: Store, norms: Sequence[str], kinds: Sequence[str] | None, version: str | None
+) -> list[db.NameHit]:
+    """Return the names spelt as any of ``norms``, remembered for the rest of the question."""
+    if kinds is not None and set(kinds) >= set(db.ENTITY_KINDS):
+        kinds = None  # every kind: the same rows as no filter, and the same remembered lookup
+    memo = _LOOKUPS.get()
+    if memo is None or version is None:
+        return await db.names_exact_many(store, norms, kinds, _EXACT_LIMIT, per_form=_PER_FORM)
+    key = ("names", version, tuple(norms), tuple(kinds) if kinds is not None else None)
+    if key not in memo:
+        memo[key] = await db.names_exact_many(store, norms, kinds, _EXACT_LIMIT, per_form=_PER_FORM)
+    hits: list[db.NameHit] = memo[key]
+    return hits
 
 
 async def exact_spans(
@@ -117,18 +118,61 @@ async def exact_spans(
     kinds: Sequence[str] | None,
     shouted: bool = False,
 ) -> list[tuple[Span, list[Match]]]:
-    """Return every word span that is a known name, with its matches, best span first."""
+    """Return every word span that is a known name, with its matches, best span first.
+
+    A span's matches are the most important of its homonyms (``_PER_FORM`` per spelling):
+    a title shared by hundreds of songs is ambiguous all the same, and the first of them
+    are the ones to offer.
+
+    Answering one question looks the same words up several times (to protect names from
+    keyword correction, to find the subject, to find the other names); inside
+    ``one_question`` the first lookup serves the others, for as long as the catalog version
+    is the one it was read at (an online lookup that stores new names changes it).
+    """
+    memo = _LOOKUPS.get()
+    version = await db.catalog_version(store) if memo is not None else None
+    key = (
+        "spans",
+        version,
+        tuple(tuple(run) for run in runs),
+        tuple(kinds) if kinds is not None else None,
+        shouted,
+    )
+    if memo is not None and key in memo:
+        remembered: list[tuple[Span, list[Match]]] = memo[key]
+        return [(span, list(matches)) for span, matches in remembered]
+    out = await _exact_spans(store, runs, kinds, shouted, version)
+    if memo is not None:
+        memo[key] = [(span, list(matches)) for span, matches in out]
+    return out
+
+
+async def _exact_spans(
+    store: Store,
+    runs: Sequence[list[tuple[str, str]]],
+    kinds: Sequence[str] | None,
+    shouted: bool,
+    version: str | None,
+) -> list[tuple[Span, list[Match]]]:
     spans = subspans(runs, shouted)
-    # Hangul typed for a name the catalog has in Latin letters (최용석 for Choi Yong-seok).
-    romanized: set[str] = set()
+    hits = await _exact_hits(store, list(spans), kinds, version)
+    direct = {(spans[h.norm].run, spans[h.norm].start, spans[h.norm].end) for h in hits}
+    # Hangul typed for a name the catalog has in Latin letters (최용석 for Choi Yong-seok),
+    # looked up only for the spans the Hangul itself does not name.
+    romanized: dict[str, Span] = {}
     for span in list(spans.values()):
-        if has_hangul(span.text) and span.words <= 2:
+        if (
+            has_hangul(span.text)
+            and span.words <= 2
+            and (span.run, span.start, span.end) not in direct
+        ):
             for form in lookup_forms(span.text):
                 norm = normalize(form)
-                if norm not in spans:
-                    spans[norm] = span
-                    romanized.add(norm)
-    hits = await db.names_exact_many(store, list(spans), kinds, _EXACT_LIMIT)
+                if norm not in spans and norm not in romanized:
+                    romanized[norm] = span
+    if romanized:
+        hits = [*hits, *await _exact_hits(store, list(romanized), kinds, version)]
+        spans = {**spans, **romanized}
     by_norm: dict[str, dict[int, Match]] = {}
     for h in hits:
         chosen = by_norm.setdefault(h.norm, {})
@@ -137,12 +181,9 @@ async def exact_spans(
                 h.kind, h.entity_id, h.label, h.entity_name, h.name, "exact", 1.0, h.importance
             )
     kinds_t = tuple(kinds or ())
-    direct = {(spans[n].run, spans[n].start, spans[n].end) for n in by_norm if n not in romanized}
     by_span: dict[tuple[int, int, int], tuple[Span, dict[int, Match]]] = {}
     for norm, chosen in by_norm.items():
         span = spans[norm]
-        if norm in romanized and (span.run, span.start, span.end) in direct:
-            continue  # the Hangul itself is a known name: its romanizations add nothing
         key = (span.run, span.start, span.end)
         merged = by_span.setdefault(key, (span, {}))[1]
         for entity_id, match in chosen.items():
@@ -211,7 +252,6 @@ async def find(
 ) -> Found:
     """Find the entity a question is about: the longest word span that is a known name,
     else the best prefix, substring or (clear) typo match of a whole run."""
-    fallback: Found | None = None
     exact = await exact_spans(store, runs, kinds, shouted)
     if exact:
         span, matches = exact[0]
@@ -224,7 +264,10 @@ async def find(
             if odd and not await _known_artist(store, odd):
                 return Found(None, (picked,), span.text, odd, span)
             return Found(picked, tuple(matches), span.text, None, span)
-        fallback = Found(None, tuple(matches), span.text, None, span)
+        # A known name that stays ambiguous: its homonyms are the candidates to offer, and
+        # no looser match of a whole run (prefix, substring, typo) is looked for.
+        return Found(None, tuple(matches), span.text, None, span)
+    fallback: Found | None = None
     typo_fallback: Found | None = None
     for text in texts:
         results = await resolve(store, text, kinds, limit=10)

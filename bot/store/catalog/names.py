@@ -128,25 +128,48 @@ async def names_near_length(
     return _hits(rows)
 
 
+# Forms looked up at once: SQLite allows 500 terms in a compound SELECT.
+_FORMS_MAX = 400
+
+
+def _padded(count: int) -> int:
+    """Return the power of two at or above ``count``."""
+    return 1 << max(count - 1, 0).bit_length()
+
+
 async def names_exact_many(
-    store: Store, norms: Sequence[str], kinds: Sequence[str] | None, limit: int
+    store: Store,
+    norms: Sequence[str],
+    kinds: Sequence[str] | None,
+    limit: int,
+    *,
+    per_form: int = _EXACT_SCAN,
 ) -> list[NameHit]:
-    """Return names whose search form is any of ``norms`` (one indexed query)."""
-    norms = list(dict.fromkeys(n for n in norms if n))[:400]
-    if not norms:
+    """Return names whose search form is any of ``norms`` (one indexed query).
+
+    Longest forms first, then the most important. At most ``per_form`` names of each form are
+    read, best band first (then the newest): a question made of common words ("Love", "사랑",
+    each the title of hundreds of songs) reads a bounded number of rows, whatever the catalog's
+    size. Only ids and sort keys are read before the ``limit``; names and labels after it.
+    """
+    norms = list(dict.fromkeys(n for n in norms if n))[:_FORMS_MAX]
+    if not norms or limit <= 0:
         return []
+    # The statement's size goes up in powers of two, padded with the empty form (no name
+    # has it): a few statement texts serve every question, so they stay prepared.
+    norms += [""] * (min(_padded(len(norms)), _FORMS_MAX) - len(norms))
     where, params = _kind_filter(kinds)
-    # As in names_exact, at most _EXACT_SCAN homonyms per form, best band first: a question
-    # naming a long title made of common words ("Love", "사랑") must not join and sort every
-    # "Love".
+    scan = max(1, min(per_form, _EXACT_SCAN))
     one = (
-        f"SELECT * FROM (SELECT {_HIT_COLS} FROM names n "
-        f"JOIN entities e ON e.id = n.entity_id WHERE n.band IN {_BANDS} AND n.norm = ?{where} "
-        f"ORDER BY n.band DESC LIMIT {_EXACT_SCAN}) AS arm"
+        "SELECT * FROM (SELECT n.id, n.importance, length(n.norm) AS form_len FROM names n "
+        f"WHERE n.band IN {_BANDS} AND n.norm = ?{where} ORDER BY n.band DESC, n.id DESC "
+        f"LIMIT {scan}) AS arm"
     )
     rows = await store.fetchall(
-        f"SELECT * FROM ({' UNION ALL '.join([one] * len(norms))}) AS found "
-        "ORDER BY length(norm) DESC, importance DESC LIMIT ?",
+        f"SELECT {_HIT_COLS} FROM (SELECT * FROM ({' UNION ALL '.join([one] * len(norms))}) "
+        "AS found ORDER BY form_len DESC, importance DESC, id LIMIT ?) AS c "
+        "JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id "
+        "ORDER BY c.form_len DESC, c.importance DESC, c.id",
         (*(p for norm in norms for p in (norm, *params)), limit),
     )
     return _hits(rows)
