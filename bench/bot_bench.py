@@ -157,11 +157,15 @@ class Contender:
     root: Path
     bare: bool = False
     template: Path | None = None  # a database with the bundled data loaded by this checkout
+    profile: Path | None = None  # run under cProfile, writing here when stopped
 
     def command(self) -> list[str]:
+        python = [sys.executable]
+        if self.profile is not None:
+            python += ["-m", "cProfile", "-o", str(self.profile)]
         if self.bare:
-            return [sys.executable, "-m", "bench.bare_bot"]
-        return [sys.executable, "-m", "bot", "run"]
+            return [*python, "-m", "bench.bare_bot"]
+        return [*python, "-m", "bot", "run"]
 
 
 @dataclass(slots=True)
