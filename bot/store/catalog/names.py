@@ -115,15 +115,16 @@ async def names_near_length(
 
     Typo candidates for short queries, which share too few trigrams to be found by FTS5.
     """
-    where, params = _kind_filter(kinds)
     upper = first[:-1] + chr(ord(first[-1]) + 1)
-    rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM names n JOIN entities e ON e.id = n.entity_id "
-        f"WHERE n.norm >= ? AND n.norm < ? AND length(n.norm) BETWEEN ? AND ?{where} "
-        "ORDER BY e.importance DESC, n.id LIMIT ?",
-        (first, upper, min_len, max_len, *params, limit),
+    # Read best band first through the (kind, band, norm) index and stop at the limit: sorting
+    # every name of that first letter (tens of thousands in a large catalog) cost 100 ms.
+    return await _names_by_band(
+        store,
+        "n.norm >= ? AND n.norm < ? AND length(n.norm) BETWEEN ? AND ?",
+        (first, upper, min_len, max_len),
+        kinds,
+        limit,
     )
-    return _hits(rows)
 
 
 async def names_exact_many(
