@@ -361,7 +361,7 @@ async def compare_with_bare_bot(
 
 
 # ------------------------------------------------------------------ autocomplete at 1M names
-# bench/knowledge_generate.py, bulk: 260,000 songs gave 1,467,837 names on 2026-12-07 (the
+# bench/knowledge_generate.py, bulk: 260,000 songs gave 1,474,169 names on 2026-12-07 (the
 # generator has grown), so about 180,000 give 1M.
 NAMES_SONGS = 180_000
 
