@@ -1,22 +1,39 @@
-"""Bot benchmarks against the Discord emulator: start-up to READY, posting throughput, and CPU
-per interaction against a bare discord.py bot answering constants (bench/bare_bot.py).
+"""Bot benchmarks against the Discord emulator: start-up to READY, posting throughput, the cost
+per interaction against a bare discord.py bot answering constants (bench/bare_bot.py), and
+autocomplete in process at about 1M names.
+
+Against the bare bot, on one emulator: autocomplete p50 and /credits p50 (CPU of the bot's
+process per interaction), throughput of 20 concurrent interactions, RSS after warm-up; each
+with its ratio to the bare bot's. At 1M names: ``search.resolve`` p50/p99 in process, over a
+generated database (bench/knowledge_generate.py) built once into the temporary directory and
+reused.
 
 Run: .venv/bin/python -m bench.bot_bench   (prints figures; asserts nothing)
      .venv/bin/python -m bench.bot_bench --cpu-only   (just the comparison with the bare bot)
+     .venv/bin/python -m bench.bot_bench --names-only   (just autocomplete at 1M names)
+     ... --baseline /tmp/base   (also measure another checkout, e.g. `git worktree add /tmp/base
+     main`, taking turns with this one)
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import math
 import os
+import random
 import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.app.client import LinerNotesBot
 from bot.core.settings import load_settings
@@ -89,6 +106,29 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def process_cpu_ns(pid: int) -> int:
+    """Return the CPU nanoseconds the live threads of a process have run (Linux schedstat).
+
+    Nanosecond resolution, so one interaction can be measured (``/proc/<pid>/stat`` counts
+    10 ms ticks); every thread counts, the database's included.
+    """
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            total += int(Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()[0])
+        except FileNotFoundError:  # the thread ended meanwhile
+            continue
+    return total
+
+
+def process_rss_mb(pid: int) -> tuple[float, float]:
+    """Return a process's resident memory and its peak so far, in MiB (``/proc/<pid>/status``)."""
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
 async def settle(pid: int, quiet_ms: float = 5.0, limit_s: float = 60.0) -> None:
     """Wait until the process has used under ``quiet_ms`` of CPU in each of six half-seconds.
 
@@ -99,88 +139,311 @@ async def settle(pid: int, quiet_ms: float = 5.0, limit_s: float = 60.0) -> None
     deadline = loop.time() + limit_s
     quiet = 0
     while quiet < 6 and loop.time() < deadline:
-        before = process_cpu_seconds(pid)
+        before = process_cpu_ns(pid)
         await asyncio.sleep(0.5)  # another process's idleness has no event to await
-        quiet = quiet + 1 if 1000 * (process_cpu_seconds(pid) - before) < quiet_ms else 0
+        quiet = quiet + 1 if (process_cpu_ns(pid) - before) / 1e6 < quiet_ms else 0
 
 
 AUTOCOMPLETE_QUERIES = ("lo", "love", "love w", "spring", "봄", "blue", "palette", "러브")
+CREDITS_QUERY = "Love wins all"
+CONCURRENT = 20
 
 
-async def cpu_per_interaction(
-    database: Path | None, autocompletes: int, credits: int
-) -> tuple[float, float]:
-    """Spawn a bot on a fresh emulator; return its CPU ms per autocomplete and per /credits.
+@dataclass(frozen=True, slots=True)
+class Contender:
+    """A bot to measure: Liner Notes from a checkout (``root``), or the bare bot."""
 
-    ``database`` None runs the bare bot (bench/bare_bot.py) instead of Liner Notes. Only the
-    bot's process is measured, so the emulator's own work (in this process) does not count.
+    label: str
+    root: Path
+    bare: bool = False
+    template: Path | None = None  # a database with the bundled data loaded by this checkout
+    profile: Path | None = None  # run under cProfile, writing here when stopped
+
+    def command(self) -> list[str]:
+        python = [sys.executable]
+        if self.profile is not None:
+            python += ["-m", "cProfile", "-o", str(self.profile)]
+        if self.bare:
+            return [*python, "-m", "bench.bare_bot"]
+        return [*python, "-m", "bot", "run"]
+
+
+@dataclass(slots=True)
+class Figures:
+    """One run of one contender."""
+
+    autocomplete_ms: list[float]  # CPU of the bot's process per autocomplete
+    credits_ms: list[float]  # CPU per /credits
+    throughput: float  # interactions/s, CONCURRENT at a time
+    rss_mb: float  # after warm-up
+    peak_rss_mb: float  # at the end of the run
+
+
+async def _interact(fd: FakeDiscord, member: Any, n: int) -> None:
+    """Send one interaction: even ``n`` an autocomplete, odd ``n`` a /credits."""
+    if n % 2:
+        await fd.slash("credits", user=member, query=CREDITS_QUERY, timeout=60)
+    else:
+        query = AUTOCOMPLETE_QUERIES[(n // 2) % len(AUTOCOMPLETE_QUERIES)]
+        await fd.autocomplete("credits", "query", query, user=member, timeout=60)
+
+
+async def measure(
+    who: Contender, database: Path, autocompletes: int, credits: int, batches: int
+) -> Figures:
+    """Spawn a bot on a fresh emulator and measure it; the bot's process alone is counted.
+
+    CPU per interaction is read from the bot's threads around each interaction, one at a time
+    (the emulator's own work runs in this process and does not count); throughput is
+    ``batches`` rounds of CONCURRENT interactions at once (autocompletes and /credits, half
+    each), wall time, emulator included; RSS is read once the bot is warm and idle.
     """
-    fd = FakeDiscord()
+    # Discord's 3 s deadline would fail a run on a loaded machine, not measure it: the wall time
+    # of each batch is what counts here.
+    fd = FakeDiscord(interaction_timeout=60.0)
     await fd.start()
     guild = fd.add_guild("Bench")
     member = guild.add_member("alice")
     env = {
         "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(who.root),
         "DISCORD_TOKEN": fd.token,
         "DISCORD_API_BASE": fd.api_base,
         "DISCORD_GATEWAY_URL": fd.gateway_url,
         "DEV_GUILD_ID": str(guild.id),
         "LOG_LEVEL": "WARNING",
     }
-    if database is None:
-        command = [sys.executable, "-m", "bench.bare_bot"]
-    else:
-        command = [sys.executable, "-m", "bot", "run"]
+    if not who.bare:
+        assert who.template is not None
+        shutil.copy(who.template, database)
         env["DATABASE_PATH"] = str(database)
     proc = await asyncio.create_subprocess_exec(
-        *command,
+        *who.command(),
         env=env,
-        cwd=ROOT,
+        cwd=who.root,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
     try:
         await fd.wait_until_ready(timeout=60)
         await fd.wait_for(lambda: fd.commands(guild), timeout=60)
-        for query in AUTOCOMPLETE_QUERIES:  # warm caches and code paths
-            await fd.autocomplete("credits", "query", query, user=member, timeout=30)
-        await fd.slash("credits", user=member, query="Love wins all", timeout=30)
+        for n in range(4 * len(AUTOCOMPLETE_QUERIES)):  # warm caches and code paths
+            await _interact(fd, member, n)
+        await asyncio.gather(*(_interact(fd, member, n) for n in range(CONCURRENT)))
         # Start-up work finishes in the background (the feed linker builds its name index):
         # measure only once the bot is idle, so none of it is charged to the interactions.
         await settle(proc.pid)
-        started = process_cpu_seconds(proc.pid)
-        for n in range(autocompletes):
-            query = AUTOCOMPLETE_QUERIES[n % len(AUTOCOMPLETE_QUERIES)]
-            await fd.autocomplete("credits", "query", query, user=member, timeout=30)
-        middle = process_cpu_seconds(proc.pid)
-        for _ in range(credits):
-            await fd.slash("credits", user=member, query="Love wins all", timeout=30)
-        ended = process_cpu_seconds(proc.pid)
+        rss, _ = process_rss_mb(proc.pid)
+        autocomplete_ms, credits_ms = [], []
+        for n in range(2 * max(autocompletes, credits)):
+            if (n % 2 and n // 2 >= credits) or (not n % 2 and n // 2 >= autocompletes):
+                continue
+            before = process_cpu_ns(proc.pid)
+            await _interact(fd, member, n)
+            (credits_ms if n % 2 else autocomplete_ms).append(
+                (process_cpu_ns(proc.pid) - before) / 1e6
+            )
+        started = time.perf_counter()
+        for _ in range(batches):
+            await asyncio.gather(*(_interact(fd, member, n) for n in range(CONCURRENT)))
+        throughput = batches * CONCURRENT / (time.perf_counter() - started)
+        _, peak = process_rss_mb(proc.pid)
     finally:
         proc.terminate()
         await proc.wait()
         await fd.stop()
-    return 1000 * (middle - started) / autocompletes, 1000 * (ended - middle) / credits
+    return Figures(autocomplete_ms, credits_ms, throughput, rss, peak)
 
 
-async def compare_with_bare_bot(database: Path, rounds: int = 5) -> None:
-    """Print CPU per interaction of Liner Notes and of the bare bot, median of ``rounds``.
+async def load_template(who: Contender, database: Path) -> float:
+    """Start ``who`` once on an empty ``database`` (it loads the bundled data); return seconds."""
+    fd = FakeDiscord()
+    await fd.start()
+    guild = fd.add_guild("Bench")
+    member = guild.add_member("alice")
+    database.unlink(missing_ok=True)
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(who.root),
+        "DISCORD_TOKEN": fd.token,
+        "DATABASE_PATH": str(database),
+        "DISCORD_API_BASE": fd.api_base,
+        "DISCORD_GATEWAY_URL": fd.gateway_url,
+        "DEV_GUILD_ID": str(guild.id),
+        "LOG_LEVEL": "WARNING",
+    }
+    started = time.perf_counter()
+    proc = await asyncio.create_subprocess_exec(
+        *who.command(),
+        env=env,
+        cwd=who.root,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        await fd.wait_until_ready(timeout=60)
+        await fd.wait_for(lambda: fd.commands(guild), timeout=60)
+        await fd.slash("help", user=member, timeout=30)
+        return time.perf_counter() - started
+    finally:
+        proc.terminate()
+        await proc.wait()
+        await fd.stop()
 
-    The two alternate, so a busy moment on a shared machine weighs on both alike.
+
+def _ratio(mine: float, base: float) -> str:
+    return f"{mine / base:.2f}x" if base else "-"
+
+
+async def compare_with_bare_bot(
+    contenders: Sequence[Contender],
+    tmp: Path,
+    rounds: int,
+    autocompletes: int = 200,
+    credits: int = 100,
+    batches: int = 10,
+) -> None:
+    """Print the four figures of each contender and their ratios to the bare bot's.
+
+    Contenders take turns within each round (the order rotating), so a busy moment on a
+    shared machine weighs on all alike; each figure is the median over the rounds of the
+    per-run figure (p50 of the interactions, throughput, RSS).
     """
-    ours, bare = [], []
-    for _ in range(rounds):
-        ours.append(await cpu_per_interaction(database, 400, 200))
-        bare.append(await cpu_per_interaction(None, 400, 200))
-    print(f"CPU per interaction in the bot's process, ms (median of {rounds} alternating runs;")
-    print('400 autocompletes and 200 /credits "Love wins all" each), Liner Notes vs bare bot:')
-    for index, what in enumerate(("autocomplete (/credits query)", "/credits Love wins all")):
-        mine = statistics.median(r[index] for r in ours)
-        base = statistics.median(r[index] for r in bare)
-        print(f"  {what}: {mine:.2f} vs {base:.2f} ({mine / base:.2f}x)")
-        runs = [round(r[index], 2) for r in ours], [round(r[index], 2) for r in bare]
-        print(f"    runs: {runs[0]} vs {runs[1]}")
+    results: dict[str, list[Figures]] = {c.label: [] for c in contenders}
+    for round_ in range(rounds):
+        shift = round_ % len(contenders)
+        for who in [*contenders[shift:], *contenders[:shift]]:
+            results[who.label].append(
+                await measure(who, tmp / f"{who.label}.db", autocompletes, credits, batches)
+            )
+    bare = next(c.label for c in contenders if c.bare)
+
+    def figure(label: str, what: str) -> float:
+        runs = results[label]
+        if what == "autocomplete":
+            return statistics.median(statistics.median(r.autocomplete_ms) for r in runs)
+        if what == "credits":
+            return statistics.median(statistics.median(r.credits_ms) for r in runs)
+        if what == "throughput":
+            return statistics.median(r.throughput for r in runs)
+        if what == "rss":
+            return statistics.median(r.rss_mb for r in runs)
+        return statistics.median(r.peak_rss_mb for r in runs)
+
+    print(
+        f"Against the bare bot on one emulator, median of {rounds} rounds (contenders in turn; "
+        f"{autocompletes} autocompletes, {credits} /credits {CREDITS_QUERY!r} one at a time, "
+        f"{batches} x {CONCURRENT} concurrent):"
+    )
+    rows = (
+        ("autocomplete p50, CPU ms (target <= 1.5x)", "autocomplete", "{:.2f}"),
+        ("/credits p50, CPU ms (target <= 1.5x)", "credits", "{:.2f}"),
+        (f"{CONCURRENT} concurrent, interactions/s (target >= 0.7x)", "throughput", "{:.0f}"),
+        ("RSS after warm-up, MiB (target <= 1.3x)", "rss", "{:.1f}"),
+        ("peak RSS at the end, MiB", "peak", "{:.1f}"),
+    )
+    for title, what, fmt in rows:
+        base = figure(bare, what)
+        cells = [
+            f"{c.label} {fmt.format(figure(c.label, what))}"
+            + ("" if c.bare else f" ({_ratio(figure(c.label, what), base)})")
+            for c in contenders
+        ]
+        print(f"  {title}: " + ", ".join(cells))
+    print("  per run (p50 autocomplete / p50 /credits ms, interactions/s, RSS MiB):")
+    for c in contenders:
+        runs = "; ".join(
+            f"{statistics.median(r.autocomplete_ms):.2f} / {statistics.median(r.credits_ms):.2f}, "
+            f"{r.throughput:.0f}, {r.rss_mb:.1f}"
+            for r in results[c.label]
+        )
+        print(f"    {c.label}: {runs}")
+
+
+# ------------------------------------------------------------------ autocomplete at 1M names
+# bench/knowledge_generate.py, bulk: 260,000 songs gave 1,474,169 names on 2026-12-07 (the
+# generator has grown), so about 180,000 give 1M.
+NAMES_SONGS = 180_000
+
+
+def names_worker(database: Path, queries: int, seed: int) -> None:
+    """Time ``search.resolve`` in this process over the knowledge bench's query mix; print JSON.
+
+    Run as a script with PYTHONPATH set to the checkout to measure, so the same queries time
+    the branch and its baseline.
+    """
+    from bench.knowledge_bench import autocomplete_queries
+    from bot.knowledge import search
+    from bot.store import Store
+
+    async def run() -> dict[str, list[float]]:
+        async with Store.open(database, migrate=False) as store:
+            mix = await autocomplete_queries(store, random.Random(seed), queries)
+            for _, q, kinds in mix[:200]:  # warm the page cache and code paths
+                await search.resolve(store, q, kinds, limit=25)
+            wall, cpu, slow = [], [], []
+            for category, q, kinds in mix:
+                t0, c0 = time.perf_counter(), time.process_time()
+                await search.resolve(store, q, kinds, limit=25)
+                # Process CPU (both threads): what a query costs when cores are shared.
+                cpu.append((time.process_time() - c0) * 1000)
+                wall.append((time.perf_counter() - t0) * 1000)
+                slow.append((cpu[-1], category, q, kinds))
+            slow.sort(key=lambda s: -s[0])
+            return {"wall": wall, "cpu": cpu, "slowest": [list(s) for s in slow[:8]]}
+
+    print(json.dumps(asyncio.run(run())))
+
+
+async def names_latency(
+    roots: Sequence[tuple[str, Path]], database: Path, rounds: int, queries: int
+) -> None:
+    """Print autocomplete p50/p99 in process at about 1M names, each checkout in turn."""
+    if not database.exists():
+        from bench.knowledge_generate import build, describe
+
+        print(f"building {database} ({NAMES_SONGS:,} songs, bulk): this takes minutes")
+        stats = await build(database, NAMES_SONGS, mode="bulk")
+        print(describe(stats, database))
+    conn = sqlite3.connect(database)
+    names = conn.execute("SELECT count(*) FROM names").fetchone()[0]
+    conn.close()
+    results: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in roots}
+    for round_ in range(rounds):
+        shift = round_ % len(roots)
+        for label, root in [*roots[shift:], *roots[:shift]]:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--names-worker",
+                str(database),
+                "--queries",
+                str(queries),
+                env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(root)},
+                cwd=root,
+                stdout=asyncio.subprocess.PIPE,
+            )
+            out, _ = await proc.communicate()
+            results[label].append(json.loads(out))
+    print(
+        f"autocomplete in process at {names:,} names (search.resolve, limit 25, the knowledge "
+        f"bench's mix of {queries} queries; median of {rounds} rounds), ms:"
+    )
+    for label, runs in results.items():
+        cells = []
+        for what in ("cpu", "wall"):
+            p50 = statistics.median(percentile(r[what], 50) for r in runs)
+            p99 = statistics.median(percentile(r[what], 99) for r in runs)
+            cells.append(f"{what} p50 {p50:.2f} p99 {p99:.2f}")
+        print(f"  {label}: {'; '.join(cells)} (target p99 <= 10)")
+        for cpu, category, q, kinds in runs[-1]["slowest"][:5]:
+            print(f"    slowest: {cpu:.1f} ms CPU {category} {q!r} {kinds}")
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """Return the nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 async def posting_rate(database: Path, posts: int, limited: bool) -> tuple[float, int, int]:
@@ -237,37 +500,73 @@ async def posting_rate(database: Path, posts: int, limited: bool) -> tuple[float
     return posts / elapsed, sent, limited_hits
 
 
-async def main() -> None:
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--cpu-only", action="store_true", help="only the bare-bot comparison")
+    parser.add_argument("--names-only", action="store_true", help="only autocomplete at 1M names")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. a `git worktree` of main) measured alongside",
+    )
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--names-db",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "linernotes-bench-1m-names.db",
+        help="the ~1M-name database (built there if missing, then reused)",
+    )
+    parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--names-worker", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        database = Path(tmp) / "bench.db"
-        starts = await process_start_to_ready(database, runs=1 if args.cpu_only else 3)
-        template = Path(tmp) / "template.db"
+    if args.names_worker is not None:
+        names_worker(args.names_worker, args.queries, seed=7)
+        return
+    asyncio.run(run(args))
+
+
+async def run(args: argparse.Namespace) -> None:
+    """Print the figures ``args`` ask for."""
+    roots = [("linernotes", ROOT)]
+    if args.baseline is not None:
+        roots.append(("baseline", args.baseline.resolve()))
+    if not args.names_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            await bot_figures(Path(tmp), roots, args)
+    if not args.cpu_only:
+        await names_latency(roots, args.names_db, args.rounds, args.queries)
+
+
+async def bot_figures(tmp: Path, roots: list[tuple[str, Path]], args: argparse.Namespace) -> None:
+    """Start-up and posting (unless ``--cpu-only``), then the comparison with the bare bot."""
+    database = tmp / "bench.db"
+    if not args.cpu_only:
+        starts = await process_start_to_ready(database, runs=3)
+        print("start to ready (process spawn -> connected, commands synced, /help answered), s:")
+        print(f"  first start (empty database, bundled catalog loaded): {starts[0]:.2f}")
+        print(
+            f"  later starts: {', '.join(f'{t:.2f}' for t in starts[1:])}"
+            f" (median {statistics.median(starts[1:]):.2f})"
+        )
+        template = tmp / "posting-template.db"
         shutil.copy(database, template)
-        if not args.cpu_only:
+        for limited, posts in ((False, 200), (True, 30)):
+            shutil.copy(template, database)
+            rate, sent, hits = await posting_rate(database, posts, limited)
+            what = "with Discord's per-channel limit (5 per 5 s)" if limited else "no rate limit"
             print(
-                "start to ready (process spawn -> connected, commands synced, /help answered), s:"
+                f"posting, {what}: {sent} posts with threads, {rate:.1f} posts/s, "
+                f"{hits} 429 responses"
             )
-            print(f"  first start (empty database, bundled catalog loaded): {starts[0]:.2f}")
-            print(
-                f"  later starts: {', '.join(f'{t:.2f}' for t in starts[1:])}"
-                f" (median {statistics.median(starts[1:]):.2f})"
-            )
-            for limited, posts in ((False, 200), (True, 30)):
-                shutil.copy(template, database)
-                rate, sent, hits = await posting_rate(database, posts, limited)
-                what = (
-                    "with Discord's per-channel limit (5 per 5 s)" if limited else "no rate limit"
-                )
-                print(
-                    f"posting, {what}: {sent} posts with threads, {rate:.1f} posts/s, "
-                    f"{hits} 429 responses"
-                )
-        shutil.copy(template, database)
-        await compare_with_bare_bot(database)
+    contenders = []
+    for label, root in roots:
+        template = tmp / f"{label}-template.db"
+        await load_template(Contender(label, root), template)
+        contenders.append(Contender(label, root, template=template))
+    contenders.append(Contender("bare", ROOT, bare=True))
+    await compare_with_bare_bot(contenders, tmp, args.rounds)
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

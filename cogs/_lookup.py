@@ -249,7 +249,14 @@ async def lookup(
             return
         match = found
     else:
-        if online is not None and needs_details is not None and await needs_details(match):
+        # Only an imported entry can have details to fetch (OnlineLookup.ensure_details never
+        # asks about a curated one), so a curated match skips the check and its queries.
+        if (
+            online is not None
+            and needs_details is not None
+            and not match.curated
+            and await needs_details(match)
+        ):
             await _defer(interaction)
             async with online.member(interaction.user.id):
                 await online.ensure_details(match.id)

@@ -23,6 +23,7 @@ the link early, and refuses anything that is not http(s) with a host.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -40,6 +41,10 @@ _PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 def _visible(value: str, multiline: bool) -> str:
     """Drop control characters and bidi overrides; keep newlines only when ``multiline``."""
+    if value.isprintable():
+        # Nothing to drop: line breaks, tabs, control characters (Cc) and bidi marks (Cf) are
+        # all non-printable, and most names are printable.
+        return value
     out = []
     for ch in value:
         if ch in "\n\t":
@@ -61,6 +66,12 @@ def url(value: str | None) -> str | None:
     """Return ``value`` safe to put inside ``[label](…)``, or None if it is no web address."""
     if not value:
         return None
+    return _url(value)
+
+
+# Cards cite the same few sources over and over: parse and encode each address once.
+@functools.lru_cache(maxsize=4096)
+def _url(value: str) -> str | None:
     raw = _visible(value.strip(), False).replace(" ", "%20")
     try:
         parts = urlsplit(raw)

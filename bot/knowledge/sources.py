@@ -15,6 +15,7 @@ importer of an open database are graded ``database`` and approved member suggest
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, unquote_to_bytes, urlsplit
@@ -283,6 +284,8 @@ def _malformed(url: str) -> bool:
     return not _decodes(parts.path) or not _decodes(parts.query)
 
 
+# Cards grade the same sources on every view: each address is judged once (a pure function).
+@functools.lru_cache(maxsize=4096)
 def judge(url: str) -> Verdict:
     """Grade a URL, or refuse it by the first rule it breaks."""
     if _malformed(url):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -141,15 +142,39 @@ async def claim_suggestion(
     return cursor.rowcount == 1
 
 
+@dataclass(slots=True)
+class _Configs:
+    """The settings a store has read, kept until one of GuildStore's writes changes them."""
+
+    by_guild: dict[int, GuildConfig] = field(default_factory=dict)
+    writes: int = 0  # a read that a write overtook is not kept
+
+    def forget(self, guild_ids: list[int]) -> None:
+        self.writes += 1
+        for guild_id in guild_ids:
+            self.by_guild.pop(guild_id, None)
+
+
+# Every command reads its server's settings (the language to answer in); they change only
+# through GuildStore's set, reset and purge, so each store keeps what it read until then. One
+# process owns a server (its shard's): its /config writes go through this same store.
+_CONFIGS: weakref.WeakKeyDictionary[Store, _Configs] = weakref.WeakKeyDictionary()
+
+
 class GuildStore:
     """SQL for everything a server configures."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._configs = _CONFIGS.setdefault(store, _Configs())
 
     # -- settings ----------------------------------------------------------------
     async def config(self, guild_id: int) -> GuildConfig:
         """Return every setting of a server, with defaults for those never set."""
+        cached = self._configs.by_guild.get(guild_id)
+        if cached is not None:
+            return cached
+        writes = self._configs.writes
         rows = await self.store.fetchall(
             "SELECT key, value, changed_by, changed_at FROM guild_settings WHERE guild_id = ?",
             (guild_id,),
@@ -164,7 +189,10 @@ class GuildStore:
                 values[key] = SettingValue(
                     key, _decode(row["value"]), False, row["changed_by"], row["changed_at"]
                 )
-        return GuildConfig(guild_id, values)
+        config = GuildConfig(guild_id, values)
+        if self._configs.writes == writes:
+            self._configs.by_guild[guild_id] = config
+        return config
 
     async def set(self, guild_id: int, key: str, value: Any, actor: int | None) -> AuditEntry:
         """Change one setting and write the audit row in the same transaction."""
@@ -172,6 +200,14 @@ class GuildStore:
             raise KeyError(key)
         now = now_stamp()
         encoded = json.dumps(value)
+        try:
+            return await self._set(guild_id, key, value, encoded, actor, now)
+        finally:
+            self._configs.forget([guild_id])
+
+    async def _set(
+        self, guild_id: int, key: str, value: Any, encoded: str, actor: int | None, now: str
+    ) -> AuditEntry:
         async with self.store.transaction() as conn:
             cursor = await conn.execute(
                 "SELECT value FROM guild_settings WHERE guild_id = ? AND key = ?", (guild_id, key)
@@ -194,7 +230,12 @@ class GuildStore:
 
     async def reset(self, guild_id: int, actor: int | None) -> int:
         """Put every setting and follow back to defaults; return how many settings changed."""
-        now = now_stamp()
+        try:
+            return await self._reset(guild_id, actor, now_stamp())
+        finally:
+            self._configs.forget([guild_id])
+
+    async def _reset(self, guild_id: int, actor: int | None, now: str) -> int:
         async with self.store.transaction() as conn:
             cursor = await conn.execute(
                 "SELECT key, value FROM guild_settings WHERE guild_id = ?", (guild_id,)
@@ -469,8 +510,11 @@ class GuildStore:
             *extra_tables,
             "guild_departures",
         )
-        async with self.store.transaction() as conn:
-            for guild_id in purged:
-                for table in tables:
-                    await conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
+        try:
+            async with self.store.transaction() as conn:
+                for guild_id in purged:
+                    for table in tables:
+                        await conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
+        finally:
+            self._configs.forget(purged)
         return purged

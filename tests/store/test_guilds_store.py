@@ -104,3 +104,23 @@ async def test_suggestion_decided_once(guilds: GuildStore) -> None:
     assert not await guilds.decide_suggestion(s.id, False, 10)
     decided = await guilds.suggestion(s.id)
     assert decided is not None and decided.status == "approved" and decided.decided_by == 9
+
+
+async def test_settings_read_once_until_written(guilds: GuildStore) -> None:
+    """Every command reads its server's settings: a store reads them once, and every write
+    through any GuildStore of that store (as each cog has its own) shows at once."""
+    other = GuildStore(guilds.store)
+    assert (await guilds.config(GUILD))["timezone"] == "Asia/Seoul"
+    async with guilds.store.statements() as seen:
+        assert (await other.config(GUILD))["timezone"] == "Asia/Seoul"
+    assert seen == []
+    await other.set(GUILD, "timezone", "UTC", 7)
+    assert (await guilds.config(GUILD))["timezone"] == "UTC"
+    await other.reset(GUILD, 7)
+    assert (await guilds.config(GUILD))["timezone"] == "Asia/Seoul"
+    await other.set(GUILD, "timezone", "UTC", 7)
+    assert (await guilds.config(GUILD))["timezone"] == "UTC"
+    left = datetime(2026, 11, 1, tzinfo=UTC)
+    await other.mark_departed(GUILD, left)
+    assert await other.purge_departed(left + timedelta(days=8)) == [GUILD]
+    assert (await guilds.config(GUILD))["timezone"] == "Asia/Seoul"

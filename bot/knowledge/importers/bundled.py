@@ -92,7 +92,9 @@ async def _one_unit(
 
     # On the database's thread in one hand-over: some 30,000 statements, each otherwise two
     # thread switches (the first answer on an empty database waits for this).
-    return await store.batch(load)
+    reports = await store.batch(load)
+    await db.optimize_name_search(store)
+    return reports
 
 
 async def ensure_bundled_loaded(

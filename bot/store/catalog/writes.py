@@ -930,6 +930,18 @@ async def bump_catalog_version(conn: Conn) -> None:
     )
 
 
+async def optimize_name_search(store: Store) -> None:
+    """Merge the name search's FTS5 index into one segment after a large load (SQLite).
+
+    Rows inserted in one go leave the trigram index in several segments, and every substring
+    or typo lookup (each autocomplete of three letters or more) reads each segment's doclists:
+    merged, those lookups cost about half. PostgreSQL's trigram index needs nothing of this.
+    """
+    if store.dialect.is_postgres:
+        return
+    await store.execute("INSERT INTO names_fts (names_fts) VALUES ('optimize')")
+
+
 @contextlib.asynccontextmanager
 async def savepoint(conn: Conn) -> AsyncIterator[None]:
     """Undo one record's writes if it fails, keeping the rest of the batch."""
