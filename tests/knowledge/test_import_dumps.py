@@ -104,6 +104,7 @@ async def test_dump_imports_the_scope_with_sources(store: Store, imported, dump:
         "SELECT count(*) FROM entities WHERE origin = 'musicbrainz' AND release_count > 0"
     )
     assert row[0] > 0
+    await assert_name_index_matches(store)
 
 
 async def test_twice_adds_nothing_even_when_read_again(store: Store, dump: Path) -> None:
@@ -115,6 +116,31 @@ async def test_twice_adds_nothing_even_when_read_again(store: Store, dump: Path)
     reread = await import_musicbrainz_dump(store, dump, KR)
     assert reread.counts["read line"] == LINES
     assert await table_counts(store) == before
+    # Read again, each entity's names were deleted and written anew within deferred batches.
+    await assert_name_index_matches(store)
+
+
+async def assert_name_index_matches(store: Store) -> None:
+    """Check the FTS5 name index holds every name long enough for a trigram, and nothing else.
+
+    The dump importer indexes a batch's names at its end (``deferred_name_index``): a name
+    it missed, or one deleted but left in the index, shows here.
+    """
+    assert await store.fetchone("SELECT 1 FROM meta WHERE key = 'names_fts_deferred_after'") is None
+    await store.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.names_terms "
+        "USING fts5vocab(main, 'names_fts', 'instance')"
+    )
+    indexed = [int(r[0]) for r in await store.fetchall("SELECT DISTINCT doc FROM names_terms")]
+    names = await store.fetchall("SELECT id, norm FROM names ORDER BY id")
+    assert sorted(indexed) == [int(r[0]) for r in names if len(str(r[1])) >= 3]
+    assert len(indexed) > 100
+    for _id, norm in names[:: max(1, len(names) // 20)]:
+        if len(norm) >= 3:
+            found = await store.fetchall(
+                "SELECT rowid FROM names_fts WHERE names_fts MATCH ?", (f'"{norm}"',)
+            )
+            assert _id in [int(r[0]) for r in found]
 
 
 def mbdump_key(path: Path) -> str:

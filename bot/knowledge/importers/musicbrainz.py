@@ -130,6 +130,7 @@ class _Writer:
         # written (a credited artist recurs on many lines; writing it again changes nothing).
         self.sources: dict[str, int] = {}
         self.stubs: dict[tuple[Any, ...], int] = {}
+        self.stubs_of: dict[int, list[tuple[Any, ...]]] = {}  # the same, by entity
 
     def relate(self, doc: dict[str, Any]) -> None:
         """Note the titles and artists a document names (for reconciling, on demand)."""
@@ -264,7 +265,8 @@ class _Writer:
             self.replaced.add(entity_id)
             await db.delete_facts_for(self.conn, ORIGIN, [entity_id])
             # Stubs written earlier may have had their names dropped: write them again if met.
-            self.stubs = {k: v for k, v in self.stubs.items() if v != entity_id}
+            for stub in self.stubs_of.pop(entity_id, ()):
+                del self.stubs[stub]
 
     async def add_names(
         self,
@@ -360,6 +362,7 @@ class _Writer:
             self.listen_links(entity_id, data, source)
         if stub is not None:
             self.stubs[stub] = entity_id
+            self.stubs_of.setdefault(entity_id, []).append(stub)
         return entity_id
 
     async def artist_credits(self, data: dict[str, Any], source: int) -> None:
