@@ -223,11 +223,20 @@ class _Writer:
         return self.origins.get(entity_id) == ORIGIN
 
     async def entity(
-        self, kind: str, mbid: str, name: str, *, full: bool, replace: bool = False
+        self,
+        kind: str,
+        mbid: str,
+        name: str,
+        *,
+        full: bool,
+        replace: bool = False,
+        named: bool = False,
     ) -> int:
         """Return the entity for an MBID, creating a stub (or updating our own when full).
 
         With ``replace``, what MusicBrainz said about it before is dropped (``replace``).
+        A new entity gets ``name`` as its primary name, unless ``named``: the caller writes
+        its names, that one first (writing it here too would be a second, conflicting insert).
         """
         entity_id = await self.known(mbid)
         created = False
@@ -242,13 +251,14 @@ class _Writer:
             )
             if created:
                 self.counts[kind] += 1
-                await self.add_names(entity_id, kind, [(name, True)])
+                if not named:
+                    await self.add_names(entity_id, kind, [(name, True)])
         elif full and self.own(entity_id):
             await db.upsert_entity(self.conn, kind, f"mb:{mbid}", ORIGIN, name)
         self.touched.add(entity_id)
         if replace:
             if created:
-                # Nothing to drop but the name just written, which the caller writes again.
+                # Nothing to drop: the caller writes its names.
                 self.replaced.add(entity_id)
             await self.replace(entity_id)
         return entity_id
@@ -331,7 +341,7 @@ class _Writer:
             if known is not None:
                 self.touched.add(known)
                 return known
-        entity_id = await self.entity("artist", mbid, name, full=full, replace=full)
+        entity_id = await self.entity("artist", mbid, name, full=full, replace=full, named=True)
         kind = vocab.MUSICBRAINZ_ARTIST_KINDS.get(str(data.get("type") or "").lower(), "other")
         life = data.get("life-span") or {}
         await db.upsert_artist(
@@ -451,7 +461,7 @@ class _Writer:
         mbid, title = doc["id"], doc.get("title") or "?"
         is_video = doc.get("video") is True
         kind = "video" if is_video else "song"
-        entity_id = await self.entity(kind, mbid, title, full=True, replace=True)
+        entity_id = await self.entity(kind, mbid, title, full=True, replace=True, named=True)
         source = await self.source("recording", mbid, title)
         await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, kind, [(title, True)], doc.get("aliases") or [])
@@ -551,7 +561,7 @@ class _Writer:
         group = doc.get("release-group") or {}
         mbid = group.get("id") or doc["id"]
         title = doc.get("title") or group.get("title") or "?"
-        entity_id = await self.entity("release", mbid, title, full=True, replace=True)
+        entity_id = await self.entity("release", mbid, title, full=True, replace=True, named=True)
         if doc["id"] != mbid:
             self.external.setdefault(doc["id"], entity_id)
             await db.add_external_ids(
@@ -638,7 +648,7 @@ class _Writer:
     async def release_group(self, doc: dict[str, Any]) -> int:
         self.relate(doc)
         mbid, title = doc["id"], doc.get("title") or "?"
-        entity_id = await self.entity("release", mbid, title, full=True, replace=True)
+        entity_id = await self.entity("release", mbid, title, full=True, replace=True, named=True)
         source = await self.source("release-group", mbid, title)
         await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
