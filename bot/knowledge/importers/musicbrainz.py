@@ -464,8 +464,9 @@ class _Writer:
         entity_id = await self.entity(kind, mbid, title, full=True, replace=True, named=True)
         source = await self.source("recording", mbid, title)
         await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
-        await self.add_names(entity_id, kind, [(title, True)], doc.get("aliases") or [])
+        # The rank first: the names then carry it as they are written (no trigger rewrites them).
         await self.release_count(entity_id, doc)
+        await self.add_names(entity_id, kind, [(title, True)], doc.get("aliases") or [])
         length = doc.get("length")
         length_s = round(length / 1000) if isinstance(length, int | float) else None
         song_for_video: int | None = None
@@ -651,8 +652,8 @@ class _Writer:
         entity_id = await self.entity("release", mbid, title, full=True, replace=True, named=True)
         source = await self.source("release-group", mbid, title)
         await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
+        await self.release_count(entity_id, doc)  # before the names, which carry the rank
         await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
-        await self.release_count(entity_id, doc)
         type_ = vocab.MUSICBRAINZ_RELEASE_TYPES.get(
             str(doc.get("primary-type") or "").lower(), "other"
         )
