@@ -1,4 +1,4 @@
--- Why: every name inserted one statement at a time made FTS5 write its trigram index to disk once per statement (about four fifths of a dump import's name writes); an import now marks a batch's new names as deferred and indexes them in one statement at the end of the batch (bot/store/catalog/writes.py, deferred_name_index).
+-- Why: an import asks, for each alias, whether it is another entity's primary name, and by the (norm, kind) index that read every name of that spelling (hundreds for a common title): primary names get their own small index by norm. And every name inserted one statement at a time made FTS5 write its trigram index to disk once per statement (about four fifths of a dump import's name writes); an import now marks a batch's new names as deferred and indexes them in one statement at the end of the batch (bot/store/catalog/writes.py, deferred_name_index).
 
 -- While a transaction holds the meta row 'names_fts_deferred_after' (never committed: the
 -- batch that sets it indexes its names and deletes it before it commits), names with a
@@ -29,3 +29,8 @@ BEGIN
     INSERT INTO names_fts (names_fts, rowid, norm) VALUES ('delete', OLD.id, OLD.norm);
     INSERT INTO names_fts (rowid, norm) VALUES (NEW.id, NEW.norm);
 END;
+
+-- Which of some spellings are another entity's primary name (bot/store/catalog/reconcile.py).
+-- is_primary is in the key too: without statistics SQLite then prefers this index, which holds
+-- the whole answer, to (norm, kind).
+CREATE INDEX names_primary_norm ON names (norm, is_primary, entity_id) WHERE is_primary = 1;
