@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -16,7 +17,9 @@ import pytest
 from bot.core.errors import DataFileError, UserError
 from bot.knowledge.importers import import_catalog
 from bot.knowledge.importers.musicbrainz_dump import Scope, import_musicbrainz_dump
-from bot.knowledge.importers.wikidata_dump import import_wikidata_dump
+from bot.knowledge.importers.streaming import json_lines, parse_json, record_bytes
+from bot.knowledge.importers.wikidata import Alias, facts_from_entity
+from bot.knowledge.importers.wikidata_dump import facts_from_dump_entity, import_wikidata_dump
 from bot.knowledge.search import resolve
 from bot.store import Store, imports
 from bot.store import catalog as db
@@ -104,6 +107,7 @@ async def test_dump_imports_the_scope_with_sources(store: Store, imported, dump:
         "SELECT count(*) FROM entities WHERE origin = 'musicbrainz' AND release_count > 0"
     )
     assert row[0] > 0
+    await assert_name_index_matches(store)
 
 
 async def test_twice_adds_nothing_even_when_read_again(store: Store, dump: Path) -> None:
@@ -115,6 +119,31 @@ async def test_twice_adds_nothing_even_when_read_again(store: Store, dump: Path)
     reread = await import_musicbrainz_dump(store, dump, KR)
     assert reread.counts["read line"] == LINES
     assert await table_counts(store) == before
+    # Read again, each entity's names were deleted and written anew within deferred batches.
+    await assert_name_index_matches(store)
+
+
+async def assert_name_index_matches(store: Store) -> None:
+    """Check the FTS5 name index holds every name long enough for a trigram, and nothing else.
+
+    The dump importer indexes a batch's names at its end (``deferred_name_index``): a name
+    it missed, or one deleted but left in the index, shows here.
+    """
+    assert await store.fetchone("SELECT 1 FROM meta WHERE key = 'names_fts_deferred_after'") is None
+    await store.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.names_terms "
+        "USING fts5vocab(main, 'names_fts', 'instance')"
+    )
+    indexed = [int(r[0]) for r in await store.fetchall("SELECT DISTINCT doc FROM names_terms")]
+    names = await store.fetchall("SELECT id, norm FROM names ORDER BY id")
+    assert sorted(indexed) == [int(r[0]) for r in names if len(str(r[1])) >= 3]
+    assert len(indexed) > 100
+    for _id, norm in names[:: max(1, len(names) // 20)]:
+        if len(norm) >= 3:
+            found = await store.fetchall(
+                "SELECT rowid FROM names_fts WHERE names_fts MATCH ?", (f'"{norm}"',)
+            )
+            assert _id in [int(r[0]) for r in found]
 
 
 def mbdump_key(path: Path) -> str:
@@ -280,6 +309,66 @@ async def test_wikidata_dump_lines_add_names_sitelinks_and_sources(
     await imports.clear_checkpoints(store, "wikidata-dump", mbdump_key(path))
     await import_wikidata_dump(store, path)
     assert await table_counts(store) == before
+
+
+def _statement(prop: str, value: str, rank: str) -> dict[str, object]:
+    return {
+        "mainsnak": {
+            "snaktype": "value",
+            "property": prop,
+            "datavalue": {"value": value, "type": "string"},
+        },
+        "type": "statement",
+        "rank": rank,
+    }
+
+
+async def test_the_dump_and_the_online_lookup_read_an_item_alike(
+    store: Store, tmp_path: Path
+) -> None:
+    row = await store.fetchone(
+        "SELECT x.value, x.entity_id FROM external_ids x JOIN entities e ON e.id = x.entity_id "
+        "WHERE e.kind = 'release' AND e.key <> 'mb:' || x.value ORDER BY x.value LIMIT 1"
+    )
+    release_mbid, release_id = str(row[0]), int(row[1])  # a release's id, not its group's
+    entity = mbdump.wikidata_entity(7)
+    entity["id"] = "Q990007"
+    entity["aliases"]["en"] = [{"language": "en", "value": " Wiki Album "}]
+    entity["claims"] = {
+        # The preferred release id outranks the normal one; the deprecated artist id is ignored.
+        "P5813": [
+            _statement("P5813", mbdump.mbid("not in the catalog"), "normal"),
+            _statement("P5813", release_mbid.upper(), "preferred"),
+        ],
+        "P434": [_statement("P434", mbdump.artist_id(4), "deprecated")],
+    }
+    # Through the dump: one line of the entity dump, as the importer reads it.
+    path = tmp_path / "wd.json"
+    path.write_text("[\n" + json.dumps(entity, ensure_ascii=False) + "\n]\n", encoding="utf-8")
+    with path.open("rb") as raw:
+        lines = list(json_lines(raw, 0, 0))
+    dumped = facts_from_dump_entity(parse_json(record_bytes(lines[1][0]).strip().rstrip(b",")))
+    # Online: the same item in a wbgetentities answer.
+    answer = json.loads(json.dumps({"entities": {"Q990007": entity}}, ensure_ascii=False))
+    online = facts_from_entity(answer["entities"]["Q990007"])
+    assert dumped == online
+    assert dumped.musicbrainz == (("release", release_mbid.lower()),)
+    assert dumped.names == (
+        Alias("위키 가수 7", "ko"),
+        Alias("별명 7", "ko"),
+        Alias(mbdump.artist_name(7), "en"),
+        Alias("Wiki Album", "en"),
+    )
+    assert dumped.sitelinks == 7
+    # The dump import ties the item to the release by that id, and to nothing else.
+    report = await import_wikidata_dump(store, path)
+    assert (report.counts["item"], report.counts["linked item"]) == (1, 1)
+    names = {n.name: n.origin for n in await db.names_of(store, release_id)}
+    assert names["별명 7"] == names["Wiki Album"] == "wikidata"
+    artist = await db.entity_by_key(store, "artist", f"mb:{mbdump.artist_id(4)}")
+    assert "별명 7" not in {n.name for n in await db.names_of(store, artist.id)}
+    sitelinks = await store.fetchone("SELECT sitelinks FROM entities WHERE id = ?", (release_id,))
+    assert sitelinks[0] == 7
 
 
 async def test_wikidata_sparql_result_streams_binding_by_binding(

@@ -17,7 +17,7 @@ from bot.core.errors import NotFoundError
 from bot.discord_io.embeds import release_embed
 from bot.knowledge import cards
 from bot.knowledge.importers import import_catalog, import_musicbrainz
-from bot.knowledge.importers.wikidata import facts_from_entity, store_facts
+from bot.knowledge.importers.wikidata import Alias, facts_from_entity, store_facts
 from bot.knowledge.online.http import ServiceUnavailable, retry_after_seconds
 from bot.knowledge.online.limiter import RateLimiter
 from bot.knowledge.online.lookup import OnlineLookup
@@ -98,11 +98,12 @@ def test_facts_from_entity_reads_labels_people_references_dates_and_importance()
         "Thinking Out Loud",
         "https://www.wikidata.org/wiki/Q17332468",
     )
-    assert facts.aliases == ("싱킹 아웃 라우드",)
+    assert facts.aliases == (Alias("싱킹 아웃 라우드", "ko"),)
     assert facts.published == "2014-09-24"
     assert facts.directors == ("Q990000001",)
     assert facts.cast == ("Q990000002", "Q990000003")
-    assert facts.musicbrainz == (("work", "dc469dc8-198e-42e5-b5a7-6be2f0a95ac0"),)
+    # Its only MusicBrainz id is a work's (P435): the catalog records none to tie it to.
+    assert facts.musicbrainz == ()
     assert facts.sitelinks == 7
     assert facts.referenced == ("Q990000001", "Q990000002", "Q990000003")
 
@@ -122,7 +123,8 @@ def test_facts_from_entity_ranks_precision_and_references() -> None:
     assert facts.published == "2019-04"  # month precision, the earliest date
     assert facts.label_ko is None and facts.sitelinks == 0
     assert facts_from_entity({"id": "P57"}) is None
-    assert facts_from_entity({"id": "Q1", "missing": ""}) is not None
+    bare = facts_from_entity({"id": "Q1", "missing": ""})
+    assert bare is not None and bare.sitelinks is None  # not said, unlike {} (on no wiki)
     assert qid_from_url("https://www.wikidata.org/wiki/Q17332468") == "Q17332468"
     assert qid_from_url("https://example.org/wiki/Q1") is None
 

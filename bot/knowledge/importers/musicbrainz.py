@@ -130,6 +130,7 @@ class _Writer:
         # written (a credited artist recurs on many lines; writing it again changes nothing).
         self.sources: dict[str, int] = {}
         self.stubs: dict[tuple[Any, ...], int] = {}
+        self.stubs_of: dict[int, list[tuple[Any, ...]]] = {}  # the same, by entity
 
     def relate(self, doc: dict[str, Any]) -> None:
         """Note the titles and artists a document names (for reconciling, on demand)."""
@@ -222,11 +223,20 @@ class _Writer:
         return self.origins.get(entity_id) == ORIGIN
 
     async def entity(
-        self, kind: str, mbid: str, name: str, *, full: bool, replace: bool = False
+        self,
+        kind: str,
+        mbid: str,
+        name: str,
+        *,
+        full: bool,
+        replace: bool = False,
+        named: bool = False,
     ) -> int:
         """Return the entity for an MBID, creating a stub (or updating our own when full).
 
         With ``replace``, what MusicBrainz said about it before is dropped (``replace``).
+        A new entity gets ``name`` as its primary name, unless ``named``: the caller writes
+        its names, that one first (writing it here too would be a second, conflicting insert).
         """
         entity_id = await self.known(mbid)
         created = False
@@ -241,13 +251,14 @@ class _Writer:
             )
             if created:
                 self.counts[kind] += 1
-                await self.add_names(entity_id, kind, [(name, True)])
+                if not named:
+                    await self.add_names(entity_id, kind, [(name, True)])
         elif full and self.own(entity_id):
             await db.upsert_entity(self.conn, kind, f"mb:{mbid}", ORIGIN, name)
         self.touched.add(entity_id)
         if replace:
             if created:
-                # Nothing to drop but the name just written, which the caller writes again.
+                # Nothing to drop: the caller writes its names.
                 self.replaced.add(entity_id)
             await self.replace(entity_id)
         return entity_id
@@ -264,7 +275,8 @@ class _Writer:
             self.replaced.add(entity_id)
             await db.delete_facts_for(self.conn, ORIGIN, [entity_id])
             # Stubs written earlier may have had their names dropped: write them again if met.
-            self.stubs = {k: v for k, v in self.stubs.items() if v != entity_id}
+            for stub in self.stubs_of.pop(entity_id, ()):
+                del self.stubs[stub]
 
     async def add_names(
         self,
@@ -329,7 +341,7 @@ class _Writer:
             if known is not None:
                 self.touched.add(known)
                 return known
-        entity_id = await self.entity("artist", mbid, name, full=full, replace=full)
+        entity_id = await self.entity("artist", mbid, name, full=full, replace=full, named=True)
         kind = vocab.MUSICBRAINZ_ARTIST_KINDS.get(str(data.get("type") or "").lower(), "other")
         life = data.get("life-span") or {}
         await db.upsert_artist(
@@ -360,6 +372,7 @@ class _Writer:
             self.listen_links(entity_id, data, source)
         if stub is not None:
             self.stubs[stub] = entity_id
+            self.stubs_of.setdefault(entity_id, []).append(stub)
         return entity_id
 
     async def artist_credits(self, data: dict[str, Any], source: int) -> None:
@@ -448,11 +461,12 @@ class _Writer:
         mbid, title = doc["id"], doc.get("title") or "?"
         is_video = doc.get("video") is True
         kind = "video" if is_video else "song"
-        entity_id = await self.entity(kind, mbid, title, full=True, replace=True)
+        entity_id = await self.entity(kind, mbid, title, full=True, replace=True, named=True)
         source = await self.source("recording", mbid, title)
         await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
-        await self.add_names(entity_id, kind, [(title, True)], doc.get("aliases") or [])
+        # The rank first: the names then carry it as they are written (no trigger rewrites them).
         await self.release_count(entity_id, doc)
+        await self.add_names(entity_id, kind, [(title, True)], doc.get("aliases") or [])
         length = doc.get("length")
         length_s = round(length / 1000) if isinstance(length, int | float) else None
         song_for_video: int | None = None
@@ -548,7 +562,7 @@ class _Writer:
         group = doc.get("release-group") or {}
         mbid = group.get("id") or doc["id"]
         title = doc.get("title") or group.get("title") or "?"
-        entity_id = await self.entity("release", mbid, title, full=True, replace=True)
+        entity_id = await self.entity("release", mbid, title, full=True, replace=True, named=True)
         if doc["id"] != mbid:
             self.external.setdefault(doc["id"], entity_id)
             await db.add_external_ids(
@@ -635,11 +649,11 @@ class _Writer:
     async def release_group(self, doc: dict[str, Any]) -> int:
         self.relate(doc)
         mbid, title = doc["id"], doc.get("title") or "?"
-        entity_id = await self.entity("release", mbid, title, full=True, replace=True)
+        entity_id = await self.entity("release", mbid, title, full=True, replace=True, named=True)
         source = await self.source("release-group", mbid, title)
         await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
+        await self.release_count(entity_id, doc)  # before the names, which carry the rank
         await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
-        await self.release_count(entity_id, doc)
         type_ = vocab.MUSICBRAINZ_RELEASE_TYPES.get(
             str(doc.get("primary-type") or "").lower(), "other"
         )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -111,26 +111,66 @@ def credited_artists(doc: dict[str, Any]) -> list[str]:
     ]
 
 
-class _DumpWriter(_Writer):
-    """The ws/2 writer in lazy mode: MBIDs looked up one by one, touched entities noted."""
+# What a dump import remembers from one batch to the next (sources and artist stubs written):
+# at most this many entries, and stubs whose keys hold at most this many characters of aliases.
+MEMO_ENTRIES = 20_000
+MEMO_CHARS = 8 << 20
 
-    def __init__(self, conn: db.Conn) -> None:
+
+@dataclass(slots=True)
+class _Memo:
+    """Sources and artist stubs already written and committed, carried from batch to batch.
+
+    A credited artist recurs on thousands of lines: written once, its stub is not written
+    again (seven statements that would change nothing) until a full line replaces what
+    MusicBrainz said about it (``_Writer.replace`` forgets its stubs). Bounded: emptied when
+    it holds more than ``MEMO_ENTRIES`` entries or ``MEMO_CHARS`` characters of aliases.
+    """
+
+    sources: dict[str, int] = field(default_factory=dict)
+    stubs: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    stubs_of: dict[int, list[tuple[Any, ...]]] = field(default_factory=dict)
+
+    def clear(self) -> None:
+        """Forget everything (after a rolled-back line, whose rows the memo may name)."""
+        self.sources.clear()
+        self.stubs.clear()
+        self.stubs_of.clear()
+
+    def bound(self) -> None:
+        """Empty the memo if it grew past its bounds."""
+        chars = sum(len(key[-1] or "") for key in self.stubs)
+        if len(self.sources) + len(self.stubs) > MEMO_ENTRIES or chars > MEMO_CHARS:
+            self.clear()
+
+
+class _DumpWriter(_Writer):
+    """The ws/2 writer in lazy mode: MBIDs looked up one by one, touched entities noted, the
+    sources and stubs of earlier batches remembered (``_Memo``)."""
+
+    def __init__(self, conn: db.Conn, memo: _Memo) -> None:
         super().__init__(conn, lazy=True)
+        self.sources = memo.sources
+        self.stubs = memo.stubs
+        self.stubs_of = memo.stubs_of
 
 
 @dataclass(slots=True)
 class _Importer:
-    """Handles batches of dump lines; holds only the scope's artists between batches."""
+    """Handles batches of dump lines; holds only the scope's artists (and the bounded memo of
+    sources and stubs written) between batches."""
 
     scope: Scope
     scope_artists: set[str]
     counts: dict[str, int]
+    memo: _Memo = field(default_factory=_Memo)
 
     async def handle(
         self, conn: db.Conn, lines: list[bytes], member: str, first: int, stats: Any
     ) -> None:
         # One writer per batch: its caches (ids seen, entities replaced) end with the batch.
-        writer = _DumpWriter(conn)
+        self.memo.bound()
+        writer = _DumpWriter(conn, self.memo)
         selected: list[str] = []
         for number, line in enumerate(lines, start=first + 1):
             where = f"{member or 'line'} {number}" if member else f"line {number}"
@@ -161,7 +201,9 @@ class _Importer:
             except MALFORMED as exc:
                 stats.warn(f"{where}: skipped ({_reason(exc)})")
                 log.warning("%s: %s: skipped (%s)", SOURCE, where, exc)
-                writer = _DumpWriter(conn)  # its caches may name rolled-back rows
+                # Its caches (and the memo) may name rows the savepoint rolled back.
+                self.memo.clear()
+                writer = _DumpWriter(conn, self.memo)
         await imports_db.add_scope_artists(conn, self.scope.key, selected)
         await db.fill_missing_labels(conn, writer.touched)
         for kind, n in writer.counts.items():

@@ -224,7 +224,9 @@ async def _write_batch(
 ) -> None:
     """Write one batch and its checkpoint, in one transaction (run on the database's thread)."""
     source, key, scope, end = checkpoint
-    await handle(conn, chunk, member, first, stats)
+    # The batch's names enter the search's trigram index in one statement, not one each.
+    async with db.deferred_name_index(conn):
+        await handle(conn, chunk, member, first, stats)
     await checkpoints_db.save_checkpoint(conn, source, key, member, first + len(chunk), end, scope)
 
 

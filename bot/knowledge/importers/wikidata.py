@@ -1,8 +1,12 @@
 """Map Wikidata items (``wbgetentities`` / entity-dump JSON) to catalog facts.
 
 ``facts_from_entity`` is pure: it reads one item and says what it states that the catalog can
-use (Korean labels and aliases, publication dates, music-video director P57 and cast P161,
-"based on" P144 and "inspired by" P941, MusicBrainz ids, sitelink count). ``store_facts`` writes
+use (Korean and English labels and aliases, publication dates, music-video director P57 and
+cast P161, "based on" P144 and "inspired by" P941, MusicBrainz ids, sitelink count). It is the
+one mapping of an item: the on-demand lookups and the dump importer (``wikidata_dump``) both
+read items through it. Of a property's statements it reads the best-ranked ones, as Wikidata's
+own "truthy" values do: the preferred ones when there are any, else the normal ones, never the
+deprecated ones. ``store_facts`` writes
 them about one catalog entity with origin 'wikidata', each citing the item's page. Curated rows
 are never overwritten: names and dates only fill gaps, credits and references are added beside
 the catalog's own.
@@ -10,13 +14,15 @@ the catalog's own.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.knowledge import platforms
+from bot.knowledge.importers.musicbrainz import MAX_ALIAS_LENGTH, MAX_ALIASES
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.store import catalog as db
 from bot.store import media as media_db
@@ -28,32 +34,45 @@ HUMAN = "Q5"
 # Wikidata properties -> what they mean here.
 DIRECTOR, CAST, BASED_ON, INSPIRED_BY = "P57", "P161", "P144", "P941"
 PUBLISHED, INSTANCE_OF, IMAGE = "P577", "P31", "P18"
-MUSICBRAINZ_PROPERTIES = {
-    "P434": "artist",
-    "P435": "work",
-    "P436": "release-group",
-    "P4404": "recording",
-}
+# The MusicBrainz ids the catalog records (external_ids), most specific entity first: a
+# recording, a release (P5813; a release group's releases are recorded on it), a release
+# group, an artist. Works (P435) are not: the catalog keeps none of their ids to match.
+MUSICBRAINZ_PROPERTIES = (
+    ("P4404", "recording"),
+    ("P5813", "release"),
+    ("P436", "release-group"),
+    ("P434", "artist"),
+)
+# Languages whose labels and aliases become names, in the order they are written.
+LANGUAGES = ("ko", "en")
 REFERENCE_RELATIONS = {BASED_ON: "based on", INSPIRED_BY: "inspired by"}
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 
 
+class Alias(NamedTuple):
+    """Another name of an item, in the language Wikidata lists it under ("ko" or "en")."""
+
+    text: str
+    language: str
+
+
 @dataclass(frozen=True, slots=True)
 class WikidataFacts:
-    """What one Wikidata item states that the catalog can use."""
+    """What one Wikidata item states that the catalog can use (read by ``facts_from_entity``;
+    a SPARQL result row gives the few of them it holds)."""
 
     qid: str
-    label_en: str | None
-    label_ko: str | None
-    aliases: tuple[str, ...]
-    instance_of: tuple[str, ...]
-    published: str | None
-    directors: tuple[str, ...]
-    cast: tuple[str, ...]
-    based_on: tuple[str, ...]
-    inspired_by: tuple[str, ...]
-    musicbrainz: tuple[tuple[str, str], ...]
-    sitelinks: int
+    label_en: str | None = None
+    label_ko: str | None = None
+    aliases: tuple[Alias, ...] = ()
+    instance_of: tuple[str, ...] = ()
+    published: str | None = None
+    directors: tuple[str, ...] = ()
+    cast: tuple[str, ...] = ()
+    based_on: tuple[str, ...] = ()
+    inspired_by: tuple[str, ...] = ()
+    musicbrainz: tuple[tuple[str, str], ...] = ()  # (kind, MBID), most specific kind first
+    sitelinks: int | None = None  # None: the document does not say (not "on no wiki")
     listen: tuple[str, ...] = ()  # listening pages its identifiers name (Spotify, YouTube…)
     image: str | None = None  # a Wikimedia Commons file name (P18)
 
@@ -66,6 +85,18 @@ class WikidataFacts:
     def name(self) -> str:
         """Return the best display name (English, else Korean, else the id)."""
         return self.label_en or self.label_ko or self.qid
+
+    @property
+    def names(self) -> tuple[Alias, ...]:
+        """Return the labels and aliases, a language's label before its aliases, Korean first."""
+        labels = {"ko": self.label_ko, "en": self.label_en}
+        out: list[Alias] = []
+        for language in LANGUAGES:
+            label = labels[language]
+            if label:
+                out.append(Alias(label, language))
+            out.extend(a for a in self.aliases if a.language == language)
+        return tuple(out)
 
     @property
     def referenced(self) -> tuple[str, ...]:
@@ -135,18 +166,23 @@ def facts_from_entity(entity: dict[str, Any]) -> WikidataFacts | None:
     qid = entity.get("id") if isinstance(entity, dict) else None
     if not isinstance(qid, str) or not _QID.match(qid):
         return None
-    aliases: list[str] = []
-    for language in ("ko", "en"):
-        for alias in (entity.get("aliases") or {}).get(language) or []:
-            text = alias.get("value") if isinstance(alias, dict) else None
-            if isinstance(text, str) and text.strip() and text.strip() not in aliases:
-                aliases.append(text.strip())
+    # Aliases as MusicBrainz's are read: the first ones of each language, none over-long (an
+    # item listing a million must not cost a million names).
+    aliases: dict[str, Alias] = {}
+    for language in LANGUAGES:
+        listed = (entity.get("aliases") or {}).get(language) or []
+        for alias in itertools.islice(listed, MAX_ALIASES):
+            value = alias.get("value") if isinstance(alias, dict) else None
+            text = value.strip() if isinstance(value, str) else ""
+            if text and len(text) <= MAX_ALIAS_LENGTH:
+                aliases.setdefault(text, Alias(text, language))
     musicbrainz: list[tuple[str, str]] = []
-    for prop, kind in sorted(MUSICBRAINZ_PROPERTIES.items()):
+    for prop, kind in MUSICBRAINZ_PROPERTIES:
         for statement in _statements(entity, prop):
             value = _value(statement)
-            if isinstance(value, str) and (kind, value) not in musicbrainz:
-                musicbrainz.append((kind, value))
+            mbid = value.strip().lower() if isinstance(value, str) else ""
+            if mbid and (kind, mbid) not in musicbrainz:
+                musicbrainz.append((kind, mbid))
     sitelinks = entity.get("sitelinks")
     listen: list[str] = []
     for prop in sorted(platforms.WIKIDATA_LINKS, key=lambda p: int(p[1:])):
@@ -160,7 +196,7 @@ def facts_from_entity(entity: dict[str, Any]) -> WikidataFacts | None:
         qid=qid,
         label_en=_label(entity, "labels", "en"),
         label_ko=_label(entity, "labels", "ko"),
-        aliases=tuple(aliases),
+        aliases=tuple(aliases.values()),
         instance_of=_items(entity, INSTANCE_OF),
         published=_date(entity),
         directors=_items(entity, DIRECTOR),
@@ -168,7 +204,7 @@ def facts_from_entity(entity: dict[str, Any]) -> WikidataFacts | None:
         based_on=_items(entity, BASED_ON),
         inspired_by=_items(entity, INSPIRED_BY),
         musicbrainz=tuple(musicbrainz),
-        sitelinks=len(sitelinks) if isinstance(sitelinks, dict) else 0,
+        sitelinks=len(sitelinks) if isinstance(sitelinks, dict) else None,
         listen=tuple(listen),
         image=images[0].strip() if images else None,
     )
@@ -193,9 +229,8 @@ async def _names(
     name is left out: it would make that entity's name ambiguous.
     """
     base = _base_type(kind)
-    texts = [t for t in (facts.label_ko, facts.label_en, *facts.aliases) if t]
     rows: list[db.NameInsert] = []
-    for text in dict.fromkeys(texts):
+    for text in dict.fromkeys(text for text, _language in facts.names):
         ko = has_hangul(text)
         rows.append(
             db.NameInsert(
@@ -318,7 +353,7 @@ async def store_facts(
     await db.add_entity_sources(conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
     await _names(conn, entity_id, kind, facts, unique=unique_aliases)
     await _media(conn, entity_id, kind, facts, source)
-    counts["name"] = len({t for t in (facts.label_ko, facts.label_en, *facts.aliases) if t})
+    counts["name"] = len({text for text, _language in facts.names})
     if kind in ("release", "video"):
         field = "date" if kind == "release" else "premiere"
         if facts.published:

@@ -5,6 +5,7 @@ P434, release group P436, release P5813, recording P4404): Korean and English la
 aliases as names, the number of sitelinks as an importance signal for search, and the item's
 page as a source. Items with no such entry are counted ("unlinked") and skipped, so the import
 stays in the scope of what the catalog holds. Nothing curated is overwritten (names are only added).
+An entity line is read by ``wikidata.facts_from_entity``, the mapping the on-demand lookups use.
 
 Two inputs, told apart by their first bytes:
 
@@ -19,18 +20,18 @@ Two inputs, told apart by their first bytes:
 from __future__ import annotations
 
 import io
-import itertools
 import json
 import logging
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from bot.core.errors import DataFileError
-from bot.knowledge.importers.musicbrainz import MAX_ALIAS_LENGTH, MAX_ALIASES
+from bot.knowledge.importers import wikidata
+from bot.knowledge.importers.musicbrainz import MAX_ALIAS_LENGTH
 from bot.knowledge.importers.report import ImportReport, display_path
 from bot.knowledge.importers.streaming import (
     MALFORMED,
@@ -43,6 +44,7 @@ from bot.knowledge.importers.streaming import (
     record_bytes,
     stream_file,
 )
+from bot.knowledge.importers.wikidata import Alias, WikidataFacts
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.store import catalog as db
 from bot.store.core import Store
@@ -52,13 +54,13 @@ log = logging.getLogger(__name__)
 SOURCE = "wikidata-dump"
 ORIGIN = "wikidata"
 SITE = "https://www.wikidata.org/wiki"
-# Wikidata properties holding MusicBrainz ids, most specific entity first.
-MB_PROPERTIES = ("P4404", "P5813", "P436", "P434")
+# SPARQL variables holding MusicBrainz ids (of wikidata.MUSICBRAINZ_PROPERTIES), most specific
+# entity first.
 SPARQL_MB_VARS = {
-    "recordingMBID": "P4404",
-    "releaseMBID": "P5813",
-    "releaseGroupMBID": "P436",
-    "artistMBID": "P434",
+    "recordingMBID": "recording",
+    "releaseMBID": "release",
+    "releaseGroupMBID": "release-group",
+    "artistMBID": "artist",
 }
 _QID = re.compile(r"(Q[0-9]+)$")
 _BINDINGS = re.compile(r'"bindings"\s*:\s*\[')
@@ -66,80 +68,61 @@ _CHUNK = 1 << 16
 
 
 # ------------------------------------------------------------------------------ mapping
-@dataclass(slots=True)
-class WikidataFacts:
-    """What this importer takes from one item (a minimal mapping; see the module docstring)."""
+def facts_from_dump_entity(entity: Any) -> WikidataFacts:
+    """Map one entity of the JSON dump (the wbgetentities shape): ``wikidata.facts_from_entity``.
 
-    qid: str
-    mbids: list[str] = field(default_factory=list)
-    names: list[tuple[str, str, bool]] = field(default_factory=list)  # (text, lang, is label)
-    sitelinks: int | None = None
-
-    @property
-    def url(self) -> str:
-        """Return the item's page, the source of every fact taken from it."""
-        return f"{SITE}/{self.qid}"
-
-
-def _claim_strings(entity: dict[str, Any], prop: str) -> list[str]:
-    out = []
-    for claim in (entity.get("claims") or {}).get(prop) or []:
-        value = ((claim.get("mainsnak") or {}).get("datavalue") or {}).get("value")
-        if isinstance(value, str) and claim.get("rank") != "deprecated":
-            out.append(value.lower())
-    return out
-
-
-def facts_from_dump_entity(entity: dict[str, Any]) -> WikidataFacts:
-    """Map one entity of the JSON dump (the wbgetentities shape) to the facts imported."""
-    qid = entity.get("id")
-    if not isinstance(qid, str) or not _QID.match(qid):
+    Raises ValueError for a line that is not an item (a property, a lexeme, no id).
+    """
+    facts = wikidata.facts_from_entity(entity) if isinstance(entity, dict) else None
+    if facts is None:
         raise ValueError("no item id")
-    facts = WikidataFacts(qid)
-    for prop in MB_PROPERTIES:
-        facts.mbids.extend(_claim_strings(entity, prop))
-    for lang in ("ko", "en"):
-        label = ((entity.get("labels") or {}).get(lang) or {}).get("value")
-        if isinstance(label, str):
-            facts.names.append((label, lang, True))
-        aliases = (entity.get("aliases") or {}).get(lang) or []
-        for alias in itertools.islice(aliases, MAX_ALIASES):
-            value = alias.get("value") if isinstance(alias, dict) else None
-            if isinstance(value, str) and len(value) <= MAX_ALIAS_LENGTH:
-                facts.names.append((value, lang, False))
-    sitelinks = entity.get("sitelinks")
-    if isinstance(sitelinks, dict):
-        facts.sitelinks = len(sitelinks)
     return facts
 
 
 def facts_from_binding(binding: dict[str, Any]) -> WikidataFacts:
-    """Map one SPARQL result row to the facts imported."""
+    """Map one SPARQL result row to the facts imported (the few a row holds).
+
+    A literal whose variable ends in "label" is the item's label in its language (the first
+    one; any further one is an alias), any other Korean or English literal an alias.
+    """
     item = (binding.get("item") or {}).get("value")
     match = _QID.search(item) if isinstance(item, str) else None
     if match is None:
         raise ValueError('no "item" variable with a Wikidata entity URI')
-    facts = WikidataFacts(match.group(1))
-    for var in SPARQL_MB_VARS:  # most specific entity first
+    musicbrainz: list[tuple[str, str]] = []
+    for var, kind in SPARQL_MB_VARS.items():  # most specific entity first
         value = (binding.get(var) or {}).get("value")
-        if isinstance(value, str):
-            facts.mbids.append(value.lower())
+        if isinstance(value, str) and value.strip():
+            musicbrainz.append((kind, value.strip().lower()))
+    labels: dict[str, str] = {}
+    aliases: list[Alias] = []
+    sitelinks: int | None = None
     for var in sorted(binding):
         cell = binding[var]
         if not isinstance(cell, dict) or not isinstance(cell.get("value"), str):
             continue
-        value = cell["value"]
+        value, language = cell["value"].strip(), cell.get("xml:lang")
         if var == "sitelinks":
-            facts.sitelinks = int(value)
-        elif cell.get("xml:lang") in ("ko", "en"):
-            facts.names.append((value, cell["xml:lang"], var.lower().endswith("label")))
-    return facts
+            sitelinks = int(value)
+        elif language in wikidata.LANGUAGES and value and len(value) <= MAX_ALIAS_LENGTH:
+            if var.lower().endswith("label") and language not in labels:
+                labels[language] = value
+            else:
+                aliases.append(Alias(value, language))
+    return WikidataFacts(
+        match.group(1),
+        label_en=labels.get("en"),
+        label_ko=labels.get("ko"),
+        aliases=tuple(aliases),
+        musicbrainz=tuple(musicbrainz),
+        sitelinks=sitelinks,
+    )
 
 
 async def write_facts(conn: db.Conn, facts: WikidataFacts) -> bool:
     """Add one item's facts to the catalog entry it is tied to; False when there is none."""
     target = None
-    for mbid in facts.mbids:
+    for _kind, mbid in facts.musicbrainz:
         target = await db.external_entity(conn, "musicbrainz", mbid)
         if target is not None:
             break
@@ -149,13 +132,11 @@ async def write_facts(conn: db.Conn, facts: WikidataFacts) -> bool:
     kind = await db.entity_kind(conn, entity_id)
     if kind is None:  # pragma: no cover  (an external id always points at an entity)
         return False
-    label = next((text for text, _lang, is_label in facts.names if is_label), None)
-    source = await db.ensure_source(
-        conn, f"wd:{facts.qid}", ORIGIN, facts.url, "Wikidata", label or facts.qid
-    )
+    label = facts.label_ko or facts.label_en or facts.qid
+    source = await db.ensure_source(conn, f"wd:{facts.qid}", ORIGIN, facts.url, "Wikidata", label)
     await db.add_entity_sources(conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
     rows: list[db.NameInsert] = []
-    for text, lang, _is_label in facts.names:
+    for text, lang in facts.names:
         norm = normalize(text)
         if not norm:
             continue

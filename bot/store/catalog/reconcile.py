@@ -55,8 +55,8 @@ async def primary_elsewhere(conn: Conn, norms: Sequence[str], entity_id: int) ->
     for start in range(0, len(wanted), 200):
         chunk = wanted[start : start + 200]
         cursor = await conn.execute(
-            "SELECT DISTINCT norm FROM names WHERE band IN (0, 1, 2, 3, 4, 5, 6, 7) "
-            f"AND norm IN ({qmarks(chunk)}) AND is_primary = 1 AND entity_id <> ?",
+            "SELECT DISTINCT norm FROM names WHERE "
+            f"norm IN ({qmarks(chunk)}) AND is_primary = 1 AND entity_id <> ?",
             (*chunk, entity_id),
         )
         found.update(str(r[0]) for r in await cursor.fetchall())

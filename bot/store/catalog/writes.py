@@ -953,3 +953,37 @@ async def savepoint(conn: Conn) -> AsyncIterator[None]:
         await conn.execute("RELEASE record")
         raise
     await conn.execute("RELEASE record")
+
+
+# Set only inside a batch's transaction (migration 0019): names with a greater id wait for the
+# batch's end to enter the FTS5 index.
+_DEFERRED_NAMES = "names_fts_deferred_after"
+
+
+@contextlib.asynccontextmanager
+async def deferred_name_index(conn: Conn) -> AsyncIterator[None]:
+    """Index the names a block writes in SQLite's FTS5 table once, at the end of the block.
+
+    FTS5 writes its pending index to disk at every statement, so names inserted one statement
+    at a time cost several times what the name row does; here they are indexed by one
+    statement. Use it inside a transaction that an error rolls back (a batch): the marker it
+    sets in ``meta`` is deleted before the block returns and so is never committed. On
+    PostgreSQL (a trigram index, kept by the server) the block runs as it is.
+    """
+    if dialect_of(conn).is_postgres:
+        yield
+        return
+    cursor = await conn.execute("SELECT coalesce(max(id), 0) FROM names")
+    row = await cursor.fetchone()
+    after = int(row[0]) if row else 0
+    await conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+        "value = excluded.value",
+        (_DEFERRED_NAMES, str(after)),
+    )
+    yield
+    await conn.execute(
+        "INSERT INTO names_fts (rowid, norm) SELECT id, norm FROM names WHERE id > ? ORDER BY id",
+        (after,),
+    )
+    await conn.execute("DELETE FROM meta WHERE key = ?", (_DEFERRED_NAMES,))
