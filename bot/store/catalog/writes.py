@@ -955,7 +955,7 @@ async def savepoint(conn: Conn) -> AsyncIterator[None]:
     await conn.execute("RELEASE record")
 
 
-# Set only inside a batch's transaction (migration 0019): names with a greater id wait for the
+# Set only inside a batch's transaction (migration 0021): names with a greater id wait for the
 # batch's end to enter the FTS5 index.
 _DEFERRED_NAMES = "names_fts_deferred_after"
 
