@@ -11,12 +11,12 @@ import subprocess
 import sys
 import tomllib
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from bot.knowledge.ask import Answer, answer
 from bot.store import Store
+from tests.support.summaries import SUMMARY
 
 CASES = tomllib.loads((Path(__file__).parent / "ask_cases.toml").read_text(encoding="utf-8"))[
     "case"
@@ -69,7 +69,9 @@ def test_the_question_set_is_big_and_spread_over_every_shape() -> None:
             assert case.get("facts"), f"{case['q']!r} states no expected fact"
 
 
-async def test_the_question_set(bundled_store: Store, capsys: pytest.CaptureFixture) -> None:
+async def test_the_question_set(
+    bundled_store: Store, record_property: Callable[[str, object], None]
+) -> None:
     by_shape: dict[str, Counter[str]] = defaultdict(Counter)
     outcomes: list[tuple[dict, str, Answer]] = []
     falsehoods = []
@@ -91,8 +93,7 @@ async def test_the_question_set(bundled_store: Store, capsys: pytest.CaptureFixt
         table.append(
             f"{shape:<16} {counts['right']:>5} {counts['wrong']:>5} {counts['declined']:>8}"
         )
-    with capsys.disabled():
-        sys.stdout.write("\n/ask question set, by shape:\n" + "\n".join(table) + "\n")
+    record_property(SUMMARY, "/ask question set, by shape:\n" + "\n".join(table))
     failures = [f"{got}: {c['q']!r} -> {r.text!r}" for c, got, r in outcomes if got != "right"]
     answerable = [got for c, got, _ in outcomes if c["kind"] != "decline"]
     assert answerable.count("right") >= 0.9 * len(answerable), "\n".join(failures)

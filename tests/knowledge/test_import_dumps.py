@@ -41,6 +41,10 @@ TABLES = (
 )
 
 
+# The tests that share the module's imported dump run in one pytest-xdist worker (built once).
+SHARES_THE_DUMP = pytest.mark.xdist_group("import_dumps")
+
+
 async def table_counts(store: Store) -> dict[str, int]:
     return {t: await db.count_rows(store, t) for t in TABLES}
 
@@ -76,6 +80,7 @@ async def store(imported: tuple[Path, object], tmp_path: Path) -> AsyncIterator[
         await s.close()
 
 
+@SHARES_THE_DUMP
 async def test_dump_imports_the_scope_with_sources(store: Store, imported, dump: Path) -> None:
     report = imported[1]
     assert report.counts["read line"] == LINES
@@ -106,6 +111,7 @@ async def test_dump_imports_the_scope_with_sources(store: Store, imported, dump:
     assert row[0] > 0
 
 
+@SHARES_THE_DUMP
 async def test_twice_adds_nothing_even_when_read_again(store: Store, dump: Path) -> None:
     before = await table_counts(store)
     again = await import_musicbrainz_dump(store, dump, KR)
@@ -204,6 +210,7 @@ async def test_malformed_lines_are_counted_and_skipped(tmp_path: Path) -> None:
         await store.close()
 
 
+@SHARES_THE_DUMP
 async def test_killed_import_resumes_where_it_stopped(
     dump: Path, imported: tuple[Path, object], tmp_path: Path
 ) -> None:

@@ -17,6 +17,8 @@ from tests.support.postgres import BACKENDS, database_like, drop_database
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data" / "catalog"
 IMPORTED = 1500
+# The module's tests share one crowded database: under pytest-xdist they run in one worker.
+pytestmark = pytest.mark.xdist_group("search_scale")
 
 
 async def _add_imported(
