@@ -195,7 +195,8 @@ async def _run_under_seed(seed: str, db: Path, questions: list[str]) -> str:
 async def test_same_answers_under_any_hash_seed(template_db: Path, tmp_path: Path) -> None:
     questions = [c["q"] for c in CASES]
     copies = []
-    for seed in ("0", "1", "4242"):
+    # Two seeds: string hashing (and so set order) differs between any two of them.
+    for seed in ("0", "4242"):
         copy = tmp_path / f"seed{seed}.db"
         shutil.copy(template_db, copy)
         copies.append((seed, copy))
