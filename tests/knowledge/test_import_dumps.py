@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pickle
 import shutil
 import signal
 import sys
@@ -21,6 +22,7 @@ from bot.knowledge.search import resolve
 from bot.store import Store, imports
 from bot.store import catalog as db
 from tests.knowledge import mbdump
+from tests.support.shared import built_once
 
 ROOT = Path(__file__).resolve().parents[2]
 LINES = 2000
@@ -41,32 +43,36 @@ TABLES = (
 )
 
 
-# The tests that share the module's imported dump run in one pytest-xdist worker (built once).
-SHARES_THE_DUMP = pytest.mark.xdist_group("import_dumps")
-
-
 async def table_counts(store: Store) -> dict[str, int]:
     return {t: await db.count_rows(store, t) for t in TABLES}
 
 
 @pytest.fixture(scope="module")
 def dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return mbdump.write_tar_xz(tmp_path_factory.mktemp("dump") / "mbdump.tar.xz", LINES)
+    """The dump, written once per test run (for every xdist worker: tests/support/shared.py)."""
+    return built_once(
+        tmp_path_factory, "mbdump.tar.xz", lambda path: mbdump.write_tar_xz(path, LINES)
+    )
 
 
 @pytest.fixture(scope="module")
 def imported(dump: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
-    """A database with the dump imported once under --area KR, and the report."""
-    path = tmp_path_factory.mktemp("imported") / "template.db"
+    """A database with the dump imported once per test run under --area KR, and the report."""
 
-    async def run() -> object:
-        store = await Store.open(path)
-        try:
-            return await import_musicbrainz_dump(store, dump, KR)
-        finally:
-            await store.close()
+    def build(folder: Path) -> None:
+        folder.mkdir()
 
-    return path, asyncio.run(run())
+        async def run() -> object:
+            store = await Store.open(folder / "template.db")
+            try:
+                return await import_musicbrainz_dump(store, dump, KR)
+            finally:
+                await store.close()
+
+        (folder / "report.pickle").write_bytes(pickle.dumps(asyncio.run(run())))
+
+    folder = built_once(tmp_path_factory, "mbdump-imported", build)
+    return folder / "template.db", pickle.loads((folder / "report.pickle").read_bytes())
 
 
 @pytest.fixture
@@ -80,7 +86,6 @@ async def store(imported: tuple[Path, object], tmp_path: Path) -> AsyncIterator[
         await s.close()
 
 
-@SHARES_THE_DUMP
 async def test_dump_imports_the_scope_with_sources(store: Store, imported, dump: Path) -> None:
     report = imported[1]
     assert report.counts["read line"] == LINES
@@ -111,7 +116,6 @@ async def test_dump_imports_the_scope_with_sources(store: Store, imported, dump:
     assert row[0] > 0
 
 
-@SHARES_THE_DUMP
 async def test_twice_adds_nothing_even_when_read_again(store: Store, dump: Path) -> None:
     before = await table_counts(store)
     again = await import_musicbrainz_dump(store, dump, KR)
@@ -210,7 +214,6 @@ async def test_malformed_lines_are_counted_and_skipped(tmp_path: Path) -> None:
         await store.close()
 
 
-@SHARES_THE_DUMP
 async def test_killed_import_resumes_where_it_stopped(
     dump: Path, imported: tuple[Path, object], tmp_path: Path
 ) -> None:

@@ -9,6 +9,7 @@ builds it, the others wait and then use it. Without xdist it is just built once.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def built_once(
 ) -> Path:
     """Return ``<run directory>/shared/<name>``, made by ``build(path)`` once per test run.
 
-    ``build`` writes a file that does not exist yet; it is moved into place only when
+    ``build`` makes a file or folder that does not exist yet; it is moved into place only when
     complete, so a build that fails is tried again rather than used half made.
     """
     folder = run_directory(tmp_path_factory) / "shared"
@@ -37,6 +38,8 @@ def built_once(
     with FileLock(folder / f"{name}.lock"):
         if not path.exists():
             partial = folder / f"{name}.partial"
+            if partial.is_dir():
+                shutil.rmtree(partial)
             partial.unlink(missing_ok=True)
             build(partial)
             partial.replace(path)
