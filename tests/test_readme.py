@@ -26,11 +26,12 @@ def test_quick_start_has_run_test_and_no_token_commands_and_ci_runs_the_test_one
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     # CI does what the README's test command does: a venv, the test extra, the same pytest run.
     assert test_command == (
-        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && .venv/bin/python -m pytest"
+        "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' "
+        "&& .venv/bin/python -m pytest -n auto"
     )
     assert "python3 -m venv .venv" in ci
     assert "install --quiet -e '.[test]'" in ci
-    assert ci.rstrip().endswith(".venv/bin/python -m pytest")
+    assert ci.rstrip().endswith(".venv/bin/python -m pytest -n auto")
 
 
 def test_every_setting_is_documented() -> None:

@@ -4,6 +4,7 @@ connections, terminal escapes in `linernotes ask`."""
 from __future__ import annotations
 
 import logging
+import shutil
 import socket
 import sqlite3
 import sys
@@ -59,7 +60,10 @@ def test_an_idle_metrics_connection_is_closed(monkeypatch: pytest.MonkeyPatch) -
     assert not server.thread.is_alive()
 
 
-def test_linernotes_ask_prints_no_terminal_escape_sequences(tmp_path: Path) -> None:
+def test_linernotes_ask_prints_no_terminal_escape_sequences(
+    template_db: Path, tmp_path: Path
+) -> None:
+    shutil.copy(template_db, tmp_path / "cli.db")  # the bundled data already in
     env = env_for(tmp_path)
     first = run_cli("ask", "who composed Love wins all?", env=env, cwd=tmp_path)
     assert first.returncode == 0 and "Seo Dong-hwan" in first.stdout

@@ -12,6 +12,7 @@ import pytest
 from bot.knowledge.importers import import_catalog, import_kpopnet
 from bot.store import Store
 from tests.support.data import KPOPNET, SMALL_CATALOG, SNAPSHOT_CATALOG
+from tests.support.shared import built_once
 
 
 @pytest.fixture
@@ -33,16 +34,16 @@ def _build(path: Path, catalog: Path, with_kpopnet: bool) -> None:
 
 @pytest.fixture(scope="session")
 def _snapshot_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("snapshot") / "template.db"
-    _build(path, SNAPSHOT_CATALOG, with_kpopnet=True)
-    return path
+    return built_once(
+        tmp_path_factory, "snapshot.db", lambda p: _build(p, SNAPSHOT_CATALOG, with_kpopnet=True)
+    )
 
 
 @pytest.fixture(scope="session")
 def _small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("small") / "template.db"
-    _build(path, SMALL_CATALOG, with_kpopnet=False)
-    return path
+    return built_once(
+        tmp_path_factory, "small.db", lambda p: _build(p, SMALL_CATALOG, with_kpopnet=False)
+    )
 
 
 async def _open_copy(template: Path, tmp_path: Path) -> Store:

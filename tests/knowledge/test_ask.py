@@ -12,12 +12,12 @@ import subprocess
 import sys
 import tomllib
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
-
-import pytest
 
 from bot.knowledge.ask import Answer, answer
 from bot.store import Store
+from tests.support.summaries import SUMMARY
 
 CASES = tomllib.loads((Path(__file__).parent / "ask_cases.toml").read_text(encoding="utf-8"))[
     "case"
@@ -71,7 +71,9 @@ def test_the_question_set_is_big_and_spread_over_every_shape() -> None:
             assert case.get("facts"), f"{case['q']!r} states no expected fact"
 
 
-async def test_the_question_set(bundled_store: Store, capsys: pytest.CaptureFixture) -> None:
+async def test_the_question_set(
+    bundled_store: Store, record_property: Callable[[str, object], None]
+) -> None:
     by_shape: dict[str, Counter[str]] = defaultdict(Counter)
     outcomes: list[tuple[dict, str, Answer]] = []
     falsehoods = []
@@ -96,8 +98,7 @@ async def test_the_question_set(bundled_store: Store, capsys: pytest.CaptureFixt
         table.append(
             f"{shape:<16} {counts['right']:>5} {counts['wrong']:>5} {counts['declined']:>8}"
         )
-    with capsys.disabled():
-        sys.stdout.write("\n/ask question set, by shape:\n" + "\n".join(table) + "\n")
+    record_property(SUMMARY, "/ask question set, by shape:\n" + "\n".join(table))
     failures = [f"{got}: {c['q']!r} -> {r.text!r}" for c, got, r in outcomes if got != "right"]
     answerable = [got for c, got, _ in outcomes if c["kind"] != "decline"]
     assert answerable.count("right") >= 0.9 * len(answerable), "\n".join(failures)
@@ -199,7 +200,8 @@ async def _run_under_seed(seed: str, db: Path, questions: list[str]) -> str:
 async def test_same_answers_under_any_hash_seed(template_db: Path, tmp_path: Path) -> None:
     questions = [c["q"] for c in CASES]
     copies = []
-    for seed in ("0", "1", "4242"):
+    # Two seeds: string hashing (and so set order) differs between any two of them.
+    for seed in ("0", "4242"):
         copy = tmp_path / f"seed{seed}.db"
         shutil.copy(template_db, copy)
         copies.append((seed, copy))

@@ -11,8 +11,8 @@ one is meant; they must never answer "No". The counts are printed.
 
 from __future__ import annotations
 
-import sys
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -20,6 +20,7 @@ import pytest
 from bot.knowledge.ask import answer
 from bot.knowledge.wording import role_title
 from bot.store import Store
+from tests.support.summaries import SUMMARY
 
 WRITING = ("lyricist", "composer", "writer")
 # The word each role is named by in a "Yes" (English, Korean).
@@ -95,7 +96,9 @@ async def pairs(bundled_store: Store) -> list[Pair]:
 
 
 async def test_every_edge_answers_yes_with_its_role(
-    bundled_store: Store, pairs: list[Pair], capsys: pytest.CaptureFixture
+    bundled_store: Store,
+    pairs: list[Pair],
+    record_property: Callable[[str, object], None],
 ) -> None:
     counts: Counter[str] = Counter()
     wrong: list[str] = []
@@ -120,18 +123,20 @@ async def test_every_edge_answers_yes_with_its_role(
                 continue
             assert result.sources, question
             counts[f"yes ({lang})"] += 1
-    with capsys.disabled():
-        sys.stdout.write(
-            f"\n/ask edges: {len(pairs)} artist-work pairs; "
-            + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
-            + f"; wrong: {len(wrong)}\n"
-        )
+    record_property(
+        SUMMARY,
+        f"/ask edges: {len(pairs)} artist-work pairs; "
+        + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+        + f"; wrong: {len(wrong)}",
+    )
     assert not wrong, "\n".join(wrong[:40])
     assert counts["yes (en)"] >= 2 * len(pairs) * 0.9
 
 
 async def test_non_edges_are_never_yes_and_no_names_the_truth(
-    bundled_store: Store, pairs: list[Pair], capsys: pytest.CaptureFixture
+    bundled_store: Store,
+    pairs: list[Pair],
+    record_property: Callable[[str, object], None],
 ) -> None:
     # A song and the single named after it are one work to a question: group by the name.
     by_work: dict[str, list[Pair]] = defaultdict(list)
@@ -173,11 +178,11 @@ async def test_non_edges_are_never_yes_and_no_names_the_truth(
                         counts["no, naming the truth"] += 1
                 else:
                     counts["not answered yes or no"] += 1
-    with capsys.disabled():
-        sys.stdout.write(
-            "\n/ask non-edges: "
-            + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
-            + f"; wrong: {len(wrong)}\n"
-        )
+    record_property(
+        SUMMARY,
+        "/ask non-edges: "
+        + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+        + f"; wrong: {len(wrong)}",
+    )
     assert not wrong, "\n".join(wrong[:40])
     assert counts["no, naming the truth"] > 100

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pickle
 import shutil
 import signal
 import sys
@@ -24,6 +25,7 @@ from bot.knowledge.search import resolve
 from bot.store import Store, imports
 from bot.store import catalog as db
 from tests.knowledge import mbdump
+from tests.support.shared import built_once
 
 ROOT = Path(__file__).resolve().parents[2]
 LINES = 2000
@@ -50,22 +52,30 @@ async def table_counts(store: Store) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return mbdump.write_tar_xz(tmp_path_factory.mktemp("dump") / "mbdump.tar.xz", LINES)
+    """The dump, written once per test run (for every xdist worker: tests/support/shared.py)."""
+    return built_once(
+        tmp_path_factory, "mbdump.tar.xz", lambda path: mbdump.write_tar_xz(path, LINES)
+    )
 
 
 @pytest.fixture(scope="module")
 def imported(dump: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
-    """A database with the dump imported once under --area KR, and the report."""
-    path = tmp_path_factory.mktemp("imported") / "template.db"
+    """A database with the dump imported once per test run under --area KR, and the report."""
 
-    async def run() -> object:
-        store = await Store.open(path)
-        try:
-            return await import_musicbrainz_dump(store, dump, KR)
-        finally:
-            await store.close()
+    def build(folder: Path) -> None:
+        folder.mkdir()
 
-    return path, asyncio.run(run())
+        async def run() -> object:
+            store = await Store.open(folder / "template.db")
+            try:
+                return await import_musicbrainz_dump(store, dump, KR)
+            finally:
+                await store.close()
+
+        (folder / "report.pickle").write_bytes(pickle.dumps(asyncio.run(run())))
+
+    folder = built_once(tmp_path_factory, "mbdump-imported", build)
+    return folder / "template.db", pickle.loads((folder / "report.pickle").read_bytes())
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from bot.knowledge.search import resolve
 from bot.store import Store
 from bot.store import catalog as db
 from tests.support.postgres import BACKENDS, database_like, drop_database
+from tests.support.shared import built_once
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data" / "catalog"
 IMPORTED = 1500
@@ -45,10 +46,13 @@ async def _add_imported(
 
 @pytest.fixture(scope="module")
 def _crowded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled catalog plus imported homonyms that sort before the curated names."""
-    import asyncio
+    """The bundled catalog plus imported homonyms that sort before the curated names (built
+    once per test run, for every xdist worker: tests/support/shared.py)."""
+    return built_once(tmp_path_factory, "crowded.db", _build_crowded)
 
-    path = tmp_path_factory.mktemp("crowded") / "template.db"
+
+def _build_crowded(path: Path) -> None:
+    import asyncio
 
     async def build() -> None:
         store = await Store.open(path)
@@ -81,7 +85,6 @@ def _crowded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
             await store.close()
 
     asyncio.run(build())
-    return path
 
 
 @pytest.fixture(params=BACKENDS)
