@@ -25,7 +25,7 @@ from bot.knowledge.ask.parsing import (
     looks_like_check,
     stated_date,
 )
-from bot.knowledge.ask.people import roles_in_group
+from bot.knowledge.ask.people import holder_names, roles_in_group
 from bot.knowledge.ask.relations import edge_sources, edges_between, holdings
 from bot.knowledge.ask.verdicts import DUET, asked_relation, edges_text, relation_check
 from bot.knowledge.cards import SourceRef
@@ -125,7 +125,7 @@ async def check(
         asked, roles = asked_relation(intent, text)
         return await relation_check(store, asked, roles, works[0], people, intent.name, lang)
     if intent.name in (IntentName.MEMBERS, IntentName.GROUPS) and len(people) >= 2:
-        return await _member_check(store, intent, people[0], people[1], lang)
+        return await _member_check(store, intent, people[0], people[1], text, lang)
     if intent.name in (IntentName.LEADER, IntentName.MAKNAE) and len(people) >= 2:
         return await _position_check(store, intent, people, lang)
     if intent.name is IntentName.ALBUM and len(works) >= 2:
@@ -306,46 +306,68 @@ async def _kinds(store: Store, a: EntityRef, b: EntityRef) -> tuple[EntityRef, E
     return None
 
 
+_PAST = re.compile(r"\b(?:was|were|used to|ever|former(?:ly)?)\b|였|었", re.IGNORECASE)
+
+
+def _membership_text(line: cards.MemberLine, lang: str) -> str:
+    """Word one membership, former or current ("Soojin was a member of (G)I-DLE until …")."""
+    fields = {"name": line.person.name, "group": line.group.name}
+    if line.until:
+        return t(
+            "{name} was a member of {group} until {until}.",
+            lang,
+            until=format_date(line.until, lang),
+            **fields,
+        )
+    if line.former:
+        return t("{name} is a former member of {group}.", lang, **fields)
+    return t("{name} is a member of {group}.", lang, **fields)
+
+
 async def _member_check(
-    store: Store, intent: Intent, a: EntityRef, b: EntityRef, lang: str
+    store: Store, intent: Intent, a: EntityRef, b: EntityRef, text: str, lang: str
 ) -> Answer | None:
     pair = await _kinds(store, a, b)
     if pair is None:
         return None
     person, group = pair
-    members = await db.members_of(store, group.id)
+    members = cards.member_lines(await db.members_of(store, group.id))
     mine = [m for m in members if m.person.id == person.id]
     if mine:
+        line = mine[0]
+        # "Is Soojin in (G)I-DLE?" asks about now: a former member is not; "was she?" is yes.
+        verdict = _yes if not line.former or _PAST.search(text) else _no
         return found(
-            _yes(
-                lang,
-                t("{name} is a member of {group}.", lang, name=person.name, group=group.name),
-            ),
-            merge_sources([SourceRef.of(m.source) for m in mine]),
+            verdict(lang, _membership_text(line, lang)),
+            merge_sources(line.sources),
             intent.name,
             (person, group),
             lang,
         )
-    groups = await db.groups_of(store, person.id)
+    groups = cards.member_lines(await db.groups_of(store, person.id))
     if groups or members:
-        gs = join_list(sorted({g.group.name for g in groups}), lang)
-        ms = ", ".join(dict.fromkeys(m.person.name for m in members))
+        current = [m for m in members if not m.former]
+        gs = join_list(sorted({g.group.name for g in groups if not g.former}), lang)
+        old = join_list(sorted({g.group.name for g in groups if g.former}), lang)
+        ms = ", ".join(dict.fromkeys(m.person.name for m in current))
         fields = {"name": person.name, "groups": gs, "group": group.name, "members": ms}
-        if groups and members:
-            truth = t(
-                "{name} is a member of {groups}; {group}'s members are {members}.", lang, **fields
+        parts = []
+        if gs:
+            parts.append(t("{name} is a member of {groups}.", lang, **fields))
+        if old:
+            parts.append(
+                t("{name} is a former member of {group}.", lang, **{**fields, "group": old})
             )
-        elif groups:
-            truth = t("{name} is a member of {groups}.", lang, **fields)
-        else:
-            truth = t("{group}'s members are {members}.", lang, **fields)
-        return found(
-            _no(lang, truth),
-            merge_sources([SourceRef.of(m.source) for m in [*groups, *members]]),
-            intent.name,
-            (person, group),
-            lang,
-        )
+        if ms:
+            parts.append(t("{group}'s members are {members}.", lang, **fields))
+        if parts:
+            return found(
+                _no(lang, " ".join(parts)),
+                merge_sources(*(m.sources for m in [*groups, *current])),
+                intent.name,
+                (person, group),
+                lang,
+            )
     return declined(
         t("I don't know whether {name} is in {group}.", lang, name=person.name, group=group.name),
         intent.name,
@@ -377,19 +399,20 @@ async def _position_check(
             [group.label],
             lang,
         )
-    who = join_list([h.name for h in holders], lang)
+    who = await holder_names(store, group.id, holders, lang)
     if any(h.id == person.id for h in holders):
-        return found(
-            _yes(
+        fields = {"name": person.name, "title": title, "group": group.name}
+        left = [m for m in cards.member_lines(await db.members_of(store, group.id)) if m.former]
+        if any(m.person.id == person.id for m in left):
+            return found(
+                _no(lang, t("{name} was the {title} of {group} and has left it.", lang, **fields)),
+                sources,
+                intent.name,
+                (person, group),
                 lang,
-                t(
-                    "{name} is the {title} of {group}.",
-                    lang,
-                    name=person.name,
-                    title=title,
-                    group=group.name,
-                ),
-            ),
+            )
+        return found(
+            _yes(lang, t("{name} is the {title} of {group}.", lang, **fields)),
             sources,
             intent.name,
             (person, group),
@@ -540,10 +563,13 @@ async def _album_check(
             lang,
         )
     sources = merge_sources(*[await cards._sources(store, r.entity.id) for r in containing])
+    # A single is on the album it was released from; a repackage's new songs are not on the
+    # album it repackages ("Spring Day" is on "You Never Walk Alone", not on "Wings").
     hit = [
         r
         for r in containing
-        if r.entity.id == release.id or (r.parent and r.parent.id == release.id)
+        if r.entity.id == release.id
+        or (r.type == "single" and r.parent is not None and r.parent.id == release.id)
     ]
     if hit:
         return found(
@@ -556,7 +582,7 @@ async def _album_check(
             (song, release),
             lang,
         )
-    names = join_list([q(EntityRef.of(r.entity)) for r in containing], lang)
+    names = join_list([_release_name(r, release, lang) for r in containing], lang)
     return found(
         _no(
             lang,
@@ -573,6 +599,14 @@ async def _album_check(
         (song, release),
         lang,
     )
+
+
+def _release_name(rel: db.ReleaseRow, asked: EntityRef, lang: str) -> str:
+    """Name a release a song is on, saying so when it repackages the release asked about."""
+    name = q(EntityRef.of(rel.entity))
+    if rel.type == "repackage" and rel.parent is not None and rel.parent.id == asked.id:
+        return t("{name} (the repackage of {parent})", lang, name=name, parent=q(asked))
+    return name
 
 
 # ------------------------------------------------------------------------------ premises
