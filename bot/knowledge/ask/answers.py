@@ -256,6 +256,18 @@ _LINKED = {
 }
 
 
+def linked_work_text(link: cards.WorkLink, work: db.WorkRow | None, lang: str) -> str:
+    """Word an artist's tie to an outside work ("directed “Concrete Utopia” (film, 2023)")."""
+    w = work
+    detail = f" ({w.kind}, {w.year})" if w and w.year else f" ({w.kind})" if w else ""
+    said = _LINKED.get(link.role)
+    return (
+        t(said, lang, work=q(link.work), detail=detail)
+        if said
+        else f"{link.role} {q(link.work)}{detail}"
+    )
+
+
 async def works_answer(
     store: Store, intent: Intent, artist: EntityRef, question: str, lang: str
 ) -> Answer:
@@ -293,14 +305,7 @@ async def works_answer(
         verb = role_verb(group.role, lang)
         parts.append(t("{verb} {subjects}", lang, verb=verb, subjects=", ".join(subjects)))
     for link in links:
-        w = await db.work(store, link.work.id)
-        detail = f" ({w.kind}, {w.year})" if w and w.year else f" ({w.kind})" if w else ""
-        said = _LINKED.get(link.role)
-        parts.append(
-            t(said, lang, work=q(link.work), detail=detail)
-            if said
-            else f"{link.role} {q(link.work)}{detail}"
-        )
+        parts.append(linked_work_text(link, await db.work(store, link.work.id), lang))
         sources.append(link.source)
     return found(
         f"{artist.name} — " + "; ".join(parts) + ".",

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from bot.core.errors import UserError, echo
-from bot.core.i18n import t, tn
+from bot.core.i18n import N_, t, tn
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
 from bot.knowledge.ask.answers import q, quote, subject_phrase
@@ -48,6 +48,17 @@ _REFERENCED_BY = re.compile(
     r"(?:the\s+)?(?P<name>.+?)\s+(?:references?|referenced|quotes?|quoted|homages?|samples?|"
     r"sampled|echoes|echoed|alludes?\s+to|nods?\s+to)\s*\??$",
     re.IGNORECASE,
+)
+# "Who is the leader of the group that sings Next Level?": the first hop is the performer.
+_PERFORMED_BY = re.compile(
+    r"\b(?:the\s+)?(?:group|band|artist|singer|idol|girl\s+group|boy\s+group)\s+"
+    r"(?:that|who|which)\s+(?:sings?|sang|performs?|performed|released|made|did)\s+"
+    r"(?P<name>.+?)\s*\??$"
+    r"|\b(?:the\s+)?(?:group|band|artist|singer)\s+(?:behind|of)\s+(?P<name2>.+?)\s*\??$",
+    re.IGNORECASE,
+)
+_PERFORMED_BY_KO = re.compile(
+    r"(?P<name>.+?)\s*(?:을|를)?\s*(?:부른|노래한|발표한)\s*(?:그룹|가수|팀)"
 )
 # "other songs by Love wins all's composer", "what else did Spring Day's producer make".
 _OTHER = re.compile(r"\belse\b|\bother\b|\bmore\b|\balso\b|다른|또", re.IGNORECASE)
@@ -83,6 +94,26 @@ _OTHER_WORKS_KO = re.compile(
     r"(?P<name>.+?)\s*(?P<role>작곡가|작사가|프로듀서|감독|편곡자)(?:의|가|이)?\s*(?:쓴|만든|작업한)?\s*"
     r"(?:다른|또 다른)"
 )
+# "What films did the Love wins all director make?": the role holder's works are asked for.
+_MADE = re.compile(
+    r"\b(?:what|which)\b.*\b(?:make|made|direct|directed|do|did|done|write|wrote|written|"
+    r"compose|composed|produce|produced|work(?:ed)?\s+on|films?|movies?|dramas?|works?|songs?)\b|"
+    r"(?:작곡가|작사가|프로듀서|감독|편곡자)(?:이|가|의)?\s*(?:만든|연출한|쓴|작곡한|작업한|찍은|만들었)",
+    re.IGNORECASE,
+)
+# The kind of outside work a question asks for ("films", "드라마").
+_WORK_KINDS = (
+    (re.compile(r"\b(?:films?|movies?)\b|영화", re.IGNORECASE), "film"),
+    (re.compile(r"\bdramas?\b|\b(?:tv\s+)?series\b|드라마", re.IGNORECASE), "drama"),
+    (re.compile(r"\bbooks?\b|\bnovels?\b|책|소설", re.IGNORECASE), "book"),
+)
+_NO_KIND = {
+    "film": N_("The catalog has no films by {name}."),
+    "drama": N_("The catalog has no dramas by {name}."),
+    "book": N_("The catalog has no books by {name}."),
+}
+# The tie to an outside work that each credit role continues as.
+_LINK_ROLES = {"mv director": ("director",), "lyricist": ("author",)}
 _BOTH = re.compile(r"\bboth\b|\btogether\b|\bin common\b|같이|함께|둘 다|공동", re.IGNORECASE)
 _WHICH_MEMBER = re.compile(
     r"\bwhich\s+(?:\S+\s+){0,3}?members?\b|\bwho\s+(?:in|from|of)\s+\S+|\bwhich of\b|"
@@ -148,6 +179,13 @@ async def try_chain(
             IntentName.SAMPLES,
         ):
             return await _via_referenced(store, outer, m.group("name"), lang)
+    m = _PERFORMED_BY.search(text) or _PERFORMED_BY_KO.search(text)
+    if m:
+        rest = text[: m.start()] + " " + text[m.end() :]
+        name = m.groupdict().get("name") or m.groupdict().get("name2") or ""
+        outer, _ = detect(rest + (" 그룹" if m.re is _PERFORMED_BY_KO else " group"))
+        if name and outer is not None and outer.name is not IntentName.PERFORMER:
+            return await _via_performer(store, outer, name, lang)
     m = _OTHER_WORKS.search(text) or _OTHER_WORKS_KO.search(text)
     if m:
         role_word = (m.groupdict().get("role") or m.groupdict().get("role2") or "").lower()
@@ -225,9 +263,41 @@ async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> 
     )
 
 
+async def _via_performer(store: Store, outer: Intent, name: str, lang: str) -> Answer:
+    """Answer a question about the artist who performs a work (the first hop is the performer)."""
+    work = await _resolve_name(store, name, ("song", "video", "release"))
+    if work is None:
+        return declined(
+            t("I don't know anything called {name}.", lang, name=quote(echo(name))),
+            outer.name,
+            lang=lang,
+        )
+    held = await holdings(store, work)
+    if not held.performers:
+        return declined(
+            t("I don't know who performs {work}.", lang, work=q(work)),
+            outer.name,
+            [work.label],
+            lang,
+        )
+    artists = list(dict.fromkeys(EntityRef.of(p.artist) for p in held.performers))
+    head = t(
+        "{work} is by {names}.",
+        lang,
+        work=q(work),
+        names=join_list([a.name for a in artists], lang),
+    )
+    lines, sources = [head], list(held.performer_sources)
+    for artist in artists:
+        result = await dispatch(store, outer, artist, "", lang, "")
+        lines.append(result.text)
+        sources.extend(result.sources)
+    return found("\n".join(lines), merge_sources(sources), outer.name, (work, *artists), lang)
+
+
 async def _other_works_loose(store: Store, text: str, lang: str) -> Answer | None:
     """Answer "other songs by <work>'s <role>" in any word order, or None."""
-    if not _OTHER.search(text):
+    if not _OTHER.search(text) and not _MADE.search(text):
         return None
     role_m = _ROLE_WORD.search(text)
     if role_m is None:
@@ -240,7 +310,8 @@ async def _other_works_loose(store: Store, text: str, lang: str) -> Answer | Non
     ]
     if not works or word not in _ROLE_WORDS:
         return None
-    return await _other_works(store, _ROLE_WORDS[word], works[0].name, lang, works[0])
+    kind = next((k for pattern, k in _WORK_KINDS if pattern.search(text)), None)
+    return await _other_works(store, _ROLE_WORDS[word], works[0].name, lang, works[0], kind)
 
 
 async def _via_referenced(store: Store, outer: Intent, name: str, lang: str) -> Answer:
@@ -286,8 +357,15 @@ async def _via_referenced(store: Store, outer: Intent, name: str, lang: str) -> 
 
 
 async def _other_works(
-    store: Store, role: str, name: str, lang: str, known: EntityRef | None = None
+    store: Store,
+    role: str,
+    name: str,
+    lang: str,
+    known: EntityRef | None = None,
+    kind: str | None = None,
 ) -> Answer:
+    """Answer the second hop "what else did <work>'s <role> make": their other credits in that
+    role and their ties to outside works (only films, say, when ``kind`` is given)."""
     work = known or await _resolve_name(store, name, ("song", "video", "release"))
     title = role_title(role, lang)
     if work is None:
@@ -298,6 +376,10 @@ async def _other_works(
         )
     view = await cards.credits_view(store, work.id)
     lines = view.role(role)
+    if not lines and role in WRITING_ROLES:
+        # Songs credited to "writers" only: the composer and the lyricist are among them.
+        role, lines = "writer", view.role("writer")
+        title = role_title(role, lang)
     subject = await subject_phrase(store, work, lang)
     if not lines:
         return declined(
@@ -330,6 +412,14 @@ async def _other_works(
     for person in people:
         view_p = await cards.works_by(store, person.id, (role,))
         others = [line for g in view_p.groups for line in g.lines if line.subject.id not in same]
+        linked = await _linked_works(store, view_p.links, _LINK_ROLES.get(role, ()), kind, lang)
+        if linked:
+            texts.append(f"{person.name} — " + "; ".join(text for text, _ in linked) + ".")
+            sources.extend(source for _, source in linked)
+        if kind is not None:
+            if not linked:
+                texts.append(t(_NO_KIND[kind], lang, name=person.name))
+            continue
         if others:
             shown = [
                 await subject_phrase(store, line.subject, lang)
@@ -345,7 +435,7 @@ async def _other_works(
                 )
             )
             sources.extend(s for line in others[: answers.WORKS_LISTED] for s in line.sources)
-        else:
+        elif not linked:
             texts.append(
                 t(
                     "The catalog has no other {title} credits for {name}.",
@@ -355,6 +445,25 @@ async def _other_works(
                 )
             )
     return found("\n".join(texts), merge_sources(sources), "works", (work, *people), lang)
+
+
+async def _linked_works(
+    store: Store,
+    links: Sequence[cards.WorkLink],
+    roles: Sequence[str],
+    kind: str | None,
+    lang: str = "en",
+) -> list[tuple[str, SourceRef]]:
+    """Word a person's ties to outside works in these roles (of one kind, when given)."""
+    out = []
+    for link in links:
+        if link.role not in roles:
+            continue
+        w = await db.work(store, link.work.id)
+        if kind is not None and (w is None or w.kind != kind):
+            continue
+        out.append((answers.linked_work_text(link, w, lang), link.source))
+    return out
 
 
 def _cap(text: str) -> str:
