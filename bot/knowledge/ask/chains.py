@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from bot.core.errors import UserError, echo
-from bot.core.i18n import N_, t, tn
+from bot.core.i18n import t, tn
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
 from bot.knowledge.ask.answers import q, quote, subject_phrase
@@ -101,17 +101,6 @@ _MADE = re.compile(
     r"(?:작곡가|작사가|프로듀서|감독|편곡자)(?:이|가|의)?\s*(?:만든|연출한|쓴|작곡한|작업한|찍은|만들었)",
     re.IGNORECASE,
 )
-# The kind of outside work a question asks for ("films", "드라마").
-_WORK_KINDS = (
-    (re.compile(r"\b(?:films?|movies?)\b|영화", re.IGNORECASE), "film"),
-    (re.compile(r"\bdramas?\b|\b(?:tv\s+)?series\b|드라마", re.IGNORECASE), "drama"),
-    (re.compile(r"\bbooks?\b|\bnovels?\b|책|소설", re.IGNORECASE), "book"),
-)
-_NO_KIND = {
-    "film": N_("The catalog has no films by {name}."),
-    "drama": N_("The catalog has no dramas by {name}."),
-    "book": N_("The catalog has no books by {name}."),
-}
 # The tie to an outside work that each credit role continues as.
 _LINK_ROLES = {"mv director": ("director",), "lyricist": ("author",)}
 _BOTH = re.compile(r"\bboth\b|\btogether\b|\bin common\b|같이|함께|둘 다|공동", re.IGNORECASE)
@@ -310,7 +299,7 @@ async def _other_works_loose(store: Store, text: str, lang: str) -> Answer | Non
     ]
     if not works or word not in _ROLE_WORDS:
         return None
-    kind = next((k for pattern, k in _WORK_KINDS if pattern.search(text)), None)
+    kind = answers.asked_work_kind(text)
     return await _other_works(store, _ROLE_WORDS[word], works[0].name, lang, works[0], kind)
 
 
@@ -362,7 +351,7 @@ async def _other_works(
     name: str,
     lang: str,
     known: EntityRef | None = None,
-    kind: str | None = None,
+    kind: answers.WorkKind | None = None,
 ) -> Answer:
     """Answer the second hop "what else did <work>'s <role> make": their other credits in that
     role and their ties to outside works (only films, say, when ``kind`` is given)."""
@@ -418,7 +407,14 @@ async def _other_works(
             sources.extend(source for _, source in linked)
         if kind is not None:
             if not linked:
-                texts.append(t(_NO_KIND[kind], lang, name=person.name))
+                texts.append(
+                    t(
+                        "The catalog has no {kinds} by {name}.",
+                        lang,
+                        kinds=t(kind.plural, lang),
+                        name=person.name,
+                    )
+                )
             continue
         if others:
             shown = [
@@ -451,8 +447,8 @@ async def _linked_works(
     store: Store,
     links: Sequence[cards.WorkLink],
     roles: Sequence[str],
-    kind: str | None,
-    lang: str = "en",
+    kind: answers.WorkKind | None,
+    lang: str,
 ) -> list[tuple[str, SourceRef]]:
     """Word a person's ties to outside works in these roles (of one kind, when given)."""
     out = []
@@ -460,7 +456,7 @@ async def _linked_works(
         if link.role not in roles:
             continue
         w = await db.work(store, link.work.id)
-        if kind is not None and (w is None or w.kind != kind):
+        if kind is not None and (w is None or w.kind not in kind.kinds):
             continue
         out.append((answers.linked_work_text(link, w, lang), link.source))
     return out

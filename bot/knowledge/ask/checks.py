@@ -121,6 +121,8 @@ async def check(
     works = [t for t in things if t.kind != "artist"]
     people = [t for t in things if t.kind == "artist"]
     date = stated_date(text)
+    if intent.name in (IntentName.REFERENCES_OUT, IntentName.REFERENCES_IN) and len(things) >= 2:
+        return await _reference_check(store, intent, things[0], things[1:], lang)
     if (intent.name in ROLE_CHECKS or intent.name is IntentName.PERFORMER) and works and people:
         asked, roles = asked_relation(intent, text)
         return await relation_check(store, asked, roles, works[0], people, intent.name, lang)
@@ -433,6 +435,70 @@ async def _position_check(
         sources,
         intent.name,
         (person, group),
+        lang,
+    )
+
+
+async def _reference_check(
+    store: Store, intent: Intent, subject: EntityRef, others: Sequence[EntityRef], lang: str
+) -> Answer | None:
+    """Answer "does the Love wins all video reference Spring Day?" from the stored references,
+    both ways, each with who claims it (its makers, a critic, fans)."""
+    if subject.kind == "artist":
+        return None
+    other = next((o for o in others if o.kind != "artist"), None)
+    if other is None:
+        return None
+    view = await cards.references_view(store, subject.id)
+    near = set(await cards.related_ids(store, other.id))
+    out = [line for line in view.outgoing if line.target.id in near]
+    back = [line for line in view.incoming if line.source_entity.id in near]
+    subject_text = await subject_phrase(store, subject, lang)
+    if out or back:
+        head = (
+            t("{subject} references {other}:", lang, subject=subject_text, other=q(other))
+            if out
+            else t(
+                "{subject} is referenced by {other}:", lang, subject=subject_text, other=q(other)
+            )
+        )
+        body = [f"• {answers.reference_text(line, True, lang)}" for line in out]
+        body += [f"• {answers.reference_text(line, False, lang)}" for line in back]
+        return found(
+            "\n".join([_yes(lang, head), *body]),
+            merge_sources(*(line.sources for line in (*out, *back))),
+            intent.name,
+            (subject, other),
+            lang,
+        )
+    if not view.outgoing:
+        return declined(
+            t(
+                "I don't know whether {subject} references {other}: I have no references "
+                "stored for it.",
+                lang,
+                subject=subject_text,
+                other=q(other),
+            ),
+            intent.name,
+            [subject.label],
+            lang,
+        )
+    targets = join_list(list(dict.fromkeys(line.target.label for line in view.outgoing)), lang)
+    return found(
+        _no(
+            lang,
+            t(
+                "the references stored for {subject} are {targets}; {other} is not among them.",
+                lang,
+                subject=subject_text,
+                targets=targets,
+                other=q(other),
+            ),
+        ),
+        merge_sources(*(line.sources for line in view.outgoing)),
+        intent.name,
+        (subject, other),
         lang,
     )
 
