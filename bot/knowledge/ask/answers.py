@@ -65,8 +65,7 @@ WORK_KINDS = (
     ),
     WorkKind(
         re.compile(
-            r"\bpaintings?\b|\bartworks?\b|\bsculptures?\b|\bstatues?\b|\bart\b|"
-            r"그림|미술|명화|조각",
+            r"\bpaintings?\b|\bartworks?\b|\bsculptures?\b|\bstatues?\b|그림|명화|조각",
             re.IGNORECASE,
         ),
         ("artwork", "installation"),

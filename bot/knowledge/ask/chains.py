@@ -431,7 +431,7 @@ async def _other_works(
                 )
             )
             sources.extend(s for line in others[: answers.WORKS_LISTED] for s in line.sources)
-        elif not linked:
+        else:
             texts.append(
                 t(
                     "The catalog has no other {title} credits for {name}.",

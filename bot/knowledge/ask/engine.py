@@ -458,6 +458,11 @@ async def _no_keyword(
         if len(named) >= 2:
             first = sorted(named[:2], key=lambda pair: (pair[0].run, pair[0].start))
             main, extra = first[0][1][0], [first[1][1][0]]
+            if main.kind == "song" and extra[0].kind == "song":
+                # "Is Celebrity on Lilac?": a song checked against a title that is also a release
+                # asks whether it is on that release.
+                release = next((m for m in first[1][1] if m.kind == "release"), None)
+                extra = [release] if release is not None else extra
             implied = await _implied_intent(main, extra)
             if implied is not None:
                 lang = "ko" if is_korean(text, [p[0].text for p in first]) else "en"
