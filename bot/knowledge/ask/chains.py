@@ -24,7 +24,14 @@ from bot.knowledge.ask.finding import exact_spans
 from bot.knowledge.ask.intents import ALL_KINDS, Intent, IntentName, detect
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.parsing import candidate_runs, is_korean
-from bot.knowledge.ask.relations import Asked, Edge, edge_sources, edges_between, holdings
+from bot.knowledge.ask.relations import (
+    FORMER_MEMBER,
+    Asked,
+    Edge,
+    edge_sources,
+    edges_between,
+    holdings,
+)
 from bot.knowledge.ask.verdicts import asked_relation, edges_text
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
@@ -607,7 +614,7 @@ async def _member_credited(
         if asked is Asked.ROLES:
             edges = [e for e in edges if e.role in roles]
         # Being in the performing group says nothing about one member's own part.
-        tied.extend(e for e in edges if not (e.role == "performer" and e.via is not None))
+        tied.extend(e for e in edges if e.role not in ("performer", FORMER_MEMBER) or e.via is None)
     membership = merge_sources(
         [SourceRef.of(m.source) for m in members if m.person.id in {e.artist.id for e in tied}]
     )
