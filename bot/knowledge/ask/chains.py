@@ -24,6 +24,7 @@ from bot.knowledge.ask.finding import exact_spans
 from bot.knowledge.ask.intents import ALL_KINDS, Intent, IntentName, detect
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.parsing import candidate_runs, is_korean
+from bot.knowledge.ask.parts import artists_named, group_context, member_and_group
 from bot.knowledge.ask.relations import (
     FORMER_MEMBER,
     Asked,
@@ -116,6 +117,12 @@ _WHICH_MEMBER = re.compile(
     r"멤버\s*중|멤버\s*누가|멤버가|멤버\s*(?:누구|는|은)|멤버\s*\??$",
     re.IGNORECASE,
 )
+# "Who's older, Jin or Suga?", "진이랑 슈가 중에 누가 더 나이 많아?"
+_OLDER = re.compile(
+    r"\b(?P<en>older|younger)\b|누가\s*더\s*(?:(?P<old>나이\s*많|형|언니|오빠|누나)|어려|어리|나이\s*적)",
+    re.IGNORECASE,
+)
+_NAMES_APART = re.compile(r"\s*(?:,|\bor\b|\band\b|\bvs\.?|\bversus\b|[?!.])\s*", re.IGNORECASE)
 _WHEN = re.compile(r"\bwhen\b|\bat the time\b|때", re.IGNORECASE)
 WRITING_ROLES = ("lyricist", "composer", "writer")
 
@@ -202,6 +209,9 @@ async def try_chain(
     which = await which_member(store, intent, text)
     if which is not None:
         return which
+    older = _OLDER.search(text) if intent.name is IntentName.AGE else None
+    if older is not None:
+        return await _older(store, intent, text, older, lang)
     if intent.name is IntentName.AGE and _WHEN.search(text):
         things = await _entities(store, text, ALL_KINDS)
         people = [e for e in things if e.kind == "artist"]
@@ -676,6 +686,71 @@ def _role_names(lines: Sequence[cards.CreditLine], lang: str) -> str:
         f"{role_title(r, lang)}: {answers.names_text([x for x in lines if x.role == r], lang)}"
         for r in roles
     )
+
+
+async def _compared(store: Store, text: str, at: re.Match[str]) -> list[EntityRef]:
+    """Return the people a comparison names: each name between commas and "or", else the
+    known names in the text."""
+    named: list[list[Match]] = []
+    for piece in _NAMES_APART.split(text[at.end() :]):
+        matches = await artists_named(store, piece) if piece.strip() else []
+        words = piece.split()
+        if not matches and len(words) == 2:
+            # "bts jin": a member named with the group.
+            a, b = await artists_named(store, words[0]), await artists_named(store, words[1])
+            pair = await member_and_group(store, b, a) or await member_and_group(store, a, b)
+            matches = [pair[0]] if pair else []
+        if matches:
+            named.append(matches)
+    chosen = await group_context(store, named) if len(named) >= 2 else []
+    people: list[EntityRef] = []
+    for matches, one in zip(named, chosen, strict=False):
+        ref = (one or matches[0]).ref if one or len(matches) == 1 else None
+        if ref is not None and ref not in people:
+            people.append(ref)
+    if len(people) < 2:
+        people = [e for e in await _entities(store, text, ("artist",)) if e.kind == "artist"]
+    return people
+
+
+async def _older(
+    store: Store, intent: Intent, text: str, at: re.Match[str], lang: str
+) -> Answer | None:
+    """Answer which of two people is older (or younger), from their birth dates."""
+    people = await _compared(store, text, at)
+    if len(people) < 2:
+        return None
+    a, b = people[0], people[1]
+    ca, cb = await cards.artist_card(store, a.id), await cards.artist_card(store, b.id)
+    for card in (ca, cb):
+        if not card.birth_date or len(card.birth_date) != 10:
+            return declined(
+                t("I don't have a birth date for {name}.", lang, name=card.artist.name),
+                intent.name,
+                [card.artist.label],
+                lang,
+            )
+    assert ca.birth_date is not None and cb.birth_date is not None
+    sources = merge_sources(ca.source_of("birth_date"), cb.source_of("birth_date"))
+    born = t(
+        "{a} was born on {da}, {b} on {db}.",
+        lang,
+        a=a.name,
+        da=format_date(ca.birth_date, lang),
+        b=b.name,
+        db=format_date(cb.birth_date, lang),
+    )
+    if ca.birth_date == cb.birth_date:
+        head = t("{a} and {b} were born on the same day.", lang, a=a.name, b=b.name)
+        return found(head, sources, intent.name, (a, b), lang)
+    first, last = (a, b) if ca.birth_date < cb.birth_date else (b, a)
+    asks_older = (at.group("en") or "").lower() == "older" or bool(at.group("old"))
+    head = (
+        t("{name} is older.", lang, name=first.name)
+        if asks_older
+        else t("{name} is younger.", lang, name=last.name)
+    )
+    return found(f"{head} {born}", sources, intent.name, (a, b), lang)
 
 
 async def _age_at_release(

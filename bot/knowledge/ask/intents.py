@@ -124,7 +124,15 @@ INTENTS: tuple[Intent, ...] = (
     Intent(IntentName.MAKNAE, _p(r"\bmaknae\b", r"\byoungest member\b", r"막내"), ("artist",)),
     Intent(
         IntentName.AGE,
-        _p(r"\bhow old\b", r"\bwhat age\b", r"\bage\b", r"몇 ?살", r"나이"),
+        _p(
+            r"\bhow old\b",
+            r"\bwhat age\b",
+            r"\bage\b",
+            r"\bwho(?:'s|\s+is)\s+(?:the\s+)?(?:older|younger)\b",
+            r"몇 ?살",
+            r"나이",
+            r"누가\s*더\s*(?:어려|어리|형|언니|오빠|누나)",
+        ),
         ("artist",),
     ),
     Intent(
