@@ -127,7 +127,7 @@ async def check(
         asked, roles = asked_relation(intent, text)
         return await relation_check(store, asked, roles, works[0], people, intent.name, lang)
     if intent.name in (IntentName.MEMBERS, IntentName.GROUPS) and len(people) >= 2:
-        return await _member_check(store, intent, people[0], people[1], text, lang)
+        return await member_check(store, intent, people[0], people[1], text, lang)
     if intent.name in (IntentName.LEADER, IntentName.MAKNAE) and len(people) >= 2:
         return await _position_check(store, intent, people, lang)
     if intent.name is IntentName.ALBUM and len(works) >= 2:
@@ -326,9 +326,11 @@ def _membership_text(line: cards.MemberLine, lang: str) -> str:
     return t("{name} is a member of {group}.", lang, **fields)
 
 
-async def _member_check(
+async def member_check(
     store: Store, intent: Intent, a: EntityRef, b: EntityRef, text: str, lang: str
 ) -> Answer | None:
+    """Answer whether a person is in a group (a former member is not, now), or None when
+    the two are not a person and a group."""
     pair = await _kinds(store, a, b)
     if pair is None:
         return None

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core.errors import UserError
+from bot.knowledge.ask.parts import member_and_group
 from bot.knowledge.ask.relations import Asked, edges_between, holdings
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
@@ -265,6 +266,17 @@ async def resolve_check(store: Store, text: str) -> ReadCheck | SharedTitle | No
     if len(tied) != 1:
         return None
     return ReadCheck(work, tied[0].ref, shape.asked, shape.roles, texts)
+
+
+async def resolve_membership(store: Store, text: str) -> tuple[EntityRef, EntityRef] | None:
+    """Read "is Jungkook in bts?" into (person, group) when the second name is a group the
+    first is or was in; else None."""
+    shape = read(text)
+    if shape is None or shape.asked is not Asked.ANY:
+        return None
+    people, groups = await _people(store, shape.person), await _people(store, shape.work)
+    pair = await member_and_group(store, people, groups)
+    return (pair[0].ref, pair[1].ref) if pair else None
 
 
 async def person_for(store: Store, text: str, work: EntityRef) -> ReadCheck | None:
