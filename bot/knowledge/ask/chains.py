@@ -153,6 +153,20 @@ async def _resolve_name(store: Store, name: str, kinds: Sequence[str]) -> Entity
     return found_[0] if found_ else None
 
 
+async def _named(
+    store: Store, name: str, kinds: Sequence[str], intent: str, lang: str
+) -> EntityRef | Answer:
+    """Return the entity a hop names, or the decline that says the name is unknown."""
+    ref = await _resolve_name(store, name, kinds)
+    if ref is None:
+        return declined(
+            t("I don't know anything called {name}.", lang, name=quote(echo(name))),
+            intent,
+            lang=lang,
+        )
+    return ref
+
+
 async def try_chain(
     store: Store, intent: Intent, text: str, runs: list[list[tuple[str, str]]], on: str
 ) -> Answer | None:
@@ -240,13 +254,9 @@ async def which_member(store: Store, intent: Intent | None, text: str) -> Answer
 
 
 async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> Answer:
-    target = await _resolve_name(store, name, ("work", "song", "video", "release"))
-    if target is None:
-        return declined(
-            t("I don't know anything called {name}.", lang, name=quote(echo(name))),
-            outer.name,
-            lang=lang,
-        )
+    target = await _named(store, name, ("work", "song", "video", "release"), outer.name, lang)
+    if isinstance(target, Answer):
+        return target
     view = await cards.references_view(store, target.id, include_related=False)
     subjects = list(dict.fromkeys(line.source_entity for line in view.incoming))
     if not subjects:
@@ -271,13 +281,9 @@ async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> 
 
 async def _via_performer(store: Store, outer: Intent, name: str, lang: str) -> Answer:
     """Answer a question about the artist who performs a work (the first hop is the performer)."""
-    work = await _resolve_name(store, name, ("song", "video", "release"))
-    if work is None:
-        return declined(
-            t("I don't know anything called {name}.", lang, name=quote(echo(name))),
-            outer.name,
-            lang=lang,
-        )
+    work = await _named(store, name, ("song", "video", "release"), outer.name, lang)
+    if isinstance(work, Answer):
+        return work
     held = await holdings(store, work)
     if not held.performers:
         return declined(
@@ -322,13 +328,9 @@ async def _other_works_loose(store: Store, text: str, lang: str) -> Answer | Non
 
 async def _via_referenced(store: Store, outer: Intent, name: str, lang: str) -> Answer:
     """Answer a question about what something references (the first hop goes outward)."""
-    source = await _resolve_name(store, name, ("song", "video", "release"))
-    if source is None:
-        return declined(
-            t("I don't know anything called {name}.", lang, name=quote(echo(name))),
-            outer.name,
-            lang=lang,
-        )
+    source = await _named(store, name, ("song", "video", "release"), outer.name, lang)
+    if isinstance(source, Answer):
+        return source
     view = await cards.references_view(store, source.id)
     targets = list(dict.fromkeys(line.target for line in view.outgoing))
     subject = await subject_phrase(store, source, lang)
