@@ -131,7 +131,7 @@ async def check(
     if intent.name in (IntentName.LEADER, IntentName.MAKNAE) and len(people) >= 2:
         return await _position_check(store, intent, people, lang)
     if intent.name is IntentName.ALBUM and len(works) >= 2:
-        return await _album_check(store, intent, works, lang)
+        return await album_check(store, intent, works, lang)
     if not explicit or date is None:
         return None
     if intent.name is IntentName.DATE and works:
@@ -604,9 +604,11 @@ async def _artist_date_check(
     )
 
 
-async def _album_check(
+async def album_check(
     store: Store, intent: Intent, works: Sequence[EntityRef], lang: str
 ) -> Answer | None:
+    """Answer whether a song is on a release (a single's album counts, a repackage's
+    original does not), or None when the works are not a song and a release."""
     songs = [w for w in works if w.kind == "song"]
     releases = [w for w in works if w.kind == "release"]
     if not songs or not releases:

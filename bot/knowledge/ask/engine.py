@@ -43,7 +43,13 @@ from bot.knowledge.ask.parsing import (
 )
 from bot.knowledge.ask.parts import Part, expand
 from bot.knowledge.ask.people import artist_answer, performer_answer
-from bot.knowledge.ask.shapes import SharedTitle, person_for, resolve_check, resolve_membership
+from bot.knowledge.ask.shapes import (
+    SharedTitle,
+    person_for,
+    resolve_check,
+    resolve_membership,
+    resolve_on_release,
+)
 from bot.knowledge.ask.verdicts import asked_relation, relation_check
 from bot.knowledge.entities import EntityKey, EntityRef
 from bot.knowledge.normalize import normalize
@@ -322,14 +328,19 @@ async def _checked(store: Store, text: str) -> Answer | None:
     """Answer "Is X on Y?", "Did X write Y?", "Y 뮤비에 X 나와?" from every edge between them."""
     read = await resolve_check(store, text)
     if read is None:
-        membership = await resolve_membership(store, text)
-        if membership is None:
-            return None
         lang = "ko" if is_korean(text) else "en"
-        person, group = membership
-        return await checks.member_check(
-            store, by_name(IntentName.MEMBERS), person, group, text, lang
-        )
+        membership = await resolve_membership(store, text)
+        if membership is not None:
+            person, group = membership
+            return await checks.member_check(
+                store, by_name(IntentName.MEMBERS), person, group, text, lang
+            )
+        on_release = await resolve_on_release(store, text)
+        if on_release is not None:
+            return await checks.album_check(
+                store, by_name(IntentName.ALBUM), list(on_release), lang
+            )
+        return None
     lang = "ko" if is_korean(text, list(read.texts)) else "en"
     if isinstance(read, SharedTitle):
         suggestions = [m.label for m in read.candidates[:5]]

@@ -279,6 +279,25 @@ async def resolve_membership(store: Store, text: str) -> tuple[EntityRef, Entity
     return (pair[0].ref, pair[1].ref) if pair else None
 
 
+_RELEASE_WORD = re.compile(r"\s+(?:single|album|ep|mini[- ]album|record)$", re.IGNORECASE)
+
+
+async def resolve_on_release(store: Store, text: str) -> tuple[EntityRef, EntityRef] | None:
+    """Read "is Ditto on the omg single?" into (song, release); else None."""
+    shape = read(text)
+    if shape is None or shape.asked is not Asked.ANY:
+        return None
+    song = await _work(store, shape.person)
+    if not isinstance(song, EntityRef) or song.kind != "song":
+        return None
+    title = _RELEASE_WORD.sub("", shape.work.strip(" ?!.").removeprefix("the ").strip())
+    try:
+        release = await resolve_one(store, title, ("release",))
+    except UserError:
+        return None
+    return (song, release.ref) if release.tier in ("exact", "id") else None
+
+
 async def person_for(store: Store, text: str, work: EntityRef) -> ReadCheck | None:
     """Read a check question about a work already chosen (picked from several of one title)."""
     shape = read(text)
