@@ -238,6 +238,11 @@ class MemberLine:
     current: bool | None
     sources: tuple[SourceRef, ...]
 
+    @property
+    def former(self) -> bool:
+        """Tell whether the person has left the group (an end date, or marked not current)."""
+        return self.current is False or bool(self.until)
+
 
 @dataclass(frozen=True, slots=True)
 class WorkLink:
@@ -570,7 +575,8 @@ async def references_view(
     )
 
 
-def _member_lines(rows: Iterable[db.MembershipRow]) -> tuple[MemberLine, ...]:
+def member_lines(rows: Iterable[db.MembershipRow]) -> tuple[MemberLine, ...]:
+    """Merge membership rows into one line per person and group (every source's facts)."""
     merged: dict[tuple[int, int], list[db.MembershipRow]] = {}
     for r in rows:
         merged.setdefault((r.person.id, r.group.id), []).append(r)
@@ -623,8 +629,8 @@ async def artist_card(store: Store, artist_id: int, notable_limit: int = 10) -> 
         row.end_date,
         row.agency,
         EntityRef.of(row.parent_group) if row.parent_group else None,
-        _member_lines(await db.groups_of(store, artist_id)),
-        _member_lines(await db.members_of(store, artist_id)),
+        member_lines(await db.groups_of(store, artist_id)),
+        member_lines(await db.members_of(store, artist_id)),
         tuple(notable[:notable_limit]),
         _work_links(r for r in await db.artist_works(store, artist_id) if r.artist.id == artist_id),
         await _sources(store, artist_id),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.core.i18n import N_, t, tn
@@ -43,6 +44,39 @@ _ANY_ROLE = re.compile(
     re.IGNORECASE,
 )
 _VIDEO_WORDS = re.compile(r"\b(?:video|mv|m/v|premier\w*)\b|뮤비|뮤직비디오", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkKind:
+    """A kind of outside work a question can ask for ("films", "what book", "그림")."""
+
+    pattern: re.Pattern[str]
+    kinds: tuple[str, ...]  # the stored work kinds it covers
+    plural: str  # a catalogue message: how an answer names them ("films")
+
+
+WORK_KINDS = (
+    WorkKind(re.compile(r"\b(?:films?|movies?)\b|영화", re.IGNORECASE), ("film",), N_("films")),
+    WorkKind(re.compile(r"\b(?:k-?)?dramas?\b|드라마", re.IGNORECASE), ("drama",), N_("dramas")),
+    WorkKind(
+        re.compile(r"\bbooks?\b|\bnovels?\b|\bstor(?:y|ies)\b|책|소설", re.IGNORECASE),
+        ("book", "story"),
+        N_("books"),
+    ),
+    WorkKind(
+        re.compile(
+            r"\bpaintings?\b|\bartworks?\b|\bsculptures?\b|\bstatues?\b|그림|명화|조각",
+            re.IGNORECASE,
+        ),
+        ("artwork", "installation"),
+        N_("artworks"),
+    ),
+)
+
+
+def asked_work_kind(question: str) -> WorkKind | None:
+    """Return the kind of outside work a question asks for, if it names one."""
+    return next((k for k in WORK_KINDS if k.pattern.search(question)), None)
 
 
 def _grade(grade: str, lang: str) -> str:
@@ -256,6 +290,18 @@ _LINKED = {
 }
 
 
+def linked_work_text(link: cards.WorkLink, work: db.WorkRow | None, lang: str) -> str:
+    """Word an artist's tie to an outside work ("directed “Concrete Utopia” (film, 2023)")."""
+    w = work
+    detail = f" ({w.kind}, {w.year})" if w and w.year else f" ({w.kind})" if w else ""
+    said = _LINKED.get(link.role)
+    return (
+        t(said, lang, work=q(link.work), detail=detail)
+        if said
+        else f"{link.role} {q(link.work)}{detail}"
+    )
+
+
 async def works_answer(
     store: Store, intent: Intent, artist: EntityRef, question: str, lang: str
 ) -> Answer:
@@ -293,14 +339,7 @@ async def works_answer(
         verb = role_verb(group.role, lang)
         parts.append(t("{verb} {subjects}", lang, verb=verb, subjects=", ".join(subjects)))
     for link in links:
-        w = await db.work(store, link.work.id)
-        detail = f" ({w.kind}, {w.year})" if w and w.year else f" ({w.kind})" if w else ""
-        said = _LINKED.get(link.role)
-        parts.append(
-            t(said, lang, work=q(link.work), detail=detail)
-            if said
-            else f"{link.role} {q(link.work)}{detail}"
-        )
+        parts.append(linked_work_text(link, await db.work(store, link.work.id), lang))
         sources.append(link.source)
     return found(
         f"{artist.name} — " + "; ".join(parts) + ".",
@@ -533,7 +572,7 @@ async def album_answer(store: Store, intent: Intent, entity: EntityRef, lang: st
 
 
 # ------------------------------------------------------------------------------ references
-def _reference_text(line: cards.ReferenceLine, outgoing: bool, lang: str) -> str:
+def reference_text(line: cards.ReferenceLine, outgoing: bool, lang: str) -> str:
     relation = relation_phrase(line.relation, lang)
     if outgoing:
         text = t("{relation} {label}", lang, relation=relation, label=line.target.label)
@@ -548,8 +587,11 @@ def _reference_text(line: cards.ReferenceLine, outgoing: bool, lang: str) -> str
     return text
 
 
-async def references_answer(store: Store, intent: Intent, entity: EntityRef, lang: str) -> Answer:
-    """Answer what something references, or what references it; "samples" asks for music."""
+async def references_answer(
+    store: Store, intent: Intent, entity: EntityRef, lang: str, question: str = ""
+) -> Answer:
+    """Answer what something references, or what references it; "samples" asks for music,
+    "what book does … quote" for the references to books only."""
     view = await cards.references_view(store, entity.id)
     outgoing = (
         intent.name in (IntentName.REFERENCES_OUT, IntentName.SAMPLES) and entity.kind != "work"
@@ -558,6 +600,26 @@ async def references_answer(store: Store, intent: Intent, entity: EntityRef, lan
     if intent.name is IntentName.SAMPLES:
         lines = tuple(line for line in lines if line.relation in MUSIC_RELATIONS)
     subject = await subject_phrase(store, entity, lang)
+    kind = asked_work_kind(question) if outgoing else None
+    if kind is not None and lines:
+        of_kind = tuple(
+            [line for line in lines if await _work_kind(store, line.target) in kind.kinds]
+        )
+        if not of_kind:
+            return declined(
+                t(
+                    "None of the references stored for {subject} is one of the {kinds} you ask "
+                    "about; it references {targets}.",
+                    lang,
+                    subject=subject,
+                    kinds=t(kind.plural, lang),
+                    targets=join_list(list(dict.fromkeys(x.target.label for x in lines)), lang),
+                ),
+                intent.name,
+                [entity.label],
+                lang,
+            )
+        lines = of_kind
     if not lines:
         if intent.name is IntentName.SAMPLES:
             text = t(
@@ -582,7 +644,7 @@ async def references_answer(store: Store, intent: Intent, entity: EntityRef, lan
         head = t("{subject} references:", lang, subject=subject)
     else:
         head = t("{subject} is referenced by:", lang, subject=subject)
-    body = "\n".join(f"• {_reference_text(line, outgoing, lang)}" for line in lines)
+    body = "\n".join(f"• {reference_text(line, outgoing, lang)}" for line in lines)
     return found(
         f"{head}\n{body}",
         merge_sources(*(line.sources for line in lines)),
@@ -590,6 +652,14 @@ async def references_answer(store: Store, intent: Intent, entity: EntityRef, lan
         (entity,),
         lang,
     )
+
+
+async def _work_kind(store: Store, target: EntityRef) -> str:
+    """Return the stored kind of an outside work ("film", "book"), or the entity kind."""
+    if target.kind != "work":
+        return target.kind
+    row = await db.work(store, target.id)
+    return row.kind if row is not None else target.kind
 
 
 # ------------------------------------------------------------------------------ the rest

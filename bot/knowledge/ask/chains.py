@@ -24,7 +24,15 @@ from bot.knowledge.ask.finding import exact_spans
 from bot.knowledge.ask.intents import ALL_KINDS, Intent, IntentName, detect
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.parsing import candidate_runs, is_korean
-from bot.knowledge.ask.relations import Asked, Edge, edge_sources, edges_between, holdings
+from bot.knowledge.ask.parts import artists_named, group_context, member_and_group
+from bot.knowledge.ask.relations import (
+    FORMER_MEMBER,
+    Asked,
+    Edge,
+    edge_sources,
+    edges_between,
+    holdings,
+)
 from bot.knowledge.ask.verdicts import asked_relation, edges_text
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
@@ -48,6 +56,17 @@ _REFERENCED_BY = re.compile(
     r"(?:the\s+)?(?P<name>.+?)\s+(?:references?|referenced|quotes?|quoted|homages?|samples?|"
     r"sampled|echoes|echoed|alludes?\s+to|nods?\s+to)\s*\??$",
     re.IGNORECASE,
+)
+# "Who is the leader of the group that sings Next Level?": the first hop is the performer.
+_PERFORMED_BY = re.compile(
+    r"\b(?:the\s+)?(?:group|band|artist|singer|idol|girl\s+group|boy\s+group)\s+"
+    r"(?:that|who|which)\s+(?:sings?|sang|performs?|performed|released|made|did)\s+"
+    r"(?P<name>.+?)\s*\??$"
+    r"|\b(?:the\s+)?(?:group|band|artist|singer)\s+(?:behind|of)\s+(?P<name2>.+?)\s*\??$",
+    re.IGNORECASE,
+)
+_PERFORMED_BY_KO = re.compile(
+    r"(?P<name>.+?)\s*(?:을|를)?\s*(?:부른|노래한|발표한)\s*(?:그룹|가수|팀)"
 )
 # "other songs by Love wins all's composer", "what else did Spring Day's producer make".
 _OTHER = re.compile(r"\belse\b|\bother\b|\bmore\b|\balso\b|다른|또", re.IGNORECASE)
@@ -83,12 +102,27 @@ _OTHER_WORKS_KO = re.compile(
     r"(?P<name>.+?)\s*(?P<role>작곡가|작사가|프로듀서|감독|편곡자)(?:의|가|이)?\s*(?:쓴|만든|작업한)?\s*"
     r"(?:다른|또 다른)"
 )
+# "What films did the Love wins all director make?": the role holder's works are asked for.
+_MADE = re.compile(
+    r"\b(?:what|which)\b.*\b(?:make|made|direct|directed|do|did|done|write|wrote|written|"
+    r"compose|composed|produce|produced|work(?:ed)?\s+on|films?|movies?|dramas?|works?|songs?)\b|"
+    r"(?:작곡가|작사가|프로듀서|감독|편곡자)(?:이|가|의)?\s*(?:만든|연출한|쓴|작곡한|작업한|찍은|만들었)",
+    re.IGNORECASE,
+)
+# The tie to an outside work that each credit role continues as.
+_LINK_ROLES = {"mv director": ("director",), "lyricist": ("author",)}
 _BOTH = re.compile(r"\bboth\b|\btogether\b|\bin common\b|같이|함께|둘 다|공동", re.IGNORECASE)
 _WHICH_MEMBER = re.compile(
     r"\bwhich\s+(?:\S+\s+){0,3}?members?\b|\bwho\s+(?:in|from|of)\s+\S+|\bwhich of\b|"
     r"멤버\s*중|멤버\s*누가|멤버가|멤버\s*(?:누구|는|은)|멤버\s*\??$",
     re.IGNORECASE,
 )
+# "Who's older, Jin or Suga?", "진이랑 슈가 중에 누가 더 나이 많아?"
+_OLDER = re.compile(
+    r"\b(?P<en>older|younger)\b|누가\s*더\s*(?:(?P<old>나이\s*많|형|언니|오빠|누나)|어려|어리|나이\s*적)",
+    re.IGNORECASE,
+)
+_NAMES_APART = re.compile(r"\s*(?:,|\bor\b|\band\b|\bvs\.?|\bversus\b|[?!.])\s*", re.IGNORECASE)
 _WHEN = re.compile(r"\bwhen\b|\bat the time\b|때", re.IGNORECASE)
 WRITING_ROLES = ("lyricist", "composer", "writer")
 
@@ -117,6 +151,20 @@ async def _resolve_name(store: Store, name: str, kinds: Sequence[str]) -> Entity
         return match.ref
     found_ = await _entities(store, name, kinds)
     return found_[0] if found_ else None
+
+
+async def _named(
+    store: Store, name: str, kinds: Sequence[str], intent: str, lang: str
+) -> EntityRef | Answer:
+    """Return the entity a hop names, or the decline that says the name is unknown."""
+    ref = await _resolve_name(store, name, kinds)
+    if ref is None:
+        return declined(
+            t("I don't know anything called {name}.", lang, name=quote(echo(name))),
+            intent,
+            lang=lang,
+        )
+    return ref
 
 
 async def try_chain(
@@ -148,6 +196,13 @@ async def try_chain(
             IntentName.SAMPLES,
         ):
             return await _via_referenced(store, outer, m.group("name"), lang)
+    m = _PERFORMED_BY.search(text) or _PERFORMED_BY_KO.search(text)
+    if m:
+        rest = text[: m.start()] + " " + text[m.end() :]
+        name = m.groupdict().get("name") or m.groupdict().get("name2") or ""
+        outer, _ = detect(rest + (" 그룹" if m.re is _PERFORMED_BY_KO else " group"))
+        if name and outer is not None and outer.name is not IntentName.PERFORMER:
+            return await _via_performer(store, outer, name, lang)
     m = _OTHER_WORKS.search(text) or _OTHER_WORKS_KO.search(text)
     if m:
         role_word = (m.groupdict().get("role") or m.groupdict().get("role2") or "").lower()
@@ -168,6 +223,9 @@ async def try_chain(
     which = await which_member(store, intent, text)
     if which is not None:
         return which
+    older = _OLDER.search(text) if intent.name is IntentName.AGE else None
+    if older is not None:
+        return await _older(store, intent, text, older, lang)
     if intent.name is IntentName.AGE and _WHEN.search(text):
         things = await _entities(store, text, ALL_KINDS)
         people = [e for e in things if e.kind == "artist"]
@@ -196,13 +254,9 @@ async def which_member(store: Store, intent: Intent | None, text: str) -> Answer
 
 
 async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> Answer:
-    target = await _resolve_name(store, name, ("work", "song", "video", "release"))
-    if target is None:
-        return declined(
-            t("I don't know anything called {name}.", lang, name=quote(echo(name))),
-            outer.name,
-            lang=lang,
-        )
+    target = await _named(store, name, ("work", "song", "video", "release"), outer.name, lang)
+    if isinstance(target, Answer):
+        return target
     view = await cards.references_view(store, target.id, include_related=False)
     subjects = list(dict.fromkeys(line.source_entity for line in view.incoming))
     if not subjects:
@@ -225,9 +279,37 @@ async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> 
     )
 
 
+async def _via_performer(store: Store, outer: Intent, name: str, lang: str) -> Answer:
+    """Answer a question about the artist who performs a work (the first hop is the performer)."""
+    work = await _named(store, name, ("song", "video", "release"), outer.name, lang)
+    if isinstance(work, Answer):
+        return work
+    held = await holdings(store, work)
+    if not held.performers:
+        return declined(
+            t("I don't know who performs {work}.", lang, work=q(work)),
+            outer.name,
+            [work.label],
+            lang,
+        )
+    artists = list(dict.fromkeys(EntityRef.of(p.artist) for p in held.performers))
+    head = t(
+        "{work} is by {names}.",
+        lang,
+        work=q(work),
+        names=join_list([a.name for a in artists], lang),
+    )
+    lines, sources = [head], list(held.performer_sources)
+    for artist in artists:
+        result = await dispatch(store, outer, artist, "", lang, "")
+        lines.append(result.text)
+        sources.extend(result.sources)
+    return found("\n".join(lines), merge_sources(sources), outer.name, (work, *artists), lang)
+
+
 async def _other_works_loose(store: Store, text: str, lang: str) -> Answer | None:
     """Answer "other songs by <work>'s <role>" in any word order, or None."""
-    if not _OTHER.search(text):
+    if not _OTHER.search(text) and not _MADE.search(text):
         return None
     role_m = _ROLE_WORD.search(text)
     if role_m is None:
@@ -240,18 +322,15 @@ async def _other_works_loose(store: Store, text: str, lang: str) -> Answer | Non
     ]
     if not works or word not in _ROLE_WORDS:
         return None
-    return await _other_works(store, _ROLE_WORDS[word], works[0].name, lang, works[0])
+    kind = answers.asked_work_kind(text)
+    return await _other_works(store, _ROLE_WORDS[word], works[0].name, lang, works[0], kind)
 
 
 async def _via_referenced(store: Store, outer: Intent, name: str, lang: str) -> Answer:
     """Answer a question about what something references (the first hop goes outward)."""
-    source = await _resolve_name(store, name, ("song", "video", "release"))
-    if source is None:
-        return declined(
-            t("I don't know anything called {name}.", lang, name=quote(echo(name))),
-            outer.name,
-            lang=lang,
-        )
+    source = await _named(store, name, ("song", "video", "release"), outer.name, lang)
+    if isinstance(source, Answer):
+        return source
     view = await cards.references_view(store, source.id)
     targets = list(dict.fromkeys(line.target for line in view.outgoing))
     subject = await subject_phrase(store, source, lang)
@@ -286,8 +365,15 @@ async def _via_referenced(store: Store, outer: Intent, name: str, lang: str) -> 
 
 
 async def _other_works(
-    store: Store, role: str, name: str, lang: str, known: EntityRef | None = None
+    store: Store,
+    role: str,
+    name: str,
+    lang: str,
+    known: EntityRef | None = None,
+    kind: answers.WorkKind | None = None,
 ) -> Answer:
+    """Answer the second hop "what else did <work>'s <role> make": their other credits in that
+    role and their ties to outside works (only films, say, when ``kind`` is given)."""
     work = known or await _resolve_name(store, name, ("song", "video", "release"))
     title = role_title(role, lang)
     if work is None:
@@ -298,6 +384,10 @@ async def _other_works(
         )
     view = await cards.credits_view(store, work.id)
     lines = view.role(role)
+    if not lines and role in WRITING_ROLES:
+        # Songs credited to "writers" only: the composer and the lyricist are among them.
+        role, lines = "writer", view.role("writer")
+        title = role_title(role, lang)
     subject = await subject_phrase(store, work, lang)
     if not lines:
         return declined(
@@ -330,6 +420,21 @@ async def _other_works(
     for person in people:
         view_p = await cards.works_by(store, person.id, (role,))
         others = [line for g in view_p.groups for line in g.lines if line.subject.id not in same]
+        linked = await _linked_works(store, view_p.links, _LINK_ROLES.get(role, ()), kind, lang)
+        if linked:
+            texts.append(f"{person.name} — " + "; ".join(text for text, _ in linked) + ".")
+            sources.extend(source for _, source in linked)
+        if kind is not None:
+            if not linked:
+                texts.append(
+                    t(
+                        "The catalog has no {kinds} by {name}.",
+                        lang,
+                        kinds=t(kind.plural, lang),
+                        name=person.name,
+                    )
+                )
+            continue
         if others:
             shown = [
                 await subject_phrase(store, line.subject, lang)
@@ -355,6 +460,25 @@ async def _other_works(
                 )
             )
     return found("\n".join(texts), merge_sources(sources), "works", (work, *people), lang)
+
+
+async def _linked_works(
+    store: Store,
+    links: Sequence[cards.WorkLink],
+    roles: Sequence[str],
+    kind: answers.WorkKind | None,
+    lang: str,
+) -> list[tuple[str, SourceRef]]:
+    """Word a person's ties to outside works in these roles (of one kind, when given)."""
+    out = []
+    for link in links:
+        if link.role not in roles:
+            continue
+        w = await db.work(store, link.work.id)
+        if kind is not None and (w is None or w.kind not in kind.kinds):
+            continue
+        out.append((answers.linked_work_text(link, w, lang), link.source))
+    return out
 
 
 def _cap(text: str) -> str:
@@ -502,7 +626,7 @@ async def _member_credited(
         if asked is Asked.ROLES:
             edges = [e for e in edges if e.role in roles]
         # Being in the performing group says nothing about one member's own part.
-        tied.extend(e for e in edges if not (e.role == "performer" and e.via is not None))
+        tied.extend(e for e in edges if e.role not in ("performer", FORMER_MEMBER) or e.via is None)
     membership = merge_sources(
         [SourceRef.of(m.source) for m in members if m.person.id in {e.artist.id for e in tied}]
     )
@@ -564,6 +688,71 @@ def _role_names(lines: Sequence[cards.CreditLine], lang: str) -> str:
         f"{role_title(r, lang)}: {answers.names_text([x for x in lines if x.role == r], lang)}"
         for r in roles
     )
+
+
+async def _compared(store: Store, text: str, at: re.Match[str]) -> list[EntityRef]:
+    """Return the people a comparison names: each name between commas and "or", else the
+    known names in the text."""
+    named: list[list[Match]] = []
+    for piece in _NAMES_APART.split(text[at.end() :]):
+        matches = await artists_named(store, piece) if piece.strip() else []
+        words = piece.split()
+        if not matches and len(words) == 2:
+            # "bts jin": a member named with the group.
+            a, b = await artists_named(store, words[0]), await artists_named(store, words[1])
+            pair = await member_and_group(store, b, a) or await member_and_group(store, a, b)
+            matches = [pair[0]] if pair else []
+        if matches:
+            named.append(matches)
+    chosen = await group_context(store, named) if len(named) >= 2 else []
+    people: list[EntityRef] = []
+    for matches, one in zip(named, chosen, strict=False):
+        ref = (one or matches[0]).ref if one or len(matches) == 1 else None
+        if ref is not None and ref not in people:
+            people.append(ref)
+    if len(people) < 2:
+        people = [e for e in await _entities(store, text, ("artist",)) if e.kind == "artist"]
+    return people
+
+
+async def _older(
+    store: Store, intent: Intent, text: str, at: re.Match[str], lang: str
+) -> Answer | None:
+    """Answer which of two people is older (or younger), from their birth dates."""
+    people = await _compared(store, text, at)
+    if len(people) < 2:
+        return None
+    a, b = people[0], people[1]
+    ca, cb = await cards.artist_card(store, a.id), await cards.artist_card(store, b.id)
+    for card in (ca, cb):
+        if not card.birth_date or len(card.birth_date) != 10:
+            return declined(
+                t("I don't have a birth date for {name}.", lang, name=card.artist.name),
+                intent.name,
+                [card.artist.label],
+                lang,
+            )
+    assert ca.birth_date is not None and cb.birth_date is not None
+    sources = merge_sources(ca.source_of("birth_date"), cb.source_of("birth_date"))
+    born = t(
+        "{a} was born on {da}, {b} on {db}.",
+        lang,
+        a=a.name,
+        da=format_date(ca.birth_date, lang),
+        b=b.name,
+        db=format_date(cb.birth_date, lang),
+    )
+    if ca.birth_date == cb.birth_date:
+        head = t("{a} and {b} were born on the same day.", lang, a=a.name, b=b.name)
+        return found(head, sources, intent.name, (a, b), lang)
+    first, last = (a, b) if ca.birth_date < cb.birth_date else (b, a)
+    asks_older = (at.group("en") or "").lower() == "older" or bool(at.group("old"))
+    head = (
+        t("{name} is older.", lang, name=first.name)
+        if asks_older
+        else t("{name} is younger.", lang, name=last.name)
+    )
+    return found(f"{head} {born}", sources, intent.name, (a, b), lang)
 
 
 async def _age_at_release(

@@ -25,7 +25,7 @@ from bot.knowledge.ask.parsing import (
     looks_like_check,
     stated_date,
 )
-from bot.knowledge.ask.people import roles_in_group
+from bot.knowledge.ask.people import holder_names, roles_in_group
 from bot.knowledge.ask.relations import edge_sources, edges_between, holdings
 from bot.knowledge.ask.verdicts import DUET, asked_relation, edges_text, relation_check
 from bot.knowledge.cards import SourceRef
@@ -121,15 +121,17 @@ async def check(
     works = [t for t in things if t.kind != "artist"]
     people = [t for t in things if t.kind == "artist"]
     date = stated_date(text)
+    if intent.name in (IntentName.REFERENCES_OUT, IntentName.REFERENCES_IN) and len(things) >= 2:
+        return await _reference_check(store, intent, things[0], things[1:], lang)
     if (intent.name in ROLE_CHECKS or intent.name is IntentName.PERFORMER) and works and people:
         asked, roles = asked_relation(intent, text)
         return await relation_check(store, asked, roles, works[0], people, intent.name, lang)
     if intent.name in (IntentName.MEMBERS, IntentName.GROUPS) and len(people) >= 2:
-        return await _member_check(store, intent, people[0], people[1], lang)
+        return await member_check(store, intent, people[0], people[1], text, lang)
     if intent.name in (IntentName.LEADER, IntentName.MAKNAE) and len(people) >= 2:
         return await _position_check(store, intent, people, lang)
     if intent.name is IntentName.ALBUM and len(works) >= 2:
-        return await _album_check(store, intent, works, lang)
+        return await album_check(store, intent, works, lang)
     if not explicit or date is None:
         return None
     if intent.name is IntentName.DATE and works:
@@ -306,46 +308,70 @@ async def _kinds(store: Store, a: EntityRef, b: EntityRef) -> tuple[EntityRef, E
     return None
 
 
-async def _member_check(
-    store: Store, intent: Intent, a: EntityRef, b: EntityRef, lang: str
+_PAST = re.compile(r"\b(?:was|were|used to|ever|former(?:ly)?)\b|였|었", re.IGNORECASE)
+
+
+def _membership_text(line: cards.MemberLine, lang: str) -> str:
+    """Word one membership, former or current ("Soojin was a member of (G)I-DLE until …")."""
+    fields = {"name": line.person.name, "group": line.group.name}
+    if line.until:
+        return t(
+            "{name} was a member of {group} until {until}.",
+            lang,
+            until=format_date(line.until, lang),
+            **fields,
+        )
+    if line.former:
+        return t("{name} is a former member of {group}.", lang, **fields)
+    return t("{name} is a member of {group}.", lang, **fields)
+
+
+async def member_check(
+    store: Store, intent: Intent, a: EntityRef, b: EntityRef, text: str, lang: str
 ) -> Answer | None:
+    """Answer whether a person is in a group (a former member is not, now), or None when
+    the two are not a person and a group."""
     pair = await _kinds(store, a, b)
     if pair is None:
         return None
     person, group = pair
-    members = await db.members_of(store, group.id)
+    members = cards.member_lines(await db.members_of(store, group.id))
     mine = [m for m in members if m.person.id == person.id]
     if mine:
+        line = mine[0]
+        # "Is Soojin in (G)I-DLE?" asks about now: a former member is not; "was she?" is yes.
+        verdict = _yes if not line.former or _PAST.search(text) else _no
         return found(
-            _yes(
-                lang,
-                t("{name} is a member of {group}.", lang, name=person.name, group=group.name),
-            ),
-            merge_sources([SourceRef.of(m.source) for m in mine]),
+            verdict(lang, _membership_text(line, lang)),
+            merge_sources(line.sources),
             intent.name,
             (person, group),
             lang,
         )
-    groups = await db.groups_of(store, person.id)
+    groups = cards.member_lines(await db.groups_of(store, person.id))
     if groups or members:
-        gs = join_list(sorted({g.group.name for g in groups}), lang)
-        ms = ", ".join(dict.fromkeys(m.person.name for m in members))
+        current = [m for m in members if not m.former]
+        gs = join_list(sorted({g.group.name for g in groups if not g.former}), lang)
+        old = join_list(sorted({g.group.name for g in groups if g.former}), lang)
+        ms = ", ".join(dict.fromkeys(m.person.name for m in current))
         fields = {"name": person.name, "groups": gs, "group": group.name, "members": ms}
-        if groups and members:
-            truth = t(
-                "{name} is a member of {groups}; {group}'s members are {members}.", lang, **fields
+        parts = []
+        if gs:
+            parts.append(t("{name} is a member of {groups}.", lang, **fields))
+        if old:
+            parts.append(
+                t("{name} is a former member of {group}.", lang, **{**fields, "group": old})
             )
-        elif groups:
-            truth = t("{name} is a member of {groups}.", lang, **fields)
-        else:
-            truth = t("{group}'s members are {members}.", lang, **fields)
-        return found(
-            _no(lang, truth),
-            merge_sources([SourceRef.of(m.source) for m in [*groups, *members]]),
-            intent.name,
-            (person, group),
-            lang,
-        )
+        if ms:
+            parts.append(t("{group}'s members are {members}.", lang, **fields))
+        if parts:
+            return found(
+                _no(lang, " ".join(parts)),
+                merge_sources(*(m.sources for m in [*groups, *current])),
+                intent.name,
+                (person, group),
+                lang,
+            )
     return declined(
         t("I don't know whether {name} is in {group}.", lang, name=person.name, group=group.name),
         intent.name,
@@ -377,19 +403,20 @@ async def _position_check(
             [group.label],
             lang,
         )
-    who = join_list([h.name for h in holders], lang)
+    who = await holder_names(store, group.id, holders, lang)
     if any(h.id == person.id for h in holders):
-        return found(
-            _yes(
+        fields = {"name": person.name, "title": title, "group": group.name}
+        left = [m for m in cards.member_lines(await db.members_of(store, group.id)) if m.former]
+        if any(m.person.id == person.id for m in left):
+            return found(
+                _no(lang, t("{name} was the {title} of {group} and has left it.", lang, **fields)),
+                sources,
+                intent.name,
+                (person, group),
                 lang,
-                t(
-                    "{name} is the {title} of {group}.",
-                    lang,
-                    name=person.name,
-                    title=title,
-                    group=group.name,
-                ),
-            ),
+            )
+        return found(
+            _yes(lang, t("{name} is the {title} of {group}.", lang, **fields)),
             sources,
             intent.name,
             (person, group),
@@ -410,6 +437,70 @@ async def _position_check(
         sources,
         intent.name,
         (person, group),
+        lang,
+    )
+
+
+async def _reference_check(
+    store: Store, intent: Intent, subject: EntityRef, others: Sequence[EntityRef], lang: str
+) -> Answer | None:
+    """Answer "does the Love wins all video reference Spring Day?" from the stored references,
+    both ways, each with who claims it (its makers, a critic, fans)."""
+    if subject.kind == "artist":
+        return None
+    other = next((o for o in others if o.kind != "artist"), None)
+    if other is None:
+        return None
+    view = await cards.references_view(store, subject.id)
+    near = set(await cards.related_ids(store, other.id))
+    out = [line for line in view.outgoing if line.target.id in near]
+    back = [line for line in view.incoming if line.source_entity.id in near]
+    subject_text = await subject_phrase(store, subject, lang)
+    if out or back:
+        head = (
+            t("{subject} references {other}:", lang, subject=subject_text, other=q(other))
+            if out
+            else t(
+                "{subject} is referenced by {other}:", lang, subject=subject_text, other=q(other)
+            )
+        )
+        body = [f"• {answers.reference_text(line, True, lang)}" for line in out]
+        body += [f"• {answers.reference_text(line, False, lang)}" for line in back]
+        return found(
+            "\n".join([_yes(lang, head), *body]),
+            merge_sources(*(line.sources for line in (*out, *back))),
+            intent.name,
+            (subject, other),
+            lang,
+        )
+    if not view.outgoing:
+        return declined(
+            t(
+                "I don't know whether {subject} references {other}: I have no references "
+                "stored for it.",
+                lang,
+                subject=subject_text,
+                other=q(other),
+            ),
+            intent.name,
+            [subject.label],
+            lang,
+        )
+    targets = join_list(list(dict.fromkeys(line.target.label for line in view.outgoing)), lang)
+    return found(
+        _no(
+            lang,
+            t(
+                "the references stored for {subject} are {targets}; {other} is not among them.",
+                lang,
+                subject=subject_text,
+                targets=targets,
+                other=q(other),
+            ),
+        ),
+        merge_sources(*(line.sources for line in view.outgoing)),
+        intent.name,
+        (subject, other),
         lang,
     )
 
@@ -513,9 +604,11 @@ async def _artist_date_check(
     )
 
 
-async def _album_check(
+async def album_check(
     store: Store, intent: Intent, works: Sequence[EntityRef], lang: str
 ) -> Answer | None:
+    """Answer whether a song is on a release (a single's album counts, a repackage's
+    original does not), or None when the works are not a song and a release."""
     songs = [w for w in works if w.kind == "song"]
     releases = [w for w in works if w.kind == "release"]
     if not songs or not releases:
@@ -540,10 +633,13 @@ async def _album_check(
             lang,
         )
     sources = merge_sources(*[await cards._sources(store, r.entity.id) for r in containing])
+    # A single is on the album it was released from; a repackage's new songs are not on the
+    # album it repackages ("Spring Day" is on "You Never Walk Alone", not on "Wings").
     hit = [
         r
         for r in containing
-        if r.entity.id == release.id or (r.parent and r.parent.id == release.id)
+        if r.entity.id == release.id
+        or (r.type == "single" and r.parent is not None and r.parent.id == release.id)
     ]
     if hit:
         return found(
@@ -556,7 +652,7 @@ async def _album_check(
             (song, release),
             lang,
         )
-    names = join_list([q(EntityRef.of(r.entity)) for r in containing], lang)
+    names = join_list([_release_name(r, release, lang) for r in containing], lang)
     return found(
         _no(
             lang,
@@ -573,6 +669,14 @@ async def _album_check(
         (song, release),
         lang,
     )
+
+
+def _release_name(rel: db.ReleaseRow, asked: EntityRef, lang: str) -> str:
+    """Name a release a song is on, saying so when it repackages the release asked about."""
+    name = q(EntityRef.of(rel.entity))
+    if rel.type == "repackage" and rel.parent is not None and rel.parent.id == asked.id:
+        return t("{name} (the repackage of {parent})", lang, name=name, parent=q(asked))
+    return name
 
 
 # ------------------------------------------------------------------------------ premises

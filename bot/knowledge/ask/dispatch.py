@@ -32,7 +32,7 @@ async def dispatch(
     """Answer a one-hop question about one entity."""
     name = intent.name
     if name in (IntentName.REFERENCES_IN, IntentName.REFERENCES_OUT, IntentName.SAMPLES):
-        return await answers.references_answer(store, intent, entity, lang)
+        return await answers.references_answer(store, intent, entity, lang, question)
     if name is IntentName.REVIEWS:
         return await answers.reviews_answer(store, intent, entity, lang)
     if entity.kind == "artist":

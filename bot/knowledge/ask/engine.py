@@ -51,7 +51,13 @@ from bot.knowledge.ask.parsing import (
 )
 from bot.knowledge.ask.parts import Part, expand
 from bot.knowledge.ask.people import artist_answer, performer_answer
-from bot.knowledge.ask.shapes import SharedTitle, person_for, resolve_check
+from bot.knowledge.ask.shapes import (
+    SharedTitle,
+    person_for,
+    resolve_check,
+    resolve_membership,
+    resolve_on_release,
+)
 from bot.knowledge.ask.verdicts import asked_relation, relation_check
 from bot.knowledge.entities import EntityKey, EntityRef
 from bot.knowledge.normalize import normalize
@@ -332,6 +338,18 @@ async def _checked(store: Store, text: str) -> Answer | None:
     """Answer "Is X on Y?", "Did X write Y?", "Y 뮤비에 X 나와?" from every edge between them."""
     read = await resolve_check(store, text)
     if read is None:
+        lang = "ko" if is_korean(text) else "en"
+        membership = await resolve_membership(store, text)
+        if membership is not None:
+            person, group = membership
+            return await checks.member_check(
+                store, by_name(IntentName.MEMBERS), person, group, text, lang
+            )
+        on_release = await resolve_on_release(store, text)
+        if on_release is not None:
+            return await checks.album_check(
+                store, by_name(IntentName.ALBUM), list(on_release), lang
+            )
         return None
     lang = "ko" if is_korean(text, list(read.texts)) else "en"
     if isinstance(read, SharedTitle):
@@ -468,6 +486,11 @@ async def _no_keyword(
         if len(named) >= 2:
             first = sorted(named[:2], key=lambda pair: (pair[0].run, pair[0].start))
             main, extra = first[0][1][0], [first[1][1][0]]
+            if main.kind == "song" and extra[0].kind == "song":
+                # "Is Celebrity on Lilac?": a song checked against a title that is also a release
+                # asks whether it is on that release.
+                release = next((m for m in first[1][1] if m.kind == "release"), None)
+                extra = [release] if release is not None else extra
             implied = await _implied_intent(main, extra)
             if implied is not None:
                 lang = "ko" if is_korean(text, [p[0].text for p in first]) else "en"

@@ -72,7 +72,14 @@ ALL_KINDS = ("artist", "song", "video", "release", "work")
 INTENTS: tuple[Intent, ...] = (
     Intent(
         IntentName.SAMPLES,
-        _p(r"\bsampl\w*", r"\binterpolat\w*", r"샘플\w*"),
+        _p(
+            r"\bsampl\w*",
+            r"\binterpolat\w*",
+            r"샘플\w*",
+            r"\b(?:a\s+)?remake\s+of\b",
+            r"\bremade\s+from\b",
+            r"리메이크",
+        ),
         ("song", "video", "release"),
     ),
     Intent(
@@ -117,7 +124,15 @@ INTENTS: tuple[Intent, ...] = (
     Intent(IntentName.MAKNAE, _p(r"\bmaknae\b", r"\byoungest member\b", r"막내"), ("artist",)),
     Intent(
         IntentName.AGE,
-        _p(r"\bhow old\b", r"\bwhat age\b", r"\bage\b", r"몇 ?살", r"나이"),
+        _p(
+            r"\bhow old\b",
+            r"\bwhat age\b",
+            r"\bage\b",
+            r"\bwho(?:'s|\s+is)\s+(?:the\s+)?(?:older|younger)\b",
+            r"몇 ?살",
+            r"나이",
+            r"누가\s*더\s*(?:어려|어리|형|언니|오빠|누나)",
+        ),
         ("artist",),
     ),
     Intent(
@@ -143,6 +158,11 @@ INTENTS: tuple[Intent, ...] = (
             r"\bnods? to\b",
             r"\beaster eggs?\b",
             r"\bquot\w*",
+            r"\brecreat\w*",
+            # "What paintings are in the Feel My Rhythm video?"
+            r"^(?:what|which)\s+(?:paintings?|artworks?|sculptures?|statues?|books?|films?|"
+            r"movies?|dramas?)\s+(?:are|is|appear|appears|can\s+you\s+see|do\s+you\s+see)\s+in\b",
+            r"(?:뮤비|뮤직비디오|영상)에\s*(?:나오는|나온|등장하는)\s*(?:그림|명화|조각|책|소설|영화|드라마)",
             r"오마주",
             r"레퍼런스",
             r"모티브",

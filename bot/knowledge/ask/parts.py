@@ -195,9 +195,9 @@ async def _by_names(store: Store, text: str) -> list[Part]:
         places.append((index, index + len(span.text)))
         cursor = index + len(span.text)
     if len(named) == 2:
-        pair = await _member_and_group(store, named[0][1], named[1][1])
+        pair = await member_and_group(store, named[0][1], named[1][1])
         if pair is None:
-            pair = await _member_and_group(store, named[1][1], named[0][1])
+            pair = await member_and_group(store, named[1][1], named[0][1])
             order = (1, 0)
         else:
             order = (0, 1)
@@ -280,7 +280,7 @@ async def _by_conjunction(
             return []
         places.append((words[0].begin, words[-1].end))
     pieces = [text[s:e] for s, e in places]
-    found: list[list[Match]] = [await _artists_named(store, piece) for piece in pieces]
+    found: list[list[Match]] = [await artists_named(store, piece) for piece in pieces]
     if not any(found):
         return []
     chosen: list[Match | None] = (
@@ -291,7 +291,7 @@ async def _by_conjunction(
     ]
 
 
-async def _artists_named(store: Store, piece: str) -> list[Match]:
+async def artists_named(store: Store, piece: str) -> list[Match]:
     """Return the artists whose name is exactly this piece (a particle or "'s" dropped)."""
     forms = [piece.strip(" ,.?!\"'“”")]
     forms.append(_PIECE_PARTICLE.sub("", forms[0]))
@@ -309,7 +309,7 @@ async def _artists_named(store: Store, piece: str) -> list[Match]:
     return []
 
 
-async def _member_and_group(
+async def member_and_group(
     store: Store, people: Sequence[Match], groups: Sequence[Match]
 ) -> tuple[Match, Match] | None:
     """Return (person, group) when one of ``people`` is a member of one of ``groups``."""

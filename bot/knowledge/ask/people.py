@@ -3,6 +3,8 @@ leaders and agencies, in English or Korean, each fact with its source."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.core.i18n import t
 from bot.knowledge import cards
 from bot.knowledge.ask.answers import q
@@ -65,6 +67,20 @@ async def roles_in_group(
                 people.append(EntityRef.of(row))
                 sources.append(SourceRef.of(source))
     return people, merge_sources(sources)
+
+
+async def holder_names(store: Store, group_id: int, people: Sequence[EntityRef], lang: str) -> str:
+    """Join the names of a group's role holders, marking those who have left the group."""
+    left = {
+        m.person.id for m in cards.member_lines(await db.members_of(store, group_id)) if m.former
+    }
+    return join_list(
+        [
+            t("{name} (a former member)", lang, name=p.name) if p.id in left else p.name
+            for p in people
+        ],
+        lang,
+    )
 
 
 async def artist_answer(
@@ -131,8 +147,8 @@ async def artist_answer(
     if name_n in (IntentName.LEADER, IntentName.MAKNAE):
         return await _position_answer(store, card, intent, entity, lang)
     if name_n in (IntentName.MEMBERS, IntentName.GROUPS) and card.members:
-        current = [m for m in card.members if m.current is not False and not m.until]
-        former = [m for m in card.members if m not in current]
+        current = [m for m in card.members if not m.former]
+        former = [m for m in card.members if m.former]
         text = t("Members of {name}: ", lang, name=name) + ", ".join(m.person.name for m in current)
         if former:
             text += t("; former: ", lang) + ", ".join(m.person.name for m in former)
@@ -140,9 +156,15 @@ async def artist_answer(
             text + ".", merge_sources(*(m.sources for m in card.members)), name_n, (entity,), lang
         )
     if name_n in (IntentName.MEMBERS, IntentName.GROUPS) and card.groups:
-        groups = join_list([m.group.name for m in card.groups], lang)
+        groups = join_list([m.group.name for m in card.groups if not m.former], lang)
+        left = join_list([m.group.name for m in card.groups if m.former], lang)
+        said = (
+            [t("{name} is a member of {groups}.", lang, name=name, groups=groups)] if groups else []
+        )
+        if left:
+            said.append(t("{name} is a former member of {group}.", lang, name=name, group=left))
         return found(
-            t("{name} is a member of {groups}.", lang, name=name, groups=groups),
+            " ".join(said),
             merge_sources(*(m.sources for m in card.groups)),
             name_n,
             (entity,),
@@ -252,7 +274,7 @@ async def _position_answer(
     for group in groups:
         people, sources = await roles_in_group(store, group.id, role)
         if people:
-            who = join_list([p.name for p in people], lang)
+            who = await holder_names(store, group.id, people, lang)
             return found(
                 t("The {title} of {name} is {who}.", lang, title=title, name=group.name, who=who),
                 sources,

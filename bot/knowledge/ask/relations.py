@@ -20,6 +20,9 @@ from bot.knowledge.entities import EntityRef
 from bot.store import catalog as db
 from bot.store.core import Store
 
+# The edge between a work and a former member of the group that performs it.
+FORMER_MEMBER = "former member"
+
 
 class Asked(enum.Enum):
     """The relation a yes/no question asks about."""
@@ -97,17 +100,19 @@ async def edges_between(store: Store, held: Holdings, artist: EntityRef) -> list
         if p.artist.id == artist.id:
             out.append(Edge("performer", artist, held.song or held.work, (SourceRef.of(p.source),)))
     if not out and held.performers:
-        for m in await db.groups_of(store, artist.id):
+        for m in cards.member_lines(await db.groups_of(store, artist.id)):
             if m.group.id in performer_ids:
                 p = held.performers[performer_ids.index(m.group.id)]
+                # A member who has left may or may not be on the group's work: that edge says
+                # only "former member", never "performs".
                 out.append(
                     Edge(
-                        "performer",
+                        FORMER_MEMBER if m.former else "performer",
                         artist,
                         held.song or held.work,
                         (SourceRef.of(p.source),),
-                        EntityRef.of(m.group),
-                        (SourceRef.of(m.source),),
+                        m.group,
+                        m.sources,
                     )
                 )
                 break
@@ -117,19 +122,14 @@ async def edges_between(store: Store, held: Holdings, artist: EntityRef) -> list
             out.append(Edge(line.role, artist, line.subject, line.sources))
     if not any(e.role != "performer" for e in out) and lines:
         # A group is on a work when one of its members holds a credit there.
-        members = {m.person.id: m for m in await db.members_of(store, artist.id)}
+        members = {
+            m.person.id: m for m in cards.member_lines(await db.members_of(store, artist.id))
+        }
         for line in lines:
             member = members.get(line.artist.id)
             if member is not None:
                 out.append(
-                    Edge(
-                        line.role,
-                        artist,
-                        line.subject,
-                        line.sources,
-                        line.artist,
-                        (SourceRef.of(member.source),),
-                    )
+                    Edge(line.role, artist, line.subject, line.sources, line.artist, member.sources)
                 )
     return _dedupe(out)
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core.errors import UserError
+from bot.knowledge.ask.parts import member_and_group
 from bot.knowledge.ask.relations import Asked, edges_between, holdings
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
@@ -91,7 +92,7 @@ _VERB_KO = re.compile(
     r"^(?P<x>.+?)\s+(?P<y>.+?)\s*(?:을|를|의)?\s*(?:뮤비\s*|뮤직비디오\s*)?"
     r"(?P<verb>"
     + "|".join(_ROLE_KO)
-    + r")(?:을|를)?\s*(?:했어|했나요|했니|했지|한 거야|했음|함)"
+    + r")(?:을|를|에)?\s*(?:참여\s*)?(?:했어|했나요|했니|했지|한 거야|했음|함)"
     + _KO_END
 )
 _SING_KO = re.compile(
@@ -265,6 +266,36 @@ async def resolve_check(store: Store, text: str) -> ReadCheck | SharedTitle | No
     if len(tied) != 1:
         return None
     return ReadCheck(work, tied[0].ref, shape.asked, shape.roles, texts)
+
+
+async def resolve_membership(store: Store, text: str) -> tuple[EntityRef, EntityRef] | None:
+    """Read "is Jungkook in bts?" into (person, group) when the second name is a group the
+    first is or was in; else None."""
+    shape = read(text)
+    if shape is None or shape.asked is not Asked.ANY:
+        return None
+    people, groups = await _people(store, shape.person), await _people(store, shape.work)
+    pair = await member_and_group(store, people, groups)
+    return (pair[0].ref, pair[1].ref) if pair else None
+
+
+_RELEASE_WORD = re.compile(r"\s+(?:single|album|ep|mini[- ]album|record)$", re.IGNORECASE)
+
+
+async def resolve_on_release(store: Store, text: str) -> tuple[EntityRef, EntityRef] | None:
+    """Read "is Ditto on the omg single?" into (song, release); else None."""
+    shape = read(text)
+    if shape is None or shape.asked is not Asked.ANY:
+        return None
+    song = await _work(store, shape.person)
+    if not isinstance(song, EntityRef) or song.kind != "song":
+        return None
+    title = _RELEASE_WORD.sub("", shape.work.strip(" ?!.").removeprefix("the ").strip())
+    try:
+        release = await resolve_one(store, title, ("release",))
+    except UserError:
+        return None
+    return (song, release.ref) if release.tier in ("exact", "id") else None
 
 
 async def person_for(store: Store, text: str, work: EntityRef) -> ReadCheck | None:

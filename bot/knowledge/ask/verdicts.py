@@ -19,7 +19,15 @@ from bot.core.i18n import t
 from bot.knowledge.ask.answers import names_text, q, subject_phrase
 from bot.knowledge.ask.intents import Intent, IntentName
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
-from bot.knowledge.ask.relations import Asked, Edge, Holdings, edge_sources, edges_between, holdings
+from bot.knowledge.ask.relations import (
+    FORMER_MEMBER,
+    Asked,
+    Edge,
+    Holdings,
+    edge_sources,
+    edges_between,
+    holdings,
+)
 from bot.knowledge.cards import CreditLine, SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.wording import join_list, role_title
@@ -85,6 +93,14 @@ async def edge_text(store: Store, edge: Edge, lang: str, roles: str | None = Non
     """Say one edge, naming its role as itself (``roles``: several credit roles, worded)."""
     who = edge.artist.name
     subject = await subject_phrase(store, edge.subject, lang)
+    if edge.role == FORMER_MEMBER and edge.via is not None:
+        return t(
+            "{who} is a former member of {group}, who perform {subject}",
+            lang,
+            who=who,
+            group=edge.via.name,
+            subject=subject,
+        )
     if edge.role == "performer":
         if edge.via is not None:
             return t(
@@ -123,7 +139,7 @@ async def edges_text(store: Store, edges: Sequence[Edge], lang: str) -> str:
     texts: list[str] = []
     credits: dict[tuple[int, int | None], list[Edge]] = {}
     for e in edges:
-        if e.role in ("performer", "featured artist", "mv cast"):
+        if e.role in ("performer", "featured artist", "mv cast", FORMER_MEMBER):
             texts.append(await edge_text(store, e, lang))
         else:
             credits.setdefault((e.subject.id, e.via.id if e.via else None), []).append(e)
@@ -165,7 +181,7 @@ async def _one(
     subject = await subject_phrase(store, held.work, lang)
     name = person.name
     if asked is Asked.ANY:
-        matching = edges
+        matching = [e for e in edges if e.role != FORMER_MEMBER]
     elif asked is Asked.PERFORMER:
         matching = [e for e in edges if e.role in ("performer", "featured artist")]
     else:
@@ -173,6 +189,20 @@ async def _one(
     if matching:
         return Finding(Verdict.YES, await edges_text(store, matching, lang), edge_sources(matching))
     others = [e for e in edges if e not in matching]
+    former = [e for e in others if e.role == FORMER_MEMBER]
+    if former and asked in (Asked.ANY, Asked.PERFORMER):
+        # The catalog does not say which of a group's works a member who left is on.
+        return Finding(
+            Verdict.UNKNOWN,
+            t(
+                "I don't know whether {name} is on {subject}: {facts}",
+                lang,
+                name=name,
+                subject=subject,
+                facts=await edges_text(store, others, lang),
+            ),
+            edge_sources(others),
+        )
     # What else the store ties the person to, said after the verdict.
     besides = _join(["", await edges_text(store, others, lang)], lang) if others else ""
     other_sources = edge_sources(others)
