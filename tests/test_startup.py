@@ -156,3 +156,22 @@ async def test_a_dns_failure_is_described_in_a_few_words() -> None:
     assert connection_problem(caught.value) == (
         "cannot resolve discord.com (Name or service not known)"
     )
+
+
+def test_a_command_on_sqlite_loads_no_postgresql_http_or_feed_library() -> None:
+    """`linernotes ask` on SQLite, offline, pays for none of asyncpg, aiohttp and feedparser.
+
+    Each costs a CLI process tenths of a second at start; they are imported where first used.
+    """
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "import bot.app.cli, bot.knowledge.ask.engine, bot.knowledge.importers.bundled\n"
+        "import bot.discord_io.escape, bot.store\n"
+        "print(sorted(m for m in ('asyncpg', 'aiohttp', 'feedparser') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT_DIR, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr

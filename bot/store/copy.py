@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from bot.core.clock import now_stamp
 from bot.core.database_url import DatabaseUrl
@@ -24,7 +24,9 @@ from bot.store.core import (
     bundled_migrations,
 )
 from bot.store.core import split_statements as _split
-from bot.store.postgres import PgConnection
+
+if TYPE_CHECKING:
+    from bot.store.postgres import PgConnection
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +117,7 @@ async def target_is_empty(target: Store) -> bool:
 async def _create_schema(conn: Conn, target: Store, migrations: Sequence[Migration]) -> None:
     """Run every migration on the target inside the open transaction."""
     if target.is_postgres:
-        pg = cast(PgConnection, conn)
+        pg = cast("PgConnection", conn)
         await pg.script(
             f"CREATE TABLE IF NOT EXISTS {POSTGRES_VERSION_TABLE} "
             "(version INTEGER NOT NULL, applied_at TEXT NOT NULL)"

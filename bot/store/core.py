@@ -22,10 +22,9 @@ from collections.abc import (
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 import aiosqlite
-import asyncpg
 
 from bot.core.clock import now_stamp
 from bot.core.database_url import DatabaseUrl, as_database
@@ -33,7 +32,11 @@ from bot.core.errors import StoreError
 from bot.store.connection import Connection
 from bot.store.dialect import POSTGRES, SQLITE, Dialect
 from bot.store.on_thread import run_batch
-from bot.store.postgres import CONNECTION_ERRORS, PgConnection, create_pool, guarded
+
+if TYPE_CHECKING:
+    import asyncpg
+
+    from bot.store.postgres import PgConnection
 
 log = logging.getLogger(__name__)
 
@@ -230,8 +233,10 @@ class Store:
         pool_size: int,
         connect_for: float,
     ) -> Store:
+        from bot.store import postgres as pg
+
         assert database.dsn is not None
-        pool = await create_pool(
+        pool = await pg.create_pool(
             database.dsn,
             # Two at least: a block holding an advisory lock (``exclusive``) writes on another.
             size=max(pool_size, 2),
@@ -296,9 +301,11 @@ class Store:
         async with self._lock:
             self._closed = True
             if self._pool is not None:
+                from bot.store import postgres as pg
+
                 try:
                     await asyncio.wait_for(self._pool.close(), timeout=10)
-                except CONNECTION_ERRORS:  # a timeout among them
+                except pg.CONNECTION_ERRORS:  # a timeout among them
                     self._pool.terminate()
                 return
             assert self._conn is not None
@@ -373,21 +380,23 @@ class Store:
 
     async def _migrate_postgres(self, known: list[Migration]) -> list[str]:
         """Migrate under an advisory lock, so processes starting together migrate once."""
+        from bot.store import postgres as pg
+
         assert self._pool is not None
         latest = known[-1].version if known else 0
         applied: list[str] = []
         async with self._lock, self._pool.acquire() as raw:
-            conn = PgConnection(raw)
-            await guarded(raw.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK))
+            conn = pg.PgConnection(raw)
+            await pg.guarded(raw.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK))
             try:
-                await guarded(
+                await pg.guarded(
                     raw.execute(
                         f"CREATE TABLE IF NOT EXISTS {POSTGRES_VERSION_TABLE} "
                         "(version INTEGER NOT NULL, applied_at TEXT NOT NULL)"
                     )
                 )
                 current = int(
-                    await guarded(
+                    await pg.guarded(
                         raw.fetchval(
                             f"SELECT coalesce(max(version), 0) FROM {POSTGRES_VERSION_TABLE}"
                         )
@@ -443,21 +452,23 @@ class Store:
 
     @contextlib.asynccontextmanager
     async def _pg_transaction(self) -> AsyncIterator[PgConnection]:
+        from bot.store import postgres as pg
+
         assert self._pool is not None
-        raw = await guarded(self._pool.acquire())
+        raw = await pg.guarded(self._pool.acquire())
         try:
             tx = raw.transaction()
-            await guarded(tx.start())
-            conn = PgConnection(raw, self._trace)
+            await pg.guarded(tx.start())
+            conn = pg.PgConnection(raw, self._trace)
             token = _CURRENT_PG.set(conn)
             try:
                 yield conn
             except BaseException:
-                with contextlib.suppress(*CONNECTION_ERRORS, asyncpg.PostgresError):
+                with contextlib.suppress(*pg.CONNECTION_ERRORS, pg.asyncpg.PostgresError):
                     await tx.rollback()
                 raise
             else:
-                await guarded(tx.commit())
+                await pg.guarded(tx.commit())
             finally:
                 _CURRENT_PG.reset(token)
         finally:
@@ -581,6 +592,8 @@ class Store:
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Return every row of a read query."""
         if self._pool is not None:
+            from bot.store import postgres as pg
+
             current = _CURRENT_PG.get()
             if current is not None:
                 return await current.execute_fetchall(sql, params)
@@ -588,7 +601,7 @@ class Store:
                 self._trace.append(sql)
             if self._closed:
                 raise StoreError("the database is closed")
-            return list(await guarded(self._pool.fetch(POSTGRES.sql(sql), *params)))
+            return list(await pg.guarded(self._pool.fetch(POSTGRES.sql(sql), *params)))
         assert self._conn is not None
         # One trip to aiosqlite's thread (execute, fetch and close there), not three: the
         # hand-over between threads is most of a small query's cost.
@@ -640,10 +653,12 @@ class Store:
         if self._pool is None:
             yield
             return
+        from bot.store import postgres as pg
+
         key = advisory_key(name)
-        raw = await guarded(self._pool.acquire())
+        raw = await pg.guarded(self._pool.acquire())
         try:
-            await guarded(raw.execute("SELECT pg_advisory_lock($1)", key))
+            await pg.guarded(raw.execute("SELECT pg_advisory_lock($1)", key))
             try:
                 yield
             finally:
@@ -705,9 +720,11 @@ async def _unlock(raw: asyncpg.Connection, key: int) -> None:
     The pool hands connections back without resetting them (``bot.store.postgres``), so a
     lock left held would stay with the connection and block every other process.
     """
+    from bot.store import postgres as pg
+
     try:
         await raw.execute("SELECT pg_advisory_unlock($1)", key)
-    except (*CONNECTION_ERRORS, asyncpg.PostgresError):
+    except (*pg.CONNECTION_ERRORS, pg.asyncpg.PostgresError):
         raw.terminate()
     except asyncio.CancelledError:  # the unlock may not have run
         raw.terminate()

@@ -24,16 +24,27 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import aiohttp
 from yarl import URL
 
 from bot.core.clock import utc_now
 from bot.core.errors import UserError
 from bot.core.i18n import N_
 from bot.knowledge.online.limiter import Held, RateLimiter, shared_limiter
+
+if TYPE_CHECKING:
+    import aiohttp
+
+
+def _aiohttp() -> ModuleType:
+    """Import aiohttp on first use: a command that never goes online never pays for it."""
+    import aiohttp
+
+    return aiohttp
+
 
 log = logging.getLogger(__name__)
 
@@ -242,14 +253,15 @@ class JsonService:
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
+            client = _aiohttp()
+            self._session = client.ClientSession(
                 headers={
                     "User-Agent": self.user_agent,
                     "Accept": "application/json",
                     # Decompressed by read_bounded, with a cap, never by aiohttp on its own.
                     "Accept-Encoding": "gzip, deflate",
                 },
-                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                timeout=client.ClientTimeout(total=self.timeout),
                 auto_decompress=False,
             )
         return self._session
@@ -307,7 +319,7 @@ class JsonService:
                 self._counted("malformed")
                 log.warning("%s sent an undecodable body (%s) for %s", self.name, exc, url)
                 raise ServiceUnavailable(UNREADABLE, service=self.name) from None
-            except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            except (_aiohttp().ClientError, TimeoutError, ValueError) as exc:
                 log.warning("%s: no answer from %s: %s", self.name, url, exc or type(exc).__name__)
                 self._counted("no_answer")
                 raise self._unavailable() from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from bot.core.hangul import choseong_form, jamo_form
 from bot.store.catalog import provenance
@@ -33,7 +33,9 @@ from bot.store.catalog.rows import (
 )
 from bot.store.core import Store, chunks
 from bot.store.dialect import dialect_of
-from bot.store.postgres import PgConnection
+
+if TYPE_CHECKING:
+    from bot.store.postgres import PgConnection
 
 
 async def _insert(
@@ -788,7 +790,7 @@ async def _move_or_leave(conn: Conn, table: str, column: str, from_id: int, into
         return
     # PostgreSQL has no UPDATE OR IGNORE: each row is moved under a savepoint instead.
     cursor = await conn.execute(f"SELECT ctid FROM {table} WHERE {column} = ?", (from_id,))
-    pg = cast(PgConnection, conn)
+    pg = cast("PgConnection", conn)
     for row in await cursor.fetchall():
         with contextlib.suppress(sqlite3.IntegrityError):
             async with pg.savepoint():
