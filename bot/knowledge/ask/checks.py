@@ -442,10 +442,21 @@ async def _position_check(
 
 
 async def _reference_check(
-    store: Store, intent: Intent, subject: EntityRef, others: Sequence[EntityRef], lang: str
+    store: Store,
+    intent: Intent,
+    subject: EntityRef,
+    others: Sequence[EntityRef],
+    lang: str,
+    *,
+    swapped: bool = False,
 ) -> Answer | None:
     """Answer "does the Love wins all video reference Spring Day?" from the stored references,
-    both ways, each with who claims it (its makers, a critic, fans)."""
+    both ways, each with who claims it (its makers, a critic, fans).
+
+    Asked the passive way round ("is La La Land referenced in the Fancy video?"), the first
+    thing named holds no references of its own: the question is then answered from the
+    second one's, so a "No" or an "I don't know" names the video whose references count.
+    """
     if subject.kind == "artist":
         return None
     other = next((o for o in others if o.kind != "artist"), None)
@@ -473,6 +484,10 @@ async def _reference_check(
             (subject, other),
             lang,
         )
+    if not view.outgoing and not swapped and other.kind != "artist":
+        turned = await _reference_check(store, intent, other, [subject], lang, swapped=True)
+        if turned is not None:
+            return turned
     if not view.outgoing:
         return declined(
             t(
