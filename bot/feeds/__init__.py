@@ -2,6 +2,8 @@
 
 The names below are loaded on first use (PEP 562), so code that needs one small module of
 this package (``bot.feeds.text`` for cleaning text) does not import aiohttp and feedparser.
+``preview`` is not among them: a name that is also a submodule's would turn into the module
+once the submodule is imported; take it from ``bot.feeds.preview``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ if TYPE_CHECKING:
     from bot.feeds.fetch import USER_AGENT, Fetcher, FetchResult
     from bot.feeds.parse import FeedEntry, ParsedFeed, parse_feed
     from bot.feeds.poller import PollReport, backfill, follow, poll_once
-    from bot.feeds.preview import preview
     from bot.feeds.urls import AddressPolicy, canonical_url, validate_url
 
 # Each public name and the module that defines it.
@@ -31,7 +32,6 @@ _HOMES = {
     "backfill": "poller",
     "follow": "poller",
     "poll_once": "poller",
-    "preview": "preview",
     "AddressPolicy": "urls",
     "canonical_url": "urls",
     "validate_url": "urls",
@@ -52,7 +52,6 @@ __all__ = [
     "follow",
     "parse_feed",
     "poll_once",
-    "preview",
     "validate_url",
 ]
 

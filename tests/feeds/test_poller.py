@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.feeds import Fetcher, backfill, follow, poll_once, preview
+from bot.feeds import Fetcher, backfill, follow, poll_once
 from bot.feeds.errors import FeedError, HostileFeed, NotAFeed, PrivateAddressError
 from bot.feeds.fetch import FetchResult
 from bot.feeds.parse import ParsedFeed, parse_feed
 from bot.feeds.poller import PollReport, jittered
+from bot.feeds.preview import preview
 from bot.store.feeds import FeedStore, SubscriptionExists
 from tests.feeds.support import T0, FeedServer, fixture_bytes, open_store
 

@@ -112,7 +112,7 @@ async def test_curated_title_first_among_thousands_of_imported_homonyms(crowded:
     spring = (await resolve(crowded, "봄날", ["song"], limit=25))[0]
     assert spring.label.startswith("Spring Day (봄날) — BTS")
     level = await resolve(crowded, "Next Level", ["song"], limit=25)
-    assert level[0].label.startswith("Next Level — aespa")
+    assert level[0].label.startswith("Next Level (넥스트 레벨) — aespa")
     # Then Wikidata's sitelinks before MusicBrainz's release count.
     keys = [(await db.entity(crowded, m.id)).key for m in level[:3]]
     assert keys[1:] == ["mb:wiki", "mb:big"]
@@ -123,7 +123,7 @@ async def test_prefix_reads_important_names_not_the_first_alphabetically(crowded
     found = await resolve(crowded, "봄", ["song"])
     assert any(m.label.startswith("Spring Day (봄날) — BTS") for m in found)
     first = (await resolve(crowded, "Next L", ["song"]))[0]
-    assert first.label.startswith("Next Level — aespa")
+    assert first.label.startswith("Next Level (넥스트 레벨) — aespa")
 
 
 async def test_kind_filter_applies_before_the_limit(crowded: Store) -> None:
