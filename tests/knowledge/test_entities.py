@@ -119,3 +119,31 @@ async def test_a_video_of_another_song_of_that_name_stays_a_question(
     assert sorted(c.kind for c in caught.value.candidates) == ["release", "song", "video", "video"]
     answer = await ask.answer(store, "Who composed Love wins all?")
     assert not answer.answered
+
+
+async def test_a_name_and_a_function_word_never_become_another_persons_alias(
+    store: Store, tmp_path: Path
+) -> None:
+    # "Is Yunwon on …": the span "Yunwon on" spells ``yunwonon``, an alias of someone else
+    # (as romanized Hangul names are), and "Yunwon 나와" another; the question names Yunwon.
+    folder = tmp_path / "catalog"
+    shutil.copytree(SMALL_CATALOG, folder)
+    people = [
+        ("yunwon-a", "Yunwon", "rapper", []),
+        ("yunwon-b", "Yunwon", "arranger", []),
+        ("yoon-wonon", "Yoon Wonon", "", ["Yunwon On"]),
+        ("yoon-wonna", "Yoon Wonna", "", ["Yunwon Na"]),
+    ]
+    text = ""
+    for key, name, note, aliases in people:
+        text += f'[[artist]]\nid = "{key}"\nname = "{name}"\nkind = "person"\n'
+        text += f"aliases = {aliases!r}\n".replace("'", '"')
+        text += 'sources = ["wiki-love-wins-all"]\n'
+        text += f'disambiguation = "{note}"\n\n' if note else "\n"
+    (folder / "homonyms.toml").write_text(text, encoding="utf-8")
+    await import_catalog(store, [folder])
+    for question in ("Is Yunwon on Love wins all?", "Love wins all 뮤비에 Yunwon 나와?"):
+        answer = await ask.answer(store, question)
+        assert not answer.answered, answer.text
+        assert "Wonon" not in answer.text and "Wonna" not in answer.text, answer.text
+        assert "Yunwon" in answer.text

@@ -188,8 +188,13 @@ async def _exact_spans(
         merged = by_span.setdefault(key, (span, {}))[1]
         for entity_id, match in chosen.items():
             merged.setdefault(entity_id, match)
+    named = {
+        (spans[h.norm].run, spans[h.norm].start, spans[h.norm].end) for h in hits if h.is_primary
+    }
     out = []
-    for span, chosen in by_span.values():
+    for key, (span, chosen) in by_span.items():
+        if key not in named and _pads_a_name(span, runs, by_span):
+            continue
         matches = sorted(
             chosen.values(),
             key=lambda m: (_kind_rank(m.kind, kinds_t), -m.importance, m.label, m.id),
@@ -206,6 +211,38 @@ async def _exact_spans(
         )
     )
     return out
+
+
+def _pads_a_name(
+    span: Span,
+    runs: Sequence[list[tuple[str, str]]],
+    by_span: dict[tuple[int, int, int], tuple[Span, dict[int, Match]]],
+) -> bool:
+    """Tell whether a span known only by an alias is a shorter name plus a function word.
+
+    "Is Yunwon on …": the span "Yunwon on" spells ``yunwonon``, a romanized alias of 윤원온,
+    and "Yunwon 나와" romanizes to another's; the longer span would win over the name the
+    question says. A span matched by someone's own name, or that adds a real word, stays.
+    """
+    if span.words < 2:
+        return False
+    for other, _ in by_span.values():
+        inside = (
+            other.run == span.run
+            and span.start <= other.start
+            and other.end <= span.end
+            and other.words < span.words
+        )
+        if not inside or has_hangul(other.text):
+            continue
+        extra = [
+            w[1]
+            for i, w in enumerate(runs[span.run])
+            if span.start <= i < span.end and not other.start <= i < other.end
+        ]
+        if extra and all(w.lower() in FILLERS or has_hangul(w) for w in extra):
+            return True
+    return False
 
 
 def _by_context(
