@@ -436,7 +436,7 @@ def artist_embed(card: ArtistCard, lang: str = "en") -> discord.Embed:
                 t("Members", lang),
                 "\n".join(
                     f"{e(m.stage_name or m.person.name)}"
-                    + (t(" (former)", lang) if m.current is False or m.until else "")
+                    + (t(" (former)", lang) if m.former else "")
                     + f" — {sources_text(m.sources, 1, lang)}"
                     for m in card.members
                 ),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.core.errors import NotFoundError
+from bot.discord_io.embeds import artist_embed
 from bot.knowledge import cards
+from bot.knowledge.search import resolve_one
 from bot.store import Store
 from bot.store import catalog as db
 
@@ -157,3 +159,14 @@ async def test_credits_with_relatives_are_the_credits_of_the_related_ids(
     assert artist is not None
     with pytest.raises(NotFoundError):
         await cards.credits_view(full_store, cards.EntityRef.of(artist))
+
+
+async def test_a_former_member_is_marked_on_the_card_and_in_its_embed(full_store: Store) -> None:
+    group = await resolve_one(full_store, "(G)I-DLE", ["artist"])
+    card = await cards.artist_card(full_store, group.id)
+    former = [m.stage_name or m.person.name for m in card.members if m.former]
+    assert former == ["Soojin"]
+    members = next(f for f in artist_embed(card).fields if f.name == "Members")
+    lines = (members.value or "").splitlines()
+    assert any(line.startswith("Soojin (former)") for line in lines)
+    assert not any("(former)" in line for line in lines if not line.startswith("Soojin"))
