@@ -132,8 +132,8 @@ def process_rss_mb(pid: int) -> tuple[float, float]:
 async def settle(pid: int, quiet_ms: float = 5.0, limit_s: float = 60.0) -> None:
     """Wait until the process has used under ``quiet_ms`` of CPU in each of six half-seconds.
 
-    Three seconds, because discord.py fires on_ready (which starts the bot's loops; the feed
-    loop's first round builds the linker's name index) two seconds after the last guild.
+    Three seconds, because discord.py fires on_ready (which starts the bot's loops) two seconds
+    after the last guild.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit_s
@@ -230,8 +230,8 @@ async def measure(
         for n in range(4 * len(AUTOCOMPLETE_QUERIES)):  # warm caches and code paths
             await _interact(fd, member, n)
         await asyncio.gather(*(_interact(fd, member, n) for n in range(CONCURRENT)))
-        # Start-up work finishes in the background (the feed linker builds its name index):
-        # measure only once the bot is idle, so none of it is charged to the interactions.
+        # Start-up work finishes in the background (the loops' first rounds): measure only once
+        # the bot is idle, so none of it is charged to the interactions.
         await settle(proc.pid)
         rss, _ = process_rss_mb(proc.pid)
         autocomplete_ms, credits_ms = [], []

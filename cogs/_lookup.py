@@ -55,7 +55,8 @@ def complete_names(*kinds: str) -> Autocomplete:
         store = getattr(getattr(interaction.command, "binding", None), "store", None)
         if not isinstance(store, Store):
             raise TypeError(f"{interaction.command!r} is not a command of a cog with a store")
-        matches = await search.resolve(store, current, kinds, limit=CHOICES)
+        # One hand-over to the database's thread for the search's several queries.
+        matches = await store.reading(lambda s: search.resolve(s, current, kinds, limit=CHOICES))
         return [app_commands.Choice(name=choice_name(m.label), value=m.value) for m in matches]
 
     return names
@@ -229,7 +230,9 @@ async def lookup(
     ``slow`` says whether rendering will wait on a web service (a cover): then it defers.
     """
     try:
-        match = await search.resolve_one(store, query, kinds, prefer=prefer, accept_typo=True)
+        match = await store.reading(
+            lambda s: search.resolve_one(s, query, kinds, prefer=prefer, accept_typo=True)
+        )
     except AmbiguousError as exc:
         lang = lang_of(interaction)
         view = Picker(interaction.user.id, exc.candidates, render, lang)

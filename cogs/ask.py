@@ -13,14 +13,14 @@ from bot.core.i18n import t
 from bot.discord_io import escape
 from bot.discord_io.embeds import sources_text
 from bot.discord_io.render import Field, clip, make_embed
-from bot.knowledge.ask import Answer, answer, answer_for
-from bot.knowledge.online.lookup import OnlineLookup
 from bot.knowledge.search import Match
 from bot.store import Store
 from cogs._lookup import Picker
 
 if TYPE_CHECKING:
     from bot.app.client import LinerNotesBot
+    from bot.knowledge.ask import Answer
+    from bot.knowledge.online.lookup import OnlineLookup
 
 QUESTION_MAX = 300
 
@@ -54,6 +54,9 @@ class Ask(commands.Cog):
 
         Answers only from stored facts; when it does not know, it says what it does know.
         """
+        # Loaded on the first question, not in every bot at start-up (1.4 MiB resident).
+        from bot.knowledge.ask import answer
+
         result = await answer(self.store, question)
         if not result.answered and not result.choices and self.online is not None:
             # Not in the store: MusicBrainz may know it. Acknowledge first, then look up.
@@ -78,6 +81,8 @@ class Ask(commands.Cog):
 
     async def _pick(self, interaction: discord.Interaction, question: str, result: Answer) -> None:
         """Ask which entity was meant, then answer the question about the one picked."""
+
+        from bot.knowledge.ask import answer_for
 
         async def render(match: Match) -> list[discord.Embed]:
             picked = await answer_for(self.store, question, match.value)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import dotenv_values
-from platformdirs import user_data_path
 
 from bot.core.database_url import DatabaseUrl, DatabaseUrlError, parse_database_url
 from bot.core.errors import ConfigError
@@ -82,6 +81,8 @@ class Settings:
 
 def default_data_dir() -> Path:
     """Return the platform's user data directory for Liner Notes (XDG_DATA_HOME on Linux)."""
+    from platformdirs import user_data_path  # only when DATABASE_PATH is not set
+
     return user_data_path("linernotes", appauthor=False)
 
 

@@ -58,8 +58,20 @@ def _visible(value: str, multiline: bool) -> str:
 
 def text(value: object, *, multiline: bool = False) -> str:
     """Return ``value`` as inert Discord text: no markdown, masked link or mention survives."""
-    shown = _visible(str(value), multiline)
-    return escape_markdown(neutralise_mentions(shown))
+    shown = str(value)
+    if len(shown) <= _NAME_MAX:
+        return _name(shown, multiline)
+    return _escape(shown, multiline)
+
+
+def _escape(value: str, multiline: bool) -> str:
+    return escape_markdown(neutralise_mentions(_visible(value, multiline)))
+
+
+# Cards show the same names over and over (a credit line escapes two or three): escape each
+# short text once. Four regular-expression passes per name were most of rendering a card.
+_NAME_MAX = 200
+_name = functools.lru_cache(maxsize=4096)(_escape)
 
 
 def url(value: str | None) -> str | None:

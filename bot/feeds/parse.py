@@ -15,8 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
-import feedparser
-
 from bot.core.i18n import N_
 from bot.feeds.errors import HostileFeed, NotAFeed
 from bot.feeds.text import (
@@ -245,6 +243,8 @@ def parse_feed_sync(
     # A stream, never bytes or str: feedparser would treat those as a path or URL to open.
     # Its HTML sanitizer is off because nothing here is rendered as HTML (text.py keeps only
     # text and http links), and it would delete the "<Album>" titles K-pop writing uses.
+    import feedparser  # loaded with the first feed read, not in every bot at start-up
+
     parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
     version = parsed.get("version") or ""
     if not version:

@@ -56,6 +56,9 @@ class FetchFn(Protocol):
 
 
 Linker = Callable[[str], Sequence[Any]]
+# Builds the linker when an entry first needs it: a cycle with nothing new never loads the
+# catalog's name index (the feed cog's index is megabytes, kept once built).
+MakeLinker = Callable[[], Awaitable[Linker]]
 ParseFn = Callable[..., Awaitable[ParsedFeed]]
 OnPolled = Callable[[FeedRow], Awaitable[None]]
 
@@ -180,6 +183,7 @@ async def poll_feed(
     rng: random.Random,
     flood_threshold: int = DEFAULT_CAP_PER_CHANNEL,
     linker: Linker | None = None,
+    make_linker: MakeLinker | None = None,
     parse: ParseFn = parse_feed,
     report: PollReport | None = None,
 ) -> None:
@@ -221,6 +225,8 @@ async def poll_feed(
         keys = [e.key for e in parsed.entries]
         # Link only what may be new: linking every entry on every poll is wasted work.
         unseen = await feeds.unseen_keys(feed.id, keys) if feed.baselined else set()
+        if unseen and linker is None and make_linker is not None:
+            linker = await make_linker()
         linked = {
             c.key: c for c in candidates(parsed, feed_url=feed.url, linker=linker, only=unseen)
         }
@@ -273,6 +279,7 @@ async def poll_once(
     concurrency: int = DEFAULT_CONCURRENCY,
     flood_threshold: int = DEFAULT_CAP_PER_CHANNEL,
     linker: Linker | None = None,
+    make_linker: MakeLinker | None = None,
     rng: random.Random | None = None,
     parse: ParseFn = parse_feed,
     limit: int | None = None,
@@ -282,6 +289,8 @@ async def poll_once(
     """Poll every due feed once (one fetch per URL), at most ``concurrency`` at a time.
 
     With ``scope``, only feeds followed by servers on those shards (docs/scaling.md).
+    ``make_linker`` (instead of ``linker``) builds the linker once, when a feed first has new
+    entries to link.
 
     Returns what happened; new posts are in the outbox (``FeedStore.pending_outbox``).
     ``on_polled`` runs for each feed as soon as it is recorded (the cog delivers its posts
@@ -294,6 +303,16 @@ async def poll_once(
         now=now, default_interval=default_interval, limit=limit, scope=scope
     )
     semaphore = asyncio.Semaphore(max(1, concurrency))
+    built: list[Linker] = []
+    building = asyncio.Lock()
+
+    async def shared_linker() -> Linker:
+        # Feeds poll concurrently: the first one with new entries builds, the others wait.
+        async with building:
+            if not built:
+                assert make_linker is not None
+                built.append(await make_linker())
+        return built[0]
 
     async def one(item: DueFeed) -> None:
         async with semaphore:
@@ -309,6 +328,7 @@ async def poll_once(
                     rng=rng,
                     flood_threshold=flood_threshold,
                     linker=linker,
+                    make_linker=shared_linker if make_linker is not None else None,
                     parse=parse,
                     report=report,
                 )

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -26,7 +26,7 @@ from bot.discord_io.ui import send_pages
 from bot.feeds.errors import FeedError
 from bot.feeds.fetch import Fetcher
 from bot.feeds.parse import parse_feed
-from bot.feeds.poller import backfill, candidates, follow, poll_once
+from bot.feeds.poller import Linker, backfill, candidates, follow, poll_once
 from bot.feeds.urls import canonical_url, validate_url
 from bot.feeds.youtube import feed_url_for, resolve_feed_url
 from bot.knowledge import search
@@ -87,8 +87,9 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
         """Return this process's shards: the loop polls and posts only for their servers."""
         return self.bot.shard_scope
 
-    async def linker(self) -> Any:
-        """Return the review linker over the current catalog."""
+    async def linker(self) -> Linker:
+        """Return the review linker over the current catalog (its index is built once per
+        catalog version, and only when an entry is to be linked)."""
         return review_linker(await alias_index(self.store))
 
     # -- the loop ----------------------------------------------------------------------
@@ -110,7 +111,6 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             await self._poll_and_deliver()
 
     async def _poll_and_deliver(self) -> None:
-        linker = await self.linker()  # before reading the clock: building it can take a while
         served: set[int] = set()
 
         async def deliver_feed(feed: FeedRow) -> None:
@@ -124,7 +124,7 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             self.fetcher.fetch,
             default_interval=self.settings.feed_poll_seconds,
             now=self.now(),
-            linker=linker,
+            make_linker=self.linker,
             rng=self.rng,
             on_polled=deliver_feed,
             scope=self.scope(),
