@@ -296,22 +296,33 @@ async def videos_of_song(store: Store, song_id: int) -> list[VideoRow]:
 
 async def performers(store: Store, subject_id: int) -> list[PerformerRow]:
     """Return the performing artists of a song or release in order."""
-    rows = await store.fetchall(
-        f"SELECT p.subject_id, p.position, {entity_cols('a')}, p.credited_as, "
-        f"{source_cols('s')} FROM performers p JOIN entities a ON a.id = p.artist_id "
-        "JOIN sources s ON s.id = p.source_id WHERE p.subject_id = ? ORDER BY p.position",
-        (subject_id,),
-    )
-    return [
-        PerformerRow(
-            int(r["subject_id"]),
-            int(r["position"]),
-            entity_of(r, "a"),
-            r["credited_as"],
-            source_of(r, "s"),
+    return (await performers_many(store, [subject_id]))[subject_id]
+
+
+async def performers_many(
+    store: Store, subject_ids: Sequence[int]
+) -> dict[int, list[PerformerRow]]:
+    """Return the performers of each of several songs or releases, in order, by subject id."""
+    out: dict[int, list[PerformerRow]] = {i: [] for i in subject_ids}
+    for chunk in chunks(list(out)):
+        rows = await store.fetchall(
+            f"SELECT p.subject_id, p.position, {entity_cols('a')}, p.credited_as, "
+            f"{source_cols('s')} FROM performers p JOIN entities a ON a.id = p.artist_id "
+            f"JOIN sources s ON s.id = p.source_id WHERE p.subject_id IN ({qmarks(chunk)}) "
+            "ORDER BY p.subject_id, p.position",
+            chunk,
         )
-        for r in rows
-    ]
+        for r in rows:
+            out[int(r["subject_id"])].append(
+                PerformerRow(
+                    int(r["subject_id"]),
+                    int(r["position"]),
+                    entity_of(r, "a"),
+                    r["credited_as"],
+                    source_of(r, "s"),
+                )
+            )
+    return out
 
 
 _TRACK_SELECT = (
