@@ -16,7 +16,8 @@ Build the database once (100k songs, about 11 minutes):
 .venv/bin/python -m bench.knowledge_generate --songs 100000 --db /tmp/kb.db --mode bulk
 
 Run: .venv/bin/python -m bench.ask_cpu_bench --db /tmp/kb.db [--questions 600] [--rounds 3]
-Prints figures; asserts nothing.
+[--slowest 15]. Prints figures (and, with ``--slowest``, the slowest questions of the median
+round with the SQL statements each runs, to find what to fix next); asserts nothing.
 """
 
 from __future__ import annotations
@@ -57,6 +58,22 @@ async def check_questions(store: Store, rng: random.Random, n: int) -> list[tupl
         template = ("Is {a} on {s}?", "Did {a} write {s}?", "{s} 뮤비에 {a} 나와?")[i % 3]
         out.append(("yes/no (v3)", template.format(a=artist, s=song)))
     return out
+
+
+async def print_slowest(
+    store: Store,
+    questions: list[tuple[str, str]],
+    timed: list[tuple[str, float, bool]],
+    n: int,
+) -> None:
+    """Print the ``n`` slowest questions of a round, each with the statements it runs."""
+    slowest = sorted(range(len(timed)), key=lambda i: -timed[i][1])[:n]
+    print(f"\nslowest {len(slowest)} (CPU ms, SQL statements when asked again):")
+    for i in slowest:
+        category, q = questions[i]
+        async with store.statements() as seen:
+            await ask.answer(store, q)
+        print(f"{timed[i][1]:8.2f} {len(seen):4d}  {category:<14} {q}")
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -108,6 +125,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             f"{'all':<16} {len(all_ms):>4} {a['p50']:7.2f} {a['p95']:7.2f} {a['p99']:7.2f} "
             f"{a['max']:7.2f}"
         )
+        if args.slowest:
+            await print_slowest(store, questions, chosen, args.slowest)
         return figures
     finally:
         await store.close()
@@ -121,6 +140,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--slowest", type=int, default=0, help="print the N slowest questions")
     args = parser.parse_args()
     figures = asyncio.run(run(args))
     if args.json:

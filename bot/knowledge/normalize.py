@@ -10,6 +10,9 @@ from rapidfuzz.distance import OSA
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 _LATIN = re.compile(r"[A-Za-z]")
 _NOT_ASCII_ALNUM = re.compile(r"[^0-9a-z]+")
+# Anything but ASCII and precomposed Hangul syllables, and what the search form keeps of those.
+_NOT_ASCII_OR_SYLLABLE = re.compile(r"[^\x00-\x7f\uac00-\ud7a3]")
+_NOT_ALNUM_OR_SYLLABLE = re.compile(r"[^0-9a-z\uac00-\ud7a3]+")
 
 
 def normalize(text: str) -> str:
@@ -21,6 +24,16 @@ def normalize(text: str) -> str:
     """
     if text.isascii():  # most names: NFKC/NFKD/NFC change nothing and no ASCII mark is combining
         return _NOT_ASCII_ALNUM.sub("", text.lower())
+    if _NOT_ASCII_OR_SYLLABLE.search(text) is None:
+        # Hangul syllables and ASCII (most Korean names and questions): case-folding leaves a
+        # syllable as it is, and NFKD then NFC gives it back whole, so this is the same form
+        # as below at a third of the cost (a Korean question normalises ~100 word spans).
+        return _NOT_ALNUM_OR_SYLLABLE.sub("", text.lower())
+    return _unicode_form(text)
+
+
+def _unicode_form(text: str) -> str:
+    """Return the search form of any text, by the Unicode normalisations themselves."""
     # NFKC first: a compatibility letter ("𝐈", fullwidth "Ｉ") becomes the plain letter
     # before case-folding, so "𝐈𝐔" and "iu" are one name.
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())

@@ -151,11 +151,14 @@ async def resolve(
     limit: int = 25,
     *,
     exact_is_enough: bool = False,
+    exact_only: bool = False,
 ) -> list[Match]:
     """Return entities matching free text or a "kind:id" value, best first.
 
     With ``exact_is_enough`` the search stops after the exact-name step if that found
     anything (``resolve_one`` decides on exact matches alone, so it need not look further).
+    With ``exact_only`` it stops there whatever it found: for a caller that uses exact
+    matches only, the prefix, substring and typo searches (the costly ones) are not run.
     """
     kinds_t = _check_kinds(kinds)
     key = EntityKey.parse(query)
@@ -209,7 +212,7 @@ async def resolve(
 
     exact = await db.names_exact(store, norm, kinds_t, _CANDIDATES)
     offer(exact, "exact")
-    if exact_is_enough and best:
+    if exact_only or (exact_is_enough and best):
         return sorted(best.values(), key=_rank_key)[:limit]
     offer(await db.names_prefix(store, norm, kinds_t, _CANDIDATES), "prefix")
     letters = jamo_form(norm) if has_jamo_or_syllable(norm) else None
@@ -296,6 +299,7 @@ async def resolve_one(
     *,
     prefer: str | None = None,
     accept_typo: bool = False,
+    exact_only: bool = False,
 ) -> Match:
     """Return the one entity the text means, or raise AmbiguousError / NotFoundError.
 
@@ -307,10 +311,13 @@ async def resolve_one(
     With ``prefer`` ("song" or "release"), a song, the release named after it and its music
     video count as one (see ``same_work``), exactly named or equally misspelt. Among exact matches a
     curated entry wins over imported homonyms, and a name over an alias (``preferred``); the
-    others come back in the match's ``also``.
+    others come back in the match's ``also``. With ``exact_only`` nothing but an exact name
+    (or a picked value) is looked for: no name found raises NotFoundError without suggestions.
     """
     kinds_t = _check_kinds(kinds)
-    results = await resolve(store, query, kinds_t, limit=10, exact_is_enough=True)
+    results = await resolve(
+        store, query, kinds_t, limit=10, exact_is_enough=True, exact_only=exact_only
+    )
     what = " or ".join(kinds_t) if kinds_t else "entry"
     if EntityKey.parse(query) is not None:
         if results:

@@ -42,6 +42,12 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+# SQLite's page cache per connection, in MiB (SQLite's default is 2 MiB). /ask reads names,
+# entities and credits at random across the file; at 100k songs (a 350 MB file) the default
+# held too little of the indexes, and each question read its pages back from the file system:
+# 64 MiB took a quarter off the CPU p99 of /ask (docs/benchmarks.md). It is a ceiling, filled
+# only as pages are read, so a small catalog uses little of it.
+PAGE_CACHE_MIB = 64
 # A backup with progress copies this many pages per step (16 MiB at SQLite's 4 KiB default).
 BACKUP_STEP_PAGES = 4096
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -276,6 +282,7 @@ class Store:
             await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute("PRAGMA busy_timeout=5000")
             await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute(f"PRAGMA cache_size = {-PAGE_CACHE_MIB * 1024}")
             if migrate:
                 await store.migrate(migrations)
             else:
@@ -550,9 +557,10 @@ class Store:
     async def larger_cache(self, mib: int = 64) -> AsyncIterator[None]:
         """Give SQLite's page cache ``mib`` MiB during a bulk import, then set it back.
 
-        The default (2 MiB) holds little of the name indexes a dump import writes into, so every
-        insert read index pages back from the file system; with 64 MiB an 8,000-line dump cost
-        a fifth less CPU and half the wall time (docs/benchmarks.md).
+        SQLite's default (2 MiB) holds little of the name indexes a dump import writes into, so
+        every insert read index pages back from the file system; with 64 MiB an 8,000-line dump
+        cost a fifth less CPU and half the wall time (docs/benchmarks.md). A connection now
+        opens with ``PAGE_CACHE_MIB`` (64), so the block only matters when asked for more.
 
         On PostgreSQL the cache is the server's (``shared_buffers``, set by its operator, shared
         by every connection), not one connection's to grow: the block runs as it is.

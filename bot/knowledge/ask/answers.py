@@ -126,8 +126,21 @@ async def subject_phrase(store: Store, entity: EntityRef, lang: str = "en") -> s
             song = q(EntityRef.of(v.song))
             return t("the {song} {kind}", lang, song=song, kind=kind)
         return q(entity)
-    by = [p.artist.name for p in await db.performers(store, entity.id)]
+    return _performed(entity, await db.performers(store, entity.id))
+
+
+def _performed(entity: EntityRef, performers: Sequence[db.PerformerRow]) -> str:
+    by = [p.artist.name for p in performers]
     return f"{q(entity)} ({', '.join(by)})" if by else q(entity)
+
+
+async def subject_phrases(store: Store, entities: Sequence[EntityRef], lang: str) -> list[str]:
+    """Say several subjects as ``subject_phrase`` does, their performers read at once."""
+    rows = await db.performers_many(store, [e.id for e in entities if e.kind != "video"])
+    return [
+        await subject_phrase(store, e, lang) if e.kind == "video" else _performed(e, rows[e.id])
+        for e in entities
+    ]
 
 
 def _cap(text: str) -> str:
@@ -321,11 +334,10 @@ async def works_answer(
     parts: list[str] = []
     sources: list[SourceRef] = []
     for group in view.groups:
-        subjects = []
         # A prolific writer has hundreds of credits: name the first few, point to /works.
-        for line in group.lines[:WORKS_LISTED]:
-            subjects.append(await subject_phrase(store, line.subject, lang))
-            sources.extend(line.sources)
+        listed = group.lines[:WORKS_LISTED]
+        subjects = await subject_phrases(store, [line.subject for line in listed], lang)
+        sources.extend(s for line in listed for s in line.sources)
         more = len(group.lines) - WORKS_LISTED
         if more > 0:
             subjects.append(

@@ -30,7 +30,7 @@ from bot.knowledge.ask.relations import (
     Asked,
     Edge,
     edge_sources,
-    edges_between,
+    edges_between_many,
     holdings,
 )
 from bot.knowledge.ask.verdicts import asked_relation, edges_text
@@ -621,10 +621,8 @@ async def _member_credited(
     held = await holdings(store, work)
     people = list(dict.fromkeys(EntityRef.of(m.person) for m in members))
     tied: list[Edge] = []
-    for person in people:
-        edges = await edges_between(store, held, person)
-        if asked is Asked.ROLES:
-            edges = [e for e in edges if e.role in roles]
+    for found_edges in await edges_between_many(store, held, people):
+        edges = [e for e in found_edges if asked is not Asked.ROLES or e.role in roles]
         # Being in the performing group says nothing about one member's own part.
         tied.extend(e for e in edges if e.role not in ("performer", FORMER_MEMBER) or e.via is None)
     membership = merge_sources(

@@ -314,8 +314,11 @@ async def member_and_group(
 ) -> tuple[Match, Match] | None:
     """Return (person, group) when one of ``people`` is a member of one of ``groups``."""
     group_ids = {g.id: g for g in groups[:8]}
+    if not group_ids:
+        return None
+    memberships = await db.groups_of_many(store, [p.id for p in people[:8]])
     for person in people[:8]:
-        for m in await db.groups_of(store, person.id):
+        for m in memberships[person.id]:
             if m.group.id in group_ids:
                 return person, group_ids[m.group.id]
     return None
@@ -327,10 +330,11 @@ async def group_context(store: Store, named: Sequence[list[Match]]) -> list[Matc
     "지수랑 제니": several Jisoos and Jennies are known, but only BLACKPINK has both.
     """
     groups_of: list[dict[int, Match]] = []
+    memberships = await db.groups_of_many(store, [m.id for ms in named for m in ms[:8]])
     for matches in named:
         mine: dict[int, Match] = {}
         for m in matches[:8]:
-            for g in await db.groups_of(store, m.id):
+            for g in memberships[m.id]:
                 mine.setdefault(g.group.id, m)
         groups_of.append(mine)
     common = set(groups_of[0]).intersection(*groups_of[1:]) if groups_of else set()

@@ -94,13 +94,32 @@ async def edges_between(store: Store, held: Holdings, artist: EntityRef) -> list
     A person in the performing group performs it (through the group); a group whose member
     holds a credit is tied through that member.
     """
-    out: list[Edge] = []
+    return (await edges_between_many(store, held, [artist]))[0]
+
+
+async def edges_between_many(
+    store: Store, held: Holdings, artists: Sequence[EntityRef]
+) -> list[list[Edge]]:
+    """Return the edges between a work and each of several artists (``edges_between``'s).
+
+    The memberships they need are read in one query for all of them (a name many people
+    share is checked against the work at the cost of one), not once per artist.
+    """
     performer_ids = [p.artist.id for p in held.performers]
-    for p in held.performers:
-        if p.artist.id == artist.id:
-            out.append(Edge("performer", artist, held.song or held.work, (SourceRef.of(p.source),)))
-    if not out and held.performers:
-        for m in cards.member_lines(await db.groups_of(store, artist.id)):
+    found: list[list[Edge]] = []
+    for artist in artists:
+        found.append(
+            [
+                Edge("performer", artist, held.song or held.work, (SourceRef.of(p.source),))
+                for p in held.performers
+                if p.artist.id == artist.id
+            ]
+        )
+    # A member of the performing group performs it, through the group.
+    unplaced = [a.id for a, out in zip(artists, found, strict=True) if not out]
+    groups = await db.groups_of_many(store, unplaced) if held.performers and unplaced else {}
+    for artist, out in zip(artists, found, strict=True):
+        for m in cards.member_lines(groups.get(artist.id, [])):
             if m.group.id in performer_ids:
                 p = held.performers[performer_ids.index(m.group.id)]
                 # A member who has left may or may not be on the group's work: that edge says
@@ -117,21 +136,28 @@ async def edges_between(store: Store, held: Holdings, artist: EntityRef) -> list
                 )
                 break
     lines = held.lines()
-    for line in lines:
-        if line.artist.id == artist.id:
-            out.append(Edge(line.role, artist, line.subject, line.sources))
-    if not any(e.role != "performer" for e in out) and lines:
-        # A group is on a work when one of its members holds a credit there.
-        members = {
-            m.person.id: m for m in cards.member_lines(await db.members_of(store, artist.id))
-        }
+    for artist, out in zip(artists, found, strict=True):
+        for line in lines:
+            if line.artist.id == artist.id:
+                out.append(Edge(line.role, artist, line.subject, line.sources))
+    # A group is on a work when one of its members holds a credit there.
+    uncredited = [
+        a.id
+        for a, out in zip(artists, found, strict=True)
+        if not any(e.role != "performer" for e in out)
+    ]
+    rosters = await db.members_of_many(store, uncredited) if lines and uncredited else {}
+    for artist, out in zip(artists, found, strict=True):
+        if artist.id not in rosters:
+            continue
+        members = {m.person.id: m for m in cards.member_lines(rosters[artist.id])}
         for line in lines:
             member = members.get(line.artist.id)
             if member is not None:
                 out.append(
                     Edge(line.role, artist, line.subject, line.sources, line.artist, member.sources)
                 )
-    return _dedupe(out)
+    return [_dedupe(out) for out in found]
 
 
 def _dedupe(edges: Sequence[Edge]) -> list[Edge]:

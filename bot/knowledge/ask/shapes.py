@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.core.errors import UserError
 from bot.knowledge.ask.parts import member_and_group
-from bot.knowledge.ask.relations import Asked, edges_between, holdings
+from bot.knowledge.ask.relations import Asked, edges_between_many, holdings
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
 from bot.knowledge.search import AmbiguousError, Match, resolve, resolve_one
@@ -182,7 +182,10 @@ async def _work(store: Store, text: str) -> EntityRef | tuple[Match, ...] | None
         if not normalize(form):
             continue
         try:
-            match = await resolve_one(store, form, ("song", "release", "video"), prefer="song")
+            # Only an exact name is used: a prefix or typo search would be read for nothing.
+            match = await resolve_one(
+                store, form, ("song", "release", "video"), prefer="song", exact_only=True
+            )
         except AmbiguousError as exc:
             exact = tuple(m for m in exc.candidates if m.tier == "exact")
             shared = shared or exact
@@ -198,7 +201,7 @@ async def _people(store: Store, text: str) -> list[Match]:
     for form in _forms(text):
         if not normalize(form):
             continue
-        found = await resolve(store, form, ("artist",), limit=10, exact_is_enough=True)
+        found = await resolve(store, form, ("artist",), limit=10, exact_only=True)
         exact = [m for m in found if m.tier == "exact"]
         if exact:
             return exact
@@ -262,7 +265,8 @@ async def resolve_check(store: Store, text: str) -> ReadCheck | SharedTitle | No
     if len(people) == 1:
         return ReadCheck(work, people[0].ref, shape.asked, shape.roles, texts)
     held = await holdings(store, work)
-    tied = [p for p in people if await edges_between(store, held, p.ref)]
+    edges = await edges_between_many(store, held, [p.ref for p in people])
+    tied = [p for p, e in zip(people, edges, strict=True) if e]
     if len(tied) != 1:
         return None
     return ReadCheck(work, tied[0].ref, shape.asked, shape.roles, texts)
@@ -292,7 +296,7 @@ async def resolve_on_release(store: Store, text: str) -> tuple[EntityRef, Entity
         return None
     title = _RELEASE_WORD.sub("", shape.work.strip(" ?!.").removeprefix("the ").strip())
     try:
-        release = await resolve_one(store, title, ("release",))
+        release = await resolve_one(store, title, ("release",), exact_only=True)
     except UserError:
         return None
     return (song, release.ref) if release.tier in ("exact", "id") else None
@@ -306,7 +310,8 @@ async def person_for(store: Store, text: str, work: EntityRef) -> ReadCheck | No
     people = await _people(store, shape.person)
     if len(people) > 1:
         held = await holdings(store, work)
-        people = [p for p in people if await edges_between(store, held, p.ref)]
+        edges = await edges_between_many(store, held, [p.ref for p in people])
+        people = [p for p, e in zip(people, edges, strict=True) if e]
     if len(people) != 1:
         return None
     return ReadCheck(work, people[0].ref, shape.asked, shape.roles, (shape.person, shape.work))

@@ -296,22 +296,33 @@ async def videos_of_song(store: Store, song_id: int) -> list[VideoRow]:
 
 async def performers(store: Store, subject_id: int) -> list[PerformerRow]:
     """Return the performing artists of a song or release in order."""
-    rows = await store.fetchall(
-        f"SELECT p.subject_id, p.position, {entity_cols('a')}, p.credited_as, "
-        f"{source_cols('s')} FROM performers p JOIN entities a ON a.id = p.artist_id "
-        "JOIN sources s ON s.id = p.source_id WHERE p.subject_id = ? ORDER BY p.position",
-        (subject_id,),
-    )
-    return [
-        PerformerRow(
-            int(r["subject_id"]),
-            int(r["position"]),
-            entity_of(r, "a"),
-            r["credited_as"],
-            source_of(r, "s"),
+    return (await performers_many(store, [subject_id]))[subject_id]
+
+
+async def performers_many(
+    store: Store, subject_ids: Sequence[int]
+) -> dict[int, list[PerformerRow]]:
+    """Return the performers of each of several songs or releases, in order, by subject id."""
+    out: dict[int, list[PerformerRow]] = {i: [] for i in subject_ids}
+    for chunk in chunks(list(out)):
+        rows = await store.fetchall(
+            f"SELECT p.subject_id, p.position, {entity_cols('a')}, p.credited_as, "
+            f"{source_cols('s')} FROM performers p JOIN entities a ON a.id = p.artist_id "
+            f"JOIN sources s ON s.id = p.source_id WHERE p.subject_id IN ({qmarks(chunk)}) "
+            "ORDER BY p.subject_id, p.position",
+            chunk,
         )
-        for r in rows
-    ]
+        for r in rows:
+            out[int(r["subject_id"])].append(
+                PerformerRow(
+                    int(r["subject_id"]),
+                    int(r["position"]),
+                    entity_of(r, "a"),
+                    r["credited_as"],
+                    source_of(r, "s"),
+                )
+            )
+    return out
 
 
 _TRACK_SELECT = (
@@ -571,37 +582,53 @@ async def count_references(store: Store, ids: Sequence[int]) -> int:
 
 
 # ------------------------------------------------------------------------------ people
-async def _memberships(store: Store, column: str, entity_id: int) -> list[MembershipRow]:
-    rows = await store.fetchall(
-        f"SELECT m.id, {entity_cols('p')}, {entity_cols('g')}, m.stage_name, m.since, m.until, "
-        f"m.current, {source_cols('s')} FROM memberships m JOIN entities p ON p.id = m.person_id "
-        "JOIN entities g ON g.id = m.group_id JOIN sources s ON s.id = m.source_id "
-        f"WHERE m.{column} = ? ORDER BY m.since, m.id",
-        (entity_id,),
-    )
-    return [
-        MembershipRow(
-            int(r["id"]),
-            entity_of(r, "p"),
-            entity_of(r, "g"),
-            r["stage_name"],
-            r["since"],
-            r["until"],
-            None if r["current"] is None else bool(r["current"]),
-            source_of(r, "s"),
+async def _memberships(
+    store: Store, column: str, entity_ids: Sequence[int]
+) -> dict[int, list[MembershipRow]]:
+    """Return the memberships whose ``column`` is each of ``entity_ids``, by that id."""
+    out: dict[int, list[MembershipRow]] = {i: [] for i in entity_ids}
+    for chunk in chunks(list(out)):
+        rows = await store.fetchall(
+            f"SELECT m.id, {entity_cols('p')}, {entity_cols('g')}, m.stage_name, m.since, "
+            f"m.until, m.current, {source_cols('s')} FROM memberships m "
+            "JOIN entities p ON p.id = m.person_id JOIN entities g ON g.id = m.group_id "
+            f"JOIN sources s ON s.id = m.source_id WHERE m.{column} IN ({qmarks(chunk)}) "
+            "ORDER BY m.since, m.id",
+            chunk,
         )
-        for r in rows
-    ]
+        for r in rows:
+            row = MembershipRow(
+                int(r["id"]),
+                entity_of(r, "p"),
+                entity_of(r, "g"),
+                r["stage_name"],
+                r["since"],
+                r["until"],
+                None if r["current"] is None else bool(r["current"]),
+                source_of(r, "s"),
+            )
+            out[row.person.id if column == "person_id" else row.group.id].append(row)
+    return out
 
 
 async def members_of(store: Store, group_id: int) -> list[MembershipRow]:
     """Return the memberships of a group."""
-    return await _memberships(store, "group_id", group_id)
+    return (await _memberships(store, "group_id", [group_id]))[group_id]
 
 
 async def groups_of(store: Store, person_id: int) -> list[MembershipRow]:
     """Return the groups a person belongs or belonged to."""
-    return await _memberships(store, "person_id", person_id)
+    return (await _memberships(store, "person_id", [person_id]))[person_id]
+
+
+async def members_of_many(store: Store, group_ids: Sequence[int]) -> dict[int, list[MembershipRow]]:
+    """Return the memberships of each of several groups (one query per 500), by group id."""
+    return await _memberships(store, "group_id", group_ids)
+
+
+async def groups_of_many(store: Store, person_ids: Sequence[int]) -> dict[int, list[MembershipRow]]:
+    """Return the groups of each of several people (one query per 500), by person id."""
+    return await _memberships(store, "person_id", person_ids)
 
 
 async def member_roles(store: Store, group_id: int) -> list[tuple[int, str, SourceRow]]:
