@@ -4,11 +4,15 @@ latency at 100k names, and a 10,000-feed cycle split over two processes (docs/sc
     python -m bench.postgres_bench --postgres postgresql://user@host:port/postgres
 
 The server URL names any database of a server the bench may create databases on (it makes
-its own and drops them). CPU on PostgreSQL counts the bench process and that server's
-processes (read from /proc, so the server must run on this machine; other PostgreSQL servers
-on the machine are not counted). SQLite and PostgreSQL runs are interleaved in rounds, so a
-loaded machine slows both alike: read the ratios. The reads also print how many statements
-(round trips, on PostgreSQL) an autocomplete and a /credits make.
+its own and drops them). CPU is read from /proc, so the server must run on this machine. For
+the reads, CPU on PostgreSQL is the bench process's plus that of the server processes serving
+the bench's own connections (its client backends), after a VACUUM of the copied database:
+SQLite's side is the bench process alone (SQLite runs in it), so both sides count the work of
+answering the reads and nothing else. The whole server's CPU (its background processes too:
+autovacuum, checkpointer, WAL writer) is printed beside it. For the feed cycle, which writes,
+the whole server counts. SQLite and PostgreSQL runs are interleaved in rounds, so a loaded
+machine slows both alike: read the ratios. The reads also print how many statements (round
+trips, on PostgreSQL) an autocomplete and a /credits make.
 """
 
 from __future__ import annotations
@@ -115,6 +119,50 @@ def _postgres_cpu() -> float:
     return total / TICKS
 
 
+class Backends:
+    """CPU used by the server processes serving one database's client connections.
+
+    Read through a connection to another database of the same server (``server``), so the
+    reading costs nothing to the database measured. A backend started since the last reading
+    counts from zero; one gone since is no longer counted (the bench's pool keeps its own).
+    """
+
+    def __init__(self, server: str, database: str) -> None:
+        self.server = server
+        self.database = database
+        self.admin: asyncpg.Connection | None = None
+        self.seen: dict[int, int] = {}
+
+    async def open(self) -> None:
+        self.admin = await asyncpg.connect(self.server)
+
+    async def close(self) -> None:
+        if self.admin is not None:
+            await self.admin.close()
+
+    async def _ticks(self) -> dict[int, int]:
+        assert self.admin is not None
+        pids = await self.admin.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 "
+            "AND backend_type = 'client backend'",
+            self.database,
+        )
+        ticks = {}
+        for row in pids:
+            fields = _stat(str(row["pid"]))
+            if fields is not None:
+                ticks[int(row["pid"])] = sum(int(f) for f in fields[11:13])
+        return ticks
+
+    async def start(self) -> None:
+        self.seen = await self._ticks()
+
+    async def used(self) -> float:
+        """CPU seconds used by the database's backends since ``start``."""
+        now = await self._ticks()
+        return sum(t - self.seen.get(pid, 0) for pid, t in now.items()) / TICKS
+
+
 async def _add_names(path: Path, count: int) -> None:
     """Imported songs with made-up names (a name shares words with others), ``count`` names."""
     rng = random.Random(20)
@@ -155,9 +203,16 @@ def _queries(rng: random.Random, names: list[str], n: int) -> list[str]:
 
 
 async def _measure(
-    store: Store, work: Callable[[Store, str], Awaitable[Any]], items: list[str]
-) -> tuple[list[float], float]:
-    """Run ``work`` for each item; return wall latencies (ms) and CPU per item (ms)."""
+    store: Store,
+    work: Callable[[Store, str], Awaitable[Any]],
+    items: list[str],
+    backends: Backends | None = None,
+) -> tuple[list[float], float, float]:
+    """Run ``work`` for each item; return wall latencies (ms), CPU per item (ms) counting the
+    bench process and ``backends`` (PostgreSQL's side of the reads), and CPU per item (ms)
+    counting the bench process and the whole server instead."""
+    if backends is not None:
+        await backends.start()
     cpu0, pg0 = time.process_time(), _postgres_cpu() if store.is_postgres else 0.0
     latencies = []
     for item in items:
@@ -165,9 +220,12 @@ async def _measure(
         await work(store, item)
         latencies.append((time.perf_counter() - started) * 1000)
     cpu = time.process_time() - cpu0
-    if store.is_postgres:
-        cpu += _postgres_cpu() - pg0
-    return latencies, cpu * 1000 / len(items)
+    whole = cpu + (_postgres_cpu() - pg0 if store.is_postgres else 0.0)
+    if backends is not None:
+        cpu += await backends.used()
+    elif store.is_postgres:
+        cpu = whole
+    return latencies, cpu * 1000 / len(items), whole * 1000 / len(items)
 
 
 def _p(values: list[float], q: float) -> float:
@@ -209,6 +267,15 @@ async def bench_reads(server: str, names: int, rounds: int, per_round: int) -> d
         rng = random.Random(7)
         results: dict[str, dict[str, list[float]]] = {}
         counts: dict[str, float] = {}
+        # As a database in service is: vacuumed (autovacuum would otherwise clean up after the
+        # copy during the measurement, and the first reads of each page set its hint bits).
+        admin = await asyncpg.connect(url)
+        try:
+            await admin.execute("VACUUM (ANALYZE)")
+        finally:
+            await admin.close()
+        backends = Backends(server, urlsplit(url).path.lstrip("/"))
+        await backends.open()
         async with Store.open(sqlite_path) as lite, Store.open(url) as pg:
             for what, fn, items_of in (
                 ("autocomplete", autocomplete, lambda: _queries(rng, all_names, per_round)),
@@ -217,7 +284,7 @@ async def bench_reads(server: str, names: int, rounds: int, per_round: int) -> d
                 # Warm both (caches, prepared statements), then interleave rounds.
                 warm = items_of()
                 await _measure(lite, fn, warm[:50])
-                await _measure(pg, fn, warm[:50])
+                await _measure(pg, fn, warm[:50], backends)
                 # Statements per operation (each one round trip on PostgreSQL), counted
                 # apart: SQLite's statement trace would slow what is timed.
                 async with pg.statements() as seen:
@@ -227,10 +294,16 @@ async def bench_reads(server: str, names: int, rounds: int, per_round: int) -> d
                 for _ in range(rounds):
                     items = items_of()
                     for name, store in (("sqlite", lite), ("postgresql", pg)):
-                        lat, cpu = await _measure(store, fn, items)
-                        slot = results.setdefault(f"{what} {name}", {"lat": [], "cpu": []})
+                        lat, cpu, whole = await _measure(
+                            store, fn, items, backends if store.is_postgres else None
+                        )
+                        slot = results.setdefault(
+                            f"{what} {name}", {"lat": [], "cpu": [], "whole": []}
+                        )
                         slot["lat"].extend(lat)
                         slot["cpu"].append(cpu)
+                        slot["whole"].append(whole)
+        await backends.close()
         out: dict[str, Any] = {"names": len(all_names), "build_s": round(built, 1)}
         for key, slot in results.items():
             out[key] = {
@@ -238,6 +311,8 @@ async def bench_reads(server: str, names: int, rounds: int, per_round: int) -> d
                 "p99_ms": round(_p(slot["lat"], 0.99), 2),
                 "cpu_ms_per_op": round(statistics.median(slot["cpu"]), 2),
             }
+            if key.endswith("postgresql"):
+                out[key]["cpu_ms_per_op_whole_server"] = round(statistics.median(slot["whole"]), 2)
         for what, count in counts.items():
             out[f"{what} statements per op"] = count
         for what in ("autocomplete", "credits"):
