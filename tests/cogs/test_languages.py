@@ -179,6 +179,9 @@ async def test_a_korean_server_gets_its_hint_digest_and_release_threads_in_korea
     assert "이야깃거리:" in starter
     assert "그렇게 보이나요?" in starter  # the prompts themselves, from sourced facts
     assert "Do you see it?" not in starter
+    # Particles follow the names, and the kind of an outside work is in Korean too.
+    assert "은(는)" not in starter and "(이)라고" not in starter
+    assert "(설치 미술, 2010)" in starter and "(installation, 2010)" not in starter
 
 
 async def test_a_pinned_language_sets_feed_posts(server: Server) -> None:

@@ -44,7 +44,9 @@ from bot.store.core import Store
 _REFERENCING = re.compile(
     r"\b(?:the\s+)?(?:music\s+video|video|mv|m/v|song|track|one)s?\s+(?:that|which)\s+"
     r"(?:references?|referenced|quotes?|quoted|homages?|pays?\s+homage\s+to|paid\s+homage\s+to|"
-    r"nods?\s+to|alludes?\s+to|echoes)\s+(?P<name>.+?)\s*\??$",
+    r"nods?\s+to|alludes?\s+to|echoes|samples?|sampled|interpolates?|interpolated)\s+"
+    r"(?P<name>.+?)(?P<tail>\s+(?:come|came)\s+out|\s+(?:get\s+|got\s+)?released|"
+    r"\s+drop(?:ped)?)?\s*\??$",
     re.IGNORECASE,
 )
 _REFERENCING_KO = re.compile(
@@ -174,10 +176,12 @@ async def try_chain(
     lang = "ko" if is_korean(text) else "en"
     m = _REFERENCING.search(text) or _REFERENCING_KO.search(text)
     if m:
+        tail = m.groupdict().get("tail") or ""
         outer_text = (
             text[: m.start()]
             + " "
             + text[m.end() :]
+            + tail
             + (" video" if m.re is _REFERENCING else " 뮤비")
         )
         outer, _ = detect(outer_text)
@@ -718,8 +722,17 @@ async def _compared(store: Store, text: str, at: re.Match[str]) -> list[EntityRe
 async def _older(
     store: Store, intent: Intent, text: str, at: re.Match[str], lang: str
 ) -> Answer | None:
-    """Answer which of two people is older (or younger), from their birth dates."""
-    people = await _compared(store, text, at)
+    """Answer which of two people is older (or younger), from their birth dates; "is Jin
+    older than Suga?" gets a yes or no first."""
+    than = _THAN.match(text[at.end() :])
+    people = await _than_pair(store, text, at) if than else await _compared(store, text, at)
+    if len(people) < 2 and than:
+        # Never one person's age for a question about two.
+        return declined(
+            t("Which two people do you mean? Name each one, with their group.", lang),
+            intent.name,
+            lang=lang,
+        )
     if len(people) < 2:
         return None
     a, b = people[0], people[1]
@@ -752,7 +765,42 @@ async def _older(
         if asks_older
         else t("{name} is younger.", lang, name=last.name)
     )
+    if than:
+        # "Is A older than B?": yes when A is the one asked for.
+        yes = (first if asks_older else last) == a
+        head = t("Yes — {text}", lang, text=head) if yes else t("No — {text}", lang, text=head)
     return found(f"{head} {born}", sources, intent.name, (a, b), lang)
+
+
+_THAN = re.compile(r"\s*than\b", re.IGNORECASE)
+_ASKED_IS = re.compile(r"^\s*(?:is|was|are|were)\s+", re.IGNORECASE)
+
+
+async def _than_pair(store: Store, text: str, at: re.Match[str]) -> list[EntityRef]:
+    """Return (A, B) of "is A older than B", each resolved with the other as context."""
+    before = _ASKED_IS.sub("", text[: at.start()]).strip(" ,?")
+    after = _THAN.sub("", text[at.end() :], count=1).strip(" ,?")
+    named = [await artists_named(store, piece) for piece in (before, after) if piece]
+    if len(named) != 2 or not all(named):
+        return []
+    chosen = list(await group_context(store, named))
+    for i, (matches, one) in enumerate(zip(named, chosen, strict=True)):
+        other = named[1 - i]
+        if one is None and len(matches) > 1 and len(other) == 1:
+            # "is wonyoung younger than yujin": the Yujin who shares a group with Wonyoung.
+            theirs = {g.group.id for g in await db.groups_of(store, other[0].id)}
+            mates = [
+                m
+                for m in matches[:8]
+                if theirs & {g.group.id for g in await db.groups_of(store, m.id)}
+            ]
+            chosen[i] = mates[0] if len(mates) == 1 else None
+    people = [
+        (one or matches[0]).ref
+        for matches, one in zip(named, chosen, strict=True)
+        if one or len(matches) == 1
+    ]
+    return people if len(people) == 2 and people[0] != people[1] else []
 
 
 async def _age_at_release(

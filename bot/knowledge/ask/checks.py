@@ -17,14 +17,17 @@ from bot.core.i18n import N_, t
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
 from bot.knowledge.ask.answers import q, subject_phrase
-from bot.knowledge.ask.intents import Intent, IntentName
+from bot.knowledge.ask.finding import exact_spans
+from bot.knowledge.ask.intents import Intent, IntentName, by_name, detect
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.parsing import (
     StatedDate,
+    candidate_runs,
     has_wh_word,
     looks_like_check,
     stated_date,
 )
+from bot.knowledge.ask.parts import member_and_group
 from bot.knowledge.ask.people import holder_names, roles_in_group
 from bot.knowledge.ask.relations import edge_sources, edges_between, holdings
 from bot.knowledge.ask.verdicts import DUET, asked_relation, edges_text, relation_check
@@ -308,6 +311,44 @@ async def _kinds(store: Store, a: EntityRef, b: EntityRef) -> tuple[EntityRef, E
     return None
 
 
+# Leaving a group: "when did Soojin leave (G)I-DLE", "지수 블랙핑크 탈퇴했어?".
+LEFT = re.compile(
+    r"\b(?:leave|left|leaving|quit|quitted|depart(?:ed)?|exit(?:ed)?)\b|탈퇴|나갔|떠났",
+    re.IGNORECASE,
+)
+
+
+async def left_check(store: Store, text: str, lang: str) -> Answer | None:
+    """Answer "when did Karina leave IVE?" by the stored memberships, or None when the
+    question does not name one person and one group they might have left."""
+    if not LEFT.search(text):
+        return None
+    _, spans = detect(text)
+    named = await exact_spans(store, candidate_runs(text, spans, trim=False), ("artist",))
+    people: list[list[Match]] = []
+    groups: list[Match] = []
+    for _span, matches in named:
+        artists = [m for m in matches if m.kind == "artist"]
+        kinds = {m.id: await db.artist(store, m.id) for m in artists[:8]}
+        grouped = [m for m in artists if (row := kinds.get(m.id)) and row.kind == "group"]
+        if grouped and len(grouped) == len(artists):
+            groups.extend(grouped[:1])
+        elif artists:
+            people.append([m for m in artists if m not in grouped])
+    if len(groups) != 1 or len(people) != 1:
+        return None
+    group = groups[0]
+    candidates = people[0]
+    pair = await member_and_group(store, candidates, [group])
+    if pair is not None:
+        person = pair[0]
+    elif len(candidates) == 1:
+        person = candidates[0]
+    else:
+        return None
+    return await member_check(store, by_name(IntentName.MEMBERS), person.ref, group.ref, text, lang)
+
+
 _PAST = re.compile(r"\b(?:was|were|used to|ever|former(?:ly)?)\b|였|었", re.IGNORECASE)
 
 
@@ -337,6 +378,25 @@ async def member_check(
     person, group = pair
     members = cards.member_lines(await db.members_of(store, group.id))
     mine = [m for m in members if m.person.id == person.id]
+    if mine and LEFT.search(text):
+        # "When did Soojin leave (G)I-DLE?" / "did Karina leave aespa": the premise is checked.
+        line = mine[0]
+        said = (
+            _membership_text(line, lang)
+            if line.former
+            else _no(
+                lang,
+                t(
+                    "{name} has not left {group}: {name} is a member of {group}.",
+                    lang,
+                    name=person.name,
+                    group=group.name,
+                ),
+            )
+        )
+        if line.former and not line.until and has_wh_word(text):
+            said += t(" I don't have the date {name} left.", lang, name=person.name)
+        return found(said, merge_sources(line.sources), intent.name, (person, group), lang)
     if mine:
         line = mine[0]
         # "Is Soojin in (G)I-DLE?" asks about now: a former member is not; "was she?" is yes.

@@ -38,6 +38,7 @@ from bot.knowledge.ask.intents import (
 from bot.knowledge.ask.model import Answer, declined, merge_sources
 from bot.knowledge.ask.online import look_up, search_text
 from bot.knowledge.ask.parsing import (
+    COMMON_WORDS,
     FILLERS,
     PRONOUNS,
     Span,
@@ -128,6 +129,19 @@ async def _answer(
         if result.entities:
             previous = result.entities[0]
         results.append(result)
+    # "Who wrote the lyrics and who produced Through the Night?": a first part that names
+    # nothing asks about what a later part names.
+    later: EntityRef | None = None
+    for i in range(len(parts) - 1, -1, -1):
+        part, result = parts[i], results[i]
+        if not result.answered and part.entity is None and later is not None:
+            spans = detect(part.text)[1]
+            if not candidate_names(part.text, spans):
+                results[i] = await _answer_part(
+                    store, part.text, prepared.shouted, on, later, online
+                )
+        if results[i].entities:
+            later = results[i].entities[0]
     return _combine(results, [p.text for p in parts])
 
 
@@ -230,6 +244,9 @@ async def _answer_part(
     previous: EntityRef | None,
     online: OnlineLookup | None = None,
 ) -> Answer:
+    left = await checks.left_check(store, text, "ko" if is_korean(text) else "en")
+    if left is not None:
+        return left
     checked = await _checked(store, text)
     if checked is not None:
         return checked
@@ -271,6 +288,7 @@ async def _answer_part(
     asks_person = bool(intent.roles) and bool(_WHO.search(text))
     found_ = await find(store, wide, texts, intent.kinds, shouted=shouted, asks_person=asks_person)
     lang = "ko" if is_korean(text, _names_in(found_)) else "en"
+    found_ = _unsung(intent, found_, wide)
     titled = None
     if intent.roles and found_.candidates and found_.candidates[0].kind == "artist":
         # "SEVENTEEN Hot producer": a title next to its artist's name is that song.
@@ -376,6 +394,26 @@ async def _checked(store: Store, text: str) -> Answer | None:
         intent.name if intent else None,
         lang,
     )
+
+
+def _unsung(intent: Intent, found_: Found, runs: list[list[tuple[str, str]]]) -> Found:
+    """ "Did Jungkook sing Seven?" with no "Seven" known: the words beside the artist name the
+    song asked about, so the artist alone is no answer; they are named as not understood."""
+    m, span = found_.match, found_.span
+    if intent.name is not IntentName.PERFORMER or m is None or m.kind != "artist" or span is None:
+        return found_
+    odd = [
+        w[1]
+        for r, run in enumerate(runs)
+        for i, w in enumerate(run)
+        if not (r == span.run and span.start <= i < span.end)
+        and w[1].lower() not in FILLERS
+        and w[1].lower() not in COMMON_WORDS
+        and w[1].isalnum()
+    ]
+    if not odd:
+        return found_
+    return Found(None, (m,), found_.text, " ".join(odd), span)
 
 
 def _unknown(found_: Found) -> bool:
@@ -521,6 +559,10 @@ async def _implied_intent(main: Match, extra: list[Match]) -> Intent | None:
         return by_name(IntentName.PERFORMER)
     if kinds == {"song", "release"}:
         return by_name(IntentName.ALBUM)
+    if "work" in kinds and len(kinds) == 2:
+        # "Is the Venus de Milo in the Blood Sweat & Tears MV?": an outside work in a video is
+        # a reference (both ways round, as ``checks`` reads it).
+        return by_name(IntentName.REFERENCES_OUT)
     return None
 
 
