@@ -59,7 +59,7 @@ from bot.knowledge.ask.shapes import (
     resolve_membership,
     resolve_on_release,
 )
-from bot.knowledge.ask.verdicts import asked_relation, relation_check
+from bot.knowledge.ask.verdicts import DUET, asked_relation, relation_check
 from bot.knowledge.entities import EntityKey, EntityRef
 from bot.knowledge.normalize import normalize
 from bot.knowledge.online.http import ServiceUnavailable
@@ -518,6 +518,20 @@ async def _no_keyword(
                     artists = tied
                 chosen.append((span, artists[0]))
             ordered = sorted(chosen, key=lambda pair: (pair[0].run, pair[0].start))
+            if len(ordered) < _people_between(text):
+                # "Is Y a duet between A and B?" with B unknown: never a yes for A alone.
+                return declined(
+                    t(
+                        "I don't know everyone that question names, so I can't say whether "
+                        "{work} is by all of them. {work} is one I know: ask “who sings {name}?”.",
+                        lang,
+                        work=quote(works[0].name),
+                        name=works[0].name,
+                    ),
+                    None,
+                    [works[0].label],
+                    lang,
+                )
             return await relation_check(
                 store, asked, roles, works[0].ref, [m.ref for _, m in ordered], None, lang
             )
@@ -546,6 +560,18 @@ async def _no_keyword(
         suggestions,
         lang,
     )
+
+
+_BETWEEN = re.compile(r"\bbetween\s+(?P<names>.+?)\s*\??$|(?P<ko>.+?)\s*(?:듀엣|콜라보)", re.I)
+_NAME_APART = re.compile(r"\s+(?:and|&)\s+|\s*,\s*|(?<=\S)(?:이랑|랑|하고|와|과)\s+", re.I)
+
+
+def _people_between(text: str) -> int:
+    """Return how many names "a duet between A and B" lists (0 when it lists none)."""
+    m = _BETWEEN.search(text)
+    if m is None or not DUET.search(text) or m.group("names") is None:
+        return 0
+    return len([p for p in _NAME_APART.split(m.group("names")) if p.strip()])
 
 
 async def _implied_intent(main: Match, extra: list[Match]) -> Intent | None:

@@ -171,7 +171,7 @@ INTENTS: tuple[Intent, ...] = (
             r"\bquot\w*",
             r"\brecreat\w*",
             # "What's the Boltanski thing in Love wins all?"
-            r"\b(?:thing|scene|bit)s?\s+(?:in|from)\b",
+            r"\b(?:thing|scene|bit)s?\s+(?:(?:is|are)\s+)?(?:in|from)\b",
             r"따온|따왔",
             # "What paintings are in the Feel My Rhythm video?"
             r"^(?:what|which)\s+(?:paintings?|artworks?|sculptures?|statues?|books?|films?|"

@@ -59,7 +59,7 @@ SHORT_WORDS = words_of(
     """not no yes yet but so if too all any out off up own get got let say see new old one
     two ten why how has had may can did why who him her its our out per via vs ok okay pls
     rap sang sing sung act cut end set put run use way own lot few big add ask yes now
-    ago day ill bad sad fan fans ver feat ft mean much more most"""
+    ago day ill bad sad fan fans ver feat ft mean much more most a i u o s t x n y e"""
 )
 _EDGE_PUNCT = '?!.,;:"“”‘’«»()[]{}¿¡'
 
@@ -178,7 +178,7 @@ def subspans(runs: Sequence[list[tuple[str, str]]], shouted: bool = False) -> di
                         if word.lower() in COMMON_WORDS or word.lower() in SHORT_WORDS:
                             continue
                         if len(word) < 4:
-                            if len(word) < 2 or not word.isalnum():
+                            if not word.isalnum():
                                 continue
                             lowly = 3
                 variants = (
@@ -242,6 +242,8 @@ SLANG = {
     "co.": "company",
     "irl": "real name",
     "생파": "생일",
+    "adn": "and",
+    "nad": "and",
 }
 # Sign-offs and fillers that carry no meaning in a question.
 SIGN_OFFS = words_of(

@@ -233,18 +233,44 @@ class _Word:
     text: str
 
 
+_WORK_KINDS = ("song", "release", "video")
+# Titles hold "&" and "+" ("Blood Sweat & Tears"): between titles only words and commas join.
+_CONJ_WORKS = re.compile(
+    r"\s*,\s*(?:and\s+)?|\s+(?:and|or|및|그리고)\s+|(?<=[^\s\d])(?:이랑|랑|하고|와|과)\s+",
+    re.IGNORECASE,
+)
+
+
+async def _title_in(
+    store: Store, text: str, start: int, end: int, first: bool, last: bool
+) -> tuple[int, int] | None:
+    """Return the longest known title in text[start:end] that touches its conjunction(s)."""
+    words = [(start + m.start(), start + m.end()) for m in _TOKEN.finditer(text[start:end])]
+    for size in range(len(words), 0, -1):
+        for i in range(len(words) - size + 1):
+            lo, hi = words[i][0], words[i + size - 1][1]
+            if (not first and i != 0) or (not last and i + size != len(words)):
+                continue
+            norm = normalize(text[lo:hi].strip(" ,.?!\"'“”"))
+            if norm and await db.names_exact(store, norm, _WORK_KINDS, 1):
+                return lo, hi
+    return None
+
+
 _PIECE_PARTICLE = re.compile(r"(?:이랑|랑|하고|와|과|의|은|는|이|가)$")
 
 
 async def _by_conjunction(
-    store: Store, text: str, keyword_spans: Sequence[tuple[int, int]]
+    store: Store, text: str, keyword_spans: Sequence[tuple[int, int]], *, works: bool = False
 ) -> list[Part]:
-    """Split "real names of Karina and Winter", "RM and Jin real names" at the conjunctions."""
+    """Split "real names of Karina and Winter", "RM and Jin real names" at the conjunctions
+    (with ``works``, "who wrote Ditto and OMG": every piece must be a known title)."""
 
     def in_keyword(start: int, end: int) -> bool:
         return any(start < e and s < end for s, e in keyword_spans)
 
-    conjs = [m for m in _CONJ.finditer(text) if not in_keyword(m.start(), m.end())]
+    joiner = _CONJ_WORKS if works else _CONJ
+    conjs = [m for m in joiner.finditer(text) if not in_keyword(m.start(), m.end())]
     if not conjs:
         return []
     bounds = [0, *(c.start() for c in conjs), len(text)]
@@ -279,6 +305,16 @@ async def _by_conjunction(
         if not words:
             return []
         places.append((words[0].begin, words[-1].end))
+    if works:
+        # Each piece is a title next to its conjunction: the first may start after other
+        # words ("who wrote | Ditto"), the last may end before them ("OMG | come out").
+        titled: list[tuple[int, int]] = []
+        for i, (start, end) in enumerate(places):
+            place = await _title_in(store, text, start, end, i == 0, i == len(places) - 1)
+            if place is None:
+                return []
+            titled.append(place)
+        return [Part(_tidy(_without(text, titled, i))) for i in range(len(titled))]
     pieces = [text[s:e] for s, e in places]
     found: list[list[Match]] = [await artists_named(store, piece) for piece in pieces]
     if not any(found):
@@ -359,4 +395,19 @@ async def expand(store: Store, part: str) -> list[Part]:
     if split:
         return [Part(p) for p in split]
     named = [] if looks_like_check(part) else await _by_names(store, part)
+    if not named and not looks_like_check(part):
+        named = await _by_work_names(store, part)
     return named or [Part(part)]
+
+
+# What can be asked of two works side by side ("who wrote Ditto and OMG").
+WORK_FACTS = CREDIT_FACTS | {IntentName.DATE, IntentName.PERFORMER}
+
+
+async def _by_work_names(store: Store, text: str) -> list[Part]:
+    """Split "who wrote Ditto and OMG", "when did Ditto and Hot come out" into one question
+    per work, when each piece between the conjunctions is a title the catalog holds."""
+    hits = _intent_hits(text)
+    if not hits or any(h.intent.name not in WORK_FACTS for h in hits):
+        return []
+    return await _by_conjunction(store, text, [(h.start, h.end) for h in hits], works=True)
