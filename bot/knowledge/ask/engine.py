@@ -285,7 +285,8 @@ async def _answer_part(
             intent.name,
             lang=lang,
         )
-    asks_person = bool(intent.roles) and bool(_WHO.search(text))
+    # "who directed Likey", "likey mv director": a role of a work, not the songwriter Likey.
+    asks_person = bool(intent.roles) and bool(_WHO.search(text) or _OF_VIDEO.search(text))
     found_ = await find(store, wide, texts, intent.kinds, shouted=shouted, asks_person=asks_person)
     lang = "ko" if is_korean(text, _names_in(found_)) else "en"
     found_ = _unsung(intent, found_, wide)
@@ -423,6 +424,7 @@ def _unknown(found_: Found) -> bool:
     return not found_.candidates or found_.candidates[0].tier == "fuzzy"
 
 
+_OF_VIDEO = re.compile(r"\b(?:mv|m/v|music video|video)\b|뮤비|뮤직비디오", re.IGNORECASE)
 _WHO = re.compile(r"\bwho(?:m|'s)?\b|누가|누구", re.IGNORECASE)
 
 

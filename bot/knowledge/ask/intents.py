@@ -131,7 +131,7 @@ INTENTS: tuple[Intent, ...] = (
         ("artist",),
     ),
     Intent(IntentName.LEADER, _p(r"\bleaders?\b", r"\bwho leads\b", r"리더"), ("artist",)),
-    Intent(IntentName.MAKNAE, _p(r"\bmaknae\b", r"\byoungest member\b", r"막내"), ("artist",)),
+    Intent(IntentName.MAKNAE, _p(r"\bmaknae\b", r"\byoungest(?: member)?\b", r"막내"), ("artist",)),
     Intent(
         IntentName.AGE,
         _p(
