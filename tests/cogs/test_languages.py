@@ -122,7 +122,7 @@ async def test_config_show_and_errors_in_korean(server: Server) -> None:
 
     missing = await fd.slash("credits", user=server.alice, locale="ko", query="Qwzxv Plorp")
     assert missing.ephemeral
-    assert "카탈로그에 “Qwzxv Plorp”(이)라는 항목이 없습니다." in missing.content
+    assert "카탈로그에 “Qwzxv Plorp”에 해당하는 항목이 없습니다." in missing.content
     refused = await fd.slash("config show", user=server.alice, locale="ko", force=True)
     assert refused.content == "그렇게 하려면 서버 관리 권한이 필요합니다."
     english = await fd.slash("credits", user=server.alice, locale="en-US", query="Qwzxv Plorp")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.core.i18n import N_, t
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
-from bot.knowledge.ask.answers import q, subject_phrase
+from bot.knowledge.ask.answers import q, quote, subject_phrase
 from bot.knowledge.ask.finding import exact_spans
 from bot.knowledge.ask.intents import Intent, IntentName, by_name, detect
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
@@ -27,13 +27,14 @@ from bot.knowledge.ask.parsing import (
     looks_like_check,
     stated_date,
 )
-from bot.knowledge.ask.parts import member_and_group
+from bot.knowledge.ask.parts import artists_named, member_and_group
 from bot.knowledge.ask.people import holder_names, roles_in_group
 from bot.knowledge.ask.relations import edge_sources, edges_between, holdings
 from bot.knowledge.ask.verdicts import DUET, asked_relation, edges_text, relation_check
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
+from bot.knowledge.placeholders import known
 from bot.knowledge.search import Match
 from bot.knowledge.wording import format_date, join_list, role_title
 from bot.store import catalog as db
@@ -347,6 +348,86 @@ async def left_check(store: Store, text: str, lang: str) -> Answer | None:
     else:
         return None
     return await member_check(store, by_name(IntentName.MEMBERS), person.ref, group.ref, text, lang)
+
+
+# "Is TWICE a JYP group?", "is IU under EDAM?", "is aespa an SM group": the agency asked.
+_AGENCY_CHECK = re.compile(
+    r"^(?:is|are|was|were)\s+(?P<x>.+?)\s+(?:(?:a|an)\s+(?P<y>.+?)\s+(?:group|artist|act|idol|"
+    r"girl\s+group|boy\s+group|band|singer)|(?:under|signed\s+(?:to|with|under)|with\s+the\s+"
+    r"agency|in\s+the\s+agency)\s+(?P<y2>.+?))\s*[?!.]*$",
+    re.IGNORECASE,
+)
+_AGENCY_CHECK_KO = re.compile(
+    r"^(?P<x>\S+?)(?:은|는|이|가)?\s+(?P<y>.+?)\s*(?:소속|소속사)\s*(?:이야|이에요|예요|인가요|이니|"
+    r"맞아|맞나요|맞지|야)?\s*[?？!.]*$"
+)
+_AGENCY_WORDS = re.compile(r"\b(?:entertainment|ent\.?|music|labels?|company|agency)\b", re.I)
+
+
+async def agency_check(store: Store, text: str, lang: str) -> Answer | None:
+    """Answer "Is TWICE a JYP group?" from the artist's stored agency (or its group's): yes
+    when the name asked is the agency's, else the agency stored; None when it is not that
+    question or the artist is not one the catalog knows by that name."""
+    m = _AGENCY_CHECK.match(" ".join(text.split())) or _AGENCY_CHECK_KO.match(
+        " ".join(text.split())
+    )
+    if m is None:
+        return None
+    asked = _AGENCY_WORDS.sub(" ", m.groupdict().get("y") or m.groupdict().get("y2") or "")
+    asked_norm = normalize(asked)
+    if not asked_norm:
+        return None
+    for named in await artists_named(store, asked.strip()):
+        row = await db.artist(store, named.id)
+        if row is not None and row.kind == "group":
+            return None  # "is Karina an aespa idol": membership, not an agency
+    artists = await artists_named(store, m.group("x").removeprefix("the ").strip())
+    if len(artists) != 1:
+        return None
+    artist = artists[0].ref
+    card = await cards.artist_card(store, artist.id)
+    agency, sources, holder = known(card.agency), card.source_of("agency"), artist.name
+    if not agency and card.groups:
+        group = await cards.artist_card(store, card.groups[0].group.id)
+        agency, holder = known(group.agency), group.artist.name
+        sources = merge_sources(group.source_of("agency"), card.groups[0].sources)
+    if not agency or not sources:
+        return declined(
+            t("I don't have an agency for {name}.", lang, name=artist.name),
+            IntentName.AGENCY,
+            [artist.label],
+            lang,
+        )
+    said = (
+        t("{name}'s agency: {agency}.", lang, name=holder, agency=agency)
+        if holder == artist.name
+        else t(
+            "{name} is in {group}, whose agency is {agency}.",
+            lang,
+            name=artist.name,
+            group=holder,
+            agency=agency,
+        )
+    )
+    if asked_norm in normalize(agency) or normalize(agency) in asked_norm:
+        return found(_yes(lang, said), sources, IntentName.AGENCY, (artist,), lang)
+    # Another name may be the agency's parent company (ADOR is HYBE's): no "No" from this,
+    # only what is stored, with its source.
+    return found(
+        t(
+            "I can't say whether {name} is with {asked}: the agency stored for {holder} is "
+            "{agency}.",
+            lang,
+            name=artist.name,
+            asked=quote(asked.strip()),
+            holder=holder,
+            agency=agency,
+        ),
+        sources,
+        IntentName.AGENCY,
+        (artist,),
+        lang,
+    )
 
 
 _PAST = re.compile(r"\b(?:was|were|used to|ever|former(?:ly)?)\b|였|었", re.IGNORECASE)

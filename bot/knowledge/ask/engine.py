@@ -244,9 +244,13 @@ async def _answer_part(
     previous: EntityRef | None,
     online: OnlineLookup | None = None,
 ) -> Answer:
-    left = await checks.left_check(store, text, "ko" if is_korean(text) else "en")
+    lang_of_text = "ko" if is_korean(text) else "en"
+    left = await checks.left_check(store, text, lang_of_text)
     if left is not None:
         return left
+    agency = await checks.agency_check(store, text, lang_of_text)
+    if agency is not None:
+        return agency
     checked = await _checked(store, text)
     if checked is not None:
         return checked
