@@ -324,7 +324,8 @@ async def works_answer(
     roles = None if _ANY_ROLE.search(question) else intent.roles
     view = await cards.works_by(store, artist.id, roles)
     link_roles = {"director": ("director",), "cast": ("actor",)}.get(intent.name, ())
-    links = [link for link in view.links if link.role in link_roles]
+    # Asked for every credit ("Um Tae-hwa's works"), the ties to outside works count too.
+    links = [link for link in view.links if roles is None or link.role in link_roles]
     if not view.groups and not links:
         wanted = join_list([role_title(r, lang) for r in intent.roles], lang, "or")
         return declined(

@@ -113,7 +113,11 @@ _MADE = re.compile(
 )
 # The tie to an outside work that each credit role continues as.
 _LINK_ROLES = {"mv director": ("director",), "lyricist": ("author",)}
-_BOTH = re.compile(r"\bboth\b|\btogether\b|\bin common\b|같이|함께|둘 다|공동", re.IGNORECASE)
+_BOTH = re.compile(
+    r"\bboth\b|\btogether\b|\bin common\b|\bthe same (?:person|people|one|director|writer|"
+    r"composer|producer|lyricist)\b|같이|함께|둘 다|공동",
+    re.IGNORECASE,
+)
 _WHICH_MEMBER = re.compile(
     r"\bwhich\s+(?:\S+\s+){0,3}?members?\b|\bwho\s+(?:in|from|of)\s+\S+|\bwhich of\b|"
     r"멤버\s*중|멤버\s*누가|멤버가|멤버\s*(?:누구|는|은)|멤버\s*\??$",

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from bot.core.errors import echo
 from bot.core.i18n import N_, t
 from bot.knowledge.ask import chains, checks
-from bot.knowledge.ask.answers import quote
+from bot.knowledge.ask.answers import quote, works_answer
 from bot.knowledge.ask.dispatch import dispatch
 from bot.knowledge.ask.finding import (
     Found,
@@ -616,7 +616,12 @@ async def _about(store: Store, found_: Found, lang: str) -> Answer:
     if m.kind in ("song", "video", "release"):
         return await performer_answer(store, by_name(IntentName.PERFORMER), entity, lang)
     if m.kind == "artist":
-        return await artist_answer(store, by_name(IntentName.MEMBERS), entity, lang)
+        result = await artist_answer(store, by_name(IntentName.MEMBERS), entity, lang)
+        if not result.answered:
+            # "Who is Um Tae-hwa?": someone in no group is known by what they made.
+            made = await works_answer(store, by_name(IntentName.MEMBERS), entity, "credits", lang)
+            return made if made.answered else result
+        return result
     return declined(
         t(
             "I know {name}; what would you like to know about it? {help}",

@@ -67,7 +67,8 @@ _JOIN = re.compile(
 _JOIN_KO_TAIL = re.compile(r"(?:이랑|랑|하고|와|과)$")
 # Two-hop and comparison questions keep their names together.
 _TOGETHER = re.compile(
-    r"\bboth\b|\btogether\b|\bin common\b|\bbetween\b|\bduet\b|\bwhich\b|같이|함께|둘 다|공동|중",
+    r"\bboth\b|\btogether\b|\bin common\b|\bbetween\b|\bduet\b|\bwhich\b|\bthe same\b|"
+    r"같이|함께|둘 다|공동|중",
     re.IGNORECASE,
 )
 
