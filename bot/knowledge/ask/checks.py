@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core.errors import UserError
 from bot.core.i18n import N_, t
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
@@ -35,7 +36,7 @@ from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
 from bot.knowledge.placeholders import known
-from bot.knowledge.search import Match
+from bot.knowledge.search import Match, resolve_one
 from bot.knowledge.wording import format_date, join_list, role_title
 from bot.store import catalog as db
 from bot.store.core import Store
@@ -428,6 +429,54 @@ async def agency_check(store: Store, text: str, lang: str) -> Answer | None:
         (artist,),
         lang,
     )
+
+
+# "Was Palette released by SM?": the label a release was put out on.
+_LABEL_CHECK = re.compile(
+    r"^(?:was|is|were|did)\s+(?P<x>.+?)\s+(?:released|put\s+out|come\s+out|distributed)\s+"
+    r"(?:by|on|under|through|via|from)\s+(?P<y>.+?)\s*[?!.]*$",
+    re.IGNORECASE,
+)
+
+
+async def label_check(store: Store, text: str, lang: str) -> Answer | None:
+    """Answer "Was Palette released by SM?" from the stored label of its release: yes when
+    the name asked is the label's, else the label stored; None when it is not that question."""
+    m = _LABEL_CHECK.match(" ".join(text.split()))
+    if m is None or stated_date(m.group("y")) is not None:
+        return None
+    asked = _AGENCY_WORDS.sub(" ", m.group("y"))
+    asked_norm = normalize(asked)
+    title = m.group("x").removeprefix("the ").strip()
+    if not asked_norm or not normalize(title):
+        return None
+    try:
+        match = await resolve_one(store, title, ("song", "release"), prefer="song")
+    except UserError:
+        return None
+    if match.tier not in ("exact", "id"):
+        return None
+    stored = await answers.release_label_answer(store, by_name(IntentName.AGENCY), match.ref, lang)
+    label = await _stored_label(store, match.ref)
+    if not stored.answered or label is None:
+        return stored
+    if asked_norm in normalize(label) or normalize(label) in asked_norm:
+        return stored.with_text(_yes(lang, stored.text))
+    return stored.with_text(
+        t("I can't say whether it was released by {asked}: ", lang, asked=quote(asked.strip()))
+        + stored.text
+    )
+
+
+async def _stored_label(store: Store, work: EntityRef) -> str | None:
+    ids = [work.id]
+    if work.kind == "song":
+        ids = [x.release.id for x in await db.releases_with_song(store, work.id)]
+    for release_id in ids:
+        rel = await db.release(store, release_id)
+        if rel is not None and rel.label:
+            return rel.label
+    return None
 
 
 _PAST = re.compile(r"\b(?:was|were|used to|ever|former(?:ly)?)\b|였|었", re.IGNORECASE)

@@ -251,6 +251,9 @@ async def _answer_part(
     agency = await checks.agency_check(store, text, lang_of_text)
     if agency is not None:
         return agency
+    label = await checks.label_check(store, text, lang_of_text)
+    if label is not None:
+        return label
     checked = await _checked(store, text)
     if checked is not None:
         return checked
