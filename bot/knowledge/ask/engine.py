@@ -331,6 +331,12 @@ async def _answer_part(
             return await _not_found(store, intent, found_, texts, lang, near)
         found_ = Found(looked, (looked,), texts[0])
     m = found_.match or found_.candidates[0]
+    if m.tier == "fuzzy" and (intent.roles or intent.name is IntentName.PERFORMER):
+        # "who wrote Ditot": the typo reads as "Ditto", and the song, its single and its
+        # video are one thing, picked by the resolver's one rule (the song, for credits).
+        same = [c for c in found_.candidates if c.name == m.name and c.kind in intent.kinds]
+        if len(same) > 1 and await pick(store, same, intent.kinds) is not None:
+            m = min(same, key=lambda c: intent.kinds.index(c.kind))
     entity = titled or m.ref
     result = await _route(store, intent, entity, text, wide, found_, on, shouted)
     if not result.answered and online is not None:

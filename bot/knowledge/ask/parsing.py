@@ -243,6 +243,8 @@ SLANG = {
     "irl": "real name",
     "생파": "생일",
     "adn": "and",
+    "choreo": "choreography",
+    "choreos": "choreography",
     "nad": "and",
 }
 # Sign-offs and fillers that carry no meaning in a question.
