@@ -633,20 +633,13 @@ async def references_answer(
         picked = tuple(line for line in lines if _mentions(line, named))
         if not picked:
             # "Which Titanic scene does the What Is Love MV recreate?": say so, then what is held.
-            body = "\n".join(f"• {reference_text(line, True, lang)}" for line in lines)
             head = t(
                 "No — no reference to {name} is stored for {subject}; it references:",
                 lang,
                 name=quote(named),
                 subject=subject,
             )
-            return found(
-                f"{head}\n{body}",
-                merge_sources(*(line.sources for line in lines)),
-                intent.name,
-                (entity,),
-                lang,
-            )
+            return _reference_list(head, lines, True, intent, entity, lang)
         lines = picked
     kind = asked_work_kind(question) if outgoing else None
     if kind is not None and lines:
@@ -692,6 +685,18 @@ async def references_answer(
         head = t("{subject} references:", lang, subject=subject)
     else:
         head = t("{subject} is referenced by:", lang, subject=subject)
+    return _reference_list(head, lines, outgoing, intent, entity, lang)
+
+
+def _reference_list(
+    head: str,
+    lines: Sequence[cards.ReferenceLine],
+    outgoing: bool,
+    intent: Intent,
+    entity: EntityRef,
+    lang: str,
+) -> Answer:
+    """Return a heading and one bullet per reference, with every reference's sources."""
     body = "\n".join(f"• {reference_text(line, outgoing, lang)}" for line in lines)
     return found(
         f"{head}\n{body}",
@@ -776,28 +781,36 @@ async def reviews_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
     )
 
 
+async def stored_label(store: Store, entity: EntityRef) -> db.ReleaseRow | None:
+    """Return the first release of a song (or the release itself) that has a label stored."""
+    ids = [entity.id]
+    if entity.kind == "song":
+        ids = [x.release.id for x in await db.releases_with_song(store, entity.id)]
+    for release_id in ids:
+        rel = await db.release(store, release_id)
+        if rel is not None and rel.label:
+            return rel
+    return None
+
+
 async def release_label_answer(
     store: Store, intent: Intent, entity: EntityRef, lang: str
 ) -> Answer:
     """Answer which label put out a release (or a song's release)."""
-    ids = [entity.id]
-    if entity.kind == "song":
-        ids = [t.release.id for t in await db.releases_with_song(store, entity.id)]
-    for release_id in ids:
-        rel = await db.release(store, release_id)
-        if rel is not None and rel.label:
-            return found(
-                t(
-                    "{entity} was released on the {label} label.",
-                    lang,
-                    entity=q(EntityRef.of(rel.entity)),
-                    label=rel.label,
-                ),
-                await cards.attribute_source(store, "release", release_id, "label"),
-                intent.name,
-                (entity,),
+    rel = await stored_label(store, entity)
+    if rel is not None and rel.label:
+        return found(
+            t(
+                "{entity} was released on the {label} label.",
                 lang,
-            )
+                entity=q(EntityRef.of(rel.entity)),
+                label=rel.label,
+            ),
+            await cards.attribute_source(store, "release", rel.entity.id, "label"),
+            intent.name,
+            (entity,),
+            lang,
+        )
     return declined(
         t("I don't have a label for {label}.", lang, label=entity.label),
         intent.name,

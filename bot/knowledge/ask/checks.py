@@ -457,7 +457,8 @@ async def label_check(store: Store, text: str, lang: str) -> Answer | None:
     if match.tier not in ("exact", "id"):
         return None
     stored = await answers.release_label_answer(store, by_name(IntentName.AGENCY), match.ref, lang)
-    label = await _stored_label(store, match.ref)
+    rel = await answers.stored_label(store, match.ref)
+    label = rel.label if rel is not None else None
     if not stored.answered or label is None:
         return stored
     if asked_norm in normalize(label) or normalize(label) in asked_norm:
@@ -466,17 +467,6 @@ async def label_check(store: Store, text: str, lang: str) -> Answer | None:
         t("I can't say whether it was released by {asked}: ", lang, asked=quote(asked.strip()))
         + stored.text
     )
-
-
-async def _stored_label(store: Store, work: EntityRef) -> str | None:
-    ids = [work.id]
-    if work.kind == "song":
-        ids = [x.release.id for x in await db.releases_with_song(store, work.id)]
-    for release_id in ids:
-        rel = await db.release(store, release_id)
-        if rel is not None and rel.label:
-            return rel.label
-    return None
 
 
 _PAST = re.compile(r"\b(?:was|were|used to|ever|former(?:ly)?)\b|였|었", re.IGNORECASE)
