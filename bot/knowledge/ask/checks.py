@@ -27,9 +27,10 @@ from bot.knowledge.ask.parsing import (
     has_wh_word,
     looks_like_check,
     stated_date,
+    words_of,
 )
 from bot.knowledge.ask.parts import artists_named, member_and_group
-from bot.knowledge.ask.people import holder_names, roles_in_group
+from bot.knowledge.ask.people import holder_names, roles_in_group, youngest_member
 from bot.knowledge.ask.relations import edge_sources, edges_between, holdings
 from bot.knowledge.ask.verdicts import DUET, asked_relation, edges_text, relation_check
 from bot.knowledge.cards import SourceRef
@@ -362,6 +363,10 @@ _AGENCY_CHECK_KO = re.compile(
     r"^(?P<x>\S+?)(?:은|는|이|가)?\s+(?P<y>.+?)\s*(?:소속|소속사)\s*(?:이야|이에요|예요|인가요|이니|"
     r"맞아|맞나요|맞지|야)?\s*[?？!.]*$"
 )
+_NOT_AN_AGENCY = words_of(
+    """solo korean kpop k-pop famous popular good new rookie girl boy idol real big main
+    1st 2nd 3rd 4th 5th gen generation japanese chinese american"""
+)
 _AGENCY_WORDS = re.compile(r"\b(?:entertainment|ent\.?|music|labels?|company|agency)\b", re.I)
 
 
@@ -376,8 +381,8 @@ async def agency_check(store: Store, text: str, lang: str) -> Answer | None:
         return None
     asked = _AGENCY_WORDS.sub(" ", m.groupdict().get("y") or m.groupdict().get("y2") or "")
     asked_norm = normalize(asked)
-    if not asked_norm:
-        return None
+    if not asked_norm or any(w in _NOT_AN_AGENCY for w in asked.lower().split()):
+        return None  # "is IU a solo artist", "is IVE a 4th gen girl group"
     for named in await artists_named(store, asked.strip()):
         row = await db.artist(store, named.id)
         if row is not None and row.kind == "group":
@@ -569,6 +574,13 @@ async def _position_check(
     person, group = pair
     holders, sources = await roles_in_group(store, group.id, intent.name)
     title = t("leader", lang) if intent.name is IntentName.LEADER else t("maknae", lang)
+    if not holders and intent.name is IntentName.MAKNAE:
+        # "Is Leeseo the youngest in IVE?": the sourced birth dates tell, when no source
+        # names a maknae.
+        youngest = await youngest_member(store, group, lang)
+        if youngest is not None:
+            verdict = _yes if youngest.entities[-1].id == person.id else _no
+            return youngest.with_text(verdict(lang, youngest.text))
     if not holders:
         return declined(
             t(

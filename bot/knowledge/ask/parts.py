@@ -371,13 +371,15 @@ async def group_context(store: Store, named: Sequence[list[Match]]) -> list[Matc
                 mine.setdefault(g.group.id, m)
         groups_of.append(mine)
     common = set(groups_of[0]).intersection(*groups_of[1:]) if groups_of else set()
-    if len(common) != 1:
+    if not common:
         return [None] * len(named)
-    group_id = next(iter(common))
-    return [
-        mine[group_id] if len(matches) > 1 else None
-        for matches, mine in zip(named, groups_of, strict=True)
-    ]
+    # Several groups in common (Wonyoung and Yujin: IZ*ONE, then IVE): each name is still
+    # one person when a single one of its homonyms is in them.
+    out: list[Match | None] = []
+    for matches, mine in zip(named, groups_of, strict=True):
+        ones = {mine[g].id: mine[g] for g in sorted(common)}
+        out.append(next(iter(ones.values())) if len(matches) > 1 and len(ones) == 1 else None)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

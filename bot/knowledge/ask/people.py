@@ -283,7 +283,7 @@ async def _position_answer(
                 lang,
             )
     if role is IntentName.MAKNAE and len(groups) == 1:
-        youngest = await _youngest(store, groups[0], lang)
+        youngest = await youngest_member(store, groups[0], lang)
         if youngest is not None:
             return youngest
     group_name = groups[0].name if groups else card.artist.name
@@ -300,7 +300,7 @@ async def _position_answer(
     )
 
 
-async def _youngest(store: Store, group: EntityRef, lang: str) -> Answer | None:
+async def youngest_member(store: Store, group: EntityRef, lang: str) -> Answer | None:
     """Answer "who is the youngest in IVE" from the current members' sourced birth dates,
     when no source names a maknae; None when any current member's full date is unknown."""
     members = [m for m in cards.member_lines(await db.members_of(store, group.id)) if not m.former]
