@@ -231,6 +231,9 @@ async def try_chain(
     which = await which_member(store, intent, text)
     if which is not None:
         return which
+    than_ko = _THAN_KO.search(text) if intent.name is IntentName.AGE else None
+    if than_ko is not None:
+        return await _older_than_ko(store, intent, than_ko, lang)
     older = _OLDER.search(text) if intent.name is IntentName.AGE else None
     if older is not None:
         return await _older(store, intent, text, older, lang)
@@ -739,7 +742,24 @@ async def _older(
         )
     if len(people) < 2:
         return None
-    a, b = people[0], people[1]
+    asks_older = (at.group("en") or "").lower() == "older" or bool(at.group("old"))
+    if than:
+        return await _compare_ages(store, intent, people[0], people[1], asks_older, lang)
+    return await _compare_ages(store, intent, people[0], people[1], asks_older, lang, check=False)
+
+
+async def _compare_ages(
+    store: Store,
+    intent: Intent,
+    a: EntityRef,
+    b: EntityRef,
+    asks_older: bool,
+    lang: str,
+    *,
+    check: bool = True,
+) -> Answer:
+    """Say which of two people is older (or younger); as a ``check`` ("is A older than B?"),
+    with a yes or no about A first."""
     ca, cb = await cards.artist_card(store, a.id), await cards.artist_card(store, b.id)
     for card in (ca, cb):
         if not card.birth_date or len(card.birth_date) != 10:
@@ -763,13 +783,12 @@ async def _older(
         head = t("{a} and {b} were born on the same day.", lang, a=a.name, b=b.name)
         return found(head, sources, intent.name, (a, b), lang)
     first, last = (a, b) if ca.birth_date < cb.birth_date else (b, a)
-    asks_older = (at.group("en") or "").lower() == "older" or bool(at.group("old"))
     head = (
         t("{name} is older.", lang, name=first.name)
         if asks_older
         else t("{name} is younger.", lang, name=last.name)
     )
-    if than:
+    if check:
         # "Is A older than B?": yes when A is the one asked for.
         yes = (first if asks_older else last) == a
         head = t("Yes — {text}", lang, text=head) if yes else t("No — {text}", lang, text=head)
@@ -777,6 +796,27 @@ async def _older(
 
 
 _THAN = re.compile(r"\s*than\b", re.IGNORECASE)
+# "슈가가 진보다 나이 많아?": A, B보다, older or younger.
+_THAN_KO = re.compile(
+    r"^(?P<a>.+?)\s+(?P<b>\S+?)보다\s*(?:더\s*)?(?:(?P<old>나이\s*(?:가\s*)?많|형|언니|오빠|누나)|"
+    r"어려|어리|나이\s*(?:가\s*)?적)"
+)
+_KO_SUBJECT = re.compile(r"(?:이|가|은|는)$")
+
+
+async def _older_than_ko(store: Store, intent: Intent, at: re.Match[str], lang: str) -> Answer:
+    """Answer "A가 B보다 나이 많아?" with a yes or no, from both sourced birth dates."""
+    a = _KO_SUBJECT.sub("", at.group("a").strip()) or at.group("a")
+    people = await _pair_named(store, [a, at.group("b")])
+    if len(people) < 2:
+        return declined(
+            t("Which two people do you mean? Name each one, with their group.", lang),
+            intent.name,
+            lang=lang,
+        )
+    return await _compare_ages(store, intent, people[0], people[1], bool(at.group("old")), lang)
+
+
 _ASKED_IS = re.compile(r"^\s*(?:is|was|are|were)\s+", re.IGNORECASE)
 
 
@@ -784,7 +824,12 @@ async def _than_pair(store: Store, text: str, at: re.Match[str]) -> list[EntityR
     """Return (A, B) of "is A older than B", each resolved with the other as context."""
     before = _ASKED_IS.sub("", text[: at.start()]).strip(" ,?")
     after = _THAN.sub("", text[at.end() :], count=1).strip(" ,?")
-    named = [await artists_named(store, piece) for piece in (before, after) if piece]
+    return await _pair_named(store, [before, after])
+
+
+async def _pair_named(store: Store, pieces: Sequence[str]) -> list[EntityRef]:
+    """Return the two people two pieces of text name, each read with the other as context."""
+    named = [await artists_named(store, piece) for piece in pieces if piece]
     if len(named) != 2 or not all(named):
         return []
     chosen = list(await group_context(store, named))

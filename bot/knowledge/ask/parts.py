@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from bot.knowledge.ask.finding import exact_spans
 from bot.knowledge.ask.intents import INTENTS, Intent, IntentName
 from bot.knowledge.ask.parsing import (
+    WH_WORDS,
     Span,
     _clean_token,
     candidate_runs,
@@ -307,14 +308,25 @@ async def _by_conjunction(
             return []
         places.append((words[0].begin, words[-1].end))
     if works:
+        known = 0
         # Each piece is a title next to its conjunction: the first may start after other
         # words ("who wrote | Ditto"), the last may end before them ("OMG | come out").
         titled: list[tuple[int, int]] = []
         for i, (start, end) in enumerate(places):
             place = await _title_in(store, text, start, end, i == 0, i == len(places) - 1)
-            if place is None:
-                return []
-            titled.append(place)
+            if place is None and all(
+                w.strip("?!.,").lower() in WH_WORDS for w in text[start:end].split()
+            ):
+                return []  # "who wrote Ditto and why": a question word, not a title
+            titled.append(place or (start, end))
+            known += place is not None
+        # A piece the catalog does not know is still its own part ("디토랑 옴지": "옴지" is
+        # named as unknown, never dropped), unless the whole run is one title.
+        whole = normalize(text[places[0][0] : places[-1][1]])
+        if not known or (
+            known < len(places) and await db.names_exact(store, whole, _WORK_KINDS, 1)
+        ):
+            return []
         return [Part(_tidy(_without(text, titled, i))) for i in range(len(titled))]
     pieces = [text[s:e] for s, e in places]
     found: list[list[Match]] = [await artists_named(store, piece) for piece in pieces]
@@ -396,7 +408,12 @@ async def expand(store: Store, part: str) -> list[Part]:
         return [Part(part)]
     split = _by_intents(part)
     if split:
-        return [Part(p) for p in split]
+        # "newjeans minji bday and real name": each fact of the one member named with her group.
+        out: list[Part] = []
+        for piece in split:
+            named = await _by_names(store, piece)
+            out.append(named[0] if len(named) == 1 and named[0].entity else Part(piece))
+        return out
     named = [] if looks_like_check(part) else await _by_names(store, part)
     if not named and not looks_like_check(part):
         named = await _by_work_names(store, part)
