@@ -296,7 +296,7 @@ async def _answer_part(
     asks_person = bool(intent.roles) and bool(_WHO.search(text) or _OF_VIDEO.search(text))
     found_ = await find(store, wide, texts, intent.kinds, shouted=shouted, asks_person=asks_person)
     lang = "ko" if is_korean(text, _names_in(found_)) else "en"
-    found_ = _unsung(intent, found_, wide)
+    found_ = _unsung(intent, found_, wide, asks_person)
     titled = None
     if intent.roles and found_.candidates and found_.candidates[0].kind == "artist":
         # "SEVENTEEN Hot producer": a title next to its artist's name is that song.
@@ -410,11 +410,15 @@ async def _checked(store: Store, text: str) -> Answer | None:
     )
 
 
-def _unsung(intent: Intent, found_: Found, runs: list[list[tuple[str, str]]]) -> Found:
-    """ "Did Jungkook sing Seven?" with no "Seven" known: the words beside the artist name the
-    song asked about, so the artist alone is no answer; they are named as not understood."""
+def _unsung(
+    intent: Intent, found_: Found, runs: list[list[tuple[str, str]]], asks_person: bool
+) -> Found:
+    """ "Did Jungkook sing Seven?", "who wrote the sad song by IU?" with no such song known:
+    the words beside the artist name the song asked about, so the artist alone is no answer
+    (never a list of the artist's credits); they are named as not understood."""
     m, span = found_.match, found_.span
-    if intent.name is not IntentName.PERFORMER or m is None or m.kind != "artist" or span is None:
+    asks_of_work = intent.name is IntentName.PERFORMER or (bool(intent.roles) and asks_person)
+    if not asks_of_work or m is None or m.kind != "artist" or span is None:
         return found_
     odd = [
         w[1]
