@@ -634,7 +634,7 @@ async def references_answer(
         if not picked:
             # "Which Titanic scene does the What Is Love MV recreate?": say so, then what is held.
             head = t(
-                "No — no reference to {name} is stored for {subject}; it references:",
+                "I have no reference to {name} stored for {subject}; it references:",
                 lang,
                 name=quote(named),
                 subject=subject,

@@ -173,7 +173,6 @@ INTENTS: tuple[Intent, ...] = (
             r"\brecreat\w*",
             # "What's the Boltanski thing in Love wins all?"
             r"\b(?:thing|scene|bit)s?\s+(?:(?:is|are)\s+)?(?:in|from)\b",
-            r"따온|따왔",
             # "What paintings are in the Feel My Rhythm video?"
             r"^(?:what|which)\s+(?:paintings?|artworks?|sculptures?|statues?|books?|films?|"
             r"movies?|dramas?)\s+(?:are|is|appear|appears|can\s+you\s+see|do\s+you\s+see)\s+in\b",
