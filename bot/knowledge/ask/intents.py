@@ -75,7 +75,8 @@ INTENTS: tuple[Intent, ...] = (
     Intent(
         IntentName.SAMPLES,
         _p(
-            r"^(?:what|which)(?:\s+(?:k-?pop\s+)?(?:songs?|tracks?|one|video|mv))?\s+"
+            r"^(?:what|which)(?:\s+(?:k-?pop\s+|pop\s+|korean\s+|(?:girl|boy)\s+group\s+)?"
+            r"(?:songs?|tracks?|one|video|mv))?\s+"
             r"(?:samples?|sampled|interpolates?|interpolated|remakes?|remade)\b"
         ),
         ("work", "song", "video", "release"),

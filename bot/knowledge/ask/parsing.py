@@ -59,7 +59,8 @@ SHORT_WORDS = words_of(
     """not no yes yet but so if too all any out off up own get got let say see new old one
     two ten why how has had may can did why who him her its our out per via vs ok okay pls
     rap sang sing sung act cut end set put run use way own lot few big add ask yes now
-    ago day ill bad sad fan fans ver feat ft mean much more most a i u o s t x n y e"""
+    ago day ill bad sad fan fans ver feat ft mean much more most a i u o s t x n y e
+    pop sun hit hip hop rnb edm ost ver vol pt"""
 )
 _EDGE_PUNCT = '?!.,;:"“”‘’«»()[]{}¿¡'
 
