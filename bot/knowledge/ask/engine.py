@@ -296,7 +296,14 @@ async def _answer_part(
     asks_person = bool(intent.roles) and bool(_WHO.search(text) or _OF_VIDEO.search(text))
     found_ = await find(store, wide, texts, intent.kinds, shouted=shouted, asks_person=asks_person)
     lang = "ko" if is_korean(text, _names_in(found_)) else "en"
-    found_ = _unsung(intent, found_, wide, asks_person)
+    # Another known name beside an artist ("is the OMG mv directed by Shin Woo-seok") is
+    # checked against it; only words the catalog does not know are left unexplained.
+    if (
+        found_.match is not None
+        and found_.match.kind == "artist"
+        and not await others(store, wide, found_, shouted=shouted)
+    ):
+        found_ = _unsung(intent, found_, wide, asks_person)
     titled = None
     if intent.roles and found_.candidates and found_.candidates[0].kind == "artist":
         # "SEVENTEEN Hot producer": a title next to its artist's name is that song.
