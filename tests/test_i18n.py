@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,18 @@ def test_every_translation_uses_only_fields_its_english_has() -> None:
             strings = [m.string] if isinstance(m.string, str) else list(m.string)
             wrong += [(lang, m.id, s) for s in strings if not fields_of(s) <= fields_of(english)]
     assert wrong == []
+
+
+def test_no_korean_translation_writes_a_particle_pair_literally() -> None:
+    # "{name:은/는}" follows the name's last sound; "은(는)" or "(이)라는" shows both.
+    literal = re.compile(r"[은이을과와]\([는가를와과]\)|\((?:으|이)\)")
+    found = [
+        (m.id, s)
+        for m in translated("ko")
+        for s in ([m.string] if isinstance(m.string, str) else list(m.string))
+        if literal.search(s)
+    ]
+    assert found == []
 
 
 def test_every_command_localisation_passes_discords_rules() -> None:

@@ -73,7 +73,7 @@ async def discussion_prompts(
                     subject=line.source_entity.name,
                     note=f" ({line.note})" if line.note else "",
                     relation=relation,
-                    target=line.target.label or line.target.name,
+                    target=wording.work_label(line.target.label or line.target.name, lang),
                 ),
                 line.sources[0],
             )

@@ -296,16 +296,16 @@ VIDEO_KINDS = (
     Np_("video kind", "short film"),
 )
 WORK_KINDS = (
-    "film",
-    "book",
-    "artwork",
-    "installation",
-    "video",
-    "song",
-    "drama",
-    "story",
-    "dance",
-    "quote",
+    Np_("work kind", "film"),
+    Np_("work kind", "book"),
+    Np_("work kind", "artwork"),
+    Np_("work kind", "installation"),
+    Np_("work kind", "video"),
+    Np_("work kind", "song"),
+    Np_("work kind", "drama"),
+    Np_("work kind", "story"),
+    Np_("work kind", "dance"),
+    Np_("work kind", "quote"),
 )
 # Ties between an artist and an external work that are not credits.
 LINK_ROLES = ("actor", "director", "author", "soundtrack")

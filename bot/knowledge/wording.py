@@ -107,6 +107,24 @@ def video_kind_word(kind: str, lang: str) -> str:
     return tp("video kind", kind, _lang(lang)) if kind in vocab.VIDEO_KINDS else kind
 
 
+def work_kind_word(kind: str, lang: str) -> str:
+    """Return a kind of outside work inside a sentence ("film" / "영화")."""
+    return tp("work kind", kind, _lang(lang)) if kind in vocab.WORK_KINDS else kind
+
+
+_WORK_DETAIL = re.compile(r" \((?P<kind>[a-z]+)(?P<year>, \d{4})?\)$")
+
+
+def work_label(label: str, lang: str) -> str:
+    """Return an outside work's label with its kind in the language ("… (film, 2006)" /
+    "… (영화, 2006)"); other labels come back unchanged."""
+    m = _WORK_DETAIL.search(label)
+    if m is None or m.group("kind") not in vocab.WORK_KINDS or _lang(lang) == "en":
+        return label
+    kind = work_kind_word(m.group("kind"), lang)
+    return f"{label[: m.start()]} ({kind}{m.group('year') or ''})"
+
+
 def join_list(items: Sequence[str], lang: str, conjunction: Literal["and", "or"] = "and") -> str:
     """Join items as a sentence would: "A, B and C" / "A, B, C".
 

@@ -122,7 +122,7 @@ async def test_config_show_and_errors_in_korean(server: Server) -> None:
 
     missing = await fd.slash("credits", user=server.alice, locale="ko", query="Qwzxv Plorp")
     assert missing.ephemeral
-    assert "카탈로그에 “Qwzxv Plorp”(이)라는 항목이 없습니다." in missing.content
+    assert "카탈로그에 “Qwzxv Plorp”에 해당하는 항목이 없습니다." in missing.content
     refused = await fd.slash("config show", user=server.alice, locale="ko", force=True)
     assert refused.content == "그렇게 하려면 서버 관리 권한이 필요합니다."
     english = await fd.slash("credits", user=server.alice, locale="en-US", query="Qwzxv Plorp")
@@ -179,6 +179,9 @@ async def test_a_korean_server_gets_its_hint_digest_and_release_threads_in_korea
     assert "이야깃거리:" in starter
     assert "그렇게 보이나요?" in starter  # the prompts themselves, from sourced facts
     assert "Do you see it?" not in starter
+    # Particles follow the names, and the kind of an outside work is in Korean too.
+    assert "은(는)" not in starter and "(이)라고" not in starter
+    assert "(설치 미술, 2010)" in starter and "(installation, 2010)" not in starter
 
 
 async def test_a_pinned_language_sets_feed_posts(server: Server) -> None:

@@ -19,6 +19,7 @@ from bot.knowledge.wording import (
     role_title,
     status_phrase,
     video_kind_word,
+    work_label,
     years_between,
 )
 
@@ -63,8 +64,9 @@ def test_every_vocabulary_word_has_a_korean_word() -> None:
     wanted += [("grade", g.note) for g in vocab.GRADES if g.note]
     wanted += [("release type", t.word) for t in vocab.RELEASE_TYPES]
     wanted += [("video kind", k) for k in vocab.VIDEO_KINDS]
+    wanted += [("work kind", k) for k in vocab.WORK_KINDS]
     assert [key for key in wanted if key not in korean] == []
-    assert len(wanted) == len(vocab.ROLES) + 6 + 4 + 4 + 5 + 4
+    assert len(wanted) == len(vocab.ROLES) + 6 + 4 + 4 + 5 + 4 + 10
     # Every key reads as its Korean word, never as the English or the key.
     assert all(role_title(r, "ko") == korean[("role", vocab.ROLE[r].title)] for r in vocab.ROLE)
     assert all(relation_phrase(r, "ko") == korean[("relation", r)] for r in vocab.RELATION)
@@ -72,6 +74,12 @@ def test_every_vocabulary_word_has_a_korean_word() -> None:
     assert grade_note("database", "ko") == "데이터베이스"
     assert video_kind_word("music video", "ko") == "뮤직비디오"
     assert video_kind_word("music video", "en") == "music video"
+    # An outside work's kind in its label reads in the answer's language.
+    cyborg = "I'm a Cyborg, But That's OK — Park Chan-wook (film, 2006)"
+    assert work_label(cyborg, "ko") == "I'm a Cyborg, But That's OK — Park Chan-wook (영화, 2006)"
+    assert work_label(cyborg, "en") == cyborg
+    assert work_label("Omelas (story)", "ko") == "Omelas (소설)"
+    assert work_label("Wings (EP, 2016)", "ko") == "Wings (EP, 2016)"
     assert relation_phrase("homage", "en") == vocab.RELATION["homage"].phrase
     assert status_phrase("critic", "ko") == "평론가의 해석"
     assert grade_note("press", "en") == "press" and grade_note("primary", "ko") == ""

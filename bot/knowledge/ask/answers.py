@@ -16,6 +16,7 @@ from bot.core.i18n import N_, t, tn
 from bot.knowledge import cards
 from bot.knowledge.ask.intents import Intent, IntentName
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
+from bot.knowledge.ask.parsing import FILLERS, words_of
 from bot.knowledge.cards import CreditLine, SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
@@ -32,6 +33,8 @@ from bot.knowledge.wording import (
     role_verb,
     status_phrase,
     video_kind_word,
+    work_kind_word,
+    work_label,
 )
 from bot.store import catalog as db
 from bot.store.core import Store
@@ -56,7 +59,12 @@ class WorkKind:
 
 
 WORK_KINDS = (
-    WorkKind(re.compile(r"\b(?:films?|movies?)\b|영화", re.IGNORECASE), ("film",), N_("films")),
+    # "the Black Swan art film" is a video of the song, not a film it references.
+    WorkKind(
+        re.compile(r"\b(?<!art )(?<!short )(?:films?|movies?)\b|(?<!단편 )영화", re.IGNORECASE),
+        ("film",),
+        N_("films"),
+    ),
     WorkKind(re.compile(r"\b(?:k-?)?dramas?\b|드라마", re.IGNORECASE), ("drama",), N_("dramas")),
     WorkKind(
         re.compile(r"\bbooks?\b|\bnovels?\b|\bstor(?:y|ies)\b|책|소설", re.IGNORECASE),
@@ -70,6 +78,12 @@ WORK_KINDS = (
         ),
         ("artwork", "installation"),
         N_("artworks"),
+    ),
+    # The noun ("what quote opens …"), not the verb ("what does … quote").
+    WorkKind(
+        re.compile(r"\b(?:what|which|the)\s+(?:quotes?|quotations?)\b|명언|문구", re.IGNORECASE),
+        ("quote",),
+        N_("quotes"),
     ),
 )
 
@@ -306,7 +320,8 @@ _LINKED = {
 def linked_work_text(link: cards.WorkLink, work: db.WorkRow | None, lang: str) -> str:
     """Word an artist's tie to an outside work ("directed “Concrete Utopia” (film, 2023)")."""
     w = work
-    detail = f" ({w.kind}, {w.year})" if w and w.year else f" ({w.kind})" if w else ""
+    kind = work_kind_word(w.kind, lang) if w else ""
+    detail = f" ({kind}, {w.year})" if w and w.year else f" ({kind})" if w else ""
     said = _LINKED.get(link.role)
     return (
         t(said, lang, work=q(link.work), detail=detail)
@@ -322,7 +337,8 @@ async def works_answer(
     roles = None if _ANY_ROLE.search(question) else intent.roles
     view = await cards.works_by(store, artist.id, roles)
     link_roles = {"director": ("director",), "cast": ("actor",)}.get(intent.name, ())
-    links = [link for link in view.links if link.role in link_roles]
+    # Asked for every credit ("Um Tae-hwa's works"), the ties to outside works count too.
+    links = [link for link in view.links if roles is None or link.role in link_roles]
     if not view.groups and not links:
         wanted = join_list([role_title(r, lang) for r in intent.roles], lang, "or")
         return declined(
@@ -587,13 +603,25 @@ async def album_answer(store: Store, intent: Intent, entity: EntityRef, lang: st
 def reference_text(line: cards.ReferenceLine, outgoing: bool, lang: str) -> str:
     relation = relation_phrase(line.relation, lang)
     if outgoing:
-        text = t("{relation} {label}", lang, relation=relation, label=line.target.label)
+        label = work_label(line.target.label, lang)
+        text = t("{relation} {label}", lang, relation=relation, label=label)
     else:
-        text = f"{line.source_entity.label} ({line.relation if lang == 'en' else relation})"
+        label = work_label(line.source_entity.label, lang)
+        text = f"{label} ({line.relation if lang == 'en' else relation})"
     text += f" — {status_phrase(line.status, lang)}"
     if line.review is not None:
-        by = f" by {line.review.author}" if line.review.author else ""
-        text += f" (review “{line.review.title}”{by}, {line.review.outlet})"
+        review = line.review
+        text += (
+            t(
+                " (review “{title}” by {author}, {outlet})",
+                lang,
+                title=review.title,
+                author=review.author,
+                outlet=review.outlet,
+            )
+            if review.author
+            else t(" (review “{title}”, {outlet})", lang, title=review.title, outlet=review.outlet)
+        )
     if line.note:
         text += f": {line.note}"
     return text
@@ -612,6 +640,19 @@ async def references_answer(
     if intent.name is IntentName.SAMPLES:
         lines = tuple(line for line in lines if line.relation in MUSIC_RELATIONS)
     subject = await subject_phrase(store, entity, lang)
+    named = named_reference(question, entity) if outgoing and lines else None
+    if named is not None:
+        picked = tuple(line for line in lines if _mentions(line, named))
+        if not picked:
+            # "Which Titanic scene does the What Is Love MV recreate?": say so, then what is held.
+            head = t(
+                "I have no reference to {name} stored for {subject}; it references:",
+                lang,
+                name=quote(named),
+                subject=subject,
+            )
+            return _reference_list(head, lines, True, intent, entity, lang)
+        lines = picked
     kind = asked_work_kind(question) if outgoing else None
     if kind is not None and lines:
         of_kind = tuple(
@@ -656,6 +697,18 @@ async def references_answer(
         head = t("{subject} references:", lang, subject=subject)
     else:
         head = t("{subject} is referenced by:", lang, subject=subject)
+    return _reference_list(head, lines, outgoing, intent, entity, lang)
+
+
+def _reference_list(
+    head: str,
+    lines: Sequence[cards.ReferenceLine],
+    outgoing: bool,
+    intent: Intent,
+    entity: EntityRef,
+    lang: str,
+) -> Answer:
+    """Return a heading and one bullet per reference, with every reference's sources."""
     body = "\n".join(f"• {reference_text(line, outgoing, lang)}" for line in lines)
     return found(
         f"{head}\n{body}",
@@ -664,6 +717,45 @@ async def references_answer(
         (entity,),
         lang,
     )
+
+
+# "which Titanic scene", "the Boltanski thing", "what Venus statue": a word naming the
+# reference asked about, before a noun for a part of a video or an outside work.
+_NAMED_REFERENCE = re.compile(
+    r"\b(?:which|what|whats|what's|the)\s+(?P<name>[\w'’.-]+(?:\s+[\w'’.-]+){0,2}?)\s+"
+    r"(?:scenes?|things?|bits?|parts?|shots?|films?|movies?|paintings?|books?|novels?|statues?|"
+    r"sculptures?|quotes?|references?|homages?)\b",
+    re.IGNORECASE,
+)
+# Words that describe a reference rather than name one ("which famous scene").
+_NOT_A_NAME = words_of(
+    """famous iconic classic old new other main first last big little same whole art short
+    music video mv m/v song movie film painting book scene quote one ones kind sort type
+    exact specific real best"""
+)
+
+
+def named_reference(question: str, entity: EntityRef) -> str | None:
+    """Return the name a reference question picks one reference by ("titanic"), or None."""
+    m = _NAMED_REFERENCE.search(question)
+    if m is None:
+        return None
+    words = [
+        w
+        for w in m.group("name").split()
+        if w.lower() not in FILLERS and w.lower().strip("'’") not in _NOT_A_NAME
+    ]
+    name = " ".join(words)
+    norm = normalize(name)
+    if not norm or norm in normalize(entity.label):
+        return None
+    return name
+
+
+def _mentions(line: cards.ReferenceLine, name: str) -> bool:
+    """Tell whether a reference's target or its note names ``name``."""
+    norm = normalize(name)
+    return norm in normalize(line.target.label) or norm in normalize(line.note or "")
 
 
 async def _work_kind(store: Store, target: EntityRef) -> str:
@@ -701,28 +793,36 @@ async def reviews_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
     )
 
 
+async def stored_label(store: Store, entity: EntityRef) -> db.ReleaseRow | None:
+    """Return the first release of a song (or the release itself) that has a label stored."""
+    ids = [entity.id]
+    if entity.kind == "song":
+        ids = [x.release.id for x in await db.releases_with_song(store, entity.id)]
+    for release_id in ids:
+        rel = await db.release(store, release_id)
+        if rel is not None and rel.label:
+            return rel
+    return None
+
+
 async def release_label_answer(
     store: Store, intent: Intent, entity: EntityRef, lang: str
 ) -> Answer:
     """Answer which label put out a release (or a song's release)."""
-    ids = [entity.id]
-    if entity.kind == "song":
-        ids = [t.release.id for t in await db.releases_with_song(store, entity.id)]
-    for release_id in ids:
-        rel = await db.release(store, release_id)
-        if rel is not None and rel.label:
-            return found(
-                t(
-                    "{entity} was released on the {label} label.",
-                    lang,
-                    entity=q(EntityRef.of(rel.entity)),
-                    label=rel.label,
-                ),
-                await cards.attribute_source(store, "release", release_id, "label"),
-                intent.name,
-                (entity,),
+    rel = await stored_label(store, entity)
+    if rel is not None and rel.label:
+        return found(
+            t(
+                "{entity} was released on the {label} label.",
                 lang,
-            )
+                entity=q(EntityRef.of(rel.entity)),
+                label=rel.label,
+            ),
+            await cards.attribute_source(store, "release", rel.entity.id, "label"),
+            intent.name,
+            (entity,),
+            lang,
+        )
     return declined(
         t("I don't have a label for {label}.", lang, label=entity.label),
         intent.name,

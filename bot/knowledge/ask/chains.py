@@ -44,7 +44,9 @@ from bot.store.core import Store
 _REFERENCING = re.compile(
     r"\b(?:the\s+)?(?:music\s+video|video|mv|m/v|song|track|one)s?\s+(?:that|which)\s+"
     r"(?:references?|referenced|quotes?|quoted|homages?|pays?\s+homage\s+to|paid\s+homage\s+to|"
-    r"nods?\s+to|alludes?\s+to|echoes)\s+(?P<name>.+?)\s*\??$",
+    r"nods?\s+to|alludes?\s+to|echoes|samples?|sampled|interpolates?|interpolated)\s+"
+    r"(?P<name>.+?)(?P<tail>\s+(?:come|came)\s+out|\s+(?:get\s+|got\s+)?released|"
+    r"\s+drop(?:ped)?)?\s*\??$",
     re.IGNORECASE,
 )
 _REFERENCING_KO = re.compile(
@@ -111,7 +113,11 @@ _MADE = re.compile(
 )
 # The tie to an outside work that each credit role continues as.
 _LINK_ROLES = {"mv director": ("director",), "lyricist": ("author",)}
-_BOTH = re.compile(r"\bboth\b|\btogether\b|\bin common\b|같이|함께|둘 다|공동", re.IGNORECASE)
+_BOTH = re.compile(
+    r"\bboth\b|\btogether\b|\bin common\b|\bthe same (?:person|people|one|director|writer|"
+    r"composer|producer|lyricist)\b|같이|함께|둘 다|공동",
+    re.IGNORECASE,
+)
 _WHICH_MEMBER = re.compile(
     r"\bwhich\s+(?:\S+\s+){0,3}?members?\b|\bwho\s+(?:in|from|of)\s+\S+|\bwhich of\b|"
     r"멤버\s*중|멤버\s*누가|멤버가|멤버\s*(?:누구|는|은)|멤버\s*\??$",
@@ -174,10 +180,12 @@ async def try_chain(
     lang = "ko" if is_korean(text) else "en"
     m = _REFERENCING.search(text) or _REFERENCING_KO.search(text)
     if m:
+        tail = m.groupdict().get("tail") or ""
         outer_text = (
             text[: m.start()]
             + " "
             + text[m.end() :]
+            + tail
             + (" video" if m.re is _REFERENCING else " 뮤비")
         )
         outer, _ = detect(outer_text)
@@ -223,6 +231,9 @@ async def try_chain(
     which = await which_member(store, intent, text)
     if which is not None:
         return which
+    than_ko = _THAN_KO.search(text) if intent.name is IntentName.AGE else None
+    if than_ko is not None:
+        return await _older_than_ko(store, intent, than_ko, lang)
     older = _OLDER.search(text) if intent.name is IntentName.AGE else None
     if older is not None:
         return await _older(store, intent, text, older, lang)
@@ -716,11 +727,37 @@ async def _compared(store: Store, text: str, at: re.Match[str]) -> list[EntityRe
 async def _older(
     store: Store, intent: Intent, text: str, at: re.Match[str], lang: str
 ) -> Answer | None:
-    """Answer which of two people is older (or younger), from their birth dates."""
-    people = await _compared(store, text, at)
+    """Answer which of two people is older (or younger), from their birth dates; "is Jin
+    older than Suga?" gets a yes or no first."""
+    than = _THAN.match(text[at.end() :])
+    people = await _than_pair(store, text, at) if than else await _compared(store, text, at)
+    if len(people) < 2 and than:
+        # Never one person's age for a question about two.
+        return declined(
+            t("Which two people do you mean? Name each one, with their group.", lang),
+            intent.name,
+            lang=lang,
+        )
     if len(people) < 2:
         return None
-    a, b = people[0], people[1]
+    asks_older = (at.group("en") or "").lower() == "older" or bool(at.group("old"))
+    if than:
+        return await _compare_ages(store, intent, people[0], people[1], asks_older, lang)
+    return await _compare_ages(store, intent, people[0], people[1], asks_older, lang, check=False)
+
+
+async def _compare_ages(
+    store: Store,
+    intent: Intent,
+    a: EntityRef,
+    b: EntityRef,
+    asks_older: bool,
+    lang: str,
+    *,
+    check: bool = True,
+) -> Answer:
+    """Say which of two people is older (or younger); as a ``check`` ("is A older than B?"),
+    with a yes or no about A first."""
     ca, cb = await cards.artist_card(store, a.id), await cards.artist_card(store, b.id)
     for card in (ca, cb):
         if not card.birth_date or len(card.birth_date) != 10:
@@ -744,13 +781,73 @@ async def _older(
         head = t("{a} and {b} were born on the same day.", lang, a=a.name, b=b.name)
         return found(head, sources, intent.name, (a, b), lang)
     first, last = (a, b) if ca.birth_date < cb.birth_date else (b, a)
-    asks_older = (at.group("en") or "").lower() == "older" or bool(at.group("old"))
     head = (
         t("{name} is older.", lang, name=first.name)
         if asks_older
         else t("{name} is younger.", lang, name=last.name)
     )
+    if check:
+        # "Is A older than B?": yes when A is the one asked for.
+        yes = (first if asks_older else last) == a
+        head = t("Yes — {text}", lang, text=head) if yes else t("No — {text}", lang, text=head)
     return found(f"{head} {born}", sources, intent.name, (a, b), lang)
+
+
+_THAN = re.compile(r"\s*than\b", re.IGNORECASE)
+# "슈가가 진보다 나이 많아?": A, B보다, older or younger.
+_THAN_KO = re.compile(
+    r"^(?P<a>.+?)\s+(?P<b>\S+?)보다\s*(?:더\s*)?(?:(?P<old>나이\s*(?:가\s*)?많|형|언니|오빠|누나)|"
+    r"어려|어리|나이\s*(?:가\s*)?적)"
+)
+_KO_SUBJECT = re.compile(r"(?:이|가|은|는)$")
+
+
+async def _older_than_ko(store: Store, intent: Intent, at: re.Match[str], lang: str) -> Answer:
+    """Answer "A가 B보다 나이 많아?" with a yes or no, from both sourced birth dates."""
+    a = _KO_SUBJECT.sub("", at.group("a").strip()) or at.group("a")
+    people = await _pair_named(store, [a, at.group("b")])
+    if len(people) < 2:
+        return declined(
+            t("Which two people do you mean? Name each one, with their group.", lang),
+            intent.name,
+            lang=lang,
+        )
+    return await _compare_ages(store, intent, people[0], people[1], bool(at.group("old")), lang)
+
+
+_ASKED_IS = re.compile(r"^\s*(?:is|was|are|were)\s+", re.IGNORECASE)
+
+
+async def _than_pair(store: Store, text: str, at: re.Match[str]) -> list[EntityRef]:
+    """Return (A, B) of "is A older than B", each resolved with the other as context."""
+    before = _ASKED_IS.sub("", text[: at.start()]).strip(" ,?")
+    after = _THAN.sub("", text[at.end() :], count=1).strip(" ,?")
+    return await _pair_named(store, [before, after])
+
+
+async def _pair_named(store: Store, pieces: Sequence[str]) -> list[EntityRef]:
+    """Return the two people two pieces of text name, each read with the other as context."""
+    named = [await artists_named(store, piece) for piece in pieces if piece]
+    if len(named) != 2 or not all(named):
+        return []
+    chosen = list(await group_context(store, named))
+    for i, (matches, one) in enumerate(zip(named, chosen, strict=True)):
+        other = named[1 - i]
+        if one is None and len(matches) > 1 and len(other) == 1:
+            # "is wonyoung younger than yujin": the Yujin who shares a group with Wonyoung.
+            theirs = {g.group.id for g in await db.groups_of(store, other[0].id)}
+            mates = [
+                m
+                for m in matches[:8]
+                if theirs & {g.group.id for g in await db.groups_of(store, m.id)}
+            ]
+            chosen[i] = mates[0] if len(mates) == 1 else None
+    people = [
+        (one or matches[0]).ref
+        for matches, one in zip(named, chosen, strict=True)
+        if one or len(matches) == 1
+    ]
+    return people if len(people) == 2 and people[0] != people[1] else []
 
 
 async def _age_at_release(

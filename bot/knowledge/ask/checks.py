@@ -13,25 +13,31 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core.errors import UserError
 from bot.core.i18n import N_, t
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
-from bot.knowledge.ask.answers import q, subject_phrase
-from bot.knowledge.ask.intents import Intent, IntentName
+from bot.knowledge.ask.answers import q, quote, subject_phrase
+from bot.knowledge.ask.finding import exact_spans
+from bot.knowledge.ask.intents import Intent, IntentName, by_name, detect
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.parsing import (
     StatedDate,
+    candidate_runs,
     has_wh_word,
     looks_like_check,
     stated_date,
+    words_of,
 )
-from bot.knowledge.ask.people import holder_names, roles_in_group
+from bot.knowledge.ask.parts import artists_named, member_and_group
+from bot.knowledge.ask.people import holder_names, roles_in_group, youngest_member
 from bot.knowledge.ask.relations import edge_sources, edges_between, holdings
 from bot.knowledge.ask.verdicts import DUET, asked_relation, edges_text, relation_check
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize
-from bot.knowledge.search import Match
+from bot.knowledge.placeholders import known
+from bot.knowledge.search import Match, resolve_one
 from bot.knowledge.wording import format_date, join_list, role_title
 from bot.store import catalog as db
 from bot.store.core import Store
@@ -308,6 +314,166 @@ async def _kinds(store: Store, a: EntityRef, b: EntityRef) -> tuple[EntityRef, E
     return None
 
 
+# Leaving a group: "when did Soojin leave (G)I-DLE", "지수 블랙핑크 탈퇴했어?".
+LEFT = re.compile(
+    r"\b(?:leave|left|leaving|quit|quitted|depart(?:ed)?|exit(?:ed)?)\b|탈퇴|나갔|떠났",
+    re.IGNORECASE,
+)
+
+
+async def left_check(store: Store, text: str, lang: str) -> Answer | None:
+    """Answer "when did Karina leave IVE?" by the stored memberships, or None when the
+    question does not name one person and one group they might have left."""
+    if not LEFT.search(text):
+        return None
+    _, spans = detect(text)
+    named = await exact_spans(store, candidate_runs(text, spans, trim=False), ("artist",))
+    people: list[list[Match]] = []
+    groups: list[Match] = []
+    for _span, matches in named:
+        artists = [m for m in matches if m.kind == "artist"]
+        kinds = {m.id: await db.artist(store, m.id) for m in artists[:8]}
+        grouped = [m for m in artists if (row := kinds.get(m.id)) and row.kind == "group"]
+        if grouped and len(grouped) == len(artists):
+            groups.extend(grouped[:1])
+        elif artists:
+            people.append([m for m in artists if m not in grouped])
+    if len(groups) != 1 or len(people) != 1:
+        return None
+    group = groups[0]
+    candidates = people[0]
+    pair = await member_and_group(store, candidates, [group])
+    if pair is not None:
+        person = pair[0]
+    elif len(candidates) == 1:
+        person = candidates[0]
+    else:
+        return None
+    return await member_check(store, by_name(IntentName.MEMBERS), person.ref, group.ref, text, lang)
+
+
+# "Is TWICE a JYP group?", "is IU under EDAM?", "is aespa an SM group": the agency asked.
+_AGENCY_CHECK = re.compile(
+    r"^(?:is|are|was|were)\s+(?P<x>.+?)\s+(?:(?:a|an)\s+(?P<y>.+?)\s+(?:group|artist|act|idol|"
+    r"girl\s+group|boy\s+group|band|singer)|(?:under|signed\s+(?:to|with|under)|with\s+the\s+"
+    r"agency|in\s+the\s+agency)\s+(?P<y2>.+?))\s*[?!.]*$",
+    re.IGNORECASE,
+)
+_AGENCY_CHECK_KO = re.compile(
+    r"^(?P<x>\S+?)(?:은|는|이|가)?\s+(?P<y>.+?)\s*(?:소속|소속사)\s*(?:이야|이에요|예요|인가요|이니|"
+    r"맞아|맞나요|맞지|야)?\s*[?？!.]*$"
+)
+_NOT_AN_AGENCY = words_of(
+    """solo korean kpop k-pop famous popular good new rookie girl boy idol real big main
+    1st 2nd 3rd 4th 5th gen generation japanese chinese american"""
+)
+_AGENCY_WORDS = re.compile(r"\b(?:entertainment|ent\.?|music|labels?|company|agency)\b", re.I)
+
+
+async def agency_check(store: Store, text: str, lang: str) -> Answer | None:
+    """Answer "Is TWICE a JYP group?" from the artist's stored agency (or its group's): yes
+    when the name asked is the agency's, else the agency stored; None when it is not that
+    question or the artist is not one the catalog knows by that name."""
+    m = _AGENCY_CHECK.match(" ".join(text.split())) or _AGENCY_CHECK_KO.match(
+        " ".join(text.split())
+    )
+    if m is None:
+        return None
+    asked = _AGENCY_WORDS.sub(" ", m.groupdict().get("y") or m.groupdict().get("y2") or "")
+    asked_norm = normalize(asked)
+    if not asked_norm or any(w in _NOT_AN_AGENCY for w in asked.lower().split()):
+        return None  # "is IU a solo artist", "is IVE a 4th gen girl group"
+    for named in await artists_named(store, asked.strip()):
+        row = await db.artist(store, named.id)
+        if row is not None and row.kind == "group":
+            return None  # "is Karina an aespa idol": membership, not an agency
+    artists = await artists_named(store, m.group("x").removeprefix("the ").strip())
+    if len(artists) != 1:
+        return None
+    artist = artists[0].ref
+    card = await cards.artist_card(store, artist.id)
+    agency, sources, holder = known(card.agency), card.source_of("agency"), artist.name
+    if not agency and card.groups:
+        group = await cards.artist_card(store, card.groups[0].group.id)
+        agency, holder = known(group.agency), group.artist.name
+        sources = merge_sources(group.source_of("agency"), card.groups[0].sources)
+    if not agency or not sources:
+        return declined(
+            t("I don't have an agency for {name}.", lang, name=artist.name),
+            IntentName.AGENCY,
+            [artist.label],
+            lang,
+        )
+    said = (
+        t("{name}'s agency: {agency}.", lang, name=holder, agency=agency)
+        if holder == artist.name
+        else t(
+            "{name} is in {group}, whose agency is {agency}.",
+            lang,
+            name=artist.name,
+            group=holder,
+            agency=agency,
+        )
+    )
+    if asked_norm in normalize(agency) or normalize(agency) in asked_norm:
+        return found(_yes(lang, said), sources, IntentName.AGENCY, (artist,), lang)
+    # Another name may be the agency's parent company (ADOR is HYBE's): no "No" from this,
+    # only what is stored, with its source.
+    return found(
+        t(
+            "I can't say whether {name} is with {asked}: the agency stored for {holder} is "
+            "{agency}.",
+            lang,
+            name=artist.name,
+            asked=quote(asked.strip()),
+            holder=holder,
+            agency=agency,
+        ),
+        sources,
+        IntentName.AGENCY,
+        (artist,),
+        lang,
+    )
+
+
+# "Was Palette released by SM?": the label a release was put out on.
+_LABEL_CHECK = re.compile(
+    r"^(?:was|is|were|did)\s+(?P<x>.+?)\s+(?:released|put\s+out|come\s+out|distributed)\s+"
+    r"(?:by|on|under|through|via|from)\s+(?P<y>.+?)\s*[?!.]*$",
+    re.IGNORECASE,
+)
+
+
+async def label_check(store: Store, text: str, lang: str) -> Answer | None:
+    """Answer "Was Palette released by SM?" from the stored label of its release: yes when
+    the name asked is the label's, else the label stored; None when it is not that question."""
+    m = _LABEL_CHECK.match(" ".join(text.split()))
+    if m is None or stated_date(m.group("y")) is not None:
+        return None
+    asked = _AGENCY_WORDS.sub(" ", m.group("y"))
+    asked_norm = normalize(asked)
+    title = m.group("x").removeprefix("the ").strip()
+    if not asked_norm or not normalize(title):
+        return None
+    try:
+        match = await resolve_one(store, title, ("song", "release"), prefer="song")
+    except UserError:
+        return None
+    if match.tier not in ("exact", "id"):
+        return None
+    stored = await answers.release_label_answer(store, by_name(IntentName.AGENCY), match.ref, lang)
+    rel = await answers.stored_label(store, match.ref)
+    label = rel.label if rel is not None else None
+    if not stored.answered or label is None:
+        return stored
+    if asked_norm in normalize(label) or normalize(label) in asked_norm:
+        return stored.with_text(_yes(lang, stored.text))
+    return stored.with_text(
+        t("I can't say whether it was released by {asked}: ", lang, asked=quote(asked.strip()))
+        + stored.text
+    )
+
+
 _PAST = re.compile(r"\b(?:was|were|used to|ever|former(?:ly)?)\b|였|었", re.IGNORECASE)
 
 
@@ -337,6 +503,25 @@ async def member_check(
     person, group = pair
     members = cards.member_lines(await db.members_of(store, group.id))
     mine = [m for m in members if m.person.id == person.id]
+    if mine and LEFT.search(text):
+        # "When did Soojin leave (G)I-DLE?" / "did Karina leave aespa": the premise is checked.
+        line = mine[0]
+        said = (
+            _membership_text(line, lang)
+            if line.former
+            else _no(
+                lang,
+                t(
+                    "{name} has not left {group}: {name} is a member of {group}.",
+                    lang,
+                    name=person.name,
+                    group=group.name,
+                ),
+            )
+        )
+        if line.former and not line.until and has_wh_word(text):
+            said += t(" I don't have the date {name} left.", lang, name=person.name)
+        return found(said, merge_sources(line.sources), intent.name, (person, group), lang)
     if mine:
         line = mine[0]
         # "Is Soojin in (G)I-DLE?" asks about now: a former member is not; "was she?" is yes.
@@ -389,6 +574,13 @@ async def _position_check(
     person, group = pair
     holders, sources = await roles_in_group(store, group.id, intent.name)
     title = t("leader", lang) if intent.name is IntentName.LEADER else t("maknae", lang)
+    if not holders and intent.name is IntentName.MAKNAE:
+        # "Is Leeseo the youngest in IVE?": the sourced birth dates tell, when no source
+        # names a maknae.
+        youngest = await youngest_member(store, group, lang)
+        if youngest is not None:
+            verdict = _yes if youngest.entities[-1].id == person.id else _no
+            return youngest.with_text(verdict(lang, youngest.text))
     if not holders:
         return declined(
             t(

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from bot.core.errors import echo
 from bot.core.i18n import N_, t
 from bot.knowledge.ask import chains, checks
-from bot.knowledge.ask.answers import quote
+from bot.knowledge.ask.answers import quote, works_answer
 from bot.knowledge.ask.dispatch import dispatch
 from bot.knowledge.ask.finding import (
     Found,
@@ -38,6 +38,7 @@ from bot.knowledge.ask.intents import (
 from bot.knowledge.ask.model import Answer, declined, merge_sources
 from bot.knowledge.ask.online import look_up, search_text
 from bot.knowledge.ask.parsing import (
+    COMMON_WORDS,
     FILLERS,
     PRONOUNS,
     Span,
@@ -58,7 +59,7 @@ from bot.knowledge.ask.shapes import (
     resolve_membership,
     resolve_on_release,
 )
-from bot.knowledge.ask.verdicts import asked_relation, relation_check
+from bot.knowledge.ask.verdicts import DUET, asked_relation, relation_check
 from bot.knowledge.entities import EntityKey, EntityRef
 from bot.knowledge.normalize import normalize
 from bot.knowledge.online.http import ServiceUnavailable
@@ -128,6 +129,19 @@ async def _answer(
         if result.entities:
             previous = result.entities[0]
         results.append(result)
+    # "Who wrote the lyrics and who produced Through the Night?": a first part that names
+    # nothing asks about what a later part names.
+    later: EntityRef | None = None
+    for i in range(len(parts) - 1, -1, -1):
+        part, result = parts[i], results[i]
+        if not result.answered and part.entity is None and later is not None:
+            spans = detect(part.text)[1]
+            if not candidate_names(part.text, spans):
+                results[i] = await _answer_part(
+                    store, part.text, prepared.shouted, on, later, online
+                )
+        if results[i].entities:
+            later = results[i].entities[0]
     return _combine(results, [p.text for p in parts])
 
 
@@ -230,6 +244,16 @@ async def _answer_part(
     previous: EntityRef | None,
     online: OnlineLookup | None = None,
 ) -> Answer:
+    lang_of_text = "ko" if is_korean(text) else "en"
+    left = await checks.left_check(store, text, lang_of_text)
+    if left is not None:
+        return left
+    agency = await checks.agency_check(store, text, lang_of_text)
+    if agency is not None:
+        return agency
+    label = await checks.label_check(store, text, lang_of_text)
+    if label is not None:
+        return label
     checked = await _checked(store, text)
     if checked is not None:
         return checked
@@ -268,9 +292,18 @@ async def _answer_part(
             intent.name,
             lang=lang,
         )
-    asks_person = bool(intent.roles) and bool(_WHO.search(text))
+    # "who directed Likey", "likey mv director": a role of a work, not the songwriter Likey.
+    asks_person = bool(intent.roles) and bool(_WHO.search(text) or _OF_VIDEO.search(text))
     found_ = await find(store, wide, texts, intent.kinds, shouted=shouted, asks_person=asks_person)
     lang = "ko" if is_korean(text, _names_in(found_)) else "en"
+    # Another known name beside an artist ("is the OMG mv directed by Shin Woo-seok") is
+    # checked against it; only words the catalog does not know are left unexplained.
+    if (
+        found_.match is not None
+        and found_.match.kind == "artist"
+        and not await others(store, wide, found_, shouted=shouted)
+    ):
+        found_ = _unsung(intent, found_, wide, asks_person)
     titled = None
     if intent.roles and found_.candidates and found_.candidates[0].kind == "artist":
         # "SEVENTEEN Hot producer": a title next to its artist's name is that song.
@@ -305,6 +338,12 @@ async def _answer_part(
             return await _not_found(store, intent, found_, texts, lang, near)
         found_ = Found(looked, (looked,), texts[0])
     m = found_.match or found_.candidates[0]
+    if m.tier == "fuzzy" and (intent.roles or intent.name is IntentName.PERFORMER):
+        # "who wrote Ditot": the typo reads as "Ditto", and the song, its single and its
+        # video are one thing, picked by the resolver's one rule (the song, for credits).
+        same = [c for c in found_.candidates if c.name == m.name and c.kind in intent.kinds]
+        if len(same) > 1 and await pick(store, same, intent.kinds) is not None:
+            m = min(same, key=lambda c: intent.kinds.index(c.kind))
     entity = titled or m.ref
     result = await _route(store, intent, entity, text, wide, found_, on, shouted)
     if not result.answered and online is not None:
@@ -378,6 +417,30 @@ async def _checked(store: Store, text: str) -> Answer | None:
     )
 
 
+def _unsung(
+    intent: Intent, found_: Found, runs: list[list[tuple[str, str]]], asks_person: bool
+) -> Found:
+    """ "Did Jungkook sing Seven?", "who wrote the sad song by IU?" with no such song known:
+    the words beside the artist name the song asked about, so the artist alone is no answer
+    (never a list of the artist's credits); they are named as not understood."""
+    m, span = found_.match, found_.span
+    asks_of_work = intent.name is IntentName.PERFORMER or (bool(intent.roles) and asks_person)
+    if not asks_of_work or m is None or m.kind != "artist" or span is None:
+        return found_
+    odd = [
+        w[1]
+        for r, run in enumerate(runs)
+        for i, w in enumerate(run)
+        if not (r == span.run and span.start <= i < span.end)
+        and w[1].lower() not in FILLERS
+        and w[1].lower() not in COMMON_WORDS
+        and w[1].isalnum()
+    ]
+    if not odd:
+        return found_
+    return Found(None, (m,), found_.text, " ".join(odd), span)
+
+
 def _unknown(found_: Found) -> bool:
     """Return whether the store knows nothing by the name (not ambiguous, nothing unexplained)."""
     if found_.unexplained:
@@ -385,6 +448,7 @@ def _unknown(found_: Found) -> bool:
     return not found_.candidates or found_.candidates[0].tier == "fuzzy"
 
 
+_OF_VIDEO = re.compile(r"\b(?:mv|m/v|music video|video)\b|뮤비|뮤직비디오", re.IGNORECASE)
 _WHO = re.compile(r"\bwho(?:m|'s)?\b|누가|누구", re.IGNORECASE)
 
 
@@ -480,6 +544,20 @@ async def _no_keyword(
                     artists = tied
                 chosen.append((span, artists[0]))
             ordered = sorted(chosen, key=lambda pair: (pair[0].run, pair[0].start))
+            if len(ordered) < _people_between(text):
+                # "Is Y a duet between A and B?" with B unknown: never a yes for A alone.
+                return declined(
+                    t(
+                        "I don't know everyone that question names, so I can't say whether "
+                        "{work} is by all of them. {work} is one I know: ask “who sings {name}?”.",
+                        lang,
+                        work=quote(works[0].name),
+                        name=works[0].name,
+                    ),
+                    None,
+                    [works[0].label],
+                    lang,
+                )
             return await relation_check(
                 store, asked, roles, works[0].ref, [m.ref for _, m in ordered], None, lang
             )
@@ -510,6 +588,18 @@ async def _no_keyword(
     )
 
 
+_BETWEEN = re.compile(r"\bbetween\s+(?P<names>.+?)\s*\??$|(?P<ko>.+?)\s*(?:듀엣|콜라보)", re.I)
+_NAME_APART = re.compile(r"\s+(?:and|&)\s+|\s*,\s*|(?<=\S)(?:이랑|랑|하고|와|과)\s+", re.I)
+
+
+def _people_between(text: str) -> int:
+    """Return how many names "a duet between A and B" lists (0 when it lists none)."""
+    m = _BETWEEN.search(text)
+    if m is None or not DUET.search(text) or m.group("names") is None:
+        return 0
+    return len([p for p in _NAME_APART.split(m.group("names")) if p.strip()])
+
+
 async def _implied_intent(main: Match, extra: list[Match]) -> Intent | None:
     """Return what a check without keywords asks, from the kinds of the two things it names."""
     if not extra:
@@ -521,6 +611,10 @@ async def _implied_intent(main: Match, extra: list[Match]) -> Intent | None:
         return by_name(IntentName.PERFORMER)
     if kinds == {"song", "release"}:
         return by_name(IntentName.ALBUM)
+    if "work" in kinds and len(kinds) == 2:
+        # "Is the Venus de Milo in the Blood Sweat & Tears MV?": an outside work in a video is
+        # a reference (both ways round, as ``checks`` reads it).
+        return by_name(IntentName.REFERENCES_OUT)
     return None
 
 
@@ -542,7 +636,12 @@ async def _about(store: Store, found_: Found, lang: str) -> Answer:
     if m.kind in ("song", "video", "release"):
         return await performer_answer(store, by_name(IntentName.PERFORMER), entity, lang)
     if m.kind == "artist":
-        return await artist_answer(store, by_name(IntentName.MEMBERS), entity, lang)
+        result = await artist_answer(store, by_name(IntentName.MEMBERS), entity, lang)
+        if not result.answered:
+            # "Who is Um Tae-hwa?": someone in no group is known by what they made.
+            made = await works_answer(store, by_name(IntentName.MEMBERS), entity, "credits", lang)
+            return made if made.answered else result
+        return result
     return declined(
         t(
             "I know {name}; what would you like to know about it? {help}",

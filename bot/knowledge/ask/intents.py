@@ -70,6 +70,17 @@ WORK_KINDS = ("song", "video", "release")
 ALL_KINDS = ("artist", "song", "video", "release", "work")
 # Order matters: the first intent whose keywords appear wins.
 INTENTS: tuple[Intent, ...] = (
+    # "What song samples Air on the G String?": the name after the verb is the music sampled,
+    # most often an outside work.
+    Intent(
+        IntentName.SAMPLES,
+        _p(
+            r"^(?:what|which)(?:\s+(?:k-?pop\s+|pop\s+|korean\s+|(?:girl|boy)\s+group\s+)?"
+            r"(?:songs?|tracks?|one|video|mv))?\s+"
+            r"(?:samples?|sampled|interpolates?|interpolated|remakes?|remade)\b"
+        ),
+        ("work", "song", "video", "release"),
+    ),
     Intent(
         IntentName.SAMPLES,
         _p(
@@ -121,7 +132,7 @@ INTENTS: tuple[Intent, ...] = (
         ("artist",),
     ),
     Intent(IntentName.LEADER, _p(r"\bleaders?\b", r"\bwho leads\b", r"리더"), ("artist",)),
-    Intent(IntentName.MAKNAE, _p(r"\bmaknae\b", r"\byoungest member\b", r"막내"), ("artist",)),
+    Intent(IntentName.MAKNAE, _p(r"\bmaknae\b", r"\byoungest(?: member)?\b", r"막내"), ("artist",)),
     Intent(
         IntentName.AGE,
         _p(
@@ -129,16 +140,18 @@ INTENTS: tuple[Intent, ...] = (
             r"\bwhat age\b",
             r"\bage\b",
             r"\bwho(?:'s|\s+is)\s+(?:the\s+)?(?:older|younger)\b",
+            r"\b(?:older|younger)(?=\s+than\b)",
             r"몇 ?살",
             r"나이",
             r"누가\s*더\s*(?:어려|어리|형|언니|오빠|누나)",
+            r"(?<=\S)보다\s*(?:더\s*)?(?:어려|어리|나이|형|언니|오빠|누나)",
         ),
         ("artist",),
     ),
     Intent(
         IntentName.REFERENCES_IN,
         _p(
-            r"^(?:what|which|who)(?!\s+(?:does|do|did|is|are|was|were)\b)"
+            r"^(?:what|which|who)(?!\s+(?:does|do|did|is|are|was|were|quotes?)\b)"
             r"(?:\s+\w+){0,2}?\s+(?:references?|referenced|quotes?|quoted|"
             r"homages?|alludes? to|pays? homage to|paid homage to)\b"
             r"(?!\s+(?:in|are|is|were|was)\b)",
@@ -159,6 +172,8 @@ INTENTS: tuple[Intent, ...] = (
             r"\beaster eggs?\b",
             r"\bquot\w*",
             r"\brecreat\w*",
+            # "What's the Boltanski thing in Love wins all?"
+            r"\b(?:thing|scene|bit)s?\s+(?:(?:is|are)\s+)?(?:in|from)\b",
             # "What paintings are in the Feel My Rhythm video?"
             r"^(?:what|which)\s+(?:paintings?|artworks?|sculptures?|statues?|books?|films?|"
             r"movies?|dramas?)\s+(?:are|is|appear|appears|can\s+you\s+see|do\s+you\s+see)\s+in\b",

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from bot.knowledge.normalize import HANGUL_PARTICLES, has_hangul, normalize
 
 
-def _words(text: str) -> frozenset[str]:
+def words_of(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-FILLERS = _words(
+FILLERS = words_of(
     """who whom whose what whats what's when where which how is was are were did does do done
     the a an of on in for by to from me tell please about song songs track tracks music video
     videos mv mvs m/v official album albums single ep it its it's that this and or was
@@ -37,21 +37,30 @@ FILLERS = _words(
 )
 # Questions may also end a word with the casual "야".
 PARTICLES = (*HANGUL_PARTICLES, "야", "이야", "예요", "이에요", "인가요", "였어", "이었어")
-WH_WORDS = _words(
+WH_WORDS = words_of(
     """who whom whose what whats what's when where which how why who's 누구 누가 누구야 뭐
     무엇 언제 어디 어느 무슨 몇 뭐야 누구지 언제야"""
 )
-AUXILIARIES = _words("did does do is was were are has have had can could isnt wasnt didnt")
+AUXILIARIES = words_of("did does do is was were are has have had can could isnt wasnt didnt")
 
 
 _TOKEN = re.compile(r"\S+")
 _MAX_RUN = 12
-COMMON_WORDS = _words(
+COMMON_WORDS = words_of(
     """also any anyone else ever from have here into just like made make many more most much
     only other over some such than then them they this very what when where which with would
     your been being does done every first good know last long must never next once same
     should still take tell that their there these thing think those through under until
     want well were while whom whose will without year years camera behind"""
+)
+# Short English words that are never a name on their own in a question (a short word
+# outside a name is otherwise looked up: "omg", "bts", "jin" are titles and names).
+SHORT_WORDS = words_of(
+    """not no yes yet but so if too all any out off up own get got let say see new old one
+    two ten why how has had may can did why who him her its our out per via vs ok okay pls
+    rap sang sing sung act cut end set put run use way own lot few big add ask yes now
+    ago day ill bad sad fan fans ver feat ft mean much more most a i u o s t x n y e
+    pop sun hit hip hop rnb edm ost ver vol pt"""
 )
 _EDGE_PUNCT = '?!.,;:"“”‘’«»()[]{}¿¡'
 
@@ -159,16 +168,20 @@ def subspans(runs: Sequence[list[tuple[str, str]]], shouted: bool = False) -> di
                 words = run[i:j]
                 if all(is_filler(w) for w in words):
                     continue
+                # A short word typed in lowercase ("omg", "bts", "jin") may still be a name
+                # the catalog holds; it is looked up, ranked after every other span its length.
+                lowly = 0
                 if (i, j) != whole and j - i == 1:
                     word = words[0][1]
                     # Short names are written in capitals in a normal sentence (RM, IU, V, TT).
                     typed_as_name = not shouted and word.isupper() and word not in ("I", "A")
-                    if (
-                        not has_hangul(word)
-                        and not typed_as_name
-                        and (len(word) < 4 or word.lower() in COMMON_WORDS)
-                    ):
-                        continue
+                    if not has_hangul(word) and not typed_as_name:
+                        if word.lower() in COMMON_WORDS or word.lower() in SHORT_WORDS:
+                            continue
+                        if len(word) < 4:
+                            if not word.isalnum():
+                                continue
+                            lowly = 3
                 variants = (
                     (2, [w[1] for w in words]),
                     (1, [w[0] for w in words[:-1]] + [words[-1][1]]),
@@ -179,7 +192,9 @@ def subspans(runs: Sequence[list[tuple[str, str]]], shouted: bool = False) -> di
                     norm = normalize(text)
                     if not norm:
                         continue
-                    span = Span(j - i, preference, text, norm, r, i, j, (*run[:i], *run[j:]))
+                    span = Span(
+                        j - i, preference - lowly, text, norm, r, i, j, (*run[:i], *run[j:])
+                    )
                     if norm not in spans or spans[norm].rank < span.rank:
                         spans[norm] = span
     return spans
@@ -228,9 +243,13 @@ SLANG = {
     "co.": "company",
     "irl": "real name",
     "생파": "생일",
+    "adn": "and",
+    "choreo": "choreography",
+    "choreos": "choreography",
+    "nad": "and",
 }
 # Sign-offs and fillers that carry no meaning in a question.
-SIGN_OFFS = _words(
+SIGN_OFFS = words_of(
     """pls plz plss pleasee pleaseee please thx thanks thank ty tysm lol lmao lmfao ngl tbh
     omgg guys everyone someone rn ppl bestie ㅠㅠ ㅜㅜ ㅋㅋ ㅋㅋㅋ ㅎㅎ"""
 )
@@ -369,7 +388,7 @@ def split_parts(text: str) -> list[str]:
     return [p for p in parts if p and any(ch.isalnum() for ch in p)]
 
 
-PRONOUNS = _words("it its it's they them their that this he she his her 그거 그 이거 이곡 그곡")
+PRONOUNS = words_of("it its it's they them their that this he she his her 그거 그 이거 이곡 그곡")
 
 
 def is_korean(text: str, name_texts: Sequence[str] = ()) -> bool:

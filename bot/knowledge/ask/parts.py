@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from bot.knowledge.ask.finding import exact_spans
 from bot.knowledge.ask.intents import INTENTS, Intent, IntentName
 from bot.knowledge.ask.parsing import (
+    WH_WORDS,
     Span,
     _clean_token,
     candidate_runs,
@@ -67,7 +68,8 @@ _JOIN = re.compile(
 _JOIN_KO_TAIL = re.compile(r"(?:이랑|랑|하고|와|과)$")
 # Two-hop and comparison questions keep their names together.
 _TOGETHER = re.compile(
-    r"\bboth\b|\btogether\b|\bin common\b|\bbetween\b|\bduet\b|\bwhich\b|같이|함께|둘 다|공동|중",
+    r"\bboth\b|\btogether\b|\bin common\b|\bbetween\b|\bduet\b|\bwhich\b|\bthe same\b|"
+    r"같이|함께|둘 다|공동|중",
     re.IGNORECASE,
 )
 
@@ -233,18 +235,44 @@ class _Word:
     text: str
 
 
+_WORK_KINDS = ("song", "release", "video")
+# Titles hold "&" and "+" ("Blood Sweat & Tears"): between titles only words and commas join.
+_CONJ_WORKS = re.compile(
+    r"\s*,\s*(?:and\s+)?|\s+(?:and|or|및|그리고)\s+|(?<=[^\s\d])(?:이랑|랑|하고|와|과)\s+",
+    re.IGNORECASE,
+)
+
+
+async def _title_in(
+    store: Store, text: str, start: int, end: int, first: bool, last: bool
+) -> tuple[int, int] | None:
+    """Return the longest known title in text[start:end] that touches its conjunction(s)."""
+    words = [(start + m.start(), start + m.end()) for m in _TOKEN.finditer(text[start:end])]
+    for size in range(len(words), 0, -1):
+        for i in range(len(words) - size + 1):
+            lo, hi = words[i][0], words[i + size - 1][1]
+            if (not first and i != 0) or (not last and i + size != len(words)):
+                continue
+            norm = normalize(text[lo:hi].strip(" ,.?!\"'“”"))
+            if norm and await db.names_exact(store, norm, _WORK_KINDS, 1):
+                return lo, hi
+    return None
+
+
 _PIECE_PARTICLE = re.compile(r"(?:이랑|랑|하고|와|과|의|은|는|이|가)$")
 
 
 async def _by_conjunction(
-    store: Store, text: str, keyword_spans: Sequence[tuple[int, int]]
+    store: Store, text: str, keyword_spans: Sequence[tuple[int, int]], *, works: bool = False
 ) -> list[Part]:
-    """Split "real names of Karina and Winter", "RM and Jin real names" at the conjunctions."""
+    """Split "real names of Karina and Winter", "RM and Jin real names" at the conjunctions
+    (with ``works``, "who wrote Ditto and OMG": every piece must be a known title)."""
 
     def in_keyword(start: int, end: int) -> bool:
         return any(start < e and s < end for s, e in keyword_spans)
 
-    conjs = [m for m in _CONJ.finditer(text) if not in_keyword(m.start(), m.end())]
+    joiner = _CONJ_WORKS if works else _CONJ
+    conjs = [m for m in joiner.finditer(text) if not in_keyword(m.start(), m.end())]
     if not conjs:
         return []
     bounds = [0, *(c.start() for c in conjs), len(text)]
@@ -279,6 +307,27 @@ async def _by_conjunction(
         if not words:
             return []
         places.append((words[0].begin, words[-1].end))
+    if works:
+        known = 0
+        # Each piece is a title next to its conjunction: the first may start after other
+        # words ("who wrote | Ditto"), the last may end before them ("OMG | come out").
+        titled: list[tuple[int, int]] = []
+        for i, (start, end) in enumerate(places):
+            place = await _title_in(store, text, start, end, i == 0, i == len(places) - 1)
+            if place is None and all(
+                w.strip("?!.,").lower() in WH_WORDS for w in text[start:end].split()
+            ):
+                return []  # "who wrote Ditto and why": a question word, not a title
+            titled.append(place or (start, end))
+            known += place is not None
+        # A piece the catalog does not know is still its own part ("디토랑 옴지": "옴지" is
+        # named as unknown, never dropped), unless the whole run is one title.
+        whole = normalize(text[places[0][0] : places[-1][1]])
+        if not known or (
+            known < len(places) and await db.names_exact(store, whole, _WORK_KINDS, 1)
+        ):
+            return []
+        return [Part(_tidy(_without(text, titled, i))) for i in range(len(titled))]
     pieces = [text[s:e] for s, e in places]
     found: list[list[Match]] = [await artists_named(store, piece) for piece in pieces]
     if not any(found):
@@ -338,13 +387,15 @@ async def group_context(store: Store, named: Sequence[list[Match]]) -> list[Matc
                 mine.setdefault(g.group.id, m)
         groups_of.append(mine)
     common = set(groups_of[0]).intersection(*groups_of[1:]) if groups_of else set()
-    if len(common) != 1:
+    if not common:
         return [None] * len(named)
-    group_id = next(iter(common))
-    return [
-        mine[group_id] if len(matches) > 1 else None
-        for matches, mine in zip(named, groups_of, strict=True)
-    ]
+    # Several groups in common (Wonyoung and Yujin: IZ*ONE, then IVE): each name is still
+    # one person when a single one of its homonyms is in them.
+    out: list[Match | None] = []
+    for matches, mine in zip(named, groups_of, strict=True):
+        ones = {mine[g].id: mine[g] for g in sorted(common)}
+        out.append(next(iter(ones.values())) if len(matches) > 1 and len(ones) == 1 else None)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,6 +412,26 @@ async def expand(store: Store, part: str) -> list[Part]:
         return [Part(part)]
     split = _by_intents(part)
     if split:
-        return [Part(p) for p in split]
+        # "newjeans minji bday and real name": each fact of the one member named with her group.
+        out: list[Part] = []
+        for piece in split:
+            named = await _by_names(store, piece)
+            out.append(named[0] if len(named) == 1 and named[0].entity else Part(piece))
+        return out
     named = [] if looks_like_check(part) else await _by_names(store, part)
+    if not named and not looks_like_check(part):
+        named = await _by_work_names(store, part)
     return named or [Part(part)]
+
+
+# What can be asked of two works side by side ("who wrote Ditto and OMG").
+WORK_FACTS = CREDIT_FACTS | {IntentName.DATE, IntentName.PERFORMER}
+
+
+async def _by_work_names(store: Store, text: str) -> list[Part]:
+    """Split "who wrote Ditto and OMG", "when did Ditto and Hot come out" into one question
+    per work, when each piece between the conjunctions is a title the catalog holds."""
+    hits = _intent_hits(text)
+    if not hits or any(h.intent.name not in WORK_FACTS for h in hits):
+        return []
+    return await _by_conjunction(store, text, [(h.start, h.end) for h in hits], works=True)

@@ -282,6 +282,10 @@ async def _position_answer(
                 (group,),
                 lang,
             )
+    if role is IntentName.MAKNAE and len(groups) == 1:
+        youngest = await youngest_member(store, groups[0], lang)
+        if youngest is not None:
+            return youngest
     group_name = groups[0].name if groups else card.artist.name
     return declined(
         t(
@@ -292,5 +296,40 @@ async def _position_answer(
         ),
         role,
         [entity.label],
+        lang,
+    )
+
+
+async def youngest_member(store: Store, group: EntityRef, lang: str) -> Answer | None:
+    """Answer "who is the youngest in IVE" from the current members' sourced birth dates,
+    when no source names a maknae; None when any current member's full date is unknown."""
+    members = [m for m in cards.member_lines(await db.members_of(store, group.id)) if not m.former]
+    if len(members) < 2:
+        return None
+    born: list[tuple[str, EntityRef]] = []
+    sources: list[SourceRef] = []
+    for m in members:
+        member = await cards.artist_card(store, m.person.id)
+        date = member.birth_date
+        if not date or len(date) != 10 or not member.source_of("birth_date"):
+            return None
+        born.append((date, m.person))
+        sources.extend(member.source_of("birth_date"))
+    born.sort(key=lambda pair: (pair[0], pair[1].id))
+    date, person = born[-1]
+    if len(born) > 1 and born[-2][0] == date:
+        return None  # two born the same day: the dates do not tell
+    return found(
+        t(
+            "No source in the catalog names a maknae of {group}; by the stored birth dates, "
+            "its youngest current member is {name} (born {date}).",
+            lang,
+            group=group.name,
+            name=person.name,
+            date=format_date(date, lang),
+        ),
+        merge_sources(sources),
+        IntentName.MAKNAE,
+        (group, person),
         lang,
     )

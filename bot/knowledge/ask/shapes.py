@@ -69,6 +69,14 @@ _VERB_EN = re.compile(
     + rf")\w*)\s+(?:on\s+|for\s+)?(?P<y>.+?){_VIDEO}?{_TAIL}",
     re.IGNORECASE,
 )
+# "What did Suga rap on Palette?", "which part did V sing in Love wins all": a premise that
+# X took part in Y, checked like "Is X on Y?".
+_WHAT_DID_EN = re.compile(
+    r"^(?:what|which\s+(?:part|parts|verse|verses|line|lines))\s+(?:did|does|do)\s+(?P<x>.+?)\s+"
+    r"(?P<verb>rap|raps|sing|sings|play|plays|contribute|add|do)\s+(?:on|in|for|to)\s+"
+    rf"(?P<y>.+?){_VIDEO}?{_TAIL}",
+    re.IGNORECASE,
+)
 _KO_END = r"\s*(?:맞아|맞나요|맞지|맞죠)?\s*[?？!.]*\s*$"
 _ANY_KO = re.compile(
     r"^(?P<y>.+?)\s*(?:뮤비|뮤직비디오|엠비|영상|노래|곡)?\s*(?:에|에서)\s+(?P<x>.+?)\s*"
@@ -144,6 +152,11 @@ def read(text: str) -> CheckShape | None:
     m = _BY_EN.match(text)
     if m:
         return CheckShape(m.group("x"), m.group("y"), Asked.PERFORMER)
+    m = _WHAT_DID_EN.match(text)
+    if m:
+        # Rapping or singing on a song is performing it (a featured artist does too).
+        sung = m.group("verb").lower().startswith(("rap", "sing"))
+        return CheckShape(m.group("x"), m.group("y"), Asked.PERFORMER if sung else Asked.ANY)
     m = _ANY_KO.match(text)
     if m:
         return CheckShape(m.group("x"), m.group("y"), Asked.ANY)
