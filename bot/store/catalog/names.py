@@ -89,10 +89,22 @@ async def _names_by_band(
             args.append(scan or limit)
             continue
         arms.append(
-            f"SELECT * FROM (SELECT n.id, n.band FROM names n WHERE n.band IN {_BANDS}"
+            f"SELECT * FROM (SELECT n.id, n.importance FROM names n WHERE n.band IN {_BANDS}"
             f"{where} AND {condition} ORDER BY n.band DESC LIMIT ?) AS arm"
         )
         args.extend([*([kind] if kind is not None else []), *params, scan or limit])
+    if not store.dialect.is_postgres:
+        # Each arm reads its names' importance with the row it reads anyway (the index's
+        # band is a virtual column, so SQLite looks the row up): the names read are sorted
+        # without a second lookup each, and only the ``limit`` kept are joined.
+        rows = await store.fetchall(
+            f"SELECT {_HIT_COLS} FROM (SELECT id, importance FROM "
+            f"({' UNION ALL '.join(arms)}) c ORDER BY importance DESC, id LIMIT ?) AS best "
+            "JOIN names n ON n.id = best.id JOIN entities e ON e.id = n.entity_id "
+            "ORDER BY best.importance DESC, best.id",
+            (*args, limit),
+        )
+        return _hits(rows)
     # The most important ``limit`` first, then their entities: a name shared by thousands
     # reads ``scan`` names per kind, and joining each to its entity was most of the cost.
     rows = await store.fetchall(
