@@ -4,15 +4,17 @@ autocomplete in process at about 1M names.
 
 Against the bare bot, on one emulator: autocomplete p50 and /credits p50 (CPU of the bot's
 process per interaction), throughput of 20 concurrent interactions, RSS after warm-up; each
-with its ratio to the bare bot's. At 1M names: ``search.resolve`` p50/p99 in process, over a
-generated database (bench/knowledge_generate.py) built once into the temporary directory and
-reused.
+with its ratio to the bare bot's. At 1M names: ``search.resolve`` p50/p95/p99/max in process,
+over a generated database (bench/knowledge_generate.py) built once into the temporary directory
+and reused (or an existing one, ``--names-db``, opened once by this checkout so it is migrated).
 
 Run: .venv/bin/python -m bench.bot_bench   (prints figures; asserts nothing)
      .venv/bin/python -m bench.bot_bench --cpu-only   (just the comparison with the bare bot)
      .venv/bin/python -m bench.bot_bench --names-only   (just autocomplete at 1M names)
      ... --baseline /tmp/base   (also measure another checkout, e.g. `git worktree add /tmp/base
      main`, taking turns with this one)
+     ... --names-only --names-db /tmp/mine.db --baseline /tmp/base --baseline-names-db
+     /tmp/base.db   (two copies of one database, each migrated by its own checkout)
 """
 
 from __future__ import annotations
@@ -396,9 +398,17 @@ def names_worker(database: Path, queries: int, seed: int) -> None:
 
 
 async def names_latency(
-    roots: Sequence[tuple[str, Path]], database: Path, rounds: int, queries: int
+    roots: Sequence[tuple[str, Path]],
+    database: Path,
+    rounds: int,
+    queries: int,
+    databases: dict[str, Path] | None = None,
 ) -> None:
-    """Print autocomplete p50/p99 in process at about 1M names, each checkout in turn."""
+    """Print autocomplete p50/p95/p99/max in process at about 1M names, each checkout in turn.
+
+    ``databases`` gives a checkout its own copy of the database (one its migrations have
+    brought up to date, such as a baseline before a migration of the branch measured).
+    """
     if not database.exists():
         from bench.knowledge_generate import build, describe
 
@@ -416,7 +426,7 @@ async def names_latency(
                 sys.executable,
                 str(Path(__file__).resolve()),
                 "--names-worker",
-                str(database),
+                str((databases or {}).get(label, database)),
                 "--queries",
                 str(queries),
                 env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(root)},
@@ -432,9 +442,11 @@ async def names_latency(
     for label, runs in results.items():
         cells = []
         for what in ("cpu", "wall"):
-            p50 = statistics.median(percentile(r[what], 50) for r in runs)
-            p99 = statistics.median(percentile(r[what], 99) for r in runs)
-            cells.append(f"{what} p50 {p50:.2f} p99 {p99:.2f}")
+            figures = " ".join(
+                f"{name} {statistics.median(percentile(r[what], p) for r in runs):.2f}"
+                for name, p in (("p50", 50), ("p95", 95), ("p99", 99), ("max", 100))
+            )
+            cells.append(f"{what} {figures}")
         print(f"  {label}: {'; '.join(cells)} (target p99 <= 10)")
         for cpu, category, q, kinds in runs[-1]["slowest"][:5]:
             print(f"    slowest: {cpu:.1f} ms CPU {category} {q!r} {kinds}")
@@ -517,6 +529,13 @@ def main() -> None:
         default=Path(tempfile.gettempdir()) / "linernotes-bench-1m-names.db",
         help="the ~1M-name database (built there if missing, then reused)",
     )
+    parser.add_argument(
+        "--baseline-names-db",
+        type=Path,
+        default=None,
+        help="the baseline's own copy of the names database (when this checkout migrates it "
+        "further: copy the file, open each copy once with its own checkout)",
+    )
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--names-worker", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -535,7 +554,8 @@ async def run(args: argparse.Namespace) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             await bot_figures(Path(tmp), roots, args)
     if not args.cpu_only:
-        await names_latency(roots, args.names_db, args.rounds, args.queries)
+        own = {"baseline": args.baseline_names_db} if args.baseline_names_db else None
+        await names_latency(roots, args.names_db, args.rounds, args.queries, own)
 
 
 async def bot_figures(tmp: Path, roots: list[tuple[str, Path]], args: argparse.Namespace) -> None:

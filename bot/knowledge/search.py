@@ -212,10 +212,18 @@ async def resolve(
 
     exact = await db.names_exact(store, norm, kinds_t, _CANDIDATES)
     offer(exact, "exact")
-    if exact_only or (exact_is_enough and best):
+    # Every later step's tier ranks below "exact", and a later match never replaces a better
+    # one: with ``limit`` entities found, the answer is known (a common title, "Love" or
+    # "밤", has hundreds of exact homonyms; reading its prefixes too was most of its cost).
+    if exact_only or (exact_is_enough and best) or len(best) >= limit:
         return sorted(best.values(), key=_rank_key)[:limit]
     offer(await db.names_prefix(store, norm, kinds_t, _CANDIDATES), "prefix")
     letters = jamo_form(norm) if has_jamo_or_syllable(norm) else None
+    # Likewise after the prefixes, unless a Hangul step below can still offer a prefix match
+    # (key by key when nothing is exactly so named, or by initial consonants).
+    prefix_to_come = bool(letters) and (not exact or is_choseong_query(norm))
+    if len(best) >= limit and not prefix_to_come:
+        return sorted(best.values(), key=_rank_key)[:limit]
     if letters:
         # Typing in progress: "봄나" is a prefix of 봄날 key by key. After a whole name these
         # matches come below the ordinary prefixes ("봄날" must not rank 봄나라 as a prefix).

@@ -184,7 +184,13 @@ class PgConnection:
         return list(await guarded(self.raw.fetch(self._sql(sql), *params)))
 
     async def script(self, text: str) -> None:
-        """Run several statements of PostgreSQL's own SQL (a migration), without parameters."""
+        """Run several statements of PostgreSQL's own SQL (a migration), without parameters.
+
+        A migration with nothing to do on PostgreSQL is comments only: it runs no statement
+        (PostgreSQL answers an empty query with no status, which asyncpg cannot read).
+        """
+        if all(not line.strip() or line.lstrip().startswith("--") for line in text.splitlines()):
+            return
         await guarded(self.raw.execute(text))
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.core.errors import NotFoundError
 from bot.knowledge.entities import EntityKey
+from bot.knowledge.normalize import normalize
 from bot.knowledge.search import AmbiguousError, resolve, resolve_one
 from bot.store import Store
 from bot.store import catalog as db
@@ -195,6 +196,22 @@ async def test_equally_close_spellings_of_one_name_ask_which(bundled_store: Stor
     assert {c.kind for c in caught.value.candidates} == {"song", "release"}
 
 
+async def test_a_long_substring_occurs_whole(full_store: Store) -> None:
+    # A long phrase is looked up by a few of its trigrams on SQLite, then kept only where it
+    # occurs whole: "Phone Melo Lod" holds "pho", "nem", "elo" and "lod", not "phonemelod".
+    async with full_store.transaction() as conn:
+        for key, name in (("t:whole", "Xylophone Melody"), ("t:decoy", "Phone Melo Lod")):
+            entity_id = await db.upsert_entity(conn, "song", key, "musicbrainz", name)
+            await db.upsert_song(conn, entity_id, None)
+            row = (entity_id, "song", name, normalize(name), "title", None, True, "musicbrainz")
+            await db.add_names(conn, [row], overwrite=False)
+    found = await db.names_matching(full_store, '"phonemelod"', ["song"], 10, ranked=False)
+    assert [hit.name for hit in found] == ["Xylophone Melody"]
+    assert [m.name for m in await resolve(full_store, "phonemelod", ["song"])][:1] == [
+        "Xylophone Melody"
+    ]
+
+
 # Every form of query the resolver has a path for: exact, prefix, Hangul key by key and by
 # initial consonants, substring, typo (trigram pairs), swapped letters, short typos, FTS syntax.
 SAME_ON_BOTH = [
@@ -212,6 +229,7 @@ SAME_ON_BOTH = [
     "twcie",
     "Sga",
     "ins all",
+    "ovewinsal",
     "next level",
     "Ditto",
     "jisoo",

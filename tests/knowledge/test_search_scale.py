@@ -126,6 +126,26 @@ async def test_prefix_reads_important_names_not_the_first_alphabetically(crowded
     assert first.label.startswith("Next Level (넥스트 레벨) — aespa")
 
 
+async def test_a_tier_holding_the_limit_ends_the_search(crowded: Store) -> None:
+    # 1,500 imported songs are exactly "Next Level": the exact names alone fill the 25, and no
+    # later step ranks above them, so none is read; the same for the prefixes of "Next L".
+    async with crowded.statements() as seen:
+        level = await resolve(crowded, "Next Level", ["song"], limit=25)
+    assert len(seen) == 1, seen
+    assert [m.tier for m in level] == ["exact"] * 25
+    assert level[0].label.startswith("Next Level (넥스트 레벨) — aespa")
+    async with crowded.statements() as seen:
+        typed = await resolve(crowded, "Next L", ["song"], limit=25)
+    assert len(seen) == 2, seen
+    assert [m.tier for m in typed] == ["prefix"] * 25
+    assert typed[0].label.startswith("Next Level (넥스트 레벨) — aespa")
+    # Asked for more than the exact names found: the later steps are read too.
+    async with crowded.statements() as seen:
+        more = await resolve(crowded, "Next Level", ["song"], limit=2000)
+    assert len(seen) > 1
+    assert [m.id for m in more[:25]] == [m.id for m in level]
+
+
 async def test_kind_filter_applies_before_the_limit(crowded: Store) -> None:
     found = await resolve(crowded, "qzxv", ["song"])
     assert [m.name for m in found] == ["Zz Qzxv Song"]
