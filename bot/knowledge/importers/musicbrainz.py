@@ -131,6 +131,13 @@ class _Writer:
         self.sources: dict[str, int] = {}
         self.stubs: dict[tuple[Any, ...], int] = {}
         self.stubs_of: dict[int, list[tuple[Any, ...]]] = {}  # the same, by entity
+        # Lazy mode, looked up ahead (a dump batch's MBIDs, in one statement): what the store
+        # held for each then, None for an MBID it did not have. Valid for an MBID until the
+        # writer notes it in ``external``, which is read first.
+        self.ahead: dict[str, tuple[int, str] | None] = {}
+        # The search forms curated entities' names may have (None: not known, ask each time):
+        # a name outside it matches no curated entity, so ``reconcile`` need not ask.
+        self.curated: set[str] | None = None
 
     def relate(self, doc: dict[str, Any]) -> None:
         """Note the titles and artists a document names (for reconciling, on demand)."""
@@ -157,7 +164,10 @@ class _Writer:
         IU performs: that IU is the curated one, not a second "IU". The MBID is then recorded
         on the curated entity, whose own values win (as for a ``musicbrainz`` key in TOML).
         """
-        curated = await db.curated_match(self.conn, kind, normalize(name), self.related)
+        norm = normalize(name)
+        if self.curated is not None and norm not in self.curated:
+            return None
+        curated = await db.curated_match(self.conn, kind, norm, self.related)
         if curated is None:
             return None
         self.external[mbid] = curated
@@ -212,7 +222,10 @@ class _Writer:
         """Return the entity an MBID already points at, if any."""
         entity_id = self.external.get(mbid)
         if entity_id is None and self.lazy:
-            found = await db.external_entity(self.conn, "musicbrainz", mbid)
+            if mbid in self.ahead:
+                found = self.ahead[mbid]
+            else:
+                found = await db.external_entity(self.conn, "musicbrainz", mbid)
             if found is not None:
                 entity_id, origin = found
                 self.external[mbid] = entity_id
@@ -323,6 +336,10 @@ class _Writer:
                 )
             )
         rows = [r for r in rows if r[3]]
+        if self.curated is not None and not self.own(entity_id):
+            # Names given to an entity of another origin (a curated one, reconciled) may be
+            # what a later document's name matches.
+            self.curated.update(r[3] for r in rows)
         if self.lazy:
             # An alias never equals another entity's primary name: a MusicBrainz search hint
             # "Love wins all" on another recording must not make the curated title ambiguous.

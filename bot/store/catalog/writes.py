@@ -662,6 +662,22 @@ async def external_entity(conn: Conn, namespace: str, value: str) -> tuple[int, 
     return None if row is None else (int(row[0]), str(row[1]))
 
 
+async def external_entities(
+    conn: Conn, namespace: str, values: Iterable[str]
+) -> dict[str, tuple[int, str]]:
+    """Return {external id: (entity_id, entity origin)} for those of ``values`` the store has."""
+    out: dict[str, tuple[int, str]] = {}
+    for chunk in chunks(sorted(set(values))):
+        cursor = await conn.execute(
+            "SELECT x.value, x.entity_id, e.origin FROM external_ids x "
+            "JOIN entities e ON e.id = x.entity_id "
+            f"WHERE x.namespace = ? AND x.value IN ({qmarks(chunk)})",
+            (namespace, *chunk),
+        )
+        out.update({str(r[0]): (int(r[1]), str(r[2])) for r in await cursor.fetchall()})
+    return out
+
+
 async def fill_missing_labels(conn: Conn, ids: Iterable[int]) -> None:
     """Give entities without a label their name until ``refresh_labels`` runs."""
     ordered = sorted(set(ids))
