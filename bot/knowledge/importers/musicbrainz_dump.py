@@ -159,6 +159,7 @@ class _DumpWriter(_Writer):
         self.stubs = memo.stubs
         self.stubs_of = memo.stubs_of
         self.curated = curated
+        self.defer = True
 
     async def look_ahead(self, lines: list[bytes | BadRecord]) -> None:
         """Look up the MBIDs a batch's lines name, in a few statements instead of one each."""
@@ -193,6 +194,7 @@ class _Importer:
         selected: list[str] = []
         for number, line in enumerate(lines, start=first + 1):
             where = f"{member or 'line'} {number}" if member else f"line {number}"
+            writer.begin_document()
             try:
                 if not record_bytes(line).strip():
                     continue
@@ -223,7 +225,10 @@ class _Importer:
                 # Its caches (and the memo) may name rows the savepoint rolled back; what it
                 # looked up ahead misses what the batch's earlier lines wrote.
                 self.memo.clear()
+                writer.undo_document()
+                await writer.flush()
                 writer = _DumpWriter(conn, self.memo, self.curated)
+        await writer.flush()
         await imports_db.add_scope_artists(conn, self.scope.key, selected)
         await db.fill_missing_labels(conn, writer.touched)
         for kind, n in writer.counts.items():

@@ -667,12 +667,14 @@ async def external_entities(
 ) -> dict[str, tuple[int, str]]:
     """Return {external id: (entity_id, entity origin)} for those of ``values`` the store has."""
     out: dict[str, tuple[int, str]] = {}
-    for chunk in chunks(sorted(set(values))):
+    dialect = dialect_of(conn)
+    wanted = sorted(set(values))
+    for chunk in [wanted] if dialect.is_postgres else chunks(wanted):
+        among, params = dialect.in_list("x.value", chunk)
         cursor = await conn.execute(
             "SELECT x.value, x.entity_id, e.origin FROM external_ids x "
-            "JOIN entities e ON e.id = x.entity_id "
-            f"WHERE x.namespace = ? AND x.value IN ({qmarks(chunk)})",
-            (namespace, *chunk),
+            f"JOIN entities e ON e.id = x.entity_id WHERE x.namespace = ? AND {among}",
+            (namespace, *params),
         )
         out.update({str(r[0]): (int(r[1]), str(r[2])) for r in await cursor.fetchall()})
     return out
