@@ -144,6 +144,7 @@ class _Writer:
         self.pending: dict[_RowWriter, list[Any]] = {}
         self.line_marks: dict[_RowWriter, int] = {}
         self.carried: dict[_RowWriter, list[Any]] = {}
+        self.pending_subjects: set[int] = set()  # subjects of the performers and credits held
         # The search forms curated entities' names may have (None: not known, ask each time):
         # a name outside it matches no curated entity, so ``reconcile`` need not ask.
         self.curated: set[str] | None = None
@@ -156,6 +157,8 @@ class _Writer:
             await write(self.conn, rows)
             return
         self.pending.setdefault(write, []).extend(rows)
+        if write is db.add_performers or write is db.add_credits:
+            self.pending_subjects.update(row.subject_id for row in rows)
 
     async def flush(self) -> None:
         """Write the rows held back, table by table, each table's in the order they came.
@@ -171,6 +174,7 @@ class _Writer:
                 self.carried.setdefault(write, []).extend(rows[: self.line_marks.get(write, 0)])
                 self.line_marks[write] = 0
                 rows.clear()
+        self.pending_subjects.clear()
 
     def begin_document(self) -> None:
         """Mark where the rows held back by the next document start (``undo_document``)."""
@@ -183,6 +187,11 @@ class _Writer:
         for write, rows in self.pending.items():
             del rows[self.line_marks.get(write, 0) :]
             rows[:0] = self.carried.get(write, [])
+        self.pending_subjects = {
+            row.subject_id
+            for write in (db.add_performers, db.add_credits)
+            for row in self.pending.get(write, [])
+        }
         self.carried = {}
         self.line_marks = {}
 
@@ -335,7 +344,8 @@ class _Writer:
         """Drop what MusicBrainz said about an entity before saying it again (once per run)."""
         if entity_id not in self.replaced:
             self.replaced.add(entity_id)
-            await self.flush()
+            if entity_id in self.pending_subjects:  # the rows held are not its otherwise
+                await self.flush()
             await db.delete_facts_for(self.conn, ORIGIN, [entity_id])
             # Stubs written earlier may have had their names dropped: write them again if met.
             for stub in self.stubs_of.pop(entity_id, ()):
@@ -701,7 +711,8 @@ class _Writer:
                         await self.later(
                             db.add_entity_sources, [db.EntitySourceInsert(song, src, ORIGIN)]
                         )
-                        await self.flush()
+                        if song in self.pending_subjects:
+                            await self.flush()
                         if not await db.performers_exist(self.conn, song):
                             await self.performers(
                                 song,
