@@ -150,8 +150,9 @@ class _Memo:
 
 
 class _DumpWriter(_Writer):
-    """The ws/2 writer in lazy mode: MBIDs looked up one by one, touched entities noted, the
-    sources and stubs of earlier batches remembered (``_Memo``)."""
+    """The ws/2 writer in lazy mode: a batch's MBIDs looked up ahead (``look_ahead``), the
+    rows nothing reads back held for one statement per table (``defer``), touched entities
+    noted, the sources and stubs of earlier batches remembered (``_Memo``)."""
 
     def __init__(self, conn: db.Conn, memo: _Memo, curated: set[str] | None) -> None:
         super().__init__(conn, lazy=True)
