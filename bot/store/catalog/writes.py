@@ -160,26 +160,32 @@ async def upsert_artist(
         agency,
         parent_group_id,
     )
-    cols = (
-        "kind",
-        "legal_name",
-        "legal_name_hangul",
-        "disambiguation",
-        "birth_date",
-        "debut_date",
-        "end_date",
-        "agency",
-        "parent_group_id",
+    await conn.execute(_UPSERT_ARTIST[fill_only], values)
+
+
+_ARTIST_COLUMNS = (
+    "kind",
+    "legal_name",
+    "legal_name_hangul",
+    "disambiguation",
+    "birth_date",
+    "debut_date",
+    "end_date",
+    "agency",
+    "parent_group_id",
+)
+# ``upsert_artist``'s statement, by ``fill_only`` (built once: an import writes every artist).
+_UPSERT_ARTIST = {
+    fill_only: (
+        f"INSERT INTO artists (entity_id, {', '.join(_ARTIST_COLUMNS)}) "
+        f"VALUES (?, {qmarks(_ARTIST_COLUMNS)}) ON CONFLICT (entity_id) DO UPDATE SET "
+        + ", ".join(
+            f"{c} = COALESCE(artists.{c}, excluded.{c})" if fill_only else f"{c} = excluded.{c}"
+            for c in _ARTIST_COLUMNS
+        )
     )
-    if fill_only:
-        sets = ", ".join(f"{c} = COALESCE(artists.{c}, excluded.{c})" for c in cols)
-    else:
-        sets = ", ".join(f"{c} = excluded.{c}" for c in cols)
-    await conn.execute(
-        f"INSERT INTO artists (entity_id, {', '.join(cols)}) VALUES ({qmarks(values)}) "
-        f"ON CONFLICT (entity_id) DO UPDATE SET {sets}",
-        values,
-    )
+    for fill_only in (False, True)
+}
 
 
 async def upsert_release(
