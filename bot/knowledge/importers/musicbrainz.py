@@ -27,6 +27,7 @@ from bot.knowledge.importers.report import CatalogError, ImportReport, display_p
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.knowledge.online.limiter import RateLimiter, shared_limiter
 from bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
+from bot.knowledge.sources import DATABASE_ORIGINS
 from bot.store import catalog as db
 from bot.store import media as media_db
 from bot.store.catalog import provenance
@@ -396,9 +397,9 @@ class _Writer:
                 )
             )
         rows = [r for r in rows if r[3]]
-        if self.curated is not None and not self.own(entity_id):
-            # Names given to an entity of another origin (a curated one, reconciled) may be
-            # what a later document's name matches.
+        if self.curated is not None and self.origins.get(entity_id) not in DATABASE_ORIGINS:
+            # Names given to a curated entity (reconciled) may be what a later document's
+            # name matches (the set grows only with the curated catalog's entities).
             self.curated.update(r[3] for r in rows)
         if self.lazy:
             # An alias never equals another entity's primary name: a MusicBrainz search hint
