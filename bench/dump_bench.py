@@ -8,7 +8,13 @@ second of wall time and per second of CPU time (both threads: the import runs it
 the database's thread), so a figure taken on a busy machine still says what the importer costs.
 The importer's target is 10,000 rows/s.
 
+With ``--database-url`` (any database of a PostgreSQL server on this machine) each run
+imports into a fresh database made on that server (and dropped after), and CPU counts the
+server's processes too (read from /proc, as ``bench.postgres_bench`` does): PostgreSQL does
+part of the work the SQLite library does in this process. ``--no-heap`` skips the traced run.
+
 Run: .venv/bin/python -m bench.dump_bench --lines 5000 20000 [--dir /tmp/dumpbench]
+     [--database-url postgresql://user@host:port/postgres] [--no-heap]
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import postgres_bench
 from bot.knowledge.importers.musicbrainz_dump import (
     Scope,
     finish_dump_import,
@@ -59,28 +66,39 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def run(folder: Path, lines: int, scope: Scope, traced: bool) -> dict[str, float]:
+def cpu_now(server: str | None) -> float:
+    """CPU seconds used so far by this process (and by the PostgreSQL server measured)."""
+    return time.process_time() + (postgres_bench._postgres_cpu() if server else 0.0)
+
+
+async def run(
+    folder: Path, lines: int, scope: Scope, traced: bool, server: str | None = None
+) -> dict[str, float]:
     dump = folder / f"mb{lines}.tar.xz"
     if not dump.exists():
         mbdump.write_tar_xz(dump, lines)
-    database = folder / f"mb{lines}{'-traced' if traced else ''}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
-    store = await Store.open(database)
+    target: Path | str
+    if server:
+        target = await postgres_bench._create_db(server)
+    else:
+        target = folder / f"mb{lines}{'-traced' if traced else ''}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+    store = await Store.open(target)
     try:
         before = await rows(store)
         if traced:
             tracemalloc.start()
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu = time.perf_counter(), cpu_now(server)
         report = await import_musicbrainz_dump(store, dump, scope, finish=False)
         streamed = time.perf_counter() - started
-        streamed_cpu = time.process_time() - cpu
+        streamed_cpu = cpu_now(server) - cpu
         heap = tracemalloc.get_traced_memory()[1] / 2**20 if traced else 0.0
         tracemalloc.stop()
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu = time.perf_counter(), cpu_now(server)
         await finish_dump_import(store)
         finished = time.perf_counter() - started
-        finished_cpu = time.process_time() - cpu
+        finished_cpu = cpu_now(server) - cpu
         written = await rows(store) - before
         sparql = mbdump.write_sparql(folder / f"wd{lines}.json", lines // 5)
         started = time.perf_counter()
@@ -88,6 +106,8 @@ async def run(folder: Path, lines: int, scope: Scope, traced: bool) -> dict[str,
         wd_s = time.perf_counter() - started
     finally:
         await store.close()
+        if server:
+            await postgres_bench._drop_db(server, str(target))
     return {
         "lines": lines,
         "bytes": dump.stat().st_size,
@@ -108,22 +128,35 @@ async def main() -> None:
     parser.add_argument("--lines", type=int, nargs="+", default=[5000, 20000])
     parser.add_argument("--dir", type=Path, default=None)
     parser.add_argument("--area", default="KR", help="scope (default KR: half the artists)")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="import into PostgreSQL: a database URL of a server on this machine",
+    )
+    parser.add_argument("--no-heap", action="store_true", help="skip the traced run")
     args = parser.parse_args()
+    server = args.database_url
+    if server:
+        postgres_bench.MEASURED["postmaster"] = await postgres_bench._postmaster(server)
     folder = args.dir or Path(tempfile.mkdtemp(prefix="dumpbench-"))
     folder.mkdir(parents=True, exist_ok=True)
     scope = Scope.of([args.area] if args.area else [])
     try:
         for lines in args.lines:
-            fig = await run(folder, lines, scope, traced=False)
-            traced = await run(folder, lines, scope, traced=True)
+            fig = await run(folder, lines, scope, traced=False, server=server)
+            traced = (
+                {"heap_mb": float("nan")}
+                if args.no_heap
+                else await run(folder, lines, scope, traced=True, server=server)
+            )
             total = fig["stream_s"] + fig["finish_s"]
             print(
                 f"{lines:,} lines ({fig['bytes'] / 2**20:.1f} MiB .tar.xz), "
                 f"{fig['imported']:,} in scope: streamed in {fig['stream_s']:.1f} s "
                 f"({lines / fig['stream_s']:,.0f} lines/s, {fig['rows'] / total:,.0f} rows/s "
                 f"over {fig['rows']:,} rows), finishing pass {fig['finish_s']:.1f} s; "
-                f"CPU {fig['cpu_s']:.1f} s ({fig['rows'] / fig['cpu_s']:,.0f} rows per CPU "
-                f"second); "
+                f"CPU {fig['cpu_s']:.1f} s{' with the server' if server else ''} "
+                f"({fig['rows'] / fig['cpu_s']:,.0f} rows per CPU second); "
                 f"peak RSS {fig['rss_mb']:.0f} MiB, peak Python heap while streaming "
                 f"{traced['heap_mb']:.1f} MiB; Wikidata SPARQL {fig['wd_items']:,} bindings in "
                 f"{fig['wd_s']:.1f} s ({fig['wd_items'] / fig['wd_s']:,.0f}/s)"

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
+from typing import Any
 
 from bot.core.database_url import BackendName
 
@@ -122,6 +124,17 @@ class Dialect:
         """Return SQL for the 1-based position of ``needle`` in ``haystack`` (0: absent)."""
         function = "strpos" if self.is_postgres else "instr"
         return f"{function}({haystack}, {needle})"
+
+    def in_list(self, expression: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """Return SQL telling whether ``expression`` is one of ``values``, and its parameters.
+
+        PostgreSQL takes the values as one array parameter: one statement text, prepared and
+        planned once, whatever the count. SQLite takes one ``?`` each (at most 500 a statement:
+        callers pass ``chunks``).
+        """
+        if self.is_postgres:
+            return f"{expression} = ANY(?)", [list(values)]
+        return f"{expression} IN ({','.join('?' * len(values))})", list(values)
 
     def migration(self, script: str, *, variant: bool) -> str:
         """Return a migration script for this backend (``variant``: written for it already)."""

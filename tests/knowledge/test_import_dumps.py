@@ -8,6 +8,7 @@ import os
 import pickle
 import shutil
 import signal
+import sqlite3
 import sys
 import tracemalloc
 from collections.abc import AsyncIterator
@@ -241,6 +242,40 @@ async def test_malformed_lines_are_counted_and_skipped(tmp_path: Path) -> None:
         assert report.counts["imported line"] == 40
     finally:
         await store.close()
+
+
+async def test_a_line_undone_halfway_leaves_the_other_lines_rows(tmp_path: Path) -> None:
+    """Lines that fail after writing are undone alone, with the rows of earlier lines that the
+    importer held back and wrote inside them: the catalog is the one the good lines give."""
+    good = mbdump.write_lines(tmp_path / "good.json", 40).read_text(encoding="utf-8")
+    lines, broken, undone = [], 0, ""
+    for line in good.splitlines():
+        # A line that is not JSON right after a good one, and one that breaks after writing
+        # right after the next good one.
+        lines += [line, undone] if undone else [line, '{"not json']
+        broken += 1
+        doc = json.loads(line)
+        undone = ""
+        if "video" in doc and doc.get("artist-credit"):
+            # New ids written in capitals are looked up one by one (not ahead): the rows held
+            # back are written first, inside this line; then its credits break.
+            doc["id"] = mbdump.mbid(f"undone {broken}").upper()
+            doc["artist-credit"][0]["artist"]["id"] = mbdump.mbid(f"undone artist {broken}").upper()
+            doc["artist-credit"].insert(1, "not a credit")
+            undone = json.dumps(doc)
+    (tmp_path / "bad.json").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    contents = []
+    for name in ("good.json", "bad.json"):
+        async with Store.open(tmp_path / f"{name}.db") as store:
+            report = await import_musicbrainz_dump(store, tmp_path / name)
+        assert report.counts["malformed line"] == (broken if name == "bad.json" else 0)
+        with sqlite3.connect(tmp_path / f"{name}.db") as conn:
+            contents.append(
+                {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in TABLES}
+            )
+    assert broken > 20
+    assert contents[0]["credits"] and contents[0]["entity_sources"]
+    assert contents[1] == contents[0]
 
 
 async def test_killed_import_resumes_where_it_stopped(

@@ -16,7 +16,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from bot.knowledge.importers.report import CatalogError, ImportReport, display_p
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.knowledge.online.limiter import RateLimiter, shared_limiter
 from bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
+from bot.knowledge.sources import DATABASE_ORIGINS
 from bot.store import catalog as db
 from bot.store import media as media_db
 from bot.store.catalog import provenance
@@ -55,6 +56,10 @@ MAX_ALIASES = 100
 MAX_ALIAS_LENGTH = 300
 # Artist credits joined with one of these name featured artists ("IU feat. SUGA").
 FEATURING = ("feat.", "feat ", "ft.", "featuring", "with ")
+
+
+# A store writer of rows of one table (``db.add_credits``, …), as ``_Writer.later`` holds them.
+_RowWriter = Callable[[db.Conn, list[Any]], Awaitable[None]]
 
 
 class MusicBrainzError(UserError):
@@ -131,6 +136,65 @@ class _Writer:
         self.sources: dict[str, int] = {}
         self.stubs: dict[tuple[Any, ...], int] = {}
         self.stubs_of: dict[int, list[tuple[Any, ...]]] = {}  # the same, by entity
+        # Lazy mode, looked up ahead (a dump batch's MBIDs, in one statement): what the store
+        # held for each then, None for an MBID it did not have. Valid for an MBID until the
+        # writer notes it in ``external``, which is read first.
+        self.ahead: dict[str, tuple[int, str] | None] = {}
+        # ``later``'s rows held back (``defer``, a dump batch), by writer, in first-use order.
+        self.defer = False
+        self.pending: dict[_RowWriter, list[Any]] = {}
+        self.line_marks: dict[_RowWriter, int] = {}
+        self.carried: dict[_RowWriter, list[Any]] = {}
+        self.pending_subjects: set[int] = set()  # subjects of the performers and credits held
+        # The search forms curated entities' names may have (None: not known, ask each time):
+        # a name outside it matches no curated entity, so ``reconcile`` need not ask.
+        self.curated: set[str] | None = None
+
+    async def later(self, write: _RowWriter, rows: list[Any]) -> None:
+        """Write rows of a table nothing reads back while documents are written (entity
+        sources, external ids, performers, credits); with ``defer``, hold them for ``flush``:
+        one statement per table for a whole batch instead of one per entity."""
+        if not self.defer:
+            await write(self.conn, rows)
+            return
+        self.pending.setdefault(write, []).extend(rows)
+        if write is db.add_performers or write is db.add_credits:
+            self.pending_subjects.update(row.subject_id for row in rows)
+
+    async def flush(self) -> None:
+        """Write the rows held back, table by table, each table's in the order they came.
+
+        Called before anything that reads or deletes those tables' rows, so what it finds is
+        what it would find had they been written at once.
+        """
+        for write, rows in self.pending.items():
+            if rows:
+                await write(self.conn, rows)
+                # Rows of earlier documents written now, inside the current document's
+                # savepoint: if that document is undone, they must be written again.
+                self.carried.setdefault(write, []).extend(rows[: self.line_marks.get(write, 0)])
+                self.line_marks[write] = 0
+                rows.clear()
+        self.pending_subjects.clear()
+
+    def begin_document(self) -> None:
+        """Mark where the rows held back by the next document start (``undo_document``)."""
+        self.line_marks = {write: len(rows) for write, rows in self.pending.items()}
+        self.carried = {}
+
+    def undo_document(self) -> None:
+        """After the current document's savepoint was rolled back: drop its held rows, and hold
+        again the earlier documents' rows that were written inside it (the rollback undid them)."""
+        for write, rows in self.pending.items():
+            del rows[self.line_marks.get(write, 0) :]
+            rows[:0] = self.carried.get(write, [])
+        self.pending_subjects = {
+            row.subject_id
+            for write in (db.add_performers, db.add_credits)
+            for row in self.pending.get(write, [])
+        }
+        self.carried = {}
+        self.line_marks = {}
 
     def relate(self, doc: dict[str, Any]) -> None:
         """Note the titles and artists a document names (for reconciling, on demand)."""
@@ -157,13 +221,17 @@ class _Writer:
         IU performs: that IU is the curated one, not a second "IU". The MBID is then recorded
         on the curated entity, whose own values win (as for a ``musicbrainz`` key in TOML).
         """
-        curated = await db.curated_match(self.conn, kind, normalize(name), self.related)
+        norm = normalize(name)
+        if self.curated is not None and norm not in self.curated:
+            return None
+        await self.flush()  # it reads performers and credits
+        curated = await db.curated_match(self.conn, kind, norm, self.related)
         if curated is None:
             return None
         self.external[mbid] = curated
         self.origins.update(await db.entity_origins(self.conn, [curated]))
-        await db.add_external_ids(
-            self.conn, [db.ExternalIdInsert("musicbrainz", mbid, curated, ORIGIN)]
+        await self.later(
+            db.add_external_ids, [db.ExternalIdInsert("musicbrainz", mbid, curated, ORIGIN)]
         )
         return curated
 
@@ -212,7 +280,11 @@ class _Writer:
         """Return the entity an MBID already points at, if any."""
         entity_id = self.external.get(mbid)
         if entity_id is None and self.lazy:
-            found = await db.external_entity(self.conn, "musicbrainz", mbid)
+            if mbid in self.ahead:
+                found = self.ahead[mbid]
+            else:
+                await self.flush()
+                found = await db.external_entity(self.conn, "musicbrainz", mbid)
             if found is not None:
                 entity_id, origin = found
                 self.external[mbid] = entity_id
@@ -246,8 +318,8 @@ class _Writer:
             entity_id, created = await db.ensure_entity(self.conn, kind, f"mb:{mbid}", ORIGIN, name)
             self.origins[entity_id] = ORIGIN
             self.external[mbid] = entity_id
-            await db.add_external_ids(
-                self.conn, [db.ExternalIdInsert("musicbrainz", mbid, entity_id, ORIGIN)]
+            await self.later(
+                db.add_external_ids, [db.ExternalIdInsert("musicbrainz", mbid, entity_id, ORIGIN)]
             )
             if created:
                 self.counts[kind] += 1
@@ -273,6 +345,8 @@ class _Writer:
         """Drop what MusicBrainz said about an entity before saying it again (once per run)."""
         if entity_id not in self.replaced:
             self.replaced.add(entity_id)
+            if entity_id in self.pending_subjects:  # the rows held are not its otherwise
+                await self.flush()
             await db.delete_facts_for(self.conn, ORIGIN, [entity_id])
             # Stubs written earlier may have had their names dropped: write them again if met.
             for stub in self.stubs_of.pop(entity_id, ()):
@@ -323,6 +397,10 @@ class _Writer:
                 )
             )
         rows = [r for r in rows if r[3]]
+        if self.curated is not None and self.origins.get(entity_id) not in DATABASE_ORIGINS:
+            # Names given to a curated entity (reconciled) may be what a later document's
+            # name matches (the set grows only with the curated catalog's entities).
+            self.curated.update(r[3] for r in rows)
         if self.lazy:
             # An alias never equals another entity's primary name: a MusicBrainz search hint
             # "Love wins all" on another recording must not make the curated title ambiguous.
@@ -359,7 +437,7 @@ class _Writer:
             names.append((data["sort-name"], False))
         await self.add_names(entity_id, "artist", names, data.get("aliases") or [])
         source = await self.source("artist", mbid, name)
-        await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
+        await self.later(db.add_entity_sources, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         await provenance.set_attribute_sources(
             self.conn,
             "artist",
@@ -392,7 +470,7 @@ class _Writer:
                     self.conn, subject, None, "music video", None, None, None, fill_only=True
                 )
             src = await self.source("recording", recording["id"], recording.get("title"))
-            await db.add_entity_sources(self.conn, [db.EntitySourceInsert(subject, src, ORIGIN)])
+            await self.later(db.add_entity_sources, [db.EntitySourceInsert(subject, src, ORIGIN)])
             await self.credit(kind, subject, {**rel, "artist": data}, source)
 
     async def performers(
@@ -426,7 +504,7 @@ class _Writer:
                     ORIGIN,
                 )
             )
-        await db.add_performers(self.conn, rows)
+        await self.later(db.add_performers, rows)
 
     async def credit(
         self, subject_kind: str, subject: int, rel: dict[str, Any], source: int
@@ -437,8 +515,8 @@ class _Writer:
         artist_id = await self.artist(artist)
         role = vocab.MUSICBRAINZ_ROLES.get(rel.get("type") or "", rel.get("type") or "contributor")
         detail = ", ".join(str(a) for a in rel.get("attributes") or []) or None
-        await db.add_credits(
-            self.conn,
+        await self.later(
+            db.add_credits,
             [
                 db.CreditInsert(
                     subject_kind,
@@ -463,7 +541,7 @@ class _Writer:
         kind = "video" if is_video else "song"
         entity_id = await self.entity(kind, mbid, title, full=True, replace=True, named=True)
         source = await self.source("recording", mbid, title)
-        await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
+        await self.later(db.add_entity_sources, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         # The rank first: the names then carry it as they are written (no trigger rewrites them).
         await self.release_count(entity_id, doc)
         await self.add_names(entity_id, kind, [(title, True)], doc.get("aliases") or [])
@@ -482,16 +560,16 @@ class _Writer:
                     )
                     await db.upsert_song(self.conn, song_for_video, None, fill_only=True)
                     src = await self.source("recording", other["id"], other.get("title"))
-                    await db.add_entity_sources(
-                        self.conn, [db.EntitySourceInsert(song_for_video, src, ORIGIN)]
+                    await self.later(
+                        db.add_entity_sources, [db.EntitySourceInsert(song_for_video, src, ORIGIN)]
                     )
                 else:
                     video_id = await self.entity(
                         "video", other["id"], other.get("title") or title, full=False
                     )
                     src = await self.source("recording", other["id"], other.get("title"))
-                    await db.add_entity_sources(
-                        self.conn, [db.EntitySourceInsert(video_id, src, ORIGIN)]
+                    await self.later(
+                        db.add_entity_sources, [db.EntitySourceInsert(video_id, src, ORIGIN)]
                     )
                     await db.upsert_video(
                         self.conn,
@@ -565,11 +643,12 @@ class _Writer:
         entity_id = await self.entity("release", mbid, title, full=True, replace=True, named=True)
         if doc["id"] != mbid:
             self.external.setdefault(doc["id"], entity_id)
-            await db.add_external_ids(
-                self.conn, [db.ExternalIdInsert("musicbrainz", doc["id"], entity_id, ORIGIN)]
+            await self.later(
+                db.add_external_ids,
+                [db.ExternalIdInsert("musicbrainz", doc["id"], entity_id, ORIGIN)],
             )
         source = await self.source("release", doc["id"], title)
-        await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
+        await self.later(db.add_entity_sources, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
         type_ = vocab.MUSICBRAINZ_RELEASE_TYPES.get(
             str(group.get("primary-type") or "").lower(), "other"
@@ -630,9 +709,11 @@ class _Writer:
                         src = await self.source(
                             "recording", recording["id"], recording.get("title")
                         )
-                        await db.add_entity_sources(
-                            self.conn, [db.EntitySourceInsert(song, src, ORIGIN)]
+                        await self.later(
+                            db.add_entity_sources, [db.EntitySourceInsert(song, src, ORIGIN)]
                         )
+                        if song in self.pending_subjects:
+                            await self.flush()
                         if not await db.performers_exist(self.conn, song):
                             await self.performers(
                                 song,
@@ -651,7 +732,7 @@ class _Writer:
         mbid, title = doc["id"], doc.get("title") or "?"
         entity_id = await self.entity("release", mbid, title, full=True, replace=True, named=True)
         source = await self.source("release-group", mbid, title)
-        await db.add_entity_sources(self.conn, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
+        await self.later(db.add_entity_sources, [db.EntitySourceInsert(entity_id, source, ORIGIN)])
         await self.release_count(entity_id, doc)  # before the names, which carry the rank
         await self.add_names(entity_id, "release", [(title, True)], doc.get("aliases") or [])
         type_ = vocab.MUSICBRAINZ_RELEASE_TYPES.get(

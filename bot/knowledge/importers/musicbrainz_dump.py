@@ -17,6 +17,7 @@ tag themselves). Without a scope everything is imported.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from bot.knowledge.importers.musicbrainz import _MBID, ORIGIN, _Writer, document
 from bot.knowledge.importers.report import ImportReport, display_path
 from bot.knowledge.importers.streaming import (
     MALFORMED,
+    BadRecord,
     StreamStats,
     json_lines,
     parse_json,
@@ -41,6 +43,9 @@ from bot.store.core import Store
 log = logging.getLogger(__name__)
 
 SOURCE = "musicbrainz-dump"
+# An MBID a line names as an "id", found without parsing the line (for ``look_ahead``; an id
+# written another way is looked up when met, as it would be without this).
+_ID = re.compile(rb'"id"\s*:\s*"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
 # Tarball members worth reading; the others (work, label, area, event, …) are skipped unread.
 MEMBERS = ("artist", "recording", "release", "release-group")
 
@@ -145,14 +150,26 @@ class _Memo:
 
 
 class _DumpWriter(_Writer):
-    """The ws/2 writer in lazy mode: MBIDs looked up one by one, touched entities noted, the
-    sources and stubs of earlier batches remembered (``_Memo``)."""
+    """The ws/2 writer in lazy mode: a batch's MBIDs looked up ahead (``look_ahead``), the
+    rows nothing reads back held for one statement per table (``defer``), touched entities
+    noted, the sources and stubs of earlier batches remembered (``_Memo``)."""
 
-    def __init__(self, conn: db.Conn, memo: _Memo) -> None:
+    def __init__(self, conn: db.Conn, memo: _Memo, curated: set[str] | None) -> None:
         super().__init__(conn, lazy=True)
         self.sources = memo.sources
         self.stubs = memo.stubs
         self.stubs_of = memo.stubs_of
+        self.curated = curated
+        self.defer = True
+
+    async def look_ahead(self, lines: list[bytes | BadRecord]) -> None:
+        """Look up the MBIDs a batch's lines name, in a few statements instead of one each."""
+        found: set[str] = set()
+        for line in lines:
+            if not isinstance(line, BadRecord):
+                found.update(m.decode() for m in _ID.findall(line))
+        known = await db.external_entities(self.conn, "musicbrainz", found)
+        self.ahead = {mbid: known.get(mbid) for mbid in found}
 
 
 @dataclass(slots=True)
@@ -164,16 +181,21 @@ class _Importer:
     scope_artists: set[str]
     counts: dict[str, int]
     memo: _Memo = field(default_factory=_Memo)
+    curated: set[str] | None = None
 
     async def handle(
-        self, conn: db.Conn, lines: list[bytes], member: str, first: int, stats: Any
+        self, conn: db.Conn, lines: list[bytes | BadRecord], member: str, first: int, stats: Any
     ) -> None:
         # One writer per batch: its caches (ids seen, entities replaced) end with the batch.
         self.memo.bound()
-        writer = _DumpWriter(conn, self.memo)
+        if self.curated is None:
+            self.curated = await db.curated_norms(conn)
+        writer = _DumpWriter(conn, self.memo, self.curated)
+        await writer.look_ahead(lines)
         selected: list[str] = []
         for number, line in enumerate(lines, start=first + 1):
             where = f"{member or 'line'} {number}" if member else f"line {number}"
+            writer.begin_document()
             try:
                 if not record_bytes(line).strip():
                     continue
@@ -201,9 +223,13 @@ class _Importer:
             except MALFORMED as exc:
                 stats.warn(f"{where}: skipped ({_reason(exc)})")
                 log.warning("%s: %s: skipped (%s)", SOURCE, where, exc)
-                # Its caches (and the memo) may name rows the savepoint rolled back.
+                # Its caches (and the memo) may name rows the savepoint rolled back; what it
+                # looked up ahead misses what the batch's earlier lines wrote.
                 self.memo.clear()
-                writer = _DumpWriter(conn, self.memo)
+                writer.undo_document()
+                await writer.flush()
+                writer = _DumpWriter(conn, self.memo, self.curated)
+        await writer.flush()
         await imports_db.add_scope_artists(conn, self.scope.key, selected)
         await db.fill_missing_labels(conn, writer.touched)
         for kind, n in writer.counts.items():

@@ -68,7 +68,7 @@ from bot.store.catalog.reads import (
     work,
     works_tied_to,
 )
-from bot.store.catalog.reconcile import curated_match, primary_elsewhere
+from bot.store.catalog.reconcile import curated_match, curated_norms, primary_elsewhere
 from bot.store.catalog.rows import (
     ENTITY_FIELDS,
     ENTITY_KINDS,
@@ -141,6 +141,7 @@ from bot.store.catalog.writes import (
     entity_id_by_key,
     entity_kind,
     entity_origins,
+    external_entities,
     external_entity,
     external_id_map,
     fill_hangul_forms,
@@ -238,6 +239,7 @@ __all__ = [
     "credits_of",
     "credits_with_relatives",
     "curated_match",
+    "curated_norms",
     "deferred_name_index",
     "delete_facts_by_origin",
     "delete_facts_for",
@@ -260,6 +262,7 @@ __all__ = [
     "entity_origins",
     "entity_sources",
     "entity_summaries",
+    "external_entities",
     "external_entity",
     "external_id_map",
     "external_ids_of",

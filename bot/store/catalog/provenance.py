@@ -7,6 +7,7 @@ A value whose source column is NULL is *unsourced*: nobody could tell which page
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -81,14 +82,25 @@ async def set_attribute_sources(
     none when it has no value. With ``fill_only`` (an import that only fills blanks) a source
     is recorded only where the attribute had none and its value is now present.
     """
+    attributes = ATTRIBUTES[kind][1]
+    # Filling blanks, an attribute without a source is left as it is.
+    named = tuple(a for a in attributes if not fill_only or sources.get(a) is not None)
+    if named:
+        await conn.execute(
+            _set_sources_sql(kind, named, fill_only),
+            (*(sources.get(a) for a in named), entity_id),
+        )
+
+
+@functools.lru_cache(maxsize=64)
+def _set_sources_sql(kind: str, named: tuple[str, ...], fill_only: bool) -> str:
+    """Return ``set_attribute_sources``'s statement for these attributes (built once: an import
+    runs it for every entity it writes)."""
     table, attributes = ATTRIBUTES[kind]
     sets: list[str] = []
-    params: list[int | None] = []
-    for attribute, columns in attributes.items():
-        column = f"{attribute}_source_id"
+    for attribute in named:
+        column, columns = f"{attribute}_source_id", attributes[attribute]
         if fill_only:
-            if sources.get(attribute) is None:
-                continue
             sets.append(
                 f"{column} = CASE WHEN {column} IS NULL AND {_present(columns)} "
                 f"THEN CAST(? AS BIGINT) ELSE {column} END"
@@ -96,11 +108,7 @@ async def set_attribute_sources(
         else:
             # The cast types the parameter for PostgreSQL, which cannot infer it inside CASE.
             sets.append(f"{column} = CASE WHEN {_present(columns)} THEN CAST(? AS BIGINT) END")
-        params.append(sources.get(attribute))
-    if sets:
-        await conn.execute(
-            f"UPDATE {table} SET {', '.join(sets)} WHERE entity_id = ?", (*params, entity_id)
-        )
+    return f"UPDATE {table} SET {', '.join(sets)} WHERE entity_id = ?"
 
 
 async def merge_attribute_sources(conn: Conn, from_id: int, into_id: int) -> None:

@@ -48,6 +48,17 @@ async def curated_match(conn: Conn, kind: str, norm: str, related: Iterable[str]
     return int(rows[0][0]) if len(rows) == 1 else None
 
 
+async def curated_norms(conn: Conn) -> set[str]:
+    """Return the search forms of the curated entities' names: the only ones ``curated_match``
+    can find (the curated catalog is written by hand, a few thousand names)."""
+    cursor = await conn.execute(
+        "SELECT DISTINCT n.norm FROM names n JOIN entities e ON e.id = n.entity_id "
+        f"WHERE n.band = ? AND e.origin NOT IN {_IMPORTED}",
+        (_CURATED_BAND,),
+    )
+    return {str(r[0]) for r in await cursor.fetchall()}
+
+
 async def primary_elsewhere(conn: Conn, norms: Sequence[str], entity_id: int) -> set[str]:
     """Return which of ``norms`` are another entity's primary name (aliases must not be)."""
     wanted = sorted(set(norms))

@@ -160,26 +160,32 @@ async def upsert_artist(
         agency,
         parent_group_id,
     )
-    cols = (
-        "kind",
-        "legal_name",
-        "legal_name_hangul",
-        "disambiguation",
-        "birth_date",
-        "debut_date",
-        "end_date",
-        "agency",
-        "parent_group_id",
+    await conn.execute(_UPSERT_ARTIST[fill_only], values)
+
+
+_ARTIST_COLUMNS = (
+    "kind",
+    "legal_name",
+    "legal_name_hangul",
+    "disambiguation",
+    "birth_date",
+    "debut_date",
+    "end_date",
+    "agency",
+    "parent_group_id",
+)
+# ``upsert_artist``'s statement, by ``fill_only`` (built once: an import writes every artist).
+_UPSERT_ARTIST = {
+    fill_only: (
+        f"INSERT INTO artists (entity_id, {', '.join(_ARTIST_COLUMNS)}) "
+        f"VALUES (?, {qmarks(_ARTIST_COLUMNS)}) ON CONFLICT (entity_id) DO UPDATE SET "
+        + ", ".join(
+            f"{c} = COALESCE(artists.{c}, excluded.{c})" if fill_only else f"{c} = excluded.{c}"
+            for c in _ARTIST_COLUMNS
+        )
     )
-    if fill_only:
-        sets = ", ".join(f"{c} = COALESCE(artists.{c}, excluded.{c})" for c in cols)
-    else:
-        sets = ", ".join(f"{c} = excluded.{c}" for c in cols)
-    await conn.execute(
-        f"INSERT INTO artists (entity_id, {', '.join(cols)}) VALUES ({qmarks(values)}) "
-        f"ON CONFLICT (entity_id) DO UPDATE SET {sets}",
-        values,
-    )
+    for fill_only in (False, True)
+}
 
 
 async def upsert_release(
@@ -660,6 +666,24 @@ async def external_entity(conn: Conn, namespace: str, value: str) -> tuple[int, 
     )
     row = await cursor.fetchone()
     return None if row is None else (int(row[0]), str(row[1]))
+
+
+async def external_entities(
+    conn: Conn, namespace: str, values: Iterable[str]
+) -> dict[str, tuple[int, str]]:
+    """Return {external id: (entity_id, entity origin)} for those of ``values`` the store has."""
+    out: dict[str, tuple[int, str]] = {}
+    dialect = dialect_of(conn)
+    wanted = sorted(set(values))
+    for chunk in [wanted] if dialect.is_postgres else chunks(wanted):
+        among, params = dialect.in_list("x.value", chunk)
+        cursor = await conn.execute(
+            "SELECT x.value, x.entity_id, e.origin FROM external_ids x "
+            f"JOIN entities e ON e.id = x.entity_id WHERE x.namespace = ? AND {among}",
+            (namespace, *params),
+        )
+        out.update({str(r[0]): (int(r[1]), str(r[2])) for r in await cursor.fetchall()})
+    return out
 
 
 async def fill_missing_labels(conn: Conn, ids: Iterable[int]) -> None:
