@@ -236,6 +236,28 @@ def _names_in(found_: Found) -> list[str]:
     return [found_.text] if found_.text else []
 
 
+_WORK_KINDS = ("song", "release", "video")
+
+
+async def _detect_outside_titles(
+    store: Store, text: str, shouted: bool
+) -> tuple[Intent | None, list[tuple[int, int]]]:
+    """Detect the question's intent from its words outside the titles it names.
+
+    A keyword inside a title the catalog holds is the title's word, not the question's:
+    "when was born pink released" asks a release date of Born Pink, not a birthday.
+    """
+    intent, spans = detect(text)
+    if intent is None:
+        return intent, spans
+    runs = candidate_runs(text, [], trim=False)
+    masked = text
+    for span, _ in await exact_spans(store, runs, _WORK_KINDS, shouted):
+        if len(span.text.split()) > 1 and detect(span.text)[1] and span.text in masked:
+            masked = masked.replace(span.text, " " * len(span.text), 1)
+    return (intent, spans) if masked == text else detect(masked)
+
+
 async def _answer_part(
     store: Store,
     text: str,
@@ -257,7 +279,7 @@ async def _answer_part(
     checked = await _checked(store, text)
     if checked is not None:
         return checked
-    intent, spans = detect(text)
+    intent, spans = await _detect_outside_titles(store, text, shouted)
     corrections: list[str] = []
     if intent is None:
         # Words that are names are never "corrected" into keywords ("Wings" is not "sings").

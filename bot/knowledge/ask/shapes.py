@@ -17,7 +17,7 @@ from bot.core.errors import UserError
 from bot.knowledge.ask.parts import member_and_group
 from bot.knowledge.ask.relations import Asked, edges_between_many, holdings
 from bot.knowledge.entities import EntityRef
-from bot.knowledge.normalize import normalize
+from bot.knowledge.normalize import normalize, similarity
 from bot.knowledge.search import AmbiguousError, Match, resolve, resolve_one
 from bot.store import catalog as db
 from bot.store.core import Store
@@ -221,6 +221,36 @@ async def _people(store: Store, text: str) -> list[Match]:
     return []
 
 
+# How close a misspelt name must be to a person on the work to be read as them (OSA
+# similarity: one swapped pair in a six-letter name is 0.83), and the shortest name tried.
+_ON_WORK_SIMILARITY = 0.8
+_ON_WORK_MIN_LENGTH = 5
+
+
+async def _credited_like(store: Store, text: str, work: EntityRef) -> list[Match]:
+    """Return the one person on the work (performer or credit) whose name the text misspells.
+
+    A name the catalog does not hold exactly is read against the work's own people first,
+    so "did daniel ceasar produce red flavor" asks about the producer Daniel Caesar, not
+    about another artist a general typo search finds nearer ("Danielle").
+    """
+    norm = normalize(text)
+    if len(norm) < _ON_WORK_MIN_LENGTH:
+        return []
+    held = await holdings(store, work)
+    people = {p.artist.id: EntityRef.of(p.artist) for p in held.performers}
+    people.update({line.artist.id: line.artist for line in held.lines()})
+    close = [
+        ref
+        for _, ref in sorted(people.items())
+        if similarity(norm, normalize(ref.name)) >= _ON_WORK_SIMILARITY
+    ]
+    if len(close) != 1:
+        return []
+    ref = close[0]
+    return [Match(ref.kind, ref.id, ref.label, ref.name, text, "fuzzy", 1.0, 0)]
+
+
 @dataclass(frozen=True, slots=True)
 class ReadCheck:
     """A check question resolved: the work, the person, and the relation asked."""
@@ -254,6 +284,8 @@ async def resolve_check(store: Store, text: str) -> ReadCheck | SharedTitle | No
     if work is None:
         return None
     people = await _people(store, shape.person)
+    if not people and isinstance(work, EntityRef):
+        people = await _credited_like(store, shape.person, work)
     if not people:
         return None
     texts = (shape.person, shape.work)
