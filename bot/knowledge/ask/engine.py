@@ -61,7 +61,7 @@ from bot.knowledge.ask.shapes import (
 )
 from bot.knowledge.ask.verdicts import DUET, asked_relation, relation_check
 from bot.knowledge.entities import EntityKey, EntityRef
-from bot.knowledge.normalize import normalize
+from bot.knowledge.normalize import normalize, similarity
 from bot.knowledge.online.http import ServiceUnavailable
 from bot.knowledge.online.lookup import OnlineLookup
 from bot.knowledge.search import CLEAR_TYPO, Match, resolve
@@ -258,6 +258,47 @@ async def _detect_outside_titles(
     return (intent, spans) if masked == text else detect(masked)
 
 
+# How close a misspelt word must be to a member's name to be read as them (OSA similarity:
+# one swapped pair in a six-letter name is 0.83), and the shortest word tried.
+_MEMBER_SIMILARITY = 0.8
+_MEMBER_MIN_LENGTH = 4
+
+
+async def _member_misspelt_beside(store: Store, found_: Found) -> Found:
+    """Read a misspelt word beside a group's name as the member it spells.
+
+    "gidle soyoen real name" asks about Soyeon, not about (G)I-DLE: a word the catalog does
+    not know, next to a group, is compared with that group's members (and only theirs).
+    """
+    group = found_.match
+    if group is None or group.kind != "artist" or found_.span is None:
+        return found_
+    words = {
+        normalize(raw): raw
+        for raw, _ in found_.span.leftover
+        if raw.lower() not in FILLERS and len(normalize(raw)) >= _MEMBER_MIN_LENGTH
+    }
+    if not words:
+        return found_
+    members = (await db.members_of_many(store, [group.id]))[group.id]
+    people: dict[int, tuple[db.MembershipRow, str]] = {}
+    for row in members:
+        # A full name is typed by its given name too ("wonyoung" for Jang Wonyoung).
+        written = [n for n in (row.person.name, row.stage_name or "") if n]
+        names = [normalize(n) for n in written] + [
+            normalize(n.split(maxsplit=1)[1]) for n in written if " " in n.strip()
+        ]
+        for word, raw in words.items():
+            if any(similarity(word, name) >= _MEMBER_SIMILARITY for name in names):
+                people.setdefault(row.person.id, (row, raw))
+    if len(people) != 1:
+        return found_
+    row, raw = next(iter(people.values()))
+    person = row.person
+    match = Match("artist", person.id, person.label, person.name, raw, "fuzzy", 1.0, 0)
+    return Found(match, (match,), raw, None, found_.span)
+
+
 async def _answer_part(
     store: Store,
     text: str,
@@ -317,6 +358,8 @@ async def _answer_part(
     # "who directed Likey", "likey mv director": a role of a work, not the songwriter Likey.
     asks_person = bool(intent.roles) and bool(_WHO.search(text) or _OF_VIDEO.search(text))
     found_ = await find(store, wide, texts, intent.kinds, shouted=shouted, asks_person=asks_person)
+    if intent.kinds == ("artist",):
+        found_ = await _member_misspelt_beside(store, found_)
     lang = "ko" if is_korean(text, _names_in(found_)) else "en"
     # Another known name beside an artist ("is the OMG mv directed by Shin Woo-seok") is
     # checked against it; only words the catalog does not know are left unexplained.
