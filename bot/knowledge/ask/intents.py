@@ -455,7 +455,7 @@ KEYWORDS = (
     "choreographer", "choreographed", "cinematographer", "featured", "featuring", "written",
     "wrote", "writer", "writers", "songwriter", "debut", "debuted", "references", "referenced",
     "reference", "inspired", "interpolates", "interpolated", "sampled", "samples", "reviews",
-    "album", "label", "premiered", "sings", "tracklist",
+    "album", "label", "premiere", "premiered", "sings", "tracklist",
 )  # fmt: skip
 _TYPO_WORD = re.compile(r"[A-Za-z]{5,}")
 
