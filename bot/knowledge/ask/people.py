@@ -118,7 +118,8 @@ async def artist_answer(
         if legal or legal_hangul:
             shown = (
                 join_list(
-                    [n for n in (legal, legal_hangul) if n and n != name],
+                    # One name, once: a dataset may give the same one in both fields.
+                    list(dict.fromkeys(n for n in (legal, legal_hangul) if n and n != name)),
                     lang,
                     "or",
                 )
