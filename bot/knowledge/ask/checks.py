@@ -338,6 +338,8 @@ async def left_check(store: Store, text: str, lang: str) -> Answer | None:
             groups.extend(grouped[:1])
         elif artists:
             people.append([m for m in artists if m not in grouped])
+    if len(groups) == 1 and not people and _WHO_LEFT.search(text):
+        return await _who_left(store, groups[0].ref, lang)
     if len(groups) != 1 or len(people) != 1:
         return None
     group = groups[0]
@@ -350,6 +352,45 @@ async def left_check(store: Store, text: str, lang: str) -> Answer | None:
     else:
         return None
     return await member_check(store, by_name(IntentName.MEMBERS), person.ref, group.ref, text, lang)
+
+
+_WHO_LEFT = re.compile(r"\bwho\b|누가|누구", re.IGNORECASE)
+
+
+async def _who_left(store: Store, group: EntityRef, lang: str) -> Answer:
+    """Answer "who left Oh My Girl?" with the members the sources mark as former."""
+    lines = cards.member_lines(await db.members_of(store, group.id))
+    former = [m for m in lines if m.former]
+    if former:
+        names = join_list([m.person.name for m in former], lang)
+        return found(
+            t("Former members of {group}: {names}.", lang, group=group.name, names=names),
+            merge_sources(*(m.sources for m in former)),
+            IntentName.MEMBERS,
+            (group,),
+            lang,
+        )
+    if not lines:
+        return declined(
+            t("I have no group or member information for {name}.", lang, name=group.name),
+            IntentName.MEMBERS,
+            [group.label],
+            lang,
+        )
+    # No former member stored is not proof that nobody left: say what is stored.
+    names = join_list([m.person.name for m in lines], lang)
+    return found(
+        t(
+            "The catalog records no member who has left {group}; its members: {names}.",
+            lang,
+            group=group.name,
+            names=names,
+        ),
+        merge_sources(*(m.sources for m in lines)),
+        IntentName.MEMBERS,
+        (group,),
+        lang,
+    )
 
 
 # "Is TWICE a JYP group?", "is IU under EDAM?", "is aespa an SM group": the agency asked.
