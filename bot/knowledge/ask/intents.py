@@ -158,6 +158,8 @@ INTENTS: tuple[Intent, ...] = (
             r"\breferenced(?:\s+(?:in|by))?\s*\??$",
             r"\breferenced by\b",
             r"(?:을|를)\s*(?:오마주|레퍼런스|참고|인용)(?:한|했)",
+            # "설국열차 언급한 노래 뭐야?": the work that mentions or parodies the one named.
+            r"(?:언급|패러디|오마주|인용)(?:한|했던)\s*(?:노래|곡|뮤비|뮤직비디오|영상)",
         ),
         ALL_KINDS,
     ),
@@ -179,6 +181,8 @@ INTENTS: tuple[Intent, ...] = (
             r"movies?|dramas?)\s+(?:are|is|appear|appears|can\s+you\s+see|do\s+you\s+see)\s+in\b",
             r"(?:뮤비|뮤직비디오|영상)에\s*(?:나오는|나온|등장하는)\s*(?:그림|명화|조각|책|소설|영화|드라마)",
             r"오마주",
+            r"패러디",
+            r"언급",
             r"레퍼런스",
             r"모티브",
             r"인용",
