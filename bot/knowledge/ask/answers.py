@@ -289,6 +289,10 @@ async def _no_credit(
             [entity.label],
             lang,
         )
+    if entity.kind == "release":
+        by_song = await _track_credits(store, entity, intent.roles, lang)
+        if by_song is not None:
+            return by_song
     return declined(
         t(
             "I don't have an {role} credit for {subject} in the catalog.",
@@ -307,6 +311,41 @@ async def _no_credit(
         [entity.label],
         lang,
     )
+
+
+_TRACKS_SHOWN = 12
+
+
+async def _track_credits(
+    store: Store, release: EntityRef, roles: Sequence[str], lang: str
+) -> Answer | None:
+    """Answer a role asked of a release from its songs' credits ("who composed the songs on
+    Love Poem"), when the release has none of its own; None when no song has one either."""
+    pieces: list[str] = []
+    sources: list[tuple[SourceRef, ...]] = []
+    for track in (await db.tracks(store, release.id))[:_TRACKS_SHOWN]:
+        song = EntityRef.of(track.song)
+        view = await cards.credits_view(store, song, include_related=False)
+        lines = view.role(*roles)
+        if not lines:
+            continue
+        found_roles = list(dict.fromkeys(line.role for line in lines))
+        said = "; ".join(
+            f"{role_phrase(r, lang)}: {names_text([x for x in lines if x.role == r], lang)}"
+            for r in found_roles
+        )
+        pieces.append(f"{q(song)} — {said}")
+        sources.append(line_sources(lines))
+    if not pieces:
+        return None
+    subject = await subject_phrase(store, release, lang)
+    text = t(
+        "{subject} has no such credit of its own; its songs: {credits}.",
+        lang,
+        subject=subject,
+        credits="; ".join(pieces),
+    )
+    return found(text, merge_sources(*sources), None, (release,), lang)
 
 
 # How an answer lists an artist's tie to an outside work, by the link's role.
