@@ -413,17 +413,19 @@ async def test_wikidata_refuses_a_file_that_is_not_a_result(tmp_path: Path) -> N
 
 
 def test_cli_reports_bad_dump_input_in_one_line(tmp_path: Path) -> None:
-    from tests.support.cli import run_cli
+    from tests.support.cli import run_cli_in_process
 
     env = {"DATABASE_PATH": str(tmp_path / "cli.db"), "LOG_LEVEL": "WARNING"}
-    missing = run_cli("import", "musicbrainz-dump", "nope.tar.xz", env=env, cwd=tmp_path)
+    missing = run_cli_in_process("import", "musicbrainz-dump", "nope.tar.xz", env=env, cwd=tmp_path)
     assert missing.returncode != 0
     assert "no such file" in missing.stderr and "Traceback" not in missing.stderr
     dump = mbdump.write_lines(tmp_path / "d.json", 30)
-    bad = run_cli("import", "musicbrainz-dump", str(dump), "--artist", "x", env=env, cwd=tmp_path)
+    bad = run_cli_in_process(
+        "import", "musicbrainz-dump", str(dump), "--artist", "x", env=env, cwd=tmp_path
+    )
     assert bad.returncode != 0
     assert "not a MusicBrainz id" in bad.stderr and "Traceback" not in bad.stderr
-    good = run_cli("import", "musicbrainz-dump", str(dump), env=env, cwd=tmp_path)
+    good = run_cli_in_process("import", "musicbrainz-dump", str(dump), env=env, cwd=tmp_path)
     assert good.returncode == 0, good.stderr
     assert "30 imported lines" in good.stdout
     assert good.stderr == ""  # no progress bar when stderr is not a terminal
@@ -431,6 +433,6 @@ def test_cli_reports_bad_dump_input_in_one_line(tmp_path: Path) -> None:
     junk.write_text("{}\nhello\n", encoding="utf-8")
     for source in ("wikidata", "musicbrainz-dump", "musicbrainz-dump"):
         # The second musicbrainz-dump run: a refused file was not checkpointed as done.
-        refused = run_cli("import", source, str(junk), env=env, cwd=tmp_path)
+        refused = run_cli_in_process("import", source, str(junk), env=env, cwd=tmp_path)
         assert refused.returncode != 0, source
         assert "could be read" in refused.stderr and "Traceback" not in refused.stderr
