@@ -28,7 +28,8 @@ from tests.knowledge import mbdump
 from tests.support.shared import built_once
 
 ROOT = Path(__file__).resolve().parents[2]
-LINES = 2000
+LINES = 1000  # 200 artists, 740 recordings, 40 release groups, 20 releases
+ARTISTS = LINES // 5  # the artist member, read first (mbdump.dump_members)
 KR = Scope.of(areas=["KR"])
 TABLES = (
     "entities",
@@ -103,7 +104,7 @@ async def test_dump_imports_the_scope_with_sources(store: Store, imported, dump:
         f"https://musicbrainz.org/artist/{mbdump.artist_id(0)}"
     ]
     # A recording by a Korean artist, with its credits citing MusicBrainz pages.
-    first = mbdump.entity_line(0, "recording", LINES // 5)
+    first = mbdump.entity_line(0, "recording", ARTISTS)
     song = await db.entity_by_key(store, "song", f"mb:{first['id']}")
     assert song is not None and song.name == first["title"]
     performers = await db.performers(store, song.id)
@@ -287,7 +288,7 @@ async def test_killed_import_resumes_where_it_stopped(
         report = await import_musicbrainz_dump(store, dump, KR)
         # The finished artist member is passed over, the recordings resume after the kill.
         assert report.counts["resumed line"] == done["mbdump/recording"].line
-        assert report.counts["read line"] == LINES - 400 - done["mbdump/recording"].line
+        assert report.counts["read line"] == LINES - ARTISTS - done["mbdump/recording"].line
         resumed = await table_counts(store)
     finally:
         await store.close()
