@@ -85,8 +85,9 @@ class EmulatorBot(LinerNotesBot):
     unloading takes it out of ``sys.modules``), so each of a test run's hundreds of bot starts
     built every cog class and read every command's signature again. ``linernotes run`` starts
     one bot per process, so importing a module once and calling its ``setup`` for each bot is
-    what a bot sees in production. The cogs still go when the bot closes: discord.py's
-    ``close`` removes every cog, calling its ``cog_unload``.
+    what a bot sees in production (cogs keep no module globals: CONTRIBUTING.md, "Adding a
+    cog"). The cogs still go when the bot closes: discord.py's ``close`` removes every cog,
+    calling its ``cog_unload``.
     """
 
     async def load_extension(self, name: str, *, package: str | None = None) -> None:
