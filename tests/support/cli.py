@@ -108,14 +108,16 @@ def _in_folder(folder: Path) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _logging_restored() -> Iterator[None]:
-    """Put back the root logger's handlers and every level the CLI's logging set-up changes."""
+    """Put back what the CLI's logging set-up (bot/app/logsetup.py) changes: the root logger's
+    handlers and level, and discord.py's loggers' levels and filters."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    levels = {name: logging.getLogger(name).level for name in ("discord",)}
+    loggers = [logging.getLogger(name) for name in ("discord", "discord.client", "discord.shard")]
+    saved = [(logger, logger.level, list(logger.filters)) for logger in loggers]
     try:
         yield
     finally:
-        for handler in root.handlers:
+        for handler in list(root.handlers):
             if handler not in handlers:
                 root.removeHandler(handler)
                 handler.close()
@@ -123,8 +125,9 @@ def _logging_restored() -> Iterator[None]:
             if handler not in root.handlers:
                 root.addHandler(handler)
         root.setLevel(level)
-        for name, saved in levels.items():
-            logging.getLogger(name).setLevel(saved)
+        for logger, logger_level, filters in saved:
+            logger.setLevel(logger_level)
+            logger.filters[:] = filters
 
 
 def env_for(tmp_path: Path) -> dict[str, str]:
