@@ -15,6 +15,7 @@ from bot.core.settings import load_settings
 from bot.store import Store
 from tests.fakediscord import FakeDiscord
 from tests.support.bot import ROOT_DIR, Server
+from tests.support.cli import run_cli_in_process
 
 
 def test_helpers_in_cogs_are_not_extensions() -> None:
@@ -54,8 +55,6 @@ async def test_linernotes_sync_registers_commands(
     guild = fake_discord.add_guild("Sync Club")
     shutil.copy(template_db, tmp_path / "s.db")  # what the bot loads at start is already in
     env = {
-        "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(ROOT_DIR),
         "DISCORD_TOKEN": fake_discord.token,
         "DATABASE_PATH": str(tmp_path / "s.db"),
         "DISCORD_API_BASE": fake_discord.api_base,
@@ -64,19 +63,10 @@ async def test_linernotes_sync_registers_commands(
     }
 
     async def run(*args: str) -> tuple[int, str]:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "sync",
-            *args,
-            env=env,
-            cwd=str(tmp_path),
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        out, _ = await proc.communicate()
-        return proc.returncode or 0, out.decode()
+        # The CLI's main in this process (its own event loop, in a thread), talking to the
+        # emulator over HTTP as a child process would.
+        done = await asyncio.to_thread(run_cli_in_process, "sync", *args, env=env, cwd=tmp_path)
+        return done.returncode, done.stdout + done.stderr
 
     code, out = await run("--guild", str(guild.id))
     assert code == 0, out

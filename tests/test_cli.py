@@ -1,4 +1,9 @@
-"""The command line: import, ask, db backup and feed preview, as a user runs them."""
+"""The command line: import, ask, db backup and feed preview, as a user runs them.
+
+Most tests call the CLI's ``main`` in this process (``run_cli_in_process``); a fresh install's
+first answer, the terminal's progress bars and a closed pipe run ``python -m bot`` in a child
+process, as only a process shows them.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import ROOT, env_for, run_cli
+from tests.support.cli import ROOT, env_for, run_cli, run_cli_in_process
 
 MB = Path(__file__).resolve().parent / "knowledge" / "fixtures" / "musicbrainz"
 
@@ -36,14 +41,14 @@ def test_ask_answers_from_a_fresh_install_with_sources(tmp_path: Path) -> None:
 
 
 def test_ask_exits_1_when_it_does_not_know(tmp_path: Path, loaded: dict[str, str]) -> None:
-    result = run_cli("ask", "who directed the Blueming video?", env=loaded, cwd=tmp_path)
+    result = run_cli_in_process("ask", "who directed the Blueming video?", env=loaded, cwd=tmp_path)
     assert result.returncode == 1
     assert "know" in result.stdout
     assert "Traceback" not in result.stderr
 
 
 def test_ask_lists_an_ambiguous_name_with_numbers(tmp_path: Path, loaded: dict[str, str]) -> None:
-    result = run_cli("ask", "When is Jisoo's birthday?", env=loaded, cwd=tmp_path)
+    result = run_cli_in_process("ask", "When is Jisoo's birthday?", env=loaded, cwd=tmp_path)
     assert result.returncode == 1  # not a terminal: the list, and no guess
     lines = result.stdout.splitlines()
     assert "could mean several things" in lines[0]
@@ -53,20 +58,20 @@ def test_ask_lists_an_ambiguous_name_with_numbers(tmp_path: Path, loaded: dict[s
 
 
 def test_ask_answers_a_korean_question_in_korean(tmp_path: Path, loaded: dict[str, str]) -> None:
-    result = run_cli("ask", "봄날 언제 나왔어?", env=loaded, cwd=tmp_path)
+    result = run_cli_in_process("ask", "봄날 언제 나왔어?", env=loaded, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "2017년 2월 13일" in result.stdout
 
 
 def test_import_catalog_bad_file_names_the_problem_and_changes_nothing(tmp_path: Path) -> None:
     env = env_for(tmp_path)
-    assert run_cli("import", "catalog", env=env, cwd=tmp_path).returncode == 0
+    assert run_cli_in_process("import", "catalog", env=env, cwd=tmp_path).returncode == 0
     db = sqlite3.connect(tmp_path / "cli.db")
     before = db.execute("SELECT count(*) FROM credits").fetchone()[0]
     db.close()
     bad = tmp_path / "bad.toml"
     bad.write_text('[[song]]\nid = "x"\ntitle = "X"\nartists = ["nobody"]\nsources = ["nope"]\n')
-    result = run_cli("import", "catalog", str(bad), env=env, cwd=tmp_path)
+    result = run_cli_in_process("import", "catalog", str(bad), env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "bad.toml" in result.stderr and "[[song]]" in result.stderr
     assert "Traceback" not in result.stderr
@@ -79,12 +84,12 @@ def test_import_musicbrainz_files_and_malformed_json(tmp_path: Path) -> None:
     env = env_for(tmp_path)
     files = sorted(str(p) for p in MB.glob("*.json"))[:3]
     assert files, "musicbrainz fixtures are missing"
-    result = run_cli("import", "musicbrainz", *files, env=env, cwd=tmp_path)
+    result = run_cli_in_process("import", "musicbrainz", *files, env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("musicbrainz:")
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
-    result = run_cli("import", "musicbrainz", str(broken), env=env, cwd=tmp_path)
+    result = run_cli_in_process("import", "musicbrainz", str(broken), env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "broken.json" in result.stderr
     assert "Traceback" not in result.stderr
@@ -92,14 +97,16 @@ def test_import_musicbrainz_files_and_malformed_json(tmp_path: Path) -> None:
 
 def test_db_backup_and_newer_database_refused(tmp_path: Path) -> None:
     env = env_for(tmp_path)
-    assert run_cli("db", "migrate", env=env, cwd=tmp_path).returncode == 0
-    result = run_cli("db", "backup", str(tmp_path / "b" / "copy.db"), env=env, cwd=tmp_path)
+    assert run_cli_in_process("db", "migrate", env=env, cwd=tmp_path).returncode == 0
+    result = run_cli_in_process(
+        "db", "backup", str(tmp_path / "b" / "copy.db"), env=env, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "b" / "copy.db").exists()
     db = sqlite3.connect(tmp_path / "cli.db")
     db.execute("PRAGMA user_version = 99")
     db.close()
-    result = run_cli("ask", "who is in BTS?", env=env, cwd=tmp_path)
+    result = run_cli_in_process("ask", "who is in BTS?", env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert "schema version 99" in result.stderr
     assert "Traceback" not in result.stderr
@@ -117,7 +124,7 @@ def test_feed_preview_json_prints_json_lines(tmp_path: Path, loaded: dict[str, s
         </channel></rss>""",
         encoding="utf-8",
     )
-    result = run_cli("feed", "preview", str(feed), "--json", env=loaded, cwd=tmp_path)
+    result = run_cli_in_process("feed", "preview", str(feed), "--json", env=loaded, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 1
@@ -144,7 +151,7 @@ def test_feed_preview_shows_people_what_would_be_posted(
         </channel></rss>""",
         encoding="utf-8",
     )
-    result = run_cli("feed", "preview", str(feed), env=loaded, cwd=tmp_path)
+    result = run_cli_in_process("feed", "preview", str(feed), env=loaded, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "1 post(s) would be made:"
@@ -161,11 +168,13 @@ def test_feed_preview_of_garbage_is_a_message_not_a_traceback(
 ) -> None:
     junk = tmp_path / "junk.xml"
     junk.write_text("<html><body>not a feed</body></html>")
-    result = run_cli("feed", "preview", str(junk), env=loaded, cwd=tmp_path)
+    result = run_cli_in_process("feed", "preview", str(junk), env=loaded, cwd=tmp_path)
     assert result.returncode == 1
     assert "feed" in result.stderr.lower()
     assert "Traceback" not in result.stderr
-    result = run_cli("feed", "preview", str(tmp_path / "missing.xml"), env=loaded, cwd=tmp_path)
+    result = run_cli_in_process(
+        "feed", "preview", str(tmp_path / "missing.xml"), env=loaded, cwd=tmp_path
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
 
@@ -202,7 +211,7 @@ def run_on_terminal(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, st
 
 def test_long_operations_show_progress_only_on_a_terminal(tmp_path: Path) -> None:
     env = env_for(tmp_path)
-    quiet = run_cli("import", "kpopnet", env=env, cwd=tmp_path)
+    quiet = run_cli_in_process("import", "kpopnet", env=env, cwd=tmp_path)
     assert quiet.returncode == 0, quiet.stderr
     assert quiet.stderr == ""  # not a terminal: no bar
     code, drawn = run_on_terminal("import", "kpopnet", env=env, cwd=tmp_path)
@@ -264,7 +273,7 @@ def test_db_audit_counts_grades_and_lists_sources_the_policy_now_refuses(
     tmp_path: Path, loaded: dict[str, str]
 ) -> None:
     env = loaded
-    result = run_cli("db", "audit", env=env, cwd=tmp_path)
+    result = run_cli_in_process("db", "audit", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Facts per grade" in result.stdout and "encyclopedic" in result.stdout
     assert "Facts without their own source: 0" in result.stdout
@@ -279,7 +288,7 @@ def test_db_audit_counts_grades_and_lists_sources_the_policy_now_refuses(
             "UPDATE sources SET url = 'http://solitudelandscaping.com/viewtopic.php?x=eight' "
             "WHERE key = 'wiki-eight'"
         )
-    result = run_cli("db", "audit", env=env, cwd=tmp_path)
+    result = run_cli_in_process("db", "audit", env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "Sources the policy refuses: 1" in result.stdout
     assert "wiki-eight (iu.toml, cited by" in result.stdout
@@ -288,7 +297,9 @@ def test_db_audit_counts_grades_and_lists_sources_the_policy_now_refuses(
 
 
 def test_ask_says_when_online_lookups_are_off(tmp_path: Path, loaded: dict[str, str]) -> None:
-    result = run_cli("ask", "who produced Knowing Me, Knowing You?", env=loaded, cwd=tmp_path)
+    result = run_cli_in_process(
+        "ask", "who produced Knowing Me, Knowing You?", env=loaded, cwd=tmp_path
+    )
     assert result.returncode == 1
     assert "online lookups are off: ONLINE_LOOKUPS=false" in result.stdout
 
@@ -316,7 +327,7 @@ async def test_ask_looks_names_up_online_like_the_bot(
             "MUSICBRAINZ_CONTACT": "ops@example.org",
         }
         question = "who produced Knowing Me, Knowing You?"
-        result = await asyncio.to_thread(run_cli, "ask", question, env=env, cwd=tmp_path)
+        result = await asyncio.to_thread(run_cli_in_process, "ask", question, env=env, cwd=tmp_path)
     finally:
         await musicbrainz.stop()
         await wikidata.stop()
@@ -329,12 +340,14 @@ async def test_ask_looks_names_up_online_like_the_bot(
 
 def test_first_run_is_quiet_without_log_level(tmp_path: Path) -> None:
     env = {"DATABASE_PATH": str(tmp_path / "cli.db"), "ONLINE_LOOKUPS": "false"}
-    result = run_cli("ask", "who directed the Love wins all music video?", env=env, cwd=tmp_path)
+    result = run_cli_in_process(
+        "ask", "who directed the Love wins all music video?", env=env, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # no INFO lines about migrations or the bundled load
     assert "Um Tae-hwa" in result.stdout
     # LOG_LEVEL set: the log is back.
-    again = run_cli(
+    again = run_cli_in_process(
         "db",
         "migrate",
         env={**env, "DATABASE_PATH": str(tmp_path / "b.db"), "LOG_LEVEL": "INFO"},
@@ -389,7 +402,7 @@ def test_an_unusable_database_path_is_one_line_and_exit_2(
     (tmp_path / "garbage.db").write_text("not sqlite, not at all" * 100)
     env = {**env_for(tmp_path), "DATABASE_PATH": where.format(tmp=tmp_path)}
     for args in (("ask", "who is in BTS?"), ("db", "migrate"), ("import", "catalog")):
-        result = run_cli(*args, env=env, cwd=tmp_path)
+        result = run_cli_in_process(*args, env=env, cwd=tmp_path)
         assert result.returncode == 2, (args, result.stderr)
         assert result.stderr.count("\n") == 1, (args, result.stderr)
         assert message in result.stderr and "Traceback" not in result.stderr, args

@@ -12,7 +12,7 @@ from bot.store import Store
 from bot.store.feeds import EntryCandidate, FeedStore, FetchState
 from bot.store.guilds import GuildStore
 from bot.store.posts import ReviewPost
-from tests.support.cli import run_cli
+from tests.support.cli import run_cli_in_process
 from tests.support.postgres import drop_database, empty_database
 
 GUILD = 4242
@@ -73,11 +73,11 @@ async def _after_copy(target: str) -> tuple[str, list[tuple[str, str]], int]:
 def test_copy_sqlite_into_postgres_then_refuse_a_second_copy(tmp_path: Path) -> None:
     source = tmp_path / "bot.db"
     env = {"DATABASE_PATH": str(source), "LOG_LEVEL": "WARNING"}
-    assert run_cli("import", "catalog", env=env, cwd=tmp_path).returncode == 0
+    assert run_cli_in_process("import", "catalog", env=env, cwd=tmp_path).returncode == 0
     asyncio.run(_fill(source))
     target = asyncio.run(empty_database())
     try:
-        result = run_cli("db", "copy", "--to", target, env=env, cwd=tmp_path)
+        result = run_cli_in_process("db", "copy", "--to", target, env=env, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         assert "copied" in result.stdout
         before = asyncio.run(_counts(source))
@@ -85,7 +85,7 @@ def test_copy_sqlite_into_postgres_then_refuse_a_second_copy(tmp_path: Path) -> 
         assert asyncio.run(_counts(target)) == before
 
         # A second copy into the now non-empty database is refused; nothing changes.
-        again = run_cli("db", "copy", "--to", target, env=env, cwd=tmp_path)
+        again = run_cli_in_process("db", "copy", "--to", target, env=env, cwd=tmp_path)
         assert again.returncode == 2
         assert "already holds Liner Notes tables" in again.stderr
         assert "Traceback" not in again.stderr
@@ -106,7 +106,9 @@ def test_copy_sqlite_into_postgres_then_refuse_a_second_copy(tmp_path: Path) -> 
         # And back: the PostgreSQL database copies into a new SQLite file.
         back = tmp_path / "back.db"
         pg_env = {"DATABASE_URL": target, "LOG_LEVEL": "WARNING"}
-        result = run_cli("db", "copy", "--to", f"sqlite:///{back}", env=pg_env, cwd=tmp_path)
+        result = run_cli_in_process(
+            "db", "copy", "--to", f"sqlite:///{back}", env=pg_env, cwd=tmp_path
+        )
         assert result.returncode == 0, result.stderr
         counts = asyncio.run(_counts(back))
         assert counts == {**before, "feed_subscriptions": before["feed_subscriptions"] + 1}
@@ -119,7 +121,7 @@ def test_copy_refuses_a_malformed_url_and_writes_nothing(tmp_path: Path) -> None
     asyncio.run(_fill(source))
     env = {"DATABASE_PATH": str(source), "LOG_LEVEL": "WARNING"}
     for bad in ("mysql://db/x", "postgresql://", "sqlite://", "not a url"):
-        result = run_cli("db", "copy", "--to", bad, env=env, cwd=tmp_path)
+        result = run_cli_in_process("db", "copy", "--to", bad, env=env, cwd=tmp_path)
         assert result.returncode == 2, bad
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("linernotes: --to "), result.stderr
@@ -133,7 +135,7 @@ def test_copy_into_a_sqlite_file_that_has_tables_is_refused(tmp_path: Path) -> N
     asyncio.run(_fill(other))
     before = asyncio.run(_counts(other))
     env = {"DATABASE_PATH": str(source), "LOG_LEVEL": "WARNING"}
-    result = run_cli("db", "copy", "--to", f"sqlite:///{other}", env=env, cwd=tmp_path)
+    result = run_cli_in_process("db", "copy", "--to", f"sqlite:///{other}", env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert "already holds Liner Notes tables" in result.stderr
     assert asyncio.run(_counts(other)) == before

@@ -13,7 +13,7 @@ import pytest
 
 from tests.cogs.rss_server import Item, RssServer
 from tests.fakediscord import FakeDiscord, Permissions
-from tests.support.cli import run_cli
+from tests.support.cli import run_cli_in_process
 from tests.support.process import BotProcess
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,11 +57,11 @@ async def test_sigterm_shuts_down_cleanly(
     # The real heartbeat loop writes what `linernotes status` reads.
     await fake_discord.wait_for(lambda: heartbeat(database), timeout=30, what="a heartbeat")
     env = {"DATABASE_PATH": str(database), "LOG_LEVEL": "WARNING"}
-    status = await asyncio.to_thread(run_cli, "status", env=env, cwd=tmp_path)
+    status = await asyncio.to_thread(run_cli_in_process, "status", env=env, cwd=tmp_path)
     assert status.returncode == 0, status.stdout + status.stderr
     assert "shards: 1/1 connected" in status.stdout and "servers: 1" in status.stdout
     assert await bot.terminate() == 0
-    status = await asyncio.to_thread(run_cli, "status", env=env, cwd=tmp_path)
+    status = await asyncio.to_thread(run_cli_in_process, "status", env=env, cwd=tmp_path)
     assert status.returncode == 1 and "bot: stopped" in status.stdout
     log = bot.log.read_text()
     assert "shutting down" in log and "stopped" in log

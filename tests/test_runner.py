@@ -24,7 +24,7 @@ from bot.app.status_report import build_report
 from bot.store.status import FeedHealth, Heartbeat
 from tests.fakediscord import FakeDiscord
 from tests.support.bot import ROOT_DIR
-from tests.support.cli import run_cli
+from tests.support.cli import run_cli_in_process
 from tests.support.http import unused_port
 from tests.support.metrics import samples
 
@@ -195,7 +195,7 @@ async def test_run_notifies_systemd_serves_metrics_at_once_and_reports_each_phas
         await asyncio.wait_for(notify_socket.until("READY=1"), 60)
         await asyncio.wait_for(notify_socket.until("WATCHDOG=1", count=3), 60)
         await asyncio.wait_for(notify_socket.until("STATUS=retrying Discord"), 60)
-        status = await asyncio.to_thread(run_cli, "status", env=status_env, cwd=tmp_path)
+        status = await asyncio.to_thread(run_cli_in_process, "status", env=status_env, cwd=tmp_path)
         assert status.returncode == 1
         assert status.stdout.startswith("bot: retrying Discord (connection refused; attempt ")
         # The metrics endpoint listens before Discord answers, with process and build series.
@@ -212,7 +212,7 @@ async def test_run_notifies_systemd_serves_metrics_at_once_and_reports_each_phas
         await fd.start(port=port)  # Discord is back
         await fd.wait_until_ready(timeout=60)
         await fd.wait_for(lambda: phase_of(database) == "running", timeout=60, what="running")
-        status = await asyncio.to_thread(run_cli, "status", env=status_env, cwd=tmp_path)
+        status = await asyncio.to_thread(run_cli_in_process, "status", env=status_env, cwd=tmp_path)
         assert status.returncode == 0, status.stdout
         assert status.stdout.startswith("bot: running")
 
@@ -224,6 +224,6 @@ async def test_run_notifies_systemd_serves_metrics_at_once_and_reports_each_phas
             proc.kill()
             await proc.wait()
         await fd.stop()
-    status = await asyncio.to_thread(run_cli, "status", env=status_env, cwd=tmp_path)
+    status = await asyncio.to_thread(run_cli_in_process, "status", env=status_env, cwd=tmp_path)
     assert status.returncode == 1 and status.stdout.startswith("bot: stopped")
     assert "Traceback" not in log.read_text()

@@ -14,7 +14,7 @@ import pytest
 from bot.core import metrics
 from tests.cogs.rss_server import Item, RssServer
 from tests.support.bot import Server, bot_settings, stop_bot
-from tests.support.cli import run_cli
+from tests.support.cli import run_cli_in_process
 from tests.support.metrics import samples
 
 
@@ -28,7 +28,7 @@ async def feed() -> AsyncIterator[RssServer]:
 
 async def status_of(database: Path, cwd: Path) -> tuple[int, str]:
     env = {"DATABASE_PATH": str(database), "LOG_LEVEL": "WARNING"}
-    result = await asyncio.to_thread(run_cli, "status", env=env, cwd=cwd)
+    result = await asyncio.to_thread(run_cli_in_process, "status", env=env, cwd=cwd)
     assert "Traceback" not in result.stderr
     return result.returncode, result.stdout
 
@@ -66,7 +66,9 @@ async def test_status_reports_a_running_bot(
 async def test_status_without_a_heartbeat_or_a_database(tmp_path: Path) -> None:
     code, out = await status_of(tmp_path / "missing.db", tmp_path)
     assert code == 1 and out == ""
-    assert run_cli("db", "migrate", env={"DATABASE_PATH": str(tmp_path / "new.db")}, cwd=tmp_path)
+    env = {"DATABASE_PATH": str(tmp_path / "new.db")}
+    migrated = await asyncio.to_thread(run_cli_in_process, "db", "migrate", env=env, cwd=tmp_path)
+    assert migrated.returncode == 0, migrated.stderr
     code, out = await status_of(tmp_path / "new.db", tmp_path)
     assert code == 1
     assert "has never run on this database" in out

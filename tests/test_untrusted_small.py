@@ -15,7 +15,7 @@ import pytest
 from bot.app.logsetup import OneLineReconnect
 from bot.core import metrics
 from bot.knowledge.normalize import normalize
-from tests.support.cli import env_for, run_cli
+from tests.support.cli import env_for, run_cli_in_process
 
 
 def test_compatibility_letters_normalise_like_plain_ones() -> None:
@@ -65,7 +65,7 @@ def test_linernotes_ask_prints_no_terminal_escape_sequences(
 ) -> None:
     shutil.copy(template_db, tmp_path / "cli.db")  # the bundled data already in
     env = env_for(tmp_path)
-    first = run_cli("ask", "who composed Love wins all?", env=env, cwd=tmp_path)
+    first = run_cli_in_process("ask", "who composed Love wins all?", env=env, cwd=tmp_path)
     assert first.returncode == 0 and "Seo Dong-hwan" in first.stdout
     db = sqlite3.connect(tmp_path / "cli.db")
     # A name as a hostile import could store it: clear the screen, retitle the terminal.
@@ -76,7 +76,7 @@ def test_linernotes_ask_prints_no_terminal_escape_sequences(
     )
     db.commit()
     db.close()
-    result = run_cli("ask", "who composed Love wins all?", env=env, cwd=tmp_path)
+    result = run_cli_in_process("ask", "who composed Love wins all?", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Seo Dong-hwan" in result.stdout
     assert not any(c in result.stdout for c in ("\x1b", "\x07", "\x9b"))

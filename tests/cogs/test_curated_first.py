@@ -9,7 +9,7 @@ from typing import Any
 from bot.store import catalog as db
 from tests.standins.musicbrainz import MusicBrainzStandIn
 from tests.support.bot import Server
-from tests.support.cli import run_cli
+from tests.support.cli import run_cli_in_process
 from tests.support.commands import message_text
 from tests.support.online import quick
 
@@ -139,7 +139,7 @@ async def test_looking_up_unknown_songs_leaves_curated_answers_direct(
     # The command line reads the same store: it answers directly too.
     env = {"DATABASE_PATH": str(online.settings.database_path), "LOG_LEVEL": "WARNING"}
     result = await asyncio.to_thread(
-        run_cli,
+        run_cli_in_process,
         "ask",
         "who composed Love wins all?",
         env=env,

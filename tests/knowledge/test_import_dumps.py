@@ -29,7 +29,8 @@ from tests.knowledge import mbdump
 from tests.support.shared import built_once
 
 ROOT = Path(__file__).resolve().parents[2]
-LINES = 2000
+LINES = 1000  # 200 artists, 740 recordings, 40 release groups, 20 releases
+ARTISTS = LINES // 5  # the artist member, read first (mbdump.dump_members)
 KR = Scope.of(areas=["KR"])
 TABLES = (
     "entities",
@@ -104,7 +105,7 @@ async def test_dump_imports_the_scope_with_sources(store: Store, imported, dump:
         f"https://musicbrainz.org/artist/{mbdump.artist_id(0)}"
     ]
     # A recording by a Korean artist, with its credits citing MusicBrainz pages.
-    first = mbdump.entity_line(0, "recording", LINES // 5)
+    first = mbdump.entity_line(0, "recording", ARTISTS)
     song = await db.entity_by_key(store, "song", f"mb:{first['id']}")
     assert song is not None and song.name == first["title"]
     performers = await db.performers(store, song.id)
@@ -322,7 +323,7 @@ async def test_killed_import_resumes_where_it_stopped(
         report = await import_musicbrainz_dump(store, dump, KR)
         # The finished artist member is passed over, the recordings resume after the kill.
         assert report.counts["resumed line"] == done["mbdump/recording"].line
-        assert report.counts["read line"] == LINES - 400 - done["mbdump/recording"].line
+        assert report.counts["read line"] == LINES - ARTISTS - done["mbdump/recording"].line
         resumed = await table_counts(store)
     finally:
         await store.close()
@@ -448,17 +449,19 @@ async def test_wikidata_refuses_a_file_that_is_not_a_result(tmp_path: Path) -> N
 
 
 def test_cli_reports_bad_dump_input_in_one_line(tmp_path: Path) -> None:
-    from tests.support.cli import run_cli
+    from tests.support.cli import run_cli_in_process
 
     env = {"DATABASE_PATH": str(tmp_path / "cli.db"), "LOG_LEVEL": "WARNING"}
-    missing = run_cli("import", "musicbrainz-dump", "nope.tar.xz", env=env, cwd=tmp_path)
+    missing = run_cli_in_process("import", "musicbrainz-dump", "nope.tar.xz", env=env, cwd=tmp_path)
     assert missing.returncode != 0
     assert "no such file" in missing.stderr and "Traceback" not in missing.stderr
     dump = mbdump.write_lines(tmp_path / "d.json", 30)
-    bad = run_cli("import", "musicbrainz-dump", str(dump), "--artist", "x", env=env, cwd=tmp_path)
+    bad = run_cli_in_process(
+        "import", "musicbrainz-dump", str(dump), "--artist", "x", env=env, cwd=tmp_path
+    )
     assert bad.returncode != 0
     assert "not a MusicBrainz id" in bad.stderr and "Traceback" not in bad.stderr
-    good = run_cli("import", "musicbrainz-dump", str(dump), env=env, cwd=tmp_path)
+    good = run_cli_in_process("import", "musicbrainz-dump", str(dump), env=env, cwd=tmp_path)
     assert good.returncode == 0, good.stderr
     assert "30 imported lines" in good.stdout
     assert good.stderr == ""  # no progress bar when stderr is not a terminal
@@ -466,6 +469,6 @@ def test_cli_reports_bad_dump_input_in_one_line(tmp_path: Path) -> None:
     junk.write_text("{}\nhello\n", encoding="utf-8")
     for source in ("wikidata", "musicbrainz-dump", "musicbrainz-dump"):
         # The second musicbrainz-dump run: a refused file was not checkpointed as done.
-        refused = run_cli("import", source, str(junk), env=env, cwd=tmp_path)
+        refused = run_cli_in_process("import", source, str(junk), env=env, cwd=tmp_path)
         assert refused.returncode != 0, source
         assert "could be read" in refused.stderr and "Traceback" not in refused.stderr

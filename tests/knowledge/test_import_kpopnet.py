@@ -2,20 +2,52 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import pickle
+import shutil
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.core.errors import DataFileError
-from bot.knowledge.importers import import_catalog, import_kpopnet
+from bot.knowledge.importers import ImportReport, import_catalog, import_kpopnet
 from bot.store import Store
 from bot.store import catalog as db
 from tests.support.data import KPOPNET, SMALL_CATALOG
+from tests.support.shared import built_once
 
 
-async def test_counts_and_sources(store: Store) -> None:
-    report = await import_kpopnet(store, KPOPNET)
+@pytest.fixture(scope="module")
+def _imported_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ImportReport]:
+    """An empty database with kpopnet imported, and the import's report: made once per run."""
+
+    def build(folder: Path) -> None:
+        folder.mkdir()
+
+        async def run() -> ImportReport:
+            async with Store.open(folder / "kpopnet.db") as store:
+                return await import_kpopnet(store, KPOPNET)
+
+        (folder / "report.pickle").write_bytes(pickle.dumps(asyncio.run(run())))
+
+    folder = built_once(tmp_path_factory, "kpopnet-imported", build)
+    return folder / "kpopnet.db", pickle.loads((folder / "report.pickle").read_bytes())
+
+
+@pytest.fixture
+async def imported(
+    _imported_once: tuple[Path, ImportReport], tmp_path: Path
+) -> AsyncIterator[tuple[Store, ImportReport]]:
+    """A private copy of the database kpopnet was imported into, and that import's report."""
+    shutil.copy(_imported_once[0], tmp_path / "kpopnet.db")
+    async with Store.open(tmp_path / "kpopnet.db") as store:
+        yield store, _imported_once[1]
+
+
+async def test_counts_and_sources(imported: tuple[Store, ImportReport]) -> None:
+    store, report = imported
     assert report.counts["group"] == 182 and report.counts["idol"] == 835
     groups = await store.fetchone(
         "SELECT count(*) FROM artists a JOIN entities e ON e.id = a.entity_id "
@@ -40,8 +72,8 @@ async def test_counts_and_sources(store: Store) -> None:
     assert "최예나" in names
 
 
-async def test_reimport_is_idempotent(store: Store) -> None:
-    await import_kpopnet(store, KPOPNET)
+async def test_reimport_is_idempotent(imported: tuple[Store, ImportReport]) -> None:
+    store = imported[0]  # imported once already
     counts = [await db.count_rows(store, t) for t in ("entities", "names", "memberships")]
     ids = await store.fetchall("SELECT id, key FROM entities ORDER BY id")
     await import_kpopnet(store, KPOPNET)
@@ -62,8 +94,10 @@ async def test_catalog_artist_is_merged_not_duplicated(store: Store) -> None:
     assert "https://net.kpop.re/?id=vUR2P_2jfmdTmS4p0BxY" in urls
 
 
-async def test_catalog_imported_after_kpopnet_absorbs_the_duplicate(store: Store) -> None:
-    await import_kpopnet(store, KPOPNET)
+async def test_catalog_imported_after_kpopnet_absorbs_the_duplicate(
+    imported: tuple[Store, ImportReport],
+) -> None:
+    store = imported[0]  # kpopnet imported
     before = await db.count_entities(store, "artist")
     await import_catalog(store, [SMALL_CATALOG])
     rows = await store.fetchall("SELECT entity_id FROM names WHERE norm = 'iu' AND kind = 'artist'")

@@ -14,7 +14,12 @@ from bot.knowledge.normalize import normalize
 from bot.knowledge.search import AmbiguousError, resolve, resolve_one
 from bot.store import Store
 from bot.store import catalog as db
-from tests.support.postgres import BACKENDS, database_like, drop_database
+from tests.support.postgres import (
+    BACKENDS,
+    database_like,
+    drop_database,
+    read_only_database_like,
+)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -28,12 +33,9 @@ async def full_store(
         async with Store.open(target) as store:
             yield store
         return
-    url = await database_like(_snapshot_db)
-    try:
-        async with Store.open(url) as store:
-            yield store
-    finally:
-        await drop_database(url)
+    # The tests only read it: one read-only database for them all (a write would fail).
+    async with Store.open(await read_only_database_like(_snapshot_db), migrate=False) as store:
+        yield store
 
 
 async def labels(store: Store, query: str, kinds=None, limit: int = 5) -> list[str]:

@@ -15,7 +15,7 @@ from bot.core.errors import DatabaseUnavailable, StoreError
 from bot.core.settings import load_settings
 from bot.store import Store
 from bot.store.dialect import POSTGRES, SQLITE
-from tests.support.cli import run_cli
+from tests.support.cli import run_cli_in_process
 from tests.support.postgres import server_url
 
 
@@ -58,7 +58,7 @@ def test_the_url_wins_over_the_path_and_the_pool_is_bounded() -> None:
 
 def test_a_malformed_url_is_one_line_naming_the_setting(tmp_path: Path) -> None:
     env = {"DATABASE_URL": "postgresql://user:hunter2@/", "LOG_LEVEL": "WARNING"}
-    result = run_cli("db", "migrate", env=env, cwd=tmp_path)
+    result = run_cli_in_process("db", "migrate", env=env, cwd=tmp_path)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("linernotes: DATABASE_URL "), result.stderr
@@ -87,7 +87,7 @@ def test_refused_credentials_and_unknown_databases_exit_2_at_once(tmp_path: Path
     server = server_url()
     for url in (_with(server, user="nobody_here"), _with(server, db="no_such_database")):
         started = time.monotonic()
-        result = run_cli("db", "migrate", env={"DATABASE_URL": url}, cwd=tmp_path)
+        result = run_cli_in_process("db", "migrate", env={"DATABASE_URL": url}, cwd=tmp_path)
         assert result.returncode == 2, result.stderr
         assert result.stderr.startswith("linernotes: DATABASE_URL: cannot use"), result.stderr
         assert len(result.stderr.strip().splitlines()) == 1

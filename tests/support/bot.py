@@ -7,11 +7,12 @@ The ``server`` fixture (tests/conftest.py) builds a ``Server``; tests that start
 from __future__ import annotations
 
 import asyncio
+import importlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from discord.ext import tasks
+from discord.ext import commands, tasks
 
 from bot.app.client import LinerNotesBot
 from bot.core.settings import Settings, load_settings
@@ -77,10 +78,30 @@ class Server:
         self.bot.now = self.clock
 
 
+class EmulatorBot(LinerNotesBot):
+    """The real bot, with each cog module imported once per test process.
+
+    discord.py's ``load_extension`` executes an extension's module afresh every time (and
+    unloading takes it out of ``sys.modules``), so each of a test run's hundreds of bot starts
+    built every cog class and read every command's signature again. ``linernotes run`` starts
+    one bot per process, so importing a module once and calling its ``setup`` for each bot is
+    what a bot sees in production (cogs keep no module globals: CONTRIBUTING.md, "Adding a
+    cog"). The cogs still go when the bot closes: discord.py's ``close`` removes every cog,
+    calling its ``cog_unload``.
+    """
+
+    async def load_extension(self, name: str, *, package: str | None = None) -> None:
+        module = importlib.import_module(name)
+        try:
+            await module.setup(self)
+        except Exception as exc:
+            raise commands.ExtensionFailed(name, exc) from exc
+
+
 async def start_bot(fd: FakeDiscord, settings: Settings) -> LinerNotesBot:
     """Start the real bot against the emulator and wait for READY."""
     apply_discord_urls(settings)
-    bot = LinerNotesBot(settings, guild_ready_timeout=0.05)
+    bot = EmulatorBot(settings, guild_ready_timeout=0.05)
     bot._runner = asyncio.create_task(bot.start(settings.discord_token or ""))  # type: ignore[attr-defined]
     ready = asyncio.create_task(bot.wait_ready())
     done, _ = await asyncio.wait(

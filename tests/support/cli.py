@@ -1,10 +1,24 @@
-"""The command line as a user runs it: ``python -m bot`` in a child process."""
+"""The command line as a user runs it: ``main`` in this process, or ``python -m bot`` in a
+child process where only a process shows what is tested.
+
+``run_cli`` starts a child process: about half a second of CPU before the command does
+anything (the interpreter and the bot's imports). ``run_cli_in_process`` calls the CLI's
+``main`` with the same arguments, environment and folder and captures the same three things
+(exit code, stdout, stderr). Tests of output and exit codes use it; the child process is kept
+for what only a process shows: a terminal (progress bars), a closed pipe (exit 141), signals,
+the ``python -m bot`` entry itself.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import io
+import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +36,98 @@ def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
         timeout=60,
         check=False,
     )
+
+
+def run_cli_in_process(
+    *args: str, env: dict[str, str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI's ``main(args)`` here, as ``run_cli`` runs it in a child process.
+
+    The process environment is only ``env`` (plus PATH) and the working folder ``cwd`` while it
+    runs; stdout and stderr are captured (neither is a terminal, as with ``run_cli``); the
+    exit code is what ``main`` returns or the code of the ``SystemExit`` it raises (argparse's
+    2). Everything it changes in this process is put back: the environment, the folder and the
+    logging set-up (the CLI configures logging for its own run). One command at a time: the
+    environment and the folder belong to the whole process.
+    """
+    from bot.app.cli import main
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass  # no loop here: the CLI runs its own, as in a process of its own
+    else:
+        raise AssertionError("call run_cli_in_process through asyncio.to_thread in async tests")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with (
+        _only_environment(env),
+        _in_folder(cwd),
+        _logging_restored(),
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+    ):
+        try:
+            code = main(list(args))
+        except SystemExit as exited:
+            code = _exit_code(exited.code)
+    return subprocess.CompletedProcess(
+        ["linernotes", *args], code, stdout.getvalue(), stderr.getvalue()
+    )
+
+
+def _exit_code(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    sys.stderr.write(f"{code}\n")  # sys.exit("message") prints it and exits 1
+    return 1
+
+
+@contextlib.contextmanager
+def _only_environment(env: dict[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update({"PATH": saved.get("PATH", ""), **env})
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@contextlib.contextmanager
+def _in_folder(folder: Path) -> Iterator[None]:
+    saved = Path.cwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(saved)
+
+
+@contextlib.contextmanager
+def _logging_restored() -> Iterator[None]:
+    """Put back what the CLI's logging set-up (bot/app/logsetup.py) changes: the root logger's
+    handlers and level, and discord.py's loggers' levels and filters."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    loggers = [logging.getLogger(name) for name in ("discord", "discord.client", "discord.shard")]
+    saved = [(logger, logger.level, list(logger.filters)) for logger in loggers]
+    try:
+        yield
+    finally:
+        for handler in list(root.handlers):
+            if handler not in handlers:
+                root.removeHandler(handler)
+                handler.close()
+        for handler in handlers:
+            if handler not in root.handlers:
+                root.addHandler(handler)
+        root.setLevel(level)
+        for logger, logger_level, filters in saved:
+            logger.setLevel(logger_level)
+            logger.filters[:] = filters
 
 
 def env_for(tmp_path: Path) -> dict[str, str]:
