@@ -14,3 +14,10 @@ def test_particles_follow_the_last_sound() -> None:
     assert particle("서울", "으로/로") == "서울로" and particle("작곡", "으로/로") == "작곡으로"
     assert particle("“Love wins all”", "을/를") == "“Love wins all”을"  # quotes are not read
     assert particle("김지수", "이에요/예요") == "김지수예요"
+
+
+def test_a_silent_final_e_leaves_the_consonant_before_it() -> None:
+    assert particle("Danielle", "은/는") == "Danielle은"  # 다니엘
+    assert particle("Irene", "이/가") == "Irene이"  # 아이린
+    assert particle("Little", "은/는") == "Little는"  # 리틀: the e is heard
+    assert particle("Rose", "은/는") == "Rose는" and particle("Jennie", "이/가") == "Jennie가"

@@ -179,6 +179,12 @@ def ends_in_consonant(word: str) -> bool:
     low = text.lower()
     if low.endswith(("ng", "ck", "gg")) or last.lower() in "lmn":
         return True
+    # A silent final e after l, m or n leaves that consonant last: Danielle (다니엘),
+    # Irene (아이린), Anne (앤); after another consonant it is heard (Little: 리틀).
+    if low.endswith(("lle", "mme", "nne")) or (
+        len(low) > 2 and low[-1] == "e" and low[-2] in "lmn" and low[-3] in "aeiouy"
+    ):
+        return True
     # A final stop is 받침 after a vowel (Jungkook: 국, Yong-seok: 석) but its own syllable
     # after a consonant (Pink: 핑크, Dark: 다크).
     return last.lower() in _WORD_ENDS_IN_CONSONANT and len(low) > 1 and low[-2] in "aeiouy"
