@@ -364,7 +364,7 @@ async def _who_left(store: Store, group: EntityRef, lang: str) -> Answer:
     if former:
         names = join_list([m.person.name for m in former], lang)
         return found(
-            t("Former members of {group}: {names}.", lang, group=group.name, names=names),
+            t("Former members of {name}: ", lang, name=group.name) + names + ".",
             merge_sources(*(m.sources for m in former)),
             IntentName.MEMBERS,
             (group,),

@@ -150,9 +150,14 @@ async def artist_answer(
     if name_n in (IntentName.MEMBERS, IntentName.GROUPS) and card.members:
         current = [m for m in card.members if not m.former]
         former = [m for m in card.members if m.former]
-        text = t("Members of {name}: ", lang, name=name) + ", ".join(m.person.name for m in current)
-        if former:
-            text += t("; former: ", lang) + ", ".join(m.person.name for m in former)
+        if current:
+            text = t("Members of {name}: ", lang, name=name)
+            text += ", ".join(m.person.name for m in current)
+            if former:
+                text += t("; former: ", lang) + ", ".join(m.person.name for m in former)
+        else:  # every member has left (a group that disbanded): no empty list
+            text = t("Former members of {name}: ", lang, name=name)
+            text += ", ".join(m.person.name for m in former)
         return found(
             text + ".", merge_sources(*(m.sources for m in card.members)), name_n, (entity,), lang
         )
