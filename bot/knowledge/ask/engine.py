@@ -237,6 +237,8 @@ def _names_in(found_: Found) -> list[str]:
 
 
 _WORK_KINDS = ("song", "release", "video")
+_WORD = re.compile(r"\S+")
+_TITLE_WORDS = 5  # the longest title looked for around a keyword, in words
 
 
 async def _detect_outside_titles(
@@ -245,16 +247,33 @@ async def _detect_outside_titles(
     """Detect the question's intent from its words outside the titles it names.
 
     A keyword inside a title the catalog holds is the title's word, not the question's:
-    "when was born pink released" asks a release date of Born Pink, not a birthday.
+    "when was born pink released" asks a release date of Born Pink, not a birthday. Only the
+    word windows around each keyword are looked up (one small indexed query), so a question
+    whose keywords stand alone costs little more than detecting them.
     """
     intent, spans = detect(text)
     if intent is None:
         return intent, spans
-    runs = candidate_runs(text, [], trim=False)
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    windows: dict[str, tuple[int, int]] = {}
+    for start, _end in spans:
+        k = next((i for i, (a, b) in enumerate(words) if a <= start < b), None)
+        if k is None:
+            continue
+        for i in range(max(0, k - _TITLE_WORDS + 1), k + 1):
+            for j in range(max(i + 2, k + 1), min(len(words), i + _TITLE_WORDS) + 1):
+                a, b = words[i][0], words[j - 1][1]
+                norm = normalize(text[a:b])
+                if norm and norm not in windows:
+                    windows[norm] = (a, b)
+    if not windows:
+        return intent, spans
+    hits = await db.names_exact_many(store, list(windows), _WORK_KINDS, 8, per_form=1)
     masked = text
-    for span, _ in await exact_spans(store, runs, _WORK_KINDS, shouted):
-        if len(span.text.split()) > 1 and detect(span.text)[1] and span.text in masked:
-            masked = masked.replace(span.text, " " * len(span.text), 1)
+    for norm in sorted({h.norm for h in hits}, key=lambda n: (-len(n), n)):
+        a, b = windows[norm]
+        if masked[a:b].strip():  # not inside a longer title already masked
+            masked = masked[:a] + " " * (b - a) + masked[b:]
     return (intent, spans) if masked == text else detect(masked)
 
 
