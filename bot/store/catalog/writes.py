@@ -779,16 +779,7 @@ async def merge_entity(conn: Conn, from_id: int, into_id: int) -> None:
         "(SELECT origin FROM entities WHERE id = ?)",
         (into_id, into_id),
     )
-    cols = (
-        "legal_name",
-        "legal_name_hangul",
-        "disambiguation",
-        "birth_date",
-        "debut_date",
-        "end_date",
-        "agency",
-        "parent_group_id",
-    )
+    cols = tuple(c for c in _ARTIST_COLUMNS if c != "kind")  # the kind is the survivor's
     await provenance.merge_attribute_sources(conn, from_id, into_id)
     sets = ", ".join(
         f"{c} = COALESCE({c}, (SELECT {c} FROM artists WHERE entity_id = ?))" for c in cols
