@@ -88,7 +88,7 @@ async def test_a_generic_yes_no_about_a_featured_artist_names_the_role(server: S
     assert text.startswith("Yes — ") and "featured artist" in text and "Suga" in text
     assert "not Suga" not in text
     assert reply.embeds[0]["fields"][0]["value"]
-    ko = await server.discord.slash("ask", user=server.alice, question="에잇 뮤비에 슈가 나와?")
+    ko = await server.discord.slash("ask", user=server.alice, question="에잇에 슈가 참여했어?")
     ko_text = ko.embeds[0]["description"]
     assert ko_text.startswith("네 — ") and "피처링" in ko_text and "Suga는" in ko_text
 

@@ -1,8 +1,10 @@
 """/ask over every edge of the bundled catalog: generated yes/no questions, in English and Korean.
 
 For every performer, featured-artist, credit and video-cast edge between an artist X and a
-song Y, the questions "Is X on Y?", "Did X work on Y?", "Y 뮤비에 X 나와?" (and "Did X write
-Y?" for lyricists, composers and writers) must answer "Yes", naming X's role on Y as itself.
+song Y, the questions "Is X on Y?", "Did X work on Y?" (and "Did X write Y?" for lyricists,
+composers and writers) must answer "Yes", naming X's role on Y as itself. "Y 뮤비에 X 나와?"
+asks whether X appears in the video: "Yes" for the video's cast, and for every other edge never
+"Yes" (a song credit is no appearance), with X's roles named.
 For a deterministic sample of artists with no edge to Y, the same questions must never
 answer "Yes", and a "No" must name who does hold the relation (the performers, or the
 writers). Questions whose names the catalog shares between several entries may ask which
@@ -76,13 +78,16 @@ async def _pairs(store: Store) -> list[Pair]:
     ]
 
 
+APPEARS = "{y} 뮤비에 {x} 나와?"  # an appearance in the video: a yes only for its cast
+
+
 def _questions(pair: Pair) -> list[tuple[str, str, tuple[str, ...]]]:
     """Return (question, language, roles it must name) for one pair."""
     x, y = pair.artist, pair.work
     out = [
         (f"Is {x} on {y}?", "en", pair.roles),
         (f"Did {x} work on {y}?", "en", pair.roles),
-        (f"{y} 뮤비에 {x} 나와?", "ko", pair.roles),
+        (APPEARS.format(y=y, x=x), "ko", pair.roles),
     ]
     writing = tuple(r for r in pair.roles if r in WRITING)
     if writing:
@@ -110,6 +115,23 @@ async def test_every_edge_answers_yes_with_its_role(
             no = ("No — ", "아니요 — ")
             if not result.answered and result.choices:
                 counts["asked which one (a shared name)"] += 1
+                continue
+            if question == APPEARS.format(y=pair.work, x=pair.artist):
+                # A "yes" only as the video's cast (a song and its single share the question);
+                # otherwise a "no" (the cast is stored and X is not in it) or "I don't know",
+                # naming X's roles on the song. Never a "yes" from a song credit.
+                cast = role_words("mv cast", lang)
+                if text.startswith(yes):
+                    if any(w in text for w in cast) and result.sources:
+                        counts["yes (ko, in the video's cast)"] += 1
+                    else:
+                        wrong.append(f"appearance from a song credit: {question!r} -> {text!r}")
+                elif "mv cast" in roles:
+                    wrong.append(f"cast, not a yes: {question!r} -> {text!r}")
+                elif all(any(w in text for w in role_words(r, lang)) for r in roles):
+                    counts["ko appearance, not in the cast: roles named, no yes"] += 1
+                else:
+                    wrong.append(f"appearance, roles not named: {question!r} -> {text!r}")
                 continue
             if text.startswith(no):
                 wrong.append(f"false No: {question!r} -> {text!r}")
