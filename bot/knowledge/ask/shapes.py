@@ -18,7 +18,7 @@ from bot.knowledge.ask.parts import member_and_group
 from bot.knowledge.ask.relations import Asked, edges_between_many, holdings
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize, similarity
-from bot.knowledge.search import AmbiguousError, Match, resolve, resolve_one
+from bot.knowledge.search import AmbiguousError, Match, clear_typo, resolve, resolve_one
 from bot.store import catalog as db
 from bot.store.core import Store
 
@@ -216,6 +216,16 @@ async def _work(store: Store, text: str) -> EntityRef | tuple[Match, ...] | None
     return shared or None
 
 
+async def _work_misspelt(store: Store, text: str) -> EntityRef | None:
+    """Return the work a text clearly misspells ("lovseick girls"), or None."""
+    for form in _forms(text):
+        if normalize(form):
+            typo = clear_typo(await resolve(store, form, ("song", "release", "video"), limit=5))
+            if typo is not None:
+                return typo.ref
+    return None
+
+
 async def _people(store: Store, text: str) -> list[Match]:
     for form in _forms(text):
         if not normalize(form):
@@ -288,7 +298,13 @@ async def resolve_check(store: Store, text: str) -> ReadCheck | SharedTitle | No
         return None
     work = await _work(store, shape.work)
     if work is None:
-        return None
+        # No exact title: a clearly meant typo of one, looked for only when the person is known
+        # exactly ("did david guetta work on lovseick girls").
+        if not await _people(store, shape.person):
+            return None
+        work = await _work_misspelt(store, shape.work)
+        if work is None:
+            return None
     people = await _people(store, shape.person)
     if not people and isinstance(work, EntityRef):
         people = await _credited_like(store, shape.person, work)
