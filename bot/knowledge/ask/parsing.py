@@ -57,10 +57,10 @@ COMMON_WORDS = words_of(
 # outside a name is otherwise looked up: "omg", "bts", "jin" are titles and names).
 SHORT_WORDS = words_of(
     """not no yes yet but so if too all any out off up own get got let say see new old one
-    two ten why how has had may can did why who him her its our out per via vs ok okay pls
-    rap sang sing sung act cut end set put run use way own lot few big add ask yes now
+    two ten why how has had may can did who him her its our per via vs ok okay pls
+    rap sang sing sung act cut end set put run use way lot few big add ask now
     ago day ill bad sad fan fans ver feat ft mean much more most a i u o s t x n y e
-    pop sun hit hip hop rnb edm ost ver vol pt"""
+    pop sun hit hip hop rnb edm ost vol pt"""
 )
 _EDGE_PUNCT = '?!.,;:"“”‘’«»()[]{}¿¡'
 

@@ -297,15 +297,13 @@ async def resolve_check(store: Store, text: str) -> ReadCheck | SharedTitle | No
     if shape is None:
         return None
     work = await _work(store, shape.work)
+    people = await _people(store, shape.person)
     if work is None:
         # No exact title: a clearly meant typo of one, looked for only when the person is known
         # exactly ("did david guetta work on lovseick girls").
-        if not await _people(store, shape.person):
-            return None
-        work = await _work_misspelt(store, shape.work)
+        work = await _work_misspelt(store, shape.work) if people else None
         if work is None:
             return None
-    people = await _people(store, shape.person)
     if not people and isinstance(work, EntityRef):
         people = await _credited_like(store, shape.person, work)
     if not people:
