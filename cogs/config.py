@@ -207,13 +207,9 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         config = await self.guilds.config(interaction.guild.id)
         lines = []
         for key, setting in config.values.items():
+            user = f"<@{setting.changed_by}>"
             who = (
-                t(
-                    " — by {user}, {date}",
-                    lang,
-                    user=f"<@{setting.changed_by}>",
-                    date=(setting.changed_at or "")[:10],
-                )
+                t(" — by {user}, {date}", lang, user=user, date=(setting.changed_at or "")[:10])
                 if setting.changed_by
                 else (t(" — default", lang) if setting.is_default else "")
             )

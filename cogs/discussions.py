@@ -17,7 +17,7 @@ from bot.core.errors import NotFoundError, Untrusted, UserError
 from bot.core.i18n import N_, t
 from bot.discord_io import escape
 from bot.discord_io.checks import MODLOG_PERMISSIONS, missing_bot_permissions
-from bot.discord_io.embeds import on_this_day_lines, release_embed, song_embed
+from bot.discord_io.embeds import on_this_day_lines, prompt_lines, release_embed, song_embed
 from bot.discord_io.posting import UNKNOWN_MESSAGE, ModLog
 from bot.discord_io.render import QUERY_MAX, SHORT_MAX, make_embed, pack_lines
 from bot.discord_io.threads import ThreadOpener
@@ -89,11 +89,7 @@ class Discussions(commands.Cog):
         ]
         if prompts:
             lines.append(t("Some things to talk about:", lang))
-            lines.extend(
-                f"• {escape.text(p.text)} "
-                + t("(source: {url})", lang, url=f"<{escape.url(p.source.url) or '?'}>")
-                for p in prompts
-            )
+            lines.extend(prompt_lines(prompts, lang))
         return embed, "\n".join(lines), artists
 
     async def open_release_thread(

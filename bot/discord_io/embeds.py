@@ -10,6 +10,7 @@ import discord
 from bot.core.i18n import N_, t, tn
 from bot.discord_io.card_media import decorate, media_footer
 from bot.discord_io.escape import text as e
+from bot.discord_io.escape import url as escape_url
 from bot.discord_io.render import Field, clip, link, make_embed, pack_lines
 from bot.knowledge import vocab, wording
 from bot.knowledge.cards import (
@@ -28,6 +29,7 @@ from bot.knowledge.cards import (
     VideoInfo,
     WorksView,
 )
+from bot.knowledge.prompts import Prompt
 from bot.knowledge.release_time import is_future
 from bot.store.posts import ReviewPost
 
@@ -56,6 +58,15 @@ def sources_text(sources: Sequence[SourceRef], limit: int = 2, lang: str = "en")
 def fact_source(sources: Sequence[SourceRef], lang: str = "en") -> str:
     """Return the link of one fact's own source, or say that none is recorded."""
     return sources_text(sources, 1, lang) if sources else t("no source recorded", lang)
+
+
+def prompt_lines(prompts: Iterable[Prompt], lang: str = "en") -> list[str]:
+    """One bullet per discussion prompt, each ending with its source's link (never embedded)."""
+    lines = []
+    for prompt in prompts:
+        url = f"<{escape_url(prompt.source.url) or '?'}>"
+        lines.append(f"• {e(prompt.text)} " + t("(source: {url})", lang, url=url))
+    return lines
 
 
 def titled(name: str, hangul: str | None) -> str:
@@ -589,10 +600,11 @@ def review_post_embed(
         )
         fields.append(Field(t("In the Liner Notes catalog", lang), "\n".join(lines)))
     if discussion_thread_id:
+        thread = f"<#{discussion_thread_id}>"
         fields.append(
             Field(
                 t("Discussion", lang),
-                t("Join the server's thread: {thread}", lang, thread=f"<#{discussion_thread_id}>"),
+                t("Join the server's thread: {thread}", lang, thread=thread),
             )
         )
     embed = make_embed(

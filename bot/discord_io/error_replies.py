@@ -60,11 +60,8 @@ def describe_error(error: BaseException, lang: str = "en") -> tuple[str, bool]:
     if isinstance(error, app_commands.CheckFailure) and str(error):
         return t(str(error), lang), True
     if isinstance(error, app_commands.TransformerError):
-        return t(
-            "I could not understand {value} for that option.",
-            lang,
-            value=f"“{echo(str(error.value))}”",
-        ), True
+        value = f"“{echo(str(error.value))}”"
+        return t("I could not understand {value} for that option.", lang, value=value), True
     return "", False
 
 

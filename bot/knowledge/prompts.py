@@ -64,6 +64,7 @@ async def discussion_prompts(
             if critic and line.status == "critic":
                 who = t("{critic}'s reading", lang, critic=critic)
             relation = wording.relation_phrase(line.relation, lang)
+        note = f" ({line.note})" if line.note else ""
         prompts.append(
             Prompt(
                 t(
@@ -71,7 +72,7 @@ async def discussion_prompts(
                     lang,
                     who=who[:1].upper() + who[1:],
                     subject=line.source_entity.name,
-                    note=f" ({line.note})" if line.note else "",
+                    note=note,
                     relation=relation,
                     target=wording.work_label(line.target.label or line.target.name, lang),
                 ),

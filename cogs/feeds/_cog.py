@@ -295,8 +295,9 @@ class Feeds(commands.GroupCog, group_name="feed", group_description="Follow crit
             raise UserError(
                 N_("This server does not follow that feed; `/feed list` shows the ones it does.")
             )
+        link = f"<{key}>"
         await interaction.response.send_message(
-            t("Stopped following {url}.", lang_of(interaction), url=f"<{key}>"), ephemeral=True
+            t("Stopped following {url}.", lang_of(interaction), url=link), ephemeral=True
         )
 
     @remove.autocomplete("url")

@@ -16,7 +16,7 @@ import discord
 from bot.core.i18n import N_, t
 from bot.discord_io import escape
 from bot.discord_io.checks import missing_bot_permissions, posting_permissions
-from bot.discord_io.embeds import review_post_embed
+from bot.discord_io.embeds import prompt_lines, review_post_embed
 from bot.discord_io.posting import (
     UNKNOWN_MESSAGE,
     DeliveryTarget,
@@ -309,21 +309,18 @@ class Delivery:
         found = await entity(self.store, subject)
         if found is None:
             return t("What did you think of this review?", lang)
+        # The name stays outside the code span: a backtick in it cannot end the span.
+        command = f"`/release` {escape.text(found.name)}"
         lines = [
             t(
                 "**{label}** — {command} for the full card.",
                 lang,
                 label=escape.text(found.label),
-                # The name stays outside the code span: a backtick in it cannot end the span.
-                command=f"`/release` {escape.text(found.name)}",
+                command=command,
             )
         ]
         prompts = await discussion_prompts(self.store, found, lang=lang)
-        lines.extend(
-            f"• {escape.text(p.text)} "
-            + t("(source: {url})", lang, url=f"<{escape.url(p.source.url) or '?'}>")
-            for p in prompts
-        )
+        lines.extend(prompt_lines(prompts, lang))
         lines.append("• " + t("Does the review's reading match yours?", lang))
         return clip("\n".join(lines), MESSAGE_LIMIT)
 
