@@ -14,11 +14,12 @@ import re
 from dataclasses import dataclass
 
 from bot.core.errors import UserError
+from bot.knowledge.ask.finding import clear_reading
 from bot.knowledge.ask.parts import member_and_group
 from bot.knowledge.ask.relations import Asked, edges_between_many, holdings
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize, similarity
-from bot.knowledge.search import AmbiguousError, Match, clear_typo, resolve, resolve_one
+from bot.knowledge.search import AmbiguousError, Match, resolve, resolve_one
 from bot.store import catalog as db
 from bot.store.core import Store
 
@@ -220,7 +221,9 @@ async def _work_misspelt(store: Store, text: str) -> EntityRef | None:
     """Return the work a text clearly misspells ("lovseick girls"), or None."""
     for form in _forms(text):
         if normalize(form):
-            typo = clear_typo(await resolve(store, form, ("song", "release", "video"), limit=5))
+            kinds = ("song", "release", "video")
+            fuzzy = await resolve(store, form, kinds, limit=5)
+            typo = await clear_reading(store, form, fuzzy, kinds)
             if typo is not None:
                 return typo.ref
     return None
