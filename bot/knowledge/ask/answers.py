@@ -162,6 +162,10 @@ def _cap(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------ credits
+# What "who wrote" asks for: each named as itself.
+_WRITER_ROLES = ("writer", "lyricist", "composer")
+
+
 async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: str) -> Answer:
     """Answer who holds a credit role on a song, release or video."""
     view = await cards.credits_view(store, entity.id)
@@ -169,12 +173,17 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
     if intent.name is IntentName.WRITER:
         parts: list[str] = []
         lines_all: list[CreditLine] = []
-        for role in ("writer", "lyricist", "composer"):
+        for role in _WRITER_ROLES:
             lines = view.role(role)
             if lines:
                 label = role_phrase(role, lang)
                 parts.append(f"{label}: {names_text(lines, lang)}")
                 lines_all.extend(lines)
+        if not parts and entity.kind == "release":
+            # "who wrote the songs on Love Poem": an album's writers are its songs'.
+            by_song = await _track_credits(store, entity, _WRITER_ROLES, lang)
+            if by_song is not None:
+                return by_song
         if not parts:
             return declined(
                 t(
