@@ -21,7 +21,7 @@ from bot.knowledge.ask import answers
 from bot.knowledge.ask.answers import q, quote, subject_phrase
 from bot.knowledge.ask.dispatch import dispatch
 from bot.knowledge.ask.finding import exact_spans
-from bot.knowledge.ask.intents import ALL_KINDS, Intent, IntentName, detect
+from bot.knowledge.ask.intents import ALL_KINDS, Intent, IntentName, by_name, detect
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.parsing import candidate_runs, is_korean
 from bot.knowledge.ask.parts import artists_named, group_context, member_and_group
@@ -220,6 +220,9 @@ async def try_chain(
     other = await _other_works_loose(store, text, lang)
     if other is not None:
         return other
+    held_by = await _via_role_holder(store, text, lang, on)
+    if held_by is not None:
+        return held_by
     if _BOTH.search(text) and (intent.roles or intent.name is IntentName.WRITER):
         things = await _entities(store, text, ("song", "release", "video", "artist"))
         people = [e for e in things if e.kind == "artist"]
@@ -335,6 +338,76 @@ async def _other_works_loose(store: Store, text: str, lang: str) -> Answer | Non
         return None
     kind = answers.asked_work_kind(text)
     return await _other_works(store, _ROLE_WORDS[word], works[0].name, lang, works[0], kind)
+
+
+# What a second hop may ask of the person who holds a credit ("the real name of the producer
+# of Spring Day", "ditto 작곡가 생일"): facts about a person, answered as for one named.
+_PERSON_FACTS = (
+    IntentName.LEGAL_NAME,
+    IntentName.BIRTHDAY,
+    IntentName.AGE,
+    IntentName.GROUPS,
+    IntentName.AGENCY,
+    IntentName.DEBUT,
+)
+_ROLE_INTENTS = {
+    "composer": IntentName.COMPOSER,
+    "lyricist": IntentName.LYRICIST,
+    "producer": IntentName.PRODUCER,
+    "mv director": IntentName.DIRECTOR,
+    "arranger": IntentName.ARRANGER,
+}
+_GROUP_WORD = re.compile(r"\b(?:group|band)s?\b|그룹", re.IGNORECASE)
+
+
+async def _via_role_holder(store: Store, text: str, lang: str, on: str) -> Answer | None:
+    """Answer a fact about who holds a credit on a work (role of work, then person), or None."""
+    role_m = _ROLE_WORD.search(text)
+    if role_m is None:
+        return None
+    word = (role_m.group(1) or role_m.group(2) or "").lower()
+    role = _ROLE_WORDS.get(word)
+    if role is None:
+        return None
+    rest = (text[: role_m.start()] + " " + text[role_m.end() :]).replace("'s ", " ")
+    rest = rest.replace("’s ", " ")
+    outer, _ = detect(rest)
+    if outer is None:
+        return None
+    if outer.name is IntentName.PERFORMER and _GROUP_WORD.search(rest):
+        # "what group is the lyricist of Spring Day in": the person's group.
+        outer = by_name(IntentName.GROUPS)
+    if outer.name not in _PERSON_FACTS:
+        return None
+    works = [e for e in await _entities(store, rest, ("song", "video", "release"))]
+    works = [e for e in works if e.kind != "artist"]
+    if not works:
+        return None
+    work = works[0]
+    view = await cards.credits_view(store, work.id)
+    lines = view.role(role)
+    if not lines and role in WRITING_ROLES:
+        lines = view.role("writer")  # songs credited to "writers" only
+    if not lines:
+        # No one holds the role: the first hop's own answer says so.
+        return await dispatch(store, by_name(_ROLE_INTENTS[role]), work, "", lang, "")
+    people = list(dict.fromkeys(line.artist for line in lines))
+    subject = await subject_phrase(store, work, lang)
+    texts = [
+        t(
+            "{title} of {subject}: {names}.",
+            lang,
+            title=_cap(role_title(lines[0].role, lang)),
+            subject=subject,
+            names=answers.names_text(lines, lang),
+        )
+    ]
+    sources: list[SourceRef] = list(answers.line_sources(lines))
+    for person in people:
+        result = await dispatch(store, outer, person, "", lang, on)
+        texts.append(result.text)
+        sources.extend(result.sources)
+    return found("\n".join(texts), merge_sources(sources), outer.name, (work, *people), lang)
 
 
 async def _via_referenced(store: Store, outer: Intent, name: str, lang: str) -> Answer:
