@@ -59,6 +59,7 @@ from bot.knowledge.ask.shapes import (
     resolve_membership,
     resolve_on_release,
 )
+from bot.knowledge.ask.shapes import read as read_check
 from bot.knowledge.ask.verdicts import DUET, asked_relation, relation_check
 from bot.knowledge.entities import EntityKey, EntityRef
 from bot.knowledge.normalize import normalize, similarity
@@ -128,6 +129,9 @@ async def _answer(
             result = await _answer_part(store, part.text, prepared.shouted, on, previous, online)
         if result.entities:
             previous = result.entities[0]
+        elif part.entity is None:
+            # A part not answered still names whom a later "his" or "her" means.
+            previous = await _first_named(store, part.text, prepared.shouted) or previous
         results.append(result)
     # "Who wrote the lyrics and who produced Through the Night?": a first part that names
     # nothing asks about what a later part names.
@@ -189,6 +193,13 @@ async def _answer_for(store: Store, question: str, value: str, today: dt.date | 
     return await dispatch(store, intent, entity, text, lang, on)
 
 
+async def _first_named(store: Store, text: str, shouted: bool) -> EntityRef | None:
+    """Return the first person or work a question part names exactly, or None."""
+    runs = candidate_runs(text, detect(text)[1], trim=False)
+    spans = await exact_spans(store, runs, ("artist", "song", "release", "video"), shouted)
+    return spans[0][1][0].ref if spans else None
+
+
 def _with_intents(parts: list[str]) -> list[str]:
     """Join a part without a question word onto the next ("Who was behind the camera for
     the Spring Day MV? Who directed it?" is one question said twice)."""
@@ -196,7 +207,8 @@ def _with_intents(parts: list[str]) -> list[str]:
     carry = ""
     for part in parts:
         text = f"{carry} {part}".strip() if carry else part
-        if detect(part)[0] is None:
+        if detect(part)[0] is None and read_check(part) is None:
+            # A yes/no between two names ("is wonyoung in ive?") is a question of its own.
             carry = text
             continue
         out.append(text)
