@@ -52,7 +52,9 @@ from bot.knowledge.ask.parsing import (
 )
 from bot.knowledge.ask.parts import Part, expand
 from bot.knowledge.ask.people import artist_answer, performer_answer
+from bot.knowledge.ask.relations import Asked, edges_between, holdings
 from bot.knowledge.ask.shapes import (
+    ReadCheck,
     SharedTitle,
     person_for,
     resolve_check,
@@ -348,6 +350,9 @@ async def _answer_part(
     label = await checks.label_check(store, text, lang_of_text)
     if label is not None:
         return label
+    when = await _when_credited(store, text, on)
+    if when is not None:
+        return when
     checked = await _checked(store, text)
     if checked is not None:
         return checked
@@ -467,6 +472,37 @@ async def _answer_part(
             lang=lang,
         )
     return result
+
+
+_WHEN_DID = re.compile(
+    r"^(?:when|(?:what|which)\s+(?:year|day|date|month))\s+did\s+(?P<rest>.+?)\s*\??$",
+    re.IGNORECASE,
+)
+
+
+async def _when_credited(store: Store, text: str, on: str) -> Answer | None:
+    """Answer "what year did David Guetta produce Psycho": the credit it takes for granted is
+    checked first; without it, the check's "No" names who holds the role (with sources),
+    and with it, the work's date follows the "Yes". None for any other question."""
+    m = _WHEN_DID.match(text)
+    if m is None:
+        return None
+    check_text = f"did {m['rest']}?"
+    shape = read_check(check_text)
+    if shape is None or shape.asked is not Asked.ROLES:
+        return None
+    read = await resolve_check(store, check_text)
+    if not isinstance(read, ReadCheck):
+        return None
+    checked = await _checked(store, check_text)
+    if checked is None:
+        return None
+    edges = await edges_between(store, await holdings(store, read.work), read.person)
+    if not any(e.role in read.roles for e in edges):
+        return checked
+    lang = "ko" if is_korean(text) else "en"
+    date = await dispatch(store, by_name(IntentName.DATE), read.work, text, lang, on)
+    return _combine([checked, date], [check_text, text])
 
 
 async def _checked(store: Store, text: str) -> Answer | None:

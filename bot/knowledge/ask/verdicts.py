@@ -304,19 +304,33 @@ async def _one(
             + besides,
             merge_sources(held.performer_sources, other_sources),
         )
-    return Finding(
-        Verdict.UNKNOWN,
-        t(
-            "I don't know whether {name} is the {roles} of {subject}: the catalog has no {roles} "
-            "credit for it",
+    unknown = t(
+        "I don't know whether {name} is the {roles} of {subject}: the catalog has no {roles} "
+        "credit for it",
+        lang,
+        name=name,
+        roles=titles,
+        subject=subject,
+    )
+    if not others and held.performers:
+        # "what year did David Guetta produce Psycho": nothing ties him to it, and what the
+        # catalog does hold (its performers) is said with its sources.
+        nothing = t(
+            "the catalog ties {name} to nothing on {subject}: it is by {by}{featuring}",
             lang,
             name=name,
-            roles=titles,
             subject=subject,
+            by=await _performers_text(held, lang),
+            featuring="",
         )
-        + besides,
-        other_sources,
-    )
+        said = [unknown, nothing]
+        sources = [*held.performer_sources]
+        credited = held.lines()
+        if credited:
+            said.append(t("its credits: {truth}", lang, truth=_by_role(credited, lang)))
+            sources.extend(s for line in credited for s in line.sources)
+        return Finding(Verdict.UNKNOWN, _join(said, lang), merge_sources(sources))
+    return Finding(Verdict.UNKNOWN, unknown + besides, other_sources)
 
 
 async def relation_check(
