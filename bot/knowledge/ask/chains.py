@@ -410,6 +410,92 @@ async def _via_role_holder(store: Store, text: str, lang: str, on: str) -> Answe
     return found("\n".join(texts), merge_sources(sources), outer.name, (work, *people), lang)
 
 
+# A song described by two of its artists: "the song iu did with suga", "iu song with suga",
+# "아이유랑 슈가가 같이 부른 노래".
+_WITH = (
+    re.compile(
+        r"^(?:(?:what|which)(?:'s|\s+is|\s+was)?\s+)?(?:the\s+|that\s+)?"
+        r"(?:song|track|single|collab\w*|duet|one)\s+(?:that\s+)?(?P<a>.+?)\s+"
+        r"(?:did|made|sang|recorded|released|does|has|had|dropped)\s+with\s+(?P<b>.+?)\s*\??$",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^(?:(?:what|which)(?:'s|\s+is|\s+was)?\s+)?(?:the\s+)?(?P<a>.+?)(?:'s)?\s+"
+        r"(?:song|track|single|collab\w*|duet)\s+(?:with|featuring|feat\.?|ft\.?)\s+"
+        r"(?P<b>.+?)\s*\??$",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^(?P<a>.+?)(?:이랑|랑|하고|와|과)\s+(?P<b>.+?)(?:이|가)?\s*(?:같이|함께)?\s*"
+        r"(?:한|부른|낸|작업한)\s*(?:노래|곡)"
+    ),
+    re.compile(
+        r"^(?P<a>.+?)(?:이|가)\s+(?P<b>.+?)(?:이랑|랑|하고|와|과)\s*(?:같이|함께)?\s*"
+        r"(?:한|부른|낸|작업한)\s*(?:노래|곡)"
+    ),
+)
+_WITH_LOOKED = 60  # credited works of the two artists looked at, most important first
+
+
+async def _artist_named(store: Store, name: str) -> EntityRef | None:
+    try:
+        match = await resolve_one(store, name.strip(), ("artist",), exact_only=True)
+    except UserError:
+        return None
+    return match.ref
+
+
+async def song_with(store: Store, text: str) -> Answer | None:
+    """Answer which song two artists made together (one performs it, the other is on it)."""
+    pair: tuple[EntityRef, EntityRef] | None = None
+    for shape in _WITH:
+        m = shape.match(text)
+        if m is None:
+            continue
+        a = await _artist_named(store, m["a"])
+        b = await _artist_named(store, m["b"]) if a is not None else None
+        if a is not None and b is not None and a.id != b.id:
+            pair = (a, b)
+            break
+    if pair is None:
+        return None
+    a, b = pair
+    lang = "ko" if is_korean(text) else "en"
+    songs: dict[int, EntityRef] = {}
+    for artist in (a, b):
+        for row in await db.credits_by(store, artist.id, None, _WITH_LOOKED):
+            if row.subject.kind == "song":
+                songs.setdefault(row.subject.id, EntityRef.of(row.subject))
+    lines: list[str] = []
+    sources: list[SourceRef] = []
+    works: list[EntityRef] = []
+    for song in songs.values():
+        held = await holdings(store, song)
+        edges_a, edges_b = await edges_between_many(store, held, [a, b])
+        on_it = ("performer", "featured artist")
+        if not edges_a or not edges_b:
+            continue
+        if not any(e.role in on_it for e in (*edges_a, *edges_b)):
+            continue
+        subject = await subject_phrase(store, song, lang)
+        lines.append(f"{subject} — {await edges_text(store, [*edges_a, *edges_b], lang)}.")
+        sources.extend(edge_sources([*edges_a, *edges_b]))
+        works.append(song)
+    if not works:
+        return declined(
+            t(
+                "The catalog holds no song that both {a} and {b} are on.",
+                lang,
+                a=a.name,
+                b=b.name,
+            ),
+            None,
+            [a.label, b.label],
+            lang,
+        )
+    return found("\n".join(lines), merge_sources(sources), None, tuple(works), lang)
+
+
 async def _via_referenced(store: Store, outer: Intent, name: str, lang: str) -> Answer:
     """Answer a question about what something references (the first hop goes outward)."""
     source = await _named(store, name, ("song", "video", "release"), outer.name, lang)

@@ -372,6 +372,9 @@ async def _answer_part(
     runs = candidate_runs(text, spans)
     wide = candidate_runs(text, spans, trim=False)
     texts = candidate_names(text, spans)
+    together = await chains.song_with(store, text)
+    if together is not None:
+        return together
     if intent is None:
         which = await chains.which_member(store, None, text)
         if which is not None:

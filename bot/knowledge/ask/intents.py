@@ -179,6 +179,12 @@ INTENTS: tuple[Intent, ...] = (
             # "What paintings are in the Feel My Rhythm video?"
             r"^(?:what|which)\s+(?:paintings?|artworks?|sculptures?|statues?|books?|films?|"
             r"movies?|dramas?)\s+(?:are|is|appear|appears|can\s+you\s+see|do\s+you\s+see)\s+in\b",
+            # "which book is iu's zeze about", "what novel is Zeze based on": the work's side.
+            r"^(?:what|which)\s+(?:paintings?|artworks?|books?|novels?|stor(?:y|ies)|films?|"
+            r"movies?|dramas?|poems?)\s+(?:is|are|was|were)\b(?=.+\s(?:about|based\s+on)\s*\??$)",
+            r"\bbased\s+on(?=\s*\??$)",
+            r"(?:무슨|어떤|어느)\s*(?:책|소설|영화|드라마|그림|작품)(?:을|를|에|의)?\s*"
+            r"(?:얘기|이야기|내용|기반|바탕|원작)",
             r"(?:뮤비|뮤직비디오|영상)에\s*(?:나오는|나온|등장하는)\s*(?:그림|명화|조각|책|소설|영화|드라마)",
             r"오마주",
             r"패러디",
@@ -254,7 +260,7 @@ INTENTS: tuple[Intent, ...] = (
             r"\bstar(?:s|red|ring)?\b",
             r"\bcast\b",
             r"\bact(?:s|ed|ing)?\b",
-            r"\bwho(?:'s| is| was| are)? in the\b(?=.*\b(?:video|mv|m/v)\b)",
+            r"\bwho(?:'s| is| was| are)? in the\b(?=.*\b(?:video|mv|m/v|film)\b)",
             r"출연",
             r"주연",
             r"나오는 사람",

@@ -145,7 +145,7 @@ async def edges_text(store: Store, edges: Sequence[Edge], lang: str) -> str:
             credits.setdefault((e.subject.id, e.via.id if e.via else None), []).append(e)
     for group in credits.values():
         first = group[0]
-        titles = join_list([role_title(e.role, lang) for e in group], lang)
+        titles = join_list(list(dict.fromkeys(role_title(e.role, lang) for e in group)), lang)
         texts.append(await edge_text(store, first, lang, titles))
     return _join(texts, lang)
 
