@@ -448,6 +448,7 @@ async def _artist_named(store: Store, name: str) -> EntityRef | None:
 async def song_with(store: Store, text: str) -> Answer | None:
     """Answer which song two artists made together (one performs it, the other is on it)."""
     pair: tuple[EntityRef, EntityRef] | None = None
+    unknown: str | None = None
     for shape in _WITH:
         m = shape.match(text)
         if m is None:
@@ -457,10 +458,19 @@ async def song_with(store: Store, text: str) -> Answer | None:
         if a is not None and b is not None and a.id != b.id:
             pair = (a, b)
             break
-    if pair is None:
-        return None
-    a, b = pair
+        if a is not None and b is None:
+            unknown = unknown or m["b"].strip()
     lang = "ko" if is_korean(text) else "en"
+    if pair is None:
+        if unknown is None:
+            return None
+        # "the song blackpink did with selena gomez": one artist the catalog does not hold.
+        return declined(
+            t("I don't know anything called {name}.", lang, name=quote(echo(unknown))),
+            None,
+            lang=lang,
+        )
+    a, b = pair
     songs: dict[int, EntityRef] = {}
     for artist in (a, b):
         for row in await db.credits_by(store, artist.id, None, _WITH_LOOKED):

@@ -25,6 +25,7 @@ class IntentName(enum.StrEnum):
     LEGAL_NAME = "legal_name"
     LEADER = "leader"
     MAKNAE = "maknae"
+    OLDEST = "oldest"
     AGE = "age"
     REFERENCES_IN = "references_in"
     REFERENCES_OUT = "references_out"
@@ -133,6 +134,17 @@ INTENTS: tuple[Intent, ...] = (
     ),
     Intent(IntentName.LEADER, _p(r"\bleaders?\b", r"\bwho leads\b", r"리더"), ("artist",)),
     Intent(IntentName.MAKNAE, _p(r"\bmaknae\b", r"\byoungest(?: member)?\b", r"막내"), ("artist",)),
+    # "who is the oldest member of twice": answered from birth dates, never a members list.
+    Intent(
+        IntentName.OLDEST,
+        _p(
+            r"\b(?:oldest|eldest)(?: member)?\b",
+            r"\bborn first\b",
+            r"맏(?:이|언니|형|누나|오빠)",
+            r"(?:제일|가장)\s*(?:나이\s*(?:많|든)|연장자)",
+        ),
+        ("artist",),
+    ),
     Intent(
         IntentName.AGE,
         _p(

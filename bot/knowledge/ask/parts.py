@@ -40,6 +40,7 @@ ARTIST_FACTS = frozenset(
         IntentName.AGENCY,
         IntentName.LEADER,
         IntentName.MAKNAE,
+        IntentName.OLDEST,
         IntentName.MEMBERS,
         IntentName.GROUPS,
     }
@@ -69,7 +70,7 @@ _JOIN_KO_TAIL = re.compile(r"(?:이랑|랑|하고|와|과)$")
 # Two-hop and comparison questions keep their names together.
 _TOGETHER = re.compile(
     r"\bboth\b|\btogether\b|\bin common\b|\bbetween\b|\bduet\b|\bwhich\b|\bthe same\b|"
-    r"같이|함께|둘 다|공동|중",
+    r"\bolder\b|\byounger\b|같이|함께|둘 다|공동|중|누가\s*더",
     re.IGNORECASE,
 )
 

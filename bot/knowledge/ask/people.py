@@ -147,6 +147,8 @@ async def artist_answer(
         )
     if name_n in (IntentName.LEADER, IntentName.MAKNAE):
         return await _position_answer(store, card, intent, entity, lang)
+    if name_n is IntentName.OLDEST:
+        return await _oldest_answer(store, card, entity, lang)
     if name_n in (IntentName.MEMBERS, IntentName.GROUPS) and card.members:
         current = [m for m in card.members if not m.former]
         former = [m for m in card.members if m.former]
@@ -306,9 +308,36 @@ async def _position_answer(
     )
 
 
+async def _oldest_answer(
+    store: Store, card: cards.ArtistCard, entity: EntityRef, lang: str
+) -> Answer:
+    groups = [card.artist] if card.kind == "group" else [m.group for m in card.groups]
+    if len(groups) == 1:
+        oldest = await _by_birth(store, groups[0], lang, oldest=True)
+        if oldest is not None:
+            return oldest
+    group_name = groups[0].name if groups else card.artist.name
+    return declined(
+        t(
+            "I can't tell who the oldest member of {group} is: the catalog lacks a full birth "
+            "date for some current member.",
+            lang,
+            group=group_name,
+        ),
+        IntentName.OLDEST,
+        [entity.label],
+        lang,
+    )
+
+
 async def youngest_member(store: Store, group: EntityRef, lang: str) -> Answer | None:
     """Answer "who is the youngest in IVE" from the current members' sourced birth dates,
     when no source names a maknae; None when any current member's full date is unknown."""
+    return await _by_birth(store, group, lang, oldest=False)
+
+
+async def _by_birth(store: Store, group: EntityRef, lang: str, *, oldest: bool) -> Answer | None:
+    """Answer the youngest (or oldest) current member from sourced full birth dates, or None."""
     members = [m for m in cards.member_lines(await db.members_of(store, group.id)) if not m.former]
     if len(members) < 2:
         return None
@@ -322,6 +351,24 @@ async def youngest_member(store: Store, group: EntityRef, lang: str) -> Answer |
         born.append((date, m.person))
         sources.extend(member.source_of("birth_date"))
     born.sort(key=lambda pair: (pair[0], pair[1].id))
+    if oldest:
+        date, person = born[0]
+        if born[1][0] == date:
+            return None  # two born the same day: the dates do not tell
+        return found(
+            t(
+                "By the stored birth dates, the oldest current member of {group} is {name} "
+                "(born {date}).",
+                lang,
+                group=group.name,
+                name=person.name,
+                date=format_date(date, lang),
+            ),
+            merge_sources(sources),
+            IntentName.OLDEST,
+            (group, person),
+            lang,
+        )
     date, person = born[-1]
     if len(born) > 1 and born[-2][0] == date:
         return None  # two born the same day: the dates do not tell
