@@ -40,9 +40,9 @@ _AUX = r"(?:is|was|are|were|did|does|do|has|had|have)"
 _VIDEO = r"(?:\s+(?:music video|video|mv|m/v))"
 _TAIL = r"(?:\s*(?:,?\s*(?:right|or not|too|as well|at all)))?\s*[?!.]*\s*$"
 _ANY_EN = re.compile(
-    rf"^{_AUX}\s+(?P<x>.+?)\s+(?:on|in|part of|involved (?:in|with)|"
+    rf"^{_AUX}\s+(?P<x>.+?)\s+(?P<rel>on|in|part of|involved (?:in|with)|"
     r"(?:work|worked|working)\s+(?:on|in)|credited on|featured in)\s+"
-    rf"(?P<y>.+?){_VIDEO}?{_TAIL}",
+    rf"(?P<y>.+?)(?P<video>{_VIDEO})?{_TAIL}",
     re.IGNORECASE,
 )
 _APPEAR_EN = re.compile(
@@ -153,6 +153,10 @@ def read(text: str) -> CheckShape | None:
         return CheckShape(m.group("x"), m.group("y"), Asked.PERFORMER)
     m = _ANY_EN.match(text)
     if m:
+        if m.group("video") and m.group("rel").lower() == "in":
+            # "is Minji in the Ditto mv" asks whether she appears in the video (its cast), as
+            # "Y 뮤비에 X 나와?" does: a song credit or the performing group is no appearance.
+            return CheckShape(m.group("x"), m.group("y"), Asked.ROLES, ("mv cast",))
         return CheckShape(m.group("x"), m.group("y"), Asked.ANY)
     m = _BY_EN.match(text)
     if m:
