@@ -285,7 +285,8 @@ async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> 
     lines, sources = [], list(hop_sources)
     for subject in subjects:
         result = await dispatch(store, outer, subject, "", lang, "")
-        lines.append(result.text)
+        if result.text not in lines:  # a song and its video may have one director
+            lines.append(result.text)
         sources.extend(result.sources)
     head = t("{target} is referenced by {first_hop}.", lang, target=q(target), first_hop=first_hop)
     return found(

@@ -53,6 +53,14 @@ BY_ARTIST = re.compile(
 )
 
 
+# "which member of NewJeans is in the OMG mv": an appearance in the video, its cast only.
+IN_VIDEO = re.compile(
+    r"\b(?:is|are|was|were|appears?|appeared)\s+in\s+(?:the\s+)?(?:\S+\s+){0,6}?"
+    r"(?:mv|m/v|music video|video)\b",
+    re.IGNORECASE,
+)
+
+
 def asked_relation(intent: Intent | None, text: str) -> tuple[Asked, tuple[str, ...]]:
     """Return the relation a yes/no question asks: any part, performing, or credit roles.
 
@@ -61,6 +69,10 @@ def asked_relation(intent: Intent | None, text: str) -> tuple[Asked, tuple[str, 
     """
     if DUET.search(text):
         return Asked.PERFORMER, ()
+    if IN_VIDEO.search(text) and (
+        intent is None or intent.name in (IntentName.MEMBERS, IntentName.CAST)
+    ):
+        return Asked.ROLES, ("mv cast",)
     if intent is None:
         return (Asked.PERFORMER if BY_ARTIST.search(text) else Asked.ANY), ()
     if ANY_PART.search(text) and intent.name in (IntentName.WRITER, IntentName.PERFORMER):
