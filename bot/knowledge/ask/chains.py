@@ -24,7 +24,7 @@ from bot.knowledge.ask.finding import exact_spans
 from bot.knowledge.ask.intents import ALL_KINDS, Intent, IntentName, by_name, detect
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.parsing import candidate_runs, is_korean
-from bot.knowledge.ask.parts import artists_named, group_context, member_and_group
+from bot.knowledge.ask.parts import POSITIONS, artists_named, group_context, member_and_group
 from bot.knowledge.ask.relations import (
     FORMER_MEMBER,
     Asked,
@@ -223,6 +223,9 @@ async def try_chain(
     held_by = await _via_role_holder(store, text, lang, on)
     if held_by is not None:
         return held_by
+    placed = await _via_position(store, text, lang, on)
+    if placed is not None:
+        return placed
     if _BOTH.search(text) and (intent.roles or intent.name is IntentName.WRITER):
         things = await _entities(store, text, ("song", "release", "video", "artist"))
         people = [e for e in things if e.kind == "artist"]
@@ -505,6 +508,39 @@ async def song_with(store: Store, text: str) -> Answer | None:
             lang,
         )
     return found("\n".join(lines), merge_sources(sources), None, tuple(works), lang)
+
+
+async def _via_position(store: Store, text: str, lang: str, on: str) -> Answer | None:
+    """Answer a fact about who holds a place in a group ("twice maknae bday"), or None."""
+    found_place = next(
+        (
+            (place, m)
+            for place in (by_name(name) for name in sorted(POSITIONS))
+            for pattern in place.patterns
+            if (m := pattern.search(text)) is not None
+        ),
+        None,
+    )
+    if found_place is None:
+        return None
+    place, m = found_place
+    rest = text[: m.start()] + " " + text[m.end() :]
+    outer, _ = detect(rest)
+    if outer is None or outer.name not in _PERSON_FACTS:
+        return None
+    groups = [e for e in await _entities(store, rest, ("artist",)) if e.kind == "artist"]
+    if not groups:
+        return None
+    placed = await dispatch(store, place, groups[0], "", lang, on)
+    people = [e for e in placed.entities if e.kind == "artist" and e.id != groups[0].id]
+    if not placed.answered or not people:
+        return placed  # who holds the place is unknown: so is their fact, and it says so
+    texts, sources = [placed.text], list(placed.sources)
+    for person in people:
+        result = await dispatch(store, outer, person, "", lang, on)
+        texts.append(result.text)
+        sources.extend(result.sources)
+    return found("\n".join(texts), merge_sources(sources), outer.name, tuple(people), lang)
 
 
 async def _via_referenced(store: Store, outer: Intent, name: str, lang: str) -> Answer:

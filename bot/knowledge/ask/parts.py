@@ -45,6 +45,8 @@ ARTIST_FACTS = frozenset(
         IntentName.GROUPS,
     }
 )
+# A place in a group that names a person ("the maknae"), whose facts can then be asked.
+POSITIONS = frozenset({IntentName.LEADER, IntentName.MAKNAE, IntentName.OLDEST})
 # Credit roles that can be asked side by side ("who wrote and directed").
 CREDIT_FACTS = frozenset(
     {
@@ -131,6 +133,9 @@ def _by_intents(text: str) -> list[str]:
     for a, b in itertools.pairwise(facts):
         word = text[a.start : a.end]
         tail = text[a.end : b.start]
+        if a.intent.name in POSITIONS and not tail.strip():
+            # "twice maknae bday", "트와이스 막내 생일": the maknae's birthday, two hops.
+            return []
         # "생일이랑 본명": the joining particle is written onto the first keyword.
         glued = re.match(r"^(?:이랑|랑|하고|와|과)?\s*$", tail) and not tail.startswith(" ")
         if not (_joined(text, a.end, b.start, word) or glued):

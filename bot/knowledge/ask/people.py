@@ -283,11 +283,12 @@ async def _position_answer(
         people, sources = await roles_in_group(store, group.id, role)
         if people:
             who = await holder_names(store, group.id, people, lang)
+            # The person first: "… and when is her birthday" asks about them, not the group.
             return found(
                 t("The {title} of {name} is {who}.", lang, title=title, name=group.name, who=who),
                 sources,
                 role,
-                (group,),
+                (*people, group),
                 lang,
             )
     if role is IntentName.MAKNAE and len(groups) == 1:
@@ -313,7 +314,7 @@ async def _oldest_answer(
 ) -> Answer:
     groups = [card.artist] if card.kind == "group" else [m.group for m in card.groups]
     if len(groups) == 1:
-        oldest = await _by_birth(store, groups[0], lang, oldest=True)
+        oldest = await oldest_member(store, groups[0], lang)
         if oldest is not None:
             return oldest
     group_name = groups[0].name if groups else card.artist.name
@@ -328,6 +329,12 @@ async def _oldest_answer(
         [entity.label],
         lang,
     )
+
+
+async def oldest_member(store: Store, group: EntityRef, lang: str) -> Answer | None:
+    """Answer "who is the oldest in TWICE" from the current members' sourced birth dates;
+    None when any current member's full date is unknown."""
+    return await _by_birth(store, group, lang, oldest=True)
 
 
 async def youngest_member(store: Store, group: EntityRef, lang: str) -> Answer | None:
@@ -366,7 +373,7 @@ async def _by_birth(store: Store, group: EntityRef, lang: str, *, oldest: bool) 
             ),
             merge_sources(sources),
             IntentName.OLDEST,
-            (group, person),
+            (person, group),
             lang,
         )
     date, person = born[-1]
@@ -383,6 +390,6 @@ async def _by_birth(store: Store, group: EntityRef, lang: str, *, oldest: bool) 
         ),
         merge_sources(sources),
         IntentName.MAKNAE,
-        (group, person),
+        (person, group),
         lang,
     )
