@@ -357,6 +357,48 @@ async def _track_credits(
     return found(text, merge_sources(*sources), None, (release,), lang)
 
 
+# The ties that answer "who directed / wrote <an outside work>", by the question's roles.
+_MAKER_LINKS = {"mv director": ("director",), "lyricist": ("author",), "writer": ("author",)}
+
+
+async def work_maker_answer(
+    store: Store, roles: Sequence[str], work: EntityRef, lang: str
+) -> Answer | None:
+    """Answer who made an outside work the catalog holds ("who directed Concrete Utopia"):
+    its documented ties in the asked role, else the creator its own sources name; None
+    when the role is not one an outside work has, or nothing is stored."""
+    wanted = {r for role in roles for r in _MAKER_LINKS.get(role, ())}
+    if not wanted:
+        return None
+    row = await db.work(store, work.id)
+    if row is None:
+        return None
+    links = [
+        link
+        for link in await db.artist_works(store, work.id)
+        if link.work.id == work.id and link.role in wanted
+    ]
+    if links:
+        names = join_list(list(dict.fromkeys(link.artist.name for link in links)), lang)
+        sources = merge_sources([SourceRef.of(link.source) for link in links])
+    elif row.creator:
+        names = row.creator
+        sources = tuple(SourceRef.of(s) for s in await db.entity_sources(store, work.id))
+    else:
+        return None
+    if not sources:
+        return None
+    kind = work_kind_word(row.kind, lang)
+    detail = f"{kind}, {row.year}" if row.year else kind
+    return found(
+        t("{work} ({detail}) is by {names}.", lang, work=q(work), detail=detail, names=names),
+        sources,
+        None,
+        (work,),
+        lang,
+    )
+
+
 # How an answer lists an artist's tie to an outside work, by the link's role.
 _LINKED = {
     "director": N_("directed {work}{detail}"),

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from bot.core.errors import echo
 from bot.core.i18n import N_, t
 from bot.knowledge.ask import chains, checks
-from bot.knowledge.ask.answers import quote, works_answer
+from bot.knowledge.ask.answers import quote, work_maker_answer, works_answer
 from bot.knowledge.ask.dispatch import dispatch
 from bot.knowledge.ask.finding import (
     Found,
@@ -193,6 +193,17 @@ async def _answer_for(store: Store, question: str, value: str, today: dt.date | 
         return await _about(store, Found(match, (match,), row.name), lang)
     on = (today or dt.datetime.now(dt.UTC).date()).isoformat()
     return await dispatch(store, intent, entity, text, lang, on)
+
+
+async def _outside_maker(
+    store: Store, intent: Intent, wide: list[list[tuple[str, str]]], shouted: bool, lang: str
+) -> Answer | None:
+    """Answer who made the one outside work a question names, or None."""
+    named = await exact_spans(store, wide, ("work",), shouted)
+    works = [m for _, matches in named[:1] for m in matches if m.kind == "work"]
+    if len(works) != 1:
+        return None
+    return await work_maker_answer(store, intent.roles, works[0].ref, lang)
 
 
 async def _first_named(store: Store, text: str, shouted: bool) -> EntityRef | None:
@@ -415,6 +426,11 @@ async def _answer_part(
     if found_.match is None and titled is None:
         if previous is not None and _mentions_pronoun(text):
             return await _route(store, intent, previous, text, wide, found_, on, shouted)
+        if intent.roles and not found_.unexplained:
+            # "who directed Concrete Utopia": an outside work a song references.
+            made = await _outside_maker(store, intent, wide, shouted, lang)
+            if made is not None:
+                return made
         near: list[Match] = []
         if not found_.candidates and not found_.unexplained:
             near = await near_by_swaps(store, texts[0], None)
