@@ -226,6 +226,28 @@ async def try_chain(
     placed = await _via_position(store, text, lang, on)
     if placed is not None:
         return placed
+    inner = _WITH_INSIDE.search(text)
+    if inner is not None and inner.start() > 0:
+        # "who directed the mv for the song iu did with suga": the song first, then the role.
+        leading = await _leading_artist(store, text[inner.end() - 1 :])
+        after = leading[1] if leading else ""
+        outer, _ = detect(text[: inner.start()] + " song " + after)
+        together = await song_with(store, text[inner.start() :])
+        if outer is not None and together is not None:
+            if not together.answered or len(together.entities) != 1:
+                return together
+            result = await dispatch(store, outer, together.entities[0], "", lang, on)
+            return (
+                found(
+                    together.text + "\n" + result.text,
+                    merge_sources(together.sources, result.sources),
+                    outer.name,
+                    together.entities,
+                    lang,
+                )
+                if result.answered
+                else result
+            )
     if _BOTH.search(text) and (intent.roles or intent.name is IntentName.WRITER):
         things = await _entities(store, text, ("song", "release", "video", "artist"))
         people = [e for e in things if e.kind == "artist"]
@@ -438,6 +460,11 @@ _WITH = (
         r"(?:한|부른|낸|작업한)\s*(?:노래|곡)"
     ),
 )
+_WITH_INSIDE = re.compile(
+    r"\bthe\s+(?:song|track|single|collab\w*)\s+(?:that\s+)?\S.*?\s+"
+    r"(?:did|made|sang|recorded|released)\s+with\s+\S",
+    re.IGNORECASE,
+)
 _WITH_LOOKED = 60  # credited works of the two artists looked at, most important first
 
 
@@ -449,6 +476,22 @@ async def _artist_named(store: Store, name: str) -> EntityRef | None:
     return match.ref
 
 
+async def _leading_artist(store: Store, text: str) -> tuple[EntityRef, str] | None:
+    """Return the artist the text starts with and the words after it ("g-dragon come out":
+    G-Dragon, "come out"), the longest name first."""
+    words = text.split()
+    for size in range(min(len(words), 4), 0, -1):
+        artist = await _artist_named(store, " ".join(words[:size]))
+        if artist is not None:
+            return artist, " ".join(words[size:])
+    return None
+
+
+async def _artist_leading(store: Store, text: str) -> EntityRef | None:
+    leading = await _leading_artist(store, text)
+    return leading[0] if leading else None
+
+
 async def song_with(store: Store, text: str) -> Answer | None:
     """Answer which song two artists made together (one performs it, the other is on it)."""
     pair: tuple[EntityRef, EntityRef] | None = None
@@ -458,7 +501,7 @@ async def song_with(store: Store, text: str) -> Answer | None:
         if m is None:
             continue
         a = await _artist_named(store, m["a"])
-        b = await _artist_named(store, m["b"]) if a is not None else None
+        b = await _artist_leading(store, m["b"]) if a is not None else None
         if a is not None and b is not None and a.id != b.id:
             pair = (a, b)
             break

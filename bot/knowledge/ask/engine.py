@@ -21,6 +21,7 @@ from bot.knowledge.ask.answers import quote, work_maker_answer, works_answer
 from bot.knowledge.ask.dispatch import dispatch
 from bot.knowledge.ask.finding import (
     Found,
+    clear_reading,
     exact_spans,
     find,
     near_by_swaps,
@@ -193,6 +194,24 @@ async def _answer_for(store: Store, question: str, value: str, today: dt.date | 
         return await _about(store, Found(match, (match,), row.name), lang)
     on = (today or dt.datetime.now(dt.UTC).date()).isoformat()
     return await dispatch(store, intent, entity, text, lang, on)
+
+
+async def _own_work_misspelt(
+    store: Store, unexplained: str, artist: Match, intent: Intent
+) -> Found | None:
+    """Read a word beside an artist as the one work of theirs it clearly misspells."""
+    kinds = tuple(k for k in intent.kinds if k != "artist") or ("song", "release", "video")
+    for word in unexplained.split():
+        if len(normalize(word)) < 4:
+            continue
+        fuzzy = await resolve(store, word, kinds, limit=5)
+        typo = await clear_reading(store, word, fuzzy, kinds)
+        if typo is None:
+            continue
+        performers = await db.performers(store, typo.id)
+        if any(p.artist.id == artist.id for p in performers):
+            return Found(typo, (typo,), word)
+    return None
 
 
 async def _outside_maker(
@@ -426,11 +445,17 @@ async def _answer_part(
     if found_.match is None and titled is None:
         if previous is not None and _mentions_pronoun(text):
             return await _route(store, intent, previous, text, wide, found_, on, shouted)
-        if intent.roles and not found_.unexplained:
+        if found_.unexplained and found_.candidates and found_.candidates[0].kind == "artist":
+            # "who wrote lyrcis for lialc by iu": a misspelt title of the artist's own work.
+            own = await _own_work_misspelt(store, found_.unexplained, found_.candidates[0], intent)
+            if own is not None:
+                found_ = own
+        if found_.match is None and intent.roles and not found_.unexplained:
             # "who directed Concrete Utopia": an outside work a song references.
             made = await _outside_maker(store, intent, wide, shouted, lang)
             if made is not None:
                 return made
+    if found_.match is None and titled is None:
         near: list[Match] = []
         if not found_.candidates and not found_.unexplained:
             near = await near_by_swaps(store, texts[0], None)

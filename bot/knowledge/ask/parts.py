@@ -136,6 +136,13 @@ def _by_intents(text: str) -> list[str]:
         if a.intent.name in POSITIONS and not tail.strip():
             # "twice maknae bday", "트와이스 막내 생일": the maknae's birthday, two hops.
             return []
+        if (
+            a.intent.name is IntentName.WRITER
+            and b.intent.name in (IntentName.LYRICIST, IntentName.COMPOSER)
+            and re.fullmatch(r"\s+(?:the\s+)?", tail)
+        ):
+            # "who wrote (the) lyrics for Lilac" asks one thing: the lyricist.
+            return []
         # "생일이랑 본명": the joining particle is written onto the first keyword.
         glued = re.match(r"^(?:이랑|랑|하고|와|과)?\s*$", tail) and not tail.startswith(" ")
         if not (_joined(text, a.end, b.start, word) or glued):
