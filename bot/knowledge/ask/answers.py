@@ -830,14 +830,18 @@ def named_reference(question: str, entity: EntityRef) -> str | None:
     m = _NAMED_REFERENCE.search(question)
     if m is None:
         return None
+    label = normalize(entity.label)
+    # Words of the subject's own label ("the newjeans omg mv reference") name the subject.
     words = [
         w
         for w in m.group("name").split()
-        if w.lower() not in FILLERS and w.lower().strip("'’") not in _NOT_A_NAME
+        if w.lower() not in FILLERS
+        and w.lower().strip("'’") not in _NOT_A_NAME
+        and normalize(w) not in label
     ]
     name = " ".join(words)
     norm = normalize(name)
-    if not norm or norm in normalize(entity.label):
+    if not norm or norm in label:
         return None
     return name
 
