@@ -37,7 +37,7 @@ _VERBS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"mix", ("mixing engineer",)),
 )
 _AUX = r"(?:is|was|are|were|did|does|do|has|had|have)"
-_VIDEO = r"(?:\s+(?:music video|video|mv|m/v))"
+_VIDEO = r"(?:\s+(?:music video|video|mv|m/v|art film|short film))"
 _TAIL = r"(?:\s*(?:,?\s*(?:right|or not|too|as well|at all)))?\s*[?!.]*\s*$"
 _ANY_EN = re.compile(
     rf"^{_AUX}\s+(?P<x>.+?)\s+(?P<rel>on|in|part of|involved (?:in|with)|"
