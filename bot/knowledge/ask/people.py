@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.core.i18n import t
+from bot.core.i18n import N_, t
 from bot.knowledge import cards
 from bot.knowledge.ask.answers import q
 from bot.knowledge.ask.intents import Intent, IntentName
@@ -358,38 +358,24 @@ async def _by_birth(store: Store, group: EntityRef, lang: str, *, oldest: bool) 
         born.append((date, m.person))
         sources.extend(member.source_of("birth_date"))
     born.sort(key=lambda pair: (pair[0], pair[1].id))
-    if oldest:
-        date, person = born[0]
-        if born[1][0] == date:
-            return None  # two born the same day: the dates do not tell
-        return found(
-            t(
-                "By the stored birth dates, the oldest current member of {group} is {name} "
-                "(born {date}).",
-                lang,
-                group=group.name,
-                name=person.name,
-                date=format_date(date, lang),
-            ),
-            merge_sources(sources),
-            IntentName.OLDEST,
-            (person, group),
-            lang,
-        )
-    date, person = born[-1]
-    if len(born) > 1 and born[-2][0] == date:
+    date, person = born[0] if oldest else born[-1]
+    if (born[1] if oldest else born[-2])[0] == date:
         return None  # two born the same day: the dates do not tell
-    return found(
-        t(
+    said = (
+        N_(
+            "By the stored birth dates, the oldest current member of {group} is {name} "
+            "(born {date})."
+        )
+        if oldest
+        else N_(
             "No source in the catalog names a maknae of {group}; by the stored birth dates, "
-            "its youngest current member is {name} (born {date}).",
-            lang,
-            group=group.name,
-            name=person.name,
-            date=format_date(date, lang),
-        ),
+            "its youngest current member is {name} (born {date})."
+        )
+    )
+    return found(
+        t(said, lang, group=group.name, name=person.name, date=format_date(date, lang)),
         merge_sources(sources),
-        IntentName.MAKNAE,
+        IntentName.OLDEST if oldest else IntentName.MAKNAE,
         (person, group),
         lang,
     )
