@@ -732,6 +732,11 @@ async def references_answer(
     subject = await subject_phrase(store, entity, lang)
     named = named_reference(question, entity) if outgoing and lines else None
     if named is not None:
+        # A name of the subject itself ("the bst mv") picks no reference.
+        own = {normalize(n.name) for n in await db.names_of(store, entity.id)}
+        kept = [w for w in named.split() if normalize(w) not in own]
+        named = " ".join(kept) or None
+    if named is not None:
         picked = tuple(line for line in lines if _mentions(line, named))
         if not picked:
             # "Which Titanic scene does the What Is Love MV recreate?": say so, then what is held.

@@ -347,6 +347,14 @@ async def _via_performer(store: Store, outer: Intent, name: str, lang: str) -> A
     return found("\n".join(lines), merge_sources(sources), outer.name, (work, *artists), lang)
 
 
+async def other_works_of(store: Store, intent: Intent, work: EntityRef, text: str) -> Answer | None:
+    """Answer "what else did they direct" about a work named before, or None."""
+    if not _OTHER.search(text) or work.kind == "artist" or not intent.roles:
+        return None
+    lang = "ko" if is_korean(text) else "en"
+    return await _other_works(store, intent.roles[0], work.name, lang, work)
+
+
 async def _other_works_loose(store: Store, text: str, lang: str) -> Answer | None:
     """Answer "other songs by <work>'s <role>" in any word order, or None."""
     if not _OTHER.search(text) and not _MADE.search(text):

@@ -410,6 +410,11 @@ async def _answer_part(
         if which is not None:
             return which
         return await _no_keyword(store, text, runs, wide, texts, shouted)
+    if previous is not None and intent.roles and _mentions_pronoun(text):
+        # "… and what else did they direct": the other works of the credit just named.
+        other = await chains.other_works_of(store, intent, previous, text)
+        if other is not None:
+            return other
     chained = await chains.try_chain(store, intent, text, runs, on)
     if chained is not None:
         return chained

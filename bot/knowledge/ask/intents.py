@@ -383,6 +383,7 @@ INTENTS: tuple[Intent, ...] = (
             r"\bgroups? (?:is|was|does)\b",
             r"\bmember of\b",
             r"\bin which group\b",
+            r"(?:(?<='s )|(?<=’s ))(?:group|band)s?\b",
             r"무슨 그룹",
             r"어느 그룹",
             r"소속 그룹",
