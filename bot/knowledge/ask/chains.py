@@ -484,6 +484,49 @@ async def _artist_named(store: Store, name: str) -> EntityRef | None:
     return match.ref
 
 
+_DUET_OF = re.compile(
+    r"^(?:is|was)\s+(?P<y>.+?)\s+(?:a\s+)?(?:duet|collab(?:oration)?)\s*\??$"
+    r"|^(?P<y2>.+?)\s*(?:은|는)?\s*(?:듀엣곡|듀엣|콜라보)(?:이야|이에요|인가요|야|예요|맞아)?\s*\??$",
+    re.IGNORECASE,
+)
+
+
+async def duet_of(store: Store, text: str) -> Answer | None:
+    """Answer "is Love wins all a duet" from who performs the song and who is featured."""
+    m = _DUET_OF.match(text)
+    if m is None:
+        return None
+    work = await _resolve_name(store, (m["y"] or m["y2"] or "").strip(), ("song", "video"))
+    if work is None or work.kind == "artist":
+        return None
+    lang = "ko" if is_korean(text, [work.name]) else "en"
+    held = await holdings(store, work)
+    if not held.performers:
+        return None
+    featured = held.lines("featured artist")
+    voices = [p.artist.name for p in held.performers] + [x.artist.name for x in featured]
+    voices = list(dict.fromkeys(voices))
+    sources = merge_sources(held.performer_sources, answers.line_sources(featured))
+    song = q(held.song or work)
+    if len(voices) > 1:
+        text_ = t(
+            "Yes — {song} is sung by {names}.", lang, song=song, names=join_list(voices, lang)
+        )
+    else:
+        text_ = t("No — {song} is by {name} alone.", lang, song=song, name=voices[0])
+        cast = [x for x in held.lines("mv cast") if x.artist.name not in voices]
+        if cast:
+            text_ += tn(
+                " {who} appears in the music video as cast, not on the track.",
+                " {who} appear in the music video as cast, not on the track.",
+                len(cast),
+                lang,
+                who=answers.names_text(cast, lang),
+            )
+            sources = merge_sources(sources, answers.line_sources(cast))
+    return found(text_, sources, IntentName.PERFORMER, (work,), lang)
+
+
 async def _leading_artist(store: Store, text: str) -> tuple[EntityRef, str] | None:
     """Return the artist the text starts with and the words after it ("g-dragon come out":
     G-Dragon, "come out"), the longest name first."""

@@ -402,7 +402,7 @@ async def _answer_part(
     runs = candidate_runs(text, spans)
     wide = candidate_runs(text, spans, trim=False)
     texts = candidate_names(text, spans)
-    together = await chains.song_with(store, text)
+    together = await chains.song_with(store, text) or await chains.duet_of(store, text)
     if together is not None:
         return together
     if intent is None:
