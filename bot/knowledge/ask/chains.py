@@ -496,9 +496,14 @@ async def duet_of(store: Store, text: str) -> Answer | None:
     m = _DUET_OF.match(text)
     if m is None:
         return None
-    work = await _resolve_name(store, (m["y"] or m["y2"] or "").strip(), ("song", "video"))
-    if work is None or work.kind == "artist":
+    try:
+        # The whole text is the title: "팔레트 아이유랑 슈가 듀엣이야?" names people too.
+        match = await resolve_one(
+            store, (m["y"] or m["y2"] or "").strip(), ("song", "video"), exact_only=True
+        )
+    except UserError:
         return None
+    work = match.ref
     lang = "ko" if is_korean(text, [work.name]) else "en"
     held = await holdings(store, work)
     if not held.performers:
