@@ -162,6 +162,10 @@ def _cap(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------ credits
+# What "who wrote" asks for: each named as itself.
+_WRITER_ROLES = ("writer", "lyricist", "composer")
+
+
 async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: str) -> Answer:
     """Answer who holds a credit role on a song, release or video."""
     view = await cards.credits_view(store, entity.id)
@@ -169,12 +173,17 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
     if intent.name is IntentName.WRITER:
         parts: list[str] = []
         lines_all: list[CreditLine] = []
-        for role in ("writer", "lyricist", "composer"):
+        for role in _WRITER_ROLES:
             lines = view.role(role)
             if lines:
                 label = role_phrase(role, lang)
                 parts.append(f"{label}: {names_text(lines, lang)}")
                 lines_all.extend(lines)
+        if not parts and entity.kind == "release":
+            # "who wrote the songs on Love Poem": an album's writers are its songs'.
+            by_song = await _track_credits(store, entity, _WRITER_ROLES, lang)
+            if by_song is not None:
+                return by_song
         if not parts:
             return declined(
                 t(
@@ -346,6 +355,48 @@ async def _track_credits(
         credits="; ".join(pieces),
     )
     return found(text, merge_sources(*sources), None, (release,), lang)
+
+
+# The ties that answer "who directed / wrote <an outside work>", by the question's roles.
+_MAKER_LINKS = {"mv director": ("director",), "lyricist": ("author",), "writer": ("author",)}
+
+
+async def work_maker_answer(
+    store: Store, roles: Sequence[str], work: EntityRef, lang: str
+) -> Answer | None:
+    """Answer who made an outside work the catalog holds ("who directed Concrete Utopia"):
+    its documented ties in the asked role, else the creator its own sources name; None
+    when the role is not one an outside work has, or nothing is stored."""
+    wanted = {r for role in roles for r in _MAKER_LINKS.get(role, ())}
+    if not wanted:
+        return None
+    row = await db.work(store, work.id)
+    if row is None:
+        return None
+    links = [
+        link
+        for link in await db.artist_works(store, work.id)
+        if link.work.id == work.id and link.role in wanted
+    ]
+    if links:
+        names = join_list(list(dict.fromkeys(link.artist.name for link in links)), lang)
+        sources = merge_sources([SourceRef.of(link.source) for link in links])
+    elif row.creator:
+        names = row.creator
+        sources = tuple(SourceRef.of(s) for s in await db.entity_sources(store, work.id))
+    else:
+        return None
+    if not sources:
+        return None
+    kind = work_kind_word(row.kind, lang)
+    detail = f"{kind}, {row.year}" if row.year else kind
+    return found(
+        t("{work} ({detail}) is by {names}.", lang, work=q(work), detail=detail, names=names),
+        sources,
+        None,
+        (work,),
+        lang,
+    )
 
 
 # How an answer lists an artist's tie to an outside work, by the link's role.
@@ -681,6 +732,11 @@ async def references_answer(
     subject = await subject_phrase(store, entity, lang)
     named = named_reference(question, entity) if outgoing and lines else None
     if named is not None:
+        # A name of the subject itself ("the bst mv") picks no reference.
+        own = {normalize(n.name) for n in await db.names_of(store, entity.id)}
+        kept = [w for w in named.split() if normalize(w) not in own]
+        named = " ".join(kept) or None
+    if named is not None:
         picked = tuple(line for line in lines if _mentions(line, named))
         if not picked:
             # "Which Titanic scene does the What Is Love MV recreate?": say so, then what is held.
@@ -779,14 +835,18 @@ def named_reference(question: str, entity: EntityRef) -> str | None:
     m = _NAMED_REFERENCE.search(question)
     if m is None:
         return None
+    label = normalize(entity.label)
+    # Words of the subject's own label ("the newjeans omg mv reference") name the subject.
     words = [
         w
         for w in m.group("name").split()
-        if w.lower() not in FILLERS and w.lower().strip("'’") not in _NOT_A_NAME
+        if w.lower() not in FILLERS
+        and w.lower().strip("'’") not in _NOT_A_NAME
+        and normalize(w) not in label
     ]
     name = " ".join(words)
     norm = normalize(name)
-    if not norm or norm in normalize(entity.label):
+    if not norm or norm in label:
         return None
     return name
 

@@ -21,10 +21,10 @@ from bot.knowledge.ask import answers
 from bot.knowledge.ask.answers import q, quote, subject_phrase
 from bot.knowledge.ask.dispatch import dispatch
 from bot.knowledge.ask.finding import exact_spans
-from bot.knowledge.ask.intents import ALL_KINDS, Intent, IntentName, detect
+from bot.knowledge.ask.intents import ALL_KINDS, Intent, IntentName, by_name, detect
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.parsing import candidate_runs, is_korean
-from bot.knowledge.ask.parts import artists_named, group_context, member_and_group
+from bot.knowledge.ask.parts import POSITIONS, artists_named, group_context, member_and_group
 from bot.knowledge.ask.relations import (
     FORMER_MEMBER,
     Asked,
@@ -220,6 +220,34 @@ async def try_chain(
     other = await _other_works_loose(store, text, lang)
     if other is not None:
         return other
+    held_by = await _via_role_holder(store, text, lang, on)
+    if held_by is not None:
+        return held_by
+    placed = await _via_position(store, text, lang, on)
+    if placed is not None:
+        return placed
+    inner = _WITH_INSIDE.search(text)
+    if inner is not None and inner.start() > 0:
+        # "who directed the mv for the song iu did with suga": the song first, then the role.
+        leading = await _leading_artist(store, text[inner.end() - 1 :])
+        after = leading[1] if leading else ""
+        outer, _ = detect(text[: inner.start()] + " song " + after)
+        together = await song_with(store, text[inner.start() :])
+        if outer is not None and together is not None:
+            if not together.answered or len(together.entities) != 1:
+                return together
+            result = await dispatch(store, outer, together.entities[0], "", lang, on)
+            return (
+                found(
+                    together.text + "\n" + result.text,
+                    merge_sources(together.sources, result.sources),
+                    outer.name,
+                    together.entities,
+                    lang,
+                )
+                if result.answered
+                else result
+            )
     if _BOTH.search(text) and (intent.roles or intent.name is IntentName.WRITER):
         things = await _entities(store, text, ("song", "release", "video", "artist"))
         people = [e for e in things if e.kind == "artist"]
@@ -282,7 +310,8 @@ async def _via_references(store: Store, outer: Intent, name: str, lang: str) -> 
     lines, sources = [], list(hop_sources)
     for subject in subjects:
         result = await dispatch(store, outer, subject, "", lang, "")
-        lines.append(result.text)
+        if result.text not in lines:  # a song and its video may have one director
+            lines.append(result.text)
         sources.extend(result.sources)
     head = t("{target} is referenced by {first_hop}.", lang, target=q(target), first_hop=first_hop)
     return found(
@@ -318,6 +347,14 @@ async def _via_performer(store: Store, outer: Intent, name: str, lang: str) -> A
     return found("\n".join(lines), merge_sources(sources), outer.name, (work, *artists), lang)
 
 
+async def other_works_of(store: Store, intent: Intent, work: EntityRef, text: str) -> Answer | None:
+    """Answer "what else did they direct" about a work named before, or None."""
+    if not _OTHER.search(text) or work.kind == "artist" or not intent.roles:
+        return None
+    lang = "ko" if is_korean(text) else "en"
+    return await _other_works(store, intent.roles[0], work.name, lang, work)
+
+
 async def _other_works_loose(store: Store, text: str, lang: str) -> Answer | None:
     """Answer "other songs by <work>'s <role>" in any word order, or None."""
     if not _OTHER.search(text) and not _MADE.search(text):
@@ -335,6 +372,274 @@ async def _other_works_loose(store: Store, text: str, lang: str) -> Answer | Non
         return None
     kind = answers.asked_work_kind(text)
     return await _other_works(store, _ROLE_WORDS[word], works[0].name, lang, works[0], kind)
+
+
+# What a second hop may ask of the person who holds a credit ("the real name of the producer
+# of Spring Day", "ditto 작곡가 생일"): facts about a person, answered as for one named.
+_PERSON_FACTS = (
+    IntentName.LEGAL_NAME,
+    IntentName.BIRTHDAY,
+    IntentName.AGE,
+    IntentName.GROUPS,
+    IntentName.AGENCY,
+    IntentName.DEBUT,
+)
+_ROLE_INTENTS = {
+    "composer": IntentName.COMPOSER,
+    "lyricist": IntentName.LYRICIST,
+    "producer": IntentName.PRODUCER,
+    "mv director": IntentName.DIRECTOR,
+    "arranger": IntentName.ARRANGER,
+}
+_GROUP_WORD = re.compile(r"\b(?:group|band)s?\b|그룹", re.IGNORECASE)
+
+
+async def _via_role_holder(store: Store, text: str, lang: str, on: str) -> Answer | None:
+    """Answer a fact about who holds a credit on a work (role of work, then person), or None."""
+    role_m = _ROLE_WORD.search(text)
+    if role_m is None:
+        return None
+    word = (role_m.group(1) or role_m.group(2) or "").lower()
+    role = _ROLE_WORDS.get(word)
+    if role is None:
+        return None
+    rest = (text[: role_m.start()] + " " + text[role_m.end() :]).replace("'s ", " ")
+    rest = rest.replace("’s ", " ")
+    outer, _ = detect(rest)
+    if outer is None:
+        return None
+    if outer.name is IntentName.PERFORMER and _GROUP_WORD.search(rest):
+        # "what group is the lyricist of Spring Day in": the person's group.
+        outer = by_name(IntentName.GROUPS)
+    if outer.name not in _PERSON_FACTS:
+        return None
+    works = [e for e in await _entities(store, rest, ("song", "video", "release"))]
+    works = [e for e in works if e.kind != "artist"]
+    if not works:
+        return None
+    work = works[0]
+    view = await cards.credits_view(store, work.id)
+    lines = view.role(role)
+    if not lines and role in WRITING_ROLES:
+        lines = view.role("writer")  # songs credited to "writers" only
+    if not lines:
+        # No one holds the role: the first hop's own answer says so.
+        return await dispatch(store, by_name(_ROLE_INTENTS[role]), work, "", lang, "")
+    people = list(dict.fromkeys(line.artist for line in lines))
+    subject = await subject_phrase(store, work, lang)
+    texts = [
+        t(
+            "{title} of {subject}: {names}.",
+            lang,
+            title=_cap(role_title(lines[0].role, lang)),
+            subject=subject,
+            names=answers.names_text(lines, lang),
+        )
+    ]
+    sources: list[SourceRef] = list(answers.line_sources(lines))
+    for person in people:
+        result = await dispatch(store, outer, person, "", lang, on)
+        texts.append(result.text)
+        sources.extend(result.sources)
+    return found("\n".join(texts), merge_sources(sources), outer.name, (work, *people), lang)
+
+
+# A song described by two of its artists: "the song iu did with suga", "iu song with suga",
+# "아이유랑 슈가가 같이 부른 노래".
+_WITH = (
+    re.compile(
+        r"^(?:(?:what|which)(?:'s|\s+is|\s+was)?\s+)?(?:the\s+|that\s+)?"
+        r"(?:song|track|single|collab\w*|duet|one)\s+(?:that\s+)?(?P<a>.+?)\s+"
+        r"(?:did|made|sang|recorded|released|does|has|had|dropped)\s+with\s+(?P<b>.+?)\s*\??$",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^(?:(?:what|which)(?:'s|\s+is|\s+was)?\s+)?(?:the\s+)?(?P<a>.+?)(?:'s)?\s+"
+        r"(?:song|track|single|collab\w*|duet)\s+(?:with|featuring|feat\.?|ft\.?)\s+"
+        r"(?P<b>.+?)\s*\??$",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^(?P<a>.+?)(?:이랑|랑|하고|와|과)\s+(?P<b>.+?)(?:이|가)?\s*(?:같이|함께)?\s*"
+        r"(?:한|부른|낸|작업한)\s*(?:노래|곡)"
+    ),
+    re.compile(
+        r"^(?P<a>.+?)(?:이|가)\s+(?P<b>.+?)(?:이랑|랑|하고|와|과)\s*(?:같이|함께)?\s*"
+        r"(?:한|부른|낸|작업한)\s*(?:노래|곡)"
+    ),
+)
+_WITH_INSIDE = re.compile(
+    r"\bthe\s+(?:song|track|single|collab\w*)\s+(?:that\s+)?\S.*?\s+"
+    r"(?:did|made|sang|recorded|released)\s+with\s+\S",
+    re.IGNORECASE,
+)
+_WITH_LOOKED = 60  # credited works of the two artists looked at, most important first
+
+
+async def _artist_named(store: Store, name: str) -> EntityRef | None:
+    try:
+        match = await resolve_one(store, name.strip(), ("artist",), exact_only=True)
+    except UserError:
+        return None
+    return match.ref
+
+
+_DUET_OF = re.compile(
+    r"^(?:is|was)\s+(?P<y>.+?)\s+(?:a\s+)?(?:duet|collab(?:oration)?)\s*\??$"
+    r"|^(?P<y2>.+?)\s*(?:은|는)?\s*(?:듀엣곡|듀엣|콜라보)(?:이야|이에요|인가요|야|예요|맞아)?\s*\??$",
+    re.IGNORECASE,
+)
+
+
+async def duet_of(store: Store, text: str) -> Answer | None:
+    """Answer "is Love wins all a duet" from who performs the song and who is featured."""
+    m = _DUET_OF.match(text)
+    if m is None:
+        return None
+    try:
+        # The whole text is the title: "팔레트 아이유랑 슈가 듀엣이야?" names people too.
+        match = await resolve_one(
+            store, (m["y"] or m["y2"] or "").strip(), ("song", "video"), exact_only=True
+        )
+    except UserError:
+        return None
+    work = match.ref
+    lang = "ko" if is_korean(text, [work.name]) else "en"
+    held = await holdings(store, work)
+    if not held.performers:
+        return None
+    featured = held.lines("featured artist")
+    voices = [p.artist.name for p in held.performers] + [x.artist.name for x in featured]
+    voices = list(dict.fromkeys(voices))
+    sources = merge_sources(held.performer_sources, answers.line_sources(featured))
+    song = q(held.song or work)
+    if len(voices) > 1:
+        text_ = t(
+            "Yes — {song} is sung by {names}.", lang, song=song, names=join_list(voices, lang)
+        )
+    else:
+        text_ = t("No — {song} is by {name} alone.", lang, song=song, name=voices[0])
+        cast = [x for x in held.lines("mv cast") if x.artist.name not in voices]
+        if cast:
+            text_ += tn(
+                " {who} appears in the music video as cast, not on the track.",
+                " {who} appear in the music video as cast, not on the track.",
+                len(cast),
+                lang,
+                who=answers.names_text(cast, lang),
+            )
+            sources = merge_sources(sources, answers.line_sources(cast))
+    return found(text_, sources, IntentName.PERFORMER, (work,), lang)
+
+
+async def _leading_artist(store: Store, text: str) -> tuple[EntityRef, str] | None:
+    """Return the artist the text starts with and the words after it ("g-dragon come out":
+    G-Dragon, "come out"), the longest name first."""
+    words = text.split()
+    for size in range(min(len(words), 4), 0, -1):
+        artist = await _artist_named(store, " ".join(words[:size]))
+        if artist is not None:
+            return artist, " ".join(words[size:])
+    return None
+
+
+async def _artist_leading(store: Store, text: str) -> EntityRef | None:
+    leading = await _leading_artist(store, text)
+    return leading[0] if leading else None
+
+
+async def song_with(store: Store, text: str) -> Answer | None:
+    """Answer which song two artists made together (one performs it, the other is on it)."""
+    pair: tuple[EntityRef, EntityRef] | None = None
+    unknown: str | None = None
+    for shape in _WITH:
+        m = shape.match(text)
+        if m is None:
+            continue
+        a = await _artist_named(store, m["a"])
+        b = await _artist_leading(store, m["b"]) if a is not None else None
+        if a is not None and b is not None and a.id != b.id:
+            pair = (a, b)
+            break
+        if a is not None and b is None:
+            unknown = unknown or m["b"].strip()
+    lang = "ko" if is_korean(text) else "en"
+    if pair is None:
+        if unknown is None:
+            return None
+        # "the song blackpink did with selena gomez": one artist the catalog does not hold.
+        return declined(
+            t("I don't know anything called {name}.", lang, name=quote(echo(unknown))),
+            None,
+            lang=lang,
+        )
+    a, b = pair
+    songs: dict[int, EntityRef] = {}
+    for artist in (a, b):
+        for row in await db.credits_by(store, artist.id, None, _WITH_LOOKED):
+            if row.subject.kind == "song":
+                songs.setdefault(row.subject.id, EntityRef.of(row.subject))
+    lines: list[str] = []
+    sources: list[SourceRef] = []
+    works: list[EntityRef] = []
+    for song in songs.values():
+        held = await holdings(store, song)
+        edges_a, edges_b = await edges_between_many(store, held, [a, b])
+        on_it = ("performer", "featured artist")
+        if not edges_a or not edges_b:
+            continue
+        if not any(e.role in on_it for e in (*edges_a, *edges_b)):
+            continue
+        subject = await subject_phrase(store, song, lang)
+        lines.append(f"{subject} — {await edges_text(store, [*edges_a, *edges_b], lang)}.")
+        sources.extend(edge_sources([*edges_a, *edges_b]))
+        works.append(song)
+    if not works:
+        return declined(
+            t(
+                "The catalog holds no song that both {a} and {b} are on.",
+                lang,
+                a=a.name,
+                b=b.name,
+            ),
+            None,
+            [a.label, b.label],
+            lang,
+        )
+    return found("\n".join(lines), merge_sources(sources), None, tuple(works), lang)
+
+
+async def _via_position(store: Store, text: str, lang: str, on: str) -> Answer | None:
+    """Answer a fact about who holds a place in a group ("twice maknae bday"), or None."""
+    found_place = next(
+        (
+            (place, m)
+            for place in (by_name(name) for name in sorted(POSITIONS))
+            for pattern in place.patterns
+            if (m := pattern.search(text)) is not None
+        ),
+        None,
+    )
+    if found_place is None:
+        return None
+    place, m = found_place
+    rest = text[: m.start()] + " " + text[m.end() :]
+    outer, _ = detect(rest)
+    if outer is None or outer.name not in _PERSON_FACTS:
+        return None
+    groups = [e for e in await _entities(store, rest, ("artist",)) if e.kind == "artist"]
+    if not groups:
+        return None
+    placed = await dispatch(store, place, groups[0], "", lang, on)
+    people = [e for e in placed.entities if e.kind == "artist" and e.id != groups[0].id]
+    if not placed.answered or not people:
+        return placed  # who holds the place is unknown: so is their fact, and it says so
+    texts, sources = [placed.text], list(placed.sources)
+    for person in people:
+        result = await dispatch(store, outer, person, "", lang, on)
+        texts.append(result.text)
+        sources.extend(result.sources)
+    return found("\n".join(texts), merge_sources(sources), outer.name, tuple(people), lang)
 
 
 async def _via_referenced(store: Store, outer: Intent, name: str, lang: str) -> Answer:

@@ -30,7 +30,12 @@ from bot.knowledge.ask.parsing import (
     words_of,
 )
 from bot.knowledge.ask.parts import artists_named, member_and_group
-from bot.knowledge.ask.people import holder_names, roles_in_group, youngest_member
+from bot.knowledge.ask.people import (
+    holder_names,
+    oldest_member,
+    roles_in_group,
+    youngest_member,
+)
 from bot.knowledge.ask.relations import edge_sources, edges_between, holdings
 from bot.knowledge.ask.verdicts import DUET, asked_relation, edges_text, relation_check
 from bot.knowledge.cards import SourceRef
@@ -134,7 +139,10 @@ async def check(
         return await relation_check(store, asked, roles, works[0], people, intent.name, lang)
     if intent.name in (IntentName.MEMBERS, IntentName.GROUPS) and len(people) >= 2:
         return await member_check(store, intent, people[0], people[1], text, lang)
-    if intent.name in (IntentName.LEADER, IntentName.MAKNAE) and len(people) >= 2:
+    if (
+        intent.name in (IntentName.LEADER, IntentName.MAKNAE, IntentName.OLDEST)
+        and len(people) >= 2
+    ):
         return await _position_check(store, intent, people, lang)
     if intent.name is IntentName.ALBUM and len(works) >= 2:
         return await album_check(store, intent, works, lang)
@@ -615,12 +623,19 @@ async def _position_check(
     person, group = pair
     holders, sources = await roles_in_group(store, group.id, intent.name)
     title = t("leader", lang) if intent.name is IntentName.LEADER else t("maknae", lang)
+    if intent.name is IntentName.OLDEST:
+        # "Is Nayeon the oldest in TWICE?": only the sourced birth dates tell.
+        oldest = await oldest_member(store, group, lang)
+        if oldest is None:
+            return None
+        verdict = _yes if oldest.entities[0].id == person.id else _no
+        return oldest.with_text(verdict(lang, oldest.text))
     if not holders and intent.name is IntentName.MAKNAE:
         # "Is Leeseo the youngest in IVE?": the sourced birth dates tell, when no source
         # names a maknae.
         youngest = await youngest_member(store, group, lang)
         if youngest is not None:
-            verdict = _yes if youngest.entities[-1].id == person.id else _no
+            verdict = _yes if youngest.entities[0].id == person.id else _no
             return youngest.with_text(verdict(lang, youngest.text))
     if not holders:
         return declined(

@@ -17,10 +17,11 @@ from collections.abc import Sequence
 from bot.core.errors import echo
 from bot.core.i18n import N_, t
 from bot.knowledge.ask import chains, checks
-from bot.knowledge.ask.answers import quote, works_answer
+from bot.knowledge.ask.answers import quote, work_maker_answer, works_answer
 from bot.knowledge.ask.dispatch import dispatch
 from bot.knowledge.ask.finding import (
     Found,
+    clear_reading,
     exact_spans,
     find,
     near_by_swaps,
@@ -52,13 +53,16 @@ from bot.knowledge.ask.parsing import (
 )
 from bot.knowledge.ask.parts import Part, expand
 from bot.knowledge.ask.people import artist_answer, performer_answer
+from bot.knowledge.ask.relations import Asked, edges_between, holdings
 from bot.knowledge.ask.shapes import (
+    ReadCheck,
     SharedTitle,
     person_for,
     resolve_check,
     resolve_membership,
     resolve_on_release,
 )
+from bot.knowledge.ask.shapes import read as read_check
 from bot.knowledge.ask.verdicts import DUET, asked_relation, relation_check
 from bot.knowledge.entities import EntityKey, EntityRef
 from bot.knowledge.normalize import normalize, similarity
@@ -128,6 +132,9 @@ async def _answer(
             result = await _answer_part(store, part.text, prepared.shouted, on, previous, online)
         if result.entities:
             previous = result.entities[0]
+        elif part.entity is None:
+            # A part not answered still names whom a later "his" or "her" means.
+            previous = await _first_named(store, part.text, prepared.shouted) or previous
         results.append(result)
     # "Who wrote the lyrics and who produced Through the Night?": a first part that names
     # nothing asks about what a later part names.
@@ -189,6 +196,42 @@ async def _answer_for(store: Store, question: str, value: str, today: dt.date | 
     return await dispatch(store, intent, entity, text, lang, on)
 
 
+async def _own_work_misspelt(
+    store: Store, unexplained: str, artist: Match, intent: Intent
+) -> Found | None:
+    """Read a word beside an artist as the one work of theirs it clearly misspells."""
+    kinds = tuple(k for k in intent.kinds if k != "artist") or ("song", "release", "video")
+    for word in unexplained.split():
+        if len(normalize(word)) < 4:
+            continue
+        fuzzy = await resolve(store, word, kinds, limit=5)
+        typo = await clear_reading(store, word, fuzzy, kinds)
+        if typo is None:
+            continue
+        performers = await db.performers(store, typo.id)
+        if any(p.artist.id == artist.id for p in performers):
+            return Found(typo, (typo,), word)
+    return None
+
+
+async def _outside_maker(
+    store: Store, intent: Intent, wide: list[list[tuple[str, str]]], shouted: bool, lang: str
+) -> Answer | None:
+    """Answer who made the one outside work a question names, or None."""
+    named = await exact_spans(store, wide, ("work",), shouted)
+    works = [m for _, matches in named[:1] for m in matches if m.kind == "work"]
+    if len(works) != 1:
+        return None
+    return await work_maker_answer(store, intent.roles, works[0].ref, lang)
+
+
+async def _first_named(store: Store, text: str, shouted: bool) -> EntityRef | None:
+    """Return the first person or work a question part names exactly, or None."""
+    runs = candidate_runs(text, detect(text)[1], trim=False)
+    spans = await exact_spans(store, runs, ("artist", "song", "release", "video"), shouted)
+    return spans[0][1][0].ref if spans else None
+
+
 def _with_intents(parts: list[str]) -> list[str]:
     """Join a part without a question word onto the next ("Who was behind the camera for
     the Spring Day MV? Who directed it?" is one question said twice)."""
@@ -196,7 +239,8 @@ def _with_intents(parts: list[str]) -> list[str]:
     carry = ""
     for part in parts:
         text = f"{carry} {part}".strip() if carry else part
-        if detect(part)[0] is None:
+        if detect(part)[0] is None and read_check(part) is None:
+            # A yes/no between two names ("is wonyoung in ive?") is a question of its own.
             carry = text
             continue
         out.append(text)
@@ -336,6 +380,9 @@ async def _answer_part(
     label = await checks.label_check(store, text, lang_of_text)
     if label is not None:
         return label
+    when = await _when_credited(store, text, on)
+    if when is not None:
+        return when
     checked = await _checked(store, text)
     if checked is not None:
         return checked
@@ -355,11 +402,19 @@ async def _answer_part(
     runs = candidate_runs(text, spans)
     wide = candidate_runs(text, spans, trim=False)
     texts = candidate_names(text, spans)
+    together = await chains.song_with(store, text) or await chains.duet_of(store, text)
+    if together is not None:
+        return together
     if intent is None:
         which = await chains.which_member(store, None, text)
         if which is not None:
             return which
         return await _no_keyword(store, text, runs, wide, texts, shouted)
+    if previous is not None and intent.roles and _mentions_pronoun(text):
+        # "… and what else did they direct": the other works of the credit just named.
+        other = await chains.other_works_of(store, intent, previous, text)
+        if other is not None:
+            return other
     chained = await chains.try_chain(store, intent, text, runs, on)
     if chained is not None:
         return chained
@@ -395,6 +450,17 @@ async def _answer_part(
     if found_.match is None and titled is None:
         if previous is not None and _mentions_pronoun(text):
             return await _route(store, intent, previous, text, wide, found_, on, shouted)
+        if found_.unexplained and found_.candidates and found_.candidates[0].kind == "artist":
+            # "who wrote lyrcis for lialc by iu": a misspelt title of the artist's own work.
+            own = await _own_work_misspelt(store, found_.unexplained, found_.candidates[0], intent)
+            if own is not None:
+                found_ = own
+        if found_.match is None and intent.roles and not found_.unexplained:
+            # "who directed Concrete Utopia": an outside work a song references.
+            made = await _outside_maker(store, intent, wide, shouted, lang)
+            if made is not None:
+                return made
+    if found_.match is None and titled is None:
         near: list[Match] = []
         if not found_.candidates and not found_.unexplained:
             near = await near_by_swaps(store, texts[0], None)
@@ -455,6 +521,37 @@ async def _answer_part(
             lang=lang,
         )
     return result
+
+
+_WHEN_DID = re.compile(
+    r"^(?:when|(?:what|which)\s+(?:year|day|date|month))\s+did\s+(?P<rest>.+?)\s*\??$",
+    re.IGNORECASE,
+)
+
+
+async def _when_credited(store: Store, text: str, on: str) -> Answer | None:
+    """Answer "what year did David Guetta produce Psycho": the credit it takes for granted is
+    checked first; without it, the check's "No" names who holds the role (with sources),
+    and with it, the work's date follows the "Yes". None for any other question."""
+    m = _WHEN_DID.match(text)
+    if m is None:
+        return None
+    check_text = f"did {m['rest']}?"
+    shape = read_check(check_text)
+    if shape is None or shape.asked is not Asked.ROLES:
+        return None
+    read = await resolve_check(store, check_text)
+    if not isinstance(read, ReadCheck):
+        return None
+    checked = await _checked(store, check_text)
+    if checked is None:
+        return None
+    edges = await edges_between(store, await holdings(store, read.work), read.person)
+    if not any(e.role in read.roles for e in edges):
+        return checked
+    lang = "ko" if is_korean(text) else "en"
+    date = await dispatch(store, by_name(IntentName.DATE), read.work, text, lang, on)
+    return _combine([checked, date], [check_text, text])
 
 
 async def _checked(store: Store, text: str) -> Answer | None:

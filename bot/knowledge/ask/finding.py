@@ -16,7 +16,15 @@ from typing import Any
 from bot.knowledge.ask.parsing import COMMON_WORDS, FILLERS, Span, subspans
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.knowledge.romanize import lookup_forms
-from bot.knowledge.search import Match, clear_typo, preferred, resolve, same_work, swaps
+from bot.knowledge.search import (
+    CLEAR_MARGIN,
+    Match,
+    clear_typo,
+    preferred,
+    resolve,
+    same_work,
+    swaps,
+)
 from bot.store import catalog as db
 from bot.store.core import Store
 
@@ -322,24 +330,49 @@ async def find(
             break
         fuzzy = [r for r in results if r.tier == "fuzzy"]
         if fuzzy and fallback is None:
-            best = await _clear_typo(store, fuzzy, kinds)
+            best = await clear_reading(store, text, fuzzy, kinds)
             if best is not None:
                 return Found(best, tuple(fuzzy), text)
             typo_fallback = typo_fallback or Found(None, tuple(fuzzy), text)
     return fallback or typo_fallback or Found(None, (), texts[0] if texts else "")
 
 
-async def _clear_typo(store: Store, fuzzy: Sequence[Match], kinds: Sequence[str]) -> Match | None:
-    """Return the clearly meant typo match; a song and its single or video count as one."""
+# The shortest misspelling read by one swapped pair of letters: "nxed" (Nxde) and "lialc"
+# (Lilac) alike, whatever their similarity score; shorter words are too often other words.
+_SWAP_MIN_LENGTH = 4
+
+
+async def clear_reading(
+    store: Store, text: str, fuzzy: Sequence[Match], kinds: Sequence[str]
+) -> Match | None:
+    """Return the typo match the text clearly means, or None (then "did you mean").
+
+    Clearly meant: the resolver's rule (one edit in five letters, clearly closer than the
+    next), a song and its single or video counting as one; or one swapped pair of adjacent
+    letters in a name of four letters or more ("nxed", "ndxe": Nxde) when nothing else
+    comes as close. A swap in a short title scores under the rule's threshold only because
+    the title is short, and a fan's thumbs swap letters more than they replace them.
+    """
+    if not fuzzy or fuzzy[0].tier != "fuzzy":
+        return None
     best = clear_typo(fuzzy)
     if best is not None:
         return best
     top = [m for m in fuzzy if m.score == fuzzy[0].score]
     rest = [m for m in fuzzy if m.score < fuzzy[0].score]
     picked = await pick(store, top, kinds)
-    if picked is None or clear_typo([picked, *rest]) is None:
+    if picked is None:
         return None
-    return picked
+    if clear_typo([picked, *rest]) is not None:
+        return picked
+    norm = normalize(text)
+    if (
+        len(norm) >= _SWAP_MIN_LENGTH
+        and normalize(picked.matched) in swaps(norm)
+        and all(m.score < picked.score - CLEAR_MARGIN for m in rest)
+    ):
+        return picked
+    return None
 
 
 async def others(

@@ -25,6 +25,7 @@ class IntentName(enum.StrEnum):
     LEGAL_NAME = "legal_name"
     LEADER = "leader"
     MAKNAE = "maknae"
+    OLDEST = "oldest"
     AGE = "age"
     REFERENCES_IN = "references_in"
     REFERENCES_OUT = "references_out"
@@ -133,6 +134,17 @@ INTENTS: tuple[Intent, ...] = (
     ),
     Intent(IntentName.LEADER, _p(r"\bleaders?\b", r"\bwho leads\b", r"리더"), ("artist",)),
     Intent(IntentName.MAKNAE, _p(r"\bmaknae\b", r"\byoungest(?: member)?\b", r"막내"), ("artist",)),
+    # "who is the oldest member of twice": answered from birth dates, never a members list.
+    Intent(
+        IntentName.OLDEST,
+        _p(
+            r"\b(?:oldest|eldest)(?: member)?\b",
+            r"\bborn first\b",
+            r"맏(?:이|언니|형|누나|오빠)",
+            r"(?:제일|가장)\s*(?:나이\s*(?:많|든)|연장자)",
+        ),
+        ("artist",),
+    ),
     Intent(
         IntentName.AGE,
         _p(
@@ -179,6 +191,12 @@ INTENTS: tuple[Intent, ...] = (
             # "What paintings are in the Feel My Rhythm video?"
             r"^(?:what|which)\s+(?:paintings?|artworks?|sculptures?|statues?|books?|films?|"
             r"movies?|dramas?)\s+(?:are|is|appear|appears|can\s+you\s+see|do\s+you\s+see)\s+in\b",
+            # "which book is iu's zeze about", "what novel is Zeze based on": the work's side.
+            r"^(?:what|which)\s+(?:paintings?|artworks?|books?|novels?|stor(?:y|ies)|films?|"
+            r"movies?|dramas?|poems?)\s+(?:is|are|was|were)\b(?=.+\s(?:about|based\s+on)\s*\??$)",
+            r"\bbased\s+on(?=\s*\??$)",
+            r"(?:무슨|어떤|어느)\s*(?:책|소설|영화|드라마|그림|작품)(?:을|를|에|의)?\s*"
+            r"(?:얘기|이야기|내용|기반|바탕|원작)",
             r"(?:뮤비|뮤직비디오|영상)에\s*(?:나오는|나온|등장하는)\s*(?:그림|명화|조각|책|소설|영화|드라마)",
             r"오마주",
             r"패러디",
@@ -254,7 +272,7 @@ INTENTS: tuple[Intent, ...] = (
             r"\bstar(?:s|red|ring)?\b",
             r"\bcast\b",
             r"\bact(?:s|ed|ing)?\b",
-            r"\bwho(?:'s| is| was| are)? in the\b(?=.*\b(?:video|mv|m/v)\b)",
+            r"\bwho(?:'s| is| was| are)? in the\b(?=.*\b(?:video|mv|m/v|film)\b)",
             r"출연",
             r"주연",
             r"나오는 사람",
@@ -365,6 +383,7 @@ INTENTS: tuple[Intent, ...] = (
             r"\bgroups? (?:is|was|does)\b",
             r"\bmember of\b",
             r"\bin which group\b",
+            r"(?:(?<='s )|(?<=’s ))(?:group|band)s?\b",
             r"무슨 그룹",
             r"어느 그룹",
             r"소속 그룹",

@@ -382,8 +382,29 @@ _PART_SPLIT = re.compile(
 )
 
 
+# "since nayeon is twice's maknae when is her bday": a stated premise before the question is
+# a part of its own, checked, and the question after it still answered.
+_PREMISE_FIRST = re.compile(
+    r"^(?:since|because|as|given(?:\s+that)?|now\s+that)\s+(?P<premise>[^,?]+?),?\s+"
+    r"(?=(?:who|what|when|which|whose|how|where)\b)",
+    re.IGNORECASE,
+)
+_STATED = re.compile(r"^(?P<x>.+?)\s+(?P<aux>is|was|are|were|has|had|have)\s+(?P<rest>.+)$")
+
+
+def _as_check(premise: str) -> str:
+    """Ask a stated premise as the yes/no question it rests on ("iu wrote palette": "did …")."""
+    stated = _STATED.match(premise)
+    if stated is not None:
+        return f"{stated['aux']} {stated['x']} {stated['rest']}?"
+    return f"did {premise}?"
+
+
 def split_parts(text: str) -> list[str]:
     """Split a multi-part question ("Who directed X and when did it come out?") into parts."""
+    premise = _PREMISE_FIRST.match(text)
+    if premise is not None:
+        text = _as_check(premise.group("premise")) + " " + text[premise.end() :]
     parts = [p.strip(" ,") for p in _PART_SPLIT.split(text)]
     return [p for p in parts if p and any(ch.isalnum() for ch in p)]
 

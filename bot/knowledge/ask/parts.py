@@ -40,10 +40,13 @@ ARTIST_FACTS = frozenset(
         IntentName.AGENCY,
         IntentName.LEADER,
         IntentName.MAKNAE,
+        IntentName.OLDEST,
         IntentName.MEMBERS,
         IntentName.GROUPS,
     }
 )
+# A place in a group that names a person ("the maknae"), whose facts can then be asked.
+POSITIONS = frozenset({IntentName.LEADER, IntentName.MAKNAE, IntentName.OLDEST})
 # Credit roles that can be asked side by side ("who wrote and directed").
 CREDIT_FACTS = frozenset(
     {
@@ -69,7 +72,7 @@ _JOIN_KO_TAIL = re.compile(r"(?:이랑|랑|하고|와|과)$")
 # Two-hop and comparison questions keep their names together.
 _TOGETHER = re.compile(
     r"\bboth\b|\btogether\b|\bin common\b|\bbetween\b|\bduet\b|\bwhich\b|\bthe same\b|"
-    r"같이|함께|둘 다|공동|중",
+    r"\bolder\b|\byounger\b|같이|함께|둘 다|공동|중|누가\s*더",
     re.IGNORECASE,
 )
 
@@ -130,6 +133,16 @@ def _by_intents(text: str) -> list[str]:
     for a, b in itertools.pairwise(facts):
         word = text[a.start : a.end]
         tail = text[a.end : b.start]
+        if a.intent.name in POSITIONS and not tail.strip():
+            # "twice maknae bday", "트와이스 막내 생일": the maknae's birthday, two hops.
+            return []
+        if (
+            a.intent.name is IntentName.WRITER
+            and b.intent.name in (IntentName.LYRICIST, IntentName.COMPOSER)
+            and re.fullmatch(r"\s+(?:the\s+)?", tail)
+        ):
+            # "who wrote (the) lyrics for Lilac" asks one thing: the lyricist.
+            return []
         # "생일이랑 본명": the joining particle is written onto the first keyword.
         glued = re.match(r"^(?:이랑|랑|하고|와|과)?\s*$", tail) and not tail.startswith(" ")
         if not (_joined(text, a.end, b.start, word) or glued):

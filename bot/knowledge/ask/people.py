@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.core.i18n import t
+from bot.core.i18n import N_, t
 from bot.knowledge import cards
 from bot.knowledge.ask.answers import q
 from bot.knowledge.ask.intents import Intent, IntentName
@@ -147,6 +147,8 @@ async def artist_answer(
         )
     if name_n in (IntentName.LEADER, IntentName.MAKNAE):
         return await _position_answer(store, card, intent, entity, lang)
+    if name_n is IntentName.OLDEST:
+        return await _oldest_answer(store, card, entity, lang)
     if name_n in (IntentName.MEMBERS, IntentName.GROUPS) and card.members:
         current = [m for m in card.members if not m.former]
         former = [m for m in card.members if m.former]
@@ -281,11 +283,12 @@ async def _position_answer(
         people, sources = await roles_in_group(store, group.id, role)
         if people:
             who = await holder_names(store, group.id, people, lang)
+            # The person first: "… and when is her birthday" asks about them, not the group.
             return found(
                 t("The {title} of {name} is {who}.", lang, title=title, name=group.name, who=who),
                 sources,
                 role,
-                (group,),
+                (*people, group),
                 lang,
             )
     if role is IntentName.MAKNAE and len(groups) == 1:
@@ -306,9 +309,42 @@ async def _position_answer(
     )
 
 
+async def _oldest_answer(
+    store: Store, card: cards.ArtistCard, entity: EntityRef, lang: str
+) -> Answer:
+    groups = [card.artist] if card.kind == "group" else [m.group for m in card.groups]
+    if len(groups) == 1:
+        oldest = await oldest_member(store, groups[0], lang)
+        if oldest is not None:
+            return oldest
+    group_name = groups[0].name if groups else card.artist.name
+    return declined(
+        t(
+            "I can't tell who the oldest member of {group} is: the catalog lacks a full birth "
+            "date for some current member.",
+            lang,
+            group=group_name,
+        ),
+        IntentName.OLDEST,
+        [entity.label],
+        lang,
+    )
+
+
+async def oldest_member(store: Store, group: EntityRef, lang: str) -> Answer | None:
+    """Answer "who is the oldest in TWICE" from the current members' sourced birth dates;
+    None when any current member's full date is unknown."""
+    return await _by_birth(store, group, lang, oldest=True)
+
+
 async def youngest_member(store: Store, group: EntityRef, lang: str) -> Answer | None:
     """Answer "who is the youngest in IVE" from the current members' sourced birth dates,
     when no source names a maknae; None when any current member's full date is unknown."""
+    return await _by_birth(store, group, lang, oldest=False)
+
+
+async def _by_birth(store: Store, group: EntityRef, lang: str, *, oldest: bool) -> Answer | None:
+    """Answer the youngest (or oldest) current member from sourced full birth dates, or None."""
     members = [m for m in cards.member_lines(await db.members_of(store, group.id)) if not m.former]
     if len(members) < 2:
         return None
@@ -322,20 +358,24 @@ async def youngest_member(store: Store, group: EntityRef, lang: str) -> Answer |
         born.append((date, m.person))
         sources.extend(member.source_of("birth_date"))
     born.sort(key=lambda pair: (pair[0], pair[1].id))
-    date, person = born[-1]
-    if len(born) > 1 and born[-2][0] == date:
+    date, person = born[0] if oldest else born[-1]
+    if (born[1] if oldest else born[-2])[0] == date:
         return None  # two born the same day: the dates do not tell
-    return found(
-        t(
+    said = (
+        N_(
+            "By the stored birth dates, the oldest current member of {group} is {name} "
+            "(born {date})."
+        )
+        if oldest
+        else N_(
             "No source in the catalog names a maknae of {group}; by the stored birth dates, "
-            "its youngest current member is {name} (born {date}).",
-            lang,
-            group=group.name,
-            name=person.name,
-            date=format_date(date, lang),
-        ),
+            "its youngest current member is {name} (born {date})."
+        )
+    )
+    return found(
+        t(said, lang, group=group.name, name=person.name, date=format_date(date, lang)),
         merge_sources(sources),
-        IntentName.MAKNAE,
-        (group, person),
+        IntentName.OLDEST if oldest else IntentName.MAKNAE,
+        (person, group),
         lang,
     )

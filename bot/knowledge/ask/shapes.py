@@ -14,11 +14,12 @@ import re
 from dataclasses import dataclass
 
 from bot.core.errors import UserError
+from bot.knowledge.ask.finding import clear_reading
 from bot.knowledge.ask.parts import member_and_group
 from bot.knowledge.ask.relations import Asked, edges_between_many, holdings
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.normalize import normalize, similarity
-from bot.knowledge.search import AmbiguousError, Match, clear_typo, resolve, resolve_one
+from bot.knowledge.search import AmbiguousError, Match, resolve, resolve_one
 from bot.store import catalog as db
 from bot.store.core import Store
 
@@ -36,12 +37,12 @@ _VERBS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"mix", ("mixing engineer",)),
 )
 _AUX = r"(?:is|was|are|were|did|does|do|has|had|have)"
-_VIDEO = r"(?:\s+(?:music video|video|mv|m/v))"
+_VIDEO = r"(?:\s+(?:music video|video|mv|m/v|art film|short film))"
 _TAIL = r"(?:\s*(?:,?\s*(?:right|or not|too|as well|at all)))?\s*[?!.]*\s*$"
 _ANY_EN = re.compile(
-    rf"^{_AUX}\s+(?P<x>.+?)\s+(?:on|in|part of|involved (?:in|with)|"
+    rf"^{_AUX}\s+(?P<x>.+?)\s+(?P<rel>on|in|part of|involved (?:in|with)|"
     r"(?:work|worked|working)\s+(?:on|in)|credited on|featured in)\s+"
-    rf"(?P<y>.+?){_VIDEO}?{_TAIL}",
+    rf"(?P<y>.+?)(?P<video>{_VIDEO})?{_TAIL}",
     re.IGNORECASE,
 )
 _APPEAR_EN = re.compile(
@@ -152,6 +153,10 @@ def read(text: str) -> CheckShape | None:
         return CheckShape(m.group("x"), m.group("y"), Asked.PERFORMER)
     m = _ANY_EN.match(text)
     if m:
+        if m.group("video") and m.group("rel").lower() == "in":
+            # "is Minji in the Ditto mv" asks whether she appears in the video (its cast), as
+            # "Y 뮤비에 X 나와?" does: a song credit or the performing group is no appearance.
+            return CheckShape(m.group("x"), m.group("y"), Asked.ROLES, ("mv cast",))
         return CheckShape(m.group("x"), m.group("y"), Asked.ANY)
     m = _BY_EN.match(text)
     if m:
@@ -220,7 +225,9 @@ async def _work_misspelt(store: Store, text: str) -> EntityRef | None:
     """Return the work a text clearly misspells ("lovseick girls"), or None."""
     for form in _forms(text):
         if normalize(form):
-            typo = clear_typo(await resolve(store, form, ("song", "release", "video"), limit=5))
+            kinds = ("song", "release", "video")
+            fuzzy = await resolve(store, form, kinds, limit=5)
+            typo = await clear_reading(store, form, fuzzy, kinds)
             if typo is not None:
                 return typo.ref
     return None

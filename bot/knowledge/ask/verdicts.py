@@ -53,6 +53,14 @@ BY_ARTIST = re.compile(
 )
 
 
+# "which member of NewJeans is in the OMG mv": an appearance in the video, its cast only.
+IN_VIDEO = re.compile(
+    r"\b(?:is|are|was|were|appears?|appeared)\s+in\s+(?:the\s+)?(?:\S+\s+){0,6}?"
+    r"(?:mv|m/v|music video|video)\b",
+    re.IGNORECASE,
+)
+
+
 def asked_relation(intent: Intent | None, text: str) -> tuple[Asked, tuple[str, ...]]:
     """Return the relation a yes/no question asks: any part, performing, or credit roles.
 
@@ -61,6 +69,10 @@ def asked_relation(intent: Intent | None, text: str) -> tuple[Asked, tuple[str, 
     """
     if DUET.search(text):
         return Asked.PERFORMER, ()
+    if IN_VIDEO.search(text) and (
+        intent is None or intent.name in (IntentName.MEMBERS, IntentName.CAST)
+    ):
+        return Asked.ROLES, ("mv cast",)
     if intent is None:
         return (Asked.PERFORMER if BY_ARTIST.search(text) else Asked.ANY), ()
     if ANY_PART.search(text) and intent.name in (IntentName.WRITER, IntentName.PERFORMER):
@@ -145,7 +157,7 @@ async def edges_text(store: Store, edges: Sequence[Edge], lang: str) -> str:
             credits.setdefault((e.subject.id, e.via.id if e.via else None), []).append(e)
     for group in credits.values():
         first = group[0]
-        titles = join_list([role_title(e.role, lang) for e in group], lang)
+        titles = join_list(list(dict.fromkeys(role_title(e.role, lang) for e in group)), lang)
         texts.append(await edge_text(store, first, lang, titles))
     return _join(texts, lang)
 
@@ -304,19 +316,33 @@ async def _one(
             + besides,
             merge_sources(held.performer_sources, other_sources),
         )
-    return Finding(
-        Verdict.UNKNOWN,
-        t(
-            "I don't know whether {name} is the {roles} of {subject}: the catalog has no {roles} "
-            "credit for it",
+    unknown = t(
+        "I don't know whether {name} is the {roles} of {subject}: the catalog has no {roles} "
+        "credit for it",
+        lang,
+        name=name,
+        roles=titles,
+        subject=subject,
+    )
+    if not others and held.performers:
+        # "what year did David Guetta produce Psycho": nothing ties him to it, and what the
+        # catalog does hold (its performers) is said with its sources.
+        nothing = t(
+            "the catalog ties {name} to nothing on {subject}: it is by {by}{featuring}",
             lang,
             name=name,
-            roles=titles,
             subject=subject,
+            by=await _performers_text(held, lang),
+            featuring="",
         )
-        + besides,
-        other_sources,
-    )
+        said = [unknown, nothing]
+        sources = [*held.performer_sources]
+        credited = held.lines()
+        if credited:
+            said.append(t("its credits: {truth}", lang, truth=_by_role(credited, lang)))
+            sources.extend(s for line in credited for s in line.sources)
+        return Finding(Verdict.UNKNOWN, _join(said, lang), merge_sources(sources))
+    return Finding(Verdict.UNKNOWN, unknown + besides, other_sources)
 
 
 async def relation_check(
