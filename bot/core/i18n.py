@@ -124,37 +124,38 @@ def read_po_file(path: Path) -> list[PoEntry]:
         forms.clear()
         fuzzy, last = False, None
 
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if not line:
-            flush()
-        elif line.startswith("#"):
-            if last is not None:
-                flush()  # a comment after an entry begins the next one
-            if line.startswith("#,") and "fuzzy" in (f.strip() for f in line[2:].split(",")):
-                fuzzy = True
-        elif line.startswith('"') and line.endswith('"') and last is not None:
-            keyword, index = last
-            text = _po_string(line[1:-1])
-            if index is None:
-                fields[keyword] += text
-            else:
-                forms[index] += text
-        elif (found := _PO_LINE.match(line)) is not None:
-            keyword, number, quoted = found.group(1), found.group(2), found.group(3)
-            if (
-                keyword in ("msgctxt", "msgid")
-                and "msgid" in fields
-                and (forms or "msgstr" in fields)
-            ):
-                flush()  # a new entry with no blank line before it
-            text = _po_string(quoted)
-            if number is not None:
-                forms[int(number)] = text
-                last = ("msgstr", int(number))
-            else:
-                fields[keyword] = text
-                last = (keyword, None)
+    with path.open(encoding="utf-8") as handle:  # line by line: no copy of the whole file
+        for raw in handle:
+            line = raw.strip()
+            if not line:
+                flush()
+            elif line.startswith("#"):
+                if last is not None:
+                    flush()  # a comment after an entry begins the next one
+                if line.startswith("#,") and "fuzzy" in (f.strip() for f in line[2:].split(",")):
+                    fuzzy = True
+            elif line.startswith('"') and line.endswith('"') and last is not None:
+                keyword, index = last
+                text = _po_string(line[1:-1])
+                if index is None:
+                    fields[keyword] += text
+                else:
+                    forms[index] += text
+            elif (found := _PO_LINE.match(line)) is not None:
+                keyword, number, quoted = found.group(1), found.group(2), found.group(3)
+                if (
+                    keyword in ("msgctxt", "msgid")
+                    and "msgid" in fields
+                    and (forms or "msgstr" in fields)
+                ):
+                    flush()  # a new entry with no blank line before it
+                text = _po_string(quoted)
+                if number is not None:
+                    forms[int(number)] = text
+                    last = ("msgstr", int(number))
+                else:
+                    fields[keyword] = text
+                    last = (keyword, None)
     flush()
     return entries
 
