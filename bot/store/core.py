@@ -55,24 +55,6 @@ _VARIANT_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.postgres\.sql$")
 # How much of an SQLite database file is read through a memory map (address space, not
 # memory: the OS keeps the pages it caches anyway); a larger file reads the rest as before.
 _MMAP_BYTES = 1 << 30
-
-
-def mmap_bytes(path: Path) -> int:
-    """Return how much of the database file to read through a memory map: none for a file the
-    page cache holds whole.
-
-    Such a file gains nothing from a map once its pages are cached, and every page touched
-    through one brings its neighbours into the process's memory too (the kernel maps 64 KiB
-    around a fault): a bot on the bundled catalog held 1 MiB more for it. A larger file (a
-    dump import) is mapped, decided when the database opens.
-    """
-    try:
-        size = path.stat().st_size
-    except OSError:  # ":memory:", or a file not there yet
-        return 0
-    return _MMAP_BYTES if size > PAGE_CACHE_MIB * 1024 * 1024 else 0
-
-
 # Every process migrating a shared PostgreSQL database takes this advisory lock first.
 MIGRATION_LOCK = 0x4C4E_0001
 POSTGRES_VERSION_TABLE = "linernotes_schema"
@@ -306,8 +288,8 @@ class Store:
             await conn.execute("PRAGMA synchronous=NORMAL")
             await conn.execute(f"PRAGMA cache_size = {-PAGE_CACHE_MIB * 1024}")
             # Reads through a memory map: a page the OS has cached costs no read() call and no
-            # copy into SQLite's cache (at 1.47M names, a quarter of autocomplete's CPU).
-            await conn.execute(f"PRAGMA mmap_size={mmap_bytes(path)}")
+            # copy into SQLite's 2 MiB cache (at 1.47M names, a quarter of autocomplete's CPU).
+            await conn.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
             if migrate:
                 await store.migrate(migrations)
             else:

@@ -11,7 +11,6 @@ import pytest
 
 from bot.core.errors import StoreError
 from bot.store import Store
-from bot.store.core import PAGE_CACHE_MIB, mmap_bytes
 
 
 async def test_a_reader_gets_its_queries_answers_in_one_hand_over(database: Path | str) -> None:
@@ -74,18 +73,3 @@ async def test_a_closed_store_refuses_a_reader(tmp_path: Path) -> None:
 
     with pytest.raises(StoreError, match="closed"):
         await store.reading(reader)
-
-
-async def test_only_a_file_larger_than_the_page_cache_is_read_through_a_memory_map(
-    tmp_path: Path,
-) -> None:
-    small = tmp_path / "small.db"
-    async with Store.open(small) as store:
-        row = await store.fetchone("PRAGMA mmap_size")
-        assert row is not None and int(row[0]) == 0
-    assert mmap_bytes(small) == 0
-    assert mmap_bytes(tmp_path / "missing.db") == 0
-    large = tmp_path / "large.db"
-    with large.open("wb") as handle:  # sparse: only its size counts
-        handle.truncate(PAGE_CACHE_MIB * 1024 * 1024 + 4096)
-    assert mmap_bytes(large) == 1 << 30
