@@ -132,7 +132,7 @@ def exported_series() -> set[str]:
     metrics.post_sent("review")
     metrics.feed_fetches("ok")
     metrics.online_lookup("musicbrainz", "ok")
-    page = generate_latest(metrics.REGISTRY).decode()
+    page = generate_latest(metrics.registry()).decode()
     return {line.split("{")[0].split()[0] for line in page.splitlines() if line[:1].isalpha()}
 
 

@@ -220,3 +220,63 @@ async def test_the_translator_leaves_out_what_discord_would_refuse(fake_locales:
     assert await translate("works", name, Locale.korean) is None  # a space: Discord refuses it
     description = TranslationContextLocation.command_description
     assert await translate("Who wrote it.", description, Locale.korean) is None  # over 100
+
+
+def babel_entries(path: Path) -> list[tuple[object, ...]]:
+    with path.open("rb") as handle:
+        po = read_po(handle)
+    entries = []
+    for m in po:
+        if not m.id:
+            continue
+        if isinstance(m.id, tuple | list):
+            entries.append((m.context, m.id[0], m.id[1], tuple(m.string), m.fuzzy))
+        else:
+            entries.append((m.context, m.id, None, (m.string,), m.fuzzy))
+    return sorted(entries, key=repr)
+
+
+def own_entries(path: Path) -> list[tuple[object, ...]]:
+    entries = i18n.read_po_file(path)
+    return sorted(((e.context, e.id, e.plural_id, e.strings, e.fuzzy) for e in entries), key=repr)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_bots_po_reader_reads_each_catalogue_as_babel_does(lang: str) -> None:
+    path = LOCALES / f"{lang}.po"
+    assert len(own_entries(path)) > 800
+    assert own_entries(path) == babel_entries(path)
+
+
+def test_the_po_reader_reads_escapes_continuations_contexts_plurals_and_flags(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "x.po"
+    path.write_text(
+        'msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=1; plural=0;\\n"\n\n'
+        "#. a note\n#: cogs/x.py:1\n#, python-brace-format\n"
+        'msgid "Say \\"{name}\\"\\tthen\\n"\n"a second line \\\\ done"\n'
+        'msgstr ""\n"말해 \\"{name}\\"\\t그리고\\n"\n"둘째 줄 \\\\ 끝"\n\n'
+        'msgctxt "command_name"\nmsgid "credits"\nmsgstr "크레딧"\n'
+        'msgid "{n} credit"\nmsgid_plural "{n} credits"\nmsgstr[0] "크레딧 {n}개"\n\n'
+        '#, fuzzy, python-brace-format\nmsgid "Cancel"\nmsgstr "틀릴 수도"\n\n'
+        '#~ msgid "Gone"\n#~ msgstr "없어짐"\n',
+        encoding="utf-8",
+    )
+    entries = own_entries(path)
+    assert entries == babel_entries(path)
+    assert entries == sorted(
+        [
+            (
+                None,
+                'Say "{name}"\tthen\na second line \\ done',
+                None,
+                ('말해 "{name}"\t그리고\n둘째 줄 \\ 끝',),
+                False,
+            ),
+            ("command_name", "credits", None, ("크레딧",), False),
+            (None, "{n} credit", "{n} credits", ("크레딧 {n}개",), False),
+            (None, "Cancel", None, ("틀릴 수도",), True),
+        ],
+        key=repr,
+    )

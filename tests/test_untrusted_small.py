@@ -39,7 +39,7 @@ def test_a_percent_in_a_reconnect_reason_keeps_the_line() -> None:
 
 
 def test_an_idle_metrics_connection_is_closed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(metrics._Handler, "timeout", 0.2)
+    monkeypatch.setattr(metrics, "IDLE_TIMEOUT", 0.2)
     server = metrics.serve("127.0.0.1", 0)
     try:
         host, port = server.address

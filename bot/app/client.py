@@ -366,9 +366,16 @@ class LinerNotesBot(commands.AutoShardedBot):
         await self._ready_once.wait()
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
-        """Note the last gateway event (for `linernotes status`), then dispatch as usual."""
+        """Note the last gateway event (for `linernotes status`) and count a slash command
+        that finished without error, then dispatch as usual.
+
+        Counting here, not in an ``on_app_command_completion`` listener, spares every command
+        the task discord.py starts for each listener of an event.
+        """
         if event_name == "socket_event_type" and args:
             self.last_event = (str(args[0]), datetime.now(UTC))
+        elif event_name == "app_command_completion" and args:
+            record_interaction(args[0], "ok")
         super().dispatch(event_name, *args, **kwargs)
 
     def shard_states(self) -> tuple[int, int]:
@@ -406,12 +413,6 @@ class LinerNotesBot(commands.AutoShardedBot):
         metrics.guilds(beat.guild_count)
         metrics.outbox_backlog(await status.outbox_backlog())
         return beat
-
-    async def on_app_command_completion(
-        self, interaction: discord.Interaction, command: app_commands.Command[Any, ..., Any]
-    ) -> None:
-        """Count a slash command that finished without error."""
-        record_interaction(interaction, "ok")
 
     async def close(self) -> None:
         """Disconnect, let cogs stop their loops, then close the store after in-flight writes."""

@@ -6,8 +6,9 @@ choices come from the command tree and carry a gettext context naming where they
 (``command_name``, ``parameter_description``, ...), so "release" the command and "release" the
 word can be translated apart; so do the vocabulary's words (``role``, ``relation``, ``status``,
 ``grade``, ``release type``: ``tp("role", "Composer", lang)``). The catalogues are read from
-``bot/locales/<lang>.po`` with babel at first use; nothing is compiled or generated into the
-repository.
+``bot/locales/<lang>.po`` at first use (``read_po_file``, a reader of the few forms the
+catalogue tool writes; babel, which writes them, stays a tool of ``bot.app.catalogues`` and
+is not loaded by a running bot); nothing is compiled or generated into the repository.
 
 Korean particles after a field follow the field's last sound: a translation writes the pair as
 the field's format spec, ``"{name:은/는} {group:이/가}"`` (``bot/core/hangul.py`` chooses), never a
@@ -26,8 +27,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
-
-from babel.messages.pofile import read_po
 
 from bot.core.hangul import PARTICLE_PAIRS, particle
 
@@ -73,6 +72,94 @@ def Np_(context: str, message: str) -> str:
     return message
 
 
+@dataclass(frozen=True, slots=True)
+class PoEntry:
+    """One entry of a ``.po`` file: its context, id (and plural id), strings and flags."""
+
+    context: str | None
+    id: str
+    plural_id: str | None
+    strings: tuple[str, ...]  # msgstr, or msgstr[0], msgstr[1]...
+    fuzzy: bool
+
+
+_PO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+_PO_ESCAPE = re.compile(r"\\(.)")
+_PO_LINE = re.compile(r'(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s+"(.*)"\s*$')
+
+
+def _po_string(quoted: str) -> str:
+    return _PO_ESCAPE.sub(lambda m: _PO_ESCAPES.get(m.group(1), m.group(1)), quoted)
+
+
+def read_po_file(path: Path) -> list[PoEntry]:
+    """Read a gettext ``.po`` file: its entries in file order, the header and obsolete ones out.
+
+    Reads what ``python -m bot.app.catalogues update`` writes (babel's writer): flags in
+    ``#,`` lines, ``msgctxt``, plurals as ``msgstr[n]``, strings continued on quoted lines, the
+    escapes ``\\n \\t \\r \\" \\\\``; a test reads both catalogues with babel too and compares.
+    """
+    entries: list[PoEntry] = []
+    fields: dict[str, str] = {}
+    forms: dict[int, str] = {}
+    fuzzy = False
+    last: tuple[str, int | None] | None = None
+
+    def flush() -> None:
+        nonlocal fuzzy, last
+        if fields.get("msgid"):
+            strings = (
+                tuple(forms[n] for n in sorted(forms)) if forms else (fields.get("msgstr", ""),)
+            )
+            entries.append(
+                PoEntry(
+                    fields.get("msgctxt"),
+                    fields["msgid"],
+                    fields.get("msgid_plural"),
+                    strings,
+                    fuzzy,
+                )
+            )
+        fields.clear()
+        forms.clear()
+        fuzzy, last = False, None
+
+    with path.open(encoding="utf-8") as handle:  # line by line: no copy of the whole file
+        for raw in handle:
+            line = raw.strip()
+            if not line:
+                flush()
+            elif line.startswith("#"):
+                if last is not None:
+                    flush()  # a comment after an entry begins the next one
+                if line.startswith("#,") and "fuzzy" in (f.strip() for f in line[2:].split(",")):
+                    fuzzy = True
+            elif line.startswith('"') and line.endswith('"') and last is not None:
+                keyword, index = last
+                text = _po_string(line[1:-1])
+                if index is None:
+                    fields[keyword] += text
+                else:
+                    forms[index] += text
+            elif (found := _PO_LINE.match(line)) is not None:
+                keyword, number, quoted = found.group(1), found.group(2), found.group(3)
+                if (
+                    keyword in ("msgctxt", "msgid")
+                    and "msgid" in fields
+                    and (forms or "msgstr" in fields)
+                ):
+                    flush()  # a new entry with no blank line before it
+                text = _po_string(quoted)
+                if number is not None:
+                    forms[int(number)] = text
+                    last = ("msgstr", int(number))
+                else:
+                    fields[keyword] = text
+                    last = (keyword, None)
+    flush()
+    return entries
+
+
 @cache
 def catalogue(lang: str) -> Catalogue:
     """Read ``locales/<lang>.po`` once; untranslated or fuzzy entries are left out."""
@@ -81,17 +168,14 @@ def catalogue(lang: str) -> Catalogue:
     path = LOCALE_DIR / f"{lang}.po"
     if lang == SOURCE_LANGUAGE or not path.exists():
         return Catalogue(lang, singular, plural)
-    with path.open("rb") as handle:
-        po = read_po(handle, locale=lang)
-    for message in po:
-        if not message.id or message.fuzzy:
+    for entry in read_po_file(path):
+        if entry.fuzzy:
             continue
-        if isinstance(message.id, tuple | list):
-            forms = tuple(message.string or ())
-            if forms and all(forms):
-                plural[(message.context, message.id[0])] = forms
-        elif isinstance(message.string, str) and message.string:
-            singular[(message.context, message.id)] = message.string
+        if entry.plural_id is not None:
+            if entry.strings and all(entry.strings):
+                plural[(entry.context, entry.id)] = entry.strings
+        elif entry.strings[0]:
+            singular[(entry.context, entry.id)] = entry.strings[0]
     return Catalogue(lang, singular, plural)
 
 

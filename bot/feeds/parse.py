@@ -23,7 +23,6 @@ from bot.feeds.text import (
     clean_inline,
     cut_markdown,
     cut_text,
-    html_to_text,
 )
 from bot.feeds.urls import canonical_url
 from bot.feeds.youtube import is_short
@@ -122,6 +121,8 @@ def _is_html(detail: Any) -> bool:
 def _plain(value: str | None, detail: Any = None) -> str:
     value = value or ""
     if _is_html(detail):
+        from bot.feeds.html_text import html_to_text  # the HTML modules load with a first entry
+
         return html_to_text(value).text.replace("\n", " ")
     return value
 
@@ -211,6 +212,8 @@ def _entry(entry: Mapping[str, Any], summary_limit: int, base_url: str | None) -
     source = summary_html if summary_html.strip() and summary_html != content_html else content_html
     if not source.strip():
         source = summary_html
+    from bot.feeds.html_text import html_to_text  # the HTML modules load with a first entry
+
     converted = html_to_text(source)
     # The full content is read too when it is not the summary: images and paywall marks.
     full = converted if source is content_html or not content_html else html_to_text(content_html)

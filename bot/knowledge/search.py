@@ -14,7 +14,7 @@ the matched name is in length. Every step is index-backed and bounded:
 - substring uses the FTS5 trigram index over normalised names;
 - fuzzy asks the trigram index for names sharing trigrams with the query (capped), or for
   a three-letter query the names of about its length with its first letter, then scores
-  those few candidates by OSA edit distance (rapidfuzz: a swapped pair of letters is one
+  those few candidates by OSA edit distance (`normalize.osa_distance`: a swapped pair is one
   edit, so "Twcie" is as close to "Twice" as a missing letter would be).
 
 User text never reaches FTS5 as syntax: it is normalised to letters and digits, then quoted.

@@ -195,6 +195,7 @@ class Store:
         self._lock = asyncio.Lock()
         self._closed = False
         self._trace: list[str] | None = None
+        self._reading_view: Store | None = None  # what ``reading`` hands its readers
 
     @property
     def is_postgres(self) -> bool:
@@ -530,8 +531,10 @@ class Store:
             raise StoreError("the database is closed")
         conn = self._conn
         assert conn is not None
-        raw = OnThreadConnection(conn._conn, conn._iter_chunk_size)
-        view = Store(raw, self.path, database=self.database)
+        view = self._reading_view
+        if view is None:  # one view for every reader: it holds no state of a reading's own
+            raw = OnThreadConnection(conn._conn, conn._iter_chunk_size)
+            view = self._reading_view = Store(raw, self.path, database=self.database)
 
         def run() -> T:  # a plain function: aiosqlite logs its repr, not the reader's
             return run_to_end(work(view))

@@ -10,8 +10,9 @@ import pytest
 
 from bot.feeds import parse_feed
 from bot.feeds.errors import HostileFeed, NotAFeed
+from bot.feeds.html_text import html_to_text
 from bot.feeds.parse import entry_key, parse_feed_sync
-from bot.feeds.text import ZWSP, html_to_text, neutralise_mentions, truncate
+from bot.feeds.text import ZWSP, neutralise_mentions, truncate
 from tests.feeds.support import fixture_bytes
 
 

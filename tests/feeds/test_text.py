@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.feeds.text import escape_markdown, html_to_text
+from bot.feeds.html_text import html_to_text
+from bot.feeds.text import escape_markdown
 
 
 @pytest.mark.parametrize(

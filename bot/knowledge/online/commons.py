@@ -8,7 +8,6 @@ a file Commons does not have comes back as a page with ``"missing": true``.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +32,8 @@ def plain(value: Any, limit: int = 200) -> str | None:
     """Return Commons metadata (HTML) as one line of plain text, or None when empty."""
     if not isinstance(value, str):
         return None
+    import html  # its entity table (0.5 MiB) loads with the first picture, not at start-up
+
     text = " ".join(html.unescape(_TAG.sub(" ", value)).split())
     return text[:limit] or None
 
