@@ -12,7 +12,7 @@ the matched name is in length. Every step is index-backed and bounded:
   count as prefix matches unless the text is already a whole name, which keeps the ranking for
   complete input as it was;
 - substring uses the FTS5 trigram index over normalised names;
-- fuzzy asks the trigram index for names sharing trigrams with the query (capped), or for
+- fuzzy asks the trigram index for names sharing two trigrams with the query (capped), or for
   a three-letter query the names of about its length with its first letter, then scores
   those few candidates by OSA edit distance (rapidfuzz: a swapped pair of letters is one
   edit, so "Twcie" is as close to "Twice" as a missing letter would be).
@@ -22,7 +22,6 @@ User text never reaches FTS5 as syntax: it is normalised to letters and digits, 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -102,22 +101,18 @@ class AmbiguousError(UserError):
         self.candidates = list(candidates)
 
 
-def fuzzy_query(norm: str) -> str:
-    """Return an FTS5 query for names sharing two trigrams with ``norm`` (typo candidates).
+def fuzzy_grams(norm: str) -> list[str]:
+    """Return the trigrams of ``norm`` a typo search asks for names sharing two of.
 
-    Any two intact trigrams find the name, so one typo rarely hides it; asking for pairs
-    (not single trigrams) keeps the candidate set small without bm25 ranking, which is what
-    keeps this step fast on large catalogs.
+    Any two intact trigrams find the name, so one typo rarely hides it; asking for two (not
+    one) keeps the candidate set small without bm25 ranking, which is what keeps this step
+    fast on large catalogs. A long name's are sampled evenly, six at most.
     """
     grams = trigrams(norm)
     if len(grams) > _FUZZY_GRAMS:
         step = (len(grams) - 1) / (_FUZZY_GRAMS - 1)
         grams = [grams[round(i * step)] for i in range(_FUZZY_GRAMS)]
-    if len(grams) < 2:
-        return fts_phrase(norm)
-    return " OR ".join(
-        f"({fts_phrase(a)} AND {fts_phrase(b)})" for a, b in itertools.combinations(grams, 2)
-    )
+    return grams
 
 
 def swaps(norm: str) -> list[str]:
@@ -246,12 +241,14 @@ async def resolve(
             "substring",
         )
     if len(norm) >= 4 and len(best) < limit:
-        offer(
-            await db.names_matching(
-                store, fuzzy_query(norm), kinds_t, _FUZZY_CANDIDATES, ranked=False
-            ),
-            "fuzzy",
-        )
+        fuzzy_at = fuzzy_grams(norm)
+        if len(fuzzy_at) >= 2:
+            typos = await db.names_sharing_two(store, fuzzy_at, kinds_t, _FUZZY_CANDIDATES)
+        else:  # "aaaa": one distinct trigram
+            typos = await db.names_matching(
+                store, fts_phrase(norm), kinds_t, _FUZZY_CANDIDATES, ranked=False
+            )
+        offer(typos, "fuzzy")
         if len(norm) <= _SWAP_MAX and not any(m.tier != "fuzzy" for m in best.values()):
             # A swapped pair breaks two of a short name's few trigrams ("twcie" shares none
             # with "twice"): look the swapped spellings up directly, one indexed query.

@@ -235,6 +235,35 @@ async def test_a_long_substring_occurs_whole(writable_store: Store) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "grams",
+    [
+        ["lov", "ove", "vew", "win"],
+        ["lov", "ove", "ved", "edi", "div", "ive"],
+        ["twi", "wic"],
+        ["ove", "hea", "ear"],
+        ["tae", "aeh", "ehy", "hyu", "yun"],
+    ],
+)
+async def test_names_sharing_two_trigrams_are_the_pairs_matches(
+    full_store: Store, grams: list[str]
+) -> None:
+    # The typo step asks for names holding two of some trigrams; on SQLite by halves of the
+    # list, not by every pair: the same names, in the same order, as every pair ORed.
+    pairs = " OR ".join(f'("{a}" AND "{b}")' for i, a in enumerate(grams) for b in grams[i + 1 :])
+    found = 0
+    for kinds in (None, ["song"], ["artist", "release"]):
+        for limit in (3, 150):
+            shared = await db.names_sharing_two(full_store, grams, kinds, limit)
+            by_pairs = await db.names_matching(full_store, pairs, kinds, limit, ranked=False)
+            assert shared == by_pairs, (grams, kinds, limit)
+            for hit in shared:
+                assert sum(gram in hit.norm for gram in grams) >= 2, hit
+                assert kinds is None or hit.kind in kinds
+            found += len(shared)
+    assert found > 0
+
+
 # Every form of query the resolver has a path for: exact, prefix, Hangul key by key and by
 # initial consonants, substring, typo (trigram pairs), swapped letters, short typos, FTS syntax.
 SAME_ON_BOTH = [
