@@ -10,14 +10,15 @@ import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.store.catalog.rows import NameHit, NameRow, Row, qmarks
+from bot.store.catalog.rows import NameHit, NameRow, Row, band_of, qmarks
 from bot.store.core import Store
 
 # Homonyms are ranked by importance, but at most this many are looked at, so a name shared
 # by thousands of entries stays cheap.
 _EXACT_SCAN = 1000
 # Every band of names.band, best first (migration 0010): `band IN (...)` with an ORDER BY on
-# it lets SQLite read the (band, <form>) index band by band and stop at the LIMIT, so the names
+# it lets SQLite read the (band, <form>) index band by band and stop at the LIMIT (on SQLite the
+# band's expression, ``band_of``, which its indexes hold: migration 0023), so the names
 # read are the most important ones, not the first ones in alphabetical order.
 _BAND_ORDER = (7, 6, 5, 4, 3, 2, 1, 0)
 _BANDS = "(" + ", ".join(map(str, _BAND_ORDER)) + ")"
@@ -83,15 +84,16 @@ async def _names_by_band(
             arms.append(f"SELECT * FROM ({' UNION ALL '.join(bands)} LIMIT ?) AS arm")
             args.append(scan or limit)
             continue
+        in_band = band_of(store.dialect)
         arms.append(
-            f"SELECT * FROM (SELECT n.id, n.importance FROM names n WHERE n.band IN {_BANDS}"
-            f"{where} AND {condition} ORDER BY n.band DESC LIMIT ?) AS arm"
+            f"SELECT * FROM (SELECT n.id, n.importance FROM names n WHERE {in_band} IN {_BANDS}"
+            f"{where} AND {condition} ORDER BY {in_band} DESC LIMIT ?) AS arm"
         )
         args.extend([*([kind] if kind is not None else []), *params, scan or limit])
     if not store.dialect.is_postgres:
-        # Each arm reads its names' importance with the row it reads anyway (the index's
-        # band is a virtual column, so SQLite looks the row up): the names read are sorted
-        # without a second lookup each, and only the ``limit`` kept are joined.
+        # Each arm reads its band index alone (migration 0023: the index holds the id and
+        # importance), in (band, form, id) order; the names read are sorted by importance
+        # and only the ``limit`` kept are looked up.
         rows = await store.fetchall(
             f"SELECT {_HIT_COLS} FROM (SELECT id, importance FROM "
             f"({' UNION ALL '.join(arms)}) c ORDER BY importance DESC, id LIMIT ?) AS best "
@@ -171,9 +173,10 @@ async def names_exact_many(
     norms += [""] * (min(_padded(len(norms)), _FORMS_MAX) - len(norms))
     where, params = _kind_filter(kinds)
     scan = max(1, min(per_form, _EXACT_SCAN))
+    band = band_of(store.dialect)
     one = (
         "SELECT * FROM (SELECT n.id, n.importance, length(n.norm) AS form_len FROM names n "
-        f"WHERE n.band IN {_BANDS} AND n.norm = ?{where} ORDER BY n.band DESC, n.id DESC "
+        f"WHERE {band} IN {_BANDS} AND n.norm = ?{where} ORDER BY {band} DESC, n.id DESC "
         f"LIMIT {scan}) AS arm"
     )
     rows = await store.fetchall(
