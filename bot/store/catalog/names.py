@@ -334,7 +334,7 @@ async def _names_containing(
     """
     where, params = _kind_filter(kinds, "w")
     sparse = [*grams[::3], *([grams[-1]] if (len(grams) - 1) % 3 else [])]
-    query = " AND ".join('"' + gram.replace('"', '""') + '"' for gram in sparse)
+    query = " AND ".join(map(_fts_quoted, sparse))
     rows = await store.fetchall(
         f"SELECT {_HIT_COLS} FROM (SELECT w.id FROM (SELECT f.rowid AS id, t.kind FROM "
         "(SELECT rowid FROM names_fts WHERE names_fts MATCH ?) f "
