@@ -15,6 +15,7 @@ Run: .venv/bin/python -m bench.bot_bench   (prints figures; asserts nothing)
      main`, taking turns with this one)
      ... --names-only --names-db /tmp/mine.db --baseline /tmp/base --baseline-names-db
      /tmp/base.db   (two copies of one database, each migrated by its own checkout)
+     ... --names-only --slowest 30   (the 30 slowest queries, each name read's CPU ms and rows)
 """
 
 from __future__ import annotations
@@ -368,31 +369,60 @@ async def compare_with_bare_bot(
 NAMES_SONGS = 180_000
 
 
-def names_worker(database: Path, queries: int, seed: int) -> None:
+# The resolver's name reads, timed one by one for ``--slowest`` (those a checkout has).
+_NAME_STEPS = (
+    "names_exact",
+    "names_prefix",
+    "names_matching",
+    "names_sharing_two",
+    "names_exact_many",
+    "names_near_length",
+)
+
+
+def names_worker(database: Path, queries: int, seed: int, slowest: int = 8) -> None:
     """Time ``search.resolve`` in this process over the knowledge bench's query mix; print JSON.
 
     Run as a script with PYTHONPATH set to the checkout to measure, so the same queries time
-    the branch and its baseline.
+    the branch and its baseline. Each query's name reads are timed too (CPU ms, rows), so the
+    slowest can be told apart by step.
     """
     from bench.knowledge_bench import autocomplete_queries
     from bot.knowledge import search
     from bot.store import Store
 
-    async def run() -> dict[str, list[float]]:
+    steps: list[str] = []
+
+    def timed(name: str, read: Any) -> Any:
+        async def step(*args: Any, **kwargs: Any) -> Any:
+            c0 = time.process_time()
+            found = await read(*args, **kwargs)
+            form = f"/{kwargs['form']}" if kwargs.get("form") else ""
+            steps.append(f"{name}{form} {(time.process_time() - c0) * 1000:.1f}({len(found)})")
+            return found
+
+        return step
+
+    for name in _NAME_STEPS:
+        if hasattr(search.db, name):
+            setattr(search.db, name, timed(name, getattr(search.db, name)))
+
+    async def run() -> dict[str, list[Any]]:
         async with Store.open(database, migrate=False) as store:
             mix = await autocomplete_queries(store, random.Random(seed), queries)
             for _, q, kinds in mix[:200]:  # warm the page cache and code paths
                 await search.resolve(store, q, kinds, limit=25)
             wall, cpu, slow = [], [], []
             for category, q, kinds in mix:
+                steps.clear()
                 t0, c0 = time.perf_counter(), time.process_time()
                 await search.resolve(store, q, kinds, limit=25)
                 # Process CPU (both threads): what a query costs when cores are shared.
                 cpu.append((time.process_time() - c0) * 1000)
                 wall.append((time.perf_counter() - t0) * 1000)
-                slow.append((cpu[-1], category, q, kinds))
+                slow.append((cpu[-1], category, q, kinds, "; ".join(steps)))
             slow.sort(key=lambda s: -s[0])
-            return {"wall": wall, "cpu": cpu, "slowest": [list(s) for s in slow[:8]]}
+            return {"wall": wall, "cpu": cpu, "slowest": [list(s) for s in slow[:slowest]]}
 
     print(json.dumps(asyncio.run(run())))
 
@@ -403,6 +433,7 @@ async def names_latency(
     rounds: int,
     queries: int,
     databases: dict[str, Path] | None = None,
+    slowest: int = 5,
 ) -> None:
     """Print autocomplete p50/p95/p99/max in process at about 1M names, each checkout in turn.
 
@@ -429,6 +460,8 @@ async def names_latency(
                 str((databases or {}).get(label, database)),
                 "--queries",
                 str(queries),
+                "--slowest",
+                str(slowest),
                 env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(root)},
                 cwd=root,
                 stdout=asyncio.subprocess.PIPE,
@@ -448,8 +481,8 @@ async def names_latency(
             )
             cells.append(f"{what} {figures}")
         print(f"  {label}: {'; '.join(cells)} (target p99 <= 10)")
-        for cpu, category, q, kinds in runs[-1]["slowest"][:5]:
-            print(f"    slowest: {cpu:.1f} ms CPU {category} {q!r} {kinds}")
+        for cpu, category, q, kinds, steps in runs[-1]["slowest"][:slowest]:
+            print(f"    slowest: {cpu:.1f} ms CPU {category} {q!r} {kinds} | {steps}")
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -537,10 +570,17 @@ def main() -> None:
         "further: copy the file, open each copy once with its own checkout)",
     )
     parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument(
+        "--slowest",
+        type=int,
+        default=5,
+        help="list this many of the slowest autocomplete queries of the last round, with the "
+        "CPU ms and rows of each name read",
+    )
     parser.add_argument("--names-worker", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.names_worker is not None:
-        names_worker(args.names_worker, args.queries, seed=7)
+        names_worker(args.names_worker, args.queries, seed=7, slowest=args.slowest)
         return
     asyncio.run(run(args))
 
@@ -555,7 +595,9 @@ async def run(args: argparse.Namespace) -> None:
             await bot_figures(Path(tmp), roots, args)
     if not args.cpu_only:
         own = {"baseline": args.baseline_names_db} if args.baseline_names_db else None
-        await names_latency(roots, args.names_db, args.rounds, args.queries, own)
+        await names_latency(
+            roots, args.names_db, args.rounds, args.queries, own, slowest=args.slowest
+        )
 
 
 async def bot_figures(tmp: Path, roots: list[tuple[str, Path]], args: argparse.Namespace) -> None:

@@ -12,7 +12,7 @@ the matched name is in length. Every step is index-backed and bounded:
   count as prefix matches unless the text is already a whole name, which keeps the ranking for
   complete input as it was;
 - substring uses the FTS5 trigram index over normalised names;
-- fuzzy asks the trigram index for names sharing trigrams with the query (capped), or for
+- fuzzy asks the trigram index for names sharing two trigrams with the query (capped), or for
   a three-letter query the names of about its length with its first letter, then scores
   those few candidates by OSA edit distance (`normalize.osa_distance`: a swapped pair is one
   edit, so "Twcie" is as close to "Twice" as a missing letter would be).
@@ -22,7 +22,6 @@ User text never reaches FTS5 as syntax: it is normalised to letters and digits, 
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -102,22 +101,18 @@ class AmbiguousError(UserError):
         self.candidates = list(candidates)
 
 
-def fuzzy_query(norm: str) -> str:
-    """Return an FTS5 query for names sharing two trigrams with ``norm`` (typo candidates).
+def fuzzy_grams(norm: str) -> list[str]:
+    """Return the trigrams of ``norm`` a typo search asks for names sharing two of.
 
-    Any two intact trigrams find the name, so one typo rarely hides it; asking for pairs
-    (not single trigrams) keeps the candidate set small without bm25 ranking, which is what
-    keeps this step fast on large catalogs.
+    Any two intact trigrams find the name, so one typo rarely hides it; asking for two (not
+    one) keeps the candidate set small without bm25 ranking, which is what keeps this step
+    fast on large catalogs. A long name's are sampled evenly, six at most.
     """
     grams = trigrams(norm)
     if len(grams) > _FUZZY_GRAMS:
         step = (len(grams) - 1) / (_FUZZY_GRAMS - 1)
         grams = [grams[round(i * step)] for i in range(_FUZZY_GRAMS)]
-    if len(grams) < 2:
-        return fts_phrase(norm)
-    return " OR ".join(
-        f"({fts_phrase(a)} AND {fts_phrase(b)})" for a, b in itertools.combinations(grams, 2)
-    )
+    return grams
 
 
 def swaps(norm: str) -> list[str]:
@@ -136,12 +131,16 @@ def _check_kinds(kinds: Iterable[str] | None) -> tuple[str, ...] | None:
     return out or None
 
 
-def _rank_key(match: Match) -> tuple[int, float, float, str, int]:
+_Key = tuple[int, float, float, str, int]
+_FUZZY_TIER = TIERS.index("fuzzy")
+
+
+def _key(tier: int, score: float, importance: int, label: str, entity_id: int) -> _Key:
     # Within a tier importance decides, then closeness; for typos closeness comes first.
     # The id breaks the last ties, so the order never depends on how rows came back.
-    if match.tier == "fuzzy":
-        return (TIERS.index(match.tier), -match.score, -match.importance, match.label, match.id)
-    return (TIERS.index(match.tier), -match.importance, -match.score, match.label, match.id)
+    if tier == _FUZZY_TIER:
+        return (tier, -score, -importance, label, entity_id)
+    return (tier, -importance, -score, label, entity_id)
 
 
 async def resolve(
@@ -172,8 +171,27 @@ async def resolve(
     norm = normalize(query or "")
     if not norm or limit <= 0:
         return []
-    best: dict[int, Match] = {}
+    # The best name of each entity found so far, with its sort key: a Match is made only for
+    # the ``limit`` returned (a Hangul syllable offers hundreds of names).
+    best: dict[int, tuple[_Key, db.NameHit, str, float]] = {}
     grams = set(trigrams(norm))
+
+    def ranked() -> list[Match]:
+        found = sorted(best.values(), key=lambda entry: entry[0])[:limit]
+        return [
+            Match(
+                hit.kind,
+                hit.entity_id,
+                hit.label,
+                hit.entity_name,
+                hit.name,
+                tier,
+                score,
+                hit.importance,
+                hit.is_primary,
+            )
+            for _, hit, tier, score in found
+        ]
 
     def offer(hits: Iterable[db.NameHit], tier: str, *, screened: bool = False) -> None:
         if tier == "fuzzy" and not screened:
@@ -187,6 +205,7 @@ async def resolve(
             ]
             scored.sort(key=lambda pair: -pair[0])
             hits = [hit for _, hit in scored[:_FUZZY_SCORED]]
+        level = TIERS.index(tier)
         for hit in hits:
             if tier == "fuzzy":
                 score = similarity(norm, hit.norm)
@@ -195,20 +214,10 @@ async def resolve(
             else:
                 # Prefer names close to the query in length, and primary names.
                 score = len(norm) / max(len(hit.norm), 1) + (0.01 if hit.is_primary else 0)
-            match = Match(
-                hit.kind,
-                hit.entity_id,
-                hit.label,
-                hit.entity_name,
-                hit.name,
-                tier,
-                score,
-                hit.importance,
-                hit.is_primary,
-            )
+            key = _key(level, score, hit.importance, hit.label, hit.entity_id)
             current = best.get(hit.entity_id)
-            if current is None or _rank_key(match) < _rank_key(current):
-                best[hit.entity_id] = match
+            if current is None or key < current[0]:
+                best[hit.entity_id] = (key, hit, tier, score)
 
     exact = await db.names_exact(store, norm, kinds_t, _CANDIDATES)
     offer(exact, "exact")
@@ -216,14 +225,14 @@ async def resolve(
     # one: with ``limit`` entities found, the answer is known (a common title, "Love" or
     # "밤", has hundreds of exact homonyms; reading its prefixes too was most of its cost).
     if exact_only or (exact_is_enough and best) or len(best) >= limit:
-        return sorted(best.values(), key=_rank_key)[:limit]
+        return ranked()
     offer(await db.names_prefix(store, norm, kinds_t, _CANDIDATES), "prefix")
     letters = jamo_form(norm) if has_jamo_or_syllable(norm) else None
     # Likewise after the prefixes, unless a Hangul step below can still offer a prefix match
     # (key by key when nothing is exactly so named, or by initial consonants).
     prefix_to_come = bool(letters) and (not exact or is_choseong_query(norm))
     if len(best) >= limit and not prefix_to_come:
-        return sorted(best.values(), key=_rank_key)[:limit]
+        return ranked()
     if letters:
         # Typing in progress: "봄나" is a prefix of 봄날 key by key. After a whole name these
         # matches come below the ordinary prefixes ("봄날" must not rank 봄나라 as a prefix).
@@ -246,13 +255,15 @@ async def resolve(
             "substring",
         )
     if len(norm) >= 4 and len(best) < limit:
-        offer(
-            await db.names_matching(
-                store, fuzzy_query(norm), kinds_t, _FUZZY_CANDIDATES, ranked=False
-            ),
-            "fuzzy",
-        )
-        if len(norm) <= _SWAP_MAX and not any(m.tier != "fuzzy" for m in best.values()):
+        fuzzy_at = fuzzy_grams(norm)
+        if len(fuzzy_at) >= 2:
+            typos = await db.names_sharing_two(store, fuzzy_at, kinds_t, _FUZZY_CANDIDATES)
+        else:  # "aaaa": one distinct trigram
+            typos = await db.names_matching(
+                store, fts_phrase(norm), kinds_t, _FUZZY_CANDIDATES, ranked=False
+            )
+        offer(typos, "fuzzy")
+        if len(norm) <= _SWAP_MAX and not any(entry[2] != "fuzzy" for entry in best.values()):
             # A swapped pair breaks two of a short name's few trigrams ("twcie" shares none
             # with "twice"): look the swapped spellings up directly, one indexed query.
             swapped = await db.names_exact_many(store, swaps(norm), kinds_t, _CANDIDATES)
@@ -261,7 +272,7 @@ async def resolve(
         # "Sga" for "Suga": too short for trigrams, so look at names of about its length.
         near = await db.names_near_length(store, norm[0], 3, 4, kinds_t, _SHORT_CANDIDATES)
         offer(near, "fuzzy", screened=True)
-    return sorted(best.values(), key=_rank_key)[:limit]
+    return ranked()
 
 
 def preferred(

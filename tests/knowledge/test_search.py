@@ -14,6 +14,7 @@ from bot.knowledge.normalize import normalize
 from bot.knowledge.search import AmbiguousError, resolve, resolve_one
 from bot.store import Store
 from bot.store import catalog as db
+from bot.store.catalog.rows import band_of
 from tests.support.postgres import (
     BACKENDS,
     database_like,
@@ -233,6 +234,58 @@ async def test_a_long_substring_occurs_whole(writable_store: Store) -> None:
     assert [m.name for m in await resolve(writable_store, "phonemelod", ["song"])][:1] == [
         "Xylophone Melody"
     ]
+
+
+@pytest.mark.parametrize(
+    "grams",
+    [
+        ["lov", "ove", "vew", "win"],
+        ["lov", "ove", "ved", "edi", "div", "ive"],
+        ["twi", "wic"],
+        ["ove", "hea", "ear"],
+        ["tae", "aeh", "ehy", "hyu", "yun"],
+    ],
+)
+async def test_names_sharing_two_trigrams_are_the_pairs_matches(
+    full_store: Store, grams: list[str]
+) -> None:
+    # The typo step asks for names holding two of some trigrams; on SQLite by halves of the
+    # list, not by every pair: the same names, in the same order, as every pair ORed.
+    pairs = " OR ".join(f'("{a}" AND "{b}")' for i, a in enumerate(grams) for b in grams[i + 1 :])
+    found = 0
+    for kinds in (None, ["song"], ["artist", "release"]):
+        for limit in (3, 150):
+            shared = await db.names_sharing_two(full_store, grams, kinds, limit)
+            by_pairs = await db.names_matching(full_store, pairs, kinds, limit, ranked=False)
+            assert shared == by_pairs, (grams, kinds, limit)
+            for hit in shared:
+                assert sum(gram in hit.norm for gram in grams) >= 2, hit
+                assert kinds is None or hit.kind in kinds
+            found += len(shared)
+    assert found > 0
+
+
+async def test_band_reads_read_the_band_indexes_alone(_snapshot_db: Path, tmp_path: Path) -> None:
+    # SQLite never reads an index holding the virtual band column alone: its band indexes are
+    # on the band's expression (migration 0023), which the reads must spell as band_of does.
+    async with Store.open(_copy(_snapshot_db, tmp_path)) as store:
+        wrong = await store.fetchone(
+            f"SELECT count(*) AS n, sum(n.band = {band_of(store.dialect)}) AS same FROM names n"
+        )
+        assert wrong is not None and wrong["n"] > 1000 and wrong["same"] == wrong["n"]
+        reads = []
+        for kinds in (None, ["song"], ["artist", "release"]):
+            async with store.statements() as seen:
+                await db.names_exact(store, "twice", kinds, 10)
+                await db.names_prefix(store, "lo", kinds, 10)
+                await db.names_prefix(store, "ㅂㄴ", kinds, 10, form="jamo", include_equal=True)
+                await db.names_prefix(store, "ㅂㄴ", kinds, 10, form="choseong", include_equal=True)
+                await db.names_near_length(store, "s", 3, 4, kinds, 10)
+            for sql in seen:
+                plan = [str(r[3]) for r in await store.fetchall(f"EXPLAIN QUERY PLAN {sql}")]
+                reads += [step for step in plan if "_band_" in step]
+        assert len(reads) == 5 * (1 + 1 + 2)  # each read, one index range per kind asked for
+        assert all("USING COVERING INDEX" in step for step in reads), reads
 
 
 # Every form of query the resolver has a path for: exact, prefix, Hangul key by key and by

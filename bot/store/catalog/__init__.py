@@ -16,6 +16,7 @@ from bot.store.catalog.names import (
     names_near_length,
     names_of,
     names_prefix,
+    names_sharing_two,
 )
 from bot.store.catalog.reads import (
     artist,
@@ -286,6 +287,7 @@ __all__ = [
     "names_near_length",
     "names_of",
     "names_prefix",
+    "names_sharing_two",
     "note_disputes",
     "optimize_name_search",
     "performers",

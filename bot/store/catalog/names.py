@@ -6,17 +6,19 @@ whole name list once per catalog version.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.store.catalog.rows import NameHit, NameRow, Row, qmarks
+from bot.store.catalog.rows import NameHit, NameRow, Row, band_of, qmarks
 from bot.store.core import Store
 
 # Homonyms are ranked by importance, but at most this many are looked at, so a name shared
 # by thousands of entries stays cheap.
 _EXACT_SCAN = 1000
 # Every band of names.band, best first (migration 0010): `band IN (...)` with an ORDER BY on
-# it lets SQLite read the (band, <form>) index band by band and stop at the LIMIT, so the names
+# it lets SQLite read the (band, <form>) index band by band and stop at the LIMIT (on SQLite the
+# band's expression, ``band_of``, which its indexes hold: migration 0023), so the names
 # read are the most important ones, not the first ones in alphabetical order.
 _BAND_ORDER = (7, 6, 5, 4, 3, 2, 1, 0)
 _BANDS = "(" + ", ".join(map(str, _BAND_ORDER)) + ")"
@@ -36,16 +38,10 @@ def _kind_filter(kinds: Sequence[str] | None, alias: str = "n") -> tuple[str, li
 
 
 def _hits(rows: Iterable[Row]) -> list[NameHit]:
+    # By position, in _HIT_COLS' order (hundreds of rows a search: cheaper than by name).
     return [
         NameHit(
-            int(r["entity_id"]),
-            str(r["kind"]),
-            str(r["name"]),
-            str(r["norm"]),
-            bool(r["is_primary"]),
-            str(r["entity_name"]),
-            str(r["label"]),
-            int(r["importance"]),
+            int(r[0]), str(r[1]), str(r[2]), str(r[3]), bool(r[4]), str(r[5]), str(r[6]), int(r[7])
         )
         for r in rows
     ]
@@ -88,15 +84,16 @@ async def _names_by_band(
             arms.append(f"SELECT * FROM ({' UNION ALL '.join(bands)} LIMIT ?) AS arm")
             args.append(scan or limit)
             continue
+        in_band = band_of(store.dialect)
         arms.append(
-            f"SELECT * FROM (SELECT n.id, n.importance FROM names n WHERE n.band IN {_BANDS}"
-            f"{where} AND {condition} ORDER BY n.band DESC LIMIT ?) AS arm"
+            f"SELECT * FROM (SELECT n.id, n.importance FROM names n WHERE {in_band} IN {_BANDS}"
+            f"{where} AND {condition} ORDER BY {in_band} DESC LIMIT ?) AS arm"
         )
         args.extend([*([kind] if kind is not None else []), *params, scan or limit])
     if not store.dialect.is_postgres:
-        # Each arm reads its names' importance with the row it reads anyway (the index's
-        # band is a virtual column, so SQLite looks the row up): the names read are sorted
-        # without a second lookup each, and only the ``limit`` kept are joined.
+        # Each arm reads its band index alone (migration 0023: the index holds the id and
+        # importance), in (band, form, id) order; the names read are sorted by importance
+        # and only the ``limit`` kept are looked up.
         rows = await store.fetchall(
             f"SELECT {_HIT_COLS} FROM (SELECT id, importance FROM "
             f"({' UNION ALL '.join(arms)}) c ORDER BY importance DESC, id LIMIT ?) AS best "
@@ -176,9 +173,10 @@ async def names_exact_many(
     norms += [""] * (min(_padded(len(norms)), _FORMS_MAX) - len(norms))
     where, params = _kind_filter(kinds)
     scan = max(1, min(per_form, _EXACT_SCAN))
+    band = band_of(store.dialect)
     one = (
         "SELECT * FROM (SELECT n.id, n.importance, length(n.norm) AS form_len FROM names n "
-        f"WHERE n.band IN {_BANDS} AND n.norm = ?{where} ORDER BY n.band DESC, n.id DESC "
+        f"WHERE {band} IN {_BANDS} AND n.norm = ?{where} ORDER BY {band} DESC, n.id DESC "
         f"LIMIT {scan}) AS arm"
     )
     rows = await store.fetchall(
@@ -234,17 +232,85 @@ async def names_matching(
         grams = [phrase[i : i + 3] for i in range(len(phrase) - 2)]
         if len(grams) >= _SPARSE_GRAMS:
             return await _names_containing(store, phrase, grams, kinds, window, limit)
-    rank_col = ", rank" if ranked else ""
-    order = " ORDER BY rank" if ranked else ""
+    if not ranked:
+        return await _names_fts(store, fts_query, kinds, limit)
     rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM (SELECT m.id{', f.rank' if ranked else ''} FROM "
-        f"(SELECT rowid{rank_col} FROM names_fts WHERE names_fts MATCH ?{order} LIMIT ?) f "
-        f"JOIN names m ON m.id = f.rowid WHERE 1{where}{' ORDER BY f.rank' if ranked else ''} "
-        f"LIMIT ?) c JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id"
-        f"{' ORDER BY c.rank' if ranked else ''}",
+        f"SELECT {_HIT_COLS} FROM (SELECT m.id, f.rank FROM "
+        "(SELECT rowid, rank FROM names_fts WHERE names_fts MATCH ? ORDER BY rank LIMIT ?) f "
+        f"JOIN names m ON m.id = f.rowid WHERE 1{where} ORDER BY f.rank LIMIT ?) c "
+        "JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id ORDER BY c.rank",
         (fts_query, window, *params, limit),
     )
     return _hits(rows)
+
+
+async def _names_fts(
+    store: Store, fts_query: str, kinds: Sequence[str] | None, limit: int
+) -> list[NameHit]:
+    """Return the first ``limit`` names (of ``kinds``) an FTS5 query matches, in rowid order.
+
+    With kinds, out of a window of ``_MATCH_WINDOW`` times ``limit`` matches.
+    """
+    where, params = _kind_filter(kinds, "m")
+    window = limit * (_MATCH_WINDOW if kinds else 1)
+    # CROSS JOIN keeps the matches the outer loop, read as FTS5 yields them (a co-routine, not
+    # materialised first): the kind filter then stops reading at the ``limit``-th match of its
+    # kinds instead of after the whole window. ``+m.kind``: one seek of (id, kind) per match.
+    rows = await store.fetchall(
+        f"SELECT {_HIT_COLS} FROM (SELECT m.id FROM "
+        "(SELECT rowid FROM names_fts WHERE names_fts MATCH ? LIMIT ?) f "
+        f"CROSS JOIN names m ON m.id = f.rowid WHERE 1{where.replace('m.kind', '+m.kind')} "
+        "LIMIT ?) c JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id",
+        (fts_query, window, *params, limit),
+    )
+    return _hits(rows)
+
+
+def _fts_quoted(text: str) -> str:
+    """Return ``text`` as one FTS5 phrase (a string, never syntax)."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _two_of(grams: Sequence[str]) -> str:
+    """Return an FTS5 expression matching the names holding at least two of ``grams``.
+
+    Not every pair ORed (each trigram's doclist read once per pair it is in), but by halves:
+    two of the first half, or two of the second, or one of each. The same names, in the same
+    rowid order; about a quarter less of FTS5's work for six trigrams.
+    """
+    if len(grams) <= 3:
+        # Two of (a, b, c): a with b or c, or b with c.
+        parts = [
+            f"({_fts_quoted(a)} AND ({' OR '.join(_fts_quoted(b) for b in grams[i + 1 :])}))"
+            for i, a in enumerate(grams[:-1])
+        ]
+        return " OR ".join(parts)
+    half = len(grams) // 2
+    first, second = grams[:half], grams[half:]
+    either = [f"({_two_of(side)})" for side in (first, second) if len(side) >= 2]
+    one_each = (
+        f"(({' OR '.join(map(_fts_quoted, first))}) AND ({' OR '.join(map(_fts_quoted, second))}))"
+    )
+    return " OR ".join([*either, one_each])
+
+
+async def names_sharing_two(
+    store: Store, grams: Sequence[str], kinds: Sequence[str] | None, limit: int
+) -> list[NameHit]:
+    """Return names holding at least two of ``grams`` (trigrams), as ``names_matching`` does.
+
+    The typo step's candidates: the same names ``names_matching`` returns for every pair of
+    ``grams`` ORed, in the same order (the lowest name ids, with the same window for kinds).
+    """
+    grams = list(dict.fromkeys(grams))
+    if len(grams) < 2:
+        raise ValueError("names sharing two trigrams need two trigrams at least")
+    if store.dialect.is_postgres:
+        pairs = " OR ".join(
+            f"({_fts_quoted(a)} AND {_fts_quoted(b)})" for a, b in itertools.combinations(grams, 2)
+        )
+        return await _names_matching_postgres(store, pairs, kinds, limit, ranked=False)
+    return await _names_fts(store, _two_of(grams), kinds, limit)
 
 
 # A phrase of this many trigrams or more is looked up by a few of them (see _names_containing).
@@ -268,7 +334,7 @@ async def _names_containing(
     """
     where, params = _kind_filter(kinds, "w")
     sparse = [*grams[::3], *([grams[-1]] if (len(grams) - 1) % 3 else [])]
-    query = " AND ".join('"' + gram.replace('"', '""') + '"' for gram in sparse)
+    query = " AND ".join(map(_fts_quoted, sparse))
     rows = await store.fetchall(
         f"SELECT {_HIT_COLS} FROM (SELECT w.id FROM (SELECT f.rowid AS id, t.kind FROM "
         "(SELECT rowid FROM names_fts WHERE names_fts MATCH ?) f "

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from bot.store.catalog.rows import Conn, qmarks
+from bot.store.catalog.rows import Conn, band_of, qmarks
+from bot.store.dialect import dialect_of
 
 # Curated entries: any origin but the importers' (the search ranks them in band 7; migration 0010).
 _CURATED_BAND = 7
@@ -38,9 +39,10 @@ async def curated_match(conn: Conn, kind: str, norm: str, related: Iterable[str]
             f"WHERE p.subject_id = e.id AND w.norm IN ({marks})"
         )
         args = list(wanted)
+    band = band_of(dialect_of(conn))
     cursor = await conn.execute(
         "SELECT DISTINCT e.id FROM names n JOIN entities e ON e.id = n.entity_id "
-        f"WHERE n.band = ? AND n.norm = ? AND e.kind = ? AND e.origin NOT IN {_IMPORTED} "
+        f"WHERE {band} = ? AND n.norm = ? AND e.kind = ? AND e.origin NOT IN {_IMPORTED} "
         f"AND EXISTS ({shared}) ORDER BY e.id LIMIT 2",
         (_CURATED_BAND, norm, kind, *args),
     )
@@ -53,7 +55,7 @@ async def curated_norms(conn: Conn) -> set[str]:
     can find (the curated catalog is written by hand, a few thousand names)."""
     cursor = await conn.execute(
         "SELECT DISTINCT n.norm FROM names n JOIN entities e ON e.id = n.entity_id "
-        f"WHERE n.band = ? AND e.origin NOT IN {_IMPORTED}",
+        f"WHERE {band_of(dialect_of(conn))} = ? AND e.origin NOT IN {_IMPORTED}",
         (_CURATED_BAND,),
     )
     return {str(r[0]) for r in await cursor.fetchall()}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from bot.store.connection import Connection, Row
+from bot.store.dialect import Dialect
 
 ENTITY_KINDS = ("artist", "release", "song", "video", "work")
 
@@ -74,9 +75,12 @@ class NameRow:
     origin: str
 
 
-@dataclass(frozen=True, slots=True)
-class NameHit:
-    """A name that matched a search, with what ranking needs."""
+class NameHit(NamedTuple):
+    """A name that matched a search, with what ranking needs.
+
+    A named tuple, not a frozen dataclass: a search makes hundreds (a Hangul syllable, 400),
+    and a frozen dataclass costs three times as much to build.
+    """
 
     entity_id: int
     kind: str
@@ -423,3 +427,20 @@ def review_of(row: Row, alias: str, source_alias: str) -> ReviewRow:
 def qmarks(values: Sized) -> str:
     """Return ``?,?,…`` for an IN list of ``values``."""
     return ",".join("?" * len(values))
+
+
+# names.band's expression (migration 0010). SQLite never reads an index holding a virtual
+# generated column alone, so its band indexes are on this expression (migration 0023), which
+# a query must spell the same way to use them; PostgreSQL stores the column.
+_BAND_CASE = (
+    "(CASE WHEN {i} >= 3000000 THEN 7 WHEN {i} >= 2000050 THEN 6 WHEN {i} >= 2000010 THEN 5 "
+    "WHEN {i} >= 2000000 THEN 4 WHEN {i} >= 1000010 THEN 3 WHEN {i} >= 1000003 THEN 2 "
+    "WHEN {i} >= 1000000 THEN 1 ELSE 0 END)"
+)
+
+
+def band_of(dialect: Dialect, alias: str = "n") -> str:
+    """Return SQL for the importance band of the name ``alias`` (read by the band indexes)."""
+    if dialect.is_postgres:
+        return f"{alias}.band"
+    return _BAND_CASE.format(i=f"{alias}.importance")
