@@ -6,6 +6,7 @@ whole name list once per catalog version.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -349,12 +350,16 @@ async def _names_matching_postgres(
     (bm25 on SQLite) orders by trigram similarity to the first phrase here.
     """
     groups = parse_fts_query(fts_query)
+    window = limit * (_MATCH_WINDOW if kinds else 1)
+    shared = None if ranked else _trigram_shape(groups)
+    if shared is not None:
+        grams, need = shared
+        return await _names_sharing_postgres(store, grams, need, kinds, window, limit)
     where, params = _kind_filter(kinds, "m")
     conditions = " OR ".join(
         "(" + " AND ".join("m.norm LIKE ?" for _ in group) + ")" for group in groups
     )
     patterns = [_like_literal(phrase) for group in groups for phrase in group]
-    window = limit * (_MATCH_WINDOW if kinds else 1)
     # One phrase (a substring search) is rare text as a rule: ordering by ``m.id + 0`` keeps a
     # cached generic plan, which cannot see the pattern, from reading names in id order
     # through the whole table; the trigram index finds the few matches, sorted after.
@@ -369,6 +374,66 @@ async def _names_matching_postgres(
         "ORDER BY ord LIMIT ?) AS c JOIN names n ON n.id = c.id "
         "JOIN entities e ON e.id = n.entity_id ORDER BY c.ord",
         (*order_params, *patterns, *order_params, window, *params, limit),
+    )
+    return _hits(rows)
+
+
+def _trigram_shape(groups: Sequence[Sequence[str]]) -> tuple[list[str], int] | None:
+    """Return (trigrams, how many a name must hold) when a query asks only that, else None.
+
+    Two shapes the search builds: one group of distinct trigrams (a name holds them all), and
+    every pair of a set of distinct trigrams (a name holds at least two of them: the typo
+    step's ``fuzzy_query``). A three-character phrase matches a name exactly when it is one
+    of the name's trigrams, so ``name_grams`` (migration 0024) answers both.
+    """
+    if not groups or any(len(p) != 3 for group in groups for p in group):
+        return None
+    if len(groups) == 1:
+        grams = list(groups[0])
+        return (grams, len(grams)) if len(set(grams)) == len(grams) else None
+    grams = list(dict.fromkeys(p for group in groups for p in group))
+    pairs = [list(pair) for pair in itertools.combinations(grams, 2)]
+    if len(grams) >= 2 and [list(group) for group in groups] == pairs:
+        return grams, 2
+    return None
+
+
+async def _names_sharing_postgres(
+    store: Store,
+    grams: Sequence[str],
+    need: int,
+    kinds: Sequence[str] | None,
+    window: int,
+    limit: int,
+) -> list[NameHit]:
+    """Names holding at least ``need`` of ``grams``: the first ``window`` by id, then kinds.
+
+    Each trigram's names are read from ``name_grams`` in id order (an index-only range each);
+    the ranges are merged in id order and counted per name, and the read stops once
+    ``window`` names hold enough of them, as FTS5 stops reading its doclists on SQLite. The
+    candidates are the ones the trigram query finds there (the lowest ids), in the same order.
+    """
+    where, params = _kind_filter(kinds, "m")
+    # Each range in parentheses with its own ORDER BY: that is what makes PostgreSQL merge
+    # them in order (a plain UNION ALL of one table's ranges is read whole and sorted).
+    ranges = " UNION ALL ".join(
+        "(SELECT id FROM name_grams WHERE gram = ? ORDER BY id)" for _ in grams
+    )
+    found = (
+        f"SELECT g.id FROM ({ranges}) AS g GROUP BY g.id HAVING count(*) >= ? ORDER BY g.id LIMIT ?"
+    )
+    if where:
+        found = (
+            f"SELECT w.id FROM ({found}) AS w JOIN names m ON m.id = w.id "
+            f"WHERE TRUE{where} ORDER BY w.id LIMIT ?"
+        )
+        args: list[Any] = [*grams, need, window, *params, limit]
+    else:  # without kinds the window is the limit
+        args = [*grams, need, min(window, limit)]
+    rows = await store.fetchall(
+        f"SELECT {_HIT_COLS} FROM ({found}) AS c JOIN names n ON n.id = c.id "
+        "JOIN entities e ON e.id = n.entity_id ORDER BY c.id",
+        args,
     )
     return _hits(rows)
 
