@@ -217,7 +217,10 @@ async def resolve(
     # "밤", has hundreds of exact homonyms; reading its prefixes too was most of its cost).
     if exact_only or (exact_is_enough and best) or len(best) >= limit:
         return sorted(best.values(), key=_rank_key)[:limit]
-    offer(await db.names_prefix(store, norm, kinds_t, _CANDIDATES), "prefix")
+    # Only exact matches are known here, and a prefix match cannot better one: the names of
+    # an entity ranked below ``limit`` new ones need not be read (names_prefix's ``wanted``).
+    wanted = (limit - len(best), sorted(best))
+    offer(await db.names_prefix(store, norm, kinds_t, _CANDIDATES, wanted=wanted), "prefix")
     letters = jamo_form(norm) if has_jamo_or_syllable(norm) else None
     # Likewise after the prefixes, unless a Hangul step below can still offer a prefix match
     # (key by key when nothing is exactly so named, or by initial consonants).

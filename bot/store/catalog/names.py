@@ -7,7 +7,7 @@ whole name list once per catalog version.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from bot.store.catalog.rows import NameHit, NameRow, Row, qmarks
@@ -26,6 +26,8 @@ _HIT_COLS = (
     "n.importance"
 )
 _FORM_COLUMNS = ("norm", "jamo", "choseong")
+# How many more entities a caller needs, and the ids of the ones it has (names_prefix).
+Entities = tuple[int, Collection[int]]
 # With a kind filter, trigram matches are read in a window this many times the limit.
 _MATCH_WINDOW = 10
 
@@ -60,11 +62,12 @@ async def _names_by_band(
     limit: int,
     scan: int | None = None,
     form: str = "norm",
+    wanted: Entities | None = None,
 ) -> list[NameHit]:
     """Return up to ``limit`` names meeting ``condition``, read best band first.
 
     At most ``scan`` names (default ``limit``) are read per kind; the most important
-    ``limit`` of them are returned.
+    ``limit`` of them are returned. With ``wanted`` (PostgreSQL), see ``names_prefix``.
 
     With kinds, one index range per kind ((kind, band, norm)), so a kind filter never applies
     after the LIMIT and a rare kind is not crowded out by a common one.
@@ -78,11 +81,13 @@ async def _names_by_band(
             # common prefix would read every band's whole range: one arm per band instead,
             # best first, each read backwards in its (band, form, id) index's order as SQLite
             # reads its (band, form) index (migration 0019), so it stops at the LIMIT; the
-            # outer LIMIT stops reading at the first arms that suffice.
+            # outer LIMIT stops reading at the first arms that suffice. The index holds each
+            # name's importance too (migration 0024): the arms read no table row.
             bands = []
             for band in _BAND_ORDER:
                 bands.append(
-                    f"(SELECT n.id, n.band FROM names n WHERE n.band = {band}{where} "
+                    f"(SELECT n.id, n.importance, n.entity_id FROM names n "
+                    f"WHERE n.band = {band}{where} "
                     f"AND {condition} ORDER BY n.{form} DESC, n.id DESC LIMIT ?)"
                 )
                 args.extend([*([kind] if kind is not None else []), *params, scan or limit])
@@ -94,25 +99,33 @@ async def _names_by_band(
             f"{where} AND {condition} ORDER BY n.band DESC LIMIT ?) AS arm"
         )
         args.extend([*([kind] if kind is not None else []), *params, scan or limit])
-    if not store.dialect.is_postgres:
-        # Each arm reads its names' importance with the row it reads anyway (the index's
-        # band is a virtual column, so SQLite looks the row up): the names read are sorted
-        # without a second lookup each, and only the ``limit`` kept are joined.
+    if store.dialect.is_postgres and wanted is not None:
+        count, known = wanted
+        # Of the ``limit`` most important names, a name is kept unless ``count`` entities
+        # not in ``known`` have names strictly more important (its entity ranks below them
+        # all); an entity counts once, and ties in importance are all kept.
         rows = await store.fetchall(
-            f"SELECT {_HIT_COLS} FROM (SELECT id, importance FROM "
-            f"({' UNION ALL '.join(arms)}) c ORDER BY importance DESC, id LIMIT ?) AS best "
+            f"SELECT {_HIT_COLS} FROM (SELECT id, importance FROM (SELECT id, importance, "
+            "sum(fresh) OVER (ORDER BY importance DESC RANGE BETWEEN UNBOUNDED PRECEDING "
+            "AND CURRENT ROW EXCLUDE GROUP) AS ahead FROM (SELECT id, importance, CASE WHEN "
+            "entity_id = ANY(?) OR row_number() OVER (PARTITION BY entity_id ORDER BY id) > 1 "
+            "THEN 0 ELSE 1 END AS fresh FROM (SELECT id, importance, entity_id FROM "
+            f"({' UNION ALL '.join(arms)}) c ORDER BY importance DESC, id LIMIT ?) AS t) AS f"
+            ") AS r WHERE COALESCE(ahead, 0) < ?) AS best "
             "JOIN names n ON n.id = best.id JOIN entities e ON e.id = n.entity_id "
             "ORDER BY best.importance DESC, best.id",
-            (*args, limit),
+            (list(known), *args, limit, count),
         )
         return _hits(rows)
-    # The most important ``limit`` first, then their entities: a name shared by thousands
-    # reads ``scan`` names per kind, and joining each to its entity was most of the cost.
+    # Each arm reads its names' importance with the name (SQLite: from the row it looks up
+    # anyway, the index's band being a virtual column; PostgreSQL: from the index): the names
+    # read are sorted without a second lookup each, and only the ``limit`` kept are joined to
+    # their rows and entities (a name shared by thousands reads ``scan`` names per kind).
     rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM (SELECT n.id FROM ({' UNION ALL '.join(arms)}) c "
-        "JOIN names n ON n.id = c.id ORDER BY n.importance DESC, n.id LIMIT ?) AS best "
+        f"SELECT {_HIT_COLS} FROM (SELECT id, importance FROM "
+        f"({' UNION ALL '.join(arms)}) c ORDER BY importance DESC, id LIMIT ?) AS best "
         "JOIN names n ON n.id = best.id JOIN entities e ON e.id = n.entity_id "
-        "ORDER BY n.importance DESC, n.id",
+        "ORDER BY best.importance DESC, best.id",
         (*args, limit),
     )
     return _hits(rows)
@@ -200,11 +213,17 @@ async def names_prefix(
     *,
     form: str = "norm",
     include_equal: bool = False,
+    wanted: Entities | None = None,
 ) -> list[NameHit]:
     """Return names whose ``form`` (norm, jamo or choseong) starts with ``prefix``.
 
     The most important names come first: the range is read best band first and stops at
     ``limit``, so a short prefix does not mean the first names in alphabetical order.
+
+    ``wanted`` = (count, known entity ids): the caller ranks entities by importance and
+    needs ``count`` more than ``known``; names of an entity with ``count`` new entities
+    strictly more important are of no use to it, and PostgreSQL leaves them out (they would
+    cross the connection only to be dropped). SQLite returns them (read in-process).
     """
     if form not in _FORM_COLUMNS:
         raise ValueError(f"unknown name form {form!r}")
@@ -212,7 +231,9 @@ async def names_prefix(
     condition = f"n.{form} {'>=' if include_equal else '>'} ? AND n.{form} < ?"
     if form != "norm":
         condition += f" AND n.{form} IS NOT NULL"
-    return await _names_by_band(store, condition, (prefix, upper), kinds, limit, form=form)
+    return await _names_by_band(
+        store, condition, (prefix, upper), kinds, limit, form=form, wanted=wanted
+    )
 
 
 async def names_matching(

@@ -30,3 +30,23 @@ CREATE TRIGGER names_to_grams AFTER INSERT OR DELETE OR UPDATE OF norm, id ON na
 FOR EACH ROW EXECUTE FUNCTION names_to_grams();
 
 INSERT INTO name_grams (gram, id) SELECT name_grams_of(norm), id FROM names;
+
+-- The band indexes (migration 0019) also hold each name's importance and entity: a prefix
+-- read sorts its names by importance, and keeps only as many entities as the search still
+-- needs, from the index alone (no table row read per name).
+DROP INDEX names_band_norm;
+CREATE INDEX names_band_norm ON names (band, norm, id) INCLUDE (importance, entity_id);
+DROP INDEX names_kind_band_norm;
+CREATE INDEX names_kind_band_norm ON names (kind, band, norm, id) INCLUDE (importance, entity_id);
+DROP INDEX names_band_jamo;
+CREATE INDEX names_band_jamo ON names (band, jamo, id) INCLUDE (importance, entity_id)
+WHERE jamo IS NOT NULL;
+DROP INDEX names_kind_band_jamo;
+CREATE INDEX names_kind_band_jamo ON names (kind, band, jamo, id) INCLUDE (importance, entity_id)
+WHERE jamo IS NOT NULL;
+DROP INDEX names_band_choseong;
+CREATE INDEX names_band_choseong ON names (band, choseong, id) INCLUDE (importance, entity_id)
+WHERE choseong IS NOT NULL;
+DROP INDEX names_kind_band_choseong;
+CREATE INDEX names_kind_band_choseong ON names (kind, band, choseong, id)
+INCLUDE (importance, entity_id) WHERE choseong IS NOT NULL;
