@@ -136,6 +136,11 @@ def _check_kinds(kinds: Iterable[str] | None) -> tuple[str, ...] | None:
     return out or None
 
 
+def _slack(norm: str) -> int:
+    """Return how much longer or shorter than ``norm`` a name may be to count as a typo of it."""
+    return max(2, len(norm) // 3)
+
+
 def _rank_key(match: Match) -> tuple[int, float, float, str, int]:
     # Within a tier importance decides, then closeness; for typos closeness comes first.
     # The id breaks the last ties, so the order never depends on how rows came back.
@@ -179,7 +184,7 @@ async def resolve(
         if tier == "fuzzy" and not screened:
             # Cheap filters first (length, shared trigrams); edit distance only for the
             # few best by trigram overlap, so scoring stays bounded on big catalogs.
-            slack = max(2, len(norm) // 3)
+            slack = _slack(norm)
             scored = [
                 (d, hit)
                 for hit in hits
@@ -249,9 +254,15 @@ async def resolve(
             "substring",
         )
     if len(norm) >= 4 and len(best) < limit:
+        slack = _slack(norm)
         offer(
             await db.names_matching(
-                store, fuzzy_query(norm), kinds_t, _FUZZY_CANDIDATES, ranked=False
+                store,
+                fuzzy_query(norm),
+                kinds_t,
+                _FUZZY_CANDIDATES,
+                ranked=False,
+                lengths=(len(norm) - slack, len(norm) + slack),
             ),
             "fuzzy",
         )

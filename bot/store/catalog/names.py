@@ -237,16 +237,28 @@ async def names_prefix(
 
 
 async def names_matching(
-    store: Store, fts_query: str, kinds: Sequence[str] | None, limit: int, *, ranked: bool
+    store: Store,
+    fts_query: str,
+    kinds: Sequence[str] | None,
+    limit: int,
+    *,
+    ranked: bool,
+    lengths: tuple[int, int] | None = None,
 ) -> list[NameHit]:
     """Return names matching an FTS5 trigram query (already quoted by the caller).
 
     The kind filter applies to a window of ``_MATCH_WINDOW`` times ``limit`` matches, not to
     the first ``limit`` only, so a song is found even when many artist names share its
     trigrams; the window keeps a query of common trigrams from reading every match.
+
+    ``lengths`` (least, most): the caller drops names whose search form is not of a length in
+    that range; PostgreSQL leaves them out of the ``limit`` found (they would cross the
+    connection only to be dropped), SQLite returns them (read in-process).
     """
     if store.dialect.is_postgres:
-        return await _names_matching_postgres(store, fts_query, kinds, limit, ranked=ranked)
+        return await _names_matching_postgres(
+            store, fts_query, kinds, limit, ranked=ranked, lengths=lengths
+        )
     where, params = _kind_filter(kinds, "m")
     window = limit * (_MATCH_WINDOW if kinds else 1)
     # One phrase (no operator, so no space: the search's phrases are normalised names).
@@ -361,7 +373,13 @@ def parse_fts_query(fts_query: str) -> list[list[str]]:
 
 
 async def _names_matching_postgres(
-    store: Store, fts_query: str, kinds: Sequence[str] | None, limit: int, *, ranked: bool
+    store: Store,
+    fts_query: str,
+    kinds: Sequence[str] | None,
+    limit: int,
+    *,
+    ranked: bool,
+    lengths: tuple[int, int] | None,
 ) -> list[NameHit]:
     """``names_matching`` on PostgreSQL: the same matches, found by the pg_trgm index.
 
@@ -375,7 +393,7 @@ async def _names_matching_postgres(
     shared = None if ranked else _trigram_shape(groups)
     if shared is not None:
         grams, need = shared
-        return await _names_sharing_postgres(store, grams, need, kinds, window, limit)
+        return await _names_sharing_postgres(store, grams, need, kinds, window, limit, lengths)
     where, params = _kind_filter(kinds, "m")
     conditions = " OR ".join(
         "(" + " AND ".join("m.norm LIKE ?" for _ in group) + ")" for group in groups
@@ -426,8 +444,10 @@ async def _names_sharing_postgres(
     kinds: Sequence[str] | None,
     window: int,
     limit: int,
+    lengths: tuple[int, int] | None,
 ) -> list[NameHit]:
-    """Names holding at least ``need`` of ``grams``: the first ``window`` by id, then kinds.
+    """Names holding at least ``need`` of ``grams``: the first ``window`` by id, then kinds,
+    then (of those ``limit``) the ones of a length in ``lengths``.
 
     Each trigram's names are read from ``name_grams`` in id order (an index-only range each);
     the ranges are merged in id order and counted per name, and the read stops once
@@ -451,9 +471,13 @@ async def _names_sharing_postgres(
         args: list[Any] = [*grams, need, window, *params, limit]
     else:  # without kinds the window is the limit
         args = [*grams, need, min(window, limit)]
+    long = ""
+    if lengths is not None:
+        long = " WHERE length(n.norm) BETWEEN ? AND ?"
+        args += list(lengths)
     rows = await store.fetchall(
         f"SELECT {_HIT_COLS} FROM ({found}) AS c JOIN names n ON n.id = c.id "
-        "JOIN entities e ON e.id = n.entity_id ORDER BY c.id",
+        f"JOIN entities e ON e.id = n.entity_id{long} ORDER BY c.id",
         args,
     )
     return _hits(rows)
