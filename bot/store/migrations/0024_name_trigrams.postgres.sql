@@ -50,3 +50,9 @@ WHERE choseong IS NOT NULL;
 DROP INDEX names_kind_band_choseong;
 CREATE INDEX names_kind_band_choseong ON names (kind, band, choseong, id)
 INCLUDE (importance, entity_id) WHERE choseong IS NOT NULL;
+
+-- An exact name of given kinds is read one range per kind, its names already in the bands'
+-- order (band, then id), instead of one range per kind and band; the same index serves the
+-- (norm, kind) lookups the one it replaces served.
+DROP INDEX names_norm;
+CREATE INDEX names_norm ON names (norm, kind, band, id) INCLUDE (importance, entity_id);
