@@ -215,17 +215,21 @@ async def resolve(
             if current is None or _rank_key(match) < _rank_key(current):
                 best[hit.entity_id] = match
 
-    exact = await db.names_exact(store, norm, kinds_t, _CANDIDATES)
-    offer(exact, "exact")
+    if exact_only:
+        offer(await db.names_exact(store, norm, kinds_t, _CANDIDATES), "exact")
+        return sorted(best.values(), key=_rank_key)[:limit]
     # Every later step's tier ranks below "exact", and a later match never replaces a better
     # one: with ``limit`` entities found, the answer is known (a common title, "Love" or
-    # "밤", has hundreds of exact homonyms; reading its prefixes too was most of its cost).
-    if exact_only or (exact_is_enough and best) or len(best) >= limit:
+    # "밤", has hundreds of exact homonyms; reading its prefixes too was most of its cost),
+    # and a prefix match cannot better an exact one, so the names of an entity ranked below
+    # ``limit`` new ones need not be read. The store reads the prefixes only if needed.
+    exact, prefixed = await db.names_exact_and_prefix(
+        store, norm, kinds_t, _CANDIDATES, needed=limit, enough_if_any=exact_is_enough
+    )
+    offer(exact, "exact")
+    if prefixed is None:
         return sorted(best.values(), key=_rank_key)[:limit]
-    # Only exact matches are known here, and a prefix match cannot better one: the names of
-    # an entity ranked below ``limit`` new ones need not be read (names_prefix's ``wanted``).
-    wanted = (limit - len(best), sorted(best))
-    offer(await db.names_prefix(store, norm, kinds_t, _CANDIDATES, wanted=wanted), "prefix")
+    offer(prefixed, "prefix")
     letters = jamo_form(norm) if has_jamo_or_syllable(norm) else None
     # Likewise after the prefixes, unless a Hangul step below can still offer a prefix match
     # (key by key when nothing is exactly so named, or by initial consonants).

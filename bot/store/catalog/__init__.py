@@ -11,6 +11,7 @@ from bot.store.catalog.disputes import DisputedRow, disputed, fill_date, note_di
 from bot.store.catalog.names import (
     all_names,
     names_exact,
+    names_exact_and_prefix,
     names_exact_many,
     names_matching,
     names_near_length,
@@ -281,6 +282,7 @@ __all__ = [
     "merge_entity",
     "names_by_origin",
     "names_exact",
+    "names_exact_and_prefix",
     "names_exact_many",
     "names_matching",
     "names_near_length",

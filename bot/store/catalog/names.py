@@ -54,31 +54,28 @@ def _hits(rows: Iterable[Row]) -> list[NameHit]:
     ]
 
 
-async def _names_by_band(
-    store: Store,
+def _band_arms(
+    postgres: bool,
     condition: str,
     params: Sequence[Any],
     kinds: Sequence[str] | None,
     limit: int,
-    scan: int | None = None,
-    form: str = "norm",
-    wanted: Entities | None = None,
-    exact: bool = False,
-) -> list[NameHit]:
-    """Return up to ``limit`` names meeting ``condition``, read best band first.
+    scan: int | None,
+    form: str,
+    exact: bool,
+) -> tuple[str, list[Any]]:
+    """Return the SQL reading names meeting ``condition`` best band first, and its parameters.
 
-    At most ``scan`` names (default ``limit``) are read per kind; the most important
-    ``limit`` of them are returned. With ``wanted`` (PostgreSQL), see ``names_prefix``.
-    ``exact``: ``condition`` is ``n.norm = ?`` (one search form).
-
-    With kinds, one index range per kind ((kind, band, norm)), so a kind filter never applies
-    after the LIMIT and a rare kind is not crowded out by a common one.
+    Its rows are (id, importance[, entity_id on PostgreSQL]), at most ``scan`` (default
+    ``limit``) per kind, unordered. With kinds, one index range per kind ((kind, band, norm)),
+    so a kind filter never applies after the LIMIT and a rare kind is not crowded out by a
+    common one. ``exact``: ``condition`` is ``n.norm = ?`` (one search form).
     """
     arms: list[str] = []
     args: list[Any] = []
     for kind in kinds or (None,):
         where = "" if kind is None else " AND n.kind = ?"
-        if store.dialect.is_postgres and exact and kind is not None:
+        if postgres and exact and kind is not None:
             # One form of one kind: the (norm, kind, band, id) index (migration 0024) holds
             # its names in the bands' order, so one range read backwards replaces eight.
             arms.append(
@@ -87,7 +84,7 @@ async def _names_by_band(
             )
             args.extend([*params, kind, scan or limit])
             continue
-        if store.dialect.is_postgres:
+        if postgres:
             # PostgreSQL does not read an IN list of the index's first column in order, so a
             # common prefix would read every band's whole range: one arm per band instead,
             # best first, each read backwards in its (band, form, id) index's order as SQLite
@@ -110,34 +107,69 @@ async def _names_by_band(
             f"{where} AND {condition} ORDER BY n.band DESC LIMIT ?) AS arm"
         )
         args.extend([*([kind] if kind is not None else []), *params, scan or limit])
-    if store.dialect.is_postgres and wanted is not None:
-        count, known = wanted
-        # Of the ``limit`` most important names, a name is kept unless ``count`` entities
-        # not in ``known`` have names strictly more important (its entity ranks below them
-        # all); an entity counts once, and ties in importance are all kept.
-        rows = await store.fetchall(
-            f"SELECT {_HIT_COLS} FROM (SELECT id, importance FROM (SELECT id, importance, "
-            "sum(fresh) OVER (ORDER BY importance DESC RANGE BETWEEN UNBOUNDED PRECEDING "
-            "AND CURRENT ROW EXCLUDE GROUP) AS ahead FROM (SELECT id, importance, CASE WHEN "
-            "entity_id = ANY(?) OR row_number() OVER (PARTITION BY entity_id ORDER BY id) > 1 "
-            "THEN 0 ELSE 1 END AS fresh FROM (SELECT id, importance, entity_id FROM "
-            f"({' UNION ALL '.join(arms)}) c ORDER BY importance DESC, id LIMIT ?) AS t) AS f"
-            ") AS r WHERE COALESCE(ahead, 0) < ?) AS best "
-            "JOIN names n ON n.id = best.id JOIN entities e ON e.id = n.entity_id "
-            "ORDER BY best.importance DESC, best.id",
-            (list(known), *args, limit, count),
-        )
-        return _hits(rows)
+    return " UNION ALL ".join(arms), args
+
+
+# The names read, joined to their rows and entities (``{best}``: (id, importance) rows).
+_BEST_HITS = (
+    f"SELECT {_HIT_COLS}, best.id AS name_id FROM ({{best}}) AS best "
+    "JOIN names n ON n.id = best.id JOIN entities e ON e.id = n.entity_id"
+)
+
+
+def _most_important(arms: str) -> str:
+    """SQL for the ``?`` most important names of ``arms``, by importance then id."""
+    return f"SELECT id, importance FROM ({arms}) c ORDER BY importance DESC, id LIMIT ?"
+
+
+def _most_wanted(arms: str, known: str, count: str) -> str:
+    """``_most_important``, less names of entities ranked below ``count`` new ones (PostgreSQL).
+
+    Of the ``?`` most important names, a name is kept unless ``count`` entities not in
+    ``known`` (SQL for an array of entity ids) have names strictly more important (its entity
+    ranks below them all); an entity counts once, and ties in importance are all kept.
+    """
+    return (
+        "SELECT id, importance FROM (SELECT id, importance, sum(fresh) OVER (ORDER BY "
+        "importance DESC RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP) "
+        f"AS ahead FROM (SELECT id, importance, CASE WHEN entity_id = ANY({known}) OR "
+        "row_number() OVER (PARTITION BY entity_id ORDER BY id) > 1 THEN 0 ELSE 1 END AS fresh "
+        "FROM (SELECT id, importance, entity_id FROM "
+        f"({arms}) c ORDER BY importance DESC, id LIMIT ?) AS t) AS f"
+        f") AS r WHERE COALESCE(ahead, 0) < {count}"
+    )
+
+
+async def _names_by_band(
+    store: Store,
+    condition: str,
+    params: Sequence[Any],
+    kinds: Sequence[str] | None,
+    limit: int,
+    scan: int | None = None,
+    form: str = "norm",
+    wanted: Entities | None = None,
+    exact: bool = False,
+) -> list[NameHit]:
+    """Return up to ``limit`` names meeting ``condition``, read best band first.
+
+    At most ``scan`` names (default ``limit``) are read per kind (``_band_arms``); the most
+    important ``limit`` of them are returned. With ``wanted`` (PostgreSQL), see
+    ``names_prefix``.
+    """
+    postgres = store.dialect.is_postgres
+    arms, args = _band_arms(postgres, condition, params, kinds, limit, scan, form, exact)
     # Each arm reads its names' importance with the name (SQLite: from the row it looks up
     # anyway, the index's band being a virtual column; PostgreSQL: from the index): the names
     # read are sorted without a second lookup each, and only the ``limit`` kept are joined to
     # their rows and entities (a name shared by thousands reads ``scan`` names per kind).
+    if postgres and wanted is not None:
+        count, known = wanted
+        best, args = _most_wanted(arms, "?", "?"), [list(known), *args, limit, count]
+    else:
+        best, args = _most_important(arms), [*args, limit]
     rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM (SELECT id, importance FROM "
-        f"({' UNION ALL '.join(arms)}) c ORDER BY importance DESC, id LIMIT ?) AS best "
-        "JOIN names n ON n.id = best.id JOIN entities e ON e.id = n.entity_id "
-        "ORDER BY best.importance DESC, best.id",
-        (*args, limit),
+        _BEST_HITS.format(best=best) + " ORDER BY best.importance DESC, best.id", args
     )
     return _hits(rows)
 
@@ -148,6 +180,54 @@ async def names_exact(
     """Return names whose search form equals ``norm``, most important first (index seeks)."""
     scan = max(limit, _EXACT_SCAN // max(len(kinds or ()), 1))
     return await _names_by_band(store, "n.norm = ?", (norm,), kinds, limit, scan, exact=True)
+
+
+async def names_exact_and_prefix(
+    store: Store,
+    norm: str,
+    kinds: Sequence[str] | None,
+    limit: int,
+    *,
+    needed: int,
+    enough_if_any: bool,
+) -> tuple[list[NameHit], list[NameHit] | None]:
+    """Return ``names_exact`` and, when the caller still needs them, ``names_prefix`` of ``norm``.
+
+    The caller ranks entities (an exact match above any prefix one) and needs ``needed`` of
+    them: the prefix names are read unless the exact names' entities are that many, or
+    (``enough_if_any``) any exact name was found; then the second item is None. The prefix
+    names are ``names_prefix`` with ``wanted`` (``needed`` less the exact names' entities,
+    those entities known). On PostgreSQL both reads are one statement (one round trip).
+    """
+    if not store.dialect.is_postgres:
+        exact = await names_exact(store, norm, kinds, limit)
+        entities = {hit.entity_id for hit in exact}
+        if len(entities) >= needed or (enough_if_any and exact):
+            return exact, None
+        wanted = (needed - len(entities), sorted(entities))
+        return exact, await names_prefix(store, norm, kinds, limit, wanted=wanted)
+    scan = max(limit, _EXACT_SCAN // max(len(kinds or ()), 1))
+    exact_arms, exact_args = _band_arms(
+        True, "n.norm = ?", (norm,), kinds, limit, scan, "norm", exact=True
+    )
+    upper = norm[:-1] + chr(ord(norm[-1]) + 1)
+    prefix_arms, prefix_args = _band_arms(
+        True, "n.norm > ? AND n.norm < ?", (norm, upper), kinds, limit, None, "norm", exact=False
+    )
+    found = "(SELECT count(DISTINCT entity_id) FROM x)"
+    prefix = _most_wanted(prefix_arms, "ARRAY(SELECT entity_id FROM x)", f"(? - {found})")
+    rows = await store.fetchall(
+        f"WITH x AS MATERIALIZED ({_BEST_HITS.format(best=_most_important(exact_arms))}) "
+        "SELECT 0 AS step, * FROM x UNION ALL SELECT 1 AS step, * FROM "
+        f"({_BEST_HITS.format(best=prefix)}) AS p WHERE {found} < ? "
+        "AND NOT (? AND EXISTS (SELECT FROM x)) ORDER BY step, importance DESC, name_id",
+        [*exact_args, limit, *prefix_args, limit, needed, needed, enough_if_any],
+    )
+    exact = _hits(r for r in rows if r["step"] == 0)
+    entities = {hit.entity_id for hit in exact}
+    if len(entities) >= needed or (enough_if_any and exact):
+        return exact, None
+    return exact, _hits(r for r in rows if r["step"] == 1)
 
 
 async def names_near_length(
