@@ -252,24 +252,29 @@ async def resolve(
                 ),
                 "prefix",
             )
-    if len(norm) >= 3 and len(best) < limit:
+    typos: list[db.NameHit] | None = None
+    if len(norm) >= 4 and len(best) < limit:
+        # Substrings, then typo candidates if the limit is still not reached (the store reads
+        # both at once where a statement is a round trip).
+        slack = _slack(norm)
+        found, typos = await db.names_substring_then_typos(
+            store,
+            fts_phrase(norm),
+            fuzzy_query(norm),
+            kinds_t,
+            (_CANDIDATES, _FUZZY_CANDIDATES),
+            known=list(best),
+            needed=limit,
+            lengths=(len(norm) - slack, len(norm) + slack),
+        )
+        offer(found, "substring")
+    elif len(norm) >= 3 and len(best) < limit:
         offer(
             await db.names_matching(store, fts_phrase(norm), kinds_t, _CANDIDATES, ranked=False),
             "substring",
         )
-    if len(norm) >= 4 and len(best) < limit:
-        slack = _slack(norm)
-        offer(
-            await db.names_matching(
-                store,
-                fuzzy_query(norm),
-                kinds_t,
-                _FUZZY_CANDIDATES,
-                ranked=False,
-                lengths=(len(norm) - slack, len(norm) + slack),
-            ),
-            "fuzzy",
-        )
+    if typos is not None:
+        offer(typos, "fuzzy")
         if len(norm) <= _SWAP_MAX and not any(m.tier != "fuzzy" for m in best.values()):
             # A swapped pair breaks two of a short name's few trigrams ("twcie" shares none
             # with "twice"): look the swapped spellings up directly, one indexed query.

@@ -17,6 +17,7 @@ from bot.store.catalog.names import (
     names_near_length,
     names_of,
     names_prefix,
+    names_substring_then_typos,
 )
 from bot.store.catalog.reads import (
     artist,
@@ -288,6 +289,7 @@ __all__ = [
     "names_near_length",
     "names_of",
     "names_prefix",
+    "names_substring_then_typos",
     "note_disputes",
     "optimize_name_search",
     "performers",

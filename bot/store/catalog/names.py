@@ -472,19 +472,33 @@ async def _names_matching_postgres(
     ranked: bool,
     lengths: tuple[int, int] | None,
 ) -> list[NameHit]:
-    """``names_matching`` on PostgreSQL: the same matches, found by the pg_trgm index.
+    """``names_matching`` on PostgreSQL (``_matching_sql``)."""
+    sql, args = _matching_sql(fts_query, kinds, limit, ranked=ranked, lengths=lengths)
+    return _hits(await store.fetchall(f"{sql} ORDER BY pos", args))
 
-    FTS5's trigram tokenizer matches a phrase as a substring; ``LIKE '%…%'`` is that, and
-    pg_trgm's GIN index serves it. Unranked, FTS5 returns matches in rowid order, so the
-    window here is the lowest name ids too: both backends offer the same candidates. Ranked
-    (bm25 on SQLite) orders by trigram similarity to the first phrase here.
+
+def _matching_sql(
+    fts_query: str,
+    kinds: Sequence[str] | None,
+    limit: int,
+    *,
+    ranked: bool,
+    lengths: tuple[int, int] | None,
+) -> tuple[str, list[Any]]:
+    """Return SQL for ``names_matching`` on PostgreSQL, and its parameters: the same matches.
+
+    Its rows are the hits with ``pos``, their order. FTS5's trigram tokenizer matches a phrase
+    as a substring; ``LIKE '%…%'`` is that, and pg_trgm's GIN index serves it (trigram-only
+    queries are read from ``name_grams``: ``_sharing_sql``). Unranked, FTS5 returns matches in
+    rowid order, so the window here is the lowest name ids too: both backends offer the same
+    candidates. Ranked (bm25 on SQLite) orders by trigram similarity to the first phrase here.
     """
     groups = parse_fts_query(fts_query)
     window = limit * (_MATCH_WINDOW if kinds else 1)
     shared = None if ranked else _trigram_shape(groups)
     if shared is not None:
         grams, need = shared
-        return await _names_sharing_postgres(store, grams, need, kinds, window, limit, lengths)
+        return _sharing_sql(grams, need, kinds, window, limit, lengths)
     where, params = _kind_filter(kinds, "m")
     conditions = " OR ".join(
         "(" + " AND ".join("m.norm LIKE ?" for _ in group) + ")" for group in groups
@@ -497,15 +511,18 @@ async def _names_matching_postgres(
     by_id = "m.id + 0" if single else "m.id"
     order = f"similarity(m.norm, ?) DESC, {by_id}" if ranked else by_id
     order_params = [groups[0][0]] if ranked else []
-    rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM (SELECT id, ord FROM (SELECT m.id, m.kind, "
+    sql = (
+        f"SELECT {_HIT_COLS}, c.ord AS pos FROM (SELECT id, ord FROM (SELECT m.id, m.kind, "
         f"row_number() OVER (ORDER BY {order}) AS ord FROM names m WHERE {conditions} "
         f"ORDER BY {order} LIMIT ?) AS w WHERE TRUE{where.replace('m.kind', 'w.kind')} "
         "ORDER BY ord LIMIT ?) AS c JOIN names n ON n.id = c.id "
-        "JOIN entities e ON e.id = n.entity_id ORDER BY c.ord",
-        (*order_params, *patterns, *order_params, window, *params, limit),
+        "JOIN entities e ON e.id = n.entity_id"
     )
-    return _hits(rows)
+    args = [*order_params, *patterns, *order_params, window, *params, limit]
+    if lengths is not None:
+        sql += " WHERE length(n.norm) BETWEEN ? AND ?"
+        args += list(lengths)
+    return sql, args
 
 
 def _trigram_shape(groups: Sequence[Sequence[str]]) -> tuple[list[str], int] | None:
@@ -528,17 +545,16 @@ def _trigram_shape(groups: Sequence[Sequence[str]]) -> tuple[list[str], int] | N
     return None
 
 
-async def _names_sharing_postgres(
-    store: Store,
+def _sharing_sql(
     grams: Sequence[str],
     need: int,
     kinds: Sequence[str] | None,
     window: int,
     limit: int,
     lengths: tuple[int, int] | None,
-) -> list[NameHit]:
-    """Names holding at least ``need`` of ``grams``: the first ``window`` by id, then kinds,
-    then (of those ``limit``) the ones of a length in ``lengths``.
+) -> tuple[str, list[Any]]:
+    """SQL for names holding at least ``need`` of ``grams`` (rows as ``_matching_sql``'s): the
+    first ``window`` by id, then kinds, then (of those ``limit``) those of a length in ``lengths``.
 
     Each trigram's names are read from ``name_grams`` in id order (an index-only range each);
     the ranges are merged in id order and counted per name, and the read stops once
@@ -566,12 +582,54 @@ async def _names_sharing_postgres(
     if lengths is not None:
         long = " WHERE length(n.norm) BETWEEN ? AND ?"
         args += list(lengths)
-    rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM ({found}) AS c JOIN names n ON n.id = c.id "
-        f"JOIN entities e ON e.id = n.entity_id{long} ORDER BY c.id",
-        args,
+    sql = (
+        f"SELECT {_HIT_COLS}, c.id AS pos FROM ({found}) AS c JOIN names n ON n.id = c.id "
+        f"JOIN entities e ON e.id = n.entity_id{long}"
     )
-    return _hits(rows)
+    return sql, args
+
+
+async def names_substring_then_typos(
+    store: Store,
+    phrase_query: str,
+    typo_query: str,
+    kinds: Sequence[str] | None,
+    limits: tuple[int, int],
+    *,
+    known: Collection[int],
+    needed: int,
+    lengths: tuple[int, int],
+) -> tuple[list[NameHit], list[NameHit] | None]:
+    """Return ``names_matching`` of ``phrase_query`` and, when still needed, of ``typo_query``.
+
+    ``limits``: the two reads' limits; ``lengths`` the typo read's. The caller has found the
+    entities ``known`` and needs ``needed``: the typo names are read unless the substring
+    names bring the entities found to that many; then the second item is None. On PostgreSQL
+    both reads are one statement (one round trip).
+    """
+    if not store.dialect.is_postgres:
+        found = await names_matching(store, phrase_query, kinds, limits[0], ranked=False)
+        if len(set(known) | {hit.entity_id for hit in found}) >= needed:
+            return found, None
+        typos = await names_matching(
+            store, typo_query, kinds, limits[1], ranked=False, lengths=lengths
+        )
+        return found, typos
+    phrase_sql, phrase_args = _matching_sql(
+        phrase_query, kinds, limits[0], ranked=False, lengths=None
+    )
+    typo_sql, typo_args = _matching_sql(typo_query, kinds, limits[1], ranked=False, lengths=lengths)
+    known_ids = sorted(set(known))
+    rows = await store.fetchall(
+        f"WITH s AS MATERIALIZED ({phrase_sql}) SELECT 0 AS step, * FROM s UNION ALL "
+        f"SELECT 1 AS step, * FROM ({typo_sql}) AS t WHERE (SELECT count(DISTINCT entity_id) "
+        "FROM s WHERE entity_id <> ALL(?)) < ? ORDER BY step, pos",
+        [*phrase_args, *typo_args, known_ids, needed - len(known_ids)],
+    )
+    found = _hits(r for r in rows if r["step"] == 0)
+    if len(set(known_ids) | {hit.entity_id for hit in found}) >= needed:
+        return found, None
+    return found, _hits(r for r in rows if r["step"] == 1)
 
 
 async def names_of(store: Store, entity_id: int) -> list[NameRow]:
