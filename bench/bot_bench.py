@@ -372,9 +372,11 @@ NAMES_SONGS = 180_000
 # The resolver's name reads, timed one by one for ``--slowest`` (those a checkout has).
 _NAME_STEPS = (
     "names_exact",
+    "names_exact_and_prefix",
     "names_prefix",
     "names_matching",
     "names_sharing_two",
+    "names_substring_then_typos",
     "names_exact_many",
     "names_near_length",
 )

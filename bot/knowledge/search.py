@@ -131,6 +131,11 @@ def _check_kinds(kinds: Iterable[str] | None) -> tuple[str, ...] | None:
     return out or None
 
 
+def _slack(norm: str) -> int:
+    """Return how much longer or shorter than ``norm`` a name may be to count as a typo of it."""
+    return max(2, len(norm) // 3)
+
+
 _Key = tuple[int, float, float, str, int]
 _FUZZY_TIER = TIERS.index("fuzzy")
 
@@ -197,7 +202,7 @@ async def resolve(
         if tier == "fuzzy" and not screened:
             # Cheap filters first (length, shared trigrams); edit distance only for the
             # few best by trigram overlap, so scoring stays bounded on big catalogs.
-            slack = max(2, len(norm) // 3)
+            slack = _slack(norm)
             scored = [
                 (d, hit)
                 for hit in hits
@@ -219,14 +224,21 @@ async def resolve(
             if current is None or key < current[0]:
                 best[hit.entity_id] = (key, hit, tier, score)
 
-    exact = await db.names_exact(store, norm, kinds_t, _CANDIDATES)
-    offer(exact, "exact")
+    if exact_only:
+        offer(await db.names_exact(store, norm, kinds_t, _CANDIDATES), "exact")
+        return ranked()
     # Every later step's tier ranks below "exact", and a later match never replaces a better
     # one: with ``limit`` entities found, the answer is known (a common title, "Love" or
-    # "밤", has hundreds of exact homonyms; reading its prefixes too was most of its cost).
-    if exact_only or (exact_is_enough and best) or len(best) >= limit:
+    # "밤", has hundreds of exact homonyms; reading its prefixes too was most of its cost),
+    # and a prefix match cannot better an exact one, so the names of an entity ranked below
+    # ``limit`` new ones need not be read. The store reads the prefixes only if needed.
+    exact, prefixed = await db.names_exact_and_prefix(
+        store, norm, kinds_t, _CANDIDATES, needed=limit, enough_if_any=exact_is_enough
+    )
+    offer(exact, "exact")
+    if prefixed is None:
         return ranked()
-    offer(await db.names_prefix(store, norm, kinds_t, _CANDIDATES), "prefix")
+    offer(prefixed, "prefix")
     letters = jamo_form(norm) if has_jamo_or_syllable(norm) else None
     # Likewise after the prefixes, unless a Hangul step below can still offer a prefix match
     # (key by key when nothing is exactly so named, or by initial consonants).
@@ -249,19 +261,28 @@ async def resolve(
                 ),
                 "prefix",
             )
-    if len(norm) >= 3 and len(best) < limit:
+    typos: list[db.NameHit] | None = None
+    if len(norm) >= 4 and len(best) < limit:
+        # Substrings, then typo candidates if the limit is still not reached (the store reads
+        # both at once where a statement is a round trip).
+        slack = _slack(norm)
+        found, typos = await db.names_substring_then_typos(
+            store,
+            fts_phrase(norm),
+            fuzzy_grams(norm),
+            kinds_t,
+            (_CANDIDATES, _FUZZY_CANDIDATES),
+            known=list(best),
+            needed=limit,
+            lengths=(len(norm) - slack, len(norm) + slack),
+        )
+        offer(found, "substring")
+    elif len(norm) >= 3 and len(best) < limit:
         offer(
             await db.names_matching(store, fts_phrase(norm), kinds_t, _CANDIDATES, ranked=False),
             "substring",
         )
-    if len(norm) >= 4 and len(best) < limit:
-        fuzzy_at = fuzzy_grams(norm)
-        if len(fuzzy_at) >= 2:
-            typos = await db.names_sharing_two(store, fuzzy_at, kinds_t, _FUZZY_CANDIDATES)
-        else:  # "aaaa": one distinct trigram
-            typos = await db.names_matching(
-                store, fts_phrase(norm), kinds_t, _FUZZY_CANDIDATES, ranked=False
-            )
+    if typos is not None:
         offer(typos, "fuzzy")
         if len(norm) <= _SWAP_MAX and not any(entry[2] != "fuzzy" for entry in best.values()):
             # A swapped pair breaks two of a short name's few trigrams ("twcie" shares none

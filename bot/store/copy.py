@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 1000
-# SQLite keeps FTS5's own tables beside ours; PostgreSQL's index needs no copy.
-_SKIPPED_PREFIXES = ("sqlite_", "names_fts")
+# SQLite keeps FTS5's own tables beside ours; PostgreSQL's indexes need no copy, nor does its
+# trigram table (name_grams), which its trigger fills as the names are copied (migration 0024).
+_SKIPPED_PREFIXES = ("sqlite_", "names_fts", "name_grams")
 
 
 class TargetNotEmpty(StoreError):

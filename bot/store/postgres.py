@@ -145,9 +145,13 @@ class PgConnection:
 
     dialect = POSTGRES
 
-    def __init__(self, conn: asyncpg.Connection, trace: list[str] | None = None) -> None:
+    def __init__(
+        self, conn: asyncpg.Connection, trace: list[str] | None = None, owner: object = None
+    ) -> None:
         self.raw = conn
         self._trace = trace
+        # The store whose block holds this connection: only its reads go through it.
+        self.owner = owner
 
     @contextlib.asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:

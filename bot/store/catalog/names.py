@@ -7,11 +7,12 @@ whole name list once per catalog version.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from bot.store.catalog.rows import NameHit, NameRow, Row, band_of, qmarks
 from bot.store.core import Store
+from bot.store.dialect import Dialect
 
 # Homonyms are ranked by importance, but at most this many are looked at, so a name shared
 # by thousands of entries stays cheap.
@@ -27,6 +28,8 @@ _HIT_COLS = (
     "n.importance"
 )
 _FORM_COLUMNS = ("norm", "jamo", "choseong")
+# How many more entities a caller needs, and the ids of the ones it has (names_prefix).
+Entities = tuple[int, Collection[int]]
 # With a kind filter, trigram matches are read in a window this many times the limit.
 _MATCH_WINDOW = 10
 
@@ -38,13 +41,102 @@ def _kind_filter(kinds: Sequence[str] | None, alias: str = "n") -> tuple[str, li
 
 
 def _hits(rows: Iterable[Row]) -> list[NameHit]:
-    # By position, in _HIT_COLS' order (hundreds of rows a search: cheaper than by name).
+    # By position, in _HIT_COLS' order (hundreds of rows a search: cheaper than by name); a
+    # statement may add columns after them (a step, a position), never before.
     return [
         NameHit(
             int(r[0]), str(r[1]), str(r[2]), str(r[3]), bool(r[4]), str(r[5]), str(r[6]), int(r[7])
         )
         for r in rows
     ]
+
+
+def _band_arms(
+    dialect: Dialect,
+    condition: str,
+    params: Sequence[Any],
+    kinds: Sequence[str] | None,
+    limit: int,
+    scan: int | None,
+    form: str,
+    exact: bool,
+) -> tuple[str, list[Any]]:
+    """Return the SQL reading names meeting ``condition`` best band first, and its parameters.
+
+    Its rows are (id, importance[, entity_id on PostgreSQL]), at most ``scan`` (default
+    ``limit``) per kind, unordered. With kinds, one index range per kind ((kind, band, norm)),
+    so a kind filter never applies after the LIMIT and a rare kind is not crowded out by a
+    common one. ``exact``: ``condition`` is ``n.norm = ?`` (one search form).
+    """
+    postgres = dialect.is_postgres
+    arms: list[str] = []
+    args: list[Any] = []
+    for kind in kinds or (None,):
+        where = "" if kind is None else " AND n.kind = ?"
+        if postgres and exact and kind is not None:
+            # One form of one kind: the (norm, kind, band, id) index (migration 0024) holds
+            # its names in the bands' order, so one range read backwards replaces eight.
+            arms.append(
+                "SELECT * FROM (SELECT n.id, n.importance, n.entity_id FROM names n "
+                f"WHERE {condition}{where} ORDER BY n.band DESC, n.id DESC LIMIT ?) AS arm"
+            )
+            args.extend([*params, kind, scan or limit])
+            continue
+        if postgres:
+            # PostgreSQL does not read an IN list of the index's first column in order, so a
+            # common prefix would read every band's whole range: one arm per band instead,
+            # best first, each read backwards in its (band, form, id) index's order as SQLite
+            # reads its (band, form) index (migration 0019), so it stops at the LIMIT; the
+            # outer LIMIT stops reading at the first arms that suffice. The index holds each
+            # name's importance too (migration 0024): the arms read no table row.
+            bands = []
+            for band in _BAND_ORDER:
+                bands.append(
+                    f"(SELECT n.id, n.importance, n.entity_id FROM names n "
+                    f"WHERE n.band = {band}{where} "
+                    f"AND {condition} ORDER BY n.{form} DESC, n.id DESC LIMIT ?)"
+                )
+                args.extend([*([kind] if kind is not None else []), *params, scan or limit])
+            arms.append(f"SELECT * FROM ({' UNION ALL '.join(bands)} LIMIT ?) AS arm")
+            args.append(scan or limit)
+            continue
+        in_band = band_of(dialect)
+        arms.append(
+            f"SELECT * FROM (SELECT n.id, n.importance FROM names n WHERE {in_band} IN {_BANDS}"
+            f"{where} AND {condition} ORDER BY {in_band} DESC LIMIT ?) AS arm"
+        )
+        args.extend([*([kind] if kind is not None else []), *params, scan or limit])
+    return " UNION ALL ".join(arms), args
+
+
+# The names read, joined to their rows and entities (``{best}``: (id, importance) rows).
+_BEST_HITS = (
+    f"SELECT {_HIT_COLS}, best.id AS name_id FROM ({{best}}) AS best "
+    "JOIN names n ON n.id = best.id JOIN entities e ON e.id = n.entity_id"
+)
+
+
+def _most_important(arms: str) -> str:
+    """SQL for the ``?`` most important names of ``arms``, by importance then id."""
+    return f"SELECT id, importance FROM ({arms}) c ORDER BY importance DESC, id LIMIT ?"
+
+
+def _most_wanted(arms: str, known: str, count: str) -> str:
+    """``_most_important``, less names of entities ranked below ``count`` new ones (PostgreSQL).
+
+    Of the ``?`` most important names, a name is kept unless ``count`` entities not in
+    ``known`` (SQL for an array of entity ids) have names strictly more important (its entity
+    ranks below them all); an entity counts once, and ties in importance are all kept.
+    """
+    return (
+        "SELECT id, importance FROM (SELECT id, importance, sum(fresh) OVER (ORDER BY "
+        "importance DESC RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP) "
+        f"AS ahead FROM (SELECT id, importance, CASE WHEN entity_id = ANY({known}) OR "
+        "row_number() OVER (PARTITION BY entity_id ORDER BY id) > 1 THEN 0 ELSE 1 END AS fresh "
+        "FROM (SELECT id, importance, entity_id FROM "
+        f"({arms}) c ORDER BY importance DESC, id LIMIT ?) AS t) AS f"
+        f") AS r WHERE COALESCE(ahead, 0) < {count}"
+    )
 
 
 async def _names_by_band(
@@ -55,61 +147,28 @@ async def _names_by_band(
     limit: int,
     scan: int | None = None,
     form: str = "norm",
+    wanted: Entities | None = None,
+    exact: bool = False,
 ) -> list[NameHit]:
     """Return up to ``limit`` names meeting ``condition``, read best band first.
 
-    At most ``scan`` names (default ``limit``) are read per kind; the most important
-    ``limit`` of them are returned.
-
-    With kinds, one index range per kind ((kind, band, norm)), so a kind filter never applies
-    after the LIMIT and a rare kind is not crowded out by a common one.
+    At most ``scan`` names (default ``limit``) are read per kind (``_band_arms``); the most
+    important ``limit`` of them are returned. With ``wanted`` (PostgreSQL), see
+    ``names_prefix``.
     """
-    arms: list[str] = []
-    args: list[Any] = []
-    for kind in kinds or (None,):
-        where = "" if kind is None else " AND n.kind = ?"
-        if store.dialect.is_postgres:
-            # PostgreSQL does not read an IN list of the index's first column in order, so a
-            # common prefix would read every band's whole range: one arm per band instead,
-            # best first, each read backwards in its (band, form, id) index's order as SQLite
-            # reads its (band, form) index (migration 0019), so it stops at the LIMIT; the
-            # outer LIMIT stops reading at the first arms that suffice.
-            bands = []
-            for band in _BAND_ORDER:
-                bands.append(
-                    f"(SELECT n.id, n.band FROM names n WHERE n.band = {band}{where} "
-                    f"AND {condition} ORDER BY n.{form} DESC, n.id DESC LIMIT ?)"
-                )
-                args.extend([*([kind] if kind is not None else []), *params, scan or limit])
-            arms.append(f"SELECT * FROM ({' UNION ALL '.join(bands)} LIMIT ?) AS arm")
-            args.append(scan or limit)
-            continue
-        in_band = band_of(store.dialect)
-        arms.append(
-            f"SELECT * FROM (SELECT n.id, n.importance FROM names n WHERE {in_band} IN {_BANDS}"
-            f"{where} AND {condition} ORDER BY {in_band} DESC LIMIT ?) AS arm"
-        )
-        args.extend([*([kind] if kind is not None else []), *params, scan or limit])
-    if not store.dialect.is_postgres:
-        # Each arm reads its band index alone (migration 0023: the index holds the id and
-        # importance), in (band, form, id) order; the names read are sorted by importance
-        # and only the ``limit`` kept are looked up.
-        rows = await store.fetchall(
-            f"SELECT {_HIT_COLS} FROM (SELECT id, importance FROM "
-            f"({' UNION ALL '.join(arms)}) c ORDER BY importance DESC, id LIMIT ?) AS best "
-            "JOIN names n ON n.id = best.id JOIN entities e ON e.id = n.entity_id "
-            "ORDER BY best.importance DESC, best.id",
-            (*args, limit),
-        )
-        return _hits(rows)
-    # The most important ``limit`` first, then their entities: a name shared by thousands
-    # reads ``scan`` names per kind, and joining each to its entity was most of the cost.
+    postgres = store.dialect.is_postgres
+    arms, args = _band_arms(store.dialect, condition, params, kinds, limit, scan, form, exact)
+    # Each arm reads its names' importance with the name (SQLite: from the row it looks up
+    # anyway, the index's band being a virtual column; PostgreSQL: from the index): the names
+    # read are sorted without a second lookup each, and only the ``limit`` kept are joined to
+    # their rows and entities (a name shared by thousands reads ``scan`` names per kind).
+    if postgres and wanted is not None:
+        count, known = wanted
+        best, args = _most_wanted(arms, "?", "?"), [list(known), *args, limit, count]
+    else:
+        best, args = _most_important(arms), [*args, limit]
     rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM (SELECT n.id FROM ({' UNION ALL '.join(arms)}) c "
-        "JOIN names n ON n.id = c.id ORDER BY n.importance DESC, n.id LIMIT ?) AS best "
-        "JOIN names n ON n.id = best.id JOIN entities e ON e.id = n.entity_id "
-        "ORDER BY n.importance DESC, n.id",
-        (*args, limit),
+        _BEST_HITS.format(best=best) + " ORDER BY best.importance DESC, best.id", args
     )
     return _hits(rows)
 
@@ -119,7 +178,62 @@ async def names_exact(
 ) -> list[NameHit]:
     """Return names whose search form equals ``norm``, most important first (index seeks)."""
     scan = max(limit, _EXACT_SCAN // max(len(kinds or ()), 1))
-    return await _names_by_band(store, "n.norm = ?", (norm,), kinds, limit, scan)
+    return await _names_by_band(store, "n.norm = ?", (norm,), kinds, limit, scan, exact=True)
+
+
+async def names_exact_and_prefix(
+    store: Store,
+    norm: str,
+    kinds: Sequence[str] | None,
+    limit: int,
+    *,
+    needed: int,
+    enough_if_any: bool,
+) -> tuple[list[NameHit], list[NameHit] | None]:
+    """Return ``names_exact`` and, when the caller still needs them, ``names_prefix`` of ``norm``.
+
+    The caller ranks entities (an exact match above any prefix one) and needs ``needed`` of
+    them: the prefix names are read unless the exact names' entities are that many, or
+    (``enough_if_any``) any exact name was found; then the second item is None. The prefix
+    names are ``names_prefix`` with ``wanted`` (``needed`` less the exact names' entities,
+    those entities known). On PostgreSQL both reads are one statement (one round trip).
+    """
+    if not store.dialect.is_postgres:
+        exact = await names_exact(store, norm, kinds, limit)
+        entities = {hit.entity_id for hit in exact}
+        if len(entities) >= needed or (enough_if_any and exact):
+            return exact, None
+        wanted = (needed - len(entities), sorted(entities))
+        return exact, await names_prefix(store, norm, kinds, limit, wanted=wanted)
+    scan = max(limit, _EXACT_SCAN // max(len(kinds or ()), 1))
+    exact_arms, exact_args = _band_arms(
+        store.dialect, "n.norm = ?", (norm,), kinds, limit, scan, "norm", exact=True
+    )
+    upper = norm[:-1] + chr(ord(norm[-1]) + 1)
+    prefix_arms, prefix_args = _band_arms(
+        store.dialect,
+        "n.norm > ? AND n.norm < ?",
+        (norm, upper),
+        kinds,
+        limit,
+        None,
+        "norm",
+        exact=False,
+    )
+    found = "(SELECT count(DISTINCT entity_id) FROM x)"
+    prefix = _most_wanted(prefix_arms, "ARRAY(SELECT entity_id FROM x)", f"(? - {found})")
+    rows = await store.fetchall(
+        f"WITH x AS MATERIALIZED ({_BEST_HITS.format(best=_most_important(exact_arms))}) "
+        "SELECT *, 0 AS step FROM x UNION ALL SELECT p.*, 1 AS step FROM "
+        f"({_BEST_HITS.format(best=prefix)}) AS p WHERE {found} < ? "
+        "AND NOT (? AND EXISTS (SELECT FROM x)) ORDER BY step, importance DESC, name_id",
+        [*exact_args, limit, *prefix_args, limit, needed, needed, enough_if_any],
+    )
+    exact = _hits(r for r in rows if r["step"] == 0)
+    entities = {hit.entity_id for hit in exact}
+    if len(entities) >= needed or (enough_if_any and exact):
+        return exact, None
+    return exact, _hits(r for r in rows if r["step"] == 1)
 
 
 async def names_near_length(
@@ -197,11 +311,17 @@ async def names_prefix(
     *,
     form: str = "norm",
     include_equal: bool = False,
+    wanted: Entities | None = None,
 ) -> list[NameHit]:
     """Return names whose ``form`` (norm, jamo or choseong) starts with ``prefix``.
 
     The most important names come first: the range is read best band first and stops at
     ``limit``, so a short prefix does not mean the first names in alphabetical order.
+
+    ``wanted`` = (count, known entity ids): the caller ranks entities by importance and
+    needs ``count`` more than ``known``; names of an entity with ``count`` new entities
+    strictly more important are of no use to it, and PostgreSQL leaves them out (they would
+    cross the connection only to be dropped). SQLite returns them (read in-process).
     """
     if form not in _FORM_COLUMNS:
         raise ValueError(f"unknown name form {form!r}")
@@ -209,20 +329,34 @@ async def names_prefix(
     condition = f"n.{form} {'>=' if include_equal else '>'} ? AND n.{form} < ?"
     if form != "norm":
         condition += f" AND n.{form} IS NOT NULL"
-    return await _names_by_band(store, condition, (prefix, upper), kinds, limit, form=form)
+    return await _names_by_band(
+        store, condition, (prefix, upper), kinds, limit, form=form, wanted=wanted
+    )
 
 
 async def names_matching(
-    store: Store, fts_query: str, kinds: Sequence[str] | None, limit: int, *, ranked: bool
+    store: Store,
+    fts_query: str,
+    kinds: Sequence[str] | None,
+    limit: int,
+    *,
+    ranked: bool,
+    lengths: tuple[int, int] | None = None,
 ) -> list[NameHit]:
     """Return names matching an FTS5 trigram query (already quoted by the caller).
 
     The kind filter applies to a window of ``_MATCH_WINDOW`` times ``limit`` matches, not to
     the first ``limit`` only, so a song is found even when many artist names share its
     trigrams; the window keeps a query of common trigrams from reading every match.
+
+    ``lengths`` (least, most): the caller drops names whose search form is not of a length in
+    that range; PostgreSQL leaves them out of the ``limit`` found (they would cross the
+    connection only to be dropped), SQLite returns them (read in-process).
     """
     if store.dialect.is_postgres:
-        return await _names_matching_postgres(store, fts_query, kinds, limit, ranked=ranked)
+        return await _names_matching_postgres(
+            store, fts_query, kinds, limit, ranked=ranked, lengths=lengths
+        )
     where, params = _kind_filter(kinds, "m")
     window = limit * (_MATCH_WINDOW if kinds else 1)
     # One phrase (no operator, so no space: the search's phrases are normalised names).
@@ -306,10 +440,9 @@ async def names_sharing_two(
     if len(grams) < 2:
         raise ValueError("names sharing two trigrams need two trigrams at least")
     if store.dialect.is_postgres:
-        pairs = " OR ".join(
-            f"({_fts_quoted(a)} AND {_fts_quoted(b)})" for a, b in itertools.combinations(grams, 2)
-        )
-        return await _names_matching_postgres(store, pairs, kinds, limit, ranked=False)
+        window = limit * (_MATCH_WINDOW if kinds else 1)
+        sql, args = _sharing_sql(grams, 2, kinds, window, limit, None)
+        return _hits(await store.fetchall(f"{sql} ORDER BY pos", args))
     return await _names_fts(store, _two_of(grams), kinds, limit)
 
 
@@ -405,22 +538,46 @@ def parse_fts_query(fts_query: str) -> list[list[str]]:
 
 
 async def _names_matching_postgres(
-    store: Store, fts_query: str, kinds: Sequence[str] | None, limit: int, *, ranked: bool
+    store: Store,
+    fts_query: str,
+    kinds: Sequence[str] | None,
+    limit: int,
+    *,
+    ranked: bool,
+    lengths: tuple[int, int] | None,
 ) -> list[NameHit]:
-    """``names_matching`` on PostgreSQL: the same matches, found by the pg_trgm index.
+    """``names_matching`` on PostgreSQL (``_matching_sql``)."""
+    sql, args = _matching_sql(fts_query, kinds, limit, ranked=ranked, lengths=lengths)
+    return _hits(await store.fetchall(f"{sql} ORDER BY pos", args))
 
-    FTS5's trigram tokenizer matches a phrase as a substring; ``LIKE '%…%'`` is that, and
-    pg_trgm's GIN index serves it. Unranked, FTS5 returns matches in rowid order, so the
-    window here is the lowest name ids too: both backends offer the same candidates. Ranked
-    (bm25 on SQLite) orders by trigram similarity to the first phrase here.
+
+def _matching_sql(
+    fts_query: str,
+    kinds: Sequence[str] | None,
+    limit: int,
+    *,
+    ranked: bool,
+    lengths: tuple[int, int] | None,
+) -> tuple[str, list[Any]]:
+    """Return SQL for ``names_matching`` on PostgreSQL, and its parameters: the same matches.
+
+    Its rows are the hits with ``pos``, their order. FTS5's trigram tokenizer matches a phrase
+    as a substring; ``LIKE '%…%'`` is that, and pg_trgm's GIN index serves it (trigram-only
+    queries are read from ``name_grams``: ``_sharing_sql``). Unranked, FTS5 returns matches in
+    rowid order, so the window here is the lowest name ids too: both backends offer the same
+    candidates. Ranked (bm25 on SQLite) orders by trigram similarity to the first phrase here.
     """
     groups = parse_fts_query(fts_query)
+    window = limit * (_MATCH_WINDOW if kinds else 1)
+    shared = None if ranked else _trigram_shape(groups)
+    if shared is not None:
+        grams, need = shared
+        return _sharing_sql(grams, need, kinds, window, limit, lengths)
     where, params = _kind_filter(kinds, "m")
     conditions = " OR ".join(
         "(" + " AND ".join("m.norm LIKE ?" for _ in group) + ")" for group in groups
     )
     patterns = [_like_literal(phrase) for group in groups for phrase in group]
-    window = limit * (_MATCH_WINDOW if kinds else 1)
     # One phrase (a substring search) is rare text as a rule: ordering by ``m.id + 0`` keeps a
     # cached generic plan, which cannot see the pattern, from reading names in id order
     # through the whole table; the trigram index finds the few matches, sorted after.
@@ -428,15 +585,135 @@ async def _names_matching_postgres(
     by_id = "m.id + 0" if single else "m.id"
     order = f"similarity(m.norm, ?) DESC, {by_id}" if ranked else by_id
     order_params = [groups[0][0]] if ranked else []
-    rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM (SELECT id, ord FROM (SELECT m.id, m.kind, "
+    sql = (
+        f"SELECT {_HIT_COLS}, c.ord AS pos FROM (SELECT id, ord FROM (SELECT m.id, m.kind, "
         f"row_number() OVER (ORDER BY {order}) AS ord FROM names m WHERE {conditions} "
         f"ORDER BY {order} LIMIT ?) AS w WHERE TRUE{where.replace('m.kind', 'w.kind')} "
         "ORDER BY ord LIMIT ?) AS c JOIN names n ON n.id = c.id "
-        "JOIN entities e ON e.id = n.entity_id ORDER BY c.ord",
-        (*order_params, *patterns, *order_params, window, *params, limit),
+        "JOIN entities e ON e.id = n.entity_id"
     )
-    return _hits(rows)
+    args = [*order_params, *patterns, *order_params, window, *params, limit]
+    if lengths is not None:
+        sql += " WHERE length(n.norm) BETWEEN ? AND ?"
+        args += list(lengths)
+    return sql, args
+
+
+def _trigram_shape(groups: Sequence[Sequence[str]]) -> tuple[list[str], int] | None:
+    """Return (trigrams, how many a name must hold) when a query asks only that, else None.
+
+    Two shapes the search builds: one group of distinct trigrams (a name holds them all), and
+    every pair of a set of distinct trigrams (a name holds at least two of them: the typo
+    step's ``fuzzy_query``). A three-character phrase matches a name exactly when it is one
+    of the name's trigrams, so ``name_grams`` (migration 0024) answers both.
+    """
+    if not groups or any(len(p) != 3 for group in groups for p in group):
+        return None
+    if len(groups) == 1:
+        grams = list(groups[0])
+        return (grams, len(grams)) if len(set(grams)) == len(grams) else None
+    grams = list(dict.fromkeys(p for group in groups for p in group))
+    pairs = [list(pair) for pair in itertools.combinations(grams, 2)]
+    if len(grams) >= 2 and [list(group) for group in groups] == pairs:
+        return grams, 2
+    return None
+
+
+def _sharing_sql(
+    grams: Sequence[str],
+    need: int,
+    kinds: Sequence[str] | None,
+    window: int,
+    limit: int,
+    lengths: tuple[int, int] | None,
+) -> tuple[str, list[Any]]:
+    """SQL for names holding at least ``need`` of ``grams`` (rows as ``_matching_sql``'s): the
+    first ``window`` by id, then kinds, then (of those ``limit``) those of a length in ``lengths``.
+
+    Each trigram's names are read from ``name_grams`` in id order (an index-only range each);
+    the ranges are merged in id order and counted per name, and the read stops once
+    ``window`` names hold enough of them, as FTS5 stops reading its doclists on SQLite. The
+    candidates are the ones the trigram query finds there (the lowest ids), in the same order.
+    """
+    where, params = _kind_filter(kinds, "m")
+    # Each range in parentheses with its own ORDER BY: that is what makes PostgreSQL merge
+    # them in order (a plain UNION ALL of one table's ranges is read whole and sorted).
+    ranges = " UNION ALL ".join(
+        "(SELECT id FROM name_grams WHERE gram = ? ORDER BY id)" for _ in grams
+    )
+    found = (
+        f"SELECT g.id FROM ({ranges}) AS g GROUP BY g.id HAVING count(*) >= ? ORDER BY g.id LIMIT ?"
+    )
+    if where:
+        found = (
+            f"SELECT w.id FROM ({found}) AS w JOIN names m ON m.id = w.id "
+            f"WHERE TRUE{where} ORDER BY w.id LIMIT ?"
+        )
+        args: list[Any] = [*grams, need, window, *params, limit]
+    else:  # without kinds the window is the limit
+        args = [*grams, need, min(window, limit)]
+    long = ""
+    if lengths is not None:
+        long = " WHERE length(n.norm) BETWEEN ? AND ?"
+        args += list(lengths)
+    sql = (
+        f"SELECT {_HIT_COLS}, c.id AS pos FROM ({found}) AS c JOIN names n ON n.id = c.id "
+        f"JOIN entities e ON e.id = n.entity_id{long}"
+    )
+    return sql, args
+
+
+async def names_substring_then_typos(
+    store: Store,
+    phrase_query: str,
+    typo_grams: Sequence[str],
+    kinds: Sequence[str] | None,
+    limits: tuple[int, int],
+    *,
+    known: Collection[int],
+    needed: int,
+    lengths: tuple[int, int],
+) -> tuple[list[NameHit], list[NameHit] | None]:
+    """Return ``names_matching`` of ``phrase_query`` and, when still needed, the typo names:
+    ``names_sharing_two`` of ``typo_grams`` (the phrase's matches if they are one trigram).
+
+    ``limits``: the two reads' limits; ``lengths`` the typo read's. The caller has found the
+    entities ``known`` and needs ``needed``: the typo names are read unless the substring
+    names bring the entities found to that many; then the second item is None. On PostgreSQL
+    both reads are one statement (one round trip).
+    """
+    grams = list(dict.fromkeys(typo_grams))
+    if not store.dialect.is_postgres:
+        found = await names_matching(store, phrase_query, kinds, limits[0], ranked=False)
+        if len(set(known) | {hit.entity_id for hit in found}) >= needed:
+            return found, None
+        if len(grams) >= 2:
+            return found, await _names_fts(store, _two_of(grams), kinds, limits[1])
+        typos = await names_matching(
+            store, phrase_query, kinds, limits[1], ranked=False, lengths=lengths
+        )
+        return found, typos
+    phrase_sql, phrase_args = _matching_sql(
+        phrase_query, kinds, limits[0], ranked=False, lengths=None
+    )
+    if len(grams) >= 2:
+        window = limits[1] * (_MATCH_WINDOW if kinds else 1)
+        typo_sql, typo_args = _sharing_sql(grams, 2, kinds, window, limits[1], lengths)
+    else:  # "aaaa": one distinct trigram
+        typo_sql, typo_args = _matching_sql(
+            phrase_query, kinds, limits[1], ranked=False, lengths=lengths
+        )
+    known_ids = sorted(set(known))
+    rows = await store.fetchall(
+        f"WITH s AS MATERIALIZED ({phrase_sql}) SELECT *, 0 AS step FROM s UNION ALL "
+        f"SELECT t.*, 1 AS step FROM ({typo_sql}) AS t WHERE (SELECT count(DISTINCT entity_id) "
+        "FROM s WHERE entity_id <> ALL(?)) < ? ORDER BY step, pos",
+        [*phrase_args, *typo_args, known_ids, needed - len(known_ids)],
+    )
+    found = _hits(r for r in rows if r["step"] == 0)
+    if len(set(known_ids) | {hit.entity_id for hit in found}) >= needed:
+        return found, None
+    return found, _hits(r for r in rows if r["step"] == 1)
 
 
 async def names_of(store: Store, entity_id: int) -> list[NameRow]:
