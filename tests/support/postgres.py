@@ -4,15 +4,17 @@ The fixtures that use these helpers (``postgres_url``, ``database``) are in test
 
 Without that variable the PostgreSQL tests are skipped, saying why; with
 ``LINERNOTES_REQUIRE_POSTGRES=1`` (``.ci/run`` sets it) a missing server fails them instead.
-Each database is a copy of a template migrated once per process (``CREATE DATABASE …
-TEMPLATE``); given back when the test ends, it is emptied for the next test (``release_database``).
+Each database is a copy of a template migrated once per run, shared by xdist's workers
+(``CREATE DATABASE … TEMPLATE``); given back when the test ends, it is emptied for the
+worker's next test (``release_database``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -48,6 +50,42 @@ def database_url(server: str, name: str) -> str:
 
 # A fixture's params for "on both backends" (the PostgreSQL one marked, so `-m postgres` runs it).
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+# One id for the whole test run, shared by pytest-xdist's workers (one process: its own).
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+
+
+async def _built_once(server: str, what: str, build: Callable[[str], Awaitable[None]]) -> str:
+    """Return the name of a database that ``build(url)`` fills once per test run.
+
+    Shared by xdist's workers like ``built_once`` files (tests/support/shared.py): the first
+    worker to ask builds it under a PostgreSQL advisory lock, under a name of its own, and
+    renames it when complete; the others wait for the lock and use it. Nobody connects to it
+    after that: it is only a template to copy (``CREATE DATABASE`` refuses a template in use).
+    """
+    digest = hashlib.sha256(f"{_RUN} {what}".encode()).digest()
+    name = f"lnt_template_{digest.hex()[:16]}"
+    lock = int.from_bytes(digest[:8], "big", signed=True)
+    admin = await asyncpg.connect(server)
+    try:
+        await admin.execute("SELECT pg_advisory_lock($1)", lock)
+        try:
+            exists = "SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)"
+            if not await admin.fetchval(exists, name):
+                building = f"{name}_{uuid.uuid4().hex[:8]}"
+                await admin.execute(f'CREATE DATABASE "{building}"')
+                try:
+                    await build(database_url(server, building))
+                except BaseException:
+                    await admin.execute(f'DROP DATABASE "{building}" WITH (FORCE)')
+                    raise
+                await admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+        finally:
+            await admin.execute("SELECT pg_advisory_unlock($1)", lock)
+    finally:
+        await admin.close()
+    return name
 
 
 @dataclass(frozen=True)
@@ -165,22 +203,35 @@ async def _describe_template(url: str, name: str) -> _Template:
 
 
 async def _template(server: str, migrations: Sequence[Migration] | None) -> _Template:
-    """Return a database migrated with ``migrations`` (all bundled ones: None), made once."""
+    """Return a database migrated with ``migrations`` (all bundled ones: None), made once per
+    run; the first copy of it this process makes is read for its description, then kept
+    spare for the first test."""
     key = (server, tuple(m.version for m in migrations) if migrations is not None else ())
     template = _templates.get(key)
     if template is not None:
         return template
-    name = f"lnt_template_{uuid.uuid4().hex[:12]}"
+
+    async def migrate(url: str) -> None:
+        async with Store.open(url, migrations=migrations):
+            pass
+
+    name = await _built_once(server, f"migrated {key[1]}", migrate)
+    first = await _copy(server, name)
+    template = await _describe_template(database_url(server, first), name)
+    _templates[key] = template
+    _spare.setdefault(key, []).append(first)
+    return template
+
+
+async def _copy(server: str, template: str) -> str:
+    """Make a new database copied from ``template``; return its name."""
+    name = f"lnt_{uuid.uuid4().hex[:16]}"
     admin = await asyncpg.connect(server)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     finally:
         await admin.close()
-    async with Store.open(database_url(server, name), migrations=migrations):
-        pass
-    template = await _describe_template(database_url(server, name), name)
-    _templates[key] = template
-    return template
+    return name
 
 
 async def fresh_database(migrations: Sequence[Migration] | None = None) -> str:
@@ -195,16 +246,7 @@ async def fresh_database(migrations: Sequence[Migration] | None = None) -> str:
     key = (server, tuple(m.version for m in migrations) if migrations is not None else ())
     template = await _template(server, migrations)
     spare = _spare.get(key)
-    if spare:
-        url = database_url(server, spare.pop())
-    else:
-        name = f"lnt_{uuid.uuid4().hex[:16]}"
-        admin = await asyncpg.connect(server)
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.name}"')
-        finally:
-            await admin.close()
-        url = database_url(server, name)
+    url = database_url(server, spare.pop() if spare else await _copy(server, template.name))
     _given[url] = key
     return url
 
@@ -244,8 +286,8 @@ _copies: dict[tuple[str, Path], str] = {}
 async def database_like(sqlite_path: Path) -> str:
     """Create a PostgreSQL database holding what the SQLite file holds; return its URL.
 
-    The SQLite file is copied once per run (``linernotes db copy``'s code) into a template;
-    each call gets a fresh database made from that template.
+    The SQLite file is copied once per run, for every worker (``linernotes db copy``'s code),
+    into a template; each call gets a fresh database made from that template.
     """
     from bot.core.database_url import parse_database_url
     from bot.store.copy import copy_database
@@ -254,22 +296,14 @@ async def database_like(sqlite_path: Path) -> str:
     key = (server, sqlite_path)
     template = _copies.get(key)
     if template is None:
-        template = f"lnt_template_{uuid.uuid4().hex[:12]}"
-        admin = await asyncpg.connect(server)
-        try:
-            await admin.execute(f'CREATE DATABASE "{template}"')
-        finally:
-            await admin.close()
-        async with Store.open(sqlite_path) as source:
-            await copy_database(source, parse_database_url(database_url(server, template)))
+
+        async def copy(url: str) -> None:
+            async with Store.open(sqlite_path) as source:
+                await copy_database(source, parse_database_url(url))
+
+        template = await _built_once(server, f"copy of {sqlite_path}", copy)
         _copies[key] = template
-    name = f"lnt_{uuid.uuid4().hex[:16]}"
-    admin = await asyncpg.connect(server)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    finally:
-        await admin.close()
-    return database_url(server, name)
+    return database_url(server, await _copy(server, template))
 
 
 _read_only: dict[tuple[str, Path], str] = {}
