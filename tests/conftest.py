@@ -15,7 +15,7 @@ import pytest
 from bot.store import Store
 from tests.fakediscord import FakeDiscord, Permissions
 from tests.support.bot import Server, bot_settings, start_bot, stop_bot
-from tests.support.postgres import BACKENDS, drop_database, fresh_database
+from tests.support.postgres import BACKENDS, fresh_database, release_database
 from tests.support.shared import built_once
 
 pytest_plugins = ["tests.fakediscord.pytest_plugin", "tests.support.summaries"]
@@ -70,7 +70,7 @@ async def postgres_url() -> AsyncIterator[str]:
     try:
         yield url
     finally:
-        await drop_database(url)
+        await release_database(url)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -86,4 +86,4 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
     try:
         yield url
     finally:
-        await drop_database(url)
+        await release_database(url)

@@ -438,7 +438,7 @@ async def test_one_queue_per_service_across_the_process(standins) -> None:
 
 @pytest.mark.postgres
 async def test_a_name_one_process_looked_up_is_not_looked_up_by_another(standins) -> None:
-    from tests.support.postgres import drop_database, fresh_database
+    from tests.support.postgres import fresh_database, release_database
 
     mb, wd = standins
     url = await fresh_database()
@@ -461,4 +461,4 @@ async def test_a_name_one_process_looked_up_is_not_looked_up_by_another(standins
         await second.close()
         await first_store.close()
         await second_store.close()
-        await drop_database(url)
+        await release_database(url)

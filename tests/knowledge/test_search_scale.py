@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,12 @@ from bot.knowledge.normalize import normalize
 from bot.knowledge.search import resolve
 from bot.store import Store
 from bot.store import catalog as db
-from tests.support.postgres import BACKENDS, database_like, drop_database
+from tests.support.postgres import (
+    BACKENDS,
+    database_like,
+    drop_database,
+    read_only_database_like,
+)
 from tests.support.shared import built_once
 
 BUNDLED = Path(__file__).resolve().parents[2] / "data" / "catalog"
@@ -91,6 +97,22 @@ def _build_crowded(path: Path) -> None:
 async def crowded(
     request: pytest.FixtureRequest, _crowded_db: Path, tmp_path: Path
 ) -> AsyncIterator[Store]:
+    """The crowded catalog, for tests that only read it (on PostgreSQL one read-only copy per
+    worker, where a write fails)."""
+    if request.param == "postgresql":
+        url = await read_only_database_like(_crowded_db)
+        async with Store.open(url, migrate=False) as store:
+            yield store
+        return
+    async with _sqlite_copy(_crowded_db, tmp_path) as store:
+        yield store
+
+
+@pytest.fixture(params=BACKENDS)
+async def writable_crowded(
+    request: pytest.FixtureRequest, _crowded_db: Path, tmp_path: Path
+) -> AsyncIterator[Store]:
+    """The crowded catalog in a database of the test's own, which it may write."""
     if request.param == "postgresql":
         url = await database_like(_crowded_db)
         try:
@@ -99,8 +121,14 @@ async def crowded(
         finally:
             await drop_database(url)
         return
+    async with _sqlite_copy(_crowded_db, tmp_path) as store:
+        yield store
+
+
+@asynccontextmanager
+async def _sqlite_copy(template: Path, tmp_path: Path) -> AsyncIterator[Store]:
     target = tmp_path / "crowded.db"
-    target.write_bytes(_crowded_db.read_bytes())
+    target.write_bytes(template.read_bytes())
     store = await Store.open(target)
     try:
         yield store
@@ -158,21 +186,21 @@ async def test_hangul_as_it_is_typed(crowded: Store, query: str) -> None:
     assert found[0].label.startswith("Spring Day (봄날) — BTS"), [m.label for m in found[:3]]
 
 
-async def test_complete_hangul_input_ranks_as_before(crowded: Store) -> None:
+async def test_complete_hangul_input_ranks_as_before(writable_crowded: Store) -> None:
     # "달빛" is a whole name and, key by key, a prefix of "달비치": after a whole name the
     # ordinary prefixes ("달빛이") stay above such matches, however important they are.
-    async with crowded.transaction() as conn:
+    async with writable_crowded.transaction() as conn:
         await _add_imported(conn, "song", "mb:moon", "달빛", release_count=1)
         await _add_imported(conn, "song", "mb:moon-2", "달빛이", release_count=1)
         await _add_imported(conn, "song", "mb:moon-3", "달비치", sitelinks=500)
-    found = await resolve(crowded, "달빛", ["song"])
+    found = await resolve(writable_crowded, "달빛", ["song"])
     assert [(m.name, m.tier) for m in found] == [
         ("달빛", "exact"),
         ("달빛이", "prefix"),
         ("달비치", "jamo"),
     ]
     # While typing, the same name is a prefix match, and the more important one leads.
-    typing = await resolve(crowded, "달비", ["song"])
+    typing = await resolve(writable_crowded, "달비", ["song"])
     assert [(m.name, m.tier) for m in typing] == [
         ("달비치", "prefix"),
         ("달빛", "prefix"),
@@ -180,22 +208,24 @@ async def test_complete_hangul_input_ranks_as_before(crowded: Store) -> None:
     ]
 
 
-async def test_rank_follows_entity_signals(crowded: Store) -> None:
-    async with crowded.transaction() as conn:
+async def test_rank_follows_entity_signals(writable_crowded: Store) -> None:
+    async with writable_crowded.transaction() as conn:
         entity_id = await _add_imported(conn, "song", "mb:later", "Later Famous", release_count=1)
-    before = (await resolve(crowded, "Later Famous"))[0].importance
-    async with crowded.transaction() as conn:
+    before = (await resolve(writable_crowded, "Later Famous"))[0].importance
+    async with writable_crowded.transaction() as conn:
         await db.set_importance_signals(conn, entity_id, sitelinks=40)
-    after = (await resolve(crowded, "Later Famous"))[0].importance
+    after = (await resolve(writable_crowded, "Later Famous"))[0].importance
     assert after > before
 
 
-async def test_hangul_forms_backfilled_for_names_stored_before(crowded: Store) -> None:
-    async with crowded.transaction() as conn:
+async def test_hangul_forms_backfilled_for_names_stored_before(writable_crowded: Store) -> None:
+    async with writable_crowded.transaction() as conn:
         await conn.execute("UPDATE names SET jamo = NULL, choseong = NULL")
         await conn.execute("INSERT INTO meta (key, value) VALUES ('hangul_forms_pending', '1')")
-    assert not await resolve(crowded, "ㅂㄴ", ["song"])
-    async with crowded.transaction() as conn:
+    assert not await resolve(writable_crowded, "ㅂㄴ", ["song"])
+    async with writable_crowded.transaction() as conn:
         assert await db.fill_hangul_forms(conn) > 0
         assert await db.fill_hangul_forms(conn) == 0
-    assert (await resolve(crowded, "ㅂㄴ", ["song"]))[0].label.startswith("Spring Day (봄날)")
+    assert (await resolve(writable_crowded, "ㅂㄴ", ["song"]))[0].label.startswith(
+        "Spring Day (봄날)"
+    )

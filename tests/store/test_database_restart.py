@@ -13,7 +13,7 @@ from bot.core.errors import DatabaseUnavailable
 from bot.discord_io.error_replies import describe_error
 from bot.store import Store
 from bot.store.guilds import GuildStore
-from tests.support.postgres import drop_database, fresh_database
+from tests.support.postgres import fresh_database, release_database
 
 pytestmark = pytest.mark.postgres
 
@@ -24,7 +24,7 @@ async def url() -> AsyncIterator[str]:
     try:
         yield made
     finally:
-        await drop_database(made)
+        await release_database(made)
 
 
 class Outage:

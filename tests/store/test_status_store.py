@@ -11,7 +11,7 @@ import pytest
 from bot.core.shards import ALL_SHARDS, process_key, process_label
 from bot.store import Store, bundled_migrations
 from bot.store.status import PRUNE_AFTER, Heartbeat, StatusStore
-from tests.support.postgres import BACKENDS, drop_database, fresh_database
+from tests.support.postgres import BACKENDS, fresh_database, release_database
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
@@ -118,4 +118,4 @@ async def test_the_one_row_of_before_becomes_the_row_of_all_shards(
             assert [b.pid for b in await StatusStore(store).heartbeats()] == [43]
     finally:
         if isinstance(where, str):
-            await drop_database(where)
+            await release_database(where)

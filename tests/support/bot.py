@@ -7,12 +7,15 @@ The ``server`` fixture (tests/conftest.py) builds a ``Server``; tests that start
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from discord.ext import commands, tasks
+from discord.gateway import KeepAliveHandler
 
 from bot.app.client import LinerNotesBot
 from bot.core.settings import Settings, load_settings
@@ -104,17 +107,23 @@ async def start_bot(fd: FakeDiscord, settings: Settings) -> LinerNotesBot:
     bot = EmulatorBot(settings, guild_ready_timeout=0.05)
     bot._runner = asyncio.create_task(bot.start(settings.discord_token or ""))  # type: ignore[attr-defined]
     ready = asyncio.create_task(bot.wait_ready())
-    done, _ = await asyncio.wait(
-        {ready, bot._runner},
-        timeout=20,
-        return_when=asyncio.FIRST_COMPLETED,  # type: ignore[attr-defined]
-    )
-    if ready not in done:
-        ready.cancel()
-        if bot._runner in done:  # type: ignore[attr-defined]
-            bot._runner.result()  # type: ignore[attr-defined]  # raise what stopped it
-        raise AssertionError("the bot did not become ready")
-    await fd.wait_until_ready()
+    try:
+        done, _ = await asyncio.wait(
+            {ready, bot._runner},
+            timeout=20,
+            return_when=asyncio.FIRST_COMPLETED,  # type: ignore[attr-defined]
+        )
+        if ready not in done:
+            ready.cancel()
+            if bot._runner in done:  # type: ignore[attr-defined]
+                bot._runner.result()  # type: ignore[attr-defined]  # raise what stopped it
+            raise AssertionError("the bot did not become ready")
+        await fd.wait_until_ready()
+    except BaseException:
+        # A bot that failed to start is closed too, or its connections outlive the test.
+        with contextlib.suppress(Exception):  # what stopped it is being raised already
+            await stop_bot(bot)
+        raise
     # Tests drive scheduled work by hand (with their own clock), so the background loops stop
     # here; tests/test_process.py runs the real loops in a real process.
     for cog in bot.cogs.values():
@@ -126,10 +135,29 @@ async def start_bot(fd: FakeDiscord, settings: Settings) -> LinerNotesBot:
 
 async def stop_bot(bot: LinerNotesBot) -> None:
     """Close the bot and wait for its task."""
-    await bot.close()
-    runner = getattr(bot, "_runner", None)
-    if runner is not None:
-        await runner
+    try:
+        await bot.close()
+        runner = getattr(bot, "_runner", None)
+        if runner is not None:
+            await runner
+    finally:
+        _stop_heartbeats(bot)
+
+
+def _stop_heartbeats(bot: LinerNotesBot) -> None:
+    """Stop every gateway heartbeat thread of ``bot`` that outlived its close.
+
+    discord.py starts one thread per gateway connection when Discord says hello, and stops it
+    when that connection closes. A connection opened while the bot was closing (a reconnect
+    cut short by the close) is never closed, and its thread calls into the test's event loop
+    at its next beat, 41 s later, long after that loop is closed ("Event loop is closed",
+    reported against whichever test runs then). ``linernotes run`` ends its process instead.
+    """
+    for thread in threading.enumerate():
+        if isinstance(thread, KeepAliveHandler) and (
+            getattr(thread.ws, "_connection", None) is bot._connection
+        ):
+            thread.stop()
 
 
 def bot_settings(fd: FakeDiscord, database: Path, **extra: str) -> Settings:

@@ -4,15 +4,18 @@ The fixtures that use these helpers (``postgres_url``, ``database``) are in test
 
 Without that variable the PostgreSQL tests are skipped, saying why; with
 ``LINERNOTES_REQUIRE_POSTGRES=1`` (``.ci/run`` sets it) a missing server fails them instead.
-Each database is a copy of a template migrated once per run (``CREATE DATABASE … TEMPLATE``),
-dropped when the test ends.
+Each database is a copy of a template migrated once per run, shared by xdist's workers
+(``CREATE DATABASE … TEMPLATE``); given back when the test ends, it is emptied for the
+worker's next test (``release_database``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -48,38 +51,233 @@ def database_url(server: str, name: str) -> str:
 # A fixture's params for "on both backends" (the PostgreSQL one marked, so `-m postgres` runs it).
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
-_templates: dict[tuple[str, tuple[int, ...]], str] = {}
+
+# One id for the whole test run, shared by pytest-xdist's workers (one process: its own).
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
 
 
-async def _template(server: str, migrations: Sequence[Migration] | None) -> str:
-    """Return a database migrated with ``migrations`` (all bundled ones: None), made once."""
-    key = (server, tuple(m.version for m in migrations) if migrations is not None else ())
-    name = _templates.get(key)
-    if name is not None:
-        return name
-    name = f"lnt_template_{uuid.uuid4().hex[:12]}"
+async def _built_once(server: str, what: str, build: Callable[[str], Awaitable[None]]) -> str:
+    """Return the name of a database that ``build(url)`` fills once per test run.
+
+    Shared by xdist's workers like ``built_once`` files (tests/support/shared.py): the first
+    worker to ask builds it under a PostgreSQL advisory lock, under a name of its own, and
+    renames it when complete; the others wait for the lock and use it. Nobody connects to it
+    after that: it is only a template to copy (``CREATE DATABASE`` refuses a template in use).
+    """
+    digest = hashlib.sha256(f"{_RUN} {what}".encode()).digest()
+    name = f"lnt_template_{digest.hex()[:16]}"
+    lock = int.from_bytes(digest[:8], "big", signed=True)
     admin = await asyncpg.connect(server)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        await admin.execute("SELECT pg_advisory_lock($1)", lock)
+        try:
+            exists = "SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)"
+            if not await admin.fetchval(exists, name):
+                building = f"{name}_{uuid.uuid4().hex[:8]}"
+                await admin.execute(f'CREATE DATABASE "{building}"')
+                try:
+                    await build(database_url(server, building))
+                except BaseException:
+                    await admin.execute(f'DROP DATABASE "{building}" WITH (FORCE)')
+                    raise
+                await admin.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+        finally:
+            await admin.execute("SELECT pg_advisory_unlock($1)", lock)
     finally:
         await admin.close()
-    async with Store.open(database_url(server, name), migrations=migrations):
-        pass
-    _templates[key] = name
     return name
 
 
-async def fresh_database(migrations: Sequence[Migration] | None = None) -> str:
-    """Create an empty migrated database on the test server; return its URL."""
-    server = server_url()
-    template = await _template(server, migrations)
+@dataclass(frozen=True)
+class _Template:
+    """A migrated template database, and what a database copied from it looks like unused."""
+
+    name: str
+    seeded: tuple[str, ...]  # the tables the migrations wrote rows into
+    fingerprint: str  # its schema and those rows (``_fingerprint``)
+    reset: str  # the statements that empty a copy of it again ("" where it cannot be reused)
+
+
+_TemplateKey = tuple[str, tuple[int, ...]]
+_templates: dict[_TemplateKey, _Template] = {}
+_spare: dict[_TemplateKey, list[str]] = {}  # copies given back, emptied, ready for the next test
+_given: dict[str, _TemplateKey] = {}  # URL of each copy a test holds -> its template
+
+# What a test could change in a database besides its rows: every object of the public schema
+# (tables, columns and their defaults, indexes, constraints, triggers, functions, types), the
+# schemas and extensions, and the database's own settings.
+_SCHEMA_ITEMS = """
+SELECT md5(string_agg(item, E'\\n' ORDER BY item)) FROM (
+    SELECT 'rel ' || c.relname || ' ' || c.relkind::text || ' '
+        || coalesce(pg_get_indexdef(c.oid), '')
+    FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace
+    UNION ALL
+    SELECT 'col ' || c.relname || '.' || a.attname || ' '
+        || format_type(a.atttypid, a.atttypmod) || ' ' || a.attnotnull::text || ' '
+        || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+    FROM pg_attribute a
+    JOIN pg_class c ON c.oid = a.attrelid
+    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+    UNION ALL
+    SELECT 'con ' || conname || ' ' || pg_get_constraintdef(oid)
+    FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+    UNION ALL
+    SELECT 'trg ' || t.tgname || ' ' || t.tgenabled::text || ' ' || pg_get_triggerdef(t.oid)
+    FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+    WHERE NOT t.tgisinternal AND c.relnamespace = 'public'::regnamespace
+    UNION ALL
+    SELECT 'fn ' || p.oid::regprocedure::text || ' ' || md5(p.prosrc)
+    FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+    UNION ALL
+    SELECT 'type ' || typname FROM pg_type WHERE typnamespace = 'public'::regnamespace
+    UNION ALL
+    SELECT 'ns ' || nspname FROM pg_namespace
+    UNION ALL
+    SELECT 'ext ' || extname || ' ' || extversion FROM pg_extension
+    UNION ALL
+    SELECT 'set ' || array_to_string(setconfig, ',') FROM pg_db_role_setting
+    WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
+) AS items(item)
+"""
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def _fingerprint(conn: asyncpg.Connection, seeded: Sequence[str]) -> str:
+    """Return what identifies the database's schema and the rows of its ``seeded`` tables."""
+    parts = [str(await conn.fetchval(_SCHEMA_ITEMS))]
+    for table in seeded:
+        rows = await conn.fetchval(
+            f"SELECT md5(string_agg(t::text, E'\\n' ORDER BY t::text)) FROM {_ident(table)} t"
+        )
+        parts.append(f"{table} {rows}")
+    return "\n".join(parts)
+
+
+async def _describe_template(url: str, name: str) -> _Template:
+    """Read what a fresh copy of the template holds, and how to empty a used copy again.
+
+    The migrations write rows into a few tables (the applied versions): those are part of the
+    fingerprint and never deleted. Every other table is emptied with triggers and foreign keys
+    off (``session_replication_role``, a superuser's setting: without it nothing is reused),
+    and every sequence set back to where the template left it.
+    """
+    conn = await asyncpg.connect(url)
+    try:
+        tables = [
+            r["tablename"]
+            for r in await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            )
+        ]
+        seeded = [
+            t for t in tables if await conn.fetchval(f"SELECT EXISTS (SELECT FROM {_ident(t)})")
+        ]
+        fingerprint = await _fingerprint(conn, seeded)
+        sequences = await conn.fetch(
+            "SELECT sequencename, start_value, last_value FROM pg_sequences "
+            "WHERE schemaname = 'public' ORDER BY sequencename"
+        )
+        if await conn.fetchval("SELECT current_setting('is_superuser') = 'on'"):
+            reset = "".join(
+                [
+                    "SET session_replication_role = replica;",
+                    *(f"DELETE FROM {_ident(t)};" for t in tables if t not in seeded),
+                    *(
+                        f"SELECT setval('{_ident(s['sequencename'])}', {s['start_value']}, false);"
+                        if s["last_value"] is None
+                        else f"SELECT setval('{_ident(s['sequencename'])}', {s['last_value']});"
+                        for s in sequences
+                    ),
+                    "RESET session_replication_role;",
+                ]
+            )
+        else:
+            reset = ""
+    finally:
+        await conn.close()
+    return _Template(name, tuple(seeded), fingerprint, reset)
+
+
+async def _template(server: str, migrations: Sequence[Migration] | None) -> _Template:
+    """Return a database migrated with ``migrations`` (all bundled ones: None), made once per
+    run; the first copy of it this process makes is read for its description, then kept
+    spare for the first test."""
+    key = (server, tuple(m.version for m in migrations) if migrations is not None else ())
+    template = _templates.get(key)
+    if template is not None:
+        return template
+
+    async def migrate(url: str) -> None:
+        async with Store.open(url, migrations=migrations):
+            pass
+
+    name = await _built_once(server, f"migrated {key[1]}", migrate)
+    first = await _copy(server, name)
+    template = await _describe_template(database_url(server, first), name)
+    _templates[key] = template
+    _spare.setdefault(key, []).append(first)
+    return template
+
+
+async def _copy(server: str, template: str) -> str:
+    """Make a new database copied from ``template``; return its name."""
     name = f"lnt_{uuid.uuid4().hex[:16]}"
     admin = await asyncpg.connect(server)
     try:
         await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     finally:
         await admin.close()
-    return database_url(server, name)
+    return name
+
+
+async def fresh_database(migrations: Sequence[Migration] | None = None) -> str:
+    """Return the URL of an empty migrated database on the test server, the test's own.
+
+    Give it back with ``release_database`` when the test ends. A database given back unchanged
+    but for its rows is emptied and handed to the next test of this process: making one
+    (``CREATE DATABASE … TEMPLATE``) and the first connections to it, which build the server's
+    caches of a new database, cost the server about ten times what emptying one does.
+    """
+    server = server_url()
+    key = (server, tuple(m.version for m in migrations) if migrations is not None else ())
+    template = await _template(server, migrations)
+    spare = _spare.get(key)
+    url = database_url(server, spare.pop() if spare else await _copy(server, template.name))
+    _given[url] = key
+    return url
+
+
+async def release_database(url: str) -> None:
+    """Give back a database from ``fresh_database``: emptied for reuse, or dropped.
+
+    Connections a test left open are closed first. A database whose schema, settings or
+    migration records differ from its template's (a test migrated it further, say) is dropped,
+    so the next test always starts from the template's state.
+    """
+    key = _given.pop(url, None)
+    template = _templates.get(key) if key is not None else None
+    if key is None or template is None or not template.reset:
+        await drop_database(url)
+        return
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        reusable = await _fingerprint(conn, template.seeded) == template.fingerprint
+        if reusable:
+            await conn.execute(template.reset)
+    finally:
+        await conn.close()
+    if reusable:
+        _spare.setdefault(key, []).append(urlsplit(url).path.lstrip("/"))
+    else:
+        await drop_database(url)
 
 
 _copies: dict[tuple[str, Path], str] = {}
@@ -88,8 +286,8 @@ _copies: dict[tuple[str, Path], str] = {}
 async def database_like(sqlite_path: Path) -> str:
     """Create a PostgreSQL database holding what the SQLite file holds; return its URL.
 
-    The SQLite file is copied once per run (``linernotes db copy``'s code) into a template;
-    each call gets a fresh database made from that template.
+    The SQLite file is copied once per run, for every worker (``linernotes db copy``'s code),
+    into a template; each call gets a fresh database made from that template.
     """
     from bot.core.database_url import parse_database_url
     from bot.store.copy import copy_database
@@ -98,22 +296,14 @@ async def database_like(sqlite_path: Path) -> str:
     key = (server, sqlite_path)
     template = _copies.get(key)
     if template is None:
-        template = f"lnt_template_{uuid.uuid4().hex[:12]}"
-        admin = await asyncpg.connect(server)
-        try:
-            await admin.execute(f'CREATE DATABASE "{template}"')
-        finally:
-            await admin.close()
-        async with Store.open(sqlite_path) as source:
-            await copy_database(source, parse_database_url(database_url(server, template)))
+
+        async def copy(url: str) -> None:
+            async with Store.open(sqlite_path) as source:
+                await copy_database(source, parse_database_url(url))
+
+        template = await _built_once(server, f"copy of {sqlite_path}", copy)
         _copies[key] = template
-    name = f"lnt_{uuid.uuid4().hex[:16]}"
-    admin = await asyncpg.connect(server)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    finally:
-        await admin.close()
-    return database_url(server, name)
+    return database_url(server, await _copy(server, template))
 
 
 _read_only: dict[tuple[str, Path], str] = {}
@@ -156,7 +346,8 @@ async def empty_database() -> str:
 
 
 async def drop_database(url: str) -> None:
-    """Drop a database made by ``fresh_database`` (closing what still holds it)."""
+    """Drop a database (closing what still holds it)."""
+    _given.pop(url, None)
     name = urlsplit(url).path.lstrip("/")
     admin = await asyncpg.connect(server_url())
     try:
