@@ -187,7 +187,15 @@ async def test_run_notifies_systemd_serves_metrics_at_once_and_reports_each_phas
     log = tmp_path / "bot.log"
     with log.open("wb") as out:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=env, cwd=str(tmp_path), stdout=out, stderr=out
+            # `python -m bot run`, READY without discord.py's 2 s wait (tests/support/bot_main.py)
+            sys.executable,
+            "-m",
+            "tests.support.bot_main",
+            "run",
+            env=env,
+            cwd=str(tmp_path),
+            stdout=out,
+            stderr=out,
         )
     status_env = {"DATABASE_PATH": str(database)}
     notify_socket.start_reading()
