@@ -197,7 +197,7 @@ async def test_same_answers_under_any_hash_seed(
     ours = [as_line(result) for result in case_answers]
     assert len(theirs) == len(ours) == len(questions)
     changed = [q for q, a, b in zip(questions, ours, theirs, strict=True) if a != b]
-    assert not changed, f"PYTHONHASHSEED={seed} changed the answers to {changed[:5]}"
+    assert not changed, f"a child process (PYTHONHASHSEED={seed}) answered {changed[:5]} otherwise"
 
 
 async def test_korean_particles_follow_the_names_last_sound(bundled_store: Store) -> None:
