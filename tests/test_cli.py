@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import ROOT, env_for, run_cli, run_cli_in_process
+from tests.support.cli import ROOT, env_for, run_cli_in_process
 
 MB = Path(__file__).resolve().parent / "knowledge" / "fixtures" / "musicbrainz"
 
@@ -29,15 +29,6 @@ def loaded(template_db: Path, tmp_path: Path) -> dict[str, str]:
     """
     shutil.copy(template_db, tmp_path / "cli.db")
     return env_for(tmp_path)
-
-
-def test_ask_answers_from_a_fresh_install_with_sources(tmp_path: Path) -> None:
-    result = run_cli(
-        "ask", "who directed the Love wins all music video?", env=env_for(tmp_path), cwd=tmp_path
-    )
-    assert result.returncode == 0, result.stderr
-    assert "Um Tae-hwa" in result.stdout
-    assert "source: " in result.stdout
 
 
 def test_ask_exits_1_when_it_does_not_know(tmp_path: Path, loaded: dict[str, str]) -> None:
@@ -179,46 +170,55 @@ def test_feed_preview_of_garbage_is_a_message_not_a_traceback(
     assert "Traceback" not in result.stderr
 
 
-def run_on_terminal(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str]:
-    """Run the CLI with stderr on a pseudo-terminal, as a person at a shell has it."""
+def run_on_terminal(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+    """Run ``python -m bot`` with stderr on a pseudo-terminal, as a person at a shell has it;
+    return its exit code, what it drew there and its stdout."""
     import os
     import pty
     import subprocess
     import sys
+    import tempfile
 
     main, child = pty.openpty()
     full_env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", *args],
-        env=full_env,
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=child,
-    )
-    os.close(child)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # the child closed its end
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(main)
-    return proc.wait(timeout=60), b"".join(chunks).decode(errors="replace")
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", *args],
+            env=full_env,
+            cwd=cwd,
+            stdout=out,
+            stderr=child,
+        )
+        os.close(child)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the child closed its end
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(main)
+        code = proc.wait(timeout=60)
+        out.seek(0)
+        return code, b"".join(chunks).decode(errors="replace"), out.read().decode()
 
 
-def test_long_operations_show_progress_only_on_a_terminal(tmp_path: Path) -> None:
-    env = env_for(tmp_path)
+def test_long_operations_show_progress_only_on_a_terminal(
+    tmp_path: Path, loaded: dict[str, str]
+) -> None:
+    env = loaded  # a first run's bar (and its silence off a terminal) are tested below
     quiet = run_cli_in_process("import", "kpopnet", env=env, cwd=tmp_path)
     assert quiet.returncode == 0, quiet.stderr
     assert quiet.stderr == ""  # not a terminal: no bar
-    code, drawn = run_on_terminal("import", "kpopnet", env=env, cwd=tmp_path)
+    code, drawn, _ = run_on_terminal("import", "kpopnet", env=env, cwd=tmp_path)
     assert code == 0, drawn
     assert "importing kpopnet" in drawn
     assert re.search(r"\d+%\|", drawn), drawn  # a bar with a percentage
-    code, drawn = run_on_terminal("db", "backup", str(tmp_path / "copy.db"), env=env, cwd=tmp_path)
+    code, drawn, _ = run_on_terminal(
+        "db", "backup", str(tmp_path / "copy.db"), env=env, cwd=tmp_path
+    )
     assert code == 0, drawn
     assert "backing up" in drawn
 
@@ -356,13 +356,17 @@ def test_first_run_is_quiet_without_log_level(tmp_path: Path) -> None:
     assert "applied migration 0001_initial.sql" in again.stderr
 
 
-def test_first_load_shows_a_progress_bar_at_a_terminal(tmp_path: Path) -> None:
+def test_a_fresh_install_answers_with_sources_after_a_progress_bar_at_a_terminal(
+    tmp_path: Path,
+) -> None:
     env = {"DATABASE_PATH": str(tmp_path / "cli.db"), "ONLINE_LOOKUPS": "false"}
-    code, drawn = run_on_terminal("ask", "who is in BTS?", env=env, cwd=tmp_path)
+    question = "who directed the Love wins all music video?"
+    code, drawn, out = run_on_terminal("ask", question, env=env, cwd=tmp_path)
     assert code == 0, drawn
     assert "first run: loading the bundled catalog" in drawn
     assert re.search(r"\d+%\|", drawn), drawn
     assert "INFO" not in drawn
+    assert "Um Tae-hwa" in out and "source: " in out
 
 
 def test_a_closed_pipe_ends_the_command_silently(tmp_path: Path, loaded: dict[str, str]) -> None:

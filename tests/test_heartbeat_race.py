@@ -18,25 +18,28 @@ import random
 import shutil
 import sqlite3
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot import __version__
+from bot.app import client
 from bot.app.runner import Runner
 from bot.discord_io.discord_urls import apply_discord_urls
 from bot.store import Store
 from bot.store.status import Heartbeat, StatusStore
 from tests.fakediscord import FakeDiscord
-from tests.support.bot import bot_settings
+from tests.support.bot import EmulatorBot, bot_settings
 
-# Bounds: the stress test stops after this many restarts or this many seconds, whichever first.
-# (Some 70 restarts fit in 20 s on a loaded 2-core machine; the mechanism of the race itself is
-# pinned down by the test above, which fails within its first round without the fix.)
-RESTARTS = 300
-SECONDS = 20.0
+# The stress test makes this many restarts, however long they take. Why so many (measured in
+# December 2026 on a loaded 2-core machine, with bot/store/core.py's fix taken out): this test
+# met the race first at restart 5, 22, 25, 35, 72, 92, 141 and 148 in eight of ten runs of 150
+# (random seeds 1-9 and 23), and not at all in the other two. Its earlier form, bounded to 20 s
+# (some 70 restarts there, fewer on a slower machine), met it in four runs of seven. The
+# mechanism itself is pinned down by the test above, which fails in its first round without
+# the fix; this one is the net for what else a restart right after a start can collide on.
+RESTARTS = 150
 # Busy processes beside the test; under `pytest -n auto` the other workers load the machine too.
 # A burner runs at the lowest priority (nice 19): it takes whatever CPU is idle, so the test
 # runs beside a busy core when run alone, and it takes next to nothing from the other workers
@@ -104,8 +107,11 @@ class Problems(logging.Handler):
 
 
 async def test_many_quick_restarts_under_load_do_not_collide(
-    fake_discord: FakeDiscord, template_db: Path, tmp_path: Path
+    fake_discord: FakeDiscord, template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The runner's bots import each cog module once, as the other emulator tests' bots do
+    # (tests/support/bot.py): a restart costs the runner's own work, not the cogs' imports.
+    monkeypatch.setattr(client, "LinerNotesBot", EmulatorBot)
     database = tmp_path / "linernotes.db"
     shutil.copy(template_db, database)
     guild = fake_discord.add_guild("K-pop Club")
@@ -119,10 +125,9 @@ async def test_many_quick_restarts_under_load_do_not_collide(
     ]
     chance = random.Random(23)
     restarts = 0
-    deadline = time.monotonic() + SECONDS
     running: list[tuple[Runner, asyncio.Task[int]]] = []
     try:
-        while restarts < RESTARTS and time.monotonic() < deadline:
+        while restarts < RESTARTS:
             runner = Runner(settings)
             task = asyncio.create_task(runner.run())
             restarts += 1
@@ -151,7 +156,9 @@ async def test_many_quick_restarts_under_load_do_not_collide(
         if "locked" in m or "within a transaction" in m or "heartbeat" in m
     ]
     assert collisions == [], collisions[:5]
-    assert restarts >= 20, restarts  # it did restart, many times
+    # A stop that came while a shard connected ends the start-up; nothing connects again.
+    retried = [m for m in problems.messages if "Failed to connect" in m]
+    assert retried == [], retried[:5]
     # The last one stopped cleanly: status says "stopped", and nothing is left open.
     store = await Store.open(database, migrate=False)
     try:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import signal
@@ -187,7 +188,15 @@ async def test_run_notifies_systemd_serves_metrics_at_once_and_reports_each_phas
     log = tmp_path / "bot.log"
     with log.open("wb") as out:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=env, cwd=str(tmp_path), stdout=out, stderr=out
+            # `python -m bot run`, READY without discord.py's 2 s wait (tests/support/bot_main.py)
+            sys.executable,
+            "-m",
+            "tests.support.bot_main",
+            "run",
+            env=env,
+            cwd=str(tmp_path),
+            stdout=out,
+            stderr=out,
         )
     status_env = {"DATABASE_PATH": str(database)}
     notify_socket.start_reading()
@@ -227,3 +236,52 @@ async def test_run_notifies_systemd_serves_metrics_at_once_and_reports_each_phas
     status = await asyncio.to_thread(run_cli_in_process, "status", env=status_env, cwd=tmp_path)
     assert status.returncode == 1 and status.stdout.startswith("bot: stopped")
     assert "Traceback" not in log.read_text()
+
+
+async def test_a_stop_while_a_shard_connects_ends_the_start_up_at_once(
+    fake_discord: FakeDiscord,
+    template_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """discord.py retried a shard's failed connection every 5 s even after the bot was closed:
+    a SIGTERM while a shard connected logged that failure as an error and held the process
+    until the runner's grace ran out. The stop now ends the launch itself."""
+    import bot.app.runner as runner_module
+    from bot.app.runner import Runner
+    from bot.discord_io.discord_urls import apply_discord_urls
+    from tests.support.bot import bot_settings
+
+    # A gateway that takes the connection and never answers the websocket handshake.
+    reached = asyncio.Event()
+    held: list[asyncio.StreamWriter] = []
+
+    def silent(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+        reached.set()
+
+    gateway = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = gateway.sockets[0].getsockname()[1]
+    database = tmp_path / "bot.db"
+    shutil.copy(template_db, database)
+    settings = bot_settings(
+        fake_discord, database, DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{port}/", LOG_LEVEL="INFO"
+    )
+    apply_discord_urls(settings)
+    # Without the fix the stop would wait for this grace; with it, the grace is never reached.
+    monkeypatch.setattr(runner_module, "STOP_GRACE_SECONDS", 3600.0)
+    runner = Runner(settings)
+    try:
+        with caplog.at_level(logging.WARNING):
+            running = asyncio.create_task(runner.run())
+            await asyncio.wait_for(reached.wait(), 60)  # the shard is connecting
+            runner.request_stop("SIGTERM")
+            assert await asyncio.wait_for(running, 60) == 0
+    finally:
+        for writer in held:
+            writer.close()
+        gateway.close()
+        await gateway.wait_closed()
+    problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not [p for p in problems if "Failed to connect" in p], problems

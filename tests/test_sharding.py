@@ -30,7 +30,7 @@ from tests.cogs.rss_server import Item, RssServer
 from tests.fakediscord import Channel, FakeDiscord, Guild, Member, Permissions
 from tests.fakediscord import gateway as fake_gateway
 from tests.support.bot import Clock, bot_settings, start_bot, stop_bot
-from tests.support.process import BotProcess, followed_in, outbox_states
+from tests.support.process import BotProcess, followed_in, outbox_states, until
 
 TWO_SHARDS = [(0, 2), (1, 2)]
 
@@ -427,12 +427,11 @@ async def test_two_processes_each_serve_and_post_only_their_servers(
 
     # Its post is recorded as sent once Discord answered; a kill -9 before that is another
     # test (tests/test_process.py). Wait for the record, not for the message alone.
-    for _ in range(200):
-        if (await outbox_states(tmp_path / "shard0" / "bot.db")).get(
-            (first.id, feed.url())
-        ) == "sent":
-            break
-        await asyncio.sleep(0.05)
+    async def recorded() -> bool:
+        states = await outbox_states(tmp_path / "shard0" / "bot.db")
+        return states.get((first.id, feed.url())) == "sent"
+
+    await until(recorded, "shard 0's post recorded as sent")
     await zero.kill()
     await fd.wait_for(lambda: (0, 2) not in fd.gateway.ready_shards(), timeout=10)
     reply = await fd.slash("help", user=mina1, guild=second, timeout=10)

@@ -25,6 +25,7 @@ from bot.store.feeds import FeedStore
 from bot.store.guilds import GuildStore
 from tests.cogs.rss_server import Item, RssServer
 from tests.fakediscord import Channel, FakeDiscord, RecordedRequest
+from tests.support.cli import run_cli_in_process
 from tests.support.data import ROOT
 from tests.support.postgres import database_like, drop_database, empty_database, fresh_database
 from tests.support.process import BotProcess, followed_in, until
@@ -253,8 +254,9 @@ async def test_kill_9_between_send_and_record_on_a_shared_database_posts_each_re
         both = [("0/2", zero.proc.pid), ("1/2", one.proc.pid)]
         await until(lambda: _equal(running(), both), "both heartbeats")
         env = {"DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
-        code, out, err = await _cli("status", env=env)
-        assert code == 0, out + err
+        status = await asyncio.to_thread(run_cli_in_process, "status", env=env, cwd=tmp_path)
+        code, out = status.returncode, status.stdout
+        assert code == 0, out + status.stderr
         assert "bot: 2 processes on this database, 2 not stopped" in out
         for shard, (_, pid) in enumerate(both):
             assert f"process (shard {shard} of 2): running, pid {pid}," in out, out
@@ -287,7 +289,8 @@ async def test_kill_9_between_send_and_record_on_a_shared_database_posts_each_re
         assert again.proc is not None
         restarted = [("0/2", again.proc.pid), both[1]]
         await until(lambda: _equal(running(), restarted), "the restarted heartbeat")
-        code, out, _ = await _cli("status", env=env)
+        status = await asyncio.to_thread(run_cli_in_process, "status", env=env, cwd=tmp_path)
+        code, out = status.returncode, status.stdout
         assert code == 0 and out.count("process (") == 2  # its own row, replaced
         assert f"process (shard 0 of 2): running, pid {again.proc.pid}," in out
         assert await again.terminate() == 0 and await one.terminate() == 0

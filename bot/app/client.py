@@ -201,6 +201,9 @@ class LinerNotesBot(commands.AutoShardedBot):
         self.metrics_server: metrics.MetricsServer | None = metrics_server
         self._own_metrics = metrics_server is None
         self._ready_once = asyncio.Event()
+        # The shards' launch while it runs (launch_shards), and whether close() stopped it.
+        self._launching: asyncio.Future[None] | None = None
+        self._launch_stopped = False
         # The one clock every scheduled job reads; tests replace it to simulate days passing.
         self.now: Clock = utc_now
 
@@ -300,7 +303,20 @@ class LinerNotesBot(commands.AutoShardedBot):
                 count,
                 limits["remaining"],
             )
-        await super().launch_shards()
+        # In a task of its own that close() cancels: discord.py retries a failed connection
+        # every 5 s even once the client is closed, so a stop that came while a shard connected
+        # logged that failure as an error and held the process for the runner's grace.
+        launching = asyncio.ensure_future(super().launch_shards())
+        self._launching = launching
+        try:
+            await launching
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if self._launch_stopped and (current is None or not current.cancelling()):
+                return  # stopped by close(): connect() ends with the closed client
+            raise
+        finally:
+            self._launching = None
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """Wait for this shard's identify bucket instead of discord.py's flat 5 s per shard.
@@ -416,6 +432,10 @@ class LinerNotesBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         """Disconnect, let cogs stop their loops, then close the store after in-flight writes."""
+        launching = self._launching
+        if launching is not None and launching is not asyncio.current_task():
+            self._launch_stopped = True
+            launching.cancel()  # no shard connects (or retries) once the bot is closing
         try:
             for name in list(self.extensions):
                 try:

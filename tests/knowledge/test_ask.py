@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import os
 import re
@@ -15,15 +14,17 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from bot.knowledge.ask import Answer, answer
 from bot.store import Store
+from tests.support.ask_lines import PROBE, answers_here, as_line
+from tests.support.data import ROOT
 from tests.support.summaries import SUMMARY
 
 CASES = tomllib.loads((Path(__file__).parent / "ask_cases.toml").read_text(encoding="utf-8"))[
     "case"
 ]
-# Questions about ages depend on the day: the set is run as of this one.
-TODAY = dt.date(2026, 11, 28)
 KINDS = ("answer", "correct", "decline")
 LITERAL_PARTICLES = re.compile(r"은\(는\)|이\(가\)|을\(를\)|과\(와\)|와\(과\)|\((?:으|이)\)")
 
@@ -71,14 +72,22 @@ def test_the_question_set_is_big_and_spread_over_every_shape() -> None:
             assert case.get("facts"), f"{case['q']!r} states no expected fact"
 
 
-async def test_the_question_set(
-    bundled_store: Store, record_property: Callable[[str, object], None]
+@pytest.fixture(scope="module")
+def case_answers(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Answer]:
+    """Every case's answer from this process, on a copy of the bundled data: answered once for
+    the question set and the hash-seed comparison (each process that runs either)."""
+    database = tmp_path_factory.mktemp("ask") / "bundled.db"
+    shutil.copy(template_db, database)
+    return answers_here(database, [c["q"] for c in CASES])
+
+
+def test_the_question_set(
+    case_answers: list[Answer], record_property: Callable[[str, object], None]
 ) -> None:
     by_shape: dict[str, Counter[str]] = defaultdict(Counter)
     outcomes: list[tuple[dict, str, Answer]] = []
     falsehoods = []
-    for case in CASES:
-        result = await answer(bundled_store, case["q"], today=TODAY)
+    for case, result in zip(CASES, case_answers, strict=True):
         got = outcome(case, result)
         by_shape[case["shape"]][got] += 1
         outcomes.append((case, got, result))
@@ -160,55 +169,35 @@ async def test_key_questions_on_the_catalog_snapshot(full_store: Store) -> None:
 
 
 # ------------------------------------------------------------------------------ determinism
-_RUN_ALL = """
-import asyncio, datetime, json, sys
-from bot.store import Store
-from bot.knowledge.ask import answer
-
-async def main():
-    store = await Store.open(sys.argv[1])
-    try:
-        for q in json.loads(sys.argv[2]):
-            r = await answer(store, q, today=datetime.date(2026, 11, 28))
-            print(json.dumps([r.text, r.answered, [s.url for s in r.sources],
-                              list(r.suggestions), [c.value for c in r.choices]],
-                             ensure_ascii=False))
-    finally:
-        await store.close()
-
-asyncio.run(main())
-"""
-
-
-async def _run_under_seed(seed: str, db: Path, questions: list[str]) -> str:
-    env = {**os.environ, "PYTHONHASHSEED": seed}
-    proc = await asyncio.create_subprocess_exec(
+async def test_same_answers_under_any_hash_seed(
+    case_answers: list[Answer], template_db: Path, tmp_path: Path
+) -> None:
+    """Every answer is the same whatever the string hashing (and so the order of sets): this
+    process's answers, and a child process's under another ``PYTHONHASHSEED``."""
+    questions = [c["q"] for c in CASES]
+    database = tmp_path / "bundled.db"
+    shutil.copy(template_db, database)
+    # Hash randomization gives this process a random seed, unless PYTHONHASHSEED sets one.
+    seed = "4242" if os.environ.get("PYTHONHASHSEED") == "0" else "0"
+    child = await asyncio.create_subprocess_exec(
         sys.executable,
-        "-c",
-        _RUN_ALL,
-        str(db),
+        "-m",
+        "tests.support.ask_lines",
+        str(database),
         json.dumps(questions),
-        env=env,
+        env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    out, err = await proc.communicate()
-    assert proc.returncode == 0, err.decode()
-    return out.decode()
-
-
-async def test_same_answers_under_any_hash_seed(template_db: Path, tmp_path: Path) -> None:
-    questions = [c["q"] for c in CASES]
-    copies = []
-    # Two seeds: string hashing (and so set order) differs between any two of them.
-    for seed in ("0", "4242"):
-        copy = tmp_path / f"seed{seed}.db"
-        shutil.copy(template_db, copy)
-        copies.append((seed, copy))
-    outputs = await asyncio.gather(*(_run_under_seed(s, db, questions) for s, db in copies))
-    assert len(outputs[0].splitlines()) == len(questions)
-    for (seed, _), output in zip(copies[1:], outputs[1:], strict=True):
-        assert output == outputs[0], f"PYTHONHASHSEED={seed} changed an answer"
+    out, err = await child.communicate()
+    assert child.returncode == 0, err.decode()
+    probe, *theirs = out.decode().splitlines()
+    assert int(probe) != hash(PROBE), "the child hashes strings as this process does"
+    ours = [as_line(result) for result in case_answers]
+    assert len(theirs) == len(ours) == len(questions)
+    changed = [q for q, a, b in zip(questions, ours, theirs, strict=True) if a != b]
+    assert not changed, f"a child process (PYTHONHASHSEED={seed}) answered {changed[:5]} otherwise"
 
 
 async def test_korean_particles_follow_the_names_last_sound(bundled_store: Store) -> None:

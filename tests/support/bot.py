@@ -21,6 +21,7 @@ from bot.app.client import LinerNotesBot
 from bot.core.settings import Settings, load_settings
 from bot.discord_io.discord_urls import apply_discord_urls
 from tests.fakediscord import Channel, FakeDiscord, Guild, Member
+from tests.support.bot_main import GUILD_READY_SECONDS
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
 
@@ -104,7 +105,7 @@ class EmulatorBot(LinerNotesBot):
 async def start_bot(fd: FakeDiscord, settings: Settings) -> LinerNotesBot:
     """Start the real bot against the emulator and wait for READY."""
     apply_discord_urls(settings)
-    bot = EmulatorBot(settings, guild_ready_timeout=0.05)
+    bot = EmulatorBot(settings, guild_ready_timeout=GUILD_READY_SECONDS)
     bot._runner = asyncio.create_task(bot.start(settings.discord_token or ""))  # type: ignore[attr-defined]
     ready = asyncio.create_task(bot.wait_ready())
     try:

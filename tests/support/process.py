@@ -1,4 +1,4 @@
-"""`python -m bot run` in a child process, configured as a user would: start, stop, kill -9.
+"""`linernotes run` in a child process, configured as a user would: start, stop, kill -9.
 
 Also what several such processes' databases hold: the feeds they follow and their outbox.
 """
@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class BotProcess:
-    """`python -m bot run` in a child process, configured like a user would.
+    """`linernotes run` in a child process (tests/support/bot_main.py), configured like a user
+    would.
 
     ``database`` is a SQLite file (its log goes beside it) or a ``DATABASE_URL`` (then
     ``folder`` says where the process runs and logs).
@@ -64,7 +65,7 @@ class BotProcess:
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "bot",
+                "tests.support.bot_main",  # `python -m bot`, but READY without its 2 s wait
                 "run",
                 env=self.env,
                 cwd=str(self.log.parent),
