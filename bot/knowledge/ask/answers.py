@@ -507,11 +507,20 @@ async def date_answer(
 ) -> Answer:
     """Answer when a song, release or video came out."""
     wants_video = _VIDEO_WORDS.search(question)
+    # When the video was asked and its premiere is not stored, the song's date below is said
+    # as the song's, after saying so: never as if it answered the video question.
+    no_premiere = ""
     if entity.kind == "video" or (entity.kind == "song" and wants_video):
         videos = (
             [await db.video(store, entity.id)]
             if entity.kind == "video"
             else await db.videos_of_song(store, entity.id)
+        )
+        asked = EntityRef.of(videos[0].entity) if videos and videos[0] else entity
+        no_premiere = t(
+            "I have no premiere date for {subject}.",
+            lang,
+            subject=await subject_phrase(store, asked, lang),
         )
         for v in videos:
             if v and v.premiere:
@@ -569,6 +578,8 @@ async def date_answer(
                     release=q(release),
                 )
             )
+        if no_premiere:
+            text = no_premiere + "\n" + text
         return found(text, sources, intent.name, (entity,), lang)
     if entity.kind == "song":
         for v in await db.videos_of_song(store, entity.id):

@@ -211,6 +211,9 @@ async def try_chain(
         outer, _ = detect(rest + (" 그룹" if m.re is _PERFORMED_BY_KO else " group"))
         if name and outer is not None and outer.name is not IntentName.PERFORMER:
             return await _via_performer(store, outer, name, lang)
+    besides = await _works_besides(store, text, lang)
+    if besides is not None:
+        return besides
     m = _OTHER_WORKS.search(text) or _OTHER_WORKS_KO.search(text)
     if m:
         role_word = (m.groupdict().get("role") or m.groupdict().get("role2") or "").lower()
@@ -372,6 +375,73 @@ async def _other_works_loose(store: Store, text: str, lang: str) -> Answer | Non
         return None
     kind = answers.asked_work_kind(text)
     return await _other_works(store, _ROLE_WORDS[word], works[0].name, lang, works[0], kind)
+
+
+# "what else did kenzie write besides red flavor", "what other mvs did seo hyun-seung direct
+# apart from lovesick girls": a named person's other credits in the role asked, the work named
+# left out (never that work's own credits as the answer).
+_BESIDES = re.compile(
+    r"[\s,]*\b(?:besides|other\s+than|apart\s+from|aside\s+from|except(?:\s+for)?|excluding|"
+    r"not\s+counting)\s+(?P<name>[^,?]+?)\s*\??$",
+    re.IGNORECASE,
+)
+
+
+async def _works_besides(store: Store, text: str, lang: str) -> Answer | None:
+    """Answer a named person's other works in a role, one work left out, or None."""
+    m = _BESIDES.search(text)
+    if m is None or m.start() == 0:
+        return None
+    head = text[: m.start()]
+    asked, _ = detect(head)
+    if asked is None or not asked.roles:
+        return None
+    people = [e for e in await _entities(store, head, ("artist",)) if e.kind == "artist"]
+    work = await _resolve_name(store, m.group("name"), ("song", "video", "release"))
+    if not people or work is None:
+        return None
+    person = people[0]
+    left_out = {work.id}
+    if work.kind == "song":
+        left_out.update(v.entity.id for v in await db.videos_of_song(store, work.id))
+    view = await cards.works_by(store, person.id, asked.roles)
+    lines = [line for g in view.groups for line in g.lines if line.subject.id not in left_out]
+    roles = list(dict.fromkeys(line.role for line in lines))
+    texts = []
+    for role in roles:
+        shown = [
+            await subject_phrase(store, line.subject, lang) for line in lines if line.role == role
+        ][: answers.WORKS_LISTED]
+        texts.append(
+            t(
+                "{name} is also credited as {title} on {shown}.",
+                lang,
+                name=person.name,
+                title=role_title(role, lang),
+                shown=", ".join(dict.fromkeys(shown)),
+            )
+        )
+    sources = [s for line in lines for s in line.sources]
+    link_roles = tuple(dict.fromkeys(r for role in asked.roles for r in _LINK_ROLES.get(role, ())))
+    linked = await _linked_works(store, view.links, link_roles, None, lang)
+    if linked:
+        texts.append(f"{person.name} — " + "; ".join(text for text, _ in linked) + ".")
+        sources.extend(source for _, source in linked)
+    if not texts:
+        role = "writer" if "writer" in asked.roles else asked.roles[0]
+        return declined(
+            t(
+                "The catalog has no other {title} credits for {name}.",
+                lang,
+                title=role_title(role, lang),
+                name=person.name,
+            ),
+            "works",
+            [person.label],
+            lang,
+        )
+    subjects = list(dict.fromkeys(line.subject for line in lines))
+    return found("\n".join(texts), merge_sources(sources), "works", (person, *subjects), lang)
 
 
 # What a second hop may ask of the person who holds a credit ("the real name of the producer

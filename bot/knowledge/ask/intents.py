@@ -91,6 +91,7 @@ INTENTS: tuple[Intent, ...] = (
             r"\b(?:a\s+)?remake\s+of\b",
             r"\bremade\s+from\b",
             r"리메이크",
+            r"원곡",
         ),
         ("song", "video", "release"),
     ),

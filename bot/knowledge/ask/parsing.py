@@ -377,7 +377,9 @@ def date_text_spans(text: str) -> list[tuple[int, int]]:
 
 _PART_SPLIT = re.compile(
     r"\?\s+(?=\S)|\s+(?:and|also|plus|&)\s+(?=(?:who|what|when|which|whose|how|where|did|is|was)\b)"
-    r"|\s*(?:그리고|또)\s+|,\s+(?=(?:and\s+)?(?:who|what|when|which|whose|how|where)\b)",
+    r"|\s*(?:그리고|또)\s+|,\s+(?=(?:and\s+)?(?:who|what|when|which|whose|how|where)\b)"
+    # "디토 뮤비 감독 누구고 언제 나왔어": a question word joined to the next part by -고.
+    r"|(?:(?<=누구)|(?<=언제)|(?<=어디)|(?<=뭐))고\s+(?=\S)",
     re.IGNORECASE,
 )
 
