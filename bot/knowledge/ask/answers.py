@@ -837,7 +837,7 @@ _NAMED_REFERENCE = re.compile(
 _NOT_A_NAME = words_of(
     """famous iconic classic old new other main first last big little same whole art short
     music video mv m/v song movie film painting book scene quote one ones kind sort type
-    exact specific real best"""
+    exact specific real best trailer teaser comeback clip visualizer official"""
 )
 
 
