@@ -19,7 +19,7 @@ from tests.support.postgres import (
     BACKENDS,
     database_like,
     drop_database,
-    read_only_database_like,
+    store_like,
 )
 
 
@@ -33,13 +33,9 @@ def _copy(snapshot: Path, tmp_path: Path) -> Path:
 async def full_store(
     request: pytest.FixtureRequest, _snapshot_db: Path, tmp_path: Path
 ) -> AsyncIterator[Store]:
-    """The catalog snapshot and kpopnet, on SQLite and then on PostgreSQL (the same rows)."""
-    if request.param == "sqlite":
-        async with Store.open(_copy(_snapshot_db, tmp_path)) as store:
-            yield store
-        return
-    # The tests only read it: one read-only database for them all (a write would fail).
-    async with Store.open(await read_only_database_like(_snapshot_db), migrate=False) as store:
+    """The catalog snapshot and kpopnet, on SQLite and then on PostgreSQL (the same rows); the
+    tests only read it (on PostgreSQL a write fails)."""
+    async with store_like(request.param, _snapshot_db, tmp_path, writable=False) as store:
         yield store
 
 
@@ -48,16 +44,8 @@ async def writable_store(
     request: pytest.FixtureRequest, _snapshot_db: Path, tmp_path: Path
 ) -> AsyncIterator[Store]:
     """The same catalog as ``full_store``, in a database of the test's own that it may write."""
-    if request.param == "sqlite":
-        async with Store.open(_copy(_snapshot_db, tmp_path)) as store:
-            yield store
-        return
-    url = await database_like(_snapshot_db)
-    try:
-        async with Store.open(url, migrate=False) as store:
-            yield store
-    finally:
-        await drop_database(url)
+    async with store_like(request.param, _snapshot_db, tmp_path, writable=True) as store:
+        yield store
 
 
 async def labels(store: Store, query: str, kinds=None, limit: int = 5) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,7 @@ from bot.store import Store
 from bot.store import catalog as db
 from tests.support.postgres import (
     BACKENDS,
-    database_like,
-    drop_database,
-    read_only_database_like,
+    store_like,
 )
 from tests.support.shared import built_once
 
@@ -99,12 +96,7 @@ async def crowded(
 ) -> AsyncIterator[Store]:
     """The crowded catalog, for tests that only read it (on PostgreSQL one read-only copy per
     worker, where a write fails)."""
-    if request.param == "postgresql":
-        url = await read_only_database_like(_crowded_db)
-        async with Store.open(url, migrate=False) as store:
-            yield store
-        return
-    async with _sqlite_copy(_crowded_db, tmp_path) as store:
+    async with store_like(request.param, _crowded_db, tmp_path, writable=False) as store:
         yield store
 
 
@@ -113,27 +105,8 @@ async def writable_crowded(
     request: pytest.FixtureRequest, _crowded_db: Path, tmp_path: Path
 ) -> AsyncIterator[Store]:
     """The crowded catalog in a database of the test's own, which it may write."""
-    if request.param == "postgresql":
-        url = await database_like(_crowded_db)
-        try:
-            async with Store.open(url) as store:
-                yield store
-        finally:
-            await drop_database(url)
-        return
-    async with _sqlite_copy(_crowded_db, tmp_path) as store:
+    async with store_like(request.param, _crowded_db, tmp_path, writable=True) as store:
         yield store
-
-
-@asynccontextmanager
-async def _sqlite_copy(template: Path, tmp_path: Path) -> AsyncIterator[Store]:
-    target = tmp_path / "crowded.db"
-    target.write_bytes(template.read_bytes())
-    store = await Store.open(target)
-    try:
-        yield store
-    finally:
-        await store.close()
 
 
 async def test_curated_title_first_among_thousands_of_imported_homonyms(crowded: Store) -> None:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -331,6 +333,34 @@ async def read_only_database_like(sqlite_path: Path) -> str:
             await admin.close()
         _read_only[key] = url
     return url
+
+
+@asynccontextmanager
+async def store_like(
+    backend: str, sqlite_path: Path, tmp_path: Path, *, writable: bool
+) -> AsyncIterator[Store]:
+    """Open a store holding what the SQLite file holds, on ``backend`` ("sqlite" or "postgresql").
+
+    SQLite: a copy in ``tmp_path``. PostgreSQL: the worker's shared read-only copy
+    (``read_only_database_like``), or with ``writable`` a database of the test's own, dropped
+    after the test.
+    """
+    if backend == "sqlite":
+        target = tmp_path / sqlite_path.name
+        shutil.copy(sqlite_path, target)
+        async with Store.open(target) as store:
+            yield store
+        return
+    if not writable:
+        async with Store.open(await read_only_database_like(sqlite_path), migrate=False) as store:
+            yield store
+        return
+    url = await database_like(sqlite_path)
+    try:
+        async with Store.open(url, migrate=False) as store:
+            yield store
+    finally:
+        await drop_database(url)
 
 
 async def empty_database() -> str:
