@@ -48,7 +48,9 @@ from bot.knowledge.search import resolve
 from bot.store import Store
 from bot.store import catalog as db
 from bot.store.copy import copy_database
+from bot.store.dialect import POSTGRES
 from bot.store.feeds import FeedStore, FetchState
+from bot.store.postgres import SERVER_SETTINGS
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -244,7 +246,79 @@ async def credits(store: Store, query: str) -> None:
         await cards.credits_view(store, matches[0].ref)
 
 
-async def bench_reads(server: str, names: int, rounds: int, per_round: int) -> dict[str, Any]:
+def _step(sql: str) -> str:
+    """Name the name-search step (or read) a statement is, for ``--slowest``."""
+    for marker, step in (
+        ("WITH x AS", "exact and prefix (names_exact_and_prefix)"),
+        ("WITH s AS", "substring and typos (names_substring_then_typos)"),
+        ("n.jamo", "prefix key by key (names_prefix, jamo)"),
+        ("n.choseong", "prefix by initial consonants (names_prefix, choseong)"),
+        ("form_len", "swapped spellings (names_exact_many)"),
+        ("length(n.norm) BETWEEN", "short typo candidates (names_near_length)"),
+        ("LIKE", "substring (names_matching)"),
+    ):
+        if marker in sql:
+            return step
+    return sql[:60]
+
+
+def _literal(value: Any) -> str:
+    """``value`` as a SQL literal, for ``EXECUTE`` (the bench's own parameters, never user text)."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "'{" + ",".join(str(int(v)) for v in value) + "}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+async def explain_slowest(url: str, store: Store, queries: list[tuple[float, str]]) -> None:
+    """Print each query's statements with their generic plans, run (EXPLAIN ANALYZE, BUFFERS).
+
+    The store runs each statement prepared, with a generic plan (``plan_cache_mode``); so does
+    this: ``PREPARE`` then ``EXPLAIN EXECUTE`` on a connection with the store's settings.
+    """
+    conn = await asyncpg.connect(url, server_settings=dict(SERVER_SETTINGS))
+    try:
+        for wall, query in queries:
+            seen: list[tuple[str, list[Any]]] = []
+            fetchall = store.fetchall
+
+            async def traced(
+                sql: str, params: Any = (), fetchall: Any = fetchall, seen: Any = seen
+            ) -> Any:
+                seen.append((sql, list(params)))
+                return await fetchall(sql, params)
+
+            store.fetchall = traced  # type: ignore[method-assign]
+            try:
+                await autocomplete(store, query)
+            finally:
+                del store.fetchall
+            print(f"--- {query!r}: {wall:.1f} ms wall in the run, {len(seen)} statements")
+            for sql, params in seen:
+                await conn.execute("DEALLOCATE ALL")
+                await conn.execute("PREPARE slow AS " + POSTGRES.sql(sql))
+                execute = (
+                    f"EXECUTE slow({', '.join(map(_literal, params))})"
+                    if params
+                    else "EXECUTE slow"
+                )
+                await conn.fetch(execute)  # the first run builds the generic plan
+                plan = await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + execute)
+                lines = [str(r[0]) for r in plan]
+                total = next((line for line in reversed(lines) if "Execution Time" in line), "")
+                print(f"  {_step(sql)}: {total.strip()}")
+                for line in lines:
+                    print(f"    {line}")
+    finally:
+        await conn.close()
+
+
+async def bench_reads(
+    server: str, names: int, rounds: int, per_round: int, slowest: int = 0
+) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="lnbench"))
     sqlite_path = work / "bench.db"
     started = time.perf_counter()
@@ -266,6 +340,7 @@ async def bench_reads(server: str, names: int, rounds: int, per_round: int) -> d
         built = time.perf_counter() - started
         rng = random.Random(7)
         results: dict[str, dict[str, list[float]]] = {}
+        timed: list[tuple[float, str]] = []  # PostgreSQL autocompletes: (wall ms, query)
         counts: dict[str, float] = {}
         # As a database in service is: vacuumed (autovacuum would otherwise clean up after the
         # copy during the measurement, and the first reads of each page set its hint bits).
@@ -301,8 +376,16 @@ async def bench_reads(server: str, names: int, rounds: int, per_round: int) -> d
                             f"{what} {name}", {"lat": [], "cpu": [], "whole": []}
                         )
                         slot["lat"].extend(lat)
+                        if store.is_postgres and what == "autocomplete":
+                            timed.extend(zip(lat, items, strict=True))
                         slot["cpu"].append(cpu)
                         slot["whole"].append(whole)
+            if slowest:
+                timed.sort(key=lambda pair: -pair[0])
+                print(
+                    f"The {slowest} slowest PostgreSQL autocompletes, their statements and plans:"
+                )
+                await explain_slowest(url, pg, timed[:slowest])
         await backends.close()
         out: dict[str, Any] = {"names": len(all_names), "build_s": round(built, 1)}
         for key, slot in results.items():
@@ -443,6 +526,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--per-round", type=int, default=300)
     parser.add_argument("--feeds", type=int, default=10_000)
+    parser.add_argument(
+        "--slowest",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print the N slowest PostgreSQL autocompletes' statements and plans (reads)",
+    )
     parser.add_argument("--poll-child", help=argparse.SUPPRESS)
     parser.add_argument("--now", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -455,7 +545,9 @@ def main() -> None:
     MEASURED["postmaster"] = asyncio.run(_postmaster(server))
     print(f"load average before: {os.getloadavg()}", flush=True)
     if args.only in (None, "reads"):
-        result = asyncio.run(bench_reads(server, args.names, args.rounds, args.per_round))
+        result = asyncio.run(
+            bench_reads(server, args.names, args.rounds, args.per_round, args.slowest)
+        )
         print(json.dumps(result, indent=2, ensure_ascii=False), flush=True)
     if args.only in (None, "feeds"):
         print(json.dumps(asyncio.run(bench_feeds(server, args.feeds)), indent=2), flush=True)

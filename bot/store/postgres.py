@@ -198,6 +198,21 @@ class PgConnection:
         await guarded(self.raw.execute(text))
 
 
+# Settings the store gives each of its connections (a deployment's server needs none of its own).
+SERVER_SETTINGS: dict[str, str] = {
+    "application_name": "linernotes",
+    # The store's statements are small and indexed: compiling them to machine code (JIT) costs
+    # more CPU than it saves. (Their plans cost 1,000-2,000, far below jit_above_cost's
+    # 100,000, so JIT would not fire anyway; off, a server tuned otherwise cannot make it.)
+    "jit": "off",
+    # A prepared statement's generic plan saves planning it again at every call (the band
+    # reads' many arms take 1-20 ms to plan). A generic plan cannot see a LIKE pattern, so the
+    # substring read is written to need no choice (``bot.store.catalog.names``); PostgreSQL's
+    # own choice ("auto") kept a custom plan on one database and went generic on another.
+    "plan_cache_mode": "force_generic_plan",
+}
+
+
 async def _keep_session(conn: asyncpg.Connection) -> None:
     """Return a connection to the pool as it is (asyncpg rolls back an open transaction first).
 
@@ -232,18 +247,7 @@ async def create_pool(
                 timeout=10,
                 command_timeout=60,
                 reset=_keep_session,
-                server_settings={
-                    "application_name": "linernotes",
-                    # The store's statements are small and indexed: compiling them to machine
-                    # code (JIT) costs more CPU than it saves.
-                    "jit": "off",
-                    # A prepared statement's generic plan saves planning it again at every
-                    # call (the band reads' many arms take 1-20 ms to plan). A generic plan
-                    # cannot see a LIKE pattern, so the substring read is written to need no
-                    # choice (``bot.store.catalog.names``); PostgreSQL's own choice ("auto")
-                    # kept a custom plan on one database and went generic on another.
-                    "plan_cache_mode": "force_generic_plan",
-                },
+                server_settings=dict(SERVER_SETTINGS),
             )
         except FATAL_CONNECT_ERRORS as exc:
             raise StoreError(f"DATABASE_URL: cannot use {display}: {exc}") from None
