@@ -13,6 +13,12 @@ autovacuum, checkpointer, WAL writer) is printed beside it. For the feed cycle, 
 the whole server counts. SQLite and PostgreSQL runs are interleaved in rounds, so a loaded
 machine slows both alike: read the ratios. The reads also print how many statements (round
 trips, on PostgreSQL) an autocomplete and a /credits make.
+
+Two /credits figures: ``credits`` resolves the title as autocomplete does (every step, limit
+25) and reads its card, as the earlier rounds measured it; ``credits typed`` is what the
+command does with a typed title (one entity, the search stopping at exact names, in one
+reader), then the card. ``--slowest N`` prints the N slowest PostgreSQL autocompletes with
+each statement's step and generic plan (EXPLAIN ANALYZE, BUFFERS).
 """
 
 from __future__ import annotations
@@ -39,12 +45,13 @@ import asyncpg
 from aiohttp import web
 
 from bot.core.database_url import parse_database_url
+from bot.core.errors import UserError
 from bot.feeds.fetch import Fetcher
 from bot.feeds.poller import poll_once
 from bot.knowledge import cards
 from bot.knowledge.importers import ensure_bundled_loaded
 from bot.knowledge.normalize import normalize
-from bot.knowledge.search import resolve
+from bot.knowledge.search import resolve, resolve_one
 from bot.store import Store
 from bot.store import catalog as db
 from bot.store.copy import copy_database
@@ -53,6 +60,7 @@ from bot.store.feeds import FeedStore, FetchState
 from bot.store.postgres import SERVER_SETTINGS
 
 TICKS = os.sysconf("SC_CLK_TCK")
+CREDITS_KINDS = ("song", "release", "video")
 
 
 def _with_db(server: str, name: str) -> str:
@@ -240,10 +248,23 @@ async def autocomplete(store: Store, query: str) -> None:
 
 
 async def credits(store: Store, query: str) -> None:
-    # What /credits does: resolve the title (autocomplete already did, once), read the card.
+    # A title resolved as autocomplete would (limit 25, every step), then its card: the
+    # figure the earlier rounds measured as /credits, kept to compare with them.
     matches = await resolve(store, query, ["song", "release", "video"], limit=25)
     if matches:
         await cards.credits_view(store, matches[0].ref)
+
+
+async def credits_typed(store: Store, query: str) -> None:
+    # What /credits does with a typed title (cogs/_lookup.lookup, cogs/catalog.credits): one
+    # entity resolved in one reader (the search stops at exact names), then its card.
+    try:
+        match = await store.reading(
+            lambda s: resolve_one(s, query, CREDITS_KINDS, prefer="song", accept_typo=True)
+        )
+    except UserError:  # ambiguous or unknown: the cog offers a picker or suggestions
+        return
+    await cards.credits_view(store, match.ref)
 
 
 def _step(sql: str) -> str:
@@ -355,6 +376,11 @@ async def bench_reads(
             for what, fn, items_of in (
                 ("autocomplete", autocomplete, lambda: _queries(rng, all_names, per_round)),
                 ("credits", credits, lambda: [rng.choice(titles) for _ in range(per_round)]),
+                (
+                    "credits typed",
+                    credits_typed,
+                    lambda: [rng.choice(titles) for _ in range(per_round)],
+                ),
             ):
                 # Warm both (caches, prepared statements), then interleave rounds.
                 warm = items_of()
@@ -398,7 +424,7 @@ async def bench_reads(
                 out[key]["cpu_ms_per_op_whole_server"] = round(statistics.median(slot["whole"]), 2)
         for what, count in counts.items():
             out[f"{what} statements per op"] = count
-        for what in ("autocomplete", "credits"):
+        for what in ("autocomplete", "credits", "credits typed"):
             out[f"{what} cpu ratio"] = round(
                 out[f"{what} postgresql"]["cpu_ms_per_op"] / out[f"{what} sqlite"]["cpu_ms_per_op"],
                 2,
