@@ -201,9 +201,13 @@ async def names_exact_and_prefix(
     them: the prefix names are read unless the exact names' entities are that many, or
     (``enough_if_any``) any exact name was found; then the second item is None. The prefix
     names are ``names_prefix`` with ``wanted`` (``needed`` less the exact names' entities,
-    those entities known). On PostgreSQL both reads are one statement (one round trip).
+    those entities known). On PostgreSQL both reads are one statement (one round trip), unless
+    ``enough_if_any``: a caller resolving one entity (a typed title) is mostly answered by the
+    exact names alone, and the joined statement's prefix part (eight band ranges per kind) costs
+    the server about 0.5 ms to set up even when it does not run, more than a second round
+    trip costs the few calls that need it.
     """
-    if not store.dialect.is_postgres:
+    if not store.dialect.is_postgres or enough_if_any:
         exact = await names_exact(store, norm, kinds, limit)
         entities = {hit.entity_id for hit in exact}
         if len(entities) >= needed or (enough_if_any and exact):
