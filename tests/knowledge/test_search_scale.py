@@ -202,3 +202,29 @@ async def test_hangul_forms_backfilled_for_names_stored_before(writable_crowded:
     assert (await resolve(writable_crowded, "ㅂㄴ", ["song"]))[0].label.startswith(
         "Spring Day (봄날)"
     )
+
+
+async def test_prefix_names_left_out_are_the_outranked_ones(crowded: Store) -> None:
+    # names_prefix with ``wanted`` (count, known): PostgreSQL leaves out the names of an entity
+    # that ``count`` entities not in ``known`` outrank strictly (ties kept), so they never
+    # cross the connection; SQLite returns them all. 1,500 "봄 0…" songs share 40 ranks.
+    every = await db.names_prefix(crowded, "봄0", ["song"], 200)
+    assert len(every) == 200 and len({hit.importance for hit in every}) > 10
+    firsts = sorted({hit.entity_id for hit in every[:4]})
+    for count, known in ((25, []), (3, []), (10, firsts)):
+        kept = await db.names_prefix(crowded, "봄0", ["song"], 200, wanted=(count, known))
+        if not crowded.is_postgres:
+            assert kept == every
+            continue
+
+        def ahead(hit: db.NameHit, known: list[int] = known) -> int:
+            return len(
+                {
+                    other.entity_id
+                    for other in every
+                    if other.importance > hit.importance and other.entity_id not in known
+                }
+            )
+
+        assert kept == [hit for hit in every if ahead(hit) < count]
+        assert len(kept) < len(every)
