@@ -140,6 +140,7 @@ async def _ensure_bundled_loaded(
     if await store.get_meta("hangul_forms_pending") is not None:
         async with store.transaction() as conn:
             filled = await db.fill_hangul_forms(conn)
+            await db.bump_catalog_version(conn)  # names read differently: drop kept reads
         log.info("Hangul search forms written for %d stored names", filled)
     kpopnet = bundled_kpopnet_path()
     if await db.count_entities(store) > 0:
