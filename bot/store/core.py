@@ -804,11 +804,13 @@ class Store:
             self._version_reader = reader
         if self._version_reader is not None:
             try:
-                row = self._version_reader.execute(_META_SQL, ("catalog_version",)).fetchone()
+                # Every row fetched, so the statement ends with its read transaction: an open
+                # one would hold the WAL at its snapshot.
+                rows = self._version_reader.execute(_META_SQL, ("catalog_version",)).fetchall()
             except sqlite3.OperationalError:
                 pass  # busy: read it as every other query is
             else:
-                return "0" if row is None else str(row[0])
+                return str(rows[0][0]) if rows else "0"
         value = await self.get_meta("catalog_version")
         return "0" if value is None else value
 
