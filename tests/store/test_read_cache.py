@@ -16,6 +16,17 @@ from bot.store.read_cache import ReadCache, cached_reading
 Reader = Callable[[Store], Coroutine[Any, Any, str]]
 
 
+def upper(key: str, runs: list[str]) -> Reader:
+    """Return a reader that reads the meta row ``key``, notes that it ran, and returns KEY."""
+
+    async def read(view: Store) -> str:
+        runs.append(key)
+        await view.get_meta(key)
+        return key.upper()
+
+    return read
+
+
 async def test_a_kept_read_is_read_again_once_another_connection_changes_the_catalog(
     database: Path | str,
 ) -> None:
@@ -95,17 +106,8 @@ async def test_the_least_recently_used_goes_first(tmp_path: Path) -> None:
     async with Store.open(tmp_path / "lru.db") as store:
         store.read_cache = ReadCache(size=2)
         runs: list[str] = []
-
-        def reader(key: str) -> Reader:
-            async def read(view: Store) -> str:
-                runs.append(key)
-                await view.get_meta(key)
-                return key.upper()
-
-            return read
-
         for key in ("a", "b", "a", "c", "a", "b"):
-            assert await cached_reading(store, key, reader(key)) == key.upper()
+            assert await cached_reading(store, key, upper(key, runs)) == key.upper()
         # "b" was dropped for "c" (the least recently used then), "a" stayed.
         assert runs == ["a", "b", "c", "b"]
         assert list(store.read_cache.kept) == ["a", "b"]
@@ -126,20 +128,12 @@ async def test_a_read_overtaken_by_a_newer_version_is_not_kept(database: Path | 
                 interleaved = True
                 async with other.transaction() as conn:
                     await db.bump_catalog_version(conn)
-                assert await cached_reading(store, "b", read("b")) == "B"
+                assert await cached_reading(store, "b", upper("b", runs)) == "B"
             return await real(work)
 
-        def read(key: str) -> Reader:
-            async def work(view: Store) -> str:
-                runs.append(key)
-                await view.get_meta(key)
-                return key.upper()
-
-            return work
-
         store.reading = reading  # type: ignore[method-assign, assignment]
-        assert await cached_reading(store, "a", read("a")) == "A"
+        assert await cached_reading(store, "a", upper("a", runs)) == "A"
         assert list(store.read_cache.kept) == ["b"]
-        assert await cached_reading(store, "a", read("a")) == "A"
-        assert await cached_reading(store, "b", read("b")) == "B"
+        assert await cached_reading(store, "a", upper("a", runs)) == "A"
+        assert await cached_reading(store, "b", upper("b", runs)) == "B"
         assert runs == ["b", "a", "a"]
