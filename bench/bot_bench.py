@@ -4,7 +4,10 @@ autocomplete in process at about 1M names.
 
 Against the bare bot, on one emulator: autocomplete p50 and /credits p50 (CPU of the bot's
 process per interaction), throughput of 20 concurrent interactions, RSS after warm-up; each
-with its ratio to the bare bot's. At 1M names: ``search.resolve`` p50/p95/p99/max in process,
+with its ratio to the bare bot's. Those repeat 8 prefixes and one card, which the bot keeps
+until the catalog changes (bot/store/read_cache.py), so the same two figures are also measured
+over varied queries, each new to the bot: prefixes of the catalog's names, and /credits of
+different songs (what a miss costs). At 1M names: ``search.resolve`` p50/p95/p99/max in process,
 over a generated database (bench/knowledge_generate.py) built once into the temporary directory
 and reused (or an existing one, ``--names-db``, opened once by this checkout so it is migrated).
 
@@ -177,22 +180,83 @@ class Figures:
 
     autocomplete_ms: list[float]  # CPU of the bot's process per autocomplete
     credits_ms: list[float]  # CPU per /credits
+    varied_autocomplete_ms: list[float]  # the same, each query new to the bot
+    varied_credits_ms: list[float]
     throughput: float  # interactions/s, CONCURRENT at a time
     rss_mb: float  # after warm-up
     peak_rss_mb: float  # at the end of the run
 
 
-async def _interact(fd: FakeDiscord, member: Any, n: int) -> None:
-    """Send one interaction: even ``n`` an autocomplete, odd ``n`` a /credits."""
+@dataclass(frozen=True, slots=True)
+class Varied:
+    """Queries each sent once per run: none is one the bot has answered before."""
+
+    prefixes: tuple[str, ...]  # autocompletes
+    titles: tuple[str, ...]  # /credits, one song, release or video each
+
+
+def varied_queries(template: Path, autocompletes: int, credits: int) -> Varied:
+    """Pick varied queries from a catalog: prefixes of its names, and its titles.
+
+    Prefixes of two to six characters of every primary name (artists too), and each distinct
+    title of a song, release or video; none of the repeated queries; in a fixed shuffled order.
+    """
+    conn = sqlite3.connect(template)
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM names WHERE is_primary = 1")]
+        titles = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT name FROM names WHERE is_primary = 1 "
+                "AND kind IN ('song', 'release', 'video') ORDER BY name"
+            )
+        ]
+    finally:
+        conn.close()
+    repeated = {q.casefold() for q in (*AUTOCOMPLETE_QUERIES, CREDITS_QUERY)}
+    prefixes = sorted(
+        {
+            name[:n].strip()
+            for name in names
+            for n in range(2, 7)
+            if name[:n].strip().casefold() not in repeated and len(name[:n].strip()) > 1
+        }
+    )
+    seen: set[str] = set()
+    distinct = []
+    for title in titles:
+        if title.casefold() not in repeated and title.casefold() not in seen:
+            seen.add(title.casefold())
+            distinct.append(title)
+    shuffle = random.Random(18)
+    shuffle.shuffle(prefixes)
+    shuffle.shuffle(distinct)
+    return Varied(tuple(prefixes[:autocompletes]), tuple(distinct[:credits]))
+
+
+async def _interact(fd: FakeDiscord, member: Any, n: int, varied: Varied | None = None) -> None:
+    """Send one interaction: even ``n`` an autocomplete, odd ``n`` a /credits.
+
+    With ``varied``, the ``n // 2``-th of its queries instead of the repeated ones.
+    """
     if n % 2:
-        await fd.slash("credits", user=member, query=CREDITS_QUERY, timeout=60)
+        query = varied.titles[n // 2] if varied else CREDITS_QUERY
+        await fd.slash("credits", user=member, query=query, timeout=60)
     else:
-        query = AUTOCOMPLETE_QUERIES[(n // 2) % len(AUTOCOMPLETE_QUERIES)]
+        if varied:
+            query = varied.prefixes[n // 2]
+        else:
+            query = AUTOCOMPLETE_QUERIES[(n // 2) % len(AUTOCOMPLETE_QUERIES)]
         await fd.autocomplete("credits", "query", query, user=member, timeout=60)
 
 
 async def measure(
-    who: Contender, database: Path, autocompletes: int, credits: int, batches: int
+    who: Contender,
+    database: Path,
+    autocompletes: int,
+    credits: int,
+    batches: int,
+    varied: Varied | None = None,
 ) -> Figures:
     """Spawn a bot on a fresh emulator and measure it; the bot's process alone is counted.
 
@@ -237,14 +301,13 @@ async def measure(
         # the bot is idle, so none of it is charged to the interactions.
         await settle(proc.pid)
         rss, _ = process_rss_mb(proc.pid)
-        autocomplete_ms, credits_ms = [], []
-        for n in range(2 * max(autocompletes, credits)):
-            if (n % 2 and n // 2 >= credits) or (not n % 2 and n // 2 >= autocompletes):
-                continue
-            before = process_cpu_ns(proc.pid)
-            await _interact(fd, member, n)
-            (credits_ms if n % 2 else autocomplete_ms).append(
-                (process_cpu_ns(proc.pid) - before) / 1e6
+        autocomplete_ms, credits_ms = await _one_at_a_time(
+            fd, member, proc.pid, autocompletes, credits
+        )
+        varied_autocomplete_ms, varied_credits_ms = [], []
+        if varied is not None:
+            varied_autocomplete_ms, varied_credits_ms = await _one_at_a_time(
+                fd, member, proc.pid, len(varied.prefixes), len(varied.titles), varied
             )
         started = time.perf_counter()
         for _ in range(batches):
@@ -255,7 +318,35 @@ async def measure(
         proc.terminate()
         await proc.wait()
         await fd.stop()
-    return Figures(autocomplete_ms, credits_ms, throughput, rss, peak)
+    return Figures(
+        autocomplete_ms,
+        credits_ms,
+        varied_autocomplete_ms,
+        varied_credits_ms,
+        throughput,
+        rss,
+        peak,
+    )
+
+
+async def _one_at_a_time(
+    fd: FakeDiscord,
+    member: Any,
+    pid: int,
+    autocompletes: int,
+    credits: int,
+    varied: Varied | None = None,
+) -> tuple[list[float], list[float]]:
+    """Send interactions one at a time; return the bot's CPU ms per autocomplete, per /credits."""
+    autocomplete_ms: list[float] = []
+    credits_ms: list[float] = []
+    for n in range(2 * max(autocompletes, credits)):
+        if (n % 2 and n // 2 >= credits) or (not n % 2 and n // 2 >= autocompletes):
+            continue
+        before = process_cpu_ns(pid)
+        await _interact(fd, member, n, varied)
+        (credits_ms if n % 2 else autocomplete_ms).append((process_cpu_ns(pid) - before) / 1e6)
+    return autocomplete_ms, credits_ms
 
 
 async def load_template(who: Contender, database: Path) -> float:
@@ -313,11 +404,13 @@ async def compare_with_bare_bot(
     per-run figure (p50 of the interactions, throughput, RSS).
     """
     results: dict[str, list[Figures]] = {c.label: [] for c in contenders}
+    template = next(c.template for c in contenders if c.template is not None)
+    varied = varied_queries(template, autocompletes, credits)
     for round_ in range(rounds):
         shift = round_ % len(contenders)
         for who in [*contenders[shift:], *contenders[:shift]]:
             results[who.label].append(
-                await measure(who, tmp / f"{who.label}.db", autocompletes, credits, batches)
+                await measure(who, tmp / f"{who.label}.db", autocompletes, credits, batches, varied)
             )
     bare = next(c.label for c in contenders if c.bare)
 
@@ -327,6 +420,10 @@ async def compare_with_bare_bot(
             return statistics.median(statistics.median(r.autocomplete_ms) for r in runs)
         if what == "credits":
             return statistics.median(statistics.median(r.credits_ms) for r in runs)
+        if what == "varied autocomplete":
+            return statistics.median(statistics.median(r.varied_autocomplete_ms) for r in runs)
+        if what == "varied credits":
+            return statistics.median(statistics.median(r.varied_credits_ms) for r in runs)
         if what == "throughput":
             return statistics.median(r.throughput for r in runs)
         if what == "rss":
@@ -341,6 +438,16 @@ async def compare_with_bare_bot(
     rows = (
         ("autocomplete p50, CPU ms (target <= 1.5x)", "autocomplete", "{:.2f}"),
         ("/credits p50, CPU ms (target <= 1.5x)", "credits", "{:.2f}"),
+        (
+            f"autocomplete p50, {len(varied.prefixes)} varied prefixes each new, CPU ms",
+            "varied autocomplete",
+            "{:.2f}",
+        ),
+        (
+            f"/credits p50, {len(varied.titles)} different titles each new, CPU ms",
+            "varied credits",
+            "{:.2f}",
+        ),
         (f"{CONCURRENT} concurrent, interactions/s (target >= 0.7x)", "throughput", "{:.0f}"),
         ("RSS after warm-up, MiB (target <= 1.3x)", "rss", "{:.1f}"),
         ("peak RSS at the end, MiB", "peak", "{:.1f}"),
@@ -353,10 +460,15 @@ async def compare_with_bare_bot(
             for c in contenders
         ]
         print(f"  {title}: " + ", ".join(cells))
-    print("  per run (p50 autocomplete / p50 /credits ms, interactions/s, RSS MiB):")
+    print(
+        "  per run (p50 autocomplete / p50 /credits ms, the same over varied queries, "
+        "interactions/s, RSS MiB):"
+    )
     for c in contenders:
         runs = "; ".join(
             f"{statistics.median(r.autocomplete_ms):.2f} / {statistics.median(r.credits_ms):.2f}, "
+            f"{statistics.median(r.varied_autocomplete_ms):.2f} / "
+            f"{statistics.median(r.varied_credits_ms):.2f}, "
             f"{r.throughput:.0f}, {r.rss_mb:.1f}"
             for r in results[c.label]
         )

@@ -28,6 +28,7 @@ from bot.knowledge.online.picking import Candidate
 from bot.knowledge.search import AmbiguousError, Match
 from bot.store import Store
 from bot.store import catalog as db
+from bot.store.read_cache import cached_reading
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,13 @@ def complete_names(*kinds: str) -> Autocomplete:
         store = getattr(getattr(interaction.command, "binding", None), "store", None)
         if not isinstance(store, Store):
             raise TypeError(f"{interaction.command!r} is not a command of a cog with a store")
-        # One hand-over to the database's thread for the search's several queries.
-        matches = await store.reading(lambda s: search.resolve(s, current, kinds, limit=CHOICES))
+
+        async def read(s: Store) -> tuple[Match, ...]:
+            return tuple(await search.resolve(s, current, kinds, limit=CHOICES))
+
+        # One hand-over to the database's thread for the search's several queries, and none
+        # while the catalog has not changed since someone typed the same.
+        matches = await cached_reading(store, ("names", current, kinds), read)
         return [app_commands.Choice(name=choice_name(m.label), value=m.value) for m in matches]
 
     return names
@@ -230,8 +236,10 @@ async def lookup(
     ``slow`` says whether rendering will wait on a web service (a cover): then it defers.
     """
     try:
-        match = await store.reading(
-            lambda s: search.resolve_one(s, query, kinds, prefer=prefer, accept_typo=True)
+        match = await cached_reading(
+            store,
+            ("one", query, tuple(kinds), prefer),
+            lambda s: search.resolve_one(s, query, kinds, prefer=prefer, accept_typo=True),
         )
     except AmbiguousError as exc:
         lang = lang_of(interaction)

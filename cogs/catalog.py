@@ -28,6 +28,7 @@ from bot.knowledge.online.pictures import Pictures
 from bot.knowledge.search import Match
 from bot.store import Store
 from bot.store import catalog as db
+from bot.store.read_cache import cached_reading
 from cogs._lookup import complete_names, lookup
 
 if TYPE_CHECKING:
@@ -132,7 +133,10 @@ class Catalog(commands.Cog):
         lang = lang_of(interaction)
 
         async def render(match: Match) -> list[discord.Embed]:
-            return credits_pages(await cards.credits_view(self.store, match.ref), wanted, lang)
+            view = await cached_reading(
+                self.store, ("credits", match.ref), lambda s: cards.credits_view(s, match.ref)
+            )
+            return credits_pages(view, wanted, lang)
 
         await lookup(
             interaction,

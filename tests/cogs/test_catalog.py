@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.knowledge.importers.catalog import import_catalog
+from bot.store import Store
 from tests.support.bot import Server
 from tests.support.commands import text_of
 
@@ -196,3 +197,36 @@ async def test_credits_of_a_song_named_like_its_single_reads_few_statements(
         reply = await server.discord.slash("credits", user=server.alice, query="Love wins all")
     assert "Seo Dong-hwan" in text_of(reply)
     assert 0 < len(seen) <= 13, seen
+
+
+async def test_an_import_by_another_process_is_seen_by_the_next_autocomplete(
+    server: Server, tmp_path: Path
+) -> None:
+    # Autocomplete and lookups are kept until the catalog changes (bot/store/read_cache.py):
+    # an import through another connection to the database, as `linernotes import` run beside
+    # the bot makes, must show at the next keystroke, not after a restart.
+    fd = server.discord
+    before = await fd.autocomplete("credits", "query", "Moonlit Cach", user=server.alice)
+    assert not any("Moonlit Cachet" in c["name"] for c in before)
+    again = await fd.autocomplete("credits", "query", "Moonlit Cach", user=server.alice)
+    assert again == before  # kept, and the same answer
+    missing = await fd.slash("credits", user=server.alice, query="Moonlit Cachet")
+    assert missing.ephemeral and "Seo Dong-hwan" not in text_of(missing)
+    path = tmp_path / "moonlit.toml"
+    path.write_text(
+        '[[source]]\nid = "moon-src"\nurl = "https://example.org/moonlit"\noutlet = "Example"\n'
+        '[[artist]]\nid = "moon-writer"\nname = "Haneul Writer"\nkind = "person"\n'
+        'sources = ["moon-src"]\n'
+        '[[song]]\nid = "moonlit-cachet"\ntitle = "Moonlit Cachet"\nartists = ["moon-writer"]\n'
+        'sources = ["moon-src"]\n'
+        '[[credit]]\nsubject = "song:moonlit-cachet"\nartist = "moon-writer"\n'
+        'role = "lyricist"\nsource = "moon-src"\n',
+        encoding="utf-8",
+    )
+    async with Store.open(server.settings.database_path) as other:
+        await import_catalog(other, [path])
+    after = await fd.autocomplete("credits", "query", "Moonlit Cach", user=server.alice)
+    assert [c["name"] for c in after if "Moonlit Cachet" in c["name"]]
+    found = await fd.slash("credits", user=server.alice, query="Moonlit Cachet")
+    assert "Haneul Writer" in text_of(found)
+    assert "https://example.org/moonlit" in text_of(found)

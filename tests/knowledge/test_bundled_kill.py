@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 # Runs ensure_bundled_loaded (or reimport_catalog) and SIGKILLs itself after one step.
 KILLER = textwrap.dedent(
     """
-    import asyncio, os, signal, sys
+    import asyncio, importlib, os, signal, sys
     from bot.knowledge.importers import bundled
     from bot.store import Store
     from bot.store import snapshot as snapshot_db
@@ -40,8 +40,11 @@ KILLER = textwrap.dedent(
             return result
         return run
 
-    bundled.import_catalog = dying_after("catalog", bundled.import_catalog)
-    bundled.import_kpopnet = dying_after("kpopnet", bundled.import_kpopnet)
+    # The bundled load imports its importers when it runs: patch them where they live.
+    catalog = importlib.import_module("bot.knowledge.importers.catalog")
+    kpopnet = importlib.import_module("bot.knowledge.importers.kpopnet")
+    catalog.import_catalog = dying_after("catalog", catalog.import_catalog)
+    kpopnet.import_kpopnet = dying_after("kpopnet", kpopnet.import_kpopnet)
     copied_tables = snapshot_db._copied_tables
 
     def dying_midway(conn):

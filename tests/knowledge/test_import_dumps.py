@@ -472,3 +472,14 @@ def test_cli_reports_bad_dump_input_in_one_line(tmp_path: Path) -> None:
         refused = run_cli_in_process("import", source, str(junk), env=env, cwd=tmp_path)
         assert refused.returncode != 0, source
         assert "could be read" in refused.stderr and "Traceback" not in refused.stderr
+
+
+async def test_every_batch_moves_the_catalog_version_on(tmp_path: Path) -> None:
+    # A bot beside a long dump import keeps its reads per catalog version
+    # (bot/store/read_cache.py): each committed batch must move the version, not only the end.
+    path = mbdump.write_lines(tmp_path / "d.json", 100, interleave=True)
+    async with Store.open(tmp_path / "v.db") as store:
+        before = int(await store.catalog_version())
+        report = await import_musicbrainz_dump(store, path, batch=25, finish=False)
+        assert report.counts["imported line"] == 100
+        assert int(await store.catalog_version()) == before + 4

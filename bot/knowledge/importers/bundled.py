@@ -10,9 +10,6 @@ from pathlib import Path
 from typing import TypeVar, cast
 
 import bot
-from bot.knowledge.importers import snapshot
-from bot.knowledge.importers.catalog import import_catalog
-from bot.knowledge.importers.kpopnet import import_kpopnet
 from bot.knowledge.importers.report import ImportReport, Progress, no_progress
 from bot.store import catalog as db
 from bot.store.core import Conn, Store
@@ -76,6 +73,10 @@ async def _one_unit(
     progress: Progress = no_progress,
 ) -> list[ImportReport]:
     """Import catalog files, then kpopnet, in one transaction: a kill leaves none of it."""
+    # Imported here, not with the module: a bot whose database holds the catalog only checks
+    # that (``ensure_bundled_loaded``) and never loads the importers (0.8 MiB of its memory).
+    from bot.knowledge.importers.catalog import import_catalog
+    from bot.knowledge.importers.kpopnet import import_kpopnet
 
     async def load(conn: Conn) -> list[ImportReport]:
         reports: list[ImportReport] = []
@@ -128,6 +129,8 @@ async def build_bundled_snapshot(
     target: Path | None = None, *, progress: Progress = no_progress
 ) -> Path:
     """Build the bundled snapshot (at ``target``, by default beside the bundled data)."""
+    from bot.knowledge.importers import snapshot
+
     data_dir = bundled_data_dir()
     target = target or snapshot.snapshot_paths(data_dir)[0]
     await snapshot.build_snapshot(target, data_dir, load_bundled, progress=progress)
@@ -140,6 +143,7 @@ async def _ensure_bundled_loaded(
     if await store.get_meta("hangul_forms_pending") is not None:
         async with store.transaction() as conn:
             filled = await db.fill_hangul_forms(conn)
+            await db.bump_catalog_version(conn)  # names read differently: drop kept reads
         log.info("Hangul search forms written for %d stored names", filled)
     kpopnet = bundled_kpopnet_path()
     if await db.count_entities(store) > 0:
@@ -149,6 +153,8 @@ async def _ensure_bundled_loaded(
         return []
     reports = None
     if use_snapshot:
+        from bot.knowledge.importers import snapshot  # as the importers in _one_unit
+
         reports = await snapshot.load_snapshot(
             store, bundled_data_dir(), load_bundled, progress=progress
         )

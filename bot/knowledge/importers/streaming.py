@@ -228,6 +228,9 @@ async def _write_batch(
     async with db.deferred_name_index(conn):
         await handle(conn, chunk, member, first, stats)
     await checkpoints_db.save_checkpoint(conn, source, key, member, first + len(chunk), end, scope)
+    # A bot running beside the import reads the new names at once, not when the dump ends:
+    # what it keeps of earlier reads is kept per catalog version (bot/store/read_cache.py).
+    await db.bump_catalog_version(conn)
 
 
 async def stream_file(

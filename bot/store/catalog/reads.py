@@ -44,8 +44,7 @@ _DETAIL_TABLES = ("entities", "sources", "reviews", "artists", "releases", "song
 
 async def catalog_version(store: Store) -> str:
     """Return the catalog version counter (changes after every import)."""
-    row = await store.fetchone("SELECT value FROM meta WHERE key = 'catalog_version'")
-    return "0" if row is None else str(row["value"])
+    return await store.catalog_version()
 
 
 async def count_entities(store: Store, kind: str | None = None, origin: str | None = None) -> int:
