@@ -405,22 +405,7 @@ async def _works_besides(store: Store, text: str, lang: str) -> Answer | None:
     if work.kind == "song":
         left_out.update(v.entity.id for v in await db.videos_of_song(store, work.id))
     view = await cards.works_by(store, person.id, asked.roles)
-    lines = [line for g in view.groups for line in g.lines if line.subject.id not in left_out]
-    roles = list(dict.fromkeys(line.role for line in lines))
-    texts = []
-    for role in roles:
-        shown = [
-            await subject_phrase(store, line.subject, lang) for line in lines if line.role == role
-        ][: answers.WORKS_LISTED]
-        texts.append(
-            t(
-                "{name} is also credited as {title} on {shown}.",
-                lang,
-                name=person.name,
-                title=role_title(role, lang),
-                shown=", ".join(dict.fromkeys(shown)),
-            )
-        )
+    texts, lines = await _credits_besides(store, person, view, left_out, lang)
     sources = [s for line in lines for s in line.sources]
     link_roles = tuple(dict.fromkeys(r for role in asked.roles for r in _LINK_ROLES.get(role, ())))
     linked = await _linked_works(store, view.links, link_roles, None, lang)
@@ -442,6 +427,37 @@ async def _works_besides(store: Store, text: str, lang: str) -> Answer | None:
         )
     subjects = list(dict.fromkeys(line.subject for line in lines))
     return found("\n".join(texts), merge_sources(sources), "works", (person, *subjects), lang)
+
+
+async def _credits_besides(
+    store: Store,
+    person: EntityRef,
+    view: cards.WorksView,
+    left_out: set[int],
+    lang: str,
+) -> tuple[list[str], list[cards.CreditLine]]:
+    """Word a person's credits with some works left out, one sentence per role, each role
+    named as itself; return the sentences and the credit lines they state."""
+    lines = [line for g in view.groups for line in g.lines if line.subject.id not in left_out]
+    texts = []
+    for role in dict.fromkeys(line.role for line in lines):
+        shown = [line for line in lines if line.role == role][: answers.WORKS_LISTED]
+        phrases = [await subject_phrase(store, line.subject, lang) for line in shown]
+        texts.append(
+            t(
+                "{name} is also credited as {title} on {shown}.",
+                lang,
+                name=person.name,
+                title=role_title(role, lang),
+                shown=", ".join(dict.fromkeys(phrases)),
+            )
+        )
+    listed = [
+        line
+        for role in dict.fromkeys(line.role for line in lines)
+        for line in [x for x in lines if x.role == role][: answers.WORKS_LISTED]
+    ]
+    return texts, listed
 
 
 # What a second hop may ask of the person who holds a credit ("the real name of the producer
@@ -805,7 +821,7 @@ async def _other_works(
     )
     for person in people:
         view_p = await cards.works_by(store, person.id, (role,))
-        others = [line for g in view_p.groups for line in g.lines if line.subject.id not in same]
+        said, others = await _credits_besides(store, person, view_p, same, lang)
         linked = await _linked_works(store, view_p.links, _LINK_ROLES.get(role, ()), kind, lang)
         if linked:
             texts.append(f"{person.name} — " + "; ".join(text for text, _ in linked) + ".")
@@ -821,22 +837,9 @@ async def _other_works(
                     )
                 )
             continue
-        if others:
-            shown = [
-                await subject_phrase(store, line.subject, lang)
-                for line in others[: answers.WORKS_LISTED]
-            ]
-            texts.append(
-                t(
-                    "{name} is also credited as {title} on {shown}.",
-                    lang,
-                    name=person.name,
-                    title=title,
-                    shown=", ".join(shown),
-                )
-            )
-            sources.extend(s for line in others[: answers.WORKS_LISTED] for s in line.sources)
-        else:
+        if not others:
+            # No other credit in the role asked: their other works in any role, each named
+            # ("other songs by Blueming's producer": a composer credit is another song).
             texts.append(
                 t(
                     "The catalog has no other {title} credits for {name}.",
@@ -845,6 +848,10 @@ async def _other_works(
                     name=person.name,
                 )
             )
+            any_role = await cards.works_by(store, person.id)
+            said, others = await _credits_besides(store, person, any_role, same, lang)
+        texts.extend(said)
+        sources.extend(s for line in others for s in line.sources)
     return found("\n".join(texts), merge_sources(sources), "works", (work, *people), lang)
 
 

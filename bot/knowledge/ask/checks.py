@@ -466,6 +466,30 @@ async def agency_check(store: Store, text: str, lang: str) -> Answer | None:
     )
     if asked_norm in normalize(agency) or normalize(agency) in asked_norm:
         return found(_yes(lang, said), sources, IntentName.AGENCY, (artist,), lang)
+    # The name asked is another agency the catalog holds for other artists ("is BTS a JYP
+    # group": JYP Entertainment is TWICE's): a peer agency, so a "No" with the stored one.
+    others = [
+        a
+        for a in await db.agencies_like(store, asked.split())
+        if normalize(a) != normalize(agency) and asked_norm in normalize(a)
+    ]
+    if others:
+        return found(
+            _no(
+                lang,
+                t(
+                    "the agency stored for {holder} is {agency}, not {other}.",
+                    lang,
+                    holder=holder,
+                    agency=agency,
+                    other=others[0],
+                ),
+            ),
+            sources,
+            IntentName.AGENCY,
+            (artist,),
+            lang,
+        )
     # Another name may be the agency's parent company (ADOR is HYBE's): no "No" from this,
     # only what is stored, with its source.
     return found(

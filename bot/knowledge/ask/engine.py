@@ -201,7 +201,9 @@ async def _own_work_misspelt(
 ) -> Found | None:
     """Read a word beside an artist as the one work of theirs it clearly misspells."""
     kinds = tuple(k for k in intent.kinds if k != "artist") or ("song", "release", "video")
-    for word in unexplained.split():
+    words = unexplained.split()
+    # The whole unexplained text first ("cheer upp"), then each word of it.
+    for word in dict.fromkeys([unexplained, *words] if len(words) > 1 else words):
         if len(normalize(word)) < 4:
             continue
         fuzzy = await resolve(store, word, kinds, limit=5)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.knowledge.ask.parsing import COMMON_WORDS, FILLERS, Span, subspans
-from bot.knowledge.normalize import has_hangul, normalize
+from bot.knowledge.normalize import has_hangul, normalize, osa_distance, similarity
 from bot.knowledge.romanize import lookup_forms
 from bot.knowledge.search import (
     CLEAR_MARGIN,
@@ -275,6 +275,35 @@ def _by_context(
     return fitting[0] if len(fitting) == 1 else None
 
 
+async def _by_misspelt_group(
+    store: Store, matches: Sequence[Match], span: Span, runs: Sequence[list[tuple[str, str]]]
+) -> Match | None:
+    """Pick the one homonym a misspelt word beside it names ("jisoo bday blakcpink").
+
+    The other words of the question are read as one artist only by a clear typo reading;
+    the homonym whose label names that artist is the one meant.
+    """
+    if len(matches) < 2 or any(m.kind != "artist" for m in matches):
+        return None
+    words = [
+        w
+        for r, run in enumerate(runs)
+        for i, w in enumerate(run)
+        if r != span.run or not span.start <= i < span.end
+    ]
+    for raw, _ in words:
+        if raw.lower() in FILLERS or raw.lower() in COMMON_WORDS or len(normalize(raw)) < 4:
+            continue
+        fuzzy = [m for m in await resolve(store, raw, ("artist",), limit=5) if m.tier == "fuzzy"]
+        group = await clear_reading(store, raw, fuzzy, ("artist",))
+        if group is None:
+            continue
+        fitting = [m for m in matches if normalize(group.name) in normalize(m.label)]
+        if len(fitting) == 1:
+            return fitting[0]
+    return None
+
+
 def _works_only(matches: Sequence[Match]) -> list[Match]:
     """Drop artists when works share the name: "who directed Likey" asks about the song."""
     works = [m for m in matches if m.kind != "artist"]
@@ -302,7 +331,11 @@ async def find(
         span, matches = exact[0]
         if asks_person:
             matches = _works_only(matches)
-        picked = await pick(store, matches, kinds) or _by_context(matches, span, exact[1:])
+        picked = (
+            await pick(store, matches, kinds)
+            or _by_context(matches, span, exact[1:])
+            or await _by_misspelt_group(store, matches, span, runs)
+        )
         if picked is not None:
             odd = _unexplained(span.leftover, picked, shouted)
             # A known artist next to the name is a premise to check, not an unknown word.
@@ -316,6 +349,9 @@ async def find(
     typo_fallback: Found | None = None
     for text in texts:
         results = await resolve(store, text, kinds, limit=10)
+        if not results:
+            # "tzyu": a short name with one letter left out shares no trigram with it.
+            results = await near_by_one_edit(store, text, kinds)
         if not results:
             continue
         for tier in ("prefix", "substring"):
@@ -366,13 +402,79 @@ async def clear_reading(
     if clear_typo([picked, *rest]) is not None:
         return picked
     norm = normalize(text)
-    if (
-        len(norm) >= _SWAP_MIN_LENGTH
-        and normalize(picked.matched) in swaps(norm)
-        and all(m.score < picked.score - CLEAR_MARGIN for m in rest)
-    ):
+    meant = normalize(picked.matched)
+    if len(norm) < _SWAP_MIN_LENGTH:
+        return None
+    alone = all(m.score < picked.score - CLEAR_MARGIN for m in rest)
+    if alone and (meant in swaps(norm) or _letters_moved(norm, meant)):
+        return picked
+    if osa_distance(norm, meant) == 1 and _strongest_within_one(norm, picked, rest):
         return picked
     return None
+
+
+def _letters_moved(norm: str, meant: str) -> bool:
+    """Tell whether a text is a name with two of its letters swapped further apart ("pink
+    vemon": Pink Venom): the same letters, two edits away, in a name long enough that a
+    reordering is not another word."""
+    return (
+        len(norm) >= _MOVED_MIN_LENGTH
+        and sorted(norm) == sorted(meant)
+        and osa_distance(norm, meant) == 2
+    )
+
+
+def _strongest_within_one(norm: str, picked: Match, rest: Sequence[Match]) -> bool:
+    """Tell whether the one-edit reading is the only strong one ("jenie": Jennie).
+
+    Strong: nothing else is one edit away, or the reading is the catalog's own entry and
+    everything else one edit away is only an imported name or alias (a dataset's "Genie",
+    "jeni"). Two catalog entries one edit away stay a question ("did you mean").
+    """
+    near = [m for m in rest if m.id != picked.id and osa_distance(norm, normalize(m.matched)) <= 1]
+    return not near or (picked.curated and not any(m.curated for m in near))
+
+
+# A reordering is read only in a name this long; shorter anagrams are too often other words.
+_MOVED_MIN_LENGTH = 8
+# Names tried one edit away without trigrams: a name of 4 to 7 letters with one left out,
+# added or changed can share no trigram with it ("tzyu": Tzuyu); longer ones share some.
+_EDIT_LENGTHS = range(4, 8)
+_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def one_edit_forms(norm: str) -> list[str]:
+    """Return the Latin spellings one edit from ``norm``: a letter left out, added, changed,
+    or two neighbours swapped (the edits ``osa_distance`` counts as one)."""
+    cuts = [(norm[:i], norm[i:]) for i in range(len(norm) + 1)]
+    forms = [a + b[1:] for a, b in cuts if b]
+    forms += swaps(norm)
+    forms += [a + c + b[1:] for a, b in cuts if b for c in _LETTERS if c != b[0]]
+    forms += [a + c + b for a, b in cuts for c in _LETTERS]
+    return [f for f in dict.fromkeys(forms) if f and f != norm]
+
+
+async def near_by_one_edit(store: Store, text: str, kinds: Sequence[str] | None) -> list[Match]:
+    """Return the names one edit from a short Latin name, best first, as typo matches.
+
+    The typo search finds names by shared trigrams, and a four-letter name with one letter
+    left out ("tzyu") shares none with the name it means. Every spelling one edit away is
+    looked up at once, in one indexed query; ``clear_reading`` then decides.
+    """
+    norm = normalize(text)
+    if len(norm) not in _EDIT_LENGTHS or not norm.isascii() or text.lower() in COMMON_WORDS:
+        return []
+    hits = await db.names_exact_many(store, one_edit_forms(norm), kinds, 25, per_form=5)
+    out: dict[int, Match] = {}
+    for h in hits:
+        score = similarity(norm, h.norm)
+        out.setdefault(
+            h.entity_id,
+            Match(
+                h.kind, h.entity_id, h.label, h.entity_name, h.name, "fuzzy", score, h.importance
+            ),
+        )
+    return sorted(out.values(), key=lambda m: (-m.score, -m.importance, m.label, m.id))
 
 
 async def others(

@@ -31,6 +31,7 @@ from bot.knowledge.ask.relations import (
 from bot.knowledge.cards import CreditLine, SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.wording import join_list, role_title
+from bot.store import catalog as db
 from bot.store.core import Store
 
 # Words that ask about any part in a work, whatever the question's other keywords say.
@@ -316,14 +317,42 @@ async def _one(
             + besides,
             merge_sources(held.performer_sources, other_sources),
         )
-    unknown = t(
-        "I don't know whether {name} is the {roles} of {subject}: the catalog has no {roles} "
-        "credit for it",
-        lang,
-        name=name,
-        roles=titles,
-        subject=subject,
-    )
+    if tuple(roles) == ("mv cast",):
+        # Only a performer (or a member of the performing group) is read into the video by a
+        # note: a note may name anyone (the actor of a film the video echoes).
+        performs = any(e.role == "performer" for e in edges)
+        noted = await _noted_in_video(store, held, person) if performs else []
+        if noted:
+            # No cast list, but a reference note on the video says the person is in it.
+            quoted = join_list([f"“{r.note}”" for r in noted], lang)
+            text = t(
+                "{name} is in the music video of {subject}, by a note on its references: "
+                "{notes} (the catalog has no cast list for it)",
+                lang,
+                name=name,
+                subject=subject,
+                notes=quoted,
+            )
+            return Finding(
+                Verdict.YES,
+                text,
+                merge_sources([SourceRef.of(r.source) for r in noted], other_sources),
+            )
+        unknown = t(
+            "I don't know whether {name} appears in {subject}: the catalog has no cast list for it",
+            lang,
+            name=name,
+            subject=subject,
+        )
+    else:
+        unknown = t(
+            "I don't know whether {name} is the {roles} of {subject}: the catalog has no {roles} "
+            "credit for it",
+            lang,
+            name=name,
+            roles=titles,
+            subject=subject,
+        )
     if not others and held.performers:
         # "what year did David Guetta produce Psycho": nothing ties him to it, and what the
         # catalog does hold (its performers) is said with its sources.
@@ -343,6 +372,22 @@ async def _one(
             sources.extend(s for line in credited for s in line.sources)
         return Finding(Verdict.UNKNOWN, _join(said, lang), merge_sources(sources))
     return Finding(Verdict.UNKNOWN, unknown + besides, other_sources)
+
+
+async def _noted_in_video(store: Store, held: Holdings, person: EntityRef) -> list[db.ReferenceRow]:
+    """Return the reference notes of a video that name the person as written ("Joy lies in a
+    stream in the pose of Millais's Ophelia"): the name whole, with its capitals."""
+    if len(person.name) < 2:
+        return []
+    if held.work.kind == "video":
+        ids = [held.work.id]
+    elif held.work.kind == "song":
+        ids = [v.entity.id for v in await db.videos_of_song(store, held.work.id)]
+    else:
+        return []
+    said = re.compile(rf"(?<!\w){re.escape(person.name)}(?!\w)")
+    rows = await db.references_from(store, ids) if ids else []
+    return [r for r in rows if r.note and said.search(r.note)]
 
 
 async def relation_check(

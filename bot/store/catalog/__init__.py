@@ -21,6 +21,7 @@ from bot.store.catalog.names import (
     names_substring_then_typos,
 )
 from bot.store.catalog.reads import (
+    agencies_like,
     artist,
     artist_works,
     artists_born_on,
@@ -221,6 +222,7 @@ __all__ = [
     "add_references",
     "add_review_subjects",
     "add_tracks",
+    "agencies_like",
     "all_names",
     "artist",
     "artist_identities",

@@ -7,6 +7,7 @@ the same statement, not one more per row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -192,6 +193,23 @@ async def artist(store: Store, entity_id: int) -> ArtistRow | None:
     """Return artist details."""
     row = await store.fetchone(_ARTIST_SELECT + "WHERE e.id = ?", (entity_id,))
     return None if row is None else _artist(row)
+
+
+async def agencies_like(store: Store, words: Sequence[str], limit: int = 5) -> list[str]:
+    """Return the agencies stored for any artist whose name holds these words in order
+    ("jyp": JYP Entertainment), case-insensitively, most common first."""
+    letters = [w for w in (_LIKE_SPECIAL.sub("", w.lower()) for w in words) if w]
+    if not letters:
+        return []
+    rows = await store.fetchall(
+        "SELECT agency, COUNT(*) AS n FROM artists WHERE LOWER(agency) LIKE ? "
+        "GROUP BY agency ORDER BY n DESC, agency LIMIT ?",
+        ("%" + "%".join(letters) + "%", limit),
+    )
+    return [str(r["agency"]) for r in rows]
+
+
+_LIKE_SPECIAL = re.compile(r"[%_\\]")
 
 
 _RELEASE_COLS = (
