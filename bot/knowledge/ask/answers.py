@@ -140,19 +140,27 @@ async def subject_phrase(store: Store, entity: EntityRef, lang: str = "en") -> s
             song = q(EntityRef.of(v.song))
             return t("the {song} {kind}", lang, song=song, kind=kind)
         return q(entity)
-    return _performed(entity, await db.performers(store, entity.id))
+    return _performed(entity, await db.performers(store, entity.id), lang)
 
 
-def _performed(entity: EntityRef, performers: Sequence[db.PerformerRow]) -> str:
+def _performed(entity: EntityRef, performers: Sequence[db.PerformerRow], lang: str) -> str:
+    """Say a title with its performers: "“Lilac” (IU)"; in Korean "IU의 “Lilac”", so that a
+    particle after it follows the title's last sound, not the performer's."""
     by = [p.artist.name for p in performers]
-    return f"{q(entity)} ({', '.join(by)})" if by else q(entity)
+    if not by:
+        return q(entity)
+    if lang == "ko":
+        return f"{', '.join(by)}의 {q(entity)}"
+    return f"{q(entity)} ({', '.join(by)})"
 
 
 async def subject_phrases(store: Store, entities: Sequence[EntityRef], lang: str) -> list[str]:
     """Say several subjects as ``subject_phrase`` does, their performers read at once."""
     rows = await db.performers_many(store, [e.id for e in entities if e.kind != "video"])
     return [
-        await subject_phrase(store, e, lang) if e.kind == "video" else _performed(e, rows[e.id])
+        await subject_phrase(store, e, lang)
+        if e.kind == "video"
+        else _performed(e, rows[e.id], lang)
         for e in entities
     ]
 

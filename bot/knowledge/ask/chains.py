@@ -387,6 +387,68 @@ _BESIDES = re.compile(
 )
 
 
+async def _holders_besides(
+    store: Store, asked: Intent, head: str, name: str, lang: str
+) -> Answer | None:
+    """Answer "who directed Blueming besides Lee Rae-kyung": the other holders of the role
+    asked on the work, the person named left out (or that there are none), or None."""
+    person = await _resolve_name(store, name, ("artist",))
+    works = [e for e in await _entities(store, head, ("song", "video", "release"))]
+    works = [e for e in works if e.kind != "artist"]
+    if person is None or not works:
+        return None
+    work = works[0]
+    view = await cards.credits_view(store, work)
+    lines = view.role(*asked.roles)
+    subject = await subject_phrase(store, work, lang)
+    title = join_list(
+        list(dict.fromkeys(role_title(r, lang) for r in asked.roles if view.role(r))), lang
+    )
+    if not lines:
+        return declined(
+            t(
+                "The catalog has no {title} credit for {subject}, so I can't say who it has "
+                "besides {person}.",
+                lang,
+                title=role_title(asked.roles[0], lang),
+                subject=subject,
+                person=person.name,
+            ),
+            asked.name,
+            [work.label],
+            lang,
+        )
+    others = [line for line in lines if line.artist.id != person.id]
+    held = len(others) < len(lines)
+    if not held:
+        text = t(
+            "{person} is not credited as {title} on {subject}; the credit goes to {names}.",
+            lang,
+            person=person.name,
+            title=title,
+            subject=subject,
+            names=answers.names_text(lines, lang),
+        )
+    elif others:
+        text = t(
+            "Besides {person}, {title} of {subject}: {names}.",
+            lang,
+            person=person.name,
+            title=title,
+            subject=subject,
+            names=answers.names_text(others, lang),
+        )
+    else:
+        text = t(
+            "{person} is the only {title} credited on {subject}.",
+            lang,
+            person=person.name,
+            title=title,
+            subject=subject,
+        )
+    return found(text, answers.line_sources(lines), asked.name, (work, person), lang)
+
+
 async def _works_besides(store: Store, text: str, lang: str) -> Answer | None:
     """Answer a named person's other works in a role, one work left out, or None."""
     m = _BESIDES.search(text)
@@ -396,9 +458,11 @@ async def _works_besides(store: Store, text: str, lang: str) -> Answer | None:
     asked, _ = detect(head)
     if asked is None or not asked.roles:
         return None
-    people = [e for e in await _entities(store, head, ("artist",)) if e.kind == "artist"]
     work = await _resolve_name(store, m.group("name"), ("song", "video", "release"))
-    if not people or work is None:
+    if work is None:
+        return await _holders_besides(store, asked, head, m.group("name"), lang)
+    people = [e for e in await _entities(store, head, ("artist",)) if e.kind == "artist"]
+    if not people:
         return None
     person = people[0]
     left_out = {work.id}

@@ -36,7 +36,7 @@ from bot.knowledge.ask.intents import (
     correct_keywords,
     detect,
 )
-from bot.knowledge.ask.model import Answer, declined, merge_sources
+from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.online import look_up, search_text
 from bot.knowledge.ask.parsing import (
     COMMON_WORDS,
@@ -462,6 +462,11 @@ async def _answer_part(
             made = await _outside_maker(store, intent, wide, shouted, lang)
             if made is not None:
                 return made
+    if found_.match is None and titled is None and intent.name in _FROM_THE_MAKER:
+        # "what song samples bach": the name is the maker of the outside work referenced.
+        made = await _references_to_works_of(store, intent, texts[0], text, lang, on)
+        if made is not None:
+            return made
     if found_.match is None and titled is None:
         near: list[Match] = []
         if not found_.candidates and not found_.unexplained:
@@ -508,10 +513,7 @@ async def _answer_part(
         if fetched:
             result = await _route(store, intent, entity, text, wide, found_, on, shouted)
     if m.tier == "fuzzy" and result.answered:
-        result = result.with_text(
-            t("(Reading {text} as {name}.) ", lang, text=quote(echo(found_.text)), name=m.name)
-            + result.text
-        )
+        result = result.with_text(_reading(found_, m, lang) + result.text)
     if corrections and result.answered:
         log.debug("read question words %s", corrections)
     if result.answered and not result.sources:
@@ -523,6 +525,59 @@ async def _answer_part(
             lang=lang,
         )
     return result
+
+
+# Reverse references asked from the person who made the outside work ("which video quotes
+# Martha Graham"), and how many of their works are looked at.
+_FROM_THE_MAKER = (IntentName.SAMPLES, IntentName.REFERENCES_IN)
+_MAKER_WORKS = 5
+
+
+async def _references_to_works_of(
+    store: Store, intent: Intent, name: str, text: str, lang: str, on: str
+) -> Answer | None:
+    """Answer a reverse reference about the outside works a person made, or None.
+
+    The name must be whole words of the work's stored creator ("bach" in "Johann Sebastian
+    Bach", never "bac"); each of their works is answered as if named, and only the answers
+    that found something are said, after a line saying how the name was read.
+    """
+    words = name.split()
+    if not words or len(normalize(name)) < 3:
+        return None
+    whole = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.I)
+    rows = [
+        r
+        for r in await db.works_by_creator(store, words, _MAKER_WORKS * 2)
+        if r.creator and whole.search(r.creator)
+    ][:_MAKER_WORKS]
+    answered = []
+    for row in rows:
+        result = await dispatch(store, intent, EntityRef.of(row.entity), text, lang, on)
+        if result.answered:
+            answered.append((row, result))
+    if not answered:
+        return None
+    makers = list(dict.fromkeys(row.creator or "" for row, _ in answered))
+    head = t(
+        "(Reading {text} as {maker}, who made {works}.)",
+        lang,
+        text=quote(echo(name)),
+        maker=" / ".join(makers),
+        works=", ".join(quote(row.entity.name) for row, _ in answered),
+    )
+    return found(
+        "\n".join([head, *(r.text for _, r in answered)]),
+        merge_sources(*(r.sources for _, r in answered)),
+        intent.name,
+        [e for _, r in answered for e in r.entities],
+        lang,
+    )
+
+
+def _reading(found_: Found, m: Match, lang: str) -> str:
+    """Say how a misspelt name was read: "(Reading “lovseick girls” as Lovesick Girls.) "."""
+    return t("(Reading {text} as {name}.) ", lang, text=quote(echo(found_.text)), name=m.name)
 
 
 _WHEN_DID = re.compile(
@@ -761,7 +816,10 @@ async def _no_keyword(
                     return checked
     # "Ditto?" or "TWICE": a bare name asks for what we know about it.
     if found_ is not None and found_.match is not None and _bare_name(runs, found_):
-        return await _about(store, found_, lang)
+        about = await _about(store, found_, lang)
+        if found_.match.tier == "fuzzy" and about.answered:
+            return about.with_text(_reading(found_, found_.match, lang) + about.text)
+        return about
     suggestions = [found_.match.label] if found_ and found_.match else []
     return declined(
         t("I'm not sure what you're asking. {help}", lang, help=HELP),

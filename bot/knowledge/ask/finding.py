@@ -186,7 +186,16 @@ async def _exact_spans(
         chosen = by_norm.setdefault(h.norm, {})
         if h.entity_id not in chosen:
             chosen[h.entity_id] = Match(
-                h.kind, h.entity_id, h.label, h.entity_name, h.name, "exact", 1.0, h.importance
+                h.kind,
+                h.entity_id,
+                h.label,
+                h.entity_name,
+                h.name,
+                "exact",
+                1.0,
+                h.importance,
+                # A name only reached by romanizing the Hangul typed is not what was typed.
+                h.is_primary and h.norm not in romanized,
             )
     kinds_t = tuple(kinds or ())
     by_span: dict[tuple[int, int, int], tuple[Span, dict[int, Match]]] = {}
@@ -386,11 +395,48 @@ async def clear_reading(
     Clearly meant: the resolver's rule (one edit in five letters, clearly closer than the
     next), a song and its single or video counting as one; or one swapped pair of adjacent
     letters in a name of four letters or more ("nxed", "ndxe": Nxde) when nothing else
-    comes as close. A swap in a short title scores under the rule's threshold only because
-    the title is short, and a fan's thumbs swap letters more than they replace them.
+    comes as close; or letters moved in a long title ("pink vemon"). A swap in a short title
+    scores under the rule's threshold only because the title is short, and a fan's thumbs
+    swap letters more than they replace them.
+
+    A short name (``_EDIT_LENGTHS``) is then weighed against every name one edit away, which
+    the trigram search may not have found ("rosie" shares one trigram with Rose): the
+    reading stands only as the one nearest entry, or as the one catalog entry among the
+    nearest when the rest are imported names or aliases ("jenie": Jennie, not a dataset's
+    "Genie"); otherwise nothing is read.
     """
     if not fuzzy or fuzzy[0].tier != "fuzzy":
         return None
+    reading = await _first_reading(store, text, fuzzy, kinds)
+    norm = normalize(text)
+    if len(norm) not in _EDIT_LENGTHS or not norm.isascii():
+        return reading
+    pool = {m.id: m for m in fuzzy}
+    for m in await near_by_one_edit(store, text, kinds):
+        pool.setdefault(m.id, m)
+    distance = {i: osa_distance(norm, normalize(m.matched)) for i, m in pool.items()}
+    nearest_d = min(distance.values())
+    if nearest_d > 1:
+        return reading
+    nearest = sorted(
+        (pool[i] for i in pool if distance[i] == nearest_d),
+        key=lambda m: (-m.importance, m.label, m.id),
+    )
+    if len(nearest) == 1:
+        return nearest[0]
+    # A song, its single and its video are one thing; people are never picked among.
+    one = (
+        await same_work(store, nearest, kinds) if all(m.kind != "artist" for m in nearest) else None
+    )
+    if one is not None:
+        return one
+    curated = [m for m in nearest if m.curated]
+    return curated[0] if len(curated) == 1 else None
+
+
+async def _first_reading(
+    store: Store, text: str, fuzzy: Sequence[Match], kinds: Sequence[str]
+) -> Match | None:
     best = clear_typo(fuzzy)
     if best is not None:
         return best
@@ -408,8 +454,6 @@ async def clear_reading(
     alone = all(m.score < picked.score - CLEAR_MARGIN for m in rest)
     if alone and (meant in swaps(norm) or _letters_moved(norm, meant)):
         return picked
-    if osa_distance(norm, meant) == 1 and _strongest_within_one(norm, picked, rest):
-        return picked
     return None
 
 
@@ -422,17 +466,6 @@ def _letters_moved(norm: str, meant: str) -> bool:
         and sorted(norm) == sorted(meant)
         and osa_distance(norm, meant) == 2
     )
-
-
-def _strongest_within_one(norm: str, picked: Match, rest: Sequence[Match]) -> bool:
-    """Tell whether the one-edit reading is the only strong one ("jenie": Jennie).
-
-    Strong: nothing else is one edit away, or the reading is the catalog's own entry and
-    everything else one edit away is only an imported name or alias (a dataset's "Genie",
-    "jeni"). Two catalog entries one edit away stay a question ("did you mean").
-    """
-    near = [m for m in rest if m.id != picked.id and osa_distance(norm, normalize(m.matched)) <= 1]
-    return not near or (picked.curated and not any(m.curated for m in near))
 
 
 # A reordering is read only in a name this long; shorter anagrams are too often other words.

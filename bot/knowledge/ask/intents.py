@@ -25,6 +25,10 @@ class IntentName(enum.StrEnum):
     LEGAL_NAME = "legal_name"
     LEADER = "leader"
     MAKNAE = "maknae"
+    MAIN_VOCAL = "main_vocal"
+    MAIN_DANCER = "main_dancer"
+    MAIN_RAPPER = "main_rapper"
+    VISUAL = "visual"
     OLDEST = "oldest"
     AGE = "age"
     REFERENCES_IN = "references_in"
@@ -135,6 +139,15 @@ INTENTS: tuple[Intent, ...] = (
     ),
     Intent(IntentName.LEADER, _p(r"\bleaders?\b", r"\bwho leads\b", r"리더"), ("artist",)),
     Intent(IntentName.MAKNAE, _p(r"\bmaknae\b", r"\byoungest(?: member)?\b", r"막내"), ("artist",)),
+    # A place in a group a dataset states ("main vocal"): kpopnet's member roles.
+    Intent(
+        IntentName.MAIN_VOCAL,
+        _p(r"\bmain (?:vocal|vocalist|singer)s?\b", r"메인\s*보컬", r"메보"),
+        ("artist",),
+    ),
+    Intent(IntentName.MAIN_DANCER, _p(r"\bmain dancers?\b", r"메인\s*댄서", r"메댄"), ("artist",)),
+    Intent(IntentName.MAIN_RAPPER, _p(r"\bmain rappers?\b", r"메인\s*래퍼", r"메랩"), ("artist",)),
+    Intent(IntentName.VISUAL, _p(r"\bmain visual\b", r"\bvisual of\b", r"비주얼"), ("artist",)),
     # "who is the oldest member of twice": answered from birth dates, never a members list.
     Intent(
         IntentName.OLDEST,
@@ -388,6 +401,7 @@ INTENTS: tuple[Intent, ...] = (
             r"무슨 그룹",
             r"어느 그룹",
             r"소속 그룹",
+            r"그룹\s*(?:이름\s*)?(?:뭐|어디|알려)",
         ),
         ("artist",),
     ),
