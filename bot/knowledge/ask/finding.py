@@ -431,7 +431,14 @@ async def clear_reading(
     if one is not None:
         return one
     curated = [m for m in nearest if m.curated]
-    return curated[0] if len(curated) == 1 else None
+    if len(curated) != 1:
+        return None
+    # A homonym as near as the catalog's entry ("hyunjn": two Hyunjins) is a question, as
+    # the name spelt right is.
+    spelt = normalize(curated[0].matched)
+    if any(m.id != curated[0].id and normalize(m.matched) == spelt for m in nearest):
+        return None
+    return curated[0]
 
 
 async def _first_reading(

@@ -3,7 +3,7 @@
 The first intent whose keywords appear in a question wins, so the order of ``INTENTS``
 matters: narrow intents ("cinematographer", "real name") come before broad ones ("direct",
 "name"). When no keyword matches, a word a letter or two away from one ("directd",
-"lyrcist", "birthdy") is read as that keyword (rapidfuzz's OSA distance: a swapped pair of
+"lyrcist", "birthdy") is read as that keyword (``normalize.osa_distance``: a swapped pair of
 letters is one edit), and only then.
 """
 
@@ -13,8 +13,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from rapidfuzz.distance import OSA
-from rapidfuzz.process import extract
+from bot.knowledge.normalize import osa_distance
 
 
 class IntentName(enum.StrEnum):
@@ -503,6 +502,10 @@ def _meaning(keyword: str) -> str:
     return intent.name if intent else keyword
 
 
+# The closest keywords weighed for one misspelt word.
+_NEAR_KEYWORDS = 6
+
+
 def _allowed_edits(word: str) -> int:
     return 1 if len(word) < 8 else 2
 
@@ -522,11 +525,12 @@ def correct_keywords(question: str, protected: frozenset[str]) -> tuple[str, lis
         if low in KEYWORDS or low in protected:
             return word
         limit = _allowed_edits(low)
-        near = extract(low, KEYWORDS, scorer=OSA.distance, limit=6, score_cutoff=limit)
+        scored = ((osa_distance(low, key), index, key) for index, key in enumerate(KEYWORDS))
+        near = sorted(x for x in scored if x[0] <= limit)[:_NEAR_KEYWORDS]
         if not near:
             return word
-        closest = min(score for _, score, _ in near)
-        tied = sorted((index, key) for key, score, index in near if score == closest)
+        closest = near[0][0]
+        tied = [(index, key) for score, index, key in near if score == closest]
         meanings = {_meaning(key) for _, key in tied}
         if len(meanings) != 1:
             return word

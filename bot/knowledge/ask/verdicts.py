@@ -62,6 +62,10 @@ IN_VIDEO = re.compile(
 )
 
 
+# The role a duet question asks: performing the work as its own artists, side by side.
+DUET_ROLE = "duet"
+
+
 def asked_relation(intent: Intent | None, text: str) -> tuple[Asked, tuple[str, ...]]:
     """Return the relation a yes/no question asks: any part, performing, or credit roles.
 
@@ -69,7 +73,7 @@ def asked_relation(intent: Intent | None, text: str) -> tuple[Asked, tuple[str, 
     between A and B" asks who sings; a role keyword asks for that role only.
     """
     if DUET.search(text):
-        return Asked.PERFORMER, ()
+        return Asked.PERFORMER, (DUET_ROLE,)
     if IN_VIDEO.search(text) and (
         intent is None or intent.name in (IntentName.MEMBERS, IntentName.CAST)
     ):
@@ -374,6 +378,29 @@ async def _one(
     return Finding(Verdict.UNKNOWN, unknown + besides, other_sources)
 
 
+async def _sung_as_members(
+    store: Store, held: Holdings, people: Sequence[EntityRef], intent: str | None, lang: str
+) -> Answer | None:
+    """Answer "is Ditto a duet between Minji and Hanni": a song people sing only as members
+    of the group that performs it is no duet between them (a "No" naming the group); None
+    when any of them performs or features on it in their own name."""
+    edges = [await edges_between(store, held, p) for p in people]
+    sung = [[e for e in mine if e.role in ("performer", "featured artist")] for mine in edges]
+    if not all(sung) or any(e.via is None for mine in sung for e in mine):
+        return None
+    groups = list(dict.fromkeys(e.via.name for mine in sung for e in mine if e.via is not None))
+    text = t(
+        "No — {work} is by {groups}, a group; {names} sing it as members of {groups}, not as "
+        "a duet.",
+        lang,
+        work=q(held.song or held.work),
+        groups=join_list(groups, lang),
+        names=join_list([p.name for p in people], lang),
+    )
+    sources = merge_sources(held.performer_sources, *(edge_sources(mine) for mine in sung))
+    return found(text, sources, intent, (held.work, *people), lang)
+
+
 async def _noted_in_video(store: Store, held: Holdings, person: EntityRef) -> list[db.ReferenceRow]:
     """Return the reference notes of a video that name the person as written ("Joy lies in a
     stream in the pose of Millais's Ophelia"): the name whole, with its capitals."""
@@ -401,6 +428,10 @@ async def relation_check(
 ) -> Answer:
     """Answer whether each person holds the relation asked on the work."""
     held = await holdings(store, work)
+    if DUET_ROLE in roles and len(people) >= 2:
+        group_song = await _sung_as_members(store, held, people, intent, lang)
+        if group_song is not None:
+            return group_song
     findings = [await _one(store, asked, roles, held, p, lang) for p in people]
     verdicts = {f.verdict for f in findings}
     ordered = sorted(
