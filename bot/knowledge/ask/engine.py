@@ -432,7 +432,12 @@ async def _answer_part(
             lang=lang,
         )
     # "who directed Likey", "likey mv director": a role of a work, not the songwriter Likey.
-    asks_person = bool(intent.roles) and bool(_WHO.search(text) or _OF_VIDEO.search(text))
+    # "likey composer": a role named after the name asks who holds it on the work, as "who"
+    # does ("kenzie's songs" or "songs composed by likey" name the person first).
+    role_after = bool(spans) and bool(text[: spans[0][0]].strip()) and not _BY_WORD.search(text)
+    asks_person = bool(intent.roles) and bool(
+        _WHO.search(text) or _OF_VIDEO.search(text) or role_after
+    )
     found_ = await find(store, wide, texts, intent.kinds, shouted=shouted, asks_person=asks_person)
     if intent.kinds == ("artist",):
         found_ = await _member_misspelt_beside(store, found_)
@@ -688,6 +693,9 @@ def _unknown(found_: Found) -> bool:
 
 _OF_VIDEO = re.compile(r"\b(?:mv|m/v|music video|video)\b|뮤비|뮤직비디오", re.IGNORECASE)
 _WHO = re.compile(r"\bwho(?:m|'s)?\b|누가|누구", re.IGNORECASE)
+_BY_WORD = re.compile(
+    r"\b(?:by|what|which|songs?|works?|credits?)\b|작품|노래들|곡들|참여작", re.IGNORECASE
+)
 
 
 async def _title_of_artist(store: Store, artist: EntityRef, found_: Found) -> EntityRef | None:
