@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from bot.core.errors import UserError, echo
-from bot.core.i18n import t, tn
+from bot.core.i18n import N_, t, tn
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
 from bot.knowledge.ask.answers import q, quote, subject_phrase
@@ -387,6 +387,13 @@ _BESIDES = re.compile(
 )
 
 
+# What "who directed X besides PERSON" says: the person holds no such credit; the others;
+# the person alone.
+_NOT_AMONG = N_("{person} is not credited as {title} on {subject}; the credit goes to {names}.")
+_BESIDES_THEM = N_("Besides {person}, {title} of {subject}: {names}.")
+_ONLY_ONE = N_("{person} is the only {title} credited on {subject}.")
+
+
 async def _holders_besides(
     store: Store, asked: Intent, head: str, name: str, lang: str
 ) -> Answer | None:
@@ -418,34 +425,19 @@ async def _holders_besides(
             [work.label],
             lang,
         )
-    others = [line for line in lines if line.artist.id != person.id]
-    held = len(others) < len(lines)
-    if not held:
-        text = t(
-            "{person} is not credited as {title} on {subject}; the credit goes to {names}.",
-            lang,
-            person=person.name,
-            title=title,
-            subject=subject,
-            names=answers.names_text(lines, lang),
-        )
-    elif others:
-        text = t(
-            "Besides {person}, {title} of {subject}: {names}.",
-            lang,
-            person=person.name,
-            title=title,
-            subject=subject,
-            names=answers.names_text(others, lang),
-        )
+    others = tuple(line for line in lines if line.artist.id != person.id)
+    if len(others) == len(lines):
+        said, names = _NOT_AMONG, lines
     else:
-        text = t(
-            "{person} is the only {title} credited on {subject}.",
-            lang,
-            person=person.name,
-            title=title,
-            subject=subject,
-        )
+        said, names = (_BESIDES_THEM, others) if others else (_ONLY_ONE, lines)
+    text = t(
+        said,
+        lang,
+        person=person.name,
+        title=title,
+        subject=subject,
+        names=answers.names_text(names, lang),
+    )
     return found(text, answers.line_sources(lines), asked.name, (work, person), lang)
 
 
