@@ -24,6 +24,7 @@ from bot.knowledge.ask.finding import (
     clear_reading,
     exact_spans,
     find,
+    near_by_one_edit,
     near_by_swaps,
     one_question,
     others,
@@ -822,6 +823,11 @@ async def _no_keyword(
                 checked = await checks.check(store, implied, entity, extra, text, lang)
                 if checked is not None:
                     return checked
+        if len(named) == 1 and named[0][1][0].kind == "artist":
+            # "is jenie in blackpink": the other name, misspelt, read as one artist.
+            misspelt = await _misspelt_member_check(store, text, wide, named[0], lang)
+            if misspelt is not None:
+                return misspelt
     # "Ditto?" or "TWICE": a bare name asks for what we know about it.
     if found_ is not None and found_.match is not None and _bare_name(runs, found_):
         about = await _about(store, found_, lang)
@@ -835,6 +841,41 @@ async def _no_keyword(
         suggestions,
         lang,
     )
+
+
+async def _misspelt_member_check(
+    store: Store,
+    text: str,
+    wide: list[list[tuple[str, str]]],
+    named: tuple[Span, list[Match]],
+    lang: str,
+) -> Answer | None:
+    """Answer "is jenie in blackpink": the words beside a known artist, read as one artist
+    only by a clear typo reading, checked for membership as if spelt right; or None."""
+    span, matches = named
+    words = [
+        w[0]
+        for r, run in enumerate(wide)
+        for i, w in enumerate(run)
+        if not (r == span.run and span.start <= i < span.end)
+        and w[1].lower() not in FILLERS
+        and w[1].lower() not in COMMON_WORDS
+    ]
+    if not words:
+        return None
+    other = " ".join(words)
+    fuzzy = [m for m in await resolve(store, other, ("artist",), limit=10) if m.tier == "fuzzy"]
+    fuzzy = fuzzy or await near_by_one_edit(store, other, ("artist",))
+    reading = await clear_reading(store, other, fuzzy, ("artist",))
+    if reading is None or reading.id == matches[0].id:
+        return None
+    checked = await checks.check(
+        store, by_name(IntentName.MEMBERS), reading.ref, [matches[0]], text, lang
+    )
+    if checked is None or not checked.answered:
+        return None
+    found_ = Found(reading, (reading,), other)
+    return checked.with_text(_reading(found_, reading, lang) + checked.text)
 
 
 _BETWEEN = re.compile(r"\bbetween\s+(?P<names>.+?)\s*\??$|(?P<ko>.+?)\s*(?:듀엣|콜라보)", re.I)

@@ -18,6 +18,7 @@ from bot.knowledge.normalize import has_hangul, normalize, osa_distance, similar
 from bot.knowledge.romanize import lookup_forms
 from bot.knowledge.search import (
     CLEAR_MARGIN,
+    CURATED_RANK,
     Match,
     clear_typo,
     preferred,
@@ -194,8 +195,15 @@ async def _exact_spans(
                 "exact",
                 1.0,
                 h.importance,
-                # A name only reached by romanizing the Hangul typed is not what was typed.
-                h.is_primary and h.norm not in romanized,
+                # The catalog's own entry named so wins over an entry that only has the name
+                # as an alias ("nayeon": TWICE's Nayeon), as in ``resolve_one``; imported
+                # entries stay a question among themselves, and so does a Hangul name (an
+                # imported idol's Hangul name is stored as an alias of her Latin one), and a
+                # name reached only by romanizing the Hangul typed is not what was typed.
+                h.is_primary
+                and h.importance >= CURATED_RANK
+                and not has_hangul(h.norm)
+                and h.norm not in romanized,
             )
     kinds_t = tuple(kinds or ())
     by_span: dict[tuple[int, int, int], tuple[Span, dict[int, Match]]] = {}
@@ -412,6 +420,8 @@ async def clear_reading(
     if len(norm) not in _EDIT_LENGTHS or not norm.isascii():
         return reading
     pool = {m.id: m for m in fuzzy}
+    if reading is None and all(osa_distance(norm, normalize(m.matched)) > 1 for m in fuzzy):
+        return None  # nothing is read, and nothing near enough to weigh
     for m in await near_by_one_edit(store, text, kinds):
         pool.setdefault(m.id, m)
     distance = {i: osa_distance(norm, normalize(m.matched)) for i, m in pool.items()}
@@ -480,33 +490,29 @@ _MOVED_MIN_LENGTH = 8
 # Names tried one edit away without trigrams: a name of 4 to 7 letters with one left out,
 # added or changed can share no trigram with it ("tzyu": Tzuyu); longer ones share some.
 _EDIT_LENGTHS = range(4, 8)
-_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
-
-
-def one_edit_forms(norm: str) -> list[str]:
-    """Return the Latin spellings one edit from ``norm``: a letter left out, added, changed,
-    or two neighbours swapped (the edits ``osa_distance`` counts as one)."""
-    cuts = [(norm[:i], norm[i:]) for i in range(len(norm) + 1)]
-    forms = [a + b[1:] for a, b in cuts if b]
-    forms += swaps(norm)
-    forms += [a + c + b[1:] for a, b in cuts if b for c in _LETTERS if c != b[0]]
-    forms += [a + c + b for a, b in cuts for c in _LETTERS]
-    return [f for f in dict.fromkeys(forms) if f and f != norm]
+# Names of the same first letter and a length one edit allows, read best band first (the
+# catalog's own entries before imported ones): enough to hold every curated name so near.
+_EDIT_SCAN = 100
 
 
 async def near_by_one_edit(store: Store, text: str, kinds: Sequence[str] | None) -> list[Match]:
-    """Return the names one edit from a short Latin name, best first, as typo matches.
+    """Return the names one edit from a short Latin name, nearest first, as typo matches.
 
     The typo search finds names by shared trigrams, and a four-letter name with one letter
-    left out ("tzyu") shares none with the name it means. Every spelling one edit away is
-    looked up at once, in one indexed query; ``clear_reading`` then decides.
+    left out ("tzyu") shares none with the name it means. The names that start with the
+    same letter and are one letter shorter or longer at most are read (one indexed range,
+    best band first) and kept when one edit away; ``clear_reading`` then decides.
     """
     norm = normalize(text)
     if len(norm) not in _EDIT_LENGTHS or not norm.isascii() or text.lower() in COMMON_WORDS:
         return []
-    hits = await db.names_exact_many(store, one_edit_forms(norm), kinds, 25, per_form=5)
+    hits = await db.names_near_length(
+        store, norm[:1], len(norm) - 1, len(norm) + 1, kinds, _EDIT_SCAN
+    )
     out: dict[int, Match] = {}
     for h in hits:
+        if osa_distance(norm, h.norm) > 1:
+            continue
         score = similarity(norm, h.norm)
         out.setdefault(
             h.entity_id,
