@@ -326,15 +326,21 @@ async def _one(
         # note: a note may name anyone (the actor of a film the video echoes).
         performs = any(e.role == "performer" for e in edges)
         noted = await _noted_in_video(store, held, person) if performs else []
+        # The video itself, whether the question named the video or its song.
+        video = (
+            subject
+            if held.work.kind == "video"
+            else t("the music video of {subject}", lang, subject=subject)
+        )
         if noted:
             # No cast list, but a reference note on the video says the person is in it.
             quoted = join_list([f"“{r.note}”" for r in noted], lang)
             text = t(
-                "{name} is in the music video of {subject}, by a note on its references: "
-                "{notes} (the catalog has no cast list for it)",
+                "{name} is in {video}, by a note on its references: {notes} (the catalog has "
+                "no cast list for it)",
                 lang,
                 name=name,
-                subject=subject,
+                video=video,
                 notes=quoted,
             )
             return Finding(
@@ -343,10 +349,10 @@ async def _one(
                 merge_sources([SourceRef.of(r.source) for r in noted], other_sources),
             )
         unknown = t(
-            "I don't know whether {name} appears in {subject}: the catalog has no cast list for it",
+            "I don't know whether {name} appears in {video}: the catalog has no cast list for it",
             lang,
             name=name,
-            subject=subject,
+            video=video,
         )
     else:
         unknown = t(
