@@ -758,13 +758,16 @@ async def references_answer(
     if named is not None:
         picked = tuple(line for line in lines if _mentions(line, named))
         if not picked:
-            # "Which Titanic scene does the What Is Love MV recreate?": say so, then what is held.
+            # "Which Titanic scene does the What Is Love MV recreate?": say so, then what is held;
+            # asked yes or no ("does the OMG mv reference titanic"), a "No" first.
             head = t(
                 "I have no reference to {name} stored for {subject}; it references:",
                 lang,
                 name=quote(named),
                 subject=subject,
             )
+            if asks_about_reference(question):
+                head = t("No — {text}", lang, text=head)
             return _reference_list(head, lines, True, intent, entity, lang)
         lines = picked
     kind = asked_work_kind(question) if outgoing else None
@@ -811,6 +814,8 @@ async def references_answer(
         head = t("{subject} references:", lang, subject=subject)
     else:
         head = t("{subject} is referenced by:", lang, subject=subject)
+    if named is not None and asks_about_reference(question):
+        head = t("Yes — {text}", lang, text=head)  # "does nxde sample carmen": the yes first
     return _reference_list(head, lines, outgoing, intent, entity, lang)
 
 
@@ -849,9 +854,23 @@ _NOT_A_NAME = words_of(
 )
 
 
+# "does the omg mv reference titanic": a yes/no naming the reference it asks about.
+_ASKED_REFERENCE = re.compile(
+    r"^(?:does|did|do|is|was)\s+.+?\s+(?:reference|references|referencing|sample|samples|"
+    r"sampling|quote|quotes|quoting|recreate|recreates|allude\s+to|nod\s+to|homage\s+to)\s+"
+    r"(?:the\s+)?(?P<name>[^?!.]+?)\s*[?!.]*$",
+    re.IGNORECASE,
+)
+
+
+def asks_about_reference(question: str) -> bool:
+    """Tell whether a question asks yes or no about one reference ("does X reference Y")."""
+    return _ASKED_REFERENCE.match(" ".join(question.split())) is not None
+
+
 def named_reference(question: str, entity: EntityRef) -> str | None:
     """Return the name a reference question picks one reference by ("titanic"), or None."""
-    m = _NAMED_REFERENCE.search(question)
+    m = _ASKED_REFERENCE.match(" ".join(question.split())) or _NAMED_REFERENCE.search(question)
     if m is None:
         return None
     label = normalize(entity.label)
