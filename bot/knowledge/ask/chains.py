@@ -33,7 +33,7 @@ from bot.knowledge.ask.relations import (
     edges_between_many,
     holdings,
 )
-from bot.knowledge.ask.verdicts import asked_relation, edges_text
+from bot.knowledge.ask.verdicts import asked_relation, edges_text, noted_in_video
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.search import Match, resolve_one
@@ -1114,6 +1114,27 @@ async def _member_credited(
             (group, work),
             lang,
         )
+    performs = any(p.artist.id == group.id for p in held.performers)
+    if asked is Asked.ROLES and tuple(roles) == ("mv cast",) and performs:
+        # No cast list: the members of the performing group a note on the video's
+        # references names are in it (a note may name anyone else).
+        noted = [(p, await noted_in_video(store, held, p)) for p in people]
+        named = [(p, rows) for p, rows in noted if rows]
+        if named:
+            return found(
+                t(
+                    "No cast list is stored for {subject}; notes on its references name {names}: "
+                    "{notes}",
+                    lang,
+                    subject=subject,
+                    names=join_list([p.name for p, _ in named], lang),
+                    notes=" ".join(dict.fromkeys(f"“{r.note}”" for _, rows in named for r in rows)),
+                ),
+                merge_sources([SourceRef.of(r.source) for _, rows in named for r in rows]),
+                name,
+                (group, work, *(p for p, _ in named)),
+                lang,
+            )
     return declined(
         t(
             "I don't have {what} credits for {subject}, so I can't say "

@@ -325,7 +325,7 @@ async def _one(
         # Only a performer (or a member of the performing group) is read into the video by a
         # note: a note may name anyone (the actor of a film the video echoes).
         performs = any(e.role == "performer" for e in edges)
-        noted = await _noted_in_video(store, held, person) if performs else []
+        noted = await noted_in_video(store, held, person) if performs else []
         # The video itself, whether the question named the video or its song.
         video = (
             subject
@@ -407,7 +407,7 @@ async def _sung_as_members(
     return found(text, sources, intent, (held.work, *people), lang)
 
 
-async def _noted_in_video(store: Store, held: Holdings, person: EntityRef) -> list[db.ReferenceRow]:
+async def noted_in_video(store: Store, held: Holdings, person: EntityRef) -> list[db.ReferenceRow]:
     """Return the reference notes of a video that name the person as written ("Joy lies in a
     stream in the pose of Millais's Ophelia"): the name whole, with its capitals."""
     if len(person.name) < 2:
