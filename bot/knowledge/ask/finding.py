@@ -372,7 +372,7 @@ async def find(
         if not results:
             continue
         for tier in ("prefix", "substring"):
-            tiered = [r for r in results if r.tier == tier]
+            tiered = [r for r in results if r.tier == tier and _read_whole(text, r)]
             if not tiered:
                 continue
             picked = await pick(store, tiered, kinds)
@@ -388,6 +388,14 @@ async def find(
                 return Found(best, tuple(fuzzy), text)
             typo_fallback = typo_fallback or Found(None, tuple(fuzzy), text)
     return fallback or typo_fallback or Found(None, (), texts[0] if texts else "")
+
+
+def _read_whole(text: str, match: Match) -> bool:
+    """Tell whether a prefix match may be read as the name: a title by its first words, a
+    person only by most of their name ("jenni": Jennie; "kai" is not Kyla's alias "Kailla")."""
+    if match.tier != "prefix" or match.kind != "artist":
+        return True
+    return 3 * len(normalize(text)) >= 2 * len(normalize(match.matched))
 
 
 # The shortest misspelling read by one swapped pair of letters: "nxed" (Nxde) and "lialc"
