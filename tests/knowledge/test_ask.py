@@ -213,4 +213,4 @@ async def test_korean_particles_follow_the_names_last_sound(bundled_store: Store
     born = await answer(bundled_store, "엄태화 1990년에 태어났어?")
     assert not born.answered and born.text == "Um Tae-hwa가 그때 태어났는지는 모르겠어요"
     member = await answer(bundled_store, "뷔가 Spring Day 불렀어?")
-    assert member.text == "네 — V는 “Spring Day” (BTS)를 부른 BTS의 멤버예요."
+    assert member.text == "네 — V는 BTS의 “Spring Day”를 부른 BTS의 멤버예요."

@@ -95,6 +95,26 @@ def _questions(pair: Pair) -> list[tuple[str, str, tuple[str, ...]]]:
     return out
 
 
+async def _notes_naming(store: Store, pair: Pair) -> list[str]:
+    """Return the reference notes of the song's videos that name the artist as written."""
+    rows = await store.fetchall(
+        "SELECT r.note AS note FROM entity_references r JOIN videos v ON v.entity_id = r.from_id "
+        "WHERE v.song_id = ? AND r.note IS NOT NULL ORDER BY r.id",
+        (pair.work_id,),
+    )
+    return [r["note"] for r in rows if pair.artist in r["note"]]
+
+
+async def _in_performing_group(store: Store, pair: Pair) -> bool:
+    """Tell whether the artist is a member of a group that performs the work."""
+    row = await store.fetchone(
+        "SELECT 1 FROM memberships m JOIN performers p ON p.artist_id = m.group_id "
+        "WHERE m.person_id = ? AND p.subject_id = ?",
+        (pair.artist_id, pair.work_id),
+    )
+    return row is not None
+
+
 @pytest.fixture
 async def pairs(bundled_store: Store) -> list[Pair]:
     return await _pairs(bundled_store)
@@ -124,6 +144,12 @@ async def test_every_edge_answers_yes_with_its_role(
                 if text.startswith(yes):
                     if any(w in text for w in cast) and result.sources:
                         counts["yes (ko, in the video's cast)"] += 1
+                    elif (
+                        "performer" in roles or await _in_performing_group(bundled_store, pair)
+                    ) and any(n in text for n in await _notes_naming(bundled_store, pair)):
+                        # No cast list, but a note on the video's references names the
+                        # performer: the yes quotes it.
+                        counts["yes (ko, a performer a video note names)"] += 1
                     else:
                         wrong.append(f"appearance from a song credit: {question!r} -> {text!r}")
                 elif "mv cast" in roles:

@@ -140,19 +140,27 @@ async def subject_phrase(store: Store, entity: EntityRef, lang: str = "en") -> s
             song = q(EntityRef.of(v.song))
             return t("the {song} {kind}", lang, song=song, kind=kind)
         return q(entity)
-    return _performed(entity, await db.performers(store, entity.id))
+    return _performed(entity, await db.performers(store, entity.id), lang)
 
 
-def _performed(entity: EntityRef, performers: Sequence[db.PerformerRow]) -> str:
+def _performed(entity: EntityRef, performers: Sequence[db.PerformerRow], lang: str) -> str:
+    """Say a title with its performers: "“Lilac” (IU)"; in Korean "IU의 “Lilac”", so that a
+    particle after it follows the title's last sound, not the performer's."""
     by = [p.artist.name for p in performers]
-    return f"{q(entity)} ({', '.join(by)})" if by else q(entity)
+    if not by:
+        return q(entity)
+    if lang == "ko":
+        return f"{', '.join(by)}의 {q(entity)}"
+    return f"{q(entity)} ({', '.join(by)})"
 
 
 async def subject_phrases(store: Store, entities: Sequence[EntityRef], lang: str) -> list[str]:
     """Say several subjects as ``subject_phrase`` does, their performers read at once."""
     rows = await db.performers_many(store, [e.id for e in entities if e.kind != "video"])
     return [
-        await subject_phrase(store, e, lang) if e.kind == "video" else _performed(e, rows[e.id])
+        await subject_phrase(store, e, lang)
+        if e.kind == "video"
+        else _performed(e, rows[e.id], lang)
         for e in entities
     ]
 
@@ -750,13 +758,16 @@ async def references_answer(
     if named is not None:
         picked = tuple(line for line in lines if _mentions(line, named))
         if not picked:
-            # "Which Titanic scene does the What Is Love MV recreate?": say so, then what is held.
+            # "Which Titanic scene does the What Is Love MV recreate?": say so, then what is held;
+            # asked yes or no ("does the OMG mv reference titanic"), a "No" first.
             head = t(
                 "I have no reference to {name} stored for {subject}; it references:",
                 lang,
                 name=quote(named),
                 subject=subject,
             )
+            if asks_about_reference(question):
+                head = t("No — {text}", lang, text=head)
             return _reference_list(head, lines, True, intent, entity, lang)
         lines = picked
     kind = asked_work_kind(question) if outgoing else None
@@ -803,6 +814,8 @@ async def references_answer(
         head = t("{subject} references:", lang, subject=subject)
     else:
         head = t("{subject} is referenced by:", lang, subject=subject)
+    if named is not None and asks_about_reference(question):
+        head = t("Yes — {text}", lang, text=head)  # "does nxde sample carmen": the yes first
     return _reference_list(head, lines, outgoing, intent, entity, lang)
 
 
@@ -841,9 +854,23 @@ _NOT_A_NAME = words_of(
 )
 
 
+# "does the omg mv reference titanic": a yes/no naming the reference it asks about.
+_ASKED_REFERENCE = re.compile(
+    r"^(?:does|did|do|is|was)\s+.+?\s+(?:reference|references|referencing|sample|samples|"
+    r"sampling|quote|quotes|quoting|recreate|recreates|allude\s+to|nod\s+to|homage\s+to)\s+"
+    r"(?:the\s+)?(?P<name>[^?!.]+?)\s*[?!.]*$",
+    re.IGNORECASE,
+)
+
+
+def asks_about_reference(question: str) -> bool:
+    """Tell whether a question asks yes or no about one reference ("does X reference Y")."""
+    return _ASKED_REFERENCE.match(" ".join(question.split())) is not None
+
+
 def named_reference(question: str, entity: EntityRef) -> str | None:
     """Return the name a reference question picks one reference by ("titanic"), or None."""
-    m = _NAMED_REFERENCE.search(question)
+    m = _ASKED_REFERENCE.match(" ".join(question.split())) or _NAMED_REFERENCE.search(question)
     if m is None:
         return None
     label = normalize(entity.label)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from bot.core.errors import UserError, echo
-from bot.core.i18n import t, tn
+from bot.core.i18n import N_, t, tn
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
 from bot.knowledge.ask.answers import q, quote, subject_phrase
@@ -33,7 +33,7 @@ from bot.knowledge.ask.relations import (
     edges_between_many,
     holdings,
 )
-from bot.knowledge.ask.verdicts import asked_relation, edges_text
+from bot.knowledge.ask.verdicts import asked_relation, edges_text, noted_in_video
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.search import Match, resolve_one
@@ -387,6 +387,60 @@ _BESIDES = re.compile(
 )
 
 
+# What "who directed X besides PERSON" says: the person holds no such credit; the others;
+# the person alone.
+_NOT_AMONG = N_("{person} is not credited as {title} on {subject}; the credit goes to {names}.")
+_BESIDES_THEM = N_("Besides {person}, {title} of {subject}: {names}.")
+_ONLY_ONE = N_("{person} is the only {title} credited on {subject}.")
+
+
+async def _holders_besides(
+    store: Store, asked: Intent, head: str, name: str, lang: str
+) -> Answer | None:
+    """Answer "who directed Blueming besides Lee Rae-kyung": the other holders of the role
+    asked on the work, the person named left out (or that there are none), or None."""
+    person = await _resolve_name(store, name, ("artist",))
+    works = [e for e in await _entities(store, head, ("song", "video", "release"))]
+    works = [e for e in works if e.kind != "artist"]
+    if person is None or not works:
+        return None
+    work = works[0]
+    view = await cards.credits_view(store, work)
+    lines = view.role(*asked.roles)
+    subject = await subject_phrase(store, work, lang)
+    title = join_list(
+        list(dict.fromkeys(role_title(r, lang) for r in asked.roles if view.role(r))), lang
+    )
+    if not lines:
+        return declined(
+            t(
+                "The catalog has no {title} credit for {subject}, so I can't say who it has "
+                "besides {person}.",
+                lang,
+                title=role_title(asked.roles[0], lang),
+                subject=subject,
+                person=person.name,
+            ),
+            asked.name,
+            [work.label],
+            lang,
+        )
+    others = tuple(line for line in lines if line.artist.id != person.id)
+    if len(others) == len(lines):
+        said, names = _NOT_AMONG, lines
+    else:
+        said, names = (_BESIDES_THEM, others) if others else (_ONLY_ONE, lines)
+    text = t(
+        said,
+        lang,
+        person=person.name,
+        title=title,
+        subject=subject,
+        names=answers.names_text(names, lang),
+    )
+    return found(text, answers.line_sources(lines), asked.name, (work, person), lang)
+
+
 async def _works_besides(store: Store, text: str, lang: str) -> Answer | None:
     """Answer a named person's other works in a role, one work left out, or None."""
     m = _BESIDES.search(text)
@@ -396,31 +450,18 @@ async def _works_besides(store: Store, text: str, lang: str) -> Answer | None:
     asked, _ = detect(head)
     if asked is None or not asked.roles:
         return None
-    people = [e for e in await _entities(store, head, ("artist",)) if e.kind == "artist"]
     work = await _resolve_name(store, m.group("name"), ("song", "video", "release"))
-    if not people or work is None:
+    if work is None:
+        return await _holders_besides(store, asked, head, m.group("name"), lang)
+    people = [e for e in await _entities(store, head, ("artist",)) if e.kind == "artist"]
+    if not people:
         return None
     person = people[0]
     left_out = {work.id}
     if work.kind == "song":
         left_out.update(v.entity.id for v in await db.videos_of_song(store, work.id))
     view = await cards.works_by(store, person.id, asked.roles)
-    lines = [line for g in view.groups for line in g.lines if line.subject.id not in left_out]
-    roles = list(dict.fromkeys(line.role for line in lines))
-    texts = []
-    for role in roles:
-        shown = [
-            await subject_phrase(store, line.subject, lang) for line in lines if line.role == role
-        ][: answers.WORKS_LISTED]
-        texts.append(
-            t(
-                "{name} is also credited as {title} on {shown}.",
-                lang,
-                name=person.name,
-                title=role_title(role, lang),
-                shown=", ".join(dict.fromkeys(shown)),
-            )
-        )
+    texts, lines = await _credits_besides(store, person, view, left_out, lang)
     sources = [s for line in lines for s in line.sources]
     link_roles = tuple(dict.fromkeys(r for role in asked.roles for r in _LINK_ROLES.get(role, ())))
     linked = await _linked_works(store, view.links, link_roles, None, lang)
@@ -442,6 +483,37 @@ async def _works_besides(store: Store, text: str, lang: str) -> Answer | None:
         )
     subjects = list(dict.fromkeys(line.subject for line in lines))
     return found("\n".join(texts), merge_sources(sources), "works", (person, *subjects), lang)
+
+
+async def _credits_besides(
+    store: Store,
+    person: EntityRef,
+    view: cards.WorksView,
+    left_out: set[int],
+    lang: str,
+) -> tuple[list[str], list[cards.CreditLine]]:
+    """Word a person's credits with some works left out, one sentence per role, each role
+    named as itself; return the sentences and the credit lines they state."""
+    lines = [line for g in view.groups for line in g.lines if line.subject.id not in left_out]
+    texts = []
+    for role in dict.fromkeys(line.role for line in lines):
+        shown = [line for line in lines if line.role == role][: answers.WORKS_LISTED]
+        phrases = [await subject_phrase(store, line.subject, lang) for line in shown]
+        texts.append(
+            t(
+                "{name} is also credited as {title} on {shown}.",
+                lang,
+                name=person.name,
+                title=role_title(role, lang),
+                shown=", ".join(dict.fromkeys(phrases)),
+            )
+        )
+    listed = [
+        line
+        for role in dict.fromkeys(line.role for line in lines)
+        for line in [x for x in lines if x.role == role][: answers.WORKS_LISTED]
+    ]
+    return texts, listed
 
 
 # What a second hop may ask of the person who holds a credit ("the real name of the producer
@@ -805,7 +877,7 @@ async def _other_works(
     )
     for person in people:
         view_p = await cards.works_by(store, person.id, (role,))
-        others = [line for g in view_p.groups for line in g.lines if line.subject.id not in same]
+        said, others = await _credits_besides(store, person, view_p, same, lang)
         linked = await _linked_works(store, view_p.links, _LINK_ROLES.get(role, ()), kind, lang)
         if linked:
             texts.append(f"{person.name} — " + "; ".join(text for text, _ in linked) + ".")
@@ -821,22 +893,9 @@ async def _other_works(
                     )
                 )
             continue
-        if others:
-            shown = [
-                await subject_phrase(store, line.subject, lang)
-                for line in others[: answers.WORKS_LISTED]
-            ]
-            texts.append(
-                t(
-                    "{name} is also credited as {title} on {shown}.",
-                    lang,
-                    name=person.name,
-                    title=title,
-                    shown=", ".join(shown),
-                )
-            )
-            sources.extend(s for line in others[: answers.WORKS_LISTED] for s in line.sources)
-        else:
+        if not others:
+            # No other credit in the role asked: their other works in any role, each named
+            # ("other songs by Blueming's producer": a composer credit is another song).
             texts.append(
                 t(
                     "The catalog has no other {title} credits for {name}.",
@@ -845,6 +904,10 @@ async def _other_works(
                     name=person.name,
                 )
             )
+            any_role = await cards.works_by(store, person.id)
+            said, others = await _credits_besides(store, person, any_role, same, lang)
+        texts.extend(said)
+        sources.extend(s for line in others for s in line.sources)
     return found("\n".join(texts), merge_sources(sources), "works", (work, *people), lang)
 
 
@@ -1051,6 +1114,27 @@ async def _member_credited(
             (group, work),
             lang,
         )
+    performs = any(p.artist.id == group.id for p in held.performers)
+    if asked is Asked.ROLES and tuple(roles) == ("mv cast",) and performs:
+        # No cast list: the members of the performing group a note on the video's
+        # references names are in it (a note may name anyone else).
+        noted = [(p, await noted_in_video(store, held, p)) for p in people]
+        named = [(p, rows) for p, rows in noted if rows]
+        if named:
+            return found(
+                t(
+                    "No cast list is stored for {subject}; notes on its references name {names}: "
+                    "{notes}",
+                    lang,
+                    subject=subject,
+                    names=join_list([p.name for p, _ in named], lang),
+                    notes=" ".join(dict.fromkeys(f"“{r.note}”" for _, rows in named for r in rows)),
+                ),
+                merge_sources([SourceRef.of(r.source) for _, rows in named for r in rows]),
+                name,
+                (group, work, *(p for p, _ in named)),
+                lang,
+            )
     return declined(
         t(
             "I don't have {what} credits for {subject}, so I can't say "

@@ -31,6 +31,7 @@ from bot.knowledge.ask.parsing import (
 )
 from bot.knowledge.ask.parts import artists_named, member_and_group
 from bot.knowledge.ask.people import (
+    PLACES,
     holder_names,
     oldest_member,
     roles_in_group,
@@ -69,11 +70,21 @@ def _ref(m: Match) -> EntityRef:
 
 
 def _yes(lang: str, text: str) -> str:
-    return t("Yes — {text}", lang, text=text)
+    return t("Yes — {text}", lang, text=_after_dash(text))
 
 
 def _no(lang: str, text: str) -> str:
-    return t("No — {text}", lang, text=text)
+    return t("No — {text}", lang, text=_after_dash(text))
+
+
+# Words that start a sentence but not a name: lowercased after "Yes —" / "No —".
+_SENTENCE_WORDS = frozenset({"No", "By", "The", "Its", "It", "There", "Nothing", "Neither"})
+
+
+def _after_dash(text: str) -> str:
+    """Return a sentence as it reads after "Yes —": "No source …" becomes "no source …"."""
+    first = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if first in _SENTENCE_WORDS else text
 
 
 async def _performer_ids(store: Store, entity: EntityRef) -> list[int]:
@@ -139,10 +150,7 @@ async def check(
         return await relation_check(store, asked, roles, works[0], people, intent.name, lang)
     if intent.name in (IntentName.MEMBERS, IntentName.GROUPS) and len(people) >= 2:
         return await member_check(store, intent, people[0], people[1], text, lang)
-    if (
-        intent.name in (IntentName.LEADER, IntentName.MAKNAE, IntentName.OLDEST)
-        and len(people) >= 2
-    ):
+    if (intent.name in PLACES or intent.name is IntentName.OLDEST) and len(people) >= 2:
         return await _position_check(store, intent, people, lang)
     if intent.name is IntentName.ALBUM and len(works) >= 2:
         return await album_check(store, intent, works, lang)
@@ -466,6 +474,30 @@ async def agency_check(store: Store, text: str, lang: str) -> Answer | None:
     )
     if asked_norm in normalize(agency) or normalize(agency) in asked_norm:
         return found(_yes(lang, said), sources, IntentName.AGENCY, (artist,), lang)
+    # The name asked is another agency the catalog holds for other artists ("is BTS a JYP
+    # group": JYP Entertainment is TWICE's): a peer agency, so a "No" with the stored one.
+    others = [
+        a
+        for a in await db.agencies_like(store, asked.split())
+        if normalize(a) != normalize(agency) and asked_norm in normalize(a)
+    ]
+    if others:
+        return found(
+            _no(
+                lang,
+                t(
+                    "the agency stored for {holder} is {agency}, not {other}.",
+                    lang,
+                    holder=holder,
+                    agency=agency,
+                    other=others[0],
+                ),
+            ),
+            sources,
+            IntentName.AGENCY,
+            (artist,),
+            lang,
+        )
     # Another name may be the agency's parent company (ADOR is HYBE's): no "No" from this,
     # only what is stored, with its source.
     return found(
@@ -621,8 +653,6 @@ async def _position_check(
     if pair is None:
         return None
     person, group = pair
-    holders, sources = await roles_in_group(store, group.id, intent.name)
-    title = t("leader", lang) if intent.name is IntentName.LEADER else t("maknae", lang)
     if intent.name is IntentName.OLDEST:
         # "Is Nayeon the oldest in TWICE?": only the sourced birth dates tell.
         oldest = await oldest_member(store, group, lang)
@@ -630,6 +660,9 @@ async def _position_check(
             return None
         verdict = _yes if oldest.entities[0].id == person.id else _no
         return oldest.with_text(verdict(lang, oldest.text))
+    stated, title_id = PLACES[intent.name]
+    holders, sources = await roles_in_group(store, group.id, stated)
+    title = t(title_id, lang)
     if not holders and intent.name is IntentName.MAKNAE:
         # "Is Leeseo the youngest in IVE?": the sourced birth dates tell, when no source
         # names a maknae.

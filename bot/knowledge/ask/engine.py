@@ -24,6 +24,7 @@ from bot.knowledge.ask.finding import (
     clear_reading,
     exact_spans,
     find,
+    near_by_one_edit,
     near_by_swaps,
     one_question,
     others,
@@ -36,7 +37,7 @@ from bot.knowledge.ask.intents import (
     correct_keywords,
     detect,
 )
-from bot.knowledge.ask.model import Answer, declined, merge_sources
+from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.online import look_up, search_text
 from bot.knowledge.ask.parsing import (
     COMMON_WORDS,
@@ -201,7 +202,9 @@ async def _own_work_misspelt(
 ) -> Found | None:
     """Read a word beside an artist as the one work of theirs it clearly misspells."""
     kinds = tuple(k for k in intent.kinds if k != "artist") or ("song", "release", "video")
-    for word in unexplained.split():
+    words = unexplained.split()
+    # The whole unexplained text first ("cheer upp"), then each word of it.
+    for word in dict.fromkeys([unexplained, *words] if len(words) > 1 else words):
         if len(normalize(word)) < 4:
             continue
         fuzzy = await resolve(store, word, kinds, limit=5)
@@ -430,7 +433,12 @@ async def _answer_part(
             lang=lang,
         )
     # "who directed Likey", "likey mv director": a role of a work, not the songwriter Likey.
-    asks_person = bool(intent.roles) and bool(_WHO.search(text) or _OF_VIDEO.search(text))
+    # "likey composer": a role named after the name asks who holds it on the work, as "who"
+    # does ("kenzie's songs" or "songs composed by likey" name the person first).
+    role_after = bool(spans) and bool(text[: spans[0][0]].strip()) and not _BY_WORD.search(text)
+    asks_person = bool(intent.roles) and bool(
+        _WHO.search(text) or _OF_VIDEO.search(text) or role_after
+    )
     found_ = await find(store, wide, texts, intent.kinds, shouted=shouted, asks_person=asks_person)
     if intent.kinds == ("artist",):
         found_ = await _member_misspelt_beside(store, found_)
@@ -460,6 +468,11 @@ async def _answer_part(
             made = await _outside_maker(store, intent, wide, shouted, lang)
             if made is not None:
                 return made
+    if found_.match is None and titled is None and intent.name in _FROM_THE_MAKER:
+        # "what song samples bach": the name is the maker of the outside work referenced.
+        made = await _references_to_works_of(store, intent, texts[0], text, lang, on)
+        if made is not None:
+            return made
     if found_.match is None and titled is None:
         near: list[Match] = []
         if not found_.candidates and not found_.unexplained:
@@ -506,10 +519,7 @@ async def _answer_part(
         if fetched:
             result = await _route(store, intent, entity, text, wide, found_, on, shouted)
     if m.tier == "fuzzy" and result.answered:
-        result = result.with_text(
-            t("(Reading {text} as {name}.) ", lang, text=quote(echo(found_.text)), name=m.name)
-            + result.text
-        )
+        result = result.with_text(_reading(found_, m, lang) + result.text)
     if corrections and result.answered:
         log.debug("read question words %s", corrections)
     if result.answered and not result.sources:
@@ -521,6 +531,59 @@ async def _answer_part(
             lang=lang,
         )
     return result
+
+
+# Reverse references asked from the person who made the outside work ("which video quotes
+# Martha Graham"), and how many of their works are looked at.
+_FROM_THE_MAKER = (IntentName.SAMPLES, IntentName.REFERENCES_IN)
+_MAKER_WORKS = 5
+
+
+async def _references_to_works_of(
+    store: Store, intent: Intent, name: str, text: str, lang: str, on: str
+) -> Answer | None:
+    """Answer a reverse reference about the outside works a person made, or None.
+
+    The name must be whole words of the work's stored creator ("bach" in "Johann Sebastian
+    Bach", never "bac"); each of their works is answered as if named, and only the answers
+    that found something are said, after a line saying how the name was read.
+    """
+    words = name.split()
+    if not words or len(normalize(name)) < 3:
+        return None
+    whole = re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.I)
+    rows = [
+        r
+        for r in await db.works_by_creator(store, words, _MAKER_WORKS * 2)
+        if r.creator and whole.search(r.creator)
+    ][:_MAKER_WORKS]
+    answered = []
+    for row in rows:
+        result = await dispatch(store, intent, EntityRef.of(row.entity), text, lang, on)
+        if result.answered:
+            answered.append((row, result))
+    if not answered:
+        return None
+    makers = list(dict.fromkeys(row.creator or "" for row, _ in answered))
+    head = t(
+        "(Reading {text} as {maker}, who made {works}.)",
+        lang,
+        text=quote(echo(name)),
+        maker=" / ".join(makers),
+        works=", ".join(quote(row.entity.name) for row, _ in answered),
+    )
+    return found(
+        "\n".join([head, *(r.text for _, r in answered)]),
+        merge_sources(*(r.sources for _, r in answered)),
+        intent.name,
+        [e for _, r in answered for e in r.entities],
+        lang,
+    )
+
+
+def _reading(found_: Found, m: Match, lang: str) -> str:
+    """Say how a misspelt name was read: "(Reading “lovseick girls” as Lovesick Girls.) "."""
+    return t("(Reading {text} as {name}.) ", lang, text=quote(echo(found_.text)), name=m.name)
 
 
 _WHEN_DID = re.compile(
@@ -631,6 +694,9 @@ def _unknown(found_: Found) -> bool:
 
 _OF_VIDEO = re.compile(r"\b(?:mv|m/v|music video|video)\b|뮤비|뮤직비디오", re.IGNORECASE)
 _WHO = re.compile(r"\bwho(?:m|'s)?\b|누가|누구", re.IGNORECASE)
+_BY_WORD = re.compile(
+    r"\b(?:by|what|which|songs?|works?|credits?)\b|작품|노래들|곡들|참여작", re.IGNORECASE
+)
 
 
 async def _title_of_artist(store: Store, artist: EntityRef, found_: Found) -> EntityRef | None:
@@ -757,9 +823,17 @@ async def _no_keyword(
                 checked = await checks.check(store, implied, entity, extra, text, lang)
                 if checked is not None:
                     return checked
+        if len(named) == 1 and named[0][1][0].kind == "artist":
+            # "is jenie in blackpink": the other name, misspelt, read as one artist.
+            misspelt = await _misspelt_member_check(store, text, wide, named[0], lang)
+            if misspelt is not None:
+                return misspelt
     # "Ditto?" or "TWICE": a bare name asks for what we know about it.
     if found_ is not None and found_.match is not None and _bare_name(runs, found_):
-        return await _about(store, found_, lang)
+        about = await _about(store, found_, lang)
+        if found_.match.tier == "fuzzy" and about.answered:
+            return about.with_text(_reading(found_, found_.match, lang) + about.text)
+        return about
     suggestions = [found_.match.label] if found_ and found_.match else []
     return declined(
         t("I'm not sure what you're asking. {help}", lang, help=HELP),
@@ -767,6 +841,41 @@ async def _no_keyword(
         suggestions,
         lang,
     )
+
+
+async def _misspelt_member_check(
+    store: Store,
+    text: str,
+    wide: list[list[tuple[str, str]]],
+    named: tuple[Span, list[Match]],
+    lang: str,
+) -> Answer | None:
+    """Answer "is jenie in blackpink": the words beside a known artist, read as one artist
+    only by a clear typo reading, checked for membership as if spelt right; or None."""
+    span, matches = named
+    words = [
+        w[0]
+        for r, run in enumerate(wide)
+        for i, w in enumerate(run)
+        if not (r == span.run and span.start <= i < span.end)
+        and w[1].lower() not in FILLERS
+        and w[1].lower() not in COMMON_WORDS
+    ]
+    if not words:
+        return None
+    other = " ".join(words)
+    fuzzy = [m for m in await resolve(store, other, ("artist",), limit=10) if m.tier == "fuzzy"]
+    fuzzy = fuzzy or await near_by_one_edit(store, other, ("artist",))
+    reading = await clear_reading(store, other, fuzzy, ("artist",))
+    if reading is None or reading.id == matches[0].id:
+        return None
+    checked = await checks.check(
+        store, by_name(IntentName.MEMBERS), reading.ref, [matches[0]], text, lang
+    )
+    if checked is None or not checked.answered:
+        return None
+    found_ = Found(reading, (reading,), other)
+    return checked.with_text(_reading(found_, reading, lang) + checked.text)
 
 
 _BETWEEN = re.compile(r"\bbetween\s+(?P<names>.+?)\s*\??$|(?P<ko>.+?)\s*(?:듀엣|콜라보)", re.I)

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.knowledge.ask.parsing import COMMON_WORDS, FILLERS, Span, subspans
-from bot.knowledge.normalize import has_hangul, normalize
+from bot.knowledge.normalize import has_hangul, normalize, osa_distance, similarity
 from bot.knowledge.romanize import lookup_forms
 from bot.knowledge.search import (
     CLEAR_MARGIN,
+    CURATED_RANK,
     Match,
     clear_typo,
     preferred,
@@ -186,7 +187,23 @@ async def _exact_spans(
         chosen = by_norm.setdefault(h.norm, {})
         if h.entity_id not in chosen:
             chosen[h.entity_id] = Match(
-                h.kind, h.entity_id, h.label, h.entity_name, h.name, "exact", 1.0, h.importance
+                h.kind,
+                h.entity_id,
+                h.label,
+                h.entity_name,
+                h.name,
+                "exact",
+                1.0,
+                h.importance,
+                # The catalog's own entry named so wins over an entry that only has the name
+                # as an alias ("nayeon": TWICE's Nayeon), as in ``resolve_one``; imported
+                # entries stay a question among themselves, and so does a Hangul name (an
+                # imported idol's Hangul name is stored as an alias of her Latin one), and a
+                # name reached only by romanizing the Hangul typed is not what was typed.
+                h.is_primary
+                and h.importance >= CURATED_RANK
+                and not has_hangul(h.norm)
+                and h.norm not in romanized,
             )
     kinds_t = tuple(kinds or ())
     by_span: dict[tuple[int, int, int], tuple[Span, dict[int, Match]]] = {}
@@ -275,6 +292,35 @@ def _by_context(
     return fitting[0] if len(fitting) == 1 else None
 
 
+async def _by_misspelt_group(
+    store: Store, matches: Sequence[Match], span: Span, runs: Sequence[list[tuple[str, str]]]
+) -> Match | None:
+    """Pick the one homonym a misspelt word beside it names ("jisoo bday blakcpink").
+
+    The other words of the question are read as one artist only by a clear typo reading;
+    the homonym whose label names that artist is the one meant.
+    """
+    if len(matches) < 2 or any(m.kind != "artist" for m in matches):
+        return None
+    words = [
+        w
+        for r, run in enumerate(runs)
+        for i, w in enumerate(run)
+        if r != span.run or not span.start <= i < span.end
+    ]
+    for raw, _ in words:
+        if raw.lower() in FILLERS or raw.lower() in COMMON_WORDS or len(normalize(raw)) < 4:
+            continue
+        fuzzy = [m for m in await resolve(store, raw, ("artist",), limit=5) if m.tier == "fuzzy"]
+        group = await clear_reading(store, raw, fuzzy, ("artist",))
+        if group is None:
+            continue
+        fitting = [m for m in matches if normalize(group.name) in normalize(m.label)]
+        if len(fitting) == 1:
+            return fitting[0]
+    return None
+
+
 def _works_only(matches: Sequence[Match]) -> list[Match]:
     """Drop artists when works share the name: "who directed Likey" asks about the song."""
     works = [m for m in matches if m.kind != "artist"]
@@ -302,7 +348,11 @@ async def find(
         span, matches = exact[0]
         if asks_person:
             matches = _works_only(matches)
-        picked = await pick(store, matches, kinds) or _by_context(matches, span, exact[1:])
+        picked = (
+            await pick(store, matches, kinds)
+            or _by_context(matches, span, exact[1:])
+            or await _by_misspelt_group(store, matches, span, runs)
+        )
         if picked is not None:
             odd = _unexplained(span.leftover, picked, shouted)
             # A known artist next to the name is a premise to check, not an unknown word.
@@ -317,9 +367,12 @@ async def find(
     for text in texts:
         results = await resolve(store, text, kinds, limit=10)
         if not results:
+            # "tzyu": a short name with one letter left out shares no trigram with it.
+            results = await near_by_one_edit(store, text, kinds)
+        if not results:
             continue
         for tier in ("prefix", "substring"):
-            tiered = [r for r in results if r.tier == tier]
+            tiered = [r for r in results if r.tier == tier and _read_whole(text, r)]
             if not tiered:
                 continue
             picked = await pick(store, tiered, kinds)
@@ -337,6 +390,14 @@ async def find(
     return fallback or typo_fallback or Found(None, (), texts[0] if texts else "")
 
 
+def _read_whole(text: str, match: Match) -> bool:
+    """Tell whether a prefix match may be read as the name: a title by its first words, a
+    person only by most of their name ("jenni": Jennie; "kai" is not Kyla's alias "Kailla")."""
+    if match.tier != "prefix" or match.kind != "artist":
+        return True
+    return 3 * len(normalize(text)) >= 2 * len(normalize(match.matched))
+
+
 # The shortest misspelling read by one swapped pair of letters: "nxed" (Nxde) and "lialc"
 # (Lilac) alike, whatever their similarity score; shorter words are too often other words.
 _SWAP_MIN_LENGTH = 4
@@ -350,11 +411,57 @@ async def clear_reading(
     Clearly meant: the resolver's rule (one edit in five letters, clearly closer than the
     next), a song and its single or video counting as one; or one swapped pair of adjacent
     letters in a name of four letters or more ("nxed", "ndxe": Nxde) when nothing else
-    comes as close. A swap in a short title scores under the rule's threshold only because
-    the title is short, and a fan's thumbs swap letters more than they replace them.
+    comes as close; or letters moved in a long title ("pink vemon"). A swap in a short title
+    scores under the rule's threshold only because the title is short, and a fan's thumbs
+    swap letters more than they replace them.
+
+    A short name (``_EDIT_LENGTHS``) is then weighed against every name one edit away, which
+    the trigram search may not have found ("rosie" shares one trigram with Rose): the
+    reading stands only as the one nearest entry, or as the one catalog entry among the
+    nearest when the rest are imported names or aliases ("jenie": Jennie, not a dataset's
+    "Genie"); otherwise nothing is read.
     """
     if not fuzzy or fuzzy[0].tier != "fuzzy":
         return None
+    reading = await _first_reading(store, text, fuzzy, kinds)
+    norm = normalize(text)
+    if len(norm) not in _EDIT_LENGTHS or not norm.isascii():
+        return reading
+    pool = {m.id: m for m in fuzzy}
+    if reading is None and all(osa_distance(norm, normalize(m.matched)) > 1 for m in fuzzy):
+        return None  # nothing is read, and nothing near enough to weigh
+    for m in await near_by_one_edit(store, text, kinds):
+        pool.setdefault(m.id, m)
+    distance = {i: osa_distance(norm, normalize(m.matched)) for i, m in pool.items()}
+    nearest_d = min(distance.values())
+    if nearest_d > 1:
+        return reading
+    nearest = sorted(
+        (pool[i] for i in pool if distance[i] == nearest_d),
+        key=lambda m: (-m.importance, m.label, m.id),
+    )
+    if len(nearest) == 1:
+        return nearest[0]
+    # A song, its single and its video are one thing; people are never picked among.
+    one = (
+        await same_work(store, nearest, kinds) if all(m.kind != "artist" for m in nearest) else None
+    )
+    if one is not None:
+        return one
+    curated = [m for m in nearest if m.curated]
+    if len(curated) != 1:
+        return None
+    # A homonym as near as the catalog's entry ("hyunjn": two Hyunjins) is a question, as
+    # the name spelt right is.
+    spelt = normalize(curated[0].matched)
+    if any(m.id != curated[0].id and normalize(m.matched) == spelt for m in nearest):
+        return None
+    return curated[0]
+
+
+async def _first_reading(
+    store: Store, text: str, fuzzy: Sequence[Match], kinds: Sequence[str]
+) -> Match | None:
     best = clear_typo(fuzzy)
     if best is not None:
         return best
@@ -366,13 +473,62 @@ async def clear_reading(
     if clear_typo([picked, *rest]) is not None:
         return picked
     norm = normalize(text)
-    if (
-        len(norm) >= _SWAP_MIN_LENGTH
-        and normalize(picked.matched) in swaps(norm)
-        and all(m.score < picked.score - CLEAR_MARGIN for m in rest)
-    ):
+    meant = normalize(picked.matched)
+    if len(norm) < _SWAP_MIN_LENGTH:
+        return None
+    alone = all(m.score < picked.score - CLEAR_MARGIN for m in rest)
+    if alone and (meant in swaps(norm) or _letters_moved(norm, meant)):
         return picked
     return None
+
+
+def _letters_moved(norm: str, meant: str) -> bool:
+    """Tell whether a text is a name with two of its letters swapped further apart ("pink
+    vemon": Pink Venom): the same letters, two edits away, in a name long enough that a
+    reordering is not another word."""
+    return (
+        len(norm) >= _MOVED_MIN_LENGTH
+        and sorted(norm) == sorted(meant)
+        and osa_distance(norm, meant) == 2
+    )
+
+
+# A reordering is read only in a name this long; shorter anagrams are too often other words.
+_MOVED_MIN_LENGTH = 8
+# Names tried one edit away without trigrams: a name of 4 to 7 letters with one left out,
+# added or changed can share no trigram with it ("tzyu": Tzuyu); longer ones share some.
+_EDIT_LENGTHS = range(4, 8)
+# Names of the same first letter and a length one edit allows, read best band first (the
+# catalog's own entries before imported ones): enough to hold every curated name so near.
+_EDIT_SCAN = 100
+
+
+async def near_by_one_edit(store: Store, text: str, kinds: Sequence[str] | None) -> list[Match]:
+    """Return the names one edit from a short Latin name, nearest first, as typo matches.
+
+    The typo search finds names by shared trigrams, and a four-letter name with one letter
+    left out ("tzyu") shares none with the name it means. The names that start with the
+    same letter and are one letter shorter or longer at most are read (one indexed range,
+    best band first) and kept when one edit away; ``clear_reading`` then decides.
+    """
+    norm = normalize(text)
+    if len(norm) not in _EDIT_LENGTHS or not norm.isascii() or text.lower() in COMMON_WORDS:
+        return []
+    hits = await db.names_near_length(
+        store, norm[:1], len(norm) - 1, len(norm) + 1, kinds, _EDIT_SCAN
+    )
+    out: dict[int, Match] = {}
+    for h in hits:
+        if osa_distance(norm, h.norm) > 1:
+            continue
+        score = similarity(norm, h.norm)
+        out.setdefault(
+            h.entity_id,
+            Match(
+                h.kind, h.entity_id, h.label, h.entity_name, h.name, "fuzzy", score, h.importance
+            ),
+        )
+    return sorted(out.values(), key=lambda m: (-m.score, -m.importance, m.label, m.id))
 
 
 async def others(

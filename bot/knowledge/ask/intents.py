@@ -3,7 +3,7 @@
 The first intent whose keywords appear in a question wins, so the order of ``INTENTS``
 matters: narrow intents ("cinematographer", "real name") come before broad ones ("direct",
 "name"). When no keyword matches, a word a letter or two away from one ("directd",
-"lyrcist", "birthdy") is read as that keyword (rapidfuzz's OSA distance: a swapped pair of
+"lyrcist", "birthdy") is read as that keyword (``normalize.osa_distance``: a swapped pair of
 letters is one edit), and only then.
 """
 
@@ -13,8 +13,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from rapidfuzz.distance import OSA
-from rapidfuzz.process import extract
+from bot.knowledge.normalize import osa_distance
 
 
 class IntentName(enum.StrEnum):
@@ -25,6 +24,10 @@ class IntentName(enum.StrEnum):
     LEGAL_NAME = "legal_name"
     LEADER = "leader"
     MAKNAE = "maknae"
+    MAIN_VOCAL = "main_vocal"
+    MAIN_DANCER = "main_dancer"
+    MAIN_RAPPER = "main_rapper"
+    VISUAL = "visual"
     OLDEST = "oldest"
     AGE = "age"
     REFERENCES_IN = "references_in"
@@ -135,6 +138,15 @@ INTENTS: tuple[Intent, ...] = (
     ),
     Intent(IntentName.LEADER, _p(r"\bleaders?\b", r"\bwho leads\b", r"리더"), ("artist",)),
     Intent(IntentName.MAKNAE, _p(r"\bmaknae\b", r"\byoungest(?: member)?\b", r"막내"), ("artist",)),
+    # A place in a group a dataset states ("main vocal"): kpopnet's member roles.
+    Intent(
+        IntentName.MAIN_VOCAL,
+        _p(r"\bmain (?:vocal|vocalist|singer)s?\b", r"메인\s*보컬", r"메보"),
+        ("artist",),
+    ),
+    Intent(IntentName.MAIN_DANCER, _p(r"\bmain dancers?\b", r"메인\s*댄서", r"메댄"), ("artist",)),
+    Intent(IntentName.MAIN_RAPPER, _p(r"\bmain rappers?\b", r"메인\s*래퍼", r"메랩"), ("artist",)),
+    Intent(IntentName.VISUAL, _p(r"\bmain visual\b", r"\bvisual of\b", r"비주얼"), ("artist",)),
     # "who is the oldest member of twice": answered from birth dates, never a members list.
     Intent(
         IntentName.OLDEST,
@@ -388,6 +400,7 @@ INTENTS: tuple[Intent, ...] = (
             r"무슨 그룹",
             r"어느 그룹",
             r"소속 그룹",
+            r"그룹\s*(?:이름\s*)?(?:뭐|어디|알려)",
         ),
         ("artist",),
     ),
@@ -489,6 +502,10 @@ def _meaning(keyword: str) -> str:
     return intent.name if intent else keyword
 
 
+# The closest keywords weighed for one misspelt word.
+_NEAR_KEYWORDS = 6
+
+
 def _allowed_edits(word: str) -> int:
     return 1 if len(word) < 8 else 2
 
@@ -508,11 +525,12 @@ def correct_keywords(question: str, protected: frozenset[str]) -> tuple[str, lis
         if low in KEYWORDS or low in protected:
             return word
         limit = _allowed_edits(low)
-        near = extract(low, KEYWORDS, scorer=OSA.distance, limit=6, score_cutoff=limit)
+        scored = ((osa_distance(low, key), index, key) for index, key in enumerate(KEYWORDS))
+        near = sorted(x for x in scored if x[0] <= limit)[:_NEAR_KEYWORDS]
         if not near:
             return word
-        closest = min(score for _, score, _ in near)
-        tied = sorted((index, key) for key, score, index in near if score == closest)
+        closest = near[0][0]
+        tied = [(index, key) for score, index, key in near if score == closest]
         meanings = {_meaning(key) for _, key in tied}
         if len(meanings) != 1:
             return word

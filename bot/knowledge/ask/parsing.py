@@ -375,11 +375,16 @@ def date_text_spans(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+# Hangul syllables whose final consonant is ㅆ (나왔, 불렀, 했): the past tense.
+_PAST_SYLLABLES = "".join(chr(0xAC00 + i) for i in range(11172) if i % 28 == 20)
 _PART_SPLIT = re.compile(
     r"\?\s+(?=\S)|\s+(?:and|also|plus|&)\s+(?=(?:who|what|when|which|whose|how|where|did|is|was)\b)"
     r"|\s*(?:그리고|또)\s+|,\s+(?=(?:and\s+)?(?:who|what|when|which|whose|how|where)\b)"
     # "디토 뮤비 감독 누구고 언제 나왔어": a question word joined to the next part by -고.
-    r"|(?:(?<=누구)|(?<=언제)|(?<=어디)|(?<=뭐))고\s+(?=\S)",
+    r"|(?:(?<=누구)|(?<=언제)|(?<=어디)|(?<=뭐))고\s+(?=\S)"
+    # "디토 언제 나왔고 누가 불렀어": a past-tense verb (a syllable ending in ㅆ) joined by -고
+    # to a part that starts with a question word.
+    rf"|(?<=[{_PAST_SYLLABLES}])고\s+(?=(?:누가|누구|언제|어디|뭐|몇|무슨|어느))",
     re.IGNORECASE,
 )
 

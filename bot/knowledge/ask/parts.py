@@ -40,13 +40,27 @@ ARTIST_FACTS = frozenset(
         IntentName.AGENCY,
         IntentName.LEADER,
         IntentName.MAKNAE,
+        IntentName.MAIN_VOCAL,
+        IntentName.MAIN_DANCER,
+        IntentName.MAIN_RAPPER,
+        IntentName.VISUAL,
         IntentName.OLDEST,
         IntentName.MEMBERS,
         IntentName.GROUPS,
     }
 )
 # A place in a group that names a person ("the maknae"), whose facts can then be asked.
-POSITIONS = frozenset({IntentName.LEADER, IntentName.MAKNAE, IntentName.OLDEST})
+POSITIONS = frozenset(
+    {
+        IntentName.LEADER,
+        IntentName.MAKNAE,
+        IntentName.OLDEST,
+        IntentName.MAIN_VOCAL,
+        IntentName.MAIN_DANCER,
+        IntentName.MAIN_RAPPER,
+        IntentName.VISUAL,
+    }
+)
 # Credit roles that can be asked side by side ("who wrote and directed").
 CREDIT_FACTS = frozenset(
     {
@@ -275,6 +289,12 @@ async def _title_in(
 _PIECE_PARTICLE = re.compile(r"(?:이랑|랑|하고|와|과|의|은|는|이|가)$")
 
 
+async def _names(store: Store, text: str) -> bool:
+    """Tell whether a stretch of words is exactly a name the catalog holds."""
+    norm = normalize(text)
+    return bool(norm) and bool(await db.names_exact(store, norm, None, 1))
+
+
 async def _by_conjunction(
     store: Store, text: str, keyword_spans: Sequence[tuple[int, int]], *, works: bool = False
 ) -> list[Part]:
@@ -313,9 +333,14 @@ async def _by_conjunction(
                     break
                 kept.append(t)
             words = list(reversed(kept))
+        # A function word at an edge is dropped unless it ends a name ("Lee Know").
         while words and is_filler(_clean_token(words[0].text)):
+            if await _names(store, text[words[0].begin : words[-1].end]):
+                break
             words.pop(0)
         while words and is_filler(_clean_token(words[-1].text)):
+            if await _names(store, text[words[0].begin : words[-1].end]):
+                break
             words.pop()
         if not words:
             return []

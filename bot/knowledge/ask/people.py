@@ -145,7 +145,7 @@ async def artist_answer(
             [entity.label],
             lang,
         )
-    if name_n in (IntentName.LEADER, IntentName.MAKNAE):
+    if name_n in PLACES:
         return await _position_answer(store, card, intent, entity, lang)
     if name_n is IntentName.OLDEST:
         return await _oldest_answer(store, card, entity, lang)
@@ -174,6 +174,27 @@ async def artist_answer(
         return found(
             " ".join(said),
             merge_sources(*(m.sources for m in card.groups)),
+            name_n,
+            (entity,),
+            lang,
+        )
+    sung = (
+        await db.performed_by(store, entity.id)
+        if name_n in (IntentName.MEMBERS, IntentName.GROUPS) and card.kind == "person"
+        else []
+    )
+    if sung:
+        # "iu's group": a person in no group who performs songs under their own name is a
+        # soloist, not an unknown; the songs say so, with their sources.
+        return found(
+            t(
+                "{name} is a solo artist: in no group in the catalog, and the performer of "
+                "{works}.",
+                lang,
+                name=name,
+                works=join_list([q(EntityRef.of(row)) for row, _ in sung], lang),
+            ),
+            merge_sources([SourceRef.of(source) for _, source in sung]),
             name_n,
             (entity,),
             lang,
@@ -273,14 +294,26 @@ def _birth_answer(
     return found(born + ".", card.source_of("birth_date"), intent.name, (entity,), lang)
 
 
+# A place in a group: the role a dataset states for it, and how an answer names it.
+PLACES: dict[IntentName, tuple[str, str]] = {
+    IntentName.LEADER: ("leader", N_("leader")),
+    IntentName.MAKNAE: ("maknae", N_("maknae (youngest member)")),
+    IntentName.MAIN_VOCAL: ("main vocal", N_("main vocalist")),
+    IntentName.MAIN_DANCER: ("main dancer", N_("main dancer")),
+    IntentName.MAIN_RAPPER: ("main rapper", N_("main rapper")),
+    IntentName.VISUAL: ("main visual", N_("visual")),
+}
+
+
 async def _position_answer(
     store: Store, card: cards.ArtistCard, intent: Intent, entity: EntityRef, lang: str
 ) -> Answer:
     role = intent.name
-    title = t("leader", lang) if role == "leader" else t("maknae (youngest member)", lang)
+    stated, title_id = PLACES[role]
+    title = t(title_id, lang)
     groups = [card.artist] if card.kind == "group" else [m.group for m in card.groups]
     for group in groups:
-        people, sources = await roles_in_group(store, group.id, role)
+        people, sources = await roles_in_group(store, group.id, stated)
         if people:
             who = await holder_names(store, group.id, people, lang)
             # The person first: "… and when is her birthday" asks about them, not the group.

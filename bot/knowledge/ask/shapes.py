@@ -18,7 +18,8 @@ from bot.knowledge.ask.finding import clear_reading
 from bot.knowledge.ask.parts import member_and_group
 from bot.knowledge.ask.relations import Asked, edges_between_many, holdings
 from bot.knowledge.entities import EntityRef
-from bot.knowledge.normalize import normalize, similarity
+from bot.knowledge.normalize import has_hangul, normalize, similarity
+from bot.knowledge.romanize import lookup_forms
 from bot.knowledge.search import AmbiguousError, Match, resolve, resolve_one
 from bot.store import catalog as db
 from bot.store.core import Store
@@ -43,6 +44,12 @@ _ANY_EN = re.compile(
     rf"^{_AUX}\s+(?P<x>.+?)\s+(?P<rel>on|in|part of|involved (?:in|with)|"
     r"(?:work|worked|working)\s+(?:on|in)|credited on|featured in)\s+"
     rf"(?P<y>.+?)(?P<video>{_VIDEO})?{_TAIL}",
+    re.IGNORECASE,
+)
+# "v in the love wins all mv?": the same appearance asked without its verb, as fans type it.
+_IN_VIDEO_BARE_EN = re.compile(
+    r"^(?!(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|did|does|do)\b)"
+    rf"(?P<x>\S.*?)\s+in\s+(?:the\s+)?(?P<y>.+?){_VIDEO}{_TAIL}",
     re.IGNORECASE,
 )
 _APPEAR_EN = re.compile(
@@ -161,6 +168,9 @@ def read(text: str) -> CheckShape | None:
     m = _BY_EN.match(text)
     if m:
         return CheckShape(m.group("x"), m.group("y"), Asked.PERFORMER)
+    m = _IN_VIDEO_BARE_EN.match(text)
+    if m:
+        return CheckShape(m.group("x"), m.group("y"), Asked.ROLES, ("mv cast",))
     m = _WHAT_DID_EN.match(text)
     if m:
         # Rapping or singing on a song is performing it (a featured artist does too).
@@ -250,6 +260,16 @@ _ON_WORK_SIMILARITY = 0.8
 _ON_WORK_MIN_LENGTH = 5
 
 
+# The fewest consonants a romanized Hangul name is matched by (two would match too many).
+_SOUNDS_MIN_LENGTH = 3
+_VOWELS = re.compile(r"[aeiouwy]")
+
+
+def _consonants(latin: str) -> str:
+    """Return the consonants of a romanized name ("namhyunwoo" -> "nmhn")."""
+    return _VOWELS.sub("", latin)
+
+
 async def _credited_like(store: Store, text: str, work: EntityRef) -> list[Match]:
     """Return the one person on the work (performer or credit) whose name the text misspells.
 
@@ -258,16 +278,27 @@ async def _credited_like(store: Store, text: str, work: EntityRef) -> list[Match
     about another artist a general typo search finds nearer ("Danielle").
     """
     norm = normalize(text)
-    if len(norm) < _ON_WORK_MIN_LENGTH:
+    hangul = has_hangul(norm)
+    if len(norm) < (2 if hangul else _ON_WORK_MIN_LENGTH):
         return []
     held = await holdings(store, work)
     people = {p.artist.id: EntityRef.of(p.artist) for p in held.performers}
     people.update({line.artist.id: line.artist for line in held.lines()})
-    close = [
-        ref
-        for _, ref in sorted(people.items())
-        if similarity(norm, normalize(ref.name)) >= _ON_WORK_SIMILARITY
-    ]
+    if hangul:
+        # "봄날 뮤비에 남현우 나와?": a name in Hangul for someone credited in Latin letters
+        # (Nam Hyun-woo) is matched by the consonants of its romanizations, which differ
+        # only in vowels ("hyeonu", "hyunwoo").
+        sounds = {_consonants(normalize(f)) for f in lookup_forms(_KO_SUBJECT.sub("", text))}
+        sounds = {c for c in sounds if len(c) >= _SOUNDS_MIN_LENGTH}
+        close = [
+            ref for _, ref in sorted(people.items()) if _consonants(normalize(ref.name)) in sounds
+        ]
+    else:
+        close = [
+            ref
+            for _, ref in sorted(people.items())
+            if similarity(norm, normalize(ref.name)) >= _ON_WORK_SIMILARITY
+        ]
     if len(close) != 1:
         return []
     ref = close[0]

@@ -31,6 +31,7 @@ from bot.knowledge.ask.relations import (
 from bot.knowledge.cards import CreditLine, SourceRef
 from bot.knowledge.entities import EntityRef
 from bot.knowledge.wording import join_list, role_title
+from bot.store import catalog as db
 from bot.store.core import Store
 
 # Words that ask about any part in a work, whatever the question's other keywords say.
@@ -61,6 +62,10 @@ IN_VIDEO = re.compile(
 )
 
 
+# The role a duet question asks: performing the work as its own artists, side by side.
+DUET_ROLE = "duet"
+
+
 def asked_relation(intent: Intent | None, text: str) -> tuple[Asked, tuple[str, ...]]:
     """Return the relation a yes/no question asks: any part, performing, or credit roles.
 
@@ -68,7 +73,7 @@ def asked_relation(intent: Intent | None, text: str) -> tuple[Asked, tuple[str, 
     between A and B" asks who sings; a role keyword asks for that role only.
     """
     if DUET.search(text):
-        return Asked.PERFORMER, ()
+        return Asked.PERFORMER, (DUET_ROLE,)
     if IN_VIDEO.search(text) and (
         intent is None or intent.name in (IntentName.MEMBERS, IntentName.CAST)
     ):
@@ -316,14 +321,48 @@ async def _one(
             + besides,
             merge_sources(held.performer_sources, other_sources),
         )
-    unknown = t(
-        "I don't know whether {name} is the {roles} of {subject}: the catalog has no {roles} "
-        "credit for it",
-        lang,
-        name=name,
-        roles=titles,
-        subject=subject,
-    )
+    if tuple(roles) == ("mv cast",):
+        # Only a performer (or a member of the performing group) is read into the video by a
+        # note: a note may name anyone (the actor of a film the video echoes).
+        performs = any(e.role == "performer" for e in edges)
+        noted = await noted_in_video(store, held, person) if performs else []
+        # The video itself, whether the question named the video or its song.
+        video = (
+            subject
+            if held.work.kind == "video"
+            else t("the music video of {subject}", lang, subject=subject)
+        )
+        if noted:
+            # No cast list, but a reference note on the video says the person is in it.
+            quoted = join_list([f"“{r.note}”" for r in noted], lang)
+            text = t(
+                "{name} is in {video}, by a note on its references: {notes} (the catalog has "
+                "no cast list for it)",
+                lang,
+                name=name,
+                video=video,
+                notes=quoted,
+            )
+            return Finding(
+                Verdict.YES,
+                text,
+                merge_sources([SourceRef.of(r.source) for r in noted], other_sources),
+            )
+        unknown = t(
+            "I don't know whether {name} appears in {video}: the catalog has no cast list for it",
+            lang,
+            name=name,
+            video=video,
+        )
+    else:
+        unknown = t(
+            "I don't know whether {name} is the {roles} of {subject}: the catalog has no {roles} "
+            "credit for it",
+            lang,
+            name=name,
+            roles=titles,
+            subject=subject,
+        )
     if not others and held.performers:
         # "what year did David Guetta produce Psycho": nothing ties him to it, and what the
         # catalog does hold (its performers) is said with its sources.
@@ -345,6 +384,45 @@ async def _one(
     return Finding(Verdict.UNKNOWN, unknown + besides, other_sources)
 
 
+async def _sung_as_members(
+    store: Store, held: Holdings, people: Sequence[EntityRef], intent: str | None, lang: str
+) -> Answer | None:
+    """Answer "is Ditto a duet between Minji and Hanni": a song people sing only as members
+    of the group that performs it is no duet between them (a "No" naming the group); None
+    when any of them performs or features on it in their own name."""
+    edges = [await edges_between(store, held, p) for p in people]
+    sung = [[e for e in mine if e.role in ("performer", "featured artist")] for mine in edges]
+    if not all(sung) or any(e.via is None for mine in sung for e in mine):
+        return None
+    groups = list(dict.fromkeys(e.via.name for mine in sung for e in mine if e.via is not None))
+    text = t(
+        "No — {work} is by {groups}, a group; {names} sing it as members of {groups}, not as "
+        "a duet.",
+        lang,
+        work=q(held.song or held.work),
+        groups=join_list(groups, lang),
+        names=join_list([p.name for p in people], lang),
+    )
+    sources = merge_sources(held.performer_sources, *(edge_sources(mine) for mine in sung))
+    return found(text, sources, intent, (held.work, *people), lang)
+
+
+async def noted_in_video(store: Store, held: Holdings, person: EntityRef) -> list[db.ReferenceRow]:
+    """Return the reference notes of a video that name the person as written ("Joy lies in a
+    stream in the pose of Millais's Ophelia"): the name whole, with its capitals."""
+    if len(person.name) < 2:
+        return []
+    if held.work.kind == "video":
+        ids = [held.work.id]
+    elif held.work.kind == "song":
+        ids = [v.entity.id for v in await db.videos_of_song(store, held.work.id)]
+    else:
+        return []
+    said = re.compile(rf"(?<!\w){re.escape(person.name)}(?!\w)")
+    rows = await db.references_from(store, ids) if ids else []
+    return [r for r in rows if r.note and said.search(r.note)]
+
+
 async def relation_check(
     store: Store,
     asked: Asked,
@@ -356,6 +434,10 @@ async def relation_check(
 ) -> Answer:
     """Answer whether each person holds the relation asked on the work."""
     held = await holdings(store, work)
+    if DUET_ROLE in roles and len(people) >= 2:
+        group_song = await _sung_as_members(store, held, people, intent, lang)
+        if group_song is not None:
+            return group_song
     findings = [await _one(store, asked, roles, held, p, lang) for p in people]
     verdicts = {f.verdict for f in findings}
     ordered = sorted(

@@ -21,6 +21,7 @@ from bot.store.catalog.names import (
     names_substring_then_typos,
 )
 from bot.store.catalog.reads import (
+    agencies_like,
     artist,
     artist_works,
     artists_born_on,
@@ -48,6 +49,7 @@ from bot.store.catalog.reads import (
     member_roles,
     members_of,
     members_of_many,
+    performed_by,
     performers,
     performers_many,
     recent_reviews,
@@ -69,6 +71,7 @@ from bot.store.catalog.reads import (
     videos_of_song,
     videos_on,
     work,
+    works_by_creator,
     works_tied_to,
 )
 from bot.store.catalog.reconcile import curated_match, curated_norms, primary_elsewhere
@@ -221,6 +224,7 @@ __all__ = [
     "add_references",
     "add_review_subjects",
     "add_tracks",
+    "agencies_like",
     "all_names",
     "artist",
     "artist_identities",
@@ -294,6 +298,7 @@ __all__ = [
     "names_substring_then_typos",
     "note_disputes",
     "optimize_name_search",
+    "performed_by",
     "performers",
     "performers_exist",
     "performers_many",
@@ -339,5 +344,6 @@ __all__ = [
     "videos_of_song",
     "videos_on",
     "work",
+    "works_by_creator",
     "works_tied_to",
 ]

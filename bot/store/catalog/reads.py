@@ -7,6 +7,7 @@ the same statement, not one more per row.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -193,6 +194,23 @@ async def artist(store: Store, entity_id: int) -> ArtistRow | None:
     return None if row is None else _artist(row)
 
 
+async def agencies_like(store: Store, words: Sequence[str], limit: int = 5) -> list[str]:
+    """Return the agencies stored for any artist whose name holds these words in order
+    ("jyp": JYP Entertainment), case-insensitively, most common first."""
+    letters = [w for w in (_LIKE_SPECIAL.sub("", w.lower()) for w in words) if w]
+    if not letters:
+        return []
+    rows = await store.fetchall(
+        "SELECT agency, COUNT(*) AS n FROM artists WHERE LOWER(agency) LIKE ? "
+        "GROUP BY agency ORDER BY n DESC, agency LIMIT ?",
+        ("%" + "%".join(letters) + "%", limit),
+    )
+    return [str(r["agency"]) for r in rows]
+
+
+_LIKE_SPECIAL = re.compile(r"[%_\\]")
+
+
 _RELEASE_COLS = (
     f"{entity_cols('e')}, r.type AS release_type, r.date AS release_date, "
     f"r.label AS release_label, {entity_cols('par')}"
@@ -285,6 +303,23 @@ async def work(store: Store, entity_id: int) -> WorkRow | None:
     return WorkRow(entity_of(row, "e"), row["work_kind"], row["creator"], row["year"], row["note"])
 
 
+async def works_by_creator(store: Store, words: Sequence[str], limit: int = 10) -> list[WorkRow]:
+    """Return the outside works whose creator's name holds these words in order ("bach":
+    Johann Sebastian Bach), case-insensitively, by title."""
+    letters = [w for w in (_LIKE_SPECIAL.sub("", w.lower()) for w in words) if w]
+    if not letters:
+        return []
+    rows = await store.fetchall(
+        f"SELECT {entity_cols('e')}, w.kind AS work_kind, w.creator, w.year, w.note "
+        "FROM entities e JOIN works w ON w.entity_id = e.id WHERE LOWER(w.creator) LIKE ? "
+        "ORDER BY e.name, e.id LIMIT ?",
+        ("%" + "%".join(letters) + "%", limit),
+    )
+    return [
+        WorkRow(entity_of(r, "e"), r["work_kind"], r["creator"], r["year"], r["note"]) for r in rows
+    ]
+
+
 async def videos_of_song(store: Store, song_id: int) -> list[VideoRow]:
     """Return the videos made for a song, oldest first."""
     rows = await store.fetchall(
@@ -296,6 +331,21 @@ async def videos_of_song(store: Store, song_id: int) -> list[VideoRow]:
 async def performers(store: Store, subject_id: int) -> list[PerformerRow]:
     """Return the performing artists of a song or release in order."""
     return (await performers_many(store, [subject_id]))[subject_id]
+
+
+async def performed_by(
+    store: Store, artist_id: int, limit: int = 3
+) -> list[tuple[EntityRow, SourceRow]]:
+    """Return songs and releases an artist performs under their own name, with the source of
+    each, most important first."""
+    rows = await store.fetchall(
+        f"SELECT {entity_cols('e')}, {source_cols('s')} FROM performers p "
+        "JOIN entities e ON e.id = p.subject_id JOIN sources s ON s.id = p.source_id "
+        "WHERE p.artist_id = ? AND e.kind = 'song' ORDER BY e.importance DESC, e.name, e.id "
+        "LIMIT ?",
+        (artist_id, limit),
+    )
+    return [(entity_of(r, "e"), source_of(r, "s")) for r in rows]
 
 
 async def performers_many(
