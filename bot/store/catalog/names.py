@@ -7,6 +7,7 @@ whole name list once per catalog version.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
@@ -361,17 +362,10 @@ async def names_matching(
         return await _names_matching_postgres(
             store, fts_query, kinds, limit, ranked=ranked, lengths=lengths
         )
+    if not ranked:
+        return _hits(await store.fetchall(*_unranked_sql(fts_query, kinds, limit)))
     where, params = _kind_filter(kinds, "m")
     window = limit * (_MATCH_WINDOW if kinds else 1)
-    # One phrase (no operator, so no space: the search's phrases are normalised names).
-    groups = parse_fts_query(fts_query) if " " not in fts_query else []
-    if not ranked and len(groups) == 1 and len(groups[0]) == 1:
-        phrase = groups[0][0]
-        grams = [phrase[i : i + 3] for i in range(len(phrase) - 2)]
-        if len(grams) >= _SPARSE_GRAMS:
-            return await _names_containing(store, phrase, grams, kinds, window, limit)
-    if not ranked:
-        return await _names_fts(store, fts_query, kinds, limit)
     rows = await store.fetchall(
         f"SELECT {_HIT_COLS} FROM (SELECT m.id, f.rank FROM "
         "(SELECT rowid, rank FROM names_fts WHERE names_fts MATCH ? ORDER BY rank LIMIT ?) f "
@@ -382,10 +376,21 @@ async def names_matching(
     return _hits(rows)
 
 
-async def _names_fts(
-    store: Store, fts_query: str, kinds: Sequence[str] | None, limit: int
-) -> list[NameHit]:
-    """Return the first ``limit`` names (of ``kinds``) an FTS5 query matches, in rowid order.
+def _unranked_sql(fts_query: str, kinds: Sequence[str] | None, limit: int) -> tuple[str, list[Any]]:
+    """SQL for ``names_matching`` unranked on SQLite, and its parameters (rows: hits, pos)."""
+    # One phrase (no operator, so no space: the search's phrases are normalised names).
+    groups = parse_fts_query(fts_query) if " " not in fts_query else []
+    if len(groups) == 1 and len(groups[0]) == 1:
+        phrase = groups[0][0]
+        grams = [phrase[i : i + 3] for i in range(len(phrase) - 2)]
+        if len(grams) >= _SPARSE_GRAMS:
+            return _containing_sql(phrase, grams, kinds, limit)
+    return _fts_sql(fts_query, kinds, limit)
+
+
+def _fts_sql(fts_query: str, kinds: Sequence[str] | None, limit: int) -> tuple[str, list[Any]]:
+    """SQL for the first ``limit`` names (of ``kinds``) an FTS5 query matches, in rowid order,
+    and its parameters; its rows are hits and ``pos`` (the name's id).
 
     With kinds, out of a window of ``_MATCH_WINDOW`` times ``limit`` matches.
     """
@@ -394,14 +399,13 @@ async def _names_fts(
     # CROSS JOIN keeps the matches the outer loop, read as FTS5 yields them (a co-routine, not
     # materialised first): the kind filter then stops reading at the ``limit``-th match of its
     # kinds instead of after the whole window. ``+m.kind``: one seek of (id, kind) per match.
-    rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM (SELECT m.id FROM "
+    sql = (
+        f"SELECT {_HIT_COLS}, c.id AS pos FROM (SELECT m.id FROM "
         "(SELECT rowid FROM names_fts WHERE names_fts MATCH ? LIMIT ?) f "
         f"CROSS JOIN names m ON m.id = f.rowid WHERE 1{where.replace('m.kind', '+m.kind')} "
-        "LIMIT ?) c JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id",
-        (fts_query, window, *params, limit),
+        "LIMIT ?) c JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id"
     )
-    return _hits(rows)
+    return sql, [fts_query, window, *params, limit]
 
 
 def _fts_quoted(text: str) -> str:
@@ -447,40 +451,36 @@ async def names_sharing_two(
         window = limit * (_MATCH_WINDOW if kinds else 1)
         sql, args = _sharing_sql(grams, 2, kinds, window, limit, None)
         return _hits(await store.fetchall(f"{sql} ORDER BY pos", args))
-    return await _names_fts(store, _two_of(grams), kinds, limit)
+    return _hits(await store.fetchall(*_fts_sql(_two_of(grams), kinds, limit)))
 
 
-# A phrase of this many trigrams or more is looked up by a few of them (see _names_containing).
+# A phrase of this many trigrams or more is looked up by a few of them (see _containing_sql).
 _SPARSE_GRAMS = 6
 
 
-async def _names_containing(
-    store: Store,
-    phrase: str,
-    grams: Sequence[str],
-    kinds: Sequence[str] | None,
-    window: int,
-    limit: int,
-) -> list[NameHit]:
+def _containing_sql(
+    phrase: str, grams: Sequence[str], kinds: Sequence[str] | None, limit: int
+) -> tuple[str, list[Any]]:
     """``names_matching`` for one long phrase on SQLite: the same names, read more cheaply.
 
     FTS5 matches a phrase by the positions of every one of its trigrams, and for a long
     romanised name ("songgyeongseon") the common ones ("ong", "eon") cost most of the step.
     Every third trigram and the last one find the names holding the phrase and a few more;
     ``instr`` keeps exactly the names holding it, in the same (rowid) order, before the window.
+    Returns the SQL and its parameters (rows: hits, ``pos``).
     """
     where, params = _kind_filter(kinds, "w")
+    window = limit * (_MATCH_WINDOW if kinds else 1)
     sparse = [*grams[::3], *([grams[-1]] if (len(grams) - 1) % 3 else [])]
     query = " AND ".join(map(_fts_quoted, sparse))
-    rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM (SELECT w.id FROM (SELECT f.rowid AS id, t.kind FROM "
-        "(SELECT rowid FROM names_fts WHERE names_fts MATCH ?) f "
+    sql = (
+        f"SELECT {_HIT_COLS}, c.id AS pos FROM (SELECT w.id FROM (SELECT f.rowid AS id, t.kind "
+        "FROM (SELECT rowid FROM names_fts WHERE names_fts MATCH ?) f "
         "JOIN names t ON t.id = f.rowid WHERE instr(t.norm, ?) > 0 LIMIT ?) w "
         f"WHERE 1{where} LIMIT ?) c "
-        "JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id",
-        (query, phrase, window, *params, limit),
+        "JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id"
     )
-    return _hits(rows)
+    return sql, [query, phrase, window, *params, limit]
 
 
 def _like_literal(text: str) -> str:
@@ -687,16 +687,27 @@ async def names_substring_then_typos(
     both reads are one statement (one round trip).
     """
     grams = list(dict.fromkeys(typo_grams))
+    known_ids = sorted(set(known))
     if not store.dialect.is_postgres:
-        found = await names_matching(store, phrase_query, kinds, limits[0], ranked=False)
-        if len(set(known) | {hit.entity_id for hit in found}) >= needed:
-            return found, None
+        # One statement, as on PostgreSQL (one hop to the connection's thread less); the typo
+        # names are read only if the substring names leave the caller short. SQLite
+        # materialises ``s`` (read twice), and tests the constant WHERE before reading ``t``.
+        phrase_sql, phrase_args = _unranked_sql(phrase_query, kinds, limits[0])
         if len(grams) >= 2:
-            return found, await _names_fts(store, _two_of(grams), kinds, limits[1])
-        typos = await names_matching(
-            store, phrase_query, kinds, limits[1], ranked=False, lengths=lengths
+            typo_sql, typo_args = _fts_sql(_two_of(grams), kinds, limits[1])
+        else:  # "aaaa": one distinct trigram (SQLite leaves the lengths to the caller)
+            typo_sql, typo_args = _unranked_sql(phrase_query, kinds, limits[1])
+        rows = await store.fetchall(
+            f"WITH s AS ({phrase_sql}) SELECT *, 0 AS step FROM s UNION ALL "
+            f"SELECT t.*, 1 AS step FROM ({typo_sql}) AS t WHERE (SELECT count(DISTINCT "
+            "entity_id) FROM s WHERE entity_id NOT IN (SELECT value FROM json_each(?))) < ? "
+            "ORDER BY step, pos",
+            [*phrase_args, *typo_args, json.dumps(known_ids), needed - len(known_ids)],
         )
-        return found, typos
+        found = _hits(r for r in rows if r["step"] == 0)
+        if len(set(known_ids) | {hit.entity_id for hit in found}) >= needed:
+            return found, None
+        return found, _hits(r for r in rows if r["step"] == 1)
     phrase_sql, phrase_args = _matching_sql(
         phrase_query, kinds, limits[0], ranked=False, lengths=None
     )
@@ -707,7 +718,6 @@ async def names_substring_then_typos(
         typo_sql, typo_args = _matching_sql(
             phrase_query, kinds, limits[1], ranked=False, lengths=lengths
         )
-    known_ids = sorted(set(known))
     rows = await store.fetchall(
         f"WITH s AS MATERIALIZED ({phrase_sql}) SELECT *, 0 AS step FROM s UNION ALL "
         f"SELECT t.*, 1 AS step FROM ({typo_sql}) AS t WHERE (SELECT count(DISTINCT entity_id) "
