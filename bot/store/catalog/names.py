@@ -33,6 +33,17 @@ _FORM_COLUMNS = ("norm", "jamo", "choseong")
 Entities = tuple[int, Collection[int]]
 # With a kind filter, trigram matches are read in a window this many times the limit.
 _MATCH_WINDOW = 10
+# A condition on what an earlier part of a statement found (SQL, parameters): the later read
+# happens only if it holds. SQLite tests it as the read's LIMIT (``_gated_limit``), evaluated
+# once before reading; in a WHERE it would be tested for each row (a false one reading every
+# match), and outside the read only after the read was materialised.
+Gate = tuple[str, Sequence[Any]]
+_OPEN: Gate = ("", ())
+
+
+def _gated_limit(gate: Gate) -> str:
+    """Return SQL for a LIMIT of ``?`` rows if ``gate`` holds, else none (its params first)."""
+    return f"CASE WHEN {gate[0]} THEN ? ELSE 0 END" if gate[0] else "?"
 
 
 def _kind_filter(kinds: Sequence[str] | None, alias: str = "n") -> tuple[str, list[str]]:
@@ -117,9 +128,12 @@ _BEST_HITS = (
 )
 
 
-def _most_important(arms: str) -> str:
-    """SQL for the ``?`` most important names of ``arms``, by importance then id."""
-    return f"SELECT id, importance FROM ({arms}) c ORDER BY importance DESC, id LIMIT ?"
+def _most_important(arms: str, gate: Gate = _OPEN) -> str:
+    """SQL for the ``?`` most important names of ``arms``, by importance then id (if ``gate``)."""
+    return (
+        f"SELECT id, importance FROM ({arms}) c ORDER BY importance DESC, id "
+        f"LIMIT {_gated_limit(gate)}"
+    )
 
 
 def _most_wanted(arms: str, known: str, count: str) -> str:
@@ -207,6 +221,8 @@ async def names_exact_and_prefix(
         store.dialect, "n.norm = ?", (norm,), kinds, limit, scan, "norm", exact=True
     )
     upper = norm[:-1] + chr(ord(norm[-1]) + 1)
+    found = "(SELECT count(DISTINCT entity_id) FROM x)"
+    enough = f"{found} < ? AND NOT (? AND EXISTS (SELECT 1 FROM x))"
     prefix_arms, prefix_args = _band_arms(
         store.dialect,
         "n.norm > ? AND n.norm < ?",
@@ -217,21 +233,20 @@ async def names_exact_and_prefix(
         "norm",
         exact=False,
     )
-    found = "(SELECT count(DISTINCT entity_id) FROM x)"
     if postgres:
         prefix = _most_wanted(prefix_arms, "ARRAY(SELECT entity_id FROM x)", f"(? - {found})")
         prefix_args = [*prefix_args, limit, needed]
     else:  # names_prefix's ``wanted`` filter is PostgreSQL's (it returns them all here)
-        prefix = _most_important(prefix_arms)
-        prefix_args = [*prefix_args, limit]
+        prefix = _most_important(prefix_arms, (enough, (needed, enough_if_any)))
+        prefix_args = [*prefix_args, needed, enough_if_any, limit]
     # SQLite materialises a CTE read more than once by itself (and has MATERIALIZED only
-    # since 3.35); its constant WHERE below is tested before the prefix subquery is read.
+    # since 3.35).
     materialized = "MATERIALIZED " if postgres else ""
     rows = await store.fetchall(
         f"WITH x AS {materialized}({_BEST_HITS.format(best=_most_important(exact_arms))}) "
         "SELECT *, 0 AS step FROM x UNION ALL SELECT p.*, 1 AS step FROM "
-        f"({_BEST_HITS.format(best=prefix)}) AS p WHERE {found} < ? "
-        "AND NOT (? AND EXISTS (SELECT 1 FROM x)) ORDER BY step, importance DESC, name_id",
+        f"({_BEST_HITS.format(best=prefix)}) AS p WHERE {enough} "
+        "ORDER BY step, importance DESC, name_id",
         [*exact_args, limit, *prefix_args, needed, enough_if_any],
     )
     exact = _hits(r for r in rows if r["step"] == 0)
@@ -376,19 +391,24 @@ async def names_matching(
     return _hits(rows)
 
 
-def _unranked_sql(fts_query: str, kinds: Sequence[str] | None, limit: int) -> tuple[str, list[Any]]:
-    """SQL for ``names_matching`` unranked on SQLite, and its parameters (rows: hits, pos)."""
+def _unranked_sql(
+    fts_query: str, kinds: Sequence[str] | None, limit: int, gate: Gate = _OPEN
+) -> tuple[str, list[Any]]:
+    """SQL for ``names_matching`` unranked on SQLite, and its parameters (rows: hits, pos);
+    ``gate``: the read happens only if it holds."""
     # One phrase (no operator, so no space: the search's phrases are normalised names).
     groups = parse_fts_query(fts_query) if " " not in fts_query else []
     if len(groups) == 1 and len(groups[0]) == 1:
         phrase = groups[0][0]
         grams = [phrase[i : i + 3] for i in range(len(phrase) - 2)]
         if len(grams) >= _SPARSE_GRAMS:
-            return _containing_sql(phrase, grams, kinds, limit)
-    return _fts_sql(fts_query, kinds, limit)
+            return _containing_sql(phrase, grams, kinds, limit, gate)
+    return _fts_sql(fts_query, kinds, limit, gate)
 
 
-def _fts_sql(fts_query: str, kinds: Sequence[str] | None, limit: int) -> tuple[str, list[Any]]:
+def _fts_sql(
+    fts_query: str, kinds: Sequence[str] | None, limit: int, gate: Gate = _OPEN
+) -> tuple[str, list[Any]]:
     """SQL for the first ``limit`` names (of ``kinds``) an FTS5 query matches, in rowid order,
     and its parameters; its rows are hits and ``pos`` (the name's id).
 
@@ -403,9 +423,10 @@ def _fts_sql(fts_query: str, kinds: Sequence[str] | None, limit: int) -> tuple[s
         f"SELECT {_HIT_COLS}, c.id AS pos FROM (SELECT m.id FROM "
         "(SELECT rowid FROM names_fts WHERE names_fts MATCH ? LIMIT ?) f "
         f"CROSS JOIN names m ON m.id = f.rowid WHERE 1{where.replace('m.kind', '+m.kind')} "
-        "LIMIT ?) c JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id"
+        f"LIMIT {_gated_limit(gate)}) c "
+        "JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id"
     )
-    return sql, [fts_query, window, *params, limit]
+    return sql, [fts_query, window, *params, *gate[1], limit]
 
 
 def _fts_quoted(text: str) -> str:
@@ -459,7 +480,11 @@ _SPARSE_GRAMS = 6
 
 
 def _containing_sql(
-    phrase: str, grams: Sequence[str], kinds: Sequence[str] | None, limit: int
+    phrase: str,
+    grams: Sequence[str],
+    kinds: Sequence[str] | None,
+    limit: int,
+    gate: Gate = _OPEN,
 ) -> tuple[str, list[Any]]:
     """``names_matching`` for one long phrase on SQLite: the same names, read more cheaply.
 
@@ -477,10 +502,10 @@ def _containing_sql(
         f"SELECT {_HIT_COLS}, c.id AS pos FROM (SELECT w.id FROM (SELECT f.rowid AS id, t.kind "
         "FROM (SELECT rowid FROM names_fts WHERE names_fts MATCH ?) f "
         "JOIN names t ON t.id = f.rowid WHERE instr(t.norm, ?) > 0 LIMIT ?) w "
-        f"WHERE 1{where} LIMIT ?) c "
+        f"WHERE 1{where} LIMIT {_gated_limit(gate)}) c "
         "JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id"
     )
-    return sql, [query, phrase, window, *params, limit]
+    return sql, [query, phrase, window, *params, *gate[1], limit]
 
 
 def _like_literal(text: str) -> str:
@@ -690,19 +715,22 @@ async def names_substring_then_typos(
     known_ids = sorted(set(known))
     if not store.dialect.is_postgres:
         # One statement, as on PostgreSQL (one hop to the connection's thread less); the typo
-        # names are read only if the substring names leave the caller short. SQLite
-        # materialises ``s`` (read twice), and tests the constant WHERE before reading ``t``.
+        # names are read only if the substring names (``s``, materialised: read twice) leave
+        # the caller short, a gate on the typo step's FTS5 read.
         phrase_sql, phrase_args = _unranked_sql(phrase_query, kinds, limits[0])
+        gate: Gate = (
+            "(SELECT count(DISTINCT entity_id) FROM s WHERE entity_id NOT IN "
+            "(SELECT value FROM json_each(?))) < ?",
+            (json.dumps(known_ids), needed - len(known_ids)),
+        )
         if len(grams) >= 2:
-            typo_sql, typo_args = _fts_sql(_two_of(grams), kinds, limits[1])
+            typo_sql, typo_args = _fts_sql(_two_of(grams), kinds, limits[1], gate)
         else:  # "aaaa": one distinct trigram (SQLite leaves the lengths to the caller)
-            typo_sql, typo_args = _unranked_sql(phrase_query, kinds, limits[1])
+            typo_sql, typo_args = _unranked_sql(phrase_query, kinds, limits[1], gate)
         rows = await store.fetchall(
             f"WITH s AS ({phrase_sql}) SELECT *, 0 AS step FROM s UNION ALL "
-            f"SELECT t.*, 1 AS step FROM ({typo_sql}) AS t WHERE (SELECT count(DISTINCT "
-            "entity_id) FROM s WHERE entity_id NOT IN (SELECT value FROM json_each(?))) < ? "
-            "ORDER BY step, pos",
-            [*phrase_args, *typo_args, json.dumps(known_ids), needed - len(known_ids)],
+            f"SELECT *, 1 AS step FROM ({typo_sql}) AS t ORDER BY step, pos",
+            [*phrase_args, *typo_args],
         )
         found = _hits(r for r in rows if r["step"] == 0)
         if len(set(known_ids) | {hit.entity_id for hit in found}) >= needed:
