@@ -7,7 +7,6 @@ whole name list once per catalog version.
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
@@ -33,17 +32,6 @@ _FORM_COLUMNS = ("norm", "jamo", "choseong")
 Entities = tuple[int, Collection[int]]
 # With a kind filter, trigram matches are read in a window this many times the limit.
 _MATCH_WINDOW = 10
-# A condition on what an earlier part of a statement found (SQL, parameters): the later read
-# happens only if it holds. SQLite tests it as the read's LIMIT (``_gated_limit``), evaluated
-# once before reading; in a WHERE it would be tested for each row (a false one reading every
-# match), and outside the read only after the read was materialised.
-Gate = tuple[str, Sequence[Any]]
-_OPEN: Gate = ("", ())
-
-
-def _gated_limit(gate: Gate) -> str:
-    """Return SQL for a LIMIT of ``?`` rows if ``gate`` holds, else none (its params first)."""
-    return f"CASE WHEN {gate[0]} THEN ? ELSE 0 END" if gate[0] else "?"
 
 
 def _kind_filter(kinds: Sequence[str] | None, alias: str = "n") -> tuple[str, list[str]]:
@@ -128,12 +116,9 @@ _BEST_HITS = (
 )
 
 
-def _most_important(arms: str, gate: Gate = _OPEN) -> str:
-    """SQL for the ``?`` most important names of ``arms``, by importance then id (if ``gate``)."""
-    return (
-        f"SELECT id, importance FROM ({arms}) c ORDER BY importance DESC, id "
-        f"LIMIT {_gated_limit(gate)}"
-    )
+def _most_important(arms: str) -> str:
+    """SQL for the ``?`` most important names of ``arms``, by importance then id."""
+    return f"SELECT id, importance FROM ({arms}) c ORDER BY importance DESC, id LIMIT ?"
 
 
 def _most_wanted(arms: str, known: str, count: str) -> str:
@@ -211,18 +196,20 @@ async def names_exact_and_prefix(
     them: the prefix names are read unless the exact names' entities are that many, or
     (``enough_if_any``) any exact name was found; then the second item is None. The prefix
     names are ``names_prefix`` with ``wanted`` (``needed`` less the exact names' entities,
-    those entities known). Both reads are one statement (one round trip; on SQLite one hop to
-    the connection's thread, about a third of the step's CPU when it finds little), and the
-    prefix names are not read at all when the exact ones suffice.
+    those entities known). On PostgreSQL both reads are one statement (one round trip).
     """
-    postgres = store.dialect.is_postgres
+    if not store.dialect.is_postgres:
+        exact = await names_exact(store, norm, kinds, limit)
+        entities = {hit.entity_id for hit in exact}
+        if len(entities) >= needed or (enough_if_any and exact):
+            return exact, None
+        wanted = (needed - len(entities), sorted(entities))
+        return exact, await names_prefix(store, norm, kinds, limit, wanted=wanted)
     scan = max(limit, _EXACT_SCAN // max(len(kinds or ()), 1))
     exact_arms, exact_args = _band_arms(
         store.dialect, "n.norm = ?", (norm,), kinds, limit, scan, "norm", exact=True
     )
     upper = norm[:-1] + chr(ord(norm[-1]) + 1)
-    found = "(SELECT count(DISTINCT entity_id) FROM x)"
-    enough = f"{found} < ? AND NOT (? AND EXISTS (SELECT 1 FROM x))"
     prefix_arms, prefix_args = _band_arms(
         store.dialect,
         "n.norm > ? AND n.norm < ?",
@@ -233,21 +220,14 @@ async def names_exact_and_prefix(
         "norm",
         exact=False,
     )
-    if postgres:
-        prefix = _most_wanted(prefix_arms, "ARRAY(SELECT entity_id FROM x)", f"(? - {found})")
-        prefix_args = [*prefix_args, limit, needed]
-    else:  # names_prefix's ``wanted`` filter is PostgreSQL's (it returns them all here)
-        prefix = _most_important(prefix_arms, (enough, (needed, enough_if_any)))
-        prefix_args = [*prefix_args, needed, enough_if_any, limit]
-    # SQLite materialises a CTE read more than once by itself (and has MATERIALIZED only
-    # since 3.35).
-    materialized = "MATERIALIZED " if postgres else ""
+    found = "(SELECT count(DISTINCT entity_id) FROM x)"
+    prefix = _most_wanted(prefix_arms, "ARRAY(SELECT entity_id FROM x)", f"(? - {found})")
     rows = await store.fetchall(
-        f"WITH x AS {materialized}({_BEST_HITS.format(best=_most_important(exact_arms))}) "
+        f"WITH x AS MATERIALIZED ({_BEST_HITS.format(best=_most_important(exact_arms))}) "
         "SELECT *, 0 AS step FROM x UNION ALL SELECT p.*, 1 AS step FROM "
-        f"({_BEST_HITS.format(best=prefix)}) AS p WHERE {enough} "
-        "ORDER BY step, importance DESC, name_id",
-        [*exact_args, limit, *prefix_args, needed, enough_if_any],
+        f"({_BEST_HITS.format(best=prefix)}) AS p WHERE {found} < ? "
+        "AND NOT (? AND EXISTS (SELECT FROM x)) ORDER BY step, importance DESC, name_id",
+        [*exact_args, limit, *prefix_args, limit, needed, needed, enough_if_any],
     )
     exact = _hits(r for r in rows if r["step"] == 0)
     entities = {hit.entity_id for hit in exact}
@@ -377,10 +357,17 @@ async def names_matching(
         return await _names_matching_postgres(
             store, fts_query, kinds, limit, ranked=ranked, lengths=lengths
         )
-    if not ranked:
-        return _hits(await store.fetchall(*_unranked_sql(fts_query, kinds, limit)))
     where, params = _kind_filter(kinds, "m")
     window = limit * (_MATCH_WINDOW if kinds else 1)
+    # One phrase (no operator, so no space: the search's phrases are normalised names).
+    groups = parse_fts_query(fts_query) if " " not in fts_query else []
+    if not ranked and len(groups) == 1 and len(groups[0]) == 1:
+        phrase = groups[0][0]
+        grams = [phrase[i : i + 3] for i in range(len(phrase) - 2)]
+        if len(grams) >= _SPARSE_GRAMS:
+            return await _names_containing(store, phrase, grams, kinds, window, limit)
+    if not ranked:
+        return await _names_fts(store, fts_query, kinds, limit)
     rows = await store.fetchall(
         f"SELECT {_HIT_COLS} FROM (SELECT m.id, f.rank FROM "
         "(SELECT rowid, rank FROM names_fts WHERE names_fts MATCH ? ORDER BY rank LIMIT ?) f "
@@ -391,26 +378,10 @@ async def names_matching(
     return _hits(rows)
 
 
-def _unranked_sql(
-    fts_query: str, kinds: Sequence[str] | None, limit: int, gate: Gate = _OPEN
-) -> tuple[str, list[Any]]:
-    """SQL for ``names_matching`` unranked on SQLite, and its parameters (rows: hits, pos);
-    ``gate``: the read happens only if it holds."""
-    # One phrase (no operator, so no space: the search's phrases are normalised names).
-    groups = parse_fts_query(fts_query) if " " not in fts_query else []
-    if len(groups) == 1 and len(groups[0]) == 1:
-        phrase = groups[0][0]
-        grams = [phrase[i : i + 3] for i in range(len(phrase) - 2)]
-        if len(grams) >= _SPARSE_GRAMS:
-            return _containing_sql(phrase, grams, kinds, limit, gate)
-    return _fts_sql(fts_query, kinds, limit, gate)
-
-
-def _fts_sql(
-    fts_query: str, kinds: Sequence[str] | None, limit: int, gate: Gate = _OPEN
-) -> tuple[str, list[Any]]:
-    """SQL for the first ``limit`` names (of ``kinds``) an FTS5 query matches, in rowid order,
-    and its parameters; its rows are hits and ``pos`` (the name's id).
+async def _names_fts(
+    store: Store, fts_query: str, kinds: Sequence[str] | None, limit: int
+) -> list[NameHit]:
+    """Return the first ``limit`` names (of ``kinds``) an FTS5 query matches, in rowid order.
 
     With kinds, out of a window of ``_MATCH_WINDOW`` times ``limit`` matches.
     """
@@ -419,14 +390,14 @@ def _fts_sql(
     # CROSS JOIN keeps the matches the outer loop, read as FTS5 yields them (a co-routine, not
     # materialised first): the kind filter then stops reading at the ``limit``-th match of its
     # kinds instead of after the whole window. ``+m.kind``: one seek of (id, kind) per match.
-    sql = (
-        f"SELECT {_HIT_COLS}, c.id AS pos FROM (SELECT m.id FROM "
+    rows = await store.fetchall(
+        f"SELECT {_HIT_COLS} FROM (SELECT m.id FROM "
         "(SELECT rowid FROM names_fts WHERE names_fts MATCH ? LIMIT ?) f "
         f"CROSS JOIN names m ON m.id = f.rowid WHERE 1{where.replace('m.kind', '+m.kind')} "
-        f"LIMIT {_gated_limit(gate)}) c "
-        "JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id"
+        "LIMIT ?) c JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id",
+        (fts_query, window, *params, limit),
     )
-    return sql, [fts_query, window, *params, *gate[1], limit]
+    return _hits(rows)
 
 
 def _fts_quoted(text: str) -> str:
@@ -472,40 +443,40 @@ async def names_sharing_two(
         window = limit * (_MATCH_WINDOW if kinds else 1)
         sql, args = _sharing_sql(grams, 2, kinds, window, limit, None)
         return _hits(await store.fetchall(f"{sql} ORDER BY pos", args))
-    return _hits(await store.fetchall(*_fts_sql(_two_of(grams), kinds, limit)))
+    return await _names_fts(store, _two_of(grams), kinds, limit)
 
 
-# A phrase of this many trigrams or more is looked up by a few of them (see _containing_sql).
+# A phrase of this many trigrams or more is looked up by a few of them (see _names_containing).
 _SPARSE_GRAMS = 6
 
 
-def _containing_sql(
+async def _names_containing(
+    store: Store,
     phrase: str,
     grams: Sequence[str],
     kinds: Sequence[str] | None,
+    window: int,
     limit: int,
-    gate: Gate = _OPEN,
-) -> tuple[str, list[Any]]:
+) -> list[NameHit]:
     """``names_matching`` for one long phrase on SQLite: the same names, read more cheaply.
 
     FTS5 matches a phrase by the positions of every one of its trigrams, and for a long
     romanised name ("songgyeongseon") the common ones ("ong", "eon") cost most of the step.
     Every third trigram and the last one find the names holding the phrase and a few more;
     ``instr`` keeps exactly the names holding it, in the same (rowid) order, before the window.
-    Returns the SQL and its parameters (rows: hits, ``pos``).
     """
     where, params = _kind_filter(kinds, "w")
-    window = limit * (_MATCH_WINDOW if kinds else 1)
     sparse = [*grams[::3], *([grams[-1]] if (len(grams) - 1) % 3 else [])]
     query = " AND ".join(map(_fts_quoted, sparse))
-    sql = (
-        f"SELECT {_HIT_COLS}, c.id AS pos FROM (SELECT w.id FROM (SELECT f.rowid AS id, t.kind "
-        "FROM (SELECT rowid FROM names_fts WHERE names_fts MATCH ?) f "
+    rows = await store.fetchall(
+        f"SELECT {_HIT_COLS} FROM (SELECT w.id FROM (SELECT f.rowid AS id, t.kind FROM "
+        "(SELECT rowid FROM names_fts WHERE names_fts MATCH ?) f "
         "JOIN names t ON t.id = f.rowid WHERE instr(t.norm, ?) > 0 LIMIT ?) w "
-        f"WHERE 1{where} LIMIT {_gated_limit(gate)}) c "
-        "JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id"
+        f"WHERE 1{where} LIMIT ?) c "
+        "JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id",
+        (query, phrase, window, *params, limit),
     )
-    return sql, [query, phrase, window, *params, *gate[1], limit]
+    return _hits(rows)
 
 
 def _like_literal(text: str) -> str:
@@ -712,30 +683,16 @@ async def names_substring_then_typos(
     both reads are one statement (one round trip).
     """
     grams = list(dict.fromkeys(typo_grams))
-    known_ids = sorted(set(known))
     if not store.dialect.is_postgres:
-        # One statement, as on PostgreSQL (one hop to the connection's thread less); the typo
-        # names are read only if the substring names (``s``, materialised: read twice) leave
-        # the caller short, a gate on the typo step's FTS5 read.
-        phrase_sql, phrase_args = _unranked_sql(phrase_query, kinds, limits[0])
-        gate: Gate = (
-            "(SELECT count(DISTINCT entity_id) FROM s WHERE entity_id NOT IN "
-            "(SELECT value FROM json_each(?))) < ?",
-            (json.dumps(known_ids), needed - len(known_ids)),
-        )
-        if len(grams) >= 2:
-            typo_sql, typo_args = _fts_sql(_two_of(grams), kinds, limits[1], gate)
-        else:  # "aaaa": one distinct trigram (SQLite leaves the lengths to the caller)
-            typo_sql, typo_args = _unranked_sql(phrase_query, kinds, limits[1], gate)
-        rows = await store.fetchall(
-            f"WITH s AS ({phrase_sql}) SELECT *, 0 AS step FROM s UNION ALL "
-            f"SELECT *, 1 AS step FROM ({typo_sql}) AS t ORDER BY step, pos",
-            [*phrase_args, *typo_args],
-        )
-        found = _hits(r for r in rows if r["step"] == 0)
-        if len(set(known_ids) | {hit.entity_id for hit in found}) >= needed:
+        found = await names_matching(store, phrase_query, kinds, limits[0], ranked=False)
+        if len(set(known) | {hit.entity_id for hit in found}) >= needed:
             return found, None
-        return found, _hits(r for r in rows if r["step"] == 1)
+        if len(grams) >= 2:
+            return found, await _names_fts(store, _two_of(grams), kinds, limits[1])
+        typos = await names_matching(
+            store, phrase_query, kinds, limits[1], ranked=False, lengths=lengths
+        )
+        return found, typos
     phrase_sql, phrase_args = _matching_sql(
         phrase_query, kinds, limits[0], ranked=False, lengths=None
     )
@@ -746,6 +703,7 @@ async def names_substring_then_typos(
         typo_sql, typo_args = _matching_sql(
             phrase_query, kinds, limits[1], ranked=False, lengths=lengths
         )
+    known_ids = sorted(set(known))
     rows = await store.fetchall(
         f"WITH s AS MATERIALIZED ({phrase_sql}) SELECT *, 0 AS step FROM s UNION ALL "
         f"SELECT t.*, 1 AS step FROM ({typo_sql}) AS t WHERE (SELECT count(DISTINCT entity_id) "
