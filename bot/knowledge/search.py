@@ -198,29 +198,42 @@ async def resolve(
             for _, hit, tier, score in found
         ]
 
+    # Typo scores by the name's search form: a swapped spelling offers hundreds of names of one
+    # or two forms ("springday"), each scored once.
+    overlaps: dict[str, float] = {}
+    closeness: dict[str, float] = {}
+
     def offer(hits: Iterable[db.NameHit], tier: str, *, screened: bool = False) -> None:
+        level = TIERS.index(tier)
         if tier == "fuzzy" and not screened:
             # Cheap filters first (length, shared trigrams); edit distance only for the
             # few best by trigram overlap, so scoring stays bounded on big catalogs.
             slack = _slack(norm)
-            scored = [
-                (d, hit)
-                for hit in hits
-                if abs(len(hit.norm) - len(norm)) <= slack and (d := dice(grams, hit.norm)) >= 0.3
-            ]
+            scored = []
+            for hit in hits:
+                if abs(len(hit.norm) - len(norm)) > slack:
+                    continue
+                d = overlaps.get(hit.norm)
+                if d is None:
+                    d = overlaps[hit.norm] = dice(grams, hit.norm)
+                if d >= 0.3:
+                    scored.append((d, hit))
             scored.sort(key=lambda pair: -pair[0])
             hits = [hit for _, hit in scored[:_FUZZY_SCORED]]
-        level = TIERS.index(tier)
         for hit in hits:
+            current = best.get(hit.entity_id)
+            if current is not None and current[0][0] < level:
+                continue  # found in a better tier already: no key of this one can beat it
             if tier == "fuzzy":
-                score = similarity(norm, hit.norm)
+                score = closeness.get(hit.norm, -1.0)
+                if score < 0:
+                    score = closeness[hit.norm] = similarity(norm, hit.norm)
                 if score < _FUZZY_MIN:
                     continue
             else:
                 # Prefer names close to the query in length, and primary names.
                 score = len(norm) / max(len(hit.norm), 1) + (0.01 if hit.is_primary else 0)
             key = _key(level, score, hit.importance, hit.label, hit.entity_id)
-            current = best.get(hit.entity_id)
             if current is None or key < current[0]:
                 best[hit.entity_id] = (key, hit, tier, score)
 
