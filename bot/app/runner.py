@@ -115,8 +115,7 @@ class Runner:
                 await self.write_beat()
             except Exception as exc:  # the next beat tries again; no ping means systemd acts
                 log.warning("could not write the heartbeat: %s", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._beat_now.wait(), interval)
+            await _wait(self._beat_now, interval)
 
     def set_phase(self, phase: str, note: str | None = None) -> None:
         """Change the phase and have it written now."""
@@ -211,8 +210,7 @@ class Runner:
             finally:
                 watcher.cancel()
                 self.bot = None
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stopping.wait(), delay)
+            await _wait(self.stopping, delay)
             delay = min(delay * 2, RETRY_MAX_SECONDS)
             if not self.stopping.is_set():
                 self.set_phase("starting")
@@ -276,6 +274,18 @@ class Runner:
         if self.metrics_server is not None:
             self.metrics_server.close()
             self.metrics_server = None
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> None:
+    """Wait until ``event`` is set or ``seconds`` have passed, whichever comes first.
+
+    Not ``asyncio.wait_for(event.wait(), seconds)``: before Python 3.12 it returns the event
+    instead of a cancellation that lands with it, and a heartbeat cancelled as the bot became
+    ready kept beating, holding a stopping process for ever.
+    """
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()
 
 
 def _gateway_closed() -> type[Exception]:
