@@ -183,6 +183,7 @@ async def test_run_notifies_systemd_serves_metrics_at_once_and_reports_each_phas
         "METRICS_ADDR": f"127.0.0.1:{metrics_port}",
         "NOTIFY_SOCKET": str(notify_socket.path),
         "WATCHDOG_USEC": "1500000",  # a ping at least every 0.5 s
+        "DISCORD_RETRY_SECONDS": "0.1",  # then 0.2 s, 0.4 s ... (1 s by default)
         "LOG_LEVEL": "INFO",
     }
     log = tmp_path / "bot.log"

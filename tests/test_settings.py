@@ -26,6 +26,7 @@ def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.dev_guild_id is None
     assert settings.log_level == "INFO"
     assert settings.feed_poll_seconds == 900
+    assert settings.discord_retry_seconds == 1
     assert settings.feed_allow_private_hosts is False
     assert settings.musicbrainz_api_base == "https://musicbrainz.org/ws/2"
     assert settings.musicbrainz_contact is None
@@ -44,6 +45,10 @@ def test_settings_are_frozen() -> None:
     [
         ("FEED_POLL_SECONDS", "0", "at least 1"),
         ("FEED_POLL_SECONDS", "soon", "whole number"),
+        ("DISCORD_RETRY_SECONDS", "0", "at least 0.1 seconds"),
+        ("DISCORD_RETRY_SECONDS", "inf", "at least 0.1 seconds"),
+        ("DISCORD_RETRY_SECONDS", "nan", "at least 0.1 seconds"),
+        ("DISCORD_RETRY_SECONDS", "later", "number of seconds"),
         ("DEV_GUILD_ID", "my-server", "whole number"),
         ("LOG_LEVEL", "LOUD", "one of"),
         ("FEED_ALLOW_PRIVATE_HOSTS", "maybe", "true or false"),
@@ -65,6 +70,11 @@ def test_bad_values_name_the_setting(name: str, value: str, message: str) -> Non
 
 def test_poll_seconds_accepts_one() -> None:
     assert load_settings(env={"FEED_POLL_SECONDS": "1"}, env_file=None).feed_poll_seconds == 1
+
+
+def test_retry_seconds_accepts_a_fraction() -> None:
+    settings = load_settings(env={"DISCORD_RETRY_SECONDS": " 0.25 "}, env_file=None)
+    assert settings.discord_retry_seconds == 0.25
 
 
 def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
