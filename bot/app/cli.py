@@ -33,6 +33,8 @@ ENVIRONMENT = {
     "DATABASE_POOL_SIZE": "most PostgreSQL connections a process opens (default 10)",
     "DISCORD_API_BASE": "Discord's REST URL (a proxy or an emulator)",
     "DISCORD_GATEWAY_URL": "Discord's gateway URL (a proxy or an emulator)",
+    "DISCORD_RETRY_SECONDS": "first wait before trying Discord again at start, doubling up to "
+    "5 minutes (default 1)",
     "DEV_GUILD_ID": "sync the commands to this server at every start",
     "LOG_LEVEL": "DEBUG, INFO, WARNING, ERROR or CRITICAL (default: INFO for run, "
     "WARNING for the other commands)",
