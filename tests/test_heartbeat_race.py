@@ -128,6 +128,7 @@ async def test_many_quick_restarts_under_load_do_not_collide(
     running: list[tuple[Runner, asyncio.Task[int]]] = []
     try:
         while restarts < RESTARTS:
+            identified = fake_discord.gateway.identifies
             runner = Runner(settings)
             task = asyncio.create_task(runner.run())
             restarts += 1
@@ -139,9 +140,18 @@ async def test_many_quick_restarts_under_load_do_not_collide(
             if len(running) > 2:
                 assert await asyncio.wait_for(running.pop(0)[1], 30) == 0
             # Let this one get somewhere: nowhere yet, opening the store, loading cogs,
-            # connecting, or connected and beating. Mostly early: a restart right after a start
-            # is where the writes collided.
-            await asyncio.sleep(chance.choice((0, 0, 0, 0.001, 0.002, 0.005, 0.01, 0.05, 0.3)))
+            # connecting, or connected (IDENTIFY sent) and beating. Mostly early: a restart
+            # right after a start is where the writes collided.
+            # None: until its bot has connected (a 0.3 s sleep before, which waited longer).
+            pause = chance.choice((0, 0, 0, 0.001, 0.002, 0.005, 0.01, 0.05, None))
+            if pause is None:
+                await fake_discord.wait_for(
+                    lambda before=identified: fake_discord.gateway.identifies > before,
+                    timeout=30,
+                    what=f"restart {restarts} to connect",
+                )
+            else:
+                await asyncio.sleep(pause)
         for runner, task in running:
             runner.request_stop("SIGTERM")
             assert await asyncio.wait_for(task, 30) == 0

@@ -43,35 +43,6 @@ async def connected(fd: FakeDiscord, bot: BotProcess) -> None:
     await fd.wait_until_ready(timeout=30)
 
 
-async def test_sigterm_shuts_down_cleanly(
-    fake_discord: FakeDiscord, template_db: Path, tmp_path: Path
-) -> None:
-    database = tmp_path / "bot.db"
-    shutil.copy(template_db, database)
-    guild = fake_discord.add_guild("K-pop Club")
-    alice = guild.add_member("alice")
-    bot = BotProcess(fake_discord, database, guild.id)
-    await connected(fake_discord, bot)
-    reply = await fake_discord.slash("help", user=alice, timeout=10)
-    assert "`/release`" in reply.embeds[0]["description"]
-    # The real heartbeat loop writes what `linernotes status` reads.
-    await fake_discord.wait_for(lambda: heartbeat(database), timeout=30, what="a heartbeat")
-    env = {"DATABASE_PATH": str(database), "LOG_LEVEL": "WARNING"}
-    status = await asyncio.to_thread(run_cli_in_process, "status", env=env, cwd=tmp_path)
-    assert status.returncode == 0, status.stdout + status.stderr
-    assert "shards: 1/1 connected" in status.stdout and "servers: 1" in status.stdout
-    assert await bot.terminate() == 0
-    status = await asyncio.to_thread(run_cli_in_process, "status", env=env, cwd=tmp_path)
-    assert status.returncode == 1 and "bot: stopped" in status.stdout
-    log = bot.log.read_text()
-    assert "shutting down" in log and "stopped" in log
-    assert "Traceback" not in log
-    assert (
-        not Path(str(database) + "-wal").exists()
-        or Path(str(database) + "-wal").stat().st_size == 0
-    )
-
-
 async def test_kill_9_between_send_and_record_posts_once(
     fake_discord: FakeDiscord, template_db: Path, tmp_path: Path, feed: RssServer
 ) -> None:
@@ -102,8 +73,28 @@ async def test_kill_9_between_send_and_record_posts_once(
     await connected(fd, restarted)
     message = next(m for m in fd.channel_messages(reviews) if m.embeds)
     await fd.wait_for(lambda: fd.thread_for(message), timeout=30)
-    assert await restarted.terminate() == 0
     posted = [m for m in fd.channel_messages(reviews) if m.embeds]
     assert len(posted) == 1
     sends = [r for r in fd.requests_to("POST", path) if r.json and r.json.get("embeds")]
     assert len({r.json["nonce"] for r in sends}) == 1  # any re-send reused the nonce
+
+    # The restarted process answers, reports itself, and shuts down cleanly on SIGTERM.
+    alice = guild.add_member("alice")
+    reply = await fd.slash("help", user=alice, timeout=10)
+    assert "`/release`" in reply.embeds[0]["description"]
+    # The real heartbeat loop writes what `linernotes status` reads.
+    await fd.wait_for(lambda: heartbeat(database), timeout=30, what="a heartbeat")
+    env = {"DATABASE_PATH": str(database), "LOG_LEVEL": "WARNING"}
+    status = await asyncio.to_thread(run_cli_in_process, "status", env=env, cwd=tmp_path)
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "shards: 1/1 connected" in status.stdout and "servers: 1" in status.stdout
+    assert await restarted.terminate() == 0
+    status = await asyncio.to_thread(run_cli_in_process, "status", env=env, cwd=tmp_path)
+    assert status.returncode == 1 and "bot: stopped" in status.stdout
+    log = restarted.log.read_text()
+    assert "shutting down" in log and "stopped" in log
+    assert "Traceback" not in log
+    assert (
+        not Path(str(database) + "-wal").exists()
+        or Path(str(database) + "-wal").stat().st_size == 0
+    )

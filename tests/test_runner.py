@@ -183,6 +183,7 @@ async def test_run_notifies_systemd_serves_metrics_at_once_and_reports_each_phas
         "METRICS_ADDR": f"127.0.0.1:{metrics_port}",
         "NOTIFY_SOCKET": str(notify_socket.path),
         "WATCHDOG_USEC": "1500000",  # a ping at least every 0.5 s
+        "DISCORD_RETRY_SECONDS": "0.1",  # then 0.2 s, 0.4 s ... (1 s by default)
         "LOG_LEVEL": "INFO",
     }
     log = tmp_path / "bot.log"
@@ -285,3 +286,31 @@ async def test_a_stop_while_a_shard_connects_ends_the_start_up_at_once(
         await gateway.wait_closed()
     problems = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert not [p for p in problems if "Failed to connect" in p], problems
+
+
+async def test_a_stop_that_meets_a_phase_change_ends_the_heartbeat(
+    tmp_path: Path, notify_socket: NotifySocket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SIGTERM that came as the bot became ready left the process running: the heartbeat
+    waited for its next beat with ``asyncio.wait_for``, which (before Python 3.12) returns the
+    event instead of the cancellation when the two land together, so the cancelled loop kept
+    beating and the stop waited for it for ever."""
+    from bot.app.runner import Runner
+    from bot.core.settings import load_settings
+    from bot.store import Store
+
+    monkeypatch.setenv("NOTIFY_SOCKET", str(notify_socket.path))
+    notify_socket.start_reading()
+    settings = load_settings(env={"DATABASE_PATH": str(tmp_path / "bot.db")}, env_file=None)
+    runner = Runner(settings)
+    runner.store = await Store.open(settings.database)
+    try:
+        beating = asyncio.create_task(runner.heartbeats())
+        await asyncio.wait_for(notify_socket.until("WATCHDOG=1"), 60)  # first beat written
+        runner.set_phase("running")  # the bot is ready ...
+        beating.cancel()  # ... as the stop cancels the heartbeat
+        with pytest.raises(asyncio.CancelledError):
+            async with asyncio.timeout(20):  # the next beat would be 30 s away
+                await beating
+    finally:
+        await runner.store.close()

@@ -10,7 +10,7 @@ from bot import __version__
 from bot.core.errors import ConfigError
 from bot.core.settings import load_settings
 from bot.core.useragent import user_agent
-from tests.support.cli import run_cli
+from tests.support.cli import run_cli_in_process
 
 
 def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -26,6 +26,7 @@ def test_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.dev_guild_id is None
     assert settings.log_level == "INFO"
     assert settings.feed_poll_seconds == 900
+    assert settings.discord_retry_seconds == 1
     assert settings.feed_allow_private_hosts is False
     assert settings.musicbrainz_api_base == "https://musicbrainz.org/ws/2"
     assert settings.musicbrainz_contact is None
@@ -44,6 +45,10 @@ def test_settings_are_frozen() -> None:
     [
         ("FEED_POLL_SECONDS", "0", "at least 1"),
         ("FEED_POLL_SECONDS", "soon", "whole number"),
+        ("DISCORD_RETRY_SECONDS", "0", "at least 0.1 seconds"),
+        ("DISCORD_RETRY_SECONDS", "inf", "at least 0.1 seconds"),
+        ("DISCORD_RETRY_SECONDS", "nan", "at least 0.1 seconds"),
+        ("DISCORD_RETRY_SECONDS", "later", "number of seconds"),
         ("DEV_GUILD_ID", "my-server", "whole number"),
         ("LOG_LEVEL", "LOUD", "one of"),
         ("FEED_ALLOW_PRIVATE_HOSTS", "maybe", "true or false"),
@@ -67,6 +72,11 @@ def test_poll_seconds_accepts_one() -> None:
     assert load_settings(env={"FEED_POLL_SECONDS": "1"}, env_file=None).feed_poll_seconds == 1
 
 
+def test_retry_seconds_accepts_a_fraction() -> None:
+    settings = load_settings(env={"DISCORD_RETRY_SECONDS": " 0.25 "}, env_file=None)
+    assert settings.discord_retry_seconds == 0.25
+
+
 def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("DISCORD_TOKEN=from-file\nLOG_LEVEL=debug\nDEV_GUILD_ID=42\n")
@@ -77,7 +87,7 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
 
 
 def test_run_without_token_exits_2_with_one_line(tmp_path: Path) -> None:
-    result = run_cli("run", env={}, cwd=tmp_path)
+    result = run_cli_in_process("run", env={}, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
@@ -87,7 +97,9 @@ def test_run_without_token_exits_2_with_one_line(tmp_path: Path) -> None:
 
 
 def test_bad_value_exits_2_naming_it(tmp_path: Path) -> None:
-    result = run_cli("run", env={"DISCORD_TOKEN": "t", "FEED_POLL_SECONDS": "-5"}, cwd=tmp_path)
+    result = run_cli_in_process(
+        "run", env={"DISCORD_TOKEN": "t", "FEED_POLL_SECONDS": "-5"}, cwd=tmp_path
+    )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "linernotes: FEED_POLL_SECONDS must be at least 1 (got -5)"
@@ -96,18 +108,18 @@ def test_bad_value_exits_2_naming_it(tmp_path: Path) -> None:
 
 def test_dotenv_in_working_directory_is_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("LOG_LEVEL=nonsense\n")
-    result = run_cli("db", "migrate", env={}, cwd=tmp_path)
+    result = run_cli_in_process("db", "migrate", env={}, cwd=tmp_path)
     assert result.returncode == 2
     assert "LOG_LEVEL" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_version_and_help(tmp_path: Path) -> None:
-    result = run_cli("--version", env={}, cwd=tmp_path)
+    result = run_cli_in_process("--version", env={}, cwd=tmp_path)
     assert result.returncode == 0
     assert result.stdout.startswith("linernotes ")
     for args in (["run", "--help"], ["sync", "--help"], ["db", "backup", "--help"]):
-        helped = run_cli(*args, env={}, cwd=tmp_path)
+        helped = run_cli_in_process(*args, env={}, cwd=tmp_path)
         assert helped.returncode == 0
         assert "usage: linernotes" in helped.stdout
 
@@ -173,7 +185,7 @@ def test_bad_shard_settings_are_one_clear_line(env: dict[str, str], message: str
 
 def test_shard_id_out_of_range_exits_2(tmp_path: Path) -> None:
     env = {"DISCORD_TOKEN": "t", "SHARD_COUNT": "2", "SHARD_IDS": "0,2"}
-    result = run_cli("run", env=env, cwd=tmp_path)
+    result = run_cli_in_process("run", env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "linernotes: SHARD_IDS has 2, but with SHARD_COUNT=2 shard ids run from 0 to 1"
@@ -213,7 +225,7 @@ def test_cli_run_anywhere_leaves_no_stray_database(tmp_path: Path) -> None:
     anywhere = tmp_path / "anywhere"
     anywhere.mkdir()
     env = {"XDG_DATA_HOME": str(tmp_path / "xdg"), "ONLINE_LOOKUPS": "false"}
-    result = run_cli("db", "migrate", env=env, cwd=anywhere)
+    result = run_cli_in_process("db", "migrate", env=env, cwd=anywhere)
     assert result.returncode == 0, result.stderr
     assert list(anywhere.iterdir()) == []
     assert (tmp_path / "xdg" / "linernotes" / "linernotes.db").is_file()
@@ -223,8 +235,10 @@ def test_cli_run_anywhere_leaves_no_stray_database(tmp_path: Path) -> None:
 def test_cli_says_where_an_old_default_database_is(tmp_path: Path) -> None:
     (tmp_path / "data").mkdir()
     env = {"XDG_DATA_HOME": str(tmp_path / "xdg"), "DATABASE_PATH": "data/linernotes.db"}
-    assert run_cli("db", "migrate", env=env, cwd=tmp_path).returncode == 0
-    result = run_cli("db", "migrate", env={"XDG_DATA_HOME": str(tmp_path / "xdg")}, cwd=tmp_path)
+    assert run_cli_in_process("db", "migrate", env=env, cwd=tmp_path).returncode == 0
+    result = run_cli_in_process(
+        "db", "migrate", env={"XDG_DATA_HOME": str(tmp_path / "xdg")}, cwd=tmp_path
+    )
     assert result.returncode == 0
     assert "data/linernotes.db: schema version" in result.stdout
     assert "the old default location" in result.stderr and "mv data/linernotes.db*" in result.stderr

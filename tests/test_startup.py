@@ -57,6 +57,7 @@ async def test_run_retries_until_discord_is_reachable(template_db: Path, tmp_pat
         "DISCORD_API_BASE": f"http://127.0.0.1:{port}/api/v10",
         "DISCORD_GATEWAY_URL": f"ws://127.0.0.1:{port}/",
         "LOG_LEVEL": "INFO",
+        "DISCORD_RETRY_SECONDS": "0.1",  # then 0.2 s, 0.4 s ... (1 s by default)
     }
     guild = fd.add_guild("K-pop Club")
     env["DEV_GUILD_ID"] = str(guild.id)

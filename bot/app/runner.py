@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Backoff between attempts to reach Discord at start: 1 s, 2 s, 4 s ... at most 5 minutes.
-RETRY_FIRST_SECONDS = 1.0
+# Backoff between attempts to reach Discord at start: DISCORD_RETRY_SECONDS (1 s), then twice
+# as long each time, at most 5 minutes.
 RETRY_MAX_SECONDS = 300.0
 # How long a closed bot may take to end its start-up before it is cancelled.
 STOP_GRACE_SECONDS = 10.0
@@ -115,8 +115,7 @@ class Runner:
                 await self.write_beat()
             except Exception as exc:  # the next beat tries again; no ping means systemd acts
                 log.warning("could not write the heartbeat: %s", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._beat_now.wait(), interval)
+            await _wait(self._beat_now, interval)
 
     def set_phase(self, phase: str, note: str | None = None) -> None:
         """Change the phase and have it written now."""
@@ -168,7 +167,8 @@ class Runner:
 
         assert self.store is not None
         attempt = 0
-        delay = RETRY_FIRST_SECONDS
+        first = self.settings.discord_retry_seconds
+        delay = first
         while not self.stopping.is_set():
             attempt += 1
             bot = LinerNotesBot(self.settings, store=self.store, metrics_server=self.metrics_server)
@@ -191,16 +191,16 @@ class Runner:
                 if self.stopping.is_set():  # the stop closed it mid-start: nothing to report
                     break
                 if bot.ready_at is not None:  # it had been up: start the backoff afresh
-                    attempt, delay = 1, RETRY_FIRST_SECONDS
+                    attempt, delay = 1, first
                 problem = connection_problem(exc)
                 log.warning(
-                    "cannot reach Discord (%s): %s; attempt %d failed, retrying in %.0f s",
+                    "cannot reach Discord (%s): %s; attempt %d failed, retrying in %s s",
                     self.settings.discord_api_base,
                     problem,
                     attempt,
-                    delay,
+                    f"{delay:g}",
                 )
-                self.set_phase("retrying", f"{problem}; attempt {attempt}, next in {delay:.0f} s")
+                self.set_phase("retrying", f"{problem}; attempt {attempt}, next in {delay:g} s")
             except Exception:
                 # A stop requested mid-start closes the bot under its own start-up (its HTTP
                 # session, say): what that start then fails with is the stop, not an error.
@@ -211,8 +211,7 @@ class Runner:
             finally:
                 watcher.cancel()
                 self.bot = None
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stopping.wait(), delay)
+            await _wait(self.stopping, delay)
             delay = min(delay * 2, RETRY_MAX_SECONDS)
             if not self.stopping.is_set():
                 self.set_phase("starting")
@@ -276,6 +275,18 @@ class Runner:
         if self.metrics_server is not None:
             self.metrics_server.close()
             self.metrics_server = None
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> None:
+    """Wait until ``event`` is set or ``seconds`` have passed, whichever comes first.
+
+    Not ``asyncio.wait_for(event.wait(), seconds)``: before Python 3.12 it returns the event
+    instead of a cancellation that lands with it, and a heartbeat cancelled as the bot became
+    ready kept beating, holding a stopping process for ever.
+    """
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()
 
 
 def _gateway_closed() -> type[Exception]:

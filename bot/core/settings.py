@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,8 @@ class Settings:
     log_level_set: bool = False
     database_url: DatabaseUrl | None = None  # DATABASE_URL; wins over database_path
     database_pool_size: int = 10
+    # The first wait before `run` tries Discord again at start; it doubles up to 5 minutes.
+    discord_retry_seconds: float = 1.0
 
     @property
     def database(self) -> DatabaseUrl:
@@ -115,6 +118,16 @@ def _int(name: str, value: str, minimum: int) -> int:
         raise ConfigError(f"{name} must be a whole number (got {value!r})") from None
     if number < minimum:
         raise ConfigError(f"{name} must be at least {minimum} (got {number})")
+    return number
+
+
+def _seconds(name: str, value: str, minimum: float) -> float:
+    try:
+        number = float(value.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds (got {value!r})") from None
+    if not math.isfinite(number) or number < minimum:
+        raise ConfigError(f"{name} must be at least {minimum:g} seconds (got {value.strip()})")
     return number
 
 
@@ -231,6 +244,9 @@ def load_settings(
         log_level=level,
         log_level_set=bool(level_raw),
         feed_poll_seconds=_int("FEED_POLL_SECONDS", get("FEED_POLL_SECONDS", "900"), 1),
+        discord_retry_seconds=_seconds(
+            "DISCORD_RETRY_SECONDS", get("DISCORD_RETRY_SECONDS", "1"), 0.1
+        ),
         feed_allow_private_hosts=_bool(
             "FEED_ALLOW_PRIVATE_HOSTS", get("FEED_ALLOW_PRIVATE_HOSTS", "false")
         ),

@@ -1,12 +1,10 @@
-"""The command line as a user runs it: ``main`` in this process, or ``python -m bot`` in a
-child process where only a process shows what is tested.
+"""The command line as a user runs it: ``main`` in this process.
 
-``run_cli`` starts a child process: about half a second of CPU before the command does
-anything (the interpreter and the bot's imports). ``run_cli_in_process`` calls the CLI's
-``main`` with the same arguments, environment and folder and captures the same three things
-(exit code, stdout, stderr). Tests of output and exit codes use it; the child process is kept
-for what only a process shows: a terminal (progress bars), a closed pipe (exit 141), signals,
-the ``python -m bot`` entry itself.
+``run_cli_in_process`` calls the CLI's ``main`` with the given arguments, environment and
+folder and captures what a child process would show (exit code, stdout, stderr), without the
+child's start (about half a second of CPU for the interpreter and the bot's imports). Tests
+start ``python -m bot`` themselves only for what only a process shows: a terminal (progress
+bars), a closed pipe (exit 141), signals, the ``python -m bot`` entry itself.
 """
 
 from __future__ import annotations
@@ -24,27 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m bot`` with only the given environment (plus PATH)."""
-    full_env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        env=full_env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def run_cli_in_process(
     *args: str, env: dict[str, str], cwd: Path
 ) -> subprocess.CompletedProcess[str]:
-    """Run the CLI's ``main(args)`` here, as ``run_cli`` runs it in a child process.
+    """Run the CLI's ``main(args)`` here, as ``python -m bot`` would run it in a child process.
 
     The process environment is only ``env`` (plus PATH) and the working folder ``cwd`` while it
-    runs; stdout and stderr are captured (neither is a terminal, as with ``run_cli``); the
+    runs; stdout and stderr are captured (neither is a terminal, as a piped child's); the
     exit code is what ``main`` returns or the code of the ``SystemExit`` it raises (argparse's
     2). Everything it changes in this process is put back: the environment, the folder and the
     logging set-up (the CLI configures logging for its own run). One command at a time: the
