@@ -178,6 +178,18 @@ async def clear_romanized_names(conn: Conn) -> None:
     await db.delete_names(conn, [i for i, _ in await db.names_by_origin(conn, [ORIGIN])])
 
 
+async def give_way_to_stored(conn: Conn, rows: Sequence[db.NameInsert]) -> None:
+    """Delete the generated names that spell what ``rows`` are about to store.
+
+    For an import whose names only add (``overwrite=False``) and that does not clear the
+    generated names first: a stored name is never kept out by a generated form.
+    """
+    entity_ids = sorted({r.entity_id for r in rows})
+    keys = {(r.entity_id, r.norm) for r in rows}
+    held = await db.names_by_origin(conn, [ORIGIN], entity_ids)
+    await db.delete_names(conn, [i for i, row in held if (row.entity_id, row.norm) in keys])
+
+
 async def refresh_romanized_names(conn: Conn, entity_ids: Sequence[int] | None = None) -> int:
     """Bring the romanized names in step with the Korean names (call last in an import).
 
