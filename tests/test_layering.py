@@ -56,6 +56,13 @@ def parsed(path: Path) -> ast.Module:
     return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
+def _names_type_checking(test: ast.expr) -> bool:
+    """Tell whether an ``if`` tests ``TYPE_CHECKING`` (``typing.TYPE_CHECKING`` too)."""
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
 @functools.cache
 def imports_of(path: Path) -> list[Import]:
     """Return every absolute import in ``path``, lazy ones included, flagging TYPE_CHECKING ones.
@@ -64,11 +71,12 @@ def imports_of(path: Path) -> list[Import]:
     """
     tree = parsed(path)
     type_only: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
+    nodes = list(ast.walk(tree))  # one walk: every node of a big module is many thousands
+    for node in nodes:
+        if isinstance(node, ast.If) and _names_type_checking(node.test):
             type_only.update(id(n) for child in node.body for n in ast.walk(child))
     found: list[Import] = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

@@ -2,8 +2,8 @@
 
 A fan who types "bomnal", "ppalgan mat", "um taehwa" or "jungkook" means a name the
 catalog stores in Hangul (봄날, 빨간 맛, 엄태화, 정국). The search index keeps these generated
-forms next to the stored names (type ``romanization``, origin ``romanized``), rebuilt
-after every import by :func:`refresh_romanized_names`, so lookups stay one index seek.
+forms next to the stored names (type ``romanization``, origin ``romanized``), brought in
+step after every import by :func:`refresh_romanized_names`, so lookups stay one index seek.
 
 The rules are the Revised Romanization of Korean (2000) for syllables, with the common
 sound changes across syllables (linking a final consonant to a following vowel, nasal and
@@ -172,23 +172,34 @@ def romanized_rows(
 async def clear_romanized_names(conn: Conn) -> None:
     """Delete the generated names before an import writes (call first in its transaction).
 
-    Generated rows are the newest; clearing them first lets an import that rewrites its
-    own names get the same row ids back, so a re-import changes nothing.
+    An import whose names only add (kpopnet, MusicBrainz) clears them first, so a name it stores
+    is never kept out by a generated form of the same spelling.
     """
-    await db.delete_names(conn, [i for i, _, _ in await db.names_by_origin(conn, ORIGIN)])
+    await db.delete_names(conn, [i for i, _ in await db.names_by_origin(conn, [ORIGIN])])
+
+
+async def give_way_to_stored(conn: Conn, rows: Sequence[db.NameInsert]) -> None:
+    """Delete the generated names that spell what ``rows`` are about to store.
+
+    For an import whose names only add (``overwrite=False``) and that does not clear the
+    generated names first: a stored name is never kept out by a generated form.
+    """
+    entity_ids = sorted({r.entity_id for r in rows})
+    keys = {(r.entity_id, r.norm) for r in rows}
+    held = await db.names_by_origin(conn, [ORIGIN], entity_ids)
+    await db.delete_names(conn, [i for i, row in held if (row.entity_id, row.norm) in keys])
 
 
 async def refresh_romanized_names(conn: Conn, entity_ids: Sequence[int] | None = None) -> int:
-    """Generate the romanized names from the Korean names (call last in an import).
+    """Bring the romanized names in step with the Korean names (call last in an import).
 
-    With ``entity_ids`` (an on-demand lookup's few entities), only theirs are regenerated, so a
-    lookup in a large store does not rebuild every romanized name.
+    Only what changed is written: the forms of Korean names an import added or changed, and
+    the deletion of forms whose Korean name is gone, so a re-import writes none and an import of
+    one file into a full store a handful. With ``entity_ids`` (an on-demand lookup's few
+    entities), only theirs are read. Return how many rows it offered to add.
     """
-    if entity_ids is None:
-        await clear_romanized_names(conn)
-    else:
-        await db.delete_origin_names_of(conn, ORIGIN, entity_ids)
-    rows = romanized_rows(await db.korean_names(conn, entity_ids), set())
-    # A stored name with the same search form wins: generated rows never overwrite.
-    await db.add_names(conn, rows, overwrite=False)
-    return len(rows)
+    held = await db.names_by_origin(conn, [ORIGIN], entity_ids)
+    korean = await db.korean_names(conn, entity_ids)
+    # A stored name with the same search form wins: no form is generated for it.
+    taken = await db.stored_name_keys(conn, (e for e, _, _ in korean), but_origin=ORIGIN)
+    return await db.replace_names(conn, held, romanized_rows(korean, taken), overwrite=False)

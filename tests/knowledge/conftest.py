@@ -16,8 +16,9 @@ from tests.support.shared import built_once
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    """Yield an empty, migrated store."""
+async def store(migrated_db: Path, tmp_path: Path) -> AsyncIterator[Store]:
+    """Yield an empty, migrated store (a copy of the run's migrated database, tests/conftest.py)."""
+    shutil.copy(migrated_db, tmp_path / "t.db")
     async with Store.open(tmp_path / "t.db") as s:
         yield s
 

@@ -24,7 +24,11 @@ from tests.support.catalog import database_rows
 from tests.support.data import SMALL_CATALOG
 
 
-async def test_the_snapshot_holds_exactly_the_rows_the_importers_write(tmp_path: Path) -> None:
+async def test_the_snapshot_holds_exactly_the_rows_the_importers_write(
+    migrated_db: Path, tmp_path: Path
+) -> None:
+    for name in ("imported.db", "copied.db"):  # empty, migrated databases
+        shutil.copy(migrated_db, tmp_path / name)
     # The importers, run here over the bundled TOML and kpopnet (PostgreSQL's path) ...
     async with Store.open(tmp_path / "imported.db") as store:
         imported = await ensure_bundled_loaded(store, use_snapshot=False)
@@ -55,7 +59,8 @@ class _Loader:
         return [await import_catalog(store, [self.folder], progress=progress)]
 
 
-async def _load_into(path: Path, data_dir: Path, loader: _Loader) -> list[str]:
+async def _load_into(empty: Path, path: Path, data_dir: Path, loader: _Loader) -> list[str]:
+    shutil.copy(empty, path)
     async with Store.open(path) as store:
         reports = await load_snapshot(store, data_dir, loader)
         assert reports is not None and reports[0].origin == "catalog"
@@ -64,15 +69,17 @@ async def _load_into(path: Path, data_dir: Path, loader: _Loader) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-async def test_a_stale_snapshot_is_refused_and_built_again(tmp_path: Path) -> None:
+async def test_a_stale_snapshot_is_refused_and_built_again(
+    migrated_db: Path, tmp_path: Path
+) -> None:
     data_dir = tmp_path / "bundled"
     shutil.copytree(SMALL_CATALOG, data_dir / "catalog")
     loader = _Loader(data_dir / "catalog")
     built = data_dir / "bundled.sqlite"
 
-    first = await _load_into(tmp_path / "one.db", data_dir, loader)
+    first = await _load_into(migrated_db, tmp_path / "one.db", data_dir, loader)
     assert loader.builds == 1 and built.is_file() and "Love wins all" in first
-    assert await _load_into(tmp_path / "two.db", data_dir, loader) == first
+    assert await _load_into(migrated_db, tmp_path / "two.db", data_dir, loader) == first
     assert loader.builds == 1  # current: copied, not built
 
     # An edited TOML file: the old snapshot's rows must not load.
@@ -81,23 +88,25 @@ async def test_a_stale_snapshot_is_refused_and_built_again(tmp_path: Path) -> No
         song.read_text(encoding="utf-8").replace('title = "Love wins all"', 'title = "Love won"'),
         encoding="utf-8",
     )
-    edited = await _load_into(tmp_path / "three.db", data_dir, loader)
+    edited = await _load_into(migrated_db, tmp_path / "three.db", data_dir, loader)
     assert loader.builds == 2
     assert "Love won" in edited and "Love wins all" not in edited
 
     # A snapshot of another schema version (an older or newer migration set) is refused too.
     with sqlite3.connect(built) as conn:
         conn.execute("PRAGMA user_version = 1")
-    assert await _load_into(tmp_path / "four.db", data_dir, loader) == edited
+    assert await _load_into(migrated_db, tmp_path / "four.db", data_dir, loader) == edited
     assert loader.builds == 3
 
 
-async def test_a_snapshot_that_is_no_database_is_built_again(tmp_path: Path) -> None:
+async def test_a_snapshot_that_is_no_database_is_built_again(
+    migrated_db: Path, tmp_path: Path
+) -> None:
     data_dir = tmp_path / "bundled"
     shutil.copytree(SMALL_CATALOG, data_dir / "catalog")
     (data_dir / "bundled.sqlite").write_bytes(b"not a database")
     loader = _Loader(data_dir / "catalog")
-    assert "Love wins all" in await _load_into(tmp_path / "one.db", data_dir, loader)
+    assert "Love wins all" in await _load_into(migrated_db, tmp_path / "one.db", data_dir, loader)
     assert loader.builds == 1
 
 

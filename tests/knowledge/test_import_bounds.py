@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import lzma
+import shutil
 import tarfile
 import tracemalloc
 from pathlib import Path
@@ -33,8 +34,11 @@ def write(path: Path, lines: list[bytes]) -> Path:
     return path
 
 
-async def import_lines(tmp_path: Path, lines: list[bytes]) -> tuple[dict[str, int], list[str]]:
+async def import_lines(
+    migrated_db: Path, tmp_path: Path, lines: list[bytes]
+) -> tuple[dict[str, int], list[str]]:
     path = write(tmp_path / "dump.json", lines)
+    shutil.copy(migrated_db, tmp_path / "db.sqlite")
     async with Store.open(tmp_path / "db.sqlite") as store:
         report = await import_musicbrainz_dump(store, path)
     return report.counts, list(report.warnings)
@@ -44,9 +48,11 @@ def artist(n: int, **changes: object) -> bytes:
     return json.dumps({**mbdump.artist_line(n), **changes}, ensure_ascii=False).encode()
 
 
-async def test_a_line_just_over_the_limit_is_skipped_and_counted(tmp_path: Path) -> None:
+async def test_a_line_just_over_the_limit_is_skipped_and_counted(
+    migrated_db: Path, tmp_path: Path
+) -> None:
     huge = b'{"id": "' + b"x" * streaming.MAX_RECORD + b'"}'
-    counts, warnings = await import_lines(tmp_path, [artist(0), huge, artist(2)])
+    counts, warnings = await import_lines(migrated_db, tmp_path, [artist(0), huge, artist(2)])
     assert counts["imported line"] == 2
     assert counts["malformed line"] == 1
     assert any("line 2" in w and "longer than" in w for w in warnings), warnings
@@ -68,14 +74,16 @@ def test_a_long_line_is_read_past_in_bounded_memory() -> None:
     assert peak < limit + 3 * (1 << 20), peak
 
 
-async def test_poison_lines_are_malformed_and_the_import_goes_on(tmp_path: Path) -> None:
+async def test_poison_lines_are_malformed_and_the_import_goes_on(
+    migrated_db: Path, tmp_path: Path
+) -> None:
     nested = b"[" * 200_000 + b"]" * 200_000
     recording = {**mbdump.entity_line(0, "recording", 4), "length": "INF"}
     text = json.dumps(recording).replace('"length": "INF"', '"length": 1e999').encode()
     assert b"1e999" in text
     huge_number = b'{"id": "' + mbdump.artist_id(9).encode() + b'", "sitelinks": ' + b"9" * 5000
     counts, warnings = await import_lines(
-        tmp_path, [artist(0), nested, text, huge_number + b"}", artist(2)]
+        migrated_db, tmp_path, [artist(0), nested, text, huge_number + b"}", artist(2)]
     )
     assert counts["malformed line"] == 3
     assert counts["imported line"] == 2
@@ -83,8 +91,9 @@ async def test_poison_lines_are_malformed_and_the_import_goes_on(tmp_path: Path)
     assert any("out of range" in w for w in warnings), warnings
 
 
-async def test_a_failed_file_is_not_marked_finished(tmp_path: Path) -> None:
+async def test_a_failed_file_is_not_marked_finished(migrated_db: Path, tmp_path: Path) -> None:
     junk = write(tmp_path / "junk.json", [b"{}", b"hello", b"[[["])
+    shutil.copy(migrated_db, tmp_path / "db.sqlite")
     async with Store.open(tmp_path / "db.sqlite") as store:
         for _ in range(2):  # the rerun reads it again and fails again: never "done"
             with pytest.raises(DataFileError, match="no MusicBrainz JSON line could be read"):
@@ -93,9 +102,10 @@ async def test_a_failed_file_is_not_marked_finished(tmp_path: Path) -> None:
         assert not any(c.finished for c in done.values())
 
 
-async def test_aliases_per_entity_are_capped(tmp_path: Path) -> None:
+async def test_aliases_per_entity_are_capped(migrated_db: Path, tmp_path: Path) -> None:
     aliases = [{"name": f"Alias {n}", "type": "Artist name"} for n in range(5000)]
     aliases.insert(0, {"name": "y" * 10_000, "type": "Artist name"})
+    shutil.copy(migrated_db, tmp_path / "db.sqlite")
     async with Store.open(tmp_path / "db.sqlite") as store:
         path = write(tmp_path / "a.json", [artist(0, aliases=aliases)])
         report = await import_musicbrainz_dump(store, path)
@@ -114,18 +124,21 @@ def tar_header(name: str, size: int, kind: bytes) -> bytes:
     return info.tobuf(tarfile.USTAR_FORMAT)
 
 
-async def test_a_huge_long_name_header_is_refused_unread(tmp_path: Path) -> None:
+async def test_a_huge_long_name_header_is_refused_unread(migrated_db: Path, tmp_path: Path) -> None:
     path = tmp_path / "hostile.tar.xz"
     # A GNU long-name header claiming 1 GiB of name; only 1 MiB follows (the reader never asks).
     body = tar_header("././@LongLink", 1 << 30, tarfile.GNUTYPE_LONGNAME) + b"a" * (1 << 20)
     path.write_bytes(lzma.compress(body, preset=1))
+    shutil.copy(migrated_db, tmp_path / "db.sqlite")
     async with Store.open(tmp_path / "db.sqlite") as store:
         with pytest.raises(DataFileError, match="long file name of 1,073,741,824 bytes"):
             await import_musicbrainz_dump(store, path)
     assert MAX_HEADER < 1 << 30
 
 
-async def test_tarballs_with_long_names_pax_headers_and_many_members(tmp_path: Path) -> None:
+async def test_tarballs_with_long_names_pax_headers_and_many_members(
+    migrated_db: Path, tmp_path: Path
+) -> None:
     path = tmp_path / "dump.tar.gz"
     lines = b"".join(artist(n) + b"\n" for n in range(4))
     with tarfile.open(path, "w:gz", format=tarfile.GNU_FORMAT) as tar:
@@ -151,6 +164,7 @@ async def test_tarballs_with_long_names_pax_headers_and_many_members(tmp_path: P
         info.size = len(lines)
         info.pax_headers = {"comment": "가수 " * 40}
         tar.addfile(info, io.BytesIO(lines))
+    shutil.copy(migrated_db, tmp_path / "db.sqlite")
     async with Store.open(tmp_path / "db.sqlite") as store:
         report = await import_musicbrainz_dump(store, pax)
     assert report.counts["imported line"] == 4
@@ -175,11 +189,14 @@ def test_sparql_bindings_are_scanned_once_and_bounded() -> None:
     assert got[3][0]["item"]["value"].endswith("Q4")
 
 
-async def test_a_sparql_binding_over_the_limit_is_counted(tmp_path: Path) -> None:
+async def test_a_sparql_binding_over_the_limit_is_counted(
+    migrated_db: Path, tmp_path: Path
+) -> None:
     path = mbdump.write_sparql(tmp_path / "q.json", 3)
     doc = json.loads(path.read_text(encoding="utf-8"))
     doc["results"]["bindings"][1]["itemLabel"]["value"] = "x" * streaming.MAX_RECORD
     path.write_text(json.dumps(doc), encoding="utf-8")
+    shutil.copy(migrated_db, tmp_path / "db.sqlite")
     async with Store.open(tmp_path / "db.sqlite") as store:
         report = await import_wikidata_dump(store, path)
     assert report.counts["item"] == 2

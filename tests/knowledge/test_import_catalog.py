@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from bot.store import Store
 from bot.store import catalog as db
 from tests.support.catalog import snapshot
 from tests.support.data import SMALL_CATALOG
+from tests.support.shared import built_once
 
 
 def copy_small(tmp_path: Path) -> Path:
@@ -101,6 +103,29 @@ async def test_one_file_can_refer_to_ids_already_imported(store: Store) -> None:
 
 GOOD_SOURCE = '[[source]]\nid = "s"\nurl = "https://example.org/s"\noutlet = "Example"\n'
 GOOD_ARTIST = '[[artist]]\nid = "a"\nname = "A"\nkind = "person"\nsources = ["s"]\n'
+
+
+def _small_with_base(folder: Path) -> Path:
+    """Copy the small catalog into ``folder``, with one more file (base.toml)."""
+    shutil.copytree(SMALL_CATALOG, folder, dirs_exist_ok=True)
+    (folder / "base.toml").write_text(GOOD_SOURCE + GOOD_ARTIST, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def _small_with_base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small catalog and base.toml imported once per run; the bad-file tests copy it
+    (rows name their file, not its folder, so a copy matches any folder of the same files)."""
+
+    def build(path: Path) -> None:
+        async def run() -> None:
+            async with Store.open(path) as store:
+                await import_catalog(store, [_small_with_base(path.with_name("small-base"))])
+
+        asyncio.run(run())
+
+    return built_once(tmp_path_factory, "catalog-small-base.db", build)
+
 
 BAD_FILES = [
     ("not toml", "[[artist]\nid = 1", "bad.toml: is not valid TOML"),
@@ -264,20 +289,20 @@ BAD_FILES = [
     ("text", "expected"), [b[1:] for b in BAD_FILES], ids=[b[0] for b in BAD_FILES]
 )
 async def test_bad_file_names_file_entry_and_problem_and_changes_nothing(
-    store: Store, tmp_path: Path, text: str, expected: str
+    _small_with_base_db: Path, tmp_path: Path, text: str, expected: str
 ) -> None:
-    folder = copy_small(tmp_path)
-    (folder / "base.toml").write_text(GOOD_SOURCE + GOOD_ARTIST, encoding="utf-8")
-    await import_catalog(store, [folder])
-    before = await snapshot(store)
-    (folder / "bad.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(DataFileError) as caught:
-        await import_catalog(store, [folder])
-    message = str(caught.value)
-    assert "bad.toml" in message
-    assert expected in message
-    assert isinstance(caught.value, CatalogError) and caught.value.problems
-    assert await snapshot(store) == before
+    folder = _small_with_base(tmp_path / "catalog")
+    shutil.copy(_small_with_base_db, tmp_path / "t.db")
+    async with Store.open(tmp_path / "t.db") as store:
+        before = await snapshot(store)
+        (folder / "bad.toml").write_text(text, encoding="utf-8")
+        with pytest.raises(DataFileError) as caught:
+            await import_catalog(store, [folder])
+        message = str(caught.value)
+        assert "bad.toml" in message
+        assert expected in message
+        assert isinstance(caught.value, CatalogError) and caught.value.problems
+        assert await snapshot(store) == before
 
 
 async def test_every_problem_is_reported_at_once(store: Store, tmp_path: Path) -> None:

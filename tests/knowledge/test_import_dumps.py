@@ -164,7 +164,7 @@ def mbdump_key(path: Path) -> str:
     return file_key(path)
 
 
-async def test_curated_values_are_never_overwritten(tmp_path: Path) -> None:
+async def test_curated_values_are_never_overwritten(migrated_db: Path, tmp_path: Path) -> None:
     (tmp_path / "c.toml").write_text(
         '[[source]]\nid = "s"\nurl = "https://example.org/c"\noutlet = "Ex"\n'
         f'[[artist]]\nid = "curated"\nname = "Curated Name"\nkind = "group"\n'
@@ -172,6 +172,7 @@ async def test_curated_values_are_never_overwritten(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     lines = mbdump.write_lines(tmp_path / "dump.json", 200)
+    shutil.copy(migrated_db, tmp_path / "c.db")
     store = await Store.open(tmp_path / "c.db")
     try:
         await import_catalog(store, [tmp_path / "c.toml"])
@@ -191,9 +192,12 @@ async def test_curated_values_are_never_overwritten(tmp_path: Path) -> None:
         await store.close()
 
 
-async def test_memory_does_not_grow_with_the_number_of_lines(tmp_path: Path) -> None:
+async def test_memory_does_not_grow_with_the_number_of_lines(
+    migrated_db: Path, tmp_path: Path
+) -> None:
     async def peak(lines: int) -> int:
         path = mbdump.write_lines(tmp_path / f"d{lines}.json", lines, interleave=True)
+        shutil.copy(migrated_db, tmp_path / f"m{lines}.db")
         store = await Store.open(tmp_path / f"m{lines}.db")
         try:
             tracemalloc.start()
@@ -212,8 +216,9 @@ async def test_memory_does_not_grow_with_the_number_of_lines(tmp_path: Path) -> 
     assert large < small * 1.25 + 512 * 1024, (small, large)
 
 
-async def test_scope_by_tag_and_by_artist(tmp_path: Path) -> None:
+async def test_scope_by_tag_and_by_artist(migrated_db: Path, tmp_path: Path) -> None:
     lines = mbdump.write_lines(tmp_path / "dump.json", 300)
+    shutil.copy(migrated_db, tmp_path / "t.db")
     store = await Store.open(tmp_path / "t.db")
     try:
         await import_musicbrainz_dump(store, lines, Scope.of(tags=["K-Pop"]))
@@ -231,10 +236,11 @@ async def test_scope_by_tag_and_by_artist(tmp_path: Path) -> None:
         Scope.of(artists=["not-an-mbid"])
 
 
-async def test_malformed_lines_are_counted_and_skipped(tmp_path: Path) -> None:
+async def test_malformed_lines_are_counted_and_skipped(migrated_db: Path, tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     good = mbdump.write_lines(tmp_path / "good.json", 40).read_text(encoding="utf-8")
     path.write_text('{"broken json\n' + good + '{"id": "x", "video": false, "relations": 3}\n')
+    shutil.copy(migrated_db, tmp_path / "b.db")
     store = await Store.open(tmp_path / "b.db")
     try:
         report = await import_musicbrainz_dump(store, path)
@@ -245,7 +251,9 @@ async def test_malformed_lines_are_counted_and_skipped(tmp_path: Path) -> None:
         await store.close()
 
 
-async def test_a_line_undone_halfway_leaves_the_other_lines_rows(tmp_path: Path) -> None:
+async def test_a_line_undone_halfway_leaves_the_other_lines_rows(
+    migrated_db: Path, tmp_path: Path
+) -> None:
     """Lines that fail after writing are undone alone, with the rows of earlier lines that the
     importer held back and wrote inside them: the catalog is the one the good lines give."""
     good = mbdump.write_lines(tmp_path / "good.json", 40).read_text(encoding="utf-8")
@@ -267,6 +275,7 @@ async def test_a_line_undone_halfway_leaves_the_other_lines_rows(tmp_path: Path)
     (tmp_path / "bad.json").write_text("\n".join(lines) + "\n", encoding="utf-8")
     contents = []
     for name in ("good.json", "bad.json"):
+        shutil.copy(migrated_db, tmp_path / f"{name}.db")
         async with Store.open(tmp_path / f"{name}.db") as store:
             report = await import_musicbrainz_dump(store, tmp_path / name)
         assert report.counts["malformed line"] == (broken if name == "bad.json" else 0)
@@ -437,9 +446,12 @@ async def test_wikidata_sparql_result_streams_binding_by_binding(
     assert again.counts["item"] == 0
 
 
-async def test_wikidata_refuses_a_file_that_is_not_a_result(tmp_path: Path) -> None:
+async def test_wikidata_refuses_a_file_that_is_not_a_result(
+    migrated_db: Path, tmp_path: Path
+) -> None:
     path = tmp_path / "x.json"
     path.write_text('{"head": {"vars": []}, "nothing": 1}', encoding="utf-8")
+    shutil.copy(migrated_db, tmp_path / "x.db")
     store = await Store.open(tmp_path / "x.db")
     try:
         with pytest.raises(DataFileError, match="not a SPARQL JSON result"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import pickle
+import re
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from bot.core.errors import DataFileError
 from bot.knowledge.importers import ImportReport, import_catalog, import_kpopnet
 from bot.store import Store
 from bot.store import catalog as db
+from tests.support.catalog import snapshot
 from tests.support.data import KPOPNET, SMALL_CATALOG
 from tests.support.shared import built_once
 
@@ -76,9 +78,14 @@ async def test_reimport_is_idempotent(imported: tuple[Store, ImportReport]) -> N
     store = imported[0]  # imported once already
     counts = [await db.count_rows(store, t) for t in ("entities", "names", "memberships")]
     ids = await store.fetchall("SELECT id, key FROM entities ORDER BY id")
-    await import_kpopnet(store, KPOPNET)
+    before = await snapshot(store)
+    async with store.statements() as seen:
+        await import_kpopnet(store, KPOPNET)
     assert [await db.count_rows(store, t) for t in ("entities", "names", "memberships")] == counts
     assert await store.fetchall("SELECT id, key FROM entities ORDER BY id") == ids
+    # Every row as it was, names with their ids (the romanized ones too), and no name written.
+    assert await snapshot(store) == before
+    assert not [s for s in seen if re.match(r"\s*(INSERT INTO|DELETE FROM|UPDATE) names\b", s)]
 
 
 async def test_catalog_artist_is_merged_not_duplicated(store: Store) -> None:
@@ -147,3 +154,27 @@ async def test_placeholders_are_not_imported_as_facts(store: Store, tmp_path: Pa
     assert all(r[2] is None or r[2] != "N/A" for r in rows)
     names = await store.fetchall("SELECT name FROM names WHERE lower(name) LIKE 'unknown%'")
     assert not names
+
+
+async def test_a_kpopnet_name_spelled_like_a_romanized_form_is_stored(
+    store: Store, tmp_path: Path
+) -> None:
+    await import_catalog(store, [SMALL_CATALOG])
+    iu = await db.entity_by_key(store, "artist", "iu")
+    assert iu is not None
+    generated = "SELECT origin, type FROM names WHERE entity_id = ? AND norm = 'aiyu'"
+    assert [tuple(r) for r in await store.fetchall(generated, (iu.id,))] == [
+        ("romanized", "romanization")
+    ]
+    data = json.loads(KPOPNET.read_text(encoding="utf-8"))
+    magenta = next(i for i in data["idols"] if i["name"] == "Magenta")
+    # IU as kpopnet lists her (merged into the catalog's IU by name and birth date), with an
+    # alias spelled as the catalog's Hangul name romanizes.
+    idol = {**magenta, "id": "iuTest1", "name": "IU", "name_original": "아이유"}
+    idol.update(birth_date="1993-05-16", name_alias="Aiyu", groups=[])
+    data = {"groups": [], "idols": [idol]}
+    path = tmp_path / "kpopnet.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    await import_kpopnet(store, path)
+    # The stored alias wins over the generated form, as if the generated names were new.
+    assert [tuple(r) for r in await store.fetchall(generated, (iu.id,))] == [("kpopnet", "hint")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,21 @@ tenderness. It is a short film as much as a pop song, and a wistful one: a camco
 a borrowed suit, a handful of small jokes. Some viewers hear Spring Day in its longing;
 I've heard that reading, and a few others besides. 아이유의 러브 윈즈 올은 조용히 끝난다.
 """
+
+
+@pytest.fixture(scope="module")
+def snapshot_index(_snapshot_db: Path, tmp_path_factory: pytest.TempPathFactory) -> AliasIndex:
+    """The alias index of the catalog snapshot (full_store's rows), built once per module for the
+    tests that only link text: building it reads every name (about 0.25 s a test). How a store
+    builds and refreshes its index is test_index_refreshes_after_an_import's."""
+    copy = tmp_path_factory.mktemp("linking") / "snapshot.db"
+    shutil.copy(_snapshot_db, copy)
+
+    async def build() -> AliasIndex:
+        async with Store.open(copy) as store:
+            return await AliasIndex.build(store)
+
+    return asyncio.run(build())
 
 
 def names(found) -> list[str]:
@@ -47,18 +64,18 @@ def names(found) -> list[str]:
     ],
 )
 async def test_links(
-    full_store: Store, text: str, expected: list[str], unexpected: list[str]
+    snapshot_index: AliasIndex, text: str, expected: list[str], unexpected: list[str]
 ) -> None:
-    found = names(await link_entities(full_store, text))
+    found = names(await link_entities(snapshot_index, text))
     for item in expected:
         assert item in found, found
     for item in unexpected:
         assert item not in found, found
 
 
-async def test_each_entity_once_in_text_order_with_spans(full_store: Store) -> None:
+async def test_each_entity_once_in_text_order_with_spans(snapshot_index: AliasIndex) -> None:
     text = "IU's Love wins all. Later IU again."
-    found = await link_entities(full_store, text)
+    found = await link_entities(snapshot_index, text)
     assert [e.name for e in found].count("IU") == 1
     first = found[0]
     assert (first.name, text[first.start : first.end]) == ("IU", "IU")
@@ -67,7 +84,7 @@ async def test_each_entity_once_in_text_order_with_spans(full_store: Store) -> N
 
 
 async def test_a_review_links_the_right_things(full_store: Store) -> None:
-    found = set(names(await link_entities(full_store, REVIEW)))
+    found = set(names(await link_entities(full_store, REVIEW)))  # the store's own index
     assert {
         "artist:IU",
         "artist:V",

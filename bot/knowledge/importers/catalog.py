@@ -34,7 +34,6 @@ from bot.knowledge.importers.report import (
     no_progress,
 )
 from bot.knowledge.release_time import parse_release_time
-from bot.knowledge.romanize import clear_romanized_names
 from bot.store.core import Conn, Store
 
 log = logging.getLogger(__name__)
@@ -296,7 +295,6 @@ async def import_catalog(
     origins = sorted({p.name for p in files})
 
     async def write(conn: Conn) -> tuple[dict[str, int], int]:
-        await clear_romanized_names(conn)
         written = await write_entries(conn, entries, origins, problems, romanize=romanize)
         problems.raise_if_any()
         return written

@@ -116,7 +116,8 @@ async def write_entries(
     problems.raise_if_any()
     await writer.write_sources()
     await writer.write_entities()
-    await db.delete_facts_by_origin(conn, origins)
+    # Names are compared, not rewritten: a re-import keeps each unchanged name's row.
+    await db.delete_facts_by_origin(conn, origins, names=False)
     await writer.write_entity_details()
     await writer.write_performers_and_tracks()
     await writer.write_memberships_and_credits()
@@ -309,7 +310,8 @@ class _CatalogWrite:
                     await provenance.set_attribute_sources(
                         self.conn, table, entity_id, _attribute_sources(entry, self.source_ids)
                     )
-        await db.add_names(self.conn, names, overwrite=True)
+        held = await db.names_by_origin(self.conn, self.origins)
+        await db.replace_names(self.conn, held, names, overwrite=True)
         await db.add_entity_sources(self.conn, entity_sources)
         await db.add_external_ids(self.conn, external)
 

@@ -27,7 +27,7 @@ from bot.knowledge.importers.report import (
 )
 from bot.knowledge.normalize import has_hangul, normalize
 from bot.knowledge.placeholders import is_placeholder, known
-from bot.knowledge.romanize import clear_romanized_names, refresh_romanized_names
+from bot.knowledge.romanize import give_way_to_stored, refresh_romanized_names
 from bot.store import catalog as db
 from bot.store.catalog import provenance
 from bot.store.core import Store
@@ -198,7 +198,6 @@ async def import_kpopnet(
 
     async def write(conn: db.Conn) -> tuple[dict[str, int], list[Any], int]:
         nonlocal applied, done
-        await clear_romanized_names(conn)
         profile: dict[str, int] = {}
         for item in (*groups, *idols):
             profile[item["id"]] = await db.upsert_source(
@@ -273,7 +272,8 @@ async def import_kpopnet(
                     hangul,
                     1 if kind == "group" else 0,
                 )
-        await db.delete_facts_by_origin(conn, [ORIGIN])
+        # Names are compared, not rewritten: a re-import keeps each unchanged name's row.
+        await db.delete_facts_by_origin(conn, [ORIGIN], names=False)
         # A kpopnet entity left over from before a catalog artist took its place.
         for kp_id, target in merged.items():
             left = await db.entity_id_by_key(conn, "artist", f"kpopnet:{kp_id}")
@@ -373,7 +373,10 @@ async def import_kpopnet(
                         ORIGIN,
                     )
                 )
-        await db.add_names(conn, names, overwrite=False)
+        await give_way_to_stored(conn, names)
+        await db.replace_names(
+            conn, await db.names_by_origin(conn, [ORIGIN]), names, overwrite=False
+        )
         await db.add_entity_sources(conn, sources)
         await db.add_external_ids(conn, external_rows)
         await db.add_memberships(conn, memberships)

@@ -305,21 +305,85 @@ async def korean_names(
     return [(int(r["entity_id"]), str(r["kind"]), str(r["name"])) for r in rows]
 
 
-async def delete_origin_names_of(conn: Conn, origin: str, entity_ids: Sequence[int]) -> None:
-    """Delete the names one origin wrote for some entities."""
+async def stored_name_keys(
+    conn: Conn, entity_ids: Iterable[int], *, but_origin: str
+) -> set[tuple[int, str]]:
+    """Return the (entity_id, norm) of these entities' names of every origin but one."""
+    keys: set[tuple[int, str]] = set()
     for chunk in chunks(sorted(set(entity_ids)), 500):
-        await conn.execute(
-            f"DELETE FROM names WHERE origin = ? AND entity_id IN ({qmarks(chunk)})",
-            [origin, *chunk],
+        cursor = await conn.execute(
+            f"SELECT entity_id, norm FROM names WHERE entity_id IN ({qmarks(chunk)}) "
+            "AND origin <> ?",
+            [*chunk, but_origin],
         )
+        keys.update((int(r["entity_id"]), str(r["norm"])) for r in await cursor.fetchall())
+    return keys
 
 
-async def names_by_origin(conn: Conn, origin: str) -> list[tuple[int, int, str]]:
-    """Return (name id, entity_id, norm) of the names one origin wrote, in id order."""
-    cursor = await conn.execute(
-        "SELECT id, entity_id, norm FROM names WHERE origin = ? ORDER BY id", (origin,)
+async def names_by_origin(
+    conn: Conn, origins: Sequence[str], entity_ids: Sequence[int] | None = None
+) -> list[tuple[int, NameInsert]]:
+    """Return (name id, row) of the names some origins wrote (of some entities), in id order."""
+    select = (
+        "SELECT id, entity_id, kind, name, norm, type, locale, is_primary, origin FROM names "
+        f"WHERE origin IN ({qmarks(origins)})"
     )
-    return [(int(r["id"]), int(r["entity_id"]), str(r["norm"])) for r in await cursor.fetchall()]
+    if entity_ids is None:
+        cursor = await conn.execute(f"{select} ORDER BY id", list(origins))
+        found = list(await cursor.fetchall())
+    else:
+        found = []
+        for chunk in chunks(sorted(set(entity_ids)), 500):
+            cursor = await conn.execute(
+                f"{select} AND entity_id IN ({qmarks(chunk)})", [*origins, *chunk]
+            )
+            found.extend(await cursor.fetchall())
+        found.sort(key=lambda r: int(r["id"]))
+    return [
+        (
+            int(r["id"]),
+            NameInsert(
+                int(r["entity_id"]),
+                str(r["kind"]),
+                str(r["name"]),
+                str(r["norm"]),
+                str(r["type"]),
+                None if r["locale"] is None else str(r["locale"]),
+                bool(r["is_primary"]),
+                str(r["origin"]),
+            ),
+        )
+        for r in found
+    ]
+
+
+async def replace_names(
+    conn: Conn,
+    held: Iterable[tuple[int, NameInsert]],
+    rows: Sequence[NameInsert],
+    *,
+    overwrite: bool,
+) -> int:
+    """Make the ``held`` names (from ``names_by_origin``) become ``rows``; return how many
+    rows it offered to add.
+
+    Only what differs is written: a name held unchanged keeps its row and id, one no longer
+    given (or given differently) is deleted first, and the new ones are added as ``add_names``
+    adds them. A re-import that changes nothing writes nothing.
+    """
+    wanted = {(r.entity_id, r.norm): r for r in rows}
+    kept: set[tuple[int, str]] = set()
+    stale: list[int] = []
+    for name_id, row in held:
+        key = (row.entity_id, row.norm)
+        if wanted.get(key) == row and key not in kept:
+            kept.add(key)
+        else:
+            stale.append(name_id)
+    await delete_names(conn, stale)
+    new = [r for r in rows if (r.entity_id, r.norm) not in kept]
+    await add_names(conn, new, overwrite=overwrite)
+    return len(new)
 
 
 async def delete_names(conn: Conn, ids: Sequence[int]) -> None:
@@ -489,11 +553,14 @@ async def record_review(
     return review_id
 
 
-async def delete_facts_by_origin(conn: Conn, origins: Sequence[str]) -> None:
-    """Delete every fact row owned by one of ``origins`` (entities stay)."""
+async def delete_facts_by_origin(conn: Conn, origins: Sequence[str], *, names: bool = True) -> None:
+    """Delete every fact row owned by one of ``origins`` (entities stay).
+
+    ``names=False`` keeps their names, for an import that replaces them with ``replace_names``.
+    """
     if not origins:
         return
-    for table in FACT_TABLES:
+    for table in FACT_TABLES if names else FACT_TABLES[1:]:
         await conn.execute(f"DELETE FROM {table} WHERE origin IN ({qmarks(origins)})", origins)
 
 
