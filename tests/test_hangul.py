@@ -21,3 +21,15 @@ def test_a_silent_final_e_leaves_the_consonant_before_it() -> None:
     assert particle("Irene", "이/가") == "Irene이"  # 아이린
     assert particle("Little", "은/는") == "Little는"  # 리틀: the e is heard
     assert particle("Rose", "은/는") == "Rose는" and particle("Jennie", "이/가") == "Jennie가"
+
+
+def test_a_final_c_is_a_stop_after_a_vowel() -> None:
+    assert particle("“Lilac”", "을/를") == "“Lilac”을"  # 라일락
+    assert particle("Magic", "이/가") == "Magic이"  # 매직
+    assert particle("Disc", "은/는") == "Disc는"  # 디스크: after a consonant it is heard
+
+
+def test_a_label_takes_the_particle_of_the_name_before_its_parenthesis() -> None:
+    assert particle("Hyunjin (Stray Kids)", "은/는") == "Hyunjin (Stray Kids)은"  # 현진(…)은
+    assert particle("Jisoo (BLACKPINK)", "은/는") == "Jisoo (BLACKPINK)는"
+    assert particle("“Lilac” (IU)", "으로/로") == "“Lilac” (IU)으로"

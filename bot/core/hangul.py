@@ -144,7 +144,7 @@ def is_choseong_query(norm: str) -> bool:
 # 알엠 (ends in a consonant: 이), "IU" is 아이유 (a vowel: 가). Words end in a final consonant
 # when their last letter is one Korean keeps as 받침 (Choi Yong-seok: 석이, Um Tae-hwa: 화가).
 _LETTER_ENDS_IN_CONSONANT = frozenset("LMNR")  # 엘, 엠, 엔, 알
-_WORD_ENDS_IN_CONSONANT = frozenset("bdgkpt")
+_WORD_ENDS_IN_CONSONANT = frozenset("bcdgkpt")  # Lilac (라일락), Magic (매직): a final c is a stop
 _PARTICLES = {
     "이/가": ("이", "가"),
     "은/는": ("은", "는"),
@@ -160,9 +160,18 @@ _PARTICLES = {
 PARTICLE_PAIRS = frozenset(_PARTICLES)
 
 
+def _spoken(word: str) -> str:
+    """Return the part of ``word`` whose last sound takes a particle: a label's closing
+    parenthesis is not read before it ("Hyunjin (Stray Kids)은", as 현진(스트레이 키즈)은)."""
+    text = word.rstrip(" ”\"'’.!?")
+    if text.endswith(")") and " (" in text:
+        text = text[: text.rindex(" (")]
+    return text.rstrip(" )]}”\"'’.!?")
+
+
 def ends_in_consonant(word: str) -> bool:
     """Tell whether a name, read aloud in Korean, ends in a final consonant (받침)."""
-    text = word.rstrip(" )]}”\"'’.!?")
+    text = _spoken(word)
     if not text:
         return False
     last = text[-1]
@@ -194,7 +203,7 @@ def particle(word: str, pair: str) -> str:
     """Return ``word`` with the particle its last sound takes ("RM이", "IU가", "봄날은")."""
     after_consonant, after_vowel = _PARTICLES[pair]
     if pair == "으로/로":
-        text = word.rstrip(" )]}”\"'’.!?")
+        text = _spoken(word)
         parts = _syllable(text[-1]) if text else None
         if parts is not None and parts[2] == "ㄹ":
             return word + after_vowel  # 서울로: a final ㄹ takes 로

@@ -12,6 +12,7 @@ from bot.knowledge.ask.intents import Intent, IntentName
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.cards import SourceRef
 from bot.knowledge.entities import EntityRef
+from bot.knowledge.normalize import normalize
 from bot.knowledge.placeholders import known
 from bot.knowledge.wording import format_date, join_list, years_between
 from bot.store import catalog as db
@@ -50,8 +51,15 @@ async def performer_answer(store: Store, intent: Intent, entity: EntityRef, lang
     )
 
 
-def _person(card: cards.ArtistCard) -> str:
-    return card.artist.name
+async def _person(store: Store, card: cards.ArtistCard, entity: EntityRef) -> str:
+    """Return how an answer names the person: by their name, or, when another stored artist
+    shares it, by their label ("Hyunjin (Stray Kids)": LOONA has a Hyunjin too), so the
+    reader knows which one the answer is about."""
+    name = card.artist.name
+    if card.kind == "group" or entity.label == name:
+        return name
+    hits = await db.names_exact(store, normalize(name), ("artist",), 2)
+    return entity.label if any(h.entity_id != entity.id for h in hits) else name
 
 
 async def roles_in_group(
@@ -88,10 +96,15 @@ async def artist_answer(
 ) -> Answer:
     """Answer a fact about an artist: birthday, age, debut, members, groups, agency, names."""
     card = await cards.artist_card(store, entity.id)
-    name = _person(card)
     name_n = intent.name
+    # Membership answers name the groups themselves; every other answer names whom it means.
+    name = (
+        card.artist.name
+        if name_n in (IntentName.MEMBERS, IntentName.GROUPS)
+        else await _person(store, card, entity)
+    )
     if name_n in (IntentName.BIRTHDAY, IntentName.AGE):
-        return _birth_answer(card, intent, entity, lang, on)
+        return _birth_answer(card, name, intent, entity, lang, on)
     if name_n is IntentName.DEBUT:
         if card.debut_date:
             return found(
@@ -249,9 +262,8 @@ async def artist_answer(
 
 
 def _birth_answer(
-    card: cards.ArtistCard, intent: Intent, entity: EntityRef, lang: str, on: str | None
+    card: cards.ArtistCard, name: str, intent: Intent, entity: EntityRef, lang: str, on: str | None
 ) -> Answer:
-    name = card.artist.name
     if card.kind == "group":
         text = t("{name} is a group, not a person", lang, name=name)
         if card.debut_date:
