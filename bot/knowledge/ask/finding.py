@@ -344,6 +344,12 @@ async def find(
     """Find the entity a question is about: the longest word span that is a known name,
     else the best prefix, substring or (clear) typo match of a whole run."""
     exact = await exact_spans(store, runs, kinds, shouted)
+    if exact and len(exact[0][0].norm) <= _SHORT_NAME:
+        # "le serafim": a group's name typed close (a space, a letter dropped) is what the
+        # words mean, not the two-letter name inside them (EXID's LE).
+        longer = await _close_whole(store, exact[0][0], texts, kinds)
+        if longer is not None:
+            return longer
     if exact:
         span, matches = exact[0]
         if asks_person:
@@ -388,6 +394,26 @@ async def find(
                 return Found(best, tuple(fuzzy), text)
             typo_fallback = typo_fallback or Found(None, tuple(fuzzy), text)
     return fallback or typo_fallback or Found(None, (), texts[0] if texts else "")
+
+
+# A name this short found inside longer words yields to a clear reading of all of them.
+_SHORT_NAME = 2
+
+
+async def _close_whole(
+    store: Store, span: Span, texts: Sequence[str], kinds: Sequence[str]
+) -> Found | None:
+    """Return the clear typo reading of a whole name text holding a short exact ``span``
+    (a name longer than the span, which it is not part of), or None."""
+    for text in texts:
+        norm = normalize(text)
+        if span.norm not in norm or len(norm) <= len(span.norm) + _SHORT_NAME:
+            continue
+        fuzzy = [r for r in await resolve(store, text, kinds, limit=10) if r.tier == "fuzzy"]
+        best = await clear_reading(store, text, fuzzy, kinds) if fuzzy else None
+        if best is not None and len(normalize(best.matched)) > len(span.norm) + _SHORT_NAME:
+            return Found(best, tuple(fuzzy), text)
+    return None
 
 
 def _read_whole(text: str, match: Match) -> bool:
@@ -548,6 +574,8 @@ async def others(
             continue
         if main.span is None and main.text and normalize(main.text) == span.norm:
             continue
+        if main.span is None and f" {span.text.lower()} " in f" {main.text.lower()} ":
+            continue  # words of the main name's typed text ("le" in "le serafim"), not another
         best = next((m for m in matches if m.id != main_id), None)
         if best is None:
             continue
