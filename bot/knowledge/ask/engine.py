@@ -288,6 +288,13 @@ _WORD = re.compile(r"\S+")
 _TITLE_WORDS = 5  # the longest title looked for around a keyword, in words
 
 
+_HOLDER_OF = re.compile(
+    r"\b(?:the|an?|which|what)\s+(?:album|ep|mini album|record)\b(?=\s+(?:with|that has|that had|"
+    r"having|containing|including)\b|\s+\S.*?\s(?:is|was|are|were)\s+(?:on|from|in)\b)",
+    re.I,
+)
+
+
 async def _detect_outside_titles(
     store: Store, text: str, shouted: bool
 ) -> tuple[Intent | None, list[tuple[int, int]]]:
@@ -316,9 +323,14 @@ async def _detect_outside_titles(
     if not windows:
         return intent, spans
     hits = await db.names_exact_many(store, list(windows), _WORK_KINDS, 8, per_form=1)
+    # "the album with Pink Venom", "the album Fantastic Baby is on": the question's own words
+    # for the record holding a song, not BLACKPINK's album titled "The Album".
+    holders = [m.span() for m in _HOLDER_OF.finditer(text)]
     masked = text
     for norm in sorted({h.norm for h in hits}, key=lambda n: (-len(n), n)):
         a, b = windows[norm]
+        if any(x <= a and b <= y for x, y in holders):
+            continue
         if masked[a:b].strip():  # not inside a longer title already masked
             masked = masked[:a] + " " * (b - a) + masked[b:]
     return (intent, spans) if masked == text else detect(masked)
