@@ -505,6 +505,17 @@ async def _first_reading(
     alone = all(m.score < picked.score - CLEAR_MARGIN for m in rest)
     if alone and (meant in swaps(norm) or _letters_moved(norm, meant)):
         return picked
+    # "perfect red vlevet": a title's leading "The" is often left out (and then scores the
+    # title lower); the rest of it typed with one slip, nothing else as near, is the title.
+    words = picked.matched.split(maxsplit=1)
+    if len(words) == 2 and words[0].lower() == "the" and not norm.startswith("the"):
+        bare = normalize(words[1])
+        if (
+            len(norm) >= _SWAP_MIN_LENGTH
+            and (bare in swaps(norm) or osa_distance(norm, bare) <= 1)
+            and all(osa_distance(norm, normalize(m.matched)) > 1 for m in rest)
+        ):
+            return picked
     return None
 
 

@@ -47,6 +47,7 @@ class IntentName(enum.StrEnum):
     WRITER = "writer"
     BIRTHDAY = "birthday"
     DEBUT = "debut"
+    DISBAND = "disband"
     REVIEWS = "reviews"
     MEMBERS = "members"
     GROUPS = "groups"
@@ -361,6 +362,11 @@ INTENTS: tuple[Intent, ...] = (
         ("artist",),
     ),
     Intent(IntentName.DEBUT, _p(r"\bdebut\w*", r"데뷔"), ("artist",)),
+    Intent(
+        IntentName.DISBAND,
+        _p(r"\bdisband\w*", r"\b(?:broke|break|split) up\b", r"해체"),
+        ("artist",),
+    ),
     Intent(
         IntentName.REVIEWS,
         _p(

@@ -28,6 +28,7 @@ FILLERS = words_of(
     can could you know anyone any i my us our there their they he she his her him them at
     as be been being with has have had who's who're released release date year
     right true correct really also again actually exactly
+    wen whn wat wut wht wich whos wats
     누구 누구야 누구예요 누구에요 누구인가요 누가 누군가요 뭐야 뭐예요 뭐에요 뭔가요 뭐
     무엇 언제 어디 노래 곡 뮤비 뮤직비디오 앨범 알려줘 알려주세요 했어 했나요 했어요 했니
     한 사람 이 그 좀 요 누구지 뭐지 뭐였지 언제야 언제지 언제예요 알려줘요 맞아 맞나요 맞지
@@ -38,7 +39,8 @@ FILLERS = words_of(
 # Questions may also end a word with the casual "야".
 PARTICLES = (*HANGUL_PARTICLES, "야", "이야", "예요", "이에요", "인가요", "였어", "이었어")
 WH_WORDS = words_of(
-    """who whom whose what whats what's when where which how why who's 누구 누가 누구야 뭐
+    """who whom whose what whats what's when where which how why who's wen whn wat wut wht
+    wich whos wats 누구 누가 누구야 뭐
     무엇 언제 어디 어느 무슨 몇 뭐야 누구지 언제야"""
 )
 AUXILIARIES = words_of("did does do is was were are has have had can could isnt wasnt didnt")

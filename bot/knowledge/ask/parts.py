@@ -37,6 +37,7 @@ ARTIST_FACTS = frozenset(
         IntentName.BIRTHDAY,
         IntentName.AGE,
         IntentName.DEBUT,
+        IntentName.DISBAND,
         IntentName.AGENCY,
         IntentName.LEADER,
         IntentName.MAKNAE,

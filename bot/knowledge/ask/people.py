@@ -125,6 +125,30 @@ async def artist_answer(
             [entity.label],
             lang,
         )
+    if name_n is IntentName.DISBAND:
+        if card.kind != "group":
+            return declined(
+                t("{name} is not a group.", lang, name=name), name_n, [entity.label], lang
+            )
+        if card.end_date and card.source_of("end_date"):
+            return found(
+                t(
+                    "{name} disbanded on {end_date}.",
+                    lang,
+                    name=name,
+                    end_date=format_date(card.end_date, lang),
+                ),
+                card.source_of("end_date"),
+                name_n,
+                (entity,),
+                lang,
+            )
+        return declined(
+            t("I don't know of {name} disbanding.", lang, name=name),
+            name_n,
+            [entity.label],
+            lang,
+        )
     if name_n is IntentName.LEGAL_NAME:
         # A dataset's placeholder ("unknown_magenta") is not a name: never state it.
         legal, legal_hangul = known(card.legal_name), known(card.legal_name_hangul)
