@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from bot.core.errors import echo
 from bot.core.i18n import N_, t
 from bot.knowledge.ask import chains, checks
-from bot.knowledge.ask.answers import quote, work_maker_answer, works_answer
+from bot.knowledge.ask.answers import quote, references_answer, work_maker_answer, works_answer
 from bot.knowledge.ask.dispatch import dispatch
 from bot.knowledge.ask.finding import (
     Found,
@@ -840,6 +840,16 @@ async def _no_keyword(
             misspelt = await _misspelt_member_check(store, text, wide, named[0], lang)
             if misspelt is not None:
                 return misspelt
+    # "설국열차 나오는 노래 뭐야": the songs and videos an outside work is in are the ones that
+    # reference it (an artist "in" a video is its cast, asked otherwise).
+    if (
+        found_ is not None
+        and found_.match is not None
+        and found_.match.kind == "work"
+        and _SHOWN_IN.search(text)
+    ):
+        shown = by_name(IntentName.REFERENCES_IN)
+        return await references_answer(store, shown, found_.match.ref, lang, text)
     # "Ditto?" or "TWICE": a bare name asks for what we know about it.
     if found_ is not None and found_.match is not None and _bare_name(runs, found_):
         about = await _about(store, found_, lang)
@@ -928,6 +938,13 @@ def _bare_name(runs: list[list[tuple[str, str]]], found_: Found) -> bool:
 
 def _mentions_pronoun(text: str) -> bool:
     return any(w.strip("?!.,'’").lower() in PRONOUNS for w in text.split())
+
+
+_SHOWN_IN = re.compile(
+    r"(?:나오는|나온|등장하는|들어간|들어있는)\s*(?:노래|곡|뮤비|뮤직비디오|영상)"
+    r"|\b(?:songs?|videos?|mvs?)\s+(?:with|that (?:has|have|had|show|shows|mention|mentions))\b",
+    re.IGNORECASE,
+)
 
 
 async def _about(store: Store, found_: Found, lang: str) -> Answer:

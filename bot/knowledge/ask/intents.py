@@ -287,6 +287,7 @@ INTENTS: tuple[Intent, ...] = (
             r"\bcast\b",
             r"\bact(?:s|ed|ing)?\b",
             r"\bwho(?:'s| is| was| are)? in the\b(?=.*\b(?:video|mv|m/v|film)\b)",
+            r"\bwho (?:dances?|danced|performs?|performed) in the\b(?=.*\b(?:video|mv|m/v|film)\b)",
             r"출연",
             r"주연",
             r"나오는 사람",

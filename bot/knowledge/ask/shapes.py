@@ -87,13 +87,14 @@ _WHAT_DID_EN = re.compile(
 )
 _KO_END = r"\s*(?:맞아|맞나요|맞지|맞죠)?\s*[?？!.]*\s*$"
 _ANY_KO = re.compile(
-    r"^(?P<y>.+?)\s*(?P<what>뮤비|뮤직비디오|엠비|영상|노래|곡)?\s*(?:에|에서)\s+(?P<x>.+?)\s*"
+    r"^(?P<y>.+?)\s*(?P<what>뮤비|뮤직비디오|엠비|영상|아트\s?필름|숏\s?필름|노래|곡)?\s*(?:에|에서)\s+"
+    r"(?P<x>.+?)\s*"
     r"(?P<verb>나와|나왔어|나오나요|나왔나요|나오니|나왔니|나오지|나왔지|있어|있나요|참여했어|참여했나요|"
     r"출연했어|출연했나요|참여함|나옴)" + _KO_END
 )
 # "Y 뮤비에 X 나와?" asks whether X appears in the video (its cast), as "does X appear in the Y
 # video" does; a song credit is no appearance ("블루밍 뮤비에 이종훈 나와?" is not a yes).
-_VIDEO_KO = ("뮤비", "뮤직비디오", "엠비", "영상")
+_VIDEO_KO = ("뮤비", "뮤직비디오", "엠비", "영상", "아트 필름", "아트필름", "숏 필름", "숏필름")
 _APPEAR_KO = ("나", "출연")
 _ROLE_KO = {
     "작곡": ("composer", "writer"),
