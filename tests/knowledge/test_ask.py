@@ -215,3 +215,15 @@ async def test_korean_particles_follow_the_names_last_sound(bundled_store: Store
     assert not born.answered and born.text == "Um Tae-hwa가 그때 태어났는지는 모르겠어요"
     member = await answer(bundled_store, "뷔가 Spring Day 불렀어?")
     assert member.text == "네 — V는 BTS의 “Spring Day”를 부른 BTS의 멤버예요."
+
+
+async def test_names_keep_their_styling_and_each_clause_is_said_once(bundled_store: Store) -> None:
+    # A lowercase-styled name at the start of a sentence is not capitalised ("aespa의 …").
+    lyricist = await answer(bundled_store, "넥스트 레벨 작사가 누구야")
+    assert lyricist.text.startswith("aespa의 "), lyricist.text
+    # An album a single belongs to is named once, not again as a release of its own.
+    album = await answer(bundled_store, "celebrity 무슨 앨범 수록곡이야")
+    assert album.answered and album.text.count("Lilac") == 1, album.text
+    # A Latin title ending in a stop takes the particle of a final consonant (라일락을).
+    lilac = await answer(bundled_store, "라일락 누가 불렀어")
+    assert lilac.text.startswith("“Lilac”은 "), lilac.text

@@ -165,8 +165,37 @@ async def subject_phrases(store: Store, entities: Sequence[EntityRef], lang: str
     ]
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def yes_text(lang: str, text: str) -> str:
+    """Return "Yes — " and a sentence, as it reads after the dash."""
+    return t("Yes — {text}", lang, text=_after_dash(text))
+
+
+def no_text(lang: str, text: str) -> str:
+    """Return "No — " and a sentence, as it reads after the dash."""
+    return t("No — {text}", lang, text=_after_dash(text))
+
+
+# Words that start a sentence but not a name: lowercased after "Yes —" / "No —".
+_SENTENCE_WORDS = frozenset({"No", "By", "The", "Its", "It", "There", "Nothing", "Neither"})
+
+
+def _after_dash(text: str) -> str:
+    """Return a sentence as it reads after "Yes —": "No source …" becomes "no source …"."""
+    first = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if first in _SENTENCE_WORDS else text
+
+
+# Words a sentence may start with that are no name: capitalised there. A name keeps its own
+# styling ("aespa의 …", "aespa performs …"), whatever its place in the sentence.
+_LOWER_STARTS = frozenset(
+    {*(w.lower() for w in _SENTENCE_WORDS), "a", "an", "this", "that", "both", "their", "as"}
+)
+
+
+def cap_sentence(text: str) -> str:
+    """Capitalise a sentence's first word unless it is a name ("the video" → "The video")."""
+    first = text.split(" ", 1)[0]
+    return text[:1].upper() + text[1:] if first in _LOWER_STARTS else text
 
 
 # ------------------------------------------------------------------------------ credits
@@ -240,7 +269,10 @@ async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: 
                 mine = [line for line in lines if line.role == each]
                 pieces.append(f"{phrase}{sep}{names_text(mine, lang)}")
             text = t(
-                "{subject} — {credits}.", lang, subject=_cap(subject), credits="; ".join(pieces)
+                "{subject} — {credits}.",
+                lang,
+                subject=cap_sentence(subject),
+                credits="; ".join(pieces),
             )
         return found(text, line_sources(lines), intent.name, (entity,), lang)
     if intent.name is IntentName.FEATURED and view.groups:
@@ -537,7 +569,7 @@ async def date_answer(
                     t(
                         "{subject} premiered on {date} (KST).",
                         lang,
-                        subject=_cap(await subject_phrase(store, ref, lang)),
+                        subject=cap_sentence(await subject_phrase(store, ref, lang)),
                         date=format_date(v.premiere, lang),
                     ),
                     await cards.attribute_source(store, "video", v.entity.id, "premiere"),
@@ -653,9 +685,16 @@ async def album_answer(store: Store, intent: Intent, entity: EntityRef, lang: st
     card = await cards.song_card(store, song_id)
     parts: list[str] = []
     sources: list[SourceRef] = []
-    for item in card.releases:
-        rel = await db.release(store, item.release.id)
-        if rel is None:
+    rels = [
+        (item, rel)
+        for item in card.releases
+        if (rel := await db.release(store, item.release.id)) is not None
+    ]
+    # An album a single belongs to is named once, in the single's clause ("Celebrity": a
+    # single, and on Lilac), not again as a release of its own.
+    parents = {r.parent.id for _, r in rels if r.type == "single" and r.parent is not None}
+    for item, rel in rels:
+        if rel.type != "single" and rel.entity.id in parents:
             continue
         sources.extend(await cards._sources(store, rel.entity.id))
         if rel.type == "single" and rel.parent is not None:
@@ -815,7 +854,7 @@ async def references_answer(
     else:
         head = t("{subject} is referenced by:", lang, subject=subject)
     if named is not None and asks_about_reference(question):
-        head = t("Yes — {text}", lang, text=head)  # "does nxde sample carmen": the yes first
+        head = yes_text(lang, head)  # "does nxde sample carmen": the yes first
     return _reference_list(head, lines, outgoing, intent, entity, lang)
 
 
@@ -1002,7 +1041,7 @@ async def length_answer(
                 t(
                     "{subject} runs {length}.",
                     lang,
-                    subject=_cap(subject),
+                    subject=cap_sentence(subject),
                     length=format_duration(v.length_s, lang),
                 ),
                 await cards._sources(store, v.entity.id),

@@ -802,7 +802,7 @@ async def _via_referenced(store: Store, outer: Intent, name: str, lang: str) -> 
     head = t(
         "{subject} references {targets}.",
         lang,
-        subject=_cap(subject),
+        subject=answers.cap_sentence(subject),
         targets=join_list([x.label for x in targets], lang),
     )
     lines, sources = [head], list(merge_sources(*(line.sources for line in view.outgoing)))
@@ -1248,7 +1248,7 @@ async def _compare_ages(
     if check:
         # "Is A older than B?": yes when A is the one asked for.
         yes = (first if asks_older else last) == a
-        head = t("Yes — {text}", lang, text=head) if yes else t("No — {text}", lang, text=head)
+        head = answers.yes_text(lang, head) if yes else answers.no_text(lang, head)
     return found(f"{head} {born}", sources, intent.name, (a, b), lang)
 
 

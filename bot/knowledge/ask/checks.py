@@ -17,7 +17,9 @@ from bot.core.errors import UserError
 from bot.core.i18n import N_, t
 from bot.knowledge import cards
 from bot.knowledge.ask import answers
+from bot.knowledge.ask.answers import no_text as _no
 from bot.knowledge.ask.answers import q, quote, subject_phrase
+from bot.knowledge.ask.answers import yes_text as _yes
 from bot.knowledge.ask.finding import exact_spans
 from bot.knowledge.ask.intents import Intent, IntentName, by_name, detect
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
@@ -67,24 +69,6 @@ ROLE_CHECKS = (
 
 def _ref(m: Match) -> EntityRef:
     return m.ref
-
-
-def _yes(lang: str, text: str) -> str:
-    return t("Yes — {text}", lang, text=_after_dash(text))
-
-
-def _no(lang: str, text: str) -> str:
-    return t("No — {text}", lang, text=_after_dash(text))
-
-
-# Words that start a sentence but not a name: lowercased after "Yes —" / "No —".
-_SENTENCE_WORDS = frozenset({"No", "By", "The", "Its", "It", "There", "Nothing", "Neither"})
-
-
-def _after_dash(text: str) -> str:
-    """Return a sentence as it reads after "Yes —": "No source …" becomes "no source …"."""
-    first = text.split(" ", 1)[0]
-    return text[:1].lower() + text[1:] if first in _SENTENCE_WORDS else text
 
 
 async def _performer_ids(store: Store, entity: EntityRef) -> list[int]:

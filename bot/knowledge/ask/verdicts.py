@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.i18n import t
-from bot.knowledge.ask.answers import names_text, q, subject_phrase
+from bot.knowledge.ask.answers import cap_sentence, names_text, q, subject_phrase
 from bot.knowledge.ask.intents import Intent, IntentName
 from bot.knowledge.ask.model import Answer, declined, found, merge_sources
 from bot.knowledge.ask.relations import (
@@ -448,14 +448,13 @@ async def relation_check(
     if verdicts == {Verdict.YES}:
         text = t("Yes — {facts}.", lang, facts=_join([f.text for f in findings], lang))
     elif Verdict.NO in verdicts:
-        body = [ordered[0].text, *(_cap(f.text) if lang != "ko" else f.text for f in ordered[1:])]
+        body = [
+            ordered[0].text,
+            *(cap_sentence(f.text) if lang != "ko" else f.text for f in ordered[1:]),
+        ]
         text = t("No — {facts}.", lang, facts=". ".join(body))
     else:
-        text = " ".join(f"{_cap(f.text)}." for f in ordered)
+        text = " ".join(f"{cap_sentence(f.text)}." for f in ordered)
         if not sources:
             return declined(text, intent, [work.label], lang)
     return found(text, sources, intent, entities, lang)
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
