@@ -530,7 +530,7 @@ async def _answer_part(
             fetched = False
         if fetched:
             result = await _route(store, intent, entity, text, wide, found_, on, shouted)
-    if m.tier == "fuzzy" and result.answered:
+    if result.answered and _read_loosely(m):
         result = result.with_text(_reading(found_, m, lang) + result.text)
     if corrections and result.answered:
         log.debug("read question words %s", corrections)
@@ -591,6 +591,13 @@ async def _references_to_works_of(
         [e for _, r in answered for e in r.entities],
         lang,
     )
+
+
+def _read_loosely(m: Match) -> bool:
+    """Tell whether the reader must be told how the name was read: a misspelling, or a
+    person known by a name the words only begin or hold ("junhui": Joonie, born Park
+    Jun-hui), where they may have meant someone the catalog does not hold."""
+    return m.tier == "fuzzy" or (m.kind == "artist" and m.tier in ("prefix", "substring"))
 
 
 def _reading(found_: Found, m: Match, lang: str) -> str:

@@ -418,10 +418,17 @@ async def _close_whole(
 
 def _read_whole(text: str, match: Match) -> bool:
     """Tell whether a prefix match may be read as the name: a title by its first words, a
-    person only by most of their name ("jenni": Jennie; "kai" is not Kyla's alias "Kailla")."""
+    person only by nearly all of their name, at most ``_PERSON_PREFIX_GAP`` letters short
+    ("jenni": Jennie; "kai" is not Kyla's alias "Kailla", nor "junhui" Heejin's romanized
+    "Jeon Heejin", junhuijin)."""
     if match.tier != "prefix" or match.kind != "artist":
         return True
-    return 3 * len(normalize(text)) >= 2 * len(normalize(match.matched))
+    typed, name = len(normalize(text)), len(normalize(match.matched))
+    return 3 * typed >= 2 * name and name - typed <= _PERSON_PREFIX_GAP
+
+
+# The most letters a person's name may lack at its end and still be read as that person.
+_PERSON_PREFIX_GAP = 2
 
 
 # The shortest misspelling read by one swapped pair of letters: "nxed" (Nxde) and "lialc"
