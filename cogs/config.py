@@ -6,12 +6,12 @@ import logging
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.clock import time_zone, time_zone_names
 from bot.core.errors import Untrusted, UserError, echo
 from bot.core.i18n import LANGUAGES, N_, pick_lang, t
 from bot.discord_io import escape
@@ -469,8 +469,8 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
         """
         name = zone.strip()
         try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+            time_zone(name)
+        except ValueError:
             raise UserError(
                 N_(
                     "{zone} is not a time zone I know. Use an IANA name like Asia/Seoul, "
@@ -486,7 +486,7 @@ class Config(commands.GroupCog, group_name="config", group_description="Configur
     ) -> list[app_commands.Choice[str]]:
         """Suggest IANA zone names."""
         needle = current.strip().casefold().replace(" ", "_")
-        zones = sorted(z for z in available_timezones() if needle in z.casefold())
+        zones = sorted(z for z in time_zone_names() if needle in z.casefold())
         zones.sort(key=lambda z: (not z.casefold().startswith(needle), z != "Asia/Seoul"))
         return [app_commands.Choice(name=z, value=z) for z in zones[:25]]
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.core import metrics
+from bot.core.clock import time_zone
 from bot.core.dates import parse_day
 from bot.core.errors import NotFoundError, Untrusted, UserError
 from bot.core.i18n import N_, t
@@ -66,11 +66,11 @@ class Discussions(commands.Cog):
         """Return the current time from the bot's clock."""
         return self.bot.now()
 
-    async def zone_of(self, guild_id: int | None) -> ZoneInfo:
+    async def zone_of(self, guild_id: int | None) -> tzinfo:
         """Return a server's time zone (KST in DMs)."""
         if guild_id is None:
-            return ZoneInfo("Asia/Seoul")
-        return ZoneInfo((await self.guilds.config(guild_id))["timezone"])
+            return time_zone("Asia/Seoul")
+        return time_zone((await self.guilds.config(guild_id))["timezone"])
 
     # -- the release thread --------------------------------------------------------------
     async def starter(
@@ -266,7 +266,7 @@ class Discussions(commands.Cog):
         channel_id = config["digest_channel"]
         if not channel_id:
             return False
-        zone = ZoneInfo(config["timezone"])
+        zone = time_zone(config["timezone"])
         local = self.now().astimezone(zone)
         hour, minute = (int(x) for x in str(config["digest_time"]).split(":"))
         due = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
@@ -325,7 +325,7 @@ class Discussions(commands.Cog):
         config = await self.guilds.config(guild.id)
         if not follows or not config["discussions_channel"]:
             return []
-        local = self.now().astimezone(ZoneInfo(config["timezone"])).date()
+        local = self.now().astimezone(time_zone(config["timezone"])).date()
         facts = await cards.on_this_day(self.store, local.month, local.day)
         opened = []
         for fact in facts.releases:

@@ -8,7 +8,7 @@ ISO 8601 text in UTC, to the second (CONTRIBUTING.md, "Store").
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import overload
 
 Clock = Callable[[], datetime]
@@ -43,3 +43,24 @@ def parse_stamp(value: str | None) -> datetime | None:
 def now_stamp() -> str:
     """Return the current time in its stored form."""
     return stamp(utc_now())
+
+
+def time_zone(name: str) -> tzinfo:
+    """Return the IANA time zone ``name``; ValueError if there is none of that name.
+
+    ``zoneinfo`` is imported on first use: it loads ``sysconfig`` and its data (about 1 MiB of
+    a process's memory), which a bot whose servers never ask for a local day does not need.
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except ZoneInfoNotFoundError as exc:
+        raise ValueError(f"no time zone {name!r}") from exc
+
+
+def time_zone_names() -> set[str]:
+    """Return the names of every IANA time zone this machine knows."""
+    from zoneinfo import available_timezones
+
+    return available_timezones()
