@@ -230,3 +230,20 @@ async def test_store_closes_at_the_end_of_its_block(tmp_path: Path) -> None:
         async with Store.open(tmp_path / "ctx.db") as failing:
             raise ValueError
     assert failing.closed
+
+
+async def test_only_a_large_file_is_read_through_a_memory_map(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "small.db"
+    store = await Store.open(path)
+    try:  # a small catalog: SQLite's own cache holds it; mapping it would count it twice
+        assert (await store.fetchone("PRAGMA mmap_size"))[0] == 0
+    finally:
+        await store.close()
+    monkeypatch.setattr("bot.store.core.MMAP_FROM_BYTES", path.stat().st_size)
+    store = await Store.open(path)
+    try:  # as large as the threshold: mapped from this open on
+        assert (await store.fetchone("PRAGMA mmap_size"))[0] == 1 << 30
+    finally:
+        await store.close()
