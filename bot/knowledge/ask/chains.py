@@ -29,6 +29,7 @@ from bot.knowledge.ask.relations import (
     FORMER_MEMBER,
     Asked,
     Edge,
+    Holdings,
     edge_sources,
     edges_between_many,
     holdings,
@@ -226,6 +227,9 @@ async def try_chain(
     held_by = await _via_role_holder(store, text, lang, on)
     if held_by is not None:
         return held_by
+    member = await _via_member(store, text, lang, on)
+    if member is not None:
+        return member
     placed = await _via_position(store, text, lang, on)
     if placed is not None:
         return placed
@@ -1064,16 +1068,8 @@ async def _member_credited(
             [group.label],
             lang,
         )
-    asked, roles = asked_relation(intent, text)
-    if asked is Asked.PERFORMER:
-        asked, roles = Asked.ANY, ()
-    held = await holdings(store, work)
     people = list(dict.fromkeys(EntityRef.of(m.person) for m in members))
-    tied: list[Edge] = []
-    for found_edges in await edges_between_many(store, held, people):
-        edges = [e for e in found_edges if asked is not Asked.ROLES or e.role in roles]
-        # Being in the performing group says nothing about one member's own part.
-        tied.extend(e for e in edges if e.role not in ("performer", FORMER_MEMBER) or e.via is None)
+    asked, roles, held, tied = await _members_tied(store, intent, people, work, text)
     membership = merge_sources(
         [SourceRef.of(m.source) for m in members if m.person.id in {e.artist.id for e in tied}]
     )
@@ -1148,6 +1144,63 @@ async def _member_credited(
         [work.label],
         lang,
     )
+
+
+async def _members_tied(
+    store: Store, intent: Intent | None, people: Sequence[EntityRef], work: EntityRef, text: str
+) -> tuple[Asked, tuple[str, ...], Holdings, list[Edge]]:
+    """Return the relation asked, the work's holdings and the edges of ``people`` to it."""
+    asked, roles = asked_relation(intent, text)
+    if asked is Asked.PERFORMER:
+        asked, roles = Asked.ANY, ()
+    held = await holdings(store, work)
+    tied: list[Edge] = []
+    for found_edges in await edges_between_many(store, held, list(people)):
+        edges = [e for e in found_edges if asked is not Asked.ROLES or e.role in roles]
+        # Being in the performing group says nothing about one member's own part.
+        tied.extend(e for e in edges if e.role not in ("performer", FORMER_MEMBER) or e.via is None)
+    return asked, tuple(roles), held, tied
+
+
+# "bday of the newjeans member who co-wrote the omg lyrics", "real name of the member of
+# blackpink credited on lovesick girls": a fact about the members a work ties to a group.
+_MEMBER_WHO = re.compile(
+    r"\bmembers?\s+(?:who|that|credited|on|in)\b|\bmembers?\s+of\s+\S+.*?\b(?:who|that|credited)\b",
+    re.IGNORECASE,
+)
+
+
+async def _via_member(store: Store, text: str, lang: str, on: str) -> Answer | None:
+    """Answer a fact about the group member who holds a credit on a work, or None."""
+    m = _MEMBER_WHO.search(text)
+    if m is None:
+        return None
+    outer, _ = detect(text[: m.start()])
+    if outer is None or outer.name not in _PERSON_FACTS:
+        return None
+    things = await _entities(store, text, ALL_KINDS)
+    works = [e for e in things if e.kind != "artist"]
+    groups = [
+        e
+        for e in things
+        if e.kind == "artist" and (row := await db.artist(store, e.id)) and row.kind == "group"
+    ]
+    if not groups or not works:
+        return None
+    group, work = groups[0], works[0]
+    first = await _member_credited(store, None, group, work, text[m.start() :], lang)
+    members = await db.members_of(store, group.id)
+    people = list(dict.fromkeys(EntityRef.of(x.person) for x in members))
+    _, _, _, tied = await _members_tied(store, None, people, work, text[m.start() :])
+    persons = list(dict.fromkeys(e.artist for e in tied))
+    if not first.answered or not persons:
+        return first  # no member holds it: that is the answer, and the fact has no subject
+    texts, sources = [first.text], list(first.sources)
+    for person in persons:
+        result = await dispatch(store, outer, person, "", lang, on)
+        texts.append(result.text)
+        sources.extend(result.sources)
+    return found("\n".join(texts), merge_sources(sources), outer.name, (work, *persons), lang)
 
 
 def _role_names(lines: Sequence[cards.CreditLine], lang: str) -> str:
