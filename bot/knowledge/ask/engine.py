@@ -398,6 +398,9 @@ async def _answer_part(
     when = await _when_credited(store, text, on)
     if when is not None:
         return when
+    premise = await _membership_premise(store, text, on)
+    if premise is not None:
+        return premise
     checked = await _checked(store, text)
     if checked is not None:
         return checked
@@ -634,6 +637,26 @@ async def _when_credited(store: Store, text: str, on: str) -> Answer | None:
     lang = "ko" if is_korean(text) else "en"
     date = await dispatch(store, by_name(IntentName.DATE), read.work, text, lang, on)
     return _combine([checked, date], [check_text, text])
+
+
+_JOINED = re.compile(
+    r"^(?:when|why|how)\s+did\s+(?P<rest>.+?\s+(?:join|joined|leave|left|quit)\s+.+?)\s*\??$",
+    re.IGNORECASE,
+)
+
+
+async def _membership_premise(store: Store, text: str, on: str) -> Answer | None:
+    """Correct the membership "when did Jisoo join TWICE" or "why did Soyeon leave aespa" takes
+    for granted: when the store holds that the person was never in the group, its "No" (with
+    the group they are in) is the answer; otherwise None, and the question goes on."""
+    m = _JOINED.match(text.strip())
+    if m is None:
+        return None
+    # The premise asked as the yes/no it is ("did Jisoo join TWICE?"), read the same way.
+    checked = await _answer_part(store, f"did {m['rest']}?", False, on, None)
+    if not checked.answered or not checked.text.startswith("No —"):
+        return None
+    return checked
 
 
 async def _checked(store: Store, text: str) -> Answer | None:
