@@ -406,16 +406,19 @@ async def _answer_part(
         return checked
     intent, spans = await _detect_outside_titles(store, text, shouted)
     corrections: list[str] = []
-    if intent is None:
-        # Words that are names are never "corrected" into keywords ("Wings" is not "sings").
+    if intent is None or intent.roles:
+        # A misspelt keyword: none found, or one beside a role asked ("who wrote the lyrcis for
+        # fansy", where the misspelt word would otherwise join the misspelt title). Words that
+        # are names are never "corrected" into keywords ("Wings" is not "sings").
         named = await exact_spans(store, candidate_runs(text, spans, trim=False), None, shouted)
         protected = frozenset(
             {*FILLERS, *(w.lower() for span, _ in named for w in span.text.split())}
         )
         corrected, corrections = correct_keywords(text, protected)
         if corrections:
-            text = corrected
-            intent, spans = detect(text)
+            redone, respans = detect(corrected)
+            if intent is None or redone is not None:
+                text, intent, spans = corrected, redone, respans
     spans = sorted([*spans, *date_text_spans(text)])
     runs = candidate_runs(text, spans)
     wide = candidate_runs(text, spans, trim=False)
