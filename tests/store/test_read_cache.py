@@ -121,10 +121,13 @@ async def test_a_read_overtaken_by_a_newer_version_is_not_kept(database: Path | 
         real = store.reading
         interleaved = False
         runs: list[str] = []
+        read_a = upper("a", runs)
 
         async def reading(work: Reader) -> str:
+            # Between A's version and A's reader (on PostgreSQL both run inside an outer
+            # reading, which is let through).
             nonlocal interleaved
-            if not interleaved:
+            if work is read_a and not interleaved:
                 interleaved = True
                 async with other.transaction() as conn:
                     await db.bump_catalog_version(conn)
@@ -132,8 +135,44 @@ async def test_a_read_overtaken_by_a_newer_version_is_not_kept(database: Path | 
             return await real(work)
 
         store.reading = reading  # type: ignore[method-assign, assignment]
-        assert await cached_reading(store, "a", upper("a", runs)) == "A"
+        assert await cached_reading(store, "a", read_a) == "A"
+        assert interleaved
         assert list(store.read_cache.kept) == ["b"]
         assert await cached_reading(store, "a", upper("a", runs)) == "A"
         assert await cached_reading(store, "b", upper("b", runs)) == "B"
         assert runs == ["b", "a", "a"]
+
+
+async def test_on_postgresql_a_miss_takes_one_pooled_connection(postgres_url: str) -> None:
+    # The version and the reader's queries run on one connection: handing one out and back
+    # costs about as much client CPU as a small read.
+    async with Store.open(postgres_url) as store:
+        pool = store._pool
+        assert pool is not None
+        taken: list[str] = []
+
+        class Counting:
+            """The store's pool, counting each connection it hands out (``fetch`` takes one)."""
+
+            def __getattr__(self, name: str) -> Any:
+                if name in ("acquire", "fetch"):
+                    taken.append(name)
+                return getattr(pool, name)
+
+        store._pool = Counting()  # type: ignore[assignment]
+        runs: list[str] = []
+
+        async def two_reads(view: Store) -> str:
+            runs.append("read")
+            await view.get_meta("cached-a")
+            await view.get_meta("cached-b")
+            return "done"
+
+        try:
+            assert await cached_reading(store, "two", two_reads) == "done"  # a miss
+            assert (taken, runs) == (["acquire"], ["read"])
+            assert await cached_reading(store, "two", two_reads) == "done"  # kept
+            assert (taken, runs) == (["acquire", "acquire"], ["read"])
+        finally:
+            store._pool = pool
+        assert (store.read_cache.hits, store.read_cache.misses) == (1, 1)
