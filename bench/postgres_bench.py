@@ -17,8 +17,11 @@ trips, on PostgreSQL) an autocomplete and a /credits make.
 Two /credits figures: ``credits`` resolves the title as autocomplete does (every step, limit
 25) and reads its card, as the earlier rounds measured it; ``credits typed`` is what the
 command does with a typed title (one entity, the search stopping at exact names, in one
-reader), then the card. ``--slowest N`` prints the N slowest PostgreSQL autocompletes with
-each statement's step and generic plan (EXPLAIN ANALYZE, BUFFERS).
+reader), then the card. ``autocomplete cog`` and ``credits cog`` run them as the cogs do,
+through ``cached_reading`` (the catalog version read first, then the reads), each a miss (the
+kept reads cleared before each): what a newly typed text costs the bot. ``--slowest N``
+prints the N slowest PostgreSQL autocompletes with each statement's step and generic plan
+(EXPLAIN ANALYZE, BUFFERS).
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from bot.store.copy import copy_database
 from bot.store.dialect import POSTGRES
 from bot.store.feeds import FeedStore, FetchState
 from bot.store.postgres import SERVER_SETTINGS
+from bot.store.read_cache import cached_reading
 
 TICKS = os.sysconf("SC_CLK_TCK")
 CREDITS_KINDS = ("song", "release", "video")
@@ -267,6 +271,28 @@ async def credits_typed(store: Store, query: str) -> None:
     await cards.credits_view(store, match.ref)
 
 
+async def autocomplete_cog(store: Store, query: str) -> None:
+    # What cogs/_lookup.complete_names does, on text not typed before (a miss).
+    store.read_cache.clear(None)
+    await cached_reading(store, ("names", query, None), lambda s: resolve(s, query, None, limit=25))
+
+
+async def credits_cog(store: Store, query: str) -> None:
+    # What /credits does with a typed title not asked before (cogs/_lookup.lookup, then the
+    # card in cogs/catalog.credits): two cached reads, each a miss.
+    store.read_cache.clear(None)
+    try:
+        match = await cached_reading(
+            store,
+            ("one", query, CREDITS_KINDS, "song"),
+            lambda s: resolve_one(s, query, CREDITS_KINDS, prefer="song", accept_typo=True),
+        )
+    except UserError:
+        return
+    store.read_cache.clear(None)
+    await cached_reading(store, ("credits", match.ref), lambda s: cards.credits_view(s, match.ref))
+
+
 def _step(sql: str) -> str:
     """Name the name-search step (or read) a statement is, for ``--slowest``."""
     for marker, step in (
@@ -381,6 +407,12 @@ async def bench_reads(
                     credits_typed,
                     lambda: [rng.choice(titles) for _ in range(per_round)],
                 ),
+                ("autocomplete cog", autocomplete_cog, lambda: _queries(rng, all_names, per_round)),
+                (
+                    "credits cog",
+                    credits_cog,
+                    lambda: [rng.choice(titles) for _ in range(per_round)],
+                ),
             ):
                 # Warm both (caches, prepared statements), then interleave rounds.
                 warm = items_of()
@@ -424,7 +456,7 @@ async def bench_reads(
                 out[key]["cpu_ms_per_op_whole_server"] = round(statistics.median(slot["whole"]), 2)
         for what, count in counts.items():
             out[f"{what} statements per op"] = count
-        for what in ("autocomplete", "credits", "credits typed"):
+        for what in ("autocomplete", "credits", "credits typed", "autocomplete cog", "credits cog"):
             out[f"{what} cpu ratio"] = round(
                 out[f"{what} postgresql"]["cpu_ms_per_op"] / out[f"{what} sqlite"]["cpu_ms_per_op"],
                 2,
