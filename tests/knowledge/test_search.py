@@ -14,7 +14,7 @@ from bot.knowledge.normalize import normalize
 from bot.knowledge.search import AmbiguousError, resolve, resolve_one
 from bot.store import Store
 from bot.store import catalog as db
-from bot.store.catalog.rows import band_of
+from bot.store.catalog.rows import ENTITY_KINDS, band_of, kind_token
 from tests.support.postgres import (
     BACKENDS,
     database_like,
@@ -222,6 +222,72 @@ async def test_a_long_substring_occurs_whole(writable_store: Store) -> None:
     assert [m.name for m in await resolve(writable_store, "phonemelod", ["song"])][:1] == [
         "Xylophone Melody"
     ]
+
+
+async def test_a_phrase_among_kinds_is_the_window_of_its_matches(writable_store: Store) -> None:
+    # Of the first window (ten times the limit) of names holding the phrase, in id order, the
+    # first ``limit`` of the kinds asked for; on SQLite the kinds are read from the FTS5 index
+    # (migration 0025), not from each match's row. Twelve artists named "Qzw…" come before a
+    # song and a work so named: a limit of 1 (a window of 10) finds neither, one of 3 both.
+    async with writable_store.transaction() as conn:
+        for i, kind in enumerate(["artist"] * 12 + ["song", "work"]):
+            name = f"Qzw {kind} {i}"
+            entity_id = await db.upsert_entity(conn, kind, f"t:qzw{i}", "musicbrainz", name)
+            row = (entity_id, kind, name, normalize(name), "title", None, True, "musicbrainz")
+            await db.add_names(conn, [row], overwrite=False)
+    found = cut = 0
+    for phrase in ("qzw", "lov", "eon", "twic", "sarang"):
+        matches = await writable_store.fetchall(
+            "SELECT entity_id, norm, kind FROM names WHERE norm LIKE ? ORDER BY id",
+            (f"%{phrase}%",),
+        )
+        for kinds in (["song"], ["artist"], ["work"], ["artist", "release"], ["song", "work"]):
+            for limit in (1, 3, 150):
+                window = [r for r in matches[: limit * 10] if r["kind"] in kinds][:limit]
+                cut += len(window) < min(limit, sum(r["kind"] in kinds for r in matches))
+                hits = await db.names_matching(
+                    writable_store, f'"{phrase}"', kinds, limit, ranked=False
+                )
+                want = [(r["entity_id"], r["norm"]) for r in window]
+                assert [(hit.entity_id, hit.norm) for hit in hits] == want, (phrase, kinds, limit)
+                found += len(hits)
+    assert found > 0 and cut > 0
+
+
+def test_each_kind_has_its_own_token() -> None:
+    tokens = [kind_token(kind) for kind in ENTITY_KINDS]
+    assert len(set(tokens)) == len(tokens) and all(len(t) == 3 for t in tokens)
+
+
+async def test_a_names_kind_follows_it_into_the_trigram_index(writable_store: Store) -> None:
+    # Inserted, deleted and re-kinded names keep their kind's token in step (SQLite's triggers;
+    # PostgreSQL reads kinds from the rows).
+    async with writable_store.transaction() as conn:
+        entity_id = await db.upsert_entity(conn, "song", "t:qzx", "musicbrainz", "Qzxv Melody")
+        await db.upsert_song(conn, entity_id, None)
+        row = (entity_id, "song", "Qzxv Melody", "qzxvmelody", "title", None, True, "musicbrainz")
+        await db.add_names(conn, [row], overwrite=False)
+
+    async def ids(kinds: list[str]) -> list[int]:
+        return [
+            h.entity_id
+            for h in await db.names_matching(writable_store, '"qzxv"', kinds, 5, ranked=False)
+        ]
+
+    assert await ids(["song"]) == [entity_id] and await ids(["artist"]) == []
+    async with writable_store.transaction() as conn:
+        await conn.execute("UPDATE names SET kind = 'video' WHERE entity_id = ?", (entity_id,))
+    assert await ids(["song"]) == [] and await ids(["video", "work"]) == [entity_id]
+    async with writable_store.transaction() as conn:
+        await conn.execute("DELETE FROM names WHERE entity_id = ?", (entity_id,))
+    assert await ids(["video"]) == []
+    if not writable_store.dialect.is_postgres:
+        left = await writable_store.fetchone(
+            "SELECT count(*) AS n FROM names_fts WHERE names_fts MATCH ?",
+            (f'"{kind_token("video")}" AND "qzx"',),
+        )
+        assert left is not None and left["n"] == 0
+        await writable_store.execute("INSERT INTO names_fts (names_fts) VALUES ('integrity-check')")
 
 
 @pytest.mark.parametrize(

@@ -424,6 +424,18 @@ def review_of(row: Row, alias: str, source_alias: str) -> ReviewRow:
     )
 
 
+# A name's kind as a token of the name search's FTS5 index (migration 0025): one trigram no
+# search form holds (it starts with U+0001), so "this phrase, of these kinds" is a doclist merge
+# inside FTS5, not a lookup of each match's row. The SQL expression (``{kind}``: a kind's
+# SQL) is the one the migration, its triggers and the deferred indexing write.
+KIND_TOKEN_SQL = "char(1) || substr({kind}, 1, 2)"
+
+
+def kind_token(kind: str) -> str:
+    """Return the FTS5 token of ``kind`` (``KIND_TOKEN_SQL`` in Python)."""
+    return "\x01" + kind[:2]
+
+
 def qmarks(values: Sized) -> str:
     """Return ``?,?,…`` for an IN list of ``values``."""
     return ",".join("?" * len(values))

@@ -18,6 +18,7 @@ from bot.store.catalog import provenance
 from bot.store.catalog.rows import (
     ENTITY_KINDS,
     FACT_TABLES,
+    KIND_TOKEN_SQL,
     ArtistWorkInsert,
     Conn,
     CreditInsert,
@@ -1067,7 +1068,8 @@ async def deferred_name_index(conn: Conn) -> AsyncIterator[None]:
     )
     yield
     await conn.execute(
-        "INSERT INTO names_fts (rowid, norm) SELECT id, norm FROM names WHERE id > ? ORDER BY id",
+        "INSERT INTO names_fts (rowid, norm, kind) SELECT id, norm, "
+        f"{KIND_TOKEN_SQL.format(kind='kind')} FROM names WHERE id > ? ORDER BY id",
         (after,),
     )
     await conn.execute("DELETE FROM meta WHERE key = ?", (_DEFERRED_NAMES,))
