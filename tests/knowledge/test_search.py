@@ -14,7 +14,13 @@ from bot.knowledge.normalize import normalize
 from bot.knowledge.search import AmbiguousError, resolve, resolve_one
 from bot.store import Store
 from bot.store import catalog as db
-from bot.store.catalog.rows import ENTITY_KINDS, band_of, kind_token
+from bot.store.catalog.rows import (
+    ENTITY_KINDS,
+    band_of,
+    kind_code_sql,
+    kind_codes,
+    name_search_rowid,
+)
 from tests.support.postgres import (
     BACKENDS,
     database_like,
@@ -254,40 +260,44 @@ async def test_a_phrase_among_kinds_is_the_window_of_its_matches(writable_store:
     assert found > 0 and cut > 0
 
 
-def test_each_kind_has_its_own_token() -> None:
-    tokens = [kind_token(kind) for kind in ENTITY_KINDS]
-    assert len(set(tokens)) == len(tokens) and all(len(t) == 3 for t in tokens)
-
-
-async def test_a_names_kind_follows_it_into_the_trigram_index(writable_store: Store) -> None:
-    # Inserted, deleted and re-kinded names keep their kind's token in step (SQLite's triggers;
-    # PostgreSQL reads kinds from the rows).
+async def test_the_trigram_index_keys_each_name_by_id_and_kind(writable_store: Store) -> None:
+    # SQLite's FTS5 rowids are id << 3 | the kind's code (migration 0025): inserted, re-kinded
+    # and deleted names keep them in step; the migration's CASE is kind_code_sql's.
     async with writable_store.transaction() as conn:
         entity_id = await db.upsert_entity(conn, "song", "t:qzx", "musicbrainz", "Qzxv Melody")
         await db.upsert_song(conn, entity_id, None)
         row = (entity_id, "song", "Qzxv Melody", "qzxvmelody", "title", None, True, "musicbrainz")
         await db.add_names(conn, [row], overwrite=False)
+    sqlite = not writable_store.dialect.is_postgres
 
     async def ids(kinds: list[str]) -> list[int]:
-        return [
-            h.entity_id
-            for h in await db.names_matching(writable_store, '"qzxv"', kinds, 5, ranked=False)
-        ]
+        hits = await db.names_matching(writable_store, '"qzxv"', kinds, 5, ranked=False)
+        return [hit.entity_id for hit in hits]
 
+    async def keys() -> list[int]:
+        if not sqlite:
+            return []
+        rows = await writable_store.fetchall(
+            "SELECT rowid FROM names_fts WHERE names_fts MATCH ?", ('"qzxv"',)
+        )
+        return [int(r[0]) for r in rows]
+
+    name = await writable_store.fetchone("SELECT id FROM names WHERE entity_id = ?", (entity_id,))
+    assert name is not None
     assert await ids(["song"]) == [entity_id] and await ids(["artist"]) == []
+    assert await keys() == ([name_search_rowid(int(name["id"]), "song")] if sqlite else [])
     async with writable_store.transaction() as conn:
         await conn.execute("UPDATE names SET kind = 'video' WHERE entity_id = ?", (entity_id,))
     assert await ids(["song"]) == [] and await ids(["video", "work"]) == [entity_id]
+    assert await keys() == ([name_search_rowid(int(name["id"]), "video")] if sqlite else [])
     async with writable_store.transaction() as conn:
         await conn.execute("DELETE FROM names WHERE entity_id = ?", (entity_id,))
-    assert await ids(["video"]) == []
-    if not writable_store.dialect.is_postgres:
-        left = await writable_store.fetchone(
-            "SELECT count(*) AS n FROM names_fts WHERE names_fts MATCH ?",
-            (f'"{kind_token("video")}" AND "qzx"',),
-        )
-        assert left is not None and left["n"] == 0
+    assert await ids(["video"]) == [] and await keys() == []
+    if sqlite:
         await writable_store.execute("INSERT INTO names_fts (names_fts) VALUES ('integrity-check')")
+        for code, kind in enumerate(ENTITY_KINDS):
+            same = await writable_store.fetchone(f"SELECT {kind_code_sql('?')} AS c", (kind,))
+            assert same is not None and same["c"] == code == kind_codes([kind])[0]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from bot.store.catalog.rows import NameHit, NameRow, Row, band_of, kind_token, qmarks
+from bot.store.catalog.rows import KIND_BITS, NameHit, NameRow, Row, band_of, kind_codes, qmarks
 from bot.store.core import Store
 from bot.store.dialect import Dialect
 
@@ -366,7 +366,6 @@ async def names_matching(
         return await _names_matching_postgres(
             store, fts_query, kinds, limit, ranked=ranked, lengths=lengths
         )
-    where, params = _kind_filter(kinds, "m")
     window = limit * (_MATCH_WINDOW if kinds else 1)
     # One phrase (no operator, so no space: the search's phrases are normalised names).
     groups = parse_fts_query(fts_query) if " " not in fts_query else []
@@ -375,18 +374,25 @@ async def names_matching(
         grams = [phrase[i : i + 3] for i in range(len(phrase) - 2)]
         if len(grams) >= _SPARSE_GRAMS:
             return await _names_containing(store, phrase, grams, kinds, window, limit)
-        if kinds:
-            return await _names_of_kinds(store, fts_query, kinds, limit)
     if not ranked:
         return await _names_fts(store, fts_query, kinds, limit)
+    where, params = _kinds_of_rowid(kinds, "f")
     rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM (SELECT m.id, f.rank FROM "
+        f"SELECT {_HIT_COLS} FROM (SELECT f.rowid >> {KIND_BITS} AS id, f.rank FROM "
         "(SELECT rowid, rank FROM names_fts WHERE names_fts MATCH ? ORDER BY rank LIMIT ?) f "
-        f"JOIN names m ON m.id = f.rowid WHERE 1{where} ORDER BY f.rank LIMIT ?) c "
+        f"WHERE 1{where} ORDER BY f.rank LIMIT ?) c "
         "JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id ORDER BY c.rank",
         (fts_query, window, *params, limit),
     )
     return _hits(rows)
+
+
+def _kinds_of_rowid(kinds: Sequence[str] | None, alias: str) -> tuple[str, list[int]]:
+    """Return SQL keeping the FTS5 matches (``alias``) of ``kinds``, read from their rowids."""
+    if not kinds:
+        return "", []
+    codes = kind_codes(kinds)
+    return f" AND {alias}.rowid & {(1 << KIND_BITS) - 1} IN ({qmarks(codes)})", codes
 
 
 async def _names_fts(
@@ -396,42 +402,17 @@ async def _names_fts(
 
     With kinds, out of a window of ``_MATCH_WINDOW`` times ``limit`` matches.
     """
-    where, params = _kind_filter(kinds, "m")
+    where, params = _kinds_of_rowid(kinds, "f")
     window = limit * (_MATCH_WINDOW if kinds else 1)
-    # CROSS JOIN keeps the matches the outer loop, read as FTS5 yields them (a co-routine, not
-    # materialised first): the kind filter then stops reading at the ``limit``-th match of its
-    # kinds instead of after the whole window. ``+m.kind``: one seek of (id, kind) per match.
+    # The matches are read as FTS5 yields them (a co-routine, not materialised first), each
+    # match's kind from its rowid (migration 0025): the kind filter stops reading at the
+    # ``limit``-th match of its kinds, and no name's row is read before it.
     rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM (SELECT m.id FROM "
+        f"SELECT {_HIT_COLS} FROM (SELECT f.rowid >> {KIND_BITS} AS id FROM "
         "(SELECT rowid FROM names_fts WHERE names_fts MATCH ? LIMIT ?) f "
-        f"CROSS JOIN names m ON m.id = f.rowid WHERE 1{where.replace('m.kind', '+m.kind')} "
-        "LIMIT ?) c JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id",
+        f"WHERE 1{where} LIMIT ?) c JOIN names n ON n.id = c.id "
+        "JOIN entities e ON e.id = n.entity_id",
         (fts_query, window, *params, limit),
-    )
-    return _hits(rows)
-
-
-async def _names_of_kinds(
-    store: Store, fts_query: str, kinds: Sequence[str], limit: int
-) -> list[NameHit]:
-    """``_names_fts`` with kinds, the kinds read from the FTS5 index (SQLite, migration 0025).
-
-    The same names in the same order: the first ``limit`` matches of ``kinds`` among the first
-    window of matches of any kind. FTS5 finds the matches of those kinds (the query ANDed with
-    the kinds' tokens), and the window's last match is read only up to the last of them, so
-    no match's row is looked up for its kind (``_names_fts`` seeks one per match). Measured
-    faster for one phrase; for the typo step's "two of" trees, FTS5's merge with the kinds'
-    long doclists costs more than the seeks it saves, so those keep ``_names_fts``.
-    """
-    window = limit * _MATCH_WINDOW
-    of_kinds = " OR ".join(_fts_quoted(kind_token(kind)) for kind in dict.fromkeys(kinds))
-    rows = await store.fetchall(
-        "WITH k AS MATERIALIZED (SELECT rowid AS id FROM names_fts WHERE names_fts MATCH ? "
-        f"LIMIT ?) SELECT {_HIT_COLS} FROM k JOIN names n ON n.id = k.id "
-        "JOIN entities e ON e.id = n.entity_id WHERE k.id <= coalesce((SELECT rowid FROM "
-        "names_fts WHERE names_fts MATCH ? AND rowid <= (SELECT max(id) FROM k) "
-        "LIMIT 1 OFFSET ?), 9223372036854775807) ORDER BY k.id",
-        (f"({of_kinds}) AND ({fts_query})", limit, fts_query, window - 1),
     )
     return _hits(rows)
 
@@ -505,9 +486,9 @@ async def _names_containing(
     sparse = [*grams[::3], *([grams[-1]] if (len(grams) - 1) % 3 else [])]
     query = " AND ".join(map(_fts_quoted, sparse))
     rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM (SELECT w.id FROM (SELECT f.rowid AS id, t.kind FROM "
+        f"SELECT {_HIT_COLS} FROM (SELECT w.id FROM (SELECT t.id, t.kind FROM "
         "(SELECT rowid FROM names_fts WHERE names_fts MATCH ?) f "
-        "JOIN names t ON t.id = f.rowid WHERE instr(t.norm, ?) > 0 LIMIT ?) w "
+        f"JOIN names t ON t.id = f.rowid >> {KIND_BITS} WHERE instr(t.norm, ?) > 0 LIMIT ?) w "
         f"WHERE 1{where} LIMIT ?) c "
         "JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id",
         (query, phrase, window, *params, limit),

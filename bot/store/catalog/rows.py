@@ -8,7 +8,7 @@ them by those names, so a query may add or reorder columns without breaking a de
 from __future__ import annotations
 
 import functools
-from collections.abc import Sized
+from collections.abc import Iterable, Sized
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -424,16 +424,26 @@ def review_of(row: Row, alias: str, source_alias: str) -> ReviewRow:
     )
 
 
-# A name's kind as a token of the name search's FTS5 index (migration 0025): one trigram no
-# search form holds (it starts with U+0001), so "this phrase, of these kinds" is a doclist merge
-# inside FTS5, not a lookup of each match's row. The SQL expression (``{kind}``: a kind's
-# SQL) is the one the migration, its triggers and the deferred indexing write.
-KIND_TOKEN_SQL = "char(1) || substr({kind}, 1, 2)"
+# The name search's FTS5 index (migration 0025) keys each name by its id and its kind: its
+# rowid is ``id << KIND_BITS | code``, the code being the kind's place in ENTITY_KINDS. Rowids
+# keep the ids' order, and a match's kind is read from its rowid, not from its row.
+KIND_BITS = 3
 
 
-def kind_token(kind: str) -> str:
-    """Return the FTS5 token of ``kind`` (``KIND_TOKEN_SQL`` in Python)."""
-    return "\x01" + kind[:2]
+def kind_code_sql(kind: str) -> str:
+    """Return SQL for the code of the kind ``kind`` (SQL) holds (migration 0025 spells it)."""
+    cases = " ".join(f"WHEN '{k}' THEN {code}" for code, k in enumerate(ENTITY_KINDS))
+    return f"(CASE {kind} {cases} END)"
+
+
+def kind_codes(kinds: Iterable[str]) -> list[int]:
+    """Return the codes of ``kinds`` (an unknown kind has none: no name is of it)."""
+    return [ENTITY_KINDS.index(kind) for kind in dict.fromkeys(kinds) if kind in ENTITY_KINDS]
+
+
+def name_search_rowid(name_id: int, kind: str) -> int:
+    """Return the FTS5 rowid of the name ``name_id`` of ``kind``."""
+    return name_id << KIND_BITS | ENTITY_KINDS.index(kind)
 
 
 def qmarks(values: Sized) -> str:

@@ -18,7 +18,7 @@ from bot.store.catalog import provenance
 from bot.store.catalog.rows import (
     ENTITY_KINDS,
     FACT_TABLES,
-    KIND_TOKEN_SQL,
+    KIND_BITS,
     ArtistWorkInsert,
     Conn,
     CreditInsert,
@@ -30,6 +30,7 @@ from bot.store.catalog.rows import (
     ReferenceInsert,
     ReviewSubjectInsert,
     TrackInsert,
+    kind_code_sql,
     qmarks,
 )
 from bot.store.core import Store, chunks
@@ -1068,8 +1069,8 @@ async def deferred_name_index(conn: Conn) -> AsyncIterator[None]:
     )
     yield
     await conn.execute(
-        "INSERT INTO names_fts (rowid, norm, kind) SELECT id, norm, "
-        f"{KIND_TOKEN_SQL.format(kind='kind')} FROM names WHERE id > ? ORDER BY id",
+        f"INSERT INTO names_fts (rowid, norm) SELECT id << {KIND_BITS} | {kind_code_sql('kind')}, "
+        "norm FROM names WHERE id > ? ORDER BY id",
         (after,),
     )
     await conn.execute("DELETE FROM meta WHERE key = ?", (_DEFERRED_NAMES,))
