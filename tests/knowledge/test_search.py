@@ -260,6 +260,16 @@ async def test_a_phrase_among_kinds_is_the_window_of_its_matches(writable_store:
     assert found > 0 and cut > 0
 
 
+async def test_a_ranked_match_among_kinds_is_of_those_kinds(full_store: Store) -> None:
+    # The ranked read (bm25 on SQLite) keeps its kind filter too, read from the rowids there.
+    every = await db.names_matching(full_store, '"lov"', None, 50, ranked=True)
+    assert {hit.kind for hit in every} >= {"artist", "song"}
+    for kinds in (["song"], ["artist", "video"]):
+        found = await db.names_matching(full_store, '"lov"', kinds, 50, ranked=True)
+        assert found and {hit.kind for hit in found} <= set(kinds)
+        assert all("lov" in hit.norm for hit in found)
+
+
 async def test_the_trigram_index_keys_each_name_by_id_and_kind(writable_store: Store) -> None:
     # SQLite's FTS5 rowids are id << 3 | the kind's code (migration 0025): inserted, re-kinded
     # and deleted names keep them in step; the migration's CASE is kind_code_sql's.
