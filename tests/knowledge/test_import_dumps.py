@@ -25,6 +25,7 @@ from bot.knowledge.importers.wikidata_dump import facts_from_dump_entity, import
 from bot.knowledge.search import resolve
 from bot.store import Store, imports
 from bot.store import catalog as db
+from bot.store.catalog.rows import name_search_rowid
 from tests.knowledge import mbdump
 from tests.support.shared import built_once
 
@@ -147,15 +148,16 @@ async def assert_name_index_matches(store: Store) -> None:
         "USING fts5vocab(main, 'names_fts', 'instance')"
     )
     indexed = [int(r[0]) for r in await store.fetchall("SELECT DISTINCT doc FROM names_terms")]
-    names = await store.fetchall("SELECT id, norm FROM names ORDER BY id")
-    assert sorted(indexed) == [int(r[0]) for r in names if len(str(r[1])) >= 3]
+    names = await store.fetchall("SELECT id, norm, kind FROM names ORDER BY id")
+    keys = [name_search_rowid(int(r[0]), str(r[2])) for r in names if len(str(r[1])) >= 3]
+    assert sorted(indexed) == keys
     assert len(indexed) > 100
-    for _id, norm in names[:: max(1, len(names) // 20)]:
+    for _id, norm, kind in names[:: max(1, len(names) // 20)]:
         if len(norm) >= 3:
             found = await store.fetchall(
                 "SELECT rowid FROM names_fts WHERE names_fts MATCH ?", (f'"{norm}"',)
             )
-            assert _id in [int(r[0]) for r in found]
+            assert name_search_rowid(_id, kind) in [int(r[0]) for r in found]
 
 
 def mbdump_key(path: Path) -> str:

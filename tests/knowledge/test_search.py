@@ -14,7 +14,13 @@ from bot.knowledge.normalize import normalize
 from bot.knowledge.search import AmbiguousError, resolve, resolve_one
 from bot.store import Store
 from bot.store import catalog as db
-from bot.store.catalog.rows import band_of
+from bot.store.catalog.rows import (
+    ENTITY_KINDS,
+    band_of,
+    kind_code_sql,
+    kind_codes,
+    name_search_rowid,
+)
 from tests.support.postgres import (
     BACKENDS,
     database_like,
@@ -222,6 +228,86 @@ async def test_a_long_substring_occurs_whole(writable_store: Store) -> None:
     assert [m.name for m in await resolve(writable_store, "phonemelod", ["song"])][:1] == [
         "Xylophone Melody"
     ]
+
+
+async def test_a_phrase_among_kinds_is_the_window_of_its_matches(writable_store: Store) -> None:
+    # Of the first window (ten times the limit) of names holding the phrase, in id order, the
+    # first ``limit`` of the kinds asked for; on SQLite the kinds are read from the FTS5 index
+    # (migration 0025), not from each match's row. Twelve artists named "Qzw…" come before a
+    # song and a work so named: a limit of 1 (a window of 10) finds neither, one of 3 both.
+    async with writable_store.transaction() as conn:
+        for i, kind in enumerate(["artist"] * 12 + ["song", "work"]):
+            name = f"Qzw {kind} {i}"
+            entity_id = await db.upsert_entity(conn, kind, f"t:qzw{i}", "musicbrainz", name)
+            row = (entity_id, kind, name, normalize(name), "title", None, True, "musicbrainz")
+            await db.add_names(conn, [row], overwrite=False)
+    found = cut = 0
+    for phrase in ("qzw", "lov", "eon", "twic", "sarang"):
+        matches = await writable_store.fetchall(
+            "SELECT entity_id, norm, kind FROM names WHERE norm LIKE ? ORDER BY id",
+            (f"%{phrase}%",),
+        )
+        for kinds in (["song"], ["artist"], ["work"], ["artist", "release"], ["song", "work"]):
+            for limit in (1, 3, 150):
+                window = [r for r in matches[: limit * 10] if r["kind"] in kinds][:limit]
+                cut += len(window) < min(limit, sum(r["kind"] in kinds for r in matches))
+                hits = await db.names_matching(
+                    writable_store, f'"{phrase}"', kinds, limit, ranked=False
+                )
+                want = [(r["entity_id"], r["norm"]) for r in window]
+                assert [(hit.entity_id, hit.norm) for hit in hits] == want, (phrase, kinds, limit)
+                found += len(hits)
+    assert found > 0 and cut > 0
+
+
+async def test_a_ranked_match_among_kinds_is_of_those_kinds(full_store: Store) -> None:
+    # The ranked read (bm25 on SQLite) keeps its kind filter too, read from the rowids there.
+    every = await db.names_matching(full_store, '"lov"', None, 50, ranked=True)
+    assert {hit.kind for hit in every} >= {"artist", "song"}
+    for kinds in (["song"], ["artist", "video"]):
+        found = await db.names_matching(full_store, '"lov"', kinds, 50, ranked=True)
+        assert found and {hit.kind for hit in found} <= set(kinds)
+        assert all("lov" in hit.norm for hit in found)
+
+
+async def test_the_trigram_index_keys_each_name_by_id_and_kind(writable_store: Store) -> None:
+    # SQLite's FTS5 rowids are id << 3 | the kind's code (migration 0025): inserted, re-kinded
+    # and deleted names keep them in step; the migration's CASE is kind_code_sql's.
+    async with writable_store.transaction() as conn:
+        entity_id = await db.upsert_entity(conn, "song", "t:qzx", "musicbrainz", "Qzxv Melody")
+        await db.upsert_song(conn, entity_id, None)
+        row = (entity_id, "song", "Qzxv Melody", "qzxvmelody", "title", None, True, "musicbrainz")
+        await db.add_names(conn, [row], overwrite=False)
+    sqlite = not writable_store.dialect.is_postgres
+
+    async def ids(kinds: list[str]) -> list[int]:
+        hits = await db.names_matching(writable_store, '"qzxv"', kinds, 5, ranked=False)
+        return [hit.entity_id for hit in hits]
+
+    async def keys() -> list[int]:
+        if not sqlite:
+            return []
+        rows = await writable_store.fetchall(
+            "SELECT rowid FROM names_fts WHERE names_fts MATCH ?", ('"qzxv"',)
+        )
+        return [int(r[0]) for r in rows]
+
+    name = await writable_store.fetchone("SELECT id FROM names WHERE entity_id = ?", (entity_id,))
+    assert name is not None
+    assert await ids(["song"]) == [entity_id] and await ids(["artist"]) == []
+    assert await keys() == ([name_search_rowid(int(name["id"]), "song")] if sqlite else [])
+    async with writable_store.transaction() as conn:
+        await conn.execute("UPDATE names SET kind = 'video' WHERE entity_id = ?", (entity_id,))
+    assert await ids(["song"]) == [] and await ids(["video", "work"]) == [entity_id]
+    assert await keys() == ([name_search_rowid(int(name["id"]), "video")] if sqlite else [])
+    async with writable_store.transaction() as conn:
+        await conn.execute("DELETE FROM names WHERE entity_id = ?", (entity_id,))
+    assert await ids(["video"]) == [] and await keys() == []
+    if sqlite:
+        await writable_store.execute("INSERT INTO names_fts (names_fts) VALUES ('integrity-check')")
+        for code, kind in enumerate(ENTITY_KINDS):
+            same = await writable_store.fetchone(f"SELECT {kind_code_sql('?')} AS c", (kind,))
+            assert same is not None and same["c"] == code == kind_codes([kind])[0]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from bot.store.catalog.rows import NameHit, NameRow, Row, band_of, qmarks
+from bot.store.catalog.rows import KIND_BITS, NameHit, NameRow, Row, band_of, kind_codes, qmarks
 from bot.store.core import Store
 from bot.store.dialect import Dialect
 
@@ -366,7 +366,6 @@ async def names_matching(
         return await _names_matching_postgres(
             store, fts_query, kinds, limit, ranked=ranked, lengths=lengths
         )
-    where, params = _kind_filter(kinds, "m")
     window = limit * (_MATCH_WINDOW if kinds else 1)
     # One phrase (no operator, so no space: the search's phrases are normalised names).
     groups = parse_fts_query(fts_query) if " " not in fts_query else []
@@ -377,14 +376,23 @@ async def names_matching(
             return await _names_containing(store, phrase, grams, kinds, window, limit)
     if not ranked:
         return await _names_fts(store, fts_query, kinds, limit)
+    where, params = _kinds_of_rowid(kinds, "f")
     rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM (SELECT m.id, f.rank FROM "
+        f"SELECT {_HIT_COLS} FROM (SELECT f.rowid >> {KIND_BITS} AS id, f.rank FROM "
         "(SELECT rowid, rank FROM names_fts WHERE names_fts MATCH ? ORDER BY rank LIMIT ?) f "
-        f"JOIN names m ON m.id = f.rowid WHERE 1{where} ORDER BY f.rank LIMIT ?) c "
+        f"WHERE 1{where} ORDER BY f.rank LIMIT ?) c "
         "JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id ORDER BY c.rank",
         (fts_query, window, *params, limit),
     )
     return _hits(rows)
+
+
+def _kinds_of_rowid(kinds: Sequence[str] | None, alias: str) -> tuple[str, list[int]]:
+    """Return SQL keeping the FTS5 matches (``alias``) of ``kinds``, read from their rowids."""
+    if not kinds:
+        return "", []
+    codes = kind_codes(kinds)
+    return f" AND {alias}.rowid & {(1 << KIND_BITS) - 1} IN ({qmarks(codes)})", codes
 
 
 async def _names_fts(
@@ -394,16 +402,16 @@ async def _names_fts(
 
     With kinds, out of a window of ``_MATCH_WINDOW`` times ``limit`` matches.
     """
-    where, params = _kind_filter(kinds, "m")
+    where, params = _kinds_of_rowid(kinds, "f")
     window = limit * (_MATCH_WINDOW if kinds else 1)
-    # CROSS JOIN keeps the matches the outer loop, read as FTS5 yields them (a co-routine, not
-    # materialised first): the kind filter then stops reading at the ``limit``-th match of its
-    # kinds instead of after the whole window. ``+m.kind``: one seek of (id, kind) per match.
+    # The matches are read as FTS5 yields them (a co-routine, not materialised first), each
+    # match's kind from its rowid (migration 0025): the kind filter stops reading at the
+    # ``limit``-th match of its kinds, and no name's row is read before it.
     rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM (SELECT m.id FROM "
+        f"SELECT {_HIT_COLS} FROM (SELECT f.rowid >> {KIND_BITS} AS id FROM "
         "(SELECT rowid FROM names_fts WHERE names_fts MATCH ? LIMIT ?) f "
-        f"CROSS JOIN names m ON m.id = f.rowid WHERE 1{where.replace('m.kind', '+m.kind')} "
-        "LIMIT ?) c JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id",
+        f"WHERE 1{where} LIMIT ?) c JOIN names n ON n.id = c.id "
+        "JOIN entities e ON e.id = n.entity_id",
         (fts_query, window, *params, limit),
     )
     return _hits(rows)
@@ -478,9 +486,9 @@ async def _names_containing(
     sparse = [*grams[::3], *([grams[-1]] if (len(grams) - 1) % 3 else [])]
     query = " AND ".join(map(_fts_quoted, sparse))
     rows = await store.fetchall(
-        f"SELECT {_HIT_COLS} FROM (SELECT w.id FROM (SELECT f.rowid AS id, t.kind FROM "
+        f"SELECT {_HIT_COLS} FROM (SELECT w.id FROM (SELECT t.id, t.kind FROM "
         "(SELECT rowid FROM names_fts WHERE names_fts MATCH ?) f "
-        "JOIN names t ON t.id = f.rowid WHERE instr(t.norm, ?) > 0 LIMIT ?) w "
+        f"JOIN names t ON t.id = f.rowid >> {KIND_BITS} WHERE instr(t.norm, ?) > 0 LIMIT ?) w "
         f"WHERE 1{where} LIMIT ?) c "
         "JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id",
         (query, phrase, window, *params, limit),

@@ -8,7 +8,7 @@ them by those names, so a query may add or reorder columns without breaking a de
 from __future__ import annotations
 
 import functools
-from collections.abc import Sized
+from collections.abc import Iterable, Sized
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -422,6 +422,28 @@ def review_of(row: Row, alias: str, source_alias: str) -> ReviewRow:
     return ReviewRow(
         **{field: row[name] for field, name in values}, source=source_of(row, source_alias)
     )
+
+
+# The name search's FTS5 index (migration 0025) keys each name by its id and its kind: its
+# rowid is ``id << KIND_BITS | code``, the code being the kind's place in ENTITY_KINDS. Rowids
+# keep the ids' order, and a match's kind is read from its rowid, not from its row.
+KIND_BITS = 3
+
+
+def kind_code_sql(kind: str) -> str:
+    """Return SQL for the code of the kind ``kind`` (SQL) holds (migration 0025 spells it)."""
+    cases = " ".join(f"WHEN '{k}' THEN {code}" for code, k in enumerate(ENTITY_KINDS))
+    return f"(CASE {kind} {cases} END)"
+
+
+def kind_codes(kinds: Iterable[str]) -> list[int]:
+    """Return the codes of ``kinds`` (an unknown kind has none: no name is of it)."""
+    return [ENTITY_KINDS.index(kind) for kind in dict.fromkeys(kinds) if kind in ENTITY_KINDS]
+
+
+def name_search_rowid(name_id: int, kind: str) -> int:
+    """Return the FTS5 rowid of the name ``name_id`` of ``kind``."""
+    return name_id << KIND_BITS | ENTITY_KINDS.index(kind)
 
 
 def qmarks(values: Sized) -> str:

@@ -18,6 +18,7 @@ from bot.store.catalog import provenance
 from bot.store.catalog.rows import (
     ENTITY_KINDS,
     FACT_TABLES,
+    KIND_BITS,
     ArtistWorkInsert,
     Conn,
     CreditInsert,
@@ -29,6 +30,7 @@ from bot.store.catalog.rows import (
     ReferenceInsert,
     ReviewSubjectInsert,
     TrackInsert,
+    kind_code_sql,
     qmarks,
 )
 from bot.store.core import Store, chunks
@@ -1067,7 +1069,8 @@ async def deferred_name_index(conn: Conn) -> AsyncIterator[None]:
     )
     yield
     await conn.execute(
-        "INSERT INTO names_fts (rowid, norm) SELECT id, norm FROM names WHERE id > ? ORDER BY id",
+        f"INSERT INTO names_fts (rowid, norm) SELECT id << {KIND_BITS} | {kind_code_sql('kind')}, "
+        "norm FROM names WHERE id > ? ORDER BY id",
         (after,),
     )
     await conn.execute("DELETE FROM meta WHERE key = ?", (_DEFERRED_NAMES,))
