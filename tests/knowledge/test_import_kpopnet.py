@@ -90,10 +90,15 @@ async def test_reimport_is_idempotent(imported: tuple[Store, ImportReport]) -> N
     assert not [s for s in seen if re.match(r"\s*(INSERT INTO|DELETE FROM|UPDATE) names\b", s)]
 
 
-async def test_catalog_artist_is_merged_not_duplicated(store: Store) -> None:
+async def test_catalog_artist_is_merged_not_duplicated(store: Store, tmp_path: Path) -> None:
     await import_catalog(store, [SMALL_CATALOG])
     iu = await db.entity_by_key(store, "artist", "iu")
-    report = await import_kpopnet(store, KPOPNET)
+    # IU's kpopnet entry alone (the whole file's import is test_counts_and_sources).
+    idols = json.loads(KPOPNET.read_text(encoding="utf-8"))["idols"]
+    path = tmp_path / "kpopnet.json"
+    entry = [i for i in idols if i["id"] == "vUR2P_2jfmdTmS4p0BxY"]
+    path.write_text(json.dumps({"groups": [], "idols": entry}), encoding="utf-8")
+    report = await import_kpopnet(store, path)
     assert report.counts["merged"] >= 1
     rows = await store.fetchall("SELECT id FROM names WHERE norm = 'iu' AND kind = 'artist'")
     assert len(rows) == 1
