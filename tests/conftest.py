@@ -18,7 +18,11 @@ from tests.support.bot import Server, bot_settings, start_bot, stop_bot
 from tests.support.postgres import BACKENDS, fresh_database, release_database
 from tests.support.shared import built_once
 
-pytest_plugins = ["tests.fakediscord.pytest_plugin", "tests.support.summaries"]
+pytest_plugins = [
+    "tests.fakediscord.pytest_plugin",
+    "tests.support.summaries",
+    "tests.support.gc_freeze",
+]
 
 
 def _build_template(path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,27 +64,41 @@ def _names_type_checking(test: ast.expr) -> bool:
     )
 
 
+# The fields that hold nested statements (function and class bodies, branches, handlers, cases):
+# imports are statements, so only these are walked, not the expressions that make up most of
+# a module's nodes (a full ast.walk of bot/ and cogs/ costs as much CPU as parsing them).
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(nodes: list[ast.AST], type_only: bool) -> Iterator[tuple[ast.AST, bool]]:
+    """Yield every statement in ``nodes`` and the blocks nested in them, with whether it is
+    inside an ``if TYPE_CHECKING:`` body."""
+    for node in nodes:
+        yield node, type_only
+        for block in _BLOCKS:
+            inner = getattr(node, block, None)
+            if isinstance(inner, list) and inner and not isinstance(inner[0], ast.expr):
+                guarded = type_only or (
+                    block == "body" and isinstance(node, ast.If) and _names_type_checking(node.test)
+                )
+                yield from _statements(inner, guarded)
+
+
 @functools.cache
 def imports_of(path: Path) -> list[Import]:
     """Return every absolute import in ``path``, lazy ones included, flagging TYPE_CHECKING ones.
 
     Cached (several checks ask for every file's imports): callers read the list, never change it.
     """
-    tree = parsed(path)
-    type_only: set[int] = set()
-    nodes = list(ast.walk(tree))  # one walk: every node of a big module is many thousands
-    for node in nodes:
-        if isinstance(node, ast.If) and _names_type_checking(node.test):
-            type_only.update(id(n) for child in node.body for n in ast.walk(child))
     found: list[Import] = []
-    for node in nodes:
+    for node, type_only in _statements(parsed(path).body, False):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names = [f"{node.module}.{alias.name}" for alias in node.names]
         else:
             continue
-        found.extend(Import(name, node.lineno, id(node) in type_only) for name in names)
+        found.extend(Import(name, node.lineno, type_only) for name in names)
     return sorted(found, key=lambda i: (i.line, i.name))
 
 

@@ -129,11 +129,20 @@ class AliasIndex:
         spellings: dict[str, set[str]] = {}
         word_counts: dict[str, set[int]] = {}
         max_tokens = 1
+        # Whether a word has a search form, by word: names share most of their words (and
+        # every bracket), and normalising each word of every name was a third of the build.
+        has_form: dict[str, int] = {}
         for entity_id, _kind, name, norm in await db.all_names(store, kinds):
             names.setdefault(norm, set()).add(entity_id)
             spellings.setdefault(norm, set()).add(name)
             parts = _TOKEN.findall(name)
-            word_counts.setdefault(norm, set()).add(sum(1 for p in parts if normalize(p)))
+            words = 0
+            for part in parts:
+                counted = has_form.get(part)
+                if counted is None:
+                    counted = has_form[part] = 1 if normalize(part) else 0
+                words += counted
+            word_counts.setdefault(norm, set()).add(words)
             max_tokens = max(max_tokens, len(parts))
         entities = {
             row[0]: (row[1], row[2], row[3], row[4])

@@ -15,6 +15,7 @@ rarely collides with another name.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 
 from bot.knowledge.normalize import has_hangul, normalize
@@ -158,15 +159,22 @@ def romanized_rows(
     """
     rows: list[db.NameInsert] = []
     for entity_id, kind, name in names:
-        for form in fan_spellings(name):
-            key = (entity_id, normalize(form))
+        for form, norm in _indexed_spellings(name):
+            key = (entity_id, norm)
             if key in taken:
                 continue
             taken.add(key)
             rows.append(
-                db.NameInsert(entity_id, kind, form, key[1], "romanization", None, False, ORIGIN)
+                db.NameInsert(entity_id, kind, form, norm, "romanization", None, False, ORIGIN)
             )
     return rows
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _indexed_spellings(name: str) -> tuple[tuple[str, str], ...]:
+    """Return ``fan_spellings(name)`` with each form's search key (kept: every import reads
+    every Korean name of the catalog again, and working them out was most of its CPU)."""
+    return tuple((form, normalize(form)) for form in fan_spellings(name))
 
 
 async def clear_romanized_names(conn: Conn) -> None:

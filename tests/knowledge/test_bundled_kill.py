@@ -125,11 +125,14 @@ async def test_import_catalog_killed_before_its_commit_changes_nothing(
         await store.close()
 
 
-async def test_an_older_versions_cut_off_load_is_completed_once(tmp_path: Path) -> None:
+async def test_an_older_versions_cut_off_load_is_completed_once(
+    migrated_db: Path, tmp_path: Path
+) -> None:
     """A database an older version left with the bundled catalog and no kpopnet."""
     from bot.knowledge.importers.catalog import import_catalog
 
     path = tmp_path / "old.db"
+    shutil.copy(migrated_db, path)  # migrated once per run (tests/conftest.py)
     store = await Store.open(path)
     try:
         await import_catalog(store, [bundled_catalog_dir()])

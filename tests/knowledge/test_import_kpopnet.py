@@ -72,6 +72,8 @@ async def test_counts_and_sources(imported: tuple[Store, ImportReport]) -> None:
     assert "IZ*ONE" in {m.group.name for m in groups_of}
     names = {n.name for n in await db.names_of(store, yena)}
     assert "최예나" in names
+    # The dataset's own placeholders ("unknown_magenta" and three more) are not names.
+    assert not await store.fetchall("SELECT name FROM names WHERE lower(name) LIKE 'unknown%'")
 
 
 async def test_reimport_is_idempotent(imported: tuple[Store, ImportReport]) -> None:
@@ -88,10 +90,15 @@ async def test_reimport_is_idempotent(imported: tuple[Store, ImportReport]) -> N
     assert not [s for s in seen if re.match(r"\s*(INSERT INTO|DELETE FROM|UPDATE) names\b", s)]
 
 
-async def test_catalog_artist_is_merged_not_duplicated(store: Store) -> None:
+async def test_catalog_artist_is_merged_not_duplicated(store: Store, tmp_path: Path) -> None:
     await import_catalog(store, [SMALL_CATALOG])
     iu = await db.entity_by_key(store, "artist", "iu")
-    report = await import_kpopnet(store, KPOPNET)
+    # IU's kpopnet entry alone (the whole file's import is test_counts_and_sources).
+    idols = json.loads(KPOPNET.read_text(encoding="utf-8"))["idols"]
+    path = tmp_path / "kpopnet.json"
+    entry = [i for i in idols if i["id"] == "vUR2P_2jfmdTmS4p0BxY"]
+    path.write_text(json.dumps({"groups": [], "idols": entry}), encoding="utf-8")
+    report = await import_kpopnet(store, path)
     assert report.counts["merged"] >= 1
     rows = await store.fetchall("SELECT id FROM names WHERE norm = 'iu' AND kind = 'artist'")
     assert len(rows) == 1
@@ -133,14 +140,16 @@ async def test_bad_file_is_a_data_file_error(
 
 
 async def test_placeholders_are_not_imported_as_facts(store: Store, tmp_path: Path) -> None:
-    data = json.loads(KPOPNET.read_text(encoding="utf-8"))
+    full = json.loads(KPOPNET.read_text(encoding="utf-8"))
     # Magenta's real name is the dataset's placeholder "unknown_magenta" in the bundled file.
-    magenta = next(i for i in data["idols"] if i["name"] == "Magenta")
+    magenta = next(i for i in full["idols"] if i["name"] == "Magenta")
     assert magenta["real_name"].startswith("unknown_")
     idol = {**magenta, "id": "placeholderTest1", "name": "Placeholder Test"}
     idol.update(real_name="unknown_placeholder", real_name_original="-", name_alias="unknown, -")
-    data["idols"].append(idol)
-    data["groups"][0] = {**data["groups"][0], "agency_name": "N/A"}
+    # Her, a made-up idol and a group with an agency "N/A", not all 1,017 entries (the whole
+    # file's placeholders are checked on the shared import: test_counts_and_sources).
+    group = {**full["groups"][0], "agency_name": "N/A", "members": []}
+    data = {"groups": [group], "idols": [magenta, idol]}
     path = tmp_path / "kpopnet.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     await import_kpopnet(store, path)
