@@ -10,6 +10,7 @@ letters is one edit), and only then.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 
@@ -472,18 +473,47 @@ INTENTS: tuple[Intent, ...] = (
 )
 
 
+# Each intent's keywords as one pattern, to skip at once the intents a question holds none of
+# (most questions hold keywords of two or three of the 37): the alternation matches somewhere
+# exactly when one of the patterns does.
+_ANY_KEYWORD = tuple(
+    re.compile("|".join(f"(?:{p.pattern})" for p in intent.patterns), re.IGNORECASE)
+    for intent in INTENTS
+)
+
+
+@functools.lru_cache(maxsize=2048)
+def present(text: str) -> tuple[Intent, ...]:
+    """Return the intents with a keyword somewhere in ``text``, in the order of ``INTENTS``.
+
+    A question's text is read several times while it is answered (and many are asked again),
+    so the result is kept for the last texts seen: it depends on the text alone.
+    """
+    return tuple(
+        intent
+        for intent, keyword in zip(INTENTS, _ANY_KEYWORD, strict=True)
+        if keyword.search(text)
+    )
+
+
 def detect(question: str) -> tuple[Intent | None, list[tuple[int, int]]]:
     """Return the first matching intent and the spans of every keyword found."""
+    chosen, spans = _detected(question)
+    return chosen, list(spans)
+
+
+@functools.lru_cache(maxsize=2048)
+def _detected(question: str) -> tuple[Intent | None, tuple[tuple[int, int], ...]]:
     chosen: Intent | None = None
     spans: list[tuple[int, int]] = []
-    for intent in INTENTS:
+    for intent in present(question):
         for pattern in intent.patterns:
             for m in pattern.finditer(question):
                 if m.end() > m.start():
                     spans.append((m.start(), m.end()))
                     if chosen is None:
                         chosen = intent
-    return chosen, sorted(spans)
+    return chosen, tuple(sorted(spans))
 
 
 def by_name(name: IntentName) -> Intent:
