@@ -561,18 +561,27 @@ def correct_keywords(question: str, protected: frozenset[str]) -> tuple[str, lis
         low = word.lower()
         if low in KEYWORDS or low in protected:
             return word
-        limit = _allowed_edits(low)
-        scored = ((osa_distance(low, key), index, key) for index, key in enumerate(KEYWORDS))
-        near = sorted(x for x in scored if x[0] <= limit)[:_NEAR_KEYWORDS]
-        if not near:
+        keyword = _keyword_near(low)
+        if keyword is None:
             return word
-        closest = near[0][0]
-        tied = [(index, key) for score, index, key in near if score == closest]
-        meanings = {_meaning(key) for _, key in tied}
-        if len(meanings) != 1:
-            return word
-        keyword = tied[0][1]
         corrections.append(f"{word} → {keyword}")
         return keyword
 
     return _TYPO_WORD.sub(fix, question), corrections
+
+
+@functools.lru_cache(maxsize=4096)
+def _keyword_near(low: str) -> str | None:
+    """Return the one keyword a lower-case word is a misspelling of, or None (kept for the
+    words last seen: it depends on the word alone, and each costs ~60 edit distances)."""
+    limit = _allowed_edits(low)
+    scored = ((osa_distance(low, key), index, key) for index, key in enumerate(KEYWORDS))
+    near = sorted(x for x in scored if x[0] <= limit)[:_NEAR_KEYWORDS]
+    if not near:
+        return None
+    closest = near[0][0]
+    tied = [(index, key) for score, index, key in near if score == closest]
+    meanings = {_meaning(key) for _, key in tied}
+    if len(meanings) != 1:
+        return None
+    return tied[0][1]

@@ -276,10 +276,18 @@ def _is_emoji(ch: str) -> bool:
     return cat in ("So", "Sk", "Cs", "Co") or ch in "\u200d\ufe0f\ufe0e"
 
 
+# The two ASCII characters ``_is_emoji`` takes for symbols ("^" and "`"), as spaces: most
+# questions are ASCII, and this spares them a look at each character.
+_ASCII_SYMBOLS = {code: " " for code in range(128) if _is_emoji(chr(code))}
+
+
 def prepare(question: str) -> Prepared:
     """Return the question tidied for reading: emoji, sign-offs and slang handled."""
     text = _SHORTCODE.sub(" ", question or "")
-    text = "".join(" " if _is_emoji(ch) else ch for ch in text)
+    if text.isascii():
+        text = text.translate(_ASCII_SYMBOLS)
+    else:
+        text = "".join(" " if _is_emoji(ch) else ch for ch in text)
     text = _REPEATS.sub(r"\1", text)
     letters = [ch for ch in text if ch.isalpha() and ch.isascii()]
     shouted = len(letters) >= 6 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
