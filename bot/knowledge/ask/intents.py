@@ -473,11 +473,48 @@ INTENTS: tuple[Intent, ...] = (
 )
 
 
-# Each intent's keywords as one pattern, to skip at once the intents a question holds none of
-# (most questions hold keywords of two or three of the 37): the alternation matches somewhere
-# exactly when one of the patterns does.
-_ANY_KEYWORD = tuple(
-    re.compile("|".join(f"(?:{p.pattern})" for p in intent.patterns), re.IGNORECASE)
+_META = frozenset("\\()[].|^$?*+{}")
+# Text whose letters are ASCII or Hangul: there a case-insensitive match is a match of the
+# lower-cased text (no other letter folds onto an ASCII one, and Hangul has no case).
+_NOT_ASCII_OR_HANGUL = re.compile(r"[^\x00-\x7f\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
+
+def _leading_letters(pattern: str) -> str:
+    """Return the lower-cased letters every match of a keyword pattern starts with, or ""."""
+    depth = 0
+    escaped = in_class = False
+    for ch in pattern:  # a "|" outside every group: the pattern has no one beginning
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif ch == "|" and depth == 0:
+            return ""
+    rest = pattern
+    while rest.startswith(r"\b"):
+        rest = rest[2:]
+    letters = []
+    for k, ch in enumerate(rest):
+        after = rest[k + 1 : k + 2]
+        if ch in _META or after in ("?", "*", "{"):
+            break
+        letters.append(ch)
+        if after == "+":
+            break
+    text = "".join(letters).lower()
+    return "" if _NOT_ASCII_OR_HANGUL.search(text) else text
+
+
+# For each intent, each pattern with the letters it starts with: a text lacking them is not
+# searched (a substring test costs a fraction of a case-insensitive search).
+_GATED = tuple(
+    tuple((pattern, _leading_letters(pattern.pattern)) for pattern in intent.patterns)
     for intent in INTENTS
 )
 
@@ -489,10 +526,13 @@ def present(text: str) -> tuple[Intent, ...]:
     A question's text is read several times while it is answered (and many are asked again),
     so the result is kept for the last texts seen: it depends on the text alone.
     """
+    low = None if _NOT_ASCII_OR_HANGUL.search(text) else text.lower()
     return tuple(
         intent
-        for intent, keyword in zip(INTENTS, _ANY_KEYWORD, strict=True)
-        if keyword.search(text)
+        for intent, gated in zip(INTENTS, _GATED, strict=True)
+        if any(
+            (low is None or letters in low) and pattern.search(text) for pattern, letters in gated
+        )
     )
 
 
