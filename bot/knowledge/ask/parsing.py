@@ -288,7 +288,8 @@ def prepare(question: str) -> Prepared:
         text = text.translate(_ASCII_SYMBOLS)
     else:
         text = "".join(" " if _is_emoji(ch) else ch for ch in text)
-    text = _REPEATS.sub(r"\1", text)
+    if _REPEATS.search(text):
+        text = _REPEATS.sub(r"\1", text)
     letters = [ch for ch in text if ch.isalpha() and ch.isascii()]
     shouted = len(letters) >= 6 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
     words: list[str] = []
