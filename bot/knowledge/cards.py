@@ -17,6 +17,7 @@ from bot.store import catalog as db
 from bot.store import media as media_db
 from bot.store.catalog import provenance
 from bot.store.core import Store
+from bot.store.read_cache import cached_reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -518,6 +519,18 @@ async def credits_view(
     else:
         rows = await db.credits_of(store, [subject.id])
     return CreditsView(subject, group_credits(rows))
+
+
+async def kept_credits_view(
+    store: Store, entity: int | EntityRef, include_related: bool = True
+) -> CreditsView:
+    """Return ``credits_view``, kept until the catalog changes (``cached_reading``): /ask reads
+    the credits of the same works question after question, and a view is immutable."""
+    return await cached_reading(
+        store,
+        ("credits view", entity, include_related),
+        lambda s: credits_view(s, entity, include_related),
+    )
 
 
 async def _review_info(store: Store, review: db.ReviewRow) -> ReviewInfo:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge.ask import Answer, answer
+from bot.knowledge.ask.intents import INTENTS, present
 from bot.store import Store
 from tests.support.ask_lines import PROBE, answers_here, as_line
 from tests.support.data import ROOT
@@ -227,3 +228,19 @@ async def test_names_keep_their_styling_and_each_clause_is_said_once(bundled_sto
     # A Latin title ending in a stop takes the particle of a final consonant (라일락을).
     lilac = await answer(bundled_store, "라일락 누가 불렀어")
     assert lilac.text.startswith("“Lilac”은 "), lilac.text
+
+
+def test_the_intents_a_text_holds_are_those_its_keywords_match() -> None:
+    """``present`` skips a keyword whose leading letters a text lacks: it must find exactly the
+    intents a search of every keyword finds, whatever the case, the script, or letters that
+    match ASCII ones only case-insensitively (the long s "ſ", the Kelvin sign "K")."""
+    texts = [c["q"] for c in CASES] + [
+        "WHO SINGS DYNAMITE", "who ſings dynamite", "\u212aelvin leader", "İU age",
+        "누가 더 어려?", "잔나비 멤버", "Who's the youngest", "sings", "", "^_^ who sang it`",
+    ]  # fmt: skip
+
+    def searched(text: str) -> tuple[str, ...]:
+        return tuple(i.name for i in INTENTS if any(p.search(text) for p in i.patterns))
+
+    for text in texts:
+        assert tuple(i.name for i in present(text)) == searched(text), text

@@ -205,7 +205,7 @@ _WRITER_ROLES = ("writer", "lyricist", "composer")
 
 async def credits_answer(store: Store, intent: Intent, entity: EntityRef, lang: str) -> Answer:
     """Answer who holds a credit role on a song, release or video."""
-    view = await cards.credits_view(store, entity.id)
+    view = await cards.kept_credits_view(store, entity.id)
     subject = await subject_phrase(store, entity, lang)
     if intent.name is IntentName.WRITER:
         parts: list[str] = []
@@ -374,7 +374,7 @@ async def _track_credits(
     sources: list[tuple[SourceRef, ...]] = []
     for track in (await db.tracks(store, release.id))[:_TRACKS_SHOWN]:
         song = EntityRef.of(track.song)
-        view = await cards.credits_view(store, song, include_related=False)
+        view = await cards.kept_credits_view(store, song, include_related=False)
         lines = view.role(*roles)
         if not lines:
             continue

@@ -409,7 +409,7 @@ async def _holders_besides(
     if person is None or not works:
         return None
     work = works[0]
-    view = await cards.credits_view(store, work)
+    view = await cards.kept_credits_view(store, work)
     lines = view.role(*asked.roles)
     subject = await subject_phrase(store, work, lang)
     title = join_list(
@@ -564,7 +564,7 @@ async def _via_role_holder(store: Store, text: str, lang: str, on: str) -> Answe
     if not works:
         return None
     work = works[0]
-    view = await cards.credits_view(store, work.id)
+    view = await cards.kept_credits_view(store, work.id)
     lines = view.role(role)
     if not lines and role in WRITING_ROLES:
         lines = view.role("writer")  # songs credited to "writers" only
@@ -844,7 +844,7 @@ async def _other_works(
             "works",
             lang=lang,
         )
-    view = await cards.credits_view(store, work.id)
+    view = await cards.kept_credits_view(store, work.id)
     lines = view.role(role)
     if not lines and role in WRITING_ROLES:
         # Songs credited to "writers" only: the composer and the lyricist are among them.
@@ -1000,8 +1000,8 @@ async def _shared_people(
 ) -> Answer:
     """Answer who is credited (in the intent's roles) on both of two songs."""
     roles = WRITING_ROLES if intent.name is IntentName.WRITER else intent.roles
-    lines_a = (await cards.credits_view(store, a.id)).role(*roles)
-    lines_b = (await cards.credits_view(store, b.id)).role(*roles)
+    lines_a = (await cards.kept_credits_view(store, a.id)).role(*roles)
+    lines_b = (await cards.kept_credits_view(store, b.id)).role(*roles)
     ids_b = {line.artist.id for line in lines_b}
     shared = [line for line in lines_a if line.artist.id in ids_b]
     what = join_list([role_title(r, lang) for r in roles], lang, "or")

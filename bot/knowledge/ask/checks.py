@@ -150,7 +150,7 @@ async def check(
 async def _role_lines(
     store: Store, intent: Intent, work: EntityRef
 ) -> tuple[cards.CreditsView, tuple[cards.CreditLine, ...]]:
-    view = await cards.credits_view(store, work.id)
+    view = await cards.kept_credits_view(store, work.id)
     lines = view.role(*intent.roles)
     if intent.name is IntentName.DIRECTOR:
         lines = tuple(line for line in lines if line.subject.kind in ("video", "release"))
@@ -1009,13 +1009,13 @@ async def premise(
     credited = (
         {
             line.artist.id
-            for g in (await cards.credits_view(store, entity.id)).groups
+            for g in (await cards.kept_credits_view(store, entity.id)).groups
             for line in g.lines
         }
         if entity.kind != "work"
         else set()
     )
-    view = await cards.credits_view(store, entity.id) if entity.kind != "work" else None
+    view = await cards.kept_credits_view(store, entity.id) if entity.kind != "work" else None
     for m in extra:
         if m.kind != "artist" or not performers:
             continue

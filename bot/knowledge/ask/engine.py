@@ -95,8 +95,18 @@ async def answer(
     """Answer a question from stored facts, citing sources; decline when unsure.
 
     With ``online``, a name the store does not know is looked up on MusicBrainz (and stored),
-    and an imported entry lacking the facts asked for has its relationships fetched.
+    and an imported entry lacking the facts asked for has its relationships fetched. Without
+    it, answering only reads the catalog, so it runs in one hand-over to the database
+    (``Store.reading``): the dozen or so reads of a question cost one thread switch, not two
+    each.
     """
+    if online is None:
+
+        async def read(view: Store) -> Answer:
+            with one_question():
+                return await _answer(view, question, today, None)
+
+        return await store.reading(read)
     with one_question():
         return await _answer(store, question, today, online)
 
@@ -156,9 +166,14 @@ async def _answer(
 async def answer_for(
     store: Store, question: str, value: str, today: dt.date | None = None
 ) -> Answer:
-    """Answer a question about one picked entity ("song:12"), after an ambiguous first try."""
-    with one_question():
-        return await _answer_for(store, question, value, today)
+    """Answer a question about one picked entity ("song:12"), after an ambiguous first try
+    (reading the catalog only: in one hand-over to the database, as ``answer`` does)."""
+
+    async def read(view: Store) -> Answer:
+        with one_question():
+            return await _answer_for(view, question, value, today)
+
+    return await store.reading(read)
 
 
 async def _answer_for(store: Store, question: str, value: str, today: dt.date | None) -> Answer:

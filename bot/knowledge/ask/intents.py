@@ -10,6 +10,7 @@ letters is one edit), and only then.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 
@@ -472,18 +473,87 @@ INTENTS: tuple[Intent, ...] = (
 )
 
 
+_META = frozenset("\\()[].|^$?*+{}")
+# Text whose letters are ASCII or Hangul: there a case-insensitive match is a match of the
+# lower-cased text (no other letter folds onto an ASCII one, and Hangul has no case).
+_NOT_ASCII_OR_HANGUL = re.compile(r"[^\x00-\x7f\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+
+
+def _leading_letters(pattern: str) -> str:
+    """Return the lower-cased letters every match of a keyword pattern starts with, or ""."""
+    depth = 0
+    escaped = in_class = False
+    for ch in pattern:  # a "|" outside every group: the pattern has no one beginning
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif ch == "|" and depth == 0:
+            return ""
+    rest = pattern
+    while rest.startswith(r"\b"):
+        rest = rest[2:]
+    letters = []
+    for k, ch in enumerate(rest):
+        after = rest[k + 1 : k + 2]
+        if ch in _META or after in ("?", "*", "{"):
+            break
+        letters.append(ch)
+        if after == "+":
+            break
+    text = "".join(letters).lower()
+    return "" if _NOT_ASCII_OR_HANGUL.search(text) else text
+
+
+# For each intent, each pattern with the letters it starts with: a text lacking them is not
+# searched (a substring test costs a fraction of a case-insensitive search).
+_GATED = tuple(
+    tuple((pattern, _leading_letters(pattern.pattern)) for pattern in intent.patterns)
+    for intent in INTENTS
+)
+
+
+@functools.lru_cache(maxsize=2048)
+def present(text: str) -> tuple[Intent, ...]:
+    """Return the intents with a keyword somewhere in ``text``, in the order of ``INTENTS``.
+
+    A question's text is read several times while it is answered (and many are asked again),
+    so the result is kept for the last texts seen: it depends on the text alone.
+    """
+    low = None if _NOT_ASCII_OR_HANGUL.search(text) else text.lower()
+    return tuple(
+        intent
+        for intent, gated in zip(INTENTS, _GATED, strict=True)
+        if any(
+            (low is None or letters in low) and pattern.search(text) for pattern, letters in gated
+        )
+    )
+
+
 def detect(question: str) -> tuple[Intent | None, list[tuple[int, int]]]:
     """Return the first matching intent and the spans of every keyword found."""
+    chosen, spans = _detected(question)
+    return chosen, list(spans)
+
+
+@functools.lru_cache(maxsize=2048)
+def _detected(question: str) -> tuple[Intent | None, tuple[tuple[int, int], ...]]:
     chosen: Intent | None = None
     spans: list[tuple[int, int]] = []
-    for intent in INTENTS:
+    for intent in present(question):
         for pattern in intent.patterns:
             for m in pattern.finditer(question):
                 if m.end() > m.start():
                     spans.append((m.start(), m.end()))
                     if chosen is None:
                         chosen = intent
-    return chosen, sorted(spans)
+    return chosen, tuple(sorted(spans))
 
 
 def by_name(name: IntentName) -> Intent:
@@ -531,18 +601,27 @@ def correct_keywords(question: str, protected: frozenset[str]) -> tuple[str, lis
         low = word.lower()
         if low in KEYWORDS or low in protected:
             return word
-        limit = _allowed_edits(low)
-        scored = ((osa_distance(low, key), index, key) for index, key in enumerate(KEYWORDS))
-        near = sorted(x for x in scored if x[0] <= limit)[:_NEAR_KEYWORDS]
-        if not near:
+        keyword = _keyword_near(low)
+        if keyword is None:
             return word
-        closest = near[0][0]
-        tied = [(index, key) for score, index, key in near if score == closest]
-        meanings = {_meaning(key) for _, key in tied}
-        if len(meanings) != 1:
-            return word
-        keyword = tied[0][1]
         corrections.append(f"{word} → {keyword}")
         return keyword
 
     return _TYPO_WORD.sub(fix, question), corrections
+
+
+@functools.lru_cache(maxsize=4096)
+def _keyword_near(low: str) -> str | None:
+    """Return the one keyword a lower-case word is a misspelling of, or None (kept for the
+    words last seen: it depends on the word alone, and each costs ~60 edit distances)."""
+    limit = _allowed_edits(low)
+    scored = ((osa_distance(low, key), index, key) for index, key in enumerate(KEYWORDS))
+    near = sorted(x for x in scored if x[0] <= limit)[:_NEAR_KEYWORDS]
+    if not near:
+        return None
+    closest = near[0][0]
+    tied = [(index, key) for score, index, key in near if score == closest]
+    meanings = {_meaning(key) for _, key in tied}
+    if len(meanings) != 1:
+        return None
+    return tied[0][1]

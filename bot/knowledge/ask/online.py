@@ -113,7 +113,7 @@ async def _one_work(
     songs = [await online.fetch(c.entity, c.mbid) for c in candidates]
     works: set[str] = set()
     for song_id in songs:
-        view = await cards.credits_view(store, song_id)
+        view = await cards.kept_credits_view(store, song_id)
         lines = view.role("composer", "lyricist", "writer")
         urls = {s.url for line in lines for s in line.sources if "/work/" in s.url}
         if len(urls) != 1:

@@ -160,16 +160,20 @@ def subspans(runs: Sequence[list[tuple[str, str]]], shouted: bool = False) -> di
     or one word of four letters or more that is not a common word.
     """
     spans: dict[str, Span] = {}
+    # A span's three written forms are often the same text, and a text is often in several
+    # spans: each text is normalised once, and a Span is only made when it is kept.
+    norms: dict[str, str] = {}
     for r, run in enumerate(runs):
         n = len(run)
+        filler = [is_filler(w) for w in run]
         # The run without filler at its ends: a short word that is all of it is a name ("IVE").
-        core = [k for k, w in enumerate(run) if not is_filler(w)]
+        core = [k for k in range(n) if not filler[k]]
         whole = (core[0], core[-1] + 1) if core else (0, n)
         for i in range(n):
             for j in range(i + 1, n + 1):
-                words = run[i:j]
-                if all(is_filler(w) for w in words):
+                if all(filler[i:j]):
                     continue
+                words = run[i:j]
                 # A short word typed in lowercase ("omg", "bts", "jin") may still be a name
                 # the catalog holds; it is looked up, ranked after every other span its length.
                 lowly = 0
@@ -184,21 +188,29 @@ def subspans(runs: Sequence[list[tuple[str, str]]], shouted: bool = False) -> di
                             if not word.isalnum():
                                 continue
                             lowly = 3
+                stripped = " ".join([w[1] for w in words])
                 variants = (
-                    (2, [w[1] for w in words]),
-                    (1, [w[0] for w in words[:-1]] + [words[-1][1]]),
-                    (0, [w[0] for w in words]),
+                    (2, stripped),
+                    (1, " ".join([*(w[0] for w in words[:-1]), words[-1][1]])),
+                    (0, " ".join([w[0] for w in words])),
                 )
-                for preference, parts in variants:
-                    text = " ".join(parts)
-                    norm = normalize(text)
+                done: list[str] = []
+                for preference, text in variants:
+                    # The same text again, with a lower preference: it would not be kept.
+                    if text in done:
+                        continue
+                    done.append(text)
+                    norm = norms.get(text)
+                    if norm is None:
+                        norm = norms[text] = normalize(text)
                     if not norm:
                         continue
-                    span = Span(
-                        j - i, preference - lowly, text, norm, r, i, j, (*run[:i], *run[j:])
-                    )
-                    if norm not in spans or spans[norm].rank < span.rank:
-                        spans[norm] = span
+                    kept = spans.get(norm)
+                    rank = (j - i, preference - lowly, -r, -i)
+                    if kept is None or kept.rank < rank:
+                        spans[norm] = Span(
+                            j - i, preference - lowly, text, norm, r, i, j, (*run[:i], *run[j:])
+                        )
     return spans
 
 
@@ -264,11 +276,20 @@ def _is_emoji(ch: str) -> bool:
     return cat in ("So", "Sk", "Cs", "Co") or ch in "\u200d\ufe0f\ufe0e"
 
 
+# The two ASCII characters ``_is_emoji`` takes for symbols ("^" and "`"), as spaces: most
+# questions are ASCII, and this spares them a look at each character.
+_ASCII_SYMBOLS = {code: " " for code in range(128) if _is_emoji(chr(code))}
+
+
 def prepare(question: str) -> Prepared:
     """Return the question tidied for reading: emoji, sign-offs and slang handled."""
     text = _SHORTCODE.sub(" ", question or "")
-    text = "".join(" " if _is_emoji(ch) else ch for ch in text)
-    text = _REPEATS.sub(r"\1", text)
+    if text.isascii():
+        text = text.translate(_ASCII_SYMBOLS)
+    else:
+        text = "".join(" " if _is_emoji(ch) else ch for ch in text)
+    if _REPEATS.search(text):
+        text = _REPEATS.sub(r"\1", text)
     letters = [ch for ch in text if ch.isalpha() and ch.isascii()]
     shouted = len(letters) >= 6 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)
     words: list[str] = []

@@ -10,13 +10,14 @@ Jennie": both of BLACKPINK).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.knowledge.ask.finding import exact_spans
-from bot.knowledge.ask.intents import INTENTS, Intent, IntentName
+from bot.knowledge.ask.intents import Intent, IntentName, present
 from bot.knowledge.ask.parsing import (
     WH_WORDS,
     Span,
@@ -101,8 +102,13 @@ class _Hit:
 
 def _intent_hits(text: str) -> list[_Hit]:
     """Return the first keyword of each intent found, keywords inside others left out."""
+    return list(_hits(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _hits(text: str) -> tuple[_Hit, ...]:
     found: list[_Hit] = []
-    for intent in INTENTS:
+    for intent in present(text):
         for pattern in intent.patterns:
             m = pattern.search(text)
             if m and m.end() > m.start():
@@ -125,7 +131,7 @@ def _intent_hits(text: str) -> list[_Hit]:
     for h in kept:
         if not any(o.start < h.end and h.start < o.end for o in out):
             out.append(h)
-    return sorted(out, key=lambda h: h.start)
+    return tuple(sorted(out, key=lambda h: h.start))
 
 
 def _joined(text: str, a_end: int, b_start: int, a_word: str = "") -> bool:

@@ -36,7 +36,7 @@ async def performer_answer(store: Store, intent: Intent, entity: EntityRef, lang
     names = join_list([p.artist.name for p in performers], lang)
     sources = merge_sources([SourceRef.of(p.source) for p in performers])
     # A featured artist sings on it too: "Who sang Eight with IU?" is answered by the credit.
-    featured = (await cards.credits_view(store, entity)).role("featured artist")
+    featured = (await cards.kept_credits_view(store, entity)).role("featured artist")
     text = t("{entity} is by {names}.", lang, entity=q(entity), names=names)
     if featured:
         guests = join_list(list(dict.fromkeys(line.artist.name for line in featured)), lang)

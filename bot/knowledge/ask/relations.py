@@ -83,7 +83,9 @@ async def holdings(store: Store, work: EntityRef) -> Holdings:
             subject_id = v.song.id
     performers = tuple(await db.performers(store, subject_id))
     view = (
-        await cards.credits_view(store, work) if work.kind in ("song", "video", "release") else None
+        await cards.kept_credits_view(store, work)
+        if work.kind in ("song", "video", "release")
+        else None
     )
     return Holdings(work, song, performers, view)
 
