@@ -64,9 +64,7 @@ async def test_run_retries_until_discord_is_reachable(template_db: Path, tmp_pat
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        # `python -m bot`, but READY without discord.py's 2 s guild_ready_timeout, which the
-        # emulator (every guild sent at once) never needs: the retries are the real command's.
-        "tests.support.bot_main",
+        "bot",
         "run",
         env=env,
         cwd=str(tmp_path),
