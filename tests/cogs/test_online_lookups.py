@@ -112,8 +112,8 @@ async def test_503_with_retry_after_is_honoured_and_then_reported_clearly(
 async def test_timeout_and_malformed_json_give_a_clear_reply_and_lose_nothing(
     online: Server, musicbrainz: MusicBrainzStandIn
 ) -> None:
-    quick(online, timeout=0.5)
-    musicbrainz.hold()  # never answers until released: the client gives up after 0.5 s
+    quick(online, timeout=0.2)
+    musicbrainz.hold()  # never answers until released: the client gives up after 0.2 s
     text = await ask(online, "credits", query="Knowing Me, Knowing You")
     assert "MusicBrainz did not answer; try again in a minute." in text
     musicbrainz.release()
