@@ -247,6 +247,14 @@ async def test_kill_9_between_send_and_record_on_a_shared_database_posts_each_re
 
     try:
         await followed_in(url, review_feed, channels)
+        # A new review is out before the processes start, so their first feed cycle queues it
+        # for both servers while they start (no poll interval sat through). Process 0's send
+        # reaches Discord, and process 0 is killed before Discord's answer (the message)
+        # reaches it.
+        held = fd.hold_next("POST", f"/channels/{channels[0].id}/messages")
+        review_feed.items.append(
+            Item("new", "A new review", datetime.now(UTC) + timedelta(minutes=1))
+        )
         zero, one = process(0), process(1)
         await asyncio.gather(zero.start(), one.start())
         await fd.wait_until_ready(timeout=30, shards=[(0, 2), (1, 2)])
@@ -262,13 +270,8 @@ async def test_kill_9_between_send_and_record_on_a_shared_database_posts_each_re
             assert f"process (shard {shard} of 2): running, pid {pid}," in out, out
         assert out.count("  servers: 1\n") == 2 and out.count("  shards: 1/1 connected") == 2
 
-        # The new review is queued for both servers. Process 0's send reaches Discord, and
-        # process 0 is killed before Discord's answer (the message) reaches it.
-        held = fd.hold_next("POST", f"/channels/{channels[0].id}/messages")
-        review_feed.items.append(
-            Item("new", "A new review", datetime.now(UTC) + timedelta(minutes=1))
-        )
         await asyncio.wait_for(held.arrived.wait(), 30)
+        assert len(review_sends(channels[0])) == 1  # the held request is the review's send
         await zero.kill()
         held.release()
         assert (await outbox())[0] == "pending"  # the send of a dead process, never recorded

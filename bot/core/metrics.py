@@ -264,6 +264,8 @@ class MetricsServer:
 # A scraper sends its request at once; a connection that says nothing for this long is
 # closed, so idle or half-open connections cannot each hold a thread for ever.
 IDLE_TIMEOUT = 10.0
+# How often the serving thread looks whether ``close`` asked it to stop (a select timeout).
+STOP_POLL_SECONDS = 0.05
 
 
 def serve(host: str, port: int) -> MetricsServer:
@@ -298,7 +300,14 @@ def serve(host: str, port: int) -> MetricsServer:
     server = make_server(
         str(address[0]), port, make_wsgi_app(registry()), Server, handler_class=Handler
     )
-    thread = threading.Thread(target=server.serve_forever, name="metrics", daemon=True)
+    # ``close`` (on the event loop's thread) waits until the loop notices the stop: at most
+    # this long, not socketserver's default half second of a frozen event loop.
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": STOP_POLL_SECONDS},
+        name="metrics",
+        daemon=True,
+    )
     thread.start()
     running = MetricsServer(server, thread)
     host, port = running.address

@@ -58,13 +58,20 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 _RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
 
 
-async def _built_once(server: str, what: str, build: Callable[[str], Awaitable[None]]) -> str:
+async def _built_once(
+    server: str,
+    what: str,
+    build: Callable[[str], Awaitable[None]],
+    *,
+    template: str | None = None,
+) -> str:
     """Return the name of a database that ``build(url)`` fills once per test run.
 
     Shared by xdist's workers like ``built_once`` files (tests/support/shared.py): the first
     worker to ask builds it under a PostgreSQL advisory lock, under a name of its own, and
-    renames it when complete; the others wait for the lock and use it. Nobody connects to it
-    after that: it is only a template to copy (``CREATE DATABASE`` refuses a template in use).
+    renames it when complete; the others wait for the lock and use it. It starts empty, or
+    as a copy of ``template``. Nobody connects to a template after that (``CREATE DATABASE``
+    refuses a template in use); the read-only databases are the ones tests connect to.
     """
     digest = hashlib.sha256(f"{_RUN} {what}".encode()).digest()
     name = f"lnt_template_{digest.hex()[:16]}"
@@ -76,7 +83,8 @@ async def _built_once(server: str, what: str, build: Callable[[str], Awaitable[N
             exists = "SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)"
             if not await admin.fetchval(exists, name):
                 building = f"{name}_{uuid.uuid4().hex[:8]}"
-                await admin.execute(f'CREATE DATABASE "{building}"')
+                copied = f' TEMPLATE "{template}"' if template is not None else ""
+                await admin.execute(f'CREATE DATABASE "{building}"{copied}')
                 try:
                     await build(database_url(server, building))
                 except BaseException:
@@ -289,10 +297,15 @@ async def database_like(sqlite_path: Path) -> str:
     The SQLite file is copied once per run, for every worker (``linernotes db copy``'s code),
     into a template; each call gets a fresh database made from that template.
     """
+    server = server_url()
+    return database_url(server, await _copy(server, await _copy_template(server, sqlite_path)))
+
+
+async def _copy_template(server: str, sqlite_path: Path) -> str:
+    """Return the template holding what the SQLite file holds, made once per run."""
     from bot.core.database_url import parse_database_url
     from bot.store.copy import copy_database
 
-    server = server_url()
     key = (server, sqlite_path)
     template = _copies.get(key)
     if template is None:
@@ -303,7 +316,7 @@ async def database_like(sqlite_path: Path) -> str:
 
         template = await _built_once(server, f"copy of {sqlite_path}", copy)
         _copies[key] = template
-    return database_url(server, await _copy(server, template))
+    return template
 
 
 _read_only: dict[tuple[str, Path], str] = {}
@@ -312,24 +325,33 @@ _read_only: dict[tuple[str, Path], str] = {}
 async def read_only_database_like(sqlite_path: Path) -> str:
     """Return the URL of a read-only PostgreSQL database holding what the SQLite file holds.
 
-    Made once per run of a worker and shared by the tests that only read it, instead of a copy
-    each: a ``CREATE DATABASE`` and a ``DROP DATABASE`` cost the server about 0.3 s of CPU per
-    test. Every transaction on it is read-only (``default_transaction_read_only``), so a test
-    that writes fails instead of changing what the next test reads. Like the templates, it
-    lives as long as the test server (a throwaway cluster).
+    Made once per run, for every worker, and shared by the tests that only read it, instead
+    of a copy each (a ``CREATE DATABASE`` and a ``DROP DATABASE`` cost the server about 0.3 s
+    of CPU per test) or one per worker. Every transaction on it is read-only
+    (``default_transaction_read_only``), so a test that writes fails instead of changing what
+    the next test reads. Like the templates, it lives as long as the test server (a throwaway
+    cluster).
     """
     server = server_url()
     key = (server, sqlite_path)
     url = _read_only.get(key)
     if url is None:
-        url = await database_like(sqlite_path)
-        name = urlsplit(url).path.lstrip("/")
-        admin = await asyncpg.connect(server)
-        try:
-            await admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
-        finally:
-            await admin.close()
-        _read_only[key] = url
+
+        async def read_only(building: str) -> None:
+            name = urlsplit(building).path.lstrip("/")
+            admin = await asyncpg.connect(server)
+            try:
+                await admin.execute(
+                    f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'
+                )
+            finally:
+                await admin.close()
+
+        template = await _copy_template(server, sqlite_path)
+        name = await _built_once(
+            server, f"read-only copy of {sqlite_path}", read_only, template=template
+        )
+        url = _read_only[key] = database_url(server, name)
     return url
 
 
