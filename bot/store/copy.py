@@ -159,9 +159,7 @@ async def copy_database(
         )
     if target_url == source.database:
         raise TargetNotEmpty("the target is the database being copied")
-    tables = await _tables(source)
-    refs = {table: await _references(source, table) for table in tables}
-    ordered = _in_dependency_order(tables, refs)
+    ordered = await tables_in_dependency_order(source, await _tables(source))
     counts = {}
     for table in ordered:
         row = await source.fetchone(f"SELECT count(*) FROM {table}")
@@ -177,6 +175,13 @@ async def copy_database(
                 "copy into an empty database"
             )
         copied: list[tuple[str, int]] = []
+
+        def advance(count: int) -> None:
+            nonlocal done
+            done += count
+            if progress is not None:
+                progress(done, total)
+
         async with target.transaction() as conn:
             await _create_schema(conn, target, migrations)
             for table in ordered:
@@ -184,41 +189,11 @@ async def copy_database(
                 target_columns = set(await _columns(target, table))
                 columns = [c for c in source_columns if c in target_columns]
                 quoted = ", ".join(f'"{c}"' for c in columns)
-                marks = ", ".join("?" for _ in columns)
-                insert = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"
                 rows = await source.fetchall(f"SELECT {quoted} FROM {table}")
-                grams = target.is_postgres and table == "names"
-                if grams:
-                    # name_grams is filled below in one statement: the trigger's PL/pgSQL, run
-                    # once per copied name, cost the server about as much as the rows did.
-                    await conn.execute(f"ALTER TABLE names DISABLE TRIGGER {_GRAMS_TRIGGER}")
-                for start in range(0, len(rows), BATCH_ROWS):
-                    batch: list[tuple[Any, ...]] = [
-                        tuple(r) for r in rows[start : start + BATCH_ROWS]
-                    ]
-                    if target.is_postgres:
-                        # COPY, not an INSERT per row: the server parses and plans nothing
-                        # per row (its CPU for the rows about a third of the INSERTs').
-                        from bot.store.postgres import guarded
-
-                        raw = cast("PgConnection", conn).raw
-                        await guarded(
-                            raw.copy_records_to_table(table, records=batch, columns=columns)
-                        )
-                    else:
-                        await conn.executemany(insert, batch)
-                    done += len(batch)
-                    if progress is not None:
-                        progress(done, total)
-                if grams:
-                    await conn.execute(
-                        "INSERT INTO name_grams (gram, id) "
-                        "SELECT name_grams_of(norm), id FROM names"
-                    )
-                    await conn.execute(f"ALTER TABLE names ENABLE TRIGGER {_GRAMS_TRIGGER}")
+                await write_table(conn, target, table, columns, rows, advance)
                 copied.append((table, len(rows)))
             if target.is_postgres:
-                await _advance_identities(conn, ordered)
+                await advance_identities(conn, ordered)
         if target.is_postgres:
             # New tables have no statistics until autovacuum's next round, so every search
             # would be planned blind meanwhile (wrong name-index plans): gather them now.
@@ -227,7 +202,52 @@ async def copy_database(
     return CopyReport(tuple(copied))
 
 
-async def _advance_identities(conn: Conn, tables: list[str]) -> None:
+async def write_table(
+    conn: Conn,
+    target: Store,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    advance: Callable[[int], None] | None = None,
+) -> None:
+    """Write ``rows`` (values in ``columns``' order) into ``table`` in the open transaction.
+
+    On PostgreSQL by COPY, not an INSERT per row: the server parses and plans nothing per row
+    (its CPU for the rows about a third of the INSERTs'). The trigram table of ``names``
+    (name_grams) is filled after them in one statement: the trigger's PL/pgSQL, run once per
+    written name, cost the server about as much as the rows did. ``advance(n)`` is called
+    after each batch of ``n`` rows.
+    """
+    grams = target.is_postgres and table == "names"
+    if grams:
+        await conn.execute(f"ALTER TABLE names DISABLE TRIGGER {_GRAMS_TRIGGER}")
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    insert = f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' for _ in columns)})"
+    for start in range(0, len(rows), BATCH_ROWS):
+        batch: list[tuple[Any, ...]] = [tuple(r) for r in rows[start : start + BATCH_ROWS]]
+        if target.is_postgres:
+            from bot.store.postgres import guarded
+
+            raw = cast("PgConnection", conn).raw
+            await guarded(raw.copy_records_to_table(table, records=batch, columns=list(columns)))
+        else:
+            await conn.executemany(insert, batch)
+        if advance is not None:
+            advance(len(batch))
+    if grams:
+        await conn.execute(
+            "INSERT INTO name_grams (gram, id) SELECT name_grams_of(norm), id FROM names"
+        )
+        await conn.execute(f"ALTER TABLE names ENABLE TRIGGER {_GRAMS_TRIGGER}")
+
+
+async def tables_in_dependency_order(store: Store, tables: Sequence[str]) -> list[str]:
+    """Return ``tables`` ordered so each comes after the tables it references in ``store``."""
+    refs = {table: await _references(store, table) for table in tables}
+    return _in_dependency_order(list(tables), refs)
+
+
+async def advance_identities(conn: Conn, tables: list[str]) -> None:
     """Move each identity column's sequence past the copied ids (new rows get new ids)."""
     cursor = await conn.execute(
         "SELECT table_name, column_name FROM information_schema.columns "

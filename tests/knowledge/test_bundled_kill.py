@@ -60,7 +60,7 @@ KILLER = textwrap.dedent(
     async def main():
         store = await Store.open(path)
         if action == "first start":
-            # The importers' steps (PostgreSQL's path), or the snapshot's copy.
+            # The importers' steps (use_snapshot=False), or the snapshot's copy.
             snapshot = step in ("copying", "committed")
             await bundled.ensure_bundled_loaded(store, use_snapshot=snapshot)
         else:

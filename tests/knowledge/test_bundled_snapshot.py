@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 from pathlib import Path
@@ -20,6 +21,8 @@ from bot.knowledge.importers.snapshot import (
 )
 from bot.store import Store
 from bot.store import catalog as db
+from bot.store.catalog.rows import NameInsert
+from tests.support import catalog
 from tests.support.catalog import database_rows
 from tests.support.data import SMALL_CATALOG
 
@@ -29,7 +32,7 @@ async def test_the_snapshot_holds_exactly_the_rows_the_importers_write(
 ) -> None:
     for name in ("imported.db", "copied.db"):  # empty, migrated databases
         shutil.copy(migrated_db, tmp_path / name)
-    # The importers, run here over the bundled TOML and kpopnet (PostgreSQL's path) ...
+    # The importers, run here over the bundled TOML and kpopnet (use_snapshot=False) ...
     async with Store.open(tmp_path / "imported.db") as store:
         imported = await ensure_bundled_loaded(store, use_snapshot=False)
     # ... and the snapshot an empty database loads (built first if none is current).
@@ -117,3 +120,47 @@ def test_the_check_finds_the_snapshot_the_template_was_copied_from(
     assert snapshot_main(["--check"]) == 0
     found = capsys.readouterr().out
     assert found.startswith("current bundled snapshot: ") and found.strip().endswith(".sqlite")
+
+
+@pytest.mark.postgres
+async def test_postgresql_loads_the_snapshot_as_sqlite_does(
+    postgres_url: str, migrated_db: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An empty PostgreSQL database loads the SQLite snapshot by COPY: the rows SQLite loads
+    # (which are the importers', above), its trigram table filled, its ids moved past them.
+    shutil.copy(migrated_db, tmp_path / "copied.db")
+    async with Store.open(tmp_path / "copied.db") as store:
+        on_sqlite = await ensure_bundled_loaded(store)
+        want = await catalog.snapshot(store)
+    async with Store.open(postgres_url) as store:
+        before = await store.catalog_version()
+        with caplog.at_level(logging.INFO, logger="bot.knowledge.importers.snapshot"):
+            copied = await ensure_bundled_loaded(store)
+        assert "bundled data loaded from the snapshot" in caplog.text
+        assert await store.catalog_version() != before  # reads kept before are dropped
+        assert [(r.origin, r.counts) for r in copied] == [(r.origin, r.counts) for r in on_sqlite]
+        got = await catalog.snapshot(store)
+        for table in want:  # table by table, so a difference names its table
+            assert got[table] == want[table], table
+        assert len(want["entities"]) > 1000 and len(want["names"]) > 5000
+        # Each name's trigrams, exactly (as the trigger writes them, in one statement here).
+        for missing in (
+            "SELECT name_grams_of(norm), id FROM names EXCEPT SELECT gram, id FROM name_grams",
+            "SELECT gram, id FROM name_grams EXCEPT SELECT name_grams_of(norm), id FROM names",
+        ):
+            assert await store.fetchall(missing) == [], missing
+        # New rows take ids after the copied ones, and the trigger is back on.
+        async with store.transaction() as conn:
+            new, created = await db.ensure_entity(conn, "song", "test:new", "test", "Zqxwv")
+            await db.add_names(
+                conn,
+                [NameInsert(new, "song", "Zqxwv", "zqxwv", "title", None, True, "test")],
+                overwrite=False,
+            )
+        assert created and new > max(r[0] for r in got["entities"])
+        grams = await store.fetchall(
+            "SELECT gram FROM name_grams g JOIN names n ON n.id = g.id WHERE n.entity_id = ?",
+            (new,),
+        )
+        assert len(grams) == 3  # zqx, qxw, xwv
+        assert await ensure_bundled_loaded(store) == []  # loaded: nothing again

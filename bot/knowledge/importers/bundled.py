@@ -103,12 +103,12 @@ async def ensure_bundled_loaded(
 ) -> list[ImportReport]:
     """Load the bundled catalog and kpopnet, as one unit, if the catalog is empty.
 
-    On SQLite the rows come from the bundled snapshot (``snapshot.py``: the same importers,
-    run once at build time), built first where no current one is there; ``use_snapshot=False``
-    runs the importers here instead, as PostgreSQL always does. A database left by an older
-    version killed between its two load steps (the bundled catalog without kpopnet) is
-    completed here, once. Processes sharing one database (PostgreSQL) take turns: the first
-    loads, the others then find the catalog there.
+    The rows come from the bundled snapshot (``snapshot.py``: the same importers, run once at
+    build time, into a SQLite file that SQLite and PostgreSQL databases alike copy), built first
+    where no current one is there; ``use_snapshot=False`` runs the importers here instead. A
+    database left by an older version killed between its two load steps (the bundled catalog
+    without kpopnet) is completed here, once. Processes sharing one database (PostgreSQL) take
+    turns: the first loads, the others then find the catalog there.
     """
     async with store.exclusive("bundled catalog"):
         return await _ensure_bundled_loaded(store, progress, use_snapshot)

@@ -134,12 +134,10 @@ async def load_snapshot(
 ) -> list[ImportReport] | None:
     """Copy a current snapshot into the store's empty catalog, building one if none is current.
 
-    Returns the reports the snapshot was built with, or None where no snapshot can serve
-    (PostgreSQL, a store migrated to an older schema, or nowhere to write one): the caller then
-    runs the importers itself.
+    Returns the reports the snapshot was built with, or None where no snapshot can serve (a
+    store migrated to an older schema, or nowhere to write one): the caller then runs the
+    importers itself. A PostgreSQL database loads the same SQLite snapshot, sent by COPY.
     """
-    if store.is_postgres:
-        return None
     version = await store.user_version()
     if version != bundled_migrations()[-1].version:
         return None  # a snapshot has this code's latest schema; an older one imports as before
