@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -80,6 +79,46 @@ def case_answers(template_db: Path, tmp_path_factory: pytest.TempPathFactory) ->
     database = tmp_path_factory.mktemp("ask") / "bundled.db"
     shutil.copy(template_db, database)
     return answers_here(database, [c["q"] for c in CASES])
+
+
+# ------------------------------------------------------------------------------ determinism
+def test_same_answers_under_any_hash_seed(
+    request: pytest.FixtureRequest, template_db: Path, tmp_path: Path
+) -> None:
+    """Every answer is the same whatever the string hashing (and so the order of sets): this
+    process's answers, and a child process's under another ``PYTHONHASHSEED``.
+
+    Before the question set's test, so that the child answers while this process works out its
+    own answers (the module's ``case_answers``, which the question set then reads again).
+    """
+    questions = [c["q"] for c in CASES]
+    database = tmp_path / "bundled.db"
+    shutil.copy(template_db, database)
+    # Hash randomization gives this process a random seed, unless PYTHONHASHSEED sets one.
+    seed = "4242" if os.environ.get("PYTHONHASHSEED") == "0" else "0"
+    out_path, err_path = tmp_path / "answers.txt", tmp_path / "errors.txt"
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "tests.support.ask_lines", str(database), json.dumps(questions)],
+            env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)},
+            cwd=ROOT,
+            stdout=out,
+            stderr=err,
+        )
+        try:
+            case_answers: list[Answer] = request.getfixturevalue("case_answers")
+            returncode = child.wait(timeout=300)
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+    assert returncode == 0, err_path.read_text(encoding="utf-8", errors="replace")
+    probe, *theirs = out_path.read_text(encoding="utf-8").splitlines()
+    assert int(probe) != hash(PROBE), "the child hashes strings as this process does"
+    ours = [as_line(result) for result in case_answers]
+    assert len(theirs) == len(ours) == len(questions)
+    changed = [q for q, a, b in zip(questions, ours, theirs, strict=True) if a != b]
+    assert not changed, f"a child process (PYTHONHASHSEED={seed}) answered {changed[:5]} otherwise"
 
 
 def test_the_question_set(
@@ -167,38 +206,6 @@ async def test_key_questions_on_the_catalog_snapshot(full_store: Store) -> None:
     assert "No featured artist" in featured.text and "V" in featured.text
     blueming = await answer(full_store, "Who directed the Blueming MV?")
     assert not blueming.answered
-
-
-# ------------------------------------------------------------------------------ determinism
-async def test_same_answers_under_any_hash_seed(
-    case_answers: list[Answer], template_db: Path, tmp_path: Path
-) -> None:
-    """Every answer is the same whatever the string hashing (and so the order of sets): this
-    process's answers, and a child process's under another ``PYTHONHASHSEED``."""
-    questions = [c["q"] for c in CASES]
-    database = tmp_path / "bundled.db"
-    shutil.copy(template_db, database)
-    # Hash randomization gives this process a random seed, unless PYTHONHASHSEED sets one.
-    seed = "4242" if os.environ.get("PYTHONHASHSEED") == "0" else "0"
-    child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.support.ask_lines",
-        str(database),
-        json.dumps(questions),
-        env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)},
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    out, err = await child.communicate()
-    assert child.returncode == 0, err.decode()
-    probe, *theirs = out.decode().splitlines()
-    assert int(probe) != hash(PROBE), "the child hashes strings as this process does"
-    ours = [as_line(result) for result in case_answers]
-    assert len(theirs) == len(ours) == len(questions)
-    changed = [q for q, a, b in zip(questions, ours, theirs, strict=True) if a != b]
-    assert not changed, f"a child process (PYTHONHASHSEED={seed}) answered {changed[:5]} otherwise"
 
 
 async def test_korean_particles_follow_the_names_last_sound(bundled_store: Store) -> None:
