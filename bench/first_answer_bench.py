@@ -4,7 +4,7 @@
 
 Each run is a fresh process, `linernotes ask "who composed Love wins all?"` on a new database
 file: once loading the bundled data from the snapshot (what the bot does), once through the
-importers (the path before the snapshot, and PostgreSQL's), and once on a database already
+importers (the path before the snapshot, ``use_snapshot=False``), and once on a database already
 loaded (the floor: start-up and the answer alone). The three are interleaved in rounds, so a
 loaded machine slows them alike; read the CPU seconds and the ratios. It also times the build
 step (`python -m bot.app.snapshot`), into a temporary file.
@@ -91,7 +91,7 @@ def main() -> None:
         for name, runs in figures.items()
     }
     labels = {
-        "importers": "importers (before; PostgreSQL)",
+        "importers": "importers (before the snapshot)",
         "snapshot": "bundled snapshot (now)",
         "loaded": "database already loaded (floor)",
     }

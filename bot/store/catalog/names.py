@@ -266,6 +266,8 @@ async def names_near_length(
 
 # Forms looked up at once: SQLite allows 500 terms in a compound SELECT.
 _FORMS_MAX = 400
+# From how many forms names_exact_many first asks which of them any name has (SQLite).
+_FORMS_CHECKED_FROM = 8
 
 
 def _padded(count: int) -> int:
@@ -291,6 +293,19 @@ async def names_exact_many(
     norms = list(dict.fromkeys(n for n in norms if n))[:_FORMS_MAX]
     if not norms or limit <= 0:
         return []
+    if len(norms) > _FORMS_CHECKED_FROM and not store.dialect.is_postgres:
+        # Most of many forms name nothing (a typo's swapped spellings, a question's word
+        # windows): which ones any name has is one seek each in the (norm, kind) index, where
+        # the statement below seeks every band for each form (a fifth of the CPU, and no
+        # results, for 200 forms). SQLite only: on PostgreSQL it would be one more round trip.
+        found = await store.fetchall(
+            f"SELECT DISTINCT norm FROM names WHERE norm IN ({qmarks(range(_padded(len(norms))))})",
+            (*norms, *[""] * (_padded(len(norms)) - len(norms))),
+        )
+        present = {str(r[0]) for r in found}
+        norms = [n for n in norms if n in present]
+        if not norms:
+            return []
     # The statement's size goes up in powers of two, padded with the empty form (no name
     # has it): a few statement texts serve every question, so they stay prepared.
     norms += [""] * (min(_padded(len(norms)), _FORMS_MAX) - len(norms))
