@@ -10,6 +10,9 @@ over varied queries, each new to the bot: prefixes of the catalog's names, and /
 different songs (what a miss costs). At 1M names: ``search.resolve`` p50/p95/p99/max in process,
 over a generated database (bench/knowledge_generate.py) built once into the temporary directory
 and reused (or an existing one, ``--names-db``, opened once by this checkout so it is migrated).
+A copy just made or migrated is still being written back to disk for a minute or so: run ``sync``
+and let it settle first, or the writeback runs beside the bench (p99 about 1.5-2 ms higher at 1M
+names).
 
 Run: .venv/bin/python -m bench.bot_bench   (prints figures; asserts nothing)
      .venv/bin/python -m bench.bot_bench --cpu-only   (just the comparison with the bare bot)
