@@ -352,7 +352,10 @@ class Store:
                 from bot.store import postgres as pg
 
                 try:
-                    await asyncio.wait_for(self._pool.close(), timeout=10)
+                    # Not asyncio.wait_for: before Python 3.12 a cancellation landing as the
+                    # close finishes is lost with it (bot/app/runner.py's ``_wait``).
+                    async with asyncio.timeout(10):
+                        await self._pool.close()
                 except pg.CONNECTION_ERRORS:  # a timeout among them
                     self._pool.terminate()
                 return
