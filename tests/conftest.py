@@ -9,14 +9,20 @@ import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.store import Store
-from tests.fakediscord import FakeDiscord, Permissions
-from tests.support.bot import Server, bot_settings, start_bot, stop_bot
-from tests.support.postgres import BACKENDS, fresh_database, release_database
+from tests.support.backends import BACKENDS
 from tests.support.shared import built_once
+
+if TYPE_CHECKING:
+    from tests.fakediscord import FakeDiscord
+    from tests.support.bot import Server
+
+# The fixtures import what they use when they run: pytest-xdist's controller imports this file
+# and runs no test, and discord.py, aiohttp and the bot cost it about 0.8 s before any worker
+# could start.
 
 pytest_plugins = [
     "tests.fakediscord.pytest_plugin",
@@ -26,6 +32,8 @@ pytest_plugins = [
 
 
 def _build_template(path: Path) -> None:
+    from bot.store import Store
+
     async def build() -> None:
         async with Store.open(path) as store:
             from bot.knowledge.importers.bundled import ensure_bundled_loaded
@@ -36,6 +44,8 @@ def _build_template(path: Path) -> None:
 
 
 def _build_migrated(path: Path) -> None:
+    from bot.store import Store
+
     async def build() -> None:
         async with Store.open(path):
             pass
@@ -63,6 +73,9 @@ async def server(
     fake_discord: FakeDiscord, template_db: Path, tmp_path: Path
 ) -> AsyncIterator[Server]:
     """The real bot, connected to the emulator, in a guild with a member and a moderator."""
+    from tests.fakediscord import Permissions
+    from tests.support.bot import Server, bot_settings, start_bot, stop_bot
+
     database = tmp_path / "linernotes.db"
     shutil.copy(template_db, database)
     guild = fake_discord.add_guild("K-pop Club")
@@ -86,6 +99,8 @@ async def server(
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
     """The URL of a fresh, migrated PostgreSQL database (skipped without a server)."""
+    from tests.support.postgres import fresh_database, release_database
+
     url = await fresh_database()
     try:
         yield url
@@ -102,6 +117,8 @@ async def database(
     Store tests take this and open ``Store.open(database)``, so each runs on both backends.
     Either is a copy of a database migrated once per run.
     """
+    from tests.support.postgres import fresh_database, release_database
+
     if request.param == "sqlite":
         target = tmp_path / "store.db"
         shutil.copy(migrated_db, target)

@@ -8,16 +8,22 @@ the code under test changed them.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-import discord.gateway
-import discord.http
 import pytest
 
-from .client import FakeDiscord
+if TYPE_CHECKING:
+    from .client import FakeDiscord
 
 
 @pytest.fixture
 async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    # Imported here: pytest-xdist's controller loads this plugin and runs no test.
+    import discord.gateway
+    import discord.http
+
+    from .client import FakeDiscord
+
     saved = (discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
     # Tests restart the bot within seconds, which Discord's one IDENTIFY per 5 s would
     # answer with Invalid Session; the pacing has its own tests (identify_window there).

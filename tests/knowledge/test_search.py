@@ -21,8 +21,8 @@ from bot.store.catalog.rows import (
     kind_codes,
     name_search_rowid,
 )
+from tests.support.backends import BACKENDS
 from tests.support.postgres import (
-    BACKENDS,
     database_like,
     drop_database,
     store_like,

@@ -13,8 +13,8 @@ from bot.knowledge.normalize import normalize
 from bot.knowledge.search import resolve
 from bot.store import Store
 from bot.store import catalog as db
+from tests.support.backends import BACKENDS
 from tests.support.postgres import (
-    BACKENDS,
     store_like,
 )
 from tests.support.shared import built_once

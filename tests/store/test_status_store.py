@@ -11,7 +11,8 @@ import pytest
 from bot.core.shards import ALL_SHARDS, process_key, process_label
 from bot.store import Store, bundled_migrations
 from bot.store.status import PRUNE_AFTER, Heartbeat, StatusStore
-from tests.support.postgres import BACKENDS, fresh_database, release_database
+from tests.support.backends import BACKENDS
+from tests.support.postgres import fresh_database, release_database
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 

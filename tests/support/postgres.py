@@ -50,10 +50,6 @@ def database_url(server: str, name: str) -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
-# A fixture's params for "on both backends" (the PostgreSQL one marked, so `-m postgres` runs it).
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
 # One id for the whole test run, shared by pytest-xdist's workers (one process: its own).
 _RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
 
