@@ -28,7 +28,6 @@ from bot.knowledge.online.pictures import Pictures
 from bot.knowledge.search import Match
 from bot.store import Store
 from bot.store import catalog as db
-from bot.store.read_cache import cached_reading
 from cogs._lookup import complete_names, lookup
 
 if TYPE_CHECKING:
@@ -133,9 +132,7 @@ class Catalog(commands.Cog):
         lang = lang_of(interaction)
 
         async def render(match: Match) -> list[discord.Embed]:
-            view = await cached_reading(
-                self.store, ("credits", match.ref), lambda s: cards.credits_view(s, match.ref)
-            )
+            view = await cards.kept_credits_view(self.store, match.ref)
             return credits_pages(view, wanted, lang)
 
         await lookup(

@@ -524,8 +524,8 @@ async def credits_view(
 async def kept_credits_view(
     store: Store, entity: int | EntityRef, include_related: bool = True
 ) -> CreditsView:
-    """Return ``credits_view``, kept until the catalog changes (``cached_reading``): /ask reads
-    the credits of the same works question after question, and a view is immutable."""
+    """Return ``credits_view``, kept until the catalog changes (``cached_reading``): ``/credits``
+    and /ask read the credits of the same works again and again, and a view is immutable."""
     return await cached_reading(
         store,
         ("credits view", entity, include_related),
