@@ -306,12 +306,27 @@ async def names_exact_many(
         norms = [n for n in norms if n in present]
         if not norms:
             return []
-    # The statement's size goes up in powers of two, padded with the empty form (no name
-    # has it): a few statement texts serve every question, so they stay prepared.
-    norms += [""] * (min(_padded(len(norms)), _FORMS_MAX) - len(norms))
     where, params = _kind_filter(kinds)
     scan = max(1, min(per_form, _EXACT_SCAN))
     band = band_of(store.dialect)
+    if store.dialect.is_postgres:
+        # The forms as one array, each read by a lateral arm: one statement text, planned
+        # once, whatever their number. (A UNION ALL of 512 arms cost the server some 0.7 s of
+        # CPU to plan, and PostgreSQL plans a prepared statement's first executions anew.)
+        rows = await store.fetchall(
+            f"SELECT {_HIT_COLS} FROM (SELECT arm.* FROM unnest(?::text[]) AS f(norm) "
+            "CROSS JOIN LATERAL (SELECT n.id, n.importance, length(n.norm) AS form_len "
+            f"FROM names n WHERE {band} IN {_BANDS} AND n.norm = f.norm{where} "
+            f"ORDER BY {band} DESC, n.id DESC LIMIT {scan}) AS arm "
+            "ORDER BY arm.form_len DESC, arm.importance DESC, arm.id LIMIT ?) AS c "
+            "JOIN names n ON n.id = c.id JOIN entities e ON e.id = n.entity_id "
+            "ORDER BY c.form_len DESC, c.importance DESC, c.id",
+            (norms, *params, limit),
+        )
+        return _hits(rows)
+    # The statement's size goes up in powers of two, padded with the empty form (no name
+    # has it): a few statement texts serve every question, so they stay prepared.
+    norms += [""] * (min(_padded(len(norms)), _FORMS_MAX) - len(norms))
     one = (
         "SELECT * FROM (SELECT n.id, n.importance, length(n.norm) AS form_len FROM names n "
         f"WHERE {band} IN {_BANDS} AND n.norm = ?{where} ORDER BY {band} DESC, n.id DESC "
