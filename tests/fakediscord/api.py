@@ -485,14 +485,25 @@ async def list_commands(ctx: Ctx) -> Any:
     return list(store.values())
 
 
+# Request bodies of command lists that passed the rules (raw bytes, and whether global).
+_valid_command_lists: set[tuple[bytes, bool]] = set()
+
+
 @route("PUT", "/applications/{application_id}/commands")
 @route("PUT", "/applications/{application_id}/guilds/{guild_id}/commands")
 async def bulk_overwrite(ctx: Ctx) -> Any:
     store, guild = _command_scope(ctx)
     body = ctx.body if ctx.body is not None else []
-    errs = ErrorTree()
-    rules.validate_commands(errs, body, is_global=guild is None)
-    errs.raise_if_any()
+    # The rules read the list alone: a body found valid before (each test's bot sends the same
+    # commands) is not walked again.
+    seen = (await ctx.request.read(), guild is None)
+    if seen not in _valid_command_lists:
+        errs = ErrorTree()
+        rules.validate_commands(errs, body, is_global=guild is None)
+        errs.raise_if_any()
+        if len(_valid_command_lists) >= 64:
+            _valid_command_lists.clear()
+        _valid_command_lists.add(seen)
     old = dict(store)
     store.clear()
     result = []

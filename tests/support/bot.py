@@ -9,15 +9,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import json
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import discord
+from discord import app_commands
+from discord.abc import Snowflake
 from discord.ext import commands, tasks
 from discord.gateway import KeepAliveHandler
 
 from bot.app.client import LinerNotesBot
+from bot.core.i18n import LANGUAGES, Catalogue, catalogue
 from bot.core.settings import Settings, load_settings
 from bot.discord_io.discord_urls import apply_discord_urls
 from tests.fakediscord import Channel, FakeDiscord, Guild, Member
@@ -82,6 +88,12 @@ class Server:
         self.bot.now = self.clock
 
 
+# Command payloads by the commands' definitions (EmulatorBot._sync_keeping_payloads).
+_kept_payloads: dict[
+    str, tuple[type[app_commands.Translator], tuple[Catalogue, ...], list[dict[str, Any]]]
+] = {}
+
+
 class EmulatorBot(LinerNotesBot):
     """The real bot, with each cog module imported once per test process.
 
@@ -93,6 +105,47 @@ class EmulatorBot(LinerNotesBot):
     cog"). The cogs still go when the bot closes: discord.py's ``close`` removes every cog,
     calling its ``cog_unload``.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tree.sync = self._sync_keeping_payloads  # type: ignore[method-assign]
+
+    async def _sync_keeping_payloads(
+        self, *, guild: Snowflake | None = None
+    ) -> list[app_commands.AppCommand]:
+        """discord.py's ``CommandTree.sync`` to a server, each payload translated once per process.
+
+        At every sync discord.py asks the translator for each string of the tree in each of its
+        31 locales (some 7,000 awaits: a third of a bot start's CPU), and a test run starts some
+        250 bots with the same commands. The payload Discord gets is the same: it is kept by
+        what it is made of (the commands' untranslated definitions, the translator's class and
+        the catalogues it reads, the same objects until a test reads others). Global syncs and
+        a tree without a translator go through discord.py's own ``sync``.
+        """
+        tree = self.tree
+        translator = tree.translator
+        if guild is None or translator is None or self.application_id is None:
+            return await type(tree).sync(tree, guild=guild)
+        commands_ = tree._get_all_commands(guild=guild)
+        definition = json.dumps([c.to_dict(tree) for c in commands_], sort_keys=True)
+        catalogues = tuple(catalogue(lang) for lang in LANGUAGES)
+        kept = _kept_payloads.get(definition)
+        if (
+            kept is None
+            or kept[0] is not type(translator)
+            or any(a is not b for a, b in zip(kept[1], catalogues, strict=True))
+        ):
+            payload = [await c.get_translated_payload(tree, translator) for c in commands_]
+            kept = _kept_payloads[definition] = (type(translator), catalogues, payload)
+        try:
+            data = await self.http.bulk_upsert_guild_commands(
+                self.application_id, guild.id, payload=kept[2]
+            )
+        except discord.HTTPException as exc:
+            if exc.status == 400 and exc.code == 50035:
+                raise app_commands.CommandSyncFailure(exc, commands_) from None
+            raise
+        return [app_commands.AppCommand(data=d, state=tree._state) for d in data]
 
     async def load_extension(self, name: str, *, package: str | None = None) -> None:
         module = importlib.import_module(name)
