@@ -64,6 +64,11 @@ def _build_crowded(path: Path) -> None:
             await import_catalog(store, [BUNDLED])
 
             async def crowd(conn: db.Conn) -> None:
+                async with db.deferred_name_index(conn):  # as the importers write names
+                    await crowd_names(conn)
+                await db.refresh_labels(conn)
+
+            async def crowd_names(conn: db.Conn) -> None:
                 for i in range(IMPORTED):
                     # Exact homonyms and names that come first in alphabetical order.
                     for stem in ("봄날", "Next Level", "봄 0", "Next L 0"):
@@ -81,7 +86,6 @@ def _build_crowded(path: Path) -> None:
                 for i in range(300):
                     await _add_imported(conn, "artist", f"mb:qz{i}", f"Qzxv Artist {i:03d}")
                 await _add_imported(conn, "song", "mb:qzsong", "Zz Qzxv Song")
-                await db.refresh_labels(conn)
 
             await store.batch(crowd)  # some 40,000 statements: one hand-over to the database
         finally:
