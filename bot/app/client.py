@@ -196,6 +196,9 @@ class LinerNotesBot(commands.AutoShardedBot):
         self.ready_at: float | None = None
         self.last_event: tuple[str, datetime] | None = None
         self.commands_state = "not checked"
+        # True once setup_hook has finished (the store, the cogs, the sync): what a start-up does
+        # after that is connecting, which a close leaves nothing of (app/runner.py, attempt).
+        self.set_up = False
         # `linernotes run` serves the metrics from the start of the process and hands the
         # server in; a bot started on its own (tests) serves them from setup_hook.
         self.metrics_server: metrics.MetricsServer | None = metrics_server
@@ -240,6 +243,7 @@ class LinerNotesBot(commands.AutoShardedBot):
         if self.application_id is not None:
             log.info("invite link: %s", invite_url(self.application_id))
         log.info("slash commands: %s", self.commands_state)
+        self.set_up = True
 
     async def sync_commands(self) -> str:
         """Sync to DEV_GUILD_ID if set, else check the global commands; say how they stand.

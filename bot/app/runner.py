@@ -237,9 +237,13 @@ class Runner:
                 starting.result()  # raises what ended it
                 return
             await bot.close()
-            # A closed client ends its start-up; one stuck reconnecting is cancelled.
-            done, _ = await asyncio.wait({starting}, timeout=STOP_GRACE_SECONDS)
-            if not done:
+            # A closed client ends its start-up. Past its setup (the store, the cogs, the sync),
+            # what is left of it is connecting: discord.py may be sleeping out a reconnect's
+            # backoff (up to minutes in a long outage) before it sees the close, so it is
+            # cancelled at once. Before that, its setup may be finishing a write: it gets the grace.
+            if not bot.set_up:
+                await asyncio.wait({starting}, timeout=STOP_GRACE_SECONDS)
+            if not starting.done():
                 starting.cancel()
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await starting
