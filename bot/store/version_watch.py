@@ -75,8 +75,11 @@ class VersionWatch:
         *,
         ping_every: float = PING_EVERY,
         trust_for: float = TRUST_FOR,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self._dsn = dsn
+        # The event loop's clock unless given (tests move one by hand).
+        self._clock = clock or (lambda: asyncio.get_running_loop().time())
         self._ping_every = ping_every
         self._trust_for = trust_for
         self._version: str | None = None
@@ -113,7 +116,7 @@ class VersionWatch:
 
     def trusted(self) -> bool:
         """Whether a version known now is current, short of the notification's own delay."""
-        return self.listening and asyncio.get_running_loop().time() < self._trusted_until
+        return self.listening and self._clock() < self._trusted_until
 
     def known(self) -> str | None:
         """Return the version if it is known and trusted, else ``None`` (read it)."""
@@ -210,7 +213,6 @@ class VersionWatch:
 
     async def _listen(self, conn: asyncpg.Connection) -> None:
         """Listen on ``conn``, read the version, then ping until the connection fails."""
-        loop = asyncio.get_running_loop()
         if not await conn.fetchval(
             "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = $1)", _TRIGGER
         ):
@@ -221,7 +223,7 @@ class VersionWatch:
             return
         self._dropped = asyncio.Event()
         conn.add_termination_listener(self._lost)
-        sent = loop.time()
+        sent = self._clock()
         await conn.add_listener(CHANNEL, self._heard)  # returns once the server confirmed
         self._conn = conn
         self._listening = True
@@ -238,7 +240,7 @@ class VersionWatch:
                     await self._dropped.wait()
             if conn.is_closed():
                 break
-            sent = loop.time()
+            sent = self._clock()
             async with asyncio.timeout(self._trust_for):
                 await self._ping(conn)
             self._trusted_until = sent + self._trust_for

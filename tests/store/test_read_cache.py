@@ -394,6 +394,28 @@ async def test_on_postgresql_a_listener_that_stops_answering_is_not_trusted(
         assert store.known_catalog_version() is None and watch.generation == before
 
 
+async def test_on_postgresql_the_version_is_trusted_only_for_a_while_after_an_answer(
+    postgres_url: str,
+) -> None:
+    # Memory is trusted for ``trust_for`` after the listening connection last answered: a
+    # connection that died silently stops being trusted then, even before a ping fails.
+    now = [1000.0]
+    async with Store.open(postgres_url) as store:
+        assert store.database.dsn is not None
+        watch = store._version_watch = VersionWatch(
+            store.database.dsn, ping_every=3600, trust_for=5.0, clock=lambda: now[0]
+        )
+        watch.start()
+        await watch.until(lambda w: w.listening)
+        version = await store.catalog_version()
+        now[0] += 4.9
+        assert store.known_catalog_version() == version
+        now[0] += 0.2
+        assert watch.listening and store.known_catalog_version() is None
+        assert await store.catalog_version() == version  # read, and not kept
+        assert store.known_catalog_version() is None
+
+
 async def test_on_postgresql_a_database_without_the_trigger_is_read_per_use() -> None:
     # A database at migration 0025 (no notifications) is never trusted: the version is read.
     from tests.support.postgres import fresh_database, release_database
