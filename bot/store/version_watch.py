@@ -158,9 +158,11 @@ class VersionWatch:
         self.heard += 1
         self.changed()
 
-    def _lost(self, _conn: object) -> None:
-        self._dropped.set()
-        self._down()
+    def _lost(self, conn: object) -> None:
+        # Called soon after, not at once: a connection replaced meanwhile is not this one.
+        if conn is self._conn:
+            self._dropped.set()
+            self._down()
 
     def _down(self) -> None:
         """Stop trusting memory: the connection is gone (or going)."""
