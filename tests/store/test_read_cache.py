@@ -190,10 +190,8 @@ async def test_a_read_overtaken_by_a_newer_version_is_not_kept(database: Path | 
         assert runs == ["b", "a", "a"]
 
 
-def held_watch(store: Store) -> tuple[VersionWatch, asyncio.Event]:
-    """Give ``store`` a version watch whose connections wait for the returned event."""
-    assert store.database.dsn is not None
-    watch = store._version_watch = VersionWatch(store.database.dsn)
+def hold_connections(watch: VersionWatch) -> asyncio.Event:
+    """Make ``watch``'s next connections wait until the returned event is set."""
     gate = asyncio.Event()
     connect = watch._connect
 
@@ -202,28 +200,38 @@ def held_watch(store: Store) -> tuple[VersionWatch, asyncio.Event]:
         return await connect()
 
     watch._connect = held  # type: ignore[method-assign]
+    return gate
+
+
+def never_listening(store: Store) -> None:
+    """Give ``store`` a version watch that never connects: the version is read at every use."""
+    assert store.database.dsn is not None
+    watch = store._version_watch = VersionWatch(store.database.dsn)
+    hold_connections(watch)
     watch.start()
-    return watch, gate
+
+
+class CountingPool:
+    """A store's pool, counting each connection it hands out (``fetch`` takes one)."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+        self.taken: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("acquire", "fetch"):
+            self.taken.append(name)
+        return getattr(self.pool, name)
 
 
 async def test_on_postgresql_a_miss_takes_one_pooled_connection(postgres_url: str) -> None:
     # Until the version is heard of (here: never), the version and the reader's queries run on
     # one connection: handing one out and back costs about as much client CPU as a small read.
     async with Store.open(postgres_url) as store:
-        held_watch(store)
-        pool = store._pool
-        assert pool is not None
-        taken: list[str] = []
-
-        class Counting:
-            """The store's pool, counting each connection it hands out (``fetch`` takes one)."""
-
-            def __getattr__(self, name: str) -> Any:
-                if name in ("acquire", "fetch"):
-                    taken.append(name)
-                return getattr(pool, name)
-
-        store._pool = Counting()  # type: ignore[assignment]
+        never_listening(store)
+        counting = CountingPool(store._pool)
+        store._pool = counting  # type: ignore[assignment]
+        taken = counting.taken
         runs: list[str] = []
 
         async def two_reads(view: Store) -> str:
@@ -238,21 +246,8 @@ async def test_on_postgresql_a_miss_takes_one_pooled_connection(postgres_url: st
             assert await cached_reading(store, "two", two_reads) == "done"  # kept
             assert (taken, runs) == (["acquire", "acquire"], ["read"])
         finally:
-            store._pool = pool
+            store._pool = counting.pool
         assert (store.read_cache.hits, store.read_cache.misses) == (1, 1)
-
-
-class CountingPool:
-    """A store's pool, counting each connection it hands out (``fetch`` takes one)."""
-
-    def __init__(self, pool: Any) -> None:
-        self.pool = pool
-        self.taken: list[str] = []
-
-    def __getattr__(self, name: str) -> Any:
-        if name in ("acquire", "fetch"):
-            self.taken.append(name)
-        return getattr(self.pool, name)
 
 
 async def test_on_postgresql_a_kept_read_costs_no_statement_while_changes_are_heard(
@@ -331,14 +326,7 @@ async def test_on_postgresql_a_dropped_listener_falls_back_to_reading_the_versio
         title = title_reader(runs)
         assert await cached_reading(store, "title", title) == "Blueming"
         # The listening connection is dropped (and its reconnection held back meanwhile).
-        gate = asyncio.Event()
-        connect = watch._connect
-
-        async def held() -> asyncpg.Connection:
-            await gate.wait()
-            return await connect()
-
-        watch._connect = held  # type: ignore[method-assign]
+        gate = hold_connections(watch)
         pid = watch._conn.get_server_pid()
         await other.fetchone("SELECT pg_terminate_backend(?)", (pid,))
         await watch.until(lambda w: not w.listening)
@@ -375,18 +363,12 @@ async def test_on_postgresql_a_listener_that_stops_answering_is_not_trusted(
         await store.catalog_version()
         assert store.known_catalog_version() is not None
         never = asyncio.Event()
-        gate = asyncio.Event()
-        connect = watch._connect
 
         async def unanswered(_conn: asyncpg.Connection) -> None:
             await never.wait()
 
-        async def held() -> asyncpg.Connection:
-            await gate.wait()
-            return await connect()
-
         watch._ping = unanswered  # type: ignore[method-assign]
-        watch._connect = held  # type: ignore[method-assign]
+        hold_connections(watch)  # and it does not come back during the test
         await watch.until(lambda w: not w.listening)
         assert store.known_catalog_version() is None
         before = watch.generation
