@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     import asyncpg
 
     from bot.store.postgres import PgConnection
+    from bot.store.version_watch import VersionWatch
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +223,8 @@ class Store:
         # SQLite: a small connection of its own that reads the catalog version on the event
         # loop's thread (``catalog_version``), opened on first use.
         self._version_reader: sqlite3.Connection | None = None
+        # PostgreSQL: the version kept in memory, heard of by LISTEN/NOTIFY, started on first use.
+        self._version_watch: VersionWatch | None = None
         self.read_cache = ReadCache()  # catalog reads kept until the catalog changes
 
     @property
@@ -351,6 +354,8 @@ class Store:
             if self._pool is not None:
                 from bot.store import postgres as pg
 
+                if self._version_watch is not None:
+                    await self._version_watch.close()
                 try:
                     # Not asyncio.wait_for: before Python 3.12 a cancellation landing as the
                     # close finishes is lost with it (bot/app/runner.py's ``_wait``).
@@ -513,7 +518,7 @@ class Store:
         try:
             tx = raw.transaction()
             await pg.guarded(tx.start())
-            conn = pg.PgConnection(raw, self._trace, self)
+            conn = pg.PgConnection(raw, self._trace, self, in_transaction=True)
             token = _CURRENT_PG.set(conn)
             try:
                 yield conn
@@ -525,6 +530,11 @@ class Store:
                 await pg.guarded(tx.commit())
             finally:
                 _CURRENT_PG.reset(token)
+                # Committed (or perhaps, if the commit failed): the version kept in memory is
+                # forgotten before the writer goes on, so this process's next read sees it;
+                # other processes hear of it by notification.
+                if conn.catalog_changed and self._version_watch is not None:
+                    self._version_watch.changed()
         finally:
             await self._pool.release(raw)
 
@@ -819,8 +829,12 @@ class Store:
         read on the calling thread through a connection of its own, a few microseconds against
         about 0.1 ms for a hand-over to aiosqlite's thread. WAL readers take no lock a writer
         holds, so this does not wait on one; should it be busy all the same (a checkpoint's
-        recovery), the version is read the ordinary way. On PostgreSQL it is one indexed read.
+        recovery), the version is read the ordinary way. On PostgreSQL it is kept in memory
+        while a connection of the store's own listens for changes (``bot.store.version_watch``,
+        which says what window that leaves), and read with one indexed statement otherwise.
         """
+        if self._pool is not None:
+            return await self._pg_catalog_version()
         if self._version_reader is None and self._can_read_version_here():
             assert self.path is not None
             reader = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -838,6 +852,39 @@ class Store:
                 return str(rows[0][0]) if rows else "0"
         value = await self.get_meta("catalog_version")
         return "0" if value is None else value
+
+    def known_catalog_version(self) -> str | None:
+        """Return the catalog version if it is known without a statement (PostgreSQL, while
+        its notifications are heard), else ``None``."""
+        watch = self._version_watch
+        if watch is None or self._in_own_transaction():
+            return None
+        return watch.known()
+
+    def _in_own_transaction(self) -> bool:
+        current = _CURRENT_PG.get()
+        return current is not None and current.owner is self and current.in_transaction
+
+    async def _pg_catalog_version(self) -> str:
+        watch = self._version_watch
+        if self._in_own_transaction():
+            watch = None  # the transaction's own view: it may have moved the version itself
+        else:
+            if watch is None and not self._closed:
+                from bot.store.version_watch import VersionWatch
+
+                assert self.database.dsn is not None
+                watch = self._version_watch = VersionWatch(self.database.dsn)
+                watch.start()
+            known = watch.known() if watch is not None else None
+            if known is not None:
+                return known
+        generation = watch.generation if watch is not None else 0
+        value = await self.get_meta("catalog_version")
+        version = "0" if value is None else value
+        if watch is not None:
+            watch.learned(version, generation)  # kept only if nothing moved meanwhile
+        return version
 
     def _can_read_version_here(self) -> bool:
         """Whether this store is a SQLite file it may open a second connection to."""

@@ -146,12 +146,23 @@ class PgConnection:
     dialect = POSTGRES
 
     def __init__(
-        self, conn: asyncpg.Connection, trace: list[str] | None = None, owner: object = None
+        self,
+        conn: asyncpg.Connection,
+        trace: list[str] | None = None,
+        owner: object = None,
+        *,
+        in_transaction: bool = False,
     ) -> None:
         self.raw = conn
         self._trace = trace
         # The store whose block holds this connection: only its reads go through it.
         self.owner = owner
+        # A ``Store.transaction()``'s connection (not a ``Store.reading``'s): its reads must
+        # see its own writes, the catalog version among them.
+        self.in_transaction = in_transaction
+        # Set by ``bump_catalog_version``: when the transaction ends, the store forgets the
+        # version it keeps in memory (``bot.store.version_watch``) before the writer goes on.
+        self.catalog_changed = False
 
     @contextlib.asynccontextmanager
     async def savepoint(self) -> AsyncIterator[None]:

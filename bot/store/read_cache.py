@@ -6,7 +6,10 @@ more often than the catalog changes. ``cached_reading(store, key, work)`` runs `
 it was read at. Every use first reads the version (``Store.catalog_version``: the ``meta`` row
 every catalog write path moves on, ``catalog.bump_catalog_version``), so a write by this
 process or by any other sharing the database (an import, an approved suggestion, an online
-lookup) is seen by the next read: when the version moves, everything kept is dropped.
+lookup) is seen by the next read: when the version moves, everything kept is dropped. On
+PostgreSQL the version is usually known without a statement: the store keeps it in memory while
+a connection of its own hears of every change by LISTEN/NOTIFY (``bot.store.version_watch``,
+which says what window that leaves and why every reader here accepts it); otherwise it is read.
 
 The version is read before ``work`` runs, so what is kept under a version was read at that
 version or later; a write landing meanwhile only makes the next use read again. Only results
@@ -54,12 +57,15 @@ async def cached_reading(
     ``key`` must name everything ``work`` depends on (the command's arguments); ``work`` must
     read the catalog only (nothing a guild, a user or the clock changes).
 
-    On PostgreSQL the version and, on a miss, ``work``'s reads run on one pooled connection
-    (``Store.reading`` runs a reading nested in it on the same one): a connection handed out
-    and back costs about as much client CPU as a small read. On SQLite the version is read on
-    the calling thread (``Store.catalog_version``) and only a miss hands ``work`` over.
+    On PostgreSQL, while the store knows the version (``Store.known_catalog_version``), a hit
+    takes no connection and makes no statement, and a miss runs ``work`` on one pooled
+    connection; otherwise the version and, on a miss, ``work``'s reads run on one pooled
+    connection (``Store.reading`` runs a reading nested in it on the same one): a connection
+    handed out and back costs about as much client CPU as a small read. On SQLite the version
+    is read on the calling thread (``Store.catalog_version``) and only a miss hands ``work``
+    over.
     """
-    if store.is_postgres:
+    if store.is_postgres and store.known_catalog_version() is None:
         return await store.reading(lambda s: _cached(s, key, work))
     return await _cached(store, key, work)
 

@@ -13,6 +13,7 @@ from bot.core.errors import DatabaseUnavailable
 from bot.discord_io.error_replies import describe_error
 from bot.store import Store
 from bot.store.guilds import GuildStore
+from bot.store.read_cache import cached_reading
 from tests.support.postgres import fresh_database, release_database
 
 pytestmark = pytest.mark.postgres
@@ -89,4 +90,40 @@ async def test_a_restart_fails_requests_clearly_then_the_bot_carries_on(url: str
         assert (await guilds.config(1))["timezone"] == "Europe/Paris"
         await guilds.set(1, "timezone", "UTC", actor=7)
         assert (await guilds.config(1))["timezone"] == "UTC"
+    await outage.down()
+
+
+async def test_kept_reads_are_not_served_during_a_restart_and_are_kept_again_after(
+    url: str,
+) -> None:
+    # The catalog version kept in memory (bot/store/version_watch.py) is trusted only while its
+    # listening connection is up: during the outage a kept read reads the version, and fails
+    # clearly, as every read does; after it the listener reconnects by itself.
+    outage = Outage(url)
+    await outage.up()
+    runs: list[str] = []
+
+    async def read(view: Store) -> str:
+        runs.append("read")
+        return str(await view.get_meta("catalog_version"))
+
+    async with Store.open(outage.url(), pool_size=2) as store:
+        await store.catalog_version()  # starts listening
+        watch = store._version_watch
+        assert watch is not None
+        await watch.until(lambda w: w.listening)
+        await store.catalog_version()
+        assert store.known_catalog_version() is not None
+        kept = await cached_reading(store, "version", read)
+        await outage.down()
+        await watch.until(lambda w: not w.listening)
+        assert store.known_catalog_version() is None
+        with pytest.raises(DatabaseUnavailable) as lost:
+            await cached_reading(store, "version", read)
+        assert "try again" in describe_error(lost.value, "en")[0]
+        await outage.up()
+        await watch.until(lambda w: w.connections == 2 and w.listening)
+        assert await cached_reading(store, "version", read) == kept
+        assert store.known_catalog_version() is not None  # known again, without a statement
+        assert runs == ["read"]  # the catalog did not change: what was kept is still good
     await outage.down()

@@ -1009,11 +1009,18 @@ async def _refresh_labels(conn: Conn, ids: list[int] | None) -> None:
 
 
 async def bump_catalog_version(conn: Conn) -> None:
-    """Record that the catalog changed (entity linking indexes watch this)."""
+    """Record that the catalog changed (kept reads and entity linking indexes watch this).
+
+    On PostgreSQL the row's trigger notifies every process listening (migration 0026), and the
+    transaction is marked so this process forgets the version it keeps as soon as it commits
+    (``bot.store.version_watch``).
+    """
     await conn.execute(
         "INSERT INTO meta (key, value) VALUES ('catalog_version', '1') ON CONFLICT (key) "
         "DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
     )
+    if dialect_of(conn).is_postgres:
+        cast("PgConnection", conn).catalog_changed = True
 
 
 async def optimize_name_search(store: Store) -> None:
