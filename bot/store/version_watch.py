@@ -93,6 +93,7 @@ class VersionWatch:
         self._moved = asyncio.Event()  # anything below changed (tests and tools await it)
         self.heard = 0  # notifications received
         self.connections = 0  # times LISTEN was confirmed (the first and each reconnection)
+        self.versions_read = 0  # versions read on the listening connection, one per LISTEN
         self.unsupported = False  # the database has no trigger to notify (before 0026)
 
     # -- what the store asks -----------------------------------------------------------
@@ -236,6 +237,8 @@ class VersionWatch:
             log.info("catalog version notifications are back")
         generation = self._generation
         self.learned(str(await conn.fetchval(_VERSION_SQL) or "0"), generation)
+        self.versions_read += 1
+        self._signal()
         while not conn.is_closed():
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._ping_every):

@@ -30,7 +30,7 @@ async def watching(store: Store) -> VersionWatch | None:
     await store.catalog_version()  # the first use starts the watch
     watch = store._version_watch
     assert watch is not None
-    await watch.until(lambda w: w.listening)
+    await watch.until(lambda w: w.listening and w.versions_read == w.connections)
     await store.catalog_version()  # read once more, now kept
     assert store.known_catalog_version() is not None
     return watch
@@ -288,8 +288,14 @@ async def test_on_postgresql_this_stores_own_change_is_seen_at_once(postgres_url
     # Not when the notification arrives: the commit itself makes the store forget the version.
     async with Store.open(postgres_url) as store:
         await store.set_meta("cached-title", "Blueming")
-        watch = await watching(store)
-        assert watch is not None
+        # A watch that does not ping meanwhile, and whose own read of the version is done: the
+        # test then uses its connection, which takes one operation at a time.
+        assert store.database.dsn is not None
+        watch = store._version_watch = VersionWatch(store.database.dsn, ping_every=3600)
+        watch.start()
+        await watch.until(lambda w: w.listening and w.versions_read == w.connections)
+        await store.catalog_version()  # read once more, now kept
+        assert store.known_catalog_version() is not None
         runs: list[str] = []
         title = title_reader(runs)
         assert await cached_reading(store, "title", title) == "Blueming"
