@@ -223,8 +223,9 @@ class Store:
         # SQLite: a small connection of its own that reads the catalog version on the event
         # loop's thread (``catalog_version``), opened on first use.
         self._version_reader: sqlite3.Connection | None = None
-        # PostgreSQL: the version kept in memory, heard of by LISTEN/NOTIFY, started on first use.
+        # PostgreSQL: the version kept in memory, heard of by LISTEN/NOTIFY (from its second read).
         self._version_watch: VersionWatch | None = None
+        self._version_reads = 0  # reads of the catalog version before the watch started
         self.read_cache = ReadCache()  # catalog reads kept until the catalog changes
 
     @property
@@ -870,7 +871,10 @@ class Store:
         if self._in_own_transaction():
             watch = None  # the transaction's own view: it may have moved the version itself
         else:
-            if watch is None and not self._closed:
+            self._version_reads += 1
+            # From the second read on: a store that reads the version once (a one-shot command)
+            # opens no connection to listen with; a bot reads it at each kept read.
+            if watch is None and not self._closed and self._version_reads >= 2:
                 from bot.store.version_watch import VersionWatch
 
                 assert self.database.dsn is not None

@@ -108,7 +108,8 @@ async def test_kept_reads_are_not_served_during_a_restart_and_are_kept_again_aft
         return str(await view.get_meta("catalog_version"))
 
     async with Store.open(outage.url(), pool_size=2) as store:
-        await store.catalog_version()  # starts listening
+        await store.catalog_version()
+        await store.catalog_version()  # the second use starts listening
         watch = store._version_watch
         assert watch is not None
         await watch.until(lambda w: w.listening)

@@ -27,7 +27,8 @@ async def watching(store: Store) -> VersionWatch | None:
     (reads then take it from memory); on SQLite, ``None``."""
     if not store.is_postgres:
         return None
-    await store.catalog_version()  # the first use starts the watch
+    await store.catalog_version()
+    await store.catalog_version()  # the second use starts the watch
     watch = store._version_watch
     assert watch is not None
     await watch.until(lambda w: w.listening and w.versions_read == w.connections)
@@ -122,6 +123,18 @@ async def test_on_sqlite_the_version_is_read_without_a_hand_over(tmp_path: Path)
         assert store._version_reader is not None
         assert store._version_watch is None and store.known_catalog_version() is None
     assert store._version_reader is None  # closed with the store
+
+
+async def test_on_postgresql_a_store_that_reads_the_version_once_opens_no_listener(
+    postgres_url: str,
+) -> None:
+    # A one-shot command reads the version once: no connection of its own to listen with.
+    async with Store.open(postgres_url) as store:
+        version = await store.catalog_version()
+        assert version == (await store.get_meta("catalog_version") or "0")
+        assert store._version_watch is None
+        await store.catalog_version()
+        assert store._version_watch is not None  # a second read: the store keeps reading it
 
 
 async def test_an_in_memory_store_reads_the_version_the_ordinary_way() -> None:
@@ -412,6 +425,7 @@ async def test_on_postgresql_a_database_without_the_trigger_is_read_per_use() ->
     try:
         async with Store.open(url, migrations=bundled_migrations()[:25]) as store:
             await store.catalog_version()
+            await store.catalog_version()  # the second use starts the watch
             watch = store._version_watch
             assert watch is not None
             await watch.until(lambda w: w.unsupported)
