@@ -4,6 +4,7 @@ the bot tells a newcomer once it is up."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import shutil
@@ -157,6 +158,33 @@ async def test_a_dns_failure_is_described_in_a_few_words() -> None:
     assert connection_problem(caught.value) == (
         "cannot resolve discord.com (Name or service not known)"
     )
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 9)"), "connection refused"),
+        # An OSError with the number alone (as a happy-eyeballs connect may raise it).
+        (OSError(errno.ECONNREFUSED, "Connect call failed ('127.0.0.1', 9)"), "connection refused"),
+        (
+            OSError(errno.ECONNRESET, "Connect call failed ('127.0.0.1', 9)"),
+            "connection reset by peer",
+        ),
+        (
+            OSError("Multiple exceptions: [Errno 111], [Errno 99]"),
+            "Multiple exceptions: [Errno 111], [Errno 99]",
+        ),
+    ],
+)
+def test_a_failed_connection_is_said_in_the_systems_words(error: OSError, said: str) -> None:
+    import types
+
+    import aiohttp
+
+    from bot.app.client import connection_problem
+
+    key = types.SimpleNamespace(host="127.0.0.1", port=9, ssl=True)
+    assert connection_problem(aiohttp.ClientConnectorError(key, error)) == said  # type: ignore[arg-type]
 
 
 def test_a_command_on_sqlite_loads_no_postgresql_http_or_feed_library() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import math
 import os
@@ -88,8 +89,11 @@ def connection_problem(exc: BaseException) -> str:
         return f"cannot resolve {exc.host} ({exc.os_error.strerror or 'no DNS answer'})"
     if isinstance(exc, aiohttp.ClientConnectorError):
         error = exc.os_error
-        if isinstance(error, ConnectionRefusedError):
+        if isinstance(error, ConnectionRefusedError) or error.errno == errno.ECONNREFUSED:
             return "connection refused"
+        # The system's words for the error number, not asyncio's "Connect call failed (...)".
+        if error.errno:
+            return os.strerror(error.errno).lower()
         return error.strerror or str(error) or type(error).__name__
     if isinstance(exc, asyncio.TimeoutError):
         return "the connection timed out"
