@@ -871,15 +871,16 @@ class Store:
         if self._in_own_transaction():
             watch = None  # the transaction's own view: it may have moved the version itself
         else:
-            self._version_reads += 1
             # From the second read on: a store that reads the version once (a one-shot command)
             # opens no connection to listen with; a bot reads it at each kept read.
-            if watch is None and not self._closed and self._version_reads >= 2:
-                from bot.store.version_watch import VersionWatch
+            if watch is None and not self._closed:
+                self._version_reads += 1
+                if self._version_reads >= 2:
+                    from bot.store.version_watch import VersionWatch
 
-                assert self.database.dsn is not None
-                watch = self._version_watch = VersionWatch(self.database.dsn)
-                watch.start()
+                    assert self.database.dsn is not None
+                    watch = self._version_watch = VersionWatch(self.database.dsn)
+                    watch.start()
             known = watch.known() if watch is not None else None
             if known is not None:
                 return known
